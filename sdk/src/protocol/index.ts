@@ -1,0 +1,8 @@
+/** The kycnet protocol: vocabulary, canonical fields, commitments, attestation UIDs, consent. */
+export * from "./vocabulary.ts";
+export * from "./bytes.ts";
+export * from "./field-mask.ts";
+export * from "./canonical.ts";
+export * from "./commitments.ts";
+export * from "./attestation.ts";
+export * from "./consent.ts";
