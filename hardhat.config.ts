@@ -27,7 +27,7 @@ export default defineConfig({
   test: {
     mocha: {
       timeout: 120_000,
-      reporter: "./test/support/reporter.cjs",
+      reporter: "./scripts/mocha-reporter.cjs",
     },
   },
   networks: {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test of the project: installs what is missing first (scripts/bootstrap.sh), checks
+# types, then runs all test files (*.test.ts under test/) with mocha on Hardhat's network.
+# Extra arguments are passed to mocha's file list, e.g. `bash scripts/test.sh test/sdk/*.test.ts`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$KYCNET_ROOT"
+bash scripts/bootstrap.sh
+
+echo "== typecheck (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+
+echo "== tests"
+if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
+exec npx hardhat test mocha "${files[@]}"
