@@ -59,3 +59,11 @@ export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 export function nameOf<T extends Record<string, number>>(table: T, code: number): keyof T | undefined {
   return (Object.keys(table) as Array<keyof T>).find((k) => table[k] === code);
 }
+
+/** Status of an attestation at a time (AttestationRegistry.statusOf). */
+export const AttestationStatus = { UNKNOWN: 0, VALID: 1, REVOKED: 2, EXPIRED: 3 } as const;
+export type AttestationStatusName = keyof typeof AttestationStatus;
+
+/** Status of a consent at a time (ConsentRegistry.statusAt). */
+export const ConsentStatus = { NONE: 0, ACTIVE: 1, REVOKED: 2, EXPIRED: 3 } as const;
+export type ConsentStatusName = keyof typeof ConsentStatus;

@@ -1,0 +1,164 @@
+/**
+ * LedgerClient over ethers v6 and JSON-RPC. Works with any EVM chain (Hardhat/EDR in
+ * development, Besu/QBFT in production) and any ethers Signer (the PKCS#11 HSM signer in
+ * production). Reads with no explicit time use the latest block's timestamp, not the local clock,
+ * so status agrees with what the contracts would decide in the next block.
+ */
+import { Contract, type ContractRunner, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
+import {
+  AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, attestationUid, buildBatch, consentIdOf, nameOf,
+  type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
+  type ConsentStatusName, type Hex, type RevocationReasonCode,
+} from "../../../../sdk/src/protocol/index.ts";
+import { InvalidArgumentError, KycnetError } from "../../../../sdk/src/errors.ts";
+import { loadArtifact } from "../artifacts.ts";
+import { isRevert, toLedgerError } from "../errors.ts";
+import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo, TxInfo } from "../ledger-client.ts";
+import { consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple } from "./abi-codec.ts";
+
+export interface EthersLedgerOptions {
+  /** A Signer for writes; a bare Provider gives a read-only client (auditors). */
+  readonly runner: Signer | Provider;
+  readonly addresses: ContractAddresses;
+  /** Blocks to wait for after a write (1 on an instant-finality chain such as QBFT). */
+  readonly confirmations?: number;
+}
+
+export class ReadOnlyLedgerError extends KycnetError {
+  constructor(operation: string) {
+    super("LEDGER_READ_ONLY", `${operation} needs a signer; this ledger client is read-only`, { details: { operation } });
+  }
+}
+
+const isSigner = (runner: Signer | Provider): runner is Signer => "signTransaction" in runner;
+
+export async function createEthersLedger(options: EthersLedgerOptions): Promise<LedgerClient> {
+  const [consortiumAbi, attestationsAbi, consentsAbi] = await Promise.all([
+    loadArtifact("ConsortiumRegistry"), loadArtifact("AttestationRegistry"), loadArtifact("ConsentRegistry"),
+  ]);
+  const runner: ContractRunner = options.runner;
+  const provider = isSigner(options.runner) ? options.runner.provider : options.runner;
+  if (provider === null) throw new InvalidArgumentError("runner", "the signer must be connected to a provider");
+  const consortium = new Contract(options.addresses.consortium, consortiumAbi.abi, runner);
+  const attestations = new Contract(options.addresses.attestations, attestationsAbi.abi, runner);
+  const consents = new Contract(options.addresses.consents, consentsAbi.abi, runner);
+  const confirmations = options.confirmations ?? 1;
+  let cachedChainId: bigint | undefined;
+
+  const chainId = async (): Promise<bigint> => (cachedChainId ??= (await provider.getNetwork()).chainId);
+
+  const signer = (operation: string): Signer => {
+    if (!isSigner(options.runner)) throw new ReadOnlyLedgerError(operation);
+    return options.runner;
+  };
+
+  const read = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw toLedgerError(operation, error);
+    }
+  };
+
+  const send = async (operation: string, call: () => Promise<ContractTransactionResponse>): Promise<TxInfo & { logs: readonly unknown[] }> => {
+    signer(operation);
+    try {
+      const tx = await call();
+      const receipt = await tx.wait(confirmations);
+      if (receipt === null || receipt.status !== 1) throw new LedgerTxFailedError(operation, tx.hash);
+      return { txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs };
+    } catch (error) {
+      throw toLedgerError(operation, error);
+    }
+  };
+
+  const now = async (at?: bigint): Promise<bigint> => {
+    if (at !== undefined) return at;
+    const block = await read("getBlock", () => provider.getBlock("latest"));
+    if (block === null) throw toLedgerError("getBlock", new Error("no latest block"));
+    return BigInt(block.timestamp);
+  };
+
+  const account = async (): Promise<Hex> => (await signer("account").getAddress()) as Hex;
+
+  return {
+    addresses: options.addresses,
+    chainId,
+    account,
+
+    isActiveMember: (address) => read("isActiveMember", () => consortium.getFunction("isActiveMember")(address) as Promise<boolean>),
+    findMember: async (address) =>
+      memberFromResult(await read("memberOf", () => consortium.getFunction("memberOf")(address))),
+    findMemberByPeerId: async (peerId): Promise<MemberInfo | null> => {
+      try {
+        return memberFromResult(await consortium.getFunction("memberByPeerId")(peerId));
+      } catch (error) {
+        const typed = toLedgerError("memberByPeerId", error);
+        if (isRevert(typed, "NoSuchPeerId")) return null;
+        throw typed;
+      }
+    },
+
+    async anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch> {
+      if (batch.length === 0 || batch.length > MAX_BATCH_SIZE) {
+        throw new InvalidArgumentError("batch", `must hold 1 to ${MAX_BATCH_SIZE} attestations`);
+      }
+      const issuer = await account();
+      const context = { chainId: await chainId(), registry: options.addresses.attestations };
+      const uids = batch.map((data) => attestationUid(context, issuer, data));
+      const tree = buildBatch(uids);
+      const tx = await send("anchor", () => attestations.getFunction("anchor")(batch.map(attestationTuple)));
+      return {
+        ...strip(tx), batchRoot: tree.root, uids,
+        proofs: batch.map((data, i) => Object.freeze({ issuer, data, batchRoot: tree.root, proof: tree.proofOf(i) })),
+      };
+    },
+
+    revokeAttestation: async (attestation, reason: RevocationReasonCode) =>
+      strip(await send("revoke", () => attestations.getFunction("revoke")(proofTuple(attestation), reason))),
+
+    async attestationStatus(attestation: AttestationProof, at?: bigint): Promise<AttestationStatusName> {
+      const t = await now(at);
+      const code = await read("statusOf", () => attestations.getFunction("statusOf")(proofTuple(attestation), t) as Promise<bigint>);
+      return nameOf(AttestationStatus, Number(code)) ?? "UNKNOWN";
+    },
+
+    async grantConsentBySig(grant: ConsentGrant, attestation: AttestationProof, signature: string) {
+      const tx = await send("grantBySig", () =>
+        consents.getFunction("grantBySig")(grantTuple(grant), proofTuple(attestation), signature));
+      return { ...strip(tx), consentId: consentIdOf(grant) };
+    },
+
+    revokeConsentBySig: async (revocation: ConsentRevocation, signature: string) =>
+      strip(await send("revokeBySig", () => consents.getFunction("revokeBySig")(revocationTuple(revocation), signature))),
+
+    async consentStatus(consentId: Hex, at?: bigint): Promise<ConsentStatusName> {
+      const t = await now(at);
+      const code = await read("statusAt", () => consents.getFunction("statusAt")(consentId, t) as Promise<bigint>);
+      return nameOf(ConsentStatus, Number(code)) ?? "NONE";
+    },
+
+    async findConsent(consentId: Hex): Promise<ConsentRecord | null> {
+      try {
+        return consentFromResult(consentId, await consents.getFunction("getConsent")(consentId));
+      } catch (error) {
+        const typed = toLedgerError("getConsent", error);
+        if (isRevert(typed, "UnknownConsent")) return null;
+        throw typed;
+      }
+    },
+
+    recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
+      strip(await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId))),
+  };
+}
+
+function strip(tx: TxInfo & { logs: readonly unknown[] }): TxInfo {
+  return { txHash: tx.txHash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed };
+}
+
+export class LedgerTxFailedError extends KycnetError {
+  constructor(operation: string, txHash: string) {
+    super("LEDGER_TX_FAILED", `transaction for ${operation} was not mined successfully`, { details: { operation, txHash } });
+  }
+}
