@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
+import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
+import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
+
+/// @title KycnetHashing
+/// @notice Every content-derived identifier of docs/protocol.md, in one place so the SDK's
+/// TypeScript and these contracts can be checked against the same vectors.
+library KycnetHashing {
+    /// @notice EIP-712 domain of the ConsentRegistry (protocol §4).
+    string internal constant CONSENT_DOMAIN_NAME = "kycnet ConsentRegistry";
+    string internal constant CONSENT_DOMAIN_VERSION = "1";
+
+    bytes32 internal constant EIP712_DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    bytes32 internal constant CONSENT_GRANT_TYPEHASH =
+        keccak256(
+            "ConsentGrant(bytes32 attestationUid,address grantee,uint8 purpose,uint32 fieldMask,uint64 validUntil,uint256 nonce,uint64 deadline)"
+        );
+
+    bytes32 internal constant CONSENT_REVOCATION_TYPEHASH =
+        keccak256("ConsentRevocation(bytes32 consentId,uint256 nonce,uint64 deadline)");
+
+    /// @notice Attestation uid (protocol §3): binds chain, registry and issuing account to the
+    /// record so a uid is unique per deployment. `data` is a static struct, so its ABI encoding
+    /// is its eight fields in order, exactly as the protocol lists them.
+    function attestationUid(
+        uint256 chainId,
+        address registry,
+        address issuer,
+        IAttestationRegistry.AttestationData memory data
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(chainId, registry, issuer, data));
+    }
+
+    /// @notice Root of `@openzeppelin/merkle-tree` `SimpleMerkleTree.of(leaves, {sortLeaves:false})`:
+    /// a heap of 2n-1 nodes, leaf i at index 2n-2-i, node k = commutativeKeccak256(2k+1, 2k+2).
+    /// `leaves` must not be empty.
+    function batchRoot(bytes32[] memory leaves) internal pure returns (bytes32) {
+        uint256 n = leaves.length;
+        bytes32[] memory tree = new bytes32[](2 * n - 1);
+        for (uint256 i = 0; i < n; ++i) {
+            tree[2 * n - 2 - i] = leaves[i];
+        }
+        // Inner nodes are the indices 0..n-2, filled from the bottom of the heap up.
+        for (uint256 k = n - 1; k > 0; --k) {
+            tree[k - 1] = Hashes.commutativeKeccak256(tree[2 * k - 1], tree[2 * k]);
+        }
+        return tree[0];
+    }
+
+    /// @notice StandardMerkleTree leaf of one record field (protocol §2):
+    /// keccak256(bytes.concat(keccak256(abi.encode(name, value, salt)))).
+    function recordLeaf(string memory name, string memory value, bytes32 salt) internal pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(name, value, salt))));
+    }
+
+    /// @notice EIP-712 struct hash of a grant, which is also its consent id.
+    function consentGrantHash(IConsentRegistry.ConsentGrant memory grant) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    CONSENT_GRANT_TYPEHASH,
+                    grant.attestationUid,
+                    grant.grantee,
+                    grant.purpose,
+                    grant.fieldMask,
+                    grant.validUntil,
+                    grant.nonce,
+                    grant.deadline
+                )
+            );
+    }
+
+    /// @notice EIP-712 struct hash of a consent revocation.
+    function consentRevocationHash(IConsentRegistry.ConsentRevocation memory revocation) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(CONSENT_REVOCATION_TYPEHASH, revocation.consentId, revocation.nonce, revocation.deadline)
+            );
+    }
+
+    /// @notice The ConsentRegistry's EIP-712 domain separator for a given deployment.
+    function consentDomainSeparator(uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    EIP712_DOMAIN_TYPEHASH,
+                    keccak256(bytes(CONSENT_DOMAIN_NAME)),
+                    keccak256(bytes(CONSENT_DOMAIN_VERSION)),
+                    chainId,
+                    verifyingContract
+                )
+            );
+    }
+}
