@@ -1,0 +1,213 @@
+/**
+ * `NationalIdRegistry` over HTTP (wire.ts): one POST per attempt to `${baseUrl}/v1/identity/check`.
+ * - Idempotent retries: the check is a read; every attempt of one check carries the same
+ *   `x-request-id`, and only transient failures (5xx, 429, timeouts, connection errors) are retried,
+ *   with exponential backoff.
+ * - A deadline bounds the whole check (all attempts and backoff), and each attempt has its own
+ *   timeout; the caller's AbortSignal cancels everything.
+ * - A circuit breaker stops calling a registry that keeps failing.
+ * - Any failure becomes an UNAVAILABLE result carrying a typed error: never a silent pass.
+ * - Responses are hostile until proven otherwise: size-capped, JSON only, schema-checked.
+ */
+import { randomUUID } from "node:crypto";
+import { Value } from "@sinclair/typebox/value";
+import { InvalidArgumentError, isKycnetError, type KycnetError } from "../../../../../sdk/src/errors.ts";
+import type { CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
+import { canonicalQuery } from "./query.ts";
+import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.ts";
+import { CHECK_PATH, CheckResponseSchema, MAX_RESPONSE_BYTES, REQUEST_ID_HEADER, type CheckResponse } from "./wire.ts";
+import {
+  RegistryAbortedError,
+  RegistryCircuitOpenError,
+  RegistryNetworkError,
+  RegistryResponseError,
+  RegistryServerError,
+  RegistryTimeoutError,
+} from "./errors.ts";
+
+export interface HttpNationalIdRegistryOptions {
+  /** Registry base URL (http or https), e.g. http://127.0.0.1:7006. */
+  baseUrl: string;
+  /** Bound on one whole check, all attempts included (default 5,000 ms; the seed quotes 2–5 s). */
+  deadlineMs?: number;
+  /** Bound on one attempt (default 2,000 ms). */
+  attemptTimeoutMs?: number;
+  /** Attempts per check, first included (default 3). */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each retry (default 100 ms). */
+  backoffMs?: number;
+  /** A breaker shared with other adapters, or options for a private one. */
+  circuitBreaker?: CircuitBreaker | CircuitBreakerOptions;
+  /** Extra headers, e.g. the bank's API credential for the registry (never logged). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Outcome of one attempt: an answer, or a failure that may be worth retrying. */
+type Attempt = { ok: true; body: CheckResponse } | { ok: false; retryable: boolean; error: KycnetError };
+
+function positive(name: string, value: number, min: number): number {
+  if (!Number.isFinite(value) || value < min) throw new InvalidArgumentError(name, `must be a number >= ${min}`);
+  return value;
+}
+
+export class HttpNationalIdRegistry implements NationalIdRegistry {
+  readonly #url: URL;
+  readonly #deadlineMs: number;
+  readonly #attemptTimeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoffMs: number;
+  readonly #breaker: CircuitBreaker;
+  readonly #headers: Readonly<Record<string, string>>;
+
+  constructor(options: HttpNationalIdRegistryOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch (cause) {
+      throw new InvalidArgumentError("baseUrl", "is not a URL", { cause });
+    }
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new InvalidArgumentError("baseUrl", "must be http or https");
+    this.#url = new URL(CHECK_PATH, base);
+    this.#deadlineMs = positive("deadlineMs", options.deadlineMs ?? 5_000, 1);
+    this.#attemptTimeoutMs = positive("attemptTimeoutMs", options.attemptTimeoutMs ?? 2_000, 1);
+    this.#maxAttempts = Math.floor(positive("maxAttempts", options.maxAttempts ?? 3, 1));
+    this.#backoffMs = positive("backoffMs", options.backoffMs ?? 100, 0);
+    this.#breaker =
+      options.circuitBreaker instanceof CircuitBreaker ? options.circuitBreaker : new CircuitBreaker(options.circuitBreaker);
+    this.#headers = { ...(options.headers ?? {}) };
+  }
+
+  get circuitBreaker(): CircuitBreaker {
+    return this.#breaker;
+  }
+
+  async checkIdentity(query: IdentityQuery, options: CheckOptions = {}): Promise<IdentityCheckResult> {
+    const body = JSON.stringify(canonicalQuery(query));
+    const admission = this.#breaker.admit();
+    if (!admission.admitted) return unavailable(new RegistryCircuitOpenError(admission.retryAfterMs));
+
+    const deadline = AbortSignal.timeout(this.#deadlineMs);
+    const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    const requestId = randomUUID();
+    let last: KycnetError | undefined;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(this.#backoffMs * 2 ** (attempt - 2), signal);
+      if (signal.aborted) break;
+      const result = await this.#attempt(body, requestId, signal, attempt);
+      if (result.ok) {
+        this.#breaker.recordSuccess();
+        return toResult(result.body);
+      }
+      last = result.error;
+      if (!result.retryable) break;
+    }
+    if (options.signal?.aborted) {
+      this.#breaker.release();
+      return unavailable(new RegistryAbortedError({ cause: options.signal.reason }));
+    }
+    this.#breaker.recordFailure();
+    if (deadline.aborted) return unavailable(new RegistryTimeoutError(this.#deadlineMs, { cause: last }));
+    return unavailable(last ?? new RegistryTimeoutError(this.#deadlineMs));
+  }
+
+  async #attempt(body: string, requestId: string, signal: AbortSignal, attempt: number): Promise<Attempt> {
+    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(this.#attemptTimeoutMs)]);
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: "POST",
+        headers: { ...this.#headers, "content-type": "application/json", accept: "application/json", [REQUEST_ID_HEADER]: requestId },
+        body,
+        signal: attemptSignal,
+        redirect: "error",
+      });
+    } catch (cause) {
+      if (attemptSignal.aborted) return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
+      return { ok: false, retryable: true, error: new RegistryNetworkError(attempt, { cause }) };
+    }
+    try {
+      if (response.status >= 500 || response.status === 429) {
+        await response.body?.cancel();
+        return { ok: false, retryable: true, error: new RegistryServerError(response.status, attempt) };
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        return { ok: false, retryable: false, error: new RegistryResponseError(`unexpected HTTP ${response.status}`) };
+      }
+      const parsed = await readJson(response);
+      if (!Value.Check(CheckResponseSchema, parsed)) {
+        return { ok: false, retryable: false, error: new RegistryResponseError("body does not match the response schema") };
+      }
+      return { ok: true, body: parsed };
+    } catch (cause) {
+      if (isKycnetError(cause)) return { ok: false, retryable: false, error: cause };
+      if (attemptSignal.aborted) return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
+      return { ok: false, retryable: true, error: new RegistryNetworkError(attempt, { cause }) };
+    }
+  }
+}
+
+function unavailable(error: KycnetError): IdentityCheckResult {
+  return { status: "UNAVAILABLE", code: error.code, error };
+}
+
+function toResult(body: CheckResponse): IdentityCheckResult {
+  switch (body.status) {
+    case "MATCH":
+      return body.suggestedIdNumber === undefined ? { status: "MATCH" } : { status: "MATCH", suggestedIdNumber: body.suggestedIdNumber };
+    case "MISMATCH": {
+      const fields = [...new Set(body.fields)];
+      return body.suggestedIdNumber === undefined
+        ? { status: "MISMATCH", fields }
+        : { status: "MISMATCH", fields, suggestedIdNumber: body.suggestedIdNumber };
+    }
+    case "NOT_FOUND":
+      return { status: "NOT_FOUND" };
+  }
+}
+
+/** Reads at most MAX_RESPONSE_BYTES of a JSON body; anything else is a RegistryResponseError. */
+async function readJson(response: Response): Promise<unknown> {
+  const type = response.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    await response.body?.cancel();
+    throw new RegistryResponseError("content type is not application/json");
+  }
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw new RegistryResponseError(`body larger than ${MAX_RESPONSE_BYTES} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body !== null) {
+    for await (const chunk of response.body) {
+      size += chunk.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        await response.body.cancel().catch(() => undefined);
+        throw new RegistryResponseError(`body larger than ${MAX_RESPONSE_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new RegistryResponseError("body is not UTF-8 JSON", { cause });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

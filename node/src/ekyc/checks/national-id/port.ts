@@ -1,0 +1,67 @@
+/**
+ * The `NationalIdRegistry` port: the bank's question to the national population database (the
+ * C06 check of seed 003) "does this card number exist, and do the name and date of birth we read
+ * match what the state holds?". Adapters: `http-adapter.ts` (a real registry endpoint, or our
+ * simulator) and `fake.ts` (in memory). Both pass the one compliance suite.
+ *
+ * The answer is a value, never an exception, for every outcome of the *registry*: MATCH,
+ * MISMATCH (which fields), NOT_FOUND, and UNAVAILABLE (timeout, 5xx, circuit open, a response
+ * that breaks the schema). UNAVAILABLE carries the typed error so the decision engine can send
+ * the case to manual review: an unreachable registry must never read as a pass. Bad *input* from
+ * our own caller throws `InvalidArgumentError`.
+ */
+import type { KycnetError } from "../../../../../sdk/src/errors.ts";
+
+/** Fields the registry compares; the same names as the canonical record (docs/protocol.md §2). */
+export const COMPARED_FIELDS = ["fullName", "dateOfBirth", "sex", "address"] as const;
+export type ComparedField = (typeof COMPARED_FIELDS)[number];
+
+/** A query: exactly one of `idNumber` (12 digits) or `oldIdNumber` (9 digits, CMND). */
+export interface IdentityQuery {
+  idNumber?: string;
+  oldIdNumber?: string;
+  fullName: string;
+  /** `YYYY-MM-DD`. */
+  dateOfBirth: string;
+  /** `M` | `F`, compared only when given. */
+  sex?: string;
+  /** Compared only when given (after whitespace folding and case folding). */
+  address?: string;
+}
+
+export interface CheckOptions {
+  /** Cancels the whole check (all attempts). */
+  signal?: AbortSignal;
+}
+
+interface ResultBase {
+  /**
+   * Set when the query used a 9-digit old id that the registry knows: the 12-digit CCCD number it
+   * was converted to. The old CMND is cancelled; the caller should re-check with this number.
+   */
+  suggestedIdNumber?: string;
+}
+
+export interface MatchResult extends ResultBase {
+  status: "MATCH";
+}
+export interface MismatchResult extends ResultBase {
+  status: "MISMATCH";
+  /** Which compared fields differ; never the registry's values (they are personal data). */
+  fields: readonly ComparedField[];
+}
+export interface NotFoundResult {
+  status: "NOT_FOUND";
+}
+export interface UnavailableResult {
+  status: "UNAVAILABLE";
+  /** The stable code of `error` (REGISTRY_TIMEOUT, REGISTRY_SERVER_ERROR, REGISTRY_CIRCUIT_OPEN, ...). */
+  code: string;
+  error: KycnetError;
+}
+
+export type IdentityCheckResult = MatchResult | MismatchResult | NotFoundResult | UnavailableResult;
+
+export interface NationalIdRegistry {
+  checkIdentity(query: IdentityQuery, options?: CheckOptions): Promise<IdentityCheckResult>;
+}

@@ -1,0 +1,51 @@
+/**
+ * Validation and canonical form of an identity query, shared by every adapter and the simulator
+ * so that "the same question" means the same bytes everywhere. Hostile input gets an
+ * InvalidArgumentError naming the field (canonical rules: docs/protocol.md §2).
+ */
+import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
+import { canonicalizeField } from "../../../../../sdk/src/protocol/canonical.ts";
+import type { IdentityQuery } from "./port.ts";
+
+export interface CanonicalQuery {
+  idNumber?: string;
+  oldIdNumber?: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex?: string;
+  address?: string;
+}
+
+const ALLOWED_KEYS = new Set(["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "address"]);
+
+/** Checks and canonicalises a query; exactly one of `idNumber` / `oldIdNumber` must be given. */
+export function canonicalQuery(input: unknown): CanonicalQuery {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new InvalidArgumentError("query", "must be an object");
+  }
+  const raw = input as Readonly<Record<string, unknown>>;
+  for (const key of Object.keys(raw)) {
+    if (!ALLOWED_KEYS.has(key)) throw new InvalidArgumentError(key, "is not a query field");
+  }
+  const hasNew = raw.idNumber !== undefined;
+  const hasOld = raw.oldIdNumber !== undefined;
+  if (hasNew === hasOld) throw new InvalidArgumentError("idNumber", "give exactly one of idNumber or oldIdNumber");
+  const out: CanonicalQuery = {
+    fullName: canonicalizeField("fullName", raw.fullName),
+    dateOfBirth: canonicalizeField("dateOfBirth", raw.dateOfBirth),
+  };
+  if (hasNew) out.idNumber = canonicalizeField("idNumber", raw.idNumber);
+  if (hasOld) {
+    const old = canonicalizeField("oldIdNumber", raw.oldIdNumber);
+    if (old === "") throw new InvalidArgumentError("oldIdNumber", "must be 9 digits");
+    out.oldIdNumber = old;
+  }
+  if (raw.sex !== undefined) out.sex = canonicalizeField("sex", raw.sex);
+  if (raw.address !== undefined) out.address = canonicalizeField("address", raw.address).toUpperCase();
+  return out;
+}
+
+/** The same as `canonicalQuery`, typed for callers that already hold an IdentityQuery. */
+export function canonicalIdentityQuery(query: IdentityQuery): CanonicalQuery {
+  return canonicalQuery(query);
+}

@@ -1,0 +1,135 @@
+/**
+ * The NationalIdRegistry compliance suite: every adapter must give these answers for the same
+ * synthetic population. Run by http-adapter.test.ts (real simulator on loopback) and fake.test.ts.
+ */
+import { expect } from "chai";
+import { isKycnetError } from "../../../../../sdk/src/errors.ts";
+import type { CitizenRecord } from "../../../../../node/src/ekyc/checks/national-id/citizen.ts";
+import type { IdentityQuery, NationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
+import { foldDiacritics } from "../../../../../sdk/src/protocol/canonical.ts";
+
+export interface ComplianceContext {
+  registry: NationalIdRegistry;
+  citizens: readonly CitizenRecord[];
+}
+
+function titleCase(upper: string): string {
+  return upper
+    .toLocaleLowerCase("vi")
+    .split(" ")
+    .map((w) => w.charAt(0).toLocaleUpperCase("vi") + w.slice(1))
+    .join(" ");
+}
+
+async function expectInvalid(registry: NationalIdRegistry, query: unknown, field: string): Promise<void> {
+  try {
+    await registry.checkIdentity(query as IdentityQuery);
+  } catch (error) {
+    expect(isKycnetError(error, "INVALID_ARGUMENT"), String(error)).to.equal(true);
+    expect((error as { details: { field: string } }).details.field).to.equal(field);
+    return;
+  }
+  expect.fail("expected an InvalidArgumentError");
+}
+
+export function describeNationalIdRegistryCompliance(name: string, setup: () => Promise<ComplianceContext> | ComplianceContext): void {
+  describe(`NationalIdRegistry compliance: ${name}`, () => {
+    let ctx: ComplianceContext;
+    let withOld: CitizenRecord;
+    let withoutOld: CitizenRecord;
+    before(async () => {
+      ctx = await setup();
+      const a = ctx.citizens.find((c) => c.oldIdNumber !== "");
+      const b = ctx.citizens.find((c) => c.oldIdNumber === "");
+      if (a === undefined || b === undefined) throw new Error("population needs people with and without an old id");
+      withOld = a;
+      withoutOld = b;
+    });
+
+    describe("by 12-digit id", () => {
+      it("answers MATCH when name and date of birth agree", async () => {
+        const c = withoutOld;
+        expect(await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth })).to.deep.equal({
+          status: "MATCH",
+        });
+      });
+      it("compares names in canonical form (case, spacing, NFC vs NFD)", async () => {
+        const c = withoutOld;
+        const messy = `  ${titleCase(c.fullName).normalize("NFD").replace(/ /g, "   ")} `;
+        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: messy, dateOfBirth: c.dateOfBirth, sex: c.sex });
+        expect(result).to.deep.equal({ status: "MATCH" });
+      });
+      it("answers MISMATCH naming the name when diacritics are missing (the registry is exact)", async () => {
+        const c = ctx.citizens.find((x) => foldDiacritics(x.fullName) !== x.fullName) ?? withoutOld;
+        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: foldDiacritics(c.fullName), dateOfBirth: c.dateOfBirth });
+        expect(result).to.deep.equal({ status: "MISMATCH", fields: ["fullName"] });
+      });
+      it("answers MISMATCH naming every differing field", async () => {
+        const c = withoutOld;
+        const result = await ctx.registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: "NGUYỄN VĂN KHÔNG CÓ",
+          dateOfBirth: "1901-01-01",
+          sex: c.sex === "M" ? "F" : "M",
+          address: "1 Nowhere",
+        });
+        expect(result).to.deep.equal({ status: "MISMATCH", fields: ["fullName", "dateOfBirth", "sex", "address"] });
+      });
+      it("compares the address only when given, case-insensitively", async () => {
+        const c = withoutOld;
+        const result = await ctx.registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+          address: c.address.toUpperCase(),
+        });
+        expect(result).to.deep.equal({ status: "MATCH" });
+      });
+      it("answers NOT_FOUND for an unknown number", async () => {
+        const known = new Set(ctx.citizens.map((c) => c.idNumber));
+        let id = 999_000_000_000;
+        while (known.has(String(id))) id++;
+        expect(await ctx.registry.checkIdentity({ idNumber: String(id), fullName: "TRẦN THỊ LAN", dateOfBirth: "1990-01-01" })).to.deep.equal({
+          status: "NOT_FOUND",
+        });
+      });
+    });
+
+    describe("by 9-digit old id (CMND)", () => {
+      it("answers MATCH with the 12-digit suggestion", async () => {
+        const c = withOld;
+        const result = await ctx.registry.checkIdentity({ oldIdNumber: c.oldIdNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth });
+        expect(result).to.deep.equal({ status: "MATCH", suggestedIdNumber: c.idNumber });
+      });
+      it("answers MISMATCH with the suggestion when the date of birth differs", async () => {
+        const c = withOld;
+        const result = await ctx.registry.checkIdentity({ oldIdNumber: c.oldIdNumber, fullName: c.fullName, dateOfBirth: "2001-02-03" });
+        expect(result).to.deep.equal({ status: "MISMATCH", fields: ["dateOfBirth"], suggestedIdNumber: c.idNumber });
+      });
+      it("answers NOT_FOUND for an unknown old id", async () => {
+        const known = new Set(ctx.citizens.map((c) => c.oldIdNumber));
+        let id = 100_000_000;
+        while (known.has(String(id))) id++;
+        expect(await ctx.registry.checkIdentity({ oldIdNumber: String(id), fullName: "LÊ VĂN AN", dateOfBirth: "1970-05-05" })).to.deep.equal({
+          status: "NOT_FOUND",
+        });
+      });
+    });
+
+    describe("bad input", () => {
+      const base = { fullName: "LÊ VĂN AN", dateOfBirth: "1970-05-05" };
+      it("rejects a query with both ids", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", oldIdNumber: "123456789" }, "idNumber"));
+      it("rejects a query with no id", () => expectInvalid(ctx.registry, base, "idNumber"));
+      it("rejects an 11-digit id", () => expectInvalid(ctx.registry, { ...base, idNumber: "00109012345" }, "idNumber"));
+      it("rejects an empty old id", () => expectInvalid(ctx.registry, { ...base, oldIdNumber: "" }, "oldIdNumber"));
+      it("rejects a date that is not a calendar date", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", dateOfBirth: "1990-02-30" }, "dateOfBirth"));
+      it("rejects control characters in the name", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", fullName: "LÊ\u0000VĂN" }, "fullName"));
+      it("rejects an over-long name", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", fullName: "A".repeat(600) }, "fullName"));
+      it("rejects unknown keys", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", face: "x" }, "face"));
+      it("rejects a non-object", () => expectInvalid(ctx.registry, "001090123456", "query"));
+      it("rejects a non-string sex", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", sex: 1 }, "sex"));
+    });
+  });
+}

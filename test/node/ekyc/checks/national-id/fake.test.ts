@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { InMemoryNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/fake.ts";
+import { generateCitizens } from "../../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts";
+import { describeNationalIdRegistryCompliance } from "./compliance.ts";
+
+const citizens = generateCitizens({ seed: 6, count: 200 });
+const registry = new InMemoryNationalIdRegistry(citizens);
+describeNationalIdRegistryCompliance("in-memory fake", () => ({ registry, citizens }));
+
+describe("InMemoryNationalIdRegistry", () => {
+  const c = citizens[0]!;
+  const query = { idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth };
+  afterEach(() => registry.setUnavailable(false));
+
+  it("answers UNAVAILABLE with REGISTRY_SERVER_ERROR when told to be down", async () => {
+    registry.setUnavailable(true);
+    const result = await registry.checkIdentity(query);
+    expect(result.status).to.equal("UNAVAILABLE");
+    expect(result.status === "UNAVAILABLE" && result.code).to.equal("REGISTRY_SERVER_ERROR");
+  });
+  it("answers UNAVAILABLE with REGISTRY_ABORTED for an aborted signal", async () => {
+    const result = await registry.checkIdentity(query, { signal: AbortSignal.abort() });
+    expect(result.status === "UNAVAILABLE" && result.code).to.equal("REGISTRY_ABORTED");
+  });
+});
+
+describe("generateCitizens", () => {
+  it("is deterministic for a seed and differs across seeds", () => {
+    expect(generateCitizens({ seed: 1, count: 20 })).to.deep.equal(generateCitizens({ seed: 1, count: 20 }));
+    expect(generateCitizens({ seed: 1, count: 20 })).to.not.deep.equal(generateCitizens({ seed: 2, count: 20 }));
+  });
+  it("makes canonical, well-formed citizens with Vietnamese diacritics", () => {
+    const people = generateCitizens({ seed: 3, count: 300 });
+    expect(new Set(people.map((p) => p.idNumber)).size).to.equal(300);
+    for (const p of people) {
+      expect(p.idNumber).to.match(/^\d{12}$/);
+      expect(p.oldIdNumber).to.match(/^(\d{9})?$/);
+      expect(p.fullName).to.equal(p.fullName.normalize("NFC").toUpperCase());
+      expect(p.dateOfBirth).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    }
+    expect(people.some((p) => /[ĐƯƠĂÂÊÔ]/u.test(p.fullName))).to.equal(true);
+  });
+  it("rejects an absurd count", () => {
+    expect(() => generateCitizens({ seed: 1, count: -1 })).to.throw(RangeError);
+  });
+});
