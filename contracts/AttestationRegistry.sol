@@ -35,7 +35,7 @@ contract AttestationRegistry is IAttestationRegistry {
         bytes32[] memory uids = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
             _checkRecord(i, batch[i]);
-            uids[i] = KycnetHashing.attestationUid(block.chainid, address(this), msg.sender, batch[i]);
+            uids[i] = KycnetHashing.attestationUidCalldata(block.chainid, address(this), msg.sender, batch[i]);
         }
         batchRoot = KycnetHashing.batchRoot(uids);
         if (_batches[batchRoot].anchoredAt != 0) revert BatchAlreadyAnchored(batchRoot);
@@ -102,7 +102,7 @@ contract AttestationRegistry is IAttestationRegistry {
 
     /// @inheritdoc IAttestationRegistry
     function uidOf(address issuer, AttestationData calldata data) external view returns (bytes32) {
-        return KycnetHashing.attestationUid(block.chainid, address(this), issuer, data);
+        return KycnetHashing.attestationUidCalldata(block.chainid, address(this), issuer, data);
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -136,7 +136,7 @@ contract AttestationRegistry is IAttestationRegistry {
 
     /// @dev The uid of `attestation` and whether its issuer anchored it in the named batch.
     function _locate(AttestationProof calldata attestation) private view returns (bytes32 uid, bool anchored) {
-        uid = KycnetHashing.attestationUid(block.chainid, address(this), attestation.issuer, attestation.data);
+        uid = KycnetHashing.attestationUidCalldata(block.chainid, address(this), attestation.issuer, attestation.data);
         Batch storage b = _batches[attestation.batchRoot];
         anchored =
             b.anchoredAt != 0 &&

@@ -36,6 +36,18 @@ library KycnetHashing {
         return keccak256(abi.encode(chainId, registry, issuer, data));
     }
 
+    /// @notice Same as {attestationUid} for a record still in calldata: encoding it straight from
+    /// calldata skips a per-field copy into memory, which is most of the per-record cost of
+    /// anchoring.
+    function attestationUidCalldata(
+        uint256 chainId,
+        address registry,
+        address issuer,
+        IAttestationRegistry.AttestationData calldata data
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(chainId, registry, issuer, data));
+    }
+
     /// @notice Root of `@openzeppelin/merkle-tree` `SimpleMerkleTree.of(leaves, {sortLeaves:false})`:
     /// a heap of 2n-1 nodes, leaf i at index 2n-2-i, node k = commutativeKeccak256(2k+1, 2k+2).
     /// `leaves` must not be empty.

@@ -6,7 +6,7 @@
  */
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import {
-  AbiCoder, concat, encodeBytes32String, id, keccak256, ZeroHash, type BaseContractMethod, type Contract, type Signer,
+  AbiCoder, concat, encodeBytes32String, getAddress, id, keccak256, ZeroHash, type BaseContractMethod, type Contract, type Signer,
 } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
@@ -109,7 +109,7 @@ let recordCounter = 0;
 export function makeRecord(now: bigint, overrides: Partial<AttestationData> = {}): AttestationData {
   recordCounter += 1;
   return {
-    subject: `0x${id(`subject:${recordCounter}`).slice(26)}`,
+    subject: getAddress(`0x${id(`subject:${recordCounter}`).slice(26)}`),
     recordRoot: id(`record:${recordCounter}`),
     method: Method.FULL_EKYC,
     assuranceLevel: 1,
