@@ -35,12 +35,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# 3. npm packages, re-installed only when the lock file changed (or node_modules is gone)
+# 3. npm packages, exactly as package-lock.json pins them, re-installed only when the lock file
+# changed (or node_modules is gone). `npm install` rather than `npm ci`: the registry reachable
+# here does not serve other platforms' optional packages (e.g. Hardhat's EDR for macOS), so the
+# lock cannot list them and `npm ci` refuses it; instead we check that the install left the
+# lock file byte for byte as committed.
 stamp="node_modules/.kycnet-lock.sha256"
 want="$( (sha256sum package-lock.json; node --version) | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm ci (Node $(node --version))"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  log "npm install from package-lock.json (Node $(node --version))"
+  lock_before="$(sha256sum package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error >&2
+  if [ "$(sha256sum package-lock.json)" != "$lock_before" ]; then
+    log "package-lock.json changed during install: it is out of date with package.json; commit the updated lock"
+    [ "${CI:-}" = "true" ] && exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 # 4. Face ONNX models from the npm registry, checksummed against scripts/models/face-models.json

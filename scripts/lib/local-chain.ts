@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { JsonRpcProvider } from "ethers";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -43,12 +42,11 @@ export async function startLocalChain(options: { port?: number; timeoutMs?: numb
   const exited = once(child, "exit");
 
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  try {
+  {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`local chain exited (${child.exitCode}): ${stderr.trim()}`);
       try {
-        const chainId = BigInt(await provider.send("eth_chainId", []));
+        const chainId = await rpcChainId(url);
         return {
           url,
           chainId,
@@ -68,7 +66,16 @@ export async function startLocalChain(options: { port?: number; timeoutMs?: numb
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-  } finally {
-    provider.destroy();
   }
+}
+
+async function rpcChainId(url: string): Promise<bigint> {
+  const response = await fetch(url, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(2000),
+  });
+  const body = (await response.json()) as { result?: string };
+  if (typeof body.result !== "string") throw new Error("no chain id");
+  return BigInt(body.result);
 }

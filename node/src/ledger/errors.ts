@@ -3,8 +3,17 @@
  * (`NotActiveMember(account)`, ...), decoded from the ABI, so callers and the HTTP layer can tell
  * "the consent expired" from "the RPC endpoint is down".
  */
-import { isError } from "ethers";
+import { Interface, isError, type ErrorFragment } from "ethers";
 import { KycnetError } from "../../../sdk/src/errors.ts";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+
+// Every custom error of every kycnet contract: a call into one contract can revert with another's
+// error (ConsentRegistry checking an attestation), which ethers cannot decode from one ABI alone.
+const allErrors = new Interface(
+  [...ConsortiumRegistryAbi, ...AttestationRegistryAbi, ...ConsentRegistryAbi]
+    .filter((f) => f.type === "error")
+    .filter((f, i, all) => all.findIndex((g) => JSON.stringify(g) === JSON.stringify(f)) === i) as unknown as ErrorFragment[],
+);
 
 /** The contract reverted with a known custom error. */
 export class ContractRevertError extends KycnetError {
@@ -27,8 +36,10 @@ export class LedgerUnavailableError extends KycnetError {
 /** Rewraps an ethers error from `operation` as a typed kycnet error. */
 export function toLedgerError(operation: string, error: unknown): KycnetError {
   if (error instanceof KycnetError) return error;
-  if (isError(error, "CALL_EXCEPTION") && error.revert) {
-    return new ContractRevertError(error.revert.name, [...error.revert.args], error);
+  if (isError(error, "CALL_EXCEPTION")) {
+    if (error.revert) return new ContractRevertError(error.revert.name, [...error.revert.args], error);
+    const decoded = typeof error.data === "string" ? allErrors.parseError(error.data) : null;
+    if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], error);
   }
   return new LedgerUnavailableError(operation, error);
 }

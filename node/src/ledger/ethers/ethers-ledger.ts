@@ -2,7 +2,8 @@
  * LedgerClient over ethers v6 and JSON-RPC. Works with any EVM chain (Hardhat/EDR in
  * development, Besu/QBFT in production) and any ethers Signer (the PKCS#11 HSM signer in
  * production). Reads with no explicit time use the latest block's timestamp, not the local clock,
- * so status agrees with what the contracts would decide in the next block.
+ * so status agrees with what the contracts would decide in the next block. Give it a provider
+ * made by ../provider.ts (no request cache), or reads may not see this client's own writes.
  */
 import { Contract, type ContractRunner, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
 import {
@@ -11,7 +12,7 @@ import {
   type ConsentStatusName, type Hex, type RevocationReasonCode,
 } from "../../../../sdk/src/protocol/index.ts";
 import { InvalidArgumentError, KycnetError } from "../../../../sdk/src/errors.ts";
-import { loadArtifact } from "../artifacts.ts";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../../sdk/src/chain/abis.ts";
 import { isRevert, toLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo, TxInfo } from "../ledger-client.ts";
 import { consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple } from "./abi-codec.ts";
@@ -33,15 +34,17 @@ export class ReadOnlyLedgerError extends KycnetError {
 const isSigner = (runner: Signer | Provider): runner is Signer => "signTransaction" in runner;
 
 export async function createEthersLedger(options: EthersLedgerOptions): Promise<LedgerClient> {
-  const [consortiumAbi, attestationsAbi, consentsAbi] = await Promise.all([
-    loadArtifact("ConsortiumRegistry"), loadArtifact("AttestationRegistry"), loadArtifact("ConsentRegistry"),
-  ]);
   const runner: ContractRunner = options.runner;
   const provider = isSigner(options.runner) ? options.runner.provider : options.runner;
   if (provider === null) throw new InvalidArgumentError("runner", "the signer must be connected to a provider");
-  const consortium = new Contract(options.addresses.consortium, consortiumAbi.abi, runner);
-  const attestations = new Contract(options.addresses.attestations, attestationsAbi.abi, runner);
-  const consents = new Contract(options.addresses.consents, consentsAbi.abi, runner);
+  // Fail at start-up, not at the first customer, when an address holds no contract.
+  for (const [name, address] of Object.entries(options.addresses)) {
+    const code = await provider.getCode(address).catch((error: unknown) => { throw toLedgerError("getCode", error); });
+    if (code === "0x") throw new InvalidArgumentError(`addresses.${name}`, `no contract at ${address}`);
+  }
+  const consortium = new Contract(options.addresses.consortium, ConsortiumRegistryAbi, runner);
+  const attestations = new Contract(options.addresses.attestations, AttestationRegistryAbi, runner);
+  const consents = new Contract(options.addresses.consents, ConsentRegistryAbi, runner);
   const confirmations = options.confirmations ?? 1;
   let cachedChainId: bigint | undefined;
 
@@ -72,6 +75,7 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
     }
   };
 
+  // "Now" is the latest block's time, so a status agrees with what the contracts decide.
   const now = async (at?: bigint): Promise<bigint> => {
     if (at !== undefined) return at;
     const block = await read("getBlock", () => provider.getBlock("latest"));

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The demo: installs what is missing, compiles the contracts, and runs the story in
+# scripts/demo/story.ts against a local chain it starts and stops itself.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$KYCNET_ROOT"
+bash scripts/bootstrap.sh
+npx hardhat build --quiet >/dev/null
+exec node --import tsx scripts/demo/story.ts
