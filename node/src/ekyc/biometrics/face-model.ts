@@ -1,0 +1,55 @@
+/**
+ * The `FaceModel` port: what the biometrics stage needs from a face model, on already-decoded RGB
+ * images. The ONNX adapter (onnx/) runs the pinned faceplugin models; the fake (fake/) is a fast,
+ * deterministic stand-in for unit tests of the code above the port. Both pass the one compliance
+ * suite in test/node/ekyc/biometrics/face-model.compliance.ts.
+ *
+ * Contract (every adapter):
+ * - `detect` returns faces sorted by score (descending), boxes in the image's pixel coordinates,
+ *   scores in [0, 1]; an image with no face gives [] (not an error).
+ * - `landmarks` returns the 5 alignment points (eye centres, nose tip, mouth corners; image-left
+ *   first) and, when the model has them, the 68 iBUG points.
+ * - `embed` returns an L2-normalised Float32Array of `info.embeddingSize`, deterministic for the same input.
+ * - `headPose` returns yaw/pitch/roll in degrees; yaw > 0 when the face turns towards the image's right.
+ * - `eyeState` returns per-eye probabilities that the eye is open, in [0, 1].
+ * - `liveness` returns the probability in [0, 1] that the face is a live presentation.
+ * - after `close()` every call rejects with FACE_MODEL_CLOSED; close() is idempotent.
+ */
+import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
+import type { RgbImage } from "./image.ts";
+
+export interface FaceModelInfo {
+  /** Stable id of the embedding space: templates are comparable only within one id. */
+  readonly id: string;
+  readonly version: string;
+  readonly embeddingSize: number;
+  /** Component model files and their SHA-256 (evidence of which models decided). */
+  readonly components: Readonly<Record<string, { readonly file: string; readonly sha256: string }>>;
+}
+
+export interface FaceLandmarks {
+  readonly points5: readonly Point[];
+  readonly points68?: readonly Point[];
+}
+
+export interface HeadPose {
+  readonly yaw: number;
+  readonly pitch: number;
+  readonly roll: number;
+}
+
+export interface EyeState {
+  readonly leftOpen: number;
+  readonly rightOpen: number;
+}
+
+export interface FaceModel {
+  readonly info: FaceModelInfo;
+  detect(image: RgbImage): Promise<ScoredBox[]>;
+  landmarks(image: RgbImage, box: FaceBox): Promise<FaceLandmarks>;
+  embed(image: RgbImage, landmarks: FaceLandmarks): Promise<Float32Array>;
+  headPose(image: RgbImage, box: FaceBox): Promise<HeadPose>;
+  eyeState(image: RgbImage, landmarks: FaceLandmarks): Promise<EyeState>;
+  liveness(image: RgbImage, box: FaceBox): Promise<number>;
+  close(): Promise<void>;
+}
