@@ -199,7 +199,8 @@ export type HarnessFn =
 export function bind<N extends string>(contract: Contract, signer?: Signer): Record<N, BaseContractMethod> {
   const target = signer === undefined ? contract : (contract.connect(signer) as Contract);
   return new Proxy({} as Record<N, BaseContractMethod>, {
-    get: (_, name) => target.getFunction(String(name)),
+    // "then" is probed when the proxy is returned from an async function: it is not a method.
+    get: (_, name) => (typeof name !== "string" || name === "then" ? undefined : target.getFunction(name)),
   });
 }
 
