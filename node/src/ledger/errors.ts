@@ -33,15 +33,36 @@ export class LedgerUnavailableError extends KycnetError {
   }
 }
 
-/** Rewraps an ethers error from `operation` as a typed kycnet error. */
+/** Rewraps an error from `operation` (ethers, or a provider's own) as a typed kycnet error. */
 export function toLedgerError(operation: string, error: unknown): KycnetError {
   if (error instanceof KycnetError) return error;
-  if (isError(error, "CALL_EXCEPTION")) {
-    if (error.revert) return new ContractRevertError(error.revert.name, [...error.revert.args], error);
-    const decoded = typeof error.data === "string" ? allErrors.parseError(error.data) : null;
-    if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], error);
+  if (isError(error, "CALL_EXCEPTION") && error.revert) {
+    return new ContractRevertError(error.revert.name, [...error.revert.args], error);
   }
+  const decoded = decodeRevertData(error);
+  if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], error);
   return new LedgerUnavailableError(operation, error);
+}
+
+/**
+ * Finds revert data in an error as ethers (`data`), JSON-RPC (`info.error.data`) or an in-process
+ * provider (`data` on its own error class, or on a `cause`) reports it, and decodes it with the
+ * kycnet contracts' errors.
+ */
+function decodeRevertData(error: unknown, depth = 0): ReturnType<Interface["parseError"]> {
+  if (error === null || typeof error !== "object" || depth > 4) return null;
+  const e = error as { data?: unknown; info?: { error?: { data?: unknown } }; error?: unknown; cause?: unknown };
+  for (const data of [e.data, e.info?.error?.data]) {
+    if (typeof data === "string" && /^0x[0-9a-fA-F]{8}/.test(data)) {
+      try {
+        const parsed = allErrors.parseError(data);
+        if (parsed) return parsed;
+      } catch {
+        // not one of ours (e.g. a Panic): keep looking, then report unavailable
+      }
+    }
+  }
+  return decodeRevertData(e.error, depth + 1) ?? decodeRevertData(e.cause, depth + 1);
 }
 
 /** True when `error` is a revert with the given custom error name. */

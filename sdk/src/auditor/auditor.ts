@@ -70,9 +70,10 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
   const consents = new Contract(addresses.consents, ConsentRegistryAbi, provider);
   const blockTime = async (blockNumber: number): Promise<bigint> => BigInt((await provider.getBlock(blockNumber))!.timestamp);
   const latestTime = async (): Promise<bigint> => BigInt((await provider.getBlock("latest"))!.timestamp);
+  // memberOf reverts for an account that never belonged to a member: no name, which the report shows.
   const memberName = async (account: Hex): Promise<string | null> => {
-    const m = (await consortium.getFunction("memberOf")(account)) as { id: bigint; name: string };
-    return m.id === 0n ? null : m.name;
+    const m = (await consortium.getFunction("memberOf")(account).catch(() => null)) as { id: bigint; name: string } | null;
+    return m === null || m.id === 0n ? null : m.name;
   };
 
   async function inspectAttestation(uid: Hex): Promise<AttestationReport> {

@@ -16,8 +16,8 @@ interface MemberResult {
   id: bigint; account: string; status: bigint; activeSince: bigint; removedAt: bigint; name: string; peerId: string; transportKey: string;
 }
 
-export function memberFromResult(m: MemberResult): MemberInfo | null {
-  if (m.id === 0n) return null;
+export function memberFromResult(m: MemberResult | null): MemberInfo | null {
+  if (m === null || m.id === 0n) return null;
   return Object.freeze({
     id: Number(m.id), account: m.account as Hex, name: m.name, active: m.status === 1n,
     activeSince: m.activeSince, removedAt: m.removedAt, peerId: getBytes(m.peerId), transportKey: getBytes(m.transportKey),
@@ -29,8 +29,8 @@ interface ConsentResult {
   purpose: bigint; issuerMemberId: bigint; revokedAt: bigint;
 }
 
-export function consentFromResult(consentId: Hex, c: ConsentResult): ConsentRecord | null {
-  if (c.grantedAt === 0n) return null;
+export function consentFromResult(consentId: Hex, c: ConsentResult | null): ConsentRecord | null {
+  if (c === null || c.grantedAt === 0n) return null;
   return Object.freeze({
     consentId, attestationUid: c.attestationUid as Hex, subject: c.subject as Hex, grantee: c.grantee as Hex,
     purpose: Number(c.purpose), fieldMask: Number(c.fieldMask), grantedAt: c.grantedAt, validUntil: c.validUntil,

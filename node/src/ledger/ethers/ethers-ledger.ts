@@ -63,6 +63,17 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
     }
   };
 
+  /** A read whose "not found" is the custom error `notFound`: null instead of an error. */
+  const readOrNull = async <T>(operation: string, notFound: string, call: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await call();
+    } catch (error) {
+      const typed = toLedgerError(operation, error);
+      if (isRevert(typed, notFound)) return null;
+      throw typed;
+    }
+  };
+
   const send = async (operation: string, call: () => Promise<ContractTransactionResponse>): Promise<TxInfo & { logs: readonly unknown[] }> => {
     signer(operation);
     try {
@@ -92,16 +103,9 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
 
     isActiveMember: (address) => read("isActiveMember", () => consortium.getFunction("isActiveMember")(address) as Promise<boolean>),
     findMember: async (address) =>
-      memberFromResult(await read("memberOf", () => consortium.getFunction("memberOf")(address))),
-    findMemberByPeerId: async (peerId): Promise<MemberInfo | null> => {
-      try {
-        return memberFromResult(await consortium.getFunction("memberByPeerId")(peerId));
-      } catch (error) {
-        const typed = toLedgerError("memberByPeerId", error);
-        if (isRevert(typed, "NoSuchPeerId")) return null;
-        throw typed;
-      }
-    },
+      memberFromResult(await readOrNull("memberOf", "UnknownMember", () => consortium.getFunction("memberOf")(address))),
+    findMemberByPeerId: async (peerId): Promise<MemberInfo | null> =>
+      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId", () => consortium.getFunction("memberByPeerId")(peerId))),
 
     async anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch> {
       if (batch.length === 0 || batch.length > MAX_BATCH_SIZE) {
@@ -142,15 +146,8 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
       return nameOf(ConsentStatus, Number(code)) ?? "NONE";
     },
 
-    async findConsent(consentId: Hex): Promise<ConsentRecord | null> {
-      try {
-        return consentFromResult(consentId, await consents.getFunction("getConsent")(consentId));
-      } catch (error) {
-        const typed = toLedgerError("getConsent", error);
-        if (isRevert(typed, "UnknownConsent")) return null;
-        throw typed;
-      }
-    },
+    findConsent: async (consentId: Hex): Promise<ConsentRecord | null> =>
+      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent", () => consents.getFunction("getConsent")(consentId))),
 
     recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
       strip(await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId))),

@@ -1,0 +1,69 @@
+import { expect } from "chai";
+import { Wallet, hexlify, randomBytes } from "ethers";
+import { Purpose, RevocationReason, attestationUid, signConsentGrant, signConsentRevocation, type Hex } from "../../sdk/src/protocol/index.ts";
+import { createAuditor } from "../../sdk/src/auditor/auditor.ts";
+import { findAttestation } from "../../sdk/src/chain/attestation-lookup.ts";
+import { isKycnetError } from "../../sdk/src/errors.ts";
+import { deployedConsortium } from "../node/ledger/fixture.ts";
+
+describe("sdk/auditor", () => {
+  let f: Awaited<ReturnType<typeof deployedConsortium>>;
+  before(async () => {
+    f = await deployedConsortium();
+  });
+
+  describe("findAttestation", () => {
+    it("rebuilds the proof of any record of a batch from the uid alone", async () => {
+      const batch = await f.ledgerA.anchorBatch(await Promise.all(Array.from({ length: 7 }, () => f.record())));
+      for (const i of [0, 3, 6]) {
+        const found = await findAttestation(f.provider, f.addresses.attestations, batch.uids[i]!);
+        expect(found.proof.batchRoot).to.equal(batch.batchRoot);
+        expect(found.proof.proof).to.deep.equal(batch.proofs[i]!.proof);
+        expect(found.proof.data).to.deep.equal(batch.proofs[i]!.data);
+      }
+    });
+    it("fails with ATTESTATION_NOT_FOUND for an unknown uid", async () => {
+      const error = await findAttestation(f.provider, f.addresses.attestations, hexlify(randomBytes(32)) as Hex).catch((e: unknown) => e);
+      expect(isKycnetError(error, "ATTESTATION_NOT_FOUND")).to.equal(true);
+    });
+  });
+
+  describe("inspectAttestation", () => {
+    it("reports issuer, membership at anchoring, method and a revocation with its reason", async () => {
+      const auditor = createAuditor({ provider: f.provider, addresses: f.addresses });
+      const batch = await f.ledgerA.anchorBatch([await f.record()]);
+      let report = await auditor.inspectAttestation(batch.uids[0]!);
+      expect(report).to.include({ issuerName: "Bank A", issuerActiveAtAnchoring: true, method: "FULL_EKYC", status: "VALID", pipelineVersion: "ekyc/test" });
+      expect(report.findings).to.deep.equal([]);
+      await f.ledgerA.revokeAttestation(batch.proofs[0]!, RevocationReason.FRAUD_SUSPECTED);
+      report = await auditor.inspectAttestation(batch.uids[0]!);
+      expect(report.status).to.equal("REVOKED");
+      expect(report.revocationReason).to.equal("FRAUD_SUSPECTED");
+    });
+  });
+
+  describe("inspectConsent", () => {
+    it("lists grant, disclosure and revocation in order, each disclosure under an ACTIVE consent", async () => {
+      const auditor = createAuditor({ provider: f.provider, addresses: f.addresses });
+      const subject = Wallet.createRandom();
+      const [proof] = (await f.ledgerA.anchorBatch([await f.record(subject.address as Hex)])).proofs;
+      const t = await f.now();
+      const domain = { chainId: await f.ledgerA.chainId(), verifyingContract: f.addresses.consents };
+      const grant = {
+        attestationUid: attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, proof!.issuer, proof!.data),
+        grantee: await f.ledgerB.account(), purpose: Purpose.PERIODIC_REVIEW, fieldMask: 0b11, validUntil: t + 3600n, nonce: 1n, deadline: t + 600n,
+      };
+      const { consentId } = await f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(subject, domain, grant));
+      await f.ledgerA.recordDisclosure(consentId, 0b1, hexlify(randomBytes(32)) as Hex);
+      const revocation = { consentId, nonce: 2n, deadline: t + 600n };
+      await f.ledgerB.revokeConsentBySig(revocation, await signConsentRevocation(subject, domain, revocation));
+
+      const report = await auditor.inspectConsent(consentId);
+      expect(report.history.map((e) => e.kind)).to.deep.equal(["GRANTED", "DISCLOSED", "REVOKED"]);
+      expect(report.history[1]!.consentStatusThen).to.equal("ACTIVE");
+      expect(report.status).to.equal("REVOKED");
+      expect(report.granteeName).to.equal("Bank B");
+      expect(report.findings).to.deep.equal([]);
+    });
+  });
+});
