@@ -150,7 +150,8 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
         if (block.timestamp >= c.validUntil) revert ConsentExpired(consentId, c.validUntil);
         if (!KycnetTypes.isFieldMask(fieldMask)) revert InvalidFieldMask(fieldMask);
         if (fieldMask & ~c.fieldMask != 0) revert FieldsNotGranted(consentId, fieldMask, c.fieldMask);
-        if (!_consortium.isActiveMember(c.grantee)) revert GranteeNotActiveMember(c.grantee);
+        // The grantee is a member, not an account: its key may have been rotated since the grant.
+        if (_consortium.activeMemberIdOf(c.grantee) == 0) revert GranteeNotActiveMember(c.grantee);
         uint64 attestationRevokedAt = _attestations.revocationOf(c.attestationUid).revokedAt;
         if (attestationRevokedAt != 0) revert AttestationRevoked(c.attestationUid, attestationRevokedAt);
         if (block.timestamp >= c.attestationExpiresAt) {

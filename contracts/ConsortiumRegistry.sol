@@ -328,6 +328,12 @@ contract ConsortiumRegistry is IConsortiumRegistry {
     }
 
     /// @inheritdoc IConsortiumRegistry
+    function activeMemberIdOf(address account) external view returns (uint32) {
+        uint32 memberId = _accounts[account].memberId;
+        return _members[memberId].status == MemberStatus.ACTIVE ? memberId : 0;
+    }
+
+    /// @inheritdoc IConsortiumRegistry
     function memberById(uint32 memberId) external view returns (Member memory) {
         if (memberId == 0 || memberId > _memberCount) revert UnknownMember(address(0));
         return _members[memberId];

@@ -107,7 +107,8 @@ interface IConsentRegistry {
     function revoke(bytes32 consentId) external;
 
     /// @notice Log that the caller, the issuing member, disclosed `fieldMask` to the grantee
-    /// under consent `consentId` for request `requestId`.
+    /// under consent `consentId` for request `requestId`. Issuer and grantee are compared as
+    /// members, so either side's key rotation keeps the consent usable; a removed side stops it.
     function recordDisclosure(bytes32 consentId, uint32 fieldMask, bytes32 requestId) external;
 
     function statusOf(bytes32 consentId) external view returns (KycnetTypes.ConsentStatus);

@@ -180,6 +180,11 @@ interface IConsortiumRegistry {
     /// @notice The member id `account` belongs (or belonged) to, 0 when none.
     function memberIdOf(address account) external view returns (uint32);
 
+    /// @notice The id of the member `account` belongs (or belonged) to when that member is still
+    /// active, whichever account it signs with now; 0 otherwise. Lets records that name an
+    /// account (a consent's grantee) survive the member's key rotation.
+    function activeMemberIdOf(address account) external view returns (uint32);
+
     /// @notice The member with id `memberId`; reverts with `UnknownMember(address(0))` if none.
     function memberById(uint32 memberId) external view returns (Member memory);
 

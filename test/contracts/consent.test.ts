@@ -496,6 +496,15 @@ describe("ConsentRegistry", function () {
           .to.emit(w.k.consents, "Disclosed").withArgs(w.consentId, w.uid, B, 1n, requestId);
       });
     });
+
+    describe("when the grantee's account was rotated after the grant", function () {
+      it("still records disclosures to that member", async function () {
+        const w = await loadFixture(granted);
+        await gov(w.k, c).proposeRotateAccount(B, FRESH);
+        await expect(consents(w.k, a).recordDisclosure(w.consentId, 1, requestId))
+          .to.emit(w.k.consents, "Disclosed").withArgs(w.consentId, w.uid, B, 1n, requestId);
+      });
+    });
   });
 
   describe("statusAt / statusOf", function () {

@@ -370,6 +370,8 @@ describe("ConsortiumRegistry", function () {
         expect(await as(k).isActiveMember(C)).to.equal(false);
         expect(await as(k).activeMemberCount()).to.equal(2n);
         expect(await as(k).memberCount()).to.equal(3n);
+        expect(await as(k).activeMemberIdOf(C)).to.equal(0n);
+        expect(await as(k).activeMemberIdOf(OUT)).to.equal(0n);
         expect(await as(k).wasActiveMemberAt(C, before)).to.equal(true);
         expect(await as(k).wasActiveMemberAt(C, removedAt)).to.equal(false);
         const m = await as(k).memberOf(C);
@@ -422,6 +424,8 @@ describe("ConsortiumRegistry", function () {
         expect(await as(k).wasActiveMemberAt(B, rotatedAt)).to.equal(false);
         expect(await as(k).wasActiveMemberAt(FRESH, rotatedAt)).to.equal(true);
         expect(await as(k).wasActiveMemberAt(FRESH, before)).to.equal(false);
+        expect(await as(k).activeMemberIdOf(B)).to.equal(2n);
+        expect(await as(k).activeMemberIdOf(FRESH)).to.equal(2n);
         const rec = await as(k).accountRecord(B);
         expect(rec.activeUntil).to.equal(rotatedAt);
         expect(await as(k).activeMemberCount()).to.equal(3n);

@@ -179,7 +179,7 @@ export const REVOCATION_TYPES = {
 export type ConsortiumFn =
   | "proposeAdmitMember" | "proposeRemoveMember" | "proposeRotateAccount" | "proposeUpdateEndpoint"
   | "proposeAddAuditor" | "proposeRemoveAuditor" | "proposeThreshold" | "approve" | "execute"
-  | "isActiveMember" | "wasActiveMemberAt" | "memberOf" | "memberIdOf" | "memberById" | "memberByPeerId"
+  | "isActiveMember" | "wasActiveMemberAt" | "memberOf" | "memberIdOf" | "activeMemberIdOf" | "memberById" | "memberByPeerId"
   | "accountRecord" | "isAuditor" | "memberCount" | "activeMemberCount" | "threshold" | "proposal"
   | "proposalCount" | "proposalLifetime";
 export type AttestationFn =

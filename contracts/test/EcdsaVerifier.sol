@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+
+/// @title EcdsaVerifier (test only)
+/// @notice Exposes OpenZeppelin's ECDSA recovery, the same path the registries use to check
+///         signatures, so custody tests can prove HSM signatures verify on chain (low s included:
+///         `ECDSA.recover` reverts with `ECDSAInvalidSignatureS` on a high-s signature).
+contract EcdsaVerifier {
+    /// @notice Signer of a 65-byte signature over a raw digest (EIP-712 digests, transaction hashes).
+    function recoverDigest(bytes32 digest, bytes calldata signature) external pure returns (address) {
+        return ECDSA.recover(digest, signature);
+    }
+
+    /// @notice Signer of an EIP-191 personal-sign signature over `message`.
+    function recoverPersonalMessage(bytes calldata message, bytes calldata signature) external pure returns (address) {
+        return ECDSA.recover(MessageHashUtils.toEthSignedMessageHash(message), signature);
+    }
+}
