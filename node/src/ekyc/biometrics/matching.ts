@@ -1,0 +1,53 @@
+/**
+ * Three-band face matching: accept / review (a human looks) / reject, on the cosine similarity of
+ * two L2-normalised embeddings, with thresholds from thresholds.json (calibrated, see calibration.ts).
+ * Also maps similarity to the seed's percentage scale (>= 90 pass, 70-90 review, < 70 reject) so
+ * operators see the score they know: the calibrated thresholds become exactly 90 and 70.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type MatchBand = "accept" | "review" | "reject";
+
+export interface MatchThresholds {
+  readonly accept: number;
+  readonly review: number;
+}
+
+export interface BiometricThresholds {
+  readonly modelId: string;
+  readonly match: MatchThresholds;
+  readonly liveness: {
+    readonly turnYawDegrees: number;
+    readonly eyeClosedBelow: number;
+    readonly eyeOpenAbove: number;
+    /** Passive liveness below this sends the case to review; null: advisory only. */
+    readonly passiveReviewBelow: number | null;
+  };
+  readonly replay: { readonly nearIdenticalSimilarity: number };
+}
+
+const THRESHOLDS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "thresholds.json");
+
+/** The committed, calibrated thresholds. */
+export function loadThresholds(): BiometricThresholds {
+  return JSON.parse(readFileSync(THRESHOLDS_FILE, "utf8")) as BiometricThresholds;
+}
+
+export function matchBand(similarity: number, t: MatchThresholds): MatchBand {
+  if (!Number.isFinite(similarity)) return "reject";
+  if (similarity >= t.accept) return "accept";
+  if (similarity >= t.review) return "review";
+  return "reject";
+}
+
+/** Piecewise-linear map of similarity to the seed's 0-100 scale: review -> 70, accept -> 90, 1 -> 100, <= 0 -> 0. */
+export function seedScore(similarity: number, t: MatchThresholds): number {
+  const s = Math.max(0, Math.min(1, Number.isFinite(similarity) ? similarity : 0));
+  let score: number;
+  if (s >= t.accept) score = 90 + (10 * (s - t.accept)) / (1 - t.accept);
+  else if (s >= t.review) score = 70 + (20 * (s - t.review)) / (t.accept - t.review);
+  else score = (70 * s) / t.review;
+  return Math.round(score * 10) / 10;
+}
