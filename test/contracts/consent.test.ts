@@ -507,6 +507,22 @@ describe("ConsentRegistry", function () {
     });
   });
 
+  describe("gas", function () {
+    it("keeps a grant under 200k gas (five new slots), a disclosure and a revocation under 100k", async function () {
+      const w = await loadFixture(world);
+      const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint }> }>) => (await (await tx).wait()).gasUsed;
+      const grantGas = await gasOf(consents(w.k, b).grantBySig(w.grant, w.proof, await signGrant(w, w.grant)));
+      const consentId = consentIdOf(w.grant);
+      const disclosureGas = await gasOf(consents(w.k, a).recordDisclosure(consentId, 1, id("r")));
+      const revocation = { consentId, nonce: 9n, deadline: w.grant.deadline };
+      const signature = await subject.signTypedData(w.domain, REVOCATION_TYPES, revocation);
+      const revokeGas = await gasOf(consents(w.k, c).revokeBySig(revocation, signature));
+      console.log(`      consent gas: grantBySig ${grantGas}, recordDisclosure ${disclosureGas}, revokeBySig ${revokeGas}`);
+      expect(grantGas).to.be.lessThan(200_000n);
+      for (const g of [disclosureGas, revokeGas]) expect(g).to.be.lessThan(100_000n);
+    });
+  });
+
   describe("statusAt / statusOf", function () {
     it("is NONE for an unknown consent and before the grant", async function () {
       const w = await loadFixture(granted);
