@@ -125,7 +125,11 @@ export class Pkcs11KeyManager implements KeyManager {
       try {
         const wrappedKey = await this.#p.C_WrapKeyAsync(session, { mechanism: A.CKM_AES_KEY_WRAP }, this.#keys.kek, dataKey, Buffer.alloc(64));
         this.#p.C_EncryptInit(session, gcm(iv, aad), dataKey);
-        const sealed = await this.#p.C_EncryptAsync(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
+        // An empty record is a valid GCM input, but single-part C_Encrypt gets a NULL data pointer
+        // for it (CKR_ARGUMENTS_BAD in SoftHSM2): finish the operation instead, which emits the tag.
+        const sealed = plaintext.length === 0
+          ? this.#p.C_EncryptFinal(session, Buffer.alloc(GCM_TAG_BYTES))
+          : await this.#p.C_EncryptAsync(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
         return {
           version: 1, keyId: this.#labels.kek, wrapAlgorithm: "AES-KW-256", wrappedKey: new Uint8Array(wrappedKey), iv: new Uint8Array(iv),
           ciphertext: new Uint8Array(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)), tag: new Uint8Array(sealed.subarray(sealed.length - GCM_TAG_BYTES)),

@@ -17,8 +17,11 @@ export class SessionPool {
   #closed = false;
   #drained: (() => void) | null = null;
 
-  private constructor(pkcs11: pkcs11js.PKCS11, sessions: Buffer[]) {
+  readonly #slot: Buffer;
+
+  private constructor(pkcs11: pkcs11js.PKCS11, slot: Buffer, sessions: Buffer[]) {
     this.#pkcs11 = pkcs11;
+    this.#slot = slot;
     this.#sessions = sessions;
     this.#idle = [...sessions];
   }
@@ -33,7 +36,7 @@ export class SessionPool {
       for (const s of sessions) closeQuietly(pkcs11, s);
       throw toHsmError("C_OpenSession", error);
     }
-    return new SessionPool(pkcs11, sessions);
+    return new SessionPool(pkcs11, slot, sessions);
   }
 
   get size(): number {
@@ -42,9 +45,14 @@ export class SessionPool {
 
   /** Runs `operation` with a borrowed session; the session returns to the pool whatever happens. */
   async use<T>(operation: (session: Buffer) => Promise<T> | T): Promise<T> {
-    const session = await this.#acquire();
+    let session = await this.#acquire();
     try {
       return await operation(session);
+    } catch (error) {
+      // A failed call may leave an operation active on the session (CKR_OPERATION_ACTIVE for the
+      // next caller): swap it for a fresh one. Login is per token, so the new session is logged in.
+      session = this.#replace(session);
+      throw error;
     } finally {
       this.#release(session);
     }
@@ -57,6 +65,18 @@ export class SessionPool {
     for (const waiter of this.#waiting.splice(0)) waiter.reject(new KeyManagerClosedError());
     if (this.#busy > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     for (const s of this.#sessions) closeQuietly(this.#pkcs11, s);
+  }
+
+  #replace(session: Buffer): Buffer {
+    let fresh: Buffer;
+    try {
+      fresh = this.#pkcs11.C_OpenSession(this.#slot, pkcs11js.CKF_SERIAL_SESSION);
+    } catch {
+      return session; // keep the old one: better a possibly busy session than a shrinking pool
+    }
+    closeQuietly(this.#pkcs11, session);
+    this.#sessions[this.#sessions.indexOf(session)] = fresh;
+    return fresh;
   }
 
   #acquire(): Promise<Buffer> {

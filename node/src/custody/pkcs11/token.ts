@@ -1,4 +1,5 @@
 /** Finding a token by label and logging in to it, with typed errors that never carry the PIN. */
+import { createHmac, randomBytes } from "node:crypto";
 import pkcs11js from "pkcs11js";
 import { HsmPinIncorrectError, HsmPinLockedError, HsmTokenNotFoundError } from "../errors.ts";
 import { rvOf, toHsmError } from "./rv.ts";
@@ -34,13 +35,30 @@ export function getTokenSlot(pkcs11: pkcs11js.PKCS11, tokenLabel: string): Buffe
   return slot;
 }
 
-/** Logs `session`'s application in; an already logged-in application is fine (login is per token). */
+/**
+ * Login is per token for the whole process: once one key manager has logged in, `C_Login` answers
+ * CKR_USER_ALREADY_LOGGED_IN to anyone, whatever PIN they give. So the PIN that logged in is kept
+ * as a keyed hash (random per-process key, never the PIN itself), and a later login while the token
+ * is still logged in must present the same PIN.
+ */
+const pinHashKey = randomBytes(32);
+const loggedInPins = new Map<string, Buffer>();
+const pinHash = (tokenLabel: string, userType: string, pin: string) =>
+  createHmac("sha256", pinHashKey).update(`${userType}\0${tokenLabel}\0${pin}`).digest();
+
+/** Logs `session`'s application in to the token as `userType`. */
 export function login(pkcs11: pkcs11js.PKCS11, session: Buffer, tokenLabel: string, userType: "user" | "so", pin: string): void {
+  const key = `${userType}\0${tokenLabel}`;
   try {
     pkcs11.C_Login(session, userType === "so" ? pkcs11js.CKU_SO : pkcs11js.CKU_USER, pin);
+    loggedInPins.set(key, pinHash(tokenLabel, userType, pin));
   } catch (error) {
     const rv = rvOf(error);
-    if (rv === "CKR_USER_ALREADY_LOGGED_IN") return;
+    if (rv === "CKR_USER_ALREADY_LOGGED_IN") {
+      const known = loggedInPins.get(key);
+      if (known !== undefined && !known.equals(pinHash(tokenLabel, userType, pin))) throw new HsmPinIncorrectError(tokenLabel, userType);
+      return;
+    }
     // Never pass the native error on as `cause` for PIN failures: keep the chain free of anything PIN-related.
     if (rv === "CKR_PIN_INCORRECT" || rv === "CKR_PIN_LEN_RANGE" || rv === "CKR_PIN_INVALID") throw new HsmPinIncorrectError(tokenLabel, userType);
     if (rv === "CKR_PIN_LOCKED") throw new HsmPinLockedError(tokenLabel);

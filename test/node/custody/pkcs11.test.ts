@@ -1,0 +1,193 @@
+/**
+ * The PKCS#11 adapter against real SoftHSM2 tokens: two banks provisioned in a fresh temp token
+ * store for this run, the compliance suite, then what only a real token can show (keys that cannot
+ * be read or wrapped out, configuration errors, provisioning idempotency, the CLI).
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { randomBytes, toUtf8Bytes } from "ethers";
+import pkcs11js from "pkcs11js";
+import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
+import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH, type Pkcs11Config } from "../../../node/src/custody/pkcs11/config.ts";
+import { findObjects } from "../../../node/src/custody/pkcs11/keys.ts";
+import { acquireModule } from "../../../node/src/custody/pkcs11/module-registry.ts";
+import { openPkcs11KeyManager, type Pkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
+import { getTokenSlot, login } from "../../../node/src/custody/pkcs11/token.ts";
+import { provisionToken, writeSoftHsmConf } from "../../../node/src/custody/provision.ts";
+import { describeKeyManagerCompliance, expectCode } from "./key-manager.compliance.ts";
+
+const SO_PIN = "so-pin-for-tests";
+const PIN = "user-pin-4711";
+
+describe("custody/pkcs11 (SoftHSM2)", function () {
+  const dir = mkdtempSync(join(tmpdir(), "kycnet-hsm-"));
+  const softhsm2Conf = writeSoftHsmConf(dir);
+  const config = (tokenLabel: string, extra: Partial<Pkcs11Config> = {}): Pkcs11Config => ({
+    modulePath: DEFAULT_MODULE_PATH, tokenLabel, pin: PIN, softhsm2Conf, sessions: 4, ...extra,
+  });
+  const open: Pkcs11KeyManager[] = [];
+  const provisioned: Record<string, Awaited<ReturnType<typeof provisionToken>>> = {};
+
+  before(async () => {
+    for (const bank of ["bank-a", "bank-b"]) {
+      provisioned[bank] = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: bank, soPin: SO_PIN, userPin: PIN, softhsm2Conf });
+    }
+  });
+  after(async () => {
+    for (const km of open) await km.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const openKm = async (tokenLabel: string, extra: Partial<Pkcs11Config> = {}) => {
+    const km = await openPkcs11KeyManager(config(tokenLabel, extra));
+    open.push(km);
+    return km;
+  };
+
+  describeKeyManagerCompliance("PKCS#11, SoftHSM2", async () => ({
+    bankA: await openKm("bank-a"),
+    // Bank B runs a smaller pool: 8 callers then queue on 2 sessions.
+    bankB: await openKm("bank-b", { sessions: 2 }),
+    openAnotherA: () => openPkcs11KeyManager(config("bank-a")),
+  }), async () => {});
+
+  describe("provisioning", () => {
+    it("created both tokens with all three keys, and the address derives from the token's public point", async () => {
+      expect(provisioned["bank-a"]!.tokenCreated).to.equal(true);
+      expect(provisioned["bank-a"]!.keys).to.deep.equal({ signing: "created", kek: "created", transport: "created" });
+      const km = await openKm("bank-a");
+      expect(await km.getAddress()).to.equal(provisioned["bank-a"]!.address);
+    });
+
+    it("is idempotent: a re-run keeps the token and every key", async () => {
+      const again = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-a", soPin: SO_PIN, userPin: PIN, softhsm2Conf });
+      expect(again.tokenCreated).to.equal(false);
+      expect(again.keys).to.deep.equal({ signing: "existing", kek: "existing", transport: "existing" });
+      expect(again.address).to.equal(provisioned["bank-a"]!.address);
+      expect(again.transportPublicKey).to.equal(provisioned["bank-a"]!.transportPublicKey);
+    });
+
+    it("rejects a too-short PIN before touching the token", async () => {
+      await expectCode(provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-c", soPin: SO_PIN, userPin: "12", softhsm2Conf }), "INVALID_ARGUMENT");
+    });
+
+    it("`kycnet token init` provisions a token in its own directory, and a re-run prints the same keys", async function () {
+      this.timeout(60_000);
+      const cliDir = mkdtempSync(join(tmpdir(), "kycnet-hsm-cli-"));
+      try {
+        const run = () => promisify(execFile)("./bin/kycnet", ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli", "--json"], {
+          env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: PIN },
+        });
+        const first = JSON.parse((await run()).stdout) as { address: string; transportPublicKey: string; tokenCreated: boolean; softhsm2Conf: string };
+        const second = JSON.parse((await run()).stdout) as typeof first;
+        expect(first.tokenCreated).to.equal(true);
+        expect(second.tokenCreated).to.equal(false);
+        expect(second.address).to.equal(first.address).and.match(/^0x[0-9a-fA-F]{40}$/);
+        expect(second.transportPublicKey).to.equal(first.transportPublicKey).and.match(/^0x0[23][0-9a-f]{64}$/);
+        expect(first.softhsm2Conf).to.equal(join(cliDir, "softhsm2.conf"));
+        const wrongPin = await promisify(execFile)("./bin/kycnet", ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli"], {
+          env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: "not-the-pin" },
+        }).then(() => null, (e: { code: number; stderr: string }) => e);
+        expect(wrongPin?.code).to.equal(3);
+        expect(wrongPin?.stderr).to.contain("HSM_PIN_INCORRECT").and.not.contain("not-the-pin");
+      } finally {
+        rmSync(cliDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("non-extractability", () => {
+    // A raw PKCS#11 session, logged in as the bank's user: what any code holding the PIN could try.
+    const withSession = async <T>(fn: (p: pkcs11js.PKCS11, session: Buffer) => T): Promise<T> => {
+      const module = acquireModule(DEFAULT_MODULE_PATH, softhsm2Conf);
+      const session = module.pkcs11.C_OpenSession(getTokenSlot(module.pkcs11, "bank-a"), pkcs11js.CKF_SERIAL_SESSION);
+      try {
+        login(module.pkcs11, session, "bank-a", "user", PIN);
+        return fn(module.pkcs11, session);
+      } finally {
+        module.pkcs11.C_CloseSession(session);
+        module.release();
+      }
+    };
+    const keyObjects = [
+      { what: "signing private key", cls: pkcs11js.CKO_PRIVATE_KEY, label: DEFAULT_KEY_LABELS.signing },
+      { what: "transport private key", cls: pkcs11js.CKO_PRIVATE_KEY, label: DEFAULT_KEY_LABELS.transport },
+      { what: "KEK", cls: pkcs11js.CKO_SECRET_KEY, label: DEFAULT_KEY_LABELS.kek },
+    ];
+
+    for (const { what, cls, label } of keyObjects) {
+      it(`refuses to reveal CKA_VALUE of the ${what} (CKR_ATTRIBUTE_SENSITIVE), which was never extractable`, async () => {
+        await withSession((p, session) => {
+          const [handle] = findObjects(p, session, cls, label);
+          expect(handle, `${label} exists`).to.not.equal(undefined);
+          expect(() => p.C_GetAttributeValue(session, handle!, [{ type: pkcs11js.CKA_VALUE }])).to.throw(/CKR_ATTRIBUTE_SENSITIVE/);
+          const [extractable, neverExtractable, sensitive] = p.C_GetAttributeValue(session, handle!, [
+            { type: pkcs11js.CKA_EXTRACTABLE }, { type: pkcs11js.CKA_NEVER_EXTRACTABLE }, { type: pkcs11js.CKA_SENSITIVE },
+          ]).map((a) => a.value[0]);
+          expect({ extractable, neverExtractable, sensitive }).to.deep.equal({ extractable: 0, neverExtractable: 1, sensitive: 1 });
+        });
+      });
+    }
+
+    it("refuses to wrap the signing key out under the bank's own KEK (CKR_KEY_UNEXTRACTABLE)", async () => {
+      await withSession((p, session) => {
+        const [kek] = findObjects(p, session, pkcs11js.CKO_SECRET_KEY, DEFAULT_KEY_LABELS.kek);
+        const [signing] = findObjects(p, session, pkcs11js.CKO_PRIVATE_KEY, DEFAULT_KEY_LABELS.signing);
+        expect(() => p.C_WrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, kek!, signing!, Buffer.alloc(512))).to.throw(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
+      });
+    });
+  });
+
+  describe("configuration errors", () => {
+    it("names a wrong PIN with HSM_PIN_INCORRECT and never includes the PIN", async () => {
+      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { pin: "wrong-pin-0000" })), "HSM_PIN_INCORRECT");
+      expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause ?? "")}`).to.not.contain("wrong-pin-0000");
+    });
+
+    it("names an unknown token label with HSM_TOKEN_NOT_FOUND", async () => {
+      const error = await expectCode(openPkcs11KeyManager(config("no-such-bank")), "HSM_TOKEN_NOT_FOUND");
+      expect(error.message).to.contain("no-such-bank");
+    });
+
+    it("names an unloadable module path with HSM_MODULE_NOT_FOUND", async () => {
+      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { modulePath: "/nonexistent/libpkcs11.so", softhsm2Conf: undefined })), "HSM_MODULE_NOT_FOUND");
+      expect(error.message).to.contain("/nonexistent/libpkcs11.so");
+    });
+
+    it("names a missing key label with HSM_KEY_NOT_FOUND and its role", async () => {
+      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { keyLabels: { kek: "kycnet/kek-2031" } })), "HSM_KEY_NOT_FOUND");
+      expect(error.message).to.contain("kycnet/kek-2031").and.contain("kek");
+    });
+
+    it("refuses a key of the wrong curve under the signing label with HSM_WRONG_KEY_TYPE", async () => {
+      // The P-256 transport key pair offered as the secp256k1 chain key.
+      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { keyLabels: { signing: DEFAULT_KEY_LABELS.transport } })), "HSM_WRONG_KEY_TYPE");
+      expect(error.message).to.contain("secp256k1");
+    });
+
+    it("rejects a session count out of range with INVALID_ARGUMENT", async () => {
+      await expectCode(openPkcs11KeyManager(config("bank-a", { sessions: 0 })), "INVALID_ARGUMENT");
+    });
+
+    it("leaves the module usable after each failed open", async () => {
+      const km = await openKm("bank-a");
+      expect((await km.signDigest(randomBytes(32))).serialized).to.have.length(132);
+    });
+  });
+
+  describe("interoperability", () => {
+    it("opens a message the in-memory adapter sealed for the token's transport key, and vice versa", async () => {
+      const km = await openKm("bank-b");
+      const fake = new MemoryKeyManager();
+      const aad = toUtf8Bytes("consent:interop");
+      const toToken = await fake.sealForPeer(await km.getTransportPublicKey(), toUtf8Bytes("to the HSM"), aad);
+      expect(new TextDecoder().decode(await km.openFromPeer(toToken, aad))).to.equal("to the HSM");
+      const toFake = await km.sealForPeer(await fake.getTransportPublicKey(), toUtf8Bytes("from the HSM"), aad);
+      expect(new TextDecoder().decode(await fake.openFromPeer(toFake, aad))).to.equal("from the HSM");
+    });
+  });
+});
