@@ -1,0 +1,182 @@
+/**
+ * `SanctionsList` over an index built once per snapshot, so a screening touches only the names
+ * that share at least two (fuzzily) similar tokens with the query instead of the whole list.
+ *
+ * Index:
+ * - vocabulary: every distinct folded token of every listed name (primary and aliases);
+ * - postings: token → ids of the names containing it;
+ * - blocking keys: each token and its one-letter deletions (SymSpell-style) → tokens. A query
+ *   token's own deletions reach every vocabulary token within one substitution, insertion,
+ *   deletion or adjacent transposition, which is where Jaro-Winkler ≥ 0.8 lives for names.
+ *
+ * Screening: fuzzy-expand each query token through the blocking keys, count per name how many
+ * distinct query tokens reached it (typed arrays, no per-query allocation of the list's size),
+ * score only names reaching the pairing minimum, with the same scorer as the linear scan.
+ *
+ * Reload builds a complete new index aside and swaps one reference: screenings never see a half
+ * index, and a failed build leaves the old one active.
+ */
+import { assertUsableSnapshot } from "./snapshot.ts";
+import { DEFAULT_THRESHOLD, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
+import { MIN_TOKEN_SIMILARITY, tokenSimilarity } from "./similarity.ts";
+import type { SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
+
+interface Index {
+  version: string;
+  loadedAt: Date;
+  entries: readonly PreparedEntry[];
+  /** name id → entry index. */
+  nameEntry: Int32Array;
+  /** name id → token count. */
+  nameLength: Uint8Array;
+  postings: ReadonlyMap<string, Int32Array>;
+  blocking: ReadonlyMap<string, readonly string[]>;
+  /** Scratch counters sized to the name count; safe because screening is synchronous. */
+  counts: Int32Array;
+  queryStamp: Int32Array;
+  tokenStamp: Int32Array;
+  stamp: { value: number };
+}
+
+/** Tokens shorter than this get no deletion keys (one-letter keys would join everything). */
+const MIN_DELETION_LENGTH = 3;
+
+function blockingKeys(token: string): string[] {
+  const keys = [token];
+  if (token.length >= MIN_DELETION_LENGTH) {
+    for (let i = 0; i < token.length; i++) keys.push(`${token.slice(0, i)}${token.slice(i + 1)}\u0001`);
+  }
+  return keys;
+}
+
+function buildIndex(snapshot: SanctionsSnapshot): Index {
+  assertUsableSnapshot(snapshot);
+  const entries = snapshot.entries.map(prepareEntry);
+  const nameEntryList: number[] = [];
+  const nameLengthList: number[] = [];
+  const postingLists = new Map<string, number[]>();
+  entries.forEach((prepared, entryIndex) => {
+    for (const tokens of prepared.tokenisedNames) {
+      if (tokens.length === 0) continue;
+      const nameId = nameEntryList.length;
+      nameEntryList.push(entryIndex);
+      nameLengthList.push(Math.min(255, tokens.length));
+      for (const token of new Set(tokens)) {
+        let list = postingLists.get(token);
+        if (list === undefined) postingLists.set(token, (list = []));
+        list.push(nameId);
+      }
+    }
+  });
+  const blockingLists = new Map<string, string[]>();
+  for (const token of postingLists.keys()) {
+    for (const key of blockingKeys(token)) {
+      let list = blockingLists.get(key);
+      if (list === undefined) blockingLists.set(key, (list = []));
+      list.push(token);
+    }
+  }
+  const postings = new Map<string, Int32Array>();
+  for (const [token, list] of postingLists) postings.set(token, Int32Array.from(list));
+  const names = nameEntryList.length;
+  return {
+    version: snapshot.version,
+    loadedAt: new Date(),
+    entries,
+    nameEntry: Int32Array.from(nameEntryList),
+    nameLength: Uint8Array.from(nameLengthList),
+    postings,
+    blocking: blockingLists,
+    counts: new Int32Array(names),
+    queryStamp: new Int32Array(names),
+    tokenStamp: new Int32Array(names),
+    stamp: { value: 0 },
+  };
+}
+
+/** Vocabulary tokens similar enough to `token` to pair with it in the scorer. */
+function similarTokens(index: Index, token: string, cache: Map<string, boolean>): string[] {
+  const out: string[] = [];
+  const deletionKeys = blockingKeys(token);
+  // The query token's deletions meet the vocabulary's deletions (substitution, transposition) and,
+  // without the marker, the vocabulary's unmodified tokens (one letter too many in the query)...
+  const lookups = new Set<string>(deletionKeys);
+  for (const key of deletionKeys.slice(1)) lookups.add(key.slice(0, -1));
+  // ...and the vocabulary's deletions equal to the query token itself (one letter missing in the query).
+  lookups.add(`${token}\u0001`);
+  for (const key of lookups) {
+    const tokens = index.blocking.get(key);
+    if (tokens === undefined) continue;
+    for (const candidate of tokens) {
+      let ok = cache.get(candidate);
+      if (ok === undefined) {
+        ok = tokenSimilarity(token, candidate) >= MIN_TOKEN_SIMILARITY;
+        cache.set(candidate, ok);
+        if (ok) out.push(candidate);
+      }
+    }
+  }
+  return out;
+}
+
+export class IndexedSanctionsList implements SanctionsList {
+  #index: Index;
+  readonly #threshold: number;
+
+  constructor(snapshot: SanctionsSnapshot, options: { threshold?: number } = {}) {
+    this.#threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.#index = buildIndex(snapshot);
+  }
+
+  screen(query: ScreeningQuery, options: ScreeningOptions = {}): ScreeningResult {
+    const index = this.#index;
+    const prepared = prepareQuery(query, options, this.#threshold);
+    const queryTokens = [...new Set(prepared.tokens)];
+    const { counts, queryStamp, tokenStamp, nameLength, nameEntry } = index;
+    if (index.stamp.value > 0x3fff_0000) {
+      queryStamp.fill(0);
+      tokenStamp.fill(0);
+      index.stamp.value = 0;
+    }
+    const queryId = ++index.stamp.value;
+    const touched: number[] = [];
+    for (const token of queryTokens) {
+      const tokenId = ++index.stamp.value;
+      for (const similar of similarTokens(index, token, new Map())) {
+        const posting = index.postings.get(similar);
+        if (posting === undefined) continue;
+        for (let k = 0; k < posting.length; k++) {
+          const nameId = posting[k] as number;
+          if (tokenStamp[nameId] === tokenId) continue;
+          tokenStamp[nameId] = tokenId;
+          if (queryStamp[nameId] !== queryId) {
+            queryStamp[nameId] = queryId;
+            counts[nameId] = 0;
+            touched.push(nameId);
+          }
+          counts[nameId] = (counts[nameId] as number) + 1;
+        }
+      }
+    }
+    const candidates = new Set<number>();
+    for (const nameId of touched) {
+      const needed = Math.min(2, queryTokens.length, nameLength[nameId] as number);
+      if ((counts[nameId] as number) >= needed) candidates.add(nameEntry[nameId] as number);
+    }
+    const hits: ScreeningHit[] = [];
+    for (const entryIndex of candidates) {
+      const hit = scoreEntry(prepared, index.entries[entryIndex] as PreparedEntry);
+      if (hit !== undefined) hits.push(hit);
+    }
+    return { hits: rankHits(hits, prepared.maxHits), listVersion: index.version, threshold: prepared.threshold };
+  }
+
+  reload(snapshot: SanctionsSnapshot): void {
+    const next = buildIndex(snapshot);
+    this.#index = next;
+  }
+
+  info(): SanctionsListInfo {
+    return { version: this.#index.version, entries: this.#index.entries.length, loadedAt: this.#index.loadedAt };
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Name normalisation for screening, Vietnamese-aware: Unicode NFD with combining marks removed
+ * (so "Nguyễn" and "Nguyen" meet), đ/Đ → d (a letter of its own, not a mark), case folded,
+ * punctuation and digits treated as separators ("NGUYEN, Van-Minh" → nguyen van minh), which also
+ * defuses markup or SQL fragments in names. Order is kept; the scorer ignores it.
+ */
+import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
+
+/** Longest name we screen, in UTF-16 units; longer input is refused (no unbounded work). */
+export const MAX_SCREENED_NAME_LENGTH = 256;
+/** Most tokens considered from one name. */
+export const MAX_NAME_TOKENS = 12;
+
+export function foldName(name: string): string {
+  return name
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/[đĐ]/gu, "d")
+    .toLowerCase()
+    .replace(/[^a-z]+/gu, " ")
+    .trim();
+}
+
+/** Folded tokens of a name from a list (trusted bounds: truncated, not refused). */
+export function nameTokens(name: string): string[] {
+  const folded = foldName(name.slice(0, MAX_SCREENED_NAME_LENGTH * 2));
+  return folded === "" ? [] : folded.split(" ").slice(0, MAX_NAME_TOKENS);
+}
+
+/** Folded tokens of a customer name; hostile input gets an InvalidArgumentError. */
+export function queryTokens(name: unknown): string[] {
+  if (typeof name !== "string") throw new InvalidArgumentError("fullName", "must be a string");
+  if (name.length > MAX_SCREENED_NAME_LENGTH) throw new InvalidArgumentError("fullName", `longer than ${MAX_SCREENED_NAME_LENGTH} characters`);
+  if (/\p{Cc}/u.test(name)) throw new InvalidArgumentError("fullName", "contains control characters");
+  const folded = foldName(name);
+  const tokens = folded === "" ? [] : folded.split(" ");
+  if (tokens.length === 0) throw new InvalidArgumentError("fullName", "has no letters");
+  if (tokens.length > MAX_NAME_TOKENS) throw new InvalidArgumentError("fullName", `more than ${MAX_NAME_TOKENS} name parts`);
+  return tokens;
+}
