@@ -78,3 +78,37 @@ export function closeEyes(image: RgbImage, points68: readonly Point[]): RgbImage
   }
   return { width: W, height: H, data: out };
 }
+
+/** Adds ±2 deterministic noise so two synthetic frames are never pixel-identical (as real camera frames never are). */
+export function jitter(image: RgbImage, seed: number): RgbImage {
+  const out = new Uint8Array(image.data.length);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < out.length; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = Math.max(0, Math.min(255, image.data[i]! + (s % 5) - 2));
+  }
+  return { width: image.width, height: image.height, data: out };
+}
+
+export type SyntheticStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK";
+
+/**
+ * Frames answering `steps` from one still face: neutral, then each action followed by a return to
+ * neutral, timestamps `gapMs` apart from `startMs`. TURN_LEFT (the customer's left) turns the face
+ * towards the image's right in an unmirrored frame.
+ */
+export function framesFor(
+  face: { image: RgbImage; cx: number; halfWidth: number; points68: readonly Point[] },
+  steps: readonly SyntheticStep[],
+  startMs: number,
+  gapMs = 250,
+  turnDegrees = 35,
+): Array<{ image: RgbImage; timestampMs: number }> {
+  const images: RgbImage[] = [face.image];
+  for (const step of steps) {
+    if (step === "BLINK") images.push(closeEyes(face.image, face.points68));
+    else images.push(turnHead(face.image, face, step === "TURN_LEFT" ? turnDegrees : -turnDegrees));
+    images.push(face.image);
+  }
+  return images.map((img, i) => ({ image: jitter(img, i + 1), timestampMs: startMs + i * gapMs }));
+}
