@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import * as token from "./commands/token.ts";
+import * as face from "./commands/face.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -14,7 +15,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token];
+const modules: Array<{ register(program: Command): void }> = [token, face];
 for (const m of modules) m.register(program);
 
 try {
