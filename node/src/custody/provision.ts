@@ -10,7 +10,7 @@ import pkcs11js from "pkcs11js";
 import { hexlify } from "ethers";
 import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
 import { HsmOperationError, HsmTokenNotFoundError, type KeyRole } from "./errors.ts";
-import { addressOfPoint } from "./secp256k1.ts";
+import { Secp256k1PublicKey } from "./secp256k1.ts";
 import { toCompressedP256 } from "./transport-format.ts";
 import { assertLabel, DEFAULT_KEY_LABELS, type Pkcs11KeyLabels } from "./pkcs11/config.ts";
 import {
@@ -87,7 +87,7 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
       const transport = getEcKeyPair(p, session, "transport", labels.transport, P256_PARAMS, "derive");
       return {
         tokenLabel: options.tokenLabel, tokenCreated, keys,
-        address: addressOfPoint(signing.publicPoint), transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
+        address: new Secp256k1PublicKey(signing.publicPoint).address, transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
       };
     } finally {
       try {

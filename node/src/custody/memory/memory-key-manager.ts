@@ -4,11 +4,11 @@
  * nothing here is protected from the process that holds it.
  */
 import { createCipheriv, createDecipheriv, createECDH, randomBytes, type ECDH } from "node:crypto";
-import { SigningKey, computeAddress, getBytes, hexlify, type AbstractSigner, type Provider } from "ethers";
+import { SigningKey, getBytes, hexlify, type AbstractSigner, type Provider } from "ethers";
 import { CiphertextRejectedError, KeyManagerClosedError } from "../errors.ts";
 import { assertEnvelope, assertRecordPlaintext, GCM_IV_BYTES, recordAad } from "../envelope-format.ts";
 import { DEFAULT_LIMITS, type DigestSignature, type KeyManager, type PayloadLimits, type SealedRecord } from "../key-manager.ts";
-import { assertDigest, toEthereumSignature } from "../secp256k1.ts";
+import { assertDigest, Secp256k1PublicKey } from "../secp256k1.ts";
 import { KeyManagerSigner } from "../signer.ts";
 import {
   assertTransportInput, openWithSharedSecret, parseSealed, sealWithSharedSecret, toCompressedP256, toUncompressedP256,
@@ -26,7 +26,7 @@ export interface MemoryKeyManagerOptions {
 
 export class MemoryKeyManager implements KeyManager {
   readonly #signingKey: SigningKey;
-  readonly #address: string;
+  readonly #publicKey: Secp256k1PublicKey;
   readonly #kek: Buffer;
   readonly #kekLabel: string;
   readonly #transport: ECDH;
@@ -36,7 +36,7 @@ export class MemoryKeyManager implements KeyManager {
 
   constructor(options: MemoryKeyManagerOptions = {}) {
     this.#signingKey = new SigningKey(options.signingPrivateKey ?? hexlify(randomBytes(32)));
-    this.#address = computeAddress(this.#signingKey.publicKey);
+    this.#publicKey = new Secp256k1PublicKey(getBytes(this.#signingKey.publicKey));
     this.#kek = randomBytes(32);
     this.#kekLabel = options.kekLabel ?? "kycnet/kek";
     this.#transport = createECDH("prime256v1");
@@ -47,14 +47,14 @@ export class MemoryKeyManager implements KeyManager {
 
   async getAddress(): Promise<string> {
     this.#assertOpen();
-    return this.#address;
+    return this.#publicKey.address;
   }
 
   async signDigest(digest: Uint8Array): Promise<DigestSignature> {
     this.#assertOpen();
     assertDigest(digest);
     const sig = this.#signingKey.sign(digest);
-    return toEthereumSignature(digest, getBytes(sig.r + sig.s.slice(2)), this.#address);
+    return this.#publicKey.toEthereumSignature(digest, getBytes(sig.r + sig.s.slice(2)));
   }
 
   createSigner(provider: Provider | null = null): AbstractSigner {

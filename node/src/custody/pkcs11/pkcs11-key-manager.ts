@@ -19,7 +19,7 @@ import type { AbstractSigner, Provider } from "ethers";
 import { CiphertextRejectedError, KeyManagerClosedError } from "../errors.ts";
 import { assertEnvelope, assertRecordPlaintext, GCM_IV_BYTES, GCM_TAG_BYTES, recordAad } from "../envelope-format.ts";
 import { DEFAULT_LIMITS, type DigestSignature, type KeyManager, type PayloadLimits, type SealedRecord } from "../key-manager.ts";
-import { addressOfPoint, assertDigest, toEthereumSignature } from "../secp256k1.ts";
+import { assertDigest, Secp256k1PublicKey } from "../secp256k1.ts";
 import { KeyManagerSigner } from "../signer.ts";
 import {
   assertTransportInput, openWithSharedSecret, parseSealed, sealWithSharedSecret, toCompressedP256, toUncompressedP256,
@@ -65,7 +65,7 @@ export class Pkcs11KeyManager implements KeyManager {
   readonly #pool: SessionPool;
   readonly #labels: Pkcs11KeyLabels;
   readonly #keys: TokenKeys;
-  readonly #address: string;
+  readonly #signingPublicKey: Secp256k1PublicKey;
   readonly #limits: PayloadLimits;
   #closed = false;
 
@@ -74,7 +74,7 @@ export class Pkcs11KeyManager implements KeyManager {
     this.#pool = pool;
     this.#labels = labels;
     this.#keys = keys;
-    this.#address = addressOfPoint(keys.signing.publicPoint);
+    this.#signingPublicKey = new Secp256k1PublicKey(keys.signing.publicPoint);
     this.#limits = limits;
   }
 
@@ -89,7 +89,7 @@ export class Pkcs11KeyManager implements KeyManager {
 
   async getAddress(): Promise<string> {
     this.#assertOpen();
-    return this.#address;
+    return this.#signingPublicKey.address;
   }
 
   async signDigest(digest: Uint8Array): Promise<DigestSignature> {
@@ -103,7 +103,7 @@ export class Pkcs11KeyManager implements KeyManager {
         throw toHsmError("sign", error);
       }
     });
-    return toEthereumSignature(digest, raw, this.#address);
+    return this.#signingPublicKey.toEthereumSignature(digest, raw);
   }
 
   createSigner(provider: Provider | null = null): AbstractSigner {
