@@ -1,0 +1,132 @@
+/**
+ * Append-only, hash-chained audit log. Each entry carries the hash of the one before, so any
+ * edit, deletion or reordering of stored entries breaks the chain at that point, which `verify`
+ * (and `kycnet vault verify-audit`) reports. Entries name actors, actions, targets (record ids,
+ * uids) and codes, never personal data.
+ *
+ * Writes that must be audited go through `commit(ops, events)`: the caller's ops and the audit
+ * entries are written in one atomic store write, under a lock that keeps the chain linear. Pass
+ * `ops` as a function to read-modify-write under that same lock (no lost updates between two
+ * writers of one record).
+ */
+import { createHash } from "node:crypto";
+import { KycnetError } from "../../../sdk/src/errors.ts";
+import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
+
+export interface AuditEvent {
+  /** Who: an operator key id, "system", "node:<component>", a peer's member account... */
+  readonly actor: string;
+  /** What, as a stable dotted code: "record.stored", "attestation.revoked", "review.approved"... */
+  readonly action: string;
+  /** On what: a record id, attestation uid, consent id, case id. */
+  readonly target: string;
+  readonly outcome?: "ok" | "refused" | "failed";
+  /** Codes and identifiers only; never names, numbers or images. */
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface AuditEntry extends AuditEvent {
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface AuditVerification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly headHash: string;
+  /** The first sequence number whose entry does not chain, when not ok. */
+  readonly brokenAt?: number;
+  readonly reason?: string;
+}
+
+export class AuditLogCorruptError extends KycnetError {
+  constructor(reason: string) {
+    super("AUDIT_LOG_CORRUPT", `audit log head is unreadable: ${reason}`, { details: { reason } });
+  }
+}
+
+const GENESIS = "0".repeat(64);
+const HEAD_KEY = "audit-head";
+const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
+
+function hashEntry(entry: Omit<AuditEntry, "hash">): string {
+  // Fixed field order, so the hash does not depend on how an object was built.
+  const canonical = JSON.stringify([entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.outcome ?? "ok",
+    entry.details === undefined ? null : Object.entries(entry.details).sort(([a], [b]) => (a < b ? -1 : 1)), entry.prevHash]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export interface AuditLog {
+  /** Writes `ops` and one audit entry per event, atomically. Returns the entries. */
+  commit(ops: readonly WriteOp[] | (() => Promise<readonly WriteOp[]>), events: readonly AuditEvent[]): Promise<AuditEntry[]>;
+  append(event: AuditEvent): Promise<AuditEntry>;
+  list(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  verify(): Promise<AuditVerification>;
+}
+
+export function createAuditLog(store: RecordStore, clock: () => Date = () => new Date()): AuditLog {
+  let tail: Promise<unknown> = Promise.resolve();
+  const locked = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = tail.then(run, run);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+
+  async function readHead(): Promise<{ seq: number; hash: string }> {
+    const head = await store.get(HEAD_KEY);
+    if (head === undefined) return { seq: 0, hash: GENESIS };
+    const h = head as { seq?: unknown; hash?: unknown };
+    if (typeof h.seq !== "number" || typeof h.hash !== "string") throw new AuditLogCorruptError("malformed head");
+    return { seq: h.seq, hash: h.hash };
+  }
+
+  const commit = (ops: readonly WriteOp[] | (() => Promise<readonly WriteOp[]>), events: readonly AuditEvent[]) =>
+    locked(async () => {
+      const resolved = typeof ops === "function" ? await ops() : ops;
+      let { seq, hash } = await readHead();
+      const at = clock().toISOString();
+      const entries: AuditEntry[] = [];
+      for (const event of events) {
+        seq += 1;
+        const body: Omit<AuditEntry, "hash"> = { seq, at, ...event, outcome: event.outcome ?? "ok", prevHash: hash };
+        hash = hashEntry(body);
+        entries.push(Object.freeze({ ...body, hash }));
+      }
+      await store.write([
+        ...resolved,
+        ...entries.map((e): WriteOp => ({ type: "put", key: entryKey(e.seq), value: e as unknown as StoredValue })),
+        ...(entries.length > 0 ? [{ type: "put", key: HEAD_KEY, value: { seq, hash } } as const] : []),
+      ]);
+      return entries;
+    });
+
+  return {
+    commit,
+    append: async (event) => (await commit([], [event]))[0]!,
+    async list({ afterSeq = 0, limit = 100 } = {}) {
+      const out: AuditEntry[] = [];
+      for await (const [, value] of store.range({ prefix: "audit/", after: entryKey(afterSeq), limit })) out.push(value as unknown as AuditEntry);
+      return out;
+    },
+    async verify() {
+      const head = await readHead();
+      let prevHash = GENESIS;
+      let expectedSeq = 1;
+      for await (const [, value] of store.range({ prefix: "audit/" })) {
+        const entry = value as unknown as AuditEntry;
+        const { hash, ...body } = entry;
+        if (entry.seq !== expectedSeq) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: expectedSeq, reason: "missing or reordered entry" };
+        if (entry.prevHash !== prevHash) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: entry.seq, reason: "previous hash does not match" };
+        if (hashEntry(body) !== hash) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: entry.seq, reason: "entry content changed" };
+        prevHash = hash;
+        expectedSeq += 1;
+      }
+      if (expectedSeq - 1 !== head.seq || prevHash !== head.hash) {
+        return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: expectedSeq, reason: "entries after the last one were removed or the head moved" };
+      }
+      return { ok: true, entries: head.seq, headHash: head.hash };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
+import { Level } from "level";
+import { KycnetError } from "../../../../../sdk/src/errors.ts";
+import type { RangeOptions, RecordStore, StoredValue, WriteOp } from "../record-store.ts";
+
+export class StoreUnavailableError extends KycnetError {
+  constructor(operation: string, cause: unknown) {
+    super("STORE_UNAVAILABLE", `vault storage failed during ${operation}`, { details: { operation }, cause });
+  }
+}
+
+const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (error) {
+    throw new StoreUnavailableError(operation, error);
+  }
+};
+
+export async function openLevelRecordStore(path: string): Promise<RecordStore> {
+  const db = new Level<string, StoredValue>(path, { valueEncoding: "json" });
+  await guard("open", () => db.open());
+  return {
+    get: (key) => guard("get", () => db.get(key)),
+    write: (ops: readonly WriteOp[]) =>
+      guard("write", () => db.batch(ops.map((op) => (op.type === "put" ? { type: "put", key: op.key, value: op.value } : { type: "del", key: op.key })))),
+    async *range({ prefix, after, limit, reverse }: RangeOptions) {
+      // "\uffff" sorts after every key that starts with `prefix` in LevelDB's byte order for our ASCII keys.
+      const lower = after !== undefined && after >= prefix ? { gt: after } : { gte: prefix };
+      const iterator = db.iterator({ ...lower, lt: `${prefix}\uffff`, limit: limit ?? -1, reverse: reverse ?? false });
+      try {
+        for await (const [key, value] of iterator) yield [key, value] as const;
+      } finally {
+        await iterator.close();
+      }
+    },
+    close: () => guard("close", () => db.close()),
+  };
+}

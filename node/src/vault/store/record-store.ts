@@ -1,0 +1,31 @@
+/**
+ * The `RecordStore` port: the vault's durable storage, an ordered key-value store with atomic
+ * multi-key writes. Everything the vault keeps (encrypted records, the outbox, the audit log,
+ * retention index, review cases) lives here under key prefixes, so one `write` can store a record,
+ * queue it for anchoring and audit it together: after a crash either all of it is there or none.
+ *
+ * Adapters: level/ (LevelDB on disk, production) and memory/ (tests). Values are JSON-compatible.
+ */
+export type StoredValue = string | number | boolean | null | StoredValue[] | { [key: string]: StoredValue };
+
+export type WriteOp =
+  | { readonly type: "put"; readonly key: string; readonly value: StoredValue }
+  | { readonly type: "del"; readonly key: string };
+
+export interface RangeOptions {
+  /** Only keys starting with this prefix. */
+  readonly prefix: string;
+  /** Only keys strictly greater than this (for paging). */
+  readonly after?: string;
+  readonly limit?: number;
+  readonly reverse?: boolean;
+}
+
+export interface RecordStore {
+  get(key: string): Promise<StoredValue | undefined>;
+  /** Applies every op or none. */
+  write(ops: readonly WriteOp[]): Promise<void>;
+  /** Entries in key order (byte order of the UTF-8 keys). */
+  range(options: RangeOptions): AsyncIterable<readonly [string, StoredValue]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
+import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { createAnchoringWorker } from "../../../node/src/vault/outbox.ts";
+import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
+import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
+import { createVault } from "../../../node/src/vault/vault.ts";
+import type { LedgerClient } from "../../../node/src/ledger/ledger-client.ts";
+import { LedgerUnavailableError } from "../../../node/src/ledger/errors.ts";
+import { deployedConsortium } from "../ledger/fixture.ts";
+import { verifiedRecord } from "./fixtures.ts";
+
+describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
+  this.timeout(60_000);
+  let f: Awaited<ReturnType<typeof deployedConsortium>>;
+  let dir: string;
+  let store: RecordStore;
+  before(async () => {
+    f = await deployedConsortium();
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kycnet-outbox-"));
+    store = await openLevelRecordStore(dir);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const setup = (ledger: LedgerClient = f.ledgerA, maxBatch = 256) => {
+    const audit = createAuditLog(store);
+    const vault = createVault({ store, keys: new MemoryKeyManager(), audit });
+    const batches: number[] = [];
+    const worker = createAnchoringWorker({ store, audit, vault, ledger, maxBatch, onBatch: (b) => batches.push(b.count) });
+    return { audit, vault, worker, batches };
+  };
+
+  const storeRecords = async (vault: ReturnType<typeof setup>["vault"], n: number) => {
+    const now = await f.now();
+    const metas = [];
+    for (let i = 0; i < n; i++) {
+      const { record, attestation } = verifiedRecord(i);
+      metas.push(await vault.storeVerifiedRecord({ record, attestation: attestation(now), actor: "op" }));
+    }
+    return metas;
+  };
+
+  const attestedEvents = async () => {
+    const { ethers } = f;
+    const registry = await ethers.getContractAt("AttestationRegistry", f.addresses.attestations);
+    return registry.queryFilter(registry.filters.Attested!());
+  };
+
+  it("anchors queued records in batches and stores proofs the contract accepts", async () => {
+    const { vault, worker, batches, audit } = setup(f.ledgerA, 4);
+    const metas = await storeRecords(vault, 10);
+    const result = await worker.flush();
+    expect(result).to.deep.equal({ anchored: 10, failed: 0, batches: 3 });
+    expect(batches).to.deep.equal([4, 4, 2]);
+    for (const meta of metas) {
+      const anchored = await vault.getRecordMeta(meta.id);
+      expect(anchored.anchor?.uid).to.match(/^0x[0-9a-f]{64}$/);
+      expect(await f.ledgerB.attestationStatus(vault.proofOf(anchored)!)).to.equal("VALID");
+    }
+    expect(await worker.depth()).to.deep.equal({ pending: 0, inflight: 0, failed: 0 });
+    expect(await audit.verify()).to.include({ ok: true });
+  });
+
+  it("after a crash between sending and marking, resumes without anchoring twice", async () => {
+    const { vault, worker } = setup();
+    await storeRecords(vault, 3);
+    // Simulate the crash: a first worker sends the batch but its process dies before marking.
+    const crashing = createAnchoringWorker({
+      store, audit: createAuditLog(store), vault,
+      ledger: { ...f.ledgerA, anchorBatch: async (batch) => { await f.ledgerA.anchorBatch(batch); throw new Error("killed"); } },
+    });
+    await crashing.flush().catch(() => undefined);
+    expect((await worker.depth()).inflight).to.equal(1);
+    const before = (await attestedEvents()).length;
+    const result = await worker.flush();
+    expect(result.anchored).to.equal(3);
+    expect((await attestedEvents()).length).to.equal(before); // no second anchoring
+    for await (const meta of vault.listRecords()) expect(meta.anchor?.txHash).to.equal(null);
+  });
+
+  it("keeps the batch in flight while the chain is unavailable, then anchors it", async () => {
+    const { vault, worker } = setup();
+    await storeRecords(vault, 2);
+    const down = createAnchoringWorker({
+      store, audit: createAuditLog(store), vault,
+      ledger: { ...f.ledgerA, anchorBatch: async () => { throw new LedgerUnavailableError("anchor", new Error("ECONNREFUSED")); } },
+    });
+    const error = await down.flush().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(LedgerUnavailableError);
+    expect(await worker.depth()).to.deep.equal({ pending: 0, inflight: 1, failed: 0 });
+    expect((await worker.flush()).anchored).to.equal(2);
+  });
+
+  it("parks a batch the chain refuses for good (not a member) with the reason, and audits it", async () => {
+    const { vault, worker, audit } = setup(f.ledgerOutsider);
+    await storeRecords(vault, 2);
+    expect(await worker.flush()).to.deep.equal({ anchored: 0, failed: 2, batches: 1 });
+    expect(await worker.depth()).to.deep.equal({ pending: 0, inflight: 0, failed: 2 });
+    const failures = (await audit.list()).filter((e) => e.action === "attestation.anchor-failed");
+    expect(failures).to.have.length(2);
+    expect(failures[0]!.details).to.deep.equal({ revert: "NotActiveMember" });
+  });
+});

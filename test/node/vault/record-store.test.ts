@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
+import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
+import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { describeRecordStoreCompliance } from "./record-store.compliance.ts";
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describeRecordStoreCompliance("LevelDB on disk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kycnet-level-"));
+  dirs.push(dir);
+  return { store: await openLevelRecordStore(dir), reopen: () => openLevelRecordStore(dir) };
+});
+
+describeRecordStoreCompliance("memory", async () => ({ store: createMemoryRecordStore() }));
+
+describe("LevelDB record store", () => {
+  it("fails with STORE_UNAVAILABLE when the database is locked by another opener", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kycnet-level-"));
+    dirs.push(dir);
+    const first = await openLevelRecordStore(dir);
+    try {
+      const error = await openLevelRecordStore(dir).catch((e: unknown) => e);
+      expect(isKycnetError(error, "STORE_UNAVAILABLE")).to.equal(true);
+    } finally {
+      await first.close();
+    }
+  });
+});
