@@ -40,7 +40,7 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFA
   }
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata(); // header only: the pixel limit is checked below
   } catch (cause) {
     throw new FaceError("FACE_IMAGE_INVALID", "image could not be decoded", { cause });
   }

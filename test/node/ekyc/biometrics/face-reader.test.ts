@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import { readFile } from "node:fs/promises";
+import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
+import { readFace, selectSingleFace } from "../../../../node/src/ekyc/biometrics/face-reader.ts";
+import { allPairs, listLabelledImages } from "../../../../node/src/ekyc/biometrics/eval-set.ts";
+import { cosineSimilarity } from "../../../../node/src/ekyc/biometrics/geometry.ts";
+import { loadThresholds, matchBand } from "../../../../node/src/ekyc/biometrics/matching.ts";
+import { cropResize } from "../../../../node/src/ekyc/biometrics/image.ts";
+import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { EVAL_DIR, evalImage, flatImage, png, sharedOnnxModel, sideBySide } from "./helpers.ts";
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await p;
+    expect.fail(`resolved, expected ${code}`);
+  } catch (error) {
+    expect(isKycnetError(error, code), String(error)).to.equal(true);
+  }
+}
+
+describe("readFace with the real models on the eval faces", function () {
+  let model: FaceModel;
+  before(async () => {
+    model = await sharedOnnxModel();
+  });
+
+  describe("matching all 300 eval pairs at the committed thresholds", () => {
+    let scored: Array<{ genuine: boolean; similarity: number }>;
+    before(async () => {
+      const images = await listLabelledImages(EVAL_DIR);
+      const embeddings: Float32Array[] = [];
+      for (const img of images) embeddings.push((await readFace(model, new Uint8Array(await readFile(img.file)))).embedding);
+      scored = allPairs(images).map((p) => ({ genuine: p.genuine, similarity: cosineSimilarity(embeddings[p.a]!, embeddings[p.b]!) }));
+    });
+    it("finds exactly one face in each of the 25 images (no detection failure) and forms 50 + 250 pairs", () => {
+      expect(scored.filter((p) => p.genuine)).to.have.length(50);
+      expect(scored.filter((p) => !p.genuine)).to.have.length(250);
+    });
+    it("accepts no impostor pair (FMR at accept 0/250)", () => {
+      const t = loadThresholds().match;
+      expect(scored.filter((p) => !p.genuine && matchBand(p.similarity, t) === "accept")).to.have.length(0);
+    });
+    it("is >= 97 % accurate with accept as the match decision, and rejects no genuine pair", () => {
+      const t = loadThresholds().match;
+      const correct = scored.filter((p) => (p.similarity >= t.accept) === p.genuine).length;
+      expect(correct / scored.length).to.be.at.least(0.97);
+      expect(scored.filter((p) => p.genuine && matchBand(p.similarity, t) === "reject")).to.have.length(0);
+    });
+  });
+
+  describe("bad input", () => {
+    it("FACE_NOT_FOUND for an image without a face", async () => {
+      await expectCode(readFace(model, await png(flatImage(200, 90))), "FACE_NOT_FOUND");
+    });
+    it("FACE_MULTIPLE when two people are in the picture", async () => {
+      const two = sideBySide([await evalImage("howard", 1), await evalImage("penny", 1)]);
+      await expectCode(readFace(model, two), "FACE_MULTIPLE");
+    });
+    it("FACE_TOO_SMALL for a face below the minimum size", async () => {
+      const face = await evalImage("leonard", 2);
+      const small = cropResize(face, 0, 0, face.width, face.height, 30, 30); // detected at ~27 px
+      const canvas = sideBySide([small], 60);
+      await expectCode(readFace(model, canvas), "FACE_TOO_SMALL");
+    });
+    it("FACE_IMAGE_INVALID for corrupt bytes and for malformed pixel objects", async () => {
+      await expectCode(readFace(model, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])), "FACE_IMAGE_INVALID");
+      await expectCode(readFace(model, { width: 10, height: 10, data: new Uint8Array(5) }), "FACE_IMAGE_INVALID");
+    });
+  });
+
+  describe("selectSingleFace", () => {
+    const box = (s: number, score = 0.9) => ({ x1: 0, y1: 0, x2: s, y2: s, score });
+    it("ignores faces below the minimum size when one usable face remains", () => {
+      expect(selectSingleFace([box(100), box(20)], 40).x2).to.equal(100);
+    });
+    it("throws FACE_TOO_SMALL, FACE_NOT_FOUND, FACE_MULTIPLE as appropriate", () => {
+      expect(() => selectSingleFace([box(20)], 40)).to.throw().with.property("code", "FACE_TOO_SMALL");
+      expect(() => selectSingleFace([], 40)).to.throw().with.property("code", "FACE_NOT_FOUND");
+      expect(() => selectSingleFace([box(100), box(90)], 40)).to.throw().with.property("code", "FACE_MULTIPLE");
+    });
+  });
+});
