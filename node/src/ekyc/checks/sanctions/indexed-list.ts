@@ -17,7 +17,7 @@
  * index, and a failed build leaves the old one active.
  */
 import { assertUsableSnapshot } from "./snapshot.ts";
-import { DEFAULT_THRESHOLD, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
+import { DEFAULT_THRESHOLD, MAX_TIE_BREAKER_BONUS, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
 import { MIN_TOKEN_SIMILARITY, tokenSimilarity } from "./similarity.ts";
 import type { SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
 
@@ -131,7 +131,11 @@ export class IndexedSanctionsList implements SanctionsList {
   screen(query: ScreeningQuery, options: ScreeningOptions = {}): ScreeningResult {
     const index = this.#index;
     const prepared = prepareQuery(query, options, this.#threshold);
-    const queryTokens = [...new Set(prepared.tokens)];
+    // Distinct tokens with their multiplicity: a repeated query token can pair with as many name
+    // tokens as it occurs, so it counts that many times towards the pruning bound.
+    const multiplicity = new Map<string, number>();
+    for (const t of prepared.tokens) multiplicity.set(t, (multiplicity.get(t) ?? 0) + 1);
+    const queryTokens = [...multiplicity.keys()];
     const { counts, queryStamp, tokenStamp, nameLength, nameEntry } = index;
     if (index.stamp.value > 0x3fff_0000) {
       queryStamp.fill(0);
@@ -142,6 +146,7 @@ export class IndexedSanctionsList implements SanctionsList {
     const touched: number[] = [];
     for (const token of queryTokens) {
       const tokenId = ++index.stamp.value;
+      const weight = multiplicity.get(token) as number;
       for (const similar of similarTokens(index, token, new Map())) {
         const posting = index.postings.get(similar);
         if (posting === undefined) continue;
@@ -154,13 +159,19 @@ export class IndexedSanctionsList implements SanctionsList {
             counts[nameId] = 0;
             touched.push(nameId);
           }
-          counts[nameId] = (counts[nameId] as number) + 1;
+          counts[nameId] = (counts[nameId] as number) + weight;
         }
       }
     }
+    // A name can only reach the threshold if enough of the shorter side's tokens pair up: the
+    // name score is at most (paired tokens / shorter length), and tie-breakers add at most
+    // MAX_TIE_BREAKER_BONUS. Pruning on this bound loses nothing the scorer would accept.
+    const minMean = prepared.threshold - MAX_TIE_BREAKER_BONUS;
+    const queryLength = prepared.tokens.length;
     const candidates = new Set<number>();
     for (const nameId of touched) {
-      const needed = Math.min(2, queryTokens.length, nameLength[nameId] as number);
+      const shorter = Math.min(queryLength, nameLength[nameId] as number);
+      const needed = Math.max(Math.min(2, queryTokens.length, nameLength[nameId] as number), Math.ceil(minMean * shorter - 1e-9));
       if ((counts[nameId] as number) >= needed) candidates.add(nameEntry[nameId] as number);
     }
     const hits: ScreeningHit[] = [];

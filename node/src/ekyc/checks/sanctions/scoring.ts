@@ -20,6 +20,9 @@ export const TIE_BREAKERS = {
   nationality: { MATCH: 0.02, CONFLICT: -0.04, UNKNOWN: 0 },
 } as const;
 
+/** The most the tie-breakers can add to a name score. */
+export const MAX_TIE_BREAKER_BONUS = TIE_BREAKERS.dateOfBirth.EXACT + TIE_BREAKERS.nationality.MATCH;
+
 /** An entry with its names tokenised once, at load time. */
 export interface PreparedEntry {
   entry: SanctionsEntry;
@@ -81,8 +84,8 @@ export function scoreEntry(query: PreparedQuery, prepared: PreparedEntry): Scree
       best = i;
     }
   }
-  // Tie-breakers can add at most 0.06: below this, no adjustment can reach the threshold.
-  if (nameScore + 0.06 < query.threshold) return undefined;
+  // Below this, no tie-breaker can lift the score to the threshold.
+  if (nameScore + MAX_TIE_BREAKER_BONUS < query.threshold) return undefined;
   const { entry } = prepared;
   const dateOfBirth = entry.kind === "INDIVIDUAL" ? compareBirthDate(query.dateOfBirth, entry.datesOfBirth) : "UNKNOWN";
   const nationality = entry.kind === "INDIVIDUAL" ? compareNationality(query.nationality, entry.nationalities) : "UNKNOWN";
