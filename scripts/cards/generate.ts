@@ -98,8 +98,8 @@ export async function generateCard(dir: string, index: number, seed: number, deg
     }
     case "mrz-check-digit": {
       const line = mrz[1];
-      const wrong = String((Number(line[7]) + rng.int(1, 9)) % 10);
-      mrz = [mrz[0], line.slice(0, 7) + wrong + line.slice(8), mrz[2]];
+      const wrong = String((Number(line[6]) + rng.int(1, 9)) % 10);
+      mrz = [mrz[0], line.slice(0, 6) + wrong + line.slice(7), mrz[2]];
       tamperDetail = "date-of-birth check digit altered";
       break;
     }

@@ -1,0 +1,51 @@
+/** Typed errors of document verification; every one carries a stable code and a human reason. */
+import { KycnetError } from "../../../../sdk/src/errors.ts";
+
+/** Input bytes are not a decodable image (not an image at all, or truncated/corrupt). */
+export class InvalidImageError extends KycnetError {
+  constructor(side: string, reason: string, options: { cause?: unknown } = {}) {
+    super("DOCUMENT_IMAGE_INVALID", `${side} image: ${reason}`, { details: { side, reason }, ...options });
+  }
+}
+
+/** Input exceeds the byte or pixel limit; rejected before any full decode. */
+export class ImageTooLargeError extends KycnetError {
+  constructor(side: string, what: "bytes" | "pixels", actual: number, limit: number) {
+    super("DOCUMENT_IMAGE_TOO_LARGE", `${side} image: ${actual} ${what} exceeds the limit of ${limit}`, { details: { side, what, actual, limit } });
+  }
+}
+
+/** Image is too small to hold a readable card. */
+export class ImageTooSmallError extends KycnetError {
+  constructor(side: string, width: number, height: number) {
+    super("DOCUMENT_IMAGE_TOO_SMALL", `${side} image: ${width}x${height} is too small to read a card`, { details: { side, width, height } });
+  }
+}
+
+/** The QR was decoded but its content is not a valid CCCD payload. */
+export class QrPayloadError extends KycnetError {
+  constructor(reason: string, field?: string) {
+    super("QR_PAYLOAD_INVALID", `CCCD QR payload: ${reason}`, { details: field === undefined ? { reason } : { reason, field } });
+  }
+}
+
+/** Text that should be an MRZ does not have a TD1 or TD3 shape. */
+export class MrzFormatError extends KycnetError {
+  constructor(reason: string) {
+    super("MRZ_FORMAT_INVALID", `MRZ: ${reason}`, { details: { reason } });
+  }
+}
+
+/** Nothing identifiable as a card was found: no QR, no MRZ and no readable printed fields. */
+export class DocumentNotFoundError extends KycnetError {
+  constructor(reason: string) {
+    super("DOCUMENT_NOT_FOUND", `no ID card found: ${reason}`, { details: { reason } });
+  }
+}
+
+/** A local OCR engine or its data (model, language file) could not be loaded. */
+export class OcrEngineError extends KycnetError {
+  constructor(engine: string, reason: string, options: { cause?: unknown } = {}) {
+    super("OCR_ENGINE_UNAVAILABLE", `${engine}: ${reason}`, { details: { engine, reason }, ...options });
+  }
+}

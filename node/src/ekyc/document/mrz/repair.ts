@@ -1,0 +1,114 @@
+/**
+ * Cleans OCR output into MRZ lines and repairs typical recogniser errors, conservatively:
+ * 1. characters outside the MRZ alphabet are mapped (« → <, lower → upper) or dropped;
+ * 2. a line of the wrong length gets its longest `<` run stretched or shrunk (the recogniser
+ *    drops repeated `<`);
+ * 3. letters in numeric positions become their look-alike digits (O → 0, I → 1, ...) and
+ *    digits in alphabetic positions (country codes, sex) their look-alike letters;
+ * 4. if check digits still fail, at most ONE look-alike substitution is tried, kept only when it
+ *    makes every check digit valid (two substitutions can fake a "valid" read).
+ * Wrong printed check digits on genuine documents exist: a failure is reported, never "fixed"
+ * by anything beyond that single confirmed substitution.
+ */
+import { checkSpans, LAYOUTS, type MrzFormat } from "./parse.ts";
+
+const TO_DIGIT: Record<string, string> = { O: "0", Q: "0", D: "0", U: "0", I: "1", L: "1", T: "1", Z: "2", S: "5", B: "8", G: "6", A: "4" };
+const TO_LETTER: Record<string, string> = { "0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A" };
+/** Look-alike pairs for the single confirmed substitution. */
+const LOOK_ALIKES: Record<string, string[]> = {
+  "0": ["O", "D", "Q", "8"], O: ["0", "D", "Q"], D: ["0", "O"], Q: ["0", "O"],
+  "1": ["I", "7", "L"], I: ["1", "L"], L: ["1", "I"], "7": ["1"],
+  "2": ["Z"], Z: ["2"], "5": ["S", "6"], S: ["5"], "8": ["B", "0", "3"], B: ["8"], "3": ["8"], "6": ["G", "5"], G: ["6"],
+  "4": ["A"], A: ["4"], "9": ["0"],
+};
+
+export interface Repair {
+  line: number;
+  index: number;
+  from: string;
+  to: string;
+  why: string;
+}
+
+/** Upper case, look-alike symbols to `<`, everything else outside the alphabet removed. */
+export function cleanLine(raw: string): string {
+  return raw
+    .toUpperCase()
+    .replace(/[«‹≤£€{}\[\]()]/g, "<")
+    .replace(/\s+/g, "")
+    .replace(/[^A-Z0-9<]/g, "");
+}
+
+/** Stretches or shrinks the longest `<` run so the line has `length` characters. */
+export function fixLength(line: string, length: number): string {
+  if (line.length === length) return line;
+  const runs = [...line.matchAll(/<+/g)].sort((a, b) => b[0].length - a[0].length);
+  const run = runs[0];
+  if (line.length < length) {
+    if (run === undefined) return line.padEnd(length, "<");
+    const at = (run.index ?? 0) + run[0].length;
+    return line.slice(0, at) + "<".repeat(length - line.length) + line.slice(at);
+  }
+  const excess = line.length - length;
+  if (run !== undefined && run[0].length > excess) {
+    const at = run.index ?? 0;
+    return line.slice(0, at) + line.slice(at + excess);
+  }
+  return line.slice(0, length);
+}
+
+/** Positions that must hold digits (or `<`) and positions that must hold letters, per format. */
+function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; letters: Array<[number, number]> } {
+  const l = LAYOUTS[format];
+  const digits: Array<[number, number]> = [];
+  const span = ([line, start, length]: [number, number, number]) => Array.from({ length }, (_, i): [number, number] => [line, start + i]);
+  digits.push(...span(l.dateOfBirth), l.dateOfBirthCheck, ...span(l.expiryDate), l.expiryDateCheck, l.documentNumberCheck, l.compositeCheck);
+  const letters: Array<[number, number]> = [...span([0, 2, 3]), ...span(l.nationality), l.sex];
+  return { digits, letters };
+}
+
+function setChar(lines: string[], line: number, index: number, c: string): void {
+  const s = lines[line] ?? "";
+  lines[line] = s.slice(0, index) + c + s.slice(index + 1);
+}
+
+/** Applies steps 3 and 4 to lines of the right shape; returns the repaired lines and what changed. */
+export function repairMrz(input: readonly string[], format: MrzFormat): { lines: string[]; repairs: Repair[] } {
+  const lines = [...input];
+  const repairs: Repair[] = [];
+  const { digits, letters } = positionKinds(format);
+  for (const [line, index] of digits) {
+    const c = (lines[line] ?? "").charAt(index);
+    const d = TO_DIGIT[c];
+    if (d !== undefined) { setChar(lines, line, index, d); repairs.push({ line, index, from: c, to: d, why: "letter in a numeric position" }); }
+  }
+  for (const [line, index] of letters) {
+    const c = (lines[line] ?? "").charAt(index);
+    const a = TO_LETTER[c];
+    if (a !== undefined) { setChar(lines, line, index, a); repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" }); }
+  }
+  if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs };
+  // Step 4: one look-alike substitution anywhere in a checked span, accepted only if all checks pass.
+  let found: Repair | null = null;
+  let candidates = 0;
+  for (let line = 0; line < lines.length; line++) {
+    const text = lines[line] ?? "";
+    for (let index = 0; index < text.length; index++) {
+      const c = text.charAt(index);
+      for (const alt of LOOK_ALIKES[c] ?? []) {
+        const trial = [...lines];
+        setChar(trial, line, index, alt);
+        if (checkSpans(trial, format).every((s) => s.valid)) {
+          candidates++;
+          found ??= { line, index, from: c, to: alt, why: "single look-alike substitution confirmed by check digits" };
+        }
+      }
+    }
+  }
+  // Two different substitutions that both validate: ambiguous, keep the read as it is.
+  if (found !== null && candidates === 1) {
+    setChar(lines, found.line, found.index, found.to);
+    repairs.push(found);
+  }
+  return { lines, repairs };
+}
