@@ -76,17 +76,20 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
         await expectCode(f.bankA.signDigest(randomBytes(33)), "INVALID_ARGUMENT");
       });
 
-      it("signs for 8 concurrent callers, every signature valid", async () => {
-        const address = await f.bankA.getAddress();
-        const digests = Array.from({ length: 8 }, () => Array.from({ length: 6 }, () => randomBytes(32)));
-        const results = await Promise.all(digests.map(async (mine) => {
-          const out = [];
-          for (const d of mine) out.push(await f.bankA.signDigest(d));
-          return out;
-        }));
-        results.forEach((sigs, caller) => sigs.forEach((sig, i) => {
-          expect(recoverAddress(hexlify(digests[caller]![i]!), sig.serialized)).to.equal(address);
-        }));
+      it("signs for 8 concurrent callers per bank, both banks at once, every signature valid and the signer's", async () => {
+        const signOnce = async (km: KeyManager) => {
+          const address = await km.getAddress();
+          const digests = Array.from({ length: 8 }, () => Array.from({ length: 6 }, () => randomBytes(32)));
+          const results = await Promise.all(digests.map(async (mine) => {
+            const out = [];
+            for (const d of mine) out.push(await km.signDigest(d));
+            return out;
+          }));
+          results.forEach((sigs, caller) => sigs.forEach((sig, i) => {
+            expect(recoverAddress(hexlify(digests[caller]![i]!), sig.serialized)).to.equal(address);
+          }));
+        };
+        await Promise.all([signOnce(f.bankA), signOnce(f.bankB)]);
       });
     });
 
@@ -288,6 +291,23 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
         await expectCode(km.sealRecord("r", bytes("x")), "KEY_MANAGER_CLOSED");
         await expectCode(km.sealForPeer(await f.bankB.getTransportPublicKey(), bytes("x"), bytes("a")), "KEY_MANAGER_CLOSED");
         // The shared bank A manager is unaffected.
+        expect((await f.bankA.signDigest(randomBytes(32))).serialized).to.have.length(132);
+      });
+
+      it("lets operations in flight finish and refuses queued ones with KEY_MANAGER_CLOSED", async () => {
+        const km = await f.openAnotherA();
+        const address = await km.getAddress();
+        const outcomes = Array.from({ length: 12 }, () => {
+          const digest = randomBytes(32);
+          return km.signDigest(digest).then(
+            (sig) => (recoverAddress(hexlify(digest), sig.serialized) === address ? "signed" : "wrong signature"),
+            (error: unknown) => (isKycnetError(error) ? error.code : String(error)),
+          );
+        });
+        await km.close();
+        const results = await Promise.all(outcomes);
+        for (const r of results) expect(["signed", "KEY_MANAGER_CLOSED"]).to.include(r);
+        expect(results).to.include("signed");
         expect((await f.bankA.signDigest(randomBytes(32))).serialized).to.have.length(132);
       });
     });

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { randomBytes, toUtf8Bytes } from "ethers";
 import pkcs11js from "pkcs11js";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
-import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH, type Pkcs11Config } from "../../../node/src/custody/pkcs11/config.ts";
+import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH, pkcs11ConfigFromEnv, type Pkcs11Config } from "../../../node/src/custody/pkcs11/config.ts";
 import { findObjects } from "../../../node/src/custody/pkcs11/keys.ts";
 import { acquireModule } from "../../../node/src/custody/pkcs11/module-registry.ts";
 import { openPkcs11KeyManager, type Pkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
@@ -50,7 +50,7 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
 
   describeKeyManagerCompliance("PKCS#11, SoftHSM2", async () => ({
     bankA: await openKm("bank-a"),
-    // Bank B runs a smaller pool: 8 callers then queue on 2 sessions.
+    // Bank B runs a smaller pool: its 8 concurrent callers queue on 2 sessions.
     bankB: await openKm("bank-b", { sessions: 2 }),
     openAnotherA: () => openPkcs11KeyManager(config("bank-a")),
   }), async () => {});
@@ -167,6 +167,15 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
       // The P-256 transport key pair offered as the secp256k1 chain key.
       const error = await expectCode(openPkcs11KeyManager(config("bank-a", { keyLabels: { signing: DEFAULT_KEY_LABELS.transport } })), "HSM_WRONG_KEY_TYPE");
       expect(error.message).to.contain("secp256k1");
+    });
+
+    it("reads the configuration from the environment and names a missing variable, not its value", async () => {
+      const env = { KYCNET_HSM_TOKEN_LABEL: "bank-a", KYCNET_HSM_PIN: PIN, KYCNET_HSM_KEK_LABEL: "kek-2026", KYCNET_HSM_SESSIONS: "3", SOFTHSM2_CONF: softhsm2Conf };
+      expect(pkcs11ConfigFromEnv(env)).to.deep.include({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-a", pin: PIN, sessions: 3, softhsm2Conf });
+      expect(pkcs11ConfigFromEnv(env).keyLabels).to.deep.equal({ kek: "kek-2026" });
+      expect(() => pkcs11ConfigFromEnv({ ...env, KYCNET_HSM_PIN: "" })).to.throw(/KYCNET_HSM_PIN/);
+      const km = await openKm("bank-a", { ...pkcs11ConfigFromEnv({ ...env, KYCNET_HSM_KEK_LABEL: undefined }) });
+      expect(await km.getAddress()).to.equal(provisioned["bank-a"]!.address);
     });
 
     it("rejects a session count out of range with INVALID_ARGUMENT", async () => {
