@@ -1,0 +1,180 @@
+import { expect } from "chai";
+import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
+import {
+  ChallengeIssuer,
+  checkFrameTiming,
+  observedActions,
+  verifyChallenge,
+  type Challenge,
+  type ChallengeStep,
+} from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
+import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
+import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
+import { framesFor, jitter } from "./synthetic-frames.ts";
+
+function expectThrowCode(f: () => unknown, code: string): void {
+  try {
+    f();
+    expect.fail(`returned, expected ${code}`);
+  } catch (error) {
+    expect(isKycnetError(error, code), String(error)).to.equal(true);
+  }
+}
+
+const challengeOf = (steps: ChallengeStep[], issuedAt = 1_000_000): Challenge => ({ nonce: "n", steps, issuedAt, expiresAt: issuedAt + 30_000 });
+
+describe("active liveness challenge", () => {
+  describe("ChallengeIssuer.create", () => {
+    it("issues 3 random actions with no action twice in a row and at least one head turn", () => {
+      const issuer = new ChallengeIssuer();
+      const seen = new Set<string>();
+      for (let i = 0; i < 200; i++) {
+        const c = issuer.create();
+        expect(c.steps).to.have.length(3);
+        for (let k = 1; k < c.steps.length; k++) expect(c.steps[k]).to.not.equal(c.steps[k - 1]);
+        expect(c.steps.some((s) => s !== "BLINK")).to.equal(true);
+        seen.add(c.steps.join());
+      }
+      expect(seen.size).to.be.greaterThan(5);
+    });
+    it("gives unique 128-bit nonces and an expiry ttl after issue", () => {
+      const now = 5_000;
+      const issuer = new ChallengeIssuer({ ttlMs: 20_000, clock: () => now });
+      const a = issuer.create(), b = issuer.create();
+      expect(a.nonce).to.match(/^[A-Za-z0-9_-]{22}$/);
+      expect(a.nonce).to.not.equal(b.nonce);
+      expect(a.expiresAt - a.issuedAt).to.equal(20_000);
+    });
+  });
+
+  describe("ChallengeIssuer.consume", () => {
+    let now: number;
+    let issuer: ChallengeIssuer;
+    beforeEach(() => {
+      now = 1_000;
+      issuer = new ChallengeIssuer({ ttlMs: 10_000, maxOutstanding: 3, clock: () => now });
+    });
+    it("returns the issued challenge once", () => {
+      const c = issuer.create();
+      expect(issuer.consume(c.nonce)).to.deep.equal(c);
+    });
+    it("CHALLENGE_REUSED on a second use of the nonce", () => {
+      const c = issuer.create();
+      issuer.consume(c.nonce);
+      expectThrowCode(() => issuer.consume(c.nonce), "CHALLENGE_REUSED");
+    });
+    it("CHALLENGE_UNKNOWN for a nonce never issued, or malformed", () => {
+      expectThrowCode(() => issuer.consume("AAAAAAAAAAAAAAAAAAAAAA"), "CHALLENGE_UNKNOWN");
+      expectThrowCode(() => issuer.consume("x".repeat(1000)), "CHALLENGE_UNKNOWN");
+      expectThrowCode(() => issuer.consume(undefined as unknown as string), "CHALLENGE_UNKNOWN");
+    });
+    it("CHALLENGE_EXPIRED after the ttl, and the nonce is spent", () => {
+      const c = issuer.create();
+      now += 10_001;
+      expectThrowCode(() => issuer.consume(c.nonce), "CHALLENGE_EXPIRED");
+      expectThrowCode(() => issuer.consume(c.nonce), "CHALLENGE_REUSED");
+    });
+    it("keeps at most maxOutstanding challenges (the oldest is dropped)", () => {
+      const first = issuer.create();
+      for (let i = 0; i < 3; i++) issuer.create();
+      expectThrowCode(() => issuer.consume(first.nonce), "CHALLENGE_UNKNOWN");
+    });
+  });
+
+  describe("checkFrameTiming", () => {
+    const c = challengeOf(["TURN_LEFT"]);
+    const img = flatImage(8);
+    const at = (...ts: number[]) => ts.map((t) => ({ image: img, timestampMs: c.issuedAt + t }));
+    it("accepts increasing timestamps inside the window", () => {
+      checkFrameTiming(c, at(1, 2, 3), c.issuedAt + 100);
+    });
+    it("CHALLENGE_FRAMES_INVALID for too few or too many frames", () => {
+      expectThrowCode(() => checkFrameTiming(c, at(1), c.issuedAt), "CHALLENGE_FRAMES_INVALID");
+      expectThrowCode(() => checkFrameTiming(c, at(...Array.from({ length: 25 }, (_, i) => i + 1)), c.issuedAt), "CHALLENGE_FRAMES_INVALID");
+    });
+    it("CHALLENGE_FRAMES_INVALID for frames out of order or repeated timestamps", () => {
+      expectThrowCode(() => checkFrameTiming(c, at(1, 3, 2), c.issuedAt + 10), "CHALLENGE_FRAMES_INVALID");
+      expectThrowCode(() => checkFrameTiming(c, at(1, 1), c.issuedAt + 10), "CHALLENGE_FRAMES_INVALID");
+    });
+    it("CHALLENGE_FRAMES_INVALID for a frame taken before the challenge or after its expiry", () => {
+      expectThrowCode(() => checkFrameTiming(c, at(-5, 1), c.issuedAt + 10), "CHALLENGE_FRAMES_INVALID");
+      expectThrowCode(() => checkFrameTiming(c, at(1, 30_001), c.issuedAt + 10), "CHALLENGE_FRAMES_INVALID");
+    });
+    it("CHALLENGE_EXPIRED when the answer arrives after the expiry", () => {
+      expectThrowCode(() => checkFrameTiming(c, at(1, 2), c.expiresAt + 1), "CHALLENGE_EXPIRED");
+    });
+  });
+
+  describe("observedActions", () => {
+    it("counts a held action once and needs a return to neutral between equal actions", () => {
+      expect(observedActions(["NEUTRAL", "TURNED_LEFT", "TURNED_LEFT", "NEUTRAL", "EYES_CLOSED", "NEUTRAL"])).to.deep.equal(["TURN_LEFT", "BLINK"]);
+      expect(observedActions(["NEUTRAL", "EYES_CLOSED", "UNCLEAR", "EYES_CLOSED"])).to.deep.equal(["BLINK"]);
+      expect(observedActions(["NEUTRAL", "EYES_CLOSED", "NEUTRAL", "EYES_CLOSED"])).to.deep.equal(["BLINK", "BLINK"]);
+      expect(observedActions(["NEUTRAL", "TURNED_LEFT", "TURNED_RIGHT"])).to.deep.equal(["TURN_LEFT", "TURN_RIGHT"]);
+    });
+  });
+
+  describe("verifyChallenge with the real models on synthetic frames of eval faces", function () {
+    let model: FaceModel;
+    let howard: Awaited<ReturnType<typeof stillFace>>;
+    const thresholds = loadThresholds();
+    const steps: ChallengeStep[] = ["TURN_LEFT", "BLINK", "TURN_RIGHT"];
+    before(async () => {
+      model = await sharedOnnxModel();
+      howard = await stillFace(model, "howard", 1);
+    });
+    const run = (c: Challenge, frames: ReturnType<typeof framesFor>) => verifyChallenge(model, c, frames, thresholds, { now: c.issuedAt + 5_000 });
+
+    it("passes when the frames perform the actions in order, with per-frame evidence", async () => {
+      const c = challengeOf(steps);
+      const r = await run(c, framesFor(howard, steps, c.issuedAt + 10));
+      expect(r.failures).to.deep.equal([]);
+      expect(r.passed).to.equal(true);
+      expect(r.observed).to.deep.equal(steps);
+      expect(r.frames.map((f) => f.state)).to.deep.equal(["NEUTRAL", "TURNED_LEFT", "NEUTRAL", "EYES_CLOSED", "NEUTRAL", "TURNED_RIGHT", "NEUTRAL"]);
+      expect(r.minSimilarityToFirst).to.be.greaterThan(thresholds.match.accept);
+    });
+    it("ACTIONS_MISMATCH when the actions come in another order", async () => {
+      const c = challengeOf(steps);
+      const r = await run(c, framesFor(howard, ["TURN_RIGHT", "BLINK", "TURN_LEFT"], c.issuedAt + 10));
+      expect(r.passed).to.equal(false);
+      expect(r.failures).to.include("ACTIONS_MISMATCH");
+    });
+    it("ACTIONS_MISMATCH when a still photo is shown (no action at all)", async () => {
+      const c = challengeOf(steps);
+      const frames = [0, 1, 2, 3].map((i) => ({ image: jitter(howard.image, i + 1), timestampMs: c.issuedAt + 10 + i * 200 }));
+      const r = await run(c, frames);
+      expect(r.observed).to.deep.equal([]);
+      expect(r.failures).to.deep.equal(["ACTIONS_MISMATCH"]);
+    });
+    it("DIFFERENT_PERSON_IN_FRAMES when another face appears in a frame", async () => {
+      const c = challengeOf(steps);
+      const frames = framesFor(howard, steps, c.issuedAt + 10);
+      frames[2] = { image: await evalImage("penny", 1), timestampMs: frames[2]!.timestampMs };
+      const r = await run(c, frames);
+      expect(r.failures).to.include("DIFFERENT_PERSON_IN_FRAMES");
+    });
+    it("FRAME_WITHOUT_FACE when a frame has no face", async () => {
+      const c = challengeOf(steps);
+      const frames = framesFor(howard, steps, c.issuedAt + 10);
+      frames[4] = { image: flatImage(150, 60), timestampMs: frames[4]!.timestampMs };
+      const r = await run(c, frames);
+      expect(r.failures).to.include("FRAME_WITHOUT_FACE");
+      expect(r.frames[4]!.state).to.equal("NO_FACE");
+    });
+    it("DUPLICATE_FRAMES when the same frame is sent twice", async () => {
+      const c = challengeOf(steps);
+      const frames = framesFor(howard, steps, c.issuedAt + 10);
+      frames[2] = { image: frames[0]!.image, timestampMs: frames[2]!.timestampMs };
+      const r = await run(c, frames);
+      expect(r.failures).to.include("DUPLICATE_FRAMES");
+    });
+    it("FIRST_FRAME_NOT_NEUTRAL when the sequence starts mid-action", async () => {
+      const c = challengeOf(["BLINK", "TURN_LEFT"]);
+      const frames = framesFor(howard, ["BLINK", "TURN_LEFT"], c.issuedAt + 10).slice(1);
+      const r = await run(c, frames);
+      expect(r.failures).to.include("FIRST_FRAME_NOT_NEUTRAL");
+    });
+  });
+});
