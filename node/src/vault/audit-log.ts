@@ -13,6 +13,8 @@ import { createHash } from "node:crypto";
 import { KycnetError } from "../../../sdk/src/errors.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
+export type AuditOutcome = "REQUESTED" | "SUCCEEDED" | "FAILED" | "DENIED" | "REJECTED";
+
 export interface AuditEvent {
   /** Who: an operator key id, "system", "node:<component>", a peer's member account... */
   readonly actor: string;
@@ -20,7 +22,8 @@ export interface AuditEvent {
   readonly action: string;
   /** On what: a record id, attestation uid, consent id, case id. */
   readonly target: string;
-  readonly outcome?: "ok" | "refused" | "failed";
+  /** Defaults to SUCCEEDED. REQUESTED is written before a write runs; DENIED/REJECTED: stopped before it ran. */
+  readonly outcome?: AuditOutcome;
   /** Codes and identifiers only; never names, numbers or images. */
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
@@ -53,7 +56,7 @@ const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
 
 function hashEntry(entry: Omit<AuditEntry, "hash">): string {
   // Fixed field order, so the hash does not depend on how an object was built.
-  const canonical = JSON.stringify([entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.outcome ?? "ok",
+  const canonical = JSON.stringify([entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.outcome ?? "SUCCEEDED",
     entry.details === undefined ? null : Object.entries(entry.details).sort(([a], [b]) => (a < b ? -1 : 1)), entry.prevHash]);
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -90,7 +93,7 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
       const entries: AuditEntry[] = [];
       for (const event of events) {
         seq += 1;
-        const body: Omit<AuditEntry, "hash"> = { seq, at, ...event, outcome: event.outcome ?? "ok", prevHash: hash };
+        const body: Omit<AuditEntry, "hash"> = { seq, at, ...event, outcome: event.outcome ?? "SUCCEEDED", prevHash: hash };
         hash = hashEntry(body);
         entries.push(Object.freeze({ ...body, hash }));
       }

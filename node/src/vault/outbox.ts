@@ -87,7 +87,7 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
         // park every entry for an operator, with the reason, instead of retrying forever.
         await audit.commit(
           [{ type: "del", key: batchKey }, ...batch.entries.map((e): WriteOp => ({ type: "put", key: `${FAILED}${e.recordId}`, value: { ...e, reason: error.revert } as unknown as StoredValue }))],
-          batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "failed" as const, details: { revert: error.revert } })),
+          batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "FAILED" as const, details: { revert: error.revert } })),
         );
         return { anchored: 0, failed: batch.entries.length };
       } else {

@@ -10,10 +10,10 @@
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "../../../sdk/src/errors.ts";
 import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields } from "../../../sdk/src/protocol/index.ts";
-import { commitRecord } from "../../../sdk/src/protocol/index.ts";
+import { attestationUid, commitRecord, type UidContext } from "../../../sdk/src/protocol/index.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { AuditLog } from "./audit-log.ts";
-import { attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
+import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
 import { enqueueOps } from "./outbox.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
@@ -26,10 +26,13 @@ export interface VerifiedRecord {
   readonly evidence: Readonly<Record<string, StoredValue>>;
 }
 
-export type RecordStatus = "ACTIVE" | "SHREDDED";
+/** IN_REVIEW: stored while a reviewer decides, not queued for anchoring; ACTIVE: queued or anchored. */
+export type RecordStatus = "IN_REVIEW" | "ACTIVE" | "SHREDDED";
 
 export interface RecordMeta {
   readonly id: string;
+  /** The attestation's content-derived uid, known before anchoring. */
+  readonly uid: Hex;
   readonly root: Hex;
   readonly subject: Hex;
   readonly createdAt: string;
@@ -58,6 +61,12 @@ export class RecordShreddedError extends KycnetError {
   }
 }
 
+export class RecordStateError extends KycnetError {
+  constructor(id: string, status: string, expected: string) {
+    super("RECORD_STATE_CONFLICT", `record ${id} is ${status}, not ${expected}`, { details: { id, status, expected } });
+  }
+}
+
 export class RecordIntegrityError extends KycnetError {
   constructor(id: string, reason: string) {
     super("RECORD_INTEGRITY", `record ${id} failed an integrity check: ${reason}`, { details: { id, reason } });
@@ -65,16 +74,19 @@ export class RecordIntegrityError extends KycnetError {
 }
 
 const recordKey = (id: string) => `record/${id}`;
+const uidKey = (uid: Hex) => `attestation/${uid.toLowerCase()}`;
 const ID_PATTERN = /^rec_[0-9a-f]{32}$/;
 
 export interface VaultDeps {
   readonly store: RecordStore;
+  /** Where this bank anchors: the uid of each stored attestation is computed (and indexed) from it. */
+  readonly attestationContext: UidContext & { readonly issuer: Hex };
   readonly keys: KeyManager;
   readonly audit: AuditLog;
   readonly clock?: () => Date;
 }
 
-export function createVault({ store, keys, audit, clock = () => new Date() }: VaultDeps) {
+export function createVault({ store, keys, audit, attestationContext, clock = () => new Date() }: VaultDeps) {
   async function findStored(id: string): Promise<StoredRecord | null> {
     if (!ID_PATTERN.test(id)) return null;
     return ((await store.get(recordKey(id))) as unknown as StoredRecord | undefined) ?? null;
@@ -91,26 +103,52 @@ export function createVault({ store, keys, audit, clock = () => new Date() }: Va
   return {
     /**
      * Encrypts and stores a verified record and queues its attestation for anchoring, atomically.
-     * The attestation's record root must be the record's own commitment root.
+     * The attestation's record root must be the record's own commitment root. With `hold`, the
+     * record waits for a reviewer (IN_REVIEW) and is queued only by `releaseForAnchoring`.
      */
-    async storeVerifiedRecord(input: { record: VerifiedRecord; attestation: AttestationData; actor: string; retentionClass?: RetentionClassName }): Promise<RecordMeta> {
+    async storeVerifiedRecord(input: {
+      record: VerifiedRecord; attestation: AttestationData; actor: string; retentionClass?: RetentionClassName; hold?: boolean;
+    }): Promise<RecordMeta> {
       const { record, attestation } = input;
+      const uid = attestationUid(attestationContext, attestationContext.issuer, attestation);
       const root = commitRecord(record.fields, record.salts).root;
       if (root !== attestation.recordRoot) throw new RecordIntegrityError("(new)", "attestation root is not the record's commitment root");
       const id = `rec_${randomBytes(16).toString("hex")}`;
       const plaintext = new TextEncoder().encode(JSON.stringify(record));
       const envelope = await keys.sealRecord(id, plaintext);
       const stored: StoredRecord = {
-        id, root, subject: attestation.subject, createdAt: clock().toISOString(), status: "ACTIVE",
+        id, uid, root, subject: attestation.subject, createdAt: clock().toISOString(), status: input.hold === true ? "IN_REVIEW" : "ACTIVE",
         attestation: attestationToJson(attestation), anchor: null,
         retention: { class: input.retentionClass ?? RetentionClass.STANDARD, closedAt: null, retainUntil: null }, shreddedAt: null,
         envelope: sealedToJson(envelope),
       };
-      await audit.commit(
-        [{ type: "put", key: recordKey(id), value: stored as unknown as StoredValue }, ...enqueueOps(id, attestation, clock())],
-        [{ actor: input.actor, action: "record.stored", target: id, details: { root, method: attestation.method } }],
-      );
+      await audit.commit(async () => {
+        if ((await store.get(uidKey(uid))) !== undefined) throw new RecordIntegrityError(id, "an attestation with this uid is already stored");
+        return [
+          { type: "put", key: recordKey(id), value: stored as unknown as StoredValue },
+          { type: "put", key: uidKey(uid), value: id },
+          ...(input.hold === true ? [] : enqueueOps(id, attestation, clock())),
+        ];
+      }, [{ actor: input.actor, action: input.hold === true ? "record.held-for-review" : "record.stored", target: id, details: { uid, method: attestation.method } }]);
       return toMeta(stored);
+    },
+
+    /** Queues a record held for review (approved by a reviewer) for anchoring. */
+    async releaseForAnchoring(id: string, actor: string): Promise<RecordMeta> {
+      let released: StoredRecord | undefined;
+      await audit.commit(async () => {
+        const stored = await getStored(id);
+        if (stored.status !== "IN_REVIEW") throw new RecordStateError(id, stored.status, "IN_REVIEW");
+        released = { ...stored, status: "ACTIVE" };
+        return [{ type: "put", key: recordKey(id), value: released as unknown as StoredValue }, ...enqueueOps(id, attestationFromJson(stored.attestation as unknown as StoredValue), clock())];
+      }, [{ actor, action: "record.released-for-anchoring", target: id }]);
+      return toMeta(released!);
+    },
+
+    /** The record behind an attestation uid this bank issued, or null. */
+    async findRecordByUid(uid: Hex): Promise<RecordMeta | null> {
+      const id = await store.get(uidKey(uid.toLowerCase() as Hex));
+      return typeof id === "string" ? this.findRecordMeta(id) : null;
     },
 
     findRecordMeta: async (id: string): Promise<RecordMeta | null> => {

@@ -20,7 +20,8 @@ const provider = createRpcProvider(url, { pollingIntervalMs: 50 });
 const ledger = await createEthersLedger({ runner: new NonceManager(new Wallet(privateKey, provider)), addresses: JSON.parse(addressesJson) });
 const store = await openLevelRecordStore(dir);
 const audit = createAuditLog(store);
-const vault = createVault({ store, keys: new MemoryKeyManager(), audit });
+const attestationContext = { chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: await ledger.account() };
+const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext });
 const worker = createAnchoringWorker({ store, audit, vault, ledger, maxBatch: 5 });
 
 let stored = 0;

@@ -21,6 +21,7 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   before(async () => {
     f = await deployedConsortium();
   });
+  const contextOf = async (ledger: LedgerClient) => ({ chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: await ledger.account() });
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "kycnet-outbox-"));
     store = await openLevelRecordStore(dir);
@@ -30,15 +31,15 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const setup = (ledger: LedgerClient = f.ledgerA, maxBatch = 256) => {
+  const setup = async (ledger: LedgerClient = f.ledgerA, maxBatch = 256) => {
     const audit = createAuditLog(store);
-    const vault = createVault({ store, keys: new MemoryKeyManager(), audit });
+    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: await contextOf(ledger) });
     const batches: number[] = [];
     const worker = createAnchoringWorker({ store, audit, vault, ledger, maxBatch, onBatch: (b) => batches.push(b.count) });
     return { audit, vault, worker, batches };
   };
 
-  const storeRecords = async (vault: ReturnType<typeof setup>["vault"], n: number) => {
+  const storeRecords = async (vault: Awaited<ReturnType<typeof setup>>["vault"], n: number) => {
     const now = await f.now();
     const metas = [];
     for (let i = 0; i < n; i++) {
@@ -55,14 +56,14 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   };
 
   it("anchors queued records in batches and stores proofs the contract accepts", async () => {
-    const { vault, worker, batches, audit } = setup(f.ledgerA, 4);
+    const { vault, worker, batches, audit } = await setup(f.ledgerA, 4);
     const metas = await storeRecords(vault, 10);
     const result = await worker.flush();
     expect(result).to.deep.equal({ anchored: 10, failed: 0, batches: 3 });
     expect(batches).to.deep.equal([4, 4, 2]);
     for (const meta of metas) {
       const anchored = await vault.getRecordMeta(meta.id);
-      expect(anchored.anchor?.uid).to.match(/^0x[0-9a-f]{64}$/);
+      expect(anchored.anchor?.uid).to.equal(meta.uid); // the uid known at storage is the one anchored
       expect(await f.ledgerB.attestationStatus(vault.proofOf(anchored)!)).to.equal("VALID");
     }
     expect(await worker.depth()).to.deep.equal({ pending: 0, inflight: 0, failed: 0 });
@@ -70,7 +71,7 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   });
 
   it("after a crash between sending and marking, resumes without anchoring twice", async () => {
-    const { vault, worker } = setup();
+    const { vault, worker } = await setup();
     await storeRecords(vault, 3);
     // Simulate the crash: a first worker sends the batch but its process dies before marking.
     const crashing = createAnchoringWorker({
@@ -87,7 +88,7 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   });
 
   it("keeps the batch in flight while the chain is unavailable, then anchors it", async () => {
-    const { vault, worker } = setup();
+    const { vault, worker } = await setup();
     await storeRecords(vault, 2);
     const down = createAnchoringWorker({
       store, audit: createAuditLog(store), vault,
@@ -100,7 +101,7 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   });
 
   it("parks a batch the chain refuses for good (not a member) with the reason, and audits it", async () => {
-    const { vault, worker, audit } = setup(f.ledgerOutsider);
+    const { vault, worker, audit } = await setup(f.ledgerOutsider);
     await storeRecords(vault, 2);
     expect(await worker.flush()).to.deep.equal({ anchored: 0, failed: 2, batches: 1 });
     expect(await worker.depth()).to.deep.equal({ pending: 0, inflight: 0, failed: 2 });

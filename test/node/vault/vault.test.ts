@@ -12,9 +12,11 @@ import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { attestationUid, type Hex } from "../../../sdk/src/protocol/index.ts";
 import { verifiedRecord } from "./fixtures.ts";
 
 const NOW = 1_800_000_000n;
+const CONTEXT = { chainId: 31337n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex };
 
 async function expectCode(promise: Promise<unknown>, code: string) {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -40,7 +42,7 @@ for (const [name, openKeys] of [
     let clockNow = new Date("2027-01-01T00:00:00Z");
     const make = () => {
       const audit = createAuditLog(store, () => clockNow);
-      return { audit, vault: createVault({ store, keys, audit, clock: () => clockNow }) };
+      return { audit, vault: createVault({ store, keys, audit, clock: () => clockNow, attestationContext: CONTEXT }) };
     };
 
     before(async () => {
@@ -100,6 +102,28 @@ for (const [name, openKeys] of [
       bytes[0] = bytes[0]! ^ 1;
       await store.write([{ type: "put", key: `record/${meta.id}`, value: { ...stored, envelope: { ...stored.envelope, ciphertext: bytes.toString("base64") } } as never }]);
       await expectCode(vault.openRecord(meta.id, "op", "test"), "CIPHERTEXT_REJECTED");
+    });
+
+    it("indexes the record by its attestation uid, computed from the bank's chain coordinates", async () => {
+      const { vault } = make();
+      const { record, attestation } = verifiedRecord(8);
+      const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" });
+      expect(meta.uid).to.equal(attestationUid(CONTEXT, CONTEXT.issuer, attestation(NOW)));
+      expect((await vault.findRecordByUid(meta.uid))?.id).to.equal(meta.id);
+      await expectCode(vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" }), "RECORD_INTEGRITY");
+    });
+
+    it("holds a record for review without queueing it, and queues it on release", async () => {
+      const { vault, audit } = make();
+      const { record, attestation } = verifiedRecord(9);
+      const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op", hold: true });
+      expect(meta.status).to.equal("IN_REVIEW");
+      const pending = async () => { let n = 0; for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1; return n; };
+      expect(await pending()).to.equal(0);
+      expect((await vault.releaseForAnchoring(meta.id, "reviewer-1")).status).to.equal("ACTIVE");
+      expect(await pending()).to.equal(1);
+      await expectCode(vault.releaseForAnchoring(meta.id, "reviewer-1"), "RECORD_STATE_CONFLICT");
+      expect((await audit.list()).map((e) => e.action)).to.deep.equal(["record.held-for-review", "record.released-for-anchoring"]);
     });
 
     it("returns RECORD_NOT_FOUND for unknown or malformed ids", async () => {
