@@ -143,9 +143,24 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
   });
 
   describe("configuration errors", () => {
-    it("names a wrong PIN with HSM_PIN_INCORRECT and never includes the PIN", async () => {
-      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { pin: "wrong-pin-0000" })), "HSM_PIN_INCORRECT");
+    it("names a wrong PIN with HSM_PIN_INCORRECT when the token is not logged in, never including the PIN", async () => {
+      await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-idle", soPin: SO_PIN, userPin: PIN, softhsm2Conf });
+      const error = await expectCode(openPkcs11KeyManager(config("bank-idle", { pin: "wrong-pin-0000" })), "HSM_PIN_INCORRECT");
       expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause ?? "")}`).to.not.contain("wrong-pin-0000");
+      const km = await openKm("bank-idle"); // the right PIN still works afterwards
+      expect(await km.getAddress()).to.match(/^0x/);
+    });
+
+    it("names a wrong PIN with HSM_PIN_INCORRECT while the token is already logged in by another manager", async () => {
+      // C_Login answers CKR_USER_ALREADY_LOGGED_IN here whatever the PIN: the adapter must still check it.
+      await openKm("bank-a");
+      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { pin: "wrong-pin-1111" })), "HSM_PIN_INCORRECT");
+      expect(`${error.message} ${JSON.stringify(error)}`).to.not.contain("wrong-pin-1111");
+    });
+
+    it("refuses a second SoftHSM2 configuration while the module is in use with HSM_MODULE_BUSY", async () => {
+      await openKm("bank-a");
+      await expectCode(openPkcs11KeyManager(config("bank-a", { softhsm2Conf: join(dir, "other", "softhsm2.conf") })), "HSM_MODULE_BUSY");
     });
 
     it("names an unknown token label with HSM_TOKEN_NOT_FOUND", async () => {
