@@ -1,0 +1,97 @@
+/**
+ * `buildApp(deps, config)`: the node's HTTP API as a Fastify instance, ready for `inject()` in tests
+ * or `startServer()` in production (this module never listens). Public routes: /health, /ready,
+ * /metrics, /openapi.json, /docs. Everything under /v1 needs an API key with an accepted role.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify from "fastify";
+import type { FastifyBaseLogger } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { Metrics } from "../observability/metrics.ts";
+import { registerObservability } from "../observability/http.ts";
+import type { ReadinessCheck } from "../observability/readiness.ts";
+import type { ApiConfig } from "./config.ts";
+import { registerErrorHandling } from "./error-handler.ts";
+import { registerGuard } from "./guard.ts";
+import type { ApiInstance, RouteContext } from "./route-context.ts";
+import { registerLedgerRoutes } from "./routes/ledger.ts";
+import { registerOnboardingRoutes } from "./routes/onboarding.ts";
+import { registerReviewRoutes } from "./routes/review.ts";
+import type { ApiServices } from "./services.ts";
+
+export interface ApiDeps {
+  readonly services: ApiServices;
+  readonly metrics: Metrics;
+  readonly logger: FastifyBaseLogger;
+  readonly readinessChecks: readonly ReadinessCheck[];
+}
+
+export const API_VERSION = "1.0.0";
+
+export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Request ids are ours, never taken from a client header (they end up in logs and problems).
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimits.jsonBytes,
+    trustProxy: config.trustProxy,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 128 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest("principal", null);
+  app.decorateRequest("authFailure", null);
+  app.decorateRequest("auditRequested", false);
+  app.decorateReply("problemCode", null);
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("x-request-id", _request.id);
+    reply.header("cache-control", "no-store");
+    reply.header("x-content-type-options", "nosniff");
+    return payload;
+  });
+
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "kycnet bank node API",
+        version: API_VERSION,
+        description:
+          "Onboarding (full eKYC), review queue, attestation and consent status, revocation. " +
+          "Errors are RFC 9457 problem+json with a stable `code`. Authenticate with `Authorization: Bearer <api key>`.",
+      },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "kycnet API key" } } },
+      tags: [
+        { name: "onboarding" }, { name: "review" }, { name: "attestations" }, { name: "consents" }, { name: "observability" },
+      ],
+    },
+  });
+  if (config.docs) {
+    // Swagger UI's assets ship inside the package and are served from this node: nothing is fetched elsewhere.
+    await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, uiConfig: { url: "/openapi.json" } });
+  }
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(rateLimit, { global: false });
+
+  registerObservability(app, { metrics: deps.metrics, readinessChecks: deps.readinessChecks, readinessTimeoutMs: config.readinessTimeoutMs });
+
+  const context: RouteContext = { services: deps.services, config };
+  await app.register(async (v1) => {
+    const scoped = v1 as unknown as ApiInstance;
+    registerGuard(scoped, context);
+    registerOnboardingRoutes(scoped, context);
+    registerReviewRoutes(scoped, context);
+    registerLedgerRoutes(scoped, context);
+  }, { prefix: "/v1" });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,86 @@
+/**
+ * Turns everything thrown in the app into RFC 9457 problem+json: schema validation failures (with
+ * the failing fields), Fastify's own request errors (body too large, media type, malformed JSON),
+ * kycnet's coded errors (through the catalogue) and anything else (a bare 500). 5xx bodies carry
+ * only the catalogue text and the request id; the error itself goes to the log.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { KycnetError } from "../../../sdk/src/errors.ts";
+import { buildProblem, problemFromError, type FieldViolation, type Problem } from "./errors.ts";
+import type { ApiInstance } from "./route-context.ts";
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+const MAX_VIOLATIONS = 10;
+
+/** "body/frames/0/mime" from Ajv's context and instance path; names the missing property when one is. */
+export function violationsOf(error: FastifyError): FieldViolation[] {
+  const context = (error as { validationContext?: string }).validationContext ?? "request";
+  const issues = (error.validation ?? []) as ValidationIssue[];
+  return issues.slice(0, MAX_VIOLATIONS).map((issue) => {
+    const path = (issue.instancePath ?? "").split("/").filter((p) => p !== "");
+    const missing = issue.params?.missingProperty;
+    if (typeof missing === "string") path.push(missing);
+    const extra = issue.params?.additionalProperty;
+    if (typeof extra === "string") path.push(extra);
+    return { field: [context, ...path].join("/"), message: issue.message ?? "is invalid" };
+  });
+}
+
+/** Fastify's own client errors (parsing, limits) by code. */
+const FASTIFY_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "MALFORMED_BODY",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "MALFORMED_BODY",
+  FST_ERR_CTP_INVALID_JSON_BODY: "MALFORMED_BODY",
+  FST_ERR_CTP_INVALID_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+function fastifyProblem(error: FastifyError, requestId: string): Problem | undefined {
+  const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (mapped === "BODY_TOO_LARGE") return buildProblem(mapped, requestId, "the request body is over this route's size limit");
+  if (mapped === "UNSUPPORTED_MEDIA_TYPE") return buildProblem(mapped, requestId, "this route does not accept that Content-Type");
+  if (mapped === "MALFORMED_BODY") return buildProblem(mapped, requestId, "the request body is not valid JSON");
+  // Any other Fastify client error (e.g. JSON syntax errors, which carry status 400 and no code).
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500 && !(error instanceof KycnetError)) {
+    if (status === 413) return buildProblem("BODY_TOO_LARGE", requestId, "the request body is over this route's size limit");
+    if (status === 415) return buildProblem("UNSUPPORTED_MEDIA_TYPE", requestId, "this route does not accept that Content-Type");
+    if (status === 404) return buildProblem("ROUTE_NOT_FOUND", requestId, "no such route");
+    return buildProblem("MALFORMED_BODY", requestId, "the request could not be parsed");
+  }
+  return undefined;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  reply.problemCode = problem.code;
+  if (problem.status === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+  return reply.code(problem.status).type("application/problem+json").serializer(JSON.stringify).send(problem);
+}
+
+export function registerErrorHandling(app: ApiInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let problem: Problem;
+    if (error.validation) {
+      const errors = violationsOf(error);
+      problem = buildProblem("VALIDATION_FAILED", request.id, errors.map((e) => `${e.field} ${e.message}`).join("; "), errors);
+    } else if (error instanceof KycnetError) {
+      problem = problemFromError(error, request.id);
+    } else {
+      problem = fastifyProblem(error, request.id) ?? problemFromError(error, request.id);
+    }
+    if (problem.status >= 500) {
+      request.log.error({ err: error, code: problem.code }, "request failed");
+    } else {
+      request.log.info({ code: problem.code, status: problem.status }, "request refused");
+    }
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, buildProblem("ROUTE_NOT_FOUND", request.id, "no such route")));
+}

@@ -1,0 +1,231 @@
+/**
+ * The API's one error catalogue: every stable `KycnetError` code the routes can meet, mapped to an
+ * HTTP status and an RFC 9457 problem title. `toProblem` turns any thrown value into a problem body:
+ * 4xx problems explain what was wrong (the error's own message, which by kycnet's rule never carries
+ * personal data); 5xx problems say only the catalogue's fixed text and the request id, the rest goes
+ * to the log.
+ */
+import { KycnetError } from "../../../sdk/src/errors.ts";
+
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly title: string;
+  /** Fixed public detail for 5xx entries; the error's own message is never shown for those. */
+  readonly publicDetail?: string;
+}
+
+const hsmUnavailable: CatalogueEntry = {
+  status: 503, title: "Key custody unavailable",
+  publicDetail: "The node's HSM is not available; no write was performed. Retry later.",
+};
+const registryUnavailable: CatalogueEntry = {
+  status: 503, title: "National ID registry unavailable",
+  publicDetail: "The national ID registry could not be reached. Retry later.",
+};
+const modelUnavailable: CatalogueEntry = {
+  status: 503, title: "Verification engine unavailable",
+  publicDetail: "A verification model is not available on this node. Retry later.",
+};
+const unprocessableImage = (title: string): CatalogueEntry => ({ status: 422, title });
+
+export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
+  // Request shape and protocol
+  INVALID_ARGUMENT: { status: 400, title: "Invalid argument" },
+  VALIDATION_FAILED: { status: 400, title: "Request failed validation" },
+  MALFORMED_BODY: { status: 400, title: "Malformed request body" },
+  UNAUTHENTICATED: { status: 401, title: "Authentication required" },
+  FORBIDDEN: { status: 403, title: "Role not allowed" },
+  ROUTE_NOT_FOUND: { status: 404, title: "No such route" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  BODY_TOO_LARGE: { status: 413, title: "Request body too large" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
+  IMAGE_TYPE_MISMATCH: { status: 415, title: "Image bytes do not match the declared type" },
+  RATE_LIMITED: { status: 429, title: "Too many requests" },
+
+  // Onboarding sessions and review cases
+  SESSION_NOT_FOUND: { status: 404, title: "Onboarding session not found" },
+  SESSION_EXPIRED: { status: 410, title: "Onboarding session expired" },
+  SESSION_STATE_CONFLICT: { status: 409, title: "Onboarding session is not in a state that allows this" },
+  CASE_NOT_FOUND: { status: 404, title: "Review case not found" },
+  CASE_STATE_CONFLICT: { status: 409, title: "Review case is not in a state that allows this" },
+
+  // Document stage
+  DOCUMENT_IMAGE_INVALID: unprocessableImage("Document image cannot be read"),
+  DOCUMENT_IMAGE_TOO_LARGE: { status: 413, title: "Document image too large" },
+  DOCUMENT_IMAGE_TOO_SMALL: unprocessableImage("Document image too small"),
+  DOCUMENT_NOT_FOUND: unprocessableImage("No ID card found in the image"),
+  QR_PAYLOAD_INVALID: unprocessableImage("ID card QR code is invalid"),
+  MRZ_FORMAT_INVALID: unprocessableImage("ID card MRZ is invalid"),
+
+  // Biometrics and liveness
+  FACE_IMAGE_INVALID: unprocessableImage("Face image cannot be read"),
+  FACE_IMAGE_TOO_LARGE: { status: 413, title: "Face image too large" },
+  FACE_NOT_FOUND: unprocessableImage("No face found"),
+  FACE_MULTIPLE: unprocessableImage("More than one face found"),
+  FACE_TOO_SMALL: unprocessableImage("Face too small"),
+  FACE_TEMPLATE_INVALID: unprocessableImage("Face template invalid"),
+  CHALLENGE_UNKNOWN: unprocessableImage("Unknown liveness challenge"),
+  CHALLENGE_REUSED: { status: 409, title: "Liveness challenge already used" },
+  CHALLENGE_EXPIRED: { status: 410, title: "Liveness challenge expired" },
+  CHALLENGE_FRAMES_INVALID: unprocessableImage("Selfie frames invalid"),
+
+  // Chain
+  ATTESTATION_NOT_FOUND: { status: 404, title: "Attestation not found" },
+  CONTRACT_REVERT: { status: 409, title: "The chain refused the operation" },
+  LEDGER_UNAVAILABLE: {
+    status: 503, title: "Chain unavailable",
+    publicDetail: "The chain could not be reached. Reads and immediate writes fail until it is back; accepted records stay queued for anchoring.",
+  },
+  LEDGER_TX_FAILED: { status: 503, title: "Chain transaction failed", publicDetail: "The transaction was not confirmed. Retry later." },
+  LEDGER_READ_ONLY: { status: 500, title: "Node misconfigured", publicDetail: "This node has no signing account configured." },
+
+  // Custody (every HSM failure refuses the write)
+  HSM_MODULE_NOT_FOUND: hsmUnavailable,
+  HSM_TOKEN_NOT_FOUND: hsmUnavailable,
+  HSM_PIN_INCORRECT: hsmUnavailable,
+  HSM_PIN_LOCKED: hsmUnavailable,
+  HSM_KEY_NOT_FOUND: hsmUnavailable,
+  HSM_WRONG_KEY_TYPE: hsmUnavailable,
+  HSM_OPERATION_FAILED: hsmUnavailable,
+  HSM_MODULE_BUSY: hsmUnavailable,
+  KEY_MANAGER_CLOSED: hsmUnavailable,
+
+  // External checks and engines
+  REGISTRY_TIMEOUT: registryUnavailable,
+  REGISTRY_SERVER_ERROR: registryUnavailable,
+  REGISTRY_NETWORK_ERROR: registryUnavailable,
+  REGISTRY_CIRCUIT_OPEN: registryUnavailable,
+  REGISTRY_BAD_RESPONSE: registryUnavailable,
+  REGISTRY_ABORTED: registryUnavailable,
+  FACE_MODEL_UNAVAILABLE: modelUnavailable,
+  FACE_MODEL_CLOSED: modelUnavailable,
+  OCR_ENGINE_UNAVAILABLE: modelUnavailable,
+
+  // The node itself
+  AUDIT_UNAVAILABLE: {
+    status: 503, title: "Audit log unavailable",
+    publicDetail: "The audit log cannot be written, so writes are refused. Retry later.",
+  },
+  INTERNAL: { status: 500, title: "Internal error", publicDetail: "An unexpected error occurred. Quote the instance when reporting it." },
+};
+
+/** One failing field of a schema validation, as a JSON-pointer-like path ("body/frames/0/mime"). */
+export interface FieldViolation {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** RFC 9457 problem details plus kycnet's stable `code`. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly instance: string;
+  readonly code: string;
+  readonly errors?: readonly FieldViolation[];
+}
+
+const MAX_DETAIL_LENGTH = 300;
+
+export function problemType(code: string): string {
+  return `urn:kycnet:problem:${code.toLowerCase().replaceAll("_", "-")}`;
+}
+
+export function requestInstance(requestId: string): string {
+  return `urn:kycnet:request:${requestId}`;
+}
+
+export function catalogueEntry(code: string): CatalogueEntry {
+  return ERROR_CATALOGUE[code] ?? ERROR_CATALOGUE.INTERNAL!;
+}
+
+/**
+ * Builds the problem for `code`. `detail` is used only for 4xx entries; 5xx entries always show
+ * their fixed public text, whatever the caller passes.
+ */
+export function buildProblem(code: string, requestId: string, detail?: string, errors?: readonly FieldViolation[]): Problem {
+  const known = ERROR_CATALOGUE[code] !== undefined;
+  const effectiveCode = known ? code : "INTERNAL";
+  const entry = catalogueEntry(effectiveCode);
+  const shown = entry.status >= 500 || detail === undefined ? (entry.publicDetail ?? entry.title) : detail;
+  return {
+    type: problemType(effectiveCode),
+    title: entry.title,
+    status: entry.status,
+    detail: shown.length > MAX_DETAIL_LENGTH ? `${shown.slice(0, MAX_DETAIL_LENGTH)}…` : shown,
+    instance: requestInstance(requestId),
+    code: effectiveCode,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+/** The problem for a thrown value; unknown errors and unknown codes become a bare 500. */
+export function problemFromError(error: unknown, requestId: string): Problem {
+  if (error instanceof KycnetError) {
+    if (error.code === "CONTRACT_REVERT") {
+      // The revert's name says what the chain refused; its arguments (addresses, ids) stay in the log.
+      const revert = typeof error.details.revert === "string" ? error.details.revert : "unknown";
+      return buildProblem("CONTRACT_REVERT", requestId, `the contract reverted with ${revert}`);
+    }
+    return buildProblem(error.code, requestId, error.message);
+  }
+  return buildProblem("INTERNAL", requestId);
+}
+
+/** A KycnetError raised by the API layer itself (auth, media checks). */
+export class ApiError extends KycnetError {
+  constructor(code: keyof typeof ERROR_CATALOGUE & string, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, { details });
+  }
+}
+
+export class UnauthenticatedError extends KycnetError {
+  constructor(reason: string) {
+    super("UNAUTHENTICATED", reason);
+  }
+}
+
+export class ForbiddenError extends KycnetError {
+  constructor(role: string, allowed: readonly string[]) {
+    super("FORBIDDEN", `role ${role} may not call this route (allowed: ${allowed.join(", ")})`, { details: { role, allowed: [...allowed] } });
+  }
+}
+
+/** Errors the service implementations throw (see services.ts). */
+export class SessionNotFoundError extends KycnetError {
+  constructor(sessionId: string) {
+    super("SESSION_NOT_FOUND", `no onboarding session ${sessionId}`, { details: { sessionId } });
+  }
+}
+
+export class SessionExpiredError extends KycnetError {
+  constructor(sessionId: string) {
+    super("SESSION_EXPIRED", `onboarding session ${sessionId} has expired`, { details: { sessionId } });
+  }
+}
+
+export class SessionStateError extends KycnetError {
+  constructor(sessionId: string, reason: string) {
+    super("SESSION_STATE_CONFLICT", `onboarding session ${sessionId}: ${reason}`, { details: { sessionId, reason } });
+  }
+}
+
+export class CaseNotFoundError extends KycnetError {
+  constructor(caseId: string) {
+    super("CASE_NOT_FOUND", `no review case ${caseId}`, { details: { caseId } });
+  }
+}
+
+export class CaseStateError extends KycnetError {
+  constructor(caseId: string, reason: string) {
+    super("CASE_STATE_CONFLICT", `review case ${caseId}: ${reason}`, { details: { caseId, reason } });
+  }
+}
+
+export class AuditUnavailableError extends KycnetError {
+  constructor(cause: unknown) {
+    super("AUDIT_UNAVAILABLE", "the audit log could not be written", { cause });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The narrow ports the HTTP routes call. The node's composition root implements them against the
+ * real pipeline, vault, outbox and ledger; tests use the in-memory fakes in test/node/api/fakes.ts.
+ *
+ * Contract for implementers: every failure is a `KycnetError` with a code from the catalogue in
+ * errors.ts (SESSION_NOT_FOUND, SESSION_EXPIRED, SESSION_STATE_CONFLICT, CASE_NOT_FOUND,
+ * CASE_STATE_CONFLICT, ATTESTATION_NOT_FOUND, LEDGER_UNAVAILABLE, ...), so the API can map it to a
+ * status. Nothing returned here may carry personal data (names, id numbers, images, templates):
+ * these values are serialised to HTTP clients and written to logs.
+ */
+import type {
+  AttestationStatusName, ConsentStatusName, DecisionName, Hex, RevocationReasonName,
+} from "../../../sdk/src/protocol/index.ts";
+
+export type DocumentSide = "front" | "back";
+export type ImageMime = "image/jpeg" | "image/png";
+
+/** An ISO-8601 UTC timestamp, e.g. "2026-11-23T12:00:00.000Z". */
+export type IsoTime = string;
+
+export interface OnboardingSessionCreated {
+  readonly sessionId: string;
+  readonly expiresAt: IsoTime;
+}
+
+export interface LivenessChallenge {
+  readonly challengeId: string;
+  /** Actions the customer performs in order, e.g. ["TURN_LEFT", "BLINK"]. */
+  readonly steps: readonly string[];
+  readonly nonce: Hex;
+  readonly expiresAt: IsoTime;
+}
+
+export interface SelfieFrame {
+  readonly bytes: Uint8Array;
+  readonly mime: ImageMime;
+  /** Client capture time in ms since the epoch; the liveness check verifies ordering and window. */
+  readonly capturedAtMs: number;
+}
+
+/** A coded reason for a decision; `message` is for humans and carries no personal data. */
+export interface DecisionReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface OnboardingDecision {
+  readonly outcome: DecisionName;
+  readonly reasons: readonly DecisionReason[];
+  /** 1 or 2 when the outcome is PASS, else 0. */
+  readonly assuranceLevel: 0 | 1 | 2;
+  /** The attestation UID, known before anchoring (content-derived) when the outcome is PASS. */
+  readonly attestationUid?: Hex;
+  /** Set for REVIEW outcomes: the review case a reviewer acts on. */
+  readonly reviewCaseId?: string;
+}
+
+export type SessionState = "OPEN" | "DECIDED" | "EXPIRED";
+export type LivenessState = "NONE" | "CHALLENGED" | "FRAMES_RECEIVED";
+
+export interface OnboardingSessionView {
+  readonly sessionId: string;
+  readonly state: SessionState;
+  readonly createdAt: IsoTime;
+  readonly expiresAt: IsoTime;
+  readonly documents: { readonly front: boolean; readonly back: boolean };
+  readonly liveness: LivenessState;
+  readonly decision?: OnboardingDecision;
+}
+
+export interface OnboardingService {
+  createSession(): Promise<OnboardingSessionCreated>;
+  /** Stores one side of the ID card; throws SESSION_NOT_FOUND / SESSION_EXPIRED / SESSION_STATE_CONFLICT. */
+  uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<void>;
+  createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
+  uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]): Promise<void>;
+  /** Runs (or returns the already-made) decision; throws SESSION_STATE_CONFLICT when inputs are missing. */
+  decide(sessionId: string): Promise<OnboardingDecision>;
+  getSession(sessionId: string): Promise<OnboardingSessionView>;
+}
+
+export type ReviewCaseStatus = "OPEN" | "CLAIMED" | "APPROVED" | "REJECTED";
+
+export interface ReviewCase {
+  readonly caseId: string;
+  readonly sessionId: string;
+  readonly status: ReviewCaseStatus;
+  readonly reasons: readonly DecisionReason[];
+  readonly createdAt: IsoTime;
+  /** Key id of the reviewer holding or having decided the case. */
+  readonly reviewer?: string;
+  readonly decidedAt?: IsoTime;
+  /** Set once approved: the attestation queued for anchoring. */
+  readonly attestationUid?: Hex;
+}
+
+export interface ReviewCaseFilter {
+  readonly status?: ReviewCaseStatus;
+  /** 1..100 */
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+export interface ReviewCasePage {
+  readonly cases: readonly ReviewCase[];
+  readonly nextCursor?: string;
+}
+
+export interface ReviewQueue {
+  list(filter: ReviewCaseFilter): Promise<ReviewCasePage>;
+  /** Throws CASE_NOT_FOUND, or CASE_STATE_CONFLICT when the case is not OPEN (or claimed by another). */
+  claim(caseId: string, reviewer: string): Promise<ReviewCase>;
+  /** The case must be CLAIMED by `reviewer`; else CASE_STATE_CONFLICT. */
+  approve(caseId: string, reviewer: string, comment: string): Promise<ReviewCase>;
+  reject(caseId: string, reviewer: string, comment: string): Promise<ReviewCase>;
+}
+
+/** PENDING: accepted by this node and queued in the outbox, not yet anchored on chain. */
+export type AttestationStatusView = {
+  readonly uid: Hex;
+  readonly status: AttestationStatusName | "PENDING";
+  readonly checkedAt: IsoTime;
+};
+
+export type ConsentStatusView = {
+  readonly consentId: Hex;
+  readonly status: ConsentStatusName;
+  readonly checkedAt: IsoTime;
+};
+
+export interface LedgerReads {
+  /** Throws ATTESTATION_NOT_FOUND when this node cannot locate the attestation's batch proof. */
+  attestationStatus(uid: Hex): Promise<AttestationStatusView>;
+  /** An unknown consent id is status NONE, not an error. */
+  consentStatus(consentId: Hex): Promise<ConsentStatusView>;
+}
+
+export interface RevocationResult {
+  readonly uid: Hex;
+  readonly reason: RevocationReasonName;
+  readonly txHash: Hex;
+}
+
+export interface AttestationAdmin {
+  /** Revokes at once (not batched); throws ATTESTATION_NOT_FOUND, CONTRACT_REVERT, LEDGER_UNAVAILABLE. */
+  revoke(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult>;
+}
+
+export type Role = "operator" | "reviewer" | "auditor";
+
+/**
+ * REQUESTED is written before a write runs (if it cannot be written the write is refused), then one
+ * of SUCCEEDED / FAILED; DENIED and REJECTED are writes stopped before they ran.
+ */
+export type AuditOutcome = "REQUESTED" | "SUCCEEDED" | "FAILED" | "DENIED" | "REJECTED";
+
+export interface AuditEntry {
+  /** API key id, or "anonymous" when no valid key was presented. */
+  readonly actor: string;
+  readonly role: Role | "none";
+  /** Stable action name, e.g. "onboarding.document.upload". */
+  readonly action: string;
+  /** The resource acted on (session id, case id, uid), or "" when none. */
+  readonly target: string;
+  readonly outcome: AuditOutcome;
+  /** Machine facts only: request id, HTTP status, error code. Never personal data. */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditSink {
+  append(entry: AuditEntry): Promise<void>;
+}
+
+/** Everything the API needs from the node. */
+export interface ApiServices {
+  readonly onboarding: OnboardingService;
+  readonly review: ReviewQueue;
+  readonly ledger: LedgerReads;
+  readonly attestations: AttestationAdmin;
+  readonly audit: AuditSink;
+}

@@ -1,0 +1,74 @@
+/**
+ * The observability endpoints on a fastify instance: `/health` (liveness: the process answers),
+ * `/ready` (readiness from injected checks), `/metrics` (Prometheus text), plus the hook that times
+ * every request into the HTTP duration histogram by route template.
+ */
+import type { FastifyInstance } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { Metrics } from "./metrics.ts";
+import { checkReadiness, type ReadinessCheck } from "./readiness.ts";
+
+export interface ObservabilityRoutesOptions {
+  readonly metrics: Metrics;
+  readonly readinessChecks: readonly ReadinessCheck[];
+  readonly readinessTimeoutMs: number;
+}
+
+const Health = Type.Object({ status: Type.Literal("ok") }, { $id: "Health" });
+const Readiness = Type.Object(
+  {
+    status: Type.Union([Type.Literal("ready"), Type.Literal("not_ready")]),
+    checks: Type.Record(Type.String(), Type.Union([Type.Literal("up"), Type.Literal("down")])),
+  },
+  { $id: "Readiness" },
+);
+
+/** Route label for requests no route matched: one series, whatever the URL. */
+export const UNMATCHED_ROUTE = "unmatched";
+
+export function registerObservability(app: FastifyInstance, options: ObservabilityRoutesOptions): void {
+  const { metrics } = options;
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    metrics.observeHttpRequest({
+      route: reply.statusCode === 404 && request.routeOptions.url === undefined ? UNMATCHED_ROUTE : route,
+      method: request.method,
+      statusCode: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
+  });
+
+  app.get("/health", {
+    schema: { tags: ["observability"], summary: "Liveness: the process is up", response: { 200: Health } },
+    logLevel: "warn",
+  }, async () => ({ status: "ok" as const }));
+
+  app.get("/ready", {
+    schema: {
+      tags: ["observability"],
+      summary: "Readiness: ledger, HSM and vault checks",
+      response: { 200: Readiness, 503: Readiness },
+    },
+    logLevel: "warn",
+  }, async (request, reply) => {
+    const report = await checkReadiness(options.readinessChecks, options.readinessTimeoutMs);
+    for (const failure of report.failures) {
+      request.log.warn({ check: failure.name, err: failure.error }, "readiness check failed");
+    }
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+  });
+
+  app.get("/metrics", {
+    schema: {
+      tags: ["observability"],
+      summary: "Prometheus metrics (text exposition format)",
+      produces: ["text/plain"],
+      response: { 200: { description: "Prometheus text format", type: "string" } },
+    },
+    logLevel: "warn",
+  }, async (_request, reply) => {
+    const text = await metrics.render();
+    return reply.type(metrics.contentType).send(text);
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The node's pino logger. Logs are structured JSON and carry no personal data and no secrets:
+ * authorization headers, cookies, API keys and any request or response body are redacted by path,
+ * as a second line of defence behind the rule that callers never log them in the first place.
+ */
+import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
+import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+
+export interface LoggerConfig {
+  /** "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"; default "info". */
+  readonly level?: string;
+  /** Service name on every line; default "kycnet-node". */
+  readonly name?: string;
+}
+
+/** Paths pino removes from every log line (wildcards match one level). */
+export const REDACTED_PATHS: readonly string[] = [
+  "authorization",
+  "headers.authorization",
+  "headers.cookie",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers[\"x-api-key\"]",
+  "res.headers[\"set-cookie\"]",
+  "apiKey",
+  "*.apiKey",
+  "pin",
+  "*.pin",
+  "body",
+  "*.body",
+  "req.body",
+  "payload",
+  "*.payload",
+  "frames",
+  "*.frames",
+];
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function createLogger(config: LoggerConfig = {}, destination?: DestinationStream): Logger {
+  const level = config.level ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidArgumentError("level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  const options: LoggerOptions = {
+    level,
+    name: config.name ?? "kycnet-node",
+    redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
+    // Request logs: method, route template and ids only; no headers, no query string, no client port.
+    serializers: {
+      req: (req: { method?: string; url?: string; id?: string; routeOptions?: { url?: string } }) => ({
+        id: req.id,
+        method: req.method,
+        route: req.routeOptions?.url,
+        path: typeof req.url === "string" ? req.url.split("?")[0] : undefined,
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export type { Logger };

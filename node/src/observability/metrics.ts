@@ -1,0 +1,115 @@
+/**
+ * The node's Prometheus metrics, in a registry of its own (never prom-client's global one, so two
+ * nodes or two tests in one process never collide). Other modules get the helpers, not the registry:
+ * `observeStage` for eKYC pipeline stage timings, `setOutboxDepth`, `setAnchoringLag`,
+ * `countHsmOperation`. Label values are checked, so no caller can blow up the series count with
+ * free text (or leak data through a label).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event-loop lag, GC); default true. */
+  readonly processMetrics?: boolean;
+  /** Prefix of every metric name; default "kycnet_". */
+  readonly prefix?: string;
+}
+
+export interface HttpObservation {
+  /** The route template ("/v1/onboarding/sessions/:id"), never the raw URL. */
+  readonly route: string;
+  readonly method: string;
+  readonly statusCode: number;
+  readonly seconds: number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  observeHttpRequest(observation: HttpObservation): void;
+  /** Duration of one eKYC pipeline stage ("document.qr", "biometrics.embed", ...), in ms. */
+  observeStage(stage: string, ms: number): void;
+  setOutboxDepth(records: number): void;
+  /** Age in seconds of the oldest accepted record not yet anchored (0 when the outbox is empty). */
+  setAnchoringLag(seconds: number): void;
+  /** One HSM operation ("sign", "wrap", "unwrap", "ecdh", ...). */
+  countHsmOperation(operation: string): void;
+  /** The exposition text for /metrics. */
+  render(): Promise<string>;
+}
+
+const LABEL_VALUE = /^[a-z][a-z0-9_.-]{0,47}$/;
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+function checkLabel(value: string, field: string): string {
+  if (!LABEL_VALUE.test(value)) throw new InvalidArgumentError(field, "must be 1-48 of a-z 0-9 . _ - starting with a letter");
+  return value;
+}
+
+function checkNonNegative(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(field, "must be a finite number ≥ 0");
+  return value;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const prefix = options.prefix ?? "kycnet_";
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+
+  const httpDuration = new Histogram({
+    name: `${prefix}http_request_duration_seconds`,
+    help: "HTTP request duration by route template, method and status code",
+    labelNames: ["route", "method", "status_code"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const stageDuration = new Histogram({
+    name: `${prefix}pipeline_stage_duration_seconds`,
+    help: "eKYC pipeline stage duration",
+    labelNames: ["stage"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const outboxDepth = new Gauge({
+    name: `${prefix}outbox_depth`,
+    help: "Accepted records queued for anchoring",
+    registers: [registry],
+  });
+  const anchoringLag = new Gauge({
+    name: `${prefix}anchoring_lag_seconds`,
+    help: "Age of the oldest accepted record not yet anchored",
+    registers: [registry],
+  });
+  const hsmOperations = new Counter({
+    name: `${prefix}hsm_operations_total`,
+    help: "HSM operations by kind",
+    labelNames: ["operation"] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeHttpRequest({ route, method, statusCode, seconds }) {
+      httpDuration.observe(
+        { route, method: HTTP_METHODS.has(method) ? method : "OTHER", status_code: String(statusCode) },
+        Math.max(0, seconds),
+      );
+    },
+    observeStage(stage, ms) {
+      stageDuration.observe({ stage: checkLabel(stage, "stage") }, checkNonNegative(ms, "ms") / 1000);
+    },
+    setOutboxDepth(records) {
+      outboxDepth.set(checkNonNegative(records, "records"));
+    },
+    setAnchoringLag(seconds) {
+      anchoringLag.set(checkNonNegative(seconds, "seconds"));
+    },
+    countHsmOperation(operation) {
+      hsmOperations.inc({ operation: checkLabel(operation, "operation") });
+    },
+    render() {
+      return registry.metrics();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * In-memory fakes of the API's service ports (node/src/api/services.ts), with the same error
+ * contract as the real implementations: coded KycnetErrors for unknown / expired sessions, wrong
+ * states and unknown attestations. Fast tests of the HTTP layer run against these.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { AttestationNotFoundError } from "../../../sdk/src/chain/attestation-lookup.ts";
+import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import {
+  CaseNotFoundError, CaseStateError, SessionExpiredError, SessionNotFoundError, SessionStateError,
+} from "../../../node/src/api/errors.ts";
+import type {
+  ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentStatusView, DocumentSide, ImageMime,
+  LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
+  ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
+} from "../../../node/src/api/services.ts";
+import type { RevocationReasonName } from "../../../sdk/src/protocol/index.ts";
+
+export type Clock = () => number;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const hex32 = (): Hex => `0x${randomBytes(32).toString("hex")}`;
+const shortId = () => randomUUID().replaceAll("-", "");
+
+interface FakeSession {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  documents: { front?: Uint8Array; back?: Uint8Array };
+  challenge?: LivenessChallenge;
+  frames?: readonly SelfieFrame[];
+  decision?: OnboardingDecision;
+}
+
+export class FakeReviewQueue implements ReviewQueue {
+  readonly cases = new Map<string, ReviewCase>();
+  readonly comments = new Map<string, string>();
+  constructor(private readonly clock: Clock = Date.now) {}
+
+  open(sessionId: string, reasons: ReviewCase["reasons"]): ReviewCase {
+    const c: ReviewCase = { caseId: shortId(), sessionId, status: "OPEN", reasons, createdAt: iso(this.clock()) };
+    this.cases.set(c.caseId, c);
+    return c;
+  }
+
+  async list(filter: ReviewCaseFilter): Promise<ReviewCasePage> {
+    const all = [...this.cases.values()].filter((c) => filter.status === undefined || c.status === filter.status);
+    const start = filter.cursor === undefined ? 0 : Number.parseInt(filter.cursor, 10);
+    if (!Number.isSafeInteger(start) || start < 0) throw new InvalidArgumentError("cursor", "unknown cursor");
+    const page = all.slice(start, start + filter.limit);
+    const next = start + filter.limit < all.length ? String(start + filter.limit) : undefined;
+    return next === undefined ? { cases: page } : { cases: page, nextCursor: next };
+  }
+
+  private get(caseId: string): ReviewCase {
+    const c = this.cases.get(caseId);
+    if (!c) throw new CaseNotFoundError(caseId);
+    return c;
+  }
+
+  async claim(caseId: string, reviewer: string): Promise<ReviewCase> {
+    const c = this.get(caseId);
+    if (c.status !== "OPEN") throw new CaseStateError(caseId, `is ${c.status}, not OPEN`);
+    const claimed: ReviewCase = { ...c, status: "CLAIMED", reviewer };
+    this.cases.set(caseId, claimed);
+    return claimed;
+  }
+
+  private decide(caseId: string, reviewer: string, comment: string, status: "APPROVED" | "REJECTED"): ReviewCase {
+    const c = this.get(caseId);
+    if (c.status !== "CLAIMED" || c.reviewer !== reviewer) throw new CaseStateError(caseId, "must be claimed by you first");
+    const decided: ReviewCase = {
+      ...c, status, reviewer, decidedAt: iso(this.clock()), ...(status === "APPROVED" ? { attestationUid: hex32() } : {}),
+    };
+    this.cases.set(caseId, decided);
+    this.comments.set(caseId, comment);
+    return decided;
+  }
+
+  async approve(caseId: string, reviewer: string, comment: string): Promise<ReviewCase> {
+    return this.decide(caseId, reviewer, comment, "APPROVED");
+  }
+
+  async reject(caseId: string, reviewer: string, comment: string): Promise<ReviewCase> {
+    return this.decide(caseId, reviewer, comment, "REJECTED");
+  }
+}
+
+export class FakeOnboarding implements OnboardingService {
+  readonly sessions = new Map<string, FakeSession>();
+  /** What the next decide() returns. */
+  nextOutcome: OnboardingDecision["outcome"] = "PASS";
+  /** When set, every call throws this (to exercise error mapping). */
+  failWith: Error | undefined;
+
+  constructor(
+    private readonly review: FakeReviewQueue,
+    private readonly clock: Clock = Date.now,
+    private readonly ttlMs = 15 * 60_000,
+  ) {}
+
+  private live(sessionId: string): FakeSession {
+    if (this.failWith) throw this.failWith;
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new SessionNotFoundError(sessionId);
+    if (this.clock() >= s.expiresAt) throw new SessionExpiredError(sessionId);
+    return s;
+  }
+
+  async createSession(): Promise<OnboardingSessionCreated> {
+    if (this.failWith) throw this.failWith;
+    const now = this.clock();
+    const s: FakeSession = { id: shortId(), createdAt: now, expiresAt: now + this.ttlMs, documents: {} };
+    this.sessions.set(s.id, s);
+    return { sessionId: s.id, expiresAt: iso(s.expiresAt) };
+  }
+
+  async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime): Promise<void> {
+    const s = this.live(sessionId);
+    if (s.decision) throw new SessionStateError(sessionId, "already decided");
+    s.documents[side] = bytes;
+  }
+
+  async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
+    const s = this.live(sessionId);
+    if (s.decision) throw new SessionStateError(sessionId, "already decided");
+    s.challenge = { challengeId: shortId(), steps: ["TURN_LEFT", "BLINK"], nonce: hex32(), expiresAt: iso(this.clock() + 60_000) };
+    s.frames = undefined;
+    return s.challenge;
+  }
+
+  async uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]): Promise<void> {
+    const s = this.live(sessionId);
+    if (!s.challenge || s.challenge.challengeId !== challengeId) throw new SessionStateError(sessionId, "no such liveness challenge");
+    s.frames = frames;
+  }
+
+  async decide(sessionId: string): Promise<OnboardingDecision> {
+    const s = this.live(sessionId);
+    if (s.decision) return s.decision;
+    if (!s.documents.front || !s.documents.back) throw new SessionStateError(sessionId, "both document sides are required");
+    if (!s.frames) throw new SessionStateError(sessionId, "selfie frames are required");
+    const outcome = this.nextOutcome;
+    const reasons = outcome === "PASS" ? [] : [{ code: "FACE_SIMILARITY_BORDERLINE", message: "face similarity between thresholds" }];
+    let decision: OnboardingDecision;
+    if (outcome === "PASS") decision = { outcome, reasons, assuranceLevel: 1, attestationUid: hex32() };
+    else if (outcome === "REVIEW") decision = { outcome, reasons, assuranceLevel: 0, reviewCaseId: this.review.open(sessionId, reasons).caseId };
+    else decision = { outcome, reasons, assuranceLevel: 0 };
+    s.decision = decision;
+    return decision;
+  }
+
+  async getSession(sessionId: string): Promise<OnboardingSessionView> {
+    if (this.failWith) throw this.failWith;
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new SessionNotFoundError(sessionId);
+    const state = s.decision ? "DECIDED" : this.clock() >= s.expiresAt ? "EXPIRED" : "OPEN";
+    return {
+      sessionId: s.id,
+      state,
+      createdAt: iso(s.createdAt),
+      expiresAt: iso(s.expiresAt),
+      documents: { front: s.documents.front !== undefined, back: s.documents.back !== undefined },
+      liveness: s.frames ? "FRAMES_RECEIVED" : s.challenge ? "CHALLENGED" : "NONE",
+      ...(s.decision ? { decision: s.decision } : {}),
+    };
+  }
+}
+
+export class FakeLedger implements LedgerReads, AttestationAdmin {
+  readonly attestations = new Map<Hex, AttestationStatusView["status"]>();
+  readonly consents = new Map<Hex, ConsentStatusView["status"]>();
+  failWith: Error | undefined;
+  constructor(private readonly clock: Clock = Date.now) {}
+
+  async attestationStatus(uid: Hex): Promise<AttestationStatusView> {
+    if (this.failWith) throw this.failWith;
+    const status = this.attestations.get(uid);
+    if (status === undefined) throw new AttestationNotFoundError(uid, "no batch proof known to this node");
+    return { uid, status, checkedAt: iso(this.clock()) };
+  }
+
+  async consentStatus(consentId: Hex): Promise<ConsentStatusView> {
+    if (this.failWith) throw this.failWith;
+    return { consentId, status: this.consents.get(consentId) ?? "NONE", checkedAt: iso(this.clock()) };
+  }
+
+  async revoke(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult> {
+    if (this.failWith) throw this.failWith;
+    if (!this.attestations.has(uid)) throw new AttestationNotFoundError(uid, "not issued by this node");
+    this.attestations.set(uid, "REVOKED");
+    return { uid, reason, txHash: hex32() };
+  }
+}
+
+export class FakeAuditSink implements AuditSink {
+  readonly entries: AuditEntry[] = [];
+  failing = false;
+  async append(entry: AuditEntry): Promise<void> {
+    if (this.failing) throw new Error("audit store closed");
+    this.entries.push(entry);
+  }
+}
+
+export interface FakeServices extends ApiServices {
+  readonly onboarding: FakeOnboarding;
+  readonly review: FakeReviewQueue;
+  readonly ledger: FakeLedger;
+  readonly attestations: FakeLedger;
+  readonly audit: FakeAuditSink;
+}
+
+export function createFakeServices(clock: Clock = Date.now): FakeServices {
+  const review = new FakeReviewQueue(clock);
+  const ledger = new FakeLedger(clock);
+  return { onboarding: new FakeOnboarding(review, clock), review, ledger, attestations: ledger, audit: new FakeAuditSink() };
+}
