@@ -1,0 +1,140 @@
+/**
+ * The eKYC decision: a pure function of the stage results, the day, and a rule set. Every rule
+ * that fires adds a coded reason whose outcome comes from the rule set; the decision is the most
+ * severe outcome (REJECT > REVIEW > PASS). The result records the rule-set version so an auditor
+ * can replay it. The assurance level follows the seed's eKYC levels: level 2 (500M VND/day) needs
+ * verified chip data, a chip card, a registry MATCH and an accepted face match; otherwise level 1
+ * (100M VND/day).
+ */
+import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { DOCUMENT_TYPES } from "../../../../sdk/src/protocol/vocabulary.ts";
+import { OUTCOME_RANK, type Outcome, type ReasonCode } from "./reasons.ts";
+import { RULES_V1, type RuleSet } from "./rule-set.ts";
+import type { DecisionInput, DecisionResult, Reason, ReasonDetail } from "./types.ts";
+
+interface Day {
+  y: number;
+  m: number;
+  d: number;
+  epochDay: number;
+}
+
+function parseDay(value: unknown, field: string, optional = false): Day | undefined {
+  if (optional && value === "") return undefined;
+  if (typeof value !== "string") throw new InvalidArgumentError(field, "must be a date YYYY-MM-DD");
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw new InvalidArgumentError(field, "must be a date YYYY-MM-DD");
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const time = Date.UTC(y, mo - 1, d);
+  const date = new Date(time);
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    throw new InvalidArgumentError(field, "is not a real calendar date");
+  }
+  return { y, m: mo, d, epochDay: time / 86_400_000 };
+}
+
+/** Completed years between birth and `asOf` (a birthday on 29 Feb counts on 1 Mar in other years). */
+export function ageInYears(birth: { y: number; m: number; d: number }, asOf: { y: number; m: number; d: number }): number {
+  const hadBirthday = asOf.m > birth.m || (asOf.m === birth.m && asOf.d >= birth.d);
+  return asOf.y - birth.y - (hadBirthday ? 0 : 1);
+}
+
+function assertInput(input: DecisionInput): void {
+  if (input === null || typeof input !== "object") throw new InvalidArgumentError("input", "must be an object");
+  for (const key of ["document", "biometric", "registry"] as const) {
+    if (input[key] === null || typeof input[key] !== "object") throw new InvalidArgumentError(key, "must be an object");
+  }
+  if (input.screening !== null && (typeof input.screening !== "object" || !Array.isArray(input.screening.hits))) {
+    throw new InvalidArgumentError("screening", "must be a screening result or null");
+  }
+  const { document, biometric, registry } = input;
+  if (document.fields === null || typeof document.fields !== "object") throw new InvalidArgumentError("document.fields", "must be an object");
+  if (!(DOCUMENT_TYPES as readonly string[]).includes(document.fields.documentType)) {
+    throw new InvalidArgumentError("document.fields.documentType", `must be one of ${DOCUMENT_TYPES.join(", ")}`);
+  }
+  if (!Array.isArray(document.disagreements)) throw new InvalidArgumentError("document.disagreements", "must be an array");
+  if (!Array.isArray(document.tamperSignals)) throw new InvalidArgumentError("document.tamperSignals", "must be an array");
+  if (typeof document.chipVerified !== "boolean") throw new InvalidArgumentError("document.chipVerified", "must be a boolean");
+  if (!["ACCEPT", "REVIEW", "REJECT"].includes(biometric.similarityBand)) {
+    throw new InvalidArgumentError("biometric.similarityBand", "must be ACCEPT, REVIEW or REJECT");
+  }
+  if (typeof biometric.livenessPassed !== "boolean") throw new InvalidArgumentError("biometric.livenessPassed", "must be a boolean");
+  if (typeof biometric.replaySuspected !== "boolean") throw new InvalidArgumentError("biometric.replaySuspected", "must be a boolean");
+  if (!["MATCH", "MISMATCH", "NOT_FOUND", "UNAVAILABLE"].includes(registry.status)) {
+    throw new InvalidArgumentError("registry.status", "must be MATCH, MISMATCH, NOT_FOUND or UNAVAILABLE");
+  }
+}
+
+/** Decides one onboarding. Throws InvalidArgumentError on malformed input; never on a rule outcome. */
+export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): DecisionResult {
+  assertInput(input);
+  const asOf = parseDay(input.asOf, "asOf") as Day;
+  const birth = parseDay(input.document.fields.dateOfBirth, "document.fields.dateOfBirth") as Day;
+  const expiry = parseDay(input.document.fields.expiryDate, "document.fields.expiryDate", true);
+  const reasons: Reason[] = [];
+  const fire = (code: ReasonCode, detail?: ReasonDetail): void => {
+    reasons.push(detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail });
+  };
+  const { document, biometric, registry, screening } = input;
+
+  // Document layer.
+  if (expiry !== undefined) {
+    const daysLeft = expiry.epochDay - asOf.epochDay;
+    if (daysLeft < 0) fire("DOCUMENT_EXPIRED", { expiryDate: input.document.fields.expiryDate });
+    else if (daysLeft <= rules.documentExpiry.expiringSoonDays) fire("DOCUMENT_EXPIRING_SOON", { daysLeft });
+  }
+  if (document.disagreements.length > 0) fire("DOCUMENT_FIELDS_DISAGREE", { fields: document.disagreements.map((d) => d.field) });
+  const high = document.tamperSignals.filter((s) => s.severity === "HIGH").map((s) => s.code);
+  const low = document.tamperSignals.filter((s) => s.severity !== "HIGH").map((s) => s.code);
+  if (high.length > 0) fire("DOCUMENT_TAMPER_LIKELY", { signals: high });
+  if (low.length > 0) fire("DOCUMENT_TAMPER_SUSPECTED", { signals: low });
+
+  // Biometric layer.
+  const similarity: ReasonDetail | undefined = biometric.similarity === undefined ? undefined : { similarity: biometric.similarity };
+  if (biometric.similarityBand === "REJECT") fire("FACE_MATCH_LOW", similarity);
+  if (biometric.similarityBand === "REVIEW") fire("FACE_MATCH_BORDERLINE", similarity);
+  if (!biometric.livenessPassed) fire("LIVENESS_FAILED");
+  if (biometric.replaySuspected) fire("REPLAY_SUSPECTED");
+
+  // National-ID registry.
+  switch (registry.status) {
+    case "MISMATCH":
+      fire("REGISTRY_MISMATCH", { fields: [...(registry.fields ?? [])] });
+      break;
+    case "NOT_FOUND":
+      fire("REGISTRY_NOT_FOUND");
+      break;
+    case "UNAVAILABLE":
+      fire("REGISTRY_UNAVAILABLE", { code: registry.code ?? "UNKNOWN" });
+      break;
+    case "MATCH":
+      break;
+  }
+  if (registry.suggestedIdNumber !== undefined) fire("REGISTRY_OLD_ID_CONVERTED");
+
+  // Sanctions screening.
+  if (screening === null) fire("SANCTIONS_NOT_SCREENED");
+  else if (screening.hits.length > 0) {
+    const entries = screening.hits.map((h) => h.entryId);
+    const strong = screening.hits.some((h) => h.score >= rules.sanctions.strongHitScore && h.dateOfBirth === "EXACT");
+    fire(strong ? "SANCTIONS_HIT_STRONG" : "SANCTIONS_HIT", { entries, listVersion: screening.listVersion });
+  }
+
+  // Risk: age.
+  const age = ageInYears(birth, asOf);
+  if (birth.epochDay > asOf.epochDay || age > rules.age.maximumYears) fire("DATE_OF_BIRTH_INVALID");
+  else if (age < rules.age.minimumYears) fire("AGE_BELOW_MINIMUM", { age, minimumYears: rules.age.minimumYears });
+  else if (age < rules.age.adultYears) fire("AGE_MINOR", { age, adultYears: rules.age.adultYears });
+
+  const decision = reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
+  const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
+  if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
+  const level2 =
+    document.chipVerified &&
+    document.fields.documentType === "CCCD_CHIP" &&
+    registry.status === "MATCH" &&
+    registry.suggestedIdNumber === undefined &&
+    biometric.similarityBand === "ACCEPT";
+  const level = level2 ? 2 : 1;
+  return { ...base, assuranceLevel: level, method: rules.levels[level].method, dailyLimitVnd: rules.levels[level].dailyLimitVnd };
+}

@@ -1,0 +1,37 @@
+/**
+ * Stable reason codes of eKYC decisions. Reviewers, auditors and the API switch on these; extend,
+ * never rename. Each rule set maps every code to an outcome (PASS = informational only).
+ */
+export const REASON_CODES = [
+  // document layer
+  "DOCUMENT_EXPIRED",
+  "DOCUMENT_EXPIRING_SOON",
+  "DOCUMENT_FIELDS_DISAGREE",
+  "DOCUMENT_TAMPER_SUSPECTED",
+  "DOCUMENT_TAMPER_LIKELY",
+  // biometric layer
+  "FACE_MATCH_LOW",
+  "FACE_MATCH_BORDERLINE",
+  "LIVENESS_FAILED",
+  "REPLAY_SUSPECTED",
+  // national-ID registry (C06)
+  "REGISTRY_MISMATCH",
+  "REGISTRY_NOT_FOUND",
+  "REGISTRY_UNAVAILABLE",
+  "REGISTRY_OLD_ID_CONVERTED",
+  // sanctions screening
+  "SANCTIONS_HIT",
+  "SANCTIONS_HIT_STRONG",
+  "SANCTIONS_NOT_SCREENED",
+  // risk factors
+  "AGE_BELOW_MINIMUM",
+  "AGE_MINOR",
+  "DATE_OF_BIRTH_INVALID",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export const OUTCOMES = ["PASS", "REVIEW", "REJECT"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Severity order: the decision is the most severe outcome among its reasons. */
+export const OUTCOME_RANK: Readonly<Record<Outcome, number>> = { PASS: 0, REVIEW: 1, REJECT: 2 };

@@ -1,0 +1,103 @@
+/**
+ * Rule sets are data (rules/v*.json), validated here into a typed, frozen `RuleSet`. A bank may
+ * configure its own file; a file that is missing any reason code, has an unknown one, or has
+ * nonsense bounds is refused with DECISION_RULES_INVALID rather than half-applied.
+ */
+import { readFileSync } from "node:fs";
+import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { OUTCOMES, REASON_CODES, type Outcome, type ReasonCode } from "./reasons.ts";
+
+export interface LevelRule {
+  method: "FULL_EKYC" | "FULL_EKYC_NFC";
+  dailyLimitVnd: string;
+}
+
+export interface RuleSet {
+  version: string;
+  age: { minimumYears: number; adultYears: number; maximumYears: number };
+  documentExpiry: { expiringSoonDays: number };
+  sanctions: { strongHitScore: number };
+  levels: { 1: LevelRule; 2: LevelRule };
+  outcomes: Readonly<Record<ReasonCode, Outcome>>;
+}
+
+export class DecisionRulesInvalidError extends KycnetError {
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super("DECISION_RULES_INVALID", `decision rule set invalid at ${path}: ${reason}`, { details: { path, reason }, ...options });
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function obj(v: unknown, path: string): Obj {
+  if (!isObj(v)) throw new DecisionRulesInvalidError(path, "must be an object");
+  return v;
+}
+function int(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new DecisionRulesInvalidError(path, `must be an integer in [${min}, ${max}]`);
+  return v;
+}
+
+function level(v: unknown, path: string, method: LevelRule["method"]): LevelRule {
+  const o = obj(v, path);
+  if (o.method !== method) throw new DecisionRulesInvalidError(`${path}.method`, `must be ${method}`);
+  if (typeof o.dailyLimitVnd !== "string" || !/^[1-9]\d{0,18}$/.test(o.dailyLimitVnd)) {
+    throw new DecisionRulesInvalidError(`${path}.dailyLimitVnd`, "must be a positive integer as a decimal string");
+  }
+  return { method, dailyLimitVnd: o.dailyLimitVnd };
+}
+
+/** Validates untrusted rule-set data. */
+export function parseRuleSet(data: unknown): RuleSet {
+  const root = obj(data, "$");
+  if (typeof root.version !== "string" || !/^[\w.\-/@]{1,64}$/.test(root.version)) {
+    throw new DecisionRulesInvalidError("$.version", "must be a short identifier string");
+  }
+  const age = obj(root.age, "$.age");
+  const minimumYears = int(age.minimumYears, "$.age.minimumYears", 0, 30);
+  const adultYears = int(age.adultYears, "$.age.adultYears", minimumYears, 30);
+  const maximumYears = int(age.maximumYears, "$.age.maximumYears", adultYears + 1, 150);
+  const expiringSoonDays = int(obj(root.documentExpiry, "$.documentExpiry").expiringSoonDays, "$.documentExpiry.expiringSoonDays", 0, 365);
+  const strongHitScore = obj(root.sanctions, "$.sanctions").strongHitScore;
+  if (typeof strongHitScore !== "number" || !(strongHitScore > 0 && strongHitScore <= 1)) {
+    throw new DecisionRulesInvalidError("$.sanctions.strongHitScore", "must be a number in (0, 1]");
+  }
+  const levels = obj(root.levels, "$.levels");
+  const outcomesIn = obj(root.outcomes, "$.outcomes");
+  for (const key of Object.keys(outcomesIn)) {
+    if (!(REASON_CODES as readonly string[]).includes(key)) throw new DecisionRulesInvalidError(`$.outcomes.${key}`, "unknown reason code");
+  }
+  const outcomes = {} as Record<ReasonCode, Outcome>;
+  for (const code of REASON_CODES) {
+    const value = outcomesIn[code];
+    if (!(OUTCOMES as readonly unknown[]).includes(value)) throw new DecisionRulesInvalidError(`$.outcomes.${code}`, "must be PASS, REVIEW or REJECT");
+    outcomes[code] = value as Outcome;
+  }
+  // These outcomes are safety properties, not preferences: a missing or failed check must never pass.
+  for (const code of ["REGISTRY_UNAVAILABLE", "REGISTRY_NOT_FOUND", "SANCTIONS_HIT", "SANCTIONS_HIT_STRONG", "SANCTIONS_NOT_SCREENED", "LIVENESS_FAILED", "FACE_MATCH_LOW", "DOCUMENT_EXPIRED"] as const) {
+    if (outcomes[code] === "PASS") throw new DecisionRulesInvalidError(`$.outcomes.${code}`, "may not be PASS");
+  }
+  return Object.freeze({
+    version: root.version,
+    age: Object.freeze({ minimumYears, adultYears, maximumYears }),
+    documentExpiry: Object.freeze({ expiringSoonDays }),
+    sanctions: Object.freeze({ strongHitScore }),
+    levels: Object.freeze({ 1: level(levels["1"], "$.levels.1", "FULL_EKYC"), 2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC") }),
+    outcomes: Object.freeze(outcomes),
+  });
+}
+
+/** Reads and validates a rule-set file. */
+export function loadRuleSetFile(path: string): RuleSet {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new DecisionRulesInvalidError("$", "file is not readable JSON", { cause });
+  }
+  return parseRuleSet(data);
+}
+
+/** The rule set shipped with this version of kycnet. */
+export const RULES_V1: RuleSet = loadRuleSetFile(new URL("./rules/v1.json", import.meta.url).pathname);

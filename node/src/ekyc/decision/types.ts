@@ -1,0 +1,83 @@
+/**
+ * What the decision engine reads and writes. Inputs are deliberately narrow, structural views of
+ * what the document, biometric, registry and screening stages produce, so those modules can be
+ * adapted to them without depending on this one (and vice versa).
+ */
+import type { DocumentType } from "../../../../sdk/src/protocol/vocabulary.ts";
+import type { Outcome, ReasonCode } from "./reasons.ts";
+
+/** From the document stage (QR / MRZ / OCR / chip, cross-checked). */
+export interface DocumentAssessment {
+  fields: {
+    /** `YYYY-MM-DD`. */
+    dateOfBirth: string;
+    /** `YYYY-MM-DD`, or "" for a card with no expiry. */
+    expiryDate: string;
+    documentType: DocumentType;
+  };
+  /** Fields whose sources (QR, MRZ, OCR, chip) disagree after canonicalisation. */
+  disagreements: readonly { field: string; sources: readonly string[] }[];
+  /** Signs of editing or recapture (EXIF software, recompression, resolution...). */
+  tamperSignals: readonly { code: string; severity: "LOW" | "HIGH" }[];
+  /** The NFC chip was read and its data verified (seed: eKYC level 2). */
+  chipVerified: boolean;
+}
+
+/** From the biometric stage. */
+export interface BiometricAssessment {
+  /** Selfie vs portrait (chip or card) similarity against calibrated thresholds. */
+  similarityBand: "ACCEPT" | "REVIEW" | "REJECT";
+  similarity?: number;
+  livenessPassed: boolean;
+  replaySuspected: boolean;
+}
+
+/** From the national-ID registry check; `IdentityCheckResult` (checks/national-id) fits this shape. */
+export interface RegistryAssessment {
+  status: "MATCH" | "MISMATCH" | "NOT_FOUND" | "UNAVAILABLE";
+  fields?: readonly string[];
+  suggestedIdNumber?: string;
+  /** UNAVAILABLE: the error code (REGISTRY_TIMEOUT, ...). */
+  code?: string;
+}
+
+/** From sanctions screening; `ScreeningResult` (checks/sanctions) fits this shape. */
+export interface ScreeningAssessment {
+  hits: readonly {
+    entryId: string;
+    score: number;
+    dateOfBirth: "EXACT" | "YEAR" | "CONFLICT" | "UNKNOWN";
+  }[];
+  listVersion: string;
+}
+
+export interface DecisionInput {
+  document: DocumentAssessment;
+  biometric: BiometricAssessment;
+  registry: RegistryAssessment;
+  /** null: screening did not run (no list loaded): never a silent pass. */
+  screening: ScreeningAssessment | null;
+  /** The day the decision is made, `YYYY-MM-DD` (passed in: the engine is a pure function). */
+  asOf: string;
+}
+
+export type ReasonDetail = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+
+export interface Reason {
+  code: ReasonCode;
+  outcome: Outcome;
+  detail?: ReasonDetail;
+}
+
+export interface DecisionResult {
+  decision: Outcome;
+  /** Every rule that fired, in a stable order, including informational ones (outcome PASS). */
+  reasons: readonly Reason[];
+  /** The level the customer gets (if approved, for REVIEW); null on REJECT. */
+  assuranceLevel: 1 | 2 | null;
+  method: "FULL_EKYC" | "FULL_EKYC_NFC" | null;
+  /** Daily transfer cap of that level in VND (decimal string); null on REJECT. */
+  dailyLimitVnd: string | null;
+  ruleSetVersion: string;
+  asOf: string;
+}
