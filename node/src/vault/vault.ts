@@ -12,7 +12,7 @@ import { KycnetError } from "../../../sdk/src/errors.ts";
 import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields } from "../../../sdk/src/protocol/index.ts";
 import { attestationUid, commitRecord, type UidContext } from "../../../sdk/src/protocol/index.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
-import type { AuditLog } from "./audit-log.ts";
+import type { AuditEvent, AuditLog } from "./audit-log.ts";
 import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
 import { enqueueOps } from "./outbox.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
@@ -72,6 +72,13 @@ export class RecordIntegrityError extends KycnetError {
     super("RECORD_INTEGRITY", `record ${id} failed an integrity check: ${reason}`, { details: { id, reason } });
   }
 }
+
+/** Writes another module adds to one of the vault's atomic writes (built under the write lock). */
+export interface AlsoWrite {
+  readonly ops: () => Promise<readonly WriteOp[]>;
+  readonly events: readonly AuditEvent[];
+}
+const NOTHING: AlsoWrite = { ops: async () => [], events: [] };
 
 const recordKey = (id: string) => `record/${id}`;
 const uidKey = (uid: Hex) => `attestation/${uid.toLowerCase()}`;
@@ -133,15 +140,21 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return toMeta(stored);
     },
 
-    /** Queues a record held for review (approved by a reviewer) for anchoring. */
-    async releaseForAnchoring(id: string, actor: string): Promise<RecordMeta> {
+    /**
+     * Queues a record held for review (approved by a reviewer) for anchoring. `also` is written in
+     * the same atomic write (the review case's own update).
+     */
+    async releaseForAnchoring(id: string, actor: string, also: AlsoWrite = NOTHING): Promise<RecordMeta> {
       let released: StoredRecord | undefined;
       await audit.commit(async () => {
         const stored = await getStored(id);
         if (stored.status !== "IN_REVIEW") throw new RecordStateError(id, stored.status, "IN_REVIEW");
         released = { ...stored, status: "ACTIVE" };
-        return [{ type: "put", key: recordKey(id), value: released as unknown as StoredValue }, ...enqueueOps(id, attestationFromJson(stored.attestation as unknown as StoredValue), clock())];
-      }, [{ actor, action: "record.released-for-anchoring", target: id }]);
+        return [
+          { type: "put", key: recordKey(id), value: released as unknown as StoredValue },
+          ...enqueueOps(id, attestationFromJson(stored.attestation as unknown as StoredValue), clock()), ...(await also.ops()),
+        ];
+      }, [{ actor, action: "record.released-for-anchoring", target: id }, ...also.events]);
       return toMeta(released!);
     },
 
@@ -201,18 +214,18 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return toMeta(updated!);
     },
 
-    /** Destroys the record's data key and ciphertext. Idempotent. */
-    async shredRecord(id: string, input: { actor: string; reason: string }): Promise<RecordMeta> {
+    /** Destroys the record's data key and ciphertext. Idempotent. `also` is written atomically with it. */
+    async shredRecord(id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING): Promise<RecordMeta> {
       const current = await getStored(id);
       if (current.status === "SHREDDED") return toMeta(current);
       let shredded: StoredRecord | undefined;
       await audit.commit(async () => {
         const stored = await getStored(id);
         shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
-        const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: shredded as unknown as StoredValue }];
+        const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: shredded as unknown as StoredValue }, ...(await also.ops())];
         if (stored.retention.retainUntil !== null) ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
         return ops;
-      }, [{ actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } }]);
+      }, [{ actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } }, ...also.events]);
       return toMeta(shredded!);
     },
 

@@ -1,0 +1,85 @@
+import { expect } from "chai";
+import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
+import type { DecisionResult } from "../../../node/src/ekyc/decision/types.ts";
+import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { createReviewQueue } from "../../../node/src/vault/review-queue.ts";
+import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
+import { createVault } from "../../../node/src/vault/vault.ts";
+import { isKycnetError } from "../../../sdk/src/errors.ts";
+import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { verifiedRecord } from "./fixtures.ts";
+
+const REVIEW: DecisionResult = {
+  decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" } as DecisionResult["reasons"][number]],
+  assuranceLevel: 1, method: "FULL_EKYC", dailyLimitVnd: "100000000", ruleSetVersion: "test", asOf: "2027-01-01",
+};
+
+async function expectCode(promise: Promise<unknown>, code: string) {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
+}
+
+describe("node/vault review queue", () => {
+  const setup = async () => {
+    const store = createMemoryRecordStore();
+    const audit = createAuditLog(store);
+    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex } });
+    const queue = createReviewQueue({ store, vault, audit });
+    const { record, attestation } = verifiedRecord(1);
+    const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(1_800_000_000n), actor: "node", hold: true });
+    const opened = await queue.open({ recordId: meta.id, sessionId: "ses_1", decision: REVIEW, evidence: [], actor: "node" });
+    const pending = async () => { let n = 0; for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1; return n; };
+    return { store, audit, vault, queue, meta, opened, pending };
+  };
+
+  it("lists open cases in arrival order, with paging", async () => {
+    const { queue, vault, opened } = await setup();
+    const second = verifiedRecord(2);
+    const meta2 = await vault.storeVerifiedRecord({ record: second.record, attestation: second.attestation(1_800_000_000n), actor: "node", hold: true });
+    const opened2 = await queue.open({ recordId: meta2.id, sessionId: "ses_2", decision: REVIEW, evidence: [], actor: "node" });
+    const page1 = await queue.list({ status: "OPEN", limit: 1 });
+    expect(page1.cases.map((c) => c.caseId)).to.deep.equal([opened.caseId]);
+    const page2 = await queue.list({ status: "OPEN", limit: 1, cursor: page1.nextCursor! });
+    expect(page2.cases.map((c) => c.caseId)).to.deep.equal([opened2.caseId]);
+  });
+
+  it("claim then approve releases the record to the anchoring outbox, audited", async () => {
+    const { queue, vault, meta, opened, pending, audit } = await setup();
+    expect(await pending()).to.equal(0);
+    await queue.claim(opened.caseId, "rev-1");
+    const approved = await queue.approve(opened.caseId, "rev-1", "portrait is older, same person");
+    expect(approved.status).to.equal("APPROVED");
+    expect((await vault.getRecordMeta(meta.id)).status).to.equal("ACTIVE");
+    expect(await pending()).to.equal(1);
+    expect((await audit.list()).map((e) => e.action)).to.include.members(["review.claimed", "review.approved", "record.released-for-anchoring"]);
+    expect(await audit.verify()).to.include({ ok: true });
+  });
+
+  it("claim then reject destroys the record", async () => {
+    const { queue, vault, meta, opened, pending } = await setup();
+    await queue.claim(opened.caseId, "rev-1");
+    await queue.reject(opened.caseId, "rev-1", "document photo is a screen recapture");
+    expect((await vault.getRecordMeta(meta.id)).status).to.equal("SHREDDED");
+    expect(await pending()).to.equal(0);
+  });
+
+  describe("when the case is not claimed by the reviewer", () => {
+    it("refuses approve without claim, a second claimer, and a decided case", async () => {
+      const { queue, opened } = await setup();
+      await expectCode(queue.approve(opened.caseId, "rev-1", "ok"), "CASE_STATE_CONFLICT");
+      await queue.claim(opened.caseId, "rev-1");
+      await expectCode(queue.claim(opened.caseId, "rev-2"), "CASE_STATE_CONFLICT");
+      await expectCode(queue.approve(opened.caseId, "rev-2", "ok"), "CASE_STATE_CONFLICT");
+      await queue.approve(opened.caseId, "rev-1", "ok");
+      await expectCode(queue.reject(opened.caseId, "rev-1", "changed my mind"), "CASE_STATE_CONFLICT");
+    });
+  });
+
+  it("rejects unknown case ids and empty comments with typed errors", async () => {
+    const { queue, opened } = await setup();
+    await expectCode(queue.claim("case_0000000000000_deadbeef", "rev"), "CASE_NOT_FOUND");
+    await expectCode(queue.claim("../../x", "rev"), "CASE_NOT_FOUND");
+    await queue.claim(opened.caseId, "rev");
+    await expectCode(queue.approve(opened.caseId, "rev", "   "), "INVALID_ARGUMENT");
+  });
+});
