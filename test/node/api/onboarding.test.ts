@@ -1,0 +1,232 @@
+import { expect } from "chai";
+import { createHarness, fakeJpeg, fakePng, PROBLEM_KEYS, type Harness } from "./harness.ts";
+
+describe("API onboarding routes", () => {
+  let h: Harness;
+  const op = () => h.auth("operator");
+
+  beforeEach(async () => {
+    h = await createHarness({ config: { bodyLimits: { documentBytes: 64 * 1024, frameBytes: 8 * 1024, maxFrames: 3, selfieRequestBytes: 48 * 1024, jsonBytes: 4 * 1024 } } });
+  });
+  afterEach(async () => h.app.close());
+
+  async function newSession(): Promise<string> {
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op() });
+    expect(res.statusCode).to.equal(201);
+    return res.json().sessionId as string;
+  }
+
+  const putDoc = (id: string, side: string, body: Buffer, type = "image/jpeg") =>
+    h.app.inject({ method: "PUT", url: `/v1/onboarding/sessions/${id}/documents/${side}`, headers: { ...op(), "content-type": type }, payload: body });
+
+  const frame = (bytes = fakeJpeg(2048), mime = "image/jpeg", capturedAtMs = 1_700_000_000_000) => ({ image: bytes.toString("base64"), mime, capturedAtMs });
+
+  async function challenge(id: string): Promise<string> {
+    const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/liveness-challenge`, headers: op() });
+    expect(res.statusCode).to.equal(201);
+    return res.json().challengeId as string;
+  }
+
+  const postSelfie = (id: string, body: unknown) =>
+    h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/selfie`, headers: op(), payload: body as object });
+
+  async function readySession(): Promise<string> {
+    const id = await newSession();
+    expect((await putDoc(id, "front", fakeJpeg())).statusCode).to.equal(200);
+    expect((await putDoc(id, "back", fakePng(), "image/png")).statusCode).to.equal(200);
+    const challengeId = await challenge(id);
+    expect((await postSelfie(id, { challengeId, frames: [frame(), frame(fakeJpeg(), "image/jpeg", 1_700_000_000_100)] })).statusCode).to.equal(200);
+    return id;
+  }
+
+  describe("the happy path", () => {
+    it("creates a session with an id and an expiry", async () => {
+      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op() });
+      expect(res.statusCode).to.equal(201);
+      const body = res.json();
+      expect(body.sessionId).to.match(/^[A-Za-z0-9_-]+$/);
+      expect(Date.parse(body.expiresAt)).to.be.greaterThan(Date.now());
+    });
+
+    it("accepts both document sides, a challenge, frames, and returns a PASS decision with its attestation uid", async () => {
+      const id = await readySession();
+      const session = h.services.onboarding.sessions.get(id)!;
+      expect(Buffer.from(session.documents.front!).equals(fakeJpeg())).to.equal(true);
+      expect(session.frames).to.have.length(2);
+      expect(session.frames![1]!.capturedAtMs).to.equal(1_700_000_000_100);
+      const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/decision`, headers: op() });
+      expect(res.statusCode).to.equal(200);
+      expect(res.json()).to.include({ outcome: "PASS", assuranceLevel: 1 });
+      expect(res.json().attestationUid).to.match(/^0x[0-9a-f]{64}$/);
+    });
+
+    it("returns the liveness challenge's steps and nonce", async () => {
+      const id = await newSession();
+      const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/liveness-challenge`, headers: op() });
+      expect(res.json().steps).to.deep.equal(["TURN_LEFT", "BLINK"]);
+      expect(res.json().nonce).to.match(/^0x[0-9a-f]{64}$/);
+    });
+
+    it("reports a REVIEW decision with its reasons and review case", async () => {
+      const id = await readySession();
+      h.services.onboarding.nextOutcome = "REVIEW";
+      const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/decision`, headers: op() });
+      expect(res.json().outcome).to.equal("REVIEW");
+      expect(res.json().reasons[0].code).to.equal("FACE_SIMILARITY_BORDERLINE");
+      expect(h.services.review.cases.has(res.json().reviewCaseId)).to.equal(true);
+    });
+
+    it("shows the session's progress to operators, reviewers and auditors", async () => {
+      const id = await readySession();
+      for (const role of ["operator", "reviewer", "auditor"] as const) {
+        const res = await h.app.inject({ method: "GET", url: `/v1/onboarding/sessions/${id}`, headers: h.auth(role) });
+        expect(res.statusCode).to.equal(200);
+        expect(res.json()).to.include({ sessionId: id, state: "OPEN", liveness: "FRAMES_RECEIVED" });
+        expect(res.json().documents).to.deep.equal({ front: true, back: true });
+      }
+    });
+  });
+
+  describe("document uploads", () => {
+    it("refuses a body over the route's size limit with 413 problem+json, before the service sees it", async () => {
+      const id = await newSession();
+      const res = await putDoc(id, "front", fakeJpeg(64 * 1024 + 1));
+      expect(res.statusCode).to.equal(413);
+      expect(res.headers["content-type"]).to.match(/^application\/problem\+json/);
+      expect(res.json().code).to.equal("BODY_TOO_LARGE");
+      expect(h.services.onboarding.sessions.get(id)!.documents.front).to.equal(undefined);
+    });
+
+    it("refuses a content type other than image/jpeg or image/png with 415", async () => {
+      const id = await newSession();
+      for (const type of ["application/octet-stream", "image/gif", "text/plain"]) {
+        const res = await putDoc(id, "front", fakeJpeg(), type);
+        expect(res.statusCode, type).to.equal(415);
+        expect(res.json().code).to.be.oneOf(["UNSUPPORTED_MEDIA_TYPE"]);
+      }
+    });
+
+    it("refuses bytes that are not the declared image type (IMAGE_TYPE_MISMATCH)", async () => {
+      const id = await newSession();
+      const res = await putDoc(id, "front", fakePng(), "image/jpeg");
+      expect(res.statusCode).to.equal(415);
+      expect(res.json().code).to.equal("IMAGE_TYPE_MISMATCH");
+    });
+
+    it("refuses an empty body", async () => {
+      const id = await newSession();
+      const res = await putDoc(id, "front", Buffer.alloc(0));
+      expect(res.statusCode).to.be.oneOf([400, 415]);
+      expect(res.headers["content-type"]).to.match(/^application\/problem\+json/);
+    });
+
+    it("refuses a side other than front or back with a validation problem naming params/side", async () => {
+      const id = await newSession();
+      const res = await putDoc(id, "left", fakeJpeg());
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().code).to.equal("VALIDATION_FAILED");
+      expect(res.json().errors.map((e: { field: string }) => e.field)).to.include("params/side");
+    });
+
+    it("answers 404 SESSION_NOT_FOUND for an unknown session", async () => {
+      const res = await putDoc("nosuchsession", "front", fakeJpeg());
+      expect(res.statusCode).to.equal(404);
+      expect(res.json().code).to.equal("SESSION_NOT_FOUND");
+    });
+
+    it("refuses a malformed session id before the service", async () => {
+      const res = await putDoc("bad%20id!", "front", fakeJpeg());
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().errors[0].field).to.equal("params/id");
+    });
+  });
+
+  describe("expired sessions", () => {
+    it("answers 410 SESSION_EXPIRED once the session's time is up", async () => {
+      let now = Date.now();
+      await h.app.close();
+      h = await createHarness({ clock: () => now });
+      const id = await newSession();
+      now += 16 * 60_000;
+      const res = await putDoc(id, "front", fakeJpeg());
+      expect(res.statusCode).to.equal(410);
+      expect(res.json()).to.include({ code: "SESSION_EXPIRED", status: 410 });
+    });
+  });
+
+  describe("selfie frames", () => {
+    it("refuses more frames than the limit", async () => {
+      const id = await newSession();
+      const challengeId = await challenge(id);
+      const res = await postSelfie(id, { challengeId, frames: [frame(), frame(), frame(), frame()] });
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().errors[0].field).to.equal("body/frames");
+    });
+
+    it("refuses a frame over the per-frame size limit", async () => {
+      const id = await newSession();
+      const challengeId = await challenge(id);
+      const res = await postSelfie(id, { challengeId, frames: [frame(fakeJpeg(8 * 1024 + 3))] });
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().errors[0].field).to.equal("body/frames/0/image");
+    });
+
+    it("refuses a request over the total size limit with 413", async () => {
+      const id = await newSession();
+      const res = await h.app.inject({
+        method: "POST", url: `/v1/onboarding/sessions/${id}/selfie`, headers: { ...op(), "content-type": "application/json" },
+        payload: JSON.stringify({ challengeId: "x", frames: [], pad: "a".repeat(48 * 1024) }),
+      });
+      expect(res.statusCode).to.equal(413);
+    });
+
+    it("refuses text that is not base64", async () => {
+      const id = await newSession();
+      const challengeId = await challenge(id);
+      const res = await postSelfie(id, { challengeId, frames: [{ image: "****", mime: "image/jpeg", capturedAtMs: 1 }] });
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().code).to.equal("INVALID_ARGUMENT");
+    });
+
+    it("refuses a frame whose bytes are not the declared type", async () => {
+      const id = await newSession();
+      const challengeId = await challenge(id);
+      const res = await postSelfie(id, { challengeId, frames: [frame(Buffer.from("not an image at all"), "image/png")] });
+      expect(res.statusCode).to.equal(415);
+      expect(res.json().code).to.equal("IMAGE_TYPE_MISMATCH");
+    });
+
+    it("refuses unknown properties, a missing challenge id and a bad mime, naming the field", async () => {
+      const id = await newSession();
+      const challengeId = await challenge(id);
+      const cases: [unknown, string][] = [
+        [{ frames: [frame()] }, "body/challengeId"],
+        [{ challengeId, frames: [frame()], extra: 1 }, "body/extra"],
+        [{ challengeId, frames: [{ ...frame(), mime: "image/gif" }] }, "body/frames/0/mime"],
+        [{ challengeId, frames: [{ ...frame(), capturedAtMs: -1 }] }, "body/frames/0/capturedAtMs"],
+      ];
+      for (const [body, field] of cases) {
+        const res = await postSelfie(id, body);
+        expect(res.statusCode, field).to.equal(400);
+        expect(res.json().errors.map((e: { field: string }) => e.field), field).to.include(field);
+      }
+    });
+
+    it("maps a wrong challenge to 409 SESSION_STATE_CONFLICT", async () => {
+      const id = await newSession();
+      await challenge(id);
+      const res = await postSelfie(id, { challengeId: "someotherchallenge", frames: [frame()] });
+      expect(res.statusCode).to.equal(409);
+      expect(res.json().code).to.equal("SESSION_STATE_CONFLICT");
+    });
+  });
+
+  describe("decision", () => {
+    it("answers 409 when documents or frames are missing", async () => {
+      const id = await newSession();
+      const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/decision`, headers: op() });
+      expect(res.statusCode).to.equal(409);
+      expect(Object.keys(res.json()).sort()).to.deep.equal(PROBLEM_KEYS);
+    });
+  });
+});
