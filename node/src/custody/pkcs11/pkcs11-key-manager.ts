@@ -27,7 +27,7 @@ import {
 import { resolveConfig, type Pkcs11Config, type Pkcs11KeyLabels } from "./config.ts";
 import { decodeEcPoint, getEcKeyPair, getKek, P256_PARAMS, SECP256K1_PARAMS } from "./keys.ts";
 import { acquireModule, type LoadedModule } from "./module-registry.ts";
-import { toHsmError } from "./rv.ts";
+import { rvOf, toHsmError } from "./rv.ts";
 import { SessionPool } from "./session-pool.ts";
 import { getTokenSlot, login } from "./token.ts";
 
@@ -154,14 +154,14 @@ export class Pkcs11KeyManager implements KeyManager {
         dataKey = await this.#p.C_UnwrapKeyAsync(session, { mechanism: A.CKM_AES_KEY_WRAP }, this.#keys.kek, Buffer.from(envelope.wrappedKey), unwrappedKeyTemplate());
       } catch (error) {
         // AES key wrap carries an integrity check: a wrapped key that is not ours fails here.
-        throw new CiphertextRejectedError("sealed record", error);
+        throw rejectedOrHsmError("unwrap data key", error);
       }
       try {
         this.#p.C_DecryptInit(session, gcm(Buffer.from(envelope.iv), aad), dataKey);
         const plaintext = await this.#p.C_DecryptAsync(session, input, Buffer.alloc(input.length));
         return new Uint8Array(plaintext);
       } catch (error) {
-        throw new CiphertextRejectedError("sealed record", error);
+        throw rejectedOrHsmError("decrypt record", error);
       } finally {
         this.#destroy(session, dataKey);
       }
@@ -254,6 +254,20 @@ export class Pkcs11KeyManager implements KeyManager {
   #assertOpen(): void {
     if (this.#closed) throw new KeyManagerClosedError();
   }
+}
+
+/**
+ * What a module answers when a wrapped key or a GCM tag does not check out (SoftHSM2 says
+ * CKR_GENERAL_ERROR for a bad GCM tag; PKCS#11 3.0 modules say CKR_AEAD_DECRYPT_FAILED). Anything
+ * else (a dead session, a removed token) stays an HSM failure, not "tampered data".
+ */
+const AUTHENTICATION_FAILURES = new Set([
+  "CKR_WRAPPED_KEY_INVALID", "CKR_WRAPPED_KEY_LEN_RANGE", "CKR_ENCRYPTED_DATA_INVALID", "CKR_ENCRYPTED_DATA_LEN_RANGE",
+  "CKR_GENERAL_ERROR", "CKR_AEAD_DECRYPT_FAILED", "CKR_FUNCTION_FAILED",
+]);
+
+function rejectedOrHsmError(operation: string, error: unknown): Error {
+  return AUTHENTICATION_FAILURES.has(rvOf(error)) ? new CiphertextRejectedError("sealed record", error) : toHsmError(operation, error);
 }
 
 function gcm(iv: Buffer, aad: Buffer): pkcs11js.Mechanism {
