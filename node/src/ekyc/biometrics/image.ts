@@ -117,32 +117,45 @@ export function warpImage(src: RgbImage, dstToSrc: Affine, outW: number, outH: n
   const ss = Math.min(4, Math.max(1, Math.ceil(scale - 0.01)));
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = src;
-  const acc = [0, 0, 0];
+  const inv = 1 / (ss * ss);
+  const stride = W * 3;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      acc[0] = acc[1] = acc[2] = 0;
+      let r = 0, g = 0, bl = 0;
       for (let sy = 0; sy < ss; sy++) {
+        const py = y + (sy + 0.5) / ss - 0.5;
         for (let sx = 0; sx < ss; sx++) {
           const px = x + (sx + 0.5) / ss - 0.5;
-          const py = y + (sy + 0.5) / ss - 0.5;
           const u = a * px + b * py + c;
           const v = d * px + e * py + f;
           const x0 = Math.floor(u), y0 = Math.floor(v);
           const fx = u - x0, fy = v - y0;
-          for (let ch = 0; ch < 3; ch++) {
-            const p00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? data[(y0 * W + x0) * 3 + ch]! : fill;
-            const p10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? data[(y0 * W + x0 + 1) * 3 + ch]! : fill;
-            const p01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? data[((y0 + 1) * W + x0) * 3 + ch]! : fill;
-            const p11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? data[((y0 + 1) * W + x0 + 1) * 3 + ch]! : fill;
-            acc[ch]! += (p00 * (1 - fx) + p10 * fx) * (1 - fy) + (p01 * (1 - fx) + p11 * fx) * fy;
+          const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+          if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
+            // wholly outside (the padding around a letterboxed image)
+            r += fill;
+            g += fill;
+            bl += fill;
+          } else if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+            // in bounds (almost every pixel): read the four neighbours directly
+            const o00 = y0 * stride + x0 * 3, o01 = o00 + stride;
+            r += data[o00]! * w00 + data[o00 + 3]! * w10 + data[o01]! * w01 + data[o01 + 3]! * w11;
+            g += data[o00 + 1]! * w00 + data[o00 + 4]! * w10 + data[o01 + 1]! * w01 + data[o01 + 4]! * w11;
+            bl += data[o00 + 2]! * w00 + data[o00 + 5]! * w10 + data[o01 + 2]! * w01 + data[o01 + 5]! * w11;
+          } else {
+            const in00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H, in10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H;
+            const in01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H, in11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H;
+            const o00 = y0 * stride + x0 * 3, o01 = o00 + stride;
+            r += (in00 ? data[o00]! : fill) * w00 + (in10 ? data[o00 + 3]! : fill) * w10 + (in01 ? data[o01]! : fill) * w01 + (in11 ? data[o01 + 3]! : fill) * w11;
+            g += (in00 ? data[o00 + 1]! : fill) * w00 + (in10 ? data[o00 + 4]! : fill) * w10 + (in01 ? data[o01 + 1]! : fill) * w01 + (in11 ? data[o01 + 4]! : fill) * w11;
+            bl += (in00 ? data[o00 + 2]! : fill) * w00 + (in10 ? data[o00 + 5]! : fill) * w10 + (in01 ? data[o01 + 2]! : fill) * w01 + (in11 ? data[o01 + 5]! : fill) * w11;
           }
         }
       }
       const o = (y * outW + x) * 3;
-      const n = ss * ss;
-      out[o] = Math.round(acc[0]! / n);
-      out[o + 1] = Math.round(acc[1]! / n);
-      out[o + 2] = Math.round(acc[2]! / n);
+      out[o] = Math.round(r * inv);
+      out[o + 1] = Math.round(g * inv);
+      out[o + 2] = Math.round(bl * inv);
     }
   }
   return { width: outW, height: outH, data: out };
