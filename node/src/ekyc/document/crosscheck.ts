@@ -1,0 +1,123 @@
+/**
+ * Cross-check of the three sources field by field, after canonicalisation. The MRZ has no
+ * diacritics, so names are compared folded (Đ → D, marks dropped) and, when the MRZ name fills
+ * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
+ * used as readings. Picks one value per field by a fixed source preference.
+ */
+import { foldDiacritics } from "./canonical.ts";
+import type { MrzData } from "./mrz/parse.ts";
+import type { FrontOcrResult } from "./ocr/front.ts";
+import type { CccdQrData } from "./qr/cccd-payload.ts";
+import { DOCUMENT_FIELDS, type Agreement, type Disagreement, type DocumentFieldName, type DocumentSource, type DocumentType, type FieldResult } from "./types.ts";
+
+/** Source preference per field: machine-readable first, the MRZ last for text (no diacritics). */
+const PREFERENCE: Record<DocumentFieldName, readonly DocumentSource[]> = {
+  idNumber: ["qr", "mrz", "ocr"],
+  oldIdNumber: ["qr"],
+  fullName: ["qr", "ocr", "mrz"],
+  dateOfBirth: ["qr", "mrz", "ocr"],
+  sex: ["qr", "mrz", "ocr"],
+  nationality: ["mrz", "ocr", "qr"],
+  address: ["qr", "ocr"],
+  issueDate: ["qr"],
+  expiryDate: ["mrz", "ocr"],
+  documentType: ["mrz", "qr", "ocr"],
+};
+
+export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, string>>>;
+
+const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => c.name === name)?.valid === true;
+
+/** MRZ name as "SURNAME GIVEN NAMES" (ASCII). */
+export const mrzFullName = (mrz: MrzData): string => [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
+
+export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr: FrontOcrResult | null): Readings {
+  const r = Object.fromEntries(DOCUMENT_FIELDS.map((f) => [f, {}])) as Readings;
+  if (qr !== null) {
+    Object.assign(r.idNumber, { qr: qr.idNumber });
+    Object.assign(r.oldIdNumber, { qr: qr.oldIdNumber });
+    Object.assign(r.fullName, { qr: qr.fullName });
+    Object.assign(r.dateOfBirth, { qr: qr.dateOfBirth });
+    Object.assign(r.sex, { qr: qr.sex });
+    Object.assign(r.address, { qr: qr.address });
+    Object.assign(r.issueDate, { qr: qr.issueDate });
+    // A CCCD QR is only printed on the chip card of a Vietnamese citizen.
+    Object.assign(r.nationality, { qr: "VNM" });
+    Object.assign(r.documentType, { qr: "CCCD_CHIP" });
+  }
+  if (mrz !== null) {
+    const vietnameseCard = mrz.format === "TD1" && mrz.issuingState === "VNM";
+    // Vietnamese TD1: the document number is the id's last 9 digits, the optional data the full 12.
+    const fullId = /^\d{12}/.exec(mrz.optionalData)?.[0];
+    if (checked(mrz, "documentNumber")) {
+      if (!vietnameseCard) r.idNumber.mrz = mrz.documentNumber;
+      else if (fullId !== undefined && fullId.endsWith(mrz.documentNumber)) r.idNumber.mrz = fullId;
+    }
+    if (checked(mrz, "dateOfBirth") && mrz.dateOfBirth !== null) r.dateOfBirth.mrz = mrz.dateOfBirth;
+    if (checked(mrz, "expiryDate") && mrz.expiryDate !== null) r.expiryDate.mrz = mrz.expiryDate;
+    if (mrz.sex !== "X") r.sex.mrz = mrz.sex;
+    if (/^[A-Z]{3}$/.test(mrz.nationality)) r.nationality.mrz = mrz.nationality;
+    const name = mrzFullName(mrz);
+    if (name.length > 0) r.fullName.mrz = name;
+    r.documentType.mrz = mrz.format === "TD3" && mrz.documentCode.startsWith("P") ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
+  }
+  if (ocr !== null) {
+    const set = (field: DocumentFieldName, value: string | null) => { if (value !== null) r[field].ocr = value; };
+    set("idNumber", ocr.idNumber);
+    set("fullName", ocr.fullName);
+    set("dateOfBirth", ocr.dateOfBirth);
+    set("sex", ocr.sex);
+    set("nationality", ocr.nationality);
+    set("address", ocr.address);
+    set("expiryDate", ocr.expiryDate);
+    if (ocr.idNumber !== null) r.documentType.ocr = ocr.idNumber.length === 9 ? "CMND" : "CCCD";
+  }
+  return r;
+}
+
+/** Name comparison key: folded, A–Z and single spaces. */
+export const nameKey = (s: string): string => foldDiacritics(s).toUpperCase().replace(/[^A-Z ]/g, " ").replace(/\s+/g, " ").trim();
+
+/** True when two readings of a field say the same thing. */
+export function sameValue(field: DocumentFieldName, a: { source: DocumentSource; value: string }, b: { source: DocumentSource; value: string }): boolean {
+  if (field === "fullName" && (a.source === "mrz" || b.source === "mrz")) {
+    const [m, o] = a.source === "mrz" ? [a.value, b.value] : [b.value, a.value];
+    const mk = nameKey(m), ok = nameKey(o);
+    // TD1 names are cut at 30 characters ("SURNAME<<GIVEN<NAMES"): a full-length MRZ name may be a prefix.
+    return mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk));
+  }
+  if (field === "documentType") {
+    const family = (v: string) => (v === "CCCD_CHIP" || v === "CCCD" ? "CCCD" : v);
+    return family(a.value) === family(b.value);
+  }
+  return a.value === b.value;
+}
+
+export function crossCheck(readings: Readings): { fields: Record<DocumentFieldName, FieldResult>; disagreements: Disagreement[] } {
+  const fields = {} as Record<DocumentFieldName, FieldResult>;
+  const disagreements: Disagreement[] = [];
+  for (const field of DOCUMENT_FIELDS) {
+    const present = PREFERENCE[field].filter((s) => readings[field][s] !== undefined).map((source) => ({ source, value: readings[field][source] as string }));
+    let agreement: Agreement = "missing";
+    if (present.length === 1) agreement = "single";
+    if (present.length >= 2) {
+      const conflicts: string[] = [];
+      for (let i = 0; i < present.length; i++) {
+        for (let j = i + 1; j < present.length; j++) {
+          const a = present[i] as { source: DocumentSource; value: string }, b = present[j] as { source: DocumentSource; value: string };
+          if (!sameValue(field, a, b)) conflicts.push(`${a.source.toUpperCase()} "${a.value}" ≠ ${b.source.toUpperCase()} "${b.value}"`);
+        }
+      }
+      agreement = conflicts.length === 0 ? "agree" : "disagree";
+      if (conflicts.length > 0) disagreements.push({ field, readings: { ...readings[field] }, reason: `${field}: ${conflicts.join("; ")}` });
+    }
+    const chosen = present[0];
+    fields[field] = { value: chosen?.value ?? "", source: chosen?.source ?? null, agreement, readings: { ...readings[field] } };
+  }
+  return { fields, disagreements };
+}
+
+export function documentTypeOf(fields: Record<DocumentFieldName, FieldResult>): DocumentType | null {
+  const v = fields.documentType.value;
+  return v === "CCCD" || v === "CCCD_CHIP" || v === "CMND" || v === "PASSPORT" ? v : null;
+}

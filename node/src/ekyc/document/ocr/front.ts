@@ -1,0 +1,92 @@
+/**
+ * Reads the printed fields of the CCCD front: rectify onto the card frame, crop each known line
+ * box, OCR it as one line and parse it into a canonical value. Returns raw lines too (evidence).
+ */
+import sharp from "sharp";
+import { canonicalName, canonicalText, foldDiacritics, parseDayMonthYear, parseSex } from "../canonical.ts";
+import { FRONT_FIELD_BOXES, type Box, type FrontLine } from "../layout.ts";
+import type { LineRecogniser } from "./tesseract.ts";
+import type { GrayImage } from "./rectify.ts";
+
+export interface FrontOcrResult {
+  idNumber: string | null;
+  fullName: string | null;
+  dateOfBirth: string | null;
+  sex: "M" | "F" | null;
+  nationality: string | null;
+  address: string | null;
+  /** YYYY-MM-DD, "" for "Không thời hạn" (no expiry), null when unreadable. */
+  expiryDate: string | null;
+  lines: Partial<Record<FrontLine, { text: string; confidence: number }>>;
+}
+
+const MIN_CROP_HEIGHT = 60;
+/** Tesseract mean word confidence (0–100) below which a name or address line is not trusted. */
+const MIN_TEXT_CONFIDENCE = 55;
+
+async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
+  const x = Math.max(0, box.x), y = Math.max(0, box.y);
+  const width = Math.min(card.width - x, box.width), height = Math.min(card.height - y, box.height);
+  let s = sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), { raw: { width: card.width, height: card.height, channels: 1 } }).extract({ left: x, top: y, width, height });
+  // Tesseract's LSTM reads x-heights of ~20 px and up best: upscale small line crops.
+  if (height < MIN_CROP_HEIGHT) s = sharp(await s.png().toBuffer()).resize({ height: height * 2, kernel: "lanczos3" });
+  return s.png({ compressionLevel: 1 }).toBuffer();
+}
+
+/** Stray punctuation at the ends of a line crop (box edges, guilloche) is noise. */
+const trimEdges = (s: string): string => s.replace(/^[\s|,.;:'"`~_\-–—!/\\()[\]{}]+|[\s|,;:'"`~_\-–—!/\\()[\]{}]+$/gu, "").replace(/\.$/, "");
+
+function parseIdNumber(text: string): string | null {
+  const digits = text.replace(/[OoQD]/g, "0").replace(/[Il|]/g, "1").replace(/\D/g, "");
+  return /^\d{12}$/.test(digits) || /^\d{9}$/.test(digits) ? digits : null;
+}
+
+function parseDate(text: string): string | null {
+  const compact = text.replace(/[Oo]/g, "0").replace(/[Il|]/g, "1").replace(/[^\d/]/g, "");
+  const m = /(\d{1,2})\/?(\d{1,2})\/?(\d{4})/.exec(compact);
+  if (m === null) return null;
+  return parseDayMonthYear(`${(m[1] ?? "").padStart(2, "0")}/${(m[2] ?? "").padStart(2, "0")}/${m[3] ?? ""}`);
+}
+
+function parseNationality(text: string): string | null {
+  const folded = foldDiacritics(text).toUpperCase().replace(/[^A-Z]/g, "");
+  return folded.includes("VIETNAM") || folded === "VIETNAN" ? "VNM" : null;
+}
+
+function parseExpiry(text: string): string | null {
+  if (/KHONG\s*THOI\s*HAN/.test(foldDiacritics(text).toUpperCase())) return "";
+  return parseDate(text);
+}
+
+export async function readFront(card: GrayImage, recogniser: LineRecogniser): Promise<FrontOcrResult> {
+  const lines: FrontOcrResult["lines"] = {};
+  for (const name of Object.keys(FRONT_FIELD_BOXES) as FrontLine[]) {
+    const read = await recogniser.readLine(await cropLine(card, FRONT_FIELD_BOXES[name]));
+    lines[name] = { text: trimEdges(canonicalText(read.text)), confidence: read.confidence };
+  }
+  const text = (name: FrontLine): string => lines[name]?.text ?? "";
+  // A misplaced crop (strong perspective, glare) gives low-confidence junk: treat it as unread
+  // rather than as a reading that contradicts the QR.
+  const plausible = (name: FrontLine): string => {
+    const line = lines[name];
+    if (line === undefined || line.confidence < MIN_TEXT_CONFIDENCE) return "";
+    const chars = [...line.text];
+    const odd = chars.filter((c) => !/[\p{L}\d ,./-]/u.test(c)).length;
+    return odd / Math.max(1, chars.length) > 0.05 ? "" : line.text;
+  };
+  const name = canonicalName(plausible("fullName").replace(/[^\p{L}\s]/gu, " "));
+  // Line 2 is blank when the address fits one line; short junk there is noise from the empty box.
+  const line1 = plausible("addressLine1"), line2 = plausible("addressLine2");
+  const line2Unreadable = line2 === "" && text("addressLine2").length >= 4;
+  const address = line1 === "" || line2Unreadable ? "" : [line1, line2].filter((s) => s.length > 0).join(", ");
+  return {
+    idNumber: parseIdNumber(text("idNumber")),
+    fullName: name.length >= 2 ? name : null,
+    dateOfBirth: parseDate(text("dateOfBirth")),
+    sex: parseSex(text("sex").replace(/[^\p{L}]/gu, "")),
+    nationality: parseNationality(text("nationality")),
+    address: address.length >= 3 ? canonicalText(address) : null,
+    expiryDate: parseExpiry(text("expiryDate")),
+    lines,
+  };
+}

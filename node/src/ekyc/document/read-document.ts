@@ -1,0 +1,148 @@
+/**
+ * `readDocument`: the document stage of the eKYC pipeline. Front (and back) photo in, a typed
+ * `DocumentResult` out: every canonical field with its value, source and agreement, the
+ * disagreements, tamper/validity signals with reasons, and timings.
+ *
+ * Engines (PaddleOCR sessions, one tesseract.js worker) are loaded once by
+ * `createDocumentEngines()` and reused across calls; close them when done.
+ */
+import { ageAt } from "./canonical.ts";
+import { citizenIdInconsistencies } from "./citizen-id.ts";
+import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
+import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
+import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
+import { createPaddleDetector, readMrz, type MrzReading, type TextLineDetector } from "./mrz/read.ts";
+import { readFront, type FrontOcrResult } from "./ocr/front.ts";
+import { rectifyCard, type Rectified } from "./ocr/rectify.ts";
+import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
+import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
+import { decodeQr } from "./qr/decode.ts";
+import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitSignal, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
+import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
+
+export interface DocumentEngines {
+  mrz: TextLineDetector;
+  text: LineRecogniser;
+  close(): Promise<void>;
+}
+
+export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
+  const [mrz, text] = await Promise.all([createPaddleDetector(), createTesseractRecogniser(options)]);
+  return { mrz, text, close: () => text.close() };
+}
+
+export interface ReadDocumentOptions {
+  engines: DocumentEngines;
+  /** Reference time for expiry and age (default: now). */
+  now?: Date;
+  limits?: ImageLimits;
+  /** Skip printed-text OCR (QR and MRZ only). */
+  skipOcr?: boolean;
+}
+
+export interface DocumentImages {
+  front: Uint8Array;
+  back?: Uint8Array;
+}
+
+const ADULT_AGE = 18;
+
+function checksFor(result: Pick<DocumentResult, "fields">, now: Date): DocumentChecks {
+  const expiry = result.fields.expiryDate.value;
+  const dob = result.fields.dateOfBirth.value;
+  const today = now.toISOString().slice(0, 10);
+  const ageYears = dob === "" ? null : ageAt(dob, now);
+  return { expired: expiry !== "" && expiry < today, ageYears, adult: ageYears === null ? null : ageYears >= ADULT_AGE };
+}
+
+export async function readDocument(images: DocumentImages, options: ReadDocumentOptions): Promise<DocumentResult> {
+  const started = performance.now();
+  const now = options.now ?? new Date();
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  const front = await loadImage("front", images.front, limits);
+  const back: LoadedImage | null = images.back === undefined ? null : await loadImage("back", images.back, limits);
+  const decodeMs = performance.now() - started;
+
+  const signals: Signal[] = [];
+  let t = performance.now();
+  const qr = decodeQr(front.gray, front.width, front.height);
+  let qrData: CccdQrData | null = null;
+  if (qr === null) signals.push({ code: "QR_UNREADABLE", score: 0.4, reason: "no QR code could be decoded on the front" });
+  else {
+    try {
+      qrData = parseCccdQr(qr.text);
+    } catch (error) {
+      if (!(error instanceof QrPayloadError)) throw error;
+      signals.push({ code: "QR_PAYLOAD_INVALID", score: 0.7, reason: error.message });
+    }
+  }
+  const qrMs = performance.now() - t;
+
+  // The MRZ (PaddleOCR, native threads) and the printed text (tesseract.js worker) run side by side.
+  const mrzSource = back ?? front;
+  let mrzMs = 0, ocrMs = 0;
+  let rectified: Rectified | null = null;
+  const [mrz, ocr] = await Promise.all([
+    (async (): Promise<MrzReading | null> => {
+      const s = performance.now();
+      const reading = await readMrz(options.engines.mrz, Buffer.from(mrzSource.encoded.buffer, mrzSource.encoded.byteOffset, mrzSource.encoded.length), now);
+      mrzMs = performance.now() - s;
+      return reading;
+    })(),
+    (async (): Promise<FrontOcrResult | null> => {
+      if (options.skipOcr === true) return null;
+      const s = performance.now();
+      rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
+      const read = await readFront(rectified.card, options.engines.text);
+      ocrMs = performance.now() - s;
+      return read;
+    })(),
+  ]);
+
+  const ocrFields = ocr === null ? 0 : [ocr.idNumber, ocr.fullName, ocr.dateOfBirth, ocr.sex, ocr.nationality].filter((v) => v !== null).length;
+  if (qr === null && mrz === null && ocrFields < 2) throw new DocumentNotFoundError("no QR code, no MRZ and no printed card fields could be read");
+
+  t = performance.now();
+  const readings = collectReadings(qrData, mrz?.data ?? null, ocr);
+  const { fields, disagreements } = crossCheck(readings);
+  signals.push(...mrzSignals(mrz, back !== null));
+  for (const s of [qrMrzSignal(readings), printMismatchSignal(readings, ocr, "qr"), printMismatchSignal(readings, ocr, "mrz")]) if (s !== null) signals.push(s);
+  for (const [side, img] of [["front", front], ["back", back]] as const) {
+    if (img === null) continue;
+    const s = await editingSoftwareSignal(side, img);
+    if (s !== null) signals.push(s);
+  }
+  signals.push(...imageConsistencySignals(front, back));
+  const card = (rectified as Rectified | null)?.anchor === "qr" ? (rectified as Rectified | null)?.card ?? null : null;
+  const portrait = portraitSignal(card);
+  if (portrait !== null) signals.push(portrait);
+  if (fields.idNumber.value.length === 12) {
+    const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);
+    if (problems.length > 0) signals.push({ code: "ID_NUMBER_INCONSISTENT", score: 0.7, reason: `id number structure: ${problems.join("; ")}` });
+  }
+  const checks = checksFor({ fields }, now);
+  if (checks.expired) signals.push({ code: "DOCUMENT_EXPIRED", score: 1, reason: `document expired on ${fields.expiryDate.value}` });
+  const tamperMs = performance.now() - t;
+
+  return {
+    documentType: documentTypeOf(fields),
+    fields,
+    disagreements,
+    signals,
+    checks,
+    evidence: {
+      qrText: qr?.text ?? null,
+      mrzLines: mrz?.lines ?? null,
+      mrzRepairs: (mrz?.repairs ?? []).map((r) => `line ${r.line + 1} col ${r.index + 1}: ${r.from} → ${r.to} (${r.why})`),
+      ocrLines: Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
+    },
+    timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), mrzMs: round(mrzMs), ocrMs: round(ocrMs), tamperMs: round(tamperMs), totalMs: round(performance.now() - started) },
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** Signals that count as "flagged for review" (tamper evidence; expiry is a validity issue). */
+export function isFlagged(result: DocumentResult, threshold = 0.5): boolean {
+  return result.signals.some((s) => s.code !== "DOCUMENT_EXPIRED" && s.score >= threshold);
+}

@@ -1,0 +1,153 @@
+/**
+ * Tamper signals, each with a stable code, a score in [0, 1] and a reason a reviewer can read.
+ * A score ≥ 0.5 sends the case to review. The signals are evidence, not verdicts: an OCR misread
+ * can look like an edit, so print-vs-QR signals weigh how different the readings are and how
+ * confident the OCR was.
+ */
+import exifr from "exifr";
+import { editDistance } from "./canonical.ts";
+import { nameKey, sameValue, type Readings } from "./crosscheck.ts";
+import type { LoadedImage } from "./image.ts";
+import type { MrzReading } from "./mrz/read.ts";
+import type { FrontOcrResult } from "./ocr/front.ts";
+import type { GrayImage } from "./ocr/rectify.ts";
+import { FRONT_PORTRAIT, type Box } from "./layout.ts";
+import type { DocumentFieldName, Signal } from "./types.ts";
+
+/** Image editors and retouching apps whose name in EXIF/XMP means the photo was edited. */
+const EDITORS = /photoshop|gimp|lightroom|snapseed|picsart|canva|affinity|pixelmator|paint\.net|facetune|meitu|photopea|fotor|polarr|krita|corel|paintshop|acdsee|luminar|pixlr|befunky|inpixio|vsco/i;
+
+/** EXIF Software / XMP CreatorTool / history agents naming an image editor. Bounded: header only. */
+export async function editingSoftwareSignal(side: string, image: LoadedImage): Promise<Signal | null> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = (await exifr.parse(Buffer.from(image.encoded.buffer, image.encoded.byteOffset, image.encoded.length), { tiff: true, xmp: true, icc: false, iptc: false, jfif: false, ihdr: false, mergeOutput: true })) as Record<string, unknown> | undefined;
+  } catch {
+    return null; // no or broken metadata is not evidence of editing
+  }
+  if (tags === undefined) return null;
+  const fields = ["Software", "ProcessingSoftware", "CreatorTool", "HistorySoftwareAgent", "softwareAgent"];
+  for (const name of fields) {
+    const value = tags[name];
+    const text = Array.isArray(value) ? value.join(", ") : typeof value === "string" ? value : "";
+    if (EDITORS.test(text)) return { code: "EDITING_SOFTWARE", score: 0.9, reason: `${side} image metadata names an image editor (${name}: ${text.slice(0, 80)})` };
+  }
+  return null;
+}
+
+export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
+  if (mrz === null) return hadBack ? [{ code: "MRZ_UNREADABLE", score: 0.3, reason: "no machine readable zone could be read on the back" }] : [];
+  const failed = mrz.data.checks.filter((c) => !c.valid).map((c) => c.name);
+  if (failed.length === 0) return [];
+  return [{ code: "MRZ_CHECK_DIGIT_FAILED", score: 0.8, reason: `MRZ check digit wrong for ${failed.join(", ")} (after at most one confirmed OCR repair)` }];
+}
+
+const CORE_FIELDS: readonly DocumentFieldName[] = ["idNumber", "fullName", "dateOfBirth", "sex"];
+
+/**
+ * QR vs MRZ: both machine-readable. Id and dates are check-digit protected, so any difference is
+ * strong evidence; the MRZ name line has no check digit, so a one-letter difference there is
+ * more likely an OCR slip than an edit and scores low.
+ */
+export function qrMrzSignal(readings: Readings): Signal | null {
+  let worst = 0;
+  const diffs: string[] = [];
+  for (const f of CORE_FIELDS) {
+    const q = readings[f].qr, m = readings[f].mrz;
+    if (q === undefined || m === undefined || sameValue(f, { source: "qr", value: q }, { source: "mrz", value: m })) continue;
+    const score = f === "fullName" && editDistance(nameKey(q), nameKey(m)) <= 1 ? 0.3 : 0.95;
+    worst = Math.max(worst, score);
+    diffs.push(`${f} (QR "${q}", MRZ "${m}")`);
+  }
+  return diffs.length === 0 ? null : { code: "QR_MRZ_MISMATCH", score: worst, reason: `QR and MRZ disagree on ${diffs.join(", ")}` };
+}
+
+/**
+ * Printed text vs a machine-readable source. Names and addresses: differences that vanish after
+ * folding diacritics or stay within OCR noise (≤ 20 % of the length) score low. Digits and dates:
+ * weighted by the OCR line confidence.
+ */
+export function printMismatchSignal(readings: Readings, ocr: FrontOcrResult | null, against: "qr" | "mrz"): Signal | null {
+  if (ocr === null) return null;
+  const confidence = (line: keyof FrontOcrResult["lines"]) => (ocr.lines[line]?.confidence ?? 0) / 100;
+  let worst = 0;
+  const reasons: string[] = [];
+  for (const field of [...CORE_FIELDS, "address"] as DocumentFieldName[]) {
+    const printed = readings[field].ocr, machine = readings[field][against];
+    if (printed === undefined || machine === undefined || sameValue(field, { source: "ocr", value: printed }, { source: against, value: machine })) continue;
+    let score: number;
+    if (field === "fullName" || field === "address") {
+      const a = nameKey(printed), b = nameKey(machine);
+      const distance = editDistance(a, b);
+      const relative = distance / Math.max(1, Math.max(a.length, b.length));
+      score = distance === 0 ? 0.1 : relative <= 0.2 && distance <= 3 ? 0.3 : 0.9;
+    } else if (field === "sex") {
+      score = 0.6;
+    } else {
+      const line = field === "idNumber" ? "idNumber" : "dateOfBirth";
+      score = 0.35 + 0.55 * confidence(line);
+    }
+    if (score > worst) worst = score;
+    reasons.push(`${field} printed "${printed}" vs ${against.toUpperCase()} "${machine}"`);
+  }
+  if (reasons.length === 0) return null;
+  return { code: against === "qr" ? "QR_PRINT_MISMATCH" : "MRZ_PRINT_MISMATCH", score: Math.round(worst * 100) / 100, reason: reasons.join("; ") };
+}
+
+/** Heavy recompression and front/back resolution inconsistency (same phone, same session). */
+export function imageConsistencySignals(front: LoadedImage, back: LoadedImage | null): Signal[] {
+  const signals: Signal[] = [];
+  for (const [side, img] of [["front", front], ["back", back]] as const) {
+    const q = img?.original.jpegQuality ?? null;
+    if (q !== null && q < 50) signals.push({ code: "RECOMPRESSED", score: 0.3, reason: `${side} image was saved at JPEG quality ≈ ${q} (heavy recompression hides edits)` });
+  }
+  if (back !== null) {
+    const f = front.original.width * front.original.height, b = back.original.width * back.original.height;
+    const ratio = Math.max(f, b) / Math.max(1, Math.min(f, b));
+    const qf = front.original.jpegQuality, qb = back.original.jpegQuality;
+    if (ratio > 2.5) signals.push({ code: "RESOLUTION_INCONSISTENT", score: 0.4, reason: `front and back differ ${ratio.toFixed(1)}× in pixel count` });
+    else if (qf !== null && qb !== null && Math.abs(qf - qb) >= 30) signals.push({ code: "RESOLUTION_INCONSISTENT", score: 0.4, reason: `front and back were saved at very different JPEG qualities (${qf} vs ${qb})` });
+  }
+  return signals;
+}
+
+function regionStats(img: GrayImage, box: Box): { sharpness: number; contrast: number } {
+  let sum = 0, sumSq = 0, lap = 0, n = 0;
+  for (let y = box.y + 1; y < box.y + box.height - 1; y++) {
+    for (let x = box.x + 1; x < box.x + box.width - 1; x++) {
+      const i = y * img.width + x;
+      const v = img.data[i] as number;
+      sum += v; sumSq += v * v; n++;
+      lap += Math.abs(4 * v - (img.data[i - 1] as number) - (img.data[i + 1] as number) - (img.data[i - img.width] as number) - (img.data[i + img.width] as number));
+    }
+  }
+  const mean = sum / Math.max(1, n);
+  return { sharpness: lap / Math.max(1, n), contrast: Math.sqrt(Math.max(0, sumSq / Math.max(1, n) - mean * mean)) };
+}
+
+/** Fine-detail energy of the portrait relative to its contrast; measured by `portraitDetail`. */
+export function portraitDetail(card: GrayImage): number {
+  const s = regionStats(card, { x: FRONT_PORTRAIT.x + 10, y: FRONT_PORTRAIT.y + 10, width: FRONT_PORTRAIT.width - 20, height: FRONT_PORTRAIT.height - 20 });
+  const t = regionStats(card, { x: 290, y: 440, width: 400, height: 30 }); // printed place-of-origin line: same photo, same blur
+  return s.sharpness / Math.max(1, s.contrast) / Math.max(0.01, t.sharpness / Math.max(1, t.contrast));
+}
+
+/**
+ * Portrait region inconsistency: a pasted photo resampled from a smaller or recompressed source
+ * has less fine detail than the print around it, after the photo's own blur is divided out.
+ * The threshold is calibrated on generated genuine cards (bench/documents.ts prints the spread).
+ */
+export function portraitSignal(card: GrayImage | null, threshold = PORTRAIT_DETAIL_THRESHOLD): Signal | null {
+  if (card === null) return null;
+  const detail = portraitDetail(card);
+  if (!Number.isFinite(detail) || detail >= threshold) return null;
+  return { code: "PORTRAIT_REGION_INCONSISTENT", score: 0.6, reason: `portrait has ${(detail / threshold * 100).toFixed(0)} % of the fine detail expected relative to the surrounding print (pasted or resampled photo?)` };
+}
+
+/**
+ * Set below the lowest value seen on genuine generated cards (≈ 0.08 over degradations) so the
+ * signal rarely fires on honest cards; it is weak evidence (see bench/results/documents.json for
+ * its detection rate): the decisive control for a swapped photo is the face match against the
+ * chip portrait, in the biometrics stage.
+ */
+export const PORTRAIT_DETAIL_THRESHOLD = 0.06;
