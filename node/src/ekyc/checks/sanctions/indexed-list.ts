@@ -13,13 +13,14 @@
  * distinct query tokens reached it (typed arrays, no per-query allocation of the list's size),
  * score only names reaching the pairing minimum, with the same scorer as the linear scan.
  *
- * Reload builds a complete new index aside and swaps one reference: screenings never see a half
- * index, and a failed build leaves the old one active.
+ * Reload builds a complete new index aside, yielding to the event loop between slices so
+ * screenings go on (against the old index) meanwhile, then swaps one reference: screenings never
+ * see a half index, and a failed build leaves the old one active.
  */
 import { assertUsableSnapshot } from "./snapshot.ts";
 import { DEFAULT_THRESHOLD, MAX_TIE_BREAKER_BONUS, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
 import { MIN_TOKEN_SIMILARITY, tokenSimilarity } from "./similarity.ts";
-import type { SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
+import type { SanctionsEntry, SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
 
 interface Index {
   version: string;
@@ -49,13 +50,24 @@ function blockingKeys(token: string): string[] {
   return keys;
 }
 
-function buildIndex(snapshot: SanctionsSnapshot): Index {
+/** Work between two yields of an asynchronous build (entries or tokens). */
+const BUILD_SLICE = 2_000;
+
+/**
+ * Builds an index step by step: the generator yields every BUILD_SLICE units of work, so an
+ * asynchronous reload can give the event loop back (screenings keep using the old index) while a
+ * synchronous build simply runs it to the end.
+ */
+function* indexBuilder(snapshot: SanctionsSnapshot): Generator<void, Index, void> {
   assertUsableSnapshot(snapshot);
-  const entries = snapshot.entries.map(prepareEntry);
+  const entries: PreparedEntry[] = [];
   const nameEntryList: number[] = [];
   const nameLengthList: number[] = [];
   const postingLists = new Map<string, number[]>();
-  entries.forEach((prepared, entryIndex) => {
+  for (let entryIndex = 0; entryIndex < snapshot.entries.length; entryIndex++) {
+    if (entryIndex % BUILD_SLICE === BUILD_SLICE - 1) yield;
+    const prepared = prepareEntry(snapshot.entries[entryIndex] as SanctionsEntry);
+    entries.push(prepared);
     for (const tokens of prepared.tokenisedNames) {
       if (tokens.length === 0) continue;
       const nameId = nameEntryList.length;
@@ -67,17 +79,19 @@ function buildIndex(snapshot: SanctionsSnapshot): Index {
         list.push(nameId);
       }
     }
-  });
+  }
   const blockingLists = new Map<string, string[]>();
-  for (const token of postingLists.keys()) {
+  const postings = new Map<string, Int32Array>();
+  let work = 0;
+  for (const [token, list] of postingLists) {
+    if (++work % BUILD_SLICE === 0) yield;
+    postings.set(token, Int32Array.from(list));
     for (const key of blockingKeys(token)) {
-      let list = blockingLists.get(key);
-      if (list === undefined) blockingLists.set(key, (list = []));
-      list.push(token);
+      let keyed = blockingLists.get(key);
+      if (keyed === undefined) blockingLists.set(key, (keyed = []));
+      keyed.push(token);
     }
   }
-  const postings = new Map<string, Int32Array>();
-  for (const [token, list] of postingLists) postings.set(token, Int32Array.from(list));
   const names = nameEntryList.length;
   return {
     version: snapshot.version,
@@ -92,6 +106,23 @@ function buildIndex(snapshot: SanctionsSnapshot): Index {
     tokenStamp: new Int32Array(names),
     stamp: { value: 0 },
   };
+}
+
+function buildIndex(snapshot: SanctionsSnapshot): Index {
+  const steps = indexBuilder(snapshot);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+async function buildIndexYielding(snapshot: SanctionsSnapshot): Promise<Index> {
+  const steps = indexBuilder(snapshot);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Vocabulary tokens similar enough to `token` to pair with it in the scorer. */
@@ -121,6 +152,7 @@ function similarTokens(index: Index, token: string, cache: Map<string, boolean>)
 
 export class IndexedSanctionsList implements SanctionsList {
   #index: Index;
+  #reloading: Promise<void> = Promise.resolve();
   readonly #threshold: number;
 
   constructor(snapshot: SanctionsSnapshot, options: { threshold?: number } = {}) {
@@ -182,9 +214,13 @@ export class IndexedSanctionsList implements SanctionsList {
     return { hits: rankHits(hits, prepared.maxHits), listVersion: index.version, threshold: prepared.threshold };
   }
 
-  reload(snapshot: SanctionsSnapshot): void {
-    const next = buildIndex(snapshot);
-    this.#index = next;
+  reload(snapshot: SanctionsSnapshot): Promise<void> {
+    // Reloads run one after another, each building aside and swapping one reference at the end.
+    const run = this.#reloading.then(async () => {
+      this.#index = await buildIndexYielding(snapshot);
+    });
+    this.#reloading = run.catch(() => undefined);
+    return run;
   }
 
   info(): SanctionsListInfo {

@@ -37,7 +37,7 @@ export class LinearSanctionsList implements SanctionsList {
     return { hits: rankHits(hits, prepared.maxHits), listVersion: state.version, threshold: prepared.threshold };
   }
 
-  reload(snapshot: SanctionsSnapshot): void {
+  async reload(snapshot: SanctionsSnapshot): Promise<void> {
     this.#state = LinearSanctionsList.#build(snapshot);
   }
 

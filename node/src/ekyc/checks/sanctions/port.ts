@@ -86,7 +86,10 @@ export interface SanctionsListInfo {
 
 export interface SanctionsList {
   screen(query: ScreeningQuery, options?: ScreeningOptions): ScreeningResult;
-  /** Swaps in a new snapshot atomically; throws (and keeps the old one) if it is unusable. */
-  reload(snapshot: SanctionsSnapshot): void;
+  /**
+   * Swaps in a new snapshot atomically once it is fully indexed; screenings meanwhile use the
+   * previous one. Rejects (and keeps the previous one) if the snapshot is unusable.
+   */
+  reload(snapshot: SanctionsSnapshot): Promise<void>;
   info(): SanctionsListInfo;
 }

@@ -49,6 +49,16 @@ export function fixtureSnapshot(): SanctionsSnapshot {
   ]);
 }
 
+async function expectRejection(promise: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.have.property("code", code);
+    return;
+  }
+  expect.fail(`expected a rejection with ${code}`);
+}
+
 function expectInvalid(fn: () => unknown, field: string): void {
   try {
     fn();
@@ -114,25 +124,31 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
     });
 
     describe("reload", () => {
-      it("swaps to the new snapshot atomically", () => {
+      it("swaps to the new snapshot atomically", async () => {
         const list = make(fixtureSnapshot());
-        list.reload(labelledSnapshot());
+        await list.reload(labelledSnapshot());
         expect(list.info()).to.include({ version: "labelled@1", entries: LABELLED_PAIRS.length });
         expect(list.screen({ fullName: "Trần Văn Hùng" }).hits).to.deep.equal([]);
       });
-      it("refuses an empty snapshot with SANCTIONS_LIST_EMPTY and keeps the previous list", () => {
+      it("refuses an empty snapshot with SANCTIONS_LIST_EMPTY and keeps the previous list", async () => {
         const list = make(fixtureSnapshot());
         const before = list.info().version;
-        expect(() => list.reload({ version: "empty", entries: [] })).to.throw().with.property("code", "SANCTIONS_LIST_EMPTY");
+        await expectRejection(list.reload({ version: "empty", entries: [] }), "SANCTIONS_LIST_EMPTY");
         expect(list.info().version).to.equal(before);
         expect(list.screen({ fullName: "Trần Văn Hùng" }).hits).to.have.length(1);
       });
-      it("refuses duplicate entry ids and keeps the previous list", () => {
+      it("refuses duplicate entry ids and keeps the previous list", async () => {
         const list = make(fixtureSnapshot());
         const snapshot = fixtureSnapshot();
         const dup = { ...snapshot, entries: [...snapshot.entries, snapshot.entries[0]!] };
-        expect(() => list.reload(dup)).to.throw().with.property("code", "INVALID_ARGUMENT");
+        await expectRejection(list.reload(dup), "INVALID_ARGUMENT");
         expect(list.info().entries).to.equal(snapshot.entries.length);
+      });
+      it("keeps working after a failed reload, and the next good reload applies", async () => {
+        const list = make(fixtureSnapshot());
+        await expectRejection(list.reload({ version: "empty", entries: [] }), "SANCTIONS_LIST_EMPTY");
+        await list.reload(labelledSnapshot());
+        expect(list.info().version).to.equal("labelled@1");
       });
       it("cannot be created from an empty snapshot", () => {
         expect(() => make({ version: "empty", entries: [] })).to.throw().with.property("code", "SANCTIONS_LIST_EMPTY");

@@ -48,3 +48,49 @@ describe("IndexedSanctionsList agrees with the linear scan on generated Vietname
     expect(withHits).to.be.greaterThan(0); // the comparison covered real hits, not only empty results
   });
 });
+
+/** A distinct pronounceable-ish letters-only token per number (digits are separators to the folder). */
+function word(n: number): string {
+  let s = "";
+  let x = n + 1;
+  while (x > 0) {
+    s += "bdfgklmnprstvz"[x % 14]! + "aeiou"[Math.floor(x / 14) % 5]!;
+    x = Math.floor(x / 70);
+  }
+  return s;
+}
+
+describe("IndexedSanctionsList reload without downtime", () => {
+  it("keeps screening against the old list while a large reload builds, then switches at once", async () => {
+    const list = new IndexedSanctionsList(fixtureSnapshot());
+    const big = {
+      version: "big",
+      entries: Array.from({ length: 12_000 }, (_, i) => ({
+        id: `BIG:${i}`,
+        source: "OFAC_SDN" as const,
+        reference: String(i),
+        kind: "INDIVIDUAL" as const,
+        names: [`${word(i)} ${word(i * 7 + 3)} ${word(i * 13 + 5)}`],
+        datesOfBirth: [],
+        nationalities: [],
+        programs: [],
+      })),
+    };
+    const reload = list.reload(big);
+    const seenDuringReload: string[] = [];
+    let finished = false;
+    void reload.then(() => (finished = true));
+    while (!finished) {
+      const result = list.screen({ fullName: "Trần Văn Hùng" });
+      seenDuringReload.push(`${result.listVersion}:${result.hits.length}`);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    await reload;
+    // Screenings ran during the build (the event loop was not blocked) and all saw the old list.
+    expect(seenDuringReload.length).to.be.greaterThan(2);
+    expect(new Set(seenDuringReload)).to.have.length(1);
+    expect(seenDuringReload[0]).to.match(/^UN_CONSOLIDATED@.*:1$/);
+    expect(list.info()).to.include({ version: "big", entries: 12_000 });
+    expect(list.screen({ fullName: `${word(5)} ${word(38)} ${word(70)}` }).hits[0]?.entryId).to.equal("BIG:5");
+  });
+});
