@@ -1,0 +1,109 @@
+import { expect } from "chai";
+import { KycnetError, InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { buildProblem, ERROR_CATALOGUE, problemFromError, problemType } from "../../../node/src/api/errors.ts";
+import { HsmPinIncorrectError } from "../../../node/src/custody/errors.ts";
+import { createHarness, PROBLEM_KEYS, type Harness } from "./harness.ts";
+
+describe("API error catalogue", () => {
+  it("gives every entry a 4xx/5xx status, a title, and a fixed public detail for 5xx", () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      expect(code).to.match(/^[A-Z][A-Z0-9_]+$/);
+      expect(entry.status, code).to.be.within(400, 599);
+      expect(entry.title, code).to.be.a("string").and.not.equal("");
+      if (entry.status >= 500) expect(entry.publicDetail, code).to.be.a("string");
+    }
+  });
+
+  it("maps the codes used across node/ and sdk/ to the statuses the API promises", () => {
+    const expected: Record<string, number> = {
+      INVALID_ARGUMENT: 400, SESSION_NOT_FOUND: 404, ATTESTATION_NOT_FOUND: 404, SESSION_EXPIRED: 410, CONTRACT_REVERT: 409,
+      LEDGER_UNAVAILABLE: 503, HSM_PIN_INCORRECT: 503, KEY_MANAGER_CLOSED: 503, REGISTRY_TIMEOUT: 503, DOCUMENT_IMAGE_TOO_LARGE: 413,
+      FACE_NOT_FOUND: 422, CHALLENGE_REUSED: 409, CHALLENGE_EXPIRED: 410, RATE_LIMITED: 429, UNAUTHENTICATED: 401, FORBIDDEN: 403,
+    };
+    for (const [code, status] of Object.entries(expected)) expect(ERROR_CATALOGUE[code]?.status, code).to.equal(status);
+  });
+
+  it("builds RFC 9457 problems with a urn type, the request as instance, and the stable code", () => {
+    const p = problemFromError(new InvalidArgumentError("limit", "must be ≤ 100"), "req-1");
+    expect(p).to.deep.equal({
+      type: "urn:kycnet:problem:invalid-argument", title: "Invalid argument", status: 400,
+      detail: "limit: must be ≤ 100", instance: "urn:kycnet:request:req-1", code: "INVALID_ARGUMENT",
+    });
+    expect(problemType("SESSION_NOT_FOUND")).to.equal("urn:kycnet:problem:session-not-found");
+  });
+
+  it("hides a 5xx error's message behind the catalogue's public text", () => {
+    const p = problemFromError(new HsmPinIncorrectError("bank-a-token", "user"), "r");
+    expect(p.status).to.equal(503);
+    expect(p.detail).not.to.contain("bank-a-token");
+  });
+
+  it("turns unknown codes and plain errors into a bare 500 INTERNAL", () => {
+    expect(problemFromError(new KycnetError("SOMETHING_NEW", "secret path /etc/x"), "r")).to.include({ status: 500, code: "INTERNAL" });
+    expect(problemFromError(new TypeError("x is undefined"), "r").detail).not.to.contain("undefined");
+  });
+
+  it("truncates long 4xx details", () => {
+    expect(buildProblem("INVALID_ARGUMENT", "r", "x".repeat(1000)).detail.length).to.be.lessThan(310);
+  });
+});
+
+describe("API error responses", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(async () => h.app.close());
+
+  it("answers an unexpected crash with a 500 that leaks nothing, and logs the error with the same request id", async () => {
+    const secret = "postgres://admin:hunter2@10.0.0.5/vault NGUYEN VAN A 079123456789";
+    h.services.onboarding.failWith = new Error(secret);
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    expect(res.statusCode).to.equal(500);
+    expect(Object.keys(res.json()).sort()).to.deep.equal(PROBLEM_KEYS);
+    for (const fragment of ["hunter2", "10.0.0.5", "NGUYEN", "079123456789", "Error", "at "]) expect(res.body).not.to.contain(fragment);
+    const logged = h.logs.find((l) => l.msg === "request failed")!;
+    expect(logged.reqId).to.equal(res.headers["x-request-id"]);
+    expect(res.json().instance).to.equal(`urn:kycnet:request:${String(res.headers["x-request-id"])}`);
+    expect(JSON.stringify(logged.err)).to.contain("hunter2");
+  });
+
+  it("answers unknown routes with a 404 problem", async () => {
+    const res = await h.app.inject({ method: "GET", url: "/v1/nothing-here" });
+    expect(res.statusCode).to.equal(404);
+    expect(res.json().code).to.equal("ROUTE_NOT_FOUND");
+  });
+
+  it("answers malformed JSON with a 400 problem that does not echo the body", async () => {
+    const res = await h.app.inject({
+      method: "POST", url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`,
+      headers: { ...h.auth("operator"), "content-type": "application/json" }, payload: '{"reason": "NGUYEN VAN A',
+    });
+    expect(res.statusCode).to.equal(400);
+    expect(res.json().code).to.equal("MALFORMED_BODY");
+    expect(res.body).not.to.contain("NGUYEN");
+  });
+
+  it("names the failing field of a validation error without echoing the value", async () => {
+    const res = await h.app.inject({
+      method: "POST", url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`, headers: h.auth("operator"), payload: { reason: "NGUYEN VAN A" },
+    });
+    expect(res.json().errors[0].field).to.equal("body/reason");
+    expect(res.body).not.to.contain("NGUYEN");
+  });
+
+  it("keeps request bodies, keys and personal data out of the logs", async () => {
+    await h.app.inject({
+      method: "POST", url: `/v1/review/cases/c1/approve?name=NGUYEN`, headers: h.auth("reviewer"), payload: { comment: "NGUYEN VAN A 079123456789" },
+    });
+    const text = h.logText();
+    expect(text).to.contain("/v1/review/cases/:id/approve");
+    for (const fragment of ["NGUYEN", "079123456789", h.keys.reviewer, "Bearer"]) expect(text).not.to.contain(fragment);
+  });
+
+  it("sets no-store and nosniff on every response", async () => {
+    const res = await h.app.inject({ method: "GET", url: "/health" });
+    expect(res.headers["cache-control"]).to.equal("no-store");
+    expect(res.headers["x-content-type-options"]).to.equal("nosniff");
+  });
+});
