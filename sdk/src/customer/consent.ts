@@ -138,12 +138,11 @@ export async function revokeConsentDirectly(input: {
   if (input.subjectKey.provider === null) throw new InvalidArgumentError("subjectKey", "must be connected to a provider");
   const registry = new Contract(input.consentRegistry, ConsentRegistryAbi, input.subjectKey);
   const signer = (await input.subjectKey.getAddress()).toLowerCase();
-  const consent = await registry.getFunction("getConsent")(input.consentId).catch((cause: unknown) => {
-    if (revertName(cause) === "UnknownConsent") throw new ConsentNotFoundError(input.consentId);
-    throw cause;
-  }) as { subject: string; revokedAt: bigint };
-  if (consent.subject.toLowerCase() !== signer) throw new NotConsentSubjectError(input.consentId, signer, consent.subject);
+  // statusOf answers NONE for an unknown consent (getConsent would revert, decoded differently by each provider).
   const status = nameOf(ConsentStatus, Number(await registry.getFunction("statusOf")(input.consentId)));
+  if (status === "NONE") throw new ConsentNotFoundError(input.consentId);
+  const consent = (await registry.getFunction("getConsent")(input.consentId)) as { subject: string };
+  if (consent.subject.toLowerCase() !== signer) throw new NotConsentSubjectError(input.consentId, signer, consent.subject);
   if (status === "REVOKED") throw new SubjectTransactionError("revoke", "consent already revoked");
   try {
     const tx = await registry.getFunction("revoke")(input.consentId);
