@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import * as token from "./commands/token.ts";
 import * as face from "./commands/face.ts";
+import * as doc from "./commands/doc.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -15,7 +16,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token, face];
+const modules: Array<{ register(program: Command): void }> = [token, face, doc];
 for (const m of modules) m.register(program);
 
 try {
