@@ -1,0 +1,84 @@
+/**
+ * Onboarding sessions in memory. They hold the customer's raw images for the minutes between
+ * upload and decision, so they are deliberately never written to disk: a crash loses in-flight
+ * sessions (the customer starts again) rather than leaving card photos in a database. Bounded in
+ * number and lifetime; images are dropped as soon as the decision is made.
+ */
+import { randomBytes } from "node:crypto";
+import { KycnetError } from "../../../../sdk/src/errors.ts";
+import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import type { OnboardingDecision, SelfieFrame } from "../../api/services.ts";
+
+export interface Session {
+  readonly id: string;
+  readonly subject: Hex;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  front?: Uint8Array;
+  back?: Uint8Array;
+  challenge?: { id: string; nonce: string; expiresAt: number };
+  frames?: readonly SelfieFrame[];
+  decision?: OnboardingDecision;
+  /** A decision is being computed: concurrent calls wait for it instead of starting another. */
+  deciding?: Promise<OnboardingDecision>;
+}
+
+export class SessionNotFoundError extends KycnetError {
+  constructor(id: string) {
+    super("SESSION_NOT_FOUND", "no such onboarding session", { details: { sessionId: id } });
+  }
+}
+export class SessionExpiredError extends KycnetError {
+  constructor(id: string) {
+    super("SESSION_EXPIRED", "the onboarding session expired; start a new one", { details: { sessionId: id } });
+  }
+}
+export class SessionStateError extends KycnetError {
+  constructor(id: string, reason: string) {
+    super("SESSION_STATE_CONFLICT", reason, { details: { sessionId: id } });
+  }
+}
+export class TooManySessionsError extends KycnetError {
+  constructor(max: number) {
+    super("RATE_LIMITED", `too many open onboarding sessions (at most ${max})`, { details: { max } });
+  }
+}
+
+export function createSessionStore(options: { ttlMs?: number; maxSessions?: number; clock?: () => number } = {}) {
+  const ttlMs = options.ttlMs ?? 15 * 60_000;
+  const maxSessions = options.maxSessions ?? 1_000;
+  const clock = options.clock ?? Date.now;
+  const sessions = new Map<string, Session>();
+
+  const evict = () => {
+    const now = clock();
+    for (const [id, s] of sessions) if (s.expiresAt <= now) sessions.delete(id);
+  };
+
+  return {
+    create(subject: Hex): Session {
+      evict();
+      if (sessions.size >= maxSessions) throw new TooManySessionsError(maxSessions);
+      const now = clock();
+      const session: Session = { id: `ses_${randomBytes(16).toString("hex")}`, subject, createdAt: now, expiresAt: now + ttlMs };
+      sessions.set(session.id, session);
+      return session;
+    },
+    /** The session, if it exists and has not expired (a decided session stays readable until expiry). */
+    get(id: string): Session {
+      const session = sessions.get(id);
+      if (session === undefined) throw new SessionNotFoundError(id);
+      if (session.expiresAt <= clock()) {
+        sessions.delete(id);
+        throw new SessionExpiredError(id);
+      }
+      return session;
+    },
+    get size() {
+      evict();
+      return sessions.size;
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
