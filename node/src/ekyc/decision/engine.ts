@@ -69,7 +69,8 @@ function assertInput(input: DecisionInput): void {
 export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): DecisionResult {
   assertInput(input);
   const asOf = parseDay(input.asOf, "asOf") as Day;
-  const birth = parseDay(input.document.fields.dateOfBirth, "document.fields.dateOfBirth") as Day;
+  // "" = the document stage could not read it: a reason for review, not a malformed input.
+  const birth = parseDay(input.document.fields.dateOfBirth, "document.fields.dateOfBirth", true);
   const expiry = parseDay(input.document.fields.expiryDate, "document.fields.expiryDate", true);
   const reasons: Reason[] = [];
   const fire = (code: ReasonCode, detail?: ReasonDetail): void => {
@@ -121,10 +122,13 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   }
 
   // Risk: age.
-  const age = ageInYears(birth, asOf);
-  if (birth.epochDay > asOf.epochDay || age > rules.age.maximumYears) fire("DATE_OF_BIRTH_INVALID");
-  else if (age < rules.age.minimumYears) fire("AGE_BELOW_MINIMUM", { age, minimumYears: rules.age.minimumYears });
-  else if (age < rules.age.adultYears) fire("AGE_MINOR", { age, adultYears: rules.age.adultYears });
+  if (birth === undefined) fire("DOCUMENT_FIELD_MISSING", { fields: ["dateOfBirth"] });
+  else {
+    const age = ageInYears(birth, asOf);
+    if (birth.epochDay > asOf.epochDay || age > rules.age.maximumYears) fire("DATE_OF_BIRTH_INVALID");
+    else if (age < rules.age.minimumYears) fire("AGE_BELOW_MINIMUM", { age, minimumYears: rules.age.minimumYears });
+    else if (age < rules.age.adultYears) fire("AGE_MINOR", { age, adultYears: rules.age.adultYears });
+  }
 
   const decision = reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };

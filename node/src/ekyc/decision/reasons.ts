@@ -27,6 +27,8 @@ export const REASON_CODES = [
   "AGE_BELOW_MINIMUM",
   "AGE_MINOR",
   "DATE_OF_BIRTH_INVALID",
+  // added in rule set 1.1.0
+  "DOCUMENT_FIELD_MISSING",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -9,7 +9,7 @@ import type { Outcome, ReasonCode } from "./reasons.ts";
 /** From the document stage (QR / MRZ / OCR / chip, cross-checked). */
 export interface DocumentAssessment {
   fields: {
-    /** `YYYY-MM-DD`. */
+    /** `YYYY-MM-DD`, or "" when the document stage could not read it (→ DOCUMENT_FIELD_MISSING). */
     dateOfBirth: string;
     /** `YYYY-MM-DD`, or "" for a card with no expiry. */
     expiryDate: string;

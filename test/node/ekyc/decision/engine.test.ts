@@ -120,6 +120,7 @@ const ROWS: Row[] = [
   { name: "age 14 on the birthday (minor)", patch: (i) => (i.document.fields.dateOfBirth = "2012-11-23"), decision: "REVIEW", codes: ["AGE_MINOR"], level: 1 },
   { name: "age 17", patch: (i) => (i.document.fields.dateOfBirth = "2008-11-24"), decision: "REVIEW", codes: ["AGE_MINOR"], level: 1 },
   { name: "age 18 on the birthday", patch: (i) => (i.document.fields.dateOfBirth = "2008-11-23"), decision: "PASS", codes: [], level: 1 },
+  { name: "date of birth unread", patch: (i) => (i.document.fields.dateOfBirth = ""), decision: "REVIEW", codes: ["DOCUMENT_FIELD_MISSING"], level: 1 },
   { name: "born in the future", patch: (i) => (i.document.fields.dateOfBirth = "2030-01-01"), decision: "REJECT", codes: ["DATE_OF_BIRTH_INVALID"], level: null },
   { name: "older than 120", patch: (i) => (i.document.fields.dateOfBirth = "1900-01-01"), decision: "REJECT", codes: ["DATE_OF_BIRTH_INVALID"], level: null },
 ];
@@ -132,7 +133,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.0.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.1.0");
       });
     }
   });

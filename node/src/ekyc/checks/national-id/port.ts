@@ -23,9 +23,9 @@ export interface IdentityQuery {
   fullName: string;
   /** `YYYY-MM-DD`. */
   dateOfBirth: string;
-  /** `M` | `F`, compared only when given. */
+  /** `M` | `F`, compared only when given ("" counts as not given). */
   sex?: string;
-  /** Compared only when given (after whitespace folding and case folding). */
+  /** Compared only when given ("" counts as not given), after whitespace and case folding. */
   address?: string;
 }
 

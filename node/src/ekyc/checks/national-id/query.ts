@@ -40,8 +40,11 @@ export function canonicalQuery(input: unknown): CanonicalQuery {
     if (old === "") throw new InvalidArgumentError("oldIdNumber", "must be 9 digits");
     out.oldIdNumber = old;
   }
-  if (raw.sex !== undefined) out.sex = canonicalizeField("sex", raw.sex);
-  if (raw.address !== undefined) out.address = canonicalizeField("address", raw.address).toUpperCase();
+  // Optional fields: an empty (or blank) string means "not read", the same as absent, so a stage
+  // that could not read the sex or address still gets a check on the fields it has.
+  const given = (v: unknown): boolean => v !== undefined && !(typeof v === "string" && v.trim() === "");
+  if (given(raw.sex)) out.sex = canonicalizeField("sex", raw.sex);
+  if (given(raw.address)) out.address = canonicalizeField("address", raw.address).toUpperCase();
   return out;
 }
 

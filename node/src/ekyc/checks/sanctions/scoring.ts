@@ -53,13 +53,14 @@ export function prepareQuery(query: ScreeningQuery, options: ScreeningOptions, d
   if (!Number.isInteger(out.maxHits) || out.maxHits < 1 || out.maxHits > MAX_HITS_LIMIT) {
     throw new InvalidArgumentError("maxHits", `must be an integer in [1, ${MAX_HITS_LIMIT}]`);
   }
-  if (query.dateOfBirth !== undefined) {
+  // Tie-breakers are optional: "" (a field the document stage could not read) means "not given".
+  if (query.dateOfBirth !== undefined && query.dateOfBirth !== "") {
     if (typeof query.dateOfBirth !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(query.dateOfBirth)) {
       throw new InvalidArgumentError("dateOfBirth", "must be a date YYYY-MM-DD");
     }
     out.dateOfBirth = query.dateOfBirth;
   }
-  if (query.nationality !== undefined) {
+  if (query.nationality !== undefined && query.nationality !== "") {
     if (typeof query.nationality !== "string" || !/^[A-Z]{3}$/.test(query.nationality)) {
       throw new InvalidArgumentError("nationality", "must be an ISO 3166-1 alpha-3 code");
     }

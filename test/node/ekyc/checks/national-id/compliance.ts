@@ -85,6 +85,18 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
         });
         expect(result).to.deep.equal({ status: "MATCH" });
       });
+      it("treats an empty sex or address as not given", async () => {
+        const c = withoutOld;
+        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth, sex: "", address: "  " });
+        expect(result).to.deep.equal({ status: "MATCH" });
+      });
+      it("carries markup and SQL-looking names as plain data (MISMATCH, no error)", async () => {
+        const c = withoutOld;
+        for (const fullName of ["<script>alert(1)</script>", "'; DROP TABLE citizens; --", "{\"$ne\": null}"]) {
+          const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName, dateOfBirth: c.dateOfBirth });
+          expect(result).to.deep.equal({ status: "MISMATCH", fields: ["fullName"] });
+        }
+      });
       it("answers NOT_FOUND for an unknown number", async () => {
         const known = new Set(ctx.citizens.map((c) => c.idNumber));
         let id = 999_000_000_000;

@@ -115,6 +115,10 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
       it("reports no hit for an ordinary customer", () => {
         expect(list.screen({ fullName: "Nguyễn Thị Mai Anh", dateOfBirth: "1995-08-15", nationality: "VNM" }).hits).to.deep.equal([]);
       });
+      it("treats an empty date of birth or nationality as not given", () => {
+        const [hit] = list.screen({ fullName: "Trần Văn Hùng", dateOfBirth: "", nationality: "" }).hits;
+        expect(hit).to.include({ entryId: "UN:9100001", dateOfBirth: "UNKNOWN", nationality: "UNKNOWN" });
+      });
       it("returns hits best first, capped by maxHits, with the list version and threshold", () => {
         const result = list.screen({ fullName: "Pham Quoc Bao" }, { threshold: 0.5, maxHits: 1 });
         expect(result.hits).to.have.length(1);
