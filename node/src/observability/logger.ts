@@ -44,13 +44,14 @@ export function createLogger(config: LoggerConfig = {}, destination?: Destinatio
     level,
     name: config.name ?? "kycnet-node",
     redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
-    // Request logs: method, route template and ids only; no headers, no query string, no client port.
+    // Request logs: id, method and route template only. The raw URL is left out on purpose: its
+    // path parameters and query come from the client and could carry anything (the audit log
+    // records the ids a write acted on). No headers, no client address.
     serializers: {
-      req: (req: { method?: string; url?: string; id?: string; routeOptions?: { url?: string } }) => ({
+      req: (req: { method?: string; id?: string; routeOptions?: { url?: string } }) => ({
         id: req.id,
         method: req.method,
-        route: req.routeOptions?.url,
-        path: typeof req.url === "string" ? req.url.split("?")[0] : undefined,
+        route: req.routeOptions?.url ?? "unmatched",
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
