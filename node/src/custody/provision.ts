@@ -50,6 +50,10 @@ const MAX_PIN = 255;
  * and returns its absolute path, to pass as `softhsm2Conf` / SOFTHSM2_CONF.
  */
 export function writeSoftHsmConf(confDir: string): string {
+  // The path goes into a line-based config file: a newline in it could add directives.
+  if (typeof confDir !== "string" || confDir === "" || /[\r\n\0]/.test(confDir)) {
+    throw new InvalidArgumentError("confDir", "must be a path without line breaks");
+  }
   const dir = resolve(confDir);
   const tokens = join(dir, "tokens");
   mkdirSync(tokens, { recursive: true, mode: 0o700 });

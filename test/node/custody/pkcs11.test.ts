@@ -71,6 +71,10 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
       expect(again.transportPublicKey).to.equal(provisioned["bank-a"]!.transportPublicKey);
     });
 
+    it("refuses a SoftHSM2 directory whose path would add lines to softhsm2.conf", () => {
+      expect(() => writeSoftHsmConf(`${dir}/x\nlog.level = DEBUG`)).to.throw(/confDir/);
+    });
+
     it("rejects a too-short PIN before touching the token", async () => {
       await expectCode(provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-c", soPin: SO_PIN, userPin: "12", softhsm2Conf }), "INVALID_ARGUMENT");
     });
