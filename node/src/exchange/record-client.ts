@@ -1,0 +1,171 @@
+/**
+ * The requesting side of `/kycnet/record/1.0.0` (bank B, the grantee). Before dialling it checks on
+ * chain that the attestation proof is VALID and finds the issuer member's published peer id, so it
+ * only talks to the bank that anchored the attestation (Noise authenticates that peer id). After
+ * the answer it opens the sealed payload with its own transport key and verifies EVERY disclosed
+ * field against the attestation's record root, and the face template against the disclosed
+ * `faceTemplate` hash, before returning anything. Any mismatch is a typed error; nothing partial
+ * is returned.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { peerIdFromString } from "@libp2p/peer-id";
+import type { Multiaddr } from "@multiformats/multiaddr";
+import { encodeBase58 } from "ethers";
+import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import {
+  assertFieldMask, attestationUid, fieldMaskOf, fieldsOfMask, verifyFieldDisclosure,
+  type AttestationProof, type FieldDisclosure, type Hex, type RecordField,
+} from "../../../sdk/src/protocol/index.ts";
+import type { KeyManager } from "../custody/key-manager.ts";
+import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
+import {
+  AttestationNotUsableError, DisclosureVerificationError, ExchangeProtocolError, ExchangeTimeoutError, PeerNotMemberError,
+  RecordRequestRefusedError,
+} from "./errors.ts";
+import { withPeerId, type ExchangeHost } from "./host.ts";
+import {
+  MAX_RESPONSE_BYTES, RECORD_PROTOCOL, decodePayload, decodeResponse, encodeMessage, payloadAad, type RecordRequest,
+} from "./messages.ts";
+import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
+
+export interface FetchRecordInput {
+  /** Where the issuer listens, e.g. /ip4/10.0.0.5/tcp/4001 (a /p2p/ suffix must name the issuer's on-chain peer id). */
+  readonly address: string | Multiaddr;
+  readonly consentId: Hex;
+  /** The customer's attestation reference: checked VALID on chain, its recordRoot anchors every field. */
+  readonly attestation: AttestationProof;
+  /** The fields wanted, as names or a mask; must be within the consent's mask. */
+  readonly fields: number | readonly RecordField[];
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchedRecord {
+  readonly requestId: Hex;
+  readonly consentId: Hex;
+  readonly attestationUid: Hex;
+  readonly fieldMask: number;
+  /** Verified values of exactly the requested fields. */
+  readonly fields: Readonly<Partial<Record<RecordField, string>>>;
+  /** The verified disclosures (value, salt, proof), to keep as evidence of what was received. */
+  readonly disclosures: readonly FieldDisclosure[];
+  /** Canonical face template bytes (decode with biometrics/template.ts decodeTemplate); null unless faceTemplate was requested. */
+  readonly faceTemplate: Uint8Array | null;
+  /** The issuing member as the chain names it. */
+  readonly issuer: MemberInfo;
+}
+
+export interface RecordClientOptions {
+  readonly host: ExchangeHost;
+  readonly ledger: Pick<LedgerClient, "findMember" | "attestationStatus" | "chainId" | "addresses">;
+  readonly keys: Pick<KeyManager, "openFromPeer">;
+  /** Whole-exchange deadline when the caller gives no signal of its own (or a longer one). Default 10,000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface RecordClient {
+  fetchRecord(input: FetchRecordInput): Promise<FetchedRecord>;
+}
+
+/** The peer id the chain publishes for a member, as a libp2p PeerId. */
+export function peerIdOfMember(member: MemberInfo) {
+  try {
+    return peerIdFromString(encodeBase58(member.peerId));
+  } catch (cause) {
+    throw new ExchangeProtocolError(`member ${member.id} publishes an unparsable peer id`, { cause });
+  }
+}
+
+export function createRecordClient(options: RecordClientOptions): RecordClient {
+  const { host, ledger, keys } = options;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function exchange(address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
+    const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
+    const lp = framed(stream, MAX_RESPONSE_BYTES);
+    try {
+      await lp.write(encodeMessage(request), { signal });
+      const bytes = await readFrame(lp, signal);
+      await stream.close({ signal }).catch(() => stream.abort(new Error("close failed")));
+      return bytes;
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error("exchange failed"));
+      if (error instanceof FrameReadError) {
+        if (error.failure === "TIMEOUT") throw new ExchangeTimeoutError("waiting for the answer", { cause: error });
+        if (error.failure === "TOO_LARGE") throw new ExchangeProtocolError(`response exceeds ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+        throw new ExchangeProtocolError("stream closed without an answer", { cause: error });
+      }
+      if (signal.aborted) throw new ExchangeTimeoutError("sending the request", { cause: error });
+      throw new ExchangeProtocolError("stream failed while sending the request", { cause: error });
+    }
+  }
+
+  return {
+    async fetchRecord(input) {
+      const fieldMask = typeof input.fields === "number" ? input.fields : fieldMaskOf(input.fields);
+      assertFieldMask(fieldMask, "fields");
+      if (!/^0x[0-9a-fA-F]{64}$/.test(input.consentId)) throw new InvalidArgumentError("consentId", "must be 32 bytes as 0x-prefixed hex");
+      const consentId = input.consentId.toLowerCase() as Hex;
+      const signal = input.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([input.signal, AbortSignal.timeout(timeoutMs)]);
+
+      // Chain first: the attestation must be VALID and its issuer an active member; that member's
+      // published peer id is the only peer we accept the record from.
+      const proof = input.attestation;
+      const [status, issuer, chainId] = await Promise.all([
+        ledger.attestationStatus(proof), ledger.findMember(proof.issuer), ledger.chainId(),
+      ]);
+      const uid = attestationUid({ chainId, registry: ledger.addresses.attestations }, proof.issuer, proof.data).toLowerCase() as Hex;
+      if (status !== "VALID") throw new AttestationNotUsableError(uid, status);
+      if (issuer === null || !issuer.active) throw new PeerNotMemberError(`issuer ${proof.issuer}`);
+      const address = withPeerId(input.address, peerIdOfMember(issuer));
+
+      const requestId = ("0x" + randomBytes(32).toString("hex")) as Hex;
+      const request: RecordRequest = { v: 1, consentId, attestationUid: uid, fields: fieldMask, requestId };
+      let response;
+      try {
+        response = decodeResponse(await exchange(address, request, signal));
+      } catch (error) {
+        if (signal.aborted && !(error instanceof ExchangeTimeoutError)) throw new ExchangeTimeoutError("exchanging the record", { cause: error });
+        throw error;
+      }
+      if (response.requestId !== null && response.requestId !== requestId) throw new ExchangeProtocolError("response names another request");
+      if (response.status !== "OK") throw new RecordRequestRefusedError(response.status, response.message, requestId);
+
+      const aad = payloadAad(consentId, requestId);
+      const plaintext = await keys.openFromPeer(new Uint8Array(Buffer.from(response.sealed!, "base64")), aad);
+      const payload = decodePayload(plaintext);
+      if (payload.consentId !== consentId || payload.requestId !== requestId || payload.attestationUid !== uid) {
+        throw new ExchangeProtocolError("payload is bound to another consent, request or attestation");
+      }
+      const wanted = fieldsOfMask(fieldMask);
+      const names = payload.fields.map((d) => d.name);
+      if (names.length !== wanted.length || !wanted.every((name) => names.includes(name))) {
+        throw new ExchangeProtocolError("payload does not disclose exactly the requested fields");
+      }
+      const root = proof.data.recordRoot;
+      const fields: Partial<Record<RecordField, string>> = {};
+      for (const disclosure of payload.fields) {
+        let ok = false;
+        try {
+          ok = verifyFieldDisclosure(root, disclosure);
+        } catch {
+          ok = false;
+        }
+        if (!ok) throw new DisclosureVerificationError(disclosure.name, "value, salt or proof does not match the anchored record root");
+        fields[disclosure.name] = disclosure.value;
+      }
+      let faceTemplate: Uint8Array | null = null;
+      if (wanted.includes("faceTemplate")) {
+        if (payload.faceTemplate === null) throw new DisclosureVerificationError("faceTemplate", "template bytes are missing");
+        faceTemplate = new Uint8Array(Buffer.from(payload.faceTemplate, "base64"));
+        const hash = "0x" + createHash("sha256").update(faceTemplate).digest("hex");
+        if (hash !== fields.faceTemplate) throw new DisclosureVerificationError("faceTemplate", "template bytes do not hash to the committed value");
+      } else if (payload.faceTemplate !== null) {
+        throw new ExchangeProtocolError("payload carries a face template that was not requested");
+      }
+      return Object.freeze({
+        requestId, consentId, attestationUid: uid, fieldMask, fields: Object.freeze(fields),
+        disclosures: payload.fields, faceTemplate, issuer,
+      });
+    },
+  };
+}
