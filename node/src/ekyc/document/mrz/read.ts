@@ -102,11 +102,14 @@ function centreY(box: number[][] | undefined, fallback: number): number {
   return box.reduce((sum, p) => sum + (p[1] ?? 0), 0) / box.length;
 }
 
+/** Long text of MRZ characters with fillers or a date-like digit run (fillers may be partly dropped). */
+const looksLikeMrz = (text: string): boolean => (text.length >= 24 && (text.includes("<") || /\d{6}/.test(text))) || (text.length >= 15 && text.includes("<<"));
+
 /** Picks consecutive MRZ-looking lines and shapes them into TD1 or TD3. */
 export function assembleMrz(lines: ReadonlyArray<{ text: string; box?: number[][] }>): { format: MrzFormat; lines: string[] } | null {
   const candidates: Candidate[] = lines
     .map((l, i) => ({ text: cleanLine(l.text), y: centreY(l.box, i) }))
-    .filter((c) => c.text.length >= 24 && (c.text.includes("<") || /\d{6}/.test(c.text)))
+    .filter((c) => looksLikeMrz(c.text))
     .sort((a, b) => a.y - b.y);
   // Detection sometimes splits one MRZ line into two boxes at a long `<` run: merge boxes on the same row.
   const merged: Candidate[] = [];
@@ -115,13 +118,15 @@ export function assembleMrz(lines: ReadonlyArray<{ text: string; box?: number[][
     if (last !== undefined && Math.abs(last.y - c.y) < 12 && /[<]/.test(last.text + c.text)) last.text += c.text;
     else merged.push({ text: c.text, y: c.y });
   }
-  const pool = merged.filter((c) => c.text.length >= 24 && (c.text.includes("<") || /\d{6}/.test(c.text)));
+  const pool = merged.filter((c) => looksLikeMrz(c.text));
   const source = pool.length >= candidates.length ? pool : candidates;
   for (const format of ["TD1", "TD3"] as const) {
     const count = format === "TD1" ? 3 : 2, length = format === "TD1" ? 30 : 44;
     for (let start = source.length - count; start >= 0; start--) {
       const group = source.slice(start, start + count).map((c) => c.text);
-      if (group.every((t) => Math.abs(t.length - length) <= 5)) return { format, lines: group.map((t) => fixLength(t, length)) };
+      // The recogniser drops repeated `<`, so a line with a filler run may come out much shorter.
+      const fits = (t: string) => Math.abs(t.length - length) <= 5 || (t.includes("<<") && t.length >= length / 2 && t.length <= length + 5);
+      if (group.every(fits) && group.filter((t) => t.includes("<")).length >= count - 1) return { format, lines: group.map((t) => fixLength(t, length)) };
     }
   }
   return null;
