@@ -9,6 +9,7 @@ import { isKycnetError } from "../../../sdk/src/errors.ts";
 import * as token from "./commands/token.ts";
 import * as face from "./commands/face.ts";
 import * as doc from "./commands/doc.ts";
+import * as sanctions from "./commands/sanctions.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -16,7 +17,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token, face, doc];
+const modules: Array<{ register(program: Command): void }> = [token, face, doc, sanctions];
 for (const m of modules) m.register(program);
 
 try {
