@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Interface, Wallet, hexlify, randomBytes, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
 import { createAuditor } from "../../../sdk/src/auditor/auditor.ts";
+import { createSubjectKey } from "../../../sdk/src/customer/subject-key.ts";
 import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
 import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
@@ -39,7 +40,7 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
 
   /** Anchors one record at bank A for a fresh subject key. */
   async function anchorOne(recordRoot?: Hex) {
-    const subject = Wallet.createRandom();
+    const subject = createSubjectKey();
     const record = { ...(await f.record(subject.address as Hex)), ...(recordRoot ? { recordRoot } : {}) };
     const batch = await f.ledgerA.anchorBatch([record]);
     return { subject, uid: batch.uids[0]!, proof: batch.proofs[0]! };
@@ -190,7 +191,7 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     before(async () => {
       const commitment = commitRecord(person);
       ({ uid } = await anchorOne(commitment.root));
-      [disclosure] = discloseFields(commitment, ["fullName"]);
+      disclosure = discloseFields(commitment, ["fullName"])[0]!;
     });
 
     it("proves the value the customer hands over against the anchored root, without echoing it", async () => {
