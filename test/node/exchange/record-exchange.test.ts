@@ -101,4 +101,125 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       expect(event?.disclosureTx).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
+
+  describe("refusals, each with its status on the wire", () => {
+    it("CONSENT_NOT_FOUND for a consent id the chain does not know", async () => {
+      const record = await net.issue();
+      const consentId = ("0x" + randomBytes(32).toString("hex")) as Hex;
+      await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "CONSENT_NOT_FOUND");
+    });
+
+    it("NOT_GRANTEE when C presents a consent granted to B", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, ID_NAME_DOB_FACE);
+      await expectCode(fetchAs(C, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "NOT_GRANTEE");
+    });
+
+    it("FIELDS_NOT_GRANTED when B asks for a field outside the consent's mask", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["fullName", "address"])), "EXCHANGE_REFUSED", "FIELDS_NOT_GRANTED");
+    });
+
+    it("CONSENT_NOT_ACTIVE when the customer revoked the consent before the exchange", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      await net.revokeConsent(record, consentId);
+      const opensBefore = net.source.opens;
+      await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "CONSENT_NOT_ACTIVE");
+      expect(net.source.opens, "the record is never decrypted").to.equal(opensBefore);
+    });
+
+    it("refuses the second request when the consent is revoked between two requests", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      await fetchAs(B, record, consentId, NAME_DOB_FACE);
+      await net.revokeConsent(record, consentId);
+      await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "CONSENT_NOT_ACTIVE");
+    });
+
+    it("ATTESTATION_NOT_VALID from A when A has revoked the attestation (and B refuses to ask at all)", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      await A.ledger.revokeAttestation(record.proof, RevocationReason.FRAUD_SUSPECTED);
+      // B's client checks the attestation on chain before dialling.
+      await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "ATTESTATION_NOT_VALID");
+      // A checks it again itself for a request sent without that check.
+      const response = await rawExchange(B, A, requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }));
+      expect(response.status).to.equal("ATTESTATION_NOT_VALID");
+      expect(response.sealed).to.equal(undefined);
+    });
+
+    it("RECORD_NOT_FOUND when A holds no record for the attestation", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      const saved = net.source.records.get(record.uid)!;
+      net.source.records.delete(record.uid);
+      try {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "RECORD_NOT_FOUND");
+      } finally {
+        net.source.records.set(record.uid, saved);
+      }
+    });
+
+    it("BAD_REQUEST when the consent is for another attestation than the one asked for", async () => {
+      const [r1, r2] = [await net.issue(), await net.issue()];
+      const { consentId } = await net.grant(r1, B, NAME_DOB_FACE);
+      const response = await rawExchange(B, A, requestBytes({ consentId, attestationUid: r2.uid, fields: NAME_DOB_FACE }));
+      expect(response.status).to.equal("BAD_REQUEST");
+    });
+  });
+
+  describe("hostile or broken requests", () => {
+    it("BAD_REQUEST for a request that is not JSON", async () => {
+      const response = await rawExchange(B, A, new TextEncoder().encode("{not json"));
+      expect(response).to.include({ status: "BAD_REQUEST", requestId: null });
+    });
+
+    it("BAD_REQUEST naming the request id for a request with an unknown key or bad mask", async () => {
+      const requestId = ("0x" + randomBytes(32).toString("hex")) as Hex;
+      const base = { v: 1, consentId: "0x" + "11".repeat(32), attestationUid: "0x" + "22".repeat(32), requestId };
+      for (const body of [{ ...base, fields: 0 }, { ...base, fields: 0x800 }, { ...base, fields: 4, extra: true }, { ...base, fields: 4, v: 2 }]) {
+        const response = await rawExchange(B, A, new TextEncoder().encode(JSON.stringify(body)));
+        expect(response, JSON.stringify(body)).to.include({ status: "BAD_REQUEST", requestId });
+      }
+    });
+
+    it(`BAD_REQUEST for an oversized request (> ${MAX_REQUEST_BYTES} bytes), without reading it`, async () => {
+      const response = await rawExchange(B, A, new Uint8Array(MAX_REQUEST_BYTES * 4).fill(0x20));
+      expect(response.status).to.equal("BAD_REQUEST");
+      expect(response.message).to.match(/exceeds/);
+    });
+
+    it("BAD_REQUEST when a peer opens the stream and stalls (server deadline), and the stream is closed", async () => {
+      const started = Date.now();
+      const response = await rawExchange(B, A, new Uint8Array(), { send: false });
+      expect(response.status).to.equal("BAD_REQUEST");
+      expect(response.message).to.match(/no request within/);
+      expect(Date.now() - started).to.be.lessThan(5_000);
+    });
+
+    it("BAD_REQUEST for a replayed request id, with nothing disclosed twice", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      const bytes = requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE });
+      expect((await rawExchange(B, A, bytes)).status).to.equal("OK");
+      const again = await rawExchange(B, A, bytes);
+      expect(again.status).to.equal("BAD_REQUEST");
+      expect(again.message).to.match(/already used/);
+    });
+
+    it("a sealed answer opens only with the requester's transport key and its (consent, request) binding", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      const bytes = requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE });
+      const { requestId } = decodeRequest(bytes);
+      const response = await rawExchange(B, A, bytes);
+      const sealed = getBytes("0x" + Buffer.from(response.sealed!, "base64").toString("hex"));
+      expect(await B.keys.openFromPeer(sealed, payloadAad(consentId, requestId))).to.be.instanceOf(Uint8Array);
+      await expectCode(C.keys.openFromPeer(sealed, payloadAad(consentId, requestId)), "CIPHERTEXT_REJECTED");
+      const otherRequest = ("0x" + randomBytes(32).toString("hex")) as Hex;
+      await expectCode(B.keys.openFromPeer(sealed, payloadAad(consentId, otherRequest)), "CIPHERTEXT_REJECTED");
+    });
+  });
 });
