@@ -11,7 +11,7 @@ import {
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
-import { framesFor, jitter } from "./synthetic-frames.ts";
+import { framesFor, jitter, tiltPhoto } from "./synthetic-frames.ts";
 
 function expectThrowCode(f: () => unknown, code: string): void {
   try {
@@ -145,6 +145,18 @@ describe("active liveness challenge", () => {
       const c = challengeOf(steps);
       const frames = [0, 1, 2, 3].map((i) => ({ image: jitter(howard.image, i + 1), timestampMs: c.issuedAt + 10 + i * 200 }));
       const r = await run(c, frames);
+      expect(r.observed).to.deep.equal([]);
+      expect(r.failures).to.deep.equal(["ACTIONS_MISMATCH"]);
+    });
+    it("does not count a tilted flat photo (a printed portrait turned 30 degrees each way) as head turns", async () => {
+      const c = challengeOf(["TURN_LEFT", "TURN_RIGHT"]);
+      const tilted = [0, 30, 0, -30, 0].map((deg, i) => ({
+        image: jitter(deg === 0 ? howard.image : tiltPhoto(howard.image, howard.cx, howard.image.height / 2, deg), i + 1),
+        timestampMs: c.issuedAt + 10 + i * 200,
+      }));
+      const r = await run(c, tilted);
+      // the tilt reads as at most a few degrees of yaw: neutral or unclear, never a turn
+      for (const f of r.frames) expect(f.state).to.be.oneOf(["NEUTRAL", "UNCLEAR"]);
       expect(r.observed).to.deep.equal([]);
       expect(r.failures).to.deep.equal(["ACTIONS_MISMATCH"]);
     });

@@ -47,8 +47,8 @@ export function closeEyes(image: RgbImage, points68: readonly Point[]): RgbImage
     const pts = points68.slice(from, to + 1);
     const cx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
     const cy = pts.reduce((s, p) => s + p.y, 0) / pts.length;
-    const rx = (Math.max(...pts.map((p) => p.x)) - Math.min(...pts.map((p) => p.x))) * 0.75;
-    const ry = Math.max(rx * 0.55, (Math.max(...pts.map((p) => p.y)) - Math.min(...pts.map((p) => p.y))) * 1.4);
+    const rx = (Math.max(...pts.map((p) => p.x)) - Math.min(...pts.map((p) => p.x))) * 0.95;
+    const ry = Math.max(rx * 0.6, (Math.max(...pts.map((p) => p.y)) - Math.min(...pts.map((p) => p.y))) * 1.6);
     // skin tone: mean of a patch below the eye (upper cheek)
     const skin = [0, 0, 0];
     let n = 0;
@@ -111,4 +111,27 @@ export function framesFor(
     images.push(face.image);
   }
   return images.map((img, i) => ({ image: jitter(img, i + 1), timestampMs: startMs + i * gapMs }));
+}
+
+/**
+ * A flat photo turned about its vertical axis by `degrees` in front of a pinhole camera (focal length
+ * `focal` px): what a customer holding a printed portrait and tilting it produces. Unlike `turnHead`,
+ * nothing moves relative to the face outline.
+ */
+export function tiltPhoto(image: RgbImage, cx: number, cy: number, degrees: number, focal = 300): RgbImage {
+  const { width: W, height: H, data } = image;
+  const out = new Uint8Array(data.length).fill(127);
+  const t = (degrees * Math.PI) / 180, s = Math.sin(t), c = Math.cos(t);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const xp = x - cx, yp = y - cy;
+      const X = (xp * focal) / (c * focal - xp * s); // inverse of x' = X c f / (f + X s)
+      const k = focal / (focal + X * s);
+      if (!(k > 0)) continue;
+      const sx = Math.round(X + cx), sy = Math.round(yp / k + cy);
+      if (sx < 0 || sy < 0 || sx >= W || sy >= H) continue;
+      for (let ch = 0; ch < 3; ch++) out[(y * W + x) * 3 + ch] = data[(sy * W + sx) * 3 + ch]!;
+    }
+  }
+  return { width: W, height: H, data: out };
 }
