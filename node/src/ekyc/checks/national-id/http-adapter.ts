@@ -2,7 +2,7 @@
  * `NationalIdRegistry` over HTTP (wire.ts): one POST per attempt to `${baseUrl}/v1/identity/check`.
  * - Idempotent retries: the check is a read; every attempt of one check carries the same
  *   `x-request-id`, and only transient failures (5xx, 429, timeouts, connection errors) are retried,
- *   with exponential backoff.
+ *   with exponential backoff (or the registry's Retry-After, if longer).
  * - A deadline bounds the whole check (all attempts and backoff), and each attempt has its own
  *   timeout; the caller's AbortSignal cancels everything.
  * - A circuit breaker stops calling a registry that keeps failing.
@@ -43,7 +43,16 @@ export interface HttpNationalIdRegistryOptions {
 }
 
 /** Outcome of one attempt: an answer, or a failure that may be worth retrying. */
-type Attempt = { ok: true; body: CheckResponse } | { ok: false; retryable: boolean; error: KycnetError };
+type Attempt = { ok: true; body: CheckResponse } | { ok: false; retryable: boolean; error: KycnetError; retryAfterMs?: number };
+
+/** Upper bound on a server-requested wait; the deadline bounds it further. */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** `Retry-After` in delta-seconds (the only form a registry should send us), else undefined. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,5}$/.test(header.trim())) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Number(header.trim()) * 1000);
+}
 
 function positive(name: string, value: number, min: number): number {
   if (!Number.isFinite(value) || value < min) throw new InvalidArgumentError(name, `must be a number >= ${min}`);
@@ -90,8 +99,10 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     const requestId = randomUUID();
     let last: KycnetError | undefined;
+    let serverWaitMs = 0;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      if (attempt > 1) await sleep(this.#backoffMs * 2 ** (attempt - 2), signal);
+      // Exponential backoff, or longer if the registry asked for it (Retry-After); never past the deadline.
+      if (attempt > 1) await sleep(Math.max(this.#backoffMs * 2 ** (attempt - 2), serverWaitMs), signal);
       if (signal.aborted) break;
       const result = await this.#attempt(body, requestId, signal, attempt);
       if (result.ok) {
@@ -99,6 +110,7 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
         return toResult(result.body);
       }
       last = result.error;
+      serverWaitMs = result.retryAfterMs ?? 0;
       if (!result.retryable) break;
     }
     if (options.signal?.aborted) {
@@ -128,7 +140,8 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
     try {
       if (response.status >= 500 || response.status === 429) {
         await response.body?.cancel();
-        return { ok: false, retryable: true, error: new RegistryServerError(response.status, attempt) };
+        const wait = retryAfterMs(response.headers.get("retry-after"));
+        return { ok: false, retryable: true, error: new RegistryServerError(response.status, attempt), ...(wait === undefined ? {} : { retryAfterMs: wait }) };
       }
       if (response.status !== 200) {
         await response.body?.cancel();

@@ -86,6 +86,40 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
     });
   });
 
+  describe("Retry-After and concurrency", () => {
+    it("waits as long as the registry's Retry-After asks, within the deadline", async () => {
+      const busy = createRegistrySimulator({ seed: 6, citizens: 20, retryAfterSeconds: 1 });
+      await busy.start();
+      try {
+        const c = busy.citizens[0]!;
+        const query = { idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth };
+        busy.injectFaults("SERVICE_UNAVAILABLE");
+        const patient = new HttpNationalIdRegistry({ baseUrl: busy.url, backoffMs: 5, deadlineMs: 3_000 });
+        const started = performance.now();
+        expect(codeOf(await patient.checkIdentity(query))).to.equal("MATCH");
+        expect(performance.now() - started).to.be.greaterThanOrEqual(950);
+        busy.injectFaults("SERVICE_UNAVAILABLE");
+        const hurried = new HttpNationalIdRegistry({ baseUrl: busy.url, backoffMs: 5, deadlineMs: 300 });
+        const t0 = performance.now();
+        expect(codeOf(await hurried.checkIdentity(query))).to.equal("REGISTRY_TIMEOUT");
+        expect(performance.now() - t0).to.be.lessThan(800);
+      } finally {
+        await busy.stop();
+      }
+    });
+    it("answers 60 concurrent checks correctly", async () => {
+      const registry = new HttpNationalIdRegistry({ baseUrl: simulator.url });
+      const people = simulator.citizens.slice(0, 60);
+      const results = await Promise.all(
+        people.map((c, i) =>
+          registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: i % 2 === 0 ? c.dateOfBirth : "1901-01-01" }),
+        ),
+      );
+      results.forEach((r, i) => expect(codeOf(r)).to.equal(i % 2 === 0 ? "MATCH" : "MISMATCH"));
+      expect(simulator.stats().requests).to.equal(60);
+    });
+  });
+
   describe("deadline", () => {
     it("answers UNAVAILABLE REGISTRY_TIMEOUT when the deadline passes, without waiting for the registry", async () => {
       const registry = new HttpNationalIdRegistry({ baseUrl: simulator.url, attemptTimeoutMs: 1_000, deadlineMs: 250, backoffMs: 5 });

@@ -30,6 +30,8 @@ export interface RegistrySimulatorOptions {
   timeoutRate?: number;
   /** How long a hang lasts at most (default 30 s). */
   hangMs?: number;
+  /** `Retry-After` seconds sent with simulated 503s (default: none). */
+  retryAfterSeconds?: number;
   host?: string;
   port?: number;
 }
@@ -86,6 +88,7 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
       case "SERVER_ERROR":
         return reply.code(500).send({ code: "INTERNAL", message: "simulated failure" });
       case "SERVICE_UNAVAILABLE":
+        if (options.retryAfterSeconds !== undefined) reply.header("retry-after", String(options.retryAfterSeconds));
         return reply.code(503).send({ code: "UNAVAILABLE", message: "simulated overload" });
       case "HANG":
         await wait(hangMs);
