@@ -1,0 +1,188 @@
+/**
+ * `createNode(config)`: the one composition root of a bank's node. It builds every component from
+ * the configuration (or from `overrides`, which tests use to swap a port for a fake) and starts
+ * and stops them in dependency order:
+ *
+ *   custody (HSM) → ledger (JSON-RPC, HSM signer) → vault (LevelDB) → anchoring outbox
+ *   → eKYC pipeline (document engines, face model, registry, sanctions) → HTTP API
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { NonceManager, type Signer } from "ethers";
+import { KycnetError } from "../../sdk/src/errors.ts";
+import { encodePipelineVersion } from "../../sdk/src/protocol/index.ts";
+import { buildApp } from "./api/app.ts";
+import { apiConfig } from "./api/config.ts";
+import { startServer, type RunningServer } from "./api/server.ts";
+import type { NodeConfig } from "./config.ts";
+import type { KeyManager } from "./custody/key-manager.ts";
+import { MemoryKeyManager } from "./custody/memory/memory-key-manager.ts";
+import { openPkcs11KeyManager } from "./custody/pkcs11/pkcs11-key-manager.ts";
+import { ChallengeIssuer, loadOnnxFaceModel, type FaceModel } from "./ekyc/biometrics/index.ts";
+import { HttpNationalIdRegistry } from "./ekyc/checks/national-id/http-adapter.ts";
+import type { NationalIdRegistry } from "./ekyc/checks/national-id/port.ts";
+import { IndexedSanctionsList } from "./ekyc/checks/sanctions/indexed-list.ts";
+import { loadSanctionsFiles } from "./ekyc/checks/sanctions/loaders/load-file.ts";
+import type { SanctionsList } from "./ekyc/checks/sanctions/port.ts";
+import { createDocumentEngines, readDocument, type DocumentResult } from "./ekyc/document/index.ts";
+import { createOnboardingService } from "./ekyc/onboarding/onboarding-service.ts";
+import { createSessionStore } from "./ekyc/onboarding/sessions.ts";
+import { createEthersLedger } from "./ledger/ethers/ethers-ledger.ts";
+import type { ContractAddresses, LedgerClient } from "./ledger/ledger-client.ts";
+import { createRpcProvider } from "./ledger/provider.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { createLedgerServices, createReviewService } from "./services.ts";
+import { createAuditLog, type AuditLog } from "./vault/audit-log.ts";
+import { createAnchoringWorker, type AnchoringWorker } from "./vault/outbox.ts";
+import { createReviewQueue } from "./vault/review-queue.ts";
+import { openLevelRecordStore } from "./vault/store/level/level-record-store.ts";
+import type { RecordStore } from "./vault/store/record-store.ts";
+import { createVault, type Vault } from "./vault/vault.ts";
+
+/** Ports a test (or an unusual deployment) may supply instead of building them from config. */
+export interface NodeOverrides {
+  readonly keys?: KeyManager;
+  readonly faceModel?: FaceModel;
+  readonly registry?: NationalIdRegistry;
+  readonly sanctions?: SanctionsList | null;
+  readonly readDocument?: (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
+  readonly logger?: Logger;
+}
+
+export interface KycnetNode {
+  readonly config: NodeConfig;
+  readonly keys: KeyManager;
+  readonly ledger: LedgerClient;
+  readonly vault: Vault;
+  readonly audit: AuditLog;
+  readonly outbox: AnchoringWorker;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly onboarding: ReturnType<typeof createOnboardingService>;
+  /** Set once started. */
+  readonly api: RunningServer | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class NodeStartError extends KycnetError {
+  constructor(component: string, cause: unknown) {
+    super("NODE_START_FAILED", `could not start ${component}`, { details: { component }, cause });
+  }
+}
+
+async function openKeys(config: NodeConfig): Promise<KeyManager> {
+  const custody = config.custody;
+  if (custody.kind === "memory") {
+    if (process.env.KYCNET_ALLOW_MEMORY_KEYS !== "1") {
+      throw new KycnetError("CONFIG_INVALID", "custody.kind memory keeps keys in process memory: development only (set KYCNET_ALLOW_MEMORY_KEYS=1)");
+    }
+    return new MemoryKeyManager();
+  }
+  const pin = process.env[custody.pinEnv];
+  if (pin === undefined || pin === "") throw new KycnetError("CONFIG_INVALID", `the HSM PIN variable ${custody.pinEnv} is not set`, { details: { variable: custody.pinEnv } });
+  return openPkcs11KeyManager({
+    modulePath: custody.modulePath, tokenLabel: custody.tokenLabel, pin,
+    ...(custody.softhsm2Conf === undefined ? {} : { softhsm2Conf: custody.softhsm2Conf }),
+    ...(custody.sessions === undefined ? {} : { sessions: custody.sessions }),
+  });
+}
+
+export async function createNode(config: NodeConfig, overrides: NodeOverrides = {}): Promise<KycnetNode> {
+  const logger = overrides.logger ?? createLogger({ level: config.log.level, name: config.name });
+  const metrics = createMetrics();
+  const cleanups: Array<() => Promise<void>> = [];
+  const step = async <T>(component: string, build: () => Promise<T>): Promise<T> => {
+    logger.info({ component }, "starting");
+    try {
+      return await build();
+    } catch (error) {
+      for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
+      throw error instanceof KycnetError ? error : new NodeStartError(component, error);
+    }
+  };
+
+  const keys = await step("custody", async () => overrides.keys ?? (await openKeys(config)));
+  cleanups.push(() => keys.close());
+
+  const provider = createRpcProvider(config.chain.rpcUrl, config.chain.chainId === undefined ? {} : { chainId: BigInt(config.chain.chainId) });
+  cleanups.push(async () => provider.destroy());
+  const signer: Signer = new NonceManager(keys.createSigner(provider));
+  const ledger = await step("ledger", () => createEthersLedger({ runner: signer, addresses: config.chain.addresses as ContractAddresses, confirmations: config.chain.confirmations }));
+  const account = await ledger.account();
+  if (!(await ledger.isActiveMember(account))) logger.warn({ account }, "this node's account is not an active consortium member: it cannot anchor");
+
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const store: RecordStore = await step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
+  cleanups.push(() => store.close());
+  const audit = createAuditLog(store);
+  const vault = createVault({ store, keys, audit, attestationContext: { chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: account } });
+  const review = createReviewQueue({ store, vault, audit });
+  const outbox = createAnchoringWorker({
+    store, audit, vault, ledger, maxBatch: config.anchoring.maxBatch, maxDelayMs: config.anchoring.maxDelayMs,
+    onBatch: (b) => {
+      metrics.setAnchoringLag(b.lagSeconds);
+      logger.info({ count: b.count, batchRoot: b.batchRoot, txHash: b.txHash }, "anchored batch");
+    },
+    onError: (error) => logger.warn({ err: error }, "anchoring failed; will retry"),
+  });
+
+  const documentEngines = overrides.readDocument === undefined ? await step("document engines", () => createDocumentEngines()) : null;
+  if (documentEngines !== null) cleanups.push(() => documentEngines.close());
+  const faceModel = overrides.faceModel ?? (await step("face model", () => loadOnnxFaceModel()));
+  const registry = overrides.registry ?? new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
+  const sanctions = overrides.sanctions !== undefined ? overrides.sanctions
+    : config.sanctions.lists.length === 0 ? null
+    : await step("sanctions lists", async () => new IndexedSanctionsList(await loadSanctionsFiles(config.sanctions.lists),
+      config.sanctions.threshold === undefined ? {} : { threshold: config.sanctions.threshold }));
+  if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
+
+  const onboarding = createOnboardingService({
+    sessions: createSessionStore(),
+    readDocument: overrides.readDocument ?? ((images) => readDocument(images, { engines: documentEngines! })),
+    faceModel, challenges: new ChallengeIssuer(), registry, sanctions, vault, review,
+    pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
+    attestationValiditySeconds: config.attestation.validityDays * 86_400,
+    observeStage: (stage, ms) => metrics.observeStage(stage, ms),
+  });
+  const ledgerServices = createLedgerServices({ vault, ledger, provider, audit });
+
+  let api: RunningServer | null = null;
+  let outboxTimer: NodeJS.Timeout | undefined;
+  const node: KycnetNode = {
+    config, keys, ledger, vault, audit, outbox, metrics, logger, onboarding,
+    get api() { return api; },
+    async start() {
+      const app = await buildApp({
+        services: {
+          onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads, attestations: ledgerServices.admin, audit: ledgerServices.audit,
+        },
+        metrics, logger,
+        readinessChecks: [
+          { name: "ledger", check: async () => { await ledger.chainId(); } },
+          { name: "vault", check: async () => { await store.get("audit-head"); } },
+          { name: "hsm", check: async () => { await keys.getAddress(); } },
+        ],
+      }, apiConfig({ apiKeys: config.api.apiKeys }));
+      api = await startServer(app, { host: config.api.host, port: config.api.port });
+      outbox.start();
+      // Outbox depth for /metrics, without touching the hot path.
+      outboxTimer = setInterval(() => {
+        void outbox.depth().then((d) => metrics.setOutboxDepth(d.pending + d.inflight), () => undefined);
+      }, 5_000);
+      outboxTimer.unref();
+      logger.info({ url: api.url, account }, "node started");
+    },
+    async stop() {
+      clearInterval(outboxTimer);
+      await api?.stop();
+      api = null;
+      await outbox.stop();
+      for (const undo of cleanups.reverse()) await undo().catch((error: unknown) => logger.warn({ err: error }, "stop step failed"));
+      cleanups.length = 0;
+      logger.info("node stopped");
+    },
+  };
+  return node;
+}

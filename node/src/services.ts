@@ -1,0 +1,87 @@
+/**
+ * The API's ledger-facing and audit ports, implemented over the vault and the ledger:
+ * attestation status (this bank's own from its vault, PENDING until anchored; any other member's
+ * found on chain from its uid alone), consent status, immediate revocation, and the API's audit sink
+ * writing into the vault's hash-chained log.
+ */
+import type { Provider } from "ethers";
+import { findAttestation } from "../../sdk/src/chain/attestation-lookup.ts";
+import { KycnetError } from "../../sdk/src/errors.ts";
+import { RevocationReason, assertBytes32, type AttestationProof, type Hex } from "../../sdk/src/protocol/index.ts";
+import type { AttestationAdmin, AuditSink, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
+import type { LedgerClient } from "./ledger/ledger-client.ts";
+import type { AuditLog } from "./vault/audit-log.ts";
+import type { QueuedCase, ReviewQueueStore } from "./vault/review-queue.ts";
+import type { Vault } from "./vault/vault.ts";
+
+export class AttestationNotAnchoredError extends KycnetError {
+  constructor(uid: string) {
+    super("ATTESTATION_NOT_ANCHORED", "the attestation is still queued for anchoring; revoke it once anchored", { details: { uid } });
+  }
+}
+
+export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog; clock?: () => Date }) {
+  const clock = deps.clock ?? (() => new Date());
+
+  /** Our own attestation's proof from the vault, or any member's from chain data; null while queued. */
+  async function proofOf(uid: Hex): Promise<AttestationProof | null> {
+    assertBytes32(uid, "uid");
+    const own = await deps.vault.findRecordByUid(uid);
+    if (own !== null) return deps.vault.proofOf(own);
+    return (await findAttestation(deps.provider, deps.ledger.addresses.attestations, uid)).proof;
+  }
+
+  const reads: LedgerReads = {
+    async attestationStatus(uid) {
+      const proof = await proofOf(uid);
+      const status = proof === null ? "PENDING" : await deps.ledger.attestationStatus(proof);
+      return { uid, status, checkedAt: clock().toISOString() };
+    },
+    async consentStatus(consentId) {
+      assertBytes32(consentId, "consentId");
+      return { consentId, status: await deps.ledger.consentStatus(consentId), checkedAt: clock().toISOString() };
+    },
+  };
+
+  const admin: AttestationAdmin = {
+    async revoke(uid, reason) {
+      const own = await deps.vault.findRecordByUid(uid);
+      if (own === null) throw new KycnetError("ATTESTATION_NOT_FOUND", "this bank did not issue that attestation", { details: { uid } });
+      const proof = deps.vault.proofOf(own);
+      if (proof === null) throw new AttestationNotAnchoredError(uid);
+      const tx = await deps.ledger.revokeAttestation(proof, RevocationReason[reason]);
+      return { uid, reason, txHash: tx.txHash };
+    },
+  };
+
+  const audit: AuditSink = {
+    async append(entry) {
+      await deps.audit.append({
+        actor: entry.actor, action: entry.action, target: entry.target, outcome: entry.outcome,
+        details: { ...entry.details, role: entry.role },
+      });
+    },
+  };
+
+  return { reads, admin, audit };
+}
+
+/** The API's view of the vault's review queue (the API never sees record ids or evidence). */
+export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
+  const view = async (c: QueuedCase): Promise<ReviewCase> => ({
+    caseId: c.caseId, sessionId: c.sessionId, status: c.status, createdAt: c.createdAt,
+    reasons: c.decision.reasons.filter((r) => r.outcome !== "PASS").map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") })),
+    ...(c.claimedBy === undefined ? {} : { reviewer: c.claimedBy }),
+    ...(c.resolution === undefined ? {} : { reviewer: c.resolution.reviewer, decidedAt: c.resolution.at }),
+    ...(c.status === "APPROVED" ? { attestationUid: (await vault.getRecordMeta(c.recordId)).uid } : {}),
+  });
+  return {
+    async list(filter) {
+      const page = await queue.list(filter);
+      return { cases: await Promise.all(page.cases.map(view)), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
+    },
+    claim: async (caseId, reviewer) => view(await queue.claim(caseId, reviewer)),
+    approve: async (caseId, reviewer, comment) => view(await queue.approve(caseId, reviewer, comment)),
+    reject: async (caseId, reviewer, comment) => view(await queue.reject(caseId, reviewer, comment)),
+  };
+}
