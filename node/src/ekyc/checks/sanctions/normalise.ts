@@ -1,6 +1,6 @@
 /**
  * Name normalisation for screening, Vietnamese-aware: Unicode NFD with combining marks removed
- * (so "Nguyễn" and "Nguyen" meet), đ/Đ → d (a letter of its own, not a mark), case folded,
+ * (so "Nguyễn" and "Nguyen" meet), đ/Đ → d (a letter of its own, not a mark; likewise ø, æ, ß...), case folded,
  * punctuation and digits treated as separators ("NGUYEN, Van-Minh" → nguyen van minh), which also
  * defuses markup or SQL fragments in names. Order is kept; the scorer ignores it.
  */
@@ -11,11 +11,20 @@ export const MAX_SCREENED_NAME_LENGTH = 256;
 /** Most tokens considered from one name. */
 export const MAX_NAME_TOKENS = 12;
 
+/**
+ * Letters that are not a base letter plus marks, so NFD leaves them whole: đ (Vietnamese), and the
+ * Latin letters lists use for European names. Ð/ð (eth) is often typed for Đ, so it folds to d too.
+ */
+const STANDALONE_LETTERS: Readonly<Record<string, string>> = {
+  đ: "d", Đ: "d", ð: "d", Ð: "d", ø: "o", Ø: "o", æ: "ae", Æ: "ae", œ: "oe", Œ: "oe",
+  ß: "ss", ł: "l", Ł: "l", ı: "i", þ: "th", Þ: "th",
+};
+
 export function foldName(name: string): string {
   return name
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")
-    .replace(/[đĐ]/gu, "d")
+    .replace(/[đĐðÐøØæÆœŒßłŁıþÞ]/gu, (ch) => STANDALONE_LETTERS[ch] ?? ch)
     .toLowerCase()
     .replace(/[^a-z]+/gu, " ")
     .trim();

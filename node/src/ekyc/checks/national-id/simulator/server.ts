@@ -76,7 +76,9 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
     requests++;
     const requestId = request.headers[REQUEST_ID_HEADER];
     if (typeof requestId === "string") byRequestId.set(requestId, (byRequestId.get(requestId) ?? 0) + 1);
-    const closed = new Promise<void>((resolve) => request.raw.socket.once("close", () => resolve()));
+    // The response's "close" fires when it is sent or its connection drops (the client gave up);
+    // one listener per response, so keep-alive sockets do not collect listeners.
+    const closed = new Promise<void>((resolve) => reply.raw.once("close", () => resolve()));
     const wait = (ms: number): Promise<void> =>
       ms <= 0 ? Promise.resolve() : Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), closed]);
 
