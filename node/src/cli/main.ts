@@ -8,8 +8,10 @@ import { Command, CommanderError } from "commander";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import * as token from "./commands/token.ts";
 import * as face from "./commands/face.ts";
+import * as audit from "./commands/audit.ts";
 import * as doc from "./commands/doc.ts";
 import * as sanctions from "./commands/sanctions.ts";
+import * as nodeCommands from "./commands/node.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -17,7 +19,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token, face, doc, sanctions];
+const modules: Array<{ register(program: Command): void }> = [token, face, audit, doc, sanctions, nodeCommands];
 for (const m of modules) m.register(program);
 
 try {

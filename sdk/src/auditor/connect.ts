@@ -7,12 +7,17 @@
 import { JsonRpcProvider, Network } from "ethers";
 import { InvalidArgumentError } from "../errors.ts";
 import { assertAddress, type Hex } from "../protocol/bytes.ts";
-import { ChainUnreachableError, ContractsNotFoundError } from "./errors.ts";
+import { ChainUnreachableError, ContractsNotFoundError, WrongChainError } from "./errors.ts";
 
 export interface KycnetAddresses {
   readonly consortium: Hex;
   readonly attestations: Hex;
   readonly consents: Hex;
+}
+
+/** An addresses file may name its chain; then a connection to another chain is refused. */
+export interface AddressesFile extends KycnetAddresses {
+  readonly chainId?: bigint;
 }
 
 export interface ReadOnlyChain {
@@ -23,8 +28,8 @@ export interface ReadOnlyChain {
 
 const MAX_ADDRESSES_FILE = 64 * 1024;
 
-/** Parses an addresses file `{ consortium, attestations, consents }` (extra keys are ignored). */
-export function parseAddresses(text: string, source = "addresses"): KycnetAddresses {
+/** Parses an addresses file `{ consortium, attestations, consents, chainId? }` (extra keys are ignored). */
+export function parseAddresses(text: string, source = "addresses"): AddressesFile {
   if (text.length > MAX_ADDRESSES_FILE) throw new InvalidArgumentError(source, "file too large");
   let doc: unknown;
   try {
@@ -35,7 +40,18 @@ export function parseAddresses(text: string, source = "addresses"): KycnetAddres
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(source, "must be a JSON object");
   const d = doc as Record<string, unknown>;
   for (const key of ["consortium", "attestations", "consents"] as const) assertAddress(d[key], `${source}.${key}`);
-  return Object.freeze({ consortium: d.consortium as Hex, attestations: d.attestations as Hex, consents: d.consents as Hex });
+  let chainId: bigint | undefined;
+  if (d.chainId !== undefined) {
+    if (!(typeof d.chainId === "number" && Number.isSafeInteger(d.chainId) && d.chainId > 0)
+      && !(typeof d.chainId === "string" && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(d.chainId))) {
+      throw new InvalidArgumentError(`${source}.chainId`, "must be a positive integer");
+    }
+    chainId = BigInt(d.chainId);
+  }
+  return Object.freeze({
+    consortium: d.consortium as Hex, attestations: d.attestations as Hex, consents: d.consents as Hex,
+    ...(chainId === undefined ? {} : { chainId }),
+  });
 }
 
 export function assertRpcUrl(url: unknown): asserts url is string {
@@ -65,15 +81,20 @@ async function rpcChainId(url: string, timeoutMs: number): Promise<bigint> {
 
 export async function connectReadOnly(options: {
   readonly rpcUrl: string;
-  readonly addresses: KycnetAddresses;
+  readonly addresses: AddressesFile;
   readonly timeoutMs?: number;
 }): Promise<ReadOnlyChain> {
   assertRpcUrl(options.rpcUrl);
   const chainId = await rpcChainId(options.rpcUrl, options.timeoutMs ?? 5000);
+  if (options.addresses.chainId !== undefined && options.addresses.chainId !== chainId) {
+    throw new WrongChainError(options.addresses.chainId, chainId);
+  }
+  const { consortium, attestations, consents } = options.addresses;
+  const addresses: KycnetAddresses = Object.freeze({ consortium, attestations, consents });
   const network = Network.from(chainId);
   // No request cache: an auditor re-reading after a new block must see it.
   const provider = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network, cacheTimeout: -1 });
-  for (const [name, address] of Object.entries(options.addresses)) {
+  for (const [name, address] of Object.entries(addresses)) {
     let code: string;
     try {
       code = await provider.getCode(address);
@@ -86,5 +107,5 @@ export async function connectReadOnly(options: {
       throw new ContractsNotFoundError(name, address, chainId);
     }
   }
-  return Object.freeze({ provider, chainId, addresses: options.addresses });
+  return Object.freeze({ provider, chainId, addresses });
 }

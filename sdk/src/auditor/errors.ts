@@ -22,3 +22,12 @@ export class ConsentNotFoundError extends KycnetError {
     super("CONSENT_NOT_FOUND", `no consent ${consentId} on this chain`, { details: { consentId } });
   }
 }
+
+/** The addresses file names another chain than the endpoint serves. */
+export class WrongChainError extends KycnetError {
+  constructor(expected: bigint, actual: bigint) {
+    super("WRONG_CHAIN", `the addresses are for chain ${expected}, the RPC endpoint serves chain ${actual}`, {
+      details: { expected: expected.toString(), actual: actual.toString() },
+    });
+  }
+}
