@@ -43,6 +43,8 @@ export interface ExchangeHost {
   revalidateConnections(): Promise<number>;
   /** Open connections (for tests and metrics). */
   connectionCount(): number;
+  /** Peers with an open connection. */
+  connectedPeers(): PeerId[];
 }
 
 export function gaterFor(membership: MembershipCheck): ConnectionGater {
@@ -107,6 +109,7 @@ export async function createExchangeHost(options: ExchangeHostOptions): Promise<
       return closed;
     },
     connectionCount: () => node.getConnections().length,
+    connectedPeers: () => node.getConnections().map((c) => c.remotePeer),
   };
 }
 

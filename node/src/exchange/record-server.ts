@@ -145,6 +145,8 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     if (consentStatus !== "ACTIVE") return refuse("CONSENT_NOT_ACTIVE", `consent is ${consentStatus}`);
     const grantee = await ledger.findMember(consent.grantee);
     if (grantee === null || grantee.id !== requester.id) return refuse("NOT_GRANTEE", "consent names another member as grantee");
+    // Read fresh from the chain (the gate's answer may be up to one TTL old): a removed member stops here.
+    if (!grantee.active) return refuse("NOT_MEMBER", "the requesting member is no longer active");
     if (!maskCovers(consent.fieldMask, request.fields)) return refuse("FIELDS_NOT_GRANTED", "requested fields exceed the consent's field mask");
     if (record === null) return refuse("RECORD_NOT_FOUND", "this bank holds no record for the attestation");
     if (consent.issuerMemberId !== ownMemberId) return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");

@@ -195,3 +195,8 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
 }
 
 export type ExchangeConsortium = Awaited<ReturnType<typeof exchangeConsortium>>;
+
+/** Peer ids (strings) `bank`'s host is connected to right now. */
+export function connectedPeers(bank: Bank): string[] {
+  return bank.host.connectedPeers().map((p) => p.toString());
+}

@@ -7,15 +7,17 @@ import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import { Contract, getBytes } from "ethers";
 import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
-import { RevocationReason, fieldMaskOf, type Hex } from "../../../sdk/src/protocol/index.ts";
+import {
+  RevocationReason, commitRecord, discloseFields, fieldMaskOf, fieldsOfMask, type Hex,
+} from "../../../sdk/src/protocol/index.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
-import { withPeerId } from "../../../node/src/exchange/host.ts";
+import { gaterFor, withPeerId } from "../../../node/src/exchange/host.ts";
 import {
   MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, decodeResponse, encodeMessage, payloadAad,
-  type RecordResponse,
+  type DisclosurePayload, type RecordResponse,
 } from "../../../node/src/exchange/messages.ts";
 import { framed, readFrame } from "../../../node/src/exchange/record-protocol.ts";
-import { exchangeConsortium, type Bank, type ExchangeConsortium, type IssuedRecord } from "./fixture.ts";
+import { connectedPeers, exchangeConsortium, faceTemplateBytes, type Bank, type ExchangeConsortium, type IssuedRecord } from "./fixture.ts";
 
 const NAME_DOB_FACE = fieldMaskOf(["fullName", "dateOfBirth", "faceTemplate"]);
 const ID_NAME_DOB_FACE = fieldMaskOf(["idNumber", "fullName", "dateOfBirth", "faceTemplate"]);
@@ -220,6 +222,155 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       await expectCode(C.keys.openFromPeer(sealed, payloadAad(consentId, requestId)), "CIPHERTEXT_REJECTED");
       const otherRequest = ("0x" + randomBytes(32).toString("hex")) as Hex;
       await expectCode(B.keys.openFromPeer(sealed, payloadAad(consentId, otherRequest)), "CIPHERTEXT_REJECTED");
+    });
+  });
+
+  describe("a lying or stalling issuer: B verifies before it uses anything", () => {
+    type Tamper = (payload: DisclosurePayload) => DisclosurePayload;
+    /** Replaces A's record handler with one that answers OK with a tampered payload (or stalls / hangs up). */
+    async function withEvilIssuer(behaviour: Tamper | "stall" | "hang-up", run: () => Promise<void>): Promise<void> {
+      await net.server.stop();
+      await A.host.handle(RECORD_PROTOCOL, async (stream) => {
+        const lp = framed(stream, MAX_REQUEST_BYTES);
+        const request = decodeRequest(await readFrame(lp, AbortSignal.timeout(5_000)));
+        if (behaviour === "stall") return; // keeps the stream open and says nothing
+        if (behaviour === "hang-up") return void (await stream.close());
+        const entry = net.source.records.get(request.attestationUid)!;
+        const commitment = commitRecord(entry.opened.fields, entry.opened.salts);
+        const names = fieldsOfMask(request.fields);
+        const honest: DisclosurePayload = {
+          v: 1, consentId: request.consentId, attestationUid: request.attestationUid, requestId: request.requestId,
+          fields: discloseFields(commitment, names),
+          faceTemplate: names.includes("faceTemplate") ? Buffer.from(entry.opened.faceTemplate!).toString("base64") : null,
+        };
+        const sealed = await A.keys.sealForPeer(await B.keys.getTransportPublicKey(), encodeMessage(behaviour(honest)),
+          payloadAad(request.consentId, request.requestId));
+        await lp.write(encodeMessage({ v: 1, requestId: request.requestId, status: "OK", message: "ok", sealed: Buffer.from(sealed).toString("base64") }));
+        await stream.close();
+      });
+      try {
+        await run();
+      } finally {
+        await A.host.unhandle(RECORD_PROTOCOL);
+        await net.server.start();
+      }
+    }
+
+    const setup = async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, ID_NAME_DOB_FACE);
+      return { record, consentId };
+    };
+
+    it("DISCLOSURE_INVALID when a field value differs from the committed one", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "fullName" ? { ...f, value: "NGUYỄN VĂN KHÁC" } : f)) }), async () => {
+        const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+        expect((error as unknown as { details: { field: string } }).details.field).to.equal("fullName");
+      });
+    });
+
+    it("DISCLOSURE_INVALID when a salt or proof is altered", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "dateOfBirth" ? { ...f, salt: ("0x" + "ab".repeat(32)) as Hex } : f)) }), async () => {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+      });
+      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "idNumber" ? { ...f, proof: f.proof.slice(1) } : f)) }), async () => {
+        await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["idNumber"])), "DISCLOSURE_INVALID");
+      });
+    });
+
+    it("DISCLOSURE_INVALID when the face template bytes do not hash to the committed faceTemplate", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer((p) => ({ ...p, faceTemplate: Buffer.from(faceTemplateBytes(999)).toString("base64") }), async () => {
+        const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+        expect((error as unknown as { details: { field: string } }).details.field).to.equal("faceTemplate");
+      });
+    });
+
+    it("EXCHANGE_PROTOCOL when the payload adds an unrequested field or is bound to another request", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer((p) => ({ ...p, fields: [...p.fields, ...discloseFields(record.commitment, ["address"])] }), async () => {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
+      });
+      await withEvilIssuer((p) => ({ ...p, requestId: ("0x" + "00".repeat(32)) as Hex }), async () => {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
+      });
+    });
+
+    it("EXCHANGE_TIMEOUT when the issuer stalls past the caller's deadline, and the stream is released", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer("stall", async () => {
+        const started = Date.now();
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE, AbortSignal.timeout(300)), "EXCHANGE_TIMEOUT");
+        expect(Date.now() - started).to.be.lessThan(3_000);
+      });
+    });
+
+    it("EXCHANGE_PROTOCOL when the issuer hangs up without an answer", async () => {
+      const { record, consentId } = await setup();
+      await withEvilIssuer("hang-up", async () => {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
+      });
+    });
+
+    it("EXCHANGE_TIMEOUT when the honest issuer is slower than the caller's deadline", async () => {
+      const { record, consentId } = await setup();
+      net.source.openDelayMs = 1_000;
+      try {
+        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE, AbortSignal.timeout(300)), "EXCHANGE_TIMEOUT");
+      } finally {
+        net.source.openDelayMs = 0;
+      }
+    });
+  });
+
+  describe("back-pressure", () => {
+    it("answers BUSY at once when the server already handles its maximum of concurrent requests", async () => {
+      while (net.server.activeRequests() > 0) await new Promise((resolve) => setTimeout(resolve, 50)); // earlier slow requests
+      // Eight stalled streams (four per connection, the per-connection cap) fill every handler slot.
+      const stalled = [B, B, B, B, C, C, C, C].map((bank) => rawExchange(bank, A, new Uint8Array(), { send: false }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const busy = await rawExchange(D, A, new Uint8Array(), { send: false });
+      expect(busy.status).to.equal("BUSY");
+      expect(Date.now() - started).to.be.lessThan(500);
+      for (const response of await Promise.all(stalled)) expect(response.status).to.equal("BAD_REQUEST");
+    });
+  });
+
+  describe("membership on chain decides who may connect and fetch", () => {
+    it("refuses a non-member peer at connection: the dial fails and A keeps no connection to it", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      const error = await expectCode(outsider.client.fetchRecord({ address: A.address(), consentId, attestation: record.proof, fields: NAME_DOB_FACE }), "EXCHANGE_DIAL_FAILED");
+      expect(error).to.be.instanceOf(Error);
+      expect(connectedPeers(A)).to.not.include(outsider.host.peerId.toString());
+      expect(net.served.filter((e) => e.remotePeer === outsider.host.peerId.toString()), "no handler ever ran for it").to.deep.equal([]);
+      // The gate is what refused it, after Noise authenticated its peer id.
+      const gater = gaterFor(A.membership);
+      expect(await gater.denyInboundEncryptedConnection!(outsider.host.peerId, undefined as never)).to.equal(true);
+      expect(await gater.denyInboundEncryptedConnection!(B.host.peerId, undefined as never)).to.equal(false);
+    });
+
+    it("cuts off a member removed by governance: refused per request at once, then disconnected and unable to reconnect", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, D, NAME_DOB_FACE);
+      await fetchAs(D, record, consentId, NAME_DOB_FACE); // D is a member: served, and now connected
+      await net.removeMember(D);
+      // Before any cache invalidation: the grantee check reads the chain fresh.
+      await expectCode(fetchAs(D, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "NOT_MEMBER");
+      // The node reacts to MemberRemoved: the gate forgets D; requests on the open connection get NOT_MEMBER ...
+      A.membership.invalidate(D.identity.peerIdBytes);
+      const onOpenConnection = await rawExchange(D, A, requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }));
+      expect(onOpenConnection.status).to.equal("NOT_MEMBER");
+      // ... and revalidation closes the connection; a new one is refused by the gater.
+      expect(await A.host.revalidateConnections()).to.equal(1);
+      await expectCode(fetchAs(D, record, consentId, NAME_DOB_FACE), "EXCHANGE_DIAL_FAILED");
+      // Members in good standing are unaffected.
+      const ok = await net.issue();
+      const granted = await net.grant(ok, B, NAME_DOB_FACE);
+      expect((await fetchAs(B, ok, granted.consentId, NAME_DOB_FACE)).fields.fullName).to.equal(ok.commitment.fields.fullName);
     });
   });
 });
