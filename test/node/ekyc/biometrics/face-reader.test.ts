@@ -48,6 +48,23 @@ describe("readFace with the real models on the eval faces", function () {
     });
   });
 
+  describe("face size and framing", () => {
+    it("finds a face that fills a large image (tight crop upscaled to 600 px)", async () => {
+      const face = await evalImage("penny", 2);
+      const big = cropResize(face, 0, 0, face.width, face.height, 600, 600);
+      const r = await readFace(model, big);
+      expect(r.box.x2 - r.box.x1).to.be.greaterThan(300);
+    });
+    it("finds a small face in a large photo (150 px face on a 1200x900 canvas)", async () => {
+      const face = await evalImage("penny", 2);
+      const canvas = { width: 1200, height: 900, data: new Uint8Array(1200 * 900 * 3).fill(110) };
+      for (let y = 0; y < face.height; y++) canvas.data.set(face.data.subarray(y * face.width * 3, (y + 1) * face.width * 3), ((y + 500) * 1200 + 800) * 3);
+      const r = await readFace(model, canvas);
+      expect(r.box.x1).to.be.within(780, 860);
+      expect(r.box.y1).to.be.within(480, 560);
+    });
+  });
+
   describe("bad input", () => {
     it("FACE_NOT_FOUND for an image without a face", async () => {
       await expectCode(readFace(model, await png(flatImage(200, 90))), "FACE_NOT_FOUND");

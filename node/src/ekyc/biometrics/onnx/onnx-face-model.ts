@@ -116,10 +116,20 @@ class OnnxFaceModel implements FaceModel {
   ) {}
 
   async detect(image: RgbImage): Promise<ScoredBox[]> {
-    // Letterbox onto a grey 4:3 canvas; a tight crop (face filling the image) is padded to twice its
-    // size first, as the detector was trained on faces with context around them.
+    // The detector was trained on faces with context around them: a tight crop (face filling the
+    // image) is found only once padded onto a grey canvas twice its size, while padding a large photo
+    // shrinks a small face below the detector's reach. So small images try padded first, large ones
+    // unpadded first, and each falls back to the other when it finds nothing.
     const tight = image.width <= 400 && image.height <= 400;
-    const pad = tight ? 2 : 1;
+    for (const pad of tight ? [2, 1] : [1, 2]) {
+      const faces = await this.#detectLetterboxed(image, pad);
+      if (faces.length > 0) return faces;
+    }
+    return [];
+  }
+
+  async #detectLetterboxed(image: RgbImage, pad: number): Promise<ScoredBox[]> {
+    // Letterbox onto a grey 4:3 canvas (aspect kept), the image centred and scaled to 1/pad of it.
     const scale = Math.min(DET_W / (image.width * pad), DET_H / (image.height * pad));
     const ox = (DET_W - image.width * scale) / 2;
     const oy = (DET_H - image.height * scale) / 2;
