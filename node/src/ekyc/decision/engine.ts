@@ -84,6 +84,10 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
     if (daysLeft < 0) fire("DOCUMENT_EXPIRED", { expiryDate: input.document.fields.expiryDate });
     else if (daysLeft <= rules.documentExpiry.expiringSoonDays) fire("DOCUMENT_EXPIRING_SOON", { daysLeft });
   }
+  const withdrawnAfter = rules.withdrawnDocumentTypes[document.fields.documentType];
+  if (withdrawnAfter !== undefined && input.asOf > withdrawnAfter) {
+    fire("DOCUMENT_TYPE_WITHDRAWN", { documentType: document.fields.documentType, validUntil: withdrawnAfter });
+  }
   if (document.disagreements.length > 0) fire("DOCUMENT_FIELDS_DISAGREE", { fields: document.disagreements.map((d) => d.field) });
   const high = document.tamperSignals.filter((s) => s.severity === "HIGH").map((s) => s.code);
   const low = document.tamperSignals.filter((s) => s.severity !== "HIGH").map((s) => s.code);

@@ -29,6 +29,8 @@ export const REASON_CODES = [
   "DATE_OF_BIRTH_INVALID",
   // added in rule set 1.1.0
   "DOCUMENT_FIELD_MISSING",
+  // added in rule set 1.2.0
+  "DOCUMENT_TYPE_WITHDRAWN",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

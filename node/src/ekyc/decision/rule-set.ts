@@ -3,7 +3,9 @@
  * configure its own file; a file that is missing any reason code, has an unknown one, or has
  * nonsense bounds is refused with DECISION_RULES_INVALID rather than half-applied.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DOCUMENT_TYPES, type DocumentType } from "../../../../sdk/src/protocol/vocabulary.ts";
 import { KycnetError } from "../../../../sdk/src/errors.ts";
 import { OUTCOMES, REASON_CODES, type Outcome, type ReasonCode } from "./reasons.ts";
 
@@ -16,6 +18,8 @@ export interface RuleSet {
   version: string;
   age: { minimumYears: number; adultYears: number; maximumYears: number };
   documentExpiry: { expiringSoonDays: number };
+  /** Document types no longer valid after the given day (`YYYY-MM-DD`), whatever their printed expiry. */
+  withdrawnDocumentTypes: Readonly<Partial<Record<DocumentType, string>>>;
   sanctions: { strongHitScore: number };
   levels: { 1: LevelRule; 2: LevelRule };
   outcomes: Readonly<Record<ReasonCode, Outcome>>;
@@ -63,6 +67,15 @@ export function parseRuleSet(data: unknown): RuleSet {
   if (typeof strongHitScore !== "number" || !(strongHitScore > 0 && strongHitScore <= 1)) {
     throw new DecisionRulesInvalidError("$.sanctions.strongHitScore", "must be a number in (0, 1]");
   }
+  const withdrawnIn = obj(root.withdrawnDocumentTypes, "$.withdrawnDocumentTypes");
+  const withdrawnDocumentTypes: Partial<Record<DocumentType, string>> = {};
+  for (const [type, day] of Object.entries(withdrawnIn)) {
+    if (!(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new DecisionRulesInvalidError(`$.withdrawnDocumentTypes.${type}`, "unknown document type");
+    if (typeof day !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+      throw new DecisionRulesInvalidError(`$.withdrawnDocumentTypes.${type}`, "must be a date YYYY-MM-DD");
+    }
+    withdrawnDocumentTypes[type as DocumentType] = day;
+  }
   const levels = obj(root.levels, "$.levels");
   const outcomesIn = obj(root.outcomes, "$.outcomes");
   for (const key of Object.keys(outcomesIn)) {
@@ -82,22 +95,28 @@ export function parseRuleSet(data: unknown): RuleSet {
     version: root.version,
     age: Object.freeze({ minimumYears, adultYears, maximumYears }),
     documentExpiry: Object.freeze({ expiringSoonDays }),
+    withdrawnDocumentTypes: Object.freeze(withdrawnDocumentTypes),
     sanctions: Object.freeze({ strongHitScore }),
     levels: Object.freeze({ 1: level(levels["1"], "$.levels.1", "FULL_EKYC"), 2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC") }),
     outcomes: Object.freeze(outcomes),
   });
 }
 
+/** A rule set is a few kilobytes; anything far larger is not one. */
+const MAX_RULE_FILE_BYTES = 256 * 1024;
+
 /** Reads and validates a rule-set file. */
 export function loadRuleSetFile(path: string): RuleSet {
   let data: unknown;
   try {
+    if (statSync(path).size > MAX_RULE_FILE_BYTES) throw new DecisionRulesInvalidError("$", `file larger than ${MAX_RULE_FILE_BYTES} bytes`);
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
+    if (cause instanceof DecisionRulesInvalidError) throw cause;
     throw new DecisionRulesInvalidError("$", "file is not readable JSON", { cause });
   }
   return parseRuleSet(data);
 }
 
 /** The rule set shipped with this version of kycnet. */
-export const RULES_V1: RuleSet = loadRuleSetFile(new URL("./rules/v1.json", import.meta.url).pathname);
+export const RULES_V1: RuleSet = loadRuleSetFile(fileURLToPath(new URL("./rules/v1.json", import.meta.url)));

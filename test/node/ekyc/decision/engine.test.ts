@@ -58,6 +58,23 @@ const ROWS: Row[] = [
     level: 1,
   },
   { name: "card with no expiry (age 60+ CCCD)", patch: (i) => (i.document.fields.expiryDate = ""), decision: "PASS", codes: [], level: 1 },
+  {
+    name: "9-digit CMND after its withdrawal (2024-12-31)",
+    patch: (i) => (i.document.fields.documentType = "CMND"),
+    decision: "REJECT",
+    codes: ["DOCUMENT_TYPE_WITHDRAWN"],
+    level: null,
+  },
+  {
+    name: "9-digit CMND before its withdrawal",
+    patch: (i) => {
+      i.document.fields.documentType = "CMND";
+      i.asOf = "2024-12-31";
+    },
+    decision: "PASS",
+    codes: [],
+    level: 1,
+  },
   { name: "expired document", patch: (i) => (i.document.fields.expiryDate = "2026-11-22"), decision: "REJECT", codes: ["DOCUMENT_EXPIRED"], level: null },
   { name: "document expires today (still valid)", patch: (i) => (i.document.fields.expiryDate = "2026-11-23"), decision: "PASS", codes: ["DOCUMENT_EXPIRING_SOON"], level: 1 },
   {
@@ -133,7 +150,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.1.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.2.0");
       });
     }
   });
@@ -219,6 +236,8 @@ describe("decide (rule set v1)", () => {
       ["a non-numeric daily limit", (d) => (d.levels["2"].dailyLimitVnd = "5e8"), "$.levels.2.dailyLimitVnd"],
       ["a level with the wrong method", (d) => (d.levels["1"].method = "FULL_EKYC_NFC"), "$.levels.1.method"],
       ["no version", (d) => delete d.version, "$.version"],
+      ["a withdrawal date that is not a date", (d) => (d.withdrawnDocumentTypes.CMND = "end of 2024"), "$.withdrawnDocumentTypes.CMND"],
+      ["a withdrawal for an unknown document type", (d) => (d.withdrawnDocumentTypes.LIBRARY_CARD = "2024-12-31"), "$.withdrawnDocumentTypes.LIBRARY_CARD"],
       ["a strong-hit score above 1", (d) => (d.sanctions.strongHitScore = 2), "$.sanctions.strongHitScore"],
     ];
     for (const [name, mutate, path] of invalid) {
