@@ -39,6 +39,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     requestIdHeader: false,
     bodyLimit: config.bodyLimits.jsonBytes,
     trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 128 },

@@ -30,6 +30,8 @@ export interface ApiConfig {
   readonly readinessTimeoutMs: number;
   /** Trust X-Forwarded-For (only behind a reverse proxy the bank controls). */
   readonly trustProxy: boolean;
+  /** Whole-request deadline on the socket (slow uploads, slowloris), ms. */
+  readonly requestTimeoutMs: number;
 }
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = {
@@ -47,6 +49,7 @@ export const DEFAULT_API_CONFIG: Omit<ApiConfig, "apiKeys"> = {
   docs: true,
   readinessTimeoutMs: 2_000,
   trustProxy: false,
+  requestTimeoutMs: 60_000,
 };
 
 export function apiConfig(overrides: Partial<ApiConfig> & Pick<ApiConfig, "apiKeys">): ApiConfig {

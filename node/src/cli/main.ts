@@ -12,6 +12,7 @@ import * as audit from "./commands/audit.ts";
 import * as doc from "./commands/doc.ts";
 import * as sanctions from "./commands/sanctions.ts";
 import * as nodeCommands from "./commands/node.ts";
+import * as apiKey from "./commands/api-key.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -19,7 +20,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token, face, audit, doc, sanctions, nodeCommands];
+const modules: Array<{ register(program: Command): void }> = [token, face, audit, doc, sanctions, nodeCommands, apiKey];
 for (const m of modules) m.register(program);
 
 try {
