@@ -39,8 +39,6 @@ export function createMembershipGate(options: MembershipGateOptions): Membership
   const now = options.now ?? Date.now;
   // Map keeps insertion order: the first key is the oldest, evicted first.
   const cache = new Map<string, Entry>();
-  // Bumped by invalidate(): an in-flight read started before it must not repopulate the cache.
-  let generation = 0;
 
   async function lookup(peerId: Uint8Array): Promise<MemberInfo | null> {
     try {
@@ -59,9 +57,10 @@ export function createMembershipGate(options: MembershipGateOptions): Membership
       const hit = cache.get(key);
       if (hit !== undefined && now() - hit.at < ttlMs) return hit.answer.catch(() => null);
       cache.delete(key);
-      const started = generation;
       const answer = lookup(peerId);
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      // Cached before the read completes (concurrent callers share it); invalidate() removes the
+      // entry, so a read that started before an invalidation never lands back in the cache.
       cache.set(key, { at: now(), answer });
       try {
         return await answer;
@@ -69,12 +68,9 @@ export function createMembershipGate(options: MembershipGateOptions): Membership
         // Never cache a failure: the next request asks the chain again.
         if (cache.get(key)?.answer === answer) cache.delete(key);
         return null;
-      } finally {
-        if (started !== generation && cache.get(key)?.answer === answer) cache.delete(key);
       }
     },
     invalidate(peerId) {
-      generation++;
       if (peerId === undefined) cache.clear();
       else cache.delete(keyOf(peerId));
     },
