@@ -12,6 +12,7 @@ import { readFile, stat } from "node:fs/promises";
 import { isError } from "ethers";
 import { InvalidArgumentError, KycnetError, isKycnetError } from "../errors.ts";
 import { assertBytes32, type Hex } from "../protocol/bytes.ts";
+import { RECORD_FIELDS } from "../protocol/vocabulary.ts";
 import { createAuditor } from "../auditor/auditor.ts";
 import { connectReadOnly, parseAddresses, type AddressesFile } from "../auditor/connect.ts";
 import { ChainUnreachableError } from "../auditor/errors.ts";
@@ -100,6 +101,9 @@ function validate(request: AuditRequest): void {
       return;
     case "field":
       assertBytes32(request.uid, "uid");
+      if (!(RECORD_FIELDS as readonly string[]).includes(request.name)) {
+        throw new InvalidArgumentError("name", `must be one of ${RECORD_FIELDS.join(", ")}`);
+      }
       assertBytes32(request.salt, "salt");
       parseProof(request.proof);
   }
