@@ -45,6 +45,9 @@ want="$( (sha256sum package-lock.json; node --version) | sha256sum | cut -d' ' -
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "npm install from package-lock.json (Node $(node --version))"
   lock_before="$(sha256sum package-lock.json)"
+  # Native addons (pkcs11js, classic-level) must build against the Node that runs them, whatever
+  # nodedir the machine's npm configuration names.
+  if [ -x "$KYCNET_NODE_PKG/bin/node" ]; then export npm_config_nodedir="$KYCNET_NODE_PKG"; fi
   npm install --no-audit --no-fund --loglevel=error >&2
   if [ "$(sha256sum package-lock.json)" != "$lock_before" ]; then
     log "package-lock.json changed during install: it is out of date with package.json; commit the updated lock"

@@ -1,6 +1,5 @@
 # Sourced by the project's scripts: puts the project's pinned Node 22 first on PATH when the
-# machine's own Node is older than Hardhat 3 needs (>= 22.13), and points native addon builds
-# at that Node's headers. Sourcing it changes nothing else.
+# machine's own Node is older than Hardhat 3 needs (>= 22.13). Sourcing it changes nothing else.
 KYCNET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KYCNET_NODE_VERSION="22.23.3"
 KYCNET_TOOLCHAIN="$KYCNET_ROOT/.toolchain"
@@ -15,7 +14,6 @@ kycnet_node_ok() {
 
 if [ -x "$KYCNET_NODE_PKG/bin/node" ]; then
   export PATH="$KYCNET_NODE_PKG/bin:$KYCNET_ROOT/node_modules/.bin:$PATH"
-  export npm_config_nodedir="$KYCNET_NODE_PKG"
 else
   export PATH="$KYCNET_ROOT/node_modules/.bin:$PATH"
 fi
