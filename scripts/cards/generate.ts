@@ -34,8 +34,9 @@ export interface GeneratedCard {
   capture: CaptureOptions;
 }
 
-function degradationOptions(kind: Degradation, rng: Rng): { options: CaptureOptions; severity: GeneratedCard["severity"] } {
-  const strong = rng.next() < 0.5;
+function degradationOptions(kind: Degradation, rng: Rng, force?: "mild" | "strong"): { options: CaptureOptions; severity: GeneratedCard["severity"] } {
+  const coin = rng.next() < 0.5;
+  const strong = force === undefined ? coin : force === "strong";
   const severity = kind === "clean" ? "none" : strong ? "strong" : "mild";
   const sign = rng.next() < 0.5 ? -1 : 1;
   switch (kind) {
@@ -70,11 +71,11 @@ function editedField(person: SyntheticPerson, rng: Rng): { field: "fullName" | "
 }
 
 /** Builds one card (both sides) and writes its two photos into `dir`. */
-export async function generateCard(dir: string, index: number, seed: number, degradation: Degradation, tamper: Tamper | null): Promise<GeneratedCard> {
+export async function generateCard(dir: string, index: number, seed: number, degradation: Degradation, tamper: Tamper | null, severity?: "mild" | "strong"): Promise<GeneratedCard> {
   const rng = createRng(seed * 1_000_003 + index);
   const person = makePerson(rng);
   const portrait = await portraitPng(rng);
-  const { options, severity } = degradationOptions(degradation, rng);
+  const { options, severity: actualSeverity } = degradationOptions(degradation, rng, severity);
   let qrText = qrPayload(person);
   let overrides: Parameters<typeof renderFront>[3] = {};
   let mrz = td1Lines(person);
@@ -126,7 +127,7 @@ export async function generateCard(dir: string, index: number, seed: number, deg
   const backPath = join(dir, `${id}-back.${ext}`);
   await writeFile(frontPath, front);
   await writeFile(backPath, back);
-  return { id, person, degradation, severity, tamper, tamperDetail, frontPath, backPath, capture: captureOptions };
+  return { id, person, degradation, severity: actualSeverity, tamper, tamperDetail, frontPath, backPath, capture: captureOptions };
 }
 
 export interface CardSetOptions {

@@ -33,11 +33,14 @@ const MIN_SIDE = 200;
 export async function loadImage(side: string, input: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<LoadedImage> {
   if (!(input instanceof Uint8Array) || input.length === 0) throw new InvalidImageError(side, "empty input");
   if (input.length > limits.maxBytes) throw new ImageTooLargeError(side, "bytes", input.length, limits.maxBytes);
+  const format = sniffFormat(input);
+  if (format === null) throw new InvalidImageError(side, "not a supported image (JPEG, PNG, WebP, TIFF)");
   let meta: Metadata;
   try {
-    meta = await sharp(input, { limitInputPixels: limits.maxPixels }).metadata();
+    // Header only for these raster formats: the pixel count is checked before anything is decoded.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    throw new InvalidImageError(side, "not a supported image (JPEG, PNG, WebP, TIFF)", { cause });
+    throw new InvalidImageError(side, `unreadable ${format} header`, { cause });
   }
   const width = meta.width ?? 0, height = meta.height ?? 0;
   if (width * height > limits.maxPixels) throw new ImageTooLargeError(side, "pixels", width * height, limits.maxPixels);
@@ -60,6 +63,16 @@ export async function loadImage(side: string, input: Uint8Array, limits: ImageLi
     original: { format: meta.format ?? "unknown", width, height, bytes: input.length, density: meta.density ?? null, jpegQuality: meta.format === "jpeg" ? estimateJpegQuality(input) : null },
     encoded: input,
   };
+}
+
+/** Raster formats we accept, by magic bytes (never SVG or other formats sharp would render). */
+function sniffFormat(b: Uint8Array): "JPEG" | "PNG" | "WebP" | "TIFF" | null {
+  const at = (i: number) => b[i] ?? -1;
+  if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return "JPEG";
+  if (at(0) === 0x89 && at(1) === 0x50 && at(2) === 0x4e && at(3) === 0x47) return "PNG";
+  if (at(0) === 0x52 && at(1) === 0x49 && at(2) === 0x46 && at(3) === 0x46 && at(8) === 0x57 && at(9) === 0x45 && at(10) === 0x42 && at(11) === 0x50) return "WebP";
+  if ((at(0) === 0x49 && at(1) === 0x49 && at(2) === 0x2a && at(3) === 0) || (at(0) === 0x4d && at(1) === 0x4d && at(2) === 0 && at(3) === 0x2a)) return "TIFF";
+  return null;
 }
 
 /** Standard JPEG luminance quantisation table (Annex K), zig-zag order is irrelevant for sums. */

@@ -132,11 +132,11 @@ export function assembleMrz(lines: ReadonlyArray<{ text: string; box?: number[][
   return null;
 }
 
-async function prepare(image: Buffer, rotate: number, longSide: number | null): Promise<Buffer> {
+async function prepare(image: Buffer, rotate: number, longSide: number): Promise<Buffer> {
   let s = sharp(image).rotate(rotate === 0 ? undefined : rotate);
   const meta = await sharp(image).metadata();
   const side = Math.max(meta.width ?? 0, meta.height ?? 0);
-  const target = Math.min(longSide ?? side, MAX_SIDE);
+  const target = Math.min(longSide, MAX_SIDE);
   if (target !== side) s = s.resize({ width: target, height: target, fit: "inside" });
   return s.png({ compressionLevel: 1 }).toBuffer();
 }
@@ -146,22 +146,28 @@ async function prepare(image: Buffer, rotate: number, longSide: number | null): 
  * passed the intake limits (image.ts).
  */
 export async function readMrz(detector: TextLineDetector, image: Buffer, now: Date = new Date()): Promise<MrzReading | null> {
-  const attempts: Array<{ name: string; rotate: number; longSide: number | null }> = [
-    { name: "native", rotate: 0, longSide: FIRST_PASS_SIDE },
-    { name: "upscaled", rotate: 0, longSide: MAX_SIDE },
-    { name: "rotated-180", rotate: 180, longSide: null },
-    { name: "rotated-90", rotate: 90, longSide: null },
-    { name: "rotated-270", rotate: 270, longSide: null },
-  ];
   const meta = await sharp(image).metadata();
+  const side = Math.max(meta.width ?? 0, meta.height ?? 0);
+  // Never upscale in the first pass (it turns `<` into C or 4); enlarge only as a fallback.
+  const firstPass = Math.min(FIRST_PASS_SIDE, side);
+  const attempts: Array<{ name: string; rotate: number; longSide: number }> = [
+    { name: "native", rotate: 0, longSide: firstPass },
+    { name: "upscaled", rotate: 0, longSide: MAX_SIDE },
+    { name: "rotated-180", rotate: 180, longSide: firstPass },
+    { name: "rotated-90", rotate: 90, longSide: firstPass },
+    { name: "rotated-270", rotate: 270, longSide: firstPass },
+  ];
   let best: MrzReading | null = null;
   for (const attempt of attempts) {
-    const side = Math.max(meta.width ?? 0, meta.height ?? 0);
-    const longSide = attempt.longSide === null ? null : Math.min(attempt.longSide, Math.max(side, FIRST_PASS_SIDE));
-    if (attempt.name === "upscaled" && longSide !== null && longSide <= Math.min(side, FIRST_PASS_SIDE)) continue;
+    const longSide = attempt.longSide;
     const lines = await detector.detect(await prepare(image, attempt.rotate, longSide), isMrzShapedBox);
     const assembled = assembleMrz(lines);
-    if (assembled === null) continue;
+    if (assembled === null) {
+      // No long text line at all in the first pass: there is no MRZ to rotate or enlarge
+      // (unless the photo is small), so stop instead of running four more detections.
+      if (attempt.name === "native" && lines.length < 2 && side >= FIRST_PASS_SIDE) return null;
+      continue;
+    }
     const { lines: repaired, repairs } = repairMrz(assembled.lines, assembled.format);
     let data: MrzData;
     try {
