@@ -90,9 +90,10 @@ export function scoreEntry(query: PreparedQuery, prepared: PreparedEntry): Scree
   const { entry } = prepared;
   const dateOfBirth = entry.kind === "INDIVIDUAL" ? compareBirthDate(query.dateOfBirth, entry.datesOfBirth) : "UNKNOWN";
   const nationality = entry.kind === "INDIVIDUAL" ? compareNationality(query.nationality, entry.nationalities) : "UNKNOWN";
-  const raw = nameScore + TIE_BREAKERS.dateOfBirth[dateOfBirth] + TIE_BREAKERS.nationality[nationality];
-  const score = Math.round(Math.min(1, Math.max(0, raw)) * 10_000) / 10_000;
-  if (score < query.threshold) return undefined;
+  const adjusted = Math.min(1, Math.max(0, nameScore + TIE_BREAKERS.dateOfBirth[dateOfBirth] + TIE_BREAKERS.nationality[nationality]));
+  // The threshold applies to the exact score; rounding is for reports only.
+  if (adjusted < query.threshold) return undefined;
+  const score = Math.round(adjusted * 10_000) / 10_000;
   return {
     entryId: entry.id,
     source: entry.source,
