@@ -11,7 +11,7 @@
  */
 import { Contract, Interface, TypedDataEncoder, recoverAddress, type Provider } from "ethers";
 import {
-  AttestationStatus, CONSENT_GRANT_TYPES, ConsentStatus, Method, RECORD_FIELDS, RevocationReason, consentDomain, consentIdOf,
+  AttestationStatus, CONSENT_GRANT_TYPES, Purpose, ConsentStatus, Method, RECORD_FIELDS, RevocationReason, consentDomain, consentIdOf,
   decodePipelineVersion, fieldsOfMask, maskCovers, nameOf, toConsentGrant, verifyFieldDisclosure,
   type AttestationProof, type AttestationStatusName, type ConsentStatusName, type Hex, type RecordField,
   assertBytes32, canonicalizeField,
@@ -80,7 +80,9 @@ export interface ConsentReport {
   readonly grantee: Hex;
   readonly granteeName: string | null;
   readonly purpose: number;
+  readonly purposeName: string | null;
   readonly fieldMask: number;
+  readonly fields: readonly RecordField[];
   readonly validUntil: bigint;
   readonly status: ConsentStatusName;
   readonly signature: ConsentSignatureCheck;
@@ -259,7 +261,9 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
     if (!signature.valid) findings.push(`grant not signed or sent by the subject key (${signature.via})`);
     return Object.freeze({
       consentId, attestationUid: c.attestationUid as Hex, subject: c.subject as Hex, grantee: c.grantee as Hex,
-      granteeName: await cachedName(c.grantee as Hex), purpose: Number(c.purpose), fieldMask: Number(c.fieldMask), validUntil: c.validUntil,
+      granteeName: await cachedName(c.grantee as Hex), purpose: Number(c.purpose),
+      purposeName: (nameOf(Purpose, Number(c.purpose)) as string | undefined) ?? null, fieldMask: Number(c.fieldMask),
+      fields: safeFields(Number(c.fieldMask)), validUntil: c.validUntil,
       status: await consentStatusAt(consentId, await latestTime()), signature, history, findings,
     });
   }

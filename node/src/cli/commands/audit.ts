@@ -41,7 +41,7 @@ function renderConsent(r: Json): string {
   const sig = (r.signature ?? {}) as Json;
   const facts = renderFacts({
     consent: cell(r.consentId), attestation: cell(r.attestationUid), subject: cell(r.subject),
-    grantee: `${String(r.granteeName ?? "not a member")} ${String(r.grantee)}`, purpose: cell(r.purpose), "field mask": cell(r.fieldMask),
+    grantee: `${String(r.granteeName ?? "not a member")} ${String(r.grantee)}`, purpose: cell(r.purposeName ?? r.purpose), fields: (r.fields as string[] | undefined)?.join(", ") ?? null,
     "valid until": time(r.validUntil), "status now": cell(r.status),
     signature: `${String(sig.via)} by ${String(sig.signer ?? "-")}`, "signed by subject": cell(sig.valid),
   });
