@@ -7,11 +7,13 @@
  */
 import { createHash } from "node:crypto";
 import { ZeroHash } from "ethers";
-import { randomSalts, assertAddress, canonicalizeRecord, commitRecord, Method, type AttestationData, type Hex, type RecordFields } from "../../../../sdk/src/protocol/index.ts";
+import {
+  randomSalts, assertAddress, canonicalizeRecord, commitRecord, Method, type AttestationData, type DocumentType, type Hex, type MethodCode, type RecordFields,
+} from "../../../../sdk/src/protocol/index.ts";
 import type {
   DocumentSide, ImageMime, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionView, SelfieFrame,
 } from "../../api/services.ts";
-import { encodeTemplate, templateHash, verifySelfie, type ChallengeIssuer, type FaceModel, type SelfieVerification } from "../biometrics/index.ts";
+import { decodeTemplate, encodeTemplate, templateHash, verifySelfie, type ChallengeIssuer, type FaceModel, type SelfieVerification } from "../biometrics/index.ts";
 import type { NationalIdRegistry } from "../checks/national-id/port.ts";
 import type { SanctionsList } from "../checks/sanctions/port.ts";
 import { decide } from "../decision/engine.ts";
@@ -21,7 +23,11 @@ import type { DocumentResult } from "../document/index.ts";
 import type { ReviewQueueStore } from "../../vault/review-queue.ts";
 import type { Vault, VerifiedRecord } from "../../vault/vault.ts";
 import { biometricAssessment, documentAssessment, registryAssessment, screeningAssessment } from "./assessments.ts";
-import { SessionStateError, type Session, type SessionStore } from "./sessions.ts";
+import { SessionStateError, type ReuseContext, type Session, type SessionStore } from "./sessions.ts";
+import { prepareReuse, ReuseNotPossibleError, type ReuseDeps, type ReuseRequest } from "./reuse.ts";
+import type { EvidenceKind } from "../decision/review-case.ts";
+import type { StoredValue } from "../../vault/store/record-store.ts";
+import { isKycnetError } from "../../../../sdk/src/errors.ts";
 
 export interface OnboardingDeps {
   readonly sessions: SessionStore;
@@ -40,13 +46,31 @@ export interface OnboardingDeps {
   /** How long an attestation is valid (seconds), capped by the document's expiry. */
   readonly attestationValiditySeconds: number;
   readonly observeStage?: (stage: string, ms: number) => void;
+  /** Re-onboarding from another member's attestation (absent: this node only onboards). */
+  readonly reuse?: ReuseDeps;
   readonly clock?: () => Date;
+}
+
+/** What a decided session contributes to the verified record, whichever way it was verified. */
+interface RecordDraft {
+  readonly fields: Omit<Record<keyof RecordFields, string>, "faceTemplate">;
+  readonly method: MethodCode;
+  readonly refUid: Hex;
+  readonly maxLevel: number;
+  readonly expiresAtCap: bigint | null;
+  readonly evidence: Readonly<Record<string, StoredValue>>;
+  readonly reviewEvidence: ReadonlyArray<{ kind: EvidenceKind; sha256: string }>;
 }
 
 const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
 const actorOf = (sessionId: string) => `onboarding:${sessionId}`;
 
-export function createOnboardingService(deps: OnboardingDeps): OnboardingService & { createSessionFor(subject: Hex): Promise<{ sessionId: string; expiresAt: string }> } {
+export interface NodeOnboardingService extends OnboardingService {
+  createSessionFor(subject: Hex): Promise<{ sessionId: string; expiresAt: string }>;
+  createReuseSession(subject: Hex, request: ReuseRequest): Promise<{ sessionId: string; expiresAt: string; issuer: string; sourceUid: Hex }>;
+}
+
+export function createOnboardingService(deps: OnboardingDeps): NodeOnboardingService {
   const clock = deps.clock ?? (() => new Date());
   const timed = async <T>(stage: string, run: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -88,7 +112,21 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       screening: screening === null ? null : screeningAssessment(screening), asOf: clock().toISOString().slice(0, 10),
     }, deps.rules);
 
-    const decision = await timed("vault", () => keep(session, document, selfie, result, { front, ...(back ? { back } : {}) }, frames));
+    const draft: RecordDraft = {
+      fields: {
+        idNumber: f.idNumber.value, oldIdNumber: f.oldIdNumber.value, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value,
+        sex: f.sex.value, nationality: f.nationality.value || "VNM", address: f.address.value, issueDate: f.issueDate.value,
+        expiryDate: f.expiryDate.value, documentType: document.documentType ?? "CCCD",
+      },
+      method: result.method === "FULL_EKYC_NFC" ? Method.FULL_EKYC_NFC : Method.FULL_EKYC,
+      refUid: ZeroHash as Hex, maxLevel: 2, expiresAtCap: null,
+      evidence: { images: { front: sha256(front), back: back ? sha256(back) : null }, documentSignals: document.signals.map((s) => s.code) },
+      reviewEvidence: [
+        { kind: "DOCUMENT_FRONT", sha256: sha256(front) },
+        ...(back ? [{ kind: "DOCUMENT_BACK" as const, sha256: sha256(back) }] : []),
+      ],
+    };
+    const decision = await timed("vault", () => keep(session, selfie, result, draft, frames));
     // The images were needed only for this decision.
     delete session.front;
     delete session.back;
@@ -96,54 +134,80 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     return decision;
   }
 
-  async function keep(
-    session: Session, document: DocumentResult, selfie: SelfieVerification, result: DecisionResult,
-    images: { front: Uint8Array; back?: Uint8Array }, frames: readonly SelfieFrame[],
-  ): Promise<OnboardingDecision> {
+  async function keep(session: Session, selfie: SelfieVerification, result: DecisionResult, draft: RecordDraft, frames: readonly SelfieFrame[]): Promise<OnboardingDecision> {
     const reasons = result.reasons.filter((r) => r.outcome !== "PASS").map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") }));
     if (result.decision === "REJECT" || selfie.selfieTemplate === null || result.assuranceLevel === null) {
       return { outcome: "REJECT", reasons: reasons.length > 0 ? reasons : [{ code: "FACE_MATCH_LOW", message: "no usable selfie" }], assuranceLevel: 0 };
     }
+    // The record keeps this bank's own live capture as the face template.
     const template = selfie.selfieTemplate;
-    const f = document.fields;
-    const fields: RecordFields = canonicalizeRecord({
-      idNumber: f.idNumber.value, oldIdNumber: f.oldIdNumber.value, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value,
-      sex: f.sex.value, nationality: f.nationality.value || "VNM", address: f.address.value, issueDate: f.issueDate.value,
-      expiryDate: f.expiryDate.value, documentType: document.documentType ?? "CCCD", faceTemplate: templateHash(template),
-    });
+    let fields: RecordFields;
+    try {
+      fields = canonicalizeRecord({ ...draft.fields, faceTemplate: templateHash(template) });
+    } catch (error) {
+      // The rules passed, but a field cannot be committed as read (e.g. a date the card never
+      // printed): nothing is stored, and the reason names the field, not its value.
+      const field = isKycnetError(error, "INVALID_ARGUMENT") ? String(error.details.field) : "record";
+      return { outcome: "REJECT", reasons: [...reasons, { code: "DOCUMENT_FIELDS_INVALID", message: `field ${field} could not be read into a valid value` }], assuranceLevel: 0 };
+    }
     const salts = randomSalts();
     const root = commitRecord(fields, salts).root;
     const record: VerifiedRecord = {
       fields, salts,
       evidence: {
+        ...draft.evidence,
         faceTemplate: Buffer.from(encodeTemplate(template)).toString("base64"),
         faceModel: selfie.model.id,
         similarity: selfie.similarity,
-        images: { front: sha256(images.front), back: images.back ? sha256(images.back) : null, frames: frames.map((fr) => sha256(fr.bytes)) },
+        frames: frames.map((fr) => sha256(fr.bytes)),
         decision: { outcome: result.decision, reasons: result.reasons.map((r) => r.code), ruleSetVersion: result.ruleSetVersion, asOf: result.asOf },
-        documentSignals: document.signals.map((s) => s.code),
       },
     };
     const now = BigInt(Math.floor(clock().getTime() / 1000));
-    const docExpiry = f.expiryDate.value === "" ? null : BigInt(Math.floor(Date.parse(`${f.expiryDate.value}T00:00:00Z`) / 1000));
-    const validUntil = now + BigInt(deps.attestationValiditySeconds);
+    const docExpiry = fields.expiryDate === "" ? null : BigInt(Math.floor(Date.parse(`${fields.expiryDate}T00:00:00Z`) / 1000));
+    let expiresAt = now + BigInt(deps.attestationValiditySeconds);
+    for (const cap of [docExpiry, draft.expiresAtCap]) if (cap !== null && cap > now && cap < expiresAt) expiresAt = cap;
+    const level = Math.min(result.assuranceLevel, draft.maxLevel) as 1 | 2;
     const attestation: AttestationData = {
-      subject: session.subject, recordRoot: root,
-      method: result.method === "FULL_EKYC_NFC" ? Method.FULL_EKYC_NFC : Method.FULL_EKYC, assuranceLevel: result.assuranceLevel,
-      pipelineVersion: deps.pipelineVersion, issuedAt: now,
-      expiresAt: docExpiry !== null && docExpiry < validUntil && docExpiry > now ? docExpiry : validUntil, refUid: ZeroHash as Hex,
+      subject: session.subject, recordRoot: root, method: draft.method, assuranceLevel: level,
+      pipelineVersion: deps.pipelineVersion, issuedAt: now, expiresAt, refUid: draft.refUid,
     };
     const hold = result.decision === "REVIEW";
     const meta = await deps.vault.storeVerifiedRecord({ record, attestation, actor: actorOf(session.id), hold });
-    if (!hold) return { outcome: "PASS", reasons, assuranceLevel: result.assuranceLevel, attestationUid: meta.uid };
+    if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid };
     const reviewCase = await deps.review.open({
       recordId: meta.id, sessionId: session.id, decision: result, actor: actorOf(session.id),
-      evidence: [
-        { kind: "DOCUMENT_FRONT", vaultRef: meta.id, sha256: sha256(images.front) },
-        ...(images.back ? [{ kind: "DOCUMENT_BACK" as const, vaultRef: meta.id, sha256: sha256(images.back) }] : []),
-      ],
+      evidence: draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })),
     });
-    return { outcome: "REVIEW", reasons, assuranceLevel: result.assuranceLevel, attestationUid: meta.uid, reviewCaseId: reviewCase.caseId };
+    return { outcome: "REVIEW", reasons, assuranceLevel: level, attestationUid: meta.uid, reviewCaseId: reviewCase.caseId };
+  }
+
+  /** Re-onboarding: the reference face is the issuing bank's template; the fields come verified from it. */
+  async function runReuse(session: Session, reuse: ReuseContext): Promise<OnboardingDecision> {
+    if (session.challenge === undefined || session.frames === undefined) throw new SessionStateError(session.id, "complete the liveness challenge first");
+    const frames = session.frames;
+    const selfie = await timed("biometrics", () => verifySelfie(
+      { template: decodeTemplate(reuse.faceTemplate), frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })), challenge: { nonce: session.challenge!.nonce } },
+      { model: deps.faceModel, challenges: deps.challenges },
+    ));
+    const f = reuse.fields;
+    const screening = deps.sanctions === null ? null : await timed("screening", async () =>
+      deps.sanctions!.screen({ fullName: f.fullName, dateOfBirth: f.dateOfBirth, nationality: f.nationality }));
+    const result = decide({
+      document: { fields: { dateOfBirth: f.dateOfBirth, expiryDate: f.expiryDate, documentType: f.documentType as DocumentType }, disagreements: [], tamperSignals: [], chipVerified: reuse.source.data.assuranceLevel === 2 },
+      biometric: biometricAssessment(selfie),
+      // The issuing member checked the registry; its attestation is the evidence, not re-queried here.
+      registry: { status: "MATCH" },
+      screening: screening === null ? null : screeningAssessment(screening), asOf: clock().toISOString().slice(0, 10),
+    }, deps.rules);
+    const { faceTemplate: _theirs, ...fields } = f;
+    const decision = await timed("vault", () => keep(session, selfie, result, {
+      fields, method: Method.REUSE, refUid: reuse.sourceUid, maxLevel: reuse.source.data.assuranceLevel, expiresAtCap: reuse.source.data.expiresAt,
+      evidence: { source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId } },
+      reviewEvidence: [],
+    }, frames));
+    delete session.frames;
+    return decision;
   }
 
   const view = (s: Session): OnboardingSessionView => ({
@@ -162,13 +226,24 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
   };
 
+  /** Starts a re-onboarding session: consent relayed, record fetched and verified, then the selfie. */
+  const createReuseSession = async (subject: Hex, request: ReuseRequest) => {
+    assertAddress(subject, "subject");
+    if (deps.reuse === undefined) throw new ReuseNotPossibleError("this node has no record exchange configured");
+    const context = await timed("reuse.fetch", () => prepareReuse(deps.reuse!, request));
+    const s = deps.sessions.create(subject, context);
+    return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString(), issuer: context.issuerName, sourceUid: context.sourceUid };
+  };
+
   return {
     createSessionFor,
+    createReuseSession,
     // Without a subject the customer's app has not given its per-attestation key yet.
     createSession: async () => { throw new SessionStateError("", "a subject key address is required to open a session"); },
 
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
       const session = open(sessionId);
+      if (session.reuse !== undefined) throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
       session[side] = bytes;
     },
 
@@ -189,7 +264,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async decide(sessionId: string): Promise<OnboardingDecision> {
       const session = deps.sessions.get(sessionId);
       if (session.decision !== undefined) return session.decision;
-      session.deciding ??= run(session).then((d) => {
+      session.deciding ??= (session.reuse === undefined ? run(session) : runReuse(session, session.reuse)).then((d) => {
         session.decision = d;
         return d;
       }).finally(() => { delete session.deciding; });

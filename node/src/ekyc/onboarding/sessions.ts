@@ -6,12 +6,25 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "../../../../sdk/src/errors.ts";
-import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import type { AttestationProof, Hex, RecordFields } from "../../../../sdk/src/protocol/index.ts";
 import type { OnboardingDecision, SelfieFrame } from "../../api/services.ts";
+
+/** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
+export interface ReuseContext {
+  readonly consentId: Hex;
+  readonly source: AttestationProof;
+  readonly sourceUid: Hex;
+  /** Verified canonical fields (all of them: re-onboarding needs the whole record). */
+  readonly fields: RecordFields;
+  /** Canonical face template bytes from the issuing bank's record. */
+  readonly faceTemplate: Uint8Array;
+  readonly issuerName: string;
+}
 
 export interface Session {
   readonly id: string;
   readonly subject: Hex;
+  readonly reuse?: ReuseContext;
   readonly createdAt: number;
   readonly expiresAt: number;
   front?: Uint8Array;
@@ -56,11 +69,11 @@ export function createSessionStore(options: { ttlMs?: number; maxSessions?: numb
   };
 
   return {
-    create(subject: Hex): Session {
+    create(subject: Hex, reuse?: ReuseContext): Session {
       evict();
       if (sessions.size >= maxSessions) throw new TooManySessionsError(maxSessions);
       const now = clock();
-      const session: Session = { id: `ses_${randomBytes(16).toString("hex")}`, subject, createdAt: now, expiresAt: now + ttlMs };
+      const session: Session = { id: `ses_${randomBytes(16).toString("hex")}`, subject, createdAt: now, expiresAt: now + ttlMs, ...(reuse ? { reuse } : {}) };
       sessions.set(session.id, session);
       return session;
     },

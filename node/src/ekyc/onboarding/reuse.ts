@@ -1,0 +1,66 @@
+/**
+ * Re-onboarding at a second bank (DESIGN.md §4, "the one-minute path"), before the selfie: the
+ * customer's app presents an attestation uid and a consent it signed for this bank. The node finds
+ * the attestation on chain (from the uid alone), relays the consent if it is not on chain yet,
+ * and fetches the record from the issuing member over libp2p; the exchange client verifies every
+ * field against the anchored root. What comes back is kept in memory with the session until the
+ * fresh selfie decides.
+ */
+import type { Provider } from "ethers";
+import { findAttestation } from "../../../../sdk/src/chain/attestation-lookup.ts";
+import { KycnetError } from "../../../../sdk/src/errors.ts";
+import {
+  ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type Hex, type RecordFields,
+} from "../../../../sdk/src/protocol/index.ts";
+import type { RecordClient } from "../../exchange/record-client.ts";
+import type { LedgerClient, MemberInfo } from "../../ledger/ledger-client.ts";
+import type { ReuseContext } from "./sessions.ts";
+
+export interface ReuseDeps {
+  readonly ledger: LedgerClient;
+  readonly provider: Provider;
+  readonly records: RecordClient;
+  /** Where a member's node listens for the record protocol (the consortium's address book). */
+  readonly addressOf: (member: MemberInfo) => string | null;
+}
+
+export interface ReuseRequest {
+  readonly attestationUid: string;
+  /** The consent as the customer's app signed it (EIP-712, docs/protocol.md §4). */
+  readonly grant: Readonly<Record<string, unknown>>;
+  readonly signature: string;
+}
+
+export class ReuseNotPossibleError extends KycnetError {
+  constructor(reason: string, details: Record<string, unknown> = {}) {
+    super("REUSE_NOT_POSSIBLE", reason, { details });
+  }
+}
+
+export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest): Promise<ReuseContext> {
+  assertBytes32(request.attestationUid, "attestationUid");
+  if (typeof request.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(request.signature)) {
+    throw new KycnetError("INVALID_ARGUMENT", "signature: must be a 65-byte hex signature", { details: { field: "signature" } });
+  }
+  const grant = toConsentGrant(request.grant);
+  const me = await deps.ledger.account();
+  if (grant.grantee.toLowerCase() !== me.toLowerCase()) throw new ReuseNotPossibleError("the consent names another bank as grantee");
+  if (grant.attestationUid !== request.attestationUid.toLowerCase()) throw new ReuseNotPossibleError("the consent is for another attestation");
+  // Opening an account needs the whole verified record; a narrower consent cannot re-onboard.
+  if (grant.fieldMask !== ALL_FIELDS_MASK) throw new ReuseNotPossibleError("re-onboarding needs a consent covering every record field", { fieldMask: grant.fieldMask });
+
+  const { proof } = await findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid);
+  const consentId = consentIdOf(grant);
+  if ((await deps.ledger.consentStatus(consentId)) === "NONE") await deps.ledger.grantConsentBySig(grant, proof, request.signature);
+
+  const issuer = await deps.ledger.findMember(proof.issuer);
+  if (issuer === null || !issuer.active) throw new ReuseNotPossibleError("the issuing bank is not an active member");
+  const address = deps.addressOf(issuer);
+  if (address === null) throw new ReuseNotPossibleError("no known address for the issuing bank's node", { issuer: issuer.name });
+  const fetched = await deps.records.fetchRecord({ address, consentId, attestation: proof, fields: grant.fieldMask });
+  if (fetched.faceTemplate === null) throw new ReuseNotPossibleError("the issuing bank sent no face template");
+  const fields: RecordFields = canonicalizeRecord(fetched.fields);
+  return Object.freeze({
+    consentId, source: proof, sourceUid: fetched.attestationUid as Hex, fields, faceTemplate: fetched.faceTemplate, issuerName: issuer.name,
+  });
+}
