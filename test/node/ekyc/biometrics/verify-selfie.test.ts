@@ -4,7 +4,9 @@ import { ChallengeIssuer, type Challenge } from "../../../../node/src/ekyc/biome
 import { verifySelfie, type VerifySelfieInput } from "../../../../node/src/ekyc/biometrics/verify-selfie.ts";
 import { templateOf } from "../../../../node/src/ekyc/biometrics/template.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
-import { evalBytes, flatImage, png, sharedOnnxModel, stillFace } from "./helpers.ts";
+import { evalBytes, fakeFace, flatImage, png, sharedOnnxModel, stillFace } from "./helpers.ts";
+import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/fake-face-model.ts";
+import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { framesFor } from "./synthetic-frames.ts";
 
 describe("verifySelfie with the real models", function () {
@@ -50,6 +52,25 @@ describe("verifySelfie with the real models", function () {
     const r = await verifySelfie({ portrait: await evalBytes("penny", 1), frames, challenge }, deps());
     expect(r.decision).to.equal("reject");
     expect(r.reasons).to.deep.equal(["MATCH_REJECT"]);
+  });
+  it("sends a genuine but weak match to review (MATCH_REVIEW, leonard2 vs leonard5 at 0.35)", async () => {
+    const leonard = await stillFace(model, "leonard", 2);
+    const challenge = issuer.create();
+    const frames = framesFor(leonard, challenge.steps, challenge.issuedAt + 20);
+    now += 3_000;
+    const r = await verifySelfie({ portrait: await evalBytes("leonard", 5), frames, challenge }, deps());
+    expect(r.reasons).to.deep.equal(["MATCH_REVIEW"]);
+    expect(r.decision).to.equal("review");
+    expect(r.score).to.be.within(70, 90);
+  });
+  it("sends a case to review when passive liveness is below a configured threshold (PASSIVE_LIVENESS_LOW)", async () => {
+    const { challenge, frames } = answered();
+    const base = loadThresholds();
+    const strict = { ...base, liveness: { ...base.liveness, passiveReviewBelow: 0.9999 } };
+    const r = await verifySelfie({ portrait: await evalBytes("howard", 2), frames, challenge }, { ...deps(), thresholds: strict });
+    expect(r.reasons).to.deep.equal(["PASSIVE_LIVENESS_LOW"]);
+    expect(r.decision).to.equal("review");
+    expect(r.liveness.passive.advisory).to.equal(false);
   });
   it("rejects the card portrait replayed as the selfie (near-identical embedding)", async () => {
     const { challenge, frames } = answered();
@@ -109,5 +130,21 @@ describe("verifySelfie with the real models", function () {
     ({ challenge, frames } = answered());
     const none = await verifySelfie({ frames, challenge }, deps());
     expect(none.reasons).to.deep.equal(["REFERENCE_INVALID"]);
+  });
+});
+
+describe("verifySelfie environment failures (fake model)", () => {
+  it("throws FACE_MODEL_CLOSED instead of turning a broken model into a reject", async () => {
+    const model = createFakeFaceModel();
+    await model.close();
+    const issuer = new ChallengeIssuer();
+    const challenge = issuer.create();
+    const frames = [1, 2].map((i) => ({ image: fakeFace([150, 100, 80], i), timestampMs: challenge.issuedAt + i }));
+    try {
+      await verifySelfie({ portrait: fakeFace([150, 100, 80], 9), frames, challenge }, { model, challenges: issuer, clock: () => challenge.issuedAt + 10 });
+      expect.fail("resolved");
+    } catch (error) {
+      expect(isKycnetError(error, "FACE_MODEL_CLOSED"), String(error)).to.equal(true);
+    }
   });
 });
