@@ -14,7 +14,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import { registerObservability } from "../observability/http.ts";
 import type { ReadinessCheck } from "../observability/readiness.ts";
 import type { ApiConfig } from "./config.ts";
-import { registerErrorHandling } from "./error-handler.ts";
+import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.ts";
 import { registerGuard } from "./guard.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
@@ -43,6 +43,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 128 },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest("principal", null);
@@ -57,6 +58,8 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
   });
 
   registerErrorHandling(app);
+  // JSON routes take JSON only: a text/plain body is a 415, not a string that then fails validation.
+  app.removeContentTypeParser("text/plain");
 
   await app.register(swagger, {
     openapi: {

@@ -101,6 +101,28 @@ describe("API error responses", () => {
     for (const fragment of ["NGUYEN", "079123456789", h.keys.reviewer, "Bearer"]) expect(text).not.to.contain(fragment);
   });
 
+  it("answers an over-long path parameter with a 414 problem that does not echo the URL", async () => {
+    const res = await h.app.inject({ method: "GET", url: `/v1/onboarding/sessions/NGUYEN${"a".repeat(200)}`, headers: h.auth("operator") });
+    expect(res.statusCode).to.equal(414);
+    expect(res.headers["content-type"]).to.match(/^application\/problem\+json/);
+    expect(res.json().code).to.equal("URI_TOO_LONG");
+    expect(res.body).not.to.contain("NGUYEN");
+  });
+
+  it("answers an undecodable URL with a 400 problem", async () => {
+    const res = await h.app.inject({ method: "GET", url: "/v1/onboarding/sessions/%E0%A4%A" , headers: h.auth("operator") });
+    expect(res.statusCode).to.equal(400);
+    expect(res.json().code).to.equal("BAD_URL");
+  });
+
+  it("answers a text/plain body on a JSON route with 415", async () => {
+    const res = await h.app.inject({
+      method: "POST", url: "/v1/review/cases/c1/approve", headers: { ...h.auth("reviewer"), "content-type": "text/plain" }, payload: "NGUYEN",
+    });
+    expect(res.statusCode).to.equal(415);
+    expect(res.json().code).to.equal("UNSUPPORTED_MEDIA_TYPE");
+  });
+
   it("sets no-store and nosniff on every response", async () => {
     const res = await h.app.inject({ method: "GET", url: "/health" });
     expect(res.headers["cache-control"]).to.equal("no-store");
