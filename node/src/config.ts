@@ -47,6 +47,8 @@ export const NodeConfigSchema = Type.Object({
   }, { additionalProperties: false }),
   exchange: Type.Object({
     listen: Type.Array(Type.String({ pattern: "^/ip[46]/" }), { minItems: 1, default: ["/ip4/127.0.0.1/tcp/0"] }),
+    /** The consortium's address book: where each member's node listens (its peer id is on chain). */
+    peers: Type.Array(Type.Object({ account: Address, address: Type.String({ pattern: "^/(ip[46]|dns[46]?)/" }) }, { additionalProperties: false }), { default: [] }),
   }, { additionalProperties: false }),
   registry: Type.Object({
     url: Type.String({ pattern: "^https?://" }),

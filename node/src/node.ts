@@ -25,14 +25,19 @@ import { IndexedSanctionsList } from "./ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles } from "./ekyc/checks/sanctions/loaders/load-file.ts";
 import type { SanctionsList } from "./ekyc/checks/sanctions/port.ts";
 import { createDocumentEngines, readDocument, type DocumentResult } from "./ekyc/document/index.ts";
-import { createOnboardingService } from "./ekyc/onboarding/onboarding-service.ts";
+import { createOnboardingService, type NodeOnboardingService } from "./ekyc/onboarding/onboarding-service.ts";
+import { createExchangeHost, type ExchangeHost } from "./exchange/host.ts";
+import { loadOrCreatePeerKey, peerKeyFile } from "./exchange/identity.ts";
+import { createMembershipGate } from "./exchange/membership.ts";
+import { createRecordClient } from "./exchange/record-client.ts";
+import { createRecordServer } from "./exchange/record-server.ts";
 import { createSessionStore } from "./ekyc/onboarding/sessions.ts";
 import { createEthersLedger } from "./ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "./ledger/ledger-client.ts";
 import { createRpcProvider } from "./ledger/provider.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
-import { createLedgerServices, createReviewService } from "./services.ts";
+import { createLedgerServices, createReviewService, vaultRecordSource } from "./services.ts";
 import { createAuditLog, type AuditLog } from "./vault/audit-log.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "./vault/outbox.ts";
 import { createReviewQueue } from "./vault/review-queue.ts";
@@ -59,12 +64,16 @@ export interface KycnetNode {
   readonly outbox: AnchoringWorker;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly onboarding: ReturnType<typeof createOnboardingService>;
+  readonly onboarding: NodeOnboardingService;
+  readonly exchange: ExchangeHost;
   /** Set once started. */
   readonly api: RunningServer | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Where a node keeps its sealed libp2p key (the consortium script creates it before deployment). */
+export const peerKeyPath = (dataDir: string) => join(dataDir, "peer-key.json");
 
 export class NodeStartError extends KycnetError {
   constructor(component: string, cause: unknown) {
@@ -138,6 +147,21 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       config.sanctions.threshold === undefined ? {} : { threshold: config.sanctions.threshold }));
   if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
 
+  // Record exchange: a libp2p host whose identity key is sealed by the HSM, member-gated on chain.
+  const identity = await step("peer identity", () => loadOrCreatePeerKey({ keys, ...peerKeyFile(peerKeyPath(config.dataDir)) }));
+  const me = await ledger.findMember(account);
+  if (me !== null && Buffer.compare(Buffer.from(me.peerId), Buffer.from(identity.peerIdBytes)) !== 0) {
+    logger.warn({ peerId: identity.peerId.toString() }, "this node's libp2p peer id differs from the one published on chain: other members will refuse it");
+  }
+  const membership = createMembershipGate({ ledger, onError: (error) => logger.warn({ err: error }, "membership check failed") });
+  const host = await step("exchange host", () => createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }));
+  const recordServer = createRecordServer({
+    host, ledger, keys, membership, source: vaultRecordSource(vault),
+    onServed: (e) => logger.info({ status: e.status, consentId: e.consentId, memberId: e.memberId, ms: Math.round(e.ms), disclosureTx: e.disclosureTx }, "record request"),
+  });
+  const records = createRecordClient({ host, ledger, keys });
+  const addressBook = new Map(config.exchange.peers.map((p) => [p.account.toLowerCase(), p.address]));
+
   const onboarding = createOnboardingService({
     sessions: createSessionStore(),
     readDocument: overrides.readDocument ?? ((images) => readDocument(images, { engines: documentEngines! })),
@@ -145,13 +169,14 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: (stage, ms) => metrics.observeStage(stage, ms),
+    reuse: { ledger, provider, records, addressOf: (member) => addressBook.get(member.account.toLowerCase()) ?? null },
   });
   const ledgerServices = createLedgerServices({ vault, ledger, provider, audit });
 
   let api: RunningServer | null = null;
   let outboxTimer: NodeJS.Timeout | undefined;
   const node: KycnetNode = {
-    config, keys, ledger, vault, audit, outbox, metrics, logger, onboarding,
+    config, keys, ledger, vault, audit, outbox, metrics, logger, onboarding, exchange: host,
     get api() { return api; },
     async start() {
       const app = await buildApp({
@@ -165,6 +190,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
           { name: "hsm", check: async () => { await keys.getAddress(); } },
         ],
       }, apiConfig({ apiKeys: config.api.apiKeys }));
+      await host.start();
+      await recordServer.start();
       api = await startServer(app, { host: config.api.host, port: config.api.port });
       outbox.start();
       // Outbox depth for /metrics, without touching the hot path.
@@ -172,12 +199,14 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         void outbox.depth().then((d) => metrics.setOutboxDepth(d.pending + d.inflight), () => undefined);
       }, 5_000);
       outboxTimer.unref();
-      logger.info({ url: api.url, account }, "node started");
+      logger.info({ url: api.url, account, peer: host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
       clearInterval(outboxTimer);
       await api?.stop();
       api = null;
+      await recordServer.stop();
+      await host.stop();
       await outbox.stop();
       for (const undo of cleanups.reverse()) await undo().catch((error: unknown) => logger.warn({ err: error }, "stop step failed"));
       cleanups.length = 0;

@@ -10,6 +10,7 @@ import { KycnetError } from "../../sdk/src/errors.ts";
 import { RevocationReason, assertBytes32, type AttestationProof, type Hex } from "../../sdk/src/protocol/index.ts";
 import type { AttestationAdmin, AuditSink, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";
+import type { RecordSource } from "./exchange/record-server.ts";
 import type { AuditLog } from "./vault/audit-log.ts";
 import type { QueuedCase, ReviewQueueStore } from "./vault/review-queue.ts";
 import type { Vault } from "./vault/vault.ts";
@@ -83,5 +84,25 @@ export function createReviewService(queue: ReviewQueueStore, vault: Vault): Revi
     claim: async (caseId, reviewer) => view(await queue.claim(caseId, reviewer)),
     approve: async (caseId, reviewer, comment) => view(await queue.approve(caseId, reviewer, comment)),
     reject: async (caseId, reviewer, comment) => view(await queue.reject(caseId, reviewer, comment)),
+  };
+}
+
+/** The vault as the record server's source: only this bank's anchored, active records can be disclosed. */
+export function vaultRecordSource(vault: Vault): RecordSource {
+  return {
+    async findByAttestationUid(uid) {
+      const meta = await vault.findRecordByUid(uid);
+      const proof = meta === null ? null : vault.proofOf(meta);
+      if (meta === null || meta.status !== "ACTIVE" || proof === null) return null;
+      return {
+        recordId: meta.id,
+        attestation: proof,
+        async open() {
+          const record = await vault.openRecord(meta.id, "exchange", "disclosure-under-consent");
+          const template = record.evidence.faceTemplate;
+          return { fields: record.fields, salts: record.salts, faceTemplate: typeof template === "string" ? new Uint8Array(Buffer.from(template, "base64")) : null };
+        },
+      };
+    },
   };
 }
