@@ -140,6 +140,22 @@ describe("API authentication and roles over HTTP", () => {
     expect(res.body).not.to.contain("audit store closed");
   });
 
+  it("keeps a completed write's response when only the outcome entry fails, and logs the gap as an error", async () => {
+    const sink = h.services.audit;
+    const original = sink.append.bind(sink);
+    let calls = 0;
+    sink.append = async (entry) => {
+      calls++;
+      if (calls > 1) throw new Error("disk full");
+      return original(entry);
+    };
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    expect(res.statusCode).to.equal(201);
+    expect(h.services.audit.entries.map((e) => e.outcome)).to.deep.equal(["REQUESTED"]);
+    const logged = h.logs.find((l) => l.msg === "audit append of outcome failed")!;
+    expect(logged).to.include({ level: 50, action: "onboarding.session.create", outcome: "SUCCEEDED" });
+  });
+
   it("never puts comments, keys or bodies in the audit log", async () => {
     const c = h.services.review.open("s1", []);
     await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/claim`, headers: h.auth("reviewer") });
