@@ -7,7 +7,8 @@
  * - postings: token → ids of the names containing it;
  * - blocking keys: each token and its one-letter deletions (SymSpell-style) → tokens. A query
  *   token's own deletions reach every vocabulary token within one substitution, insertion,
- *   deletion or adjacent transposition, which is where Jaro-Winkler ≥ 0.8 lives for names.
+ *   deletion or adjacent transposition, which is where Jaro-Winkler ≥ 0.8 mostly lives for names;
+ *   long tokens are also keyed by their first three letters for look-alikes further apart.
  *
  * Screening: fuzzy-expand each query token through the blocking keys, count per name how many
  * distinct query tokens reached it (typed arrays, no per-query allocation of the list's size),
@@ -50,6 +51,15 @@ function blockingKeys(token: string): string[] {
   return keys;
 }
 
+/**
+ * Long tokens also meet on their first three letters: Jaro-Winkler rewards a shared prefix, so long
+ * look-alikes several edits apart (Khaise/Khanki) still pair in the scorer and must be reachable.
+ */
+const PREFIX_KEY_MIN_LENGTH = 5;
+function prefixKey(token: string): string | undefined {
+  return token.length >= PREFIX_KEY_MIN_LENGTH ? `${token.slice(0, 3)}\u0002` : undefined;
+}
+
 /** Work between two yields of an asynchronous build (entries or tokens). */
 const BUILD_SLICE = 2_000;
 
@@ -86,7 +96,8 @@ function* indexBuilder(snapshot: SanctionsSnapshot): Generator<void, Index, void
   for (const [token, list] of postingLists) {
     if (++work % BUILD_SLICE === 0) yield;
     postings.set(token, Int32Array.from(list));
-    for (const key of blockingKeys(token)) {
+    const prefix = prefixKey(token);
+    for (const key of prefix === undefined ? blockingKeys(token) : [...blockingKeys(token), prefix]) {
       let keyed = blockingLists.get(key);
       if (keyed === undefined) blockingLists.set(key, (keyed = []));
       keyed.push(token);
@@ -135,6 +146,8 @@ function similarTokens(index: Index, token: string, cache: Map<string, boolean>)
   for (const key of deletionKeys.slice(1)) lookups.add(key.slice(0, -1));
   // ...and the vocabulary's deletions equal to the query token itself (one letter missing in the query).
   lookups.add(`${token}\u0001`);
+  const prefix = prefixKey(token);
+  if (prefix !== undefined) lookups.add(prefix);
   for (const key of lookups) {
     const tokens = index.blocking.get(key);
     if (tokens === undefined) continue;

@@ -4,6 +4,10 @@
  * "NGUYEN, Van Minh") and tolerates a missing middle name.
  */
 
+const SCRATCH_LENGTH = 64;
+const SCRATCH_A = new Uint8Array(SCRATCH_LENGTH);
+const SCRATCH_B = new Uint8Array(SCRATCH_LENGTH);
+
 /** Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, prefix up to 4). */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return 1;
@@ -11,8 +15,10 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  // Scratch flags reused across calls (screening is synchronous): this runs thousands of times per
+  // screening, and allocation dominated it.
+  const matchedA = la <= SCRATCH_LENGTH ? SCRATCH_A.fill(0, 0, la) : new Uint8Array(la);
+  const matchedB = lb <= SCRATCH_LENGTH ? SCRATCH_B.fill(0, 0, lb) : new Uint8Array(lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const from = Math.max(0, i - window);
@@ -49,8 +55,10 @@ export function jaroWinkler(a: string, b: string): number {
  */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
-  const jw = jaroWinkler(a, b);
   const ratio = Math.min(a.length, b.length) / Math.max(a.length, b.length);
+  // Below half the length, the ratio factor alone keeps the score under MIN_TOKEN_SIMILARITY.
+  if (ratio < 0.5) return 0;
+  const jw = jaroWinkler(a, b);
   const scaled = jw * (0.6 + 0.4 * ratio);
   return a.length <= 3 || b.length <= 3 ? scaled * 0.8 : scaled;
 }
