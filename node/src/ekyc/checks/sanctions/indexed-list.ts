@@ -38,7 +38,15 @@ interface Index {
   queryStamp: Int32Array;
   tokenStamp: Int32Array;
   stamp: { value: number };
+  /**
+   * Query token → similar vocabulary tokens. Customers' names reuse a small set of syllables
+   * (Nguyễn, Văn, Thị, ...), so most lookups repeat; bounded, and dropped with the index on reload.
+   */
+  similarCache: Map<string, readonly string[]>;
 }
+
+/** Bound on cached query tokens per index; the cache is simply cleared when it fills. */
+const SIMILAR_CACHE_LIMIT = 50_000;
 
 /** Tokens shorter than this get no deletion keys (one-letter keys would join everything). */
 const MIN_DELETION_LENGTH = 3;
@@ -116,6 +124,7 @@ function* indexBuilder(snapshot: SanctionsSnapshot): Generator<void, Index, void
     queryStamp: new Int32Array(names),
     tokenStamp: new Int32Array(names),
     stamp: { value: 0 },
+    similarCache: new Map(),
   };
 }
 
@@ -192,7 +201,13 @@ export class IndexedSanctionsList implements SanctionsList {
     for (const token of queryTokens) {
       const tokenId = ++index.stamp.value;
       const weight = multiplicity.get(token) as number;
-      for (const similar of similarTokens(index, token, new Map())) {
+      let similarList = index.similarCache.get(token);
+      if (similarList === undefined) {
+        similarList = similarTokens(index, token, new Map());
+        if (index.similarCache.size >= SIMILAR_CACHE_LIMIT) index.similarCache.clear();
+        index.similarCache.set(token, similarList);
+      }
+      for (const similar of similarList) {
         const posting = index.postings.get(similar);
         if (posting === undefined) continue;
         for (let k = 0; k < posting.length; k++) {
