@@ -130,9 +130,11 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
     describe("reload", () => {
       it("swaps to the new snapshot atomically", async () => {
         const list = make(fixtureSnapshot());
+        expect(list.screen({ fullName: "Trần Văn Hùng" }).hits).to.have.length(1); // warms any per-list cache
         await list.reload(labelledSnapshot());
         expect(list.info()).to.include({ version: "labelled@1", entries: LABELLED_PAIRS.length });
         expect(list.screen({ fullName: "Trần Văn Hùng" }).hits).to.deep.equal([]);
+        expect(list.screen({ fullName: "Lương Văn Sáng" }).hits.map((h) => h.entryId)).to.deep.equal(["LAB:2"]);
       });
       it("refuses an empty snapshot with SANCTIONS_LIST_EMPTY and keeps the previous list", async () => {
         const list = make(fixtureSnapshot());
