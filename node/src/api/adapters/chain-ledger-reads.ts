@@ -1,0 +1,97 @@
+/**
+ * `LedgerReads` and `AttestationAdmin` over the node's `LedgerClient`. The chain keeps only an
+ * attestation's batch root and its revocation, so reading a status or revoking needs the
+ * attestation's batch proof. It comes from `AttestationLocator`s, asked in order: the node's own
+ * vault/outbox first (the lead's, for attestations this bank issued), then the public chain
+ * (`chainAttestationLocator`, rebuilt from the anchoring transaction, works for any member's
+ * attestation). Proofs never change once anchored, so located proofs are cached.
+ */
+import type { Provider } from "ethers";
+import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { AttestationNotFoundError, findAttestation } from "../../../../sdk/src/chain/attestation-lookup.ts";
+import { RevocationReason, type AttestationProof, type Hex, type RevocationReasonName } from "../../../../sdk/src/protocol/index.ts";
+import type { LedgerClient } from "../../ledger/ledger-client.ts";
+import { toLedgerError } from "../../ledger/errors.ts";
+import type { AttestationAdmin, AttestationStatusView, ConsentStatusView, LedgerReads, RevocationResult } from "../services.ts";
+
+export interface AttestationLocator {
+  /** The proof of an anchored attestation, or null when this locator does not know it. */
+  findProof(uid: Hex): Promise<AttestationProof | null>;
+}
+
+/** Finds any member's anchored attestation from public chain data (event + anchoring calldata). */
+export function chainAttestationLocator(provider: Provider, registry: Hex, fromBlock = 0): AttestationLocator {
+  return {
+    async findProof(uid) {
+      try {
+        return (await findAttestation(provider, registry, uid, fromBlock)).proof;
+      } catch (error) {
+        if (isKycnetError(error, "ATTESTATION_NOT_FOUND")) return null;
+        throw toLedgerError("findAttestation", error);
+      }
+    },
+  };
+}
+
+export interface ChainLedgerReadsOptions {
+  readonly ledger: Pick<LedgerClient, "attestationStatus" | "consentStatus" | "revokeAttestation">;
+  /** Asked in order; the first proof found wins. */
+  readonly locators: readonly AttestationLocator[];
+  /** True when the uid is accepted and queued in this node's outbox, not yet anchored. */
+  readonly isPending?: (uid: Hex) => Promise<boolean>;
+  /** Located proofs kept in memory (they never change); default 10,000. */
+  readonly proofCacheSize?: number;
+  readonly clock?: () => number;
+}
+
+export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
+  private readonly proofs = new Map<Hex, AttestationProof>();
+  private readonly cacheSize: number;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: ChainLedgerReadsOptions) {
+    this.cacheSize = options.proofCacheSize ?? 10_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async attestationStatus(uid: Hex): Promise<AttestationStatusView> {
+    const key = uid.toLowerCase() as Hex;
+    const proof = await this.findProof(key);
+    if (proof === null) {
+      if (await this.options.isPending?.(key)) return { uid: key, status: "PENDING", checkedAt: this.now() };
+      throw new AttestationNotFoundError(key, "no anchored batch holds it");
+    }
+    return { uid: key, status: await this.options.ledger.attestationStatus(proof), checkedAt: this.now() };
+  }
+
+  async consentStatus(consentId: Hex): Promise<ConsentStatusView> {
+    const key = consentId.toLowerCase() as Hex;
+    return { consentId: key, status: await this.options.ledger.consentStatus(key), checkedAt: this.now() };
+  }
+
+  async revoke(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult> {
+    const key = uid.toLowerCase() as Hex;
+    const proof = await this.findProof(key);
+    if (proof === null) throw new AttestationNotFoundError(key, "no anchored batch holds it");
+    const tx = await this.options.ledger.revokeAttestation(proof, RevocationReason[reason]);
+    return { uid: key, reason, txHash: tx.txHash };
+  }
+
+  private async findProof(uid: Hex): Promise<AttestationProof | null> {
+    const cached = this.proofs.get(uid);
+    if (cached) return cached;
+    for (const locator of this.options.locators) {
+      const proof = await locator.findProof(uid);
+      if (proof) {
+        if (this.proofs.size >= this.cacheSize) this.proofs.delete(this.proofs.keys().next().value!);
+        this.proofs.set(uid, proof);
+        return proof;
+      }
+    }
+    return null;
+  }
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+}
