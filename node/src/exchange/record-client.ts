@@ -60,6 +60,11 @@ export interface RecordClientOptions {
   readonly keys: Pick<KeyManager, "openFromPeer">;
   /** Whole-exchange deadline when the caller gives no signal of its own (or a longer one). Default 10,000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * Record streams open at once to one issuer; further fetches wait their turn (under their
+   * deadline). Keep it at or below the server's per-connection stream cap (4), which resets extra streams.
+   */
+  readonly maxStreamsPerPeer?: number;
 }
 
 export interface RecordClient {
@@ -78,8 +83,41 @@ export function peerIdOfMember(member: MemberInfo) {
 export function createRecordClient(options: RecordClientOptions): RecordClient {
   const { host, ledger, keys } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxStreamsPerPeer = options.maxStreamsPerPeer ?? 4;
+  const slots = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+  /** Waits for a stream slot to `peer`; resolves to its release function. */
+  async function acquire(peer: string, signal: AbortSignal): Promise<() => void> {
+    let slot = slots.get(peer);
+    if (slot === undefined) slots.set(peer, (slot = { active: 0, waiting: [] }));
+    const s = slot;
+    while (s.active >= maxStreamsPerPeer) {
+      if (signal.aborted) throw new ExchangeTimeoutError("waiting for a free stream to the issuer");
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => { signal.removeEventListener("abort", onAbort); resolve(); };
+        const onAbort = () => { s.waiting.splice(s.waiting.indexOf(wake), 1); reject(new ExchangeTimeoutError("waiting for a free stream to the issuer")); };
+        s.waiting.push(wake);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    s.active++;
+    return () => {
+      s.active--;
+      s.waiting.shift()?.();
+      if (s.active === 0 && s.waiting.length === 0) slots.delete(peer);
+    };
+  }
 
   async function exchange(address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
+    const release = await acquire(address.getComponents().find((c) => c.name === "p2p")?.value ?? "", signal);
+    try {
+      return await exchangeOnStream(address, request, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async function exchangeOnStream(address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
     const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
     const lp = framed(stream, MAX_RESPONSE_BYTES);
     try {

@@ -339,6 +339,22 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
     });
   });
 
+  describe("client-side stream limit", () => {
+    it("queues fetches beyond the per-issuer stream cap instead of having them reset: ten at once all succeed", async () => {
+      const work = await Promise.all(Array.from({ length: 10 }, async () => {
+        const record = await net.issue();
+        return { record, consentId: (await net.grant(record, B, NAME_DOB_FACE)).consentId };
+      }));
+      net.source.openDelayMs = 50;
+      try {
+        const fetched = await Promise.all(work.map(({ record, consentId }) => fetchAs(B, record, consentId, NAME_DOB_FACE)));
+        fetched.forEach((f, i) => expect(f.fields.fullName).to.equal(work[i]!.record.commitment.fields.fullName));
+      } finally {
+        net.source.openDelayMs = 0;
+      }
+    });
+  });
+
   describe("membership on chain decides who may connect and fetch", () => {
     it("refuses a non-member peer at connection: the dial fails and A keeps no connection to it", async () => {
       const record = await net.issue();
