@@ -18,7 +18,7 @@ import { loadThresholds, matchBand } from "../node/src/ekyc/biometrics/matching.
 import { calibrate, rates } from "../node/src/ekyc/biometrics/calibration.ts";
 import { ChallengeIssuer } from "../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { verifySelfie } from "../node/src/ekyc/biometrics/verify-selfie.ts";
-import { framesFor } from "../test/node/ekyc/biometrics/synthetic-frames.ts";
+import { framesFor } from "../scripts/faces/synthetic-frames.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
 const loadAtStart = loadavg()[0]!;

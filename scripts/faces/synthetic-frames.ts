@@ -9,8 +9,8 @@
  * lighting change, real blinks (partial closure, speed), masks, and replay devices. Passing with
  * these frames shows the checking logic is right, not that the models are robust to real attacks.
  */
-import type { Point } from "../../../../node/src/ekyc/biometrics/geometry.ts";
-import type { RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
+import type { Point } from "../../node/src/ekyc/biometrics/geometry.ts";
+import type { RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
 
 /** Yaw the face region by `degrees` (positive: face turns towards the image's right). */
 export function turnHead(image: RgbImage, face: { cx: number; halfWidth: number }, degrees: number): RgbImage {

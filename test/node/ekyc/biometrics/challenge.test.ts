@@ -11,7 +11,7 @@ import {
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
-import { framesFor, jitter, tiltPhoto } from "./synthetic-frames.ts";
+import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
 
 function expectThrowCode(f: () => unknown, code: string): void {
   try {

@@ -7,7 +7,7 @@ import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts
 import { evalBytes, fakeFace, flatImage, png, sharedOnnxModel, stillFace } from "./helpers.ts";
 import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/fake-face-model.ts";
 import { isKycnetError } from "../../../../sdk/src/errors.ts";
-import { framesFor } from "./synthetic-frames.ts";
+import { framesFor } from "../../../../scripts/faces/synthetic-frames.ts";
 
 describe("verifySelfie with the real models", function () {
   let model: FaceModel;
