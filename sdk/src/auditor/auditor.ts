@@ -25,6 +25,8 @@ import { ConsentNotFoundError } from "./errors.ts";
 export interface AuditorOptions {
   readonly provider: Provider;
   readonly addresses: { readonly consortium: Hex; readonly attestations: Hex; readonly consents: Hex };
+  /** First block to search for events (the deployment block): keeps log queries small on a long chain. */
+  readonly fromBlock?: number;
 }
 
 export interface AttestationReport {
@@ -146,7 +148,7 @@ export interface FieldReport {
 
 const consentInterface = new Interface(ConsentRegistryAbi);
 
-export function createAuditor({ provider, addresses }: AuditorOptions) {
+export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOptions) {
   const consortium = new Contract(addresses.consortium, ConsortiumRegistryAbi, provider);
   const attestations = new Contract(addresses.attestations, AttestationRegistryAbi, provider);
   const consents = new Contract(addresses.consents, ConsentRegistryAbi, provider);
@@ -175,7 +177,7 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
     if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
       throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
     }
-    const found = await findAttestation(provider, addresses.attestations, uid);
+    const found = await findAttestation(provider, addresses.attestations, uid, fromBlock);
     const { proof } = found;
     const findings: string[] = [];
     const batch = (await attestations.getFunction("batchOf")(proof.batchRoot)) as { issuer: string; anchoredAt: bigint };
@@ -239,7 +241,7 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
     const c = await getConsent(consentId);
     const findings: string[] = [];
     const history: ConsentEvent[] = [];
-    const events = await readConsentEvents(provider, addresses.consents, { consentId });
+    const events = await readConsentEvents(provider, addresses.consents, { consentId }, fromBlock);
     for (const e of events) {
       const where = { blockNumber: e.blockNumber, at: await blockTime(e.blockNumber), txHash: e.txHash };
       const by = await sender(e.txHash);
@@ -271,9 +273,9 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
   /** Every disclosure of one attestation's record, each checked against the consent it claims. */
   async function inspectDisclosures(attestationUid: Hex): Promise<DisclosuresReport> {
     assertBytes32(attestationUid, "attestationUid");
-    const found: AttestationLocation = await findAttestation(provider, addresses.attestations, attestationUid);
+    const found: AttestationLocation = await findAttestation(provider, addresses.attestations, attestationUid, fromBlock);
     const uid = found.uid;
-    const events = await readConsentEvents(provider, addresses.consents, { attestationUid: uid });
+    const events = await readConsentEvents(provider, addresses.consents, { attestationUid: uid }, fromBlock);
     const now = await latestTime();
     const issuerMemberId = (await consortium.getFunction("memberIdOf")(found.proof.issuer)) as bigint;
     const findings: string[] = [];
@@ -335,7 +337,7 @@ export function createAuditor({ provider, addresses }: AuditorOptions) {
     input.proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
     // Only canonical values were committed: canonicalise what the customer typed (bad values are bad input).
     const value = canonicalizeField(name, input.value);
-    const found = await findAttestation(provider, addresses.attestations, input.uid);
+    const found = await findAttestation(provider, addresses.attestations, input.uid, fromBlock);
     const root = found.proof.data.recordRoot;
     const matches = verifyFieldDisclosure(root, { name, value, salt: input.salt, proof: input.proof });
     const attestationStatus = await attestationStatusAt(found.proof, await latestTime());

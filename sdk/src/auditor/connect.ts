@@ -18,6 +18,8 @@ export interface KycnetAddresses {
 /** An addresses file may name its chain; then a connection to another chain is refused. */
 export interface AddressesFile extends KycnetAddresses {
   readonly chainId?: bigint;
+  /** The deployment block: event searches start there. */
+  readonly fromBlock?: number;
 }
 
 export interface ReadOnlyChain {
@@ -28,7 +30,7 @@ export interface ReadOnlyChain {
 
 const MAX_ADDRESSES_FILE = 64 * 1024;
 
-/** Parses an addresses file `{ consortium, attestations, consents, chainId? }` (extra keys are ignored). */
+/** Parses an addresses file `{ consortium, attestations, consents, chainId?, fromBlock? }` (extra keys are ignored). */
 export function parseAddresses(text: string, source = "addresses"): AddressesFile {
   if (text.length > MAX_ADDRESSES_FILE) throw new InvalidArgumentError(source, "file too large");
   let doc: unknown;
@@ -48,9 +50,12 @@ export function parseAddresses(text: string, source = "addresses"): AddressesFil
     }
     chainId = BigInt(d.chainId);
   }
+  if (d.fromBlock !== undefined && !(typeof d.fromBlock === "number" && Number.isSafeInteger(d.fromBlock) && d.fromBlock >= 0)) {
+    throw new InvalidArgumentError(`${source}.fromBlock`, "must be a block number");
+  }
   return Object.freeze({
     consortium: d.consortium as Hex, attestations: d.attestations as Hex, consents: d.consents as Hex,
-    ...(chainId === undefined ? {} : { chainId }),
+    ...(chainId === undefined ? {} : { chainId }), ...(d.fromBlock === undefined ? {} : { fromBlock: d.fromBlock as number }),
   });
 }
 

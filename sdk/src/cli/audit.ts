@@ -116,7 +116,7 @@ export async function runAudit(request: AuditRequest, connection: AuditConnectio
     const rpcUrl = resolveRpc(connection.rpc);
     const addresses = await resolveAddresses(connection.addresses);
     chain = await connectReadOnly({ rpcUrl, addresses });
-    const auditor = createAuditor({ provider: chain.provider, addresses: chain.addresses });
+    const auditor = createAuditor({ provider: chain.provider, addresses: chain.addresses, fromBlock: addresses.fromBlock ?? 0 });
     const { report, passed } = await check(auditor, request);
     return { check: request.check, exitCode: passed ? ExitCode.PASSED : ExitCode.FINDINGS, report };
   } catch (error) {

@@ -16,6 +16,8 @@ import type { CustomerWallet } from "./wallet.ts";
 export interface ChainAccess {
   readonly provider: Provider;
   readonly addresses: KycnetAddresses;
+  /** First block to search for events (the deployment block). */
+  readonly fromBlock?: number;
 }
 
 export interface AttestationListing {
@@ -67,7 +69,7 @@ export interface DisclosureListing {
 export async function listDisclosures(
   query: { readonly consentId: Hex } | { readonly attestationUid: Hex }, chain: ChainAccess,
 ): Promise<DisclosureListing[]> {
-  const events = await readConsentEvents(chain.provider, chain.addresses.consents, query);
+  const events = await readConsentEvents(chain.provider, chain.addresses.consents, query, chain.fromBlock ?? 0);
   const consortium = new Contract(chain.addresses.consortium, ConsortiumRegistryAbi, chain.provider);
   const granteeOf = new Map(events.filter((e) => e.kind === "GRANTED").map((e) => [e.consentId, e.grantee]));
   const names = new Map<string, string | null>();

@@ -173,6 +173,14 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
       expect(r.json().error.code).to.equal("ATTESTATION_NOT_FOUND");
     });
 
+    it("searches events only from the addresses file's fromBlock (an attestation anchored earlier is not found)", async () => {
+      const late = join(dir, "late.json");
+      await writeFile(late, JSON.stringify({ ...addresses, fromBlock: 1_000_000 }));
+      const r = await kycnet(["audit", "attestation", valid.uid, "--rpc", chain.url, "--addresses", late, "--json"]);
+      expect(r.code).to.equal(1);
+      expect(r.json().error.code).to.equal("ATTESTATION_NOT_FOUND");
+    });
+
     it("consent unknown", async () => {
       const r = await kycnet(["audit", "consent", randomHash(), ...common()]);
       expect(r.code).to.equal(1);
