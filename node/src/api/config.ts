@@ -32,6 +32,8 @@ export interface ApiConfig {
   readonly trustProxy: boolean;
   /** Whole-request deadline on the socket (slow uploads, slowloris), ms. */
   readonly requestTimeoutMs: number;
+  /** Heavy requests (uploads, decisions) in flight at once; more get 503 SERVER_BUSY. */
+  readonly maxHeavyInFlight: number;
 }
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = {
@@ -50,6 +52,7 @@ export const DEFAULT_API_CONFIG: Omit<ApiConfig, "apiKeys"> = {
   readinessTimeoutMs: 2_000,
   trustProxy: false,
   requestTimeoutMs: 60_000,
+  maxHeavyInFlight: 16,
 };
 
 export function apiConfig(overrides: Partial<ApiConfig> & Pick<ApiConfig, "apiKeys">): ApiConfig {

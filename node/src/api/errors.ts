@@ -105,6 +105,10 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   OCR_ENGINE_UNAVAILABLE: modelUnavailable,
 
   // The node itself
+  SERVER_BUSY: {
+    status: 503, title: "Node busy",
+    publicDetail: "The node is at its limit of concurrent uploads and decisions. Retry shortly.",
+  },
   AUDIT_UNAVAILABLE: {
     status: 503, title: "Audit log unavailable",
     publicDetail: "The audit log cannot be written, so writes are refused. Retry later.",

@@ -5,13 +5,15 @@
  *      guessing keys is throttled too;
  *   3. authorize (onRequest)  — 401 without a valid key, 403 when the route does not accept the
  *      key's role; a route that declares no roles is refused to everyone (deny by default);
- *   4. audit — writes (routes with `config.audit`) get a REQUESTED entry before the handler runs
+ *   4. back-pressure (onRequest) — heavy routes beyond the in-flight limit get 503 SERVER_BUSY;
+ *   5. audit — writes (routes with `config.audit`) get a REQUESTED entry before the handler runs
  *      (if the audit log cannot take it, the write is refused with 503) and an outcome entry before
  *      the response is sent; writes stopped earlier (401/403/429/400/413/415) get one DENIED or
  *      REJECTED entry.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ApiKeyVerifier } from "./auth.ts";
+import { registerBackpressure } from "./backpressure.ts";
 import { ApiError, AuditUnavailableError, ForbiddenError } from "./errors.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
 import type { AuditEntry, AuditOutcome } from "./services.ts";
@@ -41,6 +43,8 @@ export function registerGuard(app: ApiInstance, { services, config }: RouteConte
     const principal = request.principal!;
     if (!roles.includes(principal.role)) throw new ForbiddenError(principal.role, roles);
   });
+
+  registerBackpressure(app, config.maxHeavyInFlight);
 
   const audit = async (request: FastifyRequest, outcome: AuditOutcome, extra: Record<string, string | number>) => {
     const entry: AuditEntry = {

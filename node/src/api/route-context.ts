@@ -15,6 +15,8 @@ declare module "fastify" {
     roles?: readonly Role[];
     /** Audit action name; set on every write route. */
     audit?: string;
+    /** Counts against the in-flight limit for heavy work (uploads, decisions). */
+    heavy?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -93,6 +93,8 @@ export class FakeOnboarding implements OnboardingService {
   nextOutcome: OnboardingDecision["outcome"] = "PASS";
   /** When set, every call throws this (to exercise error mapping). */
   failWith: Error | undefined;
+  /** When set, decide() waits for it first (to hold a heavy request in flight). */
+  decideGate: Promise<void> | undefined;
 
   constructor(
     private readonly review: FakeReviewQueue,
@@ -137,6 +139,7 @@ export class FakeOnboarding implements OnboardingService {
   }
 
   async decide(sessionId: string): Promise<OnboardingDecision> {
+    if (this.decideGate) await this.decideGate;
     const s = this.live(sessionId);
     if (s.decision) return s.decision;
     if (!s.documents.front || !s.documents.back) throw new SessionStateError(sessionId, "both document sides are required");

@@ -34,7 +34,7 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
   });
 
   app.put("/onboarding/sessions/:id/documents/:side", {
-    config: { roles: ["operator"], audit: "onboarding.document.upload" },
+    config: { roles: ["operator"], audit: "onboarding.document.upload", heavy: true },
     bodyLimit: limits.documentBytes,
     schema: {
       tags: TAGS, security, operationId: "uploadDocument",
@@ -72,7 +72,7 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
   });
 
   app.post("/onboarding/sessions/:id/selfie", {
-    config: { roles: ["operator"], audit: "onboarding.selfie.upload" },
+    config: { roles: ["operator"], audit: "onboarding.selfie.upload", heavy: true },
     bodyLimit: limits.selfieRequestBytes,
     schema: {
       tags: TAGS, security, operationId: "uploadSelfieFrames",
@@ -95,7 +95,7 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
   });
 
   app.post("/onboarding/sessions/:id/decision", {
-    config: { roles: ["operator"], audit: "onboarding.decide" },
+    config: { roles: ["operator"], audit: "onboarding.decide", heavy: true },
     schema: {
       tags: TAGS, security, operationId: "decideOnboarding",
       summary: "Run the checks and return the decision with its reasons (idempotent once decided)",
