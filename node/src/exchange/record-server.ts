@@ -14,6 +14,7 @@
  * aad = consentId || requestId; records the disclosure on chain; and only then answers OK.
  * Every path answers with a status; a stream is only reset when its peer floods it.
  */
+import { createHash } from "node:crypto";
 import type { Connection, Stream } from "@libp2p/interface";
 import type { LengthPrefixedStream } from "@libp2p/utils";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
@@ -94,6 +95,8 @@ export interface RecordServer {
   activeRequests(): number;
 }
 
+const sha256Hex = (bytes: Uint8Array): string => "0x" + createHash("sha256").update(bytes).digest("hex");
+
 class Refusal extends Error {
   constructor(readonly status: Exclude<RecordStatus, "OK">, readonly reason: string) {
     super(reason);
@@ -162,14 +165,18 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     }
     const names = fieldsOfMask(request.fields);
     const wantsTemplate = names.includes("faceTemplate");
-    if (wantsTemplate && opened.faceTemplate === null) throw new RecordNotDisclosableError(record.recordId, "record has no face template");
+    if (wantsTemplate && (opened.faceTemplate === null || sha256Hex(opened.faceTemplate) !== commitment.fields.faceTemplate)) {
+      throw new RecordNotDisclosableError(record.recordId, "face template missing or not the committed one");
+    }
     const payload: DisclosurePayload = {
       v: 1, consentId: request.consentId, attestationUid: request.attestationUid, requestId: request.requestId,
       fields: discloseFields(commitment, names),
       faceTemplate: wantsTemplate ? Buffer.from(opened.faceTemplate!).toString("base64") : null,
     };
     // Seal first (a sealing failure must not log a disclosure), then log on chain, then send.
-    const sealed = await keys.sealForPeer(requester.transportKey, encodeMessage(payload), payloadAad(request.consentId, request.requestId));
+    // The grantee's transport key as read from the chain just now (not the gate's cached copy), so
+    // an endpoint update is honoured at once.
+    const sealed = await keys.sealForPeer(grantee.transportKey, encodeMessage(payload), payloadAad(request.consentId, request.requestId));
     signal.throwIfAborted();
     try {
       const tx = await ledger.recordDisclosure(request.consentId, request.fields, request.requestId);

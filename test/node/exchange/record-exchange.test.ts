@@ -164,6 +164,24 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       }
     });
 
+    it("INTERNAL, with no disclosure logged, when A's stored record or template no longer matches the anchored root", async () => {
+      const consents = new Contract(net.addresses.consents, ConsentRegistryAbi, net.ethers.provider);
+      for (const corrupt of ["field", "template"] as const) {
+        const record = await net.issue();
+        const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+        const entry = net.source.records.get(record.uid)!;
+        const opened = corrupt === "field"
+          ? { ...entry.opened, fields: { ...entry.opened.fields, fullName: "SOMEONE ELSE" } }
+          : { ...entry.opened, faceTemplate: faceTemplateBytes(4242) };
+        net.source.records.set(record.uid, { ...entry, opened });
+        const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "INTERNAL");
+        expect(error.message, "internal details stay on A").to.not.match(/template|root/);
+        expect(await consents.queryFilter(consents.filters.Disclosed!(consentId)), corrupt).to.have.length(0);
+        const event = net.served.find((e) => e.consentId === consentId);
+        expect((event?.error as { code?: string })?.code).to.equal("RECORD_NOT_DISCLOSABLE");
+      }
+    });
+
     it("BAD_REQUEST when the consent is for another attestation than the one asked for", async () => {
       const [r1, r2] = [await net.issue(), await net.issue()];
       const { consentId } = await net.grant(r1, B, NAME_DOB_FACE);
