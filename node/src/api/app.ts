@@ -40,7 +40,9 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     bodyLimit: config.bodyLimits.jsonBytes,
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    // Strict input: no silent type coercion (`{"comment": 123}` is a 400, not "123") and unknown
+    // properties are refused, not dropped. The one numeric query parameter is converted by its route.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 128 },
     frameworkErrors: frameworkErrorHandler,

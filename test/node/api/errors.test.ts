@@ -115,6 +115,14 @@ describe("API error responses", () => {
     expect(res.json().code).to.equal("BAD_URL");
   });
 
+  it("does not coerce types: a number where a string is expected is a 400", async () => {
+    const c = h.services.review.open("s1", []);
+    await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/claim`, headers: h.auth("reviewer") });
+    const res = await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/approve`, headers: h.auth("reviewer"), payload: { comment: 123 } });
+    expect(res.statusCode).to.equal(400);
+    expect(res.json().errors[0].field).to.equal("body/comment");
+  });
+
   it("answers a text/plain body on a JSON route with 415", async () => {
     const res = await h.app.inject({
       method: "POST", url: "/v1/review/cases/c1/approve", headers: { ...h.auth("reviewer"), "content-type": "text/plain" }, payload: "NGUYEN",

@@ -8,6 +8,11 @@ const security = [{ apiKey: [] }];
 export function registerReviewRoutes(app: ApiInstance, { services }: RouteContext): void {
   app.get("/review/cases", {
     config: { roles: ["reviewer", "auditor"] },
+    // Query strings are text; the schema wants an integer and Ajv does not coerce (see app.ts).
+    preValidation: async (request) => {
+      const query = request.query as Record<string, unknown>;
+      if (typeof query.limit === "string" && /^\d{1,4}$/.test(query.limit)) query.limit = Number(query.limit);
+    },
     schema: {
       tags: TAGS, security, operationId: "listReviewCases", summary: "List review cases, oldest first",
       querystring: CaseListQuery,
