@@ -45,6 +45,8 @@ export interface ExchangeHost {
   connectionCount(): number;
   /** Peers with an open connection. */
   connectedPeers(): PeerId[];
+  /** Streams open on all connections (for leak checks and metrics). */
+  openStreamCount(): number;
 }
 
 export function gaterFor(membership: MembershipCheck): ConnectionGater {
@@ -110,6 +112,7 @@ export async function createExchangeHost(options: ExchangeHostOptions): Promise<
     },
     connectionCount: () => node.getConnections().length,
     connectedPeers: () => node.getConnections().map((c) => c.remotePeer),
+    openStreamCount: () => node.getConnections().reduce((n, c) => n + c.streams.length, 0),
   };
 }
 

@@ -18,7 +18,7 @@ import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
 import type { LedgerClient } from "../../../node/src/ledger/ledger-client.ts";
 import { encodeTemplate } from "../../../node/src/ekyc/biometrics/template.ts";
-import { createExchangeHost, type ExchangeHost } from "../../../node/src/exchange/host.ts";
+import { createExchangeHost, type ExchangeHost, type ExchangeHostOptions } from "../../../node/src/exchange/host.ts";
 import { loadOrCreatePeerKey, type PeerIdentity } from "../../../node/src/exchange/identity.ts";
 import { createMembershipGate, type MembershipCheck } from "../../../node/src/exchange/membership.ts";
 import { createRecordClient, type RecordClient, type RecordClientOptions } from "../../../node/src/exchange/record-client.ts";
@@ -78,6 +78,7 @@ export interface ConsortiumOptions {
   readonly server?: Partial<Omit<RecordServerOptions, "host" | "ledger" | "keys" | "membership" | "source">>;
   readonly client?: Partial<Omit<RecordClientOptions, "host" | "ledger" | "keys">>;
   readonly membershipTtlMs?: number;
+  readonly host?: Partial<Omit<ExchangeHostOptions, "privateKey" | "listen" | "membership">>;
 }
 
 export function faceTemplateBytes(seed = 1): Uint8Array {
@@ -114,7 +115,7 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
   for (const p of prepared) {
     const ledger = await createEthersLedger({ runner: signers[p.name], addresses });
     const membership = createMembershipGate({ ledger, ttlMs: options.membershipTtlMs ?? 10_000 });
-    const host = await createExchangeHost({ privateKey: p.identity.privateKey, listen: ["/ip4/127.0.0.1/tcp/0"], membership });
+    const host = await createExchangeHost({ privateKey: p.identity.privateKey, listen: ["/ip4/127.0.0.1/tcp/0"], membership, ...options.host });
     await host.start();
     const client = createRecordClient({ host, ledger, keys: p.keys, ...options.client });
     banks[p.name] = {

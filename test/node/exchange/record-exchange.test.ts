@@ -54,7 +54,7 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
   let A: Bank, B: Bank, C: Bank, D: Bank, outsider: Bank;
 
   before(async () => {
-    net = await exchangeConsortium({ server: { requestTimeoutMs: 800 } });
+    net = await exchangeConsortium({ server: { requestTimeoutMs: 800 }, host: { upgradeTimeoutMs: 1_000 } });
     ({ A, B, C, D, outsider } = net.banks);
   });
   after(async () => {
@@ -340,6 +340,38 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       } finally {
         net.source.openDelayMs = 0;
       }
+    });
+  });
+
+  describe("no leaked streams or connections", () => {
+    const settle = async (check: () => boolean) => {
+      for (let i = 0; i < 40 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+
+    it("closes every record stream on both sides after answered, refused and malformed requests", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      await fetchAs(B, record, consentId, NAME_DOB_FACE);
+      await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["address"])), "EXCHANGE_REFUSED", "FIELDS_NOT_GRANTED");
+      await rawExchange(B, A, new TextEncoder().encode("nonsense"));
+      await settle(() => A.host.openStreamCount() === 0 && B.host.openStreamCount() === 0);
+      expect(A.host.openStreamCount(), "A").to.equal(0);
+      expect(B.host.openStreamCount(), "B").to.equal(0);
+    });
+
+    it("drops a TCP peer that never completes the Noise handshake after the upgrade deadline", async () => {
+      const { connect } = await import("node:net");
+      const tcp = A.address().getComponents();
+      const host = tcp.find((c) => c.name === "ip4")!.value!;
+      const port = Number(tcp.find((c) => c.name === "tcp")!.value);
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve, reject) => {
+        const socket = connect({ host, port });
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(Date.now() - started));
+        setTimeout(() => { socket.destroy(); reject(new Error("A kept a stalled socket open")); }, 5_000);
+      });
+      expect(closedAfter).to.be.within(500, 4_000);
     });
   });
 
