@@ -120,6 +120,7 @@ export async function revokeConsent(input: RevokeConsentInput): Promise<SignedCo
 }
 
 const consentErrors = new Interface(ConsentRegistryAbi);
+const NO_GAS = "the subject key has no gas; ask a member to relay revokeConsent()";
 
 /**
  * Sends `ConsentRegistry.revoke(consentId)` from the subject key itself: works even when no bank
@@ -144,6 +145,8 @@ export async function revokeConsentDirectly(input: {
   const consent = (await registry.getFunction("getConsent")(input.consentId)) as { subject: string };
   if (consent.subject.toLowerCase() !== signer) throw new NotConsentSubjectError(input.consentId, signer, consent.subject);
   if (status === "REVOKED") throw new SubjectTransactionError("revoke", "consent already revoked");
+  // A fresh subject key has no gas: say so plainly rather than surface the node's wording.
+  if ((await input.subjectKey.provider.getBalance(signer)) === 0n) throw new SubjectTransactionError("revoke", NO_GAS);
   try {
     const tx = await registry.getFunction("revoke")(input.consentId);
     const receipt = await tx.wait();
@@ -151,7 +154,9 @@ export async function revokeConsentDirectly(input: {
     return Object.freeze({ txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber });
   } catch (cause) {
     if (cause instanceof SubjectTransactionError) throw cause;
-    if (isError(cause, "INSUFFICIENT_FUNDS")) throw new SubjectTransactionError("revoke", "the subject key has no gas; ask a member to relay revokeConsent()", { cause });
+    if (isError(cause, "INSUFFICIENT_FUNDS") || /insufficient funds|enough funds/i.test(String((cause as Error)?.message))) {
+      throw new SubjectTransactionError("revoke", NO_GAS, { cause });
+    }
     throw new SubjectTransactionError("revoke", revertName(cause) ?? "not accepted by the chain", { cause });
   }
 }

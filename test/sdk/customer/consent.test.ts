@@ -119,8 +119,9 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
     });
 
     it("SUBJECT_TRANSACTION_FAILED while the fresh subject key has no gas", async () => {
-      expect(await codeOf(revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents })))
-        .to.equal("SUBJECT_TRANSACTION_FAILED");
+      const error = await revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents }).catch((e: unknown) => e);
+      expect(isKycnetError(error, "SUBJECT_TRANSACTION_FAILED")).to.equal(true);
+      expect((error as Error).message).to.include("no gas");
       expect(await f.ledgerB.consentStatus(consentId)).to.equal("ACTIVE");
     });
 
