@@ -85,11 +85,17 @@ export function registerGuard(app: ApiInstance, { services, config }: RouteConte
   });
 }
 
-/** The resource a write acts on, from its path parameters (ids and uids only). */
+const TARGET_ID = /^(0x[0-9a-fA-F]{64}|[A-Za-z0-9_-]{1,64})$/;
+
+/**
+ * The resource a write acts on, from its path parameters. Only well-formed ids reach the audit log:
+ * a request refused for a malformed id records "(invalid)", never the client's text.
+ */
 function auditTarget(request: FastifyRequest): string {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const id = params.uid ?? params.id;
+  if (id === undefined) return "";
+  if (typeof id !== "string" || !TARGET_ID.test(id)) return "(invalid)";
   const side = params.side;
-  if (typeof id !== "string") return "";
-  return typeof side === "string" ? `${id}/${side}` : id;
+  return side === "front" || side === "back" ? `${id}/${side}` : id;
 }

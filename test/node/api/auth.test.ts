@@ -126,6 +126,13 @@ describe("API authentication and roles over HTTP", () => {
     ]);
   });
 
+  it("records a malformed target id as (invalid), never the client's text", async () => {
+    await h.app.inject({ method: "POST", url: "/v1/review/cases/NGUYEN%20VAN%20A/claim", headers: h.auth("reviewer") });
+    const last = h.services.audit.entries.at(-1)!;
+    expect(last).to.deep.include({ outcome: "REJECTED", target: "(invalid)" });
+    expect(JSON.stringify(h.services.audit.entries)).not.to.contain("NGUYEN");
+  });
+
   it("does not audit reads", async () => {
     await h.app.inject({ method: "GET", url: "/v1/review/cases", headers: h.auth("reviewer") });
     expect(h.services.audit.entries).to.have.length(0);
