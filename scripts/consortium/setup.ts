@@ -104,10 +104,12 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
     const propose = async (action: string, send: (c: Contract) => Promise<{ wait(): Promise<unknown> }>) => {
       const proposer = admitted[0]!;
       const before = (await registry(proposer).getFunction("proposalCount")()) as bigint;
-      await (await send(registry(proposer))).wait();
+      // The threshold in force when proposing decides: the proposer's approval counts as one.
       const threshold = Number(await registry(proposer).getFunction("threshold")());
+      await (await send(registry(proposer))).wait();
       const approvers = admitted.slice(1, threshold);
-      for (const approver of approvers) await (await registry(approver).getFunction("approve")(before + 1n)).wait();
+      // Proposal ids are 0-based: the new one is the count before it.
+      for (const approver of approvers) await (await registry(approver).getFunction("approve")(before)).wait();
       governance.push({ action, proposer: proposer.name, approvers: approvers.map((a) => a.name) });
     };
     for (const bank of others) {

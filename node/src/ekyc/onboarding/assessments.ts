@@ -18,7 +18,12 @@ export function documentAssessment(doc: DocumentResult): DocumentAssessment {
       expiryDate: doc.fields.expiryDate.value,
       documentType: doc.documentType ?? "CCCD",
     },
-    disagreements: doc.disagreements.map((d) => ({ field: d.field, sources: Object.keys(d.readings) })),
+    disagreements: [
+      ...doc.disagreements.map((d) => ({ field: d.field, sources: Object.keys(d.readings) })),
+      // "" means "no expiry" to the rules; an expiry no source could read is not that.
+      ...(doc.fields.expiryDate.agreement === "missing" && doc.documentType !== null && doc.documentType !== "CMND"
+        ? [{ field: "expiryDate", sources: [] as string[] }] : []),
+    ],
     tamperSignals: doc.signals.map((s) => ({ code: s.code, severity: s.score >= HIGH_TAMPER_SCORE ? "HIGH" : "LOW" })),
     chipVerified: false, // no NFC chip reading in this pipeline yet: level 2 is never claimed
   };

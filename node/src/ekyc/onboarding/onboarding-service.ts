@@ -14,7 +14,7 @@ import type {
   DocumentSide, ImageMime, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionView, SelfieFrame,
 } from "../../api/services.ts";
 import { decodeTemplate, encodeTemplate, templateHash, verifySelfie, type ChallengeIssuer, type FaceModel, type SelfieVerification } from "../biometrics/index.ts";
-import type { NationalIdRegistry } from "../checks/national-id/port.ts";
+import type { IdentityCheckResult, NationalIdRegistry } from "../checks/national-id/port.ts";
 import type { SanctionsList } from "../checks/sanctions/port.ts";
 import { decide } from "../decision/engine.ts";
 import type { RuleSet } from "../decision/rule-set.ts";
@@ -27,7 +27,7 @@ import { SessionStateError, type ReuseContext, type Session, type SessionStore }
 import { prepareReuse, ReuseNotPossibleError, type ReuseDeps, type ReuseRequest } from "./reuse.ts";
 import type { EvidenceKind } from "../decision/review-case.ts";
 import type { StoredValue } from "../../vault/store/record-store.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError, KycnetError } from "../../../../sdk/src/errors.ts";
 
 export interface OnboardingDeps {
   readonly sessions: SessionStore;
@@ -102,9 +102,14 @@ export function createOnboardingService(deps: OnboardingDeps): NodeOnboardingSer
     ));
     const f = document.fields;
     const identity = f.idNumber.value !== "" ? { idNumber: f.idNumber.value } : { oldIdNumber: f.oldIdNumber.value };
-    const registry = await timed("registry", () => deps.registry.checkIdentity({
-      ...identity, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, sex: f.sex.value, address: f.address.value,
-    }));
+    // The registry needs an id, a name and a date of birth; a card that gave none of them cannot be
+    // checked, which the rules treat like an unavailable registry (review), never as a pass.
+    const queryable = (identity.idNumber ?? identity.oldIdNumber ?? "") !== "" && f.fullName.value !== "" && f.dateOfBirth.value !== "";
+    const registry: IdentityCheckResult = !queryable
+      ? { status: "UNAVAILABLE", code: "REGISTRY_QUERY_INCOMPLETE", error: new KycnetError("REGISTRY_QUERY_INCOMPLETE", "id, name or date of birth not read from the card") }
+      : await timed("registry", () => deps.registry.checkIdentity({
+        ...identity, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, sex: f.sex.value, address: f.address.value,
+      }));
     const screening = deps.sanctions === null ? null : await timed("screening", async () =>
       deps.sanctions!.screen({ fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, nationality: f.nationality.value || "VNM" }));
     const result = decide({

@@ -1,0 +1,141 @@
+/**
+ * The whole system on one machine, everything real: a JSON-RPC chain, three banks with SoftHSM2
+ * tokens, admission by vote, nodes with LevelDB vaults, the registry simulator, real OCR and face
+ * models on a rendered card and synthetic selfie frames, libp2p between the nodes.
+ * Bank A onboards a customer (full eKYC) → anchored; the customer consents for bank B → B
+ * re-onboards with a fresh selfie → B's REUSE attestation is anchored; bank C, not consented, is
+ * refused; after the customer revokes, B cannot fetch again.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { loadNodeConfig } from "../../node/src/config.ts";
+import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import { createRegistrySimulator, type RegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import { isKycnetError } from "../../sdk/src/errors.ts";
+import {
+  ALL_FIELDS_MASK, Purpose, consentIdOf, signConsentGrant, signConsentRevocation, toConsentGrant, type Hex,
+} from "../../sdk/src/protocol/index.ts";
+import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
+import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+
+describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
+  this.timeout(300_000);
+  let chain: LocalChain;
+  let registry: RegistrySimulator;
+  let setup: ConsortiumSetup;
+  let dir: string;
+  let model: FaceModel;
+  let customer: DemoCustomer;
+  const nodes: KycnetNode[] = [];
+  const notUsed = async (): Promise<never> => { throw new Error("this bank reads no card in this test"); };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kycnet-e2e-"));
+    model = await loadOnnxFaceModel();
+    customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
+    const p = customer.person;
+    registry = createRegistrySimulator({ citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }] });
+    const registryUrl = await registry.start();
+    chain = await startLocalChain();
+    setup = await prepareConsortium({ dir, rpcUrl: chain.url, chainId: chain.chainId, registryUrl, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
+    for (const [i, bank] of setup.banks.entries()) {
+      const node = await createNode(await loadNodeConfig(bank.configPath), { faceModel: model, ...(i === 0 ? {} : { readDocument: notUsed }) });
+      await node.start();
+      nodes.push(node);
+    }
+  });
+  after(async () => {
+    for (const node of nodes.reverse()) await node.stop().catch(() => undefined);
+    await registry?.stop();
+    await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function answerChallenge(node: KycnetNode, sessionId: string) {
+    const challenge = await node.onboarding.createLivenessChallenge(sessionId);
+    const frames = await customer.framesFor(challenge.steps, Date.now());
+    await node.onboarding.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
+  }
+
+  async function waitAnchored(node: KycnetNode, uid: Hex) {
+    await node.outbox.flush();
+    const meta = await node.vault.findRecordByUid(uid);
+    expect(meta?.anchor?.uid).to.equal(uid);
+    return node.vault.proofOf(meta!)!;
+  }
+
+  it("admitted the banks by vote with M-of-N approvals", () => {
+    expect(setup.governance.map((g) => g.action)).to.deep.equal(["admit Bank B", "threshold 2 of 2", "admit Bank C"]);
+    expect(setup.governance.at(-1)!.approvers).to.deep.equal(["Bank B"]);
+  });
+
+  let sourceUid: Hex;
+  const subjectA = Wallet.createRandom();
+  it("onboards the customer at bank A with full eKYC, and anchors the attestation", async () => {
+    const [a] = nodes;
+    const { sessionId } = await a!.onboarding.createSessionFor(subjectA.address as Hex);
+    await a!.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
+    await a!.onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
+    await answerChallenge(a!, sessionId);
+    const decision = await a!.onboarding.decide(sessionId);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
+    sourceUid = decision.attestationUid!;
+    const proof = await waitAnchored(a!, sourceUid);
+    expect(await nodes[1]!.ledger.attestationStatus(proof)).to.equal("VALID");
+    expect((await a!.audit.verify()).ok).to.equal(true);
+  });
+
+  const grantFor = async (grantee: KycnetNode, nonce: bigint) => {
+    const block = await grantee.ledger.chainId();
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const grant = toConsentGrant({
+      attestationUid: sourceUid, grantee: await grantee.ledger.account(), purpose: Purpose.ONBOARDING, fieldMask: ALL_FIELDS_MASK,
+      validUntil: now + 3600n, nonce, deadline: now + 600n,
+    });
+    const signature = await signConsentGrant(subjectA, { chainId: block, verifyingContract: setup.addresses.consents }, grant);
+    return { grant, signature };
+  };
+
+  it("re-onboards at bank B from A's record with a fresh selfie, and anchors a REUSE attestation", async () => {
+    const [, b] = nodes;
+    const { grant, signature } = await grantFor(b!, 1n);
+    const subjectB = Wallet.createRandom();
+    const started = performance.now();
+    const session = await b!.onboarding.createReuseSession(subjectB.address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature });
+    const fetchMs = performance.now() - started;
+    expect(session.issuer).to.equal("Bank A");
+    await answerChallenge(b!, session.sessionId);
+    const decision = await b!.onboarding.decide(session.sessionId);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
+    const proof = await waitAnchored(b!, decision.attestationUid!);
+    expect(proof.data.method).to.equal(3); // REUSE
+    expect(proof.data.refUid).to.equal(sourceUid);
+    expect(await b!.ledger.consentStatus(consentIdOf(grant))).to.equal("ACTIVE");
+    expect(fetchMs).to.be.below(5_000);
+  });
+
+  it("refuses bank C, which has no consent of its own", async () => {
+    const [, b, c] = nodes;
+    const { grant, signature } = await grantFor(b!, 2n); // a consent naming B, presented to C
+    const error = await c!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature }).catch((e: unknown) => e);
+    expect(isKycnetError(error, "REUSE_NOT_POSSIBLE"), String(error)).to.equal(true);
+  });
+
+  it("after the customer revokes the consent, bank B cannot fetch the record again", async () => {
+    const [, b] = nodes;
+    const { grant, signature } = await grantFor(b!, 3n);
+    await b!.ledger.grantConsentBySig(grant, (await nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!))!, signature);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
+    await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents }, revocation));
+    const error = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature }).catch((e: unknown) => e);
+    expect(isKycnetError(error, "RECORD_REQUEST_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
+    expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(/CONSENT_NOT_ACTIVE|REVOKED|not active/i);
+  });
+});
