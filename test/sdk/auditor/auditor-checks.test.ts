@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { Interface, Wallet, hexlify, randomBytes, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
+import { Contract, Interface, Wallet, hexlify, parseEther, randomBytes, type Signer, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
 import { createAuditor } from "../../../sdk/src/auditor/auditor.ts";
 import { createSubjectKey } from "../../../sdk/src/customer/subject-key.ts";
 import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
 import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import {
-  Purpose, RevocationReason, commitRecord, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
+  Purpose, RevocationReason, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
   type Hex,
 } from "../../../sdk/src/protocol/index.ts";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
@@ -99,6 +99,19 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       const consentId = await grant(subject, uid, proof);
       const report = await auditor.inspectConsent(consentId);
       expect(report.signature).to.deep.equal({ via: "grantBySig", signer: subject.address, valid: true });
+      expect(report.findings).to.deep.equal([]);
+    });
+
+    it("accepts a grant the subject key sent itself (grant, no signature to relay)", async () => {
+      const { subject, uid, proof } = await anchorOne();
+      await (await (f.signers.deployer as Signer).sendTransaction({ to: subject.address, value: parseEther("0.01") })).wait();
+      const t = await f.now();
+      const g = { attestationUid: uid, grantee: await f.ledgerC.account(), purpose: Purpose.PERIODIC_REVIEW, fieldMask: 1, validUntil: t + 3600n, nonce: 7n, deadline: t + 600n };
+      const registry = new Contract(f.addresses.consents, ConsentRegistryAbi, subject.connect(f.provider));
+      await (await registry.getFunction("grant")(g, proof)).wait();
+      const report = await auditor.inspectConsent(consentIdOf(g));
+      expect(report.signature).to.deep.equal({ via: "grant", signer: subject.address, valid: true });
+      expect(report).to.include({ purposeName: "PERIODIC_REVIEW", status: "ACTIVE" });
       expect(report.findings).to.deep.equal([]);
     });
 
