@@ -12,6 +12,7 @@ import {
 } from "../../../sdk/src/protocol/index.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import { gaterFor, withPeerId } from "../../../node/src/exchange/host.ts";
+import { createMembershipWatcher } from "../../../node/src/exchange/membership-watcher.ts";
 import {
   MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, decodeResponse, encodeMessage, payloadAad,
   type DisclosurePayload, type RecordResponse,
@@ -437,6 +438,25 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       const ok = await net.issue();
       const granted = await net.grant(ok, B, NAME_DOB_FACE);
       expect((await fetchAs(B, ok, granted.consentId, NAME_DOB_FACE)).fields.fullName).to.equal(ok.commitment.fields.fullName);
+    });
+
+    it("a membership watcher sees MemberRemoved on chain, empties the gate and closes the removed bank's connection", async () => {
+      const watcher = createMembershipWatcher({ provider: net.ethers.provider, consortium: net.addresses.consortium, membership: A.membership, host: A.host });
+      await watcher.start();
+      try {
+        const record = await net.issue();
+        const { consentId } = await net.grant(record, C, NAME_DOB_FACE);
+        await fetchAs(C, record, consentId, NAME_DOB_FACE); // C is connected and its membership cached
+        expect(connectedPeers(A)).to.include(C.host.peerId.toString());
+        expect(await watcher.poll(), "no membership change yet").to.equal(0);
+        await net.removeMember(C);
+        expect(await watcher.poll()).to.be.greaterThan(0);
+        expect(connectedPeers(A)).to.not.include(C.host.peerId.toString());
+        expect(await A.membership.activeMemberOf(C.identity.peerIdBytes)).to.equal(null);
+        await expectCode(fetchAs(C, record, consentId, NAME_DOB_FACE), "EXCHANGE_DIAL_FAILED");
+      } finally {
+        await watcher.stop();
+      }
     });
   });
 });
