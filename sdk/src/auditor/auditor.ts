@@ -173,6 +173,22 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
     nameOf(ConsentStatus, Number(await consents.getFunction("statusAt")(consentId, t, blockTag === undefined ? {} : { blockTag })))
       ?? "NONE";
 
+  /**
+   * The consent's status when the disclosure ran: the state of the block before, at the
+   * disclosure's time, corrected by what happened earlier in the same block (a chain like QBFT can
+   * put the grant, a revocation and the disclosure in one block).
+   */
+  async function consentStatusWhen(disclosure: ConsentChainEvent, at: bigint, events: readonly ConsentChainEvent[]): Promise<ConsentStatusName> {
+    let status = await consentStatusAt(disclosure.consentId, at, disclosure.blockNumber - 1);
+    const earlierInBlock = events.filter((x) =>
+      x.consentId === disclosure.consentId && x.blockNumber === disclosure.blockNumber && x.logIndex < disclosure.logIndex);
+    for (const x of earlierInBlock) {
+      if (x.kind === "GRANTED") status = x.validUntil !== null && at < x.validUntil ? "ACTIVE" : "EXPIRED";
+      if (x.kind === "REVOKED") status = "REVOKED";
+    }
+    return status;
+  }
+
   async function inspectAttestation(uid: Hex, options: { at?: bigint } = {}): Promise<AttestationReport> {
     if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
       throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
@@ -249,9 +265,8 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
         history.push({ kind: e.kind, ...where, by, ...(e.kind === "GRANTED" ? { fieldMask: e.fieldMask! } : {}) });
         continue;
       }
-      // The status in the block before the disclosure's block, at the disclosure's time: what the
-      // contract checked when it accepted the disclosure.
-      const then = await consentStatusAt(consentId, where.at, e.blockNumber - 1);
+      // What the contract checked when it accepted the disclosure (see consentStatusWhen).
+      const then = await consentStatusWhen(e, where.at, events);
       if (then !== "ACTIVE") findings.push(`disclosure in block ${e.blockNumber} under a ${then} consent`);
       if (e.grantee!.toLowerCase() !== c.grantee.toLowerCase()) findings.push(`disclosure in block ${e.blockNumber} to another grantee`);
       if (!maskCovers(Number(c.fieldMask), e.fieldMask!)) findings.push(`disclosure in block ${e.blockNumber} of fields outside the consent`);
@@ -291,17 +306,19 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
 
     const disclosures: DisclosureCheck[] = [];
     for (const e of events.filter((x) => x.kind === "DISCLOSED")) {
-      disclosures.push(await checkDisclosure(e, uid, found.proof, issuerMemberId));
+      disclosures.push(await checkDisclosure(e, uid, found.proof, issuerMemberId, events));
     }
     for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
     return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
   }
 
-  async function checkDisclosure(e: ConsentChainEvent, uid: Hex, proof: AttestationProof, issuerMemberId: bigint): Promise<DisclosureCheck> {
+  async function checkDisclosure(
+    e: ConsentChainEvent, uid: Hex, proof: AttestationProof, issuerMemberId: bigint, events: readonly ConsentChainEvent[],
+  ): Promise<DisclosureCheck> {
     const at = await blockTime(e.blockNumber);
     const before = e.blockNumber - 1;
     const problems: string[] = [];
-    const consentThen = await consentStatusAt(e.consentId, at, before);
+    const consentThen = await consentStatusWhen(e, at, events);
     if (consentThen !== "ACTIVE") problems.push(`consent ${e.consentId} was ${consentThen}`);
     const consent = await getConsent(e.consentId).catch((error: unknown) => {
       if (isKycnetError(error, "CONSENT_NOT_FOUND")) return null;

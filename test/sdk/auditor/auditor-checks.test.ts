@@ -149,6 +149,30 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       expect(report.disclosures[0]!.discloser).to.equal(await f.ledgerA.account());
     });
 
+    it("counts a grant made earlier in the same block as the disclosure (several transactions per block)", async () => {
+      const a = await anchorOne();
+      const t = await f.now();
+      const g = { attestationUid: a.uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 99n, deadline: t + 600n };
+      const signature = await signConsentGrant(a.subject, domain, g);
+      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB as Signer);
+      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA as Signer);
+      await f.provider.send("evm_setAutomine", [false]);
+      try {
+        const granting = await asB.getFunction("grantBySig")(g, a.proof, signature, { gasLimit: 1_000_000 });
+        const disclosing = await asA.getFunction("recordDisclosure")(consentIdOf(g), 1, randomHash(), { gasLimit: 500_000 });
+        await f.provider.send("evm_mine", []);
+        const [r1, r2] = [await granting.wait(), await disclosing.wait()];
+        expect(r1!.blockNumber).to.equal(r2!.blockNumber);
+        expect(r2!.status).to.equal(1);
+      } finally {
+        await f.provider.send("evm_setAutomine", [true]);
+      }
+      const report = await auditor.inspectDisclosures(a.uid);
+      expect(report.disclosures[0]!.consentStatusThen).to.equal("ACTIVE");
+      expect(report.findings).to.deep.equal([]);
+      expect((await auditor.inspectConsent(consentIdOf(g))).findings).to.deep.equal([]);
+    });
+
     /** A provider (an RPC node or indexer) whose log answers carry forged Disclosed events. */
     function tamperedAuditor(forged: Log[]) {
       const real = f.provider as unknown as Provider;
