@@ -185,6 +185,15 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
     await (await asB.getFunction("approve")(id)).wait();
   }
 
+  /** Governance: A proposes moving `bank` to `newAccount`, B approves (threshold 2). */
+  async function rotateAccount(bank: Bank, newAccount: Hex): Promise<void> {
+    const asA = new Contract(addresses.consortium, ConsortiumRegistryAbi, banks.A.signer);
+    await (await asA.getFunction("proposeRotateAccount")(bank.account, newAccount)).wait();
+    const id = ((await asA.getFunction("proposalCount")()) as bigint) - 1n;
+    const asB = new Contract(addresses.consortium, ConsortiumRegistryAbi, banks.B.signer);
+    await (await asB.getFunction("approve")(id)).wait();
+  }
+
   async function stop(): Promise<void> {
     for (const s of servers.reverse()) await s.stop();
     for (const bank of Object.values(banks)) await bank.host.stop();
@@ -192,7 +201,7 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
     await connection.close();
   }
 
-  return { connection, ethers, addresses, banks, source, served, server, issue, grant, revokeConsent, removeMember, now, stop, domain };
+  return { connection, ethers, addresses, banks, source, served, server, issue, grant, revokeConsent, removeMember, rotateAccount, now, stop, domain };
 }
 
 export type ExchangeConsortium = Awaited<ReturnType<typeof exchangeConsortium>>;

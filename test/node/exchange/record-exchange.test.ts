@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
-import { Contract, getBytes } from "ethers";
+import { Contract, Wallet, getBytes } from "ethers";
 import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 import {
   RevocationReason, commitRecord, discloseFields, fieldMaskOf, fieldsOfMask, type Hex,
@@ -457,6 +457,16 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       } finally {
         await watcher.stop();
       }
+    });
+
+    it("keeps serving a consent granted to B's old account after B's account is rotated (members compared by id)", async () => {
+      const record = await net.issue();
+      const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
+      const newAccount = Wallet.createRandom().address as Hex;
+      await net.rotateAccount(B, newAccount);
+      expect(await A.ledger.isActiveMember(B.account), "old account retired").to.equal(false);
+      const fetched = await fetchAs(B, record, consentId, NAME_DOB_FACE);
+      expect(fetched.fields.fullName).to.equal(record.commitment.fields.fullName);
     });
   });
 });
