@@ -306,14 +306,15 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
 
     const disclosures: DisclosureCheck[] = [];
     for (const e of events.filter((x) => x.kind === "DISCLOSED")) {
-      disclosures.push(await checkDisclosure(e, uid, found.proof, issuerMemberId, events));
+      disclosures.push(await checkDisclosure(e, uid, found.proof, found.blockNumber, issuerMemberId, events));
     }
     for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
     return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
   }
 
   async function checkDisclosure(
-    e: ConsentChainEvent, uid: Hex, proof: AttestationProof, issuerMemberId: bigint, events: readonly ConsentChainEvent[],
+    e: ConsentChainEvent, uid: Hex, proof: AttestationProof, anchoredInBlock: number, issuerMemberId: bigint,
+    events: readonly ConsentChainEvent[],
   ): Promise<DisclosureCheck> {
     const at = await blockTime(e.blockNumber);
     const before = e.blockNumber - 1;
@@ -333,7 +334,9 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
     const discloser = await sender(e.txHash);
     const discloserMemberId = discloser === "0x" ? 0n : ((await consortium.getFunction("memberIdOf")(discloser)) as bigint);
     if (discloserMemberId === 0n || discloserMemberId !== issuerMemberId) problems.push(`sent by ${discloser}, not by the issuing member`);
-    const attestationThen = await attestationStatusAt(proof, at, before);
+    let attestationThen = await attestationStatusAt(proof, at, before);
+    // Anchored earlier in the disclosure's own block: the block before cannot know it yet.
+    if (attestationThen === "UNKNOWN" && anchoredInBlock === e.blockNumber) attestationThen = await attestationStatusAt(proof, at);
     if (attestationThen !== "VALID") problems.push(`attestation was ${attestationThen}`);
     return Object.freeze({
       consentId: e.consentId, blockNumber: e.blockNumber, at, txHash: e.txHash, discloser, grantee: e.grantee!,

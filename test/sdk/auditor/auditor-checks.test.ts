@@ -3,10 +3,10 @@ import { Contract, Interface, Wallet, hexlify, parseEther, randomBytes, type Sig
 import { createAuditor } from "../../../sdk/src/auditor/auditor.ts";
 import { createSubjectKey } from "../../../sdk/src/customer/subject-key.ts";
 import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
-import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { AttestationRegistryAbi, ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import {
-  Purpose, RevocationReason, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
+  Purpose, RevocationReason, attestationUid, buildBatch, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
   type Hex,
 } from "../../../sdk/src/protocol/index.ts";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
@@ -171,6 +171,37 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       expect(report.disclosures[0]!.consentStatusThen).to.equal("ACTIVE");
       expect(report.findings).to.deep.equal([]);
       expect((await auditor.inspectConsent(consentIdOf(g))).findings).to.deep.equal([]);
+    });
+
+    it("counts an attestation anchored, granted and disclosed all in one block", async () => {
+      const subject = createSubjectKey();
+      const data = await f.record(subject.address as Hex);
+      const issuer = (await f.ledgerA.account()) as Hex;
+      const uid = attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, issuer, data);
+      const batch = buildBatch([uid]);
+      const proof = { issuer, data, batchRoot: batch.root, proof: batch.proofOf(0) };
+      const t = await f.now();
+      const g = { attestationUid: uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 5n, deadline: t + 600n };
+      const signature = await signConsentGrant(subject, domain, g);
+      const registryAsA = new Contract(f.addresses.attestations, AttestationRegistryAbi, f.signers.bankA as Signer);
+      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB as Signer);
+      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA as Signer);
+      await f.provider.send("evm_setAutomine", [false]);
+      try {
+        const txs = [
+          await registryAsA.getFunction("anchor")([data], { gasLimit: 1_000_000 }),
+          await asB.getFunction("grantBySig")(g, proof, signature, { gasLimit: 1_000_000 }),
+          await asA.getFunction("recordDisclosure")(consentIdOf(g), 1, randomHash(), { gasLimit: 500_000 }),
+        ];
+        await f.provider.send("evm_mine", []);
+        const receipts = await Promise.all(txs.map((tx) => tx.wait()));
+        expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1);
+      } finally {
+        await f.provider.send("evm_setAutomine", [true]);
+      }
+      const report = await auditor.inspectDisclosures(uid);
+      expect(report.disclosures[0]).to.include({ consentStatusThen: "ACTIVE", attestationStatusThen: "VALID" });
+      expect(report.findings).to.deep.equal([]);
     });
 
     /** A provider (an RPC node or indexer) whose log answers carry forged Disclosed events. */
