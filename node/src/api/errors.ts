@@ -82,7 +82,34 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   LEDGER_TX_FAILED: { status: 503, title: "Chain transaction failed", publicDetail: "The transaction was not confirmed. Retry later." },
   LEDGER_READ_ONLY: { status: 500, title: "Node misconfigured", publicDetail: "This node has no signing account configured." },
 
+  ATTESTATION_NOT_ANCHORED: { status: 409, title: "Attestation not anchored yet" },
+  ATTESTATION_NOT_VALID: unprocessableImage("Attestation not valid on chain"),
+  CONSENT_NOT_FOUND: { status: 404, title: "Consent not found" },
+  CHAIN_UNREACHABLE: { status: 503, title: "Chain unavailable", publicDetail: "The chain could not be reached. Retry later." },
+
+  // Re-onboarding and the record exchange with other members (their answers are never echoed)
+  REUSE_NOT_POSSIBLE: unprocessableImage("Re-onboarding not possible"),
+  COMMITMENT_MISMATCH: unprocessableImage("Disclosed field does not match its commitment"),
+  PEER_NOT_MEMBER: unprocessableImage("The issuing bank is not an active member"),
+  EXCHANGE_REFUSED: { status: 502, title: "The issuing bank refused the record request", publicDetail: "The issuing bank refused to disclose the record." },
+  EXCHANGE_PROTOCOL: { status: 502, title: "Record exchange failed", publicDetail: "The issuing bank's node answered outside the protocol." },
+  EXCHANGE_DIAL_FAILED: { status: 502, title: "Issuing bank unreachable", publicDetail: "The issuing bank's node could not be reached. Retry later." },
+  EXCHANGE_TIMEOUT: { status: 504, title: "Issuing bank timed out", publicDetail: "The issuing bank's node did not answer in time. Retry later." },
+  DISCLOSURE_INVALID: { status: 502, title: "Disclosed record failed verification", publicDetail: "The issuing bank sent data that does not match the chain." },
+  RECORD_NOT_DISCLOSABLE: { status: 409, title: "Record cannot be disclosed" },
+
+  // Vault
+  RECORD_NOT_FOUND: { status: 404, title: "Record not found" },
+  RECORD_SHREDDED: { status: 410, title: "Record destroyed at the end of its retention" },
+  RECORD_STATE_CONFLICT: { status: 409, title: "Record is not in a state that allows this" },
+  RECORD_INTEGRITY: { status: 500, title: "Record integrity failure", publicDetail: "A stored record failed an integrity check; the incident is logged." },
+  STORE_UNAVAILABLE: { status: 503, title: "Vault unavailable", publicDetail: "The node's vault storage is not available. Retry later." },
+  AUDIT_LOG_CORRUPT: { status: 503, title: "Audit log unavailable", publicDetail: "The audit log failed its integrity check, so writes are refused." },
+  CIPHERTEXT_MALFORMED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
+  CIPHERTEXT_REJECTED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
+
   // Custody (every HSM failure refuses the write)
+  SIGNATURE_UNRECOVERABLE: hsmUnavailable,
   HSM_MODULE_NOT_FOUND: hsmUnavailable,
   HSM_TOKEN_NOT_FOUND: hsmUnavailable,
   HSM_PIN_INCORRECT: hsmUnavailable,

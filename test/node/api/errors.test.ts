@@ -19,6 +19,8 @@ describe("API error catalogue", () => {
       INVALID_ARGUMENT: 400, SESSION_NOT_FOUND: 404, ATTESTATION_NOT_FOUND: 404, SESSION_EXPIRED: 410, CONTRACT_REVERT: 409,
       LEDGER_UNAVAILABLE: 503, HSM_PIN_INCORRECT: 503, KEY_MANAGER_CLOSED: 503, REGISTRY_TIMEOUT: 503, DOCUMENT_IMAGE_TOO_LARGE: 413,
       FACE_NOT_FOUND: 422, CHALLENGE_REUSED: 409, CHALLENGE_EXPIRED: 410, RATE_LIMITED: 429, UNAUTHENTICATED: 401, FORBIDDEN: 403,
+      ATTESTATION_NOT_ANCHORED: 409, CASE_STATE_CONFLICT: 409, STORE_UNAVAILABLE: 503, RECORD_SHREDDED: 410, REUSE_NOT_POSSIBLE: 422,
+      EXCHANGE_TIMEOUT: 504, EXCHANGE_REFUSED: 502, SERVER_BUSY: 503,
     };
     for (const [code, status] of Object.entries(expected)) expect(ERROR_CATALOGUE[code]?.status, code).to.equal(status);
   });
@@ -30,6 +32,13 @@ describe("API error catalogue", () => {
       detail: "limit: must be ≤ 100", instance: "urn:kycnet:request:req-1", code: "INVALID_ARGUMENT",
     });
     expect(problemType("SESSION_NOT_FOUND")).to.equal("urn:kycnet:problem:session-not-found");
+  });
+
+  it("hides the other bank's refusal text behind a fixed 502 detail", () => {
+    const error = new KycnetError("EXCHANGE_REFUSED", "the issuing bank refused the record request: DENIED (customer NGUYEN VAN A)");
+    const p = problemFromError(error, "r");
+    expect(p.status).to.equal(502);
+    expect(p.detail).not.to.contain("NGUYEN");
   });
 
   it("hides a 5xx error's message behind the catalogue's public text", () => {
