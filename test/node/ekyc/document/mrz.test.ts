@@ -117,6 +117,13 @@ describe("MRZ repair", () => {
     const { lines } = repairMrz(bad, "TD1");
     expect(parseMrz(lines, NOW).checks.find((c) => c.name === "dateOfBirth")!.valid).to.equal(false);
   });
+  it("never puts a letter into a date to make an altered check digit pass (regression)", () => {
+    // Date-of-birth check digit altered on a generated card; "67O522" would satisfy it via O = 24.
+    const altered = ["IDVNM1679342596092167934259<<<", "6705220F2705228VNM<<<<<<<<<<<9", "LE<<NGOC<MAI<<<<<<<<<<<<<<<<<<"];
+    const { lines, repairs } = repairMrz(altered, "TD1");
+    expect(repairs).to.deep.equal([]);
+    expect(parseMrz(lines, NOW).valid).to.equal(false);
+  });
   it("assembles three MRZ-shaped lines from OCR output in reading order, ignoring other text", () => {
     const got = assembleMrz([
       { text: "Ngay, thang, nam / Date, month, year: 01/02/2023", box: [[0, 10], [300, 10], [300, 30], [0, 30]] },

@@ -14,12 +14,16 @@ import { checkSpans, LAYOUTS, type MrzFormat } from "./parse.ts";
 
 const TO_DIGIT: Record<string, string> = { O: "0", Q: "0", D: "0", U: "0", I: "1", L: "1", T: "1", Z: "2", S: "5", B: "8", G: "6", A: "4" };
 const TO_LETTER: Record<string, string> = { "0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A" };
-/** Look-alike pairs for the single confirmed substitution. */
+/**
+ * Look-alike pairs for the single confirmed substitution: letter ↔ digit and letter ↔ letter
+ * only. Digit ↔ digit swaps (3/8, 1/7, 5/6) are left out on purpose: a wrong digit is exactly
+ * what an altered or misprinted check digit looks like, and "repairing" it would hide that.
+ */
 const LOOK_ALIKES: Record<string, string[]> = {
-  "0": ["O", "D", "Q", "8"], O: ["0", "D", "Q"], D: ["0", "O"], Q: ["0", "O"],
-  "1": ["I", "7", "L"], I: ["1", "L"], L: ["1", "I"], "7": ["1"],
-  "2": ["Z"], Z: ["2"], "5": ["S", "6"], S: ["5"], "8": ["B", "0", "3"], B: ["8"], "3": ["8"], "6": ["G", "5"], G: ["6"],
-  "4": ["A"], A: ["4"], "9": ["0"],
+  "0": ["O", "D", "Q"], O: ["0", "D", "Q"], D: ["0", "O"], Q: ["0", "O"],
+  "1": ["I", "L"], I: ["1", "L"], L: ["1", "I"],
+  "2": ["Z"], Z: ["2"], "5": ["S"], S: ["5"], "8": ["B"], B: ["8"], "6": ["G"], G: ["6"],
+  "4": ["A"], A: ["4"],
 };
 
 export interface Repair {
@@ -88,14 +92,21 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
     if (a !== undefined) { setChar(lines, line, index, a); repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" }); }
   }
   if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs };
-  // Step 4: one look-alike substitution anywhere in a checked span, accepted only if all checks pass.
+  // Step 4: one look-alike substitution, accepted only if all checks pass. It must keep the
+  // position's kind: numeric positions stay digits, alphabetic ones letters (a letter in a date
+  // would otherwise "fix" a check digit through its value 10–35).
+  const numeric = new Set(digits.map(([l, i]) => `${l}:${i}`));
+  const alphabetic = new Set(letters.map(([l, i]) => `${l}:${i}`));
+  const isDigit = (ch: string) => ch >= "0" && ch <= "9";
   let found: Repair | null = null;
   let candidates = 0;
   for (let line = 0; line < lines.length; line++) {
     const text = lines[line] ?? "";
     for (let index = 0; index < text.length; index++) {
       const c = text.charAt(index);
+      const key = `${line}:${index}`;
       for (const alt of LOOK_ALIKES[c] ?? []) {
+        if ((numeric.has(key) && !isDigit(alt)) || (alphabetic.has(key) && isDigit(alt))) continue;
         const trial = [...lines];
         setChar(trial, line, index, alt);
         if (checkSpans(trial, format).every((s) => s.valid)) {

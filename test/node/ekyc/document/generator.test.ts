@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
+import { generateCardSet, TAMPERS } from "../../../../scripts/cards/generate.ts";
+import { checkDigit, mrzName, td1Lines } from "../../../../scripts/cards/mrz.ts";
+import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
+import { createRng } from "../../../../scripts/cards/random.ts";
+import { portraitPng, renderFront } from "../../../../scripts/cards/render.ts";
+
+describe("synthetic card generator", function () {
+  this.timeout(60_000);
+
+  it("is deterministic per seed and varies across seeds", () => {
+    expect(makePerson(createRng(42))).to.deep.equal(makePerson(createRng(42)));
+    expect(makePerson(createRng(42))).to.not.deep.equal(makePerson(createRng(43)));
+  });
+
+  it("makes people whose data follow the card rules", () => {
+    for (let i = 0; i < 50; i++) {
+      const p = makePerson(createRng(i));
+      expect(p.idNumber).to.match(/^\d{12}$/);
+      expect(p.idNumber.slice(4, 6)).to.equal(p.dateOfBirth.slice(2, 4));
+      expect(Number(p.idNumber[3]) % 2 === 1 ? "F" : "M").to.equal(p.sex);
+      expect(p.oldIdNumber).to.match(/^(\d{9})?$/);
+      expect(p.fullName).to.equal(p.fullName.normalize("NFC").toLocaleUpperCase("vi"));
+      expect(p.issueDate >= p.dateOfBirth).to.equal(true);
+      expect(qrPayload(p).split("|")).to.have.length(7);
+      const lines = td1Lines(p);
+      expect(lines.every((l) => l.length === 30 && /^[A-Z0-9<]+$/.test(l))).to.equal(true);
+    }
+  });
+
+  it("folds Vietnamese names for the MRZ (Đ → D, marks dropped)", () => {
+    expect(mrzName("ĐẶNG THỊ NGỌC ÁNH")).to.equal("DANG<THI<NGOC<ANH");
+    expect(checkDigit("740812")).to.equal("2");
+  });
+
+  it("renders a front whose QR decodes to the exact payload", async () => {
+    const rng = createRng(7);
+    const p = makePerson(rng);
+    const png = await renderFront(p, (await portraitPng(rng)).png, qrPayload(p));
+    const { data, info } = await sharp(png).grayscale().raw().toBuffer({ resolveWithObject: true });
+    expect(decodeQr(new Uint8Array(data), info.width, info.height)?.text).to.equal(qrPayload(p));
+  });
+
+  it("writes the same photos for the same seed, with a manifest and every tamper kind", async () => {
+    const dirs = [await mkdtemp(join(tmpdir(), "kycnet-cards-")), await mkdtemp(join(tmpdir(), "kycnet-cards-"))];
+    try {
+      const [a, b] = await Promise.all(dirs.map((dir) => generateCardSet({ dir, count: 10, seed: 3, tamperRate: 0.5 })));
+      expect(a!.map((c) => c.person)).to.deep.equal(b!.map((c) => c.person));
+      expect(await readFile(a![1]!.frontPath)).to.deep.equal(await readFile(b![1]!.frontPath));
+      expect(new Set(a!.map((c) => c.tamper).filter((t) => t !== null))).to.deep.equal(new Set(TAMPERS));
+      expect(JSON.parse(await readFile(join(dirs[0]!, "manifest.json"), "utf8"))).to.have.length(10);
+    } finally {
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  });
+});
