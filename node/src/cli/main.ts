@@ -13,6 +13,7 @@ import * as doc from "./commands/doc.ts";
 import * as sanctions from "./commands/sanctions.ts";
 import * as nodeCommands from "./commands/node.ts";
 import * as apiKey from "./commands/api-key.ts";
+import * as peer from "./commands/peer.ts";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")
@@ -20,7 +21,7 @@ const program = new Command("kycnet")
   .exitOverride();
 
 // Sub-commands register here, one line each.
-const modules: Array<{ register(program: Command): void }> = [token, face, audit, doc, sanctions, nodeCommands, apiKey];
+const modules: Array<{ register(program: Command): void }> = [token, face, audit, doc, sanctions, nodeCommands, apiKey, peer];
 for (const m of modules) m.register(program);
 
 try {

@@ -4,9 +4,11 @@
  * token. The other banks keep the in-memory fake.
  */
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { fieldMaskOf } from "../../../sdk/src/protocol/index.ts";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { DEFAULT_MODULE_PATH } from "../../../node/src/custody/pkcs11/config.ts";
@@ -61,5 +63,22 @@ describe("exchange over PKCS#11 key managers (SoftHSM2)", function () {
     const onChain = await A.ledger.findMember(A.account);
     expect(Buffer.from(onChain!.peerId).equals(Buffer.from(A.host.peerIdBytes))).to.equal(true);
     expect(Buffer.from(onChain!.transportKey).equals(Buffer.from(await A.keys.getTransportPublicKey()))).to.equal(true);
+  });
+
+  it("`kycnet peer init` creates the sealed key file once and prints the same peer id on re-run; a wrong PIN prints no secret", async () => {
+    await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "exchange-cli", soPin: "so-" + PIN, userPin: PIN, softhsm2Conf });
+    const keyFile = join(dir, "peer-key.json");
+    const env = { ...process.env, SOFTHSM2_CONF: softhsm2Conf, KYCNET_HSM_TOKEN_LABEL: "exchange-cli", KYCNET_HSM_PIN: PIN };
+    const run = async (extraEnv: Record<string, string> = {}) =>
+      promisify(execFile)("./bin/kycnet", ["peer", "init", "--key-file", keyFile, "--json"], { env: { ...env, ...extraEnv } });
+    const first = JSON.parse((await run()).stdout) as { peerId: string; peerIdBytes: string; created: boolean };
+    const second = JSON.parse((await run()).stdout) as typeof first;
+    expect(first.created).to.equal(true);
+    expect(second.created).to.equal(false);
+    expect(second.peerId).to.equal(first.peerId).and.match(/^12D3KooW/);
+    expect(second.peerIdBytes).to.equal(first.peerIdBytes).and.match(/^0x0024080112/);
+    const wrongPin = await run({ KYCNET_HSM_PIN: "not-the-pin" }).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(wrongPin?.code).to.equal(3);
+    expect(wrongPin?.stderr).to.contain("HSM_PIN_INCORRECT").and.not.contain("not-the-pin");
   });
 });
