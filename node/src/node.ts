@@ -12,6 +12,7 @@ import { NonceManager, type Signer } from "ethers";
 import { KycnetError } from "../../sdk/src/errors.ts";
 import { encodePipelineVersion } from "../../sdk/src/protocol/index.ts";
 import { buildApp } from "./api/app.ts";
+import type { OnboardingService } from "./api/services.ts";
 import { apiConfig } from "./api/config.ts";
 import { startServer, type RunningServer } from "./api/server.ts";
 import type { NodeConfig } from "./config.ts";
@@ -25,7 +26,7 @@ import { IndexedSanctionsList } from "./ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles } from "./ekyc/checks/sanctions/loaders/load-file.ts";
 import type { SanctionsList } from "./ekyc/checks/sanctions/port.ts";
 import { createDocumentEngines, readDocument, type DocumentResult } from "./ekyc/document/index.ts";
-import { createOnboardingService, type NodeOnboardingService } from "./ekyc/onboarding/onboarding-service.ts";
+import { createOnboardingService } from "./ekyc/onboarding/onboarding-service.ts";
 import { createExchangeHost, type ExchangeHost } from "./exchange/host.ts";
 import { loadOrCreatePeerKey, peerKeyFile } from "./exchange/identity.ts";
 import { createMembershipGate } from "./exchange/membership.ts";
@@ -64,7 +65,7 @@ export interface KycnetNode {
   readonly outbox: AnchoringWorker;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly onboarding: NodeOnboardingService;
+  readonly onboarding: OnboardingService;
   readonly exchange: ExchangeHost;
   /** Set once started. */
   readonly api: RunningServer | null;

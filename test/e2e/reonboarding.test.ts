@@ -79,7 +79,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   const subjectA = Wallet.createRandom();
   it("onboards the customer at bank A with full eKYC, and anchors the attestation", async () => {
     const [a] = nodes;
-    const { sessionId } = await a!.onboarding.createSessionFor(subjectA.address as Hex);
+    const { sessionId } = await a!.onboarding.createSession(subjectA.address as Hex);
     await a!.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await a!.onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     await answerChallenge(a!, sessionId);
@@ -89,6 +89,12 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const proof = await waitAnchored(a!, sourceUid);
     expect(await nodes[1]!.ledger.attestationStatus(proof)).to.equal("VALID");
     expect((await a!.audit.verify()).ok).to.equal(true);
+  });
+
+  const reuseRequest = (grant: ReturnType<typeof toConsentGrant>, signature: string) => ({
+    attestationUid: sourceUid,
+    grant: { ...grant, purpose: grant.purpose, validUntil: String(grant.validUntil), nonce: String(grant.nonce), deadline: String(grant.deadline) },
+    signature: signature as Hex,
   });
 
   const grantFor = async (grantee: KycnetNode, nonce: bigint) => {
@@ -107,7 +113,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const { grant, signature } = await grantFor(b!, 1n);
     const subjectB = Wallet.createRandom();
     const started = performance.now();
-    const session = await b!.onboarding.createReuseSession(subjectB.address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature });
+    const session = await b!.onboarding.createReuseSession(subjectB.address as Hex, reuseRequest(grant, signature));
     const fetchMs = performance.now() - started;
     expect(session.issuer).to.equal("Bank A");
     await answerChallenge(b!, session.sessionId);
@@ -123,7 +129,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   it("refuses bank C, which has no consent of its own", async () => {
     const [, b, c] = nodes;
     const { grant, signature } = await grantFor(b!, 2n); // a consent naming B, presented to C
-    const error = await c!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature }).catch((e: unknown) => e);
+    const error = await c!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature)).catch((e: unknown) => e);
     expect(isKycnetError(error, "REUSE_NOT_POSSIBLE"), String(error)).to.equal(true);
   });
 
@@ -134,7 +140,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const now = BigInt(Math.floor(Date.now() / 1000));
     const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
     await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents }, revocation));
-    const error = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, { attestationUid: sourceUid, grant: { ...grant }, signature }).catch((e: unknown) => e);
+    const error = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature)).catch((e: unknown) => e);
     expect(isKycnetError(error, "RECORD_REQUEST_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
     expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(/CONSENT_NOT_ACTIVE|REVOKED|not active/i);
   });

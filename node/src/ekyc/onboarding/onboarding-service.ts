@@ -65,12 +65,7 @@ interface RecordDraft {
 const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
 const actorOf = (sessionId: string) => `onboarding:${sessionId}`;
 
-export interface NodeOnboardingService extends OnboardingService {
-  createSessionFor(subject: Hex): Promise<{ sessionId: string; expiresAt: string }>;
-  createReuseSession(subject: Hex, request: ReuseRequest): Promise<{ sessionId: string; expiresAt: string; issuer: string; sourceUid: Hex }>;
-}
-
-export function createOnboardingService(deps: OnboardingDeps): NodeOnboardingService {
+export function createOnboardingService(deps: OnboardingDeps): OnboardingService {
   const clock = deps.clock ?? (() => new Date());
   const timed = async <T>(stage: string, run: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -225,7 +220,7 @@ export function createOnboardingService(deps: OnboardingDeps): NodeOnboardingSer
     ...(s.decision === undefined ? {} : { decision: s.decision }),
   });
 
-  const createSessionFor = async (subject: Hex) => {
+  const createSession = async (subject: Hex) => {
     assertAddress(subject, "subject");
     const s = deps.sessions.create(subject);
     return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
@@ -241,10 +236,8 @@ export function createOnboardingService(deps: OnboardingDeps): NodeOnboardingSer
   };
 
   return {
-    createSessionFor,
+    createSession,
     createReuseSession,
-    // Without a subject the customer's app has not given its per-attestation key yet.
-    createSession: async () => { throw new SessionStateError("", "a subject key address is required to open a session"); },
 
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
       const session = open(sessionId);
