@@ -55,7 +55,7 @@ async function serve(): Promise<void> {
       attestationStatus: async (uid) => ({ uid, status: attestations.get(uid) ?? "UNKNOWN", checkedAt: new Date().toISOString() }),
       consentStatus: async (consentId) => ({ consentId, status: consents.get(consentId) ?? "NONE", checkedAt: new Date().toISOString() }),
     },
-    onboarding: { createSession: refuse, uploadDocument: refuse, createLivenessChallenge: refuse, uploadSelfieFrames: refuse, decide: refuse, getSession: refuse },
+    onboarding: { createSession: refuse, createReuseSession: refuse, uploadDocument: refuse, createLivenessChallenge: refuse, uploadSelfieFrames: refuse, decide: refuse, getSession: refuse },
     review: { list: refuse, claim: refuse, approve: refuse, reject: refuse },
     attestations: { revoke: refuse },
     audit: { append: async () => undefined },

@@ -62,7 +62,31 @@ export function withProblems<T extends Record<number, TSchema>>(ok: T) {
 export const SessionIdParams = Type.Object({ id: ResourceId });
 export const DocumentParams = Type.Object({ id: ResourceId, side: requestEnum(["front", "back"] as const) });
 
+export const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "20-byte address, 0x-prefixed hex" });
+const DecimalUint = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
+
+export const CreateSessionBody = Type.Object({
+  subject: Address,
+}, { additionalProperties: false });
+
 export const SessionCreated = Type.Object({ sessionId: ResourceId, expiresAt: IsoTime });
+
+export const ReuseSessionBody = Type.Object({
+  subject: Address,
+  attestationUid: Bytes32,
+  grant: Type.Object({
+    attestationUid: Bytes32,
+    grantee: Address,
+    purpose: Type.Integer({ minimum: 1, maximum: 255 }),
+    fieldMask: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+    validUntil: DecimalUint,
+    nonce: DecimalUint,
+    deadline: DecimalUint,
+  }, { additionalProperties: false, description: "the ConsentGrant the subject key signed (EIP-712, docs/protocol.md §4)" }),
+  signature: Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description: "65-byte EIP-712 signature by the subject key" }),
+}, { additionalProperties: false });
+
+export const ReuseSessionCreated = Type.Object({ sessionId: ResourceId, expiresAt: IsoTime, issuer: Type.String(), sourceUid: Bytes32 });
 
 export const LivenessChallenge = Type.Object({
   challengeId: ResourceId,

@@ -68,8 +68,46 @@ export interface OnboardingSessionView {
   readonly decision?: OnboardingDecision;
 }
 
+/**
+ * A consent grant as the customer's app signed it (docs/protocol.md §4), in JSON: uint64/uint256
+ * values as decimal strings. A type alias (not an interface) so it also fits `Record<string, unknown>`.
+ */
+export type ConsentGrantInput = {
+  readonly attestationUid: Hex;
+  readonly grantee: Hex;
+  readonly purpose: number;
+  readonly fieldMask: number;
+  readonly validUntil: string;
+  readonly nonce: string;
+  readonly deadline: string;
+};
+
+/** Re-onboarding from another member's attestation: the customer's signed consent for this bank. */
+export type ReuseSessionRequest = {
+  readonly attestationUid: Hex;
+  readonly grant: ConsentGrantInput;
+  /** The subject key's EIP-712 signature of the grant (65 bytes hex). */
+  readonly signature: Hex;
+};
+
+export interface ReuseSessionCreated extends OnboardingSessionCreated {
+  /** The issuing member's name as registered on chain. */
+  readonly issuer: string;
+  readonly sourceUid: Hex;
+}
+
 export interface OnboardingService {
-  createSession(): Promise<OnboardingSessionCreated>;
+  /**
+   * Opens a full-eKYC session. `subject` is the customer's fresh per-attestation key address (from
+   * the customer's app): it becomes the attestation's subject, the key that later signs consents.
+   */
+  createSession(subject: Hex): Promise<OnboardingSessionCreated>;
+  /**
+   * Opens a re-onboarding session (method REUSE): relays the consent, fetches and verifies the
+   * record from the issuing member; the customer then answers a liveness challenge with a selfie.
+   * Throws REUSE_NOT_POSSIBLE, EXCHANGE_*, CONTRACT_REVERT, LEDGER_UNAVAILABLE.
+   */
+  createReuseSession(subject: Hex, request: ReuseSessionRequest): Promise<ReuseSessionCreated>;
   /** Stores one side of the ID card; throws SESSION_NOT_FOUND / SESSION_EXPIRED / SESSION_STATE_CONFLICT. */
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<void>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;

@@ -1,13 +1,19 @@
 import { expect } from "chai";
 import { ApiKeyVerifier, generateApiKey, hashApiKey, validateApiKeys } from "../../../node/src/api/auth.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
-import { createHarness, fakeJpeg, type Harness } from "./harness.ts";
+import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 const UID = `0x${"ab".repeat(32)}`;
+const REUSE_BODY = {
+  subject: `0x${"a1".repeat(20)}`, attestationUid: UID,
+  grant: { attestationUid: UID, grantee: `0x${"0b".repeat(20)}`, purpose: 1, fieldMask: 0x7ff, validUntil: "1900000000", nonce: "1", deadline: "1800000000" },
+  signature: `0x${"11".repeat(65)}`,
+};
 
 /** Every /v1 route with the roles that may call it (the rest must get 403). */
 const ROUTE_ROLES: { method: "GET" | "POST" | "PUT"; url: string; roles: string[]; payload?: object | Buffer; type?: string }[] = [
-  { method: "POST", url: "/v1/onboarding/sessions", roles: ["operator"] },
+  { method: "POST", url: "/v1/onboarding/sessions", roles: ["operator"], payload: NEW_SESSION_BODY },
+  { method: "POST", url: "/v1/onboarding/reuse-sessions", roles: ["operator"], payload: REUSE_BODY },
   { method: "PUT", url: "/v1/onboarding/sessions/s1/documents/front", roles: ["operator"], payload: fakeJpeg(), type: "image/jpeg" },
   { method: "POST", url: "/v1/onboarding/sessions/s1/liveness-challenge", roles: ["operator"] },
   { method: "POST", url: "/v1/onboarding/sessions/s1/selfie", roles: ["operator"], payload: { challengeId: "c", frames: [{ image: fakeJpeg(16).toString("base64"), mime: "image/jpeg", capturedAtMs: 1 }] } },
@@ -101,7 +107,7 @@ describe("API authentication and roles over HTTP", () => {
   });
 
   it("audits every write with the actor: REQUESTED then SUCCEEDED, with request id and status", async () => {
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
     const entries = h.services.audit.entries;
     expect(entries.map((e) => e.outcome)).to.deep.equal(["REQUESTED", "SUCCEEDED"]);
     expect(entries[1]).to.deep.include({ actor: "operator-1", role: "operator", action: "onboarding.session.create" });
@@ -140,7 +146,7 @@ describe("API authentication and roles over HTTP", () => {
 
   it("refuses a write with 503 AUDIT_UNAVAILABLE, without running it, when the audit log cannot be written", async () => {
     h.services.audit.failing = true;
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
     expect(res.statusCode).to.equal(503);
     expect(res.json().code).to.equal("AUDIT_UNAVAILABLE");
     expect(h.services.onboarding.sessions.size).to.equal(0);
@@ -156,7 +162,7 @@ describe("API authentication and roles over HTTP", () => {
       if (calls > 1) throw new Error("disk full");
       return original(entry);
     };
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
     expect(res.statusCode).to.equal(201);
     expect(h.services.audit.entries.map((e) => e.outcome)).to.deep.equal(["REQUESTED"]);
     const logged = h.logs.find((l) => l.msg === "audit append of outcome failed")!;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { KycnetError, InvalidArgumentError } from "../../../sdk/src/errors.ts";
 import { buildProblem, ERROR_CATALOGUE, problemFromError, problemType } from "../../../node/src/api/errors.ts";
 import { HsmPinIncorrectError } from "../../../node/src/custody/errors.ts";
-import { createHarness, PROBLEM_KEYS, type Harness } from "./harness.ts";
+import { createHarness, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 describe("API error catalogue", () => {
   it("gives every entry a 4xx/5xx status, a title, and a fixed public detail for 5xx", () => {
@@ -67,7 +67,7 @@ describe("API error responses", () => {
   it("answers an unexpected crash with a 500 that leaks nothing, and logs the error with the same request id", async () => {
     const secret = "postgres://admin:hunter2@10.0.0.5/vault NGUYEN VAN A 079123456789";
     h.services.onboarding.failWith = new Error(secret);
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator") });
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
     expect(res.statusCode).to.equal(500);
     expect(Object.keys(res.json()).sort()).to.deep.equal(PROBLEM_KEYS);
     for (const fragment of ["hunter2", "10.0.0.5", "NGUYEN", "079123456789", "Error", "at "]) expect(res.body).not.to.contain(fragment);

@@ -4,7 +4,7 @@
  * states and unknown attestations. Fast tests of the HTTP layer run against these.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError, KycnetError } from "../../../sdk/src/errors.ts";
 import { AttestationNotFoundError } from "../../../sdk/src/chain/attestation-lookup.ts";
 import type { Hex } from "../../../sdk/src/protocol/index.ts";
 import {
@@ -13,7 +13,7 @@ import {
 import type {
   ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentStatusView, DocumentSide, ImageMime,
   LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
-  ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
+  ReuseSessionCreated, ReuseSessionRequest, ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
 } from "../../../node/src/api/services.ts";
 import type { RevocationReasonName } from "../../../sdk/src/protocol/index.ts";
 
@@ -25,6 +25,9 @@ const shortId = () => randomUUID().replaceAll("-", "");
 
 interface FakeSession {
   id: string;
+  subject: Hex;
+  /** Set for re-onboarding sessions: the source attestation. */
+  reuseOf?: Hex;
   createdAt: number;
   expiresAt: number;
   documents: { front?: Uint8Array; back?: Uint8Array };
@@ -110,10 +113,29 @@ export class FakeOnboarding implements OnboardingService {
     return s;
   }
 
-  async createSession(): Promise<OnboardingSessionCreated> {
+  /** Attestations other members issued that this fake can re-onboard from, with the issuer's name. */
+  readonly reuseSources = new Map<Hex, string>();
+  /** This bank's member account: consents must name it as grantee. */
+  account: Hex = `0x${"0b".repeat(20)}`;
+
+  async createSession(subject: Hex): Promise<OnboardingSessionCreated> {
     if (this.failWith) throw this.failWith;
+    return this.open(subject);
+  }
+
+  async createReuseSession(subject: Hex, request: ReuseSessionRequest): Promise<ReuseSessionCreated> {
+    if (this.failWith) throw this.failWith;
+    const issuer = this.reuseSources.get(request.attestationUid);
+    if (request.grant.attestationUid !== request.attestationUid) throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent is for another attestation");
+    if (request.grant.grantee.toLowerCase() !== this.account) throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent names another bank as grantee");
+    if (issuer === undefined) throw new KycnetError("ATTESTATION_NOT_FOUND", `attestation ${request.attestationUid} not found`);
+    const created = this.open(subject, request.attestationUid);
+    return { ...created, issuer, sourceUid: request.attestationUid };
+  }
+
+  private open(subject: Hex, reuseOf?: Hex): OnboardingSessionCreated {
     const now = this.clock();
-    const s: FakeSession = { id: shortId(), createdAt: now, expiresAt: now + this.ttlMs, documents: {} };
+    const s: FakeSession = { id: shortId(), subject, createdAt: now, expiresAt: now + this.ttlMs, documents: {}, ...(reuseOf ? { reuseOf } : {}) };
     this.sessions.set(s.id, s);
     return { sessionId: s.id, expiresAt: iso(s.expiresAt) };
   }
@@ -121,6 +143,7 @@ export class FakeOnboarding implements OnboardingService {
   async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime): Promise<void> {
     const s = this.live(sessionId);
     if (s.decision) throw new SessionStateError(sessionId, "already decided");
+    if (s.reuseOf) throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
     s.documents[side] = bytes;
   }
 
@@ -142,7 +165,7 @@ export class FakeOnboarding implements OnboardingService {
     if (this.decideGate) await this.decideGate;
     const s = this.live(sessionId);
     if (s.decision) return s.decision;
-    if (!s.documents.front || !s.documents.back) throw new SessionStateError(sessionId, "both document sides are required");
+    if (!s.reuseOf && (!s.documents.front || !s.documents.back)) throw new SessionStateError(sessionId, "both document sides are required");
     if (!s.frames) throw new SessionStateError(sessionId, "selfie frames are required");
     const outcome = this.nextOutcome;
     const reasons = outcome === "PASS" ? [] : [{ code: "FACE_SIMILARITY_BORDERLINE", message: "face similarity between thresholds" }];

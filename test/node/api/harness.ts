@@ -70,4 +70,8 @@ export function fakePng(size = 1024): Buffer {
   return b;
 }
 
+/** A customer's per-attestation key address, for session creation. */
+export const SUBJECT = "0x00000000000000000000000000000000000000a1";
+export const NEW_SESSION_BODY = { subject: SUBJECT };
+
 export const PROBLEM_KEYS = ["code", "detail", "instance", "status", "title", "type"];

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createHarness, fakeJpeg, fakePng, PROBLEM_KEYS, type Harness } from "./harness.ts";
+import { createHarness, fakeJpeg, fakePng, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 describe("API onboarding routes", () => {
   let h: Harness;
@@ -11,7 +11,7 @@ describe("API onboarding routes", () => {
   afterEach(async () => h.app.close());
 
   async function newSession(): Promise<string> {
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op() });
+    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: NEW_SESSION_BODY });
     expect(res.statusCode).to.equal(201);
     return res.json().sessionId as string;
   }
@@ -41,7 +41,7 @@ describe("API onboarding routes", () => {
 
   describe("the happy path", () => {
     it("creates a session with an id and an expiry", async () => {
-      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op() });
+      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: NEW_SESSION_BODY });
       expect(res.statusCode).to.equal(201);
       const body = res.json();
       expect(body.sessionId).to.match(/^[A-Za-z0-9_-]+$/);
@@ -83,6 +83,86 @@ describe("API onboarding routes", () => {
         expect(res.statusCode).to.equal(200);
         expect(res.json()).to.include({ sessionId: id, state: "OPEN", liveness: "FRAMES_RECEIVED" });
         expect(res.json().documents).to.deep.equal({ front: true, back: true });
+      }
+    });
+  });
+
+  describe("session creation", () => {
+    it("binds the session to the customer's subject key address, lower-cased", async () => {
+      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: { subject: `0x${"AB".repeat(20)}` } });
+      expect(res.statusCode).to.equal(201);
+      expect(h.services.onboarding.sessions.get(res.json().sessionId)!.subject).to.equal(`0x${"ab".repeat(20)}`);
+    });
+
+    it("requires a well-formed subject address and nothing else", async () => {
+      for (const [payload, field] of [
+        [{}, "body/subject"], [{ subject: "0x1234" }, "body/subject"], [{ subject: `0x${"ab".repeat(20)}`, name: "NGUYEN" }, "body/name"],
+      ] as const) {
+        const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload });
+        expect(res.statusCode, field).to.equal(400);
+        expect(res.json().errors[0].field).to.equal(field);
+        expect(res.body).not.to.contain("NGUYEN");
+      }
+    });
+  });
+
+  describe("re-onboarding sessions", () => {
+    const SOURCE = `0x${"5c".repeat(32)}`;
+    const body = (overrides: Record<string, unknown> = {}, grant: Record<string, unknown> = {}) => ({
+      subject: `0x${"a2".repeat(20)}`, attestationUid: SOURCE,
+      grant: { attestationUid: SOURCE, grantee: `0x${"0b".repeat(20)}`, purpose: 1, fieldMask: 0x7ff, validUntil: "1900000000", nonce: "42", deadline: "1800000000", ...grant },
+      signature: `0x${"1b".repeat(65)}`,
+      ...overrides,
+    });
+    const post = (payload: object) => h.app.inject({ method: "POST", url: "/v1/onboarding/reuse-sessions", headers: op(), payload });
+
+    beforeEach(() => {
+      h.services.onboarding.reuseSources.set(SOURCE as `0x${string}`, "Bank A");
+    });
+
+    it("opens a session from another member's attestation, then decides on the selfie alone", async () => {
+      const res = await post(body());
+      expect(res.statusCode).to.equal(201);
+      expect(res.json()).to.include({ issuer: "Bank A", sourceUid: SOURCE });
+      const id = res.json().sessionId as string;
+      const challengeId = await challenge(id);
+      expect((await postSelfie(id, { challengeId, frames: [frame()] })).statusCode).to.equal(200);
+      const decision = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/decision`, headers: op() });
+      expect(decision.json().outcome).to.equal("PASS");
+    });
+
+    it("refuses card images in a re-onboarding session (409)", async () => {
+      const id = (await post(body())).json().sessionId as string;
+      expect((await putDoc(id, "front", fakeJpeg())).statusCode).to.equal(409);
+    });
+
+    it("answers 422 REUSE_NOT_POSSIBLE when the consent is for another attestation or another bank", async () => {
+      for (const grant of [{ attestationUid: `0x${"99".repeat(32)}` }, { grantee: `0x${"0c".repeat(20)}` }]) {
+        const res = await post(body({}, grant));
+        expect(res.statusCode).to.equal(422);
+        expect(res.json().code).to.equal("REUSE_NOT_POSSIBLE");
+      }
+    });
+
+    it("answers 404 for an attestation it cannot find", async () => {
+      const other = `0x${"98".repeat(32)}`;
+      const res = await post(body({ attestationUid: other }, { attestationUid: other }));
+      expect(res.statusCode).to.equal(404);
+    });
+
+    it("validates the grant and signature shape, naming the field", async () => {
+      const cases: [object, string][] = [
+        [body({ signature: "0x1234" }), "body/signature"],
+        [body({}, { validUntil: 1900000000 }), "body/grant/validUntil"],
+        [body({}, { nonce: "-1" }), "body/grant/nonce"],
+        [body({}, { purpose: 0 }), "body/grant/purpose"],
+        [body({}, { extra: true }), "body/grant/extra"],
+        [body({ attestationUid: "0x12" }), "body/attestationUid"],
+      ];
+      for (const [payload, field] of cases) {
+        const res = await post(payload);
+        expect(res.statusCode, field).to.equal(400);
+        expect(res.json().errors[0].field, field).to.equal(field);
       }
     });
   });

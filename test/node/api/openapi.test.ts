@@ -6,6 +6,7 @@ import { createHarness, type Harness } from "./harness.ts";
 
 const EXPECTED_OPERATIONS = [
   "post /v1/onboarding/sessions",
+  "post /v1/onboarding/reuse-sessions",
   "put /v1/onboarding/sessions/{id}/documents/{side}",
   "post /v1/onboarding/sessions/{id}/liveness-challenge",
   "post /v1/onboarding/sessions/{id}/selfie",

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { hashApiKey } from "../../../node/src/api/auth.ts";
 import { startServer, type RunningServer } from "../../../node/src/api/server.ts";
-import { createHarness, fakeJpeg, type Harness } from "./harness.ts";
+import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 describe("API over a real socket", () => {
   let h: Harness;
@@ -23,7 +23,9 @@ describe("API over a real socket", () => {
 
   it("runs an onboarding upload end to end over HTTP, with auth and problem+json", async () => {
     const headers = { authorization: `Bearer ${h.keys.operator}` };
-    const created = await fetch(`${server.url}/v1/onboarding/sessions`, { method: "POST", headers });
+    const created = await fetch(`${server.url}/v1/onboarding/sessions`, {
+      method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(NEW_SESSION_BODY),
+    });
     expect(created.status).to.equal(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
     const upload = await fetch(`${server.url}/v1/onboarding/sessions/${sessionId}/documents/back`, {

@@ -17,6 +17,7 @@ export interface OnboardingFixture {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SUBJECT = "0x00000000000000000000000000000000000000a1" as const;
 
 async function expectCode(promise: Promise<unknown>, codes: readonly string[]): Promise<void> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -33,15 +34,15 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     afterEach(async () => f.close?.());
 
     it("creates sessions with API-safe ids and a future expiry", async () => {
-      const a = await f.service.createSession();
-      const b = await f.service.createSession();
+      const a = await f.service.createSession(SUBJECT);
+      const b = await f.service.createSession(SUBJECT);
       expect(a.sessionId).to.match(ID);
       expect(a.sessionId).not.to.equal(b.sessionId);
       expect(Date.parse(a.expiresAt)).to.be.greaterThan(Date.now());
     });
 
     it("shows a new session as OPEN with nothing uploaded", async () => {
-      const { sessionId } = await f.service.createSession();
+      const { sessionId } = await f.service.createSession(SUBJECT);
       const view = await f.service.getSession(sessionId);
       expect(view).to.deep.include({ sessionId, state: "OPEN", liveness: "NONE" });
       expect(view.documents).to.deep.equal({ front: false, back: false });
@@ -58,7 +59,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     });
 
     it("refuses to decide before documents and frames are in (SESSION_STATE_CONFLICT)", async () => {
-      const { sessionId } = await f.service.createSession();
+      const { sessionId } = await f.service.createSession(SUBJECT);
       await expectCode(f.service.decide(sessionId), ["SESSION_STATE_CONFLICT"]);
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
@@ -66,7 +67,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     });
 
     it("issues challenges with steps, a 32-byte nonce and an expiry, and records both document sides", async () => {
-      const { sessionId } = await f.service.createSession();
+      const { sessionId } = await f.service.createSession(SUBJECT);
       const challenge = await f.service.createLivenessChallenge(sessionId);
       expect(challenge.challengeId).to.match(ID);
       expect(challenge.steps.length).to.be.greaterThan(0);
@@ -80,13 +81,13 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     });
 
     it("refuses frames for a challenge it never issued", async () => {
-      const { sessionId } = await f.service.createSession();
+      const { sessionId } = await f.service.createSession(SUBJECT);
       await f.service.createLivenessChallenge(sessionId);
       await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", f.frames([])), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
     });
 
     it("decides once: asking again returns the same decision", async () => {
-      const { sessionId } = await f.service.createSession();
+      const { sessionId } = await f.service.createSession(SUBJECT);
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
       const challenge = await f.service.createLivenessChallenge(sessionId);
