@@ -379,13 +379,16 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
   describe("back-pressure", () => {
     it("answers BUSY at once when the server already handles its maximum of concurrent requests", async () => {
       while (net.server.activeRequests() > 0) await new Promise((resolve) => setTimeout(resolve, 50)); // earlier slow requests
+      await rawExchange(D, A, new TextEncoder().encode("warm-up")); // D's connection exists before the slots fill
       // Eight stalled streams (four per connection, the per-connection cap) fill every handler slot.
-      const stalled = [B, B, B, B, C, C, C, C].map((bank) => rawExchange(bank, A, new Uint8Array(), { send: false }));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = Date.now();
+      let stalledAnswered = false;
+      const stalled = [B, B, B, B, C, C, C, C].map((bank) =>
+        rawExchange(bank, A, new Uint8Array(), { send: false }).finally(() => { stalledAnswered = true; }));
+      for (let i = 0; i < 300 && net.server.activeRequests() < 8; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(net.server.activeRequests(), "all eight slots taken").to.equal(8);
       const busy = await rawExchange(D, A, new Uint8Array(), { send: false });
       expect(busy.status).to.equal("BUSY");
-      expect(Date.now() - started).to.be.lessThan(500);
+      expect(stalledAnswered, "BUSY came before any slot was freed").to.equal(false);
       for (const response of await Promise.all(stalled)) expect(response.status).to.equal("BAD_REQUEST");
     });
   });
