@@ -14,7 +14,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import { registerObservability } from "../observability/http.ts";
 import type { ReadinessCheck } from "../observability/readiness.ts";
 import type { ApiConfig } from "./config.ts";
-import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.ts";
+import { createProblemSender, frameworkErrorHandler, registerErrorHandling } from "./error-handler.ts";
 import { registerGuard } from "./guard.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
@@ -32,6 +32,7 @@ export interface ApiDeps {
 export const API_VERSION = "1.0.0";
 
 export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiInstance> {
+  const sendProblem = createProblemSender((code) => deps.metrics.countProblem(code));
   const app = Fastify({
     loggerInstance: deps.logger,
     // Request ids are ours, never taken from a client header (they end up in logs and problems).
@@ -45,7 +46,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 128 },
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: frameworkErrorHandler(sendProblem),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest("principal", null);
@@ -59,7 +60,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     return payload;
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, sendProblem);
   // JSON routes take JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser("text/plain");
 

@@ -57,26 +57,32 @@ function fastifyProblem(error: FastifyError, requestId: string): Problem | undef
   return undefined;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  reply.problemCode = problem.code;
-  if (problem.status === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
-  return reply.code(problem.status).type("application/problem+json").serializer(JSON.stringify).send(problem);
+export type ProblemSender = (request: FastifyRequest, reply: FastifyReply, problem: Problem) => FastifyReply;
+
+/** Sends problems as application/problem+json, counting each by code (the catalogue bounds the set). */
+export function createProblemSender(countProblem: (code: string) => void): ProblemSender {
+  return (_request, reply, problem) => {
+    reply.problemCode = problem.code;
+    countProblem(problem.code);
+    if (problem.status === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+    return reply.code(problem.status).type("application/problem+json").serializer(JSON.stringify).send(problem);
+  };
 }
 
 /**
  * Errors the router raises before any route or hook runs (undecodable URL, over-long path
  * parameter). Fastify's default answer echoes the URL, which may carry anything; this one does not.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export const frameworkErrorHandler = (sendProblem: ProblemSender) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
   const problem =
     error.code === "FST_ERR_MAX_PARAM_LENGTH" ? buildProblem("URI_TOO_LONG", request.id, "a path parameter is longer than this API accepts")
     : error.code === "FST_ERR_BAD_URL" ? buildProblem("BAD_URL", request.id, "the URL could not be decoded")
     : buildProblem("INTERNAL", request.id);
   if (problem.status >= 500) request.log.error({ err: error }, "router error");
   sendProblem(request, reply, problem);
-}
+};
 
-export function registerErrorHandling(app: ApiInstance): void {
+export function registerErrorHandling(app: ApiInstance, sendProblem: ProblemSender): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let problem: Problem;
     if (error.validation) {

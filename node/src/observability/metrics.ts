@@ -34,11 +34,14 @@ export interface Metrics {
   setAnchoringLag(seconds: number): void;
   /** One HSM operation ("sign", "wrap", "unwrap", "ecdh", ...). */
   countHsmOperation(operation: string): void;
+  /** One problem+json answer, by its stable code ("RATE_LIMITED", "LEDGER_UNAVAILABLE", ...). */
+  countProblem(code: string): void;
   /** The exposition text for /metrics. */
   render(): Promise<string>;
 }
 
 const LABEL_VALUE = /^[a-z][a-z0-9_.-]{0,47}$/;
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 function checkLabel(value: string, field: string): string {
@@ -87,6 +90,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const problems = new Counter({
+    name: `${prefix}http_problems_total`,
+    help: "Problem+json answers by stable error code",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -107,6 +117,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     countHsmOperation(operation) {
       hsmOperations.inc({ operation: checkLabel(operation, "operation") });
+    },
+    countProblem(code) {
+      if (!ERROR_CODE.test(code)) throw new InvalidArgumentError("code", "must be a SCREAMING_SNAKE error code");
+      problems.inc({ code });
     },
     render() {
       return registry.metrics();

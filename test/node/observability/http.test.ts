@@ -69,6 +69,7 @@ describe("observability endpoints", () => {
       expect(res.body).to.contain("# TYPE kycnet_http_request_duration_seconds histogram");
       expect(res.body).to.contain('kycnet_http_request_duration_seconds_count{route="/v1/attestations/:uid/status",method="GET",status_code="200"} 1');
       expect(res.body).to.contain('route="unmatched",method="GET",status_code="404"');
+      expect(res.body).to.contain('kycnet_http_problems_total{code="ROUTE_NOT_FOUND"} 1');
       expect(res.body).not.to.contain(uid);
       expect(res.body).not.to.contain("NGUYEN");
       expect(h.logText()).not.to.contain("NGUYEN");

@@ -53,6 +53,7 @@ describe("createMetrics", () => {
     ["a negative duration", (m: ReturnType<typeof createMetrics>) => m.observeStage("ocr", -1)],
     ["a NaN depth", (m: ReturnType<typeof createMetrics>) => m.setOutboxDepth(Number.NaN)],
     ["a negative lag", (m: ReturnType<typeof createMetrics>) => m.setAnchoringLag(-5)],
+    ["a problem code that is not SCREAMING_SNAKE", (m: ReturnType<typeof createMetrics>) => m.countProblem("not found")],
     ["an HSM operation with spaces", (m: ReturnType<typeof createMetrics>) => m.countHsmOperation("sign tx")],
   ] as const) {
     it(`refuses ${name} with INVALID_ARGUMENT`, () => {
