@@ -3,9 +3,8 @@
  * the data under each consent (grants, disclosures, revocations from ConsentRegistry events).
  * Read-only; needs a provider and the contract addresses.
  */
-import type { Provider } from "ethers";
+import { Contract, type Provider } from "ethers";
 import { ConsortiumRegistryAbi } from "../chain/abis.ts";
-import { Contract } from "ethers";
 import { isKycnetError } from "../errors.ts";
 import { fieldsOfMask, type AttestationStatusName, type Hex, type RecordField } from "../protocol/index.ts";
 import { createAuditor } from "../auditor/auditor.ts";
