@@ -53,8 +53,8 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
   app.decorateRequest("authFailure", null);
   app.decorateRequest("auditRequested", false);
   app.decorateReply("problemCode", null);
-  app.addHook("onSend", async (_request, reply, payload) => {
-    reply.header("x-request-id", _request.id);
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-request-id", request.id);
     reply.header("cache-control", "no-store");
     reply.header("x-content-type-options", "nosniff");
     return payload;
@@ -82,7 +82,8 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
   });
   if (config.docs) {
     // Swagger UI's assets ship inside the package and are served from this node: nothing is fetched elsewhere.
-    await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, uiConfig: { url: "/openapi.json" } });
+    // The page loads the same document from /docs/json.
+    await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   }
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
@@ -91,12 +92,11 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
   registerObservability(app, { metrics: deps.metrics, readinessChecks: deps.readinessChecks, readinessTimeoutMs: config.readinessTimeoutMs });
 
   const context: RouteContext = { services: deps.services, config };
-  await app.register(async (v1) => {
-    const scoped = v1 as unknown as ApiInstance;
-    registerGuard(scoped, context);
-    registerOnboardingRoutes(scoped, context);
-    registerReviewRoutes(scoped, context);
-    registerLedgerRoutes(scoped, context);
+  await app.register(async (v1: ApiInstance) => {
+    registerGuard(v1, context);
+    registerOnboardingRoutes(v1, context);
+    registerReviewRoutes(v1, context);
+    registerLedgerRoutes(v1, context);
   }, { prefix: "/v1" });
 
   await app.ready();
