@@ -30,6 +30,7 @@ import { createOnboardingService } from "./ekyc/onboarding/onboarding-service.ts
 import { createExchangeHost, type ExchangeHost } from "./exchange/host.ts";
 import { loadOrCreatePeerKey, peerKeyFile } from "./exchange/identity.ts";
 import { createMembershipGate } from "./exchange/membership.ts";
+import { createMembershipWatcher } from "./exchange/membership-watcher.ts";
 import { createRecordClient } from "./exchange/record-client.ts";
 import { createRecordServer } from "./exchange/record-server.ts";
 import { createSessionStore } from "./ekyc/onboarding/sessions.ts";
@@ -161,6 +162,11 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     onServed: (e) => logger.info({ status: e.status, consentId: e.consentId, memberId: e.memberId, ms: Math.round(e.ms), disclosureTx: e.disclosureTx }, "record request"),
   });
   const records = createRecordClient({ host, ledger, keys });
+  // Membership changes on chain (a bank removed, a key rotated) cut connections within seconds.
+  const watcher = createMembershipWatcher({
+    provider, consortium: ledger.addresses.consortium, membership, host,
+    onChange: (c) => logger.info(c, "consortium membership changed"), onError: (error) => logger.warn({ err: error }, "membership watch failed"),
+  });
   const addressBook = new Map(config.exchange.peers.map((p) => [p.account.toLowerCase(), p.address]));
 
   const onboarding = createOnboardingService({
@@ -193,6 +199,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       }, apiConfig({ apiKeys: config.api.apiKeys }));
       await host.start();
       await recordServer.start();
+      await watcher.start();
       api = await startServer(app, { host: config.api.host, port: config.api.port });
       outbox.start();
       // Outbox depth for /metrics, without touching the hot path.
@@ -206,6 +213,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       clearInterval(outboxTimer);
       await api?.stop();
       api = null;
+      await watcher.stop();
       await recordServer.stop();
       await host.stop();
       await outbox.stop();
