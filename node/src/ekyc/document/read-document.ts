@@ -93,7 +93,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       if (options.skipOcr === true) return null;
       const s = performance.now();
       rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
-      const read = await readFront(rectified.card, options.engines.text);
+      const read = await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
       ocrMs = performance.now() - s;
       return read;
     })(),

@@ -81,6 +81,9 @@ export function printMismatchSignal(readings: Readings, ocr: FrontOcrResult | nu
       const distance = editDistance(a, b);
       const relative = distance / Math.max(1, Math.max(a.length, b.length));
       score = distance === 0 ? 0.1 : relative <= 0.2 && distance <= 3 ? 0.3 : 0.9;
+      // A large difference read with low confidence is more likely a bad crop than an edit.
+      const line = field === "fullName" ? "fullName" : "addressLine1";
+      if (confidence(line) < 0.8) score = Math.min(score, 0.45);
     } else if (field === "sex") {
       score = 0.6;
     } else {

@@ -67,7 +67,8 @@ function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; le
   const digits: Array<[number, number]> = [];
   const span = ([line, start, length]: [number, number, number]) => Array.from({ length }, (_, i): [number, number] => [line, start + i]);
   digits.push(...span(l.dateOfBirth), l.dateOfBirthCheck, ...span(l.expiryDate), l.expiryDateCheck, l.documentNumberCheck, l.compositeCheck);
-  const letters: Array<[number, number]> = [...span([0, 2, 3]), ...span(l.nationality), l.sex];
+  // Names never hold digits: the whole name field is alphabetic (or `<`).
+  const letters: Array<[number, number]> = [...span([0, 0, 1]), ...span([0, 2, 3]), ...span(l.nationality), l.sex, ...span(l.name)];
   return { digits, letters };
 }
 

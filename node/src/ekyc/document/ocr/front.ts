@@ -21,11 +21,14 @@ export interface FrontOcrResult {
 }
 
 const MIN_CROP_HEIGHT = 60;
+/** Vertical shifts (card px) tried when a line reads with confidence below the bar; < half the line pitch. */
+const RETRY_SHIFTS = [-7, 7, -13, 13];
+const RETRY_BELOW_CONFIDENCE = 70;
 /** Tesseract mean word confidence (0–100) below which a name or address line is not trusted. */
 const MIN_TEXT_CONFIDENCE = 55;
 
 async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
-  const x = Math.max(0, box.x), y = Math.max(0, box.y);
+  const x = Math.max(0, Math.min(card.width - 2, box.x)), y = Math.max(0, Math.min(card.height - 2, box.y));
   const width = Math.min(card.width - x, box.width), height = Math.min(card.height - y, box.height);
   let s = sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), { raw: { width: card.width, height: card.height, channels: 1 } }).extract({ left: x, top: y, width, height });
   // Tesseract's LSTM reads x-heights of ~20 px and up best: upscale small line crops.
@@ -58,11 +61,21 @@ function parseExpiry(text: string): string | null {
   return parseDate(text);
 }
 
-export async function readFront(card: GrayImage, recogniser: LineRecogniser): Promise<FrontOcrResult> {
+/** `retryShifts`: search small vertical shifts on low-confidence lines (only worth it when the card was anchored). */
+export async function readFront(card: GrayImage, recogniser: LineRecogniser, options: { retryShifts?: boolean } = {}): Promise<FrontOcrResult> {
+  const shifts = options.retryShifts === false ? [] : RETRY_SHIFTS;
   const lines: FrontOcrResult["lines"] = {};
   for (const name of Object.keys(FRONT_FIELD_BOXES) as FrontLine[]) {
-    const read = await recogniser.readLine(await cropLine(card, FRONT_FIELD_BOXES[name]));
-    lines[name] = { text: trimEdges(canonicalText(read.text)), confidence: read.confidence };
+    const box = FRONT_FIELD_BOXES[name];
+    let best = await recogniser.readLine(await cropLine(card, box));
+    // A low-confidence read usually means the box missed the line (perspective the QR-anchored
+    // affine cannot model): retry a few small vertical shifts and keep the most confident read.
+    for (const dy of shifts) {
+      if (best.confidence >= RETRY_BELOW_CONFIDENCE) break;
+      const retry = await recogniser.readLine(await cropLine(card, { ...box, y: box.y + dy }));
+      if (retry.confidence > best.confidence + 10) best = retry;
+    }
+    lines[name] = { text: trimEdges(canonicalText(best.text)), confidence: best.confidence };
   }
   const text = (name: FrontLine): string => lines[name]?.text ?? "";
   // A misplaced crop (strong perspective, glare) gives low-confidence junk: treat it as unread
@@ -71,8 +84,9 @@ export async function readFront(card: GrayImage, recogniser: LineRecogniser): Pr
     const line = lines[name];
     if (line === undefined || line.confidence < MIN_TEXT_CONFIDENCE) return "";
     const chars = [...line.text];
+    // Names and addresses hold letters, digits, spaces and , . / - only: anything else is a misread.
     const odd = chars.filter((c) => !/[\p{L}\d ,./-]/u.test(c)).length;
-    return odd / Math.max(1, chars.length) > 0.05 ? "" : line.text;
+    return odd > 0 ? "" : line.text;
   };
   const name = canonicalName(plausible("fullName").replace(/[^\p{L}\s]/gu, " "));
   // Line 2 is blank when the address fits one line; short junk there is noise from the empty box.
