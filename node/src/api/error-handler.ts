@@ -65,6 +65,8 @@ export function createProblemSender(countProblem: (code: string) => void): Probl
     reply.problemCode = problem.code;
     countProblem(problem.code);
     if (problem.status === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+    // RFC 6750: a 401 names the scheme the client should use.
+    if (problem.status === 401) reply.header("www-authenticate", 'Bearer realm="kycnet"');
     return reply.code(problem.status).type("application/problem+json").serializer(JSON.stringify).send(problem);
   };
 }

@@ -84,6 +84,7 @@ describe("API authentication and roles over HTTP", () => {
       const res = await call(r, {});
       expect(res.statusCode, r.url).to.equal(401);
       expect(res.headers["content-type"]).to.match(/^application\/problem\+json/);
+      expect(res.headers["www-authenticate"]).to.equal('Bearer realm="kycnet"');
       expect(res.json().code).to.equal("UNAUTHENTICATED");
     }
   });
