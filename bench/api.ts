@@ -58,6 +58,7 @@ async function serve(): Promise<void> {
     onboarding: { createSession: refuse, createReuseSession: refuse, uploadDocument: refuse, createLivenessChallenge: refuse, uploadSelfieFrames: refuse, decide: refuse, getSession: refuse },
     review: { list: refuse, claim: refuse, approve: refuse, reject: refuse },
     attestations: { revoke: refuse },
+    consents: { relayRevocation: refuse },
     audit: { append: async () => undefined },
   };
   const { key, entry } = generateApiKey("bench-auditor", "auditor");

@@ -188,7 +188,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     async start() {
       const app = await buildApp({
         services: {
-          onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads, attestations: ledgerServices.admin, audit: ledgerServices.audit,
+          onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads, attestations: ledgerServices.admin, consents: ledgerServices.consents, audit: ledgerServices.audit,
         },
         metrics, logger,
         readinessChecks: [

@@ -7,8 +7,8 @@
 import type { Provider } from "ethers";
 import { findAttestation } from "../../sdk/src/chain/attestation-lookup.ts";
 import { KycnetError } from "../../sdk/src/errors.ts";
-import { RevocationReason, assertBytes32, type AttestationProof, type Hex } from "../../sdk/src/protocol/index.ts";
-import type { AttestationAdmin, AuditSink, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
+import { RevocationReason, assertBytes32, toConsentRevocation, type AttestationProof, type Hex } from "../../sdk/src/protocol/index.ts";
+import type { AttestationAdmin, AuditSink, ConsentRelay, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";
 import type { RecordSource } from "./exchange/record-server.ts";
 import type { AuditLog } from "./vault/audit-log.ts";
@@ -55,6 +55,14 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
     },
   };
 
+  const consents: ConsentRelay = {
+    async relayRevocation(input, signature) {
+      const revocation = toConsentRevocation({ ...input });
+      const tx = await deps.ledger.revokeConsentBySig(revocation, signature);
+      return { consentId: revocation.consentId, txHash: tx.txHash };
+    },
+  };
+
   const audit: AuditSink = {
     async append(entry) {
       await deps.audit.append({
@@ -64,7 +72,7 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
     },
   };
 
-  return { reads, admin, audit };
+  return { reads, admin, consents, audit };
 }
 
 /** The API's view of the vault's review queue (the API never sees record ids or evidence). */

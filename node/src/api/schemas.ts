@@ -91,7 +91,7 @@ export const ReuseSessionCreated = Type.Object({ sessionId: ResourceId, expiresA
 export const LivenessChallenge = Type.Object({
   challengeId: ResourceId,
   steps: readonlyArray(Type.String()),
-  nonce: Bytes32,
+  nonce: Type.String({ pattern: "^[A-Za-z0-9_-]{16,64}$", description: "single-use challenge nonce (base64url)" }),
   expiresAt: IsoTime,
 });
 
@@ -174,6 +174,12 @@ export const ConsentStatusView = Type.Object({
 export const RevokeBody = Type.Object({
   reason: requestEnum(REVOCATION_REASON_NAMES),
 }, { additionalProperties: false });
+export const ConsentRevokeBody = Type.Object({
+  revocation: Type.Object({ consentId: Bytes32, nonce: DecimalUint, deadline: DecimalUint }, { additionalProperties: false }),
+  signature: Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description: "the subject key's 65-byte EIP-712 signature" }),
+}, { additionalProperties: false });
+export const ConsentRevocationRelayed = Type.Object({ consentId: Bytes32, txHash: Bytes32 });
+
 export const RevocationResult = Type.Object({
   uid: Bytes32,
   reason: responseEnum(REVOCATION_REASON_NAMES),

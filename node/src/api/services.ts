@@ -185,6 +185,19 @@ export interface AttestationAdmin {
   revoke(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult>;
 }
 
+/** A customer's signed consent revocation (docs/protocol.md §4), relayed by this bank. */
+export interface ConsentRevocationInput {
+  readonly consentId: Hex;
+  /** Decimal strings. */
+  readonly nonce: string;
+  readonly deadline: string;
+}
+
+export interface ConsentRelay {
+  /** Sends the revocation at once (not batched); throws CONTRACT_REVERT, LEDGER_UNAVAILABLE, INVALID_ARGUMENT. */
+  relayRevocation(revocation: ConsentRevocationInput, signature: Hex): Promise<{ readonly consentId: Hex; readonly txHash: Hex }>;
+}
+
 export type Role = "operator" | "reviewer" | "auditor";
 
 /**
@@ -216,5 +229,6 @@ export interface ApiServices {
   readonly review: ReviewQueue;
   readonly ledger: LedgerReads;
   readonly attestations: AttestationAdmin;
+  readonly consents: ConsentRelay;
   readonly audit: AuditSink;
 }

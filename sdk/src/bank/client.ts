@@ -4,7 +4,7 @@
  * failures (connection errors, 429, 502-504) of idempotent calls are retried with backoff.
  */
 import { KycnetError } from "../errors.ts";
-import type { ConsentGrant, Hex, RevocationReasonName } from "../protocol/index.ts";
+import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
 
 export type Outcome = "PASS" | "REVIEW" | "REJECT";
@@ -116,6 +116,11 @@ export function createBankClient(options: BankClientOptions) {
     attestationStatus: (uid: Hex) => call<AttestationStatusView>("getAttestationStatus", { uid }),
     revokeAttestation: (uid: Hex, reason: RevocationReasonName) => call<{ uid: Hex; reason: string; txHash: Hex }>("revokeAttestation", { uid }, { json: { reason } }),
     consentStatus: (consentId: Hex) => call<ConsentStatusView>("getConsentStatus", { id: consentId }),
+    /** Relays a revocation the customer's app signed (sdk/customer revokeConsent). */
+    relayConsentRevocation: (consentId: Hex, revocation: ConsentRevocation, signature: string) =>
+      call<{ consentId: Hex; txHash: Hex }>("relayConsentRevocation", { id: consentId }, {
+        json: { revocation: { consentId: revocation.consentId, nonce: revocation.nonce.toString(), deadline: revocation.deadline.toString() }, signature },
+      }),
   };
 }
 

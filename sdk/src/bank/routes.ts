@@ -18,6 +18,7 @@ export const BANK_API_ROUTES = {
   getAttestationStatus: { method: "GET", path: "/v1/attestations/{uid}/status" },
   revokeAttestation: { method: "POST", path: "/v1/attestations/{uid}/revoke" },
   getConsentStatus: { method: "GET", path: "/v1/consents/{id}/status" },
+  relayConsentRevocation: { method: "POST", path: "/v1/consents/{id}/revoke" },
 } as const;
 
 export type OperationId = keyof typeof BANK_API_ROUTES;

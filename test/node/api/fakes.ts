@@ -11,7 +11,7 @@ import {
   CaseNotFoundError, CaseStateError, SessionExpiredError, SessionNotFoundError, SessionStateError,
 } from "../../../node/src/api/errors.ts";
 import type {
-  ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentStatusView, DocumentSide, ImageMime,
+  ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentRelay, ConsentStatusView, DocumentSide, ImageMime,
   LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
   ReuseSessionCreated, ReuseSessionRequest, ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
 } from "../../../node/src/api/services.ts";
@@ -194,7 +194,7 @@ export class FakeOnboarding implements OnboardingService {
   }
 }
 
-export class FakeLedger implements LedgerReads, AttestationAdmin {
+export class FakeLedger implements LedgerReads, AttestationAdmin, ConsentRelay {
   readonly attestations = new Map<Hex, AttestationStatusView["status"]>();
   readonly consents = new Map<Hex, ConsentStatusView["status"]>();
   failWith: Error | undefined;
@@ -218,6 +218,12 @@ export class FakeLedger implements LedgerReads, AttestationAdmin {
     this.attestations.set(uid, "REVOKED");
     return { uid, reason, txHash: hex32() };
   }
+
+  async relayRevocation(revocation: { consentId: Hex }, _signature: Hex): Promise<{ consentId: Hex; txHash: Hex }> {
+    if (this.failWith) throw this.failWith;
+    this.consents.set(revocation.consentId, "REVOKED");
+    return { consentId: revocation.consentId, txHash: hex32() };
+  }
 }
 
 export class FakeAuditSink implements AuditSink {
@@ -234,11 +240,12 @@ export interface FakeServices extends ApiServices {
   readonly review: FakeReviewQueue;
   readonly ledger: FakeLedger;
   readonly attestations: FakeLedger;
+  readonly consents: FakeLedger;
   readonly audit: FakeAuditSink;
 }
 
 export function createFakeServices(clock: Clock = Date.now): FakeServices {
   const review = new FakeReviewQueue(clock);
   const ledger = new FakeLedger(clock);
-  return { onboarding: new FakeOnboarding(review, clock), review, ledger, attestations: ledger, audit: new FakeAuditSink() };
+  return { onboarding: new FakeOnboarding(review, clock), review, ledger, attestations: ledger, consents: ledger, audit: new FakeAuditSink() };
 }

@@ -19,6 +19,7 @@ const EXPECTED_OPERATIONS = [
   "get /v1/attestations/{uid}/status",
   "post /v1/attestations/{uid}/revoke",
   "get /v1/consents/{id}/status",
+  "post /v1/consents/{id}/revoke",
   "get /health",
   "get /ready",
   "get /metrics",

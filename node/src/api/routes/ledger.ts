@@ -2,8 +2,10 @@
 import type { Hex } from "../../../../sdk/src/protocol/index.ts";
 import type { ApiInstance, RouteContext } from "../route-context.ts";
 import {
-  AttestationStatusView, ConsentParams, ConsentStatusView, RevocationResult, RevokeBody, UidParams, withProblems,
+  AttestationStatusView, ConsentParams, ConsentRevocationRelayed, ConsentRevokeBody, ConsentStatusView, RevocationResult, RevokeBody, UidParams,
+  withProblems,
 } from "../schemas.ts";
+import { ApiError } from "../errors.ts";
 
 const security = [{ apiKey: [] }];
 
@@ -38,4 +40,22 @@ export function registerLedgerRoutes(app: ApiInstance, { services }: RouteContex
       response: withProblems({ 200: ConsentStatusView }),
     },
   }, async (request) => services.ledger.consentStatus(request.params.id.toLowerCase() as Hex));
+
+  app.post("/consents/:id/revoke", {
+    config: { roles: ["operator"], audit: "consent.revoke.relay" },
+    schema: {
+      tags: ["consents"], security, operationId: "relayConsentRevocation",
+      summary: "Relay a customer's signed consent revocation to the chain, at once",
+      description: "Any member may relay; the ConsentRegistry checks the subject's EIP-712 signature, nonce and deadline.",
+      params: ConsentParams,
+      body: ConsentRevokeBody,
+      response: withProblems({ 200: ConsentRevocationRelayed }),
+    },
+  }, async (request) => {
+    const consentId = request.params.id.toLowerCase() as Hex;
+    if (request.body.revocation.consentId.toLowerCase() !== consentId) {
+      throw new ApiError("INVALID_ARGUMENT", "revocation.consentId must be the consent in the path");
+    }
+    return services.consents.relayRevocation({ ...request.body.revocation, consentId }, request.body.signature as Hex);
+  });
 }
