@@ -1,153 +1,201 @@
 /**
- * The demo story (README's first command): a local chain, the kycnet contracts, a consortium of
- * three banks, a batch of verified customers anchored by bank A, a customer's consent for bank B
- * granted, used (a disclosure logged) and revoked, and what an auditor sees, all from chain data.
- * Customer data here is synthetic; bank keys are the local chain's development accounts.
+ * The demo (README's first command): a consortium of three banks on one machine, everything real
+ * but the people. A local chain; one SoftHSM2 token per bank; bank A the genesis member, B and C
+ * admitted by vote; three nodes as separate processes (`kycnet node start`); the national-ID
+ * registry simulator. Then the story: a customer is onboarded at A with full eKYC (rendered card,
+ * selfie frames answering a liveness challenge), the attestation is anchored, the customer consents
+ * for B, B re-onboards the customer with a fresh selfie (the record fetched from A over libp2p),
+ * C is refused, the customer revokes, B is refused, and the auditor reports from chain data alone.
+ * Ctrl-C stops everything; a second run starts clean.
  */
-import { generateKeyPairSync } from "node:crypto";
-import { HDNodeWallet, Mnemonic, NonceManager, Wallet, hexlify, randomBytes, type Signer } from "ethers";
-import {
-  AssuranceLevel, Method, Purpose, RevocationReason, commitRecord, consentIdOf, discloseFields, encodePipelineVersion,
-  fieldMaskOf, fieldsOfMask, signConsentGrant, signConsentRevocation, verifyFieldDisclosure, type AttestationData, type Hex,
-} from "../../sdk/src/protocol/index.ts";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createAuditor } from "../../sdk/src/auditor/auditor.ts";
-import { deployKycnet, type GenesisMember } from "../../node/src/ledger/deploy.ts";
-import { createEthersLedger } from "../../node/src/ledger/ethers/ethers-ledger.ts";
-import { ContractRevertError } from "../../node/src/ledger/errors.ts";
-import { colour, renderFacts, renderTable, stepper } from "../../node/src/cli/output.ts";
-import { startLocalChain } from "../lib/local-chain.ts";
+import { BankApiError, createBankClient, type BankClient } from "../../sdk/src/bank/client.ts";
+import { createSubjectKey, grantConsent, revokeConsent } from "../../sdk/src/customer/index.ts";
+import { RECORD_FIELDS, fieldsOfMask, type Hex } from "../../sdk/src/protocol/index.ts";
+import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createRpcProvider } from "../../node/src/ledger/provider.ts";
+import { colour, renderFacts, renderTable, stepper } from "../../node/src/cli/output.ts";
+import { DEMO_HSM_PIN, prepareConsortium } from "../consortium/setup.ts";
+import { startLocalChain } from "../lib/local-chain.ts";
+import { makeDemoCustomer } from "./customer.ts";
 
-const DEV_MNEMONIC = "test test test test test test test test test test test junk"; // Hardhat's public development accounts
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const DIR = join(ROOT, ".kycnet/demo");
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-6)}`;
 const date = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
+const timings: Array<{ step: string; ms: number }> = [];
+const timed = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+  const t = performance.now();
+  try {
+    return await run();
+  } finally {
+    timings.push({ step: label, ms: Math.round(performance.now() - t) });
+  }
+};
 
-/** A development member: a libp2p-style Ed25519 peer id and a P-256 transport key made locally. */
-function devMember(account: Hex, name: string): GenesisMember {
-  const ed = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-  const peerId = new Uint8Array([0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...ed]); // identity multihash of an Ed25519 key
-  const transportKey = new Uint8Array(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "der", type: "spki" }).subarray(-65));
-  return { account, name, peerId, transportKey };
+const children: ChildProcess[] = [];
+const stops: Array<() => Promise<void>> = [];
+let stopping = false;
+async function stopAll(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => { c.once("exit", r); setTimeout(r, 5000); }))));
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
+process.once("SIGINT", () => { say(colour.yellow("\nstopping…")); void stopAll().then(() => process.exit(130)); });
+
+async function waitReady(url: string, child: ChildProcess, log: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`node exited (${child.exitCode}); see ${log}`);
+    try {
+      if ((await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`node at ${url} not ready in time; see ${log}`);
 }
 
-const PEOPLE = [
-  { fullName: "Nguyễn Thị Ánh Tuyết", sex: "F", dateOfBirth: "1994-03-12", address: "Số 12 Ngõ 45 Láng Hạ, Đống Đa, Hà Nội" },
-  { fullName: "Trần Văn Đức", sex: "M", dateOfBirth: "1988-11-30", address: "Ấp 3, Tân Thạnh Đông, Củ Chi, TP. Hồ Chí Minh" },
-  { fullName: "Lê Hoàng Phương Anh", sex: "F", dateOfBirth: "2001-07-04", address: "42 Trần Phú, Hải Châu, Đà Nẵng" },
-  { fullName: "Phạm Quốc Bảo", sex: "M", dateOfBirth: "1979-01-21", address: "7 Lê Lợi, Ninh Kiều, Cần Thơ" },
-  { fullName: "Võ Thị Hồng Nhung", sex: "F", dateOfBirth: "1996-09-09", address: "88 Hùng Vương, Thành phố Huế" },
-];
+/** Answers the node's liveness challenge with the customer's frames, then asks for the decision. */
+async function selfieAndDecide(client: BankClient, sessionId: string, customer: Awaited<ReturnType<typeof makeDemoCustomer>>) {
+  const challenge = await client.createLivenessChallenge(sessionId);
+  const frames = await customer.framesFor(challenge.steps, Date.now());
+  await client.uploadSelfie(sessionId, challenge.challengeId, frames);
+  return { steps: challenge.steps, decision: await client.decide(sessionId) };
+}
 
-const step = stepper(8);
+async function waitAnchored(client: BankClient, uid: Hex): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await client.attestationStatus(uid)).status === "VALID") return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`attestation ${uid} not anchored in time`);
+}
+
+const refusal = async (run: () => Promise<unknown>): Promise<string> => {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof BankApiError) return `${error.status} ${error.code}: ${error.message}`;
+    throw error;
+  }
+  throw new Error("the request was accepted but must be refused");
+};
+
+const step = stepper(11);
 const started = performance.now();
-say(colour.bold("kycnet demo: verify once at bank A, reuse at bank B with the customer's consent\n"));
-
-const chain = await step("Starting a local chain (Hardhat EDR, JSON-RPC on 127.0.0.1)", () => startLocalChain());
-const stop = async () => { await chain.stop(); };
-process.once("SIGINT", () => void stop().then(() => process.exit(130)));
-
+say(colour.bold("kycnet demo: verify once at bank A, re-onboard at bank B in a minute, with consent and a fresh face match\n"));
 try {
-  const provider = createRpcProvider(chain.url, { chainId: chain.chainId, pollingIntervalMs: 100 });
-  const keys = [0, 1, 2, 3].map((i) => HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider));
-  const [deployer, bankA, bankB, bankC] = keys.map((k): Signer => new NonceManager(k)) as [Signer, Signer, Signer, Signer];
-  const members = [devMember(keys[1]!.address as Hex, "Bank A"), devMember(keys[2]!.address as Hex, "Bank B"), devMember(keys[3]!.address as Hex, "Bank C")];
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
 
-  const addresses = await step("Deploying ConsortiumRegistry, AttestationRegistry, ConsentRegistry (3 banks, 2-of-3)", () =>
-    deployKycnet(deployer, { members, threshold: 2 }));
-  say(renderTable(Object.entries(addresses).map(([contract, address]) => ({ contract, address }))));
+  const chain = await step("Starting a local chain (Hardhat EDR, JSON-RPC on 127.0.0.1)", () => startLocalChain());
+  stops.push(() => chain.stop());
 
-  const ledgerA = await createEthersLedger({ runner: bankA, addresses });
-  const ledgerB = await createEthersLedger({ runner: bankB, addresses });
-  const ledgerC = await createEthersLedger({ runner: bankC, addresses });
-  const chainNow = BigInt((await provider.getBlock("latest"))!.timestamp);
+  const model = await loadOnnxFaceModel();
+  const customer = await step("Making a customer: a rendered CCCD card of a made-up person, selfie frames from an eval face", () =>
+    makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model }));
+  await model.close();
+  const p = customer.person;
+  const registry = createRegistrySimulator({ citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }] });
+  const registryUrl = await registry.start();
+  stops.push(() => registry.stop());
 
-  // Each customer's app makes a fresh subject key for this attestation (no key reused across banks).
-  const customers = PEOPLE.map((p, i) => ({
-    key: Wallet.createRandom(),
-    commitment: commitRecord({
-      idNumber: `0010${String(94 + i).padStart(2, "0")}00${String(1234 + i * 7).padStart(4, "0")}`, ...p, nationality: "VNM",
-      issueDate: "2021-06-01", expiryDate: "2036-06-01", documentType: "CCCD", faceTemplate: hexlify(randomBytes(32)),
-    }),
-  }));
-  const batch = await step(`Bank A anchors a batch of ${customers.length} verified customers (salted commitments only)`, () =>
-    ledgerA.anchorBatch(customers.map((c): AttestationData => ({
-      subject: c.key.address as Hex, recordRoot: c.commitment.root, method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_1,
-      pipelineVersion: encodePipelineVersion("ekyc/0.1.0"), issuedAt: chainNow, expiresAt: chainNow + 5n * 365n * 86_400n,
-      refUid: `0x${"00".repeat(32)}`,
-    }))));
-  say(renderFacts({ "batch root": batch.batchRoot, transaction: batch.txHash, gas: `${batch.gasUsed} (${batch.gasUsed / BigInt(customers.length)} per record)` }));
-  say(renderTable(customers.map((c, i) => ({ customer: c.commitment.fields.fullName, "attestation uid": short(batch.uids[i]!), "record root on chain": short(c.commitment.root) }))));
+  const setup = await step("Provisioning three banks: SoftHSM2 tokens, keys inside, contracts, admission by vote", () =>
+    prepareConsortium({ dir: DIR, rpcUrl: chain.url, chainId: chain.chainId, registryUrl, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 }));
+  say(renderTable(setup.banks.map((b) => ({ bank: b.name, "HSM account": b.account, api: b.apiUrl }))));
+  say(renderTable(setup.governance.map((g) => ({ proposal: g.action, proposer: g.proposer, "approved by": g.approvers.join(", ") || "(proposer alone: threshold 1)" }))));
 
-  const customer = customers[0]!;
-  const proof = batch.proofs[0]!;
-  const domain = { chainId: chain.chainId, verifyingContract: addresses.consents };
-  const grant = {
-    attestationUid: batch.uids[0]!, grantee: (await bankB.getAddress()) as Hex, purpose: Purpose.ONBOARDING,
-    fieldMask: fieldMaskOf(["idNumber", "fullName", "dateOfBirth", "faceTemplate"]), validUntil: chainNow + 7n * 86_400n,
-    nonce: BigInt(hexlify(randomBytes(16))), deadline: chainNow + 600n,
-  };
-  const consentId = consentIdOf(grant);
-  await step(`${customer.commitment.fields.fullName} signs a consent for bank B (EIP-712); bank B relays it`, async () => {
-    const signature = await signConsentGrant(customer.key, domain, grant);
-    await ledgerB.grantConsentBySig(grant, proof, signature);
+  await step("Starting three nodes (kycnet node start), each with its HSM, vault, pipeline and libp2p host", async () => {
+    await Promise.all(setup.banks.map(async (bank) => {
+      const log = join(DIR, `${bank.slug}.log`);
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "node/src/cli/main.ts"), "node", "start", "--config", bank.configPath],
+        { cwd: ROOT, env: { ...process.env, KYCNET_HSM_PIN: DEMO_HSM_PIN }, stdio: ["ignore", "pipe", "pipe"] });
+      const out = createWriteStream(log);
+      child.stdout!.pipe(out);
+      child.stderr!.pipe(out);
+      children.push(child);
+      await waitReady(bank.apiUrl, child, log);
+    }));
   });
-  say(renderFacts({ "consent id": consentId, fields: fieldsOfMask(grant.fieldMask).join(", "), status: await ledgerB.consentStatus(consentId) }));
+  const [bankA, bankB, bankC] = setup.banks as [typeof setup.banks[number], typeof setup.banks[number], typeof setup.banks[number]];
+  const a = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
+  const b = createBankClient({ baseUrl: bankB.apiUrl, apiKey: bankB.apiKeys.operator });
+  const c = createBankClient({ baseUrl: bankC.apiUrl, apiKey: bankC.apiKeys.operator });
 
-  await step("Bank A discloses the granted fields to bank B and logs the disclosure on chain", async () => {
-    const disclosures = discloseFields(customer.commitment, fieldsOfMask(grant.fieldMask));
-    // Bank B checks every received field against the root anchored by bank A before using it.
-    for (const d of disclosures) if (!verifyFieldDisclosure(proof.data.recordRoot, d)) throw new Error(`field ${d.name} does not match`);
-    await ledgerA.recordDisclosure(consentId, grant.fieldMask, hexlify(randomBytes(32)) as Hex);
+  // --- onboarding at bank A ------------------------------------------------------------------
+  const subjectA = createSubjectKey();
+  const onboarding = await step(`Bank A onboards ${p.fullName}: card (QR, MRZ, OCR, tamper), liveness, face match, registry, sanctions`, () =>
+    timed("full eKYC at bank A (server side)", async () => {
+      const { sessionId } = await a.createSession(subjectA.address as Hex);
+      await a.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
+      await a.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
+      return selfieAndDecide(a, sessionId, customer);
+    }));
+  say(renderFacts({ "liveness challenge": onboarding.steps.join(" → "), decision: onboarding.decision.outcome,
+    "assurance level": onboarding.decision.assuranceLevel, "attestation uid": onboarding.decision.attestationUid,
+    reasons: onboarding.decision.reasons.map((r) => r.code).join(", ") || "none" }));
+  if (onboarding.decision.outcome !== "PASS") throw new Error("onboarding did not pass");
+  const uidA = onboarding.decision.attestationUid!;
+  await step("Bank A's outbox anchors the attestation (salted commitments only)", () => timed("anchoring at bank A", () => waitAnchored(a, uidA)));
+
+  // --- consent and re-onboarding at bank B ------------------------------------------------------
+  const chainInfo = { chainId: setup.chainId, consentRegistry: setup.addresses.consents };
+  const consent = await step("The customer's app signs a consent for bank B (EIP-712, all fields, 30 days)", () =>
+    grantConsent({ subjectKey: subjectA, attestationUid: uidA, grantee: bankB.account, purpose: "ONBOARDING", fields: [...RECORD_FIELDS], validFor: 30 * 86_400, chain: chainInfo }));
+  const subjectB = createSubjectKey();
+  const reuse = await step("Bank B re-onboards: relays the consent, fetches A's record over libp2p, fresh selfie, REUSE attestation", () =>
+    timed("re-onboarding at bank B (server side)", async () => {
+      const session = await timed("  consent relay + record fetch + field verification", () =>
+        b.createReuseSession({ subject: subjectB.address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature }));
+      const result = await timed("  liveness + face match against A's template + vault", () => selfieAndDecide(b, session.sessionId, customer));
+      return { session, ...result };
+    }));
+  say(renderFacts({ "record from": reuse.session.issuer, "source uid": short(reuse.session.sourceUid), decision: reuse.decision.outcome,
+    "B's attestation uid": reuse.decision.attestationUid, "consent fields": fieldsOfMask(consent.grant.fieldMask).length + " of 11" }));
+  if (reuse.decision.outcome !== "PASS") throw new Error("re-onboarding did not pass");
+  await timed("anchoring at bank B", () => waitAnchored(b, reuse.decision.attestationUid!));
+
+  // --- refusals --------------------------------------------------------------------------------
+  const byC = await step("Bank C presents the customer's consent for bank B: refused", () =>
+    refusal(() => c.createReuseSession({ subject: createSubjectKey().address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature })));
+  say(colour.dim(`      ${byC}`));
+  const afterRevocation = await step("The customer revokes the consent (relayed by bank B); B asks A again: refused", async () => {
+    const revocation = await revokeConsent({ subjectKey: subjectA, consentId: consent.consentId, chain: chainInfo });
+    await b.relayConsentRevocation(consent.consentId, revocation.revocation, revocation.signature);
+    return refusal(() => b.createReuseSession({ subject: createSubjectKey().address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature }));
   });
+  say(colour.dim(`      ${afterRevocation}`));
 
-  /** Runs a write that must be refused and returns the contract's custom error name. */
-  const refused = async (write: () => Promise<unknown>): Promise<string> => {
-    try {
-      await write();
-    } catch (error) {
-      if (error instanceof ContractRevertError) return error.revert;
-      throw error;
-    }
-    throw new Error("the contract accepted a write it must refuse");
-  };
-
-  const byC = await step("Bank C tries to log a disclosure under that consent: refused by the contract", () =>
-    refused(() => ledgerC.recordDisclosure(consentId, grant.fieldMask, hexlify(randomBytes(32)) as Hex)));
-  say(colour.dim(`      reverted with ${byC}`));
-
-  const afterRevocation = await step("The customer revokes the consent; a later disclosure is refused", async () => {
-    const revocation = { consentId, nonce: BigInt(hexlify(randomBytes(16))), deadline: chainNow + 600n };
-    await ledgerB.revokeConsentBySig(revocation, await signConsentRevocation(customer.key, domain, revocation));
-    return refused(() => ledgerA.recordDisclosure(consentId, grant.fieldMask, hexlify(randomBytes(32)) as Hex));
-  });
-  say(colour.dim(`      reverted with ${afterRevocation}; consent status ${await ledgerA.consentStatus(consentId)}`));
-
-  // The auditor: a read-only provider and the contract addresses, nothing else.
-  const auditor = createAuditor({ provider: createRpcProvider(chain.url, { chainId: chain.chainId }), addresses });
-  const [attestation, consent] = await step("Auditor inspects the attestation and the consent trail from chain data alone", () =>
-    Promise.all([auditor.inspectAttestation(batch.uids[0]!), auditor.inspectConsent(consentId)]));
-
-  say(colour.bold("\nWhat the auditor sees: the attestation"));
-  say(renderFacts({
-    uid: attestation.uid, issuer: `${attestation.issuerName} (${attestation.issuer})`, "issuer active when anchoring": attestation.issuerActiveAtAnchoring,
-    method: attestation.method, "assurance level": attestation.assuranceLevel, pipeline: attestation.pipelineVersion,
-    "issued at": date(attestation.issuedAt), "expires at": date(attestation.expiresAt), status: attestation.status,
-    findings: attestation.findings.length === 0 ? "none" : attestation.findings.join("; "),
-  }));
-  say(colour.bold("What the auditor sees: the consent trail"));
-  say(renderTable(consent.history.map((e) => ({
-    block: e.blockNumber, event: e.kind, at: date(e.at), by: short(e.by), fields: e.fieldMask === undefined ? "" : fieldsOfMask(e.fieldMask).join(","),
-    "consent status then": e.consentStatusThen ?? "",
+  // --- auditor -----------------------------------------------------------------------------------
+  const provider = createRpcProvider(chain.url, { chainId: chain.chainId });
+  stops.push(async () => provider.destroy());
+  const auditor = createAuditor({ provider, addresses: setup.addresses });
+  const [reportA, reportB, reportConsent] = await step("The auditor checks both attestations and the consent trail from chain data alone", () =>
+    Promise.all([auditor.inspectAttestation(uidA), auditor.inspectAttestation(reuse.decision.attestationUid!), auditor.inspectConsent(consent.consentId)]));
+  say(colour.bold("\nWhat the auditor sees"));
+  say(renderTable([reportA, reportB].map((r) => ({
+    uid: short(r.uid), issuer: r.issuerName, "member when anchored": r.issuerActiveAtAnchoring, method: r.method, level: r.assuranceLevel,
+    pipeline: r.pipelineVersion, source: BigInt(r.refUid) === 0n ? "" : short(r.refUid), status: r.status, findings: r.findings.length === 0 ? "none" : r.findings.join("; "),
   }))));
-  say(renderFacts({ "consent status now": consent.status, findings: consent.findings.length === 0 ? "none" : consent.findings.join("; ") }));
+  say(renderTable(reportConsent.history.map((e) => ({
+    block: e.blockNumber, event: e.kind, at: date(e.at), by: short(e.by), fields: e.fieldMask === undefined ? "" : `${fieldsOfMask(e.fieldMask).length} fields`,
+    "consent then": e.consentStatusThen ?? "",
+  }))));
+  say(renderFacts({ "consent now": reportConsent.status, findings: reportConsent.findings.length === 0 ? "none" : reportConsent.findings.join("; ") }));
 
-  say(colour.bold("The customer hands the auditor one field and its salt; the auditor checks it against the anchored root"));
-  const [dob] = discloseFields(customer.commitment, ["dateOfBirth"]);
-  say(renderFacts({ field: dob!.name, value: dob!.value, "matches anchored root": verifyFieldDisclosure(attestation.proof.data.recordRoot, dob!),
-    "a wrong value matches": verifyFieldDisclosure(attestation.proof.data.recordRoot, { ...dob!, value: "1994-03-13" }) }));
-  say(colour.green(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s; revocation reason codes: ${Object.keys(RevocationReason).join(", ")}`));
-  provider.destroy();
+  say(colour.bold("\nTimings"));
+  say(renderTable(timings.map((t) => ({ step: t.step, ms: t.ms }))));
+  say(colour.green(`\ndemo done in ${((performance.now() - started) / 1000).toFixed(1)} s; node logs in ${DIR}`));
 } finally {
-  await stop();
+  await stopAll();
 }
