@@ -191,7 +191,7 @@ describe("readDocument on generated CCCD cards", function () {
       const error = await readDocument({ front: pngHeader(10_000, 10_000) }, { engines }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ImageTooLargeError);
       expect((error as ImageTooLargeError).details).to.include({ what: "pixels", actual: 100_000_000 });
-      expect(performance.now() - started).to.be.below(1000);
+      expect(performance.now() - started).to.be.below(3000); // header only: milliseconds, with headroom for a loaded CI machine
     });
     it("rejects input over the byte limit without reading it as an image", async () => {
       const error = await readDocument({ front: await front() }, { engines, limits: { maxBytes: 1000, maxPixels: 40_000_000, workingLongSide: 1600 } }).catch((e: unknown) => e);
