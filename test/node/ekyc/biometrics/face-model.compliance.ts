@@ -7,6 +7,7 @@ import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.
 import { cosineSimilarity } from "../../../../node/src/ekyc/biometrics/geometry.ts";
 import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import type { RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
+import { expectNear } from "../../../support/near.ts";
 
 export interface FaceModelFixtures {
   /** one face */
@@ -73,8 +74,8 @@ export function faceModelCompliance(name: string, create: () => Promise<FaceMode
         const e2 = await model.embed(fx.face, lm);
         expect(e1).to.be.instanceOf(Float32Array);
         expect(e1.length).to.equal(model.info.embeddingSize);
-        expect(Math.hypot(...e1)).to.be.closeTo(1, 1e-4);
-        expect(cosineSimilarity(e1, e2)).to.be.closeTo(1, 1e-6);
+        expectNear(Math.hypot(...e1), 1, 1e-4);
+        expectNear(cosineSimilarity(e1, e2), 1, 1e-6);
       });
       it("scores the same person above a different person", async () => {
         const emb = async (img: RgbImage) => {

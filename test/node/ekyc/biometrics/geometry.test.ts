@@ -11,6 +11,7 @@ import {
   type Point,
 } from "../../../../node/src/ekyc/biometrics/geometry.ts";
 import { invertAffine } from "../../../../node/src/ekyc/biometrics/image.ts";
+import { expectNear } from "../../../support/near.ts";
 
 describe("biometrics geometry", () => {
   describe("similarityTransform (Umeyama, 2-D)", () => {
@@ -21,8 +22,8 @@ describe("biometrics geometry", () => {
       const m = similarityTransform(src, dst);
       src.forEach((p, i) => {
         const q = applyAffine(m, p);
-        expect(q.x).to.be.closeTo(dst[i]!.x, 1e-9);
-        expect(q.y).to.be.closeTo(dst[i]!.y, 1e-9);
+        expectNear(q.x, dst[i]!.x, 1e-9);
+        expectNear(q.y, dst[i]!.y, 1e-9);
       });
     });
     it("never reflects: mirrored points give the best rotation, not a flip", () => {
@@ -34,7 +35,7 @@ describe("biometrics geometry", () => {
     });
     it("maps template points onto themselves with the identity", () => {
       const m = similarityTransform(ARCFACE_TEMPLATE_112, ARCFACE_TEMPLATE_112);
-      [1, 0, 0, 0, 1, 0].forEach((v, i) => expect(m[i]).to.be.closeTo(v, 1e-9));
+      [1, 0, 0, 0, 1, 0].forEach((v, i) => expectNear(m[i], v, 1e-9));
     });
     it("throws on degenerate input (coincident points, length mismatch)", () => {
       expect(() => similarityTransform([{ x: 1, y: 1 }, { x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }])).to.throw(RangeError);
@@ -43,8 +44,8 @@ describe("biometrics geometry", () => {
     it("is inverted exactly by invertAffine", () => {
       const m = similarityTransform([{ x: 0, y: 0 }, { x: 10, y: 0 }], [{ x: 5, y: 5 }, { x: 5, y: 25 }]);
       const back = applyAffine(invertAffine(m), applyAffine(m, { x: 3, y: 4 }));
-      expect(back.x).to.be.closeTo(3, 1e-9);
-      expect(back.y).to.be.closeTo(4, 1e-9);
+      expectNear(back.x, 3, 1e-9);
+      expectNear(back.y, 4, 1e-9);
     });
   });
 
@@ -60,7 +61,7 @@ describe("biometrics geometry", () => {
     });
     it("keeps boxes overlapping below the IoU threshold", () => {
       const a = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.9 }, b = { x1: 8, y1: 0, x2: 18, y2: 10, score: 0.8 };
-      expect(iou(a, b)).to.be.closeTo(20 / 180, 1e-9);
+      expectNear(iou(a, b), 20 / 180, 1e-9);
       expect(nonMaximumSuppression([a, b], 0.4)).to.have.length(2);
     });
     it("caps the number of boxes kept", () => {
@@ -85,8 +86,8 @@ describe("biometrics geometry", () => {
   describe("cosineSimilarity and l2Normalize", () => {
     it("is 1 for parallel, -1 for opposite, 0 for orthogonal or zero vectors", () => {
       const a = Float32Array.from([1, 2, 3]);
-      expect(cosineSimilarity(a, Float32Array.from([2, 4, 6]))).to.be.closeTo(1, 1e-6);
-      expect(cosineSimilarity(a, Float32Array.from([-1, -2, -3]))).to.be.closeTo(-1, 1e-6);
+      expectNear(cosineSimilarity(a, Float32Array.from([2, 4, 6])), 1, 1e-6);
+      expectNear(cosineSimilarity(a, Float32Array.from([-1, -2, -3])), -1, 1e-6);
       expect(cosineSimilarity(Float32Array.from([1, 0]), Float32Array.from([0, 1]))).to.equal(0);
       expect(cosineSimilarity(Float32Array.from([0, 0]), Float32Array.from([0, 1]))).to.equal(0);
     });
@@ -94,7 +95,7 @@ describe("biometrics geometry", () => {
       expect(() => cosineSimilarity(new Float32Array(2), new Float32Array(3))).to.throw(RangeError);
     });
     it("normalises to unit length and leaves a zero vector zero", () => {
-      expect(Math.hypot(...l2Normalize(Float32Array.from([3, 4])))).to.be.closeTo(1, 1e-6);
+      expectNear(Math.hypot(...l2Normalize(Float32Array.from([3, 4]))), 1, 1e-6);
       expect([...l2Normalize(new Float32Array(3))]).to.deep.equal([0, 0, 0]);
     });
   });
