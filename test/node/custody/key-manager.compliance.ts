@@ -26,15 +26,8 @@ export interface KeyManagerFixture {
 }
 
 /** Asserts that `promise` rejects with a KycnetError carrying `code`. */
-export async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
-    return error as Error;
-  }
-  throw new Error(`expected a rejection with ${code}`);
-}
+import { expectCode } from "../../support/expect-code.ts";
+export { expectCode };
 
 const HALF_N = SECP256K1_N >> 1n;
 const bytes = (text: string) => toUtf8Bytes(text);

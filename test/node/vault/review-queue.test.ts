@@ -5,19 +5,15 @@ import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { createReviewQueue } from "../../../node/src/vault/review-queue.ts";
 import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
 import type { Hex } from "../../../sdk/src/protocol/index.ts";
 import { verifiedRecord } from "./fixtures.ts";
+import { expectCode } from "../../support/expect-code.ts";
 
 const REVIEW: DecisionResult = {
   decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" } as DecisionResult["reasons"][number]],
   assuranceLevel: 1, method: "FULL_EKYC", dailyLimitVnd: "100000000", ruleSetVersion: "test", asOf: "2027-01-01",
 };
 
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
-}
 
 describe("node/vault review queue", () => {
   const setup = async () => {

@@ -11,17 +11,13 @@ import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
 import { attestationUid, type Hex } from "../../../sdk/src/protocol/index.ts";
 import { verifiedRecord } from "./fixtures.ts";
+import { expectCode } from "../../support/expect-code.ts";
 
 const NOW = 1_800_000_000n;
 const CONTEXT = { chainId: 31337n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex };
 
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
-}
 
 for (const [name, openKeys] of [
   ["in-memory keys", async () => ({ keys: new MemoryKeyManager() as KeyManager, cleanup: async () => {} })],

@@ -6,17 +6,9 @@ import { allPairs, listLabelledImages } from "../../../../node/src/ekyc/biometri
 import { cosineSimilarity } from "../../../../node/src/ekyc/biometrics/geometry.ts";
 import { loadThresholds, matchBand } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { cropResize } from "../../../../node/src/ekyc/biometrics/image.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { EVAL_DIR, evalImage, flatImage, png, sharedOnnxModel, sideBySide } from "./helpers.ts";
+import { expectCode } from "../../../support/expect-code.ts";
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-    expect.fail(`resolved, expected ${code}`);
-  } catch (error) {
-    expect(isKycnetError(error, code), String(error)).to.equal(true);
-  }
-}
 
 describe("readFace with the real models on the eval faces", function () {
   let model: FaceModel;

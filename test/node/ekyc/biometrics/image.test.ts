@@ -1,17 +1,9 @@
 import { expect } from "chai";
 import sharp from "sharp";
 import { decodeImage, cropResize, pixelHash, type RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { evalBytes } from "./helpers.ts";
+import { expectCode } from "../../../support/expect-code.ts";
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-    expect.fail(`resolved, expected ${code}`);
-  } catch (error) {
-    expect(isKycnetError(error, code), String(error)).to.equal(true);
-  }
-}
 
 describe("biometrics image decoding", () => {
   it("decodes a grey PNG into RGB pixels and hashes the bytes", async () => {
