@@ -24,6 +24,9 @@ const MIN_CROP_HEIGHT = 60;
 /** Vertical shifts (card px) tried when a line reads with confidence below the bar; < half the line pitch. */
 const RETRY_SHIFTS = [-7, 7, -13, 13];
 const RETRY_BELOW_CONFIDENCE = 70;
+/** Printed text is near black; the guilloche background stays far above this level. */
+const DARK_LEVEL = 110;
+const BLANK_INK_FRACTION = 0.004;
 /** Tesseract mean word confidence (0–100) below which a name or address line is not trusted. */
 const MIN_TEXT_CONFIDENCE = 55;
 
@@ -34,6 +37,18 @@ async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
   // Tesseract's LSTM reads x-heights of ~20 px and up best: upscale small line crops.
   if (height < MIN_CROP_HEIGHT) s = sharp(await s.png().toBuffer()).resize({ height: height * 2, kernel: "lanczos3" });
   return s.png({ compressionLevel: 1 }).toBuffer();
+}
+
+/** Share of clearly dark pixels (print) in a box of the rectified card. */
+function inkFraction(card: GrayImage, box: Box): number {
+  let dark = 0, total = 0;
+  for (let y = Math.max(0, box.y); y < Math.min(card.height, box.y + box.height); y++) {
+    for (let x = Math.max(0, box.x); x < Math.min(card.width, box.x + box.width); x++) {
+      total++;
+      if ((card.data[y * card.width + x] as number) < DARK_LEVEL) dark++;
+    }
+  }
+  return total === 0 ? 0 : dark / total;
 }
 
 /** Stray punctuation at the ends of a line crop (box edges, guilloche) is noise. */
@@ -67,6 +82,12 @@ export async function readFront(card: GrayImage, recogniser: LineRecogniser, opt
   const lines: FrontOcrResult["lines"] = {};
   for (const name of Object.keys(FRONT_FIELD_BOXES) as FrontLine[]) {
     const box = FRONT_FIELD_BOXES[name];
+    // A blank box (the second address line of a short address) needs no OCR, and its
+    // inevitably low-confidence read must not trigger the shift retries.
+    if (inkFraction(card, box) < BLANK_INK_FRACTION) {
+      lines[name] = { text: "", confidence: 100 };
+      continue;
+    }
     let best = await recogniser.readLine(await cropLine(card, box));
     // A low-confidence read usually means the box missed the line (perspective the QR-anchored
     // affine cannot model): retry a few small vertical shifts and keep the most confident read.
