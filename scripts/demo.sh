@@ -5,5 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KYCNET_ROOT"
 bash scripts/bootstrap.sh
+# Again: on a fresh machine the bootstrap has just installed the pinned Node this needs on PATH.
+source scripts/env.sh
 npx hardhat build --quiet >/dev/null
 exec node --import tsx scripts/demo/story.ts

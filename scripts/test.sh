@@ -6,6 +6,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KYCNET_ROOT"
 bash scripts/bootstrap.sh
+# Again: on a fresh machine the bootstrap has just installed the pinned Node this needs on PATH.
+source scripts/env.sh
 
 echo "== typecheck (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
