@@ -1,5 +1,6 @@
 /** Inputs for the production generator tests: real secp256k1 keys from fixed seeds, made-up hosts. */
-import { SigningKey, Wallet, id } from "ethers";
+import { createECDH, randomBytes } from "node:crypto";
+import { SigningKey, Wallet, hexlify, id } from "ethers";
 
 export const validatorKey = (n: number) => new SigningKey(id(`test validator ${n}`));
 /** Besu's key.pub form: 64 bytes, no 04 prefix. */
@@ -60,5 +61,16 @@ export function banksInput(overrides: Record<string, unknown> = {}): Record<stri
     log: { level: "info" },
     banks: [bank(1), bank(2)],
     ...overrides,
+  };
+}
+
+/** What the two init commands print for one bank: an Ed25519 libp2p peer id (identity multihash) and a compressed P-256 key. */
+export function bankPublication(name: string, account: string) {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return {
+    name, account,
+    peerIdBytes: hexlify(Buffer.concat([Buffer.from("002408011220", "hex"), randomBytes(32)])),
+    transportPublicKey: hexlify(ecdh.getPublicKey(null, "compressed")),
   };
 }

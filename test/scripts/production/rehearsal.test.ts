@@ -6,12 +6,11 @@
  * addresses and read back by the node's own loader and ledger client.
  */
 import { expect } from "chai";
-import { createECDH, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { Contract, hexlify, type Signer } from "ethers";
+import { Contract, type Signer } from "ethers";
 import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 import type { Hex } from "../../../sdk/src/protocol/index.ts";
 import type { ContractAddresses } from "../../../node/src/ledger/ledger-client.ts";
@@ -20,18 +19,7 @@ import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledge
 import { deployConsortium, parseDeploymentInput, writeDeployment } from "../../../scripts/production/deploy.ts";
 import { buildNodeConfigs, parseAddresses, writeNodeConfigs } from "../../../scripts/production/node-config.ts";
 import { expectCode } from "../../support/expect-code.ts";
-import { bank, banksInput } from "./fixtures.ts";
-
-/** What the two init commands print for one bank: an Ed25519 libp2p peer id (identity multihash) and a compressed P-256 key. */
-export function bankPublication(name: string, account: string) {
-  const ecdh = createECDH("prime256v1");
-  ecdh.generateKeys();
-  return {
-    name, account,
-    peerIdBytes: hexlify(Buffer.concat([Buffer.from("002408011220", "hex"), randomBytes(32)])),
-    transportPublicKey: hexlify(ecdh.getPublicKey(null, "compressed")),
-  };
-}
+import { bank, bankPublication, banksInput } from "./fixtures.ts";
 
 describe("production: deployment rehearsal on Hardhat", function () {
   this.timeout(60_000);
