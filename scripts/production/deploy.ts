@@ -12,13 +12,14 @@ import type { Hex } from "../../sdk/src/protocol/index.ts";
 import { deployKycnet, type GenesisMember } from "../../node/src/ledger/deploy.ts";
 import type { ContractAddresses } from "../../node/src/ledger/ledger-client.ts";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";
-import { address, array, hexBytes, integer, object, string, type Json } from "./input.ts";
+import { parseMemberPublication, type MemberPublication } from "./governance.ts";
+import { address, array, integer, object, type Json } from "./input.ts";
 import { RESERVED_CHAIN_IDS } from "./qbft-genesis.ts";
 
 export interface DeploymentInput {
   readonly chainId: number;
   readonly threshold: number;
-  readonly members: ReadonlyArray<{ readonly name: string; readonly account: string; readonly peerIdBytes: string; readonly transportPublicKey: string }>;
+  readonly members: readonly MemberPublication[];
   readonly auditors: readonly string[];
 }
 
@@ -40,21 +41,10 @@ export function parseDeploymentInput(input: Json): DeploymentInput {
   if (reserved !== undefined && chainId !== 31337) throw new ProductionInputError("CHAIN_ID_RESERVED", "chainId", `${chainId} is ${reserved}`);
   const seen = new Set<string>();
   const members = array(root.members, "members", 1, 256).map((raw, i) => {
-    const field = `members[${i}]`;
-    const m = object(raw, field, ["name", "account", "peerIdBytes", "transportPublicKey"]);
-    const account = address(m.account, `${field}.account`);
-    if (seen.has(account)) throw new ProductionInputError("BANK_DUPLICATE", `${field}.account`, `${account} is listed twice`);
-    seen.add(account);
-    const transportPublicKey = hexBytes(m.transportPublicKey, `${field}.transportPublicKey`, 33, 65);
-    if (![33, 65].includes((transportPublicKey.length - 2) / 2)) {
-      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.transportPublicKey`, "must be a SEC1 P-256 key (33 or 65 bytes), as `kycnet token init` prints it");
-    }
-    return {
-      name: string(m.name, `${field}.name`, /^[^\x00-\x1f\x7f]{1,64}$/, "a display name of 1 to 64 printable characters", 64),
-      account,
-      peerIdBytes: hexBytes(m.peerIdBytes, `${field}.peerIdBytes`, 2, 128),
-      transportPublicKey,
-    };
+    const member = parseMemberPublication(raw, `members[${i}]`);
+    if (seen.has(member.account)) throw new ProductionInputError("BANK_DUPLICATE", `members[${i}].account`, `${member.account} is listed twice`);
+    seen.add(member.account);
+    return member;
   });
   const threshold = integer(root.threshold, "threshold", 1, members.length);
   const auditors = array(root.auditors ?? [], "auditors", 0, 64).map((a, i) => address(a, `auditors[${i}]`));

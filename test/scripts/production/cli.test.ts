@@ -95,7 +95,7 @@ describe("production: CLI", function () {
       run([...common, "--key-env", "K", "--gas-price", "1"], { K: DEV_KEY_0 }),
     ]);
     expect(both.code).to.equal(2);
-    expect(both.stderr).to.match(/--hsm\/--key-env: give exactly one deployer/);
+    expect(both.stderr).to.match(/--hsm\/--key-env: give exactly one signer/);
     expect(badKey.code).to.equal(2);
     expect(badKey.stderr).to.match(/K must hold a 0x-prefixed 32-byte private key/);
     expect(badKey.stderr).to.not.include("not-a-key");
