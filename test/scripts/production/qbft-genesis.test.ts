@@ -42,6 +42,21 @@ describe("production: QBFT genesis", () => {
       expect(qbftExtraData([address])).to.equal(`0xf83aa0${"00".repeat(32)}d594${"ab".repeat(20)}c080c0`);
     });
 
+    // Published QBFT genesis files (the example genesis of Besu's QBFT documentation, and a GoQuorum
+    // QBFT network's), each with 4 validators: our encoding must give the same bytes for the same list.
+    const PUBLISHED: Array<[string, string[]]> = [
+      ["0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549464a702e6263b7297a96638cac6ae65e6541f4169943923390ad55e90c237593b3b0e401f3b08a0318594aefdb9a738c9f433e5b6b212a6d62f6370c2f69294c7eeb9a4e00ce683cf93039b212648e01c6c6b78c080c0",
+        ["0x64a702e6263b7297a96638cac6ae65e6541f4169", "0x3923390ad55e90c237593b3b0e401f3b08a03185", "0xaefdb9a738c9f433e5b6b212a6d62f6370c2f692", "0xc7eeb9a4e00ce683cf93039b212648e01c6c6b78"]],
+      ["0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549493917cadbace5dfce132b991732c6cda9bcc5b8a9427a97c9aaf04f18f3014c32e036dd0ac76da5f1894ce412f988377e31f4d0ff12d74df73b51c42d0ca9498c1334496614aed49d2e81526d089f7264fed9cc080c0",
+        ["0x93917cadbace5dfce132b991732c6cda9bcc5b8a", "0x27a97c9aaf04f18f3014c32e036dd0ac76da5f18", "0xce412f988377e31f4d0ff12d74df73b51c42d0ca", "0x98c1334496614aed49d2e81526d089f7264fed9c"]],
+    ];
+    for (const [published, list] of PUBLISHED) {
+      it(`reproduces a published QBFT genesis extraData byte for byte (${list[0]!.slice(0, 10)}…)`, () => {
+        expect(qbftExtraData(list)).to.equal(published);
+        expect(qbftExtraData(list.map((a) => getAddress(a)))).to.equal(published);
+      });
+    }
+
     it("takes a validator given by address only, and accepts the 65-byte 04-prefixed key form", () => {
       const byAddress = validators(1).map((v) => ({ name: v.name, address: computeAddress(validatorKey(0).publicKey), p2pHost: v.p2pHost, rpcHost: v.rpcHost }));
       const withPrefix = { ...validators(2)[1], publicKey: validatorKey(1).publicKey };
