@@ -7,12 +7,14 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { CARD_HEIGHT, CARD_WIDTH, FRONT_PORTRAIT, FRONT_QR, FRONT_TEXT } from "../../node/src/ekyc/document/layout.ts";
+import { DEFAULT_FACE_EVAL_DIR } from "../../node/src/ekyc/biometrics/eval-set.ts";
 import { td1Lines } from "./mrz.ts";
 import { printedDate, printedSex, type SyntheticPerson } from "./people.ts";
 import { qrModules } from "./qr.ts";
 import type { Rng } from "./random.ts";
 
-export const FACES_DIR = process.env.KYCNET_EVAL_FACES ?? "/work/shared/eval/faces";
+// The shared eval faces beside the repository (../shared/eval/faces), wherever it is cloned.
+export const FACES_DIR = process.env.KYCNET_EVAL_FACES ?? DEFAULT_FACE_EVAL_DIR;
 
 const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
