@@ -37,6 +37,11 @@ describe("production: node configs", () => {
     expect(configs[1]!.config.custody).to.include({ tokenLabel: "bank-2" });
   });
 
+  it("the documented example (scripts/production/examples/banks.json) is valid", () => {
+    const example = JSON.parse(readFileSync(new URL("../../../scripts/production/examples/banks.json", import.meta.url), "utf8")) as unknown;
+    expect(buildNodeConfigs(example, someAddresses).map((c) => c.slug)).to.deep.equal(["bank-a", "bank-b"]);
+  });
+
   it("a bank's own rpcUrl and sections override the consortium's; extra peers join the address book", () => {
     const extra = { account: bankAccount(7), address: "/dns4/p2p.bank-7.example.vn/tcp/4001" };
     const [one] = buildNodeConfigs(banksInput({

@@ -142,6 +142,13 @@ describe("production: QBFT genesis", () => {
       expect(build().permissionsToml).to.equal(undefined);
     });
 
+    it("the documented example (scripts/production/examples/consortium.json) is valid, without warnings about keys", () => {
+      const example = JSON.parse(readFileSync(new URL("../../../scripts/production/examples/consortium.json", import.meta.url), "utf8")) as unknown;
+      const bundle = buildGenesisBundle(parseGenesisInput(example));
+      expect(bundle.validators).to.have.length(4);
+      expect(bundle.warnings.join(" ")).to.not.match(/publicKey|validator\(s\)/);
+    });
+
     it("warns below 4 validators (no fault tolerance)", () => {
       expect(build({ validators: validators(3) }).warnings.join(" ")).to.match(/3 validator\(s\)/);
       expect(build().warnings).to.deep.equal([]);
