@@ -5,9 +5,8 @@
  * writing into the vault's hash-chained log.
  */
 import type { Provider } from "ethers";
-import { findAttestation } from "../../sdk/src/chain/attestation-lookup.ts";
-import { KycnetError } from "../../sdk/src/errors.ts";
-import { RevocationReason, assertBytes32, toConsentRevocation, type AttestationProof, type Hex } from "../../sdk/src/protocol/index.ts";
+import { toConsentRevocation } from "../../sdk/src/protocol/index.ts";
+import { ChainLedgerReads, chainAttestationLocator, type AttestationLocator } from "./api/adapters/chain-ledger-reads.ts";
 import type { AttestationAdmin, AuditSink, ConsentRelay, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";
 import type { RecordSource } from "./exchange/record-server.ts";
@@ -15,45 +14,25 @@ import type { AuditLog } from "./vault/audit-log.ts";
 import type { QueuedCase, ReviewQueueStore } from "./vault/review-queue.ts";
 import type { Vault } from "./vault/vault.ts";
 
-export class AttestationNotAnchoredError extends KycnetError {
-  constructor(uid: string) {
-    super("ATTESTATION_NOT_ANCHORED", "the attestation is still queued for anchoring; revoke it once anchored", { details: { uid } });
-  }
-}
-
-export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog; clock?: () => Date }) {
-  const clock = deps.clock ?? (() => new Date());
-
-  /** Our own attestation's proof from the vault, or any member's from chain data; null while queued. */
-  async function proofOf(uid: Hex): Promise<AttestationProof | null> {
-    assertBytes32(uid, "uid");
-    const own = await deps.vault.findRecordByUid(uid);
-    if (own !== null) return deps.vault.proofOf(own);
-    return (await findAttestation(deps.provider, deps.ledger.addresses.attestations, uid)).proof;
-  }
-
-  const reads: LedgerReads = {
-    async attestationStatus(uid) {
-      const proof = await proofOf(uid);
-      const status = proof === null ? "PENDING" : await deps.ledger.attestationStatus(proof);
-      return { uid, status, checkedAt: clock().toISOString() };
-    },
-    async consentStatus(consentId) {
-      assertBytes32(consentId, "consentId");
-      return { consentId, status: await deps.ledger.consentStatus(consentId), checkedAt: clock().toISOString() };
+/**
+ * Attestation status and revocation for the API, over the ledger: proofs of this bank's own
+ * attestations come from the vault (queued ones are PENDING), any other member's from chain data.
+ */
+export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog }) {
+  const vaultLocator: AttestationLocator = {
+    async findProof(uid) {
+      const meta = await deps.vault.findRecordByUid(uid);
+      return meta === null ? null : deps.vault.proofOf(meta);
     },
   };
-
-  const admin: AttestationAdmin = {
-    async revoke(uid, reason) {
-      const own = await deps.vault.findRecordByUid(uid);
-      if (own === null) throw new KycnetError("ATTESTATION_NOT_FOUND", "this bank did not issue that attestation", { details: { uid } });
-      const proof = deps.vault.proofOf(own);
-      if (proof === null) throw new AttestationNotAnchoredError(uid);
-      const tx = await deps.ledger.revokeAttestation(proof, RevocationReason[reason]);
-      return { uid, reason, txHash: tx.txHash };
+  const chainReads = new ChainLedgerReads({
+    ledger: deps.ledger,
+    locators: [vaultLocator, chainAttestationLocator(deps.provider, deps.ledger.addresses.attestations)],
+    isPending: async (uid) => {
+      const meta = await deps.vault.findRecordByUid(uid);
+      return meta !== null && meta.status === "ACTIVE" && meta.anchor === null;
     },
-  };
+  });
 
   const consents: ConsentRelay = {
     async relayRevocation(input, signature) {
@@ -72,7 +51,7 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
     },
   };
 
-  return { reads, admin, consents, audit };
+  return { reads: chainReads as LedgerReads, admin: chainReads as AttestationAdmin, consents, audit };
 }
 
 /** The API's view of the vault's review queue (the API never sees record ids or evidence). */
