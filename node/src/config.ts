@@ -32,6 +32,13 @@ export const NodeConfigSchema = Type.Object({
       /** SoftHSM2 only. */
       softhsm2Conf: Type.Optional(Type.String()),
       sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+      /** Object labels of the three keys (defaults kycnet/signing, kycnet/kek, kycnet/transport): a
+       * rotated signing key is put in service by naming its label here. */
+      keyLabels: Type.Optional(Type.Object({
+        signing: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        kek: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        transport: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      }, { additionalProperties: false })),
     }, { additionalProperties: false }),
     // Development only: keys in process memory. The node refuses it unless KYCNET_ALLOW_MEMORY_KEYS=1.
     Type.Object({ kind: Type.Literal("memory") }, { additionalProperties: false }),

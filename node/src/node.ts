@@ -97,6 +97,7 @@ async function openKeys(config: NodeConfig): Promise<KeyManager> {
     modulePath: custody.modulePath, tokenLabel: custody.tokenLabel, pin,
     ...(custody.softhsm2Conf === undefined ? {} : { softhsm2Conf: custody.softhsm2Conf }),
     ...(custody.sessions === undefined ? {} : { sessions: custody.sessions }),
+    ...(custody.keyLabels === undefined ? {} : { keyLabels: custody.keyLabels }),
   });
 }
 
