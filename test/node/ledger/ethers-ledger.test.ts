@@ -7,6 +7,7 @@ import { ContractRevertError, isRevert } from "../../../node/src/ledger/errors.t
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import { deployedConsortium } from "./fixture.ts";
+import { describeLedgerClientCompliance } from "./ledger-client.compliance.ts";
 
 async function expectRevert(promise: Promise<unknown>, name: string): Promise<void> {
   try {
@@ -135,4 +136,13 @@ describe("node/ledger ethers adapter", () => {
       expect(await f.ledgerA.consentStatus(hexlify(randomBytes(32)) as Hex)).to.equal("NONE");
     });
   });
+});
+
+describeLedgerClientCompliance("ethers adapter on Hardhat", async () => {
+  const f = await deployedConsortium();
+  return {
+    ledgerA: f.ledgerA, ledgerB: f.ledgerB, ledgerC: f.ledgerC, outsider: f.ledgerOutsider,
+    readOnly: await createEthersLedger({ runner: f.provider, addresses: f.addresses }),
+    now: f.now, chainId: await f.ledgerA.chainId(), addresses: f.addresses,
+  };
 });
