@@ -148,13 +148,27 @@ describe("node/ledger memory fake", () => {
   });
 
   describe("hostile input", () => {
-    it("rejects a field mask that is not a uint32 and a malformed request id with INVALID_ARGUMENT", async () => {
+    const expectInvalid = async (label: string, promise: Promise<unknown>) => {
+      const error = await promise.then(() => null, (e: unknown) => e);
+      expect(isKycnetError(error, "INVALID_ARGUMENT"), `${label}: ${String(error)}`).to.equal(true);
+    };
+    it("rejects values the contracts' ABI could not carry with INVALID_ARGUMENT, before any check or block", async () => {
       const c = consortium();
       const g = await grantedConsent(c);
-      for (const [mask, requestId] of [[2 ** 40, hexlify(randomBytes(32))], [1.5, hexlify(randomBytes(32))], [1, "0x12"]] as const) {
-        const error = await c.ledgerA.recordDisclosure(g.consentId, mask, requestId as Hex).then(() => null, (e: unknown) => e);
-        expect(isKycnetError(error, "INVALID_ARGUMENT"), String(error)).to.equal(true);
-      }
+      const before = c.chain.now();
+      const requestId = hexlify(randomBytes(32)) as Hex;
+      await expectInvalid("mask over uint32", c.ledgerA.recordDisclosure(g.consentId, 2 ** 40, requestId));
+      await expectInvalid("fractional mask", c.ledgerA.recordDisclosure(g.consentId, 1.5, requestId));
+      await expectInvalid("short request id", c.ledgerA.recordDisclosure(g.consentId, 1, "0x12"));
+      await expectInvalid("short consent id", c.ledgerA.consentStatus("0x12"));
+      await expectInvalid("short consent id", c.ledgerA.findConsent("0x12"));
+      await expectInvalid("bad account", c.ledgerA.findMember("0x12"));
+      await expectInvalid("bad account", c.ledgerA.isActiveMember("0x12"));
+      await expectInvalid("proof node", c.ledgerA.attestationStatus({ ...g.proof, proof: ["0xzz"] }));
+      await expectInvalid("issuedAt over uint64", c.ledgerA.anchorBatch([record(g.subject.address as Hex, 1n << 64n)]));
+      await expectInvalid("nonce over uint256", c.ledgerB.grantConsentBySig({ ...g.grant, nonce: 1n << 256n }, g.proof, "0x"));
+      await expectInvalid("reason over uint8", c.ledgerA.revokeAttestation(g.proof, 300 as 1));
+      expect(c.chain.now()).to.equal(before);
     });
   });
 });

@@ -8,7 +8,7 @@
 import { Signature, getAddress, verifyTypedData } from "ethers";
 import {
   ALL_FIELDS_MASK, AttestationStatus, CONSENT_GRANT_TYPES, CONSENT_REVOCATION_TYPES, MAX_BATCH_SIZE, Method,
-  attestationUid, buildBatch, consentDomain, consentIdOf, verifyBatchInclusion,
+  assertUint, attestationUid, buildBatch, consentDomain, consentIdOf, verifyBatchInclusion,
   type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
   type ConsentStatusName, type Hex, type RevocationReasonCode,
 } from "../../../../sdk/src/protocol/index.ts";
@@ -17,6 +17,9 @@ import { ContractRevertError } from "../errors.ts";
 import { ReadOnlyLedgerError } from "../ethers/ethers-ledger.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, TxInfo } from "../ledger-client.ts";
 import { MemoryChain, checkedAddress, systemClock, type MemoryMemberInput } from "./memory-chain.ts";
+import {
+  assertAddress, assertBytes32, assertEncodableData, assertEncodableGrant, assertEncodableProof, assertEncodableRevocation,
+} from "./abi-bounds.ts";
 
 /** Fixed addresses of the fake contracts (they enter UIDs and the EIP-712 domain like real ones). */
 export const MEMORY_CONTRACT_ADDRESSES: ContractAddresses = Object.freeze({
@@ -56,7 +59,6 @@ interface ConsentState {
 // IAttestationRegistry.InvalidAttestationReason
 const Fault = { ZERO_SUBJECT: 1, ZERO_RECORD_ROOT: 2, UNKNOWN_METHOD: 3, INVALID_ASSURANCE_LEVEL: 4, EXPIRY_NOT_AFTER_ISSUE: 5, REF_UID_MISMATCH: 6 } as const;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as Hex;
-const UINT32_MAX = 0xffff_ffff;
 
 const revert = (name: string, ...args: unknown[]): ContractRevertError => new ContractRevertError(name, args, undefined);
 
@@ -180,7 +182,6 @@ export function createMemoryConsortium(options: MemoryConsortiumOptions): Memory
   const isFieldMask = (mask: number): boolean => Number.isInteger(mask) && mask > 0 && (mask & ~ALL_FIELDS_MASK) === 0;
 
   const grantBySig = (sender: Hex, grant: ConsentGrant, a: AttestationProof, signature: string): TxInfo & { consentId: Hex } => {
-    checkUint32(grant.fieldMask, "fieldMask");
     const now = chain.nextBlockTime();
     checkActiveMember(sender);
     if (now > grant.deadline) throw revert("SignatureExpired", grant.deadline);
@@ -221,8 +222,6 @@ export function createMemoryConsortium(options: MemoryConsortiumOptions): Memory
   };
 
   const recordDisclosure = (sender: Hex, consentId: Hex, fieldMask: number, requestId: Hex): TxInfo => {
-    checkUint32(fieldMask, "fieldMask");
-    if (!/^0x[0-9a-fA-F]{64}$/.test(requestId)) throw new InvalidArgumentError("requestId", "must be 32 bytes of hex");
     const now = chain.nextBlockTime();
     checkActiveMember(sender);
     const c = requireConsent(consentId);
@@ -267,8 +266,8 @@ export function createMemoryConsortium(options: MemoryConsortiumOptions): Memory
       addresses,
       chainId: async () => chain.chainId,
       account: async () => sender("account"),
-      isActiveMember: async (address: Hex) => chain.isActiveMember(address),
-      findMember: async (address: Hex) => chain.findMember(address),
+      isActiveMember: async (address: Hex) => { assertAddress(address, "account"); return chain.isActiveMember(address); },
+      findMember: async (address: Hex) => { assertAddress(address, "account"); return chain.findMember(address); },
       findMemberByPeerId: async (peerId: Uint8Array) => chain.findMemberByPeerId(peerId),
 
       async anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch> {
@@ -276,21 +275,45 @@ export function createMemoryConsortium(options: MemoryConsortiumOptions): Memory
         if (batch.length === 0 || batch.length > MAX_BATCH_SIZE) {
           throw new InvalidArgumentError("batch", `must hold 1 to ${MAX_BATCH_SIZE} attestations`);
         }
+        batch.forEach((data, i) => assertEncodableData(data, `batch[${i}]`));
         return anchor(sender("anchor"), batch);
       },
-      revokeAttestation: async (a: AttestationProof, reason: RevocationReasonCode) => revokeAttestation(sender("revoke"), a, reason),
+      async revokeAttestation(a: AttestationProof, reason: RevocationReasonCode): Promise<TxInfo> {
+        const issuer = sender("revoke");
+        assertEncodableProof(a);
+        assertUint(reason, "reason", 8);
+        return revokeAttestation(issuer, a, reason);
+      },
       async attestationStatus(a: AttestationProof, at?: bigint): Promise<AttestationStatusName> {
+        assertEncodableProof(a);
+        if (at !== undefined) assertUint(at, "at", 64);
         const { uid, anchored } = locate(a);
         return anchored ? statusAt(uid, a, at ?? chain.now()) : "UNKNOWN";
       },
-      grantConsentBySig: async (grant: ConsentGrant, a: AttestationProof, signature: string) =>
-        grantBySig(sender("grantBySig"), grant, a, signature),
-      revokeConsentBySig: async (revocation: ConsentRevocation, signature: string) =>
-        revokeConsentBySig(sender("revokeBySig"), revocation, signature),
-      consentStatus: async (consentId: Hex, at?: bigint) => consentStatusAt(consentId, at ?? chain.now()),
-      findConsent: async (consentId: Hex) => consentRecord(consentId),
-      recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
-        recordDisclosure(sender("recordDisclosure"), consentId, fieldMask, requestId),
+      async grantConsentBySig(grant: ConsentGrant, a: AttestationProof, signature: string) {
+        const relayer = sender("grantBySig");
+        assertEncodableGrant(grant);
+        assertEncodableProof(a);
+        return grantBySig(relayer, grant, a, signature);
+      },
+      async revokeConsentBySig(revocation: ConsentRevocation, signature: string) {
+        const relayer = sender("revokeBySig");
+        assertEncodableRevocation(revocation);
+        return revokeConsentBySig(relayer, revocation, signature);
+      },
+      async consentStatus(consentId: Hex, at?: bigint) {
+        assertBytes32(consentId, "consentId");
+        if (at !== undefined) assertUint(at, "at", 64);
+        return consentStatusAt(consentId, at ?? chain.now());
+      },
+      findConsent: async (consentId: Hex) => { assertBytes32(consentId, "consentId"); return consentRecord(consentId); },
+      async recordDisclosure(consentId: Hex, fieldMask: number, requestId: Hex) {
+        const issuer = sender("recordDisclosure");
+        assertBytes32(consentId, "consentId");
+        assertUint(fieldMask, "fieldMask", 32);
+        assertBytes32(requestId, "requestId");
+        return recordDisclosure(issuer, consentId, fieldMask, requestId);
+      },
     });
   };
 
@@ -303,8 +326,3 @@ export function createMemoryConsortium(options: MemoryConsortiumOptions): Memory
 }
 
 const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/** A value the ABI could not encode as uint32 is refused before "sending", as ethers would. */
-function checkUint32(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > UINT32_MAX) throw new InvalidArgumentError(field, "must be a uint32");
-}
