@@ -5,7 +5,7 @@
  * Tests share one deployment and stay independent by using fresh subjects and records.
  */
 import { expect } from "chai";
-import { Wallet, ZeroHash, hexlify, randomBytes } from "ethers";
+import { Signature, Wallet, ZeroAddress, ZeroHash, concat, hexlify, randomBytes, toBeHex } from "ethers";
 import {
   AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, consentIdOf, encodePipelineVersion, signConsentGrant,
   signConsentRevocation, verifyBatchInclusion, type AttestationData, type AttestationProof, type ConsentGrant, type Hex,
@@ -46,6 +46,9 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
 }
+
+/** Order of secp256k1: s and n - s both verify, and OpenZeppelin accepts only the low one. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
 
@@ -168,6 +171,11 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         expect(await f.ledgerA.attestationStatus(p!, p!.data.expiresAt - 1n)).to.equal("VALID");
         expect(await f.ledgerA.attestationStatus(p!, p!.data.expiresAt)).to.equal("EXPIRED");
       });
+      it("is UNKNOWN at a time after issuedAt but before the batch was anchored", async () => {
+        const [p] = (await f.ledgerA.anchorBatch([await record()])).proofs;
+        expect(await f.ledgerA.attestationStatus(p!, p!.data.issuedAt)).to.equal("UNKNOWN");
+        expect(await f.ledgerA.attestationStatus(p!, await f.now())).to.equal("VALID");
+      });
       it("is UNKNOWN for a proof naming another issuer or a batch never anchored", async () => {
         const [p] = (await f.ledgerA.anchorBatch([await record()])).proofs;
         expect(await f.ledgerA.attestationStatus({ ...p!, issuer: await f.ledgerB.account() })).to.equal("UNKNOWN");
@@ -236,6 +244,17 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       it("reverts with InvalidSubjectSignature for a signature over another grant", async () => {
         const c = await customer();
         await expectRevert(f.ledgerB.grantConsentBySig(c.grant, c.proof, await c.sign({ ...c.grant, fieldMask: 0x7ff })), "InvalidSubjectSignature");
+      });
+      it("treats a malleable (high-s) copy or a 64-byte short form of a valid signature as signed by nobody", async () => {
+        const c = await customer();
+        const valid = Signature.from(await c.sign());
+        // (r, n - s, flipped v) recovers the same key; ethers refuses to build it, so assemble the bytes.
+        const highSBytes = concat([valid.r, toBeHex(SECP256K1_N - BigInt(valid.s), 32), toBeHex(valid.v === 27 ? 28 : 27, 1)]);
+        for (const signature of [highSBytes, valid.compactSerialized]) {
+          const error = await expectRevert(f.ledgerB.grantConsentBySig(c.grant, c.proof, signature), "InvalidSubjectSignature");
+          expect(error.args[0]).to.equal(ZeroAddress);
+        }
+        await f.ledgerB.grantConsentBySig(c.grant, c.proof, valid.serialized);
       });
       it("reverts with NonceAlreadyUsed when another grant reuses a (subject, nonce)", async () => {
         const c = await granted();
