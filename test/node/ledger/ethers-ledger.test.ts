@@ -144,5 +144,6 @@ describeLedgerClientCompliance("ethers adapter on Hardhat", async () => {
     ledgerA: f.ledgerA, ledgerB: f.ledgerB, ledgerC: f.ledgerC, outsider: f.ledgerOutsider,
     readOnly: await createEthersLedger({ runner: f.provider, addresses: f.addresses }),
     now: f.now, chainId: await f.ledgerA.chainId(), addresses: f.addresses,
+    setNextBlockTime: async (t: bigint) => { await f.provider.send("evm_setNextBlockTimestamp", [Number(t)]); },
   };
 });

@@ -27,6 +27,8 @@ export interface LedgerClientFixture {
   now(): Promise<bigint>;
   readonly chainId: bigint;
   readonly addresses: ContractAddresses;
+  /** Fixes the time of the next block (after the latest one): Hardhat's evm_setNextBlockTimestamp. */
+  setNextBlockTime(t: bigint): Promise<void>;
 }
 
 export async function expectRevert(promise: Promise<unknown>, name: string): Promise<ContractRevertError> {
@@ -392,6 +394,44 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         const c = await granted();
         await f.ledgerA.revokeAttestation(c.proof, RevocationReason.DOCUMENT_EXPIRED);
         await expectRevert(f.ledgerA.recordDisclosure(c.consentId, 0b1, randomHash()), "AttestationRevoked");
+      });
+    });
+
+    describe("time-bound rules (the next block's time decides)", () => {
+      it("relays a grant at its deadline second (inclusive), and refuses it one second later with SignatureExpired", async () => {
+        const c = await customer();
+        const t = (await f.now()) + 50n;
+        const atDeadline = { ...c.grant, deadline: t, validUntil: t + 3600n };
+        const lateByOne = { ...atDeadline, deadline: t - 1n, nonce: c.grant.nonce + 1n };
+        await f.setNextBlockTime(t);
+        await expectRevert(f.ledgerB.grantConsentBySig(lateByOne, c.proof, await c.sign(lateByOne)), "SignatureExpired");
+        const { consentId } = await f.ledgerB.grantConsentBySig(atDeadline, c.proof, await c.sign(atDeadline));
+        expect((await f.ledgerA.findConsent(consentId))!.grantedAt).to.equal(t);
+      });
+      it("records a disclosure up to validUntil - 1, and refuses it at validUntil with ConsentExpired", async () => {
+        const c = await granted();
+        const { validUntil } = (await f.ledgerA.findConsent(c.consentId))!;
+        await f.setNextBlockTime(validUntil - 1n);
+        await f.ledgerA.recordDisclosure(c.consentId, 1, randomHash());
+        await f.setNextBlockTime(validUntil);
+        await expectRevert(f.ledgerA.recordDisclosure(c.consentId, 1, randomHash()), "ConsentExpired");
+        expect(await f.ledgerA.consentStatus(c.consentId)).to.equal("ACTIVE"); // the refused write mined no block
+        expect(await f.ledgerA.consentStatus(c.consentId, validUntil)).to.equal("EXPIRED");
+      });
+      it("refuses a disclosure with AttestationExpired once the attestation expires, though the consent still runs", async () => {
+        const subject = Wallet.createRandom();
+        const t = await f.now();
+        const [proof] = (await f.ledgerA.anchorBatch([await record(subject.address as Hex, { expiresAt: t + 100n })])).proofs;
+        const grant: ConsentGrant = {
+          attestationUid: uidOf(proof!), grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1,
+          validUntil: t + 3600n, nonce: 1n, deadline: t + 50n,
+        };
+        const { consentId } = await f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(subject, domain(), grant));
+        await f.setNextBlockTime(t + 100n);
+        await expectRevert(f.ledgerA.recordDisclosure(consentId, 1, randomHash()), "AttestationExpired");
+        expect(await f.ledgerA.consentStatus(consentId)).to.equal("ACTIVE");
+        expect(await f.ledgerA.attestationStatus(proof!)).to.equal("VALID"); // the refused write mined no block
+        expect(await f.ledgerA.attestationStatus(proof!, t + 100n)).to.equal("EXPIRED");
       });
     });
 

@@ -20,6 +20,7 @@ function consortium() {
   return {
     chain, members,
     advance: (seconds: bigint) => { t += seconds; chain.mineEmptyBlock(); },
+    setClock: (at: bigint) => { t = at; },
     ledgerA: chain.ledgerFor(members[0]!.account), ledgerB: chain.ledgerFor(members[1]!.account), ledgerC: chain.ledgerFor(members[2]!.account),
   };
 }
@@ -30,6 +31,7 @@ describeLedgerClientCompliance("memory fake", async () => {
     ledgerA: c.ledgerA, ledgerB: c.ledgerB, ledgerC: c.ledgerC,
     outsider: c.chain.ledgerFor(Wallet.createRandom().address as Hex), readOnly: c.chain.ledgerFor(null),
     now: async () => c.chain.now(), chainId: c.chain.chainId, addresses: c.chain.addresses,
+    setNextBlockTime: async (t: bigint) => c.setClock(t),
   };
 });
 
