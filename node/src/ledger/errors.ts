@@ -4,7 +4,7 @@
  * "the consent expired" from "the RPC endpoint is down".
  */
 import { Interface, isError, type ErrorFragment } from "ethers";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError, KycnetError } from "../../../sdk/src/errors.ts";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
 
 // Every custom error of every kycnet contract: a call into one contract can revert with another's
@@ -41,6 +41,12 @@ export function toLedgerError(operation: string, error: unknown): KycnetError {
   }
   const decoded = decodeRevertData(error);
   if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], error);
+  // A value ethers cannot encode for the ABI is bad input from the caller, not an outage: it must
+  // not be retried or reported as "chain unavailable".
+  if (isError(error, "INVALID_ARGUMENT") || isError(error, "NUMERIC_FAULT")) {
+    const field = isError(error, "INVALID_ARGUMENT") ? String(error.argument) : String(error.fault);
+    return new InvalidArgumentError(field, `not a valid value for ${operation}`, { cause: error });
+  }
   return new LedgerUnavailableError(operation, error);
 }
 
@@ -63,6 +69,13 @@ function decodeRevertData(error: unknown, depth = 0): ReturnType<Interface["pars
     }
   }
   return decodeRevertData(e.error, depth + 1) ?? decodeRevertData(e.cause, depth + 1);
+}
+
+/** A write on a ledger client that has a provider but no signer (auditors, read-only nodes). */
+export class ReadOnlyLedgerError extends KycnetError {
+  constructor(operation: string) {
+    super("LEDGER_READ_ONLY", `${operation} needs a signer; this ledger client is read-only`, { details: { operation } });
+  }
 }
 
 /** True when `error` is a revert with the given custom error name. */

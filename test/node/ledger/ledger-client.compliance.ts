@@ -455,5 +455,25 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         expect(await f.readOnly.consentStatus(c.consentId)).to.equal("ACTIVE");
       });
     });
+    describe("hostile input", () => {
+      const expectInvalid = async (label: string, promise: Promise<unknown>) => {
+        const error = await promise.then(() => null, (e: unknown) => e);
+        expect(isKycnetError(error, "INVALID_ARGUMENT"), `${label}: ${String(error)}`).to.equal(true);
+      };
+      it("rejects values the contracts' ABI cannot carry with INVALID_ARGUMENT, never as an outage", async () => {
+        const g = await granted();
+        const requestId = hexlify(randomBytes(32)) as Hex;
+        await expectInvalid("mask over uint32", f.ledgerA.recordDisclosure(g.consentId, 2 ** 40, requestId));
+        await expectInvalid("short request id", f.ledgerA.recordDisclosure(g.consentId, 1, "0x12"));
+        await expectInvalid("short consent id", f.ledgerA.consentStatus("0x12"));
+        await expectInvalid("short consent id", f.ledgerA.findConsent("0x12"));
+        await expectInvalid("bad account", f.ledgerA.findMember("0x12"));
+        await expectInvalid("bad account", f.ledgerA.isActiveMember("0x12"));
+        await expectInvalid("proof node", f.ledgerA.attestationStatus({ ...g.proof, proof: ["0xzz"] }));
+        await expectInvalid("issuedAt over uint64", f.ledgerA.anchorBatch([await record(g.subject.address as Hex, { issuedAt: 1n << 64n })]));
+        await expectInvalid("nonce over uint256", f.ledgerB.grantConsentBySig({ ...g.grant, nonce: 1n << 256n }, g.proof, "0x"));
+        await expectInvalid("reason over uint8", f.ledgerA.revokeAttestation(g.proof, 300 as 1));
+      });
+    });
   });
 }

@@ -7,13 +7,13 @@
  */
 import { Contract, type ContractRunner, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
 import {
-  AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, attestationUid, buildBatch, consentIdOf, nameOf,
+  AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, assertAddress, attestationUid, buildBatch, consentIdOf, nameOf,
   type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
   type ConsentStatusName, type Hex, type RevocationReasonCode,
 } from "../../../../sdk/src/protocol/index.ts";
 import { InvalidArgumentError, KycnetError } from "../../../../sdk/src/errors.ts";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../../sdk/src/chain/abis.ts";
-import { isRevert, toLedgerError } from "../errors.ts";
+import { ReadOnlyLedgerError, isRevert, toLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo, TxInfo } from "../ledger-client.ts";
 import { consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple } from "./abi-codec.ts";
 
@@ -23,12 +23,6 @@ export interface EthersLedgerOptions {
   readonly addresses: ContractAddresses;
   /** Blocks to wait for after a write (1 on an instant-finality chain such as QBFT). */
   readonly confirmations?: number;
-}
-
-export class ReadOnlyLedgerError extends KycnetError {
-  constructor(operation: string) {
-    super("LEDGER_READ_ONLY", `${operation} needs a signer; this ledger client is read-only`, { details: { operation } });
-  }
 }
 
 const isSigner = (runner: Signer | Provider): runner is Signer => "signTransaction" in runner;
@@ -101,9 +95,16 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
     chainId,
     account,
 
-    isActiveMember: (address) => read("isActiveMember", () => consortium.getFunction("isActiveMember")(address) as Promise<boolean>),
-    findMember: async (address) =>
-      memberFromResult(await readOrNull("memberOf", "UnknownMember", () => consortium.getFunction("memberOf")(address))),
+    // An address that is not 20 bytes of hex would be taken by ethers for an ENS name and fail as
+    // an "unreachable chain": check it as the bad input it is.
+    isActiveMember: async (address) => {
+      assertAddress(address, "account");
+      return read("isActiveMember", () => consortium.getFunction("isActiveMember")(address) as Promise<boolean>);
+    },
+    findMember: async (address) => {
+      assertAddress(address, "account");
+      return memberFromResult(await readOrNull("memberOf", "UnknownMember", () => consortium.getFunction("memberOf")(address)));
+    },
     findMemberByPeerId: async (peerId): Promise<MemberInfo | null> =>
       memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId", () => consortium.getFunction("memberByPeerId")(peerId))),
 
@@ -113,7 +114,12 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
       }
       const issuer = await account();
       const context = { chainId: await chainId(), registry: options.addresses.attestations };
-      const uids = batch.map((data) => attestationUid(context, issuer, data));
+      let uids: Hex[];
+      try {
+        uids = batch.map((data) => attestationUid(context, issuer, data));
+      } catch (error) {
+        throw toLedgerError("anchor", error); // a value the ABI cannot carry: INVALID_ARGUMENT
+      }
       const tree = buildBatch(uids);
       const tx = await send("anchor", () => attestations.getFunction("anchor")(batch.map(attestationTuple)));
       return {

@@ -14,7 +14,7 @@ import {
 } from "../../../../sdk/src/protocol/index.ts";
 import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
 import { ContractRevertError } from "../errors.ts";
-import { ReadOnlyLedgerError } from "../ethers/ethers-ledger.ts";
+import { ReadOnlyLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, TxInfo } from "../ledger-client.ts";
 import { MemoryChain, checkedAddress, systemClock, type MemoryMemberInput } from "./memory-chain.ts";
 import {
