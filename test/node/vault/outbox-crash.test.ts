@@ -42,15 +42,25 @@ describe("node/vault outbox under kill -9", function () {
     const addresses = await deployKycnet(new NonceManager(dev(0).connect(provider)) as Signer, {
       members: [{ account: bank.address as Hex, name: "Bank A", peerId: randomBytes(38), transportKey: new Uint8Array([2, ...randomBytes(32)]) }], threshold: 1,
     });
-    const run = (killAfterMs?: number) => new Promise<{ killed: boolean; output: string }>((resolve, reject) => {
+    // Kills are placed by the child's progress, not by wall time, so they land mid-work on a fast
+    // machine and a slow one alike: after the Nth record is stored, plus a random few milliseconds
+    // (into the storing, the move to in-flight, the transaction or the marking).
+    let storedSoFar = 0;
+    const run = (killAtStored?: number) => new Promise<{ killed: boolean; output: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir, chain.url, JSON.stringify(addresses), bank.privateKey, String(TARGET)], { stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
-      child.stdout.on("data", (d: Buffer) => { output += d.toString(); });
+      let armed = false;
+      child.stdout.on("data", (d: Buffer) => {
+        output += d.toString();
+        for (const m of d.toString().matchAll(/stored (\d+)/g)) storedSoFar = Math.max(storedSoFar, Number(m[1]));
+        if (!armed && killAtStored !== undefined && storedSoFar >= killAtStored) {
+          armed = true;
+          setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 40));
+        }
+      });
       child.stderr.on("data", (d: Buffer) => { output += d.toString(); });
-      const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
       child.on("error", reject);
       child.on("exit", (code, signal) => {
-        clearTimeout(timer);
         if (signal === "SIGKILL") resolve({ killed: true, output });
         else if (code === 0) resolve({ killed: false, output });
         else reject(new Error(`child failed (${code}): ${output}`));
@@ -58,9 +68,8 @@ describe("node/vault outbox under kill -9", function () {
     });
 
     let kills = 0;
-    for (let i = 0; i < KILLS; i++) {
-      // Node + tsx start-up takes ~1 s; kill somewhere in the work after it.
-      const result = await run(1200 + Math.floor(Math.random() * 1500));
+    for (let i = 0; i < KILLS && storedSoFar < TARGET - 4; i++) {
+      const result = await run(storedSoFar + 1 + Math.floor(Math.random() * 3));
       if (result.killed) kills += 1;
       else break;
     }
