@@ -19,11 +19,12 @@ import type { Hex } from "../../../sdk/src/protocol/index.ts";
 import { startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
 
 const CHILD = fileURLToPath(new URL("./outbox-crash-child.ts", import.meta.url));
-const TARGET = 24;
-const KILLS = 6;
+const TARGET = 80;
+/** The issue asks for at least 20 kills at random moments. */
+const KILLS = 20;
 
 describe("node/vault outbox under kill -9", function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let chain: LocalChain;
   let dir: string;
   before(async () => {
@@ -69,6 +70,7 @@ describe("node/vault outbox under kill -9", function () {
 
     let kills = 0;
     for (let i = 0; i < KILLS && storedSoFar < TARGET - 4; i++) {
+      // 1–3 more records each time: 20 kills spread over storing and anchoring 40-odd records.
       const result = await run(storedSoFar + 1 + Math.floor(Math.random() * 3));
       if (result.killed) kills += 1;
       else break;
@@ -95,6 +97,6 @@ describe("node/vault outbox under kill -9", function () {
       await store.close();
       provider.destroy();
     }
-    expect(kills, "the child was actually killed at least once").to.be.greaterThan(0);
+    expect(kills, "the child was killed at least 20 times").to.be.at.least(KILLS);
   });
 });
