@@ -57,9 +57,9 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function answerChallenge(node: KycnetNode, sessionId: string) {
+  async function answerChallenge(node: KycnetNode, sessionId: string, who: DemoCustomer = customer) {
     const challenge = await node.onboarding.createLivenessChallenge(sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await who.framesFor(challenge.steps, Date.now());
     await node.onboarding.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
   }
 
@@ -124,6 +124,18 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(proof.data.refUid).to.equal(sourceUid);
     expect(await b!.ledger.consentStatus(consentIdOf(grant))).to.equal("ACTIVE");
     expect(fetchMs).to.be.below(5_000);
+  });
+
+  it("rejects an impostor at bank B: the live face does not match A's template", async () => {
+    const [, b] = nodes;
+    const impostor = await makeDemoCustomer({ seed: 8, face: { person: "penny", portrait: 1, selfie: 2 }, model });
+    const { grant, signature } = await grantFor(b!, 5n);
+    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature));
+    await answerChallenge(b!, session.sessionId, impostor);
+    const decision = await b!.onboarding.decide(session.sessionId);
+    expect(decision.outcome).to.equal("REJECT");
+    expect(decision.reasons.map((r) => r.code)).to.include("FACE_MATCH_LOW");
+    expect(decision.attestationUid).to.equal(undefined);
   });
 
   it("refuses bank C, which has no consent of its own", async () => {
