@@ -55,6 +55,8 @@ export interface NodeOverrides {
   readonly sanctions?: SanctionsList | null;
   readonly readDocument?: (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
   readonly logger?: Logger;
+  /** Called with every pipeline stage's duration (benchmarks); metrics get them anyway. */
+  readonly onStage?: (stage: string, ms: number) => void;
 }
 
 export interface KycnetNode {
@@ -176,7 +178,10 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     faceModel, challenges: new ChallengeIssuer(), registry, sanctions, vault, review,
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
-    observeStage: (stage, ms) => metrics.observeStage(stage, ms),
+    observeStage: (stage, ms) => {
+      metrics.observeStage(stage, ms);
+      overrides.onStage?.(stage, ms);
+    },
     reuse: { ledger, provider, records, addressOf: (member) => addressBook.get(member.account.toLowerCase()) ?? null },
   });
   const ledgerServices = createLedgerServices({ vault, ledger, provider, audit });

@@ -230,7 +230,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
   const createReuseSession = async (subject: Hex, request: ReuseRequest) => {
     assertAddress(subject, "subject");
     if (deps.reuse === undefined) throw new ReuseNotPossibleError("this node has no record exchange configured");
-    const context = await timed("reuse.fetch", () => prepareReuse(deps.reuse!, request));
+    const context = await timed("reuse.prepare", () => prepareReuse(deps.reuse!, request, timed));
     const s = deps.sessions.create(subject, context);
     return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString(), issuer: context.issuerName, sourceUid: context.sourceUid };
   };

@@ -37,7 +37,11 @@ export class ReuseNotPossibleError extends KycnetError {
   }
 }
 
-export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest): Promise<ReuseContext> {
+/** Wraps one step of the path so its duration is observed (metrics, benchmarks). */
+export type StageTimer = <T>(stage: string, run: () => Promise<T>) => Promise<T>;
+const untimed: StageTimer = (_stage, run) => run();
+
+export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest, timed: StageTimer = untimed): Promise<ReuseContext> {
   assertBytes32(request.attestationUid, "attestationUid");
   if (typeof request.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(request.signature)) {
     throw new KycnetError("INVALID_ARGUMENT", "signature: must be a 65-byte hex signature", { details: { field: "signature" } });
@@ -49,15 +53,19 @@ export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest): Prom
   // Opening an account needs the whole verified record; a narrower consent cannot re-onboard.
   if (grant.fieldMask !== ALL_FIELDS_MASK) throw new ReuseNotPossibleError("re-onboarding needs a consent covering every record field", { fieldMask: grant.fieldMask });
 
-  const { proof } = await findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid);
+  const { proof } = await timed("reuse.lookup", () => findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid));
   const consentId = consentIdOf(grant);
-  if ((await deps.ledger.consentStatus(consentId)) === "NONE") await deps.ledger.grantConsentBySig(grant, proof, request.signature);
+  await timed("reuse.consent", async () => {
+    if ((await deps.ledger.consentStatus(consentId)) === "NONE") await deps.ledger.grantConsentBySig(grant, proof, request.signature);
+  });
 
   const issuer = await deps.ledger.findMember(proof.issuer);
   if (issuer === null || !issuer.active) throw new ReuseNotPossibleError("the issuing bank is not an active member");
   const address = deps.addressOf(issuer);
   if (address === null) throw new ReuseNotPossibleError("no known address for the issuing bank's node", { issuer: issuer.name });
-  const fetched = await deps.records.fetchRecord({ address, consentId, attestation: proof, fields: grant.fieldMask });
+  // Chain checks of the attestation, the libp2p round trip, opening the sealed answer and checking
+  // every field's proof against the anchored root.
+  const fetched = await timed("reuse.fetch", () => deps.records.fetchRecord({ address, consentId, attestation: proof, fields: grant.fieldMask }));
   if (fetched.faceTemplate === null) throw new ReuseNotPossibleError("the issuing bank sent no face template");
   const fields: RecordFields = canonicalizeRecord(fetched.fields);
   return Object.freeze({
