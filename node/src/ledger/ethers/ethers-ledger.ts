@@ -5,7 +5,7 @@
  * so status agrees with what the contracts would decide in the next block. Give it a provider
  * made by ../provider.ts (no request cache), or reads may not see this client's own writes.
  */
-import { Contract, type ContractRunner, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
+import { Contract, NonceManager, type ContractRunner, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
 import {
   AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, assertAddress, attestationUid, buildBatch, consentIdOf, nameOf,
   type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
@@ -70,12 +70,20 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
 
   const send = async (operation: string, call: () => Promise<ContractTransactionResponse>): Promise<TxInfo & { logs: readonly unknown[] }> => {
     signer(operation);
+    let sent = false;
     try {
       const tx = await call();
+      sent = true;
       const receipt = await tx.wait(confirmations);
       if (receipt === null || receipt.status !== 1) throw new LedgerTxFailedError(operation, tx.hash);
       return { txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs };
     } catch (error) {
+      // ethers' NonceManager (the node's signer) counts a nonce before estimating gas, so a
+      // revert found by the estimate (BatchAlreadyAnchored on an outbox retry, ...) leaves a gap
+      // and every later transaction of this account waits forever behind it. Found by running
+      // the compliance suite with NonceManager signers (test/e2e/anvil.test.ts): re-read the
+      // nonce from the chain when nothing was sent.
+      if (!sent && options.runner instanceof NonceManager) options.runner.reset();
       throw toLedgerError(operation, error);
     }
   };
