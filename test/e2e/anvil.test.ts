@@ -14,6 +14,7 @@ import { createEthersLedger } from "../../node/src/ledger/ethers/ethers-ledger.t
 import type { ContractAddresses, LedgerClient } from "../../node/src/ledger/ledger-client.ts";
 import { createAuditor } from "../../sdk/src/auditor/auditor.ts";
 import { Purpose, attestationUid, consentIdOf, signConsentGrant, type Hex } from "../../sdk/src/protocol/index.ts";
+import { isRevert } from "../../node/src/ledger/errors.ts";
 import { devMember } from "../node/ledger/fixture.ts";
 import { describeLedgerClientCompliance } from "../node/ledger/ledger-client.compliance.ts";
 import { AssuranceLevel, Method, encodePipelineVersion } from "../../sdk/src/protocol/index.ts";
@@ -72,6 +73,37 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
       expect(await provider.getBalance(FIRST_DEV_ACCOUNT)).to.be.greaterThan(0n);
       const version = await provider.send("web3_clientVersion", []) as string;
       expect(version.toLowerCase()).to.contain("anvil");
+    });
+  });
+
+  describe("findings from running on Anvil", () => {
+    it("a NonceManager signer keeps sending after a transaction the chain refused before it was sent", async () => {
+      const f = await anvilConsortium();
+      const t = await f.now();
+      const record = {
+        subject: Wallet.createRandom().address as Hex, recordRoot: hexlify(randomBytes(32)) as Hex, method: Method.FULL_EKYC,
+        assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/anvil"), issuedAt: t,
+        expiresAt: t + 86_400n * 365n, refUid: ZeroHash as Hex,
+      };
+      await f.ledgers.a.anchorBatch([record]);
+      const refused = await f.ledgers.a.anchorBatch([record]).catch((e: unknown) => e);
+      expect(isRevert(refused, "BatchAlreadyAnchored"), String(refused)).to.equal(true);
+      // Without the reset the next nonce skips one and this transaction waits forever.
+      const next = await Promise.race([
+        f.ledgers.a.anchorBatch([{ ...record, recordRoot: hexlify(randomBytes(32)) as Hex }]).then(() => "mined"),
+        new Promise((resolve) => setTimeout(() => resolve("stuck"), 10_000)),
+      ]);
+      expect(next).to.equal("mined");
+    });
+
+    it("every block is at least one second after its parent, as on Hardhat and a real chain", async () => {
+      const f = await anvilConsortium();
+      const latest = await f.provider.getBlockNumber();
+      expect(latest).to.be.greaterThan(3);
+      for (let n = latest - 3; n <= latest; n++) {
+        const [parent, block] = await Promise.all([f.provider.getBlock(n - 1), f.provider.getBlock(n)]);
+        expect(block!.timestamp).to.be.greaterThan(parent!.timestamp);
+      }
     });
   });
 
