@@ -4,6 +4,13 @@
  * (the node only ever talks JSON-RPC to its chain). Two engines: Hardhat's EDR node (default) and
  * Foundry's Anvil, so tests can show the node is not tied to one implementation. Both use chain
  * id 31337 and the same dev accounts (mnemonic "test test ... junk", 10 000 ETH each).
+ *
+ * Known differences of Anvil 1.7 (automine), found by test/e2e/anvil.test.ts:
+ * - blocks mined within the same second share its timestamp (Hardhat: each block at least one
+ *   second after its parent, as real chains require); tests that compare "before" and "after" a
+ *   transaction set `anvil_setBlockTimestampInterval` to 1, which detaches chain time from the
+ *   wall clock, so it is not done here for every caller;
+ * - eth_getLogs from a block above the head is an error (-32602 BlockOutOfRange), not [].
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
