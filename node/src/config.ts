@@ -21,6 +21,8 @@ export const NodeConfigSchema = Type.Object({
     chainId: Type.Optional(Type.Integer({ minimum: 1 })),
     addresses: Type.Object({ consortium: Address, attestations: Address, consents: Address }, { additionalProperties: false }),
     confirmations: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+    /** The chain's block period: status answers are served from memory for at most this long. */
+    blockPeriodMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
   }, { additionalProperties: false }),
   custody: Type.Union([
     Type.Object({
@@ -51,6 +53,11 @@ export const NodeConfigSchema = Type.Object({
       role: Type.Union([Type.Literal("operator"), Type.Literal("reviewer"), Type.Literal("auditor")]),
       sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
     }, { additionalProperties: false }), { minItems: 1 }),
+    /** Requests per window per API key (or client address without a valid key); default 600 per minute. */
+    rateLimit: Type.Optional(Type.Object({
+      max: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+      windowMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+    }, { additionalProperties: false })),
   }, { additionalProperties: false }),
   exchange: Type.Object({
     listen: Type.Array(Type.String({ pattern: "^/ip[46]/" }), { minItems: 1, default: ["/ip4/127.0.0.1/tcp/0"] }),

@@ -184,7 +184,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     },
     reuse: { ledger, provider, records, addressOf: (member) => addressBook.get(member.account.toLowerCase()) ?? null },
   });
-  const ledgerServices = createLedgerServices({ vault, ledger, provider, audit });
+  const ledgerServices = createLedgerServices({ vault, ledger, provider, audit, statusTtlMs: config.chain.blockPeriodMs });
 
   let api: RunningServer | null = null;
   let outboxTimer: NodeJS.Timeout | undefined;
@@ -202,7 +202,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
           { name: "vault", check: async () => { await store.get("audit-head"); } },
           { name: "hsm", check: async () => { await keys.getAddress(); } },
         ],
-      }, apiConfig({ apiKeys: config.api.apiKeys }));
+      }, apiConfig({ apiKeys: config.api.apiKeys, ...(config.api.rateLimit === undefined ? {} : { rateLimit: config.api.rateLimit }) }));
       await host.start();
       await recordServer.start();
       await watcher.start();

@@ -18,7 +18,7 @@ import type { Vault } from "./vault/vault.ts";
  * Attestation status and revocation for the API, over the ledger: proofs of this bank's own
  * attestations come from the vault (queued ones are PENDING), any other member's from chain data.
  */
-export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog }) {
+export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog; statusTtlMs?: number }) {
   const vaultLocator: AttestationLocator = {
     async findProof(uid) {
       const meta = await deps.vault.findRecordByUid(uid);
@@ -28,6 +28,7 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
   const chainReads = new ChainLedgerReads({
     ledger: deps.ledger,
     locators: [vaultLocator, chainAttestationLocator(deps.provider, deps.ledger.addresses.attestations)],
+    statusTtlMs: deps.statusTtlMs ?? 0,
     isPending: async (uid) => {
       const meta = await deps.vault.findRecordByUid(uid);
       return meta !== null && meta.status === "ACTIVE" && meta.anchor === null;
@@ -38,6 +39,7 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
     async relayRevocation(input, signature) {
       const revocation = toConsentRevocation({ ...input });
       const tx = await deps.ledger.revokeConsentBySig(revocation, signature);
+      chainReads.forgetConsent(revocation.consentId);
       return { consentId: revocation.consentId, txHash: tx.txHash };
     },
   };

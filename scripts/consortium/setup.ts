@@ -131,7 +131,7 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
       const auditor = generateApiKey(`${b.slug}-auditor`, "auditor");
       const config: NodeConfig = {
         name: b.name, dataDir: b.dataDir,
-        chain: { rpcUrl: options.rpcUrl, chainId: Number(options.chainId), addresses: { ...addresses }, confirmations: 1 },
+        chain: { rpcUrl: options.rpcUrl, chainId: Number(options.chainId), addresses: { ...addresses }, confirmations: 1, blockPeriodMs: 1_000 },
         custody: { kind: "pkcs11", modulePath: DEFAULT_MODULE_PATH, tokenLabel: b.slug, pinEnv: "KYCNET_HSM_PIN", softhsm2Conf },
         api: { host: "127.0.0.1", port: ports[i]!.api, apiKeys: [operator.entry, reviewer.entry, auditor.entry] },
         exchange: { listen: [peers[i]!.address], peers },

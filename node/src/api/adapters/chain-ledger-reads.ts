@@ -41,11 +41,18 @@ export interface ChainLedgerReadsOptions {
   readonly isPending?: (uid: Hex) => Promise<boolean>;
   /** Located proofs kept in memory (they never change); default 10,000. */
   readonly proofCacheSize?: number;
+  /**
+   * How long a status answer may be served again without asking the chain (default 0: always ask).
+   * A status can only change from one block to the next, so the chain's block period is a sound
+   * value: every answer is then at most one block old. A revocation sent by this node clears it.
+   */
+  readonly statusTtlMs?: number;
   readonly clock?: () => number;
 }
 
 export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
   private readonly proofs = new Map<Hex, AttestationProof>();
+  private readonly statuses = new Map<string, { at: number; view: AttestationStatusView | ConsentStatusView }>();
   private readonly cacheSize: number;
   private readonly clock: () => number;
 
@@ -56,17 +63,37 @@ export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
 
   async attestationStatus(uid: Hex): Promise<AttestationStatusView> {
     const key = uid.toLowerCase() as Hex;
-    const proof = await this.findProof(key);
-    if (proof === null) {
-      if (await this.options.isPending?.(key)) return { uid: key, status: "PENDING", checkedAt: this.now() };
-      throw new AttestationNotFoundError(key, "no anchored batch holds it");
-    }
-    return { uid: key, status: await this.options.ledger.attestationStatus(proof), checkedAt: this.now() };
+    return this.cachedStatus(`a:${key}`, async () => {
+      const proof = await this.findProof(key);
+      if (proof === null) {
+        if (await this.options.isPending?.(key)) return { uid: key, status: "PENDING" as const, checkedAt: this.now() };
+        throw new AttestationNotFoundError(key, "no anchored batch holds it");
+      }
+      return { uid: key, status: await this.options.ledger.attestationStatus(proof), checkedAt: this.now() };
+    });
   }
 
   async consentStatus(consentId: Hex): Promise<ConsentStatusView> {
     const key = consentId.toLowerCase() as Hex;
-    return { consentId: key, status: await this.options.ledger.consentStatus(key), checkedAt: this.now() };
+    return this.cachedStatus(`c:${key}`, async () => ({ consentId: key, status: await this.options.ledger.consentStatus(key), checkedAt: this.now() }));
+  }
+
+  /** Drops a cached consent status (this node relayed a change to it). */
+  forgetConsent(consentId: Hex): void {
+    this.statuses.delete(`c:${consentId.toLowerCase()}`);
+  }
+
+  private async cachedStatus<T extends AttestationStatusView | ConsentStatusView>(key: string, read: () => Promise<T>): Promise<T> {
+    const ttl = this.options.statusTtlMs ?? 0;
+    const hit = this.statuses.get(key);
+    // PENDING is not cached: it ends when the outbox anchors, which no block period bounds.
+    if (hit !== undefined && this.clock() - hit.at < ttl) return hit.view as T;
+    const view = await read();
+    if (ttl > 0 && view.status !== "PENDING") {
+      if (this.statuses.size >= this.cacheSize) this.statuses.delete(this.statuses.keys().next().value!);
+      this.statuses.set(key, { at: this.clock(), view });
+    }
+    return view;
   }
 
   async revoke(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult> {
@@ -74,6 +101,7 @@ export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
     const proof = await this.findProof(key);
     if (proof === null) throw new AttestationNotFoundError(key, "no anchored batch holds it");
     const tx = await this.options.ledger.revokeAttestation(proof, RevocationReason[reason]);
+    this.statuses.delete(`a:${key}`);
     return { uid: key, reason, txHash: tx.txHash };
   }
 
