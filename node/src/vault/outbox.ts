@@ -135,7 +135,10 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     return running;
   }
 
+  let stopped = true;
   function schedule(ms: number) {
+    // A pass that was running when stop() was called must not schedule the next one.
+    if (stopped) return;
     timer = setTimeout(() => {
       flush(false).then(
         () => { backoffMs = 0; schedule(options.pollMs ?? 500); },
@@ -154,8 +157,13 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     async depth(): Promise<{ pending: number; inflight: number; failed: number }> {
       return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
     },
-    start() { if (timer === undefined) schedule(0); },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
     async stop() {
+      stopped = true;
       clearTimeout(timer);
       timer = undefined;
       await running?.catch(() => undefined);

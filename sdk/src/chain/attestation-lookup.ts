@@ -29,6 +29,8 @@ const registryInterface = new Interface(AttestationRegistryAbi);
 export async function findAttestation(provider: Provider, registry: Hex, uid: Hex, fromBlock = 0): Promise<AttestationLocation> {
   assertBytes32(uid, "uid");
   const contract = new Contract(registry, AttestationRegistryAbi, provider);
+  // Some nodes (Anvil) answer an error, not [], for a range that starts past the chain's head.
+  if (fromBlock > 0 && fromBlock > (await provider.getBlockNumber())) throw new AttestationNotFoundError(uid, "no Attested event");
   const logs = await contract.queryFilter(contract.filters.Attested!(uid), fromBlock);
   const log = logs[0];
   if (log === undefined) throw new AttestationNotFoundError(uid, "no Attested event");
