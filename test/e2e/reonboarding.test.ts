@@ -16,6 +16,7 @@ import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometric
 import { createRegistrySimulator, type RegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "../../sdk/src/errors.ts";
+import { BankApiError, createBankClient } from "../../sdk/src/bank/client.ts";
 import {
   ALL_FIELDS_MASK, Purpose, consentIdOf, signConsentGrant, signConsentRevocation, toConsentGrant, type Hex,
 } from "../../sdk/src/protocol/index.ts";
@@ -136,6 +137,25 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(decision.outcome).to.equal("REJECT");
     expect(decision.reasons.map((r) => r.code)).to.include("FACE_MATCH_LOW");
     expect(decision.attestationUid).to.equal(undefined);
+  });
+
+  it("answers over HTTP with the real node behind the API (SoftHSM, LevelDB, chain)", async () => {
+    const bankA = setup.banks[0]!;
+    const operator = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
+    const auditor = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.auditor });
+    expect((await auditor.attestationStatus(sourceUid)).status).to.equal("VALID");
+    const unknown = await auditor.attestationStatus(`0x${"ee".repeat(32)}` as Hex).catch((e: unknown) => e);
+    expect(unknown).to.include({ code: "ATTESTATION_NOT_FOUND", status: 404 });
+    const badSubject = await operator.createSession("0x1234" as Hex).catch((e: unknown) => e);
+    expect((badSubject as BankApiError).status).to.equal(400);
+    const forbidden = await auditor.createSession(Wallet.createRandom().address as Hex).catch((e: unknown) => e);
+    expect((forbidden as BankApiError).status).to.equal(403);
+    const { sessionId } = await operator.createSession(Wallet.createRandom().address as Hex);
+    expect((await operator.getSession(sessionId)).state).to.equal("OPEN");
+    const early = await operator.decide(sessionId).catch((e: unknown) => e);
+    expect((early as BankApiError).code).to.equal("SESSION_STATE_CONFLICT");
+    const metrics = await (await fetch(`${bankA.apiUrl}/metrics`)).text();
+    expect(metrics).to.match(/kycnet_http_request_duration_seconds/);
   });
 
   it("refuses bank C, which has no consent of its own", async () => {
