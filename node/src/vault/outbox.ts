@@ -129,10 +129,16 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     return result;
   }
 
-  /** One pass, never two at once. `force` sends a partial batch without waiting for maxDelayMs. */
-  function flush(force = true): Promise<FlushResult> {
-    running ??= flushOnce(force).finally(() => { running = undefined; });
-    return running;
+  /**
+   * Anchors everything queued before the call. Passes never overlap: a pass already running may
+   * have read the queue before the caller's records arrived, so wait for it, then run a new one.
+   * `force` sends a partial batch without waiting for maxDelayMs.
+   */
+  async function flush(force = true): Promise<FlushResult> {
+    while (running !== undefined) await running.catch(() => undefined);
+    const pass = flushOnce(force).finally(() => { running = undefined; });
+    running = pass;
+    return pass;
   }
 
   let stopped = true;

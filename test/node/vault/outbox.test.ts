@@ -87,6 +87,31 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     for await (const meta of vault.listRecords()) expect(meta.anchor?.txHash).to.equal(null);
   });
 
+  it("flush() also anchors records queued while a background (unforced) pass was running", async () => {
+    // The background pass sends only records older than maxDelayMs; a flush() arriving meanwhile
+    // must not be answered by that pass, or its caller's young record stays queued.
+    let now = Date.now();
+    const clock = () => new Date(now);
+    const audit = createAuditLog(store, clock);
+    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: await contextOf(f.ledgerA), clock });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slow: LedgerClient = { ...f.ledgerA, anchorBatch: async (batch) => { await gate; return f.ledgerA.anchorBatch(batch); } };
+    const worker = createAnchoringWorker({ store, audit, vault, ledger: slow, maxDelayMs: 1_000, clock });
+    const [old] = await storeRecords(vault, 1);
+    now += 2_000; // the first record is now due
+    const background = worker.flush(false);
+    await new Promise((r) => setTimeout(r, 50)); // the pass has read the queue and waits on the chain
+    const late = verifiedRecord(99);
+    const young = await vault.storeVerifiedRecord({ record: late.record, attestation: late.attestation(await f.now()), actor: "op" });
+    const forced = worker.flush();
+    release();
+    await background;
+    await forced;
+    expect((await vault.getRecordMeta(old!.id)).anchor).to.not.equal(null);
+    expect((await vault.getRecordMeta(young.id)).anchor, "queued during the background pass").to.not.equal(null);
+  });
+
   it("keeps the batch in flight while the chain is unavailable, then anchors it", async () => {
     const { vault, worker } = await setup();
     await storeRecords(vault, 2);
