@@ -11,6 +11,7 @@ import type { AttestationAdmin, AuditSink, ConsentRelay, LedgerReads, ReviewCase
 import type { LedgerClient } from "./ledger/ledger-client.ts";
 import type { RecordSource } from "./exchange/record-server.ts";
 import type { AuditLog } from "./vault/audit-log.ts";
+import { reasonsShown } from "./ekyc/decision/reasons.ts";
 import type { QueuedCase, ReviewQueueStore } from "./vault/review-queue.ts";
 import type { Vault } from "./vault/vault.ts";
 
@@ -60,7 +61,7 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
 export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
   const view = async (c: QueuedCase): Promise<ReviewCase> => ({
     caseId: c.caseId, sessionId: c.sessionId, status: c.status, createdAt: c.createdAt,
-    reasons: c.decision.reasons.filter((r) => r.outcome !== "PASS").map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") })),
+    reasons: reasonsShown(c.decision.reasons),
     ...(c.claimedBy === undefined ? {} : { reviewer: c.claimedBy }),
     ...(c.resolution === undefined ? {} : { reviewer: c.resolution.reviewer, decidedAt: c.resolution.at }),
     ...(c.status === "APPROVED" ? { attestationUid: (await vault.getRecordMeta(c.recordId)).uid } : {}),

@@ -17,6 +17,7 @@ import { decodeTemplate, encodeTemplate, templateHash, verifySelfie, type Challe
 import type { IdentityCheckResult, NationalIdRegistry } from "../checks/national-id/port.ts";
 import type { SanctionsList } from "../checks/sanctions/port.ts";
 import { decide } from "../decision/engine.ts";
+import { reasonsShown } from "../decision/reasons.ts";
 import type { RuleSet } from "../decision/rule-set.ts";
 import type { DecisionResult } from "../decision/types.ts";
 import type { DocumentResult } from "../document/index.ts";
@@ -135,7 +136,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
   }
 
   async function keep(session: Session, selfie: SelfieVerification, result: DecisionResult, draft: RecordDraft, frames: readonly SelfieFrame[]): Promise<OnboardingDecision> {
-    const reasons = result.reasons.filter((r) => r.outcome !== "PASS").map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") }));
+    const reasons = reasonsShown(result.reasons);
     if (result.decision === "REJECT" || selfie.selfieTemplate === null || result.assuranceLevel === null) {
       return { outcome: "REJECT", reasons: reasons.length > 0 ? reasons : [{ code: "FACE_MATCH_LOW", message: "no usable selfie" }], assuranceLevel: 0 };
     }
