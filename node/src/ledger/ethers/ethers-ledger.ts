@@ -68,22 +68,35 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
     }
   };
 
+  // Transactions of this account are prepared and broadcast one at a time (waiting for receipts
+  // is not serialised): a nonce is then never handed out while another send is between counting
+  // its nonce and broadcasting, so resetting the NonceManager after a failed send is safe even
+  // when the outbox, disclosures and revocations write at once.
+  let broadcasting: Promise<unknown> = Promise.resolve();
+  const broadcast = (call: () => Promise<ContractTransactionResponse>, onFailure: () => void): Promise<ContractTransactionResponse> => {
+    const next = broadcasting.then(() => call().catch((error: unknown) => {
+      onFailure();
+      throw error;
+    }));
+    broadcasting = next.catch(() => undefined);
+    return next;
+  };
+
   const send = async (operation: string, call: () => Promise<ContractTransactionResponse>): Promise<TxInfo & { logs: readonly unknown[] }> => {
     signer(operation);
-    let sent = false;
     try {
-      const tx = await call();
-      sent = true;
-      const receipt = await tx.wait(confirmations);
-      if (receipt === null || receipt.status !== 1) throw new LedgerTxFailedError(operation, tx.hash);
-      return { txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs };
-    } catch (error) {
       // ethers' NonceManager (the node's signer) counts a nonce before estimating gas, so a
       // revert found by the estimate (BatchAlreadyAnchored on an outbox retry, ...) leaves a gap
       // and every later transaction of this account waits forever behind it. Found by running
       // the compliance suite with NonceManager signers (test/e2e/anvil.test.ts): re-read the
       // nonce from the chain when nothing was sent.
-      if (!sent && options.runner instanceof NonceManager) options.runner.reset();
+      const tx = await broadcast(call, () => {
+        if (options.runner instanceof NonceManager) options.runner.reset();
+      });
+      const receipt = await tx.wait(confirmations);
+      if (receipt === null || receipt.status !== 1) throw new LedgerTxFailedError(operation, tx.hash);
+      return { txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs };
+    } catch (error) {
       throw toLedgerError(operation, error);
     }
   };
