@@ -91,11 +91,15 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     const frames = session.frames;
     const nonce = session.challenge.nonce;
 
-    const document = await timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back }));
-    const selfie = await timed("biometrics", () => verifySelfie(
-      { portrait: front, frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })), challenge: { nonce } },
-      { model: deps.faceModel, challenges: deps.challenges },
-    ));
+    // The card and the selfie are independent: read them at once (OCR and face models run on
+    // their own native threads and the tesseract worker).
+    const [document, selfie] = await Promise.all([
+      timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
+      timed("biometrics", () => verifySelfie(
+        { portrait: front, frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })), challenge: { nonce } },
+        { model: deps.faceModel, challenges: deps.challenges },
+      )),
+    ]);
     const f = document.fields;
     const identity = f.idNumber.value !== "" ? { idNumber: f.idNumber.value } : { oldIdNumber: f.oldIdNumber.value };
     // The registry needs an id, a name and a date of birth; a card that gave none of them cannot be
