@@ -117,7 +117,8 @@ export async function generateCard(dir: string, index: number, seed: number, deg
     case null:
       break;
   }
-  const frontCard = await renderFront(person, portraitImage, qrText, overrides);
+  // The ghost image is engraved from the photo the card was issued with: a swap leaves it unchanged.
+  const frontCard = await renderFront(person, portraitImage, qrText, overrides, portrait.png);
   const backCard = await renderBack(person, mrz);
   const front = await capture(frontCard, rng, captureOptions);
   const back = await capture(backCard, rng, { ...captureOptions });

@@ -1,12 +1,13 @@
 /**
  * Draws the front and back of a synthetic chip CCCD as PNG buffers in the canonical card frame
  * (node/src/ekyc/document/layout.ts): SVG for background, text and MRZ (DejaVu Sans for
- * Vietnamese, OCR-B for the MRZ, both from Debian), then the portrait and QR composited by sharp.
+ * Vietnamese, OCR-B for the MRZ, both from Debian), then the portrait, its ghost and the QR
+ * composited by sharp.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { CARD_HEIGHT, CARD_WIDTH, FRONT_PORTRAIT, FRONT_QR, FRONT_TEXT } from "../../node/src/ekyc/document/layout.ts";
+import { CARD_HEIGHT, CARD_WIDTH, FRONT_GHOST, FRONT_PORTRAIT, FRONT_QR, FRONT_TEXT } from "../../node/src/ekyc/document/layout.ts";
 import { DEFAULT_FACE_EVAL_DIR } from "../../node/src/ekyc/biometrics/eval-set.ts";
 import { td1Lines } from "./mrz.ts";
 import { printedDate, printedSex, type SyntheticPerson } from "./people.ts";
@@ -166,10 +167,38 @@ export interface RenderedCard {
   portraitSource: string;
 }
 
-export async function renderFront(p: SyntheticPerson, portrait: Buffer, qrText: string, overrides: Parameters<typeof frontSvg>[1] = {}): Promise<Buffer> {
+/**
+ * How much of the portrait's darkness the ghost keeps: a laser ghost is a light grey engraving,
+ * roughly the portrait's tones squeezed into the top ~40 % of the grey scale.
+ */
+export const GHOST_STRENGTH = 0.35;
+
+/**
+ * The ghost image: a small, light grey copy of `portrait` for FRONT_GHOST, to be multiplied onto the
+ * card so the guilloche shows through it as through a real laser engraving.
+ */
+export async function ghostPng(portrait: Buffer): Promise<Buffer> {
+  const { width, height } = FRONT_GHOST;
+  return sharp(portrait)
+    .resize(width, height, { fit: "cover" })
+    .grayscale()
+    .linear(GHOST_STRENGTH, 255 * (1 - GHOST_STRENGTH))
+    .toColourspace("srgb")
+    .png()
+    .toBuffer();
+}
+
+/**
+ * The front in the canonical frame. `ghostSource` is the portrait the card was issued with, engraved
+ * as the ghost image; it is the main portrait on an honest card, the original holder's photo on a
+ * card whose main portrait was swapped. `null` draws no ghost (a card missing its ghost).
+ */
+export async function renderFront(p: SyntheticPerson, portrait: Buffer, qrText: string, overrides: Parameters<typeof frontSvg>[1] = {}, ghostSource: Buffer | null = portrait): Promise<Buffer> {
   const qr = await qrPng(qrText);
+  const ghost = ghostSource === null ? [] : [{ input: await ghostPng(ghostSource), left: FRONT_GHOST.x, top: FRONT_GHOST.y, blend: "multiply" as const }];
   return sharp(Buffer.from(frontSvg(p, overrides)))
     .composite([
+      ...ghost,
       { input: portrait, left: FRONT_PORTRAIT.x, top: FRONT_PORTRAIT.y },
       { input: qr.png, left: qr.left, top: qr.top },
     ])

@@ -27,6 +27,15 @@ export function qrFinderCentres(): { topLeft: [number, number]; topRight: [numbe
 
 export const FRONT_PORTRAIT: Box = { x: 40, y: 200, width: 225, height: 300 };
 
+/**
+ * The ghost image (ảnh mờ): a small, faint laser-engraved copy of the holder's portrait, same 3:4
+ * aspect. It sits right of the place-of-origin line, below the nationality box and above the
+ * address lines, where no field, label or the QR's quiet zone reaches: the longest generated place
+ * of origin ends near x ≈ 690 and address lines start at y = 512. A forger who pastes a new main
+ * portrait leaves the ghost of the original holder, so the two are compared (tamper.ts).
+ */
+export const FRONT_GHOST: Box = { x: 880, y: 408, width: 72, height: 96 };
+
 /** Line boxes of the printed values on the front, by canonical field (or line) name. */
 export const FRONT_FIELD_BOXES = {
   idNumber: { x: 392, y: 196, width: 380, height: 44 },

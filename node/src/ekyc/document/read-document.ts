@@ -17,7 +17,7 @@ import { rectifyCard, type Rectified } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
-import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitSignal, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
+import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitGhostSignal, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
 import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {
@@ -114,7 +114,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   }
   signals.push(...imageConsistencySignals(front, back));
   const card = (rectified as Rectified | null)?.anchor === "qr" ? (rectified as Rectified | null)?.card ?? null : null;
-  const portrait = portraitSignal(card);
+  const portrait = portraitGhostSignal(card);
   if (portrait !== null) signals.push(portrait);
   if (fields.idNumber.value.length === 12) {
     const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);

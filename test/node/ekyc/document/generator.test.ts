@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { FRONT_GHOST } from "../../../../node/src/ekyc/document/layout.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
 import { generateCardSet, TAMPERS } from "../../../../scripts/cards/generate.ts";
 import { checkDigit, mrzName, td1Lines } from "../../../../scripts/cards/mrz.ts";
@@ -44,6 +45,22 @@ describe("synthetic card generator", function () {
     const png = await renderFront(p, (await portraitPng(rng)).png, qrPayload(p));
     const { data, info } = await sharp(png).grayscale().raw().toBuffer({ resolveWithObject: true });
     expect(decodeQr(new Uint8Array(data), info.width, info.height)?.text).to.equal(qrPayload(p));
+  });
+
+  it("engraves a light ghost of the given portrait, and none when told there is none", async () => {
+    const rng = createRng(8);
+    const p = makePerson(rng);
+    const portrait = (await portraitPng(rng)).png;
+    const ghostStats = async (png: Buffer) => {
+      const { data } = await sharp(png).extract({ left: FRONT_GHOST.x, top: FRONT_GHOST.y, width: FRONT_GHOST.width, height: FRONT_GHOST.height }).grayscale().raw().toBuffer({ resolveWithObject: true });
+      const mean = data.reduce((s, v) => s + v, 0) / data.length;
+      return { mean, min: Math.min(...data), spread: Math.sqrt(data.reduce((s, v) => s + (v - mean) ** 2, 0) / data.length) };
+    };
+    const withGhost = await ghostStats(await renderFront(p, portrait, qrPayload(p)));
+    const without = await ghostStats(await renderFront(p, portrait, qrPayload(p), {}, null));
+    expect(withGhost.spread).to.be.above(10); // a picture is there
+    expect(withGhost.min).to.be.above(110); // light: laser ghosts are faint
+    expect(without.spread).to.be.below(5); // only the guilloche
   });
 
   it("writes the same photos for the same seed, with a manifest and every tamper kind", async () => {

@@ -38,6 +38,7 @@ const TAMPERED: Array<[Tamper, string]> = [
   ["mrz-check-digit", "MRZ_CHECK_DIGIT_FAILED"],
   ["qr-mismatch", "QR_MRZ_MISMATCH"],
   ["exif-editor", "EDITING_SOFTWARE"],
+  ["swapped-portrait", "PORTRAIT_GHOST_MISMATCH"],
 ];
 
 const bytes = async (path: string): Promise<Uint8Array> => new Uint8Array(await readFile(path));
