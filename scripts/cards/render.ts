@@ -169,7 +169,7 @@ export interface RenderedCard {
 
 /**
  * How much of the portrait's darkness the ghost keeps: a laser ghost is a light grey engraving,
- * roughly the portrait's tones squeezed into the top ~40 % of the grey scale.
+ * roughly the portrait's tones squeezed into the top 35 % of the grey scale.
  */
 export const GHOST_STRENGTH = 0.35;
 
