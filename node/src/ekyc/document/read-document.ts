@@ -3,7 +3,7 @@
  * `DocumentResult` out: every canonical field with its value, source and agreement, the
  * disagreements, tamper/validity signals with reasons, and timings.
  *
- * Engines (PaddleOCR sessions, one tesseract.js worker) are loaded once by
+ * Engines (PaddleOCR ONNX sessions, one tesseract.js worker) are loaded once by
  * `createDocumentEngines()` and reused across calls; close them when done.
  */
 import { ageAt } from "./canonical.ts";
@@ -11,8 +11,9 @@ import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
-import { createPaddleDetector, readMrz, type MrzReading, type TextLineDetector } from "./mrz/read.ts";
+import { readMrz, type MrzReading } from "./mrz/read.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
+import { loadPaddleOcr, type PaddleOcr } from "./ocr/paddle.ts";
 import { rectifyCard, type Rectified } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
@@ -21,13 +22,13 @@ import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitGho
 import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {
-  mrz: TextLineDetector;
+  mrz: PaddleOcr;
   text: LineRecogniser;
   close(): Promise<void>;
 }
 
 export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
-  const [mrz, text] = await Promise.all([createPaddleDetector(), createTesseractRecogniser(options)]);
+  const [mrz, text] = await Promise.all([loadPaddleOcr(), createTesseractRecogniser(options)]);
   return { mrz, text, close: () => text.close() };
 }
 
@@ -85,7 +86,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const [mrz, ocr] = await Promise.all([
     (async (): Promise<MrzReading | null> => {
       const s = performance.now();
-      const reading = await readMrz(options.engines.mrz, Buffer.from(mrzSource.encoded.buffer, mrzSource.encoded.byteOffset, mrzSource.encoded.length), now);
+      const reading = await readMrz(options.engines.mrz, { data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now);
       mrzMs = performance.now() - s;
       return reading;
     })(),

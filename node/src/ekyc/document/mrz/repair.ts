@@ -1,11 +1,10 @@
 /**
- * Cleans OCR output into MRZ lines and repairs typical recogniser errors, conservatively:
- * 1. characters outside the MRZ alphabet are mapped (« → <, lower → upper) or dropped;
- * 2. a line of the wrong length gets its longest `<` run stretched or shrunk (the recogniser
- *    drops repeated `<`);
- * 3. letters in numeric positions become their look-alike digits (O → 0, I → 1, ...) and
+ * The character set of each MRZ position, and conservative repairs of recogniser errors in lines
+ * of the right length (the reader decodes with these character sets, so step 1 matters only for
+ * lines from elsewhere):
+ * 1. letters in numeric positions become their look-alike digits (O → 0, I → 1, ...) and
  *    digits in alphabetic positions (country codes, sex) their look-alike letters;
- * 4. if check digits still fail, at most ONE look-alike substitution is tried, kept only when it
+ * 2. if check digits still fail, at most ONE look-alike substitution is tried, kept only when it
  *    makes every check digit valid (two substitutions can fake a "valid" read).
  * Wrong printed check digits on genuine documents exist: a failure is reported, never "fixed"
  * by anything beyond that single confirmed substitution.
@@ -34,33 +33,6 @@ export interface Repair {
   why: string;
 }
 
-/** Upper case, look-alike symbols to `<`, everything else outside the alphabet removed. */
-export function cleanLine(raw: string): string {
-  return raw
-    .toUpperCase()
-    .replace(/[«‹≤£€{}\[\]()]/g, "<")
-    .replace(/\s+/g, "")
-    .replace(/[^A-Z0-9<]/g, "");
-}
-
-/** Stretches or shrinks the longest `<` run so the line has `length` characters. */
-export function fixLength(line: string, length: number): string {
-  if (line.length === length) return line;
-  const runs = [...line.matchAll(/<+/g)].sort((a, b) => b[0].length - a[0].length);
-  const run = runs[0];
-  if (line.length < length) {
-    if (run === undefined) return line.padEnd(length, "<");
-    const at = (run.index ?? 0) + run[0].length;
-    return line.slice(0, at) + "<".repeat(length - line.length) + line.slice(at);
-  }
-  const excess = line.length - length;
-  if (run !== undefined && run[0].length > excess) {
-    const at = run.index ?? 0;
-    return line.slice(0, at) + line.slice(at + excess);
-  }
-  return line.slice(0, length);
-}
-
 /** Positions that must hold digits (or `<`) and positions that must hold letters, per format. */
 function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; letters: Array<[number, number]> } {
   const l = LAYOUTS[format];
@@ -72,12 +44,30 @@ function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; le
   return { digits, letters };
 }
 
+const DIGITS = "0123456789<", LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+export const MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+
+/**
+ * The characters ICAO 9303 allows at each position of each line: digits (or `<`) in dates and
+ * check digits, letters (or `<`) in codes, sex and names, anything of the alphabet elsewhere.
+ */
+export function characterSets(format: MrzFormat): string[][] {
+  const { lines, length } = LAYOUTS[format];
+  const sets = Array.from({ length: lines }, () => Array.from({ length }, () => MRZ_ALPHABET));
+  const { digits, letters } = positionKinds(format);
+  for (const [line, index] of digits) (sets[line] as string[])[index] = DIGITS;
+  for (const [line, index] of letters) (sets[line] as string[])[index] = LETTERS;
+  const [sexLine, sexIndex] = LAYOUTS[format].sex;
+  (sets[sexLine] as string[])[sexIndex] = "MFX<";
+  return sets;
+}
+
 function setChar(lines: string[], line: number, index: number, c: string): void {
   const s = lines[line] ?? "";
   lines[line] = s.slice(0, index) + c + s.slice(index + 1);
 }
 
-/** Applies steps 3 and 4 to lines of the right shape; returns the repaired lines and what changed. */
+/** Applies steps 1 and 2 to lines of the right shape; returns the repaired lines and what changed. */
 export function repairMrz(input: readonly string[], format: MrzFormat): { lines: string[]; repairs: Repair[] } {
   const lines = [...input];
   const repairs: Repair[] = [];
@@ -93,7 +83,7 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
     if (a !== undefined) { setChar(lines, line, index, a); repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" }); }
   }
   if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs };
-  // Step 4: one look-alike substitution, accepted only if all checks pass. It must keep the
+  // Step 2: one look-alike substitution, accepted only if all checks pass. It must keep the
   // position's kind: numeric positions stay digits, alphabetic ones letters (a letter in a date
   // would otherwise "fix" a check digit through its value 10–35).
   const numeric = new Set(digits.map(([l, i]) => `${l}:${i}`));
