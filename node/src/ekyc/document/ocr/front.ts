@@ -20,7 +20,6 @@ export interface FrontOcrResult {
   lines: Partial<Record<FrontLine, { text: string; confidence: number }>>;
 }
 
-const MIN_CROP_HEIGHT = 60;
 /** Vertical shifts (card px) tried when a line reads with confidence below the bar; < half the line pitch. */
 const RETRY_SHIFTS = [-7, 7, -13, 13];
 const RETRY_BELOW_CONFIDENCE = 70;
@@ -33,10 +32,13 @@ const MIN_TEXT_CONFIDENCE = 55;
 async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
   const x = Math.max(0, Math.min(card.width - 2, box.x)), y = Math.max(0, Math.min(card.height - 2, box.y));
   const width = Math.min(card.width - x, box.width), height = Math.min(card.height - y, box.height);
-  let s = sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), { raw: { width: card.width, height: card.height, channels: 1 } }).extract({ left: x, top: y, width, height });
-  // Tesseract's LSTM reads x-heights of ~20 px and up best: upscale small line crops.
-  if (height < MIN_CROP_HEIGHT) s = sharp(await s.png().toBuffer()).resize({ height: height * 2, kernel: "lanczos3" });
-  return s.png({ compressionLevel: 1 }).toBuffer();
+  // At the card frame's ≈ 300 dpi the lines are 32–44 px high, which Tesseract reads as they are:
+  // doubled, they read the same (507 vs 508 of 540 fields on 90 generated cards) at 1.5× the
+  // cost (177 vs 115 ms per card for eight lines).
+  return sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), { raw: { width: card.width, height: card.height, channels: 1 } })
+    .extract({ left: x, top: y, width, height })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 /** Share of clearly dark pixels (print) in a box of the rectified card. */

@@ -1,7 +1,7 @@
 /**
  * Vietnamese line OCR with tesseract.js 7, fully offline: the language file is Debian's
  * `vie.traineddata` (package tesseract-ocr-vie), read from `langPath` uncompressed and never
- * cached or downloaded. One worker is created and reused (≈ 30–45 ms per field line); page
+ * cached or downloaded. One worker is created and reused (≈ 15 ms per field line); page
  * segmentation mode 7 (a single text line) since the layout already isolates each line.
  */
 import { existsSync } from "node:fs";
