@@ -3,18 +3,17 @@
  * `DocumentResult` out: every canonical field with its value, source and agreement, the
  * disagreements, tamper/validity signals with reasons, and timings.
  *
- * Engines (PaddleOCR ONNX sessions, one tesseract.js worker) are loaded once by
+ * Engines (PaddleOCR ONNX sessions on a worker thread, one tesseract.js worker) are loaded once by
  * `createDocumentEngines()` and reused across calls; close them when done.
  */
 import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
-import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
-import { readMrz, type MrzReading } from "./mrz/read.ts";
+import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits } from "./image.ts";
+import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
-import { loadPaddleOcr, type PaddleOcr } from "./ocr/paddle.ts";
-import { rectifyCard, type Rectified } from "./ocr/rectify.ts";
+import { rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
@@ -22,14 +21,14 @@ import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitGho
 import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {
-  mrz: PaddleOcr;
+  mrz: MrzReader;
   text: LineRecogniser;
   close(): Promise<void>;
 }
 
 export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
-  const [mrz, text] = await Promise.all([loadPaddleOcr(), createTesseractRecogniser(options)]);
-  return { mrz, text, close: () => text.close() };
+  const [mrz, text] = await Promise.all([startMrzReader(), createTesseractRecogniser(options)]);
+  return { mrz, text, close: async () => { await Promise.all([mrz.close(), text.close()]); } };
 }
 
 export interface ReadDocumentOptions {
@@ -60,9 +59,22 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const started = performance.now();
   const now = options.now ?? new Date();
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
-  const front = await loadImage("front", images.front, limits);
-  const back: LoadedImage | null = images.back === undefined ? null : await loadImage("back", images.back, limits);
+  const [front, back] = await Promise.all([
+    loadImage("front", images.front, limits),
+    images.back === undefined ? Promise.resolve(null) : loadImage("back", images.back, limits),
+  ]);
   const decodeMs = performance.now() - started;
+
+  // The MRZ is read on its worker thread while this thread decodes the QR and has the printed
+  // text read (tesseract.js worker) and the portrait compared.
+  const mrzSource = back ?? front;
+  let mrzMs = 0;
+  const mrzStarted = performance.now();
+  const mrzRead = options.engines.mrz.read({ data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now).then((reading) => {
+    mrzMs = performance.now() - mrzStarted;
+    return reading;
+  });
+  mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
 
   const signals: Signal[] = [];
   let t = performance.now();
@@ -79,26 +91,15 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   }
   const qrMs = performance.now() - t;
 
-  // The MRZ (PaddleOCR, native threads) and the printed text (tesseract.js worker) run side by side.
-  const mrzSource = back ?? front;
-  let mrzMs = 0, ocrMs = 0;
-  let rectified: Rectified | null = null;
-  const [mrz, ocr] = await Promise.all([
-    (async (): Promise<MrzReading | null> => {
-      const s = performance.now();
-      const reading = await readMrz(options.engines.mrz, { data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now);
-      mrzMs = performance.now() - s;
-      return reading;
-    })(),
-    (async (): Promise<FrontOcrResult | null> => {
-      if (options.skipOcr === true) return null;
-      const s = performance.now();
-      rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
-      const read = await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
-      ocrMs = performance.now() - s;
-      return read;
-    })(),
-  ]);
+  t = performance.now();
+  const rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
+  const ocr: FrontOcrResult | null = options.skipOcr === true ? null : await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
+  const ocrMs = performance.now() - t;
+  t = performance.now();
+  // Only a card anchored on its QR has its ghost and portrait where the layout says.
+  const portrait = portraitGhostSignal(rectified.anchor === "qr" ? rectified.card : null);
+  let tamperMs = performance.now() - t;
+  const mrz = await mrzRead;
 
   const ocrFields = ocr === null ? 0 : [ocr.idNumber, ocr.fullName, ocr.dateOfBirth, ocr.sex, ocr.nationality].filter((v) => v !== null).length;
   if (qr === null && mrz === null && ocrFields < 2) throw new DocumentNotFoundError("no QR code, no MRZ and no printed card fields could be read");
@@ -114,8 +115,6 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     if (s !== null) signals.push(s);
   }
   signals.push(...imageConsistencySignals(front, back));
-  const card = (rectified as Rectified | null)?.anchor === "qr" ? (rectified as Rectified | null)?.card ?? null : null;
-  const portrait = portraitGhostSignal(card);
   if (portrait !== null) signals.push(portrait);
   if (fields.idNumber.value.length === 12) {
     const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);
@@ -123,7 +122,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   }
   const checks = checksFor({ fields }, now);
   if (checks.expired) signals.push({ code: "DOCUMENT_EXPIRED", score: 1, reason: `document expired on ${fields.expiryDate.value}` });
-  const tamperMs = performance.now() - t;
+  tamperMs += performance.now() - t;
 
   return {
     documentType: documentTypeOf(fields),

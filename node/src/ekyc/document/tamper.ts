@@ -11,7 +11,7 @@ import type { LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { GrayImage } from "./ocr/rectify.ts";
-import { FRONT_GHOST, FRONT_PORTRAIT, type Box } from "./layout.ts";
+import { FRONT_GHOST, FRONT_PORTRAIT } from "./layout.ts";
 import type { DocumentFieldName, Signal } from "./types.ts";
 
 /** Image editors and retouching apps whose name in EXIF/XMP means the photo was edited. */
