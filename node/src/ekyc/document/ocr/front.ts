@@ -53,8 +53,18 @@ function inkFraction(card: GrayImage, box: Box): number {
   return total === 0 ? 0 : dark / total;
 }
 
-/** Stray punctuation at the ends of a line crop (box edges, guilloche) is noise. */
-const trimEdges = (s: string): string => s.replace(/^[\s|,.;:'"`~_\-–—!/\\()[\]{}]+|[\s|,;:'"`~_\-–—!/\\()[\]{}]+$/gu, "").replace(/\.$/, "");
+/**
+ * Stray marks at the ends of a line crop are noise: punctuation from box edges and guilloche, and
+ * a lone letter after the text, read from a neighbouring line's accents cut by the crop edge
+ * ("Quận 1, Ỉ", "Việt Nam Ỉ", or just "Ỉ" in an empty box, on cards in strong perspective).
+ * Printed values never end with a one-letter word. A lone letter at the start is left alone: it
+ * is more often the first word read in part ("V THU NGÂN"), which the comparison then weighs.
+ */
+const trimEdges = (s: string): string => {
+  const bare = s.replace(/^[\s|,.;:'"`~_\-–—!/\\()[\]{}]+|[\s|,;:'"`~_\-–—!/\\()[\]{}]+$/gu, "").replace(/\.$/, "");
+  if (/^\p{L}$/u.test(bare)) return "";
+  return bare.replace(/[\s,;:]+\p{L}$/u, "");
+};
 
 function parseIdNumber(text: string): string | null {
   const digits = text.replace(/[OoQD]/g, "0").replace(/[Il|]/g, "1").replace(/\D/g, "");
@@ -82,12 +92,14 @@ function parseExpiry(text: string): string | null {
 export async function readFront(card: GrayImage, recogniser: LineRecogniser, options: { retryShifts?: boolean } = {}): Promise<FrontOcrResult> {
   const shifts = options.retryShifts === false ? [] : RETRY_SHIFTS;
   const lines: FrontOcrResult["lines"] = {};
+  const blank = new Set<FrontLine>();
   for (const name of Object.keys(FRONT_FIELD_BOXES) as FrontLine[]) {
     const box = FRONT_FIELD_BOXES[name];
     // A blank box (the second address line of a short address) needs no OCR, and its
     // inevitably low-confidence read must not trigger the shift retries.
     if (inkFraction(card, box) < BLANK_INK_FRACTION) {
       lines[name] = { text: "", confidence: 100 };
+      blank.add(name);
       continue;
     }
     let best = await recogniser.readLine(await cropLine(card, box));
@@ -112,9 +124,10 @@ export async function readFront(card: GrayImage, recogniser: LineRecogniser, opt
     return odd > 0 ? "" : line.text;
   };
   const name = canonicalName(plausible("fullName").replace(/[^\p{L}\s]/gu, " "));
-  // Line 2 is blank when the address fits one line; short junk there is noise from the empty box.
+  // Line 2 is blank when the address fits one line. Print there that reads as nothing (or as a
+  // stray letter, trimmed) is an unread line: the address is then unread, not shorter.
   const line1 = plausible("addressLine1"), line2 = plausible("addressLine2");
-  const line2Unreadable = line2 === "" && text("addressLine2").length >= 4;
+  const line2Unreadable = line2 === "" && !blank.has("addressLine2");
   const address = line1 === "" || line2Unreadable ? "" : [line1, line2].filter((s) => s.length > 0).join(", ");
   return {
     idNumber: parseIdNumber(text("idNumber")),
