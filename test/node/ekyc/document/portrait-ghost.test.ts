@@ -18,6 +18,7 @@ import { generateCard, type Degradation, type Tamper } from "../../../../scripts
 import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
 import { GHOST_STRENGTH, portraitPng, renderFront } from "../../../../scripts/cards/render.ts";
+import { expectNear } from "../../../support/near.ts";
 
 /** A face-sized texture: a few sinusoids at eye/mouth scale, defined on the unit square. */
 function texture(seed: number): (x: number, y: number) => number {
@@ -50,9 +51,9 @@ describe("portrait ghost-image check", function () {
   describe("normalisedCrossCorrelation", () => {
     it("is 1 for the same picture, whatever its brightness and contrast (a faint ghost)", () => {
       const a = Array.from({ length: 500 }, (_, i) => Math.sin(i / 7) * 50 + 100);
-      expect(normalisedCrossCorrelation(a, a)).to.be.closeTo(1, 1e-9);
-      expect(normalisedCrossCorrelation(a, a.map((v) => 255 - 0.35 * (255 - v)))).to.be.closeTo(1, 1e-9);
-      expect(normalisedCrossCorrelation(a, a.map((v) => 255 - v))).to.be.closeTo(-1, 1e-9);
+      expectNear(normalisedCrossCorrelation(a, a), 1, 1e-9);
+      expectNear(normalisedCrossCorrelation(a, a.map((v) => 255 - 0.35 * (255 - v))), 1, 1e-9);
+      expectNear(normalisedCrossCorrelation(a, a.map((v) => 255 - v)), -1, 1e-9);
     });
 
     it("is near 0 for unrelated pictures", () => {
