@@ -15,7 +15,7 @@ import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { OcrEngineError } from "../errors.ts";
 import type { CtcFrames } from "./ctc.ts";
-import type { GrayImage } from "./rectify.ts";
+import { sampleGray, type GrayImage } from "./rectify.ts";
 import { scaleBox, textBoxes, type TextBox } from "./text-boxes.ts";
 
 const ASSETS = {
@@ -149,7 +149,6 @@ export function sampleStrip(image: GrayImage, box: TextBox, width: number, heigh
   const vx = -box.uy, vy = box.ux;
   const stepU = box.length / width, stepV = box.thickness / height;
   const sub = Math.min(3, Math.max(1, Math.ceil(Math.max(stepU, stepV))));
-  const { data, width: w, height: h } = image;
   for (let i = 0; i < height; i++) {
     for (let j = 0; j < width; j++) {
       let sum = 0;
@@ -157,11 +156,7 @@ export function sampleStrip(image: GrayImage, box: TextBox, width: number, heigh
         for (let b = 0; b < sub; b++) {
           const u = (j + (b + 0.5) / sub) * stepU - box.length / 2;
           const v = (i + (a + 0.5) / sub) * stepV - box.thickness / 2;
-          const x = box.cx + u * box.ux + v * vx, y = box.cy + u * box.uy + v * vy;
-          if (x < 0 || y < 0 || x > w - 1 || y > h - 1) { sum += 255; continue; }
-          const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
-          const fx = x - x0, fy = y - y0;
-          sum += (data[y0 * w + x0] as number) * (1 - fx) * (1 - fy) + (data[y0 * w + x1] as number) * fx * (1 - fy) + (data[y1 * w + x0] as number) * (1 - fx) * fy + (data[y1 * w + x1] as number) * fx * fy;
+          sum += sampleGray(image, box.cx + u * box.ux + v * vx, box.cy + u * box.uy + v * vy);
         }
       }
       out[i * width + j] = Math.round(sum / (sub * sub));

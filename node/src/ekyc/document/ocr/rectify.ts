@@ -33,7 +33,8 @@ function affineFrom(card: Array<[number, number]>, image: Array<[number, number]
   return [x[0], x[1], x[2], y[0], y[1], y[2]];
 }
 
-function sample(img: GrayImage, x: number, y: number): number {
+/** Bilinear grey level at (x, y) in pixel-index coordinates; white outside the image. */
+export function sampleGray(img: GrayImage, x: number, y: number): number {
   if (x < 0 || y < 0 || x > img.width - 1 || y > img.height - 1) return 255;
   const x0 = Math.floor(x), y0 = Math.floor(y);
   const x1 = Math.min(x0 + 1, img.width - 1), y1 = Math.min(y0 + 1, img.height - 1);
@@ -46,7 +47,7 @@ function sample(img: GrayImage, x: number, y: number): number {
 function warp(img: GrayImage, a: Affine): GrayImage {
   const data = new Uint8Array(CARD_WIDTH * CARD_HEIGHT);
   for (let v = 0; v < CARD_HEIGHT; v++) {
-    for (let u = 0; u < CARD_WIDTH; u++) data[v * CARD_WIDTH + u] = Math.round(sample(img, a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]));
+    for (let u = 0; u < CARD_WIDTH; u++) data[v * CARD_WIDTH + u] = Math.round(sampleGray(img, a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]));
   }
   return { data, width: CARD_WIDTH, height: CARD_HEIGHT };
 }
