@@ -6,7 +6,9 @@ import { expect } from "chai";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
+import { rotateQuarter } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { startMrzReader, type MrzReader } from "../../../../node/src/ekyc/document/mrz/reader.ts";
 import { generateCard } from "../../../../scripts/cards/generate.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
@@ -36,6 +38,24 @@ describe("MRZ reader on its worker thread", function () {
       expect(r?.lines).to.deep.equal([...td1Lines(cards[i]!.person)]);
       expect(r?.data.valid).to.equal(true);
     });
+  });
+  for (const angle of [90, 180, 270]) {
+    it(`reads a card photographed turned by ${angle}°`, async () => {
+      const card = await generateCard(dir, 10 + angle, 5, "clean", null);
+      const turned = await sharp(await readFile(card.backPath)).rotate(angle).jpeg({ quality: 90 }).toBuffer();
+      const img = await loadImage("back", new Uint8Array(turned));
+      const reading = await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+      expect(reading?.lines).to.deep.equal([...td1Lines(card.person)]);
+      expect(reading?.attempt).to.not.equal("native");
+    });
+  }
+  it("turns an image a quarter clockwise", () => {
+    // 3 × 2:  1 2 3      →  2 × 3:  4 1
+    //         4 5 6                 5 2
+    //                               6 3
+    const turned = rotateQuarter({ data: Uint8Array.from([1, 2, 3, 4, 5, 6]), width: 3, height: 2 });
+    expect(turned).to.deep.include({ width: 2, height: 3 });
+    expect([...turned.data]).to.deep.equal([4, 1, 5, 2, 6, 3]);
   });
   it("answers null for an image with no text", async () => {
     const blank = { data: new Uint8Array(400 * 300).fill(235), width: 400, height: 300 };

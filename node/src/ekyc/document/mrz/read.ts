@@ -5,8 +5,8 @@
  * or 44 (TD3) characters with the ICAO character set of every position (digits in dates, letters
  * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
  * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
- * Fallbacks: the card upside down (the same boxes read the other way), then a larger detection
- * pass for small or far-away cards.
+ * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
+ * long lines run up and down, a larger detection pass for small or far-away cards.
  */
 import { MrzFormatError } from "../errors.ts";
 import { decodeFixedLength, greedyDecode, type CtcFrames } from "../ocr/ctc.ts";
@@ -23,11 +23,8 @@ export interface MrzReading {
   attempt: string;
 }
 
-/** Detection passes, by long side of the copy the detector sees. */
-const PASSES = [
-  { name: "native", longSide: 640 },
-  { name: "enlarged", longSide: 1280 },
-] as const;
+/** Long side of the copy the detector sees, and of the larger copy for small text. */
+const NATIVE_SIDE = 640, ENLARGED_SIDE = 1280;
 
 /** MRZ lines: at least 55 % as long as the longest line found and at least 8 times longer than high. */
 export function mrzRows(boxes: readonly TextBox[]): TextBox[] {
@@ -116,39 +113,73 @@ function plausibility(data: MrzData): number {
 /** A document code and a real date of birth: upright, so failing check digits are the card's own. */
 const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
 
+/** The image turned a quarter clockwise: a card photographed sideways, its lines made horizontal. */
+export function rotateQuarter(image: GrayImage): GrayImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(width * height);
+  // Output (x, y), width = old height: comes from old (y, height - 1 - x).
+  for (let y = 0; y < width; y++) for (let x = 0; x < height; x++) out[y * height + x] = data[(height - 1 - x) * width + y] as number;
+  return { data: out, width: height, height: width };
+}
+
+/** Most of the long text lines run up and down: the card lies sideways in the photo. */
+function mostlyVertical(boxes: readonly TextBox[]): boolean {
+  const longest = Math.max(0, ...boxes.map((b) => b.length));
+  const long = boxes.filter((b) => b.length >= 0.55 * longest);
+  return long.length > 0 && long.filter((b) => Math.abs(b.uy) > Math.abs(b.ux)).length * 2 > long.length;
+}
+
+/** Reads the rows both ways up and returns the best reading (null: no MRZ among them). */
+async function readRows(engine: PaddleOcr, image: GrayImage, rows: readonly TextBox[], name: string, now: Date): Promise<MrzReading | null> {
+  if (rows.length < 2) return null;
+  let best = null as MrzReading | null; // (assigned in nested loops: keep TypeScript from narrowing it to null)
+  for (const upsideDown of [false, true]) {
+    const boxes = upsideDown ? rows.map(reversed).reverse() : rows;
+    const frames: CtcFrames[] = [];
+    for (const box of boxes) frames.push(await engine.readLine(image, box, MRZ_ALPHABET));
+    for (const format of formatsFor(frames)) {
+      const decoded = decodeAs(frames, format);
+      if (decoded === null) continue;
+      const { lines, repairs } = repairMrz(decoded.lines, decoded.format);
+      const data = parseOrNull(lines, now);
+      if (data === null) continue;
+      const reading = { lines, data, repairs, attempt: `${name}${upsideDown ? "-upside-down" : ""}` };
+      if (data.valid && isFinal(data)) return reading;
+      if (best === null || plausibility(data) > plausibility(best.data)) best = reading;
+    }
+    // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
+    // upside-down card: report it rather than read it backwards.
+    if (best !== null && isFinal(best.data)) return best;
+  }
+  return best;
+}
+
 /**
  * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
+ * Passes: the photo as it is (both ways up); turned a quarter when its long lines run up and
+ * down; a larger detection copy when all its text was too small for the detector.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
-  let best = null as MrzReading | null; // (assigned in nested loops: keep TypeScript from narrowing it to null)
-  for (const pass of PASSES) {
-    const found = await engine.findLines(image, pass.longSide);
-    const rows = inReadingOrder(mrzRows(found));
-    if (rows.length >= 2) {
-      for (const upsideDown of [false, true]) {
-        const boxes = upsideDown ? rows.map(reversed).reverse() : rows;
-        const frames: CtcFrames[] = [];
-        for (const box of boxes) frames.push(await engine.readLine(image, box, MRZ_ALPHABET));
-        for (const format of formatsFor(frames)) {
-          const decoded = decodeAs(frames, format);
-          if (decoded === null) continue;
-          const { lines, repairs } = repairMrz(decoded.lines, decoded.format);
-          const data = parseOrNull(lines, now);
-          if (data === null) continue;
-          const reading = { lines, data, repairs, attempt: `${pass.name}${upsideDown ? "-upside-down" : ""}` };
-          if (data.valid && isFinal(data)) return reading;
-          if (best === null || plausibility(data) > plausibility(best.data)) best = reading;
-        }
-        // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
-        // upside-down card: report it rather than read it backwards.
-        if (best !== null && isFinal(best.data)) return best;
-      }
-    }
-    // Recognition already works on the full-resolution image: a larger detection pass helps
+  let best: MrzReading | null = null;
+  const consider = (reading: MrzReading | null): void => {
+    if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
+  };
+  const native = await engine.findLines(image, NATIVE_SIDE);
+  const first = await readRows(engine, image, inReadingOrder(mrzRows(native)), "native", now);
+  if (first !== null && isFinal(first.data)) return first;
+  consider(first);
+  if (mostlyVertical(native)) {
+    const turned = rotateQuarter(image);
+    const reading = await readRows(engine, turned, inReadingOrder(mrzRows(await engine.findLines(turned, NATIVE_SIDE))), "rotated-90", now);
+    if (reading !== null && isFinal(reading.data)) return reading;
+    consider(reading);
+  } else if (best === null && textTooSmall(native, image, NATIVE_SIDE)) {
+    // Recognition already works on the full-resolution image: a larger detection copy helps
     // only when the text was too small for the detector to separate the lines.
-    if (best !== null || !textTooSmall(found, image, pass.longSide)) break;
+    consider(await readRows(engine, image, inReadingOrder(mrzRows(await engine.findLines(image, ENLARGED_SIDE))), "enlarged", now));
   }
   // Without even a document code, what was read is not an MRZ.
-  return best !== null && plausibility(best.data) >= 100 ? best : null;
+  const found = best as MrzReading | null;
+  return found !== null && plausibility(found.data) >= 100 ? found : null;
 }
