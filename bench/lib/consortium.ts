@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadNodeConfig } from "../../node/src/config.ts";
-import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import { startWorkerFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { createSubjectKey, grantConsent } from "../../sdk/src/customer/index.ts";
@@ -23,7 +23,7 @@ export interface Onboarded { readonly ms: number; readonly uid: Hex; readonly su
 export async function startBenchConsortium() {
   const dir = mkdtempSync(join(tmpdir(), "kycnet-bench-"));
   const chain = await startLocalChain();
-  const model = await loadOnnxFaceModel();
+  const model = await startWorkerFaceModel(); // as the node runs it: on a worker thread
   const customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
   const p = customer.person;
   const registry = createRegistrySimulator({ citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }] });

@@ -19,7 +19,7 @@ import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import { MemoryKeyManager } from "./custody/memory/memory-key-manager.ts";
 import { openPkcs11KeyManager } from "./custody/pkcs11/pkcs11-key-manager.ts";
-import { ChallengeIssuer, loadOnnxFaceModel, type FaceModel } from "./ekyc/biometrics/index.ts";
+import { ChallengeIssuer, startWorkerFaceModel, type FaceModel } from "./ekyc/biometrics/index.ts";
 import { HttpNationalIdRegistry } from "./ekyc/checks/national-id/http-adapter.ts";
 import type { NationalIdRegistry } from "./ekyc/checks/national-id/port.ts";
 import { IndexedSanctionsList } from "./ekyc/checks/sanctions/indexed-list.ts";
@@ -144,7 +144,10 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
 
   const documentEngines = overrides.readDocument === undefined ? await step("document engines", () => createDocumentEngines()) : null;
   if (documentEngines !== null) cleanups.push(() => documentEngines.close());
-  const faceModel = overrides.faceModel ?? (await step("face model", () => loadOnnxFaceModel()));
+  // The node's own model runs on a worker thread so inferences never stall the event loop.
+  const ownFaceModel = overrides.faceModel === undefined ? await step("face model", () => startWorkerFaceModel()) : null;
+  if (ownFaceModel !== null) cleanups.push(() => ownFaceModel.close());
+  const faceModel = overrides.faceModel ?? (ownFaceModel as FaceModel);
   const registry = overrides.registry ?? new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
   const sanctions = overrides.sanctions !== undefined ? overrides.sanctions
     : config.sanctions.lists.length === 0 ? null

@@ -1,6 +1,7 @@
 /** Public surface of the biometrics stage (what the node, re-onboarding, CLI and bench import). */
 export type { FaceModel, FaceModelInfo, FaceLandmarks, HeadPose, EyeState } from "./face-model.ts";
 export { loadOnnxFaceModel, type OnnxFaceModelOptions } from "./onnx/onnx-face-model.ts";
+export { startWorkerFaceModel } from "./onnx/worker-face-model.ts";
 export { createFakeFaceModel } from "./fake/fake-face-model.ts";
 export { readFace, type FaceReading, type FaceImageInput } from "./face-reader.ts";
 export { decodeImage, DEFAULT_DECODE_LIMITS, type RgbImage, type DecodeLimits } from "./image.ts";

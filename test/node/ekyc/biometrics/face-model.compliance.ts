@@ -28,6 +28,7 @@ export function faceModelCompliance(name: string, create: () => Promise<FaceMode
       model = await create();
       fx = await fixtures();
     });
+    after(() => model?.close());
 
     it("describes itself: id, version, embedding size, component checksums", () => {
       expect(model.info.id).to.be.a("string").and.not.empty;

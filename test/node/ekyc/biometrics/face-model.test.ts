@@ -3,12 +3,20 @@ import { copyFile, mkdtemp, readdir, readFile, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEFAULT_MODEL_DIR, loadOnnxFaceModel } from "../../../../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
+import { startWorkerFaceModel } from "../../../../node/src/ekyc/biometrics/onnx/worker-face-model.ts";
 import { isKycnetError } from "../../../../sdk/src/errors.ts";
 import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/fake-face-model.ts";
 import { faceModelCompliance } from "./face-model.compliance.ts";
 import { evalImage, fakeFace, flatImage } from "./helpers.ts";
 
 faceModelCompliance("onnx (faceplugin models, eval faces)", () => loadOnnxFaceModel(), async () => ({
+  face: await evalImage("howard", 1),
+  samePerson: await evalImage("howard", 2),
+  otherPerson: await evalImage("penny", 1),
+  noFace: flatImage(160, 127),
+}));
+
+faceModelCompliance("onnx on a worker thread", () => startWorkerFaceModel(), async () => ({
   face: await evalImage("howard", 1),
   samePerson: await evalImage("howard", 2),
   otherPerson: await evalImage("penny", 1),
@@ -33,6 +41,15 @@ describe("loadOnnxFaceModel model files", () => {
   }
   it("FACE_MODEL_UNAVAILABLE when the model folder is missing (fetch-models.sh not run)", async () => {
     await expectUnavailable(path.join(tmpdir(), "kycnet-no-models-here"));
+  });
+  it("FACE_MODEL_UNAVAILABLE from the worker thread too, with the loader's reason", async () => {
+    try {
+      await startWorkerFaceModel({ modelDir: path.join(tmpdir(), "kycnet-no-models-here") });
+      expect.fail("started");
+    } catch (error) {
+      expect(isKycnetError(error, "FACE_MODEL_UNAVAILABLE"), String(error)).to.equal(true);
+      expect((error as Error).message).to.match(/fetch-models/);
+    }
   });
   it("FACE_MODEL_UNAVAILABLE when a model file does not match its pinned SHA-256", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "kycnet-models-"));
