@@ -190,6 +190,23 @@ describe("readMrz (scripted recogniser)", () => {
     const engine = createFakePaddleOcr(front.map((text, i) => ({ box: row(300 + 60 * i), text })));
     expect(await readMrz(engine, image, NOW)).to.equal(null);
   });
+  it("recognises only the last three rows of a page full of long lines", async () => {
+    const prose = Array.from({ length: 10 }, (_, i) => ({ box: row(40 + 50 * i), text: "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOG" }));
+    const engine = createFakePaddleOcr([...prose, ...truth.map((text, i) => ({ box: row(600 + 60 * i), text }))]);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(engine.reads).to.equal(3);
+    const onlyProse = createFakePaddleOcr(prose);
+    expect(await readMrz(onlyProse, image, NOW)).to.equal(null);
+    expect(onlyProse.reads).to.be.at.most(6);
+  });
+  it("stays bounded on thousands of specks (a photo of noise)", async () => {
+    // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.
+    const specks = Array.from({ length: 60_000 }, (_, i) => ({ box: { cx: (i % 300) * 5, cy: Math.floor(i / 300) * 5, ux: Math.cos(i), uy: Math.sin(i), length: 6, thickness: 5, score: 0.7 }, text: "" }));
+    const started = performance.now();
+    expect(await readMrz(createFakePaddleOcr(specks), image, NOW)).to.equal(null);
+    expect(performance.now() - started).to.be.below(1_000); // pairwise over all specks takes seconds
+  });
   it("returns null when the page has no text at all", async () => {
     expect(await readMrz(createFakePaddleOcr([]), image, NOW)).to.equal(null);
   });

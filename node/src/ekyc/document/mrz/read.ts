@@ -26,9 +26,14 @@ export interface MrzReading {
 /** Long side of the copy the detector sees, and of the larger copy for small text. */
 const NATIVE_SIDE = 640, ENLARGED_SIDE = 1280;
 
+/** Boxes considered for MRZ rows, longest first. */
+const MAX_BOXES = 200;
+
 /** MRZ lines: at least 55 % as long as the longest line found and at least 8 times longer than high. */
 export function mrzRows(boxes: readonly TextBox[]): TextBox[] {
-  const rows = mergeRows(boxes);
+  // Row merging compares boxes pairwise: a photo of noise can yield thousands of specks, so only
+  // the longest boxes (where MRZ lines and their pieces are) take part.
+  const rows = mergeRows([...boxes].sort((a, b) => b.length - a.length).slice(0, MAX_BOXES));
   const longest = Math.max(0, ...rows.map((b) => b.length));
   return rows.filter((b) => b.length >= 0.55 * longest && b.length / Math.max(1, b.thickness) >= 8);
 }
@@ -134,7 +139,9 @@ async function readRows(engine: PaddleOcr, image: GrayImage, rows: readonly Text
   if (rows.length < 2) return null;
   let best = null as MrzReading | null; // (assigned in nested loops: keep TypeScript from narrowing it to null)
   for (const upsideDown of [false, true]) {
-    const boxes = upsideDown ? rows.map(reversed).reverse() : rows;
+    // Only the last three rows in reading order can be the MRZ (TD1: 3, TD3: 2): a page full of
+    // long lines costs three recognitions per way up, not one per line.
+    const boxes = (upsideDown ? rows.map(reversed).reverse() : rows).slice(-3);
     const frames: CtcFrames[] = [];
     for (const box of boxes) frames.push(await engine.readLine(image, box, MRZ_ALPHABET));
     for (const format of formatsFor(frames)) {
