@@ -10,6 +10,7 @@ import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
+import { portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits } from "./image.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
@@ -17,7 +18,7 @@ import { rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
-import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, portraitGhostSignal, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
+import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
 import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {

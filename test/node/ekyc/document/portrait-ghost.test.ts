@@ -11,7 +11,7 @@ import { DEFAULT_IMAGE_LIMITS, loadImage } from "../../../../node/src/ekyc/docum
 import { CARD_HEIGHT, CARD_WIDTH, FRONT_GHOST, FRONT_PORTRAIT } from "../../../../node/src/ekyc/document/layout.ts";
 import { rectifyCard, type GrayImage } from "../../../../node/src/ekyc/document/ocr/rectify.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
-import { compareGhost, GHOST_SIMILARITY_THRESHOLD, normalisedCrossCorrelation, portraitGhostSignal } from "../../../../node/src/ekyc/document/tamper.ts";
+import { compareGhost, GHOST_SIMILARITY_THRESHOLD, normalisedCrossCorrelation, portraitGhostSignal } from "../../../../node/src/ekyc/document/ghost.ts";
 import type { Signal } from "../../../../node/src/ekyc/document/types.ts";
 import { capture } from "../../../../scripts/cards/capture.ts";
 import { generateCard, type Degradation, type Tamper } from "../../../../scripts/cards/generate.ts";
