@@ -129,7 +129,7 @@ export function rotateQuarter(image: GrayImage): GrayImage {
 
 /** Most of the long text lines run up and down: the card lies sideways in the photo. */
 function mostlyVertical(boxes: readonly TextBox[]): boolean {
-  const longest = Math.max(0, ...boxes.map((b) => b.length));
+  const longest = boxes.reduce((max, b) => Math.max(max, b.length), 0); // (no spread: boxes may be many)
   const long = boxes.filter((b) => b.length >= 0.55 * longest);
   return long.length > 0 && long.filter((b) => Math.abs(b.uy) > Math.abs(b.ux)).length * 2 > long.length;
 }
