@@ -6,6 +6,7 @@
  */
 import { CARD_HEIGHT, CARD_WIDTH, qrFinderCentres } from "../layout.ts";
 import type { QrReading } from "../qr/decode.ts";
+import { applyHomography, homographyFromEdges } from "./card-edges.ts";
 
 export interface GrayImage {
   data: Uint8Array;
@@ -43,11 +44,16 @@ export function sampleGray(img: GrayImage, x: number, y: number): number {
   return (d[y0 * w + x0] as number) * (1 - fx) * (1 - fy) + (d[y0 * w + x1] as number) * fx * (1 - fy) + (d[y1 * w + x0] as number) * (1 - fx) * fy + (d[y1 * w + x1] as number) * fx * fy;
 }
 
-/** The card frame seen through an affine transform from card to photo coordinates. */
-function warp(img: GrayImage, a: Affine): GrayImage {
+const affineMap = (a: Affine) => (u: number, v: number): [number, number] => [a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]];
+
+/** The card frame seen through a map from card to photo coordinates. */
+function warp(img: GrayImage, toPhoto: (u: number, v: number) => [number, number]): GrayImage {
   const data = new Uint8Array(CARD_WIDTH * CARD_HEIGHT);
   for (let v = 0; v < CARD_HEIGHT; v++) {
-    for (let u = 0; u < CARD_WIDTH; u++) data[v * CARD_WIDTH + u] = Math.round(sampleGray(img, a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]));
+    for (let u = 0; u < CARD_WIDTH; u++) {
+      const [x, y] = toPhoto(u, v);
+      data[v * CARD_WIDTH + u] = Math.round(sampleGray(img, x, y));
+    }
   }
   return { data, width: CARD_WIDTH, height: CARD_HEIGHT };
 }
@@ -55,6 +61,8 @@ function warp(img: GrayImage, a: Affine): GrayImage {
 export interface Rectified {
   card: GrayImage;
   anchor: "qr" | "whole-image";
+  /** "homography": the QR anchor refined by the card's four edges (card-edges.ts); else affine. */
+  model: "homography" | "affine";
   /** Scale of the photo relative to the card frame (photo px per card px), for resolution checks. */
   scale: number;
 }
@@ -66,12 +74,15 @@ export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
     const a = affineFrom([c.topLeft, c.topRight, c.bottomLeft], [qr.finders.topLeft, qr.finders.topRight, qr.finders.bottomLeft]);
     if (a !== null) {
       const scale = Math.sqrt(Math.abs(a[0] * a[4] - a[1] * a[3]));
-      if (scale > 0.2 && scale < 10) return { card: warp(img, a), anchor: "qr", scale };
+      if (scale > 0.2 && scale < 10) {
+        const h = homographyFromEdges(img, affineMap(a));
+        return h === null ? { card: warp(img, affineMap(a)), anchor: "qr", model: "affine", scale } : { card: warp(img, (u, v) => applyHomography(h, u, v)), anchor: "qr", model: "homography", scale };
+      }
     }
   }
   const box = brightBoundingBox(img);
   const a: Affine = [box.width / CARD_WIDTH, 0, box.x, 0, box.height / CARD_HEIGHT, box.y];
-  return { card: warp(img, a), anchor: "whole-image", scale: box.width / CARD_WIDTH };
+  return { card: warp(img, affineMap(a)), anchor: "whole-image", model: "affine", scale: box.width / CARD_WIDTH };
 }
 
 /** Bounding box of rows/columns that are mostly brighter than the image mean (a card on a darker table). */
