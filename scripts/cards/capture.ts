@@ -5,6 +5,7 @@
  */
 import sharp from "sharp";
 import { CARD_HEIGHT, CARD_WIDTH } from "../../node/src/ekyc/document/layout.ts";
+import { homographyFrom } from "../../node/src/ekyc/document/ocr/card-edges.ts";
 import type { Rng } from "./random.ts";
 
 export interface CaptureOptions {
@@ -24,29 +25,11 @@ export interface CaptureOptions {
 
 type Mat3 = [number, number, number, number, number, number, number, number, number];
 
-/** Homography mapping 4 source points to 4 destination points (DLT with h33 = 1, Gaussian elimination). */
+/** Homography mapping 4 source points to 4 destination points (the reader's solver, h33 = 1). */
 function homography(src: ReadonlyArray<[number, number]>, dst: ReadonlyArray<[number, number]>): Mat3 {
-  const a: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    const [x, y] = src[i] as [number, number];
-    const [u, v] = dst[i] as [number, number];
-    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
-    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
-  }
-  for (let c = 0; c < 8; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < 8; r++) if (Math.abs((a[r] as number[])[c] as number) > Math.abs((a[pivot] as number[])[c] as number)) pivot = r;
-    [a[c], a[pivot]] = [a[pivot] as number[], a[c] as number[]];
-    const row = a[c] as number[];
-    for (let r = 0; r < 8; r++) {
-      if (r === c) continue;
-      const other = a[r] as number[];
-      const f = (other[c] as number) / (row[c] as number);
-      for (let k = c; k < 9; k++) other[k] = (other[k] as number) - f * (row[k] as number);
-    }
-  }
-  const h = a.map((row, i) => (row[8] as number) / (row[i] as number));
-  return [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1] as Mat3;
+  const h = homographyFrom(src, dst);
+  if (h === null) throw new Error("card placement is degenerate (corners on one line)");
+  return [...h, 1];
 }
 
 function invert(m: Mat3): Mat3 {
