@@ -4,8 +4,8 @@
  * recognition with CTC output. Driving the two models ourselves instead of through the package's
  * pipeline keeps its JavaScript pre- and post-processing out of the way (measured on a card back:
  * ≈ 0.6 s through the package where the two models need ≈ 0.35 s) and gives the reader the
- * recogniser's per-frame probabilities, which fixed-length MRZ decoding needs (ctc.ts). Works on greyscale images; one ONNX thread per session so concurrent requests
- * share the cores fairly.
+ * recogniser's per-frame probabilities, which fixed-length MRZ decoding needs (ctc.ts). Works on
+ * greyscale images; one ONNX thread per session so concurrent requests share the cores fairly.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
