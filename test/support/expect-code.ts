@@ -11,3 +11,16 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   }
   throw new Error(`expected a rejection with ${code}`);
 }
+
+/**
+ * The KycnetError code a call fails with (`untyped: …` for any other error), or undefined when it
+ * succeeds: for assertions that compare codes, e.g. `expect(await codeOf(p)).to.equal("X")`.
+ */
+export async function codeOf(call: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
+  try {
+    await (typeof call === "function" ? call() : call);
+  } catch (error) {
+    return isKycnetError(error) ? error.code : `untyped: ${String(error)}`;
+  }
+  return undefined;
+}

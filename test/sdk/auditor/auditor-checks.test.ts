@@ -4,12 +4,12 @@ import { createAuditor } from "../../../sdk/src/auditor/auditor.ts";
 import { createSubjectKey } from "../../../sdk/src/customer/subject-key.ts";
 import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
 import { AttestationRegistryAbi, ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
 import {
   Purpose, RevocationReason, attestationUid, buildBatch, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
   type Hex,
 } from "../../../sdk/src/protocol/index.ts";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
+import { codeOf } from "../../support/expect-code.ts";
 
 const person = {
   idNumber: "001203004567", oldIdNumber: "", fullName: "Lê Văn Tám", dateOfBirth: "1985-07-01", sex: "M", nationality: "VNM",
@@ -18,14 +18,6 @@ const person = {
 const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
 const consentEvents = new Interface(ConsentRegistryAbi);
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isKycnetError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe("sdk/auditor checks on a Hardhat consortium", () => {
   let f: Awaited<ReturnType<typeof deployedConsortium>>;

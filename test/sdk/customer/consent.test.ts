@@ -8,18 +8,11 @@ import { findAttestation } from "../../../sdk/src/chain/attestation-lookup.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import { Purpose, RevocationReason, fieldMaskOf, type Hex } from "../../../sdk/src/protocol/index.ts";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
+import { codeOf } from "../../support/expect-code.ts";
 
 const FAST = { scryptN: 1 << 10 };
 const PASS = "customer passphrase";
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isKycnetError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe("sdk/customer consent on a Hardhat consortium", () => {
   let f: Awaited<ReturnType<typeof deployedConsortium>>;

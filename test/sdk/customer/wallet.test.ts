@@ -8,20 +8,13 @@ import {
 } from "../../../sdk/src/customer/index.ts";
 import { isKycnetError } from "../../../sdk/src/errors.ts";
 import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { codeOf } from "../../support/expect-code.ts";
 
 // Low scrypt cost so the suite stays fast; production keeps the default 2^17.
 const FAST = { scryptN: 1 << 10 };
 const uid = (): Hex => hexlify(randomBytes(32)) as Hex;
 const issuer = (): Hex => Wallet.createRandom().address as Hex;
 
-async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
-  try {
-    await (typeof promise === "function" ? promise() : promise);
-  } catch (error) {
-    return isKycnetError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe("sdk/customer wallet", () => {
   describe("createSubjectKey", () => {
