@@ -6,15 +6,12 @@
  * separation).
  */
 import { FRONT_GHOST, FRONT_PORTRAIT } from "./layout.ts";
-import type { GrayImage } from "./ocr/rectify.ts";
+import { sampleGray, type GrayImage } from "./ocr/gray.ts";
 import type { Signal } from "./types.ts";
 
-/** Bilinear grey level at continuous card coordinates (pixel k's centre is at k + 0.5), clamped to the image. */
+/** Grey level at continuous card coordinates (pixel k's centre is at k + 0.5), clamped to the image. */
 function bilinear(img: GrayImage, x: number, y: number): number {
-  const cx = Math.min(Math.max(x - 0.5, 0), img.width - 1), cy = Math.min(Math.max(y - 0.5, 0), img.height - 1);
-  const x0 = Math.floor(cx), y0 = Math.floor(cy), x1 = Math.min(x0 + 1, img.width - 1), y1 = Math.min(y0 + 1, img.height - 1);
-  const fx = cx - x0, fy = cy - y0, d = img.data, w = img.width;
-  return (d[y0 * w + x0] as number) * (1 - fx) * (1 - fy) + (d[y0 * w + x1] as number) * fx * (1 - fy) + (d[y1 * w + x0] as number) * (1 - fx) * fy + (d[y1 * w + x1] as number) * fx * fy;
+  return sampleGray(img, Math.min(Math.max(x - 0.5, 0), img.width - 1), Math.min(Math.max(y - 0.5, 0), img.height - 1));
 }
 
 /** Removes the least-squares plane a + b·x + c·y (uneven light, glare gradients) in place. */

@@ -37,7 +37,7 @@ export interface ReadDocumentOptions {
   /** Reference time for expiry and age (default: now). */
   now?: Date;
   limits?: ImageLimits;
-  /** Skip printed-text OCR (QR and MRZ only). */
+  /** Skip printed-text OCR (QR, MRZ and the portrait check still run). */
   skipOcr?: boolean;
 }
 

@@ -11,7 +11,7 @@
 import { MrzFormatError } from "../errors.ts";
 import { decodeFixedLength, greedyDecode, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
-import type { GrayImage } from "../ocr/rectify.ts";
+import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import { LAYOUTS, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";

@@ -5,7 +5,7 @@
  */
 import { RpcWorker } from "../../../workers/rpc.ts";
 import { OcrEngineError } from "../errors.ts";
-import type { GrayImage } from "../ocr/rectify.ts";
+import type { GrayImage } from "../ocr/gray.ts";
 import type { MrzReading } from "./read.ts";
 
 export interface MrzReader {

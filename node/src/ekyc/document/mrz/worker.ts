@@ -4,7 +4,7 @@
  */
 import { serveRpc } from "../../../workers/rpc.ts";
 import { loadPaddleOcr } from "../ocr/paddle.ts";
-import type { GrayImage } from "../ocr/rectify.ts";
+import type { GrayImage } from "../ocr/gray.ts";
 import { readMrz } from "./read.ts";
 
 await serveRpc(async () => {

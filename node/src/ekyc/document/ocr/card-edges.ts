@@ -7,7 +7,7 @@
  * null (the caller keeps the affine map) when an edge is not clear enough to trust.
  */
 import { CARD_HEIGHT, CARD_WIDTH } from "../layout.ts";
-import type { GrayImage } from "./rectify.ts";
+import { sampleGray, type GrayImage } from "./gray.ts";
 
 type Point = [number, number];
 /** Card → photo: x = (h0·u + h1·v + h2) / (h6·u + h7·v + 1), y = (h3·u + h4·v + h5) / (…). */
@@ -53,13 +53,6 @@ const SAMPLES = 20, MIN_INLIERS = 0.6;
 /** Distance (photo px) from the fitted line within which a sample agrees. */
 const INLIER_PX = 2.5;
 
-function grey(img: GrayImage, x: number, y: number): number {
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  if (x0 < 0 || y0 < 0 || x0 >= img.width - 1 || y0 >= img.height - 1) return Number.NaN;
-  const fx = x - x0, fy = y - y0, w = img.width, d = img.data;
-  return (d[y0 * w + x0] as number) * (1 - fx) * (1 - fy) + (d[y0 * w + x0 + 1] as number) * fx * (1 - fy) + (d[(y0 + 1) * w + x0] as number) * (1 - fx) * fy + (d[(y0 + 1) * w + x0 + 1] as number) * fx * fy;
-}
-
 /** A line a·x + b·y = c with (a, b) a unit normal. */
 interface Line { a: number; b: number; c: number }
 
@@ -92,7 +85,7 @@ function findEdge(img: GrayImage, toPhoto: (u: number, v: number) => Point, from
     const profile: number[] = [];
     for (let d = -SEARCH - WINDOW; d <= SEARCH + WINDOW; d++) {
       const [x, y] = toPhoto(u + d * outward[0], v + d * outward[1]);
-      profile.push(grey(img, x, y));
+      profile.push(sampleGray(img, x, y, Number.NaN)); // off the photo: no evidence either way
     }
     let best = -Infinity, bestD = 0;
     for (let k = WINDOW; k < profile.length - WINDOW; k++) {

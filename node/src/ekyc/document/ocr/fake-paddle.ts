@@ -7,7 +7,7 @@
  */
 import type { CtcFrames } from "./ctc.ts";
 import type { PaddleOcr } from "./paddle.ts";
-import type { GrayImage } from "./rectify.ts";
+import type { GrayImage } from "./gray.ts";
 import type { TextBox } from "./text-boxes.ts";
 
 export interface ScriptedLine {

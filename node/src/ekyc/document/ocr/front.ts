@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { canonicalName, canonicalText, foldDiacritics, parseDayMonthYear, parseSex } from "../canonical.ts";
 import { FRONT_FIELD_BOXES, type Box, type FrontLine } from "../layout.ts";
 import type { LineRecogniser } from "./tesseract.ts";
-import type { GrayImage } from "./rectify.ts";
+import type { GrayImage } from "./gray.ts";
 
 export interface FrontOcrResult {
   idNumber: string | null;

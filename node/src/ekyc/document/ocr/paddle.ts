@@ -15,7 +15,7 @@ import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { OcrEngineError } from "../errors.ts";
 import type { CtcFrames } from "./ctc.ts";
-import { sampleGray, type GrayImage } from "./rectify.ts";
+import { sampleGray, type GrayImage } from "./gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "./text-boxes.ts";
 
 const ASSETS = {

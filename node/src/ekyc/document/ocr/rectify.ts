@@ -7,12 +7,8 @@
 import { CARD_HEIGHT, CARD_WIDTH, qrFinderCentres } from "../layout.ts";
 import type { QrReading } from "../qr/decode.ts";
 import { applyHomography, homographyFromEdges } from "./card-edges.ts";
+import { sampleGray, type GrayImage } from "./gray.ts";
 
-export interface GrayImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
 
 type Affine = [number, number, number, number, number, number];
 
@@ -34,15 +30,6 @@ function affineFrom(card: Array<[number, number]>, image: Array<[number, number]
   return [x[0], x[1], x[2], y[0], y[1], y[2]];
 }
 
-/** Bilinear grey level at (x, y) in pixel-index coordinates; white outside the image. */
-export function sampleGray(img: GrayImage, x: number, y: number): number {
-  if (x < 0 || y < 0 || x > img.width - 1 || y > img.height - 1) return 255;
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const x1 = Math.min(x0 + 1, img.width - 1), y1 = Math.min(y0 + 1, img.height - 1);
-  const fx = x - x0, fy = y - y0;
-  const d = img.data, w = img.width;
-  return (d[y0 * w + x0] as number) * (1 - fx) * (1 - fy) + (d[y0 * w + x1] as number) * fx * (1 - fy) + (d[y1 * w + x0] as number) * (1 - fx) * fy + (d[y1 * w + x1] as number) * fx * fy;
-}
 
 const affineMap = (a: Affine) => (u: number, v: number): [number, number] => [a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]];
 
