@@ -10,12 +10,9 @@ import type { FaceBox, ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import type { OnnxFaceModelOptions } from "./onnx-face-model.ts";
 
-const FACE_CODES: ReadonlySet<string> = new Set<FaceErrorCode>([
-  "FACE_IMAGE_INVALID", "FACE_IMAGE_TOO_LARGE", "FACE_NOT_FOUND", "FACE_MULTIPLE", "FACE_TOO_SMALL", "FACE_MODEL_UNAVAILABLE", "FACE_MODEL_CLOSED", "FACE_TEMPLATE_INVALID",
-]);
-
+/** A FaceError from the worker comes back as one, code and all; anything else means the model failed. */
 function rebuild(error: WireError): Error {
-  if (error.code !== null && FACE_CODES.has(error.code)) return new FaceError(error.code as FaceErrorCode, error.message, { details: error.details });
+  if (error.name === "FaceError" && error.code !== null) return new FaceError(error.code as FaceErrorCode, error.message, { details: error.details });
   return new FaceError("FACE_MODEL_UNAVAILABLE", `face model worker failed: ${error.name}: ${error.message}`);
 }
 
