@@ -23,7 +23,7 @@ import { startServer } from "../node/src/api/server.ts";
 import type { ApiServices, AttestationStatusView, ConsentStatusView } from "../node/src/api/services.ts";
 import { createLogger } from "../node/src/observability/logger.ts";
 import { createMetrics } from "../node/src/observability/metrics.ts";
-import type { Hex } from "../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
 
 const SECONDS = Number(process.env.API_BENCH_SECONDS ?? 8);

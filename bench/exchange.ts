@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fieldMaskOf, type Hex } from "../sdk/src/protocol/index.ts";
+import { fieldMaskOf, type Hex } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../node/src/custody/key-manager.ts";
 import { MemoryKeyManager } from "../node/src/custody/memory/memory-key-manager.ts";
 import { DEFAULT_MODULE_PATH } from "../node/src/custody/pkcs11/config.ts";

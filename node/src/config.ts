@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { KycnetError } from "../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
 

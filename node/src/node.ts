@@ -9,8 +9,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { NonceManager, type Signer } from "ethers";
-import { KycnetError } from "../../sdk/src/errors.ts";
-import { encodePipelineVersion } from "../../sdk/src/protocol/index.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
+import { encodePipelineVersion } from "@kycnet/sdk/protocol";
 import { buildApp } from "./api/app.ts";
 import type { OnboardingService } from "./api/services.ts";
 import { apiConfig } from "./api/config.ts";

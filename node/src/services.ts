@@ -5,7 +5,7 @@
  * writing into the vault's hash-chained log.
  */
 import type { Provider } from "ethers";
-import { toConsentRevocation } from "../../sdk/src/protocol/index.ts";
+import { toConsentRevocation } from "@kycnet/sdk/protocol";
 import { ChainLedgerReads, chainAttestationLocator, type AttestationLocator } from "./api/adapters/chain-ledger-reads.ts";
 import type { AttestationAdmin, AuditSink, ConsentRelay, LedgerReads, ReviewCase, ReviewQueue } from "./api/services.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";

@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { Wallet, type Signer } from "ethers";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";
 import { buildGenesisBundle, parseGenesisInput, writeGenesisBundle } from "./qbft-genesis.ts";

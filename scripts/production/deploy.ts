@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getBytes, type Signer } from "ethers";
-import type { Hex } from "../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { deployKycnet, type GenesisMember } from "../../node/src/ledger/deploy.ts";
 import type { ContractAddresses } from "../../node/src/ledger/ledger-client.ts";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";

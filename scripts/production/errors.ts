@@ -2,7 +2,7 @@
  * Typed errors of the production generators. Every bad input names the field (a JSON path such as
  * `validators[2].publicKey`) so an operator can fix the consortium file without reading code.
  */
-import { KycnetError } from "../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 export type ProductionInputCode =
   | "PRODUCTION_INPUT_INVALID"

@@ -6,7 +6,7 @@
  * became executable later (e.g. after the threshold was lowered).
  */
 import { Contract, getBytes, type Signer, type TransactionReceipt } from "ethers";
-import { ConsortiumRegistryAbi } from "../../sdk/src/chain/abis.ts";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { toLedgerError } from "../../node/src/ledger/errors.ts";
 import { ProductionInputError } from "./errors.ts";
 import { address, hexBytes, integer, object, string, type Json } from "./input.ts";

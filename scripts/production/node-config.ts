@@ -7,10 +7,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { parseNodeConfig, type NodeConfig } from "../../node/src/config.ts";
 import type { ContractAddresses } from "../../node/src/ledger/ledger-client.ts";
-import type { Hex } from "../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";
 import { address, array, integer, object, optional, string, type Json, type JsonObject } from "./input.ts";
 import { isInternalIpv4 } from "./qbft-genesis.ts";

@@ -12,12 +12,12 @@ import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import { deployKycnet } from "../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../node/src/ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "../../node/src/ledger/ledger-client.ts";
-import { createAuditor } from "../../sdk/src/auditor/auditor.ts";
-import { Purpose, attestationUid, consentIdOf, signConsentGrant, type Hex } from "../../sdk/src/protocol/index.ts";
+import { createAuditor } from "@kycnet/sdk/auditor";
+import { Purpose, attestationUid, consentIdOf, signConsentGrant, type Hex } from "@kycnet/sdk/protocol";
 import { isRevert } from "../../node/src/ledger/errors.ts";
 import { devMember } from "../node/ledger/fixture.ts";
 import { describeLedgerClientCompliance } from "../node/ledger/ledger-client.compliance.ts";
-import { AssuranceLevel, Method, encodePipelineVersion } from "../../sdk/src/protocol/index.ts";
+import { AssuranceLevel, Method, encodePipelineVersion } from "@kycnet/sdk/protocol";
 import { ZeroHash, hexlify, randomBytes } from "ethers";
 
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";

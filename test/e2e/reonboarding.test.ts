@@ -15,11 +15,11 @@ import { loadNodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator, type RegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
-import { isKycnetError } from "../../sdk/src/errors.ts";
-import { BankApiError, createBankClient } from "../../sdk/src/bank/client.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import { BankApiError, createBankClient } from "@kycnet/sdk/bank";
 import {
   ALL_FIELDS_MASK, Purpose, consentIdOf, signConsentGrant, signConsentRevocation, toConsentGrant, type Hex,
-} from "../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseNodeConfig } from "../../node/src/config.ts";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const ADDRESS = `0x${"12".repeat(20)}`;
 const valid = () => ({

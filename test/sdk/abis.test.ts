@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../sdk/src/chain/abis.ts";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 
 const compiled = (name: string): unknown =>
   (JSON.parse(readFileSync(new URL(`../../artifacts/contracts/${name}.sol/${name}.json`, import.meta.url), "utf8")) as { abi: unknown }).abi;

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
-import { Purpose, RevocationReason, attestationUid, signConsentGrant, signConsentRevocation, type Hex } from "../../sdk/src/protocol/index.ts";
-import { createAuditor } from "../../sdk/src/auditor/auditor.ts";
-import { findAttestation } from "../../sdk/src/chain/attestation-lookup.ts";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { Purpose, RevocationReason, attestationUid, signConsentGrant, signConsentRevocation, type Hex } from "@kycnet/sdk/protocol";
+import { createAuditor } from "@kycnet/sdk/auditor";
+import { findAttestation } from "@kycnet/sdk/chain";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { deployedConsortium } from "../node/ledger/fixture.ts";
 
 describe("sdk/auditor", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { canonicalizeField, canonicalizeRecord, foldDiacritics } from "../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { canonicalizeField, canonicalizeRecord, foldDiacritics } from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const valid = {
   idNumber: "001203004567", fullName: "Nguyễn Thị Ánh", dateOfBirth: "2003-02-14", sex: "F", nationality: "VNM",

@@ -4,8 +4,8 @@ import {
   assertFieldDisclosure, attestationUid, buildBatch, commitRecord, consentDomain, consentIdOf, CONSENT_GRANT_TYPES,
   discloseFields, encodePipelineVersion, fieldMaskOf, fieldsOfMask, maskCovers, Method, Purpose, signConsentGrant,
   toAttestationData, toConsentGrant, verifyBatchInclusion, verifyFieldDisclosure, type Hex,
-} from "../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+} from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const person = {
   idNumber: "001203004567", fullName: "Lê Văn Tám", dateOfBirth: "1985-07-01", sex: "M", nationality: "VNM",

@@ -8,7 +8,7 @@ import {
   attestationUid, buildBatch, commitRecord, consentGrantDigest, consentIdOf, consentRevocationDigest, fieldLeaf,
   revocationStructHash, toAttestationData, toConsentGrant, toConsentRevocation, verifyBatchInclusion,
   verifyFieldDisclosure, RECORD_FIELDS, type FieldSalts, type Hex, type RecordField,
-} from "../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 
 interface Vectors {
   records: Array<{ input: Record<string, string>; leaves: Array<{ name: RecordField; value: string; salt: Hex; leaf: Hex }>; root: Hex; proofs: Record<string, Hex[]> }>;

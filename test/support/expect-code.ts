@@ -1,6 +1,6 @@
 /** Asserts that `promise` rejects with a KycnetError of `code`, and returns that error. */
 import { expect } from "chai";
-import { isKycnetError } from "../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 export async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
   try {

@@ -12,7 +12,7 @@
  * without stopping at the first match, so response time says nothing about which bytes matched.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { UnauthenticatedError } from "./errors.ts";
 import type { Role } from "./services.ts";
 

@@ -5,7 +5,7 @@
  * only the catalogue text and the request id; the error itself goes to the log.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { buildProblem, problemFromError, type FieldViolation, type Problem } from "./errors.ts";
 import type { ApiInstance } from "./route-context.ts";
 

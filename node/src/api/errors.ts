@@ -5,7 +5,7 @@
  * personal data); 5xx problems say only the catalogue's fixed text and the request id, the rest goes
  * to the log.
  */
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 export interface CatalogueEntry {
   readonly status: number;

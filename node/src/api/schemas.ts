@@ -4,7 +4,7 @@
  * the OpenAPI document.
  */
 import { Type, type Static, type TLiteral, type TSchema } from "@sinclair/typebox";
-import type { DecisionName, RevocationReasonName } from "../../../sdk/src/protocol/index.ts";
+import type { DecisionName, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type { BodyLimits } from "./config.ts";
 
 type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };

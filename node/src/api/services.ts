@@ -10,7 +10,7 @@
  */
 import type {
   AttestationStatusName, ConsentStatusName, DecisionName, Hex, RevocationReasonName,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 
 export type DocumentSide = "front" | "back";
 export type ImageMime = "image/jpeg" | "image/png";

@@ -5,7 +5,7 @@
  * 3 an internal or environment error.
  */
 import { Command, CommanderError } from "commander";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const program = new Command("kycnet")
   .description("kycnet: shared-KYC ledger node, SDK tools and auditor CLI")

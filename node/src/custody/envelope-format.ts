@@ -3,7 +3,7 @@
  * ciphertext to its record id, and the checks an envelope read back from storage must pass before
  * any byte of it reaches a key (hostile input never gets past here with the wrong sizes).
  */
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { CiphertextMalformedError, PayloadTooLargeError } from "./errors.ts";
 import type { PayloadLimits, SealedRecord } from "./key-manager.ts";
 

@@ -2,7 +2,7 @@
  * Custody failures as typed errors with stable codes. Messages name what was wrong (which module
  * path, which token or key label) and never carry a PIN, key material or plaintext.
  */
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 /** The PKCS#11 library could not be loaded from the configured path. */
 export class HsmModuleNotFoundError extends KycnetError {

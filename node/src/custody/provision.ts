@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkcs11js from "pkcs11js";
 import { hexlify } from "ethers";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { HsmOperationError, HsmTokenNotFoundError, type KeyRole } from "./errors.ts";
 import { Secp256k1PublicKey } from "./secp256k1.ts";
 import { toCompressedP256 } from "./transport-format.ts";

@@ -12,7 +12,7 @@
 import { invert } from "@noble/curves/abstract/modular";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { computeAddress, hexlify, toBeHex } from "ethers";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { DigestSignature } from "./key-manager.ts";
 import { SignatureUnrecoverableError } from "./errors.ts";
 

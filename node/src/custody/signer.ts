@@ -8,7 +8,7 @@ import {
   AbstractSigner, Signature, Transaction, TypedDataEncoder, copyRequest, getAddress, getBytes, hashMessage, resolveAddress,
   resolveProperties, type Provider, type TransactionLike, type TransactionRequest, type TypedDataDomain, type TypedDataField,
 } from "ethers";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { DigestSignature } from "./key-manager.ts";
 
 /** What the signer needs from a key manager: the address and digest signing. */

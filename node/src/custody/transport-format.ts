@@ -17,7 +17,7 @@
  * every adapter reads and writes the same bytes.
  */
 import { createCipheriv, createDecipheriv, ECDH, hkdfSync, randomBytes } from "node:crypto";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { CiphertextMalformedError, CiphertextRejectedError, PayloadTooLargeError } from "./errors.ts";
 import type { PayloadLimits } from "./key-manager.ts";
 

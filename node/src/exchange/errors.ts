@@ -3,7 +3,7 @@
  * status (`NOT_GRANTEE`, `CONSENT_NOT_ACTIVE`, ...) so callers switch on it; messages never carry
  * personal data, salts or key material.
  */
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import type { RecordStatus } from "./messages.ts";
 
 /** The serving bank answered with a status other than OK. */

@@ -5,8 +5,8 @@
  * every JSON-RPC chain and never misses a block range: each poll covers (last seen, latest].
  */
 import { Interface, type Provider } from "ethers";
-import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { ExchangeHost } from "./host.ts";
 import type { MembershipCheck } from "./membership.ts";
 

@@ -4,7 +4,7 @@
  * key sets, bounded sizes, hex and mask checks; anything else is an ExchangeProtocolError (client)
  * or a BAD_REQUEST answer (server).
  */
-import { ALL_FIELDS_MASK, RECORD_FIELDS, type FieldDisclosure, type Hex, type RecordField } from "../../../sdk/src/protocol/index.ts";
+import { ALL_FIELDS_MASK, RECORD_FIELDS, type FieldDisclosure, type Hex, type RecordField } from "@kycnet/sdk/protocol";
 import { ExchangeProtocolError } from "./errors.ts";
 
 export const RECORD_PROTOCOL = "/kycnet/record/1.0.0";

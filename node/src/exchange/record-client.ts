@@ -11,11 +11,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Multiaddr } from "@multiformats/multiaddr";
 import { encodeBase58 } from "ethers";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import {
   assertFieldMask, attestationUid, fieldMaskOf, fieldsOfMask, verifyFieldDisclosure,
   type AttestationProof, type FieldDisclosure, type Hex, type RecordField,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
 import {

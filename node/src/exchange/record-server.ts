@@ -17,10 +17,10 @@
 import { createHash } from "node:crypto";
 import type { Connection, Stream } from "@libp2p/interface";
 import type { LengthPrefixedStream } from "@libp2p/utils";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import {
   commitRecord, discloseFields, fieldsOfMask, maskCovers, type AttestationProof, type FieldSalts, type Hex, type RecordFields,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import { ContractRevertError } from "../ledger/errors.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";

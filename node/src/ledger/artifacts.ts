@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { InterfaceAbi } from "ethers";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 export type ContractName = "ConsortiumRegistry" | "AttestationRegistry" | "ConsentRegistry";
 

@@ -4,7 +4,7 @@
  * same function against the consortium's chain (see scripts/).
  */
 import { ContractFactory, type Signer } from "ethers";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { loadArtifact, type ContractName } from "./artifacts.ts";
 import { toLedgerError } from "./errors.ts";
 import type { ContractAddresses } from "./ledger-client.ts";

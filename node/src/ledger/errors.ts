@@ -4,8 +4,8 @@
  * "the consent expired" from "the RPC endpoint is down".
  */
 import { Interface, isError, type ErrorFragment } from "ethers";
-import { InvalidArgumentError, KycnetError } from "../../../sdk/src/errors.ts";
-import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 
 // Every custom error of every kycnet contract: a call into one contract can revert with another's
 // error (ConsentRegistry checking an attestation), which ethers cannot decode from one ABI alone.

@@ -6,7 +6,7 @@
 import type {
   AttestationData, AttestationProof, AttestationStatusName, ConsentGrant, ConsentRevocation, ConsentStatusName, Hex,
   RevocationReasonCode,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 
 export interface ContractAddresses {
   readonly consortium: Hex;

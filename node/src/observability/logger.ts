@@ -4,7 +4,7 @@
  * as a second line of defence behind the rule that callers never log them in the first place.
  */
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 
 export interface LoggerConfig {
   /** "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"; default "info". */

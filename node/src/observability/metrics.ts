@@ -6,7 +6,7 @@
  * free text (or leak data through a label).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 
 export interface MetricsOptions {
   /** Process metrics (CPU, memory, event-loop lag, GC); default true. */

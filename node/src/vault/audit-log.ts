@@ -10,7 +10,7 @@
  * writers of one record).
  */
 import { createHash } from "node:crypto";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
 export type AuditOutcome = "REQUESTED" | "SUCCEEDED" | "FAILED" | "DENIED" | "REJECTED";

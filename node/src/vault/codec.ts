@@ -1,5 +1,5 @@
 /** JSON forms of protocol values the vault stores (bigints as decimal strings, bytes as base64). */
-import { toAttestationData, type AttestationData, type AttestationProof, type Hex } from "../../../sdk/src/protocol/index.ts";
+import { toAttestationData, type AttestationData, type AttestationProof, type Hex } from "@kycnet/sdk/protocol";
 import type { SealedRecord } from "../custody/key-manager.ts";
 import type { StoredValue } from "./store/record-store.ts";
 

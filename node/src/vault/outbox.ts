@@ -10,7 +10,7 @@
  * lost, nothing is anchored twice.
  */
 import { randomBytes } from "node:crypto";
-import { attestationUid, buildBatch, type AttestationData, type Hex } from "../../../sdk/src/protocol/index.ts";
+import { attestationUid, buildBatch, type AttestationData, type Hex } from "@kycnet/sdk/protocol";
 import { ContractRevertError, isRevert } from "../ledger/errors.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { AuditLog } from "./audit-log.ts";

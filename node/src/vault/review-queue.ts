@@ -5,7 +5,7 @@
  * crypto-shredded). Each transition and its record change are one atomic, audited write.
  */
 import { randomBytes } from "node:crypto";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { openReviewCase, type EvidenceRef, type ReviewCase, type ReviewStatus } from "../ekyc/decision/review-case.ts";
 import type { DecisionResult } from "../ekyc/decision/types.ts";
 import type { AuditLog } from "./audit-log.ts";

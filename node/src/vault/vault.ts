@@ -8,9 +8,9 @@
  * anywhere else (the KEK never wraps it again), so the record is gone for good.
  */
 import { randomBytes } from "node:crypto";
-import { KycnetError } from "../../../sdk/src/errors.ts";
-import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields } from "../../../sdk/src/protocol/index.ts";
-import { attestationUid, commitRecord, type UidContext } from "../../../sdk/src/protocol/index.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
+import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields } from "@kycnet/sdk/protocol";
+import { attestationUid, commitRecord, type UidContext } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { AuditEvent, AuditLog } from "./audit-log.ts";
 import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";

@@ -10,7 +10,7 @@
  * the worker dies, the calls in flight fail and the next call starts a new worker.
  */
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 export interface WireError {
   name: string;

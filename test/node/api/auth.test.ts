@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ApiKeyVerifier, generateApiKey, hashApiKey, validateApiKeys } from "../../../node/src/api/auth.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 const UID = `0x${"ab".repeat(32)}`;

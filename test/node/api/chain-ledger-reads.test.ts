@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { Purpose, signConsentGrant, type Hex } from "../../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { Purpose, signConsentGrant, type Hex } from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { ChainLedgerReads, chainAttestationLocator, type AttestationLocator } from "../../../node/src/api/adapters/chain-ledger-reads.ts";
 import { deployedConsortium } from "../ledger/fixture.ts";
 import { ledgerReadsContract } from "./contracts/ledger-reads-contract.ts";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { KycnetError, InvalidArgumentError } from "../../../sdk/src/errors.ts";
+import { KycnetError, InvalidArgumentError } from "@kycnet/sdk/errors";
 import { buildProblem, ERROR_CATALOGUE, problemFromError, problemType } from "../../../node/src/api/errors.ts";
 import { HsmPinIncorrectError } from "../../../node/src/custody/errors.ts";
 import { createHarness, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";

@@ -4,9 +4,9 @@
  * states and unknown attestations. Fast tests of the HTTP layer run against these.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { InvalidArgumentError, KycnetError } from "../../../sdk/src/errors.ts";
-import { AttestationNotFoundError } from "../../../sdk/src/chain/attestation-lookup.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
+import { AttestationNotFoundError } from "@kycnet/sdk/chain";
+import type { Hex } from "@kycnet/sdk/protocol";
 import {
   CaseNotFoundError, CaseStateError, SessionExpiredError, SessionNotFoundError, SessionStateError,
 } from "../../../node/src/api/errors.ts";
@@ -15,7 +15,7 @@ import type {
   LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
   ReuseSessionCreated, ReuseSessionRequest, ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
 } from "../../../node/src/api/services.ts";
-import type { RevocationReasonName } from "../../../sdk/src/protocol/index.ts";
+import type { RevocationReasonName } from "@kycnet/sdk/protocol";
 
 export type Clock = () => number;
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { RevocationReason, Decision } from "../../../sdk/src/protocol/index.ts";
+import { RevocationReason, Decision } from "@kycnet/sdk/protocol";
 import { DECISION_NAMES, REVOCATION_REASON_NAMES } from "../../../node/src/api/schemas.ts";
 import { createHarness, type Harness } from "./harness.ts";
 

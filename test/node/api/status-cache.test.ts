@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ChainLedgerReads } from "../../../node/src/api/adapters/chain-ledger-reads.ts";
-import type { AttestationProof, Hex } from "../../../sdk/src/protocol/index.ts";
+import type { AttestationProof, Hex } from "@kycnet/sdk/protocol";
 
 const UID = `0x${"aa".repeat(32)}` as Hex;
 const CONSENT = `0x${"cc".repeat(32)}` as Hex;

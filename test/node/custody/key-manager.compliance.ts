@@ -9,10 +9,10 @@ import {
   getBytes, hashMessage, hexlify, keccak256, parseEther, randomBytes, recoverAddress, toUtf8Bytes, verifyMessage, verifyTypedData,
   type Signer,
 } from "ethers";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import {
   consentDomain, consentGrantDigest, CONSENT_GRANT_TYPES, Purpose, signConsentGrant, type ConsentGrant, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type { KeyManager, SealedRecord } from "../../../node/src/custody/key-manager.ts";
 import { SECP256K1_N } from "../../../node/src/custody/secp256k1.ts";
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AssuranceLevel, encodePipelineVersion, Method, Purpose, signConsentGrant, type AttestationData, type ConsentGrant, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
 import { DEFAULT_MODULE_PATH } from "../../../node/src/custody/pkcs11/config.ts";

@@ -1,7 +1,7 @@
 /** Low-s normalisation and recovery-bit derivation shared by every KeyManager adapter. */
 import { expect } from "chai";
 import { computeAddress, getBytes, hexlify, randomBytes, recoverAddress, SigningKey, toBeHex } from "ethers";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { SECP256K1_N, Secp256k1PublicKey } from "../../../node/src/custody/secp256k1.ts";
 
 describe("custody/secp256k1", () => {

@@ -10,8 +10,8 @@ import type { Multiaddr } from "@multiformats/multiaddr";
 import {
   AssuranceLevel, Method, Purpose, commitRecord, encodePipelineVersion, signConsentGrant, signConsentRevocation,
   type AttestationProof, type Hex, type RecordCommitment,
-} from "../../../sdk/src/protocol/index.ts";
-import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+} from "@kycnet/sdk/protocol";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { KeyManager, SealedRecord } from "../../../node/src/custody/key-manager.ts";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { deployKycnet } from "../../../node/src/ledger/deploy.ts";

@@ -12,7 +12,7 @@ import type { SealedRecord } from "../../../node/src/custody/key-manager.ts";
 import { createMembershipGate } from "../../../node/src/exchange/membership.ts";
 import { loadOrCreatePeerKey, peerKeyFile } from "../../../node/src/exchange/identity.ts";
 import { peerIdOfMember } from "../../../node/src/exchange/record-client.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const peer = (n: number) => new Uint8Array([0, 36, 8, 1, 18, 32, ...new Array(32).fill(n)]);
 const member = (peerId: Uint8Array, active = true): MemberInfo => ({

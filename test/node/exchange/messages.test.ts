@@ -4,8 +4,8 @@ import {
   MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, decodePayload, decodeRequest, decodeResponse, encodeMessage, payloadAad,
   salvageRequestId,
 } from "../../../node/src/exchange/messages.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import type { Hex } from "@kycnet/sdk/protocol";
 
 const h = (byte: string) => ("0x" + byte.repeat(32)) as Hex;
 const text = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { fieldMaskOf } from "../../../sdk/src/protocol/index.ts";
+import { fieldMaskOf } from "@kycnet/sdk/protocol";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { DEFAULT_MODULE_PATH } from "../../../node/src/custody/pkcs11/config.ts";
 import { openPkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";

@@ -6,11 +6,11 @@
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import { Contract, Wallet, getBytes } from "ethers";
-import { ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { ConsentRegistryAbi } from "@kycnet/sdk/chain";
 import {
   RevocationReason, commitRecord, discloseFields, fieldMaskOf, fieldsOfMask, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+} from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { gaterFor, withPeerId } from "../../../node/src/exchange/host.ts";
 import { createMembershipWatcher } from "../../../node/src/exchange/membership-watcher.ts";
 import {

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
 import {
   Purpose, RevocationReason, attestationUid, consentIdOf, signConsentGrant, signConsentRevocation, verifyBatchInclusion, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { ContractRevertError, isRevert } from "../../../node/src/ledger/errors.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { deployedConsortium } from "./fixture.ts";
 import { describeLedgerClientCompliance } from "./ledger-client.compliance.ts";
 

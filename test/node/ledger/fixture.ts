@@ -1,7 +1,7 @@
 /** A deployed kycnet consortium on a fresh in-process Hardhat network, for ledger and SDK tests. */
 import { network } from "hardhat";
 import { Wallet, ZeroHash, hexlify, randomBytes, type Signer } from "ethers";
-import { AssuranceLevel, Method, encodePipelineVersion, type AttestationData, type Hex } from "../../../sdk/src/protocol/index.ts";
+import { AssuranceLevel, Method, encodePipelineVersion, type AttestationData, type Hex } from "@kycnet/sdk/protocol";
 import { deployKycnet, type GenesisMember } from "../../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
 

@@ -9,8 +9,8 @@ import { Signature, Wallet, ZeroAddress, ZeroHash, concat, hexlify, randomBytes,
 import {
   AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, consentIdOf, encodePipelineVersion, signConsentGrant,
   signConsentRevocation, verifyBatchInclusion, type AttestationData, type AttestationProof, type ConsentGrant, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+} from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { ContractRevertError } from "../../../node/src/ledger/errors.ts";
 import type { ContractAddresses, LedgerClient } from "../../../node/src/ledger/ledger-client.ts";
 

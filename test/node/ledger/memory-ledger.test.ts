@@ -3,8 +3,8 @@ import { Wallet, ZeroHash, hexlify, randomBytes } from "ethers";
 import {
   AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, encodePipelineVersion, signConsentGrant,
   type AttestationData, type ConsentGrant, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+} from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { createMemoryConsortium, MEMORY_CONTRACT_ADDRESSES } from "../../../node/src/ledger/memory/memory-ledger.ts";
 import { describeLedgerClientCompliance, expectRevert } from "./ledger-client.compliance.ts";
 

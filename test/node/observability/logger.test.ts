@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Writable } from "node:stream";
 import { createLogger } from "../../../node/src/observability/logger.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];

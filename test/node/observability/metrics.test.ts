@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { register as globalRegistry } from "prom-client";
 import { createMetrics } from "../../../node/src/observability/metrics.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 describe("createMetrics", () => {
   it("keeps its metrics out of prom-client's global registry, so two nodes in one process do not collide", async () => {

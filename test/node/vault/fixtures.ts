@@ -2,7 +2,7 @@
 import { Wallet, ZeroHash, hexlify, randomBytes } from "ethers";
 import {
   AssuranceLevel, Method, commitRecord, encodePipelineVersion, type AttestationData, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type { VerifiedRecord } from "../../../node/src/vault/vault.ts";
 
 export function verifiedRecord(n = 0): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {

@@ -14,8 +14,8 @@ import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createRpcProvider } from "../../../node/src/ledger/provider.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
-import { AttestationRegistryAbi } from "../../../sdk/src/chain/abis.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { AttestationRegistryAbi } from "@kycnet/sdk/chain";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
 
 const CHILD = fileURLToPath(new URL("./outbox-crash-child.ts", import.meta.url));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { describeRecordStoreCompliance } from "./record-store.compliance.ts";
 
 const dirs: string[] = [];

@@ -11,7 +11,7 @@ import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
-import { attestationUid, type Hex } from "../../../sdk/src/protocol/index.ts";
+import { attestationUid, type Hex } from "@kycnet/sdk/protocol";
 import { verifiedRecord } from "./fixtures.ts";
 import { expectCode } from "../../support/expect-code.ts";
 

@@ -1,5 +1,5 @@
 /** A worker for rpc.test.ts: echoes, fails with a typed error, or dies, as asked. */
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { serveRpc } from "../../../node/src/workers/rpc.ts";
 
 await serveRpc(async (options: { failLoad?: boolean; greeting: string }) => {

@@ -3,7 +3,7 @@
  * both ways, a worker that dies, a failed load, close.
  */
 import { expect } from "chai";
-import { KycnetError } from "../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { RpcWorker, type WireError } from "../../../node/src/workers/rpc.ts";
 import { expectCode } from "../../support/expect-code.ts";
 

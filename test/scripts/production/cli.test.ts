@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import { Contract, type Signer } from "ethers";
-import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { loadNodeConfig } from "../../../node/src/config.ts";
 import { bank, bankPublication, banksInput, genesisInput } from "./fixtures.ts";
 import { serveRpc } from "./rpc-bridge.ts";

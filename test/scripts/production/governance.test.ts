@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import { Contract, type Signer } from "ethers";
-import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { deployConsortium, parseDeploymentInput } from "../../../scripts/production/deploy.ts";
 import { approve, parseMemberPublication, propose } from "../../../scripts/production/governance.ts";
 import { expectCode } from "../../support/expect-code.ts";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import { Contract, parseEther, type Signer } from "ethers";
-import { ConsortiumRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { DEFAULT_MODULE_PATH } from "../../../node/src/custody/pkcs11/config.ts";
 import { provisionToken, writeSoftHsmConf } from "../../../node/src/custody/provision.ts";
 import { bankPublication } from "./fixtures.ts";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { loadNodeConfig, parseNodeConfig } from "../../../node/src/config.ts";
 import { buildNodeConfigs, parseAddresses, writeNodeConfigs } from "../../../scripts/production/node-config.ts";
 import { bank, bankAccount, banksInput, someAddresses } from "./fixtures.ts";

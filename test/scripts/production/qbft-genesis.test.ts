@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeAddress, decodeRlp, getAddress } from "ethers";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import {
   QBFT_MIX_HASH, buildGenesisBundle, parseGenesisInput, qbftExtraData, writeGenesisBundle,
 } from "../../../scripts/production/qbft-genesis.ts";

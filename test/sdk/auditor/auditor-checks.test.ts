@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { Contract, Interface, Wallet, hexlify, parseEther, randomBytes, type Signer, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
-import { createAuditor } from "../../../sdk/src/auditor/auditor.ts";
-import { createSubjectKey } from "../../../sdk/src/customer/subject-key.ts";
-import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
-import { AttestationRegistryAbi, ConsentRegistryAbi } from "../../../sdk/src/chain/abis.ts";
+import { createAuditor } from "@kycnet/sdk/auditor";
+import { createSubjectKey } from "@kycnet/sdk/customer";
+import { toJsonSafe } from "@kycnet/sdk/auditor";
+import { AttestationRegistryAbi, ConsentRegistryAbi } from "@kycnet/sdk/chain";
 import {
   Purpose, RevocationReason, attestationUid, buildBatch, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
   type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
 import { codeOf } from "../../support/expect-code.ts";
 

@@ -8,10 +8,10 @@ import { startServer, type RunningServer } from "../../../node/src/api/server.ts
 import type { ApiServices } from "../../../node/src/api/services.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
 import { createMetrics } from "../../../node/src/observability/metrics.ts";
-import { BankApiError, createBankClient } from "../../../sdk/src/bank/client.ts";
-import { BANK_API_ROUTES } from "../../../sdk/src/bank/routes.ts";
-import { KycnetError } from "../../../sdk/src/errors.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+import { BankApiError, createBankClient } from "@kycnet/sdk/bank";
+import { BANK_API_ROUTES } from "@kycnet/sdk/bank";
+import { KycnetError } from "@kycnet/sdk/errors";
+import type { Hex } from "@kycnet/sdk/protocol";
 
 const UID = `0x${"ab".repeat(32)}` as Hex;
 const unused = async (): Promise<never> => { throw new Error("not used in this test"); };

@@ -15,12 +15,12 @@ import { createRpcProvider } from "../../../node/src/ledger/provider.ts";
 import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "../../../node/src/ledger/ledger-client.ts";
-import { createSubjectKey, grantConsent, revokeConsent } from "../../../sdk/src/customer/index.ts";
-import { findAttestation } from "../../../sdk/src/chain/attestation-lookup.ts";
+import { createSubjectKey, grantConsent, revokeConsent } from "@kycnet/sdk/customer";
+import { findAttestation } from "@kycnet/sdk/chain";
 import {
   AssuranceLevel, Method, RevocationReason, commitRecord, discloseFields, encodePipelineVersion, fieldMaskOf, type AttestationData,
   type FieldDisclosure, type Hex,
-} from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import { devMember } from "../../node/ledger/fixture.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));

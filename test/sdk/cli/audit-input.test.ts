@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { parseProof, parseTime } from "../../../sdk/src/cli/audit.ts";
-import { parseAddresses } from "../../../sdk/src/auditor/connect.ts";
-import { toJsonSafe } from "../../../sdk/src/auditor/json.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
+import { parseProof, parseTime } from "@kycnet/sdk/cli";
+import { parseAddresses } from "@kycnet/sdk/auditor";
+import { toJsonSafe } from "@kycnet/sdk/auditor";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 const codeOf = (run: () => unknown): string | undefined => {
   try {

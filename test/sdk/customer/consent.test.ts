@@ -3,10 +3,10 @@ import { Wallet, hexlify, parseEther, randomBytes, type Signer } from "ethers";
 import {
   createCustomerWallet, createSubjectKey, grantConsent, listAttestations, listDisclosures, revokeConsent, revokeConsentDirectly,
   type CustomerWallet,
-} from "../../../sdk/src/customer/index.ts";
-import { findAttestation } from "../../../sdk/src/chain/attestation-lookup.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
-import { Purpose, RevocationReason, fieldMaskOf, type Hex } from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/customer";
+import { findAttestation } from "@kycnet/sdk/chain";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import { Purpose, RevocationReason, fieldMaskOf, type Hex } from "@kycnet/sdk/protocol";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
 import { codeOf } from "../../support/expect-code.ts";
 

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { Wallet, decryptKeystoreJson, hexlify, randomBytes } from "ethers";
 import {
   createCustomerWallet, createSubjectKey, loadCustomerWallet, parseCustomerWallet, saveCustomerWallet,
-} from "../../../sdk/src/customer/index.ts";
-import { isKycnetError } from "../../../sdk/src/errors.ts";
-import type { Hex } from "../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/customer";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { codeOf } from "../../support/expect-code.ts";
 
 // Low scrypt cost so the suite stays fast; production keeps the default 2^17.

@@ -7,9 +7,9 @@
  * attestation). Proofs never change once anchored, so located proofs are cached.
  */
 import type { Provider } from "ethers";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
-import { AttestationNotFoundError, findAttestation } from "../../../../sdk/src/chain/attestation-lookup.ts";
-import { RevocationReason, type AttestationProof, type Hex, type RevocationReasonName } from "../../../../sdk/src/protocol/index.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import { AttestationNotFoundError, findAttestation } from "@kycnet/sdk/chain";
+import { RevocationReason, type AttestationProof, type Hex, type RevocationReasonName } from "@kycnet/sdk/protocol";
 import type { LedgerClient } from "../../ledger/ledger-client.ts";
 import { toLedgerError } from "../../ledger/errors.ts";
 import type { AttestationAdmin, AttestationStatusView, ConsentStatusView, LedgerReads, RevocationResult } from "../services.ts";

@@ -1,5 +1,5 @@
 /** Chain-facing routes: attestation and consent status (every role), attestation revocation (operator). */
-import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { ApiInstance, RouteContext } from "../route-context.ts";
 import {
   AttestationStatusView, ConsentParams, ConsentRevocationRelayed, ConsentRevokeBody, ConsentStatusView, RevocationResult, RevokeBody, UidParams,

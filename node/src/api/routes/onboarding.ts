@@ -10,7 +10,7 @@ import {
   Accepted, CreateSessionBody, DecisionView, DocumentParams, LivenessChallenge, ReuseSessionBody, ReuseSessionCreated, SessionCreated,
   SessionIdParams, SessionView, selfieBody, withProblems,
 } from "../schemas.ts";
-import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { ImageMime, SelfieFrame } from "../services.ts";
 
 const TAGS = ["onboarding"];

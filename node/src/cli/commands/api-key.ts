@@ -4,7 +4,7 @@
  * config entry that holds only its SHA-256 (add it to the node config's `api.apiKeys`).
  */
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { generateApiKey, ROLES, validateApiKeys } from "../../api/auth.ts";
 import type { Role } from "../../api/services.ts";
 import { colour, renderFacts } from "../output.ts";

@@ -9,8 +9,8 @@
  * 3 chain unreachable (or not the chain the addresses are for).
  */
 import type { Command } from "commander";
-import { runAudit, type AuditOutcome, type AuditRequest } from "../../../../sdk/src/cli/audit.ts";
-import type { JsonValue } from "../../../../sdk/src/auditor/json.ts";
+import { runAudit, type AuditOutcome, type AuditRequest } from "@kycnet/sdk/cli";
+import type { JsonValue } from "@kycnet/sdk/auditor";
 import { colour, renderFacts, renderTable, type Cell } from "../output.ts";
 
 interface GlobalOptions {

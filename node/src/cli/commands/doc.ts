@@ -7,10 +7,10 @@
  */
 import { open } from "node:fs/promises";
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_IMAGE_LIMITS } from "../../ekyc/document/image.ts";
 import { createDocumentEngines, isFlagged, readDocument, type DocumentResult } from "../../ekyc/document/index.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { colour, renderFacts, renderTable } from "../output.ts";
 
 /** Reads at most the byte limit (+1 to detect overflow) so a huge file is never loaded whole. */

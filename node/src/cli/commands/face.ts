@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import Table from "cli-table3";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { FaceError } from "../../ekyc/biometrics/errors.ts";
 import { loadOnnxFaceModel } from "../../ekyc/biometrics/onnx/onnx-face-model.ts";
 import { readFace, type FaceReading } from "../../ekyc/biometrics/face-reader.ts";

@@ -7,7 +7,7 @@
  * bad input, 3 environment errors.
  */
 import type { Command } from "commander";
-import { InvalidArgumentError, isKycnetError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError, isKycnetError } from "@kycnet/sdk/errors";
 import { IndexedSanctionsList } from "../../ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles, type SanctionsFileSpec } from "../../ekyc/checks/sanctions/loaders/load-file.ts";
 import { assertUsableSnapshot } from "../../ekyc/checks/sanctions/snapshot.ts";

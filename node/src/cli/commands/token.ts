@@ -4,7 +4,7 @@
  * history and `ps`). Prints the chain address and the transport public key to publish.
  */
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH } from "../../custody/pkcs11/config.ts";
 import { provisionToken, writeSoftHsmConf } from "../../custody/provision.ts";
 

@@ -2,7 +2,7 @@
  * Configuration of the PKCS#11 adapter. Module path, token label, key labels and the PIN come from
  * config or the environment, never from code; the PIN is only ever passed to `C_Login`.
  */
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { PayloadLimits } from "../key-manager.ts";
 
 export interface Pkcs11KeyLabels {

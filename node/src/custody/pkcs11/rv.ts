@@ -1,5 +1,5 @@
 /** PKCS#11 return values (CKR_*) out of pkcs11js errors, and the typed error for an unexpected one. */
-import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { HsmOperationError } from "../errors.ts";
 
 /** The CKR_* name of a pkcs11js error, or "UNKNOWN". */

@@ -2,7 +2,7 @@
  * Typed errors of the biometrics stage. Codes are stable (callers and the HTTP layer switch on them);
  * messages never carry image bytes or embeddings.
  */
-import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 export type FaceErrorCode =
   | "FACE_IMAGE_INVALID" // not a decodable image

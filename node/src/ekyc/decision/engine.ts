@@ -6,8 +6,8 @@
  * verified chip data, a chip card, a registry MATCH and an accepted face match; otherwise level 1
  * (100M VND/day).
  */
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
-import { DOCUMENT_TYPES } from "../../../../sdk/src/protocol/vocabulary.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
+import { DOCUMENT_TYPES } from "@kycnet/sdk/protocol";
 import { OUTCOME_RANK, type Outcome, type ReasonCode } from "./reasons.ts";
 import { RULES_V1, type RuleSet } from "./rule-set.ts";
 import type { DecisionInput, DecisionResult, Reason, ReasonDetail } from "./types.ts";

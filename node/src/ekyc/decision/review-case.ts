@@ -4,7 +4,7 @@
  * itself (storage, claim/approve/reject, audit log) lives with the vault; this module only
  * defines the contract and builds a case from a REVIEW decision.
  */
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { DecisionResult } from "./types.ts";
 
 export const EVIDENCE_KINDS = [

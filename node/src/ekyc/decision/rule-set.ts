@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DOCUMENT_TYPES, type DocumentType } from "../../../../sdk/src/protocol/vocabulary.ts";
-import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { DOCUMENT_TYPES, type DocumentType } from "@kycnet/sdk/protocol";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { OUTCOMES, REASON_CODES, type Outcome, type ReasonCode } from "./reasons.ts";
 
 export interface LevelRule {

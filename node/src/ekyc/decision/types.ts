@@ -3,7 +3,7 @@
  * what the document, biometric, registry and screening stages produce, so those modules can be
  * adapted to them without depending on this one (and vice versa).
  */
-import type { DocumentType } from "../../../../sdk/src/protocol/vocabulary.ts";
+import type { DocumentType } from "@kycnet/sdk/protocol";
 import type { Outcome, ReasonCode } from "./reasons.ts";
 
 /** From the document stage (QR / MRZ / OCR / chip, cross-checked). */

@@ -1,5 +1,5 @@
 /** Typed errors of document verification; every one carries a stable code and a human reason. */
-import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 /** Input bytes are not a decodable image (not an image at all, or truncated/corrupt). */
 export class InvalidImageError extends KycnetError {

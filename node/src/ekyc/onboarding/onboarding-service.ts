@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { ZeroHash } from "ethers";
 import {
   randomSalts, assertAddress, canonicalizeRecord, commitRecord, Method, type AttestationData, type DocumentType, type Hex, type MethodCode, type RecordFields,
-} from "../../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type {
   DocumentSide, ImageMime, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionView, SelfieFrame,
 } from "../../api/services.ts";
@@ -28,7 +28,7 @@ import { SessionStateError, type ReuseContext, type Session, type SessionStore }
 import { prepareReuse, ReuseNotPossibleError, type ReuseDeps, type ReuseRequest } from "./reuse.ts";
 import type { EvidenceKind } from "../decision/review-case.ts";
 import type { StoredValue } from "../../vault/store/record-store.ts";
-import { isKycnetError, KycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 
 export interface OnboardingDeps {
   readonly sessions: SessionStore;

@@ -7,11 +7,11 @@
  * fresh selfie decides.
  */
 import type { Provider } from "ethers";
-import { findAttestation } from "../../../../sdk/src/chain/attestation-lookup.ts";
-import { KycnetError } from "../../../../sdk/src/errors.ts";
+import { findAttestation } from "@kycnet/sdk/chain";
+import { KycnetError } from "@kycnet/sdk/errors";
 import {
   ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type Hex, type RecordFields,
-} from "../../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 import type { RecordClient } from "../../exchange/record-client.ts";
 import type { LedgerClient, MemberInfo } from "../../ledger/ledger-client.ts";
 import type { ReuseContext } from "./sessions.ts";

@@ -5,8 +5,8 @@
  * number and lifetime; images are dropped as soon as the decision is made.
  */
 import { randomBytes } from "node:crypto";
-import { KycnetError } from "../../../../sdk/src/errors.ts";
-import type { AttestationProof, Hex, RecordFields } from "../../../../sdk/src/protocol/index.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
+import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
 import type { OnboardingDecision, SelfieFrame } from "../../api/services.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */

@@ -1,5 +1,5 @@
 /** Converts between kycnet's protocol types and the tuples ethers passes to and from contracts. */
-import type { AttestationData, AttestationProof, ConsentGrant, ConsentRevocation, Hex } from "../../../../sdk/src/protocol/index.ts";
+import type { AttestationData, AttestationProof, ConsentGrant, ConsentRevocation, Hex } from "@kycnet/sdk/protocol";
 import type { ConsentRecord, MemberInfo } from "../ledger-client.ts";
 import { getBytes } from "ethers";
 

@@ -10,9 +10,9 @@ import {
   AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, assertAddress, attestationUid, buildBatch, consentIdOf, nameOf,
   type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
   type ConsentStatusName, type Hex, type RevocationReasonCode,
-} from "../../../../sdk/src/protocol/index.ts";
-import { InvalidArgumentError, KycnetError } from "../../../../sdk/src/errors.ts";
-import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../../../../sdk/src/chain/abis.ts";
+} from "@kycnet/sdk/protocol";
+import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { ReadOnlyLedgerError, isRevert, toLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo, TxInfo } from "../ledger-client.ts";
 import { consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple } from "./abi-codec.ts";

@@ -6,7 +6,7 @@
  */
 import {
   assertAddress, assertBytes32, assertUint, type AttestationData, type AttestationProof, type ConsentGrant, type ConsentRevocation,
-} from "../../../../sdk/src/protocol/index.ts";
+} from "@kycnet/sdk/protocol";
 
 export { assertAddress, assertBytes32 };
 

@@ -5,8 +5,8 @@
  * Contract rules (anchoring, consent, disclosure) live in memory-ledger.ts, not here.
  */
 import { getAddress, hexlify, keccak256, AbiCoder } from "ethers";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
-import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { MemberInfo, TxInfo } from "../ledger-client.ts";
 
 export interface MemoryMemberInput {

@@ -11,8 +11,8 @@ import {
   assertUint, attestationUid, buildBatch, consentDomain, consentIdOf, verifyBatchInclusion,
   type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
   type ConsentStatusName, type Hex, type RevocationReasonCode,
-} from "../../../../sdk/src/protocol/index.ts";
-import { InvalidArgumentError } from "../../../../sdk/src/errors.ts";
+} from "@kycnet/sdk/protocol";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { ContractRevertError } from "../errors.ts";
 import { ReadOnlyLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, TxInfo } from "../ledger-client.ts";

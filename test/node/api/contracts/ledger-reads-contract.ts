@@ -1,7 +1,7 @@
 /** What every LedgerReads + AttestationAdmin pair must do: statuses, NONE for unknown consents, coded errors. */
 import { expect } from "chai";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
-import type { Hex } from "../../../../sdk/src/protocol/index.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { AttestationAdmin, LedgerReads } from "../../../../node/src/api/services.ts";
 
 export interface LedgerReadsFixture {

@@ -4,7 +4,7 @@
  * real implementation runs this same suite with its own factory.
  */
 import { expect } from "chai";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import type { OnboardingService, SelfieFrame } from "../../../../node/src/api/services.ts";
 
 export interface OnboardingFixture {

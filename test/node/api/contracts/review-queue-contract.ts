@@ -1,6 +1,6 @@
 /** What every ReviewQueue must do: the claim → approve/reject life cycle and its coded errors. */
 import { expect } from "chai";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import type { ReviewQueue } from "../../../../node/src/api/services.ts";
 
 export interface ReviewQueueFixture {

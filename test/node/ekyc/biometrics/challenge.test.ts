@@ -9,7 +9,7 @@ import {
   type ChallengeStep,
 } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
 import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
 

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
 import { cosineSimilarity } from "../../../../node/src/ekyc/biometrics/geometry.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import type { RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { expectNear } from "../../../support/near.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEFAULT_MODEL_DIR, loadOnnxFaceModel } from "../../../../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
 import { startWorkerFaceModel } from "../../../../node/src/ekyc/biometrics/onnx/worker-face-model.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/fake-face-model.ts";
 import { faceModelCompliance } from "./face-model.compliance.ts";
 import { evalImage, fakeFace, flatImage } from "./helpers.ts";

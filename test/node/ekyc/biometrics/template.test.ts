@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
 import { decodeTemplate, encodeTemplate, matchTemplate, templateHash, templateOf, type FaceTemplate } from "../../../../node/src/ekyc/biometrics/template.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { evalBytes, sharedOnnxModel } from "./helpers.ts";
 
 function expectCode(f: () => unknown, code: string): void {

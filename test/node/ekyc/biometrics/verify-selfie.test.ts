@@ -6,7 +6,7 @@ import { templateOf } from "../../../../node/src/ekyc/biometrics/template.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { evalBytes, fakeFace, flatImage, png, sharedOnnxModel, stillFace } from "./helpers.ts";
 import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/fake-face-model.ts";
-import { isKycnetError } from "../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { framesFor } from "../../../../scripts/faces/synthetic-frames.ts";
 
 describe("verifySelfie with the real models", function () {

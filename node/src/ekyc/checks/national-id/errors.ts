@@ -1,5 +1,5 @@
 /** Typed failures of the national-ID registry check. Each becomes an UNAVAILABLE result. */
-import { KycnetError } from "../../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 
 /** The overall deadline (or one attempt's timeout) passed before the registry answered. */
 export class RegistryTimeoutError extends KycnetError {

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
-import { InvalidArgumentError, isKycnetError, type KycnetError } from "../../../../../sdk/src/errors.ts";
+import { InvalidArgumentError, isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import type { CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
 import { canonicalQuery } from "./query.ts";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.ts";

@@ -10,7 +10,7 @@
  * the case to manual review: an unreachable registry must never read as a pass. Bad *input* from
  * our own caller throws `InvalidArgumentError`.
  */
-import type { KycnetError } from "../../../../../sdk/src/errors.ts";
+import type { KycnetError } from "@kycnet/sdk/errors";
 
 /** Fields the registry compares; the same names as the canonical record (docs/protocol.md §2). */
 export const COMPARED_FIELDS = ["fullName", "dateOfBirth", "sex", "address"] as const;

@@ -3,8 +3,8 @@
  * so that "the same question" means the same bytes everywhere. Hostile input gets an
  * InvalidArgumentError naming the field (canonical rules: docs/protocol.md §2).
  */
-import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
-import { canonicalizeField } from "../../../../../sdk/src/protocol/canonical.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
+import { canonicalizeField } from "@kycnet/sdk/protocol";
 import type { IdentityQuery } from "./port.ts";
 
 export interface CanonicalQuery {

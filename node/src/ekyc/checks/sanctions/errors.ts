@@ -1,5 +1,5 @@
 /** Typed failures of sanctions list loading and screening. */
-import { KycnetError } from "../../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import type { SanctionsSource } from "./port.ts";
 
 /** A list file that does not parse or lacks what its format requires. */

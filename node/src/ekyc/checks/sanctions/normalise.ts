@@ -4,7 +4,7 @@
  * punctuation and digits treated as separators ("NGUYEN, Van-Minh" → nguyen van minh), which also
  * defuses markup or SQL fragments in names. Order is kept; the scorer ignores it.
  */
-import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 
 /** Longest name we screen, in UTF-16 units; longer input is refused (no unbounded work). */
 export const MAX_SCREENED_NAME_LENGTH = 256;

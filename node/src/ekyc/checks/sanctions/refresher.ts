@@ -4,7 +4,7 @@
  * encoding, empty) is reported and the last good list stays active: screening never stops, and
  * never silently runs on nothing. Lifecycle: `start()` / `stop()`.
  */
-import { isKycnetError, type KycnetError } from "../../../../../sdk/src/errors.ts";
+import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import { loadSanctionsFiles, type SanctionsFileSpec } from "./loaders/load-file.ts";
 import type { SanctionsList } from "./port.ts";
 

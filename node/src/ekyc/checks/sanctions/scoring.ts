@@ -3,7 +3,7 @@
  * then the tie-breakers (date of birth, nationality) nudge the score, and the threshold decides.
  * Shared by both adapters so they cannot disagree.
  */
-import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { compareBirthDate } from "./birth-date.ts";
 import { nameTokens, queryTokens } from "./normalise.ts";
 import type { NationalityAgreement, SanctionsEntry, ScreeningHit, ScreeningOptions, ScreeningQuery } from "./port.ts";

@@ -1,5 +1,5 @@
 /** Checks on a snapshot before any adapter accepts it, and merging snapshots of several lists. */
-import { InvalidArgumentError } from "../../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { SanctionsListEmptyError, SanctionsListTooLargeError } from "./errors.ts";
 import type { SanctionsSnapshot } from "./port.ts";
 

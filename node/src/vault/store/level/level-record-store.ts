@@ -1,6 +1,6 @@
 /** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
 import { Level } from "level";
-import { KycnetError } from "../../../../../sdk/src/errors.ts";
+import { KycnetError } from "@kycnet/sdk/errors";
 import type { RangeOptions, RecordStore, StoredValue, WriteOp } from "../record-store.ts";
 
 export class StoreUnavailableError extends KycnetError {

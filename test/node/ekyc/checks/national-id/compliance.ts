@@ -3,10 +3,10 @@
  * synthetic population. Run by http-adapter.test.ts (real simulator on loopback) and fake.test.ts.
  */
 import { expect } from "chai";
-import { isKycnetError } from "../../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import type { CitizenRecord } from "../../../../../node/src/ekyc/checks/national-id/citizen.ts";
 import type { IdentityQuery, NationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
-import { foldDiacritics } from "../../../../../sdk/src/protocol/canonical.ts";
+import { foldDiacritics } from "@kycnet/sdk/protocol";
 
 export interface ComplianceContext {
   registry: NationalIdRegistry;

@@ -9,7 +9,7 @@ import { HttpNationalIdRegistry } from "../../../../../node/src/ekyc/checks/nati
 import { CircuitBreaker } from "../../../../../node/src/ekyc/checks/national-id/circuit-breaker.ts";
 import type { IdentityCheckResult } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
 import { createRegistrySimulator, type RegistrySimulator } from "../../../../../node/src/ekyc/checks/national-id/simulator/server.ts";
-import { isKycnetError } from "../../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 function codeOf(result: IdentityCheckResult): string {

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { isKycnetError } from "../../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import type { SanctionsEntry, SanctionsList, SanctionsSnapshot, ScreeningQuery } from "../../../../../node/src/ekyc/checks/sanctions/port.ts";
 import { parseIsoBirthDate } from "../../../../../node/src/ekyc/checks/sanctions/birth-date.ts";
 import { parseUnConsolidatedXml } from "../../../../../node/src/ekyc/checks/sanctions/loaders/un-consolidated.ts";

@@ -9,7 +9,7 @@ import { CitizenDirectory, type CitizenRecord } from "../citizen.ts";
 import { canonicalQuery } from "../query.ts";
 import { CHECK_PATH, CheckRequestSchema, REQUEST_ID_HEADER } from "../wire.ts";
 import { generateCitizens, seededRandom } from "./citizens.ts";
-import { isKycnetError } from "../../../../../../sdk/src/errors.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 /**
  * A fault served instead of a normal answer: HTTP 500/503, a hang (until the client gives up or

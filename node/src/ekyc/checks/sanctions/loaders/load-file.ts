@@ -3,7 +3,7 @@
  * their format. Several files merge into one snapshot.
  */
 import { readFile, stat } from "node:fs/promises";
-import { InvalidArgumentError } from "../../../../../../sdk/src/errors.ts";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { SanctionsListTooLargeError } from "../errors.ts";
 import type { SanctionsSnapshot } from "../port.ts";
 import { mergeSnapshots } from "../snapshot.ts";

@@ -1,0 +1,6 @@
+/** The auditor's read-only checks over JSON-RPC, and the connection helpers they need. */
+export * from "./auditor.ts";
+export * from "./connect.ts";
+export * from "./consent-events.ts";
+export * from "./errors.ts";
+export * from "./json.ts";
