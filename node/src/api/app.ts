@@ -20,7 +20,7 @@ import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
 import { registerOnboardingRoutes } from "./routes/onboarding.ts";
 import { registerReviewRoutes } from "./routes/review.ts";
-import type { ApiServices } from "./services.ts";
+import type { ApiServices } from "../onboarding/ports.ts";
 
 export interface ApiDeps {
   readonly services: ApiServices;

@@ -14,7 +14,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { UnauthenticatedError } from "./errors.ts";
-import type { Role } from "./services.ts";
+import type { Role } from "../onboarding/ports.ts";
 
 export const ROLES: readonly Role[] = ["operator", "reviewer", "auditor"];
 

@@ -226,7 +226,7 @@ export class ForbiddenError extends KycnetError {
   }
 }
 
-/** Errors the service implementations throw (see services.ts). */
+/** Errors the service implementations throw (see ../onboarding/ports.ts). */
 export class SessionNotFoundError extends KycnetError {
   constructor(sessionId: string) {
     super("SESSION_NOT_FOUND", `no onboarding session ${sessionId}`, { details: { sessionId } });

@@ -16,7 +16,7 @@ import { ApiKeyVerifier } from "./auth.ts";
 import { registerBackpressure } from "./backpressure.ts";
 import { ApiError, AuditUnavailableError, ForbiddenError } from "./errors.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
-import type { AuditEntry, AuditOutcome } from "./services.ts";
+import type { AuditEntry, AuditOutcome } from "../onboarding/ports.ts";
 
 export function registerGuard(app: ApiInstance, { services, config }: RouteContext): void {
   const verifier = new ApiKeyVerifier(config.apiKeys);

@@ -4,7 +4,7 @@
  * alphabet are known to be sane (never an unbounded allocation).
  */
 import { ApiError } from "./errors.ts";
-import type { ImageMime } from "./services.ts";
+import type { ImageMime } from "../onboarding/ports.ts";
 
 export const IMAGE_MIMES: readonly ImageMime[] = ["image/jpeg", "image/png"];
 

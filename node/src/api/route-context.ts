@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDe
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ApiConfig } from "./config.ts";
 import type { Principal } from "./auth.ts";
-import type { ApiServices, Role } from "./services.ts";
+import type { ApiServices, Role } from "../onboarding/ports.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {

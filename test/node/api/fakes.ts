@@ -1,5 +1,5 @@
 /**
- * In-memory fakes of the API's service ports (node/src/api/services.ts), with the same error
+ * In-memory fakes of the API's service ports (node/src/onboarding/ports.ts), with the same error
  * contract as the real implementations: coded KycnetErrors for unknown / expired sessions, wrong
  * states and unknown attestations. Fast tests of the HTTP layer run against these.
  */
@@ -14,7 +14,7 @@ import type {
   ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentRelay, ConsentStatusView, DocumentSide, ImageMime,
   LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
   ReuseSessionCreated, ReuseSessionRequest, ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
-} from "../../../node/src/api/services.ts";
+} from "../../../node/src/onboarding/ports.ts";
 import type { RevocationReasonName } from "@kycnet/sdk/protocol";
 
 export type Clock = () => number;

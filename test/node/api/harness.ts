@@ -4,7 +4,7 @@ import { buildApp } from "../../../node/src/api/app.ts";
 import { generateApiKey } from "../../../node/src/api/auth.ts";
 import { apiConfig, type ApiConfig } from "../../../node/src/api/config.ts";
 import type { ApiInstance } from "../../../node/src/api/route-context.ts";
-import type { Role } from "../../../node/src/api/services.ts";
+import type { Role } from "../../../node/src/onboarding/ports.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../../../node/src/observability/metrics.ts";
 import type { ReadinessCheck } from "../../../node/src/observability/readiness.ts";

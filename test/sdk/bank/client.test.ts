@@ -5,7 +5,7 @@ import { buildApp } from "../../../node/src/api/app.ts";
 import { generateApiKey } from "../../../node/src/api/auth.ts";
 import { apiConfig } from "../../../node/src/api/config.ts";
 import { startServer, type RunningServer } from "../../../node/src/api/server.ts";
-import type { ApiServices } from "../../../node/src/api/services.ts";
+import type { ApiServices } from "../../../node/src/onboarding/ports.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
 import { createMetrics } from "../../../node/src/observability/metrics.ts";
 import { BankApiError, createBankClient } from "@kycnet/sdk/bank";

@@ -11,7 +11,7 @@ import {
   SessionIdParams, SessionView, selfieBody, withProblems,
 } from "../schemas.ts";
 import type { Hex } from "@kycnet/sdk/protocol";
-import type { ImageMime, SelfieFrame } from "../services.ts";
+import type { ImageMime, SelfieFrame } from "../../onboarding/ports.ts";
 
 const TAGS = ["onboarding"];
 const security = [{ apiKey: [] }];

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { generateApiKey, ROLES, validateApiKeys } from "../../api/auth.ts";
-import type { Role } from "../../api/services.ts";
+import type { Role } from "../../onboarding/ports.ts";
 import { colour, renderFacts } from "../output.ts";
 
 export function register(program: Command): void {

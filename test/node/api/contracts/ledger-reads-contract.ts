@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
-import type { AttestationAdmin, LedgerReads } from "../../../../node/src/api/services.ts";
+import type { AttestationAdmin, LedgerReads } from "../../../../node/src/onboarding/ports.ts";
 
 export interface LedgerReadsFixture {
   readonly reads: LedgerReads;

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import type { OnboardingService, SelfieFrame } from "../../../../node/src/api/services.ts";
+import type { OnboardingService, SelfieFrame } from "../../../../node/src/onboarding/ports.ts";
 
 export interface OnboardingFixture {
   readonly service: OnboardingService;

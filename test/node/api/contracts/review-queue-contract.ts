@@ -1,7 +1,7 @@
 /** What every ReviewQueue must do: the claim → approve/reject life cycle and its coded errors. */
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import type { ReviewQueue } from "../../../../node/src/api/services.ts";
+import type { ReviewQueue } from "../../../../node/src/onboarding/ports.ts";
 
 export interface ReviewQueueFixture {
   readonly queue: ReviewQueue;

@@ -12,7 +12,7 @@ import { AttestationNotFoundError, findAttestation } from "@kycnet/sdk/chain";
 import { RevocationReason, type AttestationProof, type Hex, type RevocationReasonName } from "@kycnet/sdk/protocol";
 import type { LedgerClient } from "../../ledger/ledger-client.ts";
 import { toLedgerError } from "../../ledger/errors.ts";
-import type { AttestationAdmin, AttestationStatusView, ConsentStatusView, LedgerReads, RevocationResult } from "../services.ts";
+import type { AttestationAdmin, AttestationStatusView, ConsentStatusView, LedgerReads, RevocationResult } from "../ports.ts";
 
 export interface AttestationLocator {
   /** The proof of an anchored attestation, or null when this locator does not know it. */

@@ -6,11 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
-import { openReviewCase, type EvidenceRef, type ReviewCase, type ReviewStatus } from "../ekyc/decision/review-case.ts";
-import type { DecisionResult } from "../ekyc/decision/types.ts";
-import type { AuditLog } from "./audit-log.ts";
-import type { RecordStore, StoredValue } from "./store/record-store.ts";
-import type { Vault } from "./vault.ts";
+import { openReviewCase, type EvidenceRef, type ReviewCase, type ReviewStatus } from "./review-case.ts";
+import type { DecisionResult } from "../../ekyc/decision/types.ts";
+import type { AuditLog } from "../../vault/audit-log.ts";
+import type { RecordStore, StoredValue } from "../../vault/store/record-store.ts";
+import type { Vault } from "../../vault/vault.ts";
 
 /** A case as the queue stores it: the decision module's case plus where its record and session are. */
 export interface QueuedCase extends ReviewCase {

@@ -12,22 +12,22 @@ import {
 } from "@kycnet/sdk/protocol";
 import type {
   DocumentSide, ImageMime, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionView, SelfieFrame,
-} from "../../api/services.ts";
-import { decodeTemplate, encodeTemplate, templateHash, verifySelfie, type ChallengeIssuer, type FaceModel, type SelfieVerification } from "../biometrics/index.ts";
-import type { IdentityCheckResult, NationalIdRegistry } from "../checks/national-id/port.ts";
-import type { SanctionsList } from "../checks/sanctions/port.ts";
-import { decide } from "../decision/engine.ts";
-import { reasonsShown } from "../decision/reasons.ts";
-import type { RuleSet } from "../decision/rule-set.ts";
-import type { DecisionResult } from "../decision/types.ts";
-import type { DocumentResult } from "../document/index.ts";
-import type { ReviewQueueStore } from "../../vault/review-queue.ts";
-import type { Vault, VerifiedRecord } from "../../vault/vault.ts";
-import { biometricAssessment, documentAssessment, registryAssessment, screeningAssessment } from "./assessments.ts";
+} from "./ports.ts";
+import { decodeTemplate, encodeTemplate, templateHash, verifySelfie, type ChallengeIssuer, type FaceModel, type SelfieVerification } from "../ekyc/biometrics/index.ts";
+import type { IdentityCheckResult, NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
+import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
+import { decide } from "../ekyc/decision/engine.ts";
+import { reasonsShown } from "../ekyc/decision/reasons.ts";
+import type { RuleSet } from "../ekyc/decision/rule-set.ts";
+import type { DecisionResult } from "../ekyc/decision/types.ts";
+import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { ReviewQueueStore } from "./review/review-queue.ts";
+import type { Vault, VerifiedRecord } from "../vault/vault.ts";
+import { biometricAssessment, documentAssessment, registryAssessment, screeningAssessment } from "../ekyc/decision/assessments.ts";
 import { SessionStateError, type ReuseContext, type Session, type SessionStore } from "./sessions.ts";
 import { prepareReuse, ReuseNotPossibleError, type ReuseDeps, type ReuseRequest } from "./reuse.ts";
-import type { EvidenceKind } from "../decision/review-case.ts";
-import type { StoredValue } from "../../vault/store/record-store.ts";
+import type { EvidenceKind } from "./review/review-case.ts";
+import type { StoredValue } from "../vault/store/record-store.ts";
 import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 
 export interface OnboardingDeps {

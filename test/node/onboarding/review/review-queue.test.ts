@@ -1,13 +1,13 @@
 import { expect } from "chai";
-import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
-import type { DecisionResult } from "../../../node/src/ekyc/decision/types.ts";
-import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
-import { createReviewQueue } from "../../../node/src/vault/review-queue.ts";
-import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
-import { createVault } from "../../../node/src/vault/vault.ts";
+import { MemoryKeyManager } from "../../../../node/src/custody/memory/memory-key-manager.ts";
+import type { DecisionResult } from "../../../../node/src/ekyc/decision/types.ts";
+import { createAuditLog } from "../../../../node/src/vault/audit-log.ts";
+import { createReviewQueue } from "../../../../node/src/onboarding/review/review-queue.ts";
+import { createMemoryRecordStore } from "../../../../node/src/vault/store/memory/memory-record-store.ts";
+import { createVault } from "../../../../node/src/vault/vault.ts";
 import type { Hex } from "@kycnet/sdk/protocol";
-import { verifiedRecord } from "./fixtures.ts";
-import { expectCode } from "../../support/expect-code.ts";
+import { verifiedRecord } from "../../vault/fixtures.ts";
+import { expectCode } from "../../../support/expect-code.ts";
 
 const REVIEW: DecisionResult = {
   decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" } as DecisionResult["reasons"][number]],

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
-import { openReviewCase, type EvidenceRef } from "../../../../node/src/ekyc/decision/review-case.ts";
+import { openReviewCase, type EvidenceRef } from "../../../../node/src/onboarding/review/review-case.ts";
 import type { DecisionInput } from "../../../../node/src/ekyc/decision/types.ts";
 
 const input = (registry: DecisionInput["registry"]): DecisionInput => ({

@@ -5,7 +5,7 @@
  * defines the contract and builds a case from a REVIEW decision.
  */
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
-import type { DecisionResult } from "./types.ts";
+import type { DecisionResult } from "../../ekyc/decision/types.ts";
 
 export const EVIDENCE_KINDS = [
   "DOCUMENT_FRONT",

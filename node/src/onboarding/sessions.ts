@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
-import type { OnboardingDecision, SelfieFrame } from "../../api/services.ts";
+import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
 export interface ReuseContext {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ChainLedgerReads } from "../../../node/src/api/adapters/chain-ledger-reads.ts";
+import { ChainLedgerReads } from "../../../node/src/onboarding/adapters/chain-ledger-reads.ts";
 import type { AttestationProof, Hex } from "@kycnet/sdk/protocol";
 
 const UID = `0x${"aa".repeat(32)}` as Hex;

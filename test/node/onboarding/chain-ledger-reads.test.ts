@@ -2,15 +2,15 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { Purpose, signConsentGrant, type Hex } from "@kycnet/sdk/protocol";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import { ChainLedgerReads, chainAttestationLocator, type AttestationLocator } from "../../../node/src/api/adapters/chain-ledger-reads.ts";
+import { ChainLedgerReads, chainAttestationLocator, type AttestationLocator } from "../../../node/src/onboarding/adapters/chain-ledger-reads.ts";
 import { deployedConsortium } from "../ledger/fixture.ts";
-import { ledgerReadsContract } from "./contracts/ledger-reads-contract.ts";
+import { ledgerReadsContract } from "../api/contracts/ledger-reads-contract.ts";
 import { buildApp } from "../../../node/src/api/app.ts";
 import { generateApiKey } from "../../../node/src/api/auth.ts";
 import { apiConfig } from "../../../node/src/api/config.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
 import { createMetrics } from "../../../node/src/observability/metrics.ts";
-import { createFakeServices } from "./fakes.ts";
+import { createFakeServices } from "../api/fakes.ts";
 
 type Consortium = Awaited<ReturnType<typeof deployedConsortium>>;
 

@@ -12,8 +12,8 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import {
   ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type Hex, type RecordFields,
 } from "@kycnet/sdk/protocol";
-import type { RecordClient } from "../../exchange/record-client.ts";
-import type { LedgerClient, MemberInfo } from "../../ledger/ledger-client.ts";
+import type { RecordClient } from "../exchange/record-client.ts";
+import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
 import type { ReuseContext } from "./sessions.ts";
 
 export interface ReuseDeps {

@@ -6,7 +6,7 @@ import type { DocumentResult } from "../document/index.ts";
 import type { SelfieVerification } from "../biometrics/index.ts";
 import type { IdentityCheckResult } from "../checks/national-id/port.ts";
 import type { ScreeningResult } from "../checks/sanctions/port.ts";
-import type { BiometricAssessment, DocumentAssessment, RegistryAssessment, ScreeningAssessment } from "../decision/types.ts";
+import type { BiometricAssessment, DocumentAssessment, RegistryAssessment, ScreeningAssessment } from "./types.ts";
 
 /** Tamper signals at or above this score count as HIGH severity for the rules. */
 export const HIGH_TAMPER_SCORE = 0.7;
