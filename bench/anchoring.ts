@@ -1,5 +1,5 @@
 /**
- * Anchoring throughput (npm run bench:anchoring): see bench/lib/anchoring.ts. Target (DESIGN.md
+ * Anchoring throughput (npm run bench:anchoring): see bench/lib/anchoring.ts. Target (docs/architecture.md
  * §7): ≥ 10,000 records/min per node, against one record per transaction in the same run.
  */
 import { measureAnchoring } from "./lib/anchoring.ts";

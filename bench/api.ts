@@ -6,7 +6,7 @@
  *
  * The server runs in a child process (as in production, it gets its own core); this process runs a
  * bounded loop of CONCURRENCY keep-alive clients for WARMUP_S + SECONDS per endpoint and reports
- * requests/s and latency percentiles. Target (DESIGN.md §7): ≥ 2,000 requests/s.
+ * requests/s and latency percentiles. Target (docs/architecture.md §7): ≥ 2,000 requests/s.
  *
  *   npm run bench:api            (env: API_BENCH_SECONDS, API_BENCH_CONCURRENCY)
  */

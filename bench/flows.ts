@@ -3,7 +3,7 @@
  * bank A (card OCR, liveness, face match, registry, screening, vault) and re-onboarding at bank B
  * (consent relay, record fetch over libp2p with on-chain checks, liveness and match against A's
  * template, vault), on a local JSON-RPC chain with SoftHSM2 tokens, as in the demo. Targets
- * (DESIGN.md §7): onboarding p95 ≤ 1.5 s and ≥ 5 customers/s per node; re-onboarding p95 ≤ 1 s
+ * (docs/architecture.md §7): onboarding p95 ≤ 1.5 s and ≥ 5 customers/s per node; re-onboarding p95 ≤ 1 s
  * plus chain confirmation. Both flows run with 1 and 2 concurrent customers.
  */
 import { inParallel, startBenchConsortium, type Onboarded } from "./lib/consortium.ts";

@@ -10,7 +10,7 @@ import {
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
 
-/** What an EAS `attest` costs on this EVM (docs/DESIGN.md); the budget is 5 % of it per record. */
+/** What an EAS `attest` costs on this EVM (docs/architecture.md §5); the budget is 5 % of it per record. */
 const EAS_ATTEST_GAS = 274_275n;
 const GAS_BUDGET_PER_RECORD = (EAS_ATTEST_GAS * 5n) / 100n;
 

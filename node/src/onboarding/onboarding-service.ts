@@ -1,5 +1,5 @@
 /**
- * Full eKYC onboarding at one bank (DESIGN.md §4), behind the API's `OnboardingService` port:
+ * Full eKYC onboarding at one bank (docs/architecture.md §4), behind the API's `OnboardingService` port:
  * card images → document result; liveness challenge and selfie frames → biometric result; the
  * national-ID registry and sanctions screening; the rule engine's decision. On PASS the verified
  * record is encrypted into the vault and queued for anchoring in one atomic write; on REVIEW it is

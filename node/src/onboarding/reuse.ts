@@ -1,5 +1,5 @@
 /**
- * Re-onboarding at a second bank (DESIGN.md §4, "the one-minute path"), before the selfie: the
+ * Re-onboarding at a second bank (docs/architecture.md §4, "the one-minute path"), before the selfie: the
  * customer's app presents an attestation uid and a consent it signed for this bank. The node finds
  * the attestation on chain (from the uid alone), relays the consent if it is not on chain yet,
  * and fetches the record from the issuing member over libp2p; the exchange client verifies every

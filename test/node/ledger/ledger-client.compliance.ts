@@ -1,5 +1,5 @@
 /**
- * The one compliance suite of the `LedgerClient` port (DESIGN.md §2). It runs against the ethers
+ * The one compliance suite of the `LedgerClient` port (docs/architecture.md §3). It runs against the ethers
  * adapter on Hardhat (ethers-ledger.test.ts) and the in-memory fake (memory-ledger.test.ts): any
  * behaviour the node relies on is asserted here, so the fake cannot drift from the contracts.
  * Tests share one deployment and stay independent by using fresh subjects and records.

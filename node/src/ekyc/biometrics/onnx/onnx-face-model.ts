@@ -2,7 +2,7 @@
  * ONNX adapter of the FaceModel port: the six pinned faceplugin models (scripts/models/face-models.json)
  * on onnxruntime-node, CPU. Sessions are created once by `loadOnnxFaceModel` and reused for every call
  * (onnxruntime sessions accept concurrent runs). Pre- and post-processing follow the models' training
- * conventions measured in DESIGN.md §6, not the package's browser JS (BGR detector input, odd NMS,
+ * conventions measured in docs/architecture.md §6, not the package's browser JS (BGR detector input, odd NMS,
  * 3-point alignment there are wrong for these models).
  */
 import { createHash } from "node:crypto";
