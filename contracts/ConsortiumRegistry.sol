@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 import {IConsortiumRegistry} from "./interfaces/IConsortiumRegistry.sol";
 
@@ -10,8 +10,9 @@ contract ConsortiumRegistry is IConsortiumRegistry {
     uint256 private constant MAX_NAME_BYTES = 64;
     uint256 private constant MAX_PEER_ID_BYTES = 128;
 
+    // Named like a function, not a constant: its getter `proposalLifetime()` is part of the ABI.
     /// @inheritdoc IConsortiumRegistry
-    uint64 public constant proposalLifetime = 7 days;
+    uint64 public constant proposalLifetime = 7 days; // solhint-disable-line const-name-snakecase
 
     /// @inheritdoc IConsortiumRegistry
     uint16 public threshold;

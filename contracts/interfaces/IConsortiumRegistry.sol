@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 /// @title IConsortiumRegistry
 /// @notice Who belongs to the kycnet consortium: member banks (their signing account, libp2p peer

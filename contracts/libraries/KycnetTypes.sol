@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 /// @title KycnetTypes
 /// @notice The shared on-chain vocabulary of docs/protocol.md §1. Values are uint8 on the wire and
