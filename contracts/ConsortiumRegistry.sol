@@ -26,6 +26,8 @@ contract ConsortiumRegistry is IConsortiumRegistry {
     Proposal[] private _proposals;
     mapping(uint256 proposalId => mapping(uint32 memberId => bool)) private _approved;
 
+    /// @notice Admits the founding members and auditors and sets the first threshold, with the
+    /// same checks and events as the proposals that change them later.
     /// @param genesisMembers the founding banks, active at deployment.
     /// @param genesisAuditors the founding auditors.
     /// @param initialThreshold approvals a proposal needs, 1..genesisMembers.length.
