@@ -11,7 +11,7 @@ import {KycnetHashing} from "../libraries/KycnetHashing.sol";
 /// @notice Test-only: exposes KycnetHashing so the shared vectors (test/vectors/) can be checked
 /// against the Solidity implementation. Never deployed outside tests.
 contract KycnetHashingHarness {
-    /// @notice {KycnetHashing-attestationUid}, from memory.
+    /// @notice {KycnetHashing-attestationUid} (the memory variant; the registry uses the calldata one).
     /// @param chainId the chain the registry is deployed on.
     /// @param registry the AttestationRegistry's address.
     /// @param issuer the member account that anchors the record.
