@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
@@ -17,6 +17,9 @@ contract AttestationRegistry is IAttestationRegistry {
     mapping(bytes32 batchRoot => Batch) private _batches;
     mapping(bytes32 uid => Revocation) private _revocations;
 
+    /// @notice Binds the registry to its consortium for good (immutable): only that consortium's
+    /// active members may anchor and revoke.
+    /// @param consortium_ the ConsortiumRegistry.
     constructor(IConsortiumRegistry consortium_) {
         _consortium = consortium_;
     }

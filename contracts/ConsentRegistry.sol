@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -20,6 +20,10 @@ contract ConsentRegistry is IConsentRegistry, EIP712 {
     mapping(bytes32 consentId => Consent) private _consents;
     mapping(address subject => mapping(uint256 nonce => bool)) private _usedNonces;
 
+    /// @notice Binds the registry to its consortium and attestation registry for good (immutable),
+    /// and fixes its EIP-712 domain (protocol §4).
+    /// @param consortium_ the ConsortiumRegistry whose active members relay and receive consents.
+    /// @param attestations_ the AttestationRegistry consents' attestations are proven against.
     constructor(
         IConsortiumRegistry consortium_,
         IAttestationRegistry attestations_

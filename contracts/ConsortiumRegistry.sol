@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 import {IConsortiumRegistry} from "./interfaces/IConsortiumRegistry.sol";
 
@@ -10,8 +10,9 @@ contract ConsortiumRegistry is IConsortiumRegistry {
     uint256 private constant MAX_NAME_BYTES = 64;
     uint256 private constant MAX_PEER_ID_BYTES = 128;
 
+    // Named like a function, not a constant: its getter `proposalLifetime()` is part of the ABI.
     /// @inheritdoc IConsortiumRegistry
-    uint64 public constant proposalLifetime = 7 days;
+    uint64 public constant proposalLifetime = 7 days; // solhint-disable-line const-name-snakecase
 
     /// @inheritdoc IConsortiumRegistry
     uint16 public threshold;
@@ -25,6 +26,8 @@ contract ConsortiumRegistry is IConsortiumRegistry {
     Proposal[] private _proposals;
     mapping(uint256 proposalId => mapping(uint32 memberId => bool)) private _approved;
 
+    /// @notice Admits the founding members and auditors and sets the first threshold, with the
+    /// same checks and events as the proposals that change them later.
     /// @param genesisMembers the founding banks, active at deployment.
     /// @param genesisAuditors the founding auditors.
     /// @param initialThreshold approvals a proposal needs, 1..genesisMembers.length.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 import {KycnetTypes} from "../libraries/KycnetTypes.sol";
 
@@ -35,6 +35,7 @@ interface IAttestationRegistry {
         uint32 count;
     }
 
+    /// @notice The only per-record state: when and why the issuer revoked an attestation.
     struct Revocation {
         uint64 revokedAt; // 0 when not revoked
         uint8 reason; // KycnetTypes.RevocationReason
@@ -52,38 +53,109 @@ interface IAttestationRegistry {
         REF_UID_MISMATCH
     }
 
+    // ----------------------------------------------------------------------------------------
+    // Events
+    // ----------------------------------------------------------------------------------------
+
+    /// @notice One per record of an anchored batch. Filtering on `uid` finds the anchoring
+    /// transaction, whose calldata holds the whole batch, so anyone can rebuild the attestation's
+    /// proof from its uid alone (sdk/src/chain).
+    /// @param uid the attestation uid (protocol §3).
+    /// @param issuer the member account that anchored the batch.
+    /// @param subject the attestation's customer key address.
+    /// @param batchRoot the root the uid's inclusion proof is checked against.
     event Attested(bytes32 indexed uid, address indexed issuer, address indexed subject, bytes32 batchRoot);
+
+    /// @notice A batch was anchored, after the `Attested` events of its records.
+    /// @param batchRoot the batch's SimpleMerkleTree root of uids, the key of its storage slot.
+    /// @param issuer the member account that anchored it.
+    /// @param count the number of records in the batch (1..1024).
     event BatchAnchored(bytes32 indexed batchRoot, address indexed issuer, uint32 count);
+
+    /// @notice The issuing member revoked an attestation; it is REVOKED from this block's timestamp on.
+    /// @param uid the revoked attestation.
+    /// @param issuer the account that anchored it (not necessarily the account that revoked it,
+    /// after a key rotation).
+    /// @param reason a KycnetTypes.RevocationReason.
     event Revoked(bytes32 indexed uid, address indexed issuer, uint8 reason);
 
+    // ----------------------------------------------------------------------------------------
+    // Errors
+    // ----------------------------------------------------------------------------------------
+
     /// @notice The caller is not an active member of the consortium.
+    /// @param account the caller.
     error NotActiveMember(address account);
+
+    /// @notice `anchor` was called with no records.
     error EmptyBatch();
+
+    /// @notice `anchor` was called with more records than one transaction may anchor.
+    /// @param count the number of records sent.
+    /// @param max the limit, KycnetTypes.MAX_BATCH_SIZE.
     error BatchTooLarge(uint256 count, uint256 max);
+
+    /// @notice A record of the batch breaks a rule of protocol §5; the whole batch is rejected.
+    /// @param index the position of the first faulty record in the batch.
+    /// @param reason what is wrong with it.
     error InvalidAttestation(uint256 index, InvalidAttestationReason reason);
+
+    /// @notice A batch with this root was already anchored (an outbox retry of a mined transaction).
+    /// @param batchRoot the root of the batch.
     error BatchAlreadyAnchored(bytes32 batchRoot);
+
     /// @notice No batch of `issuer` with root `batchRoot` includes `uid`.
+    /// @param uid the uid recomputed from the proof's data.
+    /// @param issuer the account the proof names as issuer.
+    /// @param batchRoot the batch the proof names.
     error UnknownAttestation(bytes32 uid, address issuer, bytes32 batchRoot);
+
     /// @notice `caller` does not belong to the member that issued the attestation.
+    /// @param caller the account that tried to revoke.
+    /// @param issuer the account that anchored the attestation.
     error NotIssuer(address caller, address issuer);
+
+    /// @notice The attestation was already revoked; a revocation is final.
+    /// @param uid the attestation.
+    /// @param revokedAt when it was revoked.
     error AlreadyRevoked(bytes32 uid, uint64 revokedAt);
+
+    /// @notice `reason` is not a KycnetTypes.RevocationReason other than NONE.
+    /// @param reason the value sent.
     error InvalidReason(uint8 reason);
 
-    /// @notice Anchor 1..1024 attestations issued by the caller, an active member.
+    // ----------------------------------------------------------------------------------------
+    // Writes
+    // ----------------------------------------------------------------------------------------
+
+    /// @notice Anchor 1..1024 attestations issued by the caller, an active member. Emits one
+    /// `Attested` per record, then `BatchAnchored`.
+    /// @param batch the records, each checked against protocol §5; their uids name the caller as issuer.
     /// @return batchRoot the SimpleMerkleTree root (heap layout, unsorted leaves) of their uids.
     function anchor(AttestationData[] calldata batch) external returns (bytes32 batchRoot);
 
     /// @notice Revoke an attestation, immediately. Only an active account of the issuing member
     /// (the anchoring account or one it was rotated to) may revoke.
+    /// @param attestation the attestation and its inclusion proof.
     /// @param reason a KycnetTypes.RevocationReason, not NONE.
     function revoke(AttestationProof calldata attestation, uint8 reason) external;
 
+    // ----------------------------------------------------------------------------------------
+    // Views
+    // ----------------------------------------------------------------------------------------
+
     /// @notice The uid of an anchored attestation; reverts with `UnknownAttestation` otherwise.
     /// Says nothing about revocation or expiry: see `statusOf`.
+    /// @param attestation the attestation and its inclusion proof.
+    /// @return uid the attestation's uid.
     function verify(AttestationProof calldata attestation) external view returns (bytes32 uid);
 
     /// @notice Uid and status at time `at` of an anchored attestation; reverts with
     /// `UnknownAttestation` when it was never anchored.
+    /// @param attestation the attestation and its inclusion proof.
+    /// @param at the time, in unix seconds, the status is wanted for.
+    /// @return uid the attestation's uid.
+    /// @return status its status at `at`, as `statusOf` defines it.
     function verifyAt(
         AttestationProof calldata attestation,
         uint64 at
@@ -92,19 +164,32 @@ interface IAttestationRegistry {
     /// @notice Status at time `at` (protocol §3): UNKNOWN when not anchored, or `at` is before
     /// issuance or anchoring; REVOKED when revoked at or before `at`; EXPIRED when
     /// `at >= expiresAt`; else VALID. Never reverts.
+    /// @param attestation the attestation and its inclusion proof.
+    /// @param at the time, in unix seconds, the status is wanted for.
+    /// @return the attestation's status at `at`.
     function statusOf(
         AttestationProof calldata attestation,
         uint64 at
     ) external view returns (KycnetTypes.AttestationStatus);
 
+    /// @notice The revocation of an attestation, by uid alone (no proof needed: revocations are
+    /// keyed by uid).
+    /// @param uid the attestation.
+    /// @return its revocation, all zero when it is not revoked.
     function revocationOf(bytes32 uid) external view returns (Revocation memory);
 
     /// @notice The batch stored under `batchRoot` (all zero when none).
+    /// @param batchRoot the batch's root.
+    /// @return the batch's issuer, anchoring time and record count.
     function batchOf(bytes32 batchRoot) external view returns (Batch memory);
 
     /// @notice The uid `issuer` gets for `data` in this registry on this chain.
+    /// @param issuer the member account that would anchor the record.
+    /// @param data the record.
+    /// @return the uid, as protocol §3 computes it.
     function uidOf(address issuer, AttestationData calldata data) external view returns (bytes32);
 
     /// @notice The consortium whose active members may anchor.
+    /// @return the ConsortiumRegistry's address.
     function consortium() external view returns (address);
 }

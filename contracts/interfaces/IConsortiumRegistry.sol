@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 /// @title IConsortiumRegistry
 /// @notice Who belongs to the kycnet consortium: member banks (their signing account, libp2p peer
@@ -11,12 +11,14 @@ pragma solidity ^0.8.28;
 /// active only for the interval `[activeSince, activeUntil)`. An account is bound to one member,
 /// once: a removed bank that rejoins does so with a new account.
 interface IConsortiumRegistry {
+    /// @notice ACTIVE from admission; REMOVED for good (a bank that rejoins is a new member).
     enum MemberStatus {
         NONE,
         ACTIVE,
         REMOVED
     }
 
+    /// @notice The change a proposal makes when it executes; each has its own `propose…` function.
     enum ProposalKind {
         NONE,
         ADMIT_MEMBER,
@@ -55,6 +57,7 @@ interface IConsortiumRegistry {
         uint64 activeUntil; // 0 while still active
     }
 
+    /// @notice A proposed change, open for approvals until `expiresAt`.
     struct Proposal {
         ProposalKind kind;
         address proposer;
@@ -69,6 +72,12 @@ interface IConsortiumRegistry {
     // Events
     // ----------------------------------------------------------------------------------------
 
+    /// @notice A bank became a member, at deployment or by an ADMIT_MEMBER proposal.
+    /// @param memberId its new stable id (1, 2, …).
+    /// @param account its signing account.
+    /// @param name its display name.
+    /// @param peerId its libp2p peer id, binary form.
+    /// @param transportKey its P-256 public key (SEC1), which records are sealed to.
     event MemberAdmitted(
         uint32 indexed memberId,
         address indexed account,
@@ -76,12 +85,44 @@ interface IConsortiumRegistry {
         bytes peerId,
         bytes transportKey
     );
+
+    /// @notice A member was removed; its account is no longer active from this block on.
+    /// @param memberId the removed member.
+    /// @param account its signing account at removal.
     event MemberRemoved(uint32 indexed memberId, address indexed account);
+
+    /// @notice A member's signing account was replaced; the old one stays bound to the member but
+    /// is no longer active.
+    /// @param memberId the member.
+    /// @param oldAccount the account it signed with until now.
+    /// @param newAccount the account it signs with from now on.
     event MemberAccountRotated(uint32 indexed memberId, address indexed oldAccount, address indexed newAccount);
+
+    /// @notice A member announced a new libp2p peer id and transport key.
+    /// @param memberId the member.
+    /// @param peerId its new libp2p peer id, binary form.
+    /// @param transportKey its new P-256 public key (SEC1).
     event MemberEndpointUpdated(uint32 indexed memberId, bytes peerId, bytes transportKey);
+
+    /// @notice An auditor was added, at deployment or by an ADD_AUDITOR proposal.
+    /// @param account the auditor's account.
     event AuditorAdded(address indexed account);
+
+    /// @notice An auditor was removed by a REMOVE_AUDITOR proposal.
+    /// @param account the auditor's account.
     event AuditorRemoved(address indexed account);
+
+    /// @notice The number of approvals a proposal needs changed (also at deployment, from 0).
+    /// @param oldThreshold the previous threshold.
+    /// @param newThreshold the threshold from now on.
     event ThresholdChanged(uint16 oldThreshold, uint16 newThreshold);
+
+    /// @notice A proposal was opened; the proposer's approval follows at once (`ProposalApproved`).
+    /// @param proposalId its id, the index in proposal order (0, 1, …).
+    /// @param kind the change it makes.
+    /// @param proposer the member account that proposed it.
+    /// @param payload the abi-encoded arguments of the change, see each `propose…` function.
+    /// @param expiresAt the first second at which it can no longer be approved or executed.
     event ProposalCreated(
         uint256 indexed proposalId,
         ProposalKind indexed kind,
@@ -89,7 +130,17 @@ interface IConsortiumRegistry {
         bytes payload,
         uint64 expiresAt
     );
+
+    /// @notice A member approved a proposal.
+    /// @param proposalId the proposal.
+    /// @param memberId the approving member.
+    /// @param approver the account it approved with.
+    /// @param approvals the approvals of members still active, this one included.
     event ProposalApproved(uint256 indexed proposalId, uint32 indexed memberId, address indexed approver, uint256 approvals);
+
+    /// @notice A proposal's change was applied (its own event, e.g. `MemberAdmitted`, comes first).
+    /// @param proposalId the proposal.
+    /// @param kind the change it made.
     event ProposalExecuted(uint256 indexed proposalId, ProposalKind indexed kind);
 
     // ----------------------------------------------------------------------------------------
@@ -97,70 +148,139 @@ interface IConsortiumRegistry {
     // ----------------------------------------------------------------------------------------
 
     /// @notice `account` is not an active member's current account.
+    /// @param account the caller, or the account a proposal names.
     error NotActiveMember(address account);
+
     /// @notice `account` never belonged to a member.
+    /// @param account the account looked up (0 when a member id was looked up).
     error UnknownMember(address account);
+
     /// @notice `account` is already bound to a member (now or in the past).
+    /// @param account the account to admit or rotate to.
     error AccountAlreadyBound(address account);
+
     /// @notice The zero address cannot be a member or auditor account.
     error ZeroAccount();
+
+    /// @notice A member's name must be 1..64 bytes.
+    /// @param name the name sent.
     error InvalidName(string name);
+
+    /// @notice A peer id must be 1..128 bytes.
+    /// @param peerId the peer id sent.
     error InvalidPeerId(bytes peerId);
+
+    /// @notice A transport key must be a SEC1 P-256 key: 33 bytes starting 02 or 03, or 65 starting 04.
+    /// @param transportKey the key sent.
     error InvalidTransportKey(bytes transportKey);
+
     /// @notice Another member already announces `peerId`.
+    /// @param peerId the peer id sent.
+    /// @param memberId the member that announces it.
     error PeerIdTaken(bytes peerId, uint32 memberId);
+
+    /// @notice No member announces `peerId`.
+    /// @param peerId the peer id looked up.
     error NoSuchPeerId(bytes peerId);
+
+    /// @notice `account` is already an auditor.
+    /// @param account the account to add.
     error AlreadyAuditor(address account);
+
+    /// @notice `account` is not an auditor.
+    /// @param account the account to remove.
     error NotAuditor(address account);
+
     /// @notice `threshold` is 0 or exceeds the number of active members it would apply to.
+    /// @param threshold the threshold asked for, or the current one when a removal would leave
+    /// fewer members than it.
+    /// @param activeMembers the number of active members it would apply to.
     error InvalidThreshold(uint256 threshold, uint256 activeMembers);
+
+    /// @notice No proposal has this id.
+    /// @param proposalId the id sent.
     error UnknownProposal(uint256 proposalId);
+
+    /// @notice The proposal's approval window has closed.
+    /// @param proposalId the proposal.
+    /// @param expiresAt the first second at which it was closed.
     error ProposalExpired(uint256 proposalId, uint64 expiresAt);
+
+    /// @notice The proposal was already executed.
+    /// @param proposalId the proposal.
     error ProposalAlreadyExecuted(uint256 proposalId);
+
+    /// @notice The member already approved this proposal (with this or an earlier account).
+    /// @param proposalId the proposal.
+    /// @param memberId the member.
     error AlreadyApproved(uint256 proposalId, uint32 memberId);
+
     /// @notice Approvals of still-active members (`approvals`) are below `threshold`.
+    /// @param proposalId the proposal.
+    /// @param approvals its approvals that still count.
+    /// @param threshold the approvals it needs.
     error ProposalNotApproved(uint256 proposalId, uint256 approvals, uint256 threshold);
 
     // ----------------------------------------------------------------------------------------
     // Proposals (each returns the new proposal id; the proposer's approval counts at once, so a
-    // threshold of 1 executes immediately)
+    // threshold of 1 executes immediately). Only an active member may propose, and each proposal
+    // is checked when proposed and again when executed.
     // ----------------------------------------------------------------------------------------
 
     /// @notice Propose admitting a new member. Payload: `abi.encode(MemberInput)`.
+    /// @param member the bank's account (never bound before), name, peer id and transport key.
+    /// @return proposalId the new proposal's id.
     function proposeAdmitMember(MemberInput calldata member) external returns (uint256 proposalId);
 
     /// @notice Propose removing the member whose current account is `account`. Its account stops
     /// being active at execution. Payload: `abi.encode(account)`.
+    /// @param account the member's current account.
+    /// @return proposalId the new proposal's id.
     function proposeRemoveMember(address account) external returns (uint256 proposalId);
 
     /// @notice Propose replacing a member's signing account. `oldAccount` stops being active at
     /// execution; `newAccount` starts. Payload: `abi.encode(oldAccount, newAccount)`.
+    /// @param oldAccount the member's current account.
+    /// @param newAccount an account never bound to any member.
+    /// @return proposalId the new proposal's id.
     function proposeRotateAccount(address oldAccount, address newAccount) external returns (uint256 proposalId);
 
     /// @notice Propose a member's new libp2p peer id and transport key.
     /// Payload: `abi.encode(account, peerId, transportKey)`.
+    /// @param account the member's current account.
+    /// @param peerId the new peer id, binary form, not announced by another member.
+    /// @param transportKey the new P-256 public key (SEC1).
+    /// @return proposalId the new proposal's id.
     function proposeUpdateEndpoint(
         address account,
         bytes calldata peerId,
         bytes calldata transportKey
     ) external returns (uint256 proposalId);
 
-    /// @notice Payload: `abi.encode(account)`.
+    /// @notice Propose adding a read-only auditor. Payload: `abi.encode(account)`.
+    /// @param account the auditor's account.
+    /// @return proposalId the new proposal's id.
     function proposeAddAuditor(address account) external returns (uint256 proposalId);
 
-    /// @notice Payload: `abi.encode(account)`.
+    /// @notice Propose removing an auditor. Payload: `abi.encode(account)`.
+    /// @param account the auditor's account.
+    /// @return proposalId the new proposal's id.
     function proposeRemoveAuditor(address account) external returns (uint256 proposalId);
 
-    /// @notice Payload: `abi.encode(uint16 newThreshold)`.
+    /// @notice Propose a new approval threshold. Payload: `abi.encode(uint16 newThreshold)`.
+    /// @param newThreshold approvals a proposal will need, 1..active members.
+    /// @return proposalId the new proposal's id.
     function proposeThreshold(uint16 newThreshold) external returns (uint256 proposalId);
 
     /// @notice Approve a pending proposal; executes it once approvals of members that are still
     /// active reach the threshold. Reverts with the action's own error when it can no longer be
     /// applied (for instance the account was admitted meanwhile).
+    /// @param proposalId the proposal.
     function approve(uint256 proposalId) external;
 
     /// @notice Execute a proposal whose approvals already reach the threshold (after the threshold
     /// was lowered, or approvers were removed and the threshold with them).
+    /// @param proposalId the proposal.
     function execute(uint256 proposalId) external;
 
     // ----------------------------------------------------------------------------------------
@@ -168,45 +288,76 @@ interface IConsortiumRegistry {
     // ----------------------------------------------------------------------------------------
 
     /// @notice True when `account` is an active member's current signing account.
+    /// @param account the account.
+    /// @return whether the kycnet registries accept it as a member now.
     function isActiveMember(address account) external view returns (bool);
 
     /// @notice True when `account` signed for an active member at time `t` (for auditors:
     /// "was the issuer a member when it issued?").
+    /// @param account the account.
+    /// @param t the time, in unix seconds.
+    /// @return whether `t` falls in the account's `[activeSince, activeUntil)`.
     function wasActiveMemberAt(address account, uint64 t) external view returns (bool);
 
     /// @notice The member `account` belongs (or belonged) to; reverts with `UnknownMember`.
+    /// @param account any account the member ever signed with.
+    /// @return the member as it is now.
     function memberOf(address account) external view returns (Member memory);
 
     /// @notice The member id `account` belongs (or belonged) to, 0 when none.
+    /// @param account any account.
+    /// @return the member id, 0 when the account was never a member's.
     function memberIdOf(address account) external view returns (uint32);
 
     /// @notice The id of the member `account` belongs (or belonged) to when that member is still
     /// active, whichever account it signs with now; 0 otherwise. Lets records that name an
     /// account (a consent's grantee) survive the member's key rotation.
+    /// @param account any account.
+    /// @return the active member's id, or 0.
     function activeMemberIdOf(address account) external view returns (uint32);
 
     /// @notice The member with id `memberId`; reverts with `UnknownMember(address(0))` if none.
+    /// @param memberId the member id, 1..memberCount.
+    /// @return the member as it is now.
     function memberById(uint32 memberId) external view returns (Member memory);
 
     /// @notice The member currently announcing `peerId`; reverts with `NoSuchPeerId`.
+    /// @param peerId the libp2p peer id, binary form.
+    /// @return the member as it is now (possibly REMOVED: a removed member keeps its peer id).
     function memberByPeerId(bytes calldata peerId) external view returns (Member memory);
 
     /// @notice When `account` was active for its member.
+    /// @param account any account.
+    /// @return its member id and active interval, all zero when it was never a member's.
     function accountRecord(address account) external view returns (AccountRecord memory);
 
+    /// @notice True when `account` is an auditor.
+    /// @param account the account.
+    /// @return whether it is an auditor now.
     function isAuditor(address account) external view returns (bool);
 
     /// @notice Members ever admitted (ids run 1..memberCount).
+    /// @return the number of members admitted, removed ones included.
     function memberCount() external view returns (uint256);
 
+    /// @notice Members not removed.
+    /// @return the number of active members.
     function activeMemberCount() external view returns (uint256);
 
+    /// @notice Approvals of active members a proposal needs to execute.
+    /// @return the threshold, 1..activeMemberCount.
     function threshold() external view returns (uint16);
 
+    /// @notice A proposal; reverts with `UnknownProposal`.
+    /// @param proposalId the proposal, 0..proposalCount-1.
+    /// @return the proposal with its approvers.
     function proposal(uint256 proposalId) external view returns (Proposal memory);
 
+    /// @notice Proposals ever made (ids run 0..proposalCount-1).
+    /// @return the number of proposals.
     function proposalCount() external view returns (uint256);
 
     /// @notice How long a proposal stays open for approvals.
+    /// @return the lifetime in seconds (7 days).
     function proposalLifetime() external view returns (uint64);
 }

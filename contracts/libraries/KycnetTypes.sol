@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.28;
+pragma solidity ^0.8.30;
 
 /// @title KycnetTypes
 /// @notice The shared on-chain vocabulary of docs/protocol.md §1. Values are uint8 on the wire and
@@ -49,8 +49,9 @@ library KycnetTypes {
         EXPIRED
     }
 
-    /// @notice Lowest and highest assurance level (1: card + selfie, 2: chip data verified).
+    /// @notice Lowest assurance level (1: card + selfie).
     uint8 internal constant MIN_ASSURANCE_LEVEL = 1;
+    /// @notice Highest assurance level (2: chip data verified).
     uint8 internal constant MAX_ASSURANCE_LEVEL = 2;
 
     /// @notice Valid bits of a field mask: the eleven canonical record fields of protocol §2.
@@ -59,23 +60,37 @@ library KycnetTypes {
     /// @notice Records one `anchor` call accepts at most (protocol §3).
     uint256 internal constant MAX_BATCH_SIZE = 1024;
 
+    /// @notice True when `value` is a Method other than NONE.
+    /// @param value a method as sent on the wire.
+    /// @return whether it names a known method.
     function isMethod(uint8 value) internal pure returns (bool) {
         return value > uint8(Method.NONE) && value <= uint8(type(Method).max);
     }
 
+    /// @notice True when `value` is a Purpose other than NONE.
+    /// @param value a purpose as sent on the wire.
+    /// @return whether it names a known purpose.
     function isPurpose(uint8 value) internal pure returns (bool) {
         return value > uint8(Purpose.NONE) && value <= uint8(type(Purpose).max);
     }
 
+    /// @notice True when `value` is a RevocationReason other than NONE.
+    /// @param value a revocation reason as sent on the wire.
+    /// @return whether it names a known reason.
     function isRevocationReason(uint8 value) internal pure returns (bool) {
         return value > uint8(RevocationReason.NONE) && value <= uint8(type(RevocationReason).max);
     }
 
+    /// @notice True when `value` is an assurance level, MIN_ASSURANCE_LEVEL..MAX_ASSURANCE_LEVEL.
+    /// @param value an assurance level as sent on the wire.
+    /// @return whether it is a known level.
     function isAssuranceLevel(uint8 value) internal pure returns (bool) {
         return value >= MIN_ASSURANCE_LEVEL && value <= MAX_ASSURANCE_LEVEL;
     }
 
     /// @notice True when `mask` names at least one field and only known fields.
+    /// @param mask a field mask (protocol §2 bits).
+    /// @return whether it is within FIELD_MASK and not zero.
     function isFieldMask(uint32 mask) internal pure returns (bool) {
         return mask != 0 && (mask & ~FIELD_MASK) == 0;
     }
