@@ -32,7 +32,8 @@ export function parseAddresses(input: Json, field = "addresses"): AddressesFile 
     return addressesFromJson(input, field);
   } catch (error) {
     if (!isKycnetError(error, "INVALID_ARGUMENT")) throw error;
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", String(error.details.field), String(error.details.reason));
+    const { field: where, reason } = error.details;
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", String(where), String(reason));
   }
 }
 
@@ -46,7 +47,8 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
   // An addresses file that names its chain must be this consortium's: else every node would start on contracts
   // deployed elsewhere.
   if (addresses.chainId !== undefined && addresses.chainId !== BigInt(chainId)) {
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "addresses.chainId", `is ${addresses.chainId}, chain.chainId is ${chainId}`);
+    const reason = `is ${addresses.chainId}, chain.chainId is ${chainId}`;
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "addresses.chainId", reason);
   }
   const { consortium, attestations, consents } = addresses;
   const confirmations = integer(chainIn.confirmations ?? 1, "chain.confirmations", 1, 64);

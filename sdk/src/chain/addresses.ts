@@ -47,20 +47,22 @@ export function parseAddresses(text: string, source = "addresses"): AddressesFil
 
 /** The same rules over a value already parsed from JSON. */
 export function addressesFromJson(doc: unknown, source = "addresses"): AddressesFile {
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(source, "must be a JSON object");
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new InvalidArgumentError(source, "must be a JSON object");
+  }
   const d = doc as Record<string, unknown>;
   const allowed: readonly string[] = [...CONTRACT_KEYS, ...OPTIONAL_KEYS];
   for (const key of Object.keys(d)) {
-    if (!allowed.includes(key)) throw new InvalidArgumentError(`${source}.${key}`, `unknown key (allowed: ${allowed.join(", ")})`);
+    if (!allowed.includes(key)) {
+      throw new InvalidArgumentError(`${source}.${key}`, `unknown key (allowed: ${allowed.join(", ")})`);
+    }
   }
   const [consortium, attestations, consents] = CONTRACT_KEYS.map((key) => contractAddress(d[key], `${source}.${key}`));
   const chainId = d.chainId === undefined ? undefined : positiveChainId(d.chainId, `${source}.chainId`);
-  if (d.fromBlock !== undefined && !(typeof d.fromBlock === "number" && Number.isSafeInteger(d.fromBlock) && d.fromBlock >= 0)) {
-    throw new InvalidArgumentError(`${source}.fromBlock`, "must be a block number");
-  }
+  const fromBlock = d.fromBlock === undefined ? undefined : blockNumber(d.fromBlock, `${source}.fromBlock`);
   return Object.freeze({
     consortium: consortium!, attestations: attestations!, consents: consents!,
-    ...(chainId === undefined ? {} : { chainId }), ...(d.fromBlock === undefined ? {} : { fromBlock: d.fromBlock as number }),
+    ...(chainId === undefined ? {} : { chainId }), ...(fromBlock === undefined ? {} : { fromBlock }),
   });
 }
 
@@ -74,6 +76,13 @@ function contractAddress(value: unknown, field: string): Hex {
   } catch (cause) {
     throw new InvalidArgumentError(field, "has a wrong EIP-55 checksum", { cause });
   }
+}
+
+function blockNumber(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(field, "must be a block number");
+  }
+  return value;
 }
 
 function positiveChainId(value: unknown, field: string): bigint {

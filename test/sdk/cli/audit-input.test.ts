@@ -43,11 +43,13 @@ describe("sdk/cli audit input", () => {
   describe("parseAddresses", () => {
     const good = { consortium: address("1"), attestations: address("2"), consents: address("3") };
     it("reads the three addresses, an optional chainId and fromBlock", () => {
-      expect(parseAddresses(JSON.stringify({ ...good, chainId: "31337", fromBlock: 7 }))).to.deep.equal({ ...good, chainId: 31337n, fromBlock: 7 });
+      expect(parseAddresses(JSON.stringify({ ...good, chainId: "31337", fromBlock: 7 })))
+        .to.deep.equal({ ...good, chainId: 31337n, fromBlock: 7 });
     });
     it("returns the addresses EIP-55 checksummed, whatever their case", () => {
       const lower = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-      expect(parseAddresses(JSON.stringify({ ...good, consortium: lower })).consortium).to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+      expect(parseAddresses(JSON.stringify({ ...good, consortium: lower })).consortium)
+        .to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
     });
     const bad: Array<[string, string]> = [
       ["not JSON", "{"], ["a list", "[]"], ["a missing address", JSON.stringify({ ...good, consents: undefined })],

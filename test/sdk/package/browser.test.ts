@@ -32,7 +32,9 @@ const BROWSER_ENTRY_POINTS = ["", "/errors", "/protocol", "/chain", "/customer",
 const NODE_ONLY_ENTRY_POINTS = ["/customer/node", "/cli"];
 
 /** Bundles `import * as sdk from "@kycnet/sdk<entry>"` for a browser; returns the script or esbuild's errors. */
-async function bundleForBrowser(entry: string, globalName = "kycnetSdk"): Promise<{ code: string } | { errors: string[] }> {
+type Bundled = { code: string } | { errors: string[] };
+
+async function bundleForBrowser(entry: string, globalName = "kycnetSdk"): Promise<Bundled> {
   try {
     const result = await build({
       stdin: { contents: `export * from "@kycnet/sdk${entry}";`, resolveDir: repoRoot, loader: "js" },
@@ -74,7 +76,9 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
       const bundled = await bundleForBrowser("/customer", "kycnetCustomer");
       if (!("code" in bundled)) throw new Error(`the customer SDK does not bundle: ${bundled.errors.join("; ")}`);
       profile = await mkdtemp(join(tmpdir(), "kycnet-chromium-"));
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, userDataDir: profile });
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, userDataDir: profile,
+      });
       page = await browser.newPage();
       // Nothing leaves the machine: the page is about:blank and the bundle is injected, so any request is a defect.
       await page.setRequestInterception(true);
@@ -90,16 +94,18 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
 
     it("runs in a browser, not in Node", async () => {
       const where = await page.evaluate(() => ({
-        userAgent: navigator.userAgent, hasProcess: typeof (globalThis as { process?: unknown }).process !== "undefined",
+        userAgent: navigator.userAgent,
+        hasProcess: typeof (globalThis as { process?: unknown }).process !== "undefined",
       }));
       expect(where.userAgent).to.match(/HeadlessChrome/);
       expect(where.hasProcess).to.equal(false);
     });
 
-    it("makes a subject key, signs a grant and a revocation that the contract's digests recover and it accepts", async () => {
+    it("signs a grant and its revocation in the page; the contract recovers the page key, accepts both", async () => {
       // In the page: a fresh key, kept there (the private key never leaves the browser).
       const subject = (await page.evaluate(() => {
-        const sdk = (globalThis as unknown as { kycnetCustomer: { createSubjectKey(): { address: string } } }).kycnetCustomer;
+        type Sdk = { createSubjectKey(): { address: string } };
+        const sdk = (globalThis as unknown as { kycnetCustomer: Sdk }).kycnetCustomer;
         const key = sdk.createSubjectKey();
         (globalThis as unknown as { subjectKey: unknown }).subjectKey = key;
         return key.address;
@@ -128,10 +134,9 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
           subjectKey, consentId: grant.consentId, chain: consentChain, now: BigInt(input.now),
         });
         // As JSON (bigints as strings). No named helper here: tsx would wrap it in a __name() the page lacks.
-        return JSON.parse(JSON.stringify({ grant, revocation }, (_k, x) => (typeof x === "bigint" ? x.toString() : x))) as {
-          grant: Signed; revocation: Signed;
-        };
-      }, { uid, grantee, chainId: chain.chainId.toString(), consentRegistry: chain.consentRegistry, now: now.toString() });
+        const json = JSON.stringify({ grant, revocation }, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+        return JSON.parse(json) as { grant: Signed; revocation: Signed };
+      }, { uid, grantee, chainId: String(chain.chainId), consentRegistry: chain.consentRegistry, now: String(now) });
 
       const grant = toConsentGrant(signed.grant.grant as Record<string, unknown>);
       const grantSignature = signed.grant.signature as string;
@@ -141,7 +146,8 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
       // The contract's own EIP-712 digest: the browser's signature recovers to the subject key.
       const registry = new Contract(f.addresses.consents, ConsentRegistryAbi, f.provider);
       const grantDigest = (await registry.getFunction("grantDigest")(grant)) as Hex;
-      expect(grantDigest).to.equal(consentGrantDigest({ chainId: chain.chainId, verifyingContract: chain.consentRegistry }, grant));
+      const domain = { chainId: chain.chainId, verifyingContract: chain.consentRegistry };
+      expect(grantDigest).to.equal(consentGrantDigest(domain, grant));
       expect(recoverAddress(grantDigest, grantSignature)).to.equal(subject);
 
       // Bank B relays it: the registry checks the signature itself.
@@ -153,8 +159,7 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
       const revocation = toConsentRevocation(signed.revocation.revocation as Record<string, unknown>);
       const revocationSignature = signed.revocation.signature as string;
       const revocationDigest = (await registry.getFunction("revocationDigest")(revocation)) as Hex;
-      expect(revocationDigest).to.equal(
-        consentRevocationDigest({ chainId: chain.chainId, verifyingContract: chain.consentRegistry }, revocation));
+      expect(revocationDigest).to.equal(consentRevocationDigest(domain, revocation));
       expect(recoverAddress(revocationDigest, revocationSignature)).to.equal(subject);
       await f.ledgerC.revokeConsentBySig(revocation, revocationSignature);
       expect(Number(await registry.getFunction("statusOf")(relayed.consentId))).to.equal(ConsentStatus.REVOKED);
@@ -162,7 +167,8 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
 
     it("draws a different key each time (Web Crypto randomness in the page)", async () => {
       const addresses = await page.evaluate(() => {
-        const sdk = (globalThis as unknown as { kycnetCustomer: { createSubjectKey(): { address: string } } }).kycnetCustomer;
+        type Sdk = { createSubjectKey(): { address: string } };
+        const sdk = (globalThis as unknown as { kycnetCustomer: Sdk }).kycnetCustomer;
         return Array.from({ length: 8 }, () => sdk.createSubjectKey().address);
       });
       expect(new Set(addresses).size).to.equal(8);

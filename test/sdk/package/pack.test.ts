@@ -92,7 +92,8 @@ describe("sdk/package: the packed tarball installed in an empty Node project", f
     const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
       exports: Record<string, string | { types: string; default: string }>;
     };
-    const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === "string" ? [t] : [t.types, t.default]));
+    const targets = Object.values(manifest.exports)
+      .flatMap((t) => (typeof t === "string" ? [t] : [t.types, t.default]));
     expect(targets.length).to.be.greaterThan(10);
     for (const target of targets) expect((await stat(join(installed, target))).isFile(), target).to.equal(true);
     await stat(join(installed, "dist", ".tsbuildinfo")).then(
@@ -140,7 +141,8 @@ describe("sdk/package: the packed tarball installed in an empty Node project", f
   it("/bank builds the API call; /cli parses an audit time", () => {
     expect(output.bankRoute).to.equal("/v1/consents/{id}/status");
     expect(output.bankCall.status).to.equal("ACTIVE");
-    expect(output.bankCall.seen).to.deep.equal([{ url: `http://bank.invalid/v1/consents/0x${"ef".repeat(32)}/status`, authorization: "Bearer k" }]);
+    const url = `http://bank.invalid/v1/consents/0x${"ef".repeat(32)}/status`;
+    expect(output.bankCall.seen).to.deep.equal([{ url, authorization: "Bearer k" }]);
     expect(output.cliTime).to.equal(String(Date.UTC(2026, 10, 23, 14) / 1000));
   });
 
