@@ -28,7 +28,8 @@ const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync",
 ];
-const BROWSER_ENTRY_POINTS = ["", "/errors", "/protocol", "/chain", "/customer", "/auditor", "/bank"];
+// Not /bank: it bundles, but its selfie upload base64-encodes with Node's Buffer (sdk/README.md says so).
+const BROWSER_ENTRY_POINTS = ["", "/errors", "/protocol", "/chain", "/customer", "/auditor"];
 const NODE_ONLY_ENTRY_POINTS = ["/customer/node", "/cli"];
 
 /** Bundles `import * as sdk from "@kycnet/sdk<entry>"` for a browser; returns the script or esbuild's errors. */
