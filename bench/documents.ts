@@ -11,7 +11,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { foldDiacritics } from "../node/src/ekyc/document/canonical.ts";
+import { foldDiacritics } from "@kycnet/sdk/protocol";
 import { createDocumentEngines, isFlagged, readDocument, type DocumentResult } from "../node/src/ekyc/document/index.ts";
 import { generateCardSet, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";

@@ -7,10 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { addressesFromJson, type AddressesFile } from "@kycnet/sdk/chain";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { parseNodeConfig, type NodeConfig } from "../../node/src/config.ts";
-import type { ContractAddresses } from "../../node/src/ledger/ledger-client.ts";
-import type { Hex } from "@kycnet/sdk/protocol";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";
 import { address, array, integer, object, optional, string, type Json, type JsonObject } from "./input.ts";
 import { isInternalIpv4 } from "./qbft-genesis.ts";
@@ -24,23 +23,34 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ABSOLUTE = /^\/[^\x00-\x1f"\\]{0,1023}$/;
 const MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/[A-Za-z0-9.:-]{1,253}\/tcp\/\d{1,5}$/;
 
-/** The contract addresses file written by `cli.ts deploy` (or any {consortium, attestations, consents}). */
-export function parseAddresses(input: Json, field = "addresses"): ContractAddresses {
-  const o = object(input, field, ["consortium", "attestations", "consents"]);
-  return {
-    consortium: address(o.consortium, `${field}.consortium`) as Hex,
-    attestations: address(o.attestations, `${field}.attestations`) as Hex,
-    consents: address(o.consents, `${field}.consents`) as Hex,
-  };
+/**
+ * The contract addresses file written by `cli.ts deploy`, read with the SDK's one parser (the rules every
+ * reader of the file shares, @kycnet/sdk/chain addresses.ts); its errors become this tool's.
+ */
+export function parseAddresses(input: Json, field = "addresses"): AddressesFile {
+  try {
+    return addressesFromJson(input, field);
+  } catch (error) {
+    if (!isKycnetError(error, "INVALID_ARGUMENT")) throw error;
+    const { field: where, reason } = error.details;
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", String(where), String(reason));
+  }
 }
 
 /** Sections copied as they are into every bank's file; parseNodeConfig checks them. */
 const SHARED_SECTIONS = ["registry", "sanctions", "anchoring", "attestation", "log"] as const;
 
-export function buildNodeConfigs(input: Json, addresses: ContractAddresses): BankNodeConfig[] {
+export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNodeConfig[] {
   const root = object(input, "", ["chain", "peers", "banks", ...SHARED_SECTIONS]);
   const chainIn = object(root.chain, "chain", ["rpcUrl", "chainId", "confirmations"]);
   const chainId = integer(chainIn.chainId, "chain.chainId", 1, 0xffff_ffff);
+  // An addresses file that names its chain must be this consortium's: else every node would start on contracts
+  // deployed elsewhere.
+  if (addresses.chainId !== undefined && addresses.chainId !== BigInt(chainId)) {
+    const reason = `is ${addresses.chainId}, chain.chainId is ${chainId}`;
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "addresses.chainId", reason);
+  }
+  const { consortium, attestations, consents } = addresses;
   const confirmations = integer(chainIn.confirmations ?? 1, "chain.confirmations", 1, 64);
   const defaultRpc = optional(chainIn.rpcUrl, (v) => string(v, "chain.rpcUrl", /^https?:\/\/[^\s"\\]+$/, "an http(s) URL", 2048));
 
@@ -87,7 +97,7 @@ export function buildNodeConfigs(input: Json, addresses: ContractAddresses): Ban
     const candidate = {
       name: b.name,
       dataDir: string(b.dataDir, `${field}.dataDir`, ABSOLUTE, "an absolute path", 1024),
-      chain: { rpcUrl, chainId, addresses: { ...addresses }, confirmations },
+      chain: { rpcUrl, chainId, addresses: { consortium, attestations, consents }, confirmations },
       custody: {
         kind: "pkcs11",
         modulePath: string(hsm.modulePath, `${field}.hsm.modulePath`, ABSOLUTE, "the absolute path of the HSM vendor's PKCS#11 library", 1024),

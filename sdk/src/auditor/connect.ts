@@ -6,57 +6,16 @@
  */
 import { JsonRpcProvider, Network } from "ethers";
 import { InvalidArgumentError } from "../errors.ts";
-import { assertAddress, type Hex } from "../protocol/bytes.ts";
+import type { AddressesFile, KycnetAddresses } from "../chain/addresses.ts";
 import { ChainUnreachableError, ContractsNotFoundError, WrongChainError } from "./errors.ts";
 
-export interface KycnetAddresses {
-  readonly consortium: Hex;
-  readonly attestations: Hex;
-  readonly consents: Hex;
-}
-
-/** An addresses file may name its chain; then a connection to another chain is refused. */
-export interface AddressesFile extends KycnetAddresses {
-  readonly chainId?: bigint;
-  /** The deployment block: event searches start there. */
-  readonly fromBlock?: number;
-}
+// The addresses file has one parser for every reader (chain/addresses.ts); auditors import it from here too.
+export { addressesFromJson, parseAddresses, type AddressesFile, type KycnetAddresses } from "../chain/addresses.ts";
 
 export interface ReadOnlyChain {
   readonly provider: JsonRpcProvider;
   readonly chainId: bigint;
   readonly addresses: KycnetAddresses;
-}
-
-const MAX_ADDRESSES_FILE = 64 * 1024;
-
-/** Parses an addresses file `{ consortium, attestations, consents, chainId?, fromBlock? }` (extra keys are ignored). */
-export function parseAddresses(text: string, source = "addresses"): AddressesFile {
-  if (text.length > MAX_ADDRESSES_FILE) throw new InvalidArgumentError(source, "file too large");
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidArgumentError(source, "not JSON", { cause });
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new InvalidArgumentError(source, "must be a JSON object");
-  const d = doc as Record<string, unknown>;
-  for (const key of ["consortium", "attestations", "consents"] as const) assertAddress(d[key], `${source}.${key}`);
-  let chainId: bigint | undefined;
-  if (d.chainId !== undefined) {
-    if (!(typeof d.chainId === "number" && Number.isSafeInteger(d.chainId) && d.chainId > 0)
-      && !(typeof d.chainId === "string" && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(d.chainId))) {
-      throw new InvalidArgumentError(`${source}.chainId`, "must be a positive integer");
-    }
-    chainId = BigInt(d.chainId);
-  }
-  if (d.fromBlock !== undefined && !(typeof d.fromBlock === "number" && Number.isSafeInteger(d.fromBlock) && d.fromBlock >= 0)) {
-    throw new InvalidArgumentError(`${source}.fromBlock`, "must be a block number");
-  }
-  return Object.freeze({
-    consortium: d.consortium as Hex, attestations: d.attestations as Hex, consents: d.consents as Hex,
-    ...(chainId === undefined ? {} : { chainId }), ...(d.fromBlock === undefined ? {} : { fromBlock: d.fromBlock as number }),
-  });
 }
 
 export function assertRpcUrl(url: unknown): asserts url is string {

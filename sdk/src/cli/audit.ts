@@ -14,7 +14,8 @@ import { InvalidArgumentError, KycnetError, isKycnetError } from "../errors.ts";
 import { assertBytes32, type Hex } from "../protocol/bytes.ts";
 import { RECORD_FIELDS } from "../protocol/vocabulary.ts";
 import { createAuditor } from "../auditor/auditor.ts";
-import { connectReadOnly, parseAddresses, type AddressesFile } from "../auditor/connect.ts";
+import { parseAddresses, type AddressesFile } from "../chain/addresses.ts";
+import { connectReadOnly } from "../auditor/connect.ts";
 import { ChainUnreachableError } from "../auditor/errors.ts";
 import { toJsonSafe, type JsonValue } from "../auditor/json.ts";
 

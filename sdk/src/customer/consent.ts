@@ -6,13 +6,13 @@
  * Nonces are random 256-bit values (the registry's nonces are unordered), so a customer can sign
  * for several banks offline, in any order, without tracking a counter.
  */
-import { Contract, Interface, hexlify, isError, randomBytes, type Signer } from "ethers";
+import { Contract, Interface, hexlify, isError, type Signer } from "ethers";
 import { InvalidArgumentError } from "../errors.ts";
 import { ConsentRegistryAbi } from "../chain/abis.ts";
 import {
   ConsentStatus, Purpose, consentIdOf, fieldMaskOf, nameOf, signConsentGrant, signConsentRevocation, toConsentGrant,
   toConsentRevocation, type ConsentGrant, type ConsentRevocation, type Hex, type PurposeCode, type PurposeName,
-  type RecordField, type TypedDataSigner, assertAddress, assertBytes32,
+  type RecordField, type TypedDataSigner, assertAddress, assertBytes32, secureRandomBytes,
 } from "../protocol/index.ts";
 import { ConsentNotFoundError } from "../auditor/errors.ts";
 import { NotConsentSubjectError, SubjectTransactionError } from "./errors.ts";
@@ -59,7 +59,7 @@ export interface SignedConsentRevocation {
 }
 
 export function randomNonce(): bigint {
-  return BigInt(hexlify(randomBytes(32)));
+  return BigInt(hexlify(secureRandomBytes(32)));
 }
 
 const unixNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));

@@ -6,12 +6,12 @@
  * disclosed alone (value + salt + proof) and checked against the root; the other fields stay hidden,
  * and the salt keeps a low-entropy value (a date of birth) from being guessed from the root.
  */
-import { randomBytes } from "node:crypto";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, hexlify, keccak256 } from "ethers";
 import { InvalidArgumentError, KycnetError } from "../errors.ts";
 import { assertBytes32, type Hex } from "./bytes.ts";
 import { canonicalizeField, canonicalizeRecord } from "./canonical.ts";
+import { secureRandomBytes } from "./random.ts";
 import { RECORD_FIELDS, type RecordField, type RecordFields } from "./vocabulary.ts";
 
 export const LEAF_ENCODING = ["string", "string", "bytes32"] as const;
@@ -41,7 +41,7 @@ export class CommitmentMismatchError extends KycnetError {
 
 export function randomSalts(): FieldSalts {
   const salts = {} as Record<RecordField, Hex>;
-  for (const field of RECORD_FIELDS) salts[field] = hexlify(randomBytes(32)) as Hex;
+  for (const field of RECORD_FIELDS) salts[field] = hexlify(secureRandomBytes(32)) as Hex;
   return Object.freeze(salts);
 }
 

@@ -37,6 +37,15 @@ describe("production: node configs", () => {
     expect(configs[1]!.config.custody).to.include({ tokenLabel: "bank-2" });
   });
 
+  it("reads an addresses file naming its chain and deployment block; node.json gets only the three addresses", () => {
+    const lower = Object.fromEntries(Object.entries(someAddresses).map(([k, v]) => [k, v.toLowerCase()]));
+    const addresses = parseAddresses({ ...lower, chainId: 84710, fromBlock: 12 });
+    expect(addresses).to.deep.equal({ ...someAddresses, chainId: 84710n, fromBlock: 12 });
+    for (const { config } of buildNodeConfigs(banksInput(), addresses)) {
+      expect(config.chain.addresses).to.deep.equal(someAddresses);
+    }
+  });
+
   it("the documented example (scripts/production/examples/banks.json) is valid", () => {
     const example = JSON.parse(readFileSync(new URL("../../../scripts/production/examples/banks.json", import.meta.url), "utf8")) as unknown;
     expect(buildNodeConfigs(example, someAddresses).map((c) => c.slug)).to.deep.equal(["bank-a", "bank-b"]);
@@ -97,6 +106,14 @@ describe("production: node configs", () => {
       ["extra peer duplicating a bank", build({ peers: [{ account: bankAccount(1), address: "/dns4/x.vn/tcp/1" }] }), "BANK_DUPLICATE", "peers[0].account"],
       ["addresses file incomplete", () => parseAddresses({ consortium: someAddresses.consortium }), "PRODUCTION_INPUT_INVALID", "addresses.attestations"],
       ["addresses file with a bad address", () => parseAddresses({ ...someAddresses, consents: "0xabc" }), "PRODUCTION_INPUT_INVALID", "addresses.consents"],
+      // The SDK's rules for every reader of the file: a misspelt key or a wrong checksum is refused, not guessed.
+      ["addresses file with an unknown key", () => parseAddresses({ ...someAddresses, chainID: 84710 }),
+        "PRODUCTION_INPUT_INVALID", "addresses.chainID"],
+      ["addresses file with a wrong EIP-55 checksum",
+        () => parseAddresses({ ...someAddresses, consents: someAddresses.consents.replace("fE", "Fe") }),
+        "PRODUCTION_INPUT_INVALID", "addresses.consents"],
+      ["addresses file of another chain", () => buildNodeConfigs(banksInput(), parseAddresses({ ...someAddresses, chainId: 1 })),
+        "PRODUCTION_INPUT_INVALID", "addresses.chainId"],
     ];
     for (const [name, run, code, field] of cases) it(`${name}: ${code}`, () => expectInputError(run, code, field));
   });

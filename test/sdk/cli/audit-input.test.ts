@@ -42,13 +42,23 @@ describe("sdk/cli audit input", () => {
 
   describe("parseAddresses", () => {
     const good = { consortium: address("1"), attestations: address("2"), consents: address("3") };
-    it("reads the three addresses, an optional chainId and fromBlock, and ignores extra keys", () => {
-      expect(parseAddresses(JSON.stringify({ ...good, chainId: "31337", fromBlock: 7, note: "x" }))).to.deep.equal({ ...good, chainId: 31337n, fromBlock: 7 });
+    it("reads the three addresses, an optional chainId and fromBlock", () => {
+      expect(parseAddresses(JSON.stringify({ ...good, chainId: "31337", fromBlock: 7 })))
+        .to.deep.equal({ ...good, chainId: 31337n, fromBlock: 7 });
+    });
+    it("returns the addresses EIP-55 checksummed, whatever their case", () => {
+      const lower = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+      expect(parseAddresses(JSON.stringify({ ...good, consortium: lower })).consortium)
+        .to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
     });
     const bad: Array<[string, string]> = [
       ["not JSON", "{"], ["a list", "[]"], ["a missing address", JSON.stringify({ ...good, consents: undefined })],
       ["a short address", JSON.stringify({ ...good, consortium: "0x12" })], ["a negative chainId", JSON.stringify({ ...good, chainId: -1 })],
       ["a fractional fromBlock", JSON.stringify({ ...good, fromBlock: 1.5 })], ["a huge file", " ".repeat(70_000)],
+      // One rule for every reader of the file (node configs, auditors): a misspelt key is refused, not ignored.
+      ["an unknown key", JSON.stringify({ ...good, chainID: 31337 })],
+      ["a wrong EIP-55 checksum", JSON.stringify({ ...good, consents: "0x9FE46736679d2D9a65F0992F2272dE9f3c7fa6e0" })],
+      ["a zero chainId", JSON.stringify({ ...good, chainId: "0" })],
     ];
     for (const [what, text] of bad) {
       it(`INVALID_ARGUMENT for ${what}`, () => expect(codeOf(() => parseAddresses(text))).to.equal("INVALID_ARGUMENT"));

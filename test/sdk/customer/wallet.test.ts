@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Wallet, decryptKeystoreJson, hexlify, randomBytes } from "ethers";
 import {
   createCustomerWallet, createSubjectKey, loadCustomerWallet, parseCustomerWallet, saveCustomerWallet,
-} from "@kycnet/sdk/customer";
+} from "@kycnet/sdk/customer/node";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { codeOf } from "../../support/expect-code.ts";

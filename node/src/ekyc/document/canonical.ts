@@ -1,4 +1,6 @@
 /** Canonical field values (docs/protocol.md §2) and the comparisons the cross-check uses. */
+// foldDiacritics (Đ → D, marks dropped) is the protocol's own, from the SDK: one definition for node and SDK.
+import { foldDiacritics } from "@kycnet/sdk/protocol";
 
 /** NFC, trimmed, inner white space folded to one space. */
 export const canonicalText = (s: string): string => s.normalize("NFC").trim().replace(/\s+/g, " ");
@@ -6,10 +8,6 @@ export const canonicalText = (s: string): string => s.normalize("NFC").trim().re
 /** Canonical full name: canonical text in upper case (Vietnamese casing rules). */
 export const canonicalName = (s: string): string => canonicalText(s).toLocaleUpperCase("vi").normalize("NFC");
 
-/** ASCII A–Z and digits only, for comparing a name with its MRZ form (Đ → D, marks dropped). */
-export function foldDiacritics(s: string): string {
-  return s.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD").replace(/\p{M}/gu, "").normalize("NFC");
-}
 
 /** A real calendar date, or null. */
 export function isoDate(year: number, month: number, day: number): string | null {

@@ -4,7 +4,7 @@
  * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
-import { foldDiacritics } from "./canonical.ts";
+import { foldDiacritics } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";

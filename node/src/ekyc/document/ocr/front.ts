@@ -3,7 +3,8 @@
  * box, OCR it as one line and parse it into a canonical value. Returns raw lines too (evidence).
  */
 import sharp from "sharp";
-import { canonicalName, canonicalText, foldDiacritics, parseDayMonthYear, parseSex } from "../canonical.ts";
+import { foldDiacritics } from "@kycnet/sdk/protocol";
+import { canonicalName, canonicalText, parseDayMonthYear, parseSex } from "../canonical.ts";
 import { FRONT_FIELD_BOXES, type Box, type FrontLine } from "../layout.ts";
 import type { LineRecogniser } from "./tesseract.ts";
 import type { GrayImage } from "./gray.ts";
