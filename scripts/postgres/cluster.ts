@@ -64,7 +64,9 @@ export function postgresBinDir(): string {
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
   if (newest === undefined) {
-    throw new Error(`no PostgreSQL server binaries under ${root}: run scripts/bootstrap.sh (Debian package postgresql)`);
+    throw new Error(
+      `no PostgreSQL server binaries under ${root}: run scripts/bootstrap.sh (Debian package postgresql)`,
+    );
   }
   return join(root, newest, "bin");
 }
@@ -85,8 +87,13 @@ function run(program: string, args: readonly string[], what: string, logFile?: s
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) return resolve();
-      const log = logFile !== undefined && existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
-      reject(new Error(`${what} failed (exit ${code}): ${stderr.trim()}${log === "" ? "" : `\n--- server log ---\n${log}`}`));
+      const log =
+        logFile !== undefined && existsSync(logFile)
+          ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n")
+          : "";
+      reject(
+        new Error(`${what} failed (exit ${code}): ${stderr.trim()}${log === "" ? "" : `\n--- server log ---\n${log}`}`),
+      );
     });
   });
 }
@@ -98,7 +105,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, HOST, () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -110,14 +119,19 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const logFile = join(dir, "postgres.log");
   const password = randomBytes(18).toString("base64url");
   const pwFile = join(dir, "pwfile");
-  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-  if (process.getuid?.() === 0) {
-    const { uid, gid } = serverUserIds();
-    chownSync(dir, uid, gid);
-    chownSync(pwFile, uid, gid);
+  try {
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = serverUserIds();
+      chownSync(dir, uid, gid);
+      chownSync(pwFile, uid, gid);
+    }
+    const initdbArgs = ["-D", data, "-U", SUPERUSER, `--pwfile=${pwFile}`, "--auth=scram-sha-256", "-E", "UTF8"];
+    await run(join(bin, "initdb"), [...initdbArgs, "--locale=C.UTF-8", "--no-sync", "--no-instructions"], "initdb");
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  await run(join(bin, "initdb"), ["-D", data, "-U", SUPERUSER, `--pwfile=${pwFile}`, "--auth=scram-sha-256", "-E", "UTF8",
-    "--locale=C.UTF-8", "--no-sync", "--no-instructions"], "initdb");
   rmSync(pwFile);
 
   const settings: Record<string, string> = {
@@ -131,7 +145,12 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const pgCtl = join(bin, "pg_ctl");
   const start = async () => {
     const serverArgs = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
-    await run(pgCtl, ["-D", data, "-l", logFile, "-o", serverArgs, "-w", "-t", "60", "start"], `pg_ctl start on ${HOST}:${port}`, logFile);
+    await run(
+      pgCtl,
+      ["-D", data, "-l", logFile, "-o", serverArgs, "-w", "-t", "60", "start"],
+      `pg_ctl start on ${HOST}:${port}`,
+      logFile,
+    );
     running = true;
   };
   const stop = async (mode: "fast" | "immediate" = "fast") => {
@@ -170,8 +189,10 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     url,
     async createDatabase(name, { icuLocale } = {}) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name ${name}: use [a-z0-9_]`);
-      if (icuLocale !== undefined && !/^[A-Za-z0-9-]+$/.test(icuLocale)) throw new Error(`ICU locale ${icuLocale}: use [A-Za-z0-9-]`);
-      const locale = icuLocale === undefined ? "LOCALE 'C.UTF-8'" : `LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE '${icuLocale}'`;
+      if (icuLocale !== undefined && !/^[A-Za-z0-9-]+$/.test(icuLocale))
+        throw new Error(`ICU locale ${icuLocale}: use [A-Za-z0-9-]`);
+      const locale =
+        icuLocale === undefined ? "LOCALE 'C.UTF-8'" : `LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE '${icuLocale}'`;
       const client = new pg.Client({ connectionString: url() });
       await client.connect();
       try {
@@ -199,6 +220,7 @@ function serverUserIds(): { uid: number; gid: number } {
   const ids = (flag: string) => Number(spawnSync("id", [flag, SUPERUSER], { encoding: "utf8" }).stdout.trim());
   const uid = ids("-u");
   const gid = ids("-g");
-  if (!Number.isInteger(uid) || uid <= 0) throw new Error(`no "${SUPERUSER}" system user: install Debian's postgresql package`);
+  if (!Number.isInteger(uid) || uid <= 0)
+    throw new Error(`no "${SUPERUSER}" system user: install Debian's postgresql package`);
   return { uid, gid };
 }

@@ -34,7 +34,9 @@ async function withClient<T>(connectionString: string, run: (client: pg.Client) 
 }
 
 const listen = (server: Server) =>
-  new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+  );
 
 describe("PostgreSQL record store", () => {
   const open: RecordStore[] = [];
@@ -45,7 +47,9 @@ describe("PostgreSQL record store", () => {
 
   describe("key order", () => {
     it("orders keys by UTF-8 bytes even when the database's collation is locale-aware (ICU en-US)", async () => {
-      const store = track(await openPostgresRecordStore({ connectionString: await createTestDatabase({ icuLocale: "en-US" }) }));
+      const store = track(
+        await openPostgresRecordStore({ connectionString: await createTestDatabase({ icuLocale: "en-US" }) }),
+      );
       // en-US would give a/b, A/c, é, z; bytes give A/c (0x41) < a/b (0x61) < z (0x7a) < é (0xc3 0xa9).
       const keys = ["k/z", "k/é", "k/a/b", "k/A/c", "k/a-a"];
       await store.write(keys.map((key) => ({ type: "put", key, value: key })));
@@ -56,11 +60,16 @@ describe("PostgreSQL record store", () => {
     it("pages through more rows than one query fetches, forwards and in reverse, with after and limit", async () => {
       const store = track(await openPostgresRecordStore({ connectionString: await createTestDatabase() }));
       const keys = Array.from({ length: 1_234 }, (_, i) => `p/${String(i).padStart(5, "0")}`);
-      await store.write([...keys.map((key): WriteOp => ({ type: "put", key, value: { key } })), { type: "put", key: "q/0", value: 0 }]);
+      await store.write([
+        ...keys.map((key): WriteOp => ({ type: "put", key, value: { key } })),
+        { type: "put", key: "q/0", value: 0 },
+      ]);
       expect(await keysOf(store, { prefix: "p/" })).to.deep.equal(keys);
       expect(await keysOf(store, { prefix: "p/", reverse: true })).to.deep.equal([...keys].reverse());
       expect(await keysOf(store, { prefix: "p/", after: keys[600], limit: 700 })).to.deep.equal(keys.slice(601, 1_234));
-      expect(await keysOf(store, { prefix: "p/", after: keys[10], reverse: true, limit: 3 })).to.deep.equal(keys.slice(-3).reverse());
+      expect(await keysOf(store, { prefix: "p/", after: keys[10], reverse: true, limit: 3 })).to.deep.equal(
+        keys.slice(-3).reverse(),
+      );
     });
 
     it("keeps the last op on a key when one write names it twice, as a LevelDB batch does", async () => {
@@ -90,9 +99,15 @@ describe("PostgreSQL record store", () => {
       // A slow migration that counts its runs: without the lock, every opener would run it.
       const counted: Migration[] = [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: "probe", sql: "CREATE TABLE probe (n int); INSERT INTO probe VALUES (1); SELECT pg_sleep(0.3);" },
+        {
+          version: MIGRATIONS.length + 1,
+          name: "probe",
+          sql: "CREATE TABLE probe (n int); INSERT INTO probe VALUES (1); SELECT pg_sleep(0.3);",
+        },
       ];
-      const stores = await Promise.all(Array.from({ length: 5 }, () => openPostgresRecordStore({ connectionString, migrations: counted })));
+      const stores = await Promise.all(
+        Array.from({ length: 5 }, () => openPostgresRecordStore({ connectionString, migrations: counted })),
+      );
       stores.forEach(track);
       await withClient(connectionString, async (client) => {
         expect((await client.query("SELECT count(*)::int AS n FROM probe")).rows[0].n).to.equal(1);
@@ -105,14 +120,18 @@ describe("PostgreSQL record store", () => {
 
     it("refuses a database migrated by a newer node, and an applied migration whose text changed", async () => {
       const connectionString = await createTestDatabase();
-      const newer: Migration[] = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: "future", sql: "CREATE TABLE future (n int);" }];
+      const newer: Migration[] = [
+        ...MIGRATIONS,
+        { version: MIGRATIONS.length + 1, name: "future", sql: "CREATE TABLE future (n int);" },
+      ];
       track(await openPostgresRecordStore({ connectionString, migrations: newer }));
       const error = await expectCode(openPostgresRecordStore({ connectionString }), "STORE_SCHEMA_MISMATCH");
       expect(error.message).to.contain("newer node");
       const edited: Migration[] = [...MIGRATIONS, { ...newer.at(-1)!, sql: "CREATE TABLE future (n bigint);" }];
-      expect((await expectCode(openPostgresRecordStore({ connectionString, migrations: edited }), "STORE_SCHEMA_MISMATCH")).message).to.contain(
-        "changed",
-      );
+      expect(
+        (await expectCode(openPostgresRecordStore({ connectionString, migrations: edited }), "STORE_SCHEMA_MISMATCH"))
+          .message,
+      ).to.contain("changed");
     });
   });
 
@@ -122,7 +141,10 @@ describe("PostgreSQL record store", () => {
       const port = await listen(probe);
       await new Promise((resolve) => probe.close(resolve));
       const started = performance.now();
-      const error = await expectCode(openPostgresRecordStore({ connectionString: `postgresql://u:secret@127.0.0.1:${port}/kycnet` }), "STORE_UNAVAILABLE");
+      const error = await expectCode(
+        openPostgresRecordStore({ connectionString: `postgresql://u:secret@127.0.0.1:${port}/kycnet` }),
+        "STORE_UNAVAILABLE",
+      );
       expect(error.message).to.contain(`127.0.0.1:${port}`).and.not.contain("secret");
       expect(performance.now() - started).to.be.below(2_000);
     });
@@ -133,7 +155,10 @@ describe("PostgreSQL record store", () => {
       try {
         const started = performance.now();
         const error = await expectCode(
-          openPostgresRecordStore({ connectionString: `postgresql://u:p@127.0.0.1:${port}/kycnet`, connectTimeoutMs: 300 }),
+          openPostgresRecordStore({
+            connectionString: `postgresql://u:p@127.0.0.1:${port}/kycnet`,
+            connectTimeoutMs: 300,
+          }),
           "STORE_UNAVAILABLE",
         );
         expect(error.message).to.contain(`127.0.0.1:${port}`);
@@ -148,7 +173,9 @@ describe("PostgreSQL record store", () => {
   describe("when PostgreSQL is lost while running", () => {
     it("refuses reads and writes with STORE_UNAVAILABLE, keeps committed writes, and recovers by itself", async () => {
       const cluster = await sharedPostgres();
-      const store = track(await openPostgresRecordStore({ connectionString: await createTestDatabase(), connectTimeoutMs: 1_000 }));
+      const store = track(
+        await openPostgresRecordStore({ connectionString: await createTestDatabase(), connectTimeoutMs: 1_000 }),
+      );
       await store.write([{ type: "put", key: "before", value: "committed" }]);
       await cluster.stop("immediate"); // a crash: no clean shutdown, recovery from the WAL at start
       try {
@@ -169,7 +196,10 @@ describe("PostgreSQL record store", () => {
       const store = track(await openPostgresRecordStore({ connectionString, connectTimeoutMs: 1_000 }));
       await store.write([{ type: "put", key: "m/0", value: "kept" }]);
       // A delete and puts: the adapter runs them as two statements, so only the transaction holds them together.
-      const batch: WriteOp[] = [{ type: "del", key: "m/0" }, ...["m/1", "m/2", "m/3", "m/4"].map((key): WriteOp => ({ type: "put", key, value: key }))];
+      const batch: WriteOp[] = [
+        { type: "del", key: "m/0" },
+        ...["m/1", "m/2", "m/3", "m/4"].map((key): WriteOp => ({ type: "put", key, value: key })),
+      ];
       const blocker = new pg.Client({ connectionString });
       blocker.on("error", () => undefined);
       await blocker.connect();
@@ -183,7 +213,9 @@ describe("PostgreSQL record store", () => {
           () => "resolved",
           (error: unknown) => error,
         );
-        await waitFor(async () => (await blocker.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted")).rows[0].n > 0);
+        await waitFor(
+          async () => (await blocker.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted")).rows[0].n > 0,
+        );
         await cluster.stop("immediate");
       } finally {
         await cluster.start();

@@ -22,7 +22,8 @@ describeRecordStoreCompliance("memory", async () => ({ store: createMemoryRecord
 
 describeRecordStoreCompliance("PostgreSQL", async () => {
   const connectionString = await createTestDatabase();
-  return { store: await openPostgresRecordStore({ connectionString }), reopen: () => openPostgresRecordStore({ connectionString }) };
+  const open = () => openPostgresRecordStore({ connectionString });
+  return { store: await open(), reopen: open };
 });
 
 describe("LevelDB record store", () => {

@@ -1,6 +1,12 @@
 /** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
 import { Level } from "level";
-import { StoreUnavailableError, type RangeOptions, type RecordStore, type StoredValue, type WriteOp } from "../record-store.ts";
+import {
+  StoreUnavailableError,
+  type RangeOptions,
+  type RecordStore,
+  type StoredValue,
+  type WriteOp,
+} from "../record-store.ts";
 
 const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
   try {

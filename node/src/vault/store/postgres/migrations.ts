@@ -33,10 +33,15 @@ export function loadMigrations(dir: URL): Migration[] {
   const migrations = readdirSync(dir)
     .map((file) => ({ file, match: FILE_NAME.exec(file) }))
     .filter(({ match }) => match !== null)
-    .map(({ file, match }) => ({ version: Number(match![1]), name: match![2]!, sql: readFileSync(new URL(file, dir), "utf8") }))
+    .map(({ file, match }) => ({
+      version: Number(match![1]),
+      name: match![2]!,
+      sql: readFileSync(new URL(file, dir), "utf8"),
+    }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${m.version}-${m.name} in ${dir.pathname}: expected number ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migration ${m.version}-${m.name} in ${dir.pathname}: expected number ${i + 1}`);
   });
   return migrations;
 }
@@ -48,7 +53,8 @@ export async function migrate(client: pg.ClientBase, migrations: readonly Migrat
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [MIGRATION_LOCK]);
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
       "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
     );
@@ -62,7 +68,9 @@ export async function migrate(client: pg.ClientBase, migrations: readonly Migrat
         });
       }
       if (row.checksum !== checksum(migration.sql)) {
-        throw new StoreSchemaMismatchError(`migration ${row.version} (${row.name}) changed after it was applied`, { version: row.version });
+        throw new StoreSchemaMismatchError(`migration ${row.version} (${row.name}) changed after it was applied`, {
+          version: row.version,
+        });
       }
     }
     const applied = new Set(rows.map((r) => r.version));

@@ -16,7 +16,13 @@
  */
 import pg from "pg";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
-import { StoreUnavailableError, type RangeOptions, type RecordStore, type StoredValue, type WriteOp } from "../record-store.ts";
+import {
+  StoreUnavailableError,
+  type RangeOptions,
+  type RecordStore,
+  type StoredValue,
+  type WriteOp,
+} from "../record-store.ts";
 import { prefixUpperBound } from "./key-range.ts";
 import { loadMigrations, migrate, StoreSchemaMismatchError, type Migration } from "./migrations.ts";
 
@@ -50,10 +56,12 @@ const UPSERT_KEYS = `INSERT INTO vault_entries (key, value)
 // $1 prefix, $2 exclusive upper bound of the prefix (null: none), $3 `after` (null: none),
 // $4 the last key of the previous page (null: first page), $5 page size.
 const RANGE_FORWARD = `SELECT key, value FROM vault_entries
-  WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND ($3::text IS NULL OR key > $3) AND ($4::text IS NULL OR key > $4)
+  WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND ($3::text IS NULL OR key > $3)
+    AND ($4::text IS NULL OR key > $4)
   ORDER BY key LIMIT $5`;
 const RANGE_REVERSE = `SELECT key, value FROM vault_entries
-  WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND ($3::text IS NULL OR key > $3) AND ($4::text IS NULL OR key < $4)
+  WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND ($3::text IS NULL OR key > $3)
+    AND ($4::text IS NULL OR key < $4)
   ORDER BY key DESC LIMIT $5`;
 
 export async function openPostgresRecordStore(options: PostgresRecordStoreOptions): Promise<RecordStore> {
@@ -79,7 +87,9 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
   };
 
   try {
-    await guard("open", () => withConnection(pool, (client) => migrate(client, options.migrations ?? loadMigrations(DEFAULT_MIGRATIONS))));
+    await guard("open", () =>
+      withConnection(pool, (client) => migrate(client, options.migrations ?? loadMigrations(DEFAULT_MIGRATIONS))),
+    );
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
@@ -118,7 +128,8 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
         const { puts, deletes } = finalOps(ops);
         await transaction(async (client) => {
           if (deletes.length > 0) await client.query(DELETE_KEYS, [deletes]);
-          if (puts.length > 0) await client.query(UPSERT_KEYS, [puts.map((p) => p.key), puts.map((p) => JSON.stringify(p.value))]);
+          if (puts.length > 0)
+            await client.query(UPSERT_KEYS, [puts.map((p) => p.key), puts.map((p) => JSON.stringify(p.value))]);
         });
       }),
 
@@ -185,12 +196,15 @@ const compareBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, "ut
 
 function checkKey(key: string): string {
   // PostgreSQL text cannot hold U+0000; refuse it here rather than as a storage failure.
-  if (key.includes("\u0000")) throw new InvalidArgumentError("key", "contains U+0000, which PostgreSQL text cannot hold");
+  if (key.includes("\u0000"))
+    throw new InvalidArgumentError("key", "contains U+0000, which PostgreSQL text cannot hold");
   return key;
 }
 
 function sqlState(error: unknown): string {
-  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : "";
+  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : "";
 }
 
 /** host:port of a connection string, for errors an operator reads; never the user or password. */
