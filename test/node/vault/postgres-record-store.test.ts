@@ -170,6 +170,24 @@ describe("PostgreSQL record store", () => {
     });
   });
 
+  describe("when a statement cannot finish", () => {
+    it("gives up after queryTimeoutMs with STORE_UNAVAILABLE and leaves nothing of the write", async () => {
+      const connectionString = await createTestDatabase();
+      const store = track(await openPostgresRecordStore({ connectionString, queryTimeoutMs: 400 }));
+      await withClient(connectionString, async (blocker) => {
+        await blocker.query("BEGIN");
+        await blocker.query(`INSERT INTO vault_entries (key, value) VALUES ('t/2', '"blocker"')`);
+        const started = performance.now();
+        const batch: WriteOp[] = ["t/1", "t/2"].map((key) => ({ type: "put", key, value: key }));
+        await expectCode(store.write(batch), "STORE_UNAVAILABLE");
+        expect(performance.now() - started).to.be.within(350, 3_000);
+        await blocker.query("ROLLBACK");
+      });
+      expect(await store.get("t/1")).to.equal(undefined);
+      expect(await store.get("t/2")).to.equal(undefined);
+    });
+  });
+
   describe("when PostgreSQL is lost while running", () => {
     it("refuses reads and writes with STORE_UNAVAILABLE, keeps committed writes, and recovers by itself", async () => {
       const cluster = await sharedPostgres();

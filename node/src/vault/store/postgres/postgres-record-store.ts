@@ -33,7 +33,10 @@ export interface PostgresRecordStoreOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection, TCP and authentication included (default 5 s). */
   readonly connectTimeoutMs?: number;
-  /** How long one query may take before the client gives up on it (default 30 s). */
+  /**
+   * How long one statement may run, waits for locks included, before PostgreSQL cancels it (default
+   * 30 s). It bounds each migration statement too: raise it for a long migration.
+   */
   readonly queryTimeoutMs?: number;
   /** The schema's migrations (default: the files in ./migrations); tests pass their own. */
   readonly migrations?: readonly Migration[];
@@ -66,11 +69,17 @@ const RANGE_REVERSE = `SELECT key, value FROM vault_entries
 
 export async function openPostgresRecordStore(options: PostgresRecordStoreOptions): Promise<RecordStore> {
   const server = serverLabel(options.connectionString);
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    query_timeout: options.queryTimeoutMs ?? 30_000,
+    // The server cancels a slow statement and rolls its transaction back (a definite outcome); the
+    // client's own timeout, a second later, covers a server that no longer answers at all.
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + 1_000,
+    // A transaction left open by a client that vanished must not hold its row locks for ever.
+    idle_in_transaction_session_timeout: queryTimeoutMs,
     keepAlive: true,
   });
   // An idle connection that the server closes (restart, failover) is dropped by the pool; without a
