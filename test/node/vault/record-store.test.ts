@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
+import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/postgres-record-store.ts";
+import { createTestDatabase } from "../../support/postgres.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { describeRecordStoreCompliance } from "./record-store.compliance.ts";
 
@@ -17,6 +19,12 @@ describeRecordStoreCompliance("LevelDB on disk", async () => {
 });
 
 describeRecordStoreCompliance("memory", async () => ({ store: createMemoryRecordStore() }));
+
+describeRecordStoreCompliance("PostgreSQL", async () => {
+  const connectionString = await createTestDatabase();
+  const open = () => openPostgresRecordStore({ connectionString });
+  return { store: await open(), reopen: open };
+});
 
 describe("LevelDB record store", () => {
   it("fails with STORE_UNAVAILABLE when the database is locked by another opener", async () => {

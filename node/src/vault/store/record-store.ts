@@ -4,8 +4,23 @@
  * retention index, review cases) lives here under key prefixes, so one `write` can store a record,
  * queue it for anchoring and audit it together: after a crash either all of it is there or none.
  *
- * Adapters: level/ (LevelDB on disk, production) and memory/ (tests). Values are JSON-compatible.
+ * Adapters: level/ (LevelDB on disk, one process), postgres/ (PostgreSQL, several instances) and
+ * memory/ (tests). Values are JSON-compatible.
  */
+import { KycnetError } from "@kycnet/sdk/errors";
+
+/** The storage itself failed (down, locked, lost): the operation had no effect, or none is known. */
+export class StoreUnavailableError extends KycnetError {
+  /** `server` names where the store lives (host:port) when that helps an operator, never a credential. */
+  constructor(operation: string, cause: unknown, server?: string) {
+    const at = server === undefined ? "" : ` at ${server}`;
+    super("STORE_UNAVAILABLE", `vault storage failed during ${operation}${at}`, {
+      details: server === undefined ? { operation } : { operation, server },
+      cause,
+    });
+  }
+}
+
 export type StoredValue = string | number | boolean | null | StoredValue[] | { [key: string]: StoredValue };
 
 export type WriteOp =

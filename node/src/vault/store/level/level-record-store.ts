@@ -1,13 +1,12 @@
 /** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
 import { Level } from "level";
-import { KycnetError } from "@kycnet/sdk/errors";
-import type { RangeOptions, RecordStore, StoredValue, WriteOp } from "../record-store.ts";
-
-export class StoreUnavailableError extends KycnetError {
-  constructor(operation: string, cause: unknown) {
-    super("STORE_UNAVAILABLE", `vault storage failed during ${operation}`, { details: { operation }, cause });
-  }
-}
+import {
+  StoreUnavailableError,
+  type RangeOptions,
+  type RecordStore,
+  type StoredValue,
+  type WriteOp,
+} from "../record-store.ts";
 
 const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
   try {
