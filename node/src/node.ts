@@ -84,7 +84,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     get api() { return api; },
     async start() {
       const app = await buildNodeApp(config, {
-        services, readinessChecks: nodeReadinessChecks({ ledger, store, keys }),
+        services, readinessChecks: nodeReadinessChecks({ rpc: provider, chainId: await ledger.chainId(), store, keys }),
         metrics, logger,
       });
       await exchange.start();
