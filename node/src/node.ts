@@ -63,8 +63,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
 
   const keys = await startup.step("custody", async () => overrides.keys ?? (await openKeys(config)));
   startup.onClose(() => keys.close());
-  const { provider, ledger, account } = await openLedger(config, keys, startup, logger);
-  const nodeVault = await openNodeVault(config, { keys, ledger, account, metrics, logger }, startup);
+  const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
+  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, metrics, logger }, startup);
   const { store, audit, vault, outbox } = nodeVault;
   const engines = await openPipelineEngines(config, overrides, startup, logger);
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger }, startup);
@@ -80,11 +80,12 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   let api: RunningServer | null = null;
   let outboxTimer: NodeJS.Timeout | undefined;
   const node: KycnetNode = {
-    config, keys, ledger, vault, audit, outbox, metrics, logger, onboarding: services.onboarding, exchange: exchange.host,
+    config, keys, ledger, vault, audit, outbox, metrics, logger,
+    onboarding: services.onboarding, exchange: exchange.host,
     get api() { return api; },
     async start() {
       const app = await buildNodeApp(config, {
-        services, readinessChecks: nodeReadinessChecks({ rpc: provider, chainId: await ledger.chainId(), store, keys }),
+        services, readinessChecks: nodeReadinessChecks({ rpc: provider, chainId, store, keys }),
         metrics, logger,
       });
       await exchange.start();

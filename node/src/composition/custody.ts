@@ -9,12 +9,19 @@ export async function openKeys(config: NodeConfig): Promise<KeyManager> {
   const custody = config.custody;
   if (custody.kind === "memory") {
     if (process.env.KYCNET_ALLOW_MEMORY_KEYS !== "1") {
-      throw new KycnetError("CONFIG_INVALID", "custody.kind memory keeps keys in process memory: development only (set KYCNET_ALLOW_MEMORY_KEYS=1)");
+      throw new KycnetError(
+        "CONFIG_INVALID",
+        "custody.kind memory keeps keys in process memory: development only (set KYCNET_ALLOW_MEMORY_KEYS=1)",
+      );
     }
     return new MemoryKeyManager();
   }
   const pin = process.env[custody.pinEnv];
-  if (pin === undefined || pin === "") throw new KycnetError("CONFIG_INVALID", `the HSM PIN variable ${custody.pinEnv} is not set`, { details: { variable: custody.pinEnv } });
+  if (pin === undefined || pin === "") {
+    throw new KycnetError("CONFIG_INVALID", `the HSM PIN variable ${custody.pinEnv} is not set`, {
+      details: { variable: custody.pinEnv },
+    });
+  }
   return openPkcs11KeyManager({
     modulePath: custody.modulePath, tokenLabel: custody.tokenLabel, pin,
     ...(custody.softhsm2Conf === undefined ? {} : { softhsm2Conf: custody.softhsm2Conf }),

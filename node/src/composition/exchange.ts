@@ -42,24 +42,39 @@ export interface OpenExchangeDeps {
   readonly logger: Logger;
 }
 
-export async function openExchange(config: NodeConfig, deps: OpenExchangeDeps, startup: Startup): Promise<NodeExchange> {
+export async function openExchange(
+  config: NodeConfig, deps: OpenExchangeDeps, startup: Startup,
+): Promise<NodeExchange> {
   const { keys, ledger, provider, logger } = deps;
-  const identity = await startup.step("peer identity", () => loadOrCreatePeerKey({ keys, ...peerKeyFile(peerKeyPath(config.dataDir)) }));
-  const me = await ledger.findMember(deps.account);
-  if (me !== null && Buffer.compare(Buffer.from(me.peerId), Buffer.from(identity.peerIdBytes)) !== 0) {
-    logger.warn({ peerId: identity.peerId.toString() }, "this node's libp2p peer id differs from the one published on chain: other members will refuse it");
-  }
-  const membership = createMembershipGate({ ledger, onError: (error) => logger.warn({ err: error }, "membership check failed") });
-  const host = await startup.step("exchange host", () => createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }));
+  const identity = await startup.step("peer identity", async () => {
+    const own = await loadOrCreatePeerKey({ keys, ...peerKeyFile(peerKeyPath(config.dataDir)) });
+    const me = await ledger.findMember(deps.account);
+    if (me !== null && Buffer.compare(Buffer.from(me.peerId), Buffer.from(own.peerIdBytes)) !== 0) {
+      logger.warn(
+        { peerId: own.peerId.toString() },
+        "this node's libp2p peer id differs from the one published on chain: other members will refuse it",
+      );
+    }
+    return own;
+  });
+  const membership = createMembershipGate({
+    ledger, onError: (error) => logger.warn({ err: error }, "membership check failed"),
+  });
+  const host = await startup.step("exchange host", () =>
+    createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }));
   const recordServer = createRecordServer({
     host, ledger, keys, membership, source: vaultRecordSource(deps.vault),
-    onServed: (e) => logger.info({ status: e.status, consentId: e.consentId, memberId: e.memberId, ms: Math.round(e.ms), disclosureTx: e.disclosureTx }, "record request"),
+    onServed: (e) => logger.info({
+      status: e.status, consentId: e.consentId, memberId: e.memberId,
+      ms: Math.round(e.ms), disclosureTx: e.disclosureTx,
+    }, "record request"),
   });
   const records = createRecordClient({ host, ledger, keys });
   // Membership changes on chain (a bank removed, a key rotated) cut connections within seconds.
   const watcher = createMembershipWatcher({
     provider, consortium: ledger.addresses.consortium, membership, host,
-    onChange: (c) => logger.info(c, "consortium membership changed"), onError: (error) => logger.warn({ err: error }, "membership watch failed"),
+    onChange: (c) => logger.info(c, "consortium membership changed"),
+    onError: (error) => logger.warn({ err: error }, "membership watch failed"),
   });
   const addressBook = new Map(config.exchange.peers.map((p) => [p.account.toLowerCase(), p.address]));
   return {

@@ -14,20 +14,28 @@ export interface NodeLedger {
   readonly ledger: LedgerClient;
   /** This node's member account (the HSM signing key's address). */
   readonly account: Hex;
+  /** The chain the node started on; its attestations and readiness are bound to it. */
+  readonly chainId: bigint;
 }
 
-export async function openLedger(config: NodeConfig, keys: KeyManager, startup: Startup, logger: Logger): Promise<NodeLedger> {
+export async function openLedger(
+  config: NodeConfig, keys: KeyManager, startup: Startup, logger: Logger,
+): Promise<NodeLedger> {
   const chain = config.chain;
-  const provider = createRpcProvider(chain.rpcUrl, chain.chainId === undefined ? {} : { chainId: BigInt(chain.chainId) });
+  const network = chain.chainId === undefined ? {} : { chainId: BigInt(chain.chainId) };
+  const provider = createRpcProvider(chain.rpcUrl, network);
   startup.onClose(async () => provider.destroy());
   // The NonceManager keeps this node's own transactions (anchoring, revocations) in sequence.
   const runner = new NonceManager(keys.createSigner(provider));
-  const ledger = await startup.step("ledger", () => createEthersLedger({
-    runner, addresses: chain.addresses as ContractAddresses, confirmations: chain.confirmations,
-  }));
-  const account = await ledger.account();
-  if (!(await ledger.isActiveMember(account))) {
-    logger.warn({ account }, "this node's account is not an active consortium member: it cannot anchor");
-  }
-  return { provider, ledger, account };
+  // The first calls to the chain are part of the step, so an unreachable chain closes the HSM session.
+  return startup.step("ledger", async () => {
+    const ledger = await createEthersLedger({
+      runner, addresses: chain.addresses as ContractAddresses, confirmations: chain.confirmations,
+    });
+    const account = await ledger.account();
+    if (!(await ledger.isActiveMember(account))) {
+      logger.warn({ account }, "this node's account is not an active consortium member: it cannot anchor");
+    }
+    return { provider, ledger, account, chainId: await ledger.chainId() };
+  });
 }

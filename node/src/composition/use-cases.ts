@@ -38,7 +38,9 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
     observeStage: deps.observeStage,
     reuse: { ledger, provider, records: deps.exchange.records, addressOf: deps.exchange.addressOf },
   });
-  const ledgerServices = createLedgerServices({ vault, ledger, provider, audit, statusTtlMs: config.chain.blockPeriodMs });
+  const ledgerServices = createLedgerServices({
+    vault, ledger, provider, audit, statusTtlMs: config.chain.blockPeriodMs,
+  });
   return {
     onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads,
     attestations: ledgerServices.admin, consents: ledgerServices.consents, audit: ledgerServices.audit,

@@ -27,6 +27,7 @@ export interface OpenVaultDeps {
   readonly keys: KeyManager;
   readonly ledger: LedgerClient;
   readonly account: Hex;
+  readonly chainId: bigint;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -37,7 +38,7 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
   const store = await startup.step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
   startup.onClose(() => store.close());
   const audit = createAuditLog(store);
-  const attestationContext = { chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: deps.account };
+  const attestationContext = { chainId: deps.chainId, registry: ledger.addresses.attestations, issuer: deps.account };
   const vault = createVault({ store, keys, audit, attestationContext });
   const review = createReviewQueue({ store, vault, audit });
   const outbox = createAnchoringWorker({

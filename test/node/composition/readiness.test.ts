@@ -52,7 +52,8 @@ describe("node readiness checks", function () {
     const rpc = createRpcProvider(other.url);
     const store = await openLevelRecordStore(join(dir, "other"));
     try {
-      const report = await checkReadiness(nodeReadinessChecks({ rpc, chainId: other.chainId + 1n, store, keys: new MemoryKeyManager() }), 2_000);
+      const checks = nodeReadinessChecks({ rpc, chainId: other.chainId + 1n, store, keys: new MemoryKeyManager() });
+      const report = await checkReadiness(checks, 2_000);
       expect(report.checks).to.deep.equal({ ledger: "down", vault: "up", hsm: "up" });
       expect(String(report.failures[0]!.error)).to.contain(`expected ${other.chainId + 1n}`);
     } finally {

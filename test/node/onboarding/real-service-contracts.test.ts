@@ -19,7 +19,9 @@ import { encodePipelineVersion, type Hex } from "@kycnet/sdk/protocol";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { ChallengeIssuer, loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
 import { HttpNationalIdRegistry } from "../../../node/src/ekyc/checks/national-id/http-adapter.ts";
-import { createRegistrySimulator, type RegistrySimulator } from "../../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import {
+  createRegistrySimulator, type RegistrySimulator,
+} from "../../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { IndexedSanctionsList } from "../../../node/src/ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles } from "../../../node/src/ekyc/checks/sanctions/loaders/load-file.ts";
 import type { SanctionsList } from "../../../node/src/ekyc/checks/sanctions/port.ts";
@@ -51,12 +53,11 @@ describe("service-port contracts on the real implementations", function () {
     model = await loadOnnxFaceModel();
     engines = await createDocumentEngines();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
-    const p = customer.person;
-    simulator = createRegistrySimulator({
-      citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }],
-    });
+    const { idNumber, oldIdNumber, fullName, dateOfBirth, sex, address } = customer.person;
+    simulator = createRegistrySimulator({ citizens: [{ idNumber, oldIdNumber, fullName, dateOfBirth, sex, address }] });
     registry = new HttpNationalIdRegistry({ baseUrl: await simulator.start(), deadlineMs: 10_000 });
-    const lists = [{ format: "UN_CONSOLIDATED_XML" as const, path: join(ROOT, "test/fixtures/sanctions/un-consolidated.xml") }];
+    const unList = join(ROOT, "test/fixtures/sanctions/un-consolidated.xml");
+    const lists = [{ format: "UN_CONSOLIDATED_XML" as const, path: unList }];
     sanctions = new IndexedSanctionsList(await loadSanctionsFiles(lists));
   });
   after(async () => {
@@ -94,7 +95,8 @@ describe("service-port contracts on the real implementations", function () {
     await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     const challenge = await service.createLivenessChallenge(sessionId);
-    await service.uploadSelfieFrames(sessionId, challenge.challengeId, await customer.framesFor(challenge.steps, Date.now()));
+    const frames = await customer.framesFor(challenge.steps, Date.now());
+    await service.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
     return service.decide(sessionId);
   }
 
@@ -115,7 +117,8 @@ describe("service-port contracts on the real implementations", function () {
       async openCase() {
         const decision = await onboardCustomer(node.service);
         if (decision.outcome !== "REVIEW" || decision.reviewCaseId === undefined) {
-          throw new Error(`expected a REVIEW decision with a case, got ${decision.outcome}: ${JSON.stringify(decision.reasons)}`);
+          const reasons = JSON.stringify(decision.reasons);
+          throw new Error(`expected a REVIEW decision with a case, got ${decision.outcome}: ${reasons}`);
         }
         return decision.reviewCaseId;
       },
