@@ -37,5 +37,3 @@ export interface RouteContext {
   readonly services: ApiServices;
   readonly config: ApiConfig;
 }
-
-export const ALL_ROLES: readonly Role[] = ["operator", "reviewer", "auditor"];

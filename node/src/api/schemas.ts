@@ -110,7 +110,6 @@ export function selfieBody(limits: BodyLimits) {
     ),
   }, { additionalProperties: false });
 }
-export type SelfieBody = Static<ReturnType<typeof selfieBody>>;
 
 export const Accepted = Type.Object({ accepted: Type.Literal(true) });
 

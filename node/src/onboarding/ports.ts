@@ -27,7 +27,8 @@ export interface LivenessChallenge {
   readonly challengeId: string;
   /** Actions the customer performs in order, e.g. ["TURN_LEFT", "BLINK"]. */
   readonly steps: readonly string[];
-  readonly nonce: Hex;
+  /** Single-use, base64url (the API's LivenessChallenge schema); the ChallengeIssuer's, not a chain value. */
+  readonly nonce: string;
   readonly expiresAt: IsoTime;
 }
 

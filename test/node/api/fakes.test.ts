@@ -1,4 +1,7 @@
-/** The service-port contracts run against the in-memory fakes (the node runs them against the real ones). */
+/**
+ * The service-port contracts on the in-memory fakes. The real implementations run the same suites in
+ * test/node/onboarding/real-service-contracts.test.ts and chain-ledger-reads.test.ts.
+ */
 import { createFakeServices } from "./fakes.ts";
 import { fakeJpeg } from "./harness.ts";
 import { ledgerReadsContract } from "./contracts/ledger-reads-contract.ts";

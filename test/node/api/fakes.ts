@@ -150,7 +150,7 @@ export class FakeOnboarding implements OnboardingService {
   async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
     const s = this.live(sessionId);
     if (s.decision) throw new SessionStateError(sessionId, "already decided");
-    s.challenge = { challengeId: shortId(), steps: ["TURN_LEFT", "BLINK"], nonce: hex32(), expiresAt: iso(this.clock() + 60_000) };
+    s.challenge = { challengeId: shortId(), steps: ["TURN_LEFT", "BLINK"], nonce: randomBytes(32).toString("base64url"), expiresAt: iso(this.clock() + 60_000) };
     s.frames = undefined;
     return s.challenge;
   }

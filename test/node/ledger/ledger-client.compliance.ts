@@ -1,7 +1,7 @@
 /**
  * The one compliance suite of the `LedgerClient` port (docs/architecture.md §3). It runs against the ethers
- * adapter on Hardhat (ethers-ledger.test.ts) and the in-memory fake (memory-ledger.test.ts): any
- * behaviour the node relies on is asserted here, so the fake cannot drift from the contracts.
+ * adapter on Hardhat (ethers-ledger.test.ts): any behaviour the node relies on is asserted here, so
+ * a second adapter (another chain client, or a fake) runs this same suite before the node uses it.
  * Tests share one deployment and stay independent by using fresh subjects and records.
  */
 import { expect } from "chai";

@@ -88,11 +88,6 @@ export function pixelHash(image: RgbImage): string {
   return createHash("sha256").update(`${image.width}x${image.height}:`).update(image.data).digest("hex");
 }
 
-/** Encodes an RGB image as PNG (test fixtures, CLI debug output). */
-export async function encodePng(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
-}
-
 /**
  * 2x3 affine map [a, b, c, d, e, f]: x' = a x + b y + c, y' = d x + e y + f.
  */

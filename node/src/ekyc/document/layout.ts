@@ -61,6 +61,3 @@ export const FRONT_TEXT = {
   addressLine2: { x: 290, y: 568, size: 21, bold: false },
   expiryDate: { x: 42, y: 584, size: 20, bold: true },
 } as const satisfies Record<FrontLine, { x: number; y: number; size: number; bold: boolean }>;
-
-/** Where the MRZ sits on the back (three OCR-B lines). */
-export const BACK_MRZ: Box = { x: 30, y: 420, width: 952, height: 200 };

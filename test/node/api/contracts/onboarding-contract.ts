@@ -1,23 +1,27 @@
 /**
  * What every OnboardingService must do, whatever runs behind it (the fake, or the node's real
- * pipeline): ids and times in the API's formats, and coded errors the catalogue maps. The lead's
- * real implementation runs this same suite with its own factory.
+ * pipeline): ids and times in the API's formats, and coded errors the catalogue maps. Run on the
+ * fake by test/node/api/fakes.test.ts and on the real service by
+ * test/node/onboarding/real-service-contracts.test.ts.
  */
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import type { OnboardingService, SelfieFrame } from "../../../../node/src/onboarding/ports.ts";
+import { LivenessChallenge } from "../../../../node/src/api/schemas.ts";
 
 export interface OnboardingFixture {
   readonly service: OnboardingService;
   /** A front and back image the service accepts. */
   readonly documents: { readonly front: Uint8Array; readonly back: Uint8Array; readonly mime: "image/jpeg" | "image/png" };
-  /** Frames answering a challenge (a real service may ignore the steps for this error-path suite). */
-  frames(challengeSteps: readonly string[]): readonly SelfieFrame[];
+  /** Frames answering a challenge (a fake may ignore the steps; a real pipeline's are rendered, hence async). */
+  frames(challengeSteps: readonly string[]): readonly SelfieFrame[] | Promise<readonly SelfieFrame[]>;
   close?(): Promise<void>;
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SUBJECT = "0x00000000000000000000000000000000000000a1" as const;
+/** The nonce format the API publishes (base64url, 16-64 characters), from the response schema itself. */
+const NONCE = new RegExp(LivenessChallenge.properties.nonce.pattern!);
 
 async function expectCode(promise: Promise<unknown>, codes: readonly string[]): Promise<void> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -54,7 +58,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
       await expectCode(s.getSession("nosuchsession"), ["SESSION_NOT_FOUND"]);
       await expectCode(s.uploadDocument("nosuchsession", "front", f.documents.front, f.documents.mime), ["SESSION_NOT_FOUND"]);
       await expectCode(s.createLivenessChallenge("nosuchsession"), ["SESSION_NOT_FOUND"]);
-      await expectCode(s.uploadSelfieFrames("nosuchsession", "c", f.frames([])), ["SESSION_NOT_FOUND"]);
+      await expectCode(s.uploadSelfieFrames("nosuchsession", "c", await f.frames([])), ["SESSION_NOT_FOUND"]);
       await expectCode(s.decide("nosuchsession"), ["SESSION_NOT_FOUND"]);
     });
 
@@ -66,12 +70,12 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
       await expectCode(f.service.decide(sessionId), ["SESSION_STATE_CONFLICT"]);
     });
 
-    it("issues challenges with steps, a 32-byte nonce and an expiry, and records both document sides", async () => {
+    it("issues challenges with steps, a base64url nonce as the API publishes and an expiry, and records both document sides", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
       const challenge = await f.service.createLivenessChallenge(sessionId);
       expect(challenge.challengeId).to.match(ID);
       expect(challenge.steps.length).to.be.greaterThan(0);
-      expect(challenge.nonce).to.match(/^0x[0-9a-f]{64}$/);
+      expect(challenge.nonce).to.match(NONCE);
       expect(Date.parse(challenge.expiresAt)).to.be.greaterThan(Date.now());
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
@@ -83,7 +87,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     it("refuses frames for a challenge it never issued", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
       await f.service.createLivenessChallenge(sessionId);
-      await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", f.frames([])), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
+      await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", await f.frames([])), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
     });
 
     it("decides once: asking again returns the same decision", async () => {
@@ -91,7 +95,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
       const challenge = await f.service.createLivenessChallenge(sessionId);
-      await f.service.uploadSelfieFrames(sessionId, challenge.challengeId, f.frames(challenge.steps));
+      await f.service.uploadSelfieFrames(sessionId, challenge.challengeId, await f.frames(challenge.steps));
       const first = await f.service.decide(sessionId);
       expect(first.outcome).to.be.oneOf(["PASS", "REVIEW", "REJECT"]);
       for (const reason of first.reasons) expect(reason.code).to.match(/^[A-Z][A-Z0-9_]+$/);

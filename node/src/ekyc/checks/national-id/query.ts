@@ -5,7 +5,6 @@
  */
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { canonicalizeField } from "@kycnet/sdk/protocol";
-import type { IdentityQuery } from "./port.ts";
 
 export interface CanonicalQuery {
   idNumber?: string;
@@ -46,9 +45,4 @@ export function canonicalQuery(input: unknown): CanonicalQuery {
   if (given(raw.sex)) out.sex = canonicalizeField("sex", raw.sex);
   if (given(raw.address)) out.address = canonicalizeField("address", raw.address).toUpperCase();
   return out;
-}
-
-/** The same as `canonicalQuery`, typed for callers that already hold an IdentityQuery. */
-export function canonicalIdentityQuery(query: IdentityQuery): CanonicalQuery {
-  return canonicalQuery(query);
 }

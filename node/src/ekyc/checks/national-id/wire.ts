@@ -23,7 +23,6 @@ export const CheckRequestSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type CheckRequest = Static<typeof CheckRequestSchema>;
 
 const SuggestedId = Type.Optional(Type.String({ pattern: "^[0-9]{12}$" }));
 export const CheckResponseSchema = Type.Union([
@@ -39,5 +38,3 @@ export const CheckResponseSchema = Type.Union([
   Type.Object({ status: Type.Literal("NOT_FOUND") }, { additionalProperties: false }),
 ]);
 export type CheckResponse = Static<typeof CheckResponseSchema>;
-
-export const ProblemSchema = Type.Object({ code: Type.String(), message: Type.String() });

@@ -45,6 +45,32 @@ describe("SanctionsRefresher", () => {
     expect(seen).to.deep.equal(["RELOADED", "UNCHANGED", "FAILED", "FAILED"]);
   });
 
+  it("refreshes on its interval after start, picking up a changed file, and stops refreshing after stop", async () => {
+    const list = new IndexedSanctionsList(fixtureSnapshot());
+    const outcomes: RefreshOutcome[] = [];
+    let onNext: (() => void) | undefined;
+    const refresher = new SanctionsRefresher({
+      list, files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }], intervalMs: 1_000,
+      onRefresh: (o) => { outcomes.push(o); onNext?.(); },
+    });
+    const nextRefresh = () => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no refresh within 5 s")), 5_000);
+      onNext = () => { clearTimeout(timer); resolve(); };
+    });
+    expect((await refresher.start()).status).to.equal("RELOADED");
+    const before = list.info().version;
+    // A new publication of the list: an entry's name changed, so new content and a new version.
+    await writeFile(unPath, readFileSync(fixture("un-consolidated.xml"), "utf8").replace("<FIRST_NAME>HUNG</FIRST_NAME>", "<FIRST_NAME>HÙNG</FIRST_NAME>"));
+    await nextRefresh();
+    expect(outcomes.at(-1)).to.include({ status: "RELOADED" });
+    expect(list.info().version).to.not.equal(before);
+
+    await refresher.stop();
+    const count = outcomes.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(outcomes.length, "refreshes after stop()").to.equal(count);
+  });
+
   it("shares one refresh between concurrent callers", async () => {
     const list = new IndexedSanctionsList(fixtureSnapshot());
     const refresher = new SanctionsRefresher({ list, files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }] });

@@ -1,0 +1,59 @@
+/**
+ * The eKYC pipeline's engines: the document reader (OCR engines loaded once), the face model on its
+ * worker thread, the national-ID registry client and the sanctions lists. Each may be supplied instead.
+ */
+import type { NodeConfig } from "../config.ts";
+import { startWorkerFaceModel, type FaceModel } from "../ekyc/biometrics/index.ts";
+import { HttpNationalIdRegistry } from "../ekyc/checks/national-id/http-adapter.ts";
+import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
+import { IndexedSanctionsList } from "../ekyc/checks/sanctions/indexed-list.ts";
+import { loadSanctionsFiles } from "../ekyc/checks/sanctions/loaders/load-file.ts";
+import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
+import { createDocumentEngines, readDocument, type DocumentResult } from "../ekyc/document/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Startup } from "./startup.ts";
+
+export type DocumentReader = (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
+
+/** Pipeline engines a test (or an unusual deployment) may supply instead of building them from config. */
+export interface PipelineOverrides {
+  readonly faceModel?: FaceModel;
+  readonly registry?: NationalIdRegistry;
+  readonly sanctions?: SanctionsList | null;
+  readonly readDocument?: DocumentReader;
+}
+
+export interface PipelineEngines {
+  readonly readDocument: DocumentReader;
+  readonly faceModel: FaceModel;
+  readonly registry: NationalIdRegistry;
+  /** null when no list is configured: decisions then say SANCTIONS_NOT_SCREENED. */
+  readonly sanctions: SanctionsList | null;
+}
+
+export async function openPipelineEngines(
+  config: NodeConfig, overrides: PipelineOverrides, startup: Startup, logger: Logger,
+): Promise<PipelineEngines> {
+  const readDocumentWith = overrides.readDocument ?? (await openDocumentReader(startup));
+  // The node's own model runs on a worker thread so inferences never stall the event loop.
+  const faceModel = overrides.faceModel ?? (await startup.step("face model", () => startWorkerFaceModel()));
+  if (overrides.faceModel === undefined) startup.onClose(() => faceModel.close());
+  const registry = overrides.registry
+    ?? new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
+  const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : await loadSanctions(config, startup);
+  if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
+  return { readDocument: readDocumentWith, faceModel, registry, sanctions };
+}
+
+async function openDocumentReader(startup: Startup): Promise<DocumentReader> {
+  const engines = await startup.step("document engines", () => createDocumentEngines());
+  startup.onClose(() => engines.close());
+  return (images) => readDocument(images, { engines });
+}
+
+async function loadSanctions(config: NodeConfig, startup: Startup): Promise<SanctionsList | null> {
+  const { lists, threshold } = config.sanctions;
+  if (lists.length === 0) return null;
+  return startup.step("sanctions lists", async () =>
+    new IndexedSanctionsList(await loadSanctionsFiles(lists), threshold === undefined ? {} : { threshold }));
+}

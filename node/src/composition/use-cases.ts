@@ -1,0 +1,48 @@
+/**
+ * The use cases behind the API: onboarding (full eKYC and re-onboarding), the review queue, and the
+ * ledger-facing reads, revocations, consent relay and audit sink.
+ */
+import type { JsonRpcProvider } from "ethers";
+import { encodePipelineVersion } from "@kycnet/sdk/protocol";
+import type { NodeConfig } from "../config.ts";
+import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
+import type { LedgerClient } from "../ledger/ledger-client.ts";
+import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
+import { createOnboardingService } from "../onboarding/onboarding-service.ts";
+import type { ApiServices } from "../onboarding/ports.ts";
+import { createReviewService } from "../onboarding/review/review-service.ts";
+import { createSessionStore } from "../onboarding/sessions.ts";
+import type { NodeExchange } from "./exchange.ts";
+import type { PipelineEngines } from "./pipeline.ts";
+import type { NodeVault } from "./vault.ts";
+
+export interface UseCaseDeps {
+  readonly ledger: LedgerClient;
+  readonly provider: JsonRpcProvider;
+  readonly vault: NodeVault;
+  readonly engines: PipelineEngines;
+  readonly exchange: Pick<NodeExchange, "records" | "addressOf">;
+  /** Every pipeline stage's duration (metrics, benchmarks). */
+  readonly observeStage: (stage: string, ms: number) => void;
+}
+
+export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServices {
+  const { ledger, provider, engines } = deps;
+  const { vault, review, audit } = deps.vault;
+  const onboarding = createOnboardingService({
+    sessions: createSessionStore(),
+    readDocument: engines.readDocument, faceModel: engines.faceModel, challenges: new ChallengeIssuer(),
+    registry: engines.registry, sanctions: engines.sanctions, vault, review,
+    pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
+    attestationValiditySeconds: config.attestation.validityDays * 86_400,
+    observeStage: deps.observeStage,
+    reuse: { ledger, provider, records: deps.exchange.records, addressOf: deps.exchange.addressOf },
+  });
+  const ledgerServices = createLedgerServices({
+    vault, ledger, provider, audit, statusTtlMs: config.chain.blockPeriodMs,
+  });
+  return {
+    onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads,
+    attestations: ledgerServices.admin, consents: ledgerServices.consents, audit: ledgerServices.audit,
+  };
+}
