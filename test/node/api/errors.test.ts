@@ -25,6 +25,29 @@ describe("API error catalogue", () => {
     for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) expect(ERROR_CATALOGUE[code].status, code).to.equal(status);
   });
 
+  it("maps the codes that used to fall through to a bare 500 to their own status", () => {
+    const expected: Partial<Record<ErrorCode, number>> = {
+      CONFIG_INVALID: 500, CONFIG_NOT_FOUND: 500, DECISION_RULES_INVALID: 500, ARTIFACT_NOT_FOUND: 500, PEER_KEY_INVALID: 500,
+      NODE_START_FAILED: 503, SANCTIONS_LIST_EMPTY: 503, SANCTIONS_LIST_MALFORMED: 503, SUBJECT_TRANSACTION_FAILED: 503,
+      AUDIT_FAILED: 502, WALLET_ENTRY_EXISTS: 409, WALLET_ENTRY_NOT_FOUND: 404, NOT_CONSENT_SUBJECT: 403,
+      REGISTRY_QUERY_INCOMPLETE: 422,
+    };
+    for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) {
+      expect(problemFromError(new KycnetError(code, "m"), "r"), code).to.include({ code, status });
+    }
+  });
+
+  it("shows the fixed public text, never the message, for every 5xx code, and the message for every 4xx code", () => {
+    for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[]) {
+      const p = problemFromError(new KycnetError(code, "SECRET-MESSAGE /etc/x"), "r");
+      expect(p.code, code).to.equal(code);
+      // A revert is told by its name alone (details.revert), never by the message that carries its arguments.
+      if (code === "CONTRACT_REVERT") expect(p.detail).to.equal("the contract reverted with unknown");
+      else if (p.status >= 500) expect(p.detail, code).to.equal(ERROR_CATALOGUE[code].publicDetail);
+      else expect(p.detail, code).to.equal("SECRET-MESSAGE /etc/x");
+    }
+  });
+
   it("builds RFC 9457 problems with a urn type, the request as instance, and the stable code", () => {
     const p = problemFromError(new InvalidArgumentError("limit", "must be ≤ 100"), "req-1");
     expect(p).to.deep.equal({
