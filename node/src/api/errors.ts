@@ -10,7 +10,7 @@
 import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 import type { ErrorCode } from "../errors.ts";
 
-/** The statuses the API answers with: a 4xx when the caller can fix it, a 5xx when the node or a dependency failed. */
+/** The statuses the API answers with: 4xx when the caller can fix it, 5xx when the node or a dependency failed. */
 export type ClientErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 414 | 415 | 422 | 429;
 export type ServerErrorStatus = 500 | 502 | 503 | 504;
 
