@@ -12,8 +12,11 @@ export type ProductionInputCode =
   | "VALUE_OUT_OF_RANGE"
   | "BANK_DUPLICATE";
 
-/** The consortium's input file (genesis, node configs, deployment) is wrong at `field`. */
-export class ProductionInputError extends KycnetError {
+/**
+ * The consortium's input file (genesis, node configs, deployment) is wrong at `field`. The production
+ * codes are this command line's own, never the API's, so they stay out of the node's catalogue.
+ */
+export class ProductionInputError extends KycnetError<ProductionInputCode> {
   readonly field: string;
   constructor(code: ProductionInputCode, field: string, reason: string) {
     super(code, `${field || "(root)"}: ${reason}`, { details: { field, reason } });
@@ -22,7 +25,7 @@ export class ProductionInputError extends KycnetError {
 }
 
 /** Reading or writing the operator's files failed (not the input's fault). */
-export class ProductionIoError extends KycnetError {
+export class ProductionIoError extends KycnetError<"PRODUCTION_IO"> {
   constructor(path: string, action: "read" | "write", cause: unknown) {
     super("PRODUCTION_IO", `cannot ${action} ${path}`, { details: { path, action }, cause });
   }

@@ -173,7 +173,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
     await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents }, revocation));
     const error = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature)).catch((e: unknown) => e);
-    expect(isKycnetError(error, "RECORD_REQUEST_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
+    expect(isKycnetError(error, "EXCHANGE_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
     expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(/CONSENT_NOT_ACTIVE|REVOKED|not active/i);
   });
 });

@@ -20,6 +20,7 @@ import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
 import { registerOnboardingRoutes } from "./routes/onboarding.ts";
 import { registerReviewRoutes } from "./routes/review.ts";
+import { SHARED_SCHEMAS } from "./schemas.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
 
 export interface ApiDeps {
@@ -64,7 +65,12 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
   // JSON routes take JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser("text/plain");
 
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
+    // Shared schemas appear in components.schemas under their $id (ProblemDetails), not as def-N.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
     openapi: {
       openapi: "3.0.3",
       info: {

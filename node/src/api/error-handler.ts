@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { KycnetError } from "@kycnet/sdk/errors";
+import type { ErrorCode } from "../errors.ts";
 import { buildProblem, problemFromError, type FieldViolation, type Problem } from "./errors.ts";
 import type { ApiInstance } from "./route-context.ts";
 
@@ -32,7 +33,7 @@ export function violationsOf(error: FastifyError): FieldViolation[] {
 }
 
 /** Fastify's own client errors (parsing, limits) by code. */
-const FASTIFY_CODES: Readonly<Record<string, string>> = {
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: "BODY_TOO_LARGE",
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "MALFORMED_BODY",

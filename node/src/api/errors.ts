@@ -1,18 +1,25 @@
 /**
- * The API's one error catalogue: every stable `KycnetError` code the routes can meet, mapped to an
- * HTTP status and an RFC 9457 problem title. `toProblem` turns any thrown value into a problem body:
+ * The API's one error catalogue: every `ErrorCode` (the SDK's and the node's, node/src/errors.ts)
+ * mapped to an HTTP status and an RFC 9457 problem title. It is a record over the whole union, so
+ * `tsc` fails when a code can be thrown but has no entry here, or an entry names no code.
+ * `problemFromError` turns any thrown value into a problem body:
  * 4xx problems explain what was wrong (the error's own message, which by kycnet's rule never carries
  * personal data); 5xx problems say only the catalogue's fixed text and the request id, the rest goes
  * to the log.
  */
-import { KycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
+import type { ErrorCode } from "../errors.ts";
 
-export interface CatalogueEntry {
-  readonly status: number;
-  readonly title: string;
-  /** Fixed public detail for 5xx entries; the error's own message is never shown for those. */
-  readonly publicDetail?: string;
-}
+/** The statuses the API answers with: 4xx when the caller can fix it, 5xx when the node or a dependency failed. */
+export type ClientErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 414 | 415 | 422 | 429;
+export type ServerErrorStatus = 500 | 502 | 503 | 504;
+
+/** A 5xx entry must carry the fixed public text shown instead of the error's own message. */
+export type CatalogueEntry =
+  | { readonly status: ClientErrorStatus; readonly title: string; readonly publicDetail?: undefined }
+  | { readonly status: ServerErrorStatus; readonly title: string; readonly publicDetail: string };
+
+export type ErrorCatalogue = { readonly [Code in ErrorCode]: CatalogueEntry };
 
 const hsmUnavailable: CatalogueEntry = {
   status: 503, title: "Key custody unavailable",
@@ -26,9 +33,17 @@ const modelUnavailable: CatalogueEntry = {
   status: 503, title: "Verification engine unavailable",
   publicDetail: "A verification model is not available on this node. Retry later.",
 };
+const nodeMisconfigured: CatalogueEntry = {
+  status: 500, title: "Node misconfigured",
+  publicDetail: "The node's configuration or deployment is incomplete; the incident is logged.",
+};
+const sanctionsUnavailable: CatalogueEntry = {
+  status: 503, title: "Sanctions screening unavailable",
+  publicDetail: "The node's sanctions list could not be loaded. Retry later.",
+};
 const unprocessableImage = (title: string): CatalogueEntry => ({ status: 422, title });
 
-export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
+export const ERROR_CATALOGUE: ErrorCatalogue = {
   // Request shape and protocol
   INVALID_ARGUMENT: { status: 400, title: "Invalid argument" },
   VALIDATION_FAILED: { status: 400, title: "Request failed validation" },
@@ -51,6 +66,8 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   SESSION_STATE_CONFLICT: { status: 409, title: "Onboarding session is not in a state that allows this" },
   CASE_NOT_FOUND: { status: 404, title: "Review case not found" },
   CASE_STATE_CONFLICT: { status: 409, title: "Review case is not in a state that allows this" },
+  // The card gave too little to ask the registry; the registry check is then UNAVAILABLE, not thrown.
+  REGISTRY_QUERY_INCOMPLETE: { status: 422, title: "ID card lacks the fields the national ID check needs" },
 
   // Document stage
   DOCUMENT_IMAGE_INVALID: unprocessableImage("Document image cannot be read"),
@@ -86,6 +103,12 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ATTESTATION_NOT_VALID: unprocessableImage("Attestation not valid on chain"),
   CONSENT_NOT_FOUND: { status: 404, title: "Consent not found" },
   CHAIN_UNREACHABLE: { status: 503, title: "Chain unavailable", publicDetail: "The chain could not be reached. Retry later." },
+  CONTRACTS_NOT_FOUND: nodeMisconfigured,
+  WRONG_CHAIN: nodeMisconfigured,
+  ARTIFACT_NOT_FOUND: nodeMisconfigured,
+  AUDIT_FAILED: {
+    status: 502, title: "Chain answer unusable", publicDetail: "The chain gave an answer that could not be used. Retry later.",
+  },
 
   // Re-onboarding and the record exchange with other members (their answers are never echoed)
   REUSE_NOT_POSSIBLE: unprocessableImage("Re-onboarding not possible"),
@@ -97,6 +120,9 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   EXCHANGE_TIMEOUT: { status: 504, title: "Issuing bank timed out", publicDetail: "The issuing bank's node did not answer in time. Retry later." },
   DISCLOSURE_INVALID: { status: 502, title: "Disclosed record failed verification", publicDetail: "The issuing bank sent data that does not match the chain." },
   RECORD_NOT_DISCLOSABLE: { status: 409, title: "Record cannot be disclosed" },
+  PEER_KEY_INVALID: {
+    status: 500, title: "Node identity unusable", publicDetail: "The node's stored libp2p key cannot be read; the incident is logged.",
+  },
 
   // Vault
   RECORD_NOT_FOUND: { status: 404, title: "Record not found" },
@@ -130,8 +156,28 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   FACE_MODEL_UNAVAILABLE: modelUnavailable,
   FACE_MODEL_CLOSED: modelUnavailable,
   OCR_ENGINE_UNAVAILABLE: modelUnavailable,
+  SANCTIONS_LIST_MALFORMED: sanctionsUnavailable,
+  SANCTIONS_LIST_ENCODING: sanctionsUnavailable,
+  SANCTIONS_LIST_EMPTY: sanctionsUnavailable,
+  SANCTIONS_LIST_TOO_LARGE: sanctionsUnavailable,
+  DECISION_RULES_INVALID: nodeMisconfigured,
+
+  // The customer's own wallet and subject key (SDK codes: a customer app built on this API shows them)
+  WALLET_WRONG_PASSPHRASE: { status: 403, title: "Wrong wallet passphrase" },
+  WALLET_MALFORMED: { status: 422, title: "Wallet file malformed" },
+  WALLET_ENTRY_NOT_FOUND: { status: 404, title: "No key for this attestation in the wallet" },
+  WALLET_ENTRY_EXISTS: { status: 409, title: "The wallet already holds this attestation" },
+  NOT_CONSENT_SUBJECT: { status: 403, title: "Not the consent's subject" },
+  SUBJECT_TRANSACTION_FAILED: {
+    status: 503, title: "Chain transaction failed", publicDetail: "The subject key's transaction was not confirmed. Retry later.",
+  },
 
   // The node itself
+  CONFIG_NOT_FOUND: nodeMisconfigured,
+  CONFIG_INVALID: nodeMisconfigured,
+  NODE_START_FAILED: {
+    status: 503, title: "Node starting or stopped", publicDetail: "A component of the node failed to start. Retry later.",
+  },
   SERVER_BUSY: {
     status: 503, title: "Node busy",
     publicDetail: "The node is at its limit of concurrent uploads and decisions. Retry shortly.",
@@ -156,13 +202,14 @@ export interface Problem {
   readonly status: number;
   readonly detail: string;
   readonly instance: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly errors?: readonly FieldViolation[];
 }
 
 const MAX_DETAIL_LENGTH = 300;
 
-export function problemType(code: string): string {
+/** The problem `type` of a code: `urn:kycnet:problem:` and the code in kebab case, stable as the code is. */
+export function problemType(code: ErrorCode): string {
   return `urn:kycnet:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 }
 
@@ -170,18 +217,25 @@ export function requestInstance(requestId: string): string {
   return `urn:kycnet:request:${requestId}`;
 }
 
+/**
+ * True when the catalogue has `code`. Needed at run time although the types promise it: a
+ * BankApiError carries a remote code, and a plain object would also answer for "constructor".
+ */
+export function isCatalogued(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, code);
+}
+
 export function catalogueEntry(code: string): CatalogueEntry {
-  return ERROR_CATALOGUE[code] ?? ERROR_CATALOGUE.INTERNAL!;
+  return isCatalogued(code) ? ERROR_CATALOGUE[code] : ERROR_CATALOGUE.INTERNAL;
 }
 
 /**
  * Builds the problem for `code`. `detail` is used only for 4xx entries; 5xx entries always show
- * their fixed public text, whatever the caller passes.
+ * their fixed public text, whatever the caller passes. A code outside the catalogue becomes INTERNAL.
  */
-export function buildProblem(code: string, requestId: string, detail?: string, errors?: readonly FieldViolation[]): Problem {
-  const known = ERROR_CATALOGUE[code] !== undefined;
-  const effectiveCode = known ? code : "INTERNAL";
-  const entry = catalogueEntry(effectiveCode);
+export function buildProblem(code: ErrorCode, requestId: string, detail?: string, errors?: readonly FieldViolation[]): Problem {
+  const effectiveCode: ErrorCode = isCatalogued(code) ? code : "INTERNAL";
+  const entry = ERROR_CATALOGUE[effectiveCode];
   const shown = entry.status >= 500 || detail === undefined ? (entry.publicDetail ?? entry.title) : detail;
   return {
     type: problemType(effectiveCode),
@@ -196,20 +250,18 @@ export function buildProblem(code: string, requestId: string, detail?: string, e
 
 /** The problem for a thrown value; unknown errors and unknown codes become a bare 500. */
 export function problemFromError(error: unknown, requestId: string): Problem {
-  if (error instanceof KycnetError) {
-    if (error.code === "CONTRACT_REVERT") {
-      // The revert's name says what the chain refused; its arguments (addresses, ids) stay in the log.
-      const revert = typeof error.details.revert === "string" ? error.details.revert : "unknown";
-      return buildProblem("CONTRACT_REVERT", requestId, `the contract reverted with ${revert}`);
-    }
-    return buildProblem(error.code, requestId, error.message);
+  if (isKycnetError(error, "CONTRACT_REVERT")) {
+    // The revert's name says what the chain refused; its arguments (addresses, ids) stay in the log.
+    const revert = typeof error.details.revert === "string" ? error.details.revert : "unknown";
+    return buildProblem("CONTRACT_REVERT", requestId, `the contract reverted with ${revert}`);
   }
+  if (isKycnetError(error)) return buildProblem(error.code, requestId, error.message);
   return buildProblem("INTERNAL", requestId);
 }
 
 /** A KycnetError raised by the API layer itself (auth, media checks). */
 export class ApiError extends KycnetError {
-  constructor(code: keyof typeof ERROR_CATALOGUE & string, message: string, details: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(code, message, { details });
   }
 }
@@ -223,37 +275,6 @@ export class UnauthenticatedError extends KycnetError {
 export class ForbiddenError extends KycnetError {
   constructor(role: string, allowed: readonly string[]) {
     super("FORBIDDEN", `role ${role} may not call this route (allowed: ${allowed.join(", ")})`, { details: { role, allowed: [...allowed] } });
-  }
-}
-
-/** Errors the service implementations throw (see ../onboarding/ports.ts). */
-export class SessionNotFoundError extends KycnetError {
-  constructor(sessionId: string) {
-    super("SESSION_NOT_FOUND", `no onboarding session ${sessionId}`, { details: { sessionId } });
-  }
-}
-
-export class SessionExpiredError extends KycnetError {
-  constructor(sessionId: string) {
-    super("SESSION_EXPIRED", `onboarding session ${sessionId} has expired`, { details: { sessionId } });
-  }
-}
-
-export class SessionStateError extends KycnetError {
-  constructor(sessionId: string, reason: string) {
-    super("SESSION_STATE_CONFLICT", `onboarding session ${sessionId}: ${reason}`, { details: { sessionId, reason } });
-  }
-}
-
-export class CaseNotFoundError extends KycnetError {
-  constructor(caseId: string) {
-    super("CASE_NOT_FOUND", `no review case ${caseId}`, { details: { caseId } });
-  }
-}
-
-export class CaseStateError extends KycnetError {
-  constructor(caseId: string, reason: string) {
-    super("CASE_STATE_CONFLICT", `review case ${caseId}: ${reason}`, { details: { caseId, reason } });
   }
 }
 

@@ -6,6 +6,8 @@
 import { Type, type Static, type TLiteral, type TSchema } from "@sinclair/typebox";
 import type { DecisionName, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type { BodyLimits } from "./config.ts";
+import type { ErrorCode } from "../errors.ts";
+import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
 
@@ -34,19 +36,39 @@ export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description
 export const ResourceId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$", description: "opaque id" });
 export const IsoTime = Type.String({ format: "date-time" });
 
+/**
+ * The problem types, one per catalogue code: its `type` URI, HTTP status and title. Each is a
+ * branch of `code` (OpenAPI has no other place for per-value documentation), so the list is
+ * generated from ERROR_CATALOGUE and can never drift from what the API answers.
+ */
+const ProblemCode = Type.Unsafe<ErrorCode>({
+  type: "string",
+  description: "kycnet's stable error code; its problem type is `urn:kycnet:problem:` and the code in kebab case",
+  oneOf: (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).map((code) => ({
+    type: "string",
+    enum: [code],
+    title: ERROR_CATALOGUE[code].title,
+    description: `HTTP ${ERROR_CATALOGUE[code].status} · type ${problemType(code)}`,
+  })),
+});
+
+/** RFC 9457 problem details; one shared component, referenced by every route's 4xx and 5xx answers. */
 export const Problem = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  instance: Type.String(),
-  code: Type.String({ description: "stable kycnet error code" }),
+  type: Type.String({ description: "the problem type, `urn:kycnet:problem:<code, kebab case>`, listed under `code`" }),
+  title: Type.String({ description: "the problem type's title (the catalogue's, the same for every occurrence)" }),
+  status: Type.Integer({ description: "the HTTP status, repeated" }),
+  detail: Type.String({ description: "what went wrong; a 5xx gives a fixed text only (details go to the log)" }),
+  instance: Type.String({ description: "`urn:kycnet:request:<request id>`, also in the x-request-id header" }),
+  code: ProblemCode,
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-}, { title: "Problem", description: "RFC 9457 problem details" });
+}, { $id: "ProblemDetails", title: "ProblemDetails", description: "RFC 9457 problem details" });
+
+/** app.ts registers these with `addSchema`: the OpenAPI document then holds each once, under its `$id`. */
+export const SHARED_SCHEMAS: readonly TSchema[] = [Problem];
 
 const problemResponse = (description: string) => ({
   description,
-  content: { "application/problem+json": { schema: Problem } },
+  content: { "application/problem+json": { schema: Type.Ref(Problem) } },
 });
 
 /** Response schemas for a route: its success bodies plus problem+json for every error class. */

@@ -25,8 +25,12 @@ export interface AttestationStatusView { readonly uid: Hex; readonly status: "UN
 export interface ConsentStatusView { readonly consentId: Hex; readonly status: "NONE" | "ACTIVE" | "REVOKED" | "EXPIRED"; readonly checkedAt: string }
 export interface SelfieFrameInput { readonly bytes: Uint8Array; readonly mime: "image/jpeg" | "image/png"; readonly capturedAtMs: number }
 
-/** A problem+json answer (RFC 9457) or a transport failure, with the API's stable code. */
-export class BankApiError extends KycnetError {
+/**
+ * A problem+json answer (RFC 9457) or a transport failure, with the API's stable code. The code is
+ * what the node answered (its catalogue's), `NODE_UNREACHABLE` or `HTTP_<status>`: not one this
+ * program throws, hence `KycnetError<string>`.
+ */
+export class BankApiError extends KycnetError<string> {
   readonly status: number;
   constructor(code: string, status: number, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(code, message, options);

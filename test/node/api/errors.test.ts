@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { KycnetError, InvalidArgumentError } from "@kycnet/sdk/errors";
+import { KycnetError, InvalidArgumentError, type ErrorCode } from "@kycnet/sdk/errors";
 import { buildProblem, ERROR_CATALOGUE, problemFromError, problemType } from "../../../node/src/api/errors.ts";
 import { HsmPinIncorrectError } from "../../../node/src/custody/errors.ts";
 import { createHarness, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
@@ -15,14 +15,37 @@ describe("API error catalogue", () => {
   });
 
   it("maps the codes used across node/ and sdk/ to the statuses the API promises", () => {
-    const expected: Record<string, number> = {
+    const expected: Partial<Record<ErrorCode, number>> = {
       INVALID_ARGUMENT: 400, SESSION_NOT_FOUND: 404, ATTESTATION_NOT_FOUND: 404, SESSION_EXPIRED: 410, CONTRACT_REVERT: 409,
       LEDGER_UNAVAILABLE: 503, HSM_PIN_INCORRECT: 503, KEY_MANAGER_CLOSED: 503, REGISTRY_TIMEOUT: 503, DOCUMENT_IMAGE_TOO_LARGE: 413,
       FACE_NOT_FOUND: 422, CHALLENGE_REUSED: 409, CHALLENGE_EXPIRED: 410, RATE_LIMITED: 429, UNAUTHENTICATED: 401, FORBIDDEN: 403,
       ATTESTATION_NOT_ANCHORED: 409, CASE_STATE_CONFLICT: 409, STORE_UNAVAILABLE: 503, RECORD_SHREDDED: 410, REUSE_NOT_POSSIBLE: 422,
       EXCHANGE_TIMEOUT: 504, EXCHANGE_REFUSED: 502, SERVER_BUSY: 503,
     };
-    for (const [code, status] of Object.entries(expected)) expect(ERROR_CATALOGUE[code]?.status, code).to.equal(status);
+    for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) expect(ERROR_CATALOGUE[code].status, code).to.equal(status);
+  });
+
+  it("maps the codes that used to fall through to a bare 500 to their own status", () => {
+    const expected: Partial<Record<ErrorCode, number>> = {
+      CONFIG_INVALID: 500, CONFIG_NOT_FOUND: 500, DECISION_RULES_INVALID: 500, ARTIFACT_NOT_FOUND: 500, PEER_KEY_INVALID: 500,
+      NODE_START_FAILED: 503, SANCTIONS_LIST_EMPTY: 503, SANCTIONS_LIST_MALFORMED: 503, SUBJECT_TRANSACTION_FAILED: 503,
+      AUDIT_FAILED: 502, WALLET_ENTRY_EXISTS: 409, WALLET_ENTRY_NOT_FOUND: 404, NOT_CONSENT_SUBJECT: 403,
+      REGISTRY_QUERY_INCOMPLETE: 422,
+    };
+    for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) {
+      expect(problemFromError(new KycnetError(code, "m"), "r"), code).to.include({ code, status });
+    }
+  });
+
+  it("shows the fixed public text, never the message, for every 5xx code, and the message for every 4xx code", () => {
+    for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[]) {
+      const p = problemFromError(new KycnetError(code, "SECRET-MESSAGE /etc/x"), "r");
+      expect(p.code, code).to.equal(code);
+      // A revert is told by its name alone (details.revert), never by the message that carries its arguments.
+      if (code === "CONTRACT_REVERT") expect(p.detail).to.equal("the contract reverted with unknown");
+      else if (p.status >= 500) expect(p.detail, code).to.equal(ERROR_CATALOGUE[code].publicDetail);
+      else expect(p.detail, code).to.equal("SECRET-MESSAGE /etc/x");
+    }
   });
 
   it("builds RFC 9457 problems with a urn type, the request as instance, and the stable code", () => {
@@ -48,7 +71,12 @@ describe("API error catalogue", () => {
   });
 
   it("turns unknown codes and plain errors into a bare 500 INTERNAL", () => {
-    expect(problemFromError(new KycnetError("SOMETHING_NEW", "secret path /etc/x"), "r")).to.include({ status: 500, code: "INTERNAL" });
+    // Only a class that opted out of the code check (KycnetError<string>, e.g. BankApiError) can carry one.
+    expect(problemFromError(new KycnetError<string>("SOMETHING_NEW", "secret path /etc/x"), "r")).to.include({ status: 500, code: "INTERNAL" });
+    // Names an Object.prototype member: must not pass for a catalogue entry.
+    const inherited = problemFromError(new KycnetError<string>("constructor", "secret path /etc/x"), "r");
+    expect(inherited).to.include({ status: 500, code: "INTERNAL" });
+    expect(inherited.detail).not.to.contain("/etc/x");
     expect(problemFromError(new TypeError("x is undefined"), "r").detail).not.to.contain("undefined");
   });
 

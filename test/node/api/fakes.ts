@@ -7,9 +7,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
 import { AttestationNotFoundError } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
-import {
-  CaseNotFoundError, CaseStateError, SessionExpiredError, SessionNotFoundError, SessionStateError,
-} from "../../../node/src/api/errors.ts";
+import { SessionExpiredError, SessionNotFoundError, SessionStateError } from "../../../node/src/onboarding/sessions.ts";
+import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
 import type {
   ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentRelay, ConsentStatusView, DocumentSide, ImageMime,
   LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
@@ -64,7 +63,7 @@ export class FakeReviewQueue implements ReviewQueue {
 
   async claim(caseId: string, reviewer: string): Promise<ReviewCase> {
     const c = this.get(caseId);
-    if (c.status !== "OPEN") throw new CaseStateError(caseId, `is ${c.status}, not OPEN`);
+    if (c.status !== "OPEN") throw new CaseStateConflictError(caseId, c.status, "claim");
     const claimed: ReviewCase = { ...c, status: "CLAIMED", reviewer };
     this.cases.set(caseId, claimed);
     return claimed;
@@ -72,7 +71,9 @@ export class FakeReviewQueue implements ReviewQueue {
 
   private decide(caseId: string, reviewer: string, comment: string, status: "APPROVED" | "REJECTED"): ReviewCase {
     const c = this.get(caseId);
-    if (c.status !== "CLAIMED" || c.reviewer !== reviewer) throw new CaseStateError(caseId, "must be claimed by you first");
+    if (c.status !== "CLAIMED" || c.reviewer !== reviewer) {
+      throw new CaseStateConflictError(caseId, c.status, `${status === "APPROVED" ? "approve" : "reject"} (claim it first)`);
+    }
     const decided: ReviewCase = {
       ...c, status, reviewer, decidedAt: iso(this.clock()), ...(status === "APPROVED" ? { attestationUid: hex32() } : {}),
     };

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import type { ErrorCode } from "@kycnet/sdk/errors";
 import { RevocationReason, Decision } from "@kycnet/sdk/protocol";
 import { DECISION_NAMES, REVOCATION_REASON_NAMES } from "../../../node/src/api/schemas.ts";
+import { ERROR_CATALOGUE, buildProblem, problemType } from "../../../node/src/api/errors.ts";
 import { createHarness, type Harness } from "./harness.ts";
 
 const EXPECTED_OPERATIONS = [
@@ -32,9 +34,18 @@ interface Operation {
   requestBody?: { content: Record<string, unknown> };
 }
 
+interface ProblemSchema {
+  required: string[];
+  properties: Record<string, { oneOf?: { enum: string[]; title: string; description: string }[] }>;
+}
+
 describe("API OpenAPI document", () => {
   let h: Harness;
-  let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
+  let doc: {
+    openapi: string;
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, ProblemSchema> };
+  };
   before(async () => {
     h = await createHarness();
     const res = await h.app.inject({ method: "GET", url: "/openapi.json" });
@@ -61,6 +72,30 @@ describe("API OpenAPI document", () => {
         expect(op.operationId, `${method} ${path}`).to.be.a("string");
         expect(op.security, `${method} ${path}`).to.deep.equal([{ apiKey: [] }]);
         expect(op.responses["4XX"]?.content ?? op.responses["4xx"]?.content, `${method} ${path}`).to.have.property("application/problem+json");
+      }
+    }
+  });
+
+  it("documents every catalogue code as a problem type (type URI, status, title) in one shared ProblemDetails", () => {
+    const problem = doc.components.schemas.ProblemDetails!;
+    expect(problem.required).to.include.members(["type", "title", "status", "detail", "instance", "code"]);
+    const documented = new Map((problem.properties.code!.oneOf ?? []).map((branch) => [branch.enum[0]!, branch]));
+    expect([...documented.keys()].sort()).to.deep.equal(Object.keys(ERROR_CATALOGUE).sort());
+    for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[]) {
+      const entry = ERROR_CATALOGUE[code];
+      const branch = documented.get(code)!;
+      expect(branch.title, code).to.equal(entry.title);
+      expect(branch.description, code).to.equal(`HTTP ${entry.status} · type ${problemType(code)}`);
+      // The document promises what the API answers.
+      const answered = buildProblem(code, "r");
+      expect(answered, code).to.include({ type: problemType(code), status: entry.status, title: entry.title });
+    }
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith("/v1/"))) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const range of ["4XX", "5XX"]) {
+          const media = op.responses[range]?.content?.["application/problem+json"] as { schema?: { $ref?: string } };
+          expect(media?.schema?.$ref, `${method} ${path} ${range}`).to.equal("#/components/schemas/ProblemDetails");
+        }
       }
     }
   });

@@ -10,7 +10,7 @@ import {
   AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, consentIdOf, encodePipelineVersion, signConsentGrant,
   signConsentRevocation, verifyBatchInclusion, type AttestationData, type AttestationProof, type ConsentGrant, type Hex,
 } from "@kycnet/sdk/protocol";
-import { isKycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { ContractRevertError } from "../../../node/src/ledger/errors.ts";
 import type { ContractAddresses, LedgerClient } from "../../../node/src/ledger/ledger-client.ts";
 
@@ -44,7 +44,7 @@ export async function expectRevert(promise: Promise<unknown>, name: string): Pro
   return thrown as ContractRevertError;
 }
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
 }

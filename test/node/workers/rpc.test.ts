@@ -10,9 +10,10 @@ import { expectCode } from "../../support/expect-code.ts";
 const ENTRY = new URL("./fixture-worker.ts", import.meta.url);
 const options = (data: object) => ({
   workerData: data,
-  rebuild: (e: WireError) => new KycnetError(e.code ?? "UNTYPED", e.message, { details: e.details }),
-  lost: (reason: string) => new KycnetError("FIXTURE_LOST", reason),
-  closed: () => new KycnetError("FIXTURE_CLOSED", "closed"),
+  // The fixture's codes are its own, not the node's: hence KycnetError<string>.
+  rebuild: (e: WireError) => new KycnetError<string>(e.code ?? "UNTYPED", e.message, { details: e.details }),
+  lost: (reason: string) => new KycnetError<string>("FIXTURE_LOST", reason),
+  closed: () => new KycnetError<string>("FIXTURE_CLOSED", "closed"),
 });
 
 describe("worker-thread RPC", function () {

@@ -2,16 +2,16 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isKycnetError } from "@kycnet/sdk/errors";
 import { loadNodeConfig, parseNodeConfig } from "../../../node/src/config.ts";
 import { buildNodeConfigs, parseAddresses, writeNodeConfigs } from "../../../scripts/production/node-config.ts";
+import { ProductionInputError, type ProductionInputCode } from "../../../scripts/production/errors.ts";
 import { bank, bankAccount, banksInput, someAddresses } from "./fixtures.ts";
 
-function expectInputError(run: () => unknown, code: string, field: string | RegExp): void {
+function expectInputError(run: () => unknown, code: ProductionInputCode, field: string | RegExp): void {
   try {
     run();
   } catch (error) {
-    expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
+    expect(error instanceof ProductionInputError && error.code === code, `expected ${code}, got ${String(error)}`).to.equal(true);
     const actual = (error as { field: string }).field;
     if (typeof field === "string") expect(actual).to.equal(field);
     else expect(actual).to.match(field);
@@ -79,7 +79,7 @@ describe("production: node configs", () => {
 
   describe("input errors name the field", () => {
     const build = (overrides: Record<string, unknown>) => () => buildNodeConfigs(banksInput(overrides), someAddresses);
-    const cases: Array<[string, () => unknown, string, string | RegExp]> = [
+    const cases: Array<[string, () => unknown, ProductionInputCode, string | RegExp]> = [
       ["no banks", build({ banks: [] }), "VALUE_OUT_OF_RANGE", "banks"],
       ["unknown top-level setting", build({ api: {} }), "PRODUCTION_INPUT_INVALID", "api"],
       ["duplicate bank account", build({ banks: [bank(1), bank(2, { account: bankAccount(1) })] }), "BANK_DUPLICATE", "banks[1].account"],

@@ -3,19 +3,19 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeAddress, decodeRlp, getAddress } from "ethers";
-import { isKycnetError } from "@kycnet/sdk/errors";
 import {
   QBFT_MIX_HASH, buildGenesisBundle, parseGenesisInput, qbftExtraData, writeGenesisBundle,
 } from "../../../scripts/production/qbft-genesis.ts";
+import { ProductionInputError, type ProductionInputCode } from "../../../scripts/production/errors.ts";
 import { bankAccount, besuPublicKey, genesisInput, validatorKey, validators } from "./fixtures.ts";
 
 const build = (overrides: Record<string, unknown> = {}) => buildGenesisBundle(parseGenesisInput(genesisInput(overrides)));
 
-function expectInputError(overrides: Record<string, unknown>, code: string, field: string): void {
+function expectInputError(overrides: Record<string, unknown>, code: ProductionInputCode, field: string): void {
   try {
     parseGenesisInput(genesisInput(overrides));
   } catch (error) {
-    expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
+    expect(error instanceof ProductionInputError && error.code === code, `expected ${code}, got ${String(error)}`).to.equal(true);
     expect((error as { field: string }).field).to.equal(field);
     return;
   }
@@ -172,7 +172,7 @@ describe("production: QBFT genesis", () => {
 
   describe("input errors name the field", () => {
     const v = validators(4);
-    const cases: Array<[string, Record<string, unknown>, string, string]> = [
+    const cases: Array<[string, Record<string, unknown>, ProductionInputCode, string]> = [
       ["not an object", { validators: "x" }, "PRODUCTION_INPUT_INVALID", "validators"],
       ["unknown setting", { chainID: 5 }, "PRODUCTION_INPUT_INVALID", "chainID"],
       ["chainId Ethereum mainnet", { chainId: 1 }, "CHAIN_ID_RESERVED", "chainId"],

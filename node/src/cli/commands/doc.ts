@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_IMAGE_LIMITS } from "../../ekyc/document/image.ts";
 import { createDocumentEngines, isFlagged, readDocument, type DocumentResult } from "../../ekyc/document/index.ts";
-import { isKycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { colour, renderFacts, renderTable } from "../output.ts";
 
 /** Reads at most the byte limit (+1 to detect overflow) so a huge file is never loaded whole. */
@@ -33,7 +33,10 @@ async function readBounded(file: string, label: string): Promise<Uint8Array> {
   }
 }
 
-const INPUT_ERRORS = new Set(["DOCUMENT_IMAGE_INVALID", "DOCUMENT_IMAGE_TOO_LARGE", "DOCUMENT_IMAGE_TOO_SMALL", "DOCUMENT_NOT_FOUND"]);
+// The reading failures that are the input's fault (exit code 2); typed so that a renamed code fails tsc.
+const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "DOCUMENT_IMAGE_INVALID", "DOCUMENT_IMAGE_TOO_LARGE", "DOCUMENT_IMAGE_TOO_SMALL", "DOCUMENT_NOT_FOUND",
+]);
 
 function printHuman(result: DocumentResult): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);

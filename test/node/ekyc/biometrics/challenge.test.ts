@@ -9,11 +9,11 @@ import {
   type ChallengeStep,
 } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
-import { isKycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
 import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
 
-function expectThrowCode(f: () => unknown, code: string): void {
+function expectThrowCode(f: () => unknown, code: ErrorCode): void {
   try {
     f();
     expect.fail(`returned, expected ${code}`);

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
 import { decodeTemplate, encodeTemplate, matchTemplate, templateHash, templateOf, type FaceTemplate } from "../../../../node/src/ekyc/biometrics/template.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
-import { isKycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { evalBytes, sharedOnnxModel } from "./helpers.ts";
 
-function expectCode(f: () => unknown, code: string): void {
+function expectCode(f: () => unknown, code: ErrorCode): void {
   try {
     f();
     expect.fail(`returned, expected ${code}`);

@@ -14,7 +14,7 @@ import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 function codeOf(result: IdentityCheckResult): string {
   if (result.status !== "UNAVAILABLE") return result.status;
-  expect(isKycnetError(result.error, result.code)).to.equal(true);
+  expect(isKycnetError(result.error) && result.error.code === result.code).to.equal(true);
   return result.code;
 }
 
