@@ -109,6 +109,7 @@ export type VaultErrorCode =
   | "RECORD_STATE_CONFLICT"
   | "RECORD_INTEGRITY"
   | "STORE_UNAVAILABLE"
+  | "STORE_SCHEMA_MISMATCH"
   | "AUDIT_LOG_CORRUPT";
 
 /** config.ts, node.ts: configuration and start-up. */

@@ -15,6 +15,8 @@
 export type SdkErrorCode =
   // any module: bad input to an SDK function
   | "INVALID_ARGUMENT"
+  // protocol/random.ts: no secure random source on this platform (React Native without a polyfill)
+  | "RANDOM_SOURCE_UNAVAILABLE"
   // protocol/: a disclosed field that does not match its salted commitment
   | "COMMITMENT_MISMATCH"
   // chain/, auditor/: read-only chain access

@@ -130,6 +130,10 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   RECORD_STATE_CONFLICT: { status: 409, title: "Record is not in a state that allows this" },
   RECORD_INTEGRITY: { status: 500, title: "Record integrity failure", publicDetail: "A stored record failed an integrity check; the incident is logged." },
   STORE_UNAVAILABLE: { status: 503, title: "Vault unavailable", publicDetail: "The node's vault storage is not available. Retry later." },
+  STORE_SCHEMA_MISMATCH: {
+    status: 503, title: "Vault schema mismatch",
+    publicDetail: "The vault's database schema is newer than this node or was altered; the node does not serve until it matches.",
+  },
   AUDIT_LOG_CORRUPT: { status: 503, title: "Audit log unavailable", publicDetail: "The audit log failed its integrity check, so writes are refused." },
   CIPHERTEXT_MALFORMED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
   CIPHERTEXT_REJECTED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
@@ -163,6 +167,10 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   DECISION_RULES_INVALID: nodeMisconfigured,
 
   // The customer's own wallet and subject key (SDK codes: a customer app built on this API shows them)
+  RANDOM_SOURCE_UNAVAILABLE: {
+    status: 500, title: "No secure random source",
+    publicDetail: "This platform offers no secure random source; nothing was generated.",
+  },
   WALLET_WRONG_PASSPHRASE: { status: 403, title: "Wrong wallet passphrase" },
   WALLET_MALFORMED: { status: 422, title: "Wallet file malformed" },
   WALLET_ENTRY_NOT_FOUND: { status: 404, title: "No key for this attestation in the wallet" },
