@@ -10,26 +10,14 @@
  * lost, nothing is anchored twice.
  */
 import { randomBytes } from "node:crypto";
-import { attestationUid, buildBatch, type AttestationData, type Hex } from "@kycnet/sdk/protocol";
+import { attestationUid, buildBatch, type Hex } from "@kycnet/sdk/protocol";
 import { ContractRevertError, isRevert } from "../ledger/errors.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { AuditLog } from "./audit-log.ts";
-import { attestationFromJson, attestationToJson, type AttestationJson } from "./codec.ts";
+import { attestationFromJson } from "./codec.ts";
+import { FAILED, INFLIGHT, PENDING, type InflightBatch, type PendingEntry } from "./outbox-queue.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 import type { Vault } from "./vault.ts";
-
-const PENDING = "outbox/pending/";
-const INFLIGHT = "outbox/inflight/";
-const FAILED = "outbox/failed/";
-
-interface PendingEntry { recordId: string; attestation: AttestationJson; queuedAt: string }
-interface InflightBatch { batchId: string; createdAt: string; entries: PendingEntry[] }
-
-/** The ops that queue a record's attestation; vault.ts writes them with the record itself. */
-export function enqueueOps(recordId: string, attestation: AttestationData, now: Date): WriteOp[] {
-  const entry: PendingEntry = { recordId, attestation: attestationToJson(attestation), queuedAt: now.toISOString() };
-  return [{ type: "put", key: `${PENDING}${now.toISOString()}/${recordId}`, value: entry as unknown as StoredValue }];
-}
 
 export interface AnchoringWorkerOptions {
   readonly store: RecordStore;

@@ -14,7 +14,7 @@ import { attestationUid, commitRecord, type UidContext } from "@kycnet/sdk/proto
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { AuditEvent, AuditLog } from "./audit-log.ts";
 import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
-import { enqueueOps } from "./outbox.ts";
+import { enqueueOps } from "./outbox-queue.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
