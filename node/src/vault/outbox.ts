@@ -64,9 +64,7 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
   const maxBatch = options.maxBatch ?? 256;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
   const clock = options.clock ?? (() => new Date());
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<FlushResult> | undefined;
-  let backoffMs = 0;
 
   async function collect<T>(prefix: string, limit?: number): Promise<Array<[string, T]>> {
     const out: Array<[string, T]> = [];
@@ -101,15 +99,37 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
     return pass;
   }
 
+  const poller = createPoller(() => flush(false), options.pollMs ?? 500, options.onError);
+
+  return {
+    flush,
+    async depth() {
+      return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
+    },
+    start: poller.start,
+    async stop() {
+      poller.stop();
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Runs `pass` every `pollMs` once started, never two at once; after a failure (reported to
+ * `onError`) it backs off from 1 s, doubling up to 30 s, until a pass succeeds.
+ */
+function createPoller(pass: () => Promise<unknown>, pollMs: number, onError?: (error: unknown) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let backoffMs = 0;
   let stopped = true;
   function schedule(ms: number) {
     // A pass that was running when stop() was called must not schedule the next one.
     if (stopped) return;
     timer = setTimeout(() => {
-      flush(false).then(
-        () => { backoffMs = 0; schedule(options.pollMs ?? 500); },
+      pass().then(
+        () => { backoffMs = 0; schedule(pollMs); },
         (error: unknown) => {
-          options.onError?.(error);
+          onError?.(error);
           backoffMs = Math.min(30_000, Math.max(1_000, backoffMs * 2));
           schedule(backoffMs);
         },
@@ -117,22 +137,17 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
     }, ms);
     timer.unref?.();
   }
-
   return {
-    flush,
-    async depth() {
-      return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
-    },
     start() {
       if (!stopped) return;
       stopped = false;
       schedule(0);
     },
-    async stop() {
+    /** Stops scheduling; a pass already running finishes (the caller waits for it). */
+    stop(): void {
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
-      await running?.catch(() => undefined);
     },
   };
 }
