@@ -80,28 +80,15 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
   const handlingTimeoutMs = options.handlingTimeoutMs ?? 30_000;
   const writeTimeoutMs = options.writeTimeoutMs ?? 5_000;
   const replayWindow = options.replayWindow ?? 10_000;
-  const seen = new Set<string>();
+  const remember = replayGuard(replayWindow);
   let active = 0;
   let ownMemberId: number | null = null;
 
-  const remember = (requestId: Hex): boolean => {
-    if (seen.has(requestId)) return false;
-    seen.add(requestId);
-    if (seen.size > replayWindow) seen.delete(seen.values().next().value as string);
-    return true;
-  };
-
   async function serve(lp: LengthPrefixedStream<Stream>, connection: Connection, started: number): Promise<Outcome> {
     const x: ExchangeState = { remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null };
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFrame(lp, AbortSignal.timeout(requestTimeoutMs));
-    } catch (error) {
-      const failure = error instanceof FrameReadError ? error.failure : "CLOSED";
-      const reason = failure === "TOO_LARGE" ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
-        : failure === "TIMEOUT" ? `no request within ${requestTimeoutMs} ms` : "request frame unreadable";
-      return answer(x, "BAD_REQUEST", reason, undefined, error);
-    }
+    const frame = await readRequestFrame(lp, requestTimeoutMs);
+    if ("reason" in frame) return answer(x, "BAD_REQUEST", frame.reason, undefined, frame.error);
+    const bytes = frame.bytes;
 
     const requester = await membership.activeMemberOf(connection.remotePeer.toMultihash().bytes);
     x.requester = requester;
@@ -151,13 +138,7 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
         active--;
       }
     }
-    try {
-      const signal = AbortSignal.timeout(writeTimeoutMs);
-      await lp.write(encodeMessage(outcome.response), { signal });
-      await stream.close({ signal });
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error("write failed"));
-    }
+    await writeAnswer(stream, lp, outcome.response, writeTimeoutMs);
     options.onServed?.(outcome.event);
   }
 
@@ -203,4 +184,40 @@ function answer(x: ExchangeState, status: RecordStatus, message: string, sealed?
       ...(error === undefined ? {} : { error }),
     },
   };
+}
+
+/** Remembers the last `window` request ids; false for one already seen (a replay). */
+function replayGuard(window: number): (requestId: Hex) => boolean {
+  const seen = new Set<string>();
+  return (requestId) => {
+    if (seen.has(requestId)) return false;
+    seen.add(requestId);
+    if (seen.size > window) seen.delete(seen.values().next().value as string);
+    return true;
+  };
+}
+
+/** The request's bytes, or why there are none (too large, too slow, unreadable). */
+async function readRequestFrame(
+  lp: LengthPrefixedStream<Stream>, timeoutMs: number,
+): Promise<{ bytes: Uint8Array } | { reason: string; error: unknown }> {
+  try {
+    return { bytes: await readFrame(lp, AbortSignal.timeout(timeoutMs)) };
+  } catch (error) {
+    const failure = error instanceof FrameReadError ? error.failure : "CLOSED";
+    const reason = failure === "TOO_LARGE" ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
+      : failure === "TIMEOUT" ? `no request within ${timeoutMs} ms` : "request frame unreadable";
+    return { reason, error };
+  }
+}
+
+/** Writes the answer and closes the stream; a peer that does not read it in time gets its stream reset. */
+async function writeAnswer(stream: Stream, lp: LengthPrefixedStream<Stream>, response: RecordResponse, timeoutMs: number): Promise<void> {
+  try {
+    const signal = AbortSignal.timeout(timeoutMs);
+    await lp.write(encodeMessage(response), { signal });
+    await stream.close({ signal });
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error("write failed"));
+  }
 }

@@ -45,19 +45,7 @@ export function createChainCalls(runner: Signer | Provider, provider: Provider, 
     }
   };
 
-  // Transactions of this account are prepared and broadcast one at a time (waiting for receipts
-  // is not serialised): a nonce is then never handed out while another send is between counting
-  // its nonce and broadcasting, so resetting the NonceManager after a failed send is safe even
-  // when the outbox, disclosures and revocations write at once.
-  let broadcasting: Promise<unknown> = Promise.resolve();
-  const broadcast = (call: () => Promise<ContractTransactionResponse>, onFailure: () => void): Promise<ContractTransactionResponse> => {
-    const next = broadcasting.then(() => call().catch((error: unknown) => {
-      onFailure();
-      throw error;
-    }));
-    broadcasting = next.catch(() => undefined);
-    return next;
-  };
+  const broadcast = createBroadcaster();
 
   const send = async (operation: string, call: () => Promise<ContractTransactionResponse>): Promise<MinedTx> => {
     signer(operation);
@@ -93,4 +81,22 @@ export type ChainCalls = ReturnType<typeof createChainCalls>;
 
 export function strip(tx: MinedTx): TxInfo {
   return { txHash: tx.txHash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed };
+}
+
+/**
+ * Transactions of this account are prepared and broadcast one at a time (waiting for receipts
+ * is not serialised): a nonce is then never handed out while another send is between counting
+ * its nonce and broadcasting, so resetting the NonceManager after a failed send is safe even
+ * when the outbox, disclosures and revocations write at once.
+ */
+function createBroadcaster() {
+  let broadcasting: Promise<unknown> = Promise.resolve();
+  return (call: () => Promise<ContractTransactionResponse>, onFailure: () => void): Promise<ContractTransactionResponse> => {
+    const next = broadcasting.then(() => call().catch((error: unknown) => {
+      onFailure();
+      throw error;
+    }));
+    broadcasting = next.catch(() => undefined);
+    return next;
+  };
 }
