@@ -119,7 +119,8 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
       if (response.requestId !== null && response.requestId !== requestId) throw new ExchangeProtocolError("response names another request");
       if (response.status !== "OK") throw new RecordRequestRefusedError(response.status, response.message, requestId);
 
-      const plaintext = await keys.openFromPeer(new Uint8Array(Buffer.from(response.sealed!, "base64")), payloadAad(consentId, requestId));
+      const sealed = new Uint8Array(Buffer.from(response.sealed!, "base64"));
+      const plaintext = await keys.openFromPeer(sealed, payloadAad(consentId, requestId));
       const payload = decodePayload(plaintext);
       const { fields, faceTemplate } = verifyPayload(payload, request, proof.data.recordRoot);
       return Object.freeze({
@@ -153,7 +154,9 @@ async function usableAttestation(
 function verifyPayload(
   payload: DisclosurePayload, request: RecordRequest, root: Hex,
 ): { fields: Partial<Record<RecordField, string>>; faceTemplate: Uint8Array | null } {
-  if (payload.consentId !== request.consentId || payload.requestId !== request.requestId || payload.attestationUid !== request.attestationUid) {
+  const bound = payload.consentId === request.consentId && payload.requestId === request.requestId
+    && payload.attestationUid === request.attestationUid;
+  if (!bound) {
     throw new ExchangeProtocolError("payload is bound to another consent, request or attestation");
   }
   const wanted = fieldsOfMask(request.fields);
@@ -213,7 +216,9 @@ function createStreamSlots(maxStreamsPerPeer: number) {
 }
 
 /** One request and its answer on a fresh stream; every failure is a typed exchange error. */
-async function exchangeOnStream(host: ExchangeHost, address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
+async function exchangeOnStream(
+  host: ExchangeHost, address: Multiaddr, request: RecordRequest, signal: AbortSignal,
+): Promise<Uint8Array> {
   const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
   const lp = framed(stream, MAX_RESPONSE_BYTES);
   try {

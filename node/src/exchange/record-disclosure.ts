@@ -36,7 +36,9 @@ export interface RecordSource {
 }
 
 export interface DisclosureDeps {
-  readonly ledger: Pick<LedgerClient, "findMember" | "findConsent" | "consentStatus" | "attestationStatus" | "recordDisclosure">;
+  readonly ledger: Pick<
+    LedgerClient, "findMember" | "findConsent" | "consentStatus" | "attestationStatus" | "recordDisclosure"
+  >;
   readonly keys: Pick<KeyManager, "sealForPeer">;
   readonly source: RecordSource;
 }
@@ -135,5 +137,6 @@ async function sealDisclosure(
   };
   // The grantee's transport key as read from the chain just now (not the gate's cached copy), so
   // an endpoint update is honoured at once.
-  return keys.sealForPeer(grantee.transportKey, encodeMessage(payload), payloadAad(request.consentId, request.requestId));
+  const aad = payloadAad(request.consentId, request.requestId);
+  return keys.sealForPeer(grantee.transportKey, encodeMessage(payload), aad);
 }

@@ -24,7 +24,8 @@ import { PeerNotMemberError } from "./errors.ts";
 import type { ExchangeHost } from "./host.ts";
 import type { MembershipCheck } from "./membership.ts";
 import {
-  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, encodeMessage, salvageRequestId, type RecordRequest, type RecordResponse,
+  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, encodeMessage, salvageRequestId,
+  type RecordRequest, type RecordResponse,
 } from "./messages.ts";
 import { checkAndDisclose, Refusal, type RecordSource } from "./record-disclosure.ts";
 import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
@@ -85,7 +86,7 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
   let ownMemberId: number | null = null;
 
   async function serve(lp: LengthPrefixedStream<Stream>, connection: Connection, started: number): Promise<Outcome> {
-    const x: ExchangeState = { remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null };
+    const x = freshState(connection, started);
     const frame = await readRequestFrame(lp, requestTimeoutMs);
     if ("reason" in frame) return answer(x, "BAD_REQUEST", frame.reason, undefined, frame.error);
     const bytes = frame.bytes;
@@ -98,7 +99,8 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
       request = decodeRequest(bytes);
     } catch (error) {
       x.salvaged = salvageRequestId(bytes);
-      return answer(x, "BAD_REQUEST", isKycnetError(error) ? error.message.slice(0, 160) : "malformed request", undefined, error);
+      const reason = isKycnetError(error) ? error.message.slice(0, 160) : "malformed request";
+      return answer(x, "BAD_REQUEST", reason, undefined, error);
     }
     x.request = request;
     if (!remember(request.requestId)) return answer(x, "BAD_REQUEST", "requestId was already used");
@@ -111,7 +113,8 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     try {
       const timeout = new Promise<never>((_, reject) =>
         deadline.addEventListener("abort", () => reject(new Refusal("INTERNAL", "request handling timed out")), { once: true }));
-      const result = await Promise.race([checkAndDisclose({ ledger, keys, source }, ownMemberId, request, requester, deadline), timeout]);
+      const disclosed = checkAndDisclose({ ledger, keys, source }, ownMemberId, request, requester, deadline);
+      const result = await Promise.race([disclosed, timeout]);
       x.tx = result.tx;
       return answer(x, "OK", "disclosed", result.sealed);
     } catch (error) {
@@ -127,7 +130,7 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     let outcome: Outcome;
     if (active >= maxConcurrent) {
       outcome = answer(
-        { remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null },
+        freshState(connection, started),
         "BUSY", "too many requests in progress, retry later",
       );
     } else {
@@ -171,6 +174,9 @@ interface ExchangeState {
   tx: Hex | null;
 }
 
+const freshState = (connection: Connection, started: number): ExchangeState =>
+  ({ remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null });
+
 function answer(x: ExchangeState, status: RecordStatus, message: string, sealed?: Uint8Array, error?: unknown): Outcome {
   const requestId = x.request?.requestId ?? x.salvaged;
   return {
@@ -180,7 +186,8 @@ function answer(x: ExchangeState, status: RecordStatus, message: string, sealed?
     },
     event: {
       status, requestId, consentId: x.request?.consentId ?? null, remotePeer: x.remotePeer,
-      memberId: x.requester?.id ?? null, fieldMask: x.request?.fields ?? null, ms: Date.now() - x.started, disclosureTx: x.tx,
+      memberId: x.requester?.id ?? null, fieldMask: x.request?.fields ?? null, ms: Date.now() - x.started,
+      disclosureTx: x.tx,
       ...(error === undefined ? {} : { error }),
     },
   };
@@ -212,7 +219,9 @@ async function readRequestFrame(
 }
 
 /** Writes the answer and closes the stream; a peer that does not read it in time gets its stream reset. */
-async function writeAnswer(stream: Stream, lp: LengthPrefixedStream<Stream>, response: RecordResponse, timeoutMs: number): Promise<void> {
+async function writeAnswer(
+  stream: Stream, lp: LengthPrefixedStream<Stream>, response: RecordResponse, timeoutMs: number,
+): Promise<void> {
   try {
     const signal = AbortSignal.timeout(timeoutMs);
     await lp.write(encodeMessage(response), { signal });

@@ -40,7 +40,9 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   ]);
   const f = document.fields;
   const registry = await checkIdentity(context, document);
-  const screening = await screen(context, { fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, nationality: f.nationality.value || "VNM" });
+  const screening = await screen(context, {
+    fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, nationality: f.nationality.value || "VNM",
+  });
   const result = decide({
     document: documentAssessment(document), biometric: biometricAssessment(selfie), registry: registryAssessment(registry),
     screening: screening === null ? null : screeningAssessment(screening), asOf: clock().toISOString().slice(0, 10),
@@ -55,7 +57,9 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
 }
 
 /** Re-onboarding: the reference face is the issuing bank's template; the fields come verified from it. */
-export async function runReuse(context: DecisionContext, session: Session, reuse: ReuseContext): Promise<OnboardingDecision> {
+export async function runReuse(
+  context: DecisionContext, session: Session, reuse: ReuseContext,
+): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
   if (session.challenge === undefined || session.frames === undefined) throw new SessionStateError(session.id, "complete the liveness challenge first");
   const frames = session.frames;
@@ -92,7 +96,8 @@ async function checkIdentity({ deps, timed }: DecisionContext, document: Documen
   const identity = f.idNumber.value !== "" ? { idNumber: f.idNumber.value } : { oldIdNumber: f.oldIdNumber.value };
   const queryable = (identity.idNumber ?? identity.oldIdNumber ?? "") !== "" && f.fullName.value !== "" && f.dateOfBirth.value !== "";
   if (!queryable) {
-    return { status: "UNAVAILABLE", code: "REGISTRY_QUERY_INCOMPLETE", error: new KycnetError("REGISTRY_QUERY_INCOMPLETE", "id, name or date of birth not read from the card") };
+    const error = new KycnetError("REGISTRY_QUERY_INCOMPLETE", "id, name or date of birth not read from the card");
+    return { status: "UNAVAILABLE", code: "REGISTRY_QUERY_INCOMPLETE", error };
   }
   return timed("registry", () => deps.registry.checkIdentity({
     ...identity, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, sex: f.sex.value, address: f.address.value,
@@ -106,7 +111,9 @@ async function screen({ deps, timed }: DecisionContext, subject: ScreeningQuery)
 }
 
 /** The record draft of a full-eKYC session: the card's fields, its images as hashes. */
-function fullEkycDraft(document: DocumentResult, result: DecisionResult, front: Uint8Array, back: Uint8Array | undefined): RecordDraft {
+function fullEkycDraft(
+  document: DocumentResult, result: DecisionResult, front: Uint8Array, back: Uint8Array | undefined,
+): RecordDraft {
   const f = document.fields;
   return {
     fields: {

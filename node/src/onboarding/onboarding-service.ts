@@ -28,6 +28,11 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
   const context: DecisionContext = { deps, clock: deps.clock ?? (() => new Date()), timed };
 
   const open = (sessionId: string) => openUndecided(deps, sessionId);
+  const startDecision = (session: Session): Promise<OnboardingDecision> =>
+    (session.reuse === undefined ? runFullEkyc(context, session) : runReuse(context, session, session.reuse)).then((d) => {
+      session.decision = d;
+      return d;
+    }).finally(() => { delete session.deciding; });
 
   const createSession = async (subject: Hex) => {
     assertAddress(subject, "subject");
@@ -71,10 +76,8 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async decide(sessionId: string): Promise<OnboardingDecision> {
       const session = deps.sessions.get(sessionId);
       if (session.decision !== undefined) return session.decision;
-      session.deciding ??= (session.reuse === undefined ? runFullEkyc(context, session) : runReuse(context, session, session.reuse)).then((d) => {
-        session.decision = d;
-        return d;
-      }).finally(() => { delete session.deciding; });
+      // Concurrent calls share the decision being computed instead of starting another.
+      session.deciding ??= startDecision(session);
       return session.deciding;
     },
 

@@ -41,7 +41,9 @@ export const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(by
 const actorOf = (sessionId: string) => `onboarding:${sessionId}`;
 
 /** Keeps (or not) the session's record according to the decision, and says what was decided. */
-export async function keepDecision(context: DecisionContext, session: Session, checked: CheckedSession): Promise<OnboardingDecision> {
+export async function keepDecision(
+  context: DecisionContext, session: Session, checked: CheckedSession,
+): Promise<OnboardingDecision> {
   const { deps } = context;
   const { selfie, result, draft } = checked;
   const reasons = reasonsShown(result.reasons);
@@ -73,7 +75,8 @@ export async function keepDecision(context: DecisionContext, session: Session, c
 
 /** The record the vault seals: fresh salts, and evidence as hashes and codes (no raw images). */
 function verifiedRecord(
-  fields: RecordFields, template: NonNullable<SelfieVerification["selfieTemplate"]>, { selfie, result, draft, frames }: CheckedSession,
+  fields: RecordFields, template: NonNullable<SelfieVerification["selfieTemplate"]>,
+  { selfie, result, draft, frames }: CheckedSession,
 ): VerifiedRecord {
   return {
     fields, salts: randomSalts(),

@@ -70,7 +70,9 @@ export interface SessionStore {
   readonly size: number;
 }
 
-export function createSessionStore(options: { ttlMs?: number; maxSessions?: number; clock?: () => number } = {}): SessionStore {
+export interface SessionStoreOptions { ttlMs?: number; maxSessions?: number; clock?: () => number }
+
+export function createSessionStore(options: SessionStoreOptions = {}): SessionStore {
   const ttlMs = options.ttlMs ?? 15 * 60_000;
   const maxSessions = options.maxSessions ?? 1_000;
   const clock = options.clock ?? Date.now;

@@ -200,14 +200,17 @@ async function rebuildMinedBatch(ledger: LedgerClient, data: readonly Attestatio
   const uids = data.map((d) => attestationUid(context, issuer, d));
   const tree = buildBatch(uids);
   const batchRoot = tree.root;
-  return { batchRoot, txHash: null, uids, proofs: data.map((d, i) => ({ issuer, data: d, batchRoot, proof: tree.proofOf(i) })) };
+  const proofs = data.map((d, i) => ({ issuer, data: d, batchRoot, proof: tree.proofOf(i) }));
+  return { batchRoot, txHash: null, uids, proofs };
 }
 
 /**
  * The chain will never accept this batch as it is (e.g. this bank is no longer a member): park
  * every entry for an operator, with the reason, instead of retrying forever.
  */
-async function parkBatch(audit: AuditLog, batchKey: string, batch: InflightBatch, error: ContractRevertError): Promise<void> {
+async function parkBatch(
+  audit: AuditLog, batchKey: string, batch: InflightBatch, error: ContractRevertError,
+): Promise<void> {
   await audit.commit(
     [{ type: "del", key: batchKey }, ...batch.entries.map((e): WriteOp => ({ type: "put", key: `${FAILED}${e.recordId}`, value: { ...e, reason: error.revert } as unknown as StoredValue }))],
     batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "FAILED" as const, details: { revert: error.revert } })),

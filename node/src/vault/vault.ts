@@ -138,7 +138,9 @@ export interface Vault {
   /** The record's inclusion proof, or null while it is not anchored. */
   proofOf(meta: RecordMeta): AttestationProof | null;
   /** Starts the retention clock. Throws RECORD_NOT_FOUND, RECORD_SHREDDED. */
-  closeAccount(id: string, input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string }): Promise<RecordMeta>;
+  closeAccount(
+    id: string, input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string },
+  ): Promise<RecordMeta>;
   /**
    * Destroys the record's data key and ciphertext, with `also` in the same atomic write.
    * Idempotent: an already shredded record is returned as it is. Throws RECORD_NOT_FOUND.
@@ -279,7 +281,9 @@ function readOperations(
 function retentionOperations(
   { store, audit }: VaultDeps, { getStored }: StoredRecords, clock: () => Date,
 ): Pick<Vault, "closeAccount" | "shredRecord" | "sweepRetention"> {
-  async function shredRecord(id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING): Promise<RecordMeta> {
+  async function shredRecord(
+    id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING,
+  ): Promise<RecordMeta> {
     const current = await getStored(id);
     if (current.status === "SHREDDED") return toMeta(current);
     let shredded: StoredRecord | undefined;

@@ -173,7 +173,9 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
   };
 }
 
-async function inspectAttestation({ chain, provider, addresses, fromBlock }: AuditContext, uid: Hex, options: { at?: bigint }): Promise<AttestationReport> {
+async function inspectAttestation(
+  { chain, provider, addresses, fromBlock }: AuditContext, uid: Hex, options: { at?: bigint },
+): Promise<AttestationReport> {
   if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
     throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
   }
@@ -205,7 +207,9 @@ async function inspectAttestation({ chain, provider, addresses, fromBlock }: Aud
   });
 }
 
-async function inspectConsent({ chain, provider, addresses, fromBlock }: AuditContext, consentId: Hex): Promise<ConsentReport> {
+async function inspectConsent(
+  { chain, provider, addresses, fromBlock }: AuditContext, consentId: Hex,
+): Promise<ConsentReport> {
   const c = await chain.getConsent(consentId);
   const findings: string[] = [];
   const history: ConsentEvent[] = [];
@@ -258,7 +262,8 @@ async function inspectDisclosures(context: AuditContext, attestationUid: Hex): P
 
   const disclosures: DisclosureCheck[] = [];
   for (const e of events.filter((x) => x.kind === "DISCLOSED")) {
-    disclosures.push(await checkDisclosure(chain, e, { uid, proof: found.proof, anchoredInBlock: found.blockNumber, issuerMemberId }, events));
+    const attestation = { uid, proof: found.proof, anchoredInBlock: found.blockNumber, issuerMemberId };
+    disclosures.push(await checkDisclosure(chain, e, attestation, events));
   }
   for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
   return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
@@ -305,7 +310,9 @@ async function checkDisclosure(
   });
 }
 
-async function verifyField({ chain, provider, addresses, fromBlock }: AuditContext, input: FieldCheckInput): Promise<FieldReport> {
+async function verifyField(
+  { chain, provider, addresses, fromBlock }: AuditContext, input: FieldCheckInput,
+): Promise<FieldReport> {
   assertBytes32(input.uid, "uid");
   if (!(RECORD_FIELDS as readonly string[]).includes(input.name)) {
     throw new InvalidArgumentError("name", `must be one of ${RECORD_FIELDS.join(", ")}`);

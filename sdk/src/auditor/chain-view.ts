@@ -49,7 +49,8 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
       ?? "NONE";
 
   return {
-    blockTime: async (blockNumber: number): Promise<bigint> => BigInt((await provider.getBlock(blockNumber))!.timestamp),
+    blockTime: async (blockNumber: number): Promise<bigint> =>
+      BigInt((await provider.getBlock(blockNumber))!.timestamp),
     latestTime: async (): Promise<bigint> => BigInt((await provider.getBlock("latest"))!.timestamp),
     /** The member's registered name, or null for an account of no member. */
     memberName(account: Hex): Promise<string | null> {
@@ -58,15 +59,18 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
       return names.get(key)!;
     },
     /** Member id of an account; 0 for none. */
-    memberIdOf: async (account: Hex): Promise<bigint> => (await consortium.getFunction("memberIdOf")(account)) as bigint,
+    memberIdOf: async (account: Hex): Promise<bigint> =>
+      (await consortium.getFunction("memberIdOf")(account)) as bigint,
     wasActiveMemberAt: async (account: Hex, t: bigint): Promise<boolean> =>
       (await consortium.getFunction("wasActiveMemberAt")(account, t)) as boolean,
     /** The account that sent a transaction ("0x" when the node does not know it). */
     sender: async (txHash: string): Promise<Hex> => ((await provider.getTransaction(txHash))?.from ?? "0x") as Hex,
-    batchOf: async (batchRoot: Hex) => (await attestations.getFunction("batchOf")(batchRoot)) as { issuer: string; anchoredAt: bigint },
+    batchOf: async (batchRoot: Hex) =>
+      (await attestations.getFunction("batchOf")(batchRoot)) as { issuer: string; anchoredAt: bigint },
     /** The uid the contract computes for a proof (it reverts for a proof that does not verify). */
     verifiedUid: async (proof: AttestationProof) => (await attestations.getFunction("verify")(proof)) as string,
-    revocationOf: async (uid: Hex) => (await attestations.getFunction("revocationOf")(uid)) as { revokedAt: bigint; reason: bigint },
+    revocationOf: async (uid: Hex) =>
+      (await attestations.getFunction("revocationOf")(uid)) as { revokedAt: bigint; reason: bigint },
     attestationStatusAt: async (proof: AttestationProof, t: bigint, blockTag?: number): Promise<AttestationStatusName> =>
       nameOf(AttestationStatus, Number(await attestations.getFunction("statusOf")(proof, t, blockTag === undefined ? {} : { blockTag })))
         ?? "UNKNOWN",
@@ -77,7 +81,9 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
      * disclosure's time, corrected by what happened earlier in the same block (a chain like QBFT can
      * put the grant, a revocation and the disclosure in one block).
      */
-    async consentStatusWhen(disclosure: ConsentChainEvent, at: bigint, events: readonly ConsentChainEvent[]): Promise<ConsentStatusName> {
+    async consentStatusWhen(
+      disclosure: ConsentChainEvent, at: bigint, events: readonly ConsentChainEvent[],
+    ): Promise<ConsentStatusName> {
       let status = await consentStatusAt(disclosure.consentId, at, disclosure.blockNumber - 1);
       const earlierInBlock = events.filter((x) =>
         x.consentId === disclosure.consentId && x.blockNumber === disclosure.blockNumber && x.logIndex < disclosure.logIndex);

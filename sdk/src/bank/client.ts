@@ -12,7 +12,11 @@ import type {
 } from "./wire.ts";
 
 /** One selfie frame as the client takes it: raw image bytes (sent base64 in JSON). */
-export interface SelfieFrameInput { readonly bytes: Uint8Array; readonly mime: ImageMime; readonly capturedAtMs: number }
+export interface SelfieFrameInput {
+  readonly bytes: Uint8Array;
+  readonly mime: ImageMime;
+  readonly capturedAtMs: number;
+}
 
 /** A problem+json answer (RFC 9457) or a transport failure, with the API's stable code. */
 export class BankApiError extends KycnetError {
@@ -44,7 +48,9 @@ export interface BankClient {
   /** Opens a full-eKYC session for the customer's fresh subject key. */
   createSession(subject: Hex): Promise<SessionCreated>;
   /** Opens a re-onboarding session from another member's attestation, under the customer's signed consent. */
-  createReuseSession(input: { subject: Hex; attestationUid: Hex; grant: ConsentGrant; signature: string }): Promise<ReuseSessionCreated>;
+  createReuseSession(
+    input: { subject: Hex; attestationUid: Hex; grant: ConsentGrant; signature: string },
+  ): Promise<ReuseSessionCreated>;
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<Accepted>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
   uploadSelfie(sessionId: string, challengeId: string, frames: readonly SelfieFrameInput[]): Promise<Accepted>;
@@ -59,7 +65,9 @@ export interface BankClient {
   revokeAttestation(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult>;
   consentStatus(consentId: Hex): Promise<ConsentStatusView>;
   /** Relays a revocation the customer's app signed (sdk/customer revokeConsent). */
-  relayConsentRevocation(consentId: Hex, revocation: ConsentRevocation, signature: string): Promise<ConsentRevocationRelayed>;
+  relayConsentRevocation(
+    consentId: Hex, revocation: ConsentRevocation, signature: string,
+  ): Promise<ConsentRevocationRelayed>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -67,7 +75,9 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const IDEMPOTENT = new Set<OperationId>(["getOnboardingSession", "listReviewCases", "getAttestationStatus", "getConsentStatus", "decideOnboarding", "uploadDocument"]);
 
 type RequestBody = { json?: unknown; bytes?: Uint8Array; mime?: string };
-type Call = <T>(operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>) => Promise<T>;
+type Call = <T>(
+  operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+) => Promise<T>;
 
 export function createBankClient(options: BankClientOptions): BankClient {
   const call = createCaller(options);
@@ -114,7 +124,9 @@ function createCaller(options: BankClientOptions): Call {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.attempts ?? 3);
 
-  return async function call<T>(operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>): Promise<T> {
+  return async function call<T>(
+    operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+  ): Promise<T> {
     const route = BANK_API_ROUTES[operation];
     const { url, init } = buildRequest(base, options.apiKey, route, params, body, query);
     const tries = IDEMPOTENT.has(operation) ? attempts : 1;
@@ -139,7 +151,8 @@ function createCaller(options: BankClientOptions): Call {
 }
 
 function buildRequest(
-  base: URL, apiKey: string, route: { method: string; path: string }, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+  base: URL, apiKey: string, route: { method: string; path: string }, params: Record<string, string>,
+  body?: RequestBody, query?: Record<string, string>,
 ): { url: URL; init: RequestInit } {
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
   const url = new URL(path, base);
@@ -153,7 +166,8 @@ function buildRequest(
     headers["content-type"] = body.mime ?? "application/octet-stream";
     payload = body.bytes;
   }
-  return { url, init: { method: route.method, headers, ...(payload === undefined ? {} : { body: payload as NonNullable<RequestInit["body"]> }) } };
+  const bodyInit = payload === undefined ? {} : { body: payload as NonNullable<RequestInit["body"]> };
+  return { url, init: { method: route.method, headers, ...bodyInit } };
 }
 
 async function readProblem(response: Response): Promise<BankApiError> {

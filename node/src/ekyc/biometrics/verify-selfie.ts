@@ -142,7 +142,11 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
 }
 
 /** The reference face's embedding, and the portrait's hashes when it came from an image (for replay checks). */
-interface Reference { readonly embedding: Float32Array; readonly bytesSha256: string | null; readonly pixelSha256: string | null }
+interface Reference {
+  readonly embedding: Float32Array;
+  readonly bytesSha256: string | null;
+  readonly pixelSha256: string | null;
+}
 
 /**
  * The reference face, or the reason it cannot be used; `timed` says whether reading it cost
@@ -151,7 +155,8 @@ interface Reference { readonly embedding: Float32Array; readonly bytesSha256: st
 async function readReference(
   input: VerifySelfieInput, model: FaceModel, minFaceSize: number | undefined,
 ): Promise<Reference | { reason: string; timed: boolean }> {
-  if ((input.portrait === undefined) === (input.template === undefined)) return { reason: "REFERENCE_INVALID", timed: false };
+  const references = Number(input.portrait !== undefined) + Number(input.template !== undefined);
+  if (references !== 1) return { reason: "REFERENCE_INVALID", timed: false };
   if (input.template) {
     if (input.template.modelId !== model.info.id || input.template.embedding.length !== model.info.embeddingSize) {
       return { reason: "TEMPLATE_MODEL_MISMATCH", timed: false };
@@ -167,7 +172,7 @@ async function readReference(
   }
 }
 
-/** Replay signals of the frontal frame against a portrait reference (none for a stored template: no pixels to compare). */
+/** Replay signals of the frontal frame against a portrait reference (none for a template: no pixels to compare). */
 function replayCheck(
   reference: Reference, active: ActiveLivenessResult, frontalEmbedding: Float32Array, thresholds: BiometricThresholds,
 ): ReplayEvidence | null {

@@ -91,7 +91,8 @@ export function strip(tx: MinedTx): TxInfo {
  */
 function createBroadcaster() {
   let broadcasting: Promise<unknown> = Promise.resolve();
-  return (call: () => Promise<ContractTransactionResponse>, onFailure: () => void): Promise<ContractTransactionResponse> => {
+  type Send = () => Promise<ContractTransactionResponse>;
+  return (call: Send, onFailure: () => void): Promise<ContractTransactionResponse> => {
     const next = broadcasting.then(() => call().catch((error: unknown) => {
       onFailure();
       throw error;

@@ -117,9 +117,11 @@ function attestationOperations(
   };
 }
 
-function consentOperations(
-  consents: Contract, { read, readOrNull, send, now }: ChainCalls,
-): Pick<LedgerClient, "grantConsentBySig" | "revokeConsentBySig" | "consentStatus" | "findConsent" | "recordDisclosure"> {
+type ConsentOperations = Pick<
+  LedgerClient, "grantConsentBySig" | "revokeConsentBySig" | "consentStatus" | "findConsent" | "recordDisclosure"
+>;
+
+function consentOperations(consents: Contract, { read, readOrNull, send, now }: ChainCalls): ConsentOperations {
   return {
     async grantConsentBySig(grant: ConsentGrant, attestation: AttestationProof, signature: string) {
       const tx = await send("grantBySig", () =>

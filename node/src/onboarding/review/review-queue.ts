@@ -34,6 +34,17 @@ const caseKey = (caseId: string) => `review/case/${caseId}`;
 const CASE_ID = /^case_[0-9]{13}_[0-9a-f]{8}$/;
 const MAX_COMMENT = 2000;
 
+export interface OpenCaseInput {
+  readonly recordId: string;
+  readonly sessionId: string;
+  readonly decision: DecisionResult;
+  readonly evidence: readonly EvidenceRef[];
+  readonly actor: string;
+}
+
+/** Which cases to list: all or one status, `limit` per page, after `cursor`. */
+export interface CaseFilter { status?: ReviewStatus; limit: number; cursor?: string }
+
 /** A page of cases in arrival order. */
 export interface QueuedCasePage {
   readonly cases: QueuedCase[];
@@ -48,11 +59,11 @@ export interface QueuedCasePage {
  */
 export interface ReviewQueueStore {
   /** Opens a case for a REVIEW decision whose record the vault holds (status IN_REVIEW). */
-  open(input: { recordId: string; sessionId: string; decision: DecisionResult; evidence: readonly EvidenceRef[]; actor: string }): Promise<QueuedCase>;
+  open(input: OpenCaseInput): Promise<QueuedCase>;
   /** Throws CASE_NOT_FOUND for an unknown or malformed id. */
   getCase(caseId: string): Promise<QueuedCase>;
   /** Cases in arrival order, `limit` clamped to 1..100; an unknown cursor starts from the beginning. */
-  list(filter: { status?: ReviewStatus; limit: number; cursor?: string }): Promise<QueuedCasePage>;
+  list(filter: CaseFilter): Promise<QueuedCasePage>;
   /** OPEN → CLAIMED by `reviewer` (idempotent for the same reviewer); else CASE_STATE_CONFLICT. */
   claim(caseId: string, reviewer: string): Promise<QueuedCase>;
   /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox. */
@@ -63,26 +74,37 @@ export interface ReviewQueueStore {
 
 interface ReviewQueueDeps { store: RecordStore; vault: Vault; audit: AuditLog; clock?: () => Date }
 
-export function createReviewQueue({ store, vault, audit, clock = () => new Date() }: ReviewQueueDeps): ReviewQueueStore {
+export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
+  const { store, vault, audit, clock = () => new Date() } = deps;
   const getCase = (caseId: string) => findCase(store, caseId);
 
   /**
    * CLAIMED → APPROVED (record released for anchoring) or REJECTED (record shredded). The claim is
    * checked again under the write lock, so a concurrent transition cannot slip in between.
    */
-  async function resolve(caseId: string, reviewer: string, comment: string, outcome: "APPROVED" | "REJECTED"): Promise<QueuedCase> {
+  async function resolve(
+    caseId: string, reviewer: string, comment: string, outcome: "APPROVED" | "REJECTED",
+  ): Promise<QueuedCase> {
     const verb = outcome === "APPROVED" ? "approve" : "reject";
     const text = checkComment(comment);
     const c = await getCase(caseId);
-    if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, c.status, `${verb} (claim it first)`);
-    const resolved: QueuedCase = { ...c, status: outcome, resolution: { outcome, reviewer, comment: text, at: clock().toISOString() } };
+    if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) {
+      throw new CaseStateConflictError(caseId, c.status, `${verb} (claim it first)`);
+    }
+    const resolution = { outcome, reviewer, comment: text, at: clock().toISOString() };
+    const resolved: QueuedCase = { ...c, status: outcome, resolution };
     const also = {
       ops: async () => {
         const now = await getCase(caseId);
-        if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, now.status, verb);
+        if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) {
+          throw new CaseStateConflictError(caseId, now.status, verb);
+        }
         return [putCase(resolved)];
       },
-      events: [{ actor: reviewer, action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`, target: caseId, details: { recordId: c.recordId } }],
+      events: [{
+        actor: reviewer, action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`, target: caseId,
+        details: { recordId: c.recordId },
+      }],
     };
     if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
     else await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, also);
@@ -138,7 +160,7 @@ function checkComment(comment: string): string {
   return trimmed;
 }
 
-async function listCases(store: RecordStore, filter: { status?: ReviewStatus; limit: number; cursor?: string }): Promise<QueuedCasePage> {
+async function listCases(store: RecordStore, filter: CaseFilter): Promise<QueuedCasePage> {
   const limit = Math.min(Math.max(1, filter.limit), 100);
   const cases: QueuedCase[] = [];
   let last: string | undefined;
