@@ -4,7 +4,7 @@
  * personal data, salts or key material.
  */
 import { KycnetError } from "@kycnet/sdk/errors";
-import type { RecordStatus } from "./messages.ts";
+import type { RecordStatus } from "./record-status.ts";
 
 /** The serving bank answered with a status other than OK. */
 export class RecordRequestRefusedError extends KycnetError {

@@ -6,6 +6,7 @@
  */
 import { ALL_FIELDS_MASK, RECORD_FIELDS, type FieldDisclosure, type Hex, type RecordField } from "@kycnet/sdk/protocol";
 import { ExchangeProtocolError } from "./errors.ts";
+import { RECORD_STATUSES, type RecordStatus } from "./record-status.ts";
 
 export const RECORD_PROTOCOL = "/kycnet/record/1.0.0";
 export const WIRE_VERSION = 1;
@@ -20,21 +21,7 @@ const MAX_FIELD_VALUE_CHARS = 2048;
 const MAX_PROOF_LENGTH = 32;
 const MAX_MESSAGE_CHARS = 200;
 
-/** Every response carries exactly one of these; extend, never rename. */
-export const RECORD_STATUSES = [
-  "OK",
-  "NOT_MEMBER",
-  "CONSENT_NOT_FOUND",
-  "CONSENT_NOT_ACTIVE",
-  "NOT_GRANTEE",
-  "FIELDS_NOT_GRANTED",
-  "ATTESTATION_NOT_VALID",
-  "RECORD_NOT_FOUND",
-  "BAD_REQUEST",
-  "BUSY",
-  "INTERNAL",
-] as const;
-export type RecordStatus = (typeof RECORD_STATUSES)[number];
+export { RECORD_STATUSES, type RecordStatus } from "./record-status.ts";
 
 export interface RecordRequest {
   readonly v: 1;

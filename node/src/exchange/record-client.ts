@@ -24,7 +24,8 @@ import {
 } from "./errors.ts";
 import { withPeerId, type ExchangeHost } from "./host.ts";
 import {
-  MAX_RESPONSE_BYTES, RECORD_PROTOCOL, decodePayload, decodeResponse, encodeMessage, payloadAad, type RecordRequest,
+  MAX_RESPONSE_BYTES, RECORD_PROTOCOL, decodePayload, decodeResponse, encodeMessage, payloadAad, type DisclosurePayload,
+  type RecordRequest,
 } from "./messages.ts";
 import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
 
@@ -83,57 +84,14 @@ export function peerIdOfMember(member: MemberInfo) {
 export function createRecordClient(options: RecordClientOptions): RecordClient {
   const { host, ledger, keys } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxStreamsPerPeer = options.maxStreamsPerPeer ?? 4;
-  const slots = new Map<string, { active: number; waiting: Array<() => void> }>();
-
-  /** Waits for a stream slot to `peer`; resolves to its release function. */
-  async function acquire(peer: string, signal: AbortSignal): Promise<() => void> {
-    let slot = slots.get(peer);
-    if (slot === undefined) slots.set(peer, (slot = { active: 0, waiting: [] }));
-    const s = slot;
-    while (s.active >= maxStreamsPerPeer) {
-      if (signal.aborted) throw new ExchangeTimeoutError("waiting for a free stream to the issuer");
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => { signal.removeEventListener("abort", onAbort); resolve(); };
-        const onAbort = () => { s.waiting.splice(s.waiting.indexOf(wake), 1); reject(new ExchangeTimeoutError("waiting for a free stream to the issuer")); };
-        s.waiting.push(wake);
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
-    }
-    s.active++;
-    return () => {
-      s.active--;
-      s.waiting.shift()?.();
-      if (s.active === 0 && s.waiting.length === 0) slots.delete(peer);
-    };
-  }
+  const slots = createStreamSlots(options.maxStreamsPerPeer ?? 4);
 
   async function exchange(address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
-    const release = await acquire(address.getComponents().find((c) => c.name === "p2p")?.value ?? "", signal);
+    const release = await slots.acquire(address.getComponents().find((c) => c.name === "p2p")?.value ?? "", signal);
     try {
-      return await exchangeOnStream(address, request, signal);
+      return await exchangeOnStream(host, address, request, signal);
     } finally {
       release();
-    }
-  }
-
-  async function exchangeOnStream(address: Multiaddr, request: RecordRequest, signal: AbortSignal): Promise<Uint8Array> {
-    const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
-    const lp = framed(stream, MAX_RESPONSE_BYTES);
-    try {
-      await lp.write(encodeMessage(request), { signal });
-      const bytes = await readFrame(lp, signal);
-      await stream.close({ signal }).catch(() => stream.abort(new Error("close failed")));
-      return bytes;
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error("exchange failed"));
-      if (error instanceof FrameReadError) {
-        if (error.failure === "TIMEOUT") throw new ExchangeTimeoutError("waiting for the answer", { cause: error });
-        if (error.failure === "TOO_LARGE") throw new ExchangeProtocolError(`response exceeds ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
-        throw new ExchangeProtocolError("stream closed without an answer", { cause: error });
-      }
-      if (signal.aborted) throw new ExchangeTimeoutError("sending the request", { cause: error });
-      throw new ExchangeProtocolError("stream failed while sending the request", { cause: error });
     }
   }
 
@@ -145,15 +103,8 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
       const consentId = input.consentId.toLowerCase() as Hex;
       const signal = input.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([input.signal, AbortSignal.timeout(timeoutMs)]);
 
-      // Chain first: the attestation must be VALID and its issuer an active member; that member's
-      // published peer id is the only peer we accept the record from.
       const proof = input.attestation;
-      const [status, issuer, chainId] = await Promise.all([
-        ledger.attestationStatus(proof), ledger.findMember(proof.issuer), ledger.chainId(),
-      ]);
-      const uid = attestationUid({ chainId, registry: ledger.addresses.attestations }, proof.issuer, proof.data).toLowerCase() as Hex;
-      if (status !== "VALID") throw new AttestationNotUsableError(uid, status);
-      if (issuer === null || !issuer.active) throw new PeerNotMemberError(`issuer ${proof.issuer}`);
+      const { uid, issuer } = await usableAttestation(ledger, proof);
       const address = withPeerId(input.address, peerIdOfMember(issuer));
 
       const requestId = ("0x" + randomBytes(32).toString("hex")) as Hex;
@@ -168,42 +119,121 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
       if (response.requestId !== null && response.requestId !== requestId) throw new ExchangeProtocolError("response names another request");
       if (response.status !== "OK") throw new RecordRequestRefusedError(response.status, response.message, requestId);
 
-      const aad = payloadAad(consentId, requestId);
-      const plaintext = await keys.openFromPeer(new Uint8Array(Buffer.from(response.sealed!, "base64")), aad);
+      const sealed = new Uint8Array(Buffer.from(response.sealed!, "base64"));
+      const plaintext = await keys.openFromPeer(sealed, payloadAad(consentId, requestId));
       const payload = decodePayload(plaintext);
-      if (payload.consentId !== consentId || payload.requestId !== requestId || payload.attestationUid !== uid) {
-        throw new ExchangeProtocolError("payload is bound to another consent, request or attestation");
-      }
-      const wanted = fieldsOfMask(fieldMask);
-      const names = payload.fields.map((d) => d.name);
-      if (names.length !== wanted.length || !wanted.every((name) => names.includes(name))) {
-        throw new ExchangeProtocolError("payload does not disclose exactly the requested fields");
-      }
-      const root = proof.data.recordRoot;
-      const fields: Partial<Record<RecordField, string>> = {};
-      for (const disclosure of payload.fields) {
-        let ok = false;
-        try {
-          ok = verifyFieldDisclosure(root, disclosure);
-        } catch {
-          ok = false;
-        }
-        if (!ok) throw new DisclosureVerificationError(disclosure.name, "value, salt or proof does not match the anchored record root");
-        fields[disclosure.name] = disclosure.value;
-      }
-      let faceTemplate: Uint8Array | null = null;
-      if (wanted.includes("faceTemplate")) {
-        if (payload.faceTemplate === null) throw new DisclosureVerificationError("faceTemplate", "template bytes are missing");
-        faceTemplate = new Uint8Array(Buffer.from(payload.faceTemplate, "base64"));
-        const hash = "0x" + createHash("sha256").update(faceTemplate).digest("hex");
-        if (hash !== fields.faceTemplate) throw new DisclosureVerificationError("faceTemplate", "template bytes do not hash to the committed value");
-      } else if (payload.faceTemplate !== null) {
-        throw new ExchangeProtocolError("payload carries a face template that was not requested");
-      }
+      const { fields, faceTemplate } = verifyPayload(payload, request, proof.data.recordRoot);
       return Object.freeze({
         requestId, consentId, attestationUid: uid, fieldMask, fields: Object.freeze(fields),
         disclosures: payload.fields, faceTemplate, issuer,
       });
     },
   };
+}
+
+/**
+ * Chain first: the attestation must be VALID and its issuer an active member; that member's
+ * published peer id is the only peer we accept the record from.
+ */
+async function usableAttestation(
+  ledger: RecordClientOptions["ledger"], proof: AttestationProof,
+): Promise<{ uid: Hex; issuer: MemberInfo }> {
+  const [status, issuer, chainId] = await Promise.all([
+    ledger.attestationStatus(proof), ledger.findMember(proof.issuer), ledger.chainId(),
+  ]);
+  const uid = attestationUid({ chainId, registry: ledger.addresses.attestations }, proof.issuer, proof.data).toLowerCase() as Hex;
+  if (status !== "VALID") throw new AttestationNotUsableError(uid, status);
+  if (issuer === null || !issuer.active) throw new PeerNotMemberError(`issuer ${proof.issuer}`);
+  return { uid, issuer };
+}
+
+/**
+ * Checks the opened payload is bound to this request and discloses exactly the requested fields,
+ * each verified against the anchored record root (and the template against its committed hash).
+ */
+function verifyPayload(
+  payload: DisclosurePayload, request: RecordRequest, root: Hex,
+): { fields: Partial<Record<RecordField, string>>; faceTemplate: Uint8Array | null } {
+  const bound = payload.consentId === request.consentId && payload.requestId === request.requestId
+    && payload.attestationUid === request.attestationUid;
+  if (!bound) {
+    throw new ExchangeProtocolError("payload is bound to another consent, request or attestation");
+  }
+  const wanted = fieldsOfMask(request.fields);
+  const names = payload.fields.map((d) => d.name);
+  if (names.length !== wanted.length || !wanted.every((name) => names.includes(name))) {
+    throw new ExchangeProtocolError("payload does not disclose exactly the requested fields");
+  }
+  const fields: Partial<Record<RecordField, string>> = {};
+  for (const disclosure of payload.fields) {
+    let ok = false;
+    try {
+      ok = verifyFieldDisclosure(root, disclosure);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new DisclosureVerificationError(disclosure.name, "value, salt or proof does not match the anchored record root");
+    fields[disclosure.name] = disclosure.value;
+  }
+  let faceTemplate: Uint8Array | null = null;
+  if (wanted.includes("faceTemplate")) {
+    if (payload.faceTemplate === null) throw new DisclosureVerificationError("faceTemplate", "template bytes are missing");
+    faceTemplate = new Uint8Array(Buffer.from(payload.faceTemplate, "base64"));
+    const hash = "0x" + createHash("sha256").update(faceTemplate).digest("hex");
+    if (hash !== fields.faceTemplate) throw new DisclosureVerificationError("faceTemplate", "template bytes do not hash to the committed value");
+  } else if (payload.faceTemplate !== null) {
+    throw new ExchangeProtocolError("payload carries a face template that was not requested");
+  }
+  return { fields, faceTemplate };
+}
+
+/** Record streams open at once per issuer; further fetches wait for a slot under their own deadline. */
+function createStreamSlots(maxStreamsPerPeer: number) {
+  const slots = new Map<string, { active: number; waiting: Array<() => void> }>();
+  return {
+    /** Waits for a stream slot to `peer`; resolves to its release function. */
+    async acquire(peer: string, signal: AbortSignal): Promise<() => void> {
+      let slot = slots.get(peer);
+      if (slot === undefined) slots.set(peer, (slot = { active: 0, waiting: [] }));
+      const s = slot;
+      while (s.active >= maxStreamsPerPeer) {
+        if (signal.aborted) throw new ExchangeTimeoutError("waiting for a free stream to the issuer");
+        await new Promise<void>((resolve, reject) => {
+          const wake = () => { signal.removeEventListener("abort", onAbort); resolve(); };
+          const onAbort = () => { s.waiting.splice(s.waiting.indexOf(wake), 1); reject(new ExchangeTimeoutError("waiting for a free stream to the issuer")); };
+          s.waiting.push(wake);
+          signal.addEventListener("abort", onAbort, { once: true });
+        });
+      }
+      s.active++;
+      return () => {
+        s.active--;
+        s.waiting.shift()?.();
+        if (s.active === 0 && s.waiting.length === 0) slots.delete(peer);
+      };
+    },
+  };
+}
+
+/** One request and its answer on a fresh stream; every failure is a typed exchange error. */
+async function exchangeOnStream(
+  host: ExchangeHost, address: Multiaddr, request: RecordRequest, signal: AbortSignal,
+): Promise<Uint8Array> {
+  const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
+  const lp = framed(stream, MAX_RESPONSE_BYTES);
+  try {
+    await lp.write(encodeMessage(request), { signal });
+    const bytes = await readFrame(lp, signal);
+    await stream.close({ signal }).catch(() => stream.abort(new Error("close failed")));
+    return bytes;
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error("exchange failed"));
+    if (error instanceof FrameReadError) {
+      if (error.failure === "TIMEOUT") throw new ExchangeTimeoutError("waiting for the answer", { cause: error });
+      if (error.failure === "TOO_LARGE") throw new ExchangeProtocolError(`response exceeds ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+      throw new ExchangeProtocolError("stream closed without an answer", { cause: error });
+    }
+    if (signal.aborted) throw new ExchangeTimeoutError("sending the request", { cause: error });
+    throw new ExchangeProtocolError("stream failed while sending the request", { cause: error });
+  }
 }

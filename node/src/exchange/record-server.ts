@@ -14,45 +14,24 @@
  * aad = consentId || requestId; records the disclosure on chain; and only then answers OK.
  * Every path answers with a status; a stream is only reset when its peer floods it.
  */
-import { createHash } from "node:crypto";
 import type { Connection, Stream } from "@libp2p/interface";
 import type { LengthPrefixedStream } from "@libp2p/utils";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import {
-  commitRecord, discloseFields, fieldsOfMask, maskCovers, type AttestationProof, type FieldSalts, type Hex, type RecordFields,
-} from "@kycnet/sdk/protocol";
+import type { Hex } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
-import { ContractRevertError } from "../ledger/errors.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
-import { PeerNotMemberError, RecordNotDisclosableError } from "./errors.ts";
+import { PeerNotMemberError } from "./errors.ts";
 import type { ExchangeHost } from "./host.ts";
 import type { MembershipCheck } from "./membership.ts";
 import {
-  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, encodeMessage, payloadAad, salvageRequestId,
-  type DisclosurePayload, type RecordRequest, type RecordResponse, type RecordStatus,
+  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, encodeMessage, salvageRequestId,
+  type RecordRequest, type RecordResponse,
 } from "./messages.ts";
+import { checkAndDisclose, Refusal, type RecordSource } from "./record-disclosure.ts";
 import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
+import type { RecordStatus } from "./record-status.ts";
 
-/** A record as the issuing bank's vault opens it for disclosure. */
-export interface OpenedRecord {
-  readonly fields: RecordFields;
-  readonly salts: FieldSalts;
-  /** Canonical bytes of the face template (biometrics/template.ts encodeTemplate), whose SHA-256 is the `faceTemplate` field. */
-  readonly faceTemplate: Uint8Array | null;
-}
-
-export interface SourceRecord {
-  readonly recordId: string;
-  /** The anchored attestation (vault: RecordMeta.anchor.proof); the server checks its status on chain. */
-  readonly attestation: AttestationProof;
-  /** Decrypts the record; called only after every chain check passed. */
-  open(): Promise<OpenedRecord>;
-}
-
-/** Port to the issuing bank's records (the vault in the node; an in-memory map in tests). */
-export interface RecordSource {
-  findByAttestationUid(uid: Hex): Promise<SourceRecord | null>;
-}
+export type { OpenedRecord, RecordSource, SourceRecord } from "./record-disclosure.ts";
 
 /** One line per request for the audit/operations log: never fields, salts or keys. */
 export interface ServedEvent {
@@ -95,32 +74,6 @@ export interface RecordServer {
   activeRequests(): number;
 }
 
-const sha256Hex = (bytes: Uint8Array): string => "0x" + createHash("sha256").update(bytes).digest("hex");
-
-class Refusal extends Error {
-  constructor(readonly status: Exclude<RecordStatus, "OK">, readonly reason: string) {
-    super(reason);
-  }
-}
-
-const refuse = (status: Exclude<RecordStatus, "OK">, reason: string): never => {
-  throw new Refusal(status, reason);
-};
-
-/** Maps a revert of the disclosure transaction (state changed after our reads) to a status. */
-function statusOfRevert(error: unknown): Refusal | null {
-  if (!(error instanceof ContractRevertError)) return null;
-  switch (error.revert) {
-    case "ConsentAlreadyRevoked": case "ConsentExpired": return new Refusal("CONSENT_NOT_ACTIVE", `consent became inactive (${error.revert})`);
-    case "UnknownConsent": return new Refusal("CONSENT_NOT_FOUND", "consent not found on chain");
-    case "AttestationRevoked": case "AttestationExpired": case "AttestationNotValid":
-      return new Refusal("ATTESTATION_NOT_VALID", `attestation became unusable (${error.revert})`);
-    case "GranteeNotActiveMember": return new Refusal("NOT_GRANTEE", "grantee is no longer an active member");
-    case "FieldsNotGranted": return new Refusal("FIELDS_NOT_GRANTED", "fields not granted");
-    default: return null;
-  }
-}
-
 export function createRecordServer(options: RecordServerOptions): RecordServer {
   const { host, ledger, keys, membership, source } = options;
   const maxConcurrent = options.maxConcurrent ?? 8;
@@ -128,128 +81,58 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
   const handlingTimeoutMs = options.handlingTimeoutMs ?? 30_000;
   const writeTimeoutMs = options.writeTimeoutMs ?? 5_000;
   const replayWindow = options.replayWindow ?? 10_000;
-  const seen = new Set<string>();
+  const remember = replayGuard(replayWindow);
   let active = 0;
   let ownMemberId: number | null = null;
 
-  const remember = (requestId: Hex): boolean => {
-    if (seen.has(requestId)) return false;
-    seen.add(requestId);
-    if (seen.size > replayWindow) seen.delete(seen.values().next().value as string);
-    return true;
-  };
+  async function serve(lp: LengthPrefixedStream<Stream>, connection: Connection, started: number): Promise<Outcome> {
+    const x = freshState(connection, started);
+    const frame = await readRequestFrame(lp, requestTimeoutMs);
+    if ("reason" in frame) return answer(x, "BAD_REQUEST", frame.reason, undefined, frame.error);
+    const bytes = frame.bytes;
 
-  async function checkAndDisclose(request: RecordRequest, requester: MemberInfo, signal: AbortSignal): Promise<{ sealed: Uint8Array; tx: Hex }> {
-    const [consent, consentStatus, record] = await Promise.all([
-      ledger.findConsent(request.consentId), ledger.consentStatus(request.consentId), source.findByAttestationUid(request.attestationUid),
-    ]);
-    if (consent === null) return refuse("CONSENT_NOT_FOUND", "no such consent on chain");
-    if (consent.attestationUid.toLowerCase() !== request.attestationUid) return refuse("BAD_REQUEST", "consent is for another attestation");
-    if (consentStatus !== "ACTIVE") return refuse("CONSENT_NOT_ACTIVE", `consent is ${consentStatus}`);
-    const grantee = await ledger.findMember(consent.grantee);
-    if (grantee === null || grantee.id !== requester.id) return refuse("NOT_GRANTEE", "consent names another member as grantee");
-    // Read fresh from the chain (the gate's answer may be up to one TTL old): a removed member stops here.
-    if (!grantee.active) return refuse("NOT_MEMBER", "the requesting member is no longer active");
-    if (!maskCovers(consent.fieldMask, request.fields)) return refuse("FIELDS_NOT_GRANTED", "requested fields exceed the consent's field mask");
-    if (record === null) return refuse("RECORD_NOT_FOUND", "this bank holds no record for the attestation");
-    if (consent.issuerMemberId !== ownMemberId) return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
-    const [issuer, status] = await Promise.all([ledger.findMember(record.attestation.issuer), ledger.attestationStatus(record.attestation)]);
-    if (issuer === null || issuer.id !== ownMemberId) return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
-    if (status !== "VALID") return refuse("ATTESTATION_NOT_VALID", `attestation is ${status}`);
-    signal.throwIfAborted();
-
-    const opened = await record.open();
-    const commitment = commitRecord(opened.fields, opened.salts);
-    if (commitment.root !== record.attestation.data.recordRoot.toLowerCase()) {
-      throw new RecordNotDisclosableError(record.recordId, "stored record does not match its anchored root");
-    }
-    const names = fieldsOfMask(request.fields);
-    const wantsTemplate = names.includes("faceTemplate");
-    if (wantsTemplate && (opened.faceTemplate === null || sha256Hex(opened.faceTemplate) !== commitment.fields.faceTemplate)) {
-      throw new RecordNotDisclosableError(record.recordId, "face template missing or not the committed one");
-    }
-    const payload: DisclosurePayload = {
-      v: 1, consentId: request.consentId, attestationUid: request.attestationUid, requestId: request.requestId,
-      fields: discloseFields(commitment, names),
-      faceTemplate: wantsTemplate ? Buffer.from(opened.faceTemplate!).toString("base64") : null,
-    };
-    // Seal first (a sealing failure must not log a disclosure), then log on chain, then send.
-    // The grantee's transport key as read from the chain just now (not the gate's cached copy), so
-    // an endpoint update is honoured at once.
-    const sealed = await keys.sealForPeer(grantee.transportKey, encodeMessage(payload), payloadAad(request.consentId, request.requestId));
-    signal.throwIfAborted();
-    try {
-      const tx = await ledger.recordDisclosure(request.consentId, request.fields, request.requestId);
-      return { sealed, tx: tx.txHash };
-    } catch (error) {
-      throw statusOfRevert(error) ?? error;
-    }
-  }
-
-  async function serve(lp: LengthPrefixedStream<Stream>, connection: Connection, started: number): Promise<{ response: RecordResponse; event: ServedEvent }> {
-    const remotePeer = connection.remotePeer.toString();
-    let request: RecordRequest | null = null;
-    let requester: MemberInfo | null = null;
-    let salvaged: Hex | null = null;
-    let tx: Hex | null = null;
-    const answer = (status: RecordStatus, message: string, sealed?: Uint8Array, error?: unknown) => ({
-      response: {
-        v: 1 as const, requestId: request?.requestId ?? salvaged, status, message,
-        ...(sealed === undefined ? {} : { sealed: Buffer.from(sealed).toString("base64") }),
-      },
-      event: {
-        status, requestId: request?.requestId ?? salvaged, consentId: request?.consentId ?? null, remotePeer,
-        memberId: requester?.id ?? null, fieldMask: request?.fields ?? null, ms: Date.now() - started, disclosureTx: tx,
-        ...(error === undefined ? {} : { error }),
-      },
-    });
-
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFrame(lp, AbortSignal.timeout(requestTimeoutMs));
-    } catch (error) {
-      const failure = error instanceof FrameReadError ? error.failure : "CLOSED";
-      const reason = failure === "TOO_LARGE" ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
-        : failure === "TIMEOUT" ? `no request within ${requestTimeoutMs} ms` : "request frame unreadable";
-      return answer("BAD_REQUEST", reason, undefined, error);
-    }
-
-    requester = await membership.activeMemberOf(connection.remotePeer.toMultihash().bytes);
-    if (requester === null) return answer("NOT_MEMBER", "peer id is not an active member's on chain");
+    const requester = await membership.activeMemberOf(connection.remotePeer.toMultihash().bytes);
+    x.requester = requester;
+    if (requester === null) return answer(x, "NOT_MEMBER", "peer id is not an active member's on chain");
+    let request: RecordRequest;
     try {
       request = decodeRequest(bytes);
     } catch (error) {
-      salvaged = salvageRequestId(bytes);
-      return answer("BAD_REQUEST", isKycnetError(error) ? error.message.slice(0, 160) : "malformed request", undefined, error);
+      x.salvaged = salvageRequestId(bytes);
+      const reason = isKycnetError(error) ? error.message.slice(0, 160) : "malformed request";
+      return answer(x, "BAD_REQUEST", reason, undefined, error);
     }
-    if (!remember(request.requestId)) return answer("BAD_REQUEST", "requestId was already used");
+    x.request = request;
+    if (!remember(request.requestId)) return answer(x, "BAD_REQUEST", "requestId was already used");
+    return disclose(x, request, requester);
+  }
 
+  /** Runs the checks and the disclosure under the handling deadline; turns every failure into a status. */
+  async function disclose(x: ExchangeState, request: RecordRequest, requester: MemberInfo): Promise<Outcome> {
     const deadline = AbortSignal.timeout(handlingTimeoutMs);
     try {
       const timeout = new Promise<never>((_, reject) =>
         deadline.addEventListener("abort", () => reject(new Refusal("INTERNAL", "request handling timed out")), { once: true }));
-      const result = await Promise.race([checkAndDisclose(request, requester, deadline), timeout]);
-      tx = result.tx;
-      return answer("OK", "disclosed", result.sealed);
+      const disclosed = checkAndDisclose({ ledger, keys, source }, ownMemberId, request, requester, deadline);
+      const result = await Promise.race([disclosed, timeout]);
+      x.tx = result.tx;
+      return answer(x, "OK", "disclosed", result.sealed);
     } catch (error) {
-      if (error instanceof Refusal) return answer(error.status, error.reason);
+      if (error instanceof Refusal) return answer(x, error.status, error.reason);
       // Internal details (chain errors, HSM errors) stay in the log, never on the wire.
-      return answer("INTERNAL", "the issuing bank could not serve the request", undefined, error);
+      return answer(x, "INTERNAL", "the issuing bank could not serve the request", undefined, error);
     }
   }
 
   async function onStream(stream: Stream, connection: Connection): Promise<void> {
     const started = Date.now();
     const lp = framed(stream, MAX_REQUEST_BYTES);
-    let outcome: { response: RecordResponse; event: ServedEvent };
+    let outcome: Outcome;
     if (active >= maxConcurrent) {
-      outcome = {
-        response: { v: 1, requestId: null, status: "BUSY", message: "too many requests in progress, retry later" },
-        event: {
-          status: "BUSY", requestId: null, consentId: null, remotePeer: connection.remotePeer.toString(), memberId: null,
-          fieldMask: null, ms: 0, disclosureTx: null,
-        },
-      };
+      outcome = answer(
+        freshState(connection, started),
+        "BUSY", "too many requests in progress, retry later",
+      );
     } else {
       active++;
       try {
@@ -258,13 +141,7 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
         active--;
       }
     }
-    try {
-      const signal = AbortSignal.timeout(writeTimeoutMs);
-      await lp.write(encodeMessage(outcome.response), { signal });
-      await stream.close({ signal });
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error("write failed"));
-    }
+    await writeAnswer(stream, lp, outcome.response, writeTimeoutMs);
     options.onServed?.(outcome.event);
   }
 
@@ -282,4 +159,74 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     },
     activeRequests: () => active,
   };
+}
+
+type Outcome = { response: RecordResponse; event: ServedEvent };
+
+/** What is known of one request so far: its answer and its log line say as much as that. */
+interface ExchangeState {
+  readonly remotePeer: string;
+  readonly started: number;
+  request: RecordRequest | null;
+  requester: MemberInfo | null;
+  /** The request id read from a request that did not decode, when it could be read. */
+  salvaged: Hex | null;
+  tx: Hex | null;
+}
+
+const freshState = (connection: Connection, started: number): ExchangeState =>
+  ({ remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null });
+
+function answer(x: ExchangeState, status: RecordStatus, message: string, sealed?: Uint8Array, error?: unknown): Outcome {
+  const requestId = x.request?.requestId ?? x.salvaged;
+  return {
+    response: {
+      v: 1 as const, requestId, status, message,
+      ...(sealed === undefined ? {} : { sealed: Buffer.from(sealed).toString("base64") }),
+    },
+    event: {
+      status, requestId, consentId: x.request?.consentId ?? null, remotePeer: x.remotePeer,
+      memberId: x.requester?.id ?? null, fieldMask: x.request?.fields ?? null, ms: Date.now() - x.started,
+      disclosureTx: x.tx,
+      ...(error === undefined ? {} : { error }),
+    },
+  };
+}
+
+/** Remembers the last `window` request ids; false for one already seen (a replay). */
+function replayGuard(window: number): (requestId: Hex) => boolean {
+  const seen = new Set<string>();
+  return (requestId) => {
+    if (seen.has(requestId)) return false;
+    seen.add(requestId);
+    if (seen.size > window) seen.delete(seen.values().next().value as string);
+    return true;
+  };
+}
+
+/** The request's bytes, or why there are none (too large, too slow, unreadable). */
+async function readRequestFrame(
+  lp: LengthPrefixedStream<Stream>, timeoutMs: number,
+): Promise<{ bytes: Uint8Array } | { reason: string; error: unknown }> {
+  try {
+    return { bytes: await readFrame(lp, AbortSignal.timeout(timeoutMs)) };
+  } catch (error) {
+    const failure = error instanceof FrameReadError ? error.failure : "CLOSED";
+    const reason = failure === "TOO_LARGE" ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
+      : failure === "TIMEOUT" ? `no request within ${timeoutMs} ms` : "request frame unreadable";
+    return { reason, error };
+  }
+}
+
+/** Writes the answer and closes the stream; a peer that does not read it in time gets its stream reset. */
+async function writeAnswer(
+  stream: Stream, lp: LengthPrefixedStream<Stream>, response: RecordResponse, timeoutMs: number,
+): Promise<void> {
+  try {
+    const signal = AbortSignal.timeout(timeoutMs);
+    await lp.write(encodeMessage(response), { signal });
+    await stream.close({ signal });
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error("write failed"));
+  }
 }

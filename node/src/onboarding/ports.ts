@@ -8,65 +8,32 @@
  * status. Nothing returned here may carry personal data (names, id numbers, images, templates):
  * these values are serialised to HTTP clients and written to logs.
  */
+import type { Hex, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type {
-  AttestationStatusName, ConsentStatusName, DecisionName, Hex, RevocationReasonName,
-} from "@kycnet/sdk/protocol";
+  AttestationStatusView, CaseListQuery, CaseStatus, ConsentRevocationRelayed, ConsentStatusView, DecisionView, DocumentSide,
+  ImageMime, IsoTime, LivenessChallenge, LivenessState, Reason, ReuseSessionCreated, ReviewCasePage, ReviewCaseView,
+  RevocationResult, SessionCreated, SessionState, SessionView,
+} from "@kycnet/sdk/bank";
 
-export type DocumentSide = "front" | "back";
-export type ImageMime = "image/jpeg" | "image/png";
-
-/** An ISO-8601 UTC timestamp, e.g. "2026-11-23T12:00:00.000Z". */
-export type IsoTime = string;
-
-export interface OnboardingSessionCreated {
-  readonly sessionId: string;
-  readonly expiresAt: IsoTime;
-}
-
-export interface LivenessChallenge {
-  readonly challengeId: string;
-  /** Actions the customer performs in order, e.g. ["TURN_LEFT", "BLINK"]. */
-  readonly steps: readonly string[];
-  /** Single-use, base64url (the API's LivenessChallenge schema); the ChallengeIssuer's, not a chain value. */
-  readonly nonce: string;
-  readonly expiresAt: IsoTime;
-}
+// The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
+export type {
+  AttestationStatusView, ConsentStatusView, DocumentSide, ImageMime, IsoTime, LivenessChallenge, LivenessState, ReuseSessionCreated,
+  ReviewCasePage, RevocationResult, SessionState,
+};
+export type OnboardingSessionCreated = SessionCreated;
+/** A coded reason for a decision; `message` is for humans and carries no personal data. */
+export type DecisionReason = Reason;
+export type OnboardingDecision = DecisionView;
+export type OnboardingSessionView = SessionView;
+export type ReviewCaseStatus = CaseStatus;
+export type ReviewCase = ReviewCaseView;
+export type ReviewCaseFilter = CaseListQuery;
 
 export interface SelfieFrame {
   readonly bytes: Uint8Array;
   readonly mime: ImageMime;
   /** Client capture time in ms since the epoch; the liveness check verifies ordering and window. */
   readonly capturedAtMs: number;
-}
-
-/** A coded reason for a decision; `message` is for humans and carries no personal data. */
-export interface DecisionReason {
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface OnboardingDecision {
-  readonly outcome: DecisionName;
-  readonly reasons: readonly DecisionReason[];
-  /** 1 or 2 when the outcome is PASS, else 0. */
-  readonly assuranceLevel: 0 | 1 | 2;
-  /** The attestation UID, known before anchoring (content-derived) when the outcome is PASS. */
-  readonly attestationUid?: Hex;
-  /** Set for REVIEW outcomes: the review case a reviewer acts on. */
-  readonly reviewCaseId?: string;
-}
-
-export type SessionState = "OPEN" | "DECIDED" | "EXPIRED";
-export type LivenessState = "NONE" | "CHALLENGED" | "FRAMES_RECEIVED";
-
-export interface OnboardingSessionView {
-  readonly sessionId: string;
-  readonly state: SessionState;
-  readonly createdAt: IsoTime;
-  readonly expiresAt: IsoTime;
-  readonly documents: { readonly front: boolean; readonly back: boolean };
-  readonly liveness: LivenessState;
-  readonly decision?: OnboardingDecision;
 }
 
 /**
@@ -91,12 +58,6 @@ export type ReuseSessionRequest = {
   readonly signature: Hex;
 };
 
-export interface ReuseSessionCreated extends OnboardingSessionCreated {
-  /** The issuing member's name as registered on chain. */
-  readonly issuer: string;
-  readonly sourceUid: Hex;
-}
-
 export interface OnboardingService {
   /**
    * Opens a full-eKYC session. `subject` is the customer's fresh per-attestation key address (from
@@ -118,34 +79,6 @@ export interface OnboardingService {
   getSession(sessionId: string): Promise<OnboardingSessionView>;
 }
 
-export type ReviewCaseStatus = "OPEN" | "CLAIMED" | "APPROVED" | "REJECTED";
-
-export interface ReviewCase {
-  readonly caseId: string;
-  readonly sessionId: string;
-  readonly status: ReviewCaseStatus;
-  readonly reasons: readonly DecisionReason[];
-  readonly createdAt: IsoTime;
-  /** Key id of the reviewer holding or having decided the case. */
-  readonly reviewer?: string;
-  readonly decidedAt?: IsoTime;
-  /** Set once approved: the attestation queued for anchoring. */
-  readonly attestationUid?: Hex;
-}
-
-export interface ReviewCaseFilter {
-  readonly status?: ReviewCaseStatus;
-  /** 1..100 */
-  readonly limit: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  readonly cursor?: string;
-}
-
-export interface ReviewCasePage {
-  readonly cases: readonly ReviewCase[];
-  readonly nextCursor?: string;
-}
-
 export interface ReviewQueue {
   list(filter: ReviewCaseFilter): Promise<ReviewCasePage>;
   /** Throws CASE_NOT_FOUND, or CASE_STATE_CONFLICT when the case is not OPEN (or claimed by another). */
@@ -155,30 +88,11 @@ export interface ReviewQueue {
   reject(caseId: string, reviewer: string, comment: string): Promise<ReviewCase>;
 }
 
-/** PENDING: accepted by this node and queued in the outbox, not yet anchored on chain. */
-export type AttestationStatusView = {
-  readonly uid: Hex;
-  readonly status: AttestationStatusName | "PENDING";
-  readonly checkedAt: IsoTime;
-};
-
-export type ConsentStatusView = {
-  readonly consentId: Hex;
-  readonly status: ConsentStatusName;
-  readonly checkedAt: IsoTime;
-};
-
 export interface LedgerReads {
   /** Throws ATTESTATION_NOT_FOUND when this node cannot locate the attestation's batch proof. */
   attestationStatus(uid: Hex): Promise<AttestationStatusView>;
   /** An unknown consent id is status NONE, not an error. */
   consentStatus(consentId: Hex): Promise<ConsentStatusView>;
-}
-
-export interface RevocationResult {
-  readonly uid: Hex;
-  readonly reason: RevocationReasonName;
-  readonly txHash: Hex;
 }
 
 export interface AttestationAdmin {
@@ -196,7 +110,7 @@ export interface ConsentRevocationInput {
 
 export interface ConsentRelay {
   /** Sends the revocation at once (not batched); throws CONTRACT_REVERT, LEDGER_UNAVAILABLE, INVALID_ARGUMENT. */
-  relayRevocation(revocation: ConsentRevocationInput, signature: Hex): Promise<{ readonly consentId: Hex; readonly txHash: Hex }>;
+  relayRevocation(revocation: ConsentRevocationInput, signature: Hex): Promise<ConsentRevocationRelayed>;
 }
 
 export type Role = "operator" | "reviewer" | "auditor";

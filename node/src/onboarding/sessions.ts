@@ -57,7 +57,22 @@ export class TooManySessionsError extends KycnetError {
   }
 }
 
-export function createSessionStore(options: { ttlMs?: number; maxSessions?: number; clock?: () => number } = {}) {
+/** The open onboarding sessions, bounded in number and lifetime; in memory only (see the header). */
+export interface SessionStore {
+  /** Opens a session; throws RATE_LIMITED (TooManySessionsError) when `maxSessions` are open. */
+  create(subject: Hex, reuse?: ReuseContext): Session;
+  /**
+   * The session, if it exists and has not expired (a decided session stays readable until expiry).
+   * Throws SESSION_NOT_FOUND or SESSION_EXPIRED; never returns an expired session.
+   */
+  get(id: string): Session;
+  /** Open (unexpired) sessions. */
+  readonly size: number;
+}
+
+export interface SessionStoreOptions { ttlMs?: number; maxSessions?: number; clock?: () => number }
+
+export function createSessionStore(options: SessionStoreOptions = {}): SessionStore {
   const ttlMs = options.ttlMs ?? 15 * 60_000;
   const maxSessions = options.maxSessions ?? 1_000;
   const clock = options.clock ?? Date.now;
@@ -77,7 +92,6 @@ export function createSessionStore(options: { ttlMs?: number; maxSessions?: numb
       sessions.set(session.id, session);
       return session;
     },
-    /** The session, if it exists and has not expired (a decided session stays readable until expiry). */
     get(id: string): Session {
       const session = sessions.get(id);
       if (session === undefined) throw new SessionNotFoundError(id);
@@ -93,5 +107,3 @@ export function createSessionStore(options: { ttlMs?: number; maxSessions?: numb
     },
   };
 }
-
-export type SessionStore = ReturnType<typeof createSessionStore>;

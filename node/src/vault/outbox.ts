@@ -12,24 +12,12 @@
 import { randomBytes } from "node:crypto";
 import { attestationUid, buildBatch, type AttestationData, type Hex } from "@kycnet/sdk/protocol";
 import { ContractRevertError, isRevert } from "../ledger/errors.ts";
-import type { LedgerClient } from "../ledger/ledger-client.ts";
+import type { AnchoredBatch, LedgerClient } from "../ledger/ledger-client.ts";
 import type { AuditLog } from "./audit-log.ts";
-import { attestationFromJson, attestationToJson, type AttestationJson } from "./codec.ts";
+import { attestationFromJson } from "./codec.ts";
+import { FAILED, INFLIGHT, PENDING, type InflightBatch, type PendingEntry } from "./outbox-queue.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 import type { Vault } from "./vault.ts";
-
-const PENDING = "outbox/pending/";
-const INFLIGHT = "outbox/inflight/";
-const FAILED = "outbox/failed/";
-
-interface PendingEntry { recordId: string; attestation: AttestationJson; queuedAt: string }
-interface InflightBatch { batchId: string; createdAt: string; entries: PendingEntry[] }
-
-/** The ops that queue a record's attestation; vault.ts writes them with the record itself. */
-export function enqueueOps(recordId: string, attestation: AttestationData, now: Date): WriteOp[] {
-  const entry: PendingEntry = { recordId, attestation: attestationToJson(attestation), queuedAt: now.toISOString() };
-  return [{ type: "put", key: `${PENDING}${now.toISOString()}/${recordId}`, value: entry as unknown as StoredValue }];
-}
 
 export interface AnchoringWorkerOptions {
   readonly store: RecordStore;
@@ -48,14 +36,35 @@ export interface AnchoringWorkerOptions {
 
 export interface FlushResult { anchored: number; failed: number; batches: number }
 
-export function createAnchoringWorker(options: AnchoringWorkerOptions) {
-  const { store, audit, vault, ledger } = options;
+/**
+ * Anchors the outbox's queued attestations in batches, in the background once started. Failures
+ * of a pass (ledger unreachable, store errors) never escape the background loop: they go to
+ * `onError` and the pass is retried with backoff. A batch the contract refuses for good is parked
+ * under `outbox/failed/` with the revert reason, not retried.
+ */
+export interface AnchoringWorker {
+  /**
+   * Anchors everything queued before the call (`force`, the default, sends a partial batch at once).
+   * Passes never overlap. Rejects with the ledger or store error that stopped the pass; what was
+   * anchored before it stays anchored and the rest is retried by the next pass.
+   */
+  flush(force?: boolean): Promise<FlushResult>;
+  /** How many records wait, are in flight, or are parked. */
+  depth(): Promise<{ pending: number; inflight: number; failed: number }>;
+  /** Starts polling; idempotent. */
+  start(): void;
+  /** Stops polling and waits for a running pass to end; never rejects. */
+  stop(): Promise<void>;
+}
+
+type BatchOutcome = { anchored: number; failed: number };
+
+export function createAnchoringWorker(options: AnchoringWorkerOptions): AnchoringWorker {
+  const { store } = options;
   const maxBatch = options.maxBatch ?? 256;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
   const clock = options.clock ?? (() => new Date());
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<FlushResult> | undefined;
-  let backoffMs = 0;
 
   async function collect<T>(prefix: string, limit?: number): Promise<Array<[string, T]>> {
     const out: Array<[string, T]> = [];
@@ -63,58 +72,11 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     return out;
   }
 
-  async function send(batchKey: string, batch: InflightBatch): Promise<{ anchored: number; failed: number }> {
-    const data = batch.entries.map((e) => attestationFromJson(e.attestation as unknown as StoredValue));
-    let batchRoot: Hex;
-    let txHash: Hex | null;
-    let proofs;
-    let uids: readonly Hex[];
-    try {
-      const result = await ledger.anchorBatch(data);
-      ({ batchRoot, txHash, proofs, uids } = result);
-    } catch (error) {
-      if (isRevert(error, "BatchAlreadyAnchored")) {
-        // Sent before a crash and mined: rebuild the same proofs locally.
-        const issuer = await ledger.account();
-        const context = { chainId: await ledger.chainId(), registry: ledger.addresses.attestations };
-        uids = data.map((d) => attestationUid(context, issuer, d));
-        const tree = buildBatch(uids);
-        batchRoot = tree.root;
-        txHash = null;
-        proofs = data.map((d, i) => ({ issuer, data: d, batchRoot, proof: tree.proofOf(i) }));
-      } else if (error instanceof ContractRevertError) {
-        // The chain will never accept this batch as it is (e.g. this bank is no longer a member):
-        // park every entry for an operator, with the reason, instead of retrying forever.
-        await audit.commit(
-          [{ type: "del", key: batchKey }, ...batch.entries.map((e): WriteOp => ({ type: "put", key: `${FAILED}${e.recordId}`, value: { ...e, reason: error.revert } as unknown as StoredValue }))],
-          batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "FAILED" as const, details: { revert: error.revert } })),
-        );
-        return { anchored: 0, failed: batch.entries.length };
-      } else {
-        throw error;
-      }
-    }
-    await audit.commit(async () => {
-      const ops: WriteOp[] = [{ type: "del", key: batchKey }];
-      for (const [i, entry] of batch.entries.entries()) {
-        ops.push(...(await vault.anchoredOps(entry.recordId, { uid: uids[i]!, txHash, proof: proofs[i]! })));
-      }
-      return ops;
-    }, batch.entries.map((e, i) => ({
-      actor: "node:outbox", action: "attestation.anchored", target: e.recordId, details: { uid: uids[i]!, batchRoot, txHash },
-    })));
-    const oldest = Math.min(...batch.entries.map((e) => Date.parse(e.queuedAt)));
-    options.onBatch?.({ count: batch.entries.length, batchRoot, txHash, lagSeconds: (clock().getTime() - oldest) / 1000 });
-    return { anchored: batch.entries.length, failed: 0 };
-  }
-
   /** Anchors everything due now: in-flight batches first, then pending ones. */
   async function flushOnce(force: boolean): Promise<FlushResult> {
     const result: FlushResult = { anchored: 0, failed: 0, batches: 0 };
-    for (const [key, batch] of await collect<InflightBatch>(INFLIGHT)) {
-      const r = await send(key, batch);
-      result.anchored += r.anchored; result.failed += r.failed; result.batches += 1;
-    }
+    const add = (r: BatchOutcome) => { result.anchored += r.anchored; result.failed += r.failed; result.batches += 1; };
+    for (const [key, batch] of await collect<InflightBatch>(INFLIGHT)) add(await sendBatch(options, clock, key, batch));
     for (;;) {
       const pending = await collect<PendingEntry>(PENDING, maxBatch);
       if (pending.length === 0) break;
@@ -123,17 +85,13 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
       const batch: InflightBatch = { batchId: randomBytes(8).toString("hex"), createdAt: clock().toISOString(), entries: pending.map(([, e]) => e) };
       const batchKey = `${INFLIGHT}${batch.createdAt}/${batch.batchId}`;
       await store.write([...pending.map(([key]): WriteOp => ({ type: "del", key })), { type: "put", key: batchKey, value: batch as unknown as StoredValue }]);
-      const r = await send(batchKey, batch);
-      result.anchored += r.anchored; result.failed += r.failed; result.batches += 1;
+      add(await sendBatch(options, clock, batchKey, batch));
     }
     return result;
   }
 
-  /**
-   * Anchors everything queued before the call. Passes never overlap: a pass already running may
-   * have read the queue before the caller's records arrived, so wait for it, then run a new one.
-   * `force` sends a partial batch without waiting for maxDelayMs.
-   */
+  // Passes never overlap: a pass already running may have read the queue before the caller's
+  // records arrived, so wait for it, then run a new one.
   async function flush(force = true): Promise<FlushResult> {
     while (running !== undefined) await running.catch(() => undefined);
     const pass = flushOnce(force).finally(() => { running = undefined; });
@@ -141,15 +99,37 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     return pass;
   }
 
+  const poller = createPoller(() => flush(false), options.pollMs ?? 500, options.onError);
+
+  return {
+    flush,
+    async depth() {
+      return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
+    },
+    start: poller.start,
+    async stop() {
+      poller.stop();
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Runs `pass` every `pollMs` once started, never two at once; after a failure (reported to
+ * `onError`) it backs off from 1 s, doubling up to 30 s, until a pass succeeds.
+ */
+function createPoller(pass: () => Promise<unknown>, pollMs: number, onError?: (error: unknown) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let backoffMs = 0;
   let stopped = true;
   function schedule(ms: number) {
     // A pass that was running when stop() was called must not schedule the next one.
     if (stopped) return;
     timer = setTimeout(() => {
-      flush(false).then(
-        () => { backoffMs = 0; schedule(options.pollMs ?? 500); },
+      pass().then(
+        () => { backoffMs = 0; schedule(pollMs); },
         (error: unknown) => {
-          options.onError?.(error);
+          onError?.(error);
           backoffMs = Math.min(30_000, Math.max(1_000, backoffMs * 2));
           schedule(backoffMs);
         },
@@ -157,24 +137,82 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions) {
     }, ms);
     timer.unref?.();
   }
-
   return {
-    flush,
-    async depth(): Promise<{ pending: number; inflight: number; failed: number }> {
-      return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
-    },
     start() {
       if (!stopped) return;
       stopped = false;
       schedule(0);
     },
-    async stop() {
+    /** Stops scheduling; a pass already running finishes (the caller waits for it). */
+    stop(): void {
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
-      await running?.catch(() => undefined);
     },
   };
 }
 
-export type AnchoringWorker = ReturnType<typeof createAnchoringWorker>;
+/** What settling a batch needs; txHash is null when the batch was found already mined. */
+type SettledBatch = Pick<AnchoredBatch, "batchRoot" | "proofs" | "uids"> & { readonly txHash: Hex | null };
+
+/**
+ * Sends one in-flight batch and settles it: anchored (records marked, batch deleted, in one
+ * write), already mined before a crash (the same, from locally rebuilt proofs), or refused for
+ * good (parked). Any other error is thrown and the batch stays in flight for the next pass.
+ */
+async function sendBatch(
+  options: AnchoringWorkerOptions, clock: () => Date, batchKey: string, batch: InflightBatch,
+): Promise<BatchOutcome> {
+  const { audit, vault, ledger } = options;
+  const data = batch.entries.map((e) => attestationFromJson(e.attestation as unknown as StoredValue));
+  let anchored: SettledBatch;
+  try {
+    anchored = await ledger.anchorBatch(data);
+  } catch (error) {
+    if (isRevert(error, "BatchAlreadyAnchored")) {
+      anchored = await rebuildMinedBatch(ledger, data);
+    } else if (error instanceof ContractRevertError) {
+      await parkBatch(audit, batchKey, batch, error);
+      return { anchored: 0, failed: batch.entries.length };
+    } else {
+      throw error;
+    }
+  }
+  const { batchRoot, txHash, proofs, uids } = anchored;
+  await audit.commit(async () => {
+    const ops: WriteOp[] = [{ type: "del", key: batchKey }];
+    for (const [i, entry] of batch.entries.entries()) {
+      ops.push(...(await vault.anchoredOps(entry.recordId, { uid: uids[i]!, txHash, proof: proofs[i]! })));
+    }
+    return ops;
+  }, batch.entries.map((e, i) => ({
+    actor: "node:outbox", action: "attestation.anchored", target: e.recordId, details: { uid: uids[i]!, batchRoot, txHash },
+  })));
+  const oldest = Math.min(...batch.entries.map((e) => Date.parse(e.queuedAt)));
+  options.onBatch?.({ count: batch.entries.length, batchRoot, txHash, lagSeconds: (clock().getTime() - oldest) / 1000 });
+  return { anchored: batch.entries.length, failed: 0 };
+}
+
+/** The batch was sent before a crash and mined: rebuild the same uids and proofs locally (no tx hash). */
+async function rebuildMinedBatch(ledger: LedgerClient, data: readonly AttestationData[]): Promise<SettledBatch> {
+  const issuer = await ledger.account();
+  const context = { chainId: await ledger.chainId(), registry: ledger.addresses.attestations };
+  const uids = data.map((d) => attestationUid(context, issuer, d));
+  const tree = buildBatch(uids);
+  const batchRoot = tree.root;
+  const proofs = data.map((d, i) => ({ issuer, data: d, batchRoot, proof: tree.proofOf(i) }));
+  return { batchRoot, txHash: null, uids, proofs };
+}
+
+/**
+ * The chain will never accept this batch as it is (e.g. this bank is no longer a member): park
+ * every entry for an operator, with the reason, instead of retrying forever.
+ */
+async function parkBatch(
+  audit: AuditLog, batchKey: string, batch: InflightBatch, error: ContractRevertError,
+): Promise<void> {
+  await audit.commit(
+    [{ type: "del", key: batchKey }, ...batch.entries.map((e): WriteOp => ({ type: "put", key: `${FAILED}${e.recordId}`, value: { ...e, reason: error.revert } as unknown as StoredValue }))],
+    batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "FAILED" as const, details: { revert: error.revert } })),
+  );
+}

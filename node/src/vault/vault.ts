@@ -14,7 +14,7 @@ import { attestationUid, commitRecord, type UidContext } from "@kycnet/sdk/proto
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { AuditEvent, AuditLog } from "./audit-log.ts";
 import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
-import { enqueueOps } from "./outbox.ts";
+import { enqueueOps } from "./outbox-queue.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
@@ -84,6 +84,74 @@ const recordKey = (id: string) => `record/${id}`;
 const uidKey = (uid: Hex) => `attestation/${uid.toLowerCase()}`;
 const ID_PATTERN = /^rec_[0-9a-f]{32}$/;
 
+/** What `storeVerifiedRecord` takes. */
+export interface StoreRecordInput {
+  readonly record: VerifiedRecord;
+  readonly attestation: AttestationData;
+  readonly actor: string;
+  readonly retentionClass?: RetentionClassName;
+  /** Keep the record IN_REVIEW, not queued for anchoring, until `releaseForAnchoring`. */
+  readonly hold?: boolean;
+}
+
+/** Where a batch anchored one record: its uid, the transaction (null if found already mined) and the proof. */
+export interface RecordAnchor {
+  readonly uid: Hex;
+  readonly txHash: Hex | null;
+  readonly proof: AttestationProof;
+}
+
+/**
+ * A bank's records at rest. Every change is one atomic, audited write; every decryption is
+ * audited. Failures are `KycnetError`s: RECORD_NOT_FOUND, RECORD_SHREDDED, RECORD_STATE_CONFLICT,
+ * RECORD_INTEGRITY, or the custody/store error that stopped the write (nothing is then written).
+ * Nothing returned except `openRecord` carries personal data.
+ */
+export interface Vault {
+  /**
+   * Encrypts and stores a verified record and queues its attestation for anchoring, atomically.
+   * Throws RECORD_INTEGRITY when the attestation's root is not the record's commitment root or an
+   * attestation with the same uid is already stored.
+   */
+  storeVerifiedRecord(input: StoreRecordInput): Promise<RecordMeta>;
+  /**
+   * Queues a record held for review for anchoring, with `also` (e.g. the review case's update) in
+   * the same atomic write. Throws RECORD_NOT_FOUND, or RECORD_STATE_CONFLICT unless IN_REVIEW.
+   */
+  releaseForAnchoring(id: string, actor: string, also?: AlsoWrite): Promise<RecordMeta>;
+  /** The record behind an attestation uid this bank issued, or null; never throws for an unknown uid. */
+  findRecordByUid(uid: Hex): Promise<RecordMeta | null>;
+  /** Null for an unknown or malformed id. */
+  findRecordMeta(id: string): Promise<RecordMeta | null>;
+  /** Throws RECORD_NOT_FOUND. */
+  getRecordMeta(id: string): Promise<RecordMeta>;
+  /**
+   * Decrypts a record for `actor`, audited. Throws RECORD_NOT_FOUND, RECORD_SHREDDED, or
+   * RECORD_INTEGRITY when the decrypted fields no longer match the stored root.
+   */
+  openRecord(id: string, actor: string, purpose: string): Promise<VerifiedRecord>;
+  /**
+   * The ops that mark a record anchored, for the outbox worker to write inside its audit commit
+   * (under the write lock, so they reflect the record's latest state). Empty for an unknown id.
+   */
+  anchoredOps(id: string, anchor: RecordAnchor): Promise<WriteOp[]>;
+  /** The record's inclusion proof, or null while it is not anchored. */
+  proofOf(meta: RecordMeta): AttestationProof | null;
+  /** Starts the retention clock. Throws RECORD_NOT_FOUND, RECORD_SHREDDED. */
+  closeAccount(
+    id: string, input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string },
+  ): Promise<RecordMeta>;
+  /**
+   * Destroys the record's data key and ciphertext, with `also` in the same atomic write.
+   * Idempotent: an already shredded record is returned as it is. Throws RECORD_NOT_FOUND.
+   */
+  shredRecord(id: string, input: { actor: string; reason: string }, also?: AlsoWrite): Promise<RecordMeta>;
+  /** Shreds every record whose retention ended at or before `now`; returns their ids. */
+  sweepRetention(now?: Date, actor?: string): Promise<string[]>;
+  /** Record metadata in id order, `limit` (default 100) after `after`. */
+  listRecords(options?: { after?: string; limit?: number }): AsyncIterable<RecordMeta>;
+}
+
 export interface VaultDeps {
   readonly store: RecordStore;
   /** Where this bank anchors: the uid of each stored attestation is computed (and indexed) from it. */
@@ -93,29 +161,36 @@ export interface VaultDeps {
   readonly clock?: () => Date;
 }
 
-export function createVault({ store, keys, audit, attestationContext, clock = () => new Date() }: VaultDeps) {
+export function createVault(deps: VaultDeps): Vault {
+  const clock = deps.clock ?? (() => new Date());
+  const records = storedRecords(deps.store);
+  const retention = retentionOperations(deps, records, clock);
+  return { ...intakeOperations(deps, records, clock), ...readOperations(deps, records), ...retention };
+}
+
+/** Reading the stored form (envelope included) by id; the one place that decodes `record/<id>`. */
+function storedRecords(store: RecordStore) {
   async function findStored(id: string): Promise<StoredRecord | null> {
     if (!ID_PATTERN.test(id)) return null;
     return ((await store.get(recordKey(id))) as unknown as StoredRecord | undefined) ?? null;
   }
-
   async function getStored(id: string): Promise<StoredRecord> {
     const record = await findStored(id);
     if (record === null) throw new RecordNotFoundError(id);
     return record;
   }
+  return { findStored, getStored };
+}
+type StoredRecords = ReturnType<typeof storedRecords>;
 
-  const toMeta = ({ envelope: _envelope, ...meta }: StoredRecord): RecordMeta => meta;
+const toMeta = ({ envelope: _envelope, ...meta }: StoredRecord): RecordMeta => meta;
 
+/** Records coming in: stored (sealed, indexed by uid, queued unless held), released and anchored. */
+function intakeOperations(
+  { store, keys, audit, attestationContext }: VaultDeps, { findStored, getStored }: StoredRecords, clock: () => Date,
+): Pick<Vault, "storeVerifiedRecord" | "releaseForAnchoring" | "anchoredOps"> {
   return {
-    /**
-     * Encrypts and stores a verified record and queues its attestation for anchoring, atomically.
-     * The attestation's record root must be the record's own commitment root. With `hold`, the
-     * record waits for a reviewer (IN_REVIEW) and is queued only by `releaseForAnchoring`.
-     */
-    async storeVerifiedRecord(input: {
-      record: VerifiedRecord; attestation: AttestationData; actor: string; retentionClass?: RetentionClassName; hold?: boolean;
-    }): Promise<RecordMeta> {
+    async storeVerifiedRecord(input) {
       const { record, attestation } = input;
       const uid = attestationUid(attestationContext, attestationContext.issuer, attestation);
       const root = commitRecord(record.fields, record.salts).root;
@@ -140,11 +215,7 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return toMeta(stored);
     },
 
-    /**
-     * Queues a record held for review (approved by a reviewer) for anchoring. `also` is written in
-     * the same atomic write (the review case's own update).
-     */
-    async releaseForAnchoring(id: string, actor: string, also: AlsoWrite = NOTHING): Promise<RecordMeta> {
+    async releaseForAnchoring(id, actor, also = NOTHING) {
       let released: StoredRecord | undefined;
       await audit.commit(async () => {
         const stored = await getStored(id);
@@ -158,20 +229,32 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return toMeta(released!);
     },
 
-    /** The record behind an attestation uid this bank issued, or null. */
-    async findRecordByUid(uid: Hex): Promise<RecordMeta | null> {
+    async anchoredOps(id, anchor) {
+      const stored = await findStored(id);
+      if (stored === null) return [];
+      const updated: StoredRecord = { ...stored, anchor: { uid: anchor.uid, txHash: anchor.txHash, proof: proofToJson(anchor.proof) } };
+      return [{ type: "put", key: recordKey(id), value: updated as unknown as StoredValue }];
+    },
+  };
+}
+
+/** Looking records up, listing them and decrypting one (the only audited read of personal data). */
+function readOperations(
+  { store, keys, audit }: VaultDeps, { findStored, getStored }: StoredRecords,
+): Pick<Vault, "findRecordByUid" | "findRecordMeta" | "getRecordMeta" | "openRecord" | "proofOf" | "listRecords"> {
+  const findRecordMeta = async (id: string): Promise<RecordMeta | null> => {
+    const r = await findStored(id);
+    return r === null ? null : toMeta(r);
+  };
+  return {
+    async findRecordByUid(uid) {
       const id = await store.get(uidKey(uid.toLowerCase() as Hex));
-      return typeof id === "string" ? this.findRecordMeta(id) : null;
+      return typeof id === "string" ? findRecordMeta(id) : null;
     },
+    findRecordMeta,
+    getRecordMeta: async (id) => toMeta(await getStored(id)),
 
-    findRecordMeta: async (id: string): Promise<RecordMeta | null> => {
-      const r = await findStored(id);
-      return r === null ? null : toMeta(r);
-    },
-    getRecordMeta: async (id: string): Promise<RecordMeta> => toMeta(await getStored(id)),
-
-    /** Decrypts a record for `actor` (audited: reading personal data is an access to log). */
-    async openRecord(id: string, actor: string, purpose: string): Promise<VerifiedRecord> {
+    async openRecord(id, actor, purpose) {
       const stored = await getStored(id);
       if (stored.status === "SHREDDED" || stored.envelope === null) throw new RecordShreddedError(id);
       const plaintext = await keys.openRecord(id, sealedFromJson(stored.envelope));
@@ -182,23 +265,40 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return record;
     },
 
-    /**
-     * The ops that mark a record anchored. The outbox worker calls this inside its audit commit
-     * (under the write lock), so it reads the record's latest state.
-     */
-    async anchoredOps(id: string, anchor: { uid: Hex; txHash: Hex | null; proof: AttestationProof }): Promise<WriteOp[]> {
-      const stored = await findStored(id);
-      if (stored === null) return [];
-      const updated: StoredRecord = { ...stored, anchor: { uid: anchor.uid, txHash: anchor.txHash, proof: proofToJson(anchor.proof) } };
-      return [{ type: "put", key: recordKey(id), value: updated as unknown as StoredValue }];
-    },
-
-    proofOf(meta: RecordMeta): AttestationProof | null {
+    proofOf(meta) {
       return meta.anchor === null ? null : proofFromJson(meta.anchor.proof);
     },
 
-    /** Starts the retention clock: the account was closed at `closedAt`. */
-    async closeAccount(id: string, input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string }): Promise<RecordMeta> {
+    async *listRecords(options = {}) {
+      for await (const [, value] of store.range({ prefix: "record/", ...(options.after ? { after: recordKey(options.after) } : {}), limit: options.limit ?? 100 })) {
+        yield toMeta(value as unknown as StoredRecord);
+      }
+    },
+  };
+}
+
+/** The end of a record's life: account closure starts the retention clock, the sweep shreds. */
+function retentionOperations(
+  { store, audit }: VaultDeps, { getStored }: StoredRecords, clock: () => Date,
+): Pick<Vault, "closeAccount" | "shredRecord" | "sweepRetention"> {
+  async function shredRecord(
+    id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING,
+  ): Promise<RecordMeta> {
+    const current = await getStored(id);
+    if (current.status === "SHREDDED") return toMeta(current);
+    let shredded: StoredRecord | undefined;
+    await audit.commit(async () => {
+      const stored = await getStored(id);
+      shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
+      const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: shredded as unknown as StoredValue }, ...(await also.ops())];
+      if (stored.retention.retainUntil !== null) ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
+      return ops;
+    }, [{ actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } }, ...also.events]);
+    return toMeta(shredded!);
+  }
+
+  return {
+    async closeAccount(id, input) {
       let updated: StoredRecord | undefined;
       const retentionClassOf = (r: StoredRecord) => input.retentionClass ?? r.retention.class;
       const until = (r: StoredRecord) => retainUntil(input.closedAt, retentionClassOf(r));
@@ -214,38 +314,16 @@ export function createVault({ store, keys, audit, attestationContext, clock = ()
       return toMeta(updated!);
     },
 
-    /** Destroys the record's data key and ciphertext. Idempotent. `also` is written atomically with it. */
-    async shredRecord(id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING): Promise<RecordMeta> {
-      const current = await getStored(id);
-      if (current.status === "SHREDDED") return toMeta(current);
-      let shredded: StoredRecord | undefined;
-      await audit.commit(async () => {
-        const stored = await getStored(id);
-        shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
-        const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: shredded as unknown as StoredValue }, ...(await also.ops())];
-        if (stored.retention.retainUntil !== null) ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
-        return ops;
-      }, [{ actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } }, ...also.events]);
-      return toMeta(shredded!);
-    },
+    shredRecord,
 
-    /** Shreds every record whose retention ended at or before `now`. Returns their ids. */
-    async sweepRetention(now: Date = clock(), actor = "system:retention"): Promise<string[]> {
+    async sweepRetention(now = clock(), actor = "system:retention") {
       const due: string[] = [];
       for await (const [key, value] of store.range({ prefix: "retention/" })) {
         if (key.slice("retention/".length, key.lastIndexOf("/")) > now.toISOString()) break;
         due.push(String(value));
       }
-      for (const id of due) await this.shredRecord(id, { actor, reason: "retention-ended" });
+      for (const id of due) await shredRecord(id, { actor, reason: "retention-ended" });
       return due;
-    },
-
-    async *listRecords(options: { after?: string; limit?: number } = {}): AsyncIterable<RecordMeta> {
-      for await (const [, value] of store.range({ prefix: "record/", ...(options.after ? { after: recordKey(options.after) } : {}), limit: options.limit ?? 100 })) {
-        yield toMeta(value as unknown as StoredRecord);
-      }
     },
   };
 }
-
-export type Vault = ReturnType<typeof createVault>;

@@ -9,18 +9,18 @@
  * Every report carries `findings`: the problems found, empty when all checks passed. Reports hold
  * bigints; `toJsonSafe` (json.ts) turns them into JSON.
  */
-import { Contract, Interface, TypedDataEncoder, recoverAddress, type Provider } from "ethers";
+import type { Provider } from "ethers";
 import {
-  AttestationStatus, CONSENT_GRANT_TYPES, Purpose, ConsentStatus, Method, RECORD_FIELDS, RevocationReason, consentDomain, consentIdOf,
-  decodePipelineVersion, fieldsOfMask, maskCovers, nameOf, toConsentGrant, verifyFieldDisclosure,
+  Method, Purpose, RECORD_FIELDS, RevocationReason, decodePipelineVersion, fieldsOfMask, maskCovers, nameOf, verifyFieldDisclosure,
   type AttestationProof, type AttestationStatusName, type ConsentStatusName, type Hex, type RecordField,
   assertBytes32, canonicalizeField,
 } from "../protocol/index.ts";
 import { InvalidArgumentError, isKycnetError } from "../errors.ts";
-import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../chain/abis.ts";
 import { findAttestation, type AttestationLocation } from "../chain/attestation-lookup.ts";
+import { createChainView, type ChainView, type ConsentSignatureCheck } from "./chain-view.ts";
 import { readConsentEvents, type ConsentChainEvent } from "./consent-events.ts";
-import { ConsentNotFoundError } from "./errors.ts";
+
+export type { ConsentSignatureCheck } from "./chain-view.ts";
 
 export interface AuditorOptions {
   readonly provider: Provider;
@@ -65,14 +65,6 @@ export interface ConsentEvent {
   readonly fieldMask?: number;
   /** For a disclosure: the consent's status at that block, as the contract saw it. */
   readonly consentStatusThen?: ConsentStatusName;
-}
-
-export interface ConsentSignatureCheck {
-  /** How the grant reached the chain: relayed with the subject's signature, or sent by the subject. */
-  readonly via: "grantBySig" | "grant" | "unknown";
-  /** The key that signed (grantBySig) or sent (grant) it. */
-  readonly signer: Hex | null;
-  readonly valid: boolean;
 }
 
 export interface ConsentReport {
@@ -146,228 +138,199 @@ export interface FieldReport {
   readonly findings: readonly string[];
 }
 
-const consentInterface = new Interface(ConsentRegistryAbi);
-
-export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOptions) {
-  const consortium = new Contract(addresses.consortium, ConsortiumRegistryAbi, provider);
-  const attestations = new Contract(addresses.attestations, AttestationRegistryAbi, provider);
-  const consents = new Contract(addresses.consents, ConsentRegistryAbi, provider);
-  const blockTime = async (blockNumber: number): Promise<bigint> => BigInt((await provider.getBlock(blockNumber))!.timestamp);
-  const latestTime = async (): Promise<bigint> => BigInt((await provider.getBlock("latest"))!.timestamp);
-  // memberOf reverts for an account that never belonged to a member: no name, which the report shows.
-  const memberName = async (account: Hex): Promise<string | null> => {
-    const m = (await consortium.getFunction("memberOf")(account).catch(() => null)) as { id: bigint; name: string } | null;
-    return m === null || m.id === 0n ? null : m.name;
-  };
-  const names = new Map<string, Promise<string | null>>();
-  const cachedName = (account: Hex): Promise<string | null> => {
-    const key = account.toLowerCase();
-    if (!names.has(key)) names.set(key, memberName(account));
-    return names.get(key)!;
-  };
-  const sender = async (txHash: string): Promise<Hex> => ((await provider.getTransaction(txHash))?.from ?? "0x") as Hex;
-  const attestationStatusAt = async (proof: AttestationProof, t: bigint, blockTag?: number): Promise<AttestationStatusName> =>
-    nameOf(AttestationStatus, Number(await attestations.getFunction("statusOf")(proof, t, blockTag === undefined ? {} : { blockTag })))
-      ?? "UNKNOWN";
-  const consentStatusAt = async (consentId: Hex, t: bigint, blockTag?: number): Promise<ConsentStatusName> =>
-    nameOf(ConsentStatus, Number(await consents.getFunction("statusAt")(consentId, t, blockTag === undefined ? {} : { blockTag })))
-      ?? "NONE";
-
-  /**
-   * The consent's status when the disclosure ran: the state of the block before, at the
-   * disclosure's time, corrected by what happened earlier in the same block (a chain like QBFT can
-   * put the grant, a revocation and the disclosure in one block).
-   */
-  async function consentStatusWhen(disclosure: ConsentChainEvent, at: bigint, events: readonly ConsentChainEvent[]): Promise<ConsentStatusName> {
-    let status = await consentStatusAt(disclosure.consentId, at, disclosure.blockNumber - 1);
-    const earlierInBlock = events.filter((x) =>
-      x.consentId === disclosure.consentId && x.blockNumber === disclosure.blockNumber && x.logIndex < disclosure.logIndex);
-    for (const x of earlierInBlock) {
-      if (x.kind === "GRANTED") status = x.validUntil !== null && at < x.validUntil ? "ACTIVE" : "EXPIRED";
-      if (x.kind === "REVOKED") status = "REVOKED";
-    }
-    return status;
-  }
-
-  async function inspectAttestation(uid: Hex, options: { at?: bigint } = {}): Promise<AttestationReport> {
-    if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
-      throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
-    }
-    const found = await findAttestation(provider, addresses.attestations, uid, fromBlock);
-    const { proof } = found;
-    const findings: string[] = [];
-    const batch = (await attestations.getFunction("batchOf")(proof.batchRoot)) as { issuer: string; anchoredAt: bigint };
-    if (batch.issuer.toLowerCase() !== proof.issuer.toLowerCase()) findings.push("batch issuer differs from the anchoring account");
-    const onChainUid = (await attestations.getFunction("verify")(proof)) as string;
-    if (onChainUid !== found.uid) findings.push("contract computes a different uid");
-    const activeThen = (await consortium.getFunction("wasActiveMemberAt")(proof.issuer, batch.anchoredAt)) as boolean;
-    if (!activeThen) findings.push("issuer was not an active member when it anchored");
-    const activeAtIssue = (await consortium.getFunction("wasActiveMemberAt")(proof.issuer, proof.data.issuedAt)) as boolean;
-    const status = await attestationStatusAt(proof, await latestTime());
-    const statusAt = options.at === undefined ? null : await attestationStatusAt(proof, options.at);
-    // The status that matters is the one asked about: at `at` when given, else now.
-    if (statusAt !== null && statusAt !== "VALID") findings.push(`attestation was ${statusAt} at ${options.at}`);
-    if (statusAt === null && status !== "VALID") findings.push(`attestation is ${status}`);
-    const revocation = (await attestations.getFunction("revocationOf")(found.uid)) as { revokedAt: bigint; reason: bigint };
-    return Object.freeze({
-      uid: found.uid, issuer: proof.issuer, issuerName: await cachedName(proof.issuer), issuerActiveAtAnchoring: activeThen,
-      issuerActiveAtIssue: activeAtIssue, anchoredAt: batch.anchoredAt, anchoredInTx: found.txHash,
-      method: String(nameOf(Method, proof.data.method) ?? proof.data.method), assuranceLevel: proof.data.assuranceLevel,
-      pipelineVersion: decodePipelineVersion(proof.data.pipelineVersion), issuedAt: proof.data.issuedAt, expiresAt: proof.data.expiresAt,
-      refUid: proof.data.refUid, status, at: options.at ?? null, statusAt,
-      revokedAt: revocation.revokedAt === 0n ? null : revocation.revokedAt,
-      revocationReason: revocation.revokedAt === 0n ? null : String(nameOf(RevocationReason, Number(revocation.reason)) ?? revocation.reason),
-      proof, findings,
-    });
-  }
-
-  async function getConsent(consentId: Hex) {
-    assertBytes32(consentId, "consentId");
-    // statusOf answers NONE for an unknown consent, where getConsent would revert.
-    if (Number(await consents.getFunction("statusOf")(consentId)) === ConsentStatus.NONE) throw new ConsentNotFoundError(consentId);
-    return (await consents.getFunction("getConsent")(consentId)) as {
-      attestationUid: string; subject: string; grantee: string; purpose: bigint; fieldMask: bigint; validUntil: bigint;
-    };
-  }
-
-  /** Who put the grant on chain: the subject's EIP-712 signature (grantBySig) or the subject itself (grant). */
-  async function checkGrantSignature(consentId: Hex, subject: Hex, txHash: string | undefined): Promise<ConsentSignatureCheck> {
-    const tx = txHash === undefined ? null : await provider.getTransaction(txHash);
-    const call = tx === null || tx.to?.toLowerCase() !== addresses.consents.toLowerCase() ? null : consentInterface.parseTransaction({ data: tx.data });
-    if (tx === null || call === null) return { via: "unknown", signer: null, valid: false };
-    const g = call.args[0] as Record<string, unknown>;
-    const grant = toConsentGrant({
-      attestationUid: g.attestationUid, grantee: g.grantee, purpose: g.purpose, fieldMask: g.fieldMask,
-      validUntil: g.validUntil, nonce: g.nonce, deadline: g.deadline,
-    });
-    if (consentIdOf(grant) !== consentId.toLowerCase()) return { via: "unknown", signer: null, valid: false };
-    if (call.name === "grant") return { via: "grant", signer: tx.from as Hex, valid: tx.from.toLowerCase() === subject.toLowerCase() };
-    if (call.name !== "grantBySig") return { via: "unknown", signer: null, valid: false };
-    const domain = consentDomain({ chainId: (await provider.getNetwork()).chainId, verifyingContract: addresses.consents });
-    let signer: Hex | null = null;
-    try {
-      signer = recoverAddress(TypedDataEncoder.hash(domain, CONSENT_GRANT_TYPES, grant), String(call.args[2])) as Hex;
-    } catch {
-      signer = null;
-    }
-    return { via: "grantBySig", signer, valid: signer !== null && signer.toLowerCase() === subject.toLowerCase() };
-  }
-
-  async function inspectConsent(consentId: Hex): Promise<ConsentReport> {
-    const c = await getConsent(consentId);
-    const findings: string[] = [];
-    const history: ConsentEvent[] = [];
-    const events = await readConsentEvents(provider, addresses.consents, { consentId }, fromBlock);
-    for (const e of events) {
-      const where = { blockNumber: e.blockNumber, at: await blockTime(e.blockNumber), txHash: e.txHash };
-      const by = await sender(e.txHash);
-      if (e.kind !== "DISCLOSED") {
-        history.push({ kind: e.kind, ...where, by, ...(e.kind === "GRANTED" ? { fieldMask: e.fieldMask! } : {}) });
-        continue;
-      }
-      // What the contract checked when it accepted the disclosure (see consentStatusWhen).
-      const then = await consentStatusWhen(e, where.at, events);
-      if (then !== "ACTIVE") findings.push(`disclosure in block ${e.blockNumber} under a ${then} consent`);
-      if (e.grantee!.toLowerCase() !== c.grantee.toLowerCase()) findings.push(`disclosure in block ${e.blockNumber} to another grantee`);
-      if (!maskCovers(Number(c.fieldMask), e.fieldMask!)) findings.push(`disclosure in block ${e.blockNumber} of fields outside the consent`);
-      history.push({ kind: "DISCLOSED", ...where, by, fieldMask: e.fieldMask!, consentStatusThen: then });
-    }
-    const granted = events.find((e) => e.kind === "GRANTED");
-    if (granted === undefined) findings.push("no ConsentGranted event for this consent");
-    const signature = await checkGrantSignature(consentId, c.subject as Hex, granted?.txHash);
-    if (!signature.valid) findings.push(`grant not signed or sent by the subject key (${signature.via})`);
-    return Object.freeze({
-      consentId, attestationUid: c.attestationUid as Hex, subject: c.subject as Hex, grantee: c.grantee as Hex,
-      granteeName: await cachedName(c.grantee as Hex), purpose: Number(c.purpose),
-      purposeName: (nameOf(Purpose, Number(c.purpose)) as string | undefined) ?? null, fieldMask: Number(c.fieldMask),
-      fields: safeFields(Number(c.fieldMask)), validUntil: c.validUntil,
-      status: await consentStatusAt(consentId, await latestTime()), signature, history, findings,
-    });
-  }
-
+/**
+ * The auditor's checks. Reports are frozen and never carry personal data. Inputs are validated
+ * first (INVALID_ARGUMENT); an attestation the chain does not hold is ATTESTATION_NOT_FOUND, a
+ * consent it does not hold CONSENT_NOT_FOUND; JSON-RPC failures propagate as ethers errors. A
+ * check that ran always resolves with a report: problems are `findings`, never exceptions.
+ */
+export interface Auditor {
+  /** Anchoring, issuer membership, uid and status now (and at `at`, unix seconds, when given). */
+  inspectAttestation(uid: Hex, options?: { at?: bigint }): Promise<AttestationReport>;
+  /** The grant's signature (or sender), the consent's history, and each disclosure under it. */
+  inspectConsent(consentId: Hex): Promise<ConsentReport>;
   /** Every disclosure of one attestation's record, each checked against the consent it claims. */
-  async function inspectDisclosures(attestationUid: Hex): Promise<DisclosuresReport> {
-    assertBytes32(attestationUid, "attestationUid");
-    const found: AttestationLocation = await findAttestation(provider, addresses.attestations, attestationUid, fromBlock);
-    const uid = found.uid;
-    const events = await readConsentEvents(provider, addresses.consents, { attestationUid: uid }, fromBlock);
-    const now = await latestTime();
-    const issuerMemberId = (await consortium.getFunction("memberIdOf")(found.proof.issuer)) as bigint;
-    const findings: string[] = [];
-
-    const consentList: ConsentSummary[] = [];
-    for (const e of events.filter((x) => x.kind === "GRANTED")) {
-      consentList.push({
-        consentId: e.consentId, grantee: e.grantee!, granteeName: await cachedName(e.grantee!), purpose: e.purpose!,
-        fields: safeFields(e.fieldMask!), grantedInBlock: e.blockNumber, validUntil: e.validUntil!,
-        status: await consentStatusAt(e.consentId, now),
-      });
-    }
-
-    const disclosures: DisclosureCheck[] = [];
-    for (const e of events.filter((x) => x.kind === "DISCLOSED")) {
-      disclosures.push(await checkDisclosure(e, uid, found.proof, found.blockNumber, issuerMemberId, events));
-    }
-    for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
-    return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
-  }
-
-  async function checkDisclosure(
-    e: ConsentChainEvent, uid: Hex, proof: AttestationProof, anchoredInBlock: number, issuerMemberId: bigint,
-    events: readonly ConsentChainEvent[],
-  ): Promise<DisclosureCheck> {
-    const at = await blockTime(e.blockNumber);
-    const before = e.blockNumber - 1;
-    const problems: string[] = [];
-    const consentThen = await consentStatusWhen(e, at, events);
-    if (consentThen !== "ACTIVE") problems.push(`consent ${e.consentId} was ${consentThen}`);
-    const consent = await getConsent(e.consentId).catch((error: unknown) => {
-      if (isKycnetError(error, "CONSENT_NOT_FOUND")) return null;
-      throw error;
-    });
-    if (consent === null) problems.push("no such consent on chain");
-    else {
-      if (consent.attestationUid.toLowerCase() !== uid) problems.push("consent is for another attestation");
-      if (consent.grantee.toLowerCase() !== e.grantee!.toLowerCase()) problems.push(`consent names grantee ${consent.grantee}, not ${e.grantee}`);
-      if (!maskCovers(Number(consent.fieldMask), e.fieldMask!)) problems.push("fields outside the consent's mask");
-    }
-    const discloser = await sender(e.txHash);
-    const discloserMemberId = discloser === "0x" ? 0n : ((await consortium.getFunction("memberIdOf")(discloser)) as bigint);
-    if (discloserMemberId === 0n || discloserMemberId !== issuerMemberId) problems.push(`sent by ${discloser}, not by the issuing member`);
-    let attestationThen = await attestationStatusAt(proof, at, before);
-    // Anchored earlier in the disclosure's own block: the block before cannot know it yet.
-    if (attestationThen === "UNKNOWN" && anchoredInBlock === e.blockNumber) attestationThen = await attestationStatusAt(proof, at);
-    if (attestationThen !== "VALID") problems.push(`attestation was ${attestationThen}`);
-    return Object.freeze({
-      consentId: e.consentId, blockNumber: e.blockNumber, at, txHash: e.txHash, discloser, grantee: e.grantee!,
-      granteeName: await cachedName(e.grantee!), fields: safeFields(e.fieldMask!), requestId: e.requestId!,
-      consentStatusThen: consentThen, attestationStatusThen: attestationThen, problems,
-    });
-  }
-
+  inspectDisclosures(attestationUid: Hex): Promise<DisclosuresReport>;
   /** Proves (or refutes) that a field value the customer handed over is the one committed in the anchored record. */
-  async function verifyField(input: FieldCheckInput): Promise<FieldReport> {
-    assertBytes32(input.uid, "uid");
-    if (!(RECORD_FIELDS as readonly string[]).includes(input.name)) {
-      throw new InvalidArgumentError("name", `must be one of ${RECORD_FIELDS.join(", ")}`);
+  verifyField(input: FieldCheckInput): Promise<FieldReport>;
+}
+
+/** What every check needs: the typed chain reads and where to start searching for events. */
+interface AuditContext {
+  readonly chain: ChainView;
+  readonly provider: Provider;
+  readonly addresses: AuditorOptions["addresses"];
+  readonly fromBlock: number;
+}
+
+export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOptions): Auditor {
+  const context: AuditContext = { chain: createChainView(provider, addresses), provider, addresses, fromBlock };
+  return {
+    inspectAttestation: (uid, options = {}) => inspectAttestation(context, uid, options),
+    inspectConsent: (consentId) => inspectConsent(context, consentId),
+    inspectDisclosures: (attestationUid) => inspectDisclosures(context, attestationUid),
+    verifyField: (input) => verifyField(context, input),
+  };
+}
+
+async function inspectAttestation(
+  { chain, provider, addresses, fromBlock }: AuditContext, uid: Hex, options: { at?: bigint },
+): Promise<AttestationReport> {
+  if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
+    throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
+  }
+  const found = await findAttestation(provider, addresses.attestations, uid, fromBlock);
+  const { proof } = found;
+  const findings: string[] = [];
+  const batch = await chain.batchOf(proof.batchRoot);
+  if (batch.issuer.toLowerCase() !== proof.issuer.toLowerCase()) findings.push("batch issuer differs from the anchoring account");
+  const onChainUid = await chain.verifiedUid(proof);
+  if (onChainUid !== found.uid) findings.push("contract computes a different uid");
+  const activeThen = await chain.wasActiveMemberAt(proof.issuer, batch.anchoredAt);
+  if (!activeThen) findings.push("issuer was not an active member when it anchored");
+  const activeAtIssue = await chain.wasActiveMemberAt(proof.issuer, proof.data.issuedAt);
+  const status = await chain.attestationStatusAt(proof, await chain.latestTime());
+  const statusAt = options.at === undefined ? null : await chain.attestationStatusAt(proof, options.at);
+  // The status that matters is the one asked about: at `at` when given, else now.
+  if (statusAt !== null && statusAt !== "VALID") findings.push(`attestation was ${statusAt} at ${options.at}`);
+  if (statusAt === null && status !== "VALID") findings.push(`attestation is ${status}`);
+  const revocation = await chain.revocationOf(found.uid);
+  return Object.freeze({
+    uid: found.uid, issuer: proof.issuer, issuerName: await chain.memberName(proof.issuer), issuerActiveAtAnchoring: activeThen,
+    issuerActiveAtIssue: activeAtIssue, anchoredAt: batch.anchoredAt, anchoredInTx: found.txHash,
+    method: String(nameOf(Method, proof.data.method) ?? proof.data.method), assuranceLevel: proof.data.assuranceLevel,
+    pipelineVersion: decodePipelineVersion(proof.data.pipelineVersion), issuedAt: proof.data.issuedAt, expiresAt: proof.data.expiresAt,
+    refUid: proof.data.refUid, status, at: options.at ?? null, statusAt,
+    revokedAt: revocation.revokedAt === 0n ? null : revocation.revokedAt,
+    revocationReason: revocation.revokedAt === 0n ? null : String(nameOf(RevocationReason, Number(revocation.reason)) ?? revocation.reason),
+    proof, findings,
+  });
+}
+
+async function inspectConsent(
+  { chain, provider, addresses, fromBlock }: AuditContext, consentId: Hex,
+): Promise<ConsentReport> {
+  const c = await chain.getConsent(consentId);
+  const findings: string[] = [];
+  const history: ConsentEvent[] = [];
+  const events = await readConsentEvents(provider, addresses.consents, { consentId }, fromBlock);
+  for (const e of events) {
+    const where = { blockNumber: e.blockNumber, at: await chain.blockTime(e.blockNumber), txHash: e.txHash };
+    const by = await chain.sender(e.txHash);
+    if (e.kind !== "DISCLOSED") {
+      history.push({ kind: e.kind, ...where, by, ...(e.kind === "GRANTED" ? { fieldMask: e.fieldMask! } : {}) });
+      continue;
     }
-    const name = input.name as RecordField;
-    assertBytes32(input.salt, "salt");
-    if (!Array.isArray(input.proof) || input.proof.length > 32) throw new InvalidArgumentError("proof", "at most 32 hashes");
-    input.proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
-    // Only canonical values were committed: canonicalise what the customer typed (bad values are bad input).
-    const value = canonicalizeField(name, input.value);
-    const found = await findAttestation(provider, addresses.attestations, input.uid, fromBlock);
-    const root = found.proof.data.recordRoot;
-    const matches = verifyFieldDisclosure(root, { name, value, salt: input.salt, proof: input.proof });
-    const attestationStatus = await attestationStatusAt(found.proof, await latestTime());
-    const findings: string[] = [];
-    if (!matches) findings.push(`${name} does not match the anchored record root`);
-    if (attestationStatus !== "VALID") findings.push(`attestation is ${attestationStatus}`);
-    return Object.freeze({ uid: found.uid, field: name, matches, recordRoot: root, attestationStatus, findings });
+    // What the contract checked when it accepted the disclosure (see consentStatusWhen).
+    const then = await chain.consentStatusWhen(e, where.at, events);
+    if (then !== "ACTIVE") findings.push(`disclosure in block ${e.blockNumber} under a ${then} consent`);
+    if (e.grantee!.toLowerCase() !== c.grantee.toLowerCase()) findings.push(`disclosure in block ${e.blockNumber} to another grantee`);
+    if (!maskCovers(Number(c.fieldMask), e.fieldMask!)) findings.push(`disclosure in block ${e.blockNumber} of fields outside the consent`);
+    history.push({ kind: "DISCLOSED", ...where, by, fieldMask: e.fieldMask!, consentStatusThen: then });
+  }
+  const granted = events.find((e) => e.kind === "GRANTED");
+  if (granted === undefined) findings.push("no ConsentGranted event for this consent");
+  const signature = await chain.checkGrantSignature(consentId, c.subject as Hex, granted?.txHash);
+  if (!signature.valid) findings.push(`grant not signed or sent by the subject key (${signature.via})`);
+  return Object.freeze({
+    consentId, attestationUid: c.attestationUid as Hex, subject: c.subject as Hex, grantee: c.grantee as Hex,
+    granteeName: await chain.memberName(c.grantee as Hex), purpose: Number(c.purpose),
+    purposeName: (nameOf(Purpose, Number(c.purpose)) as string | undefined) ?? null, fieldMask: Number(c.fieldMask),
+    fields: safeFields(Number(c.fieldMask)), validUntil: c.validUntil,
+    status: await chain.consentStatusAt(consentId, await chain.latestTime()), signature, history, findings,
+  });
+}
+
+async function inspectDisclosures(context: AuditContext, attestationUid: Hex): Promise<DisclosuresReport> {
+  const { chain, provider, addresses, fromBlock } = context;
+  assertBytes32(attestationUid, "attestationUid");
+  const found: AttestationLocation = await findAttestation(provider, addresses.attestations, attestationUid, fromBlock);
+  const uid = found.uid;
+  const events = await readConsentEvents(provider, addresses.consents, { attestationUid: uid }, fromBlock);
+  const now = await chain.latestTime();
+  const issuerMemberId = await chain.memberIdOf(found.proof.issuer);
+  const findings: string[] = [];
+
+  const consentList: ConsentSummary[] = [];
+  for (const e of events.filter((x) => x.kind === "GRANTED")) {
+    consentList.push({
+      consentId: e.consentId, grantee: e.grantee!, granteeName: await chain.memberName(e.grantee!), purpose: e.purpose!,
+      fields: safeFields(e.fieldMask!), grantedInBlock: e.blockNumber, validUntil: e.validUntil!,
+      status: await chain.consentStatusAt(e.consentId, now),
+    });
   }
 
-  return { inspectAttestation, inspectConsent, inspectDisclosures, verifyField };
+  const disclosures: DisclosureCheck[] = [];
+  for (const e of events.filter((x) => x.kind === "DISCLOSED")) {
+    const attestation = { uid, proof: found.proof, anchoredInBlock: found.blockNumber, issuerMemberId };
+    disclosures.push(await checkDisclosure(chain, e, attestation, events));
+  }
+  for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
+  return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
+}
+
+/** The disclosed attestation as the disclosure checks need it. */
+interface DisclosedAttestation {
+  readonly uid: Hex;
+  readonly proof: AttestationProof;
+  readonly anchoredInBlock: number;
+  readonly issuerMemberId: bigint;
+}
+
+async function checkDisclosure(
+  chain: ChainView, e: ConsentChainEvent, attestation: DisclosedAttestation, events: readonly ConsentChainEvent[],
+): Promise<DisclosureCheck> {
+  const { uid, proof, anchoredInBlock, issuerMemberId } = attestation;
+  const at = await chain.blockTime(e.blockNumber);
+  const before = e.blockNumber - 1;
+  const problems: string[] = [];
+  const consentThen = await chain.consentStatusWhen(e, at, events);
+  if (consentThen !== "ACTIVE") problems.push(`consent ${e.consentId} was ${consentThen}`);
+  const consent = await chain.getConsent(e.consentId).catch((error: unknown) => {
+    if (isKycnetError(error, "CONSENT_NOT_FOUND")) return null;
+    throw error;
+  });
+  if (consent === null) problems.push("no such consent on chain");
+  else {
+    if (consent.attestationUid.toLowerCase() !== uid) problems.push("consent is for another attestation");
+    if (consent.grantee.toLowerCase() !== e.grantee!.toLowerCase()) problems.push(`consent names grantee ${consent.grantee}, not ${e.grantee}`);
+    if (!maskCovers(Number(consent.fieldMask), e.fieldMask!)) problems.push("fields outside the consent's mask");
+  }
+  const discloser = await chain.sender(e.txHash);
+  const discloserMemberId = discloser === "0x" ? 0n : await chain.memberIdOf(discloser);
+  if (discloserMemberId === 0n || discloserMemberId !== issuerMemberId) problems.push(`sent by ${discloser}, not by the issuing member`);
+  let attestationThen: AttestationStatusName = await chain.attestationStatusAt(proof, at, before);
+  // Anchored earlier in the disclosure's own block: the block before cannot know it yet.
+  if (attestationThen === "UNKNOWN" && anchoredInBlock === e.blockNumber) attestationThen = await chain.attestationStatusAt(proof, at);
+  if (attestationThen !== "VALID") problems.push(`attestation was ${attestationThen}`);
+  return Object.freeze({
+    consentId: e.consentId, blockNumber: e.blockNumber, at, txHash: e.txHash, discloser, grantee: e.grantee!,
+    granteeName: await chain.memberName(e.grantee!), fields: safeFields(e.fieldMask!), requestId: e.requestId!,
+    consentStatusThen: consentThen, attestationStatusThen: attestationThen, problems,
+  });
+}
+
+async function verifyField(
+  { chain, provider, addresses, fromBlock }: AuditContext, input: FieldCheckInput,
+): Promise<FieldReport> {
+  assertBytes32(input.uid, "uid");
+  if (!(RECORD_FIELDS as readonly string[]).includes(input.name)) {
+    throw new InvalidArgumentError("name", `must be one of ${RECORD_FIELDS.join(", ")}`);
+  }
+  const name = input.name as RecordField;
+  assertBytes32(input.salt, "salt");
+  if (!Array.isArray(input.proof) || input.proof.length > 32) throw new InvalidArgumentError("proof", "at most 32 hashes");
+  input.proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
+  // Only canonical values were committed: canonicalise what the customer typed (bad values are bad input).
+  const value = canonicalizeField(name, input.value);
+  const found = await findAttestation(provider, addresses.attestations, input.uid, fromBlock);
+  const root = found.proof.data.recordRoot;
+  const matches = verifyFieldDisclosure(root, { name, value, salt: input.salt, proof: input.proof });
+  const attestationStatus = await chain.attestationStatusAt(found.proof, await chain.latestTime());
+  const findings: string[] = [];
+  if (!matches) findings.push(`${name} does not match the anchored record root`);
+  if (attestationStatus !== "VALID") findings.push(`attestation is ${attestationStatus}`);
+  return Object.freeze({ uid: found.uid, field: name, matches, recordRoot: root, attestationStatus, findings });
 }
 
 /** Field names of a mask read from chain; an out-of-range mask (impossible on an honest chain) gives []. */
@@ -379,4 +342,3 @@ function safeFields(mask: number): RecordField[] {
   }
 }
 
-export type Auditor = ReturnType<typeof createAuditor>;

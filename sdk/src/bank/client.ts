@@ -6,24 +6,17 @@
 import { KycnetError } from "../errors.ts";
 import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
+import type {
+  Accepted, AttestationStatusView, CaseStatus, ConsentRevocationRelayed, ConsentStatusView, DecisionView, DocumentSide, ImageMime,
+  LivenessChallenge, ReuseSessionCreated, ReviewCasePage, ReviewCaseView, RevocationResult, SelfieBody, SessionCreated, SessionView,
+} from "./wire.ts";
 
-export type Outcome = "PASS" | "REVIEW" | "REJECT";
-export interface Reason { readonly code: string; readonly message: string }
-export interface SessionCreated { readonly sessionId: string; readonly expiresAt: string }
-export interface ReuseSessionCreated extends SessionCreated { readonly issuer: string; readonly sourceUid: Hex }
-export interface LivenessChallenge { readonly challengeId: string; readonly steps: readonly string[]; readonly nonce: string; readonly expiresAt: string }
-export interface Decision { readonly outcome: Outcome; readonly reasons: readonly Reason[]; readonly assuranceLevel: 0 | 1 | 2; readonly attestationUid?: Hex; readonly reviewCaseId?: string }
-export interface SessionView {
-  readonly sessionId: string; readonly state: "OPEN" | "DECIDED" | "EXPIRED"; readonly createdAt: string; readonly expiresAt: string;
-  readonly documents: { readonly front: boolean; readonly back: boolean }; readonly liveness: "NONE" | "CHALLENGED" | "FRAMES_RECEIVED"; readonly decision?: Decision;
+/** One selfie frame as the client takes it: raw image bytes (sent base64 in JSON). */
+export interface SelfieFrameInput {
+  readonly bytes: Uint8Array;
+  readonly mime: ImageMime;
+  readonly capturedAtMs: number;
 }
-export interface ReviewCase {
-  readonly caseId: string; readonly sessionId: string; readonly status: "OPEN" | "CLAIMED" | "APPROVED" | "REJECTED"; readonly reasons: readonly Reason[];
-  readonly createdAt: string; readonly reviewer?: string; readonly decidedAt?: string; readonly attestationUid?: Hex;
-}
-export interface AttestationStatusView { readonly uid: Hex; readonly status: "UNKNOWN" | "VALID" | "REVOKED" | "EXPIRED" | "PENDING"; readonly checkedAt: string }
-export interface ConsentStatusView { readonly consentId: Hex; readonly status: "NONE" | "ACTIVE" | "REVOKED" | "EXPIRED"; readonly checkedAt: string }
-export interface SelfieFrameInput { readonly bytes: Uint8Array; readonly mime: "image/jpeg" | "image/png"; readonly capturedAtMs: number }
 
 /**
  * A problem+json answer (RFC 9457) or a transport failure, with the API's stable code. The code is
@@ -49,36 +42,103 @@ export interface BankClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/**
+ * A bank node's HTTP API, one method per operation. Every method rejects with `BankApiError`: the
+ * API's problem code and status (e.g. SESSION_NOT_FOUND 404, CASE_STATE_CONFLICT 409), or
+ * NODE_UNREACHABLE (status 0) when no answer came. Idempotent operations are retried on transient
+ * failures first; the others are sent once. A method never resolves with a problem body.
+ */
+export interface BankClient {
+  /** Opens a full-eKYC session for the customer's fresh subject key. */
+  createSession(subject: Hex): Promise<SessionCreated>;
+  /** Opens a re-onboarding session from another member's attestation, under the customer's signed consent. */
+  createReuseSession(
+    input: { subject: Hex; attestationUid: Hex; grant: ConsentGrant; signature: string },
+  ): Promise<ReuseSessionCreated>;
+  uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<Accepted>;
+  createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
+  uploadSelfie(sessionId: string, challengeId: string, frames: readonly SelfieFrameInput[]): Promise<Accepted>;
+  /** Runs (or returns the already-made) decision. */
+  decide(sessionId: string): Promise<DecisionView>;
+  getSession(sessionId: string): Promise<SessionView>;
+  listReviewCases(filter?: { status?: CaseStatus; limit?: number; cursor?: string }): Promise<ReviewCasePage>;
+  claimReviewCase(caseId: string): Promise<ReviewCaseView>;
+  approveReviewCase(caseId: string, comment: string): Promise<ReviewCaseView>;
+  rejectReviewCase(caseId: string, comment: string): Promise<ReviewCaseView>;
+  attestationStatus(uid: Hex): Promise<AttestationStatusView>;
+  revokeAttestation(uid: Hex, reason: RevocationReasonName): Promise<RevocationResult>;
+  consentStatus(consentId: Hex): Promise<ConsentStatusView>;
+  /** Relays a revocation the customer's app signed (sdk/customer revokeConsent). */
+  relayConsentRevocation(
+    consentId: Hex, revocation: ConsentRevocation, signature: string,
+  ): Promise<ConsentRevocationRelayed>;
+}
+
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 // Safe to send twice: reads, and calls the API documents as idempotent.
 const IDEMPOTENT = new Set<OperationId>(["getOnboardingSession", "listReviewCases", "getAttestationStatus", "getConsentStatus", "decideOnboarding", "uploadDocument"]);
 
-export function createBankClient(options: BankClientOptions) {
+type RequestBody = { json?: unknown; bytes?: Uint8Array; mime?: string };
+type Call = <T>(
+  operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+) => Promise<T>;
+
+export function createBankClient(options: BankClientOptions): BankClient {
+  const call = createCaller(options);
+  return {
+    createSession: (subject) => call<SessionCreated>("createOnboardingSession", {}, { json: { subject } }),
+    createReuseSession: (input) =>
+      call<ReuseSessionCreated>("createReuseSession", {}, {
+        json: {
+          subject: input.subject, attestationUid: input.attestationUid, signature: input.signature,
+          grant: { ...input.grant, validUntil: input.grant.validUntil.toString(), nonce: input.grant.nonce.toString(), deadline: input.grant.deadline.toString() },
+        },
+      }),
+    uploadDocument: (sessionId, side, bytes, mime) =>
+      call<Accepted>("uploadDocument", { id: sessionId, side }, { bytes, mime }),
+    createLivenessChallenge: (sessionId) => call<LivenessChallenge>("createLivenessChallenge", { id: sessionId }),
+    uploadSelfie: (sessionId, challengeId, frames) => {
+      const json: SelfieBody = {
+        challengeId, frames: frames.map((f) => ({ image: Buffer.from(f.bytes).toString("base64"), mime: f.mime, capturedAtMs: f.capturedAtMs })),
+      };
+      return call<Accepted>("uploadSelfieFrames", { id: sessionId }, { json });
+    },
+    decide: (sessionId) => call<DecisionView>("decideOnboarding", { id: sessionId }),
+    getSession: (sessionId) => call<SessionView>("getOnboardingSession", { id: sessionId }),
+    listReviewCases: (filter = {}) =>
+      call<ReviewCasePage>("listReviewCases", {}, undefined, Object.fromEntries(
+        Object.entries({ status: filter.status, limit: filter.limit?.toString(), cursor: filter.cursor }).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    claimReviewCase: (caseId) => call<ReviewCaseView>("claimReviewCase", { id: caseId }),
+    approveReviewCase: (caseId, comment) => call<ReviewCaseView>("approveReviewCase", { id: caseId }, { json: { comment } }),
+    rejectReviewCase: (caseId, comment) => call<ReviewCaseView>("rejectReviewCase", { id: caseId }, { json: { comment } }),
+    attestationStatus: (uid) => call<AttestationStatusView>("getAttestationStatus", { uid }),
+    revokeAttestation: (uid, reason) => call<RevocationResult>("revokeAttestation", { uid }, { json: { reason } }),
+    consentStatus: (consentId) => call<ConsentStatusView>("getConsentStatus", { id: consentId }),
+    relayConsentRevocation: (consentId, revocation, signature) =>
+      call<ConsentRevocationRelayed>("relayConsentRevocation", { id: consentId }, {
+        json: { revocation: { consentId: revocation.consentId, nonce: revocation.nonce.toString(), deadline: revocation.deadline.toString() }, signature },
+      }),
+  };
+}
+
+/** Sends one operation: builds the request from the route table, retries what may be retried, reads problems. */
+function createCaller(options: BankClientOptions): Call {
   const base = new URL(options.baseUrl);
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.attempts ?? 3);
 
-  async function call<T>(operation: OperationId, params: Record<string, string>, body?: { json?: unknown; bytes?: Uint8Array; mime?: string }, query?: Record<string, string>): Promise<T> {
+  return async function call<T>(
+    operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+  ): Promise<T> {
     const route = BANK_API_ROUTES[operation];
-    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
-    const url = new URL(path, base);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}`, accept: "application/json, application/problem+json" };
-    let payload: string | Uint8Array | undefined;
-    if (body?.json !== undefined) {
-      headers["content-type"] = "application/json";
-      payload = JSON.stringify(body.json);
-    } else if (body?.bytes !== undefined) {
-      headers["content-type"] = body.mime ?? "application/octet-stream";
-      payload = body.bytes;
-    }
+    const { url, init } = buildRequest(base, options.apiKey, route, params, body, query);
     const tries = IDEMPOTENT.has(operation) ? attempts : 1;
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
       let response: Response;
       try {
-        response = await doFetch(url, { method: route.method, headers, ...(payload === undefined ? {} : { body: payload as NonNullable<RequestInit["body"]> }), signal: AbortSignal.timeout(timeoutMs) });
+        response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       } catch (cause) {
         lastError = new BankApiError("NODE_UNREACHABLE", 0, `cannot reach the node at ${base.origin}`, { cause });
         if (attempt < tries) await backoff(attempt);
@@ -91,44 +151,28 @@ export function createBankClient(options: BankClientOptions) {
       await backoff(attempt, response.headers.get("retry-after"));
     }
     throw lastError;
-  }
-
-  return {
-    createSession: (subject: Hex) => call<SessionCreated>("createOnboardingSession", {}, { json: { subject } }),
-    createReuseSession: (input: { subject: Hex; attestationUid: Hex; grant: ConsentGrant; signature: string }) =>
-      call<ReuseSessionCreated>("createReuseSession", {}, {
-        json: {
-          subject: input.subject, attestationUid: input.attestationUid, signature: input.signature,
-          grant: { ...input.grant, validUntil: input.grant.validUntil.toString(), nonce: input.grant.nonce.toString(), deadline: input.grant.deadline.toString() },
-        },
-      }),
-    uploadDocument: (sessionId: string, side: "front" | "back", bytes: Uint8Array, mime: "image/jpeg" | "image/png") =>
-      call<{ accepted: true }>("uploadDocument", { id: sessionId, side }, { bytes, mime }),
-    createLivenessChallenge: (sessionId: string) => call<LivenessChallenge>("createLivenessChallenge", { id: sessionId }),
-    uploadSelfie: (sessionId: string, challengeId: string, frames: readonly SelfieFrameInput[]) =>
-      call<{ accepted: true }>("uploadSelfieFrames", { id: sessionId }, {
-        json: { challengeId, frames: frames.map((f) => ({ image: Buffer.from(f.bytes).toString("base64"), mime: f.mime, capturedAtMs: f.capturedAtMs })) },
-      }),
-    decide: (sessionId: string) => call<Decision>("decideOnboarding", { id: sessionId }),
-    getSession: (sessionId: string) => call<SessionView>("getOnboardingSession", { id: sessionId }),
-    listReviewCases: (filter: { status?: ReviewCase["status"]; limit?: number; cursor?: string } = {}) =>
-      call<{ cases: ReviewCase[]; nextCursor?: string }>("listReviewCases", {}, undefined, Object.fromEntries(
-        Object.entries({ status: filter.status, limit: filter.limit?.toString(), cursor: filter.cursor }).filter(([, v]) => v !== undefined)) as Record<string, string>),
-    claimReviewCase: (caseId: string) => call<ReviewCase>("claimReviewCase", { id: caseId }),
-    approveReviewCase: (caseId: string, comment: string) => call<ReviewCase>("approveReviewCase", { id: caseId }, { json: { comment } }),
-    rejectReviewCase: (caseId: string, comment: string) => call<ReviewCase>("rejectReviewCase", { id: caseId }, { json: { comment } }),
-    attestationStatus: (uid: Hex) => call<AttestationStatusView>("getAttestationStatus", { uid }),
-    revokeAttestation: (uid: Hex, reason: RevocationReasonName) => call<{ uid: Hex; reason: string; txHash: Hex }>("revokeAttestation", { uid }, { json: { reason } }),
-    consentStatus: (consentId: Hex) => call<ConsentStatusView>("getConsentStatus", { id: consentId }),
-    /** Relays a revocation the customer's app signed (sdk/customer revokeConsent). */
-    relayConsentRevocation: (consentId: Hex, revocation: ConsentRevocation, signature: string) =>
-      call<{ consentId: Hex; txHash: Hex }>("relayConsentRevocation", { id: consentId }, {
-        json: { revocation: { consentId: revocation.consentId, nonce: revocation.nonce.toString(), deadline: revocation.deadline.toString() }, signature },
-      }),
   };
 }
 
-export type BankClient = ReturnType<typeof createBankClient>;
+function buildRequest(
+  base: URL, apiKey: string, route: { method: string; path: string }, params: Record<string, string>,
+  body?: RequestBody, query?: Record<string, string>,
+): { url: URL; init: RequestInit } {
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  const url = new URL(path, base);
+  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: "application/json, application/problem+json" };
+  let payload: string | Uint8Array | undefined;
+  if (body?.json !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body.json);
+  } else if (body?.bytes !== undefined) {
+    headers["content-type"] = body.mime ?? "application/octet-stream";
+    payload = body.bytes;
+  }
+  const bodyInit = payload === undefined ? {} : { body: payload as NonNullable<RequestInit["body"]> };
+  return { url, init: { method: route.method, headers, ...bodyInit } };
+}
 
 async function readProblem(response: Response): Promise<BankApiError> {
   let problem: { code?: unknown; detail?: unknown; title?: unknown; errors?: unknown } = {};

@@ -86,26 +86,10 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
 
   // 2. The reference face.
   const tRef0 = performance.now();
-  let reference: { embedding: Float32Array; bytesSha256: string | null; pixelSha256: string | null };
-  if ((input.portrait === undefined) === (input.template === undefined)) {
-    reasons.push("REFERENCE_INVALID");
-    return result({});
-  }
-  if (input.template) {
-    if (input.template.modelId !== model.info.id || input.template.embedding.length !== model.info.embeddingSize) {
-      reasons.push("TEMPLATE_MODEL_MISMATCH");
-      return result({});
-    }
-    reference = { embedding: input.template.embedding, bytesSha256: null, pixelSha256: null };
-  } else {
-    try {
-      const r = await readFace(model, input.portrait!, { minFaceSize: deps.minFaceSize });
-      reference = { embedding: r.embedding, bytesSha256: r.bytesSha256, pixelSha256: r.pixelSha256 };
-    } catch (error) {
-      if (!isInputError(error)) throw error;
-      reasons.push(`PORTRAIT_${error.code}`);
-      return result({}, performance.now() - tRef0);
-    }
+  const reference = await readReference(input, model, deps.minFaceSize);
+  if ("reason" in reference) {
+    reasons.push(reference.reason);
+    return result({}, reference.timed ? performance.now() - tRef0 : 0);
   }
   const tRef = performance.now() - tRef0;
 
@@ -135,18 +119,8 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
   let replay: ReplayEvidence | null = null;
   if (frontalEmbedding) {
     similarity = cosineSimilarity(reference.embedding, frontalEmbedding);
-    if (reference.pixelSha256 !== null) {
-      replay = replaySignals(
-        { bytesSha256: reference.bytesSha256, pixelSha256: reference.pixelSha256, embedding: reference.embedding },
-        { bytesSha256: active.frontalBytesSha256, pixelSha256: active.frontalPixelSha256 ?? "", embedding: frontalEmbedding },
-        thresholds.replay.nearIdenticalSimilarity,
-      );
-      const frameHashes = new Set(active.frames.map((f) => f.pixelSha256));
-      const signals = new Set(replay.signals);
-      if (frameHashes.has(reference.pixelSha256)) signals.add("IDENTICAL_PIXELS");
-      replay = { ...replay, signals: [...signals] };
-      for (const s of replay.signals) reasons.push(`REPLAY_${s}`);
-    }
+    replay = replayCheck(reference, active, frontalEmbedding, thresholds);
+    for (const s of replay?.signals ?? []) reasons.push(`REPLAY_${s}`);
   }
   const band = similarity === null ? null : matchBand(similarity, thresholds.match);
   if (band === "review") reasons.push("MATCH_REVIEW");
@@ -165,6 +139,53 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
     tRef,
     tChallenge,
   );
+}
+
+/** The reference face's embedding, and the portrait's hashes when it came from an image (for replay checks). */
+interface Reference {
+  readonly embedding: Float32Array;
+  readonly bytesSha256: string | null;
+  readonly pixelSha256: string | null;
+}
+
+/**
+ * The reference face, or the reason it cannot be used; `timed` says whether reading it cost
+ * model time (the portrait path). Only environment failures throw.
+ */
+async function readReference(
+  input: VerifySelfieInput, model: FaceModel, minFaceSize: number | undefined,
+): Promise<Reference | { reason: string; timed: boolean }> {
+  const references = Number(input.portrait !== undefined) + Number(input.template !== undefined);
+  if (references !== 1) return { reason: "REFERENCE_INVALID", timed: false };
+  if (input.template) {
+    if (input.template.modelId !== model.info.id || input.template.embedding.length !== model.info.embeddingSize) {
+      return { reason: "TEMPLATE_MODEL_MISMATCH", timed: false };
+    }
+    return { embedding: input.template.embedding, bytesSha256: null, pixelSha256: null };
+  }
+  try {
+    const r = await readFace(model, input.portrait!, { minFaceSize });
+    return { embedding: r.embedding, bytesSha256: r.bytesSha256, pixelSha256: r.pixelSha256 };
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    return { reason: `PORTRAIT_${error.code}`, timed: true };
+  }
+}
+
+/** Replay signals of the frontal frame against a portrait reference (none for a template: no pixels to compare). */
+function replayCheck(
+  reference: Reference, active: ActiveLivenessResult, frontalEmbedding: Float32Array, thresholds: BiometricThresholds,
+): ReplayEvidence | null {
+  if (reference.pixelSha256 === null) return null;
+  const replay = replaySignals(
+    { bytesSha256: reference.bytesSha256, pixelSha256: reference.pixelSha256, embedding: reference.embedding },
+    { bytesSha256: active.frontalBytesSha256, pixelSha256: active.frontalPixelSha256 ?? "", embedding: frontalEmbedding },
+    thresholds.replay.nearIdenticalSimilarity,
+  );
+  const frameHashes = new Set(active.frames.map((f) => f.pixelSha256));
+  const signals = new Set(replay.signals);
+  if (frameHashes.has(reference.pixelSha256)) signals.add("IDENTICAL_PIXELS");
+  return { ...replay, signals: [...signals] };
 }
 
 const REVIEW_REASONS = new Set(["MATCH_REVIEW", "PASSIVE_LIVENESS_LOW"]);

@@ -65,6 +65,9 @@ function assertInput(input: DecisionInput): void {
   }
 }
 
+/** Records that a rule fired, with its outcome under the rule set. */
+type Fire = (code: ReasonCode, detail?: ReasonDetail) => void;
+
 /** Decides one onboarding. Throws InvalidArgumentError on malformed input; never on a rule outcome. */
 export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): DecisionResult {
   assertInput(input);
@@ -73,12 +76,33 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   const birth = parseDay(input.document.fields.dateOfBirth, "document.fields.dateOfBirth", true);
   const expiry = parseDay(input.document.fields.expiryDate, "document.fields.expiryDate", true);
   const reasons: Reason[] = [];
-  const fire = (code: ReasonCode, detail?: ReasonDetail): void => {
+  const fire: Fire = (code, detail) => {
     reasons.push(detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail });
   };
   const { document, biometric, registry, screening } = input;
 
-  // Document layer.
+  documentRules(input, expiry, asOf, rules, fire);
+  biometricRules(biometric, fire);
+  registryRules(registry, fire);
+  screeningRules(screening, rules, fire);
+  ageRules(birth, asOf, rules, fire);
+
+  const decision = reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
+  const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
+  if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
+  const level2 =
+    document.chipVerified &&
+    document.fields.documentType === "CCCD_CHIP" &&
+    registry.status === "MATCH" &&
+    registry.suggestedIdNumber === undefined &&
+    biometric.similarityBand === "ACCEPT";
+  const level = level2 ? 2 : 1;
+  return { ...base, assuranceLevel: level, method: rules.levels[level].method, dailyLimitVnd: rules.levels[level].dailyLimitVnd };
+}
+
+/** Document layer: validity, withdrawn types, disagreeing readings, tamper signals. */
+function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day, rules: RuleSet, fire: Fire): void {
+  const { document } = input;
   if (expiry !== undefined) {
     const daysLeft = expiry.epochDay - asOf.epochDay;
     if (daysLeft < 0) fire("DOCUMENT_EXPIRED", { expiryDate: input.document.fields.expiryDate });
@@ -93,15 +117,17 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   const low = document.tamperSignals.filter((s) => s.severity !== "HIGH").map((s) => s.code);
   if (high.length > 0) fire("DOCUMENT_TAMPER_LIKELY", { signals: high });
   if (low.length > 0) fire("DOCUMENT_TAMPER_SUSPECTED", { signals: low });
+}
 
-  // Biometric layer.
+function biometricRules(biometric: DecisionInput["biometric"], fire: Fire): void {
   const similarity: ReasonDetail | undefined = biometric.similarity === undefined ? undefined : { similarity: biometric.similarity };
   if (biometric.similarityBand === "REJECT") fire("FACE_MATCH_LOW", similarity);
   if (biometric.similarityBand === "REVIEW") fire("FACE_MATCH_BORDERLINE", similarity);
   if (!biometric.livenessPassed) fire("LIVENESS_FAILED");
   if (biometric.replaySuspected) fire("REPLAY_SUSPECTED");
+}
 
-  // National-ID registry.
+function registryRules(registry: DecisionInput["registry"], fire: Fire): void {
   switch (registry.status) {
     case "MISMATCH":
       fire("REGISTRY_MISMATCH", { fields: [...(registry.fields ?? [])] });
@@ -116,16 +142,19 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
       break;
   }
   if (registry.suggestedIdNumber !== undefined) fire("REGISTRY_OLD_ID_CONVERTED");
+}
 
-  // Sanctions screening.
+function screeningRules(screening: DecisionInput["screening"], rules: RuleSet, fire: Fire): void {
   if (screening === null) fire("SANCTIONS_NOT_SCREENED");
   else if (screening.hits.length > 0) {
     const entries = screening.hits.map((h) => h.entryId);
     const strong = screening.hits.some((h) => h.score >= rules.sanctions.strongHitScore && h.dateOfBirth === "EXACT");
     fire(strong ? "SANCTIONS_HIT_STRONG" : "SANCTIONS_HIT", { entries, listVersion: screening.listVersion });
   }
+}
 
-  // Risk: age.
+/** Risk: age. */
+function ageRules(birth: Day | undefined, asOf: Day, rules: RuleSet, fire: Fire): void {
   if (birth === undefined) fire("DOCUMENT_FIELD_MISSING", { fields: ["dateOfBirth"] });
   else {
     const age = ageInYears(birth, asOf);
@@ -133,16 +162,4 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
     else if (age < rules.age.minimumYears) fire("AGE_BELOW_MINIMUM", { age, minimumYears: rules.age.minimumYears });
     else if (age < rules.age.adultYears) fire("AGE_MINOR", { age, adultYears: rules.age.adultYears });
   }
-
-  const decision = reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
-  const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
-  if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
-  const level2 =
-    document.chipVerified &&
-    document.fields.documentType === "CCCD_CHIP" &&
-    registry.status === "MATCH" &&
-    registry.suggestedIdNumber === undefined &&
-    biometric.similarityBand === "ACCEPT";
-  const level = level2 ? 2 : 1;
-  return { ...base, assuranceLevel: level, method: rules.levels[level].method, dailyLimitVnd: rules.levels[level].dailyLimitVnd };
 }

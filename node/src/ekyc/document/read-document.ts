@@ -11,7 +11,8 @@ import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
 import { portraitGhostSignal } from "./ghost.ts";
-import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits } from "./image.ts";
+import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
+import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
 import { rectifyCard } from "./ocr/rectify.ts";
@@ -77,19 +78,8 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   });
   mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
 
-  const signals: Signal[] = [];
   let t = performance.now();
-  const qr = decodeQr(front.gray, front.width, front.height);
-  let qrData: CccdQrData | null = null;
-  if (qr === null) signals.push({ code: "QR_UNREADABLE", score: 0.4, reason: "no QR code could be decoded on the front" });
-  else {
-    try {
-      qrData = parseCccdQr(qr.text);
-    } catch (error) {
-      if (!(error instanceof QrPayloadError)) throw error;
-      signals.push({ code: "QR_PAYLOAD_INVALID", score: 0.7, reason: error.message });
-    }
-  }
+  const { qr, qrData, signals } = readQr(front);
   const qrMs = performance.now() - t;
 
   t = performance.now();
@@ -108,19 +98,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   t = performance.now();
   const readings = collectReadings(qrData, mrz?.data ?? null, ocr);
   const { fields, disagreements } = crossCheck(readings);
-  signals.push(...mrzSignals(mrz, back !== null));
-  for (const s of [qrMrzSignal(readings), printMismatchSignal(readings, ocr, "qr"), printMismatchSignal(readings, ocr, "mrz")]) if (s !== null) signals.push(s);
-  for (const [side, img] of [["front", front], ["back", back]] as const) {
-    if (img === null) continue;
-    const s = await editingSoftwareSignal(side, img);
-    if (s !== null) signals.push(s);
-  }
-  signals.push(...imageConsistencySignals(front, back));
-  if (portrait !== null) signals.push(portrait);
-  if (fields.idNumber.value.length === 12) {
-    const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);
-    if (problems.length > 0) signals.push({ code: "ID_NUMBER_INCONSISTENT", score: 0.7, reason: `id number structure: ${problems.join("; ")}` });
-  }
+  signals.push(...await consistencySignals({ readings, ocr, mrz, front, back, portrait, fields }));
   const checks = checksFor({ fields }, now);
   if (checks.expired) signals.push({ code: "DOCUMENT_EXPIRED", score: 1, reason: `document expired on ${fields.expiryDate.value}` });
   tamperMs += performance.now() - t;
@@ -139,6 +117,48 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     },
     timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), mrzMs: round(mrzMs), ocrMs: round(ocrMs), tamperMs: round(tamperMs), totalMs: round(performance.now() - started) },
   };
+}
+
+/** The front's QR code and its parsed payload; a missing or invalid QR is a signal, not an error. */
+function readQr(front: LoadedImage): { qr: ReturnType<typeof decodeQr>; qrData: CccdQrData | null; signals: Signal[] } {
+  const signals: Signal[] = [];
+  const qr = decodeQr(front.gray, front.width, front.height);
+  let qrData: CccdQrData | null = null;
+  if (qr === null) signals.push({ code: "QR_UNREADABLE", score: 0.4, reason: "no QR code could be decoded on the front" });
+  else {
+    try {
+      qrData = parseCccdQr(qr.text);
+    } catch (error) {
+      if (!(error instanceof QrPayloadError)) throw error;
+      signals.push({ code: "QR_PAYLOAD_INVALID", score: 0.7, reason: error.message });
+    }
+  }
+  return { qr, qrData, signals };
+}
+
+/**
+ * Whether the card agrees with itself: MRZ checks, QR vs MRZ vs print, editing-software traces,
+ * the two sides' consistency, the portrait ghost, and the id number's structure.
+ */
+async function consistencySignals(read: {
+  readings: ReturnType<typeof collectReadings>; ocr: FrontOcrResult | null; mrz: MrzReading | null;
+  front: LoadedImage; back: LoadedImage | null; portrait: Signal | null; fields: DocumentResult["fields"];
+}): Promise<Signal[]> {
+  const { readings, ocr, mrz, front, back, portrait, fields } = read;
+  const signals: Signal[] = [...mrzSignals(mrz, back !== null)];
+  for (const s of [qrMrzSignal(readings), printMismatchSignal(readings, ocr, "qr"), printMismatchSignal(readings, ocr, "mrz")]) if (s !== null) signals.push(s);
+  for (const [side, img] of [["front", front], ["back", back]] as const) {
+    if (img === null) continue;
+    const s = await editingSoftwareSignal(side, img);
+    if (s !== null) signals.push(s);
+  }
+  signals.push(...imageConsistencySignals(front, back));
+  if (portrait !== null) signals.push(portrait);
+  if (fields.idNumber.value.length === 12) {
+    const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);
+    if (problems.length > 0) signals.push({ code: "ID_NUMBER_INCONSISTENT", score: 0.7, reason: `id number structure: ${problems.join("; ")}` });
+  }
+  return signals;
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;

@@ -34,52 +34,99 @@ const caseKey = (caseId: string) => `review/case/${caseId}`;
 const CASE_ID = /^case_[0-9]{13}_[0-9a-f]{8}$/;
 const MAX_COMMENT = 2000;
 
-export function createReviewQueue({ store, vault, audit, clock = () => new Date() }: { store: RecordStore; vault: Vault; audit: AuditLog; clock?: () => Date }) {
-  async function getCase(caseId: string): Promise<QueuedCase> {
-    const found = CASE_ID.test(caseId) ? ((await store.get(caseKey(caseId))) as unknown as QueuedCase | undefined) : undefined;
-    if (found === undefined) throw new CaseNotFoundError(caseId);
-    return found;
-  }
+export interface OpenCaseInput {
+  readonly recordId: string;
+  readonly sessionId: string;
+  readonly decision: DecisionResult;
+  readonly evidence: readonly EvidenceRef[];
+  readonly actor: string;
+}
 
-  const put = (c: QueuedCase) => ({ type: "put" as const, key: caseKey(c.caseId), value: c as unknown as StoredValue });
+/** Which cases to list: all or one status, `limit` per page, after `cursor`. */
+export interface CaseFilter { status?: ReviewStatus; limit: number; cursor?: string }
 
-  function checkComment(comment: string): string {
-    const trimmed = comment.normalize("NFC").trim();
-    if (trimmed.length === 0 || trimmed.length > MAX_COMMENT) throw new KycnetError("INVALID_ARGUMENT", `comment: must be 1-${MAX_COMMENT} characters`, { details: { field: "comment" } });
-    return trimmed;
+/** A page of cases in arrival order. */
+export interface QueuedCasePage {
+  readonly cases: QueuedCase[];
+  /** Set when the page is full: pass it back as `cursor` for the next one. */
+  readonly nextCursor?: string;
+}
+
+/**
+ * The review queue's cases and their transitions. Each transition and its record change (held,
+ * released, shredded) is one atomic, audited write; failures are CASE_NOT_FOUND,
+ * CASE_STATE_CONFLICT, INVALID_ARGUMENT (comment), or the vault's RECORD_* errors.
+ */
+export interface ReviewQueueStore {
+  /** Opens a case for a REVIEW decision whose record the vault holds (status IN_REVIEW). */
+  open(input: OpenCaseInput): Promise<QueuedCase>;
+  /** Throws CASE_NOT_FOUND for an unknown or malformed id. */
+  getCase(caseId: string): Promise<QueuedCase>;
+  /** Cases in arrival order, `limit` clamped to 1..100; an unknown cursor starts from the beginning. */
+  list(filter: CaseFilter): Promise<QueuedCasePage>;
+  /** OPEN → CLAIMED by `reviewer` (idempotent for the same reviewer); else CASE_STATE_CONFLICT. */
+  claim(caseId: string, reviewer: string): Promise<QueuedCase>;
+  /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox. */
+  approve(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
+  /** Rejects a case claimed by `reviewer`: its record is destroyed. */
+  reject(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
+}
+
+interface ReviewQueueDeps { store: RecordStore; vault: Vault; audit: AuditLog; clock?: () => Date }
+
+export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
+  const { store, vault, audit, clock = () => new Date() } = deps;
+  const getCase = (caseId: string) => findCase(store, caseId);
+
+  /**
+   * CLAIMED → APPROVED (record released for anchoring) or REJECTED (record shredded). The claim is
+   * checked again under the write lock, so a concurrent transition cannot slip in between.
+   */
+  async function resolve(
+    caseId: string, reviewer: string, comment: string, outcome: "APPROVED" | "REJECTED",
+  ): Promise<QueuedCase> {
+    const verb = outcome === "APPROVED" ? "approve" : "reject";
+    const text = checkComment(comment);
+    const c = await getCase(caseId);
+    if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) {
+      throw new CaseStateConflictError(caseId, c.status, `${verb} (claim it first)`);
+    }
+    const resolution = { outcome, reviewer, comment: text, at: clock().toISOString() };
+    const resolved: QueuedCase = { ...c, status: outcome, resolution };
+    const also = {
+      ops: async () => {
+        const now = await getCase(caseId);
+        if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) {
+          throw new CaseStateConflictError(caseId, now.status, verb);
+        }
+        return [putCase(resolved)];
+      },
+      events: [{
+        actor: reviewer, action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`, target: caseId,
+        details: { recordId: c.recordId },
+      }],
+    };
+    if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
+    else await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, also);
+    return resolved;
   }
 
   return {
-    /** Opens a case for a REVIEW decision whose record the vault holds (status IN_REVIEW). */
-    async open(input: { recordId: string; sessionId: string; decision: DecisionResult; evidence: readonly EvidenceRef[]; actor: string }): Promise<QueuedCase> {
+    async open(input) {
       // Time-ordered ids keep the queue in arrival order without a second index.
       const caseId = `case_${String(clock().getTime()).padStart(13, "0")}_${randomBytes(4).toString("hex")}`;
       const created: QueuedCase = {
         ...openReviewCase({ caseId, createdAt: clock().toISOString(), decision: input.decision, evidence: input.evidence }),
         recordId: input.recordId, sessionId: input.sessionId,
       };
-      await audit.commit([put(created)], [{ actor: input.actor, action: "review.opened", target: caseId, details: { recordId: input.recordId, reasons: input.decision.reasons.map((r) => r.code).join(",") } }]);
+      await audit.commit([putCase(created)], [{ actor: input.actor, action: "review.opened", target: caseId, details: { recordId: input.recordId, reasons: input.decision.reasons.map((r) => r.code).join(",") } }]);
       return created;
     },
 
     getCase,
+    list: (filter) => listCases(store, filter),
 
-    async list(filter: { status?: ReviewStatus; limit: number; cursor?: string }): Promise<{ cases: QueuedCase[]; nextCursor?: string }> {
-      const limit = Math.min(Math.max(1, filter.limit), 100);
-      const cases: QueuedCase[] = [];
-      let last: string | undefined;
-      const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? caseKey(filter.cursor) : undefined;
-      for await (const [key, value] of store.range({ prefix: "review/case/", ...(after === undefined ? {} : { after }) })) {
-        last = key;
-        const c = value as unknown as QueuedCase;
-        if (filter.status === undefined || c.status === filter.status) cases.push(c);
-        if (cases.length === limit) break;
-      }
-      const more = cases.length === limit && last !== undefined;
-      return { cases, ...(more ? { nextCursor: last!.slice("review/case/".length) } : {}) };
-    },
-
-    async claim(caseId: string, reviewer: string): Promise<QueuedCase> {
+    async claim(caseId, reviewer) {
       let claimed: QueuedCase | undefined;
       await audit.commit(async () => {
         const c = await getCase(caseId);
@@ -89,45 +136,41 @@ export function createReviewQueue({ store, vault, audit, clock = () => new Date(
         }
         if (c.status !== "OPEN") throw new CaseStateConflictError(caseId, c.status, "claim");
         claimed = { ...c, status: "CLAIMED", claimedBy: reviewer };
-        return [put(claimed)];
+        return [putCase(claimed)];
       }, [{ actor: reviewer, action: "review.claimed", target: caseId }]);
       return claimed!;
     },
 
-    /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox. */
-    async approve(caseId: string, reviewer: string, comment: string): Promise<QueuedCase> {
-      const text = checkComment(comment);
-      const c = await getCase(caseId);
-      if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, c.status, "approve (claim it first)");
-      const approved: QueuedCase = { ...c, status: "APPROVED", resolution: { outcome: "APPROVED", reviewer, comment: text, at: clock().toISOString() } };
-      await vault.releaseForAnchoring(c.recordId, reviewer, {
-        ops: async () => {
-          const now = await getCase(caseId);
-          if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, now.status, "approve");
-          return [put(approved)];
-        },
-        events: [{ actor: reviewer, action: "review.approved", target: caseId, details: { recordId: c.recordId } }],
-      });
-      return approved;
-    },
-
-    /** Rejects a case claimed by `reviewer`: its record is destroyed. */
-    async reject(caseId: string, reviewer: string, comment: string): Promise<QueuedCase> {
-      const text = checkComment(comment);
-      const c = await getCase(caseId);
-      if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, c.status, "reject (claim it first)");
-      const rejected: QueuedCase = { ...c, status: "REJECTED", resolution: { outcome: "REJECTED", reviewer, comment: text, at: clock().toISOString() } };
-      await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, {
-        ops: async () => {
-          const now = await getCase(caseId);
-          if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) throw new CaseStateConflictError(caseId, now.status, "reject");
-          return [put(rejected)];
-        },
-        events: [{ actor: reviewer, action: "review.rejected", target: caseId, details: { recordId: c.recordId } }],
-      });
-      return rejected;
-    },
+    approve: (caseId, reviewer, comment) => resolve(caseId, reviewer, comment, "APPROVED"),
+    reject: (caseId, reviewer, comment) => resolve(caseId, reviewer, comment, "REJECTED"),
   };
 }
 
-export type ReviewQueueStore = ReturnType<typeof createReviewQueue>;
+async function findCase(store: RecordStore, caseId: string): Promise<QueuedCase> {
+  const found = CASE_ID.test(caseId) ? ((await store.get(caseKey(caseId))) as unknown as QueuedCase | undefined) : undefined;
+  if (found === undefined) throw new CaseNotFoundError(caseId);
+  return found;
+}
+
+const putCase = (c: QueuedCase) => ({ type: "put" as const, key: caseKey(c.caseId), value: c as unknown as StoredValue });
+
+function checkComment(comment: string): string {
+  const trimmed = comment.normalize("NFC").trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_COMMENT) throw new KycnetError("INVALID_ARGUMENT", `comment: must be 1-${MAX_COMMENT} characters`, { details: { field: "comment" } });
+  return trimmed;
+}
+
+async function listCases(store: RecordStore, filter: CaseFilter): Promise<QueuedCasePage> {
+  const limit = Math.min(Math.max(1, filter.limit), 100);
+  const cases: QueuedCase[] = [];
+  let last: string | undefined;
+  const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? caseKey(filter.cursor) : undefined;
+  for await (const [key, value] of store.range({ prefix: "review/case/", ...(after === undefined ? {} : { after }) })) {
+    last = key;
+    const c = value as unknown as QueuedCase;
+    if (filter.status === undefined || c.status === filter.status) cases.push(c);
+    if (cases.length === limit) break;
+  }
+  const more = cases.length === limit && last !== undefined;
+  return { cases, ...(more ? { nextCursor: last!.slice("review/case/".length) } : {}) };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the onboarding use cases are built from, and the context every stage of a decision runs
+ * in. Its own module so the service (onboarding-service.ts) and the decision stages
+ * (decision-runs.ts, record-keeping.ts) share it without importing each other.
+ */
+import type { Hex } from "@kycnet/sdk/protocol";
+import type { ChallengeIssuer, FaceModel } from "../ekyc/biometrics/index.ts";
+import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
+import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
+import type { RuleSet } from "../ekyc/decision/rule-set.ts";
+import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { Vault } from "../vault/vault.ts";
+import type { ReuseDeps } from "./reuse.ts";
+import type { ReviewQueueStore } from "./review/review-queue.ts";
+import type { SessionStore } from "./sessions.ts";
+
+export interface OnboardingDeps {
+  readonly sessions: SessionStore;
+  /** Reads a card (document/ with its OCR engines loaded once by the node). */
+  readonly readDocument: (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
+  readonly faceModel: FaceModel;
+  readonly challenges: ChallengeIssuer;
+  readonly registry: NationalIdRegistry;
+  /** null when no list is loaded: the decision then says SANCTIONS_NOT_SCREENED, never a silent pass. */
+  readonly sanctions: SanctionsList | null;
+  readonly vault: Vault;
+  readonly review: ReviewQueueStore;
+  readonly rules?: RuleSet;
+  /** e.g. "ekyc/0.1.0": goes on chain with every attestation. */
+  readonly pipelineVersion: Hex;
+  /** How long an attestation is valid (seconds), capped by the document's expiry. */
+  readonly attestationValiditySeconds: number;
+  readonly observeStage?: (stage: string, ms: number) => void;
+  /** Re-onboarding from another member's attestation (absent: this node only onboards). */
+  readonly reuse?: ReuseDeps;
+  readonly clock?: () => Date;
+}
+
+/** Runs one stage of a decision and reports how long it took (`observeStage`). */
+export type Timed = <T>(stage: string, run: () => Promise<T>) => Promise<T>;
+
+/** The dependencies plus the clock and stage timer every decision stage uses. */
+export interface DecisionContext {
+  readonly deps: OnboardingDeps;
+  readonly clock: () => Date;
+  readonly timed: Timed;
+}

@@ -1,0 +1,107 @@
+/**
+ * What happens to a decided session's data: on PASS the verified record is sealed into the vault
+ * and queued for anchoring; on REVIEW it is held in the vault and a review case opened; on REJECT
+ * (or a record that cannot be committed) nothing personal is kept.
+ */
+import { createHash } from "node:crypto";
+import {
+  randomSalts, canonicalizeRecord, commitRecord, type AttestationData, type Hex, type MethodCode, type RecordFields,
+} from "@kycnet/sdk/protocol";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import { encodeTemplate, templateHash, type SelfieVerification } from "../ekyc/biometrics/index.ts";
+import { reasonsShown } from "../ekyc/decision/reasons.ts";
+import type { DecisionResult } from "../ekyc/decision/types.ts";
+import type { StoredValue } from "../vault/store/record-store.ts";
+import type { VerifiedRecord } from "../vault/vault.ts";
+import type { DecisionContext } from "./onboarding-deps.ts";
+import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
+import type { EvidenceKind } from "./review/review-case.ts";
+import type { Session } from "./sessions.ts";
+
+/** What a decided session contributes to the verified record, whichever way it was verified. */
+export interface RecordDraft {
+  readonly fields: Omit<Record<keyof RecordFields, string>, "faceTemplate">;
+  readonly method: MethodCode;
+  readonly refUid: Hex;
+  readonly maxLevel: number;
+  readonly expiresAtCap: bigint | null;
+  readonly evidence: Readonly<Record<string, StoredValue>>;
+  readonly reviewEvidence: ReadonlyArray<{ kind: EvidenceKind; sha256: string }>;
+}
+
+/** The outcome of the checks, as `keepDecision` takes it. */
+export interface CheckedSession {
+  readonly selfie: SelfieVerification;
+  readonly result: DecisionResult;
+  readonly draft: RecordDraft;
+  readonly frames: readonly SelfieFrame[];
+}
+
+export const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
+const actorOf = (sessionId: string) => `onboarding:${sessionId}`;
+
+/** Keeps (or not) the session's record according to the decision, and says what was decided. */
+export async function keepDecision(
+  context: DecisionContext, session: Session, checked: CheckedSession,
+): Promise<OnboardingDecision> {
+  const { deps } = context;
+  const { selfie, result, draft } = checked;
+  const reasons = reasonsShown(result.reasons);
+  if (result.decision === "REJECT" || selfie.selfieTemplate === null || result.assuranceLevel === null) {
+    return { outcome: "REJECT", reasons: reasons.length > 0 ? reasons : [{ code: "FACE_MATCH_LOW", message: "no usable selfie" }], assuranceLevel: 0 };
+  }
+  // The record keeps this bank's own live capture as the face template.
+  let fields: RecordFields;
+  try {
+    fields = canonicalizeRecord({ ...draft.fields, faceTemplate: templateHash(selfie.selfieTemplate) });
+  } catch (error) {
+    // The rules passed, but a field cannot be committed as read (e.g. a date the card never
+    // printed): nothing is stored, and the reason names the field, not its value.
+    const field = isKycnetError(error, "INVALID_ARGUMENT") ? String(error.details.field) : "record";
+    return { outcome: "REJECT", reasons: [...reasons, { code: "DOCUMENT_FIELDS_INVALID", message: `field ${field} could not be read into a valid value` }], assuranceLevel: 0 };
+  }
+  const record = verifiedRecord(fields, selfie.selfieTemplate, checked);
+  const level = Math.min(result.assuranceLevel, draft.maxLevel) as 1 | 2;
+  const attestation = attestationFor(context, session.subject, record, draft, level);
+  const hold = result.decision === "REVIEW";
+  const meta = await deps.vault.storeVerifiedRecord({ record, attestation, actor: actorOf(session.id), hold });
+  if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid };
+  const reviewCase = await deps.review.open({
+    recordId: meta.id, sessionId: session.id, decision: result, actor: actorOf(session.id),
+    evidence: draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })),
+  });
+  return { outcome: "REVIEW", reasons, assuranceLevel: level, attestationUid: meta.uid, reviewCaseId: reviewCase.caseId };
+}
+
+/** The record the vault seals: fresh salts, and evidence as hashes and codes (no raw images). */
+function verifiedRecord(
+  fields: RecordFields, template: NonNullable<SelfieVerification["selfieTemplate"]>,
+  { selfie, result, draft, frames }: CheckedSession,
+): VerifiedRecord {
+  return {
+    fields, salts: randomSalts(),
+    evidence: {
+      ...draft.evidence,
+      faceTemplate: Buffer.from(encodeTemplate(template)).toString("base64"),
+      faceModel: selfie.model.id,
+      similarity: selfie.similarity,
+      frames: frames.map((fr) => sha256(fr.bytes)),
+      decision: { outcome: result.decision, reasons: result.reasons.map((r) => r.code), ruleSetVersion: result.ruleSetVersion, asOf: result.asOf },
+    },
+  };
+}
+
+/** The attestation of the record: valid for the configured time, capped by the document's and the source's expiry. */
+function attestationFor(
+  { deps, clock }: DecisionContext, subject: Hex, record: VerifiedRecord, draft: RecordDraft, level: 1 | 2,
+): AttestationData {
+  const now = BigInt(Math.floor(clock().getTime() / 1000));
+  const { expiryDate } = record.fields;
+  const docExpiry = expiryDate === "" ? null : BigInt(Math.floor(Date.parse(`${expiryDate}T00:00:00Z`) / 1000));
+  let expiresAt = now + BigInt(deps.attestationValiditySeconds);
+  for (const cap of [docExpiry, draft.expiresAtCap]) if (cap !== null && cap > now && cap < expiresAt) expiresAt = cap;
+  return {
+    subject, recordRoot: commitRecord(record.fields, record.salts).root, method: draft.method, assuranceLevel: level,
+    pipelineVersion: deps.pipelineVersion, issuedAt: now, expiresAt, refUid: draft.refUid,
+  };
+}

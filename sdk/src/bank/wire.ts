@@ -1,0 +1,231 @@
+/**
+ * The bank node API's request and response shapes, declared once. Each is a TypeBox schema (the
+ * node validates requests, serialises replies and generates its OpenAPI document from it) with a
+ * static type of the same name (the node's service ports and this package's bank client use it).
+ * Problem details (errors) are not here: the node's error catalogue owns them.
+ */
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
+import type { DecisionName, Hex, RevocationReasonName } from "../protocol/index.ts";
+
+/** Exported only so the declaration files keep each enum's literal types (they would widen to string). */
+export type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
+
+/**
+ * String enums. Both give the same JSON schema for Ajv and OpenAPI; they differ only in how
+ * TypeScript sees them, because Fastify resolves request types (StaticDecode) and reply types
+ * (Static through an intersection) differently: a literal union types requests exactly, an
+ * `Unsafe` enum types replies exactly.
+ */
+const requestEnum = <const T extends readonly string[]>(values: T): TUnion<LiteralTuple<T>> =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<LiteralTuple<T>>;
+const responseEnum = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ anyOf: values.map((v) => ({ type: "string", const: v })) });
+
+/** An array schema whose static type is readonly, so service results (readonly by contract) fit. */
+const readonlyArray = <T extends TSchema>(item: T, options: Record<string, unknown> = {}) =>
+  Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
+
+/** The protocol's names, spelled out so the schemas' static types are exact; a test checks they match the protocol. */
+export const REVOCATION_REASON_NAMES = [
+  "CUSTOMER_REQUEST", "DOCUMENT_EXPIRED", "DATA_CORRECTED", "FRAUD_SUSPECTED", "ISSUER_LEFT_CONSORTIUM",
+] as const satisfies readonly RevocationReasonName[];
+export const DECISION_NAMES = ["PASS", "REVIEW", "REJECT"] as const satisfies readonly DecisionName[];
+
+// Scalars. Requests see hex values as plain strings (Fastify types a request through StaticDecode,
+// which cannot see through `Unsafe`; routes normalise and cast them); replies as `Hex`. Same schema.
+export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "32 bytes, 0x-prefixed hex" });
+const HexBytes32 = Type.Unsafe<Hex>(Bytes32);
+export const ResourceId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$", description: "opaque id" });
+/** An ISO-8601 UTC timestamp, e.g. "2026-11-23T12:00:00.000Z". */
+export const IsoTime = Type.String({ format: "date-time" });
+export type IsoTime = Static<typeof IsoTime>;
+export const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "20-byte address, 0x-prefixed hex" });
+const DecimalUint = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
+const Signature65 = (description: string) => Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description });
+
+// Onboarding
+export const SessionIdParams = Type.Object({ id: ResourceId });
+export const DOCUMENT_SIDES = ["front", "back"] as const;
+export type DocumentSide = (typeof DOCUMENT_SIDES)[number];
+export const DocumentParams = Type.Object({ id: ResourceId, side: requestEnum(DOCUMENT_SIDES) });
+
+export const CreateSessionBody = Type.Object({
+  subject: Address,
+}, { additionalProperties: false });
+export type CreateSessionBody = Static<typeof CreateSessionBody>;
+
+export const SessionCreated = Type.Object({ sessionId: ResourceId, expiresAt: IsoTime });
+export type SessionCreated = Readonly<Static<typeof SessionCreated>>;
+
+/**
+ * A consent grant as the customer's app signed it (docs/protocol.md §4), in JSON: uint64/uint256
+ * values as decimal strings.
+ */
+export const ConsentGrantBody = Type.Object({
+  attestationUid: Bytes32,
+  grantee: Address,
+  purpose: Type.Integer({ minimum: 1, maximum: 255 }),
+  fieldMask: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+  validUntil: DecimalUint,
+  nonce: DecimalUint,
+  deadline: DecimalUint,
+}, { additionalProperties: false, description: "the ConsentGrant the subject key signed (EIP-712, docs/protocol.md §4)" });
+export type ConsentGrantBody = Readonly<Static<typeof ConsentGrantBody>>;
+
+/** Re-onboarding from another member's attestation: the customer's signed consent for this bank. */
+export const ReuseSessionBody = Type.Object({
+  subject: Address,
+  attestationUid: Bytes32,
+  grant: ConsentGrantBody,
+  signature: Signature65("65-byte EIP-712 signature by the subject key"),
+}, { additionalProperties: false });
+export type ReuseSessionBody = Readonly<Static<typeof ReuseSessionBody>>;
+
+export const ReuseSessionCreated = Type.Object({
+  sessionId: ResourceId, expiresAt: IsoTime,
+  /** The issuing member's name as registered on chain. */
+  issuer: Type.String(),
+  sourceUid: HexBytes32,
+});
+export type ReuseSessionCreated = Readonly<Static<typeof ReuseSessionCreated>>;
+
+export const LivenessChallenge = Type.Object({
+  challengeId: ResourceId,
+  /** Actions the customer performs in order, e.g. ["TURN_LEFT", "BLINK"]. */
+  steps: readonlyArray(Type.String()),
+  nonce: Type.String({ pattern: "^[A-Za-z0-9_-]{16,64}$", description: "single-use challenge nonce (base64url)" }),
+  expiresAt: IsoTime,
+});
+export type LivenessChallenge = Readonly<Static<typeof LivenessChallenge>>;
+
+export const IMAGE_MIMES = ["image/jpeg", "image/png"] as const;
+export type ImageMime = (typeof IMAGE_MIMES)[number];
+export const Mime = requestEnum(IMAGE_MIMES);
+
+/** The node's bounds on a selfie upload (its body limits). */
+export interface SelfieLimits {
+  readonly frameBytes: number;
+  readonly maxFrames: number;
+}
+
+export function selfieBody(limits: SelfieLimits) {
+  return Type.Object({
+    challengeId: ResourceId,
+    frames: Type.Array(
+      Type.Object({
+        image: Type.String({ minLength: 4, maxLength: Math.ceil(limits.frameBytes / 3) * 4, description: "standard base64 of the JPEG/PNG bytes" }),
+        mime: Mime,
+        capturedAtMs: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+      }, { additionalProperties: false }),
+      { minItems: 1, maxItems: limits.maxFrames },
+    ),
+  }, { additionalProperties: false });
+}
+export type SelfieBody = Static<ReturnType<typeof selfieBody>>;
+
+export const Accepted = Type.Object({ accepted: Type.Literal(true) });
+export type Accepted = Static<typeof Accepted>;
+
+/** A coded reason for a decision; `message` is for humans and carries no personal data. */
+export const Reason = Type.Object({ code: Type.String(), message: Type.String() });
+export type Reason = Readonly<Static<typeof Reason>>;
+
+export const DecisionView = Type.Object({
+  outcome: responseEnum(DECISION_NAMES),
+  reasons: readonlyArray(Reason),
+  /** 1 or 2 when the outcome is PASS, else 0. */
+  assuranceLevel: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)]),
+  /** The attestation UID, known before anchoring (content-derived) when the outcome is PASS. */
+  attestationUid: Type.Optional(HexBytes32),
+  /** Set for REVIEW outcomes: the review case a reviewer acts on. */
+  reviewCaseId: Type.Optional(ResourceId),
+});
+export type DecisionView = Readonly<Static<typeof DecisionView>>;
+
+export const SESSION_STATES = ["OPEN", "DECIDED", "EXPIRED"] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+export const LIVENESS_STATES = ["NONE", "CHALLENGED", "FRAMES_RECEIVED"] as const;
+export type LivenessState = (typeof LIVENESS_STATES)[number];
+
+export const SessionView = Type.Object({
+  sessionId: ResourceId,
+  state: responseEnum(SESSION_STATES),
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  documents: Type.Object({ front: Type.Boolean(), back: Type.Boolean() }),
+  liveness: responseEnum(LIVENESS_STATES),
+  decision: Type.Optional(DecisionView),
+});
+export type SessionView = Readonly<Static<typeof SessionView>>;
+
+// Review
+export const CASE_STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CaseIdParams = Type.Object({ id: ResourceId });
+export const CaseListQuery = Type.Object({
+  status: Type.Optional(requestEnum(CASE_STATUSES)),
+  /** 1..100 */
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,128}$" })),
+}, { additionalProperties: false });
+export type CaseListQuery = Readonly<Static<typeof CaseListQuery>>;
+export const ReviewCaseView = Type.Object({
+  caseId: ResourceId,
+  sessionId: ResourceId,
+  status: responseEnum(CASE_STATUSES),
+  reasons: readonlyArray(Reason),
+  createdAt: IsoTime,
+  /** Key id of the reviewer holding or having decided the case. */
+  reviewer: Type.Optional(Type.String()),
+  decidedAt: Type.Optional(IsoTime),
+  /** Set once approved: the attestation queued for anchoring. */
+  attestationUid: Type.Optional(HexBytes32),
+});
+export type ReviewCaseView = Readonly<Static<typeof ReviewCaseView>>;
+export const ReviewCasePage = Type.Object({ cases: readonlyArray(ReviewCaseView), nextCursor: Type.Optional(Type.String()) });
+export type ReviewCasePage = Readonly<Static<typeof ReviewCasePage>>;
+export const ReviewDecisionBody = Type.Object({
+  comment: Type.String({ minLength: 1, maxLength: 2000, description: "kept with the case; never logged or audited" }),
+}, { additionalProperties: false });
+export type ReviewDecisionBody = Static<typeof ReviewDecisionBody>;
+
+// Chain reads and admin
+export const UidParams = Type.Object({ uid: Bytes32 });
+export const ConsentParams = Type.Object({ id: Bytes32 });
+/** PENDING: accepted by the node and queued in its outbox, not yet anchored on chain. */
+export const AttestationStatusView = Type.Object({
+  uid: HexBytes32,
+  status: responseEnum(["UNKNOWN", "VALID", "REVOKED", "EXPIRED", "PENDING"] as const),
+  checkedAt: IsoTime,
+});
+export type AttestationStatusView = Readonly<Static<typeof AttestationStatusView>>;
+export const ConsentStatusView = Type.Object({
+  consentId: HexBytes32,
+  status: responseEnum(["NONE", "ACTIVE", "REVOKED", "EXPIRED"] as const),
+  checkedAt: IsoTime,
+});
+export type ConsentStatusView = Readonly<Static<typeof ConsentStatusView>>;
+export const RevokeBody = Type.Object({
+  reason: requestEnum(REVOCATION_REASON_NAMES),
+}, { additionalProperties: false });
+export type RevokeBody = Static<typeof RevokeBody>;
+/** A customer's signed consent revocation (docs/protocol.md §4); uint values as decimal strings. */
+export const ConsentRevocationBody = Type.Object(
+  { consentId: Bytes32, nonce: DecimalUint, deadline: DecimalUint }, { additionalProperties: false },
+);
+export type ConsentRevocationBody = Readonly<Static<typeof ConsentRevocationBody>>;
+export const ConsentRevokeBody = Type.Object({
+  revocation: ConsentRevocationBody,
+  signature: Signature65("the subject key's 65-byte EIP-712 signature"),
+}, { additionalProperties: false });
+export type ConsentRevokeBody = Readonly<Static<typeof ConsentRevokeBody>>;
+export const ConsentRevocationRelayed = Type.Object({ consentId: HexBytes32, txHash: HexBytes32 });
+export type ConsentRevocationRelayed = Readonly<Static<typeof ConsentRevocationRelayed>>;
+
+export const RevocationResult = Type.Object({
+  uid: HexBytes32,
+  reason: responseEnum(REVOCATION_REASON_NAMES),
+  txHash: HexBytes32,
+});
+export type RevocationResult = Readonly<Static<typeof RevocationResult>>;
