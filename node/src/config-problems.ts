@@ -40,7 +40,8 @@ export function configProblems(schema: TSchema, value: unknown): ConfigProblem[]
 
 /** What is wrong with the setting, with the guess if there is one. */
 export function problemReason(problem: ConfigProblem): string {
-  return problem.didYouMean === undefined ? problem.expected : `${problem.expected} (did you mean ${problem.didYouMean}?)`;
+  if (problem.didYouMean === undefined) return problem.expected;
+  return `${problem.expected} (did you mean ${problem.didYouMean}?)`;
 }
 
 /** One line per problem, for the error message and the operator's terminal. */
@@ -91,7 +92,9 @@ function flatten(errors: Iterable<ValueError>): ValueError[] {
 
 /** Dotted paths of every named setting in the schema (array items as their array's path). */
 function settingPaths(schema: TSchema, prefix = ""): string[] {
-  if (schema[Kind] === "Union") return [...new Set((schema.anyOf as TSchema[]).flatMap((s) => settingPaths(s, prefix)))];
+  if (schema[Kind] === "Union") {
+    return [...new Set((schema.anyOf as TSchema[]).flatMap((variant) => settingPaths(variant, prefix)))];
+  }
   if (schema[Kind] === "Array") return settingPaths(schema.items as TSchema, prefix);
   if (schema[Kind] !== "Object") return [];
   return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([key, property]) => {
@@ -111,11 +114,13 @@ function closestSetting(pointer: string, settings: readonly string[]): string | 
   const section = segments.join(".");
   const limit = Math.max(1, Math.floor(key.length / 3));
   // A key that starts a known name counts as a near miss too: `pin` → `custody.pinEnv`.
-  const edits = (name: string) => (key.length >= 3 && name.startsWith(key) ? Math.min(limit, distance(key, name)) : distance(key, name));
+  const edits = (name: string) =>
+    key.length >= 3 && name.startsWith(key) ? Math.min(limit, distance(key, name)) : distance(key, name);
   const scored = settings
     .map((setting) => ({ setting, edits: edits((setting.split(".").pop() ?? "").toLowerCase()) }))
     .filter(({ edits }) => edits <= limit);
   const parentOf = (setting: string) => setting.split(".").slice(0, -1).join(".");
-  const rank = ({ setting, edits }: { setting: string; edits: number }) => edits * 2 + (parentOf(setting) === section ? 0 : 1);
+  const rank = ({ setting, edits }: { setting: string; edits: number }) =>
+    edits * 2 + (parentOf(setting) === section ? 0 : 1);
   return scored.sort((a, b) => rank(a) - rank(b))[0]?.setting;
 }

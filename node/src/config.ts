@@ -1,8 +1,9 @@
 /**
  * The node's configuration: one JSON file, checked against a schema at start-up so a typo fails
  * loudly, listing every bad setting with its path (config-problems.ts). Sections whose settings
- * all have defaults (exchange, anchoring, attestation, log) may be left out. Secrets are never in the file: the HSM PIN comes from
- * the environment variable the file names (`custody.pinEnv`), API keys only as SHA-256 hashes.
+ * all have defaults (exchange, anchoring, attestation, log) may be left out. Secrets are never in
+ * the file: the HSM PIN comes from the environment variable the file names (`custody.pinEnv`),
+ * API keys only as SHA-256 hashes.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -111,7 +112,9 @@ export class ConfigInvalidError extends KycnetError {
 /** Fills defaults and checks a parsed configuration; relative paths resolve against `baseDir`. */
 export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeConfig {
   const withDefaults = Value.Default(NodeConfigSchema, structuredClone(input ?? {}));
-  if (!Value.Check(NodeConfigSchema, withDefaults)) throw new ConfigInvalidError(configProblems(NodeConfigSchema, withDefaults));
+  if (!Value.Check(NodeConfigSchema, withDefaults)) {
+    throw new ConfigInvalidError(configProblems(NodeConfigSchema, withDefaults));
+  }
   const config = withDefaults as NodeConfig;
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {

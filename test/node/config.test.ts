@@ -79,10 +79,11 @@ describe("node/config", () => {
       log: { level: "loud" },
       api: { apiKeys: [{ id: "ops-1", role: "root", sha256: "plain-text-key" }] },
     });
+    const BROKEN_PATHS = ["/apiKey", "/registry/url", "/log/level", "/api/apiKeys/0/role", "/api/apiKeys/0/sha256"];
 
     it("lists every failing setting at once, each with its path and what was expected", () => {
       const problems = problemsOf(broken());
-      expect(problems.map((p) => p.path)).to.have.members(["/apiKey", "/registry/url", "/log/level", "/api/apiKeys/0/role", "/api/apiKeys/0/sha256"]);
+      expect(problems.map((p) => p.path)).to.have.members(BROKEN_PATHS);
       const at = (path: string) => problems.find((p) => p.path === path)!.expected;
       expect(at("/registry/url")).to.match(/required/);
       expect(at("/log/level")).to.equal('Expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent"');
@@ -96,11 +97,12 @@ describe("node/config", () => {
       } catch (error) {
         const message = (error as Error).message;
         expect(message).to.match(/^configuration 5 problems:/);
-        for (const path of ["/apiKey", "/registry/url", "/log/level", "/api/apiKeys/0/role", "/api/apiKeys/0/sha256"]) expect(message).to.include(`\n  ${path}: `);
+        for (const path of BROKEN_PATHS) expect(message).to.include(`\n  ${path}: `);
       }
     });
     it("suggests the setting an unknown key is probably a typo of, in its section or elsewhere", () => {
-      const problems = problemsOf({ ...valid(), apiKey: "x", anchorig: {}, chain: { ...valid().chain, confirmation: 2 } });
+      const typos = { apiKey: "x", anchorig: {}, chain: { ...valid().chain, confirmation: 2 } };
+      const problems = problemsOf({ ...valid(), ...typos });
       const guess = (path: string) => problems.find((p) => p.path === path)?.didYouMean;
       expect(guess("/apiKey")).to.equal("api.apiKeys");
       expect(guess("/anchorig")).to.equal("anchoring");
@@ -121,7 +123,9 @@ describe("node/config", () => {
     });
     it("reports the custody branch its kind names, not why it is not the other kind", () => {
       const problems = problemsOf({ ...valid(), custody: { ...valid().custody, pin: "1234" } });
-      expect(problems).to.deep.equal([{ path: "/custody/pin", expected: "unknown setting", didYouMean: "custody.pinEnv" }]);
+      expect(problems).to.deep.equal([
+        { path: "/custody/pin", expected: "unknown setting", didYouMean: "custody.pinEnv" },
+      ]);
     });
   });
 
@@ -129,7 +133,8 @@ describe("node/config", () => {
     it("names the path of an unknown setting (a typo never goes unnoticed)", () => expectInvalid({ ...valid(), anchorig: {} }, "/anchorig"));
     it("names a bad contract address", () => expectInvalid({ ...valid(), chain: { ...valid().chain, addresses: { ...valid().chain.addresses, consents: "0x12" } } }, "/chain/addresses/consents"));
     it("names a bad API key hash", () => expectInvalid({ ...valid(), api: { apiKeys: [{ id: "ops-1", role: "operator", sha256: "plain-text-key" }] } }, "/api/apiKeys/0/sha256"));
-    it("refuses a PIN put in the file", () => expectInvalid({ ...valid(), custody: { ...valid().custody, pin: "1234" } }, "/custody/pin"));
+    it("refuses a PIN put in the file", () =>
+      expectInvalid({ ...valid(), custody: { ...valid().custody, pin: "1234" } }, "/custody/pin"));
     it("refuses an unknown role", () => expectInvalid({ ...valid(), api: { apiKeys: [{ id: "x", role: "root", sha256: "ab".repeat(32) }] } }, "/api/apiKeys/0/role"));
   });
 });

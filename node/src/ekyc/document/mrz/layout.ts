@@ -35,12 +35,17 @@ function readLayout(format: MrzFormat): Layout {
   if (result.format !== format) throw new Error(`mrz package read an empty ${format} as ${result.format}`);
   const layout: Layout = {};
   for (const detail of result.details) {
-    if (detail.field !== null) layout[detail.field] = detail.ranges.map(({ line, start, end }) => ({ line, start, end }));
+    if (detail.field === null) continue;
+    layout[detail.field] = detail.ranges.map(({ line, start, end }) => ({ line, start, end }));
   }
   return layout;
 }
 
-export const LAYOUTS: Record<MrzFormat, Layout> = { TD1: readLayout("TD1"), TD2: readLayout("TD2"), TD3: readLayout("TD3") };
+export const LAYOUTS: Record<MrzFormat, Layout> = {
+  TD1: readLayout("TD1"),
+  TD2: readLayout("TD2"),
+  TD3: readLayout("TD3"),
+};
 
 /** The field's own span (its first range); throws if the format has no such field. */
 export function fieldSpan(format: MrzFormat, field: FieldName): Span {

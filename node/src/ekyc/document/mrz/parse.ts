@@ -108,7 +108,8 @@ export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzD
     // The package joins a long document number that overflows into the optional data (TD1, TD2).
     documentNumber: result.fields.documentNumber ?? stripFillers(raw("documentNumber")),
     optionalData: result.fields[optional] ?? stripFillers(raw(optional)),
-    optionalData2: LAYOUTS[format].optional2 === undefined ? "" : (result.fields.optional2 ?? stripFillers(raw("optional2"))),
+    optionalData2:
+      LAYOUTS[format].optional2 === undefined ? "" : (result.fields.optional2 ?? stripFillers(raw("optional2"))),
     dateOfBirth: mrzDate(raw("birthDate"), "birth", now),
     sex: sexChar === "M" ? "M" : sexChar === "F" ? "F" : "X",
     expiryDate: expiryRaw === "<<<<<<" ? "" : mrzDate(expiryRaw, "expiry", now),

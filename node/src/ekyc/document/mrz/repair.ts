@@ -10,7 +10,7 @@
  * by anything beyond that single confirmed substitution.
  */
 import type { FieldName } from "mrz";
-import { fieldSpan, SHAPES, type MrzFormat, type Span } from "./layout.ts";
+import { fieldSpan, SHAPES, type MrzFormat } from "./layout.ts";
 import { checkSpans } from "./parse.ts";
 
 const TO_DIGIT: Record<string, string> = { O: "0", Q: "0", D: "0", U: "0", I: "1", L: "1", T: "1", Z: "2", S: "5", B: "8", G: "6", A: "4" };
@@ -45,10 +45,13 @@ const ALPHABETIC_FIELDS: FieldName[] = ["issuingState", "nationality", "sex", "l
 
 /** Positions that must hold digits (or `<`) and positions that must hold letters, per format. */
 function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; letters: Array<[number, number]> } {
-  const positions = ({ line, start, end }: Span) => Array.from({ length: end - start }, (_, i): [number, number] => [line, start + i]);
-  const digits = NUMERIC_FIELDS.flatMap((field) => positions(fieldSpan(format, field)));
+  const positions = (field: FieldName): Array<[number, number]> => {
+    const { line, start, end } = fieldSpan(format, field);
+    return Array.from({ length: end - start }, (_, i) => [line, start + i]);
+  };
+  const digits = NUMERIC_FIELDS.flatMap(positions);
   // Only the first character of the document code: the second may be a letter or a filler.
-  const letters = [[0, 0] as [number, number], ...ALPHABETIC_FIELDS.flatMap((field) => positions(fieldSpan(format, field)))];
+  const letters: Array<[number, number]> = [[0, 0], ...ALPHABETIC_FIELDS.flatMap(positions)];
   return { digits, letters };
 }
 
