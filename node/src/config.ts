@@ -1,13 +1,16 @@
 /**
  * The node's configuration: one JSON file, checked against a schema at start-up so a typo fails
- * loudly with the path of the bad setting. Secrets are never in the file: the HSM PIN comes from
- * the environment variable the file names (`custody.pinEnv`), API keys only as SHA-256 hashes.
+ * loudly, listing every bad setting with its path (config-problems.ts). Sections whose settings
+ * all have defaults (exchange, anchoring, attestation, log) may be left out. Secrets are never in
+ * the file: the HSM PIN comes from the environment variable the file names (`custody.pinEnv`),
+ * API keys only as SHA-256 hashes.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { KycnetError } from "@kycnet/sdk/errors";
+import { configProblems, formatProblem, problemReason, type ConfigProblem } from "./config-problems.ts";
 
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
 
@@ -63,7 +66,7 @@ export const NodeConfigSchema = Type.Object({
     listen: Type.Array(Type.String({ pattern: "^/ip[46]/" }), { minItems: 1, default: ["/ip4/127.0.0.1/tcp/0"] }),
     /** The consortium's address book: where each member's node listens (its peer id is on chain). */
     peers: Type.Array(Type.Object({ account: Address, address: Type.String({ pattern: "^/(ip[46]|dns[46]?)/" }) }, { additionalProperties: false }), { default: [] }),
-  }, { additionalProperties: false }),
+  }, { additionalProperties: false, default: {} }),
   registry: Type.Object({
     url: Type.String({ pattern: "^https?://" }),
     deadlineMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
@@ -79,29 +82,39 @@ export const NodeConfigSchema = Type.Object({
   anchoring: Type.Object({
     maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
     maxDelayMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 2_000 }),
-  }, { additionalProperties: false }),
+  }, { additionalProperties: false, default: {} }),
   attestation: Type.Object({
     pipelineVersion: Type.String({ pattern: "^[\\x20-\\x7e]{1,31}$", default: "ekyc/0.1.0" }),
     validityDays: Type.Integer({ minimum: 1, maximum: 3650, default: 1825 }),
-  }, { additionalProperties: false }),
+  }, { additionalProperties: false, default: {} }),
   log: Type.Object({
     level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { default: "info" }),
-  }, { additionalProperties: false }),
+  }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false });
 
 export type NodeConfig = Static<typeof NodeConfigSchema>;
 
+/**
+ * Every bad setting of a configuration. `details.problems` lists them all; `details.path` and
+ * `details.reason` repeat the first one for callers that show a single line.
+ */
 export class ConfigInvalidError extends KycnetError {
-  constructor(path: string, reason: string) {
-    super("CONFIG_INVALID", `configuration ${path || "(root)"}: ${reason}`, { details: { path, reason } });
+  constructor(problems: readonly ConfigProblem[]) {
+    const [first = { path: "", expected: "invalid" }] = problems;
+    const lines = problems.map(formatProblem);
+    const summary = lines.length === 1 ? lines[0] : `${lines.length} problems:\n  ${lines.join("\n  ")}`;
+    super("CONFIG_INVALID", `configuration ${summary}`, {
+      details: { path: first.path, reason: problemReason(first), problems: [...problems] },
+    });
   }
 }
 
 /** Fills defaults and checks a parsed configuration; relative paths resolve against `baseDir`. */
 export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeConfig {
   const withDefaults = Value.Default(NodeConfigSchema, structuredClone(input ?? {}));
-  const first = Value.Errors(NodeConfigSchema, withDefaults).First();
-  if (first !== undefined) throw new ConfigInvalidError(first.path, first.message);
+  if (!Value.Check(NodeConfigSchema, withDefaults)) {
+    throw new ConfigInvalidError(configProblems(NodeConfigSchema, withDefaults));
+  }
   const config = withDefaults as NodeConfig;
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {

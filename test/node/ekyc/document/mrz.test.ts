@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
-import { mrzCheckDigit } from "../../../../node/src/ekyc/document/mrz/check-digit.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import { readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
@@ -17,13 +16,34 @@ const people = Array.from({ length: 25 }, (_, i) => makePerson(createRng(1000 + 
 const ICAO_TD1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
 // ICAO 9303 part 4 specimen (TD3).
 const ICAO_TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+// ICAO 9303 part 6 specimen (TD2).
+const ICAO_TD2 = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"];
+
+/** `lines` with the character at (line, index) replaced. */
+const withChar = (lines: readonly string[], line: number, index: number, c: string): string[] =>
+  lines.map((l, i) => (i === line ? l.slice(0, index) + c + l.slice(index + 1) : l));
 
 describe("MRZ check digits", () => {
-  it("computes the ICAO 7-3-1 check digit (letters 10–35, < as 0)", () => {
-    expect(mrzCheckDigit("D23145890")).to.equal(7);
-    expect(mrzCheckDigit("740812")).to.equal(2);
-    expect(mrzCheckDigit("L898902C3")).to.equal(6);
-    expect(mrzCheckDigit("<<<<<<")).to.equal(0);
+  it("follows ICAO 7-3-1 (letters 10–35, < as 0): each specimen digit passes, every other digit fails", () => {
+    // Document number D23145890 → 7 (letters count), date 740812 → 2, L898902C3 → 6 (TD3).
+    const cases = [
+      [ICAO_TD1, 0, 14, "documentNumber"],
+      [ICAO_TD1, 1, 6, "dateOfBirth"],
+      [ICAO_TD3, 1, 9, "documentNumber"],
+    ] as const;
+    for (const [lines, line, index, name] of cases) {
+      const printed = lines[line]!.charAt(index);
+      for (const digit of "0123456789") {
+        const check = parseMrz(withChar(lines, line, index, digit), NOW).checks.find((c) => c.name === name)!;
+        expect(check.valid, `${name} with ${digit}`).to.equal(digit === printed);
+      }
+    }
+  });
+  it("counts `<` as 0: an expiry of fillers (no expiry) is protected by 0", () => {
+    const noExpiry = [ICAO_TD1[0]!, ICAO_TD1[1]!.slice(0, 8) + "<<<<<<0" + ICAO_TD1[1]!.slice(15), ICAO_TD1[2]!];
+    const d = parseMrz(noExpiry, NOW);
+    expect(d.expiryDate).to.equal("");
+    expect(d.checks.find((c) => c.name === "expiryDate")!.valid).to.equal(true);
   });
 });
 
@@ -38,9 +58,20 @@ describe("parseMrz", () => {
       expect(d).to.include({ format: "TD3", documentNumber: "L898902C3", nationality: "UTO", optionalData: "ZE184226B", valid: true });
       expect(d.checks.map((c) => c.name)).to.include("personalNumber");
     });
-    it("reads fictional codes that the `mrz` package rejects (why we keep our own parser)", () => {
+    it("parses TD2 with its four check digits", () => {
+      const d = parseMrz(ICAO_TD2, NOW);
+      expect(d).to.include({ format: "TD2", documentCode: "I", documentNumber: "D23145890" });
+      expect(d).to.include({ dateOfBirth: "1974-08-12", expiryDate: "2012-04-15" });
+      expect(d).to.include({ surname: "ERIKSSON", givenNames: "ANNA MARIA", valid: true });
+      expect(d.checks.map((c) => c.name)).to.deep.equal(["documentNumber", "dateOfBirth", "expiryDate", "composite"]);
+    });
+    it("checks the digits of fictional codes and reports the unknown state apart from them", () => {
+      // The `mrz` package fails the whole MRZ on an unknown state; its check digits still pass.
       expect(parseWithMrzPackage(ICAO_TD1).valid).to.equal(false);
-      expect(parseMrz(ICAO_TD1, NOW).valid).to.equal(true);
+      const d = parseMrz(ICAO_TD1, NOW);
+      expect(d.valid).to.equal(true);
+      expect(d).to.include({ issuingState: "UTO", nationality: "UTO" });
+      expect(d.knownCodes).to.deep.equal({ issuingState: false, nationality: false });
     });
   });
 
@@ -59,6 +90,7 @@ describe("parseMrz", () => {
         expect(ours.documentNumber).to.equal(theirs.fields.documentNumber);
         expect(ours.surname).to.equal(theirs.fields.lastName);
         expect(ours.givenNames).to.equal(theirs.fields.firstName);
+        expect(ours.knownCodes).to.deep.equal({ issuingState: true, nationality: true });
       }
     });
   });
@@ -78,6 +110,11 @@ describe("parseMrz", () => {
     it("throws MrzFormatError for wrong line counts or lengths", () => {
       expect(() => parseMrz(["ABC"], NOW)).to.throw(MrzFormatError);
       expect(() => parseMrz([ICAO_TD1[0]!, ICAO_TD1[1]!], NOW)).to.throw(MrzFormatError);
+      expect(() => parseMrz([ICAO_TD2[0]!, ICAO_TD3[1]!], NOW)).to.throw(MrzFormatError);
+    });
+    it("throws MrzFormatError for a 2 × 36 MRZ that is the French national ID, not TD2", () => {
+      const french = ["IDFRAERIKSSON<<<<<<<<<<<<<<<<<<<<<<<", ICAO_TD2[1]!];
+      expect(() => parseMrz(french, NOW)).to.throw(MrzFormatError, /FRENCH/);
     });
     it("throws MrzFormatError for characters outside A–Z, 0–9 and <", () => {
       expect(() => parseMrz([ICAO_TD1[0]!.replace("D", "d"), ICAO_TD1[1]!, ICAO_TD1[2]!], NOW)).to.throw(MrzFormatError);
@@ -132,7 +169,7 @@ describe("MRZ character sets", () => {
     expect(sets[0]![5]).to.match(/A.*0/); // document number: letters and digits
   });
   it("fits the ICAO specimens: every character is in its position's set", () => {
-    for (const [format, lines] of [["TD1", ICAO_TD1], ["TD3", ICAO_TD3]] as const) {
+    for (const [format, lines] of [["TD1", ICAO_TD1], ["TD2", ICAO_TD2], ["TD3", ICAO_TD3]] as const) {
       const sets = characterSets(format);
       lines.forEach((line, l) => [...line].forEach((c, i) => expect(sets[l]![i], `${format} ${l}:${i}`).to.include(c)));
     }

@@ -3,6 +3,15 @@
  * a row open it. OPEN: calls are refused for `cooldownMs` (the registry gets room to recover and
  * our customers get a fast REVIEW instead of a slow one). HALF_OPEN: one trial call goes through;
  * success closes the circuit, failure opens it again. The clock is injectable for tests.
+ *
+ * Not `cockatiel`'s circuitBreaker (4.0.0, measured with ConsecutiveBreaker(3), halfOpenAfter
+ * 100 ms, Node 22): (1) a second call while the half-open trial is in flight is not refused but
+ * waits for the trial (it returned after 301 ms, when the trial ended), so a slow registry would
+ * make every customer wait instead of getting a fast REVIEW with `retryAfterMs`; (2) a trial that
+ * ends in an error the breaker does not handle (our caller cancelling) counts as a success and
+ * CLOSED the circuit, where `release()` here lets another trial decide; (3) it reads Date.now()
+ * directly and its BrokenCircuitError carries no time left, so neither the tests' clock nor
+ * RegistryCircuitOpenError's retryAfterMs could be kept.
  */
 export type CircuitState = "CLOSED" | "OPEN" | "HALF_OPEN";
 

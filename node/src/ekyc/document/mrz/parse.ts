@@ -1,19 +1,20 @@
 /**
- * ICAO 9303 MRZ parser for TD1 (ID cards: 3 × 30) and TD3 (passports: 2 × 44).
- *
- * Own parser rather than the `mrz` package: `mrz` rejects any issuing state or nationality it
- * does not know (fictional specimen codes such as UTO fail before check digits are even
- * reported), returns no per-field positions for the confusion repair, and has no visa formats.
- * We report each check digit separately and validate country codes against our own ICAO list,
- * as a separate finding. The tests compare this parser with `mrz` on generated Vietnamese cards.
+ * ICAO 9303 MRZ parser for TD1, TD2 and TD3, on the `mrz` package: it reports every check digit
+ * and every field with its position, and (since version 5) an unknown issuing state or
+ * nationality only as a failed field of its own, so fictional specimen codes such as UTO still get
+ * their check digits checked. We add what it leaves out: dates as YYYY-MM-DD with the century
+ * chosen, the raw codes even when unknown, and a shape check that throws MrzFormatError (the
+ * package would also accept French and Swiss formats we do not read). A failed check digit is a
+ * reported signal, never corrected here (repair.ts makes its one confirmed substitution before).
  */
+import { parse, type FieldName, type ParseResult } from "mrz";
 import { isoDate } from "../canonical.ts";
 import { MrzFormatError } from "../errors.ts";
-import { isCheckDigitValid } from "./check-digit.ts";
+import { detectFormat, fieldSpan, LAYOUTS, type MrzFormat } from "./layout.ts";
 
-export type MrzFormat = "TD1" | "TD3";
+export type { MrzFormat } from "./layout.ts";
 
-/** A field protected by a check digit: where it is (line, start, length) and where its digit is. */
+/** The result of one check digit: the field it protects and whether it matches. */
 export interface CheckedSpan {
   name: "documentNumber" | "dateOfBirth" | "expiryDate" | "personalNumber" | "composite";
   valid: boolean;
@@ -24,8 +25,9 @@ export interface MrzData {
   documentCode: string;
   issuingState: string;
   documentNumber: string;
-  /** Optional data of line 1 (TD1) or the personal number (TD3), fillers removed. */
+  /** Optional data of line 1 (TD1), of line 2 (TD2) or the personal number (TD3), fillers removed. */
   optionalData: string;
+  /** Optional data of line 2 (TD1 only; "" otherwise). */
   optionalData2: string;
   /** YYYY-MM-DD, or null when not a real date. */
   dateOfBirth: string | null;
@@ -38,59 +40,20 @@ export interface MrzData {
   checks: CheckedSpan[];
   /** All check digits valid. */
   valid: boolean;
+  /** Whether each code is an ICAO state code the `mrz` package knows: a finding apart from `valid`. */
+  knownCodes: { issuingState: boolean; nationality: boolean };
 }
 
-interface Layout {
-  lines: number;
-  length: number;
-  /** [line, start, length] of each field, and the check digit position [line, index]. */
-  documentNumber: [number, number, number];
-  documentNumberCheck: [number, number];
-  dateOfBirth: [number, number, number];
-  dateOfBirthCheck: [number, number];
-  sex: [number, number];
-  expiryDate: [number, number, number];
-  expiryDateCheck: [number, number];
-  nationality: [number, number, number];
-  optional1: [number, number, number];
-  optional2: [number, number, number];
-  name: [number, number, number];
-  composite: Array<[number, number, number]>;
-  compositeCheck: [number, number];
-  personalNumberCheck?: [number, number];
-}
-
-export const LAYOUTS: Record<MrzFormat, Layout> = {
-  TD1: {
-    lines: 3, length: 30,
-    documentNumber: [0, 5, 9], documentNumberCheck: [0, 14],
-    optional1: [0, 15, 15],
-    dateOfBirth: [1, 0, 6], dateOfBirthCheck: [1, 6], sex: [1, 7],
-    expiryDate: [1, 8, 6], expiryDateCheck: [1, 14],
-    nationality: [1, 15, 3], optional2: [1, 18, 11],
-    composite: [[0, 5, 25], [1, 0, 7], [1, 8, 7], [1, 18, 11]], compositeCheck: [1, 29],
-    name: [2, 0, 30],
-  },
-  TD3: {
-    lines: 2, length: 44,
-    name: [0, 5, 39],
-    documentNumber: [1, 0, 9], documentNumberCheck: [1, 9],
-    nationality: [1, 10, 3],
-    dateOfBirth: [1, 13, 6], dateOfBirthCheck: [1, 19], sex: [1, 20],
-    expiryDate: [1, 21, 6], expiryDateCheck: [1, 27],
-    optional1: [1, 28, 14], personalNumberCheck: [1, 42], optional2: [1, 28, 0],
-    composite: [[1, 0, 10], [1, 13, 7], [1, 21, 22]], compositeCheck: [1, 43],
-  },
+const CHECK_DIGITS: Partial<Record<FieldName, CheckedSpan["name"]>> = {
+  documentNumberCheckDigit: "documentNumber",
+  birthDateCheckDigit: "dateOfBirth",
+  expirationDateCheckDigit: "expiryDate",
+  personalNumberCheckDigit: "personalNumber",
+  compositeCheckDigit: "composite",
 };
 
-export function detectFormat(lines: readonly string[]): MrzFormat {
-  if (lines.length === 3 && lines.every((l) => l.length === 30)) return "TD1";
-  if (lines.length === 2 && lines.every((l) => l.length === 44)) return "TD3";
-  throw new MrzFormatError(`expected 3 lines of 30 (TD1) or 2 lines of 44 (TD3), got ${lines.map((l) => l.length).join("/")}`);
-}
+const OPTIONAL_DATA: Record<MrzFormat, FieldName> = { TD1: "optional1", TD2: "optional", TD3: "personalNumber" };
 
-const take = (lines: readonly string[], [line, start, length]: [number, number, number]): string => (lines[line] ?? "").slice(start, start + length);
-const at = (lines: readonly string[], [line, index]: [number, number]): string => (lines[line] ?? "").charAt(index);
 const stripFillers = (s: string): string => s.replace(/<+$/g, "").replace(/</g, " ").trim();
 
 /** YYMMDD → YYYY-MM-DD. Birth dates pick the century that is not in the future; expiry is 20YY. */
@@ -102,49 +65,59 @@ function mrzDate(yymmdd: string, kind: "birth" | "expiry", now: Date): string | 
   return isoDate(year, mm, dd);
 }
 
+/** Runs the `mrz` package on lines of a known shape; throws MrzFormatError if it reads another format. */
+function parseWithPackage(lines: readonly string[], format: MrzFormat): ParseResult {
+  if (lines.some((line) => !/^[A-Z0-9<]+$/.test(line))) throw new MrzFormatError("characters outside A-Z, 0-9 and <");
+  const result = parse([...lines]);
+  // A 2 × 36 MRZ with digits at the end of line 1 is the French national ID format, not TD2.
+  if (result.format !== format) throw new MrzFormatError(`read as ${result.format}, not ${format}`);
+  return result;
+}
+
+function checksOf(result: ParseResult): CheckedSpan[] {
+  return result.details.flatMap((d) => {
+    const name = d.field === null ? undefined : CHECK_DIGITS[d.field];
+    return name === undefined ? [] : [{ name, valid: d.valid }];
+  });
+}
+
+/** Each check digit of lines already cleaned to A–Z, 0–9 and `<` (repair.ts tries substitutions with it). */
 export function checkSpans(lines: readonly string[], format: MrzFormat): CheckedSpan[] {
-  const l = LAYOUTS[format];
-  const checks: CheckedSpan[] = [
-    { name: "documentNumber", valid: isCheckDigitValid(take(lines, l.documentNumber), at(lines, l.documentNumberCheck)) },
-    { name: "dateOfBirth", valid: isCheckDigitValid(take(lines, l.dateOfBirth), at(lines, l.dateOfBirthCheck)) },
-    { name: "expiryDate", valid: isCheckDigitValid(take(lines, l.expiryDate), at(lines, l.expiryDateCheck)) },
-  ];
-  if (l.personalNumberCheck !== undefined) {
-    const personal = take(lines, l.optional1);
-    const digit = at(lines, l.personalNumberCheck);
-    // An empty personal number may carry `<` as its check digit.
-    checks.push({ name: "personalNumber", valid: (/^<+$/.test(personal) && digit === "<") || isCheckDigitValid(personal, digit) });
-  }
-  checks.push({ name: "composite", valid: isCheckDigitValid(l.composite.map((s) => take(lines, s)).join(""), at(lines, l.compositeCheck)) });
-  return checks;
+  return checksOf(parseWithPackage(lines, format));
 }
 
 /** Parses MRZ lines (already cleaned to A–Z, 0–9 and `<`). Throws MrzFormatError on a bad shape. */
 export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzData {
   const format = detectFormat(lines);
-  if (lines.some((line) => !/^[A-Z0-9<]+$/.test(line))) throw new MrzFormatError("characters outside A-Z, 0-9 and <");
-  const l = LAYOUTS[format];
-  const documentCode = stripFillers(take(lines, format === "TD1" ? [0, 0, 2] : [0, 0, 2]));
-  const issuingState = stripFillers(take(lines, [0, 2, 3]));
-  const name = take(lines, l.name);
-  const [surname = "", given = ""] = name.split("<<");
-  const expiryRaw = take(lines, l.expiryDate);
-  const sexChar = at(lines, l.sex);
-  const checks = checkSpans(lines, format);
+  const result = parseWithPackage(lines, format);
+  const raw = (field: FieldName): string => {
+    const { line, start, end } = fieldSpan(format, field);
+    return (lines[line] ?? "").slice(start, end);
+  };
+  const known = (field: FieldName): boolean => result.details.find((d) => d.field === field)?.valid === true;
+  const name = raw("lastName");
+  const surname = name.split("<<")[0] ?? "";
+  const expiryRaw = raw("expirationDate");
+  const sexChar = raw("sex");
+  const checks = checksOf(result);
+  const optional = OPTIONAL_DATA[format];
   return {
     format,
-    documentCode,
-    issuingState,
-    documentNumber: stripFillers(take(lines, l.documentNumber)),
-    optionalData: stripFillers(take(lines, l.optional1)),
-    optionalData2: stripFillers(take(lines, l.optional2)),
-    dateOfBirth: mrzDate(take(lines, l.dateOfBirth), "birth", now),
+    documentCode: stripFillers(raw("documentCode")),
+    issuingState: stripFillers(raw("issuingState")),
+    // The package joins a long document number that overflows into the optional data (TD1, TD2).
+    documentNumber: result.fields.documentNumber ?? stripFillers(raw("documentNumber")),
+    optionalData: result.fields[optional] ?? stripFillers(raw(optional)),
+    optionalData2:
+      LAYOUTS[format].optional2 === undefined ? "" : (result.fields.optional2 ?? stripFillers(raw("optional2"))),
+    dateOfBirth: mrzDate(raw("birthDate"), "birth", now),
     sex: sexChar === "M" ? "M" : sexChar === "F" ? "F" : "X",
     expiryDate: expiryRaw === "<<<<<<" ? "" : mrzDate(expiryRaw, "expiry", now),
-    nationality: stripFillers(take(lines, l.nationality)),
-    surname: stripFillers(surname),
-    givenNames: stripFillers(name.slice(surname.length + 2)).replace(/\s+/g, " ") || stripFillers(given),
+    nationality: stripFillers(raw("nationality")),
+    surname: result.fields.lastName ?? stripFillers(surname),
+    givenNames: result.fields.firstName ?? stripFillers(name.slice(surname.length + 2)).replace(/\s+/g, " "),
     checks,
     valid: checks.every((c) => c.valid),
+    knownCodes: { issuingState: known("issuingState"), nationality: known("nationality") },
   };
 }

@@ -13,7 +13,8 @@ import { decodeFixedLength, greedyDecode, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { LAYOUTS, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
+import { SHAPES } from "./layout.ts";
+import { parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
 export interface MrzReading {
@@ -53,7 +54,7 @@ interface Decoded {
 
 /** Decodes the last `count` rows as `format`, or null when a row has too few frames. */
 function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | null {
-  const { lines: count, length } = LAYOUTS[format];
+  const { lines: count, length } = SHAPES[format];
   if (frames.length < count) return null;
   const sets = characterSets(format);
   const chosen = frames.slice(frames.length - count);
@@ -75,7 +76,7 @@ function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | nu
 function formatsFor(frames: readonly CtcFrames[]): MrzFormat[] {
   const texts = frames.map(greedyDecode);
   const plausible = (format: MrzFormat): boolean => {
-    const { lines: count, length } = LAYOUTS[format];
+    const { lines: count, length } = SHAPES[format];
     const rows = texts.slice(texts.length - count);
     // Greedy decoding drops repeated `<`, so a line of fillers reads much shorter than it is.
     return rows.length === count && rows.filter((t) => t.includes("<")).length >= count - 1 && rows.every((t) => t.length >= length / 3 && t.length <= length + 6);
@@ -111,7 +112,7 @@ function textTooSmall(boxes: readonly TextBox[], image: GrayImage, longSide: num
  * MRZ still "passes" the checks of its all-filler fields, so the checks alone do not decide.
  */
 function plausibility(data: MrzData): number {
-  const code = data.format === "TD1" ? /^[IAC]/ : /^P/;
+  const code = data.format === "TD3" ? /^P/ : /^[IAC]/;
   return (code.test(data.documentCode) ? 100 : 0) + (data.dateOfBirth !== null ? 50 : 0) + data.checks.filter((c) => c.valid).length;
 }
 

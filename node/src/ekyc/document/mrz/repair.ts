@@ -9,7 +9,9 @@
  * Wrong printed check digits on genuine documents exist: a failure is reported, never "fixed"
  * by anything beyond that single confirmed substitution.
  */
-import { checkSpans, LAYOUTS, type MrzFormat } from "./parse.ts";
+import type { FieldName } from "mrz";
+import { fieldSpan, SHAPES, type MrzFormat } from "./layout.ts";
+import { checkSpans } from "./parse.ts";
 
 const TO_DIGIT: Record<string, string> = { O: "0", Q: "0", D: "0", U: "0", I: "1", L: "1", T: "1", Z: "2", S: "5", B: "8", G: "6", A: "4" };
 const TO_LETTER: Record<string, string> = { "0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A" };
@@ -33,14 +35,23 @@ export interface Repair {
   why: string;
 }
 
+/** Fields whose every position holds a digit (or `<`): dates and the check digits of ICAO 9303. */
+const NUMERIC_FIELDS: FieldName[] = [
+  "birthDate", "birthDateCheckDigit", "expirationDate", "expirationDateCheckDigit",
+  "documentNumberCheckDigit", "compositeCheckDigit",
+];
+/** Fields whose every position holds a letter (or `<`): codes, sex, and names (which never hold digits). */
+const ALPHABETIC_FIELDS: FieldName[] = ["issuingState", "nationality", "sex", "lastName"];
+
 /** Positions that must hold digits (or `<`) and positions that must hold letters, per format. */
 function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; letters: Array<[number, number]> } {
-  const l = LAYOUTS[format];
-  const digits: Array<[number, number]> = [];
-  const span = ([line, start, length]: [number, number, number]) => Array.from({ length }, (_, i): [number, number] => [line, start + i]);
-  digits.push(...span(l.dateOfBirth), l.dateOfBirthCheck, ...span(l.expiryDate), l.expiryDateCheck, l.documentNumberCheck, l.compositeCheck);
-  // Names never hold digits: the whole name field is alphabetic (or `<`).
-  const letters: Array<[number, number]> = [...span([0, 0, 1]), ...span([0, 2, 3]), ...span(l.nationality), l.sex, ...span(l.name)];
+  const positions = (field: FieldName): Array<[number, number]> => {
+    const { line, start, end } = fieldSpan(format, field);
+    return Array.from({ length: end - start }, (_, i) => [line, start + i]);
+  };
+  const digits = NUMERIC_FIELDS.flatMap(positions);
+  // Only the first character of the document code: the second may be a letter or a filler.
+  const letters: Array<[number, number]> = [[0, 0], ...ALPHABETIC_FIELDS.flatMap(positions)];
   return { digits, letters };
 }
 
@@ -52,13 +63,13 @@ export const MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
  * check digits, letters (or `<`) in codes, sex and names, anything of the alphabet elsewhere.
  */
 export function characterSets(format: MrzFormat): string[][] {
-  const { lines, length } = LAYOUTS[format];
+  const { lines, length } = SHAPES[format];
   const sets = Array.from({ length: lines }, () => Array.from({ length }, () => MRZ_ALPHABET));
   const { digits, letters } = positionKinds(format);
   for (const [line, index] of digits) (sets[line] as string[])[index] = DIGITS;
   for (const [line, index] of letters) (sets[line] as string[])[index] = LETTERS;
-  const [sexLine, sexIndex] = LAYOUTS[format].sex;
-  (sets[sexLine] as string[])[sexIndex] = "MFX<";
+  const sex = fieldSpan(format, "sex");
+  (sets[sex.line] as string[])[sex.start] = "MFX<";
   return sets;
 }
 
