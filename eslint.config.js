@@ -34,8 +34,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+      // Reports `\`0x${"ab".repeat(32)}\` as Hex` as unnecessary although tsc needs it (the literal is a string).
+      "@typescript-eslint/no-unnecessary-type-assertion": "off",
     },
   },
   { files: ["**/*.js", "**/*.cjs", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    // CommonJS configuration files and mocha's reporter, loaded by tools that require() them.
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   prettier,
 );

@@ -47,7 +47,7 @@ const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Hex;
 const issuer = new Wallet(id("kycnet/vector/issuer")).address as Hex;
 const subject = new Wallet(id("kycnet/vector/subject")).address as Hex;
 const data: AttestationData[] = records.map((r, i) => ({
-  subject, recordRoot: r.root as Hex, method: i === 0 ? Method.FULL_EKYC : Method.FULL_EKYC_NFC,
+  subject, recordRoot: r.root, method: i === 0 ? Method.FULL_EKYC : Method.FULL_EKYC_NFC,
   assuranceLevel: i === 0 ? 1 : 2, pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
   issuedAt: 1_760_000_000n + BigInt(i), expiresAt: 1_860_000_000n, refUid: ("0x" + "00".repeat(32)) as Hex,
 }));

@@ -99,7 +99,7 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
     // 4. The others are admitted by proposals that members approve with their HSM keys.
     const governance: Array<{ action: string; proposer: string; approvers: string[] }> = [];
     const signers = new Map<string, Signer>(banks.map((b) => [b.slug, new NonceManager(b.keys.createSigner(provider))]));
-    const registry = (b: ProvisionedBank) => new Contract(addresses.consortium, ConsortiumRegistryAbi, signers.get(b.slug)!);
+    const registry = (b: ProvisionedBank) => new Contract(addresses.consortium, ConsortiumRegistryAbi, signers.get(b.slug));
     const admitted = [first!];
     const propose = async (action: string, send: (c: Contract) => Promise<{ wait(): Promise<unknown> }>) => {
       const proposer = admitted[0]!;

@@ -121,8 +121,8 @@ try {
       const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "node/src/cli/main.ts"), "node", "start", "--config", bank.configPath],
         { cwd: ROOT, env: { ...process.env, KYCNET_HSM_PIN: DEMO_HSM_PIN }, stdio: ["ignore", "pipe", "pipe"] });
       const out = createWriteStream(log);
-      child.stdout!.pipe(out);
-      child.stderr!.pipe(out);
+      child.stdout.pipe(out);
+      child.stderr.pipe(out);
       children.push(child);
       await waitReady(bank.apiUrl, child, log);
     }));

@@ -141,7 +141,7 @@ export function parseGenesisInput(input: Json): GenesisInput {
     const name = string(entry.name, `${field}.name`, NAME, "lower-case letters, digits and dashes (at most 63)", 63);
     if (names.has(name)) throw new ProductionInputError("VALIDATOR_DUPLICATE", `${field}.name`, `"${name}" is used twice`);
     names.add(name);
-    const key = validatorKey(entry as Record<string, Json>, field);
+    const key = validatorKey(entry, field);
     const twin = addresses.get(key.address);
     if (twin !== undefined) throw new ProductionInputError("VALIDATOR_DUPLICATE", field, `same node key as "${twin}" (${key.address})`);
     addresses.set(key.address, name);

@@ -145,7 +145,7 @@ describe("ConsortiumRegistry", function () {
       }
       it("accepts an uncompressed 65-byte key", async function () {
         const contract = await deploy([{ ...memberInput(A, "x"), transportKey: `0x04${"11".repeat(64)}` }], [], 1);
-        expect(await bind<ConsortiumFn>(contract as unknown as Contract).isActiveMember(A)).to.equal(true);
+        expect(await bind<ConsortiumFn>(contract).isActiveMember(A)).to.equal(true);
       });
     });
 

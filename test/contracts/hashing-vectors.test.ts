@@ -29,7 +29,7 @@ const REVOCATION_TYPE = "ConsentRevocation(bytes32 consentId,uint256 nonce,uint6
 
 describe("KycnetHashing", function () {
   async function deployHarness(): Promise<Contract> {
-    return (await ethers.deployContract("KycnetHashingHarness")) as unknown as Contract;
+    return await ethers.deployContract("KycnetHashingHarness");
   }
   const harness = async () => bind<HarnessFn>(await loadFixture(deployHarness));
 

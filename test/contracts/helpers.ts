@@ -93,12 +93,12 @@ export async function deployKycnet(
   auditors: readonly string[] = [],
 ): Promise<Kycnet> {
   const inputs = await Promise.all(members.map(async (m, i) => memberInput(await m.getAddress(), String(i))));
-  const consortium = (await ethers.deployContract("ConsortiumRegistry", [inputs, auditors, threshold])) as unknown as Contract;
-  const attestations = (await ethers.deployContract("AttestationRegistry", [await consortium.getAddress()])) as unknown as Contract;
-  const consents = (await ethers.deployContract("ConsentRegistry", [
+  const consortium = await ethers.deployContract("ConsortiumRegistry", [inputs, auditors, threshold]);
+  const attestations = await ethers.deployContract("AttestationRegistry", [await consortium.getAddress()]);
+  const consents = await ethers.deployContract("ConsentRegistry", [
     await consortium.getAddress(),
     await attestations.getAddress(),
-  ])) as unknown as Contract;
+  ]);
   const { chainId } = await ethers.provider.getNetwork();
   return { consortium, attestations, consents, chainId };
 }
@@ -208,5 +208,5 @@ export function bind<N extends string>(contract: Contract, signer?: Signer): Rec
 export async function accounts(ethers: HardhatEthers, n: number): Promise<{ signer: Signer; address: string }[]> {
   const all = await ethers.getSigners();
   if (all.length < n) throw new Error(`need ${n} accounts, the network has ${all.length}`);
-  return Promise.all(all.slice(0, n).map(async (signer) => ({ signer: signer as Signer, address: await signer.getAddress() })));
+  return Promise.all(all.slice(0, n).map(async (signer) => ({ signer: signer, address: await signer.getAddress() })));
 }

@@ -16,7 +16,7 @@ import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometric
 import { createRegistrySimulator, type RegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import { BankApiError, createBankClient } from "@kycnet/sdk/bank";
+import { type BankApiError, createBankClient } from "@kycnet/sdk/bank";
 import {
   ALL_FIELDS_MASK, Purpose, consentIdOf, signConsentGrant, signConsentRevocation, toConsentGrant, type Hex,
 } from "@kycnet/sdk/protocol";
@@ -144,9 +144,9 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const operator = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
     const auditor = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.auditor });
     expect((await auditor.attestationStatus(sourceUid)).status).to.equal("VALID");
-    const unknown = await auditor.attestationStatus(`0x${"ee".repeat(32)}` as Hex).catch((e: unknown) => e);
+    const unknown = await auditor.attestationStatus(`0x${"ee".repeat(32)}`).catch((e: unknown) => e);
     expect(unknown).to.include({ code: "ATTESTATION_NOT_FOUND", status: 404 });
-    const badSubject = await operator.createSession("0x1234" as Hex).catch((e: unknown) => e);
+    const badSubject = await operator.createSession("0x1234").catch((e: unknown) => e);
     expect((badSubject as BankApiError).status).to.equal(400);
     const forbidden = await auditor.createSession(Wallet.createRandom().address as Hex).catch((e: unknown) => e);
     expect((forbidden as BankApiError).status).to.equal(403);

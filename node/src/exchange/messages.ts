@@ -137,7 +137,7 @@ export function decodeResponse(bytes: Uint8Array): RecordResponse {
   }
   return Object.freeze({
     v: version(obj.v, "response"), requestId, status: status as RecordStatus, message: obj.message,
-    ...(obj.sealed === undefined ? {} : { sealed: obj.sealed as string }),
+    ...(obj.sealed === undefined ? {} : { sealed: obj.sealed }),
   });
 }
 
@@ -171,7 +171,7 @@ export function decodePayload(bytes: Uint8Array): DisclosurePayload {
     attestationUid: bytes32(obj.attestationUid, "payload.attestationUid"),
     requestId: bytes32(obj.requestId, "payload.requestId"),
     fields: Object.freeze(obj.fields.map(disclosure)),
-    faceTemplate: template as string | null,
+    faceTemplate: template,
   });
 }
 

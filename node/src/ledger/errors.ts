@@ -12,7 +12,7 @@ import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } fro
 const allErrors = new Interface(
   [...ConsortiumRegistryAbi, ...AttestationRegistryAbi, ...ConsentRegistryAbi]
     .filter((f) => f.type === "error")
-    .filter((f, i, all) => all.findIndex((g) => JSON.stringify(g) === JSON.stringify(f)) === i) as unknown as ErrorFragment[],
+    .filter((f, i, all) => all.findIndex((g) => JSON.stringify(g) === JSON.stringify(f)) === i),
 );
 
 /** The contract reverted with a known custom error. */

@@ -64,7 +64,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const challenge = deps.challenges.create();
       session.challenge = { id: challenge.nonce, nonce: challenge.nonce, expiresAt: challenge.expiresAt };
       delete session.frames;
-      return { challengeId: challenge.nonce, steps: [...challenge.steps], nonce: challenge.nonce as Hex, expiresAt: new Date(challenge.expiresAt).toISOString() };
+      return { challengeId: challenge.nonce, steps: [...challenge.steps], nonce: challenge.nonce, expiresAt: new Date(challenge.expiresAt).toISOString() };
     },
 
     async uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]) {

@@ -69,6 +69,6 @@ export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest, timed
   if (fetched.faceTemplate === null) throw new ReuseNotPossibleError("the issuing bank sent no face template");
   const fields: RecordFields = canonicalizeRecord(fetched.fields);
   return Object.freeze({
-    consentId, source: proof, sourceUid: fetched.attestationUid as Hex, fields, faceTemplate: fetched.faceTemplate, issuerName: issuer.name,
+    consentId, source: proof, sourceUid: fetched.attestationUid, fields, faceTemplate: fetched.faceTemplate, issuerName: issuer.name,
   });
 }

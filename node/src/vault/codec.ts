@@ -15,7 +15,7 @@ export const attestationFromJson = (j: StoredValue): AttestationData => toAttest
 export interface ProofJson { issuer: Hex; data: AttestationJson; batchRoot: Hex; proof: Hex[] }
 
 export const proofToJson = (p: AttestationProof): ProofJson => ({ issuer: p.issuer, data: attestationToJson(p.data), batchRoot: p.batchRoot, proof: [...p.proof] });
-export const proofFromJson = (j: ProofJson): AttestationProof => ({ issuer: j.issuer, data: attestationFromJson(j.data as unknown as StoredValue), batchRoot: j.batchRoot, proof: j.proof });
+export const proofFromJson = (j: ProofJson): AttestationProof => ({ issuer: j.issuer, data: attestationFromJson(j.data), batchRoot: j.batchRoot, proof: j.proof });
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));

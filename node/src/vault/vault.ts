@@ -223,7 +223,7 @@ function intakeOperations(
         released = { ...stored, status: "ACTIVE" };
         return [
           { type: "put", key: recordKey(id), value: released as unknown as StoredValue },
-          ...enqueueOps(id, attestationFromJson(stored.attestation as unknown as StoredValue), clock()), ...(await also.ops()),
+          ...enqueueOps(id, attestationFromJson(stored.attestation), clock()), ...(await also.ops()),
         ];
       }, [{ actor, action: "record.released-for-anchoring", target: id }, ...also.events]);
       return toMeta(released!);

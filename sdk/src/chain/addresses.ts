@@ -89,5 +89,5 @@ function positiveChainId(value: unknown, field: string): bigint {
   const ok = (typeof value === "number" && Number.isSafeInteger(value) && value > 0)
     || (typeof value === "string" && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value) && BigInt(value) > 0n);
   if (!ok) throw new InvalidArgumentError(field, "must be a positive integer");
-  return BigInt(value as number | string);
+  return BigInt(value);
 }

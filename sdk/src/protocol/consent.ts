@@ -69,7 +69,7 @@ export function toConsentGrant(input: Readonly<Record<string, unknown>>): Consen
   assertFieldMask(fieldMask);
   return Object.freeze({
     attestationUid: input.attestationUid.toLowerCase() as Hex,
-    grantee: input.grantee as Hex,
+    grantee: input.grantee,
     purpose: purpose as PurposeCode,
     fieldMask,
     validUntil: assertUint(input.validUntil, "validUntil", 64),

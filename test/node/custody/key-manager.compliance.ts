@@ -126,7 +126,7 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
           attestationUid: keccak256(bytes("attestation")) as Hex, grantee: (await f.bankB.getAddress()) as Hex, purpose: Purpose.ONBOARDING,
           fieldMask: 0x7, validUntil: 2_000_000_000n, nonce: 1n, deadline: 2_000_000_000n,
         };
-        const signature = await signConsentGrant(signer as unknown as Parameters<typeof signConsentGrant>[0], domain, grant);
+        const signature = await signConsentGrant(signer, domain, grant);
         expect(verifyTypedData(consentDomain(domain), CONSENT_GRANT_TYPES, { ...grant }, signature)).to.equal(await f.bankA.getAddress());
         expect(await verifier.recoverDigest(consentGrantDigest(domain, grant), signature)).to.equal(await f.bankA.getAddress());
       });

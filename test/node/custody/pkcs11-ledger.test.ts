@@ -63,7 +63,7 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
     const record: AttestationData = {
       subject: (await customer.getAddress()) as Hex, recordRoot: keccak256(toUtf8Bytes("record")) as Hex, method: Method.FULL_EKYC,
       assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/0.1.0"), issuedAt: now,
-      expiresAt: now + 365n * 86_400n, refUid: `0x${"00".repeat(32)}` as Hex,
+      expiresAt: now + 365n * 86_400n, refUid: `0x${"00".repeat(32)}`,
     };
     const anchored = await ledgerA.anchorBatch([record]);
     expect(anchored.uids).to.have.length(1);

@@ -66,7 +66,7 @@ describe("ChainLedgerReads", () => {
   });
 
   it("reports PENDING for a uid queued in the outbox and not anchored yet", async () => {
-    const queued = `0x${"77".repeat(32)}` as Hex;
+    const queued: Hex = `0x${"77".repeat(32)}`;
     const reads = new ChainLedgerReads({
       ledger: f.ledgerA, locators: [chainAttestationLocator(f.provider, f.addresses.attestations)], isPending: async (u) => u === queued,
     });

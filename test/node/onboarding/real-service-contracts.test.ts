@@ -74,7 +74,7 @@ describe("service-port contracts on the real implementations", function () {
     const issuer = Wallet.createRandom().address as Hex;
     const vault = createVault({
       store, keys: new MemoryKeyManager(), audit,
-      attestationContext: { chainId: 31337n, registry: `0x${"11".repeat(20)}` as Hex, issuer },
+      attestationContext: { chainId: 31337n, registry: `0x${"11".repeat(20)}`, issuer },
     });
     const review = createReviewQueue({ store, vault, audit });
     const service = createOnboardingService({

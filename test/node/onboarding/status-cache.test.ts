@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ChainLedgerReads } from "../../../node/src/onboarding/adapters/chain-ledger-reads.ts";
 import type { AttestationProof, Hex } from "@kycnet/sdk/protocol";
 
-const UID = `0x${"aa".repeat(32)}` as Hex;
-const CONSENT = `0x${"cc".repeat(32)}` as Hex;
+const UID: Hex = `0x${"aa".repeat(32)}`;
+const CONSENT: Hex = `0x${"cc".repeat(32)}`;
 const PROOF = { issuer: `0x${"11".repeat(20)}` } as unknown as AttestationProof;
 
 describe("API ChainLedgerReads status cache (statusTtlMs)", () => {

@@ -40,7 +40,7 @@ describe("node/vault outbox under kill -9", function () {
     const provider = createRpcProvider(chain.url, { chainId: chain.chainId });
     const dev = (i: number) => HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), `m/44'/60'/0'/0/${i}`);
     const bank = dev(1);
-    const addresses = await deployKycnet(new NonceManager(dev(0).connect(provider)) as Signer, {
+    const addresses = await deployKycnet(new NonceManager(dev(0).connect(provider)), {
       members: [{ account: bank.address as Hex, name: "Bank A", peerId: randomBytes(38), transportKey: new Uint8Array([2, ...randomBytes(32)]) }], threshold: 1,
     });
     // Kills are placed by the child's progress, not by wall time, so they land mid-work on a fast

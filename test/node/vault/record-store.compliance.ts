@@ -45,7 +45,7 @@ export function describeRecordStoreCompliance(name: string, open: () => Promise<
       if (reopen === undefined) this.skip();
       await store.write([{ type: "put", key: "durable", value: "yes" }]);
       await store.close();
-      store = await reopen!();
+      store = await reopen();
       expect(await store.get("durable")).to.equal("yes");
     });
   });

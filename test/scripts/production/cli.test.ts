@@ -69,7 +69,7 @@ describe("production: CLI", function () {
       const members = file("members.json", { chainId: Number(chainId), threshold: 1, members: [bankPublication("Bank A", accountA)] });
       const deployed = await run(["deploy", "--input", members, "--rpc", bridge.url, "--out", join(dir, "deployment"), "--key-env", "DEPLOYER_KEY"], { DEPLOYER_KEY: DEV_KEY_0 });
       expect(deployed.code, deployed.stderr).to.equal(0);
-      expect(deployed.stdout).to.match(/ConsortiumRegistry  0x[0-9a-fA-F]{40}/);
+      expect(deployed.stdout).to.match(/ConsortiumRegistry {2}0x[0-9a-fA-F]{40}/);
       expect(deployed.stdout).to.not.include(DEV_KEY_0.slice(2));
       const addresses = JSON.parse(readFileSync(join(dir, "deployment", "addresses.json"), "utf8")) as { consortium: string };
       const registry = new Contract(addresses.consortium, ConsortiumRegistryAbi, ethers.provider);

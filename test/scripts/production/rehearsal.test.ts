@@ -43,7 +43,7 @@ describe("production: deployment rehearsal on Hardhat", function () {
     expect(JSON.parse(readFileSync(deploymentFile, "utf8")).members).to.deep.equal([{ name: "Bank A", account: accountA }]);
 
     // 2. After deployment: Bank B is admitted by a proposal the members approve (threshold 1 here).
-    const registryAsA = new Contract(record.addresses.consortium, ConsortiumRegistryAbi, bankA!);
+    const registryAsA = new Contract(record.addresses.consortium, ConsortiumRegistryAbi, bankA);
     const b = bankPublication("Bank B", accountB);
     expect(await registryAsA.getFunction("isActiveMember")(accountB)).to.equal(false);
     await (await registryAsA.getFunction("proposeAdmitMember")({ account: accountB, name: b.name, peerId: b.peerIdBytes, transportKey: b.transportPublicKey })).wait();

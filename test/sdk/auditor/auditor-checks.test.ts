@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Contract, Interface, Wallet, hexlify, parseEther, randomBytes, type Signer, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
+import { Contract, Interface, type Wallet, hexlify, parseEther, randomBytes, type Signer, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
 import { createAuditor } from "@kycnet/sdk/auditor";
 import { createSubjectKey } from "@kycnet/sdk/customer";
 import { toJsonSafe } from "@kycnet/sdk/auditor";
@@ -146,8 +146,8 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       const t = await f.now();
       const g = { attestationUid: a.uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 99n, deadline: t + 600n };
       const signature = await signConsentGrant(a.subject, domain, g);
-      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB as Signer);
-      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA as Signer);
+      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB);
+      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA);
       await f.provider.send("evm_setAutomine", [false]);
       try {
         const granting = await asB.getFunction("grantBySig")(g, a.proof, signature, { gasLimit: 1_000_000 });
@@ -168,16 +168,16 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("counts an attestation anchored, granted and disclosed all in one block", async () => {
       const subject = createSubjectKey();
       const data = await f.record(subject.address as Hex);
-      const issuer = (await f.ledgerA.account()) as Hex;
+      const issuer = (await f.ledgerA.account());
       const uid = attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, issuer, data);
       const batch = buildBatch([uid]);
       const proof = { issuer, data, batchRoot: batch.root, proof: batch.proofOf(0) };
       const t = await f.now();
       const g = { attestationUid: uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 5n, deadline: t + 600n };
       const signature = await signConsentGrant(subject, domain, g);
-      const registryAsA = new Contract(f.addresses.attestations, AttestationRegistryAbi, f.signers.bankA as Signer);
-      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB as Signer);
-      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA as Signer);
+      const registryAsA = new Contract(f.addresses.attestations, AttestationRegistryAbi, f.signers.bankA);
+      const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB);
+      const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA);
       await f.provider.send("evm_setAutomine", [false]);
       try {
         const txs = [
@@ -275,8 +275,8 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
 
     it("INVALID_ARGUMENT for an unknown field name, a malformed salt or proof; ATTESTATION_NOT_FOUND for an unknown uid", async () => {
       expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, name: "shoeSize" }))).to.equal("INVALID_ARGUMENT");
-      expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, salt: "0x12" as Hex }))).to.equal("INVALID_ARGUMENT");
-      expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, proof: ["0xzz" as Hex] }))).to.equal("INVALID_ARGUMENT");
+      expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, salt: "0x12" }))).to.equal("INVALID_ARGUMENT");
+      expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, proof: ["0xzz"] }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, name: "dateOfBirth", value: "31/02/1990" }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(auditor.verifyField({ ...disclosure!, uid: randomHash() }))).to.equal("ATTESTATION_NOT_FOUND");
     });

@@ -87,7 +87,7 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
       expect(await codeOf(grantConsent({ ...base, fields: ["shoeSize" as never] }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(grantConsent({ ...base, purpose: "MARKETING" as never }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(grantConsent({ ...base, validFor: 0 }))).to.equal("INVALID_ARGUMENT");
-      expect(await codeOf(grantConsent({ ...base, grantee: "0x1234" as Hex }))).to.equal("INVALID_ARGUMENT");
+      expect(await codeOf(grantConsent({ ...base, grantee: "0x1234" }))).to.equal("INVALID_ARGUMENT");
     });
   });
 
@@ -161,7 +161,7 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
     });
 
     it("INVALID_ARGUMENT for a malformed consent id", async () => {
-      expect(await codeOf(listDisclosures({ consentId: "0xabc" as Hex }, { provider: f.provider, addresses: f.addresses }))).to.equal("INVALID_ARGUMENT");
+      expect(await codeOf(listDisclosures({ consentId: "0xabc" }, { provider: f.provider, addresses: f.addresses }))).to.equal("INVALID_ARGUMENT");
     });
   });
 

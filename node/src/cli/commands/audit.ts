@@ -86,7 +86,7 @@ function print(outcome: AuditOutcome, json: boolean): void {
         const body = { attestation: renderAttestation, consent: renderConsent, disclosures: renderDisclosures, field: renderField }[outcome.check](r);
         process.stdout.write(`${body}\n`);
       }
-      const findings = list(r.findings as JsonValue) as unknown as string[];
+      const findings = list(r.findings) as unknown as string[];
       for (const f of findings) process.stdout.write(`${colour.red("finding")} ${f}\n`);
       process.stdout.write(outcome.exitCode === 0 ? `${colour.green("PASSED")} all checks passed\n` : `${colour.red("FAILED")} ${findings.length} finding(s)\n`);
     }

@@ -10,7 +10,7 @@ import { verifiedRecord } from "../../vault/fixtures.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 
 const REVIEW: DecisionResult = {
-  decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" } as DecisionResult["reasons"][number]],
+  decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" }],
   assuranceLevel: 1, method: "FULL_EKYC", dailyLimitVnd: "100000000", ruleSetVersion: "test", asOf: "2027-01-01",
 };
 
@@ -19,7 +19,7 @@ describe("node/vault review queue", () => {
   const setup = async () => {
     const store = createMemoryRecordStore();
     const audit = createAuditLog(store);
-    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex } });
+    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` } });
     const queue = createReviewQueue({ store, vault, audit });
     const { record, attestation } = verifiedRecord(1);
     const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(1_800_000_000n), actor: "node", hold: true });

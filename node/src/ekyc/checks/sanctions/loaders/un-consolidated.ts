@@ -63,7 +63,7 @@ export function parseUnConsolidatedXml(bytes: Uint8Array, options: { maxBytes?: 
   if (root === undefined) throw new SanctionsListMalformedError(FORMAT, "root element CONSOLIDATED_LIST missing");
   const individuals = listOf(childOf(root, "INDIVIDUALS"), "INDIVIDUAL").map((n, i) => entryOf(n, "INDIVIDUAL", i));
   const entities = listOf(childOf(root, "ENTITIES"), "ENTITY").map((n, i) => entryOf(n, "ENTITY", i));
-  const generated = typeof root["@_dateGenerated"] === "string" ? (root["@_dateGenerated"] as string) : "undated";
+  const generated = typeof root["@_dateGenerated"] === "string" ? (root["@_dateGenerated"]) : "undated";
   const digest = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
   return { version: `${FORMAT}@${generated}#${digest}`, entries: [...individuals, ...entities] };
 }
