@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import * as asn1js from "asn1js";
-import type * as pkijs from "pkijs";
+import * as pkijs from "pkijs";
 import { OID, type DigestName } from "../../node/src/ekyc/document/chip/oids.ts";
 import { applicationTagged, der, digestAlgorithm, hashOf } from "./asn1.ts";
 import { contentInfo, signedData, type Signer } from "./pki.ts";
@@ -105,6 +105,8 @@ export interface SodSpec {
   digest?: DigestName;
   /** 0 (LDS 1.7, the default) or 1 (LDS 1.8 with ldsVersionInfo). */
   version?: 0 | 1;
+  /** Names another algorithm than the one that hashed (tests of unknown algorithms). */
+  hashAlgorithmOid?: string;
   /** Changes the SignedData before encoding (tampered variants). */
   tamper?: (data: pkijs.SignedData) => void;
 }
@@ -117,7 +119,7 @@ export function sodFile(spec: SodSpec): Uint8Array {
   const version = spec.version ?? 0;
   const lso = new asn1js.Sequence({ value: [
     new asn1js.Integer({ value: version }),
-    digestAlgorithm(digest).toSchema(),
+    (spec.hashAlgorithmOid === undefined ? digestAlgorithm(digest) : new pkijs.AlgorithmIdentifier({ algorithmId: spec.hashAlgorithmOid })).toSchema(),
     new asn1js.Sequence({ value: hashes }),
     ...(version === 1 ? [new asn1js.Sequence({ value: [new asn1js.PrintableString({ value: "0108" }), new asn1js.PrintableString({ value: "040000" })] })] : []),
   ] });
