@@ -36,8 +36,11 @@ const time = async (run: () => unknown): Promise<number> => {
 };
 
 const summary = (key: string, stage: string, samples: number[]): Row => ({
-  key, stage, n: samples.length,
-  p50Ms: Number(percentile(samples, 50).toFixed(2)), p95Ms: Number(percentile(samples, 95).toFixed(2)),
+  key,
+  stage,
+  n: samples.length,
+  p50Ms: Number(percentile(samples, 50).toFixed(2)),
+  p95Ms: Number(percentile(samples, 95).toFixed(2)),
   maxMs: Number(Math.max(...samples).toFixed(2)),
 });
 
@@ -53,13 +56,17 @@ for (const key of ["rsa", "ecdsa"] as const) {
   const chips: GeneratedChip[] = [];
   for (let i = 0; i < CHIPS; i++) chips.push(await generateChip({ index: i, seed: 4_242, pki, variant: "valid" }));
   const clones: GeneratedChip[] = [];
-  for (let i = 0; i < 5; i++) clones.push(await generateChip({ index: CHIPS + i, seed: 4_242, pki, variant: "cloned-chip" }));
+  for (let i = 0; i < 5; i++)
+    clones.push(await generateChip({ index: CHIPS + i, seed: 4_242, pki, variant: "cloned-chip" }));
   const challenges = new ActiveAuthChallenges();
 
   // Warm-up: JIT, OpenJPEG's WebAssembly instantiation, OpenSSL key caches.
   for (const c of chips.slice(0, 3)) await verifyChip(c.files, { trust, now: NOW });
 
-  const full: number[] = [], passive: number[] = [], active: number[] = [], decode: number[] = [];
+  const full: number[] = [],
+    passive: number[] = [],
+    active: number[] = [],
+    decode: number[] = [];
   let valid = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of chips.entries()) {
@@ -68,12 +75,25 @@ for (const key of ["rsa", "ecdsa"] as const) {
       const challenge = challenges.consume(session);
       const response = answerChallenge(c.activeAuthenticationKey, challenge);
       let status = "";
-      full.push(await time(async () => {
-        status = (await verifyChip(c.files, { trust, now: NOW, activeAuthentication: { challenge, response }, requireActiveAuthentication: true })).status;
-      }));
+      full.push(
+        await time(async () => {
+          status = (
+            await verifyChip(c.files, {
+              trust,
+              now: NOW,
+              activeAuthentication: { challenge, response },
+              requireActiveAuthentication: true,
+            })
+          ).status;
+        }),
+      );
       if (status === "VALID") valid += 1;
       passive.push(await time(() => verifyPassive(c.files, trust, { now: NOW })));
-      active.push(await time(() => verifyActiveAuthentication(Dg15File.parse(c.files.DG15!), challenge, response, Dg14File.parse(c.files.DG14!))));
+      active.push(
+        await time(() =>
+          verifyActiveAuthentication(Dg15File.parse(c.files.DG15!), challenge, response, Dg14File.parse(c.files.DG14!)),
+        ),
+      );
       if (round === 0) decode.push(await time(() => decodePortrait(Dg2File.parse(c.files.DG2!).portrait)));
     }
   }
@@ -87,21 +107,32 @@ for (const key of ["rsa", "ecdsa"] as const) {
   correctness[key] = { valid, of: full.length, clonesRefused, clones: clones.length };
   portraitBytes[key] = Math.round(chips.reduce((sum, c) => sum + c.files.DG2!.length, 0) / chips.length);
   const portrait = key === "rsa" ? "JPEG" : "JPEG 2000";
-  rows.push(summary(key, "passive + active (verifyChip)", full), summary(key, "passive only", passive),
-    summary(key, "active only", active), summary(key, `portrait decode (${portrait})`, decode));
+  rows.push(
+    summary(key, "passive + active (verifyChip)", full),
+    summary(key, "passive only", passive),
+    summary(key, "active only", active),
+    summary(key, `portrait decode (${portrait})`, decode),
+  );
 }
 
 printTable(`Chip verification per chip (${CHIPS} chips × ${ROUNDS} rounds per key kind)`, rows);
 const p95s = rows.filter((r) => r.stage === "passive + active (verifyChip)").map((r) => Number(r.p95Ms));
 const meetsTarget = p95s.every((p) => p <= TARGET_P95_MS);
-process.stdout.write(`\ntarget p95 ≤ ${TARGET_P95_MS} ms: ${meetsTarget ? "met" : "NOT met"} (${p95s.join(" / ")} ms); correctness ${JSON.stringify(correctness)}\n`);
+process.stdout.write(
+  `\ntarget p95 ≤ ${TARGET_P95_MS} ms: ${meetsTarget ? "met" : "NOT met"} (${p95s.join(" / ")} ms); ` +
+    `correctness ${JSON.stringify(correctness)}\n`,
+);
 writeResults("chip", {
-  chipsPerKey: CHIPS, rounds: ROUNDS, targetP95Ms: TARGET_P95_MS, meetsTarget, correctness,
+  chipsPerKey: CHIPS,
+  rounds: ROUNDS,
+  targetP95Ms: TARGET_P95_MS,
+  meetsTarget,
+  correctness,
   setup: {
     rsa: "CSCA RSA-3072 sha256WithRSA, DS RSA-2048 SHA-256 PKCS#1 v1.5, AA RSA-1024 ISO 9796-2 SHA-1, JPEG portrait",
     ecdsa: "CSCA P-384 ecdsa-with-SHA384, DS P-256 ecdsa-with-SHA256, AA P-256 plain ECDSA SHA-256, JPEG 2000 portrait",
   },
-  // Real eval-face portraits (KYCNET_EVAL_FACES) give DG2 files of 14–30 KB; drawn placeholders ≈ 4–8 KB.
+  // Real eval-face portraits (KYCNET_EVAL_FACES) give DG2 files of ≈ 9 KB (JPEG) and 15 KB (JPEG 2000) on average.
   meanDg2Bytes: portraitBytes,
   loadAverage: { before: loadBefore, after: loadavg() },
   rows,

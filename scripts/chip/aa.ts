@@ -9,8 +9,13 @@ import type { DigestName } from "../../node/src/ekyc/document/chip/oids.ts";
 const HASH_ID: Partial<Record<DigestName, number>> = { sha224: 0x38, sha256: 0x34, sha384: 0x36, sha512: 0x35 };
 const HASH_BYTES: Record<DigestName, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
-export function answerChallenge(key: KeyObject, challenge: Uint8Array, digest: DigestName = key.asymmetricKeyType === "rsa" ? "sha1" : "sha256"): Uint8Array {
-  if (key.asymmetricKeyType === "ec") return new Uint8Array(sign(digest, challenge, { key, dsaEncoding: "ieee-p1363" }));
+export function answerChallenge(
+  key: KeyObject,
+  challenge: Uint8Array,
+  digest: DigestName = key.asymmetricKeyType === "rsa" ? "sha1" : "sha256",
+): Uint8Array {
+  if (key.asymmetricKeyType === "ec")
+    return new Uint8Array(sign(digest, challenge, { key, dsaEncoding: "ieee-p1363" }));
   const k = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   const trailer = digest === "sha1" ? [0xbc] : [HASH_ID[digest]!, 0xcc];
   const m1 = randomBytes(k - 1 - HASH_BYTES[digest] - trailer.length);

@@ -23,17 +23,26 @@ export const digestAlgorithm = (digest: DigestName): pkijs.AlgorithmIdentifier =
   new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[digest] });
 
 const RSA_SIG: Record<DigestName, string> = {
-  sha1: OID.sha1WithRsa, sha224: OID.sha224WithRsa, sha256: OID.sha256WithRsa, sha384: OID.sha384WithRsa, sha512: OID.sha512WithRsa,
+  sha1: OID.sha1WithRsa,
+  sha224: OID.sha224WithRsa,
+  sha256: OID.sha256WithRsa,
+  sha384: OID.sha384WithRsa,
+  sha512: OID.sha512WithRsa,
 };
 const ECDSA_SIG: Record<DigestName, string> = {
-  sha1: OID.ecdsaWithSha1, sha224: OID.ecdsaWithSha224, sha256: OID.ecdsaWithSha256, sha384: OID.ecdsaWithSha384, sha512: OID.ecdsaWithSha512,
+  sha1: OID.ecdsaWithSha1,
+  sha224: OID.ecdsaWithSha224,
+  sha256: OID.ecdsaWithSha256,
+  sha384: OID.ecdsaWithSha384,
+  sha512: OID.ecdsaWithSha512,
 };
 const HASH_BYTES: Record<DigestName, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 /** The AlgorithmIdentifier for a signature (PSS with MGF1 of the same hash and a salt of the hash's length). */
 export function signatureAlgorithm(kind: SignatureKind, digest: DigestName): pkijs.AlgorithmIdentifier {
   if (kind === "ecdsa") return new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_SIG[digest] });
-  if (kind === "rsa-pkcs1") return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_SIG[digest], algorithmParams: new asn1js.Null() });
+  if (kind === "rsa-pkcs1")
+    return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_SIG[digest], algorithmParams: new asn1js.Null() });
   const hash = new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[digest], algorithmParams: new asn1js.Null() });
   const params = new pkijs.RSASSAPSSParams({
     hashAlgorithm: hash,
@@ -46,7 +55,10 @@ export function signatureAlgorithm(kind: SignatureKind, digest: DigestName): pki
 export function signBytes(kind: SignatureKind, digest: DigestName, key: KeyObject, data: Uint8Array): Uint8Array {
   if (kind === "ecdsa") return new Uint8Array(sign(digest, data, { key, dsaEncoding: "der" }));
   if (kind === "rsa-pkcs1") return new Uint8Array(sign(digest, data, { key, padding: constants.RSA_PKCS1_PADDING }));
-  return new Uint8Array(sign(digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[digest] }));
+  return new Uint8Array(
+    sign(digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[digest] }),
+  );
 }
 
-export const hashOf = (digest: DigestName, data: Uint8Array): Uint8Array => new Uint8Array(createHash(digest).update(data).digest());
+export const hashOf = (digest: DigestName, data: Uint8Array): Uint8Array =>
+  new Uint8Array(createHash(digest).update(data).digest());

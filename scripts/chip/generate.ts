@@ -23,7 +23,14 @@ import { encodeJp2 } from "./jp2.ts";
 import { comFile, dg13File, dg14File, dg15File, dg1File, dg2File, sodFile } from "./lds-writer.ts";
 import { createCsca, createDocumentSigner, generateKeys, pem, type KeyKind, type Signer } from "./pki.ts";
 
-export const CHIP_VARIANTS = ["valid", "altered-dg", "wrong-ds", "broken-signature", "dg-not-in-sod", "cloned-chip"] as const;
+export const CHIP_VARIANTS = [
+  "valid",
+  "altered-dg",
+  "wrong-ds",
+  "broken-signature",
+  "dg-not-in-sod",
+  "cloned-chip",
+] as const;
 export type ChipVariant = (typeof CHIP_VARIANTS)[number];
 
 export interface ExpectedFailure {
@@ -52,7 +59,12 @@ export interface TestPki {
 export function createTestPki(key: KeyKind, rsaPadding: "pkcs1" | "pss" = "pkcs1"): TestPki {
   const csca = createCsca({ key, rsaPadding });
   const rogue = createCsca({ key, rsaPadding }, "Rogue CSCA");
-  return { key, csca, documentSigner: createDocumentSigner(csca, { key, rsaPadding }), rogueDocumentSigner: createDocumentSigner(rogue, { key, rsaPadding }, 7) };
+  return {
+    key,
+    csca,
+    documentSigner: createDocumentSigner(csca, { key, rsaPadding }),
+    rogueDocumentSigner: createDocumentSigner(rogue, { key, rsaPadding }, 7),
+  };
 }
 
 export interface GeneratedChip {
@@ -97,17 +109,40 @@ export async function generateChip(options: ChipOptions): Promise<GeneratedChip>
   };
   files.COM = comFile([1, 2, 13, 14, 15]);
   const covered = new Map<DataGroupNumber, Uint8Array>(
-    ([1, 2, 13, 14, 15] as const).filter((n) => !(options.variant === "dg-not-in-sod" && n === 13)).map((n) => [n, files[`DG${n}`]!]));
+    ([1, 2, 13, 14, 15] as const)
+      .filter((n) => !(options.variant === "dg-not-in-sod" && n === 13))
+      .map((n) => [n, files[`DG${n}`]!]),
+  );
   const signer = options.variant === "wrong-ds" ? options.pki.rogueDocumentSigner : options.pki.documentSigner;
-  files.SOD = sodFile({ signer, dataGroups: covered, tamper: options.variant === "broken-signature" ? breakSignature : undefined });
+  files.SOD = sodFile({
+    signer,
+    dataGroups: covered,
+    tamper: options.variant === "broken-signature" ? breakSignature : undefined,
+  });
   if (options.variant === "altered-dg") {
     // After signing: the holder's birth year changes by one (check digits recomputed, so only the hash tells).
-    const older = { ...person, dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 1}${person.dateOfBirth.slice(4)}` };
+    const older = {
+      ...person,
+      dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 1}${person.dateOfBirth.slice(4)}`,
+    };
     files.DG1 = dg1File(td1Lines(older));
   }
-  const answering = options.variant === "cloned-chip" ? (key === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 1024 }) : generateKeys("ecdsa", "P-256")) : aa;
-  return { id: `chip-${key}-${String(options.index).padStart(4, "0")}-${options.variant}`, person, key, variant: options.variant,
-    portraitFormat: format, files, activeAuthenticationKey: answering.privateKey, expected: EXPECTED_FAILURES[options.variant] };
+  const answering =
+    options.variant === "cloned-chip"
+      ? key === "rsa"
+        ? generateKeyPairSync("rsa", { modulusLength: 1024 })
+        : generateKeys("ecdsa", "P-256")
+      : aa;
+  return {
+    id: `chip-${key}-${String(options.index).padStart(4, "0")}-${options.variant}`,
+    person,
+    key,
+    variant: options.variant,
+    portraitFormat: format,
+    files,
+    activeAuthenticationKey: answering.privateKey,
+    expected: EXPECTED_FAILURES[options.variant],
+  };
 }
 
 function breakSignature(data: pkijs.SignedData): void {
@@ -115,22 +150,48 @@ function breakSignature(data: pkijs.SignedData): void {
   signature[signature.length - 1]! ^= 0x01;
 }
 
-async function portraitImage(png: Buffer, format: "jpeg" | "jp2"): Promise<{ image: Uint8Array; width: number; height: number }> {
+async function portraitImage(
+  png: Buffer,
+  format: "jpeg" | "jp2",
+): Promise<{ image: Uint8Array; width: number; height: number }> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  if (format === "jp2") return { image: await encodeJp2(new Uint8Array(data), info.width, info.height), width: info.width, height: info.height };
-  return { image: new Uint8Array(await sharp(png).jpeg({ quality: 85 }).toBuffer()), width: info.width, height: info.height };
+  if (format === "jp2")
+    return {
+      image: await encodeJp2(new Uint8Array(data), info.width, info.height),
+      width: info.width,
+      height: info.height,
+    };
+  return {
+    image: new Uint8Array(await sharp(png).jpeg({ quality: 85 }).toBuffer()),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 const FATHERS = ["Nguyễn Văn Hùng", "Trần Đức Minh", "Lê Quang Hải", "Phạm Văn Sơn", "Hoàng Minh Tuấn"];
 const MOTHERS = ["Nguyễn Thị Lan", "Trần Thị Hoa", "Lê Thị Mai", "Phạm Thị Hương", "Đỗ Thị Hạnh"];
-const MARKS = ["Nốt ruồi C:2cm trên sau đầu lông mày trái", "Sẹo chấm C:1cm dưới trước mép phải", "Nốt ruồi C:1,5cm dưới sau cánh mũi trái"];
+const MARKS = [
+  "Nốt ruồi C:2cm trên sau đầu lông mày trái",
+  "Sẹo chấm C:1cm dưới trước mép phải",
+  "Nốt ruồi C:1,5cm dưới sau cánh mũi trái",
+];
 
 /** The DG13 fields of a person (parents and marks drawn from `rng`, the rest from the card's ground truth). */
 export function vietnameseFields(p: SyntheticPerson, rng: Rng): Array<[number, string | readonly string[]]> {
   const fields: Array<[number, string | readonly string[]]> = [
-    [1, p.idNumber], [2, p.fullName], [3, printedDate(p.dateOfBirth)], [4, printedSex(p.sex)], [5, "Việt Nam"],
-    [6, "Kinh"], [7, "Không"], [8, p.placeOfOrigin], [9, p.address], [10, rng.pick(MARKS)], [11, printedDate(p.issueDate)],
-    [12, p.expiryDate === "" ? "Không thời hạn" : printedDate(p.expiryDate)], [13, [rng.pick(FATHERS), rng.pick(MOTHERS)]],
+    [1, p.idNumber],
+    [2, p.fullName],
+    [3, printedDate(p.dateOfBirth)],
+    [4, printedSex(p.sex)],
+    [5, "Việt Nam"],
+    [6, "Kinh"],
+    [7, "Không"],
+    [8, p.placeOfOrigin],
+    [9, p.address],
+    [10, rng.pick(MARKS)],
+    [11, printedDate(p.issueDate)],
+    [12, p.expiryDate === "" ? "Không thời hạn" : printedDate(p.expiryDate)],
+    [13, [rng.pick(FATHERS), rng.pick(MOTHERS)]],
   ];
   if (p.oldIdNumber !== "") fields.push([16, p.oldIdNumber]);
   return fields;
@@ -168,8 +229,16 @@ export async function generateChipSet(outDir: string, count: number, seed: numbe
         await writeChip(dir, chip.files);
         const keyFile = join(outDir, `${chip.id}.aa-key.pem`);
         await writeFile(keyFile, chip.activeAuthenticationKey.export({ type: "pkcs8", format: "pem" }));
-        entries.push({ id: chip.id, dir, key, variant, portraitFormat: chip.portraitFormat, person: chip.person,
-          activeAuthenticationKeyFile: keyFile, expected: chip.expected });
+        entries.push({
+          id: chip.id,
+          dir,
+          key,
+          variant,
+          portraitFormat: chip.portraitFormat,
+          person: chip.person,
+          activeAuthenticationKeyFile: keyFile,
+          expected: chip.expected,
+        });
       }
     }
   }
@@ -180,5 +249,7 @@ export async function generateChipSet(outDir: string, count: number, seed: numbe
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dir = "/tmp/kycnet-chips", count = "1", seed = "1"] = process.argv.slice(2);
   const entries = await generateChipSet(dir, Number(count), Number(seed));
-  process.stdout.write(`${entries.length} chips in ${dir} (manifest.json has the ground truth; trust csca-rsa.pem, csca-ecdsa.pem)\n`);
+  process.stdout.write(
+    `${entries.length} chips in ${dir} (manifest.json has the ground truth; trust csca-rsa.pem, csca-ecdsa.pem)\n`,
+  );
 }

@@ -2,7 +2,14 @@
 import { createRequire } from "node:module";
 
 interface OpenJpegEncoder {
-  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean; isUsingColorTransform: boolean }): Uint8Array;
+  getDecodedBuffer(info: {
+    width: number;
+    height: number;
+    bitsPerSample: number;
+    componentCount: number;
+    isSigned: boolean;
+    isUsingColorTransform: boolean;
+  }): Uint8Array;
   getEncodedBuffer(): Uint8Array;
   setQuality(lossless: boolean, quality: number): void;
   encode(): void;
@@ -16,11 +23,22 @@ let module: Promise<OpenJpegModule> | null = null;
 
 /** RGB pixels → JP2 file (signature, file type, header with ihdr and sRGB colr, codestream). */
 export async function encodeJp2(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  const factory = createRequire(import.meta.url)("@cornerstonejs/codec-openjpeg/wasmjs") as (m: object) => Promise<OpenJpegModule>;
+  const factory = createRequire(import.meta.url)("@cornerstonejs/codec-openjpeg/wasmjs") as (
+    m: object,
+  ) => Promise<OpenJpegModule>;
   module ??= factory({ print: () => undefined, printErr: () => undefined });
   const encoder = new (await module).J2KEncoder();
   try {
-    encoder.getDecodedBuffer({ width, height, bitsPerSample: 8, componentCount: 3, isSigned: false, isUsingColorTransform: true }).set(rgb);
+    encoder
+      .getDecodedBuffer({
+        width,
+        height,
+        bitsPerSample: 8,
+        componentCount: 3,
+        isSigned: false,
+        isUsingColorTransform: true,
+      })
+      .set(rgb);
     encoder.setQuality(false, 0);
     encoder.encode();
     const codestream = Buffer.from(encoder.getEncodedBuffer());
@@ -32,12 +50,14 @@ export async function encodeJp2(rgb: Uint8Array, width: number, height: number):
     ihdr.writeUInt8(7, 11); // compression type: JPEG 2000
     const colr = Buffer.from([1, 0, 0, 0, 0, 0, 16]); // enumerated colour space: sRGB
     const jp2h = Buffer.concat([box("ihdr", ihdr), box("colr", colr)]);
-    return new Uint8Array(Buffer.concat([
-      box("jP  ", Buffer.from([0x0d, 0x0a, 0x87, 0x0a])),
-      box("ftyp", Buffer.concat([Buffer.from("jp2 "), Buffer.alloc(4), Buffer.from("jp2 ")])),
-      box("jp2h", jp2h),
-      box("jp2c", codestream),
-    ]));
+    return new Uint8Array(
+      Buffer.concat([
+        box("jP  ", Buffer.from([0x0d, 0x0a, 0x87, 0x0a])),
+        box("ftyp", Buffer.concat([Buffer.from("jp2 "), Buffer.alloc(4), Buffer.from("jp2 ")])),
+        box("jp2h", jp2h),
+        box("jp2c", codestream),
+      ]),
+    );
   } finally {
     encoder.delete();
   }

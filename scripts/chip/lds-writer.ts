@@ -14,15 +14,19 @@ import { contentInfo, signedData, type Signer } from "./pki.ts";
 const TAGS: Record<number, number> = { 1: 0x61, 2: 0x75, 13: 0x6d, 14: 0x6e, 15: 0x6f };
 
 export function comFile(dataGroups: readonly number[]): Uint8Array {
-  return der(applicationTagged(0x60, [
-    applicationTagged(0x5f01, new Uint8Array(Buffer.from("0107"))),
-    applicationTagged(0x5f36, new Uint8Array(Buffer.from("040000"))),
-    applicationTagged(0x5c, new Uint8Array(dataGroups.map((n) => TAGS[n] ?? 0))),
-  ]));
+  return der(
+    applicationTagged(0x60, [
+      applicationTagged(0x5f01, new Uint8Array(Buffer.from("0107"))),
+      applicationTagged(0x5f36, new Uint8Array(Buffer.from("040000"))),
+      applicationTagged(0x5c, new Uint8Array(dataGroups.map((n) => TAGS[n] ?? 0))),
+    ]),
+  );
 }
 
 export function dg1File(mrzLines: readonly string[]): Uint8Array {
-  return der(applicationTagged(0x61, [applicationTagged(0x5f1f, new Uint8Array(Buffer.from(mrzLines.join(""), "latin1")))]));
+  return der(
+    applicationTagged(0x61, [applicationTagged(0x5f1f, new Uint8Array(Buffer.from(mrzLines.join(""), "latin1")))]),
+  );
 }
 
 export interface PortraitSpec {
@@ -35,12 +39,15 @@ export interface PortraitSpec {
 
 /** DG2: 0x75 { 0x7F61 { 0x02 count, 0x7F60 { 0xA1 header, 0x5F2E ISO/IEC 19794-5 record } } }. */
 export function dg2File(portrait: PortraitSpec): Uint8Array {
-  const header = new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [
-    contextPrimitive(0, [0x01, 0x01]), // ICAO header version
-    contextPrimitive(1, [0x02]), // biometric type: facial features
-    contextPrimitive(7, [0x01, 0x01]), // format owner: ISO/IEC JTC 1/SC 37
-    contextPrimitive(8, [0x00, 0x08]), // format type: face image (19794-5)
-  ] });
+  const header = new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 1 },
+    value: [
+      contextPrimitive(0, [0x01, 0x01]), // ICAO header version
+      contextPrimitive(1, [0x02]), // biometric type: facial features
+      contextPrimitive(7, [0x01, 0x01]), // format owner: ISO/IEC JTC 1/SC 37
+      contextPrimitive(8, [0x00, 0x08]), // format type: face image (19794-5)
+    ],
+  });
   const template = applicationTagged(0x7f60, [header, applicationTagged(0x5f2e, facialRecord(portrait))]);
   return der(applicationTagged(0x75, [applicationTagged(0x7f61, [new asn1js.Integer({ value: 1 }), template])]));
 }
@@ -72,30 +79,49 @@ export function facialRecord(p: PortraitSpec): Uint8Array {
 
 /** DG13 as CCCD readers describe it: SEQUENCEs of { INTEGER field number, UTF8String value(s) }. */
 export function dg13File(fields: ReadonlyArray<[number, string | readonly string[]]>): Uint8Array {
-  const entry = ([n, value]: [number, string | readonly string[]]) => new asn1js.Sequence({ value: [
-    new asn1js.Integer({ value: n }),
-    ...(typeof value === "string" ? [new asn1js.Utf8String({ value })]
-      : value.map((v) => new asn1js.Sequence({ value: [new asn1js.Utf8String({ value: v })] }))),
-  ] });
+  const entry = ([n, value]: [number, string | readonly string[]]) =>
+    new asn1js.Sequence({
+      value: [
+        new asn1js.Integer({ value: n }),
+        ...(typeof value === "string"
+          ? [new asn1js.Utf8String({ value })]
+          : value.map((v) => new asn1js.Sequence({ value: [new asn1js.Utf8String({ value: v })] }))),
+      ],
+    });
   return der(applicationTagged(0x6d, [new asn1js.Sequence({ value: fields.map(entry) })]));
 }
 
 /** DG14: Chip Authentication (ECDH, AES-128) with its public key, and ActiveAuthenticationInfo for ECDSA AA. */
 export function dg14File(chipAuthenticationKey: KeyObject, activeAuthenticationAlgorithm: string | null): Uint8Array {
   const infos: asn1js.AsnType[] = [
-    new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: "0.4.0.127.0.7.2.2.3.2.2" }), new asn1js.Integer({ value: 1 })] }),
-    new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: "0.4.0.127.0.7.2.2.1.2" }),
-      asn1js.fromBER(chipAuthenticationKey.export({ type: "spki", format: "der" })).result] }),
+    new asn1js.Sequence({
+      value: [new asn1js.ObjectIdentifier({ value: "0.4.0.127.0.7.2.2.3.2.2" }), new asn1js.Integer({ value: 1 })],
+    }),
+    new asn1js.Sequence({
+      value: [
+        new asn1js.ObjectIdentifier({ value: "0.4.0.127.0.7.2.2.1.2" }),
+        asn1js.fromBER(chipAuthenticationKey.export({ type: "spki", format: "der" })).result,
+      ],
+    }),
   ];
   if (activeAuthenticationAlgorithm !== null) {
-    infos.push(new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.activeAuthenticationInfo }),
-      new asn1js.Integer({ value: 1 }), new asn1js.ObjectIdentifier({ value: activeAuthenticationAlgorithm })] }));
+    infos.push(
+      new asn1js.Sequence({
+        value: [
+          new asn1js.ObjectIdentifier({ value: OID.activeAuthenticationInfo }),
+          new asn1js.Integer({ value: 1 }),
+          new asn1js.ObjectIdentifier({ value: activeAuthenticationAlgorithm }),
+        ],
+      }),
+    );
   }
   return der(applicationTagged(0x6e, [new asn1js.Set({ value: infos })]));
 }
 
 export function dg15File(activeAuthenticationKey: KeyObject): Uint8Array {
-  return der(applicationTagged(0x6f, [asn1js.fromBER(activeAuthenticationKey.export({ type: "spki", format: "der" })).result]));
+  return der(
+    applicationTagged(0x6f, [asn1js.fromBER(activeAuthenticationKey.export({ type: "spki", format: "der" })).result]),
+  );
 }
 
 export interface SodSpec {
@@ -114,15 +140,32 @@ export interface SodSpec {
 /** EF.SOD: 0x77 { ContentInfo { SignedData { LDSSecurityObject } } }. */
 export function sodFile(spec: SodSpec): Uint8Array {
   const digest = spec.digest ?? spec.signer.digest;
-  const hashes = [...spec.dataGroups].sort(([a], [b]) => a - b).map(([n, bytes]) => new asn1js.Sequence({
-    value: [new asn1js.Integer({ value: n }), new asn1js.OctetString({ valueHex: hashOf(digest, bytes) })] }));
+  const hashes = [...spec.dataGroups]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([n, bytes]) =>
+        new asn1js.Sequence({
+          value: [new asn1js.Integer({ value: n }), new asn1js.OctetString({ valueHex: hashOf(digest, bytes) })],
+        }),
+    );
   const version = spec.version ?? 0;
-  const lso = new asn1js.Sequence({ value: [
-    new asn1js.Integer({ value: version }),
-    (spec.hashAlgorithmOid === undefined ? digestAlgorithm(digest) : new pkijs.AlgorithmIdentifier({ algorithmId: spec.hashAlgorithmOid })).toSchema(),
-    new asn1js.Sequence({ value: hashes }),
-    ...(version === 1 ? [new asn1js.Sequence({ value: [new asn1js.PrintableString({ value: "0108" }), new asn1js.PrintableString({ value: "040000" })] })] : []),
-  ] });
+  const lso = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: version }),
+      (spec.hashAlgorithmOid === undefined
+        ? digestAlgorithm(digest)
+        : new pkijs.AlgorithmIdentifier({ algorithmId: spec.hashAlgorithmOid })
+      ).toSchema(),
+      new asn1js.Sequence({ value: hashes }),
+      ...(version === 1
+        ? [
+            new asn1js.Sequence({
+              value: [new asn1js.PrintableString({ value: "0108" }), new asn1js.PrintableString({ value: "040000" })],
+            }),
+          ]
+        : []),
+    ],
+  });
   const data = signedData(spec.signer, OID.ldsSecurityObject, der(lso));
   spec.tamper?.(data);
   return der(applicationTagged(0x77, [contentInfo(data)]));

@@ -19,7 +19,13 @@ export interface ActiveAuthResult {
 }
 
 /** ISO/IEC 10118-3 hash identifiers used in the two-byte trailer (…CC). */
-const TRAILER_HASHES: Readonly<Record<number, DigestName>> = { 0x33: "sha1", 0x38: "sha224", 0x34: "sha256", 0x36: "sha384", 0x35: "sha512" };
+const TRAILER_HASHES: Readonly<Record<number, DigestName>> = {
+  0x33: "sha1",
+  0x38: "sha224",
+  0x34: "sha256",
+  0x36: "sha384",
+  0x35: "sha512",
+};
 const HASH_LENGTH: Readonly<Record<DigestName, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 export function verifyActiveAuthentication(
@@ -32,18 +38,32 @@ export function verifyActiveAuthentication(
   return verifyEcdsa(dg15.publicKey, challenge, response, dg14?.activeAuthenticationAlgorithm ?? null);
 }
 
-function verifyEcdsa(key: KeyObject, challenge: Uint8Array, response: Uint8Array, algorithmOid: string | null): ActiveAuthResult {
+function verifyEcdsa(
+  key: KeyObject,
+  challenge: Uint8Array,
+  response: Uint8Array,
+  algorithmOid: string | null,
+): ActiveAuthResult {
   const named = algorithmOid === null ? undefined : ECDSA_PLAIN[algorithmOid];
   if (algorithmOid !== null && named === undefined) {
-    return { valid: false, algorithm: algorithmOid, detail: `ActiveAuthenticationInfo names an unsupported algorithm ${algorithmOid}` };
+    return {
+      valid: false,
+      algorithm: algorithmOid,
+      detail: `ActiveAuthenticationInfo names an unsupported algorithm ${algorithmOid}`,
+    };
   }
   // ICAO requires ActiveAuthenticationInfo for ECDSA; without DG14 we assume SHA-256 and say so.
   const digest = named ?? "sha256";
   const name = `ecdsa-plain-${digest.toUpperCase()}`;
-  const valid = verifyWithScheme({ kind: "ecdsa", digest, encoding: "ieee-p1363", name }, key, challenge, response) ||
+  const valid =
+    verifyWithScheme({ kind: "ecdsa", digest, encoding: "ieee-p1363", name }, key, challenge, response) ||
     verifyWithScheme({ kind: "ecdsa", digest, encoding: "der", name }, key, challenge, response);
   const assumed = named === undefined ? " (no ActiveAuthenticationInfo: SHA-256 assumed)" : "";
-  return { valid, algorithm: name, detail: (valid ? "the chip's signature verifies" : "the chip's signature does not verify") + assumed };
+  return {
+    valid,
+    algorithm: name,
+    detail: (valid ? "the chip's signature verifies" : "the chip's signature does not verify") + assumed,
+  };
 }
 
 function verifyRsa(key: KeyObject, challenge: Uint8Array, response: Uint8Array): ActiveAuthResult {
@@ -61,7 +81,8 @@ function verifyRsa(key: KeyObject, challenge: Uint8Array, response: Uint8Array):
   // ISO/IEC 9796-2 signs with min(s, n − s): the representative ends in nibble 0xC either as is or as n − t.
   let f: Buffer = opened;
   if ((opened[k - 1]! & 0x0f) !== 0x0c) {
-    const t = BigInt(`0x${opened.toString("hex")}`), n = BigInt(`0x${modulus.toString("hex")}`);
+    const t = BigInt(`0x${opened.toString("hex")}`),
+      n = BigInt(`0x${modulus.toString("hex")}`);
     f = Buffer.from((n - t).toString(16).padStart(k * 2, "0"), "hex");
   }
   let digest: DigestName | undefined, trailer: number;
@@ -77,11 +98,15 @@ function verifyRsa(key: KeyObject, challenge: Uint8Array, response: Uint8Array):
     if (f[start] !== 0xba) return fail("malformed ISO/IEC 9796-2 padding", algorithm);
     start += 1;
   }
-  const hashEnd = k - trailer, hashStart = hashEnd - HASH_LENGTH[digest];
+  const hashEnd = k - trailer,
+    hashStart = hashEnd - HASH_LENGTH[digest];
   if (hashStart <= start) return fail("representative too short for its hash", algorithm);
   const m1 = f.subarray(start, hashStart);
   const expected = createHash(digest).update(m1).update(challenge).digest();
   const valid = expected.equals(f.subarray(hashStart, hashEnd));
-  return { valid, algorithm, detail: valid ? "the chip's signature over the challenge verifies" : "hash over M1 ‖ challenge does not match" };
+  return {
+    valid,
+    algorithm,
+    detail: valid ? "the chip's signature over the challenge verifies" : "hash over M1 ‖ challenge does not match",
+  };
 }
-

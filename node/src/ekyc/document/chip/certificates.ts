@@ -5,8 +5,14 @@ import { decodeDer } from "./der.ts";
 import { ChipFileError } from "./errors.ts";
 
 const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
-  "2.5.4.6": "C", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.8": "ST",
-  "2.5.4.5": "serialNumber", "1.2.840.113549.1.9.1": "emailAddress",
+  "2.5.4.6": "C",
+  "2.5.4.10": "O",
+  "2.5.4.11": "OU",
+  "2.5.4.3": "CN",
+  "2.5.4.7": "L",
+  "2.5.4.8": "ST",
+  "2.5.4.5": "serialNumber",
+  "1.2.840.113549.1.9.1": "emailAddress",
 };
 
 /** RFC 4514-like string of a distinguished name, most significant first as in the certificate ("C=VN, O=…"). */
@@ -32,7 +38,8 @@ export function parseCertificate(what: string, der: Uint8Array, maxBytes = 16 * 
 
 export const certificateDer = (c: pkijs.Certificate): Uint8Array => new Uint8Array(c.toSchema().toBER());
 
-export const nameDer = (n: pkijs.RelativeDistinguishedNames): string => Buffer.from(n.toSchema().toBER()).toString("hex");
+export const nameDer = (n: pkijs.RelativeDistinguishedNames): string =>
+  Buffer.from(n.toSchema().toBER()).toString("hex");
 
 export const serialHex = (c: pkijs.Certificate): string =>
   Buffer.from(c.serialNumber.valueBlock.valueHexView).toString("hex").toUpperCase();

@@ -55,7 +55,10 @@ export class ActiveAuthChallenges {
     if (entry === undefined) throw new ChallengeRefusedError("AA_CHALLENGE_UNKNOWN", sessionId);
     if (entry.used) throw new ChallengeRefusedError("AA_CHALLENGE_REPLAYED", sessionId);
     if (this.now() > entry.expiresAt) throw new ChallengeRefusedError("AA_CHALLENGE_EXPIRED", sessionId);
-    if (presented !== undefined && (presented.length !== entry.challenge.length || !timingSafeEqual(presented, entry.challenge))) {
+    if (
+      presented !== undefined &&
+      (presented.length !== entry.challenge.length || !timingSafeEqual(presented, entry.challenge))
+    ) {
       throw new ChallengeRefusedError("AA_CHALLENGE_UNKNOWN", sessionId);
     }
     entry.used = true;

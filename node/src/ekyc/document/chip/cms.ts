@@ -32,10 +32,16 @@ export function checkSigner(
   const signature = signerInfo.signature.valueBlock.valueHexView;
   const attrs = signerInfo.signedAttrs;
   if (attrs === undefined) {
-    return { digestMatches: true, contentTypeMatches: true, scheme, signatureValid: verifyWithScheme(scheme, signerKey, content, signature) };
+    return {
+      digestMatches: true,
+      contentTypeMatches: true,
+      scheme,
+      signatureValid: verifyWithScheme(scheme, signerKey, content, signature),
+    };
   }
-  const attribute = (oid: string) => attrs.attributes.find((a) => a.type === oid)?.values[0] as
-    { valueBlock?: { valueHexView?: Uint8Array; toString?: () => string } } | undefined;
+  const attribute = (oid: string) =>
+    attrs.attributes.find((a) => a.type === oid)?.values[0] as
+      { valueBlock?: { valueHexView?: Uint8Array; toString?: () => string } } | undefined;
   const signedDigest = attribute(OID.messageDigest)?.valueBlock?.valueHexView;
   const contentDigest = createHash(digest).update(content).digest();
   const contentType = attribute(OID.contentType)?.valueBlock?.toString?.();

@@ -14,7 +14,11 @@ export class ComFile {
   ) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): ComFile {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }), COM_TAG);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }),
+      COM_TAG,
+    );
     const text = (tag: number): string | null => {
       const el = findChild(outer, tag);
       return el === null ? null : Buffer.from(contentOf(FILE, el)).toString("latin1");

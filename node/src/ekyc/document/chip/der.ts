@@ -15,7 +15,8 @@ export interface DecodeBounds {
 /** Decodes `bytes` as exactly one BER/DER element within the bounds. */
 export function decodeDer(file: string, bytes: Uint8Array, bounds: DecodeBounds): asn1js.AsnType {
   if (bytes.length === 0) throw new ChipFileError(file, "empty");
-  if (bytes.length > bounds.maxBytes) throw new ChipFileError(file, `${bytes.length} bytes exceeds the limit of ${bounds.maxBytes}`);
+  if (bytes.length > bounds.maxBytes)
+    throw new ChipFileError(file, `${bytes.length} bytes exceeds the limit of ${bounds.maxBytes}`);
   let decoded: ReturnType<typeof asn1js.fromBER>;
   try {
     decoded = asn1js.fromBER(bytes);
@@ -61,7 +62,11 @@ export function tagOf(node: asn1js.AsnType): { tagClass: TagClass; constructed: 
 export function hasTag(node: asn1js.AsnType, wireTag: number): boolean {
   const expected = parseWireTag(wireTag);
   const actual = tagOf(node);
-  return actual.tagClass === expected.tagClass && actual.constructed === expected.constructed && actual.number === expected.number;
+  return (
+    actual.tagClass === expected.tagClass &&
+    actual.constructed === expected.constructed &&
+    actual.number === expected.number
+  );
 }
 
 /** 0x61 → application constructed 1; 0x5F1F → application primitive 31; 0x7F61 → application constructed 97. */
@@ -103,7 +108,10 @@ export function getChild(file: string, node: asn1js.AsnType, wireTag: number): a
 export function expectOuterTag(file: string, node: asn1js.AsnType, wireTag: number): asn1js.AsnType {
   if (!hasTag(node, wireTag)) {
     const t = tagOf(node);
-    throw new ChipFileError(file, `outer tag is ${t.tagClass} ${t.constructed ? "constructed" : "primitive"} ${t.number}, expected ${hex(wireTag)}`);
+    throw new ChipFileError(
+      file,
+      `outer tag is ${t.tagClass} ${t.constructed ? "constructed" : "primitive"} ${t.number}, expected ${hex(wireTag)}`,
+    );
   }
   return node;
 }

@@ -9,14 +9,22 @@ const FILE = "EF.DG1";
 const LINE_LENGTHS: Readonly<Record<number, number>> = { 90: 30, 88: 44 };
 
 export class Dg1File {
-  private constructor(readonly mrzLines: readonly string[], readonly mrz: MrzData) {}
+  private constructor(
+    readonly mrzLines: readonly string[],
+    readonly mrz: MrzData,
+  ) {}
 
   static parse(bytes: Uint8Array, options: { limits?: ChipLimits; now?: Date } = {}): Dg1File {
     const limits = options.limits ?? DEFAULT_CHIP_LIMITS;
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }), DATA_GROUP_TAGS[1]);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }),
+      DATA_GROUP_TAGS[1],
+    );
     const text = Buffer.from(contentOf(FILE, getChild(FILE, outer, 0x5f1f))).toString("latin1");
     const lineLength = LINE_LENGTHS[text.length];
-    if (lineLength === undefined) throw new ChipFileError(FILE, `MRZ of ${text.length} characters (TD1 has 90, TD3 88)`);
+    if (lineLength === undefined)
+      throw new ChipFileError(FILE, `MRZ of ${text.length} characters (TD1 has 90, TD3 88)`);
     const lines = text.match(new RegExp(`.{${lineLength}}`, "g")) ?? [];
     try {
       return new Dg1File(lines, parseMrz(lines, options.now));

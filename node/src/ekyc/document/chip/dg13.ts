@@ -49,7 +49,11 @@ export class Dg13File {
   private constructor(readonly data: VietnameseChipData) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Dg13File {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }), DATA_GROUP_TAGS[13]);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }),
+      DATA_GROUP_TAGS[13],
+    );
     const raw: Record<number, string[]> = {};
     collectFields(outer, raw);
     const first = (n: number): string | null => {
@@ -62,13 +66,26 @@ export class Dg13File {
     };
     const sexText = first(4);
     return new Dg13File({
-      idNumber: first(1), fullName: first(2), dateOfBirth: date(3), sex: sexText === null ? null : parseSex(sexText),
-      nationality: first(5), ethnicity: first(6), religion: first(7), placeOfOrigin: first(8), placeOfResidence: first(9),
-      identifyingMarks: first(10), issueDate: date(11), expiryDate: date(12),
+      idNumber: first(1),
+      fullName: first(2),
+      dateOfBirth: date(3),
+      sex: sexText === null ? null : parseSex(sexText),
+      nationality: first(5),
+      ethnicity: first(6),
+      religion: first(7),
+      placeOfOrigin: first(8),
+      placeOfResidence: first(9),
+      identifyingMarks: first(10),
+      issueDate: date(11),
+      expiryDate: date(12),
       fatherName: raw[13]?.[0] === undefined ? null : canonicalText(raw[13][0]),
       motherName: raw[13]?.[1] === undefined ? null : canonicalText(raw[13][1]),
-      spouseName: first(14), oldIdNumber: first(16),
-      raw, otherFields: Object.keys(raw).map(Number).filter((n) => !KNOWN_FIELDS.has(n)),
+      spouseName: first(14),
+      oldIdNumber: first(16),
+      raw,
+      otherFields: Object.keys(raw)
+        .map(Number)
+        .filter((n) => !KNOWN_FIELDS.has(n)),
     });
   }
 }
@@ -93,6 +110,7 @@ const isFieldShaped = (node: asn1js.AsnType, head: asn1js.AsnType | undefined): 
   node instanceof asn1js.Sequence && head instanceof asn1js.Integer;
 
 function stringsUnder(node: asn1js.AsnType): string[] {
-  if (node instanceof asn1js.BaseStringBlock) return [Buffer.from(node.valueBlock.valueHexView).toString("utf8").normalize("NFC")];
+  if (node instanceof asn1js.BaseStringBlock)
+    return [Buffer.from(node.valueBlock.valueHexView).toString("utf8").normalize("NFC")];
   return childrenOf(node).flatMap(stringsUnder);
 }

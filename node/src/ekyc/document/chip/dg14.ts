@@ -29,7 +29,11 @@ export class Dg14File {
   private constructor(readonly securityInfos: readonly SecurityInfo[]) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Dg14File {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }), DATA_GROUP_TAGS[14]);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }),
+      DATA_GROUP_TAGS[14],
+    );
     const [set] = childrenOf(outer);
     if (!(set instanceof asn1js.Set)) throw new ChipFileError(FILE, "expected a SET of SecurityInfo");
     return new Dg14File(childrenOf(set).map(securityInfoOf));
@@ -37,7 +41,9 @@ export class Dg14File {
 
   /** Whether the chip announces Chip Authentication (and so can prove it is not a clone by key agreement). */
   get supportsChipAuthentication(): boolean {
-    return this.securityInfos.some((s) => s.protocol === "ChipAuthentication" || s.protocol === "ChipAuthenticationPublicKey");
+    return this.securityInfos.some(
+      (s) => s.protocol === "ChipAuthentication" || s.protocol === "ChipAuthenticationPublicKey",
+    );
   }
 
   /** The signature algorithm ActiveAuthenticationInfo names (ECDSA active authentication), or null. */
@@ -53,8 +59,14 @@ function securityInfoOf(node: asn1js.AsnType): SecurityInfo {
   }
   const oid = oidNode.valueBlock.toString();
   const protocol = SECURITY_INFO_PREFIXES.find((p) => oid.startsWith(p.prefix))?.protocol ?? "unknown";
-  const info: SecurityInfo = { protocol, oid, version: required instanceof asn1js.Integer ? required.valueBlock.valueDec : null };
-  if (protocol === "ChipAuthenticationPublicKey") info.publicKeySha256 = createHash("sha256").update(encodingOf(required)).digest("hex");
-  if (oid === OID.activeAuthenticationInfo && optional instanceof asn1js.ObjectIdentifier) info.signatureAlgorithm = optional.valueBlock.toString();
+  const info: SecurityInfo = {
+    protocol,
+    oid,
+    version: required instanceof asn1js.Integer ? required.valueBlock.valueDec : null,
+  };
+  if (protocol === "ChipAuthenticationPublicKey")
+    info.publicKeySha256 = createHash("sha256").update(encodingOf(required)).digest("hex");
+  if (oid === OID.activeAuthenticationInfo && optional instanceof asn1js.ObjectIdentifier)
+    info.signatureAlgorithm = optional.valueBlock.toString();
   return info;
 }

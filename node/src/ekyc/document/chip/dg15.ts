@@ -9,10 +9,17 @@ import { publicKeyFromSpki } from "./signatures.ts";
 const FILE = "EF.DG15";
 
 export class Dg15File {
-  private constructor(readonly publicKey: KeyObject, readonly spki: Uint8Array) {}
+  private constructor(
+    readonly publicKey: KeyObject,
+    readonly spki: Uint8Array,
+  ) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Dg15File {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }), DATA_GROUP_TAGS[15]);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxFileBytes, maxDepth: limits.maxDepth }),
+      DATA_GROUP_TAGS[15],
+    );
     const [spkiNode, ...rest] = childrenOf(outer);
     if (spkiNode === undefined || rest.length > 0) throw new ChipFileError(FILE, "expected one SubjectPublicKeyInfo");
     const spki = encodingOf(spkiNode);

@@ -33,10 +33,17 @@ export interface BiometricHeader {
 }
 
 export class Dg2File {
-  private constructor(readonly images: readonly FacialRecordImage[], readonly headers: readonly BiometricHeader[]) {}
+  private constructor(
+    readonly images: readonly FacialRecordImage[],
+    readonly headers: readonly BiometricHeader[],
+  ) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Dg2File {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxPortraitBytes, maxDepth: limits.maxDepth }), DATA_GROUP_TAGS[2]);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxPortraitBytes, maxDepth: limits.maxDepth }),
+      DATA_GROUP_TAGS[2],
+    );
     const group = getChild(FILE, outer, 0x7f61);
     const declaredCount = uintOf(contentOf(FILE, getChild(FILE, group, 0x02)));
     const templates = childrenOf(group).filter((c) => hasTag(c, 0x7f60));
@@ -78,9 +85,11 @@ function blockBytes(block: asn1js.AsnType): Uint8Array {
  *  feature points (8 bytes each), a 12-byte image information block and the image data. */
 export function parseFacialRecord(record: Uint8Array): FacialRecordImage[] {
   const view = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
-  if (view.length < 14 || view.toString("latin1", 0, 4) !== "FAC\0") throw new ChipFileError(FILE, "facial record does not start with FAC");
+  if (view.length < 14 || view.toString("latin1", 0, 4) !== "FAC\0")
+    throw new ChipFileError(FILE, "facial record does not start with FAC");
   const recordLength = view.readUInt32BE(8);
-  if (recordLength !== view.length) throw new ChipFileError(FILE, `facial record declares ${recordLength} bytes, holds ${view.length}`);
+  if (recordLength !== view.length)
+    throw new ChipFileError(FILE, `facial record declares ${recordLength} bytes, holds ${view.length}`);
   const count = view.readUInt16BE(12);
   if (count === 0) throw new ChipFileError(FILE, "facial record without an image");
   const images: FacialRecordImage[] = [];
@@ -99,7 +108,14 @@ export function parseFacialRecord(record: Uint8Array): FacialRecordImage[] {
     const dataType = view.readUInt8(info + 1);
     const image = new Uint8Array(view.subarray(info + 12, end));
     const mime = imageMime(dataType, image);
-    images.push({ mime, declaredWidth: view.readUInt16BE(info + 2), declaredHeight: view.readUInt16BE(info + 4), gender, faceImageType, image });
+    images.push({
+      mime,
+      declaredWidth: view.readUInt16BE(info + 2),
+      declaredHeight: view.readUInt16BE(info + 4),
+      gender,
+      faceImageType,
+      image,
+    });
     offset = end;
   }
   return images;

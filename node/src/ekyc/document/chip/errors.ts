@@ -27,13 +27,18 @@ export type ChallengeRefusal = "AA_CHALLENGE_UNKNOWN" | "AA_CHALLENGE_EXPIRED" |
 /** An active-authentication answer that does not belong to a live, unused challenge of the session. */
 export class ChallengeRefusedError extends KycnetError {
   constructor(code: ChallengeRefusal, sessionId: string) {
-    const why = { AA_CHALLENGE_UNKNOWN: "no challenge was issued", AA_CHALLENGE_EXPIRED: "the challenge expired",
-      AA_CHALLENGE_REPLAYED: "the challenge was already answered" }[code];
+    const why = {
+      AA_CHALLENGE_UNKNOWN: "no challenge was issued",
+      AA_CHALLENGE_EXPIRED: "the challenge expired",
+      AA_CHALLENGE_REPLAYED: "the challenge was already answered",
+    }[code];
     super(code, `active authentication for session ${sessionId}: ${why}`, { details: { sessionId } });
   }
 }
 
 /** True for the errors this module throws on bad input (as opposed to bugs). */
 export function isChipError(error: unknown): error is ChipFileError | UnsupportedAlgorithmError | TrustListError {
-  return error instanceof ChipFileError || error instanceof UnsupportedAlgorithmError || error instanceof TrustListError;
+  return (
+    error instanceof ChipFileError || error instanceof UnsupportedAlgorithmError || error instanceof TrustListError
+  );
 }

@@ -16,4 +16,10 @@ export { Dg15File } from "./dg15.ts";
 export { elementaryFileForName, type ChipFiles, type DataGroupNumber, type ElementaryFileId } from "./lds.ts";
 export { DEFAULT_CHIP_LIMITS, type ChipLimits } from "./limits.ts";
 export { FAILURE_CODES, type Check, type Failure, type FailureCode } from "./report.ts";
-export { ChallengeRefusedError, ChipFileError, TrustListError, UnsupportedAlgorithmError, isChipError } from "./errors.ts";
+export {
+  ChallengeRefusedError,
+  ChipFileError,
+  TrustListError,
+  UnsupportedAlgorithmError,
+  isChipError,
+} from "./errors.ts";

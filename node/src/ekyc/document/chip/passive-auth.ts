@@ -37,11 +37,23 @@ export interface PassiveAuthResult {
   verifiedDataGroups: DataGroupNumber[];
 }
 
-export function verifyPassive(files: ChipFiles, trust: CscaTrustStore, options: PassiveAuthOptions = {}): PassiveAuthResult {
+export function verifyPassive(
+  files: ChipFiles,
+  trust: CscaTrustStore,
+  options: PassiveAuthOptions = {},
+): PassiveAuthResult {
   const now = options.now ?? new Date();
   const log = new CheckLog();
-  const result: PassiveAuthResult = { checks: log.checks, sod: null, sodSha256: null, documentSigner: null, csca: null,
-    signatureAlgorithm: null, dataGroupHashAlgorithm: null, verifiedDataGroups: [] };
+  const result: PassiveAuthResult = {
+    checks: log.checks,
+    sod: null,
+    sodSha256: null,
+    documentSigner: null,
+    csca: null,
+    signatureAlgorithm: null,
+    dataGroupHashAlgorithm: null,
+    verifiedDataGroups: [],
+  };
   const sodBytes = files.SOD;
   if (sodBytes === undefined) {
     log.fail("SOD_PRESENT", "SOD_MISSING", "EF.SOD was not supplied");
@@ -57,9 +69,13 @@ export function verifyPassive(files: ChipFiles, trust: CscaTrustStore, options: 
     return result;
   }
   result.sod = sod;
-  log.pass("SOD_PARSE", `LDSSecurityObject v${sod.securityObject.version}, ${sod.securityObject.dataGroupHashes.size} data-group hashes`);
+  log.pass(
+    "SOD_PARSE",
+    `LDSSecurityObject v${sod.securityObject.version}, ${sod.securityObject.dataGroupHashes.size} data-group hashes`,
+  );
   const signer = sod.findSignerCertificate();
-  if (signer === null) log.fail("DS_CERTIFICATE", "DS_CERTIFICATE_MISSING", "EF.SOD has no certificate matching its SignerInfo");
+  if (signer === null)
+    log.fail("DS_CERTIFICATE", "DS_CERTIFICATE_MISSING", "EF.SOD has no certificate matching its SignerInfo");
   else {
     result.documentSigner = summarise(signer);
     log.pass("DS_CERTIFICATE", `Document Signer ${result.documentSigner.subject}`);
@@ -72,11 +88,20 @@ export function verifyPassive(files: ChipFiles, trust: CscaTrustStore, options: 
 
 function checkSignature(sod: SodFile, signer: pkijs.Certificate, log: CheckLog, result: PassiveAuthResult): void {
   try {
-    const check = checkSigner("EF.SOD", sod.signerInfo, publicKeyOfCertificate("DS certificate", signer), sod.content, OID.ldsSecurityObject);
+    const check = checkSigner(
+      "EF.SOD",
+      sod.signerInfo,
+      publicKeyOfCertificate("DS certificate", signer),
+      sod.content,
+      OID.ldsSecurityObject,
+    );
     result.signatureAlgorithm = check.scheme.name;
-    if (!check.contentTypeMatches) log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", "signed content-type attribute is not LDSSecurityObject");
-    else if (!check.digestMatches) log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", "signed message digest does not match the LDSSecurityObject");
-    else if (!check.signatureValid) log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", `${check.scheme.name} signature does not verify`);
+    if (!check.contentTypeMatches)
+      log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", "signed content-type attribute is not LDSSecurityObject");
+    else if (!check.digestMatches)
+      log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", "signed message digest does not match the LDSSecurityObject");
+    else if (!check.signatureValid)
+      log.fail("SOD_SIGNATURE", "SOD_SIGNATURE_INVALID", `${check.scheme.name} signature does not verify`);
     else log.pass("SOD_SIGNATURE", `${check.scheme.name} signature verifies`);
   } catch (error) {
     if (!isChipError(error)) throw error;
@@ -85,7 +110,13 @@ function checkSignature(sod: SodFile, signer: pkijs.Certificate, log: CheckLog, 
   }
 }
 
-function checkChain(signer: pkijs.Certificate, trust: CscaTrustStore, now: Date, log: CheckLog, result: PassiveAuthResult): void {
+function checkChain(
+  signer: pkijs.Certificate,
+  trust: CscaTrustStore,
+  now: Date,
+  log: CheckLog,
+  result: PassiveAuthResult,
+): void {
   let issuers: pkijs.Certificate[];
   try {
     issuers = trust.issuersOf(signer);
@@ -97,14 +128,20 @@ function checkChain(signer: pkijs.Certificate, trust: CscaTrustStore, now: Date,
   const current = issuers.filter((ca) => within(ca, now));
   const csca = current[0];
   if (csca === undefined) {
-    const why = issuers.length > 0 ? "its CSCA is outside its validity" : `no trusted CSCA (of ${trust.size}) issued it`;
+    const why =
+      issuers.length > 0 ? "its CSCA is outside its validity" : `no trusted CSCA (of ${trust.size}) issued it`;
     log.fail("DS_CHAIN", "DS_NOT_TRUSTED", `Document Signer certificate: ${why}`);
   } else {
     result.csca = summarise(csca);
     log.pass("DS_CHAIN", `issued by CSCA ${result.csca.subject}`);
   }
   if (within(signer, now)) log.pass("DS_VALIDITY", `valid at ${now.toISOString()}`);
-  else log.fail("DS_VALIDITY", "DS_CERTIFICATE_EXPIRED", `valid ${signer.notBefore.value.toISOString()} – ${signer.notAfter.value.toISOString()}`);
+  else
+    log.fail(
+      "DS_VALIDITY",
+      "DS_CERTIFICATE_EXPIRED",
+      `valid ${signer.notBefore.value.toISOString()} – ${signer.notAfter.value.toISOString()}`,
+    );
   if (csca === undefined) return log.skip("DS_REVOCATION", "no trusted CSCA to check CRLs against");
   const revoked = trust.revocationOf(signer, csca);
   if (revoked !== null) log.fail("DS_REVOCATION", "DS_REVOKED", `listed on the CRL of ${revoked.crlThisUpdate}`);

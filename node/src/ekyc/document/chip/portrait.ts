@@ -44,14 +44,19 @@ function loadOpenJpeg(): Promise<OpenJpegModule> {
 }
 
 /** Width, height and type from the image header only. */
-export async function portraitInfo(image: FacialRecordImage, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Promise<PortraitInfo> {
+export async function portraitInfo(
+  image: FacialRecordImage,
+  limits: ChipLimits = DEFAULT_CHIP_LIMITS,
+): Promise<PortraitInfo> {
   if (image.mime === "image/jp2") {
     const size = j2kImageSize(jp2Codestream(image.image));
     return checked(image.mime, size.width, size.height, limits);
   }
-  const meta = await sharp(image.image, { limitInputPixels: limits.maxPortraitPixels }).metadata().catch((cause: unknown) => {
-    throw new ChipFileError(FILE, "JPEG header unreadable", { cause });
-  });
+  const meta = await sharp(image.image, { limitInputPixels: limits.maxPortraitPixels })
+    .metadata()
+    .catch((cause: unknown) => {
+      throw new ChipFileError(FILE, "JPEG header unreadable", { cause });
+    });
   return checked(image.mime, meta.width ?? 0, meta.height ?? 0, limits);
 }
 
@@ -69,7 +74,10 @@ export function j2kImageSize(codestream: Uint8Array): { width: number; height: n
 }
 
 /** The portrait's pixels (for the face matcher). */
-export async function decodePortrait(image: FacialRecordImage, limits: ChipLimits = DEFAULT_CHIP_LIMITS): Promise<DecodedPortrait> {
+export async function decodePortrait(
+  image: FacialRecordImage,
+  limits: ChipLimits = DEFAULT_CHIP_LIMITS,
+): Promise<DecodedPortrait> {
   if (image.mime === "image/jp2") {
     const size = j2kImageSize(jp2Codestream(image.image));
     checked(image.mime, size.width, size.height, limits);
@@ -77,17 +85,30 @@ export async function decodePortrait(image: FacialRecordImage, limits: ChipLimit
       decoder.decode();
       const header = decoder.getFrameInfo();
       if (header.bitsPerSample !== 8 || (header.componentCount !== 1 && header.componentCount !== 3)) {
-        throw new ChipFileError(FILE, `JPEG 2000 with ${header.componentCount} components of ${header.bitsPerSample} bits`);
+        throw new ChipFileError(
+          FILE,
+          `JPEG 2000 with ${header.componentCount} components of ${header.bitsPerSample} bits`,
+        );
       }
-      return { mime: image.mime, width: header.width, height: header.height, channels: header.componentCount,
-        pixels: new Uint8Array(decoder.getDecodedBuffer()) };
+      return {
+        mime: image.mime,
+        width: header.width,
+        height: header.height,
+        channels: header.componentCount,
+        pixels: new Uint8Array(decoder.getDecodedBuffer()),
+      };
     });
   }
   try {
-    const { data, info } = await sharp(image.image, { limitInputPixels: limits.maxPortraitPixels }).removeAlpha().raw()
+    const { data, info } = await sharp(image.image, { limitInputPixels: limits.maxPortraitPixels })
+      .removeAlpha()
+      .raw()
       .toBuffer({ resolveWithObject: true });
     const channels = info.channels === 1 ? 1 : 3;
-    const pixels = info.channels === channels ? new Uint8Array(data) : new Uint8Array(await sharp(image.image).toColourspace("srgb").removeAlpha().raw().toBuffer());
+    const pixels =
+      info.channels === channels
+        ? new Uint8Array(data)
+        : new Uint8Array(await sharp(image.image).toColourspace("srgb").removeAlpha().raw().toBuffer());
     return { ...checked(image.mime, info.width, info.height, limits), channels, pixels };
   } catch (cause) {
     if (cause instanceof ChipFileError) throw cause;
@@ -97,12 +118,17 @@ export async function decodePortrait(image: FacialRecordImage, limits: ChipLimit
 
 /** The decoded portrait as PNG (what the face pipeline takes as an image file). */
 export async function portraitPng(portrait: DecodedPortrait): Promise<Buffer> {
-  return sharp(portrait.pixels, { raw: { width: portrait.width, height: portrait.height, channels: portrait.channels } }).png().toBuffer();
+  return sharp(portrait.pixels, {
+    raw: { width: portrait.width, height: portrait.height, channels: portrait.channels },
+  })
+    .png()
+    .toBuffer();
 }
 
 function checked(mime: PortraitMime, width: number, height: number, limits: ChipLimits): PortraitInfo {
   if (width <= 0 || height <= 0) throw new ChipFileError(FILE, "image without dimensions");
-  if (width * height > limits.maxPortraitPixels) throw new ChipFileError(FILE, `${width}×${height} exceeds ${limits.maxPortraitPixels} pixels`);
+  if (width * height > limits.maxPortraitPixels)
+    throw new ChipFileError(FILE, `${width}×${height} exceeds ${limits.maxPortraitPixels} pixels`);
   return { mime, width, height };
 }
 

@@ -21,8 +21,17 @@ export const FAILURE_CODES = [
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export type CheckName =
-  | "SOD_PRESENT" | "SOD_PARSE" | "SOD_SIGNATURE" | "DS_CERTIFICATE" | "DS_CHAIN" | "DS_VALIDITY" | "DS_REVOCATION"
-  | "DG_HASH" | "DG_PARSE" | "ACTIVE_AUTHENTICATION" | "CHIP_AUTHENTICATION";
+  | "SOD_PRESENT"
+  | "SOD_PARSE"
+  | "SOD_SIGNATURE"
+  | "DS_CERTIFICATE"
+  | "DS_CHAIN"
+  | "DS_VALIDITY"
+  | "DS_REVOCATION"
+  | "DG_HASH"
+  | "DG_PARSE"
+  | "ACTIVE_AUTHENTICATION"
+  | "CHIP_AUTHENTICATION";
 
 export interface Check {
   check: CheckName;
@@ -40,7 +49,9 @@ export interface Failure {
 }
 
 export const failuresOf = (checks: readonly Check[]): Failure[] =>
-  checks.filter((c) => c.outcome === "failed" && c.code !== undefined).map((c) => ({ code: c.code!, dataGroup: c.dataGroup, detail: c.detail }));
+  checks
+    .filter((c) => c.outcome === "failed" && c.code !== undefined)
+    .map((c) => ({ code: c.code!, dataGroup: c.dataGroup, detail: c.detail }));
 
 /** Collects checks in the order they run. */
 export class CheckLog {

@@ -21,16 +21,25 @@ export interface SignatureScheme {
 }
 
 const RSA_PKCS1: Readonly<Record<string, DigestName>> = {
-  [OID.sha1WithRsa]: "sha1", [OID.sha224WithRsa]: "sha224", [OID.sha256WithRsa]: "sha256",
-  [OID.sha384WithRsa]: "sha384", [OID.sha512WithRsa]: "sha512",
+  [OID.sha1WithRsa]: "sha1",
+  [OID.sha224WithRsa]: "sha224",
+  [OID.sha256WithRsa]: "sha256",
+  [OID.sha384WithRsa]: "sha384",
+  [OID.sha512WithRsa]: "sha512",
 };
 const ECDSA_DER: Readonly<Record<string, DigestName>> = {
-  [OID.ecdsaWithSha1]: "sha1", [OID.ecdsaWithSha224]: "sha224", [OID.ecdsaWithSha256]: "sha256",
-  [OID.ecdsaWithSha384]: "sha384", [OID.ecdsaWithSha512]: "sha512",
+  [OID.ecdsaWithSha1]: "sha1",
+  [OID.ecdsaWithSha224]: "sha224",
+  [OID.ecdsaWithSha256]: "sha256",
+  [OID.ecdsaWithSha384]: "sha384",
+  [OID.ecdsaWithSha512]: "sha512",
 };
 export const ECDSA_PLAIN: Readonly<Record<string, DigestName>> = {
-  [OID.ecdsaPlainSha1]: "sha1", [OID.ecdsaPlainSha224]: "sha224", [OID.ecdsaPlainSha256]: "sha256",
-  [OID.ecdsaPlainSha384]: "sha384", [OID.ecdsaPlainSha512]: "sha512",
+  [OID.ecdsaPlainSha1]: "sha1",
+  [OID.ecdsaPlainSha224]: "sha224",
+  [OID.ecdsaPlainSha256]: "sha256",
+  [OID.ecdsaPlainSha384]: "sha384",
+  [OID.ecdsaPlainSha512]: "sha512",
 };
 
 const upper = (d: DigestName): string => d.toUpperCase().replace("SHA", "SHA-");
@@ -39,14 +48,19 @@ const upper = (d: DigestName): string => d.toUpperCase().replace("SHA", "SHA-");
  * The scheme of an AlgorithmIdentifier. `digestHint` is the CMS SignerInfo's digestAlgorithm, needed
  * when the signature algorithm names only the key type (rsaEncryption, ecPublicKey), as many SODs do.
  */
-export function signatureSchemeOf(what: string, algorithm: pkijs.AlgorithmIdentifier, digestHint?: DigestName): SignatureScheme {
+export function signatureSchemeOf(
+  what: string,
+  algorithm: pkijs.AlgorithmIdentifier,
+  digestHint?: DigestName,
+): SignatureScheme {
   const oid = algorithm.algorithmId;
   const pkcs1 = RSA_PKCS1[oid];
   if (pkcs1 !== undefined) return { kind: "rsa-pkcs1", digest: pkcs1, name: `${upper(pkcs1)}withRSA` };
   const ecdsa = ECDSA_DER[oid];
   if (ecdsa !== undefined) return { kind: "ecdsa", digest: ecdsa, encoding: "der", name: `ecdsa-with-${upper(ecdsa)}` };
   const plain = ECDSA_PLAIN[oid];
-  if (plain !== undefined) return { kind: "ecdsa", digest: plain, encoding: "ieee-p1363", name: `ecdsa-plain-${upper(plain)}` };
+  if (plain !== undefined)
+    return { kind: "ecdsa", digest: plain, encoding: "ieee-p1363", name: `ecdsa-plain-${upper(plain)}` };
   if (oid === OID.rsaEncryption && digestHint !== undefined) {
     return { kind: "rsa-pkcs1", digest: digestHint, name: `${upper(digestHint)}withRSA` };
   }
@@ -61,9 +75,10 @@ export function signatureSchemeOf(what: string, algorithm: pkijs.AlgorithmIdenti
 function pssScheme(what: string, algorithm: pkijs.AlgorithmIdentifier): SignatureScheme {
   let params: pkijs.RSASSAPSSParams;
   try {
-    params = algorithm.algorithmParams instanceof asn1js.Sequence
-      ? new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams })
-      : new pkijs.RSASSAPSSParams();
+    params =
+      algorithm.algorithmParams instanceof asn1js.Sequence
+        ? new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams })
+        : new pkijs.RSASSAPSSParams();
   } catch (cause) {
     throw new ChipFileError(what, "malformed RSASSA-PSS parameters", { cause });
   }
@@ -73,8 +88,10 @@ function pssScheme(what: string, algorithm: pkijs.AlgorithmIdentifier): Signatur
     throw new UnsupportedAlgorithmError(`${what} PSS mask generation`, params.maskGenAlgorithm.algorithmId);
   }
   const mgfParams = params.maskGenAlgorithm.algorithmParams as unknown;
-  const mgfHash = mgfParams instanceof asn1js.Sequence ? new pkijs.AlgorithmIdentifier({ schema: mgfParams }).algorithmId : OID.sha1;
-  if (mgfHash !== params.hashAlgorithm.algorithmId) throw new UnsupportedAlgorithmError(`${what} PSS MGF1 hash`, mgfHash);
+  const mgfHash =
+    mgfParams instanceof asn1js.Sequence ? new pkijs.AlgorithmIdentifier({ schema: mgfParams }).algorithmId : OID.sha1;
+  if (mgfHash !== params.hashAlgorithm.algorithmId)
+    throw new UnsupportedAlgorithmError(`${what} PSS MGF1 hash`, mgfHash);
   return { kind: "rsa-pss", digest, saltLength: params.saltLength, name: `RSASSA-PSS-${upper(digest)}` };
 }
 
@@ -92,15 +109,26 @@ export function publicKeyOfCertificate(what: string, certificate: pkijs.Certific
 }
 
 /** True when `signature` over `data` verifies under `key` with `scheme`; false on any mismatch. */
-export function verifyWithScheme(scheme: SignatureScheme, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyWithScheme(
+  scheme: SignatureScheme,
+  key: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const keyType = key.asymmetricKeyType;
   const rsaKey = keyType === "rsa" || keyType === "rsa-pss";
   if (scheme.kind !== "ecdsa" && !rsaKey) return false;
   if (scheme.kind === "ecdsa" && keyType !== "ec") return false;
   try {
-    if (scheme.kind === "rsa-pkcs1") return verify(scheme.digest, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    if (scheme.kind === "rsa-pkcs1")
+      return verify(scheme.digest, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
     if (scheme.kind === "rsa-pss") {
-      return verify(scheme.digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }, signature);
+      return verify(
+        scheme.digest,
+        data,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 },
+        signature,
+      );
     }
     return verify(scheme.digest, data, { key, dsaEncoding: scheme.encoding ?? "der" }, signature);
   } catch {

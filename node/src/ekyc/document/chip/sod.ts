@@ -46,28 +46,47 @@ export class SodFile {
   ) {}
 
   static parse(bytes: Uint8Array, limits: ChipLimits = DEFAULT_CHIP_LIMITS): SodFile {
-    const outer = expectOuterTag(FILE, decodeDer(FILE, bytes, { maxBytes: limits.maxSodBytes, maxDepth: limits.maxDepth }), SOD_TAG);
+    const outer = expectOuterTag(
+      FILE,
+      decodeDer(FILE, bytes, { maxBytes: limits.maxSodBytes, maxDepth: limits.maxDepth }),
+      SOD_TAG,
+    );
     const [contentInfoNode, ...rest] = childrenOf(outer);
-    if (contentInfoNode === undefined || rest.length > 0) throw new ChipFileError(FILE, "expected exactly one ContentInfo");
+    if (contentInfoNode === undefined || rest.length > 0)
+      throw new ChipFileError(FILE, "expected exactly one ContentInfo");
     const signedData = parseSignedData(contentInfoNode);
     const eContentType = signedData.encapContentInfo.eContentType;
-    if (eContentType !== OID.ldsSecurityObject) throw new ChipFileError(FILE, `content type ${eContentType}, expected an LDSSecurityObject`);
+    if (eContentType !== OID.ldsSecurityObject)
+      throw new ChipFileError(FILE, `content type ${eContentType}, expected an LDSSecurityObject`);
     const eContent = signedData.encapContentInfo.eContent;
     if (eContent === undefined) throw new ChipFileError(FILE, "no encapsulated LDSSecurityObject (detached content)");
     const content = new Uint8Array(eContent.getValue());
     const securityObject = parseSecurityObject(content, limits);
     const signerInfo = signedData.signerInfos[0];
     if (signerInfo === undefined) throw new ChipFileError(FILE, "no SignerInfo");
-    if (signedData.signerInfos.length > 1) throw new ChipFileError(FILE, `${signedData.signerInfos.length} SignerInfos, ICAO allows one`);
-    const certificates = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-    return new SodFile(bytes, signedData, securityObject, content, signerInfo, signedAttributesOf(signerInfo), certificates);
+    if (signedData.signerInfos.length > 1)
+      throw new ChipFileError(FILE, `${signedData.signerInfos.length} SignerInfos, ICAO allows one`);
+    const certificates = (signedData.certificates ?? []).filter(
+      (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
+    );
+    return new SodFile(
+      bytes,
+      signedData,
+      securityObject,
+      content,
+      signerInfo,
+      signedAttributesOf(signerInfo),
+      certificates,
+    );
   }
 
   /** The certificate the SignerInfo names (issuer and serial, or subject key identifier), or null. */
   findSignerCertificate(): pkijs.Certificate | null {
     const sid = this.signerInfo.sid as unknown;
     if (sid instanceof pkijs.IssuerAndSerialNumber) {
-      return this.certificates.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber)) ?? null;
+      return (
+        this.certificates.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber)) ?? null
+      );
     }
     if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
       const keyId = Buffer.from((sid as asn1js.Primitive).valueBlock.valueHexView ?? new Uint8Array()).toString("hex");
@@ -84,7 +103,8 @@ function parseSignedData(node: asn1js.AsnType): pkijs.SignedData {
   } catch (cause) {
     throw new ChipFileError(FILE, "not a CMS ContentInfo", { cause });
   }
-  if (contentInfo.contentType !== OID.signedData) throw new ChipFileError(FILE, `CMS content ${contentInfo.contentType}, expected SignedData`);
+  if (contentInfo.contentType !== OID.signedData)
+    throw new ChipFileError(FILE, `CMS content ${contentInfo.contentType}, expected SignedData`);
   try {
     return new pkijs.SignedData({ schema: contentInfo.content });
   } catch (cause) {
@@ -97,7 +117,11 @@ function parseSecurityObject(content: Uint8Array, limits: ChipLimits): LdsSecuri
   const what = `${FILE} LDSSecurityObject`;
   const node = decodeDer(what, content, { maxBytes: limits.maxSodBytes, maxDepth: limits.maxDepth });
   const [versionNode, algorithmNode, hashesNode, versionInfoNode] = childrenOf(node);
-  if (!(node instanceof asn1js.Sequence) || !(versionNode instanceof asn1js.Integer) || !(hashesNode instanceof asn1js.Sequence)) {
+  if (
+    !(node instanceof asn1js.Sequence) ||
+    !(versionNode instanceof asn1js.Integer) ||
+    !(hashesNode instanceof asn1js.Sequence)
+  ) {
     throw new ChipFileError(what, "not an LDSSecurityObject");
   }
   const version = versionNode.valueBlock.valueDec;
@@ -119,20 +143,28 @@ function parseSecurityObject(content: Uint8Array, limits: ChipLimits): LdsSecuri
     if (dataGroupHashes.has(n)) throw new ChipFileError(what, `data group ${n} hashed twice`);
     dataGroupHashes.set(n, new Uint8Array(valueNode.valueBlock.valueHexView));
   }
-  let ldsVersion: string | null = null, unicodeVersion: string | null = null;
+  let ldsVersion: string | null = null,
+    unicodeVersion: string | null = null;
   if (versionInfoNode !== undefined) {
     const [lds, unicode] = childrenOf(versionInfoNode).map((s) => (s as asn1js.PrintableString).valueBlock.value);
     ldsVersion = typeof lds === "string" ? lds : null;
     unicodeVersion = typeof unicode === "string" ? unicode : null;
   }
-  return { version, hashAlgorithmOid: hashAlgorithm.algorithmId, digest: DIGEST_BY_OID[hashAlgorithm.algorithmId] ?? null,
-    dataGroupHashes, ldsVersion, unicodeVersion };
+  return {
+    version,
+    hashAlgorithmOid: hashAlgorithm.algorithmId,
+    digest: DIGEST_BY_OID[hashAlgorithm.algorithmId] ?? null,
+    dataGroupHashes,
+    ldsVersion,
+    unicodeVersion,
+  };
 }
 
 function signedAttributesOf(signerInfo: pkijs.SignerInfo): SignedAttributes | null {
   const attrs = signerInfo.signedAttrs;
   if (attrs === undefined) return null;
-  const find = (oid: string): asn1js.AsnType | undefined => attrs.attributes.find((a) => a.type === oid)?.values[0] as asn1js.AsnType | undefined;
+  const find = (oid: string): asn1js.AsnType | undefined =>
+    attrs.attributes.find((a) => a.type === oid)?.values[0] as asn1js.AsnType | undefined;
   const contentType = find(OID.contentType);
   const digest = find(OID.messageDigest);
   const time = find(OID.signingTime);
@@ -144,4 +176,3 @@ function signedAttributesOf(signerInfo: pkijs.SignerInfo): SignedAttributes | nu
     der: new Uint8Array(attrs.encodedValue),
   };
 }
-

@@ -16,7 +16,12 @@ export async function loadTrustStore(path: string, store = new CscaTrustStore())
   const info = await stat(path).catch((cause: unknown) => {
     throw new TrustListError(path, "cannot read", { cause });
   });
-  const files = info.isDirectory() ? (await readdir(path)).filter((f) => TRUST_FILE.test(f)).sort().map((f) => join(path, f)) : [path];
+  const files = info.isDirectory()
+    ? (await readdir(path))
+        .filter((f) => TRUST_FILE.test(f))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
   if (files.length === 0) throw new TrustListError(path, "no .pem, .crt, .cer, .der, .crl or .ml file");
   if (files.length > MAX_FILES) throw new TrustListError(path, `more than ${MAX_FILES} files`);
   for (const file of files) {

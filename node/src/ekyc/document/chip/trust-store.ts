@@ -52,7 +52,9 @@ export class CscaTrustStore {
   /** Adds a DER file: a certificate, a CRL or an ICAO CSCA master list (whichever it parses as). */
   addDer(der: Uint8Array, source: string): void {
     if (der.length > DEFAULT_CHIP_LIMITS.maxTrustListBytes) throw new TrustListError(source, "too large");
-    const node = wrap(source, () => decodeDer(source, der, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }));
+    const node = wrap(source, () =>
+      decodeDer(source, der, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }),
+    );
     const first = childrenOf(node)[0];
     if (first instanceof asn1js.ObjectIdentifier) return this.addMasterList(node, source);
     try {
@@ -65,7 +67,9 @@ export class CscaTrustStore {
   }
 
   addCrl(der: Uint8Array, source: string): void {
-    const node = wrap(source, () => decodeDer(source, der, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }));
+    const node = wrap(source, () =>
+      decodeDer(source, der, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }),
+    );
     try {
       this.crls.push(new pkijs.CertificateRevocationList({ schema: node }));
     } catch (cause) {
@@ -84,21 +88,29 @@ export class CscaTrustStore {
       if (info.contentType !== OID.signedData) throw new TrustListError(source, "not a CMS SignedData");
       return new pkijs.SignedData({ schema: info.content });
     });
-    if (signedData.encapContentInfo.eContentType !== OID.cscaMasterList) throw new TrustListError(source, "not a CSCA master list");
+    if (signedData.encapContentInfo.eContentType !== OID.cscaMasterList)
+      throw new TrustListError(source, "not a CSCA master list");
     const content = signedData.encapContentInfo.eContent;
     if (content === undefined) throw new TrustListError(source, "master list without content");
     const bytes = new Uint8Array(content.getValue());
-    const list = wrap(source, () => decodeDer(source, bytes, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }));
+    const list = wrap(source, () =>
+      decodeDer(source, bytes, { maxBytes: DEFAULT_CHIP_LIMITS.maxTrustListBytes, maxDepth: 32 }),
+    );
     const [, certSet] = childrenOf(list);
     if (!(certSet instanceof asn1js.Set)) throw new TrustListError(source, "master list without a certificate set");
     const listed = childrenOf(certSet).map((c) => wrap(source, () => new pkijs.Certificate({ schema: c })));
     const signerInfo = signedData.signerInfos[0];
     const signer = (signedData.certificates ?? []).find((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-    if (signerInfo === undefined || signer === undefined) throw new TrustListError(source, "master list without signer or signer certificate");
-    const check = wrap(source, () => checkSigner(source, signerInfo, publicKeyOfCertificate(source, signer), bytes, OID.cscaMasterList));
-    if (!check.signatureValid || !check.digestMatches || !check.contentTypeMatches) throw new TrustListError(source, "master list signature does not verify");
+    if (signerInfo === undefined || signer === undefined)
+      throw new TrustListError(source, "master list without signer or signer certificate");
+    const check = wrap(source, () =>
+      checkSigner(source, signerInfo, publicKeyOfCertificate(source, signer), bytes, OID.cscaMasterList),
+    );
+    if (!check.signatureValid || !check.digestMatches || !check.contentTypeMatches)
+      throw new TrustListError(source, "master list signature does not verify");
     const issuer = [...listed, ...this.anchors].find((ca) => issues(ca, signer));
-    if (issuer === undefined) throw new TrustListError(source, "master list signer is not issued by a CSCA in the list or the store");
+    if (issuer === undefined)
+      throw new TrustListError(source, "master list signer is not issued by a CSCA in the list or the store");
     for (const certificate of listed) this.addCertificate(certificate);
   }
 
@@ -128,7 +140,8 @@ export class CscaTrustStore {
 
 /** `ca` names and signs `certificate`. */
 function issues(ca: pkijs.Certificate, certificate: pkijs.Certificate): boolean {
-  const aki = authorityKeyId(certificate), ski = subjectKeyId(ca);
+  const aki = authorityKeyId(certificate),
+    ski = subjectKeyId(ca);
   const named = ca.subject.isEqual(certificate.issuer) || (aki !== null && aki === ski);
   if (!named) return false;
   try {

@@ -13,7 +13,13 @@ import { Dg13File, type VietnameseChipData } from "./dg13.ts";
 import { Dg14File, type SecurityInfo } from "./dg14.ts";
 import { Dg15File } from "./dg15.ts";
 import { isChipError } from "./errors.ts";
-import { dataGroupForTag, dataGroupNumberOf, type ChipFiles, type DataGroupNumber, type ElementaryFileId } from "./lds.ts";
+import {
+  dataGroupForTag,
+  dataGroupNumberOf,
+  type ChipFiles,
+  type DataGroupNumber,
+  type ElementaryFileId,
+} from "./lds.ts";
 import { DEFAULT_CHIP_LIMITS, type ChipLimits } from "./limits.ts";
 import { verifyPassive } from "./passive-auth.ts";
 import { portraitInfo, type PortraitInfo } from "./portrait.ts";
@@ -103,7 +109,11 @@ export async function verifyChip(files: ChipFiles, options: ChipVerificationOpti
   const activeAuthentication = runActiveAuthentication(dg15, dg14, options, log);
   if (dg14 !== null) {
     const announced = dg14.securityInfos.map((s) => s.protocol).join(", ");
-    log.skip("CHIP_AUTHENTICATION", `DG14 announces ${announced || "nothing"}; recorded as evidence, run by the reader`, 14);
+    log.skip(
+      "CHIP_AUTHENTICATION",
+      `DG14 announces ${announced || "nothing"}; recorded as evidence, run by the reader`,
+      14,
+    );
   }
   const checks = [...passive.checks, ...log.checks];
   const failures = failuresOf(checks);
@@ -111,7 +121,10 @@ export async function verifyChip(files: ChipFiles, options: ChipVerificationOpti
     status: failures.length === 0 ? "VALID" : "INVALID",
     failures,
     checks,
-    dataGroupsPresent: (Object.keys(files) as ElementaryFileId[]).map(dataGroupNumberOf).filter((n): n is DataGroupNumber => n !== null).sort((a, b) => a - b),
+    dataGroupsPresent: (Object.keys(files) as ElementaryFileId[])
+      .map(dataGroupNumberOf)
+      .filter((n): n is DataGroupNumber => n !== null)
+      .sort((a, b) => a - b),
     dataGroupsVerified: [...passive.verifiedDataGroups].sort((a, b) => a - b),
     mrz: dg1 === null ? null : mrzOf(dg1),
     faceImage,
@@ -120,7 +133,8 @@ export async function verifyChip(files: ChipFiles, options: ChipVerificationOpti
     documentSigner: passive.documentSigner,
     csca: passive.csca,
     activeAuthentication,
-    chipAuthentication: dg14 === null ? null : { supported: dg14.supportsChipAuthentication, securityInfos: dg14.securityInfos },
+    chipAuthentication:
+      dg14 === null ? null : { supported: dg14.supportsChipAuthentication, securityInfos: dg14.securityInfos },
     evidence: {
       sodSha256: passive.sodSha256,
       documentSignerSha256: passive.documentSigner?.sha256 ?? null,
@@ -167,7 +181,12 @@ function runActiveAuthentication(
   const answer = options.activeAuthentication;
   if (answer === undefined) {
     if (options.requireActiveAuthentication === true) {
-      log.fail("ACTIVE_AUTHENTICATION", "AA_NOT_PERFORMED", "DG15 is present but no answer to a challenge was given", 15);
+      log.fail(
+        "ACTIVE_AUTHENTICATION",
+        "AA_NOT_PERFORMED",
+        "DG15 is present but no answer to a challenge was given",
+        15,
+      );
     } else log.skip("ACTIVE_AUTHENTICATION", "DG15 is present but no answer to a challenge was given", 15);
     return { performed: false, reason: "no answer given" };
   }
@@ -179,8 +198,19 @@ function runActiveAuthentication(
 
 function mrzOf(dg1: Dg1File): ChipMrz {
   const m = dg1.mrz;
-  return { format: m.format, documentCode: m.documentCode, issuingState: m.issuingState, documentNumber: m.documentNumber,
-    optionalData: m.optionalData, surname: m.surname, givenNames: m.givenNames, nationality: m.nationality, sex: m.sex,
-    dateOfBirth: m.dateOfBirth, expiryDate: m.expiryDate, checkDigitsValid: m.valid, lines: dg1.mrzLines };
+  return {
+    format: m.format,
+    documentCode: m.documentCode,
+    issuingState: m.issuingState,
+    documentNumber: m.documentNumber,
+    optionalData: m.optionalData,
+    surname: m.surname,
+    givenNames: m.givenNames,
+    nationality: m.nationality,
+    sex: m.sex,
+    dateOfBirth: m.dateOfBirth,
+    expiryDate: m.expiryDate,
+    checkDigitsValid: m.valid,
+    lines: dg1.mrzLines,
+  };
 }
-

@@ -18,7 +18,8 @@ interface Vectors {
 }
 const vectors = JSON.parse(readFileSync("test/fixtures/chip/active-authentication-vectors.json", "utf8")) as Vectors;
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
-const flip = (bytes: Uint8Array, index: number): Uint8Array => bytes.map((b, i) => (i === (index + bytes.length) % bytes.length ? b ^ 1 : b));
+const flip = (bytes: Uint8Array, index: number): Uint8Array =>
+  bytes.map((b, i) => (i === (index + bytes.length) % bytes.length ? b ^ 1 : b));
 
 function expectRefusal(run: () => unknown, code: string): void {
   try {
@@ -42,7 +43,8 @@ describe("active authentication", function () {
         expect(ok).to.deep.include({ valid: true, algorithm: "ISO9796-2-S1-SHA1" });
         expect(verifyActiveAuthentication(dg15, flip(hex(v.challenge), 0), hex(v.response)).valid).to.equal(false);
         expect(verifyActiveAuthentication(dg15, flip(hex(v.challenge), -1), hex(v.response)).valid).to.equal(false);
-        for (const at of [0, 64, -1]) expect(verifyActiveAuthentication(dg15, hex(v.challenge), flip(hex(v.response), at)).valid).to.equal(false);
+        for (const at of [0, 64, -1])
+          expect(verifyActiveAuthentication(dg15, hex(v.challenge), flip(hex(v.response), at)).valid).to.equal(false);
       });
     }
 
@@ -56,7 +58,9 @@ describe("active authentication", function () {
     it("refuses answers of the wrong length or above the modulus without throwing", () => {
       expect(verifyActiveAuthentication(dg15, hex("0011223344556677"), new Uint8Array(0)).valid).to.equal(false);
       expect(verifyActiveAuthentication(dg15, hex("0011223344556677"), new Uint8Array(129)).valid).to.equal(false);
-      expect(verifyActiveAuthentication(dg15, hex("0011223344556677"), new Uint8Array(128).fill(0xff)).valid).to.equal(false);
+      expect(verifyActiveAuthentication(dg15, hex("0011223344556677"), new Uint8Array(128).fill(0xff)).valid).to.equal(
+        false,
+      );
     });
   });
 
@@ -65,29 +69,45 @@ describe("active authentication", function () {
       it(`RSA with ${digest}: the chip's answer verifies`, () => {
         const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
         const challenge = new ActiveAuthChallenges().issue("s").challenge;
-        const result = verifyActiveAuthentication(Dg15File.parse(dg15File(publicKey)), challenge, answerChallenge(privateKey, challenge, digest));
+        const result = verifyActiveAuthentication(
+          Dg15File.parse(dg15File(publicKey)),
+          challenge,
+          answerChallenge(privateKey, challenge, digest),
+        );
         expect(result).to.deep.include({ valid: true, algorithm: `ISO9796-2-S1-${digest.toUpperCase()}` });
       });
     }
 
     for (const key of ["rsa", "ecdsa"] as const) {
-      it(`${key}: a genuine chip passes and a cloned chip (files copied, another key) fails with AA_FAILED`, async () => {
+      it(`${key}: a genuine chip passes; a clone (files copied, another key) fails with AA_FAILED`, async () => {
         const challenges = new ActiveAuthChallenges();
         const genuine = await chip(key, "valid", 20);
         const challenge = challenges.issue("session-1").challenge;
         const response = answerChallenge(genuine.activeAuthenticationKey, challenges.consume("session-1"));
-        const ok = await verifyChip(genuine.files, { trust: trustOf(testPki(key)), now: NOW, activeAuthentication: { challenge, response },
-          requireActiveAuthentication: true });
+        const ok = await verifyChip(genuine.files, {
+          trust: trustOf(testPki(key)),
+          now: NOW,
+          activeAuthentication: { challenge, response },
+          requireActiveAuthentication: true,
+        });
         expect(ok.status).to.equal("VALID");
         expect(ok.activeAuthentication).to.deep.include({ performed: true, valid: true });
 
         const clone = await chip(key, "cloned-chip", 21);
         const c2 = challenges.issue("session-2").challenge;
-        const cloned = await verifyChip(clone.files, { trust: trustOf(testPki(key)), now: NOW,
-          activeAuthentication: { challenge: c2, response: answerChallenge(clone.activeAuthenticationKey, challenges.consume("session-2")) } });
+        const cloned = await verifyChip(clone.files, {
+          trust: trustOf(testPki(key)),
+          now: NOW,
+          activeAuthentication: {
+            challenge: c2,
+            response: answerChallenge(clone.activeAuthenticationKey, challenges.consume("session-2")),
+          },
+        });
         expect(codesOf(cloned.failures)).to.deep.equal([{ code: "AA_FAILED", dataGroup: 15 }]);
         // Passive authentication alone cannot tell: the clone's files are the genuine, signed ones.
-        expect(cloned.checks.filter((c) => c.check !== "ACTIVE_AUTHENTICATION").every((c) => c.outcome !== "failed")).to.equal(true);
+        expect(
+          cloned.checks.filter((c) => c.check !== "ACTIVE_AUTHENTICATION").every((c) => c.outcome !== "failed"),
+        ).to.equal(true);
       });
     }
 
@@ -96,13 +116,31 @@ describe("active authentication", function () {
       const dg14 = Dg14File.parse(c.files.DG14!);
       const dg15 = Dg15File.parse(c.files.DG15!);
       const challenge = hex("0102030405060708");
-      expect(verifyActiveAuthentication(dg15, challenge, answerChallenge(c.activeAuthenticationKey, challenge, "sha256"), dg14).valid).to.equal(true);
-      expect(verifyActiveAuthentication(dg15, challenge, answerChallenge(c.activeAuthenticationKey, challenge, "sha384"), dg14).valid).to.equal(false);
+      expect(
+        verifyActiveAuthentication(
+          dg15,
+          challenge,
+          answerChallenge(c.activeAuthenticationKey, challenge, "sha256"),
+          dg14,
+        ).valid,
+      ).to.equal(true);
+      expect(
+        verifyActiveAuthentication(
+          dg15,
+          challenge,
+          answerChallenge(c.activeAuthenticationKey, challenge, "sha384"),
+          dg14,
+        ).valid,
+      ).to.equal(false);
     });
 
     it("AA_NOT_PERFORMED when DG15 is present, no answer is given and the caller requires one", async () => {
       const c = await chip("rsa", "valid", 23);
-      const result = await verifyChip(c.files, { trust: trustOf(testPki("rsa")), now: NOW, requireActiveAuthentication: true });
+      const result = await verifyChip(c.files, {
+        trust: trustOf(testPki("rsa")),
+        now: NOW,
+        requireActiveAuthentication: true,
+      });
       expect(codesOf(result.failures)).to.deep.equal([{ code: "AA_NOT_PERFORMED", dataGroup: 15 }]);
     });
   });
@@ -110,7 +148,8 @@ describe("active authentication", function () {
   describe("single-use challenges", () => {
     it("issues 8 random bytes per session, each different", () => {
       const challenges = new ActiveAuthChallenges();
-      const a = challenges.issue("a").challenge, b = challenges.issue("b").challenge;
+      const a = challenges.issue("a").challenge,
+        b = challenges.issue("b").challenge;
       expect(a).to.have.length(8);
       expect(Buffer.from(a).equals(Buffer.from(b))).to.equal(false);
     });
@@ -140,8 +179,11 @@ describe("active authentication", function () {
       const old = challenges.issue("s").challenge;
       const recorded = answerChallenge(c.activeAuthenticationKey, old);
       const fresh = challenges.issue("s").challenge;
-      const result = await verifyChip(c.files, { trust: trustOf(testPki("rsa")), now: NOW,
-        activeAuthentication: { challenge: challenges.consume("s"), response: recorded } });
+      const result = await verifyChip(c.files, {
+        trust: trustOf(testPki("rsa")),
+        now: NOW,
+        activeAuthentication: { challenge: challenges.consume("s"), response: recorded },
+      });
       expect(Buffer.from(fresh).equals(Buffer.from(old))).to.equal(false);
       expect(codesOf(result.failures)).to.deep.equal([{ code: "AA_FAILED", dataGroup: 15 }]);
     });

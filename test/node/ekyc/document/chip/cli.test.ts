@@ -16,10 +16,15 @@ interface Run {
 
 function kycnet(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile("./bin/kycnet", ["chip", "verify", ...args], { cwd: process.cwd(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      "./bin/kycnet",
+      ["chip", "verify", ...args],
+      { cwd: process.cwd(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -62,7 +67,15 @@ describe("kycnet chip verify", function () {
     const c = await chip("ecdsa", "valid", 41);
     const dir = join(root, "names");
     await mkdir(dir, { recursive: true });
-    const names: Record<string, string> = { SOD: "sod", DG1: "ef_dg1.BIN", DG2: "DG2.bin", DG13: "Ef_Dg13", DG14: "dg14.bin", DG15: "EF_DG15", COM: "COM.BIN" };
+    const names: Record<string, string> = {
+      SOD: "sod",
+      DG1: "ef_dg1.BIN",
+      DG2: "DG2.bin",
+      DG13: "Ef_Dg13",
+      DG14: "dg14.bin",
+      DG15: "EF_DG15",
+      COM: "COM.BIN",
+    };
     for (const [id, bytes] of Object.entries(c.files)) await writeFile(join(dir, names[id]!), bytes);
     await writeFile(join(dir, "notes.txt"), "not a chip file");
     const run = await kycnet([dir, "--csca", csca.ecdsa, "--json"]);
@@ -77,13 +90,18 @@ describe("kycnet chip verify", function () {
       await writeChip(dir, c.files);
       const run = await kycnet([dir, "--csca", csca.rsa, "--json"]);
       expect(run.code, run.stderr).to.equal(1);
-      const out = JSON.parse(run.stdout) as { status: string; failures: Array<{ code: string; dataGroup: number | null }> };
+      const out = JSON.parse(run.stdout) as {
+        status: string;
+        failures: Array<{ code: string; dataGroup: number | null }>;
+      };
       expect(out.status).to.equal("INVALID");
-      expect(out.failures.map((f) => ({ code: f.code, dataGroup: f.dataGroup }))).to.deep.equal(EXPECTED_FAILURES[variant]);
+      expect(out.failures.map((f) => ({ code: f.code, dataGroup: f.dataGroup }))).to.deep.equal(
+        EXPECTED_FAILURES[variant],
+      );
     });
   }
 
-  it("runs active authentication with --aa-challenge and --aa-response: a genuine chip passes, a clone exits 1 with AA_FAILED", async () => {
+  it("--aa-challenge and --aa-response: a genuine chip passes, a clone exits 1 with AA_FAILED", async () => {
     const challenge = "0123456789abcdef";
     for (const variant of ["valid", "cloned-chip"] as const) {
       const c = await chip("ecdsa", variant, 43);
@@ -91,11 +109,23 @@ describe("kycnet chip verify", function () {
       await writeChip(dir, c.files);
       const answer = join(root, `aa-${variant}.bin`);
       await writeFile(answer, answerChallenge(c.activeAuthenticationKey, Buffer.from(challenge, "hex")));
-      const run = await kycnet([dir, "--csca", csca.ecdsa, "--json", "--aa-challenge", challenge, "--aa-response", answer]);
+      const run = await kycnet([
+        dir,
+        "--csca",
+        csca.ecdsa,
+        "--json",
+        "--aa-challenge",
+        challenge,
+        "--aa-response",
+        answer,
+      ]);
       const out = JSON.parse(run.stdout) as { failures: unknown[]; activeAuthentication: { valid: boolean } };
       expect(run.code, run.stderr).to.equal(variant === "valid" ? 0 : 1);
       expect(out.activeAuthentication.valid).to.equal(variant === "valid");
-      if (variant === "cloned-chip") expect(out.failures).to.deep.equal([{ code: "AA_FAILED", dataGroup: 15, detail: (out.failures[0] as { detail: string }).detail }]);
+      if (variant === "cloned-chip")
+        expect(out.failures).to.deep.equal([
+          { code: "AA_FAILED", dataGroup: 15, detail: (out.failures[0] as { detail: string }).detail },
+        ]);
     }
   });
 
@@ -105,7 +135,9 @@ describe("kycnet chip verify", function () {
     await writeChip(dir, { ...c.files, SOD: new Uint8Array(10 * 1024 * 1024).fill(0x77, 0, 1) });
     const run = await kycnet([dir, "--csca", csca.rsa, "--json"]);
     expect(run.code, run.stderr).to.equal(1);
-    expect((JSON.parse(run.stdout) as { failures: Array<{ code: string }> }).failures.map((f) => f.code)).to.deep.equal(["SOD_MALFORMED"]);
+    expect((JSON.parse(run.stdout) as { failures: Array<{ code: string }> }).failures.map((f) => f.code)).to.deep.equal(
+      ["SOD_MALFORMED"],
+    );
   });
 
   it("the BSI reference data set exits 1: no trusted CSCA for it, DG2 not supplied", async () => {
@@ -113,8 +145,14 @@ describe("kycnet chip verify", function () {
     await cp("test/fixtures/chip/bsi-tr03105-5", dir, { recursive: true });
     const run = await kycnet([dir, "--csca", csca.rsa, "--json", "--now", "2014-01-01"]);
     expect(run.code, run.stderr).to.equal(1);
-    const out = JSON.parse(run.stdout) as { failures: Array<{ code: string; dataGroup: number | null }>; mrz: { documentNumber: string } };
-    expect(out.failures.map((f) => `${f.code}:${f.dataGroup}`)).to.deep.equal(["DS_NOT_TRUSTED:null", "DG_REQUIRED_MISSING:2"]);
+    const out = JSON.parse(run.stdout) as {
+      failures: Array<{ code: string; dataGroup: number | null }>;
+      mrz: { documentNumber: string };
+    };
+    expect(out.failures.map((f) => `${f.code}:${f.dataGroup}`)).to.deep.equal([
+      "DS_NOT_TRUSTED:null",
+      "DG_REQUIRED_MISSING:2",
+    ]);
     expect(out.mrz.documentNumber).to.equal("C11T002JM");
   });
 
@@ -135,7 +173,10 @@ describe("kycnet chip verify", function () {
       ["an unreadable --csca", () => [join(root, "valid"), "--csca", join(root, "missing.pem")]],
       ["a --csca that is not a certificate", () => [join(root, "valid"), "--csca", join(root, "broken.pem")]],
       ["two files naming one elementary file", () => [join(root, "duplicate"), "--csca", csca.rsa]],
-      ["a malformed --aa-challenge", () => [join(root, "valid"), "--csca", csca.rsa, "--aa-challenge", "xyz", "--aa-response", csca.rsa]],
+      [
+        "a malformed --aa-challenge",
+        () => [join(root, "valid"), "--csca", csca.rsa, "--aa-challenge", "xyz", "--aa-response", csca.rsa],
+      ],
       ["--aa-challenge without --aa-response", () => [join(root, "valid"), "--csca", csca.rsa, "--aa-challenge", "00"]],
     ];
     before(async () => {

@@ -25,7 +25,8 @@ describe("test chip generator (scripts/chip)", function () {
   });
 
   it("is deterministic from the seed except for keys and signatures", async () => {
-    const a = await chip("ecdsa", "valid", 51), b = await chip("ecdsa", "valid", 51);
+    const a = await chip("ecdsa", "valid", 51),
+      b = await chip("ecdsa", "valid", 51);
     expect(a.person).to.deep.equal(b.person);
     expect(Buffer.from(a.files.DG1!).equals(Buffer.from(b.files.DG1!))).to.equal(true);
     expect(Buffer.from(a.files.DG13!).equals(Buffer.from(b.files.DG13!))).to.equal(true);
@@ -38,8 +39,21 @@ describe("test chip generator (scripts/chip)", function () {
     expect(entries).to.have.length(12);
     const files = await readdir(out);
     expect(files).to.include.members(["csca-rsa.pem", "csca-ecdsa.pem", "manifest.json"]);
-    expect((await readdir(entries[0]!.dir)).sort()).to.deep.equal(["EF_COM.bin", "EF_DG1.bin", "EF_DG13.bin", "EF_DG14.bin", "EF_DG15.bin", "EF_DG2.bin", "EF_SOD.bin"]);
-    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as Array<{ variant: string; expected: unknown[] }>;
-    expect(manifest.find((m) => m.variant === "wrong-ds")?.expected).to.deep.equal([{ code: "DS_NOT_TRUSTED", dataGroup: null }]);
+    expect((await readdir(entries[0]!.dir)).sort()).to.deep.equal([
+      "EF_COM.bin",
+      "EF_DG1.bin",
+      "EF_DG13.bin",
+      "EF_DG14.bin",
+      "EF_DG15.bin",
+      "EF_DG2.bin",
+      "EF_SOD.bin",
+    ]);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as Array<{
+      variant: string;
+      expected: unknown[];
+    }>;
+    expect(manifest.find((m) => m.variant === "wrong-ds")?.expected).to.deep.equal([
+      { code: "DS_NOT_TRUSTED", dataGroup: null },
+    ]);
   });
 });

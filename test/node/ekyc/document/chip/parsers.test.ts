@@ -20,11 +20,13 @@ describe("chip elementary files", function () {
 
   describe("file names", () => {
     it("accepts EF_ prefix, .bin suffix and any case, and nothing else", () => {
-      for (const name of ["EF_DG1.bin", "EF_DG1", "DG1.bin", "dg1", "ef_dg1.BIN", "EF.DG1", "Ef_Dg1.Bin"]) expect(elementaryFileForName(name)).to.equal("DG1");
+      for (const name of ["EF_DG1.bin", "EF_DG1", "DG1.bin", "dg1", "ef_dg1.BIN", "EF.DG1", "Ef_Dg1.Bin"])
+        expect(elementaryFileForName(name)).to.equal("DG1");
       expect(elementaryFileForName("EF_SOD.bin")).to.equal("SOD");
       expect(elementaryFileForName("com")).to.equal("COM");
       expect(elementaryFileForName("EF_DG13.bin")).to.equal("DG13");
-      for (const name of ["EF_DG0.bin", "EF_DG17.bin", "EF_DG01.bin", "DG1.txt", "manifest.json", "EF_DG1.bin.bak"]) expect(elementaryFileForName(name)).to.equal(null);
+      for (const name of ["EF_DG0.bin", "EF_DG17.bin", "EF_DG01.bin", "DG1.txt", "manifest.json", "EF_DG1.bin.bak"])
+        expect(elementaryFileForName(name)).to.equal(null);
     });
   });
 
@@ -67,7 +69,11 @@ describe("chip elementary files", function () {
       expect(dg2.headers[0]).to.deep.equal({ formatOwner: "0101", formatType: "0008" });
       expect(dg2.portrait.mime).to.equal("image/jpeg");
       const info = await portraitInfo(dg2.portrait);
-      expect(info).to.deep.equal({ mime: "image/jpeg", width: dg2.portrait.declaredWidth, height: dg2.portrait.declaredHeight });
+      expect(info).to.deep.equal({
+        mime: "image/jpeg",
+        width: dg2.portrait.declaredWidth,
+        height: dg2.portrait.declaredHeight,
+      });
       const pixels = await decodePortrait(dg2.portrait);
       expect(pixels.pixels.length).to.equal(info.width * info.height * pixels.channels);
     });
@@ -123,14 +129,22 @@ describe("chip elementary files", function () {
       expect(sod.signerInfo.signatureAlgorithm.algorithmId).to.equal(OID.rsaPss);
       const dg1 = Dg1File.parse(new Uint8Array(readFileSync(`${BSI}/EF_DG1.bin`)), { now: new Date("2014-01-01") });
       expect(dg1.mrz.format).to.equal("TD3");
-      expect([dg1.mrz.surname, dg1.mrz.givenNames, dg1.mrz.documentNumber]).to.deep.equal(["MUSTERMANN", "ERIKA", "C11T002JM"]);
+      expect([dg1.mrz.surname, dg1.mrz.givenNames, dg1.mrz.documentNumber]).to.deep.equal([
+        "MUSTERMANN",
+        "ERIKA",
+        "C11T002JM",
+      ]);
       expect(dg1.mrz.dateOfBirth).to.equal("1996-08-12");
       expect(dg1.mrz.valid).to.equal(true);
     });
 
     it("parses DG14 with explicit EC domain parameters (Chip and Terminal Authentication)", () => {
       const dg14 = Dg14File.parse(new Uint8Array(readFileSync(`${BSI}/EF_DG14.bin`)));
-      expect(dg14.securityInfos.map((s) => s.protocol)).to.deep.equal(["ChipAuthenticationPublicKey", "ChipAuthentication", "TerminalAuthentication"]);
+      expect(dg14.securityInfos.map((s) => s.protocol)).to.deep.equal([
+        "ChipAuthenticationPublicKey",
+        "ChipAuthentication",
+        "TerminalAuthentication",
+      ]);
       expect(dg14.supportsChipAuthentication).to.equal(true);
     });
   });
