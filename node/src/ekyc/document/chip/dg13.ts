@@ -14,6 +14,7 @@
 import * as asn1js from "asn1js";
 import { canonicalText, parseDayMonthYear, parseSex } from "../canonical.ts";
 import { childrenOf, decodeDer, expectOuterTag } from "./der.ts";
+import { ChipFileError } from "./errors.ts";
 import { DATA_GROUP_TAGS } from "./lds.ts";
 import { DEFAULT_CHIP_LIMITS, type ChipLimits } from "./limits.ts";
 
@@ -56,6 +57,7 @@ export class Dg13File {
     );
     const raw: Record<number, string[]> = {};
     collectFields(outer, raw);
+    if (Object.keys(raw).length === 0) throw new ChipFileError(FILE, "no field in the CCCD layout");
     const first = (n: number): string | null => {
       const value = raw[n]?.[0];
       return value === undefined || canonicalText(value) === "" ? null : canonicalText(value);

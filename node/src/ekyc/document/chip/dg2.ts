@@ -15,8 +15,10 @@ const FILE = "EF.DG2";
 export type PortraitMime = "image/jpeg" | "image/jp2";
 
 export interface FacialRecordImage {
-  /** From the image data type byte: 0 JPEG, 1 JPEG 2000; confirmed against the image's magic bytes. */
+  /** From the image's magic bytes (the record's data type byte says 0 JPEG, 1 JPEG 2000). */
   mime: PortraitMime;
+  /** The record's image data type byte as written. */
+  dataType: number;
   declaredWidth: number;
   declaredHeight: number;
   /** ISO/IEC 19794-5 gender code: 0 unspecified, 1 male, 2 female, 0xFF unknown. */
@@ -88,20 +90,23 @@ export function parseFacialRecord(record: Uint8Array): FacialRecordImage[] {
   if (view.length < 14 || view.toString("latin1", 0, 4) !== "FAC\0")
     throw new ChipFileError(FILE, "facial record does not start with FAC");
   const recordLength = view.readUInt32BE(8);
-  if (recordLength !== view.length)
+  // Some chips pad the data object after the record: fewer declared bytes are accepted, more are not.
+  if (recordLength > view.length || recordLength < 14) {
     throw new ChipFileError(FILE, `facial record declares ${recordLength} bytes, holds ${view.length}`);
+  }
   const count = view.readUInt16BE(12);
   if (count === 0) throw new ChipFileError(FILE, "facial record without an image");
   const images: FacialRecordImage[] = [];
   let offset = 14;
   for (let i = 0; i < count; i++) {
-    if (offset + 20 > view.length) throw new ChipFileError(FILE, "facial information block past the end of the record");
+    if (offset + 20 > recordLength)
+      throw new ChipFileError(FILE, "facial information block past the end of the record");
     const blockLength = view.readUInt32BE(offset);
     const end = offset + blockLength;
     const featurePoints = view.readUInt16BE(offset + 4);
     const gender = view.readUInt8(offset + 6);
     const info = offset + 20 + 8 * featurePoints;
-    if (blockLength < 32 || end > view.length || info + 12 > end) {
+    if (blockLength < 32 || end > recordLength || info + 12 > end) {
       throw new ChipFileError(FILE, `facial image block of ${blockLength} bytes does not fit the record`);
     }
     const faceImageType = view.readUInt8(info);
@@ -110,6 +115,7 @@ export function parseFacialRecord(record: Uint8Array): FacialRecordImage[] {
     const mime = imageMime(dataType, image);
     images.push({
       mime,
+      dataType,
       declaredWidth: view.readUInt16BE(info + 2),
       declaredHeight: view.readUInt16BE(info + 4),
       gender,
@@ -126,8 +132,12 @@ const JP2_MAGIC = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20];
 const J2K_MAGIC = [0xff, 0x4f, 0xff, 0x51];
 const startsWith = (bytes: Uint8Array, magic: readonly number[]): boolean => magic.every((b, i) => bytes[i] === b);
 
+/**
+ * The image type from its own magic bytes: issuers have been seen to mislabel the data type byte
+ * (0 JPEG, 1 JPEG 2000), and the bytes are what gets decoded. Anything else is refused.
+ */
 function imageMime(dataType: number, image: Uint8Array): PortraitMime {
-  if (dataType === 0 && startsWith(image, JPEG_MAGIC)) return "image/jpeg";
-  if (dataType === 1 && (startsWith(image, JP2_MAGIC) || startsWith(image, J2K_MAGIC))) return "image/jp2";
-  throw new ChipFileError(FILE, `image data type ${dataType} does not match the image bytes`);
+  if (startsWith(image, JPEG_MAGIC)) return "image/jpeg";
+  if (startsWith(image, JP2_MAGIC) || startsWith(image, J2K_MAGIC)) return "image/jp2";
+  throw new ChipFileError(FILE, `image (data type ${dataType}) is neither JPEG nor JPEG 2000`);
 }

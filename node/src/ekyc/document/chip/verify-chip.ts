@@ -86,12 +86,13 @@ export async function verifyChip(files: ChipFiles, options: ChipVerificationOpti
   const now = options.now ?? new Date();
   const passive = verifyPassive(files, options.trust, { now, limits });
   const log = new CheckLog();
-  const parse = <T>(id: ElementaryFileId, run: (bytes: Uint8Array) => T): T | null => parseFile(files, id, run, log);
+  const parse = <T>(id: ElementaryFileId, run: (bytes: Uint8Array) => T, optionalLayout = false): T | null =>
+    parseFile(files, id, run, log, optionalLayout);
 
   const dg1 = parse("DG1", (b) => Dg1File.parse(b, { limits, now }));
   const dg2 = parse("DG2", (b) => Dg2File.parse(b, limits));
-  const dg13 = parse("DG13", (b) => Dg13File.parse(b, limits));
-  const dg14 = parse("DG14", (b) => Dg14File.parse(b, limits));
+  const dg13 = parse("DG13", (b) => Dg13File.parse(b, limits), true);
+  const dg14 = parse("DG14", (b) => Dg14File.parse(b, limits), true);
   const dg15 = parse("DG15", (b) => Dg15File.parse(b, limits));
   const com = parse("COM", (b) => ComFile.parse(b, limits));
   for (const n of [1, 2] as const) {
@@ -145,8 +146,18 @@ export async function verifyChip(files: ChipFiles, options: ChipVerificationOpti
   };
 }
 
-/** Parses one file if present; a parse failure is a DG_WRONG_FILE (another data group's tag) or DG_MALFORMED. */
-function parseFile<T>(files: ChipFiles, id: ElementaryFileId, run: (bytes: Uint8Array) => T, log: CheckLog): T | null {
+/**
+ * Parses one file if present; a parse failure is a DG_WRONG_FILE (another data group's tag) or DG_MALFORMED.
+ * `optionalLayout`: DG13 is issuer-defined (the CCCD layout is one of many) and DG14 only evidence, so content
+ * this verifier cannot read there is noted, not a failure; their hashes are checked all the same.
+ */
+function parseFile<T>(
+  files: ChipFiles,
+  id: ElementaryFileId,
+  run: (bytes: Uint8Array) => T,
+  log: CheckLog,
+  optionalLayout = false,
+): T | null {
   const bytes = files[id];
   if (bytes === undefined) return null;
   const n = dataGroupNumberOf(id);
@@ -163,6 +174,8 @@ function parseFile<T>(files: ChipFiles, id: ElementaryFileId, run: (bytes: Uint8
     }
     const other = dataGroupForTag(bytes[0] ?? 0);
     if (other !== null && other !== n) log.fail("DG_PARSE", "DG_WRONG_FILE", `the file for DG${n} holds DG${other}`, n);
+    else if (optionalLayout && other === n)
+      log.skip("DG_PARSE", `${error.message} (content not read; hash checked)`, n);
     else log.fail("DG_PARSE", "DG_MALFORMED", error.message, n);
     return null;
   }

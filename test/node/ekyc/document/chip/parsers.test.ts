@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { ComFile } from "../../../../../node/src/ekyc/document/chip/com.ts";
 import { Dg1File } from "../../../../../node/src/ekyc/document/chip/dg1.ts";
-import { Dg2File } from "../../../../../node/src/ekyc/document/chip/dg2.ts";
+import { Dg2File, parseFacialRecord } from "../../../../../node/src/ekyc/document/chip/dg2.ts";
+import { ChipFileError } from "../../../../../node/src/ekyc/document/chip/errors.ts";
+import { facialRecord } from "../../../../../scripts/chip/lds-writer.ts";
 import { Dg13File } from "../../../../../node/src/ekyc/document/chip/dg13.ts";
 import { Dg14File } from "../../../../../node/src/ekyc/document/chip/dg14.ts";
 import { Dg15File } from "../../../../../node/src/ekyc/document/chip/dg15.ts";
@@ -76,6 +78,16 @@ describe("chip elementary files", function () {
       });
       const pixels = await decodePortrait(dg2.portrait);
       expect(pixels.pixels.length).to.equal(info.width * info.height * pixels.channels);
+    });
+
+    it("DG2: the image type comes from the image bytes when the data type byte is mislabelled", async () => {
+      const c = await chip("rsa", "valid");
+      const dg2 = Dg2File.parse(c.files.DG2!);
+      const record = facialRecord({ image: dg2.portrait.image, format: "jp2", width: 10, height: 10, sex: "F" });
+      const parsed = parseFacialRecord(record);
+      expect(parsed[0]).to.deep.include({ mime: "image/jpeg", dataType: 1 });
+      const notAnImage = facialRecord({ image: new Uint8Array(64), format: "jpeg", width: 1, height: 1, sex: "F" });
+      expect(() => parseFacialRecord(notAnImage)).to.throw(ChipFileError, /neither JPEG nor JPEG 2000/);
     });
 
     it("COM lists the data groups; DG14 announces Chip Authentication; DG15 holds an RSA key", async () => {

@@ -220,6 +220,19 @@ describe("passive authentication", function () {
     });
   });
 
+  it("a signed DG13 in another issuer's layout is hashed and not read; the chip stays VALID", async () => {
+    const pki = testPki("rsa");
+    const c = await chip("rsa", "valid", 12);
+    const dg13 = new Uint8Array([0x6d, 0x06, 0x04, 0x04, 0xde, 0xad, 0xbe, 0xef]);
+    const files = { ...c.files, DG13: dg13 };
+    const signed = { ...files, SOD: sodFile({ signer: pki.documentSigner, dataGroups: covered(files) }) };
+    const result = await verifyChip(signed, { trust: trustOf(pki), now: NOW });
+    expect(result.status).to.equal("VALID");
+    expect(result.vietnamese).to.equal(null);
+    expect(result.dataGroupsVerified).to.include(13);
+    expect(result.checks.find((x) => x.check === "DG_PARSE" && x.dataGroup === 13)?.outcome).to.equal("skipped");
+  });
+
   it("a substituted data group is not trusted, even when well formed", async () => {
     const pki = testPki("rsa");
     const c = await chip("rsa", "valid", 11);
