@@ -200,7 +200,7 @@ export function createCrl(
   crl.signatureValue = new asn1js.BitString({
     valueHex: signBytes(csca.kind, csca.digest, csca.privateKey, crl.tbsView),
   });
-  return der(crl.toSchema());
+  return der(crl.toSchema() as asn1js.Sequence);
 }
 
 /** CMS SignedData over `content` with signed attributes (content type, digest, signing time), DER. */

@@ -6,8 +6,8 @@
  * ActiveAuthenticationInfo says.
  */
 import { constants, createHash, publicEncrypt, type KeyObject } from "node:crypto";
-import { Dg14File } from "./dg14.ts";
-import { Dg15File } from "./dg15.ts";
+import type { Dg14File } from "./dg14.ts";
+import type { Dg15File } from "./dg15.ts";
 import type { DigestName } from "./oids.ts";
 import { ECDSA_PLAIN, verifyWithScheme } from "./signatures.ts";
 

@@ -112,7 +112,10 @@ const isFieldShaped = (node: asn1js.AsnType, head: asn1js.AsnType | undefined): 
   node instanceof asn1js.Sequence && head instanceof asn1js.Integer;
 
 function stringsUnder(node: asn1js.AsnType): string[] {
-  if (node instanceof asn1js.BaseStringBlock)
-    return [Buffer.from(node.valueBlock.valueHexView).toString("utf8").normalize("NFC")];
+  // UTF8String, PrintableString, BMPString …: the value as read, decoded as UTF-8 (what CCCD chips use).
+  if (node instanceof asn1js.BaseStringBlock) {
+    const bytes = (node.valueBlock as { valueHexView: Uint8Array }).valueHexView;
+    return [Buffer.from(bytes).toString("utf8").normalize("NFC")];
+  }
   return childrenOf(node).flatMap(stringsUnder);
 }

@@ -47,8 +47,9 @@ export interface ChipMrz {
   givenNames: string;
   nationality: string;
   sex: MrzData["sex"];
-  /** YYYY-MM-DD */
+  /** YYYY-MM-DD, null when not a date */
   dateOfBirth: string | null;
+  /** YYYY-MM-DD, null when the document has no expiry or the field is not a date */
   expiryDate: string | null;
   checkDigitsValid: boolean;
   lines: readonly string[];
@@ -222,7 +223,8 @@ function mrzOf(dg1: Dg1File): ChipMrz {
     nationality: m.nationality,
     sex: m.sex,
     dateOfBirth: m.dateOfBirth,
-    expiryDate: m.expiryDate,
+    // "" in the MRZ parser means "no expiry" (<<<<<<): null here, so every date is YYYY-MM-DD or null.
+    expiryDate: m.expiryDate === "" ? null : m.expiryDate,
     checkDigitsValid: m.valid,
     lines: dg1.mrzLines,
   };
