@@ -9,7 +9,7 @@ import { constants, createHash, publicEncrypt, type KeyObject } from "node:crypt
 import type { Dg14File } from "./dg14.ts";
 import type { Dg15File } from "./dg15.ts";
 import type { DigestName } from "./oids.ts";
-import { ECDSA_PLAIN, verifyWithScheme } from "./signatures.ts";
+import { ECDSA_DER, ECDSA_PLAIN, verifyWithScheme } from "./signatures.ts";
 
 export interface ActiveAuthResult {
   valid: boolean;
@@ -44,7 +44,8 @@ function verifyEcdsa(
   response: Uint8Array,
   algorithmOid: string | null,
 ): ActiveAuthResult {
-  const named = algorithmOid === null ? undefined : ECDSA_PLAIN[algorithmOid];
+  // ICAO names the TR-03111 plain-signature OIDs; some issuers write the X9.62 ecdsa-with-SHA* ones instead.
+  const named = algorithmOid === null ? undefined : (ECDSA_PLAIN[algorithmOid] ?? ECDSA_DER[algorithmOid]);
   if (algorithmOid !== null && named === undefined) {
     return {
       valid: false,

@@ -12,7 +12,7 @@ import { isChipError, UnsupportedAlgorithmError } from "./errors.ts";
 import { dataGroupNumberOf, type ChipFiles, type DataGroupNumber, type ElementaryFileId } from "./lds.ts";
 import { DEFAULT_CHIP_LIMITS, type ChipLimits } from "./limits.ts";
 import { OID } from "./oids.ts";
-import { CheckLog } from "./report.ts";
+import { CheckLog, type Check } from "./report.ts";
 import { publicKeyOfCertificate } from "./signatures.ts";
 import { SodFile } from "./sod.ts";
 import type { CscaTrustStore } from "./trust-store.ts";
@@ -33,7 +33,7 @@ export interface PassiveAuthResult {
   signatureAlgorithm: string | null;
   /** Hash algorithm of the data groups (e.g. "sha256"). */
   dataGroupHashAlgorithm: string | null;
-  /** Data groups supplied whose hash matches the SOD: the only ones whose content is trusted. */
+  /** Data groups supplied whose hash matches a trusted SOD (signature and DS chain passed): the only ones trusted. */
   verifiedDataGroups: DataGroupNumber[];
 }
 
@@ -83,6 +83,13 @@ export function verifyPassive(
     checkChain(signer, trust, now, log, result);
   }
   checkDataGroups(files, sod, log, result);
+  // A hash that matches an SOD nobody trustworthy signed proves nothing: only a signed SOD from a
+  // trusted, valid, unrevoked DS makes its data groups verified.
+  const failed = new Set(log.checks.filter((c) => c.outcome === "failed").map((c) => c.check));
+  const sodTrusted = ["DS_CERTIFICATE", "SOD_SIGNATURE", "DS_CHAIN", "DS_VALIDITY", "DS_REVOCATION"].every(
+    (check) => !failed.has(check as Check["check"]),
+  );
+  if (!sodTrusted) result.verifiedDataGroups = [];
   return result;
 }
 

@@ -27,7 +27,7 @@ const RSA_PKCS1: Readonly<Record<string, DigestName>> = {
   [OID.sha384WithRsa]: "sha384",
   [OID.sha512WithRsa]: "sha512",
 };
-const ECDSA_DER: Readonly<Record<string, DigestName>> = {
+export const ECDSA_DER: Readonly<Record<string, DigestName>> = {
   [OID.ecdsaWithSha1]: "sha1",
   [OID.ecdsaWithSha224]: "sha224",
   [OID.ecdsaWithSha256]: "sha256",

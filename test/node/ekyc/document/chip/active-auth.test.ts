@@ -8,7 +8,8 @@ import { Dg15File } from "../../../../../node/src/ekyc/document/chip/dg15.ts";
 import { ChallengeRefusedError } from "../../../../../node/src/ekyc/document/chip/errors.ts";
 import { verifyChip } from "../../../../../node/src/ekyc/document/chip/verify-chip.ts";
 import { answerChallenge } from "../../../../../scripts/chip/aa.ts";
-import { dg15File } from "../../../../../scripts/chip/lds-writer.ts";
+import { dg14File, dg15File } from "../../../../../scripts/chip/lds-writer.ts";
+import { OID } from "../../../../../node/src/ekyc/document/chip/oids.ts";
 import { chip, codesOf, NOW, testPki, trustOf } from "./support.ts";
 
 interface Vectors {
@@ -132,6 +133,17 @@ describe("active authentication", function () {
           dg14,
         ).valid,
       ).to.equal(false);
+    });
+
+    it("ECDSA: an ActiveAuthenticationInfo naming the X9.62 ecdsa-with-SHA384 OID is honoured", async () => {
+      const c = await chip("ecdsa", "valid", 25);
+      const dg14 = Dg14File.parse(
+        dg14File(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey, OID.ecdsaWithSha384),
+      );
+      const dg15 = Dg15File.parse(c.files.DG15!);
+      const challenge = hex("a1a2a3a4a5a6a7a8");
+      const answer = answerChallenge(c.activeAuthenticationKey, challenge, "sha384");
+      expect(verifyActiveAuthentication(dg15, challenge, answer, dg14)).to.deep.include({ valid: true });
     });
 
     it("AA_NOT_PERFORMED when DG15 is present, no answer is given and the caller requires one", async () => {
