@@ -5,7 +5,7 @@
  * bytes and what the record declares about it; portrait.ts decodes the image.
  */
 import type * as asn1js from "asn1js";
-import { childrenOf, contentOf, decodeDer, expectOuterTag, findChild, getChild, hasTag, uintOf } from "./der.ts";
+import { childrenOf, contentOf, decodeDer, expectOuterTag, findChild, getChild, hasTag, tagOf, uintOf } from "./der.ts";
 import { ChipFileError } from "./errors.ts";
 import { DATA_GROUP_TAGS } from "./lds.ts";
 import { DEFAULT_CHIP_LIMITS, type ChipLimits } from "./limits.ts";
@@ -55,7 +55,7 @@ export class Dg2File {
     const images: FacialRecordImage[] = [];
     const headers: BiometricHeader[] = [];
     for (const template of templates) {
-      headers.push(headerOf(getChild(FILE, template, 0xa1)));
+      headers.push(headerOf(biometricHeaderOf(template)));
       const block = findChild(template, 0x5f2e) ?? findChild(template, 0x7f2e);
       if (block === null) throw new ChipFileError(FILE, "biometric template without a data block (0x5F2E)");
       images.push(...parseFacialRecord(blockBytes(block)));
@@ -67,6 +67,16 @@ export class Dg2File {
   get portrait(): FacialRecordImage {
     return this.images[0]!;
   }
+}
+
+/**
+ * The biometric header template: 0xA1 in ICAO 9303, but ISO/IEC 7816-11 allows the next context tags
+ * (0xA2 …) and some issuers use them; the first context-class constructed element is taken.
+ */
+function biometricHeaderOf(template: asn1js.AsnType): asn1js.AsnType {
+  const header = childrenOf(template).find((c) => tagOf(c).tagClass === "context" && tagOf(c).constructed);
+  if (header === undefined) throw new ChipFileError(FILE, "biometric template without a header template (0xA1)");
+  return header;
 }
 
 function headerOf(bht: asn1js.AsnType): BiometricHeader {
