@@ -10,7 +10,12 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import {
-  elementaryFileForName, isChipError, loadTrustStore, verifyChip, type ChipFiles, type ChipVerification,
+  elementaryFileForName,
+  isChipError,
+  loadTrustStore,
+  verifyChip,
+  type ChipFiles,
+  type ChipVerification,
 } from "../../ekyc/document/chip/index.ts";
 import { colour, renderFacts, renderTable } from "../output.ts";
 
@@ -47,7 +52,8 @@ export async function readChipDirectory(dir: string): Promise<ChipFiles> {
       throw new InvalidArgumentError("dir", `cannot read ${entry.name}`, { cause });
     });
   }
-  if (Object.keys(files).length === 0) throw new InvalidArgumentError("dir", `no chip files (EF_SOD.bin, EF_DG1.bin, …) in ${dir}`);
+  if (Object.keys(files).length === 0)
+    throw new InvalidArgumentError("dir", `no chip files (EF_SOD.bin, EF_DG1.bin, …) in ${dir}`);
   return files;
 }
 
@@ -61,21 +67,38 @@ export function chipReportJson(v: ChipVerification): Record<string, unknown> {
 function printHuman(v: ChipVerification): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(v.status === "VALID" ? colour.green(colour.bold("Chip: VALID")) : colour.red(colour.bold("Chip: INVALID")));
-  out(renderTable(v.checks.map((c) => ({
-    check: c.check,
-    DG: c.dataGroup,
-    outcome: c.outcome === "passed" ? colour.green(c.outcome) : c.outcome === "failed" ? colour.red(c.outcome) : colour.dim(c.outcome),
-    code: c.code ?? null,
-    detail: c.detail,
-  }))));
-  out(renderFacts({
-    "document number": v.mrz?.documentNumber, "personal number": v.mrz?.optionalData,
-    name: v.vietnamese?.fullName ?? (v.mrz === null ? null : `${v.mrz.surname} ${v.mrz.givenNames}`),
-    "date of birth": v.mrz?.dateOfBirth, "expiry date": v.mrz?.expiryDate,
-    portrait: v.faceImage === null ? null : `${v.faceImage.mime} ${v.faceImage.width}×${v.faceImage.height}`,
-    "document signer": v.documentSigner?.subject, "DS serial": v.documentSigner?.serialNumber, CSCA: v.csca?.subject,
-    "active authentication": v.activeAuthentication.performed ? v.activeAuthentication.valid : v.activeAuthentication.reason,
-  }));
+  out(
+    renderTable(
+      v.checks.map((c) => ({
+        check: c.check,
+        DG: c.dataGroup,
+        outcome:
+          c.outcome === "passed"
+            ? colour.green(c.outcome)
+            : c.outcome === "failed"
+              ? colour.red(c.outcome)
+              : colour.dim(c.outcome),
+        code: c.code ?? null,
+        detail: c.detail,
+      })),
+    ),
+  );
+  out(
+    renderFacts({
+      "document number": v.mrz?.documentNumber,
+      "personal number": v.mrz?.optionalData,
+      name: v.vietnamese?.fullName ?? (v.mrz === null ? null : `${v.mrz.surname} ${v.mrz.givenNames}`),
+      "date of birth": v.mrz?.dateOfBirth,
+      "expiry date": v.mrz?.expiryDate,
+      portrait: v.faceImage === null ? null : `${v.faceImage.mime} ${v.faceImage.width}×${v.faceImage.height}`,
+      "document signer": v.documentSigner?.subject,
+      "DS serial": v.documentSigner?.serialNumber,
+      CSCA: v.csca?.subject,
+      "active authentication": v.activeAuthentication.performed
+        ? v.activeAuthentication.valid
+        : v.activeAuthentication.reason,
+    }),
+  );
 }
 
 export function register(program: Command): void {
@@ -83,36 +106,53 @@ export function register(program: Command): void {
   chip
     .command("verify <dir>")
     .description("verify the elementary files read from a chip (EF_SOD.bin, EF_DG1.bin, EF_DG2.bin, …)")
-    .requiredOption("--csca <pem-file-or-dir>", "trusted CSCA certificates and CRLs (PEM or DER), or an ICAO master list")
+    .requiredOption(
+      "--csca <pem-file-or-dir>",
+      "trusted CSCA certificates and CRLs (PEM or DER), or an ICAO master list",
+    )
     .option("--json", "print one JSON object")
     .option("--now <date>", "time the certificates must be valid at (YYYY-MM-DD; default now)")
     .option("--aa-challenge <hex>", "the challenge sent to the chip for active authentication")
     .option("--aa-response <file>", "the chip's answer to --aa-challenge")
-    .action(async (dir: string, opts: { csca: string; json?: boolean; now?: string; aaChallenge?: string; aaResponse?: string }) => {
-      const now = opts.now === undefined ? new Date() : new Date(`${opts.now}T00:00:00Z`);
-      if (Number.isNaN(now.getTime())) throw new InvalidArgumentError("--now", "must be a date YYYY-MM-DD");
-      if ((opts.aaChallenge === undefined) !== (opts.aaResponse === undefined)) {
-        throw new InvalidArgumentError("--aa-challenge", "--aa-challenge and --aa-response go together");
-      }
-      const activeAuthentication = opts.aaChallenge === undefined || opts.aaResponse === undefined ? undefined : {
-        challenge: hexArgument(opts.aaChallenge),
-        response: await readCapped(opts.aaResponse).catch((cause: unknown) => {
-          throw new InvalidArgumentError("--aa-response", `cannot read ${opts.aaResponse}`, { cause });
-        }),
-      };
-      const files = await readChipDirectory(dir);
-      const trust = await loadTrustStore(opts.csca).catch((error: unknown) => {
-        if (isChipError(error)) throw new InvalidArgumentError("--csca", `${error.code}: ${error.message}`, { cause: error });
-        throw error;
-      });
-      const result = await verifyChip(files, { trust, now, ...(activeAuthentication === undefined ? {} : { activeAuthentication }) });
-      if (opts.json === true) process.stdout.write(`${JSON.stringify(chipReportJson(result))}\n`);
-      else printHuman(result);
-      process.exitCode = result.status === "VALID" ? 0 : 1;
-    });
+    .action(
+      async (
+        dir: string,
+        opts: { csca: string; json?: boolean; now?: string; aaChallenge?: string; aaResponse?: string },
+      ) => {
+        const now = opts.now === undefined ? new Date() : new Date(`${opts.now}T00:00:00Z`);
+        if (Number.isNaN(now.getTime())) throw new InvalidArgumentError("--now", "must be a date YYYY-MM-DD");
+        if ((opts.aaChallenge === undefined) !== (opts.aaResponse === undefined)) {
+          throw new InvalidArgumentError("--aa-challenge", "--aa-challenge and --aa-response go together");
+        }
+        const activeAuthentication =
+          opts.aaChallenge === undefined || opts.aaResponse === undefined
+            ? undefined
+            : {
+                challenge: hexArgument(opts.aaChallenge),
+                response: await readCapped(opts.aaResponse).catch((cause: unknown) => {
+                  throw new InvalidArgumentError("--aa-response", `cannot read ${opts.aaResponse}`, { cause });
+                }),
+              };
+        const files = await readChipDirectory(dir);
+        const trust = await loadTrustStore(opts.csca).catch((error: unknown) => {
+          if (isChipError(error))
+            throw new InvalidArgumentError("--csca", `${error.code}: ${error.message}`, { cause: error });
+          throw error;
+        });
+        const result = await verifyChip(files, {
+          trust,
+          now,
+          ...(activeAuthentication === undefined ? {} : { activeAuthentication }),
+        });
+        if (opts.json === true) process.stdout.write(`${JSON.stringify(chipReportJson(result))}\n`);
+        else printHuman(result);
+        process.exitCode = result.status === "VALID" ? 0 : 1;
+      },
+    );
 }
 
 function hexArgument(text: string): Uint8Array {
-  if (!/^([0-9a-fA-F]{2}){1,64}$/.test(text)) throw new InvalidArgumentError("--aa-challenge", "must be 1–64 bytes of hexadecimal");
+  if (!/^([0-9a-fA-F]{2}){1,64}$/.test(text))
+    throw new InvalidArgumentError("--aa-challenge", "must be 1–64 bytes of hexadecimal");
   return new Uint8Array(Buffer.from(text, "hex"));
 }
