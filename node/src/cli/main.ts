@@ -25,6 +25,7 @@ const modules: Record<string, () => Promise<CommandModule>> = {
   vault: () => import("./commands/node.ts"),
   "api-key": () => import("./commands/api-key.ts"),
   peer: () => import("./commands/peer.ts"),
+  chip: () => import("./commands/chip.ts"),
 };
 const wanted = process.argv[2];
 const load = wanted !== undefined && Object.hasOwn(modules, wanted) ? [modules[wanted]!] : Object.values(modules);
