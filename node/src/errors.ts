@@ -47,7 +47,14 @@ export type DocumentErrorCode =
   | "DOCUMENT_NOT_FOUND"
   | "QR_PAYLOAD_INVALID"
   | "MRZ_FORMAT_INVALID"
-  | "OCR_ENGINE_UNAVAILABLE";
+  | "OCR_ENGINE_UNAVAILABLE"
+  // document/chip/: ICAO 9303 chip files and active authentication
+  | "CHIP_FILE_MALFORMED"
+  | "CHIP_ALGORITHM_UNSUPPORTED"
+  | "CHIP_TRUST_LIST_INVALID"
+  | "AA_CHALLENGE_UNKNOWN"
+  | "AA_CHALLENGE_EXPIRED"
+  | "AA_CHALLENGE_REPLAYED";
 
 /** ekyc/checks/: the national ID registry and the sanctions lists. */
 export type ChecksErrorCode =

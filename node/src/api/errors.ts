@@ -76,6 +76,15 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   DOCUMENT_NOT_FOUND: unprocessableImage("No ID card found in the image"),
   QR_PAYLOAD_INVALID: unprocessableImage("ID card QR code is invalid"),
   MRZ_FORMAT_INVALID: unprocessableImage("ID card MRZ is invalid"),
+  CHIP_FILE_MALFORMED: { status: 422, title: "Chip file malformed" },
+  CHIP_ALGORITHM_UNSUPPORTED: { status: 422, title: "Chip uses an unsupported algorithm" },
+  CHIP_TRUST_LIST_INVALID: {
+    status: 500, title: "Node misconfigured",
+    publicDetail: "The node's CSCA trust list cannot be used; chip verification is unavailable. The operator has been told.",
+  },
+  AA_CHALLENGE_UNKNOWN: { status: 422, title: "No active-authentication challenge was issued" },
+  AA_CHALLENGE_EXPIRED: { status: 410, title: "Active-authentication challenge expired" },
+  AA_CHALLENGE_REPLAYED: { status: 409, title: "Active-authentication challenge already answered" },
 
   // Biometrics and liveness
   FACE_IMAGE_INVALID: unprocessableImage("Face image cannot be read"),
