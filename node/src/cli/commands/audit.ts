@@ -26,7 +26,8 @@ const time = (v: JsonValue | undefined): string | null =>
   typeof v === "string" && /^\d+$/.test(v) && v !== "0" ? `${new Date(Number(v) * 1000).toISOString().replace(".000Z", "Z")} (${v})` : null;
 const list = (v: JsonValue | undefined): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 // A JSON value as text in a sentence: objects and arrays as JSON (String() would print "[object Object]").
-const text = (v: JsonValue | undefined): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+const text = (v: JsonValue | undefined): string =>
+  typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
 
 function renderAttestation(r: Json): string {
   return renderFacts({

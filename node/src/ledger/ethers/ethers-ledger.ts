@@ -76,10 +76,12 @@ function memberReads(
     },
     findMember: async (address) => {
       assertAddress(address, "account");
-      return memberFromResult(await readOrNull("memberOf", "UnknownMember", () => consortium.getFunction("memberOf")(address) as Promise<MemberResult>));
+      const call = () => consortium.getFunction("memberOf")(address) as Promise<MemberResult>;
+      return memberFromResult(await readOrNull("memberOf", "UnknownMember", call));
     },
     findMemberByPeerId: async (peerId): Promise<MemberInfo | null> =>
-      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId", () => consortium.getFunction("memberByPeerId")(peerId) as Promise<MemberResult>)),
+      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId",
+        () => consortium.getFunction("memberByPeerId")(peerId) as Promise<MemberResult>)),
   };
 }
 
@@ -142,7 +144,8 @@ function consentOperations(consents: Contract, { read, readOrNull, send, now }: 
     },
 
     findConsent: async (consentId: Hex): Promise<ConsentRecord | null> =>
-      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent", () => consents.getFunction("getConsent")(consentId) as Promise<ConsentResult>)),
+      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent",
+        () => consents.getFunction("getConsent")(consentId) as Promise<ConsentResult>)),
 
     recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
       strip(await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId))),
