@@ -48,5 +48,12 @@ export default tseslint.config(
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
+  {
+    // Plain ESM scripts run by Node (the packed SDK's consumer test): Node's globals, fetch's classes included.
+    files: ["**/*.mjs"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", Headers: "readonly", Request: "readonly", Response: "readonly" },
+    },
+  },
   prettier,
 );

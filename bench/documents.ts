@@ -52,7 +52,7 @@ const FIELDS_BY_SOURCE: Record<Source, string[]> = {
   mrz: ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "expiryDate"],
   ocr: ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "address", "expiryDate"],
 };
-const truthOf = (card: GeneratedCard, field: string): string => (field === "nationality" ? "VNM" : String((card.person as unknown as Record<string, unknown>)[field] ?? ""));
+const truthOf = (card: GeneratedCard, field: string): string => (field === "nationality" ? "VNM" : String((card.person as unknown as Partial<Record<string, string>>)[field] ?? ""));
 function correct(card: GeneratedCard, result: DocumentResult, source: Source, field: string): boolean {
   const got = result.fields[field as keyof DocumentResult["fields"]].readings[source];
   if (got === undefined) return false;

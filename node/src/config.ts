@@ -115,7 +115,7 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
   if (!Value.Check(NodeConfigSchema, withDefaults)) {
     throw new ConfigInvalidError(configProblems(NodeConfigSchema, withDefaults));
   }
-  const config = withDefaults as NodeConfig;
+  const config = withDefaults;
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {
     ...config,

@@ -137,6 +137,7 @@ export type NodeErrorCode =
   | NodeSetupErrorCode;
 
 declare module "@kycnet/sdk/errors" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the node's codes
   interface KycnetErrorCodes extends Record<NodeErrorCode, true> {}
 }
 

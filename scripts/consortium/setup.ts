@@ -8,7 +8,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Contract, HDNodeWallet, Mnemonic, NonceManager, getBytes, parseEther, type Signer } from "ethers";
+import {
+  Contract, HDNodeWallet, Mnemonic, NonceManager, getBytes, parseEther, type ContractTransactionResponse, type Signer,
+} from "ethers";
 import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { generateApiKey } from "../../node/src/api/auth.ts";
@@ -109,7 +111,9 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
       await (await send(registry(proposer))).wait();
       const approvers = admitted.slice(1, threshold);
       // Proposal ids are 0-based: the new one is the count before it.
-      for (const approver of approvers) await (await registry(approver).getFunction("approve")(before)).wait();
+      for (const approver of approvers) {
+        await ((await registry(approver).getFunction("approve")(before)) as ContractTransactionResponse).wait();
+      }
       governance.push({ action, proposer: proposer.name, approvers: approvers.map((a) => a.name) });
     };
     for (const bank of others) {

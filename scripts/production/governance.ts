@@ -5,7 +5,7 @@
  * proposal by itself when the approvals reach the threshold; `execute` is for a proposal that
  * became executable later (e.g. after the threshold was lowered).
  */
-import { Contract, getBytes, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, getBytes, type ContractTransactionResponse, type Signer, type TransactionReceipt } from "ethers";
 import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { toLedgerError } from "../../node/src/ledger/errors.ts";
 import { ProductionInputError } from "./errors.ts";
@@ -26,6 +26,7 @@ export function parseMemberPublication(input: Json, field = "member"): MemberPub
     throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.transportPublicKey`, "must be a SEC1 P-256 key (33 or 65 bytes), as `kycnet token init` prints it");
   }
   return {
+    // eslint-disable-next-line no-control-regex -- the class excludes control characters from display names
     name: string(m.name, `${field}.name`, /^[^\x00-\x1f\x7f]{1,64}$/, "a display name of 1 to 64 printable characters", 64),
     account: address(m.account, `${field}.account`),
     peerIdBytes: hexBytes(m.peerIdBytes, `${field}.peerIdBytes`, 2, 128),
@@ -69,7 +70,7 @@ export async function propose(consortium: string, signer: Signer, action: Govern
   const contract = registry(consortium, signer);
   const send = async (fn: string, ...args: unknown[]) => {
     try {
-      return await (await contract.getFunction(fn)(...args)).wait();
+      return await (await (contract.getFunction(fn)(...args) as Promise<ContractTransactionResponse>)).wait();
     } catch (error) {
       throw toLedgerError(fn, error);
     }
@@ -89,7 +90,8 @@ export async function approve(consortium: string, signer: Signer, proposalId: bi
   const contract = registry(consortium, signer);
   const fn = options.execute === true ? "execute" : "approve";
   try {
-    return outcome(contract, await (await contract.getFunction(fn)(proposalId)).wait(), proposalId);
+    const response = (await contract.getFunction(fn)(proposalId)) as ContractTransactionResponse;
+    return outcome(contract, await response.wait(), proposalId);
   } catch (error) {
     throw toLedgerError(fn, error);
   }

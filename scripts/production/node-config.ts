@@ -20,6 +20,7 @@ export interface BankNodeConfig {
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// eslint-disable-next-line no-control-regex -- the class excludes control characters from paths
 const ABSOLUTE = /^\/[^\x00-\x1f"\\]{0,1023}$/;
 const MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/[A-Za-z0-9.:-]{1,253}\/tcp\/\d{1,5}$/;
 
@@ -115,7 +116,8 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
       parseNodeConfig(candidate, "/");
     } catch (error) {
       if (isKycnetError(error, "CONFIG_INVALID")) {
-        const path = String(error.details.path ?? "").replace(/^\//, "").replaceAll("/", ".");
+        const detailsPath = error.details.path; // ConfigInvalidError's JSON pointer, a string
+        const path = (typeof detailsPath === "string" ? detailsPath : "").replace(/^\//, "").replaceAll("/", ".");
         throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field} → node.json ${path || "(root)"}`, String(error.details.reason));
       }
       throw error;

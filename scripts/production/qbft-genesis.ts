@@ -66,7 +66,7 @@ export interface GenesisInput {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const ABSOLUTE_PATH = /^\/[A-Za-z0-9._\/-]{0,255}$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]{0,255}$/;
 const ENODE = /^enode:\/\/[0-9a-f]{128}@(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}:\d{1,5}$/;
 const MIN_GAS_LIMIT = 10_000_000;
 

@@ -39,6 +39,7 @@ export type SdkErrorCode =
  * The registry of codes, one key per code (the value means nothing). A package adds its codes with
  * `declare module "@kycnet/sdk/errors" { interface KycnetErrorCodes extends Record<MyCode, true> {} }`.
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface so that hosts can merge codes in
 export interface KycnetErrorCodes extends Record<SdkErrorCode, true> {}
 
 /** Every error code of the program: the SDK's and those its host (the node) registered. */

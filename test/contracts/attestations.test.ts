@@ -8,7 +8,9 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture, time } = networkHelpers;
+// Bound: loadFixture is a method of the helpers object (the lazy implementation reads `this`).
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
+const { time } = networkHelpers;
 
 /** What an EAS `attest` costs on this EVM (docs/architecture.md §5); the budget is 5 % of it per record. */
 const EAS_ATTEST_GAS = 274_275n;

@@ -9,7 +9,9 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture, time } = networkHelpers;
+// Bound: loadFixture is a method of the helpers object (the lazy implementation reads `this`).
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
+const { time } = networkHelpers;
 
 const FIELDS_ID_NAME_DOB = 0b1101; // idNumber, fullName, dateOfBirth
 

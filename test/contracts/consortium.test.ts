@@ -1,12 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { AbiCoder, ZeroAddress, type Contract, type Signer } from "ethers";
+import { AbiCoder, ZeroAddress, type Signer } from "ethers";
 import {
   accounts, bind, deployKycnet, memberInput, MemberStatus, peerIdFor, transportKeyFor, type ConsortiumFn, type Kycnet,
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture, time } = networkHelpers;
+// Bound: loadFixture is a method of the helpers object (the lazy implementation reads `this`).
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
+const { time } = networkHelpers;
 const abi = AbiCoder.defaultAbiCoder();
 
 describe("ConsortiumRegistry", function () {

@@ -9,7 +9,8 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture } = networkHelpers;
+// Bound: loadFixture is a method of the helpers object (the lazy implementation reads `this`).
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const VECTORS_PATH = fileURLToPath(new URL("../vectors/commitments.json", import.meta.url));
 

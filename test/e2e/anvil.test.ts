@@ -28,7 +28,7 @@ interface AnvilConsortium {
   readonly provider: JsonRpcProvider;
   readonly addresses: ContractAddresses;
   readonly ledgers: { readonly a: LedgerClient; readonly b: LedgerClient; readonly c: LedgerClient; readonly outsider: LedgerClient };
-  now(): Promise<bigint>;
+  now: () => Promise<bigint>;
 }
 
 let chain: LocalChain | undefined;

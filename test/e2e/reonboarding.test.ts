@@ -168,7 +168,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   it("after the customer revokes the consent, bank B cannot fetch the record again", async () => {
     const [, b] = nodes;
     const { grant, signature } = await grantFor(b!, 3n);
-    await b!.ledger.grantConsentBySig(grant, (await nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!))!, signature);
+    await b!.ledger.grantConsentBySig(grant, nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!)!, signature);
     const now = BigInt(Math.floor(Date.now() / 1000));
     const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
     await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents }, revocation));

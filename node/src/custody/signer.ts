@@ -60,7 +60,9 @@ export class KeyManagerSigner extends AbstractSigner {
       if (resolved == null) throw new InvalidArgumentError("typedData", `cannot resolve name ${name}`);
       return resolved;
     });
-    return (await this.#sign(TypedDataEncoder.hash(populated.domain, types, populated.value))).serialized;
+    // ethers types the resolved value as any; it is `value` with its names resolved, so the same record type.
+    const resolvedValue = populated.value as Record<string, unknown>;
+    return (await this.#sign(TypedDataEncoder.hash(populated.domain, types, resolvedValue))).serialized;
   }
 
   async #sign(digestHex: string): Promise<Signature> {

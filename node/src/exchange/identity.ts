@@ -38,8 +38,9 @@ export function identityOf(privateKey: Ed25519PrivateKey, created = false): Peer
 }
 
 /** Loads the sealed peer key, or creates, seals and stores one on first start. */
-export async function loadOrCreatePeerKey({ keys, read, write }: LoadPeerKeyOptions): Promise<PeerIdentity> {
-  const stored = await read();
+export async function loadOrCreatePeerKey(options: LoadPeerKeyOptions): Promise<PeerIdentity> {
+  const { keys } = options;
+  const stored = await options.read();
   if (stored !== null) {
     const plaintext = await keys.openRecord(PEER_KEY_RECORD_ID, stored);
     let key;
@@ -56,7 +57,7 @@ export async function loadOrCreatePeerKey({ keys, read, write }: LoadPeerKeyOpti
   const key = await generateKeyPair("Ed25519");
   const encoded = privateKeyToProtobuf(key);
   try {
-    await write(await keys.sealRecord(PEER_KEY_RECORD_ID, encoded));
+    await options.write(await keys.sealRecord(PEER_KEY_RECORD_ID, encoded));
   } finally {
     encoded.fill(0);
   }

@@ -166,7 +166,7 @@ function verifyPayload(
   }
   const fields: Partial<Record<RecordField, string>> = {};
   for (const disclosure of payload.fields) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verifyFieldDisclosure(root, disclosure);
     } catch {

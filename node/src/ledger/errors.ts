@@ -3,8 +3,8 @@
  * (`NotActiveMember(account)`, ...), decoded from the ABI, so callers and the HTTP layer can tell
  * "the consent expired" from "the RPC endpoint is down".
  */
-import { Interface, isError, type ErrorFragment } from "ethers";
-import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
+import { Interface, isError } from "ethers";
+import { InvalidArgumentError, isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 
 // Every custom error of every kycnet contract: a call into one contract can revert with another's
@@ -35,9 +35,9 @@ export class LedgerUnavailableError extends KycnetError {
 
 /** Rewraps an error from `operation` (ethers, or a provider's own) as a typed kycnet error. */
 export function toLedgerError(operation: string, error: unknown): KycnetError {
-  if (error instanceof KycnetError) return error;
+  if (isKycnetError(error)) return error;
   if (isError(error, "CALL_EXCEPTION") && error.revert) {
-    return new ContractRevertError(error.revert.name, [...error.revert.args], error);
+    return new ContractRevertError(error.revert.name, [...(error.revert.args as readonly unknown[])], error);
   }
   const decoded = decodeRevertData(error);
   if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], error);

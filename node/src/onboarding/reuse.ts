@@ -10,7 +10,7 @@ import type { Provider } from "ethers";
 import { findAttestation } from "@kycnet/sdk/chain";
 import { KycnetError } from "@kycnet/sdk/errors";
 import {
-  ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type Hex, type RecordFields,
+  ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type RecordFields,
 } from "@kycnet/sdk/protocol";
 import type { RecordClient } from "../exchange/record-client.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";

@@ -106,7 +106,9 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
     async depth() {
       return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
     },
-    start: poller.start,
+    start() {
+      poller.start();
+    },
     async stop() {
       poller.stop();
       await running?.catch(() => undefined);

@@ -320,7 +320,8 @@ function retentionOperations(
       const due: string[] = [];
       for await (const [key, value] of store.range({ prefix: "retention/" })) {
         if (key.slice("retention/".length, key.lastIndexOf("/")) > now.toISOString()) break;
-        due.push(String(value));
+        // The index entry's value is the record id it points to (written by closeAccount as a string).
+        due.push(typeof value === "string" ? value : JSON.stringify(value));
       }
       for (const id of due) await shredRecord(id, { actor, reason: "retention-ended" });
       return due;

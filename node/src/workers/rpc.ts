@@ -26,7 +26,7 @@
  * worker because each holds its models (≈ 110–130 MB for the face model) in memory.
  */
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { KycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError } from "@kycnet/sdk/errors";
 
 export interface WireError {
   name: string;
@@ -48,7 +48,7 @@ type Reply =
   | { kind: "error"; id: number; error: WireError };
 
 export function toWireError(error: unknown): WireError {
-  if (error instanceof KycnetError) return { name: error.name, code: error.code, message: error.message, details: { ...error.details } };
+  if (isKycnetError(error)) return { name: error.name, code: error.code, message: error.message, details: { ...error.details } };
   if (error instanceof Error) return { name: error.name, code: null, message: error.message, details: {} };
   return { name: "Error", code: null, message: String(error), details: {} };
 }
@@ -161,7 +161,8 @@ export class RpcWorker<Info> {
             reject(this.#options.rebuild(reply.error));
             void worker.terminate();
             return;
-          default: {
+          case "result":
+          case "error": {
             const call = this.#pending.get(reply.id);
             if (call === undefined) return;
             this.#pending.delete(reply.id);

@@ -125,7 +125,7 @@ async function checkGrantSignature(
   if (call.name === "grant") return { via: "grant", signer: tx.from as Hex, valid: tx.from.toLowerCase() === subject.toLowerCase() };
   if (call.name !== "grantBySig") return { via: "unknown", signer: null, valid: false };
   const domain = consentDomain({ chainId: (await provider.getNetwork()).chainId, verifyingContract: consentRegistry });
-  let signer: Hex | null = null;
+  let signer: Hex | null;
   try {
     signer = recoverAddress(TypedDataEncoder.hash(domain, CONSENT_GRANT_TYPES, grant), String(call.args[2])) as Hex;
   } catch {

@@ -7,6 +7,7 @@
 import { JsonRpcProvider, Network } from "ethers";
 import { InvalidArgumentError } from "../errors.ts";
 import type { AddressesFile, KycnetAddresses } from "../chain/addresses.ts";
+import type { Hex } from "../protocol/bytes.ts";
 import { ChainUnreachableError, ContractsNotFoundError, WrongChainError } from "./errors.ts";
 
 // The addresses file has one parser for every reader (chain/addresses.ts); auditors import it from here too.
@@ -58,7 +59,7 @@ export async function connectReadOnly(options: {
   const network = Network.from(chainId);
   // No request cache: an auditor re-reading after a new block must see it.
   const provider = new JsonRpcProvider(options.rpcUrl, network, { staticNetwork: network, cacheTimeout: -1 });
-  for (const [name, address] of Object.entries(addresses)) {
+  for (const [name, address] of Object.entries(addresses) as [keyof KycnetAddresses, Hex][]) {
     let code: string;
     try {
       code = await provider.getCode(address);

@@ -69,7 +69,7 @@ function toEvent(log: Log): ConsentChainEvent | null {
     case "ConsentGranted":
       return Object.freeze({
         ...none, ...base, kind: "GRANTED", grantee: String(a[2]) as Hex, subject: String(a[3]) as Hex,
-        purpose: Number(a[4]), fieldMask: Number(a[5]), validUntil: BigInt(a[6]),
+        purpose: Number(a[4]), fieldMask: Number(a[5]), validUntil: BigInt(a[6] as bigint), // uint64, decoded as bigint
       });
     case "Disclosed":
       return Object.freeze({ ...none, ...base, kind: "DISCLOSED", grantee: String(a[2]) as Hex, fieldMask: Number(a[3]), requestId: String(a[4]) as Hex });

@@ -15,5 +15,6 @@ export function toJsonSafe(value: unknown): JsonValue {
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonSafe(v);
     return out;
   }
-  return String(value);
+  // What is left is a symbol or a function: their own text, as String() would give.
+  return (value as symbol | ((...args: never[]) => unknown)).toString();
 }

@@ -6,7 +6,7 @@
  * Nonces are random 256-bit values (the registry's nonces are unordered), so a customer can sign
  * for several banks offline, in any order, without tracking a counter.
  */
-import { Contract, Interface, hexlify, isError, type Signer } from "ethers";
+import { Contract, Interface, hexlify, isError, type ContractTransactionResponse, type Signer } from "ethers";
 import { InvalidArgumentError } from "../errors.ts";
 import { ConsentRegistryAbi } from "../chain/abis.ts";
 import {
@@ -148,7 +148,7 @@ export async function revokeConsentDirectly(input: {
   // A fresh subject key has no gas: say so plainly rather than surface the node's wording.
   if ((await input.subjectKey.provider.getBalance(signer)) === 0n) throw new SubjectTransactionError("revoke", NO_GAS);
   try {
-    const tx = await registry.getFunction("revoke")(input.consentId);
+    const tx = (await registry.getFunction("revoke")(input.consentId)) as ContractTransactionResponse;
     const receipt = await tx.wait();
     if (receipt === null || receipt.status !== 1) throw new SubjectTransactionError("revoke", "transaction failed");
     return Object.freeze({ txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber });

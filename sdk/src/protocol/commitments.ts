@@ -93,8 +93,10 @@ export function verifyFieldDisclosure(root: Hex, disclosure: FieldDisclosure): b
   const value = canonicalizeField(disclosure.name, disclosure.value);
   if (value !== disclosure.value) return false; // only canonical values were ever committed
   if (!Array.isArray(disclosure.proof) || disclosure.proof.length > 32) return false;
-  disclosure.proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
-  return StandardMerkleTree.verify(root, [...LEAF_ENCODING], [disclosure.name, value, disclosure.salt], [...disclosure.proof]);
+  // Array.isArray narrowed the proof to any[]; the declared type keeps the uses below type-checked.
+  const proof: readonly Hex[] = disclosure.proof;
+  proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
+  return StandardMerkleTree.verify(root, [...LEAF_ENCODING], [disclosure.name, value, disclosure.salt], [...proof]);
 }
 
 /** Like verifyFieldDisclosure, but throws CommitmentMismatchError naming the field. */

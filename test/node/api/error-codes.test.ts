@@ -26,12 +26,14 @@ function typeCheck(source: string): { file: string; message: string }[] {
     allowImportingTsExtensions: true, verbatimModuleSyntax: true, noUncheckedIndexedAccess: true,
   };
   const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (name) => name === virtualFile || fileExists.call(host, name);
-  host.readFile = (name) => (name === virtualFile ? source : readFile.call(host, name));
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.fileExists = (name) => name === virtualFile || fileExists(name);
+  host.readFile = (name) => (name === virtualFile ? source : readFile(name));
   host.getSourceFile = (name, language, ...rest) =>
     (name === virtualFile ? ts.createSourceFile(name, source, language)
-      : getSourceFile.call(host, name, language, ...rest));
+      : getSourceFile(name, language, ...rest));
   const program = ts.createProgram([virtualFile], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ({
     file: d.file === undefined ? "(global)" : d.file.fileName.slice(ROOT.length + 1),

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { inspect, promisify } from "node:util";
 import { randomBytes, toUtf8Bytes } from "ethers";
 import pkcs11js from "pkcs11js";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
@@ -150,7 +150,7 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     it("names a wrong PIN with HSM_PIN_INCORRECT when the token is not logged in, never including the PIN", async () => {
       await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-idle", soPin: SO_PIN, userPin: PIN, softhsm2Conf });
       const error = await expectCode(openPkcs11KeyManager(config("bank-idle", { pin: "wrong-pin-0000" })), "HSM_PIN_INCORRECT");
-      expect(`${error.message} ${JSON.stringify(error)} ${String(error.cause ?? "")}`).to.not.contain("wrong-pin-0000");
+      expect(`${error.message} ${JSON.stringify(error)} ${inspect(error.cause)}`).to.not.contain("wrong-pin-0000");
       const km = await openKm("bank-idle"); // the right PIN still works afterwards
       expect(await km.getAddress()).to.match(/^0x/);
     });

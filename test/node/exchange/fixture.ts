@@ -24,6 +24,7 @@ import { createMembershipGate, type MembershipCheck } from "../../../node/src/ex
 import { createRecordClient, type RecordClient, type RecordClientOptions } from "../../../node/src/exchange/record-client.ts";
 import {
   createRecordServer, type RecordServer, type RecordServerOptions, type RecordSource, type SourceRecord, type OpenedRecord,
+  type ServedEvent,
 } from "../../../node/src/exchange/record-server.ts";
 
 export type BankName = "A" | "B" | "C" | "D" | "outsider";
@@ -109,7 +110,7 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
   });
 
   const source = new MemoryRecordSource();
-  const served: import("../../../node/src/exchange/record-server.ts").ServedEvent[] = [];
+  const served: ServedEvent[] = [];
   const banks = {} as Record<BankName, Bank>;
   const servers: RecordServer[] = [];
   for (const p of prepared) {

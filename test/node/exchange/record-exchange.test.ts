@@ -4,7 +4,7 @@
  * Bank A issues and serves; B (and C) request under customer consents.
  */
 import { expect } from "chai";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Contract, Wallet, getBytes } from "ethers";
 import { ConsentRegistryAbi } from "@kycnet/sdk/chain";
 import {

@@ -5,6 +5,7 @@
  * Tests share one deployment and stay independent by using fresh subjects and records.
  */
 import { expect } from "chai";
+import { inspect } from "node:util";
 import { Signature, Wallet, ZeroAddress, ZeroHash, concat, hexlify, randomBytes, toBeHex } from "ethers";
 import {
   AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, consentIdOf, encodePipelineVersion, signConsentGrant,
@@ -39,8 +40,9 @@ export async function expectRevert(promise: Promise<unknown>, name: string): Pro
     thrown = error;
   }
   if (thrown === undefined) expect.fail(`expected revert ${name}, but it succeeded`);
-  expect(thrown, String(thrown)).to.be.instanceOf(ContractRevertError);
-  expect((thrown as ContractRevertError).revert, String(thrown)).to.equal(name);
+  const shown = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : inspect(thrown);
+  expect(thrown, shown).to.be.instanceOf(ContractRevertError);
+  expect((thrown as ContractRevertError).revert, shown).to.equal(name);
   return thrown as ContractRevertError;
 }
 

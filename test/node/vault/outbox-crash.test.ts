@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { Contract, HDNodeWallet, Mnemonic, NonceManager, randomBytes, type Signer } from "ethers";
+import { Contract, HDNodeWallet, Mnemonic, NonceManager, randomBytes } from "ethers";
 import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createRpcProvider } from "../../../node/src/ledger/provider.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";

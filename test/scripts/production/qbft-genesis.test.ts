@@ -9,6 +9,9 @@ import {
 import { ProductionInputError, type ProductionInputCode } from "../../../scripts/production/errors.ts";
 import { bankAccount, besuPublicKey, genesisInput, validatorKey, validators } from "./fixtures.ts";
 
+/** The genesis file as the tests read it: the `config` section and the top-level fields. */
+type GenesisJson = { readonly config: Record<string, unknown> } & Record<string, unknown>;
+
 const build = (overrides: Record<string, unknown> = {}) => buildGenesisBundle(parseGenesisInput(genesisInput(overrides)));
 
 function expectInputError(overrides: Record<string, unknown>, code: ProductionInputCode, field: string): void {
@@ -69,7 +72,7 @@ describe("production: QBFT genesis", () => {
 
   describe("genesis.json", () => {
     it("has config.qbft, the chain id, Cancun from block 0, QBFT mixHash and difficulty 1", () => {
-      const g = build({ requestTimeoutSeconds: 6 }).genesis as Record<string, any>;
+      const g = build({ requestTimeoutSeconds: 6 }).genesis as GenesisJson;
       expect(g.config.chainId).to.equal(84710);
       expect(g.config.qbft).to.deep.equal({ blockperiodseconds: 2, epochlength: 30000, requesttimeoutseconds: 6 });
       expect(g.config.londonBlock).to.equal(0);
@@ -83,14 +86,14 @@ describe("production: QBFT genesis", () => {
     });
 
     it("activates Prague when asked", () => {
-      expect((build({ evmVersion: "prague" }).genesis as Record<string, any>).config.pragueTime).to.equal(0);
+      expect((build({ evmVersion: "prague" }).genesis as GenesisJson).config.pragueTime).to.equal(0);
     });
   });
 
   describe("gas modes", () => {
     it("zero gas: zeroBaseFee, base fee 0 in genesis, min-gas-price=0 in every validator config", () => {
       const bundle = build({ zeroGasPrice: true });
-      const g = bundle.genesis as Record<string, any>;
+      const g = bundle.genesis as GenesisJson;
       expect(g.config.zeroBaseFee).to.equal(true);
       expect(g.baseFeePerGas).to.equal("0x0");
       for (const v of bundle.validatorTomls) expect(v.toml).to.match(/^min-gas-price=0$/m);
@@ -98,7 +101,7 @@ describe("production: QBFT genesis", () => {
 
     it("priced gas: pre-funded bank accounts in alloc, no zeroBaseFee, no min-gas-price override", () => {
       const bundle = build({ zeroGasPrice: false, alloc: [{ account: bankAccount(1), balanceWei: "1000000000000000000000" }] });
-      const g = bundle.genesis as Record<string, any>;
+      const g = bundle.genesis as GenesisJson;
       expect(g.config).to.not.have.property("zeroBaseFee");
       expect(g).to.not.have.property("baseFeePerGas");
       expect(g.alloc).to.deep.equal({ [bankAccount(1).slice(2).toLowerCase()]: { balance: "0x3635c9adc5dea00000" } });

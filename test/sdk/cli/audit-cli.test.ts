@@ -31,11 +31,22 @@ const person = {
 };
 const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
 
+/** `kycnet audit --json` output: the fields these tests read by name (each present when that check reports it). */
+interface AuditReport extends Record<string, unknown> {
+  readonly issuedAt: string;
+  readonly status: string;
+  readonly findings: readonly string[];
+  readonly error: { readonly code: string };
+  readonly signature: Record<string, unknown>;
+  readonly history: readonly { readonly kind: string }[];
+  readonly disclosures: readonly Record<string, unknown>[];
+}
+
 interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-  json(): Record<string, any>;
+  json(): AuditReport;
 }
 
 /** Runs ./bin/kycnet with no KYCNET_* variables unless given. */
@@ -44,7 +55,7 @@ function kycnet(args: readonly string[], env: Record<string, string> = {}): Prom
   return new Promise((resolve) => {
     execFile(join(ROOT, "bin/kycnet"), [...args], { cwd: ROOT, env: { ...clean, NO_COLOR: "1", ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, any> });
+      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as AuditReport });
     });
   });
 }

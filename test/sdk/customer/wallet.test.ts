@@ -10,6 +10,14 @@ import { isKycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { codeOf } from "../../support/expect-code.ts";
 
+/** A serialized wallet as these tests edit it: entries holding Web3 Secret Storage keystores. */
+interface WalletFile extends Record<string, unknown> {
+  entries: Array<{
+    attestationUid: string;
+    keystore: { address?: string; Crypto: { kdf: string; kdfparams: Record<string, unknown> } };
+  } & Record<string, unknown>>;
+}
+
 // Low scrypt cost so the suite stays fast; production keeps the default 2^17.
 const FAST = { scryptN: 1 << 10 };
 const uid = (): Hex => hexlify(randomBytes(32)) as Hex;
@@ -121,8 +129,8 @@ describe("sdk/customer wallet", () => {
         await wallet.add({ attestationUid: u, issuer: issuer(), subjectKey: createSubjectKey() }, "p", FAST);
         good = JSON.parse(wallet.serialize()) as Record<string, unknown>;
       });
-      const mutate = (edit: (doc: { entries: Array<Record<string, any>> } & Record<string, unknown>) => void): string => {
-        const doc = structuredClone(good) as { entries: Array<Record<string, any>> } & Record<string, unknown>;
+      const mutate = (edit: (doc: WalletFile) => void): string => {
+        const doc = structuredClone(good) as WalletFile;
         edit(doc);
         return JSON.stringify(doc);
       };
@@ -155,7 +163,7 @@ describe("sdk/customer wallet", () => {
         const other = createCustomerWallet();
         const u2 = uid();
         await other.add({ attestationUid: u2, issuer: issuer(), subjectKey: createSubjectKey() }, "p", FAST);
-        const foreignKeystore = (JSON.parse(other.serialize()) as { entries: Array<Record<string, any>> }).entries[0]!.keystore;
+        const foreignKeystore = (JSON.parse(other.serialize()) as WalletFile).entries[0]!.keystore;
         delete foreignKeystore.address; // hide the mismatch from the parser
         const text = mutate((d) => { d.entries[0]!.keystore = foreignKeystore; });
         expect(await codeOf(parseCustomerWallet(text).unlock(u, "p"))).to.equal("WALLET_MALFORMED");

@@ -25,14 +25,17 @@ const cell = (v: JsonValue | undefined): Cell => (v === undefined || v === null 
 const time = (v: JsonValue | undefined): string | null =>
   typeof v === "string" && /^\d+$/.test(v) && v !== "0" ? `${new Date(Number(v) * 1000).toISOString().replace(".000Z", "Z")} (${v})` : null;
 const list = (v: JsonValue | undefined): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+// A JSON value as text in a sentence: objects and arrays as JSON (String() would print "[object Object]").
+const text = (v: JsonValue | undefined): string =>
+  typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
 
 function renderAttestation(r: Json): string {
   return renderFacts({
-    uid: cell(r.uid), issuer: `${String(r.issuerName ?? "not a member")} ${String(r.issuer)}`,
+    uid: cell(r.uid), issuer: `${text(r.issuerName ?? "not a member")} ${text(r.issuer)}`,
     "issuer active at anchoring": cell(r.issuerActiveAtAnchoring), "issuer active at issue": cell(r.issuerActiveAtIssue),
     anchored: time(r.anchoredAt), "anchored in tx": cell(r.anchoredInTx), method: cell(r.method), "assurance level": cell(r.assuranceLevel),
     "pipeline version": cell(r.pipelineVersion), issued: time(r.issuedAt), expires: time(r.expiresAt),
-    "status now": cell(r.status), ...(r.at === null ? {} : { [`status at ${String(r.at)}`]: cell(r.statusAt) }),
+    "status now": cell(r.status), ...(r.at === null ? {} : { [`status at ${text(r.at)}`]: cell(r.statusAt) }),
     revoked: time(r.revokedAt), "revocation reason": cell(r.revocationReason),
   });
 }
@@ -41,9 +44,9 @@ function renderConsent(r: Json): string {
   const sig = (r.signature ?? {}) as Json;
   const facts = renderFacts({
     consent: cell(r.consentId), attestation: cell(r.attestationUid), subject: cell(r.subject),
-    grantee: `${String(r.granteeName ?? "not a member")} ${String(r.grantee)}`, purpose: cell(r.purposeName ?? r.purpose), fields: (r.fields as string[] | undefined)?.join(", ") ?? null,
+    grantee: `${text(r.granteeName ?? "not a member")} ${text(r.grantee)}`, purpose: cell(r.purposeName ?? r.purpose), fields: (r.fields as string[] | undefined)?.join(", ") ?? null,
     "valid until": time(r.validUntil), "status now": cell(r.status),
-    signature: `${String(sig.via)} by ${String(sig.signer ?? "-")}`, "signed by subject": cell(sig.valid),
+    signature: `${text(sig.via)} by ${text(sig.signer ?? "-")}`, "signed by subject": cell(sig.valid),
   });
   const history = list(r.history).map((e) => ({
     event: cell(e.kind), block: cell(e.blockNumber), time: time(e.at), by: cell(e.by), "field mask": cell(e.fieldMask), "consent then": cell(e.consentStatusThen),
@@ -93,7 +96,7 @@ function print(outcome: AuditOutcome, json: boolean): void {
   }
   if (r.error !== undefined && r.findings === undefined) {
     const e = r.error as Json;
-    process.stderr.write(`kycnet: ${String(e.code)}: ${String(e.message)}\n`);
+    process.stderr.write(`kycnet: ${text(e.code)}: ${text(e.message)}\n`);
   }
   process.exitCode = outcome.exitCode;
 }

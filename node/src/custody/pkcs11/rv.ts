@@ -1,5 +1,5 @@
 /** PKCS#11 return values (CKR_*) out of pkcs11js errors, and the typed error for an unexpected one. */
-import { KycnetError } from "@kycnet/sdk/errors";
+import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import { HsmOperationError } from "../errors.ts";
 
 /** The CKR_* name of a pkcs11js error, or "UNKNOWN". */
@@ -13,6 +13,6 @@ export function rvOf(error: unknown): string {
 
 /** Keeps kycnet errors as they are; anything else becomes HSM_OPERATION_FAILED with its CKR name. */
 export function toHsmError(operation: string, error: unknown): KycnetError {
-  if (error instanceof KycnetError) return error;
+  if (isKycnetError(error)) return error;
   return new HsmOperationError(operation, rvOf(error), error);
 }

@@ -12,7 +12,7 @@ export const proofTuple = (p: AttestationProof) => ({
 export const grantTuple = (g: ConsentGrant) => ({ ...g });
 export const revocationTuple = (r: ConsentRevocation) => ({ ...r });
 
-interface MemberResult {
+export interface MemberResult {
   id: bigint; account: string; status: bigint; activeSince: bigint; removedAt: bigint; name: string; peerId: string; transportKey: string;
 }
 
@@ -24,7 +24,7 @@ export function memberFromResult(m: MemberResult | null): MemberInfo | null {
   });
 }
 
-interface ConsentResult {
+export interface ConsentResult {
   attestationUid: string; subject: string; grantedAt: bigint; fieldMask: bigint; grantee: string; validUntil: bigint;
   purpose: bigint; issuerMemberId: bigint; revokedAt: bigint;
 }

@@ -15,7 +15,10 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { toLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo } from "../ledger-client.ts";
-import { consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple } from "./abi-codec.ts";
+import {
+  consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple,
+  type ConsentResult, type MemberResult,
+} from "./abi-codec.ts";
 import { createChainCalls, isSigner, strip, type ChainCalls } from "./ethers-calls.ts";
 
 export interface EthersLedgerOptions {
@@ -55,7 +58,7 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
 
 /** Fail at start-up, not at the first customer, when an address holds no contract. */
 async function assertContractsDeployed(provider: Provider, addresses: ContractAddresses): Promise<void> {
-  for (const [name, address] of Object.entries(addresses)) {
+  for (const [name, address] of Object.entries(addresses) as [keyof ContractAddresses, Hex][]) {
     const code = await provider.getCode(address).catch((error: unknown) => { throw toLedgerError("getCode", error); });
     if (code === "0x") throw new InvalidArgumentError(`addresses.${name}`, `no contract at ${address}`);
   }
@@ -73,10 +76,12 @@ function memberReads(
     },
     findMember: async (address) => {
       assertAddress(address, "account");
-      return memberFromResult(await readOrNull("memberOf", "UnknownMember", () => consortium.getFunction("memberOf")(address)));
+      const call = () => consortium.getFunction("memberOf")(address) as Promise<MemberResult>;
+      return memberFromResult(await readOrNull("memberOf", "UnknownMember", call));
     },
     findMemberByPeerId: async (peerId): Promise<MemberInfo | null> =>
-      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId", () => consortium.getFunction("memberByPeerId")(peerId))),
+      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId",
+        () => consortium.getFunction("memberByPeerId")(peerId) as Promise<MemberResult>)),
   };
 }
 
@@ -139,7 +144,8 @@ function consentOperations(consents: Contract, { read, readOrNull, send, now }: 
     },
 
     findConsent: async (consentId: Hex): Promise<ConsentRecord | null> =>
-      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent", () => consents.getFunction("getConsent")(consentId))),
+      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent",
+        () => consents.getFunction("getConsent")(consentId) as Promise<ConsentResult>)),
 
     recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
       strip(await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId))),

@@ -15,6 +15,16 @@ import { readFileSync } from "node:fs";
 
 type Patch = (input: DecisionInput) => void;
 
+/** The rule-set file as parsed JSON, loose enough for a test to write invalid values into it. */
+interface RawRuleSet {
+  version?: unknown;
+  age: Record<string, unknown>;
+  withdrawnDocumentTypes: Record<string, unknown>;
+  sanctions: Record<string, unknown>;
+  levels: Record<"1" | "2", Record<string, unknown>>;
+  outcomes: Record<string, unknown>;
+}
+
 function cleanInput(): DecisionInput {
   return {
     document: {
@@ -213,7 +223,7 @@ describe("decide (rule set v1)", () => {
   });
 
   describe("rule sets are data", () => {
-    const raw = () => JSON.parse(readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8")) as Record<string, any>;
+    const raw = () => JSON.parse(readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8")) as RawRuleSet;
     it("v1 covers every reason code", () => {
       expect(Object.keys(RULES_V1.outcomes).sort()).to.deep.equal([...REASON_CODES].sort());
     });
@@ -226,7 +236,7 @@ describe("decide (rule set v1)", () => {
       input.registry = { status: "MISMATCH", fields: ["fullName"] };
       expect(decide(input, rules)).to.include({ decision: "REJECT", ruleSetVersion: "bank-a/2026-11" });
     });
-    const invalid: Array<[string, (d: Record<string, any>) => void, string]> = [
+    const invalid: Array<[string, (d: RawRuleSet) => void, string]> = [
       ["a missing reason code", (d) => delete d.outcomes.AGE_MINOR, "$.outcomes.AGE_MINOR"],
       ["an unknown reason code", (d) => (d.outcomes.FOO = "PASS"), "$.outcomes.FOO"],
       ["an unknown outcome", (d) => (d.outcomes.AGE_MINOR = "MAYBE"), "$.outcomes.AGE_MINOR"],

@@ -5,7 +5,6 @@ import { createAuditLog } from "../../../../node/src/vault/audit-log.ts";
 import { createReviewQueue } from "../../../../node/src/onboarding/review/review-queue.ts";
 import { createMemoryRecordStore } from "../../../../node/src/vault/store/memory/memory-record-store.ts";
 import { createVault } from "../../../../node/src/vault/vault.ts";
-import type { Hex } from "@kycnet/sdk/protocol";
 import { verifiedRecord } from "../../vault/fixtures.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 

@@ -155,7 +155,9 @@ export function checkFrameTiming(challenge: Challenge, frames: readonly Challeng
   }
   if (now > challenge.expiresAt) throw new ChallengeError("CHALLENGE_EXPIRED", "challenge answered after it expired");
   let previous = -Infinity;
-  frames.forEach((f, i) => {
+  // Array.isArray above narrowed `frames` to any[]; the declared type keeps the checks below type-checked.
+  const checked: readonly (ChallengeFrame | undefined)[] = frames;
+  checked.forEach((f, i) => {
     const t = f?.timestampMs;
     if (typeof t !== "number" || !Number.isFinite(t)) throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} has no timestamp`);
     if (t <= previous) throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} is out of order`, { details: { frame: i } });

@@ -199,7 +199,9 @@ async function readJson(response: Response): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (response.body !== null) {
-    for await (const chunk of response.body) {
+    for await (const chunk of response.body as AsyncIterable<unknown>) {
+      // Node's fetch types its body stream as ReadableStream<any>; undici yields Uint8Array chunks.
+      if (!(chunk instanceof Uint8Array)) throw new RegistryResponseError("body stream yielded a non-byte chunk");
       size += chunk.byteLength;
       if (size > MAX_RESPONSE_BYTES) {
         await response.body.cancel().catch(() => undefined);

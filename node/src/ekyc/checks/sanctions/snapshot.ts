@@ -13,7 +13,9 @@ export function assertUsableSnapshot(snapshot: SanctionsSnapshot): void {
   if (snapshot.entries.length === 0) throw new SanctionsListEmptyError(snapshot.version);
   if (snapshot.entries.length > MAX_ENTRIES) throw new SanctionsListTooLargeError("entry count", MAX_ENTRIES);
   const ids = new Set<string>();
-  for (const e of snapshot.entries) {
+  // Array.isArray above narrowed the entries to any[]; the declared type keeps the ids type-checked.
+  const entries: SanctionsSnapshot["entries"] = snapshot.entries;
+  for (const e of entries) {
     if (ids.has(e.id)) throw new InvalidArgumentError("snapshot.entries", `duplicate entry id ${e.id}`);
     ids.add(e.id);
   }

@@ -3,7 +3,7 @@
  * thread of its own (workers/rpc.ts says why). Each call carries a copy of the greyscale working
  * image. Failures surface as OCR_ENGINE_UNAVAILABLE.
  */
-import { RpcWorker } from "../../../workers/rpc.ts";
+import { RpcWorker, type WireError } from "../../../workers/rpc.ts";
 import { OcrEngineError } from "../errors.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import type { MrzReading } from "./read.ts";
@@ -13,11 +13,17 @@ export interface MrzReader {
   close(): Promise<void>;
 }
 
+/** The reason an OcrEngineError carries in its details (a string), or else the error's message. */
+function reasonOf(error: WireError): string {
+  const reason = error.details.reason;
+  return typeof reason === "string" ? reason : error.message;
+}
+
 /** Starts the MRZ worker and waits until its models are loaded (fails fast if they cannot be). */
 export async function startMrzReader(): Promise<MrzReader> {
   const rpc = await RpcWorker.start<null>(new URL("./worker.ts", import.meta.url), {
     rebuild: (error) =>
-      error.code === "OCR_ENGINE_UNAVAILABLE" ? new OcrEngineError("paddleocr", String(error.details.reason ?? error.message)) : new OcrEngineError("paddleocr", `MRZ worker failed: ${error.name}: ${error.message}`),
+      error.code === "OCR_ENGINE_UNAVAILABLE" ? new OcrEngineError("paddleocr", reasonOf(error)) : new OcrEngineError("paddleocr", `MRZ worker failed: ${error.name}: ${error.message}`),
     lost: (reason) => new OcrEngineError("paddleocr", `MRZ worker ${reason}`),
     closed: () => new OcrEngineError("paddleocr", "MRZ reader is closed"),
   });

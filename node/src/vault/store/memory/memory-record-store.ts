@@ -19,7 +19,10 @@ export function createMemoryRecordStore(): RecordStore & { readonly size: number
     async write(ops: readonly WriteOp[]) {
       check();
       const encoded = ops.map((op) => (op.type === "put" ? { ...op, text: JSON.stringify(op.value) } : { ...op, text: "" }));
-      for (const op of encoded) op.type === "put" ? data.set(op.key, op.text) : data.delete(op.key);
+      for (const op of encoded) {
+        if (op.type === "put") data.set(op.key, op.text);
+        else data.delete(op.key);
+      }
     },
     async *range({ prefix, after, limit, reverse }: RangeOptions) {
       check();

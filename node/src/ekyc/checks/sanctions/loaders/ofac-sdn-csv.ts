@@ -22,6 +22,7 @@ export function parseCsv(text: string): string[][] {
   let field = "";
   let quoted = false;
   let line = 1;
+  // eslint-disable-next-line no-control-regex -- SUB (0x1A) is the DOS end-of-file mark this strips on purpose
   const body = text.replace(/\u001a\s*$/u, "");
   for (let i = 0; i < body.length; i++) {
     const ch = body[i] as string;
