@@ -66,7 +66,11 @@ module.exports = {
     exclude: { path: "^(node_modules|sdk/dist|artifacts|cache|types)/" },
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "default"], extensions: [".ts", ".js", ".d.ts"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "types", "default"],
+      extensions: [".ts", ".js", ".d.ts"],
+    },
     combinedDependencies: true,
   },
 };

@@ -14,7 +14,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/switch-exhaustiveness-check": "error",
@@ -52,7 +55,13 @@ export default tseslint.config(
     // Plain ESM scripts run by Node (the packed SDK's consumer test): Node's globals, fetch's classes included.
     files: ["**/*.mjs"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", Headers: "readonly", Request: "readonly", Response: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Headers: "readonly",
+        Request: "readonly",
+        Response: "readonly",
+      },
     },
   },
   prettier,

@@ -11,7 +11,11 @@ printTable("Anchoring throughput (LevelDB vault, SoftHSM2 seal + signing, JSON-R
 const ratio = batched.anchorPerMin / baseline.anchorPerMin;
 process.stdout.write(`\nbatched anchoring is ${ratio.toFixed(1)}x the one-per-transaction baseline\n`);
 writeResults("anchoring", {
-  records: RECORDS, anchoredPerMinute: batched.anchorPerMin, storedPerMinute: batched.storePerMin,
-  baselineAnchoredPerMinute: baseline.anchorPerMin, ratioToBaseline: Number(ratio.toFixed(2)),
-  target: { anchoredPerMinute: 10_000, met: batched.anchorPerMin >= 10_000 }, runs: [baseline, batched],
+  records: RECORDS,
+  anchoredPerMinute: batched.anchorPerMin,
+  storedPerMinute: batched.storePerMin,
+  baselineAnchoredPerMinute: baseline.anchorPerMin,
+  ratioToBaseline: Number(ratio.toFixed(2)),
+  target: { anchoredPerMinute: 10_000, met: batched.anchorPerMin >= 10_000 },
+  runs: [baseline, batched],
 });

@@ -45,17 +45,37 @@ const hex32 = (): Hex => `0x${randomBytes(32).toString("hex")}`;
 async function serve(): Promise<void> {
   const uids = Array.from({ length: IDS }, hex32);
   const consentIds = Array.from({ length: IDS }, hex32);
-  const attestations = new Map<Hex, AttestationStatusView["status"]>(uids.map((u, i) => [u, i % 10 === 0 ? "REVOKED" : "VALID"]));
-  const consents = new Map<Hex, ConsentStatusView["status"]>(consentIds.map((c, i) => [c, i % 7 === 0 ? "EXPIRED" : "ACTIVE"]));
+  const attestations = new Map<Hex, AttestationStatusView["status"]>(
+    uids.map((u, i) => [u, i % 10 === 0 ? "REVOKED" : "VALID"]),
+  );
+  const consents = new Map<Hex, ConsentStatusView["status"]>(
+    consentIds.map((c, i) => [c, i % 7 === 0 ? "EXPIRED" : "ACTIVE"]),
+  );
   const refuse = async (): Promise<never> => {
     throw new Error("not part of this benchmark");
   };
   const services: ApiServices = {
     ledger: {
-      attestationStatus: async (uid) => ({ uid, status: attestations.get(uid) ?? "UNKNOWN", checkedAt: new Date().toISOString() }),
-      consentStatus: async (consentId) => ({ consentId, status: consents.get(consentId) ?? "NONE", checkedAt: new Date().toISOString() }),
+      attestationStatus: async (uid) => ({
+        uid,
+        status: attestations.get(uid) ?? "UNKNOWN",
+        checkedAt: new Date().toISOString(),
+      }),
+      consentStatus: async (consentId) => ({
+        consentId,
+        status: consents.get(consentId) ?? "NONE",
+        checkedAt: new Date().toISOString(),
+      }),
     },
-    onboarding: { createSession: refuse, createReuseSession: refuse, uploadDocument: refuse, createLivenessChallenge: refuse, uploadSelfieFrames: refuse, decide: refuse, getSession: refuse },
+    onboarding: {
+      createSession: refuse,
+      createReuseSession: refuse,
+      uploadDocument: refuse,
+      createLivenessChallenge: refuse,
+      uploadSelfieFrames: refuse,
+      decide: refuse,
+      getSession: refuse,
+    },
     review: { list: refuse, claim: refuse, approve: refuse, reject: refuse },
     attestations: { revoke: refuse },
     consents: { relayRevocation: refuse },
@@ -84,11 +104,14 @@ interface RunResult {
 
 function get(agent: http.Agent, port: number, path: string, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: "GET", agent, headers: { authorization: `Bearer ${key}` } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, path, method: "GET", agent, headers: { authorization: `Bearer ${key}` } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -102,17 +125,19 @@ async function load(ready: ServerReady, pathFor: (i: number) => string, seconds:
   let errors = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, client) => {
-    let i = client;
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      const status = await get(agent, ready.port, pathFor(i), ready.key).catch(() => 0);
-      latenciesMs.push(performance.now() - t0);
-      requests++;
-      if (status !== 200) errors++;
-      i += CONCURRENCY;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, client) => {
+      let i = client;
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const status = await get(agent, ready.port, pathFor(i), ready.key).catch(() => 0);
+        latenciesMs.push(performance.now() - t0);
+        requests++;
+        if (status !== 200) errors++;
+        i += CONCURRENCY;
+      }
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   return { requests, errors, seconds: elapsed, latenciesMs };
@@ -120,15 +145,26 @@ async function load(ready: ServerReady, pathFor: (i: number) => string, seconds:
 
 async function main(): Promise<void> {
   const loadStart = loadavg()[0]!;
-  const child = fork(fileURLToPath(import.meta.url), ["--serve"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--serve"], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const ready = await new Promise<ServerReady>((resolve, reject) => {
     child.once("message", (m) => resolve(m as ServerReady));
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
 
   const endpoints = [
-    { name: "attestation status", route: "GET /v1/attestations/:uid/status", pathFor: (i: number) => `/v1/attestations/${ready.uids[i % IDS]}/status` },
-    { name: "consent status", route: "GET /v1/consents/:id/status", pathFor: (i: number) => `/v1/consents/${ready.consentIds[i % IDS]}/status` },
+    {
+      name: "attestation status",
+      route: "GET /v1/attestations/:uid/status",
+      pathFor: (i: number) => `/v1/attestations/${ready.uids[i % IDS]}/status`,
+    },
+    {
+      name: "consent status",
+      route: "GET /v1/consents/:id/status",
+      pathFor: (i: number) => `/v1/consents/${ready.consentIds[i % IDS]}/status`,
+    },
   ];
   const rows: Row[] = [];
   const results: Record<string, unknown>[] = [];
@@ -148,18 +184,31 @@ async function main(): Promise<void> {
     };
     rows.push(row);
     results.push({
-      endpoint: e.route, requests: r.requests, errors: r.errors, seconds: Number(r.seconds.toFixed(2)), requestsPerSecond: Math.round(rps),
-      p50Ms: Number(row["p50 ms"].toFixed(3)), p95Ms: Number(row["p95 ms"].toFixed(3)), p99Ms: Number(row["p99 ms"].toFixed(3)),
-      targetRequestsPerSecond: TARGET_RPS, targetMet: rps >= TARGET_RPS,
+      endpoint: e.route,
+      requests: r.requests,
+      errors: r.errors,
+      seconds: Number(r.seconds.toFixed(2)),
+      requestsPerSecond: Math.round(rps),
+      p50Ms: Number(row["p50 ms"].toFixed(3)),
+      p95Ms: Number(row["p95 ms"].toFixed(3)),
+      p99Ms: Number(row["p99 ms"].toFixed(3)),
+      targetRequestsPerSecond: TARGET_RPS,
+      targetMet: rps >= TARGET_RPS,
     });
   }
   child.disconnect();
-  printTable(`API reads on 127.0.0.1 (server in its own process, ${CONCURRENCY} keep-alive clients, ${SECONDS} s each after ${WARMUP_S} s warm-up)`, rows);
+  printTable(
+    `API reads on 127.0.0.1 (server in its own process, ${CONCURRENCY} keep-alive clients, ${SECONDS} s each after ${WARMUP_S} s warm-up)`,
+    rows,
+  );
   writeResults("api", {
     setup: {
-      server: "buildApp + startServer on 127.0.0.1, own process; auth (SHA-256 API key), rate-limit hook, schema validation and serialisation, metrics, info-level request logs to /dev/null; in-memory LedgerReads",
+      server:
+        "buildApp + startServer on 127.0.0.1, own process; auth (SHA-256 API key), rate-limit hook, schema validation and serialisation, metrics, info-level request logs to /dev/null; in-memory LedgerReads",
       client: `node:http keep-alive agent, ${CONCURRENCY} concurrent clients in a closed loop, ${IDS} distinct ids per endpoint`,
-      seconds: SECONDS, warmupSeconds: WARMUP_S, concurrency: CONCURRENCY,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_S,
+      concurrency: CONCURRENCY,
       // The machine is shared: the 1-minute load average at the start and end says how much.
       loadAverage1m: { start: Number(loadStart.toFixed(2)), end: Number(loadavg()[0]!.toFixed(2)) },
     },

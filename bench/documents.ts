@@ -12,7 +12,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { foldDiacritics } from "@kycnet/sdk/protocol";
-import { createDocumentEngines, isFlagged, readDocument, type DocumentResult } from "../node/src/ekyc/document/index.ts";
+import {
+  createDocumentEngines,
+  isFlagged,
+  readDocument,
+  type DocumentResult,
+} from "../node/src/ekyc/document/index.ts";
 import { generateCardSet, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
 
@@ -29,7 +34,10 @@ const generateSeconds = (performance.now() - genStarted) / 1000;
 
 const engines = await createDocumentEngines();
 const read = async (card: GeneratedCard): Promise<DocumentResult> =>
-  readDocument({ front: new Uint8Array(await readFile(card.frontPath)), back: new Uint8Array(await readFile(card.backPath)) }, { engines, now: NOW });
+  readDocument(
+    { front: new Uint8Array(await readFile(card.frontPath)), back: new Uint8Array(await readFile(card.backPath)) },
+    { engines, now: NOW },
+  );
 await read(cards[0]!); // warm-up: first ONNX runs and the tesseract worker's first job are slower
 
 const results: Array<{ card: GeneratedCard; result: DocumentResult | null; error: string | null }> = [];
@@ -37,7 +45,11 @@ for (const [i, card] of cards.entries()) {
   try {
     results.push({ card, result: await read(card), error: null });
   } catch (error) {
-    results.push({ card, result: null, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    results.push({
+      card,
+      result: null,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
   }
   if ((i + 1) % 40 === 0) process.stdout.write(`  read ${i + 1}/${cards.length}\n`);
 }
@@ -46,19 +58,26 @@ const loadAtEnd = loadavg()[0] ?? 0;
 
 // ---- ground truth per source
 type Source = "qr" | "mrz" | "ocr";
-const nameKey = (s: string) => foldDiacritics(s).toUpperCase().replace(/[^A-Z ]/g, " ").replace(/\s+/g, " ").trim();
+const nameKey = (s: string) =>
+  foldDiacritics(s)
+    .toUpperCase()
+    .replace(/[^A-Z ]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 const FIELDS_BY_SOURCE: Record<Source, string[]> = {
   qr: ["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "address", "issueDate"],
   mrz: ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "expiryDate"],
   ocr: ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "address", "expiryDate"],
 };
-const truthOf = (card: GeneratedCard, field: string): string => (field === "nationality" ? "VNM" : String((card.person as unknown as Partial<Record<string, string>>)[field] ?? ""));
+const truthOf = (card: GeneratedCard, field: string): string =>
+  field === "nationality" ? "VNM" : String((card.person as unknown as Partial<Record<string, string>>)[field] ?? "");
 function correct(card: GeneratedCard, result: DocumentResult, source: Source, field: string): boolean {
   const got = result.fields[field as keyof DocumentResult["fields"]].readings[source];
   if (got === undefined) return false;
   const want = truthOf(card, field);
   // The MRZ carries the name without diacritics (and TD1 may cut it at 30 characters).
-  if (source === "mrz" && field === "fullName") return nameKey(want).startsWith(nameKey(got)) && nameKey(got).length >= Math.min(nameKey(want).length, 26);
+  if (source === "mrz" && field === "fullName")
+    return nameKey(want).startsWith(nameKey(got)) && nameKey(got).length >= Math.min(nameKey(want).length, 26);
   return got === want;
 }
 
@@ -74,8 +93,13 @@ for (const source of ["qr", "mrz", "ocr"] as const) {
     for (const severity of severities) {
       const group = honest.filter((r) => r.card.severity === severity);
       const ok = group.filter((r) => r.result !== null && correct(r.card, r.result, source, field)).length;
-      accuracy[source][field][severity] = { correct: ok, total: group.length, rate: group.length === 0 ? 0 : ok / group.length };
-      row[severity === "none" ? "clean %" : `${severity} %`] = group.length === 0 ? "-" : Math.round((ok / group.length) * 1000) / 10;
+      accuracy[source][field][severity] = {
+        correct: ok,
+        total: group.length,
+        rate: group.length === 0 ? 0 : ok / group.length,
+      };
+      row[severity === "none" ? "clean %" : `${severity} %`] =
+        group.length === 0 ? "-" : Math.round((ok / group.length) * 1000) / 10;
     }
     accuracyRows.push(row);
   }
@@ -84,32 +108,76 @@ for (const source of ["qr", "mrz", "ocr"] as const) {
 // ---- chosen value per field (honest cards)
 const valueRows: Row[] = [];
 const valueAccuracy: Record<string, number> = {};
-for (const field of ["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "nationality", "address", "issueDate", "expiryDate"]) {
-  const ok = honest.filter((r) => r.result !== null && r.result.fields[field as keyof DocumentResult["fields"]].value === truthOf(r.card, field)).length;
+for (const field of [
+  "idNumber",
+  "oldIdNumber",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationality",
+  "address",
+  "issueDate",
+  "expiryDate",
+]) {
+  const ok = honest.filter(
+    (r) =>
+      r.result !== null && r.result.fields[field as keyof DocumentResult["fields"]].value === truthOf(r.card, field),
+  ).length;
   valueAccuracy[field] = ok / honest.length;
   valueRows.push({ field, "correct %": Math.round((ok / honest.length) * 1000) / 10 });
 }
 
 // ---- tamper detection and false alarms
 const tamperRows: Row[] = [];
-const tamperDetection: Record<string, { flagged: number; total: number; rate: number; signals: Record<string, number> }> = {};
+const tamperDetection: Record<
+  string,
+  { flagged: number; total: number; rate: number; signals: Record<string, number> }
+> = {};
 for (const tamper of TAMPERS) {
   const group = results.filter((r) => r.card.tamper === tamper);
   const flagged = group.filter((r) => r.result === null || isFlagged(r.result)).length;
   const signals: Record<string, number> = {};
-  for (const r of group) for (const s of r.result?.signals ?? []) if (s.score >= 0.5) signals[s.code] = (signals[s.code] ?? 0) + 1;
-  tamperDetection[tamper] = { flagged, total: group.length, rate: group.length === 0 ? 0 : flagged / group.length, signals };
-  tamperRows.push({ tamper, cards: group.length, "flagged %": group.length === 0 ? "-" : Math.round((flagged / group.length) * 1000) / 10, "main signals": Object.entries(signals).map(([k, v]) => `${k}×${v}`).join(" ") });
+  for (const r of group)
+    for (const s of r.result?.signals ?? []) if (s.score >= 0.5) signals[s.code] = (signals[s.code] ?? 0) + 1;
+  tamperDetection[tamper] = {
+    flagged,
+    total: group.length,
+    rate: group.length === 0 ? 0 : flagged / group.length,
+    signals,
+  };
+  tamperRows.push({
+    tamper,
+    cards: group.length,
+    "flagged %": group.length === 0 ? "-" : Math.round((flagged / group.length) * 1000) / 10,
+    "main signals": Object.entries(signals)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(" "),
+  });
 }
-const falseAlarms: Record<string, { flagged: number; total: number; rate: number; signals: Record<string, number> }> = {};
+const falseAlarms: Record<string, { flagged: number; total: number; rate: number; signals: Record<string, number> }> =
+  {};
 const alarmRows: Row[] = [];
 for (const severity of severities) {
   const group = honest.filter((r) => r.card.severity === severity);
   const flagged = group.filter((r) => r.result === null || isFlagged(r.result));
   const signals: Record<string, number> = {};
-  for (const r of flagged) for (const s of r.result?.signals ?? []) if (s.score >= 0.5 && s.code !== "DOCUMENT_EXPIRED") signals[s.code] = (signals[s.code] ?? 0) + 1;
-  falseAlarms[severity] = { flagged: flagged.length, total: group.length, rate: group.length === 0 ? 0 : flagged.length / group.length, signals };
-  alarmRows.push({ honest: severity === "none" ? "clean" : severity, cards: group.length, "flagged %": group.length === 0 ? "-" : Math.round((flagged.length / group.length) * 1000) / 10, signals: Object.entries(signals).map(([k, v]) => `${k}×${v}`).join(" ") });
+  for (const r of flagged)
+    for (const s of r.result?.signals ?? [])
+      if (s.score >= 0.5 && s.code !== "DOCUMENT_EXPIRED") signals[s.code] = (signals[s.code] ?? 0) + 1;
+  falseAlarms[severity] = {
+    flagged: flagged.length,
+    total: group.length,
+    rate: group.length === 0 ? 0 : flagged.length / group.length,
+    signals,
+  };
+  alarmRows.push({
+    honest: severity === "none" ? "clean" : severity,
+    cards: group.length,
+    "flagged %": group.length === 0 ? "-" : Math.round((flagged.length / group.length) * 1000) / 10,
+    signals: Object.entries(signals)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(" "),
+  });
 }
 
 // ---- latency
@@ -119,24 +187,61 @@ const latency = {
   cards: timed.length,
   p50Ms: percentile(stage("totalMs"), 50),
   p95Ms: percentile(stage("totalMs"), 95),
-  stagesP50Ms: { decode: percentile(stage("decodeMs"), 50), qr: percentile(stage("qrMs"), 50), mrz: percentile(stage("mrzMs"), 50), ocr: percentile(stage("ocrMs"), 50), tamper: percentile(stage("tamperMs"), 50) },
-  stagesP95Ms: { decode: percentile(stage("decodeMs"), 95), qr: percentile(stage("qrMs"), 95), mrz: percentile(stage("mrzMs"), 95), ocr: percentile(stage("ocrMs"), 95), tamper: percentile(stage("tamperMs"), 95) },
+  stagesP50Ms: {
+    decode: percentile(stage("decodeMs"), 50),
+    qr: percentile(stage("qrMs"), 50),
+    mrz: percentile(stage("mrzMs"), 50),
+    ocr: percentile(stage("ocrMs"), 50),
+    tamper: percentile(stage("tamperMs"), 50),
+  },
+  stagesP95Ms: {
+    decode: percentile(stage("decodeMs"), 95),
+    qr: percentile(stage("qrMs"), 95),
+    mrz: percentile(stage("mrzMs"), 95),
+    ocr: percentile(stage("ocrMs"), 95),
+    tamper: percentile(stage("tamperMs"), 95),
+  },
 };
-const errors = results.filter((r) => r.error !== null).map((r) => ({ card: r.card.id, degradation: r.card.degradation, severity: r.card.severity, error: r.error }));
+const errors = results
+  .filter((r) => r.error !== null)
+  .map((r) => ({ card: r.card.id, degradation: r.card.degradation, severity: r.card.severity, error: r.error }));
 
-printTable(`Field accuracy by source on ${honest.length} honest cards (clean / mildly / strongly degraded)`, accuracyRows);
+printTable(
+  `Field accuracy by source on ${honest.length} honest cards (clean / mildly / strongly degraded)`,
+  accuracyRows,
+);
 printTable("Chosen value per field (honest cards)", valueRows);
-printTable(`Tamper detection (${results.length - honest.length} tampered cards, flagged = any signal ≥ 0.5)`, tamperRows);
+printTable(
+  `Tamper detection (${results.length - honest.length} tampered cards, flagged = any signal ≥ 0.5)`,
+  tamperRows,
+);
 printTable("False alarms on honest cards (expiry excluded)", alarmRows);
 printTable("Latency per card (front + back), ms", [
   { stage: "total", p50: latency.p50Ms, p95: latency.p95Ms },
-  ...(["decode", "qr", "mrz", "ocr", "tamper"] as const).map((k) => ({ stage: k, p50: latency.stagesP50Ms[k], p95: latency.stagesP95Ms[k] })),
+  ...(["decode", "qr", "mrz", "ocr", "tamper"] as const).map((k) => ({
+    stage: k,
+    p50: latency.stagesP50Ms[k],
+    p95: latency.stagesP95Ms[k],
+  })),
 ]);
-if (errors.length > 0) printTable("Cards that raised an error", errors.map((e) => ({ card: e.card, degradation: `${e.degradation}/${e.severity}`, error: e.error ?? "" })));
-process.stdout.write(`\nload average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end (2 cores shared; latency is inflated under load)\n`);
+if (errors.length > 0)
+  printTable(
+    "Cards that raised an error",
+    errors.map((e) => ({ card: e.card, degradation: `${e.degradation}/${e.severity}`, error: e.error ?? "" })),
+  );
+process.stdout.write(
+  `\nload average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end (2 cores shared; latency is inflated under load)\n`,
+);
 
 writeResults("documents", {
-  set: { count, seed, honest: honest.length, tampered: results.length - honest.length, generateSeconds: Math.round(generateSeconds), now: NOW.toISOString().slice(0, 10) },
+  set: {
+    count,
+    seed,
+    honest: honest.length,
+    tampered: results.length - honest.length,
+    generateSeconds: Math.round(generateSeconds),
+    now: NOW.toISOString().slice(0, 10),
+  },
   accuracyBySource: accuracy,
   chosenValueAccuracy: valueAccuracy,
   tamperDetection,

@@ -21,7 +21,19 @@ import { percentile, printTable, writeResults, type Row } from "./lib/report.ts"
 const SEQUENTIAL = Number(process.env.BENCH_EXCHANGE_N ?? 100);
 const CONCURRENT_TOTAL = Number(process.env.BENCH_EXCHANGE_CONCURRENT_N ?? 60);
 const WARMUP = 5;
-const FIELDS = fieldMaskOf(["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "nationality", "address", "issueDate", "expiryDate", "documentType", "faceTemplate"]);
+const FIELDS = fieldMaskOf([
+  "idNumber",
+  "oldIdNumber",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationality",
+  "address",
+  "issueDate",
+  "expiryDate",
+  "documentType",
+  "faceTemplate",
+]);
 
 interface ScenarioResult {
   readonly custody: string;
@@ -48,7 +60,12 @@ async function scenario(custody: string, keyManager: (name: BankName) => Promise
     }
     const fetchOne = async ({ record, consentId }: { record: IssuedRecord; consentId: Hex }) => {
       const started = performance.now();
-      const fetched = await B.client.fetchRecord({ address: A.address(), consentId, attestation: record.proof, fields: FIELDS });
+      const fetched = await B.client.fetchRecord({
+        address: A.address(),
+        consentId,
+        attestation: record.proof,
+        fields: FIELDS,
+      });
       if (fetched.fields.idNumber !== record.commitment.fields.idNumber) throw new Error("wrong record returned");
       return performance.now() - started;
     };
@@ -67,15 +84,29 @@ async function scenario(custody: string, keyManager: (name: BankName) => Promise
       const times: number[] = [];
       const started = performance.now();
       let next = 0;
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < batch.length) times.push(await fetchOne(batch[next++]!));
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < batch.length) times.push(await fetchOne(batch[next++]!));
+        }),
+      );
       const wallMs = performance.now() - started;
-      throughput[`c${concurrency}`] = { requests: batch.length, wallMs, perSecond: (batch.length / wallMs) * 1000, p95Ms: percentile(times, 95) };
+      throughput[`c${concurrency}`] = {
+        requests: batch.length,
+        wallMs,
+        perSecond: (batch.length / wallMs) * 1000,
+        p95Ms: percentile(times, 95),
+      };
     }
     return {
-      custody, requests: SEQUENTIAL, coldFirstMs, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
-      maxMs: Math.max(...latencies), serverP50Ms: percentile(serverMs, 50), serverP95Ms: percentile(serverMs, 95), throughput,
+      custody,
+      requests: SEQUENTIAL,
+      coldFirstMs,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: Math.max(...latencies),
+      serverP50Ms: percentile(serverMs, 50),
+      serverP95Ms: percentile(serverMs, 95),
+      throughput,
     };
   } finally {
     await net.stop();
@@ -91,25 +122,55 @@ try {
   const softhsm2Conf = writeSoftHsmConf(dir);
   const pin = "bench-pin-4711";
   for (const label of ["bench-a", "bench-b"]) {
-    await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: label, soPin: "so-" + pin, userPin: pin, softhsm2Conf });
+    await provisionToken({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: label,
+      soPin: "so-" + pin,
+      userPin: pin,
+      softhsm2Conf,
+    });
   }
-  results.push(await scenario("softhsm2 (A, B)", async (name) =>
-    name === "A" || name === "B"
-      ? openPkcs11KeyManager({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: `bench-${name.toLowerCase()}`, pin, softhsm2Conf, sessions: 4 })
-      : new MemoryKeyManager()));
+  results.push(
+    await scenario("softhsm2 (A, B)", async (name) =>
+      name === "A" || name === "B"
+        ? openPkcs11KeyManager({
+            modulePath: DEFAULT_MODULE_PATH,
+            tokenLabel: `bench-${name.toLowerCase()}`,
+            pin,
+            softhsm2Conf,
+            sessions: 4,
+          })
+        : new MemoryKeyManager(),
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
 const rows: Row[] = results.map((r) => ({
-  custody: r.custody, n: r.requests, "cold first ms": r.coldFirstMs, "p50 ms": r.p50Ms, "p95 ms": r.p95Ms, "max ms": r.maxMs,
-  "server p50 ms": r.serverP50Ms, "server p95 ms": r.serverP95Ms,
-  "req/s c=1": r.throughput.c1!.perSecond, "req/s c=4": r.throughput.c4!.perSecond, "p95 ms c=4": r.throughput.c4!.p95Ms,
+  custody: r.custody,
+  n: r.requests,
+  "cold first ms": r.coldFirstMs,
+  "p50 ms": r.p50Ms,
+  "p95 ms": r.p95Ms,
+  "max ms": r.maxMs,
+  "server p50 ms": r.serverP50Ms,
+  "server p95 ms": r.serverP95Ms,
+  "req/s c=1": r.throughput.c1!.perSecond,
+  "req/s c=4": r.throughput.c4!.perSecond,
+  "p95 ms c=4": r.throughput.c4!.p95Ms,
 }));
-printTable("record exchange, request -> verified fields (all 11 fields + face template), loopback, Hardhat automine", rows);
+printTable(
+  "record exchange, request -> verified fields (all 11 fields + face template), loopback, Hardhat automine",
+  rows,
+);
 const worstP95 = Math.max(...results.map((r) => r.p95Ms));
-process.stdout.write(`\n1-min load average: ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (2 cores, shared)`);
-process.stdout.write(`\ntarget: machine part of re-onboarding p95 <= 1000 ms -> exchange p95 ${worstP95.toFixed(1)} ms: ${worstP95 <= 1000 ? "MET" : "NOT MET"}\n`);
+process.stdout.write(
+  `\n1-min load average: ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (2 cores, shared)`,
+);
+process.stdout.write(
+  `\ntarget: machine part of re-onboarding p95 <= 1000 ms -> exchange p95 ${worstP95.toFixed(1)} ms: ${worstP95 <= 1000 ? "MET" : "NOT MET"}\n`,
+);
 writeResults("exchange", {
   chain: "Hardhat in-process network, automine (no block time); the disclosure transaction waits for 1 confirmation",
   transport: "libp2p 3 TCP + Noise + Yamux on 127.0.0.1, connection reused after the first request",

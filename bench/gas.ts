@@ -6,10 +6,26 @@
  */
 import { createRequire } from "node:module";
 import { network } from "hardhat";
-import { AbiCoder, ContractFactory, Wallet, ZeroHash, hexlify, randomBytes, type InterfaceAbi, type Signer } from "ethers";
 import {
-  AssuranceLevel, Method, Purpose, consentIdOf, encodePipelineVersion, signConsentGrant, signConsentRevocation,
-  type AttestationData, type Hex,
+  AbiCoder,
+  ContractFactory,
+  Wallet,
+  ZeroHash,
+  hexlify,
+  randomBytes,
+  type InterfaceAbi,
+  type Signer,
+} from "ethers";
+import {
+  AssuranceLevel,
+  Method,
+  Purpose,
+  consentIdOf,
+  encodePipelineVersion,
+  signConsentGrant,
+  signConsentRevocation,
+  type AttestationData,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { deployKycnet } from "../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../node/src/ledger/ethers/ethers-ledger.ts";
@@ -17,7 +33,10 @@ import { printTable, writeResults, type Row } from "./lib/report.ts";
 
 const require = createRequire(import.meta.url);
 const easArtifact = (name: string) =>
-  require(`@ethereum-attestation-service/eas-contracts/artifacts/contracts/${name}.sol/${name}.json`) as { abi: InterfaceAbi; bytecode: string };
+  require(`@ethereum-attestation-service/eas-contracts/artifacts/contracts/${name}.sol/${name}.json`) as {
+    abi: InterfaceAbi;
+    bytecode: string;
+  };
 
 const BATCH_SIZES = [1, 16, 256];
 const EAS_SCHEMA = "bytes32 recordRoot,uint8 method,uint8 assuranceLevel,bytes32 pipelineVersion";
@@ -28,17 +47,28 @@ const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 
 function randomRecord(): AttestationData {
   return {
-    subject: Wallet.createRandom().address as Hex, recordRoot: hexlify(randomBytes(32)) as Hex, method: Method.FULL_EKYC,
-    assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
-    issuedAt: now, expiresAt: now + 5n * 365n * 86_400n, refUid: ZeroHash as Hex,
+    subject: Wallet.createRandom().address as Hex,
+    recordRoot: hexlify(randomBytes(32)) as Hex,
+    method: Method.FULL_EKYC,
+    assuranceLevel: AssuranceLevel.LEVEL_1,
+    pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
+    issuedAt: now,
+    expiresAt: now + 5n * 365n * 86_400n,
+    refUid: ZeroHash as Hex,
   };
 }
 
 // --- kycnet ---------------------------------------------------------------------------------
 const member = async (s: Signer, name: string) => ({
-  account: (await s.getAddress()) as Hex, name, peerId: randomBytes(38), transportKey: new Uint8Array([2, ...randomBytes(32)]),
+  account: (await s.getAddress()) as Hex,
+  name,
+  peerId: randomBytes(38),
+  transportKey: new Uint8Array([2, ...randomBytes(32)]),
 });
-const addresses = await deployKycnet(deployer!, { members: [await member(bankA!, "Bank A"), await member(bankB!, "Bank B")], threshold: 1 });
+const addresses = await deployKycnet(deployer!, {
+  members: [await member(bankA!, "Bank A"), await member(bankB!, "Bank B")],
+  threshold: 1,
+});
 const ledgerA = await createEthersLedger({ runner: bankA!, addresses });
 const ledgerB = await createEthersLedger({ runner: bankB!, addresses });
 
@@ -48,7 +78,12 @@ let lastBatch: Awaited<ReturnType<typeof ledgerA.anchorBatch>> | undefined;
 for (const size of BATCH_SIZES) {
   const batch = await ledgerA.anchorBatch(Array.from({ length: size }, randomRecord));
   kycnetGas[size] = Number(batch.gasUsed) / size;
-  kycnetRows.push({ system: "kycnet anchor", batchSize: size, txGas: Number(batch.gasUsed), gasPerRecord: Math.round(kycnetGas[size]) });
+  kycnetRows.push({
+    system: "kycnet anchor",
+    batchSize: size,
+    txGas: Number(batch.gasUsed),
+    gasPerRecord: Math.round(kycnetGas[size]),
+  });
   lastBatch = batch;
 }
 
@@ -66,8 +101,14 @@ const schemaUid = registered!.logs
   .find((l: { name: string } | null) => l?.name === "Registered")!.args[0] as string;
 
 const easRequest = (r: AttestationData) => ({
-  recipient: r.subject, expirationTime: r.expiresAt, revocable: true, refUID: r.refUid,
-  data: AbiCoder.defaultAbiCoder().encode(["bytes32", "uint8", "uint8", "bytes32"], [r.recordRoot, r.method, r.assuranceLevel, r.pipelineVersion]),
+  recipient: r.subject,
+  expirationTime: r.expiresAt,
+  revocable: true,
+  refUID: r.refUid,
+  data: AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint8", "uint8", "bytes32"],
+    [r.recordRoot, r.method, r.assuranceLevel, r.pipelineVersion],
+  ),
   value: 0n,
 });
 const easAsA = eas.connect(bankA!);
@@ -79,7 +120,14 @@ for (let i = 0; i < 16; i++) {
   singleGas.push(Number((await tx.wait())!.gasUsed));
 }
 const easAttestGasPerRecord = singleGas.reduce((a, b) => a + b, 0) / singleGas.length;
-const easRows: Row[] = [{ system: "EAS attest", batchSize: 1, txGas: Math.round(easAttestGasPerRecord), gasPerRecord: Math.round(easAttestGasPerRecord) }];
+const easRows: Row[] = [
+  {
+    system: "EAS attest",
+    batchSize: 1,
+    txGas: Math.round(easAttestGasPerRecord),
+    gasPerRecord: Math.round(easAttestGasPerRecord),
+  },
+];
 
 // multiAttest: EAS writes a storage record per attestation, so 256 does not fit one transaction
 // under the 16.7M per-transaction cap; measure the sizes that fit and say so for the rest.
@@ -104,8 +152,13 @@ const own = await ledgerA.anchorBatch([{ ...randomRecord(), subject: subject.add
 const proof = own.proofs[0]!;
 const domain = { chainId: await ledgerA.chainId(), verifyingContract: addresses.consents };
 const grant = {
-  attestationUid: own.uids[0]!, grantee: (await bankB!.getAddress()) as Hex, purpose: Purpose.ONBOARDING, fieldMask: 0x7ff,
-  validUntil: now + 86_400n * 30n, nonce: 1n, deadline: now + 3_600n,
+  attestationUid: own.uids[0]!,
+  grantee: (await bankB!.getAddress()) as Hex,
+  purpose: Purpose.ONBOARDING,
+  fieldMask: 0x7ff,
+  validUntil: now + 86_400n * 30n,
+  nonce: 1n,
+  deadline: now + 3_600n,
 };
 const granted = await ledgerB.grantConsentBySig(grant, proof, await signConsentGrant(subject, domain, grant));
 const disclosed = await ledgerA.recordDisclosure(consentIdOf(grant), 0x7ff, hexlify(randomBytes(32)) as Hex);
@@ -122,10 +175,15 @@ const consentRows: Row[] = [
 // --- report ------------------------------------------------------------------------------------
 const ratio = kycnetGas[256]! / easAttestGasPerRecord;
 printTable("Gas per anchored record (same network, same run)", [...kycnetRows, ...easRows]);
-printTable("kycnet vs EAS attest", BATCH_SIZES.map((size) => ({
-  batchSize: size, kycnetGasPerRecord: Math.round(kycnetGas[size]!), easAttestGasPerRecord: Math.round(easAttestGasPerRecord),
-  percentOfEasAttest: `${((100 * kycnetGas[size]!) / easAttestGasPerRecord).toFixed(2)} %`,
-})));
+printTable(
+  "kycnet vs EAS attest",
+  BATCH_SIZES.map((size) => ({
+    batchSize: size,
+    kycnetGasPerRecord: Math.round(kycnetGas[size]!),
+    easAttestGasPerRecord: Math.round(easAttestGasPerRecord),
+    percentOfEasAttest: `${((100 * kycnetGas[size]!) / easAttestGasPerRecord).toFixed(2)} %`,
+  })),
+);
 printTable("Consent and revocation", consentRows);
 writeResults("gas", {
   batchSize: 256,
@@ -134,7 +192,9 @@ writeResults("gas", {
   ratio: Number(ratio.toFixed(4)),
   target: { maxRatio: 0.05, met: ratio <= 0.05 },
   kycnetGasPerRecordByBatchSize: Object.fromEntries(BATCH_SIZES.map((s) => [s, Math.round(kycnetGas[s]!)])),
-  easMultiAttestGasPerRecordByBatchSize: Object.fromEntries(BATCH_SIZES.map((s) => [s, easMultiGas[s] === null ? null : Math.round(easMultiGas[s]!)])),
+  easMultiAttestGasPerRecordByBatchSize: Object.fromEntries(
+    BATCH_SIZES.map((s) => [s, easMultiGas[s] === null ? null : Math.round(easMultiGas[s]!)]),
+  ),
   consentGas: Object.fromEntries(consentRows.map((r) => [r.operation, r.gas])),
   easSchema: EAS_SCHEMA,
 });

@@ -48,13 +48,27 @@ try {
     const run = await inParallel(RUNS, concurrency, onboardOverHttp);
     last = run.results.at(-1);
     const ms = run.results.map((r) => r.ms);
-    ekyc.push({ concurrency, runs: ms.length, p50Ms: Math.round(percentile(ms, 50)), p95Ms: Math.round(percentile(ms, 95)), customersPerSecond: Number((ms.length / run.seconds).toFixed(2)) });
+    ekyc.push({
+      concurrency,
+      runs: ms.length,
+      p50Ms: Math.round(percentile(ms, 50)),
+      p95Ms: Math.round(percentile(ms, 95)),
+      customersPerSecond: Number((ms.length / run.seconds).toFixed(2)),
+    });
   }
   printTable("Full eKYC through the HTTP API (upload card + frames → decision), server side", ekyc);
 
   // Reads answered from the chain: an anchored attestation of bank A and a real consent.
   await bench.a.outbox.flush();
-  const consent = await grantConsent({ subjectKey: last!.subject, attestationUid: last!.uid, grantee: bench.setup.banks[1]!.account, purpose: "ONBOARDING", fields: [...RECORD_FIELDS], validFor: 3600, chain: { chainId: bench.setup.chainId, consentRegistry: bench.setup.addresses.consents } });
+  const consent = await grantConsent({
+    subjectKey: last!.subject,
+    attestationUid: last!.uid,
+    grantee: bench.setup.banks[1]!.account,
+    purpose: "ONBOARDING",
+    fields: [...RECORD_FIELDS],
+    validFor: 3600,
+    chain: { chainId: bench.setup.chainId, consentRegistry: bench.setup.addresses.consents },
+  });
   const proof = bench.a.vault.proofOf((await bench.a.vault.findRecordByUid(last!.uid))!)!;
   await bench.a.ledger.grantConsentBySig(consent.grant, proof, consent.signature);
   const url = new URL(bankA.apiUrl);
@@ -64,27 +78,51 @@ try {
     const latencies: number[] = [];
     let errors = 0;
     const deadline = performance.now() + READ_SECONDS * 1000;
-    const one = () => new Promise<void>((resolve) => {
-      const t = performance.now();
-      const req = request({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${auditorKey}` } }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - t);
-          else errors += 1;
+    const one = () =>
+      new Promise<void>((resolve) => {
+        const t = performance.now();
+        const req = request(
+          { host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${auditorKey}` } },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              if (res.statusCode === 200) latencies.push(performance.now() - t);
+              else errors += 1;
+              resolve();
+            });
+          },
+        );
+        req.on("error", () => {
+          errors += 1;
           resolve();
         });
+        req.end();
       });
-      req.on("error", () => { errors += 1; resolve(); });
-      req.end();
-    });
     const started = performance.now();
-    await Promise.all(Array.from({ length: 32 }, async () => { while (performance.now() < deadline) await one(); }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (performance.now() < deadline) await one();
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     agent.destroy();
-    return { endpoint: path.replace(/0x[0-9a-f]{64}/, ":id"), requests: latencies.length, errors, requestsPerSecond: Math.round(latencies.length / seconds), p50Ms: Number(percentile(latencies, 50).toFixed(1)), p95Ms: Number(percentile(latencies, 95).toFixed(1)) };
+    return {
+      endpoint: path.replace(/0x[0-9a-f]{64}/, ":id"),
+      requests: latencies.length,
+      errors,
+      requestsPerSecond: Math.round(latencies.length / seconds),
+      p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+      p95Ms: Number(percentile(latencies, 95).toFixed(1)),
+    };
   }
-  const reads = [await readLoad(`/v1/attestations/${last!.uid}/status`), await readLoad(`/v1/consents/${consent.consentId}/status`)];
-  printTable(`Status reads on the node, answered from the chain (32 keep-alive clients, ${READ_SECONDS} s each)`, reads);
+  const reads = [
+    await readLoad(`/v1/attestations/${last!.uid}/status`),
+    await readLoad(`/v1/consents/${consent.consentId}/status`),
+  ];
+  printTable(
+    `Status reads on the node, answered from the chain (32 keep-alive clients, ${READ_SECONDS} s each)`,
+    reads,
+  );
   results = { ekyc, reads };
 } finally {
   await model.close();
@@ -95,11 +133,19 @@ const { baseline, batched } = await measureAnchoring(Number(process.env.BENCH_RE
 printTable("Anchoring through the outbox (LevelDB + SoftHSM2 + JSON-RPC)", [baseline, batched]);
 const ekycRows = results.ekyc as Array<Record<string, number>>;
 writeResults("node", {
-  ...results, anchoring: { baseline, batched, ratioToBaseline: Number((batched.anchorPerMin / baseline.anchorPerMin).toFixed(2)) },
+  ...results,
+  anchoring: { baseline, batched, ratioToBaseline: Number((batched.anchorPerMin / baseline.anchorPerMin).toFixed(2)) },
   targets: {
     ekycP95Ms: { target: 1500, measured: ekycRows[0]!.p95Ms, met: ekycRows[0]!.p95Ms! <= 1500 },
-    customersPerSecond: { target: 5, measured: ekycRows[1]!.customersPerSecond, met: ekycRows[1]!.customersPerSecond! >= 5 },
+    customersPerSecond: {
+      target: 5,
+      measured: ekycRows[1]!.customersPerSecond,
+      met: ekycRows[1]!.customersPerSecond! >= 5,
+    },
     anchoredPerMinute: { target: 10_000, measured: batched.anchorPerMin, met: batched.anchorPerMin >= 10_000 },
-    readsPerSecond: { target: 2000, measured: Math.min(...(results.reads as Array<{ requestsPerSecond: number }>).map((r) => r.requestsPerSecond)) },
+    readsPerSecond: {
+      target: 2000,
+      measured: Math.min(...(results.reads as Array<{ requestsPerSecond: number }>).map((r) => r.requestsPerSecond)),
+    },
   },
 });

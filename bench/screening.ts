@@ -12,7 +12,13 @@
  */
 import { IndexedSanctionsList } from "../node/src/ekyc/checks/sanctions/indexed-list.ts";
 import { LinearSanctionsList } from "../node/src/ekyc/checks/sanctions/linear-list.ts";
-import type { SanctionsEntry, SanctionsList, SanctionsSnapshot, ScreeningQuery, ScreeningResult } from "../node/src/ekyc/checks/sanctions/port.ts";
+import type {
+  SanctionsEntry,
+  SanctionsList,
+  SanctionsSnapshot,
+  ScreeningQuery,
+  ScreeningResult,
+} from "../node/src/ekyc/checks/sanctions/port.ts";
 import { randomVietnameseName, seededRandom } from "../node/src/ekyc/checks/national-id/simulator/citizens.ts";
 import { foldName } from "../node/src/ekyc/checks/sanctions/normalise.ts";
 import { loadavg } from "node:os";
@@ -33,10 +39,42 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.leng
 
 // Synthetic international names: syllables from a few phonetic inventories, so token frequencies
 // look like a real list (a long tail, some very common tokens).
-const ONSETS = ["b", "d", "f", "g", "h", "k", "kh", "l", "m", "n", "r", "s", "sh", "t", "v", "y", "z", "al", "ab", "ch"];
+const ONSETS = [
+  "b",
+  "d",
+  "f",
+  "g",
+  "h",
+  "k",
+  "kh",
+  "l",
+  "m",
+  "n",
+  "r",
+  "s",
+  "sh",
+  "t",
+  "v",
+  "y",
+  "z",
+  "al",
+  "ab",
+  "ch",
+];
 const NUCLEI = ["a", "e", "i", "o", "u", "ai", "ou", "ei", "ia", "ar", "an", "in", "ov", "ed", "im"];
 const COMMON = ["mohammad", "ali", "ahmad", "abdul", "hassan", "ivan", "sergei", "kim", "park", "li", "wang", "al"];
-const COMPANY = ["trading", "shipping", "holdings", "company", "limited", "group", "international", "bank", "industrial", "petroleum"];
+const COMPANY = [
+  "trading",
+  "shipping",
+  "holdings",
+  "company",
+  "limited",
+  "group",
+  "international",
+  "bank",
+  "industrial",
+  "petroleum",
+];
 
 function syllableName(): string {
   const parts = 2 + Math.floor(rand() * 3);
@@ -70,7 +108,8 @@ function generateList(): SanctionsSnapshot {
         : syllableName();
     const aliases: string[] = [];
     const aliasCount = rand() < 0.3 ? 1 + Math.floor(rand() * 2) : 0;
-    for (let a = 0; a < aliasCount; a++) aliases.push(primary.split(" ").reverse().join(" ") + (rand() < 0.5 ? "" : ` ${syllableName().split(" ")[0]}`));
+    for (let a = 0; a < aliasCount; a++)
+      aliases.push(primary.split(" ").reverse().join(" ") + (rand() < 0.5 ? "" : ` ${syllableName().split(" ")[0]}`));
     const dob = randomDate();
     entries.push({
       id: `BENCH:${i}`,
@@ -78,7 +117,10 @@ function generateList(): SanctionsSnapshot {
       reference: String(i),
       kind: isEntity ? "ENTITY" : "INDIVIDUAL",
       names: [primary, ...aliases],
-      datesOfBirth: isEntity || rand() < 0.2 ? [] : [{ fromYear: Number(dob.slice(0, 4)), toYear: Number(dob.slice(0, 4)), date: dob }],
+      datesOfBirth:
+        isEntity || rand() < 0.2
+          ? []
+          : [{ fromYear: Number(dob.slice(0, 4)), toYear: Number(dob.slice(0, 4)), date: dob }],
       nationalities: vietnamese ? ["VNM"] : [],
       programs: ["BENCH"],
     });
@@ -90,8 +132,10 @@ function generateList(): SanctionsSnapshot {
 function perturb(name: string): string {
   let tokens = name.toLowerCase().split(" ");
   const r = rand();
-  if (r < 0.3 && tokens.length > 2) tokens.splice(1, 1); // drop a middle name
-  else if (r < 0.6) tokens = tokens.reverse(); // other order
+  if (r < 0.3 && tokens.length > 2)
+    tokens.splice(1, 1); // drop a middle name
+  else if (r < 0.6)
+    tokens = tokens.reverse(); // other order
   else {
     // one transposition in the longest token
     const i = tokens.reduce((best, t, k) => (t.length > (tokens[best] as string).length ? k : best), 0);
@@ -113,7 +157,13 @@ function generateQueries(snapshot: SanctionsSnapshot, n: number): Query[] {
       const entry = pick(snapshot.entries.filter((e) => e.kind === "INDIVIDUAL").slice(0, 2_000));
       out.push({ query: { fullName: perturb(entry.names[0] as string) }, plantedId: entry.id });
     } else {
-      out.push({ query: { fullName: randomVietnameseName(rand, rand() < 0.5 ? "M" : "F"), dateOfBirth: randomDate(), nationality: "VNM" } });
+      out.push({
+        query: {
+          fullName: randomVietnameseName(rand, rand() < 0.5 ? "M" : "F"),
+          dateOfBirth: randomDate(),
+          nationality: "VNM",
+        },
+      });
     }
   }
   return out;
@@ -142,7 +192,13 @@ function measure(list: SanctionsList, queries: readonly Query[]): Measurement {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { perSecond: queries.length / seconds, perCpuSecond: queries.length / cpuSeconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), results };
+  return {
+    perSecond: queries.length / seconds,
+    perCpuSecond: queries.length / cpuSeconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    results,
+  };
 }
 
 function timeBuild<T>(build: () => T): { value: T; ms: number } {
@@ -159,27 +215,56 @@ const indexed = measure(indexedBuild.value, queries);
 const baselineQueries = queries.slice(0, BASELINE_QUERIES);
 const linear = measure(linearBuild.value, baselineQueries);
 
-const agree = baselineQueries.filter((_, i) => JSON.stringify(indexed.results[i]) === JSON.stringify(linear.results[i])).length;
+const agree = baselineQueries.filter(
+  (_, i) => JSON.stringify(indexed.results[i]) === JSON.stringify(linear.results[i]),
+).length;
 const hitSummary = (r: ScreeningResult | undefined) => (r?.hits ?? []).map((h) => `${h.matchedName} (${h.score})`);
 const disagreements = baselineQueries
-  .map((q, i) => ({ query: q.query.fullName, indexed: hitSummary(indexed.results[i]), linear: hitSummary(linear.results[i]) }))
+  .map((q, i) => ({
+    query: q.query.fullName,
+    indexed: hitSummary(indexed.results[i]),
+    linear: hitSummary(linear.results[i]),
+  }))
   .filter((d) => JSON.stringify(d.indexed) !== JSON.stringify(d.linear))
   .slice(0, 10);
 for (const d of disagreements) process.stdout.write(`differs: ${JSON.stringify(d)}\n`);
-const planted = queries.map((q, i) => ({ q, r: indexed.results[i] as ScreeningResult })).filter(({ q }) => q.plantedId !== undefined);
+const planted = queries
+  .map((q, i) => ({ q, r: indexed.results[i] as ScreeningResult }))
+  .filter(({ q }) => q.plantedId !== undefined);
 const found = planted.filter(({ q, r }) => r.hits.some((h) => h.entryId === q.plantedId)).length;
-const customerQueries = queries.map((q, i) => ({ q, r: indexed.results[i] as ScreeningResult })).filter(({ q }) => q.plantedId === undefined);
+const customerQueries = queries
+  .map((q, i) => ({ q, r: indexed.results[i] as ScreeningResult }))
+  .filter(({ q }) => q.plantedId === undefined);
 const customerHits = customerQueries.filter(({ r }) => r.hits.length > 0).length;
 
 const rows: Row[] = [
-  { adapter: "indexed", queries: queries.length, "build ms": indexedBuild.ms, "screenings/s": indexed.perSecond, "per CPU-s": indexed.perCpuSecond, "p50 ms": indexed.p50, "p95 ms": indexed.p95 },
-  { adapter: "linear scan", queries: baselineQueries.length, "build ms": linearBuild.ms, "screenings/s": linear.perSecond, "per CPU-s": linear.perCpuSecond, "p50 ms": linear.p50, "p95 ms": linear.p95 },
+  {
+    adapter: "indexed",
+    queries: queries.length,
+    "build ms": indexedBuild.ms,
+    "screenings/s": indexed.perSecond,
+    "per CPU-s": indexed.perCpuSecond,
+    "p50 ms": indexed.p50,
+    "p95 ms": indexed.p95,
+  },
+  {
+    adapter: "linear scan",
+    queries: baselineQueries.length,
+    "build ms": linearBuild.ms,
+    "screenings/s": linear.perSecond,
+    "per CPU-s": linear.perCpuSecond,
+    "p50 ms": linear.p50,
+    "p95 ms": linear.p95,
+  },
 ];
 printTable(`Sanctions screening, ${LIST_SIZE.toLocaleString("en-US")}-entry generated list`, rows);
 const summary: Row[] = [
   { measure: "speed-up (indexed / linear screenings/s)", value: indexed.perSecond / linear.perSecond },
   { measure: "machine load average (1 min, 2 cores)", value: loadavg()[0] ?? 0 },
-  { measure: `identical results on ${baselineQueries.length} baseline queries`, value: `${agree}/${baselineQueries.length}` },
+  {
+    measure: `identical results on ${baselineQueries.length} baseline queries`,
+    value: `${agree}/${baselineQueries.length}`,
+  },
   { measure: "recall of planted list names (perturbed)", value: `${found}/${planted.length}` },
   { measure: "ordinary customers with any hit (for review)", value: `${customerHits}/${customerQueries.length}` },
   { measure: "target >= 5,000 screenings/s", value: indexed.perSecond >= 5_000 ? "met" : "NOT met" },
@@ -192,8 +277,21 @@ writeResults("screening", {
   plantedShare: PLANTED_SHARE,
   threshold: indexed.results[0]?.threshold,
   loadAverage1m: loadavg()[0],
-  indexed: { buildMs: indexedBuild.ms, screeningsPerSecond: indexed.perSecond, screeningsPerCpuSecond: indexed.perCpuSecond, p50Ms: indexed.p50, p95Ms: indexed.p95 },
-  linear: { queries: baselineQueries.length, buildMs: linearBuild.ms, screeningsPerSecond: linear.perSecond, screeningsPerCpuSecond: linear.perCpuSecond, p50Ms: linear.p50, p95Ms: linear.p95 },
+  indexed: {
+    buildMs: indexedBuild.ms,
+    screeningsPerSecond: indexed.perSecond,
+    screeningsPerCpuSecond: indexed.perCpuSecond,
+    p50Ms: indexed.p50,
+    p95Ms: indexed.p95,
+  },
+  linear: {
+    queries: baselineQueries.length,
+    buildMs: linearBuild.ms,
+    screeningsPerSecond: linear.perSecond,
+    screeningsPerCpuSecond: linear.perCpuSecond,
+    p50Ms: linear.p50,
+    p95Ms: linear.p95,
+  },
   speedup: indexed.perSecond / linear.perSecond,
   identicalResultsOnBaseline: { agree, of: baselineQueries.length, examplesOfDifferences: disagreements },
   plantedRecall: { found, of: planted.length },

@@ -6,9 +6,23 @@
 import { writeFileSync } from "node:fs";
 import { id, Wallet } from "ethers";
 import {
-  attestationUid, buildBatch, commitRecord, consentGrantDigest, consentIdOf, consentRevocationDigest,
-  discloseFields, encodePipelineVersion, fieldLeaf, Method, Purpose, RECORD_FIELDS, revocationStructHash,
-  type AttestationData, type FieldSalts, type Hex, type RecordField,
+  attestationUid,
+  buildBatch,
+  commitRecord,
+  consentGrantDigest,
+  consentIdOf,
+  consentRevocationDigest,
+  discloseFields,
+  encodePipelineVersion,
+  fieldLeaf,
+  Method,
+  Purpose,
+  RECORD_FIELDS,
+  revocationStructHash,
+  type AttestationData,
+  type FieldSalts,
+  type Hex,
+  type RecordField,
 } from "@kycnet/sdk/protocol";
 
 const saltsFor = (label: string): FieldSalts =>
@@ -16,14 +30,28 @@ const saltsFor = (label: string): FieldSalts =>
 
 const people = [
   {
-    idNumber: "001203004567", oldIdNumber: "012345678", fullName: "  Nguyễn   Thị Ánh  Tuyết ",
-    dateOfBirth: "2003-02-14", sex: "F", nationality: "vnm", address: "Số 12 Ngõ 45, Phường Láng Hạ, Quận Đống Đa, Hà Nội",
-    issueDate: "2021-06-01", expiryDate: "2028-02-14", documentType: "CCCD", faceTemplate: id("face-template-1"),
+    idNumber: "001203004567",
+    oldIdNumber: "012345678",
+    fullName: "  Nguyễn   Thị Ánh  Tuyết ",
+    dateOfBirth: "2003-02-14",
+    sex: "F",
+    nationality: "vnm",
+    address: "Số 12 Ngõ 45, Phường Láng Hạ, Quận Đống Đa, Hà Nội",
+    issueDate: "2021-06-01",
+    expiryDate: "2028-02-14",
+    documentType: "CCCD",
+    faceTemplate: id("face-template-1"),
   },
   {
-    idNumber: "079090001234", fullName: "TRẦN VĂN ĐỨC", dateOfBirth: "1990-11-30", sex: "M", nationality: "VNM",
-    address: "Ấp 3, Xã Tân Thạnh Đông, Huyện Củ Chi, TP. Hồ Chí Minh", issueDate: "2022-01-15",
-    documentType: "CCCD_CHIP", faceTemplate: id("face-template-2"),
+    idNumber: "079090001234",
+    fullName: "TRẦN VĂN ĐỨC",
+    dateOfBirth: "1990-11-30",
+    sex: "M",
+    nationality: "VNM",
+    address: "Ấp 3, Xã Tân Thạnh Đông, Huyện Củ Chi, TP. Hồ Chí Minh",
+    issueDate: "2022-01-15",
+    documentType: "CCCD_CHIP",
+    faceTemplate: id("face-template-2"),
   },
 ];
 
@@ -35,7 +63,9 @@ const records = people.map((person, i) => {
   return {
     input: person,
     leaves: RECORD_FIELDS.map((name: RecordField) => ({
-      name, value: commitment.fields[name], salt: commitment.salts[name],
+      name,
+      value: commitment.fields[name],
+      salt: commitment.salts[name],
       leaf: fieldLeaf(name, commitment.fields[name], commitment.salts[name]),
     })),
     root: commitment.root,
@@ -47,9 +77,14 @@ const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Hex;
 const issuer = new Wallet(id("kycnet/vector/issuer")).address as Hex;
 const subject = new Wallet(id("kycnet/vector/subject")).address as Hex;
 const data: AttestationData[] = records.map((r, i) => ({
-  subject, recordRoot: r.root, method: i === 0 ? Method.FULL_EKYC : Method.FULL_EKYC_NFC,
-  assuranceLevel: i === 0 ? 1 : 2, pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
-  issuedAt: 1_760_000_000n + BigInt(i), expiresAt: 1_860_000_000n, refUid: ("0x" + "00".repeat(32)) as Hex,
+  subject,
+  recordRoot: r.root,
+  method: i === 0 ? Method.FULL_EKYC : Method.FULL_EKYC_NFC,
+  assuranceLevel: i === 0 ? 1 : 2,
+  pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
+  issuedAt: 1_760_000_000n + BigInt(i),
+  expiresAt: 1_860_000_000n,
+  refUid: ("0x" + "00".repeat(32)) as Hex,
 }));
 const uids = [31337n, 1n].flatMap((chainId) =>
   data.map((d) => ({ chainId, registry, issuer, data: d, uid: attestationUid({ chainId, registry }, issuer, d) })),
@@ -61,16 +96,52 @@ const batches = [1, 2, 3, 7, 16].map((n) => {
   return { uids: batchUids, root: batch.root, proofs: batchUids.map((_, i) => batch.proofOf(i)) };
 });
 
-const domain = { name: "kycnet ConsentRegistry", version: "1", chainId: 31337n, verifyingContract: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" as Hex };
+const domain = {
+  name: "kycnet ConsentRegistry",
+  version: "1",
+  chainId: 31337n,
+  verifyingContract: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" as Hex,
+};
 const grants = [
-  { attestationUid: uids[0]!.uid, grantee: new Wallet(id("kycnet/vector/bank-b")).address as Hex, purpose: Purpose.ONBOARDING, fieldMask: 0x7ff, validUntil: 1_900_000_000n, nonce: 0n, deadline: 1_800_000_000n },
-  { attestationUid: uids[1]!.uid, grantee: issuer, purpose: Purpose.TRANSACTION_LIMIT_UPGRADE, fieldMask: 0b101, validUntil: 2n ** 64n - 1n, nonce: 2n ** 255n + 7n, deadline: 1n },
+  {
+    attestationUid: uids[0]!.uid,
+    grantee: new Wallet(id("kycnet/vector/bank-b")).address as Hex,
+    purpose: Purpose.ONBOARDING,
+    fieldMask: 0x7ff,
+    validUntil: 1_900_000_000n,
+    nonce: 0n,
+    deadline: 1_800_000_000n,
+  },
+  {
+    attestationUid: uids[1]!.uid,
+    grantee: issuer,
+    purpose: Purpose.TRANSACTION_LIMIT_UPGRADE,
+    fieldMask: 0b101,
+    validUntil: 2n ** 64n - 1n,
+    nonce: 2n ** 255n + 7n,
+    deadline: 1n,
+  },
 ].map((grant) => ({ domain, grant, structHash: consentIdOf(grant), digest: consentGrantDigest(domain, grant) }));
 const revocations = grants.map((g, i) => {
   const revocation = { consentId: g.structHash, nonce: BigInt(i + 100), deadline: 1_800_000_000n };
-  return { domain, revocation, structHash: revocationStructHash(revocation), digest: consentRevocationDigest(domain, revocation) };
+  return {
+    domain,
+    revocation,
+    structHash: revocationStructHash(revocation),
+    digest: consentRevocationDigest(domain, revocation),
+  };
 });
 
-const out = { protocol: "kycnet/1", generatedBy: "scripts/gen-vectors.ts", records, uids, batches, grants, revocations };
+const out = {
+  protocol: "kycnet/1",
+  generatedBy: "scripts/gen-vectors.ts",
+  records,
+  uids,
+  batches,
+  grants,
+  revocations,
+};
 writeFileSync(new URL("../test/vectors/commitments.json", import.meta.url), JSON.stringify(out, bigintJson, 2) + "\n");
-console.log(`wrote test/vectors/commitments.json: ${records.length} records, ${uids.length} uids, ${batches.length} batches, ${grants.length} grants`);
+console.log(
+  `wrote test/vectors/commitments.json: ${records.length} records, ${uids.length} uids, ${batches.length} batches, ${grants.length} grants`,
+);

@@ -25,7 +25,12 @@ export function writeResults(name: string, results: Record<string, unknown>): st
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   const path = `${dir}${name}.json`;
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
   const body = { benchmark: name, ranAt: new Date().toISOString(), machine, ...results };
   writeFileSync(path, JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
   process.stdout.write(`\nwrote ${path}\n`);

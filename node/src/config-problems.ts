@@ -109,7 +109,10 @@ function settingPaths(schema: TSchema, prefix = ""): string[] {
  * anywhere in the file.
  */
 function closestSetting(pointer: string, settings: readonly string[]): string | undefined {
-  const segments = pointer.split("/").slice(1).filter((s) => !/^\d+$/.test(s));
+  const segments = pointer
+    .split("/")
+    .slice(1)
+    .filter((s) => !/^\d+$/.test(s));
   const key = (segments.pop() ?? "").toLowerCase();
   const section = segments.join(".");
   const limit = Math.max(1, Math.floor(key.length / 3));

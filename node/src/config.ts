@@ -14,83 +14,149 @@ import { configProblems, formatProblem, problemReason, type ConfigProblem } from
 
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
 
-export const NodeConfigSchema = Type.Object({
-  /** Display name, as registered in the consortium. */
-  name: Type.String({ minLength: 1, maxLength: 64 }),
-  /** LevelDB vault, peer key; relative paths are relative to the config file. */
-  dataDir: Type.String({ minLength: 1 }),
-  chain: Type.Object({
-    rpcUrl: Type.String({ pattern: "^https?://" }),
-    chainId: Type.Optional(Type.Integer({ minimum: 1 })),
-    addresses: Type.Object({ consortium: Address, attestations: Address, consents: Address }, { additionalProperties: false }),
-    confirmations: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
-    /** The chain's block period: status answers are served from memory for at most this long. */
-    blockPeriodMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
-  }, { additionalProperties: false }),
-  custody: Type.Union([
-    Type.Object({
-      kind: Type.Literal("pkcs11"),
-      modulePath: Type.String({ minLength: 1 }),
-      tokenLabel: Type.String({ minLength: 1, maxLength: 32 }),
-      /** Name of the environment variable that holds the user PIN. */
-      pinEnv: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", default: "KYCNET_HSM_PIN" }),
-      /** SoftHSM2 only. */
-      softhsm2Conf: Type.Optional(Type.String()),
-      sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-      /** Object labels of the three keys (defaults kycnet/signing, kycnet/kek, kycnet/transport): a
-       * rotated signing key is put in service by naming its label here. */
-      keyLabels: Type.Optional(Type.Object({
-        signing: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        kek: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        transport: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-      }, { additionalProperties: false })),
-    }, { additionalProperties: false }),
-    // Development only: keys in process memory. The node refuses it unless KYCNET_ALLOW_MEMORY_KEYS=1.
-    Type.Object({ kind: Type.Literal("memory") }, { additionalProperties: false }),
-  ]),
-  api: Type.Object({
-    host: Type.String({ default: "127.0.0.1" }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-    apiKeys: Type.Array(Type.Object({
-      id: Type.String({ pattern: "^[A-Za-z0-9._-]{1,64}$" }),
-      role: Type.Union([Type.Literal("operator"), Type.Literal("reviewer"), Type.Literal("auditor")]),
-      sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-    }, { additionalProperties: false }), { minItems: 1 }),
-    /** Requests per window per API key (or client address without a valid key); default 600 per minute. */
-    rateLimit: Type.Optional(Type.Object({
-      max: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
-      windowMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
-    }, { additionalProperties: false })),
-  }, { additionalProperties: false }),
-  exchange: Type.Object({
-    listen: Type.Array(Type.String({ pattern: "^/ip[46]/" }), { minItems: 1, default: ["/ip4/127.0.0.1/tcp/0"] }),
-    /** The consortium's address book: where each member's node listens (its peer id is on chain). */
-    peers: Type.Array(Type.Object({ account: Address, address: Type.String({ pattern: "^/(ip[46]|dns[46]?)/" }) }, { additionalProperties: false }), { default: [] }),
-  }, { additionalProperties: false, default: {} }),
-  registry: Type.Object({
-    url: Type.String({ pattern: "^https?://" }),
-    deadlineMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
-  }, { additionalProperties: false }),
-  sanctions: Type.Object({
-    lists: Type.Array(Type.Union([
-      Type.Object({ format: Type.Literal("UN_CONSOLIDATED_XML"), path: Type.String() }, { additionalProperties: false }),
-      Type.Object({ format: Type.Literal("OFAC_SDN_XML"), path: Type.String() }, { additionalProperties: false }),
-      Type.Object({ format: Type.Literal("OFAC_SDN_CSV"), path: Type.String(), altPath: Type.Optional(Type.String()) }, { additionalProperties: false }),
-    ])),
-    threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-  }, { additionalProperties: false }),
-  anchoring: Type.Object({
-    maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
-    maxDelayMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 2_000 }),
-  }, { additionalProperties: false, default: {} }),
-  attestation: Type.Object({
-    pipelineVersion: Type.String({ pattern: "^[\\x20-\\x7e]{1,31}$", default: "ekyc/0.1.0" }),
-    validityDays: Type.Integer({ minimum: 1, maximum: 3650, default: 1825 }),
-  }, { additionalProperties: false, default: {} }),
-  log: Type.Object({
-    level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { default: "info" }),
-  }, { additionalProperties: false, default: {} }),
-}, { additionalProperties: false });
+export const NodeConfigSchema = Type.Object(
+  {
+    /** Display name, as registered in the consortium. */
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    /** LevelDB vault, peer key; relative paths are relative to the config file. */
+    dataDir: Type.String({ minLength: 1 }),
+    chain: Type.Object(
+      {
+        rpcUrl: Type.String({ pattern: "^https?://" }),
+        chainId: Type.Optional(Type.Integer({ minimum: 1 })),
+        addresses: Type.Object(
+          { consortium: Address, attestations: Address, consents: Address },
+          { additionalProperties: false },
+        ),
+        confirmations: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+        /** The chain's block period: status answers are served from memory for at most this long. */
+        blockPeriodMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    custody: Type.Union([
+      Type.Object(
+        {
+          kind: Type.Literal("pkcs11"),
+          modulePath: Type.String({ minLength: 1 }),
+          tokenLabel: Type.String({ minLength: 1, maxLength: 32 }),
+          /** Name of the environment variable that holds the user PIN. */
+          pinEnv: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$", default: "KYCNET_HSM_PIN" }),
+          /** SoftHSM2 only. */
+          softhsm2Conf: Type.Optional(Type.String()),
+          sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          /** Object labels of the three keys (defaults kycnet/signing, kycnet/kek, kycnet/transport): a
+           * rotated signing key is put in service by naming its label here. */
+          keyLabels: Type.Optional(
+            Type.Object(
+              {
+                signing: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                kek: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                transport: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      // Development only: keys in process memory. The node refuses it unless KYCNET_ALLOW_MEMORY_KEYS=1.
+      Type.Object({ kind: Type.Literal("memory") }, { additionalProperties: false }),
+    ]),
+    api: Type.Object(
+      {
+        host: Type.String({ default: "127.0.0.1" }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        apiKeys: Type.Array(
+          Type.Object(
+            {
+              id: Type.String({ pattern: "^[A-Za-z0-9._-]{1,64}$" }),
+              role: Type.Union([Type.Literal("operator"), Type.Literal("reviewer"), Type.Literal("auditor")]),
+              sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+            },
+            { additionalProperties: false },
+          ),
+          { minItems: 1 },
+        ),
+        /** Requests per window per API key (or client address without a valid key); default 600 per minute. */
+        rateLimit: Type.Optional(
+          Type.Object(
+            {
+              max: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+              windowMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    exchange: Type.Object(
+      {
+        listen: Type.Array(Type.String({ pattern: "^/ip[46]/" }), { minItems: 1, default: ["/ip4/127.0.0.1/tcp/0"] }),
+        /** The consortium's address book: where each member's node listens (its peer id is on chain). */
+        peers: Type.Array(
+          Type.Object(
+            { account: Address, address: Type.String({ pattern: "^/(ip[46]|dns[46]?)/" }) },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    registry: Type.Object(
+      {
+        url: Type.String({ pattern: "^https?://" }),
+        deadlineMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    sanctions: Type.Object(
+      {
+        lists: Type.Array(
+          Type.Union([
+            Type.Object(
+              { format: Type.Literal("UN_CONSOLIDATED_XML"), path: Type.String() },
+              { additionalProperties: false },
+            ),
+            Type.Object({ format: Type.Literal("OFAC_SDN_XML"), path: Type.String() }, { additionalProperties: false }),
+            Type.Object(
+              { format: Type.Literal("OFAC_SDN_CSV"), path: Type.String(), altPath: Type.Optional(Type.String()) },
+              { additionalProperties: false },
+            ),
+          ]),
+        ),
+        threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+    anchoring: Type.Object(
+      {
+        maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
+        maxDelayMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 2_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    attestation: Type.Object(
+      {
+        pipelineVersion: Type.String({ pattern: "^[\\x20-\\x7e]{1,31}$", default: "ekyc/0.1.0" }),
+        validityDays: Type.Integer({ minimum: 1, maximum: 3650, default: 1825 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+          { default: "info" },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export type NodeConfig = Static<typeof NodeConfigSchema>;
 
@@ -120,9 +186,18 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
   return {
     ...config,
     dataDir: at(config.dataDir),
-    custody: config.custody.kind === "pkcs11" && config.custody.softhsm2Conf !== undefined
-      ? { ...config.custody, softhsm2Conf: at(config.custody.softhsm2Conf) } : config.custody,
-    sanctions: { ...config.sanctions, lists: config.sanctions.lists.map((l) => ({ ...l, path: at(l.path), ...("altPath" in l && l.altPath ? { altPath: at(l.altPath) } : {}) })) },
+    custody:
+      config.custody.kind === "pkcs11" && config.custody.softhsm2Conf !== undefined
+        ? { ...config.custody, softhsm2Conf: at(config.custody.softhsm2Conf) }
+        : config.custody,
+    sanctions: {
+      ...config.sanctions,
+      lists: config.sanctions.lists.map((l) => ({
+        ...l,
+        path: at(l.path),
+        ...("altPath" in l && l.altPath ? { altPath: at(l.altPath) } : {}),
+      })),
+    },
   };
 }
 
@@ -137,7 +212,10 @@ export async function loadNodeConfig(path: string): Promise<NodeConfig> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new KycnetError("CONFIG_INVALID", `configuration file ${path} is not valid JSON`, { details: { path }, cause });
+    throw new KycnetError("CONFIG_INVALID", `configuration file ${path} is not valid JSON`, {
+      details: { path },
+      cause,
+    });
   }
   return parseNodeConfig(parsed, dirname(resolve(path)));
 }

@@ -70,7 +70,11 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger }, startup);
 
   const services = createUseCases(config, {
-    ledger, provider, vault: nodeVault, engines, exchange,
+    ledger,
+    provider,
+    vault: nodeVault,
+    engines,
+    exchange,
     observeStage: (stage, ms) => {
       metrics.observeStage(stage, ms);
       overrides.onStage?.(stage, ms);
@@ -80,20 +84,35 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   let api: RunningServer | null = null;
   let outboxTimer: NodeJS.Timeout | undefined;
   const node: KycnetNode = {
-    config, keys, ledger, vault, audit, outbox, metrics, logger,
-    onboarding: services.onboarding, exchange: exchange.host,
-    get api() { return api; },
+    config,
+    keys,
+    ledger,
+    vault,
+    audit,
+    outbox,
+    metrics,
+    logger,
+    onboarding: services.onboarding,
+    exchange: exchange.host,
+    get api() {
+      return api;
+    },
     async start() {
       const app = await buildNodeApp(config, {
-        services, readinessChecks: nodeReadinessChecks({ rpc: provider, chainId, store, keys }),
-        metrics, logger,
+        services,
+        readinessChecks: nodeReadinessChecks({ rpc: provider, chainId, store, keys }),
+        metrics,
+        logger,
       });
       await exchange.start();
       api = await startServer(app, { host: config.api.host, port: config.api.port });
       outbox.start();
       // Outbox depth for /metrics, without touching the hot path.
       outboxTimer = setInterval(() => {
-        void outbox.depth().then((d) => metrics.setOutboxDepth(d.pending + d.inflight), () => undefined);
+        void outbox.depth().then(
+          (d) => metrics.setOutboxDepth(d.pending + d.inflight),
+          () => undefined,
+        );
       }, 5_000);
       outboxTimer.unref();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");

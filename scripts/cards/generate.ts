@@ -34,25 +34,43 @@ export interface GeneratedCard {
   capture: CaptureOptions;
 }
 
-function degradationOptions(kind: Degradation, rng: Rng, force?: "mild" | "strong"): { options: CaptureOptions; severity: GeneratedCard["severity"] } {
+function degradationOptions(
+  kind: Degradation,
+  rng: Rng,
+  force?: "mild" | "strong",
+): { options: CaptureOptions; severity: GeneratedCard["severity"] } {
   const coin = rng.next() < 0.5;
   const strong = force === undefined ? coin : force === "strong";
   const severity = kind === "clean" ? "none" : strong ? "strong" : "mild";
   const sign = rng.next() < 0.5 ? -1 : 1;
   switch (kind) {
-    case "clean": return { options: { jpegQuality: 92 }, severity };
-    case "rotate": return { options: { rotationDeg: sign * (strong ? 8 + rng.next() * 7 : 1 + rng.next() * 5), jpegQuality: 90 }, severity };
-    case "perspective": return { options: { perspective: strong ? 0.035 : 0.015, jpegQuality: 90 }, severity };
-    case "blur": return { options: { blurSigma: strong ? 2.2 : 1.1, jpegQuality: 90 }, severity };
-    case "jpeg": return { options: { jpegQuality: strong ? rng.int(30, 45) : rng.int(60, 90) }, severity };
-    case "noise": return { options: { noiseSigma: strong ? 16 : 7, jpegQuality: 90 }, severity };
-    case "glare": return { options: { glare: true, jpegQuality: 90 }, severity };
-    case "lowres": return { options: { longSide: strong ? 720 : 960, jpegQuality: 88 }, severity };
+    case "clean":
+      return { options: { jpegQuality: 92 }, severity };
+    case "rotate":
+      return {
+        options: { rotationDeg: sign * (strong ? 8 + rng.next() * 7 : 1 + rng.next() * 5), jpegQuality: 90 },
+        severity,
+      };
+    case "perspective":
+      return { options: { perspective: strong ? 0.035 : 0.015, jpegQuality: 90 }, severity };
+    case "blur":
+      return { options: { blurSigma: strong ? 2.2 : 1.1, jpegQuality: 90 }, severity };
+    case "jpeg":
+      return { options: { jpegQuality: strong ? rng.int(30, 45) : rng.int(60, 90) }, severity };
+    case "noise":
+      return { options: { noiseSigma: strong ? 16 : 7, jpegQuality: 90 }, severity };
+    case "glare":
+      return { options: { glare: true, jpegQuality: 90 }, severity };
+    case "lowres":
+      return { options: { longSide: strong ? 720 : 960, jpegQuality: 88 }, severity };
   }
 }
 
 /** A different value for one printed field, as a forger would write it. */
-function editedField(person: SyntheticPerson, rng: Rng): { field: "fullName" | "dateOfBirth" | "idNumber"; value: string } {
+function editedField(
+  person: SyntheticPerson,
+  rng: Rng,
+): { field: "fullName" | "dateOfBirth" | "idNumber"; value: string } {
   const field = rng.pick(["fullName", "dateOfBirth", "idNumber"] as const);
   if (field === "fullName") {
     let other = makePerson(rng);
@@ -71,7 +89,14 @@ function editedField(person: SyntheticPerson, rng: Rng): { field: "fullName" | "
 }
 
 /** Builds one card (both sides) and writes its two photos into `dir`. */
-export async function generateCard(dir: string, index: number, seed: number, degradation: Degradation, tamper: Tamper | null, severity?: "mild" | "strong"): Promise<GeneratedCard> {
+export async function generateCard(
+  dir: string,
+  index: number,
+  seed: number,
+  degradation: Degradation,
+  tamper: Tamper | null,
+  severity?: "mild" | "strong",
+): Promise<GeneratedCard> {
   const rng = createRng(seed * 1_000_003 + index);
   const person = makePerson(rng);
   const portrait = await portraitPng(rng);
@@ -92,8 +117,14 @@ export async function generateCard(dir: string, index: number, seed: number, deg
     case "swapped-portrait": {
       // The forger pastes someone else's photo, scaled from a low-quality source.
       const other = await portraitPng(rng, portrait.source);
-      const small = await sharp(other.png).resize(Math.round(FRONT_PORTRAIT.width / 2.2)).jpeg({ quality: 35 }).toBuffer();
-      portraitImage = await sharp(small).resize(FRONT_PORTRAIT.width, FRONT_PORTRAIT.height, { fit: "cover" }).png().toBuffer();
+      const small = await sharp(other.png)
+        .resize(Math.round(FRONT_PORTRAIT.width / 2.2))
+        .jpeg({ quality: 35 })
+        .toBuffer();
+      portraitImage = await sharp(small)
+        .resize(FRONT_PORTRAIT.width, FRONT_PORTRAIT.height, { fit: "cover" })
+        .png()
+        .toBuffer();
       tamperDetail = `portrait replaced (${portrait.source} → ${other.source})`;
       break;
     }
@@ -105,7 +136,12 @@ export async function generateCard(dir: string, index: number, seed: number, deg
       break;
     }
     case "qr-mismatch": {
-      const other = { ...person, ...(rng.next() < 0.5 ? { nameAsWritten: makePerson(rng).nameAsWritten } : { dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 3}${person.dateOfBirth.slice(4, 8)}15` }) };
+      const other = {
+        ...person,
+        ...(rng.next() < 0.5
+          ? { nameAsWritten: makePerson(rng).nameAsWritten }
+          : { dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 3}${person.dateOfBirth.slice(4, 8)}15` }),
+      };
       qrText = qrPayload(other);
       tamperDetail = "QR payload differs from the printed card";
       break;
@@ -128,7 +164,17 @@ export async function generateCard(dir: string, index: number, seed: number, deg
   const backPath = join(dir, `${id}-back.${ext}`);
   await writeFile(frontPath, front);
   await writeFile(backPath, back);
-  return { id, person, degradation, severity: actualSeverity, tamper, tamperDetail, frontPath, backPath, capture: captureOptions };
+  return {
+    id,
+    person,
+    degradation,
+    severity: actualSeverity,
+    tamper,
+    tamperDetail,
+    frontPath,
+    backPath,
+    capture: captureOptions,
+  };
 }
 
 export interface CardSetOptions {

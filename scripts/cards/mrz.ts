@@ -38,7 +38,9 @@ export function td1Lines(p: SyntheticPerson): [string, string, string] {
   const birth = yymmdd(p.dateOfBirth);
   const expiry = yymmdd(p.expiryDate);
   const line2Head = `${birth}${checkDigit(birth)}${p.sex}${expiry}${checkDigit(expiry)}VNM${"<".repeat(11)}`;
-  const composite = checkDigit(line1.slice(5, 30) + line2Head.slice(0, 7) + line2Head.slice(8, 15) + line2Head.slice(18, 29));
+  const composite = checkDigit(
+    line1.slice(5, 30) + line2Head.slice(0, 7) + line2Head.slice(8, 15) + line2Head.slice(18, 29),
+  );
   const line2 = `${line2Head}${composite}`;
   const [surname = "", ...given] = p.fullName.split(" ");
   const line3 = `${mrzName(surname)}<<${mrzName(given.join(" "))}`.padEnd(30, "<").slice(0, 30);

@@ -24,11 +24,68 @@ export interface SyntheticPerson {
   documentType: "CCCD_CHIP";
 }
 
-const SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trịnh", "Đinh"];
+const SURNAMES = [
+  "Nguyễn",
+  "Trần",
+  "Lê",
+  "Phạm",
+  "Hoàng",
+  "Huỳnh",
+  "Phan",
+  "Vũ",
+  "Võ",
+  "Đặng",
+  "Bùi",
+  "Đỗ",
+  "Hồ",
+  "Ngô",
+  "Dương",
+  "Lý",
+  "Trịnh",
+  "Đinh",
+];
 const MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Xuân", "Công", "Thành", "Gia", "Tuấn"];
 const MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Bảo", "Mỹ", "Kim", "Hồng", "Diệu"];
-const GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Hiếu", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Sơn", "Tuấn", "Việt", "Quốc", "Thắng", "Khánh", "Lộc"];
-const GIVEN_F = ["Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Ngân", "Nhung", "Phương", "Quyên", "Quỳnh", "Thảo", "Trang", "Thủy", "Vy", "Yến", "Trâm", "Ánh"];
+const GIVEN_M = [
+  "An",
+  "Bình",
+  "Cường",
+  "Dũng",
+  "Đạt",
+  "Hiếu",
+  "Hùng",
+  "Khoa",
+  "Long",
+  "Nam",
+  "Phúc",
+  "Sơn",
+  "Tuấn",
+  "Việt",
+  "Quốc",
+  "Thắng",
+  "Khánh",
+  "Lộc",
+];
+const GIVEN_F = [
+  "Hà",
+  "Hạnh",
+  "Hương",
+  "Lan",
+  "Linh",
+  "Mai",
+  "Ngân",
+  "Nhung",
+  "Phương",
+  "Quyên",
+  "Quỳnh",
+  "Thảo",
+  "Trang",
+  "Thủy",
+  "Vy",
+  "Yến",
+  "Trâm",
+  "Ánh",
+];
 
 /** A few real province codes (first three digits of the id) with matching place names. */
 const PROVINCES: ReadonlyArray<{ code: string; name: string; districts: readonly string[] }> = [
@@ -38,11 +95,33 @@ const PROVINCES: ReadonlyArray<{ code: string; name: string; districts: readonly
   { code: "040", name: "Nghệ An", districts: ["Thành phố Vinh", "Huyện Diễn Châu", "Huyện Nghi Lộc"] },
   { code: "046", name: "Thừa Thiên Huế", districts: ["Thành phố Huế", "Huyện Phú Vang"] },
   { code: "048", name: "Đà Nẵng", districts: ["Quận Hải Châu", "Quận Sơn Trà", "Huyện Hòa Vang"] },
-  { code: "079", name: "Hồ Chí Minh", districts: ["Quận 1", "Quận 3", "Quận Bình Thạnh", "Quận Gò Vấp", "Thành phố Thủ Đức"] },
+  {
+    code: "079",
+    name: "Hồ Chí Minh",
+    districts: ["Quận 1", "Quận 3", "Quận Bình Thạnh", "Quận Gò Vấp", "Thành phố Thủ Đức"],
+  },
   { code: "092", name: "Cần Thơ", districts: ["Quận Ninh Kiều", "Quận Cái Răng", "Huyện Phong Điền"] },
 ];
-const WARDS = ["Phường Bến Nghé", "Phường Tân Định", "Xã Hòa Phú", "Phường Đa Kao", "Xã Phước Kiển", "Phường Trúc Bạch", "Xã Quảng Hưng", "Phường Hưng Dũng"];
-const STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Huệ", "Hai Bà Trưng", "Điện Biên Phủ", "Lý Thường Kiệt", "Phan Đình Phùng", "Võ Thị Sáu"];
+const WARDS = [
+  "Phường Bến Nghé",
+  "Phường Tân Định",
+  "Xã Hòa Phú",
+  "Phường Đa Kao",
+  "Xã Phước Kiển",
+  "Phường Trúc Bạch",
+  "Xã Quảng Hưng",
+  "Phường Hưng Dũng",
+];
+const STREETS = [
+  "Lê Lợi",
+  "Trần Hưng Đạo",
+  "Nguyễn Huệ",
+  "Hai Bà Trưng",
+  "Điện Biên Phủ",
+  "Lý Thường Kiệt",
+  "Phan Đình Phùng",
+  "Võ Thị Sáu",
+];
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0");
 
@@ -72,7 +151,11 @@ export function makePerson(rng: Rng): SyntheticPerson {
   const sexCentury = century * 2 + (sex === "F" ? 1 : 0);
   const idNumber = `${province.code}${sexCentury}${pad(birth.y % 100, 2)}${pad(rng.int(0, 999_999), 6)}`;
   const oldIdNumber = birth.y < 1995 && rng.next() < 0.7 ? pad(rng.int(10_000_000, 399_999_999), 9) : "";
-  const name = [rng.pick(SURNAMES), rng.pick(sex === "M" ? MIDDLE_M : MIDDLE_F), rng.pick(sex === "M" ? GIVEN_M : GIVEN_F)];
+  const name = [
+    rng.pick(SURNAMES),
+    rng.pick(sex === "M" ? MIDDLE_M : MIDDLE_F),
+    rng.pick(sex === "M" ? GIVEN_M : GIVEN_F),
+  ];
   const nameAsWritten = name.join(" ").normalize("NFC");
   const fullName = nameAsWritten.toLocaleUpperCase("vi").normalize("NFC");
   const issue = randomDate(rng, 2021, 2024);
@@ -80,7 +163,10 @@ export function makePerson(rng: Rng): SyntheticPerson {
   const issueDate = iso({ ...issue, y: issueYear });
   const origin = rng.pick(PROVINCES);
   const home = rng.pick(PROVINCES);
-  const address = `${rng.int(1, 250)} ${rng.pick(STREETS)}, ${rng.pick(WARDS)}, ${rng.pick(home.districts)}, ${home.name}`.normalize("NFC");
+  const address =
+    `${rng.int(1, 250)} ${rng.pick(STREETS)}, ${rng.pick(WARDS)}, ${rng.pick(home.districts)}, ${home.name}`.normalize(
+      "NFC",
+    );
   return {
     idNumber,
     oldIdNumber,
@@ -106,5 +192,13 @@ export const printedSex = (sex: "M" | "F"): string => (sex === "M" ? "Nam" : "N�
 
 /** The CCCD QR payload: id12|oldId9|fullName|ddmmyyyy|sex|address|ddmmyyyy (issue date). */
 export function qrPayload(p: SyntheticPerson): string {
-  return [p.idNumber, p.oldIdNumber, p.nameAsWritten, qrDate(p.dateOfBirth), printedSex(p.sex), p.address, qrDate(p.issueDate)].join("|");
+  return [
+    p.idNumber,
+    p.oldIdNumber,
+    p.nameAsWritten,
+    qrDate(p.dateOfBirth),
+    printedSex(p.sex),
+    p.address,
+    qrDate(p.issueDate),
+  ].join("|");
 }

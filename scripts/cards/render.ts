@@ -7,7 +7,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { CARD_HEIGHT, CARD_WIDTH, FRONT_GHOST, FRONT_PORTRAIT, FRONT_QR, FRONT_TEXT } from "../../node/src/ekyc/document/layout.ts";
+import {
+  CARD_HEIGHT,
+  CARD_WIDTH,
+  FRONT_GHOST,
+  FRONT_PORTRAIT,
+  FRONT_QR,
+  FRONT_TEXT,
+} from "../../node/src/ekyc/document/layout.ts";
 import { DEFAULT_FACE_EVAL_DIR } from "../../node/src/ekyc/biometrics/eval-set.ts";
 import { td1Lines } from "./mrz.ts";
 import { printedDate, printedSex, type SyntheticPerson } from "./people.ts";
@@ -19,7 +26,13 @@ export const FACES_DIR = process.env.KYCNET_EVAL_FACES ?? DEFAULT_FACE_EVAL_DIR;
 
 const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function text(x: number, y: number, size: number, value: string, opts: { bold?: boolean; fill?: string; anchor?: string; family?: string } = {}): string {
+function text(
+  x: number,
+  y: number,
+  size: number,
+  value: string,
+  opts: { bold?: boolean; fill?: string; anchor?: string; family?: string } = {},
+): string {
   const family = opts.family ?? "DejaVu Sans";
   return `<text x="${x}" y="${y}" font-family="${family}" font-size="${size}" ${opts.bold === true ? 'font-weight="bold"' : ""} fill="${opts.fill ?? "#1a1a1a"}" ${opts.anchor ? `text-anchor="${opts.anchor}"` : ""}>${escapeXml(value)}</text>`;
 }
@@ -134,21 +147,34 @@ async function qrPng(payload: string): Promise<{ png: Buffer; left: number; top:
     }
   }
   const outSide = Math.round(side / scale);
-  const png = await sharp(raw, { raw: { width: side, height: side, channels: 1 } }).resize(outSide, outSide).png().toBuffer();
-  return { png, left: Math.round(FRONT_QR.x - quiet * FRONT_QR.moduleSize), top: Math.round(FRONT_QR.y - quiet * FRONT_QR.moduleSize) };
+  const png = await sharp(raw, { raw: { width: side, height: side, channels: 1 } })
+    .resize(outSide, outSide)
+    .png()
+    .toBuffer();
+  return {
+    png,
+    left: Math.round(FRONT_QR.x - quiet * FRONT_QR.moduleSize),
+    top: Math.round(FRONT_QR.y - quiet * FRONT_QR.moduleSize),
+  };
 }
 
 /** A portrait from the shared eval faces (chosen by the rng), or a drawn placeholder. */
 export async function portraitPng(rng: Rng, avoid?: string): Promise<{ png: Buffer; source: string }> {
   const { width, height } = FRONT_PORTRAIT;
   try {
-    const people = (await readdir(FACES_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const people = (await readdir(FACES_DIR, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const candidates = people.filter((p) => p !== avoid);
     if (candidates.length > 0) {
       const who = rng.pick(candidates);
       const files = (await readdir(join(FACES_DIR, who))).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
       const file = rng.pick(files);
-      const png = await sharp(await readFile(join(FACES_DIR, who, file))).resize(width, height, { fit: "cover" }).png().toBuffer();
+      const png = await sharp(await readFile(join(FACES_DIR, who, file)))
+        .resize(width, height, { fit: "cover" })
+        .png()
+        .toBuffer();
       return { png, source: who };
     }
   } catch {
@@ -193,9 +219,18 @@ export async function ghostPng(portrait: Buffer): Promise<Buffer> {
  * as the ghost image; it is the main portrait on an honest card, the original holder's photo on a
  * card whose main portrait was swapped. `null` draws no ghost (a card missing its ghost).
  */
-export async function renderFront(p: SyntheticPerson, portrait: Buffer, qrText: string, overrides: Parameters<typeof frontSvg>[1] = {}, ghostSource: Buffer | null = portrait): Promise<Buffer> {
+export async function renderFront(
+  p: SyntheticPerson,
+  portrait: Buffer,
+  qrText: string,
+  overrides: Parameters<typeof frontSvg>[1] = {},
+  ghostSource: Buffer | null = portrait,
+): Promise<Buffer> {
   const qr = await qrPng(qrText);
-  const ghost = ghostSource === null ? [] : [{ input: await ghostPng(ghostSource), left: FRONT_GHOST.x, top: FRONT_GHOST.y, blend: "multiply" as const }];
+  const ghost =
+    ghostSource === null
+      ? []
+      : [{ input: await ghostPng(ghostSource), left: FRONT_GHOST.x, top: FRONT_GHOST.y, blend: "multiply" as const }];
   return sharp(Buffer.from(frontSvg(p, overrides)))
     .composite([
       ...ghost,
@@ -208,5 +243,8 @@ export async function renderFront(p: SyntheticPerson, portrait: Buffer, qrText: 
 }
 
 export async function renderBack(p: SyntheticPerson, mrz?: readonly string[]): Promise<Buffer> {
-  return sharp(Buffer.from(backSvg(p, mrz))).flatten({ background: "#ffffff" }).png().toBuffer();
+  return sharp(Buffer.from(backSvg(p, mrz)))
+    .flatten({ background: "#ffffff" })
+    .png()
+    .toBuffer();
 }

@@ -9,7 +9,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  Contract, HDNodeWallet, Mnemonic, NonceManager, getBytes, parseEther, type ContractTransactionResponse, type Signer,
+  Contract,
+  HDNodeWallet,
+  Mnemonic,
+  NonceManager,
+  getBytes,
+  parseEther,
+  type ContractTransactionResponse,
+  type Signer,
 } from "ethers";
 import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
@@ -64,44 +71,87 @@ export interface PrepareOptions {
   readonly progress?: (message: string) => void;
 }
 
-const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 export async function prepareConsortium(options: PrepareOptions): Promise<ConsortiumSetup> {
   const say = options.progress ?? (() => undefined);
   const dir = resolve(options.dir);
   const softhsm2Conf = writeSoftHsmConf(join(dir, "softhsm"));
   const provider = createRpcProvider(options.rpcUrl, { chainId: options.chainId, pollingIntervalMs: 100 });
-  const dev = (i: number) => new NonceManager(HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider));
+  const dev = (i: number) =>
+    new NonceManager(
+      HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider),
+    );
   const deployer = dev(0);
 
   // 1. Each bank: a token with its three keys, and its libp2p identity sealed by that token.
-  interface ProvisionedBank { name: string; slug: string; dataDir: string; keys: KeyManager; account: Hex; transportKey: Uint8Array; peerId: Uint8Array }
+  interface ProvisionedBank {
+    name: string;
+    slug: string;
+    dataDir: string;
+    keys: KeyManager;
+    account: Hex;
+    transportKey: Uint8Array;
+    peerId: Uint8Array;
+  }
   const banks: ProvisionedBank[] = [];
   for (const name of options.bankNames) {
     const slug = slugOf(name);
     const dataDir = join(dir, slug);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const token = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: slug, soPin: DEMO_SO_PIN, userPin: DEMO_HSM_PIN, softhsm2Conf });
-    const keys = await openPkcs11KeyManager({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: slug, pin: DEMO_HSM_PIN, softhsm2Conf });
+    const token = await provisionToken({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: slug,
+      soPin: DEMO_SO_PIN,
+      userPin: DEMO_HSM_PIN,
+      softhsm2Conf,
+    });
+    const keys = await openPkcs11KeyManager({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: slug,
+      pin: DEMO_HSM_PIN,
+      softhsm2Conf,
+    });
     const identity = await loadOrCreatePeerKey({ keys, ...peerKeyFile(peerKeyPath(dataDir)) });
-    banks.push({ name, slug, dataDir, keys, account: token.address as Hex, transportKey: getBytes(token.transportPublicKey), peerId: identity.peerIdBytes });
+    banks.push({
+      name,
+      slug,
+      dataDir,
+      keys,
+      account: token.address as Hex,
+      transportKey: getBytes(token.transportPublicKey),
+      peerId: identity.peerIdBytes,
+    });
     say(`${name}: HSM token "${slug}" ready, account ${token.address}`);
   }
 
   try {
     // 2. Gas for the banks' HSM accounts (a permissioned chain would have zero gas price instead).
-    for (const bank of banks) await (await deployer.sendTransaction({ to: bank.account, value: parseEther("100") })).wait();
+    for (const bank of banks)
+      await (await deployer.sendTransaction({ to: bank.account, value: parseEther("100") })).wait();
 
     // 3. Contracts with the first bank as the only genesis member, threshold 1.
     const [first, ...others] = banks;
-    const member = (b: ProvisionedBank) => ({ account: b.account, name: b.name, peerId: b.peerId, transportKey: b.transportKey });
+    const member = (b: ProvisionedBank) => ({
+      account: b.account,
+      name: b.name,
+      peerId: b.peerId,
+      transportKey: b.transportKey,
+    });
     const addresses = await deployKycnet(deployer, { members: [member(first!)], threshold: 1 });
     say(`contracts deployed: consortium ${addresses.consortium}`);
 
     // 4. The others are admitted by proposals that members approve with their HSM keys.
     const governance: Array<{ action: string; proposer: string; approvers: string[] }> = [];
-    const signers = new Map<string, Signer>(banks.map((b) => [b.slug, new NonceManager(b.keys.createSigner(provider))]));
-    const registry = (b: ProvisionedBank) => new Contract(addresses.consortium, ConsortiumRegistryAbi, signers.get(b.slug));
+    const signers = new Map<string, Signer>(
+      banks.map((b) => [b.slug, new NonceManager(b.keys.createSigner(provider))]),
+    );
+    const registry = (b: ProvisionedBank) =>
+      new Contract(addresses.consortium, ConsortiumRegistryAbi, signers.get(b.slug));
     const admitted = [first!];
     const propose = async (action: string, send: (c: Contract) => Promise<{ wait(): Promise<unknown> }>) => {
       const proposer = admitted[0]!;
@@ -134,13 +184,28 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
       const reviewer = generateApiKey(`${b.slug}-reviewer`, "reviewer");
       const auditor = generateApiKey(`${b.slug}-auditor`, "auditor");
       const config: NodeConfig = {
-        name: b.name, dataDir: b.dataDir,
-        chain: { rpcUrl: options.rpcUrl, chainId: Number(options.chainId), addresses: { ...addresses }, confirmations: 1, blockPeriodMs: 1_000 },
-        custody: { kind: "pkcs11", modulePath: DEFAULT_MODULE_PATH, tokenLabel: b.slug, pinEnv: "KYCNET_HSM_PIN", softhsm2Conf },
+        name: b.name,
+        dataDir: b.dataDir,
+        chain: {
+          rpcUrl: options.rpcUrl,
+          chainId: Number(options.chainId),
+          addresses: { ...addresses },
+          confirmations: 1,
+          blockPeriodMs: 1_000,
+        },
+        custody: {
+          kind: "pkcs11",
+          modulePath: DEFAULT_MODULE_PATH,
+          tokenLabel: b.slug,
+          pinEnv: "KYCNET_HSM_PIN",
+          softhsm2Conf,
+        },
         api: { host: "127.0.0.1", port: ports[i]!.api, apiKeys: [operator.entry, reviewer.entry, auditor.entry] },
         exchange: { listen: [peers[i]!.address], peers },
         registry: { url: options.registryUrl, deadlineMs: 5_000 },
-        sanctions: { lists: [{ format: "UN_CONSOLIDATED_XML", path: join(ROOT, "test/fixtures/sanctions/un-consolidated.xml") }] },
+        sanctions: {
+          lists: [{ format: "UN_CONSOLIDATED_XML", path: join(ROOT, "test/fixtures/sanctions/un-consolidated.xml") }],
+        },
         anchoring: { maxBatch: 256, maxDelayMs: 500 },
         attestation: { pipelineVersion: "ekyc/0.1.0", validityDays: 1825 },
         log: { level: "warn" },
@@ -148,7 +213,12 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
       const configPath = join(b.dataDir, "node.json");
       writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
       return {
-        name: b.name, slug: b.slug, account: b.account, configPath, config, apiUrl: `http://127.0.0.1:${ports[i]!.api}`,
+        name: b.name,
+        slug: b.slug,
+        account: b.account,
+        configPath,
+        config,
+        apiUrl: `http://127.0.0.1:${ports[i]!.api}`,
         apiKeys: { operator: operator.key, reviewer: reviewer.key, auditor: auditor.key },
       };
     });

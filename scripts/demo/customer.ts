@@ -24,31 +24,54 @@ export interface DemoCustomer {
   readonly front: Uint8Array;
   readonly back: Uint8Array;
   /** JPEG frames answering `steps`, timestamps from `startMs`. */
-  framesFor(steps: readonly string[], startMs: number): Promise<Array<{ bytes: Uint8Array; mime: "image/jpeg"; capturedAtMs: number }>>;
+  framesFor(
+    steps: readonly string[],
+    startMs: number,
+  ): Promise<Array<{ bytes: Uint8Array; mime: "image/jpeg"; capturedAtMs: number }>>;
 }
 
 const evalPhoto = (who: string, n: number) => readFile(join(DEFAULT_FACE_EVAL_DIR, who, `${who}${n}.png`));
 
-export async function makeDemoCustomer(options: { seed: number; face: { person: string; portrait: number; selfie: number }; model: FaceModel }): Promise<DemoCustomer> {
+export async function makeDemoCustomer(options: {
+  seed: number;
+  face: { person: string; portrait: number; selfie: number };
+  model: FaceModel;
+}): Promise<DemoCustomer> {
   const rng = createRng(options.seed);
   const person = makePerson(rng);
   const portrait = await sharp(await evalPhoto(options.face.person, options.face.portrait))
-    .resize(FRONT_PORTRAIT.width, FRONT_PORTRAIT.height, { fit: "cover" }).png().toBuffer();
+    .resize(FRONT_PORTRAIT.width, FRONT_PORTRAIT.height, { fit: "cover" })
+    .png()
+    .toBuffer();
   const front = await capture(await renderFront(person, portrait, qrPayload(person)), rng, { jpegQuality: 92 });
   const back = await capture(await renderBack(person, td1Lines(person)), rng, { jpegQuality: 92 });
 
   const still = decodeImage(new Uint8Array(await evalPhoto(options.face.person, options.face.selfie)));
   const image = await still;
   const face = await readFace(options.model, image);
-  const prepared = { image, cx: (face.box.x1 + face.box.x2) / 2, halfWidth: (face.box.x2 - face.box.x1) / 2, points68: face.landmarks.points68! };
+  const prepared = {
+    image,
+    cx: (face.box.x1 + face.box.x2) / 2,
+    halfWidth: (face.box.x2 - face.box.x1) / 2,
+    points68: face.landmarks.points68!,
+  };
   return {
-    person, front: new Uint8Array(front), back: new Uint8Array(back),
+    person,
+    front: new Uint8Array(front),
+    back: new Uint8Array(back),
     async framesFor(steps, startMs) {
       const frames = framesFor(prepared, steps as SyntheticStep[], startMs);
-      return Promise.all(frames.map(async (f) => ({
-        bytes: new Uint8Array(await sharp(f.image.data, { raw: { width: f.image.width, height: f.image.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer()),
-        mime: "image/jpeg" as const, capturedAtMs: f.timestampMs,
-      })));
+      return Promise.all(
+        frames.map(async (f) => ({
+          bytes: new Uint8Array(
+            await sharp(f.image.data, { raw: { width: f.image.width, height: f.image.height, channels: 3 } })
+              .jpeg({ quality: 92 })
+              .toBuffer(),
+          ),
+          mime: "image/jpeg" as const,
+          capturedAtMs: f.timestampMs,
+        })),
+      );
     },
   };
 }

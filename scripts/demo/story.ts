@@ -46,10 +46,22 @@ async function stopAll(): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => { c.once("exit", r); setTimeout(r, 5000); }))));
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode !== null
+        ? Promise.resolve()
+        : new Promise((r) => {
+            c.once("exit", r);
+            setTimeout(r, 5000);
+          }),
+    ),
+  );
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
 }
-process.once("SIGINT", () => { say(colour.yellow("\nstopping…")); void stopAll().then(() => process.exit(130)); });
+process.once("SIGINT", () => {
+  say(colour.yellow("\nstopping…"));
+  void stopAll().then(() => process.exit(130));
+});
 
 async function waitReady(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -66,7 +78,11 @@ async function waitReady(url: string, child: ChildProcess, log: string): Promise
 }
 
 /** Answers the node's liveness challenge with the customer's frames, then asks for the decision. */
-async function selfieAndDecide(client: BankClient, sessionId: string, customer: Awaited<ReturnType<typeof makeDemoCustomer>>) {
+async function selfieAndDecide(
+  client: BankClient,
+  sessionId: string,
+  customer: Awaited<ReturnType<typeof makeDemoCustomer>>,
+) {
   const challenge = await client.createLivenessChallenge(sessionId);
   const frames = await customer.framesFor(challenge.steps, Date.now());
   await client.uploadSelfie(sessionId, challenge.challengeId, frames);
@@ -93,7 +109,11 @@ const refusal = async (run: () => Promise<unknown>): Promise<string> => {
 
 const step = stepper(11);
 const started = performance.now();
-say(colour.bold("kycnet demo: verify once at bank A, re-onboard at bank B in a minute, with consent and a fresh face match\n"));
+say(
+  colour.bold(
+    "kycnet demo: verify once at bank A, re-onboard at bank B in a minute, with consent and a fresh face match\n",
+  ),
+);
 try {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
@@ -102,96 +122,224 @@ try {
   stops.push(() => chain.stop());
 
   const model = await loadOnnxFaceModel();
-  const customer = await step("Making a customer: a rendered CCCD card of a made-up person, selfie frames from an eval face", () =>
-    makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model }));
+  const customer = await step(
+    "Making a customer: a rendered CCCD card of a made-up person, selfie frames from an eval face",
+    () => makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model }),
+  );
   await model.close();
   const p = customer.person;
-  const registry = createRegistrySimulator({ citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }] });
+  const registry = createRegistrySimulator({
+    citizens: [
+      {
+        idNumber: p.idNumber,
+        oldIdNumber: p.oldIdNumber,
+        fullName: p.fullName,
+        dateOfBirth: p.dateOfBirth,
+        sex: p.sex,
+        address: p.address,
+      },
+    ],
+  });
   const registryUrl = await registry.start();
   stops.push(() => registry.stop());
 
   const setup = await step("Provisioning three banks: SoftHSM2 tokens, keys inside, contracts, admission by vote", () =>
-    prepareConsortium({ dir: DIR, rpcUrl: chain.url, chainId: chain.chainId, registryUrl, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 }));
+    prepareConsortium({
+      dir: DIR,
+      rpcUrl: chain.url,
+      chainId: chain.chainId,
+      registryUrl,
+      bankNames: ["Bank A", "Bank B", "Bank C"],
+      threshold: 2,
+    }),
+  );
   say(renderTable(setup.banks.map((b) => ({ bank: b.name, "HSM account": b.account, api: b.apiUrl }))));
-  say(renderTable(setup.governance.map((g) => ({ proposal: g.action, proposer: g.proposer, "approved by": g.approvers.join(", ") || "(proposer alone: threshold 1)" }))));
+  say(
+    renderTable(
+      setup.governance.map((g) => ({
+        proposal: g.action,
+        proposer: g.proposer,
+        "approved by": g.approvers.join(", ") || "(proposer alone: threshold 1)",
+      })),
+    ),
+  );
 
-  await step("Starting three nodes (kycnet node start), each with its HSM, vault, pipeline and libp2p host", async () => {
-    await Promise.all(setup.banks.map(async (bank) => {
-      const log = join(DIR, `${bank.slug}.log`);
-      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "node/src/cli/main.ts"), "node", "start", "--config", bank.configPath],
-        { cwd: ROOT, env: { ...process.env, KYCNET_HSM_PIN: DEMO_HSM_PIN }, stdio: ["ignore", "pipe", "pipe"] });
-      const out = createWriteStream(log);
-      child.stdout.pipe(out);
-      child.stderr.pipe(out);
-      children.push(child);
-      await waitReady(bank.apiUrl, child, log);
-    }));
-  });
-  const [bankA, bankB, bankC] = setup.banks as [typeof setup.banks[number], typeof setup.banks[number], typeof setup.banks[number]];
+  await step(
+    "Starting three nodes (kycnet node start), each with its HSM, vault, pipeline and libp2p host",
+    async () => {
+      await Promise.all(
+        setup.banks.map(async (bank) => {
+          const log = join(DIR, `${bank.slug}.log`);
+          const child = spawn(
+            process.execPath,
+            ["--import", "tsx", join(ROOT, "node/src/cli/main.ts"), "node", "start", "--config", bank.configPath],
+            { cwd: ROOT, env: { ...process.env, KYCNET_HSM_PIN: DEMO_HSM_PIN }, stdio: ["ignore", "pipe", "pipe"] },
+          );
+          const out = createWriteStream(log);
+          child.stdout.pipe(out);
+          child.stderr.pipe(out);
+          children.push(child);
+          await waitReady(bank.apiUrl, child, log);
+        }),
+      );
+    },
+  );
+  const [bankA, bankB, bankC] = setup.banks as [
+    (typeof setup.banks)[number],
+    (typeof setup.banks)[number],
+    (typeof setup.banks)[number],
+  ];
   const a = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
   const b = createBankClient({ baseUrl: bankB.apiUrl, apiKey: bankB.apiKeys.operator });
   const c = createBankClient({ baseUrl: bankC.apiUrl, apiKey: bankC.apiKeys.operator });
 
   // --- onboarding at bank A ------------------------------------------------------------------
   const subjectA = createSubjectKey();
-  const onboarding = await step(`Bank A onboards ${p.fullName}: card (QR, MRZ, OCR, tamper), liveness, face match, registry, sanctions`, () =>
-    timed("full eKYC at bank A (server side)", async () => {
-      const { sessionId } = await a.createSession(subjectA.address as Hex);
-      await a.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
-      await a.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
-      return selfieAndDecide(a, sessionId, customer);
-    }));
-  say(renderFacts({ "liveness challenge": onboarding.steps.join(" → "), decision: onboarding.decision.outcome,
-    "assurance level": onboarding.decision.assuranceLevel, "attestation uid": onboarding.decision.attestationUid,
-    reasons: onboarding.decision.reasons.map((r) => r.code).join(", ") || "none" }));
+  const onboarding = await step(
+    `Bank A onboards ${p.fullName}: card (QR, MRZ, OCR, tamper), liveness, face match, registry, sanctions`,
+    () =>
+      timed("full eKYC at bank A (server side)", async () => {
+        const { sessionId } = await a.createSession(subjectA.address as Hex);
+        await a.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
+        await a.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
+        return selfieAndDecide(a, sessionId, customer);
+      }),
+  );
+  say(
+    renderFacts({
+      "liveness challenge": onboarding.steps.join(" → "),
+      decision: onboarding.decision.outcome,
+      "assurance level": onboarding.decision.assuranceLevel,
+      "attestation uid": onboarding.decision.attestationUid,
+      reasons: onboarding.decision.reasons.map((r) => r.code).join(", ") || "none",
+    }),
+  );
   if (onboarding.decision.outcome !== "PASS") throw new Error("onboarding did not pass");
   const uidA = onboarding.decision.attestationUid!;
-  await step("Bank A's outbox anchors the attestation (salted commitments only)", () => timed("anchoring at bank A", () => waitAnchored(a, uidA)));
+  await step("Bank A's outbox anchors the attestation (salted commitments only)", () =>
+    timed("anchoring at bank A", () => waitAnchored(a, uidA)),
+  );
 
   // --- consent and re-onboarding at bank B ------------------------------------------------------
   const chainInfo = { chainId: setup.chainId, consentRegistry: setup.addresses.consents };
   const consent = await step("The customer's app signs a consent for bank B (EIP-712, all fields, 30 days)", () =>
-    grantConsent({ subjectKey: subjectA, attestationUid: uidA, grantee: bankB.account, purpose: "ONBOARDING", fields: [...RECORD_FIELDS], validFor: 30 * 86_400, chain: chainInfo }));
+    grantConsent({
+      subjectKey: subjectA,
+      attestationUid: uidA,
+      grantee: bankB.account,
+      purpose: "ONBOARDING",
+      fields: [...RECORD_FIELDS],
+      validFor: 30 * 86_400,
+      chain: chainInfo,
+    }),
+  );
   const subjectB = createSubjectKey();
-  const reuse = await step("Bank B re-onboards: relays the consent, fetches A's record over libp2p, fresh selfie, REUSE attestation", () =>
-    timed("re-onboarding at bank B (server side)", async () => {
-      const session = await timed("  consent relay + record fetch + field verification", () =>
-        b.createReuseSession({ subject: subjectB.address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature }));
-      const result = await timed("  liveness + face match against A's template + vault", () => selfieAndDecide(b, session.sessionId, customer));
-      return { session, ...result };
-    }));
-  say(renderFacts({ "record from": reuse.session.issuer, "source uid": short(reuse.session.sourceUid), decision: reuse.decision.outcome,
-    "B's attestation uid": reuse.decision.attestationUid, "consent fields": fieldsOfMask(consent.grant.fieldMask).length + " of 11" }));
+  const reuse = await step(
+    "Bank B re-onboards: relays the consent, fetches A's record over libp2p, fresh selfie, REUSE attestation",
+    () =>
+      timed("re-onboarding at bank B (server side)", async () => {
+        const session = await timed("  consent relay + record fetch + field verification", () =>
+          b.createReuseSession({
+            subject: subjectB.address as Hex,
+            attestationUid: uidA,
+            grant: consent.grant,
+            signature: consent.signature,
+          }),
+        );
+        const result = await timed("  liveness + face match against A's template + vault", () =>
+          selfieAndDecide(b, session.sessionId, customer),
+        );
+        return { session, ...result };
+      }),
+  );
+  say(
+    renderFacts({
+      "record from": reuse.session.issuer,
+      "source uid": short(reuse.session.sourceUid),
+      decision: reuse.decision.outcome,
+      "B's attestation uid": reuse.decision.attestationUid,
+      "consent fields": fieldsOfMask(consent.grant.fieldMask).length + " of 11",
+    }),
+  );
   if (reuse.decision.outcome !== "PASS") throw new Error("re-onboarding did not pass");
   await timed("anchoring at bank B", () => waitAnchored(b, reuse.decision.attestationUid!));
 
   // --- refusals --------------------------------------------------------------------------------
   const byC = await step("Bank C presents the customer's consent for bank B: refused", () =>
-    refusal(() => c.createReuseSession({ subject: createSubjectKey().address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature })));
+    refusal(() =>
+      c.createReuseSession({
+        subject: createSubjectKey().address as Hex,
+        attestationUid: uidA,
+        grant: consent.grant,
+        signature: consent.signature,
+      }),
+    ),
+  );
   say(colour.dim(`      ${byC}`));
-  const afterRevocation = await step("The customer revokes the consent (relayed by bank B); B asks A again: refused", async () => {
-    const revocation = await revokeConsent({ subjectKey: subjectA, consentId: consent.consentId, chain: chainInfo });
-    await b.relayConsentRevocation(consent.consentId, revocation.revocation, revocation.signature);
-    return refusal(() => b.createReuseSession({ subject: createSubjectKey().address as Hex, attestationUid: uidA, grant: consent.grant, signature: consent.signature }));
-  });
+  const afterRevocation = await step(
+    "The customer revokes the consent (relayed by bank B); B asks A again: refused",
+    async () => {
+      const revocation = await revokeConsent({ subjectKey: subjectA, consentId: consent.consentId, chain: chainInfo });
+      await b.relayConsentRevocation(consent.consentId, revocation.revocation, revocation.signature);
+      return refusal(() =>
+        b.createReuseSession({
+          subject: createSubjectKey().address as Hex,
+          attestationUid: uidA,
+          grant: consent.grant,
+          signature: consent.signature,
+        }),
+      );
+    },
+  );
   say(colour.dim(`      ${afterRevocation}`));
 
   // --- auditor -----------------------------------------------------------------------------------
   const provider = createRpcProvider(chain.url, { chainId: chain.chainId });
   stops.push(async () => provider.destroy());
   const auditor = createAuditor({ provider, addresses: setup.addresses });
-  const [reportA, reportB, reportConsent] = await step("The auditor checks both attestations and the consent trail from chain data alone", () =>
-    Promise.all([auditor.inspectAttestation(uidA), auditor.inspectAttestation(reuse.decision.attestationUid!), auditor.inspectConsent(consent.consentId)]));
+  const [reportA, reportB, reportConsent] = await step(
+    "The auditor checks both attestations and the consent trail from chain data alone",
+    () =>
+      Promise.all([
+        auditor.inspectAttestation(uidA),
+        auditor.inspectAttestation(reuse.decision.attestationUid!),
+        auditor.inspectConsent(consent.consentId),
+      ]),
+  );
   say(colour.bold("\nWhat the auditor sees"));
-  say(renderTable([reportA, reportB].map((r) => ({
-    uid: short(r.uid), issuer: r.issuerName, "member when anchored": r.issuerActiveAtAnchoring, method: r.method, level: r.assuranceLevel,
-    pipeline: r.pipelineVersion, source: BigInt(r.refUid) === 0n ? "" : short(r.refUid), status: r.status, findings: r.findings.length === 0 ? "none" : r.findings.join("; "),
-  }))));
-  say(renderTable(reportConsent.history.map((e) => ({
-    block: e.blockNumber, event: e.kind, at: date(e.at), by: short(e.by), fields: e.fieldMask === undefined ? "" : `${fieldsOfMask(e.fieldMask).length} fields`,
-    "consent then": e.consentStatusThen ?? "",
-  }))));
-  say(renderFacts({ "consent now": reportConsent.status, findings: reportConsent.findings.length === 0 ? "none" : reportConsent.findings.join("; ") }));
+  say(
+    renderTable(
+      [reportA, reportB].map((r) => ({
+        uid: short(r.uid),
+        issuer: r.issuerName,
+        "member when anchored": r.issuerActiveAtAnchoring,
+        method: r.method,
+        level: r.assuranceLevel,
+        pipeline: r.pipelineVersion,
+        source: BigInt(r.refUid) === 0n ? "" : short(r.refUid),
+        status: r.status,
+        findings: r.findings.length === 0 ? "none" : r.findings.join("; "),
+      })),
+    ),
+  );
+  say(
+    renderTable(
+      reportConsent.history.map((e) => ({
+        block: e.blockNumber,
+        event: e.kind,
+        at: date(e.at),
+        by: short(e.by),
+        fields: e.fieldMask === undefined ? "" : `${fieldsOfMask(e.fieldMask).length} fields`,
+        "consent then": e.consentStatusThen ?? "",
+      })),
+    ),
+  );
+  say(
+    renderFacts({
+      "consent now": reportConsent.status,
+      findings: reportConsent.findings.length === 0 ? "none" : reportConsent.findings.join("; "),
+    }),
+  );
 
   say(colour.bold("\nTimings"));
   say(renderTable(timings.map((t) => ({ step: t.step, ms: t.ms }))));

@@ -43,7 +43,10 @@ export function turnHead(image: RgbImage, face: { cx: number; halfWidth: number 
 export function closeEyes(image: RgbImage, points68: readonly Point[]): RgbImage {
   const out = new Uint8Array(image.data);
   const { width: W, height: H } = image;
-  for (const [from, to] of [[36, 41], [42, 47]] as const) {
+  for (const [from, to] of [
+    [36, 41],
+    [42, 47],
+  ] as const) {
     const pts = points68.slice(from, to + 1);
     const cx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
     const cy = pts.reduce((s, p) => s + p.y, 0) / pts.length;
@@ -84,7 +87,11 @@ export function jitter(image: RgbImage, seed: number): RgbImage {
   const out = new Uint8Array(image.data.length);
   let s = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < out.length; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = Math.max(0, Math.min(255, image.data[i]! + (s % 5) - 2));
   }
   return { width: image.width, height: image.height, data: out };
@@ -121,14 +128,18 @@ export function framesFor(
 export function tiltPhoto(image: RgbImage, cx: number, cy: number, degrees: number, focal = 300): RgbImage {
   const { width: W, height: H, data } = image;
   const out = new Uint8Array(data.length).fill(127);
-  const t = (degrees * Math.PI) / 180, s = Math.sin(t), c = Math.cos(t);
+  const t = (degrees * Math.PI) / 180,
+    s = Math.sin(t),
+    c = Math.cos(t);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      const xp = x - cx, yp = y - cy;
+      const xp = x - cx,
+        yp = y - cy;
       const X = (xp * focal) / (c * focal - xp * s); // inverse of x' = X c f / (f + X s)
       const k = focal / (focal + X * s);
       if (!(k > 0)) continue;
-      const sx = Math.round(X + cx), sy = Math.round(yp / k + cy);
+      const sx = Math.round(X + cx),
+        sy = Math.round(yp / k + cy);
       if (sx < 0 || sy < 0 || sx >= W || sy >= H) continue;
       for (let ch = 0; ch < 3; ch++) out[(y * W + x) * 3 + ch] = data[(sy * W + sx) * 3 + ch]!;
     }

@@ -72,8 +72,19 @@ function spawnChain(engine: ChainEngine, port: number): ChildProcess {
     // 20 accounts like Hardhat (Anvil's default is 10).
     return spawn(
       anvilBinary(),
-      ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--accounts", "20",
-        "--mnemonic", "test test test test test test test test test test test junk", "--silent"],
+      [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--chain-id",
+        "31337",
+        "--accounts",
+        "20",
+        "--mnemonic",
+        "test test test test test test test test test test test junk",
+        "--silent",
+      ],
       { cwd: ROOT, stdio },
     );
   }
@@ -91,7 +102,9 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const child = spawnChain(engine, port);
   // A binary that cannot start (e.g. missing platform package) reports through 'error'.
   let spawnError: Error | undefined;
-  child.on("error", (error) => { spawnError = error; });
+  child.on("error", (error) => {
+    spawnError = error;
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -105,7 +118,8 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   {
     for (;;) {
       if (spawnError !== undefined) throw new Error(`local chain (${engine}) could not start: ${spawnError.message}`);
-      if (!running()) throw new Error(`local chain (${engine}) exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`);
+      if (!running())
+        throw new Error(`local chain (${engine}) exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`);
       try {
         const chainId = await rpcChainId(url);
         return {
@@ -133,7 +147,8 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
 
 async function rpcChainId(url: string): Promise<bigint> {
   const response = await fetch(url, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
     signal: AbortSignal.timeout(2000),
   });

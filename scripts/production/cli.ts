@@ -26,7 +26,8 @@ const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 function readJson(path: string, field: string): unknown {
   let text: string;
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new ProductionInputError("VALUE_OUT_OF_RANGE", field, `${path} is larger than 4 MiB`);
+    if (statSync(path).size > MAX_INPUT_BYTES)
+      throw new ProductionInputError("VALUE_OUT_OF_RANGE", field, `${path} is larger than 4 MiB`);
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (isKycnetError(error)) throw error;
@@ -41,19 +42,33 @@ function readJson(path: string, field: string): unknown {
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-interface SignerOptions { rpc: string; hsm?: boolean; keyEnv?: string }
+interface SignerOptions {
+  rpc: string;
+  hsm?: boolean;
+  keyEnv?: string;
+}
 
 function checkSignerOptions(o: SignerOptions): void {
-  if ((o.hsm === true) === (o.keyEnv !== undefined)) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--hsm/--key-env", "give exactly one signer");
-  if (!/^https?:\/\/\S+$/.test(o.rpc)) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--rpc", "must be an http(s) URL");
+  if ((o.hsm === true) === (o.keyEnv !== undefined))
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--hsm/--key-env", "give exactly one signer");
+  if (!/^https?:\/\/\S+$/.test(o.rpc))
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--rpc", "must be an http(s) URL");
 }
 
 /** Runs `use` with the HSM-backed signer (production) or a one-off key from the environment. */
-async function withSigner(o: SignerOptions, chainId: bigint | undefined, use: (signer: Signer) => Promise<void>): Promise<void> {
+async function withSigner(
+  o: SignerOptions,
+  chainId: bigint | undefined,
+  use: (signer: Signer) => Promise<void>,
+): Promise<void> {
   checkSignerOptions(o);
   const key = o.keyEnv === undefined ? undefined : process.env[o.keyEnv];
   if (o.keyEnv !== undefined && (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key))) {
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--key-env", `${o.keyEnv} must hold a 0x-prefixed 32-byte private key`);
+    throw new ProductionInputError(
+      "PRODUCTION_INPUT_INVALID",
+      "--key-env",
+      `${o.keyEnv} must hold a 0x-prefixed 32-byte private key`,
+    );
   }
   const provider = createRpcProvider(o.rpc, chainId === undefined ? {} : { chainId });
   let close = async (): Promise<void> => undefined;
@@ -81,7 +96,8 @@ const program = new Command("production")
   .showHelpAfterError()
   .exitOverride();
 
-program.command("genesis")
+program
+  .command("genesis")
   .description("write genesis.json, static-nodes.json, permissions and one Besu config.toml per validator")
   .requiredOption("--input <file>", "consortium chain description (JSON)")
   .requiredOption("--out <dir>", "output folder")
@@ -89,24 +105,34 @@ program.command("genesis")
     const bundle = buildGenesisBundle(parseGenesisInput(readJson(o.input, "--input")));
     const files = writeGenesisBundle(bundle, o.out);
     out(`chainId ${(bundle.genesis.config as { chainId: number }).chainId}, ${bundle.validators.length} validator(s):`);
-    for (const v of bundle.validators) out(`  ${v.name.padEnd(20)} ${v.address}${v.enode === null ? "  (no enode)" : ""}`);
+    for (const v of bundle.validators)
+      out(`  ${v.name.padEnd(20)} ${v.address}${v.enode === null ? "  (no enode)" : ""}`);
     out(`extraData ${bundle.extraData}`);
     for (const f of files) out(`wrote ${f}`);
     for (const w of bundle.warnings) out(`warning: ${w}`);
   });
 
-program.command("deploy")
+program
+  .command("deploy")
   .description("deploy the kycnet contracts with the genesis members; writes addresses.json and deployment.json")
-  .requiredOption("--input <file>", "chainId, threshold, members (name, account, peerIdBytes, transportPublicKey), auditors")
+  .requiredOption(
+    "--input <file>",
+    "chainId, threshold, members (name, account, peerIdBytes, transportPublicKey), auditors",
+  )
   .requiredOption("--rpc <url>", "JSON-RPC of one of the consortium's nodes (internal network)")
   .requiredOption("--out <dir>", "output folder")
   .option("--hsm", "sign with the HSM token named by KYCNET_HSM_TOKEN_LABEL / KYCNET_HSM_PIN / KYCNET_HSM_MODULE")
-  .option("--key-env <name>", "sign with a one-off private key held in this environment variable (discard it afterwards)")
+  .option(
+    "--key-env <name>",
+    "sign with a one-off private key held in this environment variable (discard it afterwards)",
+  )
   .action(async (o: { input: string; rpc: string; out: string; hsm?: boolean; keyEnv?: string }) => {
     checkSignerOptions(o);
     const input = parseDeploymentInput(readJson(o.input, "--input"));
     await withSigner(o, BigInt(input.chainId), async (deployer) => {
-      out(`deploying from ${await deployer.getAddress()} to chain ${input.chainId} with ${input.members.length} genesis member(s), threshold ${input.threshold}`);
+      out(
+        `deploying from ${await deployer.getAddress()} to chain ${input.chainId} with ${input.members.length} genesis member(s), threshold ${input.threshold}`,
+      );
       const record = await deployConsortium(deployer, input);
       const files = writeDeployment(record, o.out);
       out(`ConsortiumRegistry  ${record.addresses.consortium}`);
@@ -117,7 +143,8 @@ program.command("deploy")
     });
   });
 
-program.command("node-configs")
+program
+  .command("node-configs")
   .description("write each bank's node.json, checked exactly as `kycnet node start --config` checks it")
   .requiredOption("--input <file>", "chain endpoint, banks (HSM, API, p2p), shared sections")
   .requiredOption("--addresses <file>", "addresses.json from the deploy step")
@@ -126,10 +153,15 @@ program.command("node-configs")
     const addresses = parseAddresses(readJson(o.addresses, "--addresses"));
     const configs = buildNodeConfigs(readJson(o.input, "--input"), addresses);
     const files = writeNodeConfigs(configs, o.out);
-    configs.forEach((c, i) => out(`${c.config.name.padEnd(24)} token ${c.config.custody.kind === "pkcs11" ? c.config.custody.tokenLabel : "-"}  wrote ${files[i]}`));
+    configs.forEach((c, i) =>
+      out(
+        `${c.config.name.padEnd(24)} token ${c.config.custody.kind === "pkcs11" ? c.config.custody.tokenLabel : "-"}  wrote ${files[i]}`,
+      ),
+    );
   });
 
-program.command("propose")
+program
+  .command("propose")
   .description("propose a consortium change, signed by this bank's key (counts as its approval)")
   .argument("<kind>", "admit | remove | rotate | endpoint | threshold")
   .requiredOption("--rpc <url>", "JSON-RPC of the consortium chain")
@@ -141,28 +173,69 @@ program.command("propose")
   .option("--threshold <n>", "threshold: approvals needed from now on")
   .option("--hsm", "sign with this bank's HSM token (KYCNET_HSM_* environment)")
   .option("--key-env <name>", "sign with a private key held in this environment variable (rehearsals)")
-  .action(async (kind: string, o: SignerOptions & { addresses: string; member?: string; account?: string; old?: string; new?: string; threshold?: string }) => {
-    const { consortium } = parseAddresses(readJson(o.addresses, "--addresses"));
-    const need = <T>(value: T | undefined, flag: string): T => {
-      if (value === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", flag, `is required for "${kind}"`);
-      return value;
-    };
-    let action: GovernanceAction;
-    switch (kind) {
-      case "admit": action = { kind, member: parseMemberPublication(readJson(need(o.member, "--member"), "--member"), "--member") }; break;
-      case "endpoint": action = { kind, member: parseMemberPublication(readJson(need(o.member, "--member"), "--member"), "--member") }; break;
-      case "remove": action = { kind, account: address(need(o.account, "--account"), "--account") }; break;
-      case "rotate": action = { kind, oldAccount: address(need(o.old, "--old"), "--old"), newAccount: address(need(o.new, "--new"), "--new") }; break;
-      case "threshold": action = { kind, threshold: integer(Number(need(o.threshold, "--threshold")), "--threshold", 1, 65535) }; break;
-      default: throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "<kind>", "must be admit, remove, rotate, endpoint or threshold");
-    }
-    await withSigner(o, undefined, async (signer) => {
-      const result = await propose(consortium, signer, action);
-      out(`proposal ${result.proposalId} (${kind}) from ${await signer.getAddress()}: ${result.executed ? "executed (threshold reached)" : "waiting for approvals"}; tx ${result.transactionHash}`);
-    });
-  });
+  .action(
+    async (
+      kind: string,
+      o: SignerOptions & {
+        addresses: string;
+        member?: string;
+        account?: string;
+        old?: string;
+        new?: string;
+        threshold?: string;
+      },
+    ) => {
+      const { consortium } = parseAddresses(readJson(o.addresses, "--addresses"));
+      const need = <T>(value: T | undefined, flag: string): T => {
+        if (value === undefined)
+          throw new ProductionInputError("PRODUCTION_INPUT_INVALID", flag, `is required for "${kind}"`);
+        return value;
+      };
+      let action: GovernanceAction;
+      switch (kind) {
+        case "admit":
+          action = {
+            kind,
+            member: parseMemberPublication(readJson(need(o.member, "--member"), "--member"), "--member"),
+          };
+          break;
+        case "endpoint":
+          action = {
+            kind,
+            member: parseMemberPublication(readJson(need(o.member, "--member"), "--member"), "--member"),
+          };
+          break;
+        case "remove":
+          action = { kind, account: address(need(o.account, "--account"), "--account") };
+          break;
+        case "rotate":
+          action = {
+            kind,
+            oldAccount: address(need(o.old, "--old"), "--old"),
+            newAccount: address(need(o.new, "--new"), "--new"),
+          };
+          break;
+        case "threshold":
+          action = { kind, threshold: integer(Number(need(o.threshold, "--threshold")), "--threshold", 1, 65535) };
+          break;
+        default:
+          throw new ProductionInputError(
+            "PRODUCTION_INPUT_INVALID",
+            "<kind>",
+            "must be admit, remove, rotate, endpoint or threshold",
+          );
+      }
+      await withSigner(o, undefined, async (signer) => {
+        const result = await propose(consortium, signer, action);
+        out(
+          `proposal ${result.proposalId} (${kind}) from ${await signer.getAddress()}: ${result.executed ? "executed (threshold reached)" : "waiting for approvals"}; tx ${result.transactionHash}`,
+        );
+      });
+    },
+  );
 
-program.command("approve")
+program
+  .command("approve")
   .description("approve a proposal with this bank's key (it executes once the threshold is reached)")
   .requiredOption("--rpc <url>", "JSON-RPC of the consortium chain")
   .requiredOption("--addresses <file>", "addresses.json from the deploy step")
@@ -172,10 +245,13 @@ program.command("approve")
   .option("--key-env <name>", "sign with a private key held in this environment variable (rehearsals)")
   .action(async (o: SignerOptions & { addresses: string; id: string; execute?: boolean }) => {
     const { consortium } = parseAddresses(readJson(o.addresses, "--addresses"));
-    if (!/^\d{1,18}$/.test(o.id)) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--id", "must be a proposal number");
+    if (!/^\d{1,18}$/.test(o.id))
+      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "--id", "must be a proposal number");
     await withSigner(o, undefined, async (signer) => {
       const result = await approve(consortium, signer, BigInt(o.id), { execute: o.execute === true });
-      out(`proposal ${result.proposalId}: ${result.executed ? "executed" : "approved, waiting for more approvals"}; tx ${result.transactionHash}`);
+      out(
+        `proposal ${result.proposalId}: ${result.executed ? "executed" : "approved, waiting for more approvals"}; tx ${result.transactionHash}`,
+      );
     });
   });
 
@@ -183,10 +259,16 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (error instanceof ProductionInputError || isKycnetError(error, "INVALID_ARGUMENT") || (error instanceof ProductionIoError && error.details.action === "read")) {
+  if (
+    error instanceof ProductionInputError ||
+    isKycnetError(error, "INVALID_ARGUMENT") ||
+    (error instanceof ProductionIoError && error.details.action === "read")
+  ) {
     process.stderr.write(`production: ${(error as ProductionInputError).code}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`production: ${isKycnetError(error) ? `${error.code}: ` : "error: "}${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `production: ${isKycnetError(error) ? `${error.code}: ` : "error: "}${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(3);
 }

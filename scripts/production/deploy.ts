@@ -38,11 +38,13 @@ export function parseDeploymentInput(input: Json): DeploymentInput {
   const chainId = integer(root.chainId, "chainId", 1, 0xffff_ffff);
   const reserved = RESERVED_CHAIN_IDS.get(chainId);
   // 31337 stays usable here only for rehearsals on Hardhat; the genesis generator refuses it.
-  if (reserved !== undefined && chainId !== 31337) throw new ProductionInputError("CHAIN_ID_RESERVED", "chainId", `${chainId} is ${reserved}`);
+  if (reserved !== undefined && chainId !== 31337)
+    throw new ProductionInputError("CHAIN_ID_RESERVED", "chainId", `${chainId} is ${reserved}`);
   const seen = new Set<string>();
   const members = array(root.members, "members", 1, 256).map((raw, i) => {
     const member = parseMemberPublication(raw, `members[${i}]`);
-    if (seen.has(member.account)) throw new ProductionInputError("BANK_DUPLICATE", `members[${i}].account`, `${member.account} is listed twice`);
+    if (seen.has(member.account))
+      throw new ProductionInputError("BANK_DUPLICATE", `members[${i}].account`, `${member.account} is listed twice`);
     seen.add(member.account);
     return member;
   });
@@ -53,19 +55,31 @@ export function parseDeploymentInput(input: Json): DeploymentInput {
 
 export class WrongChainError extends ProductionInputError {
   constructor(expected: number, actual: bigint) {
-    super("PRODUCTION_INPUT_INVALID", "chainId", `the RPC endpoint serves chain ${actual}, the input plans ${expected}: refusing to deploy`);
+    super(
+      "PRODUCTION_INPUT_INVALID",
+      "chainId",
+      `the RPC endpoint serves chain ${actual}, the input plans ${expected}: refusing to deploy`,
+    );
   }
 }
 
 export async function deployConsortium(deployer: Signer, input: DeploymentInput): Promise<DeploymentRecord> {
   const provider = deployer.provider;
-  if (provider === null) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "deployer", "signer has no provider");
+  if (provider === null)
+    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "deployer", "signer has no provider");
   const { chainId } = await provider.getNetwork();
   if (chainId !== BigInt(input.chainId)) throw new WrongChainError(input.chainId, chainId);
   const members: GenesisMember[] = input.members.map((m) => ({
-    account: m.account as Hex, name: m.name, peerId: getBytes(m.peerIdBytes), transportKey: getBytes(m.transportPublicKey),
+    account: m.account as Hex,
+    name: m.name,
+    peerId: getBytes(m.peerIdBytes),
+    transportKey: getBytes(m.transportPublicKey),
   }));
-  const addresses = await deployKycnet(deployer, { members, auditors: input.auditors as Hex[], threshold: input.threshold });
+  const addresses = await deployKycnet(deployer, {
+    members,
+    auditors: input.auditors as Hex[],
+    threshold: input.threshold,
+  });
   return {
     chainId: input.chainId,
     addresses,
@@ -77,7 +91,10 @@ export async function deployConsortium(deployer: Signer, input: DeploymentInput)
 }
 
 /** addresses.json (for `kycnet audit --addresses` and node-configs) and deployment.json (the record). */
-export function writeDeployment(record: DeploymentRecord, outDir: string): { addressesFile: string; deploymentFile: string } {
+export function writeDeployment(
+  record: DeploymentRecord,
+  outDir: string,
+): { addressesFile: string; deploymentFile: string } {
   const dir = resolve(outDir);
   const addressesFile = join(dir, "addresses.json");
   const deploymentFile = join(dir, "deployment.json");

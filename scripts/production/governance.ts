@@ -23,11 +23,21 @@ export function parseMemberPublication(input: Json, field = "member"): MemberPub
   const m = object(input, field, ["name", "account", "peerIdBytes", "transportPublicKey"]);
   const transportPublicKey = hexBytes(m.transportPublicKey, `${field}.transportPublicKey`, 33, 65);
   if (![33, 65].includes((transportPublicKey.length - 2) / 2)) {
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.transportPublicKey`, "must be a SEC1 P-256 key (33 or 65 bytes), as `kycnet token init` prints it");
+    throw new ProductionInputError(
+      "PRODUCTION_INPUT_INVALID",
+      `${field}.transportPublicKey`,
+      "must be a SEC1 P-256 key (33 or 65 bytes), as `kycnet token init` prints it",
+    );
   }
   return {
-    // eslint-disable-next-line no-control-regex -- the class excludes control characters from display names
-    name: string(m.name, `${field}.name`, /^[^\x00-\x1f\x7f]{1,64}$/, "a display name of 1 to 64 printable characters", 64),
+    name: string(
+      m.name,
+      `${field}.name`,
+      // eslint-disable-next-line no-control-regex -- the class excludes control characters from display names
+      /^[^\x00-\x1f\x7f]{1,64}$/,
+      "a display name of 1 to 64 printable characters",
+      64,
+    ),
     account: address(m.account, `${field}.account`),
     peerIdBytes: hexBytes(m.peerIdBytes, `${field}.peerIdBytes`, 2, 128),
     transportPublicKey,
@@ -57,11 +67,22 @@ function outcome(contract: Contract, receipt: TransactionReceipt | null, fallbac
   let proposalId = fallbackId;
   let executed = false;
   for (const log of receipt.logs) {
-    const parsed = (() => { try { return contract.interface.parseLog(log); } catch { return null; } })();
+    const parsed = (() => {
+      try {
+        return contract.interface.parseLog(log);
+      } catch {
+        return null;
+      }
+    })();
     if (parsed?.name === "ProposalCreated") proposalId = parsed.args[0] as bigint;
     if (parsed?.name === "ProposalExecuted") executed = true;
   }
-  if (proposalId === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "transaction", "no ProposalCreated event in the receipt");
+  if (proposalId === undefined)
+    throw new ProductionInputError(
+      "PRODUCTION_INPUT_INVALID",
+      "transaction",
+      "no ProposalCreated event in the receipt",
+    );
   return { proposalId, executed, transactionHash: receipt.hash };
 }
 
@@ -75,18 +96,41 @@ export async function propose(consortium: string, signer: Signer, action: Govern
       throw toLedgerError(fn, error);
     }
   };
-  const memberInput = (m: MemberPublication) => ({ account: m.account, name: m.name, peerId: getBytes(m.peerIdBytes), transportKey: getBytes(m.transportPublicKey) });
+  const memberInput = (m: MemberPublication) => ({
+    account: m.account,
+    name: m.name,
+    peerId: getBytes(m.peerIdBytes),
+    transportKey: getBytes(m.transportPublicKey),
+  });
   switch (action.kind) {
-    case "admit": return outcome(contract, await send("proposeAdmitMember", memberInput(action.member)));
-    case "remove": return outcome(contract, await send("proposeRemoveMember", action.account));
-    case "rotate": return outcome(contract, await send("proposeRotateAccount", action.oldAccount, action.newAccount));
-    case "endpoint": return outcome(contract, await send("proposeUpdateEndpoint", action.member.account, getBytes(action.member.peerIdBytes), getBytes(action.member.transportPublicKey)));
-    case "threshold": return outcome(contract, await send("proposeThreshold", integer(action.threshold, "threshold", 1, 65535)));
+    case "admit":
+      return outcome(contract, await send("proposeAdmitMember", memberInput(action.member)));
+    case "remove":
+      return outcome(contract, await send("proposeRemoveMember", action.account));
+    case "rotate":
+      return outcome(contract, await send("proposeRotateAccount", action.oldAccount, action.newAccount));
+    case "endpoint":
+      return outcome(
+        contract,
+        await send(
+          "proposeUpdateEndpoint",
+          action.member.account,
+          getBytes(action.member.peerIdBytes),
+          getBytes(action.member.transportPublicKey),
+        ),
+      );
+    case "threshold":
+      return outcome(contract, await send("proposeThreshold", integer(action.threshold, "threshold", 1, 65535)));
   }
 }
 
 /** Approves proposal `proposalId` (or executes it, when `execute` is set and enough approvals are in). */
-export async function approve(consortium: string, signer: Signer, proposalId: bigint, options: { execute?: boolean } = {}): Promise<GovernanceResult> {
+export async function approve(
+  consortium: string,
+  signer: Signer,
+  proposalId: bigint,
+  options: { execute?: boolean } = {},
+): Promise<GovernanceResult> {
   const contract = registry(consortium, signer);
   const fn = options.execute === true ? "execute" : "approve";
   try {

@@ -16,7 +16,8 @@ const fail = (field: string, reason: string): never => {
 export function object(value: Json, field: string, allowed: readonly string[]): JsonObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(field, "must be an object");
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) fail(field === "" ? key : `${field}.${key}`, `unknown setting (allowed: ${allowed.join(", ")})`);
+    if (!allowed.includes(key))
+      fail(field === "" ? key : `${field}.${key}`, `unknown setting (allowed: ${allowed.join(", ")})`);
   }
   return value as JsonObject;
 }
@@ -24,7 +25,11 @@ export function object(value: Json, field: string, allowed: readonly string[]): 
 export function array(value: Json, field: string, min: number, max: number): readonly Json[] {
   if (!Array.isArray(value)) return fail(field, "must be an array");
   if (value.length < min || value.length > max) {
-    throw new ProductionInputError("VALUE_OUT_OF_RANGE", field, `must hold ${min} to ${max} entries, has ${value.length}`);
+    throw new ProductionInputError(
+      "VALUE_OUT_OF_RANGE",
+      field,
+      `must hold ${min} to ${max} entries, has ${value.length}`,
+    );
   }
   return value;
 }
@@ -37,7 +42,8 @@ export function string(value: Json, field: string, pattern: RegExp, what: string
 
 export function integer(value: Json, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value)) return fail(field, "must be an integer");
-  if (value < min || value > max) throw new ProductionInputError("VALUE_OUT_OF_RANGE", field, `must be between ${min} and ${max}, is ${value}`);
+  if (value < min || value > max)
+    throw new ProductionInputError("VALUE_OUT_OF_RANGE", field, `must be between ${min} and ${max}, is ${value}`);
   return value;
 }
 
@@ -63,7 +69,8 @@ export function address(value: Json, field: string): string {
 /** 0x-hex of an exact or bounded byte length. */
 export function hexBytes(value: Json, field: string, minBytes: number, maxBytes: number): string {
   const text = string(value, field, /^0x([0-9a-fA-F]{2})+$/, "0x-prefixed hex bytes", 2 + maxBytes * 2);
-  if (!isHexString(text) || (text.length - 2) / 2 < minBytes) return fail(field, `must be ${minBytes} to ${maxBytes} bytes of 0x-hex`);
+  if (!isHexString(text) || (text.length - 2) / 2 < minBytes)
+    return fail(field, `must be ${minBytes} to ${maxBytes} bytes of 0x-hex`);
   return text.toLowerCase();
 }
 
@@ -76,7 +83,8 @@ export function weiAmount(value: Json, field: string): bigint {
 }
 
 /** A DNS name or an IPv4 address: what goes into enode URLs, TOML files and multiaddrs. */
-export const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const HOST =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function host(value: Json, field: string): string {

@@ -53,25 +53,57 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
   }
   const { consortium, attestations, consents } = addresses;
   const confirmations = integer(chainIn.confirmations ?? 1, "chain.confirmations", 1, 64);
-  const defaultRpc = optional(chainIn.rpcUrl, (v) => string(v, "chain.rpcUrl", /^https?:\/\/[^\s"\\]+$/, "an http(s) URL", 2048));
+  const defaultRpc = optional(chainIn.rpcUrl, (v) =>
+    string(v, "chain.rpcUrl", /^https?:\/\/[^\s"\\]+$/, "an http(s) URL", 2048),
+  );
 
   const banksIn = array(root.banks, "banks", 1, 256);
   const accounts = new Set<string>();
   const slugs = new Set<string>();
   const announced = new Set<string>();
-  interface Bank { raw: JsonObject; field: string; slug: string; account: string; announce: string }
+  interface Bank {
+    raw: JsonObject;
+    field: string;
+    slug: string;
+    account: string;
+    announce: string;
+  }
   const banks: Bank[] = banksIn.map((raw, i) => {
     const field = `banks[${i}]`;
-    const b = object(raw, field, ["name", "slug", "account", "dataDir", "rpcUrl", "hsm", "api", "p2p", ...SHARED_SECTIONS]);
-    const slug = string(b.slug, `${field}.slug`, SLUG, "lower-case letters, digits and dashes (the output folder name)", 63);
+    const b = object(raw, field, [
+      "name",
+      "slug",
+      "account",
+      "dataDir",
+      "rpcUrl",
+      "hsm",
+      "api",
+      "p2p",
+      ...SHARED_SECTIONS,
+    ]);
+    const slug = string(
+      b.slug,
+      `${field}.slug`,
+      SLUG,
+      "lower-case letters, digits and dashes (the output folder name)",
+      63,
+    );
     if (slugs.has(slug)) throw new ProductionInputError("BANK_DUPLICATE", `${field}.slug`, `"${slug}" is used twice`);
     slugs.add(slug);
     const account = address(b.account, `${field}.account`);
-    if (accounts.has(account)) throw new ProductionInputError("BANK_DUPLICATE", `${field}.account`, `${account} is used twice`);
+    if (accounts.has(account))
+      throw new ProductionInputError("BANK_DUPLICATE", `${field}.account`, `${account} is used twice`);
     accounts.add(account);
     const p2p = object(b.p2p, `${field}.p2p`, ["listen", "announce"]);
-    const announce = string(p2p.announce, `${field}.p2p.announce`, MULTIADDR, "a multiaddr other banks dial, e.g. /dns4/p2p.bank.vn/tcp/4001", 300);
-    if (announced.has(announce)) throw new ProductionInputError("BANK_DUPLICATE", `${field}.p2p.announce`, `${announce} is used twice`);
+    const announce = string(
+      p2p.announce,
+      `${field}.p2p.announce`,
+      MULTIADDR,
+      "a multiaddr other banks dial, e.g. /dns4/p2p.bank.vn/tcp/4001",
+      300,
+    );
+    if (announced.has(announce))
+      throw new ProductionInputError("BANK_DUPLICATE", `${field}.p2p.announce`, `${announce} is used twice`);
     announced.add(announce);
     return { raw: b, field, slug, account, announce };
   });
@@ -79,7 +111,8 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
   const extraPeers = array(root.peers ?? [], "peers", 0, 256).map((raw, i) => {
     const p = object(raw, `peers[${i}]`, ["account", "address"]);
     const account = address(p.account, `peers[${i}].account`);
-    if (accounts.has(account)) throw new ProductionInputError("BANK_DUPLICATE", `peers[${i}].account`, `${account} is already one of banks`);
+    if (accounts.has(account))
+      throw new ProductionInputError("BANK_DUPLICATE", `peers[${i}].account`, `${account} is already one of banks`);
     return { account, address: string(p.address, `peers[${i}].address`, MULTIADDR, "a multiaddr", 300) };
   });
   const addressBook = [...banks.map((b) => ({ account: b.account, address: b.announce })), ...extraPeers];
@@ -89,11 +122,22 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
     const api = object(b.api, `${field}.api`, ["host", "port", "apiKeys"]);
     const apiHost = string(api.host ?? "127.0.0.1", `${field}.api.host`, /^[0-9.]{7,15}$/, "an IPv4 address", 15);
     if (!isInternalIpv4(apiHost)) {
-      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.api.host`, "the API listens on loopback or a private interface; the TLS reverse proxy faces the network");
+      throw new ProductionInputError(
+        "PRODUCTION_INPUT_INVALID",
+        `${field}.api.host`,
+        "the API listens on loopback or a private interface; the TLS reverse proxy faces the network",
+      );
     }
     const p2p = object(b.p2p, `${field}.p2p`, ["listen", "announce"]);
-    const rpcUrl = optional(b.rpcUrl, (v) => string(v, `${field}.rpcUrl`, /^https?:\/\/[^\s"\\]+$/, "an http(s) URL", 2048)) ?? defaultRpc;
-    if (rpcUrl === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.rpcUrl`, "needed when chain.rpcUrl is not set");
+    const rpcUrl =
+      optional(b.rpcUrl, (v) => string(v, `${field}.rpcUrl`, /^https?:\/\/[^\s"\\]+$/, "an http(s) URL", 2048)) ??
+      defaultRpc;
+    if (rpcUrl === undefined)
+      throw new ProductionInputError(
+        "PRODUCTION_INPUT_INVALID",
+        `${field}.rpcUrl`,
+        "needed when chain.rpcUrl is not set",
+      );
     const shared = (key: (typeof SHARED_SECTIONS)[number]) => b[key] ?? root[key];
     const candidate = {
       name: b.name,
@@ -101,7 +145,13 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
       chain: { rpcUrl, chainId, addresses: { consortium, attestations, consents }, confirmations },
       custody: {
         kind: "pkcs11",
-        modulePath: string(hsm.modulePath, `${field}.hsm.modulePath`, ABSOLUTE, "the absolute path of the HSM vendor's PKCS#11 library", 1024),
+        modulePath: string(
+          hsm.modulePath,
+          `${field}.hsm.modulePath`,
+          ABSOLUTE,
+          "the absolute path of the HSM vendor's PKCS#11 library",
+          1024,
+        ),
         tokenLabel: hsm.tokenLabel,
         pinEnv: hsm.pinEnv ?? "KYCNET_HSM_PIN",
         ...(hsm.sessions === undefined ? {} : { sessions: hsm.sessions }),
@@ -118,7 +168,11 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
       if (isKycnetError(error, "CONFIG_INVALID")) {
         const detailsPath = error.details.path; // ConfigInvalidError's JSON pointer, a string
         const path = (typeof detailsPath === "string" ? detailsPath : "").replace(/^\//, "").replaceAll("/", ".");
-        throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field} → node.json ${path || "(root)"}`, String(error.details.reason));
+        throw new ProductionInputError(
+          "PRODUCTION_INPUT_INVALID",
+          `${field} → node.json ${path || "(root)"}`,
+          String(error.details.reason),
+        );
       }
       throw error;
     }

@@ -10,16 +10,40 @@ import { join, resolve } from "node:path";
 import { SigningKey, computeAddress, encodeRlp, toQuantity, zeroPadValue } from "ethers";
 import { ProductionInputError, ProductionIoError } from "./errors.ts";
 import {
-  address, array, boolean, hexBytes, host, integer, ipv4, object, optional, port, string, weiAmount, type Json,
+  address,
+  array,
+  boolean,
+  hexBytes,
+  host,
+  integer,
+  ipv4,
+  object,
+  optional,
+  port,
+  string,
+  weiAmount,
+  type Json,
 } from "./input.ts";
 import { renderToml, type TomlValue } from "./toml.ts";
 
 /** Chain ids a production chain must not take: public networks (transactions signed for one would replay on the other) and the dev tools' defaults. */
 export const RESERVED_CHAIN_IDS: ReadonlyMap<number, string> = new Map([
-  [1, "Ethereum mainnet"], [5, "Goerli"], [10, "OP mainnet"], [56, "BNB Smart Chain"], [100, "Gnosis"],
-  [137, "Polygon"], [250, "Fantom"], [8453, "Base"], [17000, "Holesky"], [42161, "Arbitrum One"],
-  [43114, "Avalanche C-Chain"], [59144, "Linea"], [560048, "Hoodi"], [11155111, "Sepolia"],
-  [1337, "a development default (Ganache, Besu dev)"], [31337, "Hardhat's development chain"],
+  [1, "Ethereum mainnet"],
+  [5, "Goerli"],
+  [10, "OP mainnet"],
+  [56, "BNB Smart Chain"],
+  [100, "Gnosis"],
+  [137, "Polygon"],
+  [250, "Fantom"],
+  [8453, "Base"],
+  [17000, "Holesky"],
+  [42161, "Arbitrum One"],
+  [43114, "Avalanche C-Chain"],
+  [59144, "Linea"],
+  [560048, "Hoodi"],
+  [11155111, "Sepolia"],
+  [1337, "a development default (Ganache, Besu dev)"],
+  [31337, "Hardhat's development chain"],
 ]);
 
 /**
@@ -67,7 +91,8 @@ export interface GenesisInput {
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]{0,255}$/;
-const ENODE = /^enode:\/\/[0-9a-f]{128}@(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}:\d{1,5}$/;
+const ENODE =
+  /^enode:\/\/[0-9a-f]{128}@(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}:\d{1,5}$/;
 const MIN_GAS_LIMIT = 10_000_000;
 
 /** Private (RFC 1918) or loopback IPv4: JSON-RPC must not listen on a public interface. */
@@ -79,7 +104,8 @@ export function isInternalIpv4(ip: string): boolean {
 function validatorKey(entry: Record<string, Json>, field: string): { address: string; publicKey?: string } {
   const given = optional(entry.address, (v) => address(v, `${field}.address`));
   if (entry.publicKey === undefined) {
-    if (given === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", field, "needs publicKey (Besu's key.pub) or address");
+    if (given === undefined)
+      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", field, "needs publicKey (Besu's key.pub) or address");
     return { address: given };
   }
   const raw = hexBytes(entry.publicKey, `${field}.publicKey`, 64, 65);
@@ -92,7 +118,11 @@ function validatorKey(entry: Record<string, Json>, field: string): { address: st
   }
   const derived = computeAddress(point);
   if (given !== undefined && given !== derived) {
-    throw new ProductionInputError("VALIDATOR_KEY_MISMATCH", `${field}.address`, `does not match publicKey (which gives ${derived})`);
+    throw new ProductionInputError(
+      "VALIDATOR_KEY_MISMATCH",
+      `${field}.address`,
+      `does not match publicKey (which gives ${derived})`,
+    );
   }
   return { address: derived, publicKey: `0x${point.slice(4)}` };
 }
@@ -100,22 +130,48 @@ function validatorKey(entry: Record<string, Json>, field: string): { address: st
 /** Checks a consortium's genesis description; every problem is a ProductionInputError naming its field. */
 export function parseGenesisInput(input: Json): GenesisInput {
   const root = object(input, "", [
-    "chainId", "blockPeriodSeconds", "epochLength", "requestTimeoutSeconds", "gasLimit", "evmVersion", "timestamp",
-    "zeroGasPrice", "alloc", "validators", "bootnodes", "permissioning", "paths", "rpcAllowedHosts",
+    "chainId",
+    "blockPeriodSeconds",
+    "epochLength",
+    "requestTimeoutSeconds",
+    "gasLimit",
+    "evmVersion",
+    "timestamp",
+    "zeroGasPrice",
+    "alloc",
+    "validators",
+    "bootnodes",
+    "permissioning",
+    "paths",
+    "rpcAllowedHosts",
   ]);
   const chainId = integer(root.chainId, "chainId", 1, 0xffff_ffff);
   const reserved = RESERVED_CHAIN_IDS.get(chainId);
-  if (reserved !== undefined) throw new ProductionInputError("CHAIN_ID_RESERVED", "chainId", `${chainId} is ${reserved}; pick an unused id`);
+  if (reserved !== undefined)
+    throw new ProductionInputError("CHAIN_ID_RESERVED", "chainId", `${chainId} is ${reserved}; pick an unused id`);
   const blockPeriodSeconds = integer(root.blockPeriodSeconds, "blockPeriodSeconds", 1, 60);
   const epochLength = integer(root.epochLength ?? 30_000, "epochLength", 100, 10_000_000);
-  const requestTimeoutSeconds = integer(root.requestTimeoutSeconds ?? Math.max(4, blockPeriodSeconds * 2), "requestTimeoutSeconds", 1, 600);
+  const requestTimeoutSeconds = integer(
+    root.requestTimeoutSeconds ?? Math.max(4, blockPeriodSeconds * 2),
+    "requestTimeoutSeconds",
+    1,
+    600,
+  );
   if (requestTimeoutSeconds <= blockPeriodSeconds) {
-    throw new ProductionInputError("VALUE_OUT_OF_RANGE", "requestTimeoutSeconds", `must exceed blockPeriodSeconds (${blockPeriodSeconds}); twice is usual`);
+    throw new ProductionInputError(
+      "VALUE_OUT_OF_RANGE",
+      "requestTimeoutSeconds",
+      `must exceed blockPeriodSeconds (${blockPeriodSeconds}); twice is usual`,
+    );
   }
   const gasLimit = integer(root.gasLimit ?? 50_000_000, "gasLimit", MIN_GAS_LIMIT, Number.MAX_SAFE_INTEGER);
   const evmVersion = (root.evmVersion ?? "cancun") as EvmVersion;
   if (!EVM_VERSIONS.includes(evmVersion)) {
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "evmVersion", `must be one of ${EVM_VERSIONS.join(", ")} (the contracts need Cancun opcodes)`);
+    throw new ProductionInputError(
+      "PRODUCTION_INPUT_INVALID",
+      "evmVersion",
+      `must be one of ${EVM_VERSIONS.join(", ")} (the contracts need Cancun opcodes)`,
+    );
   }
   const timestamp = integer(root.timestamp ?? 0, "timestamp", 0, 0xffff_ffff);
   const zeroGasPrice = boolean(root.zeroGasPrice, "zeroGasPrice");
@@ -124,12 +180,17 @@ export function parseGenesisInput(input: Json): GenesisInput {
   const alloc = array(root.alloc ?? [], "alloc", 0, 1_000).map((raw, i) => {
     const entry = object(raw, `alloc[${i}]`, ["account", "balanceWei"]);
     const account = address(entry.account, `alloc[${i}].account`);
-    if (seenAlloc.has(account)) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `alloc[${i}].account`, `${account} is listed twice`);
+    if (seenAlloc.has(account))
+      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `alloc[${i}].account`, `${account} is listed twice`);
     seenAlloc.add(account);
     return { account, balanceWei: weiAmount(entry.balanceWei, `alloc[${i}].balanceWei`) };
   });
   if (!zeroGasPrice && !alloc.some((a) => a.balanceWei > 0n)) {
-    throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "alloc", "with a non-zero gas price, pre-fund the deployer and the banks' accounts (or set zeroGasPrice)");
+    throw new ProductionInputError(
+      "PRODUCTION_INPUT_INVALID",
+      "alloc",
+      "with a non-zero gas price, pre-fund the deployer and the banks' accounts (or set zeroGasPrice)",
+    );
   }
 
   const names = new Set<string>();
@@ -137,61 +198,132 @@ export function parseGenesisInput(input: Json): GenesisInput {
   const endpoints = new Set<string>();
   const validators = array(root.validators, "validators", 1, 64).map((raw, i): ValidatorInput => {
     const field = `validators[${i}]`;
-    const entry = object(raw, field, ["name", "publicKey", "address", "p2pHost", "p2pPort", "rpcHost", "rpcPort", "metricsPort"]);
+    const entry = object(raw, field, [
+      "name",
+      "publicKey",
+      "address",
+      "p2pHost",
+      "p2pPort",
+      "rpcHost",
+      "rpcPort",
+      "metricsPort",
+    ]);
     const name = string(entry.name, `${field}.name`, NAME, "lower-case letters, digits and dashes (at most 63)", 63);
-    if (names.has(name)) throw new ProductionInputError("VALIDATOR_DUPLICATE", `${field}.name`, `"${name}" is used twice`);
+    if (names.has(name))
+      throw new ProductionInputError("VALIDATOR_DUPLICATE", `${field}.name`, `"${name}" is used twice`);
     names.add(name);
     const key = validatorKey(entry, field);
     const twin = addresses.get(key.address);
-    if (twin !== undefined) throw new ProductionInputError("VALIDATOR_DUPLICATE", field, `same node key as "${twin}" (${key.address})`);
+    if (twin !== undefined)
+      throw new ProductionInputError("VALIDATOR_DUPLICATE", field, `same node key as "${twin}" (${key.address})`);
     addresses.set(key.address, name);
     const p2pHost = ipv4(entry.p2pHost, `${field}.p2pHost`);
     const p2pPort = port(entry.p2pPort ?? 30303, `${field}.p2pPort`);
-    if (endpoints.has(`${p2pHost}:${p2pPort}`)) throw new ProductionInputError("VALIDATOR_DUPLICATE", `${field}.p2pHost`, `${p2pHost}:${p2pPort} is used twice`);
+    if (endpoints.has(`${p2pHost}:${p2pPort}`))
+      throw new ProductionInputError("VALIDATOR_DUPLICATE", `${field}.p2pHost`, `${p2pHost}:${p2pPort} is used twice`);
     endpoints.add(`${p2pHost}:${p2pPort}`);
     const rpcHost = ipv4(entry.rpcHost, `${field}.rpcHost`);
     if (!isInternalIpv4(rpcHost)) {
-      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.rpcHost`, "JSON-RPC must listen on an internal interface (10/8, 172.16/12, 192.168/16 or 127/8)");
+      throw new ProductionInputError(
+        "PRODUCTION_INPUT_INVALID",
+        `${field}.rpcHost`,
+        "JSON-RPC must listen on an internal interface (10/8, 172.16/12, 192.168/16 or 127/8)",
+      );
     }
     const rpcPort = port(entry.rpcPort ?? 8545, `${field}.rpcPort`);
     const metricsPort = port(entry.metricsPort ?? 9545, `${field}.metricsPort`);
-    if (metricsPort === rpcPort) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.metricsPort`, "must differ from rpcPort");
-    return { name, address: key.address, ...(key.publicKey === undefined ? {} : { publicKey: key.publicKey }), p2pHost, p2pPort, rpcHost, rpcPort, metricsPort };
+    if (metricsPort === rpcPort)
+      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `${field}.metricsPort`, "must differ from rpcPort");
+    return {
+      name,
+      address: key.address,
+      ...(key.publicKey === undefined ? {} : { publicKey: key.publicKey }),
+      p2pHost,
+      p2pPort,
+      rpcHost,
+      rpcPort,
+      metricsPort,
+    };
   });
   validators.sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1));
 
   const bootnodes = array(root.bootnodes ?? [], "bootnodes", 0, 64).map((raw, i) => {
     const name = string(raw, `bootnodes[${i}]`, NAME, "a validator name", 63);
     const validator = validators.find((v) => v.name === name);
-    if (validator === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `bootnodes[${i}]`, `no validator is named "${name}"`);
-    if (validator.publicKey === undefined) throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `bootnodes[${i}]`, `"${name}" needs a publicKey to be a bootnode`);
+    if (validator === undefined)
+      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `bootnodes[${i}]`, `no validator is named "${name}"`);
+    if (validator.publicKey === undefined)
+      throw new ProductionInputError(
+        "PRODUCTION_INPUT_INVALID",
+        `bootnodes[${i}]`,
+        `"${name}" needs a publicKey to be a bootnode`,
+      );
     return name;
   });
 
   let permissioning: GenesisInput["permissioning"];
   if (root.permissioning !== undefined) {
     const p = object(root.permissioning, "permissioning", ["accounts", "nodes"]);
-    const accounts = optional(p.accounts, (v) => array(v, "permissioning.accounts", 1, 10_000).map((a, i) => address(a, `permissioning.accounts[${i}]`)));
-    const nodes = optional(p.nodes, (v) => array(v, "permissioning.nodes", 0, 1_000).map((n, i) => string(n, `permissioning.nodes[${i}]`, ENODE, "an enode URL enode://<128 hex>@<ipv4>:<port>", 160)));
+    const accounts = optional(p.accounts, (v) =>
+      array(v, "permissioning.accounts", 1, 10_000).map((a, i) => address(a, `permissioning.accounts[${i}]`)),
+    );
+    const nodes = optional(p.nodes, (v) =>
+      array(v, "permissioning.nodes", 0, 1_000).map((n, i) =>
+        string(n, `permissioning.nodes[${i}]`, ENODE, "an enode URL enode://<128 hex>@<ipv4>:<port>", 160),
+      ),
+    );
     if (nodes !== undefined && validators.some((v) => v.publicKey === undefined)) {
-      throw new ProductionInputError("PRODUCTION_INPUT_INVALID", "permissioning.nodes", "node allowlisting needs every validator's publicKey (their enode URLs go in the list)");
+      throw new ProductionInputError(
+        "PRODUCTION_INPUT_INVALID",
+        "permissioning.nodes",
+        "node allowlisting needs every validator's publicKey (their enode URLs go in the list)",
+      );
     }
     permissioning = { ...(accounts === undefined ? {} : { accounts }), ...(nodes === undefined ? {} : { nodes }) };
   }
 
   const pathsIn = object(root.paths ?? {}, "paths", ["dataPath", "configDir"]);
   const paths = {
-    dataPath: string(pathsIn.dataPath ?? "/var/lib/besu", "paths.dataPath", ABSOLUTE_PATH, "an absolute path (letters, digits, . _ - /)"),
-    configDir: string(pathsIn.configDir ?? "/etc/besu", "paths.configDir", ABSOLUTE_PATH, "an absolute path (letters, digits, . _ - /)"),
+    dataPath: string(
+      pathsIn.dataPath ?? "/var/lib/besu",
+      "paths.dataPath",
+      ABSOLUTE_PATH,
+      "an absolute path (letters, digits, . _ - /)",
+    ),
+    configDir: string(
+      pathsIn.configDir ?? "/etc/besu",
+      "paths.configDir",
+      ABSOLUTE_PATH,
+      "an absolute path (letters, digits, . _ - /)",
+    ),
   };
-  const rpcAllowedHosts = optional(root.rpcAllowedHosts, (v) => array(v, "rpcAllowedHosts", 1, 32).map((h, i) => {
-    if (h === "*") throw new ProductionInputError("PRODUCTION_INPUT_INVALID", `rpcAllowedHosts[${i}]`, "a wildcard would accept any Host header");
-    return host(h, `rpcAllowedHosts[${i}]`);
-  })) ?? ["localhost", "127.0.0.1"];
+  const rpcAllowedHosts = optional(root.rpcAllowedHosts, (v) =>
+    array(v, "rpcAllowedHosts", 1, 32).map((h, i) => {
+      if (h === "*")
+        throw new ProductionInputError(
+          "PRODUCTION_INPUT_INVALID",
+          `rpcAllowedHosts[${i}]`,
+          "a wildcard would accept any Host header",
+        );
+      return host(h, `rpcAllowedHosts[${i}]`);
+    }),
+  ) ?? ["localhost", "127.0.0.1"];
 
   return {
-    chainId, blockPeriodSeconds, epochLength, requestTimeoutSeconds, gasLimit, evmVersion, timestamp, zeroGasPrice, alloc,
-    validators, bootnodes, ...(permissioning === undefined ? {} : { permissioning }), paths, rpcAllowedHosts,
+    chainId,
+    blockPeriodSeconds,
+    epochLength,
+    requestTimeoutSeconds,
+    gasLimit,
+    evmVersion,
+    timestamp,
+    zeroGasPrice,
+    alloc,
+    validators,
+    bootnodes,
+    ...(permissioning === undefined ? {} : { permissioning }),
+    paths,
+    rpcAllowedHosts,
   };
 }
 
@@ -211,7 +343,11 @@ export interface GenesisBundle {
   /** permissions_config.toml, when local permissioning is on. */
   readonly permissionsToml?: string;
   readonly validatorTomls: ReadonlyArray<{ readonly name: string; readonly toml: string }>;
-  readonly validators: ReadonlyArray<{ readonly name: string; readonly address: string; readonly enode: string | null }>;
+  readonly validators: ReadonlyArray<{
+    readonly name: string;
+    readonly address: string;
+    readonly enode: string | null;
+  }>;
   /** Not errors, but worth reading before launch. */
   readonly warnings: readonly string[];
 }
@@ -221,8 +357,18 @@ const hexQuantity = (n: number | bigint) => toQuantity(n);
 export function buildGenesisBundle(input: GenesisInput): GenesisBundle {
   const extraData = qbftExtraData(input.validators.map((v) => v.address));
   const milestones: Record<string, number> = {
-    homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0,
-    petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0, londonBlock: 0, shanghaiTime: 0, cancunTime: 0,
+    homesteadBlock: 0,
+    eip150Block: 0,
+    eip155Block: 0,
+    eip158Block: 0,
+    byzantiumBlock: 0,
+    constantinopleBlock: 0,
+    petersburgBlock: 0,
+    istanbulBlock: 0,
+    berlinBlock: 0,
+    londonBlock: 0,
+    shanghaiTime: 0,
+    cancunTime: 0,
     ...(input.evmVersion === "prague" ? { pragueTime: 0 } : {}),
   };
   const genesis: Record<string, unknown> = {
@@ -243,7 +389,9 @@ export function buildGenesisBundle(input: GenesisInput): GenesisBundle {
     mixHash: QBFT_MIX_HASH,
     coinbase: "0x0000000000000000000000000000000000000000",
     ...(input.zeroGasPrice ? { baseFeePerGas: "0x0" } : {}),
-    alloc: Object.fromEntries(input.alloc.map((a) => [a.account.slice(2).toLowerCase(), { balance: hexQuantity(a.balanceWei) }])),
+    alloc: Object.fromEntries(
+      input.alloc.map((a) => [a.account.slice(2).toLowerCase(), { balance: hexQuantity(a.balanceWei) }]),
+    ),
     extraData,
   };
 
@@ -255,9 +403,14 @@ export function buildGenesisBundle(input: GenesisInput): GenesisBundle {
   let permissionsToml: string | undefined;
   if (input.permissioning !== undefined) {
     const entries: Array<[string, TomlValue]> = [];
-    if (input.permissioning.accounts !== undefined) entries.push(["accounts-allowlist", [...input.permissioning.accounts]]);
-    if (input.permissioning.nodes !== undefined) entries.push(["nodes-allowlist", [...new Set([...staticNodes, ...input.permissioning.nodes])]]);
-    permissionsToml = renderToml("Besu local permissioning (kycnet scripts/production): accounts that may send transactions, nodes that may connect", entries);
+    if (input.permissioning.accounts !== undefined)
+      entries.push(["accounts-allowlist", [...input.permissioning.accounts]]);
+    if (input.permissioning.nodes !== undefined)
+      entries.push(["nodes-allowlist", [...new Set([...staticNodes, ...input.permissioning.nodes])]]);
+    permissionsToml = renderToml(
+      "Besu local permissioning (kycnet scripts/production): accounts that may send transactions, nodes that may connect",
+      entries,
+    );
   }
 
   const validatorTomls = input.validators.map((v) => {
@@ -288,27 +441,45 @@ export function buildGenesisBundle(input: GenesisInput): GenesisBundle {
       ["metrics-host", v.rpcHost],
       ["metrics-port", v.metricsPort],
       ...(input.zeroGasPrice ? [["min-gas-price", 0] as [string, TomlValue]] : []),
-      ...(input.permissioning?.nodes !== undefined ? [
-        ["permissions-nodes-config-file-enabled", true] as [string, TomlValue],
-        ["permissions-nodes-config-file", `${configDir}/permissions_config.toml`] as [string, TomlValue],
-      ] : []),
-      ...(input.permissioning?.accounts !== undefined ? [
-        ["permissions-accounts-config-file-enabled", true] as [string, TomlValue],
-        ["permissions-accounts-config-file", `${configDir}/permissions_config.toml`] as [string, TomlValue],
-      ] : []),
+      ...(input.permissioning?.nodes !== undefined
+        ? [
+            ["permissions-nodes-config-file-enabled", true] as [string, TomlValue],
+            ["permissions-nodes-config-file", `${configDir}/permissions_config.toml`] as [string, TomlValue],
+          ]
+        : []),
+      ...(input.permissioning?.accounts !== undefined
+        ? [
+            ["permissions-accounts-config-file-enabled", true] as [string, TomlValue],
+            ["permissions-accounts-config-file", `${configDir}/permissions_config.toml`] as [string, TomlValue],
+          ]
+        : []),
     ];
-    return { name: v.name, toml: renderToml(`Besu validator "${v.name}" (${v.address}), chain ${input.chainId}: generated by kycnet scripts/production`, entries) };
+    return {
+      name: v.name,
+      toml: renderToml(
+        `Besu validator "${v.name}" (${v.address}), chain ${input.chainId}: generated by kycnet scripts/production`,
+        entries,
+      ),
+    };
   });
 
   const warnings: string[] = [];
   const n = input.validators.length;
   if (n < 4) warnings.push(`${n} validator(s): QBFT tolerates a faulty validator only from 4 on (f = floor((n-1)/3))`);
   const missingKeys = input.validators.filter((v) => v.publicKey === undefined).map((v) => v.name);
-  if (missingKeys.length > 0) warnings.push(`no publicKey for ${missingKeys.join(", ")}: not in static-nodes.json; add their enode URLs by hand`);
-  if (input.permissioning?.accounts !== undefined) warnings.push("account allowlist on: it must include the deployer and every bank's HSM account, or their transactions are refused");
+  if (missingKeys.length > 0)
+    warnings.push(`no publicKey for ${missingKeys.join(", ")}: not in static-nodes.json; add their enode URLs by hand`);
+  if (input.permissioning?.accounts !== undefined)
+    warnings.push(
+      "account allowlist on: it must include the deployer and every bank's HSM account, or their transactions are refused",
+    );
 
   return {
-    genesis, extraData, staticNodes, ...(permissionsToml === undefined ? {} : { permissionsToml }), validatorTomls,
+    genesis,
+    extraData,
+    staticNodes,
+    ...(permissionsToml === undefined ? {} : { permissionsToml }),
+    validatorTomls,
     validators: input.validators.map((v) => ({ name: v.name, address: v.address, enode: enodeOf(v) ?? null })),
     warnings,
   };
@@ -338,7 +509,10 @@ export function writeGenesisBundle(bundle: GenesisBundle, outDir: string): strin
   };
   put("genesis.json", `${JSON.stringify(bundle.genesis, null, 2)}\n`);
   put("static-nodes.json", `${JSON.stringify(bundle.staticNodes, null, 2)}\n`);
-  put("validators.json", `${JSON.stringify({ extraData: bundle.extraData, validators: bundle.validators }, null, 2)}\n`);
+  put(
+    "validators.json",
+    `${JSON.stringify({ extraData: bundle.extraData, validators: bundle.validators }, null, 2)}\n`,
+  );
   if (bundle.permissionsToml !== undefined) put("permissions_config.toml", bundle.permissionsToml);
   for (const v of bundle.validatorTomls) put(join("validators", v.name, "config.toml"), v.toml);
   return written;

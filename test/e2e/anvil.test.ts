@@ -27,7 +27,12 @@ const FIRST_DEV_ACCOUNT = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 interface AnvilConsortium {
   readonly provider: JsonRpcProvider;
   readonly addresses: ContractAddresses;
-  readonly ledgers: { readonly a: LedgerClient; readonly b: LedgerClient; readonly c: LedgerClient; readonly outsider: LedgerClient };
+  readonly ledgers: {
+    readonly a: LedgerClient;
+    readonly b: LedgerClient;
+    readonly c: LedgerClient;
+    readonly outsider: LedgerClient;
+  };
   now: () => Promise<bigint>;
 }
 
@@ -46,12 +51,23 @@ async function anvilConsortium(): Promise<AnvilConsortium> {
   // behaviour, so each Anvil block is made one second after the previous one.
   if (first) await provider.send("anvil_setBlockTimestampInterval", [1]);
   const dev = (i: number): Signer =>
-    new NonceManager(HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider));
-  const [deployer, bankA, bankB, bankC, outsider] = [0, 1, 2, 3, 4].map(dev) as [Signer, Signer, Signer, Signer, Signer];
+    new NonceManager(
+      HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider),
+    );
+  const [deployer, bankA, bankB, bankC, outsider] = [0, 1, 2, 3, 4].map(dev) as [
+    Signer,
+    Signer,
+    Signer,
+    Signer,
+    Signer,
+  ];
   const addresses = await deployKycnet(deployer, {
-    members: [await devMember(bankA, "Bank A"), await devMember(bankB, "Bank B"), await devMember(bankC, "Bank C")], threshold: 2,
+    members: [await devMember(bankA, "Bank A"), await devMember(bankB, "Bank B"), await devMember(bankC, "Bank C")],
+    threshold: 2,
   });
-  const [a, b, c, o] = await Promise.all([bankA, bankB, bankC, outsider].map((runner) => createEthersLedger({ runner, addresses })));
+  const [a, b, c, o] = await Promise.all(
+    [bankA, bankB, bankC, outsider].map((runner) => createEthersLedger({ runner, addresses })),
+  );
   const now = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
   return { provider, addresses, ledgers: { a: a!, b: b!, c: c!, outsider: o! }, now };
 }
@@ -69,9 +85,11 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
       const { provider } = await anvilConsortium();
       expect(chain!.engine).to.equal("anvil");
       expect(chain!.chainId).to.equal(31337n);
-      expect(HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0/0").address).to.equal(FIRST_DEV_ACCOUNT);
+      expect(HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0/0").address).to.equal(
+        FIRST_DEV_ACCOUNT,
+      );
       expect(await provider.getBalance(FIRST_DEV_ACCOUNT)).to.be.greaterThan(0n);
-      const version = await provider.send("web3_clientVersion", []) as string;
+      const version = (await provider.send("web3_clientVersion", [])) as string;
       expect(version.toLowerCase()).to.contain("anvil");
     });
   });
@@ -81,9 +99,14 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
       const f = await anvilConsortium();
       const t = await f.now();
       const record = {
-        subject: Wallet.createRandom().address as Hex, recordRoot: hexlify(randomBytes(32)) as Hex, method: Method.FULL_EKYC,
-        assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/anvil"), issuedAt: t,
-        expiresAt: t + 86_400n * 365n, refUid: ZeroHash as Hex,
+        subject: Wallet.createRandom().address as Hex,
+        recordRoot: hexlify(randomBytes(32)) as Hex,
+        method: Method.FULL_EKYC,
+        assuranceLevel: AssuranceLevel.LEVEL_1,
+        pipelineVersion: encodePipelineVersion("ekyc/anvil"),
+        issuedAt: t,
+        expiresAt: t + 86_400n * 365n,
+        refUid: ZeroHash as Hex,
       };
       await f.ledgers.a.anchorBatch([record]);
       const refused = await f.ledgers.a.anchorBatch([record]).catch((e: unknown) => e);
@@ -113,20 +136,46 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
       const auditor = createAuditor({ provider: f.provider, addresses: f.addresses });
       const subject = Wallet.createRandom();
       const t = await f.now();
-      const { proofs, uids } = await f.ledgers.a.anchorBatch([{
-        subject: subject.address as Hex, recordRoot: hexlify(randomBytes(32)) as Hex, method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_1,
-        pipelineVersion: encodePipelineVersion("ekyc/anvil"), issuedAt: t, expiresAt: t + 86_400n * 365n, refUid: ZeroHash as Hex,
-      }]);
+      const { proofs, uids } = await f.ledgers.a.anchorBatch([
+        {
+          subject: subject.address as Hex,
+          recordRoot: hexlify(randomBytes(32)) as Hex,
+          method: Method.FULL_EKYC,
+          assuranceLevel: AssuranceLevel.LEVEL_1,
+          pipelineVersion: encodePipelineVersion("ekyc/anvil"),
+          issuedAt: t,
+          expiresAt: t + 86_400n * 365n,
+          refUid: ZeroHash as Hex,
+        },
+      ]);
       const attestation = await auditor.inspectAttestation(uids[0]!);
-      expect(attestation).to.include({ status: "VALID", issuerName: "Bank A", issuerActiveAtAnchoring: true, issuerActiveAtIssue: true });
+      expect(attestation).to.include({
+        status: "VALID",
+        issuerName: "Bank A",
+        issuerActiveAtAnchoring: true,
+        issuerActiveAtIssue: true,
+      });
       expect(attestation.findings).to.deep.equal([]);
 
       const chainId = await f.ledgers.b.chainId();
       const grant = {
-        attestationUid: attestationUid({ chainId, registry: f.addresses.attestations }, proofs[0]!.issuer, proofs[0]!.data),
-        grantee: await f.ledgers.b.account(), purpose: Purpose.ONBOARDING, fieldMask: 0b11, validUntil: t + 3600n, nonce: 1n, deadline: t + 600n,
+        attestationUid: attestationUid(
+          { chainId, registry: f.addresses.attestations },
+          proofs[0]!.issuer,
+          proofs[0]!.data,
+        ),
+        grantee: await f.ledgers.b.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 0b11,
+        validUntil: t + 3600n,
+        nonce: 1n,
+        deadline: t + 600n,
       };
-      await f.ledgers.b.grantConsentBySig(grant, proofs[0]!, await signConsentGrant(subject, { chainId, verifyingContract: f.addresses.consents }, grant));
+      await f.ledgers.b.grantConsentBySig(
+        grant,
+        proofs[0]!,
+        await signConsentGrant(subject, { chainId, verifyingContract: f.addresses.consents }, grant),
+      );
       const consent = await auditor.inspectConsent(consentIdOf(grant));
       expect(consent.signature).to.deep.equal({ via: "grantBySig", signer: subject.address, valid: true });
       expect(consent).to.include({ status: "ACTIVE", granteeName: "Bank B", purposeName: "ONBOARDING" });
@@ -137,11 +186,18 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
   describeLedgerClientCompliance("ethers adapter on Anvil (JSON-RPC, NonceManager signers)", async () => {
     const f = await anvilConsortium();
     return {
-      ledgerA: f.ledgers.a, ledgerB: f.ledgers.b, ledgerC: f.ledgers.c, outsider: f.ledgers.outsider,
+      ledgerA: f.ledgers.a,
+      ledgerB: f.ledgers.b,
+      ledgerC: f.ledgers.c,
+      outsider: f.ledgers.outsider,
       readOnly: await createEthersLedger({ runner: f.provider, addresses: f.addresses }),
-      now: f.now, chainId: await f.ledgers.a.chainId(), addresses: f.addresses,
+      now: f.now,
+      chainId: await f.ledgers.a.chainId(),
+      addresses: f.addresses,
       // Anvil implements Hardhat's evm_setNextBlockTimestamp under the same name.
-      setNextBlockTime: async (t: bigint) => { await f.provider.send("evm_setNextBlockTimestamp", [Number(t)]); },
+      setNextBlockTime: async (t: bigint) => {
+        await f.provider.send("evm_setNextBlockTimestamp", [Number(t)]);
+      },
     };
   });
 });

@@ -13,12 +13,21 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { loadNodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
-import { createRegistrySimulator, type RegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import {
+  createRegistrySimulator,
+  type RegistrySimulator,
+} from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { type BankApiError, createBankClient } from "@kycnet/sdk/bank";
 import {
-  ALL_FIELDS_MASK, Purpose, consentIdOf, signConsentGrant, signConsentRevocation, toConsentGrant, type Hex,
+  ALL_FIELDS_MASK,
+  Purpose,
+  consentIdOf,
+  signConsentGrant,
+  signConsentRevocation,
+  toConsentGrant,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
@@ -33,20 +42,43 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   let model: FaceModel;
   let customer: DemoCustomer;
   const nodes: KycnetNode[] = [];
-  const notUsed = async (): Promise<never> => { throw new Error("this bank reads no card in this test"); };
+  const notUsed = async (): Promise<never> => {
+    throw new Error("this bank reads no card in this test");
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "kycnet-e2e-"));
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
     const p = customer.person;
-    registry = createRegistrySimulator({ citizens: [{ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address }] });
+    registry = createRegistrySimulator({
+      citizens: [
+        {
+          idNumber: p.idNumber,
+          oldIdNumber: p.oldIdNumber,
+          fullName: p.fullName,
+          dateOfBirth: p.dateOfBirth,
+          sex: p.sex,
+          address: p.address,
+        },
+      ],
+    });
     const registryUrl = await registry.start();
     chain = await startLocalChain();
-    setup = await prepareConsortium({ dir, rpcUrl: chain.url, chainId: chain.chainId, registryUrl, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    setup = await prepareConsortium({
+      dir,
+      rpcUrl: chain.url,
+      chainId: chain.chainId,
+      registryUrl,
+      bankNames: ["Bank A", "Bank B", "Bank C"],
+      threshold: 2,
+    });
     process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
     for (const [i, bank] of setup.banks.entries()) {
-      const node = await createNode(await loadNodeConfig(bank.configPath), { faceModel: model, ...(i === 0 ? {} : { readDocument: notUsed }) });
+      const node = await createNode(await loadNodeConfig(bank.configPath), {
+        faceModel: model,
+        ...(i === 0 ? {} : { readDocument: notUsed }),
+      });
       await node.start();
       nodes.push(node);
     }
@@ -94,7 +126,13 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
 
   const reuseRequest = (grant: ReturnType<typeof toConsentGrant>, signature: string) => ({
     attestationUid: sourceUid,
-    grant: { ...grant, purpose: grant.purpose, validUntil: String(grant.validUntil), nonce: String(grant.nonce), deadline: String(grant.deadline) },
+    grant: {
+      ...grant,
+      purpose: grant.purpose,
+      validUntil: String(grant.validUntil),
+      nonce: String(grant.nonce),
+      deadline: String(grant.deadline),
+    },
     signature: signature as Hex,
   });
 
@@ -102,10 +140,19 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const block = await grantee.ledger.chainId();
     const now = BigInt(Math.floor(Date.now() / 1000));
     const grant = toConsentGrant({
-      attestationUid: sourceUid, grantee: await grantee.ledger.account(), purpose: Purpose.ONBOARDING, fieldMask: ALL_FIELDS_MASK,
-      validUntil: now + 3600n, nonce, deadline: now + 600n,
+      attestationUid: sourceUid,
+      grantee: await grantee.ledger.account(),
+      purpose: Purpose.ONBOARDING,
+      fieldMask: ALL_FIELDS_MASK,
+      validUntil: now + 3600n,
+      nonce,
+      deadline: now + 600n,
     });
-    const signature = await signConsentGrant(subjectA, { chainId: block, verifyingContract: setup.addresses.consents }, grant);
+    const signature = await signConsentGrant(
+      subjectA,
+      { chainId: block, verifyingContract: setup.addresses.consents },
+      grant,
+    );
     return { grant, signature };
   };
 
@@ -131,7 +178,10 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const [, b] = nodes;
     const impostor = await makeDemoCustomer({ seed: 8, face: { person: "penny", portrait: 1, selfie: 2 }, model });
     const { grant, signature } = await grantFor(b!, 5n);
-    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature));
+    const session = await b!.onboarding.createReuseSession(
+      Wallet.createRandom().address as Hex,
+      reuseRequest(grant, signature),
+    );
     await answerChallenge(b!, session.sessionId, impostor);
     const decision = await b!.onboarding.decide(session.sessionId);
     expect(decision.outcome).to.equal("REJECT");
@@ -161,19 +211,36 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   it("refuses bank C, which has no consent of its own", async () => {
     const [, b, c] = nodes;
     const { grant, signature } = await grantFor(b!, 2n); // a consent naming B, presented to C
-    const error = await c!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature)).catch((e: unknown) => e);
+    const error = await c!.onboarding
+      .createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature))
+      .catch((e: unknown) => e);
     expect(isKycnetError(error, "REUSE_NOT_POSSIBLE"), String(error)).to.equal(true);
   });
 
   it("after the customer revokes the consent, bank B cannot fetch the record again", async () => {
     const [, b] = nodes;
     const { grant, signature } = await grantFor(b!, 3n);
-    await b!.ledger.grantConsentBySig(grant, nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!)!, signature);
+    await b!.ledger.grantConsentBySig(
+      grant,
+      nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!)!,
+      signature,
+    );
     const now = BigInt(Math.floor(Date.now() / 1000));
     const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
-    await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents }, revocation));
-    const error = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature)).catch((e: unknown) => e);
+    await b!.ledger.revokeConsentBySig(
+      revocation,
+      await signConsentRevocation(
+        subjectA,
+        { chainId: await b!.ledger.chainId(), verifyingContract: setup.addresses.consents },
+        revocation,
+      ),
+    );
+    const error = await b!.onboarding
+      .createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature))
+      .catch((e: unknown) => e);
     expect(isKycnetError(error, "EXCHANGE_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
-    expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(/CONSENT_NOT_ACTIVE|REVOKED|not active/i);
+    expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(
+      /CONSENT_NOT_ACTIVE|REVOKED|not active/i,
+    );
   });
 });

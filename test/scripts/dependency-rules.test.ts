@@ -34,7 +34,9 @@ const TREE: Record<string, string> = {
   "sdk/src/customer/node.ts": `export * from "./index.ts";\nexport * from "./file.ts";\n`,
   "sdk/src/customer/file.ts": `import { readFile } from "node:fs/promises";\nexport const f = readFile;\n`,
   "sdk/src/bank/client.ts": `import "../../../node/src/vault/vault.ts";\n`,
-  "tsconfig.json": JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true, module: "NodeNext" } }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: { allowImportingTsExtensions: true, noEmit: true, module: "NodeNext" },
+  }),
 };
 
 describe("dependency rules (.dependency-cruiser.cjs)", function () {
@@ -51,9 +53,9 @@ describe("dependency rules (.dependency-cruiser.cjs)", function () {
     const bin = join(ROOT, "node_modules/.bin/depcruise");
     const config = join(ROOT, ".dependency-cruiser.cjs");
     // depcruise exits non-zero when it finds violations: the JSON report is what we read.
-    const out = await run(bin, ["--config", config, "--output-type", "json", "node/src", "sdk/src"], { cwd: dir }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
-    );
+    const out = await run(bin, ["--config", config, "--output-type", "json", "node/src", "sdk/src"], {
+      cwd: dir,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
     const report = JSON.parse(out.stdout) as { summary: { violations: Violation[] } };
     violations = report.summary.violations;
   });
@@ -80,6 +82,8 @@ describe("dependency rules (.dependency-cruiser.cjs)", function () {
     expect(portable.map((v) => `${v.from} → ${v.to}`)).to.deep.equal(["sdk/src/customer/index.ts → crypto"]);
   });
   it("two modules may not import each other", () => {
-    expect(violations.some((v) => v.rule.name === "no-circular" && v.from === "node/src/exchange/errors.ts")).to.equal(true);
+    expect(violations.some((v) => v.rule.name === "no-circular" && v.from === "node/src/exchange/errors.ts")).to.equal(
+      true,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
-import { Purpose, RevocationReason, attestationUid, signConsentGrant, signConsentRevocation, type Hex } from "@kycnet/sdk/protocol";
+import {
+  Purpose,
+  RevocationReason,
+  attestationUid,
+  signConsentGrant,
+  signConsentRevocation,
+  type Hex,
+} from "@kycnet/sdk/protocol";
 import { createAuditor } from "@kycnet/sdk/auditor";
 import { findAttestation } from "@kycnet/sdk/chain";
 import { isKycnetError } from "@kycnet/sdk/errors";
@@ -23,7 +30,9 @@ describe("sdk/auditor", () => {
       }
     });
     it("fails with ATTESTATION_NOT_FOUND for an unknown uid", async () => {
-      const error = await findAttestation(f.provider, f.addresses.attestations, hexlify(randomBytes(32)) as Hex).catch((e: unknown) => e);
+      const error = await findAttestation(f.provider, f.addresses.attestations, hexlify(randomBytes(32)) as Hex).catch(
+        (e: unknown) => e,
+      );
       expect(isKycnetError(error, "ATTESTATION_NOT_FOUND")).to.equal(true);
     });
   });
@@ -33,7 +42,13 @@ describe("sdk/auditor", () => {
       const auditor = createAuditor({ provider: f.provider, addresses: f.addresses });
       const batch = await f.ledgerA.anchorBatch([await f.record()]);
       let report = await auditor.inspectAttestation(batch.uids[0]!);
-      expect(report).to.include({ issuerName: "Bank A", issuerActiveAtAnchoring: true, method: "FULL_EKYC", status: "VALID", pipelineVersion: "ekyc/test" });
+      expect(report).to.include({
+        issuerName: "Bank A",
+        issuerActiveAtAnchoring: true,
+        method: "FULL_EKYC",
+        status: "VALID",
+        pipelineVersion: "ekyc/test",
+      });
       expect(report.findings).to.deep.equal([]);
       await f.ledgerA.revokeAttestation(batch.proofs[0]!, RevocationReason.FRAUD_SUSPECTED);
       report = await auditor.inspectAttestation(batch.uids[0]!);
@@ -50,10 +65,23 @@ describe("sdk/auditor", () => {
       const t = await f.now();
       const domain = { chainId: await f.ledgerA.chainId(), verifyingContract: f.addresses.consents };
       const grant = {
-        attestationUid: attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, proof!.issuer, proof!.data),
-        grantee: await f.ledgerB.account(), purpose: Purpose.PERIODIC_REVIEW, fieldMask: 0b11, validUntil: t + 3600n, nonce: 1n, deadline: t + 600n,
+        attestationUid: attestationUid(
+          { chainId: domain.chainId, registry: f.addresses.attestations },
+          proof!.issuer,
+          proof!.data,
+        ),
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.PERIODIC_REVIEW,
+        fieldMask: 0b11,
+        validUntil: t + 3600n,
+        nonce: 1n,
+        deadline: t + 600n,
       };
-      const { consentId } = await f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(subject, domain, grant));
+      const { consentId } = await f.ledgerB.grantConsentBySig(
+        grant,
+        proof!,
+        await signConsentGrant(subject, domain, grant),
+      );
       await f.ledgerA.recordDisclosure(consentId, 0b1, hexlify(randomBytes(32)) as Hex);
       const revocation = { consentId, nonce: 2n, deadline: t + 600n };
       await f.ledgerB.revokeConsentBySig(revocation, await signConsentRevocation(subject, domain, revocation));

@@ -3,8 +3,15 @@ import { canonicalizeField, canonicalizeRecord, foldDiacritics } from "@kycnet/s
 import { isKycnetError } from "@kycnet/sdk/errors";
 
 const valid = {
-  idNumber: "001203004567", fullName: "Nguyễn Thị Ánh", dateOfBirth: "2003-02-14", sex: "F", nationality: "VNM",
-  address: "Hà Nội", issueDate: "2021-06-01", documentType: "CCCD", faceTemplate: "0x" + "ab".repeat(32),
+  idNumber: "001203004567",
+  fullName: "Nguyễn Thị Ánh",
+  dateOfBirth: "2003-02-14",
+  sex: "F",
+  nationality: "VNM",
+  address: "Hà Nội",
+  issueDate: "2021-06-01",
+  documentType: "CCCD",
+  faceTemplate: "0x" + "ab".repeat(32),
 };
 
 function expectInvalid(fn: () => unknown, field: string): void {
@@ -40,10 +47,21 @@ describe("sdk/protocol canonical values", () => {
     }
 
     const rejected: Array<[Parameters<typeof canonicalizeField>[0], unknown]> = [
-      ["idNumber", "12345678901"], ["idNumber", "00120300456a"], ["oldIdNumber", "1234567890"],
-      ["dateOfBirth", "2001-02-29"], ["dateOfBirth", "14/02/2003"], ["dateOfBirth", "1899-12-31"], ["issueDate", ""],
-      ["sex", "X"], ["nationality", "VN"], ["fullName", "   "], ["fullName", "A\u0000B"], ["address", 42],
-      ["documentType", "DRIVING_LICENCE"], ["faceTemplate", "0x1234"], ["address", "x".repeat(513)],
+      ["idNumber", "12345678901"],
+      ["idNumber", "00120300456a"],
+      ["oldIdNumber", "1234567890"],
+      ["dateOfBirth", "2001-02-29"],
+      ["dateOfBirth", "14/02/2003"],
+      ["dateOfBirth", "1899-12-31"],
+      ["issueDate", ""],
+      ["sex", "X"],
+      ["nationality", "VN"],
+      ["fullName", "   "],
+      ["fullName", "A\u0000B"],
+      ["address", 42],
+      ["documentType", "DRIVING_LICENCE"],
+      ["faceTemplate", "0x1234"],
+      ["address", "x".repeat(513)],
     ];
     for (const [field, raw] of rejected) {
       it(`rejects ${field} ${JSON.stringify(raw)?.slice(0, 30)} naming the field`, () => {

@@ -1,15 +1,40 @@
 import { expect } from "chai";
 import { Wallet, verifyTypedData, ZeroHash } from "ethers";
 import {
-  assertFieldDisclosure, attestationUid, buildBatch, commitRecord, consentDomain, consentIdOf, CONSENT_GRANT_TYPES,
-  discloseFields, encodePipelineVersion, fieldMaskOf, fieldsOfMask, maskCovers, Method, Purpose, signConsentGrant,
-  toAttestationData, toConsentGrant, verifyBatchInclusion, verifyFieldDisclosure, type Hex,
+  assertFieldDisclosure,
+  attestationUid,
+  buildBatch,
+  commitRecord,
+  consentDomain,
+  consentIdOf,
+  CONSENT_GRANT_TYPES,
+  discloseFields,
+  encodePipelineVersion,
+  fieldMaskOf,
+  fieldsOfMask,
+  maskCovers,
+  Method,
+  Purpose,
+  signConsentGrant,
+  toAttestationData,
+  toConsentGrant,
+  verifyBatchInclusion,
+  verifyFieldDisclosure,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { isKycnetError } from "@kycnet/sdk/errors";
 
 const person = {
-  idNumber: "001203004567", fullName: "Lê Văn Tám", dateOfBirth: "1985-07-01", sex: "M", nationality: "VNM",
-  address: "Huế", issueDate: "2021-06-01", expiryDate: "2045-07-01", documentType: "CCCD", faceTemplate: "0x" + "11".repeat(32),
+  idNumber: "001203004567",
+  fullName: "Lê Văn Tám",
+  dateOfBirth: "1985-07-01",
+  sex: "M",
+  nationality: "VNM",
+  address: "Huế",
+  issueDate: "2021-06-01",
+  expiryDate: "2045-07-01",
+  documentType: "CCCD",
+  faceTemplate: "0x" + "11".repeat(32),
 };
 
 describe("sdk/protocol commitments", () => {
@@ -53,8 +78,14 @@ describe("sdk/protocol commitments", () => {
 
 describe("sdk/protocol attestations", () => {
   const data = {
-    subject: Wallet.createRandom().address, recordRoot: commitRecord(person).root, method: Method.FULL_EKYC, assuranceLevel: 1,
-    pipelineVersion: encodePipelineVersion("ekyc/0.1.0"), issuedAt: 1_700_000_000n, expiresAt: 1_800_000_000n, refUid: ZeroHash,
+    subject: Wallet.createRandom().address,
+    recordRoot: commitRecord(person).root,
+    method: Method.FULL_EKYC,
+    assuranceLevel: 1,
+    pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
+    issuedAt: 1_700_000_000n,
+    expiresAt: 1_800_000_000n,
+    refUid: ZeroHash,
   };
   const context = { chainId: 31337n, registry: Wallet.createRandom().address as Hex };
   const issuer = Wallet.createRandom().address as Hex;
@@ -68,9 +99,15 @@ describe("sdk/protocol attestations", () => {
   });
 
   const bad: Array<[string, Record<string, unknown>]> = [
-    ["subject", { subject: "0x" + "00".repeat(20) }], ["subject", { subject: "0x12" }], ["recordRoot", { recordRoot: ZeroHash }],
-    ["method", { method: 9 }], ["assuranceLevel", { assuranceLevel: 3 }], ["expiresAt", { expiresAt: 1_700_000_000n }],
-    ["issuedAt", { issuedAt: -1 }], ["refUid", { method: Method.REUSE }], ["pipelineVersion", { pipelineVersion: "ekyc" }],
+    ["subject", { subject: "0x" + "00".repeat(20) }],
+    ["subject", { subject: "0x12" }],
+    ["recordRoot", { recordRoot: ZeroHash }],
+    ["method", { method: 9 }],
+    ["assuranceLevel", { assuranceLevel: 3 }],
+    ["expiresAt", { expiresAt: 1_700_000_000n }],
+    ["issuedAt", { issuedAt: -1 }],
+    ["refUid", { method: Method.REUSE }],
+    ["pipelineVersion", { pipelineVersion: "ekyc" }],
   ];
   for (const [field, change] of bad) {
     it(`rejects bad ${field} naming it`, () => {
@@ -85,7 +122,9 @@ describe("sdk/protocol attestations", () => {
   }
 
   it("proves inclusion of each UID in its batch and of no other", () => {
-    const uids = Array.from({ length: 5 }, (_, i) => attestationUid(context, issuer, toAttestationData({ ...data, issuedAt: BigInt(i + 1) })));
+    const uids = Array.from({ length: 5 }, (_, i) =>
+      attestationUid(context, issuer, toAttestationData({ ...data, issuedAt: BigInt(i + 1) })),
+    );
     const batch = buildBatch(uids);
     uids.forEach((uid, i) => expect(verifyBatchInclusion(batch.root, uid, batch.proofOf(i))).to.equal(true));
     expect(verifyBatchInclusion(batch.root, uids[0]!, batch.proofOf(1))).to.equal(false);
@@ -102,8 +141,13 @@ describe("sdk/protocol consent", () => {
     const subject = Wallet.createRandom();
     const domain = { chainId: 31337n, verifyingContract: Wallet.createRandom().address as Hex };
     const grant = toConsentGrant({
-      attestationUid: "0x" + "22".repeat(32), grantee: Wallet.createRandom().address, purpose: Purpose.ONBOARDING,
-      fieldMask: 0x7ff, validUntil: 2_000_000_000, nonce: 1, deadline: 1_900_000_000,
+      attestationUid: "0x" + "22".repeat(32),
+      grantee: Wallet.createRandom().address,
+      purpose: Purpose.ONBOARDING,
+      fieldMask: 0x7ff,
+      validUntil: 2_000_000_000,
+      nonce: 1,
+      deadline: 1_900_000_000,
     });
     const signature = await signConsentGrant(subject, domain, grant);
     expect(verifyTypedData(consentDomain(domain), CONSENT_GRANT_TYPES, grant, signature)).to.equal(subject.address);
@@ -112,7 +156,15 @@ describe("sdk/protocol consent", () => {
   });
 
   it("rejects an unknown purpose and an empty field mask", () => {
-    const base = { attestationUid: "0x" + "22".repeat(32), grantee: Wallet.createRandom().address, purpose: 1, fieldMask: 1, validUntil: 1, nonce: 0, deadline: 1 };
+    const base = {
+      attestationUid: "0x" + "22".repeat(32),
+      grantee: Wallet.createRandom().address,
+      purpose: 1,
+      fieldMask: 1,
+      validUntil: 1,
+      nonce: 0,
+      deadline: 1,
+    };
     expect(() => toConsentGrant({ ...base, purpose: 7 })).to.throw("purpose");
     expect(() => toConsentGrant({ ...base, fieldMask: 0 })).to.throw("fieldMask");
   });

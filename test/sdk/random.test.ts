@@ -4,8 +4,15 @@ import { commitRecord, randomSalts, secureRandomBytes } from "@kycnet/sdk/protoc
 import { codeOf } from "../support/expect-code.ts";
 
 const record = {
-  idNumber: "001203004567", fullName: "Nguyễn Văn An", dateOfBirth: "1990-01-02", sex: "M", nationality: "VNM",
-  address: "1 Tràng Tiền, Hà Nội", issueDate: "2021-06-01", documentType: "CCCD", faceTemplate: `0x${"ab".repeat(32)}`,
+  idNumber: "001203004567",
+  fullName: "Nguyễn Văn An",
+  dateOfBirth: "1990-01-02",
+  sex: "M",
+  nationality: "VNM",
+  address: "1 Tràng Tiền, Hà Nội",
+  issueDate: "2021-06-01",
+  documentType: "CCCD",
+  faceTemplate: `0x${"ab".repeat(32)}`,
 };
 
 describe("sdk/protocol secure randomness (Web Crypto)", () => {
@@ -30,8 +37,12 @@ describe("sdk/protocol secure randomness (Web Crypto)", () => {
       expect(await codeOf(() => commitRecord(record))).to.equal("RANDOM_SOURCE_UNAVAILABLE");
       expect(await codeOf(() => createSubjectKey())).to.equal("RANDOM_SOURCE_UNAVAILABLE");
       const consent = grantConsent({
-        subjectKey: { signTypedData: async () => "0x" }, attestationUid: `0x${"ab".repeat(32)}`,
-        grantee: `0x${"11".repeat(20)}`, purpose: "ONBOARDING", fields: ["fullName"], validFor: 60,
+        subjectKey: { signTypedData: async () => "0x" },
+        attestationUid: `0x${"ab".repeat(32)}`,
+        grantee: `0x${"11".repeat(20)}`,
+        purpose: "ONBOARDING",
+        fields: ["fullName"],
+        validFor: 60,
         chain: { chainId: 1n, consentRegistry: `0x${"22".repeat(20)}` },
       });
       expect(await codeOf(consent)).to.equal("RANDOM_SOURCE_UNAVAILABLE");

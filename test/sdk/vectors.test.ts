@@ -5,17 +5,46 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import {
-  attestationUid, buildBatch, commitRecord, consentGrantDigest, consentIdOf, consentRevocationDigest, fieldLeaf,
-  revocationStructHash, toAttestationData, toConsentGrant, toConsentRevocation, verifyBatchInclusion,
-  verifyFieldDisclosure, RECORD_FIELDS, type FieldSalts, type Hex, type RecordField,
+  attestationUid,
+  buildBatch,
+  commitRecord,
+  consentGrantDigest,
+  consentIdOf,
+  consentRevocationDigest,
+  fieldLeaf,
+  revocationStructHash,
+  toAttestationData,
+  toConsentGrant,
+  toConsentRevocation,
+  verifyBatchInclusion,
+  verifyFieldDisclosure,
+  RECORD_FIELDS,
+  type FieldSalts,
+  type Hex,
+  type RecordField,
 } from "@kycnet/sdk/protocol";
 
 interface Vectors {
-  records: Array<{ input: Record<string, string>; leaves: Array<{ name: RecordField; value: string; salt: Hex; leaf: Hex }>; root: Hex; proofs: Record<string, Hex[]> }>;
+  records: Array<{
+    input: Record<string, string>;
+    leaves: Array<{ name: RecordField; value: string; salt: Hex; leaf: Hex }>;
+    root: Hex;
+    proofs: Record<string, Hex[]>;
+  }>;
   uids: Array<{ chainId: string; registry: Hex; issuer: Hex; data: Record<string, string>; uid: Hex }>;
   batches: Array<{ uids: Hex[]; root: Hex; proofs: Hex[][] }>;
-  grants: Array<{ domain: { chainId: string; verifyingContract: Hex }; grant: Record<string, string>; structHash: Hex; digest: Hex }>;
-  revocations: Array<{ domain: { chainId: string; verifyingContract: Hex }; revocation: Record<string, string>; structHash: Hex; digest: Hex }>;
+  grants: Array<{
+    domain: { chainId: string; verifyingContract: Hex };
+    grant: Record<string, string>;
+    structHash: Hex;
+    digest: Hex;
+  }>;
+  revocations: Array<{
+    domain: { chainId: string; verifyingContract: Hex };
+    revocation: Record<string, string>;
+    structHash: Hex;
+    digest: Hex;
+  }>;
 }
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/commitments.json", import.meta.url), "utf8")) as Vectors;

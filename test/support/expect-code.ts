@@ -9,7 +9,9 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   try {
     await promise;
   } catch (error) {
-    expect(error instanceof KycnetError && error.code === code, `expected ${code}, got ${String(error)}`).to.equal(true);
+    expect(error instanceof KycnetError && error.code === code, `expected ${code}, got ${String(error)}`).to.equal(
+      true,
+    );
     return error as Error;
   }
   throw new Error(`expected a rejection with ${code}`);

@@ -82,7 +82,11 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
       },
       components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "kycnet API key" } } },
       tags: [
-        { name: "onboarding" }, { name: "review" }, { name: "attestations" }, { name: "consents" }, { name: "observability" },
+        { name: "onboarding" },
+        { name: "review" },
+        { name: "attestations" },
+        { name: "consents" },
+        { name: "observability" },
       ],
     },
   });
@@ -95,15 +99,22 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
 
   await app.register(rateLimit, { global: false });
 
-  registerObservability(app, { metrics: deps.metrics, readinessChecks: deps.readinessChecks, readinessTimeoutMs: config.readinessTimeoutMs });
+  registerObservability(app, {
+    metrics: deps.metrics,
+    readinessChecks: deps.readinessChecks,
+    readinessTimeoutMs: config.readinessTimeoutMs,
+  });
 
   const context: RouteContext = { services: deps.services, config };
-  await app.register(async (v1: ApiInstance) => {
-    registerGuard(v1, context);
-    registerOnboardingRoutes(v1, context);
-    registerReviewRoutes(v1, context);
-    registerLedgerRoutes(v1, context);
-  }, { prefix: "/v1" });
+  await app.register(
+    async (v1: ApiInstance) => {
+      registerGuard(v1, context);
+      registerOnboardingRoutes(v1, context);
+      registerReviewRoutes(v1, context);
+      registerLedgerRoutes(v1, context);
+    },
+    { prefix: "/v1" },
+  );
 
   await app.ready();
   return app;

@@ -50,9 +50,12 @@ export function validateApiKeys(entries: readonly ApiKeyEntry[]): void {
   const ids = new Set<string>();
   const hashes = new Set<string>();
   entries.forEach((entry, i) => {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(entry.id)) throw new InvalidArgumentError(`apiKeys[${i}].id`, "must be 1-64 of A-Z a-z 0-9 . _ -");
-    if (!ROLES.includes(entry.role)) throw new InvalidArgumentError(`apiKeys[${i}].role`, `must be one of ${ROLES.join(", ")}`);
-    if (!/^[0-9a-f]{64}$/.test(entry.sha256)) throw new InvalidArgumentError(`apiKeys[${i}].sha256`, "must be 64 lower-case hex digits");
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(entry.id))
+      throw new InvalidArgumentError(`apiKeys[${i}].id`, "must be 1-64 of A-Z a-z 0-9 . _ -");
+    if (!ROLES.includes(entry.role))
+      throw new InvalidArgumentError(`apiKeys[${i}].role`, `must be one of ${ROLES.join(", ")}`);
+    if (!/^[0-9a-f]{64}$/.test(entry.sha256))
+      throw new InvalidArgumentError(`apiKeys[${i}].sha256`, "must be 64 lower-case hex digits");
     if (ids.has(entry.id)) throw new InvalidArgumentError(`apiKeys[${i}].id`, "duplicate key id");
     if (hashes.has(entry.sha256)) throw new InvalidArgumentError(`apiKeys[${i}].sha256`, "duplicate key hash");
     ids.add(entry.id);
@@ -65,12 +68,16 @@ export class ApiKeyVerifier {
 
   constructor(entries: readonly ApiKeyEntry[]) {
     validateApiKeys(entries);
-    this.entries = entries.map((e) => ({ principal: { keyId: e.id, role: e.role }, digest: Buffer.from(e.sha256, "hex") }));
+    this.entries = entries.map((e) => ({
+      principal: { keyId: e.id, role: e.role },
+      digest: Buffer.from(e.sha256, "hex"),
+    }));
   }
 
   /** The principal for an `Authorization` header value; throws UnauthenticatedError otherwise. */
   authenticate(authorization: string | undefined): Principal {
-    if (authorization === undefined || authorization === "") throw new UnauthenticatedError("missing Authorization header");
+    if (authorization === undefined || authorization === "")
+      throw new UnauthenticatedError("missing Authorization header");
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization);
     if (!match) throw new UnauthenticatedError("Authorization must be 'Bearer <api key>'");
     const key = match[1]!;

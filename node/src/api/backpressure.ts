@@ -26,7 +26,8 @@ export function registerBackpressure(app: ApiInstance, max: number): InFlightGau
   };
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.heavy !== true) return;
-    if (inFlight >= max) throw new ApiError("SERVER_BUSY", `the node is processing ${max} heavy requests; retry shortly`);
+    if (inFlight >= max)
+      throw new ApiError("SERVER_BUSY", `the node is processing ${max} heavy requests; retry shortly`);
     inFlight++;
     (request as FastifyRequest & { [HOLDS]?: boolean })[HOLDS] = true;
   });

@@ -44,14 +44,18 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 
 function fastifyProblem(error: FastifyError, requestId: string): Problem | undefined {
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
-  if (mapped === "BODY_TOO_LARGE") return buildProblem(mapped, requestId, "the request body is over this route's size limit");
-  if (mapped === "UNSUPPORTED_MEDIA_TYPE") return buildProblem(mapped, requestId, "this route does not accept that Content-Type");
+  if (mapped === "BODY_TOO_LARGE")
+    return buildProblem(mapped, requestId, "the request body is over this route's size limit");
+  if (mapped === "UNSUPPORTED_MEDIA_TYPE")
+    return buildProblem(mapped, requestId, "this route does not accept that Content-Type");
   if (mapped === "MALFORMED_BODY") return buildProblem(mapped, requestId, "the request body is not valid JSON");
   // Any other Fastify client error (e.g. JSON syntax errors, which carry status 400 and no code).
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500 && !(error instanceof KycnetError)) {
-    if (status === 413) return buildProblem("BODY_TOO_LARGE", requestId, "the request body is over this route's size limit");
-    if (status === 415) return buildProblem("UNSUPPORTED_MEDIA_TYPE", requestId, "this route does not accept that Content-Type");
+    if (status === 413)
+      return buildProblem("BODY_TOO_LARGE", requestId, "the request body is over this route's size limit");
+    if (status === 415)
+      return buildProblem("UNSUPPORTED_MEDIA_TYPE", requestId, "this route does not accept that Content-Type");
     if (status === 404) return buildProblem("ROUTE_NOT_FOUND", requestId, "no such route");
     return buildProblem("MALFORMED_BODY", requestId, "the request could not be parsed");
   }
@@ -76,21 +80,30 @@ export function createProblemSender(countProblem: (code: string) => void): Probl
  * Errors the router raises before any route or hook runs (undecodable URL, over-long path
  * parameter). Fastify's default answer echoes the URL, which may carry anything; this one does not.
  */
-export const frameworkErrorHandler = (sendProblem: ProblemSender) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-  const problem =
-    error.code === "FST_ERR_MAX_PARAM_LENGTH" ? buildProblem("URI_TOO_LONG", request.id, "a path parameter is longer than this API accepts")
-    : error.code === "FST_ERR_BAD_URL" ? buildProblem("BAD_URL", request.id, "the URL could not be decoded")
-    : buildProblem("INTERNAL", request.id);
-  if (problem.status >= 500) request.log.error({ err: error }, "router error");
-  sendProblem(request, reply, problem);
-};
+export const frameworkErrorHandler =
+  (sendProblem: ProblemSender) =>
+  (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const problem =
+      error.code === "FST_ERR_MAX_PARAM_LENGTH"
+        ? buildProblem("URI_TOO_LONG", request.id, "a path parameter is longer than this API accepts")
+        : error.code === "FST_ERR_BAD_URL"
+          ? buildProblem("BAD_URL", request.id, "the URL could not be decoded")
+          : buildProblem("INTERNAL", request.id);
+    if (problem.status >= 500) request.log.error({ err: error }, "router error");
+    sendProblem(request, reply, problem);
+  };
 
 export function registerErrorHandling(app: ApiInstance, sendProblem: ProblemSender): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let problem: Problem;
     if (error.validation) {
       const errors = violationsOf(error);
-      problem = buildProblem("VALIDATION_FAILED", request.id, errors.map((e) => `${e.field} ${e.message}`).join("; "), errors);
+      problem = buildProblem(
+        "VALIDATION_FAILED",
+        request.id,
+        errors.map((e) => `${e.field} ${e.message}`).join("; "),
+        errors,
+      );
     } else if (error instanceof KycnetError) {
       problem = problemFromError(error, request.id);
     } else {
@@ -104,5 +117,7 @@ export function registerErrorHandling(app: ApiInstance, sendProblem: ProblemSend
     return sendProblem(request, reply, problem);
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, buildProblem("ROUTE_NOT_FOUND", request.id, "no such route")));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, buildProblem("ROUTE_NOT_FOUND", request.id, "no such route")),
+  );
 }

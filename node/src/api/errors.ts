@@ -22,23 +22,28 @@ export type CatalogueEntry =
 export type ErrorCatalogue = { readonly [Code in ErrorCode]: CatalogueEntry };
 
 const hsmUnavailable: CatalogueEntry = {
-  status: 503, title: "Key custody unavailable",
+  status: 503,
+  title: "Key custody unavailable",
   publicDetail: "The node's HSM is not available; no write was performed. Retry later.",
 };
 const registryUnavailable: CatalogueEntry = {
-  status: 503, title: "National ID registry unavailable",
+  status: 503,
+  title: "National ID registry unavailable",
   publicDetail: "The national ID registry could not be reached. Retry later.",
 };
 const modelUnavailable: CatalogueEntry = {
-  status: 503, title: "Verification engine unavailable",
+  status: 503,
+  title: "Verification engine unavailable",
   publicDetail: "A verification model is not available on this node. Retry later.",
 };
 const nodeMisconfigured: CatalogueEntry = {
-  status: 500, title: "Node misconfigured",
+  status: 500,
+  title: "Node misconfigured",
   publicDetail: "The node's configuration or deployment is incomplete; the incident is logged.",
 };
 const sanctionsUnavailable: CatalogueEntry = {
-  status: 503, title: "Sanctions screening unavailable",
+  status: 503,
+  title: "Sanctions screening unavailable",
   publicDetail: "The node's sanctions list could not be loaded. Retry later.",
 };
 const unprocessableImage = (title: string): CatalogueEntry => ({ status: 422, title });
@@ -79,8 +84,10 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   CHIP_FILE_MALFORMED: { status: 422, title: "Chip file malformed" },
   CHIP_ALGORITHM_UNSUPPORTED: { status: 422, title: "Chip uses an unsupported algorithm" },
   CHIP_TRUST_LIST_INVALID: {
-    status: 500, title: "Node misconfigured",
-    publicDetail: "The node's CSCA trust list cannot be used; chip verification is unavailable. The operator has been told.",
+    status: 500,
+    title: "Node misconfigured",
+    publicDetail:
+      "The node's CSCA trust list cannot be used; chip verification is unavailable. The operator has been told.",
   },
   AA_CHALLENGE_UNKNOWN: { status: 422, title: "No active-authentication challenge was issued" },
   AA_CHALLENGE_EXPIRED: { status: 410, title: "Active-authentication challenge expired" },
@@ -102,50 +109,110 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   ATTESTATION_NOT_FOUND: { status: 404, title: "Attestation not found" },
   CONTRACT_REVERT: { status: 409, title: "The chain refused the operation" },
   LEDGER_UNAVAILABLE: {
-    status: 503, title: "Chain unavailable",
-    publicDetail: "The chain could not be reached. Reads and immediate writes fail until it is back; accepted records stay queued for anchoring.",
+    status: 503,
+    title: "Chain unavailable",
+    publicDetail:
+      "The chain could not be reached. Reads and immediate writes fail until it is back; accepted records stay queued for anchoring.",
   },
-  LEDGER_TX_FAILED: { status: 503, title: "Chain transaction failed", publicDetail: "The transaction was not confirmed. Retry later." },
-  LEDGER_READ_ONLY: { status: 500, title: "Node misconfigured", publicDetail: "This node has no signing account configured." },
+  LEDGER_TX_FAILED: {
+    status: 503,
+    title: "Chain transaction failed",
+    publicDetail: "The transaction was not confirmed. Retry later.",
+  },
+  LEDGER_READ_ONLY: {
+    status: 500,
+    title: "Node misconfigured",
+    publicDetail: "This node has no signing account configured.",
+  },
 
   ATTESTATION_NOT_ANCHORED: { status: 409, title: "Attestation not anchored yet" },
   ATTESTATION_NOT_VALID: unprocessableImage("Attestation not valid on chain"),
   CONSENT_NOT_FOUND: { status: 404, title: "Consent not found" },
-  CHAIN_UNREACHABLE: { status: 503, title: "Chain unavailable", publicDetail: "The chain could not be reached. Retry later." },
+  CHAIN_UNREACHABLE: {
+    status: 503,
+    title: "Chain unavailable",
+    publicDetail: "The chain could not be reached. Retry later.",
+  },
   CONTRACTS_NOT_FOUND: nodeMisconfigured,
   WRONG_CHAIN: nodeMisconfigured,
   ARTIFACT_NOT_FOUND: nodeMisconfigured,
   AUDIT_FAILED: {
-    status: 502, title: "Chain answer unusable", publicDetail: "The chain gave an answer that could not be used. Retry later.",
+    status: 502,
+    title: "Chain answer unusable",
+    publicDetail: "The chain gave an answer that could not be used. Retry later.",
   },
 
   // Re-onboarding and the record exchange with other members (their answers are never echoed)
   REUSE_NOT_POSSIBLE: unprocessableImage("Re-onboarding not possible"),
   COMMITMENT_MISMATCH: unprocessableImage("Disclosed field does not match its commitment"),
   PEER_NOT_MEMBER: unprocessableImage("The issuing bank is not an active member"),
-  EXCHANGE_REFUSED: { status: 502, title: "The issuing bank refused the record request", publicDetail: "The issuing bank refused to disclose the record." },
-  EXCHANGE_PROTOCOL: { status: 502, title: "Record exchange failed", publicDetail: "The issuing bank's node answered outside the protocol." },
-  EXCHANGE_DIAL_FAILED: { status: 502, title: "Issuing bank unreachable", publicDetail: "The issuing bank's node could not be reached. Retry later." },
-  EXCHANGE_TIMEOUT: { status: 504, title: "Issuing bank timed out", publicDetail: "The issuing bank's node did not answer in time. Retry later." },
-  DISCLOSURE_INVALID: { status: 502, title: "Disclosed record failed verification", publicDetail: "The issuing bank sent data that does not match the chain." },
+  EXCHANGE_REFUSED: {
+    status: 502,
+    title: "The issuing bank refused the record request",
+    publicDetail: "The issuing bank refused to disclose the record.",
+  },
+  EXCHANGE_PROTOCOL: {
+    status: 502,
+    title: "Record exchange failed",
+    publicDetail: "The issuing bank's node answered outside the protocol.",
+  },
+  EXCHANGE_DIAL_FAILED: {
+    status: 502,
+    title: "Issuing bank unreachable",
+    publicDetail: "The issuing bank's node could not be reached. Retry later.",
+  },
+  EXCHANGE_TIMEOUT: {
+    status: 504,
+    title: "Issuing bank timed out",
+    publicDetail: "The issuing bank's node did not answer in time. Retry later.",
+  },
+  DISCLOSURE_INVALID: {
+    status: 502,
+    title: "Disclosed record failed verification",
+    publicDetail: "The issuing bank sent data that does not match the chain.",
+  },
   RECORD_NOT_DISCLOSABLE: { status: 409, title: "Record cannot be disclosed" },
   PEER_KEY_INVALID: {
-    status: 500, title: "Node identity unusable", publicDetail: "The node's stored libp2p key cannot be read; the incident is logged.",
+    status: 500,
+    title: "Node identity unusable",
+    publicDetail: "The node's stored libp2p key cannot be read; the incident is logged.",
   },
 
   // Vault
   RECORD_NOT_FOUND: { status: 404, title: "Record not found" },
   RECORD_SHREDDED: { status: 410, title: "Record destroyed at the end of its retention" },
   RECORD_STATE_CONFLICT: { status: 409, title: "Record is not in a state that allows this" },
-  RECORD_INTEGRITY: { status: 500, title: "Record integrity failure", publicDetail: "A stored record failed an integrity check; the incident is logged." },
-  STORE_UNAVAILABLE: { status: 503, title: "Vault unavailable", publicDetail: "The node's vault storage is not available. Retry later." },
-  STORE_SCHEMA_MISMATCH: {
-    status: 503, title: "Vault schema mismatch",
-    publicDetail: "The vault's database schema is newer than this node or was altered; the node does not serve until it matches.",
+  RECORD_INTEGRITY: {
+    status: 500,
+    title: "Record integrity failure",
+    publicDetail: "A stored record failed an integrity check; the incident is logged.",
   },
-  AUDIT_LOG_CORRUPT: { status: 503, title: "Audit log unavailable", publicDetail: "The audit log failed its integrity check, so writes are refused." },
-  CIPHERTEXT_MALFORMED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
-  CIPHERTEXT_REJECTED: { status: 500, title: "Record integrity failure", publicDetail: "A stored record could not be decrypted; the incident is logged." },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    title: "Vault unavailable",
+    publicDetail: "The node's vault storage is not available. Retry later.",
+  },
+  STORE_SCHEMA_MISMATCH: {
+    status: 503,
+    title: "Vault schema mismatch",
+    publicDetail:
+      "The vault's database schema is newer than this node or was altered; the node does not serve until it matches.",
+  },
+  AUDIT_LOG_CORRUPT: {
+    status: 503,
+    title: "Audit log unavailable",
+    publicDetail: "The audit log failed its integrity check, so writes are refused.",
+  },
+  CIPHERTEXT_MALFORMED: {
+    status: 500,
+    title: "Record integrity failure",
+    publicDetail: "A stored record could not be decrypted; the incident is logged.",
+  },
+  CIPHERTEXT_REJECTED: {
+    status: 500,
+    title: "Record integrity failure",
+    publicDetail: "A stored record could not be decrypted; the incident is logged.",
+  },
 
   // Custody (every HSM failure refuses the write)
   SIGNATURE_UNRECOVERABLE: hsmUnavailable,
@@ -177,7 +244,8 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
 
   // The customer's own wallet and subject key (SDK codes: a customer app built on this API shows them)
   RANDOM_SOURCE_UNAVAILABLE: {
-    status: 500, title: "No secure random source",
+    status: 500,
+    title: "No secure random source",
     publicDetail: "This platform offers no secure random source; nothing was generated.",
   },
   WALLET_WRONG_PASSPHRASE: { status: 403, title: "Wrong wallet passphrase" },
@@ -186,24 +254,34 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   WALLET_ENTRY_EXISTS: { status: 409, title: "The wallet already holds this attestation" },
   NOT_CONSENT_SUBJECT: { status: 403, title: "Not the consent's subject" },
   SUBJECT_TRANSACTION_FAILED: {
-    status: 503, title: "Chain transaction failed", publicDetail: "The subject key's transaction was not confirmed. Retry later.",
+    status: 503,
+    title: "Chain transaction failed",
+    publicDetail: "The subject key's transaction was not confirmed. Retry later.",
   },
 
   // The node itself
   CONFIG_NOT_FOUND: nodeMisconfigured,
   CONFIG_INVALID: nodeMisconfigured,
   NODE_START_FAILED: {
-    status: 503, title: "Node starting or stopped", publicDetail: "A component of the node failed to start. Retry later.",
+    status: 503,
+    title: "Node starting or stopped",
+    publicDetail: "A component of the node failed to start. Retry later.",
   },
   SERVER_BUSY: {
-    status: 503, title: "Node busy",
+    status: 503,
+    title: "Node busy",
     publicDetail: "The node is at its limit of concurrent uploads and decisions. Retry shortly.",
   },
   AUDIT_UNAVAILABLE: {
-    status: 503, title: "Audit log unavailable",
+    status: 503,
+    title: "Audit log unavailable",
     publicDetail: "The audit log cannot be written, so writes are refused. Retry later.",
   },
-  INTERNAL: { status: 500, title: "Internal error", publicDetail: "An unexpected error occurred. Quote the instance when reporting it." },
+  INTERNAL: {
+    status: 500,
+    title: "Internal error",
+    publicDetail: "An unexpected error occurred. Quote the instance when reporting it.",
+  },
 };
 
 /** One failing field of a schema validation, as a JSON-pointer-like path ("body/frames/0/mime"). */
@@ -250,7 +328,12 @@ export function catalogueEntry(code: string): CatalogueEntry {
  * Builds the problem for `code`. `detail` is used only for 4xx entries; 5xx entries always show
  * their fixed public text, whatever the caller passes. A code outside the catalogue becomes INTERNAL.
  */
-export function buildProblem(code: ErrorCode, requestId: string, detail?: string, errors?: readonly FieldViolation[]): Problem {
+export function buildProblem(
+  code: ErrorCode,
+  requestId: string,
+  detail?: string,
+  errors?: readonly FieldViolation[],
+): Problem {
   const effectiveCode: ErrorCode = isCatalogued(code) ? code : "INTERNAL";
   const entry = ERROR_CATALOGUE[effectiveCode];
   const shown = entry.status >= 500 || detail === undefined ? (entry.publicDetail ?? entry.title) : detail;
@@ -291,7 +374,9 @@ export class UnauthenticatedError extends KycnetError {
 
 export class ForbiddenError extends KycnetError {
   constructor(role: string, allowed: readonly string[]) {
-    super("FORBIDDEN", `role ${role} may not call this route (allowed: ${allowed.join(", ")})`, { details: { role, allowed: [...allowed] } });
+    super("FORBIDDEN", `role ${role} may not call this route (allowed: ${allowed.join(", ")})`, {
+      details: { role, allowed: [...allowed] },
+    });
   }
 }
 

@@ -29,13 +29,17 @@ export function registerGuard(app: ApiInstance, { services, config }: RouteConte
     }
   });
 
-  app.addHook("onRequest", app.rateLimit({
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    keyGenerator: (request: FastifyRequest) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
-      new ApiError("RATE_LIMITED", `rate limit exceeded, retry in ${context.after}`),
-  }));
+  app.addHook(
+    "onRequest",
+    app.rateLimit({
+      max: config.rateLimit.max,
+      timeWindow: config.rateLimit.windowMs,
+      keyGenerator: (request: FastifyRequest) =>
+        request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`,
+      errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
+        new ApiError("RATE_LIMITED", `rate limit exceeded, retry in ${context.after}`),
+    }),
+  );
 
   app.addHook("onRequest", async (request) => {
     if (request.authFailure) throw request.authFailure;
@@ -73,13 +77,20 @@ export function registerGuard(app: ApiInstance, { services, config }: RouteConte
     if (request.routeOptions.config.audit === undefined) return payload;
     const status = reply.statusCode;
     const outcome: AuditOutcome = request.auditRequested
-      ? (status < 400 ? "SUCCEEDED" : "FAILED")
-      : ([401, 403, 429].includes(status) ? "DENIED" : "REJECTED");
+      ? status < 400
+        ? "SUCCEEDED"
+        : "FAILED"
+      : [401, 403, 429].includes(status)
+        ? "DENIED"
+        : "REJECTED";
     try {
       await audit(request, outcome, { status, ...(reply.problemCode ? { code: reply.problemCode } : {}) });
     } catch (error) {
       // The write has already happened (or been refused); the response stands, the gap is logged loudly.
-      request.log.error({ err: error, action: request.routeOptions.config.audit, outcome }, "audit append of outcome failed");
+      request.log.error(
+        { err: error, action: request.routeOptions.config.audit, outcome },
+        "audit append of outcome failed",
+      );
     }
     return payload;
   });

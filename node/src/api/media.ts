@@ -27,7 +27,11 @@ export function assertImage(bytes: Uint8Array, declared: ImageMime, what: string
   if (bytes.length === 0) throw new ApiError("IMAGE_TYPE_MISMATCH", `${what} is empty`, { what });
   const actual = sniffImageMime(bytes);
   if (actual !== declared) {
-    throw new ApiError("IMAGE_TYPE_MISMATCH", `${what} is declared ${declared} but its bytes are ${actual ?? "not a JPEG or PNG image"}`, { what });
+    throw new ApiError(
+      "IMAGE_TYPE_MISMATCH",
+      `${what} is declared ${declared} but its bytes are ${actual ?? "not a JPEG or PNG image"}`,
+      { what },
+    );
   }
 }
 
@@ -42,14 +46,20 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function decodeBase64Image(text: string, maxBytes: number, what: string): Uint8Array {
   const maxChars = Math.ceil(maxBytes / 3) * 4;
   if (text.length > maxChars) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `${what} is over the limit of ${maxBytes} bytes`, { what, limit: maxBytes });
+    throw new ApiError("PAYLOAD_TOO_LARGE", `${what} is over the limit of ${maxBytes} bytes`, {
+      what,
+      limit: maxBytes,
+    });
   }
   if (text.length % 4 !== 0 || !BASE64.test(text)) {
     throw new ApiError("INVALID_ARGUMENT", `${what} is not standard base64`, { what });
   }
   const bytes = Buffer.from(text, "base64");
   if (bytes.length > maxBytes) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `${what} is over the limit of ${maxBytes} bytes`, { what, limit: maxBytes });
+    throw new ApiError("PAYLOAD_TOO_LARGE", `${what} is over the limit of ${maxBytes} bytes`, {
+      what,
+      limit: maxBytes,
+    });
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -3,7 +3,13 @@
  * `roles` (who may call it; a route without roles is refused to everyone) and `audit` (the action
  * name recorded for writes).
  */
-import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from "fastify";
+import type {
+  FastifyInstance,
+  FastifyBaseLogger,
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+} from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ApiConfig } from "./config.ts";
 import type { Principal } from "./auth.ts";
@@ -30,7 +36,11 @@ declare module "fastify" {
 }
 
 export type ApiInstance = FastifyInstance<
-  RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
 >;
 
 export interface RouteContext {

@@ -9,10 +9,33 @@ import type { ErrorCode } from "../errors.ts";
 import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 export {
-  Accepted, AttestationStatusView, CaseIdParams, CaseListQuery, ConsentParams, ConsentRevocationRelayed, ConsentRevokeBody,
-  ConsentStatusView, CreateSessionBody, DECISION_NAMES, DecisionView, DocumentParams, LivenessChallenge, REVOCATION_REASON_NAMES,
-  ReuseSessionBody, ReuseSessionCreated, RevocationResult, ReviewCasePage, ReviewCaseView, ReviewDecisionBody, RevokeBody,
-  SessionCreated, SessionIdParams, SessionView, UidParams, selfieBody, type SelfieBody,
+  Accepted,
+  AttestationStatusView,
+  CaseIdParams,
+  CaseListQuery,
+  ConsentParams,
+  ConsentRevocationRelayed,
+  ConsentRevokeBody,
+  ConsentStatusView,
+  CreateSessionBody,
+  DECISION_NAMES,
+  DecisionView,
+  DocumentParams,
+  LivenessChallenge,
+  REVOCATION_REASON_NAMES,
+  ReuseSessionBody,
+  ReuseSessionCreated,
+  RevocationResult,
+  ReviewCasePage,
+  ReviewCaseView,
+  ReviewDecisionBody,
+  RevokeBody,
+  SessionCreated,
+  SessionIdParams,
+  SessionView,
+  UidParams,
+  selfieBody,
+  type SelfieBody,
 } from "@kycnet/sdk/bank";
 
 /**
@@ -32,15 +55,20 @@ const ProblemCode = Type.Unsafe<ErrorCode>({
 });
 
 /** RFC 9457 problem details; one shared component, referenced by every route's 4xx and 5xx answers. */
-export const Problem = Type.Object({
-  type: Type.String({ description: "the problem type, `urn:kycnet:problem:<code, kebab case>`, listed under `code`" }),
-  title: Type.String({ description: "the problem type's title (the catalogue's, the same for every occurrence)" }),
-  status: Type.Integer({ description: "the HTTP status, repeated" }),
-  detail: Type.String({ description: "what went wrong; a 5xx gives a fixed text only (details go to the log)" }),
-  instance: Type.String({ description: "`urn:kycnet:request:<request id>`, also in the x-request-id header" }),
-  code: ProblemCode,
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-}, { $id: "ProblemDetails", title: "ProblemDetails", description: "RFC 9457 problem details" });
+export const Problem = Type.Object(
+  {
+    type: Type.String({
+      description: "the problem type, `urn:kycnet:problem:<code, kebab case>`, listed under `code`",
+    }),
+    title: Type.String({ description: "the problem type's title (the catalogue's, the same for every occurrence)" }),
+    status: Type.Integer({ description: "the HTTP status, repeated" }),
+    detail: Type.String({ description: "what went wrong; a 5xx gives a fixed text only (details go to the log)" }),
+    instance: Type.String({ description: "`urn:kycnet:request:<request id>`, also in the x-request-id header" }),
+    code: ProblemCode,
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: "ProblemDetails", title: "ProblemDetails", description: "RFC 9457 problem details" },
+);
 
 /** app.ts registers these with `addSchema`: the OpenAPI document then holds each once, under its `$id`. */
 export const SHARED_SCHEMAS: readonly TSchema[] = [Problem];

@@ -8,7 +8,14 @@ const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 // Tables without separators between rows: easier to scan, half the height.
 const compact = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 const paint = (code: number) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
-export const colour = { bold: paint(1), dim: paint(2), red: paint(31), green: paint(32), yellow: paint(33), cyan: paint(36) };
+export const colour = {
+  bold: paint(1),
+  dim: paint(2),
+  red: paint(31),
+  green: paint(32),
+  yellow: paint(33),
+  cyan: paint(36),
+};
 
 export type Cell = string | number | bigint | boolean | null | undefined;
 

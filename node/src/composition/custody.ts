@@ -23,7 +23,9 @@ export async function openKeys(config: NodeConfig): Promise<KeyManager> {
     });
   }
   return openPkcs11KeyManager({
-    modulePath: custody.modulePath, tokenLabel: custody.tokenLabel, pin,
+    modulePath: custody.modulePath,
+    tokenLabel: custody.tokenLabel,
+    pin,
     ...(custody.softhsm2Conf === undefined ? {} : { softhsm2Conf: custody.softhsm2Conf }),
     ...(custody.sessions === undefined ? {} : { sessions: custody.sessions }),
     ...(custody.keyLabels === undefined ? {} : { keyLabels: custody.keyLabels }),

@@ -43,7 +43,9 @@ export interface OpenExchangeDeps {
 }
 
 export async function openExchange(
-  config: NodeConfig, deps: OpenExchangeDeps, startup: Startup,
+  config: NodeConfig,
+  deps: OpenExchangeDeps,
+  startup: Startup,
 ): Promise<NodeExchange> {
   const { keys, ledger, provider, logger } = deps;
   const identity = await startup.step("peer identity", async () => {
@@ -58,27 +60,44 @@ export async function openExchange(
     return own;
   });
   const membership = createMembershipGate({
-    ledger, onError: (error) => logger.warn({ err: error }, "membership check failed"),
+    ledger,
+    onError: (error) => logger.warn({ err: error }, "membership check failed"),
   });
   const host = await startup.step("exchange host", () =>
-    createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }));
+    createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }),
+  );
   const recordServer = createRecordServer({
-    host, ledger, keys, membership, source: vaultRecordSource(deps.vault),
-    onServed: (e) => logger.info({
-      status: e.status, consentId: e.consentId, memberId: e.memberId,
-      ms: Math.round(e.ms), disclosureTx: e.disclosureTx,
-    }, "record request"),
+    host,
+    ledger,
+    keys,
+    membership,
+    source: vaultRecordSource(deps.vault),
+    onServed: (e) =>
+      logger.info(
+        {
+          status: e.status,
+          consentId: e.consentId,
+          memberId: e.memberId,
+          ms: Math.round(e.ms),
+          disclosureTx: e.disclosureTx,
+        },
+        "record request",
+      ),
   });
   const records = createRecordClient({ host, ledger, keys });
   // Membership changes on chain (a bank removed, a key rotated) cut connections within seconds.
   const watcher = createMembershipWatcher({
-    provider, consortium: ledger.addresses.consortium, membership, host,
+    provider,
+    consortium: ledger.addresses.consortium,
+    membership,
+    host,
     onChange: (c) => logger.info(c, "consortium membership changed"),
     onError: (error) => logger.warn({ err: error }, "membership watch failed"),
   });
   const addressBook = new Map(config.exchange.peers.map((p) => [p.account.toLowerCase(), p.address]));
   return {
-    host, records,
+    host,
+    records,
     addressOf: (member) => addressBook.get(member.account.toLowerCase()) ?? null,
     async start() {
       await host.start();

@@ -19,7 +19,10 @@ export interface NodeLedger {
 }
 
 export async function openLedger(
-  config: NodeConfig, keys: KeyManager, startup: Startup, logger: Logger,
+  config: NodeConfig,
+  keys: KeyManager,
+  startup: Startup,
+  logger: Logger,
 ): Promise<NodeLedger> {
   const chain = config.chain;
   const network = chain.chainId === undefined ? {} : { chainId: BigInt(chain.chainId) };
@@ -30,7 +33,9 @@ export async function openLedger(
   // The first calls to the chain are part of the step, so an unreachable chain closes the HSM session.
   return startup.step("ledger", async () => {
     const ledger = await createEthersLedger({
-      runner, addresses: chain.addresses as ContractAddresses, confirmations: chain.confirmations,
+      runner,
+      addresses: chain.addresses as ContractAddresses,
+      confirmations: chain.confirmations,
     });
     const account = await ledger.account();
     if (!(await ledger.isActiveMember(account))) {

@@ -32,14 +32,18 @@ export interface PipelineEngines {
 }
 
 export async function openPipelineEngines(
-  config: NodeConfig, overrides: PipelineOverrides, startup: Startup, logger: Logger,
+  config: NodeConfig,
+  overrides: PipelineOverrides,
+  startup: Startup,
+  logger: Logger,
 ): Promise<PipelineEngines> {
   const readDocumentWith = overrides.readDocument ?? (await openDocumentReader(startup));
   // The node's own model runs on a worker thread so inferences never stall the event loop.
   const faceModel = overrides.faceModel ?? (await startup.step("face model", () => startWorkerFaceModel()));
   if (overrides.faceModel === undefined) startup.onClose(() => faceModel.close());
-  const registry = overrides.registry
-    ?? new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
+  const registry =
+    overrides.registry ??
+    new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
   const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : await loadSanctions(config, startup);
   if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
   return { readDocument: readDocumentWith, faceModel, registry, sanctions };
@@ -54,6 +58,8 @@ async function openDocumentReader(startup: Startup): Promise<DocumentReader> {
 async function loadSanctions(config: NodeConfig, startup: Startup): Promise<SanctionsList | null> {
   const { lists, threshold } = config.sanctions;
   if (lists.length === 0) return null;
-  return startup.step("sanctions lists", async () =>
-    new IndexedSanctionsList(await loadSanctionsFiles(lists), threshold === undefined ? {} : { threshold }));
+  return startup.step(
+    "sanctions lists",
+    async () => new IndexedSanctionsList(await loadSanctionsFiles(lists), threshold === undefined ? {} : { threshold }),
+  );
 }

@@ -31,18 +31,31 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
   const { vault, review, audit } = deps.vault;
   const onboarding = createOnboardingService({
     sessions: createSessionStore(),
-    readDocument: engines.readDocument, faceModel: engines.faceModel, challenges: new ChallengeIssuer(),
-    registry: engines.registry, sanctions: engines.sanctions, vault, review,
+    readDocument: engines.readDocument,
+    faceModel: engines.faceModel,
+    challenges: new ChallengeIssuer(),
+    registry: engines.registry,
+    sanctions: engines.sanctions,
+    vault,
+    review,
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: deps.observeStage,
     reuse: { ledger, provider, records: deps.exchange.records, addressOf: deps.exchange.addressOf },
   });
   const ledgerServices = createLedgerServices({
-    vault, ledger, provider, audit, statusTtlMs: config.chain.blockPeriodMs,
+    vault,
+    ledger,
+    provider,
+    audit,
+    statusTtlMs: config.chain.blockPeriodMs,
   });
   return {
-    onboarding, review: createReviewService(review, vault), ledger: ledgerServices.reads,
-    attestations: ledgerServices.admin, consents: ledgerServices.consents, audit: ledgerServices.audit,
+    onboarding,
+    review: createReviewService(review, vault),
+    ledger: ledgerServices.reads,
+    attestations: ledgerServices.admin,
+    consents: ledgerServices.consents,
+    audit: ledgerServices.audit,
   };
 }

@@ -42,7 +42,12 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
   const vault = createVault({ store, keys, audit, attestationContext });
   const review = createReviewQueue({ store, vault, audit });
   const outbox = createAnchoringWorker({
-    store, audit, vault, ledger, maxBatch: config.anchoring.maxBatch, maxDelayMs: config.anchoring.maxDelayMs,
+    store,
+    audit,
+    vault,
+    ledger,
+    maxBatch: config.anchoring.maxBatch,
+    maxDelayMs: config.anchoring.maxDelayMs,
     onBatch: (b) => {
       metrics.setAnchoringLag(b.lagSeconds);
       logger.info({ count: b.count, batchRoot: b.batchRoot, txHash: b.txHash }, "anchored batch");

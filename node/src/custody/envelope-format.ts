@@ -14,7 +14,8 @@ const RECORD_AAD_PREFIX = new TextEncoder().encode("kycnet/record/v1\0");
 
 /** GCM associated data for a record: a fixed domain prefix, then the record id's UTF-8 bytes. */
 export function recordAad(recordId: string, limits: PayloadLimits): Uint8Array {
-  if (typeof recordId !== "string" || recordId.length === 0) throw new InvalidArgumentError("recordId", "must be a non-empty string");
+  if (typeof recordId !== "string" || recordId.length === 0)
+    throw new InvalidArgumentError("recordId", "must be a non-empty string");
   const id = new TextEncoder().encode(recordId);
   if (id.length > limits.maxAadBytes) throw new PayloadTooLargeError("recordId", id.length, limits.maxAadBytes);
   const aad = new Uint8Array(RECORD_AAD_PREFIX.length + id.length);
@@ -26,7 +27,8 @@ export function recordAad(recordId: string, limits: PayloadLimits): Uint8Array {
 /** Throws unless `plaintext` is bytes within the record size limit. */
 export function assertRecordPlaintext(plaintext: Uint8Array, limits: PayloadLimits): void {
   if (!(plaintext instanceof Uint8Array)) throw new InvalidArgumentError("plaintext", "must be a Uint8Array");
-  if (plaintext.length > limits.maxRecordBytes) throw new PayloadTooLargeError("record plaintext", plaintext.length, limits.maxRecordBytes);
+  if (plaintext.length > limits.maxRecordBytes)
+    throw new PayloadTooLargeError("record plaintext", plaintext.length, limits.maxRecordBytes);
 }
 
 /** Checks an envelope's structure; throws CIPHERTEXT_MALFORMED naming the first bad field. */
@@ -35,15 +37,19 @@ export function assertEnvelope(envelope: SealedRecord, limits: PayloadLimits): v
   if (envelope === null || typeof envelope !== "object") throw new CiphertextMalformedError(what, "not an object");
   if (envelope.version !== 1) throw new CiphertextMalformedError(what, "unknown version");
   if (envelope.wrapAlgorithm !== "AES-KW-256") throw new CiphertextMalformedError(what, "unknown wrap algorithm");
-  if (typeof envelope.keyId !== "string" || envelope.keyId.length === 0) throw new CiphertextMalformedError(what, "missing keyId");
+  if (typeof envelope.keyId !== "string" || envelope.keyId.length === 0)
+    throw new CiphertextMalformedError(what, "missing keyId");
   bytesOfLength(envelope.wrappedKey, WRAPPED_KEY_BYTES, "wrappedKey");
   bytesOfLength(envelope.iv, GCM_IV_BYTES, "iv");
   bytesOfLength(envelope.tag, GCM_TAG_BYTES, "tag");
   if (!(envelope.ciphertext instanceof Uint8Array)) throw new CiphertextMalformedError(what, "ciphertext is not bytes");
-  if (envelope.ciphertext.length > limits.maxRecordBytes) throw new PayloadTooLargeError("record ciphertext", envelope.ciphertext.length, limits.maxRecordBytes);
+  if (envelope.ciphertext.length > limits.maxRecordBytes)
+    throw new PayloadTooLargeError("record ciphertext", envelope.ciphertext.length, limits.maxRecordBytes);
 }
 
 function bytesOfLength(value: unknown, length: number, field: string): void {
-  if (!(value instanceof Uint8Array)) throw new CiphertextMalformedError("sealed record", `${field} is missing or not bytes`);
-  if (value.length !== length) throw new CiphertextMalformedError("sealed record", `${field} must be ${length} bytes, got ${value.length}`);
+  if (!(value instanceof Uint8Array))
+    throw new CiphertextMalformedError("sealed record", `${field} is missing or not bytes`);
+  if (value.length !== length)
+    throw new CiphertextMalformedError("sealed record", `${field} must be ${length} bytes, got ${value.length}`);
 }

@@ -7,7 +7,10 @@ import { KycnetError } from "@kycnet/sdk/errors";
 /** The PKCS#11 library could not be loaded from the configured path. */
 export class HsmModuleNotFoundError extends KycnetError {
   constructor(modulePath: string, cause?: unknown) {
-    super("HSM_MODULE_NOT_FOUND", `PKCS#11 module could not be loaded from ${modulePath}`, { details: { modulePath }, cause });
+    super("HSM_MODULE_NOT_FOUND", `PKCS#11 module could not be loaded from ${modulePath}`, {
+      details: { modulePath },
+      cause,
+    });
   }
 }
 
@@ -21,7 +24,10 @@ export class HsmTokenNotFoundError extends KycnetError {
 /** The token refused the PIN. The PIN itself is never part of the error. */
 export class HsmPinIncorrectError extends KycnetError {
   constructor(tokenLabel: string, userType: "user" | "so", cause?: unknown) {
-    super("HSM_PIN_INCORRECT", `the ${userType} PIN was rejected by token "${tokenLabel}"`, { details: { tokenLabel, userType }, cause });
+    super("HSM_PIN_INCORRECT", `the ${userType} PIN was rejected by token "${tokenLabel}"`, {
+      details: { tokenLabel, userType },
+      cause,
+    });
   }
 }
 
@@ -63,7 +69,9 @@ export class HsmModuleBusyError extends KycnetError {
 /** A payload exceeds the configured limit; nothing was encrypted or stored. */
 export class PayloadTooLargeError extends KycnetError {
   constructor(what: string, size: number, limit: number) {
-    super("PAYLOAD_TOO_LARGE", `${what} is ${size} bytes, over the limit of ${limit}`, { details: { what, size, limit } });
+    super("PAYLOAD_TOO_LARGE", `${what} is ${size} bytes, over the limit of ${limit}`, {
+      details: { what, size, limit },
+    });
   }
 }
 
@@ -77,7 +85,10 @@ export class CiphertextMalformedError extends KycnetError {
 /** An envelope or sealed message does not authenticate: tampered, wrong associated data or wrong key. */
 export class CiphertextRejectedError extends KycnetError {
   constructor(what: string, cause?: unknown) {
-    super("CIPHERTEXT_REJECTED", `${what} failed authentication (tampered, wrong associated data or wrong key)`, { details: { what }, cause });
+    super("CIPHERTEXT_REJECTED", `${what} failed authentication (tampered, wrong associated data or wrong key)`, {
+      details: { what },
+      cause,
+    });
   }
 }
 

@@ -14,7 +14,13 @@ import { Secp256k1PublicKey } from "./secp256k1.ts";
 import { toCompressedP256 } from "./transport-format.ts";
 import { assertLabel, DEFAULT_KEY_LABELS, type Pkcs11KeyLabels } from "./pkcs11/config.ts";
 import {
-  ecKeyPairTemplates, findObjects, getEcKeyPair, getKek, kekTemplate, P256_PARAMS, SECP256K1_PARAMS,
+  ecKeyPairTemplates,
+  findObjects,
+  getEcKeyPair,
+  getKek,
+  kekTemplate,
+  P256_PARAMS,
+  SECP256K1_PARAMS,
 } from "./pkcs11/keys.ts";
 import { acquireModule } from "./pkcs11/module-registry.ts";
 import { toHsmError } from "./pkcs11/rv.ts";
@@ -59,7 +65,11 @@ export function writeSoftHsmConf(confDir: string): string {
   mkdirSync(tokens, { recursive: true, mode: 0o700 });
   const conf = join(dir, "softhsm2.conf");
   if (!existsSync(conf)) {
-    writeFileSync(conf, `# kycnet: SoftHSM2 token store of one bank\ndirectories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`, { mode: 0o600 });
+    writeFileSync(
+      conf,
+      `# kycnet: SoftHSM2 token store of one bank\ndirectories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+      { mode: 0o600 },
+    );
   }
   return conf;
 }
@@ -81,17 +91,26 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
     try {
       login(p, session, options.tokenLabel, "user", options.userPin);
       const keys = {
-        signing: ensure(p, session, "signing", labels.signing, () => generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign")),
-        kek: ensure(p, session, "kek", labels.kek, () => generate(() => p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, kekTemplate(labels.kek)))),
-        transport: ensure(p, session, "transport", labels.transport, () => generateEcPair(p, session, labels.transport, P256_PARAMS, "derive")),
+        signing: ensure(p, session, "signing", labels.signing, () =>
+          generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign"),
+        ),
+        kek: ensure(p, session, "kek", labels.kek, () =>
+          generate(() => p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, kekTemplate(labels.kek))),
+        ),
+        transport: ensure(p, session, "transport", labels.transport, () =>
+          generateEcPair(p, session, labels.transport, P256_PARAMS, "derive"),
+        ),
       };
       // Read everything back through the same checks the key manager applies.
       const signing = getEcKeyPair(p, session, "signing", labels.signing, SECP256K1_PARAMS, "sign");
       getKek(p, session, labels.kek);
       const transport = getEcKeyPair(p, session, "transport", labels.transport, P256_PARAMS, "derive");
       return {
-        tokenLabel: options.tokenLabel, tokenCreated, keys,
-        address: new Secp256k1PublicKey(signing.publicPoint).address, transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
+        tokenLabel: options.tokenLabel,
+        tokenCreated,
+        keys,
+        address: new Secp256k1PublicKey(signing.publicPoint).address,
+        transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
       };
     } finally {
       try {
@@ -132,16 +151,35 @@ function initialiseToken(p: pkcs11js.PKCS11, tokenLabel: string, soPin: string, 
 }
 
 /** Generates the key only when no private/secret object carries its label yet. */
-function ensure(p: pkcs11js.PKCS11, session: Buffer, role: KeyRole, label: string, generateKey: () => void): KeyOutcome {
+function ensure(
+  p: pkcs11js.PKCS11,
+  session: Buffer,
+  role: KeyRole,
+  label: string,
+  generateKey: () => void,
+): KeyOutcome {
   const objectClass = role === "kek" ? pkcs11js.CKO_SECRET_KEY : pkcs11js.CKO_PRIVATE_KEY;
   if (findObjects(p, session, objectClass, label).length > 0) return "existing";
   generateKey();
   return "created";
 }
 
-function generateEcPair(p: pkcs11js.PKCS11, session: Buffer, label: string, curve: Buffer, usage: "sign" | "derive"): void {
+function generateEcPair(
+  p: pkcs11js.PKCS11,
+  session: Buffer,
+  label: string,
+  curve: Buffer,
+  usage: "sign" | "derive",
+): void {
   const templates = ecKeyPairTemplates(label, curve, usage);
-  generate(() => p.C_GenerateKeyPair(session, { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN }, templates.publicKey, templates.privateKey));
+  generate(() =>
+    p.C_GenerateKeyPair(
+      session,
+      { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
+      templates.publicKey,
+      templates.privateKey,
+    ),
+  );
 }
 
 function generate(call: () => unknown): void {

@@ -5,8 +5,21 @@
  * `AbstractSigner` and the connected provider.
  */
 import {
-  AbstractSigner, Signature, Transaction, TypedDataEncoder, copyRequest, getAddress, getBytes, hashMessage, resolveAddress,
-  resolveProperties, type Provider, type TransactionLike, type TransactionRequest, type TypedDataDomain, type TypedDataField,
+  AbstractSigner,
+  Signature,
+  Transaction,
+  TypedDataEncoder,
+  copyRequest,
+  getAddress,
+  getBytes,
+  hashMessage,
+  resolveAddress,
+  resolveProperties,
+  type Provider,
+  type TransactionLike,
+  type TransactionRequest,
+  type TypedDataDomain,
+  type TypedDataField,
 } from "ethers";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { DigestSignature } from "./key-manager.ts";
@@ -42,7 +55,8 @@ export class KeyManagerSigner extends AbstractSigner {
     });
     if (to != null) tx.to = to;
     if (from != null) {
-      if (getAddress(from) !== address) throw new InvalidArgumentError("tx.from", "does not match the signer's address");
+      if (getAddress(from) !== address)
+        throw new InvalidArgumentError("tx.from", "does not match the signer's address");
       delete tx.from;
     }
     const unsigned = Transaction.from(tx as TransactionLike<string>);
@@ -54,7 +68,11 @@ export class KeyManagerSigner extends AbstractSigner {
     return (await this.#sign(hashMessage(message))).serialized;
   }
 
-  override async signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string> {
+  override async signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string> {
     const populated = await TypedDataEncoder.resolveNames(domain, types, value, async (name) => {
       const resolved = this.provider ? await this.provider.resolveName(name) : null;
       if (resolved == null) throw new InvalidArgumentError("typedData", `cannot resolve name ${name}`);

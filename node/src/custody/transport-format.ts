@@ -52,26 +52,31 @@ export function toUncompressedP256(publicKey: Uint8Array, field = "peerPublicKey
 
 /** The compressed (33-byte) form of a valid P-256 point. */
 export function toCompressedP256(publicKey: Uint8Array): Uint8Array {
-  return new Uint8Array(ECDH.convertKey(Buffer.from(publicKey), "prime256v1", undefined, undefined, "compressed") as Buffer);
+  return new Uint8Array(
+    ECDH.convertKey(Buffer.from(publicKey), "prime256v1", undefined, undefined, "compressed") as Buffer,
+  );
 }
 
 export function assertTransportInput(payload: Uint8Array, aad: Uint8Array, limits: PayloadLimits): void {
   if (!(payload instanceof Uint8Array)) throw new InvalidArgumentError("payload", "must be a Uint8Array");
   if (!(aad instanceof Uint8Array)) throw new InvalidArgumentError("aad", "must be a Uint8Array");
-  if (payload.length > limits.maxTransportBytes) throw new PayloadTooLargeError("transport payload", payload.length, limits.maxTransportBytes);
+  if (payload.length > limits.maxTransportBytes)
+    throw new PayloadTooLargeError("transport payload", payload.length, limits.maxTransportBytes);
   if (aad.length > limits.maxAadBytes) throw new PayloadTooLargeError("transport aad", aad.length, limits.maxAadBytes);
 }
 
 /** Splits and checks a sealed message; the ephemeral key is validated before it reaches any ECDH. */
 export function parseSealed(sealed: Uint8Array, limits: PayloadLimits): SealedParts {
   if (!(sealed instanceof Uint8Array)) throw new CiphertextMalformedError("sealed message", "not bytes");
-  if (sealed.length < TRANSPORT_OVERHEAD) throw new CiphertextMalformedError("sealed message", `shorter than the ${TRANSPORT_OVERHEAD}-byte minimum`);
+  if (sealed.length < TRANSPORT_OVERHEAD)
+    throw new CiphertextMalformedError("sealed message", `shorter than the ${TRANSPORT_OVERHEAD}-byte minimum`);
   if (sealed.length - TRANSPORT_OVERHEAD > limits.maxTransportBytes) {
     throw new PayloadTooLargeError("sealed message", sealed.length - TRANSPORT_OVERHEAD, limits.maxTransportBytes);
   }
   if (sealed[0] !== TRANSPORT_VERSION) throw new CiphertextMalformedError("sealed message", "unknown version");
   const ephemeralPublicKey = sealed.subarray(1, 1 + P256_POINT_BYTES);
-  if (ephemeralPublicKey[0] !== 0x04) throw new CiphertextMalformedError("sealed message", "ephemeral key is not an uncompressed point");
+  if (ephemeralPublicKey[0] !== 0x04)
+    throw new CiphertextMalformedError("sealed message", "ephemeral key is not an uncompressed point");
   try {
     toUncompressedP256(ephemeralPublicKey, "ephemeralPublicKey");
   } catch {
@@ -87,7 +92,11 @@ export function parseSealed(sealed: Uint8Array, limits: PayloadLimits): SealedPa
 
 /** Encrypts `payload` under the key derived from `sharedSecret` and lays out the wire bytes. */
 export function sealWithSharedSecret(args: {
-  sharedSecret: Uint8Array; ephemeralPublicKey: Uint8Array; recipientPublicKey: Uint8Array; payload: Uint8Array; aad: Uint8Array;
+  sharedSecret: Uint8Array;
+  ephemeralPublicKey: Uint8Array;
+  recipientPublicKey: Uint8Array;
+  payload: Uint8Array;
+  aad: Uint8Array;
 }): Uint8Array {
   const key = messageKey(args.sharedSecret, args.ephemeralPublicKey, args.recipientPublicKey);
   try {
@@ -95,14 +104,21 @@ export function sealWithSharedSecret(args: {
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(fullAad(args.aad));
     const ciphertext = Buffer.concat([cipher.update(args.payload), cipher.final()]);
-    return new Uint8Array(Buffer.concat([Buffer.of(TRANSPORT_VERSION), args.ephemeralPublicKey, iv, ciphertext, cipher.getAuthTag()]));
+    return new Uint8Array(
+      Buffer.concat([Buffer.of(TRANSPORT_VERSION), args.ephemeralPublicKey, iv, ciphertext, cipher.getAuthTag()]),
+    );
   } finally {
     key.fill(0);
   }
 }
 
 /** Decrypts parsed parts with the key derived from `sharedSecret`; CIPHERTEXT_REJECTED if they do not authenticate. */
-export function openWithSharedSecret(parts: SealedParts, sharedSecret: Uint8Array, recipientPublicKey: Uint8Array, aad: Uint8Array): Uint8Array {
+export function openWithSharedSecret(
+  parts: SealedParts,
+  sharedSecret: Uint8Array,
+  recipientPublicKey: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const key = messageKey(sharedSecret, parts.ephemeralPublicKey, recipientPublicKey);
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, parts.iv, { authTagLength: TAG_BYTES });

@@ -20,7 +20,9 @@ export class RecordRequestRefusedError extends KycnetError {
 /** A disclosed field (or the face template) does not match the anchored record root. */
 export class DisclosureVerificationError extends KycnetError {
   constructor(field: string, reason: string) {
-    super("DISCLOSURE_INVALID", `disclosed field ${field} failed verification: ${reason}`, { details: { field, reason } });
+    super("DISCLOSURE_INVALID", `disclosed field ${field} failed verification: ${reason}`, {
+      details: { field, reason },
+    });
   }
 }
 
@@ -34,14 +36,20 @@ export class ExchangeProtocolError extends KycnetError {
 /** The exchange did not finish before its deadline (or the caller aborted it). */
 export class ExchangeTimeoutError extends KycnetError {
   constructor(stage: string, options: { cause?: unknown } = {}) {
-    super("EXCHANGE_TIMEOUT", `record exchange timed out or was aborted while ${stage}`, { details: { stage }, ...options });
+    super("EXCHANGE_TIMEOUT", `record exchange timed out or was aborted while ${stage}`, {
+      details: { stage },
+      ...options,
+    });
   }
 }
 
 /** The remote peer could not be reached, or the connection was refused (e.g. by its membership gate). */
 export class ExchangeDialError extends KycnetError {
   constructor(address: string, options: { cause?: unknown } = {}) {
-    super("EXCHANGE_DIAL_FAILED", `could not open the record protocol with ${address}`, { details: { address }, ...options });
+    super("EXCHANGE_DIAL_FAILED", `could not open the record protocol with ${address}`, {
+      details: { address },
+      ...options,
+    });
   }
 }
 
@@ -69,6 +77,8 @@ export class PeerKeyInvalidError extends KycnetError {
 /** The issuing bank's own record cannot be disclosed (integrity or completeness); served as INTERNAL. */
 export class RecordNotDisclosableError extends KycnetError {
   constructor(recordId: string, reason: string) {
-    super("RECORD_NOT_DISCLOSABLE", `record ${recordId} cannot be disclosed: ${reason}`, { details: { recordId, reason } });
+    super("RECORD_NOT_DISCLOSABLE", `record ${recordId} cannot be disclosed: ${reason}`, {
+      details: { recordId, reason },
+    });
   }
 }

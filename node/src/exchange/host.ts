@@ -8,7 +8,14 @@
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { tcp } from "@libp2p/tcp";
-import type { ConnectionGater, Ed25519PrivateKey, PeerId, Stream, StreamHandler, StreamHandlerOptions } from "@libp2p/interface";
+import type {
+  ConnectionGater,
+  Ed25519PrivateKey,
+  PeerId,
+  Stream,
+  StreamHandler,
+  StreamHandlerOptions,
+} from "@libp2p/interface";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p, type Libp2p } from "libp2p";
 import { ExchangeDialError, ExchangeTimeoutError } from "./errors.ts";
@@ -50,7 +57,8 @@ export interface ExchangeHost {
 }
 
 export function gaterFor(membership: MembershipCheck): ConnectionGater {
-  const denied = async (peerId: PeerId): Promise<boolean> => (await membership.activeMemberOf(peerId.toMultihash().bytes)) === null;
+  const denied = async (peerId: PeerId): Promise<boolean> =>
+    (await membership.activeMemberOf(peerId.toMultihash().bytes)) === null;
   return {
     denyDialPeer: async () => false,
     denyDialMultiaddr: async () => false,
@@ -87,8 +95,12 @@ export async function createExchangeHost(options: ExchangeHostOptions): Promise<
   return {
     peerId: node.peerId,
     peerIdBytes,
-    start: async () => { await node.start(); },
-    stop: async () => { await node.stop(); },
+    start: async () => {
+      await node.start();
+    },
+    stop: async () => {
+      await node.stop();
+    },
     multiaddrs: () => node.getMultiaddrs(),
     handle: (protocol, handler, handlerOptions) => node.handle(protocol, handler, handlerOptions),
     unhandle: (protocol) => node.unhandle(protocol),
@@ -119,10 +131,15 @@ export async function createExchangeHost(options: ExchangeHostOptions): Promise<
 /** `address` with /p2p/<peerId> appended, or checked when already present. */
 export function withPeerId(address: string | Multiaddr, peerId: PeerId): Multiaddr {
   const ma = typeof address === "string" ? multiaddr(address) : address;
-  const present = ma.getComponents().filter((c) => c.name === "p2p").map((c) => c.value);
+  const present = ma
+    .getComponents()
+    .filter((c) => c.name === "p2p")
+    .map((c) => c.value);
   if (present.length === 0) return ma.encapsulate(`/p2p/${peerId.toString()}`);
   if (present.length !== 1 || present[0] !== peerId.toString()) {
-    throw new ExchangeDialError(ma.toString(), { cause: new Error(`address names another peer than the issuer's on-chain peer id ${peerId.toString()}`) });
+    throw new ExchangeDialError(ma.toString(), {
+      cause: new Error(`address names another peer than the issuer's on-chain peer id ${peerId.toString()}`),
+    });
   }
   return ma;
 }

@@ -83,10 +83,16 @@ export function peerKeyFile(path: string): PeerKeyStorage {
           if (typeof value !== "string") throw new Error(`${name} missing`);
           return new Uint8Array(Buffer.from(value, "base64"));
         };
-        if (json.version !== 1 || typeof json.keyId !== "string" || json.wrapAlgorithm !== "AES-KW-256") throw new Error("unknown envelope");
+        if (json.version !== 1 || typeof json.keyId !== "string" || json.wrapAlgorithm !== "AES-KW-256")
+          throw new Error("unknown envelope");
         return {
-          version: 1, keyId: json.keyId, wrapAlgorithm: "AES-KW-256",
-          wrappedKey: bytes("wrappedKey"), iv: bytes("iv"), ciphertext: bytes("ciphertext"), tag: bytes("tag"),
+          version: 1,
+          keyId: json.keyId,
+          wrapAlgorithm: "AES-KW-256",
+          wrappedKey: bytes("wrappedKey"),
+          iv: bytes("iv"),
+          ciphertext: bytes("ciphertext"),
+          tag: bytes("tag"),
         };
       } catch (cause) {
         throw new PeerKeyInvalidError(`${path} is not a sealed peer key file`, { cause });
@@ -94,8 +100,13 @@ export function peerKeyFile(path: string): PeerKeyStorage {
     },
     async write(sealed) {
       const json = {
-        version: sealed.version, keyId: sealed.keyId, wrapAlgorithm: sealed.wrapAlgorithm,
-        wrappedKey: b64(sealed.wrappedKey), iv: b64(sealed.iv), ciphertext: b64(sealed.ciphertext), tag: b64(sealed.tag),
+        version: sealed.version,
+        keyId: sealed.keyId,
+        wrapAlgorithm: sealed.wrapAlgorithm,
+        wrappedKey: b64(sealed.wrappedKey),
+        iv: b64(sealed.iv),
+        ciphertext: b64(sealed.ciphertext),
+        tag: b64(sealed.tag),
       };
       // Write then rename: a crash never leaves a half-written key file.
       const tmp = `${path}.tmp`;

@@ -51,7 +51,12 @@ export function createMembershipWatcher(options: MembershipWatcherOptions): Memb
     let events = 0;
     while (lastBlock < latest) {
       const toBlock = Math.min(latest, lastBlock + MAX_RANGE);
-      const logs = await options.provider.getLogs({ address: options.consortium, fromBlock: lastBlock + 1, toBlock, topics: [TOPICS] });
+      const logs = await options.provider.getLogs({
+        address: options.consortium,
+        fromBlock: lastBlock + 1,
+        toBlock,
+        topics: [TOPICS],
+      });
       events += logs.length;
       lastBlock = toBlock;
     }
@@ -64,12 +69,17 @@ export function createMembershipWatcher(options: MembershipWatcherOptions): Memb
   }
 
   // Polls never overlap: a slow chain makes the next tick wait for the current one.
-  const poll = (): Promise<number> => (running ??= pollOnce().finally(() => { running = null; }));
+  const poll = (): Promise<number> =>
+    (running ??= pollOnce().finally(() => {
+      running = null;
+    }));
 
   return {
     async start() {
       await poll();
-      timer = setInterval(() => { poll().catch((error: unknown) => options.onError?.(error)); }, intervalMs);
+      timer = setInterval(() => {
+        poll().catch((error: unknown) => options.onError?.(error));
+      }, intervalMs);
       timer.unref();
     },
     async stop() {

@@ -72,19 +72,27 @@ function parseObject(bytes: Uint8Array, max: number, what: string): Record<strin
   } catch (cause) {
     throw new ExchangeProtocolError(`${what} is not UTF-8 JSON`, { cause });
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ExchangeProtocolError(`${what} is not a JSON object`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ExchangeProtocolError(`${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
-function exactKeys(obj: Record<string, unknown>, required: readonly string[], optional: readonly string[], what: string): void {
+function exactKeys(
+  obj: Record<string, unknown>,
+  required: readonly string[],
+  optional: readonly string[],
+  what: string,
+): void {
   for (const key of required) if (!(key in obj)) throw new ExchangeProtocolError(`${what}.${key} is missing`);
   for (const key of Object.keys(obj)) {
-    if (!required.includes(key) && !optional.includes(key)) throw new ExchangeProtocolError(`${what} has unknown key ${JSON.stringify(key.slice(0, 40))}`);
+    if (!required.includes(key) && !optional.includes(key))
+      throw new ExchangeProtocolError(`${what} has unknown key ${JSON.stringify(key.slice(0, 40))}`);
   }
 }
 
 function bytes32(value: unknown, name: string): Hex {
-  if (typeof value !== "string" || !BYTES32.test(value)) throw new ExchangeProtocolError(`${name} must be 32 bytes of lower-case 0x hex`);
+  if (typeof value !== "string" || !BYTES32.test(value))
+    throw new ExchangeProtocolError(`${name} must be 32 bytes of lower-case 0x hex`);
   return value as Hex;
 }
 
@@ -129,26 +137,35 @@ export function decodeResponse(bytes: Uint8Array): RecordResponse {
   if (typeof status !== "string" || !(RECORD_STATUSES as readonly string[]).includes(status)) {
     throw new ExchangeProtocolError("response.status is not a known status");
   }
-  if (typeof obj.message !== "string" || obj.message.length > MAX_MESSAGE_CHARS) throw new ExchangeProtocolError("response.message must be a short string");
+  if (typeof obj.message !== "string" || obj.message.length > MAX_MESSAGE_CHARS)
+    throw new ExchangeProtocolError("response.message must be a short string");
   const requestId = obj.requestId === null ? null : bytes32(obj.requestId, "response.requestId");
-  if ((status === "OK") !== (obj.sealed !== undefined)) throw new ExchangeProtocolError("response.sealed must be present exactly when status is OK");
+  if ((status === "OK") !== (obj.sealed !== undefined))
+    throw new ExchangeProtocolError("response.sealed must be present exactly when status is OK");
   if (obj.sealed !== undefined && (typeof obj.sealed !== "string" || !BASE64.test(obj.sealed))) {
     throw new ExchangeProtocolError("response.sealed must be base64");
   }
   return Object.freeze({
-    v: version(obj.v, "response"), requestId, status: status as RecordStatus, message: obj.message,
+    v: version(obj.v, "response"),
+    requestId,
+    status: status as RecordStatus,
+    message: obj.message,
     ...(obj.sealed === undefined ? {} : { sealed: obj.sealed }),
   });
 }
 
 function disclosure(value: unknown, index: number): FieldDisclosure {
   const what = `payload.fields[${index}]`;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ExchangeProtocolError(`${what} is not an object`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ExchangeProtocolError(`${what} is not an object`);
   const obj = value as Record<string, unknown>;
   exactKeys(obj, ["name", "value", "salt", "proof"], [], what);
-  if (typeof obj.name !== "string" || !(RECORD_FIELDS as readonly string[]).includes(obj.name)) throw new ExchangeProtocolError(`${what}.name is not a record field`);
-  if (typeof obj.value !== "string" || obj.value.length > MAX_FIELD_VALUE_CHARS) throw new ExchangeProtocolError(`${what}.value must be a bounded string`);
-  if (!Array.isArray(obj.proof) || obj.proof.length > MAX_PROOF_LENGTH) throw new ExchangeProtocolError(`${what}.proof must be at most ${MAX_PROOF_LENGTH} hashes`);
+  if (typeof obj.name !== "string" || !(RECORD_FIELDS as readonly string[]).includes(obj.name))
+    throw new ExchangeProtocolError(`${what}.name is not a record field`);
+  if (typeof obj.value !== "string" || obj.value.length > MAX_FIELD_VALUE_CHARS)
+    throw new ExchangeProtocolError(`${what}.value must be a bounded string`);
+  if (!Array.isArray(obj.proof) || obj.proof.length > MAX_PROOF_LENGTH)
+    throw new ExchangeProtocolError(`${what}.proof must be at most ${MAX_PROOF_LENGTH} hashes`);
   return Object.freeze({
     name: obj.name as RecordField,
     value: obj.value,
@@ -160,9 +177,13 @@ function disclosure(value: unknown, index: number): FieldDisclosure {
 export function decodePayload(bytes: Uint8Array): DisclosurePayload {
   const obj = parseObject(bytes, MAX_RESPONSE_BYTES, "payload");
   exactKeys(obj, ["v", "consentId", "attestationUid", "requestId", "fields", "faceTemplate"], [], "payload");
-  if (!Array.isArray(obj.fields) || obj.fields.length > RECORD_FIELDS.length) throw new ExchangeProtocolError("payload.fields must list at most 11 disclosures");
+  if (!Array.isArray(obj.fields) || obj.fields.length > RECORD_FIELDS.length)
+    throw new ExchangeProtocolError("payload.fields must list at most 11 disclosures");
   const template = obj.faceTemplate;
-  if (template !== null && (typeof template !== "string" || !BASE64.test(template) || template.length > Math.ceil(MAX_TEMPLATE_BYTES / 3) * 4)) {
+  if (
+    template !== null &&
+    (typeof template !== "string" || !BASE64.test(template) || template.length > Math.ceil(MAX_TEMPLATE_BYTES / 3) * 4)
+  ) {
     throw new ExchangeProtocolError("payload.faceTemplate must be null or bounded base64");
   }
   return Object.freeze({

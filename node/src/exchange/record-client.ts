@@ -13,18 +13,35 @@ import type { Multiaddr } from "@multiformats/multiaddr";
 import { encodeBase58 } from "ethers";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import {
-  assertFieldMask, attestationUid, fieldMaskOf, fieldsOfMask, verifyFieldDisclosure,
-  type AttestationProof, type FieldDisclosure, type Hex, type RecordField,
+  assertFieldMask,
+  attestationUid,
+  fieldMaskOf,
+  fieldsOfMask,
+  verifyFieldDisclosure,
+  type AttestationProof,
+  type FieldDisclosure,
+  type Hex,
+  type RecordField,
 } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
 import {
-  AttestationNotUsableError, DisclosureVerificationError, ExchangeProtocolError, ExchangeTimeoutError, PeerNotMemberError,
+  AttestationNotUsableError,
+  DisclosureVerificationError,
+  ExchangeProtocolError,
+  ExchangeTimeoutError,
+  PeerNotMemberError,
   RecordRequestRefusedError,
 } from "./errors.ts";
 import { withPeerId, type ExchangeHost } from "./host.ts";
 import {
-  MAX_RESPONSE_BYTES, RECORD_PROTOCOL, decodePayload, decodeResponse, encodeMessage, payloadAad, type DisclosurePayload,
+  MAX_RESPONSE_BYTES,
+  RECORD_PROTOCOL,
+  decodePayload,
+  decodeResponse,
+  encodeMessage,
+  payloadAad,
+  type DisclosurePayload,
   type RecordRequest,
 } from "./messages.ts";
 import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
@@ -99,9 +116,13 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
     async fetchRecord(input) {
       const fieldMask = typeof input.fields === "number" ? input.fields : fieldMaskOf(input.fields);
       assertFieldMask(fieldMask, "fields");
-      if (!/^0x[0-9a-fA-F]{64}$/.test(input.consentId)) throw new InvalidArgumentError("consentId", "must be 32 bytes as 0x-prefixed hex");
+      if (!/^0x[0-9a-fA-F]{64}$/.test(input.consentId))
+        throw new InvalidArgumentError("consentId", "must be 32 bytes as 0x-prefixed hex");
       const consentId = input.consentId.toLowerCase() as Hex;
-      const signal = input.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([input.signal, AbortSignal.timeout(timeoutMs)]);
+      const signal =
+        input.signal === undefined
+          ? AbortSignal.timeout(timeoutMs)
+          : AbortSignal.any([input.signal, AbortSignal.timeout(timeoutMs)]);
 
       const proof = input.attestation;
       const { uid, issuer } = await usableAttestation(ledger, proof);
@@ -113,10 +134,12 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
       try {
         response = decodeResponse(await exchange(address, request, signal));
       } catch (error) {
-        if (signal.aborted && !(error instanceof ExchangeTimeoutError)) throw new ExchangeTimeoutError("exchanging the record", { cause: error });
+        if (signal.aborted && !(error instanceof ExchangeTimeoutError))
+          throw new ExchangeTimeoutError("exchanging the record", { cause: error });
         throw error;
       }
-      if (response.requestId !== null && response.requestId !== requestId) throw new ExchangeProtocolError("response names another request");
+      if (response.requestId !== null && response.requestId !== requestId)
+        throw new ExchangeProtocolError("response names another request");
       if (response.status !== "OK") throw new RecordRequestRefusedError(response.status, response.message, requestId);
 
       const sealed = new Uint8Array(Buffer.from(response.sealed!, "base64"));
@@ -124,8 +147,14 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
       const payload = decodePayload(plaintext);
       const { fields, faceTemplate } = verifyPayload(payload, request, proof.data.recordRoot);
       return Object.freeze({
-        requestId, consentId, attestationUid: uid, fieldMask, fields: Object.freeze(fields),
-        disclosures: payload.fields, faceTemplate, issuer,
+        requestId,
+        consentId,
+        attestationUid: uid,
+        fieldMask,
+        fields: Object.freeze(fields),
+        disclosures: payload.fields,
+        faceTemplate,
+        issuer,
       });
     },
   };
@@ -136,12 +165,19 @@ export function createRecordClient(options: RecordClientOptions): RecordClient {
  * published peer id is the only peer we accept the record from.
  */
 async function usableAttestation(
-  ledger: RecordClientOptions["ledger"], proof: AttestationProof,
+  ledger: RecordClientOptions["ledger"],
+  proof: AttestationProof,
 ): Promise<{ uid: Hex; issuer: MemberInfo }> {
   const [status, issuer, chainId] = await Promise.all([
-    ledger.attestationStatus(proof), ledger.findMember(proof.issuer), ledger.chainId(),
+    ledger.attestationStatus(proof),
+    ledger.findMember(proof.issuer),
+    ledger.chainId(),
   ]);
-  const uid = attestationUid({ chainId, registry: ledger.addresses.attestations }, proof.issuer, proof.data).toLowerCase() as Hex;
+  const uid = attestationUid(
+    { chainId, registry: ledger.addresses.attestations },
+    proof.issuer,
+    proof.data,
+  ).toLowerCase() as Hex;
   if (status !== "VALID") throw new AttestationNotUsableError(uid, status);
   if (issuer === null || !issuer.active) throw new PeerNotMemberError(`issuer ${proof.issuer}`);
   return { uid, issuer };
@@ -152,10 +188,14 @@ async function usableAttestation(
  * each verified against the anchored record root (and the template against its committed hash).
  */
 function verifyPayload(
-  payload: DisclosurePayload, request: RecordRequest, root: Hex,
+  payload: DisclosurePayload,
+  request: RecordRequest,
+  root: Hex,
 ): { fields: Partial<Record<RecordField, string>>; faceTemplate: Uint8Array | null } {
-  const bound = payload.consentId === request.consentId && payload.requestId === request.requestId
-    && payload.attestationUid === request.attestationUid;
+  const bound =
+    payload.consentId === request.consentId &&
+    payload.requestId === request.requestId &&
+    payload.attestationUid === request.attestationUid;
   if (!bound) {
     throw new ExchangeProtocolError("payload is bound to another consent, request or attestation");
   }
@@ -172,15 +212,21 @@ function verifyPayload(
     } catch {
       ok = false;
     }
-    if (!ok) throw new DisclosureVerificationError(disclosure.name, "value, salt or proof does not match the anchored record root");
+    if (!ok)
+      throw new DisclosureVerificationError(
+        disclosure.name,
+        "value, salt or proof does not match the anchored record root",
+      );
     fields[disclosure.name] = disclosure.value;
   }
   let faceTemplate: Uint8Array | null = null;
   if (wanted.includes("faceTemplate")) {
-    if (payload.faceTemplate === null) throw new DisclosureVerificationError("faceTemplate", "template bytes are missing");
+    if (payload.faceTemplate === null)
+      throw new DisclosureVerificationError("faceTemplate", "template bytes are missing");
     faceTemplate = new Uint8Array(Buffer.from(payload.faceTemplate, "base64"));
     const hash = "0x" + createHash("sha256").update(faceTemplate).digest("hex");
-    if (hash !== fields.faceTemplate) throw new DisclosureVerificationError("faceTemplate", "template bytes do not hash to the committed value");
+    if (hash !== fields.faceTemplate)
+      throw new DisclosureVerificationError("faceTemplate", "template bytes do not hash to the committed value");
   } else if (payload.faceTemplate !== null) {
     throw new ExchangeProtocolError("payload carries a face template that was not requested");
   }
@@ -199,8 +245,14 @@ function createStreamSlots(maxStreamsPerPeer: number) {
       while (s.active >= maxStreamsPerPeer) {
         if (signal.aborted) throw new ExchangeTimeoutError("waiting for a free stream to the issuer");
         await new Promise<void>((resolve, reject) => {
-          const wake = () => { signal.removeEventListener("abort", onAbort); resolve(); };
-          const onAbort = () => { s.waiting.splice(s.waiting.indexOf(wake), 1); reject(new ExchangeTimeoutError("waiting for a free stream to the issuer")); };
+          const wake = () => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+          };
+          const onAbort = () => {
+            s.waiting.splice(s.waiting.indexOf(wake), 1);
+            reject(new ExchangeTimeoutError("waiting for a free stream to the issuer"));
+          };
           s.waiting.push(wake);
           signal.addEventListener("abort", onAbort, { once: true });
         });
@@ -217,7 +269,10 @@ function createStreamSlots(maxStreamsPerPeer: number) {
 
 /** One request and its answer on a fresh stream; every failure is a typed exchange error. */
 async function exchangeOnStream(
-  host: ExchangeHost, address: Multiaddr, request: RecordRequest, signal: AbortSignal,
+  host: ExchangeHost,
+  address: Multiaddr,
+  request: RecordRequest,
+  signal: AbortSignal,
 ): Promise<Uint8Array> {
   const stream = await host.openStream(address, RECORD_PROTOCOL, signal);
   const lp = framed(stream, MAX_RESPONSE_BYTES);
@@ -230,7 +285,8 @@ async function exchangeOnStream(
     stream.abort(error instanceof Error ? error : new Error("exchange failed"));
     if (error instanceof FrameReadError) {
       if (error.failure === "TIMEOUT") throw new ExchangeTimeoutError("waiting for the answer", { cause: error });
-      if (error.failure === "TOO_LARGE") throw new ExchangeProtocolError(`response exceeds ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+      if (error.failure === "TOO_LARGE")
+        throw new ExchangeProtocolError(`response exceeds ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
       throw new ExchangeProtocolError("stream closed without an answer", { cause: error });
     }
     if (signal.aborted) throw new ExchangeTimeoutError("sending the request", { cause: error });

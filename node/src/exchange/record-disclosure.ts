@@ -5,7 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import {
-  commitRecord, discloseFields, fieldsOfMask, maskCovers, type AttestationProof, type FieldSalts, type Hex, type RecordFields,
+  commitRecord,
+  discloseFields,
+  fieldsOfMask,
+  maskCovers,
+  type AttestationProof,
+  type FieldSalts,
+  type Hex,
+  type RecordFields,
 } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import { ContractRevertError } from "../ledger/errors.ts";
@@ -37,7 +44,8 @@ export interface RecordSource {
 
 export interface DisclosureDeps {
   readonly ledger: Pick<
-    LedgerClient, "findMember" | "findConsent" | "consentStatus" | "attestationStatus" | "recordDisclosure"
+    LedgerClient,
+    "findMember" | "findConsent" | "consentStatus" | "attestationStatus" | "recordDisclosure"
   >;
   readonly keys: Pick<KeyManager, "sealForPeer">;
   readonly source: RecordSource;
@@ -47,7 +55,10 @@ const sha256Hex = (bytes: Uint8Array): string => "0x" + createHash("sha256").upd
 
 /** A request the serving bank refuses, with the status it answers. */
 export class Refusal extends Error {
-  constructor(readonly status: Exclude<RecordStatus, "OK">, readonly reason: string) {
+  constructor(
+    readonly status: Exclude<RecordStatus, "OK">,
+    readonly reason: string,
+  ) {
     super(reason);
   }
 }
@@ -60,13 +71,21 @@ export const refuse = (status: Exclude<RecordStatus, "OK">, reason: string): nev
 function statusOfRevert(error: unknown): Refusal | null {
   if (!(error instanceof ContractRevertError)) return null;
   switch (error.revert) {
-    case "ConsentAlreadyRevoked": case "ConsentExpired": return new Refusal("CONSENT_NOT_ACTIVE", `consent became inactive (${error.revert})`);
-    case "UnknownConsent": return new Refusal("CONSENT_NOT_FOUND", "consent not found on chain");
-    case "AttestationRevoked": case "AttestationExpired": case "AttestationNotValid":
+    case "ConsentAlreadyRevoked":
+    case "ConsentExpired":
+      return new Refusal("CONSENT_NOT_ACTIVE", `consent became inactive (${error.revert})`);
+    case "UnknownConsent":
+      return new Refusal("CONSENT_NOT_FOUND", "consent not found on chain");
+    case "AttestationRevoked":
+    case "AttestationExpired":
+    case "AttestationNotValid":
       return new Refusal("ATTESTATION_NOT_VALID", `attestation became unusable (${error.revert})`);
-    case "GranteeNotActiveMember": return new Refusal("NOT_GRANTEE", "grantee is no longer an active member");
-    case "FieldsNotGranted": return new Refusal("FIELDS_NOT_GRANTED", "fields not granted");
-    default: return null;
+    case "GranteeNotActiveMember":
+      return new Refusal("NOT_GRANTEE", "grantee is no longer an active member");
+    case "FieldsNotGranted":
+      return new Refusal("FIELDS_NOT_GRANTED", "fields not granted");
+    default:
+      return null;
   }
 }
 
@@ -75,7 +94,11 @@ function statusOfRevert(error: unknown): Refusal | null {
  * `ownMemberId` is this bank's member id. Throws `Refusal`, or an internal error.
  */
 export async function checkAndDisclose(
-  deps: DisclosureDeps, ownMemberId: number | null, request: RecordRequest, requester: MemberInfo, signal: AbortSignal,
+  deps: DisclosureDeps,
+  ownMemberId: number | null,
+  request: RecordRequest,
+  requester: MemberInfo,
+  signal: AbortSignal,
 ): Promise<{ sealed: Uint8Array; tx: Hex }> {
   const { grantee, record } = await checkRequest(deps, ownMemberId, request, requester);
   signal.throwIfAborted();
@@ -91,23 +114,36 @@ export async function checkAndDisclose(
 
 /** The chain checks, in order; the grantee as read from the chain just now, and the record to disclose. */
 async function checkRequest(
-  { ledger, source }: DisclosureDeps, ownMemberId: number | null, request: RecordRequest, requester: MemberInfo,
+  { ledger, source }: DisclosureDeps,
+  ownMemberId: number | null,
+  request: RecordRequest,
+  requester: MemberInfo,
 ): Promise<{ grantee: MemberInfo; record: SourceRecord }> {
   const [consent, consentStatus, record] = await Promise.all([
-    ledger.findConsent(request.consentId), ledger.consentStatus(request.consentId), source.findByAttestationUid(request.attestationUid),
+    ledger.findConsent(request.consentId),
+    ledger.consentStatus(request.consentId),
+    source.findByAttestationUid(request.attestationUid),
   ]);
   if (consent === null) return refuse("CONSENT_NOT_FOUND", "no such consent on chain");
-  if (consent.attestationUid.toLowerCase() !== request.attestationUid) return refuse("BAD_REQUEST", "consent is for another attestation");
+  if (consent.attestationUid.toLowerCase() !== request.attestationUid)
+    return refuse("BAD_REQUEST", "consent is for another attestation");
   if (consentStatus !== "ACTIVE") return refuse("CONSENT_NOT_ACTIVE", `consent is ${consentStatus}`);
   const grantee = await ledger.findMember(consent.grantee);
-  if (grantee === null || grantee.id !== requester.id) return refuse("NOT_GRANTEE", "consent names another member as grantee");
+  if (grantee === null || grantee.id !== requester.id)
+    return refuse("NOT_GRANTEE", "consent names another member as grantee");
   // Read fresh from the chain (the gate's answer may be up to one TTL old): a removed member stops here.
   if (!grantee.active) return refuse("NOT_MEMBER", "the requesting member is no longer active");
-  if (!maskCovers(consent.fieldMask, request.fields)) return refuse("FIELDS_NOT_GRANTED", "requested fields exceed the consent's field mask");
+  if (!maskCovers(consent.fieldMask, request.fields))
+    return refuse("FIELDS_NOT_GRANTED", "requested fields exceed the consent's field mask");
   if (record === null) return refuse("RECORD_NOT_FOUND", "this bank holds no record for the attestation");
-  if (consent.issuerMemberId !== ownMemberId) return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
-  const [issuer, status] = await Promise.all([ledger.findMember(record.attestation.issuer), ledger.attestationStatus(record.attestation)]);
-  if (issuer === null || issuer.id !== ownMemberId) return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
+  if (consent.issuerMemberId !== ownMemberId)
+    return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
+  const [issuer, status] = await Promise.all([
+    ledger.findMember(record.attestation.issuer),
+    ledger.attestationStatus(record.attestation),
+  ]);
+  if (issuer === null || issuer.id !== ownMemberId)
+    return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
   if (status !== "VALID") return refuse("ATTESTATION_NOT_VALID", `attestation is ${status}`);
   return { grantee, record };
 }
@@ -118,7 +154,10 @@ async function checkRequest(
  * failure must not log a disclosure.
  */
 async function sealDisclosure(
-  keys: DisclosureDeps["keys"], request: RecordRequest, record: SourceRecord, grantee: MemberInfo,
+  keys: DisclosureDeps["keys"],
+  request: RecordRequest,
+  record: SourceRecord,
+  grantee: MemberInfo,
 ): Promise<Uint8Array> {
   const opened = await record.open();
   const commitment = commitRecord(opened.fields, opened.salts);
@@ -127,11 +166,17 @@ async function sealDisclosure(
   }
   const names = fieldsOfMask(request.fields);
   const wantsTemplate = names.includes("faceTemplate");
-  if (wantsTemplate && (opened.faceTemplate === null || sha256Hex(opened.faceTemplate) !== commitment.fields.faceTemplate)) {
+  if (
+    wantsTemplate &&
+    (opened.faceTemplate === null || sha256Hex(opened.faceTemplate) !== commitment.fields.faceTemplate)
+  ) {
     throw new RecordNotDisclosableError(record.recordId, "face template missing or not the committed one");
   }
   const payload: DisclosurePayload = {
-    v: 1, consentId: request.consentId, attestationUid: request.attestationUid, requestId: request.requestId,
+    v: 1,
+    consentId: request.consentId,
+    attestationUid: request.attestationUid,
+    requestId: request.requestId,
     fields: discloseFields(commitment, names),
     faceTemplate: wantsTemplate ? Buffer.from(opened.faceTemplate!).toString("base64") : null,
   };

@@ -13,7 +13,10 @@ export { RECORD_PROTOCOL } from "./messages.ts";
 export type ReadFailure = "TOO_LARGE" | "TIMEOUT" | "CLOSED" | "MALFORMED";
 
 export class FrameReadError extends Error {
-  constructor(readonly failure: ReadFailure, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly failure: ReadFailure,
+    options: { cause?: unknown } = {},
+  ) {
     super(`record protocol frame: ${failure}`, options);
   }
 }
@@ -32,7 +35,8 @@ export async function readFrame(lp: LengthPrefixedStream<Stream>, signal: AbortS
     if (signal.aborted) throw new FrameReadError("TIMEOUT", { cause });
     const name = (cause as { name?: string }).name ?? "";
     if (name === "InvalidDataLengthError") throw new FrameReadError("TOO_LARGE", { cause });
-    if (name === "InvalidDataLengthLengthError" || name === "InvalidMessageLengthError") throw new FrameReadError("MALFORMED", { cause });
+    if (name === "InvalidDataLengthLengthError" || name === "InvalidMessageLengthError")
+      throw new FrameReadError("MALFORMED", { cause });
     throw new FrameReadError("CLOSED", { cause });
   }
 }

@@ -24,8 +24,13 @@ import { PeerNotMemberError } from "./errors.ts";
 import type { ExchangeHost } from "./host.ts";
 import type { MembershipCheck } from "./membership.ts";
 import {
-  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, encodeMessage, salvageRequestId,
-  type RecordRequest, type RecordResponse,
+  MAX_REQUEST_BYTES,
+  RECORD_PROTOCOL,
+  decodeRequest,
+  encodeMessage,
+  salvageRequestId,
+  type RecordRequest,
+  type RecordResponse,
 } from "./messages.ts";
 import { checkAndDisclose, Refusal, type RecordSource } from "./record-disclosure.ts";
 import { FrameReadError, framed, readFrame } from "./record-protocol.ts";
@@ -48,7 +53,17 @@ export interface ServedEvent {
 
 export interface RecordServerOptions {
   readonly host: ExchangeHost;
-  readonly ledger: Pick<LedgerClient, "account" | "findMember" | "findConsent" | "consentStatus" | "attestationStatus" | "recordDisclosure" | "chainId" | "addresses">;
+  readonly ledger: Pick<
+    LedgerClient,
+    | "account"
+    | "findMember"
+    | "findConsent"
+    | "consentStatus"
+    | "attestationStatus"
+    | "recordDisclosure"
+    | "chainId"
+    | "addresses"
+  >;
   readonly keys: Pick<KeyManager, "sealForPeer">;
   readonly membership: MembershipCheck;
   readonly source: RecordSource;
@@ -112,7 +127,10 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     const deadline = AbortSignal.timeout(handlingTimeoutMs);
     try {
       const timeout = new Promise<never>((_, reject) =>
-        deadline.addEventListener("abort", () => reject(new Refusal("INTERNAL", "request handling timed out")), { once: true }));
+        deadline.addEventListener("abort", () => reject(new Refusal("INTERNAL", "request handling timed out")), {
+          once: true,
+        }),
+      );
       const disclosed = checkAndDisclose({ ledger, keys, source }, ownMemberId, request, requester, deadline);
       const result = await Promise.race([disclosed, timeout]);
       x.tx = result.tx;
@@ -129,10 +147,7 @@ export function createRecordServer(options: RecordServerOptions): RecordServer {
     const lp = framed(stream, MAX_REQUEST_BYTES);
     let outcome: Outcome;
     if (active >= maxConcurrent) {
-      outcome = answer(
-        freshState(connection, started),
-        "BUSY", "too many requests in progress, retry later",
-      );
+      outcome = answer(freshState(connection, started), "BUSY", "too many requests in progress, retry later");
     } else {
       active++;
       try {
@@ -174,19 +189,39 @@ interface ExchangeState {
   tx: Hex | null;
 }
 
-const freshState = (connection: Connection, started: number): ExchangeState =>
-  ({ remotePeer: connection.remotePeer.toString(), started, request: null, requester: null, salvaged: null, tx: null });
+const freshState = (connection: Connection, started: number): ExchangeState => ({
+  remotePeer: connection.remotePeer.toString(),
+  started,
+  request: null,
+  requester: null,
+  salvaged: null,
+  tx: null,
+});
 
-function answer(x: ExchangeState, status: RecordStatus, message: string, sealed?: Uint8Array, error?: unknown): Outcome {
+function answer(
+  x: ExchangeState,
+  status: RecordStatus,
+  message: string,
+  sealed?: Uint8Array,
+  error?: unknown,
+): Outcome {
   const requestId = x.request?.requestId ?? x.salvaged;
   return {
     response: {
-      v: 1 as const, requestId, status, message,
+      v: 1 as const,
+      requestId,
+      status,
+      message,
       ...(sealed === undefined ? {} : { sealed: Buffer.from(sealed).toString("base64") }),
     },
     event: {
-      status, requestId, consentId: x.request?.consentId ?? null, remotePeer: x.remotePeer,
-      memberId: x.requester?.id ?? null, fieldMask: x.request?.fields ?? null, ms: Date.now() - x.started,
+      status,
+      requestId,
+      consentId: x.request?.consentId ?? null,
+      remotePeer: x.remotePeer,
+      memberId: x.requester?.id ?? null,
+      fieldMask: x.request?.fields ?? null,
+      ms: Date.now() - x.started,
       disclosureTx: x.tx,
       ...(error === undefined ? {} : { error }),
     },
@@ -206,21 +241,29 @@ function replayGuard(window: number): (requestId: Hex) => boolean {
 
 /** The request's bytes, or why there are none (too large, too slow, unreadable). */
 async function readRequestFrame(
-  lp: LengthPrefixedStream<Stream>, timeoutMs: number,
+  lp: LengthPrefixedStream<Stream>,
+  timeoutMs: number,
 ): Promise<{ bytes: Uint8Array } | { reason: string; error: unknown }> {
   try {
     return { bytes: await readFrame(lp, AbortSignal.timeout(timeoutMs)) };
   } catch (error) {
     const failure = error instanceof FrameReadError ? error.failure : "CLOSED";
-    const reason = failure === "TOO_LARGE" ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
-      : failure === "TIMEOUT" ? `no request within ${timeoutMs} ms` : "request frame unreadable";
+    const reason =
+      failure === "TOO_LARGE"
+        ? `request exceeds ${MAX_REQUEST_BYTES} bytes`
+        : failure === "TIMEOUT"
+          ? `no request within ${timeoutMs} ms`
+          : "request frame unreadable";
     return { reason, error };
   }
 }
 
 /** Writes the answer and closes the stream; a peer that does not read it in time gets its stream reset. */
 async function writeAnswer(
-  stream: Stream, lp: LengthPrefixedStream<Stream>, response: RecordResponse, timeoutMs: number,
+  stream: Stream,
+  lp: LengthPrefixedStream<Stream>,
+  response: RecordResponse,
+  timeoutMs: number,
 ): Promise<void> {
   try {
     const signal = AbortSignal.timeout(timeoutMs);

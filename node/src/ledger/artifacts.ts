@@ -18,7 +18,10 @@ export interface ContractArtifact {
 
 export class ArtifactNotFoundError extends KycnetError {
   constructor(name: string, cause: unknown) {
-    super("ARTIFACT_NOT_FOUND", `compiled artifact for ${name} not found: run \`npm run build:contracts\``, { details: { name }, cause });
+    super("ARTIFACT_NOT_FOUND", `compiled artifact for ${name} not found: run \`npm run build:contracts\``, {
+      details: { name },
+      cause,
+    });
   }
 }
 

@@ -20,7 +20,10 @@ export class ContractRevertError extends KycnetError {
   readonly revert: string;
   readonly args: readonly unknown[];
   constructor(revert: string, args: readonly unknown[], cause: unknown) {
-    super("CONTRACT_REVERT", `contract reverted with ${revert}`, { details: { revert, args: args.map(String) }, cause });
+    super("CONTRACT_REVERT", `contract reverted with ${revert}`, {
+      details: { revert, args: args.map(String) },
+      cause,
+    });
     this.revert = revert;
     this.args = args;
   }
@@ -74,7 +77,9 @@ function decodeRevertData(error: unknown, depth = 0): ReturnType<Interface["pars
 /** A write on a ledger client that has a provider but no signer (auditors, read-only nodes). */
 export class ReadOnlyLedgerError extends KycnetError {
   constructor(operation: string) {
-    super("LEDGER_READ_ONLY", `${operation} needs a signer; this ledger client is read-only`, { details: { operation } });
+    super("LEDGER_READ_ONLY", `${operation} needs a signer; this ledger client is read-only`, {
+      details: { operation },
+    });
   }
 }
 

@@ -4,7 +4,13 @@
  * Writes are signed by the bank's member account (the HSM signer in production).
  */
 import type {
-  AttestationData, AttestationProof, AttestationStatusName, ConsentGrant, ConsentRevocation, ConsentStatusName, Hex,
+  AttestationData,
+  AttestationProof,
+  AttestationStatusName,
+  ConsentGrant,
+  ConsentRevocation,
+  ConsentStatusName,
+  Hex,
   RevocationReasonCode,
 } from "@kycnet/sdk/protocol";
 
@@ -65,7 +71,11 @@ export interface LedgerClient {
   revokeAttestation(attestation: AttestationProof, reason: RevocationReasonCode): Promise<TxInfo>;
   attestationStatus(attestation: AttestationProof, at?: bigint): Promise<AttestationStatusName>;
 
-  grantConsentBySig(grant: ConsentGrant, attestation: AttestationProof, signature: string): Promise<TxInfo & { consentId: Hex }>;
+  grantConsentBySig(
+    grant: ConsentGrant,
+    attestation: AttestationProof,
+    signature: string,
+  ): Promise<TxInfo & { consentId: Hex }>;
   revokeConsentBySig(revocation: ConsentRevocation, signature: string): Promise<TxInfo>;
   consentStatus(consentId: Hex, at?: bigint): Promise<ConsentStatusName>;
   findConsent(consentId: Hex): Promise<ConsentRecord | null>;

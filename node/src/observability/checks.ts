@@ -12,7 +12,8 @@ export function ledgerReachable(ledger: Pick<LedgerClient, "chainId">, expectedC
     name: "ledger",
     async check() {
       const id = await ledger.chainId();
-      if (expectedChainId !== undefined && id !== expectedChainId) throw new Error(`chain id ${id}, expected ${expectedChainId}`);
+      if (expectedChainId !== undefined && id !== expectedChainId)
+        throw new Error(`chain id ${id}, expected ${expectedChainId}`);
     },
   };
 }

@@ -39,36 +39,50 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     });
   });
 
-  app.get("/health", {
-    schema: { tags: ["observability"], summary: "Liveness: the process is up", response: { 200: Health } },
-    logLevel: "warn",
-  }, async () => ({ status: "ok" as const }));
-
-  app.get("/ready", {
-    schema: {
-      tags: ["observability"],
-      summary: "Readiness: ledger, HSM and vault checks",
-      response: { 200: Readiness, 503: Readiness },
+  app.get(
+    "/health",
+    {
+      schema: { tags: ["observability"], summary: "Liveness: the process is up", response: { 200: Health } },
+      logLevel: "warn",
     },
-    logLevel: "warn",
-  }, async (request, reply) => {
-    const report = await checkReadiness(options.readinessChecks, options.readinessTimeoutMs);
-    for (const failure of report.failures) {
-      request.log.warn({ check: failure.name, err: failure.error }, "readiness check failed");
-    }
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
-  });
+    async () => ({ status: "ok" as const }),
+  );
 
-  app.get("/metrics", {
-    schema: {
-      tags: ["observability"],
-      summary: "Prometheus metrics (text exposition format)",
-      produces: ["text/plain"],
-      response: { 200: { description: "Prometheus text format", type: "string" } },
+  app.get(
+    "/ready",
+    {
+      schema: {
+        tags: ["observability"],
+        summary: "Readiness: ledger, HSM and vault checks",
+        response: { 200: Readiness, 503: Readiness },
+      },
+      logLevel: "warn",
     },
-    logLevel: "warn",
-  }, async (_request, reply) => {
-    const text = await metrics.render();
-    return reply.type(metrics.contentType).send(text);
-  });
+    async (request, reply) => {
+      const report = await checkReadiness(options.readinessChecks, options.readinessTimeoutMs);
+      for (const failure of report.failures) {
+        request.log.warn({ check: failure.name, err: failure.error }, "readiness check failed");
+      }
+      return reply
+        .code(report.ready ? 200 : 503)
+        .send({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+    },
+  );
+
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        tags: ["observability"],
+        summary: "Prometheus metrics (text exposition format)",
+        produces: ["text/plain"],
+        response: { 200: { description: "Prometheus text format", type: "string" } },
+      },
+      logLevel: "warn",
+    },
+    async (_request, reply) => {
+      const text = await metrics.render();
+      return reply.type(metrics.contentType).send(text);
+    },
+  );
 }

@@ -20,8 +20,8 @@ export const REDACTED_PATHS: readonly string[] = [
   "headers.cookie",
   "req.headers.authorization",
   "req.headers.cookie",
-  "req.headers[\"x-api-key\"]",
-  "res.headers[\"set-cookie\"]",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
   "apiKey",
   "*.apiKey",
   "pin",
@@ -39,7 +39,8 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 
 export function createLogger(config: LoggerConfig = {}, destination?: DestinationStream): Logger {
   const level = config.level ?? "info";
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidArgumentError("level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new InvalidArgumentError("level", `must be one of ${LOG_LEVELS.join(", ")}`);
   const options: LoggerOptions = {
     level,
     name: config.name ?? "kycnet-node",

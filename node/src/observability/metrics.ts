@@ -45,7 +45,8 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 function checkLabel(value: string, field: string): string {
-  if (!LABEL_VALUE.test(value)) throw new InvalidArgumentError(field, "must be 1-48 of a-z 0-9 . _ - starting with a letter");
+  if (!LABEL_VALUE.test(value))
+    throw new InvalidArgumentError(field, "must be 1-48 of a-z 0-9 . _ - starting with a letter");
   return value;
 }
 

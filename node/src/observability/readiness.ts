@@ -36,7 +36,9 @@ async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<{ ok: b
   });
   try {
     const result = await Promise.race([check.check(controller.signal), timeout]);
-    return result === false ? { ok: false, error: new Error(`readiness check ${check.name} reported not ready`) } : { ok: true };
+    return result === false
+      ? { ok: false, error: new Error(`readiness check ${check.name} reported not ready`) }
+      : { ok: true };
   } catch (error) {
     return { ok: false, error };
   } finally {

@@ -10,7 +10,12 @@ import { Method, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
 import { decodeTemplate, verifySelfie } from "../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
 import type { ScreeningQuery, ScreeningResult } from "../ekyc/checks/sanctions/port.ts";
-import { biometricAssessment, documentAssessment, registryAssessment, screeningAssessment } from "../ekyc/decision/assessments.ts";
+import {
+  biometricAssessment,
+  documentAssessment,
+  registryAssessment,
+  screeningAssessment,
+} from "../ekyc/decision/assessments.ts";
 import { decide } from "../ekyc/decision/engine.ts";
 import type { DecisionResult } from "../ekyc/decision/types.ts";
 import type { DocumentResult } from "../ekyc/document/index.ts";
@@ -23,7 +28,8 @@ import { SessionStateError, type ReuseContext, type Session } from "./sessions.t
 export async function runFullEkyc(context: DecisionContext, session: Session): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
   if (session.front === undefined) throw new SessionStateError(session.id, "upload the front of the card first");
-  if (session.challenge === undefined || session.frames === undefined) throw new SessionStateError(session.id, "complete the liveness challenge first");
+  if (session.challenge === undefined || session.frames === undefined)
+    throw new SessionStateError(session.id, "complete the liveness challenge first");
   const front = session.front;
   const back = session.back;
   const frames = session.frames;
@@ -33,20 +39,34 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   // their own native threads and the tesseract worker).
   const [document, selfie] = await Promise.all([
     timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
-    timed("biometrics", () => verifySelfie(
-      { portrait: front, frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })), challenge: { nonce } },
-      { model: deps.faceModel, challenges: deps.challenges },
-    )),
+    timed("biometrics", () =>
+      verifySelfie(
+        {
+          portrait: front,
+          frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })),
+          challenge: { nonce },
+        },
+        { model: deps.faceModel, challenges: deps.challenges },
+      ),
+    ),
   ]);
   const f = document.fields;
   const registry = await checkIdentity(context, document);
   const screening = await screen(context, {
-    fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, nationality: f.nationality.value || "VNM",
+    fullName: f.fullName.value,
+    dateOfBirth: f.dateOfBirth.value,
+    nationality: f.nationality.value || "VNM",
   });
-  const result = decide({
-    document: documentAssessment(document), biometric: biometricAssessment(selfie), registry: registryAssessment(registry),
-    screening: screening === null ? null : screeningAssessment(screening), asOf: clock().toISOString().slice(0, 10),
-  }, deps.rules);
+  const result = decide(
+    {
+      document: documentAssessment(document),
+      biometric: biometricAssessment(selfie),
+      registry: registryAssessment(registry),
+      screening: screening === null ? null : screeningAssessment(screening),
+      asOf: clock().toISOString().slice(0, 10),
+    },
+    deps.rules,
+  );
 
   const draft = fullEkycDraft(document, result, front, back);
   const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
@@ -58,27 +78,53 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
 
 /** Re-onboarding: the reference face is the issuing bank's template; the fields come verified from it. */
 export async function runReuse(
-  context: DecisionContext, session: Session, reuse: ReuseContext,
+  context: DecisionContext,
+  session: Session,
+  reuse: ReuseContext,
 ): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
-  if (session.challenge === undefined || session.frames === undefined) throw new SessionStateError(session.id, "complete the liveness challenge first");
+  if (session.challenge === undefined || session.frames === undefined)
+    throw new SessionStateError(session.id, "complete the liveness challenge first");
   const frames = session.frames;
-  const selfie = await timed("biometrics", () => verifySelfie(
-    { template: decodeTemplate(reuse.faceTemplate), frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })), challenge: { nonce: session.challenge!.nonce } },
-    { model: deps.faceModel, challenges: deps.challenges },
-  ));
+  const selfie = await timed("biometrics", () =>
+    verifySelfie(
+      {
+        template: decodeTemplate(reuse.faceTemplate),
+        frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })),
+        challenge: { nonce: session.challenge!.nonce },
+      },
+      { model: deps.faceModel, challenges: deps.challenges },
+    ),
+  );
   const f = reuse.fields;
-  const screening = await screen(context, { fullName: f.fullName, dateOfBirth: f.dateOfBirth, nationality: f.nationality });
-  const result = decide({
-    document: { fields: { dateOfBirth: f.dateOfBirth, expiryDate: f.expiryDate, documentType: f.documentType as DocumentType }, disagreements: [], tamperSignals: [], chipVerified: reuse.source.data.assuranceLevel === 2 },
-    biometric: biometricAssessment(selfie),
-    // The issuing member checked the registry; its attestation is the evidence, not re-queried here.
-    registry: { status: "MATCH" },
-    screening: screening === null ? null : screeningAssessment(screening), asOf: clock().toISOString().slice(0, 10),
-  }, deps.rules);
+  const screening = await screen(context, {
+    fullName: f.fullName,
+    dateOfBirth: f.dateOfBirth,
+    nationality: f.nationality,
+  });
+  const result = decide(
+    {
+      document: {
+        fields: { dateOfBirth: f.dateOfBirth, expiryDate: f.expiryDate, documentType: f.documentType as DocumentType },
+        disagreements: [],
+        tamperSignals: [],
+        chipVerified: reuse.source.data.assuranceLevel === 2,
+      },
+      biometric: biometricAssessment(selfie),
+      // The issuing member checked the registry; its attestation is the evidence, not re-queried here.
+      registry: { status: "MATCH" },
+      screening: screening === null ? null : screeningAssessment(screening),
+      asOf: clock().toISOString().slice(0, 10),
+    },
+    deps.rules,
+  );
   const { faceTemplate: _theirs, ...fields } = f;
   const draft: RecordDraft = {
-    fields, method: Method.REUSE, refUid: reuse.sourceUid, maxLevel: reuse.source.data.assuranceLevel, expiresAtCap: reuse.source.data.expiresAt,
+    fields,
+    method: Method.REUSE,
+    refUid: reuse.sourceUid,
+    maxLevel: reuse.source.data.assuranceLevel,
+    expiresAtCap: reuse.source.data.expiresAt,
     evidence: { source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId } },
     reviewEvidence: [],
   };
@@ -94,14 +140,21 @@ export async function runReuse(
 async function checkIdentity({ deps, timed }: DecisionContext, document: DocumentResult): Promise<IdentityCheckResult> {
   const f = document.fields;
   const identity = f.idNumber.value !== "" ? { idNumber: f.idNumber.value } : { oldIdNumber: f.oldIdNumber.value };
-  const queryable = (identity.idNumber ?? identity.oldIdNumber ?? "") !== "" && f.fullName.value !== "" && f.dateOfBirth.value !== "";
+  const queryable =
+    (identity.idNumber ?? identity.oldIdNumber ?? "") !== "" && f.fullName.value !== "" && f.dateOfBirth.value !== "";
   if (!queryable) {
     const error = new KycnetError("REGISTRY_QUERY_INCOMPLETE", "id, name or date of birth not read from the card");
     return { status: "UNAVAILABLE", code: "REGISTRY_QUERY_INCOMPLETE", error };
   }
-  return timed("registry", () => deps.registry.checkIdentity({
-    ...identity, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value, sex: f.sex.value, address: f.address.value,
-  }));
+  return timed("registry", () =>
+    deps.registry.checkIdentity({
+      ...identity,
+      fullName: f.fullName.value,
+      dateOfBirth: f.dateOfBirth.value,
+      sex: f.sex.value,
+      address: f.address.value,
+    }),
+  );
 }
 
 /** Null when no list is loaded: the rules then say SANCTIONS_NOT_SCREENED, never a silent pass. */
@@ -112,18 +165,33 @@ async function screen({ deps, timed }: DecisionContext, subject: ScreeningQuery)
 
 /** The record draft of a full-eKYC session: the card's fields, its images as hashes. */
 function fullEkycDraft(
-  document: DocumentResult, result: DecisionResult, front: Uint8Array, back: Uint8Array | undefined,
+  document: DocumentResult,
+  result: DecisionResult,
+  front: Uint8Array,
+  back: Uint8Array | undefined,
 ): RecordDraft {
   const f = document.fields;
   return {
     fields: {
-      idNumber: f.idNumber.value, oldIdNumber: f.oldIdNumber.value, fullName: f.fullName.value, dateOfBirth: f.dateOfBirth.value,
-      sex: f.sex.value, nationality: f.nationality.value || "VNM", address: f.address.value, issueDate: f.issueDate.value,
-      expiryDate: f.expiryDate.value, documentType: document.documentType ?? "CCCD",
+      idNumber: f.idNumber.value,
+      oldIdNumber: f.oldIdNumber.value,
+      fullName: f.fullName.value,
+      dateOfBirth: f.dateOfBirth.value,
+      sex: f.sex.value,
+      nationality: f.nationality.value || "VNM",
+      address: f.address.value,
+      issueDate: f.issueDate.value,
+      expiryDate: f.expiryDate.value,
+      documentType: document.documentType ?? "CCCD",
     },
     method: result.method === "FULL_EKYC_NFC" ? Method.FULL_EKYC_NFC : Method.FULL_EKYC,
-    refUid: ZeroHash as Hex, maxLevel: 2, expiresAtCap: null,
-    evidence: { images: { front: sha256(front), back: back ? sha256(back) : null }, documentSignals: document.signals.map((s) => s.code) },
+    refUid: ZeroHash as Hex,
+    maxLevel: 2,
+    expiresAtCap: null,
+    evidence: {
+      images: { front: sha256(front), back: back ? sha256(back) : null },
+      documentSignals: document.signals.map((s) => s.code),
+    },
     reviewEvidence: [
       { kind: "DOCUMENT_FRONT", sha256: sha256(front) },
       ...(back ? [{ kind: "DOCUMENT_BACK" as const, sha256: sha256(back) }] : []),

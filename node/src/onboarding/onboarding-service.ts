@@ -7,7 +7,13 @@
  */
 import { assertAddress, type Hex } from "@kycnet/sdk/protocol";
 import type {
-  DocumentSide, ImageMime, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionView, SelfieFrame,
+  DocumentSide,
+  ImageMime,
+  LivenessChallenge,
+  OnboardingDecision,
+  OnboardingService,
+  OnboardingSessionView,
+  SelfieFrame,
 } from "./ports.ts";
 import { runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
@@ -29,10 +35,14 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
 
   const open = (sessionId: string) => openUndecided(deps, sessionId);
   const startDecision = (session: Session): Promise<OnboardingDecision> =>
-    (session.reuse === undefined ? runFullEkyc(context, session) : runReuse(context, session, session.reuse)).then((d) => {
-      session.decision = d;
-      return d;
-    }).finally(() => { delete session.deciding; });
+    (session.reuse === undefined ? runFullEkyc(context, session) : runReuse(context, session, session.reuse))
+      .then((d) => {
+        session.decision = d;
+        return d;
+      })
+      .finally(() => {
+        delete session.deciding;
+      });
 
   const createSession = async (subject: Hex) => {
     assertAddress(subject, "subject");
@@ -46,7 +56,12 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     if (deps.reuse === undefined) throw new ReuseNotPossibleError("this node has no record exchange configured");
     const context = await timed("reuse.prepare", () => prepareReuse(deps.reuse!, request, timed));
     const s = deps.sessions.create(subject, context);
-    return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString(), issuer: context.issuerName, sourceUid: context.sourceUid };
+    return {
+      sessionId: s.id,
+      expiresAt: new Date(s.expiresAt).toISOString(),
+      issuer: context.issuerName,
+      sourceUid: context.sourceUid,
+    };
   };
 
   return {
@@ -55,7 +70,8 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
 
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
       const session = open(sessionId);
-      if (session.reuse !== undefined) throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
+      if (session.reuse !== undefined)
+        throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
       session[side] = bytes;
     },
 
@@ -64,12 +80,18 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const challenge = deps.challenges.create();
       session.challenge = { id: challenge.nonce, nonce: challenge.nonce, expiresAt: challenge.expiresAt };
       delete session.frames;
-      return { challengeId: challenge.nonce, steps: [...challenge.steps], nonce: challenge.nonce, expiresAt: new Date(challenge.expiresAt).toISOString() };
+      return {
+        challengeId: challenge.nonce,
+        steps: [...challenge.steps],
+        nonce: challenge.nonce,
+        expiresAt: new Date(challenge.expiresAt).toISOString(),
+      };
     },
 
     async uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]) {
       const session = open(sessionId);
-      if (session.challenge === undefined || session.challenge.id !== challengeId) throw new SessionStateError(sessionId, "no such liveness challenge in this session");
+      if (session.challenge === undefined || session.challenge.id !== challengeId)
+        throw new SessionStateError(sessionId, "no such liveness challenge in this session");
       session.frames = [...frames];
     },
 
@@ -88,7 +110,8 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
 /** A session that can still take uploads; SESSION_STATE_CONFLICT once decided or deciding. */
 function openUndecided(deps: OnboardingDeps, sessionId: string): Session {
   const session = deps.sessions.get(sessionId);
-  if (session.decision !== undefined || session.deciding !== undefined) throw new SessionStateError(sessionId, "the session is already decided");
+  if (session.decision !== undefined || session.deciding !== undefined)
+    throw new SessionStateError(sessionId, "the session is already decided");
   return session;
 }
 
@@ -100,7 +123,12 @@ function sessionView(s: Session): OnboardingSessionView {
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
     documents: { front: s.front !== undefined || s.decision !== undefined, back: s.back !== undefined },
-    liveness: s.frames !== undefined || s.decision !== undefined ? "FRAMES_RECEIVED" : s.challenge !== undefined ? "CHALLENGED" : "NONE",
+    liveness:
+      s.frames !== undefined || s.decision !== undefined
+        ? "FRAMES_RECEIVED"
+        : s.challenge !== undefined
+          ? "CHALLENGED"
+          : "NONE",
     ...(s.decision === undefined ? {} : { decision: s.decision }),
   };
 }

@@ -10,15 +10,40 @@
  */
 import type { Hex, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type {
-  AttestationStatusView, CaseListQuery, CaseStatus, ConsentRevocationRelayed, ConsentStatusView, DecisionView, DocumentSide,
-  ImageMime, IsoTime, LivenessChallenge, LivenessState, Reason, ReuseSessionCreated, ReviewCasePage, ReviewCaseView,
-  RevocationResult, SessionCreated, SessionState, SessionView,
+  AttestationStatusView,
+  CaseListQuery,
+  CaseStatus,
+  ConsentRevocationRelayed,
+  ConsentStatusView,
+  DecisionView,
+  DocumentSide,
+  ImageMime,
+  IsoTime,
+  LivenessChallenge,
+  LivenessState,
+  Reason,
+  ReuseSessionCreated,
+  ReviewCasePage,
+  ReviewCaseView,
+  RevocationResult,
+  SessionCreated,
+  SessionState,
+  SessionView,
 } from "@kycnet/sdk/bank";
 
 // The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
 export type {
-  AttestationStatusView, ConsentStatusView, DocumentSide, ImageMime, IsoTime, LivenessChallenge, LivenessState, ReuseSessionCreated,
-  ReviewCasePage, RevocationResult, SessionState,
+  AttestationStatusView,
+  ConsentStatusView,
+  DocumentSide,
+  ImageMime,
+  IsoTime,
+  LivenessChallenge,
+  LivenessState,
+  ReuseSessionCreated,
+  ReviewCasePage,
+  RevocationResult,
+  SessionState,
 };
 export type OnboardingSessionCreated = SessionCreated;
 /** A coded reason for a decision; `message` is for humans and carries no personal data. */

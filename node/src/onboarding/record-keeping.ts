@@ -5,7 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import {
-  randomSalts, canonicalizeRecord, commitRecord, type AttestationData, type Hex, type MethodCode, type RecordFields,
+  randomSalts,
+  canonicalizeRecord,
+  commitRecord,
+  type AttestationData,
+  type Hex,
+  type MethodCode,
+  type RecordFields,
 } from "@kycnet/sdk/protocol";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { encodeTemplate, templateHash, type SelfieVerification } from "../ekyc/biometrics/index.ts";
@@ -42,13 +48,19 @@ const actorOf = (sessionId: string) => `onboarding:${sessionId}`;
 
 /** Keeps (or not) the session's record according to the decision, and says what was decided. */
 export async function keepDecision(
-  context: DecisionContext, session: Session, checked: CheckedSession,
+  context: DecisionContext,
+  session: Session,
+  checked: CheckedSession,
 ): Promise<OnboardingDecision> {
   const { deps } = context;
   const { selfie, result, draft } = checked;
   const reasons = reasonsShown(result.reasons);
   if (result.decision === "REJECT" || selfie.selfieTemplate === null || result.assuranceLevel === null) {
-    return { outcome: "REJECT", reasons: reasons.length > 0 ? reasons : [{ code: "FACE_MATCH_LOW", message: "no usable selfie" }], assuranceLevel: 0 };
+    return {
+      outcome: "REJECT",
+      reasons: reasons.length > 0 ? reasons : [{ code: "FACE_MATCH_LOW", message: "no usable selfie" }],
+      assuranceLevel: 0,
+    };
   }
   // The record keeps this bank's own live capture as the face template.
   let fields: RecordFields;
@@ -58,7 +70,14 @@ export async function keepDecision(
     // The rules passed, but a field cannot be committed as read (e.g. a date the card never
     // printed): nothing is stored, and the reason names the field, not its value.
     const field = isKycnetError(error, "INVALID_ARGUMENT") ? String(error.details.field) : "record";
-    return { outcome: "REJECT", reasons: [...reasons, { code: "DOCUMENT_FIELDS_INVALID", message: `field ${field} could not be read into a valid value` }], assuranceLevel: 0 };
+    return {
+      outcome: "REJECT",
+      reasons: [
+        ...reasons,
+        { code: "DOCUMENT_FIELDS_INVALID", message: `field ${field} could not be read into a valid value` },
+      ],
+      assuranceLevel: 0,
+    };
   }
   const record = verifiedRecord(fields, selfie.selfieTemplate, checked);
   const level = Math.min(result.assuranceLevel, draft.maxLevel) as 1 | 2;
@@ -67,33 +86,53 @@ export async function keepDecision(
   const meta = await deps.vault.storeVerifiedRecord({ record, attestation, actor: actorOf(session.id), hold });
   if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid };
   const reviewCase = await deps.review.open({
-    recordId: meta.id, sessionId: session.id, decision: result, actor: actorOf(session.id),
+    recordId: meta.id,
+    sessionId: session.id,
+    decision: result,
+    actor: actorOf(session.id),
     evidence: draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })),
   });
-  return { outcome: "REVIEW", reasons, assuranceLevel: level, attestationUid: meta.uid, reviewCaseId: reviewCase.caseId };
+  return {
+    outcome: "REVIEW",
+    reasons,
+    assuranceLevel: level,
+    attestationUid: meta.uid,
+    reviewCaseId: reviewCase.caseId,
+  };
 }
 
 /** The record the vault seals: fresh salts, and evidence as hashes and codes (no raw images). */
 function verifiedRecord(
-  fields: RecordFields, template: NonNullable<SelfieVerification["selfieTemplate"]>,
+  fields: RecordFields,
+  template: NonNullable<SelfieVerification["selfieTemplate"]>,
   { selfie, result, draft, frames }: CheckedSession,
 ): VerifiedRecord {
   return {
-    fields, salts: randomSalts(),
+    fields,
+    salts: randomSalts(),
     evidence: {
       ...draft.evidence,
       faceTemplate: Buffer.from(encodeTemplate(template)).toString("base64"),
       faceModel: selfie.model.id,
       similarity: selfie.similarity,
       frames: frames.map((fr) => sha256(fr.bytes)),
-      decision: { outcome: result.decision, reasons: result.reasons.map((r) => r.code), ruleSetVersion: result.ruleSetVersion, asOf: result.asOf },
+      decision: {
+        outcome: result.decision,
+        reasons: result.reasons.map((r) => r.code),
+        ruleSetVersion: result.ruleSetVersion,
+        asOf: result.asOf,
+      },
     },
   };
 }
 
 /** The attestation of the record: valid for the configured time, capped by the document's and the source's expiry. */
 function attestationFor(
-  { deps, clock }: DecisionContext, subject: Hex, record: VerifiedRecord, draft: RecordDraft, level: 1 | 2,
+  { deps, clock }: DecisionContext,
+  subject: Hex,
+  record: VerifiedRecord,
+  draft: RecordDraft,
+  level: 1 | 2,
 ): AttestationData {
   const now = BigInt(Math.floor(clock().getTime() / 1000));
   const { expiryDate } = record.fields;
@@ -101,7 +140,13 @@ function attestationFor(
   let expiresAt = now + BigInt(deps.attestationValiditySeconds);
   for (const cap of [docExpiry, draft.expiresAtCap]) if (cap !== null && cap > now && cap < expiresAt) expiresAt = cap;
   return {
-    subject, recordRoot: commitRecord(record.fields, record.salts).root, method: draft.method, assuranceLevel: level,
-    pipelineVersion: deps.pipelineVersion, issuedAt: now, expiresAt, refUid: draft.refUid,
+    subject,
+    recordRoot: commitRecord(record.fields, record.salts).root,
+    method: draft.method,
+    assuranceLevel: level,
+    pipelineVersion: deps.pipelineVersion,
+    issuedAt: now,
+    expiresAt,
+    refUid: draft.refUid,
   };
 }

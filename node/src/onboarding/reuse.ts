@@ -10,7 +10,12 @@ import type { Provider } from "ethers";
 import { findAttestation } from "@kycnet/sdk/chain";
 import { KycnetError } from "@kycnet/sdk/errors";
 import {
-  ALL_FIELDS_MASK, canonicalizeRecord, consentIdOf, toConsentGrant, assertBytes32, type RecordFields,
+  ALL_FIELDS_MASK,
+  canonicalizeRecord,
+  consentIdOf,
+  toConsentGrant,
+  assertBytes32,
+  type RecordFields,
 } from "@kycnet/sdk/protocol";
 import type { RecordClient } from "../exchange/record-client.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
@@ -41,34 +46,56 @@ export class ReuseNotPossibleError extends KycnetError {
 export type StageTimer = <T>(stage: string, run: () => Promise<T>) => Promise<T>;
 const untimed: StageTimer = (_stage, run) => run();
 
-export async function prepareReuse(deps: ReuseDeps, request: ReuseRequest, timed: StageTimer = untimed): Promise<ReuseContext> {
+export async function prepareReuse(
+  deps: ReuseDeps,
+  request: ReuseRequest,
+  timed: StageTimer = untimed,
+): Promise<ReuseContext> {
   assertBytes32(request.attestationUid, "attestationUid");
   if (typeof request.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(request.signature)) {
-    throw new KycnetError("INVALID_ARGUMENT", "signature: must be a 65-byte hex signature", { details: { field: "signature" } });
+    throw new KycnetError("INVALID_ARGUMENT", "signature: must be a 65-byte hex signature", {
+      details: { field: "signature" },
+    });
   }
   const grant = toConsentGrant(request.grant);
   const me = await deps.ledger.account();
-  if (grant.grantee.toLowerCase() !== me.toLowerCase()) throw new ReuseNotPossibleError("the consent names another bank as grantee");
-  if (grant.attestationUid !== request.attestationUid.toLowerCase()) throw new ReuseNotPossibleError("the consent is for another attestation");
+  if (grant.grantee.toLowerCase() !== me.toLowerCase())
+    throw new ReuseNotPossibleError("the consent names another bank as grantee");
+  if (grant.attestationUid !== request.attestationUid.toLowerCase())
+    throw new ReuseNotPossibleError("the consent is for another attestation");
   // Opening an account needs the whole verified record; a narrower consent cannot re-onboard.
-  if (grant.fieldMask !== ALL_FIELDS_MASK) throw new ReuseNotPossibleError("re-onboarding needs a consent covering every record field", { fieldMask: grant.fieldMask });
+  if (grant.fieldMask !== ALL_FIELDS_MASK)
+    throw new ReuseNotPossibleError("re-onboarding needs a consent covering every record field", {
+      fieldMask: grant.fieldMask,
+    });
 
-  const { proof } = await timed("reuse.lookup", () => findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid));
+  const { proof } = await timed("reuse.lookup", () =>
+    findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
+  );
   const consentId = consentIdOf(grant);
   await timed("reuse.consent", async () => {
-    if ((await deps.ledger.consentStatus(consentId)) === "NONE") await deps.ledger.grantConsentBySig(grant, proof, request.signature);
+    if ((await deps.ledger.consentStatus(consentId)) === "NONE")
+      await deps.ledger.grantConsentBySig(grant, proof, request.signature);
   });
 
   const issuer = await deps.ledger.findMember(proof.issuer);
   if (issuer === null || !issuer.active) throw new ReuseNotPossibleError("the issuing bank is not an active member");
   const address = deps.addressOf(issuer);
-  if (address === null) throw new ReuseNotPossibleError("no known address for the issuing bank's node", { issuer: issuer.name });
+  if (address === null)
+    throw new ReuseNotPossibleError("no known address for the issuing bank's node", { issuer: issuer.name });
   // Chain checks of the attestation, the libp2p round trip, opening the sealed answer and checking
   // every field's proof against the anchored root.
-  const fetched = await timed("reuse.fetch", () => deps.records.fetchRecord({ address, consentId, attestation: proof, fields: grant.fieldMask }));
+  const fetched = await timed("reuse.fetch", () =>
+    deps.records.fetchRecord({ address, consentId, attestation: proof, fields: grant.fieldMask }),
+  );
   if (fetched.faceTemplate === null) throw new ReuseNotPossibleError("the issuing bank sent no face template");
   const fields: RecordFields = canonicalizeRecord(fetched.fields);
   return Object.freeze({
-    consentId, source: proof, sourceUid: fetched.attestationUid, fields, faceTemplate: fetched.faceTemplate, issuerName: issuer.name,
+    consentId,
+    source: proof,
+    sourceUid: fetched.attestationUid,
+    fields,
+    faceTemplate: fetched.faceTemplate,
+    issuerName: issuer.name,
   });
 }

@@ -70,7 +70,11 @@ export interface SessionStore {
   readonly size: number;
 }
 
-export interface SessionStoreOptions { ttlMs?: number; maxSessions?: number; clock?: () => number }
+export interface SessionStoreOptions {
+  ttlMs?: number;
+  maxSessions?: number;
+  clock?: () => number;
+}
 
 export function createSessionStore(options: SessionStoreOptions = {}): SessionStore {
   const ttlMs = options.ttlMs ?? 15 * 60_000;
@@ -88,7 +92,13 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
       evict();
       if (sessions.size >= maxSessions) throw new TooManySessionsError(maxSessions);
       const now = clock();
-      const session: Session = { id: `ses_${randomBytes(16).toString("hex")}`, subject, createdAt: now, expiresAt: now + ttlMs, ...(reuse ? { reuse } : {}) };
+      const session: Session = {
+        id: `ses_${randomBytes(16).toString("hex")}`,
+        subject,
+        createdAt: now,
+        expiresAt: now + ttlMs,
+        ...(reuse ? { reuse } : {}),
+      };
       sessions.set(session.id, session);
       return session;
     },

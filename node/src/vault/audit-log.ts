@@ -56,14 +56,25 @@ const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
 
 function hashEntry(entry: Omit<AuditEntry, "hash">): string {
   // Fixed field order, so the hash does not depend on how an object was built.
-  const canonical = JSON.stringify([entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.outcome ?? "SUCCEEDED",
-    entry.details === undefined ? null : Object.entries(entry.details).sort(([a], [b]) => (a < b ? -1 : 1)), entry.prevHash]);
+  const canonical = JSON.stringify([
+    entry.seq,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.target,
+    entry.outcome ?? "SUCCEEDED",
+    entry.details === undefined ? null : Object.entries(entry.details).sort(([a], [b]) => (a < b ? -1 : 1)),
+    entry.prevHash,
+  ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
 
 export interface AuditLog {
   /** Writes `ops` and one audit entry per event, atomically. Returns the entries. */
-  commit(ops: readonly WriteOp[] | (() => Promise<readonly WriteOp[]>), events: readonly AuditEvent[]): Promise<AuditEntry[]>;
+  commit(
+    ops: readonly WriteOp[] | (() => Promise<readonly WriteOp[]>),
+    events: readonly AuditEvent[],
+  ): Promise<AuditEntry[]>;
   append(event: AuditEvent): Promise<AuditEntry>;
   list(options?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
   verify(): Promise<AuditVerification>;
@@ -93,7 +104,13 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
       const entries: AuditEntry[] = [];
       for (const event of events) {
         seq += 1;
-        const body: Omit<AuditEntry, "hash"> = { seq, at, ...event, outcome: event.outcome ?? "SUCCEEDED", prevHash: hash };
+        const body: Omit<AuditEntry, "hash"> = {
+          seq,
+          at,
+          ...event,
+          outcome: event.outcome ?? "SUCCEEDED",
+          prevHash: hash,
+        };
         hash = hashEntry(body);
         entries.push(Object.freeze({ ...body, hash }));
       }
@@ -110,7 +127,8 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
     append: async (event) => (await commit([], [event]))[0]!,
     async list({ afterSeq = 0, limit = 100 } = {}) {
       const out: AuditEntry[] = [];
-      for await (const [, value] of store.range({ prefix: "audit/", after: entryKey(afterSeq), limit })) out.push(value as unknown as AuditEntry);
+      for await (const [, value] of store.range({ prefix: "audit/", after: entryKey(afterSeq), limit }))
+        out.push(value as unknown as AuditEntry);
       return out;
     },
     async verify() {
@@ -120,14 +138,41 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
       for await (const [, value] of store.range({ prefix: "audit/" })) {
         const entry = value as unknown as AuditEntry;
         const { hash, ...body } = entry;
-        if (entry.seq !== expectedSeq) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: expectedSeq, reason: "missing or reordered entry" };
-        if (entry.prevHash !== prevHash) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: entry.seq, reason: "previous hash does not match" };
-        if (hashEntry(body) !== hash) return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: entry.seq, reason: "entry content changed" };
+        if (entry.seq !== expectedSeq)
+          return {
+            ok: false,
+            entries: expectedSeq - 1,
+            headHash: head.hash,
+            brokenAt: expectedSeq,
+            reason: "missing or reordered entry",
+          };
+        if (entry.prevHash !== prevHash)
+          return {
+            ok: false,
+            entries: expectedSeq - 1,
+            headHash: head.hash,
+            brokenAt: entry.seq,
+            reason: "previous hash does not match",
+          };
+        if (hashEntry(body) !== hash)
+          return {
+            ok: false,
+            entries: expectedSeq - 1,
+            headHash: head.hash,
+            brokenAt: entry.seq,
+            reason: "entry content changed",
+          };
         prevHash = hash;
         expectedSeq += 1;
       }
       if (expectedSeq - 1 !== head.seq || prevHash !== head.hash) {
-        return { ok: false, entries: expectedSeq - 1, headHash: head.hash, brokenAt: expectedSeq, reason: "entries after the last one were removed or the head moved" };
+        return {
+          ok: false,
+          entries: expectedSeq - 1,
+          headHash: head.hash,
+          brokenAt: expectedSeq,
+          reason: "entries after the last one were removed or the head moved",
+        };
       }
       return { ok: true, entries: head.seq, headHash: head.hash };
     },

@@ -6,25 +6,66 @@ import type { StoredValue } from "./store/record-store.ts";
 export type AttestationJson = { [K in keyof AttestationData]: string | number };
 
 export const attestationToJson = (d: AttestationData): AttestationJson => ({
-  subject: d.subject, recordRoot: d.recordRoot, method: d.method, assuranceLevel: d.assuranceLevel,
-  pipelineVersion: d.pipelineVersion, issuedAt: d.issuedAt.toString(), expiresAt: d.expiresAt.toString(), refUid: d.refUid,
+  subject: d.subject,
+  recordRoot: d.recordRoot,
+  method: d.method,
+  assuranceLevel: d.assuranceLevel,
+  pipelineVersion: d.pipelineVersion,
+  issuedAt: d.issuedAt.toString(),
+  expiresAt: d.expiresAt.toString(),
+  refUid: d.refUid,
 });
 
 export const attestationFromJson = (j: StoredValue): AttestationData => toAttestationData(j as Record<string, unknown>);
 
-export interface ProofJson { issuer: Hex; data: AttestationJson; batchRoot: Hex; proof: Hex[] }
+export interface ProofJson {
+  issuer: Hex;
+  data: AttestationJson;
+  batchRoot: Hex;
+  proof: Hex[];
+}
 
-export const proofToJson = (p: AttestationProof): ProofJson => ({ issuer: p.issuer, data: attestationToJson(p.data), batchRoot: p.batchRoot, proof: [...p.proof] });
-export const proofFromJson = (j: ProofJson): AttestationProof => ({ issuer: j.issuer, data: attestationFromJson(j.data), batchRoot: j.batchRoot, proof: j.proof });
+export const proofToJson = (p: AttestationProof): ProofJson => ({
+  issuer: p.issuer,
+  data: attestationToJson(p.data),
+  batchRoot: p.batchRoot,
+  proof: [...p.proof],
+});
+export const proofFromJson = (j: ProofJson): AttestationProof => ({
+  issuer: j.issuer,
+  data: attestationFromJson(j.data),
+  batchRoot: j.batchRoot,
+  proof: j.proof,
+});
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 
-export interface SealedJson { version: 1; keyId: string; wrapAlgorithm: "AES-KW-256"; wrappedKey: string; iv: string; ciphertext: string; tag: string }
+export interface SealedJson {
+  version: 1;
+  keyId: string;
+  wrapAlgorithm: "AES-KW-256";
+  wrappedKey: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
 
 export const sealedToJson = (s: SealedRecord): SealedJson => ({
-  version: s.version, keyId: s.keyId, wrapAlgorithm: s.wrapAlgorithm, wrappedKey: b64(s.wrappedKey), iv: b64(s.iv), ciphertext: b64(s.ciphertext), tag: b64(s.tag),
+  version: s.version,
+  keyId: s.keyId,
+  wrapAlgorithm: s.wrapAlgorithm,
+  wrappedKey: b64(s.wrappedKey),
+  iv: b64(s.iv),
+  ciphertext: b64(s.ciphertext),
+  tag: b64(s.tag),
 });
 export const sealedFromJson = (j: SealedJson): SealedRecord => ({
-  version: j.version, keyId: j.keyId, wrapAlgorithm: j.wrapAlgorithm, wrappedKey: unb64(j.wrappedKey), iv: unb64(j.iv), ciphertext: unb64(j.ciphertext), tag: unb64(j.tag),
+  version: j.version,
+  keyId: j.keyId,
+  wrapAlgorithm: j.wrapAlgorithm,
+  wrappedKey: unb64(j.wrappedKey),
+  iv: unb64(j.iv),
+  ciphertext: unb64(j.ciphertext),
+  tag: unb64(j.tag),
 });

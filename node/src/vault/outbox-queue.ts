@@ -11,8 +11,16 @@ export const PENDING = "outbox/pending/";
 export const INFLIGHT = "outbox/inflight/";
 export const FAILED = "outbox/failed/";
 
-export interface PendingEntry { recordId: string; attestation: AttestationJson; queuedAt: string }
-export interface InflightBatch { batchId: string; createdAt: string; entries: PendingEntry[] }
+export interface PendingEntry {
+  recordId: string;
+  attestation: AttestationJson;
+  queuedAt: string;
+}
+export interface InflightBatch {
+  batchId: string;
+  createdAt: string;
+  entries: PendingEntry[];
+}
 
 /** The ops that queue a record's attestation; vault.ts writes them with the record itself. */
 export function enqueueOps(recordId: string, attestation: AttestationData, now: Date): WriteOp[] {

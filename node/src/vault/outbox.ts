@@ -34,7 +34,11 @@ export interface AnchoringWorkerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export interface FlushResult { anchored: number; failed: number; batches: number }
+export interface FlushResult {
+  anchored: number;
+  failed: number;
+  batches: number;
+}
 
 /**
  * Anchors the outbox's queued attestations in batches, in the background once started. Failures
@@ -68,23 +72,35 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
 
   async function collect<T>(prefix: string, limit?: number): Promise<Array<[string, T]>> {
     const out: Array<[string, T]> = [];
-    for await (const [key, value] of store.range({ prefix, ...(limit === undefined ? {} : { limit }) })) out.push([key, value as unknown as T]);
+    for await (const [key, value] of store.range({ prefix, ...(limit === undefined ? {} : { limit }) }))
+      out.push([key, value as unknown as T]);
     return out;
   }
 
   /** Anchors everything due now: in-flight batches first, then pending ones. */
   async function flushOnce(force: boolean): Promise<FlushResult> {
     const result: FlushResult = { anchored: 0, failed: 0, batches: 0 };
-    const add = (r: BatchOutcome) => { result.anchored += r.anchored; result.failed += r.failed; result.batches += 1; };
+    const add = (r: BatchOutcome) => {
+      result.anchored += r.anchored;
+      result.failed += r.failed;
+      result.batches += 1;
+    };
     for (const [key, batch] of await collect<InflightBatch>(INFLIGHT)) add(await sendBatch(options, clock, key, batch));
     for (;;) {
       const pending = await collect<PendingEntry>(PENDING, maxBatch);
       if (pending.length === 0) break;
       const oldest = Date.parse(pending[0]![1].queuedAt);
       if (!force && pending.length < maxBatch && clock().getTime() - oldest < maxDelayMs) break;
-      const batch: InflightBatch = { batchId: randomBytes(8).toString("hex"), createdAt: clock().toISOString(), entries: pending.map(([, e]) => e) };
+      const batch: InflightBatch = {
+        batchId: randomBytes(8).toString("hex"),
+        createdAt: clock().toISOString(),
+        entries: pending.map(([, e]) => e),
+      };
       const batchKey = `${INFLIGHT}${batch.createdAt}/${batch.batchId}`;
-      await store.write([...pending.map(([key]): WriteOp => ({ type: "del", key })), { type: "put", key: batchKey, value: batch as unknown as StoredValue }]);
+      await store.write([
+        ...pending.map(([key]): WriteOp => ({ type: "del", key })),
+        { type: "put", key: batchKey, value: batch as unknown as StoredValue },
+      ]);
       add(await sendBatch(options, clock, batchKey, batch));
     }
     return result;
@@ -94,7 +110,9 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
   // records arrived, so wait for it, then run a new one.
   async function flush(force = true): Promise<FlushResult> {
     while (running !== undefined) await running.catch(() => undefined);
-    const pass = flushOnce(force).finally(() => { running = undefined; });
+    const pass = flushOnce(force).finally(() => {
+      running = undefined;
+    });
     running = pass;
     return pass;
   }
@@ -104,7 +122,11 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
   return {
     flush,
     async depth() {
-      return { pending: (await collect(PENDING)).length, inflight: (await collect(INFLIGHT)).length, failed: (await collect(FAILED)).length };
+      return {
+        pending: (await collect(PENDING)).length,
+        inflight: (await collect(INFLIGHT)).length,
+        failed: (await collect(FAILED)).length,
+      };
     },
     start() {
       poller.start();
@@ -129,7 +151,10 @@ function createPoller(pass: () => Promise<unknown>, pollMs: number, onError?: (e
     if (stopped) return;
     timer = setTimeout(() => {
       pass().then(
-        () => { backoffMs = 0; schedule(pollMs); },
+        () => {
+          backoffMs = 0;
+          schedule(pollMs);
+        },
         (error: unknown) => {
           onError?.(error);
           backoffMs = Math.min(30_000, Math.max(1_000, backoffMs * 2));
@@ -163,7 +188,10 @@ type SettledBatch = Pick<AnchoredBatch, "batchRoot" | "proofs" | "uids"> & { rea
  * good (parked). Any other error is thrown and the batch stays in flight for the next pass.
  */
 async function sendBatch(
-  options: AnchoringWorkerOptions, clock: () => Date, batchKey: string, batch: InflightBatch,
+  options: AnchoringWorkerOptions,
+  clock: () => Date,
+  batchKey: string,
+  batch: InflightBatch,
 ): Promise<BatchOutcome> {
   const { audit, vault, ledger } = options;
   const data = batch.entries.map((e) => attestationFromJson(e.attestation as unknown as StoredValue));
@@ -181,17 +209,28 @@ async function sendBatch(
     }
   }
   const { batchRoot, txHash, proofs, uids } = anchored;
-  await audit.commit(async () => {
-    const ops: WriteOp[] = [{ type: "del", key: batchKey }];
-    for (const [i, entry] of batch.entries.entries()) {
-      ops.push(...(await vault.anchoredOps(entry.recordId, { uid: uids[i]!, txHash, proof: proofs[i]! })));
-    }
-    return ops;
-  }, batch.entries.map((e, i) => ({
-    actor: "node:outbox", action: "attestation.anchored", target: e.recordId, details: { uid: uids[i]!, batchRoot, txHash },
-  })));
+  await audit.commit(
+    async () => {
+      const ops: WriteOp[] = [{ type: "del", key: batchKey }];
+      for (const [i, entry] of batch.entries.entries()) {
+        ops.push(...(await vault.anchoredOps(entry.recordId, { uid: uids[i]!, txHash, proof: proofs[i]! })));
+      }
+      return ops;
+    },
+    batch.entries.map((e, i) => ({
+      actor: "node:outbox",
+      action: "attestation.anchored",
+      target: e.recordId,
+      details: { uid: uids[i]!, batchRoot, txHash },
+    })),
+  );
   const oldest = Math.min(...batch.entries.map((e) => Date.parse(e.queuedAt)));
-  options.onBatch?.({ count: batch.entries.length, batchRoot, txHash, lagSeconds: (clock().getTime() - oldest) / 1000 });
+  options.onBatch?.({
+    count: batch.entries.length,
+    batchRoot,
+    txHash,
+    lagSeconds: (clock().getTime() - oldest) / 1000,
+  });
   return { anchored: batch.entries.length, failed: 0 };
 }
 
@@ -211,10 +250,26 @@ async function rebuildMinedBatch(ledger: LedgerClient, data: readonly Attestatio
  * every entry for an operator, with the reason, instead of retrying forever.
  */
 async function parkBatch(
-  audit: AuditLog, batchKey: string, batch: InflightBatch, error: ContractRevertError,
+  audit: AuditLog,
+  batchKey: string,
+  batch: InflightBatch,
+  error: ContractRevertError,
 ): Promise<void> {
   await audit.commit(
-    [{ type: "del", key: batchKey }, ...batch.entries.map((e): WriteOp => ({ type: "put", key: `${FAILED}${e.recordId}`, value: { ...e, reason: error.revert } as unknown as StoredValue }))],
-    batch.entries.map((e) => ({ actor: "node:outbox", action: "attestation.anchor-failed", target: e.recordId, outcome: "FAILED" as const, details: { revert: error.revert } })),
+    [
+      { type: "del", key: batchKey },
+      ...batch.entries.map((e): WriteOp => ({
+        type: "put",
+        key: `${FAILED}${e.recordId}`,
+        value: { ...e, reason: error.revert } as unknown as StoredValue,
+      })),
+    ],
+    batch.entries.map((e) => ({
+      actor: "node:outbox",
+      action: "attestation.anchor-failed",
+      target: e.recordId,
+      outcome: "FAILED" as const,
+      details: { revert: error.revert },
+    })),
   );
 }

@@ -13,7 +13,17 @@ import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields }
 import { attestationUid, commitRecord, type UidContext } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { AuditEvent, AuditLog } from "./audit-log.ts";
-import { attestationFromJson, attestationToJson, proofFromJson, proofToJson, sealedFromJson, sealedToJson, type AttestationJson, type ProofJson, type SealedJson } from "./codec.ts";
+import {
+  attestationFromJson,
+  attestationToJson,
+  proofFromJson,
+  proofToJson,
+  sealedFromJson,
+  sealedToJson,
+  type AttestationJson,
+  type ProofJson,
+  type SealedJson,
+} from "./codec.ts";
 import { enqueueOps } from "./outbox-queue.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
@@ -41,7 +51,11 @@ export interface RecordMeta {
   /** Set once anchored. */
   /** Set once anchored; txHash is null when a batch sent before a crash was found already on chain. */
   readonly anchor: { readonly uid: Hex; readonly txHash: Hex | null; readonly proof: ProofJson } | null;
-  readonly retention: { readonly class: RetentionClassName; readonly closedAt: string | null; readonly retainUntil: string | null };
+  readonly retention: {
+    readonly class: RetentionClassName;
+    readonly closedAt: string | null;
+    readonly retainUntil: string | null;
+  };
   readonly shreddedAt: string | null;
 }
 
@@ -139,7 +153,8 @@ export interface Vault {
   proofOf(meta: RecordMeta): AttestationProof | null;
   /** Starts the retention clock. Throws RECORD_NOT_FOUND, RECORD_SHREDDED. */
   closeAccount(
-    id: string, input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string },
+    id: string,
+    input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string },
   ): Promise<RecordMeta>;
   /**
    * Destroys the record's data key and ciphertext, with `also` in the same atomic write.
@@ -187,31 +202,49 @@ const toMeta = ({ envelope: _envelope, ...meta }: StoredRecord): RecordMeta => m
 
 /** Records coming in: stored (sealed, indexed by uid, queued unless held), released and anchored. */
 function intakeOperations(
-  { store, keys, audit, attestationContext }: VaultDeps, { findStored, getStored }: StoredRecords, clock: () => Date,
+  { store, keys, audit, attestationContext }: VaultDeps,
+  { findStored, getStored }: StoredRecords,
+  clock: () => Date,
 ): Pick<Vault, "storeVerifiedRecord" | "releaseForAnchoring" | "anchoredOps"> {
   return {
     async storeVerifiedRecord(input) {
       const { record, attestation } = input;
       const uid = attestationUid(attestationContext, attestationContext.issuer, attestation);
       const root = commitRecord(record.fields, record.salts).root;
-      if (root !== attestation.recordRoot) throw new RecordIntegrityError("(new)", "attestation root is not the record's commitment root");
+      if (root !== attestation.recordRoot)
+        throw new RecordIntegrityError("(new)", "attestation root is not the record's commitment root");
       const id = `rec_${randomBytes(16).toString("hex")}`;
       const plaintext = new TextEncoder().encode(JSON.stringify(record));
       const envelope = await keys.sealRecord(id, plaintext);
       const stored: StoredRecord = {
-        id, uid, root, subject: attestation.subject, createdAt: clock().toISOString(), status: input.hold === true ? "IN_REVIEW" : "ACTIVE",
-        attestation: attestationToJson(attestation), anchor: null,
-        retention: { class: input.retentionClass ?? RetentionClass.STANDARD, closedAt: null, retainUntil: null }, shreddedAt: null,
+        id,
+        uid,
+        root,
+        subject: attestation.subject,
+        createdAt: clock().toISOString(),
+        status: input.hold === true ? "IN_REVIEW" : "ACTIVE",
+        attestation: attestationToJson(attestation),
+        anchor: null,
+        retention: { class: input.retentionClass ?? RetentionClass.STANDARD, closedAt: null, retainUntil: null },
+        shreddedAt: null,
         envelope: sealedToJson(envelope),
       };
       await audit.commit(async () => {
-        if ((await store.get(uidKey(uid))) !== undefined) throw new RecordIntegrityError(id, "an attestation with this uid is already stored");
+        if ((await store.get(uidKey(uid))) !== undefined)
+          throw new RecordIntegrityError(id, "an attestation with this uid is already stored");
         return [
           { type: "put", key: recordKey(id), value: stored as unknown as StoredValue },
           { type: "put", key: uidKey(uid), value: id },
           ...(input.hold === true ? [] : enqueueOps(id, attestation, clock())),
         ];
-      }, [{ actor: input.actor, action: input.hold === true ? "record.held-for-review" : "record.stored", target: id, details: { uid, method: attestation.method } }]);
+      }, [
+        {
+          actor: input.actor,
+          action: input.hold === true ? "record.held-for-review" : "record.stored",
+          target: id,
+          details: { uid, method: attestation.method },
+        },
+      ]);
       return toMeta(stored);
     },
 
@@ -223,7 +256,8 @@ function intakeOperations(
         released = { ...stored, status: "ACTIVE" };
         return [
           { type: "put", key: recordKey(id), value: released as unknown as StoredValue },
-          ...enqueueOps(id, attestationFromJson(stored.attestation), clock()), ...(await also.ops()),
+          ...enqueueOps(id, attestationFromJson(stored.attestation), clock()),
+          ...(await also.ops()),
         ];
       }, [{ actor, action: "record.released-for-anchoring", target: id }, ...also.events]);
       return toMeta(released!);
@@ -232,7 +266,10 @@ function intakeOperations(
     async anchoredOps(id, anchor) {
       const stored = await findStored(id);
       if (stored === null) return [];
-      const updated: StoredRecord = { ...stored, anchor: { uid: anchor.uid, txHash: anchor.txHash, proof: proofToJson(anchor.proof) } };
+      const updated: StoredRecord = {
+        ...stored,
+        anchor: { uid: anchor.uid, txHash: anchor.txHash, proof: proofToJson(anchor.proof) },
+      };
       return [{ type: "put", key: recordKey(id), value: updated as unknown as StoredValue }];
     },
   };
@@ -240,7 +277,8 @@ function intakeOperations(
 
 /** Looking records up, listing them and decrypting one (the only audited read of personal data). */
 function readOperations(
-  { store, keys, audit }: VaultDeps, { findStored, getStored }: StoredRecords,
+  { store, keys, audit }: VaultDeps,
+  { findStored, getStored }: StoredRecords,
 ): Pick<Vault, "findRecordByUid" | "findRecordMeta" | "getRecordMeta" | "openRecord" | "proofOf" | "listRecords"> {
   const findRecordMeta = async (id: string): Promise<RecordMeta | null> => {
     const r = await findStored(id);
@@ -260,7 +298,8 @@ function readOperations(
       const plaintext = await keys.openRecord(id, sealedFromJson(stored.envelope));
       const record = JSON.parse(new TextDecoder().decode(plaintext)) as VerifiedRecord;
       // The record must still be the one whose root went on chain.
-      if (commitRecord(record.fields, record.salts).root !== stored.root) throw new RecordIntegrityError(id, "decrypted fields do not match the stored root");
+      if (commitRecord(record.fields, record.salts).root !== stored.root)
+        throw new RecordIntegrityError(id, "decrypted fields do not match the stored root");
       await audit.append({ actor, action: "record.opened", target: id, details: { purpose } });
       return record;
     },
@@ -270,7 +309,11 @@ function readOperations(
     },
 
     async *listRecords(options = {}) {
-      for await (const [, value] of store.range({ prefix: "record/", ...(options.after ? { after: recordKey(options.after) } : {}), limit: options.limit ?? 100 })) {
+      for await (const [, value] of store.range({
+        prefix: "record/",
+        ...(options.after ? { after: recordKey(options.after) } : {}),
+        limit: options.limit ?? 100,
+      })) {
         yield toMeta(value as unknown as StoredRecord);
       }
     },
@@ -279,10 +322,14 @@ function readOperations(
 
 /** The end of a record's life: account closure starts the retention clock, the sweep shreds. */
 function retentionOperations(
-  { store, audit }: VaultDeps, { getStored }: StoredRecords, clock: () => Date,
+  { store, audit }: VaultDeps,
+  { getStored }: StoredRecords,
+  clock: () => Date,
 ): Pick<Vault, "closeAccount" | "shredRecord" | "sweepRetention"> {
   async function shredRecord(
-    id: string, input: { actor: string; reason: string }, also: AlsoWrite = NOTHING,
+    id: string,
+    input: { actor: string; reason: string },
+    also: AlsoWrite = NOTHING,
   ): Promise<RecordMeta> {
     const current = await getStored(id);
     if (current.status === "SHREDDED") return toMeta(current);
@@ -290,10 +337,17 @@ function retentionOperations(
     await audit.commit(async () => {
       const stored = await getStored(id);
       shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
-      const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: shredded as unknown as StoredValue }, ...(await also.ops())];
-      if (stored.retention.retainUntil !== null) ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
+      const ops: WriteOp[] = [
+        { type: "put", key: recordKey(id), value: shredded as unknown as StoredValue },
+        ...(await also.ops()),
+      ];
+      if (stored.retention.retainUntil !== null)
+        ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
       return ops;
-    }, [{ actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } }, ...also.events]);
+    }, [
+      { actor: input.actor, action: "record.shredded", target: id, details: { reason: input.reason } },
+      ...also.events,
+    ]);
     return toMeta(shredded!);
   }
 
@@ -306,11 +360,29 @@ function retentionOperations(
       await audit.commit(async () => {
         const stored = await getStored(id);
         if (stored.status === "SHREDDED") throw new RecordShreddedError(id);
-        updated = { ...stored, retention: { class: retentionClassOf(stored), closedAt: input.closedAt.toISOString(), retainUntil: until(stored).toISOString() } };
-        const ops: WriteOp[] = [{ type: "put", key: recordKey(id), value: updated as unknown as StoredValue }, { type: "put", key: retentionKey(until(stored), id), value: id }];
-        if (stored.retention.retainUntil !== null) ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
+        updated = {
+          ...stored,
+          retention: {
+            class: retentionClassOf(stored),
+            closedAt: input.closedAt.toISOString(),
+            retainUntil: until(stored).toISOString(),
+          },
+        };
+        const ops: WriteOp[] = [
+          { type: "put", key: recordKey(id), value: updated as unknown as StoredValue },
+          { type: "put", key: retentionKey(until(stored), id), value: id },
+        ];
+        if (stored.retention.retainUntil !== null)
+          ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });
         return ops;
-      }, [{ actor: input.actor, action: "record.account-closed", target: id, details: { retentionClass: retentionClassOf(current), retainUntil: until(current).toISOString() } }]);
+      }, [
+        {
+          actor: input.actor,
+          action: "record.account-closed",
+          target: id,
+          details: { retentionClass: retentionClassOf(current), retainUntil: until(current).toISOString() },
+        },
+      ]);
       return toMeta(updated!);
     },
 

@@ -48,7 +48,8 @@ type Reply =
   | { kind: "error"; id: number; error: WireError };
 
 export function toWireError(error: unknown): WireError {
-  if (isKycnetError(error)) return { name: error.name, code: error.code, message: error.message, details: { ...error.details } };
+  if (isKycnetError(error))
+    return { name: error.name, code: error.code, message: error.message, details: { ...error.details } };
   if (error instanceof Error) return { name: error.name, code: null, message: error.message, details: {} };
   return { name: "Error", code: null, message: String(error), details: {} };
 }
@@ -57,7 +58,9 @@ export function toWireError(error: unknown): WireError {
 export type Methods = Record<string, (...args: never[]) => Promise<unknown>>;
 
 /** Worker side: runs `load` with the worker's data, then answers calls to the methods it returns. */
-export async function serveRpc<Options>(load: (options: Options) => Promise<{ info: unknown; methods: Methods }>): Promise<void> {
+export async function serveRpc<Options>(
+  load: (options: Options) => Promise<{ info: unknown; methods: Methods }>,
+): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error("serveRpc must run in a worker thread");
   let served: { info: unknown; methods: Methods };
@@ -69,10 +72,14 @@ export async function serveRpc<Options>(load: (options: Options) => Promise<{ in
   }
   port.on("message", (request: Request) => {
     const method = Object.hasOwn(served.methods, request.method) ? served.methods[request.method] : undefined;
-    const answer = method === undefined ? Promise.reject(new Error(`no method ${request.method}`)) : Promise.resolve().then(() => (method as (...args: unknown[]) => Promise<unknown>)(...request.args));
+    const answer =
+      method === undefined
+        ? Promise.reject(new Error(`no method ${request.method}`))
+        : Promise.resolve().then(() => (method as (...args: unknown[]) => Promise<unknown>)(...request.args));
     answer.then(
       (value) => port.postMessage({ kind: "result", id: request.id, value } satisfies Reply),
-      (error: unknown) => port.postMessage({ kind: "error", id: request.id, error: toWireError(error) } satisfies Reply),
+      (error: unknown) =>
+        port.postMessage({ kind: "error", id: request.id, error: toWireError(error) } satisfies Reply),
     );
   });
   port.postMessage({ kind: "ready", info: served.info } satisfies Reply);

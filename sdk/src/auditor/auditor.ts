@@ -11,9 +11,22 @@
  */
 import type { Provider } from "ethers";
 import {
-  Method, Purpose, RECORD_FIELDS, RevocationReason, decodePipelineVersion, fieldsOfMask, maskCovers, nameOf, verifyFieldDisclosure,
-  type AttestationProof, type AttestationStatusName, type ConsentStatusName, type Hex, type RecordField,
-  assertBytes32, canonicalizeField,
+  Method,
+  Purpose,
+  RECORD_FIELDS,
+  RevocationReason,
+  decodePipelineVersion,
+  fieldsOfMask,
+  maskCovers,
+  nameOf,
+  verifyFieldDisclosure,
+  type AttestationProof,
+  type AttestationStatusName,
+  type ConsentStatusName,
+  type Hex,
+  type RecordField,
+  assertBytes32,
+  canonicalizeField,
 } from "../protocol/index.ts";
 import { InvalidArgumentError, isKycnetError } from "../errors.ts";
 import { findAttestation, type AttestationLocation } from "../chain/attestation-lookup.ts";
@@ -174,7 +187,9 @@ export function createAuditor({ provider, addresses, fromBlock = 0 }: AuditorOpt
 }
 
 async function inspectAttestation(
-  { chain, provider, addresses, fromBlock }: AuditContext, uid: Hex, options: { at?: bigint },
+  { chain, provider, addresses, fromBlock }: AuditContext,
+  uid: Hex,
+  options: { at?: bigint },
 ): Promise<AttestationReport> {
   if (options.at !== undefined && (typeof options.at !== "bigint" || options.at < 0n || options.at >= 1n << 64n)) {
     throw new InvalidArgumentError("at", "must be unix seconds (uint64)");
@@ -183,7 +198,8 @@ async function inspectAttestation(
   const { proof } = found;
   const findings: string[] = [];
   const batch = await chain.batchOf(proof.batchRoot);
-  if (batch.issuer.toLowerCase() !== proof.issuer.toLowerCase()) findings.push("batch issuer differs from the anchoring account");
+  if (batch.issuer.toLowerCase() !== proof.issuer.toLowerCase())
+    findings.push("batch issuer differs from the anchoring account");
   const onChainUid = await chain.verifiedUid(proof);
   if (onChainUid !== found.uid) findings.push("contract computes a different uid");
   const activeThen = await chain.wasActiveMemberAt(proof.issuer, batch.anchoredAt);
@@ -196,19 +212,35 @@ async function inspectAttestation(
   if (statusAt === null && status !== "VALID") findings.push(`attestation is ${status}`);
   const revocation = await chain.revocationOf(found.uid);
   return Object.freeze({
-    uid: found.uid, issuer: proof.issuer, issuerName: await chain.memberName(proof.issuer), issuerActiveAtAnchoring: activeThen,
-    issuerActiveAtIssue: activeAtIssue, anchoredAt: batch.anchoredAt, anchoredInTx: found.txHash,
-    method: String(nameOf(Method, proof.data.method) ?? proof.data.method), assuranceLevel: proof.data.assuranceLevel,
-    pipelineVersion: decodePipelineVersion(proof.data.pipelineVersion), issuedAt: proof.data.issuedAt, expiresAt: proof.data.expiresAt,
-    refUid: proof.data.refUid, status, at: options.at ?? null, statusAt,
+    uid: found.uid,
+    issuer: proof.issuer,
+    issuerName: await chain.memberName(proof.issuer),
+    issuerActiveAtAnchoring: activeThen,
+    issuerActiveAtIssue: activeAtIssue,
+    anchoredAt: batch.anchoredAt,
+    anchoredInTx: found.txHash,
+    method: String(nameOf(Method, proof.data.method) ?? proof.data.method),
+    assuranceLevel: proof.data.assuranceLevel,
+    pipelineVersion: decodePipelineVersion(proof.data.pipelineVersion),
+    issuedAt: proof.data.issuedAt,
+    expiresAt: proof.data.expiresAt,
+    refUid: proof.data.refUid,
+    status,
+    at: options.at ?? null,
+    statusAt,
     revokedAt: revocation.revokedAt === 0n ? null : revocation.revokedAt,
-    revocationReason: revocation.revokedAt === 0n ? null : String(nameOf(RevocationReason, Number(revocation.reason)) ?? revocation.reason),
-    proof, findings,
+    revocationReason:
+      revocation.revokedAt === 0n
+        ? null
+        : String(nameOf(RevocationReason, Number(revocation.reason)) ?? revocation.reason),
+    proof,
+    findings,
   });
 }
 
 async function inspectConsent(
-  { chain, provider, addresses, fromBlock }: AuditContext, consentId: Hex,
+  { chain, provider, addresses, fromBlock }: AuditContext,
+  consentId: Hex,
 ): Promise<ConsentReport> {
   const c = await chain.getConsent(consentId);
   const findings: string[] = [];
@@ -224,8 +256,10 @@ async function inspectConsent(
     // What the contract checked when it accepted the disclosure (see consentStatusWhen).
     const then = await chain.consentStatusWhen(e, where.at, events);
     if (then !== "ACTIVE") findings.push(`disclosure in block ${e.blockNumber} under a ${then} consent`);
-    if (e.grantee!.toLowerCase() !== c.grantee.toLowerCase()) findings.push(`disclosure in block ${e.blockNumber} to another grantee`);
-    if (!maskCovers(Number(c.fieldMask), e.fieldMask!)) findings.push(`disclosure in block ${e.blockNumber} of fields outside the consent`);
+    if (e.grantee!.toLowerCase() !== c.grantee.toLowerCase())
+      findings.push(`disclosure in block ${e.blockNumber} to another grantee`);
+    if (!maskCovers(Number(c.fieldMask), e.fieldMask!))
+      findings.push(`disclosure in block ${e.blockNumber} of fields outside the consent`);
     history.push({ kind: "DISCLOSED", ...where, by, fieldMask: e.fieldMask!, consentStatusThen: then });
   }
   const granted = events.find((e) => e.kind === "GRANTED");
@@ -233,11 +267,20 @@ async function inspectConsent(
   const signature = await chain.checkGrantSignature(consentId, c.subject as Hex, granted?.txHash);
   if (!signature.valid) findings.push(`grant not signed or sent by the subject key (${signature.via})`);
   return Object.freeze({
-    consentId, attestationUid: c.attestationUid as Hex, subject: c.subject as Hex, grantee: c.grantee as Hex,
-    granteeName: await chain.memberName(c.grantee as Hex), purpose: Number(c.purpose),
-    purposeName: (nameOf(Purpose, Number(c.purpose)) as string | undefined) ?? null, fieldMask: Number(c.fieldMask),
-    fields: safeFields(Number(c.fieldMask)), validUntil: c.validUntil,
-    status: await chain.consentStatusAt(consentId, await chain.latestTime()), signature, history, findings,
+    consentId,
+    attestationUid: c.attestationUid as Hex,
+    subject: c.subject as Hex,
+    grantee: c.grantee as Hex,
+    granteeName: await chain.memberName(c.grantee as Hex),
+    purpose: Number(c.purpose),
+    purposeName: (nameOf(Purpose, Number(c.purpose)) as string | undefined) ?? null,
+    fieldMask: Number(c.fieldMask),
+    fields: safeFields(Number(c.fieldMask)),
+    validUntil: c.validUntil,
+    status: await chain.consentStatusAt(consentId, await chain.latestTime()),
+    signature,
+    history,
+    findings,
   });
 }
 
@@ -254,8 +297,13 @@ async function inspectDisclosures(context: AuditContext, attestationUid: Hex): P
   const consentList: ConsentSummary[] = [];
   for (const e of events.filter((x) => x.kind === "GRANTED")) {
     consentList.push({
-      consentId: e.consentId, grantee: e.grantee!, granteeName: await chain.memberName(e.grantee!), purpose: e.purpose!,
-      fields: safeFields(e.fieldMask!), grantedInBlock: e.blockNumber, validUntil: e.validUntil!,
+      consentId: e.consentId,
+      grantee: e.grantee!,
+      granteeName: await chain.memberName(e.grantee!),
+      purpose: e.purpose!,
+      fields: safeFields(e.fieldMask!),
+      grantedInBlock: e.blockNumber,
+      validUntil: e.validUntil!,
       status: await chain.consentStatusAt(e.consentId, now),
     });
   }
@@ -265,8 +313,15 @@ async function inspectDisclosures(context: AuditContext, attestationUid: Hex): P
     const attestation = { uid, proof: found.proof, anchoredInBlock: found.blockNumber, issuerMemberId };
     disclosures.push(await checkDisclosure(chain, e, attestation, events));
   }
-  for (const d of disclosures) for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
-  return Object.freeze({ attestationUid: uid, issuer: found.proof.issuer, consents: consentList, disclosures, findings });
+  for (const d of disclosures)
+    for (const p of d.problems) findings.push(`disclosure in block ${d.blockNumber} (${d.txHash}): ${p}`);
+  return Object.freeze({
+    attestationUid: uid,
+    issuer: found.proof.issuer,
+    consents: consentList,
+    disclosures,
+    findings,
+  });
 }
 
 /** The disclosed attestation as the disclosure checks need it. */
@@ -278,7 +333,10 @@ interface DisclosedAttestation {
 }
 
 async function checkDisclosure(
-  chain: ChainView, e: ConsentChainEvent, attestation: DisclosedAttestation, events: readonly ConsentChainEvent[],
+  chain: ChainView,
+  e: ConsentChainEvent,
+  attestation: DisclosedAttestation,
+  events: readonly ConsentChainEvent[],
 ): Promise<DisclosureCheck> {
   const { uid, proof, anchoredInBlock, issuerMemberId } = attestation;
   const at = await chain.blockTime(e.blockNumber);
@@ -293,25 +351,38 @@ async function checkDisclosure(
   if (consent === null) problems.push("no such consent on chain");
   else {
     if (consent.attestationUid.toLowerCase() !== uid) problems.push("consent is for another attestation");
-    if (consent.grantee.toLowerCase() !== e.grantee!.toLowerCase()) problems.push(`consent names grantee ${consent.grantee}, not ${e.grantee}`);
+    if (consent.grantee.toLowerCase() !== e.grantee!.toLowerCase())
+      problems.push(`consent names grantee ${consent.grantee}, not ${e.grantee}`);
     if (!maskCovers(Number(consent.fieldMask), e.fieldMask!)) problems.push("fields outside the consent's mask");
   }
   const discloser = await chain.sender(e.txHash);
   const discloserMemberId = discloser === "0x" ? 0n : await chain.memberIdOf(discloser);
-  if (discloserMemberId === 0n || discloserMemberId !== issuerMemberId) problems.push(`sent by ${discloser}, not by the issuing member`);
+  if (discloserMemberId === 0n || discloserMemberId !== issuerMemberId)
+    problems.push(`sent by ${discloser}, not by the issuing member`);
   let attestationThen: AttestationStatusName = await chain.attestationStatusAt(proof, at, before);
   // Anchored earlier in the disclosure's own block: the block before cannot know it yet.
-  if (attestationThen === "UNKNOWN" && anchoredInBlock === e.blockNumber) attestationThen = await chain.attestationStatusAt(proof, at);
+  if (attestationThen === "UNKNOWN" && anchoredInBlock === e.blockNumber)
+    attestationThen = await chain.attestationStatusAt(proof, at);
   if (attestationThen !== "VALID") problems.push(`attestation was ${attestationThen}`);
   return Object.freeze({
-    consentId: e.consentId, blockNumber: e.blockNumber, at, txHash: e.txHash, discloser, grantee: e.grantee!,
-    granteeName: await chain.memberName(e.grantee!), fields: safeFields(e.fieldMask!), requestId: e.requestId!,
-    consentStatusThen: consentThen, attestationStatusThen: attestationThen, problems,
+    consentId: e.consentId,
+    blockNumber: e.blockNumber,
+    at,
+    txHash: e.txHash,
+    discloser,
+    grantee: e.grantee!,
+    granteeName: await chain.memberName(e.grantee!),
+    fields: safeFields(e.fieldMask!),
+    requestId: e.requestId!,
+    consentStatusThen: consentThen,
+    attestationStatusThen: attestationThen,
+    problems,
   });
 }
 
 async function verifyField(
-  { chain, provider, addresses, fromBlock }: AuditContext, input: FieldCheckInput,
+  { chain, provider, addresses, fromBlock }: AuditContext,
+  input: FieldCheckInput,
 ): Promise<FieldReport> {
   assertBytes32(input.uid, "uid");
   if (!(RECORD_FIELDS as readonly string[]).includes(input.name)) {
@@ -319,7 +390,8 @@ async function verifyField(
   }
   const name = input.name as RecordField;
   assertBytes32(input.salt, "salt");
-  if (!Array.isArray(input.proof) || input.proof.length > 32) throw new InvalidArgumentError("proof", "at most 32 hashes");
+  if (!Array.isArray(input.proof) || input.proof.length > 32)
+    throw new InvalidArgumentError("proof", "at most 32 hashes");
   input.proof.forEach((p, i) => assertBytes32(p, `proof[${i}]`));
   // Only canonical values were committed: canonicalise what the customer typed (bad values are bad input).
   const value = canonicalizeField(name, input.value);
@@ -341,4 +413,3 @@ function safeFields(mask: number): RecordField[] {
     return [];
   }
 }
-

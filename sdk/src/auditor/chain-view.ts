@@ -5,14 +5,28 @@
  */
 import { Contract, Interface, TypedDataEncoder, recoverAddress, type Provider } from "ethers";
 import {
-  AttestationStatus, CONSENT_GRANT_TYPES, ConsentStatus, assertBytes32, consentDomain, consentIdOf, nameOf, toConsentGrant,
-  type AttestationProof, type AttestationStatusName, type ConsentStatusName, type Hex,
+  AttestationStatus,
+  CONSENT_GRANT_TYPES,
+  ConsentStatus,
+  assertBytes32,
+  consentDomain,
+  consentIdOf,
+  nameOf,
+  toConsentGrant,
+  type AttestationProof,
+  type AttestationStatusName,
+  type ConsentStatusName,
+  type Hex,
 } from "../protocol/index.ts";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "../chain/abis.ts";
 import type { ConsentChainEvent } from "./consent-events.ts";
 import { ConsentNotFoundError } from "./errors.ts";
 
-export interface ChainAddresses { readonly consortium: Hex; readonly attestations: Hex; readonly consents: Hex }
+export interface ChainAddresses {
+  readonly consortium: Hex;
+  readonly attestations: Hex;
+  readonly consents: Hex;
+}
 
 export interface ConsentSignatureCheck {
   /** How the grant reached the chain: relayed with the subject's signature, or sent by the subject. */
@@ -40,13 +54,17 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
   const consents = new Contract(addresses.consents, ConsentRegistryAbi, provider);
   // memberOf reverts for an account that never belonged to a member: no name, which the report shows.
   const memberName = async (account: Hex): Promise<string | null> => {
-    const m = (await consortium.getFunction("memberOf")(account).catch(() => null)) as { id: bigint; name: string } | null;
+    const m = (await consortium
+      .getFunction("memberOf")(account)
+      .catch(() => null)) as { id: bigint; name: string } | null;
     return m === null || m.id === 0n ? null : m.name;
   };
   const names = new Map<string, Promise<string | null>>();
   const consentStatusAt = async (consentId: Hex, t: bigint, blockTag?: number): Promise<ConsentStatusName> =>
-    nameOf(ConsentStatus, Number(await consents.getFunction("statusAt")(consentId, t, blockTag === undefined ? {} : { blockTag })))
-      ?? "NONE";
+    nameOf(
+      ConsentStatus,
+      Number(await consents.getFunction("statusAt")(consentId, t, blockTag === undefined ? {} : { blockTag })),
+    ) ?? "NONE";
 
   return {
     blockTime: async (blockNumber: number): Promise<bigint> =>
@@ -71,9 +89,15 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
     verifiedUid: async (proof: AttestationProof) => (await attestations.getFunction("verify")(proof)) as string,
     revocationOf: async (uid: Hex) =>
       (await attestations.getFunction("revocationOf")(uid)) as { revokedAt: bigint; reason: bigint },
-    attestationStatusAt: async (proof: AttestationProof, t: bigint, blockTag?: number): Promise<AttestationStatusName> =>
-      nameOf(AttestationStatus, Number(await attestations.getFunction("statusOf")(proof, t, blockTag === undefined ? {} : { blockTag })))
-        ?? "UNKNOWN",
+    attestationStatusAt: async (
+      proof: AttestationProof,
+      t: bigint,
+      blockTag?: number,
+    ): Promise<AttestationStatusName> =>
+      nameOf(
+        AttestationStatus,
+        Number(await attestations.getFunction("statusOf")(proof, t, blockTag === undefined ? {} : { blockTag })),
+      ) ?? "UNKNOWN",
     consentStatusAt,
 
     /**
@@ -82,11 +106,17 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
      * put the grant, a revocation and the disclosure in one block).
      */
     async consentStatusWhen(
-      disclosure: ConsentChainEvent, at: bigint, events: readonly ConsentChainEvent[],
+      disclosure: ConsentChainEvent,
+      at: bigint,
+      events: readonly ConsentChainEvent[],
     ): Promise<ConsentStatusName> {
       let status = await consentStatusAt(disclosure.consentId, at, disclosure.blockNumber - 1);
-      const earlierInBlock = events.filter((x) =>
-        x.consentId === disclosure.consentId && x.blockNumber === disclosure.blockNumber && x.logIndex < disclosure.logIndex);
+      const earlierInBlock = events.filter(
+        (x) =>
+          x.consentId === disclosure.consentId &&
+          x.blockNumber === disclosure.blockNumber &&
+          x.logIndex < disclosure.logIndex,
+      );
       for (const x of earlierInBlock) {
         if (x.kind === "GRANTED") status = x.validUntil !== null && at < x.validUntil ? "ACTIVE" : "EXPIRED";
         if (x.kind === "REVOKED") status = "REVOKED";
@@ -98,7 +128,8 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
     async getConsent(consentId: Hex): Promise<OnChainConsent> {
       assertBytes32(consentId, "consentId");
       // statusOf answers NONE for an unknown consent, where getConsent would revert.
-      if (Number(await consents.getFunction("statusOf")(consentId)) === ConsentStatus.NONE) throw new ConsentNotFoundError(consentId);
+      if (Number(await consents.getFunction("statusOf")(consentId)) === ConsentStatus.NONE)
+        throw new ConsentNotFoundError(consentId);
       return (await consents.getFunction("getConsent")(consentId)) as OnChainConsent;
     },
 
@@ -111,18 +142,31 @@ export type ChainView = ReturnType<typeof createChainView>;
 
 /** Who put the grant on chain: the subject's EIP-712 signature (grantBySig) or the subject itself (grant). */
 async function checkGrantSignature(
-  provider: Provider, consentRegistry: Hex, consentId: Hex, subject: Hex, txHash: string | undefined,
+  provider: Provider,
+  consentRegistry: Hex,
+  consentId: Hex,
+  subject: Hex,
+  txHash: string | undefined,
 ): Promise<ConsentSignatureCheck> {
   const tx = txHash === undefined ? null : await provider.getTransaction(txHash);
-  const call = tx === null || tx.to?.toLowerCase() !== consentRegistry.toLowerCase() ? null : consentInterface.parseTransaction({ data: tx.data });
+  const call =
+    tx === null || tx.to?.toLowerCase() !== consentRegistry.toLowerCase()
+      ? null
+      : consentInterface.parseTransaction({ data: tx.data });
   if (tx === null || call === null) return { via: "unknown", signer: null, valid: false };
   const g = call.args[0] as Record<string, unknown>;
   const grant = toConsentGrant({
-    attestationUid: g.attestationUid, grantee: g.grantee, purpose: g.purpose, fieldMask: g.fieldMask,
-    validUntil: g.validUntil, nonce: g.nonce, deadline: g.deadline,
+    attestationUid: g.attestationUid,
+    grantee: g.grantee,
+    purpose: g.purpose,
+    fieldMask: g.fieldMask,
+    validUntil: g.validUntil,
+    nonce: g.nonce,
+    deadline: g.deadline,
   });
   if (consentIdOf(grant) !== consentId.toLowerCase()) return { via: "unknown", signer: null, valid: false };
-  if (call.name === "grant") return { via: "grant", signer: tx.from as Hex, valid: tx.from.toLowerCase() === subject.toLowerCase() };
+  if (call.name === "grant")
+    return { via: "grant", signer: tx.from as Hex, valid: tx.from.toLowerCase() === subject.toLowerCase() };
   if (call.name !== "grantBySig") return { via: "unknown", signer: null, valid: false };
   const domain = consentDomain({ chainId: (await provider.getNetwork()).chainId, verifyingContract: consentRegistry });
   let signer: Hex | null;

@@ -26,18 +26,21 @@ export function assertRpcUrl(url: unknown): asserts url is string {
   } catch (cause) {
     throw new InvalidArgumentError("rpc", "must be an http(s) URL", { cause });
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("rpc", "must be an http(s) URL");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new InvalidArgumentError("rpc", "must be an http(s) URL");
 }
 
 async function rpcChainId(url: string, timeoutMs: number): Promise<bigint> {
   try {
     const response = await fetch(url, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json()) as { result?: unknown };
-    if (typeof body.result !== "string" || !/^0x[0-9a-fA-F]{1,16}$/.test(body.result)) throw new Error("no chain id in the answer");
+    if (typeof body.result !== "string" || !/^0x[0-9a-fA-F]{1,16}$/.test(body.result))
+      throw new Error("no chain id in the answer");
     return BigInt(body.result);
   } catch (cause) {
     throw new ChainUnreachableError(url, { cause });

@@ -34,12 +34,16 @@ const topicOf = (name: string): string => consentInterface.getEvent(name)!.topic
 
 /** Every consent event matching `query`, in chain order. */
 export async function readConsentEvents(
-  provider: Provider, consentRegistry: Hex, query: ConsentEventQuery, fromBlock = 0,
+  provider: Provider,
+  consentRegistry: Hex,
+  query: ConsentEventQuery,
+  fromBlock = 0,
 ): Promise<ConsentChainEvent[]> {
   // consentId is the first indexed topic of all three events, attestationUid the second.
-  const filterTopics = "consentId" in query
-    ? (assertBytes32(query.consentId, "consentId"), [query.consentId.toLowerCase()])
-    : (assertBytes32(query.attestationUid, "attestationUid"), [null, query.attestationUid.toLowerCase()]);
+  const filterTopics =
+    "consentId" in query
+      ? (assertBytes32(query.consentId, "consentId"), [query.consentId.toLowerCase()])
+      : (assertBytes32(query.attestationUid, "attestationUid"), [null, query.attestationUid.toLowerCase()]);
   const topics = [[topicOf("ConsentGranted"), topicOf("Disclosed"), topicOf("ConsentRevoked")], ...filterTopics];
   // Some nodes (Anvil) answer an error, not [], for a range that starts past the chain's head.
   if (fromBlock > 0 && fromBlock > (await provider.getBlockNumber())) return [];
@@ -61,18 +65,34 @@ function toEvent(log: Log): ConsentChainEvent | null {
   if (parsed === null) return null;
   const a = parsed.args;
   const base = {
-    consentId: String(a[0]).toLowerCase() as Hex, attestationUid: String(a[1]).toLowerCase() as Hex,
-    blockNumber: log.blockNumber, logIndex: log.index, txHash: log.transactionHash as Hex,
+    consentId: String(a[0]).toLowerCase() as Hex,
+    attestationUid: String(a[1]).toLowerCase() as Hex,
+    blockNumber: log.blockNumber,
+    logIndex: log.index,
+    txHash: log.transactionHash as Hex,
   };
   const none = { grantee: null, fieldMask: null, purpose: null, validUntil: null, requestId: null, subject: null };
   switch (parsed.name) {
     case "ConsentGranted":
       return Object.freeze({
-        ...none, ...base, kind: "GRANTED", grantee: String(a[2]) as Hex, subject: String(a[3]) as Hex,
-        purpose: Number(a[4]), fieldMask: Number(a[5]), validUntil: BigInt(a[6] as bigint), // uint64, decoded as bigint
+        ...none,
+        ...base,
+        kind: "GRANTED",
+        grantee: String(a[2]) as Hex,
+        subject: String(a[3]) as Hex,
+        purpose: Number(a[4]),
+        fieldMask: Number(a[5]),
+        validUntil: BigInt(a[6] as bigint), // uint64, decoded as bigint
       });
     case "Disclosed":
-      return Object.freeze({ ...none, ...base, kind: "DISCLOSED", grantee: String(a[2]) as Hex, fieldMask: Number(a[3]), requestId: String(a[4]) as Hex });
+      return Object.freeze({
+        ...none,
+        ...base,
+        kind: "DISCLOSED",
+        grantee: String(a[2]) as Hex,
+        fieldMask: Number(a[3]),
+        requestId: String(a[4]) as Hex,
+      });
     case "ConsentRevoked":
       return Object.freeze({ ...none, ...base, kind: "REVOKED", subject: String(a[2]) as Hex });
     default:

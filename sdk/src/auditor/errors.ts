@@ -11,9 +11,13 @@ export class ChainUnreachableError extends KycnetError {
 /** An address of the addresses file holds no contract on this chain: wrong chain or wrong file. */
 export class ContractsNotFoundError extends KycnetError {
   constructor(name: string, address: string, chainId: bigint) {
-    super("CONTRACTS_NOT_FOUND", `no ${name} contract at ${address} on chain ${chainId}: wrong chain or wrong addresses file`, {
-      details: { name, address, chainId: chainId.toString() },
-    });
+    super(
+      "CONTRACTS_NOT_FOUND",
+      `no ${name} contract at ${address} on chain ${chainId}: wrong chain or wrong addresses file`,
+      {
+        details: { name, address, chainId: chainId.toString() },
+      },
+    );
   }
 }
 

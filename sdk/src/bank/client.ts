@@ -7,8 +7,22 @@ import { KycnetError } from "../errors.ts";
 import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
 import type {
-  Accepted, AttestationStatusView, CaseStatus, ConsentRevocationRelayed, ConsentStatusView, DecisionView, DocumentSide, ImageMime,
-  LivenessChallenge, ReuseSessionCreated, ReviewCasePage, ReviewCaseView, RevocationResult, SelfieBody, SessionCreated, SessionView,
+  Accepted,
+  AttestationStatusView,
+  CaseStatus,
+  ConsentRevocationRelayed,
+  ConsentStatusView,
+  DecisionView,
+  DocumentSide,
+  ImageMime,
+  LivenessChallenge,
+  ReuseSessionCreated,
+  ReviewCasePage,
+  ReviewCaseView,
+  RevocationResult,
+  SelfieBody,
+  SessionCreated,
+  SessionView,
 } from "./wire.ts";
 
 /** One selfie frame as the client takes it: raw image bytes (sent base64 in JSON). */
@@ -25,7 +39,12 @@ export interface SelfieFrameInput {
  */
 export class BankApiError extends KycnetError<string> {
   readonly status: number;
-  constructor(code: string, status: number, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, options);
     this.status = status;
   }
@@ -52,9 +71,12 @@ export interface BankClient {
   /** Opens a full-eKYC session for the customer's fresh subject key. */
   createSession(subject: Hex): Promise<SessionCreated>;
   /** Opens a re-onboarding session from another member's attestation, under the customer's signed consent. */
-  createReuseSession(
-    input: { subject: Hex; attestationUid: Hex; grant: ConsentGrant; signature: string },
-  ): Promise<ReuseSessionCreated>;
+  createReuseSession(input: {
+    subject: Hex;
+    attestationUid: Hex;
+    grant: ConsentGrant;
+    signature: string;
+  }): Promise<ReuseSessionCreated>;
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<Accepted>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
   uploadSelfie(sessionId: string, challengeId: string, frames: readonly SelfieFrameInput[]): Promise<Accepted>;
@@ -70,17 +92,29 @@ export interface BankClient {
   consentStatus(consentId: Hex): Promise<ConsentStatusView>;
   /** Relays a revocation the customer's app signed (sdk/customer revokeConsent). */
   relayConsentRevocation(
-    consentId: Hex, revocation: ConsentRevocation, signature: string,
+    consentId: Hex,
+    revocation: ConsentRevocation,
+    signature: string,
   ): Promise<ConsentRevocationRelayed>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 // Safe to send twice: reads, and calls the API documents as idempotent.
-const IDEMPOTENT = new Set<OperationId>(["getOnboardingSession", "listReviewCases", "getAttestationStatus", "getConsentStatus", "decideOnboarding", "uploadDocument"]);
+const IDEMPOTENT = new Set<OperationId>([
+  "getOnboardingSession",
+  "listReviewCases",
+  "getAttestationStatus",
+  "getConsentStatus",
+  "decideOnboarding",
+  "uploadDocument",
+]);
 
 type RequestBody = { json?: unknown; bytes?: Uint8Array; mime?: string };
 type Call = <T>(
-  operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+  operation: OperationId,
+  params: Record<string, string>,
+  body?: RequestBody,
+  query?: Record<string, string>,
 ) => Promise<T>;
 
 export function createBankClient(options: BankClientOptions): BankClient {
@@ -88,36 +122,73 @@ export function createBankClient(options: BankClientOptions): BankClient {
   return {
     createSession: (subject) => call<SessionCreated>("createOnboardingSession", {}, { json: { subject } }),
     createReuseSession: (input) =>
-      call<ReuseSessionCreated>("createReuseSession", {}, {
-        json: {
-          subject: input.subject, attestationUid: input.attestationUid, signature: input.signature,
-          grant: { ...input.grant, validUntil: input.grant.validUntil.toString(), nonce: input.grant.nonce.toString(), deadline: input.grant.deadline.toString() },
+      call<ReuseSessionCreated>(
+        "createReuseSession",
+        {},
+        {
+          json: {
+            subject: input.subject,
+            attestationUid: input.attestationUid,
+            signature: input.signature,
+            grant: {
+              ...input.grant,
+              validUntil: input.grant.validUntil.toString(),
+              nonce: input.grant.nonce.toString(),
+              deadline: input.grant.deadline.toString(),
+            },
+          },
         },
-      }),
+      ),
     uploadDocument: (sessionId, side, bytes, mime) =>
       call<Accepted>("uploadDocument", { id: sessionId, side }, { bytes, mime }),
     createLivenessChallenge: (sessionId) => call<LivenessChallenge>("createLivenessChallenge", { id: sessionId }),
     uploadSelfie: (sessionId, challengeId, frames) => {
       const json: SelfieBody = {
-        challengeId, frames: frames.map((f) => ({ image: Buffer.from(f.bytes).toString("base64"), mime: f.mime, capturedAtMs: f.capturedAtMs })),
+        challengeId,
+        frames: frames.map((f) => ({
+          image: Buffer.from(f.bytes).toString("base64"),
+          mime: f.mime,
+          capturedAtMs: f.capturedAtMs,
+        })),
       };
       return call<Accepted>("uploadSelfieFrames", { id: sessionId }, { json });
     },
     decide: (sessionId) => call<DecisionView>("decideOnboarding", { id: sessionId }),
     getSession: (sessionId) => call<SessionView>("getOnboardingSession", { id: sessionId }),
     listReviewCases: (filter = {}) =>
-      call<ReviewCasePage>("listReviewCases", {}, undefined, Object.fromEntries(
-        Object.entries({ status: filter.status, limit: filter.limit?.toString(), cursor: filter.cursor }).filter(([, v]) => v !== undefined)) as Record<string, string>),
+      call<ReviewCasePage>(
+        "listReviewCases",
+        {},
+        undefined,
+        Object.fromEntries(
+          Object.entries({ status: filter.status, limit: filter.limit?.toString(), cursor: filter.cursor }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        ) as Record<string, string>,
+      ),
     claimReviewCase: (caseId) => call<ReviewCaseView>("claimReviewCase", { id: caseId }),
-    approveReviewCase: (caseId, comment) => call<ReviewCaseView>("approveReviewCase", { id: caseId }, { json: { comment } }),
-    rejectReviewCase: (caseId, comment) => call<ReviewCaseView>("rejectReviewCase", { id: caseId }, { json: { comment } }),
+    approveReviewCase: (caseId, comment) =>
+      call<ReviewCaseView>("approveReviewCase", { id: caseId }, { json: { comment } }),
+    rejectReviewCase: (caseId, comment) =>
+      call<ReviewCaseView>("rejectReviewCase", { id: caseId }, { json: { comment } }),
     attestationStatus: (uid) => call<AttestationStatusView>("getAttestationStatus", { uid }),
     revokeAttestation: (uid, reason) => call<RevocationResult>("revokeAttestation", { uid }, { json: { reason } }),
     consentStatus: (consentId) => call<ConsentStatusView>("getConsentStatus", { id: consentId }),
     relayConsentRevocation: (consentId, revocation, signature) =>
-      call<ConsentRevocationRelayed>("relayConsentRevocation", { id: consentId }, {
-        json: { revocation: { consentId: revocation.consentId, nonce: revocation.nonce.toString(), deadline: revocation.deadline.toString() }, signature },
-      }),
+      call<ConsentRevocationRelayed>(
+        "relayConsentRevocation",
+        { id: consentId },
+        {
+          json: {
+            revocation: {
+              consentId: revocation.consentId,
+              nonce: revocation.nonce.toString(),
+              deadline: revocation.deadline.toString(),
+            },
+            signature,
+          },
+        },
+      ),
   };
 }
 
@@ -129,7 +200,10 @@ function createCaller(options: BankClientOptions): Call {
   const attempts = Math.max(1, options.attempts ?? 3);
 
   return async function call<T>(
-    operation: OperationId, params: Record<string, string>, body?: RequestBody, query?: Record<string, string>,
+    operation: OperationId,
+    params: Record<string, string>,
+    body?: RequestBody,
+    query?: Record<string, string>,
   ): Promise<T> {
     const route = BANK_API_ROUTES[operation];
     const { url, init } = buildRequest(base, options.apiKey, route, params, body, query);
@@ -155,13 +229,20 @@ function createCaller(options: BankClientOptions): Call {
 }
 
 function buildRequest(
-  base: URL, apiKey: string, route: { method: string; path: string }, params: Record<string, string>,
-  body?: RequestBody, query?: Record<string, string>,
+  base: URL,
+  apiKey: string,
+  route: { method: string; path: string },
+  params: Record<string, string>,
+  body?: RequestBody,
+  query?: Record<string, string>,
 ): { url: URL; init: RequestInit } {
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
   const url = new URL(path, base);
   for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: "application/json, application/problem+json" };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${apiKey}`,
+    accept: "application/json, application/problem+json",
+  };
   let payload: string | Uint8Array | undefined;
   if (body?.json !== undefined) {
     headers["content-type"] = "application/json";
@@ -182,12 +263,23 @@ async function readProblem(response: Response): Promise<BankApiError> {
     // not JSON: keep the status alone
   }
   const code = typeof problem.code === "string" ? problem.code : `HTTP_${response.status}`;
-  const message = typeof problem.detail === "string" ? problem.detail : typeof problem.title === "string" ? problem.title : response.statusText;
-  return new BankApiError(code, response.status, message, Array.isArray(problem.errors) ? { details: { errors: problem.errors } } : {});
+  const message =
+    typeof problem.detail === "string"
+      ? problem.detail
+      : typeof problem.title === "string"
+        ? problem.title
+        : response.statusText;
+  return new BankApiError(
+    code,
+    response.status,
+    message,
+    Array.isArray(problem.errors) ? { details: { errors: problem.errors } } : {},
+  );
 }
 
 function backoff(attempt: number, retryAfter?: string | null): Promise<void> {
-  const seconds = retryAfter !== null && retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter), 10) : 0;
+  const seconds =
+    retryAfter !== null && retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter), 10) : 0;
   const ms = Math.max(seconds * 1000, 200 * 2 ** (attempt - 1));
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -27,7 +27,11 @@ const readonlyArray = <T extends TSchema>(item: T, options: Record<string, unkno
 
 /** The protocol's names, spelled out so the schemas' static types are exact; a test checks they match the protocol. */
 export const REVOCATION_REASON_NAMES = [
-  "CUSTOMER_REQUEST", "DOCUMENT_EXPIRED", "DATA_CORRECTED", "FRAUD_SUSPECTED", "ISSUER_LEFT_CONSORTIUM",
+  "CUSTOMER_REQUEST",
+  "DOCUMENT_EXPIRED",
+  "DATA_CORRECTED",
+  "FRAUD_SUSPECTED",
+  "ISSUER_LEFT_CONSORTIUM",
 ] as const satisfies readonly RevocationReasonName[];
 export const DECISION_NAMES = ["PASS", "REVIEW", "REJECT"] as const satisfies readonly DecisionName[];
 
@@ -40,7 +44,10 @@ export const ResourceId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$", descri
 export const IsoTime = Type.String({ format: "date-time" });
 export type IsoTime = Static<typeof IsoTime>;
 export const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "20-byte address, 0x-prefixed hex" });
-const DecimalUint = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
+const DecimalUint = Type.String({
+  pattern: "^(0|[1-9][0-9]{0,77})$",
+  description: "unsigned integer as a decimal string",
+});
 const Signature65 = (description: string) => Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description });
 
 // Onboarding
@@ -49,9 +56,12 @@ export const DOCUMENT_SIDES = ["front", "back"] as const;
 export type DocumentSide = (typeof DOCUMENT_SIDES)[number];
 export const DocumentParams = Type.Object({ id: ResourceId, side: requestEnum(DOCUMENT_SIDES) });
 
-export const CreateSessionBody = Type.Object({
-  subject: Address,
-}, { additionalProperties: false });
+export const CreateSessionBody = Type.Object(
+  {
+    subject: Address,
+  },
+  { additionalProperties: false },
+);
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
 
 export const SessionCreated = Type.Object({ sessionId: ResourceId, expiresAt: IsoTime });
@@ -61,28 +71,38 @@ export type SessionCreated = Readonly<Static<typeof SessionCreated>>;
  * A consent grant as the customer's app signed it (docs/protocol.md §4), in JSON: uint64/uint256
  * values as decimal strings.
  */
-export const ConsentGrantBody = Type.Object({
-  attestationUid: Bytes32,
-  grantee: Address,
-  purpose: Type.Integer({ minimum: 1, maximum: 255 }),
-  fieldMask: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
-  validUntil: DecimalUint,
-  nonce: DecimalUint,
-  deadline: DecimalUint,
-}, { additionalProperties: false, description: "the ConsentGrant the subject key signed (EIP-712, docs/protocol.md §4)" });
+export const ConsentGrantBody = Type.Object(
+  {
+    attestationUid: Bytes32,
+    grantee: Address,
+    purpose: Type.Integer({ minimum: 1, maximum: 255 }),
+    fieldMask: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+    validUntil: DecimalUint,
+    nonce: DecimalUint,
+    deadline: DecimalUint,
+  },
+  {
+    additionalProperties: false,
+    description: "the ConsentGrant the subject key signed (EIP-712, docs/protocol.md §4)",
+  },
+);
 export type ConsentGrantBody = Readonly<Static<typeof ConsentGrantBody>>;
 
 /** Re-onboarding from another member's attestation: the customer's signed consent for this bank. */
-export const ReuseSessionBody = Type.Object({
-  subject: Address,
-  attestationUid: Bytes32,
-  grant: ConsentGrantBody,
-  signature: Signature65("65-byte EIP-712 signature by the subject key"),
-}, { additionalProperties: false });
+export const ReuseSessionBody = Type.Object(
+  {
+    subject: Address,
+    attestationUid: Bytes32,
+    grant: ConsentGrantBody,
+    signature: Signature65("65-byte EIP-712 signature by the subject key"),
+  },
+  { additionalProperties: false },
+);
 export type ReuseSessionBody = Readonly<Static<typeof ReuseSessionBody>>;
 
 export const ReuseSessionCreated = Type.Object({
-  sessionId: ResourceId, expiresAt: IsoTime,
+  sessionId: ResourceId,
+  expiresAt: IsoTime,
   /** The issuing member's name as registered on chain. */
   issuer: Type.String(),
   sourceUid: HexBytes32,
@@ -109,17 +129,27 @@ export interface SelfieLimits {
 }
 
 export function selfieBody(limits: SelfieLimits) {
-  return Type.Object({
-    challengeId: ResourceId,
-    frames: Type.Array(
-      Type.Object({
-        image: Type.String({ minLength: 4, maxLength: Math.ceil(limits.frameBytes / 3) * 4, description: "standard base64 of the JPEG/PNG bytes" }),
-        mime: Mime,
-        capturedAtMs: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
-      }, { additionalProperties: false }),
-      { minItems: 1, maxItems: limits.maxFrames },
-    ),
-  }, { additionalProperties: false });
+  return Type.Object(
+    {
+      challengeId: ResourceId,
+      frames: Type.Array(
+        Type.Object(
+          {
+            image: Type.String({
+              minLength: 4,
+              maxLength: Math.ceil(limits.frameBytes / 3) * 4,
+              description: "standard base64 of the JPEG/PNG bytes",
+            }),
+            mime: Mime,
+            capturedAtMs: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: limits.maxFrames },
+      ),
+    },
+    { additionalProperties: false },
+  );
 }
 export type SelfieBody = Static<ReturnType<typeof selfieBody>>;
 
@@ -162,13 +192,16 @@ export type SessionView = Readonly<Static<typeof SessionView>>;
 export const CASE_STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CaseIdParams = Type.Object({ id: ResourceId });
-export const CaseListQuery = Type.Object({
-  status: Type.Optional(requestEnum(CASE_STATUSES)),
-  /** 1..100 */
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,128}$" })),
-}, { additionalProperties: false });
+export const CaseListQuery = Type.Object(
+  {
+    status: Type.Optional(requestEnum(CASE_STATUSES)),
+    /** 1..100 */
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    /** Opaque cursor from a previous page's `nextCursor`. */
+    cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,128}$" })),
+  },
+  { additionalProperties: false },
+);
 export type CaseListQuery = Readonly<Static<typeof CaseListQuery>>;
 export const ReviewCaseView = Type.Object({
   caseId: ResourceId,
@@ -183,11 +216,17 @@ export const ReviewCaseView = Type.Object({
   attestationUid: Type.Optional(HexBytes32),
 });
 export type ReviewCaseView = Readonly<Static<typeof ReviewCaseView>>;
-export const ReviewCasePage = Type.Object({ cases: readonlyArray(ReviewCaseView), nextCursor: Type.Optional(Type.String()) });
+export const ReviewCasePage = Type.Object({
+  cases: readonlyArray(ReviewCaseView),
+  nextCursor: Type.Optional(Type.String()),
+});
 export type ReviewCasePage = Readonly<Static<typeof ReviewCasePage>>;
-export const ReviewDecisionBody = Type.Object({
-  comment: Type.String({ minLength: 1, maxLength: 2000, description: "kept with the case; never logged or audited" }),
-}, { additionalProperties: false });
+export const ReviewDecisionBody = Type.Object(
+  {
+    comment: Type.String({ minLength: 1, maxLength: 2000, description: "kept with the case; never logged or audited" }),
+  },
+  { additionalProperties: false },
+);
 export type ReviewDecisionBody = Static<typeof ReviewDecisionBody>;
 
 // Chain reads and admin
@@ -206,19 +245,26 @@ export const ConsentStatusView = Type.Object({
   checkedAt: IsoTime,
 });
 export type ConsentStatusView = Readonly<Static<typeof ConsentStatusView>>;
-export const RevokeBody = Type.Object({
-  reason: requestEnum(REVOCATION_REASON_NAMES),
-}, { additionalProperties: false });
+export const RevokeBody = Type.Object(
+  {
+    reason: requestEnum(REVOCATION_REASON_NAMES),
+  },
+  { additionalProperties: false },
+);
 export type RevokeBody = Static<typeof RevokeBody>;
 /** A customer's signed consent revocation (docs/protocol.md §4); uint values as decimal strings. */
 export const ConsentRevocationBody = Type.Object(
-  { consentId: Bytes32, nonce: DecimalUint, deadline: DecimalUint }, { additionalProperties: false },
+  { consentId: Bytes32, nonce: DecimalUint, deadline: DecimalUint },
+  { additionalProperties: false },
 );
 export type ConsentRevocationBody = Readonly<Static<typeof ConsentRevocationBody>>;
-export const ConsentRevokeBody = Type.Object({
-  revocation: ConsentRevocationBody,
-  signature: Signature65("the subject key's 65-byte EIP-712 signature"),
-}, { additionalProperties: false });
+export const ConsentRevokeBody = Type.Object(
+  {
+    revocation: ConsentRevocationBody,
+    signature: Signature65("the subject key's 65-byte EIP-712 signature"),
+  },
+  { additionalProperties: false },
+);
 export type ConsentRevokeBody = Readonly<Static<typeof ConsentRevokeBody>>;
 export const ConsentRevocationRelayed = Type.Object({ consentId: HexBytes32, txHash: HexBytes32 });
 export type ConsentRevocationRelayed = Readonly<Static<typeof ConsentRevocationRelayed>>;

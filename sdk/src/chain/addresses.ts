@@ -61,8 +61,11 @@ export function addressesFromJson(doc: unknown, source = "addresses"): Addresses
   const chainId = d.chainId === undefined ? undefined : positiveChainId(d.chainId, `${source}.chainId`);
   const fromBlock = d.fromBlock === undefined ? undefined : blockNumber(d.fromBlock, `${source}.fromBlock`);
   return Object.freeze({
-    consortium: consortium!, attestations: attestations!, consents: consents!,
-    ...(chainId === undefined ? {} : { chainId }), ...(fromBlock === undefined ? {} : { fromBlock }),
+    consortium: consortium!,
+    attestations: attestations!,
+    consents: consents!,
+    ...(chainId === undefined ? {} : { chainId }),
+    ...(fromBlock === undefined ? {} : { fromBlock }),
   });
 }
 
@@ -86,8 +89,9 @@ function blockNumber(value: unknown, field: string): number {
 }
 
 function positiveChainId(value: unknown, field: string): bigint {
-  const ok = (typeof value === "number" && Number.isSafeInteger(value) && value > 0)
-    || (typeof value === "string" && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value) && BigInt(value) > 0n);
+  const ok =
+    (typeof value === "number" && Number.isSafeInteger(value) && value > 0) ||
+    (typeof value === "string" && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value) && BigInt(value) > 0n);
   if (!ok) throw new InvalidArgumentError(field, "must be a positive integer");
   return BigInt(value);
 }

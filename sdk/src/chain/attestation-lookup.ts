@@ -26,11 +26,17 @@ export interface AttestationLocation {
 
 const registryInterface = new Interface(AttestationRegistryAbi);
 
-export async function findAttestation(provider: Provider, registry: Hex, uid: Hex, fromBlock = 0): Promise<AttestationLocation> {
+export async function findAttestation(
+  provider: Provider,
+  registry: Hex,
+  uid: Hex,
+  fromBlock = 0,
+): Promise<AttestationLocation> {
   assertBytes32(uid, "uid");
   const contract = new Contract(registry, AttestationRegistryAbi, provider);
   // Some nodes (Anvil) answer an error, not [], for a range that starts past the chain's head.
-  if (fromBlock > 0 && fromBlock > (await provider.getBlockNumber())) throw new AttestationNotFoundError(uid, "no Attested event");
+  if (fromBlock > 0 && fromBlock > (await provider.getBlockNumber()))
+    throw new AttestationNotFoundError(uid, "no Attested event");
   const logs = await contract.queryFilter(contract.filters.Attested!(uid), fromBlock);
   const log = logs[0];
   if (log === undefined) throw new AttestationNotFoundError(uid, "no Attested event");
@@ -44,9 +50,16 @@ export async function findAttestation(provider: Provider, registry: Hex, uid: He
   const chainId = (await provider.getNetwork()).chainId;
   const records = (call.args[0] as ReadonlyArray<Record<string, unknown>>).map((r) =>
     toAttestationData({
-      subject: r.subject, recordRoot: r.recordRoot, method: r.method, assuranceLevel: r.assuranceLevel,
-      pipelineVersion: r.pipelineVersion, issuedAt: r.issuedAt, expiresAt: r.expiresAt, refUid: r.refUid,
-    }));
+      subject: r.subject,
+      recordRoot: r.recordRoot,
+      method: r.method,
+      assuranceLevel: r.assuranceLevel,
+      pipelineVersion: r.pipelineVersion,
+      issuedAt: r.issuedAt,
+      expiresAt: r.expiresAt,
+      refUid: r.refUid,
+    }),
+  );
   const uids = records.map((d) => attestationUid({ chainId, registry }, issuer, d));
   const index = uids.findIndex((u) => u === uid.toLowerCase());
   if (index < 0) throw new AttestationNotFoundError(uid, "not in its anchoring transaction");

@@ -33,7 +33,14 @@ export type AuditRequest =
   | { readonly check: "attestation"; readonly uid: string; readonly at?: string }
   | { readonly check: "consent"; readonly consentId: string }
   | { readonly check: "disclosures"; readonly attestation: string }
-  | { readonly check: "field"; readonly uid: string; readonly name: string; readonly value: string; readonly salt: string; readonly proof: string };
+  | {
+      readonly check: "field";
+      readonly uid: string;
+      readonly name: string;
+      readonly value: string;
+      readonly salt: string;
+      readonly proof: string;
+    };
 
 export interface AuditOutcome {
   readonly check: AuditRequest["check"];
@@ -83,7 +90,8 @@ async function resolveAddresses(value: string | undefined): Promise<AddressesFil
 
 function resolveRpc(value: string | undefined): string {
   const rpc = value ?? process.env.KYCNET_RPC_URL;
-  if (rpc === undefined || rpc.trim() === "") throw new InvalidArgumentError("rpc", "give --rpc <url> or set KYCNET_RPC_URL");
+  if (rpc === undefined || rpc.trim() === "")
+    throw new InvalidArgumentError("rpc", "give --rpc <url> or set KYCNET_RPC_URL");
   return rpc.trim();
 }
 
@@ -117,7 +125,11 @@ export async function runAudit(request: AuditRequest, connection: AuditConnectio
     const rpcUrl = resolveRpc(connection.rpc);
     const addresses = await resolveAddresses(connection.addresses);
     chain = await connectReadOnly({ rpcUrl, addresses });
-    const auditor = createAuditor({ provider: chain.provider, addresses: chain.addresses, fromBlock: addresses.fromBlock ?? 0 });
+    const auditor = createAuditor({
+      provider: chain.provider,
+      addresses: chain.addresses,
+      fromBlock: addresses.fromBlock ?? 0,
+    });
     const { report, passed } = await check(auditor, request);
     return { check: request.check, exitCode: passed ? ExitCode.PASSED : ExitCode.FINDINGS, report };
   } catch (error) {
@@ -127,11 +139,17 @@ export async function runAudit(request: AuditRequest, connection: AuditConnectio
   }
 }
 
-async function check(auditor: ReturnType<typeof createAuditor>, request: AuditRequest): Promise<{ report: { [key: string]: JsonValue }; passed: boolean }> {
+async function check(
+  auditor: ReturnType<typeof createAuditor>,
+  request: AuditRequest,
+): Promise<{ report: { [key: string]: JsonValue }; passed: boolean }> {
   const safe = (r: object) => toJsonSafe(r) as { [key: string]: JsonValue };
   switch (request.check) {
     case "attestation": {
-      const r = await auditor.inspectAttestation(request.uid as Hex, request.at === undefined ? {} : { at: parseTime(request.at) });
+      const r = await auditor.inspectAttestation(
+        request.uid as Hex,
+        request.at === undefined ? {} : { at: parseTime(request.at) },
+      );
       return { report: safe(r), passed: r.findings.length === 0 };
     }
     case "consent": {
@@ -145,7 +163,11 @@ async function check(auditor: ReturnType<typeof createAuditor>, request: AuditRe
     }
     case "field": {
       const r = await auditor.verifyField({
-        uid: request.uid as Hex, name: request.name, value: request.value, salt: request.salt as Hex, proof: parseProof(request.proof),
+        uid: request.uid as Hex,
+        name: request.name,
+        value: request.value,
+        salt: request.salt as Hex,
+        proof: parseProof(request.proof),
       });
       return { report: safe(r), passed: r.matches && r.findings.length === 0 };
     }
@@ -157,7 +179,11 @@ function failed(request: AuditRequest, error: unknown, connection: AuditConnecti
   const typed = asTyped(error, connection);
   const report = { error: { code: typed.code, message: typed.message } };
   if (typed.code === "ATTESTATION_NOT_FOUND" || typed.code === "CONSENT_NOT_FOUND") {
-    return { check: request.check, exitCode: ExitCode.FINDINGS, report: { ...report, status: "UNKNOWN", findings: [typed.message] } };
+    return {
+      check: request.check,
+      exitCode: ExitCode.FINDINGS,
+      report: { ...report, status: "UNKNOWN", findings: [typed.message] },
+    };
   }
   if (typed.code === "INVALID_ARGUMENT") return { check: request.check, exitCode: ExitCode.BAD_INPUT, report };
   return { check: request.check, exitCode: ExitCode.CHAIN, report };
@@ -168,5 +194,9 @@ function asTyped(error: unknown, connection: AuditConnection): KycnetError {
   if (isError(error, "NETWORK_ERROR") || isError(error, "SERVER_ERROR") || isError(error, "TIMEOUT")) {
     return new ChainUnreachableError(connection.rpc ?? process.env.KYCNET_RPC_URL ?? "?", { cause: error });
   }
-  return new KycnetError("AUDIT_FAILED", `the chain gave an answer the auditor cannot use: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`, { cause: error });
+  return new KycnetError(
+    "AUDIT_FAILED",
+    `the chain gave an answer the auditor cannot use: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+    { cause: error },
+  );
 }

@@ -10,9 +10,25 @@ import { Contract, Interface, hexlify, isError, type ContractTransactionResponse
 import { InvalidArgumentError } from "../errors.ts";
 import { ConsentRegistryAbi } from "../chain/abis.ts";
 import {
-  ConsentStatus, Purpose, consentIdOf, fieldMaskOf, nameOf, signConsentGrant, signConsentRevocation, toConsentGrant,
-  toConsentRevocation, type ConsentGrant, type ConsentRevocation, type Hex, type PurposeCode, type PurposeName,
-  type RecordField, type TypedDataSigner, assertAddress, assertBytes32, secureRandomBytes,
+  ConsentStatus,
+  Purpose,
+  consentIdOf,
+  fieldMaskOf,
+  nameOf,
+  signConsentGrant,
+  signConsentRevocation,
+  toConsentGrant,
+  toConsentRevocation,
+  type ConsentGrant,
+  type ConsentRevocation,
+  type Hex,
+  type PurposeCode,
+  type PurposeName,
+  type RecordField,
+  type TypedDataSigner,
+  assertAddress,
+  assertBytes32,
+  secureRandomBytes,
 } from "../protocol/index.ts";
 import { ConsentNotFoundError } from "../auditor/errors.ts";
 import { NotConsentSubjectError, SubjectTransactionError } from "./errors.ts";
@@ -77,7 +93,8 @@ function assertSeconds(value: unknown, field: string, max: number): asserts valu
 }
 
 function assertChain(chain: ConsentChain): void {
-  if (typeof chain?.chainId !== "bigint" || chain.chainId <= 0n) throw new InvalidArgumentError("chain.chainId", "must be a positive bigint");
+  if (typeof chain?.chainId !== "bigint" || chain.chainId <= 0n)
+    throw new InvalidArgumentError("chain.chainId", "must be a positive bigint");
   assertAddress(chain.consentRegistry, "chain.consentRegistry");
 }
 
@@ -86,14 +103,19 @@ const domainOf = (chain: ConsentChain) => ({ chainId: chain.chainId, verifyingCo
 /** Signs a consent grant for one bank; hand `{ grant, signature }` to that bank to relay. */
 export async function grantConsent(input: GrantConsentInput): Promise<SignedConsentGrant> {
   assertChain(input.chain);
-  if (!Array.isArray(input.fields) || input.fields.length === 0) throw new InvalidArgumentError("fields", "name at least one field");
+  if (!Array.isArray(input.fields) || input.fields.length === 0)
+    throw new InvalidArgumentError("fields", "name at least one field");
   assertSeconds(input.validFor, "validFor", MAX_CONSENT_SECONDS);
   const relayWindow = input.relayWindow ?? DEFAULT_RELAY_WINDOW_SECONDS;
   assertSeconds(relayWindow, "relayWindow", 86_400);
   const now = input.now ?? unixNow();
   const grant = toConsentGrant({
-    attestationUid: input.attestationUid, grantee: input.grantee, purpose: purposeCode(input.purpose),
-    fieldMask: fieldMaskOf(input.fields), validUntil: now + BigInt(input.validFor), nonce: randomNonce(),
+    attestationUid: input.attestationUid,
+    grantee: input.grantee,
+    purpose: purposeCode(input.purpose),
+    fieldMask: fieldMaskOf(input.fields),
+    validUntil: now + BigInt(input.validFor),
+    nonce: randomNonce(),
     deadline: now + BigInt(relayWindow),
   });
   const signature = await signConsentGrant(input.subjectKey, domainOf(input.chain), grant);
@@ -114,9 +136,14 @@ export async function revokeConsent(input: RevokeConsentInput): Promise<SignedCo
   const relayWindow = input.relayWindow ?? DEFAULT_RELAY_WINDOW_SECONDS;
   assertSeconds(relayWindow, "relayWindow", 86_400);
   const revocation = toConsentRevocation({
-    consentId: input.consentId, nonce: randomNonce(), deadline: (input.now ?? unixNow()) + BigInt(relayWindow),
+    consentId: input.consentId,
+    nonce: randomNonce(),
+    deadline: (input.now ?? unixNow()) + BigInt(relayWindow),
   });
-  return Object.freeze({ revocation, signature: await signConsentRevocation(input.subjectKey, domainOf(input.chain), revocation) });
+  return Object.freeze({
+    revocation,
+    signature: await signConsentRevocation(input.subjectKey, domainOf(input.chain), revocation),
+  });
 }
 
 const consentErrors = new Interface(ConsentRegistryAbi);
@@ -136,14 +163,16 @@ export async function revokeConsentDirectly(input: {
 }): Promise<{ readonly txHash: Hex; readonly blockNumber: number }> {
   assertBytes32(input.consentId, "consentId");
   assertAddress(input.consentRegistry, "consentRegistry");
-  if (input.subjectKey.provider === null) throw new InvalidArgumentError("subjectKey", "must be connected to a provider");
+  if (input.subjectKey.provider === null)
+    throw new InvalidArgumentError("subjectKey", "must be connected to a provider");
   const registry = new Contract(input.consentRegistry, ConsentRegistryAbi, input.subjectKey);
   const signer = (await input.subjectKey.getAddress()).toLowerCase();
   // statusOf answers NONE for an unknown consent (getConsent would revert, decoded differently by each provider).
   const status = nameOf(ConsentStatus, Number(await registry.getFunction("statusOf")(input.consentId)));
   if (status === "NONE") throw new ConsentNotFoundError(input.consentId);
   const consent = (await registry.getFunction("getConsent")(input.consentId)) as { subject: string };
-  if (consent.subject.toLowerCase() !== signer) throw new NotConsentSubjectError(input.consentId, signer, consent.subject);
+  if (consent.subject.toLowerCase() !== signer)
+    throw new NotConsentSubjectError(input.consentId, signer, consent.subject);
   if (status === "REVOKED") throw new SubjectTransactionError("revoke", "consent already revoked");
   // A fresh subject key has no gas: say so plainly rather than surface the node's wording.
   if ((await input.subjectKey.provider.getBalance(signer)) === 0n) throw new SubjectTransactionError("revoke", NO_GAS);
@@ -154,7 +183,10 @@ export async function revokeConsentDirectly(input: {
     return Object.freeze({ txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber });
   } catch (cause) {
     if (cause instanceof SubjectTransactionError) throw cause;
-    if (isError(cause, "INSUFFICIENT_FUNDS") || /insufficient funds|enough funds/i.test(String((cause as Error)?.message))) {
+    if (
+      isError(cause, "INSUFFICIENT_FUNDS") ||
+      /insufficient funds|enough funds/i.test(String((cause as Error)?.message))
+    ) {
       throw new SubjectTransactionError("revoke", NO_GAS, { cause });
     }
     throw new SubjectTransactionError("revoke", revertName(cause) ?? "not accepted by the chain", { cause });

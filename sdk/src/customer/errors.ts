@@ -17,26 +17,35 @@ export class WalletMalformedError extends KycnetError {
 
 export class WalletEntryNotFoundError extends KycnetError {
   constructor(attestationUid: string) {
-    super("WALLET_ENTRY_NOT_FOUND", `no key for attestation ${attestationUid} in this wallet`, { details: { attestationUid } });
+    super("WALLET_ENTRY_NOT_FOUND", `no key for attestation ${attestationUid} in this wallet`, {
+      details: { attestationUid },
+    });
   }
 }
 
 export class WalletEntryExistsError extends KycnetError {
   constructor(attestationUid: string) {
-    super("WALLET_ENTRY_EXISTS", `the wallet already holds attestation ${attestationUid}`, { details: { attestationUid } });
+    super("WALLET_ENTRY_EXISTS", `the wallet already holds attestation ${attestationUid}`, {
+      details: { attestationUid },
+    });
   }
 }
 
 /** The signing key is not the consent's subject: the contract would refuse the call. */
 export class NotConsentSubjectError extends KycnetError {
   constructor(consentId: string, signer: string, subject: string) {
-    super("NOT_CONSENT_SUBJECT", `${signer} is not the subject of consent ${consentId}`, { details: { consentId, signer, subject } });
+    super("NOT_CONSENT_SUBJECT", `${signer} is not the subject of consent ${consentId}`, {
+      details: { consentId, signer, subject },
+    });
   }
 }
 
 /** A transaction sent by the subject key failed (revert decoded when possible, or no gas). */
 export class SubjectTransactionError extends KycnetError {
   constructor(operation: string, reason: string, options: { cause?: unknown } = {}) {
-    super("SUBJECT_TRANSACTION_FAILED", `${operation} failed: ${reason}`, { details: { operation, reason }, ...options });
+    super("SUBJECT_TRANSACTION_FAILED", `${operation} failed: ${reason}`, {
+      details: { operation, reason },
+      ...options,
+    });
   }
 }

@@ -38,12 +38,28 @@ export async function listAttestations(wallet: CustomerWallet, chain: ChainAcces
   for (const ref of wallet.list()) {
     try {
       const r = await auditor.inspectAttestation(ref.attestationUid);
-      out.push(Object.freeze({
-        ...ref, issuerName: r.issuerName, status: r.status, method: r.method, expiresAt: r.expiresAt, revocationReason: r.revocationReason,
-      }));
+      out.push(
+        Object.freeze({
+          ...ref,
+          issuerName: r.issuerName,
+          status: r.status,
+          method: r.method,
+          expiresAt: r.expiresAt,
+          revocationReason: r.revocationReason,
+        }),
+      );
     } catch (error) {
       if (!isKycnetError(error, "ATTESTATION_NOT_FOUND")) throw error;
-      out.push(Object.freeze({ ...ref, issuerName: null, status: "UNKNOWN", method: null, expiresAt: null, revocationReason: null }));
+      out.push(
+        Object.freeze({
+          ...ref,
+          issuerName: null,
+          status: "UNKNOWN",
+          method: null,
+          expiresAt: null,
+          revocationReason: null,
+        }),
+      );
     }
   }
   return out;
@@ -66,7 +82,8 @@ export interface DisclosureListing {
 
 /** Who used the customer's data and when: every grant, disclosure and revocation, in chain order. */
 export async function listDisclosures(
-  query: { readonly consentId: Hex } | { readonly attestationUid: Hex }, chain: ChainAccess,
+  query: { readonly consentId: Hex } | { readonly attestationUid: Hex },
+  chain: ChainAccess,
 ): Promise<DisclosureListing[]> {
   const events = await readConsentEvents(chain.provider, chain.addresses.consents, query, chain.fromBlock ?? 0);
   const consortium = new Contract(chain.addresses.consortium, ConsortiumRegistryAbi, chain.provider);
@@ -76,7 +93,9 @@ export async function listDisclosures(
     if (account === null) return null;
     const key = account.toLowerCase();
     if (!names.has(key)) {
-      const m = (await consortium.getFunction("memberOf")(account).catch(() => null)) as { name: string } | null;
+      const m = (await consortium
+        .getFunction("memberOf")(account)
+        .catch(() => null)) as { name: string } | null;
       names.set(key, m?.name ?? null);
     }
     return names.get(key)!;
@@ -84,7 +103,8 @@ export async function listDisclosures(
   const times = new Map<number, bigint>();
   const out: DisclosureListing[] = [];
   for (const e of events) {
-    if (!times.has(e.blockNumber)) times.set(e.blockNumber, BigInt((await chain.provider.getBlock(e.blockNumber))!.timestamp));
+    if (!times.has(e.blockNumber))
+      times.set(e.blockNumber, BigInt((await chain.provider.getBlock(e.blockNumber))!.timestamp));
     const grantee = e.grantee ?? granteeOf.get(e.consentId) ?? null;
     let fields: RecordField[] = [];
     try {
@@ -92,10 +112,19 @@ export async function listDisclosures(
     } catch {
       fields = [];
     }
-    out.push(Object.freeze({
-      kind: e.kind, consentId: e.consentId, attestationUid: e.attestationUid, grantee, granteeName: await nameOf(grantee), fields,
-      blockNumber: e.blockNumber, at: times.get(e.blockNumber)!, txHash: e.txHash,
-    }));
+    out.push(
+      Object.freeze({
+        kind: e.kind,
+        consentId: e.consentId,
+        attestationUid: e.attestationUid,
+        grantee,
+        granteeName: await nameOf(grantee),
+        fields,
+        blockNumber: e.blockNumber,
+        at: times.get(e.blockNumber)!,
+        txHash: e.txHash,
+      }),
+    );
   }
   return out;
 }

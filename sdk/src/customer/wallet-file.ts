@@ -10,7 +10,8 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export async function loadCustomerWallet(path: string): Promise<CustomerWallet> {
   const info = await stat(path);
-  if (!info.isFile() || info.size > MAX_FILE_BYTES) throw new WalletMalformedError("not a regular file of at most 4 MiB");
+  if (!info.isFile() || info.size > MAX_FILE_BYTES)
+    throw new WalletMalformedError("not a regular file of at most 4 MiB");
   const handle = await open(path, "r");
   try {
     return parseCustomerWallet(await handle.readFile({ encoding: "utf8" }));

@@ -14,7 +14,10 @@ import { Wallet, decryptKeystoreJson, encryptKeystoreJson, getAddress, isError }
 import { InvalidArgumentError } from "../errors.ts";
 import { assertAddress, assertBytes32, type Hex } from "../protocol/bytes.ts";
 import {
-  WalletEntryExistsError, WalletEntryNotFoundError, WalletMalformedError, WalletWrongPassphraseError,
+  WalletEntryExistsError,
+  WalletEntryNotFoundError,
+  WalletMalformedError,
+  WalletWrongPassphraseError,
 } from "./errors.ts";
 
 export const WALLET_FORMAT = "kycnet-customer-wallet";
@@ -86,7 +89,8 @@ export function parseCustomerWallet(text: string): CustomerWallet {
   }
   if (!isObject(doc) || doc.format !== WALLET_FORMAT) throw new WalletMalformedError(`not a ${WALLET_FORMAT} file`);
   if (doc.version !== WALLET_VERSION) throw new WalletMalformedError(`unsupported version ${String(doc.version)}`);
-  if (!Array.isArray(doc.entries) || doc.entries.length > MAX_ENTRIES) throw new WalletMalformedError("entries must be a list");
+  if (!Array.isArray(doc.entries) || doc.entries.length > MAX_ENTRIES)
+    throw new WalletMalformedError("entries must be a list");
   const entries = doc.entries.map((e: unknown, i: number) => toEntry(e, i));
   const uids = new Set(entries.map((e) => e.attestationUid));
   if (uids.size !== entries.length) throw new WalletMalformedError("duplicate attestation");
@@ -106,11 +110,13 @@ function walletOver(initial: WalletEntry[]): CustomerWallet {
     try {
       account = await decryptKeystoreJson(JSON.stringify(entry.keystore), passphrase);
     } catch (cause) {
-      if (isError(cause, "INVALID_ARGUMENT") && cause.argument === "password") throw new WalletWrongPassphraseError({ cause });
+      if (isError(cause, "INVALID_ARGUMENT") && cause.argument === "password")
+        throw new WalletWrongPassphraseError({ cause });
       throw new WalletMalformedError(`keystore of ${entry.attestationUid} cannot be opened`, { cause });
     }
     // The keystore's own address is unauthenticated text: check the decrypted key against the entry.
-    if (account.address.toLowerCase() !== entry.subject) throw new WalletMalformedError(`key of ${entry.attestationUid} is not its subject's`);
+    if (account.address.toLowerCase() !== entry.subject)
+      throw new WalletMalformedError(`key of ${entry.attestationUid} is not its subject's`);
     return new Wallet(account.privateKey);
   }
 
@@ -124,12 +130,16 @@ function walletOver(initial: WalletEntry[]): CustomerWallet {
     async add(input, passphrase, options = {}) {
       assertBytes32(input.attestationUid, "attestationUid");
       assertAddress(input.issuer, "issuer");
-      if (!(input.subjectKey instanceof Wallet)) throw new InvalidArgumentError("subjectKey", "must be an ethers Wallet");
+      if (!(input.subjectKey instanceof Wallet))
+        throw new InvalidArgumentError("subjectKey", "must be an ethers Wallet");
       assertPassphrase(passphrase);
       const uid = input.attestationUid.toLowerCase() as Hex;
       if (indexOf(uid) >= 0) throw new WalletEntryExistsError(uid);
       if (entries.some((e) => e.subject === input.subjectKey.address.toLowerCase())) {
-        throw new InvalidArgumentError("subjectKey", "already used for another attestation: make a fresh one with createSubjectKey()");
+        throw new InvalidArgumentError(
+          "subjectKey",
+          "already used for another attestation: make a fresh one with createSubjectKey()",
+        );
       }
       // One passphrase per wallet: opening one existing key proves the caller knows it.
       if (entries[0] !== undefined) await unlockEntry(entries[0], passphrase);
@@ -138,9 +148,14 @@ function walletOver(initial: WalletEntry[]): CustomerWallet {
         throw new InvalidArgumentError("scryptN", "must be a power of two, at most 2^18");
       }
       const json = await encryptKeystoreJson(
-        { address: input.subjectKey.address, privateKey: input.subjectKey.privateKey }, passphrase, { scrypt: { N: n } });
+        { address: input.subjectKey.address, privateKey: input.subjectKey.privateKey },
+        passphrase,
+        { scrypt: { N: n } },
+      );
       const entry: WalletEntry = Object.freeze({
-        attestationUid: uid, issuer: input.issuer.toLowerCase() as Hex, subject: input.subjectKey.address.toLowerCase() as Hex,
+        attestationUid: uid,
+        issuer: input.issuer.toLowerCase() as Hex,
+        subject: input.subjectKey.address.toLowerCase() as Hex,
         keystore: Object.freeze(JSON.parse(json) as Record<string, unknown>),
       });
       entries.push(entry);
@@ -177,11 +192,16 @@ function toEntry(raw: unknown, i: number): WalletEntry {
   }
   assertScryptBounds(keystore);
   // Keystore v3 stores the address without 0x; when present it must agree with the entry.
-  if (typeof keystore.address === "string" && getAddressOrNull(keystore.address)?.toLowerCase() !== subject.toLowerCase()) {
+  if (
+    typeof keystore.address === "string" &&
+    getAddressOrNull(keystore.address)?.toLowerCase() !== subject.toLowerCase()
+  ) {
     throw new WalletMalformedError(`entry ${i}: keystore address differs from the subject`);
   }
   return Object.freeze({
-    attestationUid: attestationUid.toLowerCase() as Hex, issuer: issuer.toLowerCase() as Hex, subject: subject.toLowerCase() as Hex,
+    attestationUid: attestationUid.toLowerCase() as Hex,
+    issuer: issuer.toLowerCase() as Hex,
+    subject: subject.toLowerCase() as Hex,
     keystore: Object.freeze(keystore),
   });
 }
@@ -193,9 +213,12 @@ function assertScryptBounds(keystore: Readonly<Record<string, unknown>>): void {
     throw new WalletMalformedError("keystore must use scrypt");
   }
   const { n, r, p, dklen } = crypto.kdfparams;
-  const ok = [n, r, p].every((v) => Number.isSafeInteger(v) && (v as number) > 0)
-    && ((n as number) & ((n as number) - 1)) === 0 && 128 * (n as number) * (r as number) <= MAX_SCRYPT_MEMORY
-    && (p as number) <= MAX_SCRYPT_P && dklen === 32;
+  const ok =
+    [n, r, p].every((v) => Number.isSafeInteger(v) && (v as number) > 0) &&
+    ((n as number) & ((n as number) - 1)) === 0 &&
+    128 * (n as number) * (r as number) <= MAX_SCRYPT_MEMORY &&
+    (p as number) <= MAX_SCRYPT_P &&
+    dklen === 32;
   if (!ok) throw new WalletMalformedError("keystore scrypt parameters out of bounds");
 }
 

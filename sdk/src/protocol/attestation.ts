@@ -37,9 +37,20 @@ export interface UidContext {
 
 export const MAX_BATCH_SIZE = 1024;
 
-const ATTESTATION_TUPLE = "tuple(address subject,bytes32 recordRoot,uint8 method,uint8 assuranceLevel,bytes32 pipelineVersion,uint64 issuedAt,uint64 expiresAt,bytes32 refUid)";
+const ATTESTATION_TUPLE =
+  "tuple(address subject,bytes32 recordRoot,uint8 method,uint8 assuranceLevel,bytes32 pipelineVersion,uint64 issuedAt,uint64 expiresAt,bytes32 refUid)";
 const UID_ENCODING = [
-  "uint256", "address", "address", "address", "bytes32", "uint8", "uint8", "bytes32", "uint64", "uint64", "bytes32",
+  "uint256",
+  "address",
+  "address",
+  "address",
+  "bytes32",
+  "uint8",
+  "uint8",
+  "bytes32",
+  "uint64",
+  "uint64",
+  "bytes32",
 ] as const;
 
 /** The ABI tuple type of AttestationData, for encoding calls by hand. */
@@ -47,7 +58,8 @@ export const ATTESTATION_DATA_ABI = ATTESTATION_TUPLE;
 
 /** A short ASCII pipeline version ("ekyc/1.0.0") as the bytes32 the chain stores. */
 export function encodePipelineVersion(version: string): Hex {
-  if (!/^[\x20-\x7e]{1,31}$/.test(version)) throw new InvalidArgumentError("pipelineVersion", "must be 1–31 printable ASCII characters");
+  if (!/^[\x20-\x7e]{1,31}$/.test(version))
+    throw new InvalidArgumentError("pipelineVersion", "must be 1–31 printable ASCII characters");
   return encodeBytes32String(version) as Hex;
 }
 
@@ -65,7 +77,8 @@ export function toAttestationData(input: Readonly<Record<string, unknown>>): Att
   const method = Number(assertUint(input.method, "method", 8));
   if (!(Object.values(Method) as number[]).includes(method)) throw new InvalidArgumentError("method", "unknown method");
   const level = Number(assertUint(input.assuranceLevel, "assuranceLevel", 8));
-  if (!(Object.values(AssuranceLevel) as number[]).includes(level)) throw new InvalidArgumentError("assuranceLevel", "must be 1 or 2");
+  if (!(Object.values(AssuranceLevel) as number[]).includes(level))
+    throw new InvalidArgumentError("assuranceLevel", "must be 1 or 2");
   const issuedAt = assertUint(input.issuedAt, "issuedAt", 64);
   const expiresAt = assertUint(input.expiresAt, "expiresAt", 64);
   if (expiresAt <= issuedAt) throw new InvalidArgumentError("expiresAt", "must be after issuedAt");
@@ -94,8 +107,17 @@ export function attestationUid(context: UidContext, issuer: Hex, data: Attestati
     AbiCoder.defaultAbiCoder().encode(
       [...UID_ENCODING],
       [
-        context.chainId, context.registry, issuer, data.subject, data.recordRoot, data.method,
-        data.assuranceLevel, data.pipelineVersion, data.issuedAt, data.expiresAt, data.refUid,
+        context.chainId,
+        context.registry,
+        issuer,
+        data.subject,
+        data.recordRoot,
+        data.method,
+        data.assuranceLevel,
+        data.pipelineVersion,
+        data.issuedAt,
+        data.expiresAt,
+        data.refUid,
       ],
     ),
   ) as Hex;

@@ -68,7 +68,8 @@ const canonicalisers: Readonly<Record<RecordField, (raw: string) => string>> = {
   },
   faceTemplate: (v) => {
     const s = v.trim().toLowerCase();
-    if (!/^0x[0-9a-f]{64}$/.test(s)) throw new InvalidArgumentError("faceTemplate", "must be a 0x-prefixed SHA-256 hex digest");
+    if (!/^0x[0-9a-f]{64}$/.test(s))
+      throw new InvalidArgumentError("faceTemplate", "must be a 0x-prefixed SHA-256 hex digest");
     return s;
   },
 };
@@ -78,7 +79,8 @@ export function canonicalizeField(field: RecordField, raw: unknown): string {
   const canonicalise = canonicalisers[field];
   if (canonicalise === undefined) throw new InvalidArgumentError("field", `unknown field "${String(field)}"`);
   if (typeof raw !== "string") throw new InvalidArgumentError(field, "must be a string");
-  if (raw.length > MAX_FIELD_LENGTH) throw new InvalidArgumentError(field, `longer than ${MAX_FIELD_LENGTH} characters`);
+  if (raw.length > MAX_FIELD_LENGTH)
+    throw new InvalidArgumentError(field, `longer than ${MAX_FIELD_LENGTH} characters`);
   return canonicalise(raw);
 }
 
@@ -89,7 +91,8 @@ export function canonicalizeField(field: RecordField, raw: unknown): string {
 export function canonicalizeRecord(input: Readonly<Record<string, unknown>>): RecordFields {
   if (input === null || typeof input !== "object") throw new InvalidArgumentError("record", "must be an object");
   for (const key of Object.keys(input)) {
-    if (!(RECORD_FIELDS as readonly string[]).includes(key)) throw new InvalidArgumentError(key, "is not a record field");
+    if (!(RECORD_FIELDS as readonly string[]).includes(key))
+      throw new InvalidArgumentError(key, "is not a record field");
   }
   const out = {} as Record<RecordField, string>;
   for (const field of RECORD_FIELDS) {

@@ -64,7 +64,10 @@ function buildTree(fields: RecordFields, salts: FieldSalts): StandardMerkleTree<
  * Commits to a record: canonicalises the input (rejecting bad fields), draws salts unless given,
  * and computes the root. Pass `salts` only to rebuild an existing commitment.
  */
-export function commitRecord(input: Readonly<Record<string, unknown>>, salts: FieldSalts = randomSalts()): RecordCommitment {
+export function commitRecord(
+  input: Readonly<Record<string, unknown>>,
+  salts: FieldSalts = randomSalts(),
+): RecordCommitment {
   const fields = canonicalizeRecord(input);
   const root = buildTree(fields, salts).root as Hex;
   return Object.freeze({ fields, salts, root });

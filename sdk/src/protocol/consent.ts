@@ -64,7 +64,8 @@ export function toConsentGrant(input: Readonly<Record<string, unknown>>): Consen
   assertBytes32(input.attestationUid, "attestationUid");
   assertAddress(input.grantee, "grantee");
   const purpose = Number(assertUint(input.purpose, "purpose", 8));
-  if (!(Object.values(Purpose) as number[]).includes(purpose)) throw new InvalidArgumentError("purpose", "unknown purpose");
+  if (!(Object.values(Purpose) as number[]).includes(purpose))
+    throw new InvalidArgumentError("purpose", "unknown purpose");
   const fieldMask = Number(assertUint(input.fieldMask, "fieldMask", 32));
   assertFieldMask(fieldMask);
   return Object.freeze({
@@ -107,13 +108,25 @@ export function consentRevocationDigest(domain: ConsentDomainInput, revocation: 
 
 /** Anything that signs EIP-712 typed data the ethers way (a Wallet, the HSM signer, ...). */
 export interface TypedDataSigner {
-  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
 }
 
-export function signConsentGrant(signer: TypedDataSigner, domain: ConsentDomainInput, grant: ConsentGrant): Promise<string> {
+export function signConsentGrant(
+  signer: TypedDataSigner,
+  domain: ConsentDomainInput,
+  grant: ConsentGrant,
+): Promise<string> {
   return signer.signTypedData(consentDomain(domain), CONSENT_GRANT_TYPES, { ...grant });
 }
 
-export function signConsentRevocation(signer: TypedDataSigner, domain: ConsentDomainInput, revocation: ConsentRevocation): Promise<string> {
+export function signConsentRevocation(
+  signer: TypedDataSigner,
+  domain: ConsentDomainInput,
+  revocation: ConsentRevocation,
+): Promise<string> {
   return signer.signTypedData(consentDomain(domain), CONSENT_REVOCATION_TYPES, { ...revocation });
 }

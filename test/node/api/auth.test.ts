@@ -5,18 +5,47 @@ import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harne
 
 const UID = `0x${"ab".repeat(32)}`;
 const REUSE_BODY = {
-  subject: `0x${"a1".repeat(20)}`, attestationUid: UID,
-  grant: { attestationUid: UID, grantee: `0x${"0b".repeat(20)}`, purpose: 1, fieldMask: 0x7ff, validUntil: "1900000000", nonce: "1", deadline: "1800000000" },
+  subject: `0x${"a1".repeat(20)}`,
+  attestationUid: UID,
+  grant: {
+    attestationUid: UID,
+    grantee: `0x${"0b".repeat(20)}`,
+    purpose: 1,
+    fieldMask: 0x7ff,
+    validUntil: "1900000000",
+    nonce: "1",
+    deadline: "1800000000",
+  },
   signature: `0x${"11".repeat(65)}`,
 };
 
 /** Every /v1 route with the roles that may call it (the rest must get 403). */
-const ROUTE_ROLES: { method: "GET" | "POST" | "PUT"; url: string; roles: string[]; payload?: object | Buffer; type?: string }[] = [
+const ROUTE_ROLES: {
+  method: "GET" | "POST" | "PUT";
+  url: string;
+  roles: string[];
+  payload?: object | Buffer;
+  type?: string;
+}[] = [
   { method: "POST", url: "/v1/onboarding/sessions", roles: ["operator"], payload: NEW_SESSION_BODY },
   { method: "POST", url: "/v1/onboarding/reuse-sessions", roles: ["operator"], payload: REUSE_BODY },
-  { method: "PUT", url: "/v1/onboarding/sessions/s1/documents/front", roles: ["operator"], payload: fakeJpeg(), type: "image/jpeg" },
+  {
+    method: "PUT",
+    url: "/v1/onboarding/sessions/s1/documents/front",
+    roles: ["operator"],
+    payload: fakeJpeg(),
+    type: "image/jpeg",
+  },
   { method: "POST", url: "/v1/onboarding/sessions/s1/liveness-challenge", roles: ["operator"] },
-  { method: "POST", url: "/v1/onboarding/sessions/s1/selfie", roles: ["operator"], payload: { challengeId: "c", frames: [{ image: fakeJpeg(16).toString("base64"), mime: "image/jpeg", capturedAtMs: 1 }] } },
+  {
+    method: "POST",
+    url: "/v1/onboarding/sessions/s1/selfie",
+    roles: ["operator"],
+    payload: {
+      challengeId: "c",
+      frames: [{ image: fakeJpeg(16).toString("base64"), mime: "image/jpeg", capturedAtMs: 1 }],
+    },
+  },
   { method: "POST", url: "/v1/onboarding/sessions/s1/decision", roles: ["operator"] },
   { method: "GET", url: "/v1/onboarding/sessions/s1", roles: ["operator", "reviewer", "auditor"] },
   { method: "GET", url: "/v1/review/cases", roles: ["reviewer", "auditor"] },
@@ -24,7 +53,12 @@ const ROUTE_ROLES: { method: "GET" | "POST" | "PUT"; url: string; roles: string[
   { method: "POST", url: "/v1/review/cases/c1/approve", roles: ["reviewer"], payload: { comment: "ok" } },
   { method: "POST", url: "/v1/review/cases/c1/reject", roles: ["reviewer"], payload: { comment: "no" } },
   { method: "GET", url: `/v1/attestations/${UID}/status`, roles: ["operator", "reviewer", "auditor"] },
-  { method: "POST", url: `/v1/attestations/${UID}/revoke`, roles: ["operator"], payload: { reason: "CUSTOMER_REQUEST" } },
+  {
+    method: "POST",
+    url: `/v1/attestations/${UID}/revoke`,
+    roles: ["operator"],
+    payload: { reason: "CUSTOMER_REQUEST" },
+  },
   { method: "GET", url: `/v1/consents/${UID}/status`, roles: ["operator", "reviewer", "auditor"] },
 ];
 
@@ -52,7 +86,9 @@ describe("API keys", () => {
   ] as const) {
     it(`refuses ${name} with UNAUTHENTICATED`, () => {
       const verifier = new ApiKeyVerifier([generateApiKey("a", "operator").entry]);
-      expect(() => verifier.authenticate(header)).to.throw().that.satisfies((e: unknown) => isKycnetError(e, "UNAUTHENTICATED"));
+      expect(() => verifier.authenticate(header))
+        .to.throw()
+        .that.satisfies((e: unknown) => isKycnetError(e, "UNAUTHENTICATED"));
     });
   }
 
@@ -74,7 +110,8 @@ describe("API authentication and roles over HTTP", () => {
 
   const call = (r: (typeof ROUTE_ROLES)[number], headers: Record<string, string>) =>
     h.app.inject({
-      method: r.method, url: r.url,
+      method: r.method,
+      url: r.url,
       headers: { ...headers, ...(r.type ? { "content-type": r.type } : {}) },
       ...(r.payload ? { payload: r.payload } : {}),
     });
@@ -90,7 +127,12 @@ describe("API authentication and roles over HTTP", () => {
   });
 
   it("answers 401 for a wrong key before validating the body (nothing about the schema leaks)", async () => {
-    const res = await h.app.inject({ method: "POST", url: `/v1/attestations/${UID}/revoke`, headers: { authorization: `Bearer kyc_${"x".repeat(43)}` }, payload: { reason: 7 } });
+    const res = await h.app.inject({
+      method: "POST",
+      url: `/v1/attestations/${UID}/revoke`,
+      headers: { authorization: `Bearer kyc_${"x".repeat(43)}` },
+      payload: { reason: 7 },
+    });
     expect(res.statusCode).to.equal(401);
   });
 
@@ -108,7 +150,12 @@ describe("API authentication and roles over HTTP", () => {
   });
 
   it("audits every write with the actor: REQUESTED then SUCCEEDED, with request id and status", async () => {
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/onboarding/sessions",
+      headers: h.auth("operator"),
+      payload: NEW_SESSION_BODY,
+    });
     const entries = h.services.audit.entries;
     expect(entries.map((e) => e.outcome)).to.deep.equal(["REQUESTED", "SUCCEEDED"]);
     expect(entries[1]).to.deep.include({ actor: "operator-1", role: "operator", action: "onboarding.session.create" });
@@ -118,14 +165,33 @@ describe("API authentication and roles over HTTP", () => {
   it("audits a failed write as FAILED with its problem code and the target", async () => {
     await h.app.inject({ method: "POST", url: "/v1/review/cases/nosuch/claim", headers: h.auth("reviewer") });
     const last = h.services.audit.entries.at(-1)!;
-    expect(last).to.deep.include({ outcome: "FAILED", target: "nosuch", action: "review.case.claim", actor: "reviewer-1" });
+    expect(last).to.deep.include({
+      outcome: "FAILED",
+      target: "nosuch",
+      action: "review.case.claim",
+      actor: "reviewer-1",
+    });
     expect(last.details).to.include({ status: 404, code: "CASE_NOT_FOUND" });
   });
 
   it("audits denied writes (401 anonymous, 403 wrong role) and rejected ones (400) without running them", async () => {
-    await h.app.inject({ method: "POST", url: `/v1/attestations/${UID}/revoke`, payload: { reason: "CUSTOMER_REQUEST" } });
-    await h.app.inject({ method: "POST", url: `/v1/attestations/${UID}/revoke`, headers: h.auth("auditor"), payload: { reason: "CUSTOMER_REQUEST" } });
-    await h.app.inject({ method: "POST", url: `/v1/attestations/${UID}/revoke`, headers: h.auth("operator"), payload: { reason: "NOPE" } });
+    await h.app.inject({
+      method: "POST",
+      url: `/v1/attestations/${UID}/revoke`,
+      payload: { reason: "CUSTOMER_REQUEST" },
+    });
+    await h.app.inject({
+      method: "POST",
+      url: `/v1/attestations/${UID}/revoke`,
+      headers: h.auth("auditor"),
+      payload: { reason: "CUSTOMER_REQUEST" },
+    });
+    await h.app.inject({
+      method: "POST",
+      url: `/v1/attestations/${UID}/revoke`,
+      headers: h.auth("operator"),
+      payload: { reason: "NOPE" },
+    });
     expect(h.services.audit.entries.map((e) => [e.actor, e.outcome, e.details.status])).to.deep.equal([
       ["anonymous", "DENIED", 401],
       ["auditor-1", "DENIED", 403],
@@ -147,7 +213,12 @@ describe("API authentication and roles over HTTP", () => {
 
   it("refuses a write with 503 AUDIT_UNAVAILABLE, without running it, when the audit log cannot be written", async () => {
     h.services.audit.failing = true;
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/onboarding/sessions",
+      headers: h.auth("operator"),
+      payload: NEW_SESSION_BODY,
+    });
     expect(res.statusCode).to.equal(503);
     expect(res.json().code).to.equal("AUDIT_UNAVAILABLE");
     expect(h.services.onboarding.sessions.size).to.equal(0);
@@ -163,7 +234,12 @@ describe("API authentication and roles over HTTP", () => {
       if (calls > 1) throw new Error("disk full");
       return original(entry);
     };
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/onboarding/sessions",
+      headers: h.auth("operator"),
+      payload: NEW_SESSION_BODY,
+    });
     expect(res.statusCode).to.equal(201);
     expect(h.services.audit.entries.map((e) => e.outcome)).to.deep.equal(["REQUESTED"]);
     const logged = h.logs.find((l) => l.msg === "audit append of outcome failed")!;
@@ -173,7 +249,12 @@ describe("API authentication and roles over HTTP", () => {
   it("never puts comments, keys or bodies in the audit log", async () => {
     const c = h.services.review.open("s1", []);
     await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/claim`, headers: h.auth("reviewer") });
-    await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/approve`, headers: h.auth("reviewer"), payload: { comment: "NGUYEN VAN A looks right" } });
+    await h.app.inject({
+      method: "POST",
+      url: `/v1/review/cases/${c.caseId}/approve`,
+      headers: h.auth("reviewer"),
+      payload: { comment: "NGUYEN VAN A looks right" },
+    });
     const text = JSON.stringify(h.services.audit.entries);
     expect(text).not.to.contain("NGUYEN");
     expect(text).not.to.contain(h.keys.reviewer);
@@ -205,11 +286,13 @@ describe("API rate limits", () => {
 
   it("throttles guessing: requests without a valid key share the client address's budget", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await read({ authorization: `Bearer kyc_${String(i).repeat(43)}` })).statusCode);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await read({ authorization: `Bearer kyc_${String(i).repeat(43)}` })).statusCode);
     expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
   });
 
   it("leaves /health, /ready and /metrics outside the API budget", async () => {
-    for (let i = 0; i < 5; i++) expect((await h.app.inject({ method: "GET", url: "/health" })).statusCode).to.equal(200);
+    for (let i = 0; i < 5; i++)
+      expect((await h.app.inject({ method: "GET", url: "/health" })).statusCode).to.equal(200);
   });
 });

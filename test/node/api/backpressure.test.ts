@@ -10,25 +10,38 @@ describe("API back-pressure on heavy routes", () => {
 
   it("refuses a heavy request beyond the limit with 503 SERVER_BUSY, keeps reads answering, and frees the slot after", async () => {
     const op = h.auth("operator");
-    const { sessionId } = (await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op, payload: NEW_SESSION_BODY })).json();
+    const { sessionId } = (
+      await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op, payload: NEW_SESSION_BODY })
+    ).json();
     let open!: () => void;
     h.services.onboarding.decideGate = new Promise((resolve) => (open = resolve));
     const slow = h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${sessionId}/decision`, headers: op });
     await new Promise((r) => setTimeout(r, 50));
 
     const busy = await h.app.inject({
-      method: "PUT", url: `/v1/onboarding/sessions/${sessionId}/documents/front`, headers: { ...op, "content-type": "image/jpeg" }, payload: fakeJpeg(),
+      method: "PUT",
+      url: `/v1/onboarding/sessions/${sessionId}/documents/front`,
+      headers: { ...op, "content-type": "image/jpeg" },
+      payload: fakeJpeg(),
     });
     expect(busy.statusCode).to.equal(503);
     expect(busy.json().code).to.equal("SERVER_BUSY");
     expect(busy.headers["retry-after"]).to.equal("5");
-    expect((await h.app.inject({ method: "GET", url: `/v1/onboarding/sessions/${sessionId}`, headers: op })).statusCode).to.equal(200);
-    expect((await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op, payload: NEW_SESSION_BODY })).statusCode).to.equal(201);
+    expect(
+      (await h.app.inject({ method: "GET", url: `/v1/onboarding/sessions/${sessionId}`, headers: op })).statusCode,
+    ).to.equal(200);
+    expect(
+      (await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op, payload: NEW_SESSION_BODY }))
+        .statusCode,
+    ).to.equal(201);
 
     open();
     expect((await slow).statusCode).to.equal(409); // no uploads yet: the decision itself is refused
     const after = await h.app.inject({
-      method: "PUT", url: `/v1/onboarding/sessions/${sessionId}/documents/front`, headers: { ...op, "content-type": "image/jpeg" }, payload: fakeJpeg(),
+      method: "PUT",
+      url: `/v1/onboarding/sessions/${sessionId}/documents/front`,
+      headers: { ...op, "content-type": "image/jpeg" },
+      payload: fakeJpeg(),
     });
     expect(after.statusCode).to.equal(200);
   });

@@ -12,7 +12,10 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 import {
-  ERROR_CATALOGUE, problemFromError, type CatalogueEntry, type ErrorCatalogue,
+  ERROR_CATALOGUE,
+  problemFromError,
+  type CatalogueEntry,
+  type ErrorCatalogue,
 } from "../../../node/src/api/errors.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -21,9 +24,17 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 function typeCheck(source: string): { file: string; message: string }[] {
   const virtualFile = join(ROOT, "test/node/api/__compile-check__.ts");
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ["lib.es2023.d.ts"], types: [], strict: true, noEmit: true, skipLibCheck: true,
-    allowImportingTsExtensions: true, verbatimModuleSyntax: true, noUncheckedIndexedAccess: true,
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ["lib.es2023.d.ts"],
+    types: [],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    allowImportingTsExtensions: true,
+    verbatimModuleSyntax: true,
+    noUncheckedIndexedAccess: true,
   };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
@@ -32,8 +43,7 @@ function typeCheck(source: string): { file: string; message: string }[] {
   host.fileExists = (name) => name === virtualFile || fileExists(name);
   host.readFile = (name) => (name === virtualFile ? source : readFile(name));
   host.getSourceFile = (name, language, ...rest) =>
-    (name === virtualFile ? ts.createSourceFile(name, source, language)
-      : getSourceFile(name, language, ...rest));
+    name === virtualFile ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
   const program = ts.createProgram([virtualFile], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ({
     file: d.file === undefined ? "(global)" : d.file.fileName.slice(ROOT.length + 1),
@@ -80,24 +90,28 @@ describe("error codes, checked at compile time", function () {
   });
 
   it("fails in node/src/api/errors.ts when a code is declared but given no catalogue entry", () => {
-    const diagnostics = typeCheck([
-      `import "../../../node/src/api/errors.ts";`,
-      `declare module "@kycnet/sdk/errors" {`,
-      `  interface KycnetErrorCodes { BRAND_NEW_FAILURE: true }`,
-      `}`,
-    ].join("\n"));
+    const diagnostics = typeCheck(
+      [
+        `import "../../../node/src/api/errors.ts";`,
+        `declare module "@kycnet/sdk/errors" {`,
+        `  interface KycnetErrorCodes { BRAND_NEW_FAILURE: true }`,
+        `}`,
+      ].join("\n"),
+    );
     expect(diagnostics).to.have.length(1);
     expect(diagnostics[0]!.file).to.equal("node/src/api/errors.ts");
     expect(diagnostics[0]!.message).to.contain("BRAND_NEW_FAILURE");
   });
 
   it("fails where a class throws a code that was never declared, and accepts a declared one", () => {
-    const diagnostics = typeCheck([
-      `import { KycnetError } from "@kycnet/sdk/errors";`,
-      `import "../../../node/src/errors.ts";`,
-      `export class Declared extends KycnetError { constructor() { super("HSM_PIN_LOCKED", "locked"); } }`,
-      `export class Undeclared extends KycnetError { constructor() { super("BRAND_NEW_FAILURE", "new"); } }`,
-    ].join("\n"));
+    const diagnostics = typeCheck(
+      [
+        `import { KycnetError } from "@kycnet/sdk/errors";`,
+        `import "../../../node/src/errors.ts";`,
+        `export class Declared extends KycnetError { constructor() { super("HSM_PIN_LOCKED", "locked"); } }`,
+        `export class Undeclared extends KycnetError { constructor() { super("BRAND_NEW_FAILURE", "new"); } }`,
+      ].join("\n"),
+    );
     expect(diagnostics).to.have.length(1);
     expect(diagnostics[0]!.file).to.equal("test/node/api/__compile-check__.ts");
     expect(diagnostics[0]!.message).to.contain("BRAND_NEW_FAILURE");

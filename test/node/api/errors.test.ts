@@ -16,20 +16,50 @@ describe("API error catalogue", () => {
 
   it("maps the codes used across node/ and sdk/ to the statuses the API promises", () => {
     const expected: Partial<Record<ErrorCode, number>> = {
-      INVALID_ARGUMENT: 400, SESSION_NOT_FOUND: 404, ATTESTATION_NOT_FOUND: 404, SESSION_EXPIRED: 410, CONTRACT_REVERT: 409,
-      LEDGER_UNAVAILABLE: 503, HSM_PIN_INCORRECT: 503, KEY_MANAGER_CLOSED: 503, REGISTRY_TIMEOUT: 503, DOCUMENT_IMAGE_TOO_LARGE: 413,
-      FACE_NOT_FOUND: 422, CHALLENGE_REUSED: 409, CHALLENGE_EXPIRED: 410, RATE_LIMITED: 429, UNAUTHENTICATED: 401, FORBIDDEN: 403,
-      ATTESTATION_NOT_ANCHORED: 409, CASE_STATE_CONFLICT: 409, STORE_UNAVAILABLE: 503, RECORD_SHREDDED: 410, REUSE_NOT_POSSIBLE: 422,
-      EXCHANGE_TIMEOUT: 504, EXCHANGE_REFUSED: 502, SERVER_BUSY: 503,
+      INVALID_ARGUMENT: 400,
+      SESSION_NOT_FOUND: 404,
+      ATTESTATION_NOT_FOUND: 404,
+      SESSION_EXPIRED: 410,
+      CONTRACT_REVERT: 409,
+      LEDGER_UNAVAILABLE: 503,
+      HSM_PIN_INCORRECT: 503,
+      KEY_MANAGER_CLOSED: 503,
+      REGISTRY_TIMEOUT: 503,
+      DOCUMENT_IMAGE_TOO_LARGE: 413,
+      FACE_NOT_FOUND: 422,
+      CHALLENGE_REUSED: 409,
+      CHALLENGE_EXPIRED: 410,
+      RATE_LIMITED: 429,
+      UNAUTHENTICATED: 401,
+      FORBIDDEN: 403,
+      ATTESTATION_NOT_ANCHORED: 409,
+      CASE_STATE_CONFLICT: 409,
+      STORE_UNAVAILABLE: 503,
+      RECORD_SHREDDED: 410,
+      REUSE_NOT_POSSIBLE: 422,
+      EXCHANGE_TIMEOUT: 504,
+      EXCHANGE_REFUSED: 502,
+      SERVER_BUSY: 503,
     };
-    for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) expect(ERROR_CATALOGUE[code].status, code).to.equal(status);
+    for (const [code, status] of Object.entries(expected) as [ErrorCode, number][])
+      expect(ERROR_CATALOGUE[code].status, code).to.equal(status);
   });
 
   it("maps the codes that used to fall through to a bare 500 to their own status", () => {
     const expected: Partial<Record<ErrorCode, number>> = {
-      CONFIG_INVALID: 500, CONFIG_NOT_FOUND: 500, DECISION_RULES_INVALID: 500, ARTIFACT_NOT_FOUND: 500, PEER_KEY_INVALID: 500,
-      NODE_START_FAILED: 503, SANCTIONS_LIST_EMPTY: 503, SANCTIONS_LIST_MALFORMED: 503, SUBJECT_TRANSACTION_FAILED: 503,
-      AUDIT_FAILED: 502, WALLET_ENTRY_EXISTS: 409, WALLET_ENTRY_NOT_FOUND: 404, NOT_CONSENT_SUBJECT: 403,
+      CONFIG_INVALID: 500,
+      CONFIG_NOT_FOUND: 500,
+      DECISION_RULES_INVALID: 500,
+      ARTIFACT_NOT_FOUND: 500,
+      PEER_KEY_INVALID: 500,
+      NODE_START_FAILED: 503,
+      SANCTIONS_LIST_EMPTY: 503,
+      SANCTIONS_LIST_MALFORMED: 503,
+      SUBJECT_TRANSACTION_FAILED: 503,
+      AUDIT_FAILED: 502,
+      WALLET_ENTRY_EXISTS: 409,
+      WALLET_ENTRY_NOT_FOUND: 404,
+      NOT_CONSENT_SUBJECT: 403,
       REGISTRY_QUERY_INCOMPLETE: 422,
     };
     for (const [code, status] of Object.entries(expected) as [ErrorCode, number][]) {
@@ -51,14 +81,21 @@ describe("API error catalogue", () => {
   it("builds RFC 9457 problems with a urn type, the request as instance, and the stable code", () => {
     const p = problemFromError(new InvalidArgumentError("limit", "must be ≤ 100"), "req-1");
     expect(p).to.deep.equal({
-      type: "urn:kycnet:problem:invalid-argument", title: "Invalid argument", status: 400,
-      detail: "limit: must be ≤ 100", instance: "urn:kycnet:request:req-1", code: "INVALID_ARGUMENT",
+      type: "urn:kycnet:problem:invalid-argument",
+      title: "Invalid argument",
+      status: 400,
+      detail: "limit: must be ≤ 100",
+      instance: "urn:kycnet:request:req-1",
+      code: "INVALID_ARGUMENT",
     });
     expect(problemType("SESSION_NOT_FOUND")).to.equal("urn:kycnet:problem:session-not-found");
   });
 
   it("hides the other bank's refusal text behind a fixed 502 detail", () => {
-    const error = new KycnetError("EXCHANGE_REFUSED", "the issuing bank refused the record request: DENIED (customer NGUYEN VAN A)");
+    const error = new KycnetError(
+      "EXCHANGE_REFUSED",
+      "the issuing bank refused the record request: DENIED (customer NGUYEN VAN A)",
+    );
     const p = problemFromError(error, "r");
     expect(p.status).to.equal(502);
     expect(p.detail).not.to.contain("NGUYEN");
@@ -72,7 +109,10 @@ describe("API error catalogue", () => {
 
   it("turns unknown codes and plain errors into a bare 500 INTERNAL", () => {
     // Only a class that opted out of the code check (KycnetError<string>, e.g. BankApiError) can carry one.
-    expect(problemFromError(new KycnetError<string>("SOMETHING_NEW", "secret path /etc/x"), "r")).to.include({ status: 500, code: "INTERNAL" });
+    expect(problemFromError(new KycnetError<string>("SOMETHING_NEW", "secret path /etc/x"), "r")).to.include({
+      status: 500,
+      code: "INTERNAL",
+    });
     // Names an Object.prototype member: must not pass for a catalogue entry.
     const inherited = problemFromError(new KycnetError<string>("constructor", "secret path /etc/x"), "r");
     expect(inherited).to.include({ status: 500, code: "INTERNAL" });
@@ -95,10 +135,16 @@ describe("API error responses", () => {
   it("answers an unexpected crash with a 500 that leaks nothing, and logs the error with the same request id", async () => {
     const secret = "postgres://admin:hunter2@10.0.0.5/vault NGUYEN VAN A 079123456789";
     h.services.onboarding.failWith = new Error(secret);
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: h.auth("operator"), payload: NEW_SESSION_BODY });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/onboarding/sessions",
+      headers: h.auth("operator"),
+      payload: NEW_SESSION_BODY,
+    });
     expect(res.statusCode).to.equal(500);
     expect(Object.keys(res.json()).sort()).to.deep.equal(PROBLEM_KEYS);
-    for (const fragment of ["hunter2", "10.0.0.5", "NGUYEN", "079123456789", "Error", "at "]) expect(res.body).not.to.contain(fragment);
+    for (const fragment of ["hunter2", "10.0.0.5", "NGUYEN", "079123456789", "Error", "at "])
+      expect(res.body).not.to.contain(fragment);
     const logged = h.logs.find((l) => l.msg === "request failed")!;
     expect(logged.reqId).to.equal(res.headers["x-request-id"]);
     expect(res.json().instance).to.equal(`urn:kycnet:request:${String(res.headers["x-request-id"])}`);
@@ -113,8 +159,10 @@ describe("API error responses", () => {
 
   it("answers malformed JSON with a 400 problem that does not echo the body", async () => {
     const res = await h.app.inject({
-      method: "POST", url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`,
-      headers: { ...h.auth("operator"), "content-type": "application/json" }, payload: '{"reason": "NGUYEN VAN A',
+      method: "POST",
+      url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`,
+      headers: { ...h.auth("operator"), "content-type": "application/json" },
+      payload: '{"reason": "NGUYEN VAN A',
     });
     expect(res.statusCode).to.equal(400);
     expect(res.json().code).to.equal("MALFORMED_BODY");
@@ -123,7 +171,10 @@ describe("API error responses", () => {
 
   it("names the failing field of a validation error without echoing the value", async () => {
     const res = await h.app.inject({
-      method: "POST", url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`, headers: h.auth("operator"), payload: { reason: "NGUYEN VAN A" },
+      method: "POST",
+      url: `/v1/attestations/0x${"ab".repeat(32)}/revoke`,
+      headers: h.auth("operator"),
+      payload: { reason: "NGUYEN VAN A" },
     });
     expect(res.json().errors[0].field).to.equal("body/reason");
     expect(res.body).not.to.contain("NGUYEN");
@@ -131,7 +182,10 @@ describe("API error responses", () => {
 
   it("keeps request bodies, keys and personal data out of the logs", async () => {
     await h.app.inject({
-      method: "POST", url: `/v1/review/cases/c1/approve?name=NGUYEN`, headers: h.auth("reviewer"), payload: { comment: "NGUYEN VAN A 079123456789" },
+      method: "POST",
+      url: `/v1/review/cases/c1/approve?name=NGUYEN`,
+      headers: h.auth("reviewer"),
+      payload: { comment: "NGUYEN VAN A 079123456789" },
     });
     const text = h.logText();
     expect(text).to.contain("/v1/review/cases/:id/approve");
@@ -139,7 +193,11 @@ describe("API error responses", () => {
   });
 
   it("answers an over-long path parameter with a 414 problem that does not echo the URL", async () => {
-    const res = await h.app.inject({ method: "GET", url: `/v1/onboarding/sessions/NGUYEN${"a".repeat(200)}`, headers: h.auth("operator") });
+    const res = await h.app.inject({
+      method: "GET",
+      url: `/v1/onboarding/sessions/NGUYEN${"a".repeat(200)}`,
+      headers: h.auth("operator"),
+    });
     expect(res.statusCode).to.equal(414);
     expect(res.headers["content-type"]).to.match(/^application\/problem\+json/);
     expect(res.json().code).to.equal("URI_TOO_LONG");
@@ -147,7 +205,11 @@ describe("API error responses", () => {
   });
 
   it("answers an undecodable URL with a 400 problem", async () => {
-    const res = await h.app.inject({ method: "GET", url: "/v1/onboarding/sessions/%E0%A4%A" , headers: h.auth("operator") });
+    const res = await h.app.inject({
+      method: "GET",
+      url: "/v1/onboarding/sessions/%E0%A4%A",
+      headers: h.auth("operator"),
+    });
     expect(res.statusCode).to.equal(400);
     expect(res.json().code).to.equal("BAD_URL");
   });
@@ -155,14 +217,22 @@ describe("API error responses", () => {
   it("does not coerce types: a number where a string is expected is a 400", async () => {
     const c = h.services.review.open("s1", []);
     await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/claim`, headers: h.auth("reviewer") });
-    const res = await h.app.inject({ method: "POST", url: `/v1/review/cases/${c.caseId}/approve`, headers: h.auth("reviewer"), payload: { comment: 123 } });
+    const res = await h.app.inject({
+      method: "POST",
+      url: `/v1/review/cases/${c.caseId}/approve`,
+      headers: h.auth("reviewer"),
+      payload: { comment: 123 },
+    });
     expect(res.statusCode).to.equal(400);
     expect(res.json().errors[0].field).to.equal("body/comment");
   });
 
   it("answers a text/plain body on a JSON route with 415", async () => {
     const res = await h.app.inject({
-      method: "POST", url: "/v1/review/cases/c1/approve", headers: { ...h.auth("reviewer"), "content-type": "text/plain" }, payload: "NGUYEN",
+      method: "POST",
+      url: "/v1/review/cases/c1/approve",
+      headers: { ...h.auth("reviewer"), "content-type": "text/plain" },
+      payload: "NGUYEN",
     });
     expect(res.statusCode).to.equal(415);
     expect(res.json().code).to.equal("UNSUPPORTED_MEDIA_TYPE");

@@ -10,9 +10,29 @@ import type { Hex } from "@kycnet/sdk/protocol";
 import { SessionExpiredError, SessionNotFoundError, SessionStateError } from "../../../node/src/onboarding/sessions.ts";
 import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
 import type {
-  ApiServices, AttestationAdmin, AttestationStatusView, AuditEntry, AuditSink, ConsentRelay, ConsentStatusView, DocumentSide, ImageMime,
-  LedgerReads, LivenessChallenge, OnboardingDecision, OnboardingService, OnboardingSessionCreated, OnboardingSessionView,
-  ReuseSessionCreated, ReuseSessionRequest, ReviewCase, ReviewCaseFilter, ReviewCasePage, ReviewQueue, RevocationResult, SelfieFrame,
+  ApiServices,
+  AttestationAdmin,
+  AttestationStatusView,
+  AuditEntry,
+  AuditSink,
+  ConsentRelay,
+  ConsentStatusView,
+  DocumentSide,
+  ImageMime,
+  LedgerReads,
+  LivenessChallenge,
+  OnboardingDecision,
+  OnboardingService,
+  OnboardingSessionCreated,
+  OnboardingSessionView,
+  ReuseSessionCreated,
+  ReuseSessionRequest,
+  ReviewCase,
+  ReviewCaseFilter,
+  ReviewCasePage,
+  ReviewQueue,
+  RevocationResult,
+  SelfieFrame,
 } from "../../../node/src/onboarding/ports.ts";
 import type { RevocationReasonName } from "@kycnet/sdk/protocol";
 
@@ -72,10 +92,18 @@ export class FakeReviewQueue implements ReviewQueue {
   private decide(caseId: string, reviewer: string, comment: string, status: "APPROVED" | "REJECTED"): ReviewCase {
     const c = this.get(caseId);
     if (c.status !== "CLAIMED" || c.reviewer !== reviewer) {
-      throw new CaseStateConflictError(caseId, c.status, `${status === "APPROVED" ? "approve" : "reject"} (claim it first)`);
+      throw new CaseStateConflictError(
+        caseId,
+        c.status,
+        `${status === "APPROVED" ? "approve" : "reject"} (claim it first)`,
+      );
     }
     const decided: ReviewCase = {
-      ...c, status, reviewer, decidedAt: iso(this.clock()), ...(status === "APPROVED" ? { attestationUid: hex32() } : {}),
+      ...c,
+      status,
+      reviewer,
+      decidedAt: iso(this.clock()),
+      ...(status === "APPROVED" ? { attestationUid: hex32() } : {}),
     };
     this.cases.set(caseId, decided);
     this.comments.set(caseId, comment);
@@ -127,16 +155,26 @@ export class FakeOnboarding implements OnboardingService {
   async createReuseSession(subject: Hex, request: ReuseSessionRequest): Promise<ReuseSessionCreated> {
     if (this.failWith) throw this.failWith;
     const issuer = this.reuseSources.get(request.attestationUid);
-    if (request.grant.attestationUid !== request.attestationUid) throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent is for another attestation");
-    if (request.grant.grantee.toLowerCase() !== this.account) throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent names another bank as grantee");
-    if (issuer === undefined) throw new KycnetError("ATTESTATION_NOT_FOUND", `attestation ${request.attestationUid} not found`);
+    if (request.grant.attestationUid !== request.attestationUid)
+      throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent is for another attestation");
+    if (request.grant.grantee.toLowerCase() !== this.account)
+      throw new KycnetError("REUSE_NOT_POSSIBLE", "the consent names another bank as grantee");
+    if (issuer === undefined)
+      throw new KycnetError("ATTESTATION_NOT_FOUND", `attestation ${request.attestationUid} not found`);
     const created = this.open(subject, request.attestationUid);
     return { ...created, issuer, sourceUid: request.attestationUid };
   }
 
   private open(subject: Hex, reuseOf?: Hex): OnboardingSessionCreated {
     const now = this.clock();
-    const s: FakeSession = { id: shortId(), subject, createdAt: now, expiresAt: now + this.ttlMs, documents: {}, ...(reuseOf ? { reuseOf } : {}) };
+    const s: FakeSession = {
+      id: shortId(),
+      subject,
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+      documents: {},
+      ...(reuseOf ? { reuseOf } : {}),
+    };
     this.sessions.set(s.id, s);
     return { sessionId: s.id, expiresAt: iso(s.expiresAt) };
   }
@@ -151,14 +189,20 @@ export class FakeOnboarding implements OnboardingService {
   async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
     const s = this.live(sessionId);
     if (s.decision) throw new SessionStateError(sessionId, "already decided");
-    s.challenge = { challengeId: shortId(), steps: ["TURN_LEFT", "BLINK"], nonce: randomBytes(32).toString("base64url"), expiresAt: iso(this.clock() + 60_000) };
+    s.challenge = {
+      challengeId: shortId(),
+      steps: ["TURN_LEFT", "BLINK"],
+      nonce: randomBytes(32).toString("base64url"),
+      expiresAt: iso(this.clock() + 60_000),
+    };
     s.frames = undefined;
     return s.challenge;
   }
 
   async uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]): Promise<void> {
     const s = this.live(sessionId);
-    if (!s.challenge || s.challenge.challengeId !== challengeId) throw new SessionStateError(sessionId, "no such liveness challenge");
+    if (!s.challenge || s.challenge.challengeId !== challengeId)
+      throw new SessionStateError(sessionId, "no such liveness challenge");
     s.frames = frames;
   }
 
@@ -166,13 +210,16 @@ export class FakeOnboarding implements OnboardingService {
     if (this.decideGate) await this.decideGate;
     const s = this.live(sessionId);
     if (s.decision) return s.decision;
-    if (!s.reuseOf && (!s.documents.front || !s.documents.back)) throw new SessionStateError(sessionId, "both document sides are required");
+    if (!s.reuseOf && (!s.documents.front || !s.documents.back))
+      throw new SessionStateError(sessionId, "both document sides are required");
     if (!s.frames) throw new SessionStateError(sessionId, "selfie frames are required");
     const outcome = this.nextOutcome;
-    const reasons = outcome === "PASS" ? [] : [{ code: "FACE_SIMILARITY_BORDERLINE", message: "face similarity between thresholds" }];
+    const reasons =
+      outcome === "PASS" ? [] : [{ code: "FACE_SIMILARITY_BORDERLINE", message: "face similarity between thresholds" }];
     let decision: OnboardingDecision;
     if (outcome === "PASS") decision = { outcome, reasons, assuranceLevel: 1, attestationUid: hex32() };
-    else if (outcome === "REVIEW") decision = { outcome, reasons, assuranceLevel: 0, reviewCaseId: this.review.open(sessionId, reasons).caseId };
+    else if (outcome === "REVIEW")
+      decision = { outcome, reasons, assuranceLevel: 0, reviewCaseId: this.review.open(sessionId, reasons).caseId };
     else decision = { outcome, reasons, assuranceLevel: 0 };
     s.decision = decision;
     return decision;
@@ -248,5 +295,12 @@ export interface FakeServices extends ApiServices {
 export function createFakeServices(clock: Clock = Date.now): FakeServices {
   const review = new FakeReviewQueue(clock);
   const ledger = new FakeLedger(clock);
-  return { onboarding: new FakeOnboarding(review, clock), review, ledger, attestations: ledger, consents: ledger, audit: new FakeAuditSink() };
+  return {
+    onboarding: new FakeOnboarding(review, clock),
+    review,
+    ledger,
+    attestations: ledger,
+    consents: ledger,
+    audit: new FakeAuditSink(),
+  };
 }

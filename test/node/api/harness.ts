@@ -50,7 +50,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     metrics,
     keys,
     get logs() {
-      return lines.join("").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+      return lines
+        .join("")
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     logText: () => lines.join(""),
     auth: (role) => ({ authorization: `Bearer ${keys[role]}` }),
@@ -60,7 +64,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 /** A tiny but real JPEG header followed by filler: enough for the magic-byte check. */
 export function fakeJpeg(size = 1024): Buffer {
   const b = Buffer.alloc(size, 0x11);
-  b[0] = 0xff; b[1] = 0xd8; b[2] = 0xff; b[3] = 0xe0;
+  b[0] = 0xff;
+  b[1] = 0xd8;
+  b[2] = 0xff;
+  b[3] = 0xe0;
   return b;
 }
 

@@ -6,42 +6,83 @@ describe("API onboarding routes", () => {
   const op = () => h.auth("operator");
 
   beforeEach(async () => {
-    h = await createHarness({ config: { bodyLimits: { documentBytes: 64 * 1024, frameBytes: 8 * 1024, maxFrames: 3, selfieRequestBytes: 48 * 1024, jsonBytes: 4 * 1024 } } });
+    h = await createHarness({
+      config: {
+        bodyLimits: {
+          documentBytes: 64 * 1024,
+          frameBytes: 8 * 1024,
+          maxFrames: 3,
+          selfieRequestBytes: 48 * 1024,
+          jsonBytes: 4 * 1024,
+        },
+      },
+    });
   });
   afterEach(async () => h.app.close());
 
   async function newSession(): Promise<string> {
-    const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: NEW_SESSION_BODY });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/onboarding/sessions",
+      headers: op(),
+      payload: NEW_SESSION_BODY,
+    });
     expect(res.statusCode).to.equal(201);
     return res.json().sessionId as string;
   }
 
   const putDoc = (id: string, side: string, body: Buffer, type = "image/jpeg") =>
-    h.app.inject({ method: "PUT", url: `/v1/onboarding/sessions/${id}/documents/${side}`, headers: { ...op(), "content-type": type }, payload: body });
+    h.app.inject({
+      method: "PUT",
+      url: `/v1/onboarding/sessions/${id}/documents/${side}`,
+      headers: { ...op(), "content-type": type },
+      payload: body,
+    });
 
-  const frame = (bytes = fakeJpeg(2048), mime = "image/jpeg", capturedAtMs = 1_700_000_000_000) => ({ image: bytes.toString("base64"), mime, capturedAtMs });
+  const frame = (bytes = fakeJpeg(2048), mime = "image/jpeg", capturedAtMs = 1_700_000_000_000) => ({
+    image: bytes.toString("base64"),
+    mime,
+    capturedAtMs,
+  });
 
   async function challenge(id: string): Promise<string> {
-    const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/liveness-challenge`, headers: op() });
+    const res = await h.app.inject({
+      method: "POST",
+      url: `/v1/onboarding/sessions/${id}/liveness-challenge`,
+      headers: op(),
+    });
     expect(res.statusCode).to.equal(201);
     return res.json().challengeId as string;
   }
 
   const postSelfie = (id: string, body: unknown) =>
-    h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/selfie`, headers: op(), payload: body as object });
+    h.app.inject({
+      method: "POST",
+      url: `/v1/onboarding/sessions/${id}/selfie`,
+      headers: op(),
+      payload: body as object,
+    });
 
   async function readySession(): Promise<string> {
     const id = await newSession();
     expect((await putDoc(id, "front", fakeJpeg())).statusCode).to.equal(200);
     expect((await putDoc(id, "back", fakePng(), "image/png")).statusCode).to.equal(200);
     const challengeId = await challenge(id);
-    expect((await postSelfie(id, { challengeId, frames: [frame(), frame(fakeJpeg(), "image/jpeg", 1_700_000_000_100)] })).statusCode).to.equal(200);
+    expect(
+      (await postSelfie(id, { challengeId, frames: [frame(), frame(fakeJpeg(), "image/jpeg", 1_700_000_000_100)] }))
+        .statusCode,
+    ).to.equal(200);
     return id;
   }
 
   describe("the happy path", () => {
     it("creates a session with an id and an expiry", async () => {
-      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: NEW_SESSION_BODY });
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/v1/onboarding/sessions",
+        headers: op(),
+        payload: NEW_SESSION_BODY,
+      });
       expect(res.statusCode).to.equal(201);
       const body = res.json();
       expect(body.sessionId).to.match(/^[A-Za-z0-9_-]+$/);
@@ -62,7 +103,11 @@ describe("API onboarding routes", () => {
 
     it("returns the liveness challenge's steps and nonce", async () => {
       const id = await newSession();
-      const res = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/liveness-challenge`, headers: op() });
+      const res = await h.app.inject({
+        method: "POST",
+        url: `/v1/onboarding/sessions/${id}/liveness-challenge`,
+        headers: op(),
+      });
       expect(res.json().steps).to.deep.equal(["TURN_LEFT", "BLINK"]);
       expect(res.json().nonce).to.match(/^[A-Za-z0-9_-]{16,64}$/);
     });
@@ -89,14 +134,21 @@ describe("API onboarding routes", () => {
 
   describe("session creation", () => {
     it("binds the session to the customer's subject key address, lower-cased", async () => {
-      const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload: { subject: `0x${"AB".repeat(20)}` } });
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/v1/onboarding/sessions",
+        headers: op(),
+        payload: { subject: `0x${"AB".repeat(20)}` },
+      });
       expect(res.statusCode).to.equal(201);
       expect(h.services.onboarding.sessions.get(res.json().sessionId)!.subject).to.equal(`0x${"ab".repeat(20)}`);
     });
 
     it("requires a well-formed subject address and nothing else", async () => {
       for (const [payload, field] of [
-        [{}, "body/subject"], [{ subject: "0x1234" }, "body/subject"], [{ subject: `0x${"ab".repeat(20)}`, name: "NGUYEN" }, "body/name"],
+        [{}, "body/subject"],
+        [{ subject: "0x1234" }, "body/subject"],
+        [{ subject: `0x${"ab".repeat(20)}`, name: "NGUYEN" }, "body/name"],
       ] as const) {
         const res = await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op(), payload });
         expect(res.statusCode, field).to.equal(400);
@@ -109,12 +161,23 @@ describe("API onboarding routes", () => {
   describe("re-onboarding sessions", () => {
     const SOURCE = `0x${"5c".repeat(32)}`;
     const body = (overrides: Record<string, unknown> = {}, grant: Record<string, unknown> = {}) => ({
-      subject: `0x${"a2".repeat(20)}`, attestationUid: SOURCE,
-      grant: { attestationUid: SOURCE, grantee: `0x${"0b".repeat(20)}`, purpose: 1, fieldMask: 0x7ff, validUntil: "1900000000", nonce: "42", deadline: "1800000000", ...grant },
+      subject: `0x${"a2".repeat(20)}`,
+      attestationUid: SOURCE,
+      grant: {
+        attestationUid: SOURCE,
+        grantee: `0x${"0b".repeat(20)}`,
+        purpose: 1,
+        fieldMask: 0x7ff,
+        validUntil: "1900000000",
+        nonce: "42",
+        deadline: "1800000000",
+        ...grant,
+      },
       signature: `0x${"1b".repeat(65)}`,
       ...overrides,
     });
-    const post = (payload: object) => h.app.inject({ method: "POST", url: "/v1/onboarding/reuse-sessions", headers: op(), payload });
+    const post = (payload: object) =>
+      h.app.inject({ method: "POST", url: "/v1/onboarding/reuse-sessions", headers: op(), payload });
 
     beforeEach(() => {
       h.services.onboarding.reuseSources.set(SOURCE as `0x${string}`, "Bank A");
@@ -127,7 +190,11 @@ describe("API onboarding routes", () => {
       const id = res.json().sessionId as string;
       const challengeId = await challenge(id);
       expect((await postSelfie(id, { challengeId, frames: [frame()] })).statusCode).to.equal(200);
-      const decision = await h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${id}/decision`, headers: op() });
+      const decision = await h.app.inject({
+        method: "POST",
+        url: `/v1/onboarding/sessions/${id}/decision`,
+        headers: op(),
+      });
       expect(decision.json().outcome).to.equal("PASS");
     });
 
@@ -254,7 +321,9 @@ describe("API onboarding routes", () => {
     it("refuses a request over the total size limit with 413", async () => {
       const id = await newSession();
       const res = await h.app.inject({
-        method: "POST", url: `/v1/onboarding/sessions/${id}/selfie`, headers: { ...op(), "content-type": "application/json" },
+        method: "POST",
+        url: `/v1/onboarding/sessions/${id}/selfie`,
+        headers: { ...op(), "content-type": "application/json" },
         payload: JSON.stringify({ challengeId: "x", frames: [], pad: "a".repeat(48 * 1024) }),
       });
       expect(res.statusCode).to.equal(413);
@@ -263,7 +332,10 @@ describe("API onboarding routes", () => {
     it("refuses text that is not base64", async () => {
       const id = await newSession();
       const challengeId = await challenge(id);
-      const res = await postSelfie(id, { challengeId, frames: [{ image: "****", mime: "image/jpeg", capturedAtMs: 1 }] });
+      const res = await postSelfie(id, {
+        challengeId,
+        frames: [{ image: "****", mime: "image/jpeg", capturedAtMs: 1 }],
+      });
       expect(res.statusCode).to.equal(400);
       expect(res.json().code).to.equal("INVALID_ARGUMENT");
     });
@@ -271,7 +343,10 @@ describe("API onboarding routes", () => {
     it("refuses a frame whose bytes are not the declared type", async () => {
       const id = await newSession();
       const challengeId = await challenge(id);
-      const res = await postSelfie(id, { challengeId, frames: [frame(Buffer.from("not an image at all"), "image/png")] });
+      const res = await postSelfie(id, {
+        challengeId,
+        frames: [frame(Buffer.from("not an image at all"), "image/png")],
+      });
       expect(res.statusCode).to.equal(415);
       expect(res.json().code).to.equal("IMAGE_TYPE_MISMATCH");
     });
@@ -288,7 +363,10 @@ describe("API onboarding routes", () => {
       for (const [body, field] of cases) {
         const res = await postSelfie(id, body);
         expect(res.statusCode, field).to.equal(400);
-        expect(res.json().errors.map((e: { field: string }) => e.field), field).to.include(field);
+        expect(
+          res.json().errors.map((e: { field: string }) => e.field),
+          field,
+        ).to.include(field);
       }
     });
 

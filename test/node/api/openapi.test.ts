@@ -71,7 +71,9 @@ describe("API OpenAPI document", () => {
       for (const [method, op] of Object.entries(ops)) {
         expect(op.operationId, `${method} ${path}`).to.be.a("string");
         expect(op.security, `${method} ${path}`).to.deep.equal([{ apiKey: [] }]);
-        expect(op.responses["4XX"]?.content ?? op.responses["4xx"]?.content, `${method} ${path}`).to.have.property("application/problem+json");
+        expect(op.responses["4XX"]?.content ?? op.responses["4xx"]?.content, `${method} ${path}`).to.have.property(
+          "application/problem+json",
+        );
       }
     }
   });
@@ -117,7 +119,10 @@ describe("API OpenAPI document", () => {
     expect(page.body).not.to.match(/(src|href)="(https?:)?\/\//);
     const initializer = await h.app.inject({ method: "GET", url: "/docs/static/swagger-initializer.js" });
     expect(initializer.statusCode).to.equal(200);
-    const code = initializer.body.split("\n").filter((line) => !line.trim().startsWith("//")).join("\n");
+    const code = initializer.body
+      .split("\n")
+      .filter((line) => !line.trim().startsWith("//"))
+      .join("\n");
     expect(code).not.to.match(/https?:\/\//);
     expect(code).to.contain("validatorUrl: null");
     const spec = await h.app.inject({ method: "GET", url: "/docs/json" });

@@ -24,12 +24,16 @@ describe("API over a real socket", () => {
   it("runs an onboarding upload end to end over HTTP, with auth and problem+json", async () => {
     const headers = { authorization: `Bearer ${h.keys.operator}` };
     const created = await fetch(`${server.url}/v1/onboarding/sessions`, {
-      method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(NEW_SESSION_BODY),
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(NEW_SESSION_BODY),
     });
     expect(created.status).to.equal(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
     const upload = await fetch(`${server.url}/v1/onboarding/sessions/${sessionId}/documents/back`, {
-      method: "PUT", headers: { ...headers, "content-type": "image/jpeg" }, body: fakeJpeg(4096),
+      method: "PUT",
+      headers: { ...headers, "content-type": "image/jpeg" },
+      body: fakeJpeg(4096),
     });
     expect(upload.status).to.equal(200);
     const denied = await fetch(`${server.url}/v1/onboarding/sessions`, { method: "POST" });
@@ -39,7 +43,9 @@ describe("API over a real socket", () => {
 
   it("cuts off an oversized upload without reading it all", async () => {
     const res = await fetch(`${server.url}/v1/onboarding/sessions/s1/documents/front`, {
-      method: "PUT", headers: { authorization: `Bearer ${h.keys.operator}`, "content-type": "image/jpeg" }, body: fakeJpeg(9 * 1024 * 1024),
+      method: "PUT",
+      headers: { authorization: `Bearer ${h.keys.operator}`, "content-type": "image/jpeg" },
+      body: fakeJpeg(9 * 1024 * 1024),
     });
     expect(res.status).to.equal(413);
   });
@@ -47,13 +53,24 @@ describe("API over a real socket", () => {
 
 describe("kycnet api-key new", () => {
   it("prints a key and a config entry holding only its SHA-256", async () => {
-    const { stdout } = await promisify(execFile)("./bin/kycnet", ["api-key", "new", "--id", "rev-2", "--role", "reviewer", "--json"]);
+    const { stdout } = await promisify(execFile)("./bin/kycnet", [
+      "api-key",
+      "new",
+      "--id",
+      "rev-2",
+      "--role",
+      "reviewer",
+      "--json",
+    ]);
     const { key, entry } = JSON.parse(stdout) as { key: string; entry: { id: string; role: string; sha256: string } };
     expect(entry).to.deep.equal({ id: "rev-2", role: "reviewer", sha256: hashApiKey(key) });
   });
 
   it("exits 2 for an unknown role", async () => {
-    const error = await promisify(execFile)("./bin/kycnet", ["api-key", "new", "--id", "x", "--role", "admin"]).then(() => null, (e: { code: number }) => e);
+    const error = await promisify(execFile)("./bin/kycnet", ["api-key", "new", "--id", "x", "--role", "admin"]).then(
+      () => null,
+      (e: { code: number }) => e,
+    );
     expect(error?.code).to.equal(2);
   });
 });

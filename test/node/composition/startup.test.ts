@@ -11,7 +11,11 @@ import { createLogger } from "../../../node/src/observability/logger.ts";
 import { freePort } from "../../../scripts/lib/local-chain.ts";
 
 const silent = createLogger({ level: "silent" });
-const rejection = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
 
 describe("node startup", () => {
   describe("createStartup", () => {
@@ -20,7 +24,11 @@ describe("node startup", () => {
       const closed: string[] = [];
       await startup.step("first", async () => startup.onClose(async () => void closed.push("first")));
       await startup.step("second", async () => startup.onClose(async () => void closed.push("second")));
-      const error = await rejection(startup.step("third", async () => { throw new Error("ECONNREFUSED"); }));
+      const error = await rejection(
+        startup.step("third", async () => {
+          throw new Error("ECONNREFUSED");
+        }),
+      );
       expect(isKycnetError(error, "NODE_START_FAILED"), String(error)).to.equal(true);
       expect((error as KycnetError).details).to.deep.equal({ component: "third" });
       expect(closed).to.deep.equal(["second", "first"]);
@@ -28,14 +36,22 @@ describe("node startup", () => {
 
     it("passes coded errors through unchanged", async () => {
       const coded = new KycnetError("CONFIG_INVALID", "bad");
-      expect(await rejection(createStartup(silent).step("custody", async () => { throw coded; }))).to.equal(coded);
+      expect(
+        await rejection(
+          createStartup(silent).step("custody", async () => {
+            throw coded;
+          }),
+        ),
+      ).to.equal(coded);
     });
 
     it("closeAll reports a failing close and still closes the rest", async () => {
       const startup = createStartup(silent);
       const closed: string[] = [];
       startup.onClose(async () => void closed.push("keys"));
-      startup.onClose(async () => { throw new Error("busy"); });
+      startup.onClose(async () => {
+        throw new Error("busy");
+      });
       startup.onClose(async () => void closed.push("store"));
       const failures: unknown[] = [];
       await startup.closeAll((error) => failures.push(error));
@@ -49,18 +65,27 @@ describe("node startup", () => {
       this.timeout(30_000);
       const dir = await mkdtemp(join(tmpdir(), "kycnet-start-"));
       const address = `0x${"11".repeat(20)}`;
-      const config = parseNodeConfig({
-        name: "Bank A", dataDir: join(dir, "data"),
-        // A port nothing listens on: the first call to the chain is refused.
-        chain: {
-          rpcUrl: `http://127.0.0.1:${await freePort()}`, chainId: 31337,
-          addresses: { consortium: address, attestations: address, consents: address },
+      const config = parseNodeConfig(
+        {
+          name: "Bank A",
+          dataDir: join(dir, "data"),
+          // A port nothing listens on: the first call to the chain is refused.
+          chain: {
+            rpcUrl: `http://127.0.0.1:${await freePort()}`,
+            chainId: 31337,
+            addresses: { consortium: address, attestations: address, consents: address },
+          },
+          custody: { kind: "pkcs11", modulePath: "/usr/lib/softhsm/libsofthsm2.so", tokenLabel: "unused" },
+          api: { apiKeys: [{ id: "ops-1", role: "operator", sha256: "ab".repeat(32) }] },
+          exchange: {},
+          registry: { url: "http://127.0.0.1:1" },
+          sanctions: { lists: [] },
+          anchoring: {},
+          attestation: {},
+          log: {},
         },
-        custody: { kind: "pkcs11", modulePath: "/usr/lib/softhsm/libsofthsm2.so", tokenLabel: "unused" },
-        api: { apiKeys: [{ id: "ops-1", role: "operator", sha256: "ab".repeat(32) }] },
-        exchange: {}, registry: { url: "http://127.0.0.1:1" }, sanctions: { lists: [] },
-        anchoring: {}, attestation: {}, log: {},
-      }, dir);
+        dir,
+      );
       const keys = new MemoryKeyManager();
       try {
         const error = await rejection(createNode(config, { keys, logger: silent }));

@@ -6,12 +6,27 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import {
-  getBytes, hashMessage, hexlify, keccak256, parseEther, randomBytes, recoverAddress, toUtf8Bytes, verifyMessage, verifyTypedData,
+  getBytes,
+  hashMessage,
+  hexlify,
+  keccak256,
+  parseEther,
+  randomBytes,
+  recoverAddress,
+  toUtf8Bytes,
+  verifyMessage,
+  verifyTypedData,
   type Signer,
 } from "ethers";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import {
-  consentDomain, consentGrantDigest, CONSENT_GRANT_TYPES, Purpose, signConsentGrant, type ConsentGrant, type Hex,
+  consentDomain,
+  consentGrantDigest,
+  CONSENT_GRANT_TYPES,
+  Purpose,
+  signConsentGrant,
+  type ConsentGrant,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import type { KeyManager, SealedRecord } from "../../../node/src/custody/key-manager.ts";
 import { SECP256K1_N } from "../../../node/src/custody/secp256k1.ts";
@@ -37,7 +52,11 @@ const flipped = (b: Uint8Array, at = 0) => {
   return copy;
 };
 
-export function describeKeyManagerCompliance(adapter: string, open: () => Promise<KeyManagerFixture>, cleanup: () => Promise<void>): void {
+export function describeKeyManagerCompliance(
+  adapter: string,
+  open: () => Promise<KeyManagerFixture>,
+  cleanup: () => Promise<void>,
+): void {
   describe(`KeyManager compliance (${adapter})`, function () {
     let f: KeyManagerFixture;
     before(async () => {
@@ -73,14 +92,18 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
         const signOnce = async (km: KeyManager) => {
           const address = await km.getAddress();
           const digests = Array.from({ length: 8 }, () => Array.from({ length: 6 }, () => randomBytes(32)));
-          const results = await Promise.all(digests.map(async (mine) => {
-            const out = [];
-            for (const d of mine) out.push(await km.signDigest(d));
-            return out;
-          }));
-          results.forEach((sigs, caller) => sigs.forEach((sig, i) => {
-            expect(recoverAddress(hexlify(digests[caller]![i]!), sig.serialized)).to.equal(address);
-          }));
+          const results = await Promise.all(
+            digests.map(async (mine) => {
+              const out = [];
+              for (const d of mine) out.push(await km.signDigest(d));
+              return out;
+            }),
+          );
+          results.forEach((sigs, caller) =>
+            sigs.forEach((sig, i) => {
+              expect(recoverAddress(hexlify(digests[caller]![i]!), sig.serialized)).to.equal(address);
+            }),
+          );
         };
         await Promise.all([signOnce(f.bankA), signOnce(f.bankB)]);
       });
@@ -89,7 +112,10 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
     describe("ethers signer on Hardhat's network", () => {
       let funder: Signer;
       let signer: Signer;
-      let verifier: { recoverDigest(d: string, s: string): Promise<string>; recoverPersonalMessage(m: Uint8Array, s: string): Promise<string> };
+      let verifier: {
+        recoverDigest(d: string, s: string): Promise<string>;
+        recoverPersonalMessage(m: Uint8Array, s: string): Promise<string>;
+      };
       let chainId: bigint;
 
       before(async () => {
@@ -123,12 +149,21 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
       it("signs EIP-712 consent grants that verify with ethers and on chain against the SDK digest", async () => {
         const domain = { chainId, verifyingContract: (await f.bankB.getAddress()) as Hex };
         const grant: ConsentGrant = {
-          attestationUid: keccak256(bytes("attestation")) as Hex, grantee: (await f.bankB.getAddress()) as Hex, purpose: Purpose.ONBOARDING,
-          fieldMask: 0x7, validUntil: 2_000_000_000n, nonce: 1n, deadline: 2_000_000_000n,
+          attestationUid: keccak256(bytes("attestation")) as Hex,
+          grantee: (await f.bankB.getAddress()) as Hex,
+          purpose: Purpose.ONBOARDING,
+          fieldMask: 0x7,
+          validUntil: 2_000_000_000n,
+          nonce: 1n,
+          deadline: 2_000_000_000n,
         };
         const signature = await signConsentGrant(signer, domain, grant);
-        expect(verifyTypedData(consentDomain(domain), CONSENT_GRANT_TYPES, { ...grant }, signature)).to.equal(await f.bankA.getAddress());
-        expect(await verifier.recoverDigest(consentGrantDigest(domain, grant), signature)).to.equal(await f.bankA.getAddress());
+        expect(verifyTypedData(consentDomain(domain), CONSENT_GRANT_TYPES, { ...grant }, signature)).to.equal(
+          await f.bankA.getAddress(),
+        );
+        expect(await verifier.recoverDigest(consentGrantDigest(domain, grant), signature)).to.equal(
+          await f.bankA.getAddress(),
+        );
       });
 
       it("produces digest signatures OpenZeppelin ECDSA accepts (low s on chain)", async () => {
@@ -140,7 +175,17 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
       });
 
       it("refuses a transaction whose from is another account with INVALID_ARGUMENT", async () => {
-        await expectCode(signer.signTransaction({ from: await funder.getAddress(), to: await funder.getAddress(), chainId, nonce: 0, gasLimit: 21000n, gasPrice: 1n }), "INVALID_ARGUMENT");
+        await expectCode(
+          signer.signTransaction({
+            from: await funder.getAddress(),
+            to: await funder.getAddress(),
+            chainId,
+            nonce: 0,
+            gasLimit: 21000n,
+            gasPrice: 1n,
+          }),
+          "INVALID_ARGUMENT",
+        );
       });
     });
 
@@ -172,16 +217,31 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
         });
         for (const field of ["ciphertext", "tag", "iv", "wrappedKey"] as const) {
           it(`rejects a flipped bit in ${field} with CIPHERTEXT_REJECTED`, async () => {
-            await expectCode(f.bankA.openRecord("rec-1", { ...sealed, [field]: flipped(sealed[field], 3) }), "CIPHERTEXT_REJECTED");
+            await expectCode(
+              f.bankA.openRecord("rec-1", { ...sealed, [field]: flipped(sealed[field], 3) }),
+              "CIPHERTEXT_REJECTED",
+            );
           });
         }
         it("rejects a truncated ciphertext with CIPHERTEXT_REJECTED", async () => {
-          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, ciphertext: sealed.ciphertext.subarray(0, 5) }), "CIPHERTEXT_REJECTED");
+          await expectCode(
+            f.bankA.openRecord("rec-1", { ...sealed, ciphertext: sealed.ciphertext.subarray(0, 5) }),
+            "CIPHERTEXT_REJECTED",
+          );
         });
         it("rejects a truncated tag, iv or wrapped key with CIPHERTEXT_MALFORMED", async () => {
-          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, tag: sealed.tag.subarray(0, 12) }), "CIPHERTEXT_MALFORMED");
-          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, iv: sealed.iv.subarray(0, 8) }), "CIPHERTEXT_MALFORMED");
-          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, wrappedKey: sealed.wrappedKey.subarray(0, 32) }), "CIPHERTEXT_MALFORMED");
+          await expectCode(
+            f.bankA.openRecord("rec-1", { ...sealed, tag: sealed.tag.subarray(0, 12) }),
+            "CIPHERTEXT_MALFORMED",
+          );
+          await expectCode(
+            f.bankA.openRecord("rec-1", { ...sealed, iv: sealed.iv.subarray(0, 8) }),
+            "CIPHERTEXT_MALFORMED",
+          );
+          await expectCode(
+            f.bankA.openRecord("rec-1", { ...sealed, wrappedKey: sealed.wrappedKey.subarray(0, 32) }),
+            "CIPHERTEXT_MALFORMED",
+          );
         });
         it("rejects an unknown version or a non-object with CIPHERTEXT_MALFORMED", async () => {
           await expectCode(f.bankA.openRecord("rec-1", { ...sealed, version: 2 as 1 }), "CIPHERTEXT_MALFORMED");
@@ -191,7 +251,9 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
           await expectCode(f.bankA.openRecord("rec-2", sealed), "CIPHERTEXT_REJECTED");
         });
         it("still opens the untouched envelope", async () => {
-          expect(new TextDecoder().decode(await f.bankA.openRecord("rec-1", sealed))).to.equal("Nguyễn Văn A, 001203004567");
+          expect(new TextDecoder().decode(await f.bankA.openRecord("rec-1", sealed))).to.equal(
+            "Nguyễn Văn A, 001203004567",
+          );
         });
       });
 
@@ -201,8 +263,14 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
           const other = await f.bankA.sealRecord("kept", bytes("still retained"));
           const { wrappedKey: _shredded, ...stored } = victim; // what the vault keeps after shredding
           await expectCode(f.bankA.openRecord("to-shred", stored as unknown as SealedRecord), "CIPHERTEXT_MALFORMED");
-          await expectCode(f.bankA.openRecord("to-shred", { ...stored, wrappedKey: other.wrappedKey }), "CIPHERTEXT_REJECTED");
-          await expectCode(f.bankA.openRecord("to-shred", { ...stored, wrappedKey: new Uint8Array(40) }), "CIPHERTEXT_REJECTED");
+          await expectCode(
+            f.bankA.openRecord("to-shred", { ...stored, wrappedKey: other.wrappedKey }),
+            "CIPHERTEXT_REJECTED",
+          );
+          await expectCode(
+            f.bankA.openRecord("to-shred", { ...stored, wrappedKey: new Uint8Array(40) }),
+            "CIPHERTEXT_REJECTED",
+          );
         });
       });
 
@@ -238,7 +306,13 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
       it("accepts the peer key uncompressed too, and an empty payload", async () => {
         const compressed = await f.bankB.getTransportPublicKey();
         const { ECDH } = await import("node:crypto");
-        const uncompressed = ECDH.convertKey(Buffer.from(compressed), "prime256v1", undefined, undefined, "uncompressed") as Buffer;
+        const uncompressed = ECDH.convertKey(
+          Buffer.from(compressed),
+          "prime256v1",
+          undefined,
+          undefined,
+          "uncompressed",
+        ) as Buffer;
         const sealed = await f.bankA.sealForPeer(uncompressed, new Uint8Array(0), aad);
         expect(await f.bankB.openFromPeer(sealed, aad)).to.have.length(0);
       });
@@ -253,7 +327,8 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
       it("rejects other associated data, a flipped bit anywhere and a truncation", async () => {
         const sealed = await f.bankA.sealForPeer(await f.bankB.getTransportPublicKey(), bytes("record bytes"), aad);
         await expectCode(f.bankB.openFromPeer(sealed, bytes("consent:0x9999")), "CIPHERTEXT_REJECTED");
-        for (const at of [70, sealed.length - 20, sealed.length - 1]) await expectCode(f.bankB.openFromPeer(flipped(sealed, at), aad), "CIPHERTEXT_REJECTED");
+        for (const at of [70, sealed.length - 20, sealed.length - 1])
+          await expectCode(f.bankB.openFromPeer(flipped(sealed, at), aad), "CIPHERTEXT_REJECTED");
         await expectCode(f.bankB.openFromPeer(sealed.subarray(0, sealed.length - 1), aad), "CIPHERTEXT_REJECTED");
         await expectCode(f.bankB.openFromPeer(sealed.subarray(0, 60), aad), "CIPHERTEXT_MALFORMED");
         await expectCode(f.bankB.openFromPeer(flipped(sealed, 0), aad), "CIPHERTEXT_MALFORMED");
@@ -262,7 +337,10 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
 
       it("rejects a peer key that is not a P-256 point with INVALID_ARGUMENT", async () => {
         await expectCode(f.bankA.sealForPeer(new Uint8Array(33).fill(5), bytes("x"), aad), "INVALID_ARGUMENT"); // bad prefix
-        await expectCode(f.bankA.sealForPeer(Uint8Array.of(4, ...randomBytes(64)), bytes("x"), aad), "INVALID_ARGUMENT"); // off the curve
+        await expectCode(
+          f.bankA.sealForPeer(Uint8Array.of(4, ...randomBytes(64)), bytes("x"), aad),
+          "INVALID_ARGUMENT",
+        ); // off the curve
         await expectCode(f.bankA.sealForPeer(randomBytes(20), bytes("x"), aad), "INVALID_ARGUMENT");
       });
 
@@ -282,7 +360,10 @@ export function describeKeyManagerCompliance(adapter: string, open: () => Promis
         await expectCode(km.getAddress(), "KEY_MANAGER_CLOSED");
         await expectCode(km.signDigest(randomBytes(32)), "KEY_MANAGER_CLOSED");
         await expectCode(km.sealRecord("r", bytes("x")), "KEY_MANAGER_CLOSED");
-        await expectCode(km.sealForPeer(await f.bankB.getTransportPublicKey(), bytes("x"), bytes("a")), "KEY_MANAGER_CLOSED");
+        await expectCode(
+          km.sealForPeer(await f.bankB.getTransportPublicKey(), bytes("x"), bytes("a")),
+          "KEY_MANAGER_CLOSED",
+        );
         // The shared bank A manager is unaffected.
         expect((await f.bankA.signDigest(randomBytes(32))).serialized).to.have.length(132);
       });

@@ -6,12 +6,16 @@ import { describeKeyManagerCompliance } from "./key-manager.compliance.ts";
 describe("custody/memory", () => {
   const signingPrivateKey = hexlify(randomBytes(32));
   let managers: MemoryKeyManager[] = [];
-  describeKeyManagerCompliance("in-memory fake", async () => {
-    const bankA = new MemoryKeyManager({ signingPrivateKey });
-    const bankB = new MemoryKeyManager();
-    managers = [bankA, bankB];
-    return { bankA, bankB, openAnotherA: async () => new MemoryKeyManager({ signingPrivateKey }) };
-  }, async () => {
-    for (const m of managers) await m.close();
-  });
+  describeKeyManagerCompliance(
+    "in-memory fake",
+    async () => {
+      const bankA = new MemoryKeyManager({ signingPrivateKey });
+      const bankB = new MemoryKeyManager();
+      managers = [bankA, bankB];
+      return { bankA, bankB, openAnotherA: async () => new MemoryKeyManager({ signingPrivateKey }) };
+    },
+    async () => {
+      for (const m of managers) await m.close();
+    },
+  );
 });

@@ -11,7 +11,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  AssuranceLevel, encodePipelineVersion, Method, Purpose, signConsentGrant, type AttestationData, type ConsentGrant, type Hex,
+  AssuranceLevel,
+  encodePipelineVersion,
+  Method,
+  Purpose,
+  signConsentGrant,
+  type AttestationData,
+  type ConsentGrant,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { deployKycnet } from "../../../node/src/ledger/deploy.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
@@ -28,8 +35,19 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
 
   before(async () => {
     for (const label of ["bank-a", "bank-b", "customer"]) {
-      await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: label, soPin: "ledger-so-pin", userPin: PIN, softhsm2Conf });
-      managers[label] = await openPkcs11KeyManager({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: label, pin: PIN, softhsm2Conf });
+      await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: label,
+        soPin: "ledger-so-pin",
+        userPin: PIN,
+        softhsm2Conf,
+      });
+      managers[label] = await openPkcs11KeyManager({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: label,
+        pin: PIN,
+        softhsm2Conf,
+      });
     }
   });
   after(async () => {
@@ -43,12 +61,19 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
     const bankA = managers["bank-a"]!.createSigner(ethers.provider);
     const bankB = managers["bank-b"]!.createSigner(ethers.provider);
     const customer = managers["customer"]!.createSigner(ethers.provider);
-    for (const bank of [bankA, bankB]) await (await deployer!.sendTransaction({ to: await bank.getAddress(), value: parseEther("10") })).wait();
+    for (const bank of [bankA, bankB])
+      await (await deployer!.sendTransaction({ to: await bank.getAddress(), value: parseEther("10") })).wait();
 
     const member = async (km: Pkcs11KeyManager, name: string) => ({
-      account: (await km.getAddress()) as Hex, name, peerId: randomBytes(38), transportKey: await km.getTransportPublicKey(),
+      account: (await km.getAddress()) as Hex,
+      name,
+      peerId: randomBytes(38),
+      transportKey: await km.getTransportPublicKey(),
     });
-    const addresses = await deployKycnet(deployer!, { members: [await member(managers["bank-a"]!, "Bank A"), await member(managers["bank-b"]!, "Bank B")], threshold: 1 });
+    const addresses = await deployKycnet(deployer!, {
+      members: [await member(managers["bank-a"]!, "Bank A"), await member(managers["bank-b"]!, "Bank B")],
+      threshold: 1,
+    });
     const ledgerA = await createEthersLedger({ runner: bankA, addresses });
     const ledgerB = await createEthersLedger({ runner: bankB, addresses });
 
@@ -56,14 +81,23 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
     const published = await ledgerA.findMember((await bankB.getAddress()) as Hex);
     expect(hexlify(published!.transportKey)).to.equal(hexlify(await managers["bank-b"]!.getTransportPublicKey()));
     const aad = toUtf8Bytes("consent:ledger");
-    const sealed = await managers["bank-a"]!.sealForPeer(published!.transportKey, toUtf8Bytes("record for bank B"), aad);
+    const sealed = await managers["bank-a"]!.sealForPeer(
+      published!.transportKey,
+      toUtf8Bytes("record for bank B"),
+      aad,
+    );
     expect(new TextDecoder().decode(await managers["bank-b"]!.openFromPeer(sealed, aad))).to.equal("record for bank B");
 
     const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     const record: AttestationData = {
-      subject: (await customer.getAddress()) as Hex, recordRoot: keccak256(toUtf8Bytes("record")) as Hex, method: Method.FULL_EKYC,
-      assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/0.1.0"), issuedAt: now,
-      expiresAt: now + 365n * 86_400n, refUid: `0x${"00".repeat(32)}`,
+      subject: (await customer.getAddress()) as Hex,
+      recordRoot: keccak256(toUtf8Bytes("record")) as Hex,
+      method: Method.FULL_EKYC,
+      assuranceLevel: AssuranceLevel.LEVEL_1,
+      pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
+      issuedAt: now,
+      expiresAt: now + 365n * 86_400n,
+      refUid: `0x${"00".repeat(32)}`,
     };
     const anchored = await ledgerA.anchorBatch([record]);
     expect(anchored.uids).to.have.length(1);
@@ -71,10 +105,19 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
     expect(receipt?.from).to.equal(await bankA.getAddress());
 
     const grant: ConsentGrant = {
-      attestationUid: anchored.uids[0]!, grantee: (await bankB.getAddress()) as Hex, purpose: Purpose.ONBOARDING,
-      fieldMask: 0b1101, validUntil: now + 30n * 86_400n, nonce: 1n, deadline: now + 3600n,
+      attestationUid: anchored.uids[0]!,
+      grantee: (await bankB.getAddress()) as Hex,
+      purpose: Purpose.ONBOARDING,
+      fieldMask: 0b1101,
+      validUntil: now + 30n * 86_400n,
+      nonce: 1n,
+      deadline: now + 3600n,
     };
-    const signature = await signConsentGrant(customer, { chainId: await ledgerB.chainId(), verifyingContract: addresses.consents }, grant);
+    const signature = await signConsentGrant(
+      customer,
+      { chainId: await ledgerB.chainId(), verifyingContract: addresses.consents },
+      grant,
+    );
     const { consentId } = await ledgerB.grantConsentBySig(grant, anchored.proofs[0]!, signature);
     expect(await ledgerB.consentStatus(consentId)).to.equal("ACTIVE");
   });

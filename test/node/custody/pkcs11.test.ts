@@ -12,7 +12,12 @@ import { inspect, promisify } from "node:util";
 import { randomBytes, toUtf8Bytes } from "ethers";
 import pkcs11js from "pkcs11js";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
-import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH, pkcs11ConfigFromEnv, type Pkcs11Config } from "../../../node/src/custody/pkcs11/config.ts";
+import {
+  DEFAULT_KEY_LABELS,
+  DEFAULT_MODULE_PATH,
+  pkcs11ConfigFromEnv,
+  type Pkcs11Config,
+} from "../../../node/src/custody/pkcs11/config.ts";
 import { findObjects } from "../../../node/src/custody/pkcs11/keys.ts";
 import { acquireModule } from "../../../node/src/custody/pkcs11/module-registry.ts";
 import { openPkcs11KeyManager, type Pkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
@@ -27,14 +32,25 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
   const dir = mkdtempSync(join(tmpdir(), "kycnet-hsm-"));
   const softhsm2Conf = writeSoftHsmConf(dir);
   const config = (tokenLabel: string, extra: Partial<Pkcs11Config> = {}): Pkcs11Config => ({
-    modulePath: DEFAULT_MODULE_PATH, tokenLabel, pin: PIN, softhsm2Conf, sessions: 4, ...extra,
+    modulePath: DEFAULT_MODULE_PATH,
+    tokenLabel,
+    pin: PIN,
+    softhsm2Conf,
+    sessions: 4,
+    ...extra,
   });
   const open: Pkcs11KeyManager[] = [];
   const provisioned: Record<string, Awaited<ReturnType<typeof provisionToken>>> = {};
 
   before(async () => {
     for (const bank of ["bank-a", "bank-b"]) {
-      provisioned[bank] = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: bank, soPin: SO_PIN, userPin: PIN, softhsm2Conf });
+      provisioned[bank] = await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: bank,
+        soPin: SO_PIN,
+        userPin: PIN,
+        softhsm2Conf,
+      });
     }
   });
   after(async () => {
@@ -48,12 +64,16 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     return km;
   };
 
-  describeKeyManagerCompliance("PKCS#11, SoftHSM2", async () => ({
-    bankA: await openKm("bank-a"),
-    // Bank B runs a smaller pool: its 8 concurrent callers queue on 2 sessions.
-    bankB: await openKm("bank-b", { sessions: 2 }),
-    openAnotherA: () => openPkcs11KeyManager(config("bank-a")),
-  }), async () => {});
+  describeKeyManagerCompliance(
+    "PKCS#11, SoftHSM2",
+    async () => ({
+      bankA: await openKm("bank-a"),
+      // Bank B runs a smaller pool: its 8 concurrent callers queue on 2 sessions.
+      bankB: await openKm("bank-b", { sessions: 2 }),
+      openAnotherA: () => openPkcs11KeyManager(config("bank-a")),
+    }),
+    async () => {},
+  );
 
   describe("provisioning", () => {
     it("created both tokens with all three keys, and the address derives from the token's public point", async () => {
@@ -64,7 +84,13 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     });
 
     it("is idempotent: a re-run keeps the token and every key", async () => {
-      const again = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-a", soPin: SO_PIN, userPin: PIN, softhsm2Conf });
+      const again = await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "bank-a",
+        soPin: SO_PIN,
+        userPin: PIN,
+        softhsm2Conf,
+      });
       expect(again.tokenCreated).to.equal(false);
       expect(again.keys).to.deep.equal({ signing: "existing", kek: "existing", transport: "existing" });
       expect(again.address).to.equal(provisioned["bank-a"]!.address);
@@ -76,26 +102,56 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     });
 
     it("rejects a too-short PIN before touching the token", async () => {
-      await expectCode(provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-c", soPin: SO_PIN, userPin: "12", softhsm2Conf }), "INVALID_ARGUMENT");
+      await expectCode(
+        provisionToken({
+          modulePath: DEFAULT_MODULE_PATH,
+          tokenLabel: "bank-c",
+          soPin: SO_PIN,
+          userPin: "12",
+          softhsm2Conf,
+        }),
+        "INVALID_ARGUMENT",
+      );
     });
 
     it("`kycnet token init` provisions a token in its own directory, and a re-run prints the same keys", async function () {
       this.timeout(60_000);
       const cliDir = mkdtempSync(join(tmpdir(), "kycnet-hsm-cli-"));
       try {
-        const run = () => promisify(execFile)("./bin/kycnet", ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli", "--json"], {
-          env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: PIN },
-        });
-        const first = JSON.parse((await run()).stdout) as { address: string; transportPublicKey: string; tokenCreated: boolean; softhsm2Conf: string };
+        const run = () =>
+          promisify(execFile)(
+            "./bin/kycnet",
+            ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli", "--json"],
+            {
+              env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: PIN },
+            },
+          );
+        const first = JSON.parse((await run()).stdout) as {
+          address: string;
+          transportPublicKey: string;
+          tokenCreated: boolean;
+          softhsm2Conf: string;
+        };
         const second = JSON.parse((await run()).stdout) as typeof first;
         expect(first.tokenCreated).to.equal(true);
         expect(second.tokenCreated).to.equal(false);
-        expect(second.address).to.equal(first.address).and.match(/^0x[0-9a-fA-F]{40}$/);
-        expect(second.transportPublicKey).to.equal(first.transportPublicKey).and.match(/^0x0[23][0-9a-f]{64}$/);
+        expect(second.address)
+          .to.equal(first.address)
+          .and.match(/^0x[0-9a-fA-F]{40}$/);
+        expect(second.transportPublicKey)
+          .to.equal(first.transportPublicKey)
+          .and.match(/^0x0[23][0-9a-f]{64}$/);
         expect(first.softhsm2Conf).to.equal(join(cliDir, "softhsm2.conf"));
-        const wrongPin = await promisify(execFile)("./bin/kycnet", ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli"], {
-          env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: "not-the-pin" },
-        }).then(() => null, (e: { code: number; stderr: string }) => e);
+        const wrongPin = await promisify(execFile)(
+          "./bin/kycnet",
+          ["token", "init", "--conf-dir", cliDir, "--label", "bank-cli"],
+          {
+            env: { ...process.env, KYCNET_HSM_SO_PIN: SO_PIN, KYCNET_HSM_PIN: "not-the-pin" },
+          },
+        ).then(
+          () => null,
+          (e: { code: number; stderr: string }) => e,
+        );
         expect(wrongPin?.code).to.equal(3);
         expect(wrongPin?.stderr).to.contain("HSM_PIN_INCORRECT").and.not.contain("not-the-pin");
       } finally {
@@ -128,11 +184,21 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
         await withSession((p, session) => {
           const [handle] = findObjects(p, session, cls, label);
           expect(handle, `${label} exists`).to.not.equal(undefined);
-          expect(() => p.C_GetAttributeValue(session, handle!, [{ type: pkcs11js.CKA_VALUE }])).to.throw(/CKR_ATTRIBUTE_SENSITIVE/);
-          const [extractable, neverExtractable, sensitive] = p.C_GetAttributeValue(session, handle!, [
-            { type: pkcs11js.CKA_EXTRACTABLE }, { type: pkcs11js.CKA_NEVER_EXTRACTABLE }, { type: pkcs11js.CKA_SENSITIVE },
-          ]).map((a) => a.value[0]);
-          expect({ extractable, neverExtractable, sensitive }).to.deep.equal({ extractable: 0, neverExtractable: 1, sensitive: 1 });
+          expect(() => p.C_GetAttributeValue(session, handle!, [{ type: pkcs11js.CKA_VALUE }])).to.throw(
+            /CKR_ATTRIBUTE_SENSITIVE/,
+          );
+          const [extractable, neverExtractable, sensitive] = p
+            .C_GetAttributeValue(session, handle!, [
+              { type: pkcs11js.CKA_EXTRACTABLE },
+              { type: pkcs11js.CKA_NEVER_EXTRACTABLE },
+              { type: pkcs11js.CKA_SENSITIVE },
+            ])
+            .map((a) => a.value[0]);
+          expect({ extractable, neverExtractable, sensitive }).to.deep.equal({
+            extractable: 0,
+            neverExtractable: 1,
+            sensitive: 1,
+          });
         });
       });
     }
@@ -141,15 +207,26 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
       await withSession((p, session) => {
         const [kek] = findObjects(p, session, pkcs11js.CKO_SECRET_KEY, DEFAULT_KEY_LABELS.kek);
         const [signing] = findObjects(p, session, pkcs11js.CKO_PRIVATE_KEY, DEFAULT_KEY_LABELS.signing);
-        expect(() => p.C_WrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, kek!, signing!, Buffer.alloc(512))).to.throw(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
+        expect(() =>
+          p.C_WrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, kek!, signing!, Buffer.alloc(512)),
+        ).to.throw(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
       });
     });
   });
 
   describe("configuration errors", () => {
     it("names a wrong PIN with HSM_PIN_INCORRECT when the token is not logged in, never including the PIN", async () => {
-      await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-idle", soPin: SO_PIN, userPin: PIN, softhsm2Conf });
-      const error = await expectCode(openPkcs11KeyManager(config("bank-idle", { pin: "wrong-pin-0000" })), "HSM_PIN_INCORRECT");
+      await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "bank-idle",
+        soPin: SO_PIN,
+        userPin: PIN,
+        softhsm2Conf,
+      });
+      const error = await expectCode(
+        openPkcs11KeyManager(config("bank-idle", { pin: "wrong-pin-0000" })),
+        "HSM_PIN_INCORRECT",
+      );
       expect(`${error.message} ${JSON.stringify(error)} ${inspect(error.cause)}`).to.not.contain("wrong-pin-0000");
       const km = await openKm("bank-idle"); // the right PIN still works afterwards
       expect(await km.getAddress()).to.match(/^0x/);
@@ -158,13 +235,19 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     it("names a wrong PIN with HSM_PIN_INCORRECT while the token is already logged in by another manager", async () => {
       // C_Login answers CKR_USER_ALREADY_LOGGED_IN here whatever the PIN: the adapter must still check it.
       await openKm("bank-a");
-      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { pin: "wrong-pin-1111" })), "HSM_PIN_INCORRECT");
+      const error = await expectCode(
+        openPkcs11KeyManager(config("bank-a", { pin: "wrong-pin-1111" })),
+        "HSM_PIN_INCORRECT",
+      );
       expect(`${error.message} ${JSON.stringify(error)}`).to.not.contain("wrong-pin-1111");
     });
 
     it("refuses a second SoftHSM2 configuration while the module is in use with HSM_MODULE_BUSY", async () => {
       await openKm("bank-a");
-      await expectCode(openPkcs11KeyManager(config("bank-a", { softhsm2Conf: join(dir, "other", "softhsm2.conf") })), "HSM_MODULE_BUSY");
+      await expectCode(
+        openPkcs11KeyManager(config("bank-a", { softhsm2Conf: join(dir, "other", "softhsm2.conf") })),
+        "HSM_MODULE_BUSY",
+      );
     });
 
     it("names an unknown token label with HSM_TOKEN_NOT_FOUND", async () => {
@@ -173,24 +256,45 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     });
 
     it("names an unloadable module path with HSM_MODULE_NOT_FOUND", async () => {
-      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { modulePath: "/nonexistent/libpkcs11.so", softhsm2Conf: undefined })), "HSM_MODULE_NOT_FOUND");
+      const error = await expectCode(
+        openPkcs11KeyManager(config("bank-a", { modulePath: "/nonexistent/libpkcs11.so", softhsm2Conf: undefined })),
+        "HSM_MODULE_NOT_FOUND",
+      );
       expect(error.message).to.contain("/nonexistent/libpkcs11.so");
     });
 
     it("names a missing key label with HSM_KEY_NOT_FOUND and its role", async () => {
-      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { keyLabels: { kek: "kycnet/kek-2031" } })), "HSM_KEY_NOT_FOUND");
+      const error = await expectCode(
+        openPkcs11KeyManager(config("bank-a", { keyLabels: { kek: "kycnet/kek-2031" } })),
+        "HSM_KEY_NOT_FOUND",
+      );
       expect(error.message).to.contain("kycnet/kek-2031").and.contain("kek");
     });
 
     it("refuses a key of the wrong curve under the signing label with HSM_WRONG_KEY_TYPE", async () => {
       // The P-256 transport key pair offered as the secp256k1 chain key.
-      const error = await expectCode(openPkcs11KeyManager(config("bank-a", { keyLabels: { signing: DEFAULT_KEY_LABELS.transport } })), "HSM_WRONG_KEY_TYPE");
+      const error = await expectCode(
+        openPkcs11KeyManager(config("bank-a", { keyLabels: { signing: DEFAULT_KEY_LABELS.transport } })),
+        "HSM_WRONG_KEY_TYPE",
+      );
       expect(error.message).to.contain("secp256k1");
     });
 
     it("reads the configuration from the environment and names a missing variable, not its value", async () => {
-      const env = { KYCNET_HSM_TOKEN_LABEL: "bank-a", KYCNET_HSM_PIN: PIN, KYCNET_HSM_KEK_LABEL: "kek-2026", KYCNET_HSM_SESSIONS: "3", SOFTHSM2_CONF: softhsm2Conf };
-      expect(pkcs11ConfigFromEnv(env)).to.deep.include({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "bank-a", pin: PIN, sessions: 3, softhsm2Conf });
+      const env = {
+        KYCNET_HSM_TOKEN_LABEL: "bank-a",
+        KYCNET_HSM_PIN: PIN,
+        KYCNET_HSM_KEK_LABEL: "kek-2026",
+        KYCNET_HSM_SESSIONS: "3",
+        SOFTHSM2_CONF: softhsm2Conf,
+      };
+      expect(pkcs11ConfigFromEnv(env)).to.deep.include({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "bank-a",
+        pin: PIN,
+        sessions: 3,
+        softhsm2Conf,
+      });
       expect(pkcs11ConfigFromEnv(env).keyLabels).to.deep.equal({ kek: "kek-2026" });
       expect(() => pkcs11ConfigFromEnv({ ...env, KYCNET_HSM_PIN: "" })).to.throw(/KYCNET_HSM_PIN/);
       const km = await openKm("bank-a", { ...pkcs11ConfigFromEnv({ ...env, KYCNET_HSM_KEK_LABEL: undefined }) });

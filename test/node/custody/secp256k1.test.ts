@@ -52,7 +52,9 @@ describe("custody/secp256k1", () => {
         () => publicKey.toEthereumSignature(digest, raw(toBeHex(SECP256K1_N, 32), BigInt(mine.s))),
       ];
       for (const run of cases) {
-        expect(run).to.throw().that.satisfies((e: unknown) => isKycnetError(e, "SIGNATURE_UNRECOVERABLE"));
+        expect(run)
+          .to.throw()
+          .that.satisfies((e: unknown) => isKycnetError(e, "SIGNATURE_UNRECOVERABLE"));
       }
     });
   });

@@ -8,8 +8,16 @@ import { network } from "hardhat";
 import { Contract, Wallet, ZeroHash, hexlify, randomBytes, type HDNodeWallet, type Signer } from "ethers";
 import type { Multiaddr } from "@multiformats/multiaddr";
 import {
-  AssuranceLevel, Method, Purpose, commitRecord, encodePipelineVersion, signConsentGrant, signConsentRevocation,
-  type AttestationProof, type Hex, type RecordCommitment,
+  AssuranceLevel,
+  Method,
+  Purpose,
+  commitRecord,
+  encodePipelineVersion,
+  signConsentGrant,
+  signConsentRevocation,
+  type AttestationProof,
+  type Hex,
+  type RecordCommitment,
 } from "@kycnet/sdk/protocol";
 import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { KeyManager, SealedRecord } from "../../../node/src/custody/key-manager.ts";
@@ -21,9 +29,18 @@ import { encodeTemplate } from "../../../node/src/ekyc/biometrics/template.ts";
 import { createExchangeHost, type ExchangeHost, type ExchangeHostOptions } from "../../../node/src/exchange/host.ts";
 import { loadOrCreatePeerKey, type PeerIdentity } from "../../../node/src/exchange/identity.ts";
 import { createMembershipGate, type MembershipCheck } from "../../../node/src/exchange/membership.ts";
-import { createRecordClient, type RecordClient, type RecordClientOptions } from "../../../node/src/exchange/record-client.ts";
 import {
-  createRecordServer, type RecordServer, type RecordServerOptions, type RecordSource, type SourceRecord, type OpenedRecord,
+  createRecordClient,
+  type RecordClient,
+  type RecordClientOptions,
+} from "../../../node/src/exchange/record-client.ts";
+import {
+  createRecordServer,
+  type RecordServer,
+  type RecordServerOptions,
+  type RecordSource,
+  type SourceRecord,
+  type OpenedRecord,
   type ServedEvent,
 } from "../../../node/src/exchange/record-server.ts";
 
@@ -55,7 +72,8 @@ export class MemoryRecordSource implements RecordSource {
     const entry = this.records.get(uid.toLowerCase());
     if (entry === undefined) return null;
     return {
-      recordId: entry.recordId, attestation: entry.attestation,
+      recordId: entry.recordId,
+      attestation: entry.attestation,
       open: async () => {
         this.opens++;
         if (this.openDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.openDelayMs));
@@ -95,17 +113,32 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
   const signers: Record<BankName, Signer> = { A: sA!, B: sB!, C: sC!, D: sD!, outsider: sOut! };
   const names: BankName[] = ["A", "B", "C", "D", "outsider"];
 
-  const prepared = await Promise.all(names.map(async (name) => {
-    const keys = await (options.keyManager ?? (async () => new MemoryKeyManager()))(name);
-    let stored: SealedRecord | null = null;
-    const identity = await loadOrCreatePeerKey({ keys, read: async () => stored, write: async (s) => { stored = s; } });
-    return { name, keys, identity, account: (await signers[name].getAddress()) as Hex };
-  }));
+  const prepared = await Promise.all(
+    names.map(async (name) => {
+      const keys = await (options.keyManager ?? (async () => new MemoryKeyManager()))(name);
+      let stored: SealedRecord | null = null;
+      const identity = await loadOrCreatePeerKey({
+        keys,
+        read: async () => stored,
+        write: async (s) => {
+          stored = s;
+        },
+      });
+      return { name, keys, identity, account: (await signers[name].getAddress()) as Hex };
+    }),
+  );
 
   const addresses = await deployKycnet(deployer!, {
-    members: await Promise.all(prepared.filter((p) => p.name !== "outsider").map(async (p) => ({
-      account: p.account, name: `Bank ${p.name}`, peerId: p.identity.peerIdBytes, transportKey: await p.keys.getTransportPublicKey(),
-    }))),
+    members: await Promise.all(
+      prepared
+        .filter((p) => p.name !== "outsider")
+        .map(async (p) => ({
+          account: p.account,
+          name: `Bank ${p.name}`,
+          peerId: p.identity.peerIdBytes,
+          transportKey: await p.keys.getTransportPublicKey(),
+        })),
+    ),
     threshold: 2,
   });
 
@@ -116,18 +149,36 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
   for (const p of prepared) {
     const ledger = await createEthersLedger({ runner: signers[p.name], addresses });
     const membership = createMembershipGate({ ledger, ttlMs: options.membershipTtlMs ?? 10_000 });
-    const host = await createExchangeHost({ privateKey: p.identity.privateKey, listen: ["/ip4/127.0.0.1/tcp/0"], membership, ...options.host });
+    const host = await createExchangeHost({
+      privateKey: p.identity.privateKey,
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      membership,
+      ...options.host,
+    });
     await host.start();
     const client = createRecordClient({ host, ledger, keys: p.keys, ...options.client });
     banks[p.name] = {
-      name: p.name, signer: signers[p.name], account: p.account, keys: p.keys, identity: p.identity, ledger, membership, host, client,
+      name: p.name,
+      signer: signers[p.name],
+      account: p.account,
+      keys: p.keys,
+      identity: p.identity,
+      ledger,
+      membership,
+      host,
+      client,
       address: () => host.multiaddrs()[0]!.decapsulateCode(421),
     };
   }
   const A = banks.A;
   const server = createRecordServer({
-    host: A.host, ledger: A.ledger, keys: A.keys, membership: A.membership, source,
-    onServed: (event) => served.push(event), ...options.server,
+    host: A.host,
+    ledger: A.ledger,
+    keys: A.keys,
+    membership: A.membership,
+    source,
+    onServed: (event) => served.push(event),
+    ...options.server,
   });
   await server.start();
   servers.push(server);
@@ -143,16 +194,32 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
     const template = faceTemplateBytes(n);
     const { createHash } = await import("node:crypto");
     const commitment = commitRecord({
-      idNumber: `0792010${String(10000 + n).slice(-5)}`, oldIdNumber: "", fullName: `Trần Thị Thử ${n}`, dateOfBirth: "1991-03-15", sex: "F",
-      nationality: "VNM", address: "12 Lê Lợi, Quận 1, TP Hồ Chí Minh", issueDate: "2022-05-10", expiryDate: "2031-03-15",
-      documentType: "CCCD_CHIP", faceTemplate: "0x" + createHash("sha256").update(template).digest("hex"),
+      idNumber: `0792010${String(10000 + n).slice(-5)}`,
+      oldIdNumber: "",
+      fullName: `Trần Thị Thử ${n}`,
+      dateOfBirth: "1991-03-15",
+      sex: "F",
+      nationality: "VNM",
+      address: "12 Lê Lợi, Quận 1, TP Hồ Chí Minh",
+      issueDate: "2022-05-10",
+      expiryDate: "2031-03-15",
+      documentType: "CCCD_CHIP",
+      faceTemplate: "0x" + createHash("sha256").update(template).digest("hex"),
     });
     const subject = Wallet.createRandom();
     const t = await now();
-    const batch = await A.ledger.anchorBatch([{
-      subject: subject.address as Hex, recordRoot: commitment.root, method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_2,
-      pipelineVersion: encodePipelineVersion("ekyc/test"), issuedAt: t, expiresAt: t + 86_400n * 365n, refUid: ZeroHash as Hex,
-    }]);
+    const batch = await A.ledger.anchorBatch([
+      {
+        subject: subject.address as Hex,
+        recordRoot: commitment.root,
+        method: Method.FULL_EKYC,
+        assuranceLevel: AssuranceLevel.LEVEL_2,
+        pipelineVersion: encodePipelineVersion("ekyc/test"),
+        issuedAt: t,
+        expiresAt: t + 86_400n * 365n,
+        refUid: ZeroHash as Hex,
+      },
+    ]);
     const proof = batch.proofs[0]!;
     const uid = batch.uids[0]!;
     source.add(uid, proof, { fields: commitment.fields, salts: commitment.salts, faceTemplate: template });
@@ -160,11 +227,21 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
   }
 
   /** The customer signs a consent for `grantee`; the grantee relays it. */
-  async function grant(record: IssuedRecord, grantee: Bank, fieldMask: number): Promise<{ consentId: Hex; nonce: bigint }> {
+  async function grant(
+    record: IssuedRecord,
+    grantee: Bank,
+    fieldMask: number,
+  ): Promise<{ consentId: Hex; nonce: bigint }> {
     const t = await now();
     const nonce = BigInt(hexlify(randomBytes(16)));
     const g = {
-      attestationUid: record.uid, grantee: grantee.account, purpose: Purpose.ONBOARDING, fieldMask, validUntil: t + 3_600n, nonce, deadline: t + 3_600n,
+      attestationUid: record.uid,
+      grantee: grantee.account,
+      purpose: Purpose.ONBOARDING,
+      fieldMask,
+      validUntil: t + 3_600n,
+      nonce,
+      deadline: t + 3_600n,
     };
     const signature = await signConsentGrant(record.subject, domain, g);
     const { consentId } = await grantee.ledger.grantConsentBySig(g, record.proof, signature);
@@ -202,7 +279,23 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
     await connection.close();
   }
 
-  return { connection, ethers, addresses, banks, source, served, server, issue, grant, revokeConsent, removeMember, rotateAccount, now, stop, domain };
+  return {
+    connection,
+    ethers,
+    addresses,
+    banks,
+    source,
+    served,
+    server,
+    issue,
+    grant,
+    revokeConsent,
+    removeMember,
+    rotateAccount,
+    now,
+    stop,
+    domain,
+  };
 }
 
 export type ExchangeConsortium = Awaited<ReturnType<typeof exchangeConsortium>>;

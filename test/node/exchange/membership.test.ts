@@ -16,7 +16,14 @@ import { isKycnetError } from "@kycnet/sdk/errors";
 
 const peer = (n: number) => new Uint8Array([0, 36, 8, 1, 18, 32, ...new Array(32).fill(n)]);
 const member = (peerId: Uint8Array, active = true): MemberInfo => ({
-  id: peerId[6]!, account: `0x${"11".repeat(20)}`, name: "Bank", active, activeSince: 1n, removedAt: 0n, peerId, transportKey: new Uint8Array(33),
+  id: peerId[6]!,
+  account: `0x${"11".repeat(20)}`,
+  name: "Bank",
+  active,
+  activeSince: 1n,
+  removedAt: 0n,
+  peerId,
+  transportKey: new Uint8Array(33),
 });
 
 function countingLedger(answer: (peerId: Uint8Array) => MemberInfo | null | Error) {
@@ -122,12 +129,19 @@ describe("exchange/identity (sealed Ed25519 peer key)", () => {
 
   it("creates the key once and loads the same peer id afterwards", async () => {
     let stored: SealedRecord | null = null;
-    const storage = { read: async () => stored, write: async (s: SealedRecord) => { stored = s; } };
+    const storage = {
+      read: async () => stored,
+      write: async (s: SealedRecord) => {
+        stored = s;
+      },
+    };
     const first = await loadOrCreatePeerKey({ keys, ...storage });
     const again = await loadOrCreatePeerKey({ keys, ...storage });
     expect(first.created).to.equal(true);
     expect(again.created).to.equal(false);
-    expect(again.peerId.toString()).to.equal(first.peerId.toString()).and.match(/^12D3KooW/);
+    expect(again.peerId.toString())
+      .to.equal(first.peerId.toString())
+      .and.match(/^12D3KooW/);
     expect(Buffer.from(again.peerIdBytes).equals(Buffer.from(first.peerIdBytes))).to.equal(true);
     // The published bytes map back to the same libp2p peer id (what the client dials).
     expect(peerIdOfMember({ peerId: first.peerIdBytes } as MemberInfo).toString()).to.equal(first.peerId.toString());
@@ -156,7 +170,7 @@ describe("exchange/identity (sealed Ed25519 peer key)", () => {
 
   it("PEER_KEY_INVALID for a file that is not a sealed peer key", async () => {
     const path = join(dir, "garbage.json");
-    writeFileSync(path, "{\"version\":1}");
+    writeFileSync(path, '{"version":1}');
     try {
       await peerKeyFile(path).read();
       expect.fail("read garbage");

@@ -1,7 +1,13 @@
 /** The wire codecs of /kycnet/record/1.0.0: what they accept, and every way they refuse hostile bytes. */
 import { expect } from "chai";
 import {
-  MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, decodePayload, decodeRequest, decodeResponse, encodeMessage, payloadAad,
+  MAX_REQUEST_BYTES,
+  MAX_RESPONSE_BYTES,
+  decodePayload,
+  decodeRequest,
+  decodeResponse,
+  encodeMessage,
+  payloadAad,
   salvageRequestId,
 } from "../../../node/src/exchange/messages.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
@@ -58,32 +64,67 @@ describe("exchange/messages codecs", () => {
 
   describe("responses", () => {
     it("accepts OK with a sealed payload and a refusal without one", () => {
-      expect(decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "", sealed: "AAEC" })).sealed).to.equal("AAEC");
-      expect(decodeResponse(text({ v: 1, requestId: null, status: "BAD_REQUEST", message: "x" })).status).to.equal("BAD_REQUEST");
+      expect(
+        decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "", sealed: "AAEC" })).sealed,
+      ).to.equal("AAEC");
+      expect(decodeResponse(text({ v: 1, requestId: null, status: "BAD_REQUEST", message: "x" })).status).to.equal(
+        "BAD_REQUEST",
+      );
     });
 
     it("refuses an unknown status, OK without a payload, a refusal with one, bad base64 and long messages", () => {
-      expectProtocolError(() => decodeResponse(text({ v: 1, requestId: null, status: "MAYBE", message: "" })), /status/);
-      expectProtocolError(() => decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "" })), /sealed/);
-      expectProtocolError(() => decodeResponse(text({ v: 1, requestId: h("cc"), status: "NOT_MEMBER", message: "", sealed: "AA" })), /sealed/);
-      expectProtocolError(() => decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "", sealed: "!!" })), /base64/);
-      expectProtocolError(() => decodeResponse(text({ v: 1, requestId: null, status: "INTERNAL", message: "x".repeat(201) })), /message/);
+      expectProtocolError(
+        () => decodeResponse(text({ v: 1, requestId: null, status: "MAYBE", message: "" })),
+        /status/,
+      );
+      expectProtocolError(
+        () => decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "" })),
+        /sealed/,
+      );
+      expectProtocolError(
+        () => decodeResponse(text({ v: 1, requestId: h("cc"), status: "NOT_MEMBER", message: "", sealed: "AA" })),
+        /sealed/,
+      );
+      expectProtocolError(
+        () => decodeResponse(text({ v: 1, requestId: h("cc"), status: "OK", message: "", sealed: "!!" })),
+        /base64/,
+      );
+      expectProtocolError(
+        () => decodeResponse(text({ v: 1, requestId: null, status: "INTERNAL", message: "x".repeat(201) })),
+        /message/,
+      );
       expectProtocolError(() => decodeResponse(new Uint8Array(MAX_RESPONSE_BYTES + 1)), /exceeds/);
     });
   });
 
   describe("disclosure payloads", () => {
     const field = { name: "fullName", value: "TRẦN THỊ THỬ", salt: h("01"), proof: [h("02"), h("03")] };
-    const payload = { v: 1, consentId: h("aa"), attestationUid: h("bb"), requestId: h("cc"), fields: [field], faceTemplate: null };
+    const payload = {
+      v: 1,
+      consentId: h("aa"),
+      attestationUid: h("bb"),
+      requestId: h("cc"),
+      fields: [field],
+      faceTemplate: null,
+    };
 
     it("round-trips a payload", () => {
       expect(decodePayload(text(payload))).to.deep.equal(payload);
     });
 
     it("refuses unknown field names, unbounded values and proofs, too many fields and an oversized template", () => {
-      expectProtocolError(() => decodePayload(text({ ...payload, fields: [{ ...field, name: "salary" }] })), /not a record field/);
-      expectProtocolError(() => decodePayload(text({ ...payload, fields: [{ ...field, value: "x".repeat(5000) }] })), /bounded string/);
-      expectProtocolError(() => decodePayload(text({ ...payload, fields: [{ ...field, proof: new Array(33).fill(h("02")) }] })), /at most 32/);
+      expectProtocolError(
+        () => decodePayload(text({ ...payload, fields: [{ ...field, name: "salary" }] })),
+        /not a record field/,
+      );
+      expectProtocolError(
+        () => decodePayload(text({ ...payload, fields: [{ ...field, value: "x".repeat(5000) }] })),
+        /bounded string/,
+      );
+      expectProtocolError(
+        () => decodePayload(text({ ...payload, fields: [{ ...field, proof: new Array(33).fill(h("02")) }] })),
+        /at most 32/,
+      );
       expectProtocolError(() => decodePayload(text({ ...payload, fields: new Array(12).fill(field) })), /at most 11/);
       expectProtocolError(() => decodePayload(text({ ...payload, faceTemplate: "A".repeat(40_000) })), /faceTemplate/);
       expectProtocolError(() => decodePayload(text({ ...payload, fields: [{ ...field, extra: 1 }] })), /unknown key/);

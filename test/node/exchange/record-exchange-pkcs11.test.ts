@@ -26,12 +26,24 @@ describe("exchange over PKCS#11 key managers (SoftHSM2)", function () {
 
   before(async () => {
     for (const label of ["exchange-a", "exchange-b"]) {
-      await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: label, soPin: "so-" + PIN, userPin: PIN, softhsm2Conf });
+      await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: label,
+        soPin: "so-" + PIN,
+        userPin: PIN,
+        softhsm2Conf,
+      });
     }
     net = await exchangeConsortium({
       keyManager: async (name) =>
         name === "A" || name === "B"
-          ? openPkcs11KeyManager({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: `exchange-${name.toLowerCase()}`, pin: PIN, softhsm2Conf, sessions: 2 })
+          ? openPkcs11KeyManager({
+              modulePath: DEFAULT_MODULE_PATH,
+              tokenLabel: `exchange-${name.toLowerCase()}`,
+              pin: PIN,
+              softhsm2Conf,
+              sessions: 2,
+            })
           : new MemoryKeyManager(),
     });
   });
@@ -46,7 +58,12 @@ describe("exchange over PKCS#11 key managers (SoftHSM2)", function () {
     const record = await net!.issue();
     const mask = fieldMaskOf(["idNumber", "fullName", "faceTemplate"]);
     const { consentId } = await net!.grant(record, B, mask);
-    const fetched = await B.client.fetchRecord({ address: A.address(), consentId, attestation: record.proof, fields: mask });
+    const fetched = await B.client.fetchRecord({
+      address: A.address(),
+      consentId,
+      attestation: record.proof,
+      fields: mask,
+    });
     expect(fetched.fields.idNumber).to.equal(record.commitment.fields.idNumber);
     expect(fetched.faceTemplate).to.deep.equal(record.template);
     // C (a member, not the grantee) is refused even with B's consent id.
@@ -66,18 +83,38 @@ describe("exchange over PKCS#11 key managers (SoftHSM2)", function () {
   });
 
   it("`kycnet peer init` creates the sealed key file once and prints the same peer id on re-run; a wrong PIN prints no secret", async () => {
-    await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "exchange-cli", soPin: "so-" + PIN, userPin: PIN, softhsm2Conf });
+    await provisionToken({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: "exchange-cli",
+      soPin: "so-" + PIN,
+      userPin: PIN,
+      softhsm2Conf,
+    });
     const keyFile = join(dir, "peer-key.json");
-    const env = { ...process.env, SOFTHSM2_CONF: softhsm2Conf, KYCNET_HSM_TOKEN_LABEL: "exchange-cli", KYCNET_HSM_PIN: PIN };
+    const env = {
+      ...process.env,
+      SOFTHSM2_CONF: softhsm2Conf,
+      KYCNET_HSM_TOKEN_LABEL: "exchange-cli",
+      KYCNET_HSM_PIN: PIN,
+    };
     const run = async (extraEnv: Record<string, string> = {}) =>
-      promisify(execFile)("./bin/kycnet", ["peer", "init", "--key-file", keyFile, "--json"], { env: { ...env, ...extraEnv } });
+      promisify(execFile)("./bin/kycnet", ["peer", "init", "--key-file", keyFile, "--json"], {
+        env: { ...env, ...extraEnv },
+      });
     const first = JSON.parse((await run()).stdout) as { peerId: string; peerIdBytes: string; created: boolean };
     const second = JSON.parse((await run()).stdout) as typeof first;
     expect(first.created).to.equal(true);
     expect(second.created).to.equal(false);
-    expect(second.peerId).to.equal(first.peerId).and.match(/^12D3KooW/);
-    expect(second.peerIdBytes).to.equal(first.peerIdBytes).and.match(/^0x0024080112/);
-    const wrongPin = await run({ KYCNET_HSM_PIN: "not-the-pin" }).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(second.peerId)
+      .to.equal(first.peerId)
+      .and.match(/^12D3KooW/);
+    expect(second.peerIdBytes)
+      .to.equal(first.peerIdBytes)
+      .and.match(/^0x0024080112/);
+    const wrongPin = await run({ KYCNET_HSM_PIN: "not-the-pin" }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(wrongPin?.code).to.equal(3);
     expect(wrongPin?.stderr).to.contain("HSM_PIN_INCORRECT").and.not.contain("not-the-pin");
   });

@@ -8,17 +8,35 @@ import { randomBytes } from "node:crypto";
 import { Contract, Wallet, getBytes } from "ethers";
 import { ConsentRegistryAbi } from "@kycnet/sdk/chain";
 import {
-  RevocationReason, commitRecord, discloseFields, fieldMaskOf, fieldsOfMask, type Hex,
+  RevocationReason,
+  commitRecord,
+  discloseFields,
+  fieldMaskOf,
+  fieldsOfMask,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { gaterFor, withPeerId } from "../../../node/src/exchange/host.ts";
 import { createMembershipWatcher } from "../../../node/src/exchange/membership-watcher.ts";
 import {
-  MAX_REQUEST_BYTES, RECORD_PROTOCOL, decodeRequest, decodeResponse, encodeMessage, payloadAad,
-  type DisclosurePayload, type RecordResponse,
+  MAX_REQUEST_BYTES,
+  RECORD_PROTOCOL,
+  decodeRequest,
+  decodeResponse,
+  encodeMessage,
+  payloadAad,
+  type DisclosurePayload,
+  type RecordResponse,
 } from "../../../node/src/exchange/messages.ts";
 import { framed, readFrame } from "../../../node/src/exchange/record-protocol.ts";
-import { connectedPeers, exchangeConsortium, faceTemplateBytes, type Bank, type ExchangeConsortium, type IssuedRecord } from "./fixture.ts";
+import {
+  connectedPeers,
+  exchangeConsortium,
+  faceTemplateBytes,
+  type Bank,
+  type ExchangeConsortium,
+  type IssuedRecord,
+} from "./fixture.ts";
 
 const NAME_DOB_FACE = fieldMaskOf(["fullName", "dateOfBirth", "faceTemplate"]);
 const ID_NAME_DOB_FACE = fieldMaskOf(["idNumber", "fullName", "dateOfBirth", "faceTemplate"]);
@@ -36,7 +54,12 @@ async function expectCode(promise: Promise<unknown>, code: string, status?: stri
 }
 
 /** Sends raw bytes as one frame on the record protocol from `from` to bank A and reads the answer. */
-async function rawExchange(from: Bank, to: Bank, bytes: Uint8Array, options: { send?: boolean } = {}): Promise<RecordResponse> {
+async function rawExchange(
+  from: Bank,
+  to: Bank,
+  bytes: Uint8Array,
+  options: { send?: boolean } = {},
+): Promise<RecordResponse> {
   const signal = AbortSignal.timeout(10_000);
   const stream = await from.host.openStream(withPeerId(to.address(), to.host.peerId), RECORD_PROTOCOL, signal);
   const lp = framed(stream, 256 * 1024);
@@ -63,7 +86,13 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
   });
 
   const fetchAs = (bank: Bank, record: IssuedRecord, consentId: Hex, fields: number, signal?: AbortSignal) =>
-    bank.client.fetchRecord({ address: A.address(), consentId, attestation: record.proof, fields, ...(signal ? { signal } : {}) });
+    bank.client.fetchRecord({
+      address: A.address(),
+      consentId,
+      attestation: record.proof,
+      fields,
+      ...(signal ? { signal } : {}),
+    });
 
   describe("when B holds an active consent for the fields it asks", () => {
     it("returns exactly the requested fields, each verified against the anchored root, and the face template", async () => {
@@ -71,7 +100,8 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       const { consentId } = await net.grant(record, B, ID_NAME_DOB_FACE);
       const fetched = await fetchAs(B, record, consentId, NAME_DOB_FACE);
       expect(fetched.fields).to.deep.equal({
-        fullName: record.commitment.fields.fullName, dateOfBirth: record.commitment.fields.dateOfBirth,
+        fullName: record.commitment.fields.fullName,
+        dateOfBirth: record.commitment.fields.dateOfBirth,
         faceTemplate: record.commitment.fields.faceTemplate,
       });
       expect(fetched.disclosures.map((d) => d.name)).to.have.members(["fullName", "dateOfBirth", "faceTemplate"]);
@@ -95,7 +125,8 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       const consents = new Contract(net.addresses.consents, ConsentRegistryAbi, net.ethers.provider);
       const logs = await consents.queryFilter(consents.filters.Disclosed!(consentId));
       expect(logs).to.have.length(1);
-      const args = (logs[0] as unknown as { args: { fieldMask: bigint; requestId: string; attestationUid: string } }).args;
+      const args = (logs[0] as unknown as { args: { fieldMask: bigint; requestId: string; attestationUid: string } })
+        .args;
       expect(Number(args.fieldMask)).to.equal(NAME_DOB_FACE);
       expect(args.requestId).to.equal(fetched.requestId);
       expect(args.attestationUid).to.equal(record.uid);
@@ -121,7 +152,11 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
     it("FIELDS_NOT_GRANTED when B asks for a field outside the consent's mask", async () => {
       const record = await net.issue();
       const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
-      await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["fullName", "address"])), "EXCHANGE_REFUSED", "FIELDS_NOT_GRANTED");
+      await expectCode(
+        fetchAs(B, record, consentId, fieldMaskOf(["fullName", "address"])),
+        "EXCHANGE_REFUSED",
+        "FIELDS_NOT_GRANTED",
+      );
     });
 
     it("CONSENT_NOT_ACTIVE when the customer revoked the consent before the exchange", async () => {
@@ -148,7 +183,11 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       // B's client checks the attestation on chain before dialling.
       await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "ATTESTATION_NOT_VALID");
       // A checks it again itself for a request sent without that check.
-      const response = await rawExchange(B, A, requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }));
+      const response = await rawExchange(
+        B,
+        A,
+        requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }),
+      );
       expect(response.status).to.equal("ATTESTATION_NOT_VALID");
       expect(response.sealed).to.equal(undefined);
     });
@@ -171,9 +210,10 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
         const record = await net.issue();
         const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
         const entry = net.source.records.get(record.uid)!;
-        const opened = corrupt === "field"
-          ? { ...entry.opened, fields: { ...entry.opened.fields, fullName: "SOMEONE ELSE" } }
-          : { ...entry.opened, faceTemplate: faceTemplateBytes(4242) };
+        const opened =
+          corrupt === "field"
+            ? { ...entry.opened, fields: { ...entry.opened.fields, fullName: "SOMEONE ELSE" } }
+            : { ...entry.opened, faceTemplate: faceTemplateBytes(4242) };
         net.source.records.set(record.uid, { ...entry, opened });
         const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "INTERNAL");
         expect(error.message, "internal details stay on A").to.not.match(/template|root/);
@@ -186,7 +226,11 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
     it("BAD_REQUEST when the consent is for another attestation than the one asked for", async () => {
       const [r1, r2] = [await net.issue(), await net.issue()];
       const { consentId } = await net.grant(r1, B, NAME_DOB_FACE);
-      const response = await rawExchange(B, A, requestBytes({ consentId, attestationUid: r2.uid, fields: NAME_DOB_FACE }));
+      const response = await rawExchange(
+        B,
+        A,
+        requestBytes({ consentId, attestationUid: r2.uid, fields: NAME_DOB_FACE }),
+      );
       expect(response.status).to.equal("BAD_REQUEST");
     });
   });
@@ -200,7 +244,12 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
     it("BAD_REQUEST naming the request id for a request with an unknown key or bad mask", async () => {
       const requestId = ("0x" + randomBytes(32).toString("hex")) as Hex;
       const base = { v: 1, consentId: "0x" + "11".repeat(32), attestationUid: "0x" + "22".repeat(32), requestId };
-      for (const body of [{ ...base, fields: 0 }, { ...base, fields: 0x800 }, { ...base, fields: 4, extra: true }, { ...base, fields: 4, v: 2 }]) {
+      for (const body of [
+        { ...base, fields: 0 },
+        { ...base, fields: 0x800 },
+        { ...base, fields: 4, extra: true },
+        { ...base, fields: 4, v: 2 },
+      ]) {
         const response = await rawExchange(B, A, new TextEncoder().encode(JSON.stringify(body)));
         expect(response, JSON.stringify(body)).to.include({ status: "BAD_REQUEST", requestId });
       }
@@ -258,13 +307,29 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
         const commitment = commitRecord(entry.opened.fields, entry.opened.salts);
         const names = fieldsOfMask(request.fields);
         const honest: DisclosurePayload = {
-          v: 1, consentId: request.consentId, attestationUid: request.attestationUid, requestId: request.requestId,
+          v: 1,
+          consentId: request.consentId,
+          attestationUid: request.attestationUid,
+          requestId: request.requestId,
           fields: discloseFields(commitment, names),
-          faceTemplate: names.includes("faceTemplate") ? Buffer.from(entry.opened.faceTemplate!).toString("base64") : null,
+          faceTemplate: names.includes("faceTemplate")
+            ? Buffer.from(entry.opened.faceTemplate!).toString("base64")
+            : null,
         };
-        const sealed = await A.keys.sealForPeer(await B.keys.getTransportPublicKey(), encodeMessage(behaviour(honest)),
-          payloadAad(request.consentId, request.requestId));
-        await lp.write(encodeMessage({ v: 1, requestId: request.requestId, status: "OK", message: "ok", sealed: Buffer.from(sealed).toString("base64") }));
+        const sealed = await A.keys.sealForPeer(
+          await B.keys.getTransportPublicKey(),
+          encodeMessage(behaviour(honest)),
+          payloadAad(request.consentId, request.requestId),
+        );
+        await lp.write(
+          encodeMessage({
+            v: 1,
+            requestId: request.requestId,
+            status: "OK",
+            message: "ok",
+            sealed: Buffer.from(sealed).toString("base64"),
+          }),
+        );
         await stream.close();
       });
       try {
@@ -283,38 +348,62 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
 
     it("DISCLOSURE_INVALID when a field value differs from the committed one", async () => {
       const { record, consentId } = await setup();
-      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "fullName" ? { ...f, value: "NGUYỄN VĂN KHÁC" } : f)) }), async () => {
-        const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
-        expect((error as unknown as { details: { field: string } }).details.field).to.equal("fullName");
-      });
+      await withEvilIssuer(
+        (p) => ({
+          ...p,
+          fields: p.fields.map((f) => (f.name === "fullName" ? { ...f, value: "NGUYỄN VĂN KHÁC" } : f)),
+        }),
+        async () => {
+          const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+          expect((error as unknown as { details: { field: string } }).details.field).to.equal("fullName");
+        },
+      );
     });
 
     it("DISCLOSURE_INVALID when a salt or proof is altered", async () => {
       const { record, consentId } = await setup();
-      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "dateOfBirth" ? { ...f, salt: ("0x" + "ab".repeat(32)) as Hex } : f)) }), async () => {
-        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
-      });
-      await withEvilIssuer((p) => ({ ...p, fields: p.fields.map((f) => (f.name === "idNumber" ? { ...f, proof: f.proof.slice(1) } : f)) }), async () => {
-        await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["idNumber"])), "DISCLOSURE_INVALID");
-      });
+      await withEvilIssuer(
+        (p) => ({
+          ...p,
+          fields: p.fields.map((f) => (f.name === "dateOfBirth" ? { ...f, salt: ("0x" + "ab".repeat(32)) as Hex } : f)),
+        }),
+        async () => {
+          await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+        },
+      );
+      await withEvilIssuer(
+        (p) => ({ ...p, fields: p.fields.map((f) => (f.name === "idNumber" ? { ...f, proof: f.proof.slice(1) } : f)) }),
+        async () => {
+          await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["idNumber"])), "DISCLOSURE_INVALID");
+        },
+      );
     });
 
     it("DISCLOSURE_INVALID when the face template bytes do not hash to the committed faceTemplate", async () => {
       const { record, consentId } = await setup();
-      await withEvilIssuer((p) => ({ ...p, faceTemplate: Buffer.from(faceTemplateBytes(999)).toString("base64") }), async () => {
-        const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
-        expect((error as unknown as { details: { field: string } }).details.field).to.equal("faceTemplate");
-      });
+      await withEvilIssuer(
+        (p) => ({ ...p, faceTemplate: Buffer.from(faceTemplateBytes(999)).toString("base64") }),
+        async () => {
+          const error = await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "DISCLOSURE_INVALID");
+          expect((error as unknown as { details: { field: string } }).details.field).to.equal("faceTemplate");
+        },
+      );
     });
 
     it("EXCHANGE_PROTOCOL when the payload adds an unrequested field or is bound to another request", async () => {
       const { record, consentId } = await setup();
-      await withEvilIssuer((p) => ({ ...p, fields: [...p.fields, ...discloseFields(record.commitment, ["address"])] }), async () => {
-        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
-      });
-      await withEvilIssuer((p) => ({ ...p, requestId: ("0x" + "00".repeat(32)) as Hex }), async () => {
-        await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
-      });
+      await withEvilIssuer(
+        (p) => ({ ...p, fields: [...p.fields, ...discloseFields(record.commitment, ["address"])] }),
+        async () => {
+          await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
+        },
+      );
+      await withEvilIssuer(
+        (p) => ({ ...p, requestId: ("0x" + "00".repeat(32)) as Hex }),
+        async () => {
+          await expectCode(fetchAs(B, record, consentId, NAME_DOB_FACE), "EXCHANGE_PROTOCOL");
+        },
+      );
     });
 
     it("EXCHANGE_TIMEOUT when the issuer stalls past the caller's deadline, and the stream is released", async () => {
@@ -353,7 +442,11 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       const record = await net.issue();
       const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
       await fetchAs(B, record, consentId, NAME_DOB_FACE);
-      await expectCode(fetchAs(B, record, consentId, fieldMaskOf(["address"])), "EXCHANGE_REFUSED", "FIELDS_NOT_GRANTED");
+      await expectCode(
+        fetchAs(B, record, consentId, fieldMaskOf(["address"])),
+        "EXCHANGE_REFUSED",
+        "FIELDS_NOT_GRANTED",
+      );
       await rawExchange(B, A, new TextEncoder().encode("nonsense"));
       await settle(() => A.host.openStreamCount() === 0 && B.host.openStreamCount() === 0);
       expect(A.host.openStreamCount(), "A").to.equal(0);
@@ -370,7 +463,10 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
         const socket = connect({ host, port });
         socket.on("error", () => undefined);
         socket.on("close", () => resolve(Date.now() - started));
-        setTimeout(() => { socket.destroy(); reject(new Error("A kept a stalled socket open")); }, 5_000);
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error("A kept a stalled socket open"));
+        }, 5_000);
       });
       expect(closedAfter).to.be.within(500, 4_000);
     });
@@ -383,8 +479,12 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       // Eight stalled streams (four per connection, the per-connection cap) fill every handler slot.
       let stalledAnswered = false;
       const stalled = [B, B, B, B, C, C, C, C].map((bank) =>
-        rawExchange(bank, A, new Uint8Array(), { send: false }).finally(() => { stalledAnswered = true; }));
-      for (let i = 0; i < 300 && net.server.activeRequests() < 8; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        rawExchange(bank, A, new Uint8Array(), { send: false }).finally(() => {
+          stalledAnswered = true;
+        }),
+      );
+      for (let i = 0; i < 300 && net.server.activeRequests() < 8; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       expect(net.server.activeRequests(), "all eight slots taken").to.equal(8);
       const busy = await rawExchange(D, A, new Uint8Array(), { send: false });
       expect(busy.status).to.equal("BUSY");
@@ -395,13 +495,17 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
 
   describe("client-side stream limit", () => {
     it("queues fetches beyond the per-issuer stream cap instead of having them reset: ten at once all succeed", async () => {
-      const work = await Promise.all(Array.from({ length: 10 }, async () => {
-        const record = await net.issue();
-        return { record, consentId: (await net.grant(record, B, NAME_DOB_FACE)).consentId };
-      }));
+      const work = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const record = await net.issue();
+          return { record, consentId: (await net.grant(record, B, NAME_DOB_FACE)).consentId };
+        }),
+      );
       net.source.openDelayMs = 50;
       try {
-        const fetched = await Promise.all(work.map(({ record, consentId }) => fetchAs(B, record, consentId, NAME_DOB_FACE)));
+        const fetched = await Promise.all(
+          work.map(({ record, consentId }) => fetchAs(B, record, consentId, NAME_DOB_FACE)),
+        );
         fetched.forEach((f, i) => expect(f.fields.fullName).to.equal(work[i]!.record.commitment.fields.fullName));
       } finally {
         net.source.openDelayMs = 0;
@@ -413,10 +517,21 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
     it("refuses a non-member peer at connection: the dial fails and A keeps no connection to it", async () => {
       const record = await net.issue();
       const { consentId } = await net.grant(record, B, NAME_DOB_FACE);
-      const error = await expectCode(outsider.client.fetchRecord({ address: A.address(), consentId, attestation: record.proof, fields: NAME_DOB_FACE }), "EXCHANGE_DIAL_FAILED");
+      const error = await expectCode(
+        outsider.client.fetchRecord({
+          address: A.address(),
+          consentId,
+          attestation: record.proof,
+          fields: NAME_DOB_FACE,
+        }),
+        "EXCHANGE_DIAL_FAILED",
+      );
       expect(error).to.be.instanceOf(Error);
       expect(connectedPeers(A)).to.not.include(outsider.host.peerId.toString());
-      expect(net.served.filter((e) => e.remotePeer === outsider.host.peerId.toString()), "no handler ever ran for it").to.deep.equal([]);
+      expect(
+        net.served.filter((e) => e.remotePeer === outsider.host.peerId.toString()),
+        "no handler ever ran for it",
+      ).to.deep.equal([]);
       // The gate is what refused it, after Noise authenticated its peer id.
       const gater = gaterFor(A.membership);
       expect(await gater.denyInboundEncryptedConnection!(outsider.host.peerId, undefined as never)).to.equal(true);
@@ -432,7 +547,11 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       await expectCode(fetchAs(D, record, consentId, NAME_DOB_FACE), "EXCHANGE_REFUSED", "NOT_MEMBER");
       // The node reacts to MemberRemoved: the gate forgets D; requests on the open connection get NOT_MEMBER ...
       A.membership.invalidate(D.identity.peerIdBytes);
-      const onOpenConnection = await rawExchange(D, A, requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }));
+      const onOpenConnection = await rawExchange(
+        D,
+        A,
+        requestBytes({ consentId, attestationUid: record.uid, fields: NAME_DOB_FACE }),
+      );
       expect(onOpenConnection.status).to.equal("NOT_MEMBER");
       // ... and revalidation closes the connection; a new one is refused by the gater.
       expect(await A.host.revalidateConnections()).to.equal(1);
@@ -440,11 +559,18 @@ describe("exchange: /kycnet/record/1.0.0 between member banks", function () {
       // Members in good standing are unaffected.
       const ok = await net.issue();
       const granted = await net.grant(ok, B, NAME_DOB_FACE);
-      expect((await fetchAs(B, ok, granted.consentId, NAME_DOB_FACE)).fields.fullName).to.equal(ok.commitment.fields.fullName);
+      expect((await fetchAs(B, ok, granted.consentId, NAME_DOB_FACE)).fields.fullName).to.equal(
+        ok.commitment.fields.fullName,
+      );
     });
 
     it("a membership watcher sees MemberRemoved on chain, empties the gate and closes the removed bank's connection", async () => {
-      const watcher = createMembershipWatcher({ provider: net.ethers.provider, consortium: net.addresses.consortium, membership: A.membership, host: A.host });
+      const watcher = createMembershipWatcher({
+        provider: net.ethers.provider,
+        consortium: net.addresses.consortium,
+        membership: A.membership,
+        host: A.host,
+      });
       await watcher.start();
       try {
         const record = await net.issue();

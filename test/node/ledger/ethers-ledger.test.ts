@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
 import {
-  Purpose, RevocationReason, attestationUid, consentIdOf, signConsentGrant, signConsentRevocation, verifyBatchInclusion, type Hex,
+  Purpose,
+  RevocationReason,
+  attestationUid,
+  consentIdOf,
+  signConsentGrant,
+  signConsentRevocation,
+  verifyBatchInclusion,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { ContractRevertError, isRevert } from "../../../node/src/ledger/errors.ts";
 import { createEthersLedger } from "../../../node/src/ledger/ethers/ethers-ledger.ts";
@@ -29,7 +36,10 @@ describe("node/ledger ethers adapter", () => {
   describe("createEthersLedger", () => {
     it("rejects addresses that hold no contract", async () => {
       try {
-        await createEthersLedger({ runner: f.signers.bankA!, addresses: { ...f.addresses, consents: Wallet.createRandom().address as Hex } });
+        await createEthersLedger({
+          runner: f.signers.bankA!,
+          addresses: { ...f.addresses, consents: Wallet.createRandom().address as Hex },
+        });
         expect.fail("accepted");
       } catch (error) {
         expect(isKycnetError(error, "INVALID_ARGUMENT")).to.equal(true);
@@ -37,7 +47,7 @@ describe("node/ledger ethers adapter", () => {
     });
     it("gives a read-only client for a bare provider, which refuses writes", async () => {
       const reader = await createEthersLedger({ runner: f.provider, addresses: f.addresses });
-      expect(await reader.isActiveMember(await f.signers.bankA!.getAddress() as Hex)).to.equal(true);
+      expect(await reader.isActiveMember((await f.signers.bankA!.getAddress()) as Hex)).to.equal(true);
       try {
         await reader.anchorBatch([await f.record()]);
         expect.fail("accepted");
@@ -63,7 +73,9 @@ describe("node/ledger ethers adapter", () => {
       const records = await Promise.all(Array.from({ length: 5 }, () => f.record()));
       const batch = await f.ledgerA.anchorBatch(records);
       expect(batch.uids).to.have.length(5);
-      batch.proofs.forEach((p, i) => expect(verifyBatchInclusion(batch.batchRoot, batch.uids[i]!, p.proof)).to.equal(true));
+      batch.proofs.forEach((p, i) =>
+        expect(verifyBatchInclusion(batch.batchRoot, batch.uids[i]!, p.proof)).to.equal(true),
+      );
       for (const p of batch.proofs) expect(await f.ledgerB.attestationStatus(p)).to.equal("VALID");
     });
     it("reverts with BatchAlreadyAnchored when the same batch is sent twice (safe outbox retries)", async () => {
@@ -100,23 +112,41 @@ describe("node/ledger ethers adapter", () => {
       const t = await f.now();
       const domain = { chainId: await f.ledgerA.chainId(), verifyingContract: f.addresses.consents };
       const grant = {
-        attestationUid: attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, proof!.issuer, proof!.data),
-        grantee: (await f.ledgerB.account()), purpose: Purpose.ONBOARDING, fieldMask: 0b111, validUntil: t + 3600n, nonce: 7n, deadline: t + 600n,
+        attestationUid: attestationUid(
+          { chainId: domain.chainId, registry: f.addresses.attestations },
+          proof!.issuer,
+          proof!.data,
+        ),
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 0b111,
+        validUntil: t + 3600n,
+        nonce: 7n,
+        deadline: t + 600n,
       };
-      const { consentId } = await f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(subject, domain, grant));
+      const { consentId } = await f.ledgerB.grantConsentBySig(
+        grant,
+        proof!,
+        await signConsentGrant(subject, domain, grant),
+      );
       expect(consentId).to.equal(consentIdOf(grant));
       expect(await f.ledgerB.consentStatus(consentId)).to.equal("ACTIVE");
       const stored = await f.ledgerA.findConsent(consentId);
       expect(stored?.grantee).to.equal(grant.grantee);
       expect(stored?.fieldMask).to.equal(0b111);
 
-      await expectRevert(f.ledgerA.recordDisclosure(consentId, 0b1000, hexlify(randomBytes(32)) as Hex), "FieldsNotGranted");
+      await expectRevert(
+        f.ledgerA.recordDisclosure(consentId, 0b1000, hexlify(randomBytes(32)) as Hex),
+        "FieldsNotGranted",
+      );
       await f.ledgerA.recordDisclosure(consentId, 0b101, hexlify(randomBytes(32)) as Hex);
 
       const revocation = { consentId, nonce: 8n, deadline: t + 600n };
       await f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(subject, domain, revocation));
       expect(await f.ledgerA.consentStatus(consentId)).to.equal("REVOKED");
-      const refused = await f.ledgerA.recordDisclosure(consentId, 0b1, hexlify(randomBytes(32)) as Hex).catch((e: unknown) => e);
+      const refused = await f.ledgerA
+        .recordDisclosure(consentId, 0b1, hexlify(randomBytes(32)) as Hex)
+        .catch((e: unknown) => e);
       expect(isRevert(refused, "ConsentAlreadyRevoked") || isRevert(refused, "ConsentNotActive")).to.equal(true);
     });
 
@@ -125,10 +155,22 @@ describe("node/ledger ethers adapter", () => {
       const t = await f.now();
       const domain = { chainId: await f.ledgerA.chainId(), verifyingContract: f.addresses.consents };
       const grant = {
-        attestationUid: attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, proof!.issuer, proof!.data),
-        grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 1n, deadline: t + 600n,
+        attestationUid: attestationUid(
+          { chainId: domain.chainId, registry: f.addresses.attestations },
+          proof!.issuer,
+          proof!.data,
+        ),
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 1,
+        validUntil: t + 3600n,
+        nonce: 1n,
+        deadline: t + 600n,
       };
-      await expectRevert(f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(Wallet.createRandom(), domain, grant)), "InvalidSubjectSignature");
+      await expectRevert(
+        f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(Wallet.createRandom(), domain, grant)),
+        "InvalidSubjectSignature",
+      );
     });
 
     it("finds no consent for an unknown id", async () => {
@@ -141,9 +183,16 @@ describe("node/ledger ethers adapter", () => {
 describeLedgerClientCompliance("ethers adapter on Hardhat", async () => {
   const f = await deployedConsortium();
   return {
-    ledgerA: f.ledgerA, ledgerB: f.ledgerB, ledgerC: f.ledgerC, outsider: f.ledgerOutsider,
+    ledgerA: f.ledgerA,
+    ledgerB: f.ledgerB,
+    ledgerC: f.ledgerC,
+    outsider: f.ledgerOutsider,
     readOnly: await createEthersLedger({ runner: f.provider, addresses: f.addresses }),
-    now: f.now, chainId: await f.ledgerA.chainId(), addresses: f.addresses,
-    setNextBlockTime: async (t: bigint) => { await f.provider.send("evm_setNextBlockTimestamp", [Number(t)]); },
+    now: f.now,
+    chainId: await f.ledgerA.chainId(),
+    addresses: f.addresses,
+    setNextBlockTime: async (t: bigint) => {
+      await f.provider.send("evm_setNextBlockTimestamp", [Number(t)]);
+    },
   };
 });

@@ -8,8 +8,20 @@ import { expect } from "chai";
 import { inspect } from "node:util";
 import { Signature, Wallet, ZeroAddress, ZeroHash, concat, hexlify, randomBytes, toBeHex } from "ethers";
 import {
-  AssuranceLevel, Method, Purpose, RevocationReason, attestationUid, consentIdOf, encodePipelineVersion, signConsentGrant,
-  signConsentRevocation, verifyBatchInclusion, type AttestationData, type AttestationProof, type ConsentGrant, type Hex,
+  AssuranceLevel,
+  Method,
+  Purpose,
+  RevocationReason,
+  attestationUid,
+  consentIdOf,
+  encodePipelineVersion,
+  signConsentGrant,
+  signConsentRevocation,
+  verifyBatchInclusion,
+  type AttestationData,
+  type AttestationProof,
+  type ConsentGrant,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { ContractRevertError } from "../../../node/src/ledger/errors.ts";
@@ -47,7 +59,10 @@ export async function expectRevert(promise: Promise<unknown>, name: string): Pro
 }
 
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isKycnetError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
 }
 
@@ -63,16 +78,26 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       f = await setup();
     });
 
-    const record = async (subject: Hex = Wallet.createRandom().address as Hex, overrides: Partial<AttestationData> = {}): Promise<AttestationData> => {
+    const record = async (
+      subject: Hex = Wallet.createRandom().address as Hex,
+      overrides: Partial<AttestationData> = {},
+    ): Promise<AttestationData> => {
       const t = await f.now();
       return {
-        subject, recordRoot: randomHash(), method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_1,
-        pipelineVersion: encodePipelineVersion("ekyc/compliance"), issuedAt: t - 60n, expiresAt: t + 86_400n * 365n,
-        refUid: ZeroHash as Hex, ...overrides,
+        subject,
+        recordRoot: randomHash(),
+        method: Method.FULL_EKYC,
+        assuranceLevel: AssuranceLevel.LEVEL_1,
+        pipelineVersion: encodePipelineVersion("ekyc/compliance"),
+        issuedAt: t - 60n,
+        expiresAt: t + 86_400n * 365n,
+        refUid: ZeroHash as Hex,
+        ...overrides,
       };
     };
     const domain = () => ({ chainId: f.chainId, verifyingContract: f.addresses.consents });
-    const uidOf = (p: AttestationProof): Hex => attestationUid({ chainId: f.chainId, registry: f.addresses.attestations }, p.issuer, p.data);
+    const uidOf = (p: AttestationProof): Hex =>
+      attestationUid({ chainId: f.chainId, registry: f.addresses.attestations }, p.issuer, p.data);
 
     /** A customer with an attestation anchored by bank A, and a grant to bank B they can sign. */
     const customer = async (grantOverrides: Partial<ConsentGrant> = {}) => {
@@ -80,10 +105,21 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       const [proof] = (await f.ledgerA.anchorBatch([await record(subject.address as Hex)])).proofs;
       const t = await f.now();
       const grant: ConsentGrant = {
-        attestationUid: uidOf(proof!), grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 0b111,
-        validUntil: t + 3600n, nonce: BigInt(hexlify(randomBytes(8))), deadline: t + 600n, ...grantOverrides,
+        attestationUid: uidOf(proof!),
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 0b111,
+        validUntil: t + 3600n,
+        nonce: BigInt(hexlify(randomBytes(8))),
+        deadline: t + 600n,
+        ...grantOverrides,
       };
-      return { subject, proof: proof!, grant, sign: (g: ConsentGrant = grant) => signConsentGrant(subject, domain(), g) };
+      return {
+        subject,
+        proof: proof!,
+        grant,
+        sign: (g: ConsentGrant = grant) => signConsentGrant(subject, domain(), g),
+      };
     };
     const granted = async () => {
       const c = await customer();
@@ -111,7 +147,9 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         expect(byPeer?.transportKey).to.deep.equal(a!.transportKey);
       });
       it("gives distinct members distinct ids", async () => {
-        const ids = await Promise.all([f.ledgerA, f.ledgerB, f.ledgerC].map(async (l) => (await f.readOnly.findMember(await l.account()))!.id));
+        const ids = await Promise.all(
+          [f.ledgerA, f.ledgerB, f.ledgerC].map(async (l) => (await f.readOnly.findMember(await l.account()))!.id),
+        );
         expect(new Set(ids).size).to.equal(3);
       });
       it("returns null for a stranger's account and an unknown peer id", async () => {
@@ -158,9 +196,15 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         expect(String(error.args[0]).toLowerCase()).to.equal((await f.outsider.account()).toLowerCase());
       });
       it("reverts the whole batch with InvalidAttestation(index, reason) for a bad record", async () => {
-        const error = await expectRevert(f.ledgerA.anchorBatch([await record(), await record(undefined, { method: Method.REUSE })]), "InvalidAttestation");
+        const error = await expectRevert(
+          f.ledgerA.anchorBatch([await record(), await record(undefined, { method: Method.REUSE })]),
+          "InvalidAttestation",
+        );
         expect(error.args.map(String)).to.deep.equal(["1", "6"]);
-        const expiry = await expectRevert(f.ledgerA.anchorBatch([await record(undefined, { expiresAt: 1n, issuedAt: 1n })]), "InvalidAttestation");
+        const expiry = await expectRevert(
+          f.ledgerA.anchorBatch([await record(undefined, { expiresAt: 1n, issuedAt: 1n })]),
+          "InvalidAttestation",
+        );
         expect(expiry.args.map(String)).to.deep.equal(["0", "5"]);
       });
       it("rejects an empty batch before sending anything", async () => {
@@ -184,7 +228,9 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         const [p] = (await f.ledgerA.anchorBatch([await record()])).proofs;
         expect(await f.ledgerA.attestationStatus({ ...p!, issuer: await f.ledgerB.account() })).to.equal("UNKNOWN");
         expect(await f.ledgerA.attestationStatus({ ...p!, batchRoot: randomHash() })).to.equal("UNKNOWN");
-        expect(await f.ledgerA.attestationStatus({ ...p!, data: { ...p!.data, recordRoot: randomHash() } })).to.equal("UNKNOWN");
+        expect(await f.ledgerA.attestationStatus({ ...p!, data: { ...p!.data, recordRoot: randomHash() } })).to.equal(
+          "UNKNOWN",
+        );
       });
     });
 
@@ -212,7 +258,10 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       });
       it("reverts with UnknownAttestation for a proof of nothing anchored", async () => {
         const [p] = (await f.ledgerA.anchorBatch([await record()])).proofs;
-        await expectRevert(f.ledgerA.revokeAttestation({ ...p!, batchRoot: randomHash() }, RevocationReason.CUSTOMER_REQUEST), "UnknownAttestation");
+        await expectRevert(
+          f.ledgerA.revokeAttestation({ ...p!, batchRoot: randomHash() }, RevocationReason.CUSTOMER_REQUEST),
+          "UnknownAttestation",
+        );
       });
     });
 
@@ -242,20 +291,33 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       it("reverts with InvalidSubjectSignature when another key signs", async () => {
         const c = await customer();
         const forged = await signConsentGrant(Wallet.createRandom(), domain(), c.grant);
-        const error = await expectRevert(f.ledgerB.grantConsentBySig(c.grant, c.proof, forged), "InvalidSubjectSignature");
+        const error = await expectRevert(
+          f.ledgerB.grantConsentBySig(c.grant, c.proof, forged),
+          "InvalidSubjectSignature",
+        );
         expect(String(error.args[1]).toLowerCase()).to.equal(c.subject.address.toLowerCase());
       });
       it("reverts with InvalidSubjectSignature for a signature over another grant", async () => {
         const c = await customer();
-        await expectRevert(f.ledgerB.grantConsentBySig(c.grant, c.proof, await c.sign({ ...c.grant, fieldMask: 0x7ff })), "InvalidSubjectSignature");
+        await expectRevert(
+          f.ledgerB.grantConsentBySig(c.grant, c.proof, await c.sign({ ...c.grant, fieldMask: 0x7ff })),
+          "InvalidSubjectSignature",
+        );
       });
       it("treats a malleable (high-s) copy or a 64-byte short form of a valid signature as signed by nobody", async () => {
         const c = await customer();
         const valid = Signature.from(await c.sign());
         // (r, n - s, flipped v) recovers the same key; ethers refuses to build it, so assemble the bytes.
-        const highSBytes = concat([valid.r, toBeHex(SECP256K1_N - BigInt(valid.s), 32), toBeHex(valid.v === 27 ? 28 : 27, 1)]);
+        const highSBytes = concat([
+          valid.r,
+          toBeHex(SECP256K1_N - BigInt(valid.s), 32),
+          toBeHex(valid.v === 27 ? 28 : 27, 1),
+        ]);
         for (const signature of [highSBytes, valid.compactSerialized]) {
-          const error = await expectRevert(f.ledgerB.grantConsentBySig(c.grant, c.proof, signature), "InvalidSubjectSignature");
+          const error = await expectRevert(
+            f.ledgerB.grantConsentBySig(c.grant, c.proof, signature),
+            "InvalidSubjectSignature",
+          );
           expect(error.args[0]).to.equal(ZeroAddress);
         }
         await f.ledgerB.grantConsentBySig(c.grant, c.proof, valid.serialized);
@@ -341,12 +403,21 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       it("reverts with InvalidSubjectSignature when another key signs", async () => {
         const c = await granted();
         const revocation = { consentId: c.consentId, nonce: c.grant.nonce + 1n, deadline: (await f.now()) + 600n };
-        await expectRevert(f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(Wallet.createRandom(), domain(), revocation)), "InvalidSubjectSignature");
+        await expectRevert(
+          f.ledgerC.revokeConsentBySig(
+            revocation,
+            await signConsentRevocation(Wallet.createRandom(), domain(), revocation),
+          ),
+          "InvalidSubjectSignature",
+        );
       });
       it("reverts with NonceAlreadyUsed when the revocation reuses the grant's nonce", async () => {
         const c = await granted();
         const revocation = { consentId: c.consentId, nonce: c.grant.nonce, deadline: (await f.now()) + 600n };
-        await expectRevert(f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(c.subject, domain(), revocation)), "NonceAlreadyUsed");
+        await expectRevert(
+          f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(c.subject, domain(), revocation)),
+          "NonceAlreadyUsed",
+        );
         expect(await f.ledgerA.consentStatus(c.consentId)).to.equal("ACTIVE");
       });
       it("reverts with ConsentAlreadyRevoked the second time", async () => {
@@ -355,12 +426,18 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         const first = { consentId: c.consentId, nonce: c.grant.nonce + 1n, deadline };
         await f.ledgerC.revokeConsentBySig(first, await signConsentRevocation(c.subject, domain(), first));
         const second = { ...first, nonce: c.grant.nonce + 2n };
-        await expectRevert(f.ledgerC.revokeConsentBySig(second, await signConsentRevocation(c.subject, domain(), second)), "ConsentAlreadyRevoked");
+        await expectRevert(
+          f.ledgerC.revokeConsentBySig(second, await signConsentRevocation(c.subject, domain(), second)),
+          "ConsentAlreadyRevoked",
+        );
       });
       it("reverts with UnknownConsent for an id never granted", async () => {
         const subject = Wallet.createRandom();
         const revocation = { consentId: randomHash(), nonce: 1n, deadline: (await f.now()) + 600n };
-        await expectRevert(f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(subject, domain(), revocation)), "UnknownConsent");
+        await expectRevert(
+          f.ledgerC.revokeConsentBySig(revocation, await signConsentRevocation(subject, domain(), revocation)),
+          "UnknownConsent",
+        );
       });
     });
 
@@ -372,7 +449,10 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       });
       it("reverts with FieldsNotGranted for a field outside the grant", async () => {
         const c = await granted();
-        const error = await expectRevert(f.ledgerA.recordDisclosure(c.consentId, 0b1001, randomHash()), "FieldsNotGranted");
+        const error = await expectRevert(
+          f.ledgerA.recordDisclosure(c.consentId, 0b1001, randomHash()),
+          "FieldsNotGranted",
+        );
         expect(error.args.slice(1).map(String)).to.deep.equal(["9", "7"]);
       });
       it("reverts with NotAttestationIssuer when another member records it", async () => {
@@ -406,7 +486,10 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         const atDeadline = { ...c.grant, deadline: t, validUntil: t + 3600n };
         const lateByOne = { ...atDeadline, deadline: t - 1n, nonce: c.grant.nonce + 1n };
         await f.setNextBlockTime(t);
-        await expectRevert(f.ledgerB.grantConsentBySig(lateByOne, c.proof, await c.sign(lateByOne)), "SignatureExpired");
+        await expectRevert(
+          f.ledgerB.grantConsentBySig(lateByOne, c.proof, await c.sign(lateByOne)),
+          "SignatureExpired",
+        );
         const { consentId } = await f.ledgerB.grantConsentBySig(atDeadline, c.proof, await c.sign(atDeadline));
         expect((await f.ledgerA.findConsent(consentId))!.grantedAt).to.equal(t);
       });
@@ -423,12 +506,22 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
       it("refuses a disclosure with AttestationExpired once the attestation expires, though the consent still runs", async () => {
         const subject = Wallet.createRandom();
         const t = await f.now();
-        const [proof] = (await f.ledgerA.anchorBatch([await record(subject.address as Hex, { expiresAt: t + 100n })])).proofs;
+        const [proof] = (await f.ledgerA.anchorBatch([await record(subject.address as Hex, { expiresAt: t + 100n })]))
+          .proofs;
         const grant: ConsentGrant = {
-          attestationUid: uidOf(proof!), grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1,
-          validUntil: t + 3600n, nonce: 1n, deadline: t + 50n,
+          attestationUid: uidOf(proof!),
+          grantee: await f.ledgerB.account(),
+          purpose: Purpose.ONBOARDING,
+          fieldMask: 1,
+          validUntil: t + 3600n,
+          nonce: 1n,
+          deadline: t + 50n,
         };
-        const { consentId } = await f.ledgerB.grantConsentBySig(grant, proof!, await signConsentGrant(subject, domain(), grant));
+        const { consentId } = await f.ledgerB.grantConsentBySig(
+          grant,
+          proof!,
+          await signConsentGrant(subject, domain(), grant),
+        );
         await f.setNextBlockTime(t + 100n);
         await expectRevert(f.ledgerA.recordDisclosure(consentId, 1, randomHash()), "AttestationExpired");
         expect(await f.ledgerA.consentStatus(consentId)).to.equal("ACTIVE");
@@ -451,7 +544,10 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         await expectCode(f.readOnly.anchorBatch([await record()]), "LEDGER_READ_ONLY");
         await expectCode(f.readOnly.revokeAttestation(c.proof, RevocationReason.CUSTOMER_REQUEST), "LEDGER_READ_ONLY");
         await expectCode(f.readOnly.grantConsentBySig(c.grant, c.proof, await c.sign()), "LEDGER_READ_ONLY");
-        await expectCode(f.readOnly.revokeConsentBySig(revocation, await signConsentRevocation(c.subject, domain(), revocation)), "LEDGER_READ_ONLY");
+        await expectCode(
+          f.readOnly.revokeConsentBySig(revocation, await signConsentRevocation(c.subject, domain(), revocation)),
+          "LEDGER_READ_ONLY",
+        );
         await expectCode(f.readOnly.recordDisclosure(c.consentId, 1, randomHash()), "LEDGER_READ_ONLY");
         expect(await f.readOnly.attestationStatus(c.proof)).to.equal("VALID");
         expect(await f.readOnly.consentStatus(c.consentId)).to.equal("ACTIVE");
@@ -459,7 +555,10 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
     });
     describe("hostile input", () => {
       const expectInvalid = async (label: string, promise: Promise<unknown>) => {
-        const error = await promise.then(() => null, (e: unknown) => e);
+        const error = await promise.then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(isKycnetError(error, "INVALID_ARGUMENT"), `${label}: ${String(error)}`).to.equal(true);
       };
       it("rejects values the contracts' ABI cannot carry with INVALID_ARGUMENT, never as an outage", async () => {
@@ -472,8 +571,14 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         await expectInvalid("bad account", f.ledgerA.findMember("0x12"));
         await expectInvalid("bad account", f.ledgerA.isActiveMember("0x12"));
         await expectInvalid("proof node", f.ledgerA.attestationStatus({ ...g.proof, proof: ["0xzz"] }));
-        await expectInvalid("issuedAt over uint64", f.ledgerA.anchorBatch([await record(g.subject.address as Hex, { issuedAt: 1n << 64n })]));
-        await expectInvalid("nonce over uint256", f.ledgerB.grantConsentBySig({ ...g.grant, nonce: 1n << 256n }, g.proof, "0x"));
+        await expectInvalid(
+          "issuedAt over uint64",
+          f.ledgerA.anchorBatch([await record(g.subject.address as Hex, { issuedAt: 1n << 64n })]),
+        );
+        await expectInvalid(
+          "nonce over uint256",
+          f.ledgerB.grantConsentBySig({ ...g.grant, nonce: 1n << 256n }, g.proof, "0x"),
+        );
         await expectInvalid("reason over uint8", f.ledgerA.revokeAttestation(g.proof, 300 as 1));
       });
     });

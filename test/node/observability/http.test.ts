@@ -31,7 +31,12 @@ describe("observability endpoints", () => {
     it("answers 503 naming the failing check, keeps the reason in the log only", async () => {
       const h = await createHarness({
         readinessChecks: [
-          { name: "ledger", check: async () => { throw new Error("connect ECONNREFUSED 10.9.9.9:8545"); } },
+          {
+            name: "ledger",
+            check: async () => {
+              throw new Error("connect ECONNREFUSED 10.9.9.9:8545");
+            },
+          },
           { name: "hsm", check: async () => false },
           { name: "vault", check: async () => true },
         ],
@@ -46,9 +51,20 @@ describe("observability endpoints", () => {
 
     it("counts a check that hangs past the timeout as down, and aborts it", async () => {
       let aborted = false;
-      const report = await checkReadiness([
-        { name: "ledger", check: (signal) => new Promise(() => signal.addEventListener("abort", () => { aborted = true; })) },
-      ], 50);
+      const report = await checkReadiness(
+        [
+          {
+            name: "ledger",
+            check: (signal) =>
+              new Promise(() =>
+                signal.addEventListener("abort", () => {
+                  aborted = true;
+                }),
+              ),
+          },
+        ],
+        50,
+      );
       expect(report.ready).to.equal(false);
       expect(report.checks).to.deep.equal({ ledger: "down" });
       expect(String(report.failures[0]!.error)).to.contain("did not answer within 50 ms");
@@ -67,7 +83,9 @@ describe("observability endpoints", () => {
       expect(res.statusCode).to.equal(200);
       expect(res.headers["content-type"]).to.match(/^text\/plain; version=0\.0\.4/);
       expect(res.body).to.contain("# TYPE kycnet_http_request_duration_seconds histogram");
-      expect(res.body).to.contain('kycnet_http_request_duration_seconds_count{route="/v1/attestations/:uid/status",method="GET",status_code="200"} 1');
+      expect(res.body).to.contain(
+        'kycnet_http_request_duration_seconds_count{route="/v1/attestations/:uid/status",method="GET",status_code="200"} 1',
+      );
       expect(res.body).to.contain('route="unmatched",method="GET",status_code="404"');
       expect(res.body).to.contain('kycnet_http_problems_total{code="ROUTE_NOT_FOUND"} 1');
       expect(res.body).not.to.contain(uid);

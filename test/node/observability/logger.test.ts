@@ -12,7 +12,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; 
     },
   });
   const text = () => chunks.join("");
-  return { stream, text, lines: () => text().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe("createLogger", () => {
@@ -24,14 +32,17 @@ describe("createLogger", () => {
 
   it("redacts authorization headers, cookies, API keys, PINs and bodies", () => {
     const out = capture();
-    createLogger({}, out.stream).info({
-      req: { headers: { authorization: "Bearer kyc_secret", cookie: "sid=1" } },
-      headers: { authorization: "Bearer kyc_secret2" },
-      apiKey: "kyc_secret3",
-      hsm: { pin: "123456" },
-      body: { fullName: "NGUYEN VAN A" },
-      upload: { body: "base64...", frames: ["..."] },
-    }, "x");
+    createLogger({}, out.stream).info(
+      {
+        req: { headers: { authorization: "Bearer kyc_secret", cookie: "sid=1" } },
+        headers: { authorization: "Bearer kyc_secret2" },
+        apiKey: "kyc_secret3",
+        hsm: { pin: "123456" },
+        body: { fullName: "NGUYEN VAN A" },
+        upload: { body: "base64...", frames: ["..."] },
+      },
+      "x",
+    );
     const text = out.text();
     for (const secret of ["kyc_secret", "sid=1", "123456", "NGUYEN", "base64..."]) expect(text).not.to.contain(secret);
     expect(text).to.contain("[redacted]");
@@ -39,9 +50,18 @@ describe("createLogger", () => {
 
   it("logs requests as id, method and route template only (no headers, no raw URL)", () => {
     const out = capture();
-    createLogger({}, out.stream).info({
-      req: { id: "r1", method: "GET", url: "/v1/review/cases?status=OPEN&q=NGUYEN", headers: { authorization: "Bearer x" }, routeOptions: { url: "/v1/review/cases" } },
-    }, "incoming request");
+    createLogger({}, out.stream).info(
+      {
+        req: {
+          id: "r1",
+          method: "GET",
+          url: "/v1/review/cases?status=OPEN&q=NGUYEN",
+          headers: { authorization: "Bearer x" },
+          routeOptions: { url: "/v1/review/cases" },
+        },
+      },
+      "incoming request",
+    );
     expect(out.lines()[0]!.req).to.deep.equal({ id: "r1", method: "GET", route: "/v1/review/cases" });
     expect(out.text()).not.to.contain("NGUYEN");
   });
@@ -55,6 +75,8 @@ describe("createLogger", () => {
   });
 
   it("refuses an unknown level with INVALID_ARGUMENT", () => {
-    expect(() => createLogger({ level: "chatty" })).to.throw().that.satisfies((e: unknown) => isKycnetError(e, "INVALID_ARGUMENT"));
+    expect(() => createLogger({ level: "chatty" }))
+      .to.throw()
+      .that.satisfies((e: unknown) => isKycnetError(e, "INVALID_ARGUMENT"));
   });
 });

@@ -19,8 +19,12 @@ describe("createMetrics", () => {
     m.observeHttpRequest({ route: "/v1/consents/:id/status", method: "GET", statusCode: 200, seconds: 0.003 });
     const text = await m.render();
     expect(text).to.contain("# TYPE kycnet_http_request_duration_seconds histogram");
-    expect(text).to.contain('kycnet_http_request_duration_seconds_bucket{le="0.005",route="/v1/consents/:id/status",method="GET",status_code="200"} 1');
-    expect(text).to.contain('kycnet_http_request_duration_seconds_count{route="/v1/consents/:id/status",method="GET",status_code="200"} 1');
+    expect(text).to.contain(
+      'kycnet_http_request_duration_seconds_bucket{le="0.005",route="/v1/consents/:id/status",method="GET",status_code="200"} 1',
+    );
+    expect(text).to.contain(
+      'kycnet_http_request_duration_seconds_count{route="/v1/consents/:id/status",method="GET",status_code="200"} 1',
+    );
   });
 
   it("folds unknown HTTP methods into OTHER", async () => {
@@ -53,12 +57,17 @@ describe("createMetrics", () => {
     ["a negative duration", (m: ReturnType<typeof createMetrics>) => m.observeStage("ocr", -1)],
     ["a NaN depth", (m: ReturnType<typeof createMetrics>) => m.setOutboxDepth(Number.NaN)],
     ["a negative lag", (m: ReturnType<typeof createMetrics>) => m.setAnchoringLag(-5)],
-    ["a problem code that is not SCREAMING_SNAKE", (m: ReturnType<typeof createMetrics>) => m.countProblem("not found")],
+    [
+      "a problem code that is not SCREAMING_SNAKE",
+      (m: ReturnType<typeof createMetrics>) => m.countProblem("not found"),
+    ],
     ["an HSM operation with spaces", (m: ReturnType<typeof createMetrics>) => m.countHsmOperation("sign tx")],
   ] as const) {
     it(`refuses ${name} with INVALID_ARGUMENT`, () => {
       const m = createMetrics({ processMetrics: false });
-      expect(() => call(m)).to.throw().that.satisfies((e: unknown) => isKycnetError(e, "INVALID_ARGUMENT"));
+      expect(() => call(m))
+        .to.throw()
+        .that.satisfies((e: unknown) => isKycnetError(e, "INVALID_ARGUMENT"));
     });
   }
 });

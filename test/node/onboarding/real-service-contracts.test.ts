@@ -20,7 +20,8 @@ import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-ma
 import { ChallengeIssuer, loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
 import { HttpNationalIdRegistry } from "../../../node/src/ekyc/checks/national-id/http-adapter.ts";
 import {
-  createRegistrySimulator, type RegistrySimulator,
+  createRegistrySimulator,
+  type RegistrySimulator,
 } from "../../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { IndexedSanctionsList } from "../../../node/src/ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles } from "../../../node/src/ekyc/checks/sanctions/loaders/load-file.ts";
@@ -73,14 +74,23 @@ describe("service-port contracts on the real implementations", function () {
     const audit = createAuditLog(store);
     const issuer = Wallet.createRandom().address as Hex;
     const vault = createVault({
-      store, keys: new MemoryKeyManager(), audit,
+      store,
+      keys: new MemoryKeyManager(),
+      audit,
       attestationContext: { chainId: 31337n, registry: `0x${"11".repeat(20)}`, issuer },
     });
     const review = createReviewQueue({ store, vault, audit });
     const service = createOnboardingService({
-      sessions: createSessionStore(), readDocument: (images) => readDocument(images, { engines }),
-      faceModel: model, challenges: new ChallengeIssuer(), registry, sanctions: options.sanctions, vault, review,
-      pipelineVersion: encodePipelineVersion("ekyc/contract-test"), attestationValiditySeconds: 365 * 86_400,
+      sessions: createSessionStore(),
+      readDocument: (images) => readDocument(images, { engines }),
+      faceModel: model,
+      challenges: new ChallengeIssuer(),
+      registry,
+      sanctions: options.sanctions,
+      vault,
+      review,
+      pipelineVersion: encodePipelineVersion("ekyc/contract-test"),
+      attestationValiditySeconds: 365 * 86_400,
     });
     const close = async () => {
       await store.close();

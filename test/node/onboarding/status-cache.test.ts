@@ -14,16 +14,34 @@ describe("API ChainLedgerReads status cache (statusTtlMs)", () => {
     let status: "VALID" | "REVOKED" = "VALID";
     const reads = new ChainLedgerReads({
       ledger: {
-        attestationStatus: async () => { calls.attestation += 1; return status; },
-        consentStatus: async () => { calls.consent += 1; return "ACTIVE"; },
-        revokeAttestation: async () => { status = "REVOKED"; return { txHash: UID, blockNumber: 1, gasUsed: 0n }; },
+        attestationStatus: async () => {
+          calls.attestation += 1;
+          return status;
+        },
+        consentStatus: async () => {
+          calls.consent += 1;
+          return "ACTIVE";
+        },
+        revokeAttestation: async () => {
+          status = "REVOKED";
+          return { txHash: UID, blockNumber: 1, gasUsed: 0n };
+        },
       },
       locators: [{ findProof: async () => (pending ? null : PROOF) }],
       isPending: async () => pending,
       statusTtlMs: ttl,
       clock: () => now,
     });
-    return { reads, calls, tick: (ms: number) => { now += ms; }, anchor: () => { pending = false; } };
+    return {
+      reads,
+      calls,
+      tick: (ms: number) => {
+        now += ms;
+      },
+      anchor: () => {
+        pending = false;
+      },
+    };
   };
 
   it("asks the chain again only after one block period", async () => {

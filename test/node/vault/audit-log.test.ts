@@ -20,7 +20,8 @@ describe("node/vault audit log (LevelDB)", () => {
 
   it("chains entries and verifies an untouched log", async () => {
     const log = createAuditLog(store);
-    for (let i = 0; i < 5; i++) await log.append({ actor: "op-1", action: "record.opened", target: `rec_${i}`, details: { purpose: "review" } });
+    for (let i = 0; i < 5; i++)
+      await log.append({ actor: "op-1", action: "record.opened", target: `rec_${i}`, details: { purpose: "review" } });
     const result = await log.verify();
     expect(result).to.include({ ok: true, entries: 5 });
     const entries = await log.list();
@@ -36,7 +37,10 @@ describe("node/vault audit log (LevelDB)", () => {
 
   it("writes the caller's ops and the entries together", async () => {
     const log = createAuditLog(store);
-    await log.commit([{ type: "put", key: "record/x", value: 1 }], [{ actor: "a", action: "record.stored", target: "x" }]);
+    await log.commit(
+      [{ type: "put", key: "record/x", value: 1 }],
+      [{ actor: "a", action: "record.stored", target: "x" }],
+    );
     expect(await store.get("record/x")).to.equal(1);
     expect((await log.list())[0]!.action).to.equal("record.stored");
   });
@@ -50,7 +54,9 @@ describe("node/vault audit log (LevelDB)", () => {
     it("reports an edited entry", async () => {
       const log = await seed();
       const entry = (await store.get("audit/000000000002")) as Record<string, unknown>;
-      await store.write([{ type: "put", key: "audit/000000000002", value: { ...entry, actor: "someone-else" } as never }]);
+      await store.write([
+        { type: "put", key: "audit/000000000002", value: { ...entry, actor: "someone-else" } as never },
+      ]);
       expect(await log.verify()).to.include({ ok: false, brokenAt: 2, reason: "entry content changed" });
     });
     it("reports a deleted entry in the middle", async () => {

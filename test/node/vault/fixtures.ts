@@ -1,22 +1,40 @@
 /** Verified records of made-up people for vault and outbox tests. */
 import { Wallet, ZeroHash, hexlify, randomBytes } from "ethers";
 import {
-  AssuranceLevel, Method, commitRecord, encodePipelineVersion, type AttestationData, type Hex,
+  AssuranceLevel,
+  Method,
+  commitRecord,
+  encodePipelineVersion,
+  type AttestationData,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import type { VerifiedRecord } from "../../../node/src/vault/vault.ts";
 
 export function verifiedRecord(n = 0): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {
   const c = commitRecord({
-    idNumber: `0012030${String(10000 + n).slice(-5)}`, fullName: `Nguyễn Văn Thử ${n}`, dateOfBirth: "1990-01-31", sex: "M",
-    nationality: "VNM", address: "1 Tràng Tiền, Hà Nội", issueDate: "2021-01-01", expiryDate: "2036-01-31", documentType: "CCCD",
+    idNumber: `0012030${String(10000 + n).slice(-5)}`,
+    fullName: `Nguyễn Văn Thử ${n}`,
+    dateOfBirth: "1990-01-31",
+    sex: "M",
+    nationality: "VNM",
+    address: "1 Tràng Tiền, Hà Nội",
+    issueDate: "2021-01-01",
+    expiryDate: "2036-01-31",
+    documentType: "CCCD",
     faceTemplate: hexlify(randomBytes(32)),
   });
   const subject = Wallet.createRandom().address as Hex;
   return {
     record: { fields: c.fields, salts: c.salts, evidence: { faceModel: "test", similarity: 0.93 } },
     attestation: (now) => ({
-      subject, recordRoot: c.root, method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_1,
-      pipelineVersion: encodePipelineVersion("ekyc/test"), issuedAt: now, expiresAt: now + 86_400n * 365n, refUid: ZeroHash as Hex,
+      subject,
+      recordRoot: c.root,
+      method: Method.FULL_EKYC,
+      assuranceLevel: AssuranceLevel.LEVEL_1,
+      pipelineVersion: encodePipelineVersion("ekyc/test"),
+      issuedAt: now,
+      expiresAt: now + 86_400n * 365n,
+      refUid: ZeroHash as Hex,
     }),
   };
 }

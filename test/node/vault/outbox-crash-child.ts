@@ -14,13 +14,26 @@ import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-
 import { createVault } from "../../../node/src/vault/vault.ts";
 import { verifiedRecord } from "./fixtures.ts";
 
-const [dir, url, addressesJson, privateKey, targetText] = process.argv.slice(2) as [string, string, string, string, string];
+const [dir, url, addressesJson, privateKey, targetText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const target = Number(targetText);
 const provider = createRpcProvider(url, { pollingIntervalMs: 50 });
-const ledger = await createEthersLedger({ runner: new NonceManager(new Wallet(privateKey, provider)), addresses: JSON.parse(addressesJson) });
+const ledger = await createEthersLedger({
+  runner: new NonceManager(new Wallet(privateKey, provider)),
+  addresses: JSON.parse(addressesJson),
+});
 const store = await openLevelRecordStore(dir);
 const audit = createAuditLog(store);
-const attestationContext = { chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: await ledger.account() };
+const attestationContext = {
+  chainId: await ledger.chainId(),
+  registry: ledger.addresses.attestations,
+  issuer: await ledger.account(),
+};
 const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext });
 const worker = createAnchoringWorker({ store, audit, vault, ledger, maxBatch: 5 });
 

@@ -38,35 +38,54 @@ describe("node/vault outbox under kill -9", function () {
 
   it("anchors every stored record exactly once across random SIGKILLs", async () => {
     const provider = createRpcProvider(chain.url, { chainId: chain.chainId });
-    const dev = (i: number) => HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), `m/44'/60'/0'/0/${i}`);
+    const dev = (i: number) =>
+      HDNodeWallet.fromMnemonic(
+        Mnemonic.fromPhrase("test test test test test test test test test test test junk"),
+        `m/44'/60'/0'/0/${i}`,
+      );
     const bank = dev(1);
     const addresses = await deployKycnet(new NonceManager(dev(0).connect(provider)), {
-      members: [{ account: bank.address as Hex, name: "Bank A", peerId: randomBytes(38), transportKey: new Uint8Array([2, ...randomBytes(32)]) }], threshold: 1,
+      members: [
+        {
+          account: bank.address as Hex,
+          name: "Bank A",
+          peerId: randomBytes(38),
+          transportKey: new Uint8Array([2, ...randomBytes(32)]),
+        },
+      ],
+      threshold: 1,
     });
     // Kills are placed by the child's progress, not by wall time, so they land mid-work on a fast
     // machine and a slow one alike: after the Nth record is stored, plus a random few milliseconds
     // (into the storing, the move to in-flight, the transaction or the marking).
     let storedSoFar = 0;
-    const run = (killAtStored?: number) => new Promise<{ killed: boolean; output: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir, chain.url, JSON.stringify(addresses), bank.privateKey, String(TARGET)], { stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      let armed = false;
-      child.stdout.on("data", (d: Buffer) => {
-        output += d.toString();
-        for (const m of d.toString().matchAll(/stored (\d+)/g)) storedSoFar = Math.max(storedSoFar, Number(m[1]));
-        if (!armed && killAtStored !== undefined && storedSoFar >= killAtStored) {
-          armed = true;
-          setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 40));
-        }
+    const run = (killAtStored?: number) =>
+      new Promise<{ killed: boolean; output: string }>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", CHILD, dir, chain.url, JSON.stringify(addresses), bank.privateKey, String(TARGET)],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let output = "";
+        let armed = false;
+        child.stdout.on("data", (d: Buffer) => {
+          output += d.toString();
+          for (const m of d.toString().matchAll(/stored (\d+)/g)) storedSoFar = Math.max(storedSoFar, Number(m[1]));
+          if (!armed && killAtStored !== undefined && storedSoFar >= killAtStored) {
+            armed = true;
+            setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 40));
+          }
+        });
+        child.stderr.on("data", (d: Buffer) => {
+          output += d.toString();
+        });
+        child.on("error", reject);
+        child.on("exit", (code, signal) => {
+          if (signal === "SIGKILL") resolve({ killed: true, output });
+          else if (code === 0) resolve({ killed: false, output });
+          else reject(new Error(`child failed (${code}): ${output}`));
+        });
       });
-      child.stderr.on("data", (d: Buffer) => { output += d.toString(); });
-      child.on("error", reject);
-      child.on("exit", (code, signal) => {
-        if (signal === "SIGKILL") resolve({ killed: true, output });
-        else if (code === 0) resolve({ killed: false, output });
-        else reject(new Error(`child failed (${code}): ${output}`));
-      });
-    });
 
     let kills = 0;
     for (let i = 0; i < KILLS && storedSoFar < TARGET - 4; i++) {

@@ -21,7 +21,11 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
   before(async () => {
     f = await deployedConsortium();
   });
-  const contextOf = async (ledger: LedgerClient) => ({ chainId: await ledger.chainId(), registry: ledger.addresses.attestations, issuer: await ledger.account() });
+  const contextOf = async (ledger: LedgerClient) => ({
+    chainId: await ledger.chainId(),
+    registry: ledger.addresses.attestations,
+    issuer: await ledger.account(),
+  });
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "kycnet-outbox-"));
     store = await openLevelRecordStore(dir);
@@ -33,9 +37,21 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
 
   const setup = async (ledger: LedgerClient = f.ledgerA, maxBatch = 256) => {
     const audit = createAuditLog(store);
-    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: await contextOf(ledger) });
+    const vault = createVault({
+      store,
+      keys: new MemoryKeyManager(),
+      audit,
+      attestationContext: await contextOf(ledger),
+    });
     const batches: number[] = [];
-    const worker = createAnchoringWorker({ store, audit, vault, ledger, maxBatch, onBatch: (b) => batches.push(b.count) });
+    const worker = createAnchoringWorker({
+      store,
+      audit,
+      vault,
+      ledger,
+      maxBatch,
+      onBatch: (b) => batches.push(b.count),
+    });
     return { audit, vault, worker, batches };
   };
 
@@ -75,8 +91,16 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     await storeRecords(vault, 3);
     // Simulate the crash: a first worker sends the batch but its process dies before marking.
     const crashing = createAnchoringWorker({
-      store, audit: createAuditLog(store), vault,
-      ledger: { ...f.ledgerA, anchorBatch: async (batch) => { await f.ledgerA.anchorBatch(batch); throw new Error("killed"); } },
+      store,
+      audit: createAuditLog(store),
+      vault,
+      ledger: {
+        ...f.ledgerA,
+        anchorBatch: async (batch) => {
+          await f.ledgerA.anchorBatch(batch);
+          throw new Error("killed");
+        },
+      },
     });
     await crashing.flush().catch(() => undefined);
     expect((await worker.depth()).inflight).to.equal(1);
@@ -93,17 +117,35 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     let now = Date.now();
     const clock = () => new Date(now);
     const audit = createAuditLog(store, clock);
-    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: await contextOf(f.ledgerA), clock });
+    const vault = createVault({
+      store,
+      keys: new MemoryKeyManager(),
+      audit,
+      attestationContext: await contextOf(f.ledgerA),
+      clock,
+    });
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
-    const slow: LedgerClient = { ...f.ledgerA, anchorBatch: async (batch) => { await gate; return f.ledgerA.anchorBatch(batch); } };
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: LedgerClient = {
+      ...f.ledgerA,
+      anchorBatch: async (batch) => {
+        await gate;
+        return f.ledgerA.anchorBatch(batch);
+      },
+    };
     const worker = createAnchoringWorker({ store, audit, vault, ledger: slow, maxDelayMs: 1_000, clock });
     const [old] = await storeRecords(vault, 1);
     now += 2_000; // the first record is now due
     const background = worker.flush(false);
     await new Promise((r) => setTimeout(r, 50)); // the pass has read the queue and waits on the chain
     const late = verifiedRecord(99);
-    const young = await vault.storeVerifiedRecord({ record: late.record, attestation: late.attestation(await f.now()), actor: "op" });
+    const young = await vault.storeVerifiedRecord({
+      record: late.record,
+      attestation: late.attestation(await f.now()),
+      actor: "op",
+    });
     const forced = worker.flush();
     release();
     await background;
@@ -116,8 +158,15 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     const { vault, worker } = await setup();
     await storeRecords(vault, 2);
     const down = createAnchoringWorker({
-      store, audit: createAuditLog(store), vault,
-      ledger: { ...f.ledgerA, anchorBatch: async () => { throw new LedgerUnavailableError("anchor", new Error("ECONNREFUSED")); } },
+      store,
+      audit: createAuditLog(store),
+      vault,
+      ledger: {
+        ...f.ledgerA,
+        anchorBatch: async () => {
+          throw new LedgerUnavailableError("anchor", new Error("ECONNREFUSED"));
+        },
+      },
     });
     const error = await down.flush().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(LedgerUnavailableError);

@@ -2,7 +2,10 @@
 import { expect } from "chai";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 
-export function describeRecordStoreCompliance(name: string, open: () => Promise<{ store: RecordStore; reopen?: () => Promise<RecordStore> }>) {
+export function describeRecordStoreCompliance(
+  name: string,
+  open: () => Promise<{ store: RecordStore; reopen?: () => Promise<RecordStore> }>,
+) {
   describe(`RecordStore compliance: ${name}`, () => {
     let store: RecordStore;
     let reopen: (() => Promise<RecordStore>) | undefined;
@@ -20,15 +23,27 @@ export function describeRecordStoreCompliance(name: string, open: () => Promise<
     });
 
     it("applies puts and deletes of one write together", async () => {
-      await store.write([{ type: "put", key: "k/1", value: 1 }, { type: "put", key: "k/2", value: 2 }]);
-      await store.write([{ type: "del", key: "k/1" }, { type: "put", key: "k/3", value: 3 }]);
+      await store.write([
+        { type: "put", key: "k/1", value: 1 },
+        { type: "put", key: "k/2", value: 2 },
+      ]);
+      await store.write([
+        { type: "del", key: "k/1" },
+        { type: "put", key: "k/3", value: 3 },
+      ]);
       expect(await store.get("k/1")).to.equal(undefined);
       expect(await store.get("k/3")).to.equal(3);
     });
 
     it("ranges over one prefix in key order, with paging and reverse", async () => {
-      await store.write(["p/03", "p/01", "q/00", "p/02", "pp/9"].map((key) => ({ type: "put" as const, key, value: key })));
-      const keys = async (o: Parameters<RecordStore["range"]>[0]) => { const out: string[] = []; for await (const [k] of store.range(o)) out.push(k); return out; };
+      await store.write(
+        ["p/03", "p/01", "q/00", "p/02", "pp/9"].map((key) => ({ type: "put" as const, key, value: key })),
+      );
+      const keys = async (o: Parameters<RecordStore["range"]>[0]) => {
+        const out: string[] = [];
+        for await (const [k] of store.range(o)) out.push(k);
+        return out;
+      };
       expect(await keys({ prefix: "p/" })).to.deep.equal(["p/01", "p/02", "p/03"]);
       expect(await keys({ prefix: "p/", after: "p/01", limit: 1 })).to.deep.equal(["p/02"]);
       expect(await keys({ prefix: "p/", reverse: true, limit: 2 })).to.deep.equal(["p/03", "p/02"]);

@@ -18,16 +18,35 @@ import { expectCode } from "../../support/expect-code.ts";
 const NOW = 1_800_000_000n;
 const CONTEXT = { chainId: 31337n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex };
 
-
 for (const [name, openKeys] of [
   ["in-memory keys", async () => ({ keys: new MemoryKeyManager() as KeyManager, cleanup: async () => {} })],
-  ["SoftHSM2 keys", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kycnet-vault-hsm-"));
-    const softhsm2Conf = writeSoftHsmConf(dir);
-    await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "vault-bank", soPin: "87654321", userPin: "12345678", softhsm2Conf });
-    const keys = await openPkcs11KeyManager({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "vault-bank", pin: "12345678", softhsm2Conf });
-    return { keys: keys as KeyManager, cleanup: async () => { await keys.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }],
+  [
+    "SoftHSM2 keys",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kycnet-vault-hsm-"));
+      const softhsm2Conf = writeSoftHsmConf(dir);
+      await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "vault-bank",
+        soPin: "87654321",
+        userPin: "12345678",
+        softhsm2Conf,
+      });
+      const keys = await openPkcs11KeyManager({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "vault-bank",
+        pin: "12345678",
+        softhsm2Conf,
+      });
+      return {
+        keys: keys as KeyManager,
+        cleanup: async () => {
+          await keys.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
 ] as const) {
   describe(`node/vault with LevelDB and ${name}`, function () {
     this.timeout(60_000);
@@ -83,7 +102,10 @@ for (const [name, openKeys] of [
       const { vault } = make();
       const a = verifiedRecord(3);
       const b = verifiedRecord(4);
-      await expectCode(vault.storeVerifiedRecord({ record: a.record, attestation: b.attestation(NOW), actor: "op" }), "RECORD_INTEGRITY");
+      await expectCode(
+        vault.storeVerifiedRecord({ record: a.record, attestation: b.attestation(NOW), actor: "op" }),
+        "RECORD_INTEGRITY",
+      );
       let count = 0;
       for await (const _ of store.range({ prefix: "" })) count += 1;
       expect(count).to.equal(0); // nothing half-written
@@ -96,7 +118,13 @@ for (const [name, openKeys] of [
       const stored = (await store.get(`record/${meta.id}`)) as { envelope: { ciphertext: string } };
       const bytes = Buffer.from(stored.envelope.ciphertext, "base64");
       bytes[0] = bytes[0]! ^ 1;
-      await store.write([{ type: "put", key: `record/${meta.id}`, value: { ...stored, envelope: { ...stored.envelope, ciphertext: bytes.toString("base64") } } as never }]);
+      await store.write([
+        {
+          type: "put",
+          key: `record/${meta.id}`,
+          value: { ...stored, envelope: { ...stored.envelope, ciphertext: bytes.toString("base64") } } as never,
+        },
+      ]);
       await expectCode(vault.openRecord(meta.id, "op", "test"), "CIPHERTEXT_REJECTED");
     });
 
@@ -106,7 +134,10 @@ for (const [name, openKeys] of [
       const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" });
       expect(meta.uid).to.equal(attestationUid(CONTEXT, CONTEXT.issuer, attestation(NOW)));
       expect((await vault.findRecordByUid(meta.uid))?.id).to.equal(meta.id);
-      await expectCode(vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" }), "RECORD_INTEGRITY");
+      await expectCode(
+        vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" }),
+        "RECORD_INTEGRITY",
+      );
     });
 
     it("holds a record for review without queueing it, and queues it on release", async () => {
@@ -114,12 +145,19 @@ for (const [name, openKeys] of [
       const { record, attestation } = verifiedRecord(9);
       const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op", hold: true });
       expect(meta.status).to.equal("IN_REVIEW");
-      const pending = async () => { let n = 0; for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1; return n; };
+      const pending = async () => {
+        let n = 0;
+        for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1;
+        return n;
+      };
       expect(await pending()).to.equal(0);
       expect((await vault.releaseForAnchoring(meta.id, "reviewer-1")).status).to.equal("ACTIVE");
       expect(await pending()).to.equal(1);
       await expectCode(vault.releaseForAnchoring(meta.id, "reviewer-1"), "RECORD_STATE_CONFLICT");
-      expect((await audit.list()).map((e) => e.action)).to.deep.equal(["record.held-for-review", "record.released-for-anchoring"]);
+      expect((await audit.list()).map((e) => e.action)).to.deep.equal([
+        "record.held-for-review",
+        "record.released-for-anchoring",
+      ]);
     });
 
     it("returns RECORD_NOT_FOUND for unknown or malformed ids", async () => {
@@ -147,7 +185,12 @@ for (const [name, openKeys] of [
       it("keeps large or suspicious cases 10 years", async () => {
         const { vault } = make();
         const { record, attestation } = verifiedRecord(7);
-        const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op", retentionClass: "LARGE_OR_SUSPICIOUS" });
+        const meta = await vault.storeVerifiedRecord({
+          record,
+          attestation: attestation(NOW),
+          actor: "op",
+          retentionClass: "LARGE_OR_SUSPICIOUS",
+        });
         const closed = await vault.closeAccount(meta.id, { closedAt: new Date("2027-02-01T00:00:00Z"), actor: "op" });
         expect(closed.retention.retainUntil).to.equal("2037-02-01T00:00:00.000Z");
       });

@@ -3,7 +3,8 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import { serveRpc } from "../../../node/src/workers/rpc.ts";
 
 await serveRpc(async (options: { failLoad?: boolean; greeting: string }) => {
-  if (options.failLoad === true) throw new KycnetError<string>("FIXTURE_LOAD_FAILED", "could not load", { details: { why: "asked to" } });
+  if (options.failLoad === true)
+    throw new KycnetError<string>("FIXTURE_LOAD_FAILED", "could not load", { details: { why: "asked to" } });
   return {
     info: { greeting: options.greeting },
     methods: {

@@ -28,7 +28,11 @@ describe("worker-thread RPC", function () {
     expect(rpc.info).to.deep.equal({ greeting: "xin chào" });
   });
   it("answers calls by id, several at once, typed arrays included", async () => {
-    const answers = await Promise.all([rpc.call("slow", [30]), rpc.call("echo", [{ a: 1 }]), rpc.call("echo", [Float32Array.from([0.5, 2])])]);
+    const answers = await Promise.all([
+      rpc.call("slow", [30]),
+      rpc.call("echo", [{ a: 1 }]),
+      rpc.call("echo", [Float32Array.from([0.5, 2])]),
+    ]);
     expect(answers[0]).to.equal(30);
     expect(answers[1]).to.deep.equal({ a: 1 });
     expect([...(answers[2] as Float32Array)]).to.deep.equal([0.5, 2]);
@@ -47,7 +51,10 @@ describe("worker-thread RPC", function () {
     expect(await rpc.call("echo", ["again"])).to.equal("again");
   });
   it("rejects start with the rebuilt load error when the worker cannot load", async () => {
-    const error = await expectCode(RpcWorker.start(ENTRY, options({ failLoad: true, greeting: "" })), "FIXTURE_LOAD_FAILED");
+    const error = await expectCode(
+      RpcWorker.start(ENTRY, options({ failLoad: true, greeting: "" })),
+      "FIXTURE_LOAD_FAILED",
+    );
     expect((error as KycnetError).details).to.deep.equal({ why: "asked to" });
   });
   it("fails calls after close, and calls still in flight when it closes", async () => {

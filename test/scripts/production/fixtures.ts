@@ -45,7 +45,11 @@ export function bank(n: number, overrides: Record<string, unknown> = {}): Record
     account: bankAccount(n),
     dataDir: "/var/lib/kycnet",
     hsm: { modulePath: "/opt/hsm/lib/libvendor-pkcs11.so", tokenLabel: slug, pinEnv: "KYCNET_HSM_PIN" },
-    api: { host: "127.0.0.1", port: 8080, apiKeys: [{ id: `${slug}-operator`, role: "operator", sha256: "ab".repeat(32) }] },
+    api: {
+      host: "127.0.0.1",
+      port: 8080,
+      apiKeys: [{ id: `${slug}-operator`, role: "operator", sha256: "ab".repeat(32) }],
+    },
     p2p: { listen: ["/ip4/0.0.0.0/tcp/4001"], announce: `/dns4/p2p.${slug}.example.vn/tcp/4001` },
     ...overrides,
   };
@@ -69,7 +73,8 @@ export function bankPublication(name: string, account: string) {
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
   return {
-    name, account,
+    name,
+    account,
     peerIdBytes: hexlify(Buffer.concat([Buffer.from("002408011220", "hex"), randomBytes(32)])),
     transportPublicKey: hexlify(ecdh.getPublicKey(null, "compressed")),
   };

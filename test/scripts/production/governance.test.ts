@@ -23,12 +23,25 @@ async function consortium(threshold: number) {
   const [deployer, a, b, c, d] = (await ethers.getSigners()) as unknown as Signer[];
   const [accountA, accountB, accountC, accountD] = await Promise.all([a!, b!, c!, d!].map((s) => s.getAddress()));
   const { chainId } = await ethers.provider.getNetwork();
-  const record = await deployConsortium(deployer!, parseDeploymentInput({
-    chainId: Number(chainId), threshold, members: [bankPublication("Bank A", accountA!), bankPublication("Bank B", accountB!)],
-  }));
+  const record = await deployConsortium(
+    deployer!,
+    parseDeploymentInput({
+      chainId: Number(chainId),
+      threshold,
+      members: [bankPublication("Bank A", accountA!), bankPublication("Bank B", accountB!)],
+    }),
+  );
   const reader = new Contract(record.addresses.consortium, ConsortiumRegistryAbi, ethers.provider);
   const active = (account: string) => reader.getFunction("isActiveMember")(account) as Promise<boolean>;
-  return { ethers, provider, record, signers: { a: a!, b: b!, c: c!, d: d! }, accounts: { a: accountA!, b: accountB!, c: accountC!, d: accountD! }, reader, active };
+  return {
+    ethers,
+    provider,
+    record,
+    signers: { a: a!, b: b!, c: c!, d: d! },
+    accounts: { a: accountA!, b: accountB!, c: accountC!, d: accountD! },
+    reader,
+    active,
+  };
 }
 
 describe("production: governance after deployment", function () {
@@ -36,7 +49,10 @@ describe("production: governance after deployment", function () {
 
   it("admits a bank only once the threshold of members approved (2 of 2)", async () => {
     const f = await consortium(2);
-    const proposed = await propose(f.record.addresses.consortium, f.signers.a, { kind: "admit", member: bankPublication("Bank C", f.accounts.c) });
+    const proposed = await propose(f.record.addresses.consortium, f.signers.a, {
+      kind: "admit",
+      member: bankPublication("Bank C", f.accounts.c),
+    });
     expect(proposed.executed).to.equal(false);
     expect(await f.active(f.accounts.c)).to.equal(false);
     const approved = await approve(f.record.addresses.consortium, f.signers.b, proposed.proposalId);
@@ -47,19 +63,27 @@ describe("production: governance after deployment", function () {
   it("rotates a bank's signing account, updates its endpoint, removes a member and changes the threshold", async () => {
     const f = await consortium(1);
     const at = f.record.addresses.consortium;
-    expect((await propose(at, f.signers.a, { kind: "rotate", oldAccount: f.accounts.b, newAccount: f.accounts.d })).executed).to.equal(true);
+    expect(
+      (await propose(at, f.signers.a, { kind: "rotate", oldAccount: f.accounts.b, newAccount: f.accounts.d })).executed,
+    ).to.equal(true);
     expect(await f.active(f.accounts.b)).to.equal(false);
     expect(await f.active(f.accounts.d)).to.equal(true);
     const fresh = bankPublication("Bank B", f.accounts.d);
     await propose(at, f.signers.d, { kind: "endpoint", member: fresh });
-    const member = await f.reader.getFunction("memberOf")(f.accounts.d) as { peerId: string };
+    const member = (await f.reader.getFunction("memberOf")(f.accounts.d)) as { peerId: string };
     expect(member.peerId).to.equal(fresh.peerIdBytes);
     await propose(at, f.signers.a, { kind: "threshold", threshold: 2 });
     expect(await f.reader.getFunction("threshold")()).to.equal(2n);
     // Removal would leave fewer members than the threshold: the registry refuses it at proposal time.
-    const refused = await expectCode(propose(at, f.signers.a, { kind: "remove", account: f.accounts.d }), "CONTRACT_REVERT");
+    const refused = await expectCode(
+      propose(at, f.signers.a, { kind: "remove", account: f.accounts.d }),
+      "CONTRACT_REVERT",
+    );
     expect((refused as unknown as { revert: string }).revert).to.equal("InvalidThreshold");
-    const admission = await propose(at, f.signers.a, { kind: "admit", member: bankPublication("Bank C", f.accounts.c) });
+    const admission = await propose(at, f.signers.a, {
+      kind: "admit",
+      member: bankPublication("Bank C", f.accounts.c),
+    });
     expect((await approve(at, f.signers.d, admission.proposalId)).executed).to.equal(true);
     const removal = await propose(at, f.signers.a, { kind: "remove", account: f.accounts.d });
     expect(removal.executed).to.equal(false);
@@ -72,7 +96,10 @@ describe("production: governance after deployment", function () {
 
   it("a non-member cannot propose; an unknown proposal cannot be approved (typed CONTRACT_REVERT)", async () => {
     const f = await consortium(1);
-    const outsider = await expectCode(propose(f.record.addresses.consortium, f.signers.c, { kind: "threshold", threshold: 1 }), "CONTRACT_REVERT");
+    const outsider = await expectCode(
+      propose(f.record.addresses.consortium, f.signers.c, { kind: "threshold", threshold: 1 }),
+      "CONTRACT_REVERT",
+    );
     expect((outsider as unknown as { revert: string }).revert).to.equal("NotActiveMember");
     const unknown = await expectCode(approve(f.record.addresses.consortium, f.signers.a, 99n), "CONTRACT_REVERT");
     expect((unknown as unknown as { revert: string }).revert).to.equal("UnknownProposal");
@@ -85,7 +112,10 @@ describe("production: governance after deployment", function () {
       [{ ...ok, transportPublicKey: "0x02" }, "member.transportPublicKey"],
       [{ ...ok, extra: 1 }, "member.extra"],
     ] as const) {
-      const error = await expectCode(Promise.resolve().then(() => parseMemberPublication(bad)), "PRODUCTION_INPUT_INVALID");
+      const error = await expectCode(
+        Promise.resolve().then(() => parseMemberPublication(bad)),
+        "PRODUCTION_INPUT_INVALID",
+      );
       expect((error as unknown as { field: string }).field).to.equal(field);
     }
   });
@@ -96,19 +126,39 @@ describe("production: governance after deployment", function () {
     const dir = mkdtempSync(join(tmpdir(), "kycnet-gov-cli-"));
     const root = fileURLToPath(new URL("../../..", import.meta.url));
     // Hardhat's public development keys #1 and #2 (bank A and bank B here).
-    const keys = { K: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", L: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" };
-    const cli = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", join(root, "scripts/production/cli.ts"), ...args, "--rpc", bridge.url, "--addresses", join(dir, "addresses.json")],
-        { cwd: root, env: { ...process.env, ...keys }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }));
-    });
+    const keys = {
+      K: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+      L: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            join(root, "scripts/production/cli.ts"),
+            ...args,
+            "--rpc",
+            bridge.url,
+            "--addresses",
+            join(dir, "addresses.json"),
+          ],
+          { cwd: root, env: { ...process.env, ...keys }, timeout: 60_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
+        );
+      });
     try {
       writeFileSync(join(dir, "addresses.json"), JSON.stringify(f.record.addresses));
       writeFileSync(join(dir, "bank-c.json"), JSON.stringify(bankPublication("Bank C", f.accounts.c)));
       const proposed = await cli(["propose", "admit", "--member", join(dir, "bank-c.json"), "--key-env", "K"]);
       expect(proposed.code, proposed.stderr).to.equal(0);
       expect(proposed.stdout).to.match(/proposal 0 \(admit\) from 0x[0-9a-fA-F]{40}: waiting for approvals/);
-      const [missing, approved] = [await cli(["propose", "remove", "--key-env", "K"]), await cli(["approve", "--id", "0", "--key-env", "L"])];
+      const [missing, approved] = [
+        await cli(["propose", "remove", "--key-env", "K"]),
+        await cli(["approve", "--id", "0", "--key-env", "L"]),
+      ];
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.match(/--account: is required for "remove"/);
       expect(approved.code, approved.stderr).to.equal(0);

@@ -32,7 +32,13 @@ describe("production: HSM-backed deployer", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("deploy --hsm: the token's signing account deploys; the genesis member is active", async () => {
-    const token = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "deployer", soPin: "prod-test-so-pin", userPin: PIN, softhsm2Conf });
+    const token = await provisionToken({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: "deployer",
+      soPin: "prod-test-so-pin",
+      userPin: PIN,
+      softhsm2Conf,
+    });
     const { ethers, provider } = await network.create();
     const [funder, bankA] = (await ethers.getSigners()) as unknown as Signer[];
     // A priced-gas chain: the deployer's HSM account is pre-funded (genesis alloc in production).
@@ -40,19 +46,50 @@ describe("production: HSM-backed deployer", function () {
     const accountA = await bankA!.getAddress();
     const { chainId } = await ethers.provider.getNetwork();
     const members = join(dir, "members.json");
-    writeFileSync(members, JSON.stringify({ chainId: Number(chainId), threshold: 1, members: [bankPublication("Bank A", accountA)] }));
+    writeFileSync(
+      members,
+      JSON.stringify({ chainId: Number(chainId), threshold: 1, members: [bankPublication("Bank A", accountA)] }),
+    );
     const bridge = await serveRpc(provider);
     try {
       const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ["--import", "tsx", join(ROOT, "scripts/production/cli.ts"), "deploy", "--input", members, "--rpc", bridge.url, "--out", join(dir, "deployment"), "--hsm"], {
-          cwd: ROOT, timeout: 60_000,
-          env: { ...process.env, KYCNET_HSM_TOKEN_LABEL: "deployer", KYCNET_HSM_PIN: PIN, KYCNET_HSM_MODULE: DEFAULT_MODULE_PATH, SOFTHSM2_CONF: softhsm2Conf },
-        }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }));
+        execFile(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            join(ROOT, "scripts/production/cli.ts"),
+            "deploy",
+            "--input",
+            members,
+            "--rpc",
+            bridge.url,
+            "--out",
+            join(dir, "deployment"),
+            "--hsm",
+          ],
+          {
+            cwd: ROOT,
+            timeout: 60_000,
+            env: {
+              ...process.env,
+              KYCNET_HSM_TOKEN_LABEL: "deployer",
+              KYCNET_HSM_PIN: PIN,
+              KYCNET_HSM_MODULE: DEFAULT_MODULE_PATH,
+              SOFTHSM2_CONF: softhsm2Conf,
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
+        );
       });
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout).to.include(`deploying from ${token.address}`);
       expect(result.stdout + result.stderr).to.not.include(PIN);
-      const record = JSON.parse(readFileSync(join(dir, "deployment", "deployment.json"), "utf8")) as { deployer: string; addresses: { consortium: string } };
+      const record = JSON.parse(readFileSync(join(dir, "deployment", "deployment.json"), "utf8")) as {
+        deployer: string;
+        addresses: { consortium: string };
+      };
       expect(record.deployer).to.equal(token.address);
       const registry = new Contract(record.addresses.consortium, ConsortiumRegistryAbi, ethers.provider);
       expect(await registry.getFunction("isActiveMember")(accountA)).to.equal(true);
@@ -63,9 +100,20 @@ describe("production: HSM-backed deployer", function () {
   });
 
   it("rotation step 1: a second signing key in the same token has a new address; KEK and transport key stay", async () => {
-    const first = await provisionToken({ modulePath: DEFAULT_MODULE_PATH, tokenLabel: "rotating", soPin: "prod-test-so-pin", userPin: PIN, softhsm2Conf });
+    const first = await provisionToken({
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: "rotating",
+      soPin: "prod-test-so-pin",
+      userPin: PIN,
+      softhsm2Conf,
+    });
     const next = await provisionToken({
-      modulePath: DEFAULT_MODULE_PATH, tokenLabel: "rotating", soPin: "prod-test-so-pin", userPin: PIN, softhsm2Conf, keyLabels: { signing: "kycnet/signing-next" },
+      modulePath: DEFAULT_MODULE_PATH,
+      tokenLabel: "rotating",
+      soPin: "prod-test-so-pin",
+      userPin: PIN,
+      softhsm2Conf,
+      keyLabels: { signing: "kycnet/signing-next" },
     });
     expect(next.keys).to.deep.equal({ signing: "created", kek: "existing", transport: "existing" });
     expect(next.address).to.not.equal(first.address);

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeAddress, decodeRlp, getAddress } from "ethers";
 import {
-  QBFT_MIX_HASH, buildGenesisBundle, parseGenesisInput, qbftExtraData, writeGenesisBundle,
+  QBFT_MIX_HASH,
+  buildGenesisBundle,
+  parseGenesisInput,
+  qbftExtraData,
+  writeGenesisBundle,
 } from "../../../scripts/production/qbft-genesis.ts";
 import { ProductionInputError, type ProductionInputCode } from "../../../scripts/production/errors.ts";
 import { bankAccount, besuPublicKey, genesisInput, validatorKey, validators } from "./fixtures.ts";
@@ -12,13 +16,17 @@ import { bankAccount, besuPublicKey, genesisInput, validatorKey, validators } fr
 /** The genesis file as the tests read it: the `config` section and the top-level fields. */
 type GenesisJson = { readonly config: Record<string, unknown> } & Record<string, unknown>;
 
-const build = (overrides: Record<string, unknown> = {}) => buildGenesisBundle(parseGenesisInput(genesisInput(overrides)));
+const build = (overrides: Record<string, unknown> = {}) =>
+  buildGenesisBundle(parseGenesisInput(genesisInput(overrides)));
 
 function expectInputError(overrides: Record<string, unknown>, code: ProductionInputCode, field: string): void {
   try {
     parseGenesisInput(genesisInput(overrides));
   } catch (error) {
-    expect(error instanceof ProductionInputError && error.code === code, `expected ${code}, got ${String(error)}`).to.equal(true);
+    expect(
+      error instanceof ProductionInputError && error.code === code,
+      `expected ${code}, got ${String(error)}`,
+    ).to.equal(true);
     expect((error as { field: string }).field).to.equal(field);
     return;
   }
@@ -32,7 +40,9 @@ describe("production: QBFT genesis", () => {
       const decoded = decodeRlp(bundle.extraData) as [string, string[], string[], string, string[]];
       expect(decoded).to.have.length(5);
       expect(decoded[0]).to.equal(`0x${"00".repeat(32)}`);
-      const expected = [0, 1, 2, 3].map((i) => computeAddress(validatorKey(i).publicKey)).sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+      const expected = [0, 1, 2, 3]
+        .map((i) => computeAddress(validatorKey(i).publicKey))
+        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
       expect(decoded[1].map((a) => getAddress(a))).to.deep.equal(expected);
       expect(decoded[2]).to.deep.equal([]);
       expect(decoded[3]).to.equal("0x");
@@ -48,10 +58,24 @@ describe("production: QBFT genesis", () => {
     // Published QBFT genesis files (the example genesis of Besu's QBFT documentation, and a GoQuorum
     // QBFT network's), each with 4 validators: our encoding must give the same bytes for the same list.
     const PUBLISHED: Array<[string, string[]]> = [
-      ["0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549464a702e6263b7297a96638cac6ae65e6541f4169943923390ad55e90c237593b3b0e401f3b08a0318594aefdb9a738c9f433e5b6b212a6d62f6370c2f69294c7eeb9a4e00ce683cf93039b212648e01c6c6b78c080c0",
-        ["0x64a702e6263b7297a96638cac6ae65e6541f4169", "0x3923390ad55e90c237593b3b0e401f3b08a03185", "0xaefdb9a738c9f433e5b6b212a6d62f6370c2f692", "0xc7eeb9a4e00ce683cf93039b212648e01c6c6b78"]],
-      ["0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549493917cadbace5dfce132b991732c6cda9bcc5b8a9427a97c9aaf04f18f3014c32e036dd0ac76da5f1894ce412f988377e31f4d0ff12d74df73b51c42d0ca9498c1334496614aed49d2e81526d089f7264fed9cc080c0",
-        ["0x93917cadbace5dfce132b991732c6cda9bcc5b8a", "0x27a97c9aaf04f18f3014c32e036dd0ac76da5f18", "0xce412f988377e31f4d0ff12d74df73b51c42d0ca", "0x98c1334496614aed49d2e81526d089f7264fed9c"]],
+      [
+        "0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549464a702e6263b7297a96638cac6ae65e6541f4169943923390ad55e90c237593b3b0e401f3b08a0318594aefdb9a738c9f433e5b6b212a6d62f6370c2f69294c7eeb9a4e00ce683cf93039b212648e01c6c6b78c080c0",
+        [
+          "0x64a702e6263b7297a96638cac6ae65e6541f4169",
+          "0x3923390ad55e90c237593b3b0e401f3b08a03185",
+          "0xaefdb9a738c9f433e5b6b212a6d62f6370c2f692",
+          "0xc7eeb9a4e00ce683cf93039b212648e01c6c6b78",
+        ],
+      ],
+      [
+        "0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549493917cadbace5dfce132b991732c6cda9bcc5b8a9427a97c9aaf04f18f3014c32e036dd0ac76da5f1894ce412f988377e31f4d0ff12d74df73b51c42d0ca9498c1334496614aed49d2e81526d089f7264fed9cc080c0",
+        [
+          "0x93917cadbace5dfce132b991732c6cda9bcc5b8a",
+          "0x27a97c9aaf04f18f3014c32e036dd0ac76da5f18",
+          "0xce412f988377e31f4d0ff12d74df73b51c42d0ca",
+          "0x98c1334496614aed49d2e81526d089f7264fed9c",
+        ],
+      ],
     ];
     for (const [published, list] of PUBLISHED) {
       it(`reproduces a published QBFT genesis extraData byte for byte (${list[0]!.slice(0, 10)}…)`, () => {
@@ -61,7 +85,12 @@ describe("production: QBFT genesis", () => {
     }
 
     it("takes a validator given by address only, and accepts the 65-byte 04-prefixed key form", () => {
-      const byAddress = validators(1).map((v) => ({ name: v.name, address: computeAddress(validatorKey(0).publicKey), p2pHost: v.p2pHost, rpcHost: v.rpcHost }));
+      const byAddress = validators(1).map((v) => ({
+        name: v.name,
+        address: computeAddress(validatorKey(0).publicKey),
+        p2pHost: v.p2pHost,
+        rpcHost: v.rpcHost,
+      }));
       const withPrefix = { ...validators(2)[1], publicKey: validatorKey(1).publicKey };
       const bundle = build({ validators: [...byAddress, withPrefix] });
       expect(bundle.validators.map((v) => v.address)).to.include(computeAddress(validatorKey(0).publicKey));
@@ -100,7 +129,10 @@ describe("production: QBFT genesis", () => {
     });
 
     it("priced gas: pre-funded bank accounts in alloc, no zeroBaseFee, no min-gas-price override", () => {
-      const bundle = build({ zeroGasPrice: false, alloc: [{ account: bankAccount(1), balanceWei: "1000000000000000000000" }] });
+      const bundle = build({
+        zeroGasPrice: false,
+        alloc: [{ account: bankAccount(1), balanceWei: "1000000000000000000000" }],
+      });
       const g = bundle.genesis as GenesisJson;
       expect(g.config).to.not.have.property("zeroBaseFee");
       expect(g).to.not.have.property("baseFeePerGas");
@@ -131,7 +163,9 @@ describe("production: QBFT genesis", () => {
       expect(statics.validatorTomls[0]!.toml).to.match(/^discovery-enabled=false$/m);
       const boot = build({ bootnodes: ["validator-1"] });
       expect(boot.validatorTomls[0]!.toml).to.match(/^discovery-enabled=true$/m);
-      expect(boot.validatorTomls[0]!.toml).to.include(`bootnodes=["enode://${besuPublicKey(1).slice(2)}@198.51.100.11:30303"]`);
+      expect(boot.validatorTomls[0]!.toml).to.include(
+        `bootnodes=["enode://${besuPublicKey(1).slice(2)}@198.51.100.11:30303"]`,
+      );
     });
 
     it("local permissioning: the accounts allowlist and a nodes allowlist holding every validator plus extra nodes", () => {
@@ -146,7 +180,9 @@ describe("production: QBFT genesis", () => {
     });
 
     it("the documented example (scripts/production/examples/consortium.json) is valid, without warnings about keys", () => {
-      const example = JSON.parse(readFileSync(new URL("../../../scripts/production/examples/consortium.json", import.meta.url), "utf8")) as unknown;
+      const example = JSON.parse(
+        readFileSync(new URL("../../../scripts/production/examples/consortium.json", import.meta.url), "utf8"),
+      ) as unknown;
       const bundle = buildGenesisBundle(parseGenesisInput(example));
       expect(bundle.validators).to.have.length(4);
       expect(bundle.warnings.join(" ")).to.not.match(/publicKey|validator\(s\)/);
@@ -166,7 +202,8 @@ describe("production: QBFT genesis", () => {
         expect(JSON.parse(readFileSync(join(dir, "static-nodes.json"), "utf8"))).to.deep.equal(bundle.staticNodes);
         expect(JSON.parse(readFileSync(join(dir, "validators.json"), "utf8")).extraData).to.equal(bundle.extraData);
         expect(existsSync(join(dir, "permissions_config.toml"))).to.equal(true);
-        for (let i = 0; i < 4; i++) expect(existsSync(join(dir, "validators", `validator-${i}`, "config.toml"))).to.equal(true);
+        for (let i = 0; i < 4; i++)
+          expect(existsSync(join(dir, "validators", `validator-${i}`, "config.toml"))).to.equal(true);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -187,37 +224,152 @@ describe("production: QBFT genesis", () => {
       ["block period 0", { blockPeriodSeconds: 0 }, "VALUE_OUT_OF_RANGE", "blockPeriodSeconds"],
       ["block period 61", { blockPeriodSeconds: 61 }, "VALUE_OUT_OF_RANGE", "blockPeriodSeconds"],
       ["block period fractional", { blockPeriodSeconds: 1.5 }, "PRODUCTION_INPUT_INVALID", "blockPeriodSeconds"],
-      ["request timeout not above the block period", { blockPeriodSeconds: 5, requestTimeoutSeconds: 5 }, "VALUE_OUT_OF_RANGE", "requestTimeoutSeconds"],
+      [
+        "request timeout not above the block period",
+        { blockPeriodSeconds: 5, requestTimeoutSeconds: 5 },
+        "VALUE_OUT_OF_RANGE",
+        "requestTimeoutSeconds",
+      ],
       ["epoch too short", { epochLength: 10 }, "VALUE_OUT_OF_RANGE", "epochLength"],
       ["gas limit too small", { gasLimit: 1_000_000 }, "VALUE_OUT_OF_RANGE", "gasLimit"],
       ["EVM too old for the contracts", { evmVersion: "london" }, "PRODUCTION_INPUT_INVALID", "evmVersion"],
       ["zeroGasPrice missing", { zeroGasPrice: undefined }, "PRODUCTION_INPUT_INVALID", "zeroGasPrice"],
       ["priced gas without pre-funding", { zeroGasPrice: false }, "PRODUCTION_INPUT_INVALID", "alloc"],
-      ["alloc bad amount", { alloc: [{ account: bankAccount(1), balanceWei: 1e21 }] }, "PRODUCTION_INPUT_INVALID", "alloc[0].balanceWei"],
-      ["alloc twice", { alloc: [{ account: bankAccount(1), balanceWei: "1" }, { account: bankAccount(1), balanceWei: "2" }] }, "PRODUCTION_INPUT_INVALID", "alloc[1].account"],
+      [
+        "alloc bad amount",
+        { alloc: [{ account: bankAccount(1), balanceWei: 1e21 }] },
+        "PRODUCTION_INPUT_INVALID",
+        "alloc[0].balanceWei",
+      ],
+      [
+        "alloc twice",
+        {
+          alloc: [
+            { account: bankAccount(1), balanceWei: "1" },
+            { account: bankAccount(1), balanceWei: "2" },
+          ],
+        },
+        "PRODUCTION_INPUT_INVALID",
+        "alloc[1].account",
+      ],
       ["no validators", { validators: [] }, "VALUE_OUT_OF_RANGE", "validators"],
-      ["duplicate validator key", { validators: [...v, { ...v[0], name: "again", p2pHost: "198.51.100.99" }] }, "VALIDATOR_DUPLICATE", "validators[4]"],
-      ["duplicate validator name", { validators: [v[0], { ...v[1], name: "validator-0" }] }, "VALIDATOR_DUPLICATE", "validators[1].name"],
-      ["duplicate p2p endpoint", { validators: [v[0], { ...v[1], p2pHost: "198.51.100.10" }] }, "VALIDATOR_DUPLICATE", "validators[1].p2pHost"],
-      ["bad address", { validators: [{ ...v[0], publicKey: undefined, address: "0x1234" }] }, "PRODUCTION_INPUT_INVALID", "validators[0].address"],
-      ["bad address checksum", { validators: [{ ...v[0], publicKey: undefined, address: "0x" + "aB".repeat(20) }] }, "PRODUCTION_INPUT_INVALID", "validators[0].address"],
-      ["neither key nor address", { validators: [{ ...v[0], publicKey: undefined }] }, "PRODUCTION_INPUT_INVALID", "validators[0]"],
-      ["public key not on the curve", { validators: [{ ...v[0], publicKey: "0x" + "11".repeat(64) }] }, "PRODUCTION_INPUT_INVALID", "validators[0].publicKey"],
-      ["public key wrong length", { validators: [{ ...v[0], publicKey: "0x" + "11".repeat(33) }] }, "PRODUCTION_INPUT_INVALID", "validators[0].publicKey"],
-      ["address does not match the key", { validators: [{ ...v[0], address: bankAccount(1) }] }, "VALIDATOR_KEY_MISMATCH", "validators[0].address"],
-      ["bad validator name", { validators: [{ ...v[0], name: "../etc" }] }, "PRODUCTION_INPUT_INVALID", "validators[0].name"],
-      ["p2p host not an IPv4", { validators: [{ ...v[0], p2pHost: "bank.example" }] }, "PRODUCTION_INPUT_INVALID", "validators[0].p2pHost"],
-      ["RPC on a public interface", { validators: [{ ...v[0], rpcHost: "0.0.0.0" }] }, "PRODUCTION_INPUT_INVALID", "validators[0].rpcHost"],
-      ["RPC on a public address", { validators: [{ ...v[0], rpcHost: "8.8.8.8" }] }, "PRODUCTION_INPUT_INVALID", "validators[0].rpcHost"],
-      ["port out of range", { validators: [{ ...v[0], p2pPort: 70000 }] }, "VALUE_OUT_OF_RANGE", "validators[0].p2pPort"],
-      ["metrics port equal to RPC port", { validators: [{ ...v[0], metricsPort: 8545 }] }, "PRODUCTION_INPUT_INVALID", "validators[0].metricsPort"],
-      ["too many validators", { validators: Array.from({ length: 65 }, () => v[0]) }, "VALUE_OUT_OF_RANGE", "validators"],
+      [
+        "duplicate validator key",
+        { validators: [...v, { ...v[0], name: "again", p2pHost: "198.51.100.99" }] },
+        "VALIDATOR_DUPLICATE",
+        "validators[4]",
+      ],
+      [
+        "duplicate validator name",
+        { validators: [v[0], { ...v[1], name: "validator-0" }] },
+        "VALIDATOR_DUPLICATE",
+        "validators[1].name",
+      ],
+      [
+        "duplicate p2p endpoint",
+        { validators: [v[0], { ...v[1], p2pHost: "198.51.100.10" }] },
+        "VALIDATOR_DUPLICATE",
+        "validators[1].p2pHost",
+      ],
+      [
+        "bad address",
+        { validators: [{ ...v[0], publicKey: undefined, address: "0x1234" }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].address",
+      ],
+      [
+        "bad address checksum",
+        { validators: [{ ...v[0], publicKey: undefined, address: "0x" + "aB".repeat(20) }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].address",
+      ],
+      [
+        "neither key nor address",
+        { validators: [{ ...v[0], publicKey: undefined }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0]",
+      ],
+      [
+        "public key not on the curve",
+        { validators: [{ ...v[0], publicKey: "0x" + "11".repeat(64) }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].publicKey",
+      ],
+      [
+        "public key wrong length",
+        { validators: [{ ...v[0], publicKey: "0x" + "11".repeat(33) }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].publicKey",
+      ],
+      [
+        "address does not match the key",
+        { validators: [{ ...v[0], address: bankAccount(1) }] },
+        "VALIDATOR_KEY_MISMATCH",
+        "validators[0].address",
+      ],
+      [
+        "bad validator name",
+        { validators: [{ ...v[0], name: "../etc" }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].name",
+      ],
+      [
+        "p2p host not an IPv4",
+        { validators: [{ ...v[0], p2pHost: "bank.example" }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].p2pHost",
+      ],
+      [
+        "RPC on a public interface",
+        { validators: [{ ...v[0], rpcHost: "0.0.0.0" }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].rpcHost",
+      ],
+      [
+        "RPC on a public address",
+        { validators: [{ ...v[0], rpcHost: "8.8.8.8" }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].rpcHost",
+      ],
+      [
+        "port out of range",
+        { validators: [{ ...v[0], p2pPort: 70000 }] },
+        "VALUE_OUT_OF_RANGE",
+        "validators[0].p2pPort",
+      ],
+      [
+        "metrics port equal to RPC port",
+        { validators: [{ ...v[0], metricsPort: 8545 }] },
+        "PRODUCTION_INPUT_INVALID",
+        "validators[0].metricsPort",
+      ],
+      [
+        "too many validators",
+        { validators: Array.from({ length: 65 }, () => v[0]) },
+        "VALUE_OUT_OF_RANGE",
+        "validators",
+      ],
       ["unknown bootnode", { bootnodes: ["nobody"] }, "PRODUCTION_INPUT_INVALID", "bootnodes[0]"],
-      ["bad allowlisted account", { permissioning: { accounts: ["0xzz"] } }, "PRODUCTION_INPUT_INVALID", "permissioning.accounts[0]"],
-      ["bad allowlisted node", { permissioning: { nodes: ["enode://abc@1.2.3.4:1"] } }, "PRODUCTION_INPUT_INVALID", "permissioning.nodes[0]"],
-      ["node allowlist with a key-less validator", { validators: [{ ...v[0], publicKey: undefined, address: bankAccount(3) }], permissioning: { nodes: [] } }, "PRODUCTION_INPUT_INVALID", "permissioning.nodes"],
+      [
+        "bad allowlisted account",
+        { permissioning: { accounts: ["0xzz"] } },
+        "PRODUCTION_INPUT_INVALID",
+        "permissioning.accounts[0]",
+      ],
+      [
+        "bad allowlisted node",
+        { permissioning: { nodes: ["enode://abc@1.2.3.4:1"] } },
+        "PRODUCTION_INPUT_INVALID",
+        "permissioning.nodes[0]",
+      ],
+      [
+        "node allowlist with a key-less validator",
+        { validators: [{ ...v[0], publicKey: undefined, address: bankAccount(3) }], permissioning: { nodes: [] } },
+        "PRODUCTION_INPUT_INVALID",
+        "permissioning.nodes",
+      ],
       ["relative Besu path", { paths: { dataPath: "data" } }, "PRODUCTION_INPUT_INVALID", "paths.dataPath"],
-      ["path with a quote", { paths: { configDir: "/etc/\"x" } }, "PRODUCTION_INPUT_INVALID", "paths.configDir"],
+      ["path with a quote", { paths: { configDir: '/etc/"x' } }, "PRODUCTION_INPUT_INVALID", "paths.configDir"],
       ["wildcard RPC host allowlist", { rpcAllowedHosts: ["*"] }, "PRODUCTION_INPUT_INVALID", "rpcAllowedHosts[0]"],
     ];
     for (const [name, overrides, code, field] of cases) {
@@ -226,7 +378,9 @@ describe("production: QBFT genesis", () => {
 
     it("refuses a non-object root", () => {
       for (const root of [null, [], "x", 42]) {
-        expect(() => parseGenesisInput(root)).to.throw().with.property("code", "PRODUCTION_INPUT_INVALID");
+        expect(() => parseGenesisInput(root))
+          .to.throw()
+          .with.property("code", "PRODUCTION_INPUT_INVALID");
       }
     });
   });

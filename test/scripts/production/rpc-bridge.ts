@@ -5,17 +5,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { once } from "node:events";
 
-interface Eip1193 { request(args: { method: string; params?: unknown[] }): Promise<unknown> }
-interface RpcRequest { id?: unknown; method?: unknown; params?: unknown }
+interface Eip1193 {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+interface RpcRequest {
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+}
 
 export async function serveRpc(provider: Eip1193): Promise<{ url: string; close(): Promise<void> }> {
   const answer = async (req: RpcRequest) => {
     try {
-      const result = await provider.request({ method: String(req.method), params: Array.isArray(req.params) ? req.params : [] });
+      const result = await provider.request({
+        method: String(req.method),
+        params: Array.isArray(req.params) ? req.params : [],
+      });
       return { jsonrpc: "2.0", id: req.id ?? null, result };
     } catch (error) {
       const e = error as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: req.id ?? null, error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? "error", data: e.data } };
+      return {
+        jsonrpc: "2.0",
+        id: req.id ?? null,
+        error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? "error", data: e.data },
+      };
     }
   };
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -34,6 +47,10 @@ export async function serveRpc(provider: Eip1193): Promise<{ url: string; close(
   if (address === null || typeof address === "string") throw new Error("no port");
   return {
     url: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,23 +1,53 @@
 import { expect } from "chai";
-import { Contract, Interface, type Wallet, hexlify, parseEther, randomBytes, type Signer, type Filter, type FilterByBlockHash, type Log, type Provider } from "ethers";
+import {
+  Contract,
+  Interface,
+  type Wallet,
+  hexlify,
+  parseEther,
+  randomBytes,
+  type Signer,
+  type Filter,
+  type FilterByBlockHash,
+  type Log,
+  type Provider,
+} from "ethers";
 import { createAuditor } from "@kycnet/sdk/auditor";
 import { createSubjectKey } from "@kycnet/sdk/customer";
 import { toJsonSafe } from "@kycnet/sdk/auditor";
 import { AttestationRegistryAbi, ConsentRegistryAbi } from "@kycnet/sdk/chain";
 import {
-  Purpose, RevocationReason, attestationUid, buildBatch, commitRecord, consentIdOf, discloseFields, fieldMaskOf, signConsentGrant, signConsentRevocation, type AttestationProof,
+  Purpose,
+  RevocationReason,
+  attestationUid,
+  buildBatch,
+  commitRecord,
+  consentIdOf,
+  discloseFields,
+  fieldMaskOf,
+  signConsentGrant,
+  signConsentRevocation,
+  type AttestationProof,
   type Hex,
 } from "@kycnet/sdk/protocol";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
 import { codeOf } from "../../support/expect-code.ts";
 
 const person = {
-  idNumber: "001203004567", oldIdNumber: "", fullName: "Lê Văn Tám", dateOfBirth: "1985-07-01", sex: "M", nationality: "VNM",
-  address: "Huế", issueDate: "2021-06-01", expiryDate: "2045-07-01", documentType: "CCCD", faceTemplate: "0x" + "11".repeat(32),
+  idNumber: "001203004567",
+  oldIdNumber: "",
+  fullName: "Lê Văn Tám",
+  dateOfBirth: "1985-07-01",
+  sex: "M",
+  nationality: "VNM",
+  address: "Huế",
+  issueDate: "2021-06-01",
+  expiryDate: "2045-07-01",
+  documentType: "CCCD",
+  faceTemplate: "0x" + "11".repeat(32),
 };
 const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
 const consentEvents = new Interface(ConsentRegistryAbi);
-
 
 describe("sdk/auditor checks on a Hardhat consortium", () => {
   let f: Awaited<ReturnType<typeof deployedConsortium>>;
@@ -41,7 +71,15 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
   /** The subject grants `ledger`'s bank some fields; that bank relays. */
   async function grant(subject: Wallet, uid: Hex, proof: AttestationProof, ledger = f.ledgerB, fieldMask = 0b111) {
     const t = await f.now();
-    const g = { attestationUid: uid, grantee: await ledger.account(), purpose: Purpose.ONBOARDING, fieldMask, validUntil: t + 3600n, nonce: BigInt(randomHash()), deadline: t + 600n };
+    const g = {
+      attestationUid: uid,
+      grantee: await ledger.account(),
+      purpose: Purpose.ONBOARDING,
+      fieldMask,
+      validUntil: t + 3600n,
+      nonce: BigInt(randomHash()),
+      deadline: t + 600n,
+    };
     return (await ledger.grantConsentBySig(g, proof, await signConsentGrant(subject, domain, g))).consentId;
   }
 
@@ -79,7 +117,10 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
 
     it("is JSON-serialisable with bigints as strings", async () => {
       const { uid } = await anchorOne();
-      const json = JSON.parse(JSON.stringify(toJsonSafe(await auditor.inspectAttestation(uid)))) as Record<string, unknown>;
+      const json = JSON.parse(JSON.stringify(toJsonSafe(await auditor.inspectAttestation(uid)))) as Record<
+        string,
+        unknown
+      >;
       expect(json.issuedAt).to.be.a("string").and.match(/^\d+$/);
       expect(json.status).to.equal("VALID");
     });
@@ -96,9 +137,19 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
 
     it("accepts a grant the subject key sent itself (grant, no signature to relay)", async () => {
       const { subject, uid, proof } = await anchorOne();
-      await (await (f.signers.deployer as Signer).sendTransaction({ to: subject.address, value: parseEther("0.01") })).wait();
+      await (
+        await (f.signers.deployer as Signer).sendTransaction({ to: subject.address, value: parseEther("0.01") })
+      ).wait();
       const t = await f.now();
-      const g = { attestationUid: uid, grantee: await f.ledgerC.account(), purpose: Purpose.PERIODIC_REVIEW, fieldMask: 1, validUntil: t + 3600n, nonce: 7n, deadline: t + 600n };
+      const g = {
+        attestationUid: uid,
+        grantee: await f.ledgerC.account(),
+        purpose: Purpose.PERIODIC_REVIEW,
+        fieldMask: 1,
+        validUntil: t + 3600n,
+        nonce: 7n,
+        deadline: t + 600n,
+      };
       const registry = new Contract(f.addresses.consents, ConsentRegistryAbi, subject.connect(f.provider));
       await (await registry.getFunction("grant")(g, proof)).wait();
       const report = await auditor.inspectConsent(consentIdOf(g));
@@ -134,9 +185,20 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("passes an honest history: every disclosure under an ACTIVE consent naming its grantee, sent by the issuer", async () => {
       const report = await auditor.inspectDisclosures(uid);
       expect(report.findings).to.deep.equal([]);
-      expect(report.consents.map((c) => [c.granteeName, c.status])).to.deep.equal([["Bank B", "REVOKED"], ["Bank C", "ACTIVE"]]);
-      expect(report.disclosures.map((d) => [d.granteeName, d.consentStatusThen, d.attestationStatusThen, d.fields.join("+")])).to.deep.equal([
-        ["Bank B", "ACTIVE", "VALID", "idNumber+fullName"], ["Bank C", "ACTIVE", "VALID", "idNumber"],
+      expect(report.consents.map((c) => [c.granteeName, c.status])).to.deep.equal([
+        ["Bank B", "REVOKED"],
+        ["Bank C", "ACTIVE"],
+      ]);
+      expect(
+        report.disclosures.map((d) => [
+          d.granteeName,
+          d.consentStatusThen,
+          d.attestationStatusThen,
+          d.fields.join("+"),
+        ]),
+      ).to.deep.equal([
+        ["Bank B", "ACTIVE", "VALID", "idNumber+fullName"],
+        ["Bank C", "ACTIVE", "VALID", "idNumber"],
       ]);
       expect(report.disclosures[0]!.discloser).to.equal(await f.ledgerA.account());
     });
@@ -144,14 +206,24 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("counts a grant made earlier in the same block as the disclosure (several transactions per block)", async () => {
       const a = await anchorOne();
       const t = await f.now();
-      const g = { attestationUid: a.uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 99n, deadline: t + 600n };
+      const g = {
+        attestationUid: a.uid,
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 1,
+        validUntil: t + 3600n,
+        nonce: 99n,
+        deadline: t + 600n,
+      };
       const signature = await signConsentGrant(a.subject, domain, g);
       const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB);
       const asA = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankA);
       await f.provider.send("evm_setAutomine", [false]);
       try {
         const granting = await asB.getFunction("grantBySig")(g, a.proof, signature, { gasLimit: 1_000_000 });
-        const disclosing = await asA.getFunction("recordDisclosure")(consentIdOf(g), 1, randomHash(), { gasLimit: 500_000 });
+        const disclosing = await asA.getFunction("recordDisclosure")(consentIdOf(g), 1, randomHash(), {
+          gasLimit: 500_000,
+        });
         await f.provider.send("evm_mine", []);
         const [r1, r2] = [await granting.wait(), await disclosing.wait()];
         expect(r1!.blockNumber).to.equal(r2!.blockNumber);
@@ -168,12 +240,20 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("counts an attestation anchored, granted and disclosed all in one block", async () => {
       const subject = createSubjectKey();
       const data = await f.record(subject.address as Hex);
-      const issuer = (await f.ledgerA.account());
+      const issuer = await f.ledgerA.account();
       const uid = attestationUid({ chainId: domain.chainId, registry: f.addresses.attestations }, issuer, data);
       const batch = buildBatch([uid]);
       const proof = { issuer, data, batchRoot: batch.root, proof: batch.proofOf(0) };
       const t = await f.now();
-      const g = { attestationUid: uid, grantee: await f.ledgerB.account(), purpose: Purpose.ONBOARDING, fieldMask: 1, validUntil: t + 3600n, nonce: 5n, deadline: t + 600n };
+      const g = {
+        attestationUid: uid,
+        grantee: await f.ledgerB.account(),
+        purpose: Purpose.ONBOARDING,
+        fieldMask: 1,
+        validUntil: t + 3600n,
+        nonce: 5n,
+        deadline: t + 600n,
+      };
       const signature = await signConsentGrant(subject, domain, g);
       const registryAsA = new Contract(f.addresses.attestations, AttestationRegistryAbi, f.signers.bankA);
       const asB = new Contract(f.addresses.consents, ConsentRegistryAbi, f.signers.bankB);
@@ -217,12 +297,20 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     }
 
     function forgeDisclosure(like: Log, consentId: Hex, grantee: Hex, fieldMask = 1): Log {
-      const { topics, data } = consentEvents.encodeEventLog("Disclosed", [consentId, uid, grantee, fieldMask, randomHash()]);
+      const { topics, data } = consentEvents.encodeEventLog("Disclosed", [
+        consentId,
+        uid,
+        grantee,
+        fieldMask,
+        randomHash(),
+      ]);
       return { ...like, topics, data, index: like.index + 1000, address: like.address } as unknown as Log;
     }
 
     it("finds a disclosure under a consent that does not exist", async () => {
-      const report = await tamperedAuditor([forgeDisclosure(honestDisclosure, randomHash(), await f.ledgerB.account())]).inspectDisclosures(uid);
+      const report = await tamperedAuditor([
+        forgeDisclosure(honestDisclosure, randomHash(), await f.ledgerB.account()),
+      ]).inspectDisclosures(uid);
       const forged = report.disclosures.find((d) => d.consentId !== toB && d.consentId !== toC)!;
       expect(forged.consentStatusThen).to.equal("NONE");
       expect(forged.problems).to.include("no such consent on chain");
@@ -232,7 +320,9 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("finds a disclosure to a bank the consent does not name, and of fields outside its mask", async () => {
       const bankB = await f.ledgerB.account();
       const bankC = await f.ledgerC.account();
-      const report = await tamperedAuditor([forgeDisclosure(honestDisclosure, toB, bankC, fieldMaskOf(["address"]))]).inspectDisclosures(uid);
+      const report = await tamperedAuditor([
+        forgeDisclosure(honestDisclosure, toB, bankC, fieldMaskOf(["address"])),
+      ]).inspectDisclosures(uid);
       const forged = report.disclosures.find((d) => d.consentId === toB && d.grantee === bankC)!;
       expect(forged.problems).to.include(`consent names grantee ${bankB}, not ${bankC}`);
       expect(forged.problems).to.include("fields outside the consent's mask");
@@ -242,7 +332,9 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     it("finds a disclosure made after the consent was revoked", async () => {
       const later = await f.ledgerA.anchorBatch([await f.record()]); // a bank A transaction after the revocation
       const log = (await f.provider.getTransactionReceipt(later.txHash))!.logs[0]!;
-      const report = await tamperedAuditor([forgeDisclosure({ ...log, address: honestDisclosure.address } as Log, toB, await f.ledgerB.account())]).inspectDisclosures(uid);
+      const report = await tamperedAuditor([
+        forgeDisclosure({ ...log, address: honestDisclosure.address } as Log, toB, await f.ledgerB.account()),
+      ]).inspectDisclosures(uid);
       expect(report.findings.some((x) => x.includes(`consent ${toB} was REVOKED`))).to.equal(true);
     });
   });
@@ -268,7 +360,11 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
     });
 
     it("refutes another value, another salt or another proof", async () => {
-      for (const tampered of [{ value: "LÊ VĂN TÂM" }, { salt: randomHash() }, { proof: [randomHash(), ...disclosure!.proof.slice(1)] }]) {
+      for (const tampered of [
+        { value: "LÊ VĂN TÂM" },
+        { salt: randomHash() },
+        { proof: [randomHash(), ...disclosure!.proof.slice(1)] },
+      ]) {
         const report = await auditor.verifyField({ uid, ...disclosure!, ...tampered });
         expect(report.matches).to.equal(false);
         expect(report.findings).to.deep.equal(["fullName does not match the anchored record root"]);
@@ -279,8 +375,12 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, name: "shoeSize" }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, salt: "0x12" }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, proof: ["0xzz"] }))).to.equal("INVALID_ARGUMENT");
-      expect(await codeOf(auditor.verifyField({ uid, ...disclosure!, name: "dateOfBirth", value: "31/02/1990" }))).to.equal("INVALID_ARGUMENT");
-      expect(await codeOf(auditor.verifyField({ ...disclosure!, uid: randomHash() }))).to.equal("ATTESTATION_NOT_FOUND");
+      expect(
+        await codeOf(auditor.verifyField({ uid, ...disclosure!, name: "dateOfBirth", value: "31/02/1990" })),
+      ).to.equal("INVALID_ARGUMENT");
+      expect(await codeOf(auditor.verifyField({ ...disclosure!, uid: randomHash() }))).to.equal(
+        "ATTESTATION_NOT_FOUND",
+      );
     });
   });
 });

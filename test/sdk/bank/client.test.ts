@@ -14,7 +14,9 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
 
 const UID = `0x${"ab".repeat(32)}` as Hex;
-const unused = async (): Promise<never> => { throw new Error("not used in this test"); };
+const unused = async (): Promise<never> => {
+  throw new Error("not used in this test");
+};
 
 describe("sdk/bank client", () => {
   let server: RunningServer;
@@ -22,26 +24,47 @@ describe("sdk/bank client", () => {
   const auditor = generateApiKey("aud-1", "auditor");
   before(async () => {
     const services = {
-      onboarding: { createSession: unused, createReuseSession: unused, uploadDocument: unused, createLivenessChallenge: unused, uploadSelfieFrames: unused, decide: unused, getSession: unused },
+      onboarding: {
+        createSession: unused,
+        createReuseSession: unused,
+        uploadDocument: unused,
+        createLivenessChallenge: unused,
+        uploadSelfieFrames: unused,
+        decide: unused,
+        getSession: unused,
+      },
       review: { list: unused, claim: unused, approve: unused, reject: unused },
       ledger: {
         attestationStatus: async (uid: Hex) => {
           if (uid === UID) return { uid, status: "VALID" as const, checkedAt: new Date().toISOString() };
           throw new KycnetError("ATTESTATION_NOT_FOUND", "no such attestation");
         },
-        consentStatus: async (consentId: Hex) => ({ consentId, status: "NONE" as const, checkedAt: new Date().toISOString() }),
+        consentStatus: async (consentId: Hex) => ({
+          consentId,
+          status: "NONE" as const,
+          checkedAt: new Date().toISOString(),
+        }),
       },
       attestations: { revoke: unused },
       audit: { append: async () => undefined },
     } as unknown as ApiServices;
-    const app = await buildApp({ services, metrics: createMetrics({ processMetrics: false }), logger: createLogger({ level: "silent" }), readinessChecks: [] },
-      apiConfig({ apiKeys: [operator.entry, auditor.entry] }));
+    const app = await buildApp(
+      {
+        services,
+        metrics: createMetrics({ processMetrics: false }),
+        logger: createLogger({ level: "silent" }),
+        readinessChecks: [],
+      },
+      apiConfig({ apiKeys: [operator.entry, auditor.entry] }),
+    );
     server = await startServer(app, { host: "127.0.0.1", port: 0 });
   });
   after(async () => server?.stop());
 
   it("calls only operations the node's OpenAPI document serves, with the same method and path", async () => {
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    };
     for (const [operationId, route] of Object.entries(BANK_API_ROUTES)) {
       const op = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect(op?.operationId, `${route.method} ${route.path}`).to.equal(operationId);
@@ -54,7 +77,9 @@ describe("sdk/bank client", () => {
     const notFound = await client.attestationStatus(`0x${"cd".repeat(32)}` as Hex).catch((e: unknown) => e);
     expect(notFound).to.be.instanceOf(BankApiError);
     expect(notFound).to.include({ code: "ATTESTATION_NOT_FOUND", status: 404 });
-    const badKey = await createBankClient({ baseUrl: server.url, apiKey: "kyc_wrong-key-wrong-key-wrong-key-wrong" }).consentStatus(UID).catch((e: unknown) => e);
+    const badKey = await createBankClient({ baseUrl: server.url, apiKey: "kyc_wrong-key-wrong-key-wrong-key-wrong" })
+      .consentStatus(UID)
+      .catch((e: unknown) => e);
     expect((badKey as BankApiError).status).to.equal(401);
     const forbidden = await client.revokeAttestation(UID, "FRAUD_SUSPECTED").catch((e: unknown) => e);
     expect((forbidden as BankApiError).status).to.equal(403);
@@ -67,9 +92,13 @@ describe("sdk/bank client", () => {
       flaky = createServer((_req, res) => {
         calls += 1;
         if (calls < 3) {
-          res.writeHead(503, { "content-type": "application/problem+json" }).end(JSON.stringify({ code: "SERVICE_UNAVAILABLE", status: 503, title: "busy", detail: "busy" }));
+          res
+            .writeHead(503, { "content-type": "application/problem+json" })
+            .end(JSON.stringify({ code: "SERVICE_UNAVAILABLE", status: 503, title: "busy", detail: "busy" }));
         } else {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ uid: UID, status: "PENDING", checkedAt: new Date().toISOString() }));
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ uid: UID, status: "PENDING", checkedAt: new Date().toISOString() }));
         }
       }).listen(0, "127.0.0.1");
       await once(flaky, "listening");
@@ -88,7 +117,9 @@ describe("sdk/bank client", () => {
     });
 
     it("reports an unreachable node as NODE_UNREACHABLE", async () => {
-      const error = await createBankClient({ baseUrl: "http://127.0.0.1:1", apiKey: "k", attempts: 1 }).consentStatus(UID).catch((e: unknown) => e);
+      const error = await createBankClient({ baseUrl: "http://127.0.0.1:1", apiKey: "k", attempts: 1 })
+        .consentStatus(UID)
+        .catch((e: unknown) => e);
       expect((error as BankApiError).code).to.equal("NODE_UNREACHABLE");
     });
   });

@@ -18,16 +18,33 @@ import type { ContractAddresses, LedgerClient } from "../../../node/src/ledger/l
 import { createSubjectKey, grantConsent, revokeConsent } from "@kycnet/sdk/customer";
 import { findAttestation } from "@kycnet/sdk/chain";
 import {
-  AssuranceLevel, Method, RevocationReason, commitRecord, discloseFields, encodePipelineVersion, fieldMaskOf, type AttestationData,
-  type FieldDisclosure, type Hex,
+  AssuranceLevel,
+  Method,
+  RevocationReason,
+  commitRecord,
+  discloseFields,
+  encodePipelineVersion,
+  fieldMaskOf,
+  type AttestationData,
+  type FieldDisclosure,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { devMember } from "../../node/ledger/fixture.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const person = {
-  idNumber: "001203004567", oldIdNumber: "", fullName: "Lê Văn Tám", dateOfBirth: "1985-07-01", sex: "M", nationality: "VNM",
-  address: "Huế", issueDate: "2021-06-01", expiryDate: "2045-07-01", documentType: "CCCD", faceTemplate: "0x" + "11".repeat(32),
+  idNumber: "001203004567",
+  oldIdNumber: "",
+  fullName: "Lê Văn Tám",
+  dateOfBirth: "1985-07-01",
+  sex: "M",
+  nationality: "VNM",
+  address: "Huế",
+  issueDate: "2021-06-01",
+  expiryDate: "2045-07-01",
+  documentType: "CCCD",
+  faceTemplate: "0x" + "11".repeat(32),
 };
 const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
 
@@ -51,12 +68,19 @@ interface CliResult {
 
 /** Runs ./bin/kycnet with no KYCNET_* variables unless given. */
 function kycnet(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "KYCNET_RPC_URL" && k !== "KYCNET_ADDRESSES"));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== "KYCNET_RPC_URL" && k !== "KYCNET_ADDRESSES"),
+  );
   return new Promise((resolve) => {
-    execFile(join(ROOT, "bin/kycnet"), [...args], { cwd: ROOT, env: { ...clean, NO_COLOR: "1", ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as AuditReport });
-    });
+    execFile(
+      join(ROOT, "bin/kycnet"),
+      [...args],
+      { cwd: ROOT, env: { ...clean, NO_COLOR: "1", ...env }, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as AuditReport });
+      },
+    );
   });
 }
 
@@ -75,36 +99,64 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
     dir = await mkdtemp(join(tmpdir(), "kycnet-audit-cli-"));
     const provider = createRpcProvider(chain.url, { chainId: chain.chainId });
     const [deployer, bankA, bankB, bankC] = [0, 1, 2, 3].map((i) =>
-      HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider)) as Signer[];
+      HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider),
+    ) as Signer[];
     addresses = await deployKycnet(deployer!, {
-      members: [await devMember(bankA!, "Bank A"), await devMember(bankB!, "Bank B"), await devMember(bankC!, "Bank C")], threshold: 2,
+      members: [
+        await devMember(bankA!, "Bank A"),
+        await devMember(bankB!, "Bank B"),
+        await devMember(bankC!, "Bank C"),
+      ],
+      threshold: 2,
     });
     addressesFile = join(dir, "addresses.json");
     await writeFile(addressesFile, JSON.stringify({ ...addresses, chainId: chain.chainId.toString() }));
-    const [a, b, c] = await Promise.all([bankA!, bankB!, bankC!].map((runner) => createEthersLedger({ runner, addresses })));
+    const [a, b, c] = await Promise.all(
+      [bankA!, bankB!, bankC!].map((runner) => createEthersLedger({ runner, addresses })),
+    );
     ledgerA = a!;
     const now = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
     const record = async (subject: Hex, recordRoot: Hex): Promise<AttestationData> => {
       const t = await now();
       return {
-        subject, recordRoot, method: Method.FULL_EKYC, assuranceLevel: AssuranceLevel.LEVEL_1, pipelineVersion: encodePipelineVersion("ekyc/cli-test"),
-        issuedAt: t, expiresAt: t + 86_400n * 365n, refUid: ZeroHash as Hex,
+        subject,
+        recordRoot,
+        method: Method.FULL_EKYC,
+        assuranceLevel: AssuranceLevel.LEVEL_1,
+        pipelineVersion: encodePipelineVersion("ekyc/cli-test"),
+        issuedAt: t,
+        expiresAt: t + 86_400n * 365n,
+        refUid: ZeroHash as Hex,
       };
     };
 
     // The customer's story: onboarded at A, consents to B, A discloses two fields, the consent is revoked.
     const commitment = commitRecord(person);
     const subjectKey = createSubjectKey();
-    const batch = await ledgerA.anchorBatch([await record(subjectKey.address as Hex, commitment.root), await record(createSubjectKey().address as Hex, randomHash())]);
+    const batch = await ledgerA.anchorBatch([
+      await record(subjectKey.address as Hex, commitment.root),
+      await record(createSubjectKey().address as Hex, randomHash()),
+    ]);
     const consentChain = { chainId: chain.chainId, consentRegistry: addresses.consents };
     const signed = await grantConsent({
-      subjectKey, attestationUid: batch.uids[0]!, grantee: await b!.account(), purpose: "ONBOARDING", fields: ["fullName", "dateOfBirth"],
-      validFor: 3600, chain: consentChain, now: await now(),
+      subjectKey,
+      attestationUid: batch.uids[0]!,
+      grantee: await b!.account(),
+      purpose: "ONBOARDING",
+      fields: ["fullName", "dateOfBirth"],
+      validFor: 3600,
+      chain: consentChain,
+      now: await now(),
     });
     const { proof } = await findAttestation(provider, addresses.attestations, batch.uids[0]!);
     await b!.grantConsentBySig(signed.grant, proof, signed.signature);
     await ledgerA.recordDisclosure(signed.consentId, fieldMaskOf(["fullName", "dateOfBirth"]), randomHash());
-    const revocation = await revokeConsent({ subjectKey, consentId: signed.consentId, chain: consentChain, now: await now() });
+    const revocation = await revokeConsent({
+      subjectKey,
+      consentId: signed.consentId,
+      chain: consentChain,
+      now: await now(),
+    });
     await c!.revokeConsentBySig(revocation.revocation, revocation.signature);
     valid = { uid: batch.uids[0]!, field: discloseFields(commitment, ["fullName"])[0]!, consentId: signed.consentId };
 
@@ -123,14 +175,35 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
   const common = () => ["--rpc", chain.url, "--addresses", addressesFile, "--json"];
   const fieldArgs = (overrides: Partial<FieldDisclosure> = {}) => {
     const f = { ...valid.field, ...overrides };
-    return ["audit", "field", valid.uid, "--name", f.name, "--value", f.value, "--salt", f.salt, "--proof", f.proof.join(","), ...common()];
+    return [
+      "audit",
+      "field",
+      valid.uid,
+      "--name",
+      f.name,
+      "--value",
+      f.value,
+      "--salt",
+      f.salt,
+      "--proof",
+      f.proof.join(","),
+      ...common(),
+    ];
   };
 
   describe("exit 0: every check passed", () => {
     it("attestation: anchored by an active member, method and pipeline version, VALID", async () => {
       const r = await kycnet(["audit", "attestation", valid.uid, ...common()]);
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.json()).to.include({ check: "attestation", exitCode: 0, issuerName: "Bank A", issuerActiveAtAnchoring: true, method: "FULL_EKYC", pipelineVersion: "ekyc/cli-test", status: "VALID" });
+      expect(r.json()).to.include({
+        check: "attestation",
+        exitCode: 0,
+        issuerName: "Bank A",
+        issuerActiveAtAnchoring: true,
+        method: "FULL_EKYC",
+        pipelineVersion: "ekyc/cli-test",
+        status: "VALID",
+      });
       expect(r.json().issuedAt).to.match(/^\d+$/); // bigints as strings
     });
 
@@ -163,7 +236,10 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
     });
 
     it("reads --rpc and --addresses from KYCNET_RPC_URL and KYCNET_ADDRESSES, and prints tables without --json", async () => {
-      const r = await kycnet(["audit", "attestation", valid.uid], { KYCNET_RPC_URL: chain.url, KYCNET_ADDRESSES: addressesFile });
+      const r = await kycnet(["audit", "attestation", valid.uid], {
+        KYCNET_RPC_URL: chain.url,
+        KYCNET_ADDRESSES: addressesFile,
+      });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.include("Bank A").and.include("FULL_EKYC").and.include("PASSED");
     });
@@ -226,7 +302,16 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
 
   describe("exit 3: chain unreachable or not the addresses' chain", () => {
     it("exits 3 with CHAIN_UNREACHABLE when nothing answers at --rpc", async () => {
-      const r = await kycnet(["audit", "attestation", valid.uid, "--rpc", "http://127.0.0.1:9", "--addresses", addressesFile, "--json"]);
+      const r = await kycnet([
+        "audit",
+        "attestation",
+        valid.uid,
+        "--rpc",
+        "http://127.0.0.1:9",
+        "--addresses",
+        addressesFile,
+        "--json",
+      ]);
       expect(r.code).to.equal(3);
       expect(r.json().error.code).to.equal("CHAIN_UNREACHABLE");
     });
@@ -240,8 +325,14 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
     });
 
     it("exits 3 with CONTRACTS_NOT_FOUND when the addresses hold no contracts on this chain", async () => {
-      const empty = JSON.stringify({ consortium: `0x${"00".repeat(19)}01`, attestations: addresses.attestations, consents: addresses.consents });
-      const r = await kycnet(["audit", "attestation", valid.uid, "--rpc", chain.url, "--json"], { KYCNET_ADDRESSES: empty });
+      const empty = JSON.stringify({
+        consortium: `0x${"00".repeat(19)}01`,
+        attestations: addresses.attestations,
+        consents: addresses.consents,
+      });
+      const r = await kycnet(["audit", "attestation", valid.uid, "--rpc", chain.url, "--json"], {
+        KYCNET_ADDRESSES: empty,
+      });
       expect(r.code).to.equal(3);
       expect(r.json().error.code).to.equal("CONTRACTS_NOT_FOUND");
     });

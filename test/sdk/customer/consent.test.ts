@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import { Wallet, hexlify, parseEther, randomBytes, type Signer } from "ethers";
 import {
-  createCustomerWallet, createSubjectKey, grantConsent, listAttestations, listDisclosures, revokeConsent, revokeConsentDirectly,
+  createCustomerWallet,
+  createSubjectKey,
+  grantConsent,
+  listAttestations,
+  listDisclosures,
+  revokeConsent,
+  revokeConsentDirectly,
   type CustomerWallet,
 } from "@kycnet/sdk/customer";
 import { findAttestation } from "@kycnet/sdk/chain";
@@ -12,7 +18,6 @@ import { codeOf } from "../../support/expect-code.ts";
 
 const FAST = { scryptN: 1 << 10 };
 const PASS = "customer passphrase";
-
 
 describe("sdk/customer consent on a Hardhat consortium", () => {
   let f: Awaited<ReturnType<typeof deployedConsortium>>;
@@ -32,8 +37,14 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
   /** The customer signs a grant; bank `relayer` relays it with the proof found from the uid alone. */
   async function grantRelayed(uid: Hex, grantee: Hex, relayer = f.ledgerB) {
     const signed = await grantConsent({
-      subjectKey: await wallet.unlock(uid, PASS), attestationUid: uid, grantee, purpose: "ONBOARDING",
-      fields: ["fullName", "dateOfBirth"], validFor: 3600, chain, now: await f.now(),
+      subjectKey: await wallet.unlock(uid, PASS),
+      attestationUid: uid,
+      grantee,
+      purpose: "ONBOARDING",
+      fields: ["fullName", "dateOfBirth"],
+      validFor: 3600,
+      chain,
+      now: await f.now(),
     });
     const { proof } = await findAttestation(f.provider, f.addresses.attestations, uid);
     const relayed = await relayer.grantConsentBySig(signed.grant, proof, signed.signature);
@@ -64,7 +75,15 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
     it("draws a fresh random nonce for every grant, so grants for several banks can be signed in any order", async () => {
       const uid = await onboardAtA();
       const key = await wallet.unlock(uid, PASS);
-      const input = { subjectKey: key, attestationUid: uid, purpose: "PERIODIC_REVIEW" as const, fields: ["idNumber" as const], validFor: 600, chain, now: await f.now() };
+      const input = {
+        subjectKey: key,
+        attestationUid: uid,
+        purpose: "PERIODIC_REVIEW" as const,
+        fields: ["idNumber" as const],
+        validFor: 600,
+        chain,
+        now: await f.now(),
+      };
       const forC = await grantConsent({ ...input, grantee: bankC });
       const forB = await grantConsent({ ...input, grantee: bankB });
       expect(forB.grant.nonce).to.not.equal(forC.grant.nonce);
@@ -82,7 +101,15 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
 
     it("INVALID_ARGUMENT for no fields, an unknown field, an unknown purpose, validFor 0 or a bad grantee", async () => {
       const key = Wallet.createRandom();
-      const base = { subjectKey: key, attestationUid: hexlify(randomBytes(32)) as Hex, grantee: bankB, purpose: "ONBOARDING" as const, fields: ["sex" as const], validFor: 60, chain };
+      const base = {
+        subjectKey: key,
+        attestationUid: hexlify(randomBytes(32)) as Hex,
+        grantee: bankB,
+        purpose: "ONBOARDING" as const,
+        fields: ["sex" as const],
+        validFor: 60,
+        chain,
+      };
       expect(await codeOf(grantConsent({ ...base, fields: [] }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(grantConsent({ ...base, fields: ["shoeSize" as never] }))).to.equal("INVALID_ARGUMENT");
       expect(await codeOf(grantConsent({ ...base, purpose: "MARKETING" as never }))).to.equal("INVALID_ARGUMENT");
@@ -95,7 +122,12 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
     it("signs a revocation any member relays; the consent is REVOKED at once", async () => {
       const uid = await onboardAtA();
       const { consentId } = await grantRelayed(uid, bankB);
-      const { revocation, signature } = await revokeConsent({ subjectKey: await wallet.unlock(uid, PASS), consentId, chain, now: await f.now() });
+      const { revocation, signature } = await revokeConsent({
+        subjectKey: await wallet.unlock(uid, PASS),
+        consentId,
+        chain,
+        now: await f.now(),
+      });
       await f.ledgerC.revokeConsentBySig(revocation, signature); // not the grantee: any member relays
       expect(await f.ledgerB.consentStatus(consentId)).to.equal("REVOKED");
     });
@@ -112,7 +144,11 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
     });
 
     it("SUBJECT_TRANSACTION_FAILED while the fresh subject key has no gas", async () => {
-      const error = await revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents }).catch((e: unknown) => e);
+      const error = await revokeConsentDirectly({
+        subjectKey: subject,
+        consentId,
+        consentRegistry: f.addresses.consents,
+      }).catch((e: unknown) => e);
       expect(isKycnetError(error, "SUBJECT_TRANSACTION_FAILED")).to.equal(true);
       expect((error as Error).message).to.include("no gas");
       expect(await f.ledgerB.consentStatus(consentId)).to.equal("ACTIVE");
@@ -120,22 +156,37 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
 
     it("NOT_CONSENT_SUBJECT when another key tries", async () => {
       const other = Wallet.createRandom().connect(f.provider);
-      expect(await codeOf(revokeConsentDirectly({ subjectKey: other, consentId, consentRegistry: f.addresses.consents })))
-        .to.equal("NOT_CONSENT_SUBJECT");
+      expect(
+        await codeOf(revokeConsentDirectly({ subjectKey: other, consentId, consentRegistry: f.addresses.consents })),
+      ).to.equal("NOT_CONSENT_SUBJECT");
     });
 
     it("CONSENT_NOT_FOUND for an unknown consent", async () => {
-      expect(await codeOf(revokeConsentDirectly({ subjectKey: subject, consentId: hexlify(randomBytes(32)) as Hex, consentRegistry: f.addresses.consents })))
-        .to.equal("CONSENT_NOT_FOUND");
+      expect(
+        await codeOf(
+          revokeConsentDirectly({
+            subjectKey: subject,
+            consentId: hexlify(randomBytes(32)) as Hex,
+            consentRegistry: f.addresses.consents,
+          }),
+        ),
+      ).to.equal("CONSENT_NOT_FOUND");
     });
 
     it("revokes once the subject key has gas, then refuses a second revocation", async () => {
-      await (await (f.signers.deployer as Signer).sendTransaction({ to: subject.address, value: parseEther("0.01") })).wait();
-      const { txHash } = await revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents });
+      await (
+        await (f.signers.deployer as Signer).sendTransaction({ to: subject.address, value: parseEther("0.01") })
+      ).wait();
+      const { txHash } = await revokeConsentDirectly({
+        subjectKey: subject,
+        consentId,
+        consentRegistry: f.addresses.consents,
+      });
       expect(txHash).to.match(/^0x[0-9a-f]{64}$/);
       expect(await f.ledgerB.consentStatus(consentId)).to.equal("REVOKED");
-      expect(await codeOf(revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents })))
-        .to.equal("SUBJECT_TRANSACTION_FAILED");
+      expect(
+        await codeOf(revokeConsentDirectly({ subjectKey: subject, consentId, consentRegistry: f.addresses.consents })),
+      ).to.equal("SUBJECT_TRANSACTION_FAILED");
     });
   });
 
@@ -145,23 +196,36 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
       const first = await grantRelayed(uid, bankB);
       await f.ledgerA.recordDisclosure(first.consentId, fieldMaskOf(["fullName"]), hexlify(randomBytes(32)) as Hex);
       const second = await grantRelayed(uid, bankC, f.ledgerC);
-      const { revocation, signature } = await revokeConsent({ subjectKey: await wallet.unlock(uid, PASS), consentId: first.consentId, chain, now: await f.now() });
+      const { revocation, signature } = await revokeConsent({
+        subjectKey: await wallet.unlock(uid, PASS),
+        consentId: first.consentId,
+        chain,
+        now: await f.now(),
+      });
       await f.ledgerB.revokeConsentBySig(revocation, signature);
 
       const all = await listDisclosures({ attestationUid: uid }, { provider: f.provider, addresses: f.addresses });
       expect(all.map((e) => [e.kind, e.granteeName])).to.deep.equal([
-        ["GRANTED", "Bank B"], ["DISCLOSED", "Bank B"], ["GRANTED", "Bank C"], ["REVOKED", "Bank B"],
+        ["GRANTED", "Bank B"],
+        ["DISCLOSED", "Bank B"],
+        ["GRANTED", "Bank C"],
+        ["REVOKED", "Bank B"],
       ]);
       expect(all[1]!.fields).to.deep.equal(["fullName"]);
       expect(all[0]!.fields).to.deep.equal(["fullName", "dateOfBirth"]);
       expect(all.every((e) => e.at > 0n && e.attestationUid === uid)).to.equal(true);
 
-      const one = await listDisclosures({ consentId: second.consentId }, { provider: f.provider, addresses: f.addresses });
+      const one = await listDisclosures(
+        { consentId: second.consentId },
+        { provider: f.provider, addresses: f.addresses },
+      );
       expect(one.map((e) => e.kind)).to.deep.equal(["GRANTED"]);
     });
 
     it("INVALID_ARGUMENT for a malformed consent id", async () => {
-      expect(await codeOf(listDisclosures({ consentId: "0xabc" }, { provider: f.provider, addresses: f.addresses }))).to.equal("INVALID_ARGUMENT");
+      expect(
+        await codeOf(listDisclosures({ consentId: "0xabc" }, { provider: f.provider, addresses: f.addresses })),
+      ).to.equal("INVALID_ARGUMENT");
     });
   });
 
@@ -170,11 +234,22 @@ describe("sdk/customer consent on a Hardhat consortium", () => {
       const own = createCustomerWallet();
       const kept = createSubjectKey();
       const batch = await f.ledgerA.anchorBatch([await f.record(kept.address as Hex), await f.record()]);
-      await own.add({ attestationUid: batch.uids[0]!, issuer: await f.ledgerA.account(), subjectKey: kept }, PASS, FAST);
+      await own.add(
+        { attestationUid: batch.uids[0]!, issuer: await f.ledgerA.account(), subjectKey: kept },
+        PASS,
+        FAST,
+      );
       const ghost = hexlify(randomBytes(32)) as Hex;
-      await own.add({ attestationUid: ghost, issuer: await f.ledgerA.account(), subjectKey: createSubjectKey() }, PASS, FAST);
+      await own.add(
+        { attestationUid: ghost, issuer: await f.ledgerA.account(), subjectKey: createSubjectKey() },
+        PASS,
+        FAST,
+      );
       let listed = await listAttestations(own, { provider: f.provider, addresses: f.addresses });
-      expect(listed.map((l) => [l.status, l.issuerName])).to.deep.equal([["VALID", "Bank A"], ["UNKNOWN", null]]);
+      expect(listed.map((l) => [l.status, l.issuerName])).to.deep.equal([
+        ["VALID", "Bank A"],
+        ["UNKNOWN", null],
+      ]);
       await f.ledgerA.revokeAttestation(batch.proofs[0]!, RevocationReason.CUSTOMER_REQUEST);
       listed = await listAttestations(own, { provider: f.provider, addresses: f.addresses });
       expect(listed[0]).to.include({ status: "REVOKED", revocationReason: "CUSTOMER_REQUEST", method: "FULL_EKYC" });

@@ -17,16 +17,28 @@ import { Contract, recoverAddress } from "ethers";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { ConsentRegistryAbi, findAttestation } from "@kycnet/sdk/chain";
 import {
-  ConsentStatus, consentGrantDigest, consentIdOf, consentRevocationDigest, fieldMaskOf, toConsentGrant,
-  toConsentRevocation, type Hex,
+  ConsentStatus,
+  consentGrantDigest,
+  consentIdOf,
+  consentRevocationDigest,
+  fieldMaskOf,
+  toConsentGrant,
+  toConsentRevocation,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 import { deployedConsortium } from "../../node/ledger/fixture.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 // Not /bank: it bundles, but its selfie upload base64-encodes with Node's Buffer (sdk/README.md says so).
 const BROWSER_ENTRY_POINTS = ["", "/errors", "/protocol", "/chain", "/customer", "/auditor"];
@@ -39,7 +51,13 @@ async function bundleForBrowser(entry: string, globalName = "kycnetSdk"): Promis
   try {
     const result = await build({
       stdin: { contents: `export * from "@kycnet/sdk${entry}";`, resolveDir: repoRoot, loader: "js" },
-      bundle: true, platform: "browser", format: "iife", globalName, target: "es2022", write: false, logLevel: "silent",
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      globalName,
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
     });
     return { code: result.outputFiles[0]!.text };
   } catch (error) {
@@ -78,7 +96,10 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
       if (!("code" in bundled)) throw new Error(`the customer SDK does not bundle: ${bundled.errors.join("; ")}`);
       profile = await mkdtemp(join(tmpdir(), "kycnet-chromium-"));
       browser = await puppeteer.launch({
-        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, userDataDir: profile,
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        userDataDir: profile,
       });
       page = await browser.newPage();
       // Nothing leaves the machine: the page is about:blank and the bundle is injected, so any request is a defect.
@@ -120,24 +141,38 @@ describe("sdk/package: the customer SDK in headless Chromium", function () {
       const now = await f.now();
 
       // In the page: the customer signs the grant for bank B, and a revocation of it.
-      const signed = await page.evaluate(async (input) => {
-        type Signed = Record<string, unknown>;
-        const sdk = (globalThis as unknown as {
-          kycnetCustomer: { grantConsent(i: unknown): Promise<Signed>; revokeConsent(i: unknown): Promise<Signed> };
-        }).kycnetCustomer;
-        const subjectKey = (globalThis as unknown as { subjectKey: unknown }).subjectKey;
-        const consentChain = { chainId: BigInt(input.chainId), consentRegistry: input.consentRegistry };
-        const grant = await sdk.grantConsent({
-          subjectKey, attestationUid: input.uid, grantee: input.grantee, purpose: "ONBOARDING",
-          fields: ["fullName", "dateOfBirth"], validFor: 3600, chain: consentChain, now: BigInt(input.now),
-        });
-        const revocation = await sdk.revokeConsent({
-          subjectKey, consentId: grant.consentId, chain: consentChain, now: BigInt(input.now),
-        });
-        // As JSON (bigints as strings). No named helper here: tsx would wrap it in a __name() the page lacks.
-        const json = JSON.stringify({ grant, revocation }, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
-        return JSON.parse(json) as { grant: Signed; revocation: Signed };
-      }, { uid, grantee, chainId: String(chain.chainId), consentRegistry: chain.consentRegistry, now: String(now) });
+      const signed = await page.evaluate(
+        async (input) => {
+          type Signed = Record<string, unknown>;
+          const sdk = (
+            globalThis as unknown as {
+              kycnetCustomer: { grantConsent(i: unknown): Promise<Signed>; revokeConsent(i: unknown): Promise<Signed> };
+            }
+          ).kycnetCustomer;
+          const subjectKey = (globalThis as unknown as { subjectKey: unknown }).subjectKey;
+          const consentChain = { chainId: BigInt(input.chainId), consentRegistry: input.consentRegistry };
+          const grant = await sdk.grantConsent({
+            subjectKey,
+            attestationUid: input.uid,
+            grantee: input.grantee,
+            purpose: "ONBOARDING",
+            fields: ["fullName", "dateOfBirth"],
+            validFor: 3600,
+            chain: consentChain,
+            now: BigInt(input.now),
+          });
+          const revocation = await sdk.revokeConsent({
+            subjectKey,
+            consentId: grant.consentId,
+            chain: consentChain,
+            now: BigInt(input.now),
+          });
+          // As JSON (bigints as strings). No named helper here: tsx would wrap it in a __name() the page lacks.
+          const json = JSON.stringify({ grant, revocation }, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+          return JSON.parse(json) as { grant: Signed; revocation: Signed };
+        },
+        { uid, grantee, chainId: String(chain.chainId), consentRegistry: chain.consentRegistry, now: String(now) },
+      );
 
       const grant = toConsentGrant(signed.grant.grant as Record<string, unknown>);
       const grantSignature = signed.grant.signature as string;

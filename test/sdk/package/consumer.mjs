@@ -31,8 +31,13 @@ async function main(vectorsPath, scratch) {
   // customer: a fresh key signs a grant; the test recovers the signer from the signature.
   const subjectKey = createSubjectKey();
   const signed = await grantConsent({
-    subjectKey, attestationUid: `0x${"ab".repeat(32)}`, grantee: domain.verifyingContract, purpose: "ONBOARDING",
-    fields: ["fullName"], validFor: 600, chain: { chainId: domain.chainId, consentRegistry: domain.verifyingContract },
+    subjectKey,
+    attestationUid: `0x${"ab".repeat(32)}`,
+    grantee: domain.verifyingContract,
+    purpose: "ONBOARDING",
+    fields: ["fullName"],
+    validFor: 600,
+    chain: { chainId: domain.chainId, consentRegistry: domain.verifyingContract },
     now: 1_800_000_000n,
   });
 
@@ -47,7 +52,8 @@ async function main(vectorsPath, scratch) {
   // bank: one real call through a stub fetch, to see the URL and header the client builds.
   const seen = [];
   const bank = createBankClient({
-    baseUrl: "http://bank.invalid", apiKey: "k",
+    baseUrl: "http://bank.invalid",
+    apiKey: "k",
     fetch: async (url, init) => {
       seen.push({ url: String(url), authorization: new Headers(init.headers).get("authorization") });
       const view = { consentId: `0x${"ef".repeat(32)}`, status: "ACTIVE", checkedAt: "2026-01-01T00:00:00Z" };
@@ -64,30 +70,39 @@ async function main(vectorsPath, scratch) {
     deepImport = error.code;
   }
 
-  const addresses = parseAddresses(JSON.stringify({
-    consortium: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-    attestations: `0x${"22".repeat(20)}`,
-    consents: `0x${"33".repeat(20)}`,
-  }));
+  const addresses = parseAddresses(
+    JSON.stringify({
+      consortium: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      attestations: `0x${"22".repeat(20)}`,
+      consents: `0x${"33".repeat(20)}`,
+    }),
+  );
 
-  console.log(JSON.stringify(toJsonSafe({
-    version: sdkPackage.version,
-    rootRoot: root.commitRecord(record.input, salts).root,
-    rootIsKycnetError: root.isKycnetError(new root.InvalidArgumentError("f", "r"), "INVALID_ARGUMENT"),
-    errorsCode: isKycnetError(new InvalidArgumentError("f", "r"), "INVALID_ARGUMENT"),
-    protocolRoot: commitRecord(record.input, salts).root,
-    protocolGrantDigest: consentGrantDigest(domain, toConsentGrant(vectorGrant.grant)),
-    chainConsortium: addresses.consortium,
-    chainAbiHasGrantBySig: ConsentRegistryAbi.some((item) => item.name === "grantBySig"),
-    customer: {
-      subject: subjectKey.address, signature: signed.signature, consentId: signed.consentId, grant: signed.grant,
-      domain,
-    },
-    walletReopened: reopened.address === subjectKey.address,
-    auditorJson: toJsonSafe({ n: 10n ** 20n }),
-    bankRoute: BANK_API_ROUTES.getConsentStatus.path,
-    bankCall: { seen, status: consentStatus.status },
-    cliTime: parseTime("2026-11-23T14:00:00Z"),
-    deepImport,
-  })));
+  console.log(
+    JSON.stringify(
+      toJsonSafe({
+        version: sdkPackage.version,
+        rootRoot: root.commitRecord(record.input, salts).root,
+        rootIsKycnetError: root.isKycnetError(new root.InvalidArgumentError("f", "r"), "INVALID_ARGUMENT"),
+        errorsCode: isKycnetError(new InvalidArgumentError("f", "r"), "INVALID_ARGUMENT"),
+        protocolRoot: commitRecord(record.input, salts).root,
+        protocolGrantDigest: consentGrantDigest(domain, toConsentGrant(vectorGrant.grant)),
+        chainConsortium: addresses.consortium,
+        chainAbiHasGrantBySig: ConsentRegistryAbi.some((item) => item.name === "grantBySig"),
+        customer: {
+          subject: subjectKey.address,
+          signature: signed.signature,
+          consentId: signed.consentId,
+          grant: signed.grant,
+          domain,
+        },
+        walletReopened: reopened.address === subjectKey.address,
+        auditorJson: toJsonSafe({ n: 10n ** 20n }),
+        bankRoute: BANK_API_ROUTES.getConsentStatus.path,
+        bankCall: { seen, status: consentStatus.status },
+        cliTime: parseTime("2026-11-23T14:00:00Z"),
+        deepImport,
+      }),
+    ),
+  );
 }

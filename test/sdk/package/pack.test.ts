@@ -13,7 +13,13 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { verifyTypedData } from "ethers";
 import {
-  CONSENT_GRANT_TYPES, commitRecord, consentDomain, consentIdOf, toConsentGrant, type FieldSalts, type Hex,
+  CONSENT_GRANT_TYPES,
+  commitRecord,
+  consentDomain,
+  consentIdOf,
+  toConsentGrant,
+  type FieldSalts,
+  type Hex,
 } from "@kycnet/sdk/protocol";
 
 const run = promisify(execFile);
@@ -36,7 +42,10 @@ interface ConsumerOutput {
   chainConsortium: string;
   chainAbiHasGrantBySig: boolean;
   customer: {
-    subject: Hex; signature: string; consentId: Hex; grant: Record<string, string>;
+    subject: Hex;
+    signature: string;
+    consentId: Hex;
+    grant: Record<string, string>;
     domain: { chainId: string; verifyingContract: Hex };
   };
   walletReopened: boolean;
@@ -67,7 +76,8 @@ describe("sdk/package: the packed tarball installed in an empty Node project", f
     // The registry is reachable, but the dependencies (ethers, @openzeppelin/merkle-tree) are in the
     // npm cache from the project's own install: use it first.
     await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", tarball], {
-      cwd: app, maxBuffer: 16 << 20,
+      cwd: app,
+      maxBuffer: 16 << 20,
     });
     await copyFile(consumerScript, join(app, "consumer.mjs"));
     const scratch = join(dir, "scratch");
@@ -92,8 +102,9 @@ describe("sdk/package: the packed tarball installed in an empty Node project", f
     const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
       exports: Record<string, string | { types: string; default: string }>;
     };
-    const targets = Object.values(manifest.exports)
-      .flatMap((t) => (typeof t === "string" ? [t] : [t.types, t.default]));
+    const targets = Object.values(manifest.exports).flatMap((t) =>
+      typeof t === "string" ? [t] : [t.types, t.default],
+    );
     expect(targets.length).to.be.greaterThan(10);
     for (const target of targets) expect((await stat(join(installed, target))).isFile(), target).to.equal(true);
     await stat(join(installed, "dist", ".tsbuildinfo")).then(
@@ -122,7 +133,9 @@ describe("sdk/package: the packed tarball installed in an empty Node project", f
     const typed = toConsentGrant(grant);
     const signer = verifyTypedData(
       consentDomain({ chainId: BigInt(domain.chainId), verifyingContract: domain.verifyingContract }),
-      CONSENT_GRANT_TYPES, typed, signature,
+      CONSENT_GRANT_TYPES,
+      typed,
+      signature,
     );
     expect(signer).to.equal(subject);
     expect(consentId).to.equal(consentIdOf(typed));

@@ -18,7 +18,8 @@ export function register(program: Command): void {
     .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
     .option("--json", "print {key, entry} as JSON")
     .action((options: { id: string; role: string; json?: boolean }) => {
-      if (!(ROLES as readonly string[]).includes(options.role)) throw new InvalidArgumentError("--role", `must be one of ${ROLES.join(", ")}`);
+      if (!(ROLES as readonly string[]).includes(options.role))
+        throw new InvalidArgumentError("--role", `must be one of ${ROLES.join(", ")}`);
       const { key, entry } = generateApiKey(options.id, options.role as Role);
       validateApiKeys([entry]);
       if (options.json) {
@@ -26,6 +27,8 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(`${renderFacts({ id: entry.id, role: entry.role, key })}\n`);
-      process.stdout.write(`${colour.dim("add to the node config's api.apiKeys (only the hash is stored):")}\n${JSON.stringify(entry)}\n`);
+      process.stdout.write(
+        `${colour.dim("add to the node config's api.apiKeys (only the hash is stored):")}\n${JSON.stringify(entry)}\n`,
+      );
     });
 }

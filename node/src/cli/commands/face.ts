@@ -83,7 +83,8 @@ export function register(program: Command): void {
       } catch (cause) {
         throw new InvalidArgumentError("dir", `cannot list ${dir}`, { cause });
       }
-      if (images.length < 3) throw new InvalidArgumentError("dir", "needs per-person sub-folders with at least 3 images in all");
+      if (images.length < 3)
+        throw new InvalidArgumentError("dir", "needs per-person sub-folders with at least 3 images in all");
       const model = await loadOnnxFaceModel();
       try {
         const embeddings: Array<Float32Array | null> = [];
@@ -97,12 +98,15 @@ export function register(program: Command): void {
           }
         }
         const pairs = allPairs(images).flatMap((p) => {
-          const ea = embeddings[p.a], eb = embeddings[p.b];
+          const ea = embeddings[p.a],
+            eb = embeddings[p.b];
           return ea && eb ? [{ genuine: p.genuine, similarity: cosineSimilarity(ea, eb) }] : [];
         });
         const c = calibrate(pairs);
         if (opts.json) {
-          process.stdout.write(JSON.stringify({ ...c, detectionFailures: failures, committed: loadThresholds().match }, null, 2) + "\n");
+          process.stdout.write(
+            JSON.stringify({ ...c, detectionFailures: failures, committed: loadThresholds().match }, null, 2) + "\n",
+          );
           return;
         }
         const table = new Table({ head: ["threshold", "FMR", "FNMR"] });

@@ -13,7 +13,8 @@ import { colour, renderFacts } from "../output.ts";
 
 export function register(program: Command): void {
   const node = program.command("node").description("run a bank's kycnet node");
-  node.command("start")
+  node
+    .command("start")
     .description("start the node (API, outbox, eKYC pipeline) from a configuration file")
     .requiredOption("--config <file>", "node configuration (JSON)")
     .action(async (options: { config: string }) => {
@@ -29,7 +30,8 @@ export function register(program: Command): void {
     });
 
   const vault = program.command("vault").description("inspect a node's vault (offline: stop the node first)");
-  vault.command("verify-audit")
+  vault
+    .command("verify-audit")
     .description("verify the hash chain of the audit log; exit 1 when it is broken")
     .requiredOption("--config <file>", "node configuration (JSON)")
     .option("--json", "machine-readable output")
@@ -40,8 +42,14 @@ export function register(program: Command): void {
         const result = await createAuditLog(store).verify();
         if (options.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
         else {
-          process.stdout.write(`${renderFacts({ "audit chain": result.ok ? colour.green("intact") : colour.red("BROKEN"), entries: result.entries,
-            "head hash": result.headHash, ...(result.ok ? {} : { "broken at": result.brokenAt, reason: result.reason }) })}\n`);
+          process.stdout.write(
+            `${renderFacts({
+              "audit chain": result.ok ? colour.green("intact") : colour.red("BROKEN"),
+              entries: result.entries,
+              "head hash": result.headHash,
+              ...(result.ok ? {} : { "broken at": result.brokenAt, reason: result.reason }),
+            })}\n`,
+          );
         }
         if (!result.ok) process.exitCode = 1;
       } finally {

@@ -22,13 +22,20 @@ export function register(program: Command): void {
       try {
         const identity = await loadOrCreatePeerKey({ keys, ...peerKeyFile(options.keyFile) });
         const result = {
-          peerId: identity.peerId.toString(), peerIdBytes: hexlify(identity.peerIdBytes), created: identity.created, keyFile: options.keyFile,
+          peerId: identity.peerId.toString(),
+          peerIdBytes: hexlify(identity.peerIdBytes),
+          created: identity.created,
+          keyFile: options.keyFile,
         };
-        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : [
-          `peerId:      ${result.peerId} (${result.created ? "created" : "existing"})`,
-          `peerIdBytes: ${result.peerIdBytes}   <- publish this in ConsortiumRegistry`,
-          `keyFile:     ${result.keyFile}`,
-        ].join("\n") + "\n");
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(result)}\n`
+            : [
+                `peerId:      ${result.peerId} (${result.created ? "created" : "existing"})`,
+                `peerIdBytes: ${result.peerIdBytes}   <- publish this in ConsortiumRegistry`,
+                `keyFile:     ${result.keyFile}`,
+              ].join("\n") + "\n",
+        );
       } finally {
         await keys.close();
       }

@@ -28,7 +28,12 @@ function specsOf(options: ListOptions): SanctionsFileSpec[] {
     ...(options.un ?? []).map((path) => ({ format: "UN_CONSOLIDATED_XML" as const, path })),
     ...(options.ofacXml ?? []).map((path) => ({ format: "OFAC_SDN_XML" as const, path })),
   ];
-  if (options.ofacCsv !== undefined) specs.push({ format: "OFAC_SDN_CSV", path: options.ofacCsv, ...(options.ofacAlt ? { altPath: options.ofacAlt } : {}) });
+  if (options.ofacCsv !== undefined)
+    specs.push({
+      format: "OFAC_SDN_CSV",
+      path: options.ofacCsv,
+      ...(options.ofacAlt ? { altPath: options.ofacAlt } : {}),
+    });
   else if (options.ofacAlt !== undefined) throw new InvalidArgumentError("--ofac-alt", "needs --ofac-csv");
   if (specs.length === 0) throw new InvalidArgumentError("list", "give at least one of --un, --ofac-xml, --ofac-csv");
   return specs;
@@ -46,7 +51,9 @@ async function load(options: ListOptions): Promise<SanctionsSnapshot> {
       process.exit(2);
     }
     if (error instanceof Error && "code" in error && (error as { code: unknown }).code === "ENOENT") {
-      throw new InvalidArgumentError("list", `file not found: ${(error as { path?: string }).path ?? ""}`, { cause: error });
+      throw new InvalidArgumentError("list", `file not found: ${(error as { path?: string }).path ?? ""}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -61,17 +68,19 @@ function withListOptions(command: Command): Command {
 }
 
 export function register(program: Command): void {
-  const sanctions = program.command("sanctions").description("sanctions lists (UN consolidated, OFAC SDN): validate files, screen names");
+  const sanctions = program
+    .command("sanctions")
+    .description("sanctions lists (UN consolidated, OFAC SDN): validate files, screen names");
 
-  withListOptions(sanctions.command("check").description("parse and validate list files; print their versions and entry counts")).action(
-    async (options: ListOptions) => {
-      const snapshot = await load(options);
-      const individuals = snapshot.entries.filter((e) => e.kind === "INDIVIDUAL").length;
-      process.stdout.write(
-        `${renderFacts({ version: snapshot.version, entries: snapshot.entries.length, individuals, entities: snapshot.entries.length - individuals, aliases: snapshot.entries.reduce((n, e) => n + e.names.length - 1, 0) })}\n`,
-      );
-    },
-  );
+  withListOptions(
+    sanctions.command("check").description("parse and validate list files; print their versions and entry counts"),
+  ).action(async (options: ListOptions) => {
+    const snapshot = await load(options);
+    const individuals = snapshot.entries.filter((e) => e.kind === "INDIVIDUAL").length;
+    process.stdout.write(
+      `${renderFacts({ version: snapshot.version, entries: snapshot.entries.length, individuals, entities: snapshot.entries.length - individuals, aliases: snapshot.entries.reduce((n, e) => n + e.names.length - 1, 0) })}\n`,
+    );
+  });
 
   withListOptions(sanctions.command("screen").description("screen one name against the lists"))
     .requiredOption("--name <name>", "full name, any order, with or without diacritics")
@@ -79,21 +88,33 @@ export function register(program: Command): void {
     .option("--nationality <ISO3>", "nationality, ISO 3166-1 alpha-3 (tie-breaker)")
     .option("--threshold <score>", "hit threshold in (0, 1]")
     .option("--json", "print the result as JSON")
-    .action(async (options: ListOptions & { name: string; dob?: string; nationality?: string; threshold?: string; json?: boolean }) => {
-      const threshold = options.threshold === undefined ? undefined : Number(options.threshold);
-      if (threshold !== undefined && Number.isNaN(threshold)) throw new InvalidArgumentError("--threshold", "must be a number");
-      const list = new IndexedSanctionsList(await load(options));
-      const result = list.screen(
-        { fullName: options.name, ...(options.dob ? { dateOfBirth: options.dob } : {}), ...(options.nationality ? { nationality: options.nationality } : {}) },
-        threshold === undefined ? {} : { threshold },
-      );
-      if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (result.hits.length === 0) process.stdout.write(`${colour.green("No hit")} (list ${result.listVersion}, threshold ${result.threshold})\n`);
-      else {
-        process.stdout.write(
-          `${renderTable(result.hits.map((h) => ({ entry: h.entryId, reference: h.reference, "matched name": h.matchedName, name: h.nameScore, score: h.score, dob: h.dateOfBirth, nationality: h.nationality })))}\n`,
+    .action(
+      async (
+        options: ListOptions & { name: string; dob?: string; nationality?: string; threshold?: string; json?: boolean },
+      ) => {
+        const threshold = options.threshold === undefined ? undefined : Number(options.threshold);
+        if (threshold !== undefined && Number.isNaN(threshold))
+          throw new InvalidArgumentError("--threshold", "must be a number");
+        const list = new IndexedSanctionsList(await load(options));
+        const result = list.screen(
+          {
+            fullName: options.name,
+            ...(options.dob ? { dateOfBirth: options.dob } : {}),
+            ...(options.nationality ? { nationality: options.nationality } : {}),
+          },
+          threshold === undefined ? {} : { threshold },
         );
-      }
-      if (result.hits.length > 0) process.exitCode = 1;
-    });
+        if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else if (result.hits.length === 0)
+          process.stdout.write(
+            `${colour.green("No hit")} (list ${result.listVersion}, threshold ${result.threshold})\n`,
+          );
+        else {
+          process.stdout.write(
+            `${renderTable(result.hits.map((h) => ({ entry: h.entryId, reference: h.reference, "matched name": h.matchedName, name: h.nameScore, score: h.score, dob: h.dateOfBirth, nationality: h.nationality })))}\n`,
+          );
+        }
+        if (result.hits.length > 0) process.exitCode = 1;
+      },
+    );
 }

@@ -33,9 +33,13 @@ export function register(program: Command): void {
     .action(async (options: InitOptions) => {
       const soPin = requiredEnv("KYCNET_HSM_SO_PIN");
       const userPin = requiredEnv("KYCNET_HSM_PIN");
-      const softhsm2Conf = options.confDir === undefined ? process.env.SOFTHSM2_CONF : writeSoftHsmConf(options.confDir);
+      const softhsm2Conf =
+        options.confDir === undefined ? process.env.SOFTHSM2_CONF : writeSoftHsmConf(options.confDir);
       const result = await provisionToken({
-        modulePath: options.module, tokenLabel: options.label, soPin, userPin,
+        modulePath: options.module,
+        tokenLabel: options.label,
+        soPin,
+        userPin,
         keyLabels: { signing: options.signingKeyLabel, kek: options.kekLabel, transport: options.transportKeyLabel },
         ...(softhsm2Conf === undefined ? {} : { softhsm2Conf }),
       });

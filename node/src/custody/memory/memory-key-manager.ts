@@ -7,11 +7,22 @@ import { createCipheriv, createDecipheriv, createECDH, randomBytes, type ECDH } 
 import { SigningKey, getBytes, hexlify, type AbstractSigner, type Provider } from "ethers";
 import { CiphertextRejectedError, KeyManagerClosedError } from "../errors.ts";
 import { assertEnvelope, assertRecordPlaintext, GCM_IV_BYTES, recordAad } from "../envelope-format.ts";
-import { DEFAULT_LIMITS, type DigestSignature, type KeyManager, type PayloadLimits, type SealedRecord } from "../key-manager.ts";
+import {
+  DEFAULT_LIMITS,
+  type DigestSignature,
+  type KeyManager,
+  type PayloadLimits,
+  type SealedRecord,
+} from "../key-manager.ts";
 import { assertDigest, Secp256k1PublicKey } from "../secp256k1.ts";
 import { KeyManagerSigner } from "../signer.ts";
 import {
-  assertTransportInput, openWithSharedSecret, parseSealed, sealWithSharedSecret, toCompressedP256, toUncompressedP256,
+  assertTransportInput,
+  openWithSharedSecret,
+  parseSealed,
+  sealWithSharedSecret,
+  toCompressedP256,
+  toUncompressedP256,
 } from "../transport-format.ts";
 
 const KW_IV = Buffer.from("a6a6a6a6a6a6a6a6", "hex"); // RFC 3394 default initial value
@@ -73,8 +84,13 @@ export class MemoryKeyManager implements KeyManager {
       const cipher = createCipheriv("aes-256-gcm", dataKey, iv).setAAD(aad);
       const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
       return {
-        version: 1, keyId: this.#kekLabel, wrapAlgorithm: "AES-KW-256", wrappedKey: new Uint8Array(wrappedKey),
-        iv: new Uint8Array(iv), ciphertext: new Uint8Array(ciphertext), tag: new Uint8Array(cipher.getAuthTag()),
+        version: 1,
+        keyId: this.#kekLabel,
+        wrapAlgorithm: "AES-KW-256",
+        wrappedKey: new Uint8Array(wrappedKey),
+        iv: new Uint8Array(iv),
+        ciphertext: new Uint8Array(ciphertext),
+        tag: new Uint8Array(cipher.getAuthTag()),
       };
     } finally {
       dataKey.fill(0);

@@ -67,7 +67,8 @@ export function pkcs11ConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pkcs1
 
 /** Checks a config's shape; returns the key labels and session count with defaults applied. */
 export function resolveConfig(config: Pkcs11Config): { labels: Pkcs11KeyLabels; sessions: number } {
-  if (typeof config.modulePath !== "string" || config.modulePath === "") throw new InvalidArgumentError("modulePath", "must be a non-empty path");
+  if (typeof config.modulePath !== "string" || config.modulePath === "")
+    throw new InvalidArgumentError("modulePath", "must be a non-empty path");
   assertLabel(config.tokenLabel, "tokenLabel");
   if (typeof config.pin !== "string" || config.pin === "") throw new InvalidArgumentError("pin", "must be set");
   const labels = { ...DEFAULT_KEY_LABELS, ...config.keyLabels };
@@ -83,7 +84,9 @@ export function resolveConfig(config: Pkcs11Config): { labels: Pkcs11KeyLabels; 
 
 /** Token labels are at most 32 bytes (CK_TOKEN_INFO); key labels we keep short and printable too. */
 export function assertLabel(label: unknown, field: string): asserts label is string {
-  if (typeof label !== "string" || label.length === 0) throw new InvalidArgumentError(field, "must be a non-empty string");
+  if (typeof label !== "string" || label.length === 0)
+    throw new InvalidArgumentError(field, "must be a non-empty string");
   if (Buffer.byteLength(label, "utf8") > 32) throw new InvalidArgumentError(field, "must be at most 32 bytes");
-  if (!/^[\x20-\x7e]+$/.test(label) || label !== label.trim()) throw new InvalidArgumentError(field, "must be printable ASCII without surrounding spaces");
+  if (!/^[\x20-\x7e]+$/.test(label) || label !== label.trim())
+    throw new InvalidArgumentError(field, "must be printable ASCII without surrounding spaces");
 }

@@ -21,22 +21,39 @@ export interface EcKeyHandles {
 }
 
 /** Templates for a token-resident EC key pair on `curve`, private half usable only for `usage`. */
-export function ecKeyPairTemplates(label: string, curve: Buffer, usage: "sign" | "derive"): { publicKey: pkcs11js.Template; privateKey: pkcs11js.Template } {
+export function ecKeyPairTemplates(
+  label: string,
+  curve: Buffer,
+  usage: "sign" | "derive",
+): { publicKey: pkcs11js.Template; privateKey: pkcs11js.Template } {
   const id = Buffer.from(label, "utf8");
   return {
     publicKey: [
-      { type: A.CKA_CLASS, value: A.CKO_PUBLIC_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_EC },
-      { type: A.CKA_TOKEN, value: true }, { type: A.CKA_PRIVATE, value: false }, { type: A.CKA_MODIFIABLE, value: false },
-      { type: A.CKA_LABEL, value: label }, { type: A.CKA_ID, value: id }, { type: A.CKA_EC_PARAMS, value: curve },
-      { type: A.CKA_VERIFY, value: usage === "sign" }, { type: A.CKA_DERIVE, value: false },
+      { type: A.CKA_CLASS, value: A.CKO_PUBLIC_KEY },
+      { type: A.CKA_KEY_TYPE, value: A.CKK_EC },
+      { type: A.CKA_TOKEN, value: true },
+      { type: A.CKA_PRIVATE, value: false },
+      { type: A.CKA_MODIFIABLE, value: false },
+      { type: A.CKA_LABEL, value: label },
+      { type: A.CKA_ID, value: id },
+      { type: A.CKA_EC_PARAMS, value: curve },
+      { type: A.CKA_VERIFY, value: usage === "sign" },
+      { type: A.CKA_DERIVE, value: false },
     ],
     privateKey: [
-      { type: A.CKA_CLASS, value: A.CKO_PRIVATE_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_EC },
-      { type: A.CKA_TOKEN, value: true }, { type: A.CKA_PRIVATE, value: true }, { type: A.CKA_MODIFIABLE, value: false },
-      { type: A.CKA_SENSITIVE, value: true }, { type: A.CKA_EXTRACTABLE, value: false },
-      { type: A.CKA_LABEL, value: label }, { type: A.CKA_ID, value: id },
-      { type: A.CKA_SIGN, value: usage === "sign" }, { type: A.CKA_DERIVE, value: usage === "derive" },
-      { type: A.CKA_DECRYPT, value: false }, { type: A.CKA_UNWRAP, value: false },
+      { type: A.CKA_CLASS, value: A.CKO_PRIVATE_KEY },
+      { type: A.CKA_KEY_TYPE, value: A.CKK_EC },
+      { type: A.CKA_TOKEN, value: true },
+      { type: A.CKA_PRIVATE, value: true },
+      { type: A.CKA_MODIFIABLE, value: false },
+      { type: A.CKA_SENSITIVE, value: true },
+      { type: A.CKA_EXTRACTABLE, value: false },
+      { type: A.CKA_LABEL, value: label },
+      { type: A.CKA_ID, value: id },
+      { type: A.CKA_SIGN, value: usage === "sign" },
+      { type: A.CKA_DERIVE, value: usage === "derive" },
+      { type: A.CKA_DECRYPT, value: false },
+      { type: A.CKA_UNWRAP, value: false },
     ],
   };
 }
@@ -44,19 +61,31 @@ export function ecKeyPairTemplates(label: string, curve: Buffer, usage: "sign" |
 /** Template of the token-resident AES-256 KEK: wraps and unwraps, nothing else, never leaves. */
 export function kekTemplate(label: string): pkcs11js.Template {
   return [
-    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_AES }, { type: A.CKA_VALUE_LEN, value: 32 },
-    { type: A.CKA_TOKEN, value: true }, { type: A.CKA_PRIVATE, value: true }, { type: A.CKA_MODIFIABLE, value: false },
-    { type: A.CKA_SENSITIVE, value: true }, { type: A.CKA_EXTRACTABLE, value: false },
-    { type: A.CKA_LABEL, value: label }, { type: A.CKA_ID, value: Buffer.from(label, "utf8") },
-    { type: A.CKA_WRAP, value: true }, { type: A.CKA_UNWRAP, value: true },
-    { type: A.CKA_ENCRYPT, value: false }, { type: A.CKA_DECRYPT, value: false }, { type: A.CKA_SIGN, value: false },
+    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY },
+    { type: A.CKA_KEY_TYPE, value: A.CKK_AES },
+    { type: A.CKA_VALUE_LEN, value: 32 },
+    { type: A.CKA_TOKEN, value: true },
+    { type: A.CKA_PRIVATE, value: true },
+    { type: A.CKA_MODIFIABLE, value: false },
+    { type: A.CKA_SENSITIVE, value: true },
+    { type: A.CKA_EXTRACTABLE, value: false },
+    { type: A.CKA_LABEL, value: label },
+    { type: A.CKA_ID, value: Buffer.from(label, "utf8") },
+    { type: A.CKA_WRAP, value: true },
+    { type: A.CKA_UNWRAP, value: true },
+    { type: A.CKA_ENCRYPT, value: false },
+    { type: A.CKA_DECRYPT, value: false },
+    { type: A.CKA_SIGN, value: false },
   ];
 }
 
 /** All objects of `objectClass` labelled `label`. */
 export function findObjects(pkcs11: pkcs11js.PKCS11, session: Buffer, objectClass: number, label: string): Buffer[] {
   try {
-    pkcs11.C_FindObjectsInit(session, [{ type: A.CKA_CLASS, value: objectClass }, { type: A.CKA_LABEL, value: label }]);
+    pkcs11.C_FindObjectsInit(session, [
+      { type: A.CKA_CLASS, value: objectClass },
+      { type: A.CKA_LABEL, value: label },
+    ]);
     try {
       return pkcs11.C_FindObjects(session, 4);
     } finally {
@@ -68,16 +97,30 @@ export function findObjects(pkcs11: pkcs11js.PKCS11, session: Buffer, objectClas
 }
 
 /** The one object of `objectClass` labelled `label`: HSM_KEY_NOT_FOUND if none, refused if several. */
-function findOne(pkcs11: pkcs11js.PKCS11, session: Buffer, objectClass: number, role: KeyRole, label: string, what: string): Buffer {
+function findOne(
+  pkcs11: pkcs11js.PKCS11,
+  session: Buffer,
+  objectClass: number,
+  role: KeyRole,
+  label: string,
+  what: string,
+): Buffer {
   const found = findObjects(pkcs11, session, objectClass, label);
   if (found.length === 0) throw new HsmKeyNotFoundError(role, what === "" ? label : `${label} (${what})`);
-  if (found.length > 1) throw new HsmWrongKeyTypeError(role, label, `more than one ${what || "key"} object carries this label`);
+  if (found.length > 1)
+    throw new HsmWrongKeyTypeError(role, label, `more than one ${what || "key"} object carries this label`);
   return found[0]!;
 }
 
 function attributes(pkcs11: pkcs11js.PKCS11, session: Buffer, handle: Buffer, types: number[]): Buffer[] {
   try {
-    return pkcs11.C_GetAttributeValue(session, handle, types.map((type) => ({ type }))).map((a) => a.value);
+    return pkcs11
+      .C_GetAttributeValue(
+        session,
+        handle,
+        types.map((type) => ({ type })),
+      )
+      .map((a) => a.value);
   } catch (error) {
     throw toHsmError("C_GetAttributeValue", error);
   }
@@ -87,15 +130,28 @@ const isTrue = (b: Buffer) => b.length > 0 && b[0] !== 0;
 const ulong = (b: Buffer) => (b.length >= 8 ? Number(b.readBigUInt64LE(0)) : b.readUInt32LE(0));
 
 /** Finds the EC key pair labelled `label`, checks its curve, usage and non-extractability, reads its point. */
-export function getEcKeyPair(pkcs11: pkcs11js.PKCS11, session: Buffer, role: KeyRole, label: string, curve: Buffer, usage: "sign" | "derive"): EcKeyHandles {
+export function getEcKeyPair(
+  pkcs11: pkcs11js.PKCS11,
+  session: Buffer,
+  role: KeyRole,
+  label: string,
+  curve: Buffer,
+  usage: "sign" | "derive",
+): EcKeyHandles {
   const privateKey = findOne(pkcs11, session, A.CKO_PRIVATE_KEY, role, label, "private");
   const [keyType, params, allowed, sensitive, extractable] = attributes(pkcs11, session, privateKey, [
-    A.CKA_KEY_TYPE, A.CKA_EC_PARAMS, usage === "sign" ? A.CKA_SIGN : A.CKA_DERIVE, A.CKA_SENSITIVE, A.CKA_EXTRACTABLE,
+    A.CKA_KEY_TYPE,
+    A.CKA_EC_PARAMS,
+    usage === "sign" ? A.CKA_SIGN : A.CKA_DERIVE,
+    A.CKA_SENSITIVE,
+    A.CKA_EXTRACTABLE,
   ]) as [Buffer, Buffer, Buffer, Buffer, Buffer];
   if (ulong(keyType) !== A.CKK_EC) throw new HsmWrongKeyTypeError(role, label, "not an EC key");
-  if (!params.equals(curve)) throw new HsmWrongKeyTypeError(role, label, curve === SECP256K1_PARAMS ? "not on secp256k1" : "not on P-256");
+  if (!params.equals(curve))
+    throw new HsmWrongKeyTypeError(role, label, curve === SECP256K1_PARAMS ? "not on secp256k1" : "not on P-256");
   if (!isTrue(allowed)) throw new HsmWrongKeyTypeError(role, label, `CKA_${usage.toUpperCase()} is not set`);
-  if (!isTrue(sensitive) || isTrue(extractable)) throw new HsmWrongKeyTypeError(role, label, "private key is extractable or not sensitive");
+  if (!isTrue(sensitive) || isTrue(extractable))
+    throw new HsmWrongKeyTypeError(role, label, "private key is extractable or not sensitive");
   const publicKey = findOne(pkcs11, session, A.CKO_PUBLIC_KEY, role, label, "public");
   const [point] = attributes(pkcs11, session, publicKey, [A.CKA_EC_POINT]) as [Buffer];
   return { privateKey, publicPoint: decodeEcPoint(point, role, label) };
@@ -105,12 +161,18 @@ export function getEcKeyPair(pkcs11: pkcs11js.PKCS11, session: Buffer, role: Key
 export function getKek(pkcs11: pkcs11js.PKCS11, session: Buffer, label: string): Buffer {
   const kek = findOne(pkcs11, session, A.CKO_SECRET_KEY, "kek", label, "");
   const [keyType, length, wrap, unwrap, sensitive, extractable] = attributes(pkcs11, session, kek, [
-    A.CKA_KEY_TYPE, A.CKA_VALUE_LEN, A.CKA_WRAP, A.CKA_UNWRAP, A.CKA_SENSITIVE, A.CKA_EXTRACTABLE,
+    A.CKA_KEY_TYPE,
+    A.CKA_VALUE_LEN,
+    A.CKA_WRAP,
+    A.CKA_UNWRAP,
+    A.CKA_SENSITIVE,
+    A.CKA_EXTRACTABLE,
   ]) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   if (ulong(keyType) !== A.CKK_AES) throw new HsmWrongKeyTypeError("kek", label, "not an AES key");
   if (ulong(length) !== 32) throw new HsmWrongKeyTypeError("kek", label, "not 256 bits");
   if (!isTrue(wrap) || !isTrue(unwrap)) throw new HsmWrongKeyTypeError("kek", label, "CKA_WRAP/CKA_UNWRAP not set");
-  if (!isTrue(sensitive) || isTrue(extractable)) throw new HsmWrongKeyTypeError("kek", label, "key is extractable or not sensitive");
+  if (!isTrue(sensitive) || isTrue(extractable))
+    throw new HsmWrongKeyTypeError("kek", label, "key is extractable or not sensitive");
   return kek;
 }
 
@@ -119,7 +181,8 @@ export function getKek(pkcs11: pkcs11js.PKCS11, session: Buffer, label: string):
  * modules return the raw point. Accepts both, returns the 65-byte uncompressed point.
  */
 export function decodeEcPoint(value: Buffer, role: KeyRole, label: string): Uint8Array {
-  if (value.length === 67 && value[0] === 0x04 && value[1] === 0x41 && value[2] === 0x04) return new Uint8Array(value.subarray(2));
+  if (value.length === 67 && value[0] === 0x04 && value[1] === 0x41 && value[2] === 0x04)
+    return new Uint8Array(value.subarray(2));
   if (value.length === 65 && value[0] === 0x04) return new Uint8Array(value);
   throw new HsmWrongKeyTypeError(role, label, "CKA_EC_POINT is not an uncompressed 256-bit point");
 }

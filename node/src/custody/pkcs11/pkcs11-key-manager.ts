@@ -18,11 +18,22 @@ import { randomBytes } from "node:crypto";
 import type { AbstractSigner, Provider } from "ethers";
 import { CiphertextRejectedError, KeyManagerClosedError } from "../errors.ts";
 import { assertEnvelope, assertRecordPlaintext, GCM_IV_BYTES, GCM_TAG_BYTES, recordAad } from "../envelope-format.ts";
-import { DEFAULT_LIMITS, type DigestSignature, type KeyManager, type PayloadLimits, type SealedRecord } from "../key-manager.ts";
+import {
+  DEFAULT_LIMITS,
+  type DigestSignature,
+  type KeyManager,
+  type PayloadLimits,
+  type SealedRecord,
+} from "../key-manager.ts";
 import { assertDigest, Secp256k1PublicKey } from "../secp256k1.ts";
 import { KeyManagerSigner } from "../signer.ts";
 import {
-  assertTransportInput, openWithSharedSecret, parseSealed, sealWithSharedSecret, toCompressedP256, toUncompressedP256,
+  assertTransportInput,
+  openWithSharedSecret,
+  parseSealed,
+  sealWithSharedSecret,
+  toCompressedP256,
+  toUncompressedP256,
 } from "../transport-format.ts";
 import { resolveConfig, type Pkcs11Config, type Pkcs11KeyLabels } from "./config.ts";
 import { decodeEcPoint, getEcKeyPair, getKek, P256_PARAMS, SECP256K1_PARAMS } from "./keys.ts";
@@ -40,7 +51,9 @@ export async function openPkcs11KeyManager(config: Pkcs11Config): Promise<Pkcs11
   let pool: SessionPool | null = null;
   try {
     const slot = getTokenSlot(module.pkcs11, config.tokenLabel);
-    pool = SessionPool.open(module.pkcs11, slot, sessions, (first) => login(module.pkcs11, first, config.tokenLabel, "user", config.pin));
+    pool = SessionPool.open(module.pkcs11, slot, sessions, (first) =>
+      login(module.pkcs11, first, config.tokenLabel, "user", config.pin),
+    );
     const keys = await pool.use((session) => ({
       signing: getEcKeyPair(module.pkcs11, session, "signing", labels.signing, SECP256K1_PARAMS, "sign"),
       kek: getKek(module.pkcs11, session, labels.kek),
@@ -69,7 +82,13 @@ export class Pkcs11KeyManager implements KeyManager {
   readonly #limits: PayloadLimits;
   #closed = false;
 
-  constructor(module: LoadedModule, pool: SessionPool, labels: Pkcs11KeyLabels, keys: TokenKeys, limits: PayloadLimits) {
+  constructor(
+    module: LoadedModule,
+    pool: SessionPool,
+    labels: Pkcs11KeyLabels,
+    keys: TokenKeys,
+    limits: PayloadLimits,
+  ) {
     this.#module = module;
     this.#pool = pool;
     this.#labels = labels;
@@ -123,16 +142,32 @@ export class Pkcs11KeyManager implements KeyManager {
         throw toHsmError("generate data key", error);
       }
       try {
-        const wrappedKey = await this.#p.C_WrapKeyAsync(session, { mechanism: A.CKM_AES_KEY_WRAP }, this.#keys.kek, dataKey, Buffer.alloc(64));
+        const wrappedKey = await this.#p.C_WrapKeyAsync(
+          session,
+          { mechanism: A.CKM_AES_KEY_WRAP },
+          this.#keys.kek,
+          dataKey,
+          Buffer.alloc(64),
+        );
         this.#p.C_EncryptInit(session, gcm(iv, aad), dataKey);
         // An empty record is a valid GCM input, but single-part C_Encrypt gets a NULL data pointer
         // for it (CKR_ARGUMENTS_BAD in SoftHSM2): finish the operation instead, which emits the tag.
-        const sealed = plaintext.length === 0
-          ? this.#p.C_EncryptFinal(session, Buffer.alloc(GCM_TAG_BYTES))
-          : await this.#p.C_EncryptAsync(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
+        const sealed =
+          plaintext.length === 0
+            ? this.#p.C_EncryptFinal(session, Buffer.alloc(GCM_TAG_BYTES))
+            : await this.#p.C_EncryptAsync(
+                session,
+                Buffer.from(plaintext),
+                Buffer.alloc(plaintext.length + GCM_TAG_BYTES),
+              );
         return {
-          version: 1, keyId: this.#labels.kek, wrapAlgorithm: "AES-KW-256", wrappedKey: new Uint8Array(wrappedKey), iv: new Uint8Array(iv),
-          ciphertext: new Uint8Array(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)), tag: new Uint8Array(sealed.subarray(sealed.length - GCM_TAG_BYTES)),
+          version: 1,
+          keyId: this.#labels.kek,
+          wrapAlgorithm: "AES-KW-256",
+          wrappedKey: new Uint8Array(wrappedKey),
+          iv: new Uint8Array(iv),
+          ciphertext: new Uint8Array(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)),
+          tag: new Uint8Array(sealed.subarray(sealed.length - GCM_TAG_BYTES)),
         } satisfies SealedRecord;
       } catch (error) {
         throw toHsmError("seal record", error);
@@ -151,7 +186,13 @@ export class Pkcs11KeyManager implements KeyManager {
     return this.#pool.use(async (session) => {
       let dataKey: Buffer;
       try {
-        dataKey = await this.#p.C_UnwrapKeyAsync(session, { mechanism: A.CKM_AES_KEY_WRAP }, this.#keys.kek, Buffer.from(envelope.wrappedKey), unwrappedKeyTemplate());
+        dataKey = await this.#p.C_UnwrapKeyAsync(
+          session,
+          { mechanism: A.CKM_AES_KEY_WRAP },
+          this.#keys.kek,
+          Buffer.from(envelope.wrappedKey),
+          unwrappedKeyTemplate(),
+        );
       } catch (error) {
         // AES key wrap carries an integrity check: a wrapped key that is not ours fails here.
         throw rejectedOrHsmError("unwrap data key", error);
@@ -180,7 +221,12 @@ export class Pkcs11KeyManager implements KeyManager {
     const { sharedSecret, ephemeralPublicKey } = await this.#pool.use(async (session) => {
       let pair: pkcs11js.KeyPair;
       try {
-        pair = await this.#p.C_GenerateKeyPairAsync(session, { mechanism: A.CKM_EC_KEY_PAIR_GEN }, ephemeralPublicTemplate(), ephemeralPrivateTemplate());
+        pair = await this.#p.C_GenerateKeyPairAsync(
+          session,
+          { mechanism: A.CKM_EC_KEY_PAIR_GEN },
+          ephemeralPublicTemplate(),
+          ephemeralPrivateTemplate(),
+        );
       } catch (error) {
         throw toHsmError("generate ephemeral key", error);
       }
@@ -206,7 +252,9 @@ export class Pkcs11KeyManager implements KeyManager {
     this.#assertOpen();
     const parts = parseSealed(sealed, this.#limits);
     assertTransportInput(parts.ciphertext, aad, this.#limits);
-    const sharedSecret = await this.#pool.use((session) => this.#derive(session, this.#keys.transport.privateKey, Buffer.from(parts.ephemeralPublicKey)));
+    const sharedSecret = await this.#pool.use((session) =>
+      this.#derive(session, this.#keys.transport.privateKey, Buffer.from(parts.ephemeralPublicKey)),
+    );
     try {
       return openWithSharedSecret(parts, sharedSecret, this.#keys.transport.publicPoint, aad);
     } finally {
@@ -228,9 +276,15 @@ export class Pkcs11KeyManager implements KeyManager {
   async #derive(session: Buffer, privateKey: Buffer, peerPoint: Buffer): Promise<Buffer> {
     let secret: Buffer;
     try {
-      secret = await this.#p.C_DeriveKeyAsync(session, {
-        mechanism: A.CKM_ECDH1_DERIVE, parameter: { type: A.CK_PARAMS_EC_DH, kdf: A.CKD_NULL, publicData: peerPoint } as pkcs11js.ECDH1,
-      }, privateKey, derivedSecretTemplate());
+      secret = await this.#p.C_DeriveKeyAsync(
+        session,
+        {
+          mechanism: A.CKM_ECDH1_DERIVE,
+          parameter: { type: A.CK_PARAMS_EC_DH, kdf: A.CKD_NULL, publicData: peerPoint } as pkcs11js.ECDH1,
+        },
+        privateKey,
+        derivedSecretTemplate(),
+      );
     } catch (error) {
       throw toHsmError("ECDH derive", error);
     }
@@ -262,54 +316,88 @@ export class Pkcs11KeyManager implements KeyManager {
  * else (a dead session, a removed token) stays an HSM failure, not "tampered data".
  */
 const AUTHENTICATION_FAILURES = new Set([
-  "CKR_WRAPPED_KEY_INVALID", "CKR_WRAPPED_KEY_LEN_RANGE", "CKR_ENCRYPTED_DATA_INVALID", "CKR_ENCRYPTED_DATA_LEN_RANGE",
-  "CKR_GENERAL_ERROR", "CKR_AEAD_DECRYPT_FAILED", "CKR_FUNCTION_FAILED",
+  "CKR_WRAPPED_KEY_INVALID",
+  "CKR_WRAPPED_KEY_LEN_RANGE",
+  "CKR_ENCRYPTED_DATA_INVALID",
+  "CKR_ENCRYPTED_DATA_LEN_RANGE",
+  "CKR_GENERAL_ERROR",
+  "CKR_AEAD_DECRYPT_FAILED",
+  "CKR_FUNCTION_FAILED",
 ]);
 
 function rejectedOrHsmError(operation: string, error: unknown): Error {
-  return AUTHENTICATION_FAILURES.has(rvOf(error)) ? new CiphertextRejectedError("sealed record", error) : toHsmError(operation, error);
+  return AUTHENTICATION_FAILURES.has(rvOf(error))
+    ? new CiphertextRejectedError("sealed record", error)
+    : toHsmError(operation, error);
 }
 
 function gcm(iv: Buffer, aad: Buffer): pkcs11js.Mechanism {
   return {
     mechanism: A.CKM_AES_GCM,
-    parameter: { type: A.CK_PARAMS_AES_GCM_v240, iv, ivBits: GCM_IV_BYTES * 8, aad, tagBits: GCM_TAG_BYTES * 8 } as pkcs11js.IParams,
+    parameter: {
+      type: A.CK_PARAMS_AES_GCM_v240,
+      iv,
+      ivBits: GCM_IV_BYTES * 8,
+      aad,
+      tagBits: GCM_TAG_BYTES * 8,
+    } as pkcs11js.IParams,
   };
 }
 
 /** A per-record data key: session-only, never readable in clear, extractable only so the KEK can wrap it. */
 function dataKeyTemplate(): pkcs11js.Template {
   return [
-    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_AES }, { type: A.CKA_VALUE_LEN, value: 32 },
-    { type: A.CKA_TOKEN, value: false }, { type: A.CKA_PRIVATE, value: true }, { type: A.CKA_SENSITIVE, value: true },
-    { type: A.CKA_EXTRACTABLE, value: true }, { type: A.CKA_ENCRYPT, value: true }, { type: A.CKA_DECRYPT, value: false },
+    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY },
+    { type: A.CKA_KEY_TYPE, value: A.CKK_AES },
+    { type: A.CKA_VALUE_LEN, value: 32 },
+    { type: A.CKA_TOKEN, value: false },
+    { type: A.CKA_PRIVATE, value: true },
+    { type: A.CKA_SENSITIVE, value: true },
+    { type: A.CKA_EXTRACTABLE, value: true },
+    { type: A.CKA_ENCRYPT, value: true },
+    { type: A.CKA_DECRYPT, value: false },
   ];
 }
 
 /** An unwrapped data key: session-only, decrypt only, cannot be wrapped out again. */
 function unwrappedKeyTemplate(): pkcs11js.Template {
   return [
-    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_AES },
-    { type: A.CKA_TOKEN, value: false }, { type: A.CKA_PRIVATE, value: true }, { type: A.CKA_SENSITIVE, value: true },
-    { type: A.CKA_EXTRACTABLE, value: false }, { type: A.CKA_DECRYPT, value: true }, { type: A.CKA_ENCRYPT, value: false },
+    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY },
+    { type: A.CKA_KEY_TYPE, value: A.CKK_AES },
+    { type: A.CKA_TOKEN, value: false },
+    { type: A.CKA_PRIVATE, value: true },
+    { type: A.CKA_SENSITIVE, value: true },
+    { type: A.CKA_EXTRACTABLE, value: false },
+    { type: A.CKA_DECRYPT, value: true },
+    { type: A.CKA_ENCRYPT, value: false },
   ];
 }
 
 function ephemeralPublicTemplate(): pkcs11js.Template {
-  return [{ type: A.CKA_TOKEN, value: false }, { type: A.CKA_EC_PARAMS, value: P256_PARAMS }];
+  return [
+    { type: A.CKA_TOKEN, value: false },
+    { type: A.CKA_EC_PARAMS, value: P256_PARAMS },
+  ];
 }
 
 function ephemeralPrivateTemplate(): pkcs11js.Template {
   return [
-    { type: A.CKA_TOKEN, value: false }, { type: A.CKA_PRIVATE, value: true }, { type: A.CKA_SENSITIVE, value: true },
-    { type: A.CKA_EXTRACTABLE, value: false }, { type: A.CKA_DERIVE, value: true },
+    { type: A.CKA_TOKEN, value: false },
+    { type: A.CKA_PRIVATE, value: true },
+    { type: A.CKA_SENSITIVE, value: true },
+    { type: A.CKA_EXTRACTABLE, value: false },
+    { type: A.CKA_DERIVE, value: true },
   ];
 }
 
 /** The one-message ECDH output: must be readable, because HKDF runs outside SoftHSM2. */
 function derivedSecretTemplate(): pkcs11js.Template {
   return [
-    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY }, { type: A.CKA_KEY_TYPE, value: A.CKK_GENERIC_SECRET }, { type: A.CKA_VALUE_LEN, value: 32 },
-    { type: A.CKA_TOKEN, value: false }, { type: A.CKA_SENSITIVE, value: false }, { type: A.CKA_EXTRACTABLE, value: true },
+    { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY },
+    { type: A.CKA_KEY_TYPE, value: A.CKK_GENERIC_SECRET },
+    { type: A.CKA_VALUE_LEN, value: 32 },
+    { type: A.CKA_TOKEN, value: false },
+    { type: A.CKA_SENSITIVE, value: false },
+    { type: A.CKA_EXTRACTABLE, value: true },
   ];
 }

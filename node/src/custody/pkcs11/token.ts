@@ -47,7 +47,13 @@ const pinHash = (tokenLabel: string, userType: string, pin: string) =>
   createHmac("sha256", pinHashKey).update(`${userType}\0${tokenLabel}\0${pin}`).digest();
 
 /** Logs `session`'s application in to the token as `userType`. */
-export function login(pkcs11: pkcs11js.PKCS11, session: Buffer, tokenLabel: string, userType: "user" | "so", pin: string): void {
+export function login(
+  pkcs11: pkcs11js.PKCS11,
+  session: Buffer,
+  tokenLabel: string,
+  userType: "user" | "so",
+  pin: string,
+): void {
   const key = `${userType}\0${tokenLabel}`;
   try {
     pkcs11.C_Login(session, userType === "so" ? pkcs11js.CKU_SO : pkcs11js.CKU_USER, pin);
@@ -56,11 +62,13 @@ export function login(pkcs11: pkcs11js.PKCS11, session: Buffer, tokenLabel: stri
     const rv = rvOf(error);
     if (rv === "CKR_USER_ALREADY_LOGGED_IN") {
       const known = loggedInPins.get(key);
-      if (known !== undefined && !known.equals(pinHash(tokenLabel, userType, pin))) throw new HsmPinIncorrectError(tokenLabel, userType);
+      if (known !== undefined && !known.equals(pinHash(tokenLabel, userType, pin)))
+        throw new HsmPinIncorrectError(tokenLabel, userType);
       return;
     }
     // Never pass the native error on as `cause` for PIN failures: keep the chain free of anything PIN-related.
-    if (rv === "CKR_PIN_INCORRECT" || rv === "CKR_PIN_LEN_RANGE" || rv === "CKR_PIN_INVALID") throw new HsmPinIncorrectError(tokenLabel, userType);
+    if (rv === "CKR_PIN_INCORRECT" || rv === "CKR_PIN_LEN_RANGE" || rv === "CKR_PIN_INVALID")
+      throw new HsmPinIncorrectError(tokenLabel, userType);
     if (rv === "CKR_PIN_LOCKED") throw new HsmPinLockedError(tokenLabel);
     throw toHsmError("C_Login", error);
   }

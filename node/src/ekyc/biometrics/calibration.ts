@@ -54,7 +54,8 @@ export function summarize(values: readonly number[]): ScoreSummary {
 }
 
 export function rates(pairs: readonly ScoredPair[], threshold: number): { fmr: number; fnmr: number } {
-  const gen = pairs.filter((p) => p.genuine), imp = pairs.filter((p) => !p.genuine);
+  const gen = pairs.filter((p) => p.genuine),
+    imp = pairs.filter((p) => !p.genuine);
   return {
     fmr: imp.length ? imp.filter((p) => p.similarity >= threshold).length / imp.length : NaN,
     fnmr: gen.length ? gen.filter((p) => p.similarity < threshold).length / gen.length : NaN,
@@ -81,7 +82,8 @@ export function calibrate(pairs: readonly ScoredPair[]): Calibration {
   const up = (v: number) => Math.ceil(v * 100 - 1e-9) / 100;
   const accept = up(Math.max(impostor.mean + Z_0_01_PERCENT * impostor.sd, impostor.max + MARGIN_OVER_MAX_IMPOSTOR));
   const review = Math.min(accept, up(impostor.mean + Z_1_PERCENT * impostor.sd));
-  const atAccept = rates(pairs, accept), atReview = rates(pairs, review);
+  const atAccept = rates(pairs, accept),
+    atReview = rates(pairs, review);
   return {
     accept,
     review,

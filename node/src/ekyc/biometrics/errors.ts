@@ -16,7 +16,11 @@ export type FaceErrorCode =
 
 export class FaceError extends KycnetError {
   declare readonly code: FaceErrorCode;
-  constructor(code: FaceErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: FaceErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, options);
   }
 }
@@ -29,7 +33,11 @@ export type ChallengeErrorCode =
 
 export class ChallengeError extends KycnetError {
   declare readonly code: ChallengeErrorCode;
-  constructor(code: ChallengeErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ChallengeErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, options);
   }
 }

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 /** The shared evaluation faces; override with KYCNET_FACE_EVAL_DIR. */
-export const DEFAULT_FACE_EVAL_DIR = process.env.KYCNET_FACE_EVAL_DIR ?? path.resolve(REPO_ROOT, "../shared/eval/faces");
+export const DEFAULT_FACE_EVAL_DIR =
+  process.env.KYCNET_FACE_EVAL_DIR ?? path.resolve(REPO_ROOT, "../shared/eval/faces");
 
 const IMAGE_EXT = /\.(png|jpe?g|webp)$/i;
 
@@ -24,7 +25,10 @@ export interface LabelledPair {
 }
 
 export async function listLabelledImages(dir: string): Promise<LabelledImage[]> {
-  const people = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const people = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const images: LabelledImage[] = [];
   for (const person of people) {
     const files = (await readdir(path.join(dir, person))).filter((f) => IMAGE_EXT.test(f)).sort();

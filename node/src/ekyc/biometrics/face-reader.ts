@@ -24,13 +24,21 @@ export interface FaceReading {
   readonly box: ScoredBox;
   readonly landmarks: FaceLandmarks;
   readonly embedding: Float32Array;
-  readonly timingsMs: { readonly decode: number; readonly detect: number; readonly landmarks: number; readonly embed: number };
+  readonly timingsMs: {
+    readonly decode: number;
+    readonly detect: number;
+    readonly landmarks: number;
+    readonly embed: number;
+  };
 }
 
 /** Image input: encoded bytes (untrusted, decoded with limits) or already-decoded pixels. */
 export type FaceImageInput = Uint8Array | RgbImage;
 
-export async function loadFaceImage(input: FaceImageInput, limits?: DecodeLimits): Promise<{ image: RgbImage; bytesSha256: string | null }> {
+export async function loadFaceImage(
+  input: FaceImageInput,
+  limits?: DecodeLimits,
+): Promise<{ image: RgbImage; bytesSha256: string | null }> {
   if (input instanceof Uint8Array) {
     const decoded: DecodedImage = await decodeImage(input, limits);
     return { image: decoded, bytesSha256: decoded.sha256 };
@@ -42,8 +50,14 @@ export async function loadFaceImage(input: FaceImageInput, limits?: DecodeLimits
 function isRgbImage(v: unknown): v is RgbImage {
   const x = v as RgbImage;
   return (
-    typeof x === "object" && x !== null && Number.isInteger(x.width) && Number.isInteger(x.height) && x.width > 0 && x.height > 0 &&
-    x.data instanceof Uint8Array && x.data.length === x.width * x.height * 3
+    typeof x === "object" &&
+    x !== null &&
+    Number.isInteger(x.width) &&
+    Number.isInteger(x.height) &&
+    x.width > 0 &&
+    x.height > 0 &&
+    x.data instanceof Uint8Array &&
+    x.data.length === x.width * x.height * 3
   );
 }
 
@@ -52,7 +66,9 @@ export function selectSingleFace(faces: readonly ScoredBox[], minFaceSize: numbe
   const usable = faces.filter((f) => Math.min(boxWidth(f), boxHeight(f)) >= minFaceSize);
   if (usable.length === 1) return usable[0]!;
   if (usable.length > 1) {
-    throw new FaceError("FACE_MULTIPLE", `${usable.length} faces in the image, expected one`, { details: { faces: usable.length } });
+    throw new FaceError("FACE_MULTIPLE", `${usable.length} faces in the image, expected one`, {
+      details: { faces: usable.length },
+    });
   }
   if (faces.length > 0) {
     const largest = Math.max(...faces.map((f) => Math.min(boxWidth(f), boxHeight(f))));
@@ -63,7 +79,11 @@ export function selectSingleFace(faces: readonly ScoredBox[], minFaceSize: numbe
   throw new FaceError("FACE_NOT_FOUND", "no face in the image");
 }
 
-export async function readFace(model: FaceModel, input: FaceImageInput, options: ReadFaceOptions = {}): Promise<FaceReading> {
+export async function readFace(
+  model: FaceModel,
+  input: FaceImageInput,
+  options: ReadFaceOptions = {},
+): Promise<FaceReading> {
   const t0 = performance.now();
   const { image, bytesSha256 } = await loadFaceImage(input, options.limits);
   const t1 = performance.now();

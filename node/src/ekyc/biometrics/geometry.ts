@@ -34,7 +34,11 @@ export function iou(a: FaceBox, b: FaceBox): number {
 }
 
 /** Standard greedy NMS: highest score first, drop every later box overlapping a kept one above `iouThreshold`. */
-export function nonMaximumSuppression<T extends ScoredBox>(boxes: readonly T[], iouThreshold: number, maxKeep = 50): T[] {
+export function nonMaximumSuppression<T extends ScoredBox>(
+  boxes: readonly T[],
+  iouThreshold: number,
+  maxKeep = 50,
+): T[] {
   const sorted = [...boxes].sort((p, q) => q.score - p.score);
   const kept: T[] = [];
   for (const box of sorted) {
@@ -88,8 +92,10 @@ export function similarityTransform(src: readonly Point[], dst: readonly Point[]
   let dot = 0; // sum s . d
   let cross = 0; // sum s x d
   for (let i = 0; i < n; i++) {
-    const sx = src[i]!.x - ms.x, sy = src[i]!.y - ms.y;
-    const dx = dst[i]!.x - md.x, dy = dst[i]!.y - md.y;
+    const sx = src[i]!.x - ms.x,
+      sy = src[i]!.y - ms.y;
+    const dx = dst[i]!.x - md.x,
+      dy = dst[i]!.y - md.y;
     sxx += sx * sx + sy * sy;
     dot += sx * dx + sy * dy;
     cross += sx * dy - sy * dx;
@@ -117,7 +123,9 @@ export function l2Normalize(v: Float32Array): Float32Array {
 /** Cosine similarity in [-1, 1]; 0 for a zero vector. Throws when the lengths differ. */
 export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new RangeError(`embedding lengths differ: ${a.length} vs ${b.length}`);
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i]! * b[i]!;
     na += a[i]! * a[i]!;

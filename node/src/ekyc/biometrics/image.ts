@@ -31,7 +31,10 @@ export interface DecodedImage extends RgbImage {
   readonly sha256: string;
 }
 
-export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<DecodedImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Promise<DecodedImage> {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new FaceError("FACE_IMAGE_INVALID", "image is empty");
   if (bytes.length > limits.maxBytes) {
     throw new FaceError("FACE_IMAGE_TOO_LARGE", `image is ${bytes.length} bytes, limit ${limits.maxBytes}`, {
@@ -60,7 +63,12 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFA
       .toColourspace("srgb")
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const rgb = toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
+    const rgb = toRgb(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      info.width,
+      info.height,
+      info.channels,
+    );
     return { ...rgb, sha256: sha256Hex(bytes) };
   } catch (cause) {
     throw new FaceError("FACE_IMAGE_INVALID", "image could not be decoded", { cause });
@@ -97,7 +105,10 @@ export function invertAffine(m: Affine): Affine {
   const [a, b, c, d, e, f] = m;
   const det = a * e - b * d;
   if (Math.abs(det) < 1e-12) throw new RangeError("affine map is singular");
-  const ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
+  const ia = e / det,
+    ib = -b / det,
+    id = -d / det,
+    ie = a / det;
   return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }
 
@@ -116,16 +127,23 @@ export function warpImage(src: RgbImage, dstToSrc: Affine, outW: number, outH: n
   const stride = W * 3;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      let r = 0, g = 0, bl = 0;
+      let r = 0,
+        g = 0,
+        bl = 0;
       for (let sy = 0; sy < ss; sy++) {
         const py = y + (sy + 0.5) / ss - 0.5;
         for (let sx = 0; sx < ss; sx++) {
           const px = x + (sx + 0.5) / ss - 0.5;
           const u = a * px + b * py + c;
           const v = d * px + e * py + f;
-          const x0 = Math.floor(u), y0 = Math.floor(v);
-          const fx = u - x0, fy = v - y0;
-          const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+          const x0 = Math.floor(u),
+            y0 = Math.floor(v);
+          const fx = u - x0,
+            fy = v - y0;
+          const w00 = (1 - fx) * (1 - fy),
+            w10 = fx * (1 - fy),
+            w01 = (1 - fx) * fy,
+            w11 = fx * fy;
           if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
             // wholly outside (the padding around a letterboxed image)
             r += fill;
@@ -133,17 +151,33 @@ export function warpImage(src: RgbImage, dstToSrc: Affine, outW: number, outH: n
             bl += fill;
           } else if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
             // in bounds (almost every pixel): read the four neighbours directly
-            const o00 = y0 * stride + x0 * 3, o01 = o00 + stride;
+            const o00 = y0 * stride + x0 * 3,
+              o01 = o00 + stride;
             r += data[o00]! * w00 + data[o00 + 3]! * w10 + data[o01]! * w01 + data[o01 + 3]! * w11;
             g += data[o00 + 1]! * w00 + data[o00 + 4]! * w10 + data[o01 + 1]! * w01 + data[o01 + 4]! * w11;
             bl += data[o00 + 2]! * w00 + data[o00 + 5]! * w10 + data[o01 + 2]! * w01 + data[o01 + 5]! * w11;
           } else {
-            const in00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H, in10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H;
-            const in01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H, in11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H;
-            const o00 = y0 * stride + x0 * 3, o01 = o00 + stride;
-            r += (in00 ? data[o00]! : fill) * w00 + (in10 ? data[o00 + 3]! : fill) * w10 + (in01 ? data[o01]! : fill) * w01 + (in11 ? data[o01 + 3]! : fill) * w11;
-            g += (in00 ? data[o00 + 1]! : fill) * w00 + (in10 ? data[o00 + 4]! : fill) * w10 + (in01 ? data[o01 + 1]! : fill) * w01 + (in11 ? data[o01 + 4]! : fill) * w11;
-            bl += (in00 ? data[o00 + 2]! : fill) * w00 + (in10 ? data[o00 + 5]! : fill) * w10 + (in01 ? data[o01 + 2]! : fill) * w01 + (in11 ? data[o01 + 5]! : fill) * w11;
+            const in00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H,
+              in10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H;
+            const in01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H,
+              in11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H;
+            const o00 = y0 * stride + x0 * 3,
+              o01 = o00 + stride;
+            r +=
+              (in00 ? data[o00]! : fill) * w00 +
+              (in10 ? data[o00 + 3]! : fill) * w10 +
+              (in01 ? data[o01]! : fill) * w01 +
+              (in11 ? data[o01 + 3]! : fill) * w11;
+            g +=
+              (in00 ? data[o00 + 1]! : fill) * w00 +
+              (in10 ? data[o00 + 4]! : fill) * w10 +
+              (in01 ? data[o01 + 1]! : fill) * w01 +
+              (in11 ? data[o01 + 4]! : fill) * w11;
+            bl +=
+              (in00 ? data[o00 + 2]! : fill) * w00 +
+              (in10 ? data[o00 + 5]! : fill) * w10 +
+              (in01 ? data[o01 + 2]! : fill) * w01 +
+              (in11 ? data[o01 + 5]! : fill) * w11;
           }
         }
       }
@@ -157,6 +191,15 @@ export function warpImage(src: RgbImage, dstToSrc: Affine, outW: number, outH: n
 }
 
 /** Crop the axis-aligned rectangle (x, y, w, h) of `src` and resize it to outW x outH. */
-export function cropResize(src: RgbImage, x: number, y: number, w: number, h: number, outW: number, outH: number, fill = 0): RgbImage {
+export function cropResize(
+  src: RgbImage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  fill = 0,
+): RgbImage {
   return warpImage(src, [w / outW, 0, x + (w / outW - 1) / 2, 0, h / outH, y + (h / outH - 1) / 2], outW, outH, fill);
 }

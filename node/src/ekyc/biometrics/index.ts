@@ -8,8 +8,21 @@ export { decodeImage, DEFAULT_DECODE_LIMITS, type RgbImage, type DecodeLimits } 
 export { cosineSimilarity } from "./geometry.ts";
 export { loadThresholds, matchBand, seedScore, type BiometricThresholds, type MatchBand } from "./matching.ts";
 export { calibrate, rocTable, type Calibration, type ScoredPair } from "./calibration.ts";
-export { ChallengeIssuer, verifyChallenge, type Challenge, type ChallengeStep, type ChallengeFrame } from "./liveness/challenge.ts";
+export {
+  ChallengeIssuer,
+  verifyChallenge,
+  type Challenge,
+  type ChallengeStep,
+  type ChallengeFrame,
+} from "./liveness/challenge.ts";
 export { replaySignals } from "./liveness/replay.ts";
-export { templateOf, encodeTemplate, decodeTemplate, templateHash, matchTemplate, type FaceTemplate } from "./template.ts";
+export {
+  templateOf,
+  encodeTemplate,
+  decodeTemplate,
+  templateHash,
+  matchTemplate,
+  type FaceTemplate,
+} from "./template.ts";
 export { verifySelfie, type SelfieVerification, type VerifySelfieInput, type SelfieDecision } from "./verify-selfie.ts";
 export { FaceError, ChallengeError } from "./errors.ts";

@@ -24,15 +24,21 @@ export interface FaceTemplate {
 const MAGIC = Buffer.from("KYCFACE1", "ascii");
 const MAX_DIMS = 4096;
 
-export async function templateOf(model: FaceModel, image: FaceImageInput, options?: ReadFaceOptions): Promise<FaceTemplate> {
+export async function templateOf(
+  model: FaceModel,
+  image: FaceImageInput,
+  options?: ReadFaceOptions,
+): Promise<FaceTemplate> {
   const reading = await readFace(model, image, options);
   return { modelId: model.info.id, embedding: reading.embedding };
 }
 
 export function encodeTemplate(t: FaceTemplate): Uint8Array {
   const id = Buffer.from(t.modelId, "utf8");
-  if (id.length === 0 || id.length > 255) throw new FaceError("FACE_TEMPLATE_INVALID", "template model id must be 1-255 bytes");
-  if (t.embedding.length === 0 || t.embedding.length > MAX_DIMS) throw new FaceError("FACE_TEMPLATE_INVALID", "template embedding size out of range");
+  if (id.length === 0 || id.length > 255)
+    throw new FaceError("FACE_TEMPLATE_INVALID", "template model id must be 1-255 bytes");
+  if (t.embedding.length === 0 || t.embedding.length > MAX_DIMS)
+    throw new FaceError("FACE_TEMPLATE_INVALID", "template embedding size out of range");
   const out = Buffer.alloc(MAGIC.length + 2 + id.length + 2 + 4 * t.embedding.length);
   let o = MAGIC.copy(out, 0);
   o = out.writeUInt16BE(id.length, o);
@@ -90,9 +96,13 @@ export async function matchTemplate(
   options?: ReadFaceOptions,
 ): Promise<TemplateMatch> {
   if (template.modelId !== model.info.id || template.embedding.length !== model.info.embeddingSize) {
-    throw new FaceError("FACE_TEMPLATE_INVALID", `template is from model ${template.modelId}, this node runs ${model.info.id}`, {
-      details: { templateModel: template.modelId, model: model.info.id },
-    });
+    throw new FaceError(
+      "FACE_TEMPLATE_INVALID",
+      `template is from model ${template.modelId}, this node runs ${model.info.id}`,
+      {
+        details: { templateModel: template.modelId, model: model.info.id },
+      },
+    );
   }
   const reading = await readFace(model, selfie, options);
   const similarity = cosineSimilarity(template.embedding, reading.embedding);

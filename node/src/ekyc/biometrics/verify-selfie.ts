@@ -10,7 +10,12 @@ import { ChallengeError, FaceError } from "./errors.ts";
 import type { FaceModel, FaceModelInfo } from "./face-model.ts";
 import { readFace, type FaceImageInput } from "./face-reader.ts";
 import { cosineSimilarity } from "./geometry.ts";
-import { verifyChallenge, type ActiveLivenessResult, type ChallengeFrame, type ChallengeIssuer } from "./liveness/challenge.ts";
+import {
+  verifyChallenge,
+  type ActiveLivenessResult,
+  type ChallengeFrame,
+  type ChallengeIssuer,
+} from "./liveness/challenge.ts";
 import { replaySignals, type ReplayEvidence } from "./liveness/replay.ts";
 import { loadThresholds, matchBand, seedScore, type BiometricThresholds, type MatchBand } from "./matching.ts";
 import type { FaceTemplate } from "./template.ts";
@@ -65,7 +70,10 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
     similarity: null,
     band: null,
     score: null,
-    liveness: { active: null, passive: { scores: [], min: null, advisory: thresholds.liveness.passiveReviewBelow === null } },
+    liveness: {
+      active: null,
+      passive: { scores: [], min: null, advisory: thresholds.liveness.passiveReviewBelow === null },
+    },
     replay: null,
     selfieTemplate: null,
     model: model.info,
@@ -112,7 +120,8 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
   const passiveScores = active.frames.flatMap((f) => (f.passiveLiveness === null ? [] : [f.passiveLiveness]));
   const passiveMin = passiveScores.length ? Math.min(...passiveScores) : null;
   const passiveThreshold = thresholds.liveness.passiveReviewBelow;
-  if (passiveThreshold !== null && passiveMin !== null && passiveMin < passiveThreshold) reasons.push("PASSIVE_LIVENESS_LOW");
+  if (passiveThreshold !== null && passiveMin !== null && passiveMin < passiveThreshold)
+    reasons.push("PASSIVE_LIVENESS_LOW");
 
   const { frontalEmbedding, ...activeEvidence } = active;
   let similarity: number | null = null;
@@ -132,7 +141,10 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
       similarity,
       band,
       score: similarity === null ? null : seedScore(similarity, thresholds.match),
-      liveness: { active: activeEvidence, passive: { scores: passiveScores, min: passiveMin, advisory: passiveThreshold === null } },
+      liveness: {
+        active: activeEvidence,
+        passive: { scores: passiveScores, min: passiveMin, advisory: passiveThreshold === null },
+      },
       replay,
       selfieTemplate: frontalEmbedding ? { modelId: model.info.id, embedding: frontalEmbedding } : null,
     },
@@ -153,7 +165,9 @@ interface Reference {
  * model time (the portrait path). Only environment failures throw.
  */
 async function readReference(
-  input: VerifySelfieInput, model: FaceModel, minFaceSize: number | undefined,
+  input: VerifySelfieInput,
+  model: FaceModel,
+  minFaceSize: number | undefined,
 ): Promise<Reference | { reason: string; timed: boolean }> {
   const references = Number(input.portrait !== undefined) + Number(input.template !== undefined);
   if (references !== 1) return { reason: "REFERENCE_INVALID", timed: false };
@@ -174,12 +188,19 @@ async function readReference(
 
 /** Replay signals of the frontal frame against a portrait reference (none for a template: no pixels to compare). */
 function replayCheck(
-  reference: Reference, active: ActiveLivenessResult, frontalEmbedding: Float32Array, thresholds: BiometricThresholds,
+  reference: Reference,
+  active: ActiveLivenessResult,
+  frontalEmbedding: Float32Array,
+  thresholds: BiometricThresholds,
 ): ReplayEvidence | null {
   if (reference.pixelSha256 === null) return null;
   const replay = replaySignals(
     { bytesSha256: reference.bytesSha256, pixelSha256: reference.pixelSha256, embedding: reference.embedding },
-    { bytesSha256: active.frontalBytesSha256, pixelSha256: active.frontalPixelSha256 ?? "", embedding: frontalEmbedding },
+    {
+      bytesSha256: active.frontalBytesSha256,
+      pixelSha256: active.frontalPixelSha256 ?? "",
+      embedding: frontalEmbedding,
+    },
     thresholds.replay.nearIdenticalSimilarity,
   );
   const frameHashes = new Set(active.frames.map((f) => f.pixelSha256));

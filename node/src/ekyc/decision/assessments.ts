@@ -22,7 +22,8 @@ export function documentAssessment(doc: DocumentResult): DocumentAssessment {
       ...doc.disagreements.map((d) => ({ field: d.field, sources: Object.keys(d.readings) })),
       // "" means "no expiry" to the rules; an expiry no source could read is not that.
       ...(doc.fields.expiryDate.agreement === "missing" && doc.documentType !== null && doc.documentType !== "CMND"
-        ? [{ field: "expiryDate", sources: [] as string[] }] : []),
+        ? [{ field: "expiryDate", sources: [] as string[] }]
+        : []),
     ],
     tamperSignals: doc.signals.map((s) => ({ code: s.code, severity: s.score >= HIGH_TAMPER_SCORE ? "HIGH" : "LOW" })),
     chipVerified: false, // no NFC chip reading in this pipeline yet: level 2 is never claimed
@@ -40,13 +41,24 @@ export function biometricAssessment(v: SelfieVerification): BiometricAssessment 
 
 export function registryAssessment(r: IdentityCheckResult): RegistryAssessment {
   switch (r.status) {
-    case "MATCH": return { status: "MATCH", ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}) };
-    case "MISMATCH": return { status: "MISMATCH", fields: [...r.fields], ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}) };
-    case "NOT_FOUND": return { status: "NOT_FOUND" };
-    case "UNAVAILABLE": return { status: "UNAVAILABLE", code: r.code };
+    case "MATCH":
+      return { status: "MATCH", ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}) };
+    case "MISMATCH":
+      return {
+        status: "MISMATCH",
+        fields: [...r.fields],
+        ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}),
+      };
+    case "NOT_FOUND":
+      return { status: "NOT_FOUND" };
+    case "UNAVAILABLE":
+      return { status: "UNAVAILABLE", code: r.code };
   }
 }
 
 export function screeningAssessment(s: ScreeningResult): ScreeningAssessment {
-  return { hits: s.hits.map((h) => ({ entryId: h.entryId, score: h.score, dateOfBirth: h.dateOfBirth })), listVersion: s.listVersion };
+  return {
+    hits: s.hits.map((h) => ({ entryId: h.entryId, score: h.score, dateOfBirth: h.dateOfBirth })),
+    listVersion: s.listVersion,
+  };
 }

@@ -34,7 +34,10 @@ function parseDay(value: unknown, field: string, optional = false): Day | undefi
 }
 
 /** Completed years between birth and `asOf` (a birthday on 29 Feb counts on 1 Mar in other years). */
-export function ageInYears(birth: { y: number; m: number; d: number }, asOf: { y: number; m: number; d: number }): number {
+export function ageInYears(
+  birth: { y: number; m: number; d: number },
+  asOf: { y: number; m: number; d: number },
+): number {
   const hadBirthday = asOf.m > birth.m || (asOf.m === birth.m && asOf.d >= birth.d);
   return asOf.y - birth.y - (hadBirthday ? 0 : 1);
 }
@@ -48,18 +51,24 @@ function assertInput(input: DecisionInput): void {
     throw new InvalidArgumentError("screening", "must be a screening result or null");
   }
   const { document, biometric, registry } = input;
-  if (document.fields === null || typeof document.fields !== "object") throw new InvalidArgumentError("document.fields", "must be an object");
+  if (document.fields === null || typeof document.fields !== "object")
+    throw new InvalidArgumentError("document.fields", "must be an object");
   if (!(DOCUMENT_TYPES as readonly string[]).includes(document.fields.documentType)) {
     throw new InvalidArgumentError("document.fields.documentType", `must be one of ${DOCUMENT_TYPES.join(", ")}`);
   }
-  if (!Array.isArray(document.disagreements)) throw new InvalidArgumentError("document.disagreements", "must be an array");
-  if (!Array.isArray(document.tamperSignals)) throw new InvalidArgumentError("document.tamperSignals", "must be an array");
-  if (typeof document.chipVerified !== "boolean") throw new InvalidArgumentError("document.chipVerified", "must be a boolean");
+  if (!Array.isArray(document.disagreements))
+    throw new InvalidArgumentError("document.disagreements", "must be an array");
+  if (!Array.isArray(document.tamperSignals))
+    throw new InvalidArgumentError("document.tamperSignals", "must be an array");
+  if (typeof document.chipVerified !== "boolean")
+    throw new InvalidArgumentError("document.chipVerified", "must be a boolean");
   if (!["ACCEPT", "REVIEW", "REJECT"].includes(biometric.similarityBand)) {
     throw new InvalidArgumentError("biometric.similarityBand", "must be ACCEPT, REVIEW or REJECT");
   }
-  if (typeof biometric.livenessPassed !== "boolean") throw new InvalidArgumentError("biometric.livenessPassed", "must be a boolean");
-  if (typeof biometric.replaySuspected !== "boolean") throw new InvalidArgumentError("biometric.replaySuspected", "must be a boolean");
+  if (typeof biometric.livenessPassed !== "boolean")
+    throw new InvalidArgumentError("biometric.livenessPassed", "must be a boolean");
+  if (typeof biometric.replaySuspected !== "boolean")
+    throw new InvalidArgumentError("biometric.replaySuspected", "must be a boolean");
   if (!["MATCH", "MISMATCH", "NOT_FOUND", "UNAVAILABLE"].includes(registry.status)) {
     throw new InvalidArgumentError("registry.status", "must be MATCH, MISMATCH, NOT_FOUND or UNAVAILABLE");
   }
@@ -77,7 +86,9 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   const expiry = parseDay(input.document.fields.expiryDate, "document.fields.expiryDate", true);
   const reasons: Reason[] = [];
   const fire: Fire = (code, detail) => {
-    reasons.push(detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail });
+    reasons.push(
+      detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail },
+    );
   };
   const { document, biometric, registry, screening } = input;
 
@@ -87,7 +98,10 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   screeningRules(screening, rules, fire);
   ageRules(birth, asOf, rules, fire);
 
-  const decision = reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
+  const decision = reasons.reduce<Outcome>(
+    (worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst),
+    "PASS",
+  );
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
   if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
   const level2 =
@@ -97,7 +111,12 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
     registry.suggestedIdNumber === undefined &&
     biometric.similarityBand === "ACCEPT";
   const level = level2 ? 2 : 1;
-  return { ...base, assuranceLevel: level, method: rules.levels[level].method, dailyLimitVnd: rules.levels[level].dailyLimitVnd };
+  return {
+    ...base,
+    assuranceLevel: level,
+    method: rules.levels[level].method,
+    dailyLimitVnd: rules.levels[level].dailyLimitVnd,
+  };
 }
 
 /** Document layer: validity, withdrawn types, disagreeing readings, tamper signals. */
@@ -112,7 +131,8 @@ function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day,
   if (withdrawnAfter !== undefined && input.asOf > withdrawnAfter) {
     fire("DOCUMENT_TYPE_WITHDRAWN", { documentType: document.fields.documentType, validUntil: withdrawnAfter });
   }
-  if (document.disagreements.length > 0) fire("DOCUMENT_FIELDS_DISAGREE", { fields: document.disagreements.map((d) => d.field) });
+  if (document.disagreements.length > 0)
+    fire("DOCUMENT_FIELDS_DISAGREE", { fields: document.disagreements.map((d) => d.field) });
   const high = document.tamperSignals.filter((s) => s.severity === "HIGH").map((s) => s.code);
   const low = document.tamperSignals.filter((s) => s.severity !== "HIGH").map((s) => s.code);
   if (high.length > 0) fire("DOCUMENT_TAMPER_LIKELY", { signals: high });
@@ -120,7 +140,8 @@ function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day,
 }
 
 function biometricRules(biometric: DecisionInput["biometric"], fire: Fire): void {
-  const similarity: ReasonDetail | undefined = biometric.similarity === undefined ? undefined : { similarity: biometric.similarity };
+  const similarity: ReasonDetail | undefined =
+    biometric.similarity === undefined ? undefined : { similarity: biometric.similarity };
   if (biometric.similarityBand === "REJECT") fire("FACE_MATCH_LOW", similarity);
   if (biometric.similarityBand === "REVIEW") fire("FACE_MATCH_BORDERLINE", similarity);
   if (!biometric.livenessPassed) fire("LIVENESS_FAILED");

@@ -44,6 +44,10 @@ export const OUTCOME_RANK: Readonly<Record<Outcome, number>> = { PASS: 0, REVIEW
  * The reasons a customer, operator or reviewer is shown: those that changed the outcome (not the
  * informational PASS ones), each with its code and a plain-words message that carries no personal data.
  */
-export function reasonsShown(reasons: ReadonlyArray<{ code: ReasonCode; outcome: Outcome }>): Array<{ code: string; message: string }> {
-  return reasons.filter((r) => r.outcome !== "PASS").map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") }));
+export function reasonsShown(
+  reasons: ReadonlyArray<{ code: ReasonCode; outcome: Outcome }>,
+): Array<{ code: string; message: string }> {
+  return reasons
+    .filter((r) => r.outcome !== "PASS")
+    .map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") }));
 }

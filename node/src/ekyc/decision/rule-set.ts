@@ -27,7 +27,10 @@ export interface RuleSet {
 
 export class DecisionRulesInvalidError extends KycnetError {
   constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
-    super("DECISION_RULES_INVALID", `decision rule set invalid at ${path}: ${reason}`, { details: { path, reason }, ...options });
+    super("DECISION_RULES_INVALID", `decision rule set invalid at ${path}: ${reason}`, {
+      details: { path, reason },
+      ...options,
+    });
   }
 }
 
@@ -39,7 +42,8 @@ function obj(v: unknown, path: string): Obj {
   return v;
 }
 function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new DecisionRulesInvalidError(path, `must be an integer in [${min}, ${max}]`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    throw new DecisionRulesInvalidError(path, `must be an integer in [${min}, ${max}]`);
   return v;
 }
 
@@ -62,7 +66,12 @@ export function parseRuleSet(data: unknown): RuleSet {
   const minimumYears = int(age.minimumYears, "$.age.minimumYears", 0, 30);
   const adultYears = int(age.adultYears, "$.age.adultYears", minimumYears, 30);
   const maximumYears = int(age.maximumYears, "$.age.maximumYears", adultYears + 1, 150);
-  const expiringSoonDays = int(obj(root.documentExpiry, "$.documentExpiry").expiringSoonDays, "$.documentExpiry.expiringSoonDays", 0, 365);
+  const expiringSoonDays = int(
+    obj(root.documentExpiry, "$.documentExpiry").expiringSoonDays,
+    "$.documentExpiry.expiringSoonDays",
+    0,
+    365,
+  );
   const strongHitScore = obj(root.sanctions, "$.sanctions").strongHitScore;
   if (typeof strongHitScore !== "number" || !(strongHitScore > 0 && strongHitScore <= 1)) {
     throw new DecisionRulesInvalidError("$.sanctions.strongHitScore", "must be a number in (0, 1]");
@@ -70,7 +79,8 @@ export function parseRuleSet(data: unknown): RuleSet {
   const withdrawnIn = obj(root.withdrawnDocumentTypes, "$.withdrawnDocumentTypes");
   const withdrawnDocumentTypes: Partial<Record<DocumentType, string>> = {};
   for (const [type, day] of Object.entries(withdrawnIn)) {
-    if (!(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new DecisionRulesInvalidError(`$.withdrawnDocumentTypes.${type}`, "unknown document type");
+    if (!(DOCUMENT_TYPES as readonly string[]).includes(type))
+      throw new DecisionRulesInvalidError(`$.withdrawnDocumentTypes.${type}`, "unknown document type");
     if (typeof day !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
       throw new DecisionRulesInvalidError(`$.withdrawnDocumentTypes.${type}`, "must be a date YYYY-MM-DD");
     }
@@ -79,16 +89,27 @@ export function parseRuleSet(data: unknown): RuleSet {
   const levels = obj(root.levels, "$.levels");
   const outcomesIn = obj(root.outcomes, "$.outcomes");
   for (const key of Object.keys(outcomesIn)) {
-    if (!(REASON_CODES as readonly string[]).includes(key)) throw new DecisionRulesInvalidError(`$.outcomes.${key}`, "unknown reason code");
+    if (!(REASON_CODES as readonly string[]).includes(key))
+      throw new DecisionRulesInvalidError(`$.outcomes.${key}`, "unknown reason code");
   }
   const outcomes = {} as Record<ReasonCode, Outcome>;
   for (const code of REASON_CODES) {
     const value = outcomesIn[code];
-    if (!(OUTCOMES as readonly unknown[]).includes(value)) throw new DecisionRulesInvalidError(`$.outcomes.${code}`, "must be PASS, REVIEW or REJECT");
+    if (!(OUTCOMES as readonly unknown[]).includes(value))
+      throw new DecisionRulesInvalidError(`$.outcomes.${code}`, "must be PASS, REVIEW or REJECT");
     outcomes[code] = value as Outcome;
   }
   // These outcomes are safety properties, not preferences: a missing or failed check must never pass.
-  for (const code of ["REGISTRY_UNAVAILABLE", "REGISTRY_NOT_FOUND", "SANCTIONS_HIT", "SANCTIONS_HIT_STRONG", "SANCTIONS_NOT_SCREENED", "LIVENESS_FAILED", "FACE_MATCH_LOW", "DOCUMENT_EXPIRED"] as const) {
+  for (const code of [
+    "REGISTRY_UNAVAILABLE",
+    "REGISTRY_NOT_FOUND",
+    "SANCTIONS_HIT",
+    "SANCTIONS_HIT_STRONG",
+    "SANCTIONS_NOT_SCREENED",
+    "LIVENESS_FAILED",
+    "FACE_MATCH_LOW",
+    "DOCUMENT_EXPIRED",
+  ] as const) {
     if (outcomes[code] === "PASS") throw new DecisionRulesInvalidError(`$.outcomes.${code}`, "may not be PASS");
   }
   return Object.freeze({
@@ -97,7 +118,10 @@ export function parseRuleSet(data: unknown): RuleSet {
     documentExpiry: Object.freeze({ expiringSoonDays }),
     withdrawnDocumentTypes: Object.freeze(withdrawnDocumentTypes),
     sanctions: Object.freeze({ strongHitScore }),
-    levels: Object.freeze({ 1: level(levels["1"], "$.levels.1", "FULL_EKYC"), 2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC") }),
+    levels: Object.freeze({
+      1: level(levels["1"], "$.levels.1", "FULL_EKYC"),
+      2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC"),
+    }),
     outcomes: Object.freeze(outcomes),
   });
 }
@@ -109,7 +133,8 @@ const MAX_RULE_FILE_BYTES = 256 * 1024;
 export function loadRuleSetFile(path: string): RuleSet {
   let data: unknown;
   try {
-    if (statSync(path).size > MAX_RULE_FILE_BYTES) throw new DecisionRulesInvalidError("$", `file larger than ${MAX_RULE_FILE_BYTES} bytes`);
+    if (statSync(path).size > MAX_RULE_FILE_BYTES)
+      throw new DecisionRulesInvalidError("$", `file larger than ${MAX_RULE_FILE_BYTES} bytes`);
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
     if (cause instanceof DecisionRulesInvalidError) throw cause;

@@ -8,7 +8,6 @@ export const canonicalText = (s: string): string => s.normalize("NFC").trim().re
 /** Canonical full name: canonical text in upper case (Vietnamese casing rules). */
 export const canonicalName = (s: string): string => canonicalText(s).toLocaleUpperCase("vi").normalize("NFC");
 
-
 /** A real calendar date, or null. */
 export function isoDate(year: number, month: number, day: number): string | null {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return null;
@@ -35,11 +34,17 @@ export function parseSex(s: string): "M" | "F" | null {
 
 /** Levenshtein distance, bounded inputs (field values are short). */
 export function editDistance(a: string, b: string): number {
-  const x = [...a].slice(0, 200), y = [...b].slice(0, 200);
+  const x = [...a].slice(0, 200),
+    y = [...b].slice(0, 200);
   let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1));
+    for (let j = 1; j <= y.length; j++)
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
     prev = cur;
   }
   return prev[y.length] as number;

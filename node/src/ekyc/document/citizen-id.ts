@@ -5,10 +5,69 @@
 
 /** Province/city codes in use (63 provinces). */
 export const PROVINCE_CODES: ReadonlySet<string> = new Set([
-  "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025", "026", "027",
-  "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048", "049", "051", "052", "054",
-  "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075", "077", "079", "080", "082", "083", "084",
-  "086", "087", "089", "091", "092", "093", "094", "095", "096",
+  "001",
+  "002",
+  "004",
+  "006",
+  "008",
+  "010",
+  "011",
+  "012",
+  "014",
+  "015",
+  "017",
+  "019",
+  "020",
+  "022",
+  "024",
+  "025",
+  "026",
+  "027",
+  "030",
+  "031",
+  "033",
+  "034",
+  "035",
+  "036",
+  "037",
+  "038",
+  "040",
+  "042",
+  "044",
+  "045",
+  "046",
+  "048",
+  "049",
+  "051",
+  "052",
+  "054",
+  "056",
+  "058",
+  "060",
+  "062",
+  "064",
+  "066",
+  "067",
+  "068",
+  "070",
+  "072",
+  "074",
+  "075",
+  "077",
+  "079",
+  "080",
+  "082",
+  "083",
+  "084",
+  "086",
+  "087",
+  "089",
+  "091",
+  "092",
+  "093",
+  "094",
+  "095",
+  "096",
 ]);
 
 export interface CitizenIdFacts {
@@ -25,7 +84,12 @@ export function decodeCitizenId(id: string): CitizenIdFacts | { problem: string 
   const provinceCode = id.slice(0, 3);
   if (!PROVINCE_CODES.has(provinceCode)) return { problem: `unknown province code ${provinceCode}` };
   const g = Number(id[3]);
-  return { provinceCode, sex: g % 2 === 0 ? "M" : "F", century: 1900 + Math.floor(g / 2) * 100, birthYearTwoDigits: id.slice(4, 6) };
+  return {
+    provinceCode,
+    sex: g % 2 === 0 ? "M" : "F",
+    century: 1900 + Math.floor(g / 2) * 100,
+    birthYearTwoDigits: id.slice(4, 6),
+  };
 }
 
 /** Inconsistencies between the id's structure and the person's date of birth and sex. */
@@ -35,8 +99,10 @@ export function citizenIdInconsistencies(id: string, dateOfBirth: string, sex: s
   const problems: string[] = [];
   if (/^\d{4}-/.test(dateOfBirth)) {
     const year = Number(dateOfBirth.slice(0, 4));
-    if (Math.floor(year / 100) * 100 !== facts.century) problems.push(`century digit says ${facts.century}s, date of birth is ${year}`);
-    if (dateOfBirth.slice(2, 4) !== facts.birthYearTwoDigits) problems.push(`birth-year digits ${facts.birthYearTwoDigits} do not match ${year}`);
+    if (Math.floor(year / 100) * 100 !== facts.century)
+      problems.push(`century digit says ${facts.century}s, date of birth is ${year}`);
+    if (dateOfBirth.slice(2, 4) !== facts.birthYearTwoDigits)
+      problems.push(`birth-year digits ${facts.birthYearTwoDigits} do not match ${year}`);
   }
   if ((sex === "M" || sex === "F") && sex !== facts.sex) problems.push(`sex digit says ${facts.sex}, card says ${sex}`);
   return problems;

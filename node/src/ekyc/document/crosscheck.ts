@@ -8,7 +8,15 @@ import { foldDiacritics } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";
-import { DOCUMENT_FIELDS, type Agreement, type Disagreement, type DocumentFieldName, type DocumentSource, type DocumentType, type FieldResult } from "./types.ts";
+import {
+  DOCUMENT_FIELDS,
+  type Agreement,
+  type Disagreement,
+  type DocumentFieldName,
+  type DocumentSource,
+  type DocumentType,
+  type FieldResult,
+} from "./types.ts";
 
 /** Source preference per field: machine-readable first, the MRZ last for text (no diacritics). */
 const PREFERENCE: Record<DocumentFieldName, readonly DocumentSource[]> = {
@@ -29,7 +37,8 @@ export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, 
 const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => c.name === name)?.valid === true;
 
 /** MRZ name as "SURNAME GIVEN NAMES" (ASCII). */
-export const mrzFullName = (mrz: MrzData): string => [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
+export const mrzFullName = (mrz: MrzData): string =>
+  [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
 
 export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr: FrontOcrResult | null): Readings {
   const r = Object.fromEntries(DOCUMENT_FIELDS.map((f) => [f, {}])) as Readings;
@@ -59,10 +68,13 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     if (/^[A-Z]{3}$/.test(mrz.nationality)) r.nationality.mrz = mrz.nationality;
     const name = mrzFullName(mrz);
     if (name.length > 0) r.fullName.mrz = name;
-    r.documentType.mrz = mrz.format === "TD3" && mrz.documentCode.startsWith("P") ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
+    r.documentType.mrz =
+      mrz.format === "TD3" && mrz.documentCode.startsWith("P") ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
   }
   if (ocr !== null) {
-    const set = (field: DocumentFieldName, value: string | null) => { if (value !== null) r[field].ocr = value; };
+    const set = (field: DocumentFieldName, value: string | null) => {
+      if (value !== null) r[field].ocr = value;
+    };
     set("idNumber", ocr.idNumber);
     set("fullName", ocr.fullName);
     set("dateOfBirth", ocr.dateOfBirth);
@@ -76,13 +88,23 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
 }
 
 /** Name comparison key: folded, A–Z and single spaces. */
-export const nameKey = (s: string): string => foldDiacritics(s).toUpperCase().replace(/[^A-Z ]/g, " ").replace(/\s+/g, " ").trim();
+export const nameKey = (s: string): string =>
+  foldDiacritics(s)
+    .toUpperCase()
+    .replace(/[^A-Z ]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 
 /** True when two readings of a field say the same thing. */
-export function sameValue(field: DocumentFieldName, a: { source: DocumentSource; value: string }, b: { source: DocumentSource; value: string }): boolean {
+export function sameValue(
+  field: DocumentFieldName,
+  a: { source: DocumentSource; value: string },
+  b: { source: DocumentSource; value: string },
+): boolean {
   if (field === "fullName" && (a.source === "mrz" || b.source === "mrz")) {
     const [m, o] = a.source === "mrz" ? [a.value, b.value] : [b.value, a.value];
-    const mk = nameKey(m), ok = nameKey(o);
+    const mk = nameKey(m),
+      ok = nameKey(o);
     // TD1 names are cut at 30 characters ("SURNAME<<GIVEN<NAMES"): a full-length MRZ name may be a prefix.
     return mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk));
   }
@@ -93,26 +115,39 @@ export function sameValue(field: DocumentFieldName, a: { source: DocumentSource;
   return a.value === b.value;
 }
 
-export function crossCheck(readings: Readings): { fields: Record<DocumentFieldName, FieldResult>; disagreements: Disagreement[] } {
+export function crossCheck(readings: Readings): {
+  fields: Record<DocumentFieldName, FieldResult>;
+  disagreements: Disagreement[];
+} {
   const fields = {} as Record<DocumentFieldName, FieldResult>;
   const disagreements: Disagreement[] = [];
   for (const field of DOCUMENT_FIELDS) {
-    const present = PREFERENCE[field].filter((s) => readings[field][s] !== undefined).map((source) => ({ source, value: readings[field][source] as string }));
+    const present = PREFERENCE[field]
+      .filter((s) => readings[field][s] !== undefined)
+      .map((source) => ({ source, value: readings[field][source] as string }));
     let agreement: Agreement = "missing";
     if (present.length === 1) agreement = "single";
     if (present.length >= 2) {
       const conflicts: string[] = [];
       for (let i = 0; i < present.length; i++) {
         for (let j = i + 1; j < present.length; j++) {
-          const a = present[i] as { source: DocumentSource; value: string }, b = present[j] as { source: DocumentSource; value: string };
-          if (!sameValue(field, a, b)) conflicts.push(`${a.source.toUpperCase()} "${a.value}" ≠ ${b.source.toUpperCase()} "${b.value}"`);
+          const a = present[i] as { source: DocumentSource; value: string },
+            b = present[j] as { source: DocumentSource; value: string };
+          if (!sameValue(field, a, b))
+            conflicts.push(`${a.source.toUpperCase()} "${a.value}" ≠ ${b.source.toUpperCase()} "${b.value}"`);
         }
       }
       agreement = conflicts.length === 0 ? "agree" : "disagree";
-      if (conflicts.length > 0) disagreements.push({ field, readings: { ...readings[field] }, reason: `${field}: ${conflicts.join("; ")}` });
+      if (conflicts.length > 0)
+        disagreements.push({ field, readings: { ...readings[field] }, reason: `${field}: ${conflicts.join("; ")}` });
     }
     const chosen = present[0];
-    fields[field] = { value: chosen?.value ?? "", source: chosen?.source ?? null, agreement, readings: { ...readings[field] } };
+    fields[field] = {
+      value: chosen?.value ?? "",
+      source: chosen?.source ?? null,
+      agreement,
+      readings: { ...readings[field] },
+    };
   }
   return { fields, disagreements };
 }

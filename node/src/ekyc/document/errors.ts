@@ -11,21 +11,27 @@ export class InvalidImageError extends KycnetError {
 /** Input exceeds the byte or pixel limit; rejected before any full decode. */
 export class ImageTooLargeError extends KycnetError {
   constructor(side: string, what: "bytes" | "pixels", actual: number, limit: number) {
-    super("DOCUMENT_IMAGE_TOO_LARGE", `${side} image: ${actual} ${what} exceeds the limit of ${limit}`, { details: { side, what, actual, limit } });
+    super("DOCUMENT_IMAGE_TOO_LARGE", `${side} image: ${actual} ${what} exceeds the limit of ${limit}`, {
+      details: { side, what, actual, limit },
+    });
   }
 }
 
 /** Image is too small to hold a readable card. */
 export class ImageTooSmallError extends KycnetError {
   constructor(side: string, width: number, height: number) {
-    super("DOCUMENT_IMAGE_TOO_SMALL", `${side} image: ${width}x${height} is too small to read a card`, { details: { side, width, height } });
+    super("DOCUMENT_IMAGE_TOO_SMALL", `${side} image: ${width}x${height} is too small to read a card`, {
+      details: { side, width, height },
+    });
   }
 }
 
 /** The QR was decoded but its content is not a valid CCCD payload. */
 export class QrPayloadError extends KycnetError {
   constructor(reason: string, field?: string) {
-    super("QR_PAYLOAD_INVALID", `CCCD QR payload: ${reason}`, { details: field === undefined ? { reason } : { reason, field } });
+    super("QR_PAYLOAD_INVALID", `CCCD QR payload: ${reason}`, {
+      details: field === undefined ? { reason } : { reason, field },
+    });
   }
 }
 

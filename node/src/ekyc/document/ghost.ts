@@ -17,21 +17,37 @@ function bilinear(img: GrayImage, x: number, y: number): number {
 /** Removes the least-squares plane a + b·x + c·y (uneven light, glare gradients) in place. */
 function removePlane(values: Float64Array, width: number, height: number): Float64Array {
   // Centred coordinates make the three normal equations independent.
-  const mx = (width - 1) / 2, my = (height - 1) / 2;
-  let sum = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+  const mx = (width - 1) / 2,
+    my = (height - 1) / 2;
+  let sum = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    syy = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const v = values[y * width + x] as number, dx = x - mx, dy = y - my;
-      sum += v; sx += v * dx; sy += v * dy; sxx += dx * dx; syy += dy * dy;
+      const v = values[y * width + x] as number,
+        dx = x - mx,
+        dy = y - my;
+      sum += v;
+      sx += v * dx;
+      sy += v * dy;
+      sxx += dx * dx;
+      syy += dy * dy;
     }
   }
-  const a = sum / values.length, b = sxx > 0 ? sx / sxx : 0, c = syy > 0 ? sy / syy : 0;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) values[y * width + x] = (values[y * width + x] as number) - a - b * (x - mx) - c * (y - my);
+  const a = sum / values.length,
+    b = sxx > 0 ? sx / sxx : 0,
+    c = syy > 0 ? sy / syy : 0;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      values[y * width + x] = (values[y * width + x] as number) - a - b * (x - mx) - c * (y - my);
   return values;
 }
 
 /** Standard deviation of zero-mean values. */
-const spread = (values: Float64Array): number => Math.sqrt(values.reduce((s, v) => s + v * v, 0) / Math.max(1, values.length));
+const spread = (values: Float64Array): number =>
+  Math.sqrt(values.reduce((s, v) => s + v * v, 0) / Math.max(1, values.length));
 
 /**
  * Normalised cross-correlation of two equally long samples, in [-1, 1]: 1 for the same picture up
@@ -40,13 +56,23 @@ const spread = (values: Float64Array): number => Math.sqrt(values.reduce((s, v) 
 export function normalisedCrossCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = Math.min(a.length, b.length);
   if (n === 0) return 0;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i] as number; mb += b[i] as number; }
-  ma /= n; mb /= n;
-  let ab = 0, aa = 0, bb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
-    const da = (a[i] as number) - ma, db = (b[i] as number) - mb;
-    ab += da * db; aa += da * da; bb += db * db;
+    ma += a[i] as number;
+    mb += b[i] as number;
+  }
+  ma /= n;
+  mb /= n;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = (a[i] as number) - ma,
+      db = (b[i] as number) - mb;
+    ab += da * db;
+    aa += da * da;
+    bb += db * db;
   }
   const denominator = Math.sqrt(aa * bb);
   return denominator < 1e-9 ? 0 : Math.max(-1, Math.min(1, ab / denominator));
@@ -72,9 +98,16 @@ interface Patch {
 
 /** The compared part of the ghost region, raw grey levels. */
 function ghostPatch(card: GrayImage): Patch {
-  const width = FRONT_GHOST.width - 2 * GHOST_INSET, height = FRONT_GHOST.height - 2 * GHOST_INSET;
+  const width = FRONT_GHOST.width - 2 * GHOST_INSET,
+    height = FRONT_GHOST.height - 2 * GHOST_INSET;
   const values = new Float64Array(width * height);
-  for (let v = 0; v < height; v++) for (let u = 0; u < width; u++) values[v * width + u] = bilinear(card, FRONT_GHOST.x + GHOST_INSET + u + 0.5, FRONT_GHOST.y + GHOST_INSET + v + 0.5);
+  for (let v = 0; v < height; v++)
+    for (let u = 0; u < width; u++)
+      values[v * width + u] = bilinear(
+        card,
+        FRONT_GHOST.x + GHOST_INSET + u + 0.5,
+        FRONT_GHOST.y + GHOST_INSET + v + 0.5,
+      );
   return { values, width, height };
 }
 
@@ -82,7 +115,14 @@ function ghostPatch(card: GrayImage): Patch {
  * The portrait under `map`, one value per patch pixel covering `step` × `step` ghost pixels: the
  * mean of n × n samples over the pixel's footprint (the portrait is ~3× the ghost's size).
  */
-function portraitPatch(card: GrayImage, map: PortraitMap, width: number, height: number, n: number, step = 1): Float64Array {
+function portraitPatch(
+  card: GrayImage,
+  map: PortraitMap,
+  width: number,
+  height: number,
+  n: number,
+  step = 1,
+): Float64Array {
   const [tx, ty, a, b, c, d] = map;
   const values = new Float64Array(width * height);
   for (let v = 0; v < height; v++) {
@@ -90,7 +130,8 @@ function portraitPatch(card: GrayImage, map: PortraitMap, width: number, height:
       let sum = 0;
       for (let j = 0; j < n; j++) {
         for (let i = 0; i < n; i++) {
-          const gu = GHOST_INSET + step * (u + (i + 0.5) / n), gv = GHOST_INSET + step * (v + (j + 0.5) / n);
+          const gu = GHOST_INSET + step * (u + (i + 0.5) / n),
+            gv = GHOST_INSET + step * (v + (j + 0.5) / n);
           sum += bilinear(card, FRONT_PORTRAIT.x + tx + a * gu + b * gv, FRONT_PORTRAIT.y + ty + c * gu + d * gv);
         }
       }
@@ -102,12 +143,18 @@ function portraitPatch(card: GrayImage, map: PortraitMap, width: number, height:
 
 /** Means of 2 × 2 blocks: the half-resolution patch the coarse alignment grid works on. */
 function halve(patch: Patch): Patch {
-  const width = Math.floor(patch.width / 2), height = Math.floor(patch.height / 2);
+  const width = Math.floor(patch.width / 2),
+    height = Math.floor(patch.height / 2);
   const values = new Float64Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = 2 * y * patch.width + 2 * x;
-      values[y * width + x] = ((patch.values[i] as number) + (patch.values[i + 1] as number) + (patch.values[i + patch.width] as number) + (patch.values[i + patch.width + 1] as number)) / 4;
+      values[y * width + x] =
+        ((patch.values[i] as number) +
+          (patch.values[i + 1] as number) +
+          (patch.values[i + patch.width] as number) +
+          (patch.values[i + patch.width + 1] as number)) /
+        4;
     }
   }
   return { values, width, height };
@@ -117,12 +164,25 @@ function halve(patch: Patch): Patch {
 function boxMean(values: Float64Array, width: number, height: number, r: number): Float64Array {
   const stride = width + 1;
   const sat = new Float64Array(stride * (height + 1));
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) sat[(y + 1) * stride + x + 1] = (values[y * width + x] as number) + (sat[y * stride + x + 1] as number) + (sat[(y + 1) * stride + x] as number) - (sat[y * stride + x] as number);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      sat[(y + 1) * stride + x + 1] =
+        (values[y * width + x] as number) +
+        (sat[y * stride + x + 1] as number) +
+        (sat[(y + 1) * stride + x] as number) -
+        (sat[y * stride + x] as number);
   const out = new Float64Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const x0 = Math.max(0, x - r), x1 = Math.min(width, x + r + 1), y0 = Math.max(0, y - r), y1 = Math.min(height, y + r + 1);
-      const sum = (sat[y1 * stride + x1] as number) - (sat[y0 * stride + x1] as number) - (sat[y1 * stride + x0] as number) + (sat[y0 * stride + x0] as number);
+      const x0 = Math.max(0, x - r),
+        x1 = Math.min(width, x + r + 1),
+        y0 = Math.max(0, y - r),
+        y1 = Math.min(height, y + r + 1);
+      const sum =
+        (sat[y1 * stride + x1] as number) -
+        (sat[y0 * stride + x1] as number) -
+        (sat[y1 * stride + x0] as number) +
+        (sat[y0 * stride + x0] as number);
       out[y * width + x] = sum / ((x1 - x0) * (y1 - y0));
     }
   }
@@ -173,12 +233,21 @@ export function compareGhost(card: GrayImage): GhostComparison {
   const ghost = ghostPatch(card);
   const { width, height } = ghost;
   const ghostFlat = removePlane(Float64Array.from(ghost.values), width, height);
-  const ratioX = FRONT_PORTRAIT.width / FRONT_GHOST.width, ratioY = FRONT_PORTRAIT.height / FRONT_GHOST.height;
-  const fit = (map: PortraitMap): number => normalisedCrossCorrelation(ghostFlat, removePlane(portraitPatch(card, map, width, height, 1), width, height));
+  const ratioX = FRONT_PORTRAIT.width / FRONT_GHOST.width,
+    ratioY = FRONT_PORTRAIT.height / FRONT_GHOST.height;
+  const fit = (map: PortraitMap): number =>
+    normalisedCrossCorrelation(ghostFlat, removePlane(portraitPatch(card, map, width, height, 1), width, height));
   // Offset grid, coarse to fine: quarter resolution in 8 px steps over the whole range, then
   // half resolution in 4 px steps around the best (≈ 350 and 1,400 px per evaluation).
-  const half = halve(ghost), quarter = halve(half);
-  const gridSearch = (patch: Patch, step: number, from: [number, number], radius: number, spacing: number): PortraitMap => {
+  const half = halve(ghost),
+    quarter = halve(half);
+  const gridSearch = (
+    patch: Patch,
+    step: number,
+    from: [number, number],
+    radius: number,
+    spacing: number,
+  ): PortraitMap => {
     const flat = removePlane(patch.values, patch.width, patch.height);
     let found: PortraitMap = [from[0], from[1], ratioX, 0, 0, ratioY];
     let foundScore = -Infinity;
@@ -186,8 +255,14 @@ export function compareGhost(card: GrayImage): GhostComparison {
       for (let tx = from[0] - radius; tx <= from[0] + radius; tx += spacing) {
         if (Math.abs(tx) > PORTRAIT_MAX_OFFSET || Math.abs(ty) > PORTRAIT_MAX_OFFSET) continue;
         const map: PortraitMap = [tx, ty, ratioX, 0, 0, ratioY];
-        const s = normalisedCrossCorrelation(flat, removePlane(portraitPatch(card, map, patch.width, patch.height, 2, step), patch.width, patch.height));
-        if (s > foundScore) { foundScore = s; found = map; }
+        const s = normalisedCrossCorrelation(
+          flat,
+          removePlane(portraitPatch(card, map, patch.width, patch.height, 2, step), patch.width, patch.height),
+        );
+        if (s > foundScore) {
+          foundScore = s;
+          found = map;
+        }
       }
     }
     return found;
@@ -196,9 +271,12 @@ export function compareGhost(card: GrayImage): GhostComparison {
   let best = gridSearch(half, 2, [rough[0], rough[1]], 8, 4);
   let bestScore = fit(best);
   const within = (m: PortraitMap): boolean =>
-    Math.abs(m[0]) <= PORTRAIT_MAX_OFFSET + 4 && Math.abs(m[1]) <= PORTRAIT_MAX_OFFSET + 4 &&
-    Math.abs(m[2] / ratioX - 1) <= PORTRAIT_MAX_DISTORTION && Math.abs(m[5] / ratioY - 1) <= PORTRAIT_MAX_DISTORTION &&
-    Math.abs(m[3] / ratioY) <= PORTRAIT_MAX_DISTORTION && Math.abs(m[4] / ratioX) <= PORTRAIT_MAX_DISTORTION;
+    Math.abs(m[0]) <= PORTRAIT_MAX_OFFSET + 4 &&
+    Math.abs(m[1]) <= PORTRAIT_MAX_OFFSET + 4 &&
+    Math.abs(m[2] / ratioX - 1) <= PORTRAIT_MAX_DISTORTION &&
+    Math.abs(m[5] / ratioY - 1) <= PORTRAIT_MAX_DISTORTION &&
+    Math.abs(m[3] / ratioY) <= PORTRAIT_MAX_DISTORTION &&
+    Math.abs(m[4] / ratioX) <= PORTRAIT_MAX_DISTORTION;
   // Pattern search: offset steps in card px, scale and shear steps as a fraction of the ratio.
   const steps = [2, 2, 0.03 * ratioX, 0.03 * ratioY, 0.03 * ratioX, 0.03 * ratioY];
   for (let round = 0; round < 4; round++) {
@@ -211,7 +289,11 @@ export function compareGhost(card: GrayImage): GhostComparison {
           map[k] = (map[k] as number) + sign * (steps[k] as number);
           if (!within(map)) continue;
           const s = fit(map);
-          if (s > bestScore) { bestScore = s; best = map; improved = true; }
+          if (s > bestScore) {
+            bestScore = s;
+            best = map;
+            improved = true;
+          }
         }
       }
     }
@@ -219,7 +301,12 @@ export function compareGhost(card: GrayImage): GhostComparison {
   }
   const portrait: Patch = { values: portraitPatch(card, best, width, height, 3), width, height };
   const brightness = ghost.values.reduce((sum, v) => sum + v, 0) / ghost.values.length;
-  return { similarity: normalisedCrossCorrelation(bandPass(ghost), bandPass(portrait)), ghostContrast: spread(ghostFlat), ghostBrightness: brightness, offset: [best[0], best[1]] };
+  return {
+    similarity: normalisedCrossCorrelation(bandPass(ghost), bandPass(portrait)),
+    ghostContrast: spread(ghostFlat),
+    ghostBrightness: brightness,
+    offset: [best[0], best[1]],
+  };
 }
 
 /**
@@ -255,10 +342,22 @@ export function portraitGhostSignal(card: GrayImage | null, threshold = GHOST_SI
   if (similarity >= threshold) return null;
   const figures = `similarity ${similarity.toFixed(2)}, genuine cards ≥ ${threshold}`;
   if (ghostContrast < GHOST_MIN_CONTRAST && ghostBrightness >= GHOST_WASHED_OUT) {
-    return { code: "PORTRAIT_GHOST_MISMATCH", score: 0.3, reason: `the ghost image region is washed out (glare?), so it could not be compared with the portrait (${figures})` };
+    return {
+      code: "PORTRAIT_GHOST_MISMATCH",
+      score: 0.3,
+      reason: `the ghost image region is washed out (glare?), so it could not be compared with the portrait (${figures})`,
+    };
   }
   if (ghostContrast < GHOST_MIN_CONTRAST) {
-    return { code: "PORTRAIT_GHOST_MISMATCH", score: 0.8, reason: `no ghost image where the card carries one (region contrast ${ghostContrast.toFixed(1)}; ${figures}): portrait area altered?` };
+    return {
+      code: "PORTRAIT_GHOST_MISMATCH",
+      score: 0.8,
+      reason: `no ghost image where the card carries one (region contrast ${ghostContrast.toFixed(1)}; ${figures}): portrait area altered?`,
+    };
   }
-  return { code: "PORTRAIT_GHOST_MISMATCH", score: 0.8, reason: `the ghost image does not show the main portrait (${figures}): portrait replaced?` };
+  return {
+    code: "PORTRAIT_GHOST_MISMATCH",
+    score: 0.8,
+    reason: `the ghost image does not show the main portrait (${figures}): portrait replaced?`,
+  };
 }

@@ -18,7 +18,11 @@ export interface Box {
 export const FRONT_QR = { x: 790, y: 24, modules: 57, moduleSize: 3.5 } as const;
 
 /** Centres of the three finder patterns in card coordinates (3.5 modules in from the corners). */
-export function qrFinderCentres(): { topLeft: [number, number]; topRight: [number, number]; bottomLeft: [number, number] } {
+export function qrFinderCentres(): {
+  topLeft: [number, number];
+  topRight: [number, number];
+  bottomLeft: [number, number];
+} {
   const { x, y, modules, moduleSize } = FRONT_QR;
   const near = 3.5 * moduleSize;
   const far = (modules - 3.5) * moduleSize;

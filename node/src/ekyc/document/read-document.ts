@@ -19,7 +19,13 @@ import { rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
-import { editingSoftwareSignal, imageConsistencySignals, mrzSignals, printMismatchSignal, qrMrzSignal } from "./tamper.ts";
+import {
+  editingSoftwareSignal,
+  imageConsistencySignals,
+  mrzSignals,
+  printMismatchSignal,
+  qrMrzSignal,
+} from "./tamper.ts";
 import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {
@@ -30,7 +36,13 @@ export interface DocumentEngines {
 
 export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
   const [mrz, text] = await Promise.all([startMrzReader(), createTesseractRecogniser(options)]);
-  return { mrz, text, close: async () => { await Promise.all([mrz.close(), text.close()]); } };
+  return {
+    mrz,
+    text,
+    close: async () => {
+      await Promise.all([mrz.close(), text.close()]);
+    },
+  };
 }
 
 export interface ReadDocumentOptions {
@@ -54,7 +66,11 @@ function checksFor(result: Pick<DocumentResult, "fields">, now: Date): DocumentC
   const dob = result.fields.dateOfBirth.value;
   const today = now.toISOString().slice(0, 10);
   const ageYears = dob === "" ? null : ageAt(dob, now);
-  return { expired: expiry !== "" && expiry < today, ageYears, adult: ageYears === null ? null : ageYears >= ADULT_AGE };
+  return {
+    expired: expiry !== "" && expiry < today,
+    ageYears,
+    adult: ageYears === null ? null : ageYears >= ADULT_AGE,
+  };
 }
 
 export async function readDocument(images: DocumentImages, options: ReadDocumentOptions): Promise<DocumentResult> {
@@ -72,10 +88,12 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const mrzSource = back ?? front;
   let mrzMs = 0;
   const mrzStarted = performance.now();
-  const mrzRead = options.engines.mrz.read({ data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now).then((reading) => {
-    mrzMs = performance.now() - mrzStarted;
-    return reading;
-  });
+  const mrzRead = options.engines.mrz
+    .read({ data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now)
+    .then((reading) => {
+      mrzMs = performance.now() - mrzStarted;
+      return reading;
+    });
   mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
 
   let t = performance.now();
@@ -84,7 +102,10 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
 
   t = performance.now();
   const rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
-  const ocr: FrontOcrResult | null = options.skipOcr === true ? null : await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
+  const ocr: FrontOcrResult | null =
+    options.skipOcr === true
+      ? null
+      : await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
   const ocrMs = performance.now() - t;
   t = performance.now();
   // Only a card anchored on its QR has its ghost and portrait where the layout says.
@@ -92,15 +113,20 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   let tamperMs = performance.now() - t;
   const mrz = await mrzRead;
 
-  const ocrFields = ocr === null ? 0 : [ocr.idNumber, ocr.fullName, ocr.dateOfBirth, ocr.sex, ocr.nationality].filter((v) => v !== null).length;
-  if (qr === null && mrz === null && ocrFields < 2) throw new DocumentNotFoundError("no QR code, no MRZ and no printed card fields could be read");
+  const ocrFields =
+    ocr === null
+      ? 0
+      : [ocr.idNumber, ocr.fullName, ocr.dateOfBirth, ocr.sex, ocr.nationality].filter((v) => v !== null).length;
+  if (qr === null && mrz === null && ocrFields < 2)
+    throw new DocumentNotFoundError("no QR code, no MRZ and no printed card fields could be read");
 
   t = performance.now();
   const readings = collectReadings(qrData, mrz?.data ?? null, ocr);
   const { fields, disagreements } = crossCheck(readings);
-  signals.push(...await consistencySignals({ readings, ocr, mrz, front, back, portrait, fields }));
+  signals.push(...(await consistencySignals({ readings, ocr, mrz, front, back, portrait, fields })));
   const checks = checksFor({ fields }, now);
-  if (checks.expired) signals.push({ code: "DOCUMENT_EXPIRED", score: 1, reason: `document expired on ${fields.expiryDate.value}` });
+  if (checks.expired)
+    signals.push({ code: "DOCUMENT_EXPIRED", score: 1, reason: `document expired on ${fields.expiryDate.value}` });
   tamperMs += performance.now() - t;
 
   return {
@@ -112,10 +138,19 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     evidence: {
       qrText: qr?.text ?? null,
       mrzLines: mrz?.lines ?? null,
-      mrzRepairs: (mrz?.repairs ?? []).map((r) => `line ${r.line + 1} col ${r.index + 1}: ${r.from} → ${r.to} (${r.why})`),
+      mrzRepairs: (mrz?.repairs ?? []).map(
+        (r) => `line ${r.line + 1} col ${r.index + 1}: ${r.from} → ${r.to} (${r.why})`,
+      ),
       ocrLines: Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
     },
-    timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), mrzMs: round(mrzMs), ocrMs: round(ocrMs), tamperMs: round(tamperMs), totalMs: round(performance.now() - started) },
+    timings: {
+      decodeMs: round(decodeMs),
+      qrMs: round(qrMs),
+      mrzMs: round(mrzMs),
+      ocrMs: round(ocrMs),
+      tamperMs: round(tamperMs),
+      totalMs: round(performance.now() - started),
+    },
   };
 }
 
@@ -124,7 +159,8 @@ function readQr(front: LoadedImage): { qr: ReturnType<typeof decodeQr>; qrData: 
   const signals: Signal[] = [];
   const qr = decodeQr(front.gray, front.width, front.height);
   let qrData: CccdQrData | null = null;
-  if (qr === null) signals.push({ code: "QR_UNREADABLE", score: 0.4, reason: "no QR code could be decoded on the front" });
+  if (qr === null)
+    signals.push({ code: "QR_UNREADABLE", score: 0.4, reason: "no QR code could be decoded on the front" });
   else {
     try {
       qrData = parseCccdQr(qr.text);
@@ -141,13 +177,26 @@ function readQr(front: LoadedImage): { qr: ReturnType<typeof decodeQr>; qrData: 
  * the two sides' consistency, the portrait ghost, and the id number's structure.
  */
 async function consistencySignals(read: {
-  readings: ReturnType<typeof collectReadings>; ocr: FrontOcrResult | null; mrz: MrzReading | null;
-  front: LoadedImage; back: LoadedImage | null; portrait: Signal | null; fields: DocumentResult["fields"];
+  readings: ReturnType<typeof collectReadings>;
+  ocr: FrontOcrResult | null;
+  mrz: MrzReading | null;
+  front: LoadedImage;
+  back: LoadedImage | null;
+  portrait: Signal | null;
+  fields: DocumentResult["fields"];
 }): Promise<Signal[]> {
   const { readings, ocr, mrz, front, back, portrait, fields } = read;
   const signals: Signal[] = [...mrzSignals(mrz, back !== null)];
-  for (const s of [qrMrzSignal(readings), printMismatchSignal(readings, ocr, "qr"), printMismatchSignal(readings, ocr, "mrz")]) if (s !== null) signals.push(s);
-  for (const [side, img] of [["front", front], ["back", back]] as const) {
+  for (const s of [
+    qrMrzSignal(readings),
+    printMismatchSignal(readings, ocr, "qr"),
+    printMismatchSignal(readings, ocr, "mrz"),
+  ])
+    if (s !== null) signals.push(s);
+  for (const [side, img] of [
+    ["front", front],
+    ["back", back],
+  ] as const) {
     if (img === null) continue;
     const s = await editingSoftwareSignal(side, img);
     if (s !== null) signals.push(s);
@@ -156,7 +205,12 @@ async function consistencySignals(read: {
   if (portrait !== null) signals.push(portrait);
   if (fields.idNumber.value.length === 12) {
     const problems = citizenIdInconsistencies(fields.idNumber.value, fields.dateOfBirth.value, fields.sex.value);
-    if (problems.length > 0) signals.push({ code: "ID_NUMBER_INCONSISTENT", score: 0.7, reason: `id number structure: ${problems.join("; ")}` });
+    if (problems.length > 0)
+      signals.push({
+        code: "ID_NUMBER_INCONSISTENT",
+        score: 0.7,
+        reason: `id number structure: ${problems.join("; ")}`,
+      });
   }
   return signals;
 }

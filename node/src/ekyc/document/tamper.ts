@@ -13,13 +13,22 @@ import type { FrontOcrResult } from "./ocr/front.ts";
 import type { DocumentFieldName, Signal } from "./types.ts";
 
 /** Image editors and retouching apps whose name in EXIF/XMP means the photo was edited. */
-const EDITORS = /photoshop|gimp|lightroom|snapseed|picsart|canva|affinity|pixelmator|paint\.net|facetune|meitu|photopea|fotor|polarr|krita|corel|paintshop|acdsee|luminar|pixlr|befunky|inpixio|vsco/i;
+const EDITORS =
+  /photoshop|gimp|lightroom|snapseed|picsart|canva|affinity|pixelmator|paint\.net|facetune|meitu|photopea|fotor|polarr|krita|corel|paintshop|acdsee|luminar|pixlr|befunky|inpixio|vsco/i;
 
 /** EXIF Software / XMP CreatorTool / history agents naming an image editor. Bounded: header only. */
 export async function editingSoftwareSignal(side: string, image: LoadedImage): Promise<Signal | null> {
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = (await exifr.parse(Buffer.from(image.encoded.buffer, image.encoded.byteOffset, image.encoded.length), { tiff: true, xmp: true, icc: false, iptc: false, jfif: false, ihdr: false, mergeOutput: true })) as Record<string, unknown> | undefined;
+    tags = (await exifr.parse(Buffer.from(image.encoded.buffer, image.encoded.byteOffset, image.encoded.length), {
+      tiff: true,
+      xmp: true,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      ihdr: false,
+      mergeOutput: true,
+    })) as Record<string, unknown> | undefined;
   } catch {
     return null; // no or broken metadata is not evidence of editing
   }
@@ -28,16 +37,30 @@ export async function editingSoftwareSignal(side: string, image: LoadedImage): P
   for (const name of fields) {
     const value = tags[name];
     const text = Array.isArray(value) ? value.join(", ") : typeof value === "string" ? value : "";
-    if (EDITORS.test(text)) return { code: "EDITING_SOFTWARE", score: 0.9, reason: `${side} image metadata names an image editor (${name}: ${text.slice(0, 80)})` };
+    if (EDITORS.test(text))
+      return {
+        code: "EDITING_SOFTWARE",
+        score: 0.9,
+        reason: `${side} image metadata names an image editor (${name}: ${text.slice(0, 80)})`,
+      };
   }
   return null;
 }
 
 export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
-  if (mrz === null) return hadBack ? [{ code: "MRZ_UNREADABLE", score: 0.3, reason: "no machine readable zone could be read on the back" }] : [];
+  if (mrz === null)
+    return hadBack
+      ? [{ code: "MRZ_UNREADABLE", score: 0.3, reason: "no machine readable zone could be read on the back" }]
+      : [];
   const failed = mrz.data.checks.filter((c) => !c.valid).map((c) => c.name);
   if (failed.length === 0) return [];
-  return [{ code: "MRZ_CHECK_DIGIT_FAILED", score: 0.8, reason: `MRZ check digit wrong for ${failed.join(", ")} (after at most one confirmed OCR repair)` }];
+  return [
+    {
+      code: "MRZ_CHECK_DIGIT_FAILED",
+      score: 0.8,
+      reason: `MRZ check digit wrong for ${failed.join(", ")} (after at most one confirmed OCR repair)`,
+    },
+  ];
 }
 
 const CORE_FIELDS: readonly DocumentFieldName[] = ["idNumber", "fullName", "dateOfBirth", "sex"];
@@ -51,13 +74,17 @@ export function qrMrzSignal(readings: Readings): Signal | null {
   let worst = 0;
   const diffs: string[] = [];
   for (const f of CORE_FIELDS) {
-    const q = readings[f].qr, m = readings[f].mrz;
-    if (q === undefined || m === undefined || sameValue(f, { source: "qr", value: q }, { source: "mrz", value: m })) continue;
+    const q = readings[f].qr,
+      m = readings[f].mrz;
+    if (q === undefined || m === undefined || sameValue(f, { source: "qr", value: q }, { source: "mrz", value: m }))
+      continue;
     const score = f === "fullName" && editDistance(nameKey(q), nameKey(m)) <= 1 ? 0.3 : 0.95;
     worst = Math.max(worst, score);
     diffs.push(`${f} (QR "${q}", MRZ "${m}")`);
   }
-  return diffs.length === 0 ? null : { code: "QR_MRZ_MISMATCH", score: worst, reason: `QR and MRZ disagree on ${diffs.join(", ")}` };
+  return diffs.length === 0
+    ? null
+    : { code: "QR_MRZ_MISMATCH", score: worst, reason: `QR and MRZ disagree on ${diffs.join(", ")}` };
 }
 
 /**
@@ -65,17 +92,28 @@ export function qrMrzSignal(readings: Readings): Signal | null {
  * folding diacritics or stay within OCR noise (≤ 20 % of the length) score low. Digits and dates:
  * weighted by the OCR line confidence.
  */
-export function printMismatchSignal(readings: Readings, ocr: FrontOcrResult | null, against: "qr" | "mrz"): Signal | null {
+export function printMismatchSignal(
+  readings: Readings,
+  ocr: FrontOcrResult | null,
+  against: "qr" | "mrz",
+): Signal | null {
   if (ocr === null) return null;
   const confidence = (line: keyof FrontOcrResult["lines"]) => (ocr.lines[line]?.confidence ?? 0) / 100;
   let worst = 0;
   const reasons: string[] = [];
   for (const field of [...CORE_FIELDS, "address"] as DocumentFieldName[]) {
-    const printed = readings[field].ocr, machine = readings[field][against];
-    if (printed === undefined || machine === undefined || sameValue(field, { source: "ocr", value: printed }, { source: against, value: machine })) continue;
+    const printed = readings[field].ocr,
+      machine = readings[field][against];
+    if (
+      printed === undefined ||
+      machine === undefined ||
+      sameValue(field, { source: "ocr", value: printed }, { source: against, value: machine })
+    )
+      continue;
     let score: number;
     if (field === "fullName" || field === "address") {
-      const a = nameKey(printed), b = nameKey(machine);
+      const a = nameKey(printed),
+        b = nameKey(machine);
       const distance = editDistance(a, b);
       const relative = distance / Math.max(1, Math.max(a.length, b.length));
       score = distance === 0 ? 0.1 : relative <= 0.2 && distance <= 3 ? 0.3 : 0.9;
@@ -92,22 +130,46 @@ export function printMismatchSignal(readings: Readings, ocr: FrontOcrResult | nu
     reasons.push(`${field} printed "${printed}" vs ${against.toUpperCase()} "${machine}"`);
   }
   if (reasons.length === 0) return null;
-  return { code: against === "qr" ? "QR_PRINT_MISMATCH" : "MRZ_PRINT_MISMATCH", score: Math.round(worst * 100) / 100, reason: reasons.join("; ") };
+  return {
+    code: against === "qr" ? "QR_PRINT_MISMATCH" : "MRZ_PRINT_MISMATCH",
+    score: Math.round(worst * 100) / 100,
+    reason: reasons.join("; "),
+  };
 }
 
 /** Heavy recompression and front/back resolution inconsistency (same phone, same session). */
 export function imageConsistencySignals(front: LoadedImage, back: LoadedImage | null): Signal[] {
   const signals: Signal[] = [];
-  for (const [side, img] of [["front", front], ["back", back]] as const) {
+  for (const [side, img] of [
+    ["front", front],
+    ["back", back],
+  ] as const) {
     const q = img?.original.jpegQuality ?? null;
-    if (q !== null && q < 50) signals.push({ code: "RECOMPRESSED", score: 0.3, reason: `${side} image was saved at JPEG quality ≈ ${q} (heavy recompression hides edits)` });
+    if (q !== null && q < 50)
+      signals.push({
+        code: "RECOMPRESSED",
+        score: 0.3,
+        reason: `${side} image was saved at JPEG quality ≈ ${q} (heavy recompression hides edits)`,
+      });
   }
   if (back !== null) {
-    const f = front.original.width * front.original.height, b = back.original.width * back.original.height;
+    const f = front.original.width * front.original.height,
+      b = back.original.width * back.original.height;
     const ratio = Math.max(f, b) / Math.max(1, Math.min(f, b));
-    const qf = front.original.jpegQuality, qb = back.original.jpegQuality;
-    if (ratio > 2.5) signals.push({ code: "RESOLUTION_INCONSISTENT", score: 0.4, reason: `front and back differ ${ratio.toFixed(1)}× in pixel count` });
-    else if (qf !== null && qb !== null && Math.abs(qf - qb) >= 30) signals.push({ code: "RESOLUTION_INCONSISTENT", score: 0.4, reason: `front and back were saved at very different JPEG qualities (${qf} vs ${qb})` });
+    const qf = front.original.jpegQuality,
+      qb = back.original.jpegQuality;
+    if (ratio > 2.5)
+      signals.push({
+        code: "RESOLUTION_INCONSISTENT",
+        score: 0.4,
+        reason: `front and back differ ${ratio.toFixed(1)}× in pixel count`,
+      });
+    else if (qf !== null && qb !== null && Math.abs(qf - qb) >= 30)
+      signals.push({
+        code: "RESOLUTION_INCONSISTENT",
+        score: 0.4,
+        reason: `front and back were saved at very different JPEG qualities (${qf} vs ${qb})`,
+      });
   }
   return signals;
 }

@@ -13,7 +13,9 @@ export const isSigner = (runner: Signer | Provider): runner is Signer => "signTr
 
 export class LedgerTxFailedError extends KycnetError {
   constructor(operation: string, txHash: string) {
-    super("LEDGER_TX_FAILED", `transaction for ${operation} was not mined successfully`, { details: { operation, txHash } });
+    super("LEDGER_TX_FAILED", `transaction for ${operation} was not mined successfully`, {
+      details: { operation, txHash },
+    });
   }
 }
 
@@ -60,7 +62,12 @@ export function createChainCalls(runner: Signer | Provider, provider: Provider, 
       });
       const receipt = await tx.wait(confirmations);
       if (receipt === null || receipt.status !== 1) throw new LedgerTxFailedError(operation, tx.hash);
-      return { txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, logs: receipt.logs };
+      return {
+        txHash: receipt.hash as Hex,
+        blockNumber: receipt.blockNumber,
+        gasUsed: receipt.gasUsed,
+        logs: receipt.logs,
+      };
     } catch (error) {
       throw toLedgerError(operation, error);
     }
@@ -93,10 +100,12 @@ function createBroadcaster() {
   let broadcasting: Promise<unknown> = Promise.resolve();
   type Send = () => Promise<ContractTransactionResponse>;
   return (call: Send, onFailure: () => void): Promise<ContractTransactionResponse> => {
-    const next = broadcasting.then(() => call().catch((error: unknown) => {
-      onFailure();
-      throw error;
-    }));
+    const next = broadcasting.then(() =>
+      call().catch((error: unknown) => {
+        onFailure();
+        throw error;
+      }),
+    );
     broadcasting = next.catch(() => undefined);
     return next;
   };

@@ -7,17 +7,37 @@
  */
 import { Contract, type ContractRunner, type Provider, type Signer } from "ethers";
 import {
-  AttestationStatus, ConsentStatus, MAX_BATCH_SIZE, assertAddress, attestationUid, buildBatch, consentIdOf, nameOf,
-  type AttestationData, type AttestationProof, type AttestationStatusName, type ConsentGrant, type ConsentRevocation,
-  type ConsentStatusName, type Hex, type RevocationReasonCode, type UidContext,
+  AttestationStatus,
+  ConsentStatus,
+  MAX_BATCH_SIZE,
+  assertAddress,
+  attestationUid,
+  buildBatch,
+  consentIdOf,
+  nameOf,
+  type AttestationData,
+  type AttestationProof,
+  type AttestationStatusName,
+  type ConsentGrant,
+  type ConsentRevocation,
+  type ConsentStatusName,
+  type Hex,
+  type RevocationReasonCode,
+  type UidContext,
 } from "@kycnet/sdk/protocol";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import { toLedgerError } from "../errors.ts";
 import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo } from "../ledger-client.ts";
 import {
-  consentFromResult, grantTuple, memberFromResult, proofTuple, revocationTuple, attestationTuple,
-  type ConsentResult, type MemberResult,
+  consentFromResult,
+  grantTuple,
+  memberFromResult,
+  proofTuple,
+  revocationTuple,
+  attestationTuple,
+  type ConsentResult,
+  type MemberResult,
 } from "./abi-codec.ts";
 import { createChainCalls, isSigner, strip, type ChainCalls } from "./ethers-calls.ts";
 
@@ -50,7 +70,8 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
     account,
     ...memberReads(consortium, calls),
     ...attestationOperations(attestations, calls, async () => ({
-      issuer: await account(), context: { chainId: await chainId(), registry: options.addresses.attestations },
+      issuer: await account(),
+      context: { chainId: await chainId(), registry: options.addresses.attestations },
     })),
     ...consentOperations(consents, calls),
   };
@@ -59,13 +80,16 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
 /** Fail at start-up, not at the first customer, when an address holds no contract. */
 async function assertContractsDeployed(provider: Provider, addresses: ContractAddresses): Promise<void> {
   for (const [name, address] of Object.entries(addresses) as [keyof ContractAddresses, Hex][]) {
-    const code = await provider.getCode(address).catch((error: unknown) => { throw toLedgerError("getCode", error); });
+    const code = await provider.getCode(address).catch((error: unknown) => {
+      throw toLedgerError("getCode", error);
+    });
     if (code === "0x") throw new InvalidArgumentError(`addresses.${name}`, `no contract at ${address}`);
   }
 }
 
 function memberReads(
-  consortium: Contract, { read, readOrNull }: ChainCalls,
+  consortium: Contract,
+  { read, readOrNull }: ChainCalls,
 ): Pick<LedgerClient, "isActiveMember" | "findMember" | "findMemberByPeerId"> {
   return {
     // An address that is not 20 bytes of hex would be taken by ethers for an ENS name and fail as
@@ -80,8 +104,13 @@ function memberReads(
       return memberFromResult(await readOrNull("memberOf", "UnknownMember", call));
     },
     findMemberByPeerId: async (peerId): Promise<MemberInfo | null> =>
-      memberFromResult(await readOrNull("memberByPeerId", "NoSuchPeerId",
-        () => consortium.getFunction("memberByPeerId")(peerId) as Promise<MemberResult>)),
+      memberFromResult(
+        await readOrNull(
+          "memberByPeerId",
+          "NoSuchPeerId",
+          () => consortium.getFunction("memberByPeerId")(peerId) as Promise<MemberResult>,
+        ),
+      ),
   };
 }
 
@@ -89,7 +118,9 @@ function memberReads(
 type IssuerContext = () => Promise<{ issuer: Hex; context: UidContext }>;
 
 function attestationOperations(
-  attestations: Contract, { read, send, now }: ChainCalls, issuerContext: IssuerContext,
+  attestations: Contract,
+  { read, send, now }: ChainCalls,
+  issuerContext: IssuerContext,
 ): Pick<LedgerClient, "anchorBatch" | "revokeAttestation" | "attestationStatus"> {
   return {
     async anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch> {
@@ -106,7 +137,9 @@ function attestationOperations(
       const tree = buildBatch(uids);
       const tx = await send("anchor", () => attestations.getFunction("anchor")(batch.map(attestationTuple)));
       return {
-        ...strip(tx), batchRoot: tree.root, uids,
+        ...strip(tx),
+        batchRoot: tree.root,
+        uids,
         proofs: batch.map((data, i) => Object.freeze({ issuer, data, batchRoot: tree.root, proof: tree.proofOf(i) })),
       };
     },
@@ -116,26 +149,33 @@ function attestationOperations(
 
     async attestationStatus(attestation: AttestationProof, at?: bigint): Promise<AttestationStatusName> {
       const t = await now(at);
-      const code = await read("statusOf", () => attestations.getFunction("statusOf")(proofTuple(attestation), t) as Promise<bigint>);
+      const code = await read(
+        "statusOf",
+        () => attestations.getFunction("statusOf")(proofTuple(attestation), t) as Promise<bigint>,
+      );
       return nameOf(AttestationStatus, Number(code)) ?? "UNKNOWN";
     },
   };
 }
 
 type ConsentOperations = Pick<
-  LedgerClient, "grantConsentBySig" | "revokeConsentBySig" | "consentStatus" | "findConsent" | "recordDisclosure"
+  LedgerClient,
+  "grantConsentBySig" | "revokeConsentBySig" | "consentStatus" | "findConsent" | "recordDisclosure"
 >;
 
 function consentOperations(consents: Contract, { read, readOrNull, send, now }: ChainCalls): ConsentOperations {
   return {
     async grantConsentBySig(grant: ConsentGrant, attestation: AttestationProof, signature: string) {
       const tx = await send("grantBySig", () =>
-        consents.getFunction("grantBySig")(grantTuple(grant), proofTuple(attestation), signature));
+        consents.getFunction("grantBySig")(grantTuple(grant), proofTuple(attestation), signature),
+      );
       return { ...strip(tx), consentId: consentIdOf(grant) };
     },
 
     revokeConsentBySig: async (revocation: ConsentRevocation, signature: string) =>
-      strip(await send("revokeBySig", () => consents.getFunction("revokeBySig")(revocationTuple(revocation), signature))),
+      strip(
+        await send("revokeBySig", () => consents.getFunction("revokeBySig")(revocationTuple(revocation), signature)),
+      ),
 
     async consentStatus(consentId: Hex, at?: bigint): Promise<ConsentStatusName> {
       const t = await now(at);
@@ -144,10 +184,18 @@ function consentOperations(consents: Contract, { read, readOrNull, send, now }: 
     },
 
     findConsent: async (consentId: Hex): Promise<ConsentRecord | null> =>
-      consentFromResult(consentId, await readOrNull("getConsent", "UnknownConsent",
-        () => consents.getFunction("getConsent")(consentId) as Promise<ConsentResult>)),
+      consentFromResult(
+        consentId,
+        await readOrNull(
+          "getConsent",
+          "UnknownConsent",
+          () => consents.getFunction("getConsent")(consentId) as Promise<ConsentResult>,
+        ),
+      ),
 
     recordDisclosure: async (consentId: Hex, fieldMask: number, requestId: Hex) =>
-      strip(await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId))),
+      strip(
+        await send("recordDisclosure", () => consents.getFunction("recordDisclosure")(consentId, fieldMask, requestId)),
+      ),
   };
 }

@@ -12,7 +12,13 @@ import { AttestationNotFoundError, findAttestation } from "@kycnet/sdk/chain";
 import { RevocationReason, type AttestationProof, type Hex, type RevocationReasonName } from "@kycnet/sdk/protocol";
 import type { LedgerClient } from "../../ledger/ledger-client.ts";
 import { toLedgerError } from "../../ledger/errors.ts";
-import type { AttestationAdmin, AttestationStatusView, ConsentStatusView, LedgerReads, RevocationResult } from "../ports.ts";
+import type {
+  AttestationAdmin,
+  AttestationStatusView,
+  ConsentStatusView,
+  LedgerReads,
+  RevocationResult,
+} from "../ports.ts";
 
 export interface AttestationLocator {
   /** The proof of an anchored attestation, or null when this locator does not know it. */
@@ -75,7 +81,11 @@ export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
 
   async consentStatus(consentId: Hex): Promise<ConsentStatusView> {
     const key = consentId.toLowerCase() as Hex;
-    return this.cachedStatus(`c:${key}`, async () => ({ consentId: key, status: await this.options.ledger.consentStatus(key), checkedAt: this.now() }));
+    return this.cachedStatus(`c:${key}`, async () => ({
+      consentId: key,
+      status: await this.options.ledger.consentStatus(key),
+      checkedAt: this.now(),
+    }));
   }
 
   /** Drops a cached consent status (this node relayed a change to it). */
@@ -83,7 +93,10 @@ export class ChainLedgerReads implements LedgerReads, AttestationAdmin {
     this.statuses.delete(`c:${consentId.toLowerCase()}`);
   }
 
-  private async cachedStatus<T extends AttestationStatusView | ConsentStatusView>(key: string, read: () => Promise<T>): Promise<T> {
+  private async cachedStatus<T extends AttestationStatusView | ConsentStatusView>(
+    key: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
     const ttl = this.options.statusTtlMs ?? 0;
     const hit = this.statuses.get(key);
     // PENDING is not cached: it ends when the outbox anchors, which no block period bounds.

@@ -16,7 +16,13 @@ import type { Vault } from "../../vault/vault.ts";
  * Attestation status and revocation for the API, over the ledger: proofs of this bank's own
  * attestations come from the vault (queued ones are PENDING), any other member's from chain data.
  */
-export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient; provider: Provider; audit: AuditLog; statusTtlMs?: number }) {
+export function createLedgerServices(deps: {
+  vault: Vault;
+  ledger: LedgerClient;
+  provider: Provider;
+  audit: AuditLog;
+  statusTtlMs?: number;
+}) {
   const vaultLocator: AttestationLocator = {
     async findProof(uid) {
       const meta = await deps.vault.findRecordByUid(uid);
@@ -45,7 +51,10 @@ export function createLedgerServices(deps: { vault: Vault; ledger: LedgerClient;
   const audit: AuditSink = {
     async append(entry) {
       await deps.audit.append({
-        actor: entry.actor, action: entry.action, target: entry.target, outcome: entry.outcome,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        outcome: entry.outcome,
         details: { ...entry.details, role: entry.role },
       });
     },

@@ -15,7 +15,11 @@ export function vaultRecordSource(vault: Vault): RecordSource {
         async open() {
           const record = await vault.openRecord(meta.id, "exchange", "disclosure-under-consent");
           const template = record.evidence.faceTemplate;
-          return { fields: record.fields, salts: record.salts, faceTemplate: typeof template === "string" ? new Uint8Array(Buffer.from(template, "base64")) : null };
+          return {
+            fields: record.fields,
+            salts: record.salts,
+            faceTemplate: typeof template === "string" ? new Uint8Array(Buffer.from(template, "base64")) : null,
+          };
         },
       };
     },

@@ -48,14 +48,30 @@ export interface ReviewCase {
 }
 
 /** A new OPEN case for a REVIEW decision; anything else is a caller error. */
-export function openReviewCase(args: { caseId: string; createdAt: string; decision: DecisionResult; evidence: readonly EvidenceRef[] }): ReviewCase {
-  if (args.decision.decision !== "REVIEW") throw new InvalidArgumentError("decision", "only REVIEW decisions open a review case");
+export function openReviewCase(args: {
+  caseId: string;
+  createdAt: string;
+  decision: DecisionResult;
+  evidence: readonly EvidenceRef[];
+}): ReviewCase {
+  if (args.decision.decision !== "REVIEW")
+    throw new InvalidArgumentError("decision", "only REVIEW decisions open a review case");
   if (!/^[\w-]{1,64}$/.test(args.caseId)) throw new InvalidArgumentError("caseId", "must be 1-64 word characters");
-  if (Number.isNaN(Date.parse(args.createdAt))) throw new InvalidArgumentError("createdAt", "must be an ISO 8601 timestamp");
+  if (Number.isNaN(Date.parse(args.createdAt)))
+    throw new InvalidArgumentError("createdAt", "must be an ISO 8601 timestamp");
   for (const [i, e] of args.evidence.entries()) {
-    if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind)) throw new InvalidArgumentError(`evidence[${i}].kind`, "unknown evidence kind");
-    if (typeof e.vaultRef !== "string" || e.vaultRef === "" || e.vaultRef.length > 256) throw new InvalidArgumentError(`evidence[${i}].vaultRef`, "must be a non-empty string");
-    if (!/^0x[0-9a-f]{64}$/.test(e.sha256)) throw new InvalidArgumentError(`evidence[${i}].sha256`, "must be a 0x-prefixed lower-case SHA-256");
+    if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind))
+      throw new InvalidArgumentError(`evidence[${i}].kind`, "unknown evidence kind");
+    if (typeof e.vaultRef !== "string" || e.vaultRef === "" || e.vaultRef.length > 256)
+      throw new InvalidArgumentError(`evidence[${i}].vaultRef`, "must be a non-empty string");
+    if (!/^0x[0-9a-f]{64}$/.test(e.sha256))
+      throw new InvalidArgumentError(`evidence[${i}].sha256`, "must be a 0x-prefixed lower-case SHA-256");
   }
-  return { caseId: args.caseId, createdAt: args.createdAt, status: "OPEN", decision: args.decision, evidence: [...args.evidence] };
+  return {
+    caseId: args.caseId,
+    createdAt: args.createdAt,
+    status: "OPEN",
+    decision: args.decision,
+    evidence: [...args.evidence],
+  };
 }

@@ -26,7 +26,9 @@ export class CaseNotFoundError extends KycnetError {
 
 export class CaseStateConflictError extends KycnetError {
   constructor(caseId: string, status: ReviewStatus, wanted: string) {
-    super("CASE_STATE_CONFLICT", `review case ${caseId} is ${status}: cannot ${wanted}`, { details: { caseId, status, wanted } });
+    super("CASE_STATE_CONFLICT", `review case ${caseId} is ${status}: cannot ${wanted}`, {
+      details: { caseId, status, wanted },
+    });
   }
 }
 
@@ -43,7 +45,11 @@ export interface OpenCaseInput {
 }
 
 /** Which cases to list: all or one status, `limit` per page, after `cursor`. */
-export interface CaseFilter { status?: ReviewStatus; limit: number; cursor?: string }
+export interface CaseFilter {
+  status?: ReviewStatus;
+  limit: number;
+  cursor?: string;
+}
 
 /** A page of cases in arrival order. */
 export interface QueuedCasePage {
@@ -72,7 +78,12 @@ export interface ReviewQueueStore {
   reject(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
 }
 
-interface ReviewQueueDeps { store: RecordStore; vault: Vault; audit: AuditLog; clock?: () => Date }
+interface ReviewQueueDeps {
+  store: RecordStore;
+  vault: Vault;
+  audit: AuditLog;
+  clock?: () => Date;
+}
 
 export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
   const { store, vault, audit, clock = () => new Date() } = deps;
@@ -83,7 +94,10 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
    * checked again under the write lock, so a concurrent transition cannot slip in between.
    */
   async function resolve(
-    caseId: string, reviewer: string, comment: string, outcome: "APPROVED" | "REJECTED",
+    caseId: string,
+    reviewer: string,
+    comment: string,
+    outcome: "APPROVED" | "REJECTED",
   ): Promise<QueuedCase> {
     const verb = outcome === "APPROVED" ? "approve" : "reject";
     const text = checkComment(comment);
@@ -101,10 +115,14 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         }
         return [putCase(resolved)];
       },
-      events: [{
-        actor: reviewer, action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`, target: caseId,
-        details: { recordId: c.recordId },
-      }],
+      events: [
+        {
+          actor: reviewer,
+          action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`,
+          target: caseId,
+          details: { recordId: c.recordId },
+        },
+      ],
     };
     if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
     else await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, also);
@@ -116,10 +134,26 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
       // Time-ordered ids keep the queue in arrival order without a second index.
       const caseId = `case_${String(clock().getTime()).padStart(13, "0")}_${randomBytes(4).toString("hex")}`;
       const created: QueuedCase = {
-        ...openReviewCase({ caseId, createdAt: clock().toISOString(), decision: input.decision, evidence: input.evidence }),
-        recordId: input.recordId, sessionId: input.sessionId,
+        ...openReviewCase({
+          caseId,
+          createdAt: clock().toISOString(),
+          decision: input.decision,
+          evidence: input.evidence,
+        }),
+        recordId: input.recordId,
+        sessionId: input.sessionId,
       };
-      await audit.commit([putCase(created)], [{ actor: input.actor, action: "review.opened", target: caseId, details: { recordId: input.recordId, reasons: input.decision.reasons.map((r) => r.code).join(",") } }]);
+      await audit.commit(
+        [putCase(created)],
+        [
+          {
+            actor: input.actor,
+            action: "review.opened",
+            target: caseId,
+            details: { recordId: input.recordId, reasons: input.decision.reasons.map((r) => r.code).join(",") },
+          },
+        ],
+      );
       return created;
     },
 
@@ -147,16 +181,25 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
 }
 
 async function findCase(store: RecordStore, caseId: string): Promise<QueuedCase> {
-  const found = CASE_ID.test(caseId) ? ((await store.get(caseKey(caseId))) as unknown as QueuedCase | undefined) : undefined;
+  const found = CASE_ID.test(caseId)
+    ? ((await store.get(caseKey(caseId))) as unknown as QueuedCase | undefined)
+    : undefined;
   if (found === undefined) throw new CaseNotFoundError(caseId);
   return found;
 }
 
-const putCase = (c: QueuedCase) => ({ type: "put" as const, key: caseKey(c.caseId), value: c as unknown as StoredValue });
+const putCase = (c: QueuedCase) => ({
+  type: "put" as const,
+  key: caseKey(c.caseId),
+  value: c as unknown as StoredValue,
+});
 
 function checkComment(comment: string): string {
   const trimmed = comment.normalize("NFC").trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_COMMENT) throw new KycnetError("INVALID_ARGUMENT", `comment: must be 1-${MAX_COMMENT} characters`, { details: { field: "comment" } });
+  if (trimmed.length === 0 || trimmed.length > MAX_COMMENT)
+    throw new KycnetError("INVALID_ARGUMENT", `comment: must be 1-${MAX_COMMENT} characters`, {
+      details: { field: "comment" },
+    });
   return trimmed;
 }
 

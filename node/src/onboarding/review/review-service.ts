@@ -6,7 +6,10 @@ import type { QueuedCase, ReviewQueueStore } from "./review-queue.ts";
 
 export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
   const view = async (c: QueuedCase): Promise<ReviewCase> => ({
-    caseId: c.caseId, sessionId: c.sessionId, status: c.status, createdAt: c.createdAt,
+    caseId: c.caseId,
+    sessionId: c.sessionId,
+    status: c.status,
+    createdAt: c.createdAt,
     reasons: reasonsShown(c.decision.reasons),
     ...(c.claimedBy === undefined ? {} : { reviewer: c.claimedBy }),
     ...(c.resolution === undefined ? {} : { reviewer: c.resolution.reviewer, decidedAt: c.resolution.at }),
@@ -15,7 +18,10 @@ export function createReviewService(queue: ReviewQueueStore, vault: Vault): Revi
   return {
     async list(filter) {
       const page = await queue.list(filter);
-      return { cases: await Promise.all(page.cases.map(view)), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
+      return {
+        cases: await Promise.all(page.cases.map(view)),
+        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      };
     },
     claim: async (caseId, reviewer) => view(await queue.claim(caseId, reviewer)),
     approve: async (caseId, reviewer, comment) => view(await queue.approve(caseId, reviewer, comment)),

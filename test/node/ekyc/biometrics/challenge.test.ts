@@ -22,7 +22,12 @@ function expectThrowCode(f: () => unknown, code: ErrorCode): void {
   }
 }
 
-const challengeOf = (steps: ChallengeStep[], issuedAt = 1_000_000): Challenge => ({ nonce: "n", steps, issuedAt, expiresAt: issuedAt + 30_000 });
+const challengeOf = (steps: ChallengeStep[], issuedAt = 1_000_000): Challenge => ({
+  nonce: "n",
+  steps,
+  issuedAt,
+  expiresAt: issuedAt + 30_000,
+});
 
 describe("active liveness challenge", () => {
   describe("ChallengeIssuer.create", () => {
@@ -41,7 +46,8 @@ describe("active liveness challenge", () => {
     it("gives unique 128-bit nonces and an expiry ttl after issue", () => {
       const now = 5_000;
       const issuer = new ChallengeIssuer({ ttlMs: 20_000, clock: () => now });
-      const a = issuer.create(), b = issuer.create();
+      const a = issuer.create(),
+        b = issuer.create();
       expect(a.nonce).to.match(/^[A-Za-z0-9_-]{22}$/);
       expect(a.nonce).to.not.equal(b.nonce);
       expect(a.expiresAt - a.issuedAt).to.equal(20_000);
@@ -91,7 +97,10 @@ describe("active liveness challenge", () => {
     });
     it("CHALLENGE_FRAMES_INVALID for too few or too many frames", () => {
       expectThrowCode(() => checkFrameTiming(c, at(1), c.issuedAt), "CHALLENGE_FRAMES_INVALID");
-      expectThrowCode(() => checkFrameTiming(c, at(...Array.from({ length: 25 }, (_, i) => i + 1)), c.issuedAt), "CHALLENGE_FRAMES_INVALID");
+      expectThrowCode(
+        () => checkFrameTiming(c, at(...Array.from({ length: 25 }, (_, i) => i + 1)), c.issuedAt),
+        "CHALLENGE_FRAMES_INVALID",
+      );
     });
     it("CHALLENGE_FRAMES_INVALID for frames out of order or repeated timestamps", () => {
       expectThrowCode(() => checkFrameTiming(c, at(1, 3, 2), c.issuedAt + 10), "CHALLENGE_FRAMES_INVALID");
@@ -108,7 +117,9 @@ describe("active liveness challenge", () => {
 
   describe("observedActions", () => {
     it("counts a held action once and needs a return to neutral between equal actions", () => {
-      expect(observedActions(["NEUTRAL", "TURNED_LEFT", "TURNED_LEFT", "NEUTRAL", "EYES_CLOSED", "NEUTRAL"])).to.deep.equal(["TURN_LEFT", "BLINK"]);
+      expect(
+        observedActions(["NEUTRAL", "TURNED_LEFT", "TURNED_LEFT", "NEUTRAL", "EYES_CLOSED", "NEUTRAL"]),
+      ).to.deep.equal(["TURN_LEFT", "BLINK"]);
       expect(observedActions(["NEUTRAL", "EYES_CLOSED", "UNCLEAR", "EYES_CLOSED"])).to.deep.equal(["BLINK"]);
       expect(observedActions(["NEUTRAL", "EYES_CLOSED", "NEUTRAL", "EYES_CLOSED"])).to.deep.equal(["BLINK", "BLINK"]);
       expect(observedActions(["NEUTRAL", "TURNED_LEFT", "TURNED_RIGHT"])).to.deep.equal(["TURN_LEFT", "TURN_RIGHT"]);
@@ -124,7 +135,8 @@ describe("active liveness challenge", () => {
       model = await sharedOnnxModel();
       howard = await stillFace(model, "howard", 1);
     });
-    const run = (c: Challenge, frames: ReturnType<typeof framesFor>) => verifyChallenge(model, c, frames, thresholds, { now: c.issuedAt + 5_000 });
+    const run = (c: Challenge, frames: ReturnType<typeof framesFor>) =>
+      verifyChallenge(model, c, frames, thresholds, { now: c.issuedAt + 5_000 });
 
     it("passes when the frames perform the actions in order, with per-frame evidence", async () => {
       const c = challengeOf(steps);
@@ -132,7 +144,15 @@ describe("active liveness challenge", () => {
       expect(r.failures).to.deep.equal([]);
       expect(r.passed).to.equal(true);
       expect(r.observed).to.deep.equal(steps);
-      expect(r.frames.map((f) => f.state)).to.deep.equal(["NEUTRAL", "TURNED_LEFT", "NEUTRAL", "EYES_CLOSED", "NEUTRAL", "TURNED_RIGHT", "NEUTRAL"]);
+      expect(r.frames.map((f) => f.state)).to.deep.equal([
+        "NEUTRAL",
+        "TURNED_LEFT",
+        "NEUTRAL",
+        "EYES_CLOSED",
+        "NEUTRAL",
+        "TURNED_RIGHT",
+        "NEUTRAL",
+      ]);
       expect(r.minSimilarityToFirst).to.be.greaterThan(thresholds.match.accept);
     });
     it("ACTIONS_MISMATCH when the actions come in another order", async () => {
@@ -143,7 +163,10 @@ describe("active liveness challenge", () => {
     });
     it("ACTIONS_MISMATCH when a still photo is shown (no action at all)", async () => {
       const c = challengeOf(steps);
-      const frames = [0, 1, 2, 3].map((i) => ({ image: jitter(howard.image, i + 1), timestampMs: c.issuedAt + 10 + i * 200 }));
+      const frames = [0, 1, 2, 3].map((i) => ({
+        image: jitter(howard.image, i + 1),
+        timestampMs: c.issuedAt + 10 + i * 200,
+      }));
       const r = await run(c, frames);
       expect(r.observed).to.deep.equal([]);
       expect(r.failures).to.deep.equal(["ACTIONS_MISMATCH"]);
@@ -151,7 +174,10 @@ describe("active liveness challenge", () => {
     it("does not count a tilted flat photo (a printed portrait turned 30 degrees each way) as head turns", async () => {
       const c = challengeOf(["TURN_LEFT", "TURN_RIGHT"]);
       const tilted = [0, 30, 0, -30, 0].map((deg, i) => ({
-        image: jitter(deg === 0 ? howard.image : tiltPhoto(howard.image, howard.cx, howard.image.height / 2, deg), i + 1),
+        image: jitter(
+          deg === 0 ? howard.image : tiltPhoto(howard.image, howard.cx, howard.image.height / 2, deg),
+          i + 1,
+        ),
         timestampMs: c.issuedAt + 10 + i * 200,
       }));
       const r = await run(c, tilted);

@@ -33,7 +33,11 @@ describe("kycnet face (CLI)", function () {
   describe("face compare --json", () => {
     it("prints similarity, decision accept and both faces' boxes for the same person", () => {
       expect(same.code, same.stderr).to.equal(0);
-      const s = JSON.parse(same.stdout) as { similarity: number; decision: string; faces: { a: { box: unknown }; b: { box: unknown } } };
+      const s = JSON.parse(same.stdout) as {
+        similarity: number;
+        decision: string;
+        faces: { a: { box: unknown }; b: { box: unknown } };
+      };
       expect(s.decision).to.equal("accept");
       expect(s.similarity).to.be.within(0.39, 1);
       expect(s.faces.a.box).to.have.keys("x1", "y1", "x2", "y2");
@@ -52,7 +56,13 @@ describe("kycnet face (CLI)", function () {
   describe("face calibrate --json", () => {
     it("reproduces the committed thresholds from the eval folder, with a table and no detection failure", () => {
       expect(calib.code, calib.stderr).to.equal(0);
-      const c = JSON.parse(calib.stdout) as { accept: number; review: number; committed: { accept: number; review: number }; table: unknown[]; detectionFailures: string[] };
+      const c = JSON.parse(calib.stdout) as {
+        accept: number;
+        review: number;
+        committed: { accept: number; review: number };
+        table: unknown[];
+        detectionFailures: string[];
+      };
       expect({ accept: c.accept, review: c.review }).to.deep.equal(c.committed);
       expect(c.table.length).to.be.greaterThan(10);
       expect(c.detectionFailures).to.deep.equal([]);

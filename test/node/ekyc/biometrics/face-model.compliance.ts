@@ -20,7 +20,11 @@ export interface FaceModelFixtures {
   noFace: RgbImage;
 }
 
-export function faceModelCompliance(name: string, create: () => Promise<FaceModel>, fixtures: () => Promise<FaceModelFixtures>): void {
+export function faceModelCompliance(
+  name: string,
+  create: () => Promise<FaceModel>,
+  fixtures: () => Promise<FaceModelFixtures>,
+): void {
   describe(`FaceModel compliance: ${name}`, function () {
     let model: FaceModel;
     let fx: FaceModelFixtures;

@@ -9,26 +9,38 @@ import { createFakeFaceModel } from "../../../../node/src/ekyc/biometrics/fake/f
 import { faceModelCompliance } from "./face-model.compliance.ts";
 import { evalImage, fakeFace, flatImage } from "./helpers.ts";
 
-faceModelCompliance("onnx (faceplugin models, eval faces)", () => loadOnnxFaceModel(), async () => ({
-  face: await evalImage("howard", 1),
-  samePerson: await evalImage("howard", 2),
-  otherPerson: await evalImage("penny", 1),
-  noFace: flatImage(160, 127),
-}));
+faceModelCompliance(
+  "onnx (faceplugin models, eval faces)",
+  () => loadOnnxFaceModel(),
+  async () => ({
+    face: await evalImage("howard", 1),
+    samePerson: await evalImage("howard", 2),
+    otherPerson: await evalImage("penny", 1),
+    noFace: flatImage(160, 127),
+  }),
+);
 
-faceModelCompliance("onnx on a worker thread", () => startWorkerFaceModel(), async () => ({
-  face: await evalImage("howard", 1),
-  samePerson: await evalImage("howard", 2),
-  otherPerson: await evalImage("penny", 1),
-  noFace: flatImage(160, 127),
-}));
+faceModelCompliance(
+  "onnx on a worker thread",
+  () => startWorkerFaceModel(),
+  async () => ({
+    face: await evalImage("howard", 1),
+    samePerson: await evalImage("howard", 2),
+    otherPerson: await evalImage("penny", 1),
+    noFace: flatImage(160, 127),
+  }),
+);
 
-faceModelCompliance("fake", async () => createFakeFaceModel(), async () => ({
-  face: fakeFace([180, 120, 90], 1),
-  samePerson: fakeFace([180, 120, 90], 2),
-  otherPerson: fakeFace([60, 140, 200], 3),
-  noFace: flatImage(96, 127),
-}));
+faceModelCompliance(
+  "fake",
+  async () => createFakeFaceModel(),
+  async () => ({
+    face: fakeFace([180, 120, 90], 1),
+    samePerson: fakeFace([180, 120, 90], 2),
+    otherPerson: fakeFace([60, 140, 200], 3),
+    noFace: flatImage(96, 127),
+  }),
+);
 
 describe("loadOnnxFaceModel model files", () => {
   async function expectUnavailable(modelDir: string): Promise<void> {
@@ -53,7 +65,8 @@ describe("loadOnnxFaceModel model files", () => {
   });
   it("FACE_MODEL_UNAVAILABLE when a model file does not match its pinned SHA-256", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "kycnet-models-"));
-    for (const f of await readdir(DEFAULT_MODEL_DIR)) await copyFile(path.join(DEFAULT_MODEL_DIR, f), path.join(dir, f));
+    for (const f of await readdir(DEFAULT_MODEL_DIR))
+      await copyFile(path.join(DEFAULT_MODEL_DIR, f), path.join(dir, f));
     const victim = path.join(dir, "fr_eye.onnx");
     const bytes = await readFile(victim);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);

@@ -9,7 +9,6 @@ import { cropResize } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { EVAL_DIR, evalImage, flatImage, png, sharedOnnxModel, sideBySide } from "./helpers.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 
-
 describe("readFace with the real models on the eval faces", function () {
   let model: FaceModel;
   before(async () => {
@@ -21,8 +20,12 @@ describe("readFace with the real models on the eval faces", function () {
     before(async () => {
       const images = await listLabelledImages(EVAL_DIR);
       const embeddings: Float32Array[] = [];
-      for (const img of images) embeddings.push((await readFace(model, new Uint8Array(await readFile(img.file)))).embedding);
-      scored = allPairs(images).map((p) => ({ genuine: p.genuine, similarity: cosineSimilarity(embeddings[p.a]!, embeddings[p.b]!) }));
+      for (const img of images)
+        embeddings.push((await readFace(model, new Uint8Array(await readFile(img.file)))).embedding);
+      scored = allPairs(images).map((p) => ({
+        genuine: p.genuine,
+        similarity: cosineSimilarity(embeddings[p.a]!, embeddings[p.b]!),
+      }));
     });
     it("finds exactly one face in each of the 25 images (no detection failure) and forms 50 + 250 pairs", () => {
       expect(scored.filter((p) => p.genuine)).to.have.length(50);
@@ -34,7 +37,7 @@ describe("readFace with the real models on the eval faces", function () {
     });
     it("is >= 97 % accurate with accept as the match decision, and rejects no genuine pair", () => {
       const t = loadThresholds().match;
-      const correct = scored.filter((p) => (p.similarity >= t.accept) === p.genuine).length;
+      const correct = scored.filter((p) => p.similarity >= t.accept === p.genuine).length;
       expect(correct / scored.length).to.be.at.least(0.97);
       expect(scored.filter((p) => p.genuine && matchBand(p.similarity, t) === "reject")).to.have.length(0);
     });
@@ -50,7 +53,8 @@ describe("readFace with the real models on the eval faces", function () {
     it("finds a small face in a large photo (150 px face on a 1200x900 canvas)", async () => {
       const face = await evalImage("penny", 2);
       const canvas = { width: 1200, height: 900, data: new Uint8Array(1200 * 900 * 3).fill(110) };
-      for (let y = 0; y < face.height; y++) canvas.data.set(face.data.subarray(y * face.width * 3, (y + 1) * face.width * 3), ((y + 500) * 1200 + 800) * 3);
+      for (let y = 0; y < face.height; y++)
+        canvas.data.set(face.data.subarray(y * face.width * 3, (y + 1) * face.width * 3), ((y + 500) * 1200 + 800) * 3);
       const r = await readFace(model, canvas);
       expect(r.box.x1).to.be.within(780, 860);
       expect(r.box.y1).to.be.within(480, 560);
@@ -83,9 +87,15 @@ describe("readFace with the real models on the eval faces", function () {
       expect(selectSingleFace([box(100), box(20)], 40).x2).to.equal(100);
     });
     it("throws FACE_TOO_SMALL, FACE_NOT_FOUND, FACE_MULTIPLE as appropriate", () => {
-      expect(() => selectSingleFace([box(20)], 40)).to.throw().with.property("code", "FACE_TOO_SMALL");
-      expect(() => selectSingleFace([], 40)).to.throw().with.property("code", "FACE_NOT_FOUND");
-      expect(() => selectSingleFace([box(100), box(90)], 40)).to.throw().with.property("code", "FACE_MULTIPLE");
+      expect(() => selectSingleFace([box(20)], 40))
+        .to.throw()
+        .with.property("code", "FACE_TOO_SMALL");
+      expect(() => selectSingleFace([], 40))
+        .to.throw()
+        .with.property("code", "FACE_NOT_FOUND");
+      expect(() => selectSingleFace([box(100), box(90)], 40))
+        .to.throw()
+        .with.property("code", "FACE_MULTIPLE");
     });
   });
 });

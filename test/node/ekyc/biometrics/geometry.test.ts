@@ -16,9 +16,21 @@ import { expectNear } from "../../../support/near.ts";
 describe("biometrics geometry", () => {
   describe("similarityTransform (Umeyama, 2-D)", () => {
     it("recovers a known rotation + scale + translation exactly", () => {
-      const angle = 0.3, s = 1.7, tx = 12, ty = -5;
-      const src: Point[] = [{ x: 0, y: 0 }, { x: 10, y: 3 }, { x: 4, y: 9 }, { x: -6, y: 2 }, { x: 1, y: -7 }];
-      const dst = src.map((p) => ({ x: s * (Math.cos(angle) * p.x - Math.sin(angle) * p.y) + tx, y: s * (Math.sin(angle) * p.x + Math.cos(angle) * p.y) + ty }));
+      const angle = 0.3,
+        s = 1.7,
+        tx = 12,
+        ty = -5;
+      const src: Point[] = [
+        { x: 0, y: 0 },
+        { x: 10, y: 3 },
+        { x: 4, y: 9 },
+        { x: -6, y: 2 },
+        { x: 1, y: -7 },
+      ];
+      const dst = src.map((p) => ({
+        x: s * (Math.cos(angle) * p.x - Math.sin(angle) * p.y) + tx,
+        y: s * (Math.sin(angle) * p.x + Math.cos(angle) * p.y) + ty,
+      }));
       const m = similarityTransform(src, dst);
       src.forEach((p, i) => {
         const q = applyAffine(m, p);
@@ -38,11 +50,39 @@ describe("biometrics geometry", () => {
       [1, 0, 0, 0, 1, 0].forEach((v, i) => expectNear(m[i], v, 1e-9));
     });
     it("throws on degenerate input (coincident points, length mismatch)", () => {
-      expect(() => similarityTransform([{ x: 1, y: 1 }, { x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }])).to.throw(RangeError);
-      expect(() => similarityTransform([{ x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }])).to.throw(RangeError);
+      expect(() =>
+        similarityTransform(
+          [
+            { x: 1, y: 1 },
+            { x: 1, y: 1 },
+          ],
+          [
+            { x: 0, y: 0 },
+            { x: 2, y: 2 },
+          ],
+        ),
+      ).to.throw(RangeError);
+      expect(() =>
+        similarityTransform(
+          [{ x: 1, y: 1 }],
+          [
+            { x: 0, y: 0 },
+            { x: 2, y: 2 },
+          ],
+        ),
+      ).to.throw(RangeError);
     });
     it("is inverted exactly by invertAffine", () => {
-      const m = similarityTransform([{ x: 0, y: 0 }, { x: 10, y: 0 }], [{ x: 5, y: 5 }, { x: 5, y: 25 }]);
+      const m = similarityTransform(
+        [
+          { x: 0, y: 0 },
+          { x: 10, y: 0 },
+        ],
+        [
+          { x: 5, y: 5 },
+          { x: 5, y: 25 },
+        ],
+      );
       const back = applyAffine(invertAffine(m), applyAffine(m, { x: 3, y: 4 }));
       expectNear(back.x, 3, 1e-9);
       expectNear(back.y, 4, 1e-9);
@@ -60,7 +100,8 @@ describe("biometrics geometry", () => {
       expect(kept.map((b) => b.score)).to.deep.equal([0.95, 0.9]);
     });
     it("keeps boxes overlapping below the IoU threshold", () => {
-      const a = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.9 }, b = { x1: 8, y1: 0, x2: 18, y2: 10, score: 0.8 };
+      const a = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.9 },
+        b = { x1: 8, y1: 0, x2: 18, y2: 10, score: 0.8 };
       expectNear(iou(a, b), 20 / 180, 1e-9);
       expect(nonMaximumSuppression([a, b], 0.4)).to.have.length(2);
     });

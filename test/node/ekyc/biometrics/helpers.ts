@@ -32,7 +32,12 @@ export async function evalImage(person: string, n: number): Promise<RgbImage> {
 export async function stillFace(model: FaceModel, person: string, n: number) {
   const image = await evalImage(person, n);
   const r = await readFace(model, image);
-  return { image, cx: (r.box.x1 + r.box.x2) / 2, halfWidth: (r.box.x2 - r.box.x1) / 2, points68: r.landmarks.points68! };
+  return {
+    image,
+    cx: (r.box.x1 + r.box.x2) / 2,
+    halfWidth: (r.box.x2 - r.box.x1) / 2,
+    points68: r.landmarks.points68!,
+  };
 }
 
 /** Places images side by side (same height) on a grey canvas: e.g. two faces in one picture. */
@@ -42,7 +47,8 @@ export function sideBySide(images: readonly RgbImage[], gap = 40): RgbImage {
   const data = new Uint8Array(width * height * 3).fill(127);
   let x0 = gap;
   for (const img of images) {
-    for (let y = 0; y < img.height; y++) data.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), (y * width + x0) * 3);
+    for (let y = 0; y < img.height; y++)
+      data.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), (y * width + x0) * 3);
     x0 += img.width + gap;
   }
   return { width, height, data };
@@ -53,7 +59,11 @@ export function fakeFace(rgb: readonly [number, number, number], seed: number, s
   const data = new Uint8Array(size * size * 3);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < size * size; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     const d = (s % 41) - 20; // zero-mean texture
     for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + d));
   }
@@ -65,5 +75,9 @@ export function flatImage(size = 96, value = 127): RgbImage {
 }
 
 export async function png(image: RgbImage): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }

@@ -4,7 +4,6 @@ import { decodeImage, cropResize, pixelHash, type RgbImage } from "../../../../n
 import { evalBytes } from "./helpers.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 
-
 describe("biometrics image decoding", () => {
   it("decodes a grey PNG into RGB pixels and hashes the bytes", async () => {
     const bytes = await evalBytes("amy", 1);
@@ -13,7 +12,9 @@ describe("biometrics image decoding", () => {
     expect(img.sha256).to.match(/^[0-9a-f]{64}$/);
   });
   it("downscales anything above the maximum side (bounded memory)", async () => {
-    const big = await sharp({ create: { width: 3000, height: 1000, channels: 3, background: "#336699" } }).jpeg().toBuffer();
+    const big = await sharp({ create: { width: 3000, height: 1000, channels: 3, background: "#336699" } })
+      .jpeg()
+      .toBuffer();
     const img = await decodeImage(big, { maxBytes: 10_000_000, maxPixels: 40_000_000, maxSide: 600 });
     expect([img.width, img.height]).to.deep.equal([600, 200]);
   });
@@ -28,14 +29,23 @@ describe("biometrics image decoding", () => {
     await expectCode(decodeImage(bytes.subarray(0, bytes.length / 2)), "FACE_IMAGE_INVALID");
   });
   it("rejects input over the byte limit with FACE_IMAGE_TOO_LARGE before decoding", async () => {
-    await expectCode(decodeImage(new Uint8Array(2048), { maxBytes: 1024, maxPixels: 1e6, maxSide: 100 }), "FACE_IMAGE_TOO_LARGE");
+    await expectCode(
+      decodeImage(new Uint8Array(2048), { maxBytes: 1024, maxPixels: 1e6, maxSide: 100 }),
+      "FACE_IMAGE_TOO_LARGE",
+    );
   });
   it("rejects an image over the pixel limit with FACE_IMAGE_TOO_LARGE from its header", async () => {
-    const wide = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#000" } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#000" } })
+      .png()
+      .toBuffer();
     await expectCode(decodeImage(wide, { maxBytes: 1e7, maxPixels: 100_000, maxSide: 2000 }), "FACE_IMAGE_TOO_LARGE");
   });
   it("crops and resizes through an affine map, and hashes pixels", () => {
-    const src: RgbImage = { width: 4, height: 4, data: new Uint8Array(48).map((_, i) => (Math.floor(i / 12) < 2 ? 0 : 200)) };
+    const src: RgbImage = {
+      width: 4,
+      height: 4,
+      data: new Uint8Array(48).map((_, i) => (Math.floor(i / 12) < 2 ? 0 : 200)),
+    };
     const out = cropResize(src, 0, 2, 4, 2, 2, 1);
     expect([...out.data]).to.deep.equal([200, 200, 200, 200, 200, 200]);
     expect(pixelHash(src)).to.not.equal(pixelHash(out));

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import type { FaceModel } from "../../../../node/src/ekyc/biometrics/face-model.ts";
-import { decodeTemplate, encodeTemplate, matchTemplate, templateHash, templateOf, type FaceTemplate } from "../../../../node/src/ekyc/biometrics/template.ts";
+import {
+  decodeTemplate,
+  encodeTemplate,
+  matchTemplate,
+  templateHash,
+  templateOf,
+  type FaceTemplate,
+} from "../../../../node/src/ekyc/biometrics/template.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import { evalBytes, sharedOnnxModel } from "./helpers.ts";
@@ -21,7 +28,10 @@ describe("face templates", () => {
     it("encode: magic, u16 id length, id, u16 dims, float32 LE", () => {
       const hex = Buffer.from(encodeTemplate(small)).toString("hex");
       expect(hex).to.equal(
-        Buffer.from("KYCFACE1").toString("hex") + "0002" + Buffer.from("m1").toString("hex") + "0002" +
+        Buffer.from("KYCFACE1").toString("hex") +
+          "0002" +
+          Buffer.from("m1").toString("hex") +
+          "0002" +
           Buffer.from(Float32Array.from([0.6, -0.8]).buffer).toString("hex"),
       );
     });
@@ -65,7 +75,12 @@ describe("face templates", () => {
       expect(templateHash(decodeTemplate(encodeTemplate(howard)))).to.equal(templateHash(howard));
     });
     it("accepts a fresh selfie of the same person at a second bank", async () => {
-      const m = await matchTemplate(model, decodeTemplate(encodeTemplate(howard)), await evalBytes("howard", 4), loadThresholds().match);
+      const m = await matchTemplate(
+        model,
+        decodeTemplate(encodeTemplate(howard)),
+        await evalBytes("howard", 4),
+        loadThresholds().match,
+      );
       expect(m.band).to.equal("accept");
       expect(m.score).to.be.at.least(90);
     });
@@ -76,7 +91,12 @@ describe("face templates", () => {
     });
     it("FACE_TEMPLATE_INVALID for a template of another model", async () => {
       try {
-        await matchTemplate(model, { modelId: "other-model", embedding: howard.embedding }, await evalBytes("howard", 4), loadThresholds().match);
+        await matchTemplate(
+          model,
+          { modelId: "other-model", embedding: howard.embedding },
+          await evalBytes("howard", 4),
+          loadThresholds().match,
+        );
         expect.fail("resolved");
       } catch (error) {
         expect(isKycnetError(error, "FACE_TEMPLATE_INVALID"), String(error)).to.equal(true);

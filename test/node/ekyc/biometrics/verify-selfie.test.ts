@@ -67,7 +67,10 @@ describe("verifySelfie with the real models", function () {
     const { challenge, frames } = answered();
     const base = loadThresholds();
     const strict = { ...base, liveness: { ...base.liveness, passiveReviewBelow: 0.9999 } };
-    const r = await verifySelfie({ portrait: await evalBytes("howard", 2), frames, challenge }, { ...deps(), thresholds: strict });
+    const r = await verifySelfie(
+      { portrait: await evalBytes("howard", 2), frames, challenge },
+      { ...deps(), thresholds: strict },
+    );
     expect(r.reasons).to.deep.equal(["PASSIVE_LIVENESS_LOW"]);
     expect(r.decision).to.equal("review");
     expect(r.liveness.passive.advisory).to.equal(false);
@@ -95,7 +98,10 @@ describe("verifySelfie with the real models", function () {
   });
   it("CHALLENGE_UNKNOWN for a nonce this node never issued", async () => {
     const { frames } = answered();
-    const r = await verifySelfie({ portrait: await evalBytes("howard", 2), frames, challenge: { nonce: "forged" } }, deps());
+    const r = await verifySelfie(
+      { portrait: await evalBytes("howard", 2), frames, challenge: { nonce: "forged" } },
+      deps(),
+    );
     expect(r.reasons).to.deep.equal(["CHALLENGE_UNKNOWN"]);
   });
   it("CHALLENGE_EXPIRED when the frames arrive too late", async () => {
@@ -106,7 +112,10 @@ describe("verifySelfie with the real models", function () {
   });
   it("CHALLENGE_FRAMES_INVALID when frames are out of order", async () => {
     const { challenge, frames } = answered();
-    const r = await verifySelfie({ portrait: await evalBytes("howard", 2), frames: [...frames].reverse(), challenge }, deps());
+    const r = await verifySelfie(
+      { portrait: await evalBytes("howard", 2), frames: [...frames].reverse(), challenge },
+      deps(),
+    );
     expect(r.reasons).to.deep.equal(["CHALLENGE_FRAMES_INVALID"]);
   });
   it("PORTRAIT_FACE_NOT_FOUND when the portrait has no face", async () => {
@@ -125,7 +134,10 @@ describe("verifySelfie with the real models", function () {
   it("TEMPLATE_MODEL_MISMATCH for a template of another model; REFERENCE_INVALID without exactly one reference", async () => {
     const template = await templateOf(model, await evalBytes("howard", 3));
     let { challenge, frames } = answered();
-    const r = await verifySelfie({ template: { modelId: "x", embedding: template.embedding }, frames, challenge }, deps());
+    const r = await verifySelfie(
+      { template: { modelId: "x", embedding: template.embedding }, frames, challenge },
+      deps(),
+    );
     expect(r.reasons).to.deep.equal(["TEMPLATE_MODEL_MISMATCH"]);
     ({ challenge, frames } = answered());
     const none = await verifySelfie({ frames, challenge }, deps());
@@ -141,7 +153,10 @@ describe("verifySelfie environment failures (fake model)", () => {
     const challenge = issuer.create();
     const frames = [1, 2].map((i) => ({ image: fakeFace([150, 100, 80], i), timestampMs: challenge.issuedAt + i }));
     try {
-      await verifySelfie({ portrait: fakeFace([150, 100, 80], 9), frames, challenge }, { model, challenges: issuer, clock: () => challenge.issuedAt + 10 });
+      await verifySelfie(
+        { portrait: fakeFace([150, 100, 80], 9), frames, challenge },
+        { model, challenges: issuer, clock: () => challenge.issuedAt + 10 },
+      );
       expect.fail("resolved");
     } catch (error) {
       expect(isKycnetError(error, "FACE_MODEL_CLOSED"), String(error)).to.equal(true);

@@ -56,7 +56,13 @@ interface Row {
 
 const ROWS: Row[] = [
   { name: "clean card + selfie", patch: () => {}, decision: "PASS", codes: [], level: 1 },
-  { name: "verified NFC chip (level 2)", patch: (i) => (i.document.chipVerified = true), decision: "PASS", codes: [], level: 2 },
+  {
+    name: "verified NFC chip (level 2)",
+    patch: (i) => (i.document.chipVerified = true),
+    decision: "PASS",
+    codes: [],
+    level: 2,
+  },
   {
     name: "chip verified but the card type is not a chip card",
     patch: (i) => {
@@ -67,7 +73,13 @@ const ROWS: Row[] = [
     codes: [],
     level: 1,
   },
-  { name: "card with no expiry (age 60+ CCCD)", patch: (i) => (i.document.fields.expiryDate = ""), decision: "PASS", codes: [], level: 1 },
+  {
+    name: "card with no expiry (age 60+ CCCD)",
+    patch: (i) => (i.document.fields.expiryDate = ""),
+    decision: "PASS",
+    codes: [],
+    level: 1,
+  },
   {
     name: "9-digit CMND after its withdrawal (2024-12-31)",
     patch: (i) => (i.document.fields.documentType = "CMND"),
@@ -85,8 +97,20 @@ const ROWS: Row[] = [
     codes: [],
     level: 1,
   },
-  { name: "expired document", patch: (i) => (i.document.fields.expiryDate = "2026-11-22"), decision: "REJECT", codes: ["DOCUMENT_EXPIRED"], level: null },
-  { name: "document expires today (still valid)", patch: (i) => (i.document.fields.expiryDate = "2026-11-23"), decision: "PASS", codes: ["DOCUMENT_EXPIRING_SOON"], level: 1 },
+  {
+    name: "expired document",
+    patch: (i) => (i.document.fields.expiryDate = "2026-11-22"),
+    decision: "REJECT",
+    codes: ["DOCUMENT_EXPIRED"],
+    level: null,
+  },
+  {
+    name: "document expires today (still valid)",
+    patch: (i) => (i.document.fields.expiryDate = "2026-11-23"),
+    decision: "PASS",
+    codes: ["DOCUMENT_EXPIRING_SOON"],
+    level: 1,
+  },
   {
     name: "sources disagree on a field",
     patch: (i) => (i.document.disagreements = [{ field: "fullName", sources: ["QR", "OCR"] }]),
@@ -94,9 +118,27 @@ const ROWS: Row[] = [
     codes: ["DOCUMENT_FIELDS_DISAGREE"],
     level: 1,
   },
-  { name: "low tamper signal", patch: (i) => (i.document.tamperSignals = [{ code: "EXIF_SOFTWARE", severity: "LOW" }]), decision: "REVIEW", codes: ["DOCUMENT_TAMPER_SUSPECTED"], level: 1 },
-  { name: "high tamper signal", patch: (i) => (i.document.tamperSignals = [{ code: "SPLICED_PORTRAIT", severity: "HIGH" }]), decision: "REJECT", codes: ["DOCUMENT_TAMPER_LIKELY"], level: null },
-  { name: "face match low", patch: (i) => (i.biometric.similarityBand = "REJECT"), decision: "REJECT", codes: ["FACE_MATCH_LOW"], level: null },
+  {
+    name: "low tamper signal",
+    patch: (i) => (i.document.tamperSignals = [{ code: "EXIF_SOFTWARE", severity: "LOW" }]),
+    decision: "REVIEW",
+    codes: ["DOCUMENT_TAMPER_SUSPECTED"],
+    level: 1,
+  },
+  {
+    name: "high tamper signal",
+    patch: (i) => (i.document.tamperSignals = [{ code: "SPLICED_PORTRAIT", severity: "HIGH" }]),
+    decision: "REJECT",
+    codes: ["DOCUMENT_TAMPER_LIKELY"],
+    level: null,
+  },
+  {
+    name: "face match low",
+    patch: (i) => (i.biometric.similarityBand = "REJECT"),
+    decision: "REJECT",
+    codes: ["FACE_MATCH_LOW"],
+    level: null,
+  },
   {
     name: "face match borderline (never level 2)",
     patch: (i) => {
@@ -107,10 +149,34 @@ const ROWS: Row[] = [
     codes: ["FACE_MATCH_BORDERLINE"],
     level: 1,
   },
-  { name: "liveness failed", patch: (i) => (i.biometric.livenessPassed = false), decision: "REJECT", codes: ["LIVENESS_FAILED"], level: null },
-  { name: "replay suspected", patch: (i) => (i.biometric.replaySuspected = true), decision: "REJECT", codes: ["REPLAY_SUSPECTED"], level: null },
-  { name: "registry mismatch", patch: (i) => (i.registry = { status: "MISMATCH", fields: ["fullName"] }), decision: "REVIEW", codes: ["REGISTRY_MISMATCH"], level: 1 },
-  { name: "registry not found", patch: (i) => (i.registry = { status: "NOT_FOUND" }), decision: "REJECT", codes: ["REGISTRY_NOT_FOUND"], level: null },
+  {
+    name: "liveness failed",
+    patch: (i) => (i.biometric.livenessPassed = false),
+    decision: "REJECT",
+    codes: ["LIVENESS_FAILED"],
+    level: null,
+  },
+  {
+    name: "replay suspected",
+    patch: (i) => (i.biometric.replaySuspected = true),
+    decision: "REJECT",
+    codes: ["REPLAY_SUSPECTED"],
+    level: null,
+  },
+  {
+    name: "registry mismatch",
+    patch: (i) => (i.registry = { status: "MISMATCH", fields: ["fullName"] }),
+    decision: "REVIEW",
+    codes: ["REGISTRY_MISMATCH"],
+    level: 1,
+  },
+  {
+    name: "registry not found",
+    patch: (i) => (i.registry = { status: "NOT_FOUND" }),
+    decision: "REJECT",
+    codes: ["REGISTRY_NOT_FOUND"],
+    level: null,
+  },
   {
     name: "registry unavailable (never a silent pass)",
     patch: (i) => (i.registry = { status: "UNAVAILABLE", code: "REGISTRY_TIMEOUT" }),
@@ -130,7 +196,8 @@ const ROWS: Row[] = [
   },
   {
     name: "sanctions hit",
-    patch: (i) => (i.screening = { hits: [{ entryId: "UN:1", score: 0.93, dateOfBirth: "UNKNOWN" }], listVersion: "v" }),
+    patch: (i) =>
+      (i.screening = { hits: [{ entryId: "UN:1", score: 0.93, dateOfBirth: "UNKNOWN" }], listVersion: "v" }),
     decision: "REVIEW",
     codes: ["SANCTIONS_HIT"],
     level: 1,
@@ -142,14 +209,62 @@ const ROWS: Row[] = [
     codes: ["SANCTIONS_HIT_STRONG"],
     level: 1,
   },
-  { name: "screening did not run", patch: (i) => (i.screening = null), decision: "REVIEW", codes: ["SANCTIONS_NOT_SCREENED"], level: 1 },
-  { name: "age 13 (below 14)", patch: (i) => (i.document.fields.dateOfBirth = "2013-11-24"), decision: "REJECT", codes: ["AGE_BELOW_MINIMUM"], level: null },
-  { name: "age 14 on the birthday (minor)", patch: (i) => (i.document.fields.dateOfBirth = "2012-11-23"), decision: "REVIEW", codes: ["AGE_MINOR"], level: 1 },
-  { name: "age 17", patch: (i) => (i.document.fields.dateOfBirth = "2008-11-24"), decision: "REVIEW", codes: ["AGE_MINOR"], level: 1 },
-  { name: "age 18 on the birthday", patch: (i) => (i.document.fields.dateOfBirth = "2008-11-23"), decision: "PASS", codes: [], level: 1 },
-  { name: "date of birth unread", patch: (i) => (i.document.fields.dateOfBirth = ""), decision: "REVIEW", codes: ["DOCUMENT_FIELD_MISSING"], level: 1 },
-  { name: "born in the future", patch: (i) => (i.document.fields.dateOfBirth = "2030-01-01"), decision: "REJECT", codes: ["DATE_OF_BIRTH_INVALID"], level: null },
-  { name: "older than 120", patch: (i) => (i.document.fields.dateOfBirth = "1900-01-01"), decision: "REJECT", codes: ["DATE_OF_BIRTH_INVALID"], level: null },
+  {
+    name: "screening did not run",
+    patch: (i) => (i.screening = null),
+    decision: "REVIEW",
+    codes: ["SANCTIONS_NOT_SCREENED"],
+    level: 1,
+  },
+  {
+    name: "age 13 (below 14)",
+    patch: (i) => (i.document.fields.dateOfBirth = "2013-11-24"),
+    decision: "REJECT",
+    codes: ["AGE_BELOW_MINIMUM"],
+    level: null,
+  },
+  {
+    name: "age 14 on the birthday (minor)",
+    patch: (i) => (i.document.fields.dateOfBirth = "2012-11-23"),
+    decision: "REVIEW",
+    codes: ["AGE_MINOR"],
+    level: 1,
+  },
+  {
+    name: "age 17",
+    patch: (i) => (i.document.fields.dateOfBirth = "2008-11-24"),
+    decision: "REVIEW",
+    codes: ["AGE_MINOR"],
+    level: 1,
+  },
+  {
+    name: "age 18 on the birthday",
+    patch: (i) => (i.document.fields.dateOfBirth = "2008-11-23"),
+    decision: "PASS",
+    codes: [],
+    level: 1,
+  },
+  {
+    name: "date of birth unread",
+    patch: (i) => (i.document.fields.dateOfBirth = ""),
+    decision: "REVIEW",
+    codes: ["DOCUMENT_FIELD_MISSING"],
+    level: 1,
+  },
+  {
+    name: "born in the future",
+    patch: (i) => (i.document.fields.dateOfBirth = "2030-01-01"),
+    decision: "REJECT",
+    codes: ["DATE_OF_BIRTH_INVALID"],
+    level: null,
+  },
+  {
+    name: "older than 120",
+    patch: (i) => (i.document.fields.dateOfBirth = "1900-01-01"),
+    decision: "REJECT",
+    codes: ["DATE_OF_BIRTH_INVALID"],
+    level: null,
+  },
 ];
 
 describe("decide (rule set v1)", () => {
@@ -167,7 +282,10 @@ describe("decide (rule set v1)", () => {
 
   it("maps the level to the seed's daily limits and method", () => {
     expect(run(() => {})).to.include({ method: "FULL_EKYC", dailyLimitVnd: "100000000" });
-    expect(run((i) => (i.document.chipVerified = true))).to.include({ method: "FULL_EKYC_NFC", dailyLimitVnd: "500000000" });
+    expect(run((i) => (i.document.chipVerified = true))).to.include({
+      method: "FULL_EKYC_NFC",
+      dailyLimitVnd: "500000000",
+    });
     expect(run((i) => (i.biometric.livenessPassed = false))).to.include({ method: null, dailyLimitVnd: null });
   });
 
@@ -204,13 +322,24 @@ describe("decide (rule set v1)", () => {
       const registry = new InMemoryNationalIdRegistry(citizens);
       registry.setUnavailable(true);
       const c = citizens[0]!;
-      const result = await registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth });
+      const result = await registry.checkIdentity({
+        idNumber: c.idNumber,
+        fullName: c.fullName,
+        dateOfBirth: c.dateOfBirth,
+      });
       const decision = run((i) => (i.registry = result));
       expect(decision.decision).to.equal("REVIEW");
-      expect(decision.reasons[0]).to.deep.include({ code: "REGISTRY_UNAVAILABLE", detail: { code: "REGISTRY_SERVER_ERROR" } });
+      expect(decision.reasons[0]).to.deep.include({
+        code: "REGISTRY_UNAVAILABLE",
+        detail: { code: "REGISTRY_SERVER_ERROR" },
+      });
     });
     it("a screening hit from the fixture list sends the case to review naming the entry", () => {
-      const list = new IndexedSanctionsList(parseUnConsolidatedXml(readFileSync(new URL("../../../fixtures/sanctions/un-consolidated.xml", import.meta.url))));
+      const list = new IndexedSanctionsList(
+        parseUnConsolidatedXml(
+          readFileSync(new URL("../../../fixtures/sanctions/un-consolidated.xml", import.meta.url)),
+        ),
+      );
       const screening = list.screen({ fullName: "Trần Văn Hùng", dateOfBirth: "1968-03-12", nationality: "VNM" });
       const decision = run((i) => {
         i.screening = screening;
@@ -223,7 +352,10 @@ describe("decide (rule set v1)", () => {
   });
 
   describe("rule sets are data", () => {
-    const raw = () => JSON.parse(readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8")) as RawRuleSet;
+    const raw = () =>
+      JSON.parse(
+        readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8"),
+      ) as RawRuleSet;
     it("v1 covers every reason code", () => {
       expect(Object.keys(RULES_V1.outcomes).sort()).to.deep.equal([...REASON_CODES].sort());
     });
@@ -240,21 +372,35 @@ describe("decide (rule set v1)", () => {
       ["a missing reason code", (d) => delete d.outcomes.AGE_MINOR, "$.outcomes.AGE_MINOR"],
       ["an unknown reason code", (d) => (d.outcomes.FOO = "PASS"), "$.outcomes.FOO"],
       ["an unknown outcome", (d) => (d.outcomes.AGE_MINOR = "MAYBE"), "$.outcomes.AGE_MINOR"],
-      ["an unavailable registry that passes", (d) => (d.outcomes.REGISTRY_UNAVAILABLE = "PASS"), "$.outcomes.REGISTRY_UNAVAILABLE"],
+      [
+        "an unavailable registry that passes",
+        (d) => (d.outcomes.REGISTRY_UNAVAILABLE = "PASS"),
+        "$.outcomes.REGISTRY_UNAVAILABLE",
+      ],
       ["a sanctions hit that passes", (d) => (d.outcomes.SANCTIONS_HIT = "PASS"), "$.outcomes.SANCTIONS_HIT"],
       ["adult age below minimum age", (d) => (d.age.adultYears = 10), "$.age.adultYears"],
       ["a non-numeric daily limit", (d) => (d.levels["2"].dailyLimitVnd = "5e8"), "$.levels.2.dailyLimitVnd"],
       ["a level with the wrong method", (d) => (d.levels["1"].method = "FULL_EKYC_NFC"), "$.levels.1.method"],
       ["no version", (d) => delete d.version, "$.version"],
-      ["a withdrawal date that is not a date", (d) => (d.withdrawnDocumentTypes.CMND = "end of 2024"), "$.withdrawnDocumentTypes.CMND"],
-      ["a withdrawal for an unknown document type", (d) => (d.withdrawnDocumentTypes.LIBRARY_CARD = "2024-12-31"), "$.withdrawnDocumentTypes.LIBRARY_CARD"],
+      [
+        "a withdrawal date that is not a date",
+        (d) => (d.withdrawnDocumentTypes.CMND = "end of 2024"),
+        "$.withdrawnDocumentTypes.CMND",
+      ],
+      [
+        "a withdrawal for an unknown document type",
+        (d) => (d.withdrawnDocumentTypes.LIBRARY_CARD = "2024-12-31"),
+        "$.withdrawnDocumentTypes.LIBRARY_CARD",
+      ],
       ["a strong-hit score above 1", (d) => (d.sanctions.strongHitScore = 2), "$.sanctions.strongHitScore"],
     ];
     for (const [name, mutate, path] of invalid) {
       it(`refuses ${name} with DECISION_RULES_INVALID`, () => {
         const data = raw();
         mutate(data);
-        expect(() => parseRuleSet(data)).to.throw().with.property("code", "DECISION_RULES_INVALID");
+        expect(() => parseRuleSet(data))
+          .to.throw()
+          .with.property("code", "DECISION_RULES_INVALID");
         try {
           parseRuleSet(data);
         } catch (error) {
@@ -263,25 +409,45 @@ describe("decide (rule set v1)", () => {
       });
     }
     it("refuses something that is not an object", () => {
-      expect(() => parseRuleSet("rules")).to.throw().with.property("code", "DECISION_RULES_INVALID");
+      expect(() => parseRuleSet("rules"))
+        .to.throw()
+        .with.property("code", "DECISION_RULES_INVALID");
     });
   });
 
   describe("bad input", () => {
     const cases: Array<[string, Patch, string]> = [
       ["asOf not a date", (i) => (i.asOf = "23/11/2026"), "asOf"],
-      ["date of birth not a calendar date", (i) => (i.document.fields.dateOfBirth = "1990-02-30"), "document.fields.dateOfBirth"],
+      [
+        "date of birth not a calendar date",
+        (i) => (i.document.fields.dateOfBirth = "1990-02-30"),
+        "document.fields.dateOfBirth",
+      ],
       ["expiry not a date", (i) => (i.document.fields.expiryDate = "never"), "document.fields.expiryDate"],
-      ["unknown document type", (i) => ((i.document.fields as { documentType: string }).documentType = "LIBRARY_CARD"), "document.fields.documentType"],
-      ["unknown similarity band", (i) => ((i.biometric as { similarityBand: string }).similarityBand = "GOOD"), "biometric.similarityBand"],
+      [
+        "unknown document type",
+        (i) => ((i.document.fields as { documentType: string }).documentType = "LIBRARY_CARD"),
+        "document.fields.documentType",
+      ],
+      [
+        "unknown similarity band",
+        (i) => ((i.biometric as { similarityBand: string }).similarityBand = "GOOD"),
+        "biometric.similarityBand",
+      ],
       ["unknown registry status", (i) => ((i.registry as { status: string }).status = "OK"), "registry.status"],
-      ["liveness not a boolean", (i) => ((i.biometric as { livenessPassed: unknown }).livenessPassed = "yes"), "biometric.livenessPassed"],
+      [
+        "liveness not a boolean",
+        (i) => ((i.biometric as { livenessPassed: unknown }).livenessPassed = "yes"),
+        "biometric.livenessPassed",
+      ],
       ["screening without hits", (i) => (i.screening = {} as never), "screening"],
       ["missing document", (i) => ((i as { document: unknown }).document = undefined), "document"],
     ];
     for (const [name, patch, field] of cases) {
       it(`rejects ${name} with INVALID_ARGUMENT on ${field}`, () => {
-        expect(() => run(patch)).to.throw().with.property("code", "INVALID_ARGUMENT");
+        expect(() => run(patch))
+          .to.throw()
+          .with.property("code", "INVALID_ARGUMENT");
         try {
           run(patch);
         } catch (error) {

@@ -3,7 +3,12 @@
  * Tesseract runs in read-document.test.ts): what counts as noise, what as an unread line.
  */
 import { expect } from "chai";
-import { CARD_HEIGHT, CARD_WIDTH, FRONT_FIELD_BOXES, type FrontLine } from "../../../../node/src/ekyc/document/layout.ts";
+import {
+  CARD_HEIGHT,
+  CARD_WIDTH,
+  FRONT_FIELD_BOXES,
+  type FrontLine,
+} from "../../../../node/src/ekyc/document/layout.ts";
 import { readFront } from "../../../../node/src/ekyc/document/ocr/front.ts";
 import type { LineRecogniser } from "../../../../node/src/ekyc/document/ocr/tesseract.ts";
 
@@ -40,11 +45,21 @@ const GOOD: Partial<Record<FrontLine, string>> = {
 describe("readFront (scripted recogniser)", () => {
   it("parses every field into its canonical value", async () => {
     const got = await readFront(card(), scripted(GOOD));
-    expect(got).to.include({ idNumber: "040186717589", fullName: "ĐINH DIỆU HÀ", dateOfBirth: "1986-04-11", sex: "F", nationality: "VNM", expiryDate: "2046-04-11" });
+    expect(got).to.include({
+      idNumber: "040186717589",
+      fullName: "ĐINH DIỆU HÀ",
+      dateOfBirth: "1986-04-11",
+      sex: "F",
+      nationality: "VNM",
+      expiryDate: "2046-04-11",
+    });
     expect(got.address).to.equal("237 Lý Thường Kiệt, Phường Đa Kao, Quận 1, Hồ Chí Minh");
   });
   it("drops a lone letter after the text (accents of the next line cut by the crop)", async () => {
-    const got = await readFront(card(), scripted({ ...GOOD, nationality: "Việt Nam Ỉ", addressLine1: "237 Lý Thường Kiệt, Phường Đa Kao, Quận 1, Ề" }));
+    const got = await readFront(
+      card(),
+      scripted({ ...GOOD, nationality: "Việt Nam Ỉ", addressLine1: "237 Lý Thường Kiệt, Phường Đa Kao, Quận 1, Ề" }),
+    );
     expect(got.nationality).to.equal("VNM");
     expect(got.lines.addressLine1?.text).to.equal("237 Lý Thường Kiệt, Phường Đa Kao, Quận 1");
   });

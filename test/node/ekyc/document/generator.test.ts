@@ -52,9 +52,17 @@ describe("synthetic card generator", function () {
     const p = makePerson(rng);
     const portrait = (await portraitPng(rng)).png;
     const ghostStats = async (png: Buffer) => {
-      const { data } = await sharp(png).extract({ left: FRONT_GHOST.x, top: FRONT_GHOST.y, width: FRONT_GHOST.width, height: FRONT_GHOST.height }).grayscale().raw().toBuffer({ resolveWithObject: true });
+      const { data } = await sharp(png)
+        .extract({ left: FRONT_GHOST.x, top: FRONT_GHOST.y, width: FRONT_GHOST.width, height: FRONT_GHOST.height })
+        .grayscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       const mean = data.reduce((s, v) => s + v, 0) / data.length;
-      return { mean, min: Math.min(...data), spread: Math.sqrt(data.reduce((s, v) => s + (v - mean) ** 2, 0) / data.length) };
+      return {
+        mean,
+        min: Math.min(...data),
+        spread: Math.sqrt(data.reduce((s, v) => s + (v - mean) ** 2, 0) / data.length),
+      };
     };
     const withGhost = await ghostStats(await renderFront(p, portrait, qrPayload(p)));
     const without = await ghostStats(await renderFront(p, portrait, qrPayload(p), {}, null));
@@ -66,7 +74,9 @@ describe("synthetic card generator", function () {
   it("writes the same photos for the same seed, with a manifest and every tamper kind", async () => {
     const dirs = [await mkdtemp(join(tmpdir(), "kycnet-cards-")), await mkdtemp(join(tmpdir(), "kycnet-cards-"))];
     try {
-      const [a, b] = await Promise.all(dirs.map((dir) => generateCardSet({ dir, count: 10, seed: 3, tamperRate: 0.5 })));
+      const [a, b] = await Promise.all(
+        dirs.map((dir) => generateCardSet({ dir, count: 10, seed: 3, tamperRate: 0.5 })),
+      );
       expect(a!.map((c) => c.person)).to.deep.equal(b!.map((c) => c.person));
       expect(await readFile(a![1]!.frontPath)).to.deep.equal(await readFile(b![1]!.frontPath));
       expect(new Set(a!.map((c) => c.tamper).filter((t) => t !== null))).to.deep.equal(new Set(TAMPERS));

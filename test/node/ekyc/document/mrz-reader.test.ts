@@ -31,9 +31,16 @@ describe("MRZ reader on its worker thread", function () {
   });
 
   it("reads the MRZ of a generated card, two cards at once", async () => {
-    const cards = await Promise.all([generateCard(dir, 0, 5, "clean", null), generateCard(dir, 1, 5, "rotate", null, "mild")]);
-    const images = await Promise.all(cards.map(async (c) => loadImage("back", new Uint8Array(await readFile(c.backPath)))));
-    const readings = await Promise.all(images.map((img) => reader.read({ data: img.gray, width: img.width, height: img.height }, NOW)));
+    const cards = await Promise.all([
+      generateCard(dir, 0, 5, "clean", null),
+      generateCard(dir, 1, 5, "rotate", null, "mild"),
+    ]);
+    const images = await Promise.all(
+      cards.map(async (c) => loadImage("back", new Uint8Array(await readFile(c.backPath)))),
+    );
+    const readings = await Promise.all(
+      images.map((img) => reader.read({ data: img.gray, width: img.width, height: img.height }, NOW)),
+    );
     readings.forEach((r, i) => {
       expect(r?.lines).to.deep.equal([...td1Lines(cards[i]!.person)]);
       expect(r?.data.valid).to.equal(true);
@@ -42,7 +49,10 @@ describe("MRZ reader on its worker thread", function () {
   for (const angle of [90, 180, 270]) {
     it(`reads a card photographed turned by ${angle}°`, async () => {
       const card = await generateCard(dir, 10 + angle, 5, "clean", null);
-      const turned = await sharp(await readFile(card.backPath)).rotate(angle).jpeg({ quality: 90 }).toBuffer();
+      const turned = await sharp(await readFile(card.backPath))
+        .rotate(angle)
+        .jpeg({ quality: 90 })
+        .toBuffer();
       const img = await loadImage("back", new Uint8Array(turned));
       const reading = await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
       expect(reading?.lines).to.deep.equal([...td1Lines(card.person)]);
@@ -64,6 +74,9 @@ describe("MRZ reader on its worker thread", function () {
   it("refuses work once closed, with OCR_ENGINE_UNAVAILABLE", async () => {
     const closing = await startMrzReader();
     await closing.close();
-    await expectCode(closing.read({ data: new Uint8Array(400 * 300), width: 400, height: 300 }, NOW), "OCR_ENGINE_UNAVAILABLE");
+    await expectCode(
+      closing.read({ data: new Uint8Array(400 * 300), width: 400, height: 300 }, NOW),
+      "OCR_ENGINE_UNAVAILABLE",
+    );
   });
 });

@@ -51,11 +51,28 @@ describe("parseMrz", () => {
   context("with the ICAO specimens", () => {
     it("parses TD1 with every check digit valid", () => {
       const d = parseMrz(ICAO_TD1, NOW);
-      expect(d).to.include({ format: "TD1", documentCode: "I", issuingState: "UTO", documentNumber: "D23145890", dateOfBirth: "1974-08-12", expiryDate: "2012-04-15", sex: "F", surname: "ERIKSSON", givenNames: "ANNA MARIA", valid: true });
+      expect(d).to.include({
+        format: "TD1",
+        documentCode: "I",
+        issuingState: "UTO",
+        documentNumber: "D23145890",
+        dateOfBirth: "1974-08-12",
+        expiryDate: "2012-04-15",
+        sex: "F",
+        surname: "ERIKSSON",
+        givenNames: "ANNA MARIA",
+        valid: true,
+      });
     });
     it("parses TD3 with the personal number check", () => {
       const d = parseMrz(ICAO_TD3, NOW);
-      expect(d).to.include({ format: "TD3", documentNumber: "L898902C3", nationality: "UTO", optionalData: "ZE184226B", valid: true });
+      expect(d).to.include({
+        format: "TD3",
+        documentNumber: "L898902C3",
+        nationality: "UTO",
+        optionalData: "ZE184226B",
+        valid: true,
+      });
       expect(d.checks.map((c) => c.name)).to.include("personalNumber");
     });
     it("parses TD2 with its four check digits", () => {
@@ -117,7 +134,9 @@ describe("parseMrz", () => {
       expect(() => parseMrz(french, NOW)).to.throw(MrzFormatError, /FRENCH/);
     });
     it("throws MrzFormatError for characters outside A–Z, 0–9 and <", () => {
-      expect(() => parseMrz([ICAO_TD1[0]!.replace("D", "d"), ICAO_TD1[1]!, ICAO_TD1[2]!], NOW)).to.throw(MrzFormatError);
+      expect(() => parseMrz([ICAO_TD1[0]!.replace("D", "d"), ICAO_TD1[1]!, ICAO_TD1[2]!], NOW)).to.throw(
+        MrzFormatError,
+      );
     });
   });
 });
@@ -131,7 +150,10 @@ describe("MRZ repair", () => {
     const { lines, repairs } = repairMrz(bad, "TD1");
     expect(lines).to.deep.equal(ICAO_TD1);
     expect(parseMrz(lines, NOW).valid).to.equal(true);
-    expect(repairs.map((r) => r.why)).to.include.members(["letter in a numeric position", "digit in an alphabetic position"]);
+    expect(repairs.map((r) => r.why)).to.include.members([
+      "letter in a numeric position",
+      "digit in an alphabetic position",
+    ]);
   });
   it("makes one look-alike substitution only when it makes every check digit valid", () => {
     // Damage a digit of the document number to its look-alike letter position-independently: 8 → B.
@@ -151,7 +173,11 @@ describe("MRZ repair", () => {
   });
   it("never puts a letter into a date to make an altered check digit pass (regression)", () => {
     // Date-of-birth check digit altered on a generated card; "67O522" would satisfy it via O = 24.
-    const altered = ["IDVNM1679342596092167934259<<<", "6705220F2705228VNM<<<<<<<<<<<9", "LE<<NGOC<MAI<<<<<<<<<<<<<<<<<<"];
+    const altered = [
+      "IDVNM1679342596092167934259<<<",
+      "6705220F2705228VNM<<<<<<<<<<<9",
+      "LE<<NGOC<MAI<<<<<<<<<<<<<<<<<<",
+    ];
     const { lines, repairs } = repairMrz(altered, "TD1");
     expect(repairs).to.deep.equal([]);
     expect(parseMrz(lines, NOW).valid).to.equal(false);
@@ -169,7 +195,11 @@ describe("MRZ character sets", () => {
     expect(sets[0]![5]).to.match(/A.*0/); // document number: letters and digits
   });
   it("fits the ICAO specimens: every character is in its position's set", () => {
-    for (const [format, lines] of [["TD1", ICAO_TD1], ["TD2", ICAO_TD2], ["TD3", ICAO_TD3]] as const) {
+    for (const [format, lines] of [
+      ["TD1", ICAO_TD1],
+      ["TD2", ICAO_TD2],
+      ["TD3", ICAO_TD3],
+    ] as const) {
       const sets = characterSets(format);
       lines.forEach((line, l) => [...line].forEach((c, i) => expect(sets[l]![i], `${format} ${l}:${i}`).to.include(c)));
     }
@@ -223,12 +253,19 @@ describe("readMrz (scripted recogniser)", () => {
     expect(engine.reads).to.equal(3);
   });
   it("returns null for long printed lines without fillers (the front of a card)", async () => {
-    const front = ["HOVATENNGUYENVANANHTUANKIETLONG", "NOITHUONGTRUPHUONGBENNGHEQUAN1", "QUEQUANXATANHOAHUYENTANCHAUTINH"];
+    const front = [
+      "HOVATENNGUYENVANANHTUANKIETLONG",
+      "NOITHUONGTRUPHUONGBENNGHEQUAN1",
+      "QUEQUANXATANHOAHUYENTANCHAUTINH",
+    ];
     const engine = createFakePaddleOcr(front.map((text, i) => ({ box: row(300 + 60 * i), text })));
     expect(await readMrz(engine, image, NOW)).to.equal(null);
   });
   it("recognises only the last three rows of a page full of long lines", async () => {
-    const prose = Array.from({ length: 10 }, (_, i) => ({ box: row(40 + 50 * i), text: "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOG" }));
+    const prose = Array.from({ length: 10 }, (_, i) => ({
+      box: row(40 + 50 * i),
+      text: "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOG",
+    }));
     const engine = createFakePaddleOcr([...prose, ...truth.map((text, i) => ({ box: row(600 + 60 * i), text }))]);
     const got = await readMrz(engine, image, NOW);
     expect(got?.lines).to.deep.equal([...truth]);
@@ -239,7 +276,18 @@ describe("readMrz (scripted recogniser)", () => {
   });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.
-    const specks = Array.from({ length: 60_000 }, (_, i) => ({ box: { cx: (i % 300) * 5, cy: Math.floor(i / 300) * 5, ux: Math.cos(i), uy: Math.sin(i), length: 6, thickness: 5, score: 0.7 }, text: "" }));
+    const specks = Array.from({ length: 60_000 }, (_, i) => ({
+      box: {
+        cx: (i % 300) * 5,
+        cy: Math.floor(i / 300) * 5,
+        ux: Math.cos(i),
+        uy: Math.sin(i),
+        length: 6,
+        thickness: 5,
+        score: 0.7,
+      },
+      text: "",
+    }));
     const started = performance.now();
     expect(await readMrz(createFakePaddleOcr(specks), image, NOW)).to.equal(null);
     expect(performance.now() - started).to.be.below(1_000); // pairwise over all specks takes seconds

@@ -5,7 +5,13 @@
 import { expect } from "chai";
 import { decodeFixedLength, greedyDecode, type CtcFrames } from "../../../../node/src/ekyc/document/ocr/ctc.ts";
 import { sampleStrip } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
-import { mergeRows, reversed, scaleBox, textBoxes, type TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
+import {
+  mergeRows,
+  reversed,
+  scaleBox,
+  textBoxes,
+  type TextBox,
+} from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 
 const ALPHABET = "AB<";
 
@@ -15,7 +21,9 @@ function frames(rows: number[][]): CtcFrames {
   const logProbs = new Float32Array(rows.length * S);
   rows.forEach((row, t) => {
     const total = row.reduce((a, b) => a + b, 0);
-    row.forEach((p, k) => { logProbs[t * S + k] = Math.log(Math.max(p, 1e-9) / total); });
+    row.forEach((p, k) => {
+      logProbs[t * S + k] = Math.log(Math.max(p, 1e-9) / total);
+    });
   });
   return { alphabet: ALPHABET, frames: rows.length, logProbs };
 }
@@ -64,12 +72,22 @@ describe("CTC decoding", () => {
 });
 
 describe("text boxes from a probability map", () => {
-  function mapWithBar(width: number, height: number, cx: number, cy: number, length: number, thickness: number, angle: number): Float32Array {
+  function mapWithBar(
+    width: number,
+    height: number,
+    cx: number,
+    cy: number,
+    length: number,
+    thickness: number,
+    angle: number,
+  ): Float32Array {
     const prob = new Float32Array(width * height);
-    const ux = Math.cos(angle), uy = Math.sin(angle);
+    const ux = Math.cos(angle),
+      uy = Math.sin(angle);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        const u = (x - cx) * ux + (y - cy) * uy, v = -(x - cx) * uy + (y - cy) * ux;
+        const u = (x - cx) * ux + (y - cy) * uy,
+          v = -(x - cx) * uy + (y - cy) * ux;
         if (Math.abs(u) <= length / 2 && Math.abs(v) <= thickness / 2) prob[y * width + x] = 0.9;
       }
     }
@@ -102,7 +120,15 @@ describe("text boxes from a probability map", () => {
     expect(scaleBox(box, 2)).to.include({ cx: 20.5, cy: 40.5, length: 60, thickness: 10 });
   });
   it("merges pieces of one row and keeps separate rows apart", () => {
-    const row = (cx: number, cy: number, length: number): TextBox => ({ cx, cy, ux: 1, uy: 0, length, thickness: 20, score: 0.9 });
+    const row = (cx: number, cy: number, length: number): TextBox => ({
+      cx,
+      cy,
+      ux: 1,
+      uy: 0,
+      length,
+      thickness: 20,
+      score: 0.9,
+    });
     const merged = mergeRows([row(100, 50, 160), row(300, 52, 120), row(200, 100, 380)]);
     expect(merged).to.have.length(2);
     const top = merged.find((b) => b.cy < 75)!;

@@ -12,7 +12,12 @@ import { CARD_HEIGHT, CARD_WIDTH, FRONT_GHOST, FRONT_PORTRAIT } from "../../../.
 import type { GrayImage } from "../../../../node/src/ekyc/document/ocr/gray.ts";
 import { rectifyCard } from "../../../../node/src/ekyc/document/ocr/rectify.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
-import { compareGhost, GHOST_SIMILARITY_THRESHOLD, normalisedCrossCorrelation, portraitGhostSignal } from "../../../../node/src/ekyc/document/ghost.ts";
+import {
+  compareGhost,
+  GHOST_SIMILARITY_THRESHOLD,
+  normalisedCrossCorrelation,
+  portraitGhostSignal,
+} from "../../../../node/src/ekyc/document/ghost.ts";
 import type { Signal } from "../../../../node/src/ekyc/document/types.ts";
 import { capture } from "../../../../scripts/cards/capture.ts";
 import { generateCard, type Degradation, type Tamper } from "../../../../scripts/cards/generate.ts";
@@ -24,21 +29,35 @@ import { expectNear } from "../../../support/near.ts";
 /** A face-sized texture: a few sinusoids at eye/mouth scale, defined on the unit square. */
 function texture(seed: number): (x: number, y: number) => number {
   const rng = createRng(seed);
-  const waves = Array.from({ length: 6 }, () => ({ fx: 3 + rng.next() * 6, fy: 3 + rng.next() * 6, phase: rng.next() * 6.28, amp: 15 + rng.next() * 20 }));
+  const waves = Array.from({ length: 6 }, () => ({
+    fx: 3 + rng.next() * 6,
+    fy: 3 + rng.next() * 6,
+    phase: rng.next() * 6.28,
+    amp: 15 + rng.next() * 20,
+  }));
   return (x, y) => 128 + waves.reduce((s, w) => s + w.amp * Math.sin(6.283 * (w.fx * x + w.fy * y) + w.phase), 0) / 1.2;
 }
 
 /** A rectified card frame: light background, `main` drawn as the portrait, `ghost` faint in the ghost box (or nothing / a flat patch). */
-function drawnCard(main: (x: number, y: number) => number, ghost: ((x: number, y: number) => number) | "none" | number): GrayImage {
+function drawnCard(
+  main: (x: number, y: number) => number,
+  ghost: ((x: number, y: number) => number) | "none" | number,
+): GrayImage {
   const data = new Uint8Array(CARD_WIDTH * CARD_HEIGHT).fill(240);
   const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
   for (let y = 0; y < FRONT_PORTRAIT.height; y++) {
-    for (let x = 0; x < FRONT_PORTRAIT.width; x++) data[(FRONT_PORTRAIT.y + y) * CARD_WIDTH + FRONT_PORTRAIT.x + x] = clamp(main((x + 0.5) / FRONT_PORTRAIT.width, (y + 0.5) / FRONT_PORTRAIT.height));
+    for (let x = 0; x < FRONT_PORTRAIT.width; x++)
+      data[(FRONT_PORTRAIT.y + y) * CARD_WIDTH + FRONT_PORTRAIT.x + x] = clamp(
+        main((x + 0.5) / FRONT_PORTRAIT.width, (y + 0.5) / FRONT_PORTRAIT.height),
+      );
   }
   if (ghost !== "none") {
     for (let y = 0; y < FRONT_GHOST.height; y++) {
       for (let x = 0; x < FRONT_GHOST.width; x++) {
-        const v = typeof ghost === "number" ? ghost : 255 - GHOST_STRENGTH * (255 - ghost((x + 0.5) / FRONT_GHOST.width, (y + 0.5) / FRONT_GHOST.height));
+        const v =
+          typeof ghost === "number"
+            ? ghost
+            : 255 - GHOST_STRENGTH * (255 - ghost((x + 0.5) / FRONT_GHOST.width, (y + 0.5) / FRONT_GHOST.height));
         data[(FRONT_GHOST.y + y) * CARD_WIDTH + FRONT_GHOST.x + x] = clamp(v);
       }
     }
@@ -53,8 +72,22 @@ describe("portrait ghost-image check", function () {
     it("is 1 for the same picture, whatever its brightness and contrast (a faint ghost)", () => {
       const a = Array.from({ length: 500 }, (_, i) => Math.sin(i / 7) * 50 + 100);
       expectNear(normalisedCrossCorrelation(a, a), 1, 1e-9);
-      expectNear(normalisedCrossCorrelation(a, a.map((v) => 255 - 0.35 * (255 - v))), 1, 1e-9);
-      expectNear(normalisedCrossCorrelation(a, a.map((v) => 255 - v)), -1, 1e-9);
+      expectNear(
+        normalisedCrossCorrelation(
+          a,
+          a.map((v) => 255 - 0.35 * (255 - v)),
+        ),
+        1,
+        1e-9,
+      );
+      expectNear(
+        normalisedCrossCorrelation(
+          a,
+          a.map((v) => 255 - v),
+        ),
+        -1,
+        1e-9,
+      );
     });
 
     it("is near 0 for unrelated pictures", () => {
@@ -86,7 +119,11 @@ describe("portrait ghost-image check", function () {
       const signal = portraitGhostSignal(card) as Signal;
       expect(signal.code).to.equal("PORTRAIT_GHOST_MISMATCH");
       expect(signal.score).to.be.at.least(0.5);
-      expect(signal.reason).to.match(new RegExp(`does not show the main portrait \\(similarity -?\\d\\.\\d\\d, genuine cards ≥ ${GHOST_SIMILARITY_THRESHOLD}\\)`));
+      expect(signal.reason).to.match(
+        new RegExp(
+          `does not show the main portrait \\(similarity -?\\d\\.\\d\\d, genuine cards ≥ ${GHOST_SIMILARITY_THRESHOLD}\\)`,
+        ),
+      );
     });
 
     it("flags a card with no ghost at all (plain background where the ghost belongs)", () => {
@@ -105,7 +142,11 @@ describe("portrait ghost-image check", function () {
     });
 
     it("handles a blank card frame without NaN and returns nothing without a QR-anchored card", () => {
-      const blank: GrayImage = { data: new Uint8Array(CARD_WIDTH * CARD_HEIGHT).fill(200), width: CARD_WIDTH, height: CARD_HEIGHT };
+      const blank: GrayImage = {
+        data: new Uint8Array(CARD_WIDTH * CARD_HEIGHT).fill(200),
+        width: CARD_WIDTH,
+        height: CARD_HEIGHT,
+      };
       const comparison = compareGhost(blank);
       expect(comparison.similarity).to.equal(0);
       expect((portraitGhostSignal(blank) as Signal).score).to.be.at.least(0.5);
@@ -124,13 +165,25 @@ describe("portrait ghost-image check", function () {
 
     const check = async (photo: Uint8Array): Promise<Signal | null> => {
       const img = await loadImage("front", photo, DEFAULT_IMAGE_LIMITS);
-      const rectified = rectifyCard({ data: img.gray, width: img.width, height: img.height }, decodeQr(img.gray, img.width, img.height));
+      const rectified = rectifyCard(
+        { data: img.gray, width: img.width, height: img.height },
+        decodeQr(img.gray, img.width, img.height),
+      );
       expect(rectified.anchor).to.equal("qr");
       return portraitGhostSignal(rectified.card);
     };
     const cases: Array<[Degradation, "mild" | undefined, Tamper | null]> = [
-      ["clean", undefined, null], ["rotate", "mild", null], ["perspective", "mild", null], ["jpeg", "mild", null], ["blur", "mild", null], ["noise", "mild", null], ["glare", "mild", null], ["lowres", "mild", null],
-      ["clean", undefined, "swapped-portrait"], ["rotate", "mild", "swapped-portrait"], ["noise", "mild", "swapped-portrait"],
+      ["clean", undefined, null],
+      ["rotate", "mild", null],
+      ["perspective", "mild", null],
+      ["jpeg", "mild", null],
+      ["blur", "mild", null],
+      ["noise", "mild", null],
+      ["glare", "mild", null],
+      ["lowres", "mild", null],
+      ["clean", undefined, "swapped-portrait"],
+      ["rotate", "mild", "swapped-portrait"],
+      ["noise", "mild", "swapped-portrait"],
     ];
     cases.forEach(([degradation, severity, tamper], index) => {
       const what = `${tamper ?? "genuine"} card, ${degradation}${severity === undefined ? "" : ` (${severity})`}`;

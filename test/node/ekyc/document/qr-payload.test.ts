@@ -5,8 +5,12 @@ import { parseCccdQr } from "../../../../node/src/ekyc/document/qr/cccd-payload.
 import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
 
-const VALID = "079303001234|123456789|Nguyễn Thị Thu Hà|05032003|Nữ|12 Lê Lợi, Phường Bến Nghé, Quận 1, Hồ Chí Minh|15062022";
-const withPart = (index: number, value: string): string => VALID.split("|").map((p, i) => (i === index ? value : p)).join("|");
+const VALID =
+  "079303001234|123456789|Nguyễn Thị Thu Hà|05032003|Nữ|12 Lê Lợi, Phường Bến Nghé, Quận 1, Hồ Chí Minh|15062022";
+const withPart = (index: number, value: string): string =>
+  VALID.split("|")
+    .map((p, i) => (i === index ? value : p))
+    .join("|");
 
 function expectPayloadError(text: string, field?: string): void {
   try {
@@ -43,13 +47,25 @@ describe("CCCD QR payload", () => {
     for (let i = 0; i < 30; i++) {
       const p = makePerson(createRng(500 + i));
       const d = parseCccdQr(qrPayload(p));
-      expect(d).to.deep.include({ idNumber: p.idNumber, oldIdNumber: p.oldIdNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, address: p.address, issueDate: p.issueDate });
+      expect(d).to.deep.include({
+        idNumber: p.idNumber,
+        oldIdNumber: p.oldIdNumber,
+        fullName: p.fullName,
+        dateOfBirth: p.dateOfBirth,
+        sex: p.sex,
+        address: p.address,
+        issueDate: p.issueDate,
+      });
     }
   });
 
   describe("rejects malformed payloads with a typed error naming the part", () => {
     const fixed = VALID;
-    const part = (i: number, v: string) => fixed.split("|").map((p, j) => (j === i ? v : p)).join("|");
+    const part = (i: number, v: string) =>
+      fixed
+        .split("|")
+        .map((p, j) => (j === i ? v : p))
+        .join("|");
     it("empty, too long, wrong number of parts", () => {
       expectPayloadError("");
       expectPayloadError("x".repeat(2000));
@@ -83,12 +99,19 @@ describe("CCCD QR payload", () => {
 
 describe("citizen id structure", () => {
   it("decodes province, sex and century", () => {
-    expect(decodeCitizenId("001095001234")).to.deep.equal({ provinceCode: "001", sex: "M", century: 1900, birthYearTwoDigits: "95" });
+    expect(decodeCitizenId("001095001234")).to.deep.equal({
+      provinceCode: "001",
+      sex: "M",
+      century: 1900,
+      birthYearTwoDigits: "95",
+    });
     expect(decodeCitizenId("079305001234")).to.deep.include({ sex: "F", century: 2000 });
   });
   it("reports malformed ids", () => {
     expect(decodeCitizenId("12345")).to.deep.equal({ problem: "must be 12 digits" });
-    expect(decodeCitizenId("003095001234")).to.have.property("problem").that.matches(/province/);
+    expect(decodeCitizenId("003095001234"))
+      .to.have.property("problem")
+      .that.matches(/province/);
   });
   it("lists inconsistencies with date of birth and sex", () => {
     expect(citizenIdInconsistencies("001095001234", "1995-01-01", "M")).to.deep.equal([]);

@@ -30,8 +30,17 @@ import { portraitPng, renderBack, renderFront } from "../../../../scripts/cards/
 const NOW = new Date("2026-01-15T00:00:00Z");
 const SEED = 77;
 const HONEST: Array<[Degradation, "mild" | "strong" | undefined]> = [
-  ["clean", undefined], ["clean", undefined], ["clean", undefined],
-  ["rotate", "mild"], ["rotate", "strong"], ["perspective", "mild"], ["jpeg", "mild"], ["noise", "mild"], ["glare", "mild"], ["lowres", "mild"], ["blur", "mild"],
+  ["clean", undefined],
+  ["clean", undefined],
+  ["clean", undefined],
+  ["rotate", "mild"],
+  ["rotate", "strong"],
+  ["perspective", "mild"],
+  ["jpeg", "mild"],
+  ["noise", "mild"],
+  ["glare", "mild"],
+  ["lowres", "mild"],
+  ["blur", "mild"],
 ];
 const TAMPERED: Array<[Tamper, string]> = [
   ["edited-text", "QR_PRINT_MISMATCH"],
@@ -47,15 +56,27 @@ const codes = (r: DocumentResult): string[] => r.signals.map((s) => s.code);
 /** A PNG whose header claims width × height, with a tiny (invalid-for-that-size) body. */
 function pngHeader(width: number, height: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
     const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
     return Buffer.concat([len, body, crc]);
   };
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = 0; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(64))), chunk("IEND", Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  ihdr[10] = 0;
+  ihdr[11] = 0;
+  ihdr[12] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.alloc(64))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 describe("readDocument on generated CCCD cards", function () {
@@ -71,11 +92,23 @@ describe("readDocument on generated CCCD cards", function () {
     let index = 0;
     for (const [degradation, severity] of HONEST) {
       const card = await generateCard(dir, index++, SEED, degradation, null, severity);
-      honest.push({ card, result: await readDocument({ front: await bytes(card.frontPath), back: await bytes(card.backPath) }, { engines, now: NOW }) });
+      honest.push({
+        card,
+        result: await readDocument(
+          { front: await bytes(card.frontPath), back: await bytes(card.backPath) },
+          { engines, now: NOW },
+        ),
+      });
     }
     for (const [tamper] of TAMPERED) {
       const card = await generateCard(dir, index++, SEED, "clean", tamper);
-      tampered.set(tamper, { card, result: await readDocument({ front: await bytes(card.frontPath), back: await bytes(card.backPath) }, { engines, now: NOW }) });
+      tampered.set(tamper, {
+        card,
+        result: await readDocument(
+          { front: await bytes(card.frontPath), back: await bytes(card.backPath) },
+          { engines, now: NOW },
+        ),
+      });
     }
   });
 
@@ -110,10 +143,19 @@ describe("readDocument on generated CCCD cards", function () {
       }
     });
     it("reads at least 90 % of the printed fields exactly on clean cards", () => {
-      let exact = 0, total = 0;
+      let exact = 0,
+        total = 0;
       for (const { card, result } of honest.filter((h) => h.card.degradation === "clean")) {
         const p = card.person;
-        const want = { idNumber: p.idNumber, fullName: p.fullName, dateOfBirth: p.dateOfBirth, sex: p.sex, nationality: "VNM", address: p.address, expiryDate: p.expiryDate };
+        const want = {
+          idNumber: p.idNumber,
+          fullName: p.fullName,
+          dateOfBirth: p.dateOfBirth,
+          sex: p.sex,
+          nationality: "VNM",
+          address: p.address,
+          expiryDate: p.expiryDate,
+        };
         for (const [field, value] of Object.entries(want)) {
           total++;
           if (result.fields[field as keyof typeof want].readings.ocr === value) exact++;
@@ -137,7 +179,8 @@ describe("readDocument on generated CCCD cards", function () {
       }
     });
     it("does not flag clean cards for review", () => {
-      for (const { card, result } of honest.filter((h) => h.card.degradation === "clean")) expect(isFlagged(result), `${card.id}: ${JSON.stringify(result.signals)}`).to.equal(false);
+      for (const { card, result } of honest.filter((h) => h.card.degradation === "clean"))
+        expect(isFlagged(result), `${card.id}: ${JSON.stringify(result.signals)}`).to.equal(false);
     });
     it("reports age and expiry against the given date", () => {
       for (const { card, result } of honest) {
@@ -148,7 +191,8 @@ describe("readDocument on generated CCCD cards", function () {
     });
     it("reports timings for each stage", () => {
       const t = honest[0]!.result.timings;
-      for (const k of ["decodeMs", "qrMs", "mrzMs", "ocrMs", "tamperMs", "totalMs"] as const) expect(t[k]).to.be.a("number").and.at.least(0);
+      for (const k of ["decodeMs", "qrMs", "mrzMs", "ocrMs", "tamperMs", "totalMs"] as const)
+        expect(t[k]).to.be.a("number").and.at.least(0);
       expect(t.totalMs).to.be.at.least(t.mrzMs);
     });
   });
@@ -167,7 +211,9 @@ describe("readDocument on generated CCCD cards", function () {
     it("reports the QR-vs-print disagreement field by field for an edited card", () => {
       const { result } = tampered.get("edited-text")!;
       expect(result.disagreements.length).to.be.at.least(1);
-      expect(result.disagreements.some((d) => d.readings.qr !== undefined && d.readings.ocr !== undefined)).to.equal(true);
+      expect(result.disagreements.some((d) => d.readings.qr !== undefined && d.readings.ocr !== undefined)).to.equal(
+        true,
+      );
     });
   });
 
@@ -175,16 +221,22 @@ describe("readDocument on generated CCCD cards", function () {
     const front = () => bytes(honest[0]!.card.frontPath);
 
     it("rejects bytes that are not an image with InvalidImageError", async () => {
-      const error = await readDocument({ front: new TextEncoder().encode("definitely not a JPEG") }, { engines }).catch((e: unknown) => e);
+      const error = await readDocument({ front: new TextEncoder().encode("definitely not a JPEG") }, { engines }).catch(
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(InvalidImageError);
       expect((error as InvalidImageError).code).to.equal("DOCUMENT_IMAGE_INVALID");
     });
     it("rejects empty input", async () => {
-      expect(await readDocument({ front: new Uint8Array(0) }, { engines }).catch((e: unknown) => e)).to.be.instanceOf(InvalidImageError);
+      expect(await readDocument({ front: new Uint8Array(0) }, { engines }).catch((e: unknown) => e)).to.be.instanceOf(
+        InvalidImageError,
+      );
     });
     it("rejects a truncated JPEG with InvalidImageError", async () => {
       const full = await front();
-      const error = await readDocument({ front: full.subarray(0, Math.floor(full.length / 2)) }, { engines }).catch((e: unknown) => e);
+      const error = await readDocument({ front: full.subarray(0, Math.floor(full.length / 2)) }, { engines }).catch(
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(InvalidImageError);
     });
     it("rejects a 100-megapixel image from its header, before decoding", async () => {
@@ -195,19 +247,28 @@ describe("readDocument on generated CCCD cards", function () {
       expect(performance.now() - started).to.be.below(3000); // header only: milliseconds, with headroom for a loaded CI machine
     });
     it("rejects input over the byte limit without reading it as an image", async () => {
-      const error = await readDocument({ front: await front() }, { engines, limits: { maxBytes: 1000, maxPixels: 40_000_000, workingLongSide: 1600 } }).catch((e: unknown) => e);
+      const error = await readDocument(
+        { front: await front() },
+        { engines, limits: { maxBytes: 1000, maxPixels: 40_000_000, workingLongSide: 1600 } },
+      ).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ImageTooLargeError);
       expect((error as ImageTooLargeError).details).to.include({ what: "bytes" });
     });
     it("rejects an image too small to hold a card", async () => {
-      const tiny = await sharp({ create: { width: 64, height: 40, channels: 3, background: "#fff" } }).png().toBuffer();
-      expect(await readDocument({ front: tiny }, { engines }).catch((e: unknown) => e)).to.be.instanceOf(ImageTooSmallError);
+      const tiny = await sharp({ create: { width: 64, height: 40, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
+      expect(await readDocument({ front: tiny }, { engines }).catch((e: unknown) => e)).to.be.instanceOf(
+        ImageTooSmallError,
+      );
     });
     it("throws DocumentNotFoundError for a photo with no card", async () => {
       const noise = Buffer.alloc(800 * 600 * 3);
       const rng = createRng(5);
       for (let i = 0; i < noise.length; i++) noise[i] = rng.int(60, 140);
-      const photo = await sharp(noise, { raw: { width: 800, height: 600, channels: 3 } }).jpeg().toBuffer();
+      const photo = await sharp(noise, { raw: { width: 800, height: 600, channels: 3 } })
+        .jpeg()
+        .toBuffer();
       const error = await readDocument({ front: photo, back: photo }, { engines }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(DocumentNotFoundError);
       expect((error as DocumentNotFoundError).code).to.equal("DOCUMENT_NOT_FOUND");
@@ -216,9 +277,17 @@ describe("readDocument on generated CCCD cards", function () {
       const rng = createRng(901);
       const person = makePerson(rng);
       const portrait = await portraitPng(rng);
-      const cover = await sharp({ create: { width: 230, height: 230, channels: 3, background: "#f2f2f2" } }).png().toBuffer();
-      const card = await sharp(await renderFront(person, portrait.png, qrPayload(person))).composite([{ input: cover, left: FRONT_QR.x - 15, top: FRONT_QR.y - 10 }]).png().toBuffer();
-      const result = await readDocument({ front: await capture(card, rng), back: await capture(await renderBack(person), rng) }, { engines, now: NOW });
+      const cover = await sharp({ create: { width: 230, height: 230, channels: 3, background: "#f2f2f2" } })
+        .png()
+        .toBuffer();
+      const card = await sharp(await renderFront(person, portrait.png, qrPayload(person)))
+        .composite([{ input: cover, left: FRONT_QR.x - 15, top: FRONT_QR.y - 10 }])
+        .png()
+        .toBuffer();
+      const result = await readDocument(
+        { front: await capture(card, rng), back: await capture(await renderBack(person), rng) },
+        { engines, now: NOW },
+      );
       expect(codes(result)).to.include("QR_UNREADABLE");
       expect(result.evidence.qrText).to.equal(null);
       expect(result.fields.idNumber.value).to.equal(person.idNumber);
@@ -229,7 +298,10 @@ describe("readDocument on generated CCCD cards", function () {
       const person = makePerson(rng);
       const portrait = await portraitPng(rng);
       const front = await capture(await renderFront(person, portrait.png, "hello|world|not a CCCD"), rng);
-      const result = await readDocument({ front, back: await capture(await renderBack(person), rng) }, { engines, now: NOW });
+      const result = await readDocument(
+        { front, back: await capture(await renderBack(person), rng) },
+        { engines, now: NOW },
+      );
       expect(codes(result)).to.include("QR_PAYLOAD_INVALID");
       expect(result.evidence.qrText).to.equal("hello|world|not a CCCD");
       expect(result.fields.fullName.source).to.not.equal("qr");
@@ -239,9 +311,14 @@ describe("readDocument on generated CCCD cards", function () {
   describe("kycnet doc read", () => {
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile("./bin/kycnet", ["doc", "read", ...args], { cwd: process.cwd(), timeout: 120_000 }, (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 3, stdout, stderr });
-        });
+        execFile(
+          "./bin/kycnet",
+          ["doc", "read", ...args],
+          { cwd: process.cwd(), timeout: 120_000 },
+          (error, stdout, stderr) => {
+            resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 3, stdout, stderr });
+          },
+        );
       });
     it("prints the document result as JSON", async () => {
       const { card } = honest[0]!;

@@ -4,7 +4,12 @@ import { openReviewCase, type EvidenceRef } from "../../../../node/src/onboardin
 import type { DecisionInput } from "../../../../node/src/ekyc/decision/types.ts";
 
 const input = (registry: DecisionInput["registry"]): DecisionInput => ({
-  document: { fields: { dateOfBirth: "1990-05-17", expiryDate: "", documentType: "CCCD" }, disagreements: [], tamperSignals: [], chipVerified: false },
+  document: {
+    fields: { dateOfBirth: "1990-05-17", expiryDate: "", documentType: "CCCD" },
+    disagreements: [],
+    tamperSignals: [],
+    chipVerified: false,
+  },
   biometric: { similarityBand: "ACCEPT", livenessPassed: true, replaySuspected: false },
   registry,
   screening: { hits: [], listVersion: "v" },
@@ -21,7 +26,9 @@ describe("openReviewCase", () => {
   });
   it("refuses a decision that is not REVIEW", () => {
     const decision = decide(input({ status: "MATCH" }));
-    expect(() => openReviewCase({ caseId: "c", createdAt: "2026-11-23T13:00:00Z", decision, evidence })).to.throw().with.property("code", "INVALID_ARGUMENT");
+    expect(() => openReviewCase({ caseId: "c", createdAt: "2026-11-23T13:00:00Z", decision, evidence }))
+      .to.throw()
+      .with.property("code", "INVALID_ARGUMENT");
   });
   it("refuses bad evidence references, case ids and timestamps", () => {
     const decision = decide(input({ status: "NOT_FOUND" as const, ...{} }));
@@ -34,6 +41,9 @@ describe("openReviewCase", () => {
       { caseId: "c", createdAt: "2026-11-23T13:00:00Z", evidence: [{ ...evidence[0]!, kind: "DNA" as never }] },
       { caseId: "c", createdAt: "2026-11-23T13:00:00Z", evidence: [{ ...evidence[0]!, vaultRef: "" }] },
     ];
-    for (const args of bad) expect(() => openReviewCase({ ...args, decision: review })).to.throw().with.property("code", "INVALID_ARGUMENT");
+    for (const args of bad)
+      expect(() => openReviewCase({ ...args, decision: review }))
+        .to.throw()
+        .with.property("code", "INVALID_ARGUMENT");
   });
 });

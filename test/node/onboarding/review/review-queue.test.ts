@@ -9,29 +9,64 @@ import { verifiedRecord } from "../../vault/fixtures.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 
 const REVIEW: DecisionResult = {
-  decision: "REVIEW", reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" }],
-  assuranceLevel: 1, method: "FULL_EKYC", dailyLimitVnd: "100000000", ruleSetVersion: "test", asOf: "2027-01-01",
+  decision: "REVIEW",
+  reasons: [{ code: "FACE_MATCH_BORDERLINE", outcome: "REVIEW" }],
+  assuranceLevel: 1,
+  method: "FULL_EKYC",
+  dailyLimitVnd: "100000000",
+  ruleSetVersion: "test",
+  asOf: "2027-01-01",
 };
-
 
 describe("node/vault review queue", () => {
   const setup = async () => {
     const store = createMemoryRecordStore();
     const audit = createAuditLog(store);
-    const vault = createVault({ store, keys: new MemoryKeyManager(), audit, attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` } });
+    const vault = createVault({
+      store,
+      keys: new MemoryKeyManager(),
+      audit,
+      attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` },
+    });
     const queue = createReviewQueue({ store, vault, audit });
     const { record, attestation } = verifiedRecord(1);
-    const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(1_800_000_000n), actor: "node", hold: true });
-    const opened = await queue.open({ recordId: meta.id, sessionId: "ses_1", decision: REVIEW, evidence: [], actor: "node" });
-    const pending = async () => { let n = 0; for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1; return n; };
+    const meta = await vault.storeVerifiedRecord({
+      record,
+      attestation: attestation(1_800_000_000n),
+      actor: "node",
+      hold: true,
+    });
+    const opened = await queue.open({
+      recordId: meta.id,
+      sessionId: "ses_1",
+      decision: REVIEW,
+      evidence: [],
+      actor: "node",
+    });
+    const pending = async () => {
+      let n = 0;
+      for await (const _ of store.range({ prefix: "outbox/pending/" })) n += 1;
+      return n;
+    };
     return { store, audit, vault, queue, meta, opened, pending };
   };
 
   it("lists open cases in arrival order, with paging", async () => {
     const { queue, vault, opened } = await setup();
     const second = verifiedRecord(2);
-    const meta2 = await vault.storeVerifiedRecord({ record: second.record, attestation: second.attestation(1_800_000_000n), actor: "node", hold: true });
-    const opened2 = await queue.open({ recordId: meta2.id, sessionId: "ses_2", decision: REVIEW, evidence: [], actor: "node" });
+    const meta2 = await vault.storeVerifiedRecord({
+      record: second.record,
+      attestation: second.attestation(1_800_000_000n),
+      actor: "node",
+      hold: true,
+    });
+    const opened2 = await queue.open({
+      recordId: meta2.id,
+      sessionId: "ses_2",
+      decision: REVIEW,
+      evidence: [],
+      actor: "node",
+    });
     const page1 = await queue.list({ status: "OPEN", limit: 1 });
     expect(page1.cases.map((c) => c.caseId)).to.deep.equal([opened.caseId]);
     const page2 = await queue.list({ status: "OPEN", limit: 1, cursor: page1.nextCursor! });
@@ -46,7 +81,11 @@ describe("node/vault review queue", () => {
     expect(approved.status).to.equal("APPROVED");
     expect((await vault.getRecordMeta(meta.id)).status).to.equal("ACTIVE");
     expect(await pending()).to.equal(1);
-    expect((await audit.list()).map((e) => e.action)).to.include.members(["review.claimed", "review.approved", "record.released-for-anchoring"]);
+    expect((await audit.list()).map((e) => e.action)).to.include.members([
+      "review.claimed",
+      "review.approved",
+      "record.released-for-anchoring",
+    ]);
     expect(await audit.verify()).to.include({ ok: true });
   });
 

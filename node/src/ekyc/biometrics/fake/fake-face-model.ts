@@ -32,29 +32,51 @@ class FakeFaceModel implements FaceModel {
     this.#check();
     const all = { x1: 0, y1: 0, x2: image.width, y2: image.height };
     if (stats(image, all).std < 3) return [];
-    return [{ x1: image.width * 0.15, y1: image.height * 0.15, x2: image.width * 0.85, y2: image.height * 0.85, score: 0.99 }];
+    return [
+      { x1: image.width * 0.15, y1: image.height * 0.15, x2: image.width * 0.85, y2: image.height * 0.85, score: 0.99 },
+    ];
   }
 
   async landmarks(_image: RgbImage, b: FaceBox): Promise<FaceLandmarks> {
     this.#check();
-    const w = b.x2 - b.x1, h = b.y2 - b.y1;
+    const w = b.x2 - b.x1,
+      h = b.y2 - b.y1;
     const at = (fx: number, fy: number) => ({ x: b.x1 + fx * w, y: b.y1 + fy * h });
     return { points5: [at(0.34, 0.46), at(0.66, 0.46), at(0.5, 0.64), at(0.37, 0.82), at(0.63, 0.82)] };
   }
 
   async embed(image: RgbImage, lm: FaceLandmarks): Promise<Float32Array> {
     this.#check();
-    const xs = lm.points5.map((p) => p.x), ys = lm.points5.map((p) => p.y);
-    const w = Math.max(...xs) - Math.min(...xs), h = Math.max(...ys) - Math.min(...ys);
-    const box = { x1: Math.min(...xs) - w * 0.3, y1: Math.min(...ys) - h * 0.4, x2: Math.max(...xs) + w * 0.3, y2: Math.max(...ys) + h * 0.2 };
+    const xs = lm.points5.map((p) => p.x),
+      ys = lm.points5.map((p) => p.y);
+    const w = Math.max(...xs) - Math.min(...xs),
+      h = Math.max(...ys) - Math.min(...ys);
+    const box = {
+      x1: Math.min(...xs) - w * 0.3,
+      y1: Math.min(...ys) - h * 0.4,
+      x2: Math.max(...xs) + w * 0.3,
+      y2: Math.max(...ys) + h * 0.2,
+    };
     const m = stats(image, box).mean;
-    return l2Normalize(Float32Array.from([m[0]! - 128, m[1]! - 128, m[2]! - 128, 128 - m[0]! / 2, 128 - m[1]! / 2, 128 - m[2]! / 2, 40, 40]));
+    return l2Normalize(
+      Float32Array.from([
+        m[0]! - 128,
+        m[1]! - 128,
+        m[2]! - 128,
+        128 - m[0]! / 2,
+        128 - m[1]! / 2,
+        128 - m[2]! / 2,
+        40,
+        40,
+      ]),
+    );
   }
 
   async headPose(image: RgbImage, b: FaceBox): Promise<HeadPose> {
     this.#check();
     const mid = (b.x1 + b.x2) / 2;
-    const left = stats(image, { ...b, x2: mid }).grey, right = stats(image, { ...b, x1: mid }).grey;
+    const left = stats(image, { ...b, x2: mid }).grey,
+      right = stats(image, { ...b, x1: mid }).grey;
     return { yaw: Math.max(-90, Math.min(90, (right - left) / 2)), pitch: 0, roll: 0 };
   }
 
@@ -82,10 +104,13 @@ class FakeFaceModel implements FaceModel {
 }
 
 function stats(image: RgbImage, b: FaceBox): { mean: number[]; grey: number; std: number } {
-  const x1 = Math.max(0, Math.floor(b.x1)), y1 = Math.max(0, Math.floor(b.y1));
-  const x2 = Math.min(image.width, Math.ceil(b.x2)), y2 = Math.min(image.height, Math.ceil(b.y2));
+  const x1 = Math.max(0, Math.floor(b.x1)),
+    y1 = Math.max(0, Math.floor(b.y1));
+  const x2 = Math.min(image.width, Math.ceil(b.x2)),
+    y2 = Math.min(image.height, Math.ceil(b.y2));
   const sum = [0, 0, 0];
-  let sq = 0, n = 0;
+  let sq = 0,
+    n = 0;
   for (let y = y1; y < y2; y++) {
     for (let x = x1; x < x2; x++) {
       const o = (y * image.width + x) * 3;

@@ -92,7 +92,9 @@ export class ChallengeIssuer {
     this.#consumed.set(nonce, challenge.expiresAt);
     while (this.#consumed.size > this.#max) this.#consumed.delete(this.#consumed.keys().next().value!);
     if (this.#clock() > challenge.expiresAt) {
-      throw new ChallengeError("CHALLENGE_EXPIRED", "challenge expired", { details: { expiresAt: challenge.expiresAt } });
+      throw new ChallengeError("CHALLENGE_EXPIRED", "challenge expired", {
+        details: { expiresAt: challenge.expiresAt },
+      });
     }
     return challenge;
   }
@@ -111,7 +113,8 @@ export interface ChallengeFrame {
   readonly timestampMs: number;
 }
 
-export type FrameState = "NEUTRAL" | "TURNED_LEFT" | "TURNED_RIGHT" | "EYES_CLOSED" | "UNCLEAR" | "NO_FACE" | "MULTIPLE_FACES";
+export type FrameState =
+  "NEUTRAL" | "TURNED_LEFT" | "TURNED_RIGHT" | "EYES_CLOSED" | "UNCLEAR" | "NO_FACE" | "MULTIPLE_FACES";
 
 export interface FrameEvidence {
   readonly timestampMs: number;
@@ -151,7 +154,10 @@ export const MAX_FRAMES = 24;
 /** Validates the frame list against the challenge's time window: typed errors for malformed or late input. */
 export function checkFrameTiming(challenge: Challenge, frames: readonly ChallengeFrame[], now: number): void {
   if (!Array.isArray(frames) || frames.length < 2 || frames.length > MAX_FRAMES) {
-    throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `expected 2-${MAX_FRAMES} frames, got ${Array.isArray(frames) ? frames.length : "none"}`);
+    throw new ChallengeError(
+      "CHALLENGE_FRAMES_INVALID",
+      `expected 2-${MAX_FRAMES} frames, got ${Array.isArray(frames) ? frames.length : "none"}`,
+    );
   }
   if (now > challenge.expiresAt) throw new ChallengeError("CHALLENGE_EXPIRED", "challenge answered after it expired");
   let previous = -Infinity;
@@ -159,10 +165,14 @@ export function checkFrameTiming(challenge: Challenge, frames: readonly Challeng
   const checked: readonly (ChallengeFrame | undefined)[] = frames;
   checked.forEach((f, i) => {
     const t = f?.timestampMs;
-    if (typeof t !== "number" || !Number.isFinite(t)) throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} has no timestamp`);
-    if (t <= previous) throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} is out of order`, { details: { frame: i } });
+    if (typeof t !== "number" || !Number.isFinite(t))
+      throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} has no timestamp`);
+    if (t <= previous)
+      throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} is out of order`, { details: { frame: i } });
     if (t < challenge.issuedAt || t > challenge.expiresAt) {
-      throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} was taken outside the challenge window`, { details: { frame: i } });
+      throw new ChallengeError("CHALLENGE_FRAMES_INVALID", `frame ${i} was taken outside the challenge window`, {
+        details: { frame: i },
+      });
     }
     previous = t;
   });
@@ -192,10 +202,23 @@ export async function verifyChallenge(
     try {
       reading = await readFace(model, frame.image, { minFaceSize: options.minFaceSize });
     } catch (error) {
-      if (!(error instanceof FaceError) || error.code === "FACE_MODEL_CLOSED" || error.code === "FACE_MODEL_UNAVAILABLE") throw error;
+      if (
+        !(error instanceof FaceError) ||
+        error.code === "FACE_MODEL_CLOSED" ||
+        error.code === "FACE_MODEL_UNAVAILABLE"
+      )
+        throw error;
       const state: FrameState = error.code === "FACE_MULTIPLE" ? "MULTIPLE_FACES" : "NO_FACE";
       failures.add(state === "MULTIPLE_FACES" ? "FRAME_MULTIPLE_FACES" : "FRAME_WITHOUT_FACE");
-      evidence.push({ timestampMs: frame.timestampMs, state, yaw: null, eyesOpen: null, passiveLiveness: null, similarityToFirst: null, pixelSha256: null });
+      evidence.push({
+        timestampMs: frame.timestampMs,
+        state,
+        yaw: null,
+        eyesOpen: null,
+        passiveLiveness: null,
+        similarityToFirst: null,
+        pixelSha256: null,
+      });
       if (i === 0) failures.add("FIRST_FRAME_NOT_NEUTRAL");
       continue;
     }
@@ -205,7 +228,13 @@ export async function verifyChallenge(
     const eyes = await model.eyeState(reading.image, reading.landmarks);
     const passive = await model.liveness(reading.image, reading.box);
     const eyesOpen = Math.min(eyes.leftOpen, eyes.rightOpen);
-    if (!first) first = { embedding: reading.embedding, yaw: pose.yaw, pixelSha256: reading.pixelSha256, bytesSha256: reading.bytesSha256 };
+    if (!first)
+      first = {
+        embedding: reading.embedding,
+        yaw: pose.yaw,
+        pixelSha256: reading.pixelSha256,
+        bytesSha256: reading.bytesSha256,
+      };
     const dYaw = pose.yaw - first.yaw;
     let state: FrameState;
     if (dYaw >= t.turnYawDegrees) state = "TURNED_LEFT";
@@ -217,11 +246,20 @@ export async function verifyChallenge(
     const sim = cosineSimilarity(first.embedding, reading.embedding);
     minSim = minSim === null ? sim : Math.min(minSim, sim);
     if (sim < thresholds.match.accept) failures.add("DIFFERENT_PERSON_IN_FRAMES");
-    evidence.push({ timestampMs: frame.timestampMs, state, yaw: pose.yaw, eyesOpen, passiveLiveness: passive, similarityToFirst: sim, pixelSha256: reading.pixelSha256 });
+    evidence.push({
+      timestampMs: frame.timestampMs,
+      state,
+      yaw: pose.yaw,
+      eyesOpen,
+      passiveLiveness: passive,
+      similarityToFirst: sim,
+      pixelSha256: reading.pixelSha256,
+    });
   }
 
   const observed = observedActions(evidence.map((e) => e.state));
-  if (observed.length !== challenge.steps.length || observed.some((s, i) => s !== challenge.steps[i])) failures.add("ACTIONS_MISMATCH");
+  if (observed.length !== challenge.steps.length || observed.some((s, i) => s !== challenge.steps[i]))
+    failures.add("ACTIONS_MISMATCH");
   return {
     passed: failures.size === 0,
     failures: [...failures],
@@ -241,7 +279,11 @@ export async function verifyChallenge(
  * a turn held over several frames is one). UNCLEAR frames neither start nor end an action.
  */
 export function observedActions(states: readonly FrameState[]): ChallengeStep[] {
-  const toStep: Partial<Record<FrameState, ChallengeStep>> = { TURNED_LEFT: "TURN_LEFT", TURNED_RIGHT: "TURN_RIGHT", EYES_CLOSED: "BLINK" };
+  const toStep: Partial<Record<FrameState, ChallengeStep>> = {
+    TURNED_LEFT: "TURN_LEFT",
+    TURNED_RIGHT: "TURN_RIGHT",
+    EYES_CLOSED: "BLINK",
+  };
   const actions: ChallengeStep[] = [];
   let current: ChallengeStep | null = null;
   for (const s of states) {

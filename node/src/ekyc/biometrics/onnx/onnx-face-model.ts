@@ -81,7 +81,11 @@ export async function loadOnnxFaceModel(options: OnnxFaceModelOptions = {}): Pro
     try {
       bytes = await readFile(path.join(dir, file));
     } catch (cause) {
-      throw new FaceError("FACE_MODEL_UNAVAILABLE", `face model ${file} is missing: run scripts/models/fetch-models.sh`, { cause });
+      throw new FaceError(
+        "FACE_MODEL_UNAVAILABLE",
+        `face model ${file} is missing: run scripts/models/fetch-models.sh`,
+        { cause },
+      );
     }
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     if (!pinned || pinned.sha256 !== sha256) {
@@ -133,7 +137,13 @@ class OnnxFaceModel implements FaceModel {
     const scale = Math.min(DET_W / (image.width * pad), DET_H / (image.height * pad));
     const ox = (DET_W - image.width * scale) / 2;
     const oy = (DET_H - image.height * scale) / 2;
-    const canvas = warpImage(image, [1 / scale, 0, (0.5 - ox) / scale - 0.5, 0, 1 / scale, (0.5 - oy) / scale - 0.5], DET_W, DET_H, PAD_GREY);
+    const canvas = warpImage(
+      image,
+      [1 / scale, 0, (0.5 - ox) / scale - 0.5, 0, 1 / scale, (0.5 - oy) / scale - 0.5],
+      DET_W,
+      DET_H,
+      PAD_GREY,
+    );
     const input = planar(canvas, (v) => (v - 127) / 128);
     const out = await this.#run("detect", new ort.Tensor("float32", input, [1, 3, DET_H, DET_W]));
     const scores = out.scores!.data as Float32Array;
@@ -159,7 +169,8 @@ class OnnxFaceModel implements FaceModel {
   }
 
   async landmarks(image: RgbImage, box: FaceBox): Promise<FaceLandmarks> {
-    const w = boxWidth(box), h = boxHeight(box);
+    const w = boxWidth(box),
+      h = boxHeight(box);
     const crop = cropResize(image, box.x1, box.y1, w, h, 64, 64);
     const input = gray(crop, (v) => v / 256);
     const out = await this.#run("landmark", new ort.Tensor("float32", input, [1, 1, 64, 64]));
@@ -178,9 +189,11 @@ class OnnxFaceModel implements FaceModel {
   }
 
   async headPose(image: RgbImage, box: FaceBox): Promise<HeadPose> {
-    const w = boxWidth(box), h = boxHeight(box);
+    const w = boxWidth(box),
+      h = boxHeight(box);
     const crop = cropResize(image, box.x1 - w / 4, box.y1 - h / 4, w * 1.5, h * 1.5, 224, 224);
-    const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+    const mean = [0.485, 0.456, 0.406],
+      std = [0.229, 0.224, 0.225];
     const input = planar(crop, (v, c) => (v / 255 - mean[c]!) / std[c]!);
     const out = await this.#run("pose", new ort.Tensor("float32", input, [1, 3, 224, 224]));
     const angle = (t: ort.Tensor | undefined): number => {
@@ -201,7 +214,14 @@ class OnnxFaceModel implements FaceModel {
       const cy = lids.reduce((s, i) => s + p[i]!.y, 0) / lids.length;
       const size = Math.max(4, Math.abs(p[cornerB]!.x - p[cornerA]!.x) * 1.6);
       const crop = cropResize(image, cx - size / 2, cy - size / 2, size, size, 24, 24);
-      const out = await this.#run("eye", new ort.Tensor("float32", gray(crop, (v) => v / 255), [1, 1, 24, 24]));
+      const out = await this.#run(
+        "eye",
+        new ort.Tensor(
+          "float32",
+          gray(crop, (v) => v / 255),
+          [1, 1, 24, 24],
+        ),
+      );
       return softmax(out.output!.data as Float32Array)[EYE_OPEN_INDEX]!;
     };
     return { leftOpen: await eye([37, 38, 40, 41], 36, 39), rightOpen: await eye([43, 44, 46, 47], 42, 45) };
@@ -210,13 +230,22 @@ class OnnxFaceModel implements FaceModel {
   async liveness(image: RgbImage, box: FaceBox): Promise<number> {
     // 2.7x context around the face (the model looks for screen/print borders and moiré around it),
     // shifted to stay inside the image as the model was trained.
-    const w = boxWidth(box), h = boxHeight(box);
+    const w = boxWidth(box),
+      h = boxHeight(box);
     const s = Math.min((image.height - 1) / h, (image.width - 1) / w, 2.7);
-    const cw = w * s, ch = h * s;
+    const cw = w * s,
+      ch = h * s;
     const x = clamp((box.x1 + box.x2) / 2 - cw / 2, 0, image.width - cw);
     const y = clamp((box.y1 + box.y2) / 2 - ch / 2, 0, image.height - ch);
     const crop = cropResize(image, x, y, cw, ch, 128, 128);
-    const out = await this.#run("liveness", new ort.Tensor("float32", planar(crop, (v) => v), [1, 3, 128, 128]));
+    const out = await this.#run(
+      "liveness",
+      new ort.Tensor(
+        "float32",
+        planar(crop, (v) => v),
+        [1, 3, 128, 128],
+      ),
+    );
     return softmax(out.output!.data as Float32Array)[LIVE_INDEX]!;
   }
 
@@ -266,6 +295,7 @@ function planar(img: RgbImage, f: (v: number, channel: number) => number): Float
 function gray(img: RgbImage, f: (v: number) => number): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = f(0.299 * img.data[i * 3]! + 0.587 * img.data[i * 3 + 1]! + 0.114 * img.data[i * 3 + 2]!);
+  for (let i = 0; i < n; i++)
+    out[i] = f(0.299 * img.data[i * 3]! + 0.587 * img.data[i * 3 + 1]! + 0.114 * img.data[i * 3 + 2]!);
   return out;
 }

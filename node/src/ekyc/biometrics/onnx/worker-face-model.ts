@@ -12,7 +12,8 @@ import type { OnnxFaceModelOptions } from "./onnx-face-model.ts";
 
 /** A FaceError from the worker comes back as one, code and all; anything else means the model failed. */
 function rebuild(error: WireError): Error {
-  if (error.name === "FaceError" && error.code !== null) return new FaceError(error.code as FaceErrorCode, error.message, { details: error.details });
+  if (error.name === "FaceError" && error.code !== null)
+    return new FaceError(error.code as FaceErrorCode, error.message, { details: error.details });
   return new FaceError("FACE_MODEL_UNAVAILABLE", `face model worker failed: ${error.name}: ${error.message}`);
 }
 

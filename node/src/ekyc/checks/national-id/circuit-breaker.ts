@@ -38,7 +38,8 @@ export class CircuitBreaker {
     this.#threshold = options.failureThreshold ?? 5;
     this.#cooldownMs = options.cooldownMs ?? 10_000;
     this.#now = options.now ?? Date.now;
-    if (!Number.isInteger(this.#threshold) || this.#threshold < 1) throw new RangeError("failureThreshold must be an integer >= 1");
+    if (!Number.isInteger(this.#threshold) || this.#threshold < 1)
+      throw new RangeError("failureThreshold must be an integer >= 1");
     if (!(this.#cooldownMs >= 0)) throw new RangeError("cooldownMs must be >= 0");
   }
 

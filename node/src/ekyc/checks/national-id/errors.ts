@@ -4,7 +4,10 @@ import { KycnetError } from "@kycnet/sdk/errors";
 /** The overall deadline (or one attempt's timeout) passed before the registry answered. */
 export class RegistryTimeoutError extends KycnetError {
   constructor(timeoutMs: number, options: { cause?: unknown } = {}) {
-    super("REGISTRY_TIMEOUT", `national-ID registry did not answer within ${timeoutMs} ms`, { details: { timeoutMs }, ...options });
+    super("REGISTRY_TIMEOUT", `national-ID registry did not answer within ${timeoutMs} ms`, {
+      details: { timeoutMs },
+      ...options,
+    });
   }
 }
 
@@ -21,7 +24,10 @@ export class RegistryServerError extends KycnetError {
 /** The connection itself failed (refused, reset, DNS) on every attempt. */
 export class RegistryNetworkError extends KycnetError {
   constructor(attempts: number, options: { cause?: unknown } = {}) {
-    super("REGISTRY_NETWORK_ERROR", `national-ID registry unreachable (${attempts} attempts)`, { details: { attempts }, ...options });
+    super("REGISTRY_NETWORK_ERROR", `national-ID registry unreachable (${attempts} attempts)`, {
+      details: { attempts },
+      ...options,
+    });
   }
 }
 
@@ -37,7 +43,10 @@ export class RegistryCircuitOpenError extends KycnetError {
 /** The registry answered, but not in the agreed shape (schema, size, content type, status code). */
 export class RegistryResponseError extends KycnetError {
   constructor(reason: string, options: { cause?: unknown } = {}) {
-    super("REGISTRY_BAD_RESPONSE", `national-ID registry response rejected: ${reason}`, { details: { reason }, ...options });
+    super("REGISTRY_BAD_RESPONSE", `national-ID registry response rejected: ${reason}`, {
+      details: { reason },
+      ...options,
+    });
   }
 }
 

@@ -48,7 +48,8 @@ export interface HttpNationalIdRegistryOptions {
 }
 
 /** Outcome of one attempt: an answer, or a failure that may be worth retrying. */
-type Attempt = { ok: true; body: CheckResponse } | { ok: false; retryable: boolean; error: KycnetError; retryAfterMs?: number };
+type Attempt =
+  { ok: true; body: CheckResponse } | { ok: false; retryable: boolean; error: KycnetError; retryAfterMs?: number };
 
 /** Upper bound on a server-requested wait; the deadline bounds it further. */
 const MAX_RETRY_AFTER_MS = 30_000;
@@ -80,14 +81,17 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
     } catch (cause) {
       throw new InvalidArgumentError("baseUrl", "is not a URL", { cause });
     }
-    if (base.protocol !== "http:" && base.protocol !== "https:") throw new InvalidArgumentError("baseUrl", "must be http or https");
+    if (base.protocol !== "http:" && base.protocol !== "https:")
+      throw new InvalidArgumentError("baseUrl", "must be http or https");
     this.#url = new URL(CHECK_PATH, base);
     this.#deadlineMs = positive("deadlineMs", options.deadlineMs ?? 5_000, 1);
     this.#attemptTimeoutMs = positive("attemptTimeoutMs", options.attemptTimeoutMs ?? 2_000, 1);
     this.#maxAttempts = Math.floor(positive("maxAttempts", options.maxAttempts ?? 3, 1));
     this.#backoffMs = positive("backoffMs", options.backoffMs ?? 100, 0);
     this.#breaker =
-      options.circuitBreaker instanceof CircuitBreaker ? options.circuitBreaker : new CircuitBreaker(options.circuitBreaker);
+      options.circuitBreaker instanceof CircuitBreaker
+        ? options.circuitBreaker
+        : new CircuitBreaker(options.circuitBreaker);
     this.#headers = { ...(options.headers ?? {}) };
   }
 
@@ -133,20 +137,31 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
     try {
       response = await fetch(this.#url, {
         method: "POST",
-        headers: { ...this.#headers, "content-type": "application/json", accept: "application/json", [REQUEST_ID_HEADER]: requestId },
+        headers: {
+          ...this.#headers,
+          "content-type": "application/json",
+          accept: "application/json",
+          [REQUEST_ID_HEADER]: requestId,
+        },
         body,
         signal: attemptSignal,
         redirect: "error",
       });
     } catch (cause) {
-      if (attemptSignal.aborted) return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
+      if (attemptSignal.aborted)
+        return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
       return { ok: false, retryable: true, error: new RegistryNetworkError(attempt, { cause }) };
     }
     try {
       if (response.status >= 500 || response.status === 429) {
         await response.body?.cancel();
         const wait = retryAfterMs(response.headers.get("retry-after"));
-        return { ok: false, retryable: true, error: new RegistryServerError(response.status, attempt), ...(wait === undefined ? {} : { retryAfterMs: wait }) };
+        return {
+          ok: false,
+          retryable: true,
+          error: new RegistryServerError(response.status, attempt),
+          ...(wait === undefined ? {} : { retryAfterMs: wait }),
+        };
       }
       if (response.status !== 200) {
         await response.body?.cancel();
@@ -154,12 +169,17 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
       }
       const parsed = await readJson(response);
       if (!Value.Check(CheckResponseSchema, parsed)) {
-        return { ok: false, retryable: false, error: new RegistryResponseError("body does not match the response schema") };
+        return {
+          ok: false,
+          retryable: false,
+          error: new RegistryResponseError("body does not match the response schema"),
+        };
       }
       return { ok: true, body: parsed };
     } catch (cause) {
       if (isKycnetError(cause)) return { ok: false, retryable: false, error: cause };
-      if (attemptSignal.aborted) return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
+      if (attemptSignal.aborted)
+        return { ok: false, retryable: true, error: new RegistryTimeoutError(this.#attemptTimeoutMs, { cause }) };
       return { ok: false, retryable: true, error: new RegistryNetworkError(attempt, { cause }) };
     }
   }
@@ -172,7 +192,9 @@ function unavailable(error: KycnetError): IdentityCheckResult {
 function toResult(body: CheckResponse): IdentityCheckResult {
   switch (body.status) {
     case "MATCH":
-      return body.suggestedIdNumber === undefined ? { status: "MATCH" } : { status: "MATCH", suggestedIdNumber: body.suggestedIdNumber };
+      return body.suggestedIdNumber === undefined
+        ? { status: "MATCH" }
+        : { status: "MATCH", suggestedIdNumber: body.suggestedIdNumber };
     case "MISMATCH": {
       const fields = [...new Set(body.fields)];
       return body.suggestedIdNumber === undefined

@@ -30,7 +30,10 @@ export const CheckResponseSchema = Type.Union([
   Type.Object(
     {
       status: Type.Literal("MISMATCH"),
-      fields: Type.Array(Type.Union(COMPARED_FIELDS.map((f) => Type.Literal(f))), { minItems: 1, maxItems: COMPARED_FIELDS.length }),
+      fields: Type.Array(Type.Union(COMPARED_FIELDS.map((f) => Type.Literal(f))), {
+        minItems: 1,
+        maxItems: COMPARED_FIELDS.length,
+      }),
       suggestedIdNumber: SuggestedId,
     },
     { additionalProperties: false },

@@ -5,7 +5,18 @@
 import type { BirthDateAgreement, BirthDateSpec } from "./port.ts";
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 function plausibleYear(y: number): boolean {
@@ -37,7 +48,10 @@ export function parseIsoBirthDate(text: string): BirthDateSpec | undefined {
  * "01 Jan 1955 to 31 Dec 1960"; anything else → undefined.
  */
 export function parseOfacBirthDate(text: string): BirthDateSpec | undefined {
-  const t = text.trim().toLowerCase().replace(/^circa\s+/, "");
+  const t = text
+    .trim()
+    .toLowerCase()
+    .replace(/^circa\s+/, "");
   const range = /^(?:.*?(\d{4}))\s+to\s+(?:.*?(\d{4}))$/.exec(t);
   if (range) return yearSpec(Number(range[1]), Number(range[2]));
   const full = /^(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})$/.exec(t);

@@ -4,7 +4,11 @@ import type { SanctionsSource } from "./port.ts";
 
 /** A list file that does not parse or lacks what its format requires. */
 export class SanctionsListMalformedError extends KycnetError {
-  constructor(format: SanctionsSource | "OFAC_SDN_CSV", reason: string, options: { cause?: unknown; line?: number } = {}) {
+  constructor(
+    format: SanctionsSource | "OFAC_SDN_CSV",
+    reason: string,
+    options: { cause?: unknown; line?: number } = {},
+  ) {
     super("SANCTIONS_LIST_MALFORMED", `${format} list rejected: ${reason}`, {
       details: { format, reason, ...(options.line === undefined ? {} : { line: options.line }) },
       cause: options.cause,
@@ -22,7 +26,9 @@ export class SanctionsListEncodingError extends KycnetError {
 /** A list with no entries: refusing it keeps a broken download from silently disabling screening. */
 export class SanctionsListEmptyError extends KycnetError {
   constructor(version: string) {
-    super("SANCTIONS_LIST_EMPTY", `sanctions snapshot ${JSON.stringify(version)} has no entries`, { details: { version } });
+    super("SANCTIONS_LIST_EMPTY", `sanctions snapshot ${JSON.stringify(version)} has no entries`, {
+      details: { version },
+    });
   }
 }
 

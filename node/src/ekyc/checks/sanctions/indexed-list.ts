@@ -19,9 +19,26 @@
  * see a half index, and a failed build leaves the old one active.
  */
 import { assertUsableSnapshot } from "./snapshot.ts";
-import { DEFAULT_THRESHOLD, MAX_TIE_BREAKER_BONUS, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
+import {
+  DEFAULT_THRESHOLD,
+  MAX_TIE_BREAKER_BONUS,
+  prepareEntry,
+  prepareQuery,
+  rankHits,
+  scoreEntry,
+  type PreparedEntry,
+} from "./scoring.ts";
 import { MIN_TOKEN_SIMILARITY, tokenSimilarity } from "./similarity.ts";
-import type { SanctionsEntry, SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
+import type {
+  SanctionsEntry,
+  SanctionsList,
+  SanctionsListInfo,
+  SanctionsSnapshot,
+  ScreeningHit,
+  ScreeningOptions,
+  ScreeningQuery,
+  ScreeningResult,
+} from "./port.ts";
 
 interface Index {
   version: string;
@@ -231,7 +248,10 @@ export class IndexedSanctionsList implements SanctionsList {
     const candidates = new Set<number>();
     for (const nameId of touched) {
       const shorter = Math.min(queryLength, nameLength[nameId] as number);
-      const needed = Math.max(Math.min(2, queryTokens.length, nameLength[nameId] as number), Math.ceil(minMean * shorter - 1e-9));
+      const needed = Math.max(
+        Math.min(2, queryTokens.length, nameLength[nameId] as number),
+        Math.ceil(minMean * shorter - 1e-9),
+      );
       if ((counts[nameId] as number) >= needed) candidates.add(nameEntry[nameId] as number);
     }
     const hits: ScreeningHit[] = [];

@@ -4,7 +4,15 @@
  */
 import { assertUsableSnapshot } from "./snapshot.ts";
 import { DEFAULT_THRESHOLD, prepareEntry, prepareQuery, rankHits, scoreEntry, type PreparedEntry } from "./scoring.ts";
-import type { SanctionsList, SanctionsListInfo, SanctionsSnapshot, ScreeningHit, ScreeningOptions, ScreeningQuery, ScreeningResult } from "./port.ts";
+import type {
+  SanctionsList,
+  SanctionsListInfo,
+  SanctionsSnapshot,
+  ScreeningHit,
+  ScreeningOptions,
+  ScreeningQuery,
+  ScreeningResult,
+} from "./port.ts";
 
 interface State {
   version: string;

@@ -16,8 +16,22 @@ export const MAX_NAME_TOKENS = 12;
  * Latin letters lists use for European names. Ð/ð (eth) is often typed for Đ, so it folds to d too.
  */
 const STANDALONE_LETTERS: Readonly<Record<string, string>> = {
-  đ: "d", Đ: "d", ð: "d", Ð: "d", ø: "o", Ø: "o", æ: "ae", Æ: "ae", œ: "oe", Œ: "oe",
-  ß: "ss", ł: "l", Ł: "l", ı: "i", þ: "th", Þ: "th",
+  đ: "d",
+  Đ: "d",
+  ð: "d",
+  Ð: "d",
+  ø: "o",
+  Ø: "o",
+  æ: "ae",
+  Æ: "ae",
+  œ: "oe",
+  Œ: "oe",
+  ß: "ss",
+  ł: "l",
+  Ł: "l",
+  ı: "i",
+  þ: "th",
+  Þ: "th",
 };
 
 export function foldName(name: string): string {
@@ -39,11 +53,13 @@ export function nameTokens(name: string): string[] {
 /** Folded tokens of a customer name; hostile input gets an InvalidArgumentError. */
 export function queryTokens(name: unknown): string[] {
   if (typeof name !== "string") throw new InvalidArgumentError("fullName", "must be a string");
-  if (name.length > MAX_SCREENED_NAME_LENGTH) throw new InvalidArgumentError("fullName", `longer than ${MAX_SCREENED_NAME_LENGTH} characters`);
+  if (name.length > MAX_SCREENED_NAME_LENGTH)
+    throw new InvalidArgumentError("fullName", `longer than ${MAX_SCREENED_NAME_LENGTH} characters`);
   if (/\p{Cc}/u.test(name)) throw new InvalidArgumentError("fullName", "contains control characters");
   const folded = foldName(name);
   const tokens = folded === "" ? [] : folded.split(" ");
   if (tokens.length === 0) throw new InvalidArgumentError("fullName", "has no letters");
-  if (tokens.length > MAX_NAME_TOKENS) throw new InvalidArgumentError("fullName", `more than ${MAX_NAME_TOKENS} name parts`);
+  if (tokens.length > MAX_NAME_TOKENS)
+    throw new InvalidArgumentError("fullName", `more than ${MAX_NAME_TOKENS} name parts`);
   return tokens;
 }

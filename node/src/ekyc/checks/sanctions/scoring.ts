@@ -41,7 +41,11 @@ export interface PreparedQuery {
   maxHits: number;
 }
 
-export function prepareQuery(query: ScreeningQuery, options: ScreeningOptions, defaultThreshold: number): PreparedQuery {
+export function prepareQuery(
+  query: ScreeningQuery,
+  options: ScreeningOptions,
+  defaultThreshold: number,
+): PreparedQuery {
   if (query === null || typeof query !== "object") throw new InvalidArgumentError("query", "must be an object");
   const tokens = queryTokens(query.fullName);
   const out: PreparedQuery = {
@@ -89,8 +93,12 @@ export function scoreEntry(query: PreparedQuery, prepared: PreparedEntry): Scree
   if (nameScore + MAX_TIE_BREAKER_BONUS < query.threshold) return undefined;
   const { entry } = prepared;
   const dateOfBirth = entry.kind === "INDIVIDUAL" ? compareBirthDate(query.dateOfBirth, entry.datesOfBirth) : "UNKNOWN";
-  const nationality = entry.kind === "INDIVIDUAL" ? compareNationality(query.nationality, entry.nationalities) : "UNKNOWN";
-  const adjusted = Math.min(1, Math.max(0, nameScore + TIE_BREAKERS.dateOfBirth[dateOfBirth] + TIE_BREAKERS.nationality[nationality]));
+  const nationality =
+    entry.kind === "INDIVIDUAL" ? compareNationality(query.nationality, entry.nationalities) : "UNKNOWN";
+  const adjusted = Math.min(
+    1,
+    Math.max(0, nameScore + TIE_BREAKERS.dateOfBirth[dateOfBirth] + TIE_BREAKERS.nationality[nationality]),
+  );
   // The threshold applies to the exact score; rounding is for reports only.
   if (adjusted < query.threshold) return undefined;
   const score = Math.round(adjusted * 10_000) / 10_000;

@@ -9,7 +9,8 @@ export function assertUsableSnapshot(snapshot: SanctionsSnapshot): void {
   if (snapshot === null || typeof snapshot !== "object" || !Array.isArray(snapshot.entries)) {
     throw new InvalidArgumentError("snapshot", "must have an entries array");
   }
-  if (typeof snapshot.version !== "string" || snapshot.version === "") throw new InvalidArgumentError("snapshot.version", "must be a non-empty string");
+  if (typeof snapshot.version !== "string" || snapshot.version === "")
+    throw new InvalidArgumentError("snapshot.version", "must be a non-empty string");
   if (snapshot.entries.length === 0) throw new SanctionsListEmptyError(snapshot.version);
   if (snapshot.entries.length > MAX_ENTRIES) throw new SanctionsListTooLargeError("entry count", MAX_ENTRIES);
   const ids = new Set<string>();

@@ -59,7 +59,9 @@ const stripFillers = (s: string): string => s.replace(/<+$/g, "").replace(/</g, 
 /** YYMMDD → YYYY-MM-DD. Birth dates pick the century that is not in the future; expiry is 20YY. */
 function mrzDate(yymmdd: string, kind: "birth" | "expiry", now: Date): string | null {
   if (!/^\d{6}$/.test(yymmdd)) return null;
-  const yy = Number(yymmdd.slice(0, 2)), mm = Number(yymmdd.slice(2, 4)), dd = Number(yymmdd.slice(4, 6));
+  const yy = Number(yymmdd.slice(0, 2)),
+    mm = Number(yymmdd.slice(2, 4)),
+    dd = Number(yymmdd.slice(4, 6));
   const thisYear = now.getUTCFullYear() % 100;
   const year = kind === "expiry" ? 2000 + yy : yy > thisYear ? 1900 + yy : 2000 + yy;
   return isoDate(year, mm, dd);

@@ -25,7 +25,8 @@ export interface MrzReading {
 }
 
 /** Long side of the copy the detector sees, and of the larger copy for small text. */
-const NATIVE_SIDE = 640, ENLARGED_SIDE = 1280;
+const NATIVE_SIDE = 640,
+  ENLARGED_SIDE = 1280;
 
 /** Boxes considered for MRZ rows, longest first. */
 const MAX_BOXES = 200;
@@ -79,9 +80,14 @@ function formatsFor(frames: readonly CtcFrames[]): MrzFormat[] {
     const { lines: count, length } = SHAPES[format];
     const rows = texts.slice(texts.length - count);
     // Greedy decoding drops repeated `<`, so a line of fillers reads much shorter than it is.
-    return rows.length === count && rows.filter((t) => t.includes("<")).length >= count - 1 && rows.every((t) => t.length >= length / 3 && t.length <= length + 6);
+    return (
+      rows.length === count &&
+      rows.filter((t) => t.includes("<")).length >= count - 1 &&
+      rows.every((t) => t.length >= length / 3 && t.length <= length + 6)
+    );
   };
-  const order: MrzFormat[] = texts.length >= 3 && texts.slice(-2).every((t) => t.length > 37) ? ["TD3", "TD1"] : ["TD1", "TD3"];
+  const order: MrzFormat[] =
+    texts.length >= 3 && texts.slice(-2).every((t) => t.length > 37) ? ["TD3", "TD1"] : ["TD1", "TD3"];
   return order.filter(plausible);
 }
 
@@ -113,7 +119,11 @@ function textTooSmall(boxes: readonly TextBox[], image: GrayImage, longSide: num
  */
 function plausibility(data: MrzData): number {
   const code = data.format === "TD3" ? /^P/ : /^[IAC]/;
-  return (code.test(data.documentCode) ? 100 : 0) + (data.dateOfBirth !== null ? 50 : 0) + data.checks.filter((c) => c.valid).length;
+  return (
+    (code.test(data.documentCode) ? 100 : 0) +
+    (data.dateOfBirth !== null ? 50 : 0) +
+    data.checks.filter((c) => c.valid).length
+  );
 }
 
 /** A document code and a real date of birth: upright, so failing check digits are the card's own. */
@@ -124,7 +134,8 @@ export function rotateQuarter(image: GrayImage): GrayImage {
   const { width, height, data } = image;
   const out = new Uint8Array(width * height);
   // Output (x, y), width = old height: comes from old (y, height - 1 - x).
-  for (let y = 0; y < width; y++) for (let x = 0; x < height; x++) out[y * height + x] = data[(height - 1 - x) * width + y] as number;
+  for (let y = 0; y < width; y++)
+    for (let x = 0; x < height; x++) out[y * height + x] = data[(height - 1 - x) * width + y] as number;
   return { data: out, width: height, height: width };
 }
 
@@ -136,7 +147,13 @@ function mostlyVertical(boxes: readonly TextBox[]): boolean {
 }
 
 /** Reads the rows both ways up and returns the best reading (null: no MRZ among them). */
-async function readRows(engine: PaddleOcr, image: GrayImage, rows: readonly TextBox[], name: string, now: Date): Promise<MrzReading | null> {
+async function readRows(
+  engine: PaddleOcr,
+  image: GrayImage,
+  rows: readonly TextBox[],
+  name: string,
+  now: Date,
+): Promise<MrzReading | null> {
   if (rows.length < 2) return null;
   let best = null as MrzReading | null; // (assigned in nested loops: keep TypeScript from narrowing it to null)
   for (const upsideDown of [false, true]) {
@@ -179,13 +196,27 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
   consider(first);
   if (mostlyVertical(native)) {
     const turned = rotateQuarter(image);
-    const reading = await readRows(engine, turned, inReadingOrder(mrzRows(await engine.findLines(turned, NATIVE_SIDE))), "rotated-90", now);
+    const reading = await readRows(
+      engine,
+      turned,
+      inReadingOrder(mrzRows(await engine.findLines(turned, NATIVE_SIDE))),
+      "rotated-90",
+      now,
+    );
     if (reading !== null && isFinal(reading.data)) return reading;
     consider(reading);
   } else if (best === null && textTooSmall(native, image, NATIVE_SIDE)) {
     // Recognition already works on the full-resolution image: a larger detection copy helps
     // only when the text was too small for the detector to separate the lines.
-    consider(await readRows(engine, image, inReadingOrder(mrzRows(await engine.findLines(image, ENLARGED_SIDE))), "enlarged", now));
+    consider(
+      await readRows(
+        engine,
+        image,
+        inReadingOrder(mrzRows(await engine.findLines(image, ENLARGED_SIDE))),
+        "enlarged",
+        now,
+      ),
+    );
   }
   // Without even a document code, what was read is not an MRZ.
   const found = best as MrzReading | null;

@@ -23,12 +23,18 @@ function reasonOf(error: WireError): string {
 export async function startMrzReader(): Promise<MrzReader> {
   const rpc = await RpcWorker.start<null>(new URL("./worker.ts", import.meta.url), {
     rebuild: (error) =>
-      error.code === "OCR_ENGINE_UNAVAILABLE" ? new OcrEngineError("paddleocr", reasonOf(error)) : new OcrEngineError("paddleocr", `MRZ worker failed: ${error.name}: ${error.message}`),
+      error.code === "OCR_ENGINE_UNAVAILABLE"
+        ? new OcrEngineError("paddleocr", reasonOf(error))
+        : new OcrEngineError("paddleocr", `MRZ worker failed: ${error.name}: ${error.message}`),
     lost: (reason) => new OcrEngineError("paddleocr", `MRZ worker ${reason}`),
     closed: () => new OcrEngineError("paddleocr", "MRZ reader is closed"),
   });
   return {
-    read: (image, now) => rpc.call<MrzReading | null>("read", [{ data: image.data, width: image.width, height: image.height }, now.getTime()]),
+    read: (image, now) =>
+      rpc.call<MrzReading | null>("read", [
+        { data: image.data, width: image.width, height: image.height },
+        now.getTime(),
+      ]),
     close: () => rpc.close(),
   };
 }

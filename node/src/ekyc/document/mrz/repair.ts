@@ -13,7 +13,20 @@ import type { FieldName } from "mrz";
 import { fieldSpan, SHAPES, type MrzFormat } from "./layout.ts";
 import { checkSpans } from "./parse.ts";
 
-const TO_DIGIT: Record<string, string> = { O: "0", Q: "0", D: "0", U: "0", I: "1", L: "1", T: "1", Z: "2", S: "5", B: "8", G: "6", A: "4" };
+const TO_DIGIT: Record<string, string> = {
+  O: "0",
+  Q: "0",
+  D: "0",
+  U: "0",
+  I: "1",
+  L: "1",
+  T: "1",
+  Z: "2",
+  S: "5",
+  B: "8",
+  G: "6",
+  A: "4",
+};
 const TO_LETTER: Record<string, string> = { "0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A" };
 /**
  * Look-alike pairs for the single confirmed substitution: letter ↔ digit and letter ↔ letter
@@ -21,10 +34,23 @@ const TO_LETTER: Record<string, string> = { "0": "O", "1": "I", "2": "Z", "5": "
  * what an altered or misprinted check digit looks like, and "repairing" it would hide that.
  */
 const LOOK_ALIKES: Record<string, string[]> = {
-  "0": ["O", "D", "Q"], O: ["0", "D", "Q"], D: ["0", "O"], Q: ["0", "O"],
-  "1": ["I", "L"], I: ["1", "L"], L: ["1", "I"],
-  "2": ["Z"], Z: ["2"], "5": ["S"], S: ["5"], "8": ["B"], B: ["8"], "6": ["G"], G: ["6"],
-  "4": ["A"], A: ["4"],
+  "0": ["O", "D", "Q"],
+  O: ["0", "D", "Q"],
+  D: ["0", "O"],
+  Q: ["0", "O"],
+  "1": ["I", "L"],
+  I: ["1", "L"],
+  L: ["1", "I"],
+  "2": ["Z"],
+  Z: ["2"],
+  "5": ["S"],
+  S: ["5"],
+  "8": ["B"],
+  B: ["8"],
+  "6": ["G"],
+  G: ["6"],
+  "4": ["A"],
+  A: ["4"],
 };
 
 export interface Repair {
@@ -37,8 +63,12 @@ export interface Repair {
 
 /** Fields whose every position holds a digit (or `<`): dates and the check digits of ICAO 9303. */
 const NUMERIC_FIELDS: FieldName[] = [
-  "birthDate", "birthDateCheckDigit", "expirationDate", "expirationDateCheckDigit",
-  "documentNumberCheckDigit", "compositeCheckDigit",
+  "birthDate",
+  "birthDateCheckDigit",
+  "expirationDate",
+  "expirationDateCheckDigit",
+  "documentNumberCheckDigit",
+  "compositeCheckDigit",
 ];
 /** Fields whose every position holds a letter (or `<`): codes, sex, and names (which never hold digits). */
 const ALPHABETIC_FIELDS: FieldName[] = ["issuingState", "nationality", "sex", "lastName"];
@@ -55,7 +85,8 @@ function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; le
   return { digits, letters };
 }
 
-const DIGITS = "0123456789<", LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+const DIGITS = "0123456789<",
+  LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 export const MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /**
@@ -86,12 +117,18 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
   for (const [line, index] of digits) {
     const c = (lines[line] ?? "").charAt(index);
     const d = TO_DIGIT[c];
-    if (d !== undefined) { setChar(lines, line, index, d); repairs.push({ line, index, from: c, to: d, why: "letter in a numeric position" }); }
+    if (d !== undefined) {
+      setChar(lines, line, index, d);
+      repairs.push({ line, index, from: c, to: d, why: "letter in a numeric position" });
+    }
   }
   for (const [line, index] of letters) {
     const c = (lines[line] ?? "").charAt(index);
     const a = TO_LETTER[c];
-    if (a !== undefined) { setChar(lines, line, index, a); repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" }); }
+    if (a !== undefined) {
+      setChar(lines, line, index, a);
+      repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" });
+    }
   }
   if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs };
   // Step 2: one look-alike substitution, accepted only if all checks pass. It must keep the

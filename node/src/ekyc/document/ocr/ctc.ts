@@ -18,10 +18,12 @@ export interface CtcFrames {
 
 export function greedyDecode(ctc: CtcFrames): string {
   const width = ctc.alphabet.length + 1;
-  let out = "", previous = 0;
+  let out = "",
+    previous = 0;
   for (let t = 0; t < ctc.frames; t++) {
     let best = 0;
-    for (let s = 1; s < width; s++) if ((ctc.logProbs[t * width + s] as number) > (ctc.logProbs[t * width + best] as number)) best = s;
+    for (let s = 1; s < width; s++)
+      if ((ctc.logProbs[t * width + s] as number) > (ctc.logProbs[t * width + best] as number)) best = s;
     if (best !== 0 && best !== previous) out += ctc.alphabet[best - 1];
     previous = best;
   }
@@ -36,7 +38,9 @@ export function greedyDecode(ctc: CtcFrames): string {
  * continues it unless a blank came between them. O(frames × length × alphabet).
  */
 export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: readonly string[]): string | null {
-  const S = ctc.alphabet.length + 1, T = ctc.frames, L = length;
+  const S = ctc.alphabet.length + 1,
+    T = ctc.frames,
+    L = length;
   if (L <= 0 || T < L) return null;
   // mask[(n - 1) * S + k]: may the n-th character be symbol k?
   const mask = new Uint8Array(L * S).fill(1);
@@ -59,19 +63,34 @@ export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: read
     for (let n = 0; n <= L; n++) {
       const row = n * S;
       // Best and second-best states of row n-1, for "emit a symbol different from the last one".
-      let b1 = -Infinity, s1 = -1, b2 = -Infinity, s2 = -1;
+      let b1 = -Infinity,
+        s1 = -1,
+        b2 = -Infinity,
+        s2 = -1;
       if (n > 0) {
         const prev = (n - 1) * S;
         for (let s = 0; s < S; s++) {
           const v = score[prev + s] as number;
-          if (v > b1) { b2 = b1; s2 = s1; b1 = v; s1 = s; } else if (v > b2) { b2 = v; s2 = s; }
+          if (v > b1) {
+            b2 = b1;
+            s2 = s1;
+            b1 = v;
+            s1 = s;
+          } else if (v > b2) {
+            b2 = v;
+            s2 = s;
+          }
         }
       }
       // Blank: from any state of the same row.
-      let bestStay = -Infinity, bestStaySymbol = 0;
+      let bestStay = -Infinity,
+        bestStaySymbol = 0;
       for (let s = 0; s < S; s++) {
         const v = score[row + s] as number;
-        if (v > bestStay) { bestStay = v; bestStaySymbol = s; }
+        if (v > bestStay) {
+          bestStay = v;
+          bestStaySymbol = s;
+        }
       }
       next[row] = bestStay + (ctc.logProbs[lp] as number);
       back[t * states + row] = bestStaySymbol;
@@ -80,21 +99,35 @@ export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: read
         const emitFrom = n === 0 || mask[(n - 1) * S + k] === 0 ? -1 : s1 === k ? s2 : s1;
         const emit = emitFrom < 0 ? -Infinity : s1 === k ? b2 : b1;
         const p = ctc.logProbs[lp + k] as number;
-        if (emit > stay) { next[row + k] = emit + p; back[t * states + row + k] = emitFrom + S; }
-        else { next[row + k] = stay + p; back[t * states + row + k] = k; }
+        if (emit > stay) {
+          next[row + k] = emit + p;
+          back[t * states + row + k] = emitFrom + S;
+        } else {
+          next[row + k] = stay + p;
+          back[t * states + row + k] = k;
+        }
       }
     }
     [score, next] = [next, score];
   }
-  let end = -1, endScore = -Infinity;
-  for (let s = 0; s < S; s++) if ((score[L * S + s] as number) > endScore) { endScore = score[L * S + s] as number; end = s; }
+  let end = -1,
+    endScore = -Infinity;
+  for (let s = 0; s < S; s++)
+    if ((score[L * S + s] as number) > endScore) {
+      endScore = score[L * S + s] as number;
+      end = s;
+    }
   if (end < 0 || endScore === -Infinity) return null;
   const chars: string[] = [];
-  let n = L, s = end;
+  let n = L,
+    s = end;
   for (let t = T - 1; t >= 0; t--) {
     const pointer = back[t * states + n * S + s] as number;
-    if (pointer >= S) { chars.push(ctc.alphabet[s - 1] as string); n--; s = pointer - S; }
-    else s = pointer;
+    if (pointer >= S) {
+      chars.push(ctc.alphabet[s - 1] as string);
+      n--;
+      s = pointer - S;
+    } else s = pointer;
   }
   return chars.reverse().join("");
 }

@@ -31,7 +31,7 @@ export function createFakePaddleOcr(page: readonly ScriptedLine[]): PaddleOcr & 
       const line = page.find((l) => Math.hypot(l.box.cx - box.cx, l.box.cy - box.cy) < 1);
       if (line === undefined) return { alphabet, frames: 0, logProbs: new Float32Array(0) };
       // Read upside down (box turned by 180°), the text comes out reversed.
-      const forward = (line.box.ux * box.ux + line.box.uy * box.uy > 0) !== (line.upsideDown === true);
+      const forward = line.box.ux * box.ux + line.box.uy * box.uy > 0 !== (line.upsideDown === true);
       const chars = [...line.text];
       const order = forward ? chars.map((c, i) => ({ c, i })) : chars.map((c, i) => ({ c, i })).reverse();
       const S = alphabet.length + 1;
@@ -52,7 +52,9 @@ export function createFakePaddleOcr(page: readonly ScriptedLine[]): PaddleOcr & 
       const logProbs = new Float32Array(rows.length * S);
       rows.forEach((p, t) => {
         const total = p.reduce((a, b) => a + b, 0);
-        p.forEach((v, k) => { logProbs[t * S + k] = Math.log(v / total); });
+        p.forEach((v, k) => {
+          logProbs[t * S + k] = Math.log(v / total);
+        });
       });
       return { alphabet, frames: rows.length, logProbs };
     },

@@ -31,12 +31,16 @@ const BLANK_INK_FRACTION = 0.004;
 const MIN_TEXT_CONFIDENCE = 55;
 
 async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
-  const x = Math.max(0, Math.min(card.width - 2, box.x)), y = Math.max(0, Math.min(card.height - 2, box.y));
-  const width = Math.min(card.width - x, box.width), height = Math.min(card.height - y, box.height);
+  const x = Math.max(0, Math.min(card.width - 2, box.x)),
+    y = Math.max(0, Math.min(card.height - 2, box.y));
+  const width = Math.min(card.width - x, box.width),
+    height = Math.min(card.height - y, box.height);
   // At the card frame's ≈ 300 dpi the lines are 32–44 px high, which Tesseract reads as they are:
   // doubled, they read the same (507 vs 508 of 540 fields on 90 generated cards) at 1.5× the
   // cost (177 vs 115 ms per card for eight lines).
-  return sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), { raw: { width: card.width, height: card.height, channels: 1 } })
+  return sharp(Buffer.from(card.data.buffer, card.data.byteOffset, card.data.length), {
+    raw: { width: card.width, height: card.height, channels: 1 },
+  })
     .extract({ left: x, top: y, width, height })
     .png({ compressionLevel: 1 })
     .toBuffer();
@@ -44,7 +48,8 @@ async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
 
 /** Share of clearly dark pixels (print) in a box of the rectified card. */
 function inkFraction(card: GrayImage, box: Box): number {
-  let dark = 0, total = 0;
+  let dark = 0,
+    total = 0;
   for (let y = Math.max(0, box.y); y < Math.min(card.height, box.y + box.height); y++) {
     for (let x = Math.max(0, box.x); x < Math.min(card.width, box.x + box.width); x++) {
       total++;
@@ -68,19 +73,27 @@ const trimEdges = (s: string): string => {
 };
 
 function parseIdNumber(text: string): string | null {
-  const digits = text.replace(/[OoQD]/g, "0").replace(/[Il|]/g, "1").replace(/\D/g, "");
+  const digits = text
+    .replace(/[OoQD]/g, "0")
+    .replace(/[Il|]/g, "1")
+    .replace(/\D/g, "");
   return /^\d{12}$/.test(digits) || /^\d{9}$/.test(digits) ? digits : null;
 }
 
 function parseDate(text: string): string | null {
-  const compact = text.replace(/[Oo]/g, "0").replace(/[Il|]/g, "1").replace(/[^\d/]/g, "");
+  const compact = text
+    .replace(/[Oo]/g, "0")
+    .replace(/[Il|]/g, "1")
+    .replace(/[^\d/]/g, "");
   const m = /(\d{1,2})\/?(\d{1,2})\/?(\d{4})/.exec(compact);
   if (m === null) return null;
   return parseDayMonthYear(`${(m[1] ?? "").padStart(2, "0")}/${(m[2] ?? "").padStart(2, "0")}/${m[3] ?? ""}`);
 }
 
 function parseNationality(text: string): string | null {
-  const folded = foldDiacritics(text).toUpperCase().replace(/[^A-Z]/g, "");
+  const folded = foldDiacritics(text)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, "");
   return folded.includes("VIETNAM") || folded === "VIETNAN" ? "VNM" : null;
 }
 
@@ -90,7 +103,11 @@ function parseExpiry(text: string): string | null {
 }
 
 /** `retryShifts`: search small vertical shifts on low-confidence lines (only worth it when the card was anchored). */
-export async function readFront(card: GrayImage, recogniser: LineRecogniser, options: { retryShifts?: boolean } = {}): Promise<FrontOcrResult> {
+export async function readFront(
+  card: GrayImage,
+  recogniser: LineRecogniser,
+  options: { retryShifts?: boolean } = {},
+): Promise<FrontOcrResult> {
   const shifts = options.retryShifts === false ? [] : RETRY_SHIFTS;
   const lines: FrontOcrResult["lines"] = {};
   const blank = new Set<FrontLine>();
@@ -127,7 +144,8 @@ export async function readFront(card: GrayImage, recogniser: LineRecogniser, opt
   const name = canonicalName(plausible("fullName").replace(/[^\p{L}\s]/gu, " "));
   // Line 2 is blank when the address fits one line. Print there that reads as nothing (or as a
   // stray letter, trimmed) is an unread line: the address is then unread, not shorter.
-  const line1 = plausible("addressLine1"), line2 = plausible("addressLine2");
+  const line1 = plausible("addressLine1"),
+    line2 = plausible("addressLine2");
   const line2Unreadable = line2 === "" && !blank.has("addressLine2");
   const address = line1 === "" || line2Unreadable ? "" : [line1, line2].filter((s) => s.length > 0).join(", ");
   return {

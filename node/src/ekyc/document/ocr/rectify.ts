@@ -9,7 +9,6 @@ import type { QrReading } from "../qr/decode.ts";
 import { applyHomography, homographyFromEdges } from "./card-edges.ts";
 import { sampleGray, type GrayImage } from "./gray.ts";
 
-
 type Affine = [number, number, number, number, number, number];
 
 /** Solves image = A · [card; 1] from three point pairs (Cramer's rule). */
@@ -21,7 +20,9 @@ function affineFrom(card: Array<[number, number]>, image: Array<[number, number]
     const [v0, v1, v2] = v;
     const a = (v0 * (c1[1] - c2[1]) - c0[1] * (v1 - v2) + (v1 * c2[1] - v2 * c1[1])) / det;
     const b = (c0[0] * (v1 - v2) - v0 * (c1[0] - c2[0]) + (c1[0] * v2 - c2[0] * v1)) / det;
-    const c = (c0[0] * (c1[1] * v2 - c2[1] * v1) - c0[1] * (c1[0] * v2 - c2[0] * v1) + v0 * (c1[0] * c2[1] - c2[0] * c1[1])) / det;
+    const c =
+      (c0[0] * (c1[1] * v2 - c2[1] * v1) - c0[1] * (c1[0] * v2 - c2[0] * v1) + v0 * (c1[0] * c2[1] - c2[0] * c1[1])) /
+      det;
     return [a, b, c];
   };
   const [i0, i1, i2] = image as [[number, number], [number, number], [number, number]];
@@ -30,8 +31,9 @@ function affineFrom(card: Array<[number, number]>, image: Array<[number, number]
   return [x[0], x[1], x[2], y[0], y[1], y[2]];
 }
 
-
-const affineMap = (a: Affine) => (u: number, v: number): [number, number] => [a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]];
+const affineMap =
+  (a: Affine) =>
+  (u: number, v: number): [number, number] => [a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]];
 
 /** The card frame seen through a map from card to photo coordinates. */
 function warp(img: GrayImage, toPhoto: (u: number, v: number) => [number, number]): GrayImage {
@@ -58,12 +60,17 @@ export interface Rectified {
 export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
   if (qr !== null) {
     const c = qrFinderCentres();
-    const a = affineFrom([c.topLeft, c.topRight, c.bottomLeft], [qr.finders.topLeft, qr.finders.topRight, qr.finders.bottomLeft]);
+    const a = affineFrom(
+      [c.topLeft, c.topRight, c.bottomLeft],
+      [qr.finders.topLeft, qr.finders.topRight, qr.finders.bottomLeft],
+    );
     if (a !== null) {
       const scale = Math.sqrt(Math.abs(a[0] * a[4] - a[1] * a[3]));
       if (scale > 0.2 && scale < 10) {
         const h = homographyFromEdges(img, affineMap(a));
-        return h === null ? { card: warp(img, affineMap(a)), anchor: "qr", model: "affine", scale } : { card: warp(img, (u, v) => applyHomography(h, u, v)), anchor: "qr", model: "homography", scale };
+        return h === null
+          ? { card: warp(img, affineMap(a)), anchor: "qr", model: "affine", scale }
+          : { card: warp(img, (u, v) => applyHomography(h, u, v)), anchor: "qr", model: "homography", scale };
       }
     }
   }
@@ -77,13 +84,25 @@ function brightBoundingBox(img: GrayImage): { x: number; y: number; width: numbe
   let sum = 0;
   for (const v of img.data) sum += v;
   const threshold = sum / img.data.length;
-  const rowFrac = (y: number) => { let n = 0; for (let x = 0; x < img.width; x++) if ((img.data[y * img.width + x] as number) > threshold) n++; return n / img.width; };
-  const colFrac = (x: number) => { let n = 0; for (let y = 0; y < img.height; y++) if ((img.data[y * img.width + x] as number) > threshold) n++; return n / img.height; };
-  let top = 0, bottom = img.height - 1, left = 0, right = img.width - 1;
+  const rowFrac = (y: number) => {
+    let n = 0;
+    for (let x = 0; x < img.width; x++) if ((img.data[y * img.width + x] as number) > threshold) n++;
+    return n / img.width;
+  };
+  const colFrac = (x: number) => {
+    let n = 0;
+    for (let y = 0; y < img.height; y++) if ((img.data[y * img.width + x] as number) > threshold) n++;
+    return n / img.height;
+  };
+  let top = 0,
+    bottom = img.height - 1,
+    left = 0,
+    right = img.width - 1;
   while (top < bottom && rowFrac(top) < 0.4) top++;
   while (bottom > top && rowFrac(bottom) < 0.4) bottom--;
   while (left < right && colFrac(left) < 0.4) left++;
   while (right > left && colFrac(right) < 0.4) right--;
-  if (right - left < img.width * 0.3 || bottom - top < img.height * 0.3) return { x: 0, y: 0, width: img.width, height: img.height };
+  if (right - left < img.width * 0.3 || bottom - top < img.height * 0.3)
+    return { x: 0, y: 0, width: img.width, height: img.height };
   return { x: left, y: top, width: right - left + 1, height: bottom - top + 1 };
 }

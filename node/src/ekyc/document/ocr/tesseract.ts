@@ -9,7 +9,11 @@ import { join } from "node:path";
 import { createWorker, OEM, PSM, type Worker } from "tesseract.js";
 import { OcrEngineError } from "../errors.ts";
 
-export const DEFAULT_TESSDATA_DIRS = ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"];
+export const DEFAULT_TESSDATA_DIRS = [
+  "/usr/share/tesseract-ocr/5/tessdata",
+  "/usr/share/tesseract-ocr/4.00/tessdata",
+  "/usr/share/tessdata",
+];
 
 export interface LineRecogniser {
   /** Reads one text line from an encoded image (PNG). */
@@ -18,9 +22,17 @@ export interface LineRecogniser {
 }
 
 export function findTessdataDir(explicit?: string): string {
-  const candidates = explicit !== undefined ? [explicit] : [process.env.KYCNET_TESSDATA_DIR, ...DEFAULT_TESSDATA_DIRS].filter((d): d is string => d !== undefined && d !== "");
+  const candidates =
+    explicit !== undefined
+      ? [explicit]
+      : [process.env.KYCNET_TESSDATA_DIR, ...DEFAULT_TESSDATA_DIRS].filter(
+          (d): d is string => d !== undefined && d !== "",
+        );
   for (const dir of candidates) if (existsSync(join(dir, "vie.traineddata"))) return dir;
-  throw new OcrEngineError("tesseract", `vie.traineddata not found in ${candidates.join(", ")} (install the Debian package tesseract-ocr-vie)`);
+  throw new OcrEngineError(
+    "tesseract",
+    `vie.traineddata not found in ${candidates.join(", ")} (install the Debian package tesseract-ocr-vie)`,
+  );
 }
 
 export async function createTesseractRecogniser(options: { tessdataDir?: string } = {}): Promise<LineRecogniser> {
@@ -28,9 +40,15 @@ export async function createTesseractRecogniser(options: { tessdataDir?: string 
   let worker: Worker;
   try {
     worker = await createWorker("vie", OEM.LSTM_ONLY, { langPath, gzip: false, cacheMethod: "none" });
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE, preserve_interword_spaces: "1", user_defined_dpi: "300" });
+    await worker.setParameters({
+      tessedit_pageseg_mode: PSM.SINGLE_LINE,
+      preserve_interword_spaces: "1",
+      user_defined_dpi: "300",
+    });
   } catch (cause) {
-    throw new OcrEngineError("tesseract", "could not start the tesseract.js worker with the Vietnamese model", { cause });
+    throw new OcrEngineError("tesseract", "could not start the tesseract.js worker with the Vietnamese model", {
+      cause,
+    });
   }
   // tesseract.js runs one job at a time per worker; serialise so concurrent callers queue fairly.
   let queue: Promise<unknown> = Promise.resolve();

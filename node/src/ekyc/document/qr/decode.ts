@@ -8,7 +8,12 @@ import jsQRModule, { type QRCode } from "jsqr";
 import zxing from "@zxing/library";
 
 // jsqr is CommonJS with `exports.default`: under Node ESM the callable is one level down.
-const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, width: number, height: number, options?: { inversionAttempts?: "attemptBoth" | "dontInvert" | "onlyInvert" | "invertFirst" }) => QRCode | null;
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options?: { inversionAttempts?: "attemptBoth" | "dontInvert" | "onlyInvert" | "invertFirst" },
+) => QRCode | null;
 
 const { BinaryBitmap, DecodeHintType, HybridBinarizer, QRCodeReader, RGBLuminanceSource, BarcodeFormat } = zxing;
 
@@ -35,12 +40,23 @@ function tryZxing(img: Gray, tryHarder: boolean): { text: string; finders: QrRea
     [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.QR_CODE]],
   ]);
   try {
-    const source = new RGBLuminanceSource(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height);
+    const source = new RGBLuminanceSource(
+      new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length),
+      img.width,
+      img.height,
+    );
     const result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), hints);
     const pts = result.getResultPoints();
     const [bl, tl, tr] = pts;
     if (bl === undefined || tl === undefined || tr === undefined) return null;
-    return { text: result.getText(), finders: { bottomLeft: [bl.getX(), bl.getY()], topLeft: [tl.getX(), tl.getY()], topRight: [tr.getX(), tr.getY()] } };
+    return {
+      text: result.getText(),
+      finders: {
+        bottomLeft: [bl.getX(), bl.getY()],
+        topLeft: [tl.getX(), tl.getY()],
+        topRight: [tr.getX(), tr.getY()],
+      },
+    };
   } catch {
     return null; // NotFound / Checksum / Format exceptions: no QR in this attempt
   }
@@ -50,21 +66,33 @@ function tryJsqr(img: Gray): { text: string; finders: QrReading["finders"] } | n
   const rgba = new Uint8ClampedArray(img.width * img.height * 4);
   for (let i = 0; i < img.data.length; i++) {
     const v = img.data[i] as number;
-    rgba[i * 4] = v; rgba[i * 4 + 1] = v; rgba[i * 4 + 2] = v; rgba[i * 4 + 3] = 255;
+    rgba[i * 4] = v;
+    rgba[i * 4 + 1] = v;
+    rgba[i * 4 + 2] = v;
+    rgba[i * 4 + 3] = 255;
   }
   const code = jsQR(rgba, img.width, img.height, { inversionAttempts: "attemptBoth" });
   if (code === null) return null;
   const text = new TextDecoder("utf-8").decode(Uint8Array.from(code.binaryData));
   const l = code.location;
-  return { text, finders: { topLeft: [l.topLeftFinderPattern.x, l.topLeftFinderPattern.y], topRight: [l.topRightFinderPattern.x, l.topRightFinderPattern.y], bottomLeft: [l.bottomLeftFinderPattern.x, l.bottomLeftFinderPattern.y] } };
+  return {
+    text,
+    finders: {
+      topLeft: [l.topLeftFinderPattern.x, l.topLeftFinderPattern.y],
+      topRight: [l.topRightFinderPattern.x, l.topRightFinderPattern.y],
+      bottomLeft: [l.bottomLeftFinderPattern.x, l.bottomLeftFinderPattern.y],
+    },
+  };
 }
 
 function downscale(img: Gray, factor: number): Gray {
-  const width = Math.max(1, Math.floor(img.width / factor)), height = Math.max(1, Math.floor(img.height / factor));
+  const width = Math.max(1, Math.floor(img.width / factor)),
+    height = Math.max(1, Math.floor(img.height / factor));
   const data = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const sx = Math.min(img.width - 1, Math.floor((x + 0.5) * factor)), sy = Math.min(img.height - 1, Math.floor((y + 0.5) * factor));
+      const sx = Math.min(img.width - 1, Math.floor((x + 0.5) * factor)),
+        sy = Math.min(img.height - 1, Math.floor((y + 0.5) * factor));
       data[y * width + x] = img.data[sy * img.width + sx] as number;
     }
   }
@@ -77,7 +105,8 @@ function smooth(img: Gray): Gray {
   const data = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let sum = 0, n = 0;
+      let sum = 0,
+        n = 0;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= height) continue;
@@ -99,13 +128,28 @@ function stretch(img: Gray): Gray {
   const hist = new Uint32Array(256);
   for (const v of img.data) hist[v] = (hist[v] as number) + 1;
   const n = img.data.length;
-  let lo = 0, hi = 255, acc = 0;
-  for (let v = 0; v < 256; v++) { acc += hist[v] as number; if (acc >= n * 0.02) { lo = v; break; } }
+  let lo = 0,
+    hi = 255,
+    acc = 0;
+  for (let v = 0; v < 256; v++) {
+    acc += hist[v] as number;
+    if (acc >= n * 0.02) {
+      lo = v;
+      break;
+    }
+  }
   acc = 0;
-  for (let v = 255; v >= 0; v--) { acc += hist[v] as number; if (acc >= n * 0.02) { hi = v; break; } }
+  for (let v = 255; v >= 0; v--) {
+    acc += hist[v] as number;
+    if (acc >= n * 0.02) {
+      hi = v;
+      break;
+    }
+  }
   const range = Math.max(1, hi - lo);
   const data = new Uint8Array(n);
-  for (let i = 0; i < n; i++) data[i] = Math.max(0, Math.min(255, Math.round((((img.data[i] as number) - lo) * 255) / range)));
+  for (let i = 0; i < n; i++)
+    data[i] = Math.max(0, Math.min(255, Math.round((((img.data[i] as number) - lo) * 255) / range)));
   return { data, width: img.width, height: img.height };
 }
 
@@ -128,18 +172,31 @@ export function decodeQr(data: Uint8Array, width: number, height: number): QrRea
   const original: Gray = { data, width, height };
   let smoothed: Gray | null = null;
   const getSmoothed = (): Gray => (smoothed ??= smooth(original));
-  const attempts: Array<{ name: string; image: () => Gray; scale: number; decoder: "zxing" | "jsqr"; tryHarder: boolean }> = [
+  const attempts: Array<{
+    name: string;
+    image: () => Gray;
+    scale: number;
+    decoder: "zxing" | "jsqr";
+    tryHarder: boolean;
+  }> = [
     { name: "original", image: () => original, scale: 1, decoder: "zxing", tryHarder: false },
     { name: "smoothed", image: getSmoothed, scale: 1, decoder: "zxing", tryHarder: false },
     { name: "stretched", image: () => stretch(getSmoothed()), scale: 1, decoder: "zxing", tryHarder: true },
     { name: "half", image: () => downscale(original, 2), scale: 2, decoder: "zxing", tryHarder: true },
     { name: "smoothed", image: getSmoothed, scale: 1, decoder: "jsqr", tryHarder: false },
   ];
-  if (Math.max(width, height) <= JSQR_ORIGINAL_MAX_SIDE) attempts.push({ name: "original", image: () => original, scale: 1, decoder: "jsqr", tryHarder: false });
+  if (Math.max(width, height) <= JSQR_ORIGINAL_MAX_SIDE)
+    attempts.push({ name: "original", image: () => original, scale: 1, decoder: "jsqr", tryHarder: false });
   for (const attempt of attempts) {
     const img = attempt.image();
     const found = attempt.decoder === "zxing" ? tryZxing(img, attempt.tryHarder) : tryJsqr(img);
-    if (found !== null) return { text: found.text, finders: scalePoints(found.finders, attempt.scale), decoder: attempt.decoder, attempt: attempt.name };
+    if (found !== null)
+      return {
+        text: found.text,
+        finders: scalePoints(found.finders, attempt.scale),
+        decoder: attempt.decoder,
+        attempt: attempt.name,
+      };
   }
   return null;
 }

@@ -22,7 +22,13 @@ export async function openLevelRecordStore(path: string): Promise<RecordStore> {
   return {
     get: (key) => guard("get", () => db.get(key)),
     write: (ops: readonly WriteOp[]) =>
-      guard("write", () => db.batch(ops.map((op) => (op.type === "put" ? { type: "put", key: op.key, value: op.value } : { type: "del", key: op.key })))),
+      guard("write", () =>
+        db.batch(
+          ops.map((op) =>
+            op.type === "put" ? { type: "put", key: op.key, value: op.value } : { type: "del", key: op.key },
+          ),
+        ),
+      ),
     async *range({ prefix, after, limit, reverse }: RangeOptions) {
       // "\uffff" sorts after every key that starts with `prefix` in LevelDB's byte order for our ASCII keys.
       const lower = after !== undefined && after >= prefix ? { gt: after } : { gte: prefix };

@@ -18,7 +18,9 @@ export function createMemoryRecordStore(): RecordStore & { readonly size: number
     },
     async write(ops: readonly WriteOp[]) {
       check();
-      const encoded = ops.map((op) => (op.type === "put" ? { ...op, text: JSON.stringify(op.value) } : { ...op, text: "" }));
+      const encoded = ops.map((op) =>
+        op.type === "put" ? { ...op, text: JSON.stringify(op.value) } : { ...op, text: "" },
+      );
       for (const op of encoded) {
         if (op.type === "put") data.set(op.key, op.text);
         else data.delete(op.key);

@@ -32,7 +32,10 @@ async function expectInvalid(registry: NationalIdRegistry, query: unknown, field
   expect.fail("expected an InvalidArgumentError");
 }
 
-export function describeNationalIdRegistryCompliance(name: string, setup: () => Promise<ComplianceContext> | ComplianceContext): void {
+export function describeNationalIdRegistryCompliance(
+  name: string,
+  setup: () => Promise<ComplianceContext> | ComplianceContext,
+): void {
   describe(`NationalIdRegistry compliance: ${name}`, () => {
     let ctx: ComplianceContext;
     let withOld: CitizenRecord;
@@ -49,19 +52,30 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
     describe("by 12-digit id", () => {
       it("answers MATCH when name and date of birth agree", async () => {
         const c = withoutOld;
-        expect(await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth })).to.deep.equal({
+        expect(
+          await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth }),
+        ).to.deep.equal({
           status: "MATCH",
         });
       });
       it("compares names in canonical form (case, spacing, NFC vs NFD)", async () => {
         const c = withoutOld;
         const messy = `  ${titleCase(c.fullName).normalize("NFD").replace(/ /g, "   ")} `;
-        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: messy, dateOfBirth: c.dateOfBirth, sex: c.sex });
+        const result = await ctx.registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: messy,
+          dateOfBirth: c.dateOfBirth,
+          sex: c.sex,
+        });
         expect(result).to.deep.equal({ status: "MATCH" });
       });
       it("answers MISMATCH naming the name when diacritics are missing (the registry is exact)", async () => {
         const c = ctx.citizens.find((x) => foldDiacritics(x.fullName) !== x.fullName) ?? withoutOld;
-        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: foldDiacritics(c.fullName), dateOfBirth: c.dateOfBirth });
+        const result = await ctx.registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: foldDiacritics(c.fullName),
+          dateOfBirth: c.dateOfBirth,
+        });
         expect(result).to.deep.equal({ status: "MISMATCH", fields: ["fullName"] });
       });
       it("answers MISMATCH naming every differing field", async () => {
@@ -87,13 +101,23 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
       });
       it("treats an empty sex or address as not given", async () => {
         const c = withoutOld;
-        const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth, sex: "", address: "  " });
+        const result = await ctx.registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+          sex: "",
+          address: "  ",
+        });
         expect(result).to.deep.equal({ status: "MATCH" });
       });
       it("carries markup and SQL-looking names as plain data (MISMATCH, no error)", async () => {
         const c = withoutOld;
-        for (const fullName of ["<script>alert(1)</script>", "'; DROP TABLE citizens; --", "{\"$ne\": null}"]) {
-          const result = await ctx.registry.checkIdentity({ idNumber: c.idNumber, fullName, dateOfBirth: c.dateOfBirth });
+        for (const fullName of ["<script>alert(1)</script>", "'; DROP TABLE citizens; --", '{"$ne": null}']) {
+          const result = await ctx.registry.checkIdentity({
+            idNumber: c.idNumber,
+            fullName,
+            dateOfBirth: c.dateOfBirth,
+          });
           expect(result).to.deep.equal({ status: "MISMATCH", fields: ["fullName"] });
         }
       });
@@ -101,7 +125,13 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
         const known = new Set(ctx.citizens.map((c) => c.idNumber));
         let id = 999_000_000_000;
         while (known.has(String(id))) id++;
-        expect(await ctx.registry.checkIdentity({ idNumber: String(id), fullName: "TRẦN THỊ LAN", dateOfBirth: "1990-01-01" })).to.deep.equal({
+        expect(
+          await ctx.registry.checkIdentity({
+            idNumber: String(id),
+            fullName: "TRẦN THỊ LAN",
+            dateOfBirth: "1990-01-01",
+          }),
+        ).to.deep.equal({
           status: "NOT_FOUND",
         });
       });
@@ -110,19 +140,33 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
     describe("by 9-digit old id (CMND)", () => {
       it("answers MATCH with the 12-digit suggestion", async () => {
         const c = withOld;
-        const result = await ctx.registry.checkIdentity({ oldIdNumber: c.oldIdNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth });
+        const result = await ctx.registry.checkIdentity({
+          oldIdNumber: c.oldIdNumber,
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+        });
         expect(result).to.deep.equal({ status: "MATCH", suggestedIdNumber: c.idNumber });
       });
       it("answers MISMATCH with the suggestion when the date of birth differs", async () => {
         const c = withOld;
-        const result = await ctx.registry.checkIdentity({ oldIdNumber: c.oldIdNumber, fullName: c.fullName, dateOfBirth: "2001-02-03" });
+        const result = await ctx.registry.checkIdentity({
+          oldIdNumber: c.oldIdNumber,
+          fullName: c.fullName,
+          dateOfBirth: "2001-02-03",
+        });
         expect(result).to.deep.equal({ status: "MISMATCH", fields: ["dateOfBirth"], suggestedIdNumber: c.idNumber });
       });
       it("answers NOT_FOUND for an unknown old id", async () => {
         const known = new Set(ctx.citizens.map((c) => c.oldIdNumber));
         let id = 100_000_000;
         while (known.has(String(id))) id++;
-        expect(await ctx.registry.checkIdentity({ oldIdNumber: String(id), fullName: "LÊ VĂN AN", dateOfBirth: "1970-05-05" })).to.deep.equal({
+        expect(
+          await ctx.registry.checkIdentity({
+            oldIdNumber: String(id),
+            fullName: "LÊ VĂN AN",
+            dateOfBirth: "1970-05-05",
+          }),
+        ).to.deep.equal({
           status: "NOT_FOUND",
         });
       });
@@ -130,7 +174,8 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
 
     describe("bad input", () => {
       const base = { fullName: "LÊ VĂN AN", dateOfBirth: "1970-05-05" };
-      it("rejects a query with both ids", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", oldIdNumber: "123456789" }, "idNumber"));
+      it("rejects a query with both ids", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", oldIdNumber: "123456789" }, "idNumber"));
       it("rejects a query with no id", () => expectInvalid(ctx.registry, base, "idNumber"));
       it("rejects an 11-digit id", () => expectInvalid(ctx.registry, { ...base, idNumber: "00109012345" }, "idNumber"));
       it("rejects an empty old id", () => expectInvalid(ctx.registry, { ...base, oldIdNumber: "" }, "oldIdNumber"));
@@ -138,10 +183,13 @@ export function describeNationalIdRegistryCompliance(name: string, setup: () => 
         expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", dateOfBirth: "1990-02-30" }, "dateOfBirth"));
       it("rejects control characters in the name", () =>
         expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", fullName: "LÊ\u0000VĂN" }, "fullName"));
-      it("rejects an over-long name", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", fullName: "A".repeat(600) }, "fullName"));
-      it("rejects unknown keys", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", face: "x" }, "face"));
+      it("rejects an over-long name", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", fullName: "A".repeat(600) }, "fullName"));
+      it("rejects unknown keys", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", face: "x" }, "face"));
       it("rejects a non-object", () => expectInvalid(ctx.registry, "001090123456", "query"));
-      it("rejects a non-string sex", () => expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", sex: 1 }, "sex"));
+      it("rejects a non-string sex", () =>
+        expectInvalid(ctx.registry, { ...base, idNumber: "001090123456", sex: 1 }, "sex"));
     });
   });
 }

@@ -8,7 +8,10 @@ import { createServer } from "node:net";
 import { HttpNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/http-adapter.ts";
 import { CircuitBreaker } from "../../../../../node/src/ekyc/checks/national-id/circuit-breaker.ts";
 import type { IdentityCheckResult } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
-import { createRegistrySimulator, type RegistrySimulator } from "../../../../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import {
+  createRegistrySimulator,
+  type RegistrySimulator,
+} from "../../../../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
@@ -77,7 +80,11 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
         const registry = new HttpNationalIdRegistry({ baseUrl: flaky.url, ...fast, maxAttempts: 5 });
         const c = flaky.citizens[0]!;
         for (let i = 0; i < 10; i++) {
-          expect(codeOf(await registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth }))).to.equal("MATCH");
+          expect(
+            codeOf(
+              await registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth }),
+            ),
+          ).to.equal("MATCH");
         }
         expect(flaky.stats().requests).to.be.greaterThan(10);
       } finally {
@@ -112,7 +119,11 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
       const people = simulator.citizens.slice(0, 60);
       const results = await Promise.all(
         people.map((c, i) =>
-          registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: i % 2 === 0 ? c.dateOfBirth : "1901-01-01" }),
+          registry.checkIdentity({
+            idNumber: c.idNumber,
+            fullName: c.fullName,
+            dateOfBirth: i % 2 === 0 ? c.dateOfBirth : "1901-01-01",
+          }),
         ),
       );
       results.forEach((r, i) => expect(codeOf(r)).to.equal(i % 2 === 0 ? "MATCH" : "MISMATCH"));
@@ -122,7 +133,12 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
 
   describe("deadline", () => {
     it("answers UNAVAILABLE REGISTRY_TIMEOUT when the deadline passes, without waiting for the registry", async () => {
-      const registry = new HttpNationalIdRegistry({ baseUrl: simulator.url, attemptTimeoutMs: 1_000, deadlineMs: 250, backoffMs: 5 });
+      const registry = new HttpNationalIdRegistry({
+        baseUrl: simulator.url,
+        attemptTimeoutMs: 1_000,
+        deadlineMs: 250,
+        backoffMs: 5,
+      });
       simulator.injectFaults("HANG", "HANG", "HANG");
       const started = performance.now();
       const result = await registry.checkIdentity(queryOf());
@@ -133,22 +149,42 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
       const slow = createRegistrySimulator({ seed: 6, citizens: 20, latencyMs: 300 });
       await slow.start();
       try {
-        const registry = new HttpNationalIdRegistry({ baseUrl: slow.url, attemptTimeoutMs: 50, deadlineMs: 400, maxAttempts: 2, backoffMs: 1 });
+        const registry = new HttpNationalIdRegistry({
+          baseUrl: slow.url,
+          attemptTimeoutMs: 50,
+          deadlineMs: 400,
+          maxAttempts: 2,
+          backoffMs: 1,
+        });
         const c = slow.citizens[0]!;
-        const result = await registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth });
+        const result = await registry.checkIdentity({
+          idNumber: c.idNumber,
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+        });
         expect(codeOf(result)).to.equal("REGISTRY_TIMEOUT");
         const patient = new HttpNationalIdRegistry({ baseUrl: slow.url, attemptTimeoutMs: 2_000 });
-        expect(codeOf(await patient.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth }))).to.equal("MATCH");
+        expect(
+          codeOf(
+            await patient.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth }),
+          ),
+        ).to.equal("MATCH");
       } finally {
         await slow.stop();
       }
     });
     it("answers UNAVAILABLE REGISTRY_ABORTED when the caller cancels", async () => {
-      const registry = new HttpNationalIdRegistry({ baseUrl: simulator.url, attemptTimeoutMs: 2_000, deadlineMs: 3_000 });
+      const registry = new HttpNationalIdRegistry({
+        baseUrl: simulator.url,
+        attemptTimeoutMs: 2_000,
+        deadlineMs: 3_000,
+      });
       simulator.injectFaults("HANG");
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("customer left")), 50);
-      expect(codeOf(await registry.checkIdentity(queryOf(), { signal: controller.signal }))).to.equal("REGISTRY_ABORTED");
+      expect(codeOf(await registry.checkIdentity(queryOf(), { signal: controller.signal }))).to.equal(
+        "REGISTRY_ABORTED",
+      );
       expect(registry.circuitBreaker.state).to.equal("CLOSED");
     });
   });
@@ -176,7 +212,12 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
     it("opens after consecutive failures, refuses without calling, then closes after a good trial", async () => {
       let now = 0;
       const breaker = new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1_000, now: () => now });
-      const registry = new HttpNationalIdRegistry({ baseUrl: simulator.url, ...fast, maxAttempts: 1, circuitBreaker: breaker });
+      const registry = new HttpNationalIdRegistry({
+        baseUrl: simulator.url,
+        ...fast,
+        maxAttempts: 1,
+        circuitBreaker: breaker,
+      });
       simulator.injectFaults("SERVER_ERROR", "SERVER_ERROR");
       expect(codeOf(await registry.checkIdentity(queryOf()))).to.equal("REGISTRY_SERVER_ERROR");
       expect(codeOf(await registry.checkIdentity(queryOf()))).to.equal("REGISTRY_SERVER_ERROR");
@@ -193,13 +234,23 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
 
   describe("network", () => {
     it("answers UNAVAILABLE REGISTRY_NETWORK_ERROR when nothing listens", async () => {
-      const registry = new HttpNationalIdRegistry({ baseUrl: `http://127.0.0.1:${await unusedPort()}`, ...fast, maxAttempts: 2 });
+      const registry = new HttpNationalIdRegistry({
+        baseUrl: `http://127.0.0.1:${await unusedPort()}`,
+        ...fast,
+        maxAttempts: 2,
+      });
       expect(codeOf(await registry.checkIdentity(queryOf()))).to.equal("REGISTRY_NETWORK_ERROR");
     });
     it("rejects a base URL that is not http(s)", () => {
-      expect(() => new HttpNationalIdRegistry({ baseUrl: "ftp://registry" })).to.throw().with.property("code", "INVALID_ARGUMENT");
-      expect(() => new HttpNationalIdRegistry({ baseUrl: "not a url" })).to.throw().with.property("code", "INVALID_ARGUMENT");
-      expect(() => new HttpNationalIdRegistry({ baseUrl: "http://x", maxAttempts: 0 })).to.throw().with.property("code", "INVALID_ARGUMENT");
+      expect(() => new HttpNationalIdRegistry({ baseUrl: "ftp://registry" }))
+        .to.throw()
+        .with.property("code", "INVALID_ARGUMENT");
+      expect(() => new HttpNationalIdRegistry({ baseUrl: "not a url" }))
+        .to.throw()
+        .with.property("code", "INVALID_ARGUMENT");
+      expect(() => new HttpNationalIdRegistry({ baseUrl: "http://x", maxAttempts: 0 }))
+        .to.throw()
+        .with.property("code", "INVALID_ARGUMENT");
     });
   });
 });

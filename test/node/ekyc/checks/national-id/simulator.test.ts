@@ -12,8 +12,17 @@ describe("registry simulator", () => {
     await sim.start();
     try {
       const c = sim.citizens[0]!;
-      const registry = new HttpNationalIdRegistry({ baseUrl: sim.url, attemptTimeoutMs: 80, deadlineMs: 250, backoffMs: 1 });
-      const result = await registry.checkIdentity({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth });
+      const registry = new HttpNationalIdRegistry({
+        baseUrl: sim.url,
+        attemptTimeoutMs: 80,
+        deadlineMs: 250,
+        backoffMs: 1,
+      });
+      const result = await registry.checkIdentity({
+        idNumber: c.idNumber,
+        fullName: c.fullName,
+        dateOfBirth: c.dateOfBirth,
+      });
       expect(result.status === "UNAVAILABLE" && result.code).to.equal("REGISTRY_TIMEOUT");
     } finally {
       await sim.stop();
@@ -22,8 +31,14 @@ describe("registry simulator", () => {
 
   it("starts from its script, prints its URL and answers checks", async function () {
     this.timeout(30_000);
-    const script = fileURLToPath(new URL("../../../../../node/src/ekyc/checks/national-id/simulator/start.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--port", "0", "--citizens", "3", "--seed", "11"], { stdio: ["ignore", "pipe", "pipe"] });
+    const script = fileURLToPath(
+      new URL("../../../../../node/src/ekyc/checks/national-id/simulator/start.ts", import.meta.url),
+    );
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", script, "--port", "0", "--citizens", "3", "--seed", "11"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
       const lines = createInterface({ input: child.stdout! });
       const output: string[] = [];
@@ -35,7 +50,13 @@ describe("registry simulator", () => {
       expect(url, output.join("\n")).to.be.a("string");
       const citizen = JSON.parse(output[1]!) as { idNumber: string; fullName: string; dateOfBirth: string };
       const registry = new HttpNationalIdRegistry({ baseUrl: url! });
-      expect(await registry.checkIdentity({ idNumber: citizen.idNumber, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth })).to.deep.equal({ status: "MATCH" });
+      expect(
+        await registry.checkIdentity({
+          idNumber: citizen.idNumber,
+          fullName: citizen.fullName,
+          dateOfBirth: citizen.dateOfBirth,
+        }),
+      ).to.deep.equal({ status: "MATCH" });
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
@@ -44,7 +65,9 @@ describe("registry simulator", () => {
 
   it("the start script refuses a bad option with exit code 2", async function () {
     this.timeout(30_000);
-    const script = fileURLToPath(new URL("../../../../../node/src/ekyc/checks/national-id/simulator/start.ts", import.meta.url));
+    const script = fileURLToPath(
+      new URL("../../../../../node/src/ekyc/checks/national-id/simulator/start.ts", import.meta.url),
+    );
     const child = spawn(process.execPath, ["--import", "tsx", script, "--failure-rate", "2"], { stdio: "ignore" });
     const code = await new Promise((resolve) => child.once("exit", resolve));
     expect(code).to.equal(2);

@@ -5,7 +5,12 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import type { SanctionsEntry, SanctionsList, SanctionsSnapshot, ScreeningQuery } from "../../../../../node/src/ekyc/checks/sanctions/port.ts";
+import type {
+  SanctionsEntry,
+  SanctionsList,
+  SanctionsSnapshot,
+  ScreeningQuery,
+} from "../../../../../node/src/ekyc/checks/sanctions/port.ts";
 import { parseIsoBirthDate } from "../../../../../node/src/ekyc/checks/sanctions/birth-date.ts";
 import { parseUnConsolidatedXml } from "../../../../../node/src/ekyc/checks/sanctions/loaders/un-consolidated.ts";
 import { parseOfacSdnXml } from "../../../../../node/src/ekyc/checks/sanctions/loaders/ofac-sdn-xml.ts";
@@ -70,7 +75,10 @@ function expectInvalid(fn: () => unknown, field: string): void {
   expect.fail(`expected INVALID_ARGUMENT on ${field}`);
 }
 
-export function describeSanctionsListCompliance(name: string, make: (snapshot: SanctionsSnapshot) => SanctionsList): void {
+export function describeSanctionsListCompliance(
+  name: string,
+  make: (snapshot: SanctionsSnapshot) => SanctionsList,
+): void {
   describe(`SanctionsList compliance: ${name}`, () => {
     describe("labelled name pairs", () => {
       const list = make(labelledSnapshot());
@@ -86,7 +94,13 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
       const list = make(fixtureSnapshot());
       it("finds a UN individual listed in western order from a Vietnamese-order query with diacritics", () => {
         const [hit] = list.screen({ fullName: "Trần Văn Hùng", dateOfBirth: "1968-03-12", nationality: "VNM" }).hits;
-        expect(hit).to.include({ entryId: "UN:9100001", reference: "FXi.001", score: 1, dateOfBirth: "EXACT", nationality: "MATCH" });
+        expect(hit).to.include({
+          entryId: "UN:9100001",
+          reference: "FXi.001",
+          score: 1,
+          dateOfBirth: "EXACT",
+          nationality: "MATCH",
+        });
       });
       it("matches through an alias and reports which name matched", () => {
         const [hit] = list.screen({ fullName: "Karim Bahadur Khan" }).hits;
@@ -96,11 +110,14 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
         expect(list.screen({ fullName: "Do Minh Khoa" }).hits.map((h) => h.entryId)).to.deep.equal(["UN:9100002"]);
       });
       it("screens entities by name", () => {
-        expect(list.screen({ fullName: "Mekong Star Shipping" }).hits.map((h) => h.entryId)).to.deep.equal(["OFAC:90002"]);
+        expect(list.screen({ fullName: "Mekong Star Shipping" }).hits.map((h) => h.entryId)).to.deep.equal([
+          "OFAC:90002",
+        ]);
       });
       it("orders tie-breakers: exact date > same year > unknown > conflicting", () => {
         const score = (dateOfBirth?: string) =>
-          list.screen({ fullName: "Phan Quoc Bao", ...(dateOfBirth ? { dateOfBirth } : {}) }, { threshold: 0.5 }).hits[0]?.score ?? 0;
+          list.screen({ fullName: "Phan Quoc Bao", ...(dateOfBirth ? { dateOfBirth } : {}) }, { threshold: 0.5 })
+            .hits[0]?.score ?? 0;
         const exact = score("1975-09-05");
         const year = score("1975-01-01");
         const unknown = score();
@@ -110,10 +127,14 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
         expect(unknown).to.be.greaterThan(conflict);
       });
       it("treats a year range as agreeing on the year", () => {
-        expect(list.screen({ fullName: "Rustam Karamov", dateOfBirth: "1963-07-07" }).hits[0]?.dateOfBirth).to.equal("YEAR");
+        expect(list.screen({ fullName: "Rustam Karamov", dateOfBirth: "1963-07-07" }).hits[0]?.dateOfBirth).to.equal(
+          "YEAR",
+        );
       });
       it("reports no hit for an ordinary customer", () => {
-        expect(list.screen({ fullName: "Nguyễn Thị Mai Anh", dateOfBirth: "1995-08-15", nationality: "VNM" }).hits).to.deep.equal([]);
+        expect(
+          list.screen({ fullName: "Nguyễn Thị Mai Anh", dateOfBirth: "1995-08-15", nationality: "VNM" }).hits,
+        ).to.deep.equal([]);
       });
       it("treats an empty date of birth or nationality as not given", () => {
         const [hit] = list.screen({ fullName: "Trần Văn Hùng", dateOfBirth: "", nationality: "" }).hits;
@@ -157,22 +178,34 @@ export function describeSanctionsListCompliance(name: string, make: (snapshot: S
         expect(list.info().version).to.equal("labelled@1");
       });
       it("cannot be created from an empty snapshot", () => {
-        expect(() => make({ version: "empty", entries: [] })).to.throw().with.property("code", "SANCTIONS_LIST_EMPTY");
+        expect(() => make({ version: "empty", entries: [] }))
+          .to.throw()
+          .with.property("code", "SANCTIONS_LIST_EMPTY");
       });
     });
 
     describe("bad input", () => {
       const list = make(fixtureSnapshot());
-      it("rejects a name that is not a string", () => expectInvalid(() => list.screen({ fullName: 42 } as unknown as ScreeningQuery), "fullName"));
-      it("rejects an over-long name", () => expectInvalid(() => list.screen({ fullName: "a ".repeat(200) }), "fullName"));
-      it("rejects control characters", () => expectInvalid(() => list.screen({ fullName: "Tran\u0007Hung" }), "fullName"));
-      it("rejects a name with no letters", () => expectInvalid(() => list.screen({ fullName: "12345 !!" }), "fullName"));
-      it("rejects too many name parts", () => expectInvalid(() => list.screen({ fullName: "a b c d e f g h i j k l m" }), "fullName"));
-      it("rejects a malformed date of birth", () => expectInvalid(() => list.screen({ fullName: "Tran Hung", dateOfBirth: "12/03/1968" }), "dateOfBirth"));
-      it("rejects a nationality that is not alpha-3", () => expectInvalid(() => list.screen({ fullName: "Tran Hung", nationality: "Viet Nam" }), "nationality"));
-      it("rejects a threshold outside (0, 1]", () => expectInvalid(() => list.screen({ fullName: "Tran Hung" }, { threshold: 0 }), "threshold"));
-      it("rejects maxHits outside [1, 100]", () => expectInvalid(() => list.screen({ fullName: "Tran Hung" }, { maxHits: 1e6 }), "maxHits"));
-      it("rejects a query that is not an object", () => expectInvalid(() => list.screen(null as unknown as ScreeningQuery), "query"));
+      it("rejects a name that is not a string", () =>
+        expectInvalid(() => list.screen({ fullName: 42 } as unknown as ScreeningQuery), "fullName"));
+      it("rejects an over-long name", () =>
+        expectInvalid(() => list.screen({ fullName: "a ".repeat(200) }), "fullName"));
+      it("rejects control characters", () =>
+        expectInvalid(() => list.screen({ fullName: "Tran\u0007Hung" }), "fullName"));
+      it("rejects a name with no letters", () =>
+        expectInvalid(() => list.screen({ fullName: "12345 !!" }), "fullName"));
+      it("rejects too many name parts", () =>
+        expectInvalid(() => list.screen({ fullName: "a b c d e f g h i j k l m" }), "fullName"));
+      it("rejects a malformed date of birth", () =>
+        expectInvalid(() => list.screen({ fullName: "Tran Hung", dateOfBirth: "12/03/1968" }), "dateOfBirth"));
+      it("rejects a nationality that is not alpha-3", () =>
+        expectInvalid(() => list.screen({ fullName: "Tran Hung", nationality: "Viet Nam" }), "nationality"));
+      it("rejects a threshold outside (0, 1]", () =>
+        expectInvalid(() => list.screen({ fullName: "Tran Hung" }, { threshold: 0 }), "threshold"));
+      it("rejects maxHits outside [1, 100]", () =>
+        expectInvalid(() => list.screen({ fullName: "Tran Hung" }, { maxHits: 1e6 }), "maxHits"));
+      it("rejects a query that is not an object", () =>
+        expectInvalid(() => list.screen(null as unknown as ScreeningQuery), "query"));
     });
   });
 }

@@ -12,7 +12,9 @@ describe("IndexedSanctionsList agrees with the linear scan", () => {
       const indexed = new IndexedSanctionsList(snapshot);
       const linear = new LinearSanctionsList(snapshot);
       for (const { query } of LABELLED_PAIRS) {
-        expect(indexed.screen(query, { maxHits: 100 }), query.fullName).to.deep.equal(linear.screen(query, { maxHits: 100 }));
+        expect(indexed.screen(query, { maxHits: 100 }), query.fullName).to.deep.equal(
+          linear.screen(query, { maxHits: 100 }),
+        );
       }
     }
   });
@@ -20,7 +22,8 @@ describe("IndexedSanctionsList agrees with the linear scan", () => {
 
 describe("IndexedSanctionsList agrees with the linear scan on generated Vietnamese names", () => {
   it("gives identical results for 300 customers against 1,500 listed names, at two thresholds", async () => {
-    const { randomVietnameseName, seededRandom } = await import("../../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts");
+    const { randomVietnameseName, seededRandom } =
+      await import("../../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts");
     const rand = seededRandom(77);
     const sex = (): "M" | "F" => (rand() < 0.5 ? "M" : "F");
     const entries = Array.from({ length: 1_500 }, (_, i) => ({

@@ -10,7 +10,10 @@ import { join } from "node:path";
 import { parseUnConsolidatedXml } from "../../../../../node/src/ekyc/checks/sanctions/loaders/un-consolidated.ts";
 import { parseOfacSdnXml } from "../../../../../node/src/ekyc/checks/sanctions/loaders/ofac-sdn-xml.ts";
 import { parseCsv, parseOfacSdnCsv } from "../../../../../node/src/ekyc/checks/sanctions/loaders/ofac-sdn-csv.ts";
-import { loadSanctionsFile, loadSanctionsFiles } from "../../../../../node/src/ekyc/checks/sanctions/loaders/load-file.ts";
+import {
+  loadSanctionsFile,
+  loadSanctionsFiles,
+} from "../../../../../node/src/ekyc/checks/sanctions/loaders/load-file.ts";
 import { IndexedSanctionsList } from "../../../../../node/src/ekyc/checks/sanctions/indexed-list.ts";
 
 const dir = new URL("../../../../fixtures/sanctions/", import.meta.url);
@@ -41,8 +44,15 @@ describe("sanctions list loaders", () => {
       });
     });
     it("reads approximate and between-years dates, several nationalities, and skips empty aliases and unknown countries", () => {
-      expect(snapshot.entries[1]).to.deep.include({ names: ["ĐỖ MINH KHOA"], datesOfBirth: [{ fromYear: 1979, toYear: 1979 }], nationalities: ["VNM", "KHM"] });
-      expect(snapshot.entries[2]).to.deep.include({ datesOfBirth: [{ fromYear: 1955, toYear: 1960 }], nationalities: [] });
+      expect(snapshot.entries[1]).to.deep.include({
+        names: ["ĐỖ MINH KHOA"],
+        datesOfBirth: [{ fromYear: 1979, toYear: 1979 }],
+        nationalities: ["VNM", "KHM"],
+      });
+      expect(snapshot.entries[2]).to.deep.include({
+        datesOfBirth: [{ fromYear: 1955, toYear: 1960 }],
+        nationalities: [],
+      });
     });
     it("decodes XML entities in names", () => {
       expect(snapshot.entries[3]?.names).to.include("Golden Lotus Trading Co & Partners");
@@ -62,7 +72,10 @@ describe("sanctions list loaders", () => {
       });
       expect(xml.entries[1]).to.deep.include({ kind: "ENTITY", names: ["MEKONG STAR SHIPPING LTD"] });
       expect(xml.entries[2]).to.deep.include({
-        datesOfBirth: [{ fromYear: 1962, toYear: 1962 }, { fromYear: 1960, toYear: 1964 }],
+        datesOfBirth: [
+          { fromYear: 1962, toYear: 1962 },
+          { fromYear: 1960, toYear: 1964 },
+        ],
         nationalities: ["RUS"],
         programs: ["FIXTURE", "FIXTURE-2"],
       });
@@ -72,7 +85,10 @@ describe("sanctions list loaders", () => {
       expect(csv.entries).to.deep.equal(xml.entries);
     });
     it("parses quoted CSV fields with commas, doubled quotes and CRLF", () => {
-      expect(parseCsv('1,"a, ""b""",c\r\n2,x,y\n')).to.deep.equal([["1", 'a, "b"', "c"], ["2", "x", "y"]]);
+      expect(parseCsv('1,"a, ""b""",c\r\n2,x,y\n')).to.deep.equal([
+        ["1", 'a, "b"', "c"],
+        ["2", "x", "y"],
+      ]);
     });
   });
 
@@ -94,7 +110,9 @@ describe("sanctions list loaders", () => {
       }
     });
     it("refuses an empty list at reload, keeping the previous list active", async () => {
-      const list = new IndexedSanctionsList(await loadSanctionsFile({ format: "UN_CONSOLIDATED_XML", path: path("un-consolidated.xml") }));
+      const list = new IndexedSanctionsList(
+        await loadSanctionsFile({ format: "UN_CONSOLIDATED_XML", path: path("un-consolidated.xml") }),
+      );
       const empty = await loadSanctionsFile({ format: "UN_CONSOLIDATED_XML", path: path("un-empty.xml") });
       expect(empty.entries).to.have.length(0);
       try {
@@ -141,13 +159,21 @@ describe("sanctions list loaders", () => {
       expectCode(() => parseUnConsolidatedXml(latin1), "SANCTIONS_LIST_ENCODING");
     });
     it("rejects UTF-16", () => {
-      expectCode(() => parseUnConsolidatedXml(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(un, "utf16le")])), "SANCTIONS_LIST_ENCODING");
+      expectCode(
+        () => parseUnConsolidatedXml(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(un, "utf16le")])),
+        "SANCTIONS_LIST_ENCODING",
+      );
     });
     it("rejects a declared encoding other than UTF-8", () => {
-      expectCode(() => parseUnConsolidatedXml(utf8(un.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'))), "SANCTIONS_LIST_ENCODING");
+      expectCode(
+        () => parseUnConsolidatedXml(utf8(un.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'))),
+        "SANCTIONS_LIST_ENCODING",
+      );
     });
     it("accepts a UTF-8 byte order mark", () => {
-      expect(parseUnConsolidatedXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(un)])).entries).to.have.length(4);
+      expect(
+        parseUnConsolidatedXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(un)])).entries,
+      ).to.have.length(4);
     });
     it("rejects a DTD with entities (expansion attacks)", () => {
       const bomb = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>&b;</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>`;
@@ -158,7 +184,10 @@ describe("sanctions list loaders", () => {
       expectCode(() => parseOfacSdnXml(fixture("un-consolidated.xml")), "SANCTIONS_LIST_MALFORMED");
     });
     it("rejects an entry without an id or without a name", () => {
-      expectCode(() => parseUnConsolidatedXml(utf8(un.replace("<DATAID>9100002</DATAID>", ""))), "SANCTIONS_LIST_MALFORMED");
+      expectCode(
+        () => parseUnConsolidatedXml(utf8(un.replace("<DATAID>9100002</DATAID>", ""))),
+        "SANCTIONS_LIST_MALFORMED",
+      );
       const xml = fixture("ofac-sdn.xml").toString("utf8").replace("<lastName>MEKONG STAR SHIPPING LTD</lastName>", "");
       expectCode(() => parseOfacSdnXml(utf8(xml)), "SANCTIONS_LIST_MALFORMED");
     });
@@ -167,9 +196,15 @@ describe("sanctions list loaders", () => {
     });
     it("rejects CSV rows with the wrong number of fields, bad ids, and unterminated quotes", () => {
       expectCode(() => parseOfacSdnCsv(utf8('1,"A B",individual\n')), "SANCTIONS_LIST_MALFORMED");
-      expectCode(() => parseOfacSdnCsv(utf8('x1,"A B",-0- ,P,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n')), "SANCTIONS_LIST_MALFORMED");
+      expectCode(
+        () => parseOfacSdnCsv(utf8('x1,"A B",-0- ,P,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n')),
+        "SANCTIONS_LIST_MALFORMED",
+      );
       expectCode(() => parseOfacSdnCsv(utf8('1,"A B,-0- \n')), "SANCTIONS_LIST_MALFORMED");
-      expectCode(() => parseOfacSdnCsv(fixture("ofac-sdn.csv"), { altBytes: utf8("zz,1,aka,-0- ,-0- \n") }), "SANCTIONS_LIST_MALFORMED");
+      expectCode(
+        () => parseOfacSdnCsv(fixture("ofac-sdn.csv"), { altBytes: utf8("zz,1,aka,-0- ,-0- \n") }),
+        "SANCTIONS_LIST_MALFORMED",
+      );
     });
   });
 });

@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { foldName } from "../../../../../node/src/ekyc/checks/sanctions/normalise.ts";
-import { jaroWinkler, nameSimilarity, tokenSimilarity } from "../../../../../node/src/ekyc/checks/sanctions/similarity.ts";
+import {
+  jaroWinkler,
+  nameSimilarity,
+  tokenSimilarity,
+} from "../../../../../node/src/ekyc/checks/sanctions/similarity.ts";
 import { compareBirthDate, parseOfacBirthDate } from "../../../../../node/src/ekyc/checks/sanctions/birth-date.ts";
 import { countryCode } from "../../../../../node/src/ekyc/checks/sanctions/countries.ts";
 import { expectNear } from "../../../../support/near.ts";
@@ -16,7 +20,8 @@ describe("screening building blocks", () => {
       ["ÐỖ Văn Øster Straße Łukasz", "do van oster strasse lukasz"],
       ["   ", ""],
     ];
-    for (const [input, expected] of cases) it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => expect(foldName(input)).to.equal(expected));
+    for (const [input, expected] of cases)
+      it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => expect(foldName(input)).to.equal(expected));
   });
 
   describe("jaroWinkler", () => {

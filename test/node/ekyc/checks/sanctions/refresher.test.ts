@@ -22,7 +22,11 @@ describe("SanctionsRefresher", () => {
   it("reloads when the files change, reports UNCHANGED otherwise, and keeps the last good list on a bad download", async () => {
     const list = new IndexedSanctionsList(fixtureSnapshot());
     const seen: RefreshOutcome["status"][] = [];
-    const refresher = new SanctionsRefresher({ list, files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }], onRefresh: (o) => seen.push(o.status) });
+    const refresher = new SanctionsRefresher({
+      list,
+      files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }],
+      onRefresh: (o) => seen.push(o.status),
+    });
 
     const first = await refresher.start();
     expect(first).to.include({ status: "RELOADED", entries: 4 });
@@ -50,17 +54,32 @@ describe("SanctionsRefresher", () => {
     const outcomes: RefreshOutcome[] = [];
     let onNext: (() => void) | undefined;
     const refresher = new SanctionsRefresher({
-      list, files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }], intervalMs: 1_000,
-      onRefresh: (o) => { outcomes.push(o); onNext?.(); },
+      list,
+      files: [{ format: "UN_CONSOLIDATED_XML", path: unPath }],
+      intervalMs: 1_000,
+      onRefresh: (o) => {
+        outcomes.push(o);
+        onNext?.();
+      },
     });
-    const nextRefresh = () => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no refresh within 5 s")), 5_000);
-      onNext = () => { clearTimeout(timer); resolve(); };
-    });
+    const nextRefresh = () =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no refresh within 5 s")), 5_000);
+        onNext = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     expect((await refresher.start()).status).to.equal("RELOADED");
     const before = list.info().version;
     // A new publication of the list: an entry's name changed, so new content and a new version.
-    await writeFile(unPath, readFileSync(fixture("un-consolidated.xml"), "utf8").replace("<FIRST_NAME>HUNG</FIRST_NAME>", "<FIRST_NAME>HÙNG</FIRST_NAME>"));
+    await writeFile(
+      unPath,
+      readFileSync(fixture("un-consolidated.xml"), "utf8").replace(
+        "<FIRST_NAME>HUNG</FIRST_NAME>",
+        "<FIRST_NAME>HÙNG</FIRST_NAME>",
+      ),
+    );
     await nextRefresh();
     expect(outcomes.at(-1)).to.include({ status: "RELOADED" });
     expect(list.info().version).to.not.equal(before);
@@ -81,13 +100,18 @@ describe("SanctionsRefresher", () => {
 
   it("reports a missing file as FAILED without throwing", async () => {
     const list = new IndexedSanctionsList(fixtureSnapshot());
-    const refresher = new SanctionsRefresher({ list, files: [{ format: "OFAC_SDN_XML", path: join(dir, "missing.xml") }] });
+    const refresher = new SanctionsRefresher({
+      list,
+      files: [{ format: "OFAC_SDN_XML", path: join(dir, "missing.xml") }],
+    });
     expect((await refresher.refreshNow()).status).to.equal("FAILED");
   });
 
   it("rejects nonsense options", () => {
     const list = new IndexedSanctionsList(fixtureSnapshot());
     expect(() => new SanctionsRefresher({ list, files: [], intervalMs: 60_000 })).to.throw(RangeError);
-    expect(() => new SanctionsRefresher({ list, files: [{ format: "OFAC_SDN_XML", path: "x" }], intervalMs: 10 })).to.throw(RangeError);
+    expect(
+      () => new SanctionsRefresher({ list, files: [{ format: "OFAC_SDN_XML", path: "x" }], intervalMs: 10 }),
+    ).to.throw(RangeError);
   });
 });

@@ -19,25 +19,92 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const FAMILY_NAMES = [
-  "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-  "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trịnh", "Đinh", "Lâm", "Mai",
+  "Nguyễn",
+  "Trần",
+  "Lê",
+  "Phạm",
+  "Hoàng",
+  "Huỳnh",
+  "Phan",
+  "Vũ",
+  "Võ",
+  "Đặng",
+  "Bùi",
+  "Đỗ",
+  "Hồ",
+  "Ngô",
+  "Dương",
+  "Lý",
+  "Trịnh",
+  "Đinh",
+  "Lâm",
+  "Mai",
 ] as const;
 export const MIDDLE_NAMES_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Thành", "Xuân", "Đình", "Quang"] as const;
 export const MIDDLE_NAMES_F = ["Thị", "Ngọc", "Thu", "Thanh", "Kim", "Mỹ", "Hồng", "Bảo", "Diệu", "Phương"] as const;
 export const GIVEN_NAMES_M = [
-  "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hùng", "Khánh", "Long", "Minh",
-  "Nam", "Phúc", "Quân", "Sơn", "Thắng", "Tuấn", "Việt", "Vinh", "Huy", "Trung",
+  "An",
+  "Bình",
+  "Cường",
+  "Dũng",
+  "Đạt",
+  "Hải",
+  "Hùng",
+  "Khánh",
+  "Long",
+  "Minh",
+  "Nam",
+  "Phúc",
+  "Quân",
+  "Sơn",
+  "Thắng",
+  "Tuấn",
+  "Việt",
+  "Vinh",
+  "Huy",
+  "Trung",
 ] as const;
 export const GIVEN_NAMES_F = [
-  "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai",
-  "Ngân", "Nhung", "Oanh", "Phượng", "Quỳnh", "Thảo", "Trang", "Uyên", "Vân", "Yến",
+  "Anh",
+  "Chi",
+  "Dung",
+  "Giang",
+  "Hà",
+  "Hạnh",
+  "Hương",
+  "Lan",
+  "Linh",
+  "Mai",
+  "Ngân",
+  "Nhung",
+  "Oanh",
+  "Phượng",
+  "Quỳnh",
+  "Thảo",
+  "Trang",
+  "Uyên",
+  "Vân",
+  "Yến",
 ] as const;
 const PROVINCES = [
-  { code: "001", name: "Hà Nội" }, { code: "079", name: "Hồ Chí Minh" }, { code: "031", name: "Hải Phòng" },
-  { code: "048", name: "Đà Nẵng" }, { code: "092", name: "Cần Thơ" }, { code: "038", name: "Thanh Hóa" },
-  { code: "040", name: "Nghệ An" }, { code: "046", name: "Thừa Thiên Huế" },
+  { code: "001", name: "Hà Nội" },
+  { code: "079", name: "Hồ Chí Minh" },
+  { code: "031", name: "Hải Phòng" },
+  { code: "048", name: "Đà Nẵng" },
+  { code: "092", name: "Cần Thơ" },
+  { code: "038", name: "Thanh Hóa" },
+  { code: "040", name: "Nghệ An" },
+  { code: "046", name: "Thừa Thiên Huế" },
 ] as const;
-const STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Huệ", "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ", "Phan Đình Phùng"] as const;
+const STREETS = [
+  "Lê Lợi",
+  "Trần Hưng Đạo",
+  "Nguyễn Huệ",
+  "Hai Bà Trưng",
+  "Lý Thường Kiệt",
+  "Điện Biên Phủ",
+  "Phan Đình Phùng",
+] as const;
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
@@ -65,7 +132,8 @@ export interface CitizenGenerationOptions {
 
 /** `count` distinct synthetic citizens, identical for the same seed. */
 export function generateCitizens({ seed, count }: CitizenGenerationOptions): CitizenRecord[] {
-  if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new RangeError("count must be an integer in [0, 1e6]");
+  if (!Number.isInteger(count) || count < 0 || count > 1_000_000)
+    throw new RangeError("count must be an integer in [0, 1e6]");
   const rand = seededRandom(seed);
   const seenIds = new Set<string>();
   const seenOld = new Set<string>();

@@ -84,7 +84,8 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
 
     await wait(latencyMs);
     let fault = faults.shift();
-    if (fault === undefined && options.failureRate !== undefined && rand() < options.failureRate) fault = "SERVICE_UNAVAILABLE";
+    if (fault === undefined && options.failureRate !== undefined && rand() < options.failureRate)
+      fault = "SERVICE_UNAVAILABLE";
     if (fault === undefined && options.timeoutRate !== undefined && rand() < options.timeoutRate) fault = "HANG";
     switch (fault) {
       case "SERVER_ERROR":
@@ -107,7 +108,8 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
     try {
       return reply.code(200).send(directory.answer(canonicalQuery(request.body)));
     } catch (error) {
-      if (isKycnetError(error, "INVALID_ARGUMENT")) return reply.code(400).send({ code: error.code, message: error.message });
+      if (isKycnetError(error, "INVALID_ARGUMENT"))
+        return reply.code(400).send({ code: error.code, message: error.message });
       throw error;
     }
   });

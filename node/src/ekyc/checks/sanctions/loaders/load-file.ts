@@ -25,7 +25,10 @@ async function readBounded(path: string, maxBytes: number): Promise<Uint8Array> 
   return readFile(path);
 }
 
-export async function loadSanctionsFile(spec: SanctionsFileSpec, options: { maxBytes?: number } = {}): Promise<SanctionsSnapshot> {
+export async function loadSanctionsFile(
+  spec: SanctionsFileSpec,
+  options: { maxBytes?: number } = {},
+): Promise<SanctionsSnapshot> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
   switch (spec.format) {
     case "UN_CONSOLIDATED_XML":
@@ -42,7 +45,10 @@ export async function loadSanctionsFile(spec: SanctionsFileSpec, options: { maxB
 }
 
 /** Loads every file (all must succeed) and merges them; feed the result to `SanctionsList.reload`. */
-export async function loadSanctionsFiles(specs: readonly SanctionsFileSpec[], options: { maxBytes?: number } = {}): Promise<SanctionsSnapshot> {
+export async function loadSanctionsFiles(
+  specs: readonly SanctionsFileSpec[],
+  options: { maxBytes?: number } = {},
+): Promise<SanctionsSnapshot> {
   if (specs.length === 0) throw new InvalidArgumentError("specs", "at least one list file is required");
   return mergeSnapshots(await Promise.all(specs.map((s) => loadSanctionsFile(s, options))));
 }

@@ -44,7 +44,8 @@ export function parseCsv(text: string): string[][] {
     } else if (ch === ",") {
       row.push(field);
       field = "";
-      if (row.length > MAX_FIELDS) throw new SanctionsListMalformedError(FORMAT, `more than ${MAX_FIELDS} fields`, { line });
+      if (row.length > MAX_FIELDS)
+        throw new SanctionsListMalformedError(FORMAT, `more than ${MAX_FIELDS} fields`, { line });
     } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && body[i + 1] === "\n") i++;
       row.push(field);
@@ -101,23 +102,34 @@ function parseRemarks(remarks: string): Remarks {
   return out;
 }
 
-export function parseOfacSdnCsv(sdnBytes: Uint8Array, options: { altBytes?: Uint8Array; maxBytes?: number } = {}): SanctionsSnapshot {
+export function parseOfacSdnCsv(
+  sdnBytes: Uint8Array,
+  options: { altBytes?: Uint8Array; maxBytes?: number } = {},
+): SanctionsSnapshot {
   const rows = parseCsv(decodeListBytes(sdnBytes, options.maxBytes));
   const aliasesByEntry = new Map<string, string[]>();
   if (options.altBytes !== undefined) {
     for (const alt of parseCsv(decodeListBytes(options.altBytes, options.maxBytes))) {
       const entNum = nullable(alt[0]);
       const name = nullable(alt[3]);
-      if (!/^\d{1,12}$/.test(entNum) || name === "") throw new SanctionsListMalformedError(FORMAT, `alt.csv row for ${JSON.stringify(entNum.slice(0, 20))} is invalid`);
+      if (!/^\d{1,12}$/.test(entNum) || name === "")
+        throw new SanctionsListMalformedError(
+          FORMAT,
+          `alt.csv row for ${JSON.stringify(entNum.slice(0, 20))} is invalid`,
+        );
       const list = aliasesByEntry.get(entNum) ?? [];
       list.push(displayName(name));
       aliasesByEntry.set(entNum, list);
     }
   }
   const entries: SanctionsEntry[] = rows.map((row, i) => {
-    if (row.length !== 12) throw new SanctionsListMalformedError(FORMAT, `row ${i + 1} has ${row.length} fields, expected 12`, { line: i + 1 });
+    if (row.length !== 12)
+      throw new SanctionsListMalformedError(FORMAT, `row ${i + 1} has ${row.length} fields, expected 12`, {
+        line: i + 1,
+      });
     const entNum = nullable(row[0]);
-    if (!/^\d{1,12}$/.test(entNum)) throw new SanctionsListMalformedError(FORMAT, `row ${i + 1} has no valid ent_num`, { line: i + 1 });
+    if (!/^\d{1,12}$/.test(entNum))
+      throw new SanctionsListMalformedError(FORMAT, `row ${i + 1} has no valid ent_num`, { line: i + 1 });
     const name = nullable(row[1]);
     if (name === "") throw new SanctionsListMalformedError(FORMAT, `entry ${entNum} has no name`, { line: i + 1 });
     const kind = nullable(row[2]).toLowerCase() === "individual" ? "INDIVIDUAL" : "ENTITY";
@@ -131,7 +143,10 @@ export function parseOfacSdnCsv(sdnBytes: Uint8Array, options: { altBytes?: Uint
       names,
       datesOfBirth: kind === "INDIVIDUAL" ? remarks.datesOfBirth : [],
       nationalities: [...new Set(remarks.nationalities)],
-      programs: nullable(row[3]).split(/\]\s*\[/).map((p) => p.replace(/[[\]]/g, "").trim()).filter((p) => p !== ""),
+      programs: nullable(row[3])
+        .split(/\]\s*\[/)
+        .map((p) => p.replace(/[[\]]/g, "").trim())
+        .filter((p) => p !== ""),
     };
   });
   const digest = createHash("sha256").update(sdnBytes).digest("hex").slice(0, 12);

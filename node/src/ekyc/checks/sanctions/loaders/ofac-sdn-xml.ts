@@ -19,7 +19,8 @@ function fullName(node: XmlNode): string {
 }
 
 function entryOf(node: unknown, position: number): SanctionsEntry {
-  if (node === null || typeof node !== "object") throw new SanctionsListMalformedError(FORMAT, `sdnEntry #${position} is not an element`);
+  if (node === null || typeof node !== "object")
+    throw new SanctionsListMalformedError(FORMAT, `sdnEntry #${position} is not an element`);
   const n = node as XmlNode;
   const uid = textOf(n.uid);
   if (!/^\d{1,12}$/.test(uid)) throw new SanctionsListMalformedError(FORMAT, `sdnEntry #${position} has no valid uid`);
@@ -44,7 +45,9 @@ function entryOf(node: unknown, position: number): SanctionsEntry {
     names,
     datesOfBirth: kind === "INDIVIDUAL" ? datesOfBirth : [],
     nationalities: [...new Set(countries)],
-    programs: listOf(childOf(n, "programList"), "program").map(textOf).filter((s) => s !== ""),
+    programs: listOf(childOf(n, "programList"), "program")
+      .map(textOf)
+      .filter((s) => s !== ""),
   };
 }
 

@@ -14,7 +14,12 @@ import { childOf, listOf, parseListXml, textOf, type XmlNode } from "./xml.ts";
 
 const FORMAT = "UN_CONSOLIDATED" as const;
 const ARRAY_TAGS = new Set([
-  "INDIVIDUAL", "ENTITY", "INDIVIDUAL_ALIAS", "ENTITY_ALIAS", "INDIVIDUAL_DATE_OF_BIRTH", "VALUE",
+  "INDIVIDUAL",
+  "ENTITY",
+  "INDIVIDUAL_ALIAS",
+  "ENTITY_ALIAS",
+  "INDIVIDUAL_DATE_OF_BIRTH",
+  "VALUE",
 ]);
 
 function birthDates(node: XmlNode): BirthDateSpec[] {
@@ -31,13 +36,20 @@ function birthDates(node: XmlNode): BirthDateSpec[] {
 }
 
 function entryOf(node: unknown, kind: "INDIVIDUAL" | "ENTITY", position: number): SanctionsEntry {
-  if (node === null || typeof node !== "object") throw new SanctionsListMalformedError(FORMAT, `${kind} #${position} is not an element`);
+  if (node === null || typeof node !== "object")
+    throw new SanctionsListMalformedError(FORMAT, `${kind} #${position} is not an element`);
   const n = node as XmlNode;
   const dataId = textOf(n.DATAID);
-  if (!/^\d{1,12}$/.test(dataId)) throw new SanctionsListMalformedError(FORMAT, `${kind} #${position} has no valid DATAID`);
-  const primary = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"].map((k) => textOf(n[k])).filter((s) => s !== "").join(" ");
+  if (!/^\d{1,12}$/.test(dataId))
+    throw new SanctionsListMalformedError(FORMAT, `${kind} #${position} has no valid DATAID`);
+  const primary = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+    .map((k) => textOf(n[k]))
+    .filter((s) => s !== "")
+    .join(" ");
   const aliasTag = kind === "INDIVIDUAL" ? "INDIVIDUAL_ALIAS" : "ENTITY_ALIAS";
-  const aliases = listOf(n, aliasTag).map((a) => textOf((a as XmlNode).ALIAS_NAME)).filter((s) => s !== "");
+  const aliases = listOf(n, aliasTag)
+    .map((a) => textOf((a as XmlNode).ALIAS_NAME))
+    .filter((s) => s !== "");
   const names = [...new Set([primary, ...aliases].filter((s) => s !== ""))];
   if (names.length === 0) throw new SanctionsListMalformedError(FORMAT, `${kind} ${dataId} has no name`);
   const nationalities = listOf(childOf(n, "NATIONALITY"), "VALUE")
@@ -63,7 +75,7 @@ export function parseUnConsolidatedXml(bytes: Uint8Array, options: { maxBytes?: 
   if (root === undefined) throw new SanctionsListMalformedError(FORMAT, "root element CONSOLIDATED_LIST missing");
   const individuals = listOf(childOf(root, "INDIVIDUALS"), "INDIVIDUAL").map((n, i) => entryOf(n, "INDIVIDUAL", i));
   const entities = listOf(childOf(root, "ENTITIES"), "ENTITY").map((n, i) => entryOf(n, "ENTITY", i));
-  const generated = typeof root["@_dateGenerated"] === "string" ? (root["@_dateGenerated"]) : "undated";
+  const generated = typeof root["@_dateGenerated"] === "string" ? root["@_dateGenerated"] : "undated";
   const digest = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
   return { version: `${FORMAT}@${generated}#${digest}`, entries: [...individuals, ...entities] };
 }

@@ -15,7 +15,8 @@ export function parseListXml(text: string, format: SanctionsSource, arrayTags: R
   if (declaration && !/^utf-?8$/i.test(declaration[1] as string)) {
     throw new SanctionsListEncodingError(`declared encoding ${declaration[1]}`);
   }
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new SanctionsListMalformedError(format, "DTDs and entity declarations are not allowed");
+  if (/<!DOCTYPE|<!ENTITY/i.test(text))
+    throw new SanctionsListMalformedError(format, "DTDs and entity declarations are not allowed");
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new SanctionsListMalformedError(format, `not well-formed XML: ${valid.err.msg}`, { line: valid.err.line });
