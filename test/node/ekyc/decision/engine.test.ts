@@ -275,7 +275,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.2.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.3.0");
       });
     }
   });
