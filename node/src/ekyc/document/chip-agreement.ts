@@ -6,6 +6,7 @@
  */
 import { canonicalName, canonicalText } from "./canonical.ts";
 import type { ChipVerification } from "./chip/index.ts";
+import { sameValue } from "./crosscheck.ts";
 import type { DocumentFieldName, DocumentResult, DocumentSource } from "./types.ts";
 
 export interface ChipCardMismatch {
@@ -41,12 +42,10 @@ export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCa
   for (const [field, chipValue] of Object.entries(chipFields(chip)) as [DocumentFieldName, string][]) {
     const readings = card.fields[field].readings;
     const differing = (Object.entries(readings) as [DocumentSource, string][])
-      .filter(([, value]) => value !== "" && comparable(field, value) !== comparable(field, chipValue))
+      // The chip's DG13 is written like the QR (full Vietnamese text): compared as the card's sources are with each other.
+      .filter(([source, value]) => value !== "" && !sameValue(field, { source: "qr", value: chipValue }, { source, value }))
       .map(([source]) => source);
     if (differing.length > 0) mismatches.push({ field, sources: differing });
   }
   return mismatches;
 }
-
-const comparable = (field: DocumentFieldName, value: string): string =>
-  field === "fullName" ? canonicalName(value) : canonicalText(value);
