@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, type Signer } from "ethers";
 import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import {
@@ -24,6 +24,7 @@ import {
   ALL_FIELDS_MASK,
   Method,
   Purpose,
+  consentIdOf,
   signConsentGrant,
   toConsentGrant,
   type Hex,
@@ -240,29 +241,50 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     expect(failure(await b.uploadChip(sessionId, body).catch((e: unknown) => e)).code).to.equal("CHIP_NOT_CONFIGURED");
   });
 
-  it("bank B re-onboards from A's level-2 attestation at level 2 (its policy accepts only level-2 sources)", async () => {
+  /** The customer's consent for bank B to reuse `uid`, signed by the attestation's subject key. */
+  async function consentForB(uid: Hex, signer: Signer, nonce: bigint) {
     const node = nodes[1]!;
     const now = BigInt(Math.floor(Date.now() / 1000));
     const grant = toConsentGrant({
-      attestationUid: levelTwoUid,
+      attestationUid: uid,
       grantee: await node.ledger.account(),
       purpose: Purpose.ONBOARDING,
       fieldMask: ALL_FIELDS_MASK,
       validUntil: now + 3600n,
-      nonce: 1n,
+      nonce,
       deadline: now + 600n,
     });
     const signature = await signConsentGrant(
-      subject,
+      signer,
       { chainId: await node.ledger.chainId(), verifyingContract: setup.addresses.consents },
       grant,
     );
-    const session = await b.createReuseSession({
-      subject: Wallet.createRandom().address as Hex,
-      attestationUid: levelTwoUid,
-      grant,
-      signature,
-    });
+    return { subject: Wallet.createRandom().address as Hex, attestationUid: uid, grant, signature };
+  }
+
+  it("bank B refuses to re-onboard from a level-1 attestation (its policy: level-2 sources only)", async () => {
+    const levelOneSubject = Wallet.createRandom();
+    const { sessionId } = await a.createSession(levelOneSubject.address as Hex);
+    await cardAndSelfie(a, sessionId); // no chip: level 1
+    const decision = await a.decide(sessionId);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
+    expect(decision).to.deep.include({ assuranceLevel: 1, dailyLimitVnd: "100000000" });
+    await nodes[0]!.outbox.flush();
+    const refused = await b
+      .createReuseSession(await consentForB(decision.attestationUid!, levelOneSubject, 1n))
+      .catch((e: unknown) => e);
+    expect(failure(refused).code).to.equal("REUSE_NOT_POSSIBLE");
+    expect((refused as BankApiError).message).to.match(/level-2/);
+    // Refused before the consent went on chain: the policy costs no transaction.
+    expect(
+      await nodes[1]!.ledger.consentStatus(
+        consentIdOf((await consentForB(decision.attestationUid!, levelOneSubject, 1n)).grant),
+      ),
+    ).to.equal("NONE");
+  });
+
+  it("bank B re-onboards from A's level-2 attestation at level 2 (its policy accepts only level-2 sources)", async () => {
+    const session = await b.createReuseSession(await consentForB(levelTwoUid, subject, 1n));
     const challenge = await b.createLivenessChallenge(session.sessionId);
     await b.uploadSelfie(
       session.sessionId,

@@ -8,7 +8,7 @@
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { ChipChallenge, ChipFileId, ChipUploadResult } from "@kycnet/sdk/bank";
 import {
-  ActiveAuthChallenges,
+  type ActiveAuthChallenges,
   verifyChip,
   type ChipFiles,
   type ChipVerification,

@@ -219,9 +219,7 @@ export const CHIP_AA_RESULTS = ["PASSED", "FAILED", "NOT_SUPPORTED", "NOT_PERFOR
 export const ChipUploadResult = Type.Object({
   status: responseEnum(["VALID", "INVALID"] as const),
   /** Each failed check's code (SOD_SIGNATURE_INVALID, DS_NOT_TRUSTED, DG_HASH_MISMATCH, AA_FAILED, ...). */
-  failures: readonlyArray(
-    Type.Object({ code: Type.String(), dataGroup: Type.Union([Type.Integer(), Type.Null()]) }),
-  ),
+  failures: readonlyArray(Type.Object({ code: Type.String(), dataGroup: Type.Union([Type.Integer(), Type.Null()]) })),
   activeAuthentication: responseEnum(CHIP_AA_RESULTS),
   dataGroupsVerified: readonlyArray(Type.Integer()),
 });

@@ -29,11 +29,12 @@ export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, st
     expiryDate: vn?.expiryDate ?? mrz?.expiryDate,
     issueDate: vn?.issueDate,
     oldIdNumber: vn?.oldIdNumber,
-    address: vn?.placeOfResidence === null || vn?.placeOfResidence === undefined ? null : canonicalText(vn.placeOfResidence),
+    address:
+      vn?.placeOfResidence === null || vn?.placeOfResidence === undefined ? null : canonicalText(vn.placeOfResidence),
   };
   return Object.fromEntries(
     Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
-  ) as Partial<Record<DocumentFieldName, string>>;
+  );
 }
 
 /** The fields where a card reading differs from the chip; a source that read nothing is not a disagreement. */
@@ -43,7 +44,9 @@ export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCa
     const readings = card.fields[field].readings;
     const differing = (Object.entries(readings) as [DocumentSource, string][])
       // The chip's DG13 is written like the QR (full Vietnamese text): compared as the card's sources are with each other.
-      .filter(([source, value]) => value !== "" && !sameValue(field, { source: "qr", value: chipValue }, { source, value }))
+      .filter(
+        ([source, value]) => value !== "" && !sameValue(field, { source: "qr", value: chipValue }, { source, value }),
+      )
       .map(([source]) => source);
     if (differing.length > 0) mismatches.push({ field, sources: differing });
   }
