@@ -148,7 +148,8 @@ function sessionView(s: Session): OnboardingSessionView {
     documents: {
       front: s.front !== undefined || s.decision !== undefined,
       back: s.back !== undefined,
-      chip: s.chip !== undefined,
+      // Only said once a chip was uploaded: sessions of nodes (and fakes) without chips keep their shape.
+      ...(s.chip === undefined ? {} : { chip: true }),
     },
     liveness:
       s.frames !== undefined || s.decision !== undefined
