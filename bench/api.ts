@@ -71,6 +71,8 @@ async function serve(): Promise<void> {
       createSession: refuse,
       createReuseSession: refuse,
       uploadDocument: refuse,
+      createChipChallenge: refuse,
+      uploadChip: refuse,
       createLivenessChallenge: refuse,
       uploadSelfieFrames: refuse,
       decide: refuse,

@@ -9,6 +9,11 @@
  *
  * The chip's own work (signing the challenge) happens outside the timed region: on a real card it
  * runs on the chip. The machine is shared; the load average is recorded.
+ *
+ * Then the whole flow: full eKYC onboarding through the node's HTTP API on the benchmark consortium
+ * (bench/lib/consortium.ts: chain, SoftHSM2, LevelDB, OCR, face model), level 1 (card + selfie) and
+ * level 2 (chip + card + selfie against the chip portrait) alternately in the same run, p50/p95
+ * (KYCNET_BENCH_FLOWS=<n> each, default 10; 0 skips it).
  */
 import { loadavg } from "node:os";
 import { ActiveAuthChallenges } from "../node/src/ekyc/document/chip/challenges.ts";
@@ -22,6 +27,7 @@ import { CscaTrustStore } from "../node/src/ekyc/document/chip/trust-store.ts";
 import { verifyChip } from "../node/src/ekyc/document/chip/verify-chip.ts";
 import { answerChallenge } from "../scripts/chip/aa.ts";
 import { createTestPki, generateChip, type GeneratedChip } from "../scripts/chip/generate.ts";
+import { startBenchConsortium } from "./lib/consortium.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
 
 const CHIPS = Number(process.env.KYCNET_BENCH_CHIPS ?? 30);
@@ -122,6 +128,27 @@ process.stdout.write(
   `\ntarget p95 ≤ ${TARGET_P95_MS} ms: ${meetsTarget ? "met" : "NOT met"} (${p95s.join(" / ")} ms); ` +
     `correctness ${JSON.stringify(correctness)}\n`,
 );
+const FLOWS = Number(process.env.KYCNET_BENCH_FLOWS ?? 10);
+const flowRows: Row[] = [];
+if (FLOWS > 0) {
+  const consortium = await startBenchConsortium();
+  try {
+    // Warm-up: OCR engines, face model, HSM sessions.
+    await consortium.onboardOverApi(1);
+    await consortium.onboardOverApi(2);
+    const samples: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    for (let i = 0; i < FLOWS; i++)
+      for (const level of [1, 2] as const) samples[level].push((await consortium.onboardOverApi(level)).ms);
+    flowRows.push(
+      summary("level 1", "full eKYC through the API: card + selfie", samples[1]),
+      summary("level 2", "full eKYC through the API: chip + card + selfie (chip portrait)", samples[2]),
+    );
+  } finally {
+    await consortium.stop();
+  }
+  printTable(`Onboarding through the API, level 1 vs level 2 (${FLOWS} each, alternating)`, flowRows);
+}
+
 writeResults("chip", {
   chipsPerKey: CHIPS,
   rounds: ROUNDS,
@@ -136,4 +163,5 @@ writeResults("chip", {
   meanDg2Bytes: portraitBytes,
   loadAverage: { before: loadBefore, after: loadavg() },
   rows,
+  onboardingOverApi: flowRows,
 });

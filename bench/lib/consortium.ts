@@ -4,15 +4,19 @@
  * Helpers run one onboarding at A and one re-onboarding at B and return their server-side times;
  * every pipeline stage's duration is collected by name.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadNodeConfig } from "../../node/src/config.ts";
 import { startWorkerFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import { createBankClient, packageChipFiles } from "@kycnet/sdk/bank";
 import { createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
 import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
+import { answerChallenge } from "../../scripts/chip/aa.ts";
+import { createTestPki, generateChip } from "../../scripts/chip/generate.ts";
+import { pem } from "../../scripts/chip/pki.ts";
 import { DEMO_HSM_PIN, prepareConsortium } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer } from "../../scripts/demo/customer.ts";
 import { startLocalChain } from "../../scripts/lib/local-chain.ts";
@@ -26,10 +30,21 @@ export interface Onboarded {
 
 export async function startBenchConsortium() {
   const dir = mkdtempSync(join(tmpdir(), "kycnet-bench-"));
+  // Every bank trusts a test CSCA, so bank A can onboard at level 2 with the customer's chip.
+  const pki = createTestPki("rsa");
+  const chipTrustList = join(dir, "csca.pem");
+  writeFileSync(chipTrustList, pem("CERTIFICATE", pki.csca.der));
   const chain = await startLocalChain();
   const model = await startWorkerFaceModel(); // as the node runs it: on a worker thread
   const customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
   const p = customer.person;
+  const chip = await generateChip({
+    index: 0,
+    seed: 7,
+    pki,
+    variant: "valid",
+    holder: { person: p, portrait: customer.portrait },
+  });
   const registry = createRegistrySimulator({
     citizens: [
       {
@@ -51,6 +66,7 @@ export async function startBenchConsortium() {
     registryUrl: await registry.start(),
     bankNames: ["Bank A", "Bank B"],
     threshold: 2,
+    chipTrustList,
   });
   process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
   for (const bank of setup.banks) {
@@ -88,6 +104,33 @@ export async function startBenchConsortium() {
     if (decision.outcome !== "PASS")
       throw new Error(`onboarding ${decision.outcome}: ${JSON.stringify(decision.reasons)}`);
     return { ms, uid: decision.attestationUid!, subject };
+  }
+
+  const api = createBankClient({ baseUrl: setup.banks[0]!.apiUrl, apiKey: setup.banks[0]!.apiKeys.operator });
+  /**
+   * Full eKYC at A through the HTTP API, at level 1 (card and selfie) or level 2 (the chip first: challenge,
+   * the chip's answer, the files). Frames are made before the clock starts; the chip's signature (≈ 0.1 ms,
+   * RSA-1024) is inside it, as the phone's NFC round trip would be.
+   */
+  async function onboardOverApi(level: 1 | 2): Promise<{ ms: number; level: number }> {
+    const subject = createSubjectKey();
+    const { sessionId } = await api.createSession(subject.address as Hex);
+    const challenge = await api.createLivenessChallenge(sessionId);
+    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const t = performance.now();
+    if (level === 2) {
+      const aa = await api.createChipChallenge(sessionId);
+      const response = answerChallenge(chip.activeAuthenticationKey, Buffer.from(aa.challenge, "hex"));
+      await api.uploadChip(sessionId, packageChipFiles({ ...chip.files }, { challenge: aa.challenge, response }));
+    }
+    await api.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
+    await api.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
+    await api.uploadSelfie(sessionId, challenge.challengeId, frames);
+    const decision = await api.decide(sessionId);
+    const ms = performance.now() - t;
+    if (decision.outcome !== "PASS" || decision.assuranceLevel !== level)
+      throw new Error(`level-${level} onboarding ${decision.outcome}: ${JSON.stringify(decision)}`);
+    return { ms, level: decision.assuranceLevel };
   }
 
   /** Re-onboarding at B of a customer anchored at A: consent relay + fetch, then selfie and decision. */
@@ -132,7 +175,7 @@ export async function startBenchConsortium() {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  return { a, b, setup, stages, onboard, reonboard, stop };
+  return { a, b, setup, stages, onboard, onboardOverApi, reonboard, stop };
 }
 
 /** `n` runs by `concurrency` workers, each taking the next run as soon as it finishes one. */

@@ -131,6 +131,27 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * eKYC level 2: the CSCA trust list the chips' Document Signers must chain to (a PEM/DER certificate or
+     * ICAO master list file, or a folder of them) and optional CRL files. Without it the node verifies no
+     * chip and onboards at level 1 only.
+     */
+    chip: Type.Optional(
+      Type.Object(
+        {
+          trustList: Type.String({ minLength: 1 }),
+          crls: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Re-onboarding policy: the lowest level of a source attestation this bank accepts (2: chip-verified only). */
+    reuse: Type.Object(
+      {
+        minimumSourceLevel: Type.Union([Type.Literal(1), Type.Literal(2)], { default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     anchoring: Type.Object(
       {
         maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
@@ -190,6 +211,14 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
       config.custody.kind === "pkcs11" && config.custody.softhsm2Conf !== undefined
         ? { ...config.custody, softhsm2Conf: at(config.custody.softhsm2Conf) }
         : config.custody,
+    ...(config.chip === undefined
+      ? {}
+      : {
+          chip: {
+            trustList: at(config.chip.trustList),
+            ...(config.chip.crls === undefined ? {} : { crls: config.chip.crls.map(at) }),
+          },
+        }),
     sanctions: {
       ...config.sanctions,
       lists: config.sanctions.lists.map((l) => ({

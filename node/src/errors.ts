@@ -54,7 +54,8 @@ export type DocumentErrorCode =
   | "CHIP_TRUST_LIST_INVALID"
   | "AA_CHALLENGE_UNKNOWN"
   | "AA_CHALLENGE_EXPIRED"
-  | "AA_CHALLENGE_REPLAYED";
+  | "AA_CHALLENGE_REPLAYED"
+  | "CHIP_NOT_CONFIGURED";
 
 /** ekyc/checks/: the national ID registry and the sanctions lists. */
 export type ChecksErrorCode =

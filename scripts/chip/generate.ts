@@ -85,14 +85,16 @@ export interface ChipOptions {
   pki: TestPki;
   variant: ChipVariant;
   portraitFormat?: "jpeg" | "jp2";
+  /** A given holder instead of the generated one (e.g. a demo customer whose face is an eval photo). */
+  holder?: { person: SyntheticPerson; portrait: Buffer };
 }
 
 /** One chip in memory (write it with writeChip). */
 export async function generateChip(options: ChipOptions): Promise<GeneratedChip> {
   // Same stream as scripts/cards/generate.ts: person, then portrait, so the chip matches the card.
   const rng = createRng(options.seed * 1_000_003 + options.index);
-  const person = makePerson(rng);
-  const portrait = await portraitPng(rng);
+  const person = options.holder?.person ?? makePerson(rng);
+  const portrait = options.holder === undefined ? await portraitPng(rng) : { png: options.holder.portrait };
   const extra = createRng(options.seed * 7_919 + options.index);
   const format = options.portraitFormat ?? (options.pki.key === "rsa" ? "jpeg" : "jp2");
   const { key } = options.pki;

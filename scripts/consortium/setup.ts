@@ -68,6 +68,8 @@ export interface PrepareOptions {
   readonly bankNames: readonly string[];
   /** Approvals needed once every bank is in (the genesis bank alone starts at 1). */
   readonly threshold: number;
+  /** A CSCA trust list (file or folder) every bank verifies chips against (eKYC level 2); absent: level 1 only. */
+  readonly chipTrustList?: string;
   readonly progress?: (message: string) => void;
 }
 
@@ -206,6 +208,8 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
         sanctions: {
           lists: [{ format: "UN_CONSOLIDATED_XML", path: join(ROOT, "test/fixtures/sanctions/un-consolidated.xml") }],
         },
+        ...(options.chipTrustList === undefined ? {} : { chip: { trustList: options.chipTrustList } }),
+        reuse: { minimumSourceLevel: 1 },
         anchoring: { maxBatch: 256, maxDelayMs: 500 },
         attestation: { pipelineVersion: "ekyc/0.1.0", validityDays: 1825 },
         log: { level: "warn" },

@@ -23,6 +23,8 @@ export interface DemoCustomer {
   readonly person: SyntheticPerson;
   readonly front: Uint8Array;
   readonly back: Uint8Array;
+  /** The card's portrait (PNG): the photo the chip of this card holds too (scripts/chip). */
+  readonly portrait: Buffer;
   /** JPEG frames answering `steps`, timestamps from `startMs`. */
   framesFor(
     steps: readonly string[],
@@ -57,6 +59,7 @@ export async function makeDemoCustomer(options: {
   };
   return {
     person,
+    portrait,
     front: new Uint8Array(front),
     back: new Uint8Array(back),
     async framesFor(steps, startMs) {

@@ -2,24 +2,30 @@
  * The demo (README's first command): a consortium of three banks on one machine, everything real
  * but the people. A local chain; one SoftHSM2 token per bank; bank A the genesis member, B and C
  * admitted by vote; three nodes as separate processes (`kycnet node start`); the national-ID
- * registry simulator. Then the story: a customer is onboarded at A with full eKYC (rendered card,
- * selfie frames answering a liveness challenge), the attestation is anchored, the customer consents
+ * registry simulator. Then the story: a customer is onboarded at A with full eKYC at level 2 (the
+ * card's chip read and verified against the consortium's test CSCA, with active authentication; the
+ * rendered card; selfie frames answering a liveness challenge, matched against the chip portrait),
+ * the attestation is anchored, the customer consents
  * for B, B re-onboards the customer with a fresh selfie (the record fetched from A over libp2p),
  * C is refused, the customer revokes, B is refused, and the auditor reports from chain data alone.
  * Ctrl-C stops everything; a second run starts clean.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuditor } from "@kycnet/sdk/auditor";
 import { BankApiError, createBankClient, type BankClient } from "@kycnet/sdk/bank";
 import { createSubjectKey, grantConsent, revokeConsent } from "@kycnet/sdk/customer";
+import { packageChipFiles } from "@kycnet/sdk/bank";
 import { RECORD_FIELDS, fieldsOfMask, type Hex } from "@kycnet/sdk/protocol";
 import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import { colour, renderFacts, renderTable, stepper } from "../../node/src/cli/output.ts";
+import { answerChallenge } from "../chip/aa.ts";
+import { createTestPki, generateChip, type GeneratedChip } from "../chip/generate.ts";
+import { pem } from "../chip/pki.ts";
 import { DEMO_HSM_PIN, prepareConsortium } from "../consortium/setup.ts";
 import { startLocalChain } from "../lib/local-chain.ts";
 import { makeDemoCustomer } from "./customer.ts";
@@ -77,6 +83,13 @@ async function waitReady(url: string, child: ChildProcess, log: string): Promise
   throw new Error(`node at ${url} not ready in time; see ${log}`);
 }
 
+/** The customer's phone reads the card's chip: the node's challenge, signed by the chip, sent with the files. */
+async function readChip(client: BankClient, sessionId: string, chip: GeneratedChip) {
+  const { challenge } = await client.createChipChallenge(sessionId);
+  const response = answerChallenge(chip.activeAuthenticationKey, Buffer.from(challenge, "hex"));
+  return client.uploadChip(sessionId, packageChipFiles({ ...chip.files }, { challenge, response }));
+}
+
 /** Answers the node's liveness challenge with the customer's frames, then asks for the decision. */
 async function selfieAndDecide(
   client: BankClient,
@@ -128,6 +141,17 @@ try {
   );
   await model.close();
   const p = customer.person;
+  // The card's chip, signed by a test CSCA that every bank's node trusts (config chip.trustList).
+  const pki = createTestPki("rsa");
+  const chip = await generateChip({
+    index: 0,
+    seed: 7,
+    pki,
+    variant: "valid",
+    holder: { person: p, portrait: customer.portrait },
+  });
+  const trustList = join(DIR, "csca.pem");
+  writeFileSync(trustList, pem("CERTIFICATE", pki.csca.der));
   const registry = createRegistrySimulator({
     citizens: [
       {
@@ -151,6 +175,7 @@ try {
       registryUrl,
       bankNames: ["Bank A", "Bank B", "Bank C"],
       threshold: 2,
+      chipTrustList: trustList,
     }),
   );
   say(renderTable(setup.banks.map((b) => ({ bank: b.name, "HSM account": b.account, api: b.apiUrl }))));
@@ -196,25 +221,28 @@ try {
   // --- onboarding at bank A ------------------------------------------------------------------
   const subjectA = createSubjectKey();
   const onboarding = await step(
-    `Bank A onboards ${p.fullName}: card (QR, MRZ, OCR, tamper), liveness, face match, registry, sanctions`,
+    `Bank A onboards ${p.fullName} at level 2: NFC chip (passive + active authentication), card (QR, MRZ, OCR, tamper), liveness, face match against the chip portrait, registry, sanctions`,
     () =>
-      timed("full eKYC at bank A (server side)", async () => {
+      timed("full eKYC with chip at bank A (server side)", async () => {
         const { sessionId } = await a.createSession(subjectA.address as Hex);
+        const chipResult = await readChip(a, sessionId, chip);
         await a.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
         await a.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
-        return selfieAndDecide(a, sessionId, customer);
+        return { chip: chipResult, ...(await selfieAndDecide(a, sessionId, customer)) };
       }),
   );
   say(
     renderFacts({
+      chip: `${onboarding.chip.status}, active authentication ${onboarding.chip.activeAuthentication}, data groups ${onboarding.chip.dataGroupsVerified.join(", ")} verified`,
       "liveness challenge": onboarding.steps.join(" → "),
       decision: onboarding.decision.outcome,
-      "assurance level": onboarding.decision.assuranceLevel,
+      "assurance level": `${onboarding.decision.assuranceLevel} (daily limit ${onboarding.decision.dailyLimitVnd ?? "-"} VND)`,
       "attestation uid": onboarding.decision.attestationUid,
       reasons: onboarding.decision.reasons.map((r) => r.code).join(", ") || "none",
     }),
   );
   if (onboarding.decision.outcome !== "PASS") throw new Error("onboarding did not pass");
+  if (onboarding.decision.assuranceLevel !== 2) throw new Error("onboarding did not reach level 2");
   const uidA = onboarding.decision.attestationUid!;
   await step("Bank A's outbox anchors the attestation (salted commitments only)", () =>
     timed("anchoring at bank A", () => waitAnchored(a, uidA)),

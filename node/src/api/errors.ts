@@ -92,6 +92,7 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   AA_CHALLENGE_UNKNOWN: { status: 422, title: "No active-authentication challenge was issued" },
   AA_CHALLENGE_EXPIRED: { status: 410, title: "Active-authentication challenge expired" },
   AA_CHALLENGE_REPLAYED: { status: 409, title: "Active-authentication challenge already answered" },
+  CHIP_NOT_CONFIGURED: { status: 409, title: "Chip verification not configured on this node (level 1 only)" },
 
   // Biometrics and liveness
   FACE_IMAGE_INVALID: unprocessableImage("Face image cannot be read"),

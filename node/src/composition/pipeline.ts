@@ -10,6 +10,7 @@ import { IndexedSanctionsList } from "../ekyc/checks/sanctions/indexed-list.ts";
 import { loadSanctionsFiles } from "../ekyc/checks/sanctions/loaders/load-file.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import { createDocumentEngines, readDocument, type DocumentResult } from "../ekyc/document/index.ts";
+import { loadTrustStore, type CscaTrustStore } from "../ekyc/document/chip/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Startup } from "./startup.ts";
 
@@ -29,6 +30,8 @@ export interface PipelineEngines {
   readonly registry: NationalIdRegistry;
   /** null when no list is configured: decisions then say SANCTIONS_NOT_SCREENED. */
   readonly sanctions: SanctionsList | null;
+  /** The CSCA trust list for chip verification; null when none is configured (level 1 only). */
+  readonly chipTrust: CscaTrustStore | null;
 }
 
 export async function openPipelineEngines(
@@ -46,7 +49,20 @@ export async function openPipelineEngines(
     new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
   const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : await loadSanctions(config, startup);
   if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
-  return { readDocument: readDocumentWith, faceModel, registry, sanctions };
+  const chipTrust = await loadChipTrust(config, startup);
+  if (chipTrust === null) logger.warn("no chip trust list configured: chip uploads are refused, level 1 only");
+  return { readDocument: readDocumentWith, faceModel, registry, sanctions, chipTrust };
+}
+
+/** Loaded once at start: a broken list stops the node (CHIP_TRUST_LIST_INVALID) rather than refusing every chip later. */
+async function loadChipTrust(config: NodeConfig, startup: Startup): Promise<CscaTrustStore | null> {
+  const chip = config.chip;
+  if (chip === undefined) return null;
+  return startup.step("chip trust list", async () => {
+    const store = await loadTrustStore(chip.trustList);
+    for (const crl of chip.crls ?? []) await loadTrustStore(crl, store);
+    return store;
+  });
 }
 
 async function openDocumentReader(startup: Startup): Promise<DocumentReader> {

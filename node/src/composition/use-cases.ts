@@ -6,6 +6,7 @@ import type { JsonRpcProvider } from "ethers";
 import { encodePipelineVersion } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
+import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
 import { createOnboardingService } from "../onboarding/onboarding-service.ts";
@@ -41,7 +42,16 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: deps.observeStage,
-    reuse: { ledger, provider, records: deps.exchange.records, addressOf: deps.exchange.addressOf },
+    reuse: {
+      ledger,
+      provider,
+      records: deps.exchange.records,
+      addressOf: deps.exchange.addressOf,
+      minimumSourceLevel: config.reuse.minimumSourceLevel,
+    },
+    ...(engines.chipTrust === null
+      ? {}
+      : { chip: { trust: engines.chipTrust, challenges: new ActiveAuthChallenges() } }),
   });
   const ledgerServices = createLedgerServices({
     vault,

@@ -18,7 +18,17 @@ import {
 } from "../ekyc/decision/assessments.ts";
 import { decide } from "../ekyc/decision/engine.ts";
 import type { DecisionResult } from "../ekyc/decision/types.ts";
+import { chipCardMismatches } from "../ekyc/document/chip-agreement.ts";
+import {
+  decodePortrait,
+  isChipError,
+  portraitPng,
+  type ChipVerification,
+  type Failure,
+} from "../ekyc/document/chip/index.ts";
 import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { StoredValue } from "../vault/store/record-store.ts";
+import { activeAuthenticationOf } from "./chip-reading.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
@@ -34,6 +44,9 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   const back = session.back;
   const frames = session.frames;
   const nonce = session.challenge.nonce;
+  const chip = session.chip;
+  // The chip's portrait is the better reference (signed, not photographed through plastic): use it when read.
+  const reference = chip === undefined ? null : await chipPortraitReference(chip);
 
   // The card and the selfie are independent: read them at once (OCR and face models run on
   // their own native threads and the tesseract worker).
@@ -42,7 +55,7 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     timed("biometrics", () =>
       verifySelfie(
         {
-          portrait: front,
+          portrait: reference?.png ?? front,
           frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })),
           challenge: { nonce },
         },
@@ -57,9 +70,16 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     dateOfBirth: f.dateOfBirth.value,
     nationality: f.nationality.value || "VNM",
   });
+  const chipCheck =
+    chip === undefined
+      ? undefined
+      : {
+          failures: [...chip.failures, ...(reference?.failure === undefined ? [] : [reference.failure])],
+          mismatches: chipCardMismatches(chip, document),
+        };
   const result = decide(
     {
-      document: documentAssessment(document),
+      document: documentAssessment(document, chipCheck),
       biometric: biometricAssessment(selfie),
       registry: registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
@@ -68,11 +88,12 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     deps.rules,
   );
 
-  const draft = fullEkycDraft(document, result, front, back);
+  const draft = fullEkycDraft(document, result, front, back, chip, reference?.png !== undefined);
   const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
   delete session.front;
   delete session.back;
   delete session.frames;
+  delete session.chip;
   return decision;
 }
 
@@ -163,12 +184,43 @@ async function screen({ deps, timed }: DecisionContext, subject: ScreeningQuery)
   return sanctions === null ? null : timed("screening", async () => sanctions.screen(subject));
 }
 
-/** The record draft of a full-eKYC session: the card's fields, its images as hashes. */
+/**
+ * The chip portrait as an image for the face pipeline, when its DG2 passed passive authentication (a
+ * portrait nobody signed is no reference); a portrait that cannot be decoded is a chip failure.
+ */
+async function chipPortraitReference(chip: ChipVerification): Promise<{ png?: Uint8Array; failure?: Failure }> {
+  if (chip.portrait === null || !chip.dataGroupsVerified.includes(2)) return {};
+  try {
+    return { png: new Uint8Array(await portraitPng(await decodePortrait(chip.portrait))) };
+  } catch (error) {
+    if (!isChipError(error)) throw error;
+    return { failure: { code: "DG_MALFORMED", dataGroup: 2, detail: error.message } };
+  }
+}
+
+/** What the sealed record keeps of the chip: hashes and outcomes, never on chain (docs/protocol.md §2). */
+function chipEvidence(chip: ChipVerification, portraitFromChip: boolean): StoredValue {
+  return {
+    status: chip.status,
+    failures: chip.failures.map((f) => f.code),
+    sodSha256: chip.evidence.sodSha256,
+    documentSignerSha256: chip.evidence.documentSignerSha256,
+    signatureAlgorithm: chip.evidence.signatureAlgorithm,
+    dataGroupHashAlgorithm: chip.evidence.dataGroupHashAlgorithm,
+    dataGroupsVerified: [...chip.dataGroupsVerified],
+    activeAuthentication: activeAuthenticationOf(chip),
+    faceReference: portraitFromChip ? "chip" : "card",
+  };
+}
+
+/** The record draft of a full-eKYC session: the card's fields, its images as hashes, the chip's evidence. */
 function fullEkycDraft(
   document: DocumentResult,
   result: DecisionResult,
   front: Uint8Array,
   back: Uint8Array | undefined,
+  chip: ChipVerification | undefined,
+  portraitFromChip: boolean,
 ): RecordDraft {
   const f = document.fields;
   return {
@@ -182,7 +234,7 @@ function fullEkycDraft(
       address: f.address.value,
       issueDate: f.issueDate.value,
       expiryDate: f.expiryDate.value,
-      documentType: document.documentType ?? "CCCD",
+      documentType: result.method === "FULL_EKYC_NFC" ? "CCCD_CHIP" : (document.documentType ?? "CCCD"),
     },
     method: result.method === "FULL_EKYC_NFC" ? Method.FULL_EKYC_NFC : Method.FULL_EKYC,
     refUid: ZeroHash as Hex,
@@ -191,6 +243,7 @@ function fullEkycDraft(
     evidence: {
       images: { front: sha256(front), back: back ? sha256(back) : null },
       documentSignals: document.signals.map((s) => s.code),
+      ...(chip === undefined ? {} : { chip: chipEvidence(chip, portraitFromChip) }),
     },
     reviewEvidence: [
       { kind: "DOCUMENT_FRONT", sha256: sha256(front) },

@@ -10,6 +10,7 @@ import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import type { RuleSet } from "../ekyc/decision/rule-set.ts";
 import type { DocumentResult } from "../ekyc/document/index.ts";
 import type { Vault } from "../vault/vault.ts";
+import type { ChipDeps } from "./chip-reading.ts";
 import type { ReuseDeps } from "./reuse.ts";
 import type { ReviewQueueStore } from "./review/review-queue.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -33,6 +34,8 @@ export interface OnboardingDeps {
   readonly observeStage?: (stage: string, ms: number) => void;
   /** Re-onboarding from another member's attestation (absent: this node only onboards). */
   readonly reuse?: ReuseDeps;
+  /** Chip verification (eKYC level 2); absent when no trust list is configured: uploads are refused, level 1 only. */
+  readonly chip?: ChipDeps;
   readonly clock?: () => Date;
 }
 

@@ -7,6 +7,7 @@
  */
 import { assertAddress, type Hex } from "@kycnet/sdk/protocol";
 import type {
+  ChipUploadInput,
   DocumentSide,
   ImageMime,
   LivenessChallenge,
@@ -15,6 +16,7 @@ import type {
   OnboardingSessionView,
   SelfieFrame,
 } from "./ports.ts";
+import { chipUploadResult, issueChipChallenge, requireChip, verifyChipUpload } from "./chip-reading.ts";
 import { runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
 import { SessionStateError, type Session } from "./sessions.ts";
@@ -75,6 +77,19 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       session[side] = bytes;
     },
 
+    async createChipChallenge(sessionId: string) {
+      const chip = requireChip(deps.chip);
+      return issueChipChallenge(chip, openFullEkyc(deps, sessionId).id);
+    },
+
+    async uploadChip(sessionId: string, upload: ChipUploadInput) {
+      const chip = requireChip(deps.chip);
+      const session = openFullEkyc(deps, sessionId);
+      const verification = await timed("chip", () => verifyChipUpload(chip, session.id, upload, context.clock()));
+      session.chip = verification;
+      return chipUploadResult(verification);
+    },
+
     async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
       const session = open(sessionId);
       const challenge = deps.challenges.create();
@@ -115,6 +130,14 @@ function openUndecided(deps: OnboardingDeps, sessionId: string): Session {
   return session;
 }
 
+/** An undecided full-eKYC session: re-onboarding takes no card and no chip. */
+function openFullEkyc(deps: OnboardingDeps, sessionId: string): Session {
+  const session = openUndecided(deps, sessionId);
+  if (session.reuse !== undefined)
+    throw new SessionStateError(sessionId, "a re-onboarding session takes no card or chip data");
+  return session;
+}
+
 /** What the API shows of a session: its progress, never its images. */
 function sessionView(s: Session): OnboardingSessionView {
   return {
@@ -122,7 +145,12 @@ function sessionView(s: Session): OnboardingSessionView {
     state: s.decision !== undefined ? "DECIDED" : "OPEN",
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
-    documents: { front: s.front !== undefined || s.decision !== undefined, back: s.back !== undefined },
+    documents: {
+      front: s.front !== undefined || s.decision !== undefined,
+      back: s.back !== undefined,
+      // Only said once a chip was uploaded: sessions of nodes (and fakes) without chips keep their shape.
+      ...(s.chip === undefined ? {} : { chip: true }),
+    },
     liveness:
       s.frames !== undefined || s.decision !== undefined
         ? "FRAMES_RECEIVED"

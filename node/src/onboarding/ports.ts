@@ -13,6 +13,9 @@ import type {
   AttestationStatusView,
   CaseListQuery,
   CaseStatus,
+  ChipChallenge,
+  ChipFileId,
+  ChipUploadResult,
   ConsentRevocationRelayed,
   ConsentStatusView,
   DecisionView,
@@ -34,6 +37,9 @@ import type {
 // The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
 export type {
   AttestationStatusView,
+  ChipChallenge,
+  ChipFileId,
+  ChipUploadResult,
   ConsentStatusView,
   DocumentSide,
   ImageMime,
@@ -83,6 +89,12 @@ export type ReuseSessionRequest = {
   readonly signature: Hex;
 };
 
+/** The chip's elementary files as read (decoded from the upload) and its answer to the session's challenge. */
+export interface ChipUploadInput {
+  readonly files: Readonly<Partial<Record<ChipFileId, Uint8Array>>>;
+  readonly activeAuthentication?: { readonly challenge: Uint8Array; readonly response: Uint8Array };
+}
+
 export interface OnboardingService {
   /**
    * Opens a full-eKYC session. `subject` is the customer's fresh per-attestation key address (from
@@ -97,6 +109,17 @@ export interface OnboardingService {
   createReuseSession(subject: Hex, request: ReuseSessionRequest): Promise<ReuseSessionCreated>;
   /** Stores one side of the ID card; throws SESSION_NOT_FOUND / SESSION_EXPIRED / SESSION_STATE_CONFLICT. */
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<void>;
+  /**
+   * A single-use active-authentication challenge for the card's chip (eKYC level 2); a new one replaces
+   * the session's previous one. Throws CHIP_NOT_CONFIGURED on a node without a trust list.
+   */
+  createChipChallenge(sessionId: string): Promise<ChipChallenge>;
+  /**
+   * Verifies the chip's files and its answer at once and keeps the result for the decision. Throws
+   * CHIP_NOT_CONFIGURED, AA_CHALLENGE_UNKNOWN / AA_CHALLENGE_EXPIRED / AA_CHALLENGE_REPLAYED, SESSION_*;
+   * a chip failing its checks is reported in the result (and refused by the decision), not thrown.
+   */
+  uploadChip(sessionId: string, upload: ChipUploadInput): Promise<ChipUploadResult>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
   uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]): Promise<void>;
   /** Runs (or returns the already-made) decision; throws SESSION_STATE_CONFLICT when inputs are missing. */

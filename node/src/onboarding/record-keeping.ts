@@ -16,6 +16,7 @@ import {
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { encodeTemplate, templateHash, type SelfieVerification } from "../ekyc/biometrics/index.ts";
 import { reasonsShown } from "../ekyc/decision/reasons.ts";
+import { RULES_V1 } from "../ekyc/decision/rule-set.ts";
 import type { DecisionResult } from "../ekyc/decision/types.ts";
 import type { StoredValue } from "../vault/store/record-store.ts";
 import type { VerifiedRecord } from "../vault/vault.ts";
@@ -84,7 +85,8 @@ export async function keepDecision(
   const attestation = attestationFor(context, session.subject, record, draft, level);
   const hold = result.decision === "REVIEW";
   const meta = await deps.vault.storeVerifiedRecord({ record, attestation, actor: actorOf(session.id), hold });
-  if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid };
+  const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
+  if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
   const reviewCase = await deps.review.open({
     recordId: meta.id,
     sessionId: session.id,
@@ -98,6 +100,7 @@ export async function keepDecision(
     assuranceLevel: level,
     attestationUid: meta.uid,
     reviewCaseId: reviewCase.caseId,
+    dailyLimitVnd,
   };
 }
 

@@ -27,6 +27,8 @@ export interface ReuseDeps {
   readonly records: RecordClient;
   /** Where a member's node listens for the record protocol (the consortium's address book). */
   readonly addressOf: (member: MemberInfo) => string | null;
+  /** Bank policy: the lowest assurance level of a source attestation this bank re-onboards from (default 1). */
+  readonly minimumSourceLevel?: 1 | 2;
 }
 
 export interface ReuseRequest {
@@ -72,6 +74,13 @@ export async function prepareReuse(
   const { proof } = await timed("reuse.lookup", () =>
     findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
   );
+  // Checked before the consent goes on chain: a source this bank's policy cannot accept costs no transaction.
+  const minimum = deps.minimumSourceLevel ?? 1;
+  if (proof.data.assuranceLevel < minimum)
+    throw new ReuseNotPossibleError(`this bank re-onboards only from level-${minimum} attestations`, {
+      sourceLevel: proof.data.assuranceLevel,
+      minimumSourceLevel: minimum,
+    });
   const consentId = consentIdOf(grant);
   await timed("reuse.consent", async () => {
     if ((await deps.ledger.consentStatus(consentId)) === "NONE")

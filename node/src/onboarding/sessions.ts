@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
+import type { ChipVerification } from "../ekyc/document/chip/index.ts";
 import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
@@ -29,6 +30,8 @@ export interface Session {
   readonly expiresAt: number;
   front?: Uint8Array;
   back?: Uint8Array;
+  /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
+  chip?: ChipVerification;
   challenge?: { id: string; nonce: string; expiresAt: number };
   frames?: readonly SelfieFrame[];
   decision?: OnboardingDecision;

@@ -10,6 +10,9 @@ import type {
   Accepted,
   AttestationStatusView,
   CaseStatus,
+  ChipChallenge,
+  ChipUploadBody,
+  ChipUploadResult,
   ConsentRevocationRelayed,
   ConsentStatusView,
   DecisionView,
@@ -79,6 +82,10 @@ export interface BankClient {
   }): Promise<ReuseSessionCreated>;
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<Accepted>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
+  /** A single-use active-authentication challenge for the chip to sign (eKYC level 2). */
+  createChipChallenge(sessionId: string): Promise<ChipChallenge>;
+  /** The chip's files as read and its answer to the challenge (build the body with `packageChipFiles`). */
+  uploadChip(sessionId: string, body: ChipUploadBody): Promise<ChipUploadResult>;
   uploadSelfie(sessionId: string, challengeId: string, frames: readonly SelfieFrameInput[]): Promise<Accepted>;
   /** Runs (or returns the already-made) decision. */
   decide(sessionId: string): Promise<DecisionView>;
@@ -142,6 +149,8 @@ export function createBankClient(options: BankClientOptions): BankClient {
     uploadDocument: (sessionId, side, bytes, mime) =>
       call<Accepted>("uploadDocument", { id: sessionId, side }, { bytes, mime }),
     createLivenessChallenge: (sessionId) => call<LivenessChallenge>("createLivenessChallenge", { id: sessionId }),
+    createChipChallenge: (sessionId) => call<ChipChallenge>("createChipChallenge", { id: sessionId }),
+    uploadChip: (sessionId, body) => call<ChipUploadResult>("uploadChip", { id: sessionId }, { json: body }),
     uploadSelfie: (sessionId, challengeId, frames) => {
       const json: SelfieBody = {
         challengeId,

@@ -2,3 +2,4 @@
 export * from "./client.ts";
 export * from "./routes.ts";
 export * from "./wire.ts";
+export * from "./chip-upload.ts";

@@ -8,6 +8,8 @@ export const BANK_API_ROUTES = {
   createReuseSession: { method: "POST", path: "/v1/onboarding/reuse-sessions" },
   uploadDocument: { method: "PUT", path: "/v1/onboarding/sessions/{id}/documents/{side}" },
   createLivenessChallenge: { method: "POST", path: "/v1/onboarding/sessions/{id}/liveness-challenge" },
+  createChipChallenge: { method: "POST", path: "/v1/onboarding/sessions/{id}/chip-challenge" },
+  uploadChip: { method: "PUT", path: "/v1/onboarding/sessions/{id}/chip" },
   uploadSelfieFrames: { method: "POST", path: "/v1/onboarding/sessions/{id}/selfie" },
   decideOnboarding: { method: "POST", path: "/v1/onboarding/sessions/{id}/decision" },
   getOnboardingSession: { method: "GET", path: "/v1/onboarding/sessions/{id}" },

@@ -153,6 +153,78 @@ export function selfieBody(limits: SelfieLimits) {
 }
 export type SelfieBody = Static<ReturnType<typeof selfieBody>>;
 
+// Chip (NFC, ICAO 9303): eKYC level 2
+/**
+ * The elementary files a customer's phone reads from the card's chip, and the largest each may be
+ * (bytes, as read): the node's chip verifier refuses anything larger before decoding it.
+ */
+export const CHIP_FILE_IDS = ["SOD", "DG1", "DG2", "COM", "DG13", "DG14", "DG15"] as const;
+export type ChipFileId = (typeof CHIP_FILE_IDS)[number];
+export const CHIP_FILE_MAX_BYTES: Readonly<Record<ChipFileId, number>> = {
+  SOD: 64 * 1024,
+  DG1: 32 * 1024,
+  DG2: 512 * 1024,
+  COM: 32 * 1024,
+  DG13: 32 * 1024,
+  DG14: 32 * 1024,
+  DG15: 32 * 1024,
+};
+const base64Of = (maxBytes: number, description: string) =>
+  Type.String({
+    minLength: 4,
+    maxLength: Math.ceil(maxBytes / 3) * 4,
+    pattern: "^[A-Za-z0-9+/]+={0,2}$",
+    description: `${description}: standard base64 of the bytes exactly as read, at most ${maxBytes} bytes`,
+  });
+const chipFile = (id: ChipFileId, description: string) => base64Of(CHIP_FILE_MAX_BYTES[id], description);
+
+/** A single-use active-authentication challenge (ICAO's RND.IFD) for the chip to sign. */
+export const ChipChallenge = Type.Object({
+  challenge: Type.String({ pattern: "^[0-9a-f]{16}$", description: "8 random bytes, hex: send to the chip" }),
+  expiresAt: IsoTime,
+});
+export type ChipChallenge = Readonly<Static<typeof ChipChallenge>>;
+
+export const ChipUploadBody = Type.Object(
+  {
+    files: Type.Object(
+      {
+        SOD: chipFile("SOD", "EF.SOD"),
+        DG1: chipFile("DG1", "EF.DG1 (MRZ)"),
+        DG2: chipFile("DG2", "EF.DG2 (portrait)"),
+        COM: Type.Optional(chipFile("COM", "EF.COM")),
+        DG13: Type.Optional(chipFile("DG13", "EF.DG13 (CCCD personal data)")),
+        DG14: Type.Optional(chipFile("DG14", "EF.DG14 (security infos)")),
+        DG15: Type.Optional(chipFile("DG15", "EF.DG15 (active-authentication public key)")),
+      },
+      { additionalProperties: false },
+    ),
+    /** The chip's answer to this session's challenge (INTERNAL AUTHENTICATE); required when DG15 is sent. */
+    activeAuthentication: Type.Optional(
+      Type.Object(
+        {
+          challenge: Type.String({ pattern: "^[0-9a-fA-F]{16}$", description: "the challenge the chip signed, hex" }),
+          response: base64Of(1024, "the chip's answer"),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ChipUploadBody = Static<typeof ChipUploadBody>;
+
+export const CHIP_AA_RESULTS = ["PASSED", "FAILED", "NOT_SUPPORTED", "NOT_PERFORMED"] as const;
+/** What the node found in the chip data: no personal data, only checks. */
+export const ChipUploadResult = Type.Object({
+  status: responseEnum(["VALID", "INVALID"] as const),
+  /** Each failed check's code (SOD_SIGNATURE_INVALID, DS_NOT_TRUSTED, DG_HASH_MISMATCH, AA_FAILED, ...). */
+  failures: readonlyArray(Type.Object({ code: Type.String(), dataGroup: Type.Union([Type.Integer(), Type.Null()]) })),
+  activeAuthentication: responseEnum(CHIP_AA_RESULTS),
+  dataGroupsVerified: readonlyArray(Type.Integer()),
+});
+export type ChipUploadResult = Readonly<Static<typeof ChipUploadResult>>;
+
 export const Accepted = Type.Object({ accepted: Type.Literal(true) });
 export type Accepted = Static<typeof Accepted>;
 
@@ -169,6 +241,8 @@ export const DecisionView = Type.Object({
   attestationUid: Type.Optional(HexBytes32),
   /** Set for REVIEW outcomes: the review case a reviewer acts on. */
   reviewCaseId: Type.Optional(ResourceId),
+  /** The daily transfer cap of the level in VND (decimal string), from the rule set; absent on REJECT. */
+  dailyLimitVnd: Type.Optional(Type.String({ pattern: "^[0-9]{1,30}$" })),
 });
 export type DecisionView = Readonly<Static<typeof DecisionView>>;
 
@@ -182,7 +256,7 @@ export const SessionView = Type.Object({
   state: responseEnum(SESSION_STATES),
   createdAt: IsoTime,
   expiresAt: IsoTime,
-  documents: Type.Object({ front: Type.Boolean(), back: Type.Boolean() }),
+  documents: Type.Object({ front: Type.Boolean(), back: Type.Boolean(), chip: Type.Optional(Type.Boolean()) }),
   liveness: responseEnum(LIVENESS_STATES),
   decision: Type.Optional(DecisionView),
 });

@@ -186,6 +186,17 @@ export class FakeOnboarding implements OnboardingService {
     s.documents[side] = bytes;
   }
 
+  /** This fake node has no chip trust list, like a node configured without one. */
+  async createChipChallenge(sessionId: string): Promise<never> {
+    this.live(sessionId);
+    throw new KycnetError("CHIP_NOT_CONFIGURED", "no chip trust list");
+  }
+
+  async uploadChip(sessionId: string): Promise<never> {
+    this.live(sessionId);
+    throw new KycnetError("CHIP_NOT_CONFIGURED", "no chip trust list");
+  }
+
   async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
     const s = this.live(sessionId);
     if (s.decision) throw new SessionStateError(sessionId, "already decided");

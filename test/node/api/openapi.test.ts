@@ -10,6 +10,8 @@ const EXPECTED_OPERATIONS = [
   "post /v1/onboarding/sessions",
   "post /v1/onboarding/reuse-sessions",
   "put /v1/onboarding/sessions/{id}/documents/{side}",
+  "post /v1/onboarding/sessions/{id}/chip-challenge",
+  "put /v1/onboarding/sessions/{id}/chip",
   "post /v1/onboarding/sessions/{id}/liveness-challenge",
   "post /v1/onboarding/sessions/{id}/selfie",
   "post /v1/onboarding/sessions/{id}/decision",

@@ -8,6 +8,10 @@ import { assertImage, decodeBase64Image, IMAGE_MIMES, mediaTypeOf } from "../med
 import type { ApiInstance, RouteContext } from "../route-context.ts";
 import {
   Accepted,
+  CHIP_FILE_MAX_BYTES,
+  ChipChallenge,
+  ChipUploadBody,
+  ChipUploadResult,
   CreateSessionBody,
   DecisionView,
   DocumentParams,
@@ -21,9 +25,12 @@ import {
   withProblems,
 } from "../schemas.ts";
 import type { Hex } from "@kycnet/sdk/protocol";
-import type { ImageMime, SelfieFrame } from "../../onboarding/ports.ts";
+import type { ChipFileId, ChipUploadInput, ImageMime, SelfieFrame } from "../../onboarding/ports.ts";
 
 const TAGS = ["onboarding"];
+/** Every chip file at its limit, base64, plus room for the JSON around them. */
+const CHIP_UPLOAD_BODY_BYTES =
+  Object.values(CHIP_FILE_MAX_BYTES).reduce((sum, n) => sum + Math.ceil(n / 3) * 4, 0) + 16 * 1024;
 const security = [{ apiKey: [] }];
 
 export function registerOnboardingRoutes(app: ApiInstance, { services, config }: RouteContext): void {
@@ -116,6 +123,69 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
       assertImage(bytes, mime, `${request.params.side} image`);
       await services.onboarding.uploadDocument(request.params.id, request.params.side, bytes, mime);
       return { accepted: true as const };
+    },
+  );
+
+  app.post(
+    "/onboarding/sessions/:id/chip-challenge",
+    {
+      config: { roles: ["operator"], audit: "onboarding.chip.challenge" },
+      schema: {
+        tags: TAGS,
+        security,
+        operationId: "createChipChallenge",
+        summary: "Issue a single-use active-authentication challenge for the card's chip (eKYC level 2)",
+        description:
+          "8 random bytes the customer's phone sends to the chip (INTERNAL AUTHENTICATE); answer within 2 minutes, once. " +
+          "A new challenge replaces the session's previous one. 409 CHIP_NOT_CONFIGURED on a node without a trust list.",
+        params: SessionIdParams,
+        response: withProblems({ 201: ChipChallenge }),
+      },
+    },
+    async (request, reply) => {
+      const challenge = await services.onboarding.createChipChallenge(request.params.id);
+      return reply.code(201).send(challenge);
+    },
+  );
+
+  app.put(
+    "/onboarding/sessions/:id/chip",
+    {
+      config: { roles: ["operator"], audit: "onboarding.chip.upload", heavy: true },
+      bodyLimit: CHIP_UPLOAD_BODY_BYTES,
+      schema: {
+        tags: TAGS,
+        security,
+        operationId: "uploadChip",
+        summary: "Upload the chip's elementary files as read, with its answer to the challenge (eKYC level 2)",
+        description:
+          "JSON: EF.SOD, EF.DG1, EF.DG2 required, EF.COM, DG13, DG14, DG15 optional, each base64 of the bytes as read " +
+          `(SOD at most ${CHIP_FILE_MAX_BYTES.SOD} bytes, DG2 ${CHIP_FILE_MAX_BYTES.DG2}, the others ${CHIP_FILE_MAX_BYTES.DG1}). ` +
+          "Verified at once (passive and active authentication); the result lists failed checks, and the decision refuses " +
+          "an invalid chip. An answer to a challenge already answered is refused: 409 AA_CHALLENGE_REPLAYED.",
+        params: SessionIdParams,
+        body: ChipUploadBody,
+        response: withProblems({ 200: ChipUploadResult }),
+      },
+    },
+    async (request) => {
+      const files: Partial<Record<ChipFileId, Uint8Array>> = {};
+      for (const [id, text] of Object.entries(request.body.files) as [ChipFileId, string | undefined][]) {
+        if (text !== undefined) files[id] = decodeBase64Image(text, CHIP_FILE_MAX_BYTES[id], `files.${id}`);
+      }
+      const aa = request.body.activeAuthentication;
+      const upload: ChipUploadInput = {
+        files,
+        ...(aa === undefined
+          ? {}
+          : {
+              activeAuthentication: {
+                challenge: new Uint8Array(Buffer.from(aa.challenge, "hex")),
+                response: decodeBase64Image(aa.response, 1024, "activeAuthentication.response"),
+              },
+            }),
+      };
+      return services.onboarding.uploadChip(request.params.id, upload);
     },
   );
 

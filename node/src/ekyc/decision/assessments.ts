@@ -11,12 +11,20 @@ import type { BiometricAssessment, DocumentAssessment, RegistryAssessment, Scree
 /** Tamper signals at or above this score count as HIGH severity for the rules. */
 export const HIGH_TAMPER_SCORE = 0.7;
 
-export function documentAssessment(doc: DocumentResult): DocumentAssessment {
+/** What the chip contributes to the document assessment (absent when no chip was read). */
+export interface ChipAssessmentInput {
+  readonly failures: readonly { code: string }[];
+  readonly mismatches: readonly { field: string; sources: readonly string[] }[];
+}
+
+export function documentAssessment(doc: DocumentResult, chip?: ChipAssessmentInput): DocumentAssessment {
+  const chipVerified = chip !== undefined && chip.failures.length === 0 && chip.mismatches.length === 0;
   return {
     fields: {
       dateOfBirth: doc.fields.dateOfBirth.value,
       expiryDate: doc.fields.expiryDate.value,
-      documentType: doc.documentType ?? "CCCD",
+      // A CCCD whose chip was read and verified is the chip card, whatever the photo alone suggested.
+      documentType: chipVerified && doc.documentType === "CCCD" ? "CCCD_CHIP" : (doc.documentType ?? "CCCD"),
     },
     disagreements: [
       ...doc.disagreements.map((d) => ({ field: d.field, sources: Object.keys(d.readings) })),
@@ -26,7 +34,16 @@ export function documentAssessment(doc: DocumentResult): DocumentAssessment {
         : []),
     ],
     tamperSignals: doc.signals.map((s) => ({ code: s.code, severity: s.score >= HIGH_TAMPER_SCORE ? "HIGH" : "LOW" })),
-    chipVerified: false, // no NFC chip reading in this pipeline yet: level 2 is never claimed
+    // Level 2 needs a chip that passed passive (and, where it has DG15, active) authentication and agrees with the card.
+    chipVerified,
+    ...(chip === undefined
+      ? {}
+      : {
+          chip: {
+            failures: chip.failures.map((f) => f.code),
+            mismatches: chip.mismatches.map((m) => ({ field: m.field, sources: [...m.sources] })),
+          },
+        }),
   };
 }
 

@@ -104,8 +104,11 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   );
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
   if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
+  const chipClean =
+    document.chip === undefined || (document.chip.failures.length === 0 && document.chip.mismatches.length === 0);
   const level2 =
     document.chipVerified &&
+    chipClean &&
     document.fields.documentType === "CCCD_CHIP" &&
     registry.status === "MATCH" &&
     registry.suggestedIdNumber === undefined &&
@@ -137,6 +140,14 @@ function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day,
   const low = document.tamperSignals.filter((s) => s.severity !== "HIGH").map((s) => s.code);
   if (high.length > 0) fire("DOCUMENT_TAMPER_LIKELY", { signals: high });
   if (low.length > 0) fire("DOCUMENT_TAMPER_SUSPECTED", { signals: low });
+  chipRules(document, fire);
+}
+
+/** The chip: its own checks failed (forged, altered, cloned), or the card says something else than it. */
+function chipRules(document: DecisionInput["document"], fire: Fire): void {
+  if (document.chip === undefined) return;
+  if (document.chip.failures.length > 0) fire("CHIP_INVALID", { failures: [...new Set(document.chip.failures)] });
+  for (const m of document.chip.mismatches) fire("CHIP_CARD_MISMATCH", { field: m.field, sources: m.sources });
 }
 
 function biometricRules(biometric: DecisionInput["biometric"], fire: Fire): void {

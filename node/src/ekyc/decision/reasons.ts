@@ -31,6 +31,9 @@ export const REASON_CODES = [
   "DOCUMENT_FIELD_MISSING",
   // added in rule set 1.2.0
   "DOCUMENT_TYPE_WITHDRAWN",
+  // added in rule set 1.3.0: the NFC chip (eKYC level 2)
+  "CHIP_INVALID",
+  "CHIP_CARD_MISMATCH",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -45,9 +48,16 @@ export const OUTCOME_RANK: Readonly<Record<Outcome, number>> = { PASS: 0, REVIEW
  * informational PASS ones), each with its code and a plain-words message that carries no personal data.
  */
 export function reasonsShown(
-  reasons: ReadonlyArray<{ code: ReasonCode; outcome: Outcome }>,
+  reasons: ReadonlyArray<{ code: ReasonCode; outcome: Outcome; detail?: Readonly<Record<string, unknown>> }>,
 ): Array<{ code: string; message: string }> {
   return reasons
     .filter((r) => r.outcome !== "PASS")
-    .map((r) => ({ code: r.code, message: r.code.toLowerCase().replaceAll("_", " ") }));
+    .map((r) => ({ code: r.code, message: messageOf(r.code, r.detail) }));
+}
+
+/** The code in words; a reason given once per field (CHIP_CARD_MISMATCH) names its field (a name, never a value). */
+function messageOf(code: ReasonCode, detail: Readonly<Record<string, unknown>> | undefined): string {
+  const words = code.toLowerCase().replaceAll("_", " ");
+  const field = detail?.field;
+  return typeof field === "string" && /^[A-Za-z]{1,32}$/.test(field) ? `${words}: ${field}` : words;
 }

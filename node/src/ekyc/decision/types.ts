@@ -21,6 +21,13 @@ export interface DocumentAssessment {
   tamperSignals: readonly { code: string; severity: "LOW" | "HIGH" }[];
   /** The NFC chip was read and its data verified (seed: eKYC level 2). */
   chipVerified: boolean;
+  /** Present when the chip was read: what failed its checks, and where the card disagrees with it. */
+  chip?: {
+    /** Failure codes of passive and active authentication (SOD_SIGNATURE_INVALID, AA_FAILED, ...). */
+    failures: readonly string[];
+    /** Fields whose card readings (QR, MRZ, printed) differ from the signed chip data. */
+    mismatches: readonly { field: string; sources: readonly string[] }[];
+  };
 }
 
 /** From the biometric stage. */

@@ -74,6 +74,42 @@ const ROWS: Row[] = [
     level: 1,
   },
   {
+    name: "chip read but failing its checks (cloned, altered, untrusted)",
+    patch: (i) => {
+      i.document.chipVerified = false;
+      i.document.chip = { failures: ["AA_FAILED", "AA_FAILED"], mismatches: [] };
+    },
+    decision: "REJECT",
+    codes: ["CHIP_INVALID"],
+    level: null,
+  },
+  {
+    name: "valid chip whose data the card contradicts: one reason per field, never level 2",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.document.chip = {
+        failures: [],
+        mismatches: [
+          { field: "idNumber", sources: ["qr", "ocr"] },
+          { field: "dateOfBirth", sources: ["mrz"] },
+        ],
+      };
+    },
+    decision: "REVIEW",
+    codes: ["CHIP_CARD_MISMATCH", "CHIP_CARD_MISMATCH"],
+    level: 1,
+  },
+  {
+    name: "valid chip that agrees with the card (level 2)",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.document.chip = { failures: [], mismatches: [] };
+    },
+    decision: "PASS",
+    codes: [],
+    level: 2,
+  },
+  {
     name: "card with no expiry (age 60+ CCCD)",
     patch: (i) => (i.document.fields.expiryDate = ""),
     decision: "PASS",
@@ -275,7 +311,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.2.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.3.0");
       });
     }
   });

@@ -1,0 +1,54 @@
+/**
+ * Does the card in the photo say what its chip says? The chip's data is signed by the issuing state
+ * (once passive authentication passes), so it is the reference: every card reading (QR, MRZ,
+ * printed text) of a field the chip also holds is compared with it after canonicalisation, and each
+ * field where some reading differs is one mismatch naming the sources. Pure: no I/O.
+ */
+import { canonicalName, canonicalText } from "./canonical.ts";
+import type { ChipVerification } from "./chip/index.ts";
+import { sameValue } from "./crosscheck.ts";
+import type { DocumentFieldName, DocumentResult, DocumentSource } from "./types.ts";
+
+export interface ChipCardMismatch {
+  readonly field: DocumentFieldName;
+  /** The card's sources whose reading differs from the chip. */
+  readonly sources: readonly DocumentSource[];
+}
+
+type ChipData = Pick<ChipVerification, "mrz" | "vietnamese">;
+
+/** The chip's canonical value of each field it holds (DG13 first: the CCCD's full record; then DG1's MRZ). */
+export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, string>> {
+  const vn = chip.vietnamese;
+  const mrz = chip.mrz;
+  const fields: Partial<Record<DocumentFieldName, string | null | undefined>> = {
+    idNumber: vn?.idNumber ?? (mrz !== null && /^\d{12}$/.test(mrz.optionalData) ? mrz.optionalData : null),
+    fullName: vn?.fullName === null || vn?.fullName === undefined ? null : canonicalName(vn.fullName),
+    dateOfBirth: vn?.dateOfBirth ?? mrz?.dateOfBirth,
+    sex: vn?.sex ?? (mrz?.sex === "M" || mrz?.sex === "F" ? mrz.sex : null),
+    expiryDate: vn?.expiryDate ?? mrz?.expiryDate,
+    issueDate: vn?.issueDate,
+    oldIdNumber: vn?.oldIdNumber,
+    address:
+      vn?.placeOfResidence === null || vn?.placeOfResidence === undefined ? null : canonicalText(vn.placeOfResidence),
+  };
+  return Object.fromEntries(
+    Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
+}
+
+/** The fields where a card reading differs from the chip; a source that read nothing is not a disagreement. */
+export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCardMismatch[] {
+  const mismatches: ChipCardMismatch[] = [];
+  for (const [field, chipValue] of Object.entries(chipFields(chip)) as [DocumentFieldName, string][]) {
+    const readings = card.fields[field].readings;
+    const differing = (Object.entries(readings) as [DocumentSource, string][])
+      // The chip's DG13 is written like the QR (full Vietnamese text): compared as the card's sources are with each other.
+      .filter(
+        ([source, value]) => value !== "" && !sameValue(field, { source: "qr", value: chipValue }, { source, value }),
+      )
+      .map(([source]) => source);
+    if (differing.length > 0) mismatches.push({ field, sources: differing });
+  }
+  return mismatches;
+}

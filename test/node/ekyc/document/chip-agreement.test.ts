@@ -1,0 +1,120 @@
+/**
+ * The card against its chip (chip-agreement.ts): the chip's values (DG13 first, then DG1) against each
+ * card reading, compared the way the card's own sources are compared (MRZ names folded), one mismatch
+ * per field naming the sources that differ; a source that read nothing is no disagreement.
+ */
+import { expect } from "chai";
+import { chipCardMismatches, chipFields } from "../../../../node/src/ekyc/document/chip-agreement.ts";
+import type { ChipMrz, VietnameseChipData } from "../../../../node/src/ekyc/document/chip/index.ts";
+import {
+  DOCUMENT_FIELDS,
+  type DocumentFieldName,
+  type DocumentResult,
+  type DocumentSource,
+  type FieldResult,
+} from "../../../../node/src/ekyc/document/types.ts";
+
+type Readings = Partial<Record<DocumentFieldName, Partial<Record<DocumentSource, string>>>>;
+
+function card(readings: Readings): DocumentResult {
+  const fields = Object.fromEntries(
+    DOCUMENT_FIELDS.map((f): [DocumentFieldName, FieldResult] => {
+      const r = readings[f] ?? {};
+      const first = Object.entries(r)[0];
+      return [
+        f,
+        {
+          value: first?.[1] ?? "",
+          source: (first?.[0] as DocumentSource | undefined) ?? null,
+          agreement: "agree",
+          readings: r,
+        },
+      ];
+    }),
+  ) as Record<DocumentFieldName, FieldResult>;
+  return {
+    documentType: "CCCD",
+    fields,
+    disagreements: [],
+    signals: [],
+    checks: { expired: false, ageYears: null, adult: null },
+    evidence: { qrText: null, mrzLines: null, mrzRepairs: [], ocrLines: {} },
+    timings: { decodeMs: 0, qrMs: 0, mrzMs: 0, ocrMs: 0, tamperMs: 0, totalMs: 0 },
+  };
+}
+
+const MRZ: ChipMrz = {
+  format: "TD1",
+  documentCode: "ID",
+  issuingState: "VNM",
+  documentNumber: "079095001234",
+  optionalData: "079095001234",
+  surname: "NGUYEN",
+  givenNames: "THI THANH HUONG",
+  nationality: "VNM",
+  sex: "F",
+  dateOfBirth: "1995-03-14",
+  expiryDate: "2035-03-14",
+  checkDigitsValid: true,
+  lines: [],
+};
+
+const VN: VietnameseChipData = {
+  idNumber: "079095001234",
+  fullName: "Nguyễn Thị Thanh Hương",
+  dateOfBirth: "1995-03-14",
+  sex: "F",
+  nationality: "Việt Nam",
+  ethnicity: "Kinh",
+  religion: null,
+  placeOfOrigin: null,
+  placeOfResidence: "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+  identifyingMarks: null,
+  issueDate: "2021-05-01",
+  expiryDate: "2035-03-14",
+  fatherName: null,
+  motherName: null,
+  spouseName: null,
+  oldIdNumber: null,
+  raw: {},
+  otherFields: [],
+};
+
+const agreeing: Readings = {
+  idNumber: { qr: "079095001234", mrz: "079095001234", ocr: "079095001234" },
+  fullName: { qr: "NGUYỄN THỊ THANH HƯƠNG", mrz: "NGUYEN THI THANH HUONG", ocr: "NGUYỄN THỊ THANH HƯƠNG" },
+  dateOfBirth: { qr: "1995-03-14", mrz: "1995-03-14", ocr: "1995-03-14" },
+  sex: { qr: "F", mrz: "F", ocr: "F" },
+  expiryDate: { qr: "2035-03-14", mrz: "2035-03-14", ocr: "" },
+  address: { qr: "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh" },
+};
+
+describe("chip against card (chip-agreement)", () => {
+  it("finds nothing when every reading says what the chip says (MRZ name without diacritics included)", () => {
+    expect(chipCardMismatches({ mrz: MRZ, vietnamese: VN }, card(agreeing))).to.deep.equal([]);
+  });
+
+  it("reports each differing field once, naming the sources that differ", () => {
+    const altered: Readings = {
+      ...agreeing,
+      dateOfBirth: { qr: "1994-03-14", mrz: "1994-03-14", ocr: "1995-03-14" },
+      fullName: { ...agreeing.fullName, ocr: "NGUYỄN THỊ THANH HÀ" },
+    };
+    expect(chipCardMismatches({ mrz: MRZ, vietnamese: VN }, card(altered))).to.deep.equal([
+      { field: "fullName", sources: ["ocr"] },
+      { field: "dateOfBirth", sources: ["qr", "mrz"] },
+    ]);
+  });
+
+  it("compares with DG1 alone when the chip has no DG13, and skips what DG1 does not hold", () => {
+    const fields = chipFields({ mrz: MRZ, vietnamese: null });
+    expect(fields).to.deep.equal({
+      idNumber: "079095001234",
+      dateOfBirth: "1995-03-14",
+      sex: "F",
+      expiryDate: "2035-03-14",
+    });
+    const otherAddress: Readings = { ...agreeing, address: { qr: "somewhere else" } };
+    expect(chipCardMismatches({ mrz: MRZ, vietnamese: null }, card(otherAddress))).to.deep.equal([]);
+  });
+});
