@@ -16,6 +16,11 @@ const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> =>
   }
 };
 
+/** On Node, `level` is classic-level, which compacts; the browser-neutral `Level` type does not say so. */
+interface Compactable {
+  compactRange(start: string, end: string): Promise<void>;
+}
+
 export async function openLevelRecordStore(path: string): Promise<RecordStore> {
   const db = new Level<string, StoredValue>(path, { valueEncoding: "json" });
   await guard("open", () => db.open());
@@ -39,6 +44,8 @@ export async function openLevelRecordStore(path: string): Promise<RecordStore> {
         await iterator.close();
       }
     },
+    // Keys are ASCII (see range): "" to "\uffff" covers them all, memtable and write-ahead log included.
+    compact: () => guard("compact", () => (db as unknown as Compactable).compactRange("", "\uffff")),
     close: () => guard("close", () => db.close()),
   };
 }
