@@ -379,7 +379,7 @@ function retentionOperations(
     also: AlsoWrite = NOTHING,
   ): Promise<RecordMeta> {
     const meta = await shredWithoutCompaction(id, input, also);
-    await store.compact();
+    await store.compact(recordKey(id));
     return meta;
   }
 

@@ -65,6 +65,7 @@ export function describeRecordStoreCompliance(
         { type: "put", key: "compact/kept", value: { v: 2 } },
         { type: "del", key: "compact/gone" },
       ]);
+      await store.compact("compact/gone");
       await store.compact();
       expect(await store.get("compact/kept")).to.deep.equal({ v: 2 });
       expect(await store.get("compact/gone")).to.equal(undefined);

@@ -45,9 +45,10 @@ export interface RecordStore {
   /**
    * Rewrites the storage so that overwritten and deleted values are gone from its live files (LevelDB:
    * a full compaction, which also retires the write-ahead log; PostgreSQL: VACUUM FULL). Erasure calls
-   * it after destroying a record, so the old ciphertext does not linger in table files. Slow; entries
-   * are unchanged.
+   * it after destroying a record, so the old ciphertext does not linger in table files. Entries are
+   * unchanged. With `key`, only what holds that key needs rewriting (LevelDB compacts just the files
+   * overlapping it, milliseconds); without, everything (slow on a large store).
    */
-  compact(): Promise<void>;
+  compact(key?: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -44,8 +44,10 @@ export async function openLevelRecordStore(path: string): Promise<RecordStore> {
         await iterator.close();
       }
     },
-    // Keys are ASCII (see range): "" to "\uffff" covers them all, memtable and write-ahead log included.
-    compact: () => guard("compact", () => (db as unknown as Compactable).compactRange("", "\uffff")),
+    // Keys are ASCII (see range): "" to "\uffff" covers them all. Either way LevelDB first flushes the
+    // memtable, which retires the write-ahead log that still holds the old value.
+    compact: (key?: string) =>
+      guard("compact", () => (db as unknown as Compactable).compactRange(key ?? "", key ?? "\uffff")),
     close: () => guard("close", () => db.close()),
   };
 }
