@@ -60,7 +60,7 @@ export class MemoryKeyManager implements KeyManager {
     this.#transport.generateKeys();
     this.#transportPublic = this.#transport.getPublicKey();
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.#recordKeys = options.recordKeys ?? new Map();
+    this.#recordKeys = options.recordKeys ?? new Map<string, Buffer>();
   }
 
   async getAddress(): Promise<string> {
