@@ -7,10 +7,20 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { CiphertextMalformedError, PayloadTooLargeError } from "./errors.ts";
 import type { PayloadLimits, SealedRecord } from "./key-manager.ts";
 
-export const WRAPPED_KEY_BYTES = 40; // RFC 3394 wrap of a 32-byte key
 export const GCM_IV_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
 const RECORD_AAD_PREFIX = new TextEncoder().encode("kycnet/record/v1\0");
+
+/**
+ * A record key id: lower-case segments separated by "/", 64 characters at most. It becomes part of
+ * an HSM object label, so nothing else gets through.
+ */
+export const RECORD_KEY_ID_PATTERN = /^[a-z0-9]+(?:[/-][a-z0-9]+)*$/;
+
+export function assertRecordKeyId(keyId: string): void {
+  if (typeof keyId !== "string" || keyId.length > 64 || !RECORD_KEY_ID_PATTERN.test(keyId))
+    throw new InvalidArgumentError("keyId", "must be lower-case segments separated by / or -, at most 64 characters");
+}
 
 /** GCM associated data for a record: a fixed domain prefix, then the record id's UTF-8 bytes. */
 export function recordAad(recordId: string, limits: PayloadLimits): Uint8Array {
@@ -35,11 +45,9 @@ export function assertRecordPlaintext(plaintext: Uint8Array, limits: PayloadLimi
 export function assertEnvelope(envelope: SealedRecord, limits: PayloadLimits): void {
   const what = "sealed record";
   if (envelope === null || typeof envelope !== "object") throw new CiphertextMalformedError(what, "not an object");
-  if (envelope.version !== 1) throw new CiphertextMalformedError(what, "unknown version");
-  if (envelope.wrapAlgorithm !== "AES-KW-256") throw new CiphertextMalformedError(what, "unknown wrap algorithm");
-  if (typeof envelope.keyId !== "string" || envelope.keyId.length === 0)
-    throw new CiphertextMalformedError(what, "missing keyId");
-  bytesOfLength(envelope.wrappedKey, WRAPPED_KEY_BYTES, "wrappedKey");
+  if (envelope.version !== 2) throw new CiphertextMalformedError(what, "unknown version");
+  if (typeof envelope.keyId !== "string" || envelope.keyId.length > 64 || !RECORD_KEY_ID_PATTERN.test(envelope.keyId))
+    throw new CiphertextMalformedError(what, "missing or malformed keyId");
   bytesOfLength(envelope.iv, GCM_IV_BYTES, "iv");
   bytesOfLength(envelope.tag, GCM_TAG_BYTES, "tag");
   if (!(envelope.ciphertext instanceof Uint8Array)) throw new CiphertextMalformedError(what, "ciphertext is not bytes");

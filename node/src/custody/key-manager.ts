@@ -4,14 +4,16 @@
  *
  * - chain signing: a secp256k1 key signs 32-byte digests (low-s, with the recovery bit), wrapped as
  *   an ethers v6 signer for transactions, EIP-191 messages and EIP-712 typed data;
- * - envelope encryption of records at rest: each record gets a fresh AES-256-GCM data key, wrapped
- *   by the bank's key-encryption key (KEK); the record id is the GCM associated data;
+ * - records at rest: AES-256-GCM inside the custody under a *record key* named by the caller
+ *   (`keyId`, one per retention period: the vault's key hierarchy, see vault/README.md); the record
+ *   id is the GCM associated data. Record keys are created on first use and destroyed on request;
+ *   no record key and no derived key ever leaves the custody, not even wrapped;
  * - transport encryption between banks: ECDH on P-256 against a member's published transport key,
- *   HKDF-SHA256 to a message key, AES-256-GCM (format in transport-format.ts).
+ *   then a key derivation inside the custody to an AES-256-GCM message key (transport-format.ts).
  *
- * Crypto-shredding is the caller's job and needs no call here: a record's only decryptable copy of
- * its data key is `SealedRecord.wrappedKey`; deleting every stored copy of it (the vault does this at
- * the end of retention) leaves ciphertext that nobody, the bank included, can open again.
+ * Crypto-shredding: destroying a record key (`destroyRecordKey`) makes every ciphertext sealed under
+ * it unreadable for good, in every copy of the storage, by anyone, the bank included. The vault
+ * decides which records share a key and when it is destroyed.
  */
 import type { AbstractSigner, Provider } from "ethers";
 
@@ -29,16 +31,16 @@ export interface DigestSignature {
   readonly serialized: string;
 }
 
-/** One record encrypted at rest. Every field is needed to open it; all are safe to store. */
+/**
+ * One record encrypted at rest. Every field is needed to open it; all are safe to store.
+ * Version 2 (this one) encrypts under the record key itself; version 1 carried a data key wrapped by
+ * one bank-wide KEK, which could be unwrapped as extractable and never destroyed: it is refused.
+ */
 export interface SealedRecord {
-  /** Envelope format version (1). */
-  readonly version: 1;
-  /** Label of the KEK that wrapped the data key (lets a bank rotate KEKs and keep old records). */
+  /** Envelope format version (2). */
+  readonly version: 2;
+  /** The record key that sealed it (`RECORD_KEY_ID_PATTERN`), e.g. `open/2026` or `until/2031-12`. */
   readonly keyId: string;
-  /** Key-wrap algorithm of `wrappedKey`: RFC 3394 AES key wrap under the KEK. */
-  readonly wrapAlgorithm: "AES-KW-256";
-  /** The record's AES-256 data key, wrapped by the KEK (40 bytes). Delete it to shred the record. */
-  readonly wrappedKey: Uint8Array;
   /** 12-byte AES-GCM nonce. */
   readonly iv: Uint8Array;
   readonly ciphertext: Uint8Array;
@@ -54,14 +56,24 @@ export interface KeyManager {
   /** An ethers v6 signer over `signDigest`, optionally connected to a provider. */
   createSigner(provider?: Provider | null): AbstractSigner;
 
-  /** Encrypts a record under a fresh data key; `recordId` is bound as associated data. */
-  sealRecord(recordId: string, plaintext: Uint8Array): Promise<SealedRecord>;
+  /**
+   * Encrypts a record under the record key `keyId` (created in the custody on first use);
+   * `recordId` is bound as associated data. Throws INVALID_ARGUMENT for a malformed `keyId`.
+   */
+  sealRecord(recordId: string, plaintext: Uint8Array, keyId: string): Promise<SealedRecord>;
   /**
    * Decrypts a sealed record. Throws CIPHERTEXT_MALFORMED when the envelope is not well formed
-   * (truncated, wrong sizes) and CIPHERTEXT_REJECTED when it does not authenticate (tampered, wrong
-   * record id, a data key that is not this record's or was shredded and replaced).
+   * (truncated, wrong sizes, version 1) and CIPHERTEXT_REJECTED when it does not authenticate
+   * (tampered, wrong record id, another key) or its record key was destroyed.
    */
   openRecord(recordId: string, envelope: SealedRecord): Promise<Uint8Array>;
+  /** The ids of the record keys that exist now, sorted. */
+  listRecordKeys(): Promise<string[]>;
+  /**
+   * Destroys the record key `keyId` in the custody: everything sealed under it, in any copy of the
+   * storage, can never be opened again. Idempotent (an unknown key is not an error).
+   */
+  destroyRecordKey(keyId: string): Promise<void>;
 
   /** The bank's P-256 transport public key, SEC1 compressed (33 bytes), as published on chain. */
   getTransportPublicKey(): Promise<Uint8Array>;
@@ -76,6 +88,9 @@ export interface KeyManager {
   /** Releases sessions and handles. Idempotent; every other call afterwards throws KEY_MANAGER_CLOSED. */
   close(): Promise<void>;
 }
+
+/** The record key of the node's own long-lived secrets (its libp2p key): never rotated by the vault. */
+export const IDENTITY_KEY_ID = "identity";
 
 /** Size limits every adapter enforces before touching a key (hostile input must not allocate freely). */
 export interface PayloadLimits {

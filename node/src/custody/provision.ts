@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import pkcs11js from "pkcs11js";
 import { hexlify } from "ethers";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
-import { HsmOperationError, HsmTokenNotFoundError, type KeyRole } from "./errors.ts";
+import { HsmKeyNotFoundError, HsmOperationError, HsmTokenNotFoundError, type KeyRole } from "./errors.ts";
+import { IDENTITY_KEY_ID } from "./key-manager.ts";
 import { Secp256k1PublicKey } from "./secp256k1.ts";
 import { toCompressedP256 } from "./transport-format.ts";
 import { assertLabel, DEFAULT_KEY_LABELS, type Pkcs11KeyLabels } from "./pkcs11/config.ts";
@@ -17,8 +18,9 @@ import {
   ecKeyPairTemplates,
   findObjects,
   getEcKeyPair,
-  getKek,
-  kekTemplate,
+  findRecordKey,
+  recordKeyLabel,
+  recordKeyTemplate,
   P256_PARAMS,
   SECP256K1_PARAMS,
 } from "./pkcs11/keys.ts";
@@ -80,6 +82,7 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
   assertPin(options.userPin, "userPin");
   const labels = { ...DEFAULT_KEY_LABELS, ...options.keyLabels };
   for (const role of ["signing", "kek", "transport"] as const) assertLabel(labels[role], `keyLabels.${role}`);
+  const identityKeyLabel = recordKeyLabel(labels.kek, IDENTITY_KEY_ID);
 
   const module = acquireModule(options.modulePath, options.softhsm2Conf);
   const p = module.pkcs11;
@@ -94,8 +97,12 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
         signing: ensure(p, session, "signing", labels.signing, () =>
           generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign"),
         ),
-        kek: ensure(p, session, "kek", labels.kek, () =>
-          generate(() => p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, kekTemplate(labels.kek))),
+        // The node's own long-lived record key (its sealed libp2p key); the vault's per-period
+        // record keys are created by the key manager when their period starts.
+        kek: ensure(p, session, "kek", identityKeyLabel, () =>
+          generate(() =>
+            p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, recordKeyTemplate(identityKeyLabel)),
+          ),
         ),
         transport: ensure(p, session, "transport", labels.transport, () =>
           generateEcPair(p, session, labels.transport, P256_PARAMS, "derive"),
@@ -103,7 +110,7 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
       };
       // Read everything back through the same checks the key manager applies.
       const signing = getEcKeyPair(p, session, "signing", labels.signing, SECP256K1_PARAMS, "sign");
-      getKek(p, session, labels.kek);
+      if (findRecordKey(p, session, identityKeyLabel) === null) throw new HsmKeyNotFoundError("kek", identityKeyLabel);
       const transport = getEcKeyPair(p, session, "transport", labels.transport, P256_PARAMS, "derive");
       return {
         tokenLabel: options.tokenLabel,

@@ -1,6 +1,6 @@
 /**
  * The node's persistent libp2p identity: an Ed25519 key, created once, stored only sealed under
- * the bank's KEK (KeyManager.sealRecord, record id PEER_KEY_RECORD_ID as associated data), so a
+ * the HSM record key IDENTITY_KEY_ID (KeyManager.sealRecord, record id PEER_KEY_RECORD_ID as AAD), so a
  * copied file or database value is useless without the HSM. Its peer id (binary multihash) is what
  * the bank publishes in ConsortiumRegistry.
  */
@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import type { Ed25519PrivateKey, PeerId } from "@libp2p/interface";
-import type { KeyManager, SealedRecord } from "../custody/key-manager.ts";
+import { IDENTITY_KEY_ID, type KeyManager, type SealedRecord } from "../custody/key-manager.ts";
 import { PeerKeyInvalidError } from "./errors.ts";
 
 export const PEER_KEY_RECORD_ID = "kycnet/libp2p-peer-key/v1";
@@ -57,7 +57,7 @@ export async function loadOrCreatePeerKey(options: LoadPeerKeyOptions): Promise<
   const key = await generateKeyPair("Ed25519");
   const encoded = privateKeyToProtobuf(key);
   try {
-    await options.write(await keys.sealRecord(PEER_KEY_RECORD_ID, encoded));
+    await options.write(await keys.sealRecord(PEER_KEY_RECORD_ID, encoded, IDENTITY_KEY_ID));
   } finally {
     encoded.fill(0);
   }
@@ -83,13 +83,10 @@ export function peerKeyFile(path: string): PeerKeyStorage {
           if (typeof value !== "string") throw new Error(`${name} missing`);
           return new Uint8Array(Buffer.from(value, "base64"));
         };
-        if (json.version !== 1 || typeof json.keyId !== "string" || json.wrapAlgorithm !== "AES-KW-256")
-          throw new Error("unknown envelope");
+        if (json.version !== 2 || typeof json.keyId !== "string") throw new Error("unknown envelope");
         return {
-          version: 1,
+          version: 2,
           keyId: json.keyId,
-          wrapAlgorithm: "AES-KW-256",
-          wrappedKey: bytes("wrappedKey"),
           iv: bytes("iv"),
           ciphertext: bytes("ciphertext"),
           tag: bytes("tag"),
@@ -102,8 +99,6 @@ export function peerKeyFile(path: string): PeerKeyStorage {
       const json = {
         version: sealed.version,
         keyId: sealed.keyId,
-        wrapAlgorithm: sealed.wrapAlgorithm,
-        wrappedKey: b64(sealed.wrappedKey),
         iv: b64(sealed.iv),
         ciphertext: b64(sealed.ciphertext),
         tag: b64(sealed.tag),

@@ -42,10 +42,8 @@ const b64 = (u: Uint8Array) => Buffer.from(u).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 
 export interface SealedJson {
-  version: 1;
+  version: 2;
   keyId: string;
-  wrapAlgorithm: "AES-KW-256";
-  wrappedKey: string;
   iv: string;
   ciphertext: string;
   tag: string;
@@ -54,8 +52,6 @@ export interface SealedJson {
 export const sealedToJson = (s: SealedRecord): SealedJson => ({
   version: s.version,
   keyId: s.keyId,
-  wrapAlgorithm: s.wrapAlgorithm,
-  wrappedKey: b64(s.wrappedKey),
   iv: b64(s.iv),
   ciphertext: b64(s.ciphertext),
   tag: b64(s.tag),
@@ -63,8 +59,6 @@ export const sealedToJson = (s: SealedRecord): SealedJson => ({
 export const sealedFromJson = (j: SealedJson): SealedRecord => ({
   version: j.version,
   keyId: j.keyId,
-  wrapAlgorithm: j.wrapAlgorithm,
-  wrappedKey: unb64(j.wrappedKey),
   iv: unb64(j.iv),
   ciphertext: unb64(j.ciphertext),
   tag: unb64(j.tag),

@@ -4,8 +4,12 @@
  * access and change audited. Only non-personal metadata (ids, root, subject key address, status,
  * attestation references) is stored in the clear.
  *
- * Crypto-shredding deletes the record's wrapped data key and ciphertext: no copy of the key exists
- * anywhere else (the KEK never wraps it again), so the record is gone for good.
+ * Erasure (the key hierarchy is in key-periods.ts, the guarantees in README.md):
+ * - shredding a record deletes its ciphertext and compacts the store, so the live vault files hold
+ *   nothing of it and the live HSM can open nothing of it;
+ * - copies of the vault files taken earlier still hold its ciphertext, sealed under its period key;
+ *   the retention sweep destroys each period key in the HSM when its period is over, and from then
+ *   on nothing sealed under it opens from any copy.
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
@@ -25,6 +29,7 @@ import {
   type SealedJson,
 } from "./codec.ts";
 import { enqueueOps } from "./outbox-queue.ts";
+import { keyFate, openKeyId, retentionKeyId } from "./key-periods.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
@@ -157,11 +162,17 @@ export interface Vault {
     input: { closedAt: Date; retentionClass?: RetentionClassName; actor: string },
   ): Promise<RecordMeta>;
   /**
-   * Destroys the record's data key and ciphertext, with `also` in the same atomic write.
-   * Idempotent: an already shredded record is returned as it is. Throws RECORD_NOT_FOUND.
+   * Deletes the record's ciphertext, with `also` in the same atomic write, then compacts the store so
+   * no live file keeps it. Idempotent: an already shredded record is returned as it is. Throws
+   * RECORD_NOT_FOUND. Older copies of the vault files open until its period key is destroyed.
    */
   shredRecord(id: string, input: { actor: string; reason: string }, also?: AlsoWrite): Promise<RecordMeta>;
-  /** Shreds every record whose retention ended at or before `now`; returns their ids. */
+  /**
+   * Shreds every record whose retention ended at or before `now`, then retires the period keys
+   * whose period is over (key-periods.ts): records of open accounts under a past year's key are
+   * re-sealed under this year's, and the old keys are destroyed in the HSM. Compacts the store
+   * when anything changed. Returns the ids of the shredded records.
+   */
   sweepRetention(now?: Date, actor?: string): Promise<string[]>;
   /** Record metadata in id order, `limit` (default 100) after `after`. */
   listRecords(options?: { after?: string; limit?: number }): AsyncIterable<RecordMeta>;
@@ -215,7 +226,7 @@ function intakeOperations(
         throw new RecordIntegrityError("(new)", "attestation root is not the record's commitment root");
       const id = `rec_${randomBytes(16).toString("hex")}`;
       const plaintext = new TextEncoder().encode(JSON.stringify(record));
-      const envelope = await keys.sealRecord(id, plaintext);
+      const envelope = await keys.sealRecord(id, plaintext, openKeyId(clock()));
       const stored: StoredRecord = {
         id,
         uid,
@@ -322,14 +333,25 @@ function readOperations(
 
 /** The end of a record's life: account closure starts the retention clock, the sweep shreds. */
 function retentionOperations(
-  { store, audit }: VaultDeps,
+  { store, audit, keys }: VaultDeps,
   { getStored }: StoredRecords,
   clock: () => Date,
 ): Pick<Vault, "closeAccount" | "shredRecord" | "sweepRetention"> {
-  async function shredRecord(
+  /** The record's envelope moved under `keyId`: opened and sealed again in the HSM, nothing else changes. */
+  async function resealed(stored: StoredRecord, keyId: string): Promise<SealedJson | null> {
+    if (stored.envelope === null || stored.envelope.keyId === keyId) return stored.envelope;
+    const plaintext = await keys.openRecord(stored.id, sealedFromJson(stored.envelope));
+    try {
+      return sealedToJson(await keys.sealRecord(stored.id, plaintext, keyId));
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  async function shredWithoutCompaction(
     id: string,
     input: { actor: string; reason: string },
-    also: AlsoWrite = NOTHING,
+    also: AlsoWrite,
   ): Promise<RecordMeta> {
     const current = await getStored(id);
     if (current.status === "SHREDDED") return toMeta(current);
@@ -351,6 +373,47 @@ function retentionOperations(
     return toMeta(shredded!);
   }
 
+  async function shredRecord(
+    id: string,
+    input: { actor: string; reason: string },
+    also: AlsoWrite = NOTHING,
+  ): Promise<RecordMeta> {
+    const meta = await shredWithoutCompaction(id, input, also);
+    await store.compact(recordKey(id));
+    return meta;
+  }
+
+  /** Moves every record still under `keyId` to `target`, one audited write each. Returns how many. */
+  async function rotateRecords(keyId: string, target: string, actor: string): Promise<number> {
+    const ids: string[] = [];
+    for await (const [, value] of store.range({ prefix: "record/" })) {
+      const stored = value as unknown as StoredRecord;
+      if (stored.envelope?.keyId === keyId) ids.push(stored.id);
+    }
+    for (const id of ids) {
+      await audit.commit(async () => {
+        const stored = await getStored(id);
+        const envelope = await resealed(stored, target);
+        return [{ type: "put", key: recordKey(id), value: { ...stored, envelope } as unknown as StoredValue }];
+      }, [{ actor, action: "record.rekeyed", target: id, details: { from: keyId, to: target } }]);
+    }
+    return ids.length;
+  }
+
+  /** Retires the period keys that are over at `now`; true when any key was destroyed. */
+  async function retireKeys(now: Date, actor: string): Promise<boolean> {
+    let destroyed = false;
+    for (const keyId of await keys.listRecordKeys()) {
+      const fate = keyFate(keyId, now);
+      if (fate === "keep") continue;
+      const moved = fate === "rotate-then-destroy" ? await rotateRecords(keyId, openKeyId(now), actor) : 0;
+      await keys.destroyRecordKey(keyId);
+      await audit.append({ actor, action: "key.destroyed", target: keyId, details: { rotatedRecords: moved } });
+      destroyed = true;
+    }
+    return destroyed;
+  }
+
   return {
     async closeAccount(id, input) {
       let updated: StoredRecord | undefined;
@@ -362,6 +425,8 @@ function retentionOperations(
         if (stored.status === "SHREDDED") throw new RecordShreddedError(id);
         updated = {
           ...stored,
+          // From now on the record lives and dies with the key of its deadline's month.
+          envelope: await resealed(stored, retentionKeyId(until(stored))),
           retention: {
             class: retentionClassOf(stored),
             closedAt: input.closedAt.toISOString(),
@@ -395,7 +460,9 @@ function retentionOperations(
         // The index entry's value is the record id it points to (written by closeAccount as a string).
         due.push(typeof value === "string" ? value : JSON.stringify(value));
       }
-      for (const id of due) await shredRecord(id, { actor, reason: "retention-ended" });
+      for (const id of due) await shredWithoutCompaction(id, { actor, reason: "retention-ended" }, NOTHING);
+      const retired = await retireKeys(now, actor);
+      if (due.length > 0 || retired) await store.compact();
       return due;
     },
   };

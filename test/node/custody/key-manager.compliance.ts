@@ -189,12 +189,15 @@ export function describeKeyManagerCompliance(
       });
     });
 
-    describe("envelope encryption (sealRecord / openRecord)", () => {
+    describe("record encryption under period keys (sealRecord / openRecord)", () => {
+      const KEY = "open/2026";
+
       it("round-trips empty, small and 100 KiB records", async () => {
         for (const size of [0, 1, 100 * 1024]) {
           const plaintext = randomBytes(size);
-          const sealed = await f.bankA.sealRecord(`rec-${size}`, plaintext);
-          expect(sealed.wrappedKey).to.have.length(40);
+          const sealed = await f.bankA.sealRecord(`rec-${size}`, plaintext, KEY);
+          expect(sealed.version).to.equal(2);
+          expect(sealed.keyId).to.equal(KEY);
           expect(sealed.iv).to.have.length(12);
           expect(sealed.tag).to.have.length(16);
           expect(sealed.ciphertext).to.have.length(size);
@@ -202,20 +205,29 @@ export function describeKeyManagerCompliance(
         }
       });
 
-      it("uses a fresh data key and iv for every record", async () => {
-        const a = await f.bankA.sealRecord("same", bytes("same plaintext"));
-        const b = await f.bankA.sealRecord("same", bytes("same plaintext"));
-        expect(hexlify(a.wrappedKey)).to.not.equal(hexlify(b.wrappedKey));
+      it("uses a fresh iv for every record", async () => {
+        const a = await f.bankA.sealRecord("same", bytes("same plaintext"), KEY);
+        const b = await f.bankA.sealRecord("same", bytes("same plaintext"), KEY);
         expect(hexlify(a.iv)).to.not.equal(hexlify(b.iv));
         expect(hexlify(a.ciphertext)).to.not.equal(hexlify(b.ciphertext));
+      });
+
+      it("creates a record key on first use and lists it", async () => {
+        await f.bankA.sealRecord("rec-new-key", bytes("x"), "until/2031-02");
+        expect(await f.bankA.listRecordKeys()).to.include.members([KEY, "until/2031-02"]);
+      });
+
+      it("refuses a malformed key id with INVALID_ARGUMENT before touching a key", async () => {
+        for (const keyId of ["", "Open/2026", "../kek", "open//2026", "a".repeat(65), "open 2026"])
+          await expectCode(f.bankA.sealRecord("r", bytes("x"), keyId), "INVALID_ARGUMENT");
       });
 
       describe("when the envelope was tampered with", () => {
         let sealed: SealedRecord;
         before(async () => {
-          sealed = await f.bankA.sealRecord("rec-1", bytes("Nguyễn Văn A, 001203004567"));
+          sealed = await f.bankA.sealRecord("rec-1", bytes("Nguyễn Văn A, 001203004567"), KEY);
         });
-        for (const field of ["ciphertext", "tag", "iv", "wrappedKey"] as const) {
+        for (const field of ["ciphertext", "tag", "iv"] as const) {
           it(`rejects a flipped bit in ${field} with CIPHERTEXT_REJECTED`, async () => {
             await expectCode(
               f.bankA.openRecord("rec-1", { ...sealed, [field]: flipped(sealed[field], 3) }),
@@ -229,7 +241,7 @@ export function describeKeyManagerCompliance(
             "CIPHERTEXT_REJECTED",
           );
         });
-        it("rejects a truncated tag, iv or wrapped key with CIPHERTEXT_MALFORMED", async () => {
+        it("rejects a truncated tag or iv with CIPHERTEXT_MALFORMED", async () => {
           await expectCode(
             f.bankA.openRecord("rec-1", { ...sealed, tag: sealed.tag.subarray(0, 12) }),
             "CIPHERTEXT_MALFORMED",
@@ -238,17 +250,19 @@ export function describeKeyManagerCompliance(
             f.bankA.openRecord("rec-1", { ...sealed, iv: sealed.iv.subarray(0, 8) }),
             "CIPHERTEXT_MALFORMED",
           );
-          await expectCode(
-            f.bankA.openRecord("rec-1", { ...sealed, wrappedKey: sealed.wrappedKey.subarray(0, 32) }),
-            "CIPHERTEXT_MALFORMED",
-          );
         });
-        it("rejects an unknown version or a non-object with CIPHERTEXT_MALFORMED", async () => {
-          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, version: 2 as 1 }), "CIPHERTEXT_MALFORMED");
+        it("rejects version 1 (wrapped data keys), an unknown version, a bad key id or a non-object with CIPHERTEXT_MALFORMED", async () => {
+          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, version: 1 as 2 }), "CIPHERTEXT_MALFORMED");
+          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, version: 3 as 2 }), "CIPHERTEXT_MALFORMED");
+          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, keyId: "../x" }), "CIPHERTEXT_MALFORMED");
           await expectCode(f.bankA.openRecord("rec-1", null as unknown as SealedRecord), "CIPHERTEXT_MALFORMED");
         });
         it("rejects the envelope under another record id (the id is GCM associated data)", async () => {
           await expectCode(f.bankA.openRecord("rec-2", sealed), "CIPHERTEXT_REJECTED");
+        });
+        it("rejects the envelope relabelled to another existing key", async () => {
+          await f.bankA.sealRecord("other", bytes("x"), "open/2027");
+          await expectCode(f.bankA.openRecord("rec-1", { ...sealed, keyId: "open/2027" }), "CIPHERTEXT_REJECTED");
         });
         it("still opens the untouched envelope", async () => {
           expect(new TextDecoder().decode(await f.bankA.openRecord("rec-1", sealed))).to.equal(
@@ -257,32 +271,49 @@ export function describeKeyManagerCompliance(
         });
       });
 
-      describe("crypto-shredding", () => {
-        it("leaves a record unreadable once its wrapped key is deleted, even with another record's key", async () => {
-          const victim = await f.bankA.sealRecord("to-shred", bytes("retention over"));
-          const other = await f.bankA.sealRecord("kept", bytes("still retained"));
-          const { wrappedKey: _shredded, ...stored } = victim; // what the vault keeps after shredding
-          await expectCode(f.bankA.openRecord("to-shred", stored as unknown as SealedRecord), "CIPHERTEXT_MALFORMED");
-          await expectCode(
-            f.bankA.openRecord("to-shred", { ...stored, wrappedKey: other.wrappedKey }),
-            "CIPHERTEXT_REJECTED",
-          );
-          await expectCode(
-            f.bankA.openRecord("to-shred", { ...stored, wrappedKey: new Uint8Array(40) }),
-            "CIPHERTEXT_REJECTED",
-          );
+      describe("destroying a record key (crypto-shredding a period)", () => {
+        it("leaves everything sealed under it unreadable, keeps other keys, and is idempotent", async () => {
+          const victim = await f.bankA.sealRecord("to-shred", bytes("retention over"), "until/2030-01");
+          const kept = await f.bankA.sealRecord("kept", bytes("still retained"), "until/2030-02");
+          await f.bankA.destroyRecordKey("until/2030-01");
+          await f.bankA.destroyRecordKey("until/2030-01");
+          expect(await f.bankA.listRecordKeys()).to.not.include("until/2030-01");
+          await expectCode(f.bankA.openRecord("to-shred", victim), "CIPHERTEXT_REJECTED");
+          for (const keyId of await f.bankA.listRecordKeys())
+            await expectCode(f.bankA.openRecord("to-shred", { ...victim, keyId }), "CIPHERTEXT_REJECTED");
+          expect(new TextDecoder().decode(await f.bankA.openRecord("kept", kept))).to.equal("still retained");
+        });
+
+        it("creates a fresh key under a destroyed id that cannot open the old envelopes", async () => {
+          const old = await f.bankA.sealRecord("reborn", bytes("old"), "until/2030-03");
+          await f.bankA.destroyRecordKey("until/2030-03");
+          const fresh = await f.bankA.sealRecord("reborn", bytes("new"), "until/2030-03");
+          await expectCode(f.bankA.openRecord("reborn", old), "CIPHERTEXT_REJECTED");
+          expect(new TextDecoder().decode(await f.bankA.openRecord("reborn", fresh))).to.equal("new");
+        });
+
+        it("is seen by another manager of the same bank (the key is gone from the custody, not a cache)", async () => {
+          const km = await f.openAnotherA();
+          try {
+            const sealed = await km.sealRecord("shared", bytes("x"), "until/2030-04");
+            expect(hexlify(await f.bankA.openRecord("shared", sealed))).to.equal(hexlify(bytes("x")));
+            await f.bankA.destroyRecordKey("until/2030-04");
+            await expectCode(km.openRecord("shared", sealed), "CIPHERTEXT_REJECTED");
+          } finally {
+            await km.close();
+          }
         });
       });
 
       it("refuses another bank's envelope with CIPHERTEXT_REJECTED", async () => {
-        const sealed = await f.bankB.sealRecord("rec-b", bytes("bank B's record"));
+        const sealed = await f.bankB.sealRecord("rec-b", bytes("bank B's record"), KEY);
         await expectCode(f.bankA.openRecord("rec-b", sealed), "CIPHERTEXT_REJECTED");
       });
 
       it("rejects an oversized record with PAYLOAD_TOO_LARGE and an empty record id with INVALID_ARGUMENT", async () => {
-        await expectCode(f.bankA.sealRecord("big", new Uint8Array(8 * 1024 * 1024 + 1)), "PAYLOAD_TOO_LARGE");
-        await expectCode(f.bankA.sealRecord("", bytes("x")), "INVALID_ARGUMENT");
-        await expectCode(f.bankA.sealRecord("x".repeat(2000), bytes("x")), "PAYLOAD_TOO_LARGE");
+        await expectCode(f.bankA.sealRecord("big", new Uint8Array(8 * 1024 * 1024 + 1), KEY), "PAYLOAD_TOO_LARGE");
+        await expectCode(f.bankA.sealRecord("", bytes("x"), KEY), "INVALID_ARGUMENT");
+        await expectCode(f.bankA.sealRecord("x".repeat(2000), bytes("x"), KEY), "PAYLOAD_TOO_LARGE");
       });
     });
 
@@ -359,7 +390,9 @@ export function describeKeyManagerCompliance(
         await km.close();
         await expectCode(km.getAddress(), "KEY_MANAGER_CLOSED");
         await expectCode(km.signDigest(randomBytes(32)), "KEY_MANAGER_CLOSED");
-        await expectCode(km.sealRecord("r", bytes("x")), "KEY_MANAGER_CLOSED");
+        await expectCode(km.sealRecord("r", bytes("x"), "open/2026"), "KEY_MANAGER_CLOSED");
+        await expectCode(km.listRecordKeys(), "KEY_MANAGER_CLOSED");
+        await expectCode(km.destroyRecordKey("open/2026"), "KEY_MANAGER_CLOSED");
         await expectCode(
           km.sealForPeer(await f.bankB.getTransportPublicKey(), bytes("x"), bytes("a")),
           "KEY_MANAGER_CLOSED",

@@ -176,7 +176,7 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     const keyObjects = [
       { what: "signing private key", cls: pkcs11js.CKO_PRIVATE_KEY, label: DEFAULT_KEY_LABELS.signing },
       { what: "transport private key", cls: pkcs11js.CKO_PRIVATE_KEY, label: DEFAULT_KEY_LABELS.transport },
-      { what: "KEK", cls: pkcs11js.CKO_SECRET_KEY, label: DEFAULT_KEY_LABELS.kek },
+      { what: "identity record key", cls: pkcs11js.CKO_SECRET_KEY, label: `${DEFAULT_KEY_LABELS.kek}/identity` },
     ];
 
     for (const { what, cls, label } of keyObjects) {
@@ -203,14 +203,87 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
       });
     }
 
-    it("refuses to wrap the signing key out under the bank's own KEK (CKR_KEY_UNEXTRACTABLE)", async () => {
+    it("has no secret key that can wrap or unwrap, so nothing can be wrapped out or unwrapped as extractable", async () => {
+      const km = await openKm("bank-a");
+      await km.sealRecord("rec-probe", toUtf8Bytes("probe"), "open/2026"); // a period key exists too
       await withSession((p, session) => {
-        const [kek] = findObjects(p, session, pkcs11js.CKO_SECRET_KEY, DEFAULT_KEY_LABELS.kek);
+        const secrets = findObjects(p, session, pkcs11js.CKO_SECRET_KEY, undefined, 1000);
+        expect(secrets.length).to.be.at.least(2);
         const [signing] = findObjects(p, session, pkcs11js.CKO_PRIVATE_KEY, DEFAULT_KEY_LABELS.signing);
-        expect(() =>
-          p.C_WrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, kek!, signing!, Buffer.alloc(512)),
-        ).to.throw(/CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
+        for (const key of secrets) {
+          const [wrap, unwrap] = p
+            .C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_WRAP }, { type: pkcs11js.CKA_UNWRAP }])
+            .map((a) => a.value[0]);
+          expect({ wrap, unwrap }).to.deep.equal({ wrap: 0, unwrap: 0 });
+          expect(() =>
+            p.C_WrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, key, signing!, Buffer.alloc(512)),
+          ).to.throw(/CKR_KEY_FUNCTION_NOT_PERMITTED|CKR_KEY_UNEXTRACTABLE|CKR_KEY_NOT_WRAPPABLE/);
+          // The attack of issue 18: unwrap "a data key" as extractable and read it. Refused outright.
+          expect(() =>
+            p.C_UnwrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP }, key, Buffer.from(randomBytes(40)), [
+              { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+              { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+              { type: pkcs11js.CKA_TOKEN, value: false },
+              { type: pkcs11js.CKA_SENSITIVE, value: false },
+              { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+            ]),
+          ).to.throw(/CKR_KEY_FUNCTION_NOT_PERMITTED/);
+        }
       });
+    });
+  });
+
+  describe("inspected with OpenSC's pkcs11-tool (not this project's code)", () => {
+    /** `pkcs11-tool --list-objects` split into one block per object: its header line and its lines. */
+    const listObjects = async (tokenLabel: string): Promise<{ header: string; lines: string[] }[]> => {
+      const { stdout } = await promisify(execFile)(
+        "pkcs11-tool",
+        ["--module", DEFAULT_MODULE_PATH, "--token-label", tokenLabel, "--login", "--pin", PIN, "--list-objects"],
+        { env: { ...process.env, SOFTHSM2_CONF: softhsm2Conf } },
+      );
+      const blocks: { header: string; lines: string[] }[] = [];
+      for (const line of stdout.split("\n")) {
+        if (line.trim() === "") continue;
+        if (!/^\s/.test(line)) blocks.push({ header: line, lines: [] });
+        else blocks.at(-1)?.lines.push(line.trim());
+      }
+      return blocks;
+    };
+
+    it("finds every private and secret key of a bank in use sensitive and never extractable, no value shown", async () => {
+      const km = await openKm("bank-a");
+      // Put the token in the state a running node leaves it in: period keys created, one destroyed,
+      // transport messages sealed and opened (their ECDH and message keys are session objects).
+      await km.sealRecord("rec-tool", toUtf8Bytes("x"), "open/2026");
+      await km.sealRecord("rec-tool", toUtf8Bytes("x"), "until/2031-12");
+      await km.destroyRecordKey("until/2031-12");
+      const sealed = await km.sealForPeer(await km.getTransportPublicKey(), toUtf8Bytes("m"), toUtf8Bytes("a"));
+      await km.openFromPeer(sealed, toUtf8Bytes("a"));
+
+      const keys = (await listObjects("bank-a")).filter((o) => /^(Private|Secret) Key Object/.test(o.header));
+      const labels = keys.map((k) => k.lines.find((l) => l.startsWith("label:"))?.replace(/^label:\s*/, ""));
+      expect(labels).to.include.members([
+        DEFAULT_KEY_LABELS.signing,
+        DEFAULT_KEY_LABELS.transport,
+        `${DEFAULT_KEY_LABELS.kek}/identity`,
+        `${DEFAULT_KEY_LABELS.kek}/open/2026`,
+      ]);
+      expect(labels).to.not.include(`${DEFAULT_KEY_LABELS.kek}/until/2031-12`);
+      for (const key of keys) {
+        const what = `${key.header} ${key.lines.join(" | ")}`;
+        const access = key.lines.find((l) => l.startsWith("Access:")) ?? "";
+        const flags = access.replace(/^Access:\s*/, "").split(/,\s*/);
+        expect(flags, what).to.include.members(["sensitive", "always sensitive", "never extractable"]);
+        expect(flags, what).to.not.include("extractable");
+        expect(
+          key.lines.some((l) => l.startsWith("VALUE:")),
+          `${what}: value shown`,
+        ).to.equal(false);
+      }
+      for (const key of keys.filter((k) => k.header.startsWith("Secret Key Object"))) {
+        const usage = key.lines.find((l) => l.startsWith("Usage:")) ?? "";
+        expect(usage, `${key.header}: ${usage}`).to.not.match(/\b(wrap|unwrap)\b/);
+      }
     });
   });
 
@@ -265,10 +338,10 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
 
     it("names a missing key label with HSM_KEY_NOT_FOUND and its role", async () => {
       const error = await expectCode(
-        openPkcs11KeyManager(config("bank-a", { keyLabels: { kek: "kycnet/kek-2031" } })),
+        openPkcs11KeyManager(config("bank-a", { keyLabels: { transport: "kycnet/transport-2031" } })),
         "HSM_KEY_NOT_FOUND",
       );
-      expect(error.message).to.contain("kycnet/kek-2031").and.contain("kek");
+      expect(error.message).to.contain("kycnet/transport-2031").and.contain("transport");
     });
 
     it("refuses a key of the wrong curve under the signing label with HSM_WRONG_KEY_TYPE", async () => {

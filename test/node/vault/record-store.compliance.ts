@@ -56,6 +56,21 @@ export function describeRecordStoreCompliance(
       expect(await store.get("o")).to.deep.equal({ a: 1 });
     });
 
+    it("compacts without changing a live entry or resurrecting a deleted one", async () => {
+      await store.write([
+        { type: "put", key: "compact/kept", value: { v: 1 } },
+        { type: "put", key: "compact/gone", value: "x" },
+      ]);
+      await store.write([
+        { type: "put", key: "compact/kept", value: { v: 2 } },
+        { type: "del", key: "compact/gone" },
+      ]);
+      await store.compact("compact/gone");
+      await store.compact();
+      expect(await store.get("compact/kept")).to.deep.equal({ v: 2 });
+      expect(await store.get("compact/gone")).to.equal(undefined);
+    });
+
     it("keeps data across close and reopen (durable adapters only)", async function () {
       if (reopen === undefined) this.skip();
       await store.write([{ type: "put", key: "durable", value: "yes" }]);

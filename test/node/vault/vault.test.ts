@@ -16,6 +16,13 @@ import { verifiedRecord } from "./fixtures.ts";
 import { expectCode } from "../../support/expect-code.ts";
 
 const NOW = 1_800_000_000n;
+/** A made-up record and its attestation, same person for the same n. */
+const records = new Map<number, ReturnType<typeof verifiedRecord>>();
+const recordOf = (n: number) => {
+  if (!records.has(n)) records.set(n, verifiedRecord(n));
+  const { record, attestation } = records.get(n)!;
+  return { record, attestation: attestation(NOW) };
+};
 const CONTEXT = { chainId: 31337n, registry: `0x${"11".repeat(20)}` as Hex, issuer: `0x${"22".repeat(20)}` as Hex };
 
 for (const [name, openKeys] of [
@@ -180,6 +187,32 @@ for (const [name, openKeys] of [
         const stored = (await store.get(`record/${meta.id}`)) as { envelope: unknown };
         expect(stored.envelope).to.equal(null);
         expect((await audit.list()).map((e) => e.action)).to.include("record.shredded");
+        expect(await audit.verify()).to.include({ ok: true });
+      });
+      it("re-seals at closure under the deadline month's key, rotates open accounts and destroys keys whose period is over", async () => {
+        const { vault, audit } = make();
+        const envelopeKey = async (id: string) =>
+          ((await store.get(`record/${id}`)) as { envelope: { keyId: string } | null }).envelope?.keyId ?? null;
+        const open = await vault.storeVerifiedRecord({ ...recordOf(8), actor: "op" });
+        const closing = await vault.storeVerifiedRecord({ ...recordOf(9), actor: "op" });
+        expect(await envelopeKey(open.id)).to.equal("open/2027");
+        await vault.closeAccount(closing.id, { closedAt: new Date("2027-02-10T00:00:00Z"), actor: "op" });
+        expect(await envelopeKey(closing.id)).to.equal("until/2032-02");
+        expect(await keys.listRecordKeys()).to.include.members(["open/2027", "until/2032-02"]);
+
+        expect(await vault.sweepRetention(new Date("2028-01-01T00:00:00Z"))).to.deep.equal([]);
+        expect(await envelopeKey(open.id)).to.equal("open/2028");
+        expect(await keys.listRecordKeys()).to.not.include("open/2027");
+        expect((await vault.openRecord(open.id, "op", "x")).fields.fullName).to.equal(
+          recordOf(8).record.fields.fullName,
+        );
+
+        expect(await vault.sweepRetention(new Date("2032-02-29T00:00:00Z"))).to.deep.equal([closing.id]);
+        expect(await keys.listRecordKeys()).to.include("until/2032-02"); // its month is not over yet
+        expect(await vault.sweepRetention(new Date("2032-03-01T00:00:00Z"))).to.deep.equal([]);
+        expect(await keys.listRecordKeys()).to.not.include("until/2032-02");
+        const actions = (await audit.list()).map((e) => e.action);
+        expect(actions).to.include.members(["record.rekeyed", "key.destroyed"]);
         expect(await audit.verify()).to.include({ ok: true });
       });
       it("keeps large or suspicious cases 10 years", async () => {

@@ -6,7 +6,13 @@
 import { createCipheriv, createDecipheriv, createECDH, randomBytes, type ECDH } from "node:crypto";
 import { SigningKey, getBytes, hexlify, type AbstractSigner, type Provider } from "ethers";
 import { CiphertextRejectedError, KeyManagerClosedError } from "../errors.ts";
-import { assertEnvelope, assertRecordPlaintext, GCM_IV_BYTES, recordAad } from "../envelope-format.ts";
+import {
+  assertEnvelope,
+  assertRecordKeyId,
+  assertRecordPlaintext,
+  GCM_IV_BYTES,
+  recordAad,
+} from "../envelope-format.ts";
 import {
   DEFAULT_LIMITS,
   type DigestSignature,
@@ -18,28 +24,30 @@ import { assertDigest, Secp256k1PublicKey } from "../secp256k1.ts";
 import { KeyManagerSigner } from "../signer.ts";
 import {
   assertTransportInput,
-  openWithSharedSecret,
+  deriveMessageKey,
+  gcmOpenInNode,
+  gcmSealInNode,
+  layoutSealed,
+  messageKeyContext,
   parseSealed,
-  sealWithSharedSecret,
   toCompressedP256,
   toUncompressedP256,
+  TRANSPORT_IV_BYTES,
 } from "../transport-format.ts";
-
-const KW_IV = Buffer.from("a6a6a6a6a6a6a6a6", "hex"); // RFC 3394 default initial value
 
 export interface MemoryKeyManagerOptions {
   /** 32-byte secp256k1 private key as hex; random when omitted. */
   readonly signingPrivateKey?: string;
-  /** Label reported as `SealedRecord.keyId`. */
-  readonly kekLabel?: string;
   readonly limits?: Partial<PayloadLimits>;
+  /** Record keys by id; pass one map to several managers to model one HSM shared by them. */
+  readonly recordKeys?: Map<string, Buffer>;
 }
 
 export class MemoryKeyManager implements KeyManager {
   readonly #signingKey: SigningKey;
   readonly #publicKey: Secp256k1PublicKey;
-  readonly #kek: Buffer;
-  readonly #kekLabel: string;
+  /** Record keys by id: deleting one is this fake's "destroy in the HSM". */
+  readonly #recordKeys: Map<string, Buffer>;
   readonly #transport: ECDH;
   readonly #transportPublic: Buffer;
   readonly #limits: PayloadLimits;
@@ -48,12 +56,11 @@ export class MemoryKeyManager implements KeyManager {
   constructor(options: MemoryKeyManagerOptions = {}) {
     this.#signingKey = new SigningKey(options.signingPrivateKey ?? hexlify(randomBytes(32)));
     this.#publicKey = new Secp256k1PublicKey(getBytes(this.#signingKey.publicKey));
-    this.#kek = randomBytes(32);
-    this.#kekLabel = options.kekLabel ?? "kycnet/kek";
     this.#transport = createECDH("prime256v1");
     this.#transport.generateKeys();
     this.#transportPublic = this.#transport.getPublicKey();
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#recordKeys = options.recordKeys ?? new Map<string, Buffer>();
   }
 
   async getAddress(): Promise<string> {
@@ -72,52 +79,53 @@ export class MemoryKeyManager implements KeyManager {
     return new KeyManagerSigner(this, provider);
   }
 
-  async sealRecord(recordId: string, plaintext: Uint8Array): Promise<SealedRecord> {
+  async sealRecord(recordId: string, plaintext: Uint8Array, keyId: string): Promise<SealedRecord> {
     this.#assertOpen();
     const aad = recordAad(recordId, this.#limits);
     assertRecordPlaintext(plaintext, this.#limits);
-    const dataKey = randomBytes(32);
-    try {
-      const wrap = createCipheriv("id-aes256-wrap", this.#kek, KW_IV);
-      const wrappedKey = Buffer.concat([wrap.update(dataKey), wrap.final()]);
-      const iv = randomBytes(GCM_IV_BYTES);
-      const cipher = createCipheriv("aes-256-gcm", dataKey, iv).setAAD(aad);
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return {
-        version: 1,
-        keyId: this.#kekLabel,
-        wrapAlgorithm: "AES-KW-256",
-        wrappedKey: new Uint8Array(wrappedKey),
-        iv: new Uint8Array(iv),
-        ciphertext: new Uint8Array(ciphertext),
-        tag: new Uint8Array(cipher.getAuthTag()),
-      };
-    } finally {
-      dataKey.fill(0);
+    assertRecordKeyId(keyId);
+    let key = this.#recordKeys.get(keyId);
+    if (key === undefined) {
+      key = randomBytes(32);
+      this.#recordKeys.set(keyId, key);
     }
+    const iv = randomBytes(GCM_IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return {
+      version: 2,
+      keyId,
+      iv: new Uint8Array(iv),
+      ciphertext: new Uint8Array(ciphertext),
+      tag: new Uint8Array(cipher.getAuthTag()),
+    };
   }
 
   async openRecord(recordId: string, envelope: SealedRecord): Promise<Uint8Array> {
     this.#assertOpen();
     const aad = recordAad(recordId, this.#limits);
     assertEnvelope(envelope, this.#limits);
-    if (envelope.keyId !== this.#kekLabel) throw new CiphertextRejectedError("sealed record");
-    let dataKey: Buffer;
+    const key = this.#recordKeys.get(envelope.keyId);
+    if (key === undefined) throw new CiphertextRejectedError("sealed record");
     try {
-      const unwrap = createDecipheriv("id-aes256-wrap", this.#kek, KW_IV);
-      dataKey = Buffer.concat([unwrap.update(envelope.wrappedKey), unwrap.final()]);
-    } catch (cause) {
-      throw new CiphertextRejectedError("sealed record", cause);
-    }
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", dataKey, envelope.iv, { authTagLength: 16 }).setAAD(aad);
+      const decipher = createDecipheriv("aes-256-gcm", key, envelope.iv, { authTagLength: 16 }).setAAD(aad);
       decipher.setAuthTag(envelope.tag);
       return new Uint8Array(Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]));
     } catch (cause) {
       throw new CiphertextRejectedError("sealed record", cause);
-    } finally {
-      dataKey.fill(0);
     }
+  }
+
+  async listRecordKeys(): Promise<string[]> {
+    this.#assertOpen();
+    return [...this.#recordKeys.keys()].sort();
+  }
+
+  async destroyRecordKey(keyId: string): Promise<void> {
+    this.#assertOpen();
+    assertRecordKeyId(keyId);
+    this.#recordKeys.get(keyId)?.fill(0);
+    this.#recordKeys.delete(keyId);
   }
 
   async getTransportPublicKey(): Promise<Uint8Array> {
@@ -131,11 +139,13 @@ export class MemoryKeyManager implements KeyManager {
     assertTransportInput(payload, aad, this.#limits);
     const ephemeral = createECDH("prime256v1");
     const ephemeralPublicKey = ephemeral.generateKeys();
-    const sharedSecret = ephemeral.computeSecret(recipient);
+    const key = this.#messageKey(ephemeral, recipient, ephemeralPublicKey, recipient);
     try {
-      return sealWithSharedSecret({ sharedSecret, ephemeralPublicKey, recipientPublicKey: recipient, payload, aad });
+      const iv = randomBytes(TRANSPORT_IV_BYTES);
+      const { ciphertext, tag } = gcmSealInNode(key, iv, payload, aad);
+      return layoutSealed({ ephemeralPublicKey, iv, ciphertext, tag });
     } finally {
-      sharedSecret.fill(0);
+      key.fill(0);
     }
   }
 
@@ -143,9 +153,24 @@ export class MemoryKeyManager implements KeyManager {
     this.#assertOpen();
     const parts = parseSealed(sealed, this.#limits);
     assertTransportInput(parts.ciphertext, aad, this.#limits);
-    const sharedSecret = this.#transport.computeSecret(parts.ephemeralPublicKey);
+    const key = this.#messageKey(
+      this.#transport,
+      parts.ephemeralPublicKey,
+      parts.ephemeralPublicKey,
+      this.#transportPublic,
+    );
     try {
-      return openWithSharedSecret(parts, sharedSecret, this.#transportPublic, aad);
+      return gcmOpenInNode(key, parts, aad);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** ECDH with `own` against `peer`, then the format's key derivation (transport-format.ts). */
+  #messageKey(own: ECDH, peer: Uint8Array, ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array): Buffer {
+    const sharedSecret = own.computeSecret(peer);
+    try {
+      return deriveMessageKey(sharedSecret, messageKeyContext(ephemeralPublicKey, recipientPublicKey));
     } finally {
       sharedSecret.fill(0);
     }

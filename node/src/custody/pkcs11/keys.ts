@@ -1,6 +1,6 @@
 /**
- * The bank's three keys on the token: how they are generated (templates: sensitive, never
- * extractable, only the usages each needs) and how the adapter finds and checks them by label before
+ * The bank's keys on the token (signing and transport key pairs, one AES record key per retention
+ * period): how they are generated (templates: sensitive, never extractable, only the usages each needs) and how the adapter finds and checks them by label before
  * using them. A key under the right label but of the wrong type, curve or size, or one that could
  * be extracted, is refused rather than used.
  */
@@ -58,8 +58,13 @@ export function ecKeyPairTemplates(
   };
 }
 
-/** Template of the token-resident AES-256 KEK: wraps and unwraps, nothing else, never leaves. */
-export function kekTemplate(label: string): pkcs11js.Template {
+/**
+ * Template of a token-resident AES-256 record key (one per retention period, see key-manager.ts):
+ * AES-GCM encrypt and decrypt inside the token, nothing else. It has no CKA_WRAP/CKA_UNWRAP on
+ * purpose: pkcs11js cannot set CKA_UNWRAP_TEMPLATE, and without one anybody holding the PIN could
+ * unwrap a data key as extractable and read it. With no data keys to unwrap, no key ever leaves.
+ */
+export function recordKeyTemplate(label: string): pkcs11js.Template {
   return [
     { type: A.CKA_CLASS, value: A.CKO_SECRET_KEY },
     { type: A.CKA_KEY_TYPE, value: A.CKK_AES },
@@ -71,23 +76,33 @@ export function kekTemplate(label: string): pkcs11js.Template {
     { type: A.CKA_EXTRACTABLE, value: false },
     { type: A.CKA_LABEL, value: label },
     { type: A.CKA_ID, value: Buffer.from(label, "utf8") },
-    { type: A.CKA_WRAP, value: true },
-    { type: A.CKA_UNWRAP, value: true },
-    { type: A.CKA_ENCRYPT, value: false },
-    { type: A.CKA_DECRYPT, value: false },
+    { type: A.CKA_ENCRYPT, value: true },
+    { type: A.CKA_DECRYPT, value: true },
+    { type: A.CKA_WRAP, value: false },
+    { type: A.CKA_UNWRAP, value: false },
     { type: A.CKA_SIGN, value: false },
+    { type: A.CKA_DERIVE, value: false },
   ];
 }
 
-/** All objects of `objectClass` labelled `label`. */
-export function findObjects(pkcs11: pkcs11js.PKCS11, session: Buffer, objectClass: number, label: string): Buffer[] {
+/** Label of the record key `keyId` under the configured prefix (`kycnet/kek` by default). */
+export const recordKeyLabel = (prefix: string, keyId: string): string => `${prefix}/${keyId}`;
+
+/** Up to `max` objects of `objectClass` labelled `label` (every label when omitted). */
+export function findObjects(
+  pkcs11: pkcs11js.PKCS11,
+  session: Buffer,
+  objectClass: number,
+  label?: string,
+  max = 4,
+): Buffer[] {
   try {
     pkcs11.C_FindObjectsInit(session, [
       { type: A.CKA_CLASS, value: objectClass },
-      { type: A.CKA_LABEL, value: label },
+      ...(label === undefined ? [] : [{ type: A.CKA_LABEL, value: label }]),
     ]);
     try {
-      return pkcs11.C_FindObjects(session, 4);
+      return pkcs11.C_FindObjects(session, max);
     } finally {
       pkcs11.C_FindObjectsFinal(session);
     }
@@ -157,23 +172,46 @@ export function getEcKeyPair(
   return { privateKey, publicPoint: decodeEcPoint(point, role, label) };
 }
 
-/** Finds the AES-256 KEK labelled `label` and checks it wraps, unwraps and cannot leave the token. */
-export function getKek(pkcs11: pkcs11js.PKCS11, session: Buffer, label: string): Buffer {
-  const kek = findOne(pkcs11, session, A.CKO_SECRET_KEY, "kek", label, "");
-  const [keyType, length, wrap, unwrap, sensitive, extractable] = attributes(pkcs11, session, kek, [
+/**
+ * The AES-256 record key labelled `label`, or null when the token has none (never created, or
+ * destroyed at the end of its period). Refused unless it encrypts, decrypts and cannot leave the
+ * token, and unless it cannot wrap or unwrap (a key that can is the old KEK design, see above).
+ */
+export function findRecordKey(pkcs11: pkcs11js.PKCS11, session: Buffer, label: string): Buffer | null {
+  const found = findObjects(pkcs11, session, A.CKO_SECRET_KEY, label);
+  if (found.length === 0) return null;
+  if (found.length > 1) throw new HsmWrongKeyTypeError("kek", label, "more than one key object carries this label");
+  const key = found[0]!;
+  const [keyType, length, encrypt, decrypt, wrap, unwrap, sensitive, extractable] = attributes(pkcs11, session, key, [
     A.CKA_KEY_TYPE,
     A.CKA_VALUE_LEN,
+    A.CKA_ENCRYPT,
+    A.CKA_DECRYPT,
     A.CKA_WRAP,
     A.CKA_UNWRAP,
     A.CKA_SENSITIVE,
     A.CKA_EXTRACTABLE,
-  ]) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+  ]) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   if (ulong(keyType) !== A.CKK_AES) throw new HsmWrongKeyTypeError("kek", label, "not an AES key");
   if (ulong(length) !== 32) throw new HsmWrongKeyTypeError("kek", label, "not 256 bits");
-  if (!isTrue(wrap) || !isTrue(unwrap)) throw new HsmWrongKeyTypeError("kek", label, "CKA_WRAP/CKA_UNWRAP not set");
+  if (!isTrue(encrypt) || !isTrue(decrypt))
+    throw new HsmWrongKeyTypeError("kek", label, "CKA_ENCRYPT/CKA_DECRYPT not set");
+  if (isTrue(wrap) || isTrue(unwrap))
+    throw new HsmWrongKeyTypeError("kek", label, "CKA_WRAP/CKA_UNWRAP set (keys could be unwrapped as extractable)");
   if (!isTrue(sensitive) || isTrue(extractable))
     throw new HsmWrongKeyTypeError("kek", label, "key is extractable or not sensitive");
-  return kek;
+  return key;
+}
+
+/** The labels of every secret key object on the token that start with `prefix`. */
+export function listSecretKeyLabels(pkcs11: pkcs11js.PKCS11, session: Buffer, prefix: string): string[] {
+  const labels: string[] = [];
+  for (const handle of findObjects(pkcs11, session, A.CKO_SECRET_KEY, undefined, 100_000)) {
+    const [label] = attributes(pkcs11, session, handle, [A.CKA_LABEL]) as [Buffer];
+    const text = label.toString("utf8");
+    if (text.startsWith(prefix)) labels.push(text);
+  }
+  return labels.sort();
 }
 
 /**

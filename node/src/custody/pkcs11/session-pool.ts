@@ -30,7 +30,8 @@ export class SessionPool {
   static open(pkcs11: pkcs11js.PKCS11, slot: Buffer, size: number, onFirst: (session: Buffer) => void): SessionPool {
     const sessions: Buffer[] = [];
     try {
-      for (let i = 0; i < size; i++) sessions.push(pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION));
+      for (let i = 0; i < size; i++)
+        sessions.push(pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION));
       onFirst(sessions[0]!);
     } catch (error) {
       for (const s of sessions) closeQuietly(pkcs11, s);
@@ -70,7 +71,7 @@ export class SessionPool {
   #replace(session: Buffer): Buffer {
     let fresh: Buffer;
     try {
-      fresh = this.#pkcs11.C_OpenSession(this.#slot, pkcs11js.CKF_SERIAL_SESSION);
+      fresh = this.#pkcs11.C_OpenSession(this.#slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
     } catch {
       return session; // keep the old one: better a possibly busy session than a shrinking pool
     }

@@ -42,5 +42,13 @@ export interface RecordStore {
   write(ops: readonly WriteOp[]): Promise<void>;
   /** Entries in key order (byte order of the UTF-8 keys). */
   range(options: RangeOptions): AsyncIterable<readonly [string, StoredValue]>;
+  /**
+   * Rewrites the storage so that overwritten and deleted values are gone from its live files (LevelDB:
+   * a full compaction, which also retires the write-ahead log; PostgreSQL: VACUUM FULL). Erasure calls
+   * it after destroying a record, so the old ciphertext does not linger in table files. Entries are
+   * unchanged. With `key`, only what holds that key needs rewriting (LevelDB compacts just the files
+   * overlapping it, milliseconds); without, everything (slow on a large store).
+   */
+  compact(key?: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -164,6 +164,9 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
       }
     },
 
+    // VACUUM FULL rewrites the table (under an exclusive lock): dead row versions (old envelopes)
+    // leave the data files. PostgreSQL cannot do this for one key, so `key` is not used.
+    compact: (_key?: string) => guard("compact", async () => void (await pool.query("VACUUM FULL vault_entries"))),
     close: () => guard("close", () => pool.end()),
   };
 }
