@@ -5,7 +5,11 @@
  * - per-field accuracy by source (QR, MRZ, printed-text OCR), by severity (clean / mild / strong);
  * - accuracy of the chosen value per field;
  * - tamper detection rate per tamper kind and false alarms on honest cards;
- * - latency per card (front + back), p50/p95, and per stage.
+ * - latency per card (front + back), p50/p95, and per stage;
+ * - `realPhotos`: the real specimen photos of test/fixtures/mrz-real (images from KYCNET_MRZ_REAL_DIR or
+ *   ../shared/eval/mrz-real; empty when absent), dev and held-out splits, as
+ *   they are and downscaled to 300 px wide: MRZ fully valid against legible, exact transcriptions,
+ *   field accuracy, refusals with their reasons, p50/p95 per image (test/support/mrz-real.ts).
  * Prints tables and writes bench/results/documents.json.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -20,6 +24,15 @@ import {
 } from "../node/src/ekyc/document/index.ts";
 import { generateCardSet, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
+import {
+  loadRealPhotos,
+  readRealPhoto,
+  realPhotosDir,
+  realPhotosPresent,
+  summarise,
+  type RealPhotoRead,
+  type RealPhotoSummary,
+} from "../test/support/mrz-real.ts";
 
 const count = Number(process.argv[2] ?? 240);
 const seed = Number(process.argv[3] ?? 2026);
@@ -52,6 +65,22 @@ for (const [i, card] of cards.entries()) {
     });
   }
   if ((i + 1) % 40 === 0) process.stdout.write(`  read ${i + 1}/${cards.length}\n`);
+}
+// ---- real specimen photos (both splits; the held-out split is reported, never tuned on)
+const REAL_PHOTO_WIDTHS = [null, 300] as const;
+const realPhotos: Record<string, RealPhotoSummary & { reads: Array<{ file: string; lines: string[] | null }> }> = {};
+const haveRealPhotos = await realPhotosPresent();
+if (!haveRealPhotos) console.warn(`real-photo MRZ set not found at ${realPhotosDir()}: realPhotos left empty`);
+for (const split of haveRealPhotos ? (["dev", "heldout"] as const) : []) {
+  const photos = await loadRealPhotos(split);
+  for (const width of REAL_PHOTO_WIDTHS) {
+    const reads: RealPhotoRead[] = [];
+    for (const photo of photos) reads.push(await readRealPhoto(engines, photo, width ?? undefined));
+    realPhotos[`${split}${width === null ? "" : `@${width}px`}`] = {
+      ...summarise(reads),
+      reads: reads.map((r) => ({ file: r.photo.file, lines: r.lines })),
+    };
+  }
 }
 await engines.close();
 const loadAtEnd = loadavg()[0] ?? 0;
@@ -224,6 +253,20 @@ printTable("Latency per card (front + back), ms", [
     p95: latency.stagesP95Ms[k],
   })),
 ]);
+printTable(
+  "Real specimen photos (test/fixtures/mrz-real; @300px: downscaled to 300 px wide)",
+  Object.entries(realPhotos).map(([set, r]) => ({
+    set,
+    images: r.images,
+    "valid / legible": `${r.fullyValid}/${r.legible}`,
+    "exact / all": `${r.exact}/${r.images}`,
+    "valid when printed invalid": r.readValidWhenPrintedInvalid,
+    "field %": Math.round(r.fieldAccuracy * 1000) / 10,
+    refused: Object.keys(r.refusals).length,
+    p50: r.p50Ms,
+    p95: r.p95Ms,
+  })),
+);
 if (errors.length > 0)
   printTable(
     "Cards that raised an error",
@@ -248,6 +291,7 @@ writeResults("documents", {
   falseAlarms,
   latency,
   errors,
+  realPhotos,
   loadAverage: { start: loadAtStart, end: loadAtEnd },
 });
 await rm(dir, { recursive: true, force: true });

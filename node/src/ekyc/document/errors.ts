@@ -17,12 +17,15 @@ export class ImageTooLargeError extends KycnetError {
   }
 }
 
-/** Image is too small to hold a readable card. */
+/** Image is too small to hold even a legible MRZ (characters about 8 px high). */
 export class ImageTooSmallError extends KycnetError {
-  constructor(side: string, width: number, height: number) {
-    super("DOCUMENT_IMAGE_TOO_SMALL", `${side} image: ${width}x${height} is too small to read a card`, {
-      details: { side, width, height },
-    });
+  constructor(side: string, width: number, height: number, minimum: { shortSide: number; longSide: number }) {
+    super(
+      "DOCUMENT_IMAGE_TOO_SMALL",
+      `${side} image: ${width}x${height} is too small to hold legible text ` +
+        `(at least ${minimum.longSide}x${minimum.shortSide} px: two MRZ rows of 8 px characters)`,
+      { details: { side, width, height, minShortSide: minimum.shortSide, minLongSide: minimum.longSide } },
+    );
   }
 }
 

@@ -39,7 +39,13 @@ export interface LoadedImage {
   encoded: Uint8Array;
 }
 
-const MIN_SIDE = 200;
+/**
+ * The smallest image that can still hold a legible MRZ: two rows of characters about 8 px high
+ * with their spacing (short side), a 30-character TD1 row of 5 px wide characters (long side).
+ * Anything larger is read: a small image is a scored signal (tamper.ts), not a refusal.
+ */
+export const MIN_SHORT_SIDE = 48,
+  MIN_LONG_SIDE = 150;
 
 export async function loadImage(
   side: string,
@@ -60,7 +66,8 @@ export async function loadImage(
   const width = meta.width ?? 0,
     height = meta.height ?? 0;
   if (width * height > limits.maxPixels) throw new ImageTooLargeError(side, "pixels", width * height, limits.maxPixels);
-  if (Math.min(width, height) < MIN_SIDE) throw new ImageTooSmallError(side, width, height);
+  if (Math.min(width, height) < MIN_SHORT_SIDE || Math.max(width, height) < MIN_LONG_SIDE)
+    throw new ImageTooSmallError(side, width, height, { shortSide: MIN_SHORT_SIDE, longSide: MIN_LONG_SIDE });
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: "truncated" })

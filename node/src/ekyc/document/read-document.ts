@@ -118,7 +118,10 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       ? 0
       : [ocr.idNumber, ocr.fullName, ocr.dateOfBirth, ocr.sex, ocr.nationality].filter((v) => v !== null).length;
   if (qr === null && mrz === null && ocrFields < 2)
-    throw new DocumentNotFoundError("no QR code, no MRZ and no printed card fields could be read");
+    throw new DocumentNotFoundError(
+      `no QR code, no MRZ and no printed card fields could be read in the ${mrzSource.original.width} x ` +
+        `${mrzSource.original.height} px photo (text must be about 8 px high or more to be read)`,
+    );
 
   t = performance.now();
   const readings = collectReadings(qrData, mrz?.data ?? null, ocr);

@@ -52,15 +52,41 @@ export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
     return hadBack
       ? [{ code: "MRZ_UNREADABLE", score: 0.3, reason: "no machine readable zone could be read on the back" }]
       : [];
+  const signals: Signal[] = [];
+  const resolution = lowResolutionSignal(mrz.rowHeightPx);
+  if (resolution !== null) signals.push(resolution);
   const failed = mrz.data.checks.filter((c) => !c.valid).map((c) => c.name);
-  if (failed.length === 0) return [];
+  if (failed.length === 0) return signals;
   return [
+    ...signals,
     {
       code: "MRZ_CHECK_DIGIT_FAILED",
       score: 0.8,
       reason: `MRZ check digit wrong for ${failed.join(", ")} (after at most one confirmed OCR repair)`,
     },
   ];
+}
+
+/**
+ * MRZ rows at or above this height (the detector's box, ≈ 1.4 × the character height on the
+ * real-photo set) are read as reliably as a full-size photo; at LEGIBLE_ROW_PX (characters ≈ 8 px)
+ * the reading is still often right but one look-alike slip away from a wrong field that its check
+ * digit may not catch (names have none).
+ */
+const SHARP_ROW_PX = 20,
+  LEGIBLE_ROW_PX = 11;
+/** Low resolution is a reason to look twice, not evidence of tampering: it stays below review (0.5). */
+const MAX_LOW_RESOLUTION_SCORE = 0.45;
+
+/** A small MRZ (a small or far-away photo) as a scored signal, rising as the rows shrink. */
+export function lowResolutionSignal(rowHeightPx: number): Signal | null {
+  if (rowHeightPx >= SHARP_ROW_PX) return null;
+  const shortfall = Math.min(1, (SHARP_ROW_PX - rowHeightPx) / (SHARP_ROW_PX - LEGIBLE_ROW_PX));
+  return {
+    code: "LOW_RESOLUTION",
+    score: Math.round(shortfall * MAX_LOW_RESOLUTION_SCORE * 100) / 100,
+    reason: `MRZ rows are ${rowHeightPx} px high (characters ≈ ${Math.round(rowHeightPx / 1.4)} px): a small or distant photo, misreads are more likely`,
+  };
 }
 
 const CORE_FIELDS: readonly DocumentFieldName[] = ["idNumber", "fullName", "dateOfBirth", "sex"];

@@ -6,6 +6,7 @@ import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 import { MrzFormatError } from "../../../../node/src/ekyc/document/errors.ts";
+import { lowResolutionSignal } from "../../../../node/src/ekyc/document/tamper.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
@@ -74,6 +75,23 @@ describe("parseMrz", () => {
         valid: true,
       });
       expect(d.checks.map((c) => c.name)).to.include("personalNumber");
+    });
+    it("parses MRV-A and MRV-B visas with their three check digits (visas have no composite)", () => {
+      // ICAO 9303 part 7 specimens.
+      const mrvA = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"];
+      const mrvB = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"];
+      for (const [lines, format] of [
+        [mrvA, "TD3"],
+        [mrvB, "TD2"],
+      ] as const) {
+        const d = parseMrz(lines, NOW);
+        expect(d).to.include({ format, documentCode: "V", documentNumber: "L8988901C", valid: true });
+        expect(d).to.include({ dateOfBirth: "1940-09-07", expiryDate: "2096-12-10", nationality: "XXX" });
+        expect(d.checks.map((c) => c.name)).to.deep.equal(["documentNumber", "dateOfBirth", "expiryDate"]);
+      }
+      // A wrong printed digit still fails on a visa.
+      const altered = [mrvB[0]!, mrvB[1]!.slice(0, 9) + "5" + mrvB[1]!.slice(10)];
+      expect(parseMrz(altered, NOW).valid).to.equal(false);
     });
     it("parses TD2 with its four check digits", () => {
       const d = parseMrz(ICAO_TD2, NOW);
@@ -294,5 +312,37 @@ describe("readMrz (scripted recogniser)", () => {
   });
   it("returns null when the page has no text at all", async () => {
     expect(await readMrz(createFakePaddleOcr([]), image, NOW)).to.equal(null);
+  });
+  it("reads a TD2 document (2 × 36) and an MRV-B visa below a long printed line", async () => {
+    const td2 = await readMrz(createFakePaddleOcr(page(ICAO_TD2)), image, NOW);
+    expect(td2?.lines).to.deep.equal(ICAO_TD2);
+    expect(td2?.data).to.include({ format: "TD2", valid: true });
+    const mrvB = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"];
+    const printed = { box: row(540), text: "L8988901CFF07SEPSEP86XXX" };
+    const visa = await readMrz(createFakePaddleOcr(page(mrvB, [printed])), image, NOW);
+    expect(visa?.lines).to.deep.equal(mrvB);
+    expect(visa?.data).to.include({ format: "TD2", documentCode: "V", valid: true });
+  });
+  it("reads a TD1 upside down rather than as a two-row shape of its reversed rows", async () => {
+    const upside = truth.map((t, i) => ({ box: row(600 + 60 * (2 - i)), text: t, upsideDown: true }));
+    const got = await readMrz(createFakePaddleOcr(upside), image, NOW);
+    expect(got?.data.format).to.equal("TD1");
+  });
+  it("reports the height of the MRZ rows for the resolution signal", async () => {
+    const got = await readMrz(createFakePaddleOcr(page(truth)), image, NOW);
+    expect(got?.rowHeightPx).to.equal(40);
+  });
+});
+
+describe("lowResolutionSignal", () => {
+  it("is silent for sharp rows and rises to 0.45, below review, as the rows shrink to ≈ 8 px characters", () => {
+    expect(lowResolutionSignal(20)).to.equal(null);
+    expect(lowResolutionSignal(30)).to.equal(null);
+    const mid = lowResolutionSignal(15)!;
+    const small = lowResolutionSignal(11)!;
+    expect(mid.code).to.equal("LOW_RESOLUTION");
+    expect(mid.score).to.be.greaterThan(0).and.below(small.score);
+    expect(small.score).to.equal(0.45);
+    expect(lowResolutionSignal(6)!.score).to.equal(0.45);
   });
 });

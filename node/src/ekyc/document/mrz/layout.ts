@@ -1,10 +1,10 @@
 /**
- * The ICAO 9303 shapes we read (TD1: ID cards, 3 × 30; TD2: 2 × 36; TD3: passports, 2 × 44) and
+ * The ICAO 9303 shapes we read (TD1: ID cards, 3 × 30; TD2: 2 × 36, also MRV-B visas; TD3:
+ * passports, 2 × 44, also MRV-A visas) and
  * where each field sits in them. Positions come from the `mrz` package's own field tables rather
  * than a copy of ours: it exports none, so one parse of an all-filler MRZ of each shape lists
  * every field with its ranges. The parser (parse.ts) and the reader's per-position character sets
- * (repair.ts) therefore cannot disagree. The reader (read.ts) decodes TD1 and TD3 so far; TD2 is
- * parsed and has its character sets, ready for the reader to try as a third shape.
+ * (repair.ts) therefore cannot disagree. The reader (read.ts) decodes all three.
  */
 import { parse, type FieldName } from "mrz";
 import { MrzFormatError } from "../errors.ts";

@@ -6,6 +6,9 @@
  * chosen, the raw codes even when unknown, and a shape check that throws MrzFormatError (the
  * package would also accept French and Swiss formats we do not read). A failed check digit is a
  * reported signal, never corrected here (repair.ts makes its one confirmed substitution before).
+ * Visas (document code V) share the TD3 and TD2 shapes (MRV-A 2 × 44, MRV-B 2 × 36) but carry no
+ * composite and no personal-number check digit (ICAO 9303 part 7): the package, which does not
+ * know them, checks those positions as TD3/TD2 would, so they are left out for visas.
  */
 import { parse, type FieldName, type ParseResult } from "mrz";
 import { isoDate } from "../canonical.ts";
@@ -76,16 +79,22 @@ function parseWithPackage(lines: readonly string[], format: MrzFormat): ParseRes
   return result;
 }
 
-function checksOf(result: ParseResult): CheckedSpan[] {
+/** Check digits a machine readable visa (MRV-A, MRV-B) does not have. */
+const NOT_ON_VISAS: ReadonlySet<CheckedSpan["name"]> = new Set(["personalNumber", "composite"]);
+
+/** A visa: the document code starts with V (ICAO 9303 part 7). */
+export const isVisa = (lines: readonly string[]): boolean => (lines[0] ?? "").startsWith("V");
+
+function checksOf(result: ParseResult, visa: boolean): CheckedSpan[] {
   return result.details.flatMap((d) => {
     const name = d.field === null ? undefined : CHECK_DIGITS[d.field];
-    return name === undefined ? [] : [{ name, valid: d.valid }];
+    return name === undefined || (visa && NOT_ON_VISAS.has(name)) ? [] : [{ name, valid: d.valid }];
   });
 }
 
 /** Each check digit of lines already cleaned to A–Z, 0–9 and `<` (repair.ts tries substitutions with it). */
 export function checkSpans(lines: readonly string[], format: MrzFormat): CheckedSpan[] {
-  return checksOf(parseWithPackage(lines, format));
+  return checksOf(parseWithPackage(lines, format), isVisa(lines));
 }
 
 /** Parses MRZ lines (already cleaned to A–Z, 0–9 and `<`). Throws MrzFormatError on a bad shape. */
@@ -101,7 +110,7 @@ export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzD
   const surname = name.split("<<")[0] ?? "";
   const expiryRaw = raw("expirationDate");
   const sexChar = raw("sex");
-  const checks = checksOf(result);
+  const checks = checksOf(result, isVisa(lines));
   const optional = OPTIONAL_DATA[format];
   return {
     format,

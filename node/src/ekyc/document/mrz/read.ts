@@ -1,8 +1,8 @@
 /**
  * Finds and reads the MRZ on a card or passport photo with PaddleOCR (ocr/paddle.ts): detect
  * text lines on a 640 px copy, keep the long thin ones (MRZ lines are the longest text on a
- * card), recognise each on the full-resolution image, and decode each line to exactly 30 (TD1)
- * or 44 (TD3) characters with the ICAO character set of every position (digits in dates, letters
+ * card), recognise each on the full-resolution image, and decode each line to exactly 30 (TD1),
+ * 36 (TD2, MRV-B visas) or 44 (TD3 passports, MRV-A visas) characters with the ICAO character set of every position (digits in dates, letters
  * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
  * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
  * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
@@ -22,6 +22,11 @@ export interface MrzReading {
   data: MrzData;
   repairs: Repair[];
   attempt: string;
+  /**
+   * Median height in pixels of the MRZ rows' boxes on the working image (the detector's box, its
+   * margin included: about 1.4 × the character height). The resolution signal (tamper.ts) reads it.
+   */
+  rowHeightPx: number;
 }
 
 /** Long side of the copy the detector sees, and of the larger copy for small text. */
@@ -69,13 +74,13 @@ function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | nu
 }
 
 /**
- * The shapes the rows can be: TD1 when three MRZ rows were found, TD3 for two (with more rows,
- * the bottom ones; greedy lengths break the tie). A shape counts only if its rows read like an
- * MRZ: filler `<` in all rows but at most one, and roughly the right length, so that long lines
- * of printed text (the front of a card) are never forced into an MRZ.
+ * The shapes the rows can be: TD1 when three MRZ rows were found; TD3 (2 × 44) or TD2 (2 × 36)
+ * for two, the one nearer the greedy lengths first (with more rows, the bottom ones). A shape
+ * counts only if its rows read like an MRZ: filler `<` in all rows but at most one, and roughly
+ * the right length, so that long lines of printed text (the front of a card) are never forced
+ * into an MRZ. Trying a second shape costs no recognition, only a decoding of the same frames.
  */
-function formatsFor(frames: readonly CtcFrames[]): MrzFormat[] {
-  const texts = frames.map(greedyDecode);
+export function formatsFor(texts: readonly string[]): MrzFormat[] {
   const plausible = (format: MrzFormat): boolean => {
     const { lines: count, length } = SHAPES[format];
     const rows = texts.slice(texts.length - count);
@@ -86,8 +91,11 @@ function formatsFor(frames: readonly CtcFrames[]): MrzFormat[] {
       rows.every((t) => t.length >= length / 3 && t.length <= length + 6)
     );
   };
+  const lastTwo = texts.slice(-2);
+  const twoLines: MrzFormat[] =
+    lastTwo.reduce((sum, t) => sum + t.length, 0) / Math.max(1, lastTwo.length) > 40 ? ["TD3", "TD2"] : ["TD2", "TD3"];
   const order: MrzFormat[] =
-    texts.length >= 3 && texts.slice(-2).every((t) => t.length > 37) ? ["TD3", "TD1"] : ["TD1", "TD3"];
+    texts.length >= 3 && lastTwo.every((t) => t.length > 37) ? [...twoLines, "TD1"] : ["TD1", ...twoLines];
   return order.filter(plausible);
 }
 
@@ -113,14 +121,19 @@ function textTooSmall(boxes: readonly TextBox[], image: GrayImage, longSide: num
 }
 
 /**
- * How much a parsed reading looks like a real MRZ: a document code of its format (TD1: I, A or
- * C; TD3: P), a real date of birth, then the number of valid check digits. Read backwards, an
+ * First letter of the document code each shape may carry (ICAO 9303 parts 4–7): P passports and V
+ * visas (MRV-A) in TD3; I, A, C identity documents in TD1; TD2 both, and MRV-B visas.
+ */
+const DOCUMENT_CODES: Record<MrzFormat, RegExp> = { TD1: /^[IAC]/, TD2: /^[IACPV]/, TD3: /^[PV]/ };
+
+/**
+ * How much a parsed reading looks like a real MRZ: a document code of its format
+ * (DOCUMENT_CODES), a real date of birth, then the number of valid check digits. Read backwards, an
  * MRZ still "passes" the checks of its all-filler fields, so the checks alone do not decide.
  */
 function plausibility(data: MrzData): number {
-  const code = data.format === "TD3" ? /^P/ : /^[IAC]/;
   return (
-    (code.test(data.documentCode) ? 100 : 0) +
+    (DOCUMENT_CODES[data.format].test(data.documentCode) ? 100 : 0) +
     (data.dateOfBirth !== null ? 50 : 0) +
     data.checks.filter((c) => c.valid).length
   );
@@ -146,6 +159,11 @@ function mostlyVertical(boxes: readonly TextBox[]): boolean {
   return long.length > 0 && long.filter((b) => Math.abs(b.uy) > Math.abs(b.ux)).length * 2 > long.length;
 }
 
+function medianThickness(boxes: readonly TextBox[]): number {
+  const sorted = boxes.map((b) => b.thickness).sort((a, b) => a - b);
+  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? 0) * 10) / 10;
+}
+
 /** Reads the rows both ways up and returns the best reading (null: no MRZ among them). */
 async function readRows(
   engine: PaddleOcr,
@@ -162,19 +180,27 @@ async function readRows(
     const boxes = (upsideDown ? rows.map(reversed).reverse() : rows).slice(-3);
     const frames: CtcFrames[] = [];
     for (const box of boxes) frames.push(await engine.readLine(image, box, MRZ_ALPHABET));
-    for (const format of formatsFor(frames)) {
+    for (const format of formatsFor(frames.map(greedyDecode))) {
       const decoded = decodeAs(frames, format);
       if (decoded === null) continue;
       const { lines, repairs } = repairMrz(decoded.lines, decoded.format);
       const data = parseOrNull(lines, now);
       if (data === null) continue;
-      const reading = { lines, data, repairs, attempt: `${name}${upsideDown ? "-upside-down" : ""}` };
+      const reading = {
+        lines,
+        data,
+        repairs,
+        attempt: `${name}${upsideDown ? "-upside-down" : ""}`,
+        rowHeightPx: medianThickness(boxes.slice(-SHAPES[format].lines)),
+      };
       if (data.valid && isFinal(data)) return reading;
       if (best === null || plausibility(data) > plausibility(best.data)) best = reading;
     }
     // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
-    // upside-down card: report it rather than read it backwards.
-    if (best !== null && isFinal(best.data)) return best;
+    // upside-down card: report it rather than read it backwards. Unless it left rows out: three
+    // rows of a TD1 read backwards can pass for a two-row shape with a document code.
+    const usedEveryRow = best !== null && SHAPES[best.data.format].lines === boxes.length;
+    if (best !== null && isFinal(best.data) && usedEveryRow) return best;
   }
   return best;
 }
@@ -184,6 +210,10 @@ async function readRows(
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
  * Passes: the photo as it is (both ways up); turned a quarter when its long lines run up and
  * down; a larger detection copy when all its text was too small for the detector.
+ * Small photos need no pass of their own: the detector's copy (640 px) already enlarges a photo
+ * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
+ * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
+ * development set at 250–300 px wide: its ringing turns fillers `<` into C and K.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
   let best: MrzReading | null = null;

@@ -1,0 +1,118 @@
+/**
+ * The MRZ reader on real photos and scans of specimen documents (the set of test/fixtures/mrz-real,
+ * images from KYCNET_MRZ_REAL_DIR or ../shared/eval/mrz-real; dev split only: the held-out split is for the benchmark) and on small photos: the dev images and
+ * generated cards downscaled to 300–400 px wide. Real engines (PaddleOCR ONNX on its worker).
+ * The counts asserted are the ones reached: a regression fails, an improvement raises them.
+ */
+import { expect } from "chai";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import {
+  createDocumentEngines,
+  DocumentNotFoundError,
+  ImageTooSmallError,
+  readDocument,
+  type DocumentEngines,
+} from "../../../../node/src/ekyc/document/index.ts";
+import { generateCard } from "../../../../scripts/cards/generate.ts";
+import {
+  loadRealPhotos,
+  readRealPhoto,
+  realPhotosDir,
+  realPhotosPresent,
+  summarise,
+  type RealPhotoRead,
+} from "../../../support/mrz-real.ts";
+
+const NOW = new Date("2026-01-15T00:00:00Z");
+
+describe("MRZ on real specimen photos and small photos", function () {
+  this.timeout(300_000);
+  let engines: DocumentEngines;
+  before(async () => {
+    engines = await createDocumentEngines();
+  });
+  after(async () => {
+    await engines?.close();
+  });
+
+  describe("the dev split of the real-photo set", () => {
+    const native: RealPhotoRead[] = [];
+    const small: RealPhotoRead[] = [];
+    before(async function () {
+      // The images are not in the repository (see test/fixtures/mrz-real/README.md): without them
+      // these cases are reported as pending, never as passed.
+      if (!(await realPhotosPresent())) {
+        console.warn(`      real-photo MRZ set not found at ${realPhotosDir()}: its cases are skipped`);
+        this.skip();
+      }
+      for (const photo of await loadRealPhotos("dev")) {
+        native.push(await readRealPhoto(engines, photo));
+        small.push(await readRealPhoto(engines, photo, 300));
+      }
+    });
+
+    it("reads every legible MRZ as transcribed, TD1, TD2, TD3 and an MRV-A visa alike", () => {
+      const summary = summarise(native);
+      expect(summary.images).to.equal(5);
+      expect(summary.refusals).to.deep.equal({});
+      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(summary.legible);
+      expect(summary.exact).to.equal(5);
+      expect(summary.fieldAccuracy).to.equal(1);
+    });
+    it("reads them downscaled to 300 px wide (characters ≈ 7–9 px) rather than refusing them", () => {
+      const summary = summarise(small);
+      expect(summary.refusals).to.deep.equal({});
+      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(summary.legible);
+      expect(summary.exact).to.equal(5);
+      expect(summary.fieldAccuracy).to.equal(1);
+    });
+  });
+
+  describe("small photos of generated cards", () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), "kycnet-mrz-small-"));
+    });
+    after(async () => {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    for (const width of [300, 350, 400]) {
+      it(`reads the MRZ of a card back ${width} px wide, with a LOW_RESOLUTION signal below review`, async () => {
+        const card = await generateCard(dir, width, 4242, "clean", null);
+        const back = await sharp(await readFile(card.backPath))
+          .resize(width)
+          .jpeg({ quality: 90 })
+          .toBuffer();
+        const result = await readDocument({ front: back }, { engines, now: NOW, skipOcr: true });
+        expect(result.fields.idNumber.readings.mrz).to.equal(card.person.idNumber);
+        expect(result.fields.dateOfBirth.readings.mrz).to.equal(card.person.dateOfBirth);
+        expect(result.fields.expiryDate.readings.mrz).to.equal(card.person.expiryDate);
+        expect(result.signals.map((s) => s.code)).to.not.include("MRZ_CHECK_DIGIT_FAILED");
+        const lowResolution = result.signals.find((s) => s.code === "LOW_RESOLUTION");
+        expect(lowResolution, JSON.stringify(result.signals)).to.not.equal(undefined);
+        expect(lowResolution!.score).to.be.greaterThan(0).and.below(0.5);
+      });
+    }
+
+    it("refuses a blank 280 × 180 photo as not found, saying why, not as too small", async () => {
+      const blank = await sharp({ create: { width: 280, height: 180, channels: 3, background: "#fff" } })
+        .jpeg()
+        .toBuffer();
+      const error = await readDocument({ front: blank }, { engines, now: NOW }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DocumentNotFoundError);
+      expect((error as DocumentNotFoundError).message).to.include("280 x 180 px");
+    });
+    it("still refuses an image too small to hold two MRZ rows, with the minimum in its details", async () => {
+      const tiny = await sharp({ create: { width: 140, height: 40, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
+      const error = await readDocument({ front: tiny }, { engines }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ImageTooSmallError);
+      expect((error as ImageTooSmallError).details).to.include({ minShortSide: 48, minLongSide: 150 });
+    });
+  });
+});
