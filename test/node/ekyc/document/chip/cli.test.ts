@@ -7,6 +7,7 @@ import { CHIP_VARIANTS, EXPECTED_FAILURES, writeChip } from "../../../../../scri
 import { answerChallenge } from "../../../../../scripts/chip/aa.ts";
 import { pem } from "../../../../../scripts/chip/pki.ts";
 import { chip, testPki } from "./support.ts";
+import { chipReference, skipWithoutChipReference } from "../../../../support/chip-reference.ts";
 
 interface Run {
   code: number;
@@ -140,9 +141,10 @@ describe("kycnet chip verify", function () {
     );
   });
 
-  it("the BSI reference data set exits 1: no trusted CSCA for it, DG2 not supplied", async () => {
+  it("the BSI reference data set exits 1: no trusted CSCA for it, DG2 not supplied", async function () {
+    skipWithoutChipReference(this);
     const dir = join(root, "bsi");
-    await cp("test/fixtures/chip/bsi-tr03105-5", dir, { recursive: true });
+    await cp(chipReference("bsi-tr03105-5"), dir, { recursive: true });
     const run = await kycnet([dir, "--csca", csca.rsa, "--json", "--now", "2014-01-01"]);
     expect(run.code, run.stderr).to.equal(1);
     const out = JSON.parse(run.stdout) as {

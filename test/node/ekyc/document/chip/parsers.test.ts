@@ -14,8 +14,9 @@ import { decodePortrait, portraitInfo } from "../../../../../node/src/ekyc/docum
 import { SodFile } from "../../../../../node/src/ekyc/document/chip/sod.ts";
 import { td1Lines } from "../../../../../scripts/cards/mrz.ts";
 import { chip } from "./support.ts";
+import { chipReference, skipWithoutChipReference } from "../../../../support/chip-reference.ts";
 
-const BSI = "test/fixtures/chip/bsi-tr03105-5";
+const BSI = chipReference("bsi-tr03105-5");
 
 describe("chip elementary files", function () {
   this.timeout(60_000);
@@ -133,7 +134,10 @@ describe("chip elementary files", function () {
     });
   });
 
-  describe("BSI TR-03105-5 reference data (a real LDS 1.7 data set)", () => {
+  describe("BSI TR-03105-5 reference data (a real LDS 1.7 data set)", function () {
+    before(function () {
+      skipWithoutChipReference(this);
+    });
     it("parses the SOD (RSASSA-PSS, SHA-256, five hashes) and the TD3 DG1", () => {
       const sod = SodFile.parse(new Uint8Array(readFileSync(`${BSI}/EF_SOD.bin`)));
       expect(sod.securityObject.digest).to.equal("sha256");

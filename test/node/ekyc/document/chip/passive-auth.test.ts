@@ -14,6 +14,7 @@ import { dg13File, sodFile } from "../../../../../scripts/chip/lds-writer.ts";
 import { createCrl, createCsca, createDocumentSigner, createMasterList, pem } from "../../../../../scripts/chip/pki.ts";
 import type { DigestName } from "../../../../../node/src/ekyc/document/chip/oids.ts";
 import { chip, codesOf, NOW, testPki, trustOf } from "./support.ts";
+import { chipReference, skipWithoutChipReference } from "../../../../support/chip-reference.ts";
 
 const covered = (files: ChipFiles): Map<DataGroupNumber, Uint8Array> =>
   new Map(([1, 2, 13, 14, 15] as const).filter((n) => files[`DG${n}`] !== undefined).map((n) => [n, files[`DG${n}`]!]));
@@ -188,11 +189,14 @@ describe("passive authentication", function () {
     });
   });
 
-  describe("BSI TR-03105-5 reference data", () => {
+  describe("BSI TR-03105-5 reference data", function () {
+    before(function () {
+      skipWithoutChipReference(this);
+    });
     const files = (): ChipFiles => ({
-      SOD: new Uint8Array(readFileSync("test/fixtures/chip/bsi-tr03105-5/EF_SOD.bin")),
-      DG1: new Uint8Array(readFileSync("test/fixtures/chip/bsi-tr03105-5/EF_DG1.bin")),
-      DG14: new Uint8Array(readFileSync("test/fixtures/chip/bsi-tr03105-5/EF_DG14.bin")),
+      SOD: new Uint8Array(readFileSync(chipReference("bsi-tr03105-5/EF_SOD.bin"))),
+      DG1: new Uint8Array(readFileSync(chipReference("bsi-tr03105-5/EF_DG1.bin"))),
+      DG14: new Uint8Array(readFileSync(chipReference("bsi-tr03105-5/EF_DG14.bin"))),
     });
 
     it("verifies its RSASSA-PSS signature and the DG1 and DG14 hashes; its CSCA is not trusted here", () => {
