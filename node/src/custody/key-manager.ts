@@ -78,6 +78,18 @@ export interface KeyManager {
 }
 
 /** Size limits every adapter enforces before touching a key (hostile input must not allocate freely). */
+/**
+ * The token operations an adapter reports to its observer: a digest signed, a record sealed (data
+ * key generated, wrapped, used), a record opened (data key unwrapped, used), an ECDH derivation.
+ */
+export type KeyOperation = "sign" | "wrap" | "unwrap" | "ecdh";
+
+/**
+ * Told of each operation the token completed. The composition root passes one that counts them in
+ * the node's metrics; custody itself knows nothing of metrics.
+ */
+export type KeyOperationObserver = (operation: KeyOperation) => void;
+
 export interface PayloadLimits {
   /** Largest record plaintext `sealRecord` accepts. */
   readonly maxRecordBytes: number;

@@ -22,6 +22,7 @@ import {
   DEFAULT_LIMITS,
   type DigestSignature,
   type KeyManager,
+  type KeyOperationObserver,
   type PayloadLimits,
   type SealedRecord,
 } from "../key-manager.ts";
@@ -59,7 +60,8 @@ export async function openPkcs11KeyManager(config: Pkcs11Config): Promise<Pkcs11
       kek: getKek(module.pkcs11, session, labels.kek),
       transport: getEcKeyPair(module.pkcs11, session, "transport", labels.transport, P256_PARAMS, "derive"),
     }));
-    return new Pkcs11KeyManager(module, pool, labels, keys, { ...DEFAULT_LIMITS, ...config.limits });
+    const limits = { ...DEFAULT_LIMITS, ...config.limits };
+    return new Pkcs11KeyManager(module, pool, labels, keys, limits, config.onOperation);
   } catch (error) {
     await pool?.close();
     module.release();
@@ -80,6 +82,7 @@ export class Pkcs11KeyManager implements KeyManager {
   readonly #keys: TokenKeys;
   readonly #signingPublicKey: Secp256k1PublicKey;
   readonly #limits: PayloadLimits;
+  readonly #observe: KeyOperationObserver;
   #closed = false;
 
   constructor(
@@ -88,6 +91,7 @@ export class Pkcs11KeyManager implements KeyManager {
     labels: Pkcs11KeyLabels,
     keys: TokenKeys,
     limits: PayloadLimits,
+    onOperation: KeyOperationObserver = () => undefined,
   ) {
     this.#module = module;
     this.#pool = pool;
@@ -95,6 +99,7 @@ export class Pkcs11KeyManager implements KeyManager {
     this.#keys = keys;
     this.#signingPublicKey = new Secp256k1PublicKey(keys.signing.publicPoint);
     this.#limits = limits;
+    this.#observe = onOperation;
   }
 
   /** Sessions in the pool (operations the token runs at once). */
@@ -117,7 +122,9 @@ export class Pkcs11KeyManager implements KeyManager {
     const raw = await this.#pool.use(async (session) => {
       try {
         this.#p.C_SignInit(session, { mechanism: A.CKM_ECDSA }, this.#keys.signing.privateKey);
-        return await this.#p.C_SignAsync(session, Buffer.from(digest), Buffer.alloc(72));
+        const signature = await this.#p.C_SignAsync(session, Buffer.from(digest), Buffer.alloc(72));
+        this.#observe("sign");
+        return signature;
       } catch (error) {
         throw toHsmError("sign", error);
       }
@@ -160,6 +167,7 @@ export class Pkcs11KeyManager implements KeyManager {
                 Buffer.from(plaintext),
                 Buffer.alloc(plaintext.length + GCM_TAG_BYTES),
               );
+        this.#observe("wrap");
         return {
           version: 1,
           keyId: this.#labels.kek,
@@ -200,6 +208,7 @@ export class Pkcs11KeyManager implements KeyManager {
       try {
         this.#p.C_DecryptInit(session, gcm(Buffer.from(envelope.iv), aad), dataKey);
         const plaintext = await this.#p.C_DecryptAsync(session, input, Buffer.alloc(input.length));
+        this.#observe("unwrap");
         return new Uint8Array(plaintext);
       } catch (error) {
         throw rejectedOrHsmError("decrypt record", error);
@@ -288,6 +297,7 @@ export class Pkcs11KeyManager implements KeyManager {
     } catch (error) {
       throw toHsmError("ECDH derive", error);
     }
+    this.#observe("ecdh");
     try {
       return Buffer.from(this.#p.C_GetAttributeValue(session, secret, [{ type: A.CKA_VALUE }])[0]!.value);
     } catch (error) {
