@@ -51,6 +51,12 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
+const MISNAMED_DEFAULT_GAUGES = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 const LABEL_VALUE = /^[a-z][a-z0-9_.-]{0,47}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -71,7 +77,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes...): the dashboards and
   // alerts written for any Node service then work unchanged.
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client's only non-conforming names: gauges ending in `_total` (promtool rejects them).
+    // The same counts stay available by type (nodejs_active_handles{type}...; sum() gives the total).
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
 
   const httpDuration = new Histogram({
     name: `${prefix}http_request_duration_seconds`,

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { register as globalRegistry } from "prom-client";
 import { createMetrics } from "../../../node/src/observability/metrics.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
+import { promtoolComplaints } from "../../support/promtool.ts";
 
 describe("createMetrics", () => {
   it("keeps its metrics out of prom-client's global registry, so two nodes in one process do not collide", async () => {
@@ -99,6 +100,28 @@ describe("createMetrics", () => {
     const text = await m.render();
     expect(text).not.to.contain("kycnet_outbox_depth");
     expect(text).to.contain("kycnet_anchoring_lag_seconds 2");
+  });
+
+  it("passes promtool check metrics with every metric filled in (process metrics included)", async () => {
+    const m = createMetrics();
+    m.observeHttpRequest({ route: "/v1/review/cases", method: "GET", statusCode: 200, seconds: 0.01 });
+    m.observeStage("document.qr", 12);
+    m.countHsmOperation("sign");
+    m.countProblem("RATE_LIMITED");
+    m.countExchangeRequest("refused", "not_member");
+    m.watch({
+      outboxDepth: async () => 3,
+      anchoringLagSeconds: async () => 1.5,
+      registryCircuitState: () => "HALF_OPEN",
+      sanctionsListAgeSeconds: () => 60,
+      reviewQueueDepth: async () => ({ open: 1, claimed: 0 }),
+    });
+    expect(await promtoolComplaints(await m.render())).to.deep.equal([]);
+  });
+
+  it("promtool does complain about a badly named metric (the check above can fail)", async () => {
+    const bad = "# HELP kycnet_anchoring_lag lag\n# TYPE kycnet_anchoring_lag counter\nkycnet_anchoring_lag 1\n";
+    expect(await promtoolComplaints(bad)).not.to.be.empty;
   });
 
   it("counts exchange requests by outcome and wire status", async () => {
