@@ -34,7 +34,7 @@ if ! kycnet_node_ok; then
 fi
 
 # 2. Debian packages (list grows with the product; keep it sorted)
-DEBIAN_PACKAGES=(chromium fonts-dejavu-core fonts-ocr-b opensc postgresql softhsm2 tesseract-ocr-vie)
+DEBIAN_PACKAGES=(chromium fonts-dejavu-core fonts-ocr-b opensc postgresql prometheus softhsm2 tesseract-ocr-vie)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ import { buildNodeApp, nodeReadinessChecks } from "./composition/api.ts";
 import { openKeys } from "./composition/custody.ts";
 import { openExchange } from "./composition/exchange.ts";
 import { openLedger } from "./composition/ledger.ts";
+import { nodeGaugeSources } from "./composition/metrics.ts";
 import { openPipelineEngines, type PipelineOverrides } from "./composition/pipeline.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
@@ -61,13 +62,19 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   const metrics = createMetrics();
   const startup = createStartup(logger);
 
-  const keys = await startup.step("custody", async () => overrides.keys ?? (await openKeys(config)));
+  const keys = await startup.step(
+    "custody",
+    async () => overrides.keys ?? (await openKeys(config, (op) => metrics.countHsmOperation(op))),
+  );
   startup.onClose(() => keys.close());
   const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
-  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, metrics, logger }, startup);
+  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
   const { store, audit, vault, outbox } = nodeVault;
   const engines = await openPipelineEngines(config, overrides, startup, logger);
-  const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger }, startup);
+  metrics.watch(
+    nodeGaugeSources({ outbox, registry: engines.registry, sanctions: engines.sanctions, review: nodeVault.review }),
+  );
+  const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger, metrics }, startup);
 
   const services = createUseCases(config, {
     ledger,
@@ -82,7 +89,6 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   });
 
   let api: RunningServer | null = null;
-  let outboxTimer: NodeJS.Timeout | undefined;
   const node: KycnetNode = {
     config,
     keys,
@@ -107,18 +113,9 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       await exchange.start();
       api = await startServer(app, { host: config.api.host, port: config.api.port });
       outbox.start();
-      // Outbox depth for /metrics, without touching the hot path.
-      outboxTimer = setInterval(() => {
-        void outbox.depth().then(
-          (d) => metrics.setOutboxDepth(d.pending + d.inflight),
-          () => undefined,
-        );
-      }, 5_000);
-      outboxTimer.unref();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
-      clearInterval(outboxTimer);
       await api?.stop();
       api = null;
       await exchange.stop();

@@ -32,6 +32,7 @@ import {
 import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import { promtoolComplaints } from "../support/promtool.ts";
 
 describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   this.timeout(300_000);
@@ -242,5 +243,25 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(
       /CONSENT_NOT_ACTIVE|REVOKED|not active/i,
     );
+  });
+  it("serves /metrics that promtool accepts, with the real HSM, exchange, anchoring and process figures", async () => {
+    const text = await (await fetch(`${setup.banks[0]!.apiUrl}/metrics`)).text();
+    expect(await promtoolComplaints(text)).to.deep.equal([]);
+    const sample = (series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    // Bank A signed its anchoring transactions and sealed the record in its token, and served B once.
+    expect(sample('kycnet_hsm_operations_total{operation="sign"}')).to.be.greaterThan(0);
+    expect(sample('kycnet_hsm_operations_total{operation="seal"}')).to.be.greaterThan(0);
+    expect(sample('kycnet_exchange_requests_total{outcome="served",reason="ok"}')).to.be.at.least(1);
+    expect(sample('kycnet_exchange_requests_total{outcome="refused",reason="consent_not_active"}')).to.equal(1);
+    expect(sample("kycnet_sanctions_list_age_seconds")).to.be.within(0, 600);
+    expect(sample("kycnet_anchoring_lag_seconds")).to.equal(0);
+    expect(sample("kycnet_outbox_depth")).to.equal(0);
+    expect(sample('kycnet_registry_circuit_breaker_state{state="closed"}')).to.equal(1);
+    expect(sample('kycnet_review_queue_depth{status="open"}')).to.be.a("number");
+    expect(sample("process_cpu_seconds_total")).to.be.greaterThan(0);
+    expect(text).not.to.match(/^kycnet_(process|nodejs)_/m);
   });
 });

@@ -16,11 +16,12 @@ import type { ReadinessCheck } from "../observability/readiness.ts";
 import type { ApiConfig } from "./config.ts";
 import { createProblemSender, frameworkErrorHandler, registerErrorHandling } from "./error-handler.ts";
 import { registerGuard } from "./guard.ts";
+import { OPENAPI_DOCUMENT, documentRoles } from "./openapi.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
 import { registerOnboardingRoutes } from "./routes/onboarding.ts";
 import { registerReviewRoutes } from "./routes/review.ts";
-import { SHARED_SCHEMAS } from "./schemas.ts";
+import { SHARED_SCHEMAS, problemResponses } from "./schemas.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
 
 export interface ApiDeps {
@@ -30,7 +31,7 @@ export interface ApiDeps {
   readonly readinessChecks: readonly ReadinessCheck[];
 }
 
-export const API_VERSION = "1.0.0";
+export { API_VERSION } from "./openapi.ts";
 
 export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiInstance> {
   const sendProblem = createProblemSender((code) => deps.metrics.countProblem(code));
@@ -71,24 +72,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
     },
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "kycnet bank node API",
-        version: API_VERSION,
-        description:
-          "Onboarding (full eKYC), review queue, attestation and consent status, revocation. " +
-          "Errors are RFC 9457 problem+json with a stable `code`. Authenticate with `Authorization: Bearer <api key>`.",
-      },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "kycnet API key" } } },
-      tags: [
-        { name: "onboarding" },
-        { name: "review" },
-        { name: "attestations" },
-        { name: "consents" },
-        { name: "observability" },
-      ],
-    },
+    openapi: OPENAPI_DOCUMENT,
   });
   if (config.docs) {
     // Swagger UI's assets ship inside the package and are served from this node: nothing is fetched elsewhere.
@@ -99,8 +83,10 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
 
   await app.register(rateLimit, { global: false });
 
+  documentRoles(app);
   registerObservability(app, {
     metrics: deps.metrics,
+    errorResponses: problemResponses(),
     readinessChecks: deps.readinessChecks,
     readinessTimeoutMs: config.readinessTimeoutMs,
   });

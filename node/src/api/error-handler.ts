@@ -9,6 +9,7 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import type { ErrorCode } from "../errors.ts";
 import { buildProblem, problemFromError, type FieldViolation, type Problem } from "./errors.ts";
 import type { ApiInstance } from "./route-context.ts";
+import { scrub } from "../observability/log-errors.ts";
 
 interface ValidationIssue {
   instancePath?: string;
@@ -62,6 +63,13 @@ function fastifyProblem(error: FastifyError, requestId: string): Problem | undef
   return undefined;
 }
 
+/**
+ * 5xx answers that are refusals the system is built to give, not failures of this node: another
+ * bank refused to disclose a record (its wire status is in the message), or this node is at its
+ * concurrency limit. Logged at warn without a stack; every other 5xx is logged at error with its cause.
+ */
+const EXPECTED_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>(["EXCHANGE_REFUSED", "SERVER_BUSY"]);
+
 export type ProblemSender = (request: FastifyRequest, reply: FastifyReply, problem: Problem) => FastifyReply;
 
 /** Sends problems as application/problem+json, counting each by code (the catalogue bounds the set). */
@@ -109,10 +117,13 @@ export function registerErrorHandling(app: ApiInstance, sendProblem: ProblemSend
     } else {
       problem = fastifyProblem(error, request.id) ?? problemFromError(error, request.id);
     }
-    if (problem.status >= 500) {
-      request.log.error({ err: error, code: problem.code }, "request failed");
-    } else {
+    if (problem.status < 500) {
       request.log.info({ code: problem.code, status: problem.status }, "request refused");
+    } else if (EXPECTED_REFUSALS.has(problem.code)) {
+      // Not this node failing: the protocol said no, or the node shed load. A warning with the reason, no stack.
+      request.log.warn({ code: problem.code, status: problem.status, reason: scrub(error.message) }, "request refused");
+    } else {
+      request.log.error({ err: error, code: problem.code }, "request failed");
     }
     return sendProblem(request, reply, problem);
   });

@@ -10,6 +10,7 @@ import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 export {
   Accepted,
+  CASE_PAGE_DEFAULT,
   AttestationStatusView,
   CaseIdParams,
   CaseListQuery,
@@ -82,11 +83,15 @@ const problemResponse = (description: string) => ({
   content: { "application/problem+json": { schema: Type.Ref(Problem) } },
 });
 
-/** Response schemas for a route: its success bodies plus problem+json for every error class. */
-export function withProblems<T extends Record<number, TSchema>>(ok: T) {
+/** The problem+json answers every route may give, one per error class. */
+export function problemResponses() {
   return {
-    ...ok,
     "4xx": problemResponse("Client error (problem+json)"),
     "5xx": problemResponse("Server error (problem+json; details only in the node's log)"),
   };
+}
+
+/** Response schemas for a route: its success bodies plus problem+json for every error class. */
+export function withProblems<T extends Record<number, TSchema>>(ok: T) {
+  return { ...ok, ...problemResponses() };
 }

@@ -15,6 +15,7 @@ import { createRecordClient, type RecordClient } from "../exchange/record-client
 import { createRecordServer } from "../exchange/record-server.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import { vaultRecordSource } from "../onboarding/adapters/record-source.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { Startup } from "./startup.ts";
@@ -40,6 +41,7 @@ export interface OpenExchangeDeps {
   readonly account: Hex;
   readonly vault: Vault;
   readonly logger: Logger;
+  readonly metrics: Pick<Metrics, "countExchangeRequest">;
 }
 
 export async function openExchange(
@@ -72,17 +74,22 @@ export async function openExchange(
     keys,
     membership,
     source: vaultRecordSource(deps.vault),
-    onServed: (e) =>
-      logger.info(
-        {
-          status: e.status,
-          consentId: e.consentId,
-          memberId: e.memberId,
-          ms: Math.round(e.ms),
-          disclosureTx: e.disclosureTx,
-        },
-        "record request",
-      ),
+    onServed: (e) => {
+      const outcome = e.status === "OK" ? "served" : e.status === "INTERNAL" ? "failed" : "refused";
+      deps.metrics.countExchangeRequest(outcome, e.status.toLowerCase());
+      const line = {
+        status: e.status,
+        consentId: e.consentId,
+        memberId: e.memberId,
+        ms: Math.round(e.ms),
+        disclosureTx: e.disclosureTx,
+      };
+      // A refusal is the protocol working (no consent, not a member...): a warning, no stack. Only
+      // a failure of this node is an error, logged with its cause.
+      if (outcome === "served") logger.info(line, "record request");
+      else if (outcome === "refused") logger.warn(line, "record request refused");
+      else logger.error({ ...line, err: e.error }, "record request failed");
+    },
   });
   const records = createRecordClient({ host, ledger, keys });
   // Membership changes on chain (a bank removed, a key rotated) cut connections within seconds.

@@ -6,7 +6,6 @@ import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { Logger } from "../observability/logger.ts";
-import type { Metrics } from "../observability/metrics.ts";
 import { createReviewQueue, type ReviewQueueStore } from "../onboarding/review/review-queue.ts";
 import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
@@ -28,12 +27,11 @@ export interface OpenVaultDeps {
   readonly ledger: LedgerClient;
   readonly account: Hex;
   readonly chainId: bigint;
-  readonly metrics: Metrics;
   readonly logger: Logger;
 }
 
 export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
-  const { keys, ledger, metrics, logger } = deps;
+  const { keys, ledger, logger } = deps;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await startup.step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
   startup.onClose(() => store.close());
@@ -48,10 +46,11 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
     ledger,
     maxBatch: config.anchoring.maxBatch,
     maxDelayMs: config.anchoring.maxDelayMs,
-    onBatch: (b) => {
-      metrics.setAnchoringLag(b.lagSeconds);
-      logger.info({ count: b.count, batchRoot: b.batchRoot, txHash: b.txHash }, "anchored batch");
-    },
+    onBatch: (b) =>
+      logger.info(
+        { count: b.count, batchRoot: b.batchRoot, txHash: b.txHash, lagSeconds: b.lagSeconds },
+        "anchored batch",
+      ),
     onError: (error) => logger.warn({ err: error }, "anchoring failed; will retry"),
   });
   return { store, audit, vault, review, outbox };

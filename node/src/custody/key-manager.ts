@@ -93,6 +93,19 @@ export interface KeyManager {
 export const IDENTITY_KEY_ID = "identity";
 
 /** Size limits every adapter enforces before touching a key (hostile input must not allocate freely). */
+/**
+ * The token operations an adapter reports to its observer: a digest signed, a record sealed (data
+ * key generated, wrapped, used), a record opened (data key unwrapped, used), an ECDH derivation.
+ */
+/** Token operations: a transaction signature, a record sealed or opened (AES-GCM in the token), an ECDH derivation. */
+export type KeyOperation = "sign" | "seal" | "open" | "ecdh";
+
+/**
+ * Told of each operation the token completed. The composition root passes one that counts them in
+ * the node's metrics; custody itself knows nothing of metrics.
+ */
+export type KeyOperationObserver = (operation: KeyOperation) => void;
+
 export interface PayloadLimits {
   /** Largest record plaintext `sealRecord` accepts. */
   readonly maxRecordBytes: number;

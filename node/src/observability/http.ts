@@ -10,6 +10,11 @@ import { checkReadiness, type ReadinessCheck } from "./readiness.ts";
 
 export interface ObservabilityRoutesOptions {
   readonly metrics: Metrics;
+  /**
+   * The error responses to document (the API's problem+json): these routes answer no error of their
+   * own, but a malformed URL or an overloaded server gets the same problem answers as any route.
+   */
+  readonly errorResponses: Readonly<Record<"4xx" | "5xx", unknown>>;
   readonly readinessChecks: readonly ReadinessCheck[];
   readonly readinessTimeoutMs: number;
 }
@@ -26,8 +31,11 @@ const Readiness = Type.Object(
 /** Route label for requests no route matched: one series, whatever the URL. */
 export const UNMATCHED_ROUTE = "unmatched";
 
+/** Public on purpose: probes and scrapers hold no API key (`security: []` says so in the document). */
+const PUBLIC: readonly [] = [];
+
 export function registerObservability(app: FastifyInstance, options: ObservabilityRoutesOptions): void {
-  const { metrics } = options;
+  const { metrics, errorResponses } = options;
 
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -42,7 +50,13 @@ export function registerObservability(app: FastifyInstance, options: Observabili
   app.get(
     "/health",
     {
-      schema: { tags: ["observability"], summary: "Liveness: the process is up", response: { 200: Health } },
+      schema: {
+        tags: ["observability"],
+        operationId: "getHealth",
+        security: PUBLIC,
+        summary: "Liveness: the process is up",
+        response: { 200: Health, ...errorResponses },
+      },
       logLevel: "warn",
     },
     async () => ({ status: "ok" as const }),
@@ -53,8 +67,10 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     {
       schema: {
         tags: ["observability"],
+        operationId: "getReadiness",
+        security: PUBLIC,
         summary: "Readiness: ledger, HSM and vault checks",
-        response: { 200: Readiness, 503: Readiness },
+        response: { ...errorResponses, 200: Readiness, 503: Readiness },
       },
       logLevel: "warn",
     },
@@ -74,9 +90,11 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     {
       schema: {
         tags: ["observability"],
+        operationId: "getMetrics",
+        security: PUBLIC,
         summary: "Prometheus metrics (text exposition format)",
         produces: ["text/plain"],
-        response: { 200: { description: "Prometheus text format", type: "string" } },
+        response: { 200: { description: "Prometheus text format", type: "string" }, ...errorResponses },
       },
       logLevel: "warn",
     },

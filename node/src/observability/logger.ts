@@ -2,9 +2,13 @@
  * The node's pino logger. Logs are structured JSON and carry no personal data and no secrets:
  * authorization headers, cookies, API keys and any request or response body are redacted by path,
  * as a second line of defence behind the rule that callers never log them in the first place.
+ * Errors are logged through `serializeError` (log-errors.ts): short, never with a raw transaction.
+ * Levels: a refusal the protocol expects (a 4xx, a refused consent, a busy node) is info or warn
+ * with its code and no stack; a failure of this node is error, with its cause.
  */
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
+import { serializeError } from "./log-errors.ts";
 
 export interface LoggerConfig {
   /** "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"; default "info". */
@@ -55,7 +59,8 @@ export function createLogger(config: LoggerConfig = {}, destination?: Destinatio
         route: req.routeOptions?.url ?? "unmatched",
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      err: pino.stdSerializers.err,
+      // Short and safe: no raw transactions or RPC payloads, no stack for kycnet's own errors (log-errors.ts).
+      err: serializeError,
     },
   };
   return destination ? pino(options, destination) : pino(options);

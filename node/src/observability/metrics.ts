@@ -1,19 +1,29 @@
 /**
  * The node's Prometheus metrics, in a registry of its own (never prom-client's global one, so two
  * nodes or two tests in one process never collide). Other modules get the helpers, not the registry:
- * `observeStage` for eKYC pipeline stage timings, `setOutboxDepth`, `setAnchoringLag`,
- * `countHsmOperation`. Label values are checked, so no caller can blow up the series count with
- * free text (or leak data through a label).
+ * `observeStage` for eKYC pipeline stage timings, `countHsmOperation`, `countExchangeRequest`, and
+ * `watch(sources)`, through which the composition root hands in readers for the gauges that
+ * describe a state (`state-gauges.ts`: outbox depth, anchoring lag, circuit breaker, sanctions list
+ * age, review queue), read at scrape time.
+ * Label values are checked, so no caller can blow up the series count with free text (or leak data
+ * through a label). Names follow Prometheus conventions: base units in the name (`_seconds`),
+ * counters end in `_total`, process metrics keep prom-client's standard names (`process_*`, `nodejs_*`).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
+import { registerStateGauges, type GaugeSources } from "./state-gauges.ts";
+
+export { CIRCUIT_STATES, type CircuitStateName, type GaugeSources } from "./state-gauges.ts";
 
 export interface MetricsOptions {
-  /** Process metrics (CPU, memory, event-loop lag, GC); default true. */
+  /** Process metrics (CPU, memory, event-loop lag, GC) under their standard names; default true. */
   readonly processMetrics?: boolean;
-  /** Prefix of every metric name; default "kycnet_". */
+  /** Prefix of every kycnet metric name (not of the standard process metrics); default "kycnet_". */
   readonly prefix?: string;
 }
+
+/** How one record exchange request ended, seen from the serving bank. */
+export type ExchangeOutcome = "served" | "refused" | "failed";
 
 export interface HttpObservation {
   /** The route template ("/v1/onboarding/sessions/:id"), never the raw URL. */
@@ -29,16 +39,23 @@ export interface Metrics {
   observeHttpRequest(observation: HttpObservation): void;
   /** Duration of one eKYC pipeline stage ("document.qr", "biometrics.embed", ...), in ms. */
   observeStage(stage: string, ms: number): void;
-  setOutboxDepth(records: number): void;
-  /** Age in seconds of the oldest accepted record not yet anchored (0 when the outbox is empty). */
-  setAnchoringLag(seconds: number): void;
-  /** One HSM operation ("sign", "wrap", "unwrap", "ecdh", ...). */
+  /** One HSM operation ("sign", "seal", "open", "ecdh"). */
   countHsmOperation(operation: string): void;
+  /** One record request this node answered as the issuing bank; `reason` is its wire status ("ok", "not_member"...). */
+  countExchangeRequest(outcome: ExchangeOutcome, reason: string): void;
+  /** Sets the readers of the state gauges (once, by the composition root; a later call replaces them). */
+  watch(sources: GaugeSources): void;
   /** One problem+json answer, by its stable code ("RATE_LIMITED", "LEDGER_UNAVAILABLE", ...). */
   countProblem(code: string): void;
   /** The exposition text for /metrics. */
   render(): Promise<string>;
 }
+
+const MISNAMED_DEFAULT_GAUGES = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 const LABEL_VALUE = /^[a-z][a-z0-9_.-]{0,47}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -58,7 +75,14 @@ function checkNonNegative(value: number, field: string): number {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const prefix = options.prefix ?? "kycnet_";
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+  // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes...): the dashboards and
+  // alerts written for any Node service then work unchanged.
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client's only non-conforming names: gauges ending in `_total` (promtool rejects them).
+    // The same counts stay available by type (nodejs_active_handles{type}...; sum() gives the total).
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
 
   const httpDuration = new Histogram({
     name: `${prefix}http_request_duration_seconds`,
@@ -74,14 +98,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const outboxDepth = new Gauge({
-    name: `${prefix}outbox_depth`,
-    help: "Accepted records queued for anchoring",
-    registers: [registry],
-  });
-  const anchoringLag = new Gauge({
-    name: `${prefix}anchoring_lag_seconds`,
-    help: "Age of the oldest accepted record not yet anchored",
+  const exchangeRequests = new Counter({
+    name: `${prefix}exchange_requests_total`,
+    help: "Record requests answered as the issuing bank, by outcome and wire status",
+    labelNames: ["outcome", "reason"] as const,
     registers: [registry],
   });
   const hsmOperations = new Counter({
@@ -110,14 +130,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     observeStage(stage, ms) {
       stageDuration.observe({ stage: checkLabel(stage, "stage") }, checkNonNegative(ms, "ms") / 1000);
     },
-    setOutboxDepth(records) {
-      outboxDepth.set(checkNonNegative(records, "records"));
-    },
-    setAnchoringLag(seconds) {
-      anchoringLag.set(checkNonNegative(seconds, "seconds"));
-    },
     countHsmOperation(operation) {
       hsmOperations.inc({ operation: checkLabel(operation, "operation") });
+    },
+    countExchangeRequest(outcome, reason) {
+      exchangeRequests.inc({ outcome, reason: checkLabel(reason, "reason") });
+    },
+    watch(sources) {
+      registerStateGauges(registry, prefix, sources);
     },
     countProblem(code) {
       if (!ERROR_CODE.test(code)) throw new InvalidArgumentError("code", "must be a SCREAMING_SNAKE error code");

@@ -55,6 +55,12 @@ export interface AnchoringWorker {
   flush(force?: boolean): Promise<FlushResult>;
   /** How many records wait, are in flight, or are parked. */
   depth(): Promise<{ pending: number; inflight: number; failed: number }>;
+  /**
+   * The records still waiting to be anchored (pending or in flight; `depth` counts batches in flight,
+   * this counts their records) and when the oldest of them was queued (null when none waits).
+   * Parked records are not waiting: `depth().failed` counts them.
+   */
+  waiting(): Promise<{ records: number; oldestQueuedAt: Date | null }>;
   /** Starts polling; idempotent. */
   start(): void;
   /** Stops polling and waits for a running pass to end; never rejects. */
@@ -127,6 +133,14 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
         inflight: (await collect(INFLIGHT)).length,
         failed: (await collect(FAILED)).length,
       };
+    },
+    async waiting() {
+      const queued = [
+        ...(await collect<InflightBatch>(INFLIGHT)).flatMap(([, batch]) => batch.entries),
+        ...(await collect<PendingEntry>(PENDING)).map(([, entry]) => entry),
+      ].map((entry) => Date.parse(entry.queuedAt));
+      const oldest = queued.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      return { records: queued.length, oldestQueuedAt: queued.length === 0 ? null : new Date(oldest) };
     },
     start() {
       poller.start();

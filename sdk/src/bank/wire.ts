@@ -11,15 +11,18 @@ import type { DecisionName, Hex, RevocationReasonName } from "../protocol/index.
 export type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
 
 /**
- * String enums. Both give the same JSON schema for Ajv and OpenAPI; they differ only in how
- * TypeScript sees them, because Fastify resolves request types (StaticDecode) and reply types
- * (Static through an intersection) differently: a literal union types requests exactly, an
- * `Unsafe` enum types replies exactly.
+ * String enums, as a plain `{type: "string", enum}` (a union of single-value schemas would show in
+ * Swagger UI as its first value only). Both give the same JSON schema for Ajv and OpenAPI; they
+ * differ only in how TypeScript sees them, because Fastify resolves request types (StaticDecode) and
+ * reply types (Static through an intersection) differently: a literal union types requests exactly,
+ * an `Unsafe` enum types replies exactly. The request one is therefore typed as the literal union
+ * it validates (nothing reads TypeBox's kind of these schemas: Ajv checks them by their JSON).
  */
+const stringEnum = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: "string", enum: [...values] });
 const requestEnum = <const T extends readonly string[]>(values: T): TUnion<LiteralTuple<T>> =>
-  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<LiteralTuple<T>>;
-const responseEnum = <const T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ anyOf: values.map((v) => ({ type: "string", const: v })) });
+  stringEnum(values) as unknown as TUnion<LiteralTuple<T>>;
+const responseEnum = stringEnum;
 
 /** An array schema whose static type is readonly, so service results (readonly by contract) fit. */
 const readonlyArray = <T extends TSchema>(item: T, options: Record<string, unknown> = {}) =>
@@ -266,17 +269,19 @@ export type SessionView = Readonly<Static<typeof SessionView>>;
 export const CASE_STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CaseIdParams = Type.Object({ id: ResourceId });
+export const CASE_PAGE_DEFAULT = 20;
 export const CaseListQuery = Type.Object(
   {
     status: Type.Optional(requestEnum(CASE_STATUSES)),
-    /** 1..100 */
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    /** 1..100; absent means CASE_PAGE_DEFAULT (the node fills the default in before the route sees it). */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: CASE_PAGE_DEFAULT })),
     /** Opaque cursor from a previous page's `nextCursor`. */
     cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,128}$" })),
   },
   { additionalProperties: false },
 );
-export type CaseListQuery = Readonly<Static<typeof CaseListQuery>>;
+/** The query as a service sees it: the default filled in, so `limit` is always there. */
+export type CaseListQuery = Readonly<Static<typeof CaseListQuery> & { limit: number }>;
 export const ReviewCaseView = Type.Object({
   caseId: ResourceId,
   sessionId: ResourceId,

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { KycnetError, InvalidArgumentError, type ErrorCode } from "@kycnet/sdk/errors";
 import { buildProblem, ERROR_CATALOGUE, problemFromError, problemType } from "../../../node/src/api/errors.ts";
 import { HsmPinIncorrectError } from "../../../node/src/custody/errors.ts";
+import { RecordRequestRefusedError } from "../../../node/src/exchange/errors.ts";
+import { LedgerUnavailableError } from "../../../node/src/ledger/errors.ts";
 import { createHarness, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
 
 describe("API error catalogue", () => {
@@ -149,6 +151,60 @@ describe("API error responses", () => {
     expect(logged.reqId).to.equal(res.headers["x-request-id"]);
     expect(res.json().instance).to.equal(`urn:kycnet:request:${String(res.headers["x-request-id"])}`);
     expect(JSON.stringify(logged.err)).to.contain("hunter2");
+  });
+
+  describe("log levels: a refusal is info or warn without a stack, a failure is error with its cause", () => {
+    const call = (role: "operator" | "auditor" = "operator") =>
+      h.app.inject({
+        method: "POST",
+        url: "/v1/onboarding/sessions",
+        headers: h.auth(role),
+        payload: NEW_SESSION_BODY,
+      });
+    const refusalLine = () => h.logs.find((l) => l.msg === "request refused" || l.msg === "request failed")!;
+
+    it("logs a 4xx (403, 404) at info with its code, no error object, no stack", async () => {
+      expect((await call("auditor")).statusCode).to.equal(403);
+      const missing = await h.app.inject({
+        method: "GET",
+        url: "/v1/onboarding/sessions/nope",
+        headers: h.auth("operator"),
+      });
+      expect(missing.statusCode).to.equal(404);
+      const lines = h.logs.filter((l) => l.msg === "request refused");
+      expect(lines.map((l) => [l.level, l.code])).to.deep.equal([
+        [30, "FORBIDDEN"],
+        [30, "SESSION_NOT_FOUND"],
+      ]);
+      expect(h.logText()).not.to.contain('"stack"');
+      expect(lines.every((l) => l.err === undefined)).to.equal(true);
+    });
+
+    it("logs another bank's refusal (502 EXCHANGE_REFUSED) at warn with the reason, no stack", async () => {
+      h.services.onboarding.failWith = new RecordRequestRefusedError("CONSENT_NOT_ACTIVE", "consent is REVOKED", "r1");
+      expect((await call()).statusCode).to.equal(502);
+      const line = refusalLine();
+      expect(line).to.include({ level: 40, msg: "request refused", code: "EXCHANGE_REFUSED", status: 502 });
+      expect(line.reason).to.contain("CONSENT_NOT_ACTIVE");
+      expect(h.logText()).not.to.contain('"stack"');
+    });
+
+    it("logs a failure of this node (503 LEDGER_UNAVAILABLE) at error with its cause", async () => {
+      h.services.onboarding.failWith = new LedgerUnavailableError(
+        "anchor",
+        new Error("connect ECONNREFUSED 10.0.0.9:8545"),
+      );
+      expect((await call()).statusCode).to.equal(503);
+      const line = refusalLine() as {
+        level: number;
+        err: { code: string; cause: { message: string; stack?: string } };
+      };
+      expect(line.level).to.equal(50);
+      expect(line.err.code).to.equal("LEDGER_UNAVAILABLE");
+      expect(line.err.cause.message).to.contain("ECONNREFUSED");
+      // The cause is not a kycnet error: where it came from is worth its stack.
+      expect(line.err.cause.stack).to.be.a("string");
+    });
   });
 
   it("answers unknown routes with a 404 problem", async () => {

@@ -1,10 +1,44 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import type { ErrorCode } from "@kycnet/sdk/errors";
 import { RevocationReason, Decision } from "@kycnet/sdk/protocol";
 import { DECISION_NAMES, REVOCATION_REASON_NAMES } from "../../../node/src/api/schemas.ts";
 import { ERROR_CATALOGUE, buildProblem, problemType } from "../../../node/src/api/errors.ts";
+import { ROLES_EXTENSION } from "../../../node/src/api/openapi.ts";
+import type { Role } from "../../../node/src/onboarding/ports.ts";
 import { createHarness, type Harness } from "./harness.ts";
+
+const ROLES: readonly Role[] = ["operator", "reviewer", "auditor"];
+
+interface RedoclyProblem {
+  ruleId: string;
+  severity: string;
+  message: string;
+  location: { pointer: string }[];
+}
+
+/** Runs the pinned `@redocly/cli lint` with its `recommended` rules on a document; returns every problem. */
+async function redoclyLint(document: unknown): Promise<RedoclyProblem[]> {
+  const dir = await mkdtemp(join(tmpdir(), "kycnet-openapi-"));
+  try {
+    const file = join(dir, "openapi.json");
+    await writeFile(file, JSON.stringify(document));
+    const args = ["redocly", "lint", "--extends", "recommended", "--format", "json", file];
+    // Exit code 1 means "problems found": the report on stdout is what the test reads either way.
+    const { stdout } = await promisify(execFile)("npx", ["--no-install", ...args], {
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+    return (JSON.parse(stdout) as { problems: RedoclyProblem[] }).problems;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 const EXPECTED_OPERATIONS = [
   "post /v1/onboarding/sessions",
@@ -31,6 +65,8 @@ const EXPECTED_OPERATIONS = [
 
 interface Operation {
   operationId?: string;
+  description?: string;
+  [ROLES_EXTENSION]?: Role[];
   security?: unknown[];
   responses: Record<string, { content?: Record<string, unknown> }>;
   requestBody?: { content: Record<string, unknown> };
@@ -45,6 +81,7 @@ describe("API OpenAPI document", () => {
   let h: Harness;
   let doc: {
     openapi: string;
+    info: { license?: unknown };
     paths: Record<string, Record<string, Operation>>;
     components: { schemas: Record<string, ProblemSchema> };
   };
@@ -61,6 +98,62 @@ describe("API OpenAPI document", () => {
     expect(result.errors ?? [], JSON.stringify(result.errors)).to.deep.equal([]);
     expect(result.valid).to.equal(true);
     expect(doc.openapi).to.match(/^3\./);
+  });
+
+  it("passes @redocly/cli lint with the recommended rules: no error, no warning", async function () {
+    this.timeout(60_000);
+    const problems = await redoclyLint(doc);
+    const report = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
+    expect(report).to.deep.equal([]);
+  });
+
+  it("the linter does fail a document with a known problem (the test above can fail)", async function () {
+    this.timeout(60_000);
+    const broken = structuredClone(doc);
+    delete broken.info.license;
+    const problems = await redoclyLint(broken);
+    expect(problems.map((p) => p.ruleId)).to.deep.equal(["info-license"]);
+  });
+
+  it("documents each operation's roles (x-roles and its description) exactly as the guard enforces them", async () => {
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith("/v1/"))) {
+      for (const [method, op] of Object.entries(ops)) {
+        const documented = op[ROLES_EXTENSION] ?? [];
+        expect(documented, `${method} ${path}`).not.to.be.empty;
+        expect(op.description, `${method} ${path}`).to.contain(`Roles allowed: ${documented.join(", ")}.`);
+        // Path parameters filled with well-formed ids; no body: an allowed role gets past the guard
+        // (to validation or the handler), any other role is refused there with 403.
+        const url = path
+          .replace("{side}", "front")
+          .replace(/\{[a-z]+\}/g, (m) => (m === "{uid}" ? `0x${"ab".repeat(32)}` : "x1"));
+        for (const role of ROLES) {
+          const res = await h.app.inject({ method: method.toUpperCase() as "GET", url, headers: h.auth(role) });
+          const label = `${role} ${method} ${path} → ${res.statusCode}`;
+          if (documented.includes(role)) expect(res.statusCode, label).not.to.equal(403);
+          else expect(res.statusCode, label).to.equal(403);
+        }
+      }
+    }
+  });
+
+  it("declares the observability routes public, with ids and problem answers", () => {
+    for (const path of ["/health", "/ready", "/metrics"]) {
+      const op = doc.paths[path]!.get!;
+      expect(op.operationId, path).to.be.a("string");
+      expect(op.security, path).to.deep.equal([]);
+      expect(op.responses["4XX"]?.content, path).to.have.property("application/problem+json");
+    }
+  });
+
+  it("gives the review list a plain string enum for status and an optional limit with its default", () => {
+    const list = doc.paths["/v1/review/cases"]!.get! as Operation & {
+      parameters: { name: string; required: boolean; schema: Record<string, unknown> }[];
+    };
+    const status = list.parameters.find((p) => p.name === "status")!;
+    expect(status.schema).to.deep.equal({ type: "string", enum: ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] });
+    const limit = list.parameters.find((p) => p.name === "limit")!;
+    expect(limit.required).to.equal(false);
+    expect(limit.schema.default).to.equal(20);
   });
 
   it("lists every route and nothing else", () => {

@@ -23,6 +23,7 @@ import { acquireModule } from "../../../node/src/custody/pkcs11/module-registry.
 import { openPkcs11KeyManager, type Pkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
 import { getTokenSlot, login } from "../../../node/src/custody/pkcs11/token.ts";
 import { provisionToken, writeSoftHsmConf } from "../../../node/src/custody/provision.ts";
+import { createMetrics } from "../../../node/src/observability/metrics.ts";
 import { describeKeyManagerCompliance, expectCode } from "./key-manager.compliance.ts";
 
 const SO_PIN = "so-pin-for-tests";
@@ -74,6 +75,34 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     }),
     async () => {},
   );
+
+  describe("operation observer (the node's kycnet_hsm_operations_total)", () => {
+    it("counts each completed signature, record seal and open, and ECDH in the node's metrics", async () => {
+      const metrics = createMetrics({ processMetrics: false });
+      const km = await openKm("bank-a", { onOperation: (op) => metrics.countHsmOperation(op) });
+      const peer = await openKm("bank-b");
+      await km.signDigest(randomBytes(32));
+      await km.signDigest(randomBytes(32));
+      const sealed = await km.sealRecord("rec-1", toUtf8Bytes("record"), "open/2026");
+      await km.openRecord("rec-1", sealed);
+      const aad = toUtf8Bytes("consent");
+      await peer.openFromPeer(await km.sealForPeer(await peer.getTransportPublicKey(), toUtf8Bytes("x"), aad), aad);
+      const text = await metrics.render();
+      expect(text).to.contain('kycnet_hsm_operations_total{operation="sign"} 2');
+      expect(text).to.contain('kycnet_hsm_operations_total{operation="seal"} 1');
+      expect(text).to.contain('kycnet_hsm_operations_total{operation="open"} 1');
+      expect(text).to.contain('kycnet_hsm_operations_total{operation="ecdh"} 1');
+    });
+
+    it("does not count an operation the token refused", async () => {
+      const seen: string[] = [];
+      const km = await openKm("bank-a", { onOperation: (op) => seen.push(op) });
+      const sealed = await km.sealRecord("rec-2", toUtf8Bytes("record"), "open/2026");
+      seen.length = 0;
+      await expectCode(km.openRecord("rec-other", sealed), "CIPHERTEXT_REJECTED");
+      expect(seen).to.deep.equal([]);
+    });
+  });
 
   describe("provisioning", () => {
     it("created both tokens with all three keys, and the address derives from the token's public point", async () => {

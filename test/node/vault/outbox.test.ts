@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
-import { createAnchoringWorker } from "../../../node/src/vault/outbox.ts";
+import { createAnchoringWorker, type AnchoringWorker } from "../../../node/src/vault/outbox.ts";
+import { nodeGaugeSources } from "../../../node/src/composition/metrics.ts";
+import { createMetrics } from "../../../node/src/observability/metrics.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
@@ -182,5 +184,58 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     const failures = (await audit.list()).filter((e) => e.action === "attestation.anchor-failed");
     expect(failures).to.have.length(2);
     expect(failures[0]!.details).to.deep.equal({ revert: "NotActiveMember" });
+  });
+  describe("anchoring lag and depth on /metrics (kycnet_anchoring_lag_seconds, kycnet_outbox_depth)", () => {
+    /** The node's metrics over this outbox, scraped at `offsetMs` past the real time. */
+    const scrape = async (worker: AnchoringWorker, offsetMs: number) => {
+      const metrics = createMetrics({ processMetrics: false });
+      metrics.watch(nodeGaugeSources({ outbox: worker, clock: () => new Date(Date.now() + offsetMs) }));
+      const text = await metrics.render();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+      return { lag: value("kycnet_anchoring_lag_seconds"), depth: value("kycnet_outbox_depth") };
+    };
+
+    it("is 0 with nothing queued, rises while a record waits (chain down included), and falls to 0 once anchored", async () => {
+      const { vault, worker } = await setup();
+      expect(await scrape(worker, 0)).to.deep.equal({ lag: 0, depth: 0 });
+      expect(await worker.waiting()).to.deep.equal({ records: 0, oldestQueuedAt: null });
+
+      await storeRecords(vault, 2);
+      const early = await scrape(worker, 10_000);
+      expect(early.depth).to.equal(2);
+      expect(early.lag).to.be.within(10, 20);
+
+      // The chain is down: the batch moves in flight and stays there; the lag keeps growing with it.
+      const down = createAnchoringWorker({
+        store,
+        audit: createAuditLog(store),
+        vault,
+        ledger: {
+          ...f.ledgerA,
+          anchorBatch: async () => {
+            throw new LedgerUnavailableError("anchor", new Error("ECONNREFUSED"));
+          },
+        },
+      });
+      expect(await down.flush().catch((e: unknown) => e)).to.be.instanceOf(LedgerUnavailableError);
+      const later = await scrape(worker, 120_000);
+      expect(later.depth).to.equal(2);
+      expect(later.lag).to.be.within(120, 130);
+      expect(later.lag).to.be.greaterThan(early.lag);
+
+      await worker.flush();
+      expect(await scrape(worker, 120_000)).to.deep.equal({ lag: 0, depth: 0 });
+    });
+
+    it("counts the waiting records and keeps the oldest queue time as more arrive", async () => {
+      const { vault, worker } = await setup();
+      const before = Date.now();
+      await storeRecords(vault, 1);
+      const first = await worker.waiting();
+      expect(first.records).to.equal(1);
+      expect(first.oldestQueuedAt!.getTime()).to.be.within(before - 1, Date.now());
+      await storeRecords(vault, 1);
+      expect(await worker.waiting()).to.deep.equal({ records: 2, oldestQueuedAt: first.oldestQueuedAt });
+    });
   });
 });

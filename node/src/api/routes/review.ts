@@ -1,6 +1,7 @@
 /** Review queue routes: reviewers claim and decide borderline cases; auditors may list them. */
 import type { ApiInstance, RouteContext } from "../route-context.ts";
 import {
+  CASE_PAGE_DEFAULT,
   CaseIdParams,
   CaseListQuery,
   ReviewCasePage,
@@ -33,7 +34,12 @@ export function registerReviewRoutes(app: ApiInstance, { services }: RouteContex
     },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      return services.review.list({ limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+      // Ajv has filled the schema's default in; the fallback only satisfies the optional type.
+      return services.review.list({
+        limit: limit ?? CASE_PAGE_DEFAULT,
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
     },
   );
 

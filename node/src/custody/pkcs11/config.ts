@@ -3,7 +3,7 @@
  * config or the environment, never from code; the PIN is only ever passed to `C_Login`.
  */
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
-import type { PayloadLimits } from "../key-manager.ts";
+import type { KeyOperationObserver, PayloadLimits } from "../key-manager.ts";
 
 export interface Pkcs11KeyLabels {
   /** secp256k1 key pair for chain transactions (private + public object share the label). */
@@ -37,6 +37,8 @@ export interface Pkcs11Config {
   /** SoftHSM2 only: the softhsm2.conf to use; set as SOFTHSM2_CONF before the module initialises. */
   readonly softhsm2Conf?: string;
   readonly limits?: Partial<PayloadLimits>;
+  /** Told of every completed token operation (the node counts them in `kycnet_hsm_operations_total`). */
+  readonly onOperation?: KeyOperationObserver;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   DEFAULT_LIMITS,
   type DigestSignature,
   type KeyManager,
+  type KeyOperationObserver,
   type PayloadLimits,
   type SealedRecord,
 } from "../key-manager.ts";
@@ -80,7 +81,8 @@ export async function openPkcs11KeyManager(config: Pkcs11Config): Promise<Pkcs11
       signing: getEcKeyPair(module.pkcs11, session, "signing", labels.signing, SECP256K1_PARAMS, "sign"),
       transport: getEcKeyPair(module.pkcs11, session, "transport", labels.transport, P256_PARAMS, "derive"),
     }));
-    return new Pkcs11KeyManager(module, pool, labels, keys, { ...DEFAULT_LIMITS, ...config.limits });
+    const limits = { ...DEFAULT_LIMITS, ...config.limits };
+    return new Pkcs11KeyManager(module, pool, labels, keys, limits, config.onOperation);
   } catch (error) {
     await pool?.close();
     module.release();
@@ -102,6 +104,7 @@ export class Pkcs11KeyManager implements KeyManager {
   readonly #limits: PayloadLimits;
   /** Record key handles by id, and creations in flight (two seals must not create the key twice). */
   readonly #recordKeys = new Map<string, Promise<Buffer | null>>();
+  readonly #observe: KeyOperationObserver;
   #closed = false;
 
   constructor(
@@ -110,6 +113,7 @@ export class Pkcs11KeyManager implements KeyManager {
     labels: Pkcs11KeyLabels,
     keys: TokenKeys,
     limits: PayloadLimits,
+    onOperation: KeyOperationObserver = () => undefined,
   ) {
     this.#module = module;
     this.#pool = pool;
@@ -117,6 +121,7 @@ export class Pkcs11KeyManager implements KeyManager {
     this.#keys = keys;
     this.#signingPublicKey = new Secp256k1PublicKey(keys.signing.publicPoint);
     this.#limits = limits;
+    this.#observe = onOperation;
   }
 
   /** Sessions in the pool (operations the token runs at once). */
@@ -139,7 +144,9 @@ export class Pkcs11KeyManager implements KeyManager {
     const raw = await this.#pool.use(async (session) => {
       try {
         this.#p.C_SignInit(session, { mechanism: A.CKM_ECDSA }, this.#keys.signing.privateKey);
-        return await this.#p.C_SignAsync(session, Buffer.from(digest), Buffer.alloc(72));
+        const signature = await this.#p.C_SignAsync(session, Buffer.from(digest), Buffer.alloc(72));
+        this.#observe("sign");
+        return signature;
       } catch (error) {
         throw toHsmError("sign", error);
       }
@@ -182,13 +189,15 @@ export class Pkcs11KeyManager implements KeyManager {
               Buffer.from(plaintext),
               Buffer.alloc(plaintext.length + GCM_TAG_BYTES),
             );
-      return {
+      const envelope = {
         version: 2,
         keyId,
         iv: new Uint8Array(iv),
         ciphertext: new Uint8Array(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)),
         tag: new Uint8Array(sealed.subarray(sealed.length - GCM_TAG_BYTES)),
       } satisfies SealedRecord;
+      this.#observe("seal");
+      return envelope;
     } catch (error) {
       throw toHsmError("seal record", error);
     }
@@ -203,6 +212,7 @@ export class Pkcs11KeyManager implements KeyManager {
       try {
         this.#p.C_DecryptInit(session, gcm(Buffer.from(envelope.iv), aad), key);
         const plaintext = await this.#p.C_DecryptAsync(session, input, Buffer.alloc(input.length));
+        this.#observe("open");
         return new Uint8Array(plaintext);
       } catch (error) {
         throw rejectedOrHsmError("decrypt record", error);
@@ -408,6 +418,7 @@ export class Pkcs11KeyManager implements KeyManager {
     } catch (error) {
       throw toHsmError("ECDH derive", error);
     }
+    this.#observe("ecdh");
     try {
       return await this.#p.C_DeriveKeyAsync(
         session,
