@@ -9,7 +9,8 @@ import { createNode } from "../../node.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
 import { openLevelRecordStore } from "../../vault/store/level/level-record-store.ts";
 import { join } from "node:path";
-import { colour, renderFacts } from "../output.ts";
+import { answer } from "../exit-codes.ts";
+import { colour, printJson, renderFacts } from "../output.ts";
 
 export function register(program: Command): void {
   const node = program.command("node").description("run a bank's kycnet node");
@@ -40,7 +41,7 @@ export function register(program: Command): void {
       const store = await openLevelRecordStore(join(config.dataDir, "vault"));
       try {
         const result = await createAuditLog(store).verify();
-        if (options.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
+        if (options.json === true) printJson(result);
         else {
           process.stdout.write(
             `${renderFacts({
@@ -51,7 +52,7 @@ export function register(program: Command): void {
             })}\n`,
           );
         }
-        if (!result.ok) process.exitCode = 1;
+        answer(result.ok);
       } finally {
         await store.close();
       }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH } from "../../custody/pkcs11/config.ts";
 import { provisionToken, writeSoftHsmConf } from "../../custody/provision.ts";
+import { printJson } from "../output.ts";
 
 interface InitOptions {
   label: string;
@@ -44,7 +45,7 @@ export function register(program: Command): void {
         ...(softhsm2Conf === undefined ? {} : { softhsm2Conf }),
       });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, softhsm2Conf: softhsm2Conf ?? null })}\n`);
+        printJson({ ...result, softhsm2Conf: softhsm2Conf ?? null });
         return;
       }
       const lines = [
