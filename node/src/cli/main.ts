@@ -45,6 +45,7 @@ const modules: Record<string, () => Promise<CommandModule>> = {
   "api-key": () => import("./commands/api-key.ts"),
   peer: () => import("./commands/peer.ts"),
   chip: () => import("./commands/chip.ts"),
+  dev: () => import("./commands/dev.ts"),
 };
 const wanted = process.argv[2];
 const load = wanted !== undefined && Object.hasOwn(modules, wanted) ? [modules[wanted]!] : Object.values(modules);
