@@ -4,10 +4,22 @@
  * negative (a finding, a reject, a hit, a broken chain), 2 bad usage or bad input, 3 the
  * environment failed (chain, HSM, files the node needs, internal errors).
  */
+import type { ExitCode as AuditExitCode } from "@kycnet/sdk/cli";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 
 export const ExitCode = { POSITIVE: 0, NEGATIVE: 1, USAGE: 2, ENVIRONMENT: 3 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * `kycnet audit`'s logic lives in the SDK (which never imports the node) under its own names for the
+ * same four codes; this mapping does not compile if the two conventions ever drift apart.
+ */
+export const AUDIT_EXIT_CODES: typeof AuditExitCode = {
+  PASSED: ExitCode.POSITIVE,
+  FINDINGS: ExitCode.NEGATIVE,
+  BAD_INPUT: ExitCode.USAGE,
+  CHAIN: ExitCode.ENVIRONMENT,
+};
 
 /** Records a command's answer; the process exits with it once the command has cleaned up. */
 export function answer(positive: boolean): void {
