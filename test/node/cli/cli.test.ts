@@ -172,6 +172,12 @@ describe("kycnet CLI conventions", function () {
     });
   });
 
+  it("token init and node start name their environment variables in --help", async () => {
+    const [token, node] = await Promise.all([run("token", "init", "--help"), run("node", "start", "--help")]);
+    expect(token.stdout).to.contain("KYCNET_HSM_SO_PIN").and.contain("KYCNET_HSM_PIN");
+    expect(node.stdout).to.contain("KYCNET_HSM_PIN").and.contain("--json");
+  });
+
   describe("peer init", () => {
     it("names its environment variables and flags in --help", async () => {
       const r = await run("peer", "init", "--help");
