@@ -8,4 +8,4 @@ bash scripts/bootstrap.sh
 # Again: on a fresh machine the bootstrap has just installed the pinned Node this needs on PATH.
 source scripts/env.sh
 npx hardhat build --quiet >/dev/null
-exec node --import tsx scripts/demo/story.ts
+exec node --import tsx scripts/demo/story.ts "$@"

@@ -31,6 +31,24 @@ export const NodeConfigSchema = Type.Object(
         confirmations: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
         /** The chain's block period: status answers are served from memory for at most this long. */
         blockPeriodMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
+        /** Headers sent with every JSON-RPC request (e.g. a gateway's key: keep the file 0600 then). */
+        rpcHeaders: Type.Optional(
+          Type.Record(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }), Type.String({ maxLength: 4096 })),
+        ),
+        /** A JWT per request for Besu's `rpc-http-authentication-jwt-public-key-file` (production/README). */
+        jwt: Type.Optional(
+          Type.Object(
+            {
+              privateKeyFile: Type.String({ minLength: 1 }),
+              algorithm: Type.Union([Type.Literal("ES256"), Type.Literal("RS256")], { default: "ES256" }),
+              ttlSeconds: Type.Integer({ minimum: 30, maximum: 86_400, default: 300 }),
+              permissions: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** Readiness: the account must hold gas for this many anchoring transactions (default 10; 0: never checked). */
+        minAnchoringTransactions: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
       },
       { additionalProperties: false },
     ),
@@ -109,6 +127,17 @@ export const NodeConfigSchema = Type.Object(
       {
         url: Type.String({ pattern: "^https?://" }),
         deadlineMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+        /** mTLS to the registry (https only): our client certificate and key, and the CA we trust for it. */
+        tls: Type.Optional(
+          Type.Object(
+            {
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+              certFile: Type.Optional(Type.String({ minLength: 1 })),
+              keyFile: Type.Optional(Type.String({ minLength: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -219,6 +248,17 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
             ...(config.chip.crls === undefined ? {} : { crls: config.chip.crls.map(at) }),
           },
         }),
+    chain:
+      config.chain.jwt === undefined
+        ? config.chain
+        : { ...config.chain, jwt: { ...config.chain.jwt, privateKeyFile: at(config.chain.jwt.privateKeyFile) } },
+    registry:
+      config.registry.tls === undefined
+        ? config.registry
+        : {
+            ...config.registry,
+            tls: Object.fromEntries(Object.entries(config.registry.tls).map(([k, v]) => [k, at(v)])),
+          },
     sanctions: {
       ...config.sanctions,
       lists: config.sanctions.lists.map((l) => ({

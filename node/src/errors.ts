@@ -117,11 +117,18 @@ export type VaultErrorCode =
   | "RECORD_STATE_CONFLICT"
   | "RECORD_INTEGRITY"
   | "STORE_UNAVAILABLE"
+  // a LevelDB vault held by another process (a running node, or a second one on the same data)
+  | "STORE_LOCKED"
   | "STORE_SCHEMA_MISMATCH"
   | "AUDIT_LOG_CORRUPT";
 
 /** config.ts, node.ts: configuration and start-up. */
-export type NodeSetupErrorCode = "CONFIG_NOT_FOUND" | "CONFIG_INVALID" | "NODE_START_FAILED";
+export type NodeSetupErrorCode =
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_INVALID"
+  | "NODE_START_FAILED"
+  // the API or libp2p listen address is taken by another process
+  | "PORT_IN_USE";
 
 export type NodeErrorCode =
   | ApiErrorCode

@@ -16,6 +16,7 @@ import { openExchange } from "./composition/exchange.ts";
 import { openLedger } from "./composition/ledger.ts";
 import { nodeGaugeSources } from "./composition/metrics.ts";
 import { openPipelineEngines, type PipelineOverrides } from "./composition/pipeline.ts";
+import { listening } from "./composition/listen.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
 import { openNodeVault } from "./composition/vault.ts";
@@ -31,6 +32,14 @@ import type { AnchoringWorker } from "./vault/outbox.ts";
 import type { Vault } from "./vault/vault.ts";
 
 export { peerKeyPath } from "./composition/exchange.ts";
+
+/** Readiness wants gas for this many full anchoring batches unless `chain.minAnchoringTransactions` says otherwise. */
+const DEFAULT_MIN_ANCHORING_TRANSACTIONS = 10;
+/**
+ * Gas of one full anchoring batch: 8,518 gas per record measured in batches (bench/results/gas.json,
+ * kycnetGasPerRecord), rounded up to 10,000, plus 100,000 for the transaction and the batch's slot.
+ */
+const anchoringGasPerTransaction = (maxBatch: number) => 100_000n + 10_000n * BigInt(maxBatch);
 
 /** Ports a test (or an unusual deployment) may supply instead of building them from config. */
 export interface NodeOverrides extends PipelineOverrides {
@@ -106,12 +115,30 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     async start() {
       const app = await buildNodeApp(config, {
         services,
-        readinessChecks: nodeReadinessChecks({ rpc: provider, chainId, store, keys }),
+        readinessChecks: nodeReadinessChecks({
+          rpc: provider,
+          chainId,
+          store,
+          keys,
+          funds: {
+            account,
+            gasPerTransaction: anchoringGasPerTransaction(config.anchoring.maxBatch),
+            transactions: config.chain.minAnchoringTransactions ?? DEFAULT_MIN_ANCHORING_TRANSACTIONS,
+          },
+        }),
         metrics,
         logger,
       });
-      await exchange.start();
-      api = await startServer(app, { host: config.api.host, port: config.api.port });
+      const { host, port } = config.api;
+      try {
+        await listening("exchange.listen", config.exchange.listen.join(", "), () => exchange.start());
+        api = await listening("api.port", `${host}:${port}`, () => startServer(app, { host, port }));
+      } catch (error) {
+        // Nothing half-started stays behind: the libp2p host (if it listens) and the app close.
+        await exchange.stop().catch(() => undefined);
+        await app.close().catch(() => undefined);
+        throw error;
+      }
       outbox.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },

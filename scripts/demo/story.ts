@@ -8,7 +8,9 @@
  * the attestation is anchored, the customer consents
  * for B, B re-onboards the customer with a fresh selfie (the record fetched from A over libp2p),
  * C is refused, the customer revokes, B is refused, and the auditor reports from chain data alone.
- * Ctrl-C stops everything; a second run starts clean.
+ * Ctrl-C stops everything; a second run starts clean. With `--keep` the consortium (chain, registry
+ * simulator, three nodes) stays up after the story, and the demo prints commands to try against it
+ * (`kycnet audit ...` on the story's attestations and consent, the nodes' APIs) until Ctrl-C.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +34,7 @@ import { makeDemoCustomer } from "./customer.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DIR = join(ROOT, ".kycnet/demo");
+const KEEP = process.argv.includes("--keep");
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-6)}`;
 const date = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
@@ -64,10 +67,12 @@ async function stopAll(): Promise<void> {
   );
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
 }
-process.once("SIGINT", () => {
-  say(colour.yellow("\nstopping…"));
-  void stopAll().then(() => process.exit(130));
-});
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    say(colour.yellow("\nstopping…"));
+    // Ctrl-C is how a kept consortium is meant to end: a success, not an interruption.
+    void stopAll().then(() => process.exit(KEEP ? 0 : 130));
+  });
 
 async function waitReady(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -372,6 +377,28 @@ try {
   say(colour.bold("\nTimings"));
   say(renderTable(timings.map((t) => ({ step: t.step, ms: t.ms }))));
   say(colour.green(`\ndemo done in ${((performance.now() - started) / 1000).toFixed(1)} s; node logs in ${DIR}`));
+
+  if (KEEP) {
+    const addressesFile = join(DIR, "addresses.json");
+    writeFileSync(addressesFile, `${JSON.stringify(setup.addresses, null, 2)}\n`);
+    const kycnet = join(ROOT, "bin/kycnet");
+    const audit = `${kycnet} audit --rpc ${chain.url} --addresses ${addressesFile}`;
+    say(colour.bold("\nThe consortium is still running (--keep). Try:"));
+    say(
+      [
+        `  ${audit} attestation ${uidA}`,
+        `  ${audit} attestation ${reuse.decision.attestationUid!}`,
+        `  ${audit} consent ${consent.consentId}`,
+        `  ${audit} disclosures --attestation ${uidA}`,
+        ...setup.banks.map((bank) => `  curl -s ${bank.apiUrl}/ready                     # ${bank.name}`),
+        `  curl -s -H 'authorization: Bearer ${bankA.apiKeys.reviewer}' ${bankA.apiUrl}/v1/review/cases`,
+        `  open ${bankA.apiUrl}/docs`,
+      ].join("\n"),
+    );
+    say(colour.dim("Ctrl-C stops the nodes, the registry simulator and the chain."));
+    say("demo: consortium kept running");
+    await new Promise<never>(() => undefined);
+  }
 } finally {
   await stopAll();
 }

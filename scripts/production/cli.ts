@@ -70,7 +70,12 @@ async function withSigner(
       `${o.keyEnv} must hold a 0x-prefixed 32-byte private key`,
     );
   }
-  const provider = createRpcProvider(o.rpc, chainId === undefined ? {} : { chainId });
+  // Besu's JSON-RPC wants a JWT (qbft-genesis.ts): KYCNET_RPC_JWT_KEY names the ES256 private key (PEM) to sign it.
+  const jwtKey = process.env.KYCNET_RPC_JWT_KEY;
+  const provider = createRpcProvider(o.rpc, {
+    ...(chainId === undefined ? {} : { chainId }),
+    ...(jwtKey ? { jwt: { privateKeyFile: jwtKey, algorithm: "ES256" as const, ttlSeconds: 300 } } : {}),
+  });
   let close = async (): Promise<void> => undefined;
   try {
     let signer: Signer;

@@ -76,6 +76,7 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
       "account",
       "dataDir",
       "rpcUrl",
+      "rpcJwtKeyFile",
       "hsm",
       "api",
       "p2p",
@@ -138,11 +139,22 @@ export function buildNodeConfigs(input: Json, addresses: AddressesFile): BankNod
         `${field}.rpcUrl`,
         "needed when chain.rpcUrl is not set",
       );
+    const dataDir = string(b.dataDir, `${field}.dataDir`, ABSOLUTE, "an absolute path", 1024);
+    // The ES256 key that signs this node's JWTs for Besu's JSON-RPC (qbft-genesis.ts turns the check on).
+    const rpcJwtKeyFile =
+      optional(b.rpcJwtKeyFile, (v) => string(v, `${field}.rpcJwtKeyFile`, ABSOLUTE, "an absolute path", 1024)) ??
+      `${dataDir}/rpc-jwt.pem`;
     const shared = (key: (typeof SHARED_SECTIONS)[number]) => b[key] ?? root[key];
     const candidate = {
       name: b.name,
-      dataDir: string(b.dataDir, `${field}.dataDir`, ABSOLUTE, "an absolute path", 1024),
-      chain: { rpcUrl, chainId, addresses: { consortium, attestations, consents }, confirmations },
+      dataDir,
+      chain: {
+        rpcUrl,
+        chainId,
+        addresses: { consortium, attestations, consents },
+        confirmations,
+        jwt: { privateKeyFile: rpcJwtKeyFile, algorithm: "ES256" },
+      },
       custody: {
         kind: "pkcs11",
         modulePath: string(

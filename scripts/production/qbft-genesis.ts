@@ -26,6 +26,9 @@ import {
 } from "./input.ts";
 import { renderToml, type TomlValue } from "./toml.ts";
 
+/** The ES256 public key (PEM) of the kycnet node(s) allowed to call this Besu node's JSON-RPC. */
+export const RPC_JWT_PUBLIC_KEY_FILE = "rpc-jwt-public.pem";
+
 /** Chain ids a production chain must not take: public networks (transactions signed for one would replay on the other) and the dev tools' defaults. */
 export const RESERVED_CHAIN_IDS: ReadonlyMap<number, string> = new Map([
   [1, "Ethereum mainnet"],
@@ -435,6 +438,11 @@ export function buildGenesisBundle(input: GenesisInput): GenesisBundle {
       ["rpc-http-port", v.rpcPort],
       ["rpc-http-api", ["ETH", "NET", "WEB3", "QBFT"]],
       ["host-allowlist", [...new Set([...input.rpcAllowedHosts, v.rpcHost])]],
+      // Every JSON-RPC call carries a JWT signed by a kycnet node's key (node.json chain.jwt); Besu
+      // checks it with the public key in this file. The private key never leaves the bank's host.
+      ["rpc-http-authentication-enabled", true],
+      ["rpc-http-authentication-jwt-public-key-file", `${configDir}/${RPC_JWT_PUBLIC_KEY_FILE}`],
+      ["rpc-http-authentication-jwt-algorithm", "ES256"],
       ["rpc-ws-enabled", false],
       ["graphql-http-enabled", false],
       ["metrics-enabled", true],

@@ -193,6 +193,11 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     title: "Vault unavailable",
     publicDetail: "The node's vault storage is not available. Retry later.",
   },
+  STORE_LOCKED: {
+    status: 503,
+    title: "Vault locked",
+    publicDetail: "The node's vault is held by another process. Retry later.",
+  },
   STORE_SCHEMA_MISMATCH: {
     status: 503,
     title: "Vault schema mismatch",
@@ -263,6 +268,7 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   // The node itself
   CONFIG_NOT_FOUND: nodeMisconfigured,
   CONFIG_INVALID: nodeMisconfigured,
+  PORT_IN_USE: nodeMisconfigured,
   NODE_START_FAILED: {
     status: 503,
     title: "Node starting or stopped",

@@ -1,10 +1,11 @@
 /**
  * Terminal output shared by the CLI and the demo: readable tables (cli-table3), step progress
- * with timings, and colour only when stdout is a terminal.
+ * with timings, the one `--json` format, and colour only when stdout is a terminal and `NO_COLOR`
+ * is unset (https://no-color.org).
  */
 import Table from "cli-table3";
 
-const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+const tty = process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
 // Tables without separators between rows: easier to scan, half the height.
 const compact = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 const paint = (code: number) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -56,4 +57,26 @@ export function stepper(total: number, write: (s: string) => void = (s) => proce
       throw error;
     }
   };
+}
+
+/**
+ * The one `--json` format of every command: a single JSON document on stdout, pretty-printed with
+ * two spaces and ending with a newline (`jq` and `JSON.parse` read it whole; people can read it too).
+ */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Progress of long work ("12/40 images"), on stderr and only when stderr is a terminal, so that
+ * pipes, files and `--json` consumers never see it. Each call overwrites the previous line.
+ */
+export function progress(message: string): void {
+  if (process.stderr.isTTY !== true) return;
+  process.stderr.write(`\r\u001b[2K${message}`);
+}
+
+/** Ends a progress line (no-op when nothing was shown). */
+export function progressDone(): void {
+  if (process.stderr.isTTY === true) process.stderr.write("\r\u001b[2K");
 }

@@ -1,11 +1,16 @@
-/** Connects to the chain: the JSON-RPC provider and the ledger client signing with the HSM's key. */
+/**
+ * Connects to the chain: the JSON-RPC provider and the ledger client signing with the HSM's key.
+ * Before anything else it asks the chain for its id, so that an unreachable URL or a chain other
+ * than the configured one stops the start-up with a message naming the URL and both ids.
+ */
 import { NonceManager, type JsonRpcProvider } from "ethers";
+import { KycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
 import { createEthersLedger } from "../ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "../ledger/ledger-client.ts";
-import { createRpcProvider } from "../ledger/provider.ts";
+import { createRpcProvider, probeChainId, redactUrl, type RpcProviderOptions } from "../ledger/provider.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Startup } from "./startup.ts";
 
@@ -18,6 +23,14 @@ export interface NodeLedger {
   readonly chainId: bigint;
 }
 
+/** How the node authenticates to its chain's JSON-RPC (headers and/or a Besu JWT). */
+export function rpcAuthOf(chain: NodeConfig["chain"]): Pick<RpcProviderOptions, "headers" | "jwt"> {
+  return {
+    ...(chain.rpcHeaders === undefined ? {} : { headers: chain.rpcHeaders }),
+    ...(chain.jwt === undefined ? {} : { jwt: chain.jwt }),
+  };
+}
+
 export async function openLedger(
   config: NodeConfig,
   keys: KeyManager,
@@ -25,8 +38,20 @@ export async function openLedger(
   logger: Logger,
 ): Promise<NodeLedger> {
   const chain = config.chain;
-  const network = chain.chainId === undefined ? {} : { chainId: BigInt(chain.chainId) };
-  const provider = createRpcProvider(chain.rpcUrl, network);
+  const auth = rpcAuthOf(chain);
+  const actualChainId = await startup.step("chain", async () => {
+    const id = await probeChainId(chain.rpcUrl, auth);
+    if (chain.chainId !== undefined && id !== BigInt(chain.chainId)) {
+      throw new KycnetError(
+        "WRONG_CHAIN",
+        `the chain at ${redactUrl(chain.rpcUrl)} has chain id ${id}, but chain.chainId in the configuration is ${chain.chainId}`,
+        { details: { url: redactUrl(chain.rpcUrl), expected: chain.chainId, actual: id.toString() } },
+      );
+    }
+    return id;
+  });
+  // The probed id is the provider's static network: ethers never re-detects (or retries) it.
+  const provider = createRpcProvider(chain.rpcUrl, { chainId: actualChainId, ...auth });
   startup.onClose(async () => provider.destroy());
   // The NonceManager keeps this node's own transactions (anchoring, revocations) in sequence.
   const runner = new NonceManager(keys.createSigner(provider));

@@ -2,6 +2,7 @@
  * The eKYC pipeline's engines: the document reader (OCR engines loaded once), the face model on its
  * worker thread, the national-ID registry client and the sanctions lists. Each may be supplied instead.
  */
+import { readFile } from "node:fs/promises";
 import type { NodeConfig } from "../config.ts";
 import { startWorkerFaceModel, type FaceModel } from "../ekyc/biometrics/index.ts";
 import { HttpNationalIdRegistry } from "../ekyc/checks/national-id/http-adapter.ts";
@@ -44,9 +45,7 @@ export async function openPipelineEngines(
   // The node's own model runs on a worker thread so inferences never stall the event loop.
   const faceModel = overrides.faceModel ?? (await startup.step("face model", () => startWorkerFaceModel()));
   if (overrides.faceModel === undefined) startup.onClose(() => faceModel.close());
-  const registry =
-    overrides.registry ??
-    new HttpNationalIdRegistry({ baseUrl: config.registry.url, deadlineMs: config.registry.deadlineMs });
+  const registry = overrides.registry ?? (await openRegistry(config, startup));
   const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : await loadSanctions(config, startup);
   if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
   const chipTrust = await loadChipTrust(config, startup);
@@ -62,6 +61,24 @@ async function loadChipTrust(config: NodeConfig, startup: Startup): Promise<Csca
     const store = await loadTrustStore(chip.trustList);
     for (const crl of chip.crls ?? []) await loadTrustStore(crl, store);
     return store;
+  });
+}
+
+/** The registry's HTTP client; its TLS files are read here, so a missing one stops the start naming it. */
+async function openRegistry(config: NodeConfig, startup: Startup): Promise<NationalIdRegistry> {
+  const { url, deadlineMs, tls } = config.registry;
+  return startup.step("registry client", async () => {
+    const read = async (setting: string, file: string | undefined) =>
+      file === undefined ? {} : { [setting]: await readFile(file) };
+    const files =
+      tls === undefined
+        ? undefined
+        : {
+            ...(await read("ca", tls.caFile)),
+            ...(await read("cert", tls.certFile)),
+            ...(await read("key", tls.keyFile)),
+          };
+    return new HttpNationalIdRegistry({ baseUrl: url, deadlineMs, ...(files === undefined ? {} : { tls: files }) });
   });
 }
 

@@ -7,8 +7,19 @@ import type { Logger } from "../observability/logger.ts";
 
 export class NodeStartError extends KycnetError {
   constructor(component: string, cause: unknown) {
-    super("NODE_START_FAILED", `could not start ${component}`, { details: { component }, cause });
+    super("NODE_START_FAILED", `could not start ${component}: ${reasonOf(cause)}`, { details: { component }, cause });
   }
+}
+
+/**
+ * The cause in one line, so the operator sees what failed (Node's file errors name the path:
+ * "ENOENT: no such file or directory, open '/etc/kycnet/un.xml'"). Coded errors never get here
+ * (they pass through unchanged), so this is a library's or the OS's message, capped in length.
+ */
+function reasonOf(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const line = text.split("\n")[0]!.trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line || "unknown error";
 }
 
 export interface Startup {

@@ -27,3 +27,42 @@ export function keyManagerOpen(keys: Pick<KeyManager, "getAddress">): ReadinessC
 export function probeCheck(name: string, probe: (signal: AbortSignal) => Promise<boolean | void>): ReadinessCheck {
   return { name, check: probe };
 }
+
+export interface FundsSource {
+  /** The account's balance in wei. */
+  balance(): Promise<bigint>;
+  /** The chain's gas price in wei (0 on a permissioned chain without fees). */
+  gasPrice(): Promise<bigint>;
+}
+
+/** Thrown (and logged by /ready) when the account cannot pay for the anchoring it must do. */
+export class InsufficientFundsForAnchoringError extends Error {
+  constructor(
+    readonly balanceWei: bigint,
+    readonly neededWei: bigint,
+  ) {
+    super(`account balance ${balanceWei} wei is below the ${neededWei} wei needed to anchor: fund the node's account`);
+  }
+}
+
+/**
+ * The node's account can pay for `transactions` anchoring transactions of `gasPerTransaction` at the
+ * current gas price. Anchoring failures are retried forever in the background, so without this
+ * check an unfunded node looks ready while nothing reaches the chain. `onBalance` receives every
+ * balance read (for a gauge).
+ */
+export function anchoringFunds(
+  source: FundsSource,
+  need: { readonly gasPerTransaction: bigint; readonly transactions: number },
+  onBalance?: (balanceWei: bigint) => void,
+): ReadinessCheck {
+  return {
+    name: "funds",
+    async check() {
+      const [balance, gasPrice] = await Promise.all([source.balance(), source.gasPrice()]);
+      onBalance?.(balance);
+      const needed = gasPrice * need.gasPerTransaction * BigInt(need.transactions);
+      if (balance < needed) throw new InsufficientFundsForAnchoringError(balance, needed);
+    },
+  };
+}

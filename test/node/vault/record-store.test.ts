@@ -27,13 +27,14 @@ describeRecordStoreCompliance("PostgreSQL", async () => {
 });
 
 describe("LevelDB record store", () => {
-  it("fails with STORE_UNAVAILABLE when the database is locked by another opener", async () => {
+  it("fails with STORE_LOCKED, saying so, when the database is locked by another opener", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kycnet-level-"));
     dirs.push(dir);
     const first = await openLevelRecordStore(dir);
     try {
       const error = await openLevelRecordStore(dir).catch((e: unknown) => e);
-      expect(isKycnetError(error, "STORE_UNAVAILABLE")).to.equal(true);
+      expect(isKycnetError(error, "STORE_LOCKED"), String(error)).to.equal(true);
+      expect(String(error)).to.contain("locked by another process").and.contain(dir);
     } finally {
       await first.close();
     }

@@ -70,6 +70,11 @@ describe("production: node configs", () => {
       someAddresses,
     );
     expect(one!.config.chain.rpcUrl).to.equal("http://10.0.0.11:8545");
+    // Besu's JSON-RPC wants a JWT (qbft-genesis.ts): each node signs its own, with a key beside its data.
+    expect(one!.config.chain.jwt).to.deep.equal({
+      privateKeyFile: `${one!.config.dataDir}/rpc-jwt.pem`,
+      algorithm: "ES256",
+    });
     expect(one!.config.log.level).to.equal("warn");
     expect(one!.config.exchange.peers).to.deep.include(extra);
   });

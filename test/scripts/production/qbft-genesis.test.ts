@@ -156,6 +156,13 @@ describe("production: QBFT genesis", () => {
       expect(t).to.not.match(/\*/);
     });
 
+    it("JSON-RPC requires a JWT (ES256) checked against the public key file beside the genesis", () => {
+      const t = build().validatorTomls[0]!.toml;
+      expect(t).to.match(/^rpc-http-authentication-enabled=true$/m);
+      expect(t).to.match(/^rpc-http-authentication-jwt-public-key-file=".*\/rpc-jwt-public\.pem"$/m);
+      expect(t).to.match(/^rpc-http-authentication-jwt-algorithm="ES256"$/m);
+    });
+
     it("static nodes only by default (discovery off); bootnodes turn discovery on with their enode URLs", () => {
       const statics = build();
       expect(statics.staticNodes).to.have.length(4);

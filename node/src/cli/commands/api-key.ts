@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { generateApiKey, ROLES, validateApiKeys } from "../../api/auth.ts";
 import type { Role } from "../../onboarding/ports.ts";
-import { colour, renderFacts } from "../output.ts";
+import { colour, printJson, renderFacts } from "../output.ts";
 
 export function register(program: Command): void {
   const apiKey = program.command("api-key").description("API keys for the node's HTTP API");
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const { key, entry } = generateApiKey(options.id, options.role as Role);
       validateApiKeys([entry]);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ key, entry })}\n`);
+        printJson({ key, entry });
         return;
       }
       process.stdout.write(`${renderFacts({ id: entry.id, role: entry.role, key })}\n`);

@@ -11,7 +11,7 @@
 import type { Command } from "commander";
 import { runAudit, type AuditOutcome, type AuditRequest } from "@kycnet/sdk/cli";
 import type { JsonValue } from "@kycnet/sdk/auditor";
-import { colour, renderFacts, renderTable, type Cell } from "../output.ts";
+import { colour, printJson, renderFacts, renderTable, type Cell } from "../output.ts";
 
 interface GlobalOptions {
   readonly rpc?: string;
@@ -121,7 +121,7 @@ function renderField(r: Json): string {
 function print(outcome: AuditOutcome, json: boolean): void {
   const r = outcome.report;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ check: outcome.check, exitCode: outcome.exitCode, ...r }, null, 2)}\n`);
+    printJson({ check: outcome.check, exitCode: outcome.exitCode, ...r });
   } else {
     const error = r.error as Json | undefined;
     if (error === undefined || r.findings !== undefined) {

@@ -3,7 +3,7 @@
  * an ICAO 9303 chip (CCCD or passport): passive authentication against the CSCA trust list (PEM
  * certificates and CRLs, or an ICAO master list), and active authentication when a challenge and the
  * chip's answer are given. `<dir>` holds EF_COM.bin, EF_SOD.bin, EF_DG1.bin … (the `EF_` prefix and the
- * `.bin` suffix are optional, any case). Exit codes: 0 valid, 1 invalid, 2 bad usage or unreadable input.
+ * `.bin` suffix are optional, any case). Exit codes (exit-codes.ts): 0 valid, 1 invalid, 2 bad usage or unreadable input.
  */
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,7 +17,8 @@ import {
   type ChipFiles,
   type ChipVerification,
 } from "../../ekyc/document/chip/index.ts";
-import { colour, renderFacts, renderTable } from "../output.ts";
+import { answer } from "../exit-codes.ts";
+import { colour, printJson, renderFacts, renderTable } from "../output.ts";
 
 /** Files are read up to this size: past it the verifier's own limits reject them with a reported failure. */
 const READ_CAP = 1024 * 1024 + 1;
@@ -144,9 +145,9 @@ export function register(program: Command): void {
           now,
           ...(activeAuthentication === undefined ? {} : { activeAuthentication }),
         });
-        if (opts.json === true) process.stdout.write(`${JSON.stringify(chipReportJson(result))}\n`);
+        if (opts.json === true) printJson(chipReportJson(result));
         else printHuman(result);
-        process.exitCode = result.status === "VALID" ? 0 : 1;
+        answer(result.status === "VALID");
       },
     );
 }

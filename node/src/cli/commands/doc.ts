@@ -1,7 +1,7 @@
 /**
  * `kycnet doc read <front> [<back>] [--json] [--now YYYY-MM-DD]`: reads a CCCD from photos (QR,
  * MRZ, printed text), cross-checks the sources and reports fields, disagreements, tamper signals
- * and timings. Exit codes follow main.ts: 0 read and nothing flagged, 1 read but flagged for
+ * and timings. Exit codes (exit-codes.ts): 0 read and nothing flagged, 1 read but flagged for
  * review (a signal ≥ 0.5) or expired, 2 bad input (unreadable file, not an image, too large,
  * no card), 3 engine/environment errors.
  */
@@ -11,7 +11,8 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_IMAGE_LIMITS } from "../../ekyc/document/image.ts";
 import { createDocumentEngines, isFlagged, readDocument, type DocumentResult } from "../../ekyc/document/index.ts";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
-import { colour, renderFacts, renderTable } from "../output.ts";
+import { answer } from "../exit-codes.ts";
+import { colour, printJson, renderFacts, renderTable } from "../output.ts";
 
 /** Reads at most the byte limit (+1 to detect overflow) so a huge file is never loaded whole. */
 async function readBounded(file: string, label: string): Promise<Uint8Array> {
@@ -118,9 +119,9 @@ export function register(program: Command): void {
         } finally {
           await engines.close();
         }
-        if (opts.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (opts.json === true) printJson(result);
         else printHuman(result);
-        if (isFlagged(result) || result.checks.expired) process.exitCode = 1;
+        answer(!isFlagged(result) && !result.checks.expired);
       },
     );
 }

@@ -2,11 +2,11 @@
  * `kycnet face compare <a> <b> [--json]`: one face per image, cosine similarity, three-band decision.
  * `kycnet face calibrate <dir> [--json]`: genuine/impostor scores over a folder of per-person
  * sub-folders, the ROC/threshold table and the thresholds the calibration rule picks.
- * Exit codes follow main.ts: a bad image (no face, several, unreadable) is bad input (2).
+ * Exit codes (exit-codes.ts): compare exits 0 on "accept", 1 on "review" or "reject"; a bad image
+ * (no face, several, unreadable) is bad input (2); missing models are the environment (3).
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import Table from "cli-table3";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { FaceError } from "../../ekyc/biometrics/errors.ts";
 import { loadOnnxFaceModel } from "../../ekyc/biometrics/onnx/onnx-face-model.ts";
@@ -16,6 +16,8 @@ import { loadThresholds, matchBand, seedScore } from "../../ekyc/biometrics/matc
 import { allPairs, listLabelledImages } from "../../ekyc/biometrics/eval-set.ts";
 import { calibrate } from "../../ekyc/biometrics/calibration.ts";
 import type { FaceModel } from "../../ekyc/biometrics/face-model.ts";
+import { answer } from "../exit-codes.ts";
+import { printJson, progress, progressDone, renderTable } from "../output.ts";
 
 async function readOne(model: FaceModel, file: string, label: string): Promise<FaceReading> {
   let bytes: Buffer;
@@ -65,8 +67,9 @@ export function register(program: Command): void {
           model: { id: model.info.id, version: model.info.version },
           faces: { a: describe(ra), b: describe(rb) },
         };
-        if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        if (opts.json) printJson(out);
         else process.stdout.write(`similarity ${out.similarity}  score ${out.score}/100  decision ${out.decision}\n`);
+        answer(out.decision === "accept");
       } finally {
         await model.close();
       }
@@ -89,7 +92,8 @@ export function register(program: Command): void {
       try {
         const embeddings: Array<Float32Array | null> = [];
         const failures: string[] = [];
-        for (const img of images) {
+        for (const [i, img] of images.entries()) {
+          progress(`face calibrate: ${i + 1}/${images.length} images`);
           try {
             embeddings.push((await readOne(model, img.file, "image")).embedding);
           } catch (error) {
@@ -97,6 +101,7 @@ export function register(program: Command): void {
             failures.push(`${img.file}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
+        progressDone();
         const pairs = allPairs(images).flatMap((p) => {
           const ea = embeddings[p.a],
             eb = embeddings[p.b];
@@ -104,14 +109,11 @@ export function register(program: Command): void {
         });
         const c = calibrate(pairs);
         if (opts.json) {
-          process.stdout.write(
-            JSON.stringify({ ...c, detectionFailures: failures, committed: loadThresholds().match }, null, 2) + "\n",
-          );
+          printJson({ ...c, detectionFailures: failures, committed: loadThresholds().match });
           return;
         }
-        const table = new Table({ head: ["threshold", "FMR", "FNMR"] });
-        for (const r of c.table) table.push([r.threshold.toFixed(2), pct(r.fmr), pct(r.fnmr)]);
-        process.stdout.write(table.toString() + "\n");
+        const rows = c.table.map((r) => ({ threshold: r.threshold.toFixed(2), FMR: pct(r.fmr), FNMR: pct(r.fnmr) }));
+        process.stdout.write(`${renderTable(rows, ["threshold", "FMR", "FNMR"])}\n`);
         process.stdout.write(
           `pairs: ${c.genuine.count} genuine, ${c.impostor.count} impostor; detection failures: ${failures.length}\n` +
             `genuine  mean ${c.genuine.mean.toFixed(3)} sd ${c.genuine.sd.toFixed(3)} min ${c.genuine.min.toFixed(3)}\n` +

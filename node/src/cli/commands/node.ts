@@ -6,10 +6,12 @@
 import type { Command } from "commander";
 import { loadNodeConfig } from "../../config.ts";
 import { createNode } from "../../node.ts";
+import { createLogger } from "../../observability/logger.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
 import { openLevelRecordStore } from "../../vault/store/level/level-record-store.ts";
 import { join } from "node:path";
-import { colour, renderFacts } from "../output.ts";
+import { answer } from "../exit-codes.ts";
+import { colour, printJson, renderFacts } from "../output.ts";
 
 export function register(program: Command): void {
   const node = program.command("node").description("run a bank's kycnet node");
@@ -17,10 +19,29 @@ export function register(program: Command): void {
     .command("start")
     .description("start the node (API, outbox, eKYC pipeline) from a configuration file")
     .requiredOption("--config <file>", "node configuration (JSON)")
-    .action(async (options: { config: string }) => {
+    .option("--json", "print one JSON document (API URL, account, libp2p addresses) once started")
+    .addHelpText(
+      "after",
+      "\nEnvironment:\n  KYCNET_HSM_PIN   the token's user PIN (or the variable custody.pinEnv names)\n" +
+        "\nRefuses to start (exit 3), naming what is wrong: chain unreachable or another chain id, a port in use,\n" +
+        "the vault locked by another process, a list or key file that cannot be read. Stops on SIGINT/SIGTERM.",
+    )
+    .action(async (options: { config: string; json?: boolean }) => {
       const config = await loadNodeConfig(options.config);
-      const running = await createNode(config);
+      // With --json, stdout holds only the one document: the node's log lines go to stderr.
+      const logger =
+        options.json === true
+          ? createLogger({ level: config.log.level, name: config.name }, process.stderr)
+          : undefined;
+      const running = await createNode(config, logger === undefined ? {} : { logger });
       await running.start();
+      if (options.json === true)
+        printJson({
+          name: config.name,
+          api: running.api?.url ?? null,
+          account: await running.ledger.account(),
+          exchange: running.exchange.multiaddrs().map(String),
+        });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
@@ -40,7 +61,7 @@ export function register(program: Command): void {
       const store = await openLevelRecordStore(join(config.dataDir, "vault"));
       try {
         const result = await createAuditLog(store).verify();
-        if (options.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
+        if (options.json === true) printJson(result);
         else {
           process.stdout.write(
             `${renderFacts({
@@ -51,7 +72,7 @@ export function register(program: Command): void {
             })}\n`,
           );
         }
-        if (!result.ok) process.exitCode = 1;
+        answer(result.ok);
       } finally {
         await store.close();
       }

@@ -1,9 +1,9 @@
 /**
  * `kycnet sanctions check|screen`: validate sanctions list files before deploying them to a node,
  * and screen a name against them from the command line.
- *   kycnet sanctions check --un consolidated.xml --ofac-xml sdn.xml [--ofac-csv sdn.csv --ofac-alt alt.csv]
+ *   kycnet sanctions check --un consolidated.xml --ofac-xml sdn.xml [--ofac-csv sdn.csv --ofac-alt alt.csv] [--json]
  *   kycnet sanctions screen --un consolidated.xml --name "Trần Văn Hùng" [--dob 1968-03-12] [--nationality VNM] [--threshold 0.9] [--json]
- * Exit codes follow main.ts: 0 list valid / no hit, 1 screening found hits, 2 bad list file or
+ * Exit codes (exit-codes.ts): 0 list valid / no hit, 1 screening found hits, 2 bad list file or
  * bad input, 3 environment errors.
  */
 import type { Command } from "commander";
@@ -12,7 +12,8 @@ import { IndexedSanctionsList } from "../../ekyc/checks/sanctions/indexed-list.t
 import { loadSanctionsFiles, type SanctionsFileSpec } from "../../ekyc/checks/sanctions/loaders/load-file.ts";
 import { assertUsableSnapshot } from "../../ekyc/checks/sanctions/snapshot.ts";
 import type { SanctionsSnapshot } from "../../ekyc/checks/sanctions/port.ts";
-import { colour, renderFacts, renderTable } from "../output.ts";
+import { answer } from "../exit-codes.ts";
+import { colour, printJson, renderFacts, renderTable } from "../output.ts";
 
 interface ListOptions {
   un?: string[];
@@ -46,10 +47,8 @@ async function load(options: ListOptions): Promise<SanctionsSnapshot> {
     assertUsableSnapshot(snapshot);
     return snapshot;
   } catch (error) {
-    if (isKycnetError(error) && error.code.startsWith("SANCTIONS_LIST_")) {
-      process.stderr.write(`kycnet: ${error.code}: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (isKycnetError(error) && error.code.startsWith("SANCTIONS_LIST_"))
+      throw new InvalidArgumentError("list", `${error.code}: ${error.message}`, { cause: error });
     if (error instanceof Error && "code" in error && (error as { code: unknown }).code === "ENOENT") {
       throw new InvalidArgumentError("list", `file not found: ${(error as { path?: string }).path ?? ""}`, {
         cause: error,
@@ -74,13 +73,22 @@ export function register(program: Command): void {
 
   withListOptions(
     sanctions.command("check").description("parse and validate list files; print their versions and entry counts"),
-  ).action(async (options: ListOptions) => {
-    const snapshot = await load(options);
-    const individuals = snapshot.entries.filter((e) => e.kind === "INDIVIDUAL").length;
-    process.stdout.write(
-      `${renderFacts({ version: snapshot.version, entries: snapshot.entries.length, individuals, entities: snapshot.entries.length - individuals, aliases: snapshot.entries.reduce((n, e) => n + e.names.length - 1, 0) })}\n`,
-    );
-  });
+  )
+    .option("--json", "print the result as JSON")
+    .action(async (options: ListOptions & { json?: boolean }) => {
+      const snapshot = await load(options);
+      const individuals = snapshot.entries.filter((e) => e.kind === "INDIVIDUAL").length;
+      const summary = {
+        version: snapshot.version,
+        entries: snapshot.entries.length,
+        individuals,
+        entities: snapshot.entries.length - individuals,
+        aliases: snapshot.entries.reduce((n, e) => n + e.names.length - 1, 0),
+      };
+      if (options.json === true) printJson(summary);
+      else process.stdout.write(`${renderFacts(summary)}\n`);
+      answer(true);
+    });
 
   withListOptions(sanctions.command("screen").description("screen one name against the lists"))
     .requiredOption("--name <name>", "full name, any order, with or without diacritics")
@@ -104,7 +112,7 @@ export function register(program: Command): void {
           },
           threshold === undefined ? {} : { threshold },
         );
-        if (options.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (options.json === true) printJson(result);
         else if (result.hits.length === 0)
           process.stdout.write(
             `${colour.green("No hit")} (list ${result.listVersion}, threshold ${result.threshold})\n`,
@@ -114,7 +122,7 @@ export function register(program: Command): void {
             `${renderTable(result.hits.map((h) => ({ entry: h.entryId, reference: h.reference, "matched name": h.matchedName, name: h.nameScore, score: h.score, dob: h.dateOfBirth, nationality: h.nationality })))}\n`,
           );
         }
-        if (result.hits.length > 0) process.exitCode = 1;
+        answer(result.hits.length === 0);
       },
     );
 }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DEFAULT_KEY_LABELS, DEFAULT_MODULE_PATH } from "../../custody/pkcs11/config.ts";
 import { provisionToken, writeSoftHsmConf } from "../../custody/provision.ts";
+import { printJson } from "../output.ts";
 
 interface InitOptions {
   label: string;
@@ -30,6 +31,14 @@ export function register(program: Command): void {
     .option("--kek-label <label>", "label of the AES-256 key-encryption key", DEFAULT_KEY_LABELS.kek)
     .option("--transport-key-label <label>", "label of the P-256 transport key", DEFAULT_KEY_LABELS.transport)
     .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      "\nEnvironment (never flags: they would land in shell history and ps):\n" +
+        "  KYCNET_HSM_SO_PIN   the token's security-officer PIN (required)\n" +
+        "  KYCNET_HSM_PIN      the token's user PIN (required)\n" +
+        "  KYCNET_HSM_MODULE   default of --module\n" +
+        "  SOFTHSM2_CONF       SoftHSM2's configuration when --conf-dir is not given",
+    )
     .action(async (options: InitOptions) => {
       const soPin = requiredEnv("KYCNET_HSM_SO_PIN");
       const userPin = requiredEnv("KYCNET_HSM_PIN");
@@ -44,7 +53,7 @@ export function register(program: Command): void {
         ...(softhsm2Conf === undefined ? {} : { softhsm2Conf }),
       });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, softhsm2Conf: softhsm2Conf ?? null })}\n`);
+        printJson({ ...result, softhsm2Conf: softhsm2Conf ?? null });
         return;
       }
       const lines = [

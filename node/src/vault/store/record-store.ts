@@ -10,6 +10,17 @@
 import { KycnetError } from "@kycnet/sdk/errors";
 
 /** The storage itself failed (down, locked, lost): the operation had no effect, or none is known. */
+/** The LevelDB vault is open in another process: LevelDB allows one process per database. */
+export class StoreLockedError extends KycnetError {
+  constructor(path: string, cause: unknown) {
+    super(
+      "STORE_LOCKED",
+      `vault ${path} is locked by another process (a node running on this data folder?); stop it first`,
+      { details: { path }, cause },
+    );
+  }
+}
+
 export class StoreUnavailableError extends KycnetError {
   /** `server` names where the store lives (host:port) when that helps an operator, never a credential. */
   constructor(operation: string, cause: unknown, server?: string) {

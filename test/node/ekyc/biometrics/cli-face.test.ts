@@ -43,8 +43,8 @@ describe("kycnet face (CLI)", function () {
       expect(s.faces.a.box).to.have.keys("x1", "y1", "x2", "y2");
       expect(s.faces.b.box).to.have.keys("x1", "y1", "x2", "y2");
     });
-    it("decides reject for two different people", () => {
-      expect(other.code, other.stderr).to.equal(0);
+    it("decides reject for two different people, and exits 1 (a negative result)", () => {
+      expect(other.code, other.stderr).to.equal(1);
       expect((JSON.parse(other.stdout) as { decision: string }).decision).to.equal("reject");
     });
     it("exits 2 with FACE_NOT_FOUND when an image has no face", () => {

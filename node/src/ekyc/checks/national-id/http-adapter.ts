@@ -8,6 +8,8 @@
  * - A circuit breaker stops calling a registry that keeps failing.
  * - Any failure becomes an UNAVAILABLE result carrying a typed error: never a silent pass.
  * - Responses are hostile until proven otherwise: size-capped, JSON only, schema-checked.
+ * - mTLS (`tls`): the bank's client certificate and key, and the CA the registry's certificate must
+ *   chain to, through an undici Agent given to fetch as its dispatcher.
  *
  * The retry loop is not `cockatiel`'s retry policy (4.0.0): its backoff sleep ignores the
  * AbortSignal (measured: 1,000 ms backoff, signal aborted at 50 ms, execute returned after
@@ -15,6 +17,7 @@
  * its breaker does not fit either (circuit-breaker.ts says why). The loop here is 15 lines.
  */
 import { randomUUID } from "node:crypto";
+import { Agent, type Dispatcher } from "undici";
 import { Value } from "@sinclair/typebox/value";
 import { InvalidArgumentError, isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import type { CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
@@ -45,6 +48,8 @@ export interface HttpNationalIdRegistryOptions {
   circuitBreaker?: CircuitBreaker | CircuitBreakerOptions;
   /** Extra headers, e.g. the bank's API credential for the registry (never logged). */
   headers?: Readonly<Record<string, string>>;
+  /** TLS to an https registry: PEM contents of the CA to trust, and of our client certificate and key (mTLS). */
+  tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
 }
 
 /** Outcome of one attempt: an answer, or a failure that may be worth retrying. */
@@ -73,6 +78,7 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
   readonly #backoffMs: number;
   readonly #breaker: CircuitBreaker;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #dispatcher: Dispatcher | undefined;
 
   constructor(options: HttpNationalIdRegistryOptions) {
     let base: URL;
@@ -93,6 +99,9 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
         ? options.circuitBreaker
         : new CircuitBreaker(options.circuitBreaker);
     this.#headers = { ...(options.headers ?? {}) };
+    if (options.tls !== undefined && base.protocol !== "https:")
+      throw new InvalidArgumentError("baseUrl", "must be https when TLS options are given");
+    this.#dispatcher = options.tls === undefined ? undefined : new Agent({ connect: { ...options.tls } });
   }
 
   get circuitBreaker(): CircuitBreaker {
@@ -136,6 +145,7 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
     let response: Response;
     try {
       response = await fetch(this.#url, {
+        ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
         method: "POST",
         headers: {
           ...this.#headers,

@@ -1,6 +1,7 @@
 /** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
 import { Level } from "level";
 import {
+  StoreLockedError,
   StoreUnavailableError,
   type RangeOptions,
   type RecordStore,
@@ -20,10 +21,18 @@ const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> =>
 interface Compactable {
   compactRange(start: string, end: string): Promise<void>;
 }
+const causeCode = (error: unknown): unknown =>
+  error instanceof Error && error.cause instanceof Error ? (error.cause as NodeJS.ErrnoException).code : undefined;
 
 export async function openLevelRecordStore(path: string): Promise<RecordStore> {
   const db = new Level<string, StoredValue>(path, { valueEncoding: "json" });
-  await guard("open", () => db.open());
+  try {
+    await db.open();
+  } catch (error) {
+    // classic-level reports a held LOCK file as LEVEL_DATABASE_NOT_OPEN with cause LEVEL_LOCKED.
+    if (causeCode(error) === "LEVEL_LOCKED") throw new StoreLockedError(path, error);
+    throw new StoreUnavailableError("open", error);
+  }
   return {
     get: (key) => guard("get", () => db.get(key)),
     write: (ops: readonly WriteOp[]) =>

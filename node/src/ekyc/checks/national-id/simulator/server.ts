@@ -34,6 +34,8 @@ export interface RegistrySimulatorOptions {
   retryAfterSeconds?: number;
   host?: string;
   port?: number;
+  /** Serve https, and with `ca` require a client certificate that chains to it (mTLS), as a real registry would. */
+  tls?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly ca?: string | Buffer };
 }
 
 export interface RegistrySimulatorStats {
@@ -70,7 +72,20 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
   const byRequestId = new Map<string, number>();
   let url = "";
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 8 * 1024, forceCloseConnections: true });
+  const tls = options.tls;
+  const https =
+    tls === undefined
+      ? null
+      : { key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true }) };
+  // fastify types its instance by server kind; the simulator only uses what http and https share.
+  const app = (https === null
+    ? Fastify({ logger: false, bodyLimit: 8 * 1024, forceCloseConnections: true })
+    : Fastify({
+        https,
+        logger: false,
+        bodyLimit: 8 * 1024,
+        forceCloseConnections: true,
+      })) as unknown as FastifyInstance;
 
   app.post(CHECK_PATH, { schema: { body: CheckRequestSchema } }, async (request, reply) => {
     requests++;
