@@ -81,7 +81,13 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   const { store, audit, vault, outbox } = nodeVault;
   const engines = await openPipelineEngines(config, overrides, startup, logger);
   metrics.watch(
-    nodeGaugeSources({ outbox, registry: engines.registry, sanctions: engines.sanctions, review: nodeVault.review }),
+    nodeGaugeSources({
+      outbox,
+      registry: engines.registry,
+      sanctions: engines.sanctions,
+      review: nodeVault.review,
+      balance: () => provider.getBalance(account),
+    }),
   );
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger, metrics }, startup);
 

@@ -259,6 +259,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(sample("kycnet_sanctions_list_age_seconds")).to.be.within(0, 600);
     expect(sample("kycnet_anchoring_lag_seconds")).to.equal(0);
     expect(sample("kycnet_outbox_depth")).to.equal(0);
+    expect(sample("kycnet_account_balance_wei")).to.be.greaterThan(0);
     expect(sample('kycnet_registry_circuit_breaker_state{state="closed"}')).to.equal(1);
     expect(sample('kycnet_review_queue_depth{status="open"}')).to.be.a("number");
     expect(sample("process_cpu_seconds_total")).to.be.greaterThan(0);

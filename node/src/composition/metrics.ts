@@ -16,6 +16,8 @@ export interface NodeGaugeParts {
   readonly registry?: NationalIdRegistry;
   readonly sanctions?: SanctionsList | null;
   readonly review?: Pick<ReviewQueueStore, "list">;
+  /** The signing account's balance in wei (the chain's answer). */
+  readonly balance?: () => Promise<bigint>;
   readonly clock?: () => Date;
 }
 
@@ -34,6 +36,7 @@ export function nodeGaugeSources(parts: NodeGaugeParts): GaugeSources {
       : {}),
     ...(sanctions ? { sanctionsListAgeSeconds: () => sinceSeconds(sanctions.info().loadedAt, clock()) } : {}),
     ...(review ? { reviewQueueDepth: () => countUndecided(review) } : {}),
+    ...(parts.balance ? { accountBalanceWei: async () => Number(await parts.balance!()) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The gauges that describe a state rather than count events: outbox depth, anchoring lag, the
- * registry client's circuit breaker, the sanctions lists' age, the review queue's depth. Each is
+ * registry client's circuit breaker, the sanctions lists' age, the review queue's depth, the
+ * account balance that pays for anchoring. Each is
  * read from a reader the composition root hands in (`Metrics.watch`), at scrape time, so it is as
  * fresh as the scrape whether or not anything happened since (a record waiting for a chain that is
  * down makes the lag grow on every scrape, not only after the next successful batch).
@@ -27,6 +28,8 @@ export interface GaugeSources {
   readonly sanctionsListAgeSeconds?: () => number;
   /** Review cases awaiting a decision, by status. */
   readonly reviewQueueDepth?: () => Promise<{ open: number; claimed: number }>;
+  /** The bank account's balance in wei, which pays for anchoring (float: a gauge for alerting, not accounting). */
+  readonly accountBalanceWei?: () => Promise<number>;
 }
 
 const usable = (value: number) => Number.isFinite(value) && value >= 0;
@@ -52,6 +55,7 @@ const STATE_GAUGE_NAMES = [
   "sanctions_list_age_seconds",
   "registry_circuit_breaker_state",
   "review_queue_depth",
+  "account_balance_wei",
 ] as const;
 
 /**
@@ -61,6 +65,13 @@ const STATE_GAUGE_NAMES = [
 export function registerStateGauges(registry: Registry, prefix: string, sources: GaugeSources): void {
   for (const name of STATE_GAUGE_NAMES) registry.removeSingleMetric(`${prefix}${name}`);
   const { outboxDepth, anchoringLagSeconds, registryCircuitState, sanctionsListAgeSeconds, reviewQueueDepth } = sources;
+  if (sources.accountBalanceWei)
+    valueGauge(
+      registry,
+      `${prefix}account_balance_wei`,
+      "Balance of the bank's signing account, which pays for anchoring (see the readiness check funds)",
+      sources.accountBalanceWei,
+    );
   if (outboxDepth)
     valueGauge(
       registry,

@@ -55,16 +55,22 @@ describe("createMetrics", () => {
     expect(text).not.to.match(/kycnet_(process|nodejs)_/);
   });
 
-  it("reads the state gauges at scrape time: breaker state, sanctions list age, review queue depth", async () => {
+  it("reads the state gauges at scrape time: breaker state, sanctions list age, review queue depth, balance", async () => {
     const m = createMetrics({ processMetrics: false });
     let state: "CLOSED" | "OPEN" | "HALF_OPEN" = "CLOSED";
     let open = 2;
+    let balance = 5e18;
     m.watch({
       registryCircuitState: () => state,
       sanctionsListAgeSeconds: () => 3600,
       reviewQueueDepth: async () => ({ open, claimed: 1 }),
+      accountBalanceWei: async () => balance,
     });
     let text = await m.render();
+    expect(text).to.match(/^kycnet_account_balance_wei 5000000000000000000$/m);
+    balance = 0;
+    text = await m.render();
+    expect(text).to.match(/^kycnet_account_balance_wei 0$/m);
     expect(text).to.contain('kycnet_registry_circuit_breaker_state{state="closed"} 1');
     expect(text).to.contain('kycnet_registry_circuit_breaker_state{state="open"} 0');
     expect(text).to.contain("kycnet_sanctions_list_age_seconds 3600");
