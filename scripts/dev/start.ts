@@ -18,6 +18,8 @@ import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { DEMO_HSM_PIN, prepareConsortium } from "../consortium/setup.ts";
 import { startLocalChain } from "../lib/local-chain.ts";
+import { pino } from "pino";
+import { createLogger } from "../../node/src/observability/logger.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const { values } = parseArgs({
@@ -67,7 +69,10 @@ try {
 
   progress("starting the node (HSM, vault, eKYC pipeline, libp2p, API)");
   process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-  const node: KycnetNode = await createNode(await loadNodeConfig(bank.configPath));
+  const config = await loadNodeConfig(bank.configPath);
+  // The node's logs go to stderr with the progress: stdout holds only the summary (or the JSON document).
+  const logger = createLogger({ level: config.log.level, name: config.name }, pino.destination(2));
+  const node: KycnetNode = await createNode(config, { logger });
   stops.push(() => node.stop());
   await node.start();
 
