@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fieldMaskOf, type Hex } from "@kycnet/sdk/protocol";
+import { fieldMaskOf, RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../node/src/custody/key-manager.ts";
 import { MemoryKeyManager } from "../node/src/custody/memory/memory-key-manager.ts";
 import { DEFAULT_MODULE_PATH } from "../node/src/custody/pkcs11/config.ts";
@@ -21,19 +21,8 @@ import { percentile, printTable, writeResults, type Row } from "./lib/report.ts"
 const SEQUENTIAL = Number(process.env.BENCH_EXCHANGE_N ?? 100);
 const CONCURRENT_TOTAL = Number(process.env.BENCH_EXCHANGE_CONCURRENT_N ?? 60);
 const WARMUP = 5;
-const FIELDS = fieldMaskOf([
-  "idNumber",
-  "oldIdNumber",
-  "fullName",
-  "dateOfBirth",
-  "sex",
-  "nationality",
-  "address",
-  "issueDate",
-  "expiryDate",
-  "documentType",
-  "faceTemplate",
-]);
+// Every field of the record: the fetch measured is a whole re-onboarding disclosure.
+const FIELDS = fieldMaskOf(RECORD_FIELDS);
 
 interface ScenarioResult {
   readonly custody: string;
