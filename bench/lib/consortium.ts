@@ -4,6 +4,7 @@
  * Helpers run one onboarding at A and one re-onboarding at B and return their server-side times;
  * every pipeline stage's duration is collected by name.
  */
+import { citizenRecordOf } from "../../scripts/cards/people.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,18 +46,7 @@ export async function startBenchConsortium() {
     variant: "valid",
     holder: { person: p, portrait: customer.portrait },
   });
-  const registry = createRegistrySimulator({
-    citizens: [
-      {
-        idNumber: p.idNumber,
-        oldIdNumber: p.oldIdNumber,
-        fullName: p.fullName,
-        dateOfBirth: p.dateOfBirth,
-        sex: p.sex,
-        address: p.address,
-      },
-    ],
-  });
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
   const stages = new Map<string, number[]>();
   const nodes: KycnetNode[] = [];
   const setup = await prepareConsortium({

@@ -4,6 +4,7 @@
  * person is chance. The 12-digit id follows the real structure (province code, sex/century digit,
  * two-digit birth year, six random digits) so that the reader's validation is exercised.
  */
+import type { CitizenRecord } from "../../node/src/ekyc/checks/national-id/citizen.ts";
 import type { Rng } from "./random.ts";
 
 export interface SyntheticPerson {
@@ -201,4 +202,10 @@ export function qrPayload(p: SyntheticPerson): string {
     p.address,
     qrDate(p.issueDate),
   ].join("|");
+}
+
+/** The national ID registry's record of a generated person (what the registry simulator is seeded with). */
+export function citizenRecordOf(person: SyntheticPerson): CitizenRecord {
+  const { idNumber, oldIdNumber, fullName, dateOfBirth, sex, address } = person;
+  return { idNumber, oldIdNumber, fullName, dateOfBirth, sex, address };
 }

@@ -12,6 +12,7 @@
  * simulator, three nodes) stays up after the story, and the demo prints commands to try against it
  * (`kycnet audit ...` on the story's attestations and consent, the nodes' APIs) until Ctrl-C.
  */
+import { citizenRecordOf } from "../cards/people.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -157,18 +158,7 @@ try {
   });
   const trustList = join(DIR, "csca.pem");
   writeFileSync(trustList, pem("CERTIFICATE", pki.csca.der));
-  const registry = createRegistrySimulator({
-    citizens: [
-      {
-        idNumber: p.idNumber,
-        oldIdNumber: p.oldIdNumber,
-        fullName: p.fullName,
-        dateOfBirth: p.dateOfBirth,
-        sex: p.sex,
-        address: p.address,
-      },
-    ],
-  });
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
   const registryUrl = await registry.start();
   stops.push(() => registry.stop());
 

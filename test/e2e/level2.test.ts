@@ -7,18 +7,10 @@
  * Then every way a chip is refused (broken SOD, untrusted DS, altered DG, clone, replayed answer,
  * a chip that disagrees with its card), B refusing chips, and B re-onboarding at the source's level.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet, type Signer } from "ethers";
-import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
-import {
-  createRegistrySimulator,
-  type RegistrySimulator,
-} from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
-import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import type { KycnetNode } from "../../node/src/node.ts";
 import { type BankApiError, type BankClient, createBankClient, packageChipFiles } from "@kycnet/sdk/bank";
 import {
   ALL_FIELDS_MASK,
@@ -34,83 +26,47 @@ import { createTestPki, generateChip, type ChipVariant, type GeneratedChip } fro
 import { pem } from "../../scripts/chip/pki.ts";
 import { makePerson } from "../../scripts/cards/people.ts";
 import { createRng } from "../../scripts/cards/random.ts";
-import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
-import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
 describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
   this.timeout(300_000);
-  let chain: LocalChain;
-  let registry: RegistrySimulator;
+  let consortium: E2eConsortium;
   let setup: ConsortiumSetup;
-  let dir: string;
+  let nodes: readonly KycnetNode[];
   let model: FaceModel;
   let customer: DemoCustomer;
   let a: BankClient;
   let b: BankClient;
-  const nodes: KycnetNode[] = [];
   const pki = createTestPki("rsa");
   const chips = new Map<ChipVariant, GeneratedChip>();
   const subject = Wallet.createRandom();
-  const notUsed = async (): Promise<never> => {
-    throw new Error("bank B reads no card in this test");
-  };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "kycnet-level2-"));
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
     const holder = { person: customer.person, portrait: customer.portrait };
     for (const variant of ["valid", "altered-dg", "wrong-ds", "broken-signature", "cloned-chip"] as const)
       chips.set(variant, await generateChip({ index: 0, seed: 7, pki, variant, holder }));
-    const p = customer.person;
-    registry = createRegistrySimulator({
-      citizens: [
-        {
-          idNumber: p.idNumber,
-          oldIdNumber: p.oldIdNumber,
-          fullName: p.fullName,
-          dateOfBirth: p.dateOfBirth,
-          sex: p.sex,
-          address: p.address,
-        },
-      ],
-    });
-    const registryUrl = await registry.start();
-    chain = await startLocalChain();
-    const trustList = join(dir, "csca.pem");
-    writeFileSync(trustList, pem("CERTIFICATE", pki.csca.der));
-    setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl,
+    consortium = await startE2eConsortium({
+      model,
+      customer,
       bankNames: ["Bank A", "Bank B"],
       threshold: 1,
-      chipTrustList: trustList,
+      chipTrustListPem: pem("CERTIFICATE", pki.csca.der),
+      // Bank B: no trust list (level 1 only for its own onboardings), and a policy of level-2 sources for reuse.
+      editConfig: (i, config) => {
+        if (i !== 1) return config;
+        const { chip: _none, ...withoutChip } = config;
+        return { ...withoutChip, reuse: { minimumSourceLevel: 2 } };
+      },
     });
-    // Bank B: no trust list (level 1 only for its own onboardings), and a policy of level-2 sources for reuse.
-    const bConfigPath = setup.banks[1]!.configPath;
-    const { chip: _none, ...bConfig } = JSON.parse(readFileSync(bConfigPath, "utf8")) as NodeConfig;
-    writeFileSync(bConfigPath, JSON.stringify({ ...bConfig, reuse: { minimumSourceLevel: 2 } }));
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    for (const [i, bank] of setup.banks.entries()) {
-      const node = await createNode(await loadNodeConfig(bank.configPath), {
-        faceModel: model,
-        ...(i === 0 ? {} : { readDocument: notUsed }),
-      });
-      await node.start();
-      nodes.push(node);
-    }
+    ({ setup, nodes } = consortium);
     a = createBankClient({ baseUrl: setup.banks[0]!.apiUrl, apiKey: setup.banks[0]!.apiKeys.operator });
     b = createBankClient({ baseUrl: setup.banks[1]!.apiUrl, apiKey: setup.banks[1]!.apiKeys.operator });
   });
-  after(async () => {
-    for (const node of nodes.reverse()) await node.stop().catch(() => undefined);
-    await registry?.stop();
-    await chain?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => consortium?.stop());
 
   /** What the customer's phone does: ask for a challenge, have the chip sign it, send the files and the answer. */
   async function readChip(client: BankClient, sessionId: string, chip: GeneratedChip) {

@@ -6,18 +6,10 @@
  * re-onboards with a fresh selfie → B's REUSE attestation is anchored; bank C, not consented, is
  * refused; after the customer revokes, B cannot fetch again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { loadNodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
-import {
-  createRegistrySimulator,
-  type RegistrySimulator,
-} from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
-import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import type { KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { type BankApiError, createBankClient } from "@kycnet/sdk/bank";
 import {
@@ -29,67 +21,26 @@ import {
   toConsentGrant,
   type Hex,
 } from "@kycnet/sdk/protocol";
-import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
-import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 import { promtoolComplaints } from "../support/promtool.ts";
 
 describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   this.timeout(300_000);
-  let chain: LocalChain;
-  let registry: RegistrySimulator;
+  let consortium: E2eConsortium;
   let setup: ConsortiumSetup;
-  let dir: string;
+  let nodes: readonly KycnetNode[];
   let model: FaceModel;
   let customer: DemoCustomer;
-  const nodes: KycnetNode[] = [];
-  const notUsed = async (): Promise<never> => {
-    throw new Error("this bank reads no card in this test");
-  };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "kycnet-e2e-"));
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
-    const p = customer.person;
-    registry = createRegistrySimulator({
-      citizens: [
-        {
-          idNumber: p.idNumber,
-          oldIdNumber: p.oldIdNumber,
-          fullName: p.fullName,
-          dateOfBirth: p.dateOfBirth,
-          sex: p.sex,
-          address: p.address,
-        },
-      ],
-    });
-    const registryUrl = await registry.start();
-    chain = await startLocalChain();
-    setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl,
-      bankNames: ["Bank A", "Bank B", "Bank C"],
-      threshold: 2,
-    });
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    for (const [i, bank] of setup.banks.entries()) {
-      const node = await createNode(await loadNodeConfig(bank.configPath), {
-        faceModel: model,
-        ...(i === 0 ? {} : { readDocument: notUsed }),
-      });
-      await node.start();
-      nodes.push(node);
-    }
+    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    ({ setup, nodes } = consortium);
   });
-  after(async () => {
-    for (const node of nodes.reverse()) await node.stop().catch(() => undefined);
-    await registry?.stop();
-    await chain?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => consortium?.stop());
 
   async function answerChallenge(node: KycnetNode, sessionId: string, who: DemoCustomer = customer) {
     const challenge = await node.onboarding.createLivenessChallenge(sessionId);

@@ -1,0 +1,94 @@
+/**
+ * The consortium the end-to-end tests run against, everything real: a JSON-RPC chain, banks with
+ * SoftHSM2 tokens admitted by vote, nodes with LevelDB vaults and the real face model, and the
+ * registry simulator knowing the test customer. Bank A (the first) reads cards; the others only
+ * re-onboard, so a card read there fails the test. A start that fails half-way stops what it started.
+ */
+import { citizenRecordOf } from "../../scripts/cards/people.ts";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
+import type { FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import {
+  createRegistrySimulator,
+  type RegistrySimulator,
+} from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import type { DemoCustomer } from "../../scripts/demo/customer.ts";
+import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+
+export interface E2eConsortiumOptions {
+  readonly model: FaceModel;
+  /** The customer the registry simulator knows. */
+  readonly customer: DemoCustomer;
+  readonly bankNames: readonly string[];
+  readonly threshold: number;
+  /** A CSCA certificate (PEM) every bank trusts for chips, unless `editConfig` takes it away. */
+  readonly chipTrustListPem?: string;
+  /** Changes a bank's node.json (by index) before its node starts. */
+  readonly editConfig?: (index: number, config: NodeConfig) => NodeConfig;
+}
+
+export interface E2eConsortium {
+  readonly dir: string;
+  readonly chain: LocalChain;
+  readonly registry: RegistrySimulator;
+  readonly setup: ConsortiumSetup;
+  readonly nodes: readonly KycnetNode[];
+  stop(): Promise<void>;
+}
+
+const notUsed = async (): Promise<never> => {
+  throw new Error("only bank A reads cards in the end-to-end tests");
+};
+
+export async function startE2eConsortium(options: E2eConsortiumOptions): Promise<E2eConsortium> {
+  const dir = mkdtempSync(join(tmpdir(), "kycnet-e2e-"));
+  const nodes: KycnetNode[] = [];
+  let chain: LocalChain | undefined;
+  const p = options.customer.person;
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
+  const stop = async () => {
+    for (const node of [...nodes].reverse()) await node.stop().catch(() => undefined);
+    await registry.stop();
+    await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const registryUrl = await registry.start();
+    chain = await startLocalChain();
+    let chipTrustList: string | undefined;
+    if (options.chipTrustListPem !== undefined) {
+      chipTrustList = join(dir, "csca.pem");
+      writeFileSync(chipTrustList, options.chipTrustListPem);
+    }
+    const setup = await prepareConsortium({
+      dir,
+      rpcUrl: chain.url,
+      chainId: chain.chainId,
+      registryUrl,
+      bankNames: [...options.bankNames],
+      threshold: options.threshold,
+      ...(chipTrustList === undefined ? {} : { chipTrustList }),
+    });
+    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
+    for (const [i, bank] of setup.banks.entries()) {
+      if (options.editConfig) {
+        const config = JSON.parse(readFileSync(bank.configPath, "utf8")) as NodeConfig;
+        writeFileSync(bank.configPath, JSON.stringify(options.editConfig(i, config)));
+      }
+      const node = await createNode(await loadNodeConfig(bank.configPath), {
+        faceModel: options.model,
+        ...(i === 0 ? {} : { readDocument: notUsed }),
+      });
+      nodes.push(node);
+      await node.start();
+    }
+    return { dir, chain, registry, setup, nodes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
