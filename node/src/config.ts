@@ -157,6 +157,22 @@ export const NodeConfigSchema = Type.Object(
           ]),
         ),
         threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+        /**
+         * Keeping the lists current: the files are read again every `intervalSeconds` (default 6 h) and a
+         * changed list is swapped in atomically, then screened against the standing customers. The lists
+         * are stale (logged at error on each refresh) when their content has not changed for
+         * `staleAfterSeconds` (default 7 days: the UN and OFAC lists change several times a week, so a
+         * list that stands still means the download behind the files stopped).
+         */
+        refresh: Type.Optional(
+          Type.Object(
+            {
+              intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
+              staleAfterSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 86_400 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -17,6 +17,7 @@ import { openLedger } from "./composition/ledger.ts";
 import { nodeGaugeSources } from "./composition/metrics.ts";
 import { openPipelineEngines, type PipelineOverrides } from "./composition/pipeline.ts";
 import { listening } from "./composition/listen.ts";
+import { createSanctionsUpkeep } from "./composition/sanctions.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
 import { openNodeVault } from "./composition/vault.ts";
@@ -80,11 +81,21 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
   const { store, audit, vault, outbox } = nodeVault;
   const engines = await openPipelineEngines(config, overrides, startup, logger);
+  const sanctionsUpkeep =
+    engines.sanctionsFromFiles === null
+      ? null
+      : createSanctionsUpkeep(config, {
+          loaded: engines.sanctionsFromFiles,
+          vault: nodeVault,
+          metrics,
+          logger,
+        });
   metrics.watch(
     nodeGaugeSources({
       outbox,
       registry: engines.registry,
       sanctions: engines.sanctions,
+      sanctionsUpkeep,
       review: nodeVault.review,
       balance: () => provider.getBalance(account),
     }),
@@ -146,6 +157,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         throw error;
       }
       outbox.start();
+      sanctionsUpkeep?.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
@@ -153,6 +165,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       api = null;
       await exchange.stop();
       await outbox.stop();
+      await sanctionsUpkeep?.stop();
       await startup.closeAll((error) => logger.warn({ err: error }, "stop step failed"));
       logger.info("node stopped");
     },

@@ -8,6 +8,9 @@
  */
 import { expect } from "chai";
 import { Wallet } from "ethers";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import type { KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
@@ -34,13 +37,36 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   let model: FaceModel;
   let customer: DemoCustomer;
 
+  // Bank A reads its sanctions list from a copy that a test step edits, every second.
+  const listDir = mkdtempSync(join(tmpdir(), "kycnet-e2e-lists-"));
+  const listPath = join(listDir, "un-consolidated.xml");
+  copyFileSync(new URL("../fixtures/sanctions/un-consolidated.xml", import.meta.url), listPath);
+
   before(async () => {
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
-    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    consortium = await startE2eConsortium({
+      model,
+      customer,
+      bankNames: ["Bank A", "Bank B", "Bank C"],
+      threshold: 2,
+      editConfig: (i, config) =>
+        i !== 0
+          ? config
+          : {
+              ...config,
+              sanctions: {
+                lists: [{ format: "UN_CONSOLIDATED_XML", path: listPath }],
+                refresh: { intervalSeconds: 1 },
+              },
+            },
+    });
     ({ setup, nodes } = consortium);
   });
-  after(() => consortium?.stop());
+  after(async () => {
+    await consortium?.stop();
+    rmSync(listDir, { recursive: true, force: true });
+  });
 
   async function answerChallenge(node: KycnetNode, sessionId: string, who: DemoCustomer = customer) {
     const challenge = await node.onboarding.createLivenessChallenge(sessionId);
@@ -215,5 +241,38 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(sample('kycnet_review_queue_depth{status="open"}')).to.be.a("number");
     expect(sample("process_cpu_seconds_total")).to.be.greaterThan(0);
     expect(text).not.to.match(/^kycnet_(process|nodejs)_/m);
+  });
+  it("screens bank A's standing customers again when its sanctions list file changes: a hit opens a RESCREEN case", async () => {
+    const bankA = setup.banks[0]!;
+    const reviewer = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.reviewer });
+    const rescreenCases = async () =>
+      (await reviewer.listReviewCases({ limit: 100 })).cases.filter((c) => c.kind === "RESCREEN");
+    expect(await rescreenCases()).to.deep.equal([]);
+
+    // A new publication of the list names the customer A onboarded (an alias added to a listed entry).
+    const alias = `<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>${customer.person.fullName}</ALIAS_NAME></INDIVIDUAL_ALIAS>`;
+    const published = readFileSync(listPath, "utf8").replace("<INDIVIDUAL_ALIAS>", `${alias}<INDIVIDUAL_ALIAS>`);
+    writeFileSync(listPath, published);
+
+    const deadline = Date.now() + 30_000;
+    let cases = await rescreenCases();
+    while (cases.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      cases = await rescreenCases();
+    }
+    expect(cases).to.have.length(1);
+    expect(cases[0]!.status).to.equal("OPEN");
+    expect(cases[0]!.reasons.map((r) => r.code)).to.satisfy((codes: string[]) =>
+      codes.every((c) => c.startsWith("SANCTIONS_HIT")),
+    );
+    // The customer's record at A stays anchored and valid while a reviewer looks.
+    const auditor = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.auditor });
+    expect((await auditor.attestationStatus(sourceUid)).status).to.equal("VALID");
+
+    const text = await (await fetch(`${bankA.apiUrl}/metrics`)).text();
+    expect(text).to.match(/^kycnet_sanctions_refreshes_total\{outcome="reloaded"\} [1-9]/m);
+    expect(text).to.match(/^kycnet_sanctions_rescreen_cases_total 1$/m);
+    expect(text).to.match(/^kycnet_sanctions_last_confirmed_timestamp_seconds \d/m);
+    expect(await promtoolComplaints(text)).to.deep.equal([]);
   });
 });

@@ -8,6 +8,7 @@ import { HttpNationalIdRegistry } from "../ekyc/checks/national-id/http-adapter.
 import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import type { GaugeSources } from "../observability/metrics.ts";
+import type { SanctionsUpkeep } from "./sanctions.ts";
 import type { ReviewQueueStore } from "../onboarding/review/review-queue.ts";
 import type { AnchoringWorker } from "../vault/outbox.ts";
 
@@ -15,6 +16,8 @@ export interface NodeGaugeParts {
   readonly outbox: Pick<AnchoringWorker, "waiting">;
   readonly registry?: NationalIdRegistry;
   readonly sanctions?: SanctionsList | null;
+  /** The schedule keeping the lists current, when the lists come from the configured files. */
+  readonly sanctionsUpkeep?: Pick<SanctionsUpkeep, "lastConfirmedAt"> | null;
   readonly review?: Pick<ReviewQueueStore, "list">;
   /** The signing account's balance in wei (the chain's answer). */
   readonly balance?: () => Promise<bigint>;
@@ -35,6 +38,9 @@ export function nodeGaugeSources(parts: NodeGaugeParts): GaugeSources {
       ? { registryCircuitState: () => registry.circuitBreaker.state }
       : {}),
     ...(sanctions ? { sanctionsListAgeSeconds: () => sinceSeconds(sanctions.info().loadedAt, clock()) } : {}),
+    ...(parts.sanctionsUpkeep
+      ? { sanctionsLastConfirmedTimestampSeconds: () => parts.sanctionsUpkeep!.lastConfirmedAt().getTime() / 1000 }
+      : {}),
     ...(review ? { reviewQueueDepth: () => countUndecided(review) } : {}),
     ...(parts.balance ? { accountBalanceWei: async () => Number(await parts.balance!()) } : {}),
   };

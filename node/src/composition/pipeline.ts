@@ -7,9 +7,8 @@ import type { NodeConfig } from "../config.ts";
 import { startWorkerFaceModel, type FaceModel } from "../ekyc/biometrics/index.ts";
 import { HttpNationalIdRegistry } from "../ekyc/checks/national-id/http-adapter.ts";
 import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
-import { IndexedSanctionsList } from "../ekyc/checks/sanctions/indexed-list.ts";
-import { loadSanctionsFiles } from "../ekyc/checks/sanctions/loaders/load-file.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
+import { loadSanctions, type LoadedSanctions } from "./sanctions.ts";
 import { createDocumentEngines, readDocument, type DocumentResult } from "../ekyc/document/index.ts";
 import { loadTrustStore, type CscaTrustStore } from "../ekyc/document/chip/index.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -31,6 +30,8 @@ export interface PipelineEngines {
   readonly registry: NationalIdRegistry;
   /** null when no list is configured: decisions then say SANCTIONS_NOT_SCREENED. */
   readonly sanctions: SanctionsList | null;
+  /** The lists as loaded from the configured files (null when supplied by `overrides` or none configured). */
+  readonly sanctionsFromFiles: LoadedSanctions | null;
   /** The CSCA trust list for chip verification; null when none is configured (level 1 only). */
   readonly chipTrust: CscaTrustStore | null;
 }
@@ -46,11 +47,12 @@ export async function openPipelineEngines(
   const faceModel = overrides.faceModel ?? (await startup.step("face model", () => startWorkerFaceModel()));
   if (overrides.faceModel === undefined) startup.onClose(() => faceModel.close());
   const registry = overrides.registry ?? (await openRegistry(config, startup));
-  const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : await loadSanctions(config, startup);
+  const loaded = overrides.sanctions !== undefined ? null : await loadSanctions(config, startup);
+  const sanctions = overrides.sanctions !== undefined ? overrides.sanctions : (loaded?.list ?? null);
   if (sanctions === null) logger.warn("no sanctions list loaded: every decision will say SANCTIONS_NOT_SCREENED");
   const chipTrust = await loadChipTrust(config, startup);
   if (chipTrust === null) logger.warn("no chip trust list configured: chip uploads are refused, level 1 only");
-  return { readDocument: readDocumentWith, faceModel, registry, sanctions, chipTrust };
+  return { readDocument: readDocumentWith, faceModel, registry, sanctions, sanctionsFromFiles: loaded, chipTrust };
 }
 
 /** Loaded once at start: a broken list stops the node (CHIP_TRUST_LIST_INVALID) rather than refusing every chip later. */
@@ -86,13 +88,4 @@ async function openDocumentReader(startup: Startup): Promise<DocumentReader> {
   const engines = await startup.step("document engines", () => createDocumentEngines());
   startup.onClose(() => engines.close());
   return (images) => readDocument(images, { engines });
-}
-
-async function loadSanctions(config: NodeConfig, startup: Startup): Promise<SanctionsList | null> {
-  const { lists, threshold } = config.sanctions;
-  if (lists.length === 0) return null;
-  return startup.step(
-    "sanctions lists",
-    async () => new IndexedSanctionsList(await loadSanctionsFiles(lists), threshold === undefined ? {} : { threshold }),
-  );
 }

@@ -22,6 +22,9 @@ export interface MetricsOptions {
   readonly prefix?: string;
 }
 
+/** How one scheduled read of the sanctions list files ended (the refresher's outcome). */
+export type SanctionsRefreshStatus = "RELOADED" | "UNCHANGED" | "FAILED";
+
 /** How one record exchange request ended, seen from the serving bank. */
 export type ExchangeOutcome = "served" | "refused" | "failed";
 
@@ -47,6 +50,10 @@ export interface Metrics {
   watch(sources: GaugeSources): void;
   /** One problem+json answer, by its stable code ("RATE_LIMITED", "LEDGER_UNAVAILABLE", ...). */
   countProblem(code: string): void;
+  /** One scheduled read of the sanctions list files, by how it ended. */
+  countSanctionsRefresh(status: SanctionsRefreshStatus): void;
+  /** Standing customers' records screened again after a list change, and the review cases that opened. */
+  countRescreen(records: number, casesOpened: number): void;
   /** The exposition text for /metrics. */
   render(): Promise<string>;
 }
@@ -118,6 +125,25 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const sanctionsRefreshes = new Counter({
+    name: `${prefix}sanctions_refreshes_total`,
+    help: "Scheduled reads of the sanctions list files, by outcome (reloaded, unchanged, failed)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  // Zero series up front, so `increase(...{outcome="failed"}[1h])` works before the first failure.
+  for (const outcome of ["reloaded", "unchanged", "failed"]) sanctionsRefreshes.inc({ outcome }, 0);
+  const rescreenedRecords = new Counter({
+    name: `${prefix}sanctions_rescreened_records_total`,
+    help: "Standing customers' records screened again after a sanctions list changed",
+    registers: [registry],
+  });
+  const rescreenCases = new Counter({
+    name: `${prefix}sanctions_rescreen_cases_total`,
+    help: "Review cases opened for standing customers hit by a changed sanctions list",
+    registers: [registry],
+  });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -142,6 +168,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     countProblem(code) {
       if (!ERROR_CODE.test(code)) throw new InvalidArgumentError("code", "must be a SCREAMING_SNAKE error code");
       problems.inc({ code });
+    },
+    countSanctionsRefresh(status) {
+      sanctionsRefreshes.inc({ outcome: status.toLowerCase() });
+    },
+    countRescreen(records, casesOpened) {
+      rescreenedRecords.inc(checkNonNegative(records, "records"));
+      rescreenCases.inc(checkNonNegative(casesOpened, "casesOpened"));
     },
     render() {
       return registry.metrics();

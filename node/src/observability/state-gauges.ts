@@ -24,8 +24,10 @@ export interface GaugeSources {
   readonly anchoringLagSeconds?: () => Promise<number>;
   /** The national-ID registry client's circuit breaker. */
   readonly registryCircuitState?: () => CircuitStateName;
-  /** Seconds since the sanctions lists in use were loaded. */
+  /** Seconds since the sanctions lists in use were loaded (since their content last changed). */
   readonly sanctionsListAgeSeconds?: () => number;
+  /** Unix time (seconds) the lists in use were last confirmed current: loaded, or read again unchanged. */
+  readonly sanctionsLastConfirmedTimestampSeconds?: () => number;
   /** Review cases awaiting a decision, by status. */
   readonly reviewQueueDepth?: () => Promise<{ open: number; claimed: number }>;
   /** The bank account's balance in wei, which pays for anchoring (float: a gauge for alerting, not accounting). */
@@ -53,6 +55,7 @@ const STATE_GAUGE_NAMES = [
   "outbox_depth",
   "anchoring_lag_seconds",
   "sanctions_list_age_seconds",
+  "sanctions_last_confirmed_timestamp_seconds",
   "registry_circuit_breaker_state",
   "review_queue_depth",
   "account_balance_wei",
@@ -92,6 +95,13 @@ export function registerStateGauges(registry: Registry, prefix: string, sources:
       `${prefix}sanctions_list_age_seconds`,
       "Time since the sanctions lists in use were loaded",
       sanctionsListAgeSeconds,
+    );
+  if (sources.sanctionsLastConfirmedTimestampSeconds)
+    valueGauge(
+      registry,
+      `${prefix}sanctions_last_confirmed_timestamp_seconds`,
+      "When the sanctions list files were last read successfully (changed or not), as Unix time",
+      sources.sanctionsLastConfirmedTimestampSeconds,
     );
   if (registryCircuitState)
     new Gauge({

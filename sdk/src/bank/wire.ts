@@ -268,6 +268,13 @@ export type SessionView = Readonly<Static<typeof SessionView>>;
 // Review
 export const CASE_STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
+/**
+ * ONBOARDING: a new customer's decision (approving anchors the record, rejecting destroys it).
+ * RESCREEN: a standing customer hit by a changed sanctions list; the record stays as it is, and the
+ * outcome (cleared or confirmed) is for the bank's own systems to act on.
+ */
+export const CASE_KINDS = ["ONBOARDING", "RESCREEN"] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
 export const CaseIdParams = Type.Object({ id: ResourceId });
 export const CASE_PAGE_DEFAULT = 20;
 export const CaseListQuery = Type.Object(
@@ -284,6 +291,8 @@ export const CaseListQuery = Type.Object(
 export type CaseListQuery = Readonly<Static<typeof CaseListQuery> & { limit: number }>;
 export const ReviewCaseView = Type.Object({
   caseId: ResourceId,
+  kind: responseEnum(CASE_KINDS),
+  /** The onboarding session; for a RESCREEN case, the re-screening run (one per list publication). */
   sessionId: ResourceId,
   status: responseEnum(CASE_STATUSES),
   reasons: readonlyArray(Reason),

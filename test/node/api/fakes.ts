@@ -61,7 +61,14 @@ export class FakeReviewQueue implements ReviewQueue {
   constructor(private readonly clock: Clock = Date.now) {}
 
   open(sessionId: string, reasons: ReviewCase["reasons"]): ReviewCase {
-    const c: ReviewCase = { caseId: shortId(), sessionId, status: "OPEN", reasons, createdAt: iso(this.clock()) };
+    const c: ReviewCase = {
+      caseId: shortId(),
+      kind: "ONBOARDING",
+      sessionId,
+      status: "OPEN",
+      reasons,
+      createdAt: iso(this.clock()),
+    };
     this.cases.set(c.caseId, c);
     return c;
   }

@@ -115,14 +115,32 @@ describe("createMetrics", () => {
     m.countHsmOperation("sign");
     m.countProblem("RATE_LIMITED");
     m.countExchangeRequest("refused", "not_member");
+    m.countSanctionsRefresh("RELOADED");
+    m.countRescreen(120, 1);
     m.watch({
       outboxDepth: async () => 3,
       anchoringLagSeconds: async () => 1.5,
       registryCircuitState: () => "HALF_OPEN",
       sanctionsListAgeSeconds: () => 60,
+      sanctionsLastConfirmedTimestampSeconds: () => 1_796_000_000,
       reviewQueueDepth: async () => ({ open: 1, claimed: 0 }),
     });
     expect(await promtoolComplaints(await m.render())).to.deep.equal([]);
+  });
+
+  it("counts sanctions refreshes by outcome (every outcome present from the start) and re-screened records", async () => {
+    const m = createMetrics({ processMetrics: false });
+    expect(await m.render()).to.contain('kycnet_sanctions_refreshes_total{outcome="failed"} 0');
+    m.countSanctionsRefresh("FAILED");
+    m.countSanctionsRefresh("UNCHANGED");
+    m.countSanctionsRefresh("UNCHANGED");
+    m.countRescreen(40, 2);
+    const text = await m.render();
+    expect(text).to.contain('kycnet_sanctions_refreshes_total{outcome="failed"} 1');
+    expect(text).to.contain('kycnet_sanctions_refreshes_total{outcome="unchanged"} 2');
+    expect(text).to.contain("kycnet_sanctions_rescreened_records_total 40");
+    expect(text).to.contain("kycnet_sanctions_rescreen_cases_total 2");
+    expect(() => m.countRescreen(-1, 0)).to.throw();
   });
 
   it("promtool does complain about a badly named metric (the check above can fail)", async () => {

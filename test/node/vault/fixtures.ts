@@ -10,10 +10,13 @@ import {
 } from "@kycnet/sdk/protocol";
 import type { VerifiedRecord } from "../../../node/src/vault/vault.ts";
 
-export function verifiedRecord(n = 0): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {
+export function verifiedRecord(
+  n = 0,
+  fields: { fullName?: string } = {},
+): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {
   const c = commitRecord({
     idNumber: `0012030${String(10000 + n).slice(-5)}`,
-    fullName: `Nguyễn Văn Thử ${n}`,
+    fullName: fields.fullName ?? `Nguyễn Văn Thử ${n}`,
     dateOfBirth: "1990-01-31",
     sex: "M",
     nationality: "VNM",

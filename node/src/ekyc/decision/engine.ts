@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DOCUMENT_TYPES } from "@kycnet/sdk/protocol";
 import { OUTCOME_RANK, type Outcome, type ReasonCode } from "./reasons.ts";
 import { RULES_V1, type RuleSet } from "./rule-set.ts";
-import type { DecisionInput, DecisionResult, Reason, ReasonDetail } from "./types.ts";
+import type { DecisionInput, DecisionResult, Reason, ReasonDetail, ScreeningAssessment } from "./types.ts";
 
 interface Day {
   y: number;
@@ -84,12 +84,7 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   // "" = the document stage could not read it: a reason for review, not a malformed input.
   const birth = parseDay(input.document.fields.dateOfBirth, "document.fields.dateOfBirth", true);
   const expiry = parseDay(input.document.fields.expiryDate, "document.fields.expiryDate", true);
-  const reasons: Reason[] = [];
-  const fire: Fire = (code, detail) => {
-    reasons.push(
-      detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail },
-    );
-  };
+  const { reasons, fire } = reasonsUnder(rules);
   const { document, biometric, registry, screening } = input;
 
   documentRules(input, expiry, asOf, rules, fire);
@@ -98,10 +93,7 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   screeningRules(screening, rules, fire);
   ageRules(birth, asOf, rules, fire);
 
-  const decision = reasons.reduce<Outcome>(
-    (worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst),
-    "PASS",
-  );
+  const decision = mostSevere(reasons);
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
   if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
   const chipClean =
@@ -121,6 +113,40 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
     dailyLimitVnd: rules.levels[level].dailyLimitVnd,
   };
 }
+
+/**
+ * Decides a standing customer's re-screening after the sanctions lists changed (issue 21): the
+ * onboarding's screening rule alone, since nothing else about the customer was observed again. The
+ * customer keeps the level they hold; a hit is REVIEW (or what the rule set maps it to), else PASS.
+ */
+export function decideRescreening(
+  screening: ScreeningAssessment,
+  held: { asOf: string; assuranceLevel: 1 | 2 },
+  rules: RuleSet = RULES_V1,
+): DecisionResult {
+  parseDay(held.asOf, "asOf");
+  const { reasons, fire } = reasonsUnder(rules);
+  screeningRules(screening, rules, fire);
+  const decision = mostSevere(reasons);
+  const base = { decision, reasons, ruleSetVersion: rules.version, asOf: held.asOf };
+  if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
+  const level = rules.levels[held.assuranceLevel];
+  return { ...base, assuranceLevel: held.assuranceLevel, method: level.method, dailyLimitVnd: level.dailyLimitVnd };
+}
+
+/** The reasons fired so far, each with its outcome under `rules`. */
+function reasonsUnder(rules: RuleSet): { reasons: Reason[]; fire: Fire } {
+  const reasons: Reason[] = [];
+  const fire: Fire = (code, detail) => {
+    reasons.push(
+      detail === undefined ? { code, outcome: rules.outcomes[code] } : { code, outcome: rules.outcomes[code], detail },
+    );
+  };
+  return { reasons, fire };
+}
+
+const mostSevere = (reasons: readonly Reason[]): Outcome =>
+  reasons.reduce<Outcome>((worst, r) => (OUTCOME_RANK[r.outcome] > OUTCOME_RANK[worst] ? r.outcome : worst), "PASS");
 
 /** Document layer: validity, withdrawn types, disagreeing readings, tamper signals. */
 function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day, rules: RuleSet, fire: Fire): void {

@@ -4,6 +4,7 @@
  * itself (storage, claim/approve/reject, audit log) lives with the vault; this module only
  * defines the contract and builds a case from a REVIEW decision.
  */
+import type { CaseKind } from "@kycnet/sdk/bank";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
 
@@ -28,6 +29,9 @@ export interface EvidenceRef {
 
 export type ReviewStatus = "OPEN" | "CLAIMED" | "APPROVED" | "REJECTED";
 
+/** ONBOARDING or RESCREEN (the SDK's wire declares them); cases stored before kinds existed are ONBOARDING. */
+export { CASE_KINDS, type CaseKind } from "@kycnet/sdk/bank";
+
 export interface ReviewResolution {
   outcome: "APPROVED" | "REJECTED";
   reviewer: string;
@@ -38,6 +42,8 @@ export interface ReviewResolution {
 
 export interface ReviewCase {
   caseId: string;
+  /** Absent on cases stored before kinds existed: ONBOARDING. */
+  kind?: CaseKind;
   /** ISO 8601 timestamp. */
   createdAt: string;
   status: ReviewStatus;
@@ -53,6 +59,7 @@ export function openReviewCase(args: {
   createdAt: string;
   decision: DecisionResult;
   evidence: readonly EvidenceRef[];
+  kind?: CaseKind;
 }): ReviewCase {
   if (args.decision.decision !== "REVIEW")
     throw new InvalidArgumentError("decision", "only REVIEW decisions open a review case");
@@ -69,6 +76,7 @@ export function openReviewCase(args: {
   }
   return {
     caseId: args.caseId,
+    kind: args.kind ?? "ONBOARDING",
     createdAt: args.createdAt,
     status: "OPEN",
     decision: args.decision,

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
-import { openReviewCase, type EvidenceRef, type ReviewCase, type ReviewStatus } from "./review-case.ts";
+import { openReviewCase, type CaseKind, type EvidenceRef, type ReviewCase, type ReviewStatus } from "./review-case.ts";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
 import type { AuditLog } from "../../vault/audit-log.ts";
 import type { RecordStore, StoredValue } from "../../vault/store/record-store.ts";
@@ -42,6 +42,8 @@ export interface OpenCaseInput {
   readonly decision: DecisionResult;
   readonly evidence: readonly EvidenceRef[];
   readonly actor: string;
+  /** Default ONBOARDING (the record is held IN_REVIEW); RESCREEN for a standing customer's ACTIVE record. */
+  readonly kind?: CaseKind;
 }
 
 /** Which cases to list: all or one status, `limit` per page, after `cursor`. */
@@ -64,7 +66,7 @@ export interface QueuedCasePage {
  * CASE_STATE_CONFLICT, INVALID_ARGUMENT (comment), or the vault's RECORD_* errors.
  */
 export interface ReviewQueueStore {
-  /** Opens a case for a REVIEW decision whose record the vault holds (status IN_REVIEW). */
+  /** Opens a case for a REVIEW decision whose record the vault holds (IN_REVIEW; ACTIVE for RESCREEN). */
   open(input: OpenCaseInput): Promise<QueuedCase>;
   /** Throws CASE_NOT_FOUND for an unknown or malformed id. */
   getCase(caseId: string): Promise<QueuedCase>;
@@ -72,9 +74,9 @@ export interface ReviewQueueStore {
   list(filter: CaseFilter): Promise<QueuedCasePage>;
   /** OPEN → CLAIMED by `reviewer` (idempotent for the same reviewer); else CASE_STATE_CONFLICT. */
   claim(caseId: string, reviewer: string): Promise<QueuedCase>;
-  /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox. */
+  /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox (RESCREEN: unchanged). */
   approve(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
-  /** Rejects a case claimed by `reviewer`: its record is destroyed. */
+  /** Rejects a case claimed by `reviewer`: its record is destroyed (RESCREEN: unchanged, the hit confirmed). */
   reject(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
 }
 
@@ -124,7 +126,9 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         },
       ],
     };
-    if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
+    // A standing customer's record is anchored already: the outcome is the case's alone.
+    if (c.kind === "RESCREEN") await audit.commit(also.ops, also.events);
+    else if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
     else await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, also);
     return resolved;
   }
@@ -139,6 +143,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
           createdAt: clock().toISOString(),
           decision: input.decision,
           evidence: input.evidence,
+          ...(input.kind === undefined ? {} : { kind: input.kind }),
         }),
         recordId: input.recordId,
         sessionId: input.sessionId,
@@ -150,7 +155,11 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
             actor: input.actor,
             action: "review.opened",
             target: caseId,
-            details: { recordId: input.recordId, reasons: input.decision.reasons.map((r) => r.code).join(",") },
+            details: {
+              recordId: input.recordId,
+              kind: created.kind ?? "ONBOARDING",
+              reasons: input.decision.reasons.map((r) => r.code).join(","),
+            },
           },
         ],
       );

@@ -7,6 +7,7 @@ import type { QueuedCase, ReviewQueueStore } from "./review-queue.ts";
 export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
   const view = async (c: QueuedCase): Promise<ReviewCase> => ({
     caseId: c.caseId,
+    kind: c.kind ?? "ONBOARDING",
     sessionId: c.sessionId,
     status: c.status,
     createdAt: c.createdAt,

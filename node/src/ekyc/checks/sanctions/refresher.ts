@@ -6,10 +6,11 @@
  */
 import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import { loadSanctionsFiles, type SanctionsFileSpec } from "./loaders/load-file.ts";
-import type { SanctionsList } from "./port.ts";
+import type { SanctionsList, SanctionsSnapshot } from "./port.ts";
 
 export type RefreshOutcome =
-  | { status: "RELOADED"; version: string; entries: number }
+  /** `snapshot` is the new content, for whoever screens standing customers against what changed. */
+  | { status: "RELOADED"; version: string; entries: number; snapshot: SanctionsSnapshot }
   | { status: "UNCHANGED"; version: string }
   | { status: "FAILED"; error: KycnetError | Error; activeVersion: string };
 
@@ -43,9 +44,15 @@ export class SanctionsRefresher {
 
   async start(): Promise<RefreshOutcome> {
     const first = await this.refreshNow();
+    this.schedule();
+    return first;
+  }
+
+  /** Refreshes every `intervalMs` from now on, without one now (the node loaded the lists at start). */
+  schedule(): void {
+    clearInterval(this.#timer);
     this.#timer = setInterval(() => void this.refreshNow(), this.#options.intervalMs);
     this.#timer.unref();
-    return first;
   }
 
   async stop(): Promise<void> {
@@ -62,7 +69,7 @@ export class SanctionsRefresher {
       if (snapshot.version === list.info().version) outcome = { status: "UNCHANGED", version: snapshot.version };
       else {
         await list.reload(snapshot);
-        outcome = { status: "RELOADED", version: snapshot.version, entries: snapshot.entries.length };
+        outcome = { status: "RELOADED", version: snapshot.version, entries: snapshot.entries.length, snapshot };
       }
     } catch (error) {
       const typed = isKycnetError(error) || error instanceof Error ? error : new Error(String(error));
