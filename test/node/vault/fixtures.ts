@@ -8,7 +8,10 @@ import {
   type AttestationData,
   type Hex,
 } from "@kycnet/sdk/protocol";
-import type { VerifiedRecord } from "../../../node/src/vault/vault.ts";
+import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
+import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
+import { createVault, type VerifiedRecord } from "../../../node/src/vault/vault.ts";
 
 export function verifiedRecord(
   n = 0,
@@ -40,4 +43,17 @@ export function verifiedRecord(
       refUid: ZeroHash as Hex,
     }),
   };
+}
+
+/** A vault over an in-memory store with in-process keys and its audit log: for fast tests of what sits on a vault. */
+export function memoryVault() {
+  const store = createMemoryRecordStore();
+  const audit = createAuditLog(store);
+  const vault = createVault({
+    store,
+    keys: new MemoryKeyManager(),
+    audit,
+    attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` },
+  });
+  return { store, audit, vault };
 }

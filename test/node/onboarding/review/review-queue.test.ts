@@ -1,11 +1,8 @@
 import { expect } from "chai";
-import { MemoryKeyManager } from "../../../../node/src/custody/memory/memory-key-manager.ts";
 import type { DecisionResult } from "../../../../node/src/ekyc/decision/types.ts";
-import { createAuditLog } from "../../../../node/src/vault/audit-log.ts";
+
 import { createReviewQueue } from "../../../../node/src/onboarding/review/review-queue.ts";
-import { createMemoryRecordStore } from "../../../../node/src/vault/store/memory/memory-record-store.ts";
-import { createVault } from "../../../../node/src/vault/vault.ts";
-import { verifiedRecord } from "../../vault/fixtures.ts";
+import { memoryVault, verifiedRecord } from "../../vault/fixtures.ts";
 import { expectCode } from "../../../support/expect-code.ts";
 
 const REVIEW: DecisionResult = {
@@ -20,14 +17,7 @@ const REVIEW: DecisionResult = {
 
 describe("node/vault review queue", () => {
   const setup = async () => {
-    const store = createMemoryRecordStore();
-    const audit = createAuditLog(store);
-    const vault = createVault({
-      store,
-      keys: new MemoryKeyManager(),
-      audit,
-      attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` },
-    });
+    const { store, audit, vault } = memoryVault();
     const queue = createReviewQueue({ store, vault, audit });
     const { record, attestation } = verifiedRecord(1);
     const meta = await vault.storeVerifiedRecord({
