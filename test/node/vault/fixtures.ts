@@ -34,7 +34,7 @@ export function verifiedRecord(n = 0): { record: VerifiedRecord; attestation: (n
       pipelineVersion: encodePipelineVersion("ekyc/test"),
       issuedAt: now,
       expiresAt: now + 86_400n * 365n,
-      refUid: ZeroHash as Hex,
+      refCommitment: ZeroHash as Hex,
     }),
   };
 }
