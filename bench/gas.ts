@@ -54,7 +54,7 @@ function randomRecord(): AttestationData {
     pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
     issuedAt: now,
     expiresAt: now + 5n * 365n * 86_400n,
-    refUid: ZeroHash as Hex,
+    refCommitment: ZeroHash as Hex,
   };
 }
 
@@ -104,7 +104,7 @@ const easRequest = (r: AttestationData) => ({
   recipient: r.subject,
   expirationTime: r.expiresAt,
   revocable: true,
-  refUID: r.refUid,
+  refUID: r.refCommitment,
   data: AbiCoder.defaultAbiCoder().encode(
     ["bytes32", "uint8", "uint8", "bytes32"],
     [r.recordRoot, r.method, r.assuranceLevel, r.pipelineVersion],

@@ -133,7 +133,7 @@ contract AttestationRegistry is IAttestationRegistry {
         if (!KycnetTypes.isAssuranceLevel(data.assuranceLevel)) return InvalidAttestationReason.INVALID_ASSURANCE_LEVEL;
         if (data.expiresAt <= data.issuedAt) return InvalidAttestationReason.EXPIRY_NOT_AFTER_ISSUE;
         bool isReuse = data.method == uint8(KycnetTypes.Method.REUSE);
-        if (isReuse == (data.refUid == bytes32(0))) return InvalidAttestationReason.REF_UID_MISMATCH;
+        if (isReuse == (data.refCommitment == bytes32(0))) return InvalidAttestationReason.REF_COMMITMENT_MISMATCH;
         return InvalidAttestationReason.NONE;
     }
 
@@ -164,6 +164,10 @@ contract AttestationRegistry is IAttestationRegistry {
         }
         uint64 revokedAt = _revocations[uid].revokedAt;
         if (revokedAt != 0 && revokedAt <= at) return KycnetTypes.AttestationStatus.REVOKED;
+        // The rule for a member that left (ISSUER_LEFT_CONSORTIUM): all its attestations are revoked
+        // from its removal, at once and at no gas, since nobody is left to revoke them for fraud.
+        uint64 issuerRemovedAt = _consortium.memberRemovedAt(attestation.issuer);
+        if (issuerRemovedAt != 0 && issuerRemovedAt <= at) return KycnetTypes.AttestationStatus.REVOKED;
         if (at >= attestation.data.expiresAt) return KycnetTypes.AttestationStatus.EXPIRED;
         return KycnetTypes.AttestationStatus.VALID;
     }

@@ -64,6 +64,7 @@ contract ConsortiumRegistry is IConsortiumRegistry {
 
     /// @inheritdoc IConsortiumRegistry
     function proposeRotateAccount(address oldAccount, address newAccount) external onlyActiveMember returns (uint256) {
+        _checkOwnAccount(oldAccount);
         _checkRotatable(oldAccount, newAccount);
         return _propose(ProposalKind.ROTATE_ACCOUNT, abi.encode(oldAccount, newAccount));
     }
@@ -74,6 +75,7 @@ contract ConsortiumRegistry is IConsortiumRegistry {
         bytes calldata peerId,
         bytes calldata transportKey
     ) external onlyActiveMember returns (uint256) {
+        _checkOwnAccount(account);
         _checkEndpointUpdate(account, peerId, transportKey);
         return _propose(ProposalKind.UPDATE_ENDPOINT, abi.encode(account, peerId, transportKey));
     }
@@ -201,6 +203,12 @@ contract ConsortiumRegistry is IConsortiumRegistry {
         if (threshold > _activeMembers - 1) revert InvalidThreshold(threshold, _activeMembers - 1);
     }
 
+    /// @dev The proposer must be `account` itself: the proposal then carries the member's own
+    /// signature (the transaction's), and the proposer's approval counts like any other.
+    function _checkOwnAccount(address account) private view {
+        if (msg.sender != account) revert NotOwnAccount(msg.sender, account);
+    }
+
     function _checkRotatable(address oldAccount, address newAccount) private view {
         if (!isActiveMember(oldAccount)) revert NotActiveMember(oldAccount);
         if (newAccount == address(0)) revert ZeroAccount();
@@ -323,6 +331,11 @@ contract ConsortiumRegistry is IConsortiumRegistry {
         uint32 memberId = _accounts[account].memberId;
         if (memberId == 0) revert UnknownMember(account);
         return _members[memberId];
+    }
+
+    /// @inheritdoc IConsortiumRegistry
+    function memberRemovedAt(address account) external view returns (uint64) {
+        return _members[_accounts[account].memberId].removedAt;
     }
 
     /// @inheritdoc IConsortiumRegistry

@@ -84,7 +84,7 @@ const data: AttestationData[] = records.map((r, i) => ({
   pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
   issuedAt: 1_760_000_000n + BigInt(i),
   expiresAt: 1_860_000_000n,
-  refUid: ("0x" + "00".repeat(32)) as Hex,
+  refCommitment: ("0x" + "00".repeat(32)) as Hex,
 }));
 const uids = [31337n, 1n].flatMap((chainId) =>
   data.map((d) => ({ chainId, registry, issuer, data: d, uid: attestationUid({ chainId, registry }, issuer, d) })),

@@ -17,7 +17,9 @@ interface IAttestationRegistry {
         bytes32 pipelineVersion; // short ASCII string, right-padded
         uint64 issuedAt;
         uint64 expiresAt; // > issuedAt
-        bytes32 refUid; // source attestation for REUSE, else 0
+        // REUSE: keccak256(abi.encode("kycnet/reuse-source/1", sourceUid, salt)), the salt kept in
+        // the issuer's vault, so the chain does not link a REUSE attestation to its source; else 0
+        bytes32 refCommitment;
     }
 
     /// @notice An attestation and the proof that `issuer` anchored it in batch `batchRoot`.
@@ -49,8 +51,8 @@ interface IAttestationRegistry {
         UNKNOWN_METHOD,
         INVALID_ASSURANCE_LEVEL,
         EXPIRY_NOT_AFTER_ISSUE,
-        /// REUSE without a source uid, or another method with one
-        REF_UID_MISMATCH
+        /// REUSE without a source commitment, or another method with one
+        REF_COMMITMENT_MISMATCH
     }
 
     // ----------------------------------------------------------------------------------------
@@ -162,7 +164,9 @@ interface IAttestationRegistry {
     ) external view returns (bytes32 uid, KycnetTypes.AttestationStatus status);
 
     /// @notice Status at time `at` (protocol §3): UNKNOWN when not anchored, or `at` is before
-    /// issuance or anchoring; REVOKED when revoked at or before `at`; EXPIRED when
+    /// issuance or anchoring; REVOKED when revoked at or before `at`, or when the issuing member
+    /// was removed from the consortium at or before `at` (the rule for ISSUER_LEFT_CONSORTIUM,
+    /// which `revocationOf` does not show: see `IConsortiumRegistry.memberRemovedAt`); EXPIRED when
     /// `at >= expiresAt`; else VALID. Never reverts.
     /// @param attestation the attestation and its inclusion proof.
     /// @param at the time, in unix seconds, the status is wanted for.

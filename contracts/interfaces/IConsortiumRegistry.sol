@@ -151,6 +151,12 @@ interface IConsortiumRegistry {
     /// @param account the caller, or the account a proposal names.
     error NotActiveMember(address account);
 
+    /// @notice Only the member itself may propose changing its own account or endpoint: its
+    /// signature is required, so M-of-N governance cannot take over a member's identity.
+    /// @param caller the proposer.
+    /// @param account the member account the proposal would change.
+    error NotOwnAccount(address caller, address account);
+
     /// @notice `account` never belonged to a member.
     /// @param account the account looked up (0 when a member id was looked up).
     error UnknownMember(address account);
@@ -239,14 +245,17 @@ interface IConsortiumRegistry {
     function proposeRemoveMember(address account) external returns (uint256 proposalId);
 
     /// @notice Propose replacing a member's signing account. `oldAccount` stops being active at
-    /// execution; `newAccount` starts. Payload: `abi.encode(oldAccount, newAccount)`.
+    /// execution; `newAccount` starts. Only the member itself (`msg.sender == oldAccount`) may
+    /// propose it, else `NotOwnAccount`: a rotation decided by the others would hand them the
+    /// member's endpoint too. Payload: `abi.encode(oldAccount, newAccount)`.
     /// @param oldAccount the member's current account.
     /// @param newAccount an account never bound to any member.
     /// @return proposalId the new proposal's id.
     function proposeRotateAccount(address oldAccount, address newAccount) external returns (uint256 proposalId);
 
-    /// @notice Propose a member's new libp2p peer id and transport key.
-    /// Payload: `abi.encode(account, peerId, transportKey)`.
+    /// @notice Propose a member's new libp2p peer id and transport key. Only the member itself
+    /// (`msg.sender == account`) may propose it, else `NotOwnAccount`; the consortium's approvals
+    /// then apply as for any proposal. Payload: `abi.encode(account, peerId, transportKey)`.
     /// @param account the member's current account.
     /// @param peerId the new peer id, binary form, not announced by another member.
     /// @param transportKey the new P-256 public key (SEC1).
@@ -303,6 +312,13 @@ interface IConsortiumRegistry {
     /// @param account any account the member ever signed with.
     /// @return the member as it is now.
     function memberOf(address account) external view returns (Member memory);
+
+    /// @notice When the member `account` belongs (or belonged) to was removed; 0 while it is
+    /// active or when the account was never a member's. The AttestationRegistry treats every
+    /// attestation of a removed member as revoked from this time (ISSUER_LEFT_CONSORTIUM).
+    /// @param account any account the member ever signed with.
+    /// @return the removal time in unix seconds, or 0.
+    function memberRemovedAt(address account) external view returns (uint64);
 
     /// @notice The member id `account` belongs (or belonged) to, 0 when none.
     /// @param account any account.

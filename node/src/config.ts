@@ -207,7 +207,8 @@ export const NodeConfigSchema = Type.Object(
     attestation: Type.Object(
       {
         pipelineVersion: Type.String({ pattern: "^[\\x20-\\x7e]{1,31}$", default: "ekyc/0.1.0" }),
-        validityDays: Type.Integer({ minimum: 1, maximum: 3650, default: 1825 }),
+        // At least 31 days: on-chain expiry is rounded down to a UTC month start (onboarding/attestation-validity.ts).
+        validityDays: Type.Integer({ minimum: 31, maximum: 3650, default: 1825 }),
       },
       { additionalProperties: false, default: {} },
     ),

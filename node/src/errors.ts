@@ -37,6 +37,7 @@ export type OnboardingErrorCode =
   | "CASE_NOT_FOUND"
   | "CASE_STATE_CONFLICT"
   | "REUSE_NOT_POSSIBLE"
+  | "DOCUMENT_EXPIRED"
   | "REGISTRY_QUERY_INCOMPLETE";
 
 /** ekyc/document/: the card photos and the engines that read them. */

@@ -339,7 +339,7 @@ try {
         method: r.method,
         level: r.assuranceLevel,
         pipeline: r.pipelineVersion,
-        source: BigInt(r.refUid) === 0n ? "" : short(r.refUid),
+        "source (salted commitment)": BigInt(r.refCommitment) === 0n ? "" : short(r.refCommitment),
         status: r.status,
         findings: r.findings.length === 0 ? "none" : r.findings.join("; "),
       })),

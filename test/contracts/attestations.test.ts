@@ -80,8 +80,8 @@ describe("AttestationRegistry", function () {
         ["the assurance level is 3", { assuranceLevel: 3 }, InvalidReason.INVALID_ASSURANCE_LEVEL],
         ["expiresAt equals issuedAt", { issuedAt: 100n, expiresAt: 100n }, InvalidReason.EXPIRY_NOT_AFTER_ISSUE],
         ["expiresAt is before issuedAt", { issuedAt: 100n, expiresAt: 99n }, InvalidReason.EXPIRY_NOT_AFTER_ISSUE],
-        ["a REUSE record has no source uid", { method: Method.REUSE }, InvalidReason.REF_UID_MISMATCH],
-        ["a FULL_EKYC record has a source uid", { refUid: id("source") }, InvalidReason.REF_UID_MISMATCH],
+        ["a REUSE record has no source commitment", { method: Method.REUSE }, InvalidReason.REF_COMMITMENT_MISMATCH],
+        ["a FULL_EKYC record has a source commitment", { refCommitment: id("source") }, InvalidReason.REF_COMMITMENT_MISMATCH],
       ];
       for (const [label, overrides, reason] of cases) {
         it(`reverts with InvalidAttestation(index, ${reason}) when ${label}`, async function () {
@@ -113,11 +113,11 @@ describe("AttestationRegistry", function () {
         });
       }
 
-      it("accepts a REUSE record that names its source uid, every method and level 2", async function () {
+      it("accepts a REUSE record with a source commitment, every method and level 2", async function () {
         const k = await loadFixture(threeBanks);
         const t = await now();
         const batch = [
-          makeRecord(t, { method: Method.REUSE, refUid: id("source") }),
+          makeRecord(t, { method: Method.REUSE, refCommitment: id("source") }),
           makeRecord(t, { method: Method.FULL_EKYC_NFC, assuranceLevel: 2 }),
           makeRecord(t, { method: Method.IN_PERSON }),
         ];
@@ -286,6 +286,32 @@ describe("AttestationRegistry", function () {
       });
     });
 
+    describe("when the issuing member was removed from the consortium (ISSUER_LEFT_CONSORTIUM rule)", function () {
+      it("is REVOKED from the removal on, VALID before, though nobody revoked it and it cannot be revoked", async function () {
+        const { k, proof, record } = await loadFixture(anchoredOne);
+        await gov(k, b).proposeRemoveMember(A);
+        const removedAt = await now();
+        expect(await gov(k).memberRemovedAt(A)).to.equal(removedAt);
+        expect(await reg(k).statusOf(proof, removedAt)).to.equal(AttestationStatus.REVOKED);
+        expect((await reg(k).verifyAt(proof, removedAt))[1]).to.equal(AttestationStatus.REVOKED);
+        expect(await reg(k).statusOf(proof, removedAt - 1n)).to.equal(AttestationStatus.VALID);
+        expect(await reg(k).statusOf(proof, record.expiresAt + 1n)).to.equal(AttestationStatus.REVOKED);
+        // No per-record write: the rule reads the member's removal time.
+        expect((await reg(k).revocationOf(await reg(k).verify(proof))).revokedAt).to.equal(0n);
+        await expect(reg(k, a).revoke(proof, Reason.ISSUER_LEFT_CONSORTIUM))
+          .to.be.revertedWithCustomError(k.attestations, "NotActiveMember").withArgs(A);
+      });
+
+      it("leaves the attestations of the members still active VALID", async function () {
+        const { k } = await loadFixture(anchoredOne);
+        const t = await now();
+        const built = await anchorRecords(k, b, [makeRecord(t - 10n, { expiresAt: t + 1000n })]);
+        await gov(k, b).proposeRemoveMember(A);
+        expect(await gov(k).memberRemovedAt(B)).to.equal(0n);
+        expect(await reg(k).statusOf(built.proofs[0]!, await now())).to.equal(AttestationStatus.VALID);
+      });
+    });
+
     describe("when the attestation is not anchored", function () {
       it("statusOf is UNKNOWN and verifyAt reverts with UnknownAttestation", async function () {
         const { k, proof, anchoredAt } = await loadFixture(anchoredOne);
@@ -362,7 +388,7 @@ describe("AttestationRegistry", function () {
     describe("when the issuer's account was rotated", function () {
       it("lets the new account revoke and refuses the old one", async function () {
         const { k, built } = await loadFixture(anchoredTwo);
-        await gov(k, b).proposeRotateAccount(A, FRESH);
+        await gov(k, a).proposeRotateAccount(A, FRESH);
         await expect(reg(k, a).revoke(built.proofs[0]!, Reason.CUSTOMER_REQUEST))
           .to.be.revertedWithCustomError(k.attestations, "NotActiveMember").withArgs(A);
         await expect(reg(k, fresh).revoke(built.proofs[0]!, Reason.CUSTOMER_REQUEST))

@@ -491,7 +491,7 @@ describe("ConsentRegistry", function () {
     describe("when the issuer's account was rotated after the grant", function () {
       it("accepts the new account and refuses the old one", async function () {
         const w = await loadFixture(granted);
-        await gov(w.k, c).proposeRotateAccount(A, FRESH);
+        await gov(w.k, a).proposeRotateAccount(A, FRESH);
         await expect(consents(w.k, a).recordDisclosure(w.consentId, 1, requestId))
           .to.be.revertedWithCustomError(w.k.consents, "NotActiveMember").withArgs(A);
         await expect(consents(w.k, fresh).recordDisclosure(w.consentId, 1, requestId))
@@ -502,7 +502,7 @@ describe("ConsentRegistry", function () {
     describe("when the grantee's account was rotated after the grant", function () {
       it("still records disclosures to that member", async function () {
         const w = await loadFixture(granted);
-        await gov(w.k, c).proposeRotateAccount(B, FRESH);
+        await gov(w.k, b).proposeRotateAccount(B, FRESH);
         await expect(consents(w.k, a).recordDisclosure(w.consentId, 1, requestId))
           .to.emit(w.k.consents, "Disclosed").withArgs(w.consentId, w.uid, B, 1n, requestId);
       });

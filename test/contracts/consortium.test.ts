@@ -392,21 +392,30 @@ describe("ConsortiumRegistry", function () {
     describe("when the old account is not active", function () {
       it("reverts with NotActiveMember", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeRotateAccount(OUT, FRESH)).to.be.revertedWithCustomError(k.consortium, "NotActiveMember").withArgs(OUT);
+        await expect(as(k, outsider).proposeRotateAccount(OUT, FRESH)).to.be.revertedWithCustomError(k.consortium, "NotActiveMember").withArgs(OUT);
       });
     });
 
     describe("when the new account is zero", function () {
       it("reverts with ZeroAccount", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeRotateAccount(B, ZeroAddress)).to.be.revertedWithCustomError(k.consortium, "ZeroAccount");
+        await expect(as(k, b).proposeRotateAccount(B, ZeroAddress)).to.be.revertedWithCustomError(k.consortium, "ZeroAccount");
       });
     });
 
     describe("when the new account is already bound", function () {
       it("reverts with AccountAlreadyBound", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeRotateAccount(B, C)).to.be.revertedWithCustomError(k.consortium, "AccountAlreadyBound").withArgs(C);
+        await expect(as(k, b).proposeRotateAccount(B, C)).to.be.revertedWithCustomError(k.consortium, "AccountAlreadyBound").withArgs(C);
+      });
+    });
+
+    describe("when another member proposes it", function () {
+      it("reverts with NotOwnAccount: governance alone cannot take a member's key", async function () {
+        const k = await loadFixture(oneOfThree);
+        await expect(as(k, a).proposeRotateAccount(B, FRESH)).to.be.revertedWithCustomError(k.consortium, "NotOwnAccount").withArgs(A, B);
+        expect(await as(k).isActiveMember(B)).to.equal(true);
+        expect(await as(k).memberIdOf(FRESH)).to.equal(0n);
       });
     });
 
@@ -414,7 +423,7 @@ describe("ConsortiumRegistry", function () {
       it("moves the member to the new account and closes the old one's interval", async function () {
         const k = await loadFixture(twoOfThree);
         const before = BigInt(await time.latest());
-        await as(k, a).proposeRotateAccount(B, FRESH);
+        await as(k, b).proposeRotateAccount(B, FRESH);
         await expect(as(k, c).approve(0n)).to.emit(k.consortium, "MemberAccountRotated").withArgs(2n, B, FRESH);
         const rotatedAt = BigInt(await time.latest());
         expect(await as(k).isActiveMember(B)).to.equal(false);
@@ -442,7 +451,7 @@ describe("ConsortiumRegistry", function () {
     describe("when the account is not active", function () {
       it("reverts with NotActiveMember", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeUpdateEndpoint(OUT, peerIdFor("n"), transportKeyFor("n")))
+        await expect(as(k, outsider).proposeUpdateEndpoint(OUT, peerIdFor("n"), transportKeyFor("n")))
           .to.be.revertedWithCustomError(k.consortium, "NotActiveMember").withArgs(OUT);
       });
     });
@@ -450,7 +459,7 @@ describe("ConsortiumRegistry", function () {
     describe("when another member announces the peer id", function () {
       it("reverts with PeerIdTaken", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeUpdateEndpoint(B, peerIdFor("0"), transportKeyFor("n")))
+        await expect(as(k, b).proposeUpdateEndpoint(B, peerIdFor("0"), transportKeyFor("n")))
           .to.be.revertedWithCustomError(k.consortium, "PeerIdTaken").withArgs(peerIdFor("0"), 1n);
       });
     });
@@ -458,22 +467,44 @@ describe("ConsortiumRegistry", function () {
     describe("when the transport key is malformed", function () {
       it("reverts with InvalidTransportKey", async function () {
         const k = await loadFixture(twoOfThree);
-        await expect(as(k, a).proposeUpdateEndpoint(B, peerIdFor("n"), "0x0102"))
+        await expect(as(k, b).proposeUpdateEndpoint(B, peerIdFor("n"), "0x0102"))
           .to.be.revertedWithCustomError(k.consortium, "InvalidTransportKey").withArgs("0x0102");
+      });
+    });
+
+    describe("when another member proposes it", function () {
+      it("reverts with NotOwnAccount even under a 1-of-3 threshold, and changes nothing", async function () {
+        const k = await loadFixture(oneOfThree);
+        await expect(as(k, a).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("n")))
+          .to.be.revertedWithCustomError(k.consortium, "NotOwnAccount").withArgs(A, B);
+        const m = await as(k).memberOf(B);
+        expect(m.peerId).to.equal(peerIdFor("1"));
+        expect(m.transportKey).to.equal(transportKeyFor("1"));
+        expect(await as(k).proposalCount()).to.equal(0n);
+      });
+    });
+
+    describe("when the member proposes it and the others approve", function () {
+      it("executes only at the threshold, with the member's own approval counted", async function () {
+        const k = await loadFixture(twoOfThree);
+        await as(k, b).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("n"));
+        expect((await as(k).memberOf(B)).peerId).to.equal(peerIdFor("1"));
+        await expect(as(k, c).approve(0n))
+          .to.emit(k.consortium, "MemberEndpointUpdated").withArgs(2n, peerIdFor("n"), transportKeyFor("n"));
       });
     });
 
     describe("when approved", function () {
       it("re-keys the peer id lookup and keeps the member's own peer id usable", async function () {
         const k = await loadFixture(oneOfThree);
-        await expect(as(k, a).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("n")))
+        await expect(as(k, b).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("n")))
           .to.emit(k.consortium, "MemberEndpointUpdated").withArgs(2n, peerIdFor("n"), transportKeyFor("n"));
         const m = await as(k).memberByPeerId(peerIdFor("n"));
         expect(m.account).to.equal(B);
         expect(m.transportKey).to.equal(transportKeyFor("n"));
         await expect(as(k).memberByPeerId(peerIdFor("1"))).to.be.revertedWithCustomError(k.consortium, "NoSuchPeerId").withArgs(peerIdFor("1"));
         // Only the transport key changes: the same peer id is the member's own.
-        await expect(as(k, a).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("m")))
+        await expect(as(k, b).proposeUpdateEndpoint(B, peerIdFor("n"), transportKeyFor("m")))
           .to.emit(k.consortium, "MemberEndpointUpdated").withArgs(2n, peerIdFor("n"), transportKeyFor("m"));
       });
     });

@@ -40,7 +40,7 @@ describe("KycnetHashing", function () {
       const t = 1_760_000_000n;
       const records = [
         makeRecord(t),
-        makeRecord(t, { method: Method.REUSE, refUid: id("source"), assuranceLevel: 2 }),
+        makeRecord(t, { method: Method.REUSE, refCommitment: id("source"), assuranceLevel: 2 }),
         makeRecord(0n, { expiresAt: 2n ** 64n - 1n, pipelineVersion: ZeroHash }),
       ];
       for (const [chainId, registry, issuer] of [

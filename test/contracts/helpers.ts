@@ -20,7 +20,7 @@ export interface AttestationData {
   pipelineVersion: string;
   issuedAt: bigint;
   expiresAt: bigint;
-  refUid: string;
+  refCommitment: string;
 }
 
 export interface AttestationProof {
@@ -56,7 +56,7 @@ export const AttestationStatus = { UNKNOWN: 0n, VALID: 1n, REVOKED: 2n, EXPIRED:
 export const ConsentStatus = { NONE: 0n, ACTIVE: 1n, REVOKED: 2n, EXPIRED: 3n } as const;
 export const InvalidReason = {
   NONE: 0n, ZERO_SUBJECT: 1n, ZERO_RECORD_ROOT: 2n, UNKNOWN_METHOD: 3n, INVALID_ASSURANCE_LEVEL: 4n,
-  EXPIRY_NOT_AFTER_ISSUE: 5n, REF_UID_MISMATCH: 6n,
+  EXPIRY_NOT_AFTER_ISSUE: 5n, REF_COMMITMENT_MISMATCH: 6n,
 } as const;
 export const MemberStatus = { NONE: 0n, ACTIVE: 1n, REMOVED: 2n } as const;
 export const ALL_FIELDS = 0x7ff;
@@ -116,7 +116,7 @@ export function makeRecord(now: bigint, overrides: Partial<AttestationData> = {}
     pipelineVersion: encodeBytes32String("ekyc/0.1.0"),
     issuedAt: now,
     expiresAt: now + YEAR,
-    refUid: ZeroHash,
+    refCommitment: ZeroHash,
     ...overrides,
   };
 }
@@ -126,7 +126,7 @@ export function expectedUid(chainId: bigint, registry: string, issuer: string, d
   return keccak256(
     abi.encode(
       ["uint256", "address", "address", "address", "bytes32", "uint8", "uint8", "bytes32", "uint64", "uint64", "bytes32"],
-      [chainId, registry, issuer, d.subject, d.recordRoot, d.method, d.assuranceLevel, d.pipelineVersion, d.issuedAt, d.expiresAt, d.refUid],
+      [chainId, registry, issuer, d.subject, d.recordRoot, d.method, d.assuranceLevel, d.pipelineVersion, d.issuedAt, d.expiresAt, d.refCommitment],
     ),
   ) as Hex;
 }
@@ -179,7 +179,7 @@ export const REVOCATION_TYPES = {
 export type ConsortiumFn =
   | "proposeAdmitMember" | "proposeRemoveMember" | "proposeRotateAccount" | "proposeUpdateEndpoint"
   | "proposeAddAuditor" | "proposeRemoveAuditor" | "proposeThreshold" | "approve" | "execute"
-  | "isActiveMember" | "wasActiveMemberAt" | "memberOf" | "memberIdOf" | "activeMemberIdOf" | "memberById" | "memberByPeerId"
+  | "isActiveMember" | "wasActiveMemberAt" | "memberOf" | "memberRemovedAt" | "memberIdOf" | "activeMemberIdOf" | "memberById" | "memberByPeerId"
   | "accountRecord" | "isAuditor" | "memberCount" | "activeMemberCount" | "threshold" | "proposal"
   | "proposalCount" | "proposalLifetime";
 export type AttestationFn =

@@ -106,7 +106,7 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
         pipelineVersion: encodePipelineVersion("ekyc/anvil"),
         issuedAt: t,
         expiresAt: t + 86_400n * 365n,
-        refUid: ZeroHash as Hex,
+        refCommitment: ZeroHash as Hex,
       };
       await f.ledgers.a.anchorBatch([record]);
       const refused = await f.ledgers.a.anchorBatch([record]).catch((e: unknown) => e);
@@ -145,7 +145,7 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
           pipelineVersion: encodePipelineVersion("ekyc/anvil"),
           issuedAt: t,
           expiresAt: t + 86_400n * 365n,
-          refUid: ZeroHash as Hex,
+          refCommitment: ZeroHash as Hex,
         },
       ]);
       const attestation = await auditor.inspectAttestation(uids[0]!);

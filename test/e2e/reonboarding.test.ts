@@ -19,6 +19,7 @@ import {
   ALL_FIELDS_MASK,
   Purpose,
   consentIdOf,
+  reuseSourceCommitment,
   signConsentGrant,
   signConsentRevocation,
   toConsentGrant,
@@ -147,7 +148,13 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
     const proof = await waitAnchored(b!, decision.attestationUid!);
     expect(proof.data.method).to.equal(3); // REUSE
-    expect(proof.data.refUid).to.equal(sourceUid);
+    // The chain carries a salted commitment, not A's uid; B's sealed record holds the uid and the salt.
+    expect(proof.data.refCommitment).not.to.equal(sourceUid);
+    const meta = (await b!.vault.findRecordByUid(decision.attestationUid!))!;
+    const record = await b!.vault.openRecord(meta.id, "test", "check the source commitment");
+    const source = record.evidence.source as { uid: Hex; salt: Hex };
+    expect(source.uid).to.equal(sourceUid);
+    expect(proof.data.refCommitment).to.equal(reuseSourceCommitment(sourceUid, source.salt));
     expect(await b!.ledger.consentStatus(consentIdOf(grant))).to.equal("ACTIVE");
     expect(fetchMs).to.be.below(5_000);
   });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Wallet, hexlify, randomBytes } from "ethers";
+import { Contract, Wallet, hexlify, randomBytes, type Signer } from "ethers";
 import {
   Purpose,
   RevocationReason,
@@ -9,7 +9,7 @@ import {
   type Hex,
 } from "@kycnet/sdk/protocol";
 import { createAuditor } from "@kycnet/sdk/auditor";
-import { findAttestation } from "@kycnet/sdk/chain";
+import { ConsortiumRegistryAbi, findAttestation } from "@kycnet/sdk/chain";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { deployedConsortium } from "../node/ledger/fixture.ts";
 
@@ -54,6 +54,23 @@ describe("sdk/auditor", () => {
       report = await auditor.inspectAttestation(batch.uids[0]!);
       expect(report.status).to.equal("REVOKED");
       expect(report.revocationReason).to.equal("FRAUD_SUSPECTED");
+    });
+
+    it("reports the attestations of a removed member as REVOKED with ISSUER_LEFT_CONSORTIUM from its removal", async () => {
+      const auditor = createAuditor({ provider: f.provider, addresses: f.addresses });
+      const batch = await f.ledgerC.anchorBatch([await f.record()]);
+      expect((await auditor.inspectAttestation(batch.uids[0]!)).status).to.equal("VALID");
+      const consortium = (signer: Signer) => new Contract(f.addresses.consortium, ConsortiumRegistryAbi, signer);
+      const bankC = await f.signers.bankC!.getAddress();
+      await (await consortium(f.signers.bankA!).getFunction("proposeRemoveMember")(bankC)).wait();
+      const id = ((await consortium(f.signers.bankA!).getFunction("proposalCount")()) as bigint) - 1n;
+      await (await consortium(f.signers.bankB!).getFunction("approve")(id)).wait();
+      const removedAt = await f.now();
+      const report = await auditor.inspectAttestation(batch.uids[0]!);
+      expect(report.status).to.equal("REVOKED");
+      expect(report.revocationReason).to.equal("ISSUER_LEFT_CONSORTIUM");
+      expect(report.revokedAt).to.equal(removedAt);
+      expect(report.findings).to.deep.equal(["attestation is REVOKED"]);
     });
   });
 

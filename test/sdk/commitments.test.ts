@@ -85,7 +85,7 @@ describe("sdk/protocol attestations", () => {
     pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
     issuedAt: 1_700_000_000n,
     expiresAt: 1_800_000_000n,
-    refUid: ZeroHash,
+    refCommitment: ZeroHash,
   };
   const context = { chainId: 31337n, registry: Wallet.createRandom().address as Hex };
   const issuer = Wallet.createRandom().address as Hex;
@@ -106,7 +106,7 @@ describe("sdk/protocol attestations", () => {
     ["assuranceLevel", { assuranceLevel: 3 }],
     ["expiresAt", { expiresAt: 1_700_000_000n }],
     ["issuedAt", { issuedAt: -1 }],
-    ["refUid", { method: Method.REUSE }],
+    ["refCommitment", { method: Method.REUSE }],
     ["pipelineVersion", { pipelineVersion: "ekyc" }],
   ];
   for (const [field, change] of bad) {

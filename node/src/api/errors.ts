@@ -145,6 +145,7 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
 
   // Re-onboarding and the record exchange with other members (their answers are never echoed)
   REUSE_NOT_POSSIBLE: unprocessableImage("Re-onboarding not possible"),
+  DOCUMENT_EXPIRED: unprocessableImage("The identity card in the verified record has expired"),
   COMMITMENT_MISMATCH: unprocessableImage("Disclosed field does not match its commitment"),
   PEER_NOT_MEMBER: unprocessableImage("The issuing bank is not an active member"),
   EXCHANGE_REFUSED: {

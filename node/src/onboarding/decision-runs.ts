@@ -4,9 +4,9 @@
  * decides. Re-onboarding: the fields and the reference face come verified from the issuing bank;
  * only the selfie and the sanctions screening run here. Both end in `keepDecision`.
  */
-import { ZeroHash } from "ethers";
+import { ZeroHash, hexlify } from "ethers";
 import { KycnetError } from "@kycnet/sdk/errors";
-import { Method, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
+import { Method, reuseSourceCommitment, secureRandomBytes, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
 import { decodeTemplate, verifySelfie } from "../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
 import type { ScreeningQuery, ScreeningResult } from "../ekyc/checks/sanctions/port.ts";
@@ -33,6 +33,8 @@ import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
 import { SessionStateError, type ReuseContext, type Session } from "./sessions.ts";
+import { policyExpiresAt } from "./attestation-validity.ts";
+import { ReuseNotPossibleError } from "./reuse.ts";
 
 /** Full eKYC; the card images and frames are dropped once decided (they were needed only for this). */
 export async function runFullEkyc(context: DecisionContext, session: Session): Promise<OnboardingDecision> {
@@ -107,6 +109,10 @@ export async function runReuse(
   if (session.challenge === undefined || session.frames === undefined)
     throw new SessionStateError(session.id, "complete the liveness challenge first");
   const frames = session.frames;
+  // Checked before the selfie: the attestation could not outlive its source by even a month.
+  const now = BigInt(Math.floor(clock().getTime() / 1000));
+  if (policyExpiresAt(now, deps.attestationValiditySeconds, reuse.source.data.expiresAt) === null)
+    throw new ReuseNotPossibleError("the source attestation is in its last month of validity: onboard in full");
   const selfie = await timed("biometrics", () =>
     verifySelfie(
       {
@@ -140,13 +146,18 @@ export async function runReuse(
     deps.rules,
   );
   const { faceTemplate: _theirs, ...fields } = f;
+  const sourceSalt = hexlify(secureRandomBytes(32)) as Hex;
   const draft: RecordDraft = {
     fields,
     method: Method.REUSE,
-    refUid: reuse.sourceUid,
+    // The chain gets a salted commitment, never the source uid (docs/protocol.md §3): the link
+    // stays in this bank's sealed record, which is what the fraud cascade works from.
+    refCommitment: reuseSourceCommitment(reuse.sourceUid, sourceSalt),
     maxLevel: reuse.source.data.assuranceLevel,
     expiresAtCap: reuse.source.data.expiresAt,
-    evidence: { source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId } },
+    evidence: {
+      source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId, salt: sourceSalt },
+    },
     reviewEvidence: [],
   };
   const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
@@ -237,7 +248,7 @@ function fullEkycDraft(
       documentType: result.method === "FULL_EKYC_NFC" ? "CCCD_CHIP" : (document.documentType ?? "CCCD"),
     },
     method: result.method === "FULL_EKYC_NFC" ? Method.FULL_EKYC_NFC : Method.FULL_EKYC,
-    refUid: ZeroHash as Hex,
+    refCommitment: ZeroHash as Hex,
     maxLevel: 2,
     expiresAtCap: null,
     evidence: {

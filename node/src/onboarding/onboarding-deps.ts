@@ -29,7 +29,7 @@ export interface OnboardingDeps {
   readonly rules?: RuleSet;
   /** e.g. "ekyc/0.1.0": goes on chain with every attestation. */
   readonly pipelineVersion: Hex;
-  /** How long an attestation is valid (seconds), capped by the document's expiry. */
+  /** The policy period of an attestation (seconds); the on-chain expiry is rounded to a month start (attestation-validity.ts). */
   readonly attestationValiditySeconds: number;
   readonly observeStage?: (stage: string, ms: number) => void;
   /** Re-onboarding from another member's attestation (absent: this node only onboards). */

@@ -24,13 +24,16 @@ import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 import type { EvidenceKind } from "./review/review-case.ts";
 import type { Session } from "./sessions.ts";
+import { policyExpiresAt } from "./attestation-validity.ts";
 
 /** What a decided session contributes to the verified record, whichever way it was verified. */
 export interface RecordDraft {
   readonly fields: Omit<Record<keyof RecordFields, string>, "faceTemplate">;
   readonly method: MethodCode;
-  readonly refUid: Hex;
+  /** REUSE: the salted commitment to the source uid (its salt is in `evidence.source`); else zero. */
+  readonly refCommitment: Hex;
   readonly maxLevel: number;
+  /** REUSE: the source's on-chain expiry, which this attestation never outlives; else null. */
   readonly expiresAtCap: bigint | null;
   readonly evidence: Readonly<Record<string, StoredValue>>;
   readonly reviewEvidence: ReadonlyArray<{ kind: EvidenceKind; sha256: string }>;
@@ -129,7 +132,11 @@ function verifiedRecord(
   };
 }
 
-/** The attestation of the record: valid for the configured time, capped by the document's and the source's expiry. */
+/**
+ * The attestation of the record: valid from the decision time for the configured period, rounded
+ * to a UTC month start and capped by the source's validity for REUSE (attestation-validity.ts).
+ * The card's expiry is deliberately not used: it would put the holder's birthday on chain.
+ */
 function attestationFor(
   { deps, clock }: DecisionContext,
   subject: Hex,
@@ -138,10 +145,9 @@ function attestationFor(
   level: 1 | 2,
 ): AttestationData {
   const now = BigInt(Math.floor(clock().getTime() / 1000));
-  const { expiryDate } = record.fields;
-  const docExpiry = expiryDate === "" ? null : BigInt(Math.floor(Date.parse(`${expiryDate}T00:00:00Z`) / 1000));
-  let expiresAt = now + BigInt(deps.attestationValiditySeconds);
-  for (const cap of [docExpiry, draft.expiresAtCap]) if (cap !== null && cap > now && cap < expiresAt) expiresAt = cap;
+  const expiresAt = policyExpiresAt(now, deps.attestationValiditySeconds, draft.expiresAtCap);
+  // runReuse refuses a source in its last month before anything is kept, so this is a defect.
+  if (expiresAt === null) throw new Error("no attestation validity left under the source's expiry");
   return {
     subject,
     recordRoot: commitRecord(record.fields, record.salts).root,
@@ -150,6 +156,6 @@ function attestationFor(
     pipelineVersion: deps.pipelineVersion,
     issuedAt: now,
     expiresAt,
-    refUid: draft.refUid,
+    refCommitment: draft.refCommitment,
   };
 }

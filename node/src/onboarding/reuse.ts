@@ -29,6 +29,7 @@ export interface ReuseDeps {
   readonly addressOf: (member: MemberInfo) => string | null;
   /** Bank policy: the lowest assurance level of a source attestation this bank re-onboards from (default 1). */
   readonly minimumSourceLevel?: 1 | 2;
+  readonly clock?: () => Date;
 }
 
 export interface ReuseRequest {
@@ -42,6 +43,25 @@ export class ReuseNotPossibleError extends KycnetError {
   constructor(reason: string, details: Record<string, unknown> = {}) {
     super("REUSE_NOT_POSSIBLE", reason, { details });
   }
+}
+
+/**
+ * The card in the verified record has expired. The chain cannot say so (its validity comes from
+ * policy, never from the card: attestation-validity.ts), so the relying bank checks the committed
+ * expiry itself. The message names no date: the expiry is a birthday in disguise.
+ */
+export class DocumentExpiredError extends KycnetError {
+  constructor() {
+    super(
+      "DOCUMENT_EXPIRED",
+      "the identity card in the verified record has expired: onboard in full with a valid card",
+    );
+  }
+}
+
+/** True when a card valid through `expiryDate` (YYYY-MM-DD, "" for no expiry) has expired by `today`. */
+export function cardExpired(expiryDate: string, today: Date): boolean {
+  return expiryDate !== "" && expiryDate < today.toISOString().slice(0, 10);
 }
 
 /** Wraps one step of the path so its duration is observed (metrics, benchmarks). */
@@ -99,6 +119,8 @@ export async function prepareReuse(
   );
   if (fetched.faceTemplate === null) throw new ReuseNotPossibleError("the issuing bank sent no face template");
   const fields: RecordFields = canonicalizeRecord(fetched.fields);
+  // Refused before the selfie: the customer is asked for nothing that cannot succeed.
+  if (cardExpired(fields.expiryDate, (deps.clock ?? (() => new Date()))())) throw new DocumentExpiredError();
   return Object.freeze({
     consentId,
     source: proof,

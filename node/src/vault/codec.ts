@@ -13,7 +13,7 @@ export const attestationToJson = (d: AttestationData): AttestationJson => ({
   pipelineVersion: d.pipelineVersion,
   issuedAt: d.issuedAt.toString(),
   expiresAt: d.expiresAt.toString(),
-  refUid: d.refUid,
+  refCommitment: d.refCommitment,
 });
 
 export const attestationFromJson = (j: StoredValue): AttestationData => toAttestationData(j as Record<string, unknown>);

@@ -56,7 +56,7 @@ export interface AttestationReport {
   readonly pipelineVersion: string;
   readonly issuedAt: bigint;
   readonly expiresAt: bigint;
-  readonly refUid: Hex;
+  readonly refCommitment: Hex;
   /** Status at the latest block. */
   readonly status: AttestationStatusName;
   /** The time asked about (`{ at }`), and the status then; null when not asked. */
@@ -210,7 +210,7 @@ async function inspectAttestation(
   // The status that matters is the one asked about: at `at` when given, else now.
   if (statusAt !== null && statusAt !== "VALID") findings.push(`attestation was ${statusAt} at ${options.at}`);
   if (statusAt === null && status !== "VALID") findings.push(`attestation is ${status}`);
-  const revocation = await chain.revocationOf(found.uid);
+  const revocation = await revocationOrDeparture(chain, found.uid, proof.issuer);
   return Object.freeze({
     uid: found.uid,
     issuer: proof.issuer,
@@ -224,7 +224,7 @@ async function inspectAttestation(
     pipelineVersion: decodePipelineVersion(proof.data.pipelineVersion),
     issuedAt: proof.data.issuedAt,
     expiresAt: proof.data.expiresAt,
-    refUid: proof.data.refUid,
+    refCommitment: proof.data.refCommitment,
     status,
     at: options.at ?? null,
     statusAt,
@@ -412,4 +412,21 @@ function safeFields(mask: number): RecordField[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The attestation's own revocation, else its issuer's removal from the consortium, which revokes
+ * every attestation of that member from then (the ISSUER_LEFT_CONSORTIUM rule, docs/protocol.md §5),
+ * whichever came first.
+ */
+async function revocationOrDeparture(
+  chain: ChainView,
+  uid: Hex,
+  issuer: Hex,
+): Promise<{ revokedAt: bigint; reason: bigint }> {
+  const own = await chain.revocationOf(uid);
+  const removedAt = await chain.memberRemovedAt(issuer);
+  if (removedAt !== 0n && (own.revokedAt === 0n || removedAt < own.revokedAt))
+    return { revokedAt: removedAt, reason: BigInt(RevocationReason.ISSUER_LEFT_CONSORTIUM) };
+  return own;
 }

@@ -89,6 +89,9 @@ export function createChainView(provider: Provider, addresses: ChainAddresses) {
     verifiedUid: async (proof: AttestationProof) => (await attestations.getFunction("verify")(proof)) as string,
     revocationOf: async (uid: Hex) =>
       (await attestations.getFunction("revocationOf")(uid)) as { revokedAt: bigint; reason: bigint },
+    /** When the member of `account` was removed (its attestations count as revoked from then); 0 while active. */
+    memberRemovedAt: async (account: Hex): Promise<bigint> =>
+      (await consortium.getFunction("memberRemovedAt")(account)) as bigint,
     attestationStatusAt: async (
       proof: AttestationProof,
       t: bigint,

@@ -167,6 +167,22 @@ export const ConsortiumRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotOwnAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes",
         "name": "peerId",
         "type": "bytes"
@@ -843,6 +859,25 @@ export const ConsortiumRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "memberRemovedAt",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "proposalId",
         "type": "uint256"
@@ -1388,7 +1423,7 @@ export const AttestationRegistryAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "refUid",
+            "name": "refCommitment",
             "type": "bytes32"
           }
         ],
@@ -1536,7 +1571,7 @@ export const AttestationRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],
@@ -1618,7 +1653,7 @@ export const AttestationRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],
@@ -1704,7 +1739,7 @@ export const AttestationRegistryAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "refUid",
+            "name": "refCommitment",
             "type": "bytes32"
           }
         ],
@@ -1772,7 +1807,7 @@ export const AttestationRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],
@@ -1855,7 +1890,7 @@ export const AttestationRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],
@@ -2607,7 +2642,7 @@ export const ConsentRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],
@@ -2732,7 +2767,7 @@ export const ConsentRegistryAbi = [
               },
               {
                 "internalType": "bytes32",
-                "name": "refUid",
+                "name": "refCommitment",
                 "type": "bytes32"
               }
             ],

@@ -57,7 +57,7 @@ export async function findAttestation(
       pipelineVersion: r.pipelineVersion,
       issuedAt: r.issuedAt,
       expiresAt: r.expiresAt,
-      refUid: r.refUid,
+      refCommitment: r.refCommitment,
     }),
   );
   const uids = records.map((d) => attestationUid({ chainId, registry }, issuer, d));

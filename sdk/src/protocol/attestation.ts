@@ -18,7 +18,8 @@ export interface AttestationData {
   readonly pipelineVersion: Hex;
   readonly issuedAt: bigint;
   readonly expiresAt: bigint;
-  readonly refUid: Hex;
+  /** REUSE: `reuseSourceCommitment(sourceUid, salt)`; other methods: zero. Never the source uid in clear. */
+  readonly refCommitment: Hex;
 }
 
 /** Everything needed to prove on chain that an attestation was anchored (protocol §3). */
@@ -38,7 +39,7 @@ export interface UidContext {
 export const MAX_BATCH_SIZE = 1024;
 
 const ATTESTATION_TUPLE =
-  "tuple(address subject,bytes32 recordRoot,uint8 method,uint8 assuranceLevel,bytes32 pipelineVersion,uint64 issuedAt,uint64 expiresAt,bytes32 refUid)";
+  "tuple(address subject,bytes32 recordRoot,uint8 method,uint8 assuranceLevel,bytes32 pipelineVersion,uint64 issuedAt,uint64 expiresAt,bytes32 refCommitment)";
 const UID_ENCODING = [
   "uint256",
   "address",
@@ -72,8 +73,8 @@ export function toAttestationData(input: Readonly<Record<string, unknown>>): Att
   assertAddress(input.subject, "subject");
   assertBytes32(input.recordRoot, "recordRoot");
   assertBytes32(input.pipelineVersion, "pipelineVersion");
-  const refUid = input.refUid ?? ZeroHash;
-  assertBytes32(refUid, "refUid");
+  const refCommitment = input.refCommitment ?? ZeroHash;
+  assertBytes32(refCommitment, "refCommitment");
   const method = Number(assertUint(input.method, "method", 8));
   if (!(Object.values(Method) as number[]).includes(method)) throw new InvalidArgumentError("method", "unknown method");
   const level = Number(assertUint(input.assuranceLevel, "assuranceLevel", 8));
@@ -84,8 +85,8 @@ export function toAttestationData(input: Readonly<Record<string, unknown>>): Att
   if (expiresAt <= issuedAt) throw new InvalidArgumentError("expiresAt", "must be after issuedAt");
   if (BigInt(input.subject) === 0n) throw new InvalidArgumentError("subject", "must not be the zero address");
   if (BigInt(input.recordRoot) === 0n) throw new InvalidArgumentError("recordRoot", "must not be zero");
-  if ((method === Method.REUSE) !== (BigInt(refUid) !== 0n)) {
-    throw new InvalidArgumentError("refUid", "is required for REUSE and only for REUSE");
+  if ((method === Method.REUSE) !== (BigInt(refCommitment) !== 0n)) {
+    throw new InvalidArgumentError("refCommitment", "is required for REUSE and only for REUSE");
   }
   return Object.freeze({
     subject: getAddress(input.subject) as Hex,
@@ -95,8 +96,25 @@ export function toAttestationData(input: Readonly<Record<string, unknown>>): Att
     pipelineVersion: input.pipelineVersion.toLowerCase() as Hex,
     issuedAt,
     expiresAt,
-    refUid: refUid.toLowerCase() as Hex,
+    refCommitment: refCommitment.toLowerCase() as Hex,
   });
+}
+
+const REUSE_SOURCE_TAG = "kycnet/reuse-source/1";
+
+/**
+ * The on-chain `refCommitment` of a REUSE attestation (protocol §3): a salted hash of the source
+ * attestation's uid. The issuing bank keeps the salt with the record, so it (or an auditor it shows
+ * the salt to) can prove which source the attestation was built on, while nobody reading the chain
+ * can tell: every source uid is public, so an unsalted hash would link the two by a dictionary of uids.
+ */
+export function reuseSourceCommitment(sourceUid: Hex, salt: Hex): Hex {
+  assertBytes32(sourceUid, "sourceUid");
+  assertBytes32(salt, "salt");
+  if (BigInt(salt) === 0n) throw new InvalidArgumentError("salt", "must be 32 random bytes, not zero");
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["string", "bytes32", "bytes32"], [REUSE_SOURCE_TAG, sourceUid, salt]),
+  ) as Hex;
 }
 
 /** The content-derived UID, identical to AttestationRegistry's `uidOf(issuer, data)`. */
@@ -117,7 +135,7 @@ export function attestationUid(context: UidContext, issuer: Hex, data: Attestati
         data.pipelineVersion,
         data.issuedAt,
         data.expiresAt,
-        data.refUid,
+        data.refCommitment,
       ],
     ),
   ) as Hex;

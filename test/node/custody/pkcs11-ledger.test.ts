@@ -97,7 +97,7 @@ describe("custody/pkcs11 on the kycnet contracts", function () {
       pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
       issuedAt: now,
       expiresAt: now + 365n * 86_400n,
-      refUid: `0x${"00".repeat(32)}`,
+      refCommitment: `0x${"00".repeat(32)}`,
     };
     const anchored = await ledgerA.anchorBatch([record]);
     expect(anchored.uids).to.have.length(1);

@@ -217,7 +217,7 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
         pipelineVersion: encodePipelineVersion("ekyc/test"),
         issuedAt: t,
         expiresAt: t + 86_400n * 365n,
-        refUid: ZeroHash as Hex,
+        refCommitment: ZeroHash as Hex,
       },
     ]);
     const proof = batch.proofs[0]!;
@@ -263,13 +263,14 @@ export async function exchangeConsortium(options: ConsortiumOptions = {}) {
     await (await asB.getFunction("approve")(id)).wait();
   }
 
-  /** Governance: A proposes moving `bank` to `newAccount`, B approves (threshold 2). */
+  /** Governance: `bank` itself proposes moving to `newAccount` (only it may), another bank approves (threshold 2). */
   async function rotateAccount(bank: Bank, newAccount: Hex): Promise<void> {
-    const asA = new Contract(addresses.consortium, ConsortiumRegistryAbi, banks.A.signer);
-    await (await asA.getFunction("proposeRotateAccount")(bank.account, newAccount)).wait();
-    const id = ((await asA.getFunction("proposalCount")()) as bigint) - 1n;
-    const asB = new Contract(addresses.consortium, ConsortiumRegistryAbi, banks.B.signer);
-    await (await asB.getFunction("approve")(id)).wait();
+    const own = new Contract(addresses.consortium, ConsortiumRegistryAbi, bank.signer);
+    await (await own.getFunction("proposeRotateAccount")(bank.account, newAccount)).wait();
+    const id = ((await own.getFunction("proposalCount")()) as bigint) - 1n;
+    const approver = bank === banks.A ? banks.B : banks.A;
+    const other = new Contract(addresses.consortium, ConsortiumRegistryAbi, approver.signer);
+    await (await other.getFunction("approve")(id)).wait();
   }
 
   async function stop(): Promise<void> {

@@ -34,7 +34,7 @@ export async function deployedConsortium() {
       pipelineVersion: encodePipelineVersion("ekyc/test"),
       issuedAt: t,
       expiresAt: t + 86_400n * 365n,
-      refUid: ZeroHash as Hex,
+      refCommitment: ZeroHash as Hex,
     };
   };
   return {

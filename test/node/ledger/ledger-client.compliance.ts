@@ -91,7 +91,7 @@ export function describeLedgerClientCompliance(name: string, setup: () => Promis
         pipelineVersion: encodePipelineVersion("ekyc/compliance"),
         issuedAt: t - 60n,
         expiresAt: t + 86_400n * 365n,
-        refUid: ZeroHash as Hex,
+        refCommitment: ZeroHash as Hex,
         ...overrides,
       };
     };

@@ -40,7 +40,7 @@ export function verifiedRecord(
       pipelineVersion: encodePipelineVersion("ekyc/test"),
       issuedAt: now,
       expiresAt: now + 86_400n * 365n,
-      refUid: ZeroHash as Hex,
+      refCommitment: ZeroHash as Hex,
     }),
   };
 }

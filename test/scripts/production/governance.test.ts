@@ -60,11 +60,17 @@ describe("production: governance after deployment", function () {
     expect(await f.active(f.accounts.c)).to.equal(true);
   });
 
-  it("rotates a bank's signing account, updates its endpoint, removes a member and changes the threshold", async () => {
+  it("rotates a bank's signing account and updates its endpoint (each on its own proposal), removes a member and changes the threshold", async () => {
     const f = await consortium(1);
     const at = f.record.addresses.consortium;
+    // Only the member itself may propose its own rotation, even under a 1-of-2 threshold.
+    const foreign = await expectCode(
+      propose(at, f.signers.a, { kind: "rotate", oldAccount: f.accounts.b, newAccount: f.accounts.d }),
+      "CONTRACT_REVERT",
+    );
+    expect((foreign as unknown as { revert: string }).revert).to.equal("NotOwnAccount");
     expect(
-      (await propose(at, f.signers.a, { kind: "rotate", oldAccount: f.accounts.b, newAccount: f.accounts.d })).executed,
+      (await propose(at, f.signers.b, { kind: "rotate", oldAccount: f.accounts.b, newAccount: f.accounts.d })).executed,
     ).to.equal(true);
     expect(await f.active(f.accounts.b)).to.equal(false);
     expect(await f.active(f.accounts.d)).to.equal(true);

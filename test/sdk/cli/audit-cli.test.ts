@@ -126,7 +126,7 @@ describe("kycnet audit (CLI, JSON-RPC chain)", function () {
         pipelineVersion: encodePipelineVersion("ekyc/cli-test"),
         issuedAt: t,
         expiresAt: t + 86_400n * 365n,
-        refUid: ZeroHash as Hex,
+        refCommitment: ZeroHash as Hex,
       };
     };
 
