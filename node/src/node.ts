@@ -12,6 +12,7 @@
 import { startServer, type RunningServer } from "./api/server.ts";
 import { buildNodeApp, nodeReadinessChecks } from "./composition/api.ts";
 import { openKeys } from "./composition/custody.ts";
+import { openRevocationCascade } from "./composition/cascade.ts";
 import { openExchange } from "./composition/exchange.ts";
 import { openLedger } from "./composition/ledger.ts";
 import { nodeGaugeSources } from "./composition/metrics.ts";
@@ -114,6 +115,9 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     },
   });
 
+  // Follows revocations of the sources this bank re-onboarded from (issue 21).
+  const cascade = openRevocationCascade(config, { provider, ledger, vault: nodeVault, services, logger });
+
   let api: RunningServer | null = null;
   const node: KycnetNode = {
     config,
@@ -158,11 +162,13 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       }
       outbox.start();
       sanctionsUpkeep?.start();
+      await cascade.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
       await api?.stop();
       api = null;
+      await cascade.stop();
       await exchange.stop();
       await outbox.stop();
       await sanctionsUpkeep?.stop();

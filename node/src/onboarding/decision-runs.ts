@@ -32,6 +32,8 @@ import { activeAuthenticationOf } from "./chip-reading.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
+import { reuseIndexOps } from "./reuse-index.ts";
+import { recheckRegistryAtReuse } from "./reuse-registry.ts";
 import { SessionStateError, type ReuseContext, type Session } from "./sessions.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 import { ReuseNotPossibleError } from "./reuse.ts";
@@ -124,6 +126,7 @@ export async function runReuse(
     ),
   );
   const f = reuse.fields;
+  const registry = await recheckRegistryAtReuse(context, f);
   const screening = await screen(context, {
     fullName: f.fullName,
     dateOfBirth: f.dateOfBirth,
@@ -138,8 +141,7 @@ export async function runReuse(
         chipVerified: reuse.source.data.assuranceLevel === 2,
       },
       biometric: biometricAssessment(selfie),
-      // The issuing member checked the registry; its attestation is the evidence, not re-queried here.
-      registry: { status: "MATCH" },
+      registry: registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
       asOf: clock().toISOString().slice(0, 10),
     },
@@ -159,6 +161,7 @@ export async function runReuse(
       source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId, salt: sourceSalt },
     },
     reviewEvidence: [],
+    extraOps: reuseIndexOps(reuse.sourceUid),
   };
   const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
   delete session.frames;

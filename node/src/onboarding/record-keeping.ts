@@ -19,7 +19,7 @@ import { reasonsShown } from "../ekyc/decision/reasons.ts";
 import { RULES_V1 } from "../ekyc/decision/rule-set.ts";
 import type { DecisionResult } from "../ekyc/decision/types.ts";
 import type { StoredValue } from "../vault/store/record-store.ts";
-import type { VerifiedRecord } from "../vault/vault.ts";
+import type { StoreRecordInput, VerifiedRecord } from "../vault/vault.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 import type { EvidenceKind } from "./review/review-case.ts";
@@ -37,6 +37,8 @@ export interface RecordDraft {
   readonly expiresAtCap: bigint | null;
   readonly evidence: Readonly<Record<string, StoredValue>>;
   readonly reviewEvidence: ReadonlyArray<{ kind: EvidenceKind; sha256: string }>;
+  /** Index entries written with the record, atomically (re-onboarding: source uid → this record). */
+  readonly extraOps?: StoreRecordInput["extraOps"];
 }
 
 /** The outcome of the checks, as `keepDecision` takes it. */
@@ -87,7 +89,13 @@ export async function keepDecision(
   const level = Math.min(result.assuranceLevel, draft.maxLevel) as 1 | 2;
   const attestation = attestationFor(context, session.subject, record, draft, level);
   const hold = result.decision === "REVIEW";
-  const meta = await deps.vault.storeVerifiedRecord({ record, attestation, actor: actorOf(session.id), hold });
+  const meta = await deps.vault.storeVerifiedRecord({
+    record,
+    attestation,
+    actor: actorOf(session.id),
+    hold,
+    ...(draft.extraOps === undefined ? {} : { extraOps: draft.extraOps }),
+  });
   const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
   if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
   const reviewCase = await deps.review.open({

@@ -20,6 +20,7 @@ import {
 import type { RecordClient } from "../exchange/record-client.ts";
 import type { LedgerClient, MemberInfo } from "../ledger/ledger-client.ts";
 import type { ReuseContext } from "./sessions.ts";
+import { revocationOf } from "./source-revocation.ts";
 
 export interface ReuseDeps {
   readonly ledger: LedgerClient;
@@ -100,6 +101,15 @@ export async function prepareReuse(
     throw new ReuseNotPossibleError(`this bank re-onboards only from level-${minimum} attestations`, {
       sourceLevel: proof.data.assuranceLevel,
       minimumSourceLevel: minimum,
+    });
+  // A revoked source is refused before anything is relayed, with its reason: one revoked for fraud
+  // must not open an account here (issue 21), and the customer's app can say why.
+  const revoked = await timed("reuse.revocation", () =>
+    revocationOf(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
+  );
+  if (revoked !== null)
+    throw new ReuseNotPossibleError(`the source attestation is revoked (${revoked.reason})`, {
+      sourceRevokedFor: revoked.reason,
     });
   const consentId = consentIdOf(grant);
   await timed("reuse.consent", async () => {

@@ -111,6 +111,8 @@ export interface StoreRecordInput {
   readonly retentionClass?: RetentionClassName;
   /** Keep the record IN_REVIEW, not queued for anchoring, until `releaseForAnchoring`. */
   readonly hold?: boolean;
+  /** Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic write. */
+  readonly extraOps?: (stored: { readonly id: string; readonly uid: Hex }) => readonly WriteOp[];
 }
 
 /** Where a batch anchored one record: its uid, the transaction (null if found already mined) and the proof. */
@@ -247,6 +249,7 @@ function intakeOperations(
           { type: "put", key: recordKey(id), value: stored as unknown as StoredValue },
           { type: "put", key: uidKey(uid), value: id },
           ...(input.hold === true ? [] : enqueueOps(id, attestation, clock())),
+          ...(input.extraOps?.({ id, uid }) ?? []),
         ];
       }, [
         {

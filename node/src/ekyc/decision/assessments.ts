@@ -66,6 +66,8 @@ export function registryAssessment(r: IdentityCheckResult): RegistryAssessment {
         fields: [...r.fields],
         ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}),
       };
+    case "CARD_INVALID":
+      return { status: "CARD_INVALID", cardStatus: r.cardStatus };
     case "NOT_FOUND":
       return { status: "NOT_FOUND" };
     case "UNAVAILABLE":

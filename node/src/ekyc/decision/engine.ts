@@ -69,8 +69,11 @@ function assertInput(input: DecisionInput): void {
     throw new InvalidArgumentError("biometric.livenessPassed", "must be a boolean");
   if (typeof biometric.replaySuspected !== "boolean")
     throw new InvalidArgumentError("biometric.replaySuspected", "must be a boolean");
-  if (!["MATCH", "MISMATCH", "NOT_FOUND", "UNAVAILABLE"].includes(registry.status)) {
-    throw new InvalidArgumentError("registry.status", "must be MATCH, MISMATCH, NOT_FOUND or UNAVAILABLE");
+  if (!["MATCH", "MISMATCH", "CARD_INVALID", "NOT_FOUND", "UNAVAILABLE"].includes(registry.status)) {
+    throw new InvalidArgumentError(
+      "registry.status",
+      "must be MATCH, MISMATCH, CARD_INVALID, NOT_FOUND or UNAVAILABLE",
+    );
   }
 }
 
@@ -189,6 +192,9 @@ function registryRules(registry: DecisionInput["registry"], fire: Fire): void {
   switch (registry.status) {
     case "MISMATCH":
       fire("REGISTRY_MISMATCH", { fields: [...(registry.fields ?? [])] });
+      break;
+    case "CARD_INVALID":
+      fire("REGISTRY_CARD_INVALID", { cardStatus: registry.cardStatus ?? "UNKNOWN" });
       break;
     case "NOT_FOUND":
       fire("REGISTRY_NOT_FOUND");

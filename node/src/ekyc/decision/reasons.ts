@@ -34,6 +34,8 @@ export const REASON_CODES = [
   // added in rule set 1.3.0: the NFC chip (eKYC level 2)
   "CHIP_INVALID",
   "CHIP_CARD_MISMATCH",
+  // added in rule set 1.4.0: a card reported lost, stolen or cancelled since it was issued
+  "REGISTRY_CARD_INVALID",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

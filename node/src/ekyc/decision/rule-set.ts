@@ -5,13 +5,27 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DOCUMENT_TYPES, type DocumentType } from "@kycnet/sdk/protocol";
+import { DOCUMENT_TYPES, RevocationReason, type DocumentType, type RevocationReasonName } from "@kycnet/sdk/protocol";
 import { KycnetError } from "@kycnet/sdk/errors";
 import { OUTCOMES, REASON_CODES, type Outcome, type ReasonCode } from "./reasons.ts";
 
 export interface LevelRule {
   method: "FULL_EKYC" | "FULL_EKYC_NFC";
   dailyLimitVnd: string;
+}
+
+/** What a node holding a REUSE attestation does when its source is revoked (docs/revocation-cascade.md). */
+export type SourceRevokedAction = "REVOKE" | "ALERT";
+
+/** Re-onboarding policy: what a relying bank checks again, and how it follows its sources. */
+export interface ReusePolicy {
+  /** Ask the national-ID registry again at reuse (a card reported lost since the source's check is caught). */
+  recheckRegistry: boolean;
+  /**
+   * Per revocation reason of a source: revoke this bank's REUSE attestation with the same reason, or
+   * raise an audited alert for an operator to decide. Reasons not listed: nothing.
+   */
+  onSourceRevoked: Readonly<Partial<Record<RevocationReasonName, SourceRevokedAction>>>;
 }
 
 export interface RuleSet {
@@ -21,6 +35,7 @@ export interface RuleSet {
   /** Document types no longer valid after the given day (`YYYY-MM-DD`), whatever their printed expiry. */
   withdrawnDocumentTypes: Readonly<Partial<Record<DocumentType, string>>>;
   sanctions: { strongHitScore: number };
+  reuse: ReusePolicy;
   levels: { 1: LevelRule; 2: LevelRule };
   outcomes: Readonly<Record<ReasonCode, Outcome>>;
 }
@@ -54,6 +69,28 @@ function level(v: unknown, path: string, method: LevelRule["method"]): LevelRule
     throw new DecisionRulesInvalidError(`${path}.dailyLimitVnd`, "must be a positive integer as a decimal string");
   }
   return { method, dailyLimitVnd: o.dailyLimitVnd };
+}
+
+function revocationReason(v: unknown, path: string): RevocationReasonName {
+  if (typeof v !== "string" || !Object.hasOwn(RevocationReason, v))
+    throw new DecisionRulesInvalidError(path, `must be one of ${Object.keys(RevocationReason).join(", ")}`);
+  return v as RevocationReasonName;
+}
+
+function reusePolicy(v: unknown): ReusePolicy {
+  const o = obj(v, "$.reuse");
+  if (typeof o.recheckRegistry !== "boolean")
+    throw new DecisionRulesInvalidError("$.reuse.recheckRegistry", "must be a boolean");
+  const onSourceRevoked: Partial<Record<RevocationReasonName, SourceRevokedAction>> = {};
+  for (const [reason, action] of Object.entries(obj(o.onSourceRevoked, "$.reuse.onSourceRevoked"))) {
+    const path = `$.reuse.onSourceRevoked.${reason}`;
+    if (action !== "REVOKE" && action !== "ALERT") throw new DecisionRulesInvalidError(path, "must be REVOKE or ALERT");
+    onSourceRevoked[revocationReason(reason, path)] = action;
+  }
+  return Object.freeze({
+    recheckRegistry: o.recheckRegistry,
+    onSourceRevoked: Object.freeze(onSourceRevoked),
+  });
 }
 
 /** Validates untrusted rule-set data. */
@@ -103,6 +140,7 @@ export function parseRuleSet(data: unknown): RuleSet {
   for (const code of [
     "REGISTRY_UNAVAILABLE",
     "REGISTRY_NOT_FOUND",
+    "REGISTRY_CARD_INVALID",
     "SANCTIONS_HIT",
     "SANCTIONS_HIT_STRONG",
     "SANCTIONS_NOT_SCREENED",
@@ -118,6 +156,7 @@ export function parseRuleSet(data: unknown): RuleSet {
     documentExpiry: Object.freeze({ expiringSoonDays }),
     withdrawnDocumentTypes: Object.freeze(withdrawnDocumentTypes),
     sanctions: Object.freeze({ strongHitScore }),
+    reuse: reusePolicy(root.reuse),
     levels: Object.freeze({
       1: level(levels["1"], "$.levels.1", "FULL_EKYC"),
       2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC"),

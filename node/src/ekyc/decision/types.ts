@@ -41,8 +41,10 @@ export interface BiometricAssessment {
 
 /** From the national-ID registry check; `IdentityCheckResult` (checks/national-id) fits this shape. */
 export interface RegistryAssessment {
-  status: "MATCH" | "MISMATCH" | "NOT_FOUND" | "UNAVAILABLE";
+  status: "MATCH" | "MISMATCH" | "CARD_INVALID" | "NOT_FOUND" | "UNAVAILABLE";
   fields?: readonly string[];
+  /** CARD_INVALID: LOST, STOLEN or CANCELLED. */
+  cardStatus?: string;
   suggestedIdNumber?: string;
   /** UNAVAILABLE: the error code (REGISTRY_TIMEOUT, ...). */
   code?: string;

@@ -21,6 +21,7 @@ interface RawRuleSet {
   age: Record<string, unknown>;
   withdrawnDocumentTypes: Record<string, unknown>;
   sanctions: Record<string, unknown>;
+  reuse: Record<string, unknown> & { onSourceRevoked: Record<string, unknown> };
   levels: Record<"1" | "2", Record<string, unknown>>;
   outcomes: Record<string, unknown>;
 }
@@ -207,6 +208,13 @@ const ROWS: Row[] = [
     level: 1,
   },
   {
+    name: "registry: card reported lost since it was issued",
+    patch: (i) => (i.registry = { status: "CARD_INVALID", cardStatus: "LOST" }),
+    decision: "REJECT",
+    codes: ["REGISTRY_CARD_INVALID"],
+    level: null,
+  },
+  {
     name: "registry not found",
     patch: (i) => (i.registry = { status: "NOT_FOUND" }),
     decision: "REJECT",
@@ -311,7 +319,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.3.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.4.0");
       });
     }
   });
@@ -392,6 +400,9 @@ describe("decide (rule set v1)", () => {
       JSON.parse(
         readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8"),
       ) as RawRuleSet;
+    it("v1 re-checks the registry at reuse and revokes what was built on a source revoked for fraud", () => {
+      expect(RULES_V1.reuse).to.deep.equal({ recheckRegistry: true, onSourceRevoked: { FRAUD_SUSPECTED: "REVOKE" } });
+    });
     it("v1 covers every reason code", () => {
       expect(Object.keys(RULES_V1.outcomes).sort()).to.deep.equal([...REASON_CODES].sort());
     });
@@ -429,6 +440,27 @@ describe("decide (rule set v1)", () => {
         "$.withdrawnDocumentTypes.LIBRARY_CARD",
       ],
       ["a strong-hit score above 1", (d) => (d.sanctions.strongHitScore = 2), "$.sanctions.strongHitScore"],
+      [
+        "a lost or stolen card that passes",
+        (d) => (d.outcomes.REGISTRY_CARD_INVALID = "PASS"),
+        "$.outcomes.REGISTRY_CARD_INVALID",
+      ],
+      ["no re-onboarding policy", (d) => delete (d as Partial<RawRuleSet>).reuse, "$.reuse"],
+      [
+        "a registry re-check that is not a boolean",
+        (d) => (d.reuse.recheckRegistry = "yes"),
+        "$.reuse.recheckRegistry",
+      ],
+      [
+        "a cascade for an unknown revocation reason",
+        (d) => (d.reuse.onSourceRevoked.BAD_MOOD = "REVOKE"),
+        "$.reuse.onSourceRevoked.BAD_MOOD",
+      ],
+      [
+        "a cascade action that is not REVOKE or ALERT",
+        (d) => (d.reuse.onSourceRevoked.FRAUD_SUSPECTED = "SHRUG"),
+        "$.reuse.onSourceRevoked.FRAUD_SUSPECTED",
+      ],
     ];
     for (const [name, mutate, path] of invalid) {
       it(`refuses ${name} with DECISION_RULES_INVALID`, () => {

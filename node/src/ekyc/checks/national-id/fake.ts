@@ -3,7 +3,7 @@
  * `CitizenDirectory`); it can also be told to be unavailable, so pipeline tests can exercise the
  * REVIEW path without a network.
  */
-import type { CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
+import type { CardStatus, CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
 import { CitizenDirectory, type CitizenRecord } from "./citizen.ts";
 import { canonicalQuery } from "./query.ts";
 import { RegistryAbortedError, RegistryServerError } from "./errors.ts";
@@ -14,6 +14,11 @@ export class InMemoryNationalIdRegistry implements NationalIdRegistry {
 
   constructor(citizens: Iterable<CitizenRecord>) {
     this.#directory = new CitizenDirectory(citizens);
+  }
+
+  /** The citizen's card is reported (lost, stolen) or cancelled from now on: checks answer CARD_INVALID (null: valid again). */
+  reportCard(idNumber: string, status: CardStatus | null): void {
+    this.#directory.reportCard(idNumber, status);
   }
 
   /** Makes every later check answer UNAVAILABLE (REGISTRY_SERVER_ERROR), or back to normal. */

@@ -213,6 +213,8 @@ function toResult(body: CheckResponse): IdentityCheckResult {
     }
     case "NOT_FOUND":
       return { status: "NOT_FOUND" };
+    case "CARD_INVALID":
+      return { status: "CARD_INVALID", cardStatus: body.cardStatus };
   }
 }
 

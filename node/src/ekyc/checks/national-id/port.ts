@@ -5,7 +5,7 @@
  * simulator) and `fake.ts` (in memory). Both pass the one compliance suite.
  *
  * The answer is a value, never an exception, for every outcome of the *registry*: MATCH,
- * MISMATCH (which fields), NOT_FOUND, and UNAVAILABLE (timeout, 5xx, circuit open, a response
+ * MISMATCH (which fields), CARD_INVALID (reported lost, stolen or cancelled), NOT_FOUND, and UNAVAILABLE (timeout, 5xx, circuit open, a response
  * that breaks the schema). UNAVAILABLE carries the typed error so the decision engine can send
  * the case to manual review: an unreachable registry must never read as a pass. Bad *input* from
  * our own caller throws `InvalidArgumentError`.
@@ -50,6 +50,15 @@ export interface MismatchResult extends ResultBase {
   /** Which compared fields differ; never the registry's values (they are personal data). */
   fields: readonly ComparedField[];
 }
+/** Why a card the registry issued may no longer identify anyone (reported after issue). */
+export const CARD_STATUSES = ["LOST", "STOLEN", "CANCELLED"] as const;
+export type CardStatus = (typeof CARD_STATUSES)[number];
+
+/** The id exists, but its card was reported lost or stolen, or cancelled: it must not identify anyone. */
+export interface CardInvalidResult {
+  status: "CARD_INVALID";
+  cardStatus: CardStatus;
+}
 export interface NotFoundResult {
   status: "NOT_FOUND";
 }
@@ -60,7 +69,7 @@ export interface UnavailableResult {
   error: KycnetError;
 }
 
-export type IdentityCheckResult = MatchResult | MismatchResult | NotFoundResult | UnavailableResult;
+export type IdentityCheckResult = MatchResult | MismatchResult | CardInvalidResult | NotFoundResult | UnavailableResult;
 
 export interface NationalIdRegistry {
   checkIdentity(query: IdentityQuery, options?: CheckOptions): Promise<IdentityCheckResult>;

@@ -4,7 +4,7 @@
  * server validates requests and the client validates responses against the same definitions.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { COMPARED_FIELDS } from "./port.ts";
+import { CARD_STATUSES, COMPARED_FIELDS } from "./port.ts";
 
 export const CHECK_PATH = "/v1/identity/check";
 /** Header carrying the caller's idempotency key: retries of one check reuse it. */
@@ -36,6 +36,10 @@ export const CheckResponseSchema = Type.Union([
       }),
       suggestedIdNumber: SuggestedId,
     },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { status: Type.Literal("CARD_INVALID"), cardStatus: Type.Union(CARD_STATUSES.map((s) => Type.Literal(s))) },
     { additionalProperties: false },
   ),
   Type.Object({ status: Type.Literal("NOT_FOUND") }, { additionalProperties: false }),

@@ -5,12 +5,18 @@
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import type { CitizenRecord } from "../../../../../node/src/ekyc/checks/national-id/citizen.ts";
-import type { IdentityQuery, NationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
+import type {
+  CardStatus,
+  IdentityQuery,
+  NationalIdRegistry,
+} from "../../../../../node/src/ekyc/checks/national-id/port.ts";
 import { foldDiacritics } from "@kycnet/sdk/protocol";
 
 export interface ComplianceContext {
   registry: NationalIdRegistry;
   citizens: readonly CitizenRecord[];
+  /** Tells the registry behind the adapter that a citizen's card was reported (lost, stolen, cancelled). */
+  reportCard: (idNumber: string, status: CardStatus | null) => void;
 }
 
 function titleCase(upper: string): string {
@@ -169,6 +175,29 @@ export function describeNationalIdRegistryCompliance(
         ).to.deep.equal({
           status: "NOT_FOUND",
         });
+      });
+    });
+
+    describe("cards reported after issue", () => {
+      it("answers CARD_INVALID with the card's status, by 12-digit id and by old id, whatever the fields", async () => {
+        const c = ctx.citizens.find((x) => x.oldIdNumber !== "" && x !== withOld && x !== withoutOld)!;
+        const query = { fullName: c.fullName, dateOfBirth: c.dateOfBirth };
+        expect(await ctx.registry.checkIdentity({ ...query, idNumber: c.idNumber })).to.deep.equal({ status: "MATCH" });
+        ctx.reportCard(c.idNumber, "LOST");
+        expect(await ctx.registry.checkIdentity({ ...query, idNumber: c.idNumber })).to.deep.equal({
+          status: "CARD_INVALID",
+          cardStatus: "LOST",
+        });
+        expect(await ctx.registry.checkIdentity({ ...query, oldIdNumber: c.oldIdNumber })).to.deep.equal({
+          status: "CARD_INVALID",
+          cardStatus: "LOST",
+        });
+        ctx.reportCard(c.idNumber, "STOLEN");
+        expect(
+          await ctx.registry.checkIdentity({ ...query, idNumber: c.idNumber, fullName: "SOMEONE ELSE" }),
+        ).to.deep.equal({ status: "CARD_INVALID", cardStatus: "STOLEN" });
+        ctx.reportCard(c.idNumber, null); // found again
+        expect(await ctx.registry.checkIdentity({ ...query, idNumber: c.idNumber })).to.deep.equal({ status: "MATCH" });
       });
     });
 

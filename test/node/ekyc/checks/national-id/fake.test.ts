@@ -5,7 +5,11 @@ import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 const citizens = generateCitizens({ seed: 6, count: 200 });
 const registry = new InMemoryNationalIdRegistry(citizens);
-describeNationalIdRegistryCompliance("in-memory fake", () => ({ registry, citizens }));
+describeNationalIdRegistryCompliance("in-memory fake", () => ({
+  registry,
+  citizens,
+  reportCard: (id, status) => registry.reportCard(id, status),
+}));
 
 describe("InMemoryNationalIdRegistry", () => {
   const c = citizens[0]!;

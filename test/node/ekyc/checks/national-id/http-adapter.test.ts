@@ -41,6 +41,7 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
   describeNationalIdRegistryCompliance("HTTP adapter + simulator", () => ({
     registry: new HttpNationalIdRegistry({ baseUrl: simulator.url }),
     citizens: simulator.citizens,
+    reportCard: (id, status) => simulator.reportCard(id, status),
   }));
 
   const fast = { attemptTimeoutMs: 300, deadlineMs: 2_000, backoffMs: 5 };

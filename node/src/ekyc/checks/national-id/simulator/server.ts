@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { CitizenDirectory, type CitizenRecord } from "../citizen.ts";
+import type { CardStatus } from "../port.ts";
 import { canonicalQuery } from "../query.ts";
 import { CHECK_PATH, CheckRequestSchema, REQUEST_ID_HEADER } from "../wire.ts";
 import { generateCitizens, seededRandom } from "./citizens.ts";
@@ -51,6 +52,8 @@ export interface RegistrySimulator {
   readonly url: string;
   start(): Promise<string>;
   stop(): Promise<void>;
+  /** The citizen's card is reported (lost, stolen) or cancelled from now on: checks answer CARD_INVALID (null: valid again). */
+  reportCard(idNumber: string, status: CardStatus | null): void;
   /** Queue faults served to the next requests, in order (then back to normal answers). */
   injectFaults(...faults: SimulatedFault[]): void;
   stats(): RegistrySimulatorStats;
@@ -141,6 +144,9 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
     },
     async stop() {
       await app.close();
+    },
+    reportCard(idNumber, status) {
+      directory.reportCard(idNumber, status);
     },
     injectFaults(...next) {
       faults.push(...next);

@@ -1,0 +1,166 @@
+/**
+ * Fraud must not spread through re-onboarding (issue 21), end to end with three real banks (JSON-RPC
+ * chain, SoftHSM2, LevelDB, registry simulator, real OCR and face models, libp2p):
+ * - bank A onboards a customer; banks B and C re-onboard from A's attestation;
+ * - the card is then reported lost at the registry: a re-onboarding at B asks the registry again
+ *   and is refused (REGISTRY_CARD_INVALID), where it used to take A's earlier MATCH;
+ * - A revokes its attestation for fraud: B and C learn it from the chain's `Revoked` event (through
+ *   their own reuse index, not the chain's refUid) and revoke their REUSE attestations within about
+ *   one block period; nobody can re-onboard from A's attestation, nor from B's, any more.
+ */
+import { expect } from "chai";
+import { Wallet, type HDNodeWallet } from "ethers";
+import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import type { KycnetNode } from "../../node/src/node.ts";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import {
+  ALL_FIELDS_MASK,
+  Purpose,
+  RevocationReason,
+  signConsentGrant,
+  toConsentGrant,
+  type AttestationProof,
+  type Hex,
+} from "@kycnet/sdk/protocol";
+import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
+import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+
+describe("e2e: fraud does not spread through re-onboarding (three banks)", function () {
+  this.timeout(300_000);
+  let consortium: E2eConsortium;
+  let setup: ConsortiumSetup;
+  let nodes: readonly KycnetNode[];
+  let model: FaceModel;
+  let customer: DemoCustomer;
+
+  before(async () => {
+    model = await loadOnnxFaceModel();
+    customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
+    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    ({ setup, nodes } = consortium);
+  });
+  after(() => consortium?.stop());
+
+  const node = (i: number) => nodes[i]!;
+
+  async function answerChallenge(at: KycnetNode, sessionId: string) {
+    const challenge = await at.onboarding.createLivenessChallenge(sessionId);
+    await at.onboarding.uploadSelfieFrames(
+      sessionId,
+      challenge.challengeId,
+      await customer.framesFor(challenge.steps, Date.now()),
+    );
+  }
+
+  async function anchored(at: KycnetNode, uid: Hex): Promise<AttestationProof> {
+    await at.outbox.flush();
+    const meta = await at.vault.findRecordByUid(uid);
+    expect(meta?.anchor?.uid).to.equal(uid);
+    return at.vault.proofOf(meta!)!;
+  }
+
+  let nonce = 1n;
+  /** Opens a re-onboarding session at `grantee` from `sourceUid`, with a consent signed by the source's subject. */
+  async function reuseAt(grantee: KycnetNode, sourceUid: Hex, sourceSubject: HDNodeWallet, subject: HDNodeWallet) {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const grant = toConsentGrant({
+      attestationUid: sourceUid,
+      grantee: await grantee.ledger.account(),
+      purpose: Purpose.ONBOARDING,
+      fieldMask: ALL_FIELDS_MASK,
+      validUntil: now + 3600n,
+      nonce: nonce++,
+      deadline: now + 600n,
+    });
+    const domain = { chainId: await grantee.ledger.chainId(), verifyingContract: setup.addresses.consents };
+    const signature = (await signConsentGrant(sourceSubject, domain, grant)) as Hex;
+    const wire = {
+      ...grant,
+      validUntil: String(grant.validUntil),
+      nonce: String(grant.nonce),
+      deadline: String(grant.deadline),
+    };
+    return grantee.onboarding.createReuseSession(subject.address as Hex, {
+      attestationUid: sourceUid,
+      grant: wire,
+      signature,
+    });
+  }
+
+  async function reonboard(grantee: KycnetNode, sourceUid: Hex, sourceSubject: HDNodeWallet, subject: HDNodeWallet) {
+    const session = await reuseAt(grantee, sourceUid, sourceSubject, subject);
+    await answerChallenge(grantee, session.sessionId);
+    return grantee.onboarding.decide(session.sessionId);
+  }
+
+  const subjectA = Wallet.createRandom();
+  const subjectB = Wallet.createRandom();
+  const subjectC = Wallet.createRandom();
+  let sourceUid: Hex;
+  let sourceProof: AttestationProof;
+  let uidB: Hex;
+  let proofB: AttestationProof;
+  let proofC: AttestationProof;
+
+  it("bank A onboards the customer, and banks B and C re-onboard from A's attestation", async () => {
+    const { sessionId } = await node(0).onboarding.createSession(subjectA.address as Hex);
+    await node(0).onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
+    await node(0).onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
+    await answerChallenge(node(0), sessionId);
+    const decision = await node(0).onboarding.decide(sessionId);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
+    sourceUid = decision.attestationUid!;
+    sourceProof = await anchored(node(0), sourceUid);
+
+    const atB = await reonboard(node(1), sourceUid, subjectA, subjectB);
+    expect(atB.outcome, JSON.stringify(atB.reasons)).to.equal("PASS");
+    uidB = atB.attestationUid!;
+    proofB = await anchored(node(1), uidB);
+    const atC = await reonboard(node(2), sourceUid, subjectA, subjectC);
+    expect(atC.outcome, JSON.stringify(atC.reasons)).to.equal("PASS");
+    proofC = await anchored(node(2), atC.attestationUid!);
+    // Each re-onboarding asked the registry itself: A once, B once, C once.
+    expect(consortium.registry.stats().requests).to.equal(3);
+  });
+
+  it("refuses a re-onboarding at B once the card is reported lost at the registry (B asks it again)", async () => {
+    consortium.registry.reportCard(customer.person.idNumber, "LOST");
+    const decision = await reonboard(node(1), sourceUid, subjectA, Wallet.createRandom());
+    expect(decision.outcome).to.equal("REJECT");
+    expect(decision.reasons.map((r) => r.code)).to.deep.equal(["REGISTRY_CARD_INVALID"]);
+    expect(decision.attestationUid).to.equal(undefined);
+  });
+
+  it("when A revokes for fraud, B and C revoke their REUSE attestations within about one block period", async () => {
+    expect(await node(1).ledger.attestationStatus(proofB)).to.equal("VALID");
+    expect(await node(2).ledger.attestationStatus(proofC)).to.equal("VALID");
+    const blockPeriodMs = node(1).config.chain.blockPeriodMs;
+    await node(0).ledger.revokeAttestation(sourceProof, RevocationReason.FRAUD_SUSPECTED);
+    const started = performance.now();
+    const revokedAfter = async (at: KycnetNode, proof: AttestationProof): Promise<number> => {
+      while (performance.now() - started < 20 * blockPeriodMs) {
+        if ((await at.ledger.attestationStatus(proof)) === "REVOKED") return performance.now() - started;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("not revoked by the cascade");
+    };
+    const [msB, msC] = await Promise.all([revokedAfter(node(1), proofB), revokedAfter(node(2), proofC)]);
+    // One poll interval (= the block period) to see the event, and the revocation's own transaction.
+    expect(msB).to.be.below(blockPeriodMs + 1_000);
+    expect(msC).to.be.below(blockPeriodMs + 1_000);
+    const entries = await node(1).audit.list({ limit: 1_000 });
+    const cascade = entries.filter((e) => e.action === "reuse.cascade-revoked");
+    expect(cascade).to.have.length(1);
+    expect(cascade[0]!.details).to.include({ sourceUid, uid: uidB, sourceReason: "FRAUD_SUSPECTED" });
+  });
+
+  it("nobody re-onboards from A's attestation any more, nor from B's built on it", async () => {
+    const fromA = await reuseAt(node(2), sourceUid, subjectA, Wallet.createRandom()).catch((e: unknown) => e);
+    expect(isKycnetError(fromA, "REUSE_NOT_POSSIBLE"), String(fromA)).to.equal(true);
+    expect((fromA as { details: Record<string, unknown> }).details).to.include({ sourceRevokedFor: "FRAUD_SUSPECTED" });
+    const fromB = await reuseAt(node(2), uidB, subjectB, Wallet.createRandom()).catch((e: unknown) => e);
+    expect(isKycnetError(fromB, "REUSE_NOT_POSSIBLE"), String(fromB)).to.equal(true);
+    expect((fromB as { details: Record<string, unknown> }).details).to.include({ sourceRevokedFor: "FRAUD_SUSPECTED" });
+  });
+});
