@@ -79,6 +79,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
   const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
   const { store, audit, vault, outbox } = nodeVault;
+  metrics.recordVaultCheck({ ...nodeVault.check, problems: nodeVault.check.problems.length });
   const engines = await openPipelineEngines(config, overrides, startup, logger);
   metrics.watch(
     nodeGaugeSources({
@@ -126,6 +127,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
           chainId,
           store,
           keys,
+          vaultCheck: nodeVault.check,
           funds: {
             account,
             gasPerTransaction: anchoringGasPerTransaction(config.anchoring.maxBatch),
