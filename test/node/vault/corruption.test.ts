@@ -1,0 +1,176 @@
+/**
+ * Corruption of the LevelDB files while the node is stopped (adversarial suite, issue 18): one
+ * flipped byte in the write-ahead log, one in a table file. LevelDB itself opens both without a word
+ * (it drops the damaged log bytes, and serves the changed table block); the node's start-up vault
+ * check names the damage, logs it at error level, sets the metric, and /ready answers 503 with the
+ * reason. The log as it was before opening is kept for the operator. Real chain, real node, LevelDB.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { expect } from "chai";
+import { loadNodeConfig, type NodeConfig } from "../../../node/src/config.ts";
+import { loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
+import { createNode, type KycnetNode } from "../../../node/src/node.ts";
+import { createLogger } from "../../../node/src/observability/logger.ts";
+import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
+import { DEMO_HSM_PIN, prepareConsortium } from "../../../scripts/consortium/setup.ts";
+import { startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { verifiedRecord } from "./fixtures.ts";
+
+interface Readiness {
+  status: string;
+  checks: Record<string, string>;
+  reasons?: Record<string, string>;
+}
+
+/** Flips one byte in the middle of the newest file of the vault whose name ends with `suffix`. */
+function flipByte(vaultDir: string, suffix: string): string {
+  const file = readdirSync(vaultDir)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .at(-1);
+  if (file === undefined) throw new Error(`no ${suffix} file in ${vaultDir}`);
+  const bytes = readFileSync(join(vaultDir, file));
+  bytes[Math.floor(bytes.length / 2)]! ^= 0x20;
+  writeFileSync(join(vaultDir, file), bytes);
+  return file;
+}
+
+describe("vault corruption: flipped bytes in LevelDB's files are detected and the node is not ready", function () {
+  this.timeout(180_000);
+  let chain: LocalChain;
+  let dir: string;
+  let base: NodeConfig;
+  let model: FaceModel;
+  let n = 0;
+  const notUsed = async (): Promise<never> => {
+    throw new Error("no card is read in this test");
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kycnet-corruption-"));
+    chain = await startLocalChain();
+    const setup = await prepareConsortium({
+      dir,
+      rpcUrl: chain.url,
+      chainId: chain.chainId,
+      registryUrl: "http://127.0.0.1:9",
+      bankNames: ["Bank A"],
+      threshold: 1,
+    });
+    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
+    base = await loadNodeConfig(setup.banks[0]!.configPath);
+    model = await loadOnnxFaceModel();
+  });
+  after(async () => {
+    await model?.close();
+    await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const freshConfig = (): NodeConfig => ({
+    ...base,
+    dataDir: join(dir, `node-${++n}`),
+    api: { ...base.api, port: 0 },
+    exchange: { ...base.exchange, listen: ["/ip4/127.0.0.1/tcp/0"] },
+  });
+
+  async function startNode(config: NodeConfig): Promise<{ node: KycnetNode; logs: Array<Record<string, unknown>> }> {
+    const logs: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean))
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger({ level: "info" }, sink);
+    const node = await createNode(config, { faceModel: model, readDocument: notUsed, logger });
+    await node.start();
+    return { node, logs };
+  }
+
+  /** Starts a node, stores records through its vault, stops it. */
+  async function nodeWithRecords(config: NodeConfig, count: number): Promise<void> {
+    const { node } = await startNode(config);
+    try {
+      for (let i = 0; i < count; i++) {
+        const { record, attestation } = verifiedRecord(i);
+        const now = BigInt(Math.floor(Date.now() / 1000));
+        await node.vault.storeVerifiedRecord({ record, attestation: attestation(now), actor: "op" });
+      }
+    } finally {
+      await node.stop();
+    }
+  }
+
+  async function expectNotReady(node: KycnetNode, logs: Array<Record<string, unknown>>, damage: RegExp) {
+    const response = await fetch(`${node.api!.url}/ready`);
+    const body = (await response.json()) as Readiness;
+    expect(response.status, JSON.stringify(body)).to.equal(503);
+    expect(body.checks["vault-integrity"]).to.equal("down");
+    expect(body.reasons?.["vault-integrity"]).to.match(damage);
+    const metrics = await (await fetch(`${node.api!.url}/metrics`)).text();
+    expect(metrics).to.match(/^kycnet_vault_check_ok 0$/m);
+    expect(metrics).to.match(/^kycnet_vault_check_problems [1-9]/m);
+    const failed = logs.find((l) => l.msg === "vault check failed: the node will not report ready until restored");
+    expect(failed, "an error-level log line").to.not.equal(undefined);
+    expect(failed!.level).to.equal(50);
+    expect(JSON.stringify(failed!.problems)).to.match(damage);
+  }
+
+  it("a clean restart is ready, and its check starts from the checkpoint", async () => {
+    const config = freshConfig();
+    await nodeWithRecords(config, 3);
+    const { node, logs } = await startNode(config);
+    try {
+      const response = await fetch(`${node.api!.url}/ready`);
+      const body = (await response.json()) as Readiness;
+      expect(body.checks["vault-integrity"], JSON.stringify(body)).to.equal("up");
+      expect(body.reasons).to.equal(undefined);
+      const checked = logs.find((l) => l.msg === "vault checked");
+      expect(checked).to.deep.include({ ok: true, incremental: true, records: 3 });
+      expect(await (await fetch(`${node.api!.url}/metrics`)).text()).to.match(/^kycnet_vault_check_ok 1$/m);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("a flipped byte in the write-ahead log: the dropped bytes are named, the log is kept, /ready is 503", async () => {
+    const config = freshConfig();
+    await nodeWithRecords(config, 5);
+    const vaultDir = join(config.dataDir, "vault");
+    const log = flipByte(vaultDir, ".log");
+    const damaged = readFileSync(join(vaultDir, log));
+
+    const { node, logs } = await startNode(config);
+    try {
+      await expectNotReady(node, logs, /write-ahead log damaged.*dropping \d+ bytes/);
+      // What LevelDB dropped is still on disk, for the operator to restore from.
+      const kept = join(config.dataDir, "vault.logs-before-open", log);
+      expect(existsSync(kept)).to.equal(true);
+      expect(readFileSync(kept).equals(damaged)).to.equal(true);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("a flipped byte in a table file: the failing block is named, /ready is 503", async () => {
+    const config = freshConfig();
+    await nodeWithRecords(config, 5);
+    // Move everything into table files (what LevelDB does by itself as the log grows).
+    const store = await openLevelRecordStore(join(config.dataDir, "vault"));
+    await store.compact();
+    await store.close();
+    const table = flipByte(join(config.dataDir, "vault"), ".ldb");
+
+    const { node, logs } = await startNode(config);
+    try {
+      await expectNotReady(node, logs, new RegExp(`table file ${table}: .*(fails its checksum|runs past)`));
+    } finally {
+      await node.stop();
+    }
+  });
+});
