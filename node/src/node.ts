@@ -77,7 +77,11 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   );
   startup.onClose(() => keys.close());
   const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
-  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
+  const nodeVault = await openNodeVault(
+    config,
+    { keys, ledger, account, chainId, logger, onRecordOpenFailure: (code) => metrics.countRecordOpenFailure(code) },
+    startup,
+  );
   const { store, audit, vault, outbox } = nodeVault;
   metrics.recordVaultCheck({ ...nodeVault.check, problems: nodeVault.check.problems.length });
   const engines = await openPipelineEngines(config, overrides, startup, logger);

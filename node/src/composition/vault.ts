@@ -31,6 +31,8 @@ export interface OpenVaultDeps {
   readonly account: Hex;
   readonly chainId: bigint;
   readonly logger: Logger;
+  /** A stored record failed to open (decryption or integrity): counted for the alert rule. */
+  readonly onRecordOpenFailure?: (code: string) => void;
 }
 
 export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
@@ -44,7 +46,11 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
   if (check.ok) logger.info(figures, "vault checked");
   else logger.error({ ...figures, problems }, "vault check failed: the node will not report ready until restored");
   const attestationContext = { chainId: deps.chainId, registry: ledger.addresses.attestations, issuer: deps.account };
-  const vault = createVault({ store, keys, audit, attestationContext });
+  const onOpenFailure = (id: string, code: string) => {
+    logger.error({ recordId: id, code }, "stored record failed to open (audited as record.open-failed)");
+    deps.onRecordOpenFailure?.(code);
+  };
+  const vault = createVault({ store, keys, audit, attestationContext, onOpenFailure });
   const review = createReviewQueue({ store, vault, audit });
   const outbox = createAnchoringWorker({
     store,
