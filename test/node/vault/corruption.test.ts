@@ -5,18 +5,13 @@
  * check names the damage, logs it at error level, sets the metric, and /ready answers 503 with the
  * reason. The log as it was before opening is kept for the operator. Real chain, real node, LevelDB.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { expect } from "chai";
-import { loadNodeConfig, type NodeConfig } from "../../../node/src/config.ts";
-import { loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
-import { createNode, type KycnetNode } from "../../../node/src/node.ts";
-import { createLogger } from "../../../node/src/observability/logger.ts";
+import type { NodeConfig } from "../../../node/src/config.ts";
+import type { KycnetNode } from "../../../node/src/node.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
-import { DEMO_HSM_PIN, prepareConsortium } from "../../../scripts/consortium/setup.ts";
-import { startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { startSingleNodeFixture, type SingleNodeFixture } from "../../support/single-node.ts";
 import { verifiedRecord } from "./fixtures.ts";
 
 interface Readiness {
@@ -40,57 +35,15 @@ function flipByte(vaultDir: string, suffix: string): string {
 
 describe("vault corruption: flipped bytes in LevelDB's files are detected and the node is not ready", function () {
   this.timeout(180_000);
-  let chain: LocalChain;
-  let dir: string;
-  let base: NodeConfig;
-  let model: FaceModel;
-  let n = 0;
-  const notUsed = async (): Promise<never> => {
-    throw new Error("no card is read in this test");
-  };
-
+  let fixture: SingleNodeFixture;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "kycnet-corruption-"));
-    chain = await startLocalChain();
-    const setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl: "http://127.0.0.1:9",
-      bankNames: ["Bank A"],
-      threshold: 1,
-    });
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    base = await loadNodeConfig(setup.banks[0]!.configPath);
-    model = await loadOnnxFaceModel();
+    fixture = await startSingleNodeFixture("corruption");
   });
   after(async () => {
-    await model?.close();
-    await chain?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
-
-  const freshConfig = (): NodeConfig => ({
-    ...base,
-    dataDir: join(dir, `node-${++n}`),
-    api: { ...base.api, port: 0 },
-    exchange: { ...base.exchange, listen: ["/ip4/127.0.0.1/tcp/0"] },
-  });
-
-  async function startNode(config: NodeConfig): Promise<{ node: KycnetNode; logs: Array<Record<string, unknown>> }> {
-    const logs: Array<Record<string, unknown>> = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split("\n").filter(Boolean))
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const logger = createLogger({ level: "info" }, sink);
-    const node = await createNode(config, { faceModel: model, readDocument: notUsed, logger });
-    await node.start();
-    return { node, logs };
-  }
+  const freshConfig = () => fixture.freshConfig();
+  const startNode = (config: NodeConfig) => fixture.startNode(config);
 
   /** Starts a node, stores records through its vault, stops it. */
   async function nodeWithRecords(config: NodeConfig, count: number): Promise<void> {
