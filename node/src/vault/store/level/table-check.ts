@@ -5,7 +5,7 @@
  * without `verify_checksums`, and exposes neither, so a flipped byte in a table block is served as
  * data (a changed literal in a snappy block decompresses fine). Each block carries a masked CRC32C
  * of its bytes and compression type; this walks the footer, the index block and every block the
- * index names, and reports the first one whose checksum fails. Table files are immutable once
+ * index and the metaindex name, and reports the first one whose checksum fails. Table files are immutable once
  * written, so a file verified once need not be read again (the vault check keeps their names).
  *
  * Format (LevelDB's doc/table_format.md): a 48-byte footer (metaindex and index block handles as
@@ -20,20 +20,50 @@ const MAGIC_HIGH = 0xdb477524;
 const TRAILER_LENGTH = 5;
 const MASK_DELTA = 0xa282ead8;
 
-/** CRC-32C (Castagnoli), table-driven: LevelDB's block checksum. Node's zlib only has CRC-32. */
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
+/**
+ * CRC-32C (Castagnoli): LevelDB's block checksum (Node's zlib only has CRC-32). Slicing-by-8: eight
+ * 256-entry tables let the loop take 8 bytes a step, several times faster than byte at a time,
+ * which matters because a first check reads every table file of the vault.
+ */
+const CRC32C_TABLES = (() => {
+  const tables = Array.from({ length: 8 }, () => new Uint32Array(256));
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    tables[0]![n] = c >>> 0;
   }
-  return table;
+  for (let n = 0; n < 256; n++)
+    for (let t = 1; t < 8; t++) tables[t]![n] = (tables[t - 1]![n]! >>> 8) ^ tables[0]![tables[t - 1]![n]! & 0xff]!;
+  return tables;
 })();
 
 export function crc32c(bytes: Uint8Array): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC32C_TABLES as [
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+  ];
   let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC32C_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  let i = 0;
+  const end8 = bytes.length - (bytes.length % 8);
+  for (; i < end8; i += 8) {
+    const lo = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
+    crc =
+      t7[lo & 0xff]! ^
+      t6[(lo >>> 8) & 0xff]! ^
+      t5[(lo >>> 16) & 0xff]! ^
+      t4[lo >>> 24]! ^
+      t3[bytes[i + 4]!]! ^
+      t2[bytes[i + 5]!]! ^
+      t1[bytes[i + 6]!]! ^
+      t0[bytes[i + 7]!]!;
+  }
+  for (; i < bytes.length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -165,7 +195,9 @@ export async function verifyTableFile(path: string): Promise<string | null> {
     const footer: Cursor = { bytes: file.subarray(footerAt), pos: 0 };
     const metaindex = handleAt(footer);
     const index = handleAt(footer);
-    readBlock(file, metaindex, "metaindex");
+    // The metaindex names the meta blocks (the bloom filter block classic-level writes).
+    for (const value of blockValues(readBlock(file, metaindex, "metaindex")))
+      readBlock(file, handleAt({ bytes: value, pos: 0 }), "meta");
     const indexBlock = readBlock(file, index, "index");
     for (const value of blockValues(indexBlock)) readBlock(file, handleAt({ bytes: value, pos: 0 }), "data");
     return null;
