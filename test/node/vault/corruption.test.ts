@@ -5,6 +5,7 @@
  * check names the damage, logs it at error level, sets the metric, and /ready answers 503 with the
  * reason. The log as it was before opening is kept for the operator. Real chain, real node, LevelDB.
  */
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -13,6 +14,8 @@ import type { KycnetNode } from "../../../node/src/node.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { startSingleNodeFixture, type SingleNodeFixture } from "../../support/single-node.ts";
 import { verifiedRecord } from "./fixtures.ts";
+
+const KYCNET = join(import.meta.dirname, "../../../bin/kycnet");
 
 interface Readiness {
   status: string;
@@ -119,11 +122,25 @@ describe("vault corruption: flipped bytes in LevelDB's files are detected and th
     await store.close();
     const table = flipByte(join(config.dataDir, "vault"), ".ldb");
 
+    const damage = new RegExp(`table file ${table}: .*(fails its checksum|runs past)`);
     const { node, logs } = await startNode(config);
     try {
-      await expectNotReady(node, logs, new RegExp(`table file ${table}: .*(fails its checksum|runs past)`));
+      await expectNotReady(node, logs, damage);
     } finally {
       await node.stop();
     }
+
+    // The operator's offline check says the same (exit 1: a finding), in full as from the checkpoint.
+    const configFile = `${config.dataDir}.json`;
+    writeFileSync(configFile, JSON.stringify(config));
+    const cli = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(KYCNET, ["vault", "check", "--full", "--json", "--config", configFile], (error, stdout) =>
+        resolve({ code: error === null ? 0 : Number(error.code), stdout }),
+      ),
+    );
+    expect(cli.code, cli.stdout).to.equal(1);
+    const report = JSON.parse(cli.stdout) as { ok: boolean; problems: string[]; incremental: boolean };
+    expect(report).to.deep.include({ ok: false, incremental: false });
+    expect(report.problems.join("\n")).to.match(damage);
   });
 });
