@@ -121,6 +121,8 @@ export type VaultErrorCode =
   // a LevelDB vault held by another process (a running node, or a second one on the same data)
   | "STORE_LOCKED"
   | "STORE_SCHEMA_MISMATCH"
+  // the store's own files failed a checksum, or LevelDB dropped damaged bytes on open
+  | "STORE_CORRUPT"
   | "AUDIT_LOG_CORRUPT";
 
 /** config.ts, node.ts: configuration and start-up. */

@@ -79,8 +79,13 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   );
   startup.onClose(() => keys.close());
   const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
-  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
+  const nodeVault = await openNodeVault(
+    config,
+    { keys, ledger, account, chainId, logger, onRecordOpenFailure: (code) => metrics.countRecordOpenFailure(code) },
+    startup,
+  );
   const { store, audit, vault, outbox } = nodeVault;
+  metrics.recordVaultCheck({ ...nodeVault.check, problems: nodeVault.check.problems.length });
   const engines = await openPipelineEngines(config, overrides, startup, logger);
   const sanctionsUpkeep =
     engines.sanctionsFromFiles === null
@@ -141,6 +146,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
           chainId,
           store,
           keys,
+          vaultCheck: nodeVault.check,
           funds: {
             account,
             gasPerTransaction: anchoringGasPerTransaction(config.anchoring.maxBatch),

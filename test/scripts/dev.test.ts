@@ -61,7 +61,7 @@ describe("kycnet dev: one development node", function () {
       expect(ready.status).to.equal(200);
       expect(await ready.json()).to.deep.equal({
         status: "ready",
-        checks: { ledger: "up", vault: "up", hsm: "up", funds: "up" },
+        checks: { ledger: "up", vault: "up", hsm: "up", "vault-integrity": "up", funds: "up" },
       });
       const cases = await fetch(`${summary.api}/v1/review/cases`, {
         headers: { authorization: `Bearer ${summary.apiKeys.reviewer}` },

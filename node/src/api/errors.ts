@@ -205,6 +205,12 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     publicDetail:
       "The vault's database schema is newer than this node or was altered; the node does not serve until it matches.",
   },
+  STORE_CORRUPT: {
+    status: 503,
+    title: "Vault damaged",
+    publicDetail:
+      "The node's vault files failed an integrity check; the node does not serve until an operator restores them.",
+  },
   AUDIT_LOG_CORRUPT: {
     status: 503,
     title: "Audit log unavailable",

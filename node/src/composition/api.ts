@@ -3,7 +3,7 @@ import { buildApp } from "../api/app.ts";
 import { apiConfig } from "../api/config.ts";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
-import { anchoringFunds, keyManagerOpen, ledgerReachable, probeCheck } from "../observability/checks.ts";
+import { anchoringFunds, keyManagerOpen, ledgerReachable, probeCheck, vaultIntact } from "../observability/checks.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { ReadinessCheck } from "../observability/readiness.ts";
@@ -22,6 +22,8 @@ export interface ReadinessDeps {
   readonly chainId: bigint;
   readonly store: RecordStore;
   readonly keys: KeyManager;
+  /** The start-up vault check's outcome ("vault-integrity"; omitted: no such check). */
+  readonly vaultCheck?: { readonly ok: boolean; readonly problems: readonly string[] };
   /** The node's account, and the gas it needs for one anchoring transaction times how many (0: no check). */
   readonly funds?: {
     readonly account: string;
@@ -44,6 +46,7 @@ export function nodeReadinessChecks(deps: ReadinessDeps): ReadinessCheck[] {
     probeCheck("vault", async () => void (await deps.store.get("audit-head"))),
     keyManagerOpen(deps.keys),
   ];
+  if (deps.vaultCheck !== undefined) checks.push(vaultIntact(deps.vaultCheck));
   const funds = deps.funds;
   if (funds !== undefined && funds.transactions > 0) {
     const quantity = async (method: string, params: unknown[]) => BigInt(String(await deps.rpc.send(method, params)));

@@ -41,7 +41,7 @@ export interface OpenExchangeDeps {
   readonly account: Hex;
   readonly vault: Vault;
   readonly logger: Logger;
-  readonly metrics: Pick<Metrics, "countExchangeRequest">;
+  readonly metrics: Pick<Metrics, "countExchangeRequest" | "countRefusedPeer">;
 }
 
 export async function openExchange(
@@ -66,7 +66,15 @@ export async function openExchange(
     onError: (error) => logger.warn({ err: error }, "membership check failed"),
   });
   const host = await startup.step("exchange host", () =>
-    createExchangeHost({ privateKey: identity.privateKey, listen: config.exchange.listen, membership }),
+    createExchangeHost({
+      privateKey: identity.privateKey,
+      listen: config.exchange.listen,
+      membership,
+      onRefused: ({ peerId, direction, reason, error }) => {
+        deps.metrics.countRefusedPeer(reason);
+        logger.warn({ peerId, direction, reason, ...(error === undefined ? {} : { err: error }) }, "peer refused");
+      },
+    }),
   );
   const recordServer = createRecordServer({
     host,

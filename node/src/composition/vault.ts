@@ -11,6 +11,7 @@ import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
 import { openLevelRecordStore } from "../vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../vault/store/record-store.ts";
+import { checkVault, type VaultCheckResult } from "../vault/vault-check.ts";
 import { createVault, type Vault } from "../vault/vault.ts";
 import type { Startup } from "./startup.ts";
 
@@ -20,6 +21,8 @@ export interface NodeVault {
   readonly vault: Vault;
   readonly review: ReviewQueueStore;
   readonly outbox: AnchoringWorker;
+  /** The start-up vault check; when not ok the node starts but does not report ready. */
+  readonly check: VaultCheckResult;
 }
 
 export interface OpenVaultDeps {
@@ -28,6 +31,8 @@ export interface OpenVaultDeps {
   readonly account: Hex;
   readonly chainId: bigint;
   readonly logger: Logger;
+  /** A stored record failed to open (decryption or integrity): counted for the alert rule. */
+  readonly onRecordOpenFailure?: (code: string) => void;
 }
 
 export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
@@ -36,8 +41,16 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
   const store = await startup.step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
   startup.onClose(() => store.close());
   const audit = createAuditLog(store);
+  const check = await startup.step("vault-check", () => checkVault(store, audit));
+  const { problems, ...figures } = check;
+  if (check.ok) logger.info(figures, "vault checked");
+  else logger.error({ ...figures, problems }, "vault check failed: the node will not report ready until restored");
   const attestationContext = { chainId: deps.chainId, registry: ledger.addresses.attestations, issuer: deps.account };
-  const vault = createVault({ store, keys, audit, attestationContext });
+  const onOpenFailure = (id: string, code: string) => {
+    logger.error({ recordId: id, code }, "stored record failed to open (audited as record.open-failed)");
+    deps.onRecordOpenFailure?.(code);
+  };
+  const vault = createVault({ store, keys, audit, attestationContext, onOpenFailure });
   const review = createReviewQueue({ store, vault, audit });
   const outbox = createAnchoringWorker({
     store,
@@ -53,5 +66,5 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
       ),
     onError: (error) => logger.warn({ err: error }, "anchoring failed; will retry"),
   });
-  return { store, audit, vault, review, outbox };
+  return { store, audit, vault, review, outbox, check };
 }

@@ -3,7 +3,9 @@
  * autoNAT, identify/ping services or DHT — so the only traffic is what kycnet dials or accepts.
  * The connection gater asks the membership gate after the Noise handshake (when the remote peer id
  * is authenticated), in both directions: a non-member's connection is dropped before any stream
- * is opened. Protocol handlers re-check per request (see record-server.ts).
+ * is opened. Protocol handlers re-check per request (see record-server.ts). Every refusal is
+ * reported to `onRefused` (the node logs it with the peer id and counts it), so a probing peer or
+ * a member whose key rotated badly is seen, not just dropped.
  */
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
@@ -32,6 +34,17 @@ export interface ExchangeHostOptions {
   readonly upgradeTimeoutMs?: number;
   /** Dial deadline, ms. Default 5,000. */
   readonly dialTimeoutMs?: number;
+  /** Called for each connection the gate refuses. */
+  readonly onRefused?: (refusal: RefusedPeer) => void;
+}
+
+/** A connection the member gate refused after the Noise handshake authenticated the peer id. */
+export interface RefusedPeer {
+  readonly peerId: string;
+  readonly direction: "inbound" | "outbound";
+  /** not_member: no active member owns this peer id on chain; membership_unavailable: the chain could not say. */
+  readonly reason: "not_member" | "membership_unavailable";
+  readonly error?: unknown;
 }
 
 export interface ExchangeHost {
@@ -56,16 +69,27 @@ export interface ExchangeHost {
   openStreamCount(): number;
 }
 
-export function gaterFor(membership: MembershipCheck): ConnectionGater {
-  const denied = async (peerId: PeerId): Promise<boolean> =>
-    (await membership.activeMemberOf(peerId.toMultihash().bytes)) === null;
+export function gaterFor(membership: MembershipCheck, onRefused?: (refusal: RefusedPeer) => void): ConnectionGater {
+  const deniedOn =
+    (direction: RefusedPeer["direction"]) =>
+    async (peerId: PeerId): Promise<boolean> => {
+      const peer = peerId.toString();
+      try {
+        if ((await membership.activeMemberOf(peerId.toMultihash().bytes)) !== null) return false;
+        onRefused?.({ peerId: peer, direction, reason: "not_member" });
+      } catch (error) {
+        // Fail closed: a peer is let in only when the chain says it is a member.
+        onRefused?.({ peerId: peer, direction, reason: "membership_unavailable", error });
+      }
+      return true;
+    };
   return {
     denyDialPeer: async () => false,
     denyDialMultiaddr: async () => false,
     denyInboundConnection: async () => false,
     denyOutboundConnection: async () => false,
-    denyInboundEncryptedConnection: denied,
-    denyOutboundEncryptedConnection: denied,
+    denyInboundEncryptedConnection: deniedOn("inbound"),
+    denyOutboundEncryptedConnection: deniedOn("outbound"),
     denyInboundUpgradedConnection: async () => false,
     denyOutboundUpgradedConnection: async () => false,
     filterMultiaddrForPeer: async () => true,
@@ -82,7 +106,7 @@ export async function createExchangeHost(options: ExchangeHostOptions): Promise<
     streamMuxers: [yamux()],
     peerDiscovery: [],
     services: {},
-    connectionGater: gaterFor(options.membership),
+    connectionGater: gaterFor(options.membership, options.onRefused),
     connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: options.maxConnections ?? 64,

@@ -4,7 +4,7 @@
  */
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
-import type { ReadinessCheck } from "./readiness.ts";
+import { PublicNotReadyReason, type ReadinessCheck } from "./readiness.ts";
 
 /** The chain answers JSON-RPC (and is the chain this node was configured for, when `expectedChainId` is given). */
 export function ledgerReachable(ledger: Pick<LedgerClient, "chainId">, expectedChainId?: bigint): ReadinessCheck {
@@ -63,6 +63,19 @@ export function anchoringFunds(
       onBalance?.(balance);
       const needed = gasPrice * need.gasPerTransaction * BigInt(need.transactions);
       if (balance < needed) throw new InsufficientFundsForAnchoringError(balance, needed);
+    },
+  };
+}
+
+/**
+ * The start-up vault check passed (vault/vault-check.ts). Its findings are file names, record ids and
+ * audit sequence numbers, so /ready shows them: the operator sees why without reading the log.
+ */
+export function vaultIntact(result: { readonly ok: boolean; readonly problems: readonly string[] }): ReadinessCheck {
+  return {
+    name: "vault-integrity",
+    async check() {
+      if (!result.ok) throw new PublicNotReadyReason(result.problems.join("; "));
     },
   };
 }

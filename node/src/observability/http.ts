@@ -24,6 +24,8 @@ const Readiness = Type.Object(
   {
     status: Type.Union([Type.Literal("ready"), Type.Literal("not_ready")]),
     checks: Type.Record(Type.String(), Type.Union([Type.Literal("up"), Type.Literal("down")])),
+    /** Why a failing check failed, for checks whose reason is safe to show (the vault check's findings). */
+    reasons: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
   { $id: "Readiness" },
 );
@@ -79,9 +81,10 @@ export function registerObservability(app: FastifyInstance, options: Observabili
       for (const failure of report.failures) {
         request.log.warn({ check: failure.name, err: failure.error }, "readiness check failed");
       }
+      const reasons = Object.keys(report.reasons).length > 0 ? { reasons: report.reasons } : {};
       return reply
         .code(report.ready ? 200 : 503)
-        .send({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+        .send({ status: report.ready ? "ready" : "not_ready", checks: report.checks, ...reasons });
     },
   );
 

@@ -9,7 +9,7 @@
  * through a label). Names follow Prometheus conventions: base units in the name (`_seconds`),
  * counters end in `_total`, process metrics keep prom-client's standard names (`process_*`, `nodejs_*`).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { registerStateGauges, type GaugeSources } from "./state-gauges.ts";
 
@@ -54,6 +54,12 @@ export interface Metrics {
   countSanctionsRefresh(status: SanctionsRefreshStatus): void;
   /** Standing customers' records screened again after a list change, and the review cases that opened. */
   countRescreen(records: number, casesOpened: number): void;
+  /** The outcome of the start-up vault check (vault/vault-check.ts). */
+  recordVaultCheck(result: { readonly ok: boolean; readonly problems: number; readonly seconds: number }): void;
+  /** A stored record that could not be opened (decryption or integrity failure): alerting, see alerts. */
+  countRecordOpenFailure(code: string): void;
+  /** A connection the libp2p gate refused, by reason ("not_member", "denied_dial"...). */
+  countRefusedPeer(reason: string): void;
   /** The exposition text for /metrics. */
   render(): Promise<string>;
 }
@@ -143,10 +149,49 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: "Review cases opened for standing customers hit by a changed sanctions list",
     registers: [registry],
   });
+  const vaultCheckOk = new Gauge({
+    name: `${prefix}vault_check_ok`,
+    help: "1 when the last start-up vault check passed (files, audit chain, index, outbox), 0 when it failed",
+    registers: [registry],
+  });
+  const vaultCheckProblems = new Gauge({
+    name: `${prefix}vault_check_problems`,
+    help: "Problems the last start-up vault check found (capped at 20)",
+    registers: [registry],
+  });
+  const vaultCheckSeconds = new Gauge({
+    name: `${prefix}vault_check_duration_seconds`,
+    help: "How long the last start-up vault check took",
+    registers: [registry],
+  });
+  const recordOpenFailures = new Counter({
+    name: `${prefix}record_open_failures_total`,
+    help: "Stored records that failed to open (decryption or integrity), by error code",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
+  const refusedPeers = new Counter({
+    name: `${prefix}exchange_refused_connections_total`,
+    help: "libp2p connections refused at the member gate, by reason",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
 
   return {
     registry,
     contentType: registry.contentType,
+    recordVaultCheck({ ok, problems: count, seconds }) {
+      vaultCheckOk.set(ok ? 1 : 0);
+      vaultCheckProblems.set(checkNonNegative(count, "problems"));
+      vaultCheckSeconds.set(checkNonNegative(seconds, "seconds"));
+    },
+    countRecordOpenFailure(code) {
+      if (!ERROR_CODE.test(code)) throw new InvalidArgumentError("code", "must be a SCREAMING_SNAKE error code");
+      recordOpenFailures.inc({ code });
+    },
+    countRefusedPeer(reason) {
+      refusedPeers.inc({ reason: checkLabel(reason, "reason") });
+    },
     observeHttpRequest({ route, method, statusCode, seconds }) {
       httpDuration.observe(
         { route, method: HTTP_METHODS.has(method) ? method : "OTHER", status_code: String(statusCode) },

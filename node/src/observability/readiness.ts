@@ -1,8 +1,12 @@
 /**
  * Readiness: the node is ready when every injected check passes within its timeout (ledger
- * reachable, HSM session open, vault open, ...). Check failures are reported by name only; the
- * reason goes to the log, never to the HTTP client.
+ * reachable, HSM session open, vault open, ...). Check failures are reported by name; the reason
+ * goes to the log, and to the HTTP client only when the check threw a `PublicNotReadyReason` (a
+ * message written to be shown: file names, ids, counts; no secret, no personal data).
  */
+
+/** A readiness failure whose message /ready may show (the vault check's findings, for example). */
+export class PublicNotReadyReason extends Error {}
 export interface ReadinessCheck {
   /** Short name shown in /ready ("ledger", "hsm", "vault"). */
   readonly name: string;
@@ -15,6 +19,8 @@ export type CheckState = "up" | "down";
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, CheckState>>;
+  /** The public reasons of failing checks that have one (see PublicNotReadyReason). */
+  readonly reasons: Readonly<Record<string, string>>;
   /** Why each failing check failed, for the log only. */
   readonly failures: readonly { readonly name: string; readonly error: unknown }[];
 }
@@ -51,10 +57,12 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutM
   const results = await Promise.all(checks.map((c) => runOne(c, timeoutMs)));
   const states: Record<string, CheckState> = {};
   const failures: { name: string; error: unknown }[] = [];
+  const reasons: Record<string, string> = {};
   checks.forEach((c, i) => {
     const r = results[i]!;
     states[c.name] = r.ok ? "up" : "down";
     if (!r.ok) failures.push({ name: c.name, error: r.error });
+    if (r.error instanceof PublicNotReadyReason) reasons[c.name] = r.error.message;
   });
-  return { ready: failures.length === 0, checks: states, failures };
+  return { ready: failures.length === 0, checks: states, reasons, failures };
 }

@@ -12,7 +12,7 @@
  *   on nothing sealed under it opens from any copy.
  */
 import { randomBytes } from "node:crypto";
-import { KycnetError } from "@kycnet/sdk/errors";
+import { KycnetError, isKycnetError } from "@kycnet/sdk/errors";
 import type { AttestationData, AttestationProof, FieldSalts, Hex, RecordFields } from "@kycnet/sdk/protocol";
 import { attestationUid, commitRecord, type UidContext } from "@kycnet/sdk/protocol";
 import type { KeyManager } from "../custody/key-manager.ts";
@@ -187,6 +187,8 @@ export interface VaultDeps {
   readonly keys: KeyManager;
   readonly audit: AuditLog;
   readonly clock?: () => Date;
+  /** A stored record failed to open (after its FAILED audit entry): the node counts it for alerting. */
+  readonly onOpenFailure?: (id: string, code: string) => void;
 }
 
 export function createVault(deps: VaultDeps): Vault {
@@ -291,7 +293,7 @@ function intakeOperations(
 
 /** Looking records up, listing them and decrypting one (the only audited read of personal data). */
 function readOperations(
-  { store, keys, audit }: VaultDeps,
+  { store, keys, audit, onOpenFailure }: VaultDeps,
   { findStored, getStored }: StoredRecords,
 ): Pick<Vault, "findRecordByUid" | "findRecordMeta" | "getRecordMeta" | "openRecord" | "proofOf" | "listRecords"> {
   const findRecordMeta = async (id: string): Promise<RecordMeta | null> => {
@@ -309,11 +311,23 @@ function readOperations(
     async openRecord(id, actor, purpose) {
       const stored = await getStored(id);
       if (stored.status === "SHREDDED" || stored.envelope === null) throw new RecordShreddedError(id);
-      const plaintext = await keys.openRecord(id, sealedFromJson(stored.envelope));
-      const record = JSON.parse(new TextDecoder().decode(plaintext)) as VerifiedRecord;
-      // The record must still be the one whose root went on chain.
-      if (commitRecord(record.fields, record.salts).root !== stored.root)
-        throw new RecordIntegrityError(id, "decrypted fields do not match the stored root");
+      let record: VerifiedRecord;
+      try {
+        const plaintext = await keys.openRecord(id, sealedFromJson(stored.envelope));
+        record = JSON.parse(new TextDecoder().decode(plaintext)) as VerifiedRecord;
+        // The record must still be the one whose root went on chain.
+        if (commitRecord(record.fields, record.salts).root !== stored.root)
+          throw new RecordIntegrityError(id, "decrypted fields do not match the stored root");
+      } catch (error) {
+        // A stored record that does not open is damage or tampering, never routine: audited (the
+        // audit write failing too must not hide the first error) and reported for an alert.
+        const code = isKycnetError(error) ? error.code : "INTERNAL";
+        await audit
+          .append({ actor, action: "record.open-failed", target: id, outcome: "FAILED", details: { purpose, code } })
+          .catch(() => undefined);
+        onOpenFailure?.(id, code);
+        throw error;
+      }
       await audit.append({ actor, action: "record.opened", target: id, details: { purpose } });
       return record;
     },

@@ -118,6 +118,26 @@ describe("PostgreSQL record store", () => {
       expect(await stores[4]!.get("after-migration")).to.equal(true);
     });
 
+    it("commits synchronously even where the database's default is synchronous_commit = off", async () => {
+      const connectionString = await createTestDatabase();
+      const database = new URL(connectionString).pathname.slice(1);
+      await withClient(connectionString, (c) => c.query(`ALTER DATABASE "${database}" SET synchronous_commit = off`));
+      // A migration runs on one of the store's own connections: it records that session's setting.
+      const probe: Migration[] = [
+        ...MIGRATIONS,
+        {
+          version: MIGRATIONS.length + 1,
+          name: "probe",
+          sql: "CREATE TABLE probe AS SELECT current_setting('synchronous_commit') AS setting;",
+        },
+      ];
+      track(await openPostgresRecordStore({ connectionString, migrations: probe }));
+      await withClient(connectionString, async (client) => {
+        expect((await client.query("SELECT current_setting('synchronous_commit') AS s")).rows[0].s).to.equal("off");
+        expect((await client.query("SELECT setting FROM probe")).rows[0].setting).to.equal("on");
+      });
+    });
+
     it("refuses a database migrated by a newer node, and an applied migration whose text changed", async () => {
       const connectionString = await createTestDatabase();
       const newer: Migration[] = [

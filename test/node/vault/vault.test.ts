@@ -118,8 +118,17 @@ for (const [name, openKeys] of [
       expect(count).to.equal(0); // nothing half-written
     });
 
-    it("rejects a tampered envelope with CIPHERTEXT_REJECTED", async () => {
-      const { vault } = make();
+    it("rejects a tampered envelope with CIPHERTEXT_REJECTED, audits the failed open and reports it", async () => {
+      const failures: Array<[string, string]> = [];
+      const audit = createAuditLog(store, () => clockNow);
+      const vault = createVault({
+        store,
+        keys,
+        audit,
+        clock: () => clockNow,
+        attestationContext: CONTEXT,
+        onOpenFailure: (id, code) => failures.push([id, code]),
+      });
       const { record, attestation } = verifiedRecord(5);
       const meta = await vault.storeVerifiedRecord({ record, attestation: attestation(NOW), actor: "op" });
       const stored = (await store.get(`record/${meta.id}`)) as { envelope: { ciphertext: string } };
@@ -133,6 +142,15 @@ for (const [name, openKeys] of [
         },
       ]);
       await expectCode(vault.openRecord(meta.id, "op", "test"), "CIPHERTEXT_REJECTED");
+      expect((await audit.list()).at(-1)).to.deep.include({
+        actor: "op",
+        action: "record.open-failed",
+        target: meta.id,
+        outcome: "FAILED",
+        details: { purpose: "test", code: "CIPHERTEXT_REJECTED" },
+      });
+      expect(failures).to.deep.equal([[meta.id, "CIPHERTEXT_REJECTED"]]);
+      expect(await audit.verify()).to.include({ ok: true });
     });
 
     it("indexes the record by its attestation uid, computed from the bank's chain coordinates", async () => {

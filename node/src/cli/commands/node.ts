@@ -2,6 +2,7 @@
  * `kycnet node start --config <file>`: runs a bank's node until SIGINT/SIGTERM, then stops it
  * cleanly (API drains, outbox finishes its pass, HSM sessions close).
  * `kycnet vault verify-audit --config <file>`: checks the audit log's hash chain offline.
+ * `kycnet vault check --config <file> [--full]`: the node's start-up vault check, offline.
  */
 import type { Command } from "commander";
 import { loadNodeConfig } from "../../config.ts";
@@ -9,6 +10,7 @@ import { createNode } from "../../node.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
 import { openLevelRecordStore } from "../../vault/store/level/level-record-store.ts";
+import { checkVault } from "../../vault/vault-check.ts";
 import { join } from "node:path";
 import { answer } from "../exit-codes.ts";
 import { colour, printJson, renderFacts } from "../output.ts";
@@ -71,6 +73,38 @@ export function register(program: Command): void {
               ...(result.ok ? {} : { "broken at": result.brokenAt, reason: result.reason }),
             })}\n`,
           );
+        }
+        answer(result.ok);
+      } finally {
+        await store.close();
+      }
+    });
+
+  vault
+    .command("check")
+    .description(
+      "the start-up vault check (files, audit chain, index, outbox) from the last checkpoint; exit 1 when damaged",
+    )
+    .requiredOption("--config <file>", "node configuration (JSON)")
+    .option("--full", "ignore the checkpoint: check every table file, audit entry and record")
+    .option("--json", "machine-readable output")
+    .action(async (options: { config: string; full?: boolean; json?: boolean }) => {
+      const config = await loadNodeConfig(options.config);
+      const store = await openLevelRecordStore(join(config.dataDir, "vault"));
+      try {
+        const result = await checkVault(store, createAuditLog(store), { full: options.full === true });
+        if (options.json === true) printJson(result);
+        else {
+          process.stdout.write(
+            `${renderFacts({
+              vault: result.ok ? colour.green("intact") : colour.red("DAMAGED"),
+              "audit entries checked": result.auditEntries,
+              "records checked": result.records,
+              "from checkpoint": result.incremental ? "yes" : "no",
+              seconds: result.seconds,
+            })}\n`,
+          );
+          for (const problem of result.problems) process.stdout.write(`${colour.red("✗")} ${problem}\n`);
         }
         answer(result.ok);
       } finally {

@@ -21,6 +21,24 @@ export class StoreLockedError extends KycnetError {
   }
 }
 
+/**
+ * The store's own files are damaged: a checksum failed, or LevelDB dropped unreadable bytes of its
+ * write-ahead log when it opened. Never repaired silently; an operator restores from a copy.
+ */
+export class StoreCorruptError extends KycnetError {
+  constructor(damage: readonly string[]) {
+    super("STORE_CORRUPT", `vault files are damaged: ${damage.join("; ")}`, { details: { damage: damage.join("; ") } });
+  }
+}
+
+/** What a store with checksummed files found when checking them (see `RecordStore.verifyFiles`). */
+export interface StoreFileCheck {
+  /** One line per damaged file or dropped log, naming the file; empty when none. */
+  readonly damage: readonly string[];
+  /** The immutable files now known good (already verified ones included): the caller keeps them as its checkpoint. */
+  readonly verified: readonly string[];
+}
+
 export class StoreUnavailableError extends KycnetError {
   /** `server` names where the store lives (host:port) when that helps an operator, never a credential. */
   constructor(operation: string, cause: unknown, server?: string) {
@@ -61,5 +79,12 @@ export interface RecordStore {
    * overlapping it, milliseconds); without, everything (slow on a large store).
    */
   compact(key?: string): Promise<void>;
+  /**
+   * Engines whose files carry checksums verify them here (LevelDB: what it reported dropping when it
+   * opened, and every table file's block checksums). Files in `alreadyVerified` are immutable and
+   * were verified before, so they are skipped: the cost follows what was written since, not the
+   * size of the store. Absent where the engine checks itself (PostgreSQL's page checksums).
+   */
+  verifyFiles?(alreadyVerified: ReadonlySet<string>): Promise<StoreFileCheck>;
   close(): Promise<void>;
 }

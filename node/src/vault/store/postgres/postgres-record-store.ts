@@ -81,6 +81,10 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
     // A transaction left open by a client that vanished must not hold its row locks for ever.
     idle_in_transaction_session_timeout: queryTimeoutMs,
     keepAlive: true,
+    // A COMMIT returns only once its WAL is flushed, whatever the server's or database's default:
+    // with synchronous_commit off an acknowledged write can be lost in a crash (issue 18). (fsync
+    // itself is the server's setting, which must stay on.)
+    options: "-c synchronous_commit=on",
   });
   // An idle connection that the server closes (restart, failover) is dropped by the pool; without a
   // listener the 'error' event would crash the process. The next query reports any lasting outage.
