@@ -19,7 +19,9 @@ import { openPipelineEngines, type PipelineOverrides } from "./composition/pipel
 import { listening } from "./composition/listen.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
+import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
+import { openWebhooks } from "./composition/webhooks.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
@@ -29,7 +31,9 @@ import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import type { OnboardingService } from "./onboarding/ports.ts";
 import type { AuditLog } from "./vault/audit-log.ts";
 import type { AnchoringWorker } from "./vault/outbox.ts";
+import type { RetentionSchedule } from "./vault/retention-schedule.ts";
 import type { Vault } from "./vault/vault.ts";
+import type { WebhookDelivery } from "./webhooks/webhook-delivery.ts";
 
 export { peerKeyPath } from "./composition/exchange.ts";
 
@@ -60,6 +64,10 @@ export interface KycnetNode {
   readonly logger: Logger;
   readonly onboarding: OnboardingService;
   readonly exchange: ExchangeHost;
+  /** The core-banking webhook delivery; null when the config names no receiver. */
+  readonly webhooks: WebhookDelivery | null;
+  /** The retention sweep, run every `retention.sweepIntervalMs` once started. */
+  readonly retention: RetentionSchedule;
   /** Set once started. */
   readonly api: RunningServer | null;
   start(): Promise<void>;
@@ -91,7 +99,9 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   );
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger, metrics }, startup);
 
-  const services = createUseCases(config, {
+  const webhooks = await openWebhooks(config, { store, audit, metrics, logger });
+  const retention = openRetentionSchedule(config, { vault, metrics, logger });
+  const useCases = createUseCases(config, {
     ledger,
     provider,
     vault: nodeVault,
@@ -102,6 +112,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       overrides.onStage?.(stage, ms);
     },
   });
+  const services = webhooks.withEvents({ ...useCases, webhooks: webhooks.admin });
 
   let api: RunningServer | null = null;
   const node: KycnetNode = {
@@ -115,6 +126,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     logger,
     onboarding: services.onboarding,
     exchange: exchange.host,
+    webhooks: webhooks.delivery,
+    retention,
     get api() {
       return api;
     },
@@ -146,6 +159,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         throw error;
       }
       outbox.start();
+      webhooks.delivery?.start();
+      retention.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
@@ -153,6 +168,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       api = null;
       await exchange.stop();
       await outbox.stop();
+      await webhooks.delivery?.stop();
+      await retention.stop();
       await startup.closeAll((error) => logger.warn({ err: error }, "stop step failed"));
       logger.info("node stopped");
     },

@@ -33,6 +33,10 @@ export const OPENAPI_DOCUMENT: NonNullable<FastifyDynamicSwaggerOptions["openapi
     { name: "review", description: "The queue of borderline cases reviewers claim, approve or reject" },
     { name: "attestations", description: "Attestation status on chain and revocation" },
     { name: "consents", description: "Consent status and relayed revocations" },
+    {
+      name: "core-banking",
+      description: "The verified identity for the bank's core systems, and the webhook outbox that tells them",
+    },
     { name: "observability", description: "Liveness, readiness and Prometheus metrics; public, no API key" },
   ],
 };

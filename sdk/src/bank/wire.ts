@@ -354,3 +354,91 @@ export const RevocationResult = Type.Object({
   txHash: HexBytes32,
 });
 export type RevocationResult = Readonly<Static<typeof RevocationResult>>;
+
+// Core banking: the verified identity behind an attestation, and the webhook outbox
+/** The identity the bank verified, as committed in its attestation (the face template is not handed out). */
+export const IDENTITY_FIELD_NAMES = [
+  "idNumber",
+  "oldIdNumber",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationality",
+  "address",
+  "issueDate",
+  "expiryDate",
+  "documentType",
+] as const;
+export const VerifiedIdentityView = Type.Object({
+  uid: HexBytes32,
+  /** ACTIVE: approved (queued for anchoring or anchored). */
+  status: responseEnum(["ACTIVE"] as const),
+  anchored: Type.Boolean(),
+  verifiedAt: IsoTime,
+  /** Canonical values (docs/protocol.md §2); empty string for an absent optional field. */
+  fields: Type.Object({
+    idNumber: Type.String(),
+    oldIdNumber: Type.String(),
+    fullName: Type.String(),
+    dateOfBirth: Type.String(),
+    sex: Type.String(),
+    nationality: Type.String(),
+    address: Type.String(),
+    issueDate: Type.String(),
+    expiryDate: Type.String(),
+    documentType: Type.String(),
+  }),
+});
+export type VerifiedIdentityView = Readonly<Static<typeof VerifiedIdentityView>>;
+
+export const WEBHOOK_MESSAGE_STATUSES = ["PENDING", "DELIVERED", "DEAD"] as const;
+export type WebhookMessageStatus = (typeof WEBHOOK_MESSAGE_STATUSES)[number];
+export const WebhookMessageIdParams = Type.Object({ id: Type.String({ pattern: "^msg_[0-9a-f]{32}$" }) });
+export const WebhookMessageQuery = Type.Object(
+  {
+    status: Type.Optional(requestEnum(WEBHOOK_MESSAGE_STATUSES)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    /** The last id of the previous page. */
+    after: Type.Optional(Type.String({ pattern: "^msg_[0-9a-f]{32}$" })),
+  },
+  { additionalProperties: false },
+);
+export type WebhookMessageQuery = Readonly<Static<typeof WebhookMessageQuery> & { limit: number }>;
+export const WebhookMessageView = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  status: responseEnum(WEBHOOK_MESSAGE_STATUSES),
+  createdAt: IsoTime,
+  attempts: Type.Integer({ minimum: 0 }),
+  nextAttemptAt: Type.Optional(IsoTime),
+  /** The last failure as a code (HTTP_503, ECONNREFUSED, TIMEOUT), never the receiver's answer. */
+  lastError: Type.Optional(Type.String()),
+  deliveredAt: Type.Optional(IsoTime),
+});
+export type WebhookMessageView = Readonly<Static<typeof WebhookMessageView>>;
+export const WebhookMessagePage = Type.Object({
+  messages: readonlyArray(WebhookMessageView),
+  counts: Type.Object({ PENDING: Type.Integer(), DELIVERED: Type.Integer(), DEAD: Type.Integer() }),
+});
+export type WebhookMessagePage = Readonly<Static<typeof WebhookMessagePage>>;
+
+/** Retention after closure (seed 003): 5 years, or 10 for transactions over 400M VND or suspected laundering. */
+export const RETENTION_CLASSES = ["STANDARD", "LARGE_OR_SUSPICIOUS"] as const;
+export const CloseAccountBody = Type.Object(
+  {
+    /** When the account closed; default now; never in the future. */
+    closedAt: Type.Optional(IsoTime),
+    /** Default: the record's class (STANDARD); a class can be raised, never lowered. */
+    retentionClass: Type.Optional(requestEnum(RETENTION_CLASSES)),
+  },
+  { additionalProperties: false },
+);
+export type CloseAccountBody = Readonly<Static<typeof CloseAccountBody>>;
+export const AccountClosedView = Type.Object({
+  uid: HexBytes32,
+  closedAt: IsoTime,
+  retentionClass: responseEnum(RETENTION_CLASSES),
+  /** The first instant the record may be destroyed; the node's retention sweep shreds it then. */
+  retainUntil: IsoTime,
+});
+export type AccountClosedView = Readonly<Static<typeof AccountClosedView>>;
