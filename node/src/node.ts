@@ -99,7 +99,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   );
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger, metrics }, startup);
 
-  const webhooks = await openWebhooks(config, { store, audit, metrics, logger });
+  const webhooks = await openWebhooks(config.webhooks, { store, audit, metrics, logger });
   const retention = openRetentionSchedule(config, { vault, metrics, logger });
   const useCases = createUseCases(config, {
     ledger,

@@ -59,13 +59,13 @@ async function readSecret(path: string): Promise<string> {
   return secret;
 }
 
+/** `settings` is the config's `webhooks` section; absent, nothing is queued. */
 export async function openWebhooks(
-  config: NodeConfig,
-  deps: { store: RecordStore; audit: AuditLog; metrics: Metrics; logger: Logger },
+  settings: NodeConfig["webhooks"],
+  deps: { store: RecordStore; audit: AuditLog; metrics: Metrics; logger: Logger; pollMs?: number },
 ): Promise<NodeWebhooks> {
   const outbox = createWebhookOutbox(deps.store);
   const instruments = webhookMetrics(deps.metrics, outbox);
-  const settings = config.webhooks;
   const delivery =
     settings === undefined
       ? null
@@ -77,6 +77,7 @@ export async function openWebhooks(
           maxAttempts: settings.maxAttempts,
           baseBackoffMs: settings.baseBackoffMs,
           maxBackoffMs: settings.maxBackoffMs,
+          ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
           onDelivered: ({ lagSeconds }) => {
             instruments.attempts.inc({ result: "delivered" });
             instruments.lag.observe(lagSeconds);
@@ -148,9 +149,7 @@ function withWebhookEvents(services: ApiServices, queue: (event: WebhookEvent) =
   });
   return {
     ...services,
-    onboarding: {
-      ...onboarding,
-      // A plain object (createOnboardingService): spreading keeps every other method as it is.
+    onboarding: overriding(onboarding, {
       createReuseSession: async (subject, request) =>
         after(await onboarding.createReuseSession(subject, request), (created) => ({
           type: "consent.granted",
@@ -170,30 +169,42 @@ function withWebhookEvents(services: ApiServices, queue: (event: WebhookEvent) =
             reasons: decision.reasons.map((r) => r.code),
           },
         })),
-    },
-    review: {
-      list: (filter) => review.list(filter),
-      claim: (caseId, reviewer) => review.claim(caseId, reviewer),
+    }),
+    review: overriding(review, {
       approve: async (caseId, reviewer, comment) => after(await review.approve(caseId, reviewer, comment), reviewEvent),
       reject: async (caseId, reviewer, comment) => after(await review.reject(caseId, reviewer, comment), reviewEvent),
-    },
-    attestations: {
+    }),
+    attestations: overriding(attestations, {
       revoke: async (uid, reason) =>
         after(await attestations.revoke(uid, reason), (revoked) => ({
           type: "attestation.revoked",
           subject: revoked.uid,
           data: { attestationUid: revoked.uid, reason: revoked.reason, txHash: revoked.txHash },
         })),
-    },
-    consents: {
+    }),
+    consents: overriding(consents, {
       relayRevocation: async (revocation, signature) =>
         after(await consents.relayRevocation(revocation, signature), (relayed) => ({
           type: "consent.revoked",
           subject: relayed.consentId,
           data: { consentId: relayed.consentId, txHash: relayed.txHash },
         })),
-    },
+    }),
   };
+}
+
+/**
+ * `target` with some methods replaced; every other member is the target's own, methods bound to it
+ * (so a class instance works as well as a plain object, and methods added to a port later pass through).
+ */
+function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof T];
+      const value: unknown = Reflect.get(object, key);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
 }
 
 function webhookMetrics(metrics: Metrics, outbox: WebhookOutbox) {
