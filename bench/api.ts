@@ -84,6 +84,7 @@ async function serve(): Promise<void> {
     audit: { append: async () => undefined },
     records: { readIdentity: refuse, closeAccount: refuse },
     webhooks: { list: refuse, redrive: refuse },
+    reports: { report: refuse },
   };
   const { key, entry } = generateApiKey("bench-auditor", "auditor");
   // Production logging (one line per request at info), written to /dev/null so the disk is not measured.

@@ -22,6 +22,8 @@ import { createUseCases } from "./composition/use-cases.ts";
 import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
 import { openWebhooks } from "./composition/webhooks.ts";
+import { withDecisionAudit } from "./composition/decision-audit.ts";
+import { createAuditReports } from "./onboarding/audit-report.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
@@ -112,7 +114,17 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       overrides.onStage?.(stage, ms);
     },
   });
-  const services = webhooks.withEvents({ ...useCases, webhooks: webhooks.admin });
+  const reports = createAuditReports({
+    bank: config.name,
+    audit,
+    signer: { address: account, signMessage: (bytes) => keys.createSigner(null).signMessage(bytes) },
+  });
+  const services = webhooks.withEvents({
+    ...useCases,
+    onboarding: withDecisionAudit(useCases.onboarding, audit),
+    webhooks: webhooks.admin,
+    reports: { report: (query) => reports.report(query) },
+  });
 
   let api: RunningServer | null = null;
   const node: KycnetNode = {

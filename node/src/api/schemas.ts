@@ -9,6 +9,8 @@ import type { ErrorCode } from "../errors.ts";
 import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 export {
+  AuditReportQuery,
+  SignedDocument,
   AccountClosedView,
   Accepted,
   CloseAccountBody,

@@ -28,8 +28,8 @@ export interface UseCaseDeps {
   readonly observeStage: (stage: string, ms: number) => void;
 }
 
-/** Every port but the webhook outbox's, which composition/webhooks.ts adds (it also wraps these). */
-export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiServices, "webhooks"> {
+/** Every port but the webhook outbox (composition/webhooks.ts, which also wraps these) and the signed reports (node.ts: they need the HSM key). */
+export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiServices, "webhooks" | "reports"> {
   const { ledger, provider, engines } = deps;
   const { vault, review, audit } = deps.vault;
   const onboarding = createOnboardingService({

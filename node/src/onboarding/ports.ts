@@ -11,6 +11,8 @@
 import type { Hex, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type {
   AccountClosedView,
+  ReportFormat,
+  SignedDocument,
   AttestationStatusView,
   CaseListQuery,
   CaseStatus,
@@ -42,6 +44,8 @@ import type {
 // The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
 export type {
   AccountClosedView,
+  ReportFormat,
+  SignedDocument,
   AttestationStatusView,
   ChipChallenge,
   ChipFileId,
@@ -198,6 +202,12 @@ export interface WebhookAdmin {
   redrive(id: string, actor: string): Promise<WebhookMessageView>;
 }
 
+/** The auditor's report for a period, signed by the node's HSM chain key. */
+export interface AuditReports {
+  /** Throws INVALID_ARGUMENT for an empty, reversed or longer-than-366-days period. */
+  report(query: { from: Date; to: Date; format: ReportFormat }): Promise<SignedDocument>;
+}
+
 export type Role = "operator" | "reviewer" | "auditor" | "core-banking";
 
 /**
@@ -233,4 +243,5 @@ export interface ApiServices {
   readonly audit: AuditSink;
   readonly records: CoreBankingRecords;
   readonly webhooks: WebhookAdmin;
+  readonly reports: AuditReports;
 }

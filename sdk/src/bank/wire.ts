@@ -442,3 +442,33 @@ export const AccountClosedView = Type.Object({
   retainUntil: IsoTime,
 });
 export type AccountClosedView = Readonly<Static<typeof AccountClosedView>>;
+
+// The auditor's report
+export const REPORT_FORMATS = ["json", "csv"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const AuditReportQuery = Type.Object(
+  {
+    /** Start of the period, inclusive (ISO 8601). */
+    from: IsoTime,
+    /** End of the period, exclusive (ISO 8601). */
+    to: IsoTime,
+    format: Type.Optional(requestEnum(REPORT_FORMATS)),
+  },
+  { additionalProperties: false },
+);
+export type AuditReportQuery = Readonly<Static<typeof AuditReportQuery>>;
+/**
+ * A document signed by the node's HSM chain key: `signature` is the EIP-191 personal-message
+ * signature of the UTF-8 bytes of `document` by `signer` (the bank's member account), so anyone
+ * with the text and the member list can check who issued it (`verifySignedDocument` in the SDK's
+ * auditor module).
+ */
+export const SignedDocument = Type.Object({
+  format: responseEnum(REPORT_FORMATS),
+  document: Type.String(),
+  /** SHA-256 of the document's UTF-8 bytes, hex: a name for it in correspondence. */
+  sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+  signer: Type.Unsafe<Hex>(Address),
+  signature: Type.Unsafe<Hex>(Signature65("EIP-191 signature of the document's UTF-8 bytes")),
+});
+export type SignedDocument = Readonly<Static<typeof SignedDocument>>;

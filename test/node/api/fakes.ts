@@ -9,6 +9,10 @@ import { AttestationNotFoundError } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { SessionExpiredError, SessionNotFoundError, SessionStateError } from "../../../node/src/onboarding/sessions.ts";
 import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
+import { Wallet } from "ethers";
+import { createAuditReports } from "../../../node/src/onboarding/audit-report.ts";
+import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
 import { RecordNotFoundError } from "../../../node/src/vault/vault.ts";
 import type {
   AccountClosedView,
@@ -328,6 +332,23 @@ export const emptyWebhookAdmin: WebhookAdmin = {
   },
 };
 
+/** The real report builder over an in-memory audit log, signed by a throwaway key (`signer`). */
+function fakeReports() {
+  const store = createMemoryRecordStore();
+  const audit = createAuditLog(store);
+  const wallet = Wallet.createRandom();
+  const reports = createAuditReports({
+    bank: "Fake Bank",
+    audit,
+    signer: { address: wallet.address as Hex, signMessage: (bytes) => wallet.signMessage(bytes) },
+  });
+  return {
+    report: (query: Parameters<typeof reports.report>[0]) => reports.report(query),
+    audit,
+    signer: wallet.address as Hex,
+  };
+}
+
 export interface FakeServices extends ApiServices {
   readonly onboarding: FakeOnboarding;
   readonly review: FakeReviewQueue;
@@ -336,6 +357,7 @@ export interface FakeServices extends ApiServices {
   readonly consents: FakeLedger;
   readonly audit: FakeAuditSink;
   readonly records: FakeCoreBanking;
+  readonly reports: ReturnType<typeof fakeReports>;
 }
 
 export function createFakeServices(clock: Clock = Date.now): FakeServices {
@@ -350,5 +372,6 @@ export function createFakeServices(clock: Clock = Date.now): FakeServices {
     audit: new FakeAuditSink(),
     records: new FakeCoreBanking(),
     webhooks: emptyWebhookAdmin,
+    reports: fakeReports(),
   };
 }

@@ -59,6 +59,7 @@ const EXPECTED_OPERATIONS = [
   "get /v1/consents/{id}/status",
   "post /v1/consents/{id}/revoke",
   "get /v1/records/{uid}",
+  "get /v1/audit/report",
   "post /v1/records/{uid}/close",
   "get /v1/webhooks/messages",
   "post /v1/webhooks/messages/{id}/redrive",
