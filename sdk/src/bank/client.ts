@@ -7,6 +7,11 @@ import { KycnetError } from "../errors.ts";
 import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
 import type {
+  AccountClosedView,
+  CloseAccountBody,
+  ReportFormat,
+  SignedDocument,
+  VerifiedIdentityView,
   Accepted,
   AttestationStatusView,
   CaseStatus,
@@ -103,6 +108,12 @@ export interface BankClient {
     revocation: ConsentRevocation,
     signature: string,
   ): Promise<ConsentRevocationRelayed>;
+  /** Core banking: the verified identity behind this bank's attestation (each read is audited by the node). */
+  getVerifiedRecord(uid: Hex): Promise<VerifiedIdentityView>;
+  /** Core banking: the customer's account closed; the record's retention period starts. */
+  closeAccount(uid: Hex, body?: CloseAccountBody): Promise<AccountClosedView>;
+  /** The auditor's report for [from, to), signed by the node (check it with `verifySignedDocument`). */
+  getAuditReport(query: { from: Date; to: Date; format?: ReportFormat }): Promise<SignedDocument>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -112,6 +123,8 @@ const IDEMPOTENT = new Set<OperationId>([
   "listReviewCases",
   "getAttestationStatus",
   "getConsentStatus",
+  "getVerifiedRecord",
+  "getAuditReport",
   "decideOnboarding",
   "uploadDocument",
 ]);
@@ -198,6 +211,14 @@ export function createBankClient(options: BankClientOptions): BankClient {
           },
         },
       ),
+    getVerifiedRecord: (uid) => call<VerifiedIdentityView>("getVerifiedRecord", { uid }),
+    closeAccount: (uid, body = {}) => call<AccountClosedView>("closeAccount", { uid }, { json: body }),
+    getAuditReport: (query) =>
+      call<SignedDocument>("getAuditReport", {}, undefined, {
+        from: query.from.toISOString(),
+        to: query.to.toISOString(),
+        format: query.format ?? "json",
+      }),
   };
 }
 

@@ -21,6 +21,9 @@ export const BANK_API_ROUTES = {
   revokeAttestation: { method: "POST", path: "/v1/attestations/{uid}/revoke" },
   getConsentStatus: { method: "GET", path: "/v1/consents/{id}/status" },
   relayConsentRevocation: { method: "POST", path: "/v1/consents/{id}/revoke" },
+  getVerifiedRecord: { method: "GET", path: "/v1/records/{uid}" },
+  closeAccount: { method: "POST", path: "/v1/records/{uid}/close" },
+  getAuditReport: { method: "GET", path: "/v1/audit/report" },
 } as const;
 
 export type OperationId = keyof typeof BANK_API_ROUTES;
