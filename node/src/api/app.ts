@@ -20,6 +20,7 @@ import { OPENAPI_DOCUMENT, documentRoles } from "./openapi.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerCoreBankingRoutes } from "./routes/core-banking.ts";
+import { registerDataSubjectRoutes } from "./routes/data-subjects.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
 import { registerOnboardingRoutes } from "./routes/onboarding.ts";
 import { registerReviewRoutes } from "./routes/review.ts";
@@ -102,6 +103,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
       registerLedgerRoutes(v1, context);
       registerCoreBankingRoutes(v1, context);
       registerAuditRoutes(v1, context);
+      registerDataSubjectRoutes(v1, context);
     },
     { prefix: "/v1" },
   );

@@ -37,6 +37,10 @@ export const OPENAPI_DOCUMENT: NonNullable<FastifyDynamicSwaggerOptions["openapi
       name: "core-banking",
       description: "The verified identity for the bank's core systems, and the webhook outbox that tells them",
     },
+    {
+      name: "data-subjects",
+      description: "Decree 13 requests from the customer through the bank's app: access, correction, deletion",
+    },
     { name: "audit", description: "The auditor's signed report for a period" },
     { name: "observability", description: "Liveness, readiness and Prometheus metrics; public, no API key" },
   ],

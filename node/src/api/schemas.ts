@@ -9,6 +9,10 @@ import type { ErrorCode } from "../errors.ts";
 import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 export {
+  DataSubjectRequestBody,
+  DataSubjectRequestList,
+  DataSubjectRequestQuery,
+  DataSubjectRequestView,
   AuditReportQuery,
   SignedDocument,
   AccountClosedView,

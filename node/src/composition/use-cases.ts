@@ -9,6 +9,7 @@ import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
 import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import { createCoreBankingRecords } from "../onboarding/adapters/core-banking-records.ts";
+import { createDataSubjectRequests } from "../onboarding/data-subject-requests.ts";
 import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
 import { createOnboardingService } from "../onboarding/onboarding-service.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
@@ -70,5 +71,6 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
     consents: ledgerServices.consents,
     audit: ledgerServices.audit,
     records: createCoreBankingRecords(vault),
+    dataSubjects: createDataSubjectRequests({ store: deps.vault.store, vault, audit }),
   };
 }

@@ -10,6 +10,9 @@
  */
 import type { Hex, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type {
+  DataSubjectRequestView,
+  DsrKind,
+  DsrStatus,
   AccountClosedView,
   ReportFormat,
   SignedDocument,
@@ -43,6 +46,9 @@ import type {
 
 // The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
 export type {
+  DataSubjectRequestView,
+  DsrKind,
+  DsrStatus,
   AccountClosedView,
   ReportFormat,
   SignedDocument,
@@ -208,6 +214,16 @@ export interface AuditReports {
   report(query: { from: Date; to: Date; format: ReportFormat }): Promise<SignedDocument>;
 }
 
+/** Decree 13 requests made through the bank's app: access, correction, deletion; each audited with its deadline. */
+export interface DataSubjectRequests {
+  /** Throws RECORD_NOT_FOUND for an attestation this bank did not issue. A deletion the law forbids is REFUSED, not thrown. */
+  submit(
+    input: { attestationUid: Hex; kind: DsrKind; fields?: readonly string[] },
+    actor: string,
+  ): Promise<DataSubjectRequestView>;
+  list(filter: { status?: DsrStatus }): Promise<DataSubjectRequestView[]>;
+}
+
 export type Role = "operator" | "reviewer" | "auditor" | "core-banking";
 
 /**
@@ -244,4 +260,5 @@ export interface ApiServices {
   readonly records: CoreBankingRecords;
   readonly webhooks: WebhookAdmin;
   readonly reports: AuditReports;
+  readonly dataSubjects: DataSubjectRequests;
 }

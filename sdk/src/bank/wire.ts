@@ -472,3 +472,64 @@ export const SignedDocument = Type.Object({
   signature: Type.Unsafe<Hex>(Signature65("EIP-191 signature of the document's UTF-8 bytes")),
 });
 export type SignedDocument = Readonly<Static<typeof SignedDocument>>;
+
+// Data-subject requests (Decree 13/2023/ND-CP): access, correction, deletion, made through the bank's app
+export const DSR_KINDS = ["ACCESS", "CORRECTION", "DELETION"] as const;
+export type DsrKind = (typeof DSR_KINDS)[number];
+export const DSR_STATUSES = ["OPEN", "COMPLETED", "REFUSED"] as const;
+export type DsrStatus = (typeof DSR_STATUSES)[number];
+export const DataSubjectRequestBody = Type.Object(
+  {
+    /** The attestation the customer's app holds: it names the record without personal data. */
+    attestationUid: Bytes32,
+    kind: requestEnum(DSR_KINDS),
+    /** CORRECTION: which fields the customer says are wrong (names only; the new values go through re-verification). */
+    fields: Type.Optional(Type.Array(requestEnum(IDENTITY_FIELD_NAMES), { maxItems: 10, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type DataSubjectRequestBody = Readonly<Static<typeof DataSubjectRequestBody>>;
+export const RecordAccessEntry = Type.Object({
+  at: IsoTime,
+  /** A staff or system key id, "exchange" for a disclosure to another member bank under the customer's consent. */
+  actor: Type.String(),
+  purpose: Type.String(),
+});
+export const DataSubjectRequestView = Type.Object({
+  requestId: ResourceId,
+  kind: responseEnum(DSR_KINDS),
+  attestationUid: HexBytes32,
+  status: responseEnum(DSR_STATUSES),
+  receivedAt: IsoTime,
+  /** When the bank must have answered (Decree 13: 72 hours). */
+  deadline: IsoTime,
+  answeredAt: Type.Optional(IsoTime),
+  fields: Type.Optional(readonlyArray(Type.String())),
+  /** REFUSED: why, with the legal basis. */
+  refusal: Type.Optional(
+    Type.Object({ code: Type.String(), legalBasis: Type.String(), retainUntil: Type.Optional(IsoTime) }),
+  ),
+  /** ACCESS: what the bank holds (field names, not values: the app shows the values it already has) and every access to it. */
+  access: Type.Optional(
+    Type.Object({
+      recordStatus: Type.String(),
+      fieldsHeld: readonlyArray(Type.String()),
+      verifiedAt: IsoTime,
+      anchored: Type.Boolean(),
+      retention: Type.Object({
+        class: Type.String(),
+        closedAt: Type.Optional(IsoTime),
+        retainUntil: Type.Optional(IsoTime),
+      }),
+      accesses: readonlyArray(RecordAccessEntry),
+    }),
+  ),
+});
+export type DataSubjectRequestView = Readonly<Static<typeof DataSubjectRequestView>>;
+export const DataSubjectRequestQuery = Type.Object(
+  { status: Type.Optional(requestEnum(DSR_STATUSES)) },
+  { additionalProperties: false },
+);
+export type DataSubjectRequestQuery = Readonly<Static<typeof DataSubjectRequestQuery>>;
+export const DataSubjectRequestList = Type.Object({ requests: readonlyArray(DataSubjectRequestView) });
+export type DataSubjectRequestList = Readonly<Static<typeof DataSubjectRequestList>>;

@@ -373,5 +373,9 @@ export function createFakeServices(clock: Clock = Date.now): FakeServices {
     records: new FakeCoreBanking(),
     webhooks: emptyWebhookAdmin,
     reports: fakeReports(),
+    dataSubjects: {
+      submit: async (input) => Promise.reject(new RecordNotFoundError(input.attestationUid)),
+      list: async () => [],
+    },
   };
 }

@@ -60,6 +60,8 @@ const EXPECTED_OPERATIONS = [
   "post /v1/consents/{id}/revoke",
   "get /v1/records/{uid}",
   "get /v1/audit/report",
+  "post /v1/data-subject-requests",
+  "get /v1/data-subject-requests",
   "post /v1/records/{uid}/close",
   "get /v1/webhooks/messages",
   "post /v1/webhooks/messages/{id}/redrive",
