@@ -7,6 +7,10 @@ import { KycnetError } from "../errors.ts";
 import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
 import type {
+  DataSubjectRequestBody,
+  DataSubjectRequestList,
+  DataSubjectRequestView,
+  DsrStatus,
   AccountClosedView,
   CloseAccountBody,
   ReportFormat,
@@ -114,6 +118,10 @@ export interface BankClient {
   closeAccount(uid: Hex, body?: CloseAccountBody): Promise<AccountClosedView>;
   /** The auditor's report for [from, to), signed by the node (check it with `verifySignedDocument`). */
   getAuditReport(query: { from: Date; to: Date; format?: ReportFormat }): Promise<SignedDocument>;
+  /** The customer's Decree 13 request (access, correction, deletion), made through the bank's app. */
+  submitDataSubjectRequest(body: DataSubjectRequestBody): Promise<DataSubjectRequestView>;
+  /** Data-subject requests with their status and deadline (operator, auditor). */
+  listDataSubjectRequests(filter?: { status?: DsrStatus }): Promise<DataSubjectRequestList>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -125,6 +133,7 @@ const IDEMPOTENT = new Set<OperationId>([
   "getConsentStatus",
   "getVerifiedRecord",
   "getAuditReport",
+  "listDataSubjectRequests",
   "decideOnboarding",
   "uploadDocument",
 ]);
@@ -219,6 +228,14 @@ export function createBankClient(options: BankClientOptions): BankClient {
         to: query.to.toISOString(),
         format: query.format ?? "json",
       }),
+    submitDataSubjectRequest: (body) => call<DataSubjectRequestView>("submitDataSubjectRequest", {}, { json: body }),
+    listDataSubjectRequests: (filter = {}) =>
+      call<DataSubjectRequestList>(
+        "listDataSubjectRequests",
+        {},
+        undefined,
+        filter.status === undefined ? {} : { status: filter.status },
+      ),
   };
 }
 
