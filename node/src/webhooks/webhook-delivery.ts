@@ -158,13 +158,15 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     timer.unref?.();
   }
 
+  function wake(): void {
+    if (stopped) return;
+    if (running !== undefined) woken = true;
+    else schedule(0);
+  }
+
   return {
     deliverDue,
-    wake() {
-      if (stopped) return;
-      if (running !== undefined) woken = true;
-      else schedule(0);
-    },
+    wake,
     async redrive(id) {
       const message = await outbox.find(id);
       if (message === null) return null;
@@ -176,7 +178,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         nextAttemptAt: clock().toISOString(),
       };
       await outbox.save(revived, null);
-      this.wake();
+      wake();
       return revived;
     },
     start() {
