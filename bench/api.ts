@@ -82,6 +82,10 @@ async function serve(): Promise<void> {
     attestations: { revoke: refuse },
     consents: { relayRevocation: refuse },
     audit: { append: async () => undefined },
+    records: { readIdentity: refuse, closeAccount: refuse },
+    webhooks: { list: refuse, redrive: refuse },
+    reports: { report: refuse },
+    dataSubjects: { submit: refuse, list: refuse },
   };
   const { key, entry } = generateApiKey("bench-auditor", "auditor");
   // Production logging (one line per request at info), written to /dev/null so the disk is not measured.

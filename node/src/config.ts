@@ -89,7 +89,12 @@ export const NodeConfigSchema = Type.Object(
           Type.Object(
             {
               id: Type.String({ pattern: "^[A-Za-z0-9._-]{1,64}$" }),
-              role: Type.Union([Type.Literal("operator"), Type.Literal("reviewer"), Type.Literal("auditor")]),
+              role: Type.Union([
+                Type.Literal("operator"),
+                Type.Literal("reviewer"),
+                Type.Literal("auditor"),
+                Type.Literal("core-banking"),
+              ]),
               sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
             },
             { additionalProperties: false },
@@ -212,6 +217,30 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Core-banking webhooks (Standard Webhooks, HMAC-SHA256): where to POST them and the file holding
+     * the shared secret (`whsec_<base64>`, keep it 0600). Without this section no webhook is queued.
+     */
+    webhooks: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: "^https?://" }),
+          secretFile: Type.String({ minLength: 1 }),
+          timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+          maxAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 12 }),
+          baseBackoffMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 1_000 }),
+          maxBackoffMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 3_600_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** The retention sweep (shreds records past their retention, retires period keys) runs this often. */
+    retention: Type.Object(
+      {
+        sweepIntervalMs: Type.Integer({ minimum: 1_000, maximum: 604_800_000, default: 3_600_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(
@@ -265,6 +294,9 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
             ...(config.chip.crls === undefined ? {} : { crls: config.chip.crls.map(at) }),
           },
         }),
+    ...(config.webhooks === undefined
+      ? {}
+      : { webhooks: { ...config.webhooks, secretFile: at(config.webhooks.secretFile) } }),
     chain:
       config.chain.jwt === undefined
         ? config.chain

@@ -125,6 +125,9 @@ export type VaultErrorCode =
   | "STORE_CORRUPT"
   | "AUDIT_LOG_CORRUPT";
 
+/** webhooks/: the core-banking webhook outbox. */
+export type WebhookErrorCode = "WEBHOOK_NOT_FOUND";
+
 /** config.ts, node.ts: configuration and start-up. */
 export type NodeSetupErrorCode =
   | "CONFIG_NOT_FOUND"
@@ -145,6 +148,7 @@ export type NodeErrorCode =
   | LedgerErrorCode
   | ExchangeErrorCode
   | VaultErrorCode
+  | WebhookErrorCode
   | NodeSetupErrorCode;
 
 declare module "@kycnet/sdk/errors" {

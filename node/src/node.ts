@@ -21,7 +21,11 @@ import { listening } from "./composition/listen.ts";
 import { createSanctionsUpkeep } from "./composition/sanctions.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
+import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
+import { openWebhooks } from "./composition/webhooks.ts";
+import { withDecisionAudit } from "./composition/decision-audit.ts";
+import { createAuditReports } from "./onboarding/audit-report.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
@@ -31,7 +35,9 @@ import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import type { OnboardingService } from "./onboarding/ports.ts";
 import type { AuditLog } from "./vault/audit-log.ts";
 import type { AnchoringWorker } from "./vault/outbox.ts";
+import type { RetentionSchedule } from "./vault/retention-schedule.ts";
 import type { Vault } from "./vault/vault.ts";
+import type { WebhookDelivery } from "./webhooks/webhook-delivery.ts";
 
 export { peerKeyPath } from "./composition/exchange.ts";
 
@@ -62,6 +68,10 @@ export interface KycnetNode {
   readonly logger: Logger;
   readonly onboarding: OnboardingService;
   readonly exchange: ExchangeHost;
+  /** The core-banking webhook delivery; null when the config names no receiver. */
+  readonly webhooks: WebhookDelivery | null;
+  /** The retention sweep, run every `retention.sweepIntervalMs` once started. */
+  readonly retention: RetentionSchedule;
   /** Set once started. */
   readonly api: RunningServer | null;
   start(): Promise<void>;
@@ -108,7 +118,9 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   );
   const exchange = await openExchange(config, { keys, ledger, provider, account, vault, logger, metrics }, startup);
 
-  const services = createUseCases(config, {
+  const webhooks = await openWebhooks(config.webhooks, { store, audit, metrics, logger });
+  const retention = openRetentionSchedule(config, { vault, metrics, logger });
+  const useCases = createUseCases(config, {
     ledger,
     provider,
     vault: nodeVault,
@@ -118,6 +130,17 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       metrics.observeStage(stage, ms);
       overrides.onStage?.(stage, ms);
     },
+  });
+  const reports = createAuditReports({
+    bank: config.name,
+    audit,
+    signer: { address: account, signMessage: (bytes) => keys.createSigner(null).signMessage(bytes) },
+  });
+  const services = webhooks.withEvents({
+    ...useCases,
+    onboarding: withDecisionAudit(useCases.onboarding, audit),
+    webhooks: webhooks.admin,
+    reports: { report: (query) => reports.report(query) },
   });
 
   // Follows revocations of the sources this bank re-onboarded from (issue 21).
@@ -135,6 +158,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     logger,
     onboarding: services.onboarding,
     exchange: exchange.host,
+    webhooks: webhooks.delivery,
+    retention,
     get api() {
       return api;
     },
@@ -169,6 +194,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       outbox.start();
       sanctionsUpkeep?.start();
       await cascade.start();
+      webhooks.delivery?.start();
+      retention.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
@@ -178,6 +205,8 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       await exchange.stop();
       await outbox.stop();
       await sanctionsUpkeep?.stop();
+      await webhooks.delivery?.stop();
+      await retention.stop();
       await startup.closeAll((error) => logger.warn({ err: error }, "stop step failed"));
       logger.info("node stopped");
     },

@@ -213,6 +213,7 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
         anchoring: { maxBatch: 256, maxDelayMs: 500 },
         attestation: { pipelineVersion: "ekyc/0.1.0", validityDays: 1825 },
         log: { level: "warn" },
+        retention: { sweepIntervalMs: 3_600_000 },
       };
       const configPath = join(b.dataDir, "node.json");
       writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });

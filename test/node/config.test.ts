@@ -101,7 +101,7 @@ describe("node/config", () => {
       const at = (path: string) => problems.find((p) => p.path === path)!.expected;
       expect(at("/registry/url")).to.match(/required/);
       expect(at("/log/level")).to.equal('Expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent"');
-      expect(at("/api/apiKeys/0/role")).to.equal('Expected one of "operator", "reviewer", "auditor"');
+      expect(at("/api/apiKeys/0/role")).to.equal('Expected one of "operator", "reviewer", "auditor", "core-banking"');
       expect(at("/api/apiKeys/0/sha256")).to.match(/\^\[0-9a-f\]\{64\}\$/);
     });
     it("puts them all in the message, one line each", () => {

@@ -18,6 +18,9 @@ import { createProblemSender, frameworkErrorHandler, registerErrorHandling } fro
 import { registerGuard } from "./guard.ts";
 import { OPENAPI_DOCUMENT, documentRoles } from "./openapi.ts";
 import type { ApiInstance, RouteContext } from "./route-context.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerCoreBankingRoutes } from "./routes/core-banking.ts";
+import { registerDataSubjectRoutes } from "./routes/data-subjects.ts";
 import { registerLedgerRoutes } from "./routes/ledger.ts";
 import { registerOnboardingRoutes } from "./routes/onboarding.ts";
 import { registerReviewRoutes } from "./routes/review.ts";
@@ -98,6 +101,9 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
       registerOnboardingRoutes(v1, context);
       registerReviewRoutes(v1, context);
       registerLedgerRoutes(v1, context);
+      registerCoreBankingRoutes(v1, context);
+      registerAuditRoutes(v1, context);
+      registerDataSubjectRoutes(v1, context);
     },
     { prefix: "/v1" },
   );

@@ -16,7 +16,7 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { UnauthenticatedError } from "./errors.ts";
 import type { Role } from "../onboarding/ports.ts";
 
-export const ROLES: readonly Role[] = ["operator", "reviewer", "auditor"];
+export const ROLES: readonly Role[] = ["operator", "reviewer", "auditor", "core-banking"];
 
 export interface ApiKeyEntry {
   /** Names the holder in audit entries and rate limits (e.g. "ops-hanoi-1"). */

@@ -180,6 +180,9 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     publicDetail: "The node's stored libp2p key cannot be read; the incident is logged.",
   },
 
+  // Webhooks
+  WEBHOOK_NOT_FOUND: { status: 404, title: "Webhook message not found" },
+
   // Vault
   RECORD_NOT_FOUND: { status: 404, title: "Record not found" },
   RECORD_SHREDDED: { status: 410, title: "Record destroyed at the end of its retention" },

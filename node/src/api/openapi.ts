@@ -33,6 +33,15 @@ export const OPENAPI_DOCUMENT: NonNullable<FastifyDynamicSwaggerOptions["openapi
     { name: "review", description: "The queue of borderline cases reviewers claim, approve or reject" },
     { name: "attestations", description: "Attestation status on chain and revocation" },
     { name: "consents", description: "Consent status and relayed revocations" },
+    {
+      name: "core-banking",
+      description: "The verified identity for the bank's core systems, and the webhook outbox that tells them",
+    },
+    {
+      name: "data-subjects",
+      description: "Decree 13 requests from the customer through the bank's app: access, correction, deletion",
+    },
+    { name: "audit", description: "The auditor's signed report for a period" },
     { name: "observability", description: "Liveness, readiness and Prometheus metrics; public, no API key" },
   ],
 };

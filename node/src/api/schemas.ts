@@ -9,7 +9,15 @@ import type { ErrorCode } from "../errors.ts";
 import { ERROR_CATALOGUE, problemType } from "./errors.ts";
 
 export {
+  DataSubjectRequestBody,
+  DataSubjectRequestList,
+  DataSubjectRequestQuery,
+  DataSubjectRequestView,
+  AuditReportQuery,
+  SignedDocument,
+  AccountClosedView,
   Accepted,
+  CloseAccountBody,
   CASE_PAGE_DEFAULT,
   AttestationStatusView,
   CaseIdParams,
@@ -39,6 +47,11 @@ export {
   SessionIdParams,
   SessionView,
   UidParams,
+  VerifiedIdentityView,
+  WebhookMessageIdParams,
+  WebhookMessagePage,
+  WebhookMessageQuery,
+  WebhookMessageView,
   selfieBody,
   type SelfieBody,
 } from "@kycnet/sdk/bank";

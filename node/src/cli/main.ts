@@ -46,6 +46,7 @@ const modules: Record<string, () => Promise<CommandModule>> = {
   peer: () => import("./commands/peer.ts"),
   chip: () => import("./commands/chip.ts"),
   dev: () => import("./commands/dev.ts"),
+  dsr: () => import("./commands/dsr.ts"),
 };
 const wanted = process.argv[2];
 const load = wanted !== undefined && Object.hasOwn(modules, wanted) ? [modules[wanted]!] : Object.values(modules);

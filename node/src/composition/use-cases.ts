@@ -8,6 +8,8 @@ import type { NodeConfig } from "../config.ts";
 import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
 import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
+import { createCoreBankingRecords } from "../onboarding/adapters/core-banking-records.ts";
+import { createDataSubjectRequests } from "../onboarding/data-subject-requests.ts";
 import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
 import { createOnboardingService } from "../onboarding/onboarding-service.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
@@ -27,7 +29,8 @@ export interface UseCaseDeps {
   readonly observeStage: (stage: string, ms: number) => void;
 }
 
-export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServices {
+/** Every port but the webhook outbox (composition/webhooks.ts, which also wraps these) and the signed reports (node.ts: they need the HSM key). */
+export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiServices, "webhooks" | "reports"> {
   const { ledger, provider, engines } = deps;
   const { vault, review, audit } = deps.vault;
   const onboarding = createOnboardingService({
@@ -67,5 +70,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
     attestations: ledgerServices.admin,
     consents: ledgerServices.consents,
     audit: ledgerServices.audit,
+    records: createCoreBankingRecords(vault),
+    dataSubjects: createDataSubjectRequests({ store: deps.vault.store, vault, audit }),
   };
 }

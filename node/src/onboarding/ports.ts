@@ -10,6 +10,12 @@
  */
 import type { Hex, RevocationReasonName } from "@kycnet/sdk/protocol";
 import type {
+  DataSubjectRequestView,
+  DsrKind,
+  DsrStatus,
+  AccountClosedView,
+  ReportFormat,
+  SignedDocument,
   AttestationStatusView,
   CaseListQuery,
   CaseStatus,
@@ -32,10 +38,20 @@ import type {
   SessionCreated,
   SessionState,
   SessionView,
+  VerifiedIdentityView,
+  WebhookMessagePage,
+  WebhookMessageQuery,
+  WebhookMessageView,
 } from "@kycnet/sdk/bank";
 
 // The values these ports return are the API's wire shapes, declared once in the SDK (sdk/src/bank/wire.ts).
 export type {
+  DataSubjectRequestView,
+  DsrKind,
+  DsrStatus,
+  AccountClosedView,
+  ReportFormat,
+  SignedDocument,
   AttestationStatusView,
   ChipChallenge,
   ChipFileId,
@@ -50,6 +66,10 @@ export type {
   ReviewCasePage,
   RevocationResult,
   SessionState,
+  VerifiedIdentityView,
+  WebhookMessagePage,
+  WebhookMessageQuery,
+  WebhookMessageView,
 };
 export type OnboardingSessionCreated = SessionCreated;
 /** A coded reason for a decision; `message` is for humans and carries no personal data. */
@@ -161,7 +181,50 @@ export interface ConsentRelay {
   relayRevocation(revocation: ConsentRevocationInput, signature: Hex): Promise<ConsentRevocationRelayed>;
 }
 
-export type Role = "operator" | "reviewer" | "auditor";
+/** The bank's core-banking systems: they open the account from the identity this bank verified. */
+export interface CoreBankingRecords {
+  /**
+   * The verified identity behind an attestation this bank issued, decrypted for `reader` (audited
+   * as a record opening). Throws RECORD_NOT_FOUND (not this bank's, or unknown), RECORD_SHREDDED,
+   * RECORD_STATE_CONFLICT while the case is still in review.
+   */
+  readIdentity(uid: Hex, reader: string): Promise<VerifiedIdentityView>;
+  /**
+   * The customer's account closed: starts the record's retention clock (its deadline is indexed for
+   * the node's retention sweep). Throws RECORD_NOT_FOUND, RECORD_SHREDDED, INVALID_ARGUMENT (a
+   * closing time in the future, or a retention class lowered).
+   */
+  closeAccount(
+    uid: Hex,
+    input: { closedAt?: Date; retentionClass?: "STANDARD" | "LARGE_OR_SUSPICIOUS" },
+    actor: string,
+  ): Promise<AccountClosedView>;
+}
+
+/** The operator's view of the webhook outbox: what waits, what was delivered, what was dead-lettered. */
+export interface WebhookAdmin {
+  list(query: WebhookMessageQuery): Promise<WebhookMessagePage>;
+  /** Sends a dead-lettered message again (attempts reset); throws WEBHOOK_NOT_FOUND. */
+  redrive(id: string, actor: string): Promise<WebhookMessageView>;
+}
+
+/** The auditor's report for a period, signed by the node's HSM chain key. */
+export interface AuditReports {
+  /** Throws INVALID_ARGUMENT for an empty, reversed or longer-than-366-days period. */
+  report(query: { from: Date; to: Date; format: ReportFormat }): Promise<SignedDocument>;
+}
+
+/** Decree 13 requests made through the bank's app: access, correction, deletion; each audited with its deadline. */
+export interface DataSubjectRequests {
+  /** Throws RECORD_NOT_FOUND for an attestation this bank did not issue. A deletion the law forbids is REFUSED, not thrown. */
+  submit(
+    input: { attestationUid: Hex; kind: DsrKind; fields?: readonly string[] },
+    actor: string,
+  ): Promise<DataSubjectRequestView>;
+  list(filter: { status?: DsrStatus }): Promise<DataSubjectRequestView[]>;
+}
+
+export type Role = "operator" | "reviewer" | "auditor" | "core-banking";
 
 /**
  * REQUESTED is written before a write runs (if it cannot be written the write is refused), then one
@@ -194,4 +257,8 @@ export interface ApiServices {
   readonly attestations: AttestationAdmin;
   readonly consents: ConsentRelay;
   readonly audit: AuditSink;
+  readonly records: CoreBankingRecords;
+  readonly webhooks: WebhookAdmin;
+  readonly reports: AuditReports;
+  readonly dataSubjects: DataSubjectRequests;
 }

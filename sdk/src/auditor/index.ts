@@ -4,3 +4,4 @@ export * from "./connect.ts";
 export * from "./consent-events.ts";
 export * from "./errors.ts";
 export * from "./json.ts";
+export * from "./signed-document.ts";

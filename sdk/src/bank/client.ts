@@ -7,6 +7,15 @@ import { KycnetError } from "../errors.ts";
 import type { ConsentGrant, ConsentRevocation, Hex, RevocationReasonName } from "../protocol/index.ts";
 import { BANK_API_ROUTES, type OperationId } from "./routes.ts";
 import type {
+  DataSubjectRequestBody,
+  DataSubjectRequestList,
+  DataSubjectRequestView,
+  DsrStatus,
+  AccountClosedView,
+  CloseAccountBody,
+  ReportFormat,
+  SignedDocument,
+  VerifiedIdentityView,
   Accepted,
   AttestationStatusView,
   CaseStatus,
@@ -103,6 +112,16 @@ export interface BankClient {
     revocation: ConsentRevocation,
     signature: string,
   ): Promise<ConsentRevocationRelayed>;
+  /** Core banking: the verified identity behind this bank's attestation (each read is audited by the node). */
+  getVerifiedRecord(uid: Hex): Promise<VerifiedIdentityView>;
+  /** Core banking: the customer's account closed; the record's retention period starts. */
+  closeAccount(uid: Hex, body?: CloseAccountBody): Promise<AccountClosedView>;
+  /** The auditor's report for [from, to), signed by the node (check it with `verifySignedDocument`). */
+  getAuditReport(query: { from: Date; to: Date; format?: ReportFormat }): Promise<SignedDocument>;
+  /** The customer's Decree 13 request (access, correction, deletion), made through the bank's app. */
+  submitDataSubjectRequest(body: DataSubjectRequestBody): Promise<DataSubjectRequestView>;
+  /** Data-subject requests with their status and deadline (operator, auditor). */
+  listDataSubjectRequests(filter?: { status?: DsrStatus }): Promise<DataSubjectRequestList>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -112,6 +131,9 @@ const IDEMPOTENT = new Set<OperationId>([
   "listReviewCases",
   "getAttestationStatus",
   "getConsentStatus",
+  "getVerifiedRecord",
+  "getAuditReport",
+  "listDataSubjectRequests",
   "decideOnboarding",
   "uploadDocument",
 ]);
@@ -197,6 +219,22 @@ export function createBankClient(options: BankClientOptions): BankClient {
             signature,
           },
         },
+      ),
+    getVerifiedRecord: (uid) => call<VerifiedIdentityView>("getVerifiedRecord", { uid }),
+    closeAccount: (uid, body = {}) => call<AccountClosedView>("closeAccount", { uid }, { json: body }),
+    getAuditReport: (query) =>
+      call<SignedDocument>("getAuditReport", {}, undefined, {
+        from: query.from.toISOString(),
+        to: query.to.toISOString(),
+        format: query.format ?? "json",
+      }),
+    submitDataSubjectRequest: (body) => call<DataSubjectRequestView>("submitDataSubjectRequest", {}, { json: body }),
+    listDataSubjectRequests: (filter = {}) =>
+      call<DataSubjectRequestList>(
+        "listDataSubjectRequests",
+        {},
+        undefined,
+        filter.status === undefined ? {} : { status: filter.status },
       ),
   };
 }

@@ -21,6 +21,11 @@ export const BANK_API_ROUTES = {
   revokeAttestation: { method: "POST", path: "/v1/attestations/{uid}/revoke" },
   getConsentStatus: { method: "GET", path: "/v1/consents/{id}/status" },
   relayConsentRevocation: { method: "POST", path: "/v1/consents/{id}/revoke" },
+  getVerifiedRecord: { method: "GET", path: "/v1/records/{uid}" },
+  closeAccount: { method: "POST", path: "/v1/records/{uid}/close" },
+  getAuditReport: { method: "GET", path: "/v1/audit/report" },
+  submitDataSubjectRequest: { method: "POST", path: "/v1/data-subject-requests" },
+  listDataSubjectRequests: { method: "GET", path: "/v1/data-subject-requests" },
 } as const;
 
 export type OperationId = keyof typeof BANK_API_ROUTES;

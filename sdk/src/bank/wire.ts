@@ -363,3 +363,182 @@ export const RevocationResult = Type.Object({
   txHash: HexBytes32,
 });
 export type RevocationResult = Readonly<Static<typeof RevocationResult>>;
+
+// Core banking: the verified identity behind an attestation, and the webhook outbox
+/** The identity the bank verified, as committed in its attestation (the face template is not handed out). */
+export const IDENTITY_FIELD_NAMES = [
+  "idNumber",
+  "oldIdNumber",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationality",
+  "address",
+  "issueDate",
+  "expiryDate",
+  "documentType",
+] as const;
+export const VerifiedIdentityView = Type.Object({
+  uid: HexBytes32,
+  /** ACTIVE: approved (queued for anchoring or anchored). */
+  status: responseEnum(["ACTIVE"] as const),
+  anchored: Type.Boolean(),
+  verifiedAt: IsoTime,
+  /** Canonical values (docs/protocol.md §2); empty string for an absent optional field. */
+  fields: Type.Object({
+    idNumber: Type.String(),
+    oldIdNumber: Type.String(),
+    fullName: Type.String(),
+    dateOfBirth: Type.String(),
+    sex: Type.String(),
+    nationality: Type.String(),
+    address: Type.String(),
+    issueDate: Type.String(),
+    expiryDate: Type.String(),
+    documentType: Type.String(),
+  }),
+});
+export type VerifiedIdentityView = Readonly<Static<typeof VerifiedIdentityView>>;
+
+export const WEBHOOK_MESSAGE_STATUSES = ["PENDING", "DELIVERED", "DEAD"] as const;
+export type WebhookMessageStatus = (typeof WEBHOOK_MESSAGE_STATUSES)[number];
+export const WebhookMessageIdParams = Type.Object({ id: Type.String({ pattern: "^msg_[0-9a-f]{32}$" }) });
+export const WebhookMessageQuery = Type.Object(
+  {
+    status: Type.Optional(requestEnum(WEBHOOK_MESSAGE_STATUSES)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    /** The last id of the previous page. */
+    after: Type.Optional(Type.String({ pattern: "^msg_[0-9a-f]{32}$" })),
+  },
+  { additionalProperties: false },
+);
+export type WebhookMessageQuery = Readonly<Static<typeof WebhookMessageQuery> & { limit: number }>;
+export const WebhookMessageView = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  status: responseEnum(WEBHOOK_MESSAGE_STATUSES),
+  createdAt: IsoTime,
+  attempts: Type.Integer({ minimum: 0 }),
+  nextAttemptAt: Type.Optional(IsoTime),
+  /** The last failure as a code (HTTP_503, ECONNREFUSED, TIMEOUT), never the receiver's answer. */
+  lastError: Type.Optional(Type.String()),
+  deliveredAt: Type.Optional(IsoTime),
+});
+export type WebhookMessageView = Readonly<Static<typeof WebhookMessageView>>;
+export const WebhookMessagePage = Type.Object({
+  messages: readonlyArray(WebhookMessageView),
+  counts: Type.Object({ PENDING: Type.Integer(), DELIVERED: Type.Integer(), DEAD: Type.Integer() }),
+});
+export type WebhookMessagePage = Readonly<Static<typeof WebhookMessagePage>>;
+
+/** Retention after closure (seed 003): 5 years, or 10 for transactions over 400M VND or suspected laundering. */
+export const RETENTION_CLASSES = ["STANDARD", "LARGE_OR_SUSPICIOUS"] as const;
+export const CloseAccountBody = Type.Object(
+  {
+    /** When the account closed; default now; never in the future. */
+    closedAt: Type.Optional(IsoTime),
+    /** Default: the record's class (STANDARD); a class can be raised, never lowered. */
+    retentionClass: Type.Optional(requestEnum(RETENTION_CLASSES)),
+  },
+  { additionalProperties: false },
+);
+export type CloseAccountBody = Readonly<Static<typeof CloseAccountBody>>;
+export const AccountClosedView = Type.Object({
+  uid: HexBytes32,
+  closedAt: IsoTime,
+  retentionClass: responseEnum(RETENTION_CLASSES),
+  /** The first instant the record may be destroyed; the node's retention sweep shreds it then. */
+  retainUntil: IsoTime,
+});
+export type AccountClosedView = Readonly<Static<typeof AccountClosedView>>;
+
+// The auditor's report
+export const REPORT_FORMATS = ["json", "csv"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const AuditReportQuery = Type.Object(
+  {
+    /** Start of the period, inclusive (ISO 8601). */
+    from: IsoTime,
+    /** End of the period, exclusive (ISO 8601). */
+    to: IsoTime,
+    format: Type.Optional(requestEnum(REPORT_FORMATS)),
+  },
+  { additionalProperties: false },
+);
+export type AuditReportQuery = Readonly<Static<typeof AuditReportQuery>>;
+/**
+ * A document signed by the node's HSM chain key: `signature` is the EIP-191 personal-message
+ * signature of the UTF-8 bytes of `document` by `signer` (the bank's member account), so anyone
+ * with the text and the member list can check who issued it (`verifySignedDocument` in the SDK's
+ * auditor module).
+ */
+export const SignedDocument = Type.Object({
+  format: responseEnum(REPORT_FORMATS),
+  document: Type.String(),
+  /** SHA-256 of the document's UTF-8 bytes, hex: a name for it in correspondence. */
+  sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+  signer: Type.Unsafe<Hex>(Address),
+  signature: Type.Unsafe<Hex>(Signature65("EIP-191 signature of the document's UTF-8 bytes")),
+});
+export type SignedDocument = Readonly<Static<typeof SignedDocument>>;
+
+// Data-subject requests (Decree 13/2023/ND-CP): access, correction, deletion, made through the bank's app
+export const DSR_KINDS = ["ACCESS", "CORRECTION", "DELETION"] as const;
+export type DsrKind = (typeof DSR_KINDS)[number];
+export const DSR_STATUSES = ["OPEN", "COMPLETED", "REFUSED"] as const;
+export type DsrStatus = (typeof DSR_STATUSES)[number];
+export const DataSubjectRequestBody = Type.Object(
+  {
+    /** The attestation the customer's app holds: it names the record without personal data. */
+    attestationUid: Bytes32,
+    kind: requestEnum(DSR_KINDS),
+    /** CORRECTION: which fields the customer says are wrong (names only; the new values go through re-verification). */
+    fields: Type.Optional(Type.Array(requestEnum(IDENTITY_FIELD_NAMES), { maxItems: 10, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type DataSubjectRequestBody = Readonly<Static<typeof DataSubjectRequestBody>>;
+export const RecordAccessEntry = Type.Object({
+  at: IsoTime,
+  /** A staff or system key id, "exchange" for a disclosure to another member bank under the customer's consent. */
+  actor: Type.String(),
+  purpose: Type.String(),
+});
+export const DataSubjectRequestView = Type.Object({
+  requestId: ResourceId,
+  kind: responseEnum(DSR_KINDS),
+  attestationUid: HexBytes32,
+  status: responseEnum(DSR_STATUSES),
+  receivedAt: IsoTime,
+  /** When the bank must have answered (Decree 13: 72 hours). */
+  deadline: IsoTime,
+  answeredAt: Type.Optional(IsoTime),
+  fields: Type.Optional(readonlyArray(Type.String())),
+  /** REFUSED: why, with the legal basis. */
+  refusal: Type.Optional(
+    Type.Object({ code: Type.String(), legalBasis: Type.String(), retainUntil: Type.Optional(IsoTime) }),
+  ),
+  /** ACCESS: what the bank holds (field names, not values: the app shows the values it already has) and every access to it. */
+  access: Type.Optional(
+    Type.Object({
+      recordStatus: Type.String(),
+      fieldsHeld: readonlyArray(Type.String()),
+      verifiedAt: IsoTime,
+      anchored: Type.Boolean(),
+      retention: Type.Object({
+        class: Type.String(),
+        closedAt: Type.Optional(IsoTime),
+        retainUntil: Type.Optional(IsoTime),
+      }),
+      accesses: readonlyArray(RecordAccessEntry),
+    }),
+  ),
+});
+export type DataSubjectRequestView = Readonly<Static<typeof DataSubjectRequestView>>;
+export const DataSubjectRequestQuery = Type.Object(
+  { status: Type.Optional(requestEnum(DSR_STATUSES)) },
+  { additionalProperties: false },
+);
+export type DataSubjectRequestQuery = Readonly<Static<typeof DataSubjectRequestQuery>>;
+export const DataSubjectRequestList = Type.Object({ requests: readonlyArray(DataSubjectRequestView) });
+export type DataSubjectRequestList = Readonly<Static<typeof DataSubjectRequestList>>;

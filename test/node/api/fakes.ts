@@ -9,8 +9,17 @@ import { AttestationNotFoundError } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { SessionExpiredError, SessionNotFoundError, SessionStateError } from "../../../node/src/onboarding/sessions.ts";
 import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
+import { Wallet } from "ethers";
+import { createAuditReports } from "../../../node/src/onboarding/audit-report.ts";
+import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
+import { RecordNotFoundError } from "../../../node/src/vault/vault.ts";
 import type {
+  AccountClosedView,
   ApiServices,
+  CoreBankingRecords,
+  VerifiedIdentityView,
+  WebhookAdmin,
   AttestationAdmin,
   AttestationStatusView,
   AuditEntry,
@@ -301,6 +310,52 @@ export class FakeAuditSink implements AuditSink {
   }
 }
 
+/** Core banking over a map of identities; unknown uids are RECORD_NOT_FOUND. */
+export class FakeCoreBanking implements CoreBankingRecords {
+  readonly identities = new Map<Hex, VerifiedIdentityView>();
+  readonly reads: { uid: Hex; reader: string }[] = [];
+  async readIdentity(uid: Hex, reader: string): Promise<VerifiedIdentityView> {
+    const identity = this.identities.get(uid);
+    if (identity === undefined) throw new RecordNotFoundError(uid);
+    this.reads.push({ uid, reader });
+    return identity;
+  }
+  async closeAccount(uid: Hex): Promise<AccountClosedView> {
+    if (!this.identities.has(uid)) throw new RecordNotFoundError(uid);
+    return {
+      uid,
+      closedAt: new Date(0).toISOString(),
+      retentionClass: "STANDARD",
+      retainUntil: new Date(0).toISOString(),
+    };
+  }
+}
+
+/** An empty webhook outbox. */
+export const emptyWebhookAdmin: WebhookAdmin = {
+  list: async () => ({ messages: [], counts: { PENDING: 0, DELIVERED: 0, DEAD: 0 } }),
+  redrive: async (id) => {
+    throw new KycnetError("WEBHOOK_NOT_FOUND", `no webhook message ${id}`);
+  },
+};
+
+/** The real report builder over an in-memory audit log, signed by a throwaway key (`signer`). */
+function fakeReports() {
+  const store = createMemoryRecordStore();
+  const audit = createAuditLog(store);
+  const wallet = Wallet.createRandom();
+  const reports = createAuditReports({
+    bank: "Fake Bank",
+    audit,
+    signer: { address: wallet.address as Hex, signMessage: (bytes) => wallet.signMessage(bytes) },
+  });
+  return {
+    report: (query: Parameters<typeof reports.report>[0]) => reports.report(query),
+    audit,
+    signer: wallet.address as Hex,
+  };
+}
+
 export interface FakeServices extends ApiServices {
   readonly onboarding: FakeOnboarding;
   readonly review: FakeReviewQueue;
@@ -308,6 +363,8 @@ export interface FakeServices extends ApiServices {
   readonly attestations: FakeLedger;
   readonly consents: FakeLedger;
   readonly audit: FakeAuditSink;
+  readonly records: FakeCoreBanking;
+  readonly reports: ReturnType<typeof fakeReports>;
 }
 
 export function createFakeServices(clock: Clock = Date.now): FakeServices {
@@ -320,5 +377,12 @@ export function createFakeServices(clock: Clock = Date.now): FakeServices {
     attestations: ledger,
     consents: ledger,
     audit: new FakeAuditSink(),
+    records: new FakeCoreBanking(),
+    webhooks: emptyWebhookAdmin,
+    reports: fakeReports(),
+    dataSubjects: {
+      submit: async (input) => Promise.reject(new RecordNotFoundError(input.attestationUid)),
+      list: async () => [],
+    },
   };
 }

@@ -29,7 +29,7 @@ export interface HarnessOptions {
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const roles: Role[] = ["operator", "reviewer", "auditor"];
+  const roles: Role[] = ["operator", "reviewer", "auditor", "core-banking"];
   const generated = roles.map((role) => ({ role, ...generateApiKey(`${role}-1`, role) }));
   const lines: string[] = [];
   const sink = new Writable({

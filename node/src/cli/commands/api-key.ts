@@ -1,5 +1,5 @@
 /**
- * `kycnet api-key new --id <id> --role operator|reviewer|auditor [--json]`: make an API key for the
+ * `kycnet api-key new --id <id> --role operator|reviewer|auditor|core-banking [--json]`: make an API key for the
  * node's HTTP API. Prints the key once (hand it to its holder; it is not stored anywhere) and the
  * config entry that holds only its SHA-256 (add it to the node config's `api.apiKeys`).
  */
@@ -13,7 +13,7 @@ export function register(program: Command): void {
   const apiKey = program.command("api-key").description("API keys for the node's HTTP API");
   apiKey
     .command("new")
-    .description("generate a key for one operator, reviewer or auditor")
+    .description("generate a key for one operator, reviewer, auditor or core-banking system")
     .requiredOption("--id <id>", "key id, names the holder in audit entries (A-Z a-z 0-9 . _ -)")
     .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
     .option("--json", "print {key, entry} as JSON")

@@ -4,6 +4,8 @@
  *   audit consent <consentId>
  *   audit disclosures --attestation <uid>
  *   audit field <uid> --name <field> --value <v> --salt <s> --proof <p1,p2,...>
+ *   audit report --node <url> --from <time> --to <time> [--format json|csv] [--signer <address>]
+ *     (from a bank node's API, see audit-report.ts)
  * Options on every check: --rpc <url> (KYCNET_RPC_URL), --addresses <file.json> (KYCNET_ADDRESSES),
  * --json. Exit codes: 0 all checks passed, 1 a check found a problem, 2 bad usage or input,
  * 3 chain unreachable (or not the chain the addresses are for).
@@ -12,6 +14,7 @@ import type { Command } from "commander";
 import { runAudit, type AuditOutcome, type AuditRequest } from "@kycnet/sdk/cli";
 import type { JsonValue } from "@kycnet/sdk/auditor";
 import { colour, printJson, renderFacts, renderTable, type Cell } from "../output.ts";
+import { runAuditReport } from "./audit-report.ts";
 
 interface GlobalOptions {
   readonly rpc?: string;
@@ -200,5 +203,20 @@ export function register(program: Command): void {
     .requiredOption("--proof <hashes>", "the Merkle proof: comma-separated 32-byte hashes")
     .action(async (uid: string, opts: { name: string; value: string; salt: string; proof: string }, command: Command) =>
       run({ check: "field", uid, ...opts }, command),
+    );
+
+  audit
+    .command("report")
+    .description(
+      "the auditor's report of a bank node for [from, to), signed by its HSM key; prints it and checks the signature (API key: $KYCNET_API_KEY)",
+    )
+    .option("--node <url>", "the bank node's API (default: $KYCNET_NODE_URL)")
+    .requiredOption("--from <time>", "start of the period, inclusive (unix seconds or ISO 8601)")
+    .requiredOption("--to <time>", "end of the period, exclusive")
+    .option("--format <format>", "json or csv", "json")
+    .option("--signer <address>", "the bank's member account the signature must recover to")
+    .action(
+      async (opts: { node?: string; from: string; to: string; format?: string; signer?: string }, command: Command) =>
+        runAuditReport({ ...opts, json: command.optsWithGlobals<GlobalOptions>().json === true }),
     );
 }
