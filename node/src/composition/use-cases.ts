@@ -11,7 +11,9 @@ import type { LedgerClient } from "../ledger/ledger-client.ts";
 import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
 import { createOnboardingService } from "../onboarding/onboarding-service.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
-import { createReviewService } from "../onboarding/review/review-service.ts";
+import { createConsoleSessionStore } from "../onboarding/adapters/console-sessions.ts";
+import { createConsoleReads } from "../onboarding/review/console-reads.ts";
+import { caseView, createReviewService } from "../onboarding/review/review-service.ts";
 import { createSessionStore } from "../onboarding/sessions.ts";
 import type { NodeExchange } from "./exchange.ts";
 import type { PipelineEngines } from "./pipeline.ts";
@@ -29,7 +31,7 @@ export interface UseCaseDeps {
 
 export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServices {
   const { ledger, provider, engines } = deps;
-  const { vault, review, audit } = deps.vault;
+  const { vault, review, audit, evidence, store } = deps.vault;
   const onboarding = createOnboardingService({
     sessions: createSessionStore(),
     readDocument: engines.readDocument,
@@ -39,6 +41,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
     sanctions: engines.sanctions,
     vault,
     review,
+    evidence,
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: deps.observeStage,
@@ -67,5 +70,14 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): ApiServic
     attestations: ledgerServices.admin,
     consents: ledgerServices.consents,
     audit: ledgerServices.audit,
+    console: {
+      evidence: createConsoleReads({
+        queue: review,
+        evidence,
+        view: caseView(vault),
+        fourEyesReasons: config.review.fourEyesReasons,
+      }),
+      sessions: createConsoleSessionStore({ store, ttlMs: config.review.consoleSessionMinutes * 60_000 }),
+    },
   };
 }

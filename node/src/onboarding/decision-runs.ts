@@ -32,6 +32,7 @@ import { activeAuthenticationOf } from "./chip-reading.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
+import type { EvidenceInHand } from "./review/case-evidence.ts";
 import { SessionStateError, type ReuseContext, type Session } from "./sessions.ts";
 
 /** Full eKYC; the card images and frames are dropped once decided (they were needed only for this). */
@@ -89,7 +90,20 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   );
 
   const draft = fullEkycDraft(document, result, front, back, chip, reference?.png !== undefined);
-  const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
+  const evidence: EvidenceInHand = {
+    front,
+    ...(back === undefined ? {} : { back }),
+    ...(reference?.png === undefined ? {} : { chipPortrait: reference.png }),
+    ...(chip === undefined ? {} : { chip: { status: chip.status, failures: chip.failures.map((x) => x.code) } }),
+    frames,
+    document,
+    selfie,
+    registry,
+    screening,
+  };
+  const decision = await timed("vault", () =>
+    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+  );
   delete session.front;
   delete session.back;
   delete session.frames;
@@ -149,7 +163,15 @@ export async function runReuse(
     evidence: { source: { uid: reuse.sourceUid, issuer: reuse.source.issuer, consentId: reuse.consentId } },
     reviewEvidence: [],
   };
-  const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
+  const evidence: EvidenceInHand = {
+    frames,
+    selfie,
+    screening,
+    source: { uid: reuse.sourceUid, issuer: reuse.source.issuer },
+  };
+  const decision = await timed("vault", () =>
+    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+  );
   delete session.frames;
   return decision;
 }

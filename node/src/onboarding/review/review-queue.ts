@@ -6,7 +6,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
-import { openReviewCase, type EvidenceRef, type ReviewCase, type ReviewStatus } from "./review-case.ts";
+import {
+  openReviewCase,
+  type EvidenceRef,
+  type ReviewCase,
+  type ReviewResolution,
+  type ReviewStatus,
+} from "./review-case.ts";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
 import type { AuditLog } from "../../vault/audit-log.ts";
 import type { RecordStore, StoredValue } from "../../vault/store/record-store.ts";
@@ -16,6 +22,8 @@ import type { Vault } from "../../vault/vault.ts";
 export interface QueuedCase extends ReviewCase {
   readonly recordId: string;
   readonly sessionId: string;
+  /** Four-eyes: the first approval of a high-risk case; a second, different reviewer must approve too. */
+  readonly firstApproval?: ReviewResolution;
 }
 
 export class CaseNotFoundError extends KycnetError {
@@ -47,6 +55,10 @@ export interface OpenCaseInput {
 /** Which cases to list: all or one status, `limit` per page, after `cursor`. */
 export interface CaseFilter {
   status?: ReviewStatus;
+  /** Only cases whose decision carries this reason code. */
+  reason?: string;
+  /** Only cases created at or before this ISO time (the queue is in arrival order: the scan stops there). */
+  olderThan?: string;
   limit: number;
   cursor?: string;
 }
@@ -83,11 +95,36 @@ interface ReviewQueueDeps {
   vault: Vault;
   audit: AuditLog;
   clock?: () => Date;
+  /**
+   * Four-eyes: the reason codes that make a case high-risk. Such a case needs two approvals by two
+   * different reviewers: the first puts it back in the queue (OPEN, with `firstApproval`), the second
+   * releases it. A rejection by either ends it. Empty or absent: one approval suffices.
+   */
+  fourEyesReasons?: readonly string[];
+}
+
+/** True when the case's decision carries a reason the four-eyes rule names. */
+export function needsFourEyes(c: ReviewCase, fourEyesReasons: readonly string[]): boolean {
+  return c.decision.reasons.some((r) => fourEyesReasons.includes(r.code));
 }
 
 export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
-  const { store, vault, audit, clock = () => new Date() } = deps;
+  const { store, vault, audit, clock = () => new Date(), fourEyesReasons = [] } = deps;
   const getCase = (caseId: string) => findCase(store, caseId);
+
+  /** The first of two approvals: the case goes back to the queue for a second, different reviewer. */
+  async function approveFirst(c: QueuedCase, reviewer: string, comment: string): Promise<QueuedCase> {
+    const firstApproval: ReviewResolution = { outcome: "APPROVED", reviewer, comment, at: clock().toISOString() };
+    const { claimedBy: _released, ...rest } = c;
+    const reopened: QueuedCase = { ...rest, status: "OPEN", firstApproval };
+    await audit.commit(async () => {
+      const now = await getCase(c.caseId);
+      if (now.status !== "CLAIMED" || now.claimedBy !== reviewer || now.firstApproval !== undefined)
+        throw new CaseStateConflictError(c.caseId, now.status, "approve");
+      return [putCase(reopened)];
+    }, [{ actor: reviewer, action: "review.first-approval", target: c.caseId, details: { recordId: c.recordId } }]);
+    return reopened;
+  }
 
   /**
    * CLAIMED → APPROVED (record released for anchoring) or REJECTED (record shredded). The claim is
@@ -104,6 +141,11 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
     const c = await getCase(caseId);
     if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) {
       throw new CaseStateConflictError(caseId, c.status, `${verb} (claim it first)`);
+    }
+    if (outcome === "APPROVED" && needsFourEyes(c, fourEyesReasons)) {
+      if (c.firstApproval === undefined) return approveFirst(c, reviewer, text);
+      if (c.firstApproval.reviewer === reviewer)
+        throw new CaseStateConflictError(caseId, c.status, "approve (a second, different reviewer must approve)");
     }
     const resolution = { outcome, reviewer, comment: text, at: clock().toISOString() };
     const resolved: QueuedCase = { ...c, status: outcome, resolution };
@@ -169,6 +211,8 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
           return [];
         }
         if (c.status !== "OPEN") throw new CaseStateConflictError(caseId, c.status, "claim");
+        if (c.firstApproval?.reviewer === reviewer)
+          throw new CaseStateConflictError(caseId, c.status, "claim (you gave the first approval; four eyes)");
         claimed = { ...c, status: "CLAIMED", claimedBy: reviewer };
         return [putCase(claimed)];
       }, [{ actor: reviewer, action: "review.claimed", target: caseId }]);
@@ -211,9 +255,16 @@ async function listCases(store: RecordStore, filter: CaseFilter): Promise<Queued
   for await (const [key, value] of store.range({ prefix: "review/case/", ...(after === undefined ? {} : { after }) })) {
     last = key;
     const c = value as unknown as QueuedCase;
-    if (filter.status === undefined || c.status === filter.status) cases.push(c);
+    if (filter.olderThan !== undefined && c.createdAt > filter.olderThan) break;
+    if (matches(c, filter)) cases.push(c);
     if (cases.length === limit) break;
   }
   const more = cases.length === limit && last !== undefined;
+  // (`last` is the key of the last case kept when the page is full: the next page starts after it.)
   return { cases, ...(more ? { nextCursor: last!.slice("review/case/".length) } : {}) };
+}
+
+function matches(c: QueuedCase, filter: CaseFilter): boolean {
+  if (filter.status !== undefined && c.status !== filter.status) return false;
+  return filter.reason === undefined || c.decision.reasons.some((r) => r.code === filter.reason);
 }
