@@ -205,6 +205,8 @@ export interface CaseDetail {
 export interface ReviewEvidenceReads {
   /** The console's queue: filters by status, reason code and age; oldest first, as the queue is worked. */
   listCases(filter: ConsoleQueueFilter): Promise<ReviewCasePage>;
+  /** The decision reason codes a case can carry (the queue's reason filter). */
+  reasonCodes(): readonly string[];
   /** Throws CASE_NOT_FOUND. Opening the evidence is audited under `actor`. */
   getCase(caseId: string, actor: string): Promise<CaseDetail>;
   /** One image of a case, audited. Throws CASE_NOT_FOUND, EVIDENCE_NOT_FOUND. */

@@ -2,7 +2,7 @@
  * The reviewer console's reads over the review queue and the sealed evidence: the queue with filters,
  * a case with its evidence (opening it is audited under the reviewer), one image at a time.
  */
-import { reasonsShown } from "../../ekyc/decision/reasons.ts";
+import { REASON_CODES, reasonsShown } from "../../ekyc/decision/reasons.ts";
 import type { EvidenceStore } from "../../vault/evidence.ts";
 import type { ImageMime, ReviewCase, ReviewEvidenceReads } from "../ports.ts";
 import { readEvidenceSummary } from "./case-evidence.ts";
@@ -27,6 +27,8 @@ export function createConsoleReads(deps: {
         ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
       };
     },
+
+    reasonCodes: () => REASON_CODES,
 
     async getCase(caseId, actor) {
       const c = await queue.getCase(caseId);
