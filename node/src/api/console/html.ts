@@ -18,8 +18,8 @@ type Interpolation = SafeHtml | string | number | boolean | null | undefined | r
 function render(value: Interpolation): string {
   if (value === null || value === undefined || value === false) return "";
   if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return (value as readonly Interpolation[]).map(render).join("");
-  return escapeHtml(String(value as string | number | boolean));
+  if (Array.isArray(value)) return value.map(render).join("");
+  return escapeHtml(String(value));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
