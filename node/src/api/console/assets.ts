@@ -17,7 +17,7 @@ a { color: #0b5cad; }
 :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .skip { position: absolute; left: -9999px; } .skip:focus { left: 8px; top: 8px; background: #fff; padding: 4px; }
 header { display: flex; gap: 16px; align-items: center; padding: 8px 16px; background: #12324f; color: #fff; }
-header a, header button { color: #fff; }
+header a { color: #fff; }
 header nav { display: flex; gap: 12px; flex: 1; }
 main { padding: 12px 16px; max-width: 1200px; }
 h1 { font-size: 20px; margin: 4px 0 12px; } h2 { font-size: 16px; margin: 16px 0 6px; }

@@ -15,7 +15,7 @@ import {
 } from "./review-case.ts";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
 import type { AuditLog } from "../../vault/audit-log.ts";
-import type { RecordStore, StoredValue } from "../../vault/store/record-store.ts";
+import type { RecordStore, StoredValue, WriteOp } from "../../vault/store/record-store.ts";
 import type { Vault } from "../../vault/vault.ts";
 
 /** A case as the queue stores it: the decision module's case plus where its record and session are. */
@@ -121,7 +121,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
       const now = await getCase(c.caseId);
       if (now.status !== "CLAIMED" || now.claimedBy !== reviewer || now.firstApproval !== undefined)
         throw new CaseStateConflictError(c.caseId, now.status, "approve");
-      return [putCase(reopened)];
+      return putCase(reopened, now);
     }, [{ actor: reviewer, action: "review.first-approval", target: c.caseId, details: { recordId: c.recordId } }]);
     return reopened;
   }
@@ -155,7 +155,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) {
           throw new CaseStateConflictError(caseId, now.status, verb);
         }
-        return [putCase(resolved)];
+        return putCase(resolved, now);
       },
       events: [
         {
@@ -186,7 +186,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         sessionId: input.sessionId,
       };
       await audit.commit(
-        [putCase(created)],
+        [...putCase(created), ...reasonIndexOps(created)],
         [
           {
             actor: input.actor,
@@ -214,7 +214,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         if (c.firstApproval?.reviewer === reviewer)
           throw new CaseStateConflictError(caseId, c.status, "claim (you gave the first approval; four eyes)");
         claimed = { ...c, status: "CLAIMED", claimedBy: reviewer };
-        return [putCase(claimed)];
+        return putCase(claimed, c);
       }, [{ actor: reviewer, action: "review.claimed", target: caseId }]);
       return claimed!;
     },
@@ -232,11 +232,45 @@ async function findCase(store: RecordStore, caseId: string): Promise<QueuedCase>
   return found;
 }
 
-const putCase = (c: QueuedCase) => ({
-  type: "put" as const,
-  key: caseKey(c.caseId),
-  value: c as unknown as StoredValue,
-});
+/**
+ * The case, and its entry in the status index (`review/by-status/<status>/<caseId>`), moved from the
+ * previous status in the same write. The indexes keep the queue's filters fast on a long queue: a
+ * filter reads only the index of its status or reason, never every case.
+ */
+function putCase(c: QueuedCase, previous?: QueuedCase): WriteOp[] {
+  return [
+    { type: "put", key: caseKey(c.caseId), value: c as unknown as StoredValue },
+    ...(previous !== undefined && previous.status !== c.status
+      ? [{ type: "del" as const, key: statusKey(previous.status, c.caseId) }]
+      : []),
+    { type: "put", key: statusKey(c.status, c.caseId), value: c.caseId },
+  ];
+}
+
+/** A case's reasons never change: one reason index entry per code, written when it opens. */
+function reasonIndexOps(c: QueuedCase): WriteOp[] {
+  const codes = [...new Set(c.decision.reasons.map((r) => r.code))];
+  return codes.map((code) => ({ type: "put" as const, key: reasonKey(code, c.caseId), value: c.caseId }));
+}
+
+const statusKey = (status: ReviewStatus, caseId: string) => `review/by-status/${status}/${caseId}`;
+const reasonKey = (code: string, caseId: string) => `review/by-reason/${code}/${caseId}`;
+/** Set once the indexes cover every case (cases opened before the indexes existed are indexed once). */
+const INDEX_MARKER = "review/index-version";
+
+async function ensureIndexed(store: RecordStore): Promise<void> {
+  if ((await store.get(INDEX_MARKER)) !== undefined) return;
+  let ops: WriteOp[] = [];
+  for await (const [, value] of store.range({ prefix: "review/case/" })) {
+    const c = value as unknown as QueuedCase;
+    ops.push({ type: "put", key: statusKey(c.status, c.caseId), value: c.caseId }, ...reasonIndexOps(c));
+    if (ops.length >= 1000) {
+      await store.write(ops);
+      ops = [];
+    }
+  }
+  await store.write([...ops, { type: "put", key: INDEX_MARKER, value: 1 }]);
+}
 
 function checkComment(comment: string): string {
   const trimmed = comment.normalize("NFC").trim();
@@ -249,22 +283,35 @@ function checkComment(comment: string): string {
 
 async function listCases(store: RecordStore, filter: CaseFilter): Promise<QueuedCasePage> {
   const limit = Math.min(Math.max(1, filter.limit), 100);
+  const indexed = filter.reason !== undefined || filter.status !== undefined;
+  if (indexed) await ensureIndexed(store);
+  // The reason index is the narrower one when both are given; the case itself is checked either way
+  // (an index entry never decides alone).
+  const prefix =
+    filter.reason !== undefined
+      ? `review/by-reason/${filter.reason}/`
+      : filter.status !== undefined
+        ? `review/by-status/${filter.status}/`
+        : "review/case/";
+  const olderThanMs = filter.olderThan === undefined ? undefined : Date.parse(filter.olderThan);
   const cases: QueuedCase[] = [];
   let last: string | undefined;
-  const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? caseKey(filter.cursor) : undefined;
-  for await (const [key, value] of store.range({ prefix: "review/case/", ...(after === undefined ? {} : { after }) })) {
-    last = key;
-    const c = value as unknown as QueuedCase;
-    if (filter.olderThan !== undefined && c.createdAt > filter.olderThan) break;
+  const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? prefix + filter.cursor : undefined;
+  for await (const [key, value] of store.range({ prefix, ...(after === undefined ? {} : { after }) })) {
+    const caseId = key.slice(prefix.length);
+    // Case ids start with their opening time, before createdAt was taken: past the age limit, stop.
+    if (olderThanMs !== undefined && Number(caseId.slice(5, 18)) > olderThanMs) break;
+    last = caseId;
+    const c = indexed ? await findCase(store, caseId) : (value as unknown as QueuedCase);
     if (matches(c, filter)) cases.push(c);
     if (cases.length === limit) break;
   }
   const more = cases.length === limit && last !== undefined;
-  // (`last` is the key of the last case kept when the page is full: the next page starts after it.)
-  return { cases, ...(more ? { nextCursor: last!.slice("review/case/".length) } : {}) };
+  return { cases, ...(more ? { nextCursor: last } : {}) };
 }
 
 function matches(c: QueuedCase, filter: CaseFilter): boolean {
   if (filter.status !== undefined && c.status !== filter.status) return false;
+  if (filter.olderThan !== undefined && c.createdAt > filter.olderThan) return false;
   return filter.reason === undefined || c.decision.reasons.some((r) => r.code === filter.reason);
 }

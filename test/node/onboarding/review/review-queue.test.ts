@@ -152,6 +152,16 @@ describe("node/vault review queue", () => {
     });
   });
 
+  it("indexes, once, cases opened before the status and reason indexes existed", async () => {
+    const { queue, store, opened } = await setup();
+    const indexKeys: string[] = [];
+    for await (const [key] of store.range({ prefix: "review/by-" })) indexKeys.push(key);
+    await store.write([...indexKeys, "review/index-version"].map((key) => ({ type: "del" as const, key })));
+    expect((await queue.list({ status: "OPEN", limit: 10 })).cases.map((c) => c.caseId)).to.deep.equal([opened.caseId]);
+    expect((await queue.list({ reason: "FACE_MATCH_BORDERLINE", limit: 10 })).cases).to.have.length(1);
+    expect(await store.get("review/index-version")).to.not.equal(undefined);
+  });
+
   it("filters by reason and by age (created at or before)", async () => {
     const { queue, opened } = await setup();
     expect((await queue.list({ reason: "FACE_MATCH_BORDERLINE", limit: 10 })).cases).to.have.length(1);
