@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     },
     { page: "queue, first page", path: "/console", headers: { cookie } },
     { page: `queue, reason ${RARE_REASON} (1 %)`, path: `/console?reason=${RARE_REASON}`, headers: { cookie } },
-    { page: "queue, status CLAIMED (none: full scan)", path: "/console?status=CLAIMED", headers: { cookie } },
+    { page: "queue, status CLAIMED (none claimed)", path: "/console?status=CLAIMED", headers: { cookie } },
     { page: "queue, last page (cursor)", path: `/console?cursor=${lastPage}`, headers: { cookie } },
     { page: "case page with evidence", path: `/console/cases/${firstCase}`, headers: { cookie } },
     { page: "evidence image", path: `/console/cases/${firstCase}/images/front`, headers: { cookie } },
