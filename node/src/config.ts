@@ -14,6 +14,18 @@ import { configProblems, formatProblem, problemReason, type ConfigProblem } from
 
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
 
+/** The decision reasons that make a review case high-risk by default: two different reviewers approve it. */
+export const DEFAULT_FOUR_EYES_REASONS = [
+  "SANCTIONS_HIT",
+  "SANCTIONS_HIT_STRONG",
+  "REGISTRY_MISMATCH",
+  "DOCUMENT_TAMPER_SUSPECTED",
+  "DOCUMENT_TAMPER_LIKELY",
+  "REPLAY_SUSPECTED",
+  "CHIP_INVALID",
+  "CHIP_CARD_MISMATCH",
+] as const;
+
 export const NodeConfigSchema = Type.Object(
   {
     /** Display name, as registered in the consortium. */
@@ -199,6 +211,20 @@ export const NodeConfigSchema = Type.Object(
     reuse: Type.Object(
       {
         minimumSourceLevel: Type.Union([Type.Literal(1), Type.Literal(2)], { default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * The review queue and its console. `fourEyesReasons`: the decision reasons that make a case high-risk,
+     * approved only by two different reviewers. `consoleSessionMinutes`: how long a console sign-in lasts.
+     */
+    review: Type.Object(
+      {
+        fourEyesReasons: Type.Array(Type.String({ pattern: "^[A-Z_]{1,64}$" }), {
+          maxItems: 64,
+          default: [...DEFAULT_FOUR_EYES_REASONS],
+        }),
+        consoleSessionMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 480 }),
       },
       { additionalProperties: false, default: {} },
     ),

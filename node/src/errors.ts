@@ -117,6 +117,8 @@ export type VaultErrorCode =
   | "RECORD_SHREDDED"
   | "RECORD_STATE_CONFLICT"
   | "RECORD_INTEGRITY"
+  // a case's evidence part that was never kept, or was erased with its record
+  | "EVIDENCE_NOT_FOUND"
   | "STORE_UNAVAILABLE"
   // a LevelDB vault held by another process (a running node, or a second one on the same data)
   | "STORE_LOCKED"

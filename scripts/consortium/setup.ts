@@ -21,7 +21,7 @@ import {
 import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { generateApiKey } from "../../node/src/api/auth.ts";
-import type { NodeConfig } from "../../node/src/config.ts";
+import { DEFAULT_FOUR_EYES_REASONS, type NodeConfig } from "../../node/src/config.ts";
 import { DEFAULT_MODULE_PATH } from "../../node/src/custody/pkcs11/config.ts";
 import { openPkcs11KeyManager } from "../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
 import type { KeyManager } from "../../node/src/custody/key-manager.ts";
@@ -210,6 +210,7 @@ export async function prepareConsortium(options: PrepareOptions): Promise<Consor
         },
         ...(options.chipTrustList === undefined ? {} : { chip: { trustList: options.chipTrustList } }),
         reuse: { minimumSourceLevel: 1 },
+        review: { fourEyesReasons: [...DEFAULT_FOUR_EYES_REASONS], consoleSessionMinutes: 480 },
         anchoring: { maxBatch: 256, maxDelayMs: 500 },
         attestation: { pipelineVersion: "ekyc/0.1.0", validityDays: 1825 },
         log: { level: "warn" },

@@ -14,6 +14,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import { registerObservability } from "../observability/http.ts";
 import type { ReadinessCheck } from "../observability/readiness.ts";
 import type { ApiConfig } from "./config.ts";
+import { registerConsole } from "./console/routes.ts";
 import { createProblemSender, frameworkErrorHandler, registerErrorHandling } from "./error-handler.ts";
 import { registerGuard } from "./guard.ts";
 import { OPENAPI_DOCUMENT, documentRoles } from "./openapi.ts";
@@ -107,6 +108,7 @@ export async function buildApp(deps: ApiDeps, config: ApiConfig): Promise<ApiIns
     },
     { prefix: "/v1" },
   );
+  await registerConsole(app, { services: deps.services, config, readinessChecks: deps.readinessChecks });
 
   await app.ready();
   return app;

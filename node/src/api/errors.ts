@@ -185,6 +185,7 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
 
   // Vault
   RECORD_NOT_FOUND: { status: 404, title: "Record not found" },
+  EVIDENCE_NOT_FOUND: { status: 404, title: "Evidence not found" },
   RECORD_SHREDDED: { status: 410, title: "Record destroyed at the end of its retention" },
   RECORD_STATE_CONFLICT: { status: 409, title: "Record is not in a state that allows this" },
   RECORD_INTEGRITY: {

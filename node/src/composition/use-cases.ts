@@ -13,7 +13,9 @@ import { createDataSubjectRequests } from "../onboarding/data-subject-requests.t
 import { createLedgerServices } from "../onboarding/adapters/ledger-services.ts";
 import { createOnboardingService } from "../onboarding/onboarding-service.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
-import { createReviewService } from "../onboarding/review/review-service.ts";
+import { createConsoleSessionStore } from "../onboarding/adapters/console-sessions.ts";
+import { createConsoleReads } from "../onboarding/review/console-reads.ts";
+import { caseView, createReviewService } from "../onboarding/review/review-service.ts";
 import { createSessionStore } from "../onboarding/sessions.ts";
 import type { NodeExchange } from "./exchange.ts";
 import type { PipelineEngines } from "./pipeline.ts";
@@ -32,7 +34,7 @@ export interface UseCaseDeps {
 /** Every port but the webhook outbox (composition/webhooks.ts, which also wraps these) and the signed reports (node.ts: they need the HSM key). */
 export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiServices, "webhooks" | "reports"> {
   const { ledger, provider, engines } = deps;
-  const { vault, review, audit } = deps.vault;
+  const { vault, review, audit, evidence, store } = deps.vault;
   const onboarding = createOnboardingService({
     sessions: createSessionStore(),
     readDocument: engines.readDocument,
@@ -42,6 +44,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
     sanctions: engines.sanctions,
     vault,
     review,
+    evidence,
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: deps.observeStage,
@@ -72,5 +75,14 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
     audit: ledgerServices.audit,
     records: createCoreBankingRecords(vault),
     dataSubjects: createDataSubjectRequests({ store: deps.vault.store, vault, audit }),
+    console: {
+      evidence: createConsoleReads({
+        queue: review,
+        evidence,
+        view: caseView(vault),
+        fourEyesReasons: config.review.fourEyesReasons,
+      }),
+      sessions: createConsoleSessionStore({ store, ttlMs: config.review.consoleSessionMinutes * 60_000 }),
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { Logger } from "../observability/logger.ts";
 import { createReviewQueue, type ReviewQueueStore } from "../onboarding/review/review-queue.ts";
 import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
+import { createEvidenceStore, type EvidenceStore } from "../vault/evidence.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
 import { openLevelRecordStore } from "../vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../vault/store/record-store.ts";
@@ -20,6 +21,8 @@ export interface NodeVault {
   readonly audit: AuditLog;
   readonly vault: Vault;
   readonly review: ReviewQueueStore;
+  /** Each kept decision's evidence, sealed beside its record. */
+  readonly evidence: EvidenceStore;
   readonly outbox: AnchoringWorker;
   /** The start-up vault check; when not ok the node starts but does not report ready. */
   readonly check: VaultCheckResult;
@@ -51,7 +54,8 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
     deps.onRecordOpenFailure?.(code);
   };
   const vault = createVault({ store, keys, audit, attestationContext, onOpenFailure });
-  const review = createReviewQueue({ store, vault, audit });
+  const review = createReviewQueue({ store, vault, audit, fourEyesReasons: config.review.fourEyesReasons });
+  const evidence = createEvidenceStore({ store, keys, audit });
   const outbox = createAnchoringWorker({
     store,
     audit,
@@ -66,5 +70,5 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
       ),
     onError: (error) => logger.warn({ err: error }, "anchoring failed; will retry"),
   });
-  return { store, audit, vault, review, outbox, check };
+  return { store, audit, vault, review, evidence, outbox, check };
 }

@@ -34,6 +34,7 @@ import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
 import { reuseIndexOps } from "./reuse-index.ts";
 import { recheckRegistryAtReuse } from "./reuse-registry.ts";
+import type { EvidenceInHand } from "./review/case-evidence.ts";
 import { SessionStateError, type ReuseContext, type Session } from "./sessions.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 import { ReuseNotPossibleError } from "./reuse.ts";
@@ -93,7 +94,20 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   );
 
   const draft = fullEkycDraft(document, result, front, back, chip, reference?.png !== undefined);
-  const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
+  const evidence: EvidenceInHand = {
+    front,
+    ...(back === undefined ? {} : { back }),
+    ...(reference?.png === undefined ? {} : { chipPortrait: reference.png }),
+    ...(chip === undefined ? {} : { chip: { status: chip.status, failures: chip.failures.map((x) => x.code) } }),
+    frames,
+    document,
+    selfie,
+    registry,
+    screening,
+  };
+  const decision = await timed("vault", () =>
+    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+  );
   delete session.front;
   delete session.back;
   delete session.frames;
@@ -163,7 +177,15 @@ export async function runReuse(
     reviewEvidence: [],
     extraOps: reuseIndexOps(reuse.sourceUid),
   };
-  const decision = await timed("vault", () => keepDecision(context, session, { selfie, result, draft, frames }));
+  const evidence: EvidenceInHand = {
+    frames,
+    selfie,
+    screening,
+    source: { uid: reuse.sourceUid, issuer: reuse.source.issuer },
+  };
+  const decision = await timed("vault", () =>
+    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+  );
   delete session.frames;
   return decision;
 }

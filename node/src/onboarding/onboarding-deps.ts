@@ -9,6 +9,7 @@ import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import type { RuleSet } from "../ekyc/decision/rule-set.ts";
 import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { EvidenceStore } from "../vault/evidence.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { ChipDeps } from "./chip-reading.ts";
 import type { ReuseDeps } from "./reuse.ts";
@@ -26,6 +27,8 @@ export interface OnboardingDeps {
   readonly sanctions: SanctionsList | null;
   readonly vault: Vault;
   readonly review: ReviewQueueStore;
+  /** Where each kept decision's evidence is sealed for review and audit (absent: only hashes are kept). */
+  readonly evidence?: EvidenceStore;
   readonly rules?: RuleSet;
   /** e.g. "ekyc/0.1.0": goes on chain with every attestation. */
   readonly pipelineVersion: Hex;

@@ -156,6 +156,104 @@ export interface ReviewQueue {
   reject(caseId: string, reviewer: string, comment: string): Promise<ReviewCase>;
 }
 
+/**
+ * A case's evidence as the reviewer console shows it. Unlike every other value in this file it IS
+ * personal data (names as read, sanctions matches): it goes only into the console's no-store pages
+ * for a signed-in reviewer, never into logs, problems or the JSON API.
+ */
+export interface CaseEvidenceSummary {
+  readonly fields: ReadonlyArray<{
+    readonly field: string;
+    readonly value: string;
+    readonly source: string | null;
+    readonly agreement: string;
+    /** Each source's reading (qr, mrz, ocr, chip). */
+    readonly readings: Readonly<Record<string, string>>;
+  }>;
+  readonly disagreements: ReadonlyArray<{ readonly field: string; readonly reason: string }>;
+  readonly signals: ReadonlyArray<{ readonly code: string; readonly score: number; readonly reason: string }>;
+  readonly face: {
+    /** Which face the selfie was matched against. */
+    readonly reference: "card" | "chip" | "source-template";
+    readonly similarity: number | null;
+    /** 0-100 (>= 90 accept, 70-90 review). */
+    readonly score: number | null;
+    readonly band: string | null;
+    readonly reasons: readonly string[];
+    readonly activeLivenessPassed: boolean | null;
+    readonly passiveLivenessMin: number | null;
+  };
+  /** The registry's answer (status, and which fields differ: never the registry's values); null when not asked. */
+  readonly registry: { readonly status: string; readonly detail: string } | null;
+  /** null when no list was loaded. */
+  readonly sanctions: {
+    readonly listVersion: string;
+    readonly threshold: number;
+    readonly hits: ReadonlyArray<{
+      readonly entryId: string;
+      readonly source: string;
+      readonly reference: string;
+      readonly matchedName: string;
+      readonly score: number;
+      readonly dateOfBirth: string;
+      readonly nationality: string;
+    }>;
+  } | null;
+  readonly chip: { readonly status: string; readonly failures: readonly string[] } | null;
+  /** Re-onboarding: the attestation the fields came from. */
+  readonly source: { readonly uid: string; readonly issuer: string } | null;
+}
+
+/** An image of a case's evidence: `front`, `back`, `chip-portrait`, `frame-<n>`. */
+export type EvidenceImagePart = string;
+
+export interface CaseDetail {
+  readonly case: ReviewCase;
+  /** Reasons the decision gave, coded. */
+  readonly decisionReasons: readonly DecisionReason[];
+  readonly decisionMethod: string;
+  /** null for a case opened before evidence was kept, or whose record was erased. */
+  readonly evidence: CaseEvidenceSummary | null;
+  readonly images: readonly EvidenceImagePart[];
+  /** Four-eyes: the first approval of a high-risk case, waiting for a second, different reviewer. */
+  readonly firstApproval: { readonly reviewer: string; readonly at: string; readonly comment: string } | null;
+  readonly needsFourEyes: boolean;
+  readonly resolutionComment: string | null;
+}
+
+/** What the reviewer console reads, beyond the review queue: the evidence (personal data, audited reads). */
+export interface ReviewEvidenceReads {
+  /** The console's queue: filters by status, reason code and age; oldest first, as the queue is worked. */
+  listCases(filter: ConsoleQueueFilter): Promise<ReviewCasePage>;
+  /** The decision reason codes a case can carry (the queue's reason filter). */
+  reasonCodes(): readonly string[];
+  /** Throws CASE_NOT_FOUND. Opening the evidence is audited under `actor`. */
+  getCase(caseId: string, actor: string): Promise<CaseDetail>;
+  /** One image of a case, audited. Throws CASE_NOT_FOUND, EVIDENCE_NOT_FOUND. */
+  getImage(caseId: string, part: string, actor: string): Promise<{ bytes: Uint8Array; mime: ImageMime }>;
+}
+
+/** A console sign-in session, kept in the node's store so any instance accepts it. */
+export interface ConsoleSession {
+  readonly keyId: string;
+  readonly role: Role;
+  /** Sent back in every form (and the htmx header): the CSRF token bound to this session. */
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface ConsoleSessionStore {
+  /** A new session with fresh random id and CSRF token; `replacing` (the old cookie's session) is deleted first. */
+  create(
+    principal: { keyId: string; role: Role },
+    replacing?: string,
+  ): Promise<{ id: string; session: ConsoleSession }>;
+  /** null for an unknown, malformed or expired id. */
+  find(id: string): Promise<ConsoleSession | null>;
+  delete(id: string): Promise<void>;
+}
+
 export interface LedgerReads {
   /** Throws ATTESTATION_NOT_FOUND when this node cannot locate the attestation's batch proof. */
   attestationStatus(uid: Hex): Promise<AttestationStatusView>;
@@ -249,6 +347,15 @@ export interface AuditSink {
   append(entry: AuditEntry): Promise<void>;
 }
 
+export interface ConsoleQueueFilter {
+  readonly status?: CaseStatus;
+  readonly reason?: string;
+  /** Only cases created at or before this time. */
+  readonly olderThan?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
 /** Everything the API needs from the node. */
 export interface ApiServices {
   readonly onboarding: OnboardingService;
@@ -261,4 +368,9 @@ export interface ApiServices {
   readonly webhooks: WebhookAdmin;
   readonly reports: AuditReports;
   readonly dataSubjects: DataSubjectRequests;
+  /** The reviewer console (absent: /console is not served). */
+  readonly console?: {
+    readonly evidence: ReviewEvidenceReads;
+    readonly sessions: ConsoleSessionStore;
+  };
 }

@@ -22,6 +22,7 @@ import type { StoredValue } from "../vault/store/record-store.ts";
 import type { StoreRecordInput, VerifiedRecord } from "../vault/vault.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
+import { evidenceParts, type EvidenceInHand } from "./review/case-evidence.ts";
 import type { EvidenceKind } from "./review/review-case.ts";
 import type { Session } from "./sessions.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
@@ -47,6 +48,8 @@ export interface CheckedSession {
   readonly result: DecisionResult;
   readonly draft: RecordDraft;
   readonly frames: readonly SelfieFrame[];
+  /** What the run saw, sealed beside the record for review and audit (review/case-evidence.ts). */
+  readonly evidence: EvidenceInHand;
 }
 
 export const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
@@ -96,6 +99,8 @@ export async function keepDecision(
     hold,
     ...(draft.extraOps === undefined ? {} : { extraOps: draft.extraOps }),
   });
+  // Sealed before the case opens, so a reviewer never sees a case without its evidence.
+  await deps.evidence?.seal(meta.id, evidenceParts(checked.evidence), actorOf(session.id));
   const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
   if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
   const reviewCase = await deps.review.open({

@@ -28,6 +28,7 @@ import {
   type ProofJson,
   type SealedJson,
 } from "./codec.ts";
+import { evidenceEraseOps, evidenceResealOps } from "./evidence.ts";
 import { enqueueOps } from "./outbox-queue.ts";
 import { keyFate, openKeyId, retentionKeyId } from "./key-periods.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
@@ -378,6 +379,8 @@ function retentionOperations(
       shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
       const ops: WriteOp[] = [
         { type: "put", key: recordKey(id), value: shredded as unknown as StoredValue },
+        // The case evidence (evidence.ts) goes in the same write as the record it belongs to.
+        ...(await evidenceEraseOps(store, id)),
         ...(await also.ops()),
       ];
       if (stored.retention.retainUntil !== null)
@@ -395,8 +398,10 @@ function retentionOperations(
     input: { actor: string; reason: string },
     also: AlsoWrite = NOTHING,
   ): Promise<RecordMeta> {
+    const evidence = await evidenceEraseOps(store, id);
     const meta = await shredWithoutCompaction(id, input, also);
     await store.compact(recordKey(id));
+    for (const op of evidence) await store.compact(op.key);
     return meta;
   }
 
@@ -411,7 +416,10 @@ function retentionOperations(
       await audit.commit(async () => {
         const stored = await getStored(id);
         const envelope = await resealed(stored, target);
-        return [{ type: "put", key: recordKey(id), value: { ...stored, envelope } as unknown as StoredValue }];
+        return [
+          { type: "put", key: recordKey(id), value: { ...stored, envelope } as unknown as StoredValue },
+          ...(await evidenceResealOps(store, keys, id, target)),
+        ];
       }, [{ actor, action: "record.rekeyed", target: id, details: { from: keyId, to: target } }]);
     }
     return ids.length;
@@ -453,6 +461,7 @@ function retentionOperations(
         const ops: WriteOp[] = [
           { type: "put", key: recordKey(id), value: updated as unknown as StoredValue },
           { type: "put", key: retentionKey(until(stored), id), value: id },
+          ...(await evidenceResealOps(store, keys, id, retentionKeyId(until(stored)))),
         ];
         if (stored.retention.retainUntil !== null)
           ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });

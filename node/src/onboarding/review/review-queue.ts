@@ -6,16 +6,25 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
-import { openReviewCase, type CaseKind, type EvidenceRef, type ReviewCase, type ReviewStatus } from "./review-case.ts";
+import {
+  openReviewCase,
+  type CaseKind,
+  type EvidenceRef,
+  type ReviewCase,
+  type ReviewResolution,
+  type ReviewStatus,
+} from "./review-case.ts";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
 import type { AuditLog } from "../../vault/audit-log.ts";
-import type { RecordStore, StoredValue } from "../../vault/store/record-store.ts";
+import type { RecordStore, StoredValue, WriteOp } from "../../vault/store/record-store.ts";
 import type { Vault } from "../../vault/vault.ts";
 
 /** A case as the queue stores it: the decision module's case plus where its record and session are. */
 export interface QueuedCase extends ReviewCase {
   readonly recordId: string;
   readonly sessionId: string;
+  /** Four-eyes: the first approval of a high-risk case; a second, different reviewer must approve too. */
+  readonly firstApproval?: ReviewResolution;
 }
 
 export class CaseNotFoundError extends KycnetError {
@@ -49,6 +58,10 @@ export interface OpenCaseInput {
 /** Which cases to list: all or one status, `limit` per page, after `cursor`. */
 export interface CaseFilter {
   status?: ReviewStatus;
+  /** Only cases whose decision carries this reason code. */
+  reason?: string;
+  /** Only cases created at or before this ISO time (the queue is in arrival order: the scan stops there). */
+  olderThan?: string;
   limit: number;
   cursor?: string;
 }
@@ -85,11 +98,36 @@ interface ReviewQueueDeps {
   vault: Vault;
   audit: AuditLog;
   clock?: () => Date;
+  /**
+   * Four-eyes: the reason codes that make a case high-risk. Such a case needs two approvals by two
+   * different reviewers: the first puts it back in the queue (OPEN, with `firstApproval`), the second
+   * releases it. A rejection by either ends it. Empty or absent: one approval suffices.
+   */
+  fourEyesReasons?: readonly string[];
+}
+
+/** True when the case's decision carries a reason the four-eyes rule names. */
+export function needsFourEyes(c: ReviewCase, fourEyesReasons: readonly string[]): boolean {
+  return c.decision.reasons.some((r) => fourEyesReasons.includes(r.code));
 }
 
 export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
-  const { store, vault, audit, clock = () => new Date() } = deps;
+  const { store, vault, audit, clock = () => new Date(), fourEyesReasons = [] } = deps;
   const getCase = (caseId: string) => findCase(store, caseId);
+
+  /** The first of two approvals: the case goes back to the queue for a second, different reviewer. */
+  async function approveFirst(c: QueuedCase, reviewer: string, comment: string): Promise<QueuedCase> {
+    const firstApproval: ReviewResolution = { outcome: "APPROVED", reviewer, comment, at: clock().toISOString() };
+    const { claimedBy: _released, ...rest } = c;
+    const reopened: QueuedCase = { ...rest, status: "OPEN", firstApproval };
+    await audit.commit(async () => {
+      const now = await getCase(c.caseId);
+      if (now.status !== "CLAIMED" || now.claimedBy !== reviewer || now.firstApproval !== undefined)
+        throw new CaseStateConflictError(c.caseId, now.status, "approve");
+      return putCase(reopened, now);
+    }, [{ actor: reviewer, action: "review.first-approval", target: c.caseId, details: { recordId: c.recordId } }]);
+    return reopened;
+  }
 
   /**
    * CLAIMED → APPROVED (record released for anchoring) or REJECTED (record shredded). The claim is
@@ -107,6 +145,11 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
     if (c.status !== "CLAIMED" || c.claimedBy !== reviewer) {
       throw new CaseStateConflictError(caseId, c.status, `${verb} (claim it first)`);
     }
+    if (outcome === "APPROVED" && needsFourEyes(c, fourEyesReasons)) {
+      if (c.firstApproval === undefined) return approveFirst(c, reviewer, text);
+      if (c.firstApproval.reviewer === reviewer)
+        throw new CaseStateConflictError(caseId, c.status, "approve (a second, different reviewer must approve)");
+    }
     const resolution = { outcome, reviewer, comment: text, at: clock().toISOString() };
     const resolved: QueuedCase = { ...c, status: outcome, resolution };
     const also = {
@@ -115,7 +158,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         if (now.status !== "CLAIMED" || now.claimedBy !== reviewer) {
           throw new CaseStateConflictError(caseId, now.status, verb);
         }
-        return [putCase(resolved)];
+        return putCase(resolved, now);
       },
       events: [
         {
@@ -149,7 +192,7 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
         sessionId: input.sessionId,
       };
       await audit.commit(
-        [putCase(created)],
+        [...putCase(created), ...reasonIndexOps(created)],
         [
           {
             actor: input.actor,
@@ -178,8 +221,10 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
           return [];
         }
         if (c.status !== "OPEN") throw new CaseStateConflictError(caseId, c.status, "claim");
+        if (c.firstApproval?.reviewer === reviewer)
+          throw new CaseStateConflictError(caseId, c.status, "claim (you gave the first approval; four eyes)");
         claimed = { ...c, status: "CLAIMED", claimedBy: reviewer };
-        return [putCase(claimed)];
+        return putCase(claimed, c);
       }, [{ actor: reviewer, action: "review.claimed", target: caseId }]);
       return claimed!;
     },
@@ -197,11 +242,45 @@ async function findCase(store: RecordStore, caseId: string): Promise<QueuedCase>
   return found;
 }
 
-const putCase = (c: QueuedCase) => ({
-  type: "put" as const,
-  key: caseKey(c.caseId),
-  value: c as unknown as StoredValue,
-});
+/**
+ * The case, and its entry in the status index (`review/by-status/<status>/<caseId>`), moved from the
+ * previous status in the same write. The indexes keep the queue's filters fast on a long queue: a
+ * filter reads only the index of its status or reason, never every case.
+ */
+function putCase(c: QueuedCase, previous?: QueuedCase): WriteOp[] {
+  return [
+    { type: "put", key: caseKey(c.caseId), value: c as unknown as StoredValue },
+    ...(previous !== undefined && previous.status !== c.status
+      ? [{ type: "del" as const, key: statusKey(previous.status, c.caseId) }]
+      : []),
+    { type: "put", key: statusKey(c.status, c.caseId), value: c.caseId },
+  ];
+}
+
+/** A case's reasons never change: one reason index entry per code, written when it opens. */
+function reasonIndexOps(c: QueuedCase): WriteOp[] {
+  const codes = [...new Set(c.decision.reasons.map((r) => r.code))];
+  return codes.map((code) => ({ type: "put" as const, key: reasonKey(code, c.caseId), value: c.caseId }));
+}
+
+const statusKey = (status: ReviewStatus, caseId: string) => `review/by-status/${status}/${caseId}`;
+const reasonKey = (code: string, caseId: string) => `review/by-reason/${code}/${caseId}`;
+/** Set once the indexes cover every case (cases opened before the indexes existed are indexed once). */
+const INDEX_MARKER = "review/index-version";
+
+async function ensureIndexed(store: RecordStore): Promise<void> {
+  if ((await store.get(INDEX_MARKER)) !== undefined) return;
+  let ops: WriteOp[] = [];
+  for await (const [, value] of store.range({ prefix: "review/case/" })) {
+    const c = value as unknown as QueuedCase;
+    ops.push({ type: "put", key: statusKey(c.status, c.caseId), value: c.caseId }, ...reasonIndexOps(c));
+    if (ops.length >= 1000) {
+      await store.write(ops);
+      ops = [];
+    }
+  }
+  await store.write([...ops, { type: "put", key: INDEX_MARKER, value: 1 }]);
+}
 
 function checkComment(comment: string): string {
   const trimmed = comment.normalize("NFC").trim();
@@ -214,15 +293,35 @@ function checkComment(comment: string): string {
 
 async function listCases(store: RecordStore, filter: CaseFilter): Promise<QueuedCasePage> {
   const limit = Math.min(Math.max(1, filter.limit), 100);
+  const indexed = filter.reason !== undefined || filter.status !== undefined;
+  if (indexed) await ensureIndexed(store);
+  // The reason index is the narrower one when both are given; the case itself is checked either way
+  // (an index entry never decides alone).
+  const prefix =
+    filter.reason !== undefined
+      ? `review/by-reason/${filter.reason}/`
+      : filter.status !== undefined
+        ? `review/by-status/${filter.status}/`
+        : "review/case/";
+  const olderThanMs = filter.olderThan === undefined ? undefined : Date.parse(filter.olderThan);
   const cases: QueuedCase[] = [];
   let last: string | undefined;
-  const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? caseKey(filter.cursor) : undefined;
-  for await (const [key, value] of store.range({ prefix: "review/case/", ...(after === undefined ? {} : { after }) })) {
-    last = key;
-    const c = value as unknown as QueuedCase;
-    if (filter.status === undefined || c.status === filter.status) cases.push(c);
+  const after = filter.cursor !== undefined && CASE_ID.test(filter.cursor) ? prefix + filter.cursor : undefined;
+  for await (const [key, value] of store.range({ prefix, ...(after === undefined ? {} : { after }) })) {
+    const caseId = key.slice(prefix.length);
+    // Case ids start with their opening time, before createdAt was taken: past the age limit, stop.
+    if (olderThanMs !== undefined && Number(caseId.slice(5, 18)) > olderThanMs) break;
+    last = caseId;
+    const c = indexed ? await findCase(store, caseId) : (value as unknown as QueuedCase);
+    if (matches(c, filter)) cases.push(c);
     if (cases.length === limit) break;
   }
   const more = cases.length === limit && last !== undefined;
-  return { cases, ...(more ? { nextCursor: last!.slice("review/case/".length) } : {}) };
+  return { cases, ...(more ? { nextCursor: last } : {}) };
+}
+
+function matches(c: QueuedCase, filter: CaseFilter): boolean {
+  if (filter.status !== undefined && c.status !== filter.status) return false;
+  if (filter.olderThan !== undefined && c.createdAt > filter.olderThan) return false;
+  return filter.reason === undefined || c.decision.reasons.some((r) => r.code === filter.reason);
 }

@@ -4,8 +4,10 @@ import type { ReviewCase, ReviewQueue } from "../ports.ts";
 import type { Vault } from "../../vault/vault.ts";
 import type { QueuedCase, ReviewQueueStore } from "./review-queue.ts";
 
-export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
-  const view = async (c: QueuedCase): Promise<ReviewCase> => ({
+/** The API's view of a queued case (no record id, no evidence). */
+export const caseView =
+  (vault: Vault) =>
+  async (c: QueuedCase): Promise<ReviewCase> => ({
     caseId: c.caseId,
     kind: c.kind ?? "ONBOARDING",
     sessionId: c.sessionId,
@@ -16,6 +18,9 @@ export function createReviewService(queue: ReviewQueueStore, vault: Vault): Revi
     ...(c.resolution === undefined ? {} : { reviewer: c.resolution.reviewer, decidedAt: c.resolution.at }),
     ...(c.status === "APPROVED" ? { attestationUid: (await vault.getRecordMeta(c.recordId)).uid } : {}),
   });
+
+export function createReviewService(queue: ReviewQueueStore, vault: Vault): ReviewQueue {
+  const view = caseView(vault);
   return {
     async list(filter) {
       const page = await queue.list(filter);

@@ -16,9 +16,9 @@ const REVIEW: DecisionResult = {
 };
 
 describe("node/vault review queue", () => {
-  const setup = async () => {
+  const setup = async (fourEyesReasons: readonly string[] = []) => {
     const { store, audit, vault } = memoryVault();
-    const queue = createReviewQueue({ store, vault, audit });
+    const queue = createReviewQueue({ store, vault, audit, fourEyesReasons });
     const { record, attestation } = verifiedRecord(1);
     const meta = await vault.storeVerifiedRecord({
       record,
@@ -105,5 +105,59 @@ describe("node/vault review queue", () => {
     await expectCode(queue.claim("../../x", "rev"), "CASE_NOT_FOUND");
     await queue.claim(opened.caseId, "rev");
     await expectCode(queue.approve(opened.caseId, "rev", "   "), "INVALID_ARGUMENT");
+  });
+
+  describe("four eyes (a reason in fourEyesReasons)", () => {
+    it("the first approval reopens the case; only a different reviewer's approval releases the record", async () => {
+      const { queue, vault, meta, opened, pending, audit } = await setup(["FACE_MATCH_BORDERLINE"]);
+      await queue.claim(opened.caseId, "rev-1");
+      const first = await queue.approve(opened.caseId, "rev-1", "same person");
+      expect(first.status).to.equal("OPEN");
+      expect(first.firstApproval).to.include({ reviewer: "rev-1", comment: "same person" });
+      expect(first.claimedBy).to.equal(undefined);
+      expect(await pending()).to.equal(0);
+      expect((await vault.getRecordMeta(meta.id)).status).to.equal("IN_REVIEW");
+      await expectCode(queue.claim(opened.caseId, "rev-1"), "CASE_STATE_CONFLICT");
+      await queue.claim(opened.caseId, "rev-2");
+      const second = await queue.approve(opened.caseId, "rev-2", "agreed");
+      expect(second.status).to.equal("APPROVED");
+      expect(await pending()).to.equal(1);
+      const actions = (await audit.list()).map((e) => `${e.actor} ${e.action}`);
+      expect(actions).to.include.members(["rev-1 review.first-approval", "rev-2 review.approved"]);
+    });
+
+    it("a rejection after the first approval ends the case and shreds the record", async () => {
+      const { queue, vault, meta, opened } = await setup(["FACE_MATCH_BORDERLINE"]);
+      await queue.claim(opened.caseId, "rev-1");
+      await queue.approve(opened.caseId, "rev-1", "same person");
+      await queue.claim(opened.caseId, "rev-2");
+      expect((await queue.reject(opened.caseId, "rev-2", "not the same person")).status).to.equal("REJECTED");
+      expect((await vault.getRecordMeta(meta.id)).status).to.equal("SHREDDED");
+    });
+
+    it("a case without such a reason is approved by one reviewer", async () => {
+      const { queue, opened } = await setup(["SANCTIONS_HIT"]);
+      await queue.claim(opened.caseId, "rev-1");
+      expect((await queue.approve(opened.caseId, "rev-1", "fine")).status).to.equal("APPROVED");
+    });
+  });
+
+  it("indexes, once, cases opened before the status and reason indexes existed", async () => {
+    const { queue, store, opened } = await setup();
+    const indexKeys: string[] = [];
+    for await (const [key] of store.range({ prefix: "review/by-" })) indexKeys.push(key);
+    await store.write([...indexKeys, "review/index-version"].map((key) => ({ type: "del" as const, key })));
+    expect((await queue.list({ status: "OPEN", limit: 10 })).cases.map((c) => c.caseId)).to.deep.equal([opened.caseId]);
+    expect((await queue.list({ reason: "FACE_MATCH_BORDERLINE", limit: 10 })).cases).to.have.length(1);
+    expect(await store.get("review/index-version")).to.not.equal(undefined);
+  });
+
+  it("filters by reason and by age (created at or before)", async () => {
+    const { queue, opened } = await setup();
+    expect((await queue.list({ reason: "FACE_MATCH_BORDERLINE", limit: 10 })).cases).to.have.length(1);
+    expect((await queue.list({ reason: "SANCTIONS_HIT", limit: 10 })).cases).to.have.length(0);
+    expect((await queue.list({ olderThan: opened.createdAt, limit: 10 })).cases).to.have.length(1);
+    const before = new Date(Date.parse(opened.createdAt) - 1).toISOString();
+    expect((await queue.list({ olderThan: before, limit: 10 })).cases).to.have.length(0);
   });
 });

@@ -1,0 +1,431 @@
+/**
+ * The console's pages: one per task (sign-in, queue, case, operator), server-rendered, usable without
+ * JavaScript (plain links and forms, Post/Redirect/Get) and enhanced by htmx (`hx-boost`: links and
+ * forms swap the page body without a reload). Every control has a label; every value goes through
+ * `html`, which escapes it.
+ */
+import type {
+  AttestationStatusView,
+  CaseDetail,
+  ConsentStatusView,
+  ConsoleSession,
+  ReviewCasePage,
+} from "../../onboarding/ports.ts";
+import { html, type SafeHtml } from "./html.ts";
+
+export interface PageFrame {
+  readonly title: string;
+  readonly session: ConsoleSession | null;
+  readonly notice?: string;
+}
+
+export function layout(frame: PageFrame, body: SafeHtml): SafeHtml {
+  const s = frame.session;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          name="htmx-config"
+          content='{"includeIndicatorStyles": false, "allowEval": false, "selfRequestsOnly": true, "responseHandling": [{"code": "204", "swap": false}, {"code": "...", "swap": true}]}'
+        />
+        <title>${frame.title} · kycnet console</title>
+        <link rel="stylesheet" href="/console/assets/console.css" />
+        <script src="/console/assets/htmx.min.js" defer></script>
+      </head>
+      <body hx-boost="true">
+        <a class="skip" href="#main">Skip to content</a>
+        <header>
+          <strong>kycnet console</strong>
+          <nav aria-label="Console">
+            ${s?.role === "reviewer" ? html`<a href="/console">Review queue</a>` : ""}
+            ${s?.role === "operator" ? html`<a href="/console/operator">Operations</a>` : ""}
+          </nav>
+          ${
+            s
+              ? html`<span>Signed in as ${s.keyId} (${s.role})</span>
+                  <form method="post" action="/console/sign-out">
+                    <input type="hidden" name="csrf" value="${s.csrfToken}" />
+                    <button type="submit">Sign out</button>
+                  </form>`
+              : ""
+          }
+        </header>
+        <main id="main">${frame.notice ? html`<p class="notice" role="status">${frame.notice}</p>` : ""} ${body}</main>
+      </body>
+    </html>`;
+}
+
+export function signInPage(error?: string): SafeHtml {
+  return layout(
+    { title: "Sign in", session: null },
+    html`<h1>Sign in</h1>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+      <form method="post" action="/console/sign-in" hx-boost="false">
+        <label for="apiKey"
+          >Your reviewer or operator API key
+          <input id="apiKey" name="apiKey" type="password" autocomplete="off" required maxlength="256" autofocus />
+        </label>
+        <p><button type="submit">Sign in</button></p>
+      </form>
+      <p>The key is exchanged for a session cookie (HttpOnly, SameSite=Strict); it is not kept by the browser.</p>`,
+  );
+}
+
+export interface QueueView {
+  readonly page: ReviewCasePage;
+  readonly filter: { status?: string; reason?: string; olderThanHours?: number };
+  readonly reasonCodes: readonly string[];
+  readonly nextHref: string | null;
+  readonly now: Date;
+}
+
+const STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
+const AGES = [
+  { hours: 1, label: "older than 1 hour" },
+  { hours: 4, label: "older than 4 hours" },
+  { hours: 24, label: "older than 1 day" },
+  { hours: 72, label: "older than 3 days" },
+] as const;
+
+function age(createdAt: string, now: Date): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(createdAt)) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+  return `${Math.floor(minutes / 1440)} d`;
+}
+
+export function queuePage(session: ConsoleSession, view: QueueView, notice?: string): SafeHtml {
+  const { filter, page } = view;
+  const option = (value: string, label: string, selected: boolean) =>
+    html`<option value="${value}" ${selected ? html` selected` : ""}>${label}</option>`;
+  return layout(
+    { title: "Review queue", session, ...(notice ? { notice } : {}) },
+    html`<h1>Review queue</h1>
+      <form class="filters" method="get" action="/console" role="search" aria-label="Filter cases">
+        <label for="status"
+          >Status
+          <select id="status" name="status">
+            ${option("", "any", filter.status === undefined)}
+            ${STATUSES.map((s) => option(s, s.toLowerCase(), filter.status === s))}
+          </select>
+        </label>
+        <label for="reason"
+          >Reason
+          <select id="reason" name="reason">
+            ${option("", "any", filter.reason === undefined)}
+            ${view.reasonCodes.map((r) => option(r, r, filter.reason === r))}
+          </select>
+        </label>
+        <label for="age"
+          >Age
+          <select id="age" name="olderThanHours">
+            ${option("", "any", filter.olderThanHours === undefined)}
+            ${AGES.map((a) => option(String(a.hours), a.label, filter.olderThanHours === a.hours))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <caption class="skip">
+          Cases, oldest first
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Case</th>
+            <th scope="col">Status</th>
+            <th scope="col">Reasons</th>
+            <th scope="col">Age</th>
+            <th scope="col">Reviewer</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            page.cases.length === 0
+              ? html`<tr>
+                  <td colspan="5">No case matches.</td>
+                </tr>`
+              : page.cases.map(
+                  (c) =>
+                    html`<tr>
+                      <td><a href="/console/cases/${c.caseId}">${c.caseId}</a></td>
+                      <td>${c.status}</td>
+                      <td>${c.reasons.map((r) => r.code).join(", ")}</td>
+                      <td>${age(c.createdAt, view.now)}</td>
+                      <td>${c.reviewer ?? ""}</td>
+                    </tr>`,
+                )
+          }
+        </tbody>
+      </table>
+      ${view.nextHref ? html`<p><a href="${view.nextHref}" rel="next">Next page</a></p>` : ""}`,
+  );
+}
+
+const pct = (n: number | null) => (n === null ? "n/a" : n.toFixed(3));
+
+function evidenceImages(detail: CaseDetail): SafeHtml {
+  const caseId = detail.case.caseId;
+  const reference = detail.images.includes("chip-portrait") ? "chip-portrait" : "front";
+  const figure = (part: string, caption: string) =>
+    detail.images.includes(part)
+      ? html`<figure>
+          <img src="/console/cases/${caseId}/images/${part}" alt="${caption}" />
+          <figcaption>${caption}</figcaption>
+        </figure>`
+      : "";
+  const frames = detail.images.filter((p) => p.startsWith("frame-"));
+  return html`<h2 id="faces">Reference against selfie</h2>
+    <div class="side-by-side">
+      ${figure(reference, reference === "chip-portrait" ? "Chip portrait (signed)" : "Card front (portrait)")}
+      ${frames.length > 0 ? figure(frames[0]!, "Selfie, first frame") : html`<p>No selfie frame kept.</p>`}
+      ${figure("back", "Card back")}
+    </div>
+    ${
+      frames.length > 1
+        ? html`<details>
+            <summary>All ${frames.length} selfie frames</summary>
+            <div class="side-by-side">${frames.map((f) => figure(f, `Selfie ${f}`))}</div>
+          </details>`
+        : ""
+    }`;
+}
+
+function evidenceTables(detail: CaseDetail): SafeHtml {
+  const e = detail.evidence;
+  if (e === null)
+    return html`<p class="notice">No evidence is kept for this case (opened before evidence was kept, or erased).</p>`;
+  const sources = ["qr", "mrz", "ocr"];
+  return html`<h2>Field readings by source</h2>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Value kept</th>
+          ${sources.map((s) => html`<th scope="col">${s.toUpperCase()}</th>`)}
+          <th scope="col">Agreement</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${e.fields.map(
+          (f) =>
+            html`<tr class="${f.agreement === "disagree" ? "disagree" : ""}">
+              <th scope="row">${f.field}</th>
+              <td>${f.value}</td>
+              ${sources.map((s) => html`<td>${f.readings[s] ?? ""}</td>`)}
+              <td>${f.agreement}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      e.disagreements.length > 0
+        ? html`<ul>
+            ${e.disagreements.map((d) => html`<li class="flag">${d.field}: ${d.reason}</li>`)}
+          </ul>`
+        : ""
+    }
+    <div class="grid">
+      <section aria-labelledby="scores">
+        <h2 id="scores">Face and liveness</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Matched against</th>
+              <td>${e.face.reference}</td>
+            </tr>
+            <tr>
+              <th scope="row">Similarity</th>
+              <td>${pct(e.face.similarity)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Score (0-100)</th>
+              <td>${e.face.score === null ? "n/a" : e.face.score.toFixed(1)} ${e.face.band ?? ""}</td>
+            </tr>
+            <tr>
+              <th scope="row">Active liveness</th>
+              <td>
+                ${e.face.activeLivenessPassed === null ? "n/a" : e.face.activeLivenessPassed ? "passed" : "failed"}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Passive liveness (min)</th>
+              <td>${pct(e.face.passiveLivenessMin)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Face reasons</th>
+              <td>${e.face.reasons.join(", ")}</td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="checks">
+        <h2 id="checks">Checks</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Registry</th>
+              <td>${e.registry ? `${e.registry.status} ${e.registry.detail}` : "not asked"}</td>
+            </tr>
+            <tr>
+              <th scope="row">Sanctions</th>
+              <td>
+                ${
+                  e.sanctions === null
+                    ? "not screened (no list loaded)"
+                    : e.sanctions.hits.length === 0
+                      ? `no hit (${e.sanctions.listVersion})`
+                      : html`<ul>
+                          ${e.sanctions.hits.map(
+                            (h) =>
+                              html`<li class="flag">
+                                ${h.matchedName} (${h.source} ${h.reference}) score ${h.score.toFixed(3)}, birth date
+                                ${h.dateOfBirth}, nationality ${h.nationality}
+                              </li>`,
+                          )}
+                        </ul>`
+                }
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Chip</th>
+              <td>${e.chip ? `${e.chip.status} ${e.chip.failures.join(", ")}` : "not read"}</td>
+            </tr>
+            ${
+              e.source
+                ? html`<tr>
+                    <th scope="row">Source attestation</th>
+                    <td>${e.source.uid} (issuer ${e.source.issuer})</td>
+                  </tr>`
+                : ""
+            }
+          </tbody>
+        </table>
+        <h2>Tamper signals</h2>
+        ${
+          e.signals.length === 0
+            ? html`<p>None.</p>`
+            : html`<ul>
+                ${e.signals.map((s) => html`<li class="${s.score >= 0.5 ? "flag" : ""}">${s.code} ${s.score.toFixed(2)}: ${s.reason}</li>`)}
+              </ul>`
+        }
+      </section>
+    </div>`;
+}
+
+function actions(detail: CaseDetail, session: ConsoleSession): SafeHtml {
+  const c = detail.case;
+  const csrf = html`<input type="hidden" name="csrf" value="${session.csrfToken}" />`;
+  const decide = (verb: "approve" | "reject", label: string) =>
+    html`<form method="post" action="/console/cases/${c.caseId}/${verb}">
+      ${csrf}
+      <label for="comment-${verb}"
+        >Reason for ${verb === "approve" ? "approving" : "rejecting"}
+        <textarea id="comment-${verb}" name="comment" required maxlength="2000"></textarea>
+      </label>
+      <button type="submit">${label}</button>
+    </form>`;
+  if (c.status === "OPEN")
+    return html`<form method="post" action="/console/cases/${c.caseId}/claim">
+      ${csrf}<button type="submit">Claim this case</button>
+    </form>`;
+  if (c.status === "CLAIMED" && c.reviewer === session.keyId)
+    return html`<div class="actions">${decide("approve", "Approve")}${decide("reject", "Reject")}</div>`;
+  if (c.status === "CLAIMED") return html`<p>Claimed by ${c.reviewer ?? ""}.</p>`;
+  return html`<p>
+    Decided: ${c.status} by ${c.reviewer ?? ""} at ${c.decidedAt ?? ""}. Comment:
+    <q>${detail.resolutionComment ?? ""}</q>
+  </p>`;
+}
+
+export function casePage(session: ConsoleSession, detail: CaseDetail, notice?: string): SafeHtml {
+  const c = detail.case;
+  return layout(
+    { title: `Case ${c.caseId}`, session, ...(notice ? { notice } : {}) },
+    html`<p><a href="/console">Back to the queue</a></p>
+      <h1>Case ${c.caseId} <small>${c.status}</small></h1>
+      <p>
+        Decision: REVIEW (${detail.decisionMethod}) because: ${detail.decisionReasons.map((r) => r.message).join("; ")}
+      </p>
+      ${
+        detail.needsFourEyes
+          ? html`<p class="notice">
+              High-risk case: two different reviewers must approve
+              it.${
+                detail.firstApproval
+                  ? html` First approval by ${detail.firstApproval.reviewer} at ${detail.firstApproval.at}:
+                      <q>${detail.firstApproval.comment}</q>`
+                  : ""
+              }
+            </p>`
+          : ""
+      }
+      <section aria-label="Actions">${actions(detail, session)}</section>
+      ${evidenceImages(detail)} ${evidenceTables(detail)}`,
+  );
+}
+
+export interface OperatorView {
+  readonly readiness: ReadonlyArray<{ name: string; up: boolean }>;
+  readonly attestation: AttestationStatusView | null;
+  readonly consent: ConsentStatusView | null;
+  readonly lookupError: string | null;
+}
+
+export function operatorPage(session: ConsoleSession, view: OperatorView): SafeHtml {
+  return layout(
+    { title: "Operations", session },
+    html`<h1>Operations</h1>
+      <h2>Health (anchoring, chain, vault, HSM)</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${view.readiness.map(
+            (r) =>
+              html`<tr>
+                <th scope="row">${r.name}</th>
+                <td class="${r.up ? "" : "flag"}">${r.up ? "up" : "down"}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${view.lookupError ? html`<p class="error" role="alert">${view.lookupError}</p>` : ""}
+      <div class="grid">
+        <section aria-labelledby="att">
+          <h2 id="att">Attestation</h2>
+          <form method="get" action="/console/operator">
+            <label for="uid"
+              >Attestation uid<input id="uid" name="uid" pattern="0x[0-9a-fA-F]{64}" maxlength="66"
+            /></label>
+            <button type="submit">Look up</button>
+          </form>
+          ${view.attestation ? html`<p>${view.attestation.uid}: <strong>${view.attestation.status}</strong> (checked ${view.attestation.checkedAt})</p>` : ""}
+        </section>
+        <section aria-labelledby="con">
+          <h2 id="con">Consent</h2>
+          <form method="get" action="/console/operator">
+            <label for="consentId"
+              >Consent id<input id="consentId" name="consentId" pattern="0x[0-9a-fA-F]{64}" maxlength="66"
+            /></label>
+            <button type="submit">Look up</button>
+          </form>
+          ${view.consent ? html`<p>${view.consent.consentId}: <strong>${view.consent.status}</strong> (checked ${view.consent.checkedAt})</p>` : ""}
+        </section>
+      </div>`,
+  );
+}
+
+export function errorPage(session: ConsoleSession | null, status: number, title: string, detail: string): SafeHtml {
+  return layout(
+    { title, session },
+    html`<h1>${status} ${title}</h1>
+      <p class="error" role="alert">${detail}</p>
+      <p><a href="/console">Back to the console</a></p>`,
+  );
+}
