@@ -77,6 +77,8 @@ function registryDetail(r: IdentityCheckResult): string {
       return r.suggestedIdNumber ? `old id converted to ${r.suggestedIdNumber}` : "";
     case "MISMATCH":
       return `differs: ${r.fields.join(", ")}`;
+    case "CARD_INVALID":
+      return `card reported ${r.cardStatus.toLowerCase()}`;
     case "NOT_FOUND":
       return "";
     case "UNAVAILABLE":

@@ -33,7 +33,7 @@ import { createEvidenceStore, type EvidenceStore } from "../../../../node/src/va
 import { openLevelRecordStore } from "../../../../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../../../../node/src/vault/store/record-store.ts";
 import { createVault, type Vault } from "../../../../node/src/vault/vault.ts";
-import { FakeAuditSink, FakeLedger, FakeOnboarding, FakeReviewQueue } from "../fakes.ts";
+import { FakeAuditSink, FakeLedger, FakeOnboarding, FakeReviewQueue, createFakeServices } from "../fakes.ts";
 
 export const CONSOLE_KEY_IDS = ["reviewer-1", "reviewer-2", "operator-1", "auditor-1"] as const;
 export type ConsoleKeyId = (typeof CONSOLE_KEY_IDS)[number];
@@ -101,6 +101,8 @@ export async function startConsoleNode(options: {
   };
   const generated = CONSOLE_KEY_IDS.map((id) => ({ id, ...generateApiKey(id, roles[id]) }));
   const services: ApiServices = {
+    // The core-banking, webhook, report and data-subject ports the console does not use: fakes.
+    ...createFakeServices(),
     onboarding: onboarding ?? new FakeOnboarding(new FakeReviewQueue()),
     review: createReviewService(queue, vault),
     ledger,
