@@ -1,6 +1,5 @@
-/** Opens the vault on LevelDB with its audit log, the review queue and the anchoring outbox over it. */
+/** Opens the vault (LevelDB or PostgreSQL, as configured) with its audit log, the review queue and the anchoring outbox over it. */
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
@@ -9,10 +8,10 @@ import type { Logger } from "../observability/logger.ts";
 import { createReviewQueue, type ReviewQueueStore } from "../onboarding/review/review-queue.ts";
 import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
-import { openLevelRecordStore } from "../vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../vault/store/record-store.ts";
 import { createVault, type Vault } from "../vault/vault.ts";
 import type { Startup } from "./startup.ts";
+import { openConfiguredStore } from "./store.ts";
 
 export interface NodeVault {
   readonly store: RecordStore;
@@ -33,7 +32,7 @@ export interface OpenVaultDeps {
 export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
   const { keys, ledger, logger } = deps;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await startup.step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
+  const store = await startup.step("vault", () => openConfiguredStore(config));
   startup.onClose(() => store.close());
   const audit = createAuditLog(store);
   const attestationContext = { chainId: deps.chainId, registry: ledger.addresses.attestations, issuer: deps.account };

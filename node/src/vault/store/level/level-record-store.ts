@@ -1,6 +1,7 @@
 /** RecordStore on LevelDB (classic-level via `level`): atomic batches, ordered iteration, on disk. */
 import { Level } from "level";
 import {
+  exclusiveInProcess,
   StoreLockedError,
   StoreUnavailableError,
   type RangeOptions,
@@ -33,7 +34,7 @@ export async function openLevelRecordStore(path: string): Promise<RecordStore> {
     if (causeCode(error) === "LEVEL_LOCKED") throw new StoreLockedError(path, error);
     throw new StoreUnavailableError("open", error);
   }
-  return {
+  const store: Omit<RecordStore, "writeExclusive"> = {
     get: (key) => guard("get", () => db.get(key)),
     write: (ops: readonly WriteOp[]) =>
       guard("write", () =>
@@ -59,4 +60,5 @@ export async function openLevelRecordStore(path: string): Promise<RecordStore> {
       guard("compact", () => (db as unknown as Compactable).compactRange(key ?? "", key ?? "\uffff")),
     close: () => guard("close", () => db.close()),
   };
+  return { ...store, writeExclusive: exclusiveInProcess((ops) => store.write(ops)) };
 }
