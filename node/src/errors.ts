@@ -120,6 +120,8 @@ export type VaultErrorCode =
   // a LevelDB vault held by another process (a running node, or a second one on the same data)
   | "STORE_LOCKED"
   | "STORE_SCHEMA_MISMATCH"
+  // several instances of one bank: work only the anchoring leader may do (ha/leadership.ts)
+  | "NOT_LEADER"
   | "AUDIT_LOG_CORRUPT";
 
 /** config.ts, node.ts: configuration and start-up. */

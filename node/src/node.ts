@@ -3,7 +3,8 @@
  * the configuration (or from `overrides`, which tests use to swap a port for a fake) and starts
  * and stops them in dependency order:
  *
- *   custody (HSM) → ledger (JSON-RPC, HSM signer) → vault (LevelDB) → anchoring outbox
+ *   custody (HSM) → vault store (LevelDB or PostgreSQL) → ledger (JSON-RPC, HSM signer) → vault
+ *   → anchoring outbox (run by the anchoring leader)
  *   → eKYC pipeline (document engines, face model, registry, sanctions) → record exchange
  *   → use cases (onboarding, review, ledger reads) → HTTP API
  *
@@ -20,6 +21,7 @@ import { listening } from "./composition/listen.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
 import { openNodeVault } from "./composition/vault.ts";
+import { openVaultStore } from "./composition/store.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
@@ -76,8 +78,9 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     async () => overrides.keys ?? (await openKeys(config, (op) => metrics.countHsmOperation(op))),
   );
   startup.onClose(() => keys.close());
-  const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
-  const nodeVault = await openNodeVault(config, { keys, ledger, account, chainId, logger }, startup);
+  const vaultStore = await openVaultStore(config, startup, logger);
+  const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger, vaultStore);
+  const nodeVault = openNodeVault(config, { keys, ledger, account, chainId, logger }, vaultStore);
   const { store, audit, vault, outbox } = nodeVault;
   const engines = await openPipelineEngines(config, overrides, startup, logger);
   metrics.watch(
@@ -145,13 +148,23 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         await app.close().catch(() => undefined);
         throw error;
       }
-      outbox.start();
+      // Only the anchoring leader runs the outbox (always this process on LevelDB).
+      vaultStore.leadership.start((term) => {
+        if (term !== null) {
+          logger.info({ term, holder: vaultStore.leadership.holder }, "leading anchoring");
+          outbox.start();
+        } else {
+          logger.info({ holder: vaultStore.leadership.holder }, "not leading anchoring");
+          void outbox.stop();
+        }
+      });
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
       await api?.stop();
       api = null;
       await exchange.stop();
+      await vaultStore.leadership.stop();
       await outbox.stop();
       await startup.closeAll((error) => logger.warn({ err: error }, "stop step failed"));
       logger.info("node stopped");

@@ -204,6 +204,11 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     publicDetail:
       "The vault's database schema is newer than this node or was altered; the node does not serve until it matches.",
   },
+  NOT_LEADER: {
+    status: 503,
+    title: "Not the anchoring leader",
+    publicDetail: "Another instance of this bank's node leads anchoring now. Retry later.",
+  },
   AUDIT_LOG_CORRUPT: {
     status: 503,
     title: "Audit log unavailable",

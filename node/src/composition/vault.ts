@@ -1,5 +1,4 @@
 /** Opens the vault (LevelDB or PostgreSQL, as configured) with its audit log, the review queue and the anchoring outbox over it. */
-import { mkdir } from "node:fs/promises";
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
@@ -10,8 +9,7 @@ import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
 import type { RecordStore } from "../vault/store/record-store.ts";
 import { createVault, type Vault } from "../vault/vault.ts";
-import type { Startup } from "./startup.ts";
-import { openConfiguredStore } from "./store.ts";
+import type { VaultStore } from "./store.ts";
 
 export interface NodeVault {
   readonly store: RecordStore;
@@ -29,11 +27,9 @@ export interface OpenVaultDeps {
   readonly logger: Logger;
 }
 
-export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
+export function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, opened: VaultStore): NodeVault {
   const { keys, ledger, logger } = deps;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await startup.step("vault", () => openConfiguredStore(config));
-  startup.onClose(() => store.close());
+  const { store, leadership } = opened;
   const audit = createAuditLog(store);
   const attestationContext = { chainId: deps.chainId, registry: ledger.addresses.attestations, issuer: deps.account };
   const vault = createVault({ store, keys, audit, attestationContext });
@@ -45,6 +41,7 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
     ledger,
     maxBatch: config.anchoring.maxBatch,
     maxDelayMs: config.anchoring.maxDelayMs,
+    claimWrite: (ops) => leadership.fencedWrite(ops),
     onBatch: (b) =>
       logger.info(
         { count: b.count, batchRoot: b.batchRoot, txHash: b.txHash, lagSeconds: b.lagSeconds },
