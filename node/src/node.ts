@@ -25,6 +25,7 @@ import { openVaultStore } from "./composition/store.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
+import type { Leadership } from "./ha/leadership.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
@@ -58,6 +59,8 @@ export interface KycnetNode {
   readonly vault: Vault;
   readonly audit: AuditLog;
   readonly outbox: AnchoringWorker;
+  /** Whether this instance anchors (always on LevelDB; the elected one of several on PostgreSQL). */
+  readonly leadership: Leadership;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly onboarding: OnboardingService;
@@ -114,6 +117,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     vault,
     audit,
     outbox,
+    leadership: vaultStore.leadership,
     metrics,
     logger,
     onboarding: services.onboarding,

@@ -4,7 +4,15 @@
  * and a transaction logged by an instance that died before broadcasting it does not stall the account.
  */
 import { expect } from "chai";
-import { JsonRpcProvider, NonceManager, Wallet, parseEther, type Signer, type TransactionResponse } from "ethers";
+import {
+  BaseWallet,
+  JsonRpcProvider,
+  NonceManager,
+  Wallet,
+  parseEther,
+  type Signer,
+  type TransactionResponse,
+} from "ethers";
 import { StoreNonceSigner } from "../../../node/src/ha/store-nonce-signer.ts";
 import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/postgres-record-store.ts";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
@@ -29,14 +37,14 @@ describe("node/ha nonces from the shared vault (PostgreSQL, real chain)", functi
   });
 
   /** A fresh funded account, as the bank's one signing key that every instance shares. */
-  async function bankKey(): Promise<Wallet> {
+  async function bankKey(): Promise<BaseWallet> {
     const key = Wallet.createRandom().connect(provider);
     const funder = new Wallet(DEV_KEY_0, provider);
     await (await funder.sendTransaction({ to: key.address, value: parseEther("10") })).wait();
     return key;
   }
 
-  async function instance(connectionString: string, key: Wallet, logged: number[], p = provider) {
+  async function instance(connectionString: string, key: BaseWallet, logged: number[], p = provider) {
     const store = await openPostgresRecordStore({ connectionString });
     stores.push(store);
     return new StoreNonceSigner(key.connect(p), store, p, { onLogged: ({ nonce }) => logged.push(nonce) });
