@@ -181,6 +181,13 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Onboarding sessions: the bytes of uploaded images all open sessions hold together (default 512 MiB). */
+    sessions: Type.Optional(
+      Type.Object(
+        { uploadBudgetBytes: Type.Optional(Type.Integer({ minimum: 16 * 1024 * 1024, maximum: 2 ** 40 })) },
+        { additionalProperties: false },
+      ),
+    ),
     /**
      * Where the vault lives. LevelDB under `dataDir` (the default: one process, one machine), or
      * PostgreSQL shared by several instances of this bank's node (docs/deployment.md). The

@@ -34,6 +34,8 @@ export type OnboardingErrorCode =
   | "SESSION_NOT_FOUND"
   | "SESSION_EXPIRED"
   | "SESSION_STATE_CONFLICT"
+  // the images open sessions hold reached the node's upload budget (sessions.ts)
+  | "UPLOAD_BUDGET_FULL"
   | "CASE_NOT_FOUND"
   | "CASE_STATE_CONFLICT"
   | "REUSE_NOT_POSSIBLE"
