@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import {
-  BaseWallet,
+  type BaseWallet,
   JsonRpcProvider,
   NonceManager,
   Wallet,
