@@ -27,6 +27,17 @@ export interface VaultStore {
   readonly shared: boolean;
 }
 
+/** The configured store alone, for offline tools (`kycnet vault verify-audit`). */
+export async function openConfiguredStore(config: NodeConfig): Promise<RecordStore> {
+  const settings = config.vault?.store;
+  if (settings === undefined || settings.kind === "level") return openLevelRecordStore(join(config.dataDir, "vault"));
+  return openPostgresRecordStore({
+    connectionString: await postgresConnectionString(settings),
+    maxConnections: 2,
+    connectTimeoutMs: settings.connectTimeoutMs,
+  });
+}
+
 /** The start-up step "vault": opens the configured store (closed again at stop). */
 export async function openVaultStore(config: NodeConfig, startup: Startup, logger: Logger): Promise<VaultStore> {
   // The data folder holds the LevelDB vault and, either way, the libp2p peer key file.

@@ -8,8 +8,7 @@ import { loadNodeConfig } from "../../config.ts";
 import { createNode } from "../../node.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
-import { openLevelRecordStore } from "../../vault/store/level/level-record-store.ts";
-import { join } from "node:path";
+import { openConfiguredStore } from "../../composition/store.ts";
 import { answer } from "../exit-codes.ts";
 import { colour, printJson, renderFacts } from "../output.ts";
 
@@ -58,7 +57,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (options: { config: string; json?: boolean }) => {
       const config = await loadNodeConfig(options.config);
-      const store = await openLevelRecordStore(join(config.dataDir, "vault"));
+      const store = await openConfiguredStore(config);
       try {
         const result = await createAuditLog(store).verify();
         if (options.json === true) printJson(result);
