@@ -228,6 +228,48 @@ export const NodeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Onboarding sessions: the bytes of uploaded images all open sessions hold together (default 512 MiB). */
+    sessions: Type.Optional(
+      Type.Object(
+        { uploadBudgetBytes: Type.Optional(Type.Integer({ minimum: 16 * 1024 * 1024, maximum: 2 ** 40 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * Where the vault lives. LevelDB under `dataDir` (the default: one process, one machine), or
+     * PostgreSQL shared by several instances of this bank's node (docs/deployment.md). The
+     * password never sits in the file: it is read from the environment variable `passwordEnv` or
+     * from `passwordFile` (keep it 0600), and never logged.
+     */
+    vault: Type.Optional(
+      Type.Object(
+        {
+          store: Type.Union(
+            [
+              Type.Object({ kind: Type.Literal("level") }, { additionalProperties: false }),
+              Type.Object(
+                {
+                  kind: Type.Literal("postgres"),
+                  host: Type.String({ minLength: 1, maxLength: 255, default: "127.0.0.1" }),
+                  port: Type.Integer({ minimum: 1, maximum: 65535, default: 5432 }),
+                  database: Type.String({ pattern: "^[A-Za-z0-9_.-]{1,63}$" }),
+                  user: Type.String({ pattern: "^[A-Za-z0-9_.-]{1,63}$" }),
+                  /** Environment variable holding the password (default KYCNET_PG_PASSWORD). */
+                  passwordEnv: Type.Optional(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$" })),
+                  /** A file holding the password (first line); relative to the config file. */
+                  passwordFile: Type.Optional(Type.String({ minLength: 1 })),
+                  maxConnections: Type.Integer({ minimum: 2, maximum: 200, default: 10 }),
+                  connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+                },
+                { additionalProperties: false },
+              ),
+            ],
+            { default: { kind: "level" } },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     anchoring: Type.Object(
       {
         maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
@@ -323,6 +365,10 @@ export function parseNodeConfig(input: unknown, baseDir = process.cwd()): NodeCo
     ...(config.webhooks === undefined
       ? {}
       : { webhooks: { ...config.webhooks, secretFile: at(config.webhooks.secretFile) } }),
+    vault:
+      config.vault?.store.kind === "postgres" && config.vault.store.passwordFile !== undefined
+        ? { store: { ...config.vault.store, passwordFile: at(config.vault.store.passwordFile) } }
+        : config.vault,
     chain:
       config.chain.jwt === undefined
         ? config.chain

@@ -34,6 +34,8 @@ export type OnboardingErrorCode =
   | "SESSION_NOT_FOUND"
   | "SESSION_EXPIRED"
   | "SESSION_STATE_CONFLICT"
+  // the images open sessions hold reached the node's upload budget (sessions.ts)
+  | "UPLOAD_BUDGET_FULL"
   | "CASE_NOT_FOUND"
   | "CASE_STATE_CONFLICT"
   | "REUSE_NOT_POSSIBLE"
@@ -125,6 +127,8 @@ export type VaultErrorCode =
   | "STORE_SCHEMA_MISMATCH"
   // the store's own files failed a checksum, or LevelDB dropped damaged bytes on open
   | "STORE_CORRUPT"
+  // several instances of one bank: work only the anchoring leader may do (ha/leadership.ts)
+  | "NOT_LEADER"
   | "AUDIT_LOG_CORRUPT";
 
 /** webhooks/: the core-banking webhook outbox. */

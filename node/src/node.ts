@@ -3,7 +3,8 @@
  * the configuration (or from `overrides`, which tests use to swap a port for a fake) and starts
  * and stops them in dependency order:
  *
- *   custody (HSM) → ledger (JSON-RPC, HSM signer) → vault (LevelDB) → anchoring outbox
+ *   custody (HSM) → vault store (LevelDB or PostgreSQL) → ledger (JSON-RPC, HSM signer) → vault
+ *   → anchoring outbox (run by the anchoring leader)
  *   → eKYC pipeline (document engines, face model, registry, sanctions) → record exchange
  *   → use cases (onboarding, review, ledger reads) → HTTP API
  *
@@ -26,9 +27,11 @@ import { openNodeVault } from "./composition/vault.ts";
 import { openWebhooks } from "./composition/webhooks.ts";
 import { withDecisionAudit } from "./composition/decision-audit.ts";
 import { createAuditReports } from "./onboarding/audit-report.ts";
+import { openVaultStore } from "./composition/store.ts";
 import type { NodeConfig } from "./config.ts";
 import type { KeyManager } from "./custody/key-manager.ts";
 import type { ExchangeHost } from "./exchange/host.ts";
+import type { Leadership } from "./ha/leadership.ts";
 import type { LedgerClient } from "./ledger/ledger-client.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
@@ -64,6 +67,8 @@ export interface KycnetNode {
   readonly vault: Vault;
   readonly audit: AuditLog;
   readonly outbox: AnchoringWorker;
+  /** Whether this instance anchors (always on LevelDB; the elected one of several on PostgreSQL). */
+  readonly leadership: Leadership;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly onboarding: OnboardingService;
@@ -88,10 +93,12 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     async () => overrides.keys ?? (await openKeys(config, (op) => metrics.countHsmOperation(op))),
   );
   startup.onClose(() => keys.close());
-  const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger);
+  const vaultStore = await openVaultStore(config, startup, logger);
+  const { provider, ledger, account, chainId } = await openLedger(config, keys, startup, logger, vaultStore);
   const nodeVault = await openNodeVault(
     config,
     { keys, ledger, account, chainId, logger, onRecordOpenFailure: (code) => metrics.countRecordOpenFailure(code) },
+    vaultStore,
     startup,
   );
   const { store, audit, vault, outbox } = nodeVault;
@@ -154,6 +161,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
     vault,
     audit,
     outbox,
+    leadership: vaultStore.leadership,
     metrics,
     logger,
     onboarding: services.onboarding,
@@ -191,7 +199,16 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         await app.close().catch(() => undefined);
         throw error;
       }
-      outbox.start();
+      // Only the anchoring leader runs the outbox (always this process on LevelDB).
+      vaultStore.leadership.start((term) => {
+        if (term !== null) {
+          logger.info({ term, holder: vaultStore.leadership.holder }, "leading anchoring");
+          outbox.start();
+        } else {
+          logger.info({ holder: vaultStore.leadership.holder }, "not leading anchoring");
+          void outbox.stop();
+        }
+      });
       sanctionsUpkeep?.start();
       await cascade.start();
       webhooks.delivery?.start();
@@ -203,6 +220,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       api = null;
       await cascade.stop();
       await exchange.stop();
+      await vaultStore.leadership.stop();
       await outbox.stop();
       await sanctionsUpkeep?.stop();
       await webhooks.delivery?.stop();

@@ -11,10 +11,12 @@
  * Ctrl-C stops everything; a second run starts clean. With `--keep` the consortium (chain, registry
  * simulator, three nodes) stays up after the story, and the demo prints commands to try against it
  * (`kycnet audit ...` on the story's attestations and consent, the nodes' APIs) until Ctrl-C.
+ * With `--postgres` each bank's vault is a database on a throwaway PostgreSQL (Debian's binaries,
+ * scripts/postgres/cluster.ts) instead of LevelDB.
  */
 import { citizenRecordOf } from "../cards/people.ts";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuditor } from "@kycnet/sdk/auditor";
@@ -31,11 +33,13 @@ import { createTestPki, generateChip, type GeneratedChip } from "../chip/generat
 import { pem } from "../chip/pki.ts";
 import { DEMO_HSM_PIN, prepareConsortium } from "../consortium/setup.ts";
 import { startLocalChain } from "../lib/local-chain.ts";
+import { startPostgresCluster } from "../postgres/cluster.ts";
 import { makeDemoCustomer } from "./customer.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DIR = join(ROOT, ".kycnet/demo");
 const KEEP = process.argv.includes("--keep");
+const POSTGRES = process.argv.includes("--postgres");
 const say = (s = "") => process.stdout.write(`${s}\n`);
 const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-6)}`;
 const date = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
@@ -184,6 +188,23 @@ try {
     ),
   );
 
+  // --postgres: one database per bank on one throwaway cluster; the password only in the environment.
+  const storeEnv: Record<string, string> = {};
+  if (POSTGRES) {
+    await step("Starting PostgreSQL (one database per bank's vault)", async () => {
+      const cluster = await startPostgresCluster();
+      stops.push(() => cluster.destroy());
+      for (const bank of setup.banks) {
+        const url = new URL(await cluster.createDatabase(`vault_${bank.slug.replace(/[^a-z0-9]/g, "_")}`));
+        storeEnv.KYCNET_PG_PASSWORD = decodeURIComponent(url.password);
+        const config = JSON.parse(readFileSync(bank.configPath, "utf8")) as Record<string, unknown>;
+        const store = { kind: "postgres", host: url.hostname, port: Number(url.port), user: url.username };
+        config.vault = { store: { ...store, database: url.pathname.slice(1) } };
+        writeFileSync(bank.configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
+      }
+    });
+  }
+
   await step(
     "Starting three nodes (kycnet node start), each with its HSM, vault, pipeline and libp2p host",
     async () => {
@@ -193,7 +214,11 @@ try {
           const child = spawn(
             process.execPath,
             ["--import", "tsx", join(ROOT, "node/src/cli/main.ts"), "node", "start", "--config", bank.configPath],
-            { cwd: ROOT, env: { ...process.env, KYCNET_HSM_PIN: DEMO_HSM_PIN }, stdio: ["ignore", "pipe", "pipe"] },
+            {
+              cwd: ROOT,
+              env: { ...process.env, ...storeEnv, KYCNET_HSM_PIN: DEMO_HSM_PIN },
+              stdio: ["ignore", "pipe", "pipe"],
+            },
           );
           const out = createWriteStream(log);
           child.stdout.pipe(out);

@@ -67,6 +67,11 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
 
   // Onboarding sessions and review cases
   SESSION_NOT_FOUND: { status: 404, title: "Onboarding session not found" },
+  UPLOAD_BUDGET_FULL: {
+    status: 503,
+    title: "Upload budget full",
+    publicDetail: "The node holds as many uploaded images as its memory budget allows. Retry shortly.",
+  },
   SESSION_EXPIRED: { status: 410, title: "Onboarding session expired" },
   SESSION_STATE_CONFLICT: { status: 409, title: "Onboarding session is not in a state that allows this" },
   CASE_NOT_FOUND: { status: 404, title: "Review case not found" },
@@ -214,6 +219,11 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     title: "Vault damaged",
     publicDetail:
       "The node's vault files failed an integrity check; the node does not serve until an operator restores them.",
+  },
+  NOT_LEADER: {
+    status: 503,
+    title: "Not the anchoring leader",
+    publicDetail: "Another instance of this bank's node leads anchoring now. Retry later.",
   },
   AUDIT_LOG_CORRUPT: {
     status: 503,

@@ -11,7 +11,9 @@ import type { KeyManager } from "../custody/key-manager.ts";
 import { createEthersLedger } from "../ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "../ledger/ledger-client.ts";
 import { createRpcProvider, probeChainId, redactUrl, type RpcProviderOptions } from "../ledger/provider.ts";
+import { StoreNonceSigner } from "../ha/store-nonce-signer.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { VaultStore } from "./store.ts";
 import type { Startup } from "./startup.ts";
 
 export interface NodeLedger {
@@ -36,6 +38,7 @@ export async function openLedger(
   keys: KeyManager,
   startup: Startup,
   logger: Logger,
+  vault: VaultStore,
 ): Promise<NodeLedger> {
   const chain = config.chain;
   const auth = rpcAuthOf(chain);
@@ -53,8 +56,11 @@ export async function openLedger(
   // The probed id is the provider's static network: ethers never re-detects (or retries) it.
   const provider = createRpcProvider(chain.rpcUrl, { chainId: actualChainId, ...auth });
   startup.onClose(async () => provider.destroy());
-  // The NonceManager keeps this node's own transactions (anchoring, revocations) in sequence.
-  const runner = new NonceManager(keys.createSigner(provider));
+  // The NonceManager keeps this node's own transactions (anchoring, revocations) in sequence; with
+  // several instances on one vault, the vault hands out the nonces instead (ha/store-nonce-signer.ts).
+  const runner = vault.shared
+    ? new StoreNonceSigner(keys.createSigner(provider), vault.store, provider)
+    : new NonceManager(keys.createSigner(provider));
   // The first calls to the chain are part of the step, so an unreachable chain closes the HSM session.
   return startup.step("ledger", async () => {
     const ledger = await createEthersLedger({

@@ -36,7 +36,9 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
   const { ledger, provider, engines } = deps;
   const { vault, review, audit, evidence, store } = deps.vault;
   const onboarding = createOnboardingService({
-    sessions: createSessionStore(),
+    sessions: createSessionStore(
+      config.sessions?.uploadBudgetBytes === undefined ? {} : { uploadBudgetBytes: config.sessions.uploadBudgetBytes },
+    ),
     readDocument: engines.readDocument,
     faceModel: engines.faceModel,
     challenges: new ChallengeIssuer(),

@@ -1,6 +1,4 @@
-/** Opens the vault on LevelDB with its audit log, the review queue and the anchoring outbox over it. */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+/** Opens the vault (LevelDB or PostgreSQL, as configured) with its audit log, the review queue and the anchoring outbox over it. */
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
@@ -10,11 +8,11 @@ import { createReviewQueue, type ReviewQueueStore } from "../onboarding/review/r
 import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createEvidenceStore, type EvidenceStore } from "../vault/evidence.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
-import { openLevelRecordStore } from "../vault/store/level/level-record-store.ts";
 import type { RecordStore } from "../vault/store/record-store.ts";
 import { checkVault, type VaultCheckResult } from "../vault/vault-check.ts";
 import { createVault, type Vault } from "../vault/vault.ts";
 import type { Startup } from "./startup.ts";
+import type { VaultStore } from "./store.ts";
 
 export interface NodeVault {
   readonly store: RecordStore;
@@ -38,11 +36,14 @@ export interface OpenVaultDeps {
   readonly onRecordOpenFailure?: (code: string) => void;
 }
 
-export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, startup: Startup): Promise<NodeVault> {
+export async function openNodeVault(
+  config: NodeConfig,
+  deps: OpenVaultDeps,
+  opened: VaultStore,
+  startup: Startup,
+): Promise<NodeVault> {
   const { keys, ledger, logger } = deps;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await startup.step("vault", () => openLevelRecordStore(join(config.dataDir, "vault")));
-  startup.onClose(() => store.close());
+  const { store, leadership } = opened;
   const audit = createAuditLog(store);
   const check = await startup.step("vault-check", () => checkVault(store, audit));
   const { problems, ...figures } = check;
@@ -63,6 +64,7 @@ export async function openNodeVault(config: NodeConfig, deps: OpenVaultDeps, sta
     ledger,
     maxBatch: config.anchoring.maxBatch,
     maxDelayMs: config.anchoring.maxDelayMs,
+    claimWrite: (ops) => leadership.fencedWrite(ops),
     onBatch: (b) =>
       logger.info(
         { count: b.count, batchRoot: b.batchRoot, txHash: b.txHash, lagSeconds: b.lagSeconds },

@@ -74,7 +74,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const session = open(sessionId);
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
-      session[side] = bytes;
+      deps.sessions.holdImages(session, { [side]: bytes });
     },
 
     async createChipChallenge(sessionId: string) {
@@ -107,7 +107,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const session = open(sessionId);
       if (session.challenge === undefined || session.challenge.id !== challengeId)
         throw new SessionStateError(sessionId, "no such liveness challenge in this session");
-      session.frames = [...frames];
+      deps.sessions.holdImages(session, { frames: [...frames] });
     },
 
     async decide(sessionId: string): Promise<OnboardingDecision> {

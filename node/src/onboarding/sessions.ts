@@ -2,7 +2,9 @@
  * Onboarding sessions in memory. They hold the customer's raw images for the minutes between
  * upload and decision, so they are deliberately never written to disk: a crash loses in-flight
  * sessions (the customer starts again) rather than leaving card photos in a database. Bounded in
- * number and lifetime; images are dropped as soon as the decision is made.
+ * number and lifetime; images are dropped as soon as the decision is made. The images held by
+ * open sessions share one byte budget per node (`uploadBudgetBytes`): an upload that would pass it
+ * is refused with UPLOAD_BUDGET_FULL (503, Retry-After) and the session keeps what it had.
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
@@ -60,6 +62,34 @@ export class TooManySessionsError extends KycnetError {
   }
 }
 
+export class UploadBudgetFullError extends KycnetError {
+  constructor(budgetBytes: number) {
+    super(
+      "UPLOAD_BUDGET_FULL",
+      `the node holds as many uploaded images as its budget allows (${budgetBytes} bytes); retry shortly`,
+      { details: { budgetBytes } },
+    );
+  }
+}
+
+/** The images a session holds, which count against the upload budget. */
+export type SessionImages = Partial<Pick<Session, "front" | "back" | "frames">>;
+
+/** Bytes of the images a session holds now. */
+function imageBytes(s: SessionImages): number {
+  let bytes = (s.front?.byteLength ?? 0) + (s.back?.byteLength ?? 0);
+  for (const frame of s.frames ?? []) bytes += frame.bytes.byteLength;
+  return bytes;
+}
+
+const pickImages = ({ front, back, frames }: Session): SessionImages => ({
+  ...(front === undefined ? {} : { front }),
+  ...(back === undefined ? {} : { back }),
+  ...(frames === undefined ? {} : { frames }),
+});
+
+export const DEFAULT_UPLOAD_BUDGET_BYTES = 512 * 1024 * 1024;
+
 /** The open onboarding sessions, bounded in number and lifetime; in memory only (see the header). */
 export interface SessionStore {
   /** Opens a session; throws RATE_LIMITED (TooManySessionsError) when `maxSessions` are open. */
@@ -69,6 +99,13 @@ export interface SessionStore {
    * Throws SESSION_NOT_FOUND or SESSION_EXPIRED; never returns an expired session.
    */
   get(id: string): Session;
+  /**
+   * Gives `session` these images (replacing those of the same names) if the node's upload budget
+   * has room for them; else throws UPLOAD_BUDGET_FULL and changes nothing.
+   */
+  holdImages(session: Session, images: SessionImages): void;
+  /** Bytes of images that open sessions hold. */
+  readonly heldBytes: number;
   /** Open (unexpired) sessions. */
   readonly size: number;
 }
@@ -77,13 +114,24 @@ export interface SessionStoreOptions {
   ttlMs?: number;
   maxSessions?: number;
   clock?: () => number;
+  /** Most bytes of images all open sessions hold together (default 512 MiB). */
+  uploadBudgetBytes?: number;
 }
 
 export function createSessionStore(options: SessionStoreOptions = {}): SessionStore {
   const ttlMs = options.ttlMs ?? 15 * 60_000;
   const maxSessions = options.maxSessions ?? 1_000;
   const clock = options.clock ?? Date.now;
+  const uploadBudgetBytes = options.uploadBudgetBytes ?? DEFAULT_UPLOAD_BUDGET_BYTES;
   const sessions = new Map<string, Session>();
+  // Summed on demand over at most `maxSessions` sessions: no counter to drift when images are
+  // dropped at decision (decision-runs.ts) or with an expired session.
+  const heldBytes = () => {
+    evict();
+    let total = 0;
+    for (const s of sessions.values()) total += imageBytes(s);
+    return total;
+  };
 
   const evict = () => {
     const now = clock();
@@ -113,6 +161,14 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
         throw new SessionExpiredError(id);
       }
       return session;
+    },
+    holdImages(session: Session, images: SessionImages): void {
+      const growth = imageBytes({ ...pickImages(session), ...images }) - imageBytes(session);
+      if (growth > 0 && heldBytes() + growth > uploadBudgetBytes) throw new UploadBudgetFullError(uploadBudgetBytes);
+      Object.assign(session, images);
+    },
+    get heldBytes() {
+      return heldBytes();
     },
     get size() {
       evict();

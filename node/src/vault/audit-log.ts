@@ -52,6 +52,7 @@ export class AuditLogCorruptError extends KycnetError {
 
 const GENESIS = "0".repeat(64);
 const HEAD_KEY = "audit-head";
+const AUDIT_LOCK = "audit";
 const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
 
 function hashEntry(entry: Omit<AuditEntry, "hash">): string {
@@ -111,31 +112,37 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
     return { seq: h.seq, hash: h.hash };
   }
 
+  // The head is read and the entries appended under the store's "audit" lock, which on PostgreSQL
+  // holds across every instance of the node: several writers still make one linear chain.
   const commit = (ops: readonly WriteOp[] | (() => Promise<readonly WriteOp[]>), events: readonly AuditEvent[]) =>
-    locked(async () => {
-      const resolved = typeof ops === "function" ? await ops() : ops;
-      let { seq, hash } = await readHead();
-      const at = clock().toISOString();
-      const entries: AuditEntry[] = [];
-      for (const event of events) {
-        seq += 1;
-        const body: Omit<AuditEntry, "hash"> = {
-          seq,
-          at,
-          ...event,
-          outcome: event.outcome ?? "SUCCEEDED",
-          prevHash: hash,
+    locked(() =>
+      store.writeExclusive(AUDIT_LOCK, async () => {
+        const resolved = typeof ops === "function" ? await ops() : ops;
+        let { seq, hash } = await readHead();
+        const at = clock().toISOString();
+        const entries: AuditEntry[] = [];
+        for (const event of events) {
+          seq += 1;
+          const body: Omit<AuditEntry, "hash"> = {
+            seq,
+            at,
+            ...event,
+            outcome: event.outcome ?? "SUCCEEDED",
+            prevHash: hash,
+          };
+          hash = hashEntry(body);
+          entries.push(Object.freeze({ ...body, hash }));
+        }
+        return {
+          ops: [
+            ...resolved,
+            ...entries.map((e): WriteOp => ({ type: "put", key: entryKey(e.seq), value: e as unknown as StoredValue })),
+            ...(entries.length > 0 ? [{ type: "put", key: HEAD_KEY, value: { seq, hash } } as const] : []),
+          ],
+          result: entries,
         };
-        hash = hashEntry(body);
-        entries.push(Object.freeze({ ...body, hash }));
-      }
-      await store.write([
-        ...resolved,
-        ...entries.map((e): WriteOp => ({ type: "put", key: entryKey(e.seq), value: e as unknown as StoredValue })),
-        ...(entries.length > 0 ? [{ type: "put", key: HEAD_KEY, value: { seq, hash } } as const] : []),
-      ]);
-      return entries;
-    });
+      }),
+    );
 
   return {
     commit,

@@ -29,6 +29,12 @@ export interface AnchoringWorkerOptions {
   /** Send a partial batch once its oldest record waited this long. */
   readonly maxDelayMs?: number;
   readonly pollMs?: number;
+  /**
+   * Writes the claim of a batch (pending entries moved to in flight). Several instances of one
+   * bank pass the leader's fenced write (ha/leadership.ts), so only the current leader claims and
+   * no record goes into two batches; default: a plain store write (one process).
+   */
+  readonly claimWrite?: (ops: readonly WriteOp[]) => Promise<void>;
   readonly clock?: () => Date;
   readonly onBatch?: (event: { count: number; batchRoot: Hex; txHash: Hex | null; lagSeconds: number }) => void;
   readonly onError?: (error: unknown) => void;
@@ -74,6 +80,7 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
   const maxBatch = options.maxBatch ?? 256;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
   const clock = options.clock ?? (() => new Date());
+  const claimWrite = options.claimWrite ?? ((ops: readonly WriteOp[]) => store.write(ops));
   let running: Promise<FlushResult> | undefined;
 
   async function collect<T>(prefix: string, limit?: number): Promise<Array<[string, T]>> {
@@ -103,7 +110,7 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
         entries: pending.map(([, e]) => e),
       };
       const batchKey = `${INFLIGHT}${batch.createdAt}/${batch.batchId}`;
-      await store.write([
+      await claimWrite([
         ...pending.map(([key]): WriteOp => ({ type: "del", key })),
         { type: "put", key: batchKey, value: batch as unknown as StoredValue },
       ]);

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
+import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/postgres-record-store.ts";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
+import { createTestDatabase } from "../../support/postgres.ts";
 
 describe("node/vault audit log (LevelDB)", () => {
   let dir: string;
@@ -71,5 +73,25 @@ describe("node/vault audit log (LevelDB)", () => {
       expect(result.ok).to.equal(false);
       expect(result.reason).to.match(/removed/);
     });
+  });
+});
+
+describe("node/vault audit log (PostgreSQL, several node instances)", () => {
+  it("keeps one linear chain when three instances append at once, each with its own pool", async () => {
+    const connectionString = await createTestDatabase();
+    const stores = await Promise.all([0, 1, 2].map(() => openPostgresRecordStore({ connectionString })));
+    try {
+      const logs = stores.map((s) => createAuditLog(s));
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          logs[i % 3]!.append({ actor: `instance-${i % 3}`, action: "x", target: String(i) }),
+        ),
+      );
+      expect(await logs[0]!.verify()).to.include({ ok: true, entries: 60 });
+      const targets = (await logs[1]!.list({ limit: 100 })).map((e) => Number(e.target));
+      expect(targets.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 60 }, (_, i) => i));
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
   });
 });

@@ -208,6 +208,26 @@ describe("PostgreSQL record store", () => {
     });
   });
 
+  describe("several instances on one database", () => {
+    it("serialises exclusive writes of one lock across pools, as across node instances: no lost update", async () => {
+      const connectionString = await createTestDatabase();
+      const instances = [
+        track(await openPostgresRecordStore({ connectionString })),
+        track(await openPostgresRecordStore({ connectionString })),
+        track(await openPostgresRecordStore({ connectionString })),
+      ];
+      const increment = (store: RecordStore) =>
+        store.writeExclusive("counter", async () => {
+          const n = ((await store.get("counter")) as number | undefined) ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          return { ops: [{ type: "put", key: "counter", value: n + 1 }], result: n + 1 };
+        });
+      const results = await Promise.all(Array.from({ length: 45 }, (_, i) => increment(instances[i % 3]!)));
+      expect(new Set(results).size).to.equal(45);
+      expect(await instances[0]!.get("counter")).to.equal(45);
+    });
+  });
+
   describe("when PostgreSQL is lost while running", () => {
     it("refuses reads and writes with STORE_UNAVAILABLE, keeps committed writes, and recovers by itself", async () => {
       const cluster = await sharedPostgres();

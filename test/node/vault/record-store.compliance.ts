@@ -1,4 +1,4 @@
-/** One behaviour suite for every RecordStore adapter (LevelDB on disk, memory). */
+/** One behaviour suite for every RecordStore adapter (LevelDB on disk, memory, PostgreSQL). */
 import { expect } from "chai";
 import type { RecordStore } from "../../../node/src/vault/store/record-store.ts";
 
@@ -47,6 +47,32 @@ export function describeRecordStoreCompliance(
       expect(await keys({ prefix: "p/" })).to.deep.equal(["p/01", "p/02", "p/03"]);
       expect(await keys({ prefix: "p/", after: "p/01", limit: 1 })).to.deep.equal(["p/02"]);
       expect(await keys({ prefix: "p/", reverse: true, limit: 2 })).to.deep.equal(["p/03", "p/02"]);
+    });
+
+    it("runs read-modify-writes of one lock one at a time, so no increment is lost", async () => {
+      const increment = () =>
+        store.writeExclusive("counter", async () => {
+          const n = ((await store.get("counter")) as number | undefined) ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 1)); // let the others try to overlap
+          return { ops: [{ type: "put", key: "counter", value: n + 1 }], result: n + 1 };
+        });
+      const results = await Promise.all(Array.from({ length: 20 }, increment));
+      expect([...results].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await store.get("counter")).to.equal(20);
+    });
+
+    it("writes nothing of an exclusive write whose build fails, passes its error through, and goes on", async () => {
+      const refused = new Error("refused by the caller");
+      const error = await store
+        .writeExclusive("l", async () => {
+          throw refused;
+        })
+        .catch((e: unknown) => e);
+      expect(error).to.equal(refused);
+      expect(
+        await store.writeExclusive("l", async () => ({ ops: [{ type: "put", key: "x", value: 1 }], result: 7 })),
+      ).to.equal(7);
+      expect(await store.get("x")).to.equal(1);
     });
 
     it("does not let a caller mutate stored values through returned objects", async () => {

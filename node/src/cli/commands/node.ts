@@ -9,9 +9,8 @@ import { loadNodeConfig } from "../../config.ts";
 import { createNode } from "../../node.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
-import { openLevelRecordStore } from "../../vault/store/level/level-record-store.ts";
 import { checkVault } from "../../vault/vault-check.ts";
-import { join } from "node:path";
+import { openConfiguredStore } from "../../composition/store.ts";
 import { answer } from "../exit-codes.ts";
 import { colour, printJson, renderFacts } from "../output.ts";
 
@@ -60,7 +59,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (options: { config: string; json?: boolean }) => {
       const config = await loadNodeConfig(options.config);
-      const store = await openLevelRecordStore(join(config.dataDir, "vault"));
+      const store = await openConfiguredStore(config);
       try {
         const result = await createAuditLog(store).verify();
         if (options.json === true) printJson(result);
@@ -90,7 +89,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (options: { config: string; full?: boolean; json?: boolean }) => {
       const config = await loadNodeConfig(options.config);
-      const store = await openLevelRecordStore(join(config.dataDir, "vault"));
+      const store = await openConfiguredStore(config);
       try {
         const result = await checkVault(store, createAuditLog(store), { full: options.full === true });
         if (options.json === true) printJson(result);

@@ -56,6 +56,11 @@ export type WriteOp =
   | { readonly type: "put"; readonly key: string; readonly value: StoredValue }
   | { readonly type: "del"; readonly key: string };
 
+export interface ExclusiveWrite<T> {
+  readonly ops: readonly WriteOp[];
+  readonly result: T;
+}
+
 export interface RangeOptions {
   /** Only keys starting with this prefix. */
   readonly prefix: string;
@@ -69,6 +74,14 @@ export interface RecordStore {
   get(key: string): Promise<StoredValue | undefined>;
   /** Applies every op or none. */
   write(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * Read-modify-write under a named lock held across every process sharing the store: `build` runs
+   * while no other `writeExclusive` of the same `lock` runs anywhere, reads what it needs through
+   * this store, and returns the ops, written atomically before the lock is let go, and a result.
+   * The audit log's read-head-then-append uses it, so several node instances on one PostgreSQL
+   * keep one linear chain. LevelDB and memory: one process, so an in-process queue per lock.
+   */
+  writeExclusive<T>(lock: string, build: () => Promise<ExclusiveWrite<T>>): Promise<T>;
   /** Entries in key order (byte order of the UTF-8 keys). */
   range(options: RangeOptions): AsyncIterable<readonly [string, StoredValue]>;
   /**
@@ -87,4 +100,35 @@ export interface RecordStore {
    */
   verifyFiles?(alreadyVerified: ReadonlySet<string>): Promise<StoreFileCheck>;
   close(): Promise<void>;
+}
+
+/**
+ * Runs tasks one at a time per key, in call order (a promise queue per key); a failed task does not
+ * stop the ones queued after it. Keys with nothing queued are forgotten.
+ */
+export function queuePerKey(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const next = (tails.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
+  };
+}
+
+/**
+ * `writeExclusive` for a store that one process owns (LevelDB, memory): builds of one lock never
+ * overlap, and each one's write lands before the next build reads.
+ */
+export function exclusiveInProcess(write: (ops: readonly WriteOp[]) => Promise<void>): RecordStore["writeExclusive"] {
+  const queue = queuePerKey();
+  return <T>(lock: string, build: () => Promise<ExclusiveWrite<T>>): Promise<T> =>
+    queue(lock, async () => {
+      const { ops, result } = await build();
+      await write(ops);
+      return result;
+    });
 }

@@ -15,6 +15,7 @@ import { basename, dirname, join } from "node:path";
 import { Level } from "level";
 import { verifyTableFile } from "./table-check.ts";
 import {
+  exclusiveInProcess,
   StoreLockedError,
   StoreUnavailableError,
   type RangeOptions,
@@ -87,7 +88,7 @@ export async function openLevelRecordStore(path: string, options: LevelRecordSto
     (line) =>
       `write-ahead log damaged, LevelDB reported "${line}"${kept === null ? "" : `; logs as before opening kept in ${kept}`}`,
   );
-  return {
+  const store: Omit<RecordStore, "writeExclusive"> = {
     get: (key) => guard("get", () => db.get(key)),
     write: (ops: readonly WriteOp[]) =>
       guard("write", () =>
@@ -132,4 +133,5 @@ export async function openLevelRecordStore(path: string, options: LevelRecordSto
     },
     close: () => guard("close", () => db.close()),
   };
+  return { ...store, writeExclusive: exclusiveInProcess((ops) => store.write(ops)) };
 }

@@ -1,5 +1,11 @@
 /** RecordStore in memory, for fast unit tests. Same semantics as the LevelDB adapter. */
-import type { RangeOptions, RecordStore, StoredValue, WriteOp } from "../record-store.ts";
+import {
+  exclusiveInProcess,
+  type RangeOptions,
+  type RecordStore,
+  type StoredValue,
+  type WriteOp,
+} from "../record-store.ts";
 
 export function createMemoryRecordStore(): RecordStore & { readonly size: number } {
   const data = new Map<string, string>(); // JSON text, so callers never share mutable values
@@ -7,7 +13,7 @@ export function createMemoryRecordStore(): RecordStore & { readonly size: number
   const check = () => {
     if (closed) throw new Error("store is closed");
   };
-  return {
+  const store: Omit<RecordStore, "writeExclusive"> & { readonly size: number } = {
     get size() {
       return data.size;
     },
@@ -42,4 +48,8 @@ export function createMemoryRecordStore(): RecordStore & { readonly size: number
       closed = true;
     },
   };
+  return Object.defineProperties(
+    { writeExclusive: exclusiveInProcess((ops) => store.write(ops)) },
+    Object.getOwnPropertyDescriptors(store),
+  ) as RecordStore & { readonly size: number };
 }

@@ -17,7 +17,9 @@
 import pg from "pg";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import {
+  queuePerKey,
   StoreUnavailableError,
+  type ExclusiveWrite,
   type RangeOptions,
   type RecordStore,
   type StoredValue,
@@ -46,6 +48,13 @@ const PAGE_SIZE = 500;
 const WRITE_TRIES = 3;
 /** SQLSTATEs after which PostgreSQL has rolled the transaction back and a retry is safe. */
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
+
+/**
+ * The first key of the two-key advisory locks this store takes (the second is `hashtext(lock)`), so
+ * they do not collide with the migration lock or with other software's locks on the database.
+ */
+const EXCLUSIVE_LOCK_SPACE = 0x6b796331; // "kyc1"
+const LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock($1::int4, hashtext($2))";
 
 const DEFAULT_MIGRATIONS = new URL("./migrations/", import.meta.url);
 
@@ -128,6 +137,47 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
     }
   };
 
+  const applyOps = async (client: pg.PoolClient, ops: readonly WriteOp[]) => {
+    const { puts, deletes } = finalOps(ops);
+    if (deletes.length > 0) await client.query(DELETE_KEYS, [deletes]);
+    if (puts.length > 0)
+      await client.query(UPSERT_KEYS, [puts.map((p) => p.key), puts.map((p) => JSON.stringify(p.value))]);
+  };
+
+  // Across processes: a transaction-level advisory lock, released by COMMIT or ROLLBACK (or by the
+  // server when the connection dies), taken before `build` reads. `build` reads through the pool on
+  // other connections; under READ COMMITTED they see everything the previous holder committed. In
+  // this process, builds of one lock queue first, so a process holds at most one pooled connection
+  // per lock while it waits, and the pool always has connections left for those reads.
+  const exclusiveAcrossProcesses = async <T>(lock: string, build: () => Promise<ExclusiveWrite<T>>): Promise<T> => {
+    // The caller's own errors (a refused state change, a store read that failed) pass unchanged;
+    // only the database's failures around them become STORE_UNAVAILABLE.
+    let failedBuild: { error: unknown } | undefined;
+    let result: T | undefined;
+    try {
+      await transaction(async (client) => {
+        await client.query(LOCK_EXCLUSIVE, [EXCLUSIVE_LOCK_SPACE, lock]);
+        let built: ExclusiveWrite<T>;
+        try {
+          built = await build();
+        } catch (error) {
+          failedBuild = { error };
+          throw error;
+        }
+        if (built.ops.length > 0) await applyOps(client, built.ops);
+        result = built.result;
+      });
+    } catch (error) {
+      if (failedBuild !== undefined) throw failedBuild.error;
+      if (error instanceof InvalidArgumentError) throw error;
+      throw new StoreUnavailableError("write", error, server);
+    }
+    return result as T;
+  };
+  const inProcess = queuePerKey();
+  const writeExclusive = <T>(lock: string, build: () => Promise<ExclusiveWrite<T>>): Promise<T> =>
+    inProcess(lock, () => exclusiveAcrossProcesses(lock, build));
+
   return {
     get: (key) =>
       guard("get", async () => {
@@ -138,13 +188,10 @@ export async function openPostgresRecordStore(options: PostgresRecordStoreOption
     write: (ops: readonly WriteOp[]) =>
       guard("write", async () => {
         if (ops.length === 0) return;
-        const { puts, deletes } = finalOps(ops);
-        await transaction(async (client) => {
-          if (deletes.length > 0) await client.query(DELETE_KEYS, [deletes]);
-          if (puts.length > 0)
-            await client.query(UPSERT_KEYS, [puts.map((p) => p.key), puts.map((p) => JSON.stringify(p.value))]);
-        });
+        await transaction((client) => applyOps(client, ops));
       }),
+
+    writeExclusive,
 
     async *range({ prefix, after, limit, reverse }: RangeOptions) {
       let remaining = limit ?? Number.POSITIVE_INFINITY;
