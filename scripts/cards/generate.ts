@@ -82,7 +82,15 @@ function degradationOptions(
       return { options: { glare: true, jpegQuality: 90 }, severity };
     case "lowres":
       return { options: { longSide: strong ? 720 : 960, jpegQuality: 88 }, severity };
-    default:
+    case "phone-jpeg":
+    case "motion-blur":
+    case "defocus":
+    case "glare-spots":
+    case "low-light":
+    case "tilt":
+    case "moire":
+    case "finger":
+    case "small":
       return { options: phoneOptions(kind, rng), severity: "phone" };
   }
 }
