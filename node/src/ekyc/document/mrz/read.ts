@@ -257,8 +257,11 @@ async function readOneWay(
   );
   const frames = await engine.readLines(image, boxes, MRZ_ALPHABET, { widthScales: scales });
   const first = bestDecoding(frames, boxes, attempt, now);
-  // Rows with no MRZ shape at all (no fillers: printed text) are not worth a second look.
-  if (first === null && formatsFor(frames.map(greedyDecode)).length === 0) return null;
+  // Rows with no MRZ shape, not even fillers in a row read at full width, are printed text: not
+  // worth a second look. A squeezed reading of a noisy MRZ can lose its shape, so fillers in the
+  // full-width row are enough to look again (measured: a strongly noisy card read null otherwise).
+  const fillersAtFullWidth = frames.some((f, i) => scales[i] === 1 && greedyDecode(f).includes("<<"));
+  if (first === null && formatsFor(frames.map(greedyDecode)).length === 0 && !fillersAtFullWidth) return null;
   const retry = rowsNeedingFullWidth(first, boxes.length).filter((i) => (scales[i] as number) < 1);
   if (retry.length === 0) return first;
   const again = await engine.readLines(
