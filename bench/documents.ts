@@ -6,6 +6,10 @@
  * - accuracy of the chosen value per field;
  * - tamper detection rate per tamper kind and false alarms on honest cards;
  * - latency per card (front + back), p50/p95, and per stage;
+ * - `phoneCapture`: a second generated set (honest cards, half the count, seed + 1) with the phone-capture
+ *   degradations of scripts/cards/phone.ts (JPEG 50–90, motion and defocus blur, glare spots, low
+ *   light, tilt up to 30°, moiré, a finger over an edge, 300–800 px wide), reported apart per kind:
+ *   MRZ fully valid, MRZ and chosen-value field accuracy, refusals, p50/p95;
  * - `realPhotos`: the real specimen photos of test/fixtures/mrz-real (images from KYCNET_MRZ_REAL_DIR or
  *   ../shared/eval/mrz-real; empty when absent), dev and held-out splits, as
  *   they are and downscaled to 300 px wide: MRZ fully valid against legible, exact transcriptions,
@@ -22,7 +26,8 @@ import {
   readDocument,
   type DocumentResult,
 } from "../node/src/ekyc/document/index.ts";
-import { generateCardSet, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
+import { parseMrz } from "../node/src/ekyc/document/mrz/parse.ts";
+import { generateCardSet, PHONE_DEGRADATIONS, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
 import {
   loadRealPhotos,
@@ -43,6 +48,13 @@ const dir = await mkdtemp(join(tmpdir(), "kycnet-bench-documents-"));
 process.stdout.write(`generating ${count} cards (seed ${seed}) in ${dir} …\n`);
 const genStarted = performance.now();
 const cards = await generateCardSet({ dir, count, seed, tamperRate: 0.25 });
+const phoneCards = await generateCardSet({
+  dir: join(dir, "phone"),
+  count: Math.max(PHONE_DEGRADATIONS.length, Math.round(count / 2)),
+  seed: seed + 1,
+  tamperRate: 0,
+  degradations: PHONE_DEGRADATIONS,
+});
 const generateSeconds = (performance.now() - genStarted) / 1000;
 
 const engines = await createDocumentEngines();
@@ -65,6 +77,18 @@ for (const [i, card] of cards.entries()) {
     });
   }
   if ((i + 1) % 40 === 0) process.stdout.write(`  read ${i + 1}/${cards.length}\n`);
+}
+const phoneResults: typeof results = [];
+for (const card of phoneCards) {
+  try {
+    phoneResults.push({ card, result: await read(card), error: null });
+  } catch (error) {
+    phoneResults.push({
+      card,
+      result: null,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
 }
 // ---- real specimen photos (both splits; the held-out split is reported, never tuned on)
 const REAL_PHOTO_WIDTHS = [null, 300] as const;
@@ -231,6 +255,56 @@ const latency = {
     tamper: percentile(stage("tamperMs"), 95),
   },
 };
+// ---- phone-capture degradations, apart from the set above
+const mrzValid = (result: DocumentResult | null): boolean => {
+  const lines = result?.evidence.mrzLines ?? null;
+  if (lines === null) return false;
+  try {
+    return parseMrz(lines, NOW).valid;
+  } catch {
+    return false;
+  }
+};
+const CHOSEN_FIELDS = ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "expiryDate"] as const;
+const phoneCapture: Record<
+  string,
+  {
+    cards: number;
+    mrzFullyValid: number;
+    mrzFieldAccuracy: number;
+    chosenFieldAccuracy: number;
+    refusals: Record<string, number>;
+    p50Ms: number;
+    p95Ms: number;
+  }
+> = {};
+for (const kind of ["all", ...PHONE_DEGRADATIONS]) {
+  const group = phoneResults.filter((r) => kind === "all" || r.card.degradation === kind);
+  const read = group.filter((r) => r.result !== null);
+  const refusals: Record<string, number> = {};
+  for (const r of group)
+    if (r.error !== null) refusals[r.error.split(":")[0] ?? ""] = (refusals[r.error.split(":")[0] ?? ""] ?? 0) + 1;
+  const share = (ok: number, total: number) => (total === 0 ? 0 : ok / total);
+  const mrzOk = read.reduce(
+    (n, r) => n + FIELDS_BY_SOURCE.mrz.filter((f) => correct(r.card, r.result!, "mrz", f)).length,
+    0,
+  );
+  const chosenOk = read.reduce(
+    (n, r) => n + CHOSEN_FIELDS.filter((f) => r.result!.fields[f].value === truthOf(r.card, f)).length,
+    0,
+  );
+  const totals = read.map((r) => r.result!.timings.totalMs);
+  phoneCapture[kind] = {
+    cards: group.length,
+    mrzFullyValid: group.filter((r) => mrzValid(r.result)).length,
+    mrzFieldAccuracy: share(mrzOk, group.length * FIELDS_BY_SOURCE.mrz.length),
+    chosenFieldAccuracy: share(chosenOk, group.length * CHOSEN_FIELDS.length),
+    refusals,
+    p50Ms: percentile(totals, 50),
+    p95Ms: percentile(totals, 95),
+  };
+}
+
 const errors = results
   .filter((r) => r.error !== null)
   .map((r) => ({ card: r.card.id, degradation: r.card.degradation, severity: r.card.severity, error: r.error }));
@@ -253,6 +327,21 @@ printTable("Latency per card (front + back), ms", [
     p95: latency.stagesP95Ms[k],
   })),
 ]);
+printTable(
+  `Phone-capture degradations (${phoneCards.length} honest generated cards, seed ${seed + 1}; not in the tables above)`,
+  Object.entries(phoneCapture).map(([kind, r]) => ({
+    kind,
+    cards: r.cards,
+    "MRZ valid": `${r.mrzFullyValid}/${r.cards}`,
+    "MRZ field %": Math.round(r.mrzFieldAccuracy * 1000) / 10,
+    "chosen field %": Math.round(r.chosenFieldAccuracy * 1000) / 10,
+    refused: Object.entries(r.refusals)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(" "),
+    p50: r.p50Ms,
+    p95: r.p95Ms,
+  })),
+);
 printTable(
   "Real specimen photos (test/fixtures/mrz-real; @300px: downscaled to 300 px wide)",
   Object.entries(realPhotos).map(([set, r]) => ({
@@ -291,6 +380,7 @@ writeResults("documents", {
   falseAlarms,
   latency,
   errors,
+  phoneCapture,
   realPhotos,
   loadAverage: { start: loadAtStart, end: loadAtEnd },
 });

@@ -1,11 +1,24 @@
 /**
  * Turns a rendered card (canonical frame) into a phone-like photo: the card laid on a background
- * with a projective transform (shift, scale, rotation, perspective), then optional blur, noise,
- * glare, low resolution and JPEG compression. Everything is driven by the caller's rng.
+ * with a projective transform (shift, scale, rotation, perspective or a tilt in depth), then
+ * optional occlusion by a finger, glare, blur (gaussian, motion, defocus), moiré, low light,
+ * noise, low resolution and JPEG compression (the phone effects are in phone.ts). Everything is
+ * driven by the caller's rng; options left out draw nothing from it.
  */
 import sharp from "sharp";
 import { CARD_HEIGHT, CARD_WIDTH } from "../../node/src/ekyc/document/layout.ts";
 import { homographyFrom } from "../../node/src/ekyc/document/ocr/card-edges.ts";
+import {
+  applyLowLight,
+  applyMoire,
+  defocusKernel,
+  fingerSvg,
+  glareSpotsSvg,
+  motionKernel,
+  tiltedCorners,
+  type Kernel,
+  type Point,
+} from "./phone.ts";
 import type { Rng } from "./random.ts";
 
 export interface CaptureOptions {
@@ -21,6 +34,20 @@ export interface CaptureOptions {
   jpegQuality?: number;
   /** EXIF Software tag to write (e.g. an image editor, for tamper tests). */
   exifSoftware?: string;
+  /** The card turned in depth about its horizontal (x) or vertical (y) axis, in degrees (phone.ts). */
+  tilt?: { degrees: number; axis: "x" | "y" };
+  /** Camera shake: a line blur `length` px long at `degrees`. */
+  motionBlur?: { length: number; degrees: number };
+  /** Out of focus: a disc blur of this radius in px. */
+  defocusRadius?: number;
+  /** Small specular highlights on the card. */
+  glareSpots?: number;
+  /** Underexposed and brightened back: `exposure` 0–1 of normal, sensor noise in grey levels. */
+  lowLight?: { exposure: number; noise: number };
+  /** Two beating gratings of `period` px; `strength` is the darkest dip (0–1). */
+  moire?: { period: number; degrees: number; strength: number };
+  /** A fingertip over this edge of the card. */
+  finger?: "top" | "right" | "bottom" | "left";
 }
 
 type Mat3 = [number, number, number, number, number, number, number, number, number];
@@ -93,20 +120,30 @@ export async function capture(cardPng: Buffer, rng: Rng, options: CaptureOptions
   const width = 1280,
     height = 860;
   const card = await sharp(cardPng).removeAlpha().raw().toBuffer();
-  const scale = 1.0 + rng.next() * 0.12;
+  // A card tilted in depth grows on its near side: a little smaller, so that it stays in the frame.
+  const scale = (1.0 + rng.next() * 0.12) * (options.tilt === undefined ? 1 : 0.9);
   const cx = width / 2 + rng.int(-40, 40),
     cy = height / 2 + rng.int(-30, 30);
   const angle = ((options.rotationDeg ?? 0) * Math.PI) / 180;
   const jitter = (options.perspective ?? 0) * CARD_WIDTH * scale;
-  const corners: Array<[number, number]> = [
+  const corners: Point[] = [
     [0, 0],
     [CARD_WIDTH, 0],
     [CARD_WIDTH, CARD_HEIGHT],
     [0, CARD_HEIGHT],
   ];
-  const placed = corners.map(([x, y]): [number, number] => {
-    const dx = (x - CARD_WIDTH / 2) * scale,
-      dy = (y - CARD_HEIGHT / 2) * scale;
+  // Corners relative to the card's centre: flat, or turned in depth and seen from 2.2 card widths.
+  const centred: Point[] =
+    options.tilt === undefined
+      ? corners.map(([x, y]): Point => [(x - CARD_WIDTH / 2) * scale, (y - CARD_HEIGHT / 2) * scale])
+      : tiltedCorners(
+          CARD_WIDTH * scale,
+          CARD_HEIGHT * scale,
+          options.tilt.degrees,
+          options.tilt.axis,
+          2.2 * CARD_WIDTH * scale,
+        );
+  const placed = centred.map(([dx, dy]): Point => {
     return [
       cx + dx * Math.cos(angle) - dy * Math.sin(angle) + (rng.next() * 2 - 1) * jitter,
       cy + dx * Math.sin(angle) + dy * Math.cos(angle) + (rng.next() * 2 - 1) * jitter,
@@ -119,6 +156,45 @@ export async function capture(cardPng: Buffer, rng: Rng, options: CaptureOptions
     for (let k = 0; k < 3; k++) bg[i * 3 + k] = (base[k] as number) + n;
   }
   let raw = warp(card, CARD_WIDTH, CARD_HEIGHT, homography(corners, placed), width, height, bg);
+  const canvas = { width, height };
+  const overlay = async (svg: string): Promise<Buffer> =>
+    sharp(raw, { raw: { width, height, channels: 3 } })
+      .composite([{ input: Buffer.from(svg) }])
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+  const convolve = async (kernel: Kernel): Promise<Buffer> =>
+    sharp(raw, { raw: { width, height, channels: 3 } })
+      .convolve(kernel)
+      .raw()
+      .toBuffer();
+  if (options.finger !== undefined) {
+    const edges = { top: [0, 1], right: [1, 2], bottom: [2, 3], left: [3, 0] } as const;
+    const [i, j] = edges[options.finger];
+    const a = placed[i] as Point,
+      b = placed[j] as Point;
+    // Inward: the edge's normal pointing at the card's centre.
+    const mx = (a[0] + b[0]) / 2,
+      my = (a[1] + b[1]) / 2;
+    const centre = placed.reduce((sum, p) => [sum[0] + p[0] / 4, sum[1] + p[1] / 4], [0, 0]);
+    const norm = Math.hypot(centre[0] - mx, centre[1] - my);
+    raw = await overlay(fingerSvg(rng, canvas, a, b, [(centre[0] - mx) / norm, (centre[1] - my) / norm]));
+  }
+  if ((options.glareSpots ?? 0) > 0) {
+    const xs = placed.map((p) => p[0]),
+      ys = placed.map((p) => p[1]);
+    const x0 = Math.min(...xs),
+      y0 = Math.min(...ys);
+    raw = await overlay(
+      glareSpotsSvg(rng, canvas, [x0, y0, Math.max(...xs) - x0, Math.max(...ys) - y0], options.glareSpots ?? 0),
+    );
+  }
+  if (options.motionBlur !== undefined)
+    raw = await convolve(motionKernel(options.motionBlur.length, options.motionBlur.degrees));
+  if ((options.defocusRadius ?? 0) > 0) raw = await convolve(defocusKernel(options.defocusRadius ?? 0));
+  if (options.moire !== undefined)
+    applyMoire(raw, width, height, options.moire.period, options.moire.degrees, options.moire.strength);
+  if (options.lowLight !== undefined) applyLowLight(raw, rng, options.lowLight.exposure, options.lowLight.noise);
   if ((options.noiseSigma ?? 0) > 0) {
     const sigma = options.noiseSigma ?? 0;
     for (let i = 0; i < raw.length; i++)

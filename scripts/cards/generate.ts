@@ -16,16 +16,35 @@ import { createRng, type Rng } from "./random.ts";
 import { portraitPng, renderBack, renderFront } from "./render.ts";
 
 export const DEGRADATIONS = ["clean", "rotate", "perspective", "blur", "jpeg", "noise", "glare", "lowres"] as const;
+/**
+ * Phone-capture degradations (issue 17, scripts/cards/phone.ts), each at a strength drawn from its
+ * range, on top of a phone's JPEG quality of 50–90: a set of its own (`generateCardSet` with
+ * `degradations: PHONE_DEGRADATIONS`), reported apart by bench:documents.
+ */
+export const PHONE_DEGRADATIONS = [
+  "phone-jpeg",
+  "motion-blur",
+  "defocus",
+  "glare-spots",
+  "low-light",
+  "tilt",
+  "moire",
+  "finger",
+  "small",
+] as const;
 export const TAMPERS = ["edited-text", "swapped-portrait", "mrz-check-digit", "qr-mismatch", "exif-editor"] as const;
-export type Degradation = (typeof DEGRADATIONS)[number];
+export type Degradation = (typeof DEGRADATIONS)[number] | (typeof PHONE_DEGRADATIONS)[number];
 export type Tamper = (typeof TAMPERS)[number];
 
 export interface GeneratedCard {
   id: string;
   person: SyntheticPerson;
   degradation: Degradation;
-  /** How strong the degradation is: "mild" ones must still read 100 % from QR and MRZ. */
-  severity: "none" | "mild" | "strong";
+  /**
+   * How strong the degradation is: "mild" ones must still read 100 % from QR and MRZ; "phone" for
+   * the phone-capture degradations, whose strength is drawn from a range.
+   */
+  severity: "none" | "mild" | "strong" | "phone";
   tamper: Tamper | null;
   /** What the tamper changed, for reports (e.g. the edited field). */
   tamperDetail: string;
@@ -63,6 +82,47 @@ function degradationOptions(
       return { options: { glare: true, jpegQuality: 90 }, severity };
     case "lowres":
       return { options: { longSide: strong ? 720 : 960, jpegQuality: 88 }, severity };
+    case "phone-jpeg":
+    case "motion-blur":
+    case "defocus":
+    case "glare-spots":
+    case "low-light":
+    case "tilt":
+    case "moire":
+    case "finger":
+    case "small":
+      return { options: phoneOptions(kind, rng), severity: "phone" };
+  }
+}
+
+/** A phone capture: one degradation at a strength from its range, and a JPEG quality of 50–90. */
+function phoneOptions(kind: (typeof PHONE_DEGRADATIONS)[number], rng: Rng): CaptureOptions {
+  const jpegQuality = rng.int(50, 90);
+  switch (kind) {
+    case "phone-jpeg":
+      return { jpegQuality };
+    case "motion-blur":
+      return { motionBlur: { length: 3 + rng.next() * 6, degrees: rng.next() * 180 }, jpegQuality };
+    case "defocus":
+      return { defocusRadius: 1 + rng.next() * 2, jpegQuality };
+    case "glare-spots":
+      return { glareSpots: rng.int(2, 6), jpegQuality };
+    case "low-light":
+      return { lowLight: { exposure: 0.2 + rng.next() * 0.3, noise: 2 + rng.next() * 3 }, jpegQuality };
+    case "tilt":
+      return {
+        tilt: { degrees: (rng.next() < 0.5 ? -1 : 1) * (10 + rng.next() * 20), axis: rng.pick(["x", "y"] as const) },
+        jpegQuality,
+      };
+    case "moire":
+      return {
+        moire: { period: 3 + rng.next() * 3, degrees: rng.next() * 180, strength: 0.15 + rng.next() * 0.2 },
+        jpegQuality,
+      };
+    case "finger":
+      return { finger: rng.pick(["top", "right", "bottom", "left"] as const), jpegQuality };
+    case "small":
+      return { longSide: rng.int(300, 800), jpegQuality };
   }
 }
 

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { FRONT_GHOST } from "../../../../node/src/ekyc/document/layout.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
-import { generateCardSet, TAMPERS } from "../../../../scripts/cards/generate.ts";
+import { generateCardSet, PHONE_DEGRADATIONS, TAMPERS } from "../../../../scripts/cards/generate.ts";
+import { defocusKernel, motionKernel, tiltedCorners } from "../../../../scripts/cards/phone.ts";
 import { checkDigit, mrzName, td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
@@ -84,5 +85,58 @@ describe("synthetic card generator", function () {
     } finally {
       await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
     }
+  });
+
+  it("makes every phone-capture degradation within its range, the same photos for the same seed", async () => {
+    const dirs = [await mkdtemp(join(tmpdir(), "kycnet-phone-")), await mkdtemp(join(tmpdir(), "kycnet-phone-"))];
+    try {
+      const options = { count: PHONE_DEGRADATIONS.length, seed: 9, tamperRate: 0, degradations: PHONE_DEGRADATIONS };
+      const [a, b] = await Promise.all(dirs.map((dir) => generateCardSet({ dir, ...options })));
+      expect(a!.map((c) => c.degradation)).to.deep.equal([...PHONE_DEGRADATIONS]);
+      for (const [i, card] of a!.entries()) {
+        expect(await readFile(card.backPath), card.degradation).to.deep.equal(await readFile(b![i]!.backPath));
+        expect(card.severity).to.equal("phone");
+        expect(card.capture.jpegQuality).to.be.within(50, 90);
+        const { width } = await sharp(card.backPath).metadata();
+        if (card.degradation === "small") expect(width).to.be.within(300, 800);
+        else expect(width).to.equal(1280);
+      }
+      const option = (kind: (typeof PHONE_DEGRADATIONS)[number]) => a!.find((c) => c.degradation === kind)!.capture;
+      expect(Math.abs(option("tilt").tilt!.degrees)).to.be.within(10, 30);
+      expect(option("finger").finger).to.be.oneOf(["top", "right", "bottom", "left"]);
+      expect(option("glare-spots").glareSpots).to.be.within(2, 6);
+      expect(option("low-light").lowLight!.exposure).to.be.within(0.2, 0.5);
+    } finally {
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  });
+
+  it("tilts a card in depth with real perspective: the near side larger, the far side smaller", () => {
+    const [tl, tr, br, bl] = tiltedCorners(1000, 600, 30, "y", 2200);
+    const left = bl![1] - tl![1],
+      right = br![1] - tr![1];
+    // Turned by +30° about the vertical axis: the left side comes towards the camera.
+    expect(left).to.be.above(600);
+    expect(right).to.be.below(600);
+    expect(tr![0] - tl![0]).to.be.below(1000); // foreshortened
+    const flat = tiltedCorners(1000, 600, 0, "x", 2200);
+    expect(flat).to.deep.equal([
+      [-500, -300],
+      [500, -300],
+      [500, 300],
+      [-500, 300],
+    ]);
+  });
+
+  it("blurs with kernels of the asked length and radius", () => {
+    const line = motionKernel(7, 0);
+    const c = (line.width - 1) / 2;
+    const row = line.kernel.slice(c * line.width, (c + 1) * line.width);
+    expect(row.filter((w) => w > 0)).to.have.length(7); // 7 px along the motion, on the centre row
+    expect(line.scale).to.equal(7);
+    const disc = defocusKernel(2);
+    expect(disc.width).to.equal(5);
+    expect(disc.kernel[0]).to.equal(0); // corners outside the disc
+    expect(disc.kernel[12]).to.equal(1); // the centre
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
-import { readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import { MIN_SQUEEZED_ROW_PX, readMrz, SQUEEZED_WIDTH } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
@@ -268,7 +268,50 @@ describe("readMrz (scripted recogniser)", () => {
     expect(got?.lines).to.deep.equal(altered);
     expect(got?.data.valid).to.equal(false);
     expect(got?.data.checks.find((c) => c.name === "dateOfBirth")?.valid).to.equal(false);
-    expect(engine.reads).to.equal(3);
+    // Three rows, then again at full width the two squeezed ones that hold the failed checks
+    // (date of birth: row 2; the composite: rows 1 and 2); never read backwards.
+    expect(engine.reads).to.equal(5);
+    expect(engine.widthScales).to.deep.equal([SQUEEZED_WIDTH, SQUEEZED_WIDTH, 1, 1, 1]);
+  });
+  it("squeezes the rows the check digits confirm and reads the name row at full width", async () => {
+    const engine = createFakePaddleOcr(page(truth));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.data.valid).to.equal(true);
+    expect(engine.widthScales).to.deep.equal([SQUEEZED_WIDTH, SQUEEZED_WIDTH, 1]);
+  });
+  it("never squeezes rows of small characters", async () => {
+    const small = truth.map((text, i) => ({
+      box: { ...row(600 + 20 * i, 300), thickness: MIN_SQUEEZED_ROW_PX - 6 },
+      text,
+    }));
+    const engine = createFakePaddleOcr(small);
+    expect((await readMrz(engine, image, NOW))?.lines).to.deep.equal([...truth]);
+    expect(engine.widthScales).to.deep.equal([1, 1, 1]);
+  });
+  it("reads a row again at full width where its squeezed reading fails a check digit", async () => {
+    const lines = page(truth);
+    // The squeezed crop misreads a digit of the date of birth as another digit: no character set
+    // can tell, the check digit can; the full-width reading is right.
+    const wrongDigit = String((Number(truth[1][2]) + 3) % 10);
+    lines[1] = { ...lines[1]!, squeezedConfusions: { 2: wrongDigit } };
+    const engine = createFakePaddleOcr(lines);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(got?.data.valid).to.equal(true);
+    expect(engine.widthScales.slice(3).every((w) => w === 1)).to.equal(true);
+    expect(engine.reads).to.be.at.most(5);
+  });
+  it("reads the name row of a passport and every row of a visa at full width (no check digit guards them)", async () => {
+    const passport = createFakePaddleOcr(page(ICAO_TD3));
+    expect((await readMrz(passport, image, NOW))?.lines).to.deep.equal(ICAO_TD3);
+    expect(passport.widthScales).to.deep.equal([1, SQUEEZED_WIDTH]);
+    const mrvA = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"];
+    const lines = page(mrvA);
+    // Visa optional data have no check digit: a squeezed misreading there must not survive.
+    lines[1] = { ...lines[1]!, squeezedConfusions: { 30: "2" } };
+    const visa = createFakePaddleOcr(lines);
+    expect((await readMrz(visa, image, NOW))?.lines).to.deep.equal(mrvA);
+    expect(visa.widthScales).to.deep.equal([1, SQUEEZED_WIDTH, 1]);
   });
   it("returns null for long printed lines without fillers (the front of a card)", async () => {
     const front = [

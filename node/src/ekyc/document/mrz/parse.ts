@@ -55,6 +55,13 @@ const CHECK_DIGITS: Partial<Record<FieldName, CheckedSpan["name"]>> = {
   compositeCheckDigit: "composite",
 };
 
+/** The lines a check digit and the characters it protects sit on (0-based). */
+export function checkLines(format: MrzFormat, name: CheckedSpan["name"]): number[] {
+  const field = (Object.keys(CHECK_DIGITS) as FieldName[]).find((f) => CHECK_DIGITS[f] === name);
+  const spans = field === undefined ? [] : (LAYOUTS[format][field] ?? []);
+  return [...new Set(spans.map((span) => span.line))];
+}
+
 const OPTIONAL_DATA: Record<MrzFormat, FieldName> = { TD1: "optional1", TD2: "optional", TD3: "personalNumber" };
 
 const stripFillers = (s: string): string => s.replace(/<+$/g, "").replace(/</g, " ").trim();

@@ -41,8 +41,25 @@ const DET_MEAN = [0.406, 0.456, 0.485],
 export interface PaddleOcr {
   /** Oriented text-line boxes, in `image` coordinates, detected on a copy scaled to `longSide`. */
   findLines(image: GrayImage, longSide: number): Promise<TextBox[]>;
-  /** Recognises the text in `box`: per-frame log-probabilities over `alphabet` (plus the blank). */
-  readLine(image: GrayImage, box: TextBox, alphabet: string): Promise<CtcFrames>;
+  /**
+   * Recognises the text in each box: per-frame
+   * log-probabilities over `alphabet` (plus the blank), one entry per box. A width scale < 1
+   * squeezes a crop along the text (fewer frames, proportionally less work): see LineReadOptions.
+   */
+  readLines(
+    image: GrayImage,
+    boxes: readonly TextBox[],
+    alphabet: string,
+    options?: LineReadOptions,
+  ): Promise<CtcFrames[]>;
+}
+
+export interface LineReadOptions {
+  /**
+   * Per box, the crop's width as a fraction of the line's natural width (its aspect ratio at the
+   * recogniser's 48 px height); default 1. The recogniser's cost is linear in the width.
+   */
+  widthScales?: readonly number[];
 }
 
 export function defaultPaddleAssetsDir(): string {
@@ -143,49 +160,82 @@ class OnnxPaddleOcr implements PaddleOcr {
       .map((b) => scaleBox(b, factor));
   }
 
-  async readLine(image: GrayImage, box: TextBox, alphabet: string): Promise<CtcFrames> {
+  async readLines(
+    image: GrayImage,
+    boxes: readonly TextBox[],
+    alphabet: string,
+    options: LineReadOptions = {},
+  ): Promise<CtcFrames[]> {
+    if (boxes.length === 0) return [];
     const columns = [...alphabet].map((ch) => {
       const c = this.#column.get(ch);
       if (c === undefined) throw new OcrEngineError("paddleocr", `the recogniser has no symbol ${JSON.stringify(ch)}`);
       return c;
     });
-    const width = Math.max(
-      LINE_HEIGHT,
-      Math.min(MAX_LINE_WIDTH, Math.round((LINE_HEIGHT * box.length) / Math.max(1, box.thickness))),
+    const widths = boxes.map((box, n) =>
+      Math.max(
+        LINE_HEIGHT,
+        Math.min(
+          MAX_LINE_WIDTH,
+          Math.round(((options.widthScales?.[n] ?? 1) * LINE_HEIGHT * box.length) / Math.max(1, box.thickness)),
+        ),
+      ),
     );
-    const strip = sampleStrip(image, box, width, LINE_HEIGHT);
-    const plane = width * LINE_HEIGHT;
-    const input = new Float32Array(3 * plane);
-    for (let i = 0; i < plane; i++) {
-      const v = (strip[i] as number) / 127.5 - 1;
-      input[i] = v;
-      input[plane + i] = v;
-      input[2 * plane + i] = v;
+    // One run per line: a batch pads every crop to the widest and was measured slower on one ONNX
+    // thread (three TD1 rows: ≈ 1.7 s batched against ≈ 1.35 s apart, on a loaded machine).
+    const lines: CtcFrames[] = [];
+    for (const [n, box] of boxes.entries()) {
+      const width = widths[n] as number,
+        plane = width * LINE_HEIGHT;
+      const strip = sampleStrip(image, box, width, LINE_HEIGHT);
+      const input = new Float32Array(3 * plane);
+      for (let i = 0; i < plane; i++) {
+        const v = (strip[i] as number) / 127.5 - 1;
+        input[i] = v;
+        input[plane + i] = v;
+        input[2 * plane + i] = v;
+      }
+      const out = (
+        await this.#recognition.run({
+          [this.#recognition.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, LINE_HEIGHT, width]),
+        })
+      )[this.#recognition.outputNames[0] as string];
+      lines.push(
+        alphabetFrames(out?.data as Float32Array, {
+          frames: out?.dims[1] ?? 0,
+          classes: out?.dims[2] ?? 0,
+          columns,
+          alphabet,
+        }),
+      );
     }
-    const out = (
-      await this.#recognition.run({
-        [this.#recognition.inputNames[0] as string]: new ort.Tensor("float32", input, [1, 3, LINE_HEIGHT, width]),
-      })
-    )[this.#recognition.outputNames[0] as string];
-    const data = out?.data as Float32Array;
-    const frames = out?.dims[1] ?? 0,
-      classes = out?.dims[2] ?? 0;
-    // Keep the blank and the alphabet's symbols, renormalised: the other 6,600 classes (Chinese
-    // characters, punctuation) cannot occur in the text the caller expects.
-    const S = columns.length + 1;
-    const logProbs = new Float32Array(frames * S);
-    for (let t = 0; t < frames; t++) {
-      const row = t * classes;
-      let total = data[row] as number;
-      for (const c of columns) total += data[row + c] as number;
-      const norm = Math.max(total, 1e-12);
-      logProbs[t * S] = Math.log(Math.max(data[row] as number, 1e-12) / norm);
-      columns.forEach((c, k) => {
-        logProbs[t * S + k + 1] = Math.log(Math.max(data[row + c] as number, 1e-12) / norm);
-      });
-    }
-    return { alphabet, frames, logProbs };
+    return lines;
   }
+}
+
+/**
+ * The first `frames` frames of one line's recogniser output, keeping the blank and the alphabet's
+ * symbols, renormalised: the other 6,600 classes (Chinese characters, punctuation) cannot occur in
+ * the text the caller expects.
+ */
+function alphabetFrames(
+  data: Float32Array,
+  shape: { frames: number; classes: number; columns: readonly number[]; alphabet: string },
+): CtcFrames {
+  const { frames, classes, columns, alphabet } = shape;
+  const S = columns.length + 1;
+  const logProbs = new Float32Array(frames * S);
+  for (let t = 0; t < frames; t++) {
+    const row = t * classes;
+    let total = data[row] as number;
+    for (const c of columns) total += data[row + c] as number;
+    const norm = Math.max(total, 1e-12);
+    logProbs[t * S] = Math.log(Math.max(data[row] as number, 1e-12) / norm);
+    columns.forEach((c, k) => {
+      logProbs[t * S + k + 1] = Math.log(Math.max(data[row + c] as number, 1e-12) / norm);
+    });
+  }
+  return { alphabet, frames, logProbs };
 }
 
 /**
