@@ -28,7 +28,9 @@ describe("node/ha nonces from the shared vault (PostgreSQL, real chain)", functi
   const stores: RecordStore[] = [];
   before(async () => {
     chain = await startLocalChain();
-    provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+    // No response cache: ethers reuses an identical call's answer for 250 ms by default, which gave the
+    // funder a stale pending nonce when two tests funded back to back.
+    provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   });
   after(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
