@@ -1,15 +1,17 @@
 import { expect } from "chai";
 import { InMemoryNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/fake.ts";
 import { generateCitizens } from "../../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts";
+import { CitizenPhotos } from "../../../../../node/src/ekyc/checks/national-id/citizen-photos.ts";
+import { sharedOnnxModel } from "../../biometrics/helpers.ts";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 const citizens = generateCitizens({ seed: 6, count: 200 });
 const registry = new InMemoryNationalIdRegistry(citizens);
-describeNationalIdRegistryCompliance("in-memory fake", () => ({
-  registry,
-  citizens,
-  reportCard: (id, status) => registry.reportCard(id, status),
-}));
+describeNationalIdRegistryCompliance("in-memory fake", async () => {
+  const photos = new CitizenPhotos(await sharedOnnxModel());
+  const withPhotos = new InMemoryNationalIdRegistry(citizens, { photos });
+  return { registry: withPhotos, citizens, reportCard: (id, status) => withPhotos.reportCard(id, status), photos };
+});
 
 describe("InMemoryNationalIdRegistry", () => {
   const c = citizens[0]!;

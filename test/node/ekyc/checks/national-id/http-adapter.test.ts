@@ -13,6 +13,8 @@ import {
   type RegistrySimulator,
 } from "../../../../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
+import { CitizenPhotos } from "../../../../../node/src/ekyc/checks/national-id/citizen-photos.ts";
+import { sharedOnnxModel } from "../../biometrics/helpers.ts";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 function codeOf(result: IdentityCheckResult): string {
@@ -32,8 +34,10 @@ async function unusedPort(): Promise<number> {
 
 describe("HttpNationalIdRegistry against the registry simulator", () => {
   let simulator: RegistrySimulator;
+  let photos: CitizenPhotos;
   before(async () => {
-    simulator = createRegistrySimulator({ seed: 6, citizens: 300 });
+    photos = new CitizenPhotos(await sharedOnnxModel());
+    simulator = createRegistrySimulator({ seed: 6, citizens: 300, photos });
     await simulator.start();
   });
   after(() => simulator.stop());
@@ -42,6 +46,7 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
     registry: new HttpNationalIdRegistry({ baseUrl: simulator.url }),
     citizens: simulator.citizens,
     reportCard: (id, status) => simulator.reportCard(id, status),
+    photos,
   }));
 
   const fast = { attemptTimeoutMs: 300, deadlineMs: 2_000, backoffMs: 5 };
