@@ -111,6 +111,36 @@ const ROWS: Row[] = [
     level: 2,
   },
   {
+    name: "chip portrait matched by the registry (level 2)",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MATCH", faceCompared: true };
+    },
+    decision: "PASS",
+    codes: [],
+    level: 2,
+  },
+  {
+    name: "chip portrait sent but the registry could not compare it: never level 2",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MATCH", faceCompared: false };
+    },
+    decision: "PASS",
+    codes: [],
+    level: 1,
+  },
+  {
+    name: "chip portrait is not the registry's photo: review, never level 2",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MISMATCH", fields: ["portrait"], faceCompared: true };
+    },
+    decision: "REVIEW",
+    codes: ["REGISTRY_MISMATCH"],
+    level: 1,
+  },
+  {
     name: "card with no expiry (age 60+ CCCD)",
     patch: (i) => (i.document.fields.expiryDate = ""),
     decision: "PASS",

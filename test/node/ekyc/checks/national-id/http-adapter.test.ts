@@ -4,7 +4,9 @@
  * connection refused, caller abort).
  */
 import { expect } from "chai";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
+import sharp from "sharp";
 import { HttpNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/http-adapter.ts";
 import { CircuitBreaker } from "../../../../../node/src/ekyc/checks/national-id/circuit-breaker.ts";
 import type { IdentityCheckResult } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
@@ -211,6 +213,40 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
         body: JSON.stringify({ idNumber: "1", fullName: "X", dateOfBirth: "bad", extra: "<script>" }),
       });
       expect(response.status).to.equal(400);
+    });
+    it("the simulator rejects a wire portrait that is not base64 of a JPEG or PNG with 400", async () => {
+      const c = simulator.citizens[0]!;
+      const send = (portrait: string) =>
+        fetch(new URL("/v1/identity/check", simulator.url), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth, portrait }),
+        });
+      expect((await send("not base64!")).status).to.equal(400);
+      const notAnImage = await send(Buffer.from("GIF89a not allowed").toString("base64"));
+      expect(notAnImage.status).to.equal(400);
+      expect(((await notAnImage.json()) as { code: string }).code).to.equal("INVALID_ARGUMENT");
+    });
+    it("reads a MATCH that does not say the face was compared as faceCompared: false", async () => {
+      // A registry on an older contract: it answers the fields and ignores the portrait.
+      const server = createHttpServer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "MATCH" }));
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      try {
+        const { port } = server.address() as { port: number };
+        const registry = new HttpNationalIdRegistry({ baseUrl: `http://127.0.0.1:${port}`, ...fast });
+        const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#000" } })
+          .png()
+          .toBuffer();
+        expect(await registry.checkIdentity({ ...queryOf(), portrait: new Uint8Array(png) })).to.deep.equal({
+          status: "MATCH",
+          faceCompared: false,
+        });
+        expect(await registry.checkIdentity(queryOf())).to.deep.equal({ status: "MATCH" });
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
     });
   });
 
