@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { loadNodeConfig } from "../../node/src/config.ts";
 import { startWorkerFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import { CitizenPhotos } from "../../node/src/ekyc/checks/national-id/citizen-photos.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { createBankClient, packageChipFiles } from "@kycnet/sdk/bank";
 import { createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
@@ -46,7 +47,10 @@ export async function startBenchConsortium() {
     variant: "valid",
     holder: { person: p, portrait: customer.portrait },
   });
-  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
+  // The registry compares a level-2 chip portrait with its photo of the citizen (the card's portrait).
+  const registryPhotos = new CitizenPhotos(model);
+  await registryPhotos.enrol(p.idNumber, customer.portrait);
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)], photos: registryPhotos });
   const stages = new Map<string, number[]>();
   const nodes: KycnetNode[] = [];
   const setup = await prepareConsortium({

@@ -26,6 +26,7 @@ import { packageChipFiles } from "@kycnet/sdk/bank";
 import { RECORD_FIELDS, fieldsOfMask, type Hex } from "@kycnet/sdk/protocol";
 import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
+import { CitizenPhotos } from "../../node/src/ekyc/checks/national-id/citizen-photos.ts";
 import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import { colour, renderFacts, renderTable, stepper } from "../../node/src/cli/output.ts";
 import { answerChallenge } from "../chip/aa.ts";
@@ -149,7 +150,8 @@ try {
     "Making a customer: a rendered CCCD card of a made-up person, selfie frames from an eval face",
     () => makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model }),
   );
-  await model.close();
+  // The registry keeps the model: it compares a level-2 chip portrait with its photo of the citizen.
+  stops.push(() => model.close());
   const p = customer.person;
   // The card's chip, signed by a test CSCA that every bank's node trusts (config chip.trustList).
   const pki = createTestPki("rsa");
@@ -162,7 +164,9 @@ try {
   });
   const trustList = join(DIR, "csca.pem");
   writeFileSync(trustList, pem("CERTIFICATE", pki.csca.der));
-  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
+  const registryPhotos = new CitizenPhotos(model);
+  await registryPhotos.enrol(p.idNumber, customer.portrait);
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)], photos: registryPhotos });
   const registryUrl = await registry.start();
   stops.push(() => registry.stop());
 

@@ -1,7 +1,8 @@
 /**
  * The consortium the end-to-end tests run against, everything real: a JSON-RPC chain, banks with
  * SoftHSM2 tokens admitted by vote, nodes with LevelDB vaults and the real face model, and the
- * registry simulator knowing the test customer. Bank A (the first) reads cards; the others only
+ * registry simulator knowing the test customer (its fields, and its photo: the card's portrait,
+ * which the registry compares with a chip portrait sent at level 2). Bank A (the first) reads cards; the others only
  * re-onboard, so a card read there fails the test. A start that fails half-way stops what it started.
  */
 import { citizenRecordOf } from "../../scripts/cards/people.ts";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
 import type { FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import { CitizenPhotos } from "../../node/src/ekyc/checks/national-id/citizen-photos.ts";
 import {
   createRegistrySimulator,
   type RegistrySimulator,
@@ -35,6 +37,8 @@ export interface E2eConsortium {
   readonly dir: string;
   readonly chain: LocalChain;
   readonly registry: RegistrySimulator;
+  /** The registry's photos (the customer's card portrait is filed at start). */
+  readonly registryPhotos: CitizenPhotos;
   readonly setup: ConsortiumSetup;
   readonly nodes: readonly KycnetNode[];
   stop(): Promise<void>;
@@ -49,7 +53,8 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
   const nodes: KycnetNode[] = [];
   let chain: LocalChain | undefined;
   const p = options.customer.person;
-  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)] });
+  const registryPhotos = new CitizenPhotos(options.model);
+  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)], photos: registryPhotos });
   const stop = async () => {
     for (const node of [...nodes].reverse()) await node.stop().catch(() => undefined);
     await registry.stop();
@@ -57,6 +62,7 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    await registryPhotos.enrol(p.idNumber, options.customer.portrait);
     const registryUrl = await registry.start();
     chain = await startLocalChain();
     let chipTrustList: string | undefined;
@@ -86,7 +92,7 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
       nodes.push(node);
       await node.start();
     }
-    return { dir, chain, registry, setup, nodes, stop };
+    return { dir, chain, registry, registryPhotos, setup, nodes, stop };
   } catch (error) {
     await stop();
     throw error;

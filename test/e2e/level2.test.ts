@@ -8,6 +8,9 @@
  * a chip that disagrees with its card), B refusing chips, and B re-onboarding at the source's level.
  */
 import { expect } from "chai";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DEFAULT_FACE_EVAL_DIR } from "../../node/src/ekyc/biometrics/eval-set.ts";
 import { Wallet, type Signer } from "ethers";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import type { KycnetNode } from "../../node/src/node.ts";
@@ -98,10 +101,16 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     });
     expect((await a.getSession(sessionId)).documents.chip).to.equal(true);
     await cardAndSelfie(a, sessionId);
+    const registryFaces = consortium.registryPhotos.stats();
     const decision = await a.decide(sessionId);
     expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
     expect(decision.assuranceLevel).to.equal(2);
     expect(decision.dailyLimitVnd).to.equal("500000000");
+    // The registry compared the chip portrait with its own photo of the citizen, and it matched.
+    expect(consortium.registryPhotos.stats()).to.deep.equal({
+      compared: registryFaces.compared + 1,
+      matched: registryFaces.matched + 1,
+    });
     levelTwoUid = decision.attestationUid!;
 
     const node = nodes[0]!;
@@ -121,6 +130,28 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     });
     expect((record.evidence.chip as { sodSha256: string }).sodSha256).to.match(/^[0-9a-f]{64}$|^0x[0-9a-f]{64}$/);
     expect((record.evidence.chip as { documentSignerSha256: string }).documentSignerSha256).to.be.a("string");
+  });
+
+  it("gives no level 2 when the registry's photo of the citizen is another person's (REGISTRY_MISMATCH: portrait)", async () => {
+    const citizen = customer.person.idNumber;
+    await consortium.registryPhotos.enrol(citizen, await readFile(join(DEFAULT_FACE_EVAL_DIR, "penny", "penny1.png")));
+    try {
+      const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+      expect((await readChip(a, sessionId, chips.get("valid")!)).result.status).to.equal("VALID");
+      await cardAndSelfie(a, sessionId);
+      const registryFaces = consortium.registryPhotos.stats();
+      const decision = await a.decide(sessionId);
+      expect(consortium.registryPhotos.stats()).to.deep.equal({
+        compared: registryFaces.compared + 1,
+        matched: registryFaces.matched,
+      });
+      expect(decision.outcome).to.equal("REVIEW");
+      expect(decision.reasons).to.deep.include({ code: "REGISTRY_MISMATCH", message: "registry mismatch: portrait" });
+      // Even if a reviewer approves it, the case stays at level 1: the registry did not confirm the face.
+      expect(decision.assuranceLevel).to.equal(1);
+    } finally {
+      await consortium.registryPhotos.enrol(citizen, customer.portrait);
+    }
   });
 
   it("reports each forged, altered or cloned chip by its failure code at upload", async () => {

@@ -22,6 +22,7 @@ import { chipCardMismatches } from "../ekyc/document/chip-agreement.ts";
 import {
   decodePortrait,
   isChipError,
+  portraitJpegForRegistry,
   portraitPng,
   type ChipVerification,
   type Failure,
@@ -69,7 +70,8 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     ),
   ]);
   const f = document.fields;
-  const registry = await checkIdentity(context, document);
+  // The chip portrait goes to the registry, which compares it with its own photo (seed 003 §2.4).
+  const registry = await checkIdentity(context, document, reference?.registryJpeg);
   const screening = await screen(context, {
     fullName: f.fullName.value,
     dateOfBirth: f.dateOfBirth.value,
@@ -192,9 +194,15 @@ export async function runReuse(
 
 /**
  * The registry needs an id, a name and a date of birth; a card that gave none of them cannot be
- * checked, which the rules treat like an unavailable registry (review), never as a pass.
+ * checked, which the rules treat like an unavailable registry (review), never as a pass. The
+ * verified chip portrait, when there is one, is sent for the registry's own face comparison (level 1,
+ * without a chip, sends none: the card's printed portrait is a photo of a photo).
  */
-async function checkIdentity({ deps, timed }: DecisionContext, document: DocumentResult): Promise<IdentityCheckResult> {
+async function checkIdentity(
+  { deps, timed }: DecisionContext,
+  document: DocumentResult,
+  portrait: Uint8Array | undefined,
+): Promise<IdentityCheckResult> {
   const f = document.fields;
   const identity = f.idNumber.value !== "" ? { idNumber: f.idNumber.value } : { oldIdNumber: f.oldIdNumber.value };
   const queryable =
@@ -210,6 +218,7 @@ async function checkIdentity({ deps, timed }: DecisionContext, document: Documen
       dateOfBirth: f.dateOfBirth.value,
       sex: f.sex.value,
       address: f.address.value,
+      ...(portrait === undefined ? {} : { portrait }),
     }),
   );
 }
@@ -221,13 +230,20 @@ async function screen({ deps, timed }: DecisionContext, subject: ScreeningQuery)
 }
 
 /**
- * The chip portrait as an image for the face pipeline, when its DG2 passed passive authentication (a
+ * The chip portrait as an image for the face pipeline (and, as a bounded JPEG, for the registry's
+ * face comparison), when its DG2 passed passive authentication (a
  * portrait nobody signed is no reference); a portrait that cannot be decoded is a chip failure.
  */
-async function chipPortraitReference(chip: ChipVerification): Promise<{ png?: Uint8Array; failure?: Failure }> {
+async function chipPortraitReference(
+  chip: ChipVerification,
+): Promise<{ png?: Uint8Array; registryJpeg?: Uint8Array; failure?: Failure }> {
   if (chip.portrait === null || !chip.dataGroupsVerified.includes(2)) return {};
   try {
-    return { png: new Uint8Array(await portraitPng(await decodePortrait(chip.portrait))) };
+    const decoded = await decodePortrait(chip.portrait);
+    return {
+      png: new Uint8Array(await portraitPng(decoded)),
+      registryJpeg: new Uint8Array(await portraitJpegForRegistry(decoded)),
+    };
   } catch (error) {
     if (!isChipError(error)) throw error;
     return { failure: { code: "DG_MALFORMED", dataGroup: 2, detail: error.message } };

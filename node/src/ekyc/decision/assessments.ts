@@ -59,12 +59,17 @@ export function biometricAssessment(v: SelfieVerification): BiometricAssessment 
 export function registryAssessment(r: IdentityCheckResult): RegistryAssessment {
   switch (r.status) {
     case "MATCH":
-      return { status: "MATCH", ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}) };
+      return {
+        status: "MATCH",
+        ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}),
+        ...(r.faceCompared === undefined ? {} : { faceCompared: r.faceCompared }),
+      };
     case "MISMATCH":
       return {
         status: "MISMATCH",
         fields: [...r.fields],
         ...(r.suggestedIdNumber ? { suggestedIdNumber: r.suggestedIdNumber } : {}),
+        ...(r.faceCompared === undefined ? {} : { faceCompared: r.faceCompared }),
       };
     case "CARD_INVALID":
       return { status: "CARD_INVALID", cardStatus: r.cardStatus };

@@ -3,7 +3,8 @@
  * that fires adds a coded reason whose outcome comes from the rule set; the decision is the most
  * severe outcome (REJECT > REVIEW > PASS). The result records the rule-set version so an auditor
  * can replay it. The assurance level follows the seed's eKYC levels: level 2 (500M VND/day) needs
- * verified chip data, a chip card, a registry MATCH and an accepted face match; otherwise level 1
+ * verified chip data, a chip card, a registry MATCH (including the registry's comparison of the
+ * chip portrait with its photo, when one was sent) and an accepted face match; otherwise level 1
  * (100M VND/day).
  */
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
@@ -75,6 +76,8 @@ function assertInput(input: DecisionInput): void {
       "must be MATCH, MISMATCH, CARD_INVALID, NOT_FOUND or UNAVAILABLE",
     );
   }
+  if (registry.faceCompared !== undefined && typeof registry.faceCompared !== "boolean")
+    throw new InvalidArgumentError("registry.faceCompared", "must be a boolean when given");
 }
 
 /** Records that a rule fired, with its outcome under the rule set. */
@@ -107,6 +110,7 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
     document.fields.documentType === "CCCD_CHIP" &&
     registry.status === "MATCH" &&
     registry.suggestedIdNumber === undefined &&
+    registry.faceCompared !== false &&
     biometric.similarityBand === "ACCEPT";
   const level = level2 ? 2 : 1;
   return {

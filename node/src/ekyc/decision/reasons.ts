@@ -57,9 +57,18 @@ export function reasonsShown(
     .map((r) => ({ code: r.code, message: messageOf(r.code, r.detail) }));
 }
 
-/** The code in words; a reason given once per field (CHIP_CARD_MISMATCH) names its field (a name, never a value). */
+/**
+ * The code in words; a reason given once per field (CHIP_CARD_MISMATCH) names its field, and one
+ * over several fields (REGISTRY_MISMATCH: which fields, `portrait` among them) names them: names,
+ * never values.
+ */
 function messageOf(code: ReasonCode, detail: Readonly<Record<string, unknown>> | undefined): string {
   const words = code.toLowerCase().replaceAll("_", " ");
+  const isName = (v: unknown): v is string => typeof v === "string" && /^[A-Za-z]{1,32}$/.test(v);
   const field = detail?.field;
-  return typeof field === "string" && /^[A-Za-z]{1,32}$/.test(field) ? `${words}: ${field}` : words;
+  if (isName(field)) return `${words}: ${field}`;
+  const fields = detail?.fields;
+  if (Array.isArray(fields) && fields.length > 0 && fields.length <= 16 && fields.every(isName))
+    return `${words}: ${fields.join(", ")}`;
+  return words;
 }

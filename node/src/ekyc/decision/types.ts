@@ -46,6 +46,11 @@ export interface RegistryAssessment {
   /** CARD_INVALID: LOST, STOLEN or CANCELLED. */
   cardStatus?: string;
   suggestedIdNumber?: string;
+  /**
+   * MATCH / MISMATCH when a portrait was sent: whether the registry compared it with its photo.
+   * false keeps a case from level 2 (the face was sent but nobody compared it).
+   */
+  faceCompared?: boolean;
   /** UNAVAILABLE: the error code (REGISTRY_TIMEOUT, ...). */
   code?: string;
 }

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { decide, ageInYears } from "../../../../node/src/ekyc/decision/engine.ts";
 import { RULES_V1, parseRuleSet } from "../../../../node/src/ekyc/decision/rule-set.ts";
-import { REASON_CODES } from "../../../../node/src/ekyc/decision/reasons.ts";
+import { REASON_CODES, reasonsShown } from "../../../../node/src/ekyc/decision/reasons.ts";
 import type { DecisionInput, DecisionResult } from "../../../../node/src/ekyc/decision/types.ts";
 import { InMemoryNationalIdRegistry } from "../../../../node/src/ekyc/checks/national-id/fake.ts";
 import { generateCitizens } from "../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts";
@@ -109,6 +109,36 @@ const ROWS: Row[] = [
     decision: "PASS",
     codes: [],
     level: 2,
+  },
+  {
+    name: "chip portrait matched by the registry (level 2)",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MATCH", faceCompared: true };
+    },
+    decision: "PASS",
+    codes: [],
+    level: 2,
+  },
+  {
+    name: "chip portrait sent but the registry could not compare it: never level 2",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MATCH", faceCompared: false };
+    },
+    decision: "PASS",
+    codes: [],
+    level: 1,
+  },
+  {
+    name: "chip portrait is not the registry's photo: review, never level 2",
+    patch: (i) => {
+      i.document.chipVerified = true;
+      i.registry = { status: "MISMATCH", fields: ["portrait"], faceCompared: true };
+    },
+    decision: "REVIEW",
+    codes: ["REGISTRY_MISMATCH"],
+    level: 1,
   },
   {
     name: "card with no expiry (age 60+ CCCD)",
@@ -504,6 +534,11 @@ describe("decide (rule set v1)", () => {
       ],
       ["unknown registry status", (i) => ((i.registry as { status: string }).status = "OK"), "registry.status"],
       [
+        "registry faceCompared not a boolean",
+        (i) => ((i.registry as { faceCompared: unknown }).faceCompared = "yes"),
+        "registry.faceCompared",
+      ],
+      [
         "liveness not a boolean",
         (i) => ((i.biometric as { livenessPassed: unknown }).livenessPassed = "yes"),
         "biometric.livenessPassed",
@@ -523,5 +558,21 @@ describe("decide (rule set v1)", () => {
         }
       });
     }
+  });
+});
+
+describe("reasonsShown", () => {
+  it("names the fields of a reason over several fields (names only), and not the PASS ones", () => {
+    expect(
+      reasonsShown([
+        { code: "REGISTRY_MISMATCH", outcome: "REVIEW", detail: { fields: ["dateOfBirth", "portrait"] } },
+        { code: "REGISTRY_OLD_ID_CONVERTED", outcome: "PASS" },
+      ]),
+    ).to.deep.equal([{ code: "REGISTRY_MISMATCH", message: "registry mismatch: dateOfBirth, portrait" }]);
+  });
+  it("names no field that is not a plain name", () => {
+    expect(
+      reasonsShown([{ code: "REGISTRY_MISMATCH", outcome: "REVIEW", detail: { fields: ["NGUYỄN VĂN A"] } }]),
+    ).to.deep.equal([{ code: "REGISTRY_MISMATCH", message: "registry mismatch" }]);
   });
 });

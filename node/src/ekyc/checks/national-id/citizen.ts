@@ -24,6 +24,14 @@ export interface CitizenRecord {
 /** Registry answers other than UNAVAILABLE (which only a transport can produce). */
 export type RegistryAnswer = Exclude<IdentityCheckResult, { status: "UNAVAILABLE" }>;
 
+/** The registry's own comparison of a sent portrait with its photo of the citizen (citizen-photos.ts). */
+export type FaceOutcome = "MATCH" | "MISMATCH" | "NO_PHOTO";
+
+/** What the directory needs of the registry's photo store (citizen-photos.ts). */
+export interface CitizenPhotosLike {
+  compare(idNumber: string, portrait: Uint8Array): Promise<FaceOutcome>;
+}
+
 /** Lookup tables over a citizen list (12-digit id and 9-digit old id). */
 export class CitizenDirectory {
   readonly #byId = new Map<string, CitizenRecord>();
@@ -50,10 +58,32 @@ export class CitizenDirectory {
     return this.#byId.size;
   }
 
-  /** The registry's answer to a canonical query. */
-  answer(query: CanonicalQuery): RegistryAnswer {
+  /**
+   * The answer to a query, comparing its portrait (if any) with the citizen's photo in `photos`
+   * (none held, or no `photos`: the portrait is not compared, `faceCompared: false`).
+   */
+  async answerWithFace(query: CanonicalQuery, photos: CitizenPhotosLike | undefined): Promise<RegistryAnswer> {
+    const citizen = this.lookup(query);
+    if (query.portrait === undefined || citizen === undefined || this.#reported.has(citizen.idNumber))
+      return this.answer(query);
+    const face = photos === undefined ? "NO_PHOTO" : await photos.compare(citizen.idNumber, query.portrait);
+    return this.answer(query, face);
+  }
+
+  /** The citizen a query names (by 12-digit id or old id), if any. */
+  lookup(query: CanonicalQuery): CitizenRecord | undefined {
+    return query.oldIdNumber !== undefined
+      ? this.#byOldId.get(query.oldIdNumber)
+      : this.#byId.get(query.idNumber ?? "");
+  }
+
+  /**
+   * The registry's answer to a canonical query; `face` is the outcome of comparing the query's
+   * portrait with the citizen's photo (given exactly when the query carried a portrait).
+   */
+  answer(query: CanonicalQuery, face?: FaceOutcome): RegistryAnswer {
     const byOld = query.oldIdNumber !== undefined;
-    const citizen = byOld ? this.#byOldId.get(query.oldIdNumber ?? "") : this.#byId.get(query.idNumber ?? "");
+    const citizen = this.lookup(query);
     if (citizen === undefined) return { status: "NOT_FOUND" };
     // A reported card says nothing more: whoever holds it is not to be identified by it.
     const cardStatus = this.#reported.get(citizen.idNumber);
@@ -63,7 +93,11 @@ export class CitizenDirectory {
     if (citizen.dateOfBirth !== query.dateOfBirth) fields.push("dateOfBirth");
     if (query.sex !== undefined && citizen.sex !== query.sex) fields.push("sex");
     if (query.address !== undefined && citizen.address.toUpperCase() !== query.address) fields.push("address");
-    const suggestion = byOld ? { suggestedIdNumber: citizen.idNumber } : {};
-    return fields.length === 0 ? { status: "MATCH", ...suggestion } : { status: "MISMATCH", fields, ...suggestion };
+    if (face === "MISMATCH") fields.push("portrait");
+    const extra = {
+      ...(byOld ? { suggestedIdNumber: citizen.idNumber } : {}),
+      ...(face === undefined ? {} : { faceCompared: face !== "NO_PHOTO" }),
+    };
+    return fields.length === 0 ? { status: "MATCH", ...extra } : { status: "MISMATCH", fields, ...extra };
   }
 }

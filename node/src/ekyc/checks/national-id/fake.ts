@@ -4,16 +4,19 @@
  * REVIEW path without a network.
  */
 import type { CardStatus, CheckOptions, IdentityCheckResult, IdentityQuery, NationalIdRegistry } from "./port.ts";
-import { CitizenDirectory, type CitizenRecord } from "./citizen.ts";
+import { CitizenDirectory, type CitizenPhotosLike, type CitizenRecord } from "./citizen.ts";
 import { canonicalQuery } from "./query.ts";
 import { RegistryAbortedError, RegistryServerError } from "./errors.ts";
 
 export class InMemoryNationalIdRegistry implements NationalIdRegistry {
   readonly #directory: CitizenDirectory;
+  readonly #photos: CitizenPhotosLike | undefined;
   #unavailable = false;
 
-  constructor(citizens: Iterable<CitizenRecord>) {
+  /** `photos`: the registry's photos of citizens (citizen-photos.ts), compared with a query's portrait. */
+  constructor(citizens: Iterable<CitizenRecord>, options: { photos?: CitizenPhotosLike } = {}) {
     this.#directory = new CitizenDirectory(citizens);
+    this.#photos = options.photos;
   }
 
   /** The citizen's card is reported (lost, stolen) or cancelled from now on: checks answer CARD_INVALID (null: valid again). */
@@ -36,6 +39,6 @@ export class InMemoryNationalIdRegistry implements NationalIdRegistry {
       const error = new RegistryServerError(503, 1);
       return { status: "UNAVAILABLE", code: error.code, error };
     }
-    return this.#directory.answer(canonical);
+    return this.#directory.answerWithFace(canonical, this.#photos);
   }
 }

@@ -109,7 +109,11 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
   }
 
   async checkIdentity(query: IdentityQuery, options: CheckOptions = {}): Promise<IdentityCheckResult> {
-    const body = JSON.stringify(canonicalQuery(query));
+    const canonical = canonicalQuery(query);
+    const { portrait, ...fields } = canonical;
+    const body = JSON.stringify(
+      portrait === undefined ? fields : { ...fields, portrait: Buffer.from(portrait).toString("base64") },
+    );
     const admission = this.#breaker.admit();
     if (!admission.admitted) return unavailable(new RegistryCircuitOpenError(admission.retryAfterMs));
 
@@ -125,7 +129,7 @@ export class HttpNationalIdRegistry implements NationalIdRegistry {
       const result = await this.#attempt(body, requestId, signal, attempt);
       if (result.ok) {
         this.#breaker.recordSuccess();
-        return toResult(result.body);
+        return toResult(result.body, portrait !== undefined);
       }
       last = result.error;
       serverWaitMs = result.retryAfterMs ?? 0;
@@ -199,17 +203,21 @@ function unavailable(error: KycnetError): IdentityCheckResult {
   return { status: "UNAVAILABLE", code: error.code, error };
 }
 
-function toResult(body: CheckResponse): IdentityCheckResult {
+/**
+ * The answer as a result. When a portrait was sent, a registry that does not say it compared the
+ * face (an older API, say) answers `faceCompared: false`: its MATCH then never counts for the face.
+ */
+function toResult(body: CheckResponse, portraitSent: boolean): IdentityCheckResult {
   switch (body.status) {
     case "MATCH":
-      return body.suggestedIdNumber === undefined
-        ? { status: "MATCH" }
-        : { status: "MATCH", suggestedIdNumber: body.suggestedIdNumber };
     case "MISMATCH": {
-      const fields = [...new Set(body.fields)];
-      return body.suggestedIdNumber === undefined
-        ? { status: "MISMATCH", fields }
-        : { status: "MISMATCH", fields, suggestedIdNumber: body.suggestedIdNumber };
+      const extra = {
+        ...(body.suggestedIdNumber === undefined ? {} : { suggestedIdNumber: body.suggestedIdNumber }),
+        ...(portraitSent ? { faceCompared: body.faceCompared === true } : {}),
+      };
+      return body.status === "MATCH"
+        ? { status: "MATCH", ...extra }
+        : { status: "MISMATCH", fields: [...new Set(body.fields)], ...extra };
     }
     case "NOT_FOUND":
       return { status: "NOT_FOUND" };

@@ -1,7 +1,9 @@
 /**
  * The `NationalIdRegistry` port: the bank's question to the national population database (the
  * C06 check of seed 003) "does this card number exist, and do the name and date of birth we read
- * match what the state holds?". Adapters: `http-adapter.ts` (a real registry endpoint, or our
+ * match what the state holds?", and, when a portrait is sent, "is this the face in your photo?"
+ * (seed 003 §2.4: the registry compares it with its own photo, which never leaves the registry;
+ * the node sends the portrait and only learns MATCH or MISMATCH). Adapters: `http-adapter.ts` (a real registry endpoint, or our
  * simulator) and `fake.ts` (in memory). Both pass the one compliance suite.
  *
  * The answer is a value, never an exception, for every outcome of the *registry*: MATCH,
@@ -12,8 +14,11 @@
  */
 import type { KycnetError } from "@kycnet/sdk/errors";
 
-/** Fields the registry compares; the same names as the canonical record (docs/protocol.md §2). */
-export const COMPARED_FIELDS = ["fullName", "dateOfBirth", "sex", "address"] as const;
+/**
+ * Fields the registry compares; the same names as the canonical record (docs/protocol.md §2), and
+ * `portrait`: the face sent did not match the registry's photo of the citizen.
+ */
+export const COMPARED_FIELDS = ["fullName", "dateOfBirth", "sex", "address", "portrait"] as const;
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
 /** A query: exactly one of `idNumber` (12 digits) or `oldIdNumber` (9 digits, CMND). */
@@ -27,6 +32,11 @@ export interface IdentityQuery {
   sex?: string;
   /** Compared only when given ("" counts as not given), after whitespace and case folding. */
   address?: string;
+  /**
+   * A portrait to compare with the registry's photo of the citizen: JPEG or PNG bytes, at most
+   * MAX_PORTRAIT_BYTES (query.ts). The chip's DG2 portrait at level 2; absent: no face comparison.
+   */
+  portrait?: Uint8Array;
 }
 
 export interface CheckOptions {
@@ -42,10 +52,20 @@ interface ResultBase {
   suggestedIdNumber?: string;
 }
 
-export interface MatchResult extends ResultBase {
+/** Set (only) when the query carried a portrait. */
+interface FaceComparison {
+  /**
+   * true: the registry compared the portrait with its photo (a MATCH then includes the face);
+   * false: it could not (it holds no photo of the citizen, or did not say it compared), so the
+   * answer says nothing about the face and must not count as a face match.
+   */
+  faceCompared?: boolean;
+}
+
+export interface MatchResult extends ResultBase, FaceComparison {
   status: "MATCH";
 }
-export interface MismatchResult extends ResultBase {
+export interface MismatchResult extends ResultBase, FaceComparison {
   status: "MISMATCH";
   /** Which compared fields differ; never the registry's values (they are personal data). */
   fields: readonly ComparedField[];

@@ -13,9 +13,34 @@ export interface CanonicalQuery {
   dateOfBirth: string;
   sex?: string;
   address?: string;
+  portrait?: Uint8Array;
 }
 
-const ALLOWED_KEYS = new Set(["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "address"]);
+/**
+ * Largest portrait a query may carry. A DG2 portrait is 10-30 kB as JPEG or JPEG 2000 and a few
+ * hundred kB re-encoded as PNG; 512 KiB bounds the request body while leaving room for that.
+ */
+export const MAX_PORTRAIT_BYTES = 512 * 1024;
+
+const ALLOWED_KEYS = new Set(["idNumber", "oldIdNumber", "fullName", "dateOfBirth", "sex", "address", "portrait"]);
+
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/** A portrait is bytes of a JPEG or PNG within the size bound; decoding it is the face model's job. */
+function canonicalPortrait(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new InvalidArgumentError("portrait", "must be bytes (Uint8Array)");
+  if (value.byteLength === 0) throw new InvalidArgumentError("portrait", "is empty");
+  if (value.byteLength > MAX_PORTRAIT_BYTES)
+    throw new InvalidArgumentError("portrait", `is larger than ${MAX_PORTRAIT_BYTES} bytes`);
+  if (!startsWith(value, JPEG_MAGIC) && !startsWith(value, PNG_MAGIC))
+    throw new InvalidArgumentError("portrait", "must be a JPEG or PNG image");
+  return value;
+}
 
 /** Checks and canonicalises a query; exactly one of `idNumber` / `oldIdNumber` must be given. */
 export function canonicalQuery(input: unknown): CanonicalQuery {
@@ -44,5 +69,6 @@ export function canonicalQuery(input: unknown): CanonicalQuery {
   const given = (v: unknown): boolean => v !== undefined && !(typeof v === "string" && v.trim() === "");
   if (given(raw.sex)) out.sex = canonicalizeField("sex", raw.sex);
   if (given(raw.address)) out.address = canonicalizeField("address", raw.address).toUpperCase();
+  if (raw.portrait !== undefined) out.portrait = canonicalPortrait(raw.portrait);
   return out;
 }

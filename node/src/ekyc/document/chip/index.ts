@@ -5,7 +5,14 @@ export { verifyActiveAuthentication, type ActiveAuthResult } from "./active-auth
 export { ActiveAuthChallenges, type ChallengeOptions } from "./challenges.ts";
 export { CscaTrustStore } from "./trust-store.ts";
 export { loadTrustStore } from "./trust-files.ts";
-export { decodePortrait, portraitInfo, portraitPng, type DecodedPortrait, type PortraitInfo } from "./portrait.ts";
+export {
+  decodePortrait,
+  portraitInfo,
+  portraitJpegForRegistry,
+  portraitPng,
+  type DecodedPortrait,
+  type PortraitInfo,
+} from "./portrait.ts";
 export { ComFile } from "./com.ts";
 export { SodFile } from "./sod.ts";
 export { Dg1File } from "./dg1.ts";

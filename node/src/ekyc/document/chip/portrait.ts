@@ -125,6 +125,22 @@ export async function portraitPng(portrait: DecodedPortrait): Promise<Buffer> {
     .toBuffer();
 }
 
+/** Longest side of the portrait sent to the national ID registry: a DG2 portrait is rarely larger. */
+const REGISTRY_PORTRAIT_MAX_SIDE = 640;
+
+/**
+ * The decoded portrait as the national ID registry gets it (checks/national-id): JPEG, at most
+ * 640 px a side, so a chip's largest allowed portrait (4 Mpx) still fits the query's byte bound.
+ */
+export async function portraitJpegForRegistry(portrait: DecodedPortrait): Promise<Buffer> {
+  return sharp(portrait.pixels, {
+    raw: { width: portrait.width, height: portrait.height, channels: portrait.channels },
+  })
+    .resize(REGISTRY_PORTRAIT_MAX_SIDE, REGISTRY_PORTRAIT_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
 function checked(mime: PortraitMime, width: number, height: number, limits: ChipLimits): PortraitInfo {
   if (width <= 0 || height <= 0) throw new ChipFileError(FILE, "image without dimensions");
   if (width * height > limits.maxPortraitPixels)

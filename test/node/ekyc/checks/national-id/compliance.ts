@@ -11,12 +11,18 @@ import type {
   NationalIdRegistry,
 } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
 import { foldDiacritics } from "@kycnet/sdk/protocol";
+import sharp from "sharp";
+import type { CitizenPhotos } from "../../../../../node/src/ekyc/checks/national-id/citizen-photos.ts";
+import { MAX_PORTRAIT_BYTES } from "../../../../../node/src/ekyc/checks/national-id/query.ts";
+import { evalBytes } from "../../biometrics/helpers.ts";
 
 export interface ComplianceContext {
   registry: NationalIdRegistry;
   citizens: readonly CitizenRecord[];
   /** Tells the registry behind the adapter that a citizen's card was reported (lost, stolen, cancelled). */
   reportCard: (idNumber: string, status: CardStatus | null) => void;
+  /** The registry's photo store behind the adapter (real face model): the suite files photos in it. */
+  photos: CitizenPhotos;
 }
 
 function titleCase(upper: string): string {
@@ -198,6 +204,121 @@ export function describeNationalIdRegistryCompliance(
         ).to.deep.equal({ status: "CARD_INVALID", cardStatus: "STOLEN" });
         ctx.reportCard(c.idNumber, null); // found again
         expect(await ctx.registry.checkIdentity({ ...query, idNumber: c.idNumber })).to.deep.equal({ status: "MATCH" });
+      });
+    });
+
+    describe("portrait compared with the registry's photo (seed 003 §2.4)", () => {
+      let photo: Uint8Array;
+      let samePhotoAsJpeg: Uint8Array;
+      let otherPerson: Uint8Array;
+      let c: CitizenRecord;
+      before(async () => {
+        c = ctx.citizens.find((x) => x !== withOld && x !== withoutOld && x.oldIdNumber === "")!;
+        photo = await evalBytes("howard", 2);
+        // The chip holds the photo the registry filed, re-encoded (JPEG here, like a DG2 portrait).
+        samePhotoAsJpeg = new Uint8Array(await sharp(photo).jpeg({ quality: 85 }).toBuffer());
+        otherPerson = new Uint8Array(
+          await sharp(await evalBytes("penny", 1))
+            .jpeg({ quality: 85 })
+            .toBuffer(),
+        );
+        await ctx.photos.enrol(c.idNumber, photo);
+      });
+      const query = (portrait: Uint8Array) => ({
+        idNumber: c.idNumber,
+        fullName: c.fullName,
+        dateOfBirth: c.dateOfBirth,
+        portrait,
+      });
+
+      it("answers MATCH with faceCompared when the fields and the face agree", async () => {
+        const before = ctx.photos.stats();
+        expect(await ctx.registry.checkIdentity(query(samePhotoAsJpeg))).to.deep.equal({
+          status: "MATCH",
+          faceCompared: true,
+        });
+        expect(ctx.photos.stats()).to.deep.equal({ compared: before.compared + 1, matched: before.matched + 1 });
+      });
+      it("answers MISMATCH naming the portrait when the registry's photo is someone else", async () => {
+        expect(await ctx.registry.checkIdentity(query(otherPerson))).to.deep.equal({
+          status: "MISMATCH",
+          fields: ["portrait"],
+          faceCompared: true,
+        });
+      });
+      it("names the portrait beside differing fields", async () => {
+        expect(await ctx.registry.checkIdentity({ ...query(otherPerson), dateOfBirth: "1901-01-01" })).to.deep.equal({
+          status: "MISMATCH",
+          fields: ["dateOfBirth", "portrait"],
+          faceCompared: true,
+        });
+      });
+      it("answers MISMATCH for a portrait with no face in it (it cannot be confirmed)", async () => {
+        const blank = new Uint8Array(
+          await sharp({ create: { width: 240, height: 320, channels: 3, background: "#808080" } })
+            .png()
+            .toBuffer(),
+        );
+        expect(await ctx.registry.checkIdentity(query(blank))).to.deep.equal({
+          status: "MISMATCH",
+          fields: ["portrait"],
+          faceCompared: true,
+        });
+      });
+      it("says faceCompared: false when it holds no photo of the citizen", async () => {
+        expect(
+          await ctx.registry.checkIdentity({
+            ...query(samePhotoAsJpeg),
+            idNumber: withoutOld.idNumber,
+            fullName: withoutOld.fullName,
+            dateOfBirth: withoutOld.dateOfBirth,
+          }),
+        ).to.deep.equal({
+          status: "MATCH",
+          faceCompared: false,
+        });
+      });
+      it("compares the face by old id too, with the suggestion", async () => {
+        await ctx.photos.enrol(withOld.idNumber, photo);
+        try {
+          expect(
+            await ctx.registry.checkIdentity({
+              oldIdNumber: withOld.oldIdNumber,
+              fullName: withOld.fullName,
+              dateOfBirth: withOld.dateOfBirth,
+              portrait: otherPerson,
+            }),
+          ).to.deep.equal({
+            status: "MISMATCH",
+            fields: ["portrait"],
+            suggestedIdNumber: withOld.idNumber,
+            faceCompared: true,
+          });
+        } finally {
+          ctx.photos.remove(withOld.idNumber);
+        }
+      });
+      it("answers NOT_FOUND and CARD_INVALID as without a portrait", async () => {
+        expect(await ctx.registry.checkIdentity({ ...query(samePhotoAsJpeg), idNumber: "999999999999" })).to.deep.equal(
+          { status: "NOT_FOUND" },
+        );
+        ctx.reportCard(c.idNumber, "STOLEN");
+        try {
+          expect(await ctx.registry.checkIdentity(query(samePhotoAsJpeg))).to.deep.equal({
+            status: "CARD_INVALID",
+            cardStatus: "STOLEN",
+          });
+        } finally {
+          ctx.reportCard(c.idNumber, null);
+        }
+      });
+      it("rejects a portrait that is not JPEG or PNG bytes, empty, or too large", async () => {
+        await expectInvalid(ctx.registry, query(new Uint8Array([1, 2, 3, 4])), "portrait");
+        await expectInvalid(ctx.registry, query(new Uint8Array(0)), "portrait");
+        await expectInvalid(ctx.registry, { ...query(photo), portrait: "aGVsbG8=" }, "portrait");
+        const huge = new Uint8Array(MAX_PORTRAIT_BYTES + 1);
+        huge.set([0xff, 0xd8, 0xff]);
+        await expectInvalid(ctx.registry, query(huge), "portrait");
       });
     });
 

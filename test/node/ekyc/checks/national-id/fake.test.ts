@@ -1,15 +1,19 @@
 import { expect } from "chai";
 import { InMemoryNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/fake.ts";
 import { generateCitizens } from "../../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts";
+import { CitizenPhotos } from "../../../../../node/src/ekyc/checks/national-id/citizen-photos.ts";
+import sharp from "sharp";
+import { isKycnetError } from "@kycnet/sdk/errors";
+import { evalBytes, sharedOnnxModel } from "../../biometrics/helpers.ts";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 const citizens = generateCitizens({ seed: 6, count: 200 });
 const registry = new InMemoryNationalIdRegistry(citizens);
-describeNationalIdRegistryCompliance("in-memory fake", () => ({
-  registry,
-  citizens,
-  reportCard: (id, status) => registry.reportCard(id, status),
-}));
+describeNationalIdRegistryCompliance("in-memory fake", async () => {
+  const photos = new CitizenPhotos(await sharedOnnxModel());
+  const withPhotos = new InMemoryNationalIdRegistry(citizens, { photos });
+  return { registry: withPhotos, citizens, reportCard: (id, status) => withPhotos.reportCard(id, status), photos };
+});
 
 describe("InMemoryNationalIdRegistry", () => {
   const c = citizens[0]!;
@@ -46,5 +50,30 @@ describe("generateCitizens", () => {
   });
   it("rejects an absurd count", () => {
     expect(() => generateCitizens({ seed: 1, count: -1 })).to.throw(RangeError);
+  });
+});
+
+describe("CitizenPhotos (the registry's photos)", () => {
+  it("takes the calibrated accept threshold by default and refuses one outside (0, 1)", async () => {
+    const model = await sharedOnnxModel();
+    expect(new CitizenPhotos(model).threshold).to.equal(0.39);
+    expect(() => new CitizenPhotos(model, { threshold: 1 })).to.throw(RangeError);
+    expect(() => new CitizenPhotos(model, { threshold: Number.NaN })).to.throw(RangeError);
+  });
+  it("refuses to file a photo without a face, and compares nothing once a photo is removed", async () => {
+    const photos = new CitizenPhotos(await sharedOnnxModel());
+    const blank = new Uint8Array(
+      await sharp({ create: { width: 240, height: 320, channels: 3, background: "#808080" } })
+        .png()
+        .toBuffer(),
+    );
+    const error: unknown = await photos.enrol("001090123456", blank).catch((e: unknown) => e);
+    expect(isKycnetError(error, "FACE_NOT_FOUND"), String(error)).to.equal(true);
+    const face = await evalBytes("amy", 1);
+    await photos.enrol("001090123456", face);
+    expect(await photos.compare("001090123456", face)).to.equal("MATCH");
+    photos.remove("001090123456");
+    expect(await photos.compare("001090123456", face)).to.equal("NO_PHOTO");
+    expect(photos.stats()).to.deep.equal({ compared: 1, matched: 1 });
   });
 });

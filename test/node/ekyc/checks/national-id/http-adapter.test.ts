@@ -4,7 +4,9 @@
  * connection refused, caller abort).
  */
 import { expect } from "chai";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
+import sharp from "sharp";
 import { HttpNationalIdRegistry } from "../../../../../node/src/ekyc/checks/national-id/http-adapter.ts";
 import { CircuitBreaker } from "../../../../../node/src/ekyc/checks/national-id/circuit-breaker.ts";
 import type { IdentityCheckResult } from "../../../../../node/src/ekyc/checks/national-id/port.ts";
@@ -13,6 +15,8 @@ import {
   type RegistrySimulator,
 } from "../../../../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
+import { CitizenPhotos } from "../../../../../node/src/ekyc/checks/national-id/citizen-photos.ts";
+import { sharedOnnxModel } from "../../biometrics/helpers.ts";
 import { describeNationalIdRegistryCompliance } from "./compliance.ts";
 
 function codeOf(result: IdentityCheckResult): string {
@@ -32,8 +36,10 @@ async function unusedPort(): Promise<number> {
 
 describe("HttpNationalIdRegistry against the registry simulator", () => {
   let simulator: RegistrySimulator;
+  let photos: CitizenPhotos;
   before(async () => {
-    simulator = createRegistrySimulator({ seed: 6, citizens: 300 });
+    photos = new CitizenPhotos(await sharedOnnxModel());
+    simulator = createRegistrySimulator({ seed: 6, citizens: 300, photos });
     await simulator.start();
   });
   after(() => simulator.stop());
@@ -42,6 +48,7 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
     registry: new HttpNationalIdRegistry({ baseUrl: simulator.url }),
     citizens: simulator.citizens,
     reportCard: (id, status) => simulator.reportCard(id, status),
+    photos,
   }));
 
   const fast = { attemptTimeoutMs: 300, deadlineMs: 2_000, backoffMs: 5 };
@@ -206,6 +213,40 @@ describe("HttpNationalIdRegistry against the registry simulator", () => {
         body: JSON.stringify({ idNumber: "1", fullName: "X", dateOfBirth: "bad", extra: "<script>" }),
       });
       expect(response.status).to.equal(400);
+    });
+    it("the simulator rejects a wire portrait that is not base64 of a JPEG or PNG with 400", async () => {
+      const c = simulator.citizens[0]!;
+      const send = (portrait: string) =>
+        fetch(new URL("/v1/identity/check", simulator.url), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ idNumber: c.idNumber, fullName: c.fullName, dateOfBirth: c.dateOfBirth, portrait }),
+        });
+      expect((await send("not base64!")).status).to.equal(400);
+      const notAnImage = await send(Buffer.from("GIF89a not allowed").toString("base64"));
+      expect(notAnImage.status).to.equal(400);
+      expect(((await notAnImage.json()) as { code: string }).code).to.equal("INVALID_ARGUMENT");
+    });
+    it("reads a MATCH that does not say the face was compared as faceCompared: false", async () => {
+      // A registry on an older contract: it answers the fields and ignores the portrait.
+      const server = createHttpServer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "MATCH" }));
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      try {
+        const { port } = server.address() as { port: number };
+        const registry = new HttpNationalIdRegistry({ baseUrl: `http://127.0.0.1:${port}`, ...fast });
+        const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#000" } })
+          .png()
+          .toBuffer();
+        expect(await registry.checkIdentity({ ...queryOf(), portrait: new Uint8Array(png) })).to.deep.equal({
+          status: "MATCH",
+          faceCompared: false,
+        });
+        expect(await registry.checkIdentity(queryOf())).to.deep.equal({ status: "MATCH" });
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
     });
   });
 

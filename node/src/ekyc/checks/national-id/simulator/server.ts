@@ -5,10 +5,10 @@
  * 127.0.0.1 (port 0 by default) and is started by tests and `start.ts`.
  */
 import Fastify, { type FastifyInstance } from "fastify";
-import { CitizenDirectory, type CitizenRecord } from "../citizen.ts";
+import { CitizenDirectory, type CitizenPhotosLike, type CitizenRecord } from "../citizen.ts";
 import type { CardStatus } from "../port.ts";
 import { canonicalQuery } from "../query.ts";
-import { CHECK_PATH, CheckRequestSchema, REQUEST_ID_HEADER } from "../wire.ts";
+import { CHECK_PATH, CheckRequestSchema, MAX_REQUEST_BYTES, REQUEST_ID_HEADER, type CheckRequest } from "../wire.ts";
 import { generateCitizens, seededRandom } from "./citizens.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 
@@ -23,6 +23,8 @@ export interface RegistrySimulatorOptions {
   seed?: number;
   /** A population to serve, or how many people to generate from `seed` (default 1,000). */
   citizens?: readonly CitizenRecord[] | number;
+  /** The registry's photos of citizens (citizen-photos.ts): a query's portrait is compared with them. */
+  photos?: CitizenPhotosLike;
   /** Added to every answer (default 0). */
   latencyMs?: number;
   /** Probability in [0, 1] of a random 503 (seeded, reproducible; default 0). */
@@ -61,6 +63,13 @@ export interface RegistrySimulator {
   reset(): void;
 }
 
+/** The wire request as a query: the portrait's base64 (schema-checked) back to bytes. */
+function fromWire(body: unknown): unknown {
+  const request = body as CheckRequest;
+  if (request.portrait === undefined) return request;
+  return { ...request, portrait: new Uint8Array(Buffer.from(request.portrait, "base64")) };
+}
+
 export function createRegistrySimulator(options: RegistrySimulatorOptions = {}): RegistrySimulator {
   const seed = options.seed ?? 6;
   const citizens = Array.isArray(options.citizens)
@@ -82,11 +91,11 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
       : { key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true }) };
   // fastify types its instance by server kind; the simulator only uses what http and https share.
   const app = (https === null
-    ? Fastify({ logger: false, bodyLimit: 8 * 1024, forceCloseConnections: true })
+    ? Fastify({ logger: false, bodyLimit: MAX_REQUEST_BYTES, forceCloseConnections: true })
     : Fastify({
         https,
         logger: false,
-        bodyLimit: 8 * 1024,
+        bodyLimit: MAX_REQUEST_BYTES,
         forceCloseConnections: true,
       })) as unknown as FastifyInstance;
 
@@ -124,7 +133,8 @@ export function createRegistrySimulator(options: RegistrySimulatorOptions = {}):
         break;
     }
     try {
-      return reply.code(200).send(directory.answer(canonicalQuery(request.body)));
+      const answer = await directory.answerWithFace(canonicalQuery(fromWire(request.body)), options.photos);
+      return reply.code(200).send(answer);
     } catch (error) {
       if (isKycnetError(error, "INVALID_ARGUMENT"))
         return reply.code(400).send({ code: error.code, message: error.message });
