@@ -84,7 +84,7 @@ export async function startBenchConsortium() {
     await a.onboarding.uploadSelfieFrames(
       sessionId,
       challenge.challengeId,
-      await customer.framesFor(challenge.steps, Date.now()),
+      await customer.framesFor(challenge, Date.now()),
     );
     const t = performance.now();
     await a.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
@@ -106,7 +106,7 @@ export async function startBenchConsortium() {
     const subject = createSubjectKey();
     const { sessionId } = await api.createSession(subject.address as Hex);
     const challenge = await api.createLivenessChallenge(sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await customer.framesFor(challenge, Date.now());
     const t = performance.now();
     if (level === 2) {
       const aa = await api.createChipChallenge(sessionId);
@@ -148,7 +148,7 @@ export async function startBenchConsortium() {
     const session = await b.onboarding.createReuseSession(createSubjectKey().address as Hex, request);
     const fetchMs = performance.now() - t;
     const challenge = await b.onboarding.createLivenessChallenge(session.sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await customer.framesFor(challenge, Date.now());
     const t2 = performance.now();
     await b.onboarding.uploadSelfieFrames(session.sessionId, challenge.challengeId, frames);
     const decision = await b.onboarding.decide(session.sessionId);

@@ -13,8 +13,12 @@
  * - `headPose` returns yaw/pitch/roll in degrees; yaw > 0 when the face turns towards the image's right.
  * - `eyeState` returns per-eye probabilities that the eye is open, in [0, 1].
  * - `liveness` returns the probability in [0, 1] that the face is a live presentation.
+ * - `analyseFrames` gives, per frame, what the calls above give for its single face (frame-analysis.ts),
+ *   or why there is none; it takes ownership of the images' pixel buffers (an adapter may transfer
+ *   them to another thread, which detaches them), so callers pass pixels they no longer need.
  * - after `close()` every call rejects with FACE_MODEL_CLOSED; close() is idempotent.
  */
+import type { FrameAnalysis, FramePlan } from "./frame-analysis.ts";
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
 import type { RgbImage } from "./image.ts";
 
@@ -51,5 +55,6 @@ export interface FaceModel {
   headPose(image: RgbImage, box: FaceBox): Promise<HeadPose>;
   eyeState(image: RgbImage, landmarks: FaceLandmarks): Promise<EyeState>;
   liveness(image: RgbImage, box: FaceBox): Promise<number>;
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]>;
   close(): Promise<void>;
 }

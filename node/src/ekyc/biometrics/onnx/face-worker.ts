@@ -4,6 +4,7 @@
  */
 import { serveRpc } from "../../../workers/rpc.ts";
 import type { FaceLandmarks } from "../face-model.ts";
+import type { FramePlan } from "../frame-analysis.ts";
 import type { FaceBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import { loadOnnxFaceModel, type OnnxFaceModelOptions } from "./onnx-face-model.ts";
@@ -19,6 +20,7 @@ await serveRpc(async (options: OnnxFaceModelOptions) => {
       headPose: (image: RgbImage, box: FaceBox) => model.headPose(image, box),
       eyeState: (image: RgbImage, landmarks: FaceLandmarks) => model.eyeState(image, landmarks),
       liveness: (image: RgbImage, box: FaceBox) => model.liveness(image, box),
+      analyseFrames: (images: RgbImage[], plan: FramePlan) => model.analyseFrames(images, plan),
     },
   };
 });

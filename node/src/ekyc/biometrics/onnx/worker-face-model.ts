@@ -1,11 +1,13 @@
 /**
  * The ONNX face model on a worker thread of its own: the same adapter (onnx-face-model.ts) behind
- * the FaceModel port, with its inferences off the event loop (workers/rpc.ts says why). Images are
- * copied to the worker per call (a selfie is ≈ 1 MB of RGB; the copy costs about a millisecond).
+ * the FaceModel port, with its inferences off the event loop (workers/rpc.ts says why). Single-model
+ * calls copy their image to the worker; `analyseFrames` sends all of a selfie's frames in one
+ * message and transfers their buffers.
  */
 import { RpcWorker, type WireError } from "../../../workers/rpc.ts";
 import { FaceError, type FaceErrorCode } from "../errors.ts";
 import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import type { FrameAnalysis, FramePlan } from "../frame-analysis.ts";
 import type { FaceBox, ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import type { OnnxFaceModelOptions } from "./onnx-face-model.ts";
@@ -19,6 +21,16 @@ function rebuild(error: WireError): Error {
 
 /** Only the pixels and size cross to the worker, whatever else the caller's image object carries. */
 const pixels = (image: RgbImage): RgbImage => ({ width: image.width, height: image.height, data: image.data });
+
+/**
+ * Pixels whose whole ArrayBuffer can be transferred: a view on part of a larger buffer (Node's
+ * Buffer pool, a shared decode buffer) is copied first, since transferring it would detach the rest.
+ */
+function ownPixels(image: RgbImage): RgbImage {
+  const d = image.data;
+  const whole = d.buffer instanceof ArrayBuffer && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength;
+  return { width: image.width, height: image.height, data: whole ? d : d.slice() };
+}
 
 class WorkerFaceModel implements FaceModel {
   readonly info: FaceModelInfo;
@@ -46,6 +58,11 @@ class WorkerFaceModel implements FaceModel {
   }
   liveness(image: RgbImage, box: FaceBox): Promise<number> {
     return this.#rpc.call("liveness", [pixels(image), box]);
+  }
+  /** One message for the whole selfie; the pixel buffers move to the worker (transferred, not copied). */
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]> {
+    const moved = images.map(ownPixels);
+    return this.#rpc.call("analyseFrames", [moved, plan], [...new Set(moved.map((m) => m.data.buffer as ArrayBuffer))]);
   }
   close(): Promise<void> {
     return this.#rpc.close();
