@@ -138,7 +138,14 @@ export class RpcWorker<Info> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.ref(); // keeps the process alive while an answer is due
-      worker.postMessage({ id, method, args } satisfies Request, [...transfer]);
+      try {
+        worker.postMessage({ id, method, args } satisfies Request, [...transfer]);
+      } catch (error) {
+        // e.g. a DataCloneError: the call fails, the worker stays up
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) worker.unref();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 

@@ -23,13 +23,12 @@ function rebuild(error: WireError): Error {
 const pixels = (image: RgbImage): RgbImage => ({ width: image.width, height: image.height, data: image.data });
 
 /**
- * Pixels whose whole ArrayBuffer can be transferred: a view on part of a larger buffer (Node's
- * Buffer pool, a shared decode buffer) is copied first, since transferring it would detach the rest.
+ * The pixels in a fresh ArrayBuffer of their own, which can be transferred: decoded images live in
+ * sharp's external (native) memory or in views on Node's Buffer pool, neither of which can be moved
+ * to another thread. One memcpy here; the message then carries no copy at all.
  */
 function ownPixels(image: RgbImage): RgbImage {
-  const d = image.data;
-  const whole = d.buffer instanceof ArrayBuffer && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength;
-  return { width: image.width, height: image.height, data: whole ? d : d.slice() };
+  return { width: image.width, height: image.height, data: new Uint8Array(image.data) };
 }
 
 class WorkerFaceModel implements FaceModel {
@@ -59,7 +58,7 @@ class WorkerFaceModel implements FaceModel {
   liveness(image: RgbImage, box: FaceBox): Promise<number> {
     return this.#rpc.call("liveness", [pixels(image), box]);
   }
-  /** One message for the whole selfie; the pixel buffers move to the worker (transferred, not copied). */
+  /** One message for the whole selfie; the pixel buffers move to the worker (transferred, not cloned). */
   analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]> {
     const moved = images.map(ownPixels);
     return this.#rpc.call("analyseFrames", [moved, plan], [...new Set(moved.map((m) => m.data.buffer as ArrayBuffer))]);
