@@ -18,7 +18,6 @@
  *   them to another thread, which detaches them), so callers pass pixels they no longer need.
  * - after `close()` every call rejects with FACE_MODEL_CLOSED; close() is idempotent.
  */
-import type { FrameAnalysis, FramePlan } from "./frame-analysis.ts";
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
 import type { RgbImage } from "./image.ts";
 
@@ -46,6 +45,29 @@ export interface EyeState {
   readonly leftOpen: number;
   readonly rightOpen: number;
 }
+
+/** What `analyseFrames` computes where (frame-analysis.ts has the shared implementation). */
+export interface FramePlan {
+  readonly minFaceSize: number;
+  /** Frame indices that get an embedding. */
+  readonly embed: readonly number[];
+  /** Frame indices that get a passive liveness score. */
+  readonly passive: readonly number[];
+}
+
+export type FrameAnalysis =
+  | { readonly face: "NOT_FOUND" | "MULTIPLE" | "TOO_SMALL" }
+  | {
+      readonly face: "ONE";
+      readonly box: ScoredBox;
+      readonly landmarks: FaceLandmarks;
+      readonly pose: HeadPose;
+      readonly eyes: EyeState;
+      readonly embedding: Float32Array | null;
+      readonly passive: number | null;
+      /** 64-bit difference hash of the face crop, hex (liveness/frame-memory.ts). */
+      readonly faceHash: string;
+    };
 
 export interface FaceModel {
   readonly info: FaceModelInfo;

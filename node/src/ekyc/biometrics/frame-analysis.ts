@@ -6,32 +6,10 @@
  * frames whose identity is checked, passive liveness on the frontal frame.
  */
 import { FaceError } from "./errors.ts";
-import type { EyeState, FaceLandmarks, FaceModel, HeadPose } from "./face-model.ts";
+import type { FaceModel, FrameAnalysis, FramePlan } from "./face-model.ts";
 import { selectSingleFace } from "./face-reader.ts";
 import type { ScoredBox } from "./geometry.ts";
 import { cropResize, type RgbImage } from "./image.ts";
-
-export interface FramePlan {
-  readonly minFaceSize: number;
-  /** Frame indices that get an embedding. */
-  readonly embed: readonly number[];
-  /** Frame indices that get a passive liveness score. */
-  readonly passive: readonly number[];
-}
-
-export type FrameAnalysis =
-  | { readonly face: "NOT_FOUND" | "MULTIPLE" | "TOO_SMALL" }
-  | {
-      readonly face: "ONE";
-      readonly box: ScoredBox;
-      readonly landmarks: FaceLandmarks;
-      readonly pose: HeadPose;
-      readonly eyes: EyeState;
-      readonly embedding: Float32Array | null;
-      readonly passive: number | null;
-      /** 64-bit difference hash of the face crop, hex (liveness/frame-memory.ts). */
-      readonly faceHash: string;
-    };
 
 /** The model calls `analyseFrames` is made of, so that adapters can share this implementation. */
 export type FramePrimitives = Pick<FaceModel, "detect" | "landmarks" | "embed" | "headPose" | "eyeState" | "liveness">;

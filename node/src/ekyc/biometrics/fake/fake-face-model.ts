@@ -9,8 +9,16 @@
  * It satisfies the port contract (compliance suite), not the models' accuracy.
  */
 import { FaceError } from "../errors.ts";
-import { analyseFramesWith, type FrameAnalysis, type FramePlan } from "../frame-analysis.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import { analyseFramesWith } from "../frame-analysis.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import { l2Normalize, type FaceBox, type ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 

@@ -12,9 +12,8 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { ChallengeError, FaceError } from "../errors.ts";
-import type { FaceModel } from "../face-model.ts";
+import type { FaceModel, FrameAnalysis, FramePlan } from "../face-model.ts";
 import { loadFaceImage, DEFAULT_MIN_FACE_SIZE, type FaceImageInput } from "../face-reader.ts";
-import type { FrameAnalysis, FramePlan } from "../frame-analysis.ts";
 import { cosineSimilarity } from "../geometry.ts";
 import { pixelHash, type RgbImage } from "../image.ts";
 import { loadThresholds, type BiometricThresholds, type LivenessThresholds } from "../matching.ts";

@@ -3,8 +3,7 @@
  * here and every FaceModel call runs on this thread (workers/rpc.ts says why).
  */
 import { serveRpc } from "../../../workers/rpc.ts";
-import type { FaceLandmarks } from "../face-model.ts";
-import type { FramePlan } from "../frame-analysis.ts";
+import type { FaceLandmarks, FramePlan } from "../face-model.ts";
 import type { FaceBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import { loadOnnxFaceModel, type OnnxFaceModelOptions } from "./onnx-face-model.ts";

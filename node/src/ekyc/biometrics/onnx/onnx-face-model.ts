@@ -11,8 +11,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { FaceError } from "../errors.ts";
-import { analyseFramesWith, type FrameAnalysis, type FramePlan } from "../frame-analysis.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import { analyseFramesWith } from "../frame-analysis.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import {
   ARCFACE_TEMPLATE_112,
   boxHeight,

@@ -6,8 +6,15 @@
  */
 import { RpcWorker, type WireError } from "../../../workers/rpc.ts";
 import { FaceError, type FaceErrorCode } from "../errors.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
-import type { FrameAnalysis, FramePlan } from "../frame-analysis.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import type { FaceBox, ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import type { OnnxFaceModelOptions } from "./onnx-face-model.ts";
