@@ -30,13 +30,23 @@ export function livenessPrompts(challenge: {
   readonly steps: readonly string[];
   readonly promptsAtMs: readonly number[];
 }): LivenessPrompt[] {
-  const { steps, promptsAtMs } = challenge;
+  // typed views: Array.isArray would narrow to any[]
+  const steps: readonly unknown[] = challenge.steps;
+  const promptsAtMs: readonly unknown[] = challenge.promptsAtMs;
   if (!Array.isArray(steps) || !Array.isArray(promptsAtMs) || steps.length !== promptsAtMs.length)
     throw new InvalidArgumentError("challenge", "steps and promptsAtMs must be arrays of one length");
   return steps.map((step, i) => {
+    if (typeof step !== "string") throw new InvalidArgumentError("challenge", "steps must be strings");
     if (!Object.hasOwn(INSTRUCTIONS, step)) throw new InvalidArgumentError("challenge", `unknown step ${String(step)}`);
     const atMs = promptsAtMs[i];
-    if (typeof atMs !== "number" || !Number.isInteger(atMs) || atMs < 0 || (i > 0 && atMs <= promptsAtMs[i - 1]!))
+    const previous = i > 0 ? promptsAtMs[i - 1] : -1;
+    if (
+      typeof atMs !== "number" ||
+      !Number.isInteger(atMs) ||
+      atMs < 0 ||
+      typeof previous !== "number" ||
+      atMs <= previous
+    )
       throw new InvalidArgumentError("challenge", "promptsAtMs must be increasing non-negative integers");
     return { step: step as LivenessStep, atMs, instruction: INSTRUCTIONS[step as LivenessStep] };
   });
