@@ -35,11 +35,11 @@ export function livenessPrompts(challenge: {
   const promptsAtMs: readonly unknown[] = challenge.promptsAtMs;
   if (!Array.isArray(steps) || !Array.isArray(promptsAtMs) || steps.length !== promptsAtMs.length)
     throw new InvalidArgumentError("challenge", "steps and promptsAtMs must be arrays of one length");
-  return steps.map((step, i) => {
+  return challenge.steps.map((step: unknown, i) => {
     if (typeof step !== "string") throw new InvalidArgumentError("challenge", "steps must be strings");
     if (!Object.hasOwn(INSTRUCTIONS, step)) throw new InvalidArgumentError("challenge", `unknown step ${String(step)}`);
-    const atMs = promptsAtMs[i];
-    const previous = i > 0 ? promptsAtMs[i - 1] : -1;
+    const atMs: unknown = challenge.promptsAtMs[i];
+    const previous: unknown = i > 0 ? challenge.promptsAtMs[i - 1] : -1;
     if (
       typeof atMs !== "number" ||
       !Number.isInteger(atMs) ||
