@@ -114,8 +114,9 @@ async function rehearsed(
       expiresAt: startMs + 30_000,
     };
     const copy = frames.map((f) => ({ image: { ...f.image, data: f.image.data.slice() }, timestampMs: f.timestampMs }));
-    const check = await verifyChallenge(model, local, copy, thresholds, { now: startMs + 5_000 });
-    if (check.passed) break;
+    // a frame list the node will refuse anyway, or a model already closed: send the frames as made
+    const check = await verifyChallenge(model, local, copy, thresholds, { now: startMs + 5_000 }).catch(() => null);
+    if (check === null || check.passed) break;
     frames = framesFor(face, challenge, startMs, {
       session: nextSession(),
       turnDegrees: 58 + attempt * 2,

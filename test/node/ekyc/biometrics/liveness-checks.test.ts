@@ -100,7 +100,7 @@ describe("liveness checks (pure)", function () {
       expect(smileScore(neutral, smiling)).to.be.greaterThan(t.smileAbove);
     });
     it("reads the nose's offset between the jaw sides as yaw (positive towards the image's right)", () => {
-      expect(landmarkYaw({ points5: [], points68: face() })).to.be.closeTo(0, 0.5);
+      expect(Math.abs(landmarkYaw({ points5: [], points68: face() })!)).to.be.lessThan(0.5);
       expect(landmarkYaw({ points5: [], points68: face({ nose: 20 }) })).to.be.greaterThan(30);
       expect(landmarkYaw({ points5: [], points68: face({ nose: -20 }) })).to.be.lessThan(-30);
       expect(landmarkYaw({ points5: [] })).to.equal(null);
