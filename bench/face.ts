@@ -164,7 +164,7 @@ async function livenessRun(concurrency: number): Promise<{
           [other, false],
         ] as const) {
           const challenge = issuer.create();
-          const frames = framesFor(face, challenge.steps, challenge.issuedAt + 5);
+          const frames = framesFor(face, challenge, challenge.issuedAt + 5);
           now = challenge.issuedAt + 4_000;
           const t0 = performance.now();
           const v = await verifySelfie(

@@ -31,7 +31,7 @@ try {
     const subject = createSubjectKey();
     const { sessionId } = await client.createSession(subject.address as Hex);
     const challenge = await client.createLivenessChallenge(sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await customer.framesFor(challenge, Date.now());
     const t = performance.now();
     await client.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await client.uploadDocument(sessionId, "back", customer.back, "image/jpeg");

@@ -108,7 +108,7 @@ async function selfieAndDecide(
   customer: Awaited<ReturnType<typeof makeDemoCustomer>>,
 ) {
   const challenge = await client.createLivenessChallenge(sessionId);
-  const frames = await customer.framesFor(challenge.steps, Date.now());
+  const frames = await customer.framesFor(challenge, Date.now());
   await client.uploadSelfie(sessionId, challenge.challengeId, frames);
   return { steps: challenge.steps, decision: await client.decide(sessionId) };
 }

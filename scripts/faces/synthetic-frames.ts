@@ -97,27 +97,104 @@ export function jitter(image: RgbImage, seed: number): RgbImage {
   return { width: image.width, height: image.height, data: out };
 }
 
-export type SyntheticStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK";
+export type SyntheticStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK" | "SMILE";
+
+export interface SyntheticScript {
+  readonly steps: readonly string[];
+  /** When each step is prompted, ms after the first frame (the node's challenge says). */
+  readonly promptsAtMs: readonly number[];
+}
+
+export interface SyntheticOptions {
+  /** Nominal cylinder turn; fr_pose reads these warps lower than nominal (see thresholds.json). */
+  turnDegrees?: number;
+  smileStrength?: number;
+  /** Time from a prompt to the action frame, and from it to the return-to-neutral frame. */
+  reactionMs?: number;
+  holdMs?: number;
+  /** Per-session variation of the still (light and framing), as two real sessions differ; null: none. */
+  session?: number | null;
+}
 
 /**
- * Frames answering `steps` from one still face: neutral, then each action followed by a return to
- * neutral, timestamps `gapMs` apart from `startMs`. TURN_LEFT (the customer's left) turns the face
- * towards the image's right in an unmirrored frame.
+ * Frames answering a challenge from one still face: neutral, then each action `reactionMs` after
+ * its prompt, then a return to neutral `holdMs` later. TURN_LEFT (the customer's left) turns the
+ * face towards the image's right in an unmirrored frame. With `session`, the still first gets a
+ * random light gradient and a slight rotation, so two sessions of one person are not the same
+ * frames (as two real sessions never are).
  */
 export function framesFor(
   face: { image: RgbImage; cx: number; halfWidth: number; points68: readonly Point[] },
-  steps: readonly SyntheticStep[],
+  script: SyntheticScript,
   startMs: number,
-  gapMs = 250,
-  turnDegrees = 35,
+  options: SyntheticOptions = {},
 ): Array<{ image: RgbImage; timestampMs: number }> {
-  const images: RgbImage[] = [face.image];
-  for (const step of steps) {
-    if (step === "BLINK") images.push(closeEyes(face.image, face.points68));
-    else images.push(turnHead(face.image, face, step === "TURN_LEFT" ? turnDegrees : -turnDegrees));
-    images.push(face.image);
+  const { turnDegrees = 58, smileStrength = 0.3, reactionMs = 350, holdMs = 350, session = null } = options;
+  const base = session === null ? { ...face, yaw: 0 } : sessionVariant(face, session);
+  // every frame is one cylinder warp of the (re-lit, rolled) still: the session's own small yaw,
+  // plus the turn on turn frames (two warps in a row would blur the face more than one)
+  const posed = (image: RgbImage, extraYaw = 0): RgbImage =>
+    base.yaw + extraYaw === 0 ? image : turnHead(image, base, base.yaw + extraYaw);
+  const neutral = posed(base.image);
+  const out: Array<{ image: RgbImage; timestampMs: number }> = [{ image: neutral, timestampMs: startMs }];
+  script.steps.forEach((step, i) => {
+    const at = startMs + (script.promptsAtMs[i] ?? i * 1200 + 500) + reactionMs;
+    let action: RgbImage;
+    if (step === "BLINK") action = posed(closeEyes(base.image, base.points68));
+    else if (step === "SMILE") action = posed(smile(base.image, base.points68, smileStrength));
+    else action = posed(base.image, step === "TURN_LEFT" ? turnDegrees : -turnDegrees);
+    out.push({ image: action, timestampMs: at }, { image: neutral, timestampMs: at + holdMs });
+  });
+  return out.map((f, i) => ({ image: jitter(f.image, i + 1 + 7919 * (session ?? 0)), timestampMs: f.timestampMs }));
+}
+
+/**
+ * The still under another light and framing: a light gradient and a small roll applied to the
+ * pixels (landmarks rotated with them), and a small yaw of the head that `framesFor` applies with
+ * each frame's own warp.
+ */
+export function sessionVariant<
+  F extends { image: RgbImage; cx: number; halfWidth: number; points68: readonly Point[] },
+>(face: F, session: number): F & { yaw: number } {
+  let s = (session * 2654435761 + 12345) >>> 0 || 1;
+  const rand = (): number => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+  const sign = (): number => (rand() < 0.5 ? -1 : 1);
+  const light = sign() * (0.2 + rand() * 0.25); // 20-45 % brightness from one side to the other
+  const lightAngle = rand() * Math.PI; // direction of the light gradient
+  const angle = (sign() * (3 + rand() * 5) * Math.PI) / 180; // 3-8 degrees of roll
+  const yaw = sign() * (3 + rand() * 4); // 3-7 degrees: nobody faces the camera the same way twice
+  const { width: W, height: H, data } = face.image;
+  const cy = face.points68.reduce((a, p) => a + p.y, 0) / face.points68.length;
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const dx = x - face.cx,
+        dy = y - cy;
+      const sx = Math.round(face.cx + cos * dx + sin * dy),
+        sy = Math.round(cy - sin * dx + cos * dy);
+      const gain = 1 + light * (((x - W / 2) * Math.cos(lightAngle) + (y - H / 2) * Math.sin(lightAngle)) / (W / 2));
+      for (let c = 0; c < 3; c++) {
+        const v = sx >= 0 && sy >= 0 && sx < W && sy < H ? data[(sy * W + sx) * 3 + c]! : 127;
+        out[(y * W + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * gain)));
+      }
+    }
   }
-  return images.map((img, i) => ({ image: jitter(img, i + 1), timestampMs: startMs + i * gapMs }));
+  // landmarks follow the rotation (forward map is the inverse of the sampling above)
+  const points68 = face.points68.map((p) => {
+    const dx = p.x - face.cx,
+      dy = p.y - cy;
+    return { x: face.cx + cos * dx - sin * dy, y: cy + sin * dx + cos * dy };
+  });
+  return { ...face, image: { width: W, height: H, data: out }, points68, yaw };
 }
 
 /**
@@ -142,6 +219,51 @@ export function tiltPhoto(image: RgbImage, cx: number, cy: number, degrees: numb
         sy = Math.round(yp / k + cy);
       if (sx < 0 || sy < 0 || sx >= W || sy >= H) continue;
       for (let ch = 0; ch < 3; ch++) out[(y * W + x) * 3 + ch] = data[(sy * W + sx) * 3 + ch]!;
+    }
+  }
+  return { width: W, height: H, data: out };
+}
+
+/**
+ * A smile painted on a still face: the mouth corners (iBUG 48 and 54) pulled outwards and up by a
+ * smooth local warp, which is what a smile does to mouth geometry at selfie resolution. It does not
+ * show teeth, cheek bulges or the eye narrowing of a real smile.
+ */
+export function smile(image: RgbImage, points68: readonly Point[], strength = 0.18): RgbImage {
+  const { width: W, height: H, data } = image;
+  const left = points68[48]!,
+    right = points68[54]!;
+  const mouthWidth = Math.hypot(right.x - left.x, right.y - left.y);
+  const radius = mouthWidth * 0.6;
+  const pulls = [
+    { c: left, dx: -strength * mouthWidth, dy: -strength * 0.6 * mouthWidth },
+    { c: right, dx: strength * mouthWidth, dy: -strength * 0.6 * mouthWidth },
+  ];
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let sx = x,
+        sy = y;
+      for (const { c, dx, dy } of pulls) {
+        // backward map: the pixel here came from where the pull started (centre moved by the pull)
+        const d = Math.hypot(x - c.x - dx, y - c.y - dy) / radius;
+        if (d >= 1) continue;
+        const w = (1 - d * d) ** 2;
+        sx -= dx * w;
+        sy -= dy * w;
+      }
+      const x0 = Math.max(0, Math.min(W - 2, Math.floor(sx))),
+        y0 = Math.max(0, Math.min(H - 2, Math.floor(sy)));
+      const fx = Math.max(0, Math.min(1, sx - x0)),
+        fy = Math.max(0, Math.min(1, sy - y0));
+      for (let ch = 0; ch < 3; ch++) {
+        const v =
+          data[(y0 * W + x0) * 3 + ch]! * (1 - fx) * (1 - fy) +
+          data[(y0 * W + x0 + 1) * 3 + ch]! * fx * (1 - fy) +
+          data[((y0 + 1) * W + x0) * 3 + ch]! * (1 - fx) * fy +
+          data[((y0 + 1) * W + x0 + 1) * 3 + ch]! * fx * fy;
+        out[(y * W + x) * 3 + ch] = Math.round(v);
+      }
     }
   }
   return { width: W, height: H, data: out };

@@ -83,7 +83,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     await client.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await client.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     const challenge = await client.createLivenessChallenge(sessionId);
-    await client.uploadSelfie(sessionId, challenge.challengeId, await customer.framesFor(challenge.steps, Date.now()));
+    await client.uploadSelfie(sessionId, challenge.challengeId, await customer.framesFor(challenge, Date.now()));
   }
 
   const failure = (e: unknown) => ({ code: (e as BankApiError).code, status: (e as BankApiError).status });
@@ -273,11 +273,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
   it("bank B re-onboards from A's level-2 attestation at level 2 (its policy accepts only level-2 sources)", async () => {
     const session = await b.createReuseSession(await consentForB(levelTwoUid, subject, 1n));
     const challenge = await b.createLivenessChallenge(session.sessionId);
-    await b.uploadSelfie(
-      session.sessionId,
-      challenge.challengeId,
-      await customer.framesFor(challenge.steps, Date.now()),
-    );
+    await b.uploadSelfie(session.sessionId, challenge.challengeId, await customer.framesFor(challenge, Date.now()));
     const decision = await b.decide(session.sessionId);
     expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
     expect(decision.assuranceLevel).to.equal(2);

@@ -71,7 +71,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
 
   async function answerChallenge(node: KycnetNode, sessionId: string, who: DemoCustomer = customer) {
     const challenge = await node.onboarding.createLivenessChallenge(sessionId);
-    const frames = await who.framesFor(challenge.steps, Date.now());
+    const frames = await who.framesFor(challenge, Date.now());
     await node.onboarding.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
   }
 

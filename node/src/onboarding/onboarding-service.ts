@@ -98,6 +98,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       return {
         challengeId: challenge.nonce,
         steps: [...challenge.steps],
+        promptsAtMs: [...challenge.promptsAtMs],
         nonce: challenge.nonce,
         expiresAt: new Date(challenge.expiresAt).toISOString(),
       };

@@ -129,7 +129,8 @@ export class RpcWorker<Info> {
     return this.#info as Info;
   }
 
-  async call<T>(method: string, args: unknown[]): Promise<T> {
+  /** `transfer`: buffers in `args` to move to the worker instead of copying (they are detached here). */
+  async call<T>(method: string, args: unknown[], transfer: readonly ArrayBuffer[] = []): Promise<T> {
     if (this.#closed) throw this.#options.closed();
     const worker = await this.#spawn();
     if (this.#closed) throw this.#options.closed(); // closed while the worker was starting
@@ -137,7 +138,14 @@ export class RpcWorker<Info> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.ref(); // keeps the process alive while an answer is due
-      worker.postMessage({ id, method, args } satisfies Request);
+      try {
+        worker.postMessage({ id, method, args } satisfies Request, [...transfer]);
+      } catch (error) {
+        // e.g. a DataCloneError: the call fails, the worker stays up
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) worker.unref();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 

@@ -114,8 +114,13 @@ export type ReuseSessionCreated = Readonly<Static<typeof ReuseSessionCreated>>;
 
 export const LivenessChallenge = Type.Object({
   challengeId: ResourceId,
-  /** Actions the customer performs in order, e.g. ["TURN_LEFT", "BLINK"]. */
+  /** Actions the customer performs in order: TURN_LEFT, TURN_RIGHT (30 degrees or more), BLINK, SMILE. */
   steps: readonlyArray(Type.String()),
+  /**
+   * When to prompt each step: milliseconds after the first frame. A step performed before its
+   * prompt, or more than 2 s after it, fails the challenge.
+   */
+  promptsAtMs: readonlyArray(Type.Integer({ minimum: 0 })),
   nonce: Type.String({ pattern: "^[A-Za-z0-9_-]{16,64}$", description: "single-use challenge nonce (base64url)" }),
   expiresAt: IsoTime,
 });

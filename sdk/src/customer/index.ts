@@ -8,3 +8,4 @@ export * from "./subject-key.ts";
 export * from "./wallet.ts";
 export * from "./consent.ts";
 export * from "./history.ts";
+export * from "./liveness.ts";

@@ -219,6 +219,7 @@ export class FakeOnboarding implements OnboardingService {
     s.challenge = {
       challengeId: shortId(),
       steps: ["TURN_LEFT", "BLINK"],
+      promptsAtMs: [500, 1700],
       nonce: randomBytes(32).toString("base64url"),
       expiresAt: iso(this.clock() + 60_000),
     };

@@ -105,7 +105,7 @@ describe("service-port contracts on the real implementations", function () {
     await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     const challenge = await service.createLivenessChallenge(sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await customer.framesFor(challenge, Date.now());
     await service.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
     return service.decide(sessionId);
   }
@@ -115,7 +115,7 @@ describe("service-port contracts on the real implementations", function () {
     return {
       service: node.service,
       documents: { front: customer.front, back: customer.back, mime: "image/jpeg" },
-      frames: (steps) => customer.framesFor(steps, Date.now()),
+      frames: (challenge) => customer.framesFor(challenge, Date.now()),
       close: node.close,
     };
   });

@@ -13,6 +13,9 @@
  * - `headPose` returns yaw/pitch/roll in degrees; yaw > 0 when the face turns towards the image's right.
  * - `eyeState` returns per-eye probabilities that the eye is open, in [0, 1].
  * - `liveness` returns the probability in [0, 1] that the face is a live presentation.
+ * - `analyseFrames` gives, per frame, what the calls above give for its single face (frame-analysis.ts),
+ *   or why there is none; it takes ownership of the images' pixel buffers (an adapter may transfer
+ *   them to another thread, which detaches them), so callers pass pixels they no longer need.
  * - after `close()` every call rejects with FACE_MODEL_CLOSED; close() is idempotent.
  */
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
@@ -43,6 +46,29 @@ export interface EyeState {
   readonly rightOpen: number;
 }
 
+/** What `analyseFrames` computes where (frame-analysis.ts has the shared implementation). */
+export interface FramePlan {
+  readonly minFaceSize: number;
+  /** Frame indices that get an embedding. */
+  readonly embed: readonly number[];
+  /** Frame indices that get a passive liveness score. */
+  readonly passive: readonly number[];
+}
+
+export type FrameAnalysis =
+  | { readonly face: "NOT_FOUND" | "MULTIPLE" | "TOO_SMALL" }
+  | {
+      readonly face: "ONE";
+      readonly box: ScoredBox;
+      readonly landmarks: FaceLandmarks;
+      readonly pose: HeadPose;
+      readonly eyes: EyeState;
+      readonly embedding: Float32Array | null;
+      readonly passive: number | null;
+      /** 64-bit difference hash of the face crop, hex (liveness/frame-memory.ts). */
+      readonly faceHash: string;
+    };
+
 export interface FaceModel {
   readonly info: FaceModelInfo;
   detect(image: RgbImage): Promise<ScoredBox[]>;
@@ -51,5 +77,6 @@ export interface FaceModel {
   headPose(image: RgbImage, box: FaceBox): Promise<HeadPose>;
   eyeState(image: RgbImage, landmarks: FaceLandmarks): Promise<EyeState>;
   liveness(image: RgbImage, box: FaceBox): Promise<number>;
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]>;
   close(): Promise<void>;
 }

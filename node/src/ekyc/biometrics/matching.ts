@@ -18,14 +18,41 @@ export interface MatchThresholds {
 export interface BiometricThresholds {
   readonly modelId: string;
   readonly match: MatchThresholds;
-  readonly liveness: {
-    readonly turnYawDegrees: number;
-    readonly eyeClosedBelow: number;
-    readonly eyeOpenAbove: number;
-    /** Passive liveness below this sends the case to review; null: advisory only. */
-    readonly passiveReviewBelow: number | null;
-  };
+  readonly liveness: LivenessThresholds;
   readonly replay: { readonly nearIdenticalSimilarity: number };
+}
+
+/** The active challenge's rules; thresholds.json's provenance says where each value comes from. */
+export interface LivenessThresholds {
+  readonly turnYawDegrees: number;
+  readonly eyeClosedBelow: number;
+  readonly eyeOpenAbove: number;
+  /** Smile score (liveness/expression.ts) above which a frame shows a smile. */
+  readonly smileAbove: number;
+  /** Passive liveness below this sends the case to review; null: advisory only. */
+  readonly passiveReviewBelow: number | null;
+  readonly timing: {
+    readonly minFrameGapMs: number;
+    readonly maxFrameGapMs: number;
+    readonly maxFutureSkewMs: number;
+    /** Range of the first prompt's offset after the first frame, and of the gap between prompts. */
+    readonly promptFirstMs: readonly [number, number];
+    readonly promptGapMs: readonly [number, number];
+    readonly maxReactionMs: number;
+  };
+  readonly motion: {
+    readonly maxYawDegreesPerSecond: number;
+    /** Largest move of the face box's centre between consecutive frames, in box widths. */
+    readonly maxBoxShiftPerFrame: number;
+    /** Largest size ratio of the face box between consecutive frames. */
+    readonly maxBoxScalePerFrame: number;
+  };
+  readonly memory: {
+    /** Frame hashes at most this many bits apart are the same frame. */
+    readonly sameFrameHashDistance: number;
+    /** Sessions whose frame hashes are remembered. */
+    readonly sessions: number;
+  };
 }
 
 const THRESHOLDS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "thresholds.json");

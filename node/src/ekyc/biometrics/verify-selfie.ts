@@ -108,6 +108,7 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
     active = await verifyChallenge(model, challenge, input.frames, thresholds, {
       now: (deps.clock ?? Date.now)(),
       minFaceSize: deps.minFaceSize,
+      memory: deps.challenges.frames,
     });
   } catch (error) {
     if (!(error instanceof ChallengeError)) throw error;

@@ -14,7 +14,10 @@ export interface OnboardingFixture {
   /** A front and back image the service accepts. */
   readonly documents: { readonly front: Uint8Array; readonly back: Uint8Array; readonly mime: "image/jpeg" | "image/png" };
   /** Frames answering a challenge (a fake may ignore the steps; a real pipeline's are rendered, hence async). */
-  frames(challengeSteps: readonly string[]): readonly SelfieFrame[] | Promise<readonly SelfieFrame[]>;
+  frames(challenge: {
+    readonly steps: readonly string[];
+    readonly promptsAtMs: readonly number[];
+  }): readonly SelfieFrame[] | Promise<readonly SelfieFrame[]>;
   close?(): Promise<void>;
 }
 
@@ -58,7 +61,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
       await expectCode(s.getSession("nosuchsession"), ["SESSION_NOT_FOUND"]);
       await expectCode(s.uploadDocument("nosuchsession", "front", f.documents.front, f.documents.mime), ["SESSION_NOT_FOUND"]);
       await expectCode(s.createLivenessChallenge("nosuchsession"), ["SESSION_NOT_FOUND"]);
-      await expectCode(s.uploadSelfieFrames("nosuchsession", "c", await f.frames([])), ["SESSION_NOT_FOUND"]);
+      await expectCode(s.uploadSelfieFrames("nosuchsession", "c", await f.frames({ steps: [], promptsAtMs: [] })), ["SESSION_NOT_FOUND"]);
       await expectCode(s.decide("nosuchsession"), ["SESSION_NOT_FOUND"]);
     });
 
@@ -87,7 +90,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
     it("refuses frames for a challenge it never issued", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
       await f.service.createLivenessChallenge(sessionId);
-      await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", await f.frames([])), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
+      await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", await f.frames({ steps: [], promptsAtMs: [] })), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
     });
 
     it("decides once: asking again returns the same decision", async () => {
@@ -95,7 +98,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
       const challenge = await f.service.createLivenessChallenge(sessionId);
-      await f.service.uploadSelfieFrames(sessionId, challenge.challengeId, await f.frames(challenge.steps));
+      await f.service.uploadSelfieFrames(sessionId, challenge.challengeId, await f.frames(challenge));
       const first = await f.service.decide(sessionId);
       expect(first.outcome).to.be.oneOf(["PASS", "REVIEW", "REJECT"]);
       for (const reason of first.reasons) expect(reason.code).to.match(/^[A-Z][A-Z0-9_]+$/);

@@ -10,7 +10,9 @@ import {
 } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
-import { evalImage, flatImage, sharedOnnxModel, stillFace } from "./helpers.ts";
+import sharp from "sharp";
+import { decodeImage } from "../../../../node/src/ekyc/biometrics/image.ts";
+import { evalImage, flatImage, sharedOnnxModel, sideBySide, stillFace } from "./helpers.ts";
 import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
 
 function expectThrowCode(f: () => unknown, code: ErrorCode): void {
@@ -25,23 +27,39 @@ function expectThrowCode(f: () => unknown, code: ErrorCode): void {
 const challengeOf = (steps: ChallengeStep[], issuedAt = 1_000_000): Challenge => ({
   nonce: "n",
   steps,
+  promptsAtMs: steps.map((_, i) => 500 + i * 1200),
   issuedAt,
   expiresAt: issuedAt + 30_000,
 });
 
 describe("active liveness challenge", () => {
   describe("ChallengeIssuer.create", () => {
-    it("issues 3 random actions with no action twice in a row and at least one head turn", () => {
+    it("issues 3 random actions (turns, blink, smile), none twice in a row, a turn and a blink or smile in each", () => {
       const issuer = new ChallengeIssuer();
       const seen = new Set<string>();
-      for (let i = 0; i < 200; i++) {
+      const turn = (s: string) => s === "TURN_LEFT" || s === "TURN_RIGHT";
+      for (let i = 0; i < 300; i++) {
         const c = issuer.create();
         expect(c.steps).to.have.length(3);
         for (let k = 1; k < c.steps.length; k++) expect(c.steps[k]).to.not.equal(c.steps[k - 1]);
-        expect(c.steps.some((s) => s !== "BLINK")).to.equal(true);
+        expect(c.steps.some(turn)).to.equal(true);
+        expect(c.steps.some((s) => !turn(s))).to.equal(true);
         seen.add(c.steps.join());
       }
-      expect(seen.size).to.be.greaterThan(5);
+      expect(seen.size).to.be.greaterThan(20);
+      expect([...seen].join()).to.include("SMILE");
+    });
+    it("prompts each step at a random time: the first 300-800 ms after the first frame, then 900-1500 ms apart", () => {
+      const issuer = new ChallengeIssuer();
+      const firsts = new Set<number>();
+      for (let i = 0; i < 100; i++) {
+        const { promptsAtMs: p, steps } = issuer.create();
+        expect(p).to.have.length(steps.length);
+        expect(p[0]).to.be.within(300, 800);
+        for (let k = 1; k < p.length; k++) expect(p[k]! - p[k - 1]!).to.be.within(900, 1500);
+        firsts.add(p[0]!);
+      }
+      expect(firsts.size).to.be.greaterThan(30);
     });
     it("gives unique 128-bit nonces and an expiry ttl after issue", () => {
       const now = 5_000;
@@ -140,7 +158,7 @@ describe("active liveness challenge", () => {
 
     it("passes when the frames perform the actions in order, with per-frame evidence", async () => {
       const c = challengeOf(steps);
-      const r = await run(c, framesFor(howard, steps, c.issuedAt + 10));
+      const r = await run(c, framesFor(howard, c, c.issuedAt + 10));
       expect(r.failures).to.deep.equal([]);
       expect(r.passed).to.equal(true);
       expect(r.observed).to.deep.equal(steps);
@@ -157,7 +175,7 @@ describe("active liveness challenge", () => {
     });
     it("ACTIONS_MISMATCH when the actions come in another order", async () => {
       const c = challengeOf(steps);
-      const r = await run(c, framesFor(howard, ["TURN_RIGHT", "BLINK", "TURN_LEFT"], c.issuedAt + 10));
+      const r = await run(c, framesFor(howard, challengeOf(["TURN_RIGHT", "BLINK", "TURN_LEFT"]), c.issuedAt + 10));
       expect(r.passed).to.equal(false);
       expect(r.failures).to.include("ACTIONS_MISMATCH");
     });
@@ -181,21 +199,25 @@ describe("active liveness challenge", () => {
         timestampMs: c.issuedAt + 10 + i * 200,
       }));
       const r = await run(c, tilted);
-      // the tilt reads as at most a few degrees of yaw: neutral or unclear, never a turn
-      for (const f of r.frames) expect(f.state).to.be.oneOf(["NEUTRAL", "UNCLEAR"]);
-      expect(r.observed).to.deep.equal([]);
-      expect(r.failures).to.deep.equal(["ACTIONS_MISMATCH"]);
+      // the tilt reads as at most ~13 degrees of yaw: never a turn. (Its foreshortened mouth can
+      // read as a smile: that is why every challenge has a turn.)
+      for (const f of r.frames) expect(f.state).to.not.be.oneOf(["TURNED_LEFT", "TURNED_RIGHT"]);
+      for (const f of r.frames) expect(Math.abs(f.yaw! - r.frames[0]!.yaw!)).to.be.below(15);
+      expect(r.observed).to.not.include.members(["TURN_LEFT"]);
+      expect(r.observed).to.not.include.members(["TURN_RIGHT"]);
+      expect(r.failures).to.include("ACTIONS_MISMATCH");
     });
     it("DIFFERENT_PERSON_IN_FRAMES when another face appears in a frame", async () => {
       const c = challengeOf(steps);
-      const frames = framesFor(howard, steps, c.issuedAt + 10);
-      frames[2] = { image: await evalImage("penny", 1), timestampMs: frames[2]!.timestampMs };
+      const frames = framesFor(howard, c, c.issuedAt + 10);
+      // the last frame always gets an embedding (as do the first and one picked at random)
+      frames[6] = { image: await evalImage("penny", 1), timestampMs: frames[6]!.timestampMs };
       const r = await run(c, frames);
       expect(r.failures).to.include("DIFFERENT_PERSON_IN_FRAMES");
     });
     it("FRAME_WITHOUT_FACE when a frame has no face", async () => {
       const c = challengeOf(steps);
-      const frames = framesFor(howard, steps, c.issuedAt + 10);
+      const frames = framesFor(howard, c, c.issuedAt + 10);
       frames[4] = { image: flatImage(150, 60), timestampMs: frames[4]!.timestampMs };
       const r = await run(c, frames);
       expect(r.failures).to.include("FRAME_WITHOUT_FACE");
@@ -203,16 +225,72 @@ describe("active liveness challenge", () => {
     });
     it("DUPLICATE_FRAMES when the same frame is sent twice", async () => {
       const c = challengeOf(steps);
-      const frames = framesFor(howard, steps, c.issuedAt + 10);
+      const frames = framesFor(howard, c, c.issuedAt + 10);
       frames[2] = { image: frames[0]!.image, timestampMs: frames[2]!.timestampMs };
       const r = await run(c, frames);
       expect(r.failures).to.include("DUPLICATE_FRAMES");
     });
     it("FIRST_FRAME_NOT_NEUTRAL when the sequence starts mid-action", async () => {
       const c = challengeOf(["BLINK", "TURN_LEFT"]);
-      const frames = framesFor(howard, ["BLINK", "TURN_LEFT"], c.issuedAt + 10).slice(1);
+      const frames = framesFor(howard, c, c.issuedAt + 10).slice(1);
       const r = await run(c, frames);
       expect(r.failures).to.include("FIRST_FRAME_NOT_NEUTRAL");
+    });
+    it("passes a smile and a blink between turns; the smile reads as SMILING", async () => {
+      const c = challengeOf(["SMILE", "TURN_RIGHT", "BLINK"]);
+      const r = await run(c, framesFor(howard, c, c.issuedAt + 10));
+      expect(r.failures).to.deep.equal([]);
+      expect(r.frames[1]!.state).to.equal("SMILING");
+    });
+    it("ACTION_OUT_OF_TIME when the actions come before their prompts (a recording made for other timing)", async () => {
+      const c = challengeOf(steps);
+      const early = { steps, promptsAtMs: c.promptsAtMs.map((p) => p - 400) };
+      const r = await run(c, framesFor(howard, early, c.issuedAt + 10));
+      expect(r.observed).to.deep.equal(steps);
+      expect(r.failures).to.deep.equal(["ACTION_OUT_OF_TIME"]);
+    });
+    it("IMPLAUSIBLE_TIMING when frames are closer than a camera takes them", async () => {
+      const c = challengeOf(steps);
+      const frames = framesFor(howard, c, c.issuedAt + 10);
+      frames[0] = { ...frames[0]!, timestampMs: frames[1]!.timestampMs - 5 };
+      const r = await run(c, frames);
+      expect(r.failures).to.include("IMPLAUSIBLE_TIMING");
+    });
+    it("DISCONTINUOUS_MOTION when the face jumps across the picture between two frames", async () => {
+      const c = challengeOf(steps);
+      const frames = framesFor(howard, c, c.issuedAt + 10);
+      const blank = flatImage(150, 127);
+      const moved = frames.map((f, i) => ({
+        ...f,
+        image: i === 2 ? sideBySide([blank, f.image], 0) : sideBySide([f.image, blank], 0),
+      }));
+      const r = await run(c, moved);
+      expect(r.failures).to.include("DISCONTINUOUS_MOTION");
+    });
+    it("FRAMES_SEEN_BEFORE when an earlier session's frames come back, re-encoded, for a new challenge", async () => {
+      const memory = new ChallengeIssuer().frames;
+      const first = challengeOf(steps);
+      const recorded = framesFor(howard, first, first.issuedAt + 10, { session: 1 });
+      const r1 = await verifyChallenge(model, first, recorded, thresholds, { now: first.issuedAt + 5_000, memory });
+      expect(r1.failures).to.deep.equal([]);
+      const again = challengeOf(steps, first.issuedAt + 60_000);
+      const replayed = await Promise.all(
+        recorded.map(async (f) => ({
+          image: await decodeImage(
+            await sharp(f.image.data, { raw: { width: 150, height: 150, channels: 3 } })
+              .jpeg({ quality: 85 })
+              .toBuffer(),
+          ),
+          timestampMs: f.timestampMs + 60_000,
+        })),
+      );
+      const r2 = await verifyChallenge(model, again, replayed, thresholds, { now: again.issuedAt + 5_000, memory });
+      expect(r2.failures).to.deep.equal(["FRAMES_SEEN_BEFORE"]);
+      // another session of the same person (other light, roll and yaw) is not taken for a replay
+      const other = challengeOf(steps, first.issuedAt + 120_000);
+      const fresh = framesFor(howard, other, other.issuedAt + 10, { session: 2 });
+      const r3 = await verifyChallenge(model, other, fresh, thresholds, { now: other.issuedAt + 5_000, memory });
+      expect(r3.failures).to.not.include("FRAMES_SEEN_BEFORE");
     });
   });
 });

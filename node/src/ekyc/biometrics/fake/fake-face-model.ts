@@ -9,7 +9,16 @@
  * It satisfies the port contract (compliance suite), not the models' accuracy.
  */
 import { FaceError } from "../errors.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import { analyseFramesWith } from "../frame-analysis.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import { l2Normalize, type FaceBox, type ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 
@@ -92,6 +101,10 @@ class FakeFaceModel implements FaceModel {
   async liveness(): Promise<number> {
     this.#check();
     return 0.9;
+  }
+
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]> {
+    return analyseFramesWith(this, images, plan);
   }
 
   async close(): Promise<void> {

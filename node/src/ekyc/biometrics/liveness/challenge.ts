@@ -1,8 +1,10 @@
 /**
- * Active liveness challenge. The node issues a random sequence of actions with a single-use nonce
- * and an expiry; the client films the customer doing them and returns timestamped frames; the node
- * checks that the frames show exactly those actions in that order (head pose and eye state models),
- * within the time window, and that every frame shows the same person.
+ * Active liveness challenge. The node issues a random sequence of actions (head turns of at least
+ * 30 degrees, a blink, a smile) with a random prompt time for each, a single-use nonce and an
+ * expiry; the client films the customer doing them and returns timestamped frames; the node checks
+ * that the frames show exactly those actions in that order, each after its prompt, within the time
+ * window, from a camera (plausible timing, continuous motion), of one person throughout, and not
+ * frames it has seen in an earlier session.
  *
  * Directions are the customer's own: TURN_LEFT = the customer turns to their left, which in an
  * unmirrored camera frame moves the face towards the image's right (positive yaw in the port).
@@ -10,17 +12,25 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { ChallengeError, FaceError } from "../errors.ts";
-import type { FaceModel } from "../face-model.ts";
-import { readFace, type FaceImageInput } from "../face-reader.ts";
+import type { FaceModel, FrameAnalysis, FramePlan } from "../face-model.ts";
+import { loadFaceImage, DEFAULT_MIN_FACE_SIZE, type FaceImageInput } from "../face-reader.ts";
 import { cosineSimilarity } from "../geometry.ts";
-import type { BiometricThresholds } from "../matching.ts";
+import { pixelHash, type RgbImage } from "../image.ts";
+import { loadThresholds, type BiometricThresholds, type LivenessThresholds } from "../matching.ts";
+import { mouthGeometry, smileScore, type MouthGeometry } from "./expression.ts";
+import { discontinuousMotion, implausibleTiming } from "./frame-checks.ts";
+import { FrameMemory } from "./frame-memory.ts";
+import { headYaw } from "./head-yaw.ts";
 
-export type ChallengeStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK";
-const STEPS: readonly ChallengeStep[] = ["TURN_LEFT", "TURN_RIGHT", "BLINK"];
+export type ChallengeStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK" | "SMILE";
+const STEPS: readonly ChallengeStep[] = ["TURN_LEFT", "TURN_RIGHT", "BLINK", "SMILE"];
+const isTurn = (s: ChallengeStep): boolean => s === "TURN_LEFT" || s === "TURN_RIGHT";
 
 export interface Challenge {
   readonly nonce: string;
   readonly steps: readonly ChallengeStep[];
+  /** When the client prompts each step: milliseconds after the first frame's capture time. */
+  readonly promptsAtMs: readonly number[];
   /** epoch milliseconds */
   readonly issuedAt: number;
   readonly expiresAt: number;
@@ -33,12 +43,15 @@ export interface ChallengeIssuerOptions {
   length?: number;
   /** Outstanding challenges kept; the oldest are dropped beyond it (bounded memory). Default 10,000. */
   maxOutstanding?: number;
+  /** Prompt timing and frame memory size (default: the committed thresholds). */
+  thresholds?: LivenessThresholds;
   clock?: () => number;
 }
 
 /**
- * Issues challenges and consumes them once. In memory: a node restart invalidates outstanding
- * challenges, which only makes customers retry.
+ * Issues challenges and consumes them once, and remembers the frames of past sessions
+ * (`frames`). In memory: a node restart invalidates outstanding challenges, which only makes
+ * customers retry, and forgets past frames.
  */
 export class ChallengeIssuer {
   readonly #pending = new Map<string, Challenge>();
@@ -46,16 +59,26 @@ export class ChallengeIssuer {
   readonly #ttlMs: number;
   readonly #length: number;
   readonly #max: number;
+  readonly #timing: LivenessThresholds["timing"];
   readonly #clock: () => number;
+  /** Frames of earlier sessions, against a recording re-used for a new challenge. */
+  readonly frames: FrameMemory;
 
   constructor(options: ChallengeIssuerOptions = {}) {
+    const thresholds = options.thresholds ?? loadThresholds().liveness;
     this.#ttlMs = options.ttlMs ?? 30_000;
-    this.#length = Math.max(1, Math.min(6, options.length ?? 3));
+    this.#length = Math.max(2, Math.min(6, options.length ?? 3));
     this.#max = options.maxOutstanding ?? 10_000;
+    this.#timing = thresholds.timing;
     this.#clock = options.clock ?? Date.now;
+    this.frames = new FrameMemory(thresholds.memory.sessions);
   }
 
-  /** A random sequence with no action twice in a row and at least one head turn. */
+  /**
+   * A random sequence with no action twice in a row, at least one head turn and at least one of
+   * blink and smile; each step prompted at a random time (a recording made for another challenge
+   * shows other actions at other times).
+   */
   create(): Challenge {
     this.#evict();
     let steps: ChallengeStep[];
@@ -65,11 +88,15 @@ export class ChallengeIssuer {
         const s = STEPS[randomInt(STEPS.length)]!;
         if (steps.at(-1) !== s) steps.push(s);
       }
-    } while (!steps.some((s) => s !== "BLINK"));
+    } while (!steps.some(isTurn) || steps.every(isTurn));
+    const between = ([lo, hi]: readonly [number, number]): number => randomInt(lo, hi + 1);
+    const promptsAtMs: number[] = [between(this.#timing.promptFirstMs)];
+    while (promptsAtMs.length < steps.length) promptsAtMs.push(promptsAtMs.at(-1)! + between(this.#timing.promptGapMs));
     const issuedAt = this.#clock();
     const challenge: Challenge = Object.freeze({
       nonce: randomBytes(16).toString("base64url"),
       steps: Object.freeze(steps),
+      promptsAtMs: Object.freeze(promptsAtMs),
       issuedAt,
       expiresAt: issuedAt + this.#ttlMs,
     });
@@ -77,7 +104,6 @@ export class ChallengeIssuer {
     while (this.#pending.size > this.#max) this.#pending.delete(this.#pending.keys().next().value!);
     return challenge;
   }
-
   /** Takes the challenge out (single use): CHALLENGE_UNKNOWN, CHALLENGE_REUSED or CHALLENGE_EXPIRED otherwise. */
   consume(nonce: string): Challenge {
     if (typeof nonce !== "string" || nonce.length === 0 || nonce.length > 64) {
@@ -114,16 +140,21 @@ export interface ChallengeFrame {
 }
 
 export type FrameState =
-  "NEUTRAL" | "TURNED_LEFT" | "TURNED_RIGHT" | "EYES_CLOSED" | "UNCLEAR" | "NO_FACE" | "MULTIPLE_FACES";
+  "NEUTRAL" | "TURNED_LEFT" | "TURNED_RIGHT" | "EYES_CLOSED" | "SMILING" | "UNCLEAR" | "NO_FACE" | "MULTIPLE_FACES";
 
 export interface FrameEvidence {
   readonly timestampMs: number;
   readonly state: FrameState;
   readonly yaw: number | null;
   readonly eyesOpen: number | null;
+  /** smile score against the first frame (expression.ts) */
+  readonly smile: number | null;
+  /** only on the frames the plan scored (the frontal one) */
   readonly passiveLiveness: number | null;
+  /** only on the frames whose identity was checked (first, last, one picked at random) */
   readonly similarityToFirst: number | null;
   readonly pixelSha256: string | null;
+  readonly faceHash: string | null;
 }
 
 export type ActiveLivenessFailure =
@@ -131,8 +162,12 @@ export type ActiveLivenessFailure =
   | "FRAME_WITHOUT_FACE"
   | "FRAME_MULTIPLE_FACES"
   | "ACTIONS_MISMATCH"
+  | "ACTION_OUT_OF_TIME"
+  | "IMPLAUSIBLE_TIMING"
+  | "DISCONTINUOUS_MOTION"
   | "DIFFERENT_PERSON_IN_FRAMES"
-  | "DUPLICATE_FRAMES";
+  | "DUPLICATE_FRAMES"
+  | "FRAMES_SEEN_BEFORE";
 
 export interface ActiveLivenessResult {
   readonly passed: boolean;
@@ -141,7 +176,7 @@ export interface ActiveLivenessResult {
   /** actions seen, in order (runs of the same non-neutral state collapsed) */
   readonly observed: readonly ChallengeStep[];
   readonly frames: readonly FrameEvidence[];
-  /** lowest similarity of any frame to the first frame */
+  /** lowest similarity of a checked frame to the first frame */
   readonly minSimilarityToFirst: number | null;
   /** embedding of the first (frontal) frame, for the match against the portrait */
   readonly frontalEmbedding: Float32Array | null;
@@ -179,87 +214,121 @@ export function checkFrameTiming(challenge: Challenge, frames: readonly Challeng
 }
 
 /**
- * Checks the frames against an already-consumed challenge. Timing problems throw (ChallengeError);
- * what the frames show is returned as evidence with `passed` and the failures.
+ * Checks the frames against an already-consumed challenge. Malformed frame lists throw
+ * (ChallengeError); what the frames show is returned as evidence with `passed` and the failures.
+ * The frames are decoded here and analysed in one model call (frame-analysis.ts): every frame gets
+ * the cheap models, only the first, the last and one frame picked at random get an embedding (the
+ * identity check; the motion check binds the frames between them), only the first passive liveness.
+ * `memory` (the issuer's) refuses frames seen in an earlier session and then remembers these.
  */
 export async function verifyChallenge(
   model: FaceModel,
   challenge: Challenge,
   frames: readonly ChallengeFrame[],
   thresholds: BiometricThresholds,
-  options: { now?: number; minFaceSize?: number } = {},
+  options: { now?: number; minFaceSize?: number; memory?: FrameMemory } = {},
 ): Promise<ActiveLivenessResult> {
-  checkFrameTiming(challenge, frames, options.now ?? Date.now());
+  const now = options.now ?? Date.now();
+  checkFrameTiming(challenge, frames, now);
   const t = thresholds.liveness;
   const failures = new Set<ActiveLivenessFailure>();
+
+  // Decode everything first; a frame that is not an image counts as a frame without a face.
+  const loaded = await Promise.all(frames.map((f) => loadOwned(f.image)));
+  const decoded = loaded.flatMap((l) => (l === null ? [] : [l]));
+  const n = frames.length;
+  const middle = n > 2 ? 1 + randomInt(n - 2) : 0;
+  const plan: FramePlan = {
+    minFaceSize: options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE,
+    embed: [...new Set([0, middle, n - 1])],
+    passive: [0],
+  };
+  // Indices in `plan` are over all frames: undecodable frames are analysed as 1x1 blanks (no face).
+  const blank = (): RgbImage => ({ width: 1, height: 1, data: new Uint8Array(3) });
+  const analyses = decoded.length
+    ? await model.analyseFrames(
+        loaded.map((l) => l?.image ?? blank()),
+        plan,
+      )
+    : loaded.map((): FrameAnalysis => ({ face: "NOT_FOUND" }));
+
+  const first = analyses[0]?.face === "ONE" ? analyses[0] : null;
+  const firstMouth: MouthGeometry | null = first ? mouthGeometry(first.landmarks) : null;
   const evidence: FrameEvidence[] = [];
-  let first: { embedding: Float32Array; yaw: number; pixelSha256: string; bytesSha256: string | null } | null = null;
   const seenPixels = new Set<string>();
   let minSim: number | null = null;
-
-  for (const [i, frame] of frames.entries()) {
-    let reading;
-    try {
-      reading = await readFace(model, frame.image, { minFaceSize: options.minFaceSize });
-    } catch (error) {
-      if (
-        !(error instanceof FaceError) ||
-        error.code === "FACE_MODEL_CLOSED" ||
-        error.code === "FACE_MODEL_UNAVAILABLE"
-      )
-        throw error;
-      const state: FrameState = error.code === "FACE_MULTIPLE" ? "MULTIPLE_FACES" : "NO_FACE";
-      failures.add(state === "MULTIPLE_FACES" ? "FRAME_MULTIPLE_FACES" : "FRAME_WITHOUT_FACE");
+  for (const [i, a] of analyses.entries()) {
+    const pixelSha256 = loaded[i]?.pixelSha256 ?? null;
+    if (pixelSha256 !== null && seenPixels.has(pixelSha256)) failures.add("DUPLICATE_FRAMES");
+    if (pixelSha256 !== null) seenPixels.add(pixelSha256);
+    const timestampMs = frames[i]!.timestampMs;
+    if (a.face !== "ONE") {
+      failures.add(a.face === "MULTIPLE" ? "FRAME_MULTIPLE_FACES" : "FRAME_WITHOUT_FACE");
+      if (i === 0) failures.add("FIRST_FRAME_NOT_NEUTRAL");
       evidence.push({
-        timestampMs: frame.timestampMs,
-        state,
+        timestampMs,
+        state: a.face === "MULTIPLE" ? "MULTIPLE_FACES" : "NO_FACE",
         yaw: null,
         eyesOpen: null,
+        smile: null,
         passiveLiveness: null,
         similarityToFirst: null,
-        pixelSha256: null,
+        pixelSha256,
+        faceHash: null,
       });
-      if (i === 0) failures.add("FIRST_FRAME_NOT_NEUTRAL");
       continue;
     }
-    if (seenPixels.has(reading.pixelSha256)) failures.add("DUPLICATE_FRAMES");
-    seenPixels.add(reading.pixelSha256);
-    const pose = await model.headPose(reading.image, reading.box);
-    const eyes = await model.eyeState(reading.image, reading.landmarks);
-    const passive = await model.liveness(reading.image, reading.box);
-    const eyesOpen = Math.min(eyes.leftOpen, eyes.rightOpen);
-    if (!first)
-      first = {
-        embedding: reading.embedding,
-        yaw: pose.yaw,
-        pixelSha256: reading.pixelSha256,
-        bytesSha256: reading.bytesSha256,
-      };
-    const dYaw = pose.yaw - first.yaw;
-    let state: FrameState;
-    if (dYaw >= t.turnYawDegrees) state = "TURNED_LEFT";
-    else if (dYaw <= -t.turnYawDegrees) state = "TURNED_RIGHT";
-    else if (Math.max(eyes.leftOpen, eyes.rightOpen) < t.eyeClosedBelow) state = "EYES_CLOSED";
-    else if (eyesOpen > t.eyeOpenAbove && Math.abs(dYaw) < t.turnYawDegrees / 2) state = "NEUTRAL";
-    else state = "UNCLEAR";
+    const yaw = headYaw(a.pose, a.landmarks);
+    const dYaw = yaw - (first ? headYaw(first.pose, first.landmarks) : yaw);
+    const smile = firstMouth ? smileScore(firstMouth, mouthGeometry(a.landmarks)) : 0;
+    const state = frameState(dYaw, a.eyes.leftOpen, a.eyes.rightOpen, smile, t);
     if (i === 0 && state !== "NEUTRAL") failures.add("FIRST_FRAME_NOT_NEUTRAL");
-    const sim = cosineSimilarity(first.embedding, reading.embedding);
-    minSim = minSim === null ? sim : Math.min(minSim, sim);
-    if (sim < thresholds.match.accept) failures.add("DIFFERENT_PERSON_IN_FRAMES");
+    let sim: number | null = null;
+    // identity is compared on neutral frames: a turned or smiling face matches its own frontal
+    // frame less well; the action frames between are bound to them by the motion check
+    if (first?.embedding && a.embedding && state === "NEUTRAL") {
+      sim = cosineSimilarity(first.embedding, a.embedding);
+      minSim = minSim === null ? sim : Math.min(minSim, sim);
+      // the review threshold: no impostor pair of the eval set reaches it (max 0.239)
+      if (sim < thresholds.match.review) failures.add("DIFFERENT_PERSON_IN_FRAMES");
+    }
     evidence.push({
-      timestampMs: frame.timestampMs,
+      timestampMs,
       state,
-      yaw: pose.yaw,
-      eyesOpen,
-      passiveLiveness: passive,
+      yaw,
+      eyesOpen: Math.min(a.eyes.leftOpen, a.eyes.rightOpen),
+      smile,
+      passiveLiveness: a.passive,
       similarityToFirst: sim,
-      pixelSha256: reading.pixelSha256,
+      pixelSha256,
+      faceHash: a.faceHash,
     });
   }
 
-  const observed = observedActions(evidence.map((e) => e.state));
+  const runs = observedActionRuns(evidence.map((e) => e.state));
+  const observed = runs.map((r) => r.step);
   if (observed.length !== challenge.steps.length || observed.some((s, i) => s !== challenge.steps[i]))
     failures.add("ACTIONS_MISMATCH");
+  else if (!actionsOnTime(runs, challenge, evidence, t.timing.maxReactionMs)) failures.add("ACTION_OUT_OF_TIME");
+  if (
+    implausibleTiming(
+      evidence.map((e) => e.timestampMs),
+      now,
+      t.timing,
+    )
+  )
+    failures.add("IMPLAUSIBLE_TIMING");
+  const motion = analyses.map((a, i) => ({
+    timestampMs: evidence[i]!.timestampMs,
+    box: a.face === "ONE" ? a.box : null,
+    yaw: a.face === "ONE" ? headYaw(a.pose, a.landmarks) : null,
+  }));
+  if (discontinuousMotion(motion, t.motion)) failures.add("DISCONTINUOUS_MOTION");
+  if (options.memory) {
+    const hashes = evidence.flatMap((e) => (e.faceHash === null ? [] : [e.faceHash]));
+    if (options.memory.seenBefore(hashes, t.memory.sameFrameHashDistance).length) failures.add("FRAMES_SEEN_BEFORE");
+    options.memory.remember(hashes);
+  }
   return {
     passed: failures.size === 0,
     failures: [...failures],
@@ -268,9 +337,64 @@ export async function verifyChallenge(
     frames: evidence,
     minSimilarityToFirst: minSim,
     frontalEmbedding: first?.embedding ?? null,
-    frontalPixelSha256: first?.pixelSha256 ?? null,
-    frontalBytesSha256: first?.bytesSha256 ?? null,
+    frontalPixelSha256: first ? (loaded[0]?.pixelSha256 ?? null) : null,
+    frontalBytesSha256: first ? (loaded[0]?.bytesSha256 ?? null) : null,
   };
+}
+
+/** Decoded pixels this call owns (the model may take their buffers), or null for bytes that are not an image. */
+async function loadOwned(
+  input: FaceImageInput,
+): Promise<{ image: RgbImage; pixelSha256: string; bytesSha256: string | null } | null> {
+  try {
+    const { image, bytesSha256 } = await loadFaceImage(input);
+    const owned = input instanceof Uint8Array ? image : { ...image, data: image.data.slice() };
+    return {
+      image: { width: owned.width, height: owned.height, data: owned.data },
+      pixelSha256: pixelHash(image),
+      bytesSha256,
+    };
+  } catch (error) {
+    if (error instanceof FaceError && (error.code === "FACE_IMAGE_INVALID" || error.code === "FACE_IMAGE_TOO_LARGE"))
+      return null;
+    throw error;
+  }
+}
+
+/**
+ * One frame's state: a turn wins over closed eyes, closed eyes over a smile; eyes and mouth count
+ * only on a face near frontal (models misread them on turned faces); NEUTRAL only well inside every band.
+ */
+function frameState(
+  dYaw: number,
+  leftOpen: number,
+  rightOpen: number,
+  smile: number,
+  t: LivenessThresholds,
+): FrameState {
+  if (dYaw >= t.turnYawDegrees) return "TURNED_LEFT";
+  if (dYaw <= -t.turnYawDegrees) return "TURNED_RIGHT";
+  if (Math.abs(dYaw) >= t.turnYawDegrees / 2) return "UNCLEAR";
+  if (Math.max(leftOpen, rightOpen) < t.eyeClosedBelow) return "EYES_CLOSED";
+  const eyesOpen = Math.min(leftOpen, rightOpen) > t.eyeOpenAbove;
+  if (smile >= t.smileAbove) return eyesOpen ? "SMILING" : "UNCLEAR";
+  if (eyesOpen && smile < t.smileAbove / 2) return "NEUTRAL";
+  return "UNCLEAR";
+}
+
+/** Each action starts after its prompt and within the reaction time of it (times from the first frame). */
+function actionsOnTime(
+  runs: readonly { step: ChallengeStep; frame: number }[],
+  challenge: Challenge,
+  evidence: readonly FrameEvidence[],
+  maxReactionMs: number,
+): boolean {
+  const t0 = evidence[0]!.timestampMs;
+  return runs.every((r, i) => {
+    const at = evidence[r.frame]!.timestampMs - t0;
+    const prompt = challenge.promptsAtMs[i];
+    return prompt !== undefined && at >= prompt && at <= prompt + maxReactionMs;
+  });
 }
 
 /**
@@ -279,24 +403,30 @@ export async function verifyChallenge(
  * a turn held over several frames is one). UNCLEAR frames neither start nor end an action.
  */
 export function observedActions(states: readonly FrameState[]): ChallengeStep[] {
+  return observedActionRuns(states).map((r) => r.step);
+}
+
+/** The actions and the frame where each starts. */
+export function observedActionRuns(states: readonly FrameState[]): Array<{ step: ChallengeStep; frame: number }> {
   const toStep: Partial<Record<FrameState, ChallengeStep>> = {
     TURNED_LEFT: "TURN_LEFT",
     TURNED_RIGHT: "TURN_RIGHT",
     EYES_CLOSED: "BLINK",
+    SMILING: "SMILE",
   };
-  const actions: ChallengeStep[] = [];
+  const actions: Array<{ step: ChallengeStep; frame: number }> = [];
   let current: ChallengeStep | null = null;
-  for (const s of states) {
+  states.forEach((s, frame) => {
     if (s === "NEUTRAL") {
       current = null;
-      continue;
+      return;
     }
     const step = toStep[s];
-    if (!step) continue;
+    if (!step) return;
     if (step !== current) {
-      actions.push(step);
+      actions.push({ step, frame });
       current = step;
     }
-  }
+  });
   return actions;
 }

@@ -3,7 +3,7 @@
  * here and every FaceModel call runs on this thread (workers/rpc.ts says why).
  */
 import { serveRpc } from "../../../workers/rpc.ts";
-import type { FaceLandmarks } from "../face-model.ts";
+import type { FaceLandmarks, FramePlan } from "../face-model.ts";
 import type { FaceBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import { loadOnnxFaceModel, type OnnxFaceModelOptions } from "./onnx-face-model.ts";
@@ -19,6 +19,7 @@ await serveRpc(async (options: OnnxFaceModelOptions) => {
       headPose: (image: RgbImage, box: FaceBox) => model.headPose(image, box),
       eyeState: (image: RgbImage, landmarks: FaceLandmarks) => model.eyeState(image, landmarks),
       liveness: (image: RgbImage, box: FaceBox) => model.liveness(image, box),
+      analyseFrames: (images: RgbImage[], plan: FramePlan) => model.analyseFrames(images, plan),
     },
   };
 });

@@ -11,7 +11,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { FaceError } from "../errors.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import { analyseFramesWith } from "../frame-analysis.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import {
   ARCFACE_TEMPLATE_112,
   boxHeight,
@@ -247,6 +256,10 @@ class OnnxFaceModel implements FaceModel {
       ),
     );
     return softmax(out.output!.data as Float32Array)[LIVE_INDEX]!;
+  }
+
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]> {
+    return analyseFramesWith(this, images, plan);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,20 @@
 /**
  * The ONNX face model on a worker thread of its own: the same adapter (onnx-face-model.ts) behind
- * the FaceModel port, with its inferences off the event loop (workers/rpc.ts says why). Images are
- * copied to the worker per call (a selfie is ≈ 1 MB of RGB; the copy costs about a millisecond).
+ * the FaceModel port, with its inferences off the event loop (workers/rpc.ts says why). Single-model
+ * calls copy their image to the worker; `analyseFrames` sends all of a selfie's frames in one
+ * message and transfers their buffers.
  */
 import { RpcWorker, type WireError } from "../../../workers/rpc.ts";
 import { FaceError, type FaceErrorCode } from "../errors.ts";
-import type { EyeState, FaceLandmarks, FaceModel, FaceModelInfo, HeadPose } from "../face-model.ts";
+import type {
+  EyeState,
+  FaceLandmarks,
+  FaceModel,
+  FaceModelInfo,
+  FrameAnalysis,
+  FramePlan,
+  HeadPose,
+} from "../face-model.ts";
 import type { FaceBox, ScoredBox } from "../geometry.ts";
 import type { RgbImage } from "../image.ts";
 import type { OnnxFaceModelOptions } from "./onnx-face-model.ts";
@@ -19,6 +28,15 @@ function rebuild(error: WireError): Error {
 
 /** Only the pixels and size cross to the worker, whatever else the caller's image object carries. */
 const pixels = (image: RgbImage): RgbImage => ({ width: image.width, height: image.height, data: image.data });
+
+/**
+ * The pixels in a fresh ArrayBuffer of their own, which can be transferred: decoded images live in
+ * sharp's external (native) memory or in views on Node's Buffer pool, neither of which can be moved
+ * to another thread. One memcpy here; the message then carries no copy at all.
+ */
+function ownPixels(image: RgbImage): RgbImage {
+  return { width: image.width, height: image.height, data: new Uint8Array(image.data) };
+}
 
 class WorkerFaceModel implements FaceModel {
   readonly info: FaceModelInfo;
@@ -46,6 +64,11 @@ class WorkerFaceModel implements FaceModel {
   }
   liveness(image: RgbImage, box: FaceBox): Promise<number> {
     return this.#rpc.call("liveness", [pixels(image), box]);
+  }
+  /** One message for the whole selfie; the pixel buffers move to the worker (transferred, not cloned). */
+  analyseFrames(images: readonly RgbImage[], plan: FramePlan): Promise<FrameAnalysis[]> {
+    const moved = images.map(ownPixels);
+    return this.#rpc.call("analyseFrames", [moved, plan], [...new Set(moved.map((m) => m.data.buffer as ArrayBuffer))]);
   }
   close(): Promise<void> {
     return this.#rpc.close();

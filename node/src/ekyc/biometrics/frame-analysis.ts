@@ -1,0 +1,67 @@
+/**
+ * What the liveness check needs from each frame of a selfie, computed in one pass so that an
+ * adapter can run it wherever its models live (the worker adapter sends the frames once, in one
+ * message, instead of one copy per model call). The cheap models (detector, landmarks, eye state,
+ * head pose) run on every frame; the expensive ones only where the plan asks: the embedding on the
+ * frames whose identity is checked, passive liveness on the frontal frame.
+ */
+import { FaceError } from "./errors.ts";
+import type { FaceModel, FrameAnalysis, FramePlan } from "./face-model.ts";
+import { selectSingleFace } from "./face-reader.ts";
+import type { ScoredBox } from "./geometry.ts";
+import { cropResize, type RgbImage } from "./image.ts";
+
+/** The model calls `analyseFrames` is made of, so that adapters can share this implementation. */
+export type FramePrimitives = Pick<FaceModel, "detect" | "landmarks" | "embed" | "headPose" | "eyeState" | "liveness">;
+
+export async function analyseFramesWith(
+  model: FramePrimitives,
+  images: readonly RgbImage[],
+  plan: FramePlan,
+): Promise<FrameAnalysis[]> {
+  const embed = new Set(plan.embed);
+  const passive = new Set(plan.passive);
+  const out: FrameAnalysis[] = [];
+  for (const [i, image] of images.entries()) {
+    let box: ScoredBox;
+    try {
+      box = selectSingleFace(await model.detect(image), plan.minFaceSize);
+    } catch (error) {
+      if (!(error instanceof FaceError)) throw error;
+      if (error.code === "FACE_MULTIPLE") out.push({ face: "MULTIPLE" });
+      else if (error.code === "FACE_TOO_SMALL") out.push({ face: "TOO_SMALL" });
+      else if (error.code === "FACE_NOT_FOUND") out.push({ face: "NOT_FOUND" });
+      else throw error;
+      continue;
+    }
+    const landmarks = await model.landmarks(image, box);
+    out.push({
+      face: "ONE",
+      box,
+      landmarks,
+      pose: await model.headPose(image, box),
+      eyes: await model.eyeState(image, landmarks),
+      embedding: embed.has(i) ? await model.embed(image, landmarks) : null,
+      passive: passive.has(i) ? await model.liveness(image, box) : null,
+      faceHash: differenceHash(image, box),
+    });
+  }
+  return out;
+}
+
+/**
+ * dHash: the face box shrunk to (side+1) x side grey, one bit per horizontal neighbour pair
+ * (brighter left), as hex. Survives re-encoding, rescaling and noise; changes with pose,
+ * expression and lighting. 16 x 16 bits: 8 x 8 could not tell two sessions made from one photo.
+ */
+export function differenceHash(image: RgbImage, box: ScoredBox, side = 16): string {
+  const small = cropResize(image, box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1, side + 1, side);
+  const grey = (x: number, y: number): number => {
+    const o = (y * (side + 1) + x) * 3;
+    return 0.299 * small.data[o]! + 0.587 * small.data[o + 1]! + 0.114 * small.data[o + 2]!;
+  };
+  let bits = 0n;
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) bits = (bits << 1n) | (grey(x, y) > grey(x + 1, y) ? 1n : 0n);
+  return bits.toString(16).padStart((side * side) / 4, "0");
+}

@@ -1,0 +1,74 @@
+/**
+ * The node's memory of the frames it has seen in earlier liveness sessions, so that a recording of
+ * an earlier session (re-sent, re-encoded, cut up and re-ordered to answer a new challenge) is
+ * refused: each frame's face crop has a 256-bit difference hash (frame-analysis.ts), and a frame
+ * within a few bits of one remembered from an earlier session is the same frame. Bounded: the
+ * oldest sessions are forgotten first. In memory: a restart forgets, which only weakens this check
+ * until it refills.
+ *
+ * Lookup is multi-index hashing: two hashes at most 7 bits apart share at least one of their eight
+ * 32-bit chunks, so only remembered hashes sharing a chunk are compared.
+ */
+export class FrameMemory {
+  readonly #capacity: number;
+  readonly #sessions: Array<readonly string[]> = [];
+  /** "chunk position:chunk hex" -> remembered hashes (hex) with that chunk, with their count */
+  readonly #index = new Map<string, Map<string, number>>();
+
+  constructor(capacitySessions: number) {
+    this.#capacity = Math.max(1, capacitySessions);
+  }
+
+  /** Indices of the frames within `maxDistance` bits (at most 7) of a remembered frame. */
+  seenBefore(hashes: readonly string[], maxDistance: number): number[] {
+    const limit = Math.min(7, maxDistance);
+    const found: number[] = [];
+    hashes.forEach((hex, i) => {
+      for (const key of chunkKeys(hex)) {
+        for (const other of this.#index.get(key)?.keys() ?? []) {
+          if (other.length === hex.length && bitDistance(hex, other) <= limit) {
+            found.push(i);
+            return;
+          }
+        }
+      }
+    });
+    return found;
+  }
+
+  /** Remembers one session's frames (call after `seenBefore`, so a session never matches itself). */
+  remember(hashes: readonly string[]): void {
+    const session = [...new Set(hashes)];
+    this.#sessions.push(session);
+    for (const h of session) this.#update(h, +1);
+    while (this.#sessions.length > this.#capacity) for (const h of this.#sessions.shift()!) this.#update(h, -1);
+  }
+
+  get sessions(): number {
+    return this.#sessions.length;
+  }
+
+  #update(hex: string, delta: number): void {
+    for (const key of chunkKeys(hex)) {
+      const bucket = this.#index.get(key) ?? new Map<string, number>();
+      const n = (bucket.get(hex) ?? 0) + delta;
+      if (n > 0) bucket.set(hex, n);
+      else bucket.delete(hex);
+      if (bucket.size > 0) this.#index.set(key, bucket);
+      else this.#index.delete(key);
+    }
+  }
+}
+
+/** The eight chunks of a hash as index keys (position and value). */
+function chunkKeys(hex: string): string[] {
+  const size = Math.ceil(hex.length / 8);
+  return Array.from({ length: 8 }, (_, i) => `${i}:${hex.slice(i * size, (i + 1) * size)}`);
+}
+
+function bitDistance(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let n = 0;
+  for (; x > 0n; x &= x - 1n) n++;
+  return n;
+}
