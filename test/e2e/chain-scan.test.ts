@@ -79,7 +79,7 @@ describe("e2e: nothing personal can be read or derived from the chain (chain sca
 
   async function answerChallenge(node: KycnetNode, sessionId: string) {
     const challenge = await node.onboarding.createLivenessChallenge(sessionId);
-    const frames = await customer.framesFor(challenge.steps, Date.now());
+    const frames = await customer.framesFor(challenge, Date.now());
     await node.onboarding.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
   }
 

@@ -49,7 +49,7 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
     await at.onboarding.uploadSelfieFrames(
       sessionId,
       challenge.challengeId,
-      await customer.framesFor(challenge.steps, Date.now()),
+      await customer.framesFor(challenge, Date.now()),
     );
   }
 

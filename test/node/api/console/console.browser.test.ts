@@ -47,11 +47,7 @@ async function onboard(service: OnboardingService, customer: DemoCustomer) {
   await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
   await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
   const challenge = await service.createLivenessChallenge(sessionId);
-  await service.uploadSelfieFrames(
-    sessionId,
-    challenge.challengeId,
-    await customer.framesFor(challenge.steps, Date.now()),
-  );
+  await service.uploadSelfieFrames(sessionId, challenge.challengeId, await customer.framesFor(challenge, Date.now()));
   return service.decide(sessionId);
 }
 
