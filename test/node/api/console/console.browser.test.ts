@@ -9,6 +9,8 @@
  * attribute, and a reviewer's comment with the same; CSRF (missing or wrong token, a cross-site form
  * from another site), session fixation and wrong roles get 403. Screenshots go to docs/ (1024x700).
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -51,12 +53,15 @@ async function onboard(service: OnboardingService, customer: DemoCustomer) {
   return service.decide(sessionId);
 }
 
-/** A small PNG of the page for docs/ (palette-compressed). */
+/**
+ * A small PNG of the page (palette-compressed): into docs/ with KYCNET_UPDATE_SCREENSHOTS=1, else into a
+ * temporary folder, so a test run never changes tracked files.
+ */
+const SCREENSHOT_DIR =
+  process.env.KYCNET_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs") : mkdtempSync(join(tmpdir(), "kycnet-shots-"));
 async function screenshot(page: Page, name: string): Promise<void> {
   const shot = await page.screenshot({ type: "png" });
-  await sharp(shot)
-    .png({ palette: true, compressionLevel: 9, colours: 128 })
-    .toFile(join(ROOT, "docs", name));
+  await sharp(shot).png({ palette: true, compressionLevel: 9, colours: 128 }).toFile(join(SCREENSHOT_DIR, name));
 }
 
 describe("api/console: the reviewer console in headless Chromium", function () {
