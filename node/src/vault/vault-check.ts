@@ -94,38 +94,46 @@ export async function checkVault(
   files.damage.forEach(problem);
 
   const from = checkpoint?.audit ?? AUDIT_GENESIS;
-  const chain = await audit.verify(from);
-  if (!chain.ok) problem(`audit log: entry ${chain.brokenAt}: ${chain.reason}`);
-
-  const outbox = await outboxRecordIds(store);
-  for (const id of outbox)
-    if ((await store.get(`record/${id}`)) === undefined) problem(`outbox names record ${id}, which is missing`);
-
+  let chain: Awaited<ReturnType<AuditLog["verify"]>> | undefined;
   let auditEntries = 0;
   let records = 0;
-  for (let after = from.seq; ;) {
-    const page = await audit.list({ afterSeq: after, limit: PAGE });
-    for (const entry of page) {
-      auditEntries += 1;
-      if (!STORED_ACTIONS.has(entry.action)) continue;
-      records += 1;
-      const id = entry.target;
-      const record = (await store.get(`record/${id}`)) as RecordShape | undefined;
-      if (record === undefined) {
-        problem(`record ${id} (audit entry ${entry.seq}) is missing`);
-        continue;
+  try {
+    chain = await audit.verify(from);
+    if (!chain.ok) problem(`audit log: entry ${chain.brokenAt}: ${chain.reason}`);
+
+    const outbox = await outboxRecordIds(store);
+    for (const id of outbox)
+      if ((await store.get(`record/${id}`)) === undefined) problem(`outbox names record ${id}, which is missing`);
+
+    for (let after = from.seq; ;) {
+      const page = await audit.list({ afterSeq: after, limit: PAGE });
+      for (const entry of page) {
+        auditEntries += 1;
+        if (!STORED_ACTIONS.has(entry.action)) continue;
+        records += 1;
+        const id = entry.target;
+        const record = (await store.get(`record/${id}`)) as RecordShape | undefined;
+        if (record === undefined) {
+          problem(`record ${id} (audit entry ${entry.seq}) is missing`);
+          continue;
+        }
+        if (typeof record.uid !== "string" || (await store.get(`attestation/${record.uid.toLowerCase()}`)) !== id)
+          problem(`record ${id} has no index entry for its attestation uid`);
+        if (record.status === "ACTIVE" && record.anchor === null && !outbox.has(id))
+          problem(`record ${id} is neither anchored nor in the outbox`);
       }
-      if (typeof record.uid !== "string" || (await store.get(`attestation/${record.uid.toLowerCase()}`)) !== id)
-        problem(`record ${id} has no index entry for its attestation uid`);
-      if (record.status === "ACTIVE" && record.anchor === null && !outbox.has(id))
-        problem(`record ${id} is neither anchored nor in the outbox`);
+      if (page.length < PAGE) break;
+      after = page.at(-1)!.seq;
     }
-    if (page.length < PAGE) break;
-    after = page.at(-1)!.seq;
+  } catch (error) {
+    // A read that fails here (LevelDB refusing a damaged block, say) is damage to report, not a crash:
+    // the node starts, not ready, and says why.
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    problem(`reading the vault failed: ${error instanceof Error ? error.message : String(error)}${cause}`);
   }
 
-  const ok = problems.length === 0;
-  if (ok) {
+  const ok = problems.length === 0 && chain !== undefined;
+  if (ok && chain !== undefined) {
     const next: Checkpoint = {
       audit: { seq: chain.entries, hash: chain.headHash },
       tables: files.verified,
