@@ -16,6 +16,7 @@ import {
   type Challenge,
   type ChallengeStep,
 } from "../../node/src/ekyc/biometrics/liveness/challenge.ts";
+import { FrameMemory } from "../../node/src/ekyc/biometrics/liveness/frame-memory.ts";
 import { loadThresholds } from "../../node/src/ekyc/biometrics/matching.ts";
 import { FRONT_PORTRAIT } from "../../node/src/ekyc/document/layout.ts";
 import { capture } from "../cards/capture.ts";
@@ -38,13 +39,17 @@ export interface DemoCustomer {
    * second onboarding of the same customer for a replay. Synthetic turns and smiles of a still
    * photo are not always read as such (bench:liveness measures how often), so the customer
    * "rehearses" like a capture app that says "turn further": the frames are checked locally with
-   * the same models and made again, turning further, until they show the actions. The node checks
-   * them again, independently.
+   * the same models (on the JPEG bytes it sends, against its own earlier sessions) and made again,
+   * turning further, until they show the actions. The node checks them again, independently.
    */
-  framesFor(
-    challenge: SyntheticScript,
-    startMs: number,
-  ): Promise<Array<{ bytes: Uint8Array; mime: "image/jpeg"; capturedAtMs: number }>>;
+  framesFor(challenge: SyntheticScript, startMs: number): Promise<SentFrame[]>;
+}
+
+/** A selfie frame as the app sends it. */
+export interface SentFrame {
+  readonly bytes: Uint8Array;
+  readonly mime: "image/jpeg";
+  readonly capturedAtMs: number;
 }
 
 const evalPhoto = (who: string, n: number) => readFile(join(DEFAULT_FACE_EVAL_DIR, who, `${who}${n}.png`));
@@ -73,39 +78,51 @@ export async function makeDemoCustomer(options: {
     points68: face.landmarks.points68!,
   };
   let sessions = options.seed * 1000;
+  // This customer's own earlier sessions, as the node remembers them: a synthetic session too close
+  // to an earlier one (the same still photo under it) is made again rather than sent.
+  const memory = new FrameMemory(1_000);
   return {
     person,
     portrait,
     front: new Uint8Array(front),
     back: new Uint8Array(back),
     async framesFor(challenge, startMs) {
-      const frames = await rehearsed(options.model, prepared, challenge, startMs, () => ++sessions);
-      return Promise.all(
-        frames.map(async (f) => ({
-          bytes: new Uint8Array(
-            await sharp(f.image.data, { raw: { width: f.image.width, height: f.image.height, channels: 3 } })
-              .jpeg({ quality: 92 })
-              .toBuffer(),
-          ),
-          mime: "image/jpeg" as const,
-          capturedAtMs: f.timestampMs,
-        })),
-      );
+      return rehearsed(options.model, prepared, challenge, startMs, () => ++sessions, memory);
     },
   };
 }
 
-/** Frames the local models read as the challenge's actions (at most 6 tries, turning further each time). */
+/** The frames as the app sends them: JPEG at quality 92, with their capture times. */
+async function asSent(frames: ReturnType<typeof framesFor>): Promise<SentFrame[]> {
+  return Promise.all(
+    frames.map(async (f) => ({
+      bytes: new Uint8Array(
+        await sharp(f.image.data, { raw: { width: f.image.width, height: f.image.height, channels: 3 } })
+          .jpeg({ quality: 92 })
+          .toBuffer(),
+      ),
+      mime: "image/jpeg" as const,
+      capturedAtMs: f.timestampMs,
+    })),
+  );
+}
+
+/**
+ * Frames the local models read as the challenge's actions, checked exactly as the node will check
+ * them (the JPEG bytes sent, against this customer's earlier sessions), made again up to 12 times,
+ * turning further each time: an app telling its user "turn further". The node checks them anew.
+ */
 async function rehearsed(
   model: FaceModel,
   face: Parameters<typeof framesFor>[0],
   challenge: SyntheticScript,
   startMs: number,
   nextSession: () => number,
-): Promise<ReturnType<typeof framesFor>> {
+  memory: FrameMemory,
+): Promise<SentFrame[]> {
   const thresholds = loadThresholds();
-  let frames = framesFor(face, challenge, startMs, { session: nextSession() });
-  for (let attempt = 1; attempt < 6; attempt++) {
+  let sent = await asSent(framesFor(face, challenge, startMs, { session: nextSession() }));
+  for (let attempt = 1; attempt < 12; attempt++) {
     const local: Challenge = {
       nonce: "rehearsal",
       steps: challenge.steps as ChallengeStep[],
@@ -113,15 +130,20 @@ async function rehearsed(
       issuedAt: startMs,
       expiresAt: startMs + 30_000,
     };
-    const copy = frames.map((f) => ({ image: { ...f.image, data: f.image.data.slice() }, timestampMs: f.timestampMs }));
+    const frames = sent.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs }));
     // a frame list the node will refuse anyway, or a model already closed: send the frames as made
-    const check = await verifyChallenge(model, local, copy, thresholds, { now: startMs + 5_000 }).catch(() => null);
+    const check = await verifyChallenge(model, local, frames, thresholds, { now: startMs + 5_000, memory }).catch(
+      () => null,
+    );
     if (check === null || check.passed) break;
-    frames = framesFor(face, challenge, startMs, {
-      session: nextSession(),
-      turnDegrees: 58 + attempt * 2,
-      smileStrength: 0.3 + attempt * 0.03,
-    });
+    const strength = Math.min(attempt, 5);
+    sent = await asSent(
+      framesFor(face, challenge, startMs, {
+        session: nextSession(),
+        turnDegrees: 58 + strength * 2,
+        smileStrength: 0.3 + strength * 0.03,
+      }),
+    );
   }
-  return frames;
+  return sent;
 }
