@@ -15,7 +15,7 @@
  *   again (a new onboarding and attestation), not by editing a committed record.
  */
 import { randomBytes } from "node:crypto";
-import type { Hex } from "@kycnet/sdk/protocol";
+import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import type { AuditLog } from "../vault/audit-log.ts";
 import type { RecordStore, StoredValue } from "../vault/store/record-store.ts";
 import { RecordNotFoundError, type RecordMeta, type Vault } from "../vault/vault.ts";
@@ -26,19 +26,8 @@ const REQUEST = "dsr/request/";
 const AML_RETENTION =
   "Law on Anti-Money Laundering 2022 (No. 14/2022/QH15), art. 9: customer identification records are kept for 5 years after the business relationship ends";
 
-const RECORD_FIELDS_HELD = [
-  "idNumber",
-  "oldIdNumber",
-  "fullName",
-  "dateOfBirth",
-  "sex",
-  "nationality",
-  "address",
-  "issueDate",
-  "expiryDate",
-  "documentType",
-  "faceTemplate",
-];
+/** Every committed field of a record (docs/protocol.md §2): what the bank holds while it is not shredded. */
+const RECORD_FIELDS_HELD = [...RECORD_FIELDS];
 
 export interface DataSubjectRequestsDeps {
   readonly store: RecordStore;

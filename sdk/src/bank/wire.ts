@@ -5,7 +5,7 @@
  * Problem details (errors) are not here: the node's error catalogue owns them.
  */
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
-import type { DecisionName, Hex, RevocationReasonName } from "../protocol/index.ts";
+import { RECORD_FIELDS, type DecisionName, type Hex, type RevocationReasonName } from "../protocol/index.ts";
 
 /** Exported only so the declaration files keep each enum's literal types (they would widen to string). */
 export type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
@@ -371,18 +371,9 @@ export type RevocationResult = Readonly<Static<typeof RevocationResult>>;
 
 // Core banking: the verified identity behind an attestation, and the webhook outbox
 /** The identity the bank verified, as committed in its attestation (the face template is not handed out). */
-export const IDENTITY_FIELD_NAMES = [
-  "idNumber",
-  "oldIdNumber",
-  "fullName",
-  "dateOfBirth",
-  "sex",
-  "nationality",
-  "address",
-  "issueDate",
-  "expiryDate",
-  "documentType",
-] as const;
+export const IDENTITY_FIELD_NAMES = RECORD_FIELDS.filter(
+  (f): f is Exclude<(typeof RECORD_FIELDS)[number], "faceTemplate"> => f !== "faceTemplate",
+);
 export const VerifiedIdentityView = Type.Object({
   uid: HexBytes32,
   /** ACTIVE: approved (queued for anchoring or anchored). */
