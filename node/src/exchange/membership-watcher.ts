@@ -9,6 +9,7 @@ import { ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { ExchangeHost } from "./host.ts";
 import type { MembershipCheck } from "./membership.ts";
+import { createChainPoller } from "../ledger/chain-poller.ts";
 
 const MEMBERSHIP_EVENTS = ["MemberAdmitted", "MemberRemoved", "MemberAccountRotated", "MemberEndpointUpdated"] as const;
 const registry = new Interface(ConsortiumRegistryAbi);
@@ -39,8 +40,6 @@ export interface MembershipWatcher {
 export function createMembershipWatcher(options: MembershipWatcherOptions): MembershipWatcher {
   const intervalMs = options.intervalMs ?? 2_000;
   let lastBlock: number | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
 
   async function pollOnce(): Promise<number> {
     const latest = await options.provider.getBlockNumber();
@@ -68,25 +67,5 @@ export function createMembershipWatcher(options: MembershipWatcherOptions): Memb
     return events;
   }
 
-  // Polls never overlap: a slow chain makes the next tick wait for the current one.
-  const poll = (): Promise<number> =>
-    (running ??= pollOnce().finally(() => {
-      running = null;
-    }));
-
-  return {
-    async start() {
-      await poll();
-      timer = setInterval(() => {
-        poll().catch((error: unknown) => options.onError?.(error));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => undefined);
-    },
-    poll,
-  };
+  return createChainPoller(pollOnce, intervalMs, options.onError);
 }

@@ -19,6 +19,7 @@ import type { RecordStore, StoredValue } from "../vault/store/record-store.ts";
 import type { AttestationAdmin, LedgerReads } from "./ports.ts";
 import { handledOp, reusesOf, type CascadeHandling, type ReuseIndexEntry } from "./reuse-index.ts";
 import { revocationReasonName } from "./source-revocation.ts";
+import { createChainPoller } from "../ledger/chain-poller.ts";
 
 const registryInterface = new Interface(AttestationRegistryAbi);
 const REVOKED_TOPIC = registryInterface.getEvent("Revoked")!.topicHash;
@@ -62,8 +63,6 @@ interface PendingWork {
 
 export function createRevocationCascade(options: RevocationCascadeOptions): RevocationCascade {
   const intervalMs = options.intervalMs ?? 1_000;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
 
   /** Work that failed earlier and waits in the vault for another try. */
   async function pendingWork(): Promise<PendingWork[]> {
@@ -172,25 +171,5 @@ export function createRevocationCascade(options: RevocationCascadeOptions): Revo
     return done;
   }
 
-  // Polls never overlap: a slow chain makes the next tick wait for the current one.
-  const poll = (): Promise<number> =>
-    (running ??= pollOnce().finally(() => {
-      running = null;
-    }));
-
-  return {
-    async start() {
-      await poll();
-      timer = setInterval(() => {
-        poll().catch((error: unknown) => options.onError?.(error));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => undefined);
-    },
-    poll,
-  };
+  return createChainPoller(pollOnce, intervalMs, options.onError);
 }
