@@ -22,6 +22,10 @@ import { listening } from "./composition/listen.ts";
 import { createSanctionsUpkeep } from "./composition/sanctions.ts";
 import { createStartup } from "./composition/startup.ts";
 import { createUseCases } from "./composition/use-cases.ts";
+import { createLeaderWorkers, type LeaderWorker, type LeaderWorkers } from "./ha/leader-workers.ts";
+import { createChainPoller } from "./ledger/chain-poller.ts";
+import { createStoredSessions } from "./onboarding/adapters/stored-sessions.ts";
+import type { SessionStore } from "./onboarding/sessions.ts";
 import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
 import { openWebhooks } from "./composition/webhooks.ts";
@@ -77,11 +81,18 @@ export interface KycnetNode {
   readonly webhooks: WebhookDelivery | null;
   /** The retention sweep, run every `retention.sweepIntervalMs` once started. */
   readonly retention: RetentionSchedule;
+  /** The onboarding sessions, sealed in the vault's store and shared by every instance. */
+  readonly sessions: SessionStore;
+  /** The background workers, which run while this instance leads. */
+  readonly leaderWorkers: LeaderWorkers;
   /** Set once started. */
   readonly api: RunningServer | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How often the leader deletes expired onboarding sessions and their images. */
+const SESSION_SWEEP_INTERVAL_MS = 60_000;
 
 export async function createNode(config: NodeConfig, overrides: NodeOverrides = {}): Promise<KycnetNode> {
   const logger = overrides.logger ?? createLogger({ level: config.log.level, name: config.name });
@@ -127,7 +138,15 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
 
   const webhooks = await openWebhooks(config.webhooks, { store, audit, metrics, logger });
   const retention = openRetentionSchedule(config, { vault, metrics, logger });
+  const sessions = createStoredSessions({
+    store,
+    keys,
+    ...(config.sessions?.uploadBudgetBytes === undefined
+      ? {}
+      : { uploadBudgetBytes: config.sessions.uploadBudgetBytes }),
+  });
   const useCases = createUseCases(config, {
+    sessions,
     ledger,
     provider,
     vault: nodeVault,
@@ -153,8 +172,30 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
   // Follows revocations of the sources this bank re-onboarded from (issue 21).
   const cascade = openRevocationCascade(config, { provider, ledger, vault: nodeVault, services, logger });
 
+  // Once per bank, on the leading instance only (ha/leader-workers.ts; on LevelDB always this one).
+  const sessionSweep = createChainPoller(
+    () => sessions.sweepExpired(),
+    SESSION_SWEEP_INTERVAL_MS,
+    (error) => logger.warn({ err: error }, "session expiry sweep failed"),
+  );
+  const leaderWorkers = createLeaderWorkers(
+    new Map<string, LeaderWorker>([
+      ["anchoring", outbox],
+      ["revocation-cascade", cascade],
+      ["retention", retention],
+      ["session-sweep", sessionSweep],
+      ...(webhooks.delivery === null ? [] : [["webhooks", webhooks.delivery] as [string, LeaderWorker]]),
+      ...(sanctionsUpkeep === null
+        ? []
+        : [["sanctions-rescreen", sanctionsUpkeep.rescreening] as [string, LeaderWorker]]),
+    ]),
+    (worker, error) => logger.warn({ err: error, worker }, "background worker failed to start or stop"),
+  );
+
   let api: RunningServer | null = null;
   const node: KycnetNode = {
+    leaderWorkers,
+    sessions,
     config,
     keys,
     ledger,
@@ -199,32 +240,23 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
         await app.close().catch(() => undefined);
         throw error;
       }
-      // Only the anchoring leader runs the outbox (always this process on LevelDB).
+      // Only the leader runs the background workers (always this process on LevelDB).
       vaultStore.leadership.start((term) => {
-        if (term !== null) {
-          logger.info({ term, holder: vaultStore.leadership.holder }, "leading anchoring");
-          outbox.start();
-        } else {
-          logger.info({ holder: vaultStore.leadership.holder }, "not leading anchoring");
-          void outbox.stop();
-        }
+        if (term !== null)
+          logger.info({ term, holder: vaultStore.leadership.holder }, "leading: running the background workers");
+        else logger.info({ holder: vaultStore.leadership.holder }, "not leading: background workers stopped");
+        leaderWorkers.onLeadership(term);
       });
       sanctionsUpkeep?.start();
-      await cascade.start();
-      webhooks.delivery?.start();
-      retention.start();
       logger.info({ url: api.url, account, peer: exchange.host.multiaddrs().map(String) }, "node started");
     },
     async stop() {
       await api?.stop();
       api = null;
-      await cascade.stop();
       await exchange.stop();
       await vaultStore.leadership.stop();
-      await outbox.stop();
+      await leaderWorkers.stop();
       await sanctionsUpkeep?.stop();
-      await webhooks.delivery?.stop();
-      await retention.stop();
       await startup.closeAll((error) => logger.warn({ err: error }, "stop step failed"));
       logger.info("node stopped");
     },

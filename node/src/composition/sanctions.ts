@@ -43,10 +43,16 @@ export function listOf(config: NodeConfig, snapshot: SanctionsSnapshot): Sanctio
 }
 
 export interface SanctionsUpkeep {
-  /** Screens what changed since the last complete re-screen, then refreshes on the schedule. */
+  /** Refreshes the lists on the schedule (every instance: each screens with its own copy of the lists). */
   start(): void;
   /** Stops the schedule and cuts a running re-screen short (it is redone, whole, at the next start). */
   stop(): Promise<void>;
+  /**
+   * The re-screen of standing customers, once per bank: run by the leading instance only
+   * (ha/leader-workers.ts). Starting screens what changed since the last complete re-screen (stored
+   * in the vault, so a new leader carries on where the last one stopped), then each reload's changes.
+   */
+  readonly rescreening: { start(): void; stop(): Promise<void> };
   /** When the lists in use were last confirmed current (loaded, or read again and found unchanged). */
   lastConfirmedAt(): Date;
 }
@@ -66,12 +72,14 @@ export function createSanctionsUpkeep(config: NodeConfig, deps: SanctionsUpkeepD
   const refresh = config.sanctions.refresh ?? {};
   const staleAfterMs = (refresh.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000;
   let lastConfirmedAt = clock();
-  const stopping = new AbortController();
+  /** Aborted when this instance stops re-screening (lost the lead, or stops). */
+  let leading: AbortController | null = null;
+  let current = loaded.snapshot;
   let pending: SanctionsSnapshot | null = null;
   let retry: SanctionsSnapshot | null = null;
   let running: Promise<void> | null = null;
 
-  async function drain(): Promise<void> {
+  async function drain(stopping: AbortController): Promise<void> {
     while (pending !== null && !stopping.signal.aborted) {
       const snapshot = pending;
       pending = null;
@@ -92,8 +100,16 @@ export function createSanctionsUpkeep(config: NodeConfig, deps: SanctionsUpkeepD
     }
   }
   const rescreen = (snapshot: SanctionsSnapshot) => {
+    current = snapshot;
+    const lead = leading;
+    if (lead === null) return; // a follower: the leader screens this reload (it reloads the same files)
     pending = snapshot;
-    running ??= drain().finally(() => (running = null));
+    running ??= drain(lead).finally(() => (running = null));
+  };
+  const stopRescreening = async () => {
+    leading?.abort(new Error("not leading"));
+    leading = null;
+    await running;
   };
 
   const onRefresh = (outcome: RefreshOutcome) => {
@@ -127,13 +143,18 @@ export function createSanctionsUpkeep(config: NodeConfig, deps: SanctionsUpkeepD
 
   return {
     start() {
-      rescreen(loaded.snapshot);
       refresher.schedule();
     },
     async stop() {
-      stopping.abort(new Error("node stopping"));
+      await stopRescreening();
       await refresher.stop();
-      await running;
+    },
+    rescreening: {
+      start() {
+        leading ??= new AbortController();
+        rescreen(retry ?? current);
+      },
+      stop: stopRescreening,
     },
     lastConfirmedAt: () => lastConfirmedAt,
   };

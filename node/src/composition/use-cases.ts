@@ -16,7 +16,7 @@ import type { ApiServices } from "../onboarding/ports.ts";
 import { createConsoleSessionStore } from "../onboarding/adapters/console-sessions.ts";
 import { createConsoleReads } from "../onboarding/review/console-reads.ts";
 import { caseView, createReviewService } from "../onboarding/review/review-service.ts";
-import { createSessionStore } from "../onboarding/sessions.ts";
+import type { SessionStore } from "../onboarding/sessions.ts";
 import type { NodeExchange } from "./exchange.ts";
 import type { PipelineEngines } from "./pipeline.ts";
 import type { NodeVault } from "./vault.ts";
@@ -27,6 +27,8 @@ export interface UseCaseDeps {
   readonly vault: NodeVault;
   readonly engines: PipelineEngines;
   readonly exchange: Pick<NodeExchange, "records" | "addressOf">;
+  /** The onboarding sessions, in the vault's store (onboarding/adapters/stored-sessions.ts). */
+  readonly sessions: SessionStore;
   /** Every pipeline stage's duration (metrics, benchmarks). */
   readonly observeStage: (stage: string, ms: number) => void;
 }
@@ -36,9 +38,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
   const { ledger, provider, engines } = deps;
   const { vault, review, audit, evidence, store } = deps.vault;
   const onboarding = createOnboardingService({
-    sessions: createSessionStore(
-      config.sessions?.uploadBudgetBytes === undefined ? {} : { uploadBudgetBytes: config.sessions.uploadBudgetBytes },
-    ),
+    sessions: deps.sessions,
     readDocument: engines.readDocument,
     faceModel: engines.faceModel,
     challenges: new ChallengeIssuer(),

@@ -36,19 +36,24 @@ import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
 import { reuseIndexOps } from "./reuse-index.ts";
 import { recheckRegistryAtReuse } from "./reuse-registry.ts";
 import type { EvidenceInHand } from "./review/case-evidence.ts";
-import { SessionStateError, type ReuseContext, type Session } from "./sessions.ts";
+import { SessionStateError, type ReuseContext, type Session, type SessionImages } from "./sessions.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 import { ReuseNotPossibleError } from "./reuse.ts";
 
-/** Full eKYC; the card images and frames are dropped once decided (they were needed only for this). */
-export async function runFullEkyc(context: DecisionContext, session: Session): Promise<OnboardingDecision> {
+/**
+ * Full eKYC over the session's images (opened by the session store, which deletes them in the write
+ * that stores the decision: they were needed only for this); the chip reading goes with them.
+ */
+export async function runFullEkyc(
+  context: DecisionContext,
+  session: Session,
+  images: SessionImages,
+): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
-  if (session.front === undefined) throw new SessionStateError(session.id, "upload the front of the card first");
-  if (session.challenge === undefined || session.frames === undefined)
+  const { front, back, frames } = images;
+  if (front === undefined) throw new SessionStateError(session.id, "upload the front of the card first");
+  if (session.challenge === undefined || frames === undefined)
     throw new SessionStateError(session.id, "complete the liveness challenge first");
-  const front = session.front;
-  const back = session.back;
-  const frames = session.frames;
   const nonce = session.challenge.nonce;
   const chip = session.chip;
   // The chip's portrait is the better reference (signed, not photographed through plastic): use it when read.
@@ -110,9 +115,6 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   const decision = await timed("vault", () =>
     keepDecision(context, session, { selfie, result, draft, frames, evidence }),
   );
-  delete session.front;
-  delete session.back;
-  delete session.frames;
   delete session.chip;
   return decision;
 }
@@ -122,11 +124,12 @@ export async function runReuse(
   context: DecisionContext,
   session: Session,
   reuse: ReuseContext,
+  images: SessionImages,
 ): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
-  if (session.challenge === undefined || session.frames === undefined)
+  const frames = images.frames;
+  if (session.challenge === undefined || frames === undefined)
     throw new SessionStateError(session.id, "complete the liveness challenge first");
-  const frames = session.frames;
   // Checked before the selfie: the attestation could not outlive its source by even a month.
   const now = BigInt(Math.floor(clock().getTime() / 1000));
   if (policyExpiresAt(now, deps.attestationValiditySeconds, reuse.source.data.expiresAt) === null)
@@ -188,7 +191,6 @@ export async function runReuse(
   const decision = await timed("vault", () =>
     keepDecision(context, session, { selfie, result, draft, frames, evidence }),
   );
-  delete session.frames;
   return decision;
 }
 

@@ -19,7 +19,7 @@ import type {
 import { chipUploadResult, issueChipChallenge, requireChip, verifyChipUpload } from "./chip-reading.ts";
 import { runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
-import { SessionStateError, type Session } from "./sessions.ts";
+import { currentFrames, SessionStateError, type Session, type SessionImages } from "./sessions.ts";
 import { prepareReuse, ReuseNotPossibleError, type ReuseRequest } from "./reuse.ts";
 
 export type { OnboardingDeps } from "./onboarding-deps.ts";
@@ -36,19 +36,17 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
   const context: DecisionContext = { deps, clock: deps.clock ?? (() => new Date()), timed };
 
   const open = (sessionId: string) => openUndecided(deps, sessionId);
-  const startDecision = (session: Session): Promise<OnboardingDecision> =>
-    (session.reuse === undefined ? runFullEkyc(context, session) : runReuse(context, session, session.reuse))
-      .then((d) => {
-        session.decision = d;
-        return d;
-      })
-      .finally(() => {
-        delete session.deciding;
-      });
+  const runDecision = (session: Session, images: SessionImages): Promise<OnboardingDecision> => {
+    // The challenge may have been issued by another instance of the node: the session carries it.
+    if (session.challenge?.issued !== undefined) deps.challenges.adopt(session.challenge.issued);
+    return session.reuse === undefined
+      ? runFullEkyc(context, session, images)
+      : runReuse(context, session, session.reuse, images);
+  };
 
   const createSession = async (subject: Hex) => {
     assertAddress(subject, "subject");
-    const s = deps.sessions.create(subject);
+    const s = await deps.sessions.create(subject);
     return { sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
   };
 
@@ -57,7 +55,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     assertAddress(subject, "subject");
     if (deps.reuse === undefined) throw new ReuseNotPossibleError("this node has no record exchange configured");
     const context = await timed("reuse.prepare", () => prepareReuse(deps.reuse!, request, timed));
-    const s = deps.sessions.create(subject, context);
+    const s = await deps.sessions.create(subject, context);
     return {
       sessionId: s.id,
       expiresAt: new Date(s.expiresAt).toISOString(),
@@ -71,30 +69,37 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     createReuseSession,
 
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
-      const session = open(sessionId);
+      const session = await open(sessionId);
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
-      deps.sessions.holdImages(session, { [side]: bytes });
+      await deps.sessions.holdImages(session, { [side]: bytes });
     },
 
     async createChipChallenge(sessionId: string) {
       const chip = requireChip(deps.chip);
-      return issueChipChallenge(chip, openFullEkyc(deps, sessionId).id);
+      return issueChipChallenge(chip, (await openFullEkyc(deps, sessionId)).id);
     },
 
     async uploadChip(sessionId: string, upload: ChipUploadInput) {
       const chip = requireChip(deps.chip);
-      const session = openFullEkyc(deps, sessionId);
+      const session = await openFullEkyc(deps, sessionId);
       const verification = await timed("chip", () => verifyChipUpload(chip, session.id, upload, context.clock()));
       session.chip = verification;
+      await deps.sessions.save(session);
       return chipUploadResult(verification);
     },
 
     async createLivenessChallenge(sessionId: string): Promise<LivenessChallenge> {
-      const session = open(sessionId);
+      const session = await open(sessionId);
       const challenge = deps.challenges.create();
-      session.challenge = { id: challenge.nonce, nonce: challenge.nonce, expiresAt: challenge.expiresAt };
-      delete session.frames;
+      // Frames stored for an earlier challenge stop counting (sessions.ts, `currentFrames`).
+      session.challenge = {
+        id: challenge.nonce,
+        nonce: challenge.nonce,
+        expiresAt: challenge.expiresAt,
+        issued: challenge,
+      };
+      await deps.sessions.save(session);
       return {
         challengeId: challenge.nonce,
         steps: [...challenge.steps],
@@ -105,35 +110,32 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     },
 
     async uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]) {
-      const session = open(sessionId);
+      const session = await open(sessionId);
       if (session.challenge === undefined || session.challenge.id !== challengeId)
         throw new SessionStateError(sessionId, "no such liveness challenge in this session");
-      deps.sessions.holdImages(session, { frames: [...frames] });
+      await deps.sessions.holdImages(session, { frames: [...frames] });
     },
 
     async decide(sessionId: string): Promise<OnboardingDecision> {
-      const session = deps.sessions.get(sessionId);
-      if (session.decision !== undefined) return session.decision;
-      // Concurrent calls share the decision being computed instead of starting another.
-      session.deciding ??= startDecision(session);
-      return session.deciding;
+      // Concurrent calls, on this instance or another, share one decision (sessions.ts, `decideOnce`).
+      return deps.sessions.decideOnce(sessionId, runDecision);
     },
 
-    getSession: async (sessionId: string) => sessionView(deps.sessions.get(sessionId)),
+    getSession: async (sessionId: string) => sessionView(await deps.sessions.get(sessionId)),
   };
 }
 
 /** A session that can still take uploads; SESSION_STATE_CONFLICT once decided or deciding. */
-function openUndecided(deps: OnboardingDeps, sessionId: string): Session {
-  const session = deps.sessions.get(sessionId);
-  if (session.decision !== undefined || session.deciding !== undefined)
+async function openUndecided(deps: OnboardingDeps, sessionId: string): Promise<Session> {
+  const session = await deps.sessions.get(sessionId);
+  if (session.decision !== undefined || session.decidingSince !== undefined)
     throw new SessionStateError(sessionId, "the session is already decided");
   return session;
 }
 
 /** An undecided full-eKYC session: re-onboarding takes no card and no chip. */
-function openFullEkyc(deps: OnboardingDeps, sessionId: string): Session {
-  const session = openUndecided(deps, sessionId);
+async function openFullEkyc(deps: OnboardingDeps, sessionId: string): Promise<Session> {
+  const session = await openUndecided(deps, sessionId);
   if (session.reuse !== undefined)
     throw new SessionStateError(sessionId, "a re-onboarding session takes no card or chip data");
   return session;
@@ -147,13 +149,13 @@ function sessionView(s: Session): OnboardingSessionView {
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
     documents: {
-      front: s.front !== undefined || s.decision !== undefined,
-      back: s.back !== undefined,
+      front: s.images?.front !== undefined || s.decision !== undefined,
+      back: s.images?.back !== undefined,
       // Only said once a chip was uploaded: sessions of nodes (and fakes) without chips keep their shape.
       ...(s.chip === undefined ? {} : { chip: true }),
     },
     liveness:
-      s.frames !== undefined || s.decision !== undefined
+      currentFrames(s) !== undefined || s.decision !== undefined
         ? "FRAMES_RECEIVED"
         : s.challenge !== undefined
           ? "CHALLENGED"

@@ -1,16 +1,19 @@
 /**
- * Onboarding sessions in memory. They hold the customer's raw images for the minutes between
- * upload and decision, so they are deliberately never written to disk: a crash loses in-flight
- * sessions (the customer starts again) rather than leaving card photos in a database. Bounded in
- * number and lifetime; images are dropped as soon as the decision is made. The images held by
- * open sessions share one byte budget per node (`uploadBudgetBytes`): an upload that would pass it
- * is refused with UPLOAD_BUDGET_FULL (503, Retry-After) and the session keeps what it had.
+ * Onboarding sessions: the port and its types. Sessions live in the vault's store
+ * (adapters/stored-sessions.ts), sealed, so that any instance of the bank's node serves any request
+ * of a session and a restart keeps open sessions. A session is plain data (JSON with bytes, bigints
+ * and dates, see session-codec.ts): fields added to `Session` travel with it without further work.
+ * Its uploaded images are sealed in the store beside it and deleted in the write that records the
+ * decision, or by the expiry sweep. Bounded in number and lifetime. The node's upload budget
+ * (`uploadBudgetBytes`) bounds the image bytes the process holds at once (uploads being sealed and
+ * written, images opened for a decision): past it an upload is refused with UPLOAD_BUDGET_FULL
+ * (503, Retry-After) and the session keeps what it had.
  */
-import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
+import type { Challenge } from "../ekyc/biometrics/index.ts";
 import type { ChipVerification } from "../ekyc/document/chip/index.ts";
-import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
+import type { ImageMime, OnboardingDecision, SelfieFrame } from "./ports.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
 export interface ReuseContext {
@@ -24,21 +27,39 @@ export interface ReuseContext {
   readonly issuerName: string;
 }
 
+/** What a session's stored images are (sizes and frame metadata); their bytes are sealed apart. */
+export interface StoredImages {
+  readonly front?: number;
+  readonly back?: number;
+  /** The frames answer the challenge `challengeId`: a new challenge makes them stale. */
+  readonly frames?: {
+    readonly challengeId: string;
+    readonly frames: readonly { readonly mime: ImageMime; readonly capturedAtMs: number; readonly bytes: number }[];
+  };
+}
+
 export interface Session {
   readonly id: string;
   readonly subject: Hex;
   readonly reuse?: ReuseContext;
   readonly createdAt: number;
   readonly expiresAt: number;
-  front?: Uint8Array;
-  back?: Uint8Array;
+  /** The images stored for it; written only by the store (`holdImages`, and the decision's write). */
+  readonly images?: StoredImages;
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
-  challenge?: { id: string; nonce: string; expiresAt: number };
-  frames?: readonly SelfieFrame[];
+  /** The liveness challenge as issued (whole, so another instance can check the answer to it). */
+  challenge?: { id: string; nonce: string; expiresAt: number; issued?: Challenge };
   decision?: OnboardingDecision;
-  /** A decision is being computed: concurrent calls wait for it instead of starting another. */
-  deciding?: Promise<OnboardingDecision>;
+  /** When an instance started deciding it (the claim that keeps the decision to one instance). */
+  decidingSince?: number;
+}
+
+/** Image bytes in hand: an upload, or what a decision opened. */
+export interface SessionImages {
+  readonly front?: Uint8Array;
+  readonly back?: Uint8Array;
+  readonly frames?: readonly SelfieFrame[];
 }
 
 export class SessionNotFoundError extends KycnetError {
@@ -72,107 +93,51 @@ export class UploadBudgetFullError extends KycnetError {
   }
 }
 
-/** The images a session holds, which count against the upload budget. */
-export type SessionImages = Partial<Pick<Session, "front" | "back" | "frames">>;
+export const DEFAULT_UPLOAD_BUDGET_BYTES = 512 * 1024 * 1024;
 
-/** Bytes of the images a session holds now. */
-function imageBytes(s: SessionImages): number {
-  let bytes = (s.front?.byteLength ?? 0) + (s.back?.byteLength ?? 0);
-  for (const frame of s.frames ?? []) bytes += frame.bytes.byteLength;
+/** The frames stored for the session's current challenge (frames of an earlier challenge do not count). */
+export function currentFrames(session: Session): NonNullable<StoredImages["frames"]>["frames"] | undefined {
+  const frames = session.images?.frames;
+  return frames !== undefined && frames.challengeId === session.challenge?.id ? frames.frames : undefined;
+}
+
+/** Bytes of images in hand. */
+export function imageBytes(images: SessionImages): number {
+  let bytes = (images.front?.byteLength ?? 0) + (images.back?.byteLength ?? 0);
+  for (const frame of images.frames ?? []) bytes += frame.bytes.byteLength;
   return bytes;
 }
 
-const pickImages = ({ front, back, frames }: Session): SessionImages => ({
-  ...(front === undefined ? {} : { front }),
-  ...(back === undefined ? {} : { back }),
-  ...(frames === undefined ? {} : { frames }),
-});
-
-export const DEFAULT_UPLOAD_BUDGET_BYTES = 512 * 1024 * 1024;
-
-/** The open onboarding sessions, bounded in number and lifetime; in memory only (see the header). */
+/** The open onboarding sessions, bounded in number and lifetime, shared by every instance of the node. */
 export interface SessionStore {
   /** Opens a session; throws RATE_LIMITED (TooManySessionsError) when `maxSessions` are open. */
-  create(subject: Hex, reuse?: ReuseContext): Session;
+  create(subject: Hex, reuse?: ReuseContext): Promise<Session>;
   /**
    * The session, if it exists and has not expired (a decided session stays readable until expiry).
    * Throws SESSION_NOT_FOUND or SESSION_EXPIRED; never returns an expired session.
    */
-  get(id: string): Session;
+  get(id: string): Promise<Session>;
+  /** Stores the session's own fields (not its images, which `holdImages` owns). */
+  save(session: Session): Promise<void>;
   /**
-   * Gives `session` these images (replacing those of the same names) if the node's upload budget
-   * has room for them; else throws UPLOAD_BUDGET_FULL and changes nothing.
+   * Seals and stores these images for `session` (replacing those of the same names; frames answer
+   * its current challenge) if the process's upload budget has room for them while they are sealed
+   * and written; else throws UPLOAD_BUDGET_FULL and changes nothing.
    */
-  holdImages(session: Session, images: SessionImages): void;
-  /** Bytes of images that open sessions hold. */
+  holdImages(session: Session, images: SessionImages): Promise<void>;
+  /**
+   * Decides the session once, whichever instance is asked and however often: `run` gets the session
+   * (claimed in the store, so that no other instance decides it meanwhile) and its images, opened
+   * within the upload budget. The decision is stored and the images deleted in one write. Callers on
+   * another instance wait for the decision; a claim older than `claimTtlMs` (its instance died) is
+   * taken over. A failed `run` lets the claim go.
+   */
+  decideOnce(
+    id: string,
+    run: (session: Session, images: SessionImages) => Promise<OnboardingDecision>,
+  ): Promise<OnboardingDecision>;
+  /** Deletes expired sessions and their images, and destroys the session keys of days gone; safe on several instances at once. Returns how many sessions it deleted. */
+  sweepExpired(): Promise<number>;
+  /** Bytes of images the process holds now (being stored, or opened for a decision). */
   readonly heldBytes: number;
-  /** Open (unexpired) sessions. */
-  readonly size: number;
-}
-
-export interface SessionStoreOptions {
-  ttlMs?: number;
-  maxSessions?: number;
-  clock?: () => number;
-  /** Most bytes of images all open sessions hold together (default 512 MiB). */
-  uploadBudgetBytes?: number;
-}
-
-export function createSessionStore(options: SessionStoreOptions = {}): SessionStore {
-  const ttlMs = options.ttlMs ?? 15 * 60_000;
-  const maxSessions = options.maxSessions ?? 1_000;
-  const clock = options.clock ?? Date.now;
-  const uploadBudgetBytes = options.uploadBudgetBytes ?? DEFAULT_UPLOAD_BUDGET_BYTES;
-  const sessions = new Map<string, Session>();
-  // Summed on demand over at most `maxSessions` sessions: no counter to drift when images are
-  // dropped at decision (decision-runs.ts) or with an expired session.
-  const heldBytes = () => {
-    evict();
-    let total = 0;
-    for (const s of sessions.values()) total += imageBytes(s);
-    return total;
-  };
-
-  const evict = () => {
-    const now = clock();
-    for (const [id, s] of sessions) if (s.expiresAt <= now) sessions.delete(id);
-  };
-
-  return {
-    create(subject: Hex, reuse?: ReuseContext): Session {
-      evict();
-      if (sessions.size >= maxSessions) throw new TooManySessionsError(maxSessions);
-      const now = clock();
-      const session: Session = {
-        id: `ses_${randomBytes(16).toString("hex")}`,
-        subject,
-        createdAt: now,
-        expiresAt: now + ttlMs,
-        ...(reuse ? { reuse } : {}),
-      };
-      sessions.set(session.id, session);
-      return session;
-    },
-    get(id: string): Session {
-      const session = sessions.get(id);
-      if (session === undefined) throw new SessionNotFoundError(id);
-      if (session.expiresAt <= clock()) {
-        sessions.delete(id);
-        throw new SessionExpiredError(id);
-      }
-      return session;
-    },
-    holdImages(session: Session, images: SessionImages): void {
-      const growth = imageBytes({ ...pickImages(session), ...images }) - imageBytes(session);
-      if (growth > 0 && heldBytes() + growth > uploadBudgetBytes) throw new UploadBudgetFullError(uploadBudgetBytes);
-      Object.assign(session, images);
-    },
-    get heldBytes() {
-      return heldBytes();
-    },
-    get size() {
-      evict();
-      return sessions.size;
-    },
-  };
 }

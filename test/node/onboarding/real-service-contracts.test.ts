@@ -31,7 +31,7 @@ import { createOnboardingService } from "../../../node/src/onboarding/onboarding
 import type { OnboardingService } from "../../../node/src/onboarding/ports.ts";
 import { createReviewQueue } from "../../../node/src/onboarding/review/review-queue.ts";
 import { createReviewService } from "../../../node/src/onboarding/review/review-service.ts";
-import { createSessionStore } from "../../../node/src/onboarding/sessions.ts";
+import { createStoredSessions } from "../../../node/src/onboarding/adapters/stored-sessions.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
@@ -73,15 +73,16 @@ describe("service-port contracts on the real implementations", function () {
     const store = await openLevelRecordStore(join(dir, "vault"));
     const audit = createAuditLog(store);
     const issuer = Wallet.createRandom().address as Hex;
+    const keys = new MemoryKeyManager();
     const vault = createVault({
       store,
-      keys: new MemoryKeyManager(),
+      keys,
       audit,
       attestationContext: { chainId: 31337n, registry: `0x${"11".repeat(20)}`, issuer },
     });
     const review = createReviewQueue({ store, vault, audit });
     const service = createOnboardingService({
-      sessions: createSessionStore(),
+      sessions: createStoredSessions({ store, keys }),
       readDocument: (images) => readDocument(images, { engines }),
       faceModel: model,
       challenges: new ChallengeIssuer(),

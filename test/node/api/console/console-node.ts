@@ -27,7 +27,7 @@ import type { ApiServices, OnboardingService, Role } from "../../../../node/src/
 import { createConsoleReads } from "../../../../node/src/onboarding/review/console-reads.ts";
 import { createReviewQueue, type ReviewQueueStore } from "../../../../node/src/onboarding/review/review-queue.ts";
 import { caseView, createReviewService } from "../../../../node/src/onboarding/review/review-service.ts";
-import { createSessionStore } from "../../../../node/src/onboarding/sessions.ts";
+import { createStoredSessions } from "../../../../node/src/onboarding/adapters/stored-sessions.ts";
 import { createAuditLog, type AuditLog } from "../../../../node/src/vault/audit-log.ts";
 import { createEvidenceStore, type EvidenceStore } from "../../../../node/src/vault/evidence.ts";
 import { openLevelRecordStore } from "../../../../node/src/vault/store/level/level-record-store.ts";
@@ -79,7 +79,7 @@ export async function startConsoleNode(options: {
     e === undefined
       ? null
       : createOnboardingService({
-          sessions: createSessionStore(),
+          sessions: createStoredSessions({ store, keys }),
           readDocument: (images) => readDocument(images, { engines: e.documents }),
           faceModel: e.faceModel,
           challenges: new ChallengeIssuer(),

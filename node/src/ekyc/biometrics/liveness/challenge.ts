@@ -104,6 +104,17 @@ export class ChallengeIssuer {
     while (this.#pending.size > this.#max) this.#pending.delete(this.#pending.keys().next().value!);
     return challenge;
   }
+  /**
+   * Takes in a challenge that another instance of this node issued (the onboarding session carries
+   * it through the shared store), so that `consume` here accepts it once. A nonce already consumed
+   * here stays consumed: adopting cannot re-open a used challenge.
+   */
+  adopt(challenge: Challenge): void {
+    this.#evict();
+    if (this.#pending.has(challenge.nonce) || this.#consumed.has(challenge.nonce)) return;
+    this.#pending.set(challenge.nonce, Object.freeze({ ...challenge }));
+    while (this.#pending.size > this.#max) this.#pending.delete(this.#pending.keys().next().value!);
+  }
   /** Takes the challenge out (single use): CHALLENGE_UNKNOWN, CHALLENGE_REUSED or CHALLENGE_EXPIRED otherwise. */
   consume(nonce: string): Challenge {
     if (typeof nonce !== "string" || nonce.length === 0 || nonce.length > 64) {
