@@ -3,12 +3,15 @@
  * contracts, a SoftHSM token, the test run's PostgreSQL. PostgreSQL down at start stops the start
  * with the reason; lost while running, /ready says the vault is down and writes are refused with
  * STORE_UNAVAILABLE, and the node recovers by itself; two instances of one bank share the vault,
- * one of them anchors, and the other takes over when it goes.
+ * one of them anchors and runs the background workers, and the other takes over when it goes; a
+ * session started on one instance goes on on the other.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { Wallet } from "ethers";
+import type { Hex } from "@kycnet/sdk/protocol";
 import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import { loadNodeConfig, type NodeConfig } from "../../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
@@ -148,6 +151,46 @@ describe("node on PostgreSQL", function () {
     expect(await node.audit.verify()).to.include({ ok: true });
     await until("leadership again", () => node.leadership.term !== null);
     await until("the earlier record anchored", async () => (await node.vault.getRecordMeta(before.id)).anchor !== null);
+  });
+
+  it("runs the background workers on the leader only, and on the other instance once the leader stops; a session goes on across instances", async () => {
+    const connectionString = await createTestDatabase();
+    const [a, b] = [
+      await build(await onPostgres(connectionString, "workers-a")),
+      await build(await onPostgres(connectionString, "workers-b")),
+    ];
+    await a.start();
+    await b.start();
+    await until("one leader", () => (a.leadership.term ?? b.leadership.term) !== null);
+    const leader = a.leadership.term !== null ? a : b;
+    const follower = leader === a ? b : a;
+    const expected = ["anchoring", "revocation-cascade", "retention", "session-sweep"];
+    if (leader.webhooks !== null) expected.push("webhooks");
+    await until("the leader's workers", () => expected.every((w) => leader.leaderWorkers.running().includes(w)));
+    await until("the leader's first retention sweep", () => leader.retention.lastSweep() !== null);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(follower.leaderWorkers.running()).to.deep.equal([]);
+    expect(follower.retention.lastSweep()).to.equal(null);
+
+    // A session started on one instance takes uploads and answers on the other.
+    const { sessionId } = await leader.onboarding.createSession(Wallet.createRandom().address as Hex);
+    await follower.onboarding.uploadDocument(
+      sessionId,
+      "front",
+      new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1]),
+      "image/jpeg",
+    );
+    expect((await leader.onboarding.getSession(sessionId)).documents.front).to.equal(true);
+
+    await leader.stop();
+    running.splice(running.indexOf(leader), 1);
+    await until("the follower to lead", () => follower.leadership.term !== null, 5_000);
+    await until("the follower's workers", () => expected.every((w) => follower.leaderWorkers.running().includes(w)));
+    await until("the follower's first retention sweep", () => follower.retention.lastSweep() !== null);
+    // The session outlives the instance it started on.
+    const challenge = await follower.onboarding.createLivenessChallenge(sessionId);
+    expect((await follower.onboarding.getSession(sessionId)).liveness).to.equal("CHALLENGED");
+    expect(challenge.steps.length).to.be.greaterThan(0);
   });
 
   it("runs two instances on one vault: one anchors what both store, and the other takes over when it stops", async () => {
