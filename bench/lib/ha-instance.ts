@@ -1,0 +1,98 @@
+/**
+ * One instance of a bank's node for bench:ha (bench/ha.ts), run as a child process so the parent
+ * can kill it with SIGKILL. argv: <node.json> <dataDir> <apiPort> <postgres connection string | "level">.
+ *
+ * It starts the real node (PostgreSQL vault, SoftHSM, chain, libp2p, HTTP API) and, while the parent
+ * says so, stores verified records through the vault (the write a PASS decision makes: sealed
+ * record, outbox entry and audit entry in one transaction), telling the parent each id once the
+ * write is acknowledged. No model runs here: the bench's traffic makes no decision (bench/ha.ts says why).
+ * Messages to the parent: {ready, holder}, {ack, id}; from it: {write: boolean}, {check: ids} → {checked}.
+ */
+import { randomInt } from "node:crypto";
+import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
+import type { FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import { createNode } from "../../node/src/node.ts";
+import { createLogger } from "../../node/src/observability/logger.ts";
+import { verifiedRecord } from "../../test/node/vault/fixtures.ts";
+
+const [configPath, dataDir, apiPort, connectionString] = process.argv.slice(2) as [string, string, string, string];
+const send = (message: unknown) => process.send?.(message);
+
+/** Models are never reached by this traffic; touching one is a bench bug, said loudly. */
+const noModel = new Proxy(
+  {},
+  {
+    get(_target, name) {
+      if (name === "then") return undefined;
+      throw new Error(`bench:ha runs no model (${String(name)})`);
+    },
+  },
+) as FaceModel;
+
+const base = await loadNodeConfig(configPath);
+let config: NodeConfig = { ...base, dataDir, api: { ...base.api, port: Number(apiPort) } };
+if (connectionString !== "level") {
+  const url = new URL(connectionString);
+  process.env.KYCNET_PG_PASSWORD = decodeURIComponent(url.password);
+  config = {
+    ...config,
+    exchange: { ...base.exchange, listen: ["/ip4/127.0.0.1/tcp/0"] },
+    anchoring: { maxBatch: 64, maxDelayMs: 200 },
+    vault: {
+      store: {
+        kind: "postgres",
+        host: url.hostname,
+        port: Number(url.port),
+        database: url.pathname.slice(1),
+        user: decodeURIComponent(url.username),
+        maxConnections: 6,
+        connectTimeoutMs: 2_000,
+      },
+    },
+  };
+}
+const node = await createNode(config, {
+  faceModel: noModel,
+  readDocument: () => Promise.reject(new Error("bench:ha reads no card")),
+  logger: createLogger({ level: "silent" }),
+});
+await node.start();
+send({ ready: true, holder: node.leadership.holder });
+
+/** Each instance stores a record at most this often: the load leaves CPU for restarts and failover. */
+const WRITE_EVERY_MS = Number(process.env.BENCH_HA_WRITE_EVERY_MS ?? 250);
+let writing = false;
+async function writeLoop() {
+  while (writing) {
+    const paced = new Promise((resolve) => setTimeout(resolve, WRITE_EVERY_MS));
+    const { record, attestation } = verifiedRecord(randomInt(100_000));
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    try {
+      const meta = await node.vault.storeVerifiedRecord({ record, attestation: attestation(now), actor: "bench:ha" });
+      send({ ack: meta.id });
+    } catch {
+      // Not acknowledged: not counted (the database may be busy with a failover).
+    }
+    await paced;
+  }
+}
+
+process.on("message", (message: { write?: boolean; check?: string[]; stop?: boolean }) => {
+  if (message.write !== undefined) {
+    const start = message.write && !writing;
+    writing = message.write;
+    if (start) void writeLoop();
+  }
+  if (message.check !== undefined) {
+    void Promise.all(
+      message.check.map(async (id) => {
+        const meta = await node.vault.getRecordMeta(id).catch(() => null);
+        return [id, meta === null ? null : (meta.anchor?.uid ?? "")] as const;
+      }),
+    ).then((rows) => send({ checked: Object.fromEntries(rows) }));
+  }
+  if (message.stop === true) {
+    writing = false;
+    void node.stop().then(() => process.exit(0));
+  }
+});
