@@ -192,8 +192,11 @@ async function sessionLoop() {
   }
 }
 
+/** Throughput phases write as fast as they can; during the kills each instance paces its writes, leaving CPU for restarts. */
+let paceMs = 0;
+const KILL_PHASE_PACE_MS = 250;
 const setWriting = (write: boolean) => {
-  for (const instance of live()) instance.child!.send({ write });
+  for (const instance of live()) instance.child!.send({ write, paceMs });
 };
 async function phase(name: string): Promise<{ phase: string; instances: number; opsPerSecond: number }> {
   const before = opsCount;
@@ -212,6 +215,8 @@ await Promise.all(instances.slice(1).map((i) => spawnInstance(i, connectionStrin
 setWriting(true);
 const three = await phase("3 instances");
 say(`throughput: 1 instance ${one.opsPerSecond} ops/s, 3 instances ${three.opsPerSecond} ops/s`);
+paceMs = KILL_PHASE_PACE_MS;
+setWriting(true);
 
 interface LeaderTermValue {
   readonly term: number;
@@ -254,7 +259,7 @@ for (let k = 0; kills < KILLS || leaderKills < LEADER_KILLS; k++) {
   // Restarted at once; it serves again (and may lead again) once started.
   void spawnInstance(target, connectionString, () => {
     restarts.push(Date.now() - killedAt);
-    target.child!.send({ write: true });
+    target.child!.send({ write: true, paceMs });
   }).catch(() => undefined);
   say(
     `kill ${kills}: instance ${target.index}${target === leader ? ` (leader, failover ${failovers.at(-1)} ms)` : ""}` +

@@ -6,7 +6,7 @@
  * says so, stores verified records through the vault (the write a PASS decision makes: sealed
  * record, outbox entry and audit entry in one transaction), telling the parent each id once the
  * write is acknowledged. No model runs here: the bench's traffic makes no decision (bench/ha.ts says why).
- * Messages to the parent: {ready, holder}, {ack, id}; from it: {write: boolean}, {check: ids} → {checked}.
+ * Messages to the parent: {ready, holder}, {ack, id}; from it: {write, paceMs}, {check: ids} → {checked}.
  */
 import { randomInt } from "node:crypto";
 import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
@@ -59,12 +59,12 @@ const node = await createNode(config, {
 await node.start();
 send({ ready: true, holder: node.leadership.holder });
 
-/** Each instance stores a record at most this often: the load leaves CPU for restarts and failover. */
-const WRITE_EVERY_MS = Number(process.env.BENCH_HA_WRITE_EVERY_MS ?? 250);
+/** Each instance stores a record at most every `paceMs` (0: as fast as it can; the parent sets it). */
+let paceMs = 0;
 let writing = false;
 async function writeLoop() {
   while (writing) {
-    const paced = new Promise((resolve) => setTimeout(resolve, WRITE_EVERY_MS));
+    const paced = new Promise((resolve) => setTimeout(resolve, paceMs));
     const { record, attestation } = verifiedRecord(randomInt(100_000));
     const now = BigInt(Math.floor(Date.now() / 1000));
     try {
@@ -77,7 +77,8 @@ async function writeLoop() {
   }
 }
 
-process.on("message", (message: { write?: boolean; check?: string[]; stop?: boolean }) => {
+process.on("message", (message: { write?: boolean; paceMs?: number; check?: string[]; stop?: boolean }) => {
+  if (message.paceMs !== undefined) paceMs = message.paceMs;
   if (message.write !== undefined) {
     const start = message.write && !writing;
     writing = message.write;
