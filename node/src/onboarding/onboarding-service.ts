@@ -17,6 +17,8 @@ import type {
   SelfieFrame,
 } from "./ports.ts";
 import { chipUploadResult, issueChipChallenge, requireChip, verifyChipUpload } from "./chip-reading.ts";
+import { recordCollectionConsent, requireCollectionConsent } from "./collection-consent.ts";
+import { confirmFields, documentReadingView } from "./field-confirmation.ts";
 import { runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
 import { SessionStateError, type Session } from "./sessions.ts";
@@ -70,11 +72,38 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     createSession,
     createReuseSession,
 
+    async recordCollectionConsent(sessionId, consent) {
+      return recordCollectionConsent(open(sessionId), consent, context.clock());
+    },
+
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
       const session = open(sessionId);
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
+      requireCollectionConsent(session, "cardImages");
       deps.sessions.holdImages(session, { [side]: bytes });
+      // What the customer checked was another image: they check the new reading again.
+      delete session.reading;
+      delete session.fieldConfirmation;
+    },
+
+    async readDocumentFields(sessionId: string) {
+      const session = openFullEkyc(deps, sessionId);
+      const front = session.front;
+      if (front === undefined) throw new SessionStateError(sessionId, "upload the front of the card first");
+      const back = session.back;
+      session.reading ??= await timed("document", () =>
+        deps.readDocument(back === undefined ? { front } : { front, back }),
+      );
+      return documentReadingView(session.reading, session.chip, session.fieldConfirmation);
+    },
+
+    async confirmDocumentFields(sessionId, body) {
+      const session = openFullEkyc(deps, sessionId);
+      if (session.reading === undefined)
+        throw new SessionStateError(sessionId, "read the card first (document-reading), then confirm what was read");
+      session.fieldConfirmation = confirmFields(session.reading, session.chip, body, context.clock());
+      return session.fieldConfirmation;
     },
 
     async createChipChallenge(sessionId: string) {
@@ -85,8 +114,11 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async uploadChip(sessionId: string, upload: ChipUploadInput) {
       const chip = requireChip(deps.chip);
       const session = openFullEkyc(deps, sessionId);
+      requireCollectionConsent(session, "chipData");
       const verification = await timed("chip", () => verifyChipUpload(chip, session.id, upload, context.clock()));
       session.chip = verification;
+      // The chip vouches for fields now: what a correction does changes, so the customer confirms again.
+      delete session.fieldConfirmation;
       return chipUploadResult(verification);
     },
 
@@ -108,6 +140,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const session = open(sessionId);
       if (session.challenge === undefined || session.challenge.id !== challengeId)
         throw new SessionStateError(sessionId, "no such liveness challenge in this session");
+      requireCollectionConsent(session, "selfieImages");
       deps.sessions.holdImages(session, { frames: [...frames] });
     },
 

@@ -10,7 +10,8 @@ import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
 import type { ChipVerification } from "../ekyc/document/chip/index.ts";
-import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
+import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { CollectionConsentView, FieldConfirmationView, OnboardingDecision, SelfieFrame } from "./ports.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
 export interface ReuseContext {
@@ -30,8 +31,14 @@ export interface Session {
   readonly reuse?: ReuseContext;
   readonly createdAt: number;
   readonly expiresAt: number;
+  /** Full eKYC: the customer's consent to the collection, recorded before any image (collection-consent.ts). */
+  collectionConsent?: CollectionConsentView;
   front?: Uint8Array;
   back?: Uint8Array;
+  /** The card as read at the document step, for the customer to check; a new upload clears it (field-confirmation.ts). */
+  reading?: DocumentResult;
+  /** The customer's answer to `reading`: confirmed, or corrected. */
+  fieldConfirmation?: FieldConfirmationView;
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
   challenge?: { id: string; nonce: string; expiresAt: number };

@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { createHarness, fakeJpeg, fakePng, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
+import {
+  createHarness,
+  fakeJpeg,
+  fakePng,
+  PROBLEM_KEYS,
+  NEW_SESSION_BODY,
+  CONSENT_BODY,
+  type Harness,
+} from "./harness.ts";
 
 describe("API onboarding routes", () => {
   let h: Harness;
@@ -28,7 +36,15 @@ describe("API onboarding routes", () => {
       payload: NEW_SESSION_BODY,
     });
     expect(res.statusCode).to.equal(201);
-    return res.json().sessionId as string;
+    const sessionId = res.json().sessionId as string;
+    const consent = await h.app.inject({
+      method: "POST",
+      url: `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+      headers: op(),
+      payload: CONSENT_BODY,
+    });
+    expect(consent.statusCode, consent.body).to.equal(201);
+    return sessionId;
   }
 
   const putDoc = (id: string, side: string, body: Buffer, type = "image/jpeg") =>

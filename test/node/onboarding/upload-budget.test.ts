@@ -5,6 +5,7 @@
  * memory test sends 24 sessions × 2 card images of the maximum size (8 MiB) through the real HTTP
  * app and the real onboarding use case, and measures the process's RSS.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { buildApp } from "../../../node/src/api/app.ts";
@@ -96,6 +97,12 @@ describe("node/onboarding upload byte budget", () => {
           payload: { subject: subject() },
         });
         const { sessionId } = created.json<{ sessionId: string }>();
+        await app.inject({
+          method: "POST",
+          url: `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+          headers,
+          payload: collectionConsent({ version: "test-notice-1" }),
+        });
         for (const side of ["front", "back"]) {
           const response = await app.inject({
             method: "PUT",
@@ -128,6 +135,7 @@ describe("node/onboarding upload byte budget", () => {
     const sessions = createSessionStore({ uploadBudgetBytes: 10 });
     const onboarding = onboardingOver(sessions);
     const { sessionId } = await onboarding.createSession(subject());
+    await onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await expectCode(
       onboarding.uploadDocument(sessionId, "front", new Uint8Array(11), "image/jpeg"),
       "UPLOAD_BUDGET_FULL",

@@ -226,6 +226,7 @@ function evidenceTables(detail: CaseDetail): SafeHtml {
           </ul>`
         : ""
     }
+    ${customerAnswers(e)}
     <div class="grid">
       <section aria-labelledby="scores">
         <h2 id="scores">Face and liveness</h2>
@@ -312,6 +313,53 @@ function evidenceTables(detail: CaseDetail): SafeHtml {
         }
       </section>
     </div>`;
+}
+
+/** What the customer said: their corrections of the fields read (with the source of the value read), and their consent. */
+function customerAnswers(e: NonNullable<CaseDetail["evidence"]>): SafeHtml {
+  const confirmation = e.customerConfirmation;
+  const consent = e.collectionConsent;
+  return html`<h2 id="customer">The customer's answers</h2>
+    ${
+      confirmation === null
+        ? html`<p>The customer was not asked to confirm the fields read.</p>`
+        : confirmation.corrections.length === 0
+          ? html`<p>The customer confirmed every field as read (${confirmation.confirmedAt}).</p>`
+          : html`<table aria-labelledby="customer">
+              <caption>
+                Corrections by the customer (${confirmation.confirmedAt})
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Value read</th>
+                  <th scope="col">Source of the value read</th>
+                  <th scope="col">Customer's value</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${confirmation.corrections.map(
+                  (c) =>
+                    html`<tr class="${c.outcome === "REVIEW" ? "disagree" : ""}">
+                      <th scope="row">${c.field}</th>
+                      <td>${c.read}</td>
+                      <td>${c.source ?? "nothing read"}</td>
+                      <td>${c.corrected}</td>
+                      <td>${c.outcome === "REVIEW" ? "for the reviewer (value read kept)" : "kept (value used)"}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+    }
+    <p>
+      Consent to the collection:
+      ${
+        consent === null
+          ? "not recorded with this case"
+          : `notice ${consent.noticeVersion}, purpose ${consent.purpose}, recorded ${consent.recordedAt}, covering ${consent.fields.join(", ")}`
+      }
+    </p>`;
 }
 
 function actions(detail: CaseDetail, session: ConsoleSession): SafeHtml {

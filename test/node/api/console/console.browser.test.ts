@@ -9,6 +9,7 @@
  * attribute, and a reviewer's comment with the same; CSRF (missing or wrong token, a cross-site form
  * from another site), session fixation and wrong roles get 403. Screenshots go to docs/ (1024x700).
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
@@ -46,6 +47,7 @@ const HOSTILE_COMMENT = `<script>window.__xss=3</script><img src=y onerror="wind
 
 async function onboard(service: OnboardingService, customer: DemoCustomer) {
   const { sessionId } = await service.createSession(Wallet.createRandom().address as Hex);
+  await service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
   await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
   await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
   const challenge = await service.createLivenessChallenge(sessionId);
