@@ -316,9 +316,7 @@ function fullEkycDraft(
       documentSignals: document.signals.map((s) => s.code),
       ...(chip === undefined ? {} : { chip: chipEvidence(chip, portraitFromChip) }),
       // The customer's corrections, with their provenance: the value read, the value given, the source.
-      ...(corrections.length === 0
-        ? {}
-        : { customerCorrections: corrections.map((c) => ({ ...c }) as unknown as StoredValue) }),
+      ...(corrections.length === 0 ? {} : { customerCorrections: corrections.map((c) => ({ ...c })) }),
     },
     ...(consent === undefined ? {} : { extraOps: collectionConsentOps(consent) }),
     reviewEvidence: [
