@@ -274,6 +274,30 @@ export interface ReviewEvidenceReads {
   getImage(caseId: string, part: string, actor: string): Promise<{ bytes: Uint8Array; mime: ImageMime }>;
 }
 
+/** What the console's operations page shows beyond readiness: queues, members, consent activity (no personal data). */
+export interface OperationsReads {
+  /** The anchoring outbox: records waiting (pending or in flight), the oldest one's queue time, records parked after failures. */
+  anchoring(): Promise<{ readonly waiting: number; readonly oldestQueuedAt: string | null; readonly parked: number }>;
+  /** The consortium's members this node knows (itself and its address book), as the chain has them now. */
+  members(): Promise<
+    ReadonlyArray<{ readonly account: Hex; readonly name: string; readonly active: boolean; readonly self: boolean }>
+  >;
+  /**
+   * The latest consent and disclosure events from the audit log, newest first: consents to the
+   * collection, consents relayed at re-onboarding, revocations relayed, records disclosed to another
+   * member under consent. Ids, actions and outcomes only.
+   */
+  consentActivity(limit: number): Promise<
+    ReadonlyArray<{
+      readonly at: string;
+      readonly action: string;
+      readonly actor: string;
+      readonly target: string;
+      readonly outcome: string;
+    }>
+  >;
+}
+
 /** A console sign-in session, kept in the node's store so any instance accepts it. */
 export interface ConsoleSession {
   readonly keyId: string;
@@ -413,5 +437,7 @@ export interface ApiServices {
   readonly console?: {
     readonly evidence: ReviewEvidenceReads;
     readonly sessions: ConsoleSessionStore;
+    /** The operations page's queues, members and consent activity (absent: the page shows readiness only). */
+    readonly operations?: OperationsReads;
   };
 }
