@@ -128,7 +128,8 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
   app.post(
     "/onboarding/sessions/:id/document-reading",
     {
-      config: { roles: ["operator"], heavy: true },
+      // Audited like a write: it hands the card's personal data to the caller.
+      config: { roles: ["operator"], heavy: true, audit: "onboarding.fields.read" },
       schema: {
         tags: TAGS,
         security,
