@@ -70,7 +70,10 @@ async function serve(): Promise<void> {
     onboarding: {
       createSession: refuse,
       createReuseSession: refuse,
+      recordCollectionConsent: refuse,
       uploadDocument: refuse,
+      readDocumentFields: refuse,
+      confirmDocumentFields: refuse,
       createChipChallenge: refuse,
       uploadChip: refuse,
       createLivenessChallenge: refuse,

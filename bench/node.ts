@@ -9,7 +9,7 @@
  */
 import { Agent, request } from "node:http";
 import { createBankClient } from "@kycnet/sdk/bank";
-import { createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
+import { collectionConsent, createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
 import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import { makeDemoCustomer } from "../scripts/demo/customer.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/index.ts";
@@ -30,6 +30,7 @@ try {
   async function onboardOverHttp(): Promise<{ ms: number; uid: Hex; subject: ReturnType<typeof createSubjectKey> }> {
     const subject = createSubjectKey();
     const { sessionId } = await client.createSession(subject.address as Hex);
+    await client.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     const challenge = await client.createLivenessChallenge(sessionId);
     const frames = await customer.framesFor(challenge, Date.now());
     const t = performance.now();

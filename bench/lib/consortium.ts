@@ -14,7 +14,7 @@ import { createRegistrySimulator } from "../../node/src/ekyc/checks/national-id/
 import { CitizenPhotos } from "../../node/src/ekyc/checks/national-id/citizen-photos.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { createBankClient, packageChipFiles } from "@kycnet/sdk/bank";
-import { createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
+import { collectionConsent, createSubjectKey, grantConsent } from "@kycnet/sdk/customer";
 import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import { answerChallenge } from "../../scripts/chip/aa.ts";
 import { createTestPki, generateChip } from "../../scripts/chip/generate.ts";
@@ -98,6 +98,7 @@ export async function startBenchConsortium() {
   async function onboardOnce(): Promise<Onboarded> {
     const subject = createSubjectKey();
     const { sessionId } = await a.onboarding.createSession(subject.address as Hex);
+    await a.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     const challenge = await a.onboarding.createLivenessChallenge(sessionId);
     await a.onboarding.uploadSelfieFrames(
       sessionId,
@@ -123,6 +124,7 @@ export async function startBenchConsortium() {
   async function onboardOverApi(level: 1 | 2): Promise<{ ms: number; level: number }> {
     const subject = createSubjectKey();
     const { sessionId } = await api.createSession(subject.address as Hex);
+    await api.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     const challenge = await api.createLivenessChallenge(sessionId);
     const frames = await customer.framesFor(challenge, Date.now());
     const t = performance.now();

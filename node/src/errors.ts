@@ -36,6 +36,8 @@ export type OnboardingErrorCode =
   | "SESSION_STATE_CONFLICT"
   // the images open sessions hold reached the node's upload budget (sessions.ts)
   | "UPLOAD_BUDGET_FULL"
+  // a full-eKYC session takes no image before the customer's consent to the collection (collection-consent.ts)
+  | "COLLECTION_CONSENT_REQUIRED"
   | "CASE_NOT_FOUND"
   | "CASE_STATE_CONFLICT"
   | "REUSE_NOT_POSSIBLE"

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuditor } from "@kycnet/sdk/auditor";
 import { BankApiError, createBankClient, type BankClient } from "@kycnet/sdk/bank";
-import { createSubjectKey, grantConsent, revokeConsent } from "@kycnet/sdk/customer";
+import { collectionConsent, createSubjectKey, grantConsent, revokeConsent } from "@kycnet/sdk/customer";
 import { packageChipFiles } from "@kycnet/sdk/bank";
 import { RECORD_FIELDS, fieldsOfMask, type Hex } from "@kycnet/sdk/protocol";
 import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/index.ts";
@@ -45,6 +45,8 @@ const say = (s = "") => process.stdout.write(`${s}\n`);
 const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-6)}`;
 const date = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
 const timings: Array<{ step: string; ms: number }> = [];
+/** The version of the (made-up) privacy notice the demo customer agrees to before the collection. */
+const DEMO_NOTICE = "demo-notice-2026-01";
 const timed = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
   const t = performance.now();
   try {
@@ -249,14 +251,27 @@ try {
     () =>
       timed("full eKYC with chip at bank A (server side)", async () => {
         const { sessionId } = await a.createSession(subjectA.address as Hex);
+        // The app shows the bank's notice; the customer agrees before anything is captured (Decree 13).
+        const consent = await a.recordCollectionConsent(
+          sessionId,
+          collectionConsent({ version: DEMO_NOTICE, chip: true }),
+        );
         const chipResult = await readChip(a, sessionId, chip);
         await a.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
         await a.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
-        return { chip: chipResult, ...(await selfieAndDecide(a, sessionId, customer)) };
+        // The customer checks what was read and confirms it (seed 003, Bước 3).
+        const reading = await a.readDocumentFields(sessionId);
+        await a.confirmDocumentFields(sessionId, { corrections: [] });
+        return { consent, reading, chip: chipResult, ...(await selfieAndDecide(a, sessionId, customer)) };
       }),
   );
   say(
     renderFacts({
+      "consent to the collection": `notice ${onboarding.consent.noticeVersion}, purpose ${onboarding.consent.purpose}, recorded ${onboarding.consent.recordedAt}`,
+      "fields read, confirmed by the customer": onboarding.reading.fields
+        .filter((f) => f.value !== "")
+        .map((f) => `${f.field} (${f.source ?? "-"} ${f.confidence})`)
+        .join(", "),
       chip: `${onboarding.chip.status}, active authentication ${onboarding.chip.activeAuthentication}, data groups ${onboarding.chip.dataGroupsVerified.join(", ")} verified`,
       "liveness challenge": onboarding.steps.join(" → "),
       decision: onboarding.decision.outcome,

@@ -8,6 +8,7 @@
  * On the code before issue 18 this test failed: the attestation's expiresAt was the card's expiry
  * (a birthday in disguise) and B's attestation named A's uid in clear.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Interface, Wallet, type JsonRpcProvider } from "ethers";
 import { AttestationRegistryAbi, ConsentRegistryAbi, findAttestation } from "@kycnet/sdk/chain";
@@ -124,6 +125,7 @@ describe("e2e: nothing personal can be read or derived from the chain (chain sca
   it("runs the demo story: onboarding at A, consent, re-onboarding at B, both revocations", async () => {
     const [a, b] = nodes;
     const { sessionId } = await a!.onboarding.createSession(subjectA.address as Hex);
+    await a!.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await a!.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await a!.onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     await answerChallenge(a!, sessionId);

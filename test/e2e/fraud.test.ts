@@ -8,6 +8,7 @@
  *   their own reuse index, not the chain's refUid) and revoke their REUSE attestations within about
  *   one block period; nobody can re-onboard from A's attestation, nor from B's, any more.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet, type HDNodeWallet } from "ethers";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
@@ -105,6 +106,7 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
 
   it("bank A onboards the customer, and banks B and C re-onboard from A's attestation", async () => {
     const { sessionId } = await node(0).onboarding.createSession(subjectA.address as Hex);
+    await node(0).onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await node(0).onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await node(0).onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     await answerChallenge(node(0), sessionId);

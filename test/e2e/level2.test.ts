@@ -7,6 +7,7 @@
  * Then every way a chip is refused (broken SOD, untrusted DS, altered DG, clone, replayed answer,
  * a chip that disagrees with its card), B refusing chips, and B re-onboarding at the source's level.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -91,6 +92,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
   let levelTwoUid: Hex;
   it("onboards at level 2: chip verified with active authentication, selfie against the chip portrait, anchored", async () => {
     const { sessionId } = await a.createSession(subject.address as Hex);
+    await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     const { body, result } = await readChip(a, sessionId, chips.get("valid")!);
     expect(result).to.deep.include({ status: "VALID", failures: [], activeAuthentication: "PASSED" });
     expect(result.dataGroupsVerified).to.include.members([1, 2, 13, 14, 15]);
@@ -137,6 +139,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     await consortium.registryPhotos.enrol(citizen, await readFile(join(DEFAULT_FACE_EVAL_DIR, "penny", "penny1.png")));
     try {
       const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+      await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
       expect((await readChip(a, sessionId, chips.get("valid")!)).result.status).to.equal("VALID");
       await cardAndSelfie(a, sessionId);
       const registryFaces = consortium.registryPhotos.stats();
@@ -163,6 +166,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     ];
     for (const [variant, code] of cases) {
       const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+      await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
       const { result } = await readChip(a, sessionId, chips.get(variant)!);
       expect(result.status, variant).to.equal("INVALID");
       expect(
@@ -173,6 +177,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     }
     // A file that is no EF.SOD at all.
     const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+    await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     const valid = chips.get("valid")!;
     const body = packageChipFiles({ ...valid.files, SOD: new Uint8Array([0x77, 0x03, 1, 2, 3]) } as Record<
       string,
@@ -182,6 +187,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
     expect(result.failures.map((f) => f.code)).to.include("SOD_MALFORMED");
     // DG15 present but no answer to a challenge: the onboarding flow requires active authentication.
     const { sessionId: noAnswer } = await a.createSession(Wallet.createRandom().address as Hex);
+    await a.recordCollectionConsent(noAnswer, collectionConsent({ version: "test-notice-1", chip: true }));
     const unanswered = await a.uploadChip(noAnswer, packageChipFiles(valid.files as Record<string, Uint8Array>));
     expect(unanswered.failures.map((f) => f.code)).to.include("AA_NOT_PERFORMED");
     // Oversized and unknown files never reach the verifier.
@@ -191,6 +197,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
 
   it("refuses a cloned chip in the decision (CHIP_INVALID) and attests nothing", async () => {
     const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+    await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     await readChip(a, sessionId, chips.get("cloned-chip")!);
     await cardAndSelfie(a, sessionId);
     const decision = await a.decide(sessionId);
@@ -209,6 +216,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
       holder: { person: stranger, portrait: customer.portrait },
     });
     const { sessionId } = await a.createSession(Wallet.createRandom().address as Hex);
+    await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     expect((await readChip(a, sessionId, chip)).result.status).to.equal("VALID");
     await cardAndSelfie(a, sessionId);
     const decision = await a.decide(sessionId);
@@ -220,6 +228,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
 
   it("bank B, without a trust list, refuses chip data and stays level 1", async () => {
     const { sessionId } = await b.createSession(Wallet.createRandom().address as Hex);
+    await b.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     expect(failure(await b.createChipChallenge(sessionId).catch((e: unknown) => e))).to.deep.equal({
       code: "CHIP_NOT_CONFIGURED",
       status: 409,
@@ -252,6 +261,7 @@ describe("e2e: eKYC level 2 (NFC chip) through the API", function () {
   it("bank B refuses to re-onboard from a level-1 attestation (its policy: level-2 sources only)", async () => {
     const levelOneSubject = Wallet.createRandom();
     const { sessionId } = await a.createSession(levelOneSubject.address as Hex);
+    await a.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
     await cardAndSelfie(a, sessionId); // no chip: level 1
     const decision = await a.decide(sessionId);
     expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");

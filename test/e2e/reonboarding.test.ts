@@ -6,6 +6,7 @@
  * re-onboards with a fresh selfie → B's REUSE attestation is anchored; bank C, not consented, is
  * refused; after the customer revokes, B cannot fetch again.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -92,6 +93,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   it("onboards the customer at bank A with full eKYC, and anchors the attestation", async () => {
     const [a] = nodes;
     const { sessionId } = await a!.onboarding.createSession(subjectA.address as Hex);
+    await a!.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await a!.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await a!.onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     await answerChallenge(a!, sessionId);
@@ -186,6 +188,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const forbidden = await auditor.createSession(Wallet.createRandom().address as Hex).catch((e: unknown) => e);
     expect((forbidden as BankApiError).status).to.equal(403);
     const { sessionId } = await operator.createSession(Wallet.createRandom().address as Hex);
+    await operator.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     expect((await operator.getSession(sessionId)).state).to.equal("OPEN");
     const early = await operator.decide(sessionId).catch((e: unknown) => e);
     expect((early as BankApiError).code).to.equal("SESSION_STATE_CONFLICT");

@@ -16,7 +16,7 @@ import { expect } from "chai";
 import { createLibp2p } from "libp2p";
 import sharp from "sharp";
 import { createBankClient } from "@kycnet/sdk/bank";
-import { createSubjectKey } from "@kycnet/sdk/customer";
+import { collectionConsent, createSubjectKey } from "@kycnet/sdk/customer";
 import { generateCard, type GeneratedCard } from "../../scripts/cards/generate.ts";
 import { startSingleNodeFixture, type LoggedNode, type SingleNodeFixture } from "../support/single-node.ts";
 
@@ -96,7 +96,15 @@ describe("adversarial suite: hostile HTTP input and a stock libp2p peer against 
       "application/json",
     );
     expect(answer.status, answer.text).to.equal(201);
-    return (JSON.parse(answer.text) as { sessionId: string }).sessionId;
+    const { sessionId } = JSON.parse(answer.text) as { sessionId: string };
+    const consent = await send(
+      "POST",
+      `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+      JSON.stringify(collectionConsent({ version: "test-notice-1" })),
+      "application/json",
+    );
+    expect(consent.status, consent.text).to.equal(201);
+    return sessionId;
   }
 
   /** Uploads `front` (and the card's real back), a challenge and plain frames, then asks for the decision. */

@@ -72,6 +72,8 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
     title: "Upload budget full",
     publicDetail: "The node holds as many uploaded images as its memory budget allows. Retry shortly.",
   },
+  // A full-eKYC session takes no image before the customer's consent to the collection (Decree 13).
+  COLLECTION_CONSENT_REQUIRED: { status: 409, title: "Customer's consent to the collection not recorded" },
   SESSION_EXPIRED: { status: 410, title: "Onboarding session expired" },
   SESSION_STATE_CONFLICT: { status: 409, title: "Onboarding session is not in a state that allows this" },
   CASE_NOT_FOUND: { status: 404, title: "Review case not found" },

@@ -3,7 +3,7 @@
  * ledger-facing reads, revocations, consent relay and audit sink.
  */
 import type { JsonRpcProvider } from "ethers";
-import { encodePipelineVersion } from "@kycnet/sdk/protocol";
+import { encodePipelineVersion, type Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
 import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
@@ -15,6 +15,7 @@ import { createOnboardingService } from "../onboarding/onboarding-service.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
 import { createConsoleSessionStore } from "../onboarding/adapters/console-sessions.ts";
 import { createConsoleReads } from "../onboarding/review/console-reads.ts";
+import { createOperationsReads } from "../onboarding/adapters/operations-reads.ts";
 import { caseView, createReviewService } from "../onboarding/review/review-service.ts";
 import type { SessionStore } from "../onboarding/sessions.ts";
 import type { NodeExchange } from "./exchange.ts";
@@ -85,6 +86,12 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
         fourEyesReasons: config.review.fourEyesReasons,
       }),
       sessions: createConsoleSessionStore({ store, ttlMs: config.review.consoleSessionMinutes * 60_000 }),
+      operations: createOperationsReads({
+        outbox: deps.vault.outbox,
+        ledger,
+        audit,
+        peers: config.exchange.peers.map((p) => p.account as Hex),
+      }),
     },
   };
 }

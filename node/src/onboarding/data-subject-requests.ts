@@ -5,7 +5,7 @@
  * what is due:
  *
  * - ACCESS is answered at once: what the bank holds about the customer (the record's status, the
- *   names of the fields kept, retention) and every access to it from the audit log: reads by the
+ *   names of the fields kept, retention, the consent to the collection) and every access to it from the audit log: reads by the
  *   bank's own staff and systems, and disclosures to other member banks under the customer's consent.
  * - DELETION uses the vault's erasure (`shredRecord`) when no law requires keeping the record: a
  *   record still in review (the customer never became a customer), or one whose retention has ended.
@@ -19,7 +19,8 @@ import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import type { AuditLog } from "../vault/audit-log.ts";
 import type { RecordStore, StoredValue } from "../vault/store/record-store.ts";
 import { RecordNotFoundError, type RecordMeta, type Vault } from "../vault/vault.ts";
-import type { DataSubjectRequestView, DsrKind, DsrStatus } from "./ports.ts";
+import type { CollectionConsentView, DataSubjectRequestView, DsrKind, DsrStatus } from "./ports.ts";
+import { collectionConsentOf } from "./collection-consent.ts";
 
 export const DSR_DEADLINE_MS = 72 * 3_600_000;
 const REQUEST = "dsr/request/";
@@ -53,7 +54,11 @@ export function createDataSubjectRequests(deps: DataSubjectRequestsDeps) {
     }
   }
 
-  function accessView(meta: RecordMeta, accesses: { at: string; actor: string; purpose: string }[]) {
+  function accessView(
+    meta: RecordMeta,
+    accesses: { at: string; actor: string; purpose: string }[],
+    consent: CollectionConsentView | null,
+  ) {
     return {
       recordStatus: meta.status,
       fieldsHeld: meta.status === "SHREDDED" ? [] : RECORD_FIELDS_HELD,
@@ -65,6 +70,16 @@ export function createDataSubjectRequests(deps: DataSubjectRequestsDeps) {
         ...(meta.retention.retainUntil === null ? {} : { retainUntil: meta.retention.retainUntil }),
       },
       accesses,
+      ...(consent === null
+        ? {}
+        : {
+            collectionConsent: {
+              noticeVersion: consent.noticeVersion,
+              purpose: consent.purpose,
+              fields: consent.fields,
+              recordedAt: consent.recordedAt,
+            },
+          }),
     };
   }
 
@@ -101,7 +116,7 @@ export function createDataSubjectRequests(deps: DataSubjectRequestsDeps) {
           ...base,
           status: "COMPLETED",
           answeredAt: now.toISOString(),
-          access: accessView(meta, await accessesTo(meta.id)),
+          access: accessView(meta, await accessesTo(meta.id), await collectionConsentOf(store, meta.id)),
         };
       } else if (input.kind === "CORRECTION") {
         view = { ...base, status: "OPEN", fields: input.fields ?? [] };

@@ -36,6 +36,8 @@ import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
 import { reuseIndexOps } from "./reuse-index.ts";
 import { recheckRegistryAtReuse } from "./reuse-registry.ts";
 import type { EvidenceInHand } from "./review/case-evidence.ts";
+import { collectionConsentOps } from "./collection-consent.ts";
+import { correctionsAssessed, withCorrections } from "./field-confirmation.ts";
 import { SessionStateError, type ReuseContext, type Session, type SessionImages } from "./sessions.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 import { ReuseNotPossibleError } from "./reuse.ts";
@@ -61,8 +63,12 @@ export async function runFullEkyc(
 
   // The card and the selfie are independent: read them at once (OCR and face models run on
   // their own native threads and the tesseract worker).
-  const [document, selfie] = await Promise.all([
-    timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
+  // The card was read already when the customer checked the fields (field-confirmation.ts).
+  const reading = session.reading;
+  const [read, selfie] = await Promise.all([
+    reading !== undefined
+      ? reading
+      : timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
     timed("biometrics", () =>
       verifySelfie(
         {
@@ -74,6 +80,9 @@ export async function runFullEkyc(
       ),
     ),
   ]);
+  const confirmation = session.fieldConfirmation;
+  // Printed-text-only corrections are used from here on: registry, screening, record.
+  const document = withCorrections(read, confirmation);
   const f = document.fields;
   // The chip portrait goes to the registry, which compares it with its own photo (seed 003 §2.4).
   const registry = await checkIdentity(context, document, reference?.registryJpeg);
@@ -89,9 +98,13 @@ export async function runFullEkyc(
           failures: [...chip.failures, ...(reference?.failure === undefined ? [] : [reference.failure])],
           mismatches: chipCardMismatches(chip, document),
         };
+  const corrections = correctionsAssessed(confirmation);
   const result = decide(
     {
-      document: documentAssessment(document, chipCheck),
+      document: {
+        ...documentAssessment(document, chipCheck),
+        ...(corrections.length === 0 ? {} : { corrections }),
+      },
       biometric: biometricAssessment(selfie),
       registry: registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
@@ -100,7 +113,7 @@ export async function runFullEkyc(
     deps.rules,
   );
 
-  const draft = fullEkycDraft(document, result, front, back, chip, reference?.png !== undefined);
+  const draft = fullEkycDraft(document, result, front, back, chip, reference?.png !== undefined, session);
   const evidence: EvidenceInHand = {
     front,
     ...(back === undefined ? {} : { back }),
@@ -111,11 +124,14 @@ export async function runFullEkyc(
     selfie,
     registry,
     screening,
+    ...(session.collectionConsent === undefined ? {} : { collectionConsent: session.collectionConsent }),
+    ...(confirmation === undefined ? {} : { confirmation }),
   };
   const decision = await timed("vault", () =>
     keepDecision(context, session, { selfie, result, draft, frames, evidence }),
   );
   delete session.chip;
+  delete session.reading;
   return decision;
 }
 
@@ -275,8 +291,11 @@ function fullEkycDraft(
   back: Uint8Array | undefined,
   chip: ChipVerification | undefined,
   portraitFromChip: boolean,
+  session: Pick<Session, "collectionConsent" | "fieldConfirmation">,
 ): RecordDraft {
   const f = document.fields;
+  const consent = session.collectionConsent;
+  const corrections = session.fieldConfirmation?.corrections ?? [];
   return {
     fields: {
       idNumber: f.idNumber.value,
@@ -298,7 +317,10 @@ function fullEkycDraft(
       images: { front: sha256(front), back: back ? sha256(back) : null },
       documentSignals: document.signals.map((s) => s.code),
       ...(chip === undefined ? {} : { chip: chipEvidence(chip, portraitFromChip) }),
+      // The customer's corrections, with their provenance: the value read, the value given, the source.
+      ...(corrections.length === 0 ? {} : { customerCorrections: corrections.map((c) => ({ ...c })) }),
     },
+    ...(consent === undefined ? {} : { extraOps: collectionConsentOps(consent) }),
     reviewEvidence: [
       { kind: "DOCUMENT_FRONT", sha256: sha256(front) },
       ...(back ? [{ kind: "DOCUMENT_BACK" as const, sha256: sha256(back) }] : []),

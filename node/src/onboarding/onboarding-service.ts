@@ -17,6 +17,8 @@ import type {
   SelfieFrame,
 } from "./ports.ts";
 import { chipUploadResult, issueChipChallenge, requireChip, verifyChipUpload } from "./chip-reading.ts";
+import { recordCollectionConsent, requireCollectionConsent } from "./collection-consent.ts";
+import { confirmFields, documentReadingView } from "./field-confirmation.ts";
 import { runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
 import { currentFrames, SessionStateError, type Session, type SessionImages } from "./sessions.ts";
@@ -68,11 +70,48 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     createSession,
     createReuseSession,
 
+    async recordCollectionConsent(sessionId, consent) {
+      const session = await open(sessionId);
+      const view = recordCollectionConsent(session, consent, context.clock());
+      await deps.sessions.save(session);
+      return view;
+    },
+
     async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime) {
       const session = await open(sessionId);
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
+      requireCollectionConsent(session, "cardImages");
       await deps.sessions.holdImages(session, { [side]: bytes });
+      // What the customer checked was another image: they check the new reading again.
+      if (session.reading !== undefined || session.fieldConfirmation !== undefined) {
+        delete session.reading;
+        delete session.fieldConfirmation;
+        await deps.sessions.save(session);
+      }
+    },
+
+    async readDocumentFields(sessionId: string) {
+      const session = await openFullEkyc(deps, sessionId);
+      if (session.images?.front === undefined)
+        throw new SessionStateError(sessionId, "upload the front of the card first");
+      if (session.reading === undefined) {
+        session.reading = await deps.sessions.withImages(session, ({ front, back }) => {
+          if (front === undefined) throw new SessionStateError(sessionId, "upload the front of the card first");
+          return timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back }));
+        });
+        await deps.sessions.save(session);
+      }
+      return documentReadingView(session.reading, session.chip, session.fieldConfirmation);
+    },
+
+    async confirmDocumentFields(sessionId, body) {
+      const session = await openFullEkyc(deps, sessionId);
+      if (session.reading === undefined)
+        throw new SessionStateError(sessionId, "read the card first (document-reading), then confirm what was read");
+      session.fieldConfirmation = confirmFields(session.reading, session.chip, body, context.clock());
+      await deps.sessions.save(session);
+      return session.fieldConfirmation;
     },
 
     async createChipChallenge(sessionId: string) {
@@ -83,8 +122,11 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async uploadChip(sessionId: string, upload: ChipUploadInput) {
       const chip = requireChip(deps.chip);
       const session = await openFullEkyc(deps, sessionId);
+      requireCollectionConsent(session, "chipData");
       const verification = await timed("chip", () => verifyChipUpload(chip, session.id, upload, context.clock()));
       session.chip = verification;
+      // The chip vouches for fields now: what a correction does changes, so the customer confirms again.
+      delete session.fieldConfirmation;
       await deps.sessions.save(session);
       return chipUploadResult(verification);
     },
@@ -113,6 +155,7 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const session = await open(sessionId);
       if (session.challenge === undefined || session.challenge.id !== challengeId)
         throw new SessionStateError(sessionId, "no such liveness challenge in this session");
+      requireCollectionConsent(session, "selfieImages");
       await deps.sessions.holdImages(session, { frames: [...frames] });
     },
 

@@ -22,6 +22,11 @@ import type {
   ChipChallenge,
   ChipFileId,
   ChipUploadResult,
+  CollectionConsentBody,
+  CollectionConsentView,
+  DocumentReadingView,
+  FieldConfirmationBody,
+  FieldConfirmationView,
   ConsentRevocationRelayed,
   ConsentStatusView,
   DecisionView,
@@ -56,6 +61,11 @@ export type {
   ChipChallenge,
   ChipFileId,
   ChipUploadResult,
+  CollectionConsentBody,
+  CollectionConsentView,
+  DocumentReadingView,
+  FieldConfirmationBody,
+  FieldConfirmationView,
   ConsentStatusView,
   DocumentSide,
   ImageMime,
@@ -127,7 +137,17 @@ export interface OnboardingService {
    * Throws REUSE_NOT_POSSIBLE, EXCHANGE_*, CONTRACT_REVERT, LEDGER_UNAVAILABLE.
    */
   createReuseSession(subject: Hex, request: ReuseSessionRequest): Promise<ReuseSessionCreated>;
-  /** Stores one side of the ID card; throws SESSION_NOT_FOUND / SESSION_EXPIRED / SESSION_STATE_CONFLICT. */
+  /**
+   * Records the customer's consent to the collection (Decree 13) in a full-eKYC session: it must
+   * cover every record field, the card images and the selfie. Throws INVALID_ARGUMENT for a consent
+   * that does not, SESSION_STATE_CONFLICT for a re-onboarding session (its signed grant is its
+   * consent), a decided session or a consent already recorded.
+   */
+  recordCollectionConsent(sessionId: string, consent: CollectionConsentBody): Promise<CollectionConsentView>;
+  /**
+   * Stores one side of the ID card; throws SESSION_NOT_FOUND / SESSION_EXPIRED / SESSION_STATE_CONFLICT,
+   * COLLECTION_CONSENT_REQUIRED before the consent (the same for the chip and the selfie frames).
+   */
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<void>;
   /**
    * A single-use active-authentication challenge for the card's chip (eKYC level 2); a new one replaces
@@ -140,6 +160,20 @@ export interface OnboardingService {
    * a chip failing its checks is reported in the result (and refused by the decision), not thrown.
    */
   uploadChip(sessionId: string, upload: ChipUploadInput): Promise<ChipUploadResult>;
+  /**
+   * Reads the card uploaded so far (once; again only after a new upload) and returns each field
+   * with its source and confidence, and the customer's answer if given. Unlike the other values of
+   * this file it IS personal data, for the customer's own app: never logged. Throws
+   * SESSION_STATE_CONFLICT without a front image or once decided.
+   */
+  readDocumentFields(sessionId: string): Promise<DocumentReadingView>;
+  /**
+   * The customer confirms the fields read, or corrects some (field-confirmation.ts): a correction of
+   * a printed-text-only field is used; any other goes to a reviewer. Throws SESSION_STATE_CONFLICT
+   * before the reading, INVALID_ARGUMENT for a value that is not a valid value of its field or a
+   * field corrected twice.
+   */
+  confirmDocumentFields(sessionId: string, body: FieldConfirmationBody): Promise<FieldConfirmationView>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
   uploadSelfieFrames(sessionId: string, challengeId: string, frames: readonly SelfieFrame[]): Promise<void>;
   /** Runs (or returns the already-made) decision; throws SESSION_STATE_CONFLICT when inputs are missing. */
@@ -202,6 +236,13 @@ export interface CaseEvidenceSummary {
   readonly chip: { readonly status: string; readonly failures: readonly string[] } | null;
   /** Re-onboarding: the attestation the fields came from. */
   readonly source: { readonly uid: string; readonly issuer: string } | null;
+  /** Full eKYC: the customer's consent to the collection (null: re-onboarding, or kept before consents were). */
+  readonly collectionConsent: CollectionConsentView | null;
+  /** The customer's answer to the fields read: their corrections with provenance (null: not asked). */
+  readonly customerConfirmation: {
+    readonly confirmedAt: string;
+    readonly corrections: readonly FieldConfirmationView["corrections"][number][];
+  } | null;
 }
 
 /** An image of a case's evidence: `front`, `back`, `chip-portrait`, `frame-<n>`. */
@@ -231,6 +272,30 @@ export interface ReviewEvidenceReads {
   getCase(caseId: string, actor: string): Promise<CaseDetail>;
   /** One image of a case, audited. Throws CASE_NOT_FOUND, EVIDENCE_NOT_FOUND. */
   getImage(caseId: string, part: string, actor: string): Promise<{ bytes: Uint8Array; mime: ImageMime }>;
+}
+
+/** What the console's operations page shows beyond readiness: queues, members, consent activity (no personal data). */
+export interface OperationsReads {
+  /** The anchoring outbox: records waiting (pending or in flight), the oldest one's queue time, records parked after failures. */
+  anchoring(): Promise<{ readonly waiting: number; readonly oldestQueuedAt: string | null; readonly parked: number }>;
+  /** The consortium's members this node knows (itself and its address book), as the chain has them now. */
+  members(): Promise<
+    ReadonlyArray<{ readonly account: Hex; readonly name: string; readonly active: boolean; readonly self: boolean }>
+  >;
+  /**
+   * The latest consent and disclosure events from the audit log, newest first: consents to the
+   * collection, consents relayed at re-onboarding, revocations relayed, records disclosed to another
+   * member under consent. Ids, actions and outcomes only.
+   */
+  consentActivity(limit: number): Promise<
+    ReadonlyArray<{
+      readonly at: string;
+      readonly action: string;
+      readonly actor: string;
+      readonly target: string;
+      readonly outcome: string;
+    }>
+  >;
 }
 
 /** A console sign-in session, kept in the node's store so any instance accepts it. */
@@ -372,5 +437,7 @@ export interface ApiServices {
   readonly console?: {
     readonly evidence: ReviewEvidenceReads;
     readonly sessions: ConsoleSessionStore;
+    /** The operations page's queues, members and consent activity (absent: the page shows readiness only). */
+    readonly operations?: OperationsReads;
   };
 }

@@ -92,15 +92,21 @@ export async function keepDecision(
   const level = Math.min(result.assuranceLevel, draft.maxLevel) as 1 | 2;
   const attestation = attestationFor(context, session.subject, record, draft, level);
   const hold = result.decision === "REVIEW";
+  const evidence = deps.evidence;
   const meta = await deps.vault.storeVerifiedRecord({
     record,
     attestation,
     actor: actorOf(session.id),
     hold,
     ...(draft.extraOps === undefined ? {} : { extraOps: draft.extraOps }),
+    // Sealed in the record's own write (so before the case opens: a reviewer never sees a case without its evidence).
+    ...(evidence === undefined
+      ? {}
+      : {
+          sealedExtras: ({ id, keyId }: { id: string; keyId: string }) =>
+            evidence.sealOps(id, keyId, evidenceParts(checked.evidence), actorOf(session.id)),
+        }),
   });
-  // Sealed before the case opens, so a reviewer never sees a case without its evidence.
-  await deps.evidence?.seal(meta.id, evidenceParts(checked.evidence), actorOf(session.id));
   const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
   if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
   const reviewCase = await deps.review.open({

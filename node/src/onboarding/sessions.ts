@@ -13,7 +13,14 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
 import type { Challenge } from "../ekyc/biometrics/index.ts";
 import type { ChipVerification } from "../ekyc/document/chip/index.ts";
-import type { ImageMime, OnboardingDecision, SelfieFrame } from "./ports.ts";
+import type { DocumentResult } from "../ekyc/document/index.ts";
+import type {
+  CollectionConsentView,
+  FieldConfirmationView,
+  ImageMime,
+  OnboardingDecision,
+  SelfieFrame,
+} from "./ports.ts";
 
 /** Re-onboarding: what was verified at the issuing bank, fetched under the customer's consent. */
 export interface ReuseContext {
@@ -46,6 +53,12 @@ export interface Session {
   readonly expiresAt: number;
   /** The images stored for it; written only by the store (`holdImages`, and the decision's write). */
   readonly images?: StoredImages;
+  /** Full eKYC: the customer's consent to the collection, recorded before any image (collection-consent.ts). */
+  collectionConsent?: CollectionConsentView;
+  /** The card as read at the document step, for the customer to check; a new upload clears it (field-confirmation.ts). */
+  reading?: DocumentResult;
+  /** The customer's answer to `reading`: confirmed, or corrected. */
+  fieldConfirmation?: FieldConfirmationView;
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
   /** The liveness challenge as issued (whole, so another instance can check the answer to it). */
@@ -132,6 +145,11 @@ export interface SessionStore {
    * another instance wait for the decision; a claim older than `claimTtlMs` (its instance died) is
    * taken over. A failed `run` lets the claim go.
    */
+  /**
+   * Runs `use` with the session's stored images opened, within the upload budget (the document step
+   * reads the card before the decision, for the customer to check what was read).
+   */
+  withImages<T>(session: Session, use: (images: SessionImages) => Promise<T>): Promise<T>;
   decideOnce(
     id: string,
     run: (session: Session, images: SessionImages) => Promise<OnboardingDecision>,

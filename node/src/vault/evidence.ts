@@ -5,13 +5,15 @@
  * Each part is sealed on its own (a part is at most one upload, so it fits the custody's record size
  * limit, and the console opens one image without decrypting the others) under the SAME period key
  * as its record, at `evidence/<recordId>/<part>`, with `<recordId>/<part>` bound as associated data.
+ * A decision's evidence is sealed in its record's own write (`sealOps`, the vault's `sealedExtras`),
+ * so a crash never leaves a record without its evidence or evidence without its record.
  * It lives and dies with its record: the vault re-seals it with the record (account closure, key
  * rotation: `evidenceResealOps`) and deletes it in the record's shredding write (`evidenceEraseOps`),
  * so retention and erasure cover it without a second policy. Every opening is audited.
  */
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { KeyManager } from "../custody/key-manager.ts";
-import type { AuditLog } from "./audit-log.ts";
+import type { AuditEvent, AuditLog } from "./audit-log.ts";
 import { sealedFromJson, sealedToJson, type SealedJson } from "./codec.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
@@ -26,12 +28,29 @@ export class EvidenceNotFoundError extends KycnetError {
   }
 }
 
+/** Sealed writes and their audit entries, for the vault's `StoreRecordInput.sealedExtras`. */
+export interface SealedExtras {
+  readonly ops: readonly WriteOp[];
+  readonly events: readonly AuditEvent[];
+}
+
 export interface EvidenceStore {
   /**
    * Seals the parts under the record's current key, in one audited write (`evidence.sealed`).
    * Throws INVALID_ARGUMENT for an unknown part name, RECORD_NOT_FOUND for a record not stored (or shredded).
    */
   seal(recordId: string, parts: ReadonlyMap<string, Uint8Array>, actor: string): Promise<void>;
+  /**
+   * The same parts sealed under `keyId` for a record being stored, as writes and their audit entry
+   * for the record's own write (`StoreRecordInput.sealedExtras`): evidence and record together or
+   * neither. Throws INVALID_ARGUMENT for an unknown part name.
+   */
+  sealOps(
+    recordId: string,
+    keyId: string,
+    parts: ReadonlyMap<string, Uint8Array>,
+    actor: string,
+  ): Promise<SealedExtras>;
   /** Opens one part for `actor`, audited (`evidence.opened`). Throws EVIDENCE_NOT_FOUND (also after erasure). */
   open(recordId: string, part: string, actor: string): Promise<Uint8Array>;
   /** The names of the parts kept for a record (nothing decrypted, not audited). */
@@ -44,27 +63,34 @@ interface RecordEnvelopeView {
 
 export function createEvidenceStore(deps: { store: RecordStore; keys: KeyManager; audit: AuditLog }): EvidenceStore {
   const { store, keys, audit } = deps;
+  async function sealOps(
+    recordId: string,
+    keyId: string,
+    parts: ReadonlyMap<string, Uint8Array>,
+    actor: string,
+  ): Promise<SealedExtras> {
+    const ops: WriteOp[] = [];
+    for (const [part, bytes] of parts) {
+      if (!PART.test(part)) throw new KycnetError("INVALID_ARGUMENT", `evidence part ${part} is not one we keep`);
+      const sealed = await keys.sealRecord(`${recordId}/${part}`, bytes, keyId);
+      ops.push({ type: "put", key: prefixOf(recordId) + part, value: sealedToJson(sealed) as unknown as StoredValue });
+    }
+    const events = [
+      { actor, action: "evidence.sealed", target: recordId, details: { parts: [...parts.keys()].join(",") } },
+    ];
+    return { ops, events };
+  }
   return {
     async seal(recordId, parts, actor) {
       const record = RECORD_ID.test(recordId)
         ? ((await store.get(`record/${recordId}`)) as unknown as RecordEnvelopeView | undefined)
         : undefined;
       if (record?.envelope == null) throw new KycnetError("RECORD_NOT_FOUND", `no record ${recordId}`);
-      const keyId = record.envelope.keyId;
-      const ops: WriteOp[] = [];
-      for (const [part, bytes] of parts) {
-        if (!PART.test(part)) throw new KycnetError("INVALID_ARGUMENT", `evidence part ${part} is not one we keep`);
-        const sealed = await keys.sealRecord(`${recordId}/${part}`, bytes, keyId);
-        ops.push({
-          type: "put",
-          key: prefixOf(recordId) + part,
-          value: sealedToJson(sealed) as unknown as StoredValue,
-        });
-      }
-      await audit.commit(ops, [
-        { actor, action: "evidence.sealed", target: recordId, details: { parts: [...parts.keys()].join(",") } },
-      ]);
+      const { ops, events } = await sealOps(recordId, record.envelope.keyId, parts, actor);
+      await audit.commit(ops, events);
     },
+
+    sealOps,
 
     async open(recordId, part, actor) {
       const stored =

@@ -28,7 +28,7 @@ import {
   type ProofJson,
   type SealedJson,
 } from "./codec.ts";
-import { evidenceEraseOps, evidenceResealOps } from "./evidence.ts";
+import { evidenceEraseOps, evidenceResealOps, type SealedExtras } from "./evidence.ts";
 import { enqueueOps } from "./outbox-queue.ts";
 import { keyFate, openKeyId, retentionKeyId } from "./key-periods.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
@@ -114,6 +114,12 @@ export interface StoreRecordInput {
   readonly hold?: boolean;
   /** Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic write. */
   readonly extraOps?: (stored: { readonly id: string; readonly uid: Hex }) => readonly WriteOp[];
+  /**
+   * Writes sealed under the record's key (its case evidence: `EvidenceStore.sealOps`), prepared
+   * once the key is known and written with their audit entries in the record's own write: the
+   * record and they are kept together or not at all.
+   */
+  readonly sealedExtras?: (stored: { readonly id: string; readonly keyId: string }) => Promise<SealedExtras>;
 }
 
 /** Where a batch anchored one record: its uid, the transaction (null if found already mined) and the proof. */
@@ -232,6 +238,8 @@ function intakeOperations(
       const id = `rec_${randomBytes(16).toString("hex")}`;
       const plaintext = new TextEncoder().encode(JSON.stringify(record));
       const envelope = await keys.sealRecord(id, plaintext, openKeyId(clock()));
+      // Sealed before the write (HSM calls, outside the audit lock), written in it.
+      const extras = (await input.sealedExtras?.({ id, keyId: envelope.keyId })) ?? { ops: [], events: [] };
       const stored: StoredRecord = {
         id,
         uid,
@@ -253,6 +261,7 @@ function intakeOperations(
           { type: "put", key: uidKey(uid), value: id },
           ...(input.hold === true ? [] : enqueueOps(id, attestation, clock())),
           ...(input.extraOps?.({ id, uid }) ?? []),
+          ...extras.ops,
         ];
       }, [
         {
@@ -261,6 +270,7 @@ function intakeOperations(
           target: id,
           details: { uid, method: attestation.method },
         },
+        ...extras.events,
       ]);
       return toMeta(stored);
     },

@@ -22,6 +22,11 @@ import type {
   ChipChallenge,
   ChipUploadBody,
   ChipUploadResult,
+  CollectionConsentBody,
+  CollectionConsentView,
+  DocumentReadingView,
+  FieldConfirmationBody,
+  FieldConfirmationView,
   ConsentRevocationRelayed,
   ConsentStatusView,
   DecisionView,
@@ -89,7 +94,17 @@ export interface BankClient {
     grant: ConsentGrant;
     signature: string;
   }): Promise<ReuseSessionCreated>;
+  /**
+   * Records the customer's consent to the collection (Decree 13), which a full-eKYC session needs
+   * before it takes any image: build it with `collectionConsent` from `@kycnet/sdk/customer`, from
+   * what the app showed the customer. Uploads before it are refused with COLLECTION_CONSENT_REQUIRED.
+   */
+  recordCollectionConsent(sessionId: string, consent: CollectionConsentBody): Promise<CollectionConsentView>;
   uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, mime: ImageMime): Promise<Accepted>;
+  /** Reads the card uploaded so far: the fields, each with its source and confidence, for the customer to check. */
+  readDocumentFields(sessionId: string): Promise<DocumentReadingView>;
+  /** The customer's confirmation of the fields read, with corrections (none: confirmed as read). */
+  confirmDocumentFields(sessionId: string, body: FieldConfirmationBody): Promise<FieldConfirmationView>;
   createLivenessChallenge(sessionId: string): Promise<LivenessChallenge>;
   /** A single-use active-authentication challenge for the chip to sign (eKYC level 2). */
   createChipChallenge(sessionId: string): Promise<ChipChallenge>;
@@ -136,6 +151,7 @@ const IDEMPOTENT = new Set<OperationId>([
   "listDataSubjectRequests",
   "decideOnboarding",
   "uploadDocument",
+  "readDocumentFields",
 ]);
 
 type RequestBody = { json?: unknown; bytes?: Uint8Array; mime?: string };
@@ -168,8 +184,13 @@ export function createBankClient(options: BankClientOptions): BankClient {
           },
         },
       ),
+    recordCollectionConsent: (sessionId, consent) =>
+      call<CollectionConsentView>("recordCollectionConsent", { id: sessionId }, { json: consent }),
     uploadDocument: (sessionId, side, bytes, mime) =>
       call<Accepted>("uploadDocument", { id: sessionId, side }, { bytes, mime }),
+    readDocumentFields: (sessionId) => call<DocumentReadingView>("readDocumentFields", { id: sessionId }),
+    confirmDocumentFields: (sessionId, body) =>
+      call<FieldConfirmationView>("confirmDocumentFields", { id: sessionId }, { json: body }),
     createLivenessChallenge: (sessionId) => call<LivenessChallenge>("createLivenessChallenge", { id: sessionId }),
     createChipChallenge: (sessionId) => call<ChipChallenge>("createChipChallenge", { id: sessionId }),
     uploadChip: (sessionId, body) => call<ChipUploadResult>("uploadChip", { id: sessionId }, { json: body }),

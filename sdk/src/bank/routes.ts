@@ -6,7 +6,10 @@
 export const BANK_API_ROUTES = {
   createOnboardingSession: { method: "POST", path: "/v1/onboarding/sessions" },
   createReuseSession: { method: "POST", path: "/v1/onboarding/reuse-sessions" },
+  recordCollectionConsent: { method: "POST", path: "/v1/onboarding/sessions/{id}/collection-consent" },
   uploadDocument: { method: "PUT", path: "/v1/onboarding/sessions/{id}/documents/{side}" },
+  readDocumentFields: { method: "POST", path: "/v1/onboarding/sessions/{id}/document-reading" },
+  confirmDocumentFields: { method: "POST", path: "/v1/onboarding/sessions/{id}/field-confirmation" },
   createLivenessChallenge: { method: "POST", path: "/v1/onboarding/sessions/{id}/liveness-challenge" },
   createChipChallenge: { method: "POST", path: "/v1/onboarding/sessions/{id}/chip-challenge" },
   uploadChip: { method: "PUT", path: "/v1/onboarding/sessions/{id}/chip" },

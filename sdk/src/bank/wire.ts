@@ -70,6 +70,39 @@ export type CreateSessionBody = Static<typeof CreateSessionBody>;
 export const SessionCreated = Type.Object({ sessionId: ResourceId, expiresAt: IsoTime });
 export type SessionCreated = Readonly<Static<typeof SessionCreated>>;
 
+// Consent to the first collection (Decree 13/2023/ND-CP, art. 11): before a full-eKYC session takes
+// any image, the customer's consent is recorded: the purpose, what is collected, the notice shown.
+/** What a full-eKYC session collects: every record field, and the images and chip data it reads them from. */
+export const COLLECTED_DATA = [...RECORD_FIELDS, "cardImages", "selfieImages", "chipData"] as const;
+export type CollectedData = (typeof COLLECTED_DATA)[number];
+/** The one purpose an onboarding session collects for (the protocol's purpose name). */
+export const COLLECTION_PURPOSES = ["ONBOARDING"] as const;
+export type CollectionPurpose = (typeof COLLECTION_PURPOSES)[number];
+export const CollectionConsentBody = Type.Object(
+  {
+    /** The version of the privacy notice the app showed the customer (the bank's own versioning). */
+    noticeVersion: Type.String({ pattern: "^[A-Za-z0-9._:-]{1,64}$", description: "version of the notice shown" }),
+    purpose: requestEnum(COLLECTION_PURPOSES),
+    /** What the customer agreed to have collected: every record field and the card and selfie images at least. */
+    fields: Type.Array(requestEnum(COLLECTED_DATA), {
+      minItems: 1,
+      maxItems: COLLECTED_DATA.length,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type CollectionConsentBody = Static<typeof CollectionConsentBody>;
+export const CollectionConsentView = Type.Object({
+  sessionId: ResourceId,
+  noticeVersion: Type.String(),
+  purpose: responseEnum(COLLECTION_PURPOSES),
+  fields: readonlyArray(responseEnum(COLLECTED_DATA)),
+  /** The node's time when it recorded the consent. */
+  recordedAt: IsoTime,
+});
+export type CollectionConsentView = Readonly<Static<typeof CollectionConsentView>>;
+
 /**
  * A consent grant as the customer's app signed it (docs/protocol.md §4), in JSON: uint64/uint256
  * values as decimal strings.
@@ -269,6 +302,85 @@ export const SessionView = Type.Object({
   decision: Type.Optional(DecisionView),
 });
 export type SessionView = Readonly<Static<typeof SessionView>>;
+
+// The customer confirms what was read (seed 003, Bước 3): the fields read from the card, each with
+// where its value came from and how sure the node is, then the customer's confirmation or corrections.
+/** The fields a customer sees and may correct (documentType is the node's classification, not a reading). */
+export const READ_FIELDS = [
+  "idNumber",
+  "oldIdNumber",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationality",
+  "address",
+  "issueDate",
+  "expiryDate",
+] as const;
+export type ReadField = (typeof READ_FIELDS)[number];
+/** Where a value came from: the QR code, the MRZ, the printed text (OCR), the verified chip; null when nothing read it. */
+export const FIELD_SOURCES = ["QR", "MRZ", "PRINTED_TEXT", "CHIP"] as const;
+export type FieldSource = (typeof FIELD_SOURCES)[number];
+/**
+ * What a correction of the field does, under the node's rules: KEPT (read from printed text only:
+ * the corrected value is used, with its provenance kept) or REVIEW (read by a machine-readable
+ * source, the QR, the MRZ or the chip, or read by none: the value read is kept and the customer's
+ * correction sends the case to a reviewer).
+ */
+export const CORRECTION_OUTCOMES = ["KEPT", "REVIEW"] as const;
+export type CorrectionOutcome = (typeof CORRECTION_OUTCOMES)[number];
+export const FieldReading = Type.Object({
+  field: responseEnum(READ_FIELDS),
+  /** Canonical value (docs/protocol.md §2), "" when nothing read it. */
+  value: Type.String(),
+  source: Type.Union([responseEnum(FIELD_SOURCES), Type.Null()]),
+  /** Every source that read this field. */
+  sources: readonlyArray(responseEnum(FIELD_SOURCES)),
+  /** 0-1, by source and agreement (docs/api.md: a fixed scale, not a calibrated probability). */
+  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  /** What a correction of this field would do. */
+  onCorrection: responseEnum(CORRECTION_OUTCOMES),
+});
+export type FieldReading = Readonly<Static<typeof FieldReading>>;
+export const FieldCorrection = Type.Object({
+  field: responseEnum(READ_FIELDS),
+  /** The value read. */
+  read: Type.String(),
+  /** The customer's value, canonicalised. */
+  corrected: Type.String(),
+  /** The source of the value read, null when nothing read it. */
+  source: Type.Union([responseEnum(FIELD_SOURCES), Type.Null()]),
+  outcome: responseEnum(CORRECTION_OUTCOMES),
+});
+export type FieldCorrection = Readonly<Static<typeof FieldCorrection>>;
+export const FieldConfirmationView = Type.Object({
+  confirmedAt: IsoTime,
+  corrections: readonlyArray(FieldCorrection),
+  /** A correction sends the case to a reviewer (the decision says REVIEW with FIELD_CORRECTED_MACHINE_READ). */
+  review: Type.Boolean(),
+});
+export type FieldConfirmationView = Readonly<Static<typeof FieldConfirmationView>>;
+export const DocumentReadingView = Type.Object({
+  documentType: Type.Union([Type.String(), Type.Null()]),
+  fields: readonlyArray(FieldReading),
+  /** The customer's answer, once given (a new reading, after a new upload, clears it). */
+  confirmation: Type.Union([FieldConfirmationView, Type.Null()]),
+});
+export type DocumentReadingView = Readonly<Static<typeof DocumentReadingView>>;
+export const FieldConfirmationBody = Type.Object(
+  {
+    /** Empty: the customer confirms every field as read. At most one correction per field. */
+    corrections: Type.Array(
+      Type.Object(
+        { field: requestEnum(READ_FIELDS), value: Type.String({ maxLength: 512 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: READ_FIELDS.length },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FieldConfirmationBody = Static<typeof FieldConfirmationBody>;
 
 // Review
 export const CASE_STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
@@ -527,6 +639,15 @@ export const DataSubjectRequestView = Type.Object({
         retainUntil: Type.Optional(IsoTime),
       }),
       accesses: readonlyArray(RecordAccessEntry),
+      /** The customer's consent to the first collection, as recorded with the record (absent for a record kept before it was). */
+      collectionConsent: Type.Optional(
+        Type.Object({
+          noticeVersion: Type.String(),
+          purpose: Type.String(),
+          fields: readonlyArray(Type.String()),
+          recordedAt: IsoTime,
+        }),
+      ),
     }),
   ),
 });

@@ -9,3 +9,4 @@ export * from "./wallet.ts";
 export * from "./consent.ts";
 export * from "./history.ts";
 export * from "./liveness.ts";
+export * from "./collection-consent.ts";

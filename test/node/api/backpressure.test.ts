@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harness.ts";
+import { createHarness, fakeJpeg, NEW_SESSION_BODY, CONSENT_BODY, type Harness } from "./harness.ts";
 
 describe("API back-pressure on heavy routes", () => {
   let h: Harness;
@@ -13,6 +13,12 @@ describe("API back-pressure on heavy routes", () => {
     const { sessionId } = (
       await h.app.inject({ method: "POST", url: "/v1/onboarding/sessions", headers: op, payload: NEW_SESSION_BODY })
     ).json();
+    await h.app.inject({
+      method: "POST",
+      url: `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+      headers: op,
+      payload: CONSENT_BODY,
+    });
     let open!: () => void;
     h.services.onboarding.decideGate = new Promise((resolve) => (open = resolve));
     const slow = h.app.inject({ method: "POST", url: `/v1/onboarding/sessions/${sessionId}/decision`, headers: op });

@@ -8,6 +8,16 @@ import { InvalidArgumentError, KycnetError } from "@kycnet/sdk/errors";
 import { AttestationNotFoundError } from "@kycnet/sdk/chain";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { SessionExpiredError, SessionNotFoundError, SessionStateError } from "../../../node/src/onboarding/sessions.ts";
+import { CollectionConsentRequiredError } from "../../../node/src/onboarding/collection-consent.ts";
+import { confirmFields, documentReadingView } from "../../../node/src/onboarding/field-confirmation.ts";
+import type { DocumentResult, FieldResult } from "../../../node/src/ekyc/document/index.ts";
+import type {
+  CollectionConsentBody,
+  CollectionConsentView,
+  DocumentReadingView,
+  FieldConfirmationBody,
+  FieldConfirmationView,
+} from "@kycnet/sdk/bank";
 import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
 import { Wallet } from "ethers";
 import { createAuditReports } from "../../../node/src/onboarding/audit-report.ts";
@@ -51,6 +61,37 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const hex32 = (): Hex => `0x${randomBytes(32).toString("hex")}`;
 const shortId = () => randomUUID().replaceAll("-", "");
 
+const read = (value: string, readings: FieldResult["readings"]): FieldResult => {
+  const sources = Object.keys(readings) as (keyof FieldResult["readings"])[];
+  return {
+    value,
+    source: sources[0] ?? null,
+    agreement: sources.length === 0 ? "missing" : sources.length === 1 ? "single" : "agree",
+    readings,
+  };
+};
+/** The one card every fake session reads: a made-up person, the address read by the printed text alone. */
+export const FAKE_CARD_READING: DocumentResult = {
+  documentType: "CCCD",
+  fields: {
+    idNumber: read("001098765432", { qr: "001098765432", mrz: "001098765432" }),
+    oldIdNumber: read("", {}),
+    fullName: read("NGUYỄN VĂN MINH", { qr: "NGUYỄN VĂN MINH", mrz: "NGUYEN VAN MINH" }),
+    dateOfBirth: read("1995-08-15", { qr: "1995-08-15", mrz: "1995-08-15" }),
+    sex: read("M", { qr: "M", mrz: "M" }),
+    nationality: read("VNM", { mrz: "VNM" }),
+    address: read("123 NGUYỄN HUỆ, QUẬN 1, TP HỒ CHÍ MINH", { ocr: "123 NGUYỄN HUỆ, QUẬN 1, TP HỒ CHÍ MINH" }),
+    issueDate: read("2021-04-10", { qr: "2021-04-10" }),
+    expiryDate: read("2035-08-15", { qr: "2035-08-15", mrz: "2035-08-15" }),
+    documentType: read("CCCD", { qr: "CCCD" }),
+  },
+  disagreements: [],
+  signals: [],
+  checks: { expired: false, ageYears: 31, adult: true },
+  evidence: { qrText: null, mrzLines: null, mrzRepairs: [], ocrLines: {} },
+  timings: { decodeMs: 0, qrMs: 0, mrzMs: 0, ocrMs: 0, tamperMs: 0, totalMs: 0 },
+};
+
 interface FakeSession {
   id: string;
   subject: Hex;
@@ -59,6 +100,8 @@ interface FakeSession {
   createdAt: number;
   expiresAt: number;
   documents: { front?: Uint8Array; back?: Uint8Array };
+  consent?: CollectionConsentView;
+  confirmation?: FieldConfirmationView;
   challenge?: LivenessChallenge;
   frames?: readonly SelfieFrame[];
   decision?: OnboardingDecision;
@@ -195,11 +238,38 @@ export class FakeOnboarding implements OnboardingService {
     return { sessionId: s.id, expiresAt: iso(s.expiresAt) };
   }
 
+  async recordCollectionConsent(sessionId: string, consent: CollectionConsentBody): Promise<CollectionConsentView> {
+    const s = this.live(sessionId);
+    if (s.decision || s.reuseOf || s.consent) throw new SessionStateError(sessionId, "no consent to record here");
+    for (const needed of ["fullName", "faceTemplate", "cardImages", "selfieImages"] as const)
+      if (!consent.fields.includes(needed))
+        throw new KycnetError("INVALID_ARGUMENT", `the consent does not cover ${needed}`, {
+          details: { field: "fields" },
+        });
+    s.consent = { sessionId, ...consent, recordedAt: iso(this.clock()) };
+    return s.consent;
+  }
+
   async uploadDocument(sessionId: string, side: DocumentSide, bytes: Uint8Array, _mime: ImageMime): Promise<void> {
     const s = this.live(sessionId);
     if (s.decision) throw new SessionStateError(sessionId, "already decided");
     if (s.reuseOf) throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
+    if (!s.consent) throw new CollectionConsentRequiredError(sessionId, "cardImages");
     s.documents[side] = bytes;
+    delete s.confirmation;
+  }
+
+  async readDocumentFields(sessionId: string): Promise<DocumentReadingView> {
+    const s = this.live(sessionId);
+    if (s.decision || s.reuseOf || !s.documents.front) throw new SessionStateError(sessionId, "no card to read");
+    return documentReadingView(FAKE_CARD_READING, undefined, s.confirmation);
+  }
+
+  async confirmDocumentFields(sessionId: string, body: FieldConfirmationBody): Promise<FieldConfirmationView> {
+    const s = this.live(sessionId);
+    if (s.decision || s.reuseOf || !s.documents.front) throw new SessionStateError(sessionId, "no reading to confirm");
+    s.confirmation = confirmFields(FAKE_CARD_READING, undefined, body, new Date(this.clock()));
+    return s.confirmation;
   }
 
   /** This fake node has no chip trust list, like a node configured without one. */
@@ -231,6 +301,7 @@ export class FakeOnboarding implements OnboardingService {
     const s = this.live(sessionId);
     if (!s.challenge || s.challenge.challengeId !== challengeId)
       throw new SessionStateError(sessionId, "no such liveness challenge");
+    if (!s.reuseOf && !s.consent) throw new CollectionConsentRequiredError(sessionId, "selfieImages");
     s.frames = frames;
   }
 

@@ -1,4 +1,5 @@
 /** Builds the real app over fake services, with one API key per role, for inject() tests. */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { Writable } from "node:stream";
 import { buildApp } from "../../../node/src/api/app.ts";
 import { generateApiKey } from "../../../node/src/api/auth.ts";
@@ -80,5 +81,7 @@ export function fakePng(size = 1024): Buffer {
 /** A customer's per-attestation key address, for session creation. */
 export const SUBJECT = "0x00000000000000000000000000000000000000a1";
 export const NEW_SESSION_BODY = { subject: SUBJECT };
+/** The customer's consent to the collection, which a full-eKYC session needs before any image. */
+export const CONSENT_BODY = collectionConsent({ version: "test-notice-1" });
 
 export const PROBLEM_KEYS = ["code", "detail", "instance", "status", "title", "type"];

@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { createHarness, fakeJpeg, fakePng, PROBLEM_KEYS, NEW_SESSION_BODY, type Harness } from "./harness.ts";
+import {
+  createHarness,
+  fakeJpeg,
+  fakePng,
+  PROBLEM_KEYS,
+  NEW_SESSION_BODY,
+  CONSENT_BODY,
+  type Harness,
+} from "./harness.ts";
 
 describe("API onboarding routes", () => {
   let h: Harness;
@@ -28,7 +36,15 @@ describe("API onboarding routes", () => {
       payload: NEW_SESSION_BODY,
     });
     expect(res.statusCode).to.equal(201);
-    return res.json().sessionId as string;
+    const sessionId = res.json().sessionId as string;
+    const consent = await h.app.inject({
+      method: "POST",
+      url: `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+      headers: op(),
+      payload: CONSENT_BODY,
+    });
+    expect(consent.statusCode, consent.body).to.equal(201);
+    return sessionId;
   }
 
   const putDoc = (id: string, side: string, body: Buffer, type = "image/jpeg") =>
@@ -376,6 +392,96 @@ describe("API onboarding routes", () => {
       const res = await postSelfie(id, { challengeId: "someotherchallenge", frames: [frame()] });
       expect(res.statusCode).to.equal(409);
       expect(res.json().code).to.equal("SESSION_STATE_CONFLICT");
+    });
+  });
+
+  describe("consent to the collection, and the customer's confirmation of the fields read", () => {
+    const post = (url: string, payload?: object, headers = op()) =>
+      h.app.inject({ method: "POST", url, headers, ...(payload === undefined ? {} : { payload }) });
+
+    it("refuses card images and selfie frames before the consent with 409 COLLECTION_CONSENT_REQUIRED (problem+json)", async () => {
+      const created = await post("/v1/onboarding/sessions", NEW_SESSION_BODY);
+      const id = created.json().sessionId as string;
+      const upload = await putDoc(id, "front", fakeJpeg());
+      expect(upload.statusCode).to.equal(409);
+      expect(upload.headers["content-type"]).to.match(/^application\/problem\+json/);
+      expect(Object.keys(upload.json()).sort()).to.deep.equal(PROBLEM_KEYS);
+      expect(upload.json()).to.include({ code: "COLLECTION_CONSENT_REQUIRED", status: 409 });
+      const challengeId = await challenge(id);
+      const selfie = await postSelfie(id, { challengeId, frames: [frame()] });
+      expect(selfie.json().code).to.equal("COLLECTION_CONSENT_REQUIRED");
+      expect(h.services.onboarding.sessions.get(id)!.documents).to.deep.equal({});
+      // Only the bank's app (operator key) records it, and the audit log has it.
+      const asReviewer = await post(
+        `/v1/onboarding/sessions/${id}/collection-consent`,
+        CONSENT_BODY,
+        h.auth("reviewer"),
+      );
+      expect(asReviewer.statusCode).to.equal(403);
+      const recorded = await post(`/v1/onboarding/sessions/${id}/collection-consent`, CONSENT_BODY);
+      expect(recorded.statusCode).to.equal(201);
+      expect(recorded.json()).to.include({ sessionId: id, noticeVersion: "test-notice-1", purpose: "ONBOARDING" });
+      expect(
+        h.services.audit.entries.filter((e) => e.action === "onboarding.collection-consent").map((e) => e.outcome),
+      ).to.include("SUCCEEDED");
+      expect((await putDoc(id, "front", fakeJpeg())).statusCode).to.equal(200);
+    });
+
+    it("validates the consent's shape: a purpose, known data names, no unknown keys", async () => {
+      const id = (await post("/v1/onboarding/sessions", NEW_SESSION_BODY)).json().sessionId as string;
+      const url = `/v1/onboarding/sessions/${id}/collection-consent`;
+      for (const body of [
+        { ...CONSENT_BODY, purpose: "MARKETING" },
+        { ...CONSENT_BODY, fields: ["fullName", "bloodType"] },
+        { ...CONSENT_BODY, noticeVersion: "<script>" },
+        { ...CONSENT_BODY, extra: true },
+      ]) {
+        const res = await post(url, body);
+        expect(res.statusCode, JSON.stringify(body)).to.equal(400);
+        expect(res.json().code).to.equal("VALIDATION_FAILED");
+      }
+    });
+
+    it("returns the fields read with sources and confidence, keeps a printed-text correction and sends a QR-read one to review", async () => {
+      const id = await newSession();
+      const early = await post(`/v1/onboarding/sessions/${id}/document-reading`);
+      expect(early.json().code).to.equal("SESSION_STATE_CONFLICT");
+      expect((await putDoc(id, "front", fakeJpeg())).statusCode).to.equal(200);
+      const reading = await post(`/v1/onboarding/sessions/${id}/document-reading`);
+      expect(reading.statusCode).to.equal(200);
+      // Handing out the card's personal data is audited, and so is the refused read before the upload.
+      const reads = h.services.audit.entries.filter((e) => e.action === "onboarding.fields.read" && e.target === id);
+      expect(reads.map((e) => e.outcome)).to.deep.equal(["REQUESTED", "FAILED", "REQUESTED", "SUCCEEDED"]);
+      const address = reading.json().fields.find((f: { field: string }) => f.field === "address");
+      expect(address).to.deep.equal({
+        field: "address",
+        value: "123 NGUYỄN HUỆ, QUẬN 1, TP HỒ CHÍ MINH",
+        source: "PRINTED_TEXT",
+        sources: ["PRINTED_TEXT"],
+        confidence: 0.6,
+        onCorrection: "KEPT",
+      });
+      const confirm = await post(`/v1/onboarding/sessions/${id}/field-confirmation`, {
+        corrections: [
+          { field: "address", value: "125 Nguyễn Huệ, Quận 1, TP Hồ Chí Minh" },
+          { field: "idNumber", value: "001098765433" },
+        ],
+      });
+      expect(confirm.statusCode).to.equal(200);
+      expect(confirm.json().review).to.equal(true);
+      expect(confirm.json().corrections.map((c: { outcome: string }) => c.outcome)).to.deep.equal(["KEPT", "REVIEW"]);
+      const invalid = await post(`/v1/onboarding/sessions/${id}/field-confirmation`, {
+        corrections: [{ field: "idNumber", value: "12" }],
+      });
+      expect(invalid.statusCode).to.equal(400);
+      expect(invalid.json().code).to.equal("INVALID_ARGUMENT");
+      const unknownField = await post(`/v1/onboarding/sessions/${id}/field-confirmation`, {
+        corrections: [{ field: "documentType", value: "PASSPORT" }],
+      });
+      expect(unknownField.json().code).to.equal("VALIDATION_FAILED");
+      // A new image means a new reading: the answer given to the old one is gone.
+      expect((await putDoc(id, "back", fakeJpeg())).statusCode).to.equal(200);
+      expect((await post(`/v1/onboarding/sessions/${id}/document-reading`)).json().confirmation).to.equal(null);
     });
   });
 

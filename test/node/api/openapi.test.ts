@@ -43,7 +43,10 @@ async function redoclyLint(document: unknown): Promise<RedoclyProblem[]> {
 const EXPECTED_OPERATIONS = [
   "post /v1/onboarding/sessions",
   "post /v1/onboarding/reuse-sessions",
+  "post /v1/onboarding/sessions/{id}/collection-consent",
   "put /v1/onboarding/sessions/{id}/documents/{side}",
+  "post /v1/onboarding/sessions/{id}/document-reading",
+  "post /v1/onboarding/sessions/{id}/field-confirmation",
   "post /v1/onboarding/sessions/{id}/chip-challenge",
   "put /v1/onboarding/sessions/{id}/chip",
   "post /v1/onboarding/sessions/{id}/liveness-challenge",

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { hashApiKey } from "../../../node/src/api/auth.ts";
 import { startServer, type RunningServer } from "../../../node/src/api/server.ts";
-import { createHarness, fakeJpeg, NEW_SESSION_BODY, type Harness } from "./harness.ts";
+import { createHarness, fakeJpeg, NEW_SESSION_BODY, CONSENT_BODY, type Harness } from "./harness.ts";
 
 describe("API over a real socket", () => {
   let h: Harness;
@@ -30,6 +30,12 @@ describe("API over a real socket", () => {
     });
     expect(created.status).to.equal(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
+    const consented = await fetch(`${server.url}/v1/onboarding/sessions/${sessionId}/collection-consent`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(CONSENT_BODY),
+    });
+    expect(consented.status).to.equal(201);
     const upload = await fetch(`${server.url}/v1/onboarding/sessions/${sessionId}/documents/back`, {
       method: "PUT",
       headers: { ...headers, "content-type": "image/jpeg" },

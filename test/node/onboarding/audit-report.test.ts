@@ -3,6 +3,7 @@
  * the key manager's chain key and checked with the SDK's `verifySignedDocument`; decisions audited
  * by the decorator the node wires; the route for the auditor role only.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { verifySignedDocument } from "@kycnet/sdk/auditor";
 import type { Hex } from "@kycnet/sdk/protocol";
@@ -127,6 +128,7 @@ describe("the auditor's report", () => {
     fakes.onboarding.nextOutcome = "REVIEW";
     const onboarding = withDecisionAudit(fakes.onboarding, audit);
     const { sessionId } = await onboarding.createSession(`0x${"33".repeat(20)}`);
+    await onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await onboarding.uploadDocument(sessionId, "front", new Uint8Array([1]), "image/jpeg");
     await onboarding.uploadDocument(sessionId, "back", new Uint8Array([1]), "image/jpeg");
     const { challengeId } = await onboarding.createLivenessChallenge(sessionId);

@@ -11,6 +11,7 @@
  * node without a sanctions list decides REVIEW (SANCTIONS_NOT_SCREENED, a rule the rule set may not
  * make PASS), which holds the record in the vault and opens the case.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,6 +104,7 @@ describe("service-port contracts on the real implementations", function () {
   /** Runs one full onboarding of the demo customer through the real pipeline. */
   async function onboardCustomer(service: OnboardingService) {
     const { sessionId } = await service.createSession(Wallet.createRandom().address as Hex);
+    await service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     const challenge = await service.createLivenessChallenge(sessionId);

@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { buildApp } from "../../../node/src/api/app.ts";
@@ -124,6 +125,12 @@ describe("node/onboarding upload byte budget", () => {
           payload: { subject: subject() },
         });
         const { sessionId } = created.json<{ sessionId: string }>();
+        await app.inject({
+          method: "POST",
+          url: `/v1/onboarding/sessions/${sessionId}/collection-consent`,
+          headers,
+          payload: collectionConsent({ version: "test-notice-1" }),
+        });
         for (const side of ["front", "back"]) {
           const response = await app.inject({
             method: "PUT",
@@ -163,6 +170,7 @@ describe("node/onboarding upload byte budget", () => {
     });
     const onboarding = onboardingOver(sessions);
     const { sessionId } = await onboarding.createSession(subject());
+    await onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await expectCode(
       onboarding.uploadDocument(sessionId, "front", new Uint8Array(11), "image/jpeg"),
       "UPLOAD_BUDGET_FULL",

@@ -52,6 +52,51 @@ describe("node/vault/evidence", () => {
     ]);
   });
 
+  it("seals a decision's evidence in its record's own write: one store write, record and evidence together or neither", async () => {
+    const { store, vault, evidence, audit } = make();
+    const { record, attestation } = verifiedRecord(7);
+    // Every audited write is one `writeExclusive` (one atomic store write): count them.
+    let writes = 0;
+    const writeExclusive = store.writeExclusive.bind(store);
+    store.writeExclusive = (lock, build) => {
+      writes++;
+      return writeExclusive(lock, build);
+    };
+    const meta = await vault.storeVerifiedRecord({
+      record,
+      attestation: attestation(NOW),
+      actor: "onboarding:s7",
+      sealedExtras: ({ id, keyId }) => evidence.sealOps(id, keyId, parts(), "onboarding:s7"),
+    });
+    expect(writes).to.equal(1);
+    expect(await evidence.listParts(meta.id)).to.deep.equal(["front", "summary"]);
+    expect(await keyIdOf(store, `evidence/${meta.id}/front`)).to.equal("open/2027");
+    expect(await evidence.open(meta.id, "front", "reviewer-1")).to.deep.equal(FRONT);
+    const [stored, sealed] = (await audit.list()).filter((e) => e.target === meta.id);
+    expect([stored!.action, sealed!.action]).to.deep.equal(["record.stored", "evidence.sealed"]);
+    expect(sealed!.seq).to.equal(stored!.seq + 1);
+
+    // The write fails (a crash, the disk): neither the record nor any part of its evidence is there.
+    const second = verifiedRecord(8);
+    store.writeExclusive = async () => {
+      throw new Error("disk gone");
+    };
+    let recordId = "";
+    const failed = await vault
+      .storeVerifiedRecord({
+        record: second.record,
+        attestation: second.attestation(NOW),
+        actor: "onboarding:s8",
+        sealedExtras: ({ id, keyId }) => ((recordId = id), evidence.sealOps(id, keyId, parts(), "onboarding:s8")),
+      })
+      .catch((e: unknown) => e);
+    expect(failed).to.be.instanceOf(Error);
+    store.writeExclusive = writeExclusive;
+    expect(recordId).to.match(/^rec_/);
+    expect(await store.get(`record/${recordId}`)).to.equal(undefined);
+    expect(await evidence.listParts(recordId)).to.deep.equal([]);
+  });
+
   it("refuses unknown parts, records that do not exist, and parts that were never kept", async () => {
     const { vault, evidence } = make();
     const { record, attestation } = verifiedRecord(2);

@@ -4,6 +4,7 @@
  * identity is read from a real vault, each read audited; account closure starts retention and the
  * scheduled sweep shreds the record at its deadline; the API serves both to their roles only.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,7 @@ describe("core banking: webhooks on use cases, the verified identity, account cl
       webhooks.delivery!.start();
       try {
         const { sessionId } = await services.onboarding.createSession(`0x${"33".repeat(20)}`);
+        await services.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
         await services.onboarding.uploadDocument(sessionId, "front", new Uint8Array([1]), "image/jpeg");
         await services.onboarding.uploadDocument(sessionId, "back", new Uint8Array([1]), "image/jpeg");
         const { challengeId } = await services.onboarding.createLivenessChallenge(sessionId);

@@ -9,6 +9,7 @@ import type {
   CaseDetail,
   ConsentStatusView,
   ConsoleSession,
+  OperationsReads,
   ReviewCasePage,
 } from "../../onboarding/ports.ts";
 import { html, type SafeHtml } from "./html.ts";
@@ -226,6 +227,7 @@ function evidenceTables(detail: CaseDetail): SafeHtml {
           </ul>`
         : ""
     }
+    ${customerAnswers(e)}
     <div class="grid">
       <section aria-labelledby="scores">
         <h2 id="scores">Face and liveness</h2>
@@ -314,6 +316,53 @@ function evidenceTables(detail: CaseDetail): SafeHtml {
     </div>`;
 }
 
+/** What the customer said: their corrections of the fields read (with the source of the value read), and their consent. */
+function customerAnswers(e: NonNullable<CaseDetail["evidence"]>): SafeHtml {
+  const confirmation = e.customerConfirmation;
+  const consent = e.collectionConsent;
+  return html`<h2 id="customer">The customer's answers</h2>
+    ${
+      confirmation === null
+        ? html`<p>The customer was not asked to confirm the fields read.</p>`
+        : confirmation.corrections.length === 0
+          ? html`<p>The customer confirmed every field as read (${confirmation.confirmedAt}).</p>`
+          : html`<table aria-labelledby="customer">
+              <caption>
+                Corrections by the customer (${confirmation.confirmedAt})
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Value read</th>
+                  <th scope="col">Source of the value read</th>
+                  <th scope="col">Customer's value</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${confirmation.corrections.map(
+                  (c) =>
+                    html`<tr class="${c.outcome === "REVIEW" ? "disagree" : ""}">
+                      <th scope="row">${c.field}</th>
+                      <td>${c.read}</td>
+                      <td>${c.source ?? "nothing read"}</td>
+                      <td>${c.corrected}</td>
+                      <td>${c.outcome === "REVIEW" ? "for the reviewer (value read kept)" : "kept (value used)"}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+    }
+    <p>
+      Consent to the collection:
+      ${
+        consent === null
+          ? "not recorded with this case"
+          : `notice ${consent.noticeVersion}, purpose ${consent.purpose}, recorded ${consent.recordedAt}, covering ${consent.fields.join(", ")}`
+      }
+    </p>`;
+}
+
 function actions(detail: CaseDetail, session: ConsoleSession): SafeHtml {
   const c = detail.case;
   const csrf = html`<input type="hidden" name="csrf" value="${session.csrfToken}" />`;
@@ -366,8 +415,18 @@ export function casePage(session: ConsoleSession, detail: CaseDetail, notice?: s
   );
 }
 
+/** The operations page's queues, members and consent activity (null: this node does not provide them). */
+export interface OperationsView {
+  readonly anchoring: Awaited<ReturnType<OperationsReads["anchoring"]>>;
+  readonly webhooks: { readonly pending: number; readonly delivered: number; readonly dead: number };
+  readonly members: Awaited<ReturnType<OperationsReads["members"]>>;
+  readonly consentActivity: Awaited<ReturnType<OperationsReads["consentActivity"]>>;
+  readonly now: Date;
+}
+
 export interface OperatorView {
   readonly readiness: ReadonlyArray<{ name: string; up: boolean }>;
+  readonly operations: OperationsView | null;
   readonly attestation: AttestationStatusView | null;
   readonly consent: ConsentStatusView | null;
   readonly lookupError: string | null;
@@ -395,6 +454,7 @@ export function operatorPage(session: ConsoleSession, view: OperatorView): SafeH
           )}
         </tbody>
       </table>
+      ${view.operations === null ? "" : operationsSections(view.operations)}
       ${view.lookupError ? html`<p class="error" role="alert">${view.lookupError}</p>` : ""}
       <div class="grid">
         <section aria-labelledby="att">
@@ -420,6 +480,105 @@ export function operatorPage(session: ConsoleSession, view: OperatorView): SafeH
       </div>`,
   );
 }
+
+/** Queues (anchoring outbox, webhook outbox), members, and the latest consents and disclosures. */
+function operationsSections(o: OperationsView): SafeHtml {
+  const oldest = o.anchoring.oldestQueuedAt;
+  return html`<div class="grid">
+      <section aria-labelledby="queues">
+        <h2 id="queues">Queues</h2>
+        <table aria-labelledby="queues">
+          <tbody>
+            <tr>
+              <th scope="row">Records waiting for anchoring</th>
+              <td>${String(o.anchoring.waiting)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Oldest waiting record</th>
+              <td class="${oldest !== null && o.now.getTime() - Date.parse(oldest) > 3_600_000 ? "flag" : ""}">
+                ${oldest === null ? "none waits" : `queued ${age(oldest, o.now)} ago (${oldest})`}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Records parked after failed anchoring</th>
+              <td class="${o.anchoring.parked > 0 ? "flag" : ""}">${String(o.anchoring.parked)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Webhooks waiting</th>
+              <td>${String(o.webhooks.pending)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Webhooks dead-lettered</th>
+              <td class="${o.webhooks.dead > 0 ? "flag" : ""}">${String(o.webhooks.dead)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Webhooks delivered</th>
+              <td>${String(o.webhooks.delivered)}</td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="members">
+        <h2 id="members">Members</h2>
+        <table aria-labelledby="members">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Account</th>
+              <th scope="col">On chain</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${o.members.map(
+              (m) =>
+                html`<tr>
+                  <th scope="row">${m.name}${m.self ? " (this bank)" : ""}</th>
+                  <td><code>${m.account}</code></td>
+                  <td class="${m.active ? "" : "flag"}">${m.active ? "active" : "not active"}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+    </div>
+    <section aria-labelledby="consents">
+      <h2 id="consents">Consents and disclosures</h2>
+      ${
+        o.consentActivity.length === 0
+          ? html`<p>None recorded lately.</p>`
+          : html`<table aria-labelledby="consents">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                  <th scope="col">By</th>
+                  <th scope="col">On</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${o.consentActivity.map(
+                  (a) =>
+                    html`<tr>
+                      <td>${a.at}</td>
+                      <td>${ACTIVITY_NAMES[a.action] ?? a.action}</td>
+                      <td>${a.actor}</td>
+                      <td><code>${a.target}</code></td>
+                      <td>${a.outcome}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+    </section>`;
+}
+
+const ACTIVITY_NAMES: Readonly<Record<string, string>> = {
+  "onboarding.collection-consent": "consent to the collection",
+  "onboarding.reuse.create": "consent relayed (re-onboarding)",
+  "consent.revoke.relay": "consent revocation relayed",
+  "record.opened": "record disclosed under consent",
+};
 
 export function errorPage(session: ConsoleSession | null, status: number, title: string, detail: string): SafeHtml {
   return layout(

@@ -25,7 +25,15 @@ import { AuditUnavailableError, ForbiddenError, problemFromError } from "../erro
 import type { ApiInstance } from "../route-context.ts";
 import { CONSOLE_CSS, HTMX_JS } from "./assets.ts";
 import type { SafeHtml } from "./html.ts";
-import { casePage, errorPage, operatorPage, queuePage, signInPage, type OperatorView } from "./pages.ts";
+import {
+  casePage,
+  errorPage,
+  operatorPage,
+  queuePage,
+  signInPage,
+  type OperationsView,
+  type OperatorView,
+} from "./pages.ts";
 
 export const CONSOLE_COOKIE = "kycnet_console";
 const FORM_BYTES = 16 * 1024;
@@ -104,7 +112,7 @@ declare module "fastify" {
 export async function registerConsole(app: ApiInstance, deps: ConsoleDeps): Promise<void> {
   const consoleServices = deps.services.console;
   if (consoleServices === undefined) return;
-  const { evidence, sessions } = consoleServices;
+  const { evidence, sessions, operations } = consoleServices;
   const { services, config } = deps;
   const verifier = new ApiKeyVerifier(config.apiKeys);
 
@@ -334,12 +342,26 @@ export async function registerConsole(app: ApiInstance, deps: ConsoleDeps): Prom
         );
       }
 
+      /** Queues, members and consent activity; null when this node has no operations reads. */
+      async function operationsView(): Promise<OperationsView | null> {
+        if (operations === undefined) return null;
+        const [anchoring, webhooks, members, consentActivity] = await Promise.all([
+          operations.anchoring(),
+          services.webhooks.list({ limit: 1 }),
+          operations.members(),
+          operations.consentActivity(20),
+        ]);
+        const { PENDING: pending, DELIVERED: delivered, DEAD: dead } = webhooks.counts;
+        return { anchoring, webhooks: { pending, delivered, dead }, members, consentActivity, now: new Date() };
+      }
+
       scope.get("/operator", { schema: { hide: true, querystring: OperatorQuery } }, async (request, reply) => {
         const redirect = redirectToSignIn(request, reply);
         if (redirect) return redirect;
         const session = sessionFor(request, "operator");
         const view: OperatorView = {
           readiness: await Promise.all(deps.readinessChecks.map(async (c) => ({ name: c.name, up: await probe(c) }))),
+          operations: await operationsView(),
           attestation: null,
           consent: null,
           lookupError: null,

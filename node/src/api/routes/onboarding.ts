@@ -12,7 +12,12 @@ import {
   ChipChallenge,
   ChipUploadBody,
   ChipUploadResult,
+  CollectionConsentBody,
+  CollectionConsentView,
   CreateSessionBody,
+  DocumentReadingView,
+  FieldConfirmationBody,
+  FieldConfirmationView,
   DecisionView,
   DocumentParams,
   LivenessChallenge,
@@ -91,6 +96,79 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
       });
       return reply.code(201).send(created);
     },
+  );
+
+  app.post(
+    "/onboarding/sessions/:id/collection-consent",
+    {
+      config: { roles: ["operator"], audit: "onboarding.collection-consent" },
+      schema: {
+        tags: TAGS,
+        security,
+        operationId: "recordCollectionConsent",
+        summary: "Record the customer's consent to the collection (Decree 13), before any image",
+        description:
+          "A full-eKYC session takes no card image, chip data or selfie frame before this: uploads get 409 " +
+          "COLLECTION_CONSENT_REQUIRED. The consent names the purpose, what is collected (every record field, " +
+          "`cardImages` and `selfieImages`; `chipData` too for eKYC level 2) and the version of the notice the " +
+          "customer read; the node records the time. It is kept with the record, shown in the evidence and in the " +
+          "data-subject access answer. Once per session; a re-onboarding session is under the customer's signed " +
+          "consent grant instead (409 SESSION_STATE_CONFLICT).",
+        params: SessionIdParams,
+        body: CollectionConsentBody,
+        response: withProblems({ 201: CollectionConsentView }),
+      },
+    },
+    async (request, reply) => {
+      const recorded = await services.onboarding.recordCollectionConsent(request.params.id, request.body);
+      return reply.code(201).send(recorded);
+    },
+  );
+
+  app.post(
+    "/onboarding/sessions/:id/document-reading",
+    {
+      // Audited like a write: it hands the card's personal data to the caller.
+      config: { roles: ["operator"], heavy: true, audit: "onboarding.fields.read" },
+      schema: {
+        tags: TAGS,
+        security,
+        operationId: "readDocumentFields",
+        summary: "Read the card and return the fields, each with its source and confidence, for the customer to check",
+        description:
+          "Reads the card images uploaded so far (once: asking again returns the same reading, with the customer's " +
+          "answer once given; a new upload means a new reading). Each field has its value, the source it came from " +
+          "(QR, MRZ, PRINTED_TEXT, or CHIP when the verified chip agrees), every source that read it, a confidence on " +
+          "a fixed scale by source and agreement, and what a correction would do (KEPT or REVIEW). The customer's own " +
+          "data, for the bank's app: not logged.",
+        params: SessionIdParams,
+        response: withProblems({ 200: DocumentReadingView }),
+      },
+    },
+    async (request) => services.onboarding.readDocumentFields(request.params.id),
+  );
+
+  app.post(
+    "/onboarding/sessions/:id/field-confirmation",
+    {
+      config: { roles: ["operator"], audit: "onboarding.fields.confirm" },
+      schema: {
+        tags: TAGS,
+        security,
+        operationId: "confirmDocumentFields",
+        summary: "The customer confirms the fields read, or corrects some",
+        description:
+          "No corrections: confirmed as read. A correction of a field read by the printed text alone is used for " +
+          "the checks and the record, and kept with its provenance (value read, value given, source) in the evidence. " +
+          "A correction of a field the QR, the MRZ or the chip read (or that nothing read) keeps the value read and " +
+          "sends the case to a reviewer (rule set 1.5.0: FIELD_CORRECTED_MACHINE_READ is REVIEW), who sees both. " +
+          "A value that is not a valid value of its field, or a field corrected twice, is 400 INVALID_ARGUMENT.",
+        params: SessionIdParams,
+        body: FieldConfirmationBody,
+        response: withProblems({ 200: FieldConfirmationView }),
+      },
+    },
+    async (request) => services.onboarding.confirmDocumentFields(request.params.id, request.body),
   );
 
   app.put(

@@ -174,6 +174,16 @@ function documentRules(input: DecisionInput, expiry: Day | undefined, asOf: Day,
   if (high.length > 0) fire("DOCUMENT_TAMPER_LIKELY", { signals: high });
   if (low.length > 0) fire("DOCUMENT_TAMPER_SUSPECTED", { signals: low });
   chipRules(document, fire);
+  correctionRules(document, fire);
+}
+
+/** The customer's corrections: of a machine-read field, under the rules' outcome (REVIEW in 1.5.0); of printed text, informational. */
+function correctionRules(document: DecisionInput["document"], fire: Fire): void {
+  const corrections = document.corrections ?? [];
+  const machine = corrections.filter((c) => c.machineRead).map((c) => c.field);
+  const printed = corrections.filter((c) => !c.machineRead).map((c) => c.field);
+  if (machine.length > 0) fire("FIELD_CORRECTED_MACHINE_READ", { fields: machine });
+  if (printed.length > 0) fire("FIELD_CORRECTED_PRINTED", { fields: printed });
 }
 
 /** The chip: its own checks failed (forged, altered, cloned), or the card says something else than it. */

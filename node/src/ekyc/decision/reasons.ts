@@ -36,6 +36,9 @@ export const REASON_CODES = [
   "CHIP_CARD_MISMATCH",
   // added in rule set 1.4.0: a card reported lost, stolen or cancelled since it was issued
   "REGISTRY_CARD_INVALID",
+  // added in rule set 1.5.0: the customer corrected a field read from the card (seed 003, Bước 3)
+  "FIELD_CORRECTED_MACHINE_READ",
+  "FIELD_CORRECTED_PRINTED",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -21,6 +21,12 @@ export interface DocumentAssessment {
   tamperSignals: readonly { code: string; severity: "LOW" | "HIGH" }[];
   /** The NFC chip was read and its data verified (seed: eKYC level 2). */
   chipVerified: boolean;
+  /**
+   * Fields the customer corrected after the document step: `machineRead` when a machine-readable
+   * source (QR, MRZ, chip) read the field, or none did (→ FIELD_CORRECTED_MACHINE_READ), else a
+   * printed-text-only field whose corrected value was used (→ FIELD_CORRECTED_PRINTED).
+   */
+  corrections?: readonly { field: string; machineRead: boolean }[];
   /** Present when the chip was read: what failed its checks, and where the card disagrees with it. */
   chip?: {
     /** Failure codes of passive and active authentication (SOD_SIGNATURE_INVALID, AA_FAILED, ...). */

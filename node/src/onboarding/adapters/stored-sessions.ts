@@ -282,6 +282,8 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
       });
     },
 
+    withImages: async (session, use) => withinBudget(storedBytes(session), async () => use(await openImages(session))),
+
     decideOnce(id, run) {
       const running = deciding.get(id);
       if (running !== undefined) return running;

@@ -9,7 +9,7 @@ import type { SelfieVerification } from "../../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../../ekyc/checks/national-id/port.ts";
 import type { ScreeningResult } from "../../ekyc/checks/sanctions/port.ts";
 import type { DocumentResult } from "../../ekyc/document/index.ts";
-import type { CaseEvidenceSummary, SelfieFrame } from "../ports.ts";
+import type { CaseEvidenceSummary, CollectionConsentView, FieldConfirmationView, SelfieFrame } from "../ports.ts";
 
 /** What a decision run saw. Card fields are absent on re-onboarding (they came from the source attestation). */
 export interface EvidenceInHand {
@@ -24,6 +24,9 @@ export interface EvidenceInHand {
   readonly screening: ScreeningResult | null;
   readonly chip?: { readonly status: string; readonly failures: readonly string[] };
   readonly source?: { readonly uid: string; readonly issuer: string };
+  /** Full eKYC: the customer's consent to the collection, and their answer to the fields read. */
+  readonly collectionConsent?: CollectionConsentView;
+  readonly confirmation?: FieldConfirmationView;
 }
 
 export function evidenceSummary(inHand: EvidenceInHand): CaseEvidenceSummary {
@@ -68,6 +71,11 @@ export function evidenceSummary(inHand: EvidenceInHand): CaseEvidenceSummary {
           },
     chip: inHand.chip ? { status: inHand.chip.status, failures: [...inHand.chip.failures] } : null,
     source: inHand.source ? { uid: inHand.source.uid, issuer: inHand.source.issuer } : null,
+    collectionConsent: inHand.collectionConsent ?? null,
+    customerConfirmation:
+      inHand.confirmation === undefined
+        ? null
+        : { confirmedAt: inHand.confirmation.confirmedAt, corrections: [...inHand.confirmation.corrections] },
   };
 }
 
@@ -99,5 +107,11 @@ export function evidenceParts(inHand: EvidenceInHand): Map<string, Uint8Array> {
 
 /** The summary part as sealed (written by `evidenceParts` of this same module). */
 export function readEvidenceSummary(bytes: Uint8Array): CaseEvidenceSummary {
-  return JSON.parse(new TextDecoder().decode(bytes)) as CaseEvidenceSummary;
+  const summary = JSON.parse(new TextDecoder().decode(bytes)) as CaseEvidenceSummary;
+  // Summaries sealed before consents and confirmations were kept lack them.
+  return {
+    ...summary,
+    collectionConsent: summary.collectionConsent ?? null,
+    customerConfirmation: summary.customerConfirmation ?? null,
+  };
 }

@@ -22,6 +22,9 @@ import { readDocument, type DocumentEngines } from "../../../../node/src/ekyc/do
 import { createLogger } from "../../../../node/src/observability/logger.ts";
 import { createMetrics } from "../../../../node/src/observability/metrics.ts";
 import { createConsoleSessionStore } from "../../../../node/src/onboarding/adapters/console-sessions.ts";
+import { createOperationsReads } from "../../../../node/src/onboarding/adapters/operations-reads.ts";
+import type { LedgerClient } from "../../../../node/src/ledger/ledger-client.ts";
+import { createAnchoringWorker } from "../../../../node/src/vault/outbox.ts";
 import { createOnboardingService } from "../../../../node/src/onboarding/onboarding-service.ts";
 import type { ApiServices, OnboardingService, Role } from "../../../../node/src/onboarding/ports.ts";
 import { createConsoleReads } from "../../../../node/src/onboarding/review/console-reads.ts";
@@ -34,6 +37,27 @@ import { openLevelRecordStore } from "../../../../node/src/vault/store/level/lev
 import type { RecordStore } from "../../../../node/src/vault/store/record-store.ts";
 import { createVault, type Vault } from "../../../../node/src/vault/vault.ts";
 import { FakeAuditSink, FakeLedger, FakeOnboarding, FakeReviewQueue, createFakeServices } from "../fakes.ts";
+
+const BANK_A = `0x${"aa".repeat(20)}` as Hex;
+const BANK_B = `0x${"bb".repeat(20)}` as Hex;
+/** The console's members as the chain would list them: this bank active, bank B removed. */
+const MEMBERS: Pick<LedgerClient, "account" | "findMember"> = {
+  account: async () => BANK_A,
+  findMember: async (account) => ({
+    id: account === BANK_A ? 1 : 2,
+    account,
+    name: account === BANK_A ? "Bank A" : "Bank B",
+    active: account === BANK_A,
+    activeSince: 1n,
+    removedAt: account === BANK_A ? 0n : 2n,
+    peerId: new Uint8Array(),
+    transportKey: new Uint8Array(),
+  }),
+};
+/** A ledger the console's outbox must never reach (it is read, not run): any call fails loudly. */
+const NO_CHAIN = new Proxy({} as LedgerClient, {
+  get: (_target, name) => () => Promise.reject(new Error(`no chain in the console test (${String(name)})`)),
+});
 
 export const CONSOLE_KEY_IDS = ["reviewer-1", "reviewer-2", "operator-1", "auditor-1"] as const;
 export type ConsoleKeyId = (typeof CONSOLE_KEY_IDS)[number];
@@ -117,6 +141,14 @@ export async function startConsoleNode(options: {
         fourEyesReasons: options.fourEyesReasons,
       }),
       sessions: createConsoleSessionStore({ store, ttlMs: 3_600_000 }),
+      // The real anchoring outbox over this store (never started: no chain here) and the audit log;
+      // the members as a chain of two would answer.
+      operations: createOperationsReads({
+        outbox: createAnchoringWorker({ store, audit, vault, ledger: NO_CHAIN }),
+        ledger: MEMBERS,
+        audit,
+        peers: [BANK_B],
+      }),
     },
   };
   const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });

@@ -9,6 +9,7 @@
  * attribute, and a reviewer's comment with the same; CSRF (missing or wrong token, a cross-site form
  * from another site), session fixation and wrong roles get 403. Screenshots go to docs/ (1024x700).
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
@@ -30,6 +31,7 @@ import type { OnboardingService } from "../../../../node/src/onboarding/ports.ts
 import { readEvidenceSummary } from "../../../../node/src/onboarding/review/case-evidence.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../../../scripts/demo/customer.ts";
 import { startConsoleNode, type ConsoleKeyId, type ConsoleNode } from "./console-node.ts";
+import { verifiedRecord } from "../../vault/fixtures.ts";
 
 const ROOT = join(import.meta.dirname, "../../../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -46,6 +48,7 @@ const HOSTILE_COMMENT = `<script>window.__xss=3</script><img src=y onerror="wind
 
 async function onboard(service: OnboardingService, customer: DemoCustomer) {
   const { sessionId } = await service.createSession(Wallet.createRandom().address as Hex);
+  await service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
   await service.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
   await service.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
   const challenge = await service.createLivenessChallenge(sessionId);
@@ -314,13 +317,58 @@ describe("api/console: the reviewer console in headless Chromium", function () {
       expect(claim.status).to.equal(403);
     });
 
+    it("shows the operator the queues (anchoring depth and oldest entry, webhooks waiting and dead), the members, and the latest consents and disclosures", async () => {
+      // One record accepted and waiting for anchoring (no chain here), and consent events in the audit log.
+      const { record, attestation } = verifiedRecord(41);
+      await node.vault.storeVerifiedRecord({ record, attestation: attestation(1_800_000_000n), actor: "op" });
+      await node.audit.append({ actor: "operator-1", action: "onboarding.collection-consent", target: "ses_1" });
+      await node.audit.append({
+        actor: "exchange",
+        action: "record.opened",
+        target: "rec_00000000000000000000000000000001",
+        details: { purpose: "disclosure-under-consent" },
+      });
+      await node.audit.append({
+        actor: "reviewer-1",
+        action: "record.opened",
+        target: "rec_2",
+        details: { purpose: "review" },
+      });
+      const operator = await signedIn("operator-1");
+      expect(new URL(operator.url()).pathname).to.equal("/console/operator");
+      const page = await text(operator);
+      // The approved cases of the tests before are waiting too: one more record is one more on the page.
+      const waiting = (p: string) => Number(/Records waiting for anchoring\s+(\d+)/.exec(p)?.[1]);
+      expect(waiting(page)).to.be.at.least(1);
+      const another = verifiedRecord(42);
+      await node.vault.storeVerifiedRecord({
+        record: another.record,
+        attestation: another.attestation(1_800_000_000n),
+        actor: "op",
+      });
+      await operator.reload();
+      expect(waiting(await text(operator))).to.equal(waiting(page) + 1);
+      expect(page).to.match(/Oldest waiting record\s+queued \d+ min ago/);
+      expect(page).to.match(/Records parked after failed anchoring\s+0/);
+      expect(page).to.match(/Webhooks dead-lettered\s+\d+/);
+      expect(page).to.match(/Bank A \(this bank\)\s+0x(aa){20}\s+active/);
+      expect(page).to.match(/Bank B\s+0x(bb){20}\s+not active/);
+      expect(page).to.include("consent to the collection").and.to.include("record disclosed under consent");
+      expect(page).not.to.include("rec_2"); // a reviewer's reading is not a disclosure
+      // The new tables are named by their headings (screen readers announce them).
+      const named = (await operator.evaluate(
+        `[...document.querySelectorAll("table[aria-labelledby]")].map((t) => document.getElementById(t.getAttribute("aria-labelledby")).textContent)`,
+      )) as string[];
+      expect(named).to.include.members(["Queues", "Members", "Consents and disclosures"]);
+      await screenshot(operator, "console-operator.png");
+    });
+
     it("gives the wrong role 403: an operator on review pages, a reviewer on operator pages, an auditor at sign-in", async () => {
       const operator = await signedIn("operator-1");
       expect(new URL(operator.url()).pathname).to.equal("/console/operator");
       expect(await text(operator))
         .to.include("vault")
         .and.to.include("up");
-      await screenshot(operator, "console-operator.png");
       expect((await operator.goto(`${node.url}/console`))?.status()).to.equal(403);
       expect((await operator.goto(`${node.url}/console/cases/${caseOf.plain}`))?.status()).to.equal(403);
       const reviewer = await signedIn("reviewer-1");

@@ -4,6 +4,7 @@
  * fake by test/node/api/fakes.test.ts and on the real service by
  * test/node/onboarding/real-service-contracts.test.ts.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import type { OnboardingService, SelfieFrame } from "../../../../node/src/onboarding/ports.ts";
@@ -50,6 +51,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
 
     it("shows a new session as OPEN with nothing uploaded", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
+      await f.service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
       const view = await f.service.getSession(sessionId);
       expect(view).to.deep.include({ sessionId, state: "OPEN", liveness: "NONE" });
       expect(view.documents).to.deep.equal({ front: false, back: false });
@@ -67,6 +69,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
 
     it("refuses to decide before documents and frames are in (SESSION_STATE_CONFLICT)", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
+      await f.service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
       await expectCode(f.service.decide(sessionId), ["SESSION_STATE_CONFLICT"]);
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
@@ -75,6 +78,7 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
 
     it("issues challenges with steps, a base64url nonce as the API publishes and an expiry, and records both document sides", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
+      await f.service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
       const challenge = await f.service.createLivenessChallenge(sessionId);
       expect(challenge.challengeId).to.match(ID);
       expect(challenge.steps.length).to.be.greaterThan(0);
@@ -89,12 +93,14 @@ export function onboardingServiceContract(name: string, makeFixture: () => Promi
 
     it("refuses frames for a challenge it never issued", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
+      await f.service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
       await f.service.createLivenessChallenge(sessionId);
       await expectCode(f.service.uploadSelfieFrames(sessionId, "neverissued", await f.frames({ steps: [], promptsAtMs: [] })), ["SESSION_STATE_CONFLICT", "CHALLENGE_UNKNOWN"]);
     });
 
     it("decides once: asking again returns the same decision", async () => {
       const { sessionId } = await f.service.createSession(SUBJECT);
+      await f.service.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
       await f.service.uploadDocument(sessionId, "front", f.documents.front, f.documents.mime);
       await f.service.uploadDocument(sessionId, "back", f.documents.back, f.documents.mime);
       const challenge = await f.service.createLivenessChallenge(sessionId);

@@ -245,6 +245,20 @@ const ROWS: Row[] = [
     level: null,
   },
   {
+    name: "the customer corrected a field the QR or MRZ read: a reviewer decides",
+    patch: (i) => (i.document.corrections = [{ field: "fullName", machineRead: true }]),
+    decision: "REVIEW",
+    codes: ["FIELD_CORRECTED_MACHINE_READ"],
+    level: 1,
+  },
+  {
+    name: "the customer corrected a printed-text-only field: kept, informational",
+    patch: (i) => (i.document.corrections = [{ field: "address", machineRead: false }]),
+    decision: "PASS",
+    codes: ["FIELD_CORRECTED_PRINTED"],
+    level: 1,
+  },
+  {
     name: "registry not found",
     patch: (i) => (i.registry = { status: "NOT_FOUND" }),
     decision: "REJECT",
@@ -349,7 +363,7 @@ describe("decide (rule set v1)", () => {
         expect(result.decision).to.equal(row.decision);
         expect(result.reasons.map((r) => r.code)).to.deep.equal(row.codes);
         expect(result.assuranceLevel).to.equal(row.level);
-        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.4.0");
+        expect(result.ruleSetVersion).to.equal("kycnet-ekyc-decision/1.5.0");
       });
     }
   });
