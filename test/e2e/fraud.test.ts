@@ -46,7 +46,7 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
   before(async () => {
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
-    secondIdentity = await makeDemoCustomer({ seed: 21, face: { person: "howard", portrait: 5, selfie: 3 }, model });
+    secondIdentity = await makeDemoCustomer({ seed: 9, face: { person: "howard", portrait: 2, selfie: 3 }, model });
     borrowedNumber = await makeDemoCustomer({ seed: 7, face: { person: "leonard", portrait: 1, selfie: 2 }, model });
     consortium = await startE2eConsortium({
       model,
@@ -175,6 +175,11 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
     const entries = await node(0).audit.list({ limit: 1_000 });
     const opened = entries.find((e) => e.action === "review.opened" && e.target === decision.reviewCaseId);
     expect(opened?.details).to.include({ kind: "DUPLICATE", reasons: "DUPLICATE_FACE_OTHER_ID" });
+    // The reviewer finds one person with two cards and rejects it: the record is destroyed.
+    const reviewer = reviewerAt(0);
+    await reviewer.claimReviewCase(decision.reviewCaseId!);
+    await reviewer.rejectReviewCase(decision.reviewCaseId!, "one person, two ID numbers");
+    expect((await node(0).vault.findRecordByUid(decision.attestationUid!))?.status).to.equal("SHREDDED");
   });
 
   it("bank A sends the same ID number with another person's face to review as a DUPLICATE case", async () => {
@@ -192,7 +197,8 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
   });
 
   it("a source revoked as DATA_CORRECTED opens SOURCE_REVOKED cases at B and C: B revokes, C keeps", async () => {
-    // The customer comes back to A (same number, same face: no duplicate), and B and C re-onboard from it.
+    // The customer comes back to A (same number, same face: no duplicate; the second card's record,
+    // same face, was destroyed in review and has left the index), and B and C re-onboard from it.
     const subject = Wallet.createRandom();
     const again = await onboardAtA(customer, subject.address as Hex);
     expect(again.outcome, JSON.stringify(again.reasons)).to.equal("PASS");

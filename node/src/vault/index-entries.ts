@@ -43,20 +43,34 @@ export async function indexEntryResealOps(
   }
 }
 
-/** Every stored entry, unsealed one at a time (an entry that does not open is reported, not fatal). */
-export async function* unsealedIndexEntries(
-  store: RecordStore,
-  keys: KeyManager,
-): AsyncIterable<{ recordId: string; plaintext: Uint8Array } | { recordId: string; error: unknown }> {
-  for await (const [key, value] of store.range({ prefix: PREFIX })) {
+/** Entries unsealed at once: the PKCS#11 adapter spreads them over its sessions (4 by default). */
+const UNSEAL_BATCH = 64;
+
+type Unsealed = { recordId: string; plaintext: Uint8Array } | { recordId: string; error: unknown };
+
+/**
+ * Every stored entry, unsealed a batch at a time (an entry that does not open is reported, not fatal).
+ * The caller should zero each plaintext once read.
+ */
+export async function* unsealedIndexEntries(store: RecordStore, keys: KeyManager): AsyncIterable<Unsealed> {
+  const open = async ([key, value]: readonly [string, StoredValue]): Promise<Unsealed> => {
     const recordId = key.slice(PREFIX.length);
     try {
-      yield {
+      return {
         recordId,
         plaintext: await keys.openRecord(aadOf(recordId), sealedFromJson(value as unknown as SealedJson)),
       };
     } catch (error) {
-      yield { recordId, error };
+      return { recordId, error };
+    }
+  };
+  let batch: Array<readonly [string, StoredValue]> = [];
+  for await (const entry of store.range({ prefix: PREFIX })) {
+    batch.push(entry);
+    if (batch.length === UNSEAL_BATCH) {
+      yield* await Promise.all(batch.map(open));
+      batch = [];
     }
   }
+  yield* await Promise.all(batch.map(open));
 }
