@@ -25,6 +25,8 @@ export interface E2eConsortiumOptions {
   readonly model: FaceModel;
   /** The customer the registry simulator knows. */
   readonly customer: DemoCustomer;
+  /** More people the registry knows (fields only: their portraits are not enrolled). */
+  readonly moreCitizens?: readonly DemoCustomer[];
   readonly bankNames: readonly string[];
   readonly threshold: number;
   /** A CSCA certificate (PEM) every bank trusts for chips, unless `editConfig` takes it away. */
@@ -54,7 +56,8 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
   let chain: LocalChain | undefined;
   const p = options.customer.person;
   const registryPhotos = new CitizenPhotos(options.model);
-  const registry = createRegistrySimulator({ citizens: [citizenRecordOf(p)], photos: registryPhotos });
+  const citizens = [p, ...(options.moreCitizens ?? []).map((c) => c.person)].map(citizenRecordOf);
+  const registry = createRegistrySimulator({ citizens, photos: registryPhotos });
   const stop = async () => {
     for (const node of [...nodes].reverse()) await node.stop().catch(() => undefined);
     await registry.stop();

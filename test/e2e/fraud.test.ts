@@ -6,7 +6,11 @@
  *   and is refused (REGISTRY_CARD_INVALID), where it used to take A's earlier MATCH;
  * - A revokes its attestation for fraud: B and C learn it from the chain's `Revoked` event (through
  *   their own reuse index, not the chain's refUid) and revoke their REUSE attestations within about
- *   one block period; nobody can re-onboard from A's attestation, nor from B's, any more.
+ *   one block period; nobody can re-onboard from A's attestation, nor from B's, any more;
+ * - duplicate identities at A: the same person under a second ID number, and the same ID number with
+ *   another person's face, each open a DUPLICATE review case naming the other attestation;
+ * - a source revoked as DATA_CORRECTED (policy REVIEW) opens a SOURCE_REVOKED case at B and at C:
+ *   B's reviewer revokes B's attestation, C's keeps C's.
  */
 import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
@@ -25,6 +29,7 @@ import {
 } from "@kycnet/sdk/protocol";
 import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
+import { createBankClient, type ReviewCaseView } from "@kycnet/sdk/bank";
 import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
 describe("e2e: fraud does not spread through re-onboarding (three banks)", function () {
@@ -34,24 +39,58 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
   let nodes: readonly KycnetNode[];
   let model: FaceModel;
   let customer: DemoCustomer;
+  /** The same person (howard's face, other photos) with a second card under another ID number. */
+  let secondIdentity: DemoCustomer;
+  /** The customer's ID number and fields on a card with another person's face (leonard). */
+  let borrowedNumber: DemoCustomer;
 
   before(async () => {
     model = await loadOnnxFaceModel();
     customer = await makeDemoCustomer({ seed: 7, face: { person: "howard", portrait: 2, selfie: 1 }, model });
-    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B", "Bank C"], threshold: 2 });
+    secondIdentity = await makeDemoCustomer({ seed: 9, face: { person: "howard", portrait: 2, selfie: 3 }, model });
+    borrowedNumber = await makeDemoCustomer({ seed: 7, face: { person: "leonard", portrait: 1, selfie: 2 }, model });
+    consortium = await startE2eConsortium({
+      model,
+      customer,
+      moreCitizens: [secondIdentity],
+      bankNames: ["Bank A", "Bank B", "Bank C"],
+      threshold: 2,
+    });
     ({ setup, nodes } = consortium);
   });
   after(() => consortium?.stop());
 
   const node = (i: number) => nodes[i]!;
 
-  async function answerChallenge(at: KycnetNode, sessionId: string) {
+  async function answerChallenge(at: KycnetNode, sessionId: string, who: DemoCustomer = customer) {
     const challenge = await at.onboarding.createLivenessChallenge(sessionId);
     await at.onboarding.uploadSelfieFrames(
       sessionId,
       challenge.challengeId,
-      await customer.framesFor(challenge, Date.now()),
+      await who.framesFor(challenge, Date.now()),
     );
+  }
+
+  /** A full eKYC at bank A with this card and face. */
+  async function onboardAtA(who: DemoCustomer, subject: Hex) {
+    const { sessionId } = await node(0).onboarding.createSession(subject);
+    await node(0).onboarding.uploadDocument(sessionId, "front", who.front, "image/jpeg");
+    await node(0).onboarding.uploadDocument(sessionId, "back", who.back, "image/jpeg");
+    await answerChallenge(node(0), sessionId, who);
+    return node(0).onboarding.decide(sessionId);
+  }
+
+  const reviewerAt = (i: number) =>
+    createBankClient({ baseUrl: setup.banks[i]!.apiUrl, apiKey: setup.banks[i]!.apiKeys.reviewer });
+
+  /** The bank's cases of one kind, waiting up to `ms` for at least one. */
+  async function casesOfKind(i: number, kind: ReviewCaseView["kind"], ms = 0): Promise<ReviewCaseView[]> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const cases = (await reviewerAt(i).listReviewCases({ limit: 100 })).cases.filter((c) => c.kind === kind);
+      if (cases.length > 0 || Date.now() >= deadline) return cases;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async function anchored(at: KycnetNode, uid: Hex): Promise<AttestationProof> {
@@ -124,6 +163,84 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
     proofC = await anchored(node(2), atC.attestationUid!);
     // Each re-onboarding asked the registry itself: A once, B once, C once.
     expect(consortium.registry.stats().requests).to.equal(3);
+  });
+
+  it("bank A sends the same person under a second ID number to review as a DUPLICATE case", async () => {
+    const decision = await onboardAtA(secondIdentity, Wallet.createRandom().address as Hex);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("REVIEW");
+    expect(decision.reasons.map((r) => r.code)).to.deep.equal(["DUPLICATE_FACE_OTHER_ID"]);
+    const cases = await casesOfKind(0, "DUPLICATE");
+    expect(cases.map((c) => c.caseId)).to.deep.equal([decision.reviewCaseId]);
+    // The reviewer's case names the other attestation (A's first customer) and the face score.
+    const held = await node(0).vault.findRecordByUid(decision.attestationUid!);
+    expect(held?.status).to.equal("IN_REVIEW");
+    const entries = await node(0).audit.list({ limit: 1_000 });
+    const opened = entries.find((e) => e.action === "review.opened" && e.target === decision.reviewCaseId);
+    expect(opened?.details).to.include({ kind: "DUPLICATE", reasons: "DUPLICATE_FACE_OTHER_ID" });
+    // The reviewer finds one person with two cards and rejects it: the record is destroyed.
+    const reviewer = reviewerAt(0);
+    await reviewer.claimReviewCase(decision.reviewCaseId!);
+    await reviewer.rejectReviewCase(decision.reviewCaseId!, "one person, two ID numbers");
+    expect((await node(0).vault.findRecordByUid(decision.attestationUid!))?.status).to.equal("SHREDDED");
+  });
+
+  it("bank A sends the same ID number with another person's face to review as a DUPLICATE case", async () => {
+    const decision = await onboardAtA(borrowedNumber, Wallet.createRandom().address as Hex);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("REVIEW");
+    expect(decision.reasons.map((r) => r.code)).to.deep.equal(["DUPLICATE_ID_OTHER_FACE"]);
+    const cases = await casesOfKind(0, "DUPLICATE");
+    expect(cases.map((c) => c.caseId)).to.include(decision.reviewCaseId);
+    // The reviewer rejects it: the record is destroyed, and with it its entry in the duplicate index.
+    const reviewer = reviewerAt(0);
+    await reviewer.claimReviewCase(decision.reviewCaseId!);
+    await reviewer.rejectReviewCase(decision.reviewCaseId!, "another person holding the customer's card");
+    const meta = await node(0).vault.findRecordByUid(decision.attestationUid!);
+    expect(meta?.status).to.equal("SHREDDED");
+  });
+
+  it("a source revoked as DATA_CORRECTED opens SOURCE_REVOKED cases at B and C: B revokes, C keeps", async () => {
+    // The customer comes back to A (same number, same face: no duplicate; the second card's record,
+    // same face, was destroyed in review and has left the index), and B and C re-onboard from it.
+    const subject = Wallet.createRandom();
+    const again = await onboardAtA(customer, subject.address as Hex);
+    expect(again.outcome, JSON.stringify(again.reasons)).to.equal("PASS");
+    const corrected = await anchored(node(0), again.attestationUid!);
+    const atB = await reonboard(node(1), again.attestationUid!, subject, Wallet.createRandom());
+    const atC = await reonboard(node(2), again.attestationUid!, subject, Wallet.createRandom());
+    expect([atB.outcome, atC.outcome]).to.deep.equal(["PASS", "PASS"]);
+    const ownB = await anchored(node(1), atB.attestationUid!);
+    const ownC = await anchored(node(2), atC.attestationUid!);
+
+    await node(0).ledger.revokeAttestation(corrected, RevocationReason.DATA_CORRECTED);
+    const waitMs = 20 * node(1).config.chain.blockPeriodMs;
+    const [atBCases, atCCases] = await Promise.all([
+      casesOfKind(1, "SOURCE_REVOKED", waitMs),
+      casesOfKind(2, "SOURCE_REVOKED", waitMs),
+    ]);
+    expect(atBCases).to.have.length(1);
+    expect(atCCases).to.have.length(1);
+    expect(atBCases[0]!.reasons.map((r) => r.code)).to.deep.equal(["SOURCE_ATTESTATION_REVOKED"]);
+    // Nothing was revoked by the cascade itself: a reviewer decides.
+    expect(await node(1).ledger.attestationStatus(ownB)).to.equal("VALID");
+
+    const revoke = reviewerAt(1);
+    await revoke.claimReviewCase(atBCases[0]!.caseId);
+    await revoke.rejectReviewCase(atBCases[0]!.caseId, "the corrected source no longer supports our record");
+    expect(await node(1).ledger.attestationStatus(ownB)).to.equal("REVOKED");
+    const keep = reviewerAt(2);
+    await keep.claimReviewCase(atCCases[0]!.caseId);
+    await keep.approveReviewCase(atCCases[0]!.caseId, "the correction does not touch what we verified");
+    expect(await node(2).ledger.attestationStatus(ownC)).to.equal("VALID");
+
+    const auditB = await node(1).audit.list({ limit: 1_000 });
+    expect(auditB.find((e) => e.action === "reuse.source-revoked-review")?.details).to.include({
+      sourceUid: again.attestationUid!.toLowerCase(),
+      uid: atB.attestationUid!.toLowerCase(),
+      sourceReason: "DATA_CORRECTED",
+    });
+    const rejected = auditB.find((e) => e.action === "review.rejected" && e.target === atBCases[0]!.caseId);
+    expect(rejected?.details).to.include({ revokedUid: atB.attestationUid!.toLowerCase(), reason: "DATA_CORRECTED" });
+    expect(rejected?.details?.txHash).to.match(/^0x[0-9a-f]{64}$/);
   });
 
   it("refuses a re-onboarding at B once the card is reported lost at the registry (B asks it again)", async () => {

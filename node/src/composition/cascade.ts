@@ -6,12 +6,13 @@ import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { ApiServices } from "../onboarding/ports.ts";
 import { createRevocationCascade, type RevocationCascade } from "../onboarding/revocation-cascade.ts";
+import { openSourceRevokedCase } from "../onboarding/source-revoked-cases.ts";
 import type { NodeVault } from "./vault.ts";
 
 export interface CascadeDeps {
   readonly provider: Provider;
   readonly ledger: LedgerClient;
-  readonly vault: Pick<NodeVault, "store" | "audit">;
+  readonly vault: Pick<NodeVault, "store" | "audit" | "review" | "vault">;
   readonly services: Pick<ApiServices, "attestations" | "ledger">;
   readonly logger: Logger;
 }
@@ -28,6 +29,7 @@ export function openRevocationCascade(config: NodeConfig, deps: CascadeDeps): Re
       attestationStatus: (uid) => ledger.attestationStatus(uid),
     },
     policy: RULES_V1.reuse.onSourceRevoked,
+    openCase: (entry, reason) => openSourceRevokedCase(deps.vault, entry, reason),
     // Within one block period of the revocation (issue 21); a chain without a period still gets a second.
     intervalMs: config.chain.blockPeriodMs > 0 ? config.chain.blockPeriodMs : 1_000,
     onAction: (a) => deps.logger.warn(a, "a source attestation was revoked: acted on this bank's re-onboarding"),

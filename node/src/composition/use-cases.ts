@@ -48,6 +48,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
     vault,
     review,
     evidence,
+    duplicates: deps.vault.duplicates,
     pipelineVersion: encodePipelineVersion(config.attestation.pipelineVersion),
     attestationValiditySeconds: config.attestation.validityDays * 86_400,
     observeStage: deps.observeStage,

@@ -4,7 +4,10 @@ import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import type { Logger } from "../observability/logger.ts";
+import { RULES_V1 } from "../ekyc/decision/rule-set.ts";
+import { createDuplicateIdentities, type DuplicateIdentities } from "../onboarding/duplicate-identities.ts";
 import { createReviewQueue, type ReviewQueueStore } from "../onboarding/review/review-queue.ts";
+import { ownAttestationRevoker } from "../onboarding/source-revoked-cases.ts";
 import { createAuditLog, type AuditLog } from "../vault/audit-log.ts";
 import { createEvidenceStore, type EvidenceStore } from "../vault/evidence.ts";
 import { createAnchoringWorker, type AnchoringWorker } from "../vault/outbox.ts";
@@ -22,6 +25,8 @@ export interface NodeVault {
   /** Each kept decision's evidence, sealed beside its record. */
   readonly evidence: EvidenceStore;
   readonly outbox: AnchoringWorker;
+  /** Duplicate identities within the bank: the sealed index entries, loaded at start. */
+  readonly duplicates: DuplicateIdentities;
   /** The start-up vault check; when not ok the node starts but does not report ready. */
   readonly check: VaultCheckResult;
 }
@@ -55,7 +60,13 @@ export async function openNodeVault(
     deps.onRecordOpenFailure?.(code);
   };
   const vault = createVault({ store, keys, audit, attestationContext, onOpenFailure });
-  const review = createReviewQueue({ store, vault, audit, fourEyesReasons: config.review.fourEyesReasons });
+  const review = createReviewQueue({
+    store,
+    vault,
+    audit,
+    fourEyesReasons: config.review.fourEyesReasons,
+    revokeOwn: ownAttestationRevoker(vault, ledger),
+  });
   const evidence = createEvidenceStore({ store, keys, audit });
   const outbox = createAnchoringWorker({
     store,
@@ -72,5 +83,17 @@ export async function openNodeVault(
       ),
     onError: (error) => logger.warn({ err: error }, "anchoring failed; will retry"),
   });
-  return { store, audit, vault, review, evidence, outbox, check };
+  const duplicates = createDuplicateIdentities({
+    store,
+    keys,
+    vault,
+    policy: RULES_V1.duplicates,
+    onSkipped: (recordId, why) => logger.warn({ recordId, why }, "duplicate-index entry skipped"),
+  });
+  const loaded = await startup.step("duplicate-index", () => duplicates.load());
+  logger.info(
+    { entries: loaded.entries, skipped: loaded.skipped, ms: Math.round(loaded.ms) },
+    "duplicate index loaded",
+  );
+  return { store, audit, vault, review, evidence, outbox, duplicates, check };
 }

@@ -7,7 +7,7 @@
 import { ZeroHash, hexlify } from "ethers";
 import { KycnetError } from "@kycnet/sdk/errors";
 import { Method, reuseSourceCommitment, secureRandomBytes, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
-import { decodeTemplate, verifySelfie } from "../ekyc/biometrics/index.ts";
+import { decodeTemplate, verifySelfie, type SelfieVerification } from "../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
 import type { ScreeningQuery, ScreeningResult } from "../ekyc/checks/sanctions/port.ts";
 import {
@@ -31,6 +31,7 @@ import type { DocumentResult } from "../ekyc/document/index.ts";
 import type { StoredValue } from "../vault/store/record-store.ts";
 import { activeAuthenticationOf } from "./chip-reading.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
+import type { DuplicateMatch } from "./duplicate-identities.ts";
 import type { OnboardingDecision } from "./ports.ts";
 import { keepDecision, sha256, type RecordDraft } from "./record-keeping.ts";
 import { reuseIndexOps } from "./reuse-index.ts";
@@ -91,6 +92,7 @@ export async function runFullEkyc(
     dateOfBirth: f.dateOfBirth.value,
     nationality: f.nationality.value || "VNM",
   });
+  const duplicates = await findDuplicates(context, selfie, f.idNumber.value, f.oldIdNumber.value);
   const chipCheck =
     chip === undefined
       ? undefined
@@ -108,6 +110,7 @@ export async function runFullEkyc(
       biometric: biometricAssessment(selfie),
       registry: registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
+      duplicates,
       asOf: clock().toISOString().slice(0, 10),
     },
     deps.rules,
@@ -128,7 +131,7 @@ export async function runFullEkyc(
     ...(confirmation === undefined ? {} : { confirmation }),
   };
   const decision = await timed("vault", () =>
-    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+    keepDecision(context, session, { selfie, result, draft, frames, evidence, duplicates }),
   );
   delete session.chip;
   delete session.reading;
@@ -167,6 +170,7 @@ export async function runReuse(
     dateOfBirth: f.dateOfBirth,
     nationality: f.nationality,
   });
+  const duplicates = await findDuplicates(context, selfie, f.idNumber, f.oldIdNumber);
   const result = decide(
     {
       document: {
@@ -178,6 +182,7 @@ export async function runReuse(
       biometric: biometricAssessment(selfie),
       registry: registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
+      duplicates,
       asOf: clock().toISOString().slice(0, 10),
     },
     deps.rules,
@@ -205,9 +210,25 @@ export async function runReuse(
     source: { uid: reuse.sourceUid, issuer: reuse.source.issuer },
   };
   const decision = await timed("vault", () =>
-    keepDecision(context, session, { selfie, result, draft, frames, evidence }),
+    keepDecision(context, session, { selfie, result, draft, frames, evidence, duplicates }),
   );
   return decision;
+}
+
+/**
+ * The bank's other records this onboarding collides with (the same number with another face, the
+ * same face under another number): none without a live template or without the index.
+ */
+async function findDuplicates(
+  { deps, timed }: DecisionContext,
+  selfie: SelfieVerification,
+  idNumber: string,
+  oldIdNumber: string,
+): Promise<DuplicateMatch[]> {
+  const duplicates = deps.duplicates;
+  const template = selfie.selfieTemplate;
+  if (duplicates === undefined || template === null) return [];
+  return timed("duplicates", () => duplicates.check({ idNumber, oldIdNumber, template }));
 }
 
 /**

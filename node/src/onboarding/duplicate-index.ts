@@ -5,8 +5,9 @@
  * dimensions take tens of milliseconds, bench/duplicates.ts) and a lookup by ID number that is keyed
  * with a bank secret (HMAC-SHA-256), so the index never holds a clear number.
  *
- * Thresholds are the face matcher's calibrated bands (thresholds.json): a face at or above `accept`
- * is the same person; a face below `review` under the same number is another person.
+ * Thresholds are rules data (`duplicates` in the rule set, calibrated on the eval faces: see
+ * docs/duplicate-identities.md): a face at or above `sameFaceAtLeast` is the same person; a face below
+ * `otherFaceBelow` under the same number is another person.
  */
 import { createHmac } from "node:crypto";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
@@ -24,9 +25,9 @@ export interface DuplicateIndexOptions {
   /** The bank's secret for the ID-number lookup (at least 32 bytes). */
   readonly idKey: Uint8Array;
   readonly dimensions: number;
-  /** At or above: the same face (the matcher's accept threshold). */
+  /** At or above: the same face (rule set `duplicates.sameFaceAtLeast`; must be above 0). */
   readonly sameFaceAtLeast: number;
-  /** Below: another face (the matcher's review threshold); between the two nothing is said. */
+  /** Below: another face (rule set `duplicates.otherFaceBelow`); between the two nothing is said. */
   readonly otherFaceBelow: number;
 }
 
@@ -42,19 +43,31 @@ export class DuplicateIndex {
   readonly #recordIds: string[] = [];
   readonly #idKeys: string[] = [];
   readonly #rowsById = new Map<string, number[]>();
+  readonly #rowByRecord = new Map<string, number>();
 
   constructor(options: DuplicateIndexOptions) {
     if (options.idKey.length < 32) throw new InvalidArgumentError("idKey", "must be at least 32 bytes");
     if (!Number.isInteger(options.dimensions) || options.dimensions < 1 || options.dimensions > 4096)
       throw new InvalidArgumentError("dimensions", "must be an integer in [1, 4096]");
+    if (!(options.sameFaceAtLeast > 0 && options.sameFaceAtLeast <= 1))
+      throw new InvalidArgumentError("sameFaceAtLeast", "must be in (0, 1]");
     if (!(options.otherFaceBelow <= options.sameFaceAtLeast))
       throw new InvalidArgumentError("otherFaceBelow", "must not be above sameFaceAtLeast");
     this.#options = options;
     this.#vectors = new Float32Array(options.dimensions * 1024);
   }
 
+  get dimensions(): number {
+    return this.#options.dimensions;
+  }
+
+  /** Identities indexed (removed ones not counted). */
   get size(): number {
-    return this.#recordIds.length;
+    return this.#rowByRecord.size;
+  }
+
+  has(recordId: string): boolean {
+    return this.#rowByRecord.has(recordId);
   }
 
   /** The keyed lookup value of an ID number (never the number itself). */
@@ -62,8 +75,10 @@ export class DuplicateIndex {
     return createHmac("sha256", this.#options.idKey).update(idNumber, "utf8").digest("base64url");
   }
 
+  /** Indexes a record; a record already indexed is replaced (its earlier row removed). */
   add(identity: IndexedIdentity): void {
     const v = this.#normalised(identity.embedding);
+    this.remove(identity.recordId);
     const row = this.#recordIds.length;
     const dims = this.#options.dimensions;
     if ((row + 1) * dims > this.#vectors.length) {
@@ -75,9 +90,29 @@ export class DuplicateIndex {
     const key = this.idKeyOf(identity.idNumber);
     this.#recordIds.push(identity.recordId);
     this.#idKeys.push(key);
+    this.#rowByRecord.set(identity.recordId, row);
     const rows = this.#rowsById.get(key);
     if (rows === undefined) this.#rowsById.set(key, [row]);
     else rows.push(row);
+  }
+
+  /**
+   * Takes a record out (erased, shredded at the end of its retention, rejected in review). Its row is
+   * zeroed and left in place: a zero vector scores 0, below any same-face threshold, and its number no
+   * longer leads to it, so a removal costs O(dimensions) and never renumbers rows.
+   */
+  remove(recordId: string): boolean {
+    const row = this.#rowByRecord.get(recordId);
+    if (row === undefined) return false;
+    this.#rowByRecord.delete(recordId);
+    const dims = this.#options.dimensions;
+    this.#vectors.fill(0, row * dims, (row + 1) * dims);
+    const key = this.#idKeys[row]!;
+    const rows = (this.#rowsById.get(key) ?? []).filter((r) => r !== row);
+    if (rows.length === 0) this.#rowsById.delete(key);
+    else this.#rowsById.set(key, rows);
+    this.#idKeys[row] = "";
+    return true;
   }
 
   /** What an onboarding of `idNumber` with this face collides with in the bank (empty: nothing). */
@@ -95,7 +130,7 @@ export class DuplicateIndex {
     const threshold = this.#options.sameFaceAtLeast;
     for (let row = 0, offset = 0; row < this.#recordIds.length; row++, offset += dims) {
       const similarity = dot(vectors, offset, v);
-      if (similarity >= threshold && this.#idKeys[row] !== key)
+      if (similarity >= threshold && this.#idKeys[row] !== key && this.#idKeys[row] !== "")
         findings.push({ kind: "SAME_FACE_OTHER_ID", recordId: this.#recordIds[row]!, similarity });
     }
     return findings;

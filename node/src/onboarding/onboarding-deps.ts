@@ -12,6 +12,7 @@ import type { DocumentResult } from "../ekyc/document/index.ts";
 import type { EvidenceStore } from "../vault/evidence.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { ChipDeps } from "./chip-reading.ts";
+import type { DuplicateIdentities } from "./duplicate-identities.ts";
 import type { ReuseDeps } from "./reuse.ts";
 import type { ReviewQueueStore } from "./review/review-queue.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -39,6 +40,8 @@ export interface OnboardingDeps {
   readonly reuse?: ReuseDeps;
   /** Chip verification (eKYC level 2); absent when no trust list is configured: uploads are refused, level 1 only. */
   readonly chip?: ChipDeps;
+  /** Duplicate identities within the bank (absent: not checked, e.g. in unit tests of other stages). */
+  readonly duplicates?: DuplicateIdentities;
   readonly clock?: () => Date;
 }
 

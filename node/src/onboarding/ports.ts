@@ -18,6 +18,7 @@ import type {
   SignedDocument,
   AttestationStatusView,
   CaseListQuery,
+  CaseKind,
   CaseStatus,
   ChipChallenge,
   ChipFileId,
@@ -415,6 +416,8 @@ export interface AuditSink {
 export interface ConsoleQueueFilter {
   readonly status?: CaseStatus;
   readonly reason?: string;
+  /** Only cases of this kind (ONBOARDING, RESCREEN, DUPLICATE, SOURCE_REVOKED). */
+  readonly kind?: CaseKind;
   /** Only cases created at or before this time. */
   readonly olderThan?: string;
   readonly limit: number;

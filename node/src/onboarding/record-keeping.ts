@@ -25,6 +25,7 @@ import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 import { evidenceParts, type EvidenceInHand } from "./review/case-evidence.ts";
 import type { EvidenceKind } from "./review/review-case.ts";
 import type { Session } from "./sessions.ts";
+import type { DuplicateMatch } from "./duplicate-identities.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 
 /** What a decided session contributes to the verified record, whichever way it was verified. */
@@ -50,6 +51,8 @@ export interface CheckedSession {
   readonly frames: readonly SelfieFrame[];
   /** What the run saw, sealed beside the record for review and audit (review/case-evidence.ts). */
   readonly evidence: EvidenceInHand;
+  /** The bank's records this one collides with (duplicate-identities.ts); they make the case a DUPLICATE one. */
+  readonly duplicates?: readonly DuplicateMatch[];
 }
 
 export const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
@@ -93,6 +96,8 @@ export async function keepDecision(
   const attestation = attestationFor(context, session.subject, record, draft, level);
   const hold = result.decision === "REVIEW";
   const evidence = deps.evidence;
+  // Held records are indexed too: a second attempt while the first waits for review is a duplicate as well.
+  const identity = { idNumber: fields.idNumber, oldIdNumber: fields.oldIdNumber, template: selfie.selfieTemplate };
   const meta = await deps.vault.storeVerifiedRecord({
     record,
     attestation,
@@ -106,15 +111,19 @@ export async function keepDecision(
           sealedExtras: ({ id, keyId }: { id: string; keyId: string }) =>
             evidence.sealOps(id, keyId, evidenceParts(checked.evidence), actorOf(session.id)),
         }),
+    ...(deps.duplicates === undefined ? {} : { indexEntry: deps.duplicates.entryOf(identity) }),
   });
+  deps.duplicates?.indexed(meta.id, identity);
   const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
   if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
+  const duplicates = checked.duplicates ?? [];
   const reviewCase = await deps.review.open({
     recordId: meta.id,
     sessionId: session.id,
     decision: result,
     actor: actorOf(session.id),
-    evidence: draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })),
+    evidence: [...draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })), ...duplicates.map(duplicateEvidence)],
+    ...(duplicates.length > 0 ? { kind: "DUPLICATE" as const } : {}),
   });
   return {
     outcome: "REVIEW",
@@ -124,6 +133,12 @@ export async function keepDecision(
     reviewCaseId: reviewCase.caseId,
     dailyLimitVnd,
   };
+}
+
+/** The other record of a duplicate finding as case evidence: its vault id, and a hash of what was found. */
+function duplicateEvidence(d: DuplicateMatch): { kind: "DUPLICATE_MATCH"; vaultRef: string; sha256: string } {
+  const finding = JSON.stringify({ kind: d.kind, otherUid: d.otherUid, similarity: d.similarity });
+  return { kind: "DUPLICATE_MATCH", vaultRef: d.recordId, sha256: sha256(new TextEncoder().encode(finding)) };
 }
 
 /** The record the vault seals: fresh salts, and evidence as hashes and codes (no raw images). */

@@ -12,11 +12,13 @@ const keyOf = (sourceUid: Hex, ownUid: Hex) => `${PREFIX}${sourceUid.toLowerCase
 
 /** What the node did about one of its REUSE attestations after its source was revoked. */
 export interface CascadeHandling {
-  readonly action: "REVOKED" | "ALERTED";
+  readonly action: "REVOKED" | "REVIEW_OPENED" | "ALERTED";
   /** The source's revocation reason (RevocationReason name). */
   readonly sourceReason: string;
   readonly at: string;
   readonly txHash?: string;
+  /** REVIEW_OPENED: the SOURCE_REVOKED case a reviewer decides. */
+  readonly caseId?: string;
 }
 
 export interface ReuseIndexEntry {

@@ -1,8 +1,9 @@
 /**
  * The revocation cascade (issue 21): when any member revokes an attestation, this node looks the uid
  * up in its own reuse index (reuse-index.ts) and acts on every REUSE attestation it built on it, per
- * the rule set's `reuse.onSourceRevoked`: REVOKE (its own, on chain, with the same reason) or ALERT
- * (an audited alert for an operator). It follows `Revoked` events by polling logs every block period
+ * the rule set's `reuse.onSourceRevoked`: REVOKE (its own, on chain, with the same reason), REVIEW (a
+ * SOURCE_REVOKED review case: a reviewer keeps or revokes it, source-revoked-cases.ts) or ALERT (an
+ * audited alert for an operator). It follows `Revoked` events by polling logs every block period
  * (the same reasoning as the membership watcher: works on every JSON-RPC chain, never misses a range),
  * and keeps its cursor in the vault so a restart resumes where it stopped. An action that fails (chain
  * down, own attestation still waiting in the outbox) is kept in the vault (`cascade/pending/`) with the
@@ -28,6 +29,11 @@ const PENDING_PREFIX = "cascade/pending/";
 /** Largest block range asked for in one getLogs call (providers cap it). */
 const MAX_RANGE = 5_000;
 const ACTOR = "system:revocation-cascade";
+const AUDIT_ACTIONS: Readonly<Record<CascadeHandling["action"], string>> = {
+  REVOKED: "reuse.cascade-revoked",
+  REVIEW_OPENED: "reuse.source-revoked-review",
+  ALERTED: "reuse.source-revoked-alert",
+};
 
 export interface RevocationCascadeOptions {
   readonly provider: Pick<Provider, "getBlockNumber" | "getLogs">;
@@ -37,6 +43,8 @@ export interface RevocationCascadeOptions {
   readonly audit: AuditLog;
   readonly ledger: AttestationAdmin & Pick<LedgerReads, "attestationStatus">;
   readonly policy: ReusePolicy["onSourceRevoked"];
+  /** Opens the SOURCE_REVOKED case of a REVIEW action and returns its id (required by a REVIEW policy). */
+  readonly openCase?: (entry: ReuseIndexEntry, reason: RevocationReasonName) => Promise<string>;
   /** The chain's block period: a revocation is acted on within one (default 1,000 ms). */
   readonly intervalMs?: number;
   readonly onAction?: (action: CascadeAction) => void;
@@ -102,6 +110,12 @@ export function createRevocationCascade(options: RevocationCascadeOptions): Revo
     let handled: CascadeHandling;
     if (action === "ALERT") {
       handled = { action: "ALERTED", sourceReason: reason, at: new Date().toISOString() };
+    } else if (action === "REVIEW") {
+      if (options.openCase === undefined) throw new Error("a REVIEW policy needs openCase");
+      // Opened before the entry is marked handled: a crash between the two opens a second case at
+      // the next poll, never none (the reviewer closes the twin).
+      const caseId = await options.openCase(entry, reason);
+      handled = { action: "REVIEW_OPENED", sourceReason: reason, at: new Date().toISOString(), caseId };
     } else {
       const status = await options.ledger.attestationStatus(entry.ownUid);
       // Not anchored yet: the outbox will anchor it, then it can be revoked (next poll).
@@ -120,9 +134,14 @@ export function createRevocationCascade(options: RevocationCascadeOptions): Revo
       [
         {
           actor: ACTOR,
-          action: handled.action === "REVOKED" ? "reuse.cascade-revoked" : "reuse.source-revoked-alert",
+          action: AUDIT_ACTIONS[handled.action],
           target: entry.recordId,
-          details: { sourceUid: entry.sourceUid, uid: entry.ownUid, sourceReason: reason },
+          details: {
+            sourceUid: entry.sourceUid,
+            uid: entry.ownUid,
+            sourceReason: reason,
+            ...(handled.caseId === undefined ? {} : { caseId: handled.caseId }),
+          },
         },
       ],
     );

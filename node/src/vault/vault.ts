@@ -29,6 +29,7 @@ import {
   type SealedJson,
 } from "./codec.ts";
 import { evidenceEraseOps, evidenceResealOps, type SealedExtras } from "./evidence.ts";
+import { indexEntryKey, indexEntryResealOps, sealIndexEntryOp } from "./index-entries.ts";
 import { enqueueOps } from "./outbox-queue.ts";
 import { keyFate, openKeyId, retentionKeyId } from "./key-periods.ts";
 import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } from "./retention.ts";
@@ -120,6 +121,8 @@ export interface StoreRecordInput {
    * record and they are kept together or not at all.
    */
   readonly sealedExtras?: (stored: { readonly id: string; readonly keyId: string }) => Promise<SealedExtras>;
+  /** The record's duplicate-index entry, sealed under the record's key in the same write (index-entries.ts). */
+  readonly indexEntry?: Uint8Array;
 }
 
 /** Where a batch anchored one record: its uid, the transaction (null if found already mined) and the proof. */
@@ -237,9 +240,12 @@ function intakeOperations(
         throw new RecordIntegrityError("(new)", "attestation root is not the record's commitment root");
       const id = `rec_${randomBytes(16).toString("hex")}`;
       const plaintext = new TextEncoder().encode(JSON.stringify(record));
-      const envelope = await keys.sealRecord(id, plaintext, openKeyId(clock()));
+      const keyId = openKeyId(clock());
+      const envelope = await keys.sealRecord(id, plaintext, keyId);
       // Sealed before the write (HSM calls, outside the audit lock), written in it.
-      const extras = (await input.sealedExtras?.({ id, keyId: envelope.keyId })) ?? { ops: [], events: [] };
+      const extras = (await input.sealedExtras?.({ id, keyId })) ?? { ops: [], events: [] };
+      const indexOps =
+        input.indexEntry === undefined ? [] : [await sealIndexEntryOp(keys, id, input.indexEntry, keyId)];
       const stored: StoredRecord = {
         id,
         uid,
@@ -262,6 +268,7 @@ function intakeOperations(
           ...(input.hold === true ? [] : enqueueOps(id, attestation, clock())),
           ...(input.extraOps?.({ id, uid }) ?? []),
           ...extras.ops,
+          ...indexOps,
         ];
       }, [
         {
@@ -389,8 +396,9 @@ function retentionOperations(
       shredded = { ...stored, status: "SHREDDED", envelope: null, shreddedAt: clock().toISOString() };
       const ops: WriteOp[] = [
         { type: "put", key: recordKey(id), value: shredded as unknown as StoredValue },
-        // The case evidence (evidence.ts) goes in the same write as the record it belongs to.
+        // The case evidence (evidence.ts) and the duplicate-index entry go in the same write as the record.
         ...(await evidenceEraseOps(store, id)),
+        { type: "del", key: indexEntryKey(id) },
         ...(await also.ops()),
       ];
       if (stored.retention.retainUntil !== null)
@@ -411,6 +419,7 @@ function retentionOperations(
     const evidence = await evidenceEraseOps(store, id);
     const meta = await shredWithoutCompaction(id, input, also);
     await store.compact(recordKey(id));
+    await store.compact(indexEntryKey(id));
     for (const op of evidence) await store.compact(op.key);
     return meta;
   }
@@ -429,6 +438,7 @@ function retentionOperations(
         return [
           { type: "put", key: recordKey(id), value: { ...stored, envelope } as unknown as StoredValue },
           ...(await evidenceResealOps(store, keys, id, target)),
+          ...(await indexEntryResealOps(store, keys, id, target)),
         ];
       }, [{ actor, action: "record.rekeyed", target: id, details: { from: keyId, to: target } }]);
     }
@@ -472,6 +482,7 @@ function retentionOperations(
           { type: "put", key: recordKey(id), value: updated as unknown as StoredValue },
           { type: "put", key: retentionKey(until(stored), id), value: id },
           ...(await evidenceResealOps(store, keys, id, retentionKeyId(until(stored)))),
+          ...(await indexEntryResealOps(store, keys, id, retentionKeyId(until(stored)))),
         ];
         if (stored.retention.retainUntil !== null)
           ops.push({ type: "del", key: retentionKey(new Date(stored.retention.retainUntil), id) });

@@ -389,8 +389,12 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
  * ONBOARDING: a new customer's decision (approving anchors the record, rejecting destroys it).
  * RESCREEN: a standing customer hit by a changed sanctions list; the record stays as it is, and the
  * outcome (cleared or confirmed) is for the bank's own systems to act on.
+ * DUPLICATE: a new customer whose ID number is held here under another face, or whose face is held
+ * here under another number; resolved like ONBOARDING (approve anchors, reject destroys).
+ * SOURCE_REVOKED: a re-onboarded customer whose source attestation was revoked (policy REVIEW);
+ * approving keeps this bank's attestation, rejecting revokes it on chain with the source's reason.
  */
-export const CASE_KINDS = ["ONBOARDING", "RESCREEN"] as const;
+export const CASE_KINDS = ["ONBOARDING", "RESCREEN", "DUPLICATE", "SOURCE_REVOKED"] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 export const CaseIdParams = Type.Object({ id: ResourceId });
 export const CASE_PAGE_DEFAULT = 20;

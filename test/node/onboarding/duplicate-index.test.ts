@@ -48,6 +48,21 @@ describe("DuplicateIndex", () => {
     expect(findings[0]!.similarity).to.be.above(0.9);
   });
 
+  it("forgets a removed record, by face and by number, and indexes it again when added back", () => {
+    expect(index.remove("rec_bob")).to.equal(true);
+    expect(index.remove("rec_bob")).to.equal(false);
+    expect(index.has("rec_bob")).to.equal(false);
+    expect(index.size).to.equal(2_001);
+    expect(index.check({ idNumber: "001090099999", embedding: again(bob) })).to.deep.equal([]);
+    // Bob's number no longer leads to him (alice's face under it still finds alice, by face).
+    const underBobsNumber = index.check({ idNumber: "001090000002", embedding: alice });
+    expect(underBobsNumber.map((f) => [f.kind, f.recordId])).to.deep.equal([["SAME_FACE_OTHER_ID", "rec_alice"]]);
+    index.add({ recordId: "rec_bob", idNumber: "001090000002", embedding: bob });
+    expect(index.check({ idNumber: "001090099999", embedding: again(bob) }).map((f) => f.recordId)).to.deep.equal([
+      "rec_bob",
+    ]);
+  });
+
   it("keys the number lookup with the bank's secret: another key, another value, and never the number", () => {
     const other = new DuplicateIndex({ ...options, idKey: randomBytes(32) });
     expect(index.idKeyOf("001090000001")).to.not.equal(other.idKeyOf("001090000001"));

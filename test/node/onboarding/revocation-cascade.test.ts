@@ -68,7 +68,8 @@ describe("revocation cascade", () => {
   let ledger: OwnLedger;
   let actions: CascadeAction[];
   let errors: unknown[];
-  const cascade = (policy: Partial<Record<RevocationReasonName, "REVOKE" | "ALERT">>) =>
+  let opened: Array<{ ownUid: Hex; reason: RevocationReasonName }>;
+  const cascade = (policy: Partial<Record<RevocationReasonName, "REVOKE" | "REVIEW" | "ALERT">>) =>
     createRevocationCascade({
       provider: chain.provider,
       registry: REGISTRY,
@@ -76,6 +77,10 @@ describe("revocation cascade", () => {
       audit: createAuditLog(store),
       ledger,
       policy,
+      openCase: async (entry, reason) => {
+        opened.push({ ownUid: entry.ownUid, reason });
+        return `case_000000000000${opened.length}_0000000${opened.length}`;
+      },
       onAction: (a) => actions.push(a),
       onError: (e) => errors.push(e),
     });
@@ -86,6 +91,7 @@ describe("revocation cascade", () => {
     ledger = new OwnLedger();
     actions = [];
     errors = [];
+    opened = [];
     await indexReuse(store, uid(1), uid(101), "rec_a");
     await indexReuse(store, uid(1), uid(102), "rec_b");
     await indexReuse(store, uid(2), uid(201), "rec_c");
@@ -160,5 +166,34 @@ describe("revocation cascade", () => {
     const audit = await createAuditLog(store).list({ limit: 100 });
     const alert = audit.find((e) => e.action === "reuse.source-revoked-alert");
     expect(alert?.details).to.include({ sourceUid: uid(2), uid: uid(201), sourceReason: "FRAUD_SUSPECTED" });
+  });
+
+  it("REVIEW: opens one SOURCE_REVOKED case per own attestation, audited, and never a second one", async () => {
+    const c = cascade({ FRAUD_SUSPECTED: "REVOKE", DATA_CORRECTED: "REVIEW" });
+    await c.poll();
+    chain.revoke(uid(1), "DATA_CORRECTED");
+    expect(await c.poll()).to.equal(2);
+    expect(ledger.revocations).to.deep.equal([]);
+    expect(opened).to.deep.equal([
+      { ownUid: uid(101), reason: "DATA_CORRECTED" },
+      { ownUid: uid(102), reason: "DATA_CORRECTED" },
+    ]);
+    const handled = (await reusesOf(store, uid(1))).map((e) => e.handled);
+    expect(handled.map((h) => [h?.action, h?.caseId])).to.deep.equal([
+      ["REVIEW_OPENED", "case_0000000000001_00000001"],
+      ["REVIEW_OPENED", "case_0000000000002_00000002"],
+    ]);
+    // The same event read again (a restart re-reading the range) opens nothing more.
+    await store.write([{ type: "put", key: "cascade/cursor", value: 10 }]);
+    expect(await c.poll()).to.equal(0);
+    expect(opened).to.have.length(2);
+    const audit = await createAuditLog(store).list({ limit: 100 });
+    const reviews = audit.filter((e) => e.action === "reuse.source-revoked-review");
+    expect(reviews.map((e) => e.details)).to.deep.include({
+      sourceUid: uid(1),
+      uid: uid(101),
+      sourceReason: "DATA_CORRECTED",
+      caseId: "case_0000000000001_00000001",
+    });
   });
 });

@@ -49,11 +49,12 @@ export function verifiedRecord(
 export function memoryVault() {
   const store = createMemoryRecordStore();
   const audit = createAuditLog(store);
+  const keys = new MemoryKeyManager();
   const vault = createVault({
     store,
-    keys: new MemoryKeyManager(),
+    keys,
     audit,
     attestationContext: { chainId: 1n, registry: `0x${"11".repeat(20)}`, issuer: `0x${"22".repeat(20)}` },
   });
-  return { store, audit, vault };
+  return { store, audit, vault, keys };
 }

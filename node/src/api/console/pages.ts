@@ -4,6 +4,7 @@
  * forms swap the page body without a reload). Every control has a label; every value goes through
  * `html`, which escapes it.
  */
+import { CASE_KINDS, type CaseKind } from "@kycnet/sdk/bank";
 import type {
   AttestationStatusView,
   CaseDetail,
@@ -76,13 +77,26 @@ export function signInPage(error?: string): SafeHtml {
 
 export interface QueueView {
   readonly page: ReviewCasePage;
-  readonly filter: { status?: string; reason?: string; olderThanHours?: number };
+  readonly filter: { status?: string; reason?: string; kind?: string; olderThanHours?: number };
   readonly reasonCodes: readonly string[];
   readonly nextHref: string | null;
   readonly now: Date;
 }
 
 const STATUSES = ["OPEN", "CLAIMED", "APPROVED", "REJECTED"] as const;
+const KIND_LABELS: Readonly<Record<CaseKind, string>> = {
+  ONBOARDING: "onboarding",
+  RESCREEN: "sanctions re-screen",
+  DUPLICATE: "duplicate identity",
+  SOURCE_REVOKED: "source revoked",
+};
+/** What approving and rejecting do, per kind (the buttons are the same for every kind). */
+const KIND_OUTCOMES: Readonly<Record<CaseKind, string>> = {
+  ONBOARDING: "Approve anchors the record; reject destroys it.",
+  RESCREEN: "The record stays as it is: approve clears the hit, reject confirms it.",
+  DUPLICATE: "Approve anchors the record despite the collision; reject destroys it.",
+  SOURCE_REVOKED: "Approve keeps this bank's attestation; reject revokes it on chain with the source's reason.",
+};
 const AGES = [
   { hours: 1, label: "older than 1 hour" },
   { hours: 4, label: "older than 4 hours" },
@@ -119,6 +133,13 @@ export function queuePage(session: ConsoleSession, view: QueueView, notice?: str
             ${view.reasonCodes.map((r) => option(r, r, filter.reason === r))}
           </select>
         </label>
+        <label for="kind"
+          >Kind
+          <select id="kind" name="kind">
+            ${option("", "any", filter.kind === undefined)}
+            ${CASE_KINDS.map((k) => option(k, KIND_LABELS[k], filter.kind === k))}
+          </select>
+        </label>
         <label for="age"
           >Age
           <select id="age" name="olderThanHours">
@@ -135,6 +156,7 @@ export function queuePage(session: ConsoleSession, view: QueueView, notice?: str
         <thead>
           <tr>
             <th scope="col">Case</th>
+            <th scope="col">Kind</th>
             <th scope="col">Status</th>
             <th scope="col">Reasons</th>
             <th scope="col">Age</th>
@@ -145,12 +167,13 @@ export function queuePage(session: ConsoleSession, view: QueueView, notice?: str
           ${
             page.cases.length === 0
               ? html`<tr>
-                  <td colspan="5">No case matches.</td>
+                  <td colspan="6">No case matches.</td>
                 </tr>`
               : page.cases.map(
                   (c) =>
                     html`<tr>
                       <td><a href="/console/cases/${c.caseId}">${c.caseId}</a></td>
+                      <td>${KIND_LABELS[c.kind]}</td>
                       <td>${c.status}</td>
                       <td>${c.reasons.map((r) => r.code).join(", ")}</td>
                       <td>${age(c.createdAt, view.now)}</td>
@@ -394,6 +417,7 @@ export function casePage(session: ConsoleSession, detail: CaseDetail, notice?: s
     { title: `Case ${c.caseId}`, session, ...(notice ? { notice } : {}) },
     html`<p><a href="/console">Back to the queue</a></p>
       <h1>Case ${c.caseId} <small>${c.status}</small></h1>
+      <p>Kind: ${KIND_LABELS[c.kind]}. ${KIND_OUTCOMES[c.kind]}</p>
       <p>
         Decision: REVIEW (${detail.decisionMethod}) because: ${detail.decisionReasons.map((r) => r.message).join("; ")}
       </p>

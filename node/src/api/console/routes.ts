@@ -16,6 +16,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { CASE_KINDS, type CaseKind } from "@kycnet/sdk/bank";
 import { isKycnetError, KycnetError } from "@kycnet/sdk/errors";
 import type { ApiServices, AuditEntry, ConsoleSession, Role } from "../../onboarding/ports.ts";
 import type { ReadinessCheck } from "../../observability/readiness.ts";
@@ -66,6 +67,7 @@ const QueueQuery = Type.Object(
   {
     status: Type.Optional(Type.Union(["", "OPEN", "CLAIMED", "APPROVED", "REJECTED"].map((s) => Type.Literal(s)))),
     reason: Type.Optional(Type.String({ pattern: "^[A-Z_]{0,64}$" })),
+    kind: Type.Optional(Type.Union(["", ...CASE_KINDS].map((s) => Type.Literal(s)))),
     olderThanHours: Type.Optional(Type.String({ pattern: "^[0-9]{0,4}$" })),
     cursor: Type.Optional(Type.String({ pattern: "^[\\w-]{0,64}$" })),
     done: Type.Optional(Type.String({ pattern: "^[a-z-]{0,32}$" })),
@@ -252,6 +254,7 @@ export async function registerConsole(app: ApiInstance, deps: ConsoleDeps): Prom
           limit: PAGE_SIZE,
           ...(q.status ? { status: q.status as "OPEN" } : {}),
           ...(q.reason ? { reason: q.reason } : {}),
+          ...(q.kind ? { kind: q.kind as CaseKind } : {}),
           ...(hours !== undefined ? { olderThan: new Date(now.getTime() - hours * 3_600_000).toISOString() } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
         };
@@ -260,6 +263,7 @@ export async function registerConsole(app: ApiInstance, deps: ConsoleDeps): Prom
         for (const [name, value] of [
           ["status", q.status],
           ["reason", q.reason],
+          ["kind", q.kind],
           ["olderThanHours", q.olderThanHours],
         ])
           if (value) next.set(name!, value);
@@ -270,6 +274,7 @@ export async function registerConsole(app: ApiInstance, deps: ConsoleDeps): Prom
           filter: {
             ...(q.status ? { status: q.status } : {}),
             ...(q.reason ? { reason: q.reason } : {}),
+            ...(q.kind ? { kind: q.kind } : {}),
             ...(hours !== undefined ? { olderThanHours: hours } : {}),
           },
           reasonCodes: evidence.reasonCodes(),

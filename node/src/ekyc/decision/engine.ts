@@ -11,7 +11,14 @@ import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { DOCUMENT_TYPES } from "@kycnet/sdk/protocol";
 import { OUTCOME_RANK, type Outcome, type ReasonCode } from "./reasons.ts";
 import { RULES_V1, type RuleSet } from "./rule-set.ts";
-import type { DecisionInput, DecisionResult, Reason, ReasonDetail, ScreeningAssessment } from "./types.ts";
+import type {
+  DecisionInput,
+  DecisionResult,
+  DuplicateFinding,
+  Reason,
+  ReasonDetail,
+  ScreeningAssessment,
+} from "./types.ts";
 
 interface Day {
   y: number;
@@ -78,6 +85,8 @@ function assertInput(input: DecisionInput): void {
   }
   if (registry.faceCompared !== undefined && typeof registry.faceCompared !== "boolean")
     throw new InvalidArgumentError("registry.faceCompared", "must be a boolean when given");
+  if (input.duplicates !== undefined && !Array.isArray(input.duplicates))
+    throw new InvalidArgumentError("duplicates", "must be an array when given");
 }
 
 /** Records that a rule fired, with its outcome under the rule set. */
@@ -98,6 +107,7 @@ export function decide(input: DecisionInput, rules: RuleSet = RULES_V1): Decisio
   registryRules(registry, fire);
   screeningRules(screening, rules, fire);
   ageRules(birth, asOf, rules, fire);
+  duplicateRules(input.duplicates ?? [], fire);
 
   const decision = mostSevere(reasons);
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: input.asOf };
@@ -134,6 +144,26 @@ export function decideRescreening(
   parseDay(held.asOf, "asOf");
   const { reasons, fire } = reasonsUnder(rules);
   screeningRules(screening, rules, fire);
+  const decision = mostSevere(reasons);
+  const base = { decision, reasons, ruleSetVersion: rules.version, asOf: held.asOf };
+  if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
+  const level = rules.levels[held.assuranceLevel];
+  return { ...base, assuranceLevel: held.assuranceLevel, method: level.method, dailyLimitVnd: level.dailyLimitVnd };
+}
+
+/**
+ * A re-onboarding whose source attestation was revoked, under a policy that sends it to a reviewer
+ * (rule set `reuse.onSourceRevoked: REVIEW`): SOURCE_ATTESTATION_REVOKED with the source and its
+ * reason. The customer keeps the level they hold until the reviewer decides.
+ */
+export function decideSourceRevoked(
+  source: { sourceUid: string; sourceReason: string },
+  held: { asOf: string; assuranceLevel: 1 | 2 },
+  rules: RuleSet = RULES_V1,
+): DecisionResult {
+  parseDay(held.asOf, "asOf");
+  const { reasons, fire } = reasonsUnder(rules);
+  fire("SOURCE_ATTESTATION_REVOKED", { sourceUid: source.sourceUid, sourceReason: source.sourceReason });
   const decision = mostSevere(reasons);
   const base = { decision, reasons, ruleSetVersion: rules.version, asOf: held.asOf };
   if (decision === "REJECT") return { ...base, assuranceLevel: null, method: null, dailyLimitVnd: null };
@@ -229,6 +259,23 @@ function screeningRules(screening: DecisionInput["screening"], rules: RuleSet, f
     const strong = screening.hits.some((h) => h.score >= rules.sanctions.strongHitScore && h.dateOfBirth === "EXACT");
     fire(strong ? "SANCTIONS_HIT_STRONG" : "SANCTIONS_HIT", { entries, listVersion: screening.listVersion });
   }
+}
+
+/** Duplicate identities: one reason per kind, naming the other attestations and the closest score. */
+function duplicateRules(findings: readonly DuplicateFinding[], fire: Fire): void {
+  const rounded = (x: number) => Math.round(x * 1000) / 1000;
+  const sameId = findings.filter((f) => f.kind === "SAME_ID_OTHER_FACE");
+  const sameFace = findings.filter((f) => f.kind === "SAME_FACE_OTHER_ID");
+  if (sameId.length > 0)
+    fire("DUPLICATE_ID_OTHER_FACE", {
+      attestations: sameId.map((f) => f.otherUid),
+      similarity: rounded(Math.min(...sameId.map((f) => f.similarity))),
+    });
+  if (sameFace.length > 0)
+    fire("DUPLICATE_FACE_OTHER_ID", {
+      attestations: sameFace.map((f) => f.otherUid),
+      similarity: rounded(Math.max(...sameFace.map((f) => f.similarity))),
+    });
 }
 
 /** Risk: age. */

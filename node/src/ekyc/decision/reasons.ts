@@ -39,6 +39,10 @@ export const REASON_CODES = [
   // added in rule set 1.5.0: the customer corrected a field read from the card (seed 003, Bước 3)
   "FIELD_CORRECTED_MACHINE_READ",
   "FIELD_CORRECTED_PRINTED",
+  // added in rule set 1.5.0: duplicate identities within the bank, and a re-onboarding's source revoked
+  "DUPLICATE_ID_OTHER_FACE",
+  "DUPLICATE_FACE_OTHER_ID",
+  "SOURCE_ATTESTATION_REVOKED",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -58,6 +62,34 @@ export function reasonsShown(
   return reasons
     .filter((r) => r.outcome !== "PASS")
     .map((r) => ({ code: r.code, message: messageOf(r.code, r.detail) }));
+}
+
+/**
+ * The reasons as a reviewer sees them in the console: as `reasonsShown`, and for a duplicate identity
+ * or a revoked source also what the reviewer must look at (the other attestations and the score, the
+ * source and its revocation reason). Attestation uids name no person; they are still kept off the
+ * customer-facing messages, which must not tell an applicant what else the bank holds.
+ */
+export function reasonsForReviewer(
+  reasons: ReadonlyArray<{ code: ReasonCode; outcome: Outcome; detail?: Readonly<Record<string, unknown>> }>,
+): Array<{ code: string; message: string }> {
+  const shown = reasonsShown(reasons);
+  const kept = reasons.filter((r) => r.outcome !== "PASS");
+  return shown.map((r, i) => {
+    const detail = kept[i]?.detail;
+    const uids = (v: unknown) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && /^0x[0-9a-f]{64}$/i.test(x)) : [];
+    if ((r.code === "DUPLICATE_ID_OTHER_FACE" || r.code === "DUPLICATE_FACE_OTHER_ID") && detail !== undefined) {
+      const score = typeof detail.similarity === "number" ? ` (face similarity ${detail.similarity})` : "";
+      return { ...r, message: `${r.message}${score}: attestation ${uids(detail.attestations).join(", ")}` };
+    }
+    if (r.code === "SOURCE_ATTESTATION_REVOKED" && detail !== undefined) {
+      const source = uids([detail.sourceUid]).join("");
+      const reason = typeof detail.sourceReason === "string" ? detail.sourceReason.replace(/[^A-Z_]/g, "") : "";
+      return { ...r, message: `${r.message}: source ${source} revoked as ${reason}` };
+    }
+    return r;
+  });
 }
 
 /**

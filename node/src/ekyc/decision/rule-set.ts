@@ -14,8 +14,22 @@ export interface LevelRule {
   dailyLimitVnd: string;
 }
 
-/** What a node holding a REUSE attestation does when its source is revoked (docs/revocation-cascade.md). */
-export type SourceRevokedAction = "REVOKE" | "ALERT";
+/**
+ * What a node holding a REUSE attestation does when its source is revoked (docs/duplicate-identities.md §1):
+ * revoke its own, open a SOURCE_REVOKED review case for a reviewer to decide, or raise an audited alert.
+ */
+export type SourceRevokedAction = "REVOKE" | "REVIEW" | "ALERT";
+
+/**
+ * Duplicate identities within the bank (issue 21): cosine similarities of face templates, calibrated
+ * on the eval faces with a held-out split (bench/duplicate-thresholds.ts).
+ */
+export interface DuplicatePolicy {
+  /** A face at or above this under another ID number is the same person (DUPLICATE_FACE_OTHER_ID). */
+  sameFaceAtLeast: number;
+  /** A face below this under the same ID number is another person (DUPLICATE_ID_OTHER_FACE). */
+  otherFaceBelow: number;
+}
 
 /** Re-onboarding policy: what a relying bank checks again, and how it follows its sources. */
 export interface ReusePolicy {
@@ -36,6 +50,7 @@ export interface RuleSet {
   withdrawnDocumentTypes: Readonly<Partial<Record<DocumentType, string>>>;
   sanctions: { strongHitScore: number };
   reuse: ReusePolicy;
+  duplicates: DuplicatePolicy;
   levels: { 1: LevelRule; 2: LevelRule };
   outcomes: Readonly<Record<ReasonCode, Outcome>>;
 }
@@ -84,13 +99,28 @@ function reusePolicy(v: unknown): ReusePolicy {
   const onSourceRevoked: Partial<Record<RevocationReasonName, SourceRevokedAction>> = {};
   for (const [reason, action] of Object.entries(obj(o.onSourceRevoked, "$.reuse.onSourceRevoked"))) {
     const path = `$.reuse.onSourceRevoked.${reason}`;
-    if (action !== "REVOKE" && action !== "ALERT") throw new DecisionRulesInvalidError(path, "must be REVOKE or ALERT");
+    if (action !== "REVOKE" && action !== "REVIEW" && action !== "ALERT")
+      throw new DecisionRulesInvalidError(path, "must be REVOKE, REVIEW or ALERT");
     onSourceRevoked[revocationReason(reason, path)] = action;
   }
   return Object.freeze({
     recheckRegistry: o.recheckRegistry,
     onSourceRevoked: Object.freeze(onSourceRevoked),
   });
+}
+
+function duplicatePolicy(v: unknown): DuplicatePolicy {
+  const o = obj(v, "$.duplicates");
+  const similarity = (x: unknown, path: string) => {
+    if (typeof x !== "number" || !(x > 0 && x <= 1))
+      throw new DecisionRulesInvalidError(path, "must be a number in (0, 1]");
+    return x;
+  };
+  const sameFaceAtLeast = similarity(o.sameFaceAtLeast, "$.duplicates.sameFaceAtLeast");
+  const otherFaceBelow = similarity(o.otherFaceBelow, "$.duplicates.otherFaceBelow");
+  if (otherFaceBelow > sameFaceAtLeast)
+    throw new DecisionRulesInvalidError("$.duplicates.otherFaceBelow", "must not be above sameFaceAtLeast");
+  return Object.freeze({ sameFaceAtLeast, otherFaceBelow });
 }
 
 /** Validates untrusted rule-set data. */
@@ -157,6 +187,7 @@ export function parseRuleSet(data: unknown): RuleSet {
     withdrawnDocumentTypes: Object.freeze(withdrawnDocumentTypes),
     sanctions: Object.freeze({ strongHitScore }),
     reuse: reusePolicy(root.reuse),
+    duplicates: duplicatePolicy(root.duplicates),
     levels: Object.freeze({
       1: level(levels["1"], "$.levels.1", "FULL_EKYC"),
       2: level(levels["2"], "$.levels.2", "FULL_EKYC_NFC"),

@@ -71,12 +71,25 @@ export interface ScreeningAssessment {
   listVersion: string;
 }
 
+/**
+ * Another record of this bank that the onboarding collides with (issue 21): the same ID number with
+ * another face, or the same face under another number. Found by the application's duplicate index
+ * with the rule set's `duplicates` thresholds; `otherUid` is that record's attestation uid.
+ */
+export interface DuplicateFinding {
+  kind: "SAME_ID_OTHER_FACE" | "SAME_FACE_OTHER_ID";
+  otherUid: string;
+  similarity: number;
+}
+
 export interface DecisionInput {
   document: DocumentAssessment;
   biometric: BiometricAssessment;
   registry: RegistryAssessment;
   /** null: screening did not run (no list loaded): never a silent pass. */
   screening: ScreeningAssessment | null;
+  /** Collisions with the bank's other records; absent or empty: none. */
+  duplicates?: readonly DuplicateFinding[];
   /** The day the decision is made, `YYYY-MM-DD` (passed in: the engine is a pure function). */
   asOf: string;
 }

@@ -2,7 +2,7 @@
  * The reviewer console's reads over the review queue and the sealed evidence: the queue with filters,
  * a case with its evidence (opening it is audited under the reviewer), one image at a time.
  */
-import { REASON_CODES, reasonsShown } from "../../ekyc/decision/reasons.ts";
+import { REASON_CODES, reasonsForReviewer } from "../../ekyc/decision/reasons.ts";
 import type { EvidenceStore } from "../../vault/evidence.ts";
 import type { ImageMime, ReviewCase, ReviewEvidenceReads } from "../ports.ts";
 import { readEvidenceSummary } from "./case-evidence.ts";
@@ -38,7 +38,7 @@ export function createConsoleReads(deps: {
         : null;
       return {
         case: await view(c),
-        decisionReasons: reasonsShown(c.decision.reasons),
+        decisionReasons: reasonsForReviewer(c.decision.reasons),
         decisionMethod: c.decision.method ?? "",
         evidence: summary,
         images: parts.filter((p) => IMAGE_PART.test(p)),

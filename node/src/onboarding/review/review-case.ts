@@ -16,6 +16,8 @@ export const EVIDENCE_KINDS = [
   "CHIP_DATA",
   "REGISTRY_RESPONSE",
   "SCREENING_RESULT",
+  /** Another record of the bank the onboarding collides with (duplicate identities): vaultRef is its id. */
+  "DUPLICATE_MATCH",
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
@@ -29,7 +31,7 @@ export interface EvidenceRef {
 
 export type ReviewStatus = "OPEN" | "CLAIMED" | "APPROVED" | "REJECTED";
 
-/** ONBOARDING or RESCREEN (the SDK's wire declares them); cases stored before kinds existed are ONBOARDING. */
+/** ONBOARDING, RESCREEN, DUPLICATE or SOURCE_REVOKED (the SDK's wire declares them); cases stored before kinds existed are ONBOARDING. */
 export { CASE_KINDS, type CaseKind } from "@kycnet/sdk/bank";
 
 export interface ReviewResolution {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
+import { RevocationReason, type RevocationReasonName } from "@kycnet/sdk/protocol";
 import {
   openReviewCase,
   type CaseKind,
@@ -51,7 +52,10 @@ export interface OpenCaseInput {
   readonly decision: DecisionResult;
   readonly evidence: readonly EvidenceRef[];
   readonly actor: string;
-  /** Default ONBOARDING (the record is held IN_REVIEW); RESCREEN for a standing customer's ACTIVE record. */
+  /**
+   * Default ONBOARDING (the record is held IN_REVIEW; so is DUPLICATE's); RESCREEN and SOURCE_REVOKED
+   * for a standing customer's ACTIVE record.
+   */
   readonly kind?: CaseKind;
 }
 
@@ -60,6 +64,8 @@ export interface CaseFilter {
   status?: ReviewStatus;
   /** Only cases whose decision carries this reason code. */
   reason?: string;
+  /** Only cases of this kind (a case stored before kinds existed is ONBOARDING). */
+  kind?: CaseKind;
   /** Only cases created at or before this ISO time (the queue is in arrival order: the scan stops there). */
   olderThan?: string;
   limit: number;
@@ -79,7 +85,7 @@ export interface QueuedCasePage {
  * CASE_STATE_CONFLICT, INVALID_ARGUMENT (comment), or the vault's RECORD_* errors.
  */
 export interface ReviewQueueStore {
-  /** Opens a case for a REVIEW decision whose record the vault holds (IN_REVIEW; ACTIVE for RESCREEN). */
+  /** Opens a case for a REVIEW decision whose record the vault holds (IN_REVIEW; ACTIVE for RESCREEN and SOURCE_REVOKED). */
   open(input: OpenCaseInput): Promise<QueuedCase>;
   /** Throws CASE_NOT_FOUND for an unknown or malformed id. */
   getCase(caseId: string): Promise<QueuedCase>;
@@ -87,9 +93,12 @@ export interface ReviewQueueStore {
   list(filter: CaseFilter): Promise<QueuedCasePage>;
   /** OPEN → CLAIMED by `reviewer` (idempotent for the same reviewer); else CASE_STATE_CONFLICT. */
   claim(caseId: string, reviewer: string): Promise<QueuedCase>;
-  /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox (RESCREEN: unchanged). */
+  /** Approves a case claimed by `reviewer`: its record goes to the anchoring outbox (RESCREEN, SOURCE_REVOKED: unchanged, kept). */
   approve(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
-  /** Rejects a case claimed by `reviewer`: its record is destroyed (RESCREEN: unchanged, the hit confirmed). */
+  /**
+   * Rejects a case claimed by `reviewer`: its record is destroyed (RESCREEN: unchanged, the hit
+   * confirmed; SOURCE_REVOKED: this bank's attestation is revoked on chain first, with the source's reason).
+   */
   reject(caseId: string, reviewer: string, comment: string): Promise<QueuedCase>;
 }
 
@@ -104,6 +113,19 @@ interface ReviewQueueDeps {
    * releases it. A rejection by either ends it. Empty or absent: one approval suffices.
    */
   fourEyesReasons?: readonly string[];
+  /**
+   * Revokes this bank's attestation of a record on chain (source-revoked-cases.ts): what rejecting a
+   * SOURCE_REVOKED case does. Absent: such a rejection is refused (CASE_STATE_CONFLICT) and nothing changes.
+   */
+  revokeOwn?: (recordId: string, reason: RevocationReasonName) => Promise<{ uid: string; txHash: string | null }>;
+}
+
+/** The source's revocation reason a SOURCE_REVOKED case carries (FRAUD_SUSPECTED if it is unreadable). */
+export function sourceReasonOf(c: ReviewCase): RevocationReasonName {
+  const reason = c.decision.reasons.find((r) => r.code === "SOURCE_ATTESTATION_REVOKED")?.detail?.sourceReason;
+  return typeof reason === "string" && Object.hasOwn(RevocationReason, reason)
+    ? (reason as RevocationReasonName)
+    : "FRAUD_SUSPECTED";
 }
 
 /** True when the case's decision carries a reason the four-eyes rule names. */
@@ -114,6 +136,12 @@ export function needsFourEyes(c: ReviewCase, fourEyesReasons: readonly string[])
 export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
   const { store, vault, audit, clock = () => new Date(), fourEyesReasons = [] } = deps;
   const getCase = (caseId: string) => findCase(store, caseId);
+
+  async function revokeFor(c: QueuedCase, caseId: string): Promise<{ uid: string; txHash: string | null }> {
+    if (deps.revokeOwn === undefined)
+      throw new CaseStateConflictError(caseId, c.status, "reject (this node cannot revoke attestations)");
+    return deps.revokeOwn(c.recordId, sourceReasonOf(c));
+  }
 
   /** The first of two approvals: the case goes back to the queue for a second, different reviewer. */
   async function approveFirst(c: QueuedCase, reviewer: string, comment: string): Promise<QueuedCase> {
@@ -150,6 +178,8 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
       if (c.firstApproval.reviewer === reviewer)
         throw new CaseStateConflictError(caseId, c.status, "approve (a second, different reviewer must approve)");
     }
+    // Rejecting a SOURCE_REVOKED case revokes our attestation first: the case closes only once it is done.
+    const revocation = c.kind === "SOURCE_REVOKED" && outcome === "REJECTED" ? await revokeFor(c, caseId) : undefined;
     const resolution = { outcome, reviewer, comment: text, at: clock().toISOString() };
     const resolved: QueuedCase = { ...c, status: outcome, resolution };
     const also = {
@@ -165,12 +195,17 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
           actor: reviewer,
           action: `review.${outcome === "APPROVED" ? "approved" : "rejected"}`,
           target: caseId,
-          details: { recordId: c.recordId },
+          details: {
+            recordId: c.recordId,
+            ...(revocation === undefined
+              ? {}
+              : { revokedUid: revocation.uid, reason: sourceReasonOf(c), txHash: revocation.txHash ?? "" }),
+          },
         },
       ],
     };
-    // A standing customer's record is anchored already: the outcome is the case's alone.
-    if (c.kind === "RESCREEN") await audit.commit(also.ops, also.events);
+    // A standing customer's record is anchored already: the outcome is the case's alone (and the chain's).
+    if (c.kind === "RESCREEN" || c.kind === "SOURCE_REVOKED") await audit.commit(also.ops, also.events);
     else if (outcome === "APPROVED") await vault.releaseForAnchoring(c.recordId, reviewer, also);
     else await vault.shredRecord(c.recordId, { actor: reviewer, reason: "review-rejected" }, also);
     return resolved;
@@ -323,5 +358,6 @@ async function listCases(store: RecordStore, filter: CaseFilter): Promise<Queued
 function matches(c: QueuedCase, filter: CaseFilter): boolean {
   if (filter.status !== undefined && c.status !== filter.status) return false;
   if (filter.olderThan !== undefined && c.createdAt > filter.olderThan) return false;
+  if (filter.kind !== undefined && (c.kind ?? "ONBOARDING") !== filter.kind) return false;
   return filter.reason === undefined || c.decision.reasons.some((r) => r.code === filter.reason);
 }

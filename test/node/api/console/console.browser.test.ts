@@ -172,7 +172,7 @@ describe("api/console: the reviewer console in headless Chromium", function () {
     await screenshot(page, "console-queue.png");
   });
 
-  it("filters the queue by status, reason and age", async () => {
+  it("filters the queue by status, reason, case kind and age", async () => {
     const page = await signedIn("reviewer-1");
     await page.select("#status", "CLAIMED");
     await submit(page, "form.filters button", "No case matches.");
@@ -182,6 +182,12 @@ describe("api/console: the reviewer console in headless Chromium", function () {
     expect(await text(page)).to.include("No case matches.");
     await page.goto(`${node.url}/console?olderThanHours=24`);
     expect(await text(page)).to.include("No case matches.");
+    await page.goto(`${node.url}/console?kind=ONBOARDING`);
+    expect(await text(page))
+      .to.include(caseOf.plain)
+      .and.to.match(/\bonboarding\b/);
+    await page.select("#kind", "DUPLICATE");
+    await submit(page, "form.filters button", "No case matches.");
   });
 
   it("shows a case's evidence side by side: card portrait against the selfie, readings by source, scores", async () => {
@@ -199,6 +205,7 @@ describe("api/console: the reviewer console in headless Chromium", function () {
       .and.to.match(/Similarity\s+0\.\d{3}/);
     expect(body).to.include("Registry").and.to.include("MATCH");
     expect(body).to.include("not screened (no list loaded)");
+    expect(body).to.include("Kind: onboarding. Approve anchors the record; reject destroys it.");
     await screenshot(page, "console-case.png");
     // The images are served only to a signed-in reviewer, never cached.
     const anonymous = await fetch(`${node.url}/console/cases/${caseOf.plain}/images/front`);

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { decide, ageInYears } from "../../../../node/src/ekyc/decision/engine.ts";
 import { RULES_V1, parseRuleSet } from "../../../../node/src/ekyc/decision/rule-set.ts";
-import { REASON_CODES, reasonsShown } from "../../../../node/src/ekyc/decision/reasons.ts";
+import { REASON_CODES, reasonsForReviewer, reasonsShown } from "../../../../node/src/ekyc/decision/reasons.ts";
 import type { DecisionInput, DecisionResult } from "../../../../node/src/ekyc/decision/types.ts";
 import { InMemoryNationalIdRegistry } from "../../../../node/src/ekyc/checks/national-id/fake.ts";
 import { generateCitizens } from "../../../../node/src/ekyc/checks/national-id/simulator/citizens.ts";
@@ -22,6 +22,7 @@ interface RawRuleSet {
   withdrawnDocumentTypes: Record<string, unknown>;
   sanctions: Record<string, unknown>;
   reuse: Record<string, unknown> & { onSourceRevoked: Record<string, unknown> };
+  duplicates: Record<string, unknown>;
   levels: Record<"1" | "2", Record<string, unknown>>;
   outcomes: Record<string, unknown>;
 }
@@ -444,8 +445,14 @@ describe("decide (rule set v1)", () => {
       JSON.parse(
         readFileSync(new URL("../../../../node/src/ekyc/decision/rules/v1.json", import.meta.url), "utf8"),
       ) as RawRuleSet;
-    it("v1 re-checks the registry at reuse and revokes what was built on a source revoked for fraud", () => {
-      expect(RULES_V1.reuse).to.deep.equal({ recheckRegistry: true, onSourceRevoked: { FRAUD_SUSPECTED: "REVOKE" } });
+    it("v1 re-checks the registry at reuse, revokes what was built on a source revoked for fraud, reviews a corrected one", () => {
+      expect(RULES_V1.reuse).to.deep.equal({
+        recheckRegistry: true,
+        onSourceRevoked: { FRAUD_SUSPECTED: "REVOKE", DATA_CORRECTED: "REVIEW" },
+      });
+    });
+    it("v1 carries the duplicate thresholds calibrated by bench/duplicate-thresholds.ts", () => {
+      expect(RULES_V1.duplicates).to.deep.equal({ sameFaceAtLeast: 0.53, otherFaceBelow: 0.24 });
     });
     it("v1 covers every reason code", () => {
       expect(Object.keys(RULES_V1.outcomes).sort()).to.deep.equal([...REASON_CODES].sort());
@@ -499,6 +506,17 @@ describe("decide (rule set v1)", () => {
         "a cascade for an unknown revocation reason",
         (d) => (d.reuse.onSourceRevoked.BAD_MOOD = "REVOKE"),
         "$.reuse.onSourceRevoked.BAD_MOOD",
+      ],
+      ["no duplicate thresholds", (d) => delete (d as Partial<RawRuleSet>).duplicates, "$.duplicates"],
+      [
+        "a same-face threshold of 0 (every face would match)",
+        (d) => (d.duplicates.sameFaceAtLeast = 0),
+        "$.duplicates.sameFaceAtLeast",
+      ],
+      [
+        "an other-face threshold above the same-face one",
+        (d) => (d.duplicates.otherFaceBelow = 0.9),
+        "$.duplicates.otherFaceBelow",
       ],
       [
         "a cascade action that is not REVOKE or ALERT",
@@ -572,6 +590,34 @@ describe("decide (rule set v1)", () => {
         }
       });
     }
+  });
+});
+
+describe("duplicate identities in the decision", () => {
+  const other = `0x${"c1".repeat(32)}`;
+  it("sends the same number with another face, and the same face under another number, to review", () => {
+    const input = cleanInput();
+    input.duplicates = [
+      { kind: "SAME_ID_OTHER_FACE", otherUid: other, similarity: 0.0421 },
+      { kind: "SAME_FACE_OTHER_ID", otherUid: other, similarity: 0.8123 },
+    ];
+    const result = decide(input);
+    expect(result.decision).to.equal("REVIEW");
+    expect(result.reasons).to.deep.equal([
+      { code: "DUPLICATE_ID_OTHER_FACE", outcome: "REVIEW", detail: { attestations: [other], similarity: 0.042 } },
+      { code: "DUPLICATE_FACE_OTHER_ID", outcome: "REVIEW", detail: { attestations: [other], similarity: 0.812 } },
+    ]);
+    // The customer-facing message names no other attestation; the reviewer's does.
+    expect(reasonsShown(result.reasons).map((r) => r.message)).to.deep.equal([
+      "duplicate id other face",
+      "duplicate face other id",
+    ]);
+    expect(reasonsForReviewer(result.reasons)[1]!.message).to.equal(
+      `duplicate face other id (face similarity 0.812): attestation ${other}`,
+    );
+  });
+  it("no finding, no reason", () => {
+    expect(decide({ ...cleanInput(), duplicates: [] }).reasons).to.deep.equal([]);
   });
 });
 
