@@ -26,6 +26,7 @@ import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
 import { openWebhooks } from "./composition/webhooks.ts";
 import { withDecisionAudit } from "./composition/decision-audit.ts";
+import { createAuditExports } from "./onboarding/audit-export.ts";
 import { createAuditReports } from "./onboarding/audit-report.ts";
 import { openVaultStore } from "./composition/store.ts";
 import type { NodeConfig } from "./config.ts";
@@ -138,16 +139,23 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       overrides.onStage?.(stage, ms);
     },
   });
-  const reports = createAuditReports({
+  const documentSigner = {
+    address: account,
+    signMessage: (bytes: Uint8Array) => keys.createSigner(null).signMessage(bytes),
+  };
+  const reports = createAuditReports({ bank: config.name, audit, signer: documentSigner });
+  const exports = createAuditExports({
     bank: config.name,
     audit,
-    signer: { address: account, signMessage: (bytes) => keys.createSigner(null).signMessage(bytes) },
+    signer: documentSigner,
+    chain: { chainId, attestations: ledger.addresses.attestations },
+    anchors: () => ledger.auditAnchors(account),
   });
   const services = webhooks.withEvents({
     ...useCases,
     onboarding: withDecisionAudit(useCases.onboarding, audit),
     webhooks: webhooks.admin,
-    reports: { report: (query) => reports.report(query) },
+    reports: { report: (query) => reports.report(query), export: (query) => exports.export(query) },
   });
 
   // Follows revocations of the sources this bank re-onboarded from (issue 21).
