@@ -10,15 +10,26 @@ import { execFile } from "node:child_process";
 import { cpSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
-import { auditEntryHash } from "@kycnet/sdk/protocol";
+import { JsonRpcProvider, sha256, toUtf8Bytes } from "ethers";
+import { verifyAuditExport, type AuditExportDocument } from "@kycnet/sdk/auditor";
+import { createBankClient, type SignedDocument } from "@kycnet/sdk/bank";
+import { auditEntryHash, type Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../../../node/src/config.ts";
 import { createAuditLog, type AuditEntry } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore, StoredValue, WriteOp } from "../../../node/src/vault/store/record-store.ts";
 import { startSingleNodeFixture, type SingleNodeFixture } from "../../support/single-node.ts";
+import { expectCode } from "../../support/expect-code.ts";
 import { verifiedRecord } from "./fixtures.ts";
 
 const KYCNET = join(import.meta.dirname, "../../../bin/kycnet");
+
+const kycnet = (args: readonly string[], env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(KYCNET, args, { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    ),
+  );
 const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
 
 interface VerifyAuditJson {
@@ -68,6 +79,7 @@ describe("audit trail anchored on chain: re-chained edits and truncation are cau
   let configFile: string;
   let pristine: string;
   let anchoredCount: number;
+  let anchorCount: number;
   let totalEntries: number;
   const vaultDir = () => join(config.dataDir, "vault");
 
@@ -128,7 +140,9 @@ describe("audit trail anchored on chain: re-chained edits and truncation are cau
       await node.outbox.flush(false); // nothing to anchor but the log grew: an audit-only anchor
       const head = await node.audit.head();
       const anchors = await node.ledger.auditAnchors(await node.ledger.account());
-      expect(anchors.map((a) => a.count)).to.have.length(2);
+      // At least the batch's and the audit-only one (a pass at start may have anchored one already).
+      expect(anchors.length).to.be.at.least(2);
+      anchorCount = anchors.length;
       expect(anchors.at(-1)).to.include({ count: head.seq, head: head.hash });
       anchoredCount = head.seq;
       // Entries written after the last anchor: not protected by the chain.
@@ -153,7 +167,7 @@ describe("audit trail anchored on chain: re-chained edits and truncation are cau
     expect(report).to.deep.include({
       ok: true,
       entries: totalEntries,
-      anchors: 2,
+      anchors: anchorCount,
       anchoredCount,
       unanchoredEntries: totalEntries - anchoredCount,
     });
@@ -199,6 +213,90 @@ describe("audit trail anchored on chain: re-chained edits and truncation are cau
     const { code, report } = await verifyAudit();
     expect(code, JSON.stringify(report)).to.equal(0);
     expect(report.unanchoredEntries).to.equal(totalEntries - anchoredCount);
+  });
+
+  it("the signed export of a period, over the API and the CLI: its anchors are found on chain; an edit re-signed with the bank's own HSM key is refused", async () => {
+    restore();
+    const bank = fixture.setup.banks[0]!;
+    const { node } = await fixture.startNode(config);
+    const from = new Date(Date.now() - 3_600_000);
+    const to = new Date(Date.now() + 3_600_000);
+    let tamperedFile: string;
+    let provider: JsonRpcProvider | undefined;
+    try {
+      const client = createBankClient({ baseUrl: node.api!.url, apiKey: bank.apiKeys.auditor });
+      const signed = await client.getAuditExport({ from, to });
+      provider = new JsonRpcProvider(config.chain.rpcUrl);
+      const options = { provider, registry: fixture.setup.addresses.attestations, expectedSigner: bank.account };
+      const check = await verifyAuditExport(signed, options);
+      expect(check.anchorsOnChain).to.equal(true);
+      expect(check.provenThrough).to.equal(anchoredCount);
+      expect(check.document.anchors).to.have.length(anchorCount);
+      expect(check.unprovenEntries).to.be.at.least(totalEntries - anchoredCount);
+
+      // An insider with the HSM re-chains an anchored entry and signs again: the anchors give it away.
+      const document = JSON.parse(signed.document) as AuditExportDocument;
+      const entries = [...document.entries];
+      for (let i = 1; i < entries.length; i++) {
+        const body = { ...entries[i]!, prevHash: entries[i - 1]!.hash, ...(i === 1 ? { actor: "someone-else" } : {}) };
+        const { hash: _old, ...rest } = body;
+        entries[i] = { ...rest, hash: auditEntryHash(rest) };
+      }
+      const bySeq = new Map(entries.map((e) => [e.seq, e.hash]));
+      // Even the anchors' heads rewritten to match: the chain holds the old ones.
+      const anchors = document.anchors.map((a) => ({ ...a, head: bySeq.get(a.count) ?? a.head }));
+      const text = `${JSON.stringify({ ...document, entries, anchors }, null, 2)}\n`;
+      const bytes = toUtf8Bytes(text);
+      const tampered: SignedDocument = {
+        ...signed,
+        document: text,
+        sha256: sha256(bytes).slice(2),
+        signature: (await node.keys.createSigner(null).signMessage(bytes)) as Hex,
+      };
+      const error = await expectCode(verifyAuditExport(tampered, options), "AUDIT_EXPORT_INVALID");
+      expect(error.message).to.match(/no such AuditAnchored by 0x[0-9a-fA-F]{40} in tx/);
+      tamperedFile = `${config.dataDir}-tampered-export.json`;
+      writeFileSync(tamperedFile, JSON.stringify(tampered));
+    } finally {
+      provider?.destroy();
+      await node.stop();
+    }
+
+    // The CLI on a saved export: exit 1 with the finding; and fetching a fresh one, exit 0.
+    const addresses = `${config.dataDir}-addresses.json`;
+    writeFileSync(addresses, JSON.stringify(fixture.setup.addresses));
+    const chainArgs = ["--rpc", config.chain.rpcUrl, "--addresses", addresses];
+    const refused = await kycnet(["audit", ...chainArgs, "export", "--file", tamperedFile, "--signer", bank.account]);
+    expect(refused.code, refused.stderr).to.equal(1);
+    expect(refused.stderr).to.match(/AUDIT_EXPORT_INVALID: .*no such AuditAnchored/);
+
+    const { node: again } = await fixture.startNode(config);
+    try {
+      const fresh = await kycnet(
+        [
+          "audit",
+          ...chainArgs,
+          "--json",
+          "export",
+          "--node",
+          again.api!.url,
+          "--from",
+          from.toISOString(),
+          "--to",
+          to.toISOString(),
+          "--signer",
+          bank.account,
+        ],
+        { KYCNET_API_KEY: bank.apiKeys.auditor },
+      );
+      expect(fresh.code, fresh.stderr).to.equal(0);
+      const body = JSON.parse(fresh.stdout) as {
+        verification: { valid: boolean; anchorsOnChain: boolean; provenThrough: number };
+      };
+      expect(body.verification).to.include({ valid: true, anchorsOnChain: true, provenThrough: anchoredCount });
+    } finally {
+      await again.stop();
+    }
   });
 
   /** The hash chain check alone (what verify-audit did before the anchors), on the tampered vault. */
