@@ -59,6 +59,8 @@ export interface NodeOverrides extends PipelineOverrides {
   readonly logger?: Logger;
   /** Called with every pipeline stage's duration (benchmarks); metrics get them anyway. */
   readonly onStage?: (stage: string, ms: number) => void;
+  /** The date re-onboarding checks a record's card expiry against (tests: a card that expired since the issuing bank's check). */
+  readonly reuseClock?: () => Date;
 }
 
 export interface KycnetNode {
@@ -138,6 +140,7 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       metrics.observeStage(stage, ms);
       overrides.onStage?.(stage, ms);
     },
+    ...(overrides.reuseClock === undefined ? {} : { reuseClock: overrides.reuseClock }),
   });
   const documentSigner = {
     address: account,

@@ -29,6 +29,8 @@ export interface UseCaseDeps {
   readonly exchange: Pick<NodeExchange, "records" | "addressOf">;
   /** Every pipeline stage's duration (metrics, benchmarks). */
   readonly observeStage: (stage: string, ms: number) => void;
+  /** The date the card expiry is checked against at re-onboarding (default: now). */
+  readonly reuseClock?: () => Date;
 }
 
 /** Every port but the webhook outbox (composition/webhooks.ts, which also wraps these) and the signed reports (node.ts: they need the HSM key). */
@@ -56,6 +58,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
       records: deps.exchange.records,
       addressOf: deps.exchange.addressOf,
       minimumSourceLevel: config.reuse.minimumSourceLevel,
+      ...(deps.reuseClock === undefined ? {} : { clock: deps.reuseClock }),
     },
     ...(engines.chipTrust === null
       ? {}
