@@ -115,7 +115,12 @@ export async function checkVault(
     // From the last checked anchor's block, inclusive: that anchor is read again from the chain,
     // not taken from the vault, so a log cut back before it is still caught.
     if (options.anchors !== undefined) {
-      const anchors = await options.anchors(anchorBlock);
+      const anchors = await options.anchors(anchorBlock).catch((error: unknown) => {
+        problem(
+          `reading the audit anchors from the chain failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return [];
+      });
       const compared = await compareWithAnchors(audit, anchors);
       compared.problems.forEach(problem);
       anchorsChecked = compared.anchors;

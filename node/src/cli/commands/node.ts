@@ -10,11 +10,12 @@ import { loadNodeConfig } from "../../config.ts";
 import { createNode } from "../../node.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { readAuditAnchors } from "@kycnet/sdk/chain";
+import { KycnetError } from "@kycnet/sdk/errors";
 import { assertAddress, type Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../../config.ts";
 import { openKeys } from "../../composition/custody.ts";
 import { rpcAuthOf } from "../../composition/ledger.ts";
-import { createRpcProvider } from "../../ledger/provider.ts";
+import { createRpcProvider, probeChainId } from "../../ledger/provider.ts";
 import { verifyAuditTrail } from "../../vault/audit-anchor-check.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
 import { checkVault } from "../../vault/vault-check.ts";
@@ -75,7 +76,18 @@ export function register(program: Command): void {
       const store = await openConfiguredStore(config);
       try {
         const account = options.account === undefined ? await accountFromKeys(config) : options.account;
-        const provider = createRpcProvider(config.chain.rpcUrl, rpcAuthOf(config.chain));
+        // Probed first: an unreachable chain is a typed error (exit 3), not ethers retrying forever.
+        const auth = rpcAuthOf(config.chain);
+        const chainId = await probeChainId(config.chain.rpcUrl, auth);
+        if (config.chain.chainId !== undefined && chainId !== BigInt(config.chain.chainId))
+          throw new KycnetError(
+            "WRONG_CHAIN",
+            `the chain serves id ${chainId}, the configuration names ${config.chain.chainId}`,
+            {
+              details: { expected: config.chain.chainId, actual: chainId.toString() },
+            },
+          );
+        const provider = createRpcProvider(config.chain.rpcUrl, { chainId, ...auth });
         let anchors;
         try {
           anchors = await readAuditAnchors(provider, config.chain.addresses.attestations as Hex, account);
