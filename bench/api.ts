@@ -87,7 +87,7 @@ async function serve(): Promise<void> {
     audit: { append: async () => undefined },
     records: { readIdentity: refuse, closeAccount: refuse },
     webhooks: { list: refuse, redrive: refuse },
-    reports: { report: refuse },
+    reports: { report: refuse, export: refuse },
     dataSubjects: { submit: refuse, list: refuse },
   };
   const { key, entry } = generateApiKey("bench-auditor", "auditor");

@@ -2,7 +2,9 @@
  * Gas per anchored record: kycnet batch anchoring vs the Ethereum Attestation Service, deployed
  * side by side on the same Hardhat network in the same run (EAS from its npm package's own
  * compiled artifacts, with a schema holding the same on-chain facts as a kycnet attestation).
- * Also the gas of consent grant, revoke and disclosure. Run: npm run bench:gas
+ * Every batch carries an audit head, as the node sends it; the same batch size without one is
+ * measured in the same run, as the baseline of what the audit head costs, and so is an audit-only
+ * anchor. Also the gas of consent grant, revoke and disclosure. Run: npm run bench:gas
  */
 import { createRequire } from "node:module";
 import { network } from "hardhat";
@@ -75,8 +77,11 @@ const ledgerB = await createEthersLedger({ runner: bankB!, addresses });
 const kycnetRows: Row[] = [];
 const kycnetGas: Record<number, number> = {};
 let lastBatch: Awaited<ReturnType<typeof ledgerA.anchorBatch>> | undefined;
+// An audit head as the node sends it: a count and a sha256 (its bytes are as good as random).
+let auditCount = 1_000;
+const auditHead = () => ({ count: (auditCount += 300), hash: hexlify(randomBytes(32)).slice(2) });
 for (const size of BATCH_SIZES) {
-  const batch = await ledgerA.anchorBatch(Array.from({ length: size }, randomRecord));
+  const batch = await ledgerA.anchorBatch(Array.from({ length: size }, randomRecord), auditHead());
   kycnetGas[size] = Number(batch.gasUsed) / size;
   kycnetRows.push({
     system: "kycnet anchor",
@@ -86,6 +91,24 @@ for (const size of BATCH_SIZES) {
   });
   lastBatch = batch;
 }
+
+// The baseline: the same batch size with no audit head (the contract then emits no AuditAnchored).
+const LARGEST = BATCH_SIZES.at(-1)!;
+const withoutHead = await ledgerA.anchorBatch(Array.from({ length: LARGEST }, randomRecord));
+const withoutHeadGas = Number(withoutHead.gasUsed) / LARGEST;
+kycnetRows.push({
+  system: "kycnet anchor, no audit head",
+  batchSize: LARGEST,
+  txGas: Number(withoutHead.gasUsed),
+  gasPerRecord: Math.round(withoutHeadGas),
+});
+const auditOnly = await ledgerA.anchorAuditHead(auditHead());
+kycnetRows.push({
+  system: "kycnet anchorAudit (head alone)",
+  batchSize: 0,
+  txGas: Number(auditOnly.gasUsed),
+  gasPerRecord: "-",
+});
 
 // --- EAS -------------------------------------------------------------------------------------
 const registryArtifact = easArtifact("SchemaRegistry");
@@ -191,6 +214,12 @@ writeResults("gas", {
   easAttestGasPerRecord: Math.round(easAttestGasPerRecord),
   ratio: Number(ratio.toFixed(4)),
   target: { maxRatio: 0.05, met: ratio <= 0.05 },
+  auditHead: {
+    gasPerRecordWithout: Math.round(withoutHeadGas),
+    gasPerRecordWith: Math.round(kycnetGas[LARGEST]!),
+    extraGasPerBatch: Math.round((kycnetGas[LARGEST]! - withoutHeadGas) * LARGEST),
+    anchorAuditTxGas: Number(auditOnly.gasUsed),
+  },
   kycnetGasPerRecordByBatchSize: Object.fromEntries(BATCH_SIZES.map((s) => [s, Math.round(kycnetGas[s]!)])),
   easMultiAttestGasPerRecordByBatchSize: Object.fromEntries(
     BATCH_SIZES.map((s) => [s, easMultiGas[s] === null ? null : Math.round(easMultiGas[s]!)]),

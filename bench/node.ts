@@ -4,7 +4,10 @@
  *    card and eval-face selfie frames: server time p50/p95 and customers/s at 1 and 2 concurrent;
  * 2. read endpoints on the same node with real chain-backed answers (attestation status of an
  *    anchored attestation, consent status): requests/s from 32 keep-alive clients on loopback;
- * 3. anchoring throughput through the outbox to a local chain (bench/lib/anchoring.ts).
+ * 3. anchoring throughput through the outbox to a local chain (bench/lib/anchoring.ts);
+ * 4. what synced writes cost (issue 18): the vault's write path with fsync per write (the node) and
+ *    without (the baseline, a bench-only store option, never a node setting), alternating rounds in
+ *    the same run (bench/lib/vault-writes.ts), also as a share of one customer's server time.
  * Targets: full eKYC p95 ≤ 1.5 s and ≥ 5 customers/s; anchoring ≥ 10,000 records/min; reads ≥ 2,000/s.
  */
 import { Agent, request } from "node:http";
@@ -14,6 +17,7 @@ import { RECORD_FIELDS, type Hex } from "@kycnet/sdk/protocol";
 import { makeDemoCustomer } from "../scripts/demo/customer.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/index.ts";
 import { measureAnchoring } from "./lib/anchoring.ts";
+import { measureSyncedWrites } from "./lib/vault-writes.ts";
 import { inParallel, startBenchConsortium } from "./lib/consortium.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
@@ -133,8 +137,26 @@ try {
 const { baseline, batched } = await measureAnchoring(Number(process.env.BENCH_RECORDS ?? 2048));
 printTable("Anchoring through the outbox (LevelDB + SoftHSM2 + JSON-RPC)", [baseline, batched]);
 const ekycRows = results.ekyc as Array<Record<string, number>>;
+const writes = await measureSyncedWrites(Number(process.env.BENCH_WRITES ?? 500));
+// The extra time of one synced write, alone and as a share of one customer's server time (an onboarding
+// makes a few such writes: the record with its index, outbox and audit entries, and its evidence).
+const fsyncMs = writes.synced.p50Ms - writes.unsynced.p50Ms;
+const syncedWrites = {
+  ...writes,
+  extraMsPerWriteP50: Number(fsyncMs.toFixed(2)),
+  extraShareOfEkycP50: Number((fsyncMs / ekycRows[0]!.p50Ms!).toFixed(4)),
+};
+printTable("Vault writes (storeVerifiedRecord), unsynced baseline vs synced (fsync per write), same run", [
+  writes.unsynced as unknown as Record<string, string | number>,
+  writes.synced as unknown as Record<string, string | number>,
+]);
+console.log(
+  `synced / unsynced: p50 latency ${writes.latencyRatio}x, throughput ${writes.throughputRatio}x; ` +
+    `+${syncedWrites.extraMsPerWriteP50} ms per write, ${(100 * syncedWrites.extraShareOfEkycP50).toFixed(2)} % of a customer's p50`,
+);
 writeResults("node", {
   ...results,
+  syncedWrites,
   anchoring: { baseline, batched, ratioToBaseline: Number((batched.anchorPerMin / baseline.anchorPerMin).toFixed(2)) },
   targets: {
     ekycP95Ms: { target: 1500, measured: ekycRows[0]!.p95Ms, met: ekycRows[0]!.p95Ms! <= 1500 },

@@ -29,7 +29,7 @@ contract AttestationRegistry is IAttestationRegistry {
     // ----------------------------------------------------------------------------------------
 
     /// @inheritdoc IAttestationRegistry
-    function anchor(AttestationData[] calldata batch) external returns (bytes32 batchRoot) {
+    function anchor(AttestationData[] calldata batch, AuditHead calldata audit) external returns (bytes32 batchRoot) {
         _checkActiveMember(msg.sender);
         uint256 n = batch.length;
         if (n == 0) revert EmptyBatch();
@@ -49,6 +49,15 @@ contract AttestationRegistry is IAttestationRegistry {
             emit Attested(uids[i], msg.sender, batch[i].subject, batchRoot);
         }
         emit BatchAnchored(batchRoot, msg.sender, uint32(n));
+        // An event, not storage: about 1.6k gas per batch (a few gas per record at 256).
+        if (audit.count != 0) emit AuditAnchored(msg.sender, audit.count, audit.head);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function anchorAudit(AuditHead calldata audit) external {
+        _checkActiveMember(msg.sender);
+        if (audit.count == 0) revert EmptyAuditHead();
+        emit AuditAnchored(msg.sender, audit.count, audit.head);
     }
 
     /// @inheritdoc IAttestationRegistry

@@ -37,6 +37,15 @@ interface IAttestationRegistry {
         uint32 count;
     }
 
+    /// @notice The head of the issuing bank's hash-chained audit log when it built the transaction:
+    /// entry `count` of the log has hash `head` (docs/audit-trail.md). Carried in events only,
+    /// never stored: an auditor compares every anchored head with the log, so a later edit of an
+    /// entry, even with every following hash recomputed, or a cut of the log, no longer matches.
+    struct AuditHead {
+        uint64 count; // entries in the log; 0: no head carried (an empty log)
+        bytes32 head; // sha256 of entry `count`
+    }
+
     /// @notice The only per-record state: when and why the issuer revoked an attestation.
     struct Revocation {
         uint64 revokedAt; // 0 when not revoked
@@ -73,6 +82,13 @@ interface IAttestationRegistry {
     /// @param issuer the member account that anchored it.
     /// @param count the number of records in the batch (1..1024).
     event BatchAnchored(bytes32 indexed batchRoot, address indexed issuer, uint32 count);
+
+    /// @notice The issuer's audit log had `count` entries, the last with hash `head`, when it
+    /// sent this transaction (an `anchor` batch, or an audit-only `anchorAudit`).
+    /// @param issuer the member account that sent the transaction.
+    /// @param count the number of entries in the issuer's audit log.
+    /// @param head the hash of entry `count`.
+    event AuditAnchored(address indexed issuer, uint64 count, bytes32 head);
 
     /// @notice The issuing member revoked an attestation; it is REVOKED from this block's timestamp on.
     /// @param uid the revoked attestation.
@@ -122,6 +138,9 @@ interface IAttestationRegistry {
     /// @param revokedAt when it was revoked.
     error AlreadyRevoked(bytes32 uid, uint64 revokedAt);
 
+    /// @notice `anchorAudit` was called with an empty audit head (count 0).
+    error EmptyAuditHead();
+
     /// @notice `reason` is not a KycnetTypes.RevocationReason other than NONE.
     /// @param reason the value sent.
     error InvalidReason(uint8 reason);
@@ -131,10 +150,16 @@ interface IAttestationRegistry {
     // ----------------------------------------------------------------------------------------
 
     /// @notice Anchor 1..1024 attestations issued by the caller, an active member. Emits one
-    /// `Attested` per record, then `BatchAnchored`.
+    /// `Attested` per record, then `BatchAnchored`, then `AuditAnchored` when `audit.count` > 0.
     /// @param batch the records, each checked against protocol §5; their uids name the caller as issuer.
+    /// @param audit the caller's audit head when it built the batch (count 0: none).
     /// @return batchRoot the SimpleMerkleTree root (heap layout, unsorted leaves) of their uids.
-    function anchor(AttestationData[] calldata batch) external returns (bytes32 batchRoot);
+    function anchor(AttestationData[] calldata batch, AuditHead calldata audit) external returns (bytes32 batchRoot);
+
+    /// @notice Anchor only the caller's audit head (an active member), when it has no attestation
+    /// to anchor but its log grew. Emits `AuditAnchored`.
+    /// @param audit the caller's audit head; its count must not be 0.
+    function anchorAudit(AuditHead calldata audit) external;
 
     /// @notice Revoke an attestation, immediately. Only an active account of the issuing member
     /// (the anchoring account or one it was rotated to) may revoke.

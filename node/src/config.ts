@@ -274,6 +274,12 @@ export const NodeConfigSchema = Type.Object(
       {
         maxBatch: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
         maxDelayMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 2_000 }),
+        /**
+         * Anchor the audit head alone (no attestation) when the log grew and nothing was anchored for
+         * this long (default 15 minutes): audit entries after the last anchor are not yet protected
+         * against an edit by someone who can write the vault (docs/audit-trail.md).
+         */
+        auditAnchorIntervalMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 900_000 })),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -30,6 +30,7 @@ import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
 import { openWebhooks } from "./composition/webhooks.ts";
 import { withDecisionAudit } from "./composition/decision-audit.ts";
+import { createAuditExports } from "./onboarding/audit-export.ts";
 import { createAuditReports } from "./onboarding/audit-report.ts";
 import { openVaultStore } from "./composition/store.ts";
 import type { NodeConfig } from "./config.ts";
@@ -62,6 +63,8 @@ export interface NodeOverrides extends PipelineOverrides {
   readonly logger?: Logger;
   /** Called with every pipeline stage's duration (benchmarks); metrics get them anyway. */
   readonly onStage?: (stage: string, ms: number) => void;
+  /** The date re-onboarding checks a record's card expiry against (tests: a card that expired since the issuing bank's check). */
+  readonly reuseClock?: () => Date;
 }
 
 export interface KycnetNode {
@@ -156,17 +159,25 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       metrics.observeStage(stage, ms);
       overrides.onStage?.(stage, ms);
     },
+    ...(overrides.reuseClock === undefined ? {} : { reuseClock: overrides.reuseClock }),
   });
-  const reports = createAuditReports({
+  const documentSigner = {
+    address: account,
+    signMessage: (bytes: Uint8Array) => keys.createSigner(null).signMessage(bytes),
+  };
+  const reports = createAuditReports({ bank: config.name, audit, signer: documentSigner });
+  const exports = createAuditExports({
     bank: config.name,
     audit,
-    signer: { address: account, signMessage: (bytes) => keys.createSigner(null).signMessage(bytes) },
+    signer: documentSigner,
+    chain: { chainId, attestations: ledger.addresses.attestations },
+    anchors: () => ledger.auditAnchors(account),
   });
   const services = webhooks.withEvents({
     ...useCases,
     onboarding: withDecisionAudit(useCases.onboarding, audit),
     webhooks: webhooks.admin,
-    reports: { report: (query) => reports.report(query) },
+    reports: { report: (query) => reports.report(query), export: (query) => exports.export(query) },
   });
 
   // Follows revocations of the sources this bank re-onboarded from (issue 21).

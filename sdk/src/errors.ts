@@ -32,6 +32,8 @@ export type SdkErrorCode =
   | "WALLET_ENTRY_EXISTS"
   | "NOT_CONSENT_SUBJECT"
   | "SUBJECT_TRANSACTION_FAILED"
+  // auditor/audit-export.ts: a signed audit export fails its checks (signature, hash chain, anchors)
+  | "AUDIT_EXPORT_INVALID"
   // cli/: the auditor's command could not use the chain's answer
   | "AUDIT_FAILED";
 

@@ -4,7 +4,7 @@ import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { ZeroAddress, ZeroHash, id, type Signer } from "ethers";
 import {
   accounts, anchorRecords, AttestationStatus, bind, buildBatch, deployKycnet, expectedUid, InvalidReason, makeRecord,
-  Method, Reason, type AttestationData, type AttestationFn, type ConsortiumFn, type Kycnet,
+  Method, NO_AUDIT_HEAD, Reason, type AttestationData, type AttestationFn, type ConsortiumFn, type Kycnet,
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -41,7 +41,7 @@ describe("AttestationRegistry", function () {
     describe("when the caller is not a member", function () {
       it("reverts with NotActiveMember", async function () {
         const k = await loadFixture(threeBanks);
-        await expect(reg(k, outsider).anchor(await records(1)))
+        await expect(reg(k, outsider).anchor(await records(1), NO_AUDIT_HEAD))
           .to.be.revertedWithCustomError(k.attestations, "NotActiveMember").withArgs(OUT);
       });
     });
@@ -50,7 +50,7 @@ describe("AttestationRegistry", function () {
       it("reverts with NotActiveMember", async function () {
         const k = await loadFixture(threeBanks);
         await gov(k, a).proposeRemoveMember(C);
-        await expect(reg(k, c).anchor(await records(1)))
+        await expect(reg(k, c).anchor(await records(1), NO_AUDIT_HEAD))
           .to.be.revertedWithCustomError(k.attestations, "NotActiveMember").withArgs(C);
       });
     });
@@ -58,7 +58,7 @@ describe("AttestationRegistry", function () {
     describe("when the batch is empty", function () {
       it("reverts with EmptyBatch", async function () {
         const k = await loadFixture(threeBanks);
-        await expect(reg(k, a).anchor([])).to.be.revertedWithCustomError(k.attestations, "EmptyBatch");
+        await expect(reg(k, a).anchor([], NO_AUDIT_HEAD)).to.be.revertedWithCustomError(k.attestations, "EmptyBatch");
       });
     });
 
@@ -66,7 +66,7 @@ describe("AttestationRegistry", function () {
       it("reverts with BatchTooLarge", async function () {
         const k = await loadFixture(threeBanks);
         const batch = await records(1025);
-        await expect(reg(k, a).anchor(batch)).to.be.revertedWithCustomError(k.attestations, "BatchTooLarge").withArgs(1025n, 1024n);
+        await expect(reg(k, a).anchor(batch, NO_AUDIT_HEAD)).to.be.revertedWithCustomError(k.attestations, "BatchTooLarge").withArgs(1025n, 1024n);
       });
     });
 
@@ -88,7 +88,7 @@ describe("AttestationRegistry", function () {
           const k = await loadFixture(threeBanks);
           const batch = await records(3);
           batch[2] = { ...batch[2]!, ...overrides };
-          await expect(reg(k, a).anchor(batch))
+          await expect(reg(k, a).anchor(batch, NO_AUDIT_HEAD))
             .to.be.revertedWithCustomError(k.attestations, "InvalidAttestation").withArgs(2n, reason);
         });
       }
@@ -100,8 +100,8 @@ describe("AttestationRegistry", function () {
           const k = await loadFixture(threeBanks);
           const batch = await records(n);
           const built = buildBatch(k.chainId, await k.attestations.getAddress(), A, batch);
-          expect(await reg(k, a).anchor.staticCall(batch)).to.equal(built.tree.root);
-          const tx = reg(k, a).anchor(batch);
+          expect(await reg(k, a).anchor.staticCall(batch, NO_AUDIT_HEAD)).to.equal(built.tree.root);
+          const tx = reg(k, a).anchor(batch, NO_AUDIT_HEAD);
           for (const [i, uid] of built.uids.entries()) {
             await expect(tx).to.emit(k.attestations, "Attested").withArgs(uid, A, batch[i]!.subject, built.tree.root);
           }
@@ -128,7 +128,7 @@ describe("AttestationRegistry", function () {
       it("anchors the maximum batch of 1024 records within one transaction", async function () {
         const k = await loadFixture(threeBanks);
         const batch = await records(1024);
-        const receipt = await (await reg(k, a).anchor(batch)).wait();
+        const receipt = await (await reg(k, a).anchor(batch, NO_AUDIT_HEAD)).wait();
         expect(receipt.status).to.equal(1);
         // Osaka caps one transaction at 2^24 gas.
         expect(receipt.gasUsed).to.be.lessThan(16_777_216n);
@@ -141,7 +141,7 @@ describe("AttestationRegistry", function () {
         const k = await loadFixture(threeBanks);
         const batch = await records(4);
         const built = await anchorRecords(k, a, batch);
-        await expect(reg(k, a).anchor(batch))
+        await expect(reg(k, a).anchor(batch, NO_AUDIT_HEAD))
           .to.be.revertedWithCustomError(k.attestations, "BatchAlreadyAnchored").withArgs(built.tree.root);
       });
     });
@@ -157,12 +157,54 @@ describe("AttestationRegistry", function () {
       });
     });
 
+    describe("with the issuer's audit head", function () {
+      const head = { count: 42n, head: id("audit entry 42") };
+
+      it("emits AuditAnchored after BatchAnchored, naming the issuer, count and head", async function () {
+        const k = await loadFixture(threeBanks);
+        await expect(reg(k, a).anchor(await records(2), head))
+          .to.emit(k.attestations, "AuditAnchored").withArgs(A, 42n, head.head);
+      });
+
+      it("emits no AuditAnchored for count 0", async function () {
+        const k = await loadFixture(threeBanks);
+        await expect(reg(k, a).anchor(await records(1), NO_AUDIT_HEAD)).to.not.emit(k.attestations, "AuditAnchored");
+      });
+
+      it("costs less than 2,500 gas more per batch than no head (an event, no storage)", async function () {
+        const k = await loadFixture(threeBanks);
+        const batch = await records(16);
+        const withHead = await (await reg(k, a).anchor(batch, head)).wait();
+        const without = await (await reg(k, b).anchor(batch, NO_AUDIT_HEAD)).wait();
+        expect(withHead.gasUsed - without.gasUsed).to.be.lessThan(2_500n);
+      });
+    });
+
+    describe("anchorAudit", function () {
+      it("emits AuditAnchored for an active member", async function () {
+        const k = await loadFixture(threeBanks);
+        await expect(reg(k, a).anchorAudit({ count: 7n, head: id("seven") }))
+          .to.emit(k.attestations, "AuditAnchored").withArgs(A, 7n, id("seven"));
+      });
+
+      it("reverts with EmptyAuditHead for count 0", async function () {
+        const k = await loadFixture(threeBanks);
+        await expect(reg(k, a).anchorAudit(NO_AUDIT_HEAD)).to.be.revertedWithCustomError(k.attestations, "EmptyAuditHead");
+      });
+
+      it("reverts with NotActiveMember for an outsider", async function () {
+        const k = await loadFixture(threeBanks);
+        await expect(reg(k, outsider).anchorAudit({ count: 1n, head: id("one") }))
+          .to.be.revertedWithCustomError(k.attestations, "NotActiveMember").withArgs(OUT);
+      });
+    });
+
     describe("gas", function () {
       it(`stays within 5 % of an EAS attest per record (${GAS_BUDGET_PER_RECORD} gas) at 256`, async function () {
         const k = await loadFixture(threeBanks);
         const perRecord: Record<number, bigint> = {};
         for (const n of [1, 16, 256]) {
-          const receipt = await (await reg(k, a).anchor(await records(n))).wait();
+          const receipt = await (await reg(k, a).anchor(await records(n), NO_AUDIT_HEAD)).wait();
           perRecord[n] = receipt.gasUsed / BigInt(n);
         }
         const line = Object.entries(perRecord)

@@ -145,10 +145,13 @@ export function buildBatch(chainId: bigint, registry: string, issuer: string, re
   return { tree, uids, proofs };
 }
 
+/** The audit head a batch carries when the test is not about it: count 0 emits no AuditAnchored. */
+export const NO_AUDIT_HEAD = { count: 0n, head: "0x" + "00".repeat(32) } as const;
+
 /** Anchors `records` as `issuer` and returns the proofs of each (checked against the library). */
 export async function anchorRecords(k: Kycnet, issuer: Signer, records: readonly AttestationData[]): Promise<BuiltBatch> {
   const built = buildBatch(k.chainId, await k.attestations.getAddress(), await issuer.getAddress(), records);
-  await (await (k.attestations.connect(issuer) as Contract).getFunction("anchor")(records)).wait();
+  await (await (k.attestations.connect(issuer) as Contract).getFunction("anchor")(records, NO_AUDIT_HEAD)).wait();
   return built;
 }
 
@@ -183,7 +186,7 @@ export type ConsortiumFn =
   | "accountRecord" | "isAuditor" | "memberCount" | "activeMemberCount" | "threshold" | "proposal"
   | "proposalCount" | "proposalLifetime";
 export type AttestationFn =
-  | "anchor" | "revoke" | "verify" | "verifyAt" | "statusOf" | "revocationOf" | "batchOf" | "uidOf" | "consortium";
+  | "anchor" | "anchorAudit" | "revoke" | "verify" | "verifyAt" | "statusOf" | "revocationOf" | "batchOf" | "uidOf" | "consortium";
 export type ConsentFn =
   | "grantBySig" | "grant" | "revokeBySig" | "revoke" | "recordDisclosure" | "statusOf" | "statusAt"
   | "getConsent" | "isNonceUsed" | "consentIdOf" | "grantDigest" | "revocationDigest" | "consortium" | "attestations";

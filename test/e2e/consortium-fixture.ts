@@ -16,7 +16,7 @@ import {
   createRegistrySimulator,
   type RegistrySimulator,
 } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
-import { createNode, type KycnetNode } from "../../node/src/node.ts";
+import { createNode, type KycnetNode, type NodeOverrides } from "../../node/src/node.ts";
 import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import type { DemoCustomer } from "../../scripts/demo/customer.ts";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
@@ -33,6 +33,8 @@ export interface E2eConsortiumOptions {
   readonly chipTrustListPem?: string;
   /** Changes a bank's node.json (by index) before its node starts. */
   readonly editConfig?: (index: number, config: NodeConfig) => NodeConfig;
+  /** Extra overrides for a bank's node (by index). */
+  readonly overrides?: (index: number) => NodeOverrides;
 }
 
 export interface E2eConsortium {
@@ -91,6 +93,7 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
       const node = await createNode(await loadNodeConfig(bank.configPath), {
         faceModel: options.model,
         ...(i === 0 ? {} : { readDocument: notUsed }),
+        ...(options.overrides?.(i) ?? {}),
       });
       nodes.push(node);
       await node.start();

@@ -144,6 +144,8 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   CONTRACTS_NOT_FOUND: nodeMisconfigured,
   WRONG_CHAIN: nodeMisconfigured,
   ARTIFACT_NOT_FOUND: nodeMisconfigured,
+  // The SDK's check of an export an auditor holds; the node never answers it.
+  AUDIT_EXPORT_INVALID: { status: 422, title: "Audit export not valid" },
   AUDIT_FAILED: {
     status: 502,
     title: "Chain answer unusable",

@@ -13,6 +13,7 @@ export {
   DataSubjectRequestList,
   DataSubjectRequestQuery,
   DataSubjectRequestView,
+  AuditExportQuery,
   AuditReportQuery,
   SignedDocument,
   AccountClosedView,

@@ -32,6 +32,8 @@ export interface UseCaseDeps {
   readonly sessions: SessionStore;
   /** Every pipeline stage's duration (metrics, benchmarks). */
   readonly observeStage: (stage: string, ms: number) => void;
+  /** The date the card expiry is checked against at re-onboarding (default: now). */
+  readonly reuseClock?: () => Date;
 }
 
 /** Every port but the webhook outbox (composition/webhooks.ts, which also wraps these) and the signed reports (node.ts: they need the HSM key). */
@@ -58,6 +60,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
       records: deps.exchange.records,
       addressOf: deps.exchange.addressOf,
       minimumSourceLevel: config.reuse.minimumSourceLevel,
+      ...(deps.reuseClock === undefined ? {} : { clock: deps.reuseClock }),
     },
     ...(engines.chipTrust === null
       ? {}

@@ -50,7 +50,8 @@ export async function openNodeVault(
   const { keys, ledger, logger } = deps;
   const { store, leadership } = opened;
   const audit = createAuditLog(store);
-  const check = await startup.step("vault-check", () => checkVault(store, audit));
+  const anchors = (fromBlock: number) => ledger.auditAnchors(deps.account, fromBlock);
+  const check = await startup.step("vault-check", () => checkVault(store, audit, { anchors }));
   const { problems, ...figures } = check;
   if (check.ok) logger.info(figures, "vault checked");
   else logger.error({ ...figures, problems }, "vault check failed: the node will not report ready until restored");
@@ -75,6 +76,9 @@ export async function openNodeVault(
     ledger,
     maxBatch: config.anchoring.maxBatch,
     maxDelayMs: config.anchoring.maxDelayMs,
+    ...(config.anchoring.auditAnchorIntervalMs === undefined
+      ? {}
+      : { auditAnchorIntervalMs: config.anchoring.auditAnchorIntervalMs }),
     claimWrite: (ops) => leadership.fencedWrite(ops),
     onBatch: (b) =>
       logger.info(

@@ -13,6 +13,7 @@ import type {
   Hex,
   RevocationReasonCode,
 } from "@kycnet/sdk/protocol";
+import type { AuditAnchor } from "@kycnet/sdk/chain";
 
 export interface ContractAddresses {
   readonly consortium: Hex;
@@ -31,6 +32,12 @@ export interface AnchoredBatch extends TxInfo {
   readonly uids: readonly Hex[];
   /** One proof per record, in the order given, ready for consent and revocation calls. */
   readonly proofs: readonly AttestationProof[];
+}
+
+/** This bank's audit head to anchor: the log has `count` entries, the last with hash `hash` (64 hex, no 0x). */
+export interface AuditHeadToAnchor {
+  readonly count: number;
+  readonly hash: string;
 }
 
 export interface MemberInfo {
@@ -67,7 +74,12 @@ export interface LedgerClient {
   findMember(account: Hex): Promise<MemberInfo | null>;
   findMemberByPeerId(peerId: Uint8Array): Promise<MemberInfo | null>;
 
-  anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch>;
+  /** Anchors a batch; `auditHead` (count > 0) rides in the same transaction (an AuditAnchored event). */
+  anchorBatch(batch: readonly AttestationData[], auditHead?: AuditHeadToAnchor): Promise<AnchoredBatch>;
+  /** Anchors only the audit head (count > 0), when there is no attestation to anchor. */
+  anchorAuditHead(auditHead: AuditHeadToAnchor): Promise<TxInfo>;
+  /** The audit heads `issuer` anchored, from block `fromBlock` on, in chain order. */
+  auditAnchors(issuer: Hex, fromBlock?: number): Promise<AuditAnchor[]>;
   revokeAttestation(attestation: AttestationProof, reason: RevocationReasonCode): Promise<TxInfo>;
   attestationStatus(attestation: AttestationProof, at?: bigint): Promise<AttestationStatusName>;
 

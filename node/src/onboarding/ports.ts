@@ -376,6 +376,12 @@ export interface WebhookAdmin {
 export interface AuditReports {
   /** Throws INVALID_ARGUMENT for an empty, reversed or longer-than-366-days period. */
   report(query: { from: Date; to: Date; format: ReportFormat }): Promise<SignedDocument>;
+  /**
+   * The audit entries of [from, to), the entries linking them to the audit head anchored after
+   * them, and those anchors, as signed JSON (onboarding/audit-export.ts). Throws INVALID_ARGUMENT
+   * for an empty, reversed or over-long period, or one holding too many entries.
+   */
+  export(query: { from: Date; to: Date }): Promise<SignedDocument>;
 }
 
 /** Decree 13 requests made through the bank's app: access, correction, deletion; each audited with its deadline. */

@@ -1,7 +1,8 @@
 /**
  * Append-only, hash-chained audit log. Each entry carries the hash of the one before, so any
  * edit, deletion or reordering of stored entries breaks the chain at that point, which `verify`
- * (and `kycnet vault verify-audit`) reports. Entries name actors, actions, targets (record ids,
+ * (and `kycnet vault verify-audit`) reports. An edit that recomputes every later hash is caught by
+ * the heads anchored on chain (audit-anchoring.ts, docs/audit-trail.md). Entries name actors, actions, targets (record ids,
  * uids) and codes, never personal data.
  *
  * Writes that must be audited go through `commit(ops, events)`: the caller's ops and the audit
@@ -9,11 +10,11 @@
  * `ops` as a function to read-modify-write under that same lock (no lost updates between two
  * writers of one record).
  */
-import { createHash } from "node:crypto";
 import { KycnetError } from "@kycnet/sdk/errors";
+import { AUDIT_GENESIS_HASH, auditEntryHash, type AuditOutcome } from "@kycnet/sdk/protocol";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
-export type AuditOutcome = "REQUESTED" | "SUCCEEDED" | "FAILED" | "DENIED" | "REJECTED";
+export type { AuditOutcome };
 
 export interface AuditEvent {
   /** Who: an operator key id, "system", "node:<component>", a peer's member account... */
@@ -50,25 +51,13 @@ export class AuditLogCorruptError extends KycnetError {
   }
 }
 
-const GENESIS = "0".repeat(64);
+const GENESIS = AUDIT_GENESIS_HASH;
 const HEAD_KEY = "audit-head";
 const AUDIT_LOCK = "audit";
 const entryKey = (seq: number) => `audit/${String(seq).padStart(12, "0")}`;
 
-function hashEntry(entry: Omit<AuditEntry, "hash">): string {
-  // Fixed field order, so the hash does not depend on how an object was built.
-  const canonical = JSON.stringify([
-    entry.seq,
-    entry.at,
-    entry.actor,
-    entry.action,
-    entry.target,
-    entry.outcome ?? "SUCCEEDED",
-    entry.details === undefined ? null : Object.entries(entry.details).sort(([a], [b]) => (a < b ? -1 : 1)),
-    entry.prevHash,
-  ]);
-  return createHash("sha256").update(canonical).digest("hex");
-}
+// The hash rule is the SDK's, so an auditor checking an export computes exactly what the node wrote.
+const hashEntry = auditEntryHash;
 
 export interface AuditLog {
   /** Writes `ops` and one audit entry per event, atomically. Returns the entries. */
@@ -86,6 +75,8 @@ export interface AuditLog {
   verify(from?: AuditHead): Promise<AuditVerification>;
   /** The stored head: the last entry's sequence number and hash. */
   head(): Promise<AuditHead>;
+  /** Entry `seq` as stored, or undefined when the log has no such entry. */
+  entry(seq: number): Promise<AuditEntry | undefined>;
 }
 
 /** A point of the chain: entry `seq` has hash `hash` (seq 0 is the empty log, hash GENESIS). */
@@ -94,7 +85,7 @@ export interface AuditHead {
   readonly hash: string;
 }
 
-export const AUDIT_GENESIS: AuditHead = Object.freeze({ seq: 0, hash: "0".repeat(64) });
+export const AUDIT_GENESIS: AuditHead = Object.freeze({ seq: 0, hash: AUDIT_GENESIS_HASH });
 
 export function createAuditLog(store: RecordStore, clock: () => Date = () => new Date()): AuditLog {
   let tail: Promise<unknown> = Promise.resolve();
@@ -154,6 +145,10 @@ export function createAuditLog(store: RecordStore, clock: () => Date = () => new
       return out;
     },
     head: readHead,
+    async entry(seq) {
+      const value = await store.get(entryKey(seq));
+      return value === undefined ? undefined : (value as unknown as AuditEntry);
+    },
     async verify(from = AUDIT_GENESIS) {
       const head = await readHead();
       let prevHash = from.hash;

@@ -20,6 +20,8 @@ export interface InflightBatch {
   batchId: string;
   createdAt: string;
   entries: PendingEntry[];
+  /** The audit head when the batch was claimed, sent with it (absent in batches claimed before audit heads). */
+  auditHead?: { count: number; hash: string } | null;
 }
 
 /** The ops that queue a record's attestation; vault.ts writes them with the record itself. */

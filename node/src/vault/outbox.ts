@@ -14,6 +14,7 @@ import { attestationUid, buildBatch, type AttestationData, type Hex } from "@kyc
 import { ContractRevertError, isRevert } from "../ledger/errors.ts";
 import type { AnchoredBatch, LedgerClient } from "../ledger/ledger-client.ts";
 import type { AuditLog } from "./audit-log.ts";
+import { createAuditAnchoring, headToAnchor, lastAnchorOps } from "./audit-anchoring.ts";
 import { attestationFromJson } from "./codec.ts";
 import { FAILED, INFLIGHT, PENDING, type InflightBatch, type PendingEntry } from "./outbox-queue.ts";
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
@@ -36,6 +37,8 @@ export interface AnchoringWorkerOptions {
    */
   readonly claimWrite?: (ops: readonly WriteOp[]) => Promise<void>;
   readonly clock?: () => Date;
+  /** Anchor the audit head alone after this long without an anchor, if the log grew (audit-anchoring.ts). */
+  readonly auditAnchorIntervalMs?: number;
   readonly onBatch?: (event: { count: number; batchRoot: Hex; txHash: Hex | null; lagSeconds: number }) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -82,6 +85,14 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
   const clock = options.clock ?? (() => new Date());
   const claimWrite = options.claimWrite ?? ((ops: readonly WriteOp[]) => store.write(ops));
   let running: Promise<FlushResult> | undefined;
+  const auditAnchoring = createAuditAnchoring({
+    store,
+    audit: options.audit,
+    ledger: options.ledger,
+    write: claimWrite,
+    clock,
+    ...(options.auditAnchorIntervalMs === undefined ? {} : { intervalMs: options.auditAnchorIntervalMs }),
+  });
 
   async function collect<T>(prefix: string, limit?: number): Promise<Array<[string, T]>> {
     const out: Array<[string, T]> = [];
@@ -108,6 +119,8 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
         batchId: randomBytes(8).toString("hex"),
         createdAt: clock().toISOString(),
         entries: pending.map(([, e]) => e),
+        // Kept with the claim, so a resend after a crash carries the same head.
+        auditHead: await headToAnchor(options.audit),
       };
       const batchKey = `${INFLIGHT}${batch.createdAt}/${batch.batchId}`;
       await claimWrite([
@@ -116,6 +129,8 @@ export function createAnchoringWorker(options: AnchoringWorkerOptions): Anchorin
       ]);
       add(await sendBatch(options, clock, batchKey, batch));
     }
+    // Only when no batch went out: a batch already carried the head.
+    if (result.batches === 0) await auditAnchoring.anchorIfDue();
     return result;
   }
 
@@ -218,7 +233,7 @@ async function sendBatch(
   const data = batch.entries.map((e) => attestationFromJson(e.attestation as unknown as StoredValue));
   let anchored: SettledBatch;
   try {
-    anchored = await ledger.anchorBatch(data);
+    anchored = await ledger.anchorBatch(data, batch.auditHead ?? undefined);
   } catch (error) {
     if (isRevert(error, "BatchAlreadyAnchored")) {
       anchored = await rebuildMinedBatch(ledger, data);
@@ -233,6 +248,8 @@ async function sendBatch(
   await audit.commit(
     async () => {
       const ops: WriteOp[] = [{ type: "del", key: batchKey }];
+      if (batch.auditHead !== undefined && batch.auditHead !== null)
+        ops.push(...lastAnchorOps({ ...batch.auditHead, txHash, at: clock().toISOString() }));
       for (const [i, entry] of batch.entries.entries()) {
         ops.push(...(await vault.anchoredOps(entry.recordId, { uid: uids[i]!, txHash, proof: proofs[i]! })));
       }

@@ -1,6 +1,6 @@
 /**
  * The start-up check of the vault: are the store's files intact, does the audit chain still link
- * up to its head, and does every record written since the last check have its index entry and, until
+ * up to its head and match every head anchored on chain since the last check, and does every record written since the last check have its index entry and, until
  * anchored, its outbox entry (and every outbox entry its record)?
  *
  * Incremental: a passing check stores a checkpoint (the audit head it verified and the immutable
@@ -13,6 +13,8 @@
  * The audit entries name what changed: `record.stored` / `record.held-for-review` name a record
  * written with its index entry (and outbox entry) in one atomic write, so those must all be there.
  */
+import type { AuditAnchor } from "@kycnet/sdk/chain";
+import { compareWithAnchors } from "./audit-anchor-check.ts";
 import { AUDIT_GENESIS, type AuditHead, type AuditLog } from "./audit-log.ts";
 import { FAILED, INFLIGHT, PENDING, type InflightBatch, type PendingEntry } from "./outbox-queue.ts";
 import type { RecordStore, StoredValue } from "./store/record-store.ts";
@@ -26,6 +28,8 @@ interface Checkpoint {
   readonly audit: AuditHead;
   readonly tables: readonly string[];
   readonly at: string;
+  /** The block of the last audit anchor checked: the next check reads anchors from it on (inclusive). */
+  readonly anchorBlock?: number;
 }
 
 export interface VaultCheckResult {
@@ -38,6 +42,8 @@ export interface VaultCheckResult {
   readonly records: number;
   /** True when the check started from a stored checkpoint. */
   readonly incremental: boolean;
+  /** Audit heads read from the chain and compared with the log this time (0 without a chain). */
+  readonly anchorsChecked: number;
   readonly seconds: number;
 }
 
@@ -45,6 +51,8 @@ export interface VaultCheckOptions {
   /** Ignore the checkpoint and check everything. */
   readonly full?: boolean;
   readonly clock?: () => Date;
+  /** The audit heads this bank anchored from a block on (the chain's AuditAnchored events); none: not compared. */
+  readonly anchors?: (fromBlock: number) => Promise<AuditAnchor[]>;
 }
 
 const STORED_ACTIONS = new Set(["record.stored", "record.held-for-review"]);
@@ -64,6 +72,7 @@ function readCheckpoint(value: StoredValue | undefined): Checkpoint | null {
     audit: { seq: audit.seq, hash: audit.hash },
     tables: tables.filter((t): t is string => typeof t === "string"),
     at: typeof value.at === "string" ? value.at : "",
+    ...(typeof value.anchorBlock === "number" ? { anchorBlock: value.anchorBlock } : {}),
   };
 }
 
@@ -97,9 +106,26 @@ export async function checkVault(
   let chain: Awaited<ReturnType<AuditLog["verify"]>> | undefined;
   let auditEntries = 0;
   let records = 0;
+  let anchorsChecked = 0;
+  let anchorBlock = checkpoint?.anchorBlock ?? 0;
   try {
     chain = await audit.verify(from);
     if (!chain.ok) problem(`audit log: entry ${chain.brokenAt}: ${chain.reason}`);
+
+    // From the last checked anchor's block, inclusive: that anchor is read again from the chain,
+    // not taken from the vault, so a log cut back before it is still caught.
+    if (options.anchors !== undefined) {
+      const anchors = await options.anchors(anchorBlock).catch((error: unknown) => {
+        problem(
+          `reading the audit anchors from the chain failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return [];
+      });
+      const compared = await compareWithAnchors(audit, anchors);
+      compared.problems.forEach(problem);
+      anchorsChecked = compared.anchors;
+      anchorBlock = anchors.reduce((max, a) => Math.max(max, a.blockNumber), anchorBlock);
+    }
 
     const outbox = await outboxRecordIds(store);
     for (const id of outbox)
@@ -138,6 +164,7 @@ export async function checkVault(
       audit: { seq: chain.entries, hash: chain.headHash },
       tables: files.verified,
       at: clock().toISOString(),
+      anchorBlock,
     };
     await store.write([{ type: "put", key: CHECKPOINT_KEY, value: next as unknown as StoredValue }]);
   }
@@ -147,6 +174,7 @@ export async function checkVault(
     auditEntries,
     records,
     incremental: checkpoint !== null,
+    anchorsChecked,
     seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
   };
 }

@@ -5,3 +5,4 @@ export * from "./consent-events.ts";
 export * from "./errors.ts";
 export * from "./json.ts";
 export * from "./signed-document.ts";
+export * from "./audit-export.ts";

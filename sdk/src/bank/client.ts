@@ -133,6 +133,8 @@ export interface BankClient {
   closeAccount(uid: Hex, body?: CloseAccountBody): Promise<AccountClosedView>;
   /** The auditor's report for [from, to), signed by the node (check it with `verifySignedDocument`). */
   getAuditReport(query: { from: Date; to: Date; format?: ReportFormat }): Promise<SignedDocument>;
+  /** The audit log export for [from, to) with its anchors, signed by the node (check it with `verifyAuditExport`). */
+  getAuditExport(query: { from: Date; to: Date }): Promise<SignedDocument>;
   /** The customer's Decree 13 request (access, correction, deletion), made through the bank's app. */
   submitDataSubjectRequest(body: DataSubjectRequestBody): Promise<DataSubjectRequestView>;
   /** Data-subject requests with their status and deadline (operator, auditor). */
@@ -148,6 +150,7 @@ const IDEMPOTENT = new Set<OperationId>([
   "getConsentStatus",
   "getVerifiedRecord",
   "getAuditReport",
+  "getAuditExport",
   "listDataSubjectRequests",
   "decideOnboarding",
   "uploadDocument",
@@ -248,6 +251,11 @@ export function createBankClient(options: BankClientOptions): BankClient {
         from: query.from.toISOString(),
         to: query.to.toISOString(),
         format: query.format ?? "json",
+      }),
+    getAuditExport: (query) =>
+      call<SignedDocument>("getAuditExport", {}, undefined, {
+        from: query.from.toISOString(),
+        to: query.to.toISOString(),
       }),
     submitDataSubjectRequest: (body) => call<DataSubjectRequestView>("submitDataSubjectRequest", {}, { json: body }),
     listDataSubjectRequests: (filter = {}) =>

@@ -27,6 +27,7 @@ export const BANK_API_ROUTES = {
   getVerifiedRecord: { method: "GET", path: "/v1/records/{uid}" },
   closeAccount: { method: "POST", path: "/v1/records/{uid}/close" },
   getAuditReport: { method: "GET", path: "/v1/audit/report" },
+  getAuditExport: { method: "GET", path: "/v1/audit/export" },
   submitDataSubjectRequest: { method: "POST", path: "/v1/data-subject-requests" },
   listDataSubjectRequests: { method: "GET", path: "/v1/data-subject-requests" },
 } as const;

@@ -578,6 +578,17 @@ export const AuditReportQuery = Type.Object(
   { additionalProperties: false },
 );
 export type AuditReportQuery = Readonly<Static<typeof AuditReportQuery>>;
+/** The audit log export's period (Decree 13's breach notice): entries of [from, to), with their anchors. */
+export const AuditExportQuery = Type.Object(
+  {
+    /** Start of the period, inclusive (ISO 8601). */
+    from: IsoTime,
+    /** End of the period, exclusive (ISO 8601). */
+    to: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type AuditExportQuery = Readonly<Static<typeof AuditExportQuery>>;
 /**
  * A document signed by the node's HSM chain key: `signature` is the EIP-191 personal-message
  * signature of the UTF-8 bytes of `document` by `signer` (the bank's member account), so anyone

@@ -1223,6 +1223,11 @@ export const AttestationRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "EmptyAuditHead",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "EmptyBatch",
     "type": "error"
   },
@@ -1337,6 +1342,31 @@ export const AttestationRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "issuer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "count",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "head",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AuditAnchored",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "bytes32",
         "name": "batchRoot",
         "type": "bytes32"
@@ -1430,6 +1460,23 @@ export const AttestationRegistryAbi = [
         "internalType": "struct IAttestationRegistry.AttestationData[]",
         "name": "batch",
         "type": "tuple[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "count",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "head",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAttestationRegistry.AuditHead",
+        "name": "audit",
+        "type": "tuple"
       }
     ],
     "name": "anchor",
@@ -1440,6 +1487,31 @@ export const AttestationRegistryAbi = [
         "type": "bytes32"
       }
     ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "count",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "head",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAttestationRegistry.AuditHead",
+        "name": "audit",
+        "type": "tuple"
+      }
+    ],
+    "name": "anchorAudit",
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -5,3 +5,4 @@
 export * from "./abis.ts";
 export * from "./attestation-lookup.ts";
 export * from "./addresses.ts";
+export * from "./audit-anchors.ts";

@@ -118,13 +118,19 @@ function validate(request: AuditRequest): void {
   }
 }
 
+/** The read-only chain the options (or KYCNET_RPC_URL, KYCNET_ADDRESSES) name; the caller destroys its provider. */
+export async function connectAuditChain(connection: AuditConnection) {
+  const rpcUrl = resolveRpc(connection.rpc);
+  const addresses = await resolveAddresses(connection.addresses);
+  return connectReadOnly({ rpcUrl, addresses });
+}
+
 export async function runAudit(request: AuditRequest, connection: AuditConnection): Promise<AuditOutcome> {
   let chain;
   try {
     validate(request);
-    const rpcUrl = resolveRpc(connection.rpc);
     const addresses = await resolveAddresses(connection.addresses);
-    chain = await connectReadOnly({ rpcUrl, addresses });
+    chain = await connectReadOnly({ rpcUrl: resolveRpc(connection.rpc), addresses });
     const auditor = createAuditor({
       provider: chain.provider,
       addresses: chain.addresses,

@@ -7,3 +7,4 @@ export * from "./random.ts";
 export * from "./commitments.ts";
 export * from "./attestation.ts";
 export * from "./consent.ts";
+export * from "./audit-chain.ts";

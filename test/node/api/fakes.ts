@@ -20,6 +20,7 @@ import type {
 } from "@kycnet/sdk/bank";
 import { CaseNotFoundError, CaseStateConflictError } from "../../../node/src/onboarding/review/review-queue.ts";
 import { Wallet } from "ethers";
+import { createAuditExports } from "../../../node/src/onboarding/audit-export.ts";
 import { createAuditReports } from "../../../node/src/onboarding/audit-report.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
@@ -421,8 +422,17 @@ function fakeReports() {
     audit,
     signer: { address: wallet.address as Hex, signMessage: (bytes) => wallet.signMessage(bytes) },
   });
+  // No chain here: no anchors, so every exported entry is reported as not yet proven.
+  const exports = createAuditExports({
+    bank: "Fake Bank",
+    audit,
+    signer: { address: wallet.address as Hex, signMessage: (bytes) => wallet.signMessage(bytes) },
+    chain: { chainId: 31337n, attestations: "0x0000000000000000000000000000000000000001" },
+    anchors: async () => [],
+  });
   return {
     report: (query: Parameters<typeof reports.report>[0]) => reports.report(query),
+    export: (query: Parameters<typeof exports.export>[0]) => exports.export(query),
     audit,
     signer: wallet.address as Hex,
   };

@@ -63,6 +63,7 @@ const EXPECTED_OPERATIONS = [
   "post /v1/consents/{id}/revoke",
   "get /v1/records/{uid}",
   "get /v1/audit/report",
+  "get /v1/audit/export",
   "post /v1/data-subject-requests",
   "get /v1/data-subject-requests",
   "post /v1/records/{uid}/close",

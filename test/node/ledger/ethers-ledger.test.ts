@@ -68,6 +68,42 @@ describe("node/ledger ethers adapter", () => {
     });
   });
 
+  describe("audit heads", () => {
+    const hashOf = (n: number) => n.toString(16).padStart(64, "0");
+    it("carries the audit head in the batch's transaction, and anchors a head alone; auditAnchors reads both", async () => {
+      const account = await f.ledgerB.account();
+      const fromBlock = await f.provider.getBlockNumber();
+      const batch = await f.ledgerB.anchorBatch([await f.record()], { count: 12, hash: hashOf(12) });
+      const alone = await f.ledgerB.anchorAuditHead({ count: 15, hash: hashOf(15) });
+      const anchors = await f.ledgerA.auditAnchors(account, fromBlock);
+      expect(anchors).to.deep.equal([
+        { count: 12, head: hashOf(12), txHash: batch.txHash, blockNumber: batch.blockNumber },
+        { count: 15, head: hashOf(15), txHash: alone.txHash, blockNumber: alone.blockNumber },
+      ]);
+      expect(await f.ledgerA.auditAnchors(await f.ledgerOutsider.account(), fromBlock)).to.deep.equal([]);
+    });
+    it("sends no head with a batch given none", async () => {
+      const account = await f.ledgerA.account();
+      const fromBlock = (await f.provider.getBlockNumber()) + 1;
+      await f.ledgerA.anchorBatch([await f.record()]);
+      expect(await f.ledgerA.auditAnchors(account, fromBlock)).to.deep.equal([]);
+    });
+    it("rejects an empty or malformed head before sending anything", async () => {
+      for (const head of [
+        { count: 0, hash: hashOf(1) },
+        { count: 1, hash: "0x" + hashOf(1) },
+        { count: -1, hash: hashOf(1) },
+      ]) {
+        try {
+          await f.ledgerA.anchorAuditHead(head);
+          expect.fail("accepted");
+        } catch (error) {
+          expect(isKycnetError(error, "INVALID_ARGUMENT"), String(error)).to.equal(true);
+        }
+      }
+    });
+  });
+
   describe("anchorBatch", () => {
     it("returns the contract's batch root and a proof per record that the contract accepts", async () => {
       const records = await Promise.all(Array.from({ length: 5 }, () => f.record()));

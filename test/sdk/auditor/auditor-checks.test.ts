@@ -261,7 +261,7 @@ describe("sdk/auditor checks on a Hardhat consortium", () => {
       await f.provider.send("evm_setAutomine", [false]);
       try {
         const txs = [
-          await registryAsA.getFunction("anchor")([data], { gasLimit: 1_000_000 }),
+          await registryAsA.getFunction("anchor")([data], { count: 0, head: randomHash() }, { gasLimit: 1_000_000 }),
           await asB.getFunction("grantBySig")(g, proof, signature, { gasLimit: 1_000_000 }),
           await asA.getFunction("recordDisclosure")(consentIdOf(g), 1, randomHash(), { gasLimit: 500_000 }),
         ];

@@ -6,6 +6,8 @@
  *   audit field <uid> --name <field> --value <v> --salt <s> --proof <p1,p2,...>
  *   audit report --node <url> --from <time> --to <time> [--format json|csv] [--signer <address>]
  *     (from a bank node's API, see audit-report.ts)
+ *   audit export --node <url> --from <time> --to <time> [--signer <address>] [--out <file>] | --file <file>
+ *     (the signed audit log export with its anchors, see audit-export.ts)
  * Options on every check: --rpc <url> (KYCNET_RPC_URL), --addresses <file.json> (KYCNET_ADDRESSES),
  * --json. Exit codes: 0 all checks passed, 1 a check found a problem, 2 bad usage or input,
  * 3 chain unreachable (or not the chain the addresses are for).
@@ -14,6 +16,7 @@ import type { Command } from "commander";
 import { runAudit, type AuditOutcome, type AuditRequest } from "@kycnet/sdk/cli";
 import type { JsonValue } from "@kycnet/sdk/auditor";
 import { colour, printJson, renderFacts, renderTable, type Cell } from "../output.ts";
+import { runAuditExport } from "./audit-export.ts";
 import { runAuditReport } from "./audit-report.ts";
 
 interface GlobalOptions {
@@ -218,5 +221,32 @@ export function register(program: Command): void {
     .action(
       async (opts: { node?: string; from: string; to: string; format?: string; signer?: string }, command: Command) =>
         runAuditReport({ ...opts, json: command.optsWithGlobals<GlobalOptions>().json === true }),
+    );
+
+  audit
+    .command("export")
+    .description(
+      "a bank node's audit log for [from, to) with the anchors that prove it, signed by its HSM key; checks the " +
+        "signature, the hash chain and each anchor (on chain too with --rpc/--addresses) (API key: $KYCNET_API_KEY)",
+    )
+    .option("--node <url>", "the bank node's API (default: $KYCNET_NODE_URL)")
+    .option("--from <time>", "start of the period, inclusive (unix seconds or ISO 8601)")
+    .option("--to <time>", "end of the period, exclusive")
+    .option("--file <file>", "check a saved export (what --out wrote) instead of fetching one")
+    .option("--out <file>", "also save the signed export to this file")
+    .option("--signer <address>", "the bank's member account the signature must recover to")
+    .action(
+      async (
+        opts: { node?: string; from?: string; to?: string; file?: string; out?: string; signer?: string },
+        command: Command,
+      ) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        await runAuditExport({
+          ...opts,
+          ...(globals.rpc === undefined ? {} : { rpc: globals.rpc }),
+          ...(globals.addresses === undefined ? {} : { addresses: globals.addresses }),
+          json: globals.json === true,
+        });
+      },
     );
 }

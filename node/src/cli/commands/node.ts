@@ -1,18 +1,27 @@
 /**
  * `kycnet node start --config <file>`: runs a bank's node until SIGINT/SIGTERM, then stops it
  * cleanly (API drains, outbox finishes its pass, HSM sessions close).
- * `kycnet vault verify-audit --config <file>`: checks the audit log's hash chain offline.
+ * `kycnet vault verify-audit --config <file> [--account <address>]`: checks the audit log offline,
+ * its hash chain and every audit head the bank anchored on chain (docs/audit-trail.md).
  * `kycnet vault check --config <file> [--full]`: the node's start-up vault check, offline.
  */
 import type { Command } from "commander";
 import { loadNodeConfig } from "../../config.ts";
 import { createNode } from "../../node.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { readAuditAnchors } from "@kycnet/sdk/chain";
+import { KycnetError } from "@kycnet/sdk/errors";
+import { assertAddress, type Hex } from "@kycnet/sdk/protocol";
+import type { NodeConfig } from "../../config.ts";
+import { openKeys } from "../../composition/custody.ts";
+import { rpcAuthOf } from "../../composition/ledger.ts";
+import { createRpcProvider, probeChainId } from "../../ledger/provider.ts";
+import { verifyAuditTrail } from "../../vault/audit-anchor-check.ts";
 import { createAuditLog } from "../../vault/audit-log.ts";
 import { checkVault } from "../../vault/vault-check.ts";
 import { openConfiguredStore } from "../../composition/store.ts";
 import { answer } from "../exit-codes.ts";
-import { colour, printJson, renderFacts } from "../output.ts";
+import { colour, printJson, renderFacts, renderTable } from "../output.ts";
 
 export function register(program: Command): void {
   const node = program.command("node").description("run a bank's kycnet node");
@@ -54,24 +63,53 @@ export function register(program: Command): void {
   const vault = program.command("vault").description("inspect a node's vault (offline: stop the node first)");
   vault
     .command("verify-audit")
-    .description("verify the hash chain of the audit log; exit 1 when it is broken")
-    .requiredOption("--config <file>", "node configuration (JSON)")
+    .description(
+      "verify the audit log: its hash chain, and every audit head the bank anchored on chain (catches an edit with " +
+        "every later hash recomputed, and a cut log); exit 1 when it fails",
+    )
+    .requiredOption("--config <file>", "node configuration (JSON): the vault, the chain and the HSM")
+    .option("--account <address>", "the bank's member account (default: the HSM signing key's address)")
     .option("--json", "machine-readable output")
-    .action(async (options: { config: string; json?: boolean }) => {
+    .action(async (options: { config: string; account?: string; json?: boolean }) => {
       const config = await loadNodeConfig(options.config);
+      if (options.account !== undefined) assertAddress(options.account, "account");
       const store = await openConfiguredStore(config);
       try {
-        const result = await createAuditLog(store).verify();
-        if (options.json === true) printJson(result);
+        const account = options.account === undefined ? await accountFromKeys(config) : options.account;
+        // Probed first: an unreachable chain is a typed error (exit 3), not ethers retrying forever.
+        const auth = rpcAuthOf(config.chain);
+        const chainId = await probeChainId(config.chain.rpcUrl, auth);
+        if (config.chain.chainId !== undefined && chainId !== BigInt(config.chain.chainId))
+          throw new KycnetError(
+            "WRONG_CHAIN",
+            `the chain serves id ${chainId}, the configuration names ${config.chain.chainId}`,
+            {
+              details: { expected: config.chain.chainId, actual: chainId.toString() },
+            },
+          );
+        const provider = createRpcProvider(config.chain.rpcUrl, { chainId, ...auth });
+        let anchors;
+        try {
+          anchors = await readAuditAnchors(provider, config.chain.addresses.attestations as Hex, account);
+        } finally {
+          provider.destroy();
+        }
+        const result = await verifyAuditTrail(createAuditLog(store), anchors);
+        if (options.json === true) printJson({ account, ...result, anchorList: anchors });
         else {
           process.stdout.write(
             `${renderFacts({
-              "audit chain": result.ok ? colour.green("intact") : colour.red("BROKEN"),
+              "audit log": result.ok ? colour.green("intact, matches the chain") : colour.red("FAILED"),
+              account,
               entries: result.entries,
               "head hash": result.headHash,
-              ...(result.ok ? {} : { "broken at": result.brokenAt, reason: result.reason }),
+              "anchors on chain": result.anchors,
+              "anchored up to entry": result.anchoredCount,
+              "entries not yet anchored": result.unanchoredEntries,
             })}\n`,
           );
+          if (anchors.length > 0) process.stdout.write(`${renderTable(anchors.slice(-20).map((a) => ({ ...a })))}\n`);
+          for (const problem of result.problems) process.stdout.write(`${colour.red("✗")} ${problem}\n`);
         }
         answer(result.ok);
       } finally {
@@ -110,4 +148,14 @@ export function register(program: Command): void {
         await store.close();
       }
     });
+}
+
+/** The bank's member account, from the HSM (the PIN from the environment, as for `node start`). */
+async function accountFromKeys(config: NodeConfig): Promise<Hex> {
+  const keys = await openKeys(config);
+  try {
+    return (await keys.getAddress()) as Hex;
+  } finally {
+    await keys.close();
+  }
 }

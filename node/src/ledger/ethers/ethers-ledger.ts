@@ -26,9 +26,16 @@ import {
   type UidContext,
 } from "@kycnet/sdk/protocol";
 import { InvalidArgumentError } from "@kycnet/sdk/errors";
-import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi } from "@kycnet/sdk/chain";
+import { AttestationRegistryAbi, ConsentRegistryAbi, ConsortiumRegistryAbi, readAuditAnchors } from "@kycnet/sdk/chain";
 import { toLedgerError } from "../errors.ts";
-import type { AnchoredBatch, ContractAddresses, ConsentRecord, LedgerClient, MemberInfo } from "../ledger-client.ts";
+import type {
+  AnchoredBatch,
+  AuditHeadToAnchor,
+  ContractAddresses,
+  ConsentRecord,
+  LedgerClient,
+  MemberInfo,
+} from "../ledger-client.ts";
 import {
   consentFromResult,
   grantTuple,
@@ -73,6 +80,14 @@ export async function createEthersLedger(options: EthersLedgerOptions): Promise<
       issuer: await account(),
       context: { chainId: await chainId(), registry: options.addresses.attestations },
     })),
+    auditAnchors: async (issuer, fromBlock = 0) => {
+      assertAddress(issuer, "issuer");
+      try {
+        return await readAuditAnchors(provider, options.addresses.attestations, issuer, fromBlock);
+      } catch (error) {
+        throw toLedgerError("AuditAnchored", error);
+      }
+    },
     ...consentOperations(consents, calls),
   };
 }
@@ -121,9 +136,9 @@ function attestationOperations(
   attestations: Contract,
   { read, send, now }: ChainCalls,
   issuerContext: IssuerContext,
-): Pick<LedgerClient, "anchorBatch" | "revokeAttestation" | "attestationStatus"> {
+): Pick<LedgerClient, "anchorBatch" | "anchorAuditHead" | "revokeAttestation" | "attestationStatus"> {
   return {
-    async anchorBatch(batch: readonly AttestationData[]): Promise<AnchoredBatch> {
+    async anchorBatch(batch: readonly AttestationData[], auditHead?: AuditHeadToAnchor): Promise<AnchoredBatch> {
       if (batch.length === 0 || batch.length > MAX_BATCH_SIZE) {
         throw new InvalidArgumentError("batch", `must hold 1 to ${MAX_BATCH_SIZE} attestations`);
       }
@@ -135,13 +150,20 @@ function attestationOperations(
         throw toLedgerError("anchor", error); // a value the ABI cannot carry: INVALID_ARGUMENT
       }
       const tree = buildBatch(uids);
-      const tx = await send("anchor", () => attestations.getFunction("anchor")(batch.map(attestationTuple)));
+      const head = auditHeadTuple(auditHead ?? { count: 0, hash: "0".repeat(64) });
+      const tx = await send("anchor", () => attestations.getFunction("anchor")(batch.map(attestationTuple), head));
       return {
         ...strip(tx),
         batchRoot: tree.root,
         uids,
         proofs: batch.map((data, i) => Object.freeze({ issuer, data, batchRoot: tree.root, proof: tree.proofOf(i) })),
       };
+    },
+
+    async anchorAuditHead(auditHead: AuditHeadToAnchor) {
+      if (auditHead.count < 1) throw new InvalidArgumentError("auditHead.count", "must be at least 1");
+      const head = auditHeadTuple(auditHead);
+      return strip(await send("anchorAudit", () => attestations.getFunction("anchorAudit")(head)));
     },
 
     revokeAttestation: async (attestation, reason: RevocationReasonCode) =>
@@ -156,6 +178,15 @@ function attestationOperations(
       return nameOf(AttestationStatus, Number(code)) ?? "UNKNOWN";
     },
   };
+}
+
+/** The contract's AuditHead tuple; a hash that is not 32 bytes of hex is bad input, not a chain failure. */
+function auditHeadTuple(auditHead: AuditHeadToAnchor): [bigint, string] {
+  if (!Number.isSafeInteger(auditHead.count) || auditHead.count < 0)
+    throw new InvalidArgumentError("auditHead.count", "must be a whole number >= 0");
+  if (!/^[0-9a-f]{64}$/.test(auditHead.hash))
+    throw new InvalidArgumentError("auditHead.hash", "must be 64 lower-case hex digits");
+  return [BigInt(auditHead.count), `0x${auditHead.hash}`];
 }
 
 type ConsentOperations = Pick<
