@@ -209,6 +209,7 @@ writeResults("liveness", {
   },
   development: {
     genuine: devTrials.filter((t) => t.kind === "GENUINE").length,
+    genuineFailures: topFailures(devTrials.filter((t) => t.kind === "GENUINE")),
     bpcer: rate(
       devTrials.filter((t) => t.kind === "GENUINE" && !t.activePassed).length,
       devTrials.filter((t) => t.kind === "GENUINE").length,

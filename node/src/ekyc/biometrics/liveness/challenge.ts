@@ -254,6 +254,7 @@ export async function verifyChallenge(
 
   const first = analyses[0]?.face === "ONE" ? analyses[0] : null;
   const firstMouth: MouthGeometry | null = first ? mouthGeometry(first.landmarks) : null;
+  const eyeBaseline = first ? Math.min(first.eyes.leftOpen, first.eyes.rightOpen) : 0;
   const evidence: FrameEvidence[] = [];
   const seenPixels = new Set<string>();
   for (const [i, a] of analyses.entries()) {
@@ -280,7 +281,7 @@ export async function verifyChallenge(
     const yaw = headYaw(a.pose, a.landmarks);
     const dYaw = yaw - (first ? headYaw(first.pose, first.landmarks) : yaw);
     const smile = firstMouth ? smileScore(firstMouth, mouthGeometry(a.landmarks)) : 0;
-    const state = frameState(dYaw, a.eyes.leftOpen, a.eyes.rightOpen, smile, t);
+    const state = frameState(dYaw, a.eyes, eyeBaseline, smile, t);
     if (i === 0 && state !== "NEUTRAL") failures.add("FIRST_FRAME_NOT_NEUTRAL");
     evidence.push({
       timestampMs,
@@ -383,19 +384,26 @@ async function loadOwned(
 /**
  * One frame's state: a turn wins over closed eyes, closed eyes over a smile; eyes and mouth count
  * only on a face near frontal (models misread them on turned faces); NEUTRAL only well inside every band.
+ * Eyes are judged against the person's own first frame (`baseline`, the less open eye there):
+ * fr_eye reads open eyes anywhere from 0.4 to 1 with the light and the shape of the eyes, so
+ * "open" is as open as at the start (or above the absolute band), and a blink must fall below
+ * the absolute closed band and to half the start; eyes that start below eyeBaselineAbove are never open.
  */
 function frameState(
   dYaw: number,
-  leftOpen: number,
-  rightOpen: number,
+  eyes: { readonly leftOpen: number; readonly rightOpen: number },
+  baseline: number,
   smile: number,
   t: LivenessThresholds,
 ): FrameState {
   if (dYaw >= t.turnYawDegrees) return "TURNED_LEFT";
   if (dYaw <= -t.turnYawDegrees) return "TURNED_RIGHT";
   if (Math.abs(dYaw) >= t.turnYawDegrees / 2) return "UNCLEAR";
-  if (Math.max(leftOpen, rightOpen) < t.eyeClosedBelow) return "EYES_CLOSED";
-  const eyesOpen = Math.min(leftOpen, rightOpen) > t.eyeOpenAbove;
+  if (Math.max(eyes.leftOpen, eyes.rightOpen) < Math.min(t.eyeClosedBelow, t.eyeClosedRelative * baseline))
+    return "EYES_CLOSED";
+  const eyesOpen =
+    baseline >= t.eyeBaselineAbove &&
+    Math.min(eyes.leftOpen, eyes.rightOpen) >= Math.min(t.eyeOpenAbove, t.eyeOpenRelative * baseline);
   if (smile >= t.smileAbove) return eyesOpen ? "SMILING" : "UNCLEAR";
   if (eyesOpen && smile < t.smileAbove / 2) return "NEUTRAL";
   return "UNCLEAR";
