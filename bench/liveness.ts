@@ -131,13 +131,15 @@ const recode = async (image: RgbImage, quality: number, scale: number): Promise<
 process.stdout.write(
   `${faces.length} faces; ${GENUINE_PER_FACE} genuine and ${ATTACKS_PER_FACE} attacks of each type per face …\n`,
 );
-// The run can be split by person over several processes (BENCH_LIVENESS_PEOPLE=amy,leonard and
+// The run can be split by person or photo over processes (BENCH_LIVENESS_PEOPLE=amy,leonard1 and
 // BENCH_LIVENESS_SAVE=file each), then reported together (BENCH_LIVENESS_FROM=file1,file2).
 const people = process.env.BENCH_LIVENESS_PEOPLE?.split(",");
 const from = process.env.BENCH_LIVENESS_FROM?.split(",");
 if (from) for (const file of from) trials.push(...(JSON.parse(await readFile(file, "utf8")) as Trial[]));
 let session = 1;
-for (const face of from ? [] : faces.filter((f) => people === undefined || people.includes(f.person))) {
+const photoName = (f: Face): string => `${f.person}${(f.index % 5) + 1}`;
+const chosen = (f: Face): boolean => people === undefined || people.includes(f.person) || people.includes(photoName(f));
+for (const face of from ? [] : faces.filter(chosen)) {
   // Genuine sessions first: the node remembers them, and the sequence-replay attacks re-use them.
   const recordings: Array<{ frames: RgbImage[]; steps: readonly string[] }> = [];
   // the development split only sets the passive threshold and shows the checks' weaknesses: a
@@ -164,7 +166,7 @@ for (const face of from ? [] : faces.filter((f) => people === undefined || peopl
       );
     }
   }
-  process.stdout.write(`  ${face.person}${(face.index % 5) + 1} done\n`);
+  process.stdout.write(`  ${photoName(face)} done\n`);
 }
 
 if (process.env.BENCH_LIVENESS_SAVE) {
