@@ -136,27 +136,35 @@ process.stdout.write(
 const people = process.env.BENCH_LIVENESS_PEOPLE?.split(",");
 const from = process.env.BENCH_LIVENESS_FROM?.split(",");
 if (from) for (const file of from) trials.push(...(JSON.parse(await readFile(file, "utf8")) as Trial[]));
+/** With BENCH_LIVENESS_SAVE, the trials so far are written after each one (a split run can be cut short). */
+async function save(): Promise<void> {
+  if (process.env.BENCH_LIVENESS_SAVE) await writeFile(process.env.BENCH_LIVENESS_SAVE, JSON.stringify(trials));
+}
 let session = 1;
 const photoName = (f: Face): string => `${f.person}${(f.index % 5) + 1}`;
 const chosen = (f: Face): boolean => people === undefined || people.includes(f.person) || people.includes(photoName(f));
 for (const face of from ? [] : faces.filter(chosen)) {
-  // Genuine sessions first: the node remembers them, and the sequence-replay attacks re-use them.
   const recordings: Array<{ frames: RgbImage[]; steps: readonly string[] }> = [];
   // the development split only sets the passive threshold and shows the checks' weaknesses: a
-  // third of the genuine trials and a tenth of the attacks are enough there
-  const share = (n: number, part = 3) => (DEV.has(face.person) ? Math.max(1, Math.ceil(n / part)) : n);
-  for (let g = 0; g < share(GENUINE_PER_FACE); g++) {
-    let steps: readonly string[] = [];
-    const kept = await run(face, "GENUINE", async (script, start) => {
-      steps = script.steps;
-      return framesFor(face, script, start, { session: session++ });
-    });
-    recordings.push({ frames: kept.map((k) => k.image), steps });
-  }
+  // twentieth of the trials is enough there
+  const share = (n: number) => (DEV.has(face.person) ? Math.max(1, Math.ceil(n / 20)) : n);
   // The attacker's photo: another eval photo of the same person.
   const others = faces.filter((f) => f.person === face.person && f.index !== face.index);
-  for (const type of ATTACK_TYPES) {
-    for (let k = 0; k < share(ATTACKS_PER_FACE, 10); k++) {
+  // Rounds of one genuine session and one attack of each type, so that a run cut short (saved
+  // after every trial) still has as many attacks of each type; a genuine session is remembered by
+  // the node before the sequence-replay attacks re-use it.
+  for (let k = 0; k < Math.max(share(GENUINE_PER_FACE), share(ATTACKS_PER_FACE)); k++) {
+    if (k < share(GENUINE_PER_FACE)) {
+      let steps: readonly string[] = [];
+      const kept = await run(face, "GENUINE", async (script, start) => {
+        steps = script.steps;
+        return framesFor(face, script, start, { session: session++ });
+      });
+      recordings.push({ frames: kept.map((r) => r.image), steps });
+      await save();
+    }
+    if (k >= share(ATTACKS_PER_FACE)) continue;
+    for (const type of ATTACK_TYPES) {
       const seed = face.index * 10_000 + ATTACK_TYPES.indexOf(type) * 100 + k;
       const photo = others[k % others.length]!.image;
       await run(face, type, async (script, start) =>
@@ -164,13 +172,14 @@ for (const face of from ? [] : faces.filter(chosen)) {
           ? sequenceReplay(recordings[k % recordings.length]!, script, start, seed, recode)
           : photoAttack(type, photo, script, start, seed),
       );
+      await save();
     }
   }
   process.stdout.write(`  ${photoName(face)} done\n`);
 }
 
 if (process.env.BENCH_LIVENESS_SAVE) {
-  await writeFile(process.env.BENCH_LIVENESS_SAVE, JSON.stringify(trials));
+  await save();
   await model.close();
   process.exit(0);
 }
