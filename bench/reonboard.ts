@@ -44,9 +44,12 @@ try {
   });
   const rows = [
     row("attestation lookup (chain)", stage("reuse.lookup")),
+    row("source revocation (chain)", stage("reuse.revocation")),
     row("consent relay (1 transaction)", stage("reuse.consent")),
     row("record fetch (chain checks, libp2p, proofs)", stage("reuse.fetch")),
     row("liveness + face match", stage("biometrics")),
+    row("registry re-check", stage("registry")),
+    row("sanctions screening", stage("screening")),
     row("vault (seal, store, queue)", stage("vault")),
     row(
       "server total",

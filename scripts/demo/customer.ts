@@ -140,7 +140,7 @@ async function rehearsed(
     sent = await asSent(
       framesFor(face, challenge, startMs, {
         session: nextSession(),
-        turnDegrees: 58 + strength * 2,
+        turnDegrees: 45 + strength * 3,
         smileStrength: 0.3 + strength * 0.03,
       }),
     );

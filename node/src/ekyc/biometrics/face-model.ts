@@ -14,8 +14,8 @@
  * - `eyeState` returns per-eye probabilities that the eye is open, in [0, 1].
  * - `liveness` returns the probability in [0, 1] that the face is a live presentation.
  * - `analyseFrames` gives, per frame, what the calls above give for its single face (frame-analysis.ts),
- *   or why there is none; it takes ownership of the images' pixel buffers (an adapter may transfer
- *   them to another thread, which detaches them), so callers pass pixels they no longer need.
+ *   or why there is none; the caller's pixel buffers stay usable afterwards (an adapter that moves
+ *   them to another thread copies them first): the liveness check embeds one of them later.
  * - after `close()` every call rejects with FACE_MODEL_CLOSED; close() is idempotent.
  */
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";

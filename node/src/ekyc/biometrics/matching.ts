@@ -25,8 +25,14 @@ export interface BiometricThresholds {
 /** The active challenge's rules; thresholds.json's provenance says where each value comes from. */
 export interface LivenessThresholds {
   readonly turnYawDegrees: number;
+  /** Eyes closed below this (fr_eye's open probability, the more open eye), and below eyeClosedRelative x the first frame's. */
   readonly eyeClosedBelow: number;
+  readonly eyeClosedRelative: number;
+  /** Eyes open above this or above eyeOpenRelative x the first frame's reading (the person's own open eyes). */
   readonly eyeOpenAbove: number;
+  readonly eyeOpenRelative: number;
+  /** The first frame's eyes must read at least this open: a blink cannot be seen from eyes that look half-closed. */
+  readonly eyeBaselineAbove: number;
   /** Smile score (liveness/expression.ts) above which a frame shows a smile. */
   readonly smileAbove: number;
   /** Passive liveness below this sends the case to review; null: advisory only. */

@@ -210,9 +210,21 @@ describe("active liveness challenge", () => {
     it("DIFFERENT_PERSON_IN_FRAMES when another face appears in a frame", async () => {
       const c = challengeOf(steps);
       const frames = framesFor(howard, c, c.issuedAt + 10);
-      // the last frame always gets an embedding (as do the first and one picked at random)
-      frames[6] = { image: await evalImage("penny", 1), timestampMs: frames[6]!.timestampMs };
+      // every neutral frame after the first is another person: whichever the node picks is compared
+      const penny = await evalImage("penny", 1);
+      for (const i of [2, 4, 6]) frames[i] = { image: jitter(penny, i), timestampMs: frames[i]!.timestampMs };
       const r = await run(c, frames);
+      expect(r.frames.map((f) => f.state)).to.deep.equal([
+        "NEUTRAL",
+        "TURNED_LEFT",
+        "NEUTRAL",
+        "EYES_CLOSED",
+        "NEUTRAL",
+        "TURNED_RIGHT",
+        "NEUTRAL",
+      ]);
+      expect(r.minSimilarityToFirst).to.be.below(thresholds.match.review);
+      expect(r.frames.filter((f) => f.similarityToFirst !== null)).to.have.length(1);
       expect(r.failures).to.include("DIFFERENT_PERSON_IN_FRAMES");
     });
     it("FRAME_WITHOUT_FACE when a frame has no face", async () => {

@@ -162,7 +162,7 @@ export interface FrameEvidence {
   readonly smile: number | null;
   /** only on the frames the plan scored (the frontal one) */
   readonly passiveLiveness: number | null;
-  /** only on the frames whose identity was checked (first, last, one picked at random) */
+  /** only on the one frame whose identity was checked (a NEUTRAL frame picked at random) */
   readonly similarityToFirst: number | null;
   readonly pixelSha256: string | null;
   readonly faceHash: string | null;
@@ -228,8 +228,8 @@ export function checkFrameTiming(challenge: Challenge, frames: readonly Challeng
  * Checks the frames against an already-consumed challenge. Malformed frame lists throw
  * (ChallengeError); what the frames show is returned as evidence with `passed` and the failures.
  * The frames are decoded here and analysed in one model call (frame-analysis.ts): every frame gets
- * the cheap models, only the first, the last and one frame picked at random get an embedding (the
- * identity check; the motion check binds the frames between them), only the first passive liveness.
+ * the cheap models, only the first an embedding and passive liveness; one NEUTRAL frame picked at
+ * random gets an embedding afterwards (identityCheck).
  * `memory` (the issuer's) refuses frames seen in an earlier session and then remembers these.
  */
 export async function verifyChallenge(
@@ -247,11 +247,11 @@ export async function verifyChallenge(
   // Decode everything first; a frame that is not an image counts as a frame without a face.
   const loaded = await Promise.all(frames.map((f) => loadOwned(f.image)));
   const decoded = loaded.flatMap((l) => (l === null ? [] : [l]));
-  const n = frames.length;
-  const middle = n > 2 ? 1 + randomInt(n - 2) : 0;
+  // The embedding (the most expensive model) runs on the first frame here, and on one more frame
+  // once the states are known (identityCheck below); passive liveness on the first frame only.
   const plan: FramePlan = {
     minFaceSize: options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE,
-    embed: [...new Set([0, middle, n - 1])],
+    embed: [0],
     passive: [0],
   };
   // Indices in `plan` are over all frames: undecodable frames are analysed as 1x1 blanks (no face).
@@ -265,9 +265,9 @@ export async function verifyChallenge(
 
   const first = analyses[0]?.face === "ONE" ? analyses[0] : null;
   const firstMouth: MouthGeometry | null = first ? mouthGeometry(first.landmarks) : null;
+  const eyeBaseline = first ? Math.min(first.eyes.leftOpen, first.eyes.rightOpen) : 0;
   const evidence: FrameEvidence[] = [];
   const seenPixels = new Set<string>();
-  let minSim: number | null = null;
   for (const [i, a] of analyses.entries()) {
     const pixelSha256 = loaded[i]?.pixelSha256 ?? null;
     if (pixelSha256 !== null && seenPixels.has(pixelSha256)) failures.add("DUPLICATE_FRAMES");
@@ -292,17 +292,8 @@ export async function verifyChallenge(
     const yaw = headYaw(a.pose, a.landmarks);
     const dYaw = yaw - (first ? headYaw(first.pose, first.landmarks) : yaw);
     const smile = firstMouth ? smileScore(firstMouth, mouthGeometry(a.landmarks)) : 0;
-    const state = frameState(dYaw, a.eyes.leftOpen, a.eyes.rightOpen, smile, t);
+    const state = frameState(dYaw, a.eyes, eyeBaseline, smile, t);
     if (i === 0 && state !== "NEUTRAL") failures.add("FIRST_FRAME_NOT_NEUTRAL");
-    let sim: number | null = null;
-    // identity is compared on neutral frames: a turned or smiling face matches its own frontal
-    // frame less well; the action frames between are bound to them by the motion check
-    if (first?.embedding && a.embedding && state === "NEUTRAL") {
-      sim = cosineSimilarity(first.embedding, a.embedding);
-      minSim = minSim === null ? sim : Math.min(minSim, sim);
-      // the review threshold: no impostor pair of the eval set reaches it (max 0.239)
-      if (sim < thresholds.match.review) failures.add("DIFFERENT_PERSON_IN_FRAMES");
-    }
     evidence.push({
       timestampMs,
       state,
@@ -310,11 +301,17 @@ export async function verifyChallenge(
       eyesOpen: Math.min(a.eyes.leftOpen, a.eyes.rightOpen),
       smile,
       passiveLiveness: a.passive,
-      similarityToFirst: sim,
+      similarityToFirst: null,
       pixelSha256,
       faceHash: a.faceHash,
     });
   }
+
+  const identity = await identityCheck(model, first?.embedding ?? null, evidence, analyses, loaded);
+  // the review threshold: no impostor pair of the eval set reaches it (max 0.239)
+  if (identity !== null && identity.similarity < thresholds.match.review) failures.add("DIFFERENT_PERSON_IN_FRAMES");
+  if (identity !== null)
+    evidence[identity.frame] = { ...evidence[identity.frame]!, similarityToFirst: identity.similarity };
 
   const runs = observedActionRuns(evidence.map((e) => e.state));
   const observed = runs.map((r) => r.step);
@@ -346,14 +343,37 @@ export async function verifyChallenge(
     expected: challenge.steps,
     observed,
     frames: evidence,
-    minSimilarityToFirst: minSim,
+    minSimilarityToFirst: identity?.similarity ?? null,
     frontalEmbedding: first?.embedding ?? null,
     frontalPixelSha256: first ? (loaded[0]?.pixelSha256 ?? null) : null,
     frontalBytesSha256: first ? (loaded[0]?.bytesSha256 ?? null) : null,
   };
 }
 
-/** Decoded pixels this call owns (the model may take their buffers), or null for bytes that are not an image. */
+/**
+ * The person of the first frame, compared with one NEUTRAL frame after it picked at random (a turned
+ * or smiling face matches its own frontal frame less well; the action frames between are bound to
+ * the neutral ones by the motion check). Picked once the states are known, so the one extra
+ * embedding is never spent on an action frame, and the sender cannot know which frame it will be.
+ * Null when the first frame has no face or no later frame is NEUTRAL.
+ */
+async function identityCheck(
+  model: FaceModel,
+  firstEmbedding: Float32Array | null,
+  evidence: readonly FrameEvidence[],
+  analyses: readonly FrameAnalysis[],
+  loaded: readonly ({ image: RgbImage } | null)[],
+): Promise<{ frame: number; similarity: number } | null> {
+  const neutral = evidence.flatMap((e, i) => (i > 0 && e.state === "NEUTRAL" ? [i] : []));
+  if (firstEmbedding === null || neutral.length === 0) return null;
+  const frame = neutral[randomInt(neutral.length)]!;
+  const a = analyses[frame]!;
+  const image = loaded[frame]?.image;
+  if (a.face !== "ONE" || image === undefined) return null;
+  return { frame, similarity: cosineSimilarity(firstEmbedding, await model.embed(image, a.landmarks)) };
+}
+
+/** Decoded pixels this call owns, or null for bytes that are not an image. */
 async function loadOwned(
   input: FaceImageInput,
 ): Promise<{ image: RgbImage; pixelSha256: string; bytesSha256: string | null } | null> {
@@ -375,19 +395,26 @@ async function loadOwned(
 /**
  * One frame's state: a turn wins over closed eyes, closed eyes over a smile; eyes and mouth count
  * only on a face near frontal (models misread them on turned faces); NEUTRAL only well inside every band.
+ * Eyes are judged against the person's own first frame (`baseline`, the less open eye there):
+ * fr_eye reads open eyes anywhere from 0.4 to 1 with the light and the shape of the eyes, so
+ * "open" is as open as at the start (or above the absolute band), and a blink must fall below
+ * the absolute closed band and to half the start; eyes that start below eyeBaselineAbove are never open.
  */
 function frameState(
   dYaw: number,
-  leftOpen: number,
-  rightOpen: number,
+  eyes: { readonly leftOpen: number; readonly rightOpen: number },
+  baseline: number,
   smile: number,
   t: LivenessThresholds,
 ): FrameState {
   if (dYaw >= t.turnYawDegrees) return "TURNED_LEFT";
   if (dYaw <= -t.turnYawDegrees) return "TURNED_RIGHT";
   if (Math.abs(dYaw) >= t.turnYawDegrees / 2) return "UNCLEAR";
-  if (Math.max(leftOpen, rightOpen) < t.eyeClosedBelow) return "EYES_CLOSED";
-  const eyesOpen = Math.min(leftOpen, rightOpen) > t.eyeOpenAbove;
+  if (Math.max(eyes.leftOpen, eyes.rightOpen) < Math.min(t.eyeClosedBelow, t.eyeClosedRelative * baseline))
+    return "EYES_CLOSED";
+  const eyesOpen =
+    baseline >= t.eyeBaselineAbove &&
+    Math.min(eyes.leftOpen, eyes.rightOpen) >= Math.min(t.eyeOpenAbove, t.eyeOpenRelative * baseline);
   if (smile >= t.smileAbove) return eyesOpen ? "SMILING" : "UNCLEAR";
   if (eyesOpen && smile < t.smileAbove / 2) return "NEUTRAL";
   return "UNCLEAR";

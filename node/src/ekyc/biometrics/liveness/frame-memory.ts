@@ -6,8 +6,8 @@
  * oldest sessions are forgotten first. In memory: a restart forgets, which only weakens this check
  * until it refills.
  *
- * Lookup is multi-index hashing: two hashes at most 7 bits apart share at least one of their eight
- * 32-bit chunks, so only remembered hashes sharing a chunk are compared.
+ * Lookup is multi-index hashing: two hashes at most 15 bits apart share at least one of their
+ * sixteen 16-bit chunks, so only remembered hashes sharing a chunk are compared.
  */
 export class FrameMemory {
   readonly #capacity: number;
@@ -19,9 +19,9 @@ export class FrameMemory {
     this.#capacity = Math.max(1, capacitySessions);
   }
 
-  /** Indices of the frames within `maxDistance` bits (at most 7) of a remembered frame. */
+  /** Indices of the frames within `maxDistance` bits (at most CHUNKS - 1) of a remembered frame. */
   seenBefore(hashes: readonly string[], maxDistance: number): number[] {
-    const limit = Math.min(7, maxDistance);
+    const limit = Math.min(CHUNKS - 1, maxDistance);
     const found: number[] = [];
     hashes.forEach((hex, i) => {
       for (const key of chunkKeys(hex)) {
@@ -60,10 +60,13 @@ export class FrameMemory {
   }
 }
 
-/** The eight chunks of a hash as index keys (position and value). */
+/** Chunks per hash: hashes up to CHUNKS - 1 bits apart are found (pigeonhole). */
+const CHUNKS = 16;
+
+/** The chunks of a hash as index keys (position and value). */
 function chunkKeys(hex: string): string[] {
-  const size = Math.ceil(hex.length / 8);
-  return Array.from({ length: 8 }, (_, i) => `${i}:${hex.slice(i * size, (i + 1) * size)}`);
+  const size = Math.ceil(hex.length / CHUNKS);
+  return Array.from({ length: CHUNKS }, (_, i) => `${i}:${hex.slice(i * size, (i + 1) * size)}`);
 }
 
 function bitDistance(a: string, b: string): number {
