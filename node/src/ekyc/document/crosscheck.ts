@@ -4,10 +4,11 @@
  * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
-import { foldDiacritics } from "@kycnet/sdk/protocol";
+import { foldDiacritics, isIcaoStateCode } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";
+import { isPassport, passportNumberOf } from "./passport-fields.ts";
 import {
   DOCUMENT_FIELDS,
   type Agreement,
@@ -58,18 +59,19 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     const vietnameseCard = mrz.format === "TD1" && mrz.issuingState === "VNM";
     // Vietnamese TD1: the document number is the id's last 9 digits, the optional data the full 12.
     const fullId = /^\d{12}/.exec(mrz.optionalData)?.[0];
-    if (checked(mrz, "documentNumber")) {
+    const passportNumber = passportNumberOf(mrz);
+    if (passportNumber !== null) r.idNumber.mrz = passportNumber;
+    else if (checked(mrz, "documentNumber") && !isPassport(mrz)) {
       if (!vietnameseCard) r.idNumber.mrz = mrz.documentNumber;
       else if (fullId !== undefined && fullId.endsWith(mrz.documentNumber)) r.idNumber.mrz = fullId;
     }
     if (checked(mrz, "dateOfBirth") && mrz.dateOfBirth !== null) r.dateOfBirth.mrz = mrz.dateOfBirth;
     if (checked(mrz, "expiryDate") && mrz.expiryDate !== null) r.expiryDate.mrz = mrz.expiryDate;
     if (mrz.sex !== "X") r.sex.mrz = mrz.sex;
-    if (/^[A-Z]{3}$/.test(mrz.nationality)) r.nationality.mrz = mrz.nationality;
+    if (isIcaoStateCode(mrz.nationality)) r.nationality.mrz = mrz.nationality;
     const name = mrzFullName(mrz);
     if (name.length > 0) r.fullName.mrz = name;
-    r.documentType.mrz =
-      mrz.format === "TD3" && mrz.documentCode.startsWith("P") ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
+    r.documentType.mrz = isPassport(mrz) ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
   }
   if (ocr !== null) {
     const set = (field: DocumentFieldName, value: string | null) => {

@@ -10,6 +10,7 @@ import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
+import { readPassport } from "./read-passport.ts";
 import { portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
@@ -54,10 +55,8 @@ export interface ReadDocumentOptions {
   skipOcr?: boolean;
 }
 
-export interface DocumentImages {
-  front: Uint8Array;
-  back?: Uint8Array;
-}
+/** A Vietnamese card's two sides (the back optional), or a passport's data page (read-passport.ts). */
+export type DocumentImages = { front: Uint8Array; back?: Uint8Array } | { passport: Uint8Array };
 
 const ADULT_AGE = 18;
 
@@ -74,9 +73,16 @@ function checksFor(result: Pick<DocumentResult, "fields">, now: Date): DocumentC
 }
 
 export async function readDocument(images: DocumentImages, options: ReadDocumentOptions): Promise<DocumentResult> {
-  const started = performance.now();
   const now = options.now ?? new Date();
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  if ("passport" in images)
+    return readPassport(images.passport, {
+      mrz: options.engines.mrz,
+      now,
+      limits,
+      checksFor: (fields, at) => checksFor({ fields }, at),
+    });
+  const started = performance.now();
   const [front, back] = await Promise.all([
     loadImage("front", images.front, limits),
     images.back === undefined ? Promise.resolve(null) : loadImage("back", images.back, limits),
