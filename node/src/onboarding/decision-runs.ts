@@ -43,11 +43,13 @@ import { ReuseNotPossibleError } from "./reuse.ts";
 /** Full eKYC; the card images and frames are dropped once decided (they were needed only for this). */
 export async function runFullEkyc(context: DecisionContext, session: Session): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
-  if (session.front === undefined) throw new SessionStateError(session.id, "upload the front of the card first");
+  if (session.front === undefined)
+    throw new SessionStateError(session.id, "upload the front of the card (or the passport's data page) first");
   if (session.challenge === undefined || session.frames === undefined)
     throw new SessionStateError(session.id, "complete the liveness challenge first");
   const front = session.front;
   const back = session.back;
+  const passport = session.documentKind === "PASSPORT";
   const frames = session.frames;
   const nonce = session.challenge.nonce;
   const chip = session.chip;
@@ -57,7 +59,9 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   // The card and the selfie are independent: read them at once (OCR and face models run on
   // their own native threads and the tesseract worker).
   const [document, selfie] = await Promise.all([
-    timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
+    timed("document", () =>
+      deps.readDocument(passport ? { passport: front } : back === undefined ? { front } : { front, back }),
+    ),
     timed("biometrics", () =>
       verifySelfie(
         {
@@ -71,11 +75,15 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   ]);
   const f = document.fields;
   // The chip portrait goes to the registry, which compares it with its own photo (seed 003 §2.4).
-  const registry = await checkIdentity(context, document, reference?.registryJpeg);
+  // A passport's holder is a foreign national, whom the citizens' registry does not hold: it is not
+  // asked, and the rules send the case to a reviewer (REGISTRY_NOT_APPLICABLE).
+  const registry = passport ? null : await checkIdentity(context, document, reference?.registryJpeg);
+  // Screened with the nationality the document gives (a passport's MRZ); only a card defaults to VNM.
+  const nationality = f.nationality.value || (passport ? "" : "VNM");
   const screening = await screen(context, {
     fullName: f.fullName.value,
     dateOfBirth: f.dateOfBirth.value,
-    nationality: f.nationality.value || "VNM",
+    ...(nationality === "" ? {} : { nationality }),
   });
   const chipCheck =
     chip === undefined
@@ -88,7 +96,7 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     {
       document: documentAssessment(document, chipCheck),
       biometric: biometricAssessment(selfie),
-      registry: registryAssessment(registry),
+      registry: registry === null ? { status: "NOT_APPLICABLE" } : registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
       asOf: clock().toISOString().slice(0, 10),
     },
@@ -104,7 +112,7 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
     frames,
     document,
     selfie,
-    registry,
+    ...(registry === null ? {} : { registry }),
     screening,
   };
   const decision = await timed("vault", () =>
@@ -282,7 +290,7 @@ function fullEkycDraft(
       fullName: f.fullName.value,
       dateOfBirth: f.dateOfBirth.value,
       sex: f.sex.value,
-      nationality: f.nationality.value || "VNM",
+      nationality: f.nationality.value || (document.documentType === "PASSPORT" ? "" : "VNM"),
       address: f.address.value,
       issueDate: f.issueDate.value,
       expiryDate: f.expiryDate.value,

@@ -74,7 +74,24 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       const session = open(sessionId);
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
-      deps.sessions.holdImages(session, { [side]: bytes });
+      // One document per session: a card's sides, or a passport's data page (held as the front).
+      const passport = session.documentKind === "PASSPORT";
+      if (side === "passport") {
+        if (!passport && (session.front !== undefined || session.back !== undefined))
+          throw new SessionStateError(
+            sessionId,
+            "this session holds an ID card: a passport needs a session of its own",
+          );
+        deps.sessions.holdImages(session, { front: bytes });
+        session.documentKind = "PASSPORT";
+      } else {
+        if (passport)
+          throw new SessionStateError(
+            sessionId,
+            "this session holds a passport: an ID card needs a session of its own",
+          );
+        deps.sessions.holdImages(session, { [side]: bytes });
+      }
     },
 
     async createChipChallenge(sessionId: string) {
@@ -147,8 +164,10 @@ function sessionView(s: Session): OnboardingSessionView {
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
     documents: {
-      front: s.front !== undefined || s.decision !== undefined,
+      front: s.documentKind !== "PASSPORT" && (s.front !== undefined || s.decision !== undefined),
       back: s.back !== undefined,
+      // Only said for a passport session: card sessions keep their shape.
+      ...(s.documentKind === "PASSPORT" ? { passport: true } : {}),
       // Only said once a chip was uploaded: sessions of nodes (and fakes) without chips keep their shape.
       ...(s.chip === undefined ? {} : { chip: true }),
     },

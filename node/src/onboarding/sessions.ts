@@ -30,8 +30,11 @@ export interface Session {
   readonly reuse?: ReuseContext;
   readonly createdAt: number;
   readonly expiresAt: number;
+  /** A card's front, or (documentKind PASSPORT) a passport's data page. */
   front?: Uint8Array;
   back?: Uint8Array;
+  /** Set when the data page of a passport was uploaded: the session then takes no card side. */
+  documentKind?: "PASSPORT";
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
   challenge?: { id: string; nonce: string; expiresAt: number };

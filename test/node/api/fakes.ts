@@ -58,7 +58,7 @@ interface FakeSession {
   reuseOf?: Hex;
   createdAt: number;
   expiresAt: number;
-  documents: { front?: Uint8Array; back?: Uint8Array };
+  documents: { front?: Uint8Array; back?: Uint8Array; passport?: Uint8Array };
   challenge?: LivenessChallenge;
   frames?: readonly SelfieFrame[];
   decision?: OnboardingDecision;

@@ -36,6 +36,8 @@ export const REASON_CODES = [
   "CHIP_CARD_MISMATCH",
   // added in rule set 1.4.0: a card reported lost, stolen or cancelled since it was issued
   "REGISTRY_CARD_INVALID",
+  // added in rule set 1.5.0: a foreign passport, whose holder the citizens' registry cannot confirm
+  "REGISTRY_NOT_APPLICABLE",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

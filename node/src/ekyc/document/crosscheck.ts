@@ -59,7 +59,7 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     const vietnameseCard = mrz.format === "TD1" && mrz.issuingState === "VNM";
     // Vietnamese TD1: the document number is the id's last 9 digits, the optional data the full 12.
     const fullId = /^\d{12}/.exec(mrz.optionalData)?.[0];
-    const passportNumber = passportNumberOf(mrz);
+    const passportNumber = passportNumberOf(mrz, checked(mrz, "documentNumber"));
     if (passportNumber !== null) r.idNumber.mrz = passportNumber;
     else if (checked(mrz, "documentNumber") && !isPassport(mrz)) {
       if (!vietnameseCard) r.idNumber.mrz = mrz.documentNumber;
