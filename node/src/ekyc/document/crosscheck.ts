@@ -28,7 +28,8 @@ const PREFERENCE: Record<DocumentFieldName, readonly DocumentSource[]> = {
   sex: ["qr", "mrz", "ocr"],
   nationality: ["mrz", "ocr", "qr"],
   address: ["qr", "ocr"],
-  issueDate: ["qr"],
+  // The back's printed date (read from the back photo) is the second source.
+  issueDate: ["qr", "ocr"],
   expiryDate: ["mrz", "ocr"],
   documentType: ["mrz", "qr", "ocr"],
 };
@@ -41,7 +42,13 @@ const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => 
 export const mrzFullName = (mrz: MrzData): string =>
   [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
 
-export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr: FrontOcrResult | null): Readings {
+/** `printedIssueDate`: the back's printed issue date (ocr/back.ts), read as the printed-text source. */
+export function collectReadings(
+  qr: CccdQrData | null,
+  mrz: MrzData | null,
+  ocr: FrontOcrResult | null,
+  printedIssueDate: string | null = null,
+): Readings {
   const r = Object.fromEntries(DOCUMENT_FIELDS.map((f) => [f, {}])) as Readings;
   if (qr !== null) {
     Object.assign(r.idNumber, { qr: qr.idNumber });
@@ -86,6 +93,7 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     set("expiryDate", ocr.expiryDate);
     if (ocr.idNumber !== null) r.documentType.ocr = ocr.idNumber.length === 9 ? "CMND" : "CCCD";
   }
+  if (printedIssueDate !== null) r.issueDate.ocr = printedIssueDate;
   return r;
 }
 

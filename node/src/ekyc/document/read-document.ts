@@ -15,6 +15,7 @@ import { portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
+import { readBackIssueDate } from "./ocr/back.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
 import { rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
@@ -112,6 +113,11 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     options.skipOcr === true
       ? null
       : await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
+  // The back's one printed field the record needs: its issue date, cross-checked with the QR's.
+  const backOcr =
+    options.skipOcr === true || back === null
+      ? null
+      : await readBackIssueDate({ data: back.gray, width: back.width, height: back.height }, options.engines.text);
   const ocrMs = performance.now() - t;
   t = performance.now();
   // Only a card anchored on its QR has its ghost and portrait where the layout says.
@@ -130,7 +136,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     );
 
   t = performance.now();
-  const readings = collectReadings(qrData, mrz?.data ?? null, ocr);
+  const readings = collectReadings(qrData, mrz?.data ?? null, ocr, backOcr?.issueDate ?? null);
   const { fields, disagreements } = crossCheck(readings);
   signals.push(...(await consistencySignals({ readings, ocr, mrz, front, back, portrait, fields })));
   const checks = checksFor({ fields }, now);
@@ -150,7 +156,10 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       mrzRepairs: (mrz?.repairs ?? []).map(
         (r) => `line ${r.line + 1} col ${r.index + 1}: ${r.from} → ${r.to} (${r.why})`,
       ),
-      ocrLines: Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
+      ocrLines: {
+        ...Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
+        ...(backOcr === null ? {} : { backIssueDate: backOcr.line.text }),
+      },
     },
     timings: {
       decodeMs: round(decodeMs),
