@@ -9,6 +9,7 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import { Method, reuseSourceCommitment, secureRandomBytes, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
 import { decodeTemplate, verifySelfie } from "../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
+import { isoNationalityOf } from "../ekyc/checks/sanctions/countries.ts";
 import type { ScreeningQuery, ScreeningResult } from "../ekyc/checks/sanctions/port.ts";
 import {
   biometricAssessment,
@@ -79,11 +80,11 @@ export async function runFullEkyc(context: DecisionContext, session: Session): P
   // asked, and the rules send the case to a reviewer (REGISTRY_NOT_APPLICABLE).
   const registry = passport ? null : await checkIdentity(context, document, reference?.registryJpeg);
   // Screened with the nationality the document gives (a passport's MRZ); only a card defaults to VNM.
-  const nationality = f.nationality.value || (passport ? "" : "VNM");
+  const nationality = isoNationalityOf(f.nationality.value || (passport ? "" : "VNM"));
   const screening = await screen(context, {
     fullName: f.fullName.value,
     dateOfBirth: f.dateOfBirth.value,
-    ...(nationality === "" ? {} : { nationality }),
+    ...(nationality === undefined ? {} : { nationality }),
   });
   const chipCheck =
     chip === undefined
@@ -151,10 +152,12 @@ export async function runReuse(
   );
   const f = reuse.fields;
   const registry = await recheckRegistryAtReuse(context, f);
+  // A passport record's nationality is an ICAO code (Germany: D); the lists speak ISO alpha-3.
+  const nationality = isoNationalityOf(f.nationality);
   const screening = await screen(context, {
     fullName: f.fullName,
     dateOfBirth: f.dateOfBirth,
-    nationality: f.nationality,
+    ...(nationality === undefined ? {} : { nationality }),
   });
   const result = decide(
     {
