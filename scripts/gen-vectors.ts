@@ -53,6 +53,31 @@ const people = [
     documentType: "CCCD_CHIP",
     faceTemplate: id("face-template-2"),
   },
+  // A foreign national onboarded with a passport (ICAO 9303's specimen): the idNumber names the
+  // kind and the issuing state; a passport's data page has no address, no issue date in its MRZ.
+  {
+    idNumber: "p:uto:l898902c3",
+    fullName: "Eriksson  Anna María",
+    dateOfBirth: "1974-08-12",
+    sex: "F",
+    nationality: "UTO",
+    expiryDate: "2032-04-15",
+    documentType: "PASSPORT",
+    faceTemplate: id("face-template-3"),
+  },
+  // Germany's one-letter state code (printed D<< in the MRZ), as issuing state and nationality.
+  {
+    idNumber: "P:D:C01X00T47",
+    fullName: "MUSTERMANN ERIKA",
+    dateOfBirth: "1983-08-12",
+    sex: "F",
+    nationality: "D",
+    address: "",
+    issueDate: "",
+    expiryDate: "2031-10-31",
+    documentType: "PASSPORT",
+    faceTemplate: id("face-template-4"),
+  },
 ];
 
 const bigintJson = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
@@ -79,8 +104,8 @@ const subject = new Wallet(id("kycnet/vector/subject")).address as Hex;
 const data: AttestationData[] = records.map((r, i) => ({
   subject,
   recordRoot: r.root,
-  method: i === 0 ? Method.FULL_EKYC : Method.FULL_EKYC_NFC,
-  assuranceLevel: i === 0 ? 1 : 2,
+  method: i === 1 ? Method.FULL_EKYC_NFC : Method.FULL_EKYC,
+  assuranceLevel: i === 1 ? 2 : 1,
   pipelineVersion: encodePipelineVersion("ekyc/0.1.0"),
   issuedAt: 1_760_000_000n + BigInt(i),
   expiresAt: 1_860_000_000n,

@@ -8,6 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import {
+  BACK_ISSUE_DATE_TEXT,
   CARD_HEIGHT,
   CARD_WIDTH,
   FRONT_GHOST,
@@ -107,14 +108,19 @@ export function frontSvg(p: SyntheticPerson, overrides: Partial<Record<keyof typ
 </svg>`;
 }
 
-export function backSvg(p: SyntheticPerson, mrz: readonly string[] = td1Lines(p)): string {
+/** `issueDate`: the printed issue date, the person's unless a test prints another one. */
+export function backSvg(
+  p: SyntheticPerson,
+  mrz: readonly string[] = td1Lines(p),
+  issueDate = printedDate(p.issueDate),
+): string {
   const mrzText = mrz.map((line, i) => text(66, 478 + i * 56, 42, line, { family: "OCR B" })).join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}">
   ${cardBackground("#c9c2dd")}
   ${text(40, 60, 16, "Đặc điểm nhân dạng / Personal identification:")}
   ${text(40, 88, 18, "Nốt ruồi C:1cm dưới sau đuôi mắt trái")}
   ${text(40, 140, 16, "Ngày, tháng, năm / Date, month, year:")}
-  ${text(360, 140, 20, printedDate(p.issueDate), { bold: true })}
+  ${text(BACK_ISSUE_DATE_TEXT.x, BACK_ISSUE_DATE_TEXT.y, BACK_ISSUE_DATE_TEXT.size, issueDate, { bold: BACK_ISSUE_DATE_TEXT.bold })}
   ${text(40, 180, 15, "CỤC TRƯỞNG CỤC CẢNH SÁT", { bold: true })}
   ${text(40, 200, 15, "QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI", { bold: true })}
   <path d="M70,250 C110,215 140,285 180,240 S250,230 270,255" stroke="#1d3c8f" stroke-width="3" fill="none"/>
@@ -242,8 +248,8 @@ export async function renderFront(
     .toBuffer();
 }
 
-export async function renderBack(p: SyntheticPerson, mrz?: readonly string[]): Promise<Buffer> {
-  return sharp(Buffer.from(backSvg(p, mrz)))
+export async function renderBack(p: SyntheticPerson, mrz?: readonly string[], issueDate?: string): Promise<Buffer> {
+  return sharp(Buffer.from(backSvg(p, mrz, issueDate)))
     .flatten({ background: "#ffffff" })
     .png()
     .toBuffer();

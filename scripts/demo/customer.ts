@@ -1,6 +1,7 @@
 /**
  * A made-up demo customer: a rendered CCCD card (front with the portrait, QR and printed fields;
- * back with the MRZ) whose portrait is one eval-set photo of a person, and selfie frames answering
+ * back with the MRZ), or with `passport: true` a foreign national's passport data page (TD3),
+ * whose portrait is one eval-set photo of a person, and selfie frames answering
  * any liveness challenge, synthesised from another photo of the same person (see
  * scripts/faces/synthetic-frames.ts for what such frames can and cannot show).
  */
@@ -20,6 +21,7 @@ import { FrameMemory } from "../../node/src/ekyc/biometrics/liveness/frame-memor
 import { loadThresholds } from "../../node/src/ekyc/biometrics/matching.ts";
 import { FRONT_PORTRAIT } from "../../node/src/ekyc/document/layout.ts";
 import { capture } from "../cards/capture.ts";
+import { makePassportHolder, photographPage, renderPassportPage, type PassportHolder } from "../cards/passport.ts";
 import { makePerson, qrPayload, type SyntheticPerson } from "../cards/people.ts";
 import { td1Lines } from "../cards/mrz.ts";
 import { createRng } from "../cards/random.ts";
@@ -28,6 +30,8 @@ import { framesFor, type SyntheticScript } from "../faces/synthetic-frames.ts";
 
 export interface DemoCustomer {
   readonly person: SyntheticPerson;
+  /** With `passport: true`: the foreign national and a photo of their passport's data page (JPEG). */
+  readonly passport?: { readonly holder: PassportHolder; readonly page: Uint8Array };
   readonly front: Uint8Array;
   readonly back: Uint8Array;
   /** The card's portrait (PNG): the photo the chip of this card holds too (scripts/chip). */
@@ -58,6 +62,8 @@ export async function makeDemoCustomer(options: {
   seed: number;
   face: { person: string; portrait: number; selfie: number };
   model: FaceModel;
+  /** Also make a passport data page for a foreign national with the same face. */
+  passport?: boolean;
 }): Promise<DemoCustomer> {
   const rng = createRng(options.seed);
   const person = makePerson(rng);
@@ -67,6 +73,12 @@ export async function makeDemoCustomer(options: {
     .toBuffer();
   const front = await capture(await renderFront(person, portrait, qrPayload(person)), rng, { jpegQuality: 92 });
   const back = await capture(await renderBack(person, td1Lines(person)), rng, { jpegQuality: 92 });
+  let passport: DemoCustomer["passport"];
+  if (options.passport === true) {
+    const holder = makePassportHolder(rng);
+    const page = await photographPage(await renderPassportPage(holder, portrait), rng);
+    passport = { holder, page: new Uint8Array(page) };
+  }
 
   const still = decodeImage(new Uint8Array(await evalPhoto(options.face.person, options.face.selfie)));
   const image = await still;
@@ -83,6 +95,7 @@ export async function makeDemoCustomer(options: {
   const memory = new FrameMemory(1_000);
   return {
     person,
+    ...(passport === undefined ? {} : { passport }),
     portrait,
     front: new Uint8Array(front),
     back: new Uint8Array(back),

@@ -11,6 +11,7 @@ import {
   consentGrantDigest,
   consentIdOf,
   consentRevocationDigest,
+  documentNumberKind,
   fieldLeaf,
   revocationStructHash,
   toAttestationData,
@@ -56,6 +57,13 @@ describe("sdk/protocol shared vectors", () => {
     expect(vectors.batches.length).to.be.greaterThan(0);
     expect(vectors.grants.length).to.be.greaterThan(0);
     expect(vectors.revocations.length).to.be.greaterThan(0);
+  });
+
+  it("has records of both document number kinds, a passport's naming its issuing state", () => {
+    const kinds = vectors.records.map((r) => documentNumberKind(r.leaves.find((l) => l.name === "idNumber")!.value));
+    expect(kinds).to.include("CITIZEN_ID").and.to.include("PASSPORT");
+    const passport = vectors.records.find((r) => r.input.documentType === "PASSPORT")!;
+    expect(passport.leaves.find((l) => l.name === "idNumber")!.value).to.equal("P:UTO:L898902C3");
   });
 
   vectors.records.forEach((v, i) => {

@@ -9,12 +9,17 @@ import { HttpNationalIdRegistry } from "../ekyc/checks/national-id/http-adapter.
 import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import { loadSanctions, type LoadedSanctions } from "./sanctions.ts";
-import { createDocumentEngines, readDocument, type DocumentResult } from "../ekyc/document/index.ts";
+import {
+  createDocumentEngines,
+  readDocument,
+  type DocumentImages,
+  type DocumentResult,
+} from "../ekyc/document/index.ts";
 import { loadTrustStore, type CscaTrustStore } from "../ekyc/document/chip/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Startup } from "./startup.ts";
 
-export type DocumentReader = (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
+export type DocumentReader = (images: DocumentImages) => Promise<DocumentResult>;
 
 /** Pipeline engines a test (or an unusual deployment) may supply instead of building them from config. */
 export interface PipelineOverrides {

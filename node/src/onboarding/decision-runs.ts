@@ -9,6 +9,7 @@ import { KycnetError } from "@kycnet/sdk/errors";
 import { Method, reuseSourceCommitment, secureRandomBytes, type DocumentType, type Hex } from "@kycnet/sdk/protocol";
 import { decodeTemplate, verifySelfie, type SelfieVerification } from "../ekyc/biometrics/index.ts";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
+import { isoNationalityOf } from "../ekyc/checks/sanctions/countries.ts";
 import type { ScreeningQuery, ScreeningResult } from "../ekyc/checks/sanctions/port.ts";
 import {
   biometricAssessment,
@@ -27,7 +28,7 @@ import {
   type ChipVerification,
   type Failure,
 } from "../ekyc/document/chip/index.ts";
-import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { DocumentImages, DocumentResult } from "../ekyc/document/index.ts";
 import type { StoredValue } from "../vault/store/record-store.ts";
 import { activeAuthenticationOf } from "./chip-reading.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
@@ -43,6 +44,16 @@ import { SessionStateError, type ReuseContext, type Session, type SessionImages 
 import { policyExpiresAt } from "./attestation-validity.ts";
 import { ReuseNotPossibleError } from "./reuse.ts";
 
+/** What the document stage reads: a passport's data page (held as the front), or a card's sides. */
+export function documentImages(
+  session: Pick<Session, "documentKind">,
+  front: Uint8Array,
+  back: Uint8Array | undefined,
+): DocumentImages {
+  if (session.documentKind === "PASSPORT") return { passport: front };
+  return back === undefined ? { front } : { front, back };
+}
+
 /**
  * Full eKYC over the session's images (opened by the session store, which deletes them in the write
  * that stores the decision: they were needed only for this); the chip reading goes with them.
@@ -54,9 +65,11 @@ export async function runFullEkyc(
 ): Promise<OnboardingDecision> {
   const { deps, clock, timed } = context;
   const { front, back, frames } = images;
-  if (front === undefined) throw new SessionStateError(session.id, "upload the front of the card first");
+  if (front === undefined)
+    throw new SessionStateError(session.id, "upload the front of the card (or the passport's data page) first");
   if (session.challenge === undefined || frames === undefined)
     throw new SessionStateError(session.id, "complete the liveness challenge first");
+  const passport = session.documentKind === "PASSPORT";
   const nonce = session.challenge.nonce;
   const chip = session.chip;
   // The chip's portrait is the better reference (signed, not photographed through plastic): use it when read.
@@ -67,9 +80,7 @@ export async function runFullEkyc(
   // The card was read already when the customer checked the fields (field-confirmation.ts).
   const reading = session.reading;
   const [read, selfie] = await Promise.all([
-    reading !== undefined
-      ? reading
-      : timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back })),
+    reading !== undefined ? reading : timed("document", () => deps.readDocument(documentImages(session, front, back))),
     timed("biometrics", () =>
       verifySelfie(
         {
@@ -86,11 +97,15 @@ export async function runFullEkyc(
   const document = withCorrections(read, confirmation);
   const f = document.fields;
   // The chip portrait goes to the registry, which compares it with its own photo (seed 003 §2.4).
-  const registry = await checkIdentity(context, document, reference?.registryJpeg);
+  // A passport's holder is a foreign national, whom the citizens' registry does not hold: it is not
+  // asked, and the rules send the case to a reviewer (REGISTRY_NOT_APPLICABLE).
+  const registry = passport ? null : await checkIdentity(context, document, reference?.registryJpeg);
+  // Screened with the nationality the document gives (a passport's MRZ); only a card defaults to VNM.
+  const nationality = isoNationalityOf(f.nationality.value || (passport ? "" : "VNM"));
   const screening = await screen(context, {
     fullName: f.fullName.value,
     dateOfBirth: f.dateOfBirth.value,
-    nationality: f.nationality.value || "VNM",
+    ...(nationality === undefined ? {} : { nationality }),
   });
   const duplicates = await findDuplicates(context, selfie, f.idNumber.value, f.oldIdNumber.value);
   const chipCheck =
@@ -108,7 +123,7 @@ export async function runFullEkyc(
         ...(corrections.length === 0 ? {} : { corrections }),
       },
       biometric: biometricAssessment(selfie),
-      registry: registryAssessment(registry),
+      registry: registry === null ? { status: "NOT_APPLICABLE" } : registryAssessment(registry),
       screening: screening === null ? null : screeningAssessment(screening),
       duplicates,
       asOf: clock().toISOString().slice(0, 10),
@@ -125,7 +140,7 @@ export async function runFullEkyc(
     frames,
     document,
     selfie,
-    registry,
+    ...(registry === null ? {} : { registry }),
     screening,
     ...(session.collectionConsent === undefined ? {} : { collectionConsent: session.collectionConsent }),
     ...(confirmation === undefined ? {} : { confirmation }),
@@ -165,10 +180,12 @@ export async function runReuse(
   );
   const f = reuse.fields;
   const registry = await recheckRegistryAtReuse(context, f);
+  // A passport record's nationality is an ICAO code (Germany: D); the lists speak ISO alpha-3.
+  const nationality = isoNationalityOf(f.nationality);
   const screening = await screen(context, {
     fullName: f.fullName,
     dateOfBirth: f.dateOfBirth,
-    nationality: f.nationality,
+    ...(nationality === undefined ? {} : { nationality }),
   });
   const duplicates = await findDuplicates(context, selfie, f.idNumber, f.oldIdNumber);
   const result = decide(
@@ -324,7 +341,7 @@ function fullEkycDraft(
       fullName: f.fullName.value,
       dateOfBirth: f.dateOfBirth.value,
       sex: f.sex.value,
-      nationality: f.nationality.value || "VNM",
+      nationality: f.nationality.value || (document.documentType === "PASSPORT" ? "" : "VNM"),
       address: f.address.value,
       issueDate: f.issueDate.value,
       expiryDate: f.expiryDate.value,

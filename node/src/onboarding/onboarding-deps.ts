@@ -8,7 +8,7 @@ import type { ChallengeIssuer, FaceModel } from "../ekyc/biometrics/index.ts";
 import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import type { RuleSet } from "../ekyc/decision/rule-set.ts";
-import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { DocumentImages, DocumentResult } from "../ekyc/document/index.ts";
 import type { EvidenceStore } from "../vault/evidence.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { ChipDeps } from "./chip-reading.ts";
@@ -19,8 +19,8 @@ import type { SessionStore } from "./sessions.ts";
 
 export interface OnboardingDeps {
   readonly sessions: SessionStore;
-  /** Reads a card (document/ with its OCR engines loaded once by the node). */
-  readonly readDocument: (images: { front: Uint8Array; back?: Uint8Array }) => Promise<DocumentResult>;
+  /** Reads a card or a passport data page (document/ with its OCR engines loaded once by the node). */
+  readonly readDocument: (images: DocumentImages) => Promise<DocumentResult>;
   readonly faceModel: FaceModel;
   readonly challenges: ChallengeIssuer;
   readonly registry: NationalIdRegistry;

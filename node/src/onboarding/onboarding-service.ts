@@ -19,7 +19,7 @@ import type {
 import { chipUploadResult, issueChipChallenge, requireChip, verifyChipUpload } from "./chip-reading.ts";
 import { recordCollectionConsent, requireCollectionConsent } from "./collection-consent.ts";
 import { confirmFields, documentReadingView } from "./field-confirmation.ts";
-import { runFullEkyc, runReuse } from "./decision-runs.ts";
+import { documentImages, runFullEkyc, runReuse } from "./decision-runs.ts";
 import type { DecisionContext, OnboardingDeps, Timed } from "./onboarding-deps.ts";
 import { currentFrames, SessionStateError, type Session, type SessionImages } from "./sessions.ts";
 import { prepareReuse, ReuseNotPossibleError, type ReuseRequest } from "./reuse.ts";
@@ -82,9 +82,21 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
       if (session.reuse !== undefined)
         throw new SessionStateError(sessionId, "a re-onboarding session takes no card images");
       requireCollectionConsent(session, "cardImages");
-      await deps.sessions.holdImages(session, { [side]: bytes });
+      // One document per session: a card's sides, or a passport's data page (held as the front).
+      const passport = session.documentKind === "PASSPORT";
+      if (side === "passport") {
+        if (!passport && (session.images?.front !== undefined || session.images?.back !== undefined))
+          throw new SessionStateError(
+            sessionId,
+            "this session holds an ID card: a passport needs a session of its own",
+          );
+      } else if (passport) {
+        throw new SessionStateError(sessionId, "this session holds a passport: an ID card needs a session of its own");
+      }
+      await deps.sessions.holdImages(session, side === "passport" ? { front: bytes } : { [side]: bytes });
       // What the customer checked was another image: they check the new reading again.
-      if (session.reading !== undefined || session.fieldConfirmation !== undefined) {
+      if (side === "passport" || session.reading !== undefined || session.fieldConfirmation !== undefined) {
+        if (side === "passport") session.documentKind = "PASSPORT";
         delete session.reading;
         delete session.fieldConfirmation;
         await deps.sessions.save(session);
@@ -94,11 +106,11 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
     async readDocumentFields(sessionId: string) {
       const session = await openFullEkyc(deps, sessionId);
       if (session.images?.front === undefined)
-        throw new SessionStateError(sessionId, "upload the front of the card first");
+        throw new SessionStateError(sessionId, "upload the front of the card (or the passport's data page) first");
       if (session.reading === undefined) {
         session.reading = await deps.sessions.withImages(session, ({ front, back }) => {
           if (front === undefined) throw new SessionStateError(sessionId, "upload the front of the card first");
-          return timed("document", () => deps.readDocument(back === undefined ? { front } : { front, back }));
+          return timed("document", () => deps.readDocument(documentImages(session, front, back)));
         });
         await deps.sessions.save(session);
       }
@@ -192,8 +204,10 @@ function sessionView(s: Session): OnboardingSessionView {
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
     documents: {
-      front: s.images?.front !== undefined || s.decision !== undefined,
+      front: s.documentKind !== "PASSPORT" && (s.images?.front !== undefined || s.decision !== undefined),
       back: s.images?.back !== undefined,
+      // Only said for a passport session: card sessions keep their shape.
+      ...(s.documentKind === "PASSPORT" ? { passport: true } : {}),
       // Only said once a chip was uploaded: sessions of nodes (and fakes) without chips keep their shape.
       ...(s.chip === undefined ? {} : { chip: true }),
     },

@@ -5,7 +5,7 @@
  * source's answer, as re-onboarding did before.
  */
 import { KycnetError } from "@kycnet/sdk/errors";
-import type { RecordFields } from "@kycnet/sdk/protocol";
+import { documentNumberKind, type RecordFields } from "@kycnet/sdk/protocol";
 import type { IdentityCheckResult } from "../ekyc/checks/national-id/port.ts";
 import { RULES_V1 } from "../ekyc/decision/rule-set.ts";
 import type { DecisionContext } from "./onboarding-deps.ts";
@@ -17,6 +17,10 @@ export async function recheckRegistryAtReuse(
 ): Promise<IdentityCheckResult> {
   // Policy off: the issuing member checked the registry; its attestation is the evidence.
   if (!(deps.rules ?? RULES_V1).reuse.recheckRegistry) return { status: "MATCH" };
+  // A passport holder is in no registry to ask, here or at the issuing member. Its attestation
+  // stands for the check the same way: no rule set lets REGISTRY_NOT_APPLICABLE pass, so a
+  // reviewer there approved the passport before it was anchored (rule-set.ts).
+  if (documentNumberKind(fields.idNumber) === "PASSPORT") return { status: "MATCH" };
   const identity = fields.idNumber !== "" ? { idNumber: fields.idNumber } : { oldIdNumber: fields.oldIdNumber };
   if ((identity.idNumber ?? identity.oldIdNumber ?? "") === "" || fields.fullName === "" || fields.dateOfBirth === "") {
     const error = new KycnetError("REGISTRY_QUERY_INCOMPLETE", "the source record has no id, name or date of birth");

@@ -59,6 +59,8 @@ export interface Session {
   reading?: DocumentResult;
   /** The customer's answer to `reading`: confirmed, or corrected. */
   fieldConfirmation?: FieldConfirmationView;
+  /** Set when the data page of a passport was uploaded (stored as the front): the session then takes no card side. */
+  documentKind?: "PASSPORT";
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
   /** The liveness challenge as issued (whole, so another instance can check the answer to it). */

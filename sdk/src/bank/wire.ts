@@ -55,7 +55,8 @@ const Signature65 = (description: string) => Type.String({ pattern: "^0x[0-9a-fA
 
 // Onboarding
 export const SessionIdParams = Type.Object({ id: ResourceId });
-export const DOCUMENT_SIDES = ["front", "back"] as const;
+/** A CCCD's two sides, or a foreign national's passport data page (one photo, in a session of its own). */
+export const DOCUMENT_SIDES = ["front", "back", "passport"] as const;
 export type DocumentSide = (typeof DOCUMENT_SIDES)[number];
 export const DocumentParams = Type.Object({ id: ResourceId, side: requestEnum(DOCUMENT_SIDES) });
 
@@ -297,7 +298,12 @@ export const SessionView = Type.Object({
   state: responseEnum(SESSION_STATES),
   createdAt: IsoTime,
   expiresAt: IsoTime,
-  documents: Type.Object({ front: Type.Boolean(), back: Type.Boolean(), chip: Type.Optional(Type.Boolean()) }),
+  documents: Type.Object({
+    front: Type.Boolean(),
+    back: Type.Boolean(),
+    passport: Type.Optional(Type.Boolean()),
+    chip: Type.Optional(Type.Boolean()),
+  }),
   liveness: responseEnum(LIVENESS_STATES),
   decision: Type.Optional(DecisionView),
 });

@@ -5,6 +5,7 @@
  * InvalidArgumentError naming the field; nothing is guessed.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { canonicalIdNumber, documentNumberKind, isIcaoStateCode } from "./document-number.ts";
 import { DOCUMENT_TYPES, RECORD_FIELDS, type RecordField, type RecordFields } from "./vocabulary.ts";
 
 /** Upper bound on any canonical value, in UTF-16 units: addresses are the longest real field. */
@@ -32,8 +33,9 @@ function digits(field: RecordField, raw: string, length: number, optional: boole
   return value;
 }
 
-function text(field: RecordField, raw: string, upper: boolean): string {
+function text(field: RecordField, raw: string, upper: boolean, optional = false): string {
   const value = foldSpaces(raw);
+  if (value === "" && optional) return "";
   if (value === "") throw new InvalidArgumentError(field, "must not be empty");
   // Control characters have no place in a name or address and would make two records that print
   // the same commit differently.
@@ -42,7 +44,7 @@ function text(field: RecordField, raw: string, upper: boolean): string {
 }
 
 const canonicalisers: Readonly<Record<RecordField, (raw: string) => string>> = {
-  idNumber: (v) => digits("idNumber", v, 12, false),
+  idNumber: canonicalIdNumber,
   oldIdNumber: (v) => digits("oldIdNumber", v, 9, true),
   fullName: (v) => text("fullName", v, true),
   dateOfBirth: (v) => canonicalDate("dateOfBirth", v, false),
@@ -53,11 +55,14 @@ const canonicalisers: Readonly<Record<RecordField, (raw: string) => string>> = {
   },
   nationality: (v) => {
     const s = v.trim().toUpperCase();
-    if (!/^[A-Z]{3}$/.test(s)) throw new InvalidArgumentError("nationality", "must be an ISO 3166-1 alpha-3 code");
+    if (!isIcaoStateCode(s))
+      throw new InvalidArgumentError("nationality", "must be an ICAO 9303 state code (ISO 3166-1 alpha-3, or D)");
     return s;
   },
-  address: (v) => text("address", v, false),
-  issueDate: (v) => canonicalDate("issueDate", v, false),
+  // "" is a value only a passport record may have (canonicalizeRecord): its data page has no address
+  // and its MRZ no issue date. A single disclosed field must still verify, so the field accepts it.
+  address: (v) => text("address", v, false, true),
+  issueDate: (v) => canonicalDate("issueDate", v, true),
   expiryDate: (v) => canonicalDate("expiryDate", v, true),
   documentType: (v) => {
     const s = v.trim().toUpperCase();
@@ -84,9 +89,37 @@ export function canonicalizeField(field: RecordField, raw: unknown): string {
   return canonicalise(raw);
 }
 
+/** Fields a record may leave "" (absent from the input too), by document kind. */
+const OPTIONAL_FIELDS: Readonly<Record<"CITIZEN_ID" | "PASSPORT", readonly RecordField[]>> = {
+  CITIZEN_ID: ["oldIdNumber", "expiryDate"],
+  PASSPORT: ["oldIdNumber", "expiryDate", "address", "issueDate"],
+};
+
 /**
- * Canonical form of a whole record. Missing optional fields (`oldIdNumber`, `expiryDate`) become
- * ""; unknown keys are rejected so a typo cannot silently drop a field from the commitment.
+ * The fields must agree on the kind of document: a passport number exactly when the type is
+ * PASSPORT (so one leaf can never be read as the other kind), no old 9-digit id on a passport, and
+ * an address and issue date on every card (a passport's data page holds neither).
+ */
+function assertDocumentKind(out: Readonly<Record<RecordField, string>>): void {
+  const kind = documentNumberKind(out.idNumber);
+  const passport = out.documentType === "PASSPORT";
+  if ((kind === "PASSPORT") !== passport)
+    throw new InvalidArgumentError(
+      "idNumber",
+      passport
+        ? "a PASSPORT record needs a passport number P:<state>:<number>"
+        : "must be 12 digits for this document type",
+    );
+  if (passport && out.oldIdNumber !== "") throw new InvalidArgumentError("oldIdNumber", "must be empty on a passport");
+  const optional = OPTIONAL_FIELDS[passport ? "PASSPORT" : "CITIZEN_ID"];
+  for (const field of RECORD_FIELDS)
+    if (out[field] === "" && !optional.includes(field)) throw new InvalidArgumentError(field, "must not be empty");
+}
+
+/**
+ * Canonical form of a whole record. Missing optional fields (`oldIdNumber`, `expiryDate`; on a
+ * passport also `address` and `issueDate`) become ""; unknown keys are rejected so a typo cannot
+ * silently drop a field from the commitment.
  */
 export function canonicalizeRecord(input: Readonly<Record<string, unknown>>): RecordFields {
   if (input === null || typeof input !== "object") throw new InvalidArgumentError("record", "must be an object");
@@ -94,12 +127,15 @@ export function canonicalizeRecord(input: Readonly<Record<string, unknown>>): Re
     if (!(RECORD_FIELDS as readonly string[]).includes(key))
       throw new InvalidArgumentError(key, "is not a record field");
   }
+  const passport = typeof input.documentType === "string" && input.documentType.trim().toUpperCase() === "PASSPORT";
+  const optional = OPTIONAL_FIELDS[passport ? "PASSPORT" : "CITIZEN_ID"];
   const out = {} as Record<RecordField, string>;
   for (const field of RECORD_FIELDS) {
-    const raw = input[field] ?? (field === "oldIdNumber" || field === "expiryDate" ? "" : undefined);
+    const raw = input[field] ?? (optional.includes(field) ? "" : undefined);
     if (raw === undefined) throw new InvalidArgumentError(field, "is required");
     out[field] = canonicalizeField(field, raw);
   }
+  assertDocumentKind(out);
   return Object.freeze(out);
 }
 

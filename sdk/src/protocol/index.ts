@@ -3,6 +3,7 @@ export * from "./vocabulary.ts";
 export * from "./bytes.ts";
 export * from "./field-mask.ts";
 export * from "./canonical.ts";
+export * from "./document-number.ts";
 export * from "./random.ts";
 export * from "./commitments.ts";
 export * from "./attestation.ts";

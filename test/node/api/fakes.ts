@@ -100,7 +100,7 @@ interface FakeSession {
   reuseOf?: Hex;
   createdAt: number;
   expiresAt: number;
-  documents: { front?: Uint8Array; back?: Uint8Array };
+  documents: { front?: Uint8Array; back?: Uint8Array; passport?: Uint8Array };
   consent?: CollectionConsentView;
   confirmation?: FieldConfirmationView;
   challenge?: LivenessChallenge;

@@ -1,7 +1,7 @@
 /**
- * Onboarding routes (operator): create a session, upload the two sides of the ID card as raw image
- * bodies, get a liveness challenge, upload selfie frames (JSON, base64), ask for the decision, read
- * the session. Heavy work (OCR, face models) is the OnboardingService's to run off this thread.
+ * Onboarding routes (operator): create a session, upload the two sides of the ID card (or a
+ * passport's data page) as raw image bodies, get a liveness challenge, upload selfie frames (JSON,
+ * base64), ask for the decision, read the session. Heavy work (OCR, face models) is the OnboardingService's to run off this thread.
  */
 import { ApiError } from "../errors.ts";
 import { assertImage, decodeBase64Image, IMAGE_MIMES, mediaTypeOf } from "../media.ts";
@@ -180,8 +180,11 @@ export function registerOnboardingRoutes(app: ApiInstance, { services, config }:
         tags: TAGS,
         security,
         operationId: "uploadDocument",
-        summary: "Upload one side of the ID card",
-        description: `Raw JPEG or PNG bytes as the body, Content-Type image/jpeg or image/png, at most ${limits.documentBytes} bytes.`,
+        summary: "Upload one side of the ID card, or a passport's data page",
+        description:
+          "`front` and `back`: the two sides of a CCCD. `passport`: a foreign national's passport data page " +
+          "(ICAO 9303 TD3, MRZ and portrait), in a session of its own. " +
+          `Raw JPEG or PNG bytes as the body, Content-Type image/jpeg or image/png, at most ${limits.documentBytes} bytes.`,
         params: DocumentParams,
         body: {
           content: {

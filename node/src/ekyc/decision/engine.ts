@@ -77,12 +77,15 @@ function assertInput(input: DecisionInput): void {
     throw new InvalidArgumentError("biometric.livenessPassed", "must be a boolean");
   if (typeof biometric.replaySuspected !== "boolean")
     throw new InvalidArgumentError("biometric.replaySuspected", "must be a boolean");
-  if (!["MATCH", "MISMATCH", "CARD_INVALID", "NOT_FOUND", "UNAVAILABLE"].includes(registry.status)) {
+  if (!["MATCH", "MISMATCH", "CARD_INVALID", "NOT_FOUND", "UNAVAILABLE", "NOT_APPLICABLE"].includes(registry.status)) {
     throw new InvalidArgumentError(
       "registry.status",
-      "must be MATCH, MISMATCH, CARD_INVALID, NOT_FOUND or UNAVAILABLE",
+      "must be MATCH, MISMATCH, CARD_INVALID, NOT_FOUND, UNAVAILABLE or NOT_APPLICABLE",
     );
   }
+  // Only a passport's holder is outside the citizens' registry: a card never skips the check.
+  if (registry.status === "NOT_APPLICABLE" && document.fields.documentType !== "PASSPORT")
+    throw new InvalidArgumentError("registry.status", "NOT_APPLICABLE is for a PASSPORT only");
   if (registry.faceCompared !== undefined && typeof registry.faceCompared !== "boolean")
     throw new InvalidArgumentError("registry.faceCompared", "must be a boolean when given");
   if (input.duplicates !== undefined && !Array.isArray(input.duplicates))
@@ -245,6 +248,9 @@ function registryRules(registry: DecisionInput["registry"], fire: Fire): void {
       break;
     case "UNAVAILABLE":
       fire("REGISTRY_UNAVAILABLE", { code: registry.code ?? "UNKNOWN" });
+      break;
+    case "NOT_APPLICABLE":
+      fire("REGISTRY_NOT_APPLICABLE");
       break;
     case "MATCH":
       break;

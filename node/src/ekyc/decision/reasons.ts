@@ -43,6 +43,8 @@ export const REASON_CODES = [
   "DUPLICATE_ID_OTHER_FACE",
   "DUPLICATE_FACE_OTHER_ID",
   "SOURCE_ATTESTATION_REVOKED",
+  // added in rule set 1.5.0: a foreign passport, whose holder the citizens' registry cannot confirm
+  "REGISTRY_NOT_APPLICABLE",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

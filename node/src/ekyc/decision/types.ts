@@ -47,7 +47,11 @@ export interface BiometricAssessment {
 
 /** From the national-ID registry check; `IdentityCheckResult` (checks/national-id) fits this shape. */
 export interface RegistryAssessment {
-  status: "MATCH" | "MISMATCH" | "CARD_INVALID" | "NOT_FOUND" | "UNAVAILABLE";
+  /**
+   * NOT_APPLICABLE: the document is a foreign passport, whose holder the national population
+   * database (citizens only) cannot confirm; the registry is not asked (REGISTRY_NOT_APPLICABLE).
+   */
+  status: "MATCH" | "MISMATCH" | "CARD_INVALID" | "NOT_FOUND" | "UNAVAILABLE" | "NOT_APPLICABLE";
   fields?: readonly string[];
   /** CARD_INVALID: LOST, STOLEN or CANCELLED. */
   cardStatus?: string;

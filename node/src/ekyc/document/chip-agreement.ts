@@ -7,6 +7,7 @@
 import { canonicalName, canonicalText } from "./canonical.ts";
 import type { ChipVerification } from "./chip/index.ts";
 import { sameValue } from "./crosscheck.ts";
+import { isPassport, passportNumberOf } from "./passport-fields.ts";
 import type { DocumentFieldName, DocumentResult, DocumentSource } from "./types.ts";
 
 export interface ChipCardMismatch {
@@ -22,7 +23,15 @@ export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, st
   const vn = chip.vietnamese;
   const mrz = chip.mrz;
   const fields: Partial<Record<DocumentFieldName, string | null | undefined>> = {
-    idNumber: vn?.idNumber ?? (mrz !== null && /^\d{12}$/.test(mrz.optionalData) ? mrz.optionalData : null),
+    idNumber:
+      vn?.idNumber ??
+      (mrz === null
+        ? null
+        : isPassport(mrz)
+          ? passportNumberOf(mrz, mrz.checkDigitsValid) // a passport chip's DG1: the canonical P:<state>:<number>
+          : /^\d{12}$/.test(mrz.optionalData)
+            ? mrz.optionalData
+            : null),
     fullName: vn?.fullName === null || vn?.fullName === undefined ? null : canonicalName(vn.fullName),
     dateOfBirth: vn?.dateOfBirth ?? mrz?.dateOfBirth,
     sex: vn?.sex ?? (mrz?.sex === "M" || mrz?.sex === "F" ? mrz.sex : null),

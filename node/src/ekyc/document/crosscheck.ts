@@ -4,10 +4,11 @@
  * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
-import { foldDiacritics } from "@kycnet/sdk/protocol";
+import { foldDiacritics, isIcaoStateCode } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";
+import { isPassport, passportNumberOf } from "./passport-fields.ts";
 import {
   DOCUMENT_FIELDS,
   type Agreement,
@@ -27,7 +28,8 @@ const PREFERENCE: Record<DocumentFieldName, readonly DocumentSource[]> = {
   sex: ["qr", "mrz", "ocr"],
   nationality: ["mrz", "ocr", "qr"],
   address: ["qr", "ocr"],
-  issueDate: ["qr"],
+  // The back's printed date (read from the back photo) is the second source.
+  issueDate: ["qr", "ocr"],
   expiryDate: ["mrz", "ocr"],
   documentType: ["mrz", "qr", "ocr"],
 };
@@ -40,7 +42,13 @@ const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => 
 export const mrzFullName = (mrz: MrzData): string =>
   [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
 
-export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr: FrontOcrResult | null): Readings {
+/** `printedIssueDate`: the back's printed issue date (ocr/back.ts), read as the printed-text source. */
+export function collectReadings(
+  qr: CccdQrData | null,
+  mrz: MrzData | null,
+  ocr: FrontOcrResult | null,
+  printedIssueDate: string | null = null,
+): Readings {
   const r = Object.fromEntries(DOCUMENT_FIELDS.map((f) => [f, {}])) as Readings;
   if (qr !== null) {
     Object.assign(r.idNumber, { qr: qr.idNumber });
@@ -58,18 +66,19 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     const vietnameseCard = mrz.format === "TD1" && mrz.issuingState === "VNM";
     // Vietnamese TD1: the document number is the id's last 9 digits, the optional data the full 12.
     const fullId = /^\d{12}/.exec(mrz.optionalData)?.[0];
-    if (checked(mrz, "documentNumber")) {
+    const passportNumber = passportNumberOf(mrz, checked(mrz, "documentNumber"));
+    if (passportNumber !== null) r.idNumber.mrz = passportNumber;
+    else if (checked(mrz, "documentNumber") && !isPassport(mrz)) {
       if (!vietnameseCard) r.idNumber.mrz = mrz.documentNumber;
       else if (fullId !== undefined && fullId.endsWith(mrz.documentNumber)) r.idNumber.mrz = fullId;
     }
     if (checked(mrz, "dateOfBirth") && mrz.dateOfBirth !== null) r.dateOfBirth.mrz = mrz.dateOfBirth;
     if (checked(mrz, "expiryDate") && mrz.expiryDate !== null) r.expiryDate.mrz = mrz.expiryDate;
     if (mrz.sex !== "X") r.sex.mrz = mrz.sex;
-    if (/^[A-Z]{3}$/.test(mrz.nationality)) r.nationality.mrz = mrz.nationality;
+    if (isIcaoStateCode(mrz.nationality)) r.nationality.mrz = mrz.nationality;
     const name = mrzFullName(mrz);
     if (name.length > 0) r.fullName.mrz = name;
-    r.documentType.mrz =
-      mrz.format === "TD3" && mrz.documentCode.startsWith("P") ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
+    r.documentType.mrz = isPassport(mrz) ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
   }
   if (ocr !== null) {
     const set = (field: DocumentFieldName, value: string | null) => {
@@ -84,6 +93,7 @@ export function collectReadings(qr: CccdQrData | null, mrz: MrzData | null, ocr:
     set("expiryDate", ocr.expiryDate);
     if (ocr.idNumber !== null) r.documentType.ocr = ocr.idNumber.length === 9 ? "CMND" : "CCCD";
   }
+  if (printedIssueDate !== null) r.issueDate.ocr = printedIssueDate;
   return r;
 }
 

@@ -52,6 +52,15 @@ export class DocumentNotFoundError extends KycnetError {
   }
 }
 
+/** The photo holds another kind of document than the one the session declared (an ID card for a passport). */
+export class DocumentKindMismatchError extends KycnetError {
+  constructor(expected: string, reason: string) {
+    super("DOCUMENT_KIND_MISMATCH", `not a ${expected.toLowerCase()} data page: ${reason}`, {
+      details: { expected, reason },
+    });
+  }
+}
+
 /** A local OCR engine or its data (model, language file) could not be loaded. */
 export class OcrEngineError extends KycnetError {
   constructor(engine: string, reason: string, options: { cause?: unknown } = {}) {

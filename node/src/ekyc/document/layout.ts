@@ -65,3 +65,11 @@ export const FRONT_TEXT = {
   addressLine2: { x: 290, y: 568, size: 21, bold: false },
   expiryDate: { x: 42, y: 584, size: 20, bold: true },
 } as const satisfies Record<FrontLine, { x: number; y: number; size: number; bold: boolean }>;
+
+/**
+ * The back's printed issue date ("Ngày, tháng, năm / Date, month, year: DD/MM/YYYY"): where the
+ * generator draws it (baseline, size) and the line box the reader crops (ocr/back.ts), the label
+ * left out.
+ */
+export const BACK_ISSUE_DATE_TEXT = { x: 360, y: 140, size: 20, bold: true } as const;
+export const BACK_ISSUE_DATE_BOX: Box = { x: 352, y: 114, width: 170, height: 34 };

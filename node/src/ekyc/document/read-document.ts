@@ -10,10 +10,12 @@ import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
+import { readPassport } from "./read-passport.ts";
 import { portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
+import { readBackIssueDate } from "./ocr/back.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
 import { rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
@@ -54,10 +56,8 @@ export interface ReadDocumentOptions {
   skipOcr?: boolean;
 }
 
-export interface DocumentImages {
-  front: Uint8Array;
-  back?: Uint8Array;
-}
+/** A Vietnamese card's two sides (the back optional), or a passport's data page (read-passport.ts). */
+export type DocumentImages = { front: Uint8Array; back?: Uint8Array } | { passport: Uint8Array };
 
 const ADULT_AGE = 18;
 
@@ -74,9 +74,16 @@ function checksFor(result: Pick<DocumentResult, "fields">, now: Date): DocumentC
 }
 
 export async function readDocument(images: DocumentImages, options: ReadDocumentOptions): Promise<DocumentResult> {
-  const started = performance.now();
   const now = options.now ?? new Date();
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  if ("passport" in images)
+    return readPassport(images.passport, {
+      mrz: options.engines.mrz,
+      now,
+      limits,
+      checksFor: (fields, at) => checksFor({ fields }, at),
+    });
+  const started = performance.now();
   const [front, back] = await Promise.all([
     loadImage("front", images.front, limits),
     images.back === undefined ? Promise.resolve(null) : loadImage("back", images.back, limits),
@@ -106,6 +113,11 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     options.skipOcr === true
       ? null
       : await readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" });
+  // The back's one printed field the record needs: its issue date, cross-checked with the QR's.
+  const backOcr =
+    options.skipOcr === true || back === null
+      ? null
+      : await readBackIssueDate({ data: back.gray, width: back.width, height: back.height }, options.engines.text);
   const ocrMs = performance.now() - t;
   t = performance.now();
   // Only a card anchored on its QR has its ghost and portrait where the layout says.
@@ -124,7 +136,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     );
 
   t = performance.now();
-  const readings = collectReadings(qrData, mrz?.data ?? null, ocr);
+  const readings = collectReadings(qrData, mrz?.data ?? null, ocr, backOcr?.issueDate ?? null);
   const { fields, disagreements } = crossCheck(readings);
   signals.push(...(await consistencySignals({ readings, ocr, mrz, front, back, portrait, fields })));
   const checks = checksFor({ fields }, now);
@@ -144,7 +156,10 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       mrzRepairs: (mrz?.repairs ?? []).map(
         (r) => `line ${r.line + 1} col ${r.index + 1}: ${r.from} → ${r.to} (${r.why})`,
       ),
-      ocrLines: Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
+      ocrLines: {
+        ...Object.fromEntries(Object.entries(ocr?.lines ?? {}).map(([k, v]) => [k, v.text])),
+        ...(backOcr === null ? {} : { backIssueDate: backOcr.line.text }),
+      },
     },
     timings: {
       decodeMs: round(decodeMs),

@@ -260,6 +260,17 @@ const ROWS: Row[] = [
     level: 1,
   },
   {
+    name: "a foreign national's passport: no registry holds the holder, a reviewer checks it (level 1 at most)",
+    patch: (i) => {
+      i.document.fields.documentType = "PASSPORT";
+      i.document.chipVerified = true; // even a verified passport chip does not make level 2
+      i.registry = { status: "NOT_APPLICABLE" };
+    },
+    decision: "REVIEW",
+    codes: ["REGISTRY_NOT_APPLICABLE"],
+    level: 1,
+  },
+  {
     name: "registry not found",
     patch: (i) => (i.registry = { status: "NOT_FOUND" }),
     decision: "REJECT",
@@ -496,6 +507,11 @@ describe("decide (rule set v1)", () => {
         (d) => (d.outcomes.REGISTRY_CARD_INVALID = "PASS"),
         "$.outcomes.REGISTRY_CARD_INVALID",
       ],
+      [
+        "a passport nobody checked that passes",
+        (d) => (d.outcomes.REGISTRY_NOT_APPLICABLE = "PASS"),
+        "$.outcomes.REGISTRY_NOT_APPLICABLE",
+      ],
       ["no re-onboarding policy", (d) => delete (d as Partial<RawRuleSet>).reuse, "$.reuse"],
       [
         "a registry re-check that is not a boolean",
@@ -565,6 +581,7 @@ describe("decide (rule set v1)", () => {
         "biometric.similarityBand",
       ],
       ["unknown registry status", (i) => ((i.registry as { status: string }).status = "OK"), "registry.status"],
+      ["a card that skips the registry", (i) => (i.registry = { status: "NOT_APPLICABLE" }), "registry.status"],
       [
         "registry faceCompared not a boolean",
         (i) => ((i.registry as { faceCompared: unknown }).faceCompared = "yes"),

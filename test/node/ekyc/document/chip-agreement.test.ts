@@ -117,4 +117,26 @@ describe("chip against card (chip-agreement)", () => {
     const otherAddress: Readings = { ...agreeing, address: { qr: "somewhere else" } };
     expect(chipCardMismatches({ mrz: MRZ, vietnamese: null }, card(otherAddress))).to.deep.equal([]);
   });
+
+  it("takes a passport chip's DG1 number in its canonical form, and only when its check digit holds", () => {
+    const passport: ChipMrz = {
+      ...MRZ,
+      format: "TD3",
+      documentCode: "P",
+      issuingState: "UTO",
+      documentNumber: "L898902C3",
+      optionalData: "",
+      nationality: "UTO",
+    };
+    expect(chipFields({ mrz: passport, vietnamese: null }).idNumber).to.equal("P:UTO:L898902C3");
+    const page = card({ idNumber: { mrz: "P:UTO:L898902C3" } });
+    expect(chipCardMismatches({ mrz: passport, vietnamese: null }, page)).to.deep.equal([]);
+    const other = card({ idNumber: { mrz: "P:UTO:L898902C4" } });
+    expect(chipCardMismatches({ mrz: passport, vietnamese: null }, other)).to.deep.equal([
+      { field: "idNumber", sources: ["mrz"] },
+    ]);
+    expect(chipFields({ mrz: { ...passport, checkDigitsValid: false }, vietnamese: null }).idNumber).to.equal(
+      undefined,
+    );
+  });
 });

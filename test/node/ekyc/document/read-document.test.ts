@@ -21,6 +21,7 @@ import {
   type DocumentResult,
 } from "../../../../node/src/ekyc/document/index.ts";
 import { FRONT_QR } from "../../../../node/src/ekyc/document/layout.ts";
+import { parsePrintedIssueDate } from "../../../../node/src/ekyc/document/ocr/back.ts";
 import { capture } from "../../../../scripts/cards/capture.ts";
 import { generateCard, type Degradation, type GeneratedCard, type Tamper } from "../../../../scripts/cards/generate.ts";
 import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
@@ -142,6 +143,19 @@ describe("readDocument on generated CCCD cards", function () {
         expect(codes(result), card.id).to.not.include("MRZ_CHECK_DIGIT_FAILED");
       }
     });
+    it("reads the back's printed issue date on clean cards, and never a wrong one on mildly degraded cards", () => {
+      const read = honest.filter(({ result }) => result.fields.issueDate.readings.ocr !== undefined);
+      for (const { card, result } of honest) {
+        const printed = result.fields.issueDate.readings.ocr;
+        // Unread is allowed under degradation (the back has no QR to anchor on); a wrong date never.
+        if (card.degradation === "clean" || printed !== undefined) {
+          expect(printed, `${card.id} ${card.degradation}`).to.equal(card.person.issueDate);
+          expect(result.fields.issueDate.agreement, card.id).to.equal("agree");
+        }
+        expect(result.evidence.ocrLines.backIssueDate, card.id).to.be.a("string");
+      }
+      expect(read.length, read.map((r) => r.card.id).join(",")).to.be.at.least(honest.length - 2);
+    });
     it("reads at least 90 % of the printed fields exactly on clean cards", () => {
       let exact = 0,
         total = 0;
@@ -214,6 +228,37 @@ describe("readDocument on generated CCCD cards", function () {
       expect(result.disagreements.some((d) => d.readings.qr !== undefined && d.readings.ocr !== undefined)).to.equal(
         true,
       );
+    });
+  });
+
+  describe("the back's printed issue date", () => {
+    it("disagrees with the QR when the back prints another date, and the QR's stays the value", async () => {
+      const rng = createRng(903);
+      const person = makePerson(rng);
+      const portrait = await portraitPng(rng);
+      const [y, m, d] = person.issueDate.split("-");
+      const printed = `${d}/${m}/${Number(y) + 1}`;
+      const result = await readDocument(
+        {
+          front: await capture(await renderFront(person, portrait.png, qrPayload(person)), rng),
+          back: await capture(await renderBack(person, undefined, printed), rng),
+        },
+        { engines, now: NOW },
+      );
+      expect(result.fields.issueDate.readings).to.deep.equal({
+        qr: person.issueDate,
+        ocr: `${Number(y) + 1}-${m}-${d}`,
+      });
+      expect(result.fields.issueDate).to.include({ agreement: "disagree", value: person.issueDate, source: "qr" });
+      expect(result.disagreements.map((x) => x.field)).to.include("issueDate");
+    });
+    it("takes a printed date only in its full DD/MM/YYYY form: a digit cut at the edge is unread, not wrong", () => {
+      expect(parsePrintedIssueDate("15/09/2021")).to.equal("2021-09-15");
+      expect(parsePrintedIssueDate(": I5/O9/2021")).to.equal("2021-09-15");
+      expect(parsePrintedIssueDate("1/10/2024")).to.equal(null);
+      expect(parsePrintedIssueDate("31/02/2021")).to.equal(null);
+      expect(parsePrintedIssueDate("31/10/20241")).to.equal(null);
+      expect(parsePrintedIssueDate("")).to.equal(null);
     });
   });
 

@@ -82,3 +82,13 @@ export function countryCode(name: string): string | undefined {
   if (/^[A-Z]{3}$/.test(trimmed)) return trimmed;
   return NAMES[foldName(trimmed)];
 }
+
+/**
+ * The ISO 3166-1 alpha-3 code a screening query takes, from a document's ICAO 9303 nationality code:
+ * the same three letters, except Germany's one-letter `D` (`DEU`). Undefined for anything else, so
+ * a code the lists cannot name is left out of the query rather than refused.
+ */
+export function isoNationalityOf(icaoCode: string): string | undefined {
+  if (icaoCode === "D") return "DEU";
+  return /^[A-Z]{3}$/.test(icaoCode) ? icaoCode : undefined;
+}

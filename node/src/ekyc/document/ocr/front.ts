@@ -30,7 +30,7 @@ const BLANK_INK_FRACTION = 0.004;
 /** Tesseract mean word confidence (0–100) below which a name or address line is not trusted. */
 const MIN_TEXT_CONFIDENCE = 55;
 
-async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
+export async function cropLine(card: GrayImage, box: Box): Promise<Buffer> {
   const x = Math.max(0, Math.min(card.width - 2, box.x)),
     y = Math.max(0, Math.min(card.height - 2, box.y));
   const width = Math.min(card.width - x, box.width),

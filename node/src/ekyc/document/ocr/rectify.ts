@@ -79,6 +79,20 @@ export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
   return { card: warp(img, affineMap(a)), anchor: "whole-image", model: "affine", scale: box.width / CARD_WIDTH };
 }
 
+/**
+ * The back has no QR: its frame is guessed from the card's bright area on the darker table, then
+ * refined by the card's four edges where they are clear (card-edges.ts searches around the guess).
+ */
+export function rectifyBack(img: GrayImage): Rectified {
+  const box = brightBoundingBox(img);
+  const a: Affine = [box.width / CARD_WIDTH, 0, box.x, 0, box.height / CARD_HEIGHT, box.y];
+  const scale = box.width / CARD_WIDTH;
+  const h = homographyFromEdges(img, affineMap(a));
+  return h === null
+    ? { card: warp(img, affineMap(a)), anchor: "whole-image", model: "affine", scale }
+    : { card: warp(img, (u, v) => applyHomography(h, u, v)), anchor: "whole-image", model: "homography", scale };
+}
+
 /** Bounding box of rows/columns that are mostly brighter than the image mean (a card on a darker table). */
 function brightBoundingBox(img: GrayImage): { x: number; y: number; width: number; height: number } {
   let sum = 0;

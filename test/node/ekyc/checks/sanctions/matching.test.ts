@@ -6,7 +6,7 @@ import {
   tokenSimilarity,
 } from "../../../../../node/src/ekyc/checks/sanctions/similarity.ts";
 import { compareBirthDate, parseOfacBirthDate } from "../../../../../node/src/ekyc/checks/sanctions/birth-date.ts";
-import { countryCode } from "../../../../../node/src/ekyc/checks/sanctions/countries.ts";
+import { countryCode, isoNationalityOf } from "../../../../../node/src/ekyc/checks/sanctions/countries.ts";
 import { expectNear } from "../../../../support/near.ts";
 
 describe("screening building blocks", () => {
@@ -67,6 +67,12 @@ describe("screening building blocks", () => {
       expect(compareBirthDate("1970-01-01", specs)).to.equal("CONFLICT");
       expect(compareBirthDate(undefined, specs)).to.equal("UNKNOWN");
       expect(compareBirthDate("1970-01-01", [])).to.equal("UNKNOWN");
+    });
+    it("turns a passport's ICAO nationality into the alpha-3 a screening query takes (Germany's D is DEU)", () => {
+      expect(isoNationalityOf("D")).to.equal("DEU");
+      expect(isoNationalityOf("KOR")).to.equal("KOR");
+      expect(isoNationalityOf("")).to.equal(undefined);
+      expect(isoNationalityOf("D<<")).to.equal(undefined);
     });
     it("maps printed country names to alpha-3 and leaves unknown ones out", () => {
       expect(countryCode("Viet Nam")).to.equal("VNM");

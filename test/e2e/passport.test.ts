@@ -1,0 +1,167 @@
+/**
+ * A foreign national onboarded with a passport, end to end and everything real: a JSON-RPC chain,
+ * two banks with SoftHSM2 tokens, LevelDB vaults, the real MRZ and face models, libp2p between the
+ * nodes. Bank A reads the passport's data page (TD3 MRZ and portrait; no QR, no back side) through
+ * its HTTP API. The citizens' registry cannot confirm a foreigner, so the case goes to a reviewer
+ * (REGISTRY_NOT_APPLICABLE, rule set 1.5.0), who approves it: A anchors a level-1 attestation
+ * whose record holds the passport number as P:<issuing state>:<number>. The customer then consents
+ * for bank B, which re-onboards from A's record with a fresh selfie and anchors a REUSE attestation.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { createBankClient, type BankApiError } from "@kycnet/sdk/bank";
+import {
+  ALL_FIELDS_MASK,
+  Purpose,
+  documentNumberKind,
+  signConsentGrant,
+  toConsentGrant,
+  type Hex,
+} from "@kycnet/sdk/protocol";
+import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
+import type { KycnetNode } from "../../node/src/node.ts";
+import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
+import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+
+describe("e2e: a passport holder onboarded at bank A, re-onboarded at bank B", function () {
+  this.timeout(300_000);
+  let consortium: E2eConsortium;
+  let nodes: readonly KycnetNode[];
+  let model: FaceModel;
+  let customer: DemoCustomer;
+
+  before(async () => {
+    model = await loadOnnxFaceModel();
+    // Seed 28 gives a German passport: state and nationality D (printed D<<), which the protocol keeps
+    // as D and sanctions screening takes as DEU.
+    customer = await makeDemoCustomer({
+      seed: 28,
+      face: { person: "howard", portrait: 2, selfie: 1 },
+      model,
+      passport: true,
+    });
+    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B"], threshold: 1 });
+    ({ nodes } = consortium);
+  });
+  after(async () => {
+    await consortium?.stop();
+  });
+
+  async function answerChallenge(node: KycnetNode, sessionId: string) {
+    const challenge = await node.onboarding.createLivenessChallenge(sessionId);
+    const frames = await customer.framesFor(challenge, Date.now());
+    await node.onboarding.uploadSelfieFrames(sessionId, challenge.challengeId, frames);
+  }
+
+  async function anchoredRecord(node: KycnetNode, uid: Hex) {
+    await node.outbox.flush();
+    const meta = (await node.vault.findRecordByUid(uid))!;
+    expect(meta.anchor?.uid).to.equal(uid);
+    const proof = node.vault.proofOf(meta)!;
+    const record = await node.vault.openRecord(meta.id, "test", "check the passport record");
+    return { proof, record };
+  }
+
+  const subjectA = Wallet.createRandom();
+  let sourceUid: Hex;
+
+  it("reads the data page at bank A, sends the case to a reviewer, and anchors it once approved", async () => {
+    const [a] = nodes;
+    const bankA = consortium.setup.banks[0]!;
+    const operator = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
+    const reviewer = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.reviewer });
+    const { holder, page } = customer.passport!;
+
+    const { sessionId } = await operator.createSession(subjectA.address as Hex);
+    await operator.uploadDocument(sessionId, "passport", page, "image/jpeg");
+    // One document per session: a card's side is refused once a passport is held.
+    const mixed = await operator
+      .uploadDocument(sessionId, "back", customer.back, "image/jpeg")
+      .catch((e: unknown) => e);
+    expect((mixed as BankApiError).code).to.equal("SESSION_STATE_CONFLICT");
+    expect((await operator.getSession(sessionId)).documents).to.deep.equal({
+      front: false,
+      back: false,
+      passport: true,
+    });
+
+    await answerChallenge(a!, sessionId);
+    const decision = await operator.decide(sessionId);
+    // Everything else passed: the face against the page's portrait, liveness, screening, the MRZ.
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("REVIEW");
+    expect(decision.reasons.map((r) => r.code)).to.deep.equal(["REGISTRY_NOT_APPLICABLE"]);
+
+    await reviewer.claimReviewCase(decision.reviewCaseId!);
+    const approved = await reviewer.approveReviewCase(decision.reviewCaseId!, "passport and visa checked by hand");
+    expect(approved.status).to.equal("APPROVED");
+    sourceUid = approved.attestationUid!;
+
+    const { proof, record } = await anchoredRecord(a!, sourceUid);
+    expect(holder.issuingState).to.equal("D");
+    expect(proof.data.assuranceLevel).to.equal(1);
+    expect(proof.data.method).to.equal(1); // FULL_EKYC
+    expect(record.fields).to.deep.include({
+      idNumber: `P:${holder.issuingState}:${holder.passportNumber}`,
+      oldIdNumber: "",
+      fullName: holder.fullName,
+      dateOfBirth: holder.dateOfBirth,
+      sex: holder.sex,
+      nationality: holder.nationality,
+      address: "",
+      issueDate: "",
+      expiryDate: holder.expiryDate,
+      documentType: "PASSPORT",
+    });
+    // The chain answers at its latest block's time, which can trail the attestation's issuedAt by a
+    // moment under load (UNKNOWN until then): wait for VALID, a few seconds at most.
+    const deadline = Date.now() + 15_000;
+    let status = await nodes[1]!.ledger.attestationStatus(proof);
+    while (status !== "VALID" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      status = await nodes[1]!.ledger.attestationStatus(proof);
+    }
+    expect(status).to.equal("VALID");
+  });
+
+  it("re-onboards at bank B from A's passport record with a fresh selfie, and anchors a REUSE attestation", async () => {
+    const [a, b] = nodes;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const grant = toConsentGrant({
+      attestationUid: sourceUid,
+      grantee: await b!.ledger.account(),
+      purpose: Purpose.ONBOARDING,
+      fieldMask: ALL_FIELDS_MASK,
+      validUntil: now + 3600n,
+      nonce: 1n,
+      deadline: now + 600n,
+    });
+    const signature = await signConsentGrant(
+      subjectA,
+      { chainId: await b!.ledger.chainId(), verifyingContract: consortium.setup.addresses.consents },
+      grant,
+    );
+    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, {
+      attestationUid: sourceUid,
+      grant: {
+        ...grant,
+        validUntil: String(grant.validUntil),
+        nonce: String(grant.nonce),
+        deadline: String(grant.deadline),
+      },
+      signature: signature as Hex,
+    });
+    expect(session.issuer).to.equal("Bank A");
+    await answerChallenge(b!, session.sessionId);
+    const decision = await b!.onboarding.decide(session.sessionId);
+    // No registry holds a foreigner: A's reviewed attestation stands for that check (reuse-registry.ts).
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("PASS");
+    const { proof, record } = await anchoredRecord(b!, decision.attestationUid!);
+    expect(proof.data.method).to.equal(3); // REUSE
+    expect(proof.data.assuranceLevel).to.equal(1);
+    // The document's fields as A verified them; B's face template is its own, from the fresh selfie.
+    const { faceTemplate: _theirs, ...theirs } = (await anchoredRecord(a!, sourceUid)).record.fields;
+    const { faceTemplate: _ours, ...ours } = record.fields;
+    expect(ours).to.deep.equal(theirs);
+    expect(documentNumberKind(String(record.fields.idNumber))).to.equal("PASSPORT");
+  });
+});
