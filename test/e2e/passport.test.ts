@@ -10,6 +10,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { createBankClient, type BankApiError } from "@kycnet/sdk/bank";
+import { collectionConsent } from "@kycnet/sdk/customer";
 import {
   ALL_FIELDS_MASK,
   Purpose,
@@ -73,6 +74,7 @@ describe("e2e: a passport holder onboarded at bank A, re-onboarded at bank B", f
     const { holder, page } = customer.passport!;
 
     const { sessionId } = await operator.createSession(subjectA.address as Hex);
+    await operator.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await operator.uploadDocument(sessionId, "passport", page, "image/jpeg");
     // One document per session: a card's side is refused once a passport is held.
     const mixed = await operator
