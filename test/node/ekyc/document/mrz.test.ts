@@ -189,6 +189,19 @@ describe("MRZ repair", () => {
     const { lines } = repairMrz(bad, "TD1");
     expect(parseMrz(lines, NOW).checks.find((c) => c.name === "dateOfBirth")!.valid).to.equal(false);
   });
+  it("clears letters read after the name's end (three fillers), and only there", () => {
+    // The Czech specimen passport of a stock photo: its watermark was read as A and S in the filler.
+    const line2 = "99006000<8CZE1102299F16090641152291111<<<<24";
+    const stray = ["P<CZESPECIMEN<<VZOR<<K<<<<A<<<<S<<<<<<<<<<<<", line2];
+    const { lines, repairs } = repairMrz(stray, "TD3");
+    expect(lines).to.deep.equal(["P<CZESPECIMEN<<VZOR<<K<<<<<<<<<<<<<<<<<<<<<<", line2]);
+    expect(repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
+      [26, "A", "character after the end of the name (three fillers)"],
+      [31, "S", "character after the end of the name (three fillers)"],
+    ]);
+    // A name with one- and two-filler separators is left as it is.
+    expect(repairMrz(ICAO_TD1, "TD1").repairs).to.deep.equal([]);
+  });
   it("never puts a letter into a date to make an altered check digit pass (regression)", () => {
     // Date-of-birth check digit altered on a generated card; "67O522" would satisfy it via O = 24.
     const altered = [
@@ -334,6 +347,13 @@ describe("readMrz (scripted recogniser)", () => {
     const onlyProse = createFakePaddleOcr(prose);
     expect(await readMrz(onlyProse, image, NOW)).to.equal(null);
     expect(onlyProse.reads).to.be.at.most(6);
+  });
+  it("reads a passport whose photo has a long line of other text below the MRZ (a stock photo's banner)", async () => {
+    const banner = { box: row(740), text: "ALAMYSTOCKPHOTOKJDTY0WWWALAMYCOM" };
+    const engine = createFakePaddleOcr([...page(ICAO_TD3), banner]);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.attempt).to.equal("native-rows-1-up");
   });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.

@@ -251,19 +251,20 @@ async function readOneWay(
   boxes: readonly TextBox[],
   attempt: string,
   now: Date,
-): Promise<MrzReading | null> {
+): Promise<{ reading: MrzReading | null; texts: string[] }> {
   const scales = boxes.map((box, i) =>
     i === likelyNameRow(boxes.length) || box.thickness < MIN_SQUEEZED_ROW_PX ? 1 : SQUEEZED_WIDTH,
   );
   const frames = await engine.readLines(image, boxes, MRZ_ALPHABET, { widthScales: scales });
   const first = bestDecoding(frames, boxes, attempt, now);
+  const texts = frames.map(greedyDecode);
   // Rows with no MRZ shape, not even fillers in a row read at full width, are printed text: not
   // worth a second look. A squeezed reading of a noisy MRZ can lose its shape, so fillers in the
   // full-width row are enough to look again (measured: a strongly noisy card read null otherwise).
   const fillersAtFullWidth = frames.some((f, i) => scales[i] === 1 && greedyDecode(f).includes("<<"));
-  if (first === null && formatsFor(frames.map(greedyDecode)).length === 0 && !fillersAtFullWidth) return null;
+  if (first === null && formatsFor(texts).length === 0 && !fillersAtFullWidth) return { reading: null, texts };
   const retry = rowsNeedingFullWidth(first, boxes.length).filter((i) => (scales[i] as number) < 1);
-  if (retry.length === 0) return first;
+  if (retry.length === 0) return { reading: first, texts };
   const again = await engine.readLines(
     image,
     retry.map((i) => boxes[i] as TextBox),
@@ -274,9 +275,18 @@ async function readOneWay(
     merged[row] = again[k] as CtcFrames;
   });
   const second = bestDecoding(merged, boxes, attempt, now);
-  if (second === null) return first;
-  return first === null || plausibility(second.data) >= plausibility(first.data) ? second : first;
+  const reading =
+    second !== null && (first === null || plausibility(second.data) >= plausibility(first.data)) ? second : first;
+  return { reading, texts: merged.map(greedyDecode) };
 }
+
+/**
+ * How many groups of three consecutive rows are tried per way up, from the bottom (the MRZ is the
+ * last text of a card or data page) upwards. More than one because a photo often has text below
+ * the document: a page it lies on, a caption or a watermark banner along the bottom edge (measured:
+ * a stock photo of the Czech specimen passport, whose banner line was read as the MRZ's last row).
+ */
+const MAX_ROW_GROUPS = 4;
 
 /** Reads the rows both ways up and returns the best reading (null: no MRZ among them). */
 async function readRows(
@@ -288,18 +298,34 @@ async function readRows(
 ): Promise<MrzReading | null> {
   if (rows.length < 2) return null;
   let best = null as MrzReading | null; // (assigned in a loop: keep TypeScript from narrowing it to null)
-  for (const upsideDown of [false, true]) {
-    // Only the last three rows in reading order can be the MRZ (TD1: 3, TD3: 2): a page full of
-    // long lines costs three recognitions per way up, not one per line.
-    const boxes = (upsideDown ? rows.map(reversed).reverse() : rows).slice(-3);
-    const reading = await readOneWay(engine, image, boxes, `${name}${upsideDown ? "-upside-down" : ""}`, now);
-    if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
-    if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
-    // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
-    // upside-down card: report it rather than read it backwards. Unless it left rows out: three
-    // rows of a TD1 read backwards can pass for a two-row shape with a document code.
-    const usedEveryRow = best !== null && SHAPES[best.data.format].lines === boxes.length;
-    if (best !== null && isFinal(best.data) && usedEveryRow) return best;
+  const ways = [
+    { upsideDown: false, ordered: rows, goOn: true },
+    { upsideDown: true, ordered: rows.map(reversed).reverse(), goOn: true },
+  ];
+  // The bottom group both ways up first: a card upside down must not be read as a shorter shape
+  // from a group higher up of its backward rows.
+  for (let group = 0; group < MAX_ROW_GROUPS; group++) {
+    for (const way of ways) {
+      const end = way.ordered.length - group;
+      if (!way.goOn || end < 2) continue;
+      // Only three consecutive rows in reading order can be the MRZ (TD1: 3, TD3: 2): a page full
+      // of long lines costs three recognitions per group, not one per line.
+      const boxes = way.ordered.slice(Math.max(0, end - 3), end);
+      const attempt = `${name}${way.upsideDown ? "-upside-down" : ""}${group > 0 ? `-rows-${group}-up` : ""}`;
+      const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now);
+      if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
+      if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
+      // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
+      // upside-down card or a line of other text: report it rather than read on. Unless it left
+      // rows out: three rows of a TD1 read backwards can pass for a two-row shape with a document
+      // code.
+      const usedEveryRow = best !== null && SHAPES[best.data.format].lines === boxes.length;
+      if (best !== null && isFinal(best.data) && usedEveryRow) return best;
+      // The group's top row has fillers: the MRZ may begin there and end below, the group above
+      // is worth reading. Without them, the rows above are printed text (a page of prose costs
+      // one group each way up).
+      way.goOn = (texts[0] ?? "").includes("<<");
+    }
   }
   return best;
 }
