@@ -281,37 +281,72 @@ async function readOneWay(
 }
 
 /**
- * How many groups of three consecutive rows are tried per way up, from the bottom (the MRZ is the
- * last text of a card or data page) upwards. More than one because a photo often has text below
- * the document: a page it lies on, a caption or a watermark banner along the bottom edge (measured:
- * a stock photo of the Czech specimen passport, whose banner line was read as the MRZ's last row).
+ * How many rows per way up are searched for the MRZ, from the bottom (the MRZ is the last text of
+ * a card or data page) upwards, three consecutive rows at a time. More than three because a photo
+ * often has text below the document: a page it lies on, a caption or a watermark banner along the
+ * bottom edge (measured: a stock photo of the Czech specimen passport, whose banner line was read
+ * as the MRZ's last row; a photo of a passport lying on a printed page).
  */
-const MAX_ROW_GROUPS = 4;
+const MAX_ROWS_SEARCHED = 9;
+
+/**
+ * The recogniser with each row's frames kept per width scale: groups of rows overlap, and a row
+ * is never recognised twice at the same width.
+ */
+function rememberingRows(engine: PaddleOcr): PaddleOcr {
+  const known = new Map<TextBox, Map<number, CtcFrames>>();
+  return {
+    findLines: (image, longSide) => engine.findLines(image, longSide),
+    async readLines(image, boxes, alphabet, options = {}) {
+      const scaleOf = (i: number): number => options.widthScales?.[i] ?? 1;
+      const missing = boxes
+        .map((_, i) => i)
+        .filter((i) => known.get(boxes[i] as TextBox)?.get(scaleOf(i)) === undefined);
+      if (missing.length > 0) {
+        const frames = await engine.readLines(
+          image,
+          missing.map((i) => boxes[i] as TextBox),
+          alphabet,
+          { widthScales: missing.map(scaleOf) },
+        );
+        missing.forEach((i, k) => {
+          const box = boxes[i] as TextBox;
+          const byScale = known.get(box) ?? new Map<number, CtcFrames>();
+          byScale.set(scaleOf(i), frames[k] as CtcFrames);
+          known.set(box, byScale);
+        });
+      }
+      return boxes.map((box, i) => known.get(box)?.get(scaleOf(i)) as CtcFrames);
+    },
+  };
+}
 
 /** Reads the rows both ways up and returns the best reading (null: no MRZ among them). */
 async function readRows(
-  engine: PaddleOcr,
+  recogniser: PaddleOcr,
   image: GrayImage,
   rows: readonly TextBox[],
   name: string,
   now: Date,
 ): Promise<MrzReading | null> {
   if (rows.length < 2) return null;
+  const engine = rememberingRows(recogniser);
   let best = null as MrzReading | null; // (assigned in a loop: keep TypeScript from narrowing it to null)
   const ways = [
-    { upsideDown: false, ordered: rows, goOn: true },
-    { upsideDown: true, ordered: rows.map(reversed).reverse(), goOn: true },
+    { upsideDown: false, ordered: rows, end: rows.length },
+    { upsideDown: true, ordered: rows.map(reversed).reverse(), end: rows.length },
   ];
+  const lowest = Math.max(0, rows.length - MAX_ROWS_SEARCHED);
   // The bottom group both ways up first: a card upside down must not be read as a shorter shape
   // from a group higher up of its backward rows.
-  for (let group = 0; group < MAX_ROW_GROUPS; group++) {
+  for (let round = 0; ways.some((w) => w.end - lowest >= 2); round++) {
     for (const way of ways) {
-      const end = way.ordered.length - group;
-      if (!way.goOn || end < 2) continue;
+      if (way.end - lowest < 2) continue;
       // Only three consecutive rows in reading order can be the MRZ (TD1: 3, TD3: 2): a page full
       // of long lines costs three recognitions per group, not one per line.
-      const boxes = way.ordered.slice(Math.max(0, end - 3), end);
-      const attempt = `${name}${way.upsideDown ? "-upside-down" : ""}${group > 0 ? `-rows-${group}-up` : ""}`;
+      const boxes = way.ordered.slice(Math.max(lowest, way.end - 3), way.end);
+      const above = rows.length - way.end;
+      const attempt = `${name}${way.upsideDown ? "-upside-down" : ""}${above > 0 ? `-rows-${above}-up` : ""}`;
       const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now);
       if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
       if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
@@ -321,11 +356,13 @@ async function readRows(
       // code.
       const usedEveryRow = best !== null && SHAPES[best.data.format].lines === boxes.length;
       if (best !== null && isFinal(best.data) && usedEveryRow) return best;
-      // The group's top row has fillers: the MRZ may begin there and end below, the group above
-      // is worth reading. Without them, the rows above are printed text (a page of prose costs
-      // one group each way up).
-      way.goOn = (texts[0] ?? "").includes("<<");
+      // Next group: one row up when the group's top row has fillers (the MRZ may begin there and
+      // end below); the three rows above when no row had any (printed text, a page); none when
+      // only lower rows had fillers (they were read as the MRZ's bottom already).
+      const fillers = texts.map((t) => t.includes("<<"));
+      way.end = fillers[0] === true ? way.end - 1 : fillers.some(Boolean) ? lowest : way.end - boxes.length;
     }
+    if (round > MAX_ROWS_SEARCHED) break; // (each round moves every way at least one row up)
   }
   return best;
 }
