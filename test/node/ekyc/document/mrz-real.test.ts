@@ -41,6 +41,7 @@ describe("MRZ on real specimen photos and small photos", function () {
   describe("the dev split of the real-photo set", () => {
     const native: RealPhotoRead[] = [];
     const small: RealPhotoRead[] = [];
+    const smaller: RealPhotoRead[] = [];
     before(async function () {
       // The images are not in the repository (see test/fixtures/mrz-real/README.md): without them
       // these cases are reported as pending, never as passed.
@@ -51,23 +52,36 @@ describe("MRZ on real specimen photos and small photos", function () {
       for (const photo of await loadRealPhotos("dev")) {
         native.push(await readRealPhoto(engines, photo));
         small.push(await readRealPhoto(engines, photo, 300));
+        smaller.push(await readRealPhoto(engines, photo, 280));
       }
     });
 
-    it("reads every legible MRZ as transcribed, TD1, TD2, TD3 and an MRV-A visa alike", () => {
+    // The one image refused: an Azerbaijani passport photographed on a printed page, whose MRZ
+    // rows the detector joins with the page's lines beside them (see the README of the set).
+    const refused = ["dev/aze-passport-on-page.jpg"];
+
+    it("reads every other legible MRZ with all its check digits valid: TD1, TD2, TD3, an MRV-A visa, a stock photo with a banner below the page, a page turned a quarter", () => {
       const summary = summarise(native);
-      expect(summary.images).to.equal(5);
-      expect(summary.refusals).to.deep.equal({});
-      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(summary.legible);
-      expect(summary.exact).to.equal(5);
-      expect(summary.fieldAccuracy).to.equal(1);
+      expect(summary.images).to.equal(9);
+      expect(summary.legible).to.equal(9);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
+      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(8);
+      // Not exact: the sideways Czech photo reads a guilloche mark as a one-letter given name.
+      expect(summary.exact).to.equal(7);
+      expect(summary.fieldAccuracy).to.equal(0.878);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 7–9 px) rather than refusing them", () => {
       const summary = summarise(small);
-      expect(summary.refusals).to.deep.equal({});
-      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(summary.legible);
-      expect(summary.exact).to.equal(5);
-      expect(summary.fieldAccuracy).to.equal(1);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
+      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(8);
+      expect(summary.exact).to.equal(8);
+      expect(summary.fieldAccuracy).to.equal(0.889);
+    });
+    it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
+      const summary = summarise(smaller);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(8);
+      expect(summary.exact).to.be.at.least(4);
     });
   });
 

@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
-import { MIN_SQUEEZED_ROW_PX, readMrz, SQUEEZED_WIDTH } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import {
+  MIN_SQUEEZED_ROW_PX,
+  readMrz,
+  SMALL_ROW_WIDTH,
+  SQUEEZED_WIDTH,
+} from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
@@ -292,14 +297,14 @@ describe("readMrz (scripted recogniser)", () => {
     expect(got?.data.valid).to.equal(true);
     expect(engine.widthScales).to.deep.equal([SQUEEZED_WIDTH, SQUEEZED_WIDTH, 1]);
   });
-  it("never squeezes rows of small characters", async () => {
+  it("never squeezes rows of small characters: reads them stretched wider (more frames per character)", async () => {
     const small = truth.map((text, i) => ({
       box: { ...row(600 + 20 * i, 300), thickness: MIN_SQUEEZED_ROW_PX - 6 },
       text,
     }));
     const engine = createFakePaddleOcr(small);
     expect((await readMrz(engine, image, NOW))?.lines).to.deep.equal([...truth]);
-    expect(engine.widthScales).to.deep.equal([1, 1, 1]);
+    expect(engine.widthScales).to.deep.equal([SMALL_ROW_WIDTH, SMALL_ROW_WIDTH, SMALL_ROW_WIDTH]);
   });
   it("reads a row again at full width where its squeezed reading fails a check digit", async () => {
     const lines = page(truth);
