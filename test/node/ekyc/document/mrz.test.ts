@@ -371,6 +371,19 @@ describe("readMrz (scripted recogniser)", () => {
     expect(got?.lines).to.deep.equal(ICAO_TD3);
     expect(got?.attempt).to.equal("native-rows-1-up");
   });
+  it("reads an MRZ whose rows the detector joined with a page's words on the same lines, only as a valid whole", async () => {
+    const joined = (lines: readonly string[]) =>
+      lines.map((text, i) => ({ box: row(600 + 60 * i, 1100), text: `${i === 0 ? "COCTOHHNIO" : "PA3MEPA4"}${text}` }));
+    const got = await readMrz(createFakePaddleOcr(joined(ICAO_TD3)), image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.attempt).to.match(/-trimmed$/);
+    // A wrong printed check digit: no trim makes every check valid, so no trimmed reading is given.
+    const wrong = [ICAO_TD3[0]!, ICAO_TD3[1]!.slice(0, 9) + "7" + ICAO_TD3[1]!.slice(10)];
+    const bad = await readMrz(createFakePaddleOcr(joined(wrong)), image, NOW);
+    expect(bad === null || !bad.attempt.endsWith("-trimmed")).to.equal(true);
+    expect(bad?.data.valid ?? false).to.equal(false);
+  });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.
     const specks = Array.from({ length: 60_000 }, (_, i) => ({

@@ -10,7 +10,7 @@
  * long lines run up and down, a larger detection pass for small or far-away cards.
  */
 import { MrzFormatError } from "../errors.ts";
-import { decodeFixedLength, greedyDecode, type CtcFrames } from "../ocr/ctc.ts";
+import { decodeFixedLength, greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
@@ -226,6 +226,88 @@ function bestDecoding(
 }
 
 /**
+ * Most characters a row may carry beyond its MRZ (the words of a page or a caption on the same
+ * line, which the detector joins into one box), and most combinations of trimmed rows tried.
+ */
+const MAX_TRIMMED = 12,
+  MAX_TRIMMED_COMBINATIONS = 640;
+
+/**
+ * A row's frames without the text the detector joined to the MRZ on its line: the greedy reading's
+ * first k characters cut off (text before the MRZ), or all after its first `length + k` (text
+ * after it). Only for rows whose greedy reading is longer than the MRZ's line could be, and only
+ * cuts where an MRZ row can begin and end: a first row begins with a document code (P, V, I, A, C)
+ * and ends with a filler; the others begin with a letter or digit and end with a digit or a filler.
+ */
+function trimmedRows(frames: CtcFrames, length: number, firstRow: boolean): CtcFrames[] {
+  const starts = greedyStarts(frames);
+  const text = greedyDecode(frames);
+  const extra = starts.length - length;
+  if (extra <= 3) return [];
+  const canBegin = firstRow ? /[PVIAC]/ : /[A-Z0-9]/,
+    canEnd = firstRow ? /</ : /[0-9<]/;
+  const out: CtcFrames[] = [];
+  for (let k = 1; k <= Math.min(extra + 2, MAX_TRIMMED); k++) {
+    const start = starts[k];
+    if (start !== undefined && canBegin.test(text.charAt(k)))
+      out.push(sliceFrames(frames, Math.max(0, start - 1), frames.frames));
+    const end = starts[length + k - 1];
+    if (end !== undefined && canEnd.test(text.charAt(length + k - 2))) out.push(sliceFrames(frames, 0, end));
+  }
+  return out;
+}
+
+/**
+ * The MRZ in rows that carry other text on the same line (a passport photographed on a printed
+ * page: the page's words beside each MRZ row, joined to it by the detector). Tries each row as it
+ * is and trimmed (`trimmedRows`), and keeps a combination only when every check digit is valid
+ * with a document code and a date of birth: choosing among many trims, a partial or failing
+ * reading proves nothing.
+ */
+function trimmedDecoding(
+  frames: readonly CtcFrames[],
+  boxes: readonly TextBox[],
+  attempt: string,
+  now: Date,
+): MrzReading | null {
+  for (const format of ["TD3", "TD2", "TD1"] as const) {
+    const { lines: count, length } = SHAPES[format];
+    if (frames.length < count) continue;
+    const rows = frames.slice(frames.length - count);
+    const variants = rows.map((f, i) => [f, ...trimmedRows(f, length, i === 0)]);
+    if (variants.every((v) => v.length === 1)) continue; // nothing to trim: the usual decoding said it all
+    if (variants.reduce((n, v) => n * v.length, 1) > MAX_TRIMMED_COMBINATIONS) continue;
+    const sets = characterSets(format);
+    const options = variants.map((v, i) =>
+      v.map((variant) => decodeFixedLength(variant, length, sets[i])).filter((line): line is string => line !== null),
+    );
+    let combos: string[][] = [[]];
+    for (const o of options) combos = combos.flatMap((c) => o.map((line) => [...c, line]));
+    for (const decoded of combos) {
+      const { lines, repairs } = repairMrz(decoded, format);
+      const data = parseOrNull(lines, now);
+      if (data === null || !data.valid || !isFinal(data)) continue;
+      return { lines, data, repairs, attempt: `${attempt}-trimmed`, rowHeightPx: medianThickness(boxes.slice(-count)) };
+    }
+  }
+  return null;
+}
+
+/** The reading when it is a valid MRZ, else the trimmed rows' reading when one is, else the reading. */
+function orTrimmed(
+  reading: MrzReading | null,
+  frames: readonly CtcFrames[],
+  boxes: readonly TextBox[],
+  attempt: string,
+  now: Date,
+): MrzReading | null {
+  if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
+  // Only rows where an MRZ shows (fillers) are worth trimming: lines of prose are not.
+  if (!frames.some((f) => greedyDecode(f).includes("<<"))) return reading;
+  return trimmedDecoding(frames, boxes, attempt, now) ?? reading;
+}
+
+/**
  * The row that holds the name, which no check digit protects, if the rows are an MRZ: the last
  * of three (TD1), the first of the last two (TD2, TD3).
  */
@@ -275,7 +357,7 @@ async function readOneWay(
   const fillersAtFullWidth = frames.some((f, i) => scales[i] === 1 && greedyDecode(f).includes("<<"));
   if (first === null && formatsFor(texts).length === 0 && !fillersAtFullWidth) return { reading: null, texts };
   const retry = rowsNeedingFullWidth(first, boxes.length).filter((i) => (scales[i] as number) < 1);
-  if (retry.length === 0) return { reading: first, texts };
+  if (retry.length === 0) return { reading: orTrimmed(first, frames, boxes, attempt, now), texts };
   const again = await engine.readLines(
     image,
     retry.map((i) => boxes[i] as TextBox),
@@ -288,7 +370,7 @@ async function readOneWay(
   const second = bestDecoding(merged, boxes, attempt, now);
   const reading =
     second !== null && (first === null || plausibility(second.data) >= plausibility(first.data)) ? second : first;
-  return { reading, texts: merged.map(greedyDecode) };
+  return { reading: orTrimmed(reading, merged, boxes, attempt, now), texts: merged.map(greedyDecode) };
 }
 
 /**
