@@ -56,30 +56,31 @@ describe("MRZ on real specimen photos and small photos", function () {
       }
     });
 
-    // The one image refused: an Azerbaijani passport photographed on a printed page, whose MRZ
-    // rows the detector joins with the page's lines beside them (see the README of the set).
-    const refused = ["dev/aze-passport-on-page.jpg"];
+    // Refused when downscaled: an Azerbaijani passport photographed on a printed page, whose MRZ
+    // rows the detector joins with the page's words beside them; at 280–300 px the trimmed rows
+    // no longer read with every check digit valid (see the README of the set).
+    const refusedSmall = ["dev/aze-passport-on-page.jpg"];
 
-    it("reads every other legible MRZ with all its check digits valid: TD1, TD2, TD3, an MRV-A visa, a stock photo with a banner below the page, a page turned a quarter", () => {
+    it("reads every legible MRZ with all its check digits valid: TD1, TD2, TD3, an MRV-A visa, a stock photo with a banner, a page turned a quarter, a page on a printed sheet", () => {
       const summary = summarise(native);
       expect(summary.images).to.equal(9);
       expect(summary.legible).to.equal(9);
-      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
-      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(8);
+      expect(summary.refusals).to.deep.equal({});
+      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(9);
       // Not exact: the sideways Czech photo reads a guilloche mark as a one-letter given name.
-      expect(summary.exact).to.equal(7);
-      expect(summary.fieldAccuracy).to.equal(0.878);
+      expect(summary.exact).to.equal(8);
+      expect(summary.fieldAccuracy).to.equal(0.989);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 7–9 px) rather than refusing them", () => {
       const summary = summarise(small);
-      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
       expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(8);
       expect(summary.exact).to.equal(8);
       expect(summary.fieldAccuracy).to.equal(0.889);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
-      expect(Object.keys(summary.refusals)).to.deep.equal(refused);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
       expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(8);
       expect(summary.exact).to.be.at.least(4);
     });
