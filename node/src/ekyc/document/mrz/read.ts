@@ -270,7 +270,10 @@ function trimmedDecoding(
   attempt: string,
   now: Date,
 ): MrzReading | null {
-  for (const format of ["TD3", "TD2", "TD1"] as const) {
+  // Passports only (TD3, the longest rows): a TD3 row trimmed to 36 characters can pass for a TD2
+  // (measured: the ICAO specimen passport at 300 px, read as a TD2 whose composite check passed by
+  // chance), and a TD1's three rows would be trimmed from rows of any longer document.
+  for (const format of ["TD3"] as const) {
     const { lines: count, length } = SHAPES[format];
     if (frames.length < count) continue;
     const rows = frames.slice(frames.length - count);
