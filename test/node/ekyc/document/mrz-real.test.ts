@@ -43,6 +43,9 @@ describe("MRZ on real specimen photos and small photos", function () {
     const small: RealPhotoRead[] = [];
     const smaller: RealPhotoRead[] = [];
     before(async function () {
+      // 27 reads (9 images, 3 sizes): ≈ 2 minutes on 2 cores at load 15, far more on a machine
+      // loaded further.
+      this.timeout(1_200_000);
       // The images are not in the repository (see test/fixtures/mrz-real/README.md): without them
       // these cases are reported as pending, never as passed.
       if (!(await realPhotosPresent())) {
