@@ -14,8 +14,12 @@
  *   ../shared/eval/mrz-real; empty when absent), dev and held-out splits, as
  *   they are and downscaled to 300 px wide: MRZ fully valid against legible, exact transcriptions,
  *   field accuracy, refusals with their reasons, p50/p95 per image (test/support/mrz-real.ts).
+ *   With KYCNET_MRZ_PEER set to a peer reader's script (run as `<script> <transcriptions.json>
+ *   <images dir> [width]`, printing `{ peer, reads: [{ file, lines, valid }] }`), the peer's figure on the
+ *   same images is reported beside ours (`realPhotosPeer`): only when set, never a dependency.
  * Prints tables and writes bench/results/documents.json.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +37,12 @@ import {
   loadRealPhotos,
   readRealPhoto,
   realPhotosDir,
+  realPhotosManifest,
   realPhotosPresent,
   summarise,
+  summarisePeer,
+  type PeerRead,
+  type PeerSummary,
   type RealPhotoRead,
   type RealPhotoSummary,
 } from "../test/support/mrz-real.ts";
@@ -107,6 +115,24 @@ for (const split of haveRealPhotos ? (["dev", "heldout"] as const) : []) {
   }
 }
 await engines.close();
+
+// ---- a peer reader on the same images (only when KYCNET_MRZ_PEER names its script)
+const peerScript = process.env.KYCNET_MRZ_PEER;
+let peerName: string | null = null;
+const realPhotosPeer: Record<string, PeerSummary> = {};
+if (peerScript !== undefined && peerScript !== "" && haveRealPhotos) {
+  for (const width of REAL_PHOTO_WIDTHS) {
+    const args = [realPhotosManifest(), realPhotosDir(), ...(width === null ? [] : [String(width)])];
+    const output = execFileSync(peerScript, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const answer = JSON.parse(output) as { peer: string; reads: PeerRead[] };
+    peerName = answer.peer;
+    for (const split of ["dev", "heldout"] as const)
+      realPhotosPeer[`${split}${width === null ? "" : `@${width}px`}`] = summarisePeer(
+        await loadRealPhotos(split),
+        answer.reads,
+      );
+  }
+}
 const loadAtEnd = loadavg()[0] ?? 0;
 
 // ---- ground truth per source
@@ -356,6 +382,17 @@ printTable(
     p95: r.p95Ms,
   })),
 );
+if (peerName !== null)
+  printTable(
+    `The same real photos read by a peer: ${peerName}`,
+    Object.entries(realPhotosPeer).map(([set, r]) => ({
+      set,
+      images: r.images,
+      "valid / legible": `${r.fullyValid}/${r.legible}`,
+      "exact / all": `${r.exact}/${r.images}`,
+      "valid when printed invalid": r.readValidWhenPrintedInvalid,
+    })),
+  );
 if (errors.length > 0)
   printTable(
     "Cards that raised an error",
@@ -382,6 +419,7 @@ writeResults("documents", {
   errors,
   phoneCapture,
   realPhotos,
+  ...(peerName === null ? {} : { realPhotosPeer: { peer: peerName, ...realPhotosPeer } }),
   loadAverage: { start: loadAtStart, end: loadAtEnd },
 });
 await rm(dir, { recursive: true, force: true });

@@ -37,6 +37,39 @@ export async function realPhotosPresent(): Promise<boolean> {
 /** Where the images are looked for, for messages. */
 export const realPhotosDir = (): string => IMAGES.pathname;
 
+/** The hand transcriptions (for a peer reader run on the same images). */
+export const realPhotosManifest = (): string => MANIFEST.pathname;
+
+/** What a peer reader (bench:documents, KYCNET_MRZ_PEER) reports per image. */
+export interface PeerRead {
+  file: string;
+  /** The MRZ lines it read, null when none. */
+  lines: string[] | null;
+  /** Its own verdict: every check digit valid. */
+  valid: boolean;
+}
+
+export interface PeerSummary {
+  images: number;
+  legible: number;
+  fullyValid: number;
+  exact: number;
+  readValidWhenPrintedInvalid: number;
+}
+
+/** Scores a peer's reads of one split as `summarise` scores ours (valid against legible, exact). */
+export function summarisePeer(photos: readonly RealPhoto[], reads: readonly PeerRead[]): PeerSummary {
+  const byFile = new Map(reads.map((r) => [r.file, r]));
+  const scored = photos.map((photo) => ({ photo, read: byFile.get(photo.file) }));
+  return {
+    images: photos.length,
+    legible: photos.filter((p) => p.printedValid).length,
+    fullyValid: scored.filter((s) => s.photo.printedValid && s.read?.valid === true).length,
+    exact: scored.filter((s) => s.read?.lines?.join("\n") === s.photo.lines.join("\n")).length,
+    readValidWhenPrintedInvalid: scored.filter((s) => !s.photo.printedValid && s.read?.valid === true).length,
+  };
+}
+
 export type Split = "dev" | "heldout";
 
 export interface RealPhoto {

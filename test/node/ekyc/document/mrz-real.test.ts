@@ -41,7 +41,11 @@ describe("MRZ on real specimen photos and small photos", function () {
   describe("the dev split of the real-photo set", () => {
     const native: RealPhotoRead[] = [];
     const small: RealPhotoRead[] = [];
+    const smaller: RealPhotoRead[] = [];
     before(async function () {
+      // 27 reads (9 images, 3 sizes): ≈ 2 minutes on 2 cores at load 15, far more on a machine
+      // loaded further.
+      this.timeout(1_200_000);
       // The images are not in the repository (see test/fixtures/mrz-real/README.md): without them
       // these cases are reported as pending, never as passed.
       if (!(await realPhotosPresent())) {
@@ -51,23 +55,37 @@ describe("MRZ on real specimen photos and small photos", function () {
       for (const photo of await loadRealPhotos("dev")) {
         native.push(await readRealPhoto(engines, photo));
         small.push(await readRealPhoto(engines, photo, 300));
+        smaller.push(await readRealPhoto(engines, photo, 280));
       }
     });
 
-    it("reads every legible MRZ as transcribed, TD1, TD2, TD3 and an MRV-A visa alike", () => {
+    // Refused when downscaled: an Azerbaijani passport photographed on a printed page, whose MRZ
+    // rows the detector joins with the page's words beside them; at 280–300 px the trimmed rows
+    // no longer read with every check digit valid (see the README of the set).
+    const refusedSmall = ["dev/aze-passport-on-page.jpg"];
+
+    it("reads every legible MRZ with all its check digits valid: TD1, TD2, TD3, an MRV-A visa, a stock photo with a banner, a page turned a quarter, a page on a printed sheet", () => {
       const summary = summarise(native);
-      expect(summary.images).to.equal(5);
+      expect(summary.images).to.equal(9);
+      expect(summary.legible).to.equal(9);
       expect(summary.refusals).to.deep.equal({});
-      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(summary.legible);
-      expect(summary.exact).to.equal(5);
-      expect(summary.fieldAccuracy).to.equal(1);
+      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(9);
+      // Not exact: the sideways Czech photo reads a guilloche mark as a one-letter given name.
+      expect(summary.exact).to.equal(8);
+      expect(summary.fieldAccuracy).to.equal(0.989);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 7–9 px) rather than refusing them", () => {
       const summary = summarise(small);
-      expect(summary.refusals).to.deep.equal({});
-      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(summary.legible);
-      expect(summary.exact).to.equal(5);
-      expect(summary.fieldAccuracy).to.equal(1);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
+      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(8);
+      expect(summary.exact).to.equal(8);
+      expect(summary.fieldAccuracy).to.equal(0.889);
+    });
+    it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
+      const summary = summarise(smaller);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(8);
+      expect(summary.exact).to.be.at.least(4);
     });
   });
 

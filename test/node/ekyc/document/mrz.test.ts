@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
-import { MIN_SQUEEZED_ROW_PX, readMrz, SQUEEZED_WIDTH } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import {
+  MIN_SQUEEZED_ROW_PX,
+  readMrz,
+  SMALL_ROW_WIDTH,
+  SQUEEZED_WIDTH,
+} from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
@@ -189,6 +194,19 @@ describe("MRZ repair", () => {
     const { lines } = repairMrz(bad, "TD1");
     expect(parseMrz(lines, NOW).checks.find((c) => c.name === "dateOfBirth")!.valid).to.equal(false);
   });
+  it("clears letters read after the name's end (three fillers), and only there", () => {
+    // The Czech specimen passport of a stock photo: its watermark was read as A and S in the filler.
+    const line2 = "99006000<8CZE1102299F16090641152291111<<<<24";
+    const stray = ["P<CZESPECIMEN<<VZOR<<K<<<<A<<<<S<<<<<<<<<<<<", line2];
+    const { lines, repairs } = repairMrz(stray, "TD3");
+    expect(lines).to.deep.equal(["P<CZESPECIMEN<<VZOR<<K<<<<<<<<<<<<<<<<<<<<<<", line2]);
+    expect(repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
+      [26, "A", "character after the end of the name (three fillers)"],
+      [31, "S", "character after the end of the name (three fillers)"],
+    ]);
+    // A name with one- and two-filler separators is left as it is.
+    expect(repairMrz(ICAO_TD1, "TD1").repairs).to.deep.equal([]);
+  });
   it("never puts a letter into a date to make an altered check digit pass (regression)", () => {
     // Date-of-birth check digit altered on a generated card; "67O522" would satisfy it via O = 24.
     const altered = [
@@ -279,14 +297,14 @@ describe("readMrz (scripted recogniser)", () => {
     expect(got?.data.valid).to.equal(true);
     expect(engine.widthScales).to.deep.equal([SQUEEZED_WIDTH, SQUEEZED_WIDTH, 1]);
   });
-  it("never squeezes rows of small characters", async () => {
+  it("never squeezes rows of small characters: reads them stretched wider (more frames per character)", async () => {
     const small = truth.map((text, i) => ({
       box: { ...row(600 + 20 * i, 300), thickness: MIN_SQUEEZED_ROW_PX - 6 },
       text,
     }));
     const engine = createFakePaddleOcr(small);
     expect((await readMrz(engine, image, NOW))?.lines).to.deep.equal([...truth]);
-    expect(engine.widthScales).to.deep.equal([1, 1, 1]);
+    expect(engine.widthScales).to.deep.equal([SMALL_ROW_WIDTH, SMALL_ROW_WIDTH, SMALL_ROW_WIDTH]);
   });
   it("reads a row again at full width where its squeezed reading fails a check digit", async () => {
     const lines = page(truth);
@@ -322,7 +340,7 @@ describe("readMrz (scripted recogniser)", () => {
     const engine = createFakePaddleOcr(front.map((text, i) => ({ box: row(300 + 60 * i), text })));
     expect(await readMrz(engine, image, NOW)).to.equal(null);
   });
-  it("recognises only the last three rows of a page full of long lines", async () => {
+  it("recognises the last three rows of a page full of long lines, and at most nine each way up without an MRZ", async () => {
     const prose = Array.from({ length: 10 }, (_, i) => ({
       box: row(40 + 50 * i),
       text: "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOG",
@@ -333,7 +351,38 @@ describe("readMrz (scripted recogniser)", () => {
     expect(engine.reads).to.equal(3);
     const onlyProse = createFakePaddleOcr(prose);
     expect(await readMrz(onlyProse, image, NOW)).to.equal(null);
-    expect(onlyProse.reads).to.be.at.most(6);
+    // Bounded: the MRZ may lie above other text (a passport photographed on a printed page).
+    expect(onlyProse.reads).to.be.at.most(18);
+  });
+  it("finds the MRZ of a passport lying on a printed page, above three long lines of the page", async () => {
+    const prose = Array.from({ length: 3 }, (_, i) => ({
+      box: row(760 + 50 * i),
+      text: "THEQUICKBROWNFOXJUMPSOVERTHELAZYDOG",
+    }));
+    const engine = createFakePaddleOcr([...page(ICAO_TD3), ...prose]);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.data.valid).to.equal(true);
+  });
+  it("reads a passport whose photo has a long line of other text below the MRZ (a stock photo's banner)", async () => {
+    const banner = { box: row(740), text: "ALAMYSTOCKPHOTOKJDTY0WWWALAMYCOM" };
+    const engine = createFakePaddleOcr([...page(ICAO_TD3), banner]);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.attempt).to.equal("native-rows-1-up");
+  });
+  it("reads an MRZ whose rows the detector joined with a page's words on the same lines, only as a valid whole", async () => {
+    const joined = (lines: readonly string[]) =>
+      lines.map((text, i) => ({ box: row(600 + 60 * i, 1100), text: `${i === 0 ? "COCTOHHNIO" : "PA3MEPA4"}${text}` }));
+    const got = await readMrz(createFakePaddleOcr(joined(ICAO_TD3)), image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.attempt).to.match(/-trimmed$/);
+    // A wrong printed check digit: no trim makes every check valid, so no trimmed reading is given.
+    const wrong = [ICAO_TD3[0]!, ICAO_TD3[1]!.slice(0, 9) + "7" + ICAO_TD3[1]!.slice(10)];
+    const bad = await readMrz(createFakePaddleOcr(joined(wrong)), image, NOW);
+    expect(bad === null || !bad.attempt.endsWith("-trimmed")).to.equal(true);
+    expect(bad?.data.valid ?? false).to.equal(false);
   });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.

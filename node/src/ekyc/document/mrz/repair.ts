@@ -109,10 +109,36 @@ function setChar(lines: string[], line: number, index: number, c: string): void 
   lines[line] = s.slice(0, index) + c + s.slice(index + 1);
 }
 
-/** Applies steps 1 and 2 to lines of the right shape; returns the repaired lines and what changed. */
+/**
+ * ICAO 9303 name fields: name parts are joined by one `<`, surname and given names by two, and
+ * the rest of the field is filler. Three fillers in a row therefore end the name, and anything
+ * after them is not the document's (a watermark, a guilloche line or a stain read as a letter:
+ * measured on a stock photo of the Czech specimen passport, whose watermark put stray A and S in
+ * the filler). Structural, like the character set of a position: no check digit is involved.
+ */
+const NAME_END = /[A-Z]<<<+/;
+
+function clearAfterNameEnd(lines: string[], format: MrzFormat, repairs: Repair[]): void {
+  const { line, start, end } = fieldSpan(format, "lastName");
+  const field = (lines[line] ?? "").slice(start, end);
+  const match = NAME_END.exec(field);
+  if (match === null) return;
+  for (let index = start + match.index + match[0].length; index < end; index++) {
+    const c = (lines[line] ?? "").charAt(index);
+    if (c === "<") continue;
+    setChar(lines, line, index, "<");
+    repairs.push({ line, index, from: c, to: "<", why: "character after the end of the name (three fillers)" });
+  }
+}
+
+/**
+ * Applies the name's end (clearAfterNameEnd), then steps 1 and 2, to lines of the right shape;
+ * returns the repaired lines and what changed.
+ */
 export function repairMrz(input: readonly string[], format: MrzFormat): { lines: string[]; repairs: Repair[] } {
   const lines = [...input];
   const repairs: Repair[] = [];
+  clearAfterNameEnd(lines, format, repairs);
   const { digits, letters } = positionKinds(format);
   for (const [line, index] of digits) {
     const c = (lines[line] ?? "").charAt(index);

@@ -30,6 +30,29 @@ export function greedyDecode(ctc: CtcFrames): string {
   return out;
 }
 
+/** The frame at which each character of the greedy reading begins (one entry per character). */
+export function greedyStarts(ctc: CtcFrames): number[] {
+  const width = ctc.alphabet.length + 1;
+  const starts: number[] = [];
+  let previous = 0;
+  for (let t = 0; t < ctc.frames; t++) {
+    let best = 0;
+    for (let s = 1; s < width; s++)
+      if ((ctc.logProbs[t * width + s] as number) > (ctc.logProbs[t * width + best] as number)) best = s;
+    if (best !== 0 && best !== previous) starts.push(t);
+    previous = best;
+  }
+  return starts;
+}
+
+/** Frames [from, to) of a line: the part of a crop that a narrower box would have given. */
+export function sliceFrames(ctc: CtcFrames, from: number, to: number): CtcFrames {
+  const width = ctc.alphabet.length + 1;
+  const a = Math.max(0, Math.min(from, ctc.frames)),
+    b = Math.max(a, Math.min(to, ctc.frames));
+  return { alphabet: ctc.alphabet, frames: b - a, logProbs: ctc.logProbs.slice(a * width, b * width) };
+}
+
 /**
  * The most likely reading of exactly `length` symbols (Viterbi over the CTC collapse rules), or
  * null when there are too few frames to spell that many. `allowed[i]`, when given, lists the
