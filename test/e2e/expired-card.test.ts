@@ -5,6 +5,7 @@
  * on a rendered card. Time passing is B's re-onboarding date, set past the card's expiry; A checked
  * the card on today's date, when it was valid.
  */
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ALL_FIELDS_MASK, Purpose, signConsentGrant, toConsentGrant, type Hex } from "@kycnet/sdk/protocol";
@@ -43,6 +44,7 @@ describe("e2e: a card expired since bank A's check is refused at bank B", functi
     const [a, b] = consortium.nodes;
     const subject = Wallet.createRandom();
     const { sessionId } = await a!.onboarding.createSession(subject.address as Hex);
+    await a!.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await a!.onboarding.uploadDocument(sessionId, "front", customer.front, "image/jpeg");
     await a!.onboarding.uploadDocument(sessionId, "back", customer.back, "image/jpeg");
     const challenge = await a!.onboarding.createLivenessChallenge(sessionId);

@@ -74,6 +74,7 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
   /** A full eKYC at bank A with this card and face. */
   async function onboardAtA(who: DemoCustomer, subject: Hex) {
     const { sessionId } = await node(0).onboarding.createSession(subject);
+    await node(0).onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await node(0).onboarding.uploadDocument(sessionId, "front", who.front, "image/jpeg");
     await node(0).onboarding.uploadDocument(sessionId, "back", who.back, "image/jpeg");
     await answerChallenge(node(0), sessionId, who);
@@ -268,8 +269,14 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
     // One poll interval (= the block period) to see the event, and the revocation's own transaction.
     expect(msB).to.be.below(blockPeriodMs + 1_000);
     expect(msC).to.be.below(blockPeriodMs + 1_000);
-    const entries = await node(1).audit.list({ limit: 1_000 });
-    const cascade = entries.filter((e) => e.action === "reuse.cascade-revoked");
+    // The cascade audits its revocation once its transaction is mined, which the chain shows first:
+    // wait for the entry (a bounded wait), then check there is exactly one.
+    const cascadeEntries = async () =>
+      (await node(1).audit.list({ limit: 1_000 })).filter((e) => e.action === "reuse.cascade-revoked");
+    const auditDeadline = performance.now() + 5_000;
+    while ((await cascadeEntries()).length === 0 && performance.now() < auditDeadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const cascade = await cascadeEntries();
     expect(cascade).to.have.length(1);
     expect(cascade[0]!.details).to.include({ sourceUid, uid: uidB, sourceReason: "FRAUD_SUSPECTED" });
   });

@@ -9,6 +9,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { Hex } from "@kycnet/sdk/protocol";
@@ -174,6 +175,8 @@ describe("node on PostgreSQL", function () {
 
     // A session started on one instance takes uploads and answers on the other.
     const { sessionId } = await leader.onboarding.createSession(Wallet.createRandom().address as Hex);
+    // Recorded on one instance, seen by the other (the session lives in the shared store).
+    await leader.onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1" }));
     await follower.onboarding.uploadDocument(
       sessionId,
       "front",
