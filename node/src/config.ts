@@ -280,6 +280,11 @@ export const NodeConfigSchema = Type.Object(
          * against an edit by someone who can write the vault (docs/audit-trail.md).
          */
         auditAnchorIntervalMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 900_000 })),
+        /**
+         * How far the chain's clock may lag this node's: a record is anchored only once the node's
+         * clock is this far past its issuedAt second (vault/outbox.ts says why; default 1 s).
+         */
+        chainClockSkewMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 })),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -44,7 +44,12 @@ describe("node/config", () => {
     expect(config.sanctions.lists[0]!.path).to.equal("/etc/kycnet/lists/un.xml");
     expect(config.custody).to.include({ pinEnv: "KYCNET_HSM_PIN", softhsm2Conf: "/etc/kycnet/hsm/softhsm2.conf" });
     expect(config.api).to.include({ host: "127.0.0.1", port: 8080 });
-    expect(config.anchoring).to.deep.equal({ maxBatch: 256, maxDelayMs: 2000, auditAnchorIntervalMs: 900_000 });
+    expect(config.anchoring).to.deep.equal({
+      maxBatch: 256,
+      maxDelayMs: 2000,
+      auditAnchorIntervalMs: 900_000,
+      chainClockSkewMs: 1_000,
+    });
     expect(config.exchange).to.deep.equal({ listen: ["/ip4/127.0.0.1/tcp/0"], peers: [] });
   });
 
@@ -73,7 +78,12 @@ describe("node/config", () => {
     expect([exchange, anchoring, attestation, log]).to.deep.equal([{}, {}, {}, {}]);
     const config = parseNodeConfig(required, "/etc/kycnet");
     expect(config.exchange).to.deep.equal({ listen: ["/ip4/127.0.0.1/tcp/0"], peers: [] });
-    expect(config.anchoring).to.deep.equal({ maxBatch: 256, maxDelayMs: 2000, auditAnchorIntervalMs: 900_000 });
+    expect(config.anchoring).to.deep.equal({
+      maxBatch: 256,
+      maxDelayMs: 2000,
+      auditAnchorIntervalMs: 900_000,
+      chainClockSkewMs: 1_000,
+    });
     expect(config.attestation).to.deep.equal({ pipelineVersion: "ekyc/0.1.0", validityDays: 1825 });
     expect(config.log).to.deep.equal({ level: "info" });
   });

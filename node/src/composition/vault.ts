@@ -79,6 +79,7 @@ export async function openNodeVault(
     ...(config.anchoring.auditAnchorIntervalMs === undefined
       ? {}
       : { auditAnchorIntervalMs: config.anchoring.auditAnchorIntervalMs }),
+    ...(config.anchoring.chainClockSkewMs === undefined ? {} : { chainClockSkewMs: config.anchoring.chainClockSkewMs }),
     claimWrite: (ops) => leadership.fencedWrite(ops),
     onBatch: (b) =>
       logger.info(

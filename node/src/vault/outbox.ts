@@ -37,6 +37,11 @@ export interface AnchoringWorkerOptions {
    */
   readonly claimWrite?: (ops: readonly WriteOp[]) => Promise<void>;
   readonly clock?: () => Date;
+  /**
+   * How far the chain's clock may lag this node's (default 0: no wait). A batch is sent only once
+   * the node's clock is this far past the second after its latest `issuedAt` (`waitForChainClock`).
+   */
+  readonly chainClockSkewMs?: number;
   /** Anchor the audit head alone after this long without an anchor, if the log grew (audit-anchoring.ts). */
   readonly auditAnchorIntervalMs?: number;
   readonly onBatch?: (event: { count: number; batchRoot: Hex; txHash: Hex | null; lagSeconds: number }) => void;
@@ -232,6 +237,7 @@ async function sendBatch(
   const { audit, vault, ledger } = options;
   const data = batch.entries.map((e) => attestationFromJson(e.attestation as unknown as StoredValue));
   let anchored: SettledBatch;
+  await waitForChainClock(data, clock, options.chainClockSkewMs ?? 0);
   try {
     anchored = await ledger.anchorBatch(data, batch.auditHead ?? undefined);
   } catch (error) {
@@ -270,6 +276,23 @@ async function sendBatch(
     lagSeconds: (clock().getTime() - oldest) / 1000,
   });
   return { anchored: batch.entries.length, failed: 0 };
+}
+
+/**
+ * Waits until this node's clock is `skewMs` past the second after the batch's latest `issuedAt`.
+ * The contract reads an attestation as UNKNOWN at any time before its `issuedAt`, and a chain's
+ * clock can lag the node's: the block that anchors it would then be stamped before it, and the
+ * attestation would read UNKNOWN (a relying bank refused) until the chain's clock caught up, which
+ * on a chain that mines only on demand can be never. Hardhat's node was seen stamping blocks up to
+ * 1 s before the sender's clock (2 of 150 transactions, at load); validators' clocks drift too.
+ * Costs nothing when batches wait `maxDelayMs` (2 s by default) anyway; bounded, so a wrong clock
+ * delays a batch by at most `skewMs` + 1 s.
+ */
+async function waitForChainClock(data: readonly AttestationData[], clock: () => Date, skewMs: number): Promise<void> {
+  if (skewMs <= 0) return;
+  const latest = data.reduce((max, d) => (d.issuedAt > max ? d.issuedAt : max), 0n);
+  const waitMs = (Number(latest) + 1) * 1000 + skewMs - clock().getTime();
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, skewMs + 1000)));
 }
 
 /** The batch was sent before a crash and mined: rebuild the same uids and proofs locally (no tx hash). */

@@ -156,6 +156,35 @@ describe("node/vault anchoring outbox (LevelDB + Hardhat)", function () {
     expect((await vault.getRecordMeta(young.id)).anchor, "queued during the background pass").to.not.equal(null);
   });
 
+  it("sends a batch only once the node's clock is chainClockSkewMs past its latest issuedAt second", async () => {
+    const audit = createAuditLog(store);
+    const vault = createVault({
+      store,
+      keys: new MemoryKeyManager(),
+      audit,
+      attestationContext: await contextOf(f.ledgerA),
+    });
+    const { record, attestation } = verifiedRecord(7);
+    const issuedAt = await f.now();
+    await vault.storeVerifiedRecord({ record, attestation: attestation(issuedAt), actor: "op" });
+    // The node's clock reads 200 ms into the attestation's own issuedAt second: a chain lagging by
+    // up to 300 ms could stamp the anchoring block before it.
+    const clock = () => new Date(Number(issuedAt) * 1000 + 200);
+    let sentAfterMs: number | undefined;
+    const started = performance.now();
+    const timed: LedgerClient = {
+      ...f.ledgerA,
+      anchorBatch: async (batch, head) => {
+        sentAfterMs = performance.now() - started;
+        return f.ledgerA.anchorBatch(batch, head);
+      },
+    };
+    const worker = createAnchoringWorker({ store, audit, vault, ledger: timed, clock, chainClockSkewMs: 300 });
+    expect(await worker.flush()).to.deep.include({ anchored: 1 });
+    // (issuedAt + 1 s) + 300 ms - (issuedAt + 200 ms) = 1,100 ms of waiting.
+    expect(sentAfterMs).to.be.at.least(1_050);
+  });
+
   it("keeps the batch in flight while the chain is unavailable, then anchors it", async () => {
     const { vault, worker } = await setup();
     await storeRecords(vault, 2);
