@@ -5,7 +5,13 @@
  * Problem details (errors) are not here: the node's error catalogue owns them.
  */
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
-import { RECORD_FIELDS, type DecisionName, type Hex, type RevocationReasonName } from "../protocol/index.ts";
+import {
+  DOCUMENT_READ_FIELDS,
+  RECORD_FIELDS,
+  type DecisionName,
+  type Hex,
+  type RevocationReasonName,
+} from "../protocol/index.ts";
 
 /** Exported only so the declaration files keep each enum's literal types (they would widen to string). */
 export type LiteralTuple<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
@@ -312,17 +318,7 @@ export type SessionView = Readonly<Static<typeof SessionView>>;
 // The customer confirms what was read (seed 003, Bước 3): the fields read from the card, each with
 // where its value came from and how sure the node is, then the customer's confirmation or corrections.
 /** The fields a customer sees and may correct (documentType is the node's classification, not a reading). */
-export const READ_FIELDS = [
-  "idNumber",
-  "oldIdNumber",
-  "fullName",
-  "dateOfBirth",
-  "sex",
-  "nationality",
-  "address",
-  "issueDate",
-  "expiryDate",
-] as const;
+export const READ_FIELDS = DOCUMENT_READ_FIELDS;
 export type ReadField = (typeof READ_FIELDS)[number];
 /** Where a value came from: the QR code, the MRZ, the printed text (OCR), the verified chip; null when nothing read it. */
 export const FIELD_SOURCES = ["QR", "MRZ", "PRINTED_TEXT", "CHIP"] as const;

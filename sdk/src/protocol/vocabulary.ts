@@ -33,8 +33,8 @@ export type RevocationReasonCode = (typeof RevocationReason)[RevocationReasonNam
 export const Decision = { PASS: "PASS", REVIEW: "REVIEW", REJECT: "REJECT" } as const;
 export type DecisionName = keyof typeof Decision;
 
-/** Canonical record fields; the index of a name is its bit in a field mask. */
-export const RECORD_FIELDS = [
+/** The record fields read from the identity document itself (the customer sees and may correct them). */
+export const DOCUMENT_READ_FIELDS = [
   "idNumber",
   "oldIdNumber",
   "fullName",
@@ -44,9 +44,9 @@ export const RECORD_FIELDS = [
   "address",
   "issueDate",
   "expiryDate",
-  "documentType",
-  "faceTemplate",
 ] as const;
+/** Canonical record fields; the index of a name is its bit in a field mask. */
+export const RECORD_FIELDS = [...DOCUMENT_READ_FIELDS, "documentType", "faceTemplate"] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 export type RecordFields = Readonly<Record<RecordField, string>>;
 

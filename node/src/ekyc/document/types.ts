@@ -1,18 +1,8 @@
 /** Result types of document verification (what `readDocument` returns). */
+import { DOCUMENT_READ_FIELDS } from "@kycnet/sdk/protocol";
 
 /** Canonical record fields a card can give (docs/protocol.md §2; faceTemplate comes from biometrics). */
-export const DOCUMENT_FIELDS = [
-  "idNumber",
-  "oldIdNumber",
-  "fullName",
-  "dateOfBirth",
-  "sex",
-  "nationality",
-  "address",
-  "issueDate",
-  "expiryDate",
-  "documentType",
-] as const;
+export const DOCUMENT_FIELDS = [...DOCUMENT_READ_FIELDS, "documentType"] as const;
 export type DocumentFieldName = (typeof DOCUMENT_FIELDS)[number];
 
 export type DocumentSource = "qr" | "mrz" | "ocr";
