@@ -13,13 +13,9 @@ import { expect } from "chai";
 import { Interface, Wallet, type JsonRpcProvider } from "ethers";
 import { AttestationRegistryAbi, ConsentRegistryAbi, findAttestation } from "@kycnet/sdk/chain";
 import {
-  ALL_FIELDS_MASK,
-  Purpose,
   RevocationReason,
   consentIdOf,
-  signConsentGrant,
   signConsentRevocation,
-  toConsentGrant,
   type AttestationProof,
   type Hex,
   type RecordFields,
@@ -29,7 +25,7 @@ import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import type { KycnetNode } from "../../node/src/node.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { collectHaystacks, needlesOf, scan, type Haystack, type PersonalValues } from "../support/chain-scan.ts";
-import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+import { signedReuse, startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
 const attestationEvents = new Interface(AttestationRegistryAbi);
 const consentEvents = new Interface(ConsentRegistryAbi);
@@ -136,29 +132,8 @@ describe("e2e: nothing personal can be read or derived from the chain (chain sca
     const meta = (await a!.vault.findRecordByUid(sourceUid))!;
     fields = (await a!.vault.openRecord(meta.id, "test", "chain scan: the values to look for")).fields;
 
-    const chainId = await b!.ledger.chainId();
-    const domain = { chainId, verifyingContract: consortium.setup.addresses.consents };
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const grant = toConsentGrant({
-      attestationUid: sourceUid,
-      grantee: await b!.ledger.account(),
-      purpose: Purpose.ONBOARDING,
-      fieldMask: ALL_FIELDS_MASK,
-      validUntil: now + 3600n,
-      nonce: 1n,
-      deadline: now + 600n,
-    });
-    const signature = await signConsentGrant(subjectA, domain, grant);
-    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, {
-      attestationUid: sourceUid,
-      grant: {
-        ...grant,
-        validUntil: String(grant.validUntil),
-        nonce: String(grant.nonce),
-        deadline: String(grant.deadline),
-      },
-      signature: signature as Hex,
-    });
+    const { grant, domain, request } = await signedReuse(consortium, b!, sourceUid, subjectA);
+    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, request);
     await answerChallenge(b!, session.sessionId);
     const decisionB = await b!.onboarding.decide(session.sessionId);
     expect(decisionB.outcome, JSON.stringify(decisionB.reasons)).to.equal("PASS");
@@ -166,7 +141,7 @@ describe("e2e: nothing personal can be read or derived from the chain (chain sca
     reuseProof = await anchoredProof(b!, reuseUid);
     expect(reuseProof.data.method).to.equal(3); // REUSE
 
-    const revocation = { consentId: consentIdOf(grant), nonce: 2n, deadline: now + 600n };
+    const revocation = { consentId: consentIdOf(grant), nonce: 2n, deadline: grant.deadline };
     await b!.ledger.revokeConsentBySig(revocation, await signConsentRevocation(subjectA, domain, revocation));
     await a!.ledger.revokeAttestation(sourceProof, RevocationReason.CUSTOMER_REQUEST);
     expect(await b!.ledger.attestationStatus(sourceProof)).to.equal("REVOKED");

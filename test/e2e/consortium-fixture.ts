@@ -6,6 +6,15 @@
  * re-onboard, so a card read there fails the test. A start that fails half-way stops what it started.
  */
 import { citizenRecordOf } from "../../scripts/cards/people.ts";
+import type { HDNodeWallet, Wallet } from "ethers";
+import {
+  ALL_FIELDS_MASK,
+  Purpose,
+  signConsentGrant,
+  toConsentGrant,
+  type ConsentGrant,
+  type Hex,
+} from "@kycnet/sdk/protocol";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +26,7 @@ import {
   type RegistrySimulator,
 } from "../../node/src/ekyc/checks/national-id/simulator/server.ts";
 import { createNode, type KycnetNode, type NodeOverrides } from "../../node/src/node.ts";
+import type { ReuseSessionRequest } from "../../node/src/onboarding/ports.ts";
 import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import type { DemoCustomer } from "../../scripts/demo/customer.ts";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
@@ -103,4 +113,40 @@ export async function startE2eConsortium(options: E2eConsortiumOptions): Promise
     await stop();
     throw error;
   }
+}
+
+/** A consent grant to `grantee` for `sourceUid`, signed by the customer's key, and its EIP-712 domain. */
+export interface SignedReuse {
+  readonly grant: ConsentGrant;
+  readonly domain: { readonly chainId: bigint; readonly verifyingContract: Hex };
+  /** The grant as `createReuseSession` takes it (numbers as decimal strings). */
+  readonly request: ReuseSessionRequest;
+}
+
+/** What a customer's app sends to re-onboard at `grantee`: a one-hour consent to every field, signed now. */
+export async function signedReuse(
+  consortium: E2eConsortium,
+  grantee: KycnetNode,
+  sourceUid: Hex,
+  customerKey: Wallet | HDNodeWallet,
+): Promise<SignedReuse> {
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const grant = toConsentGrant({
+    attestationUid: sourceUid,
+    grantee: await grantee.ledger.account(),
+    purpose: Purpose.ONBOARDING,
+    fieldMask: ALL_FIELDS_MASK,
+    validUntil: now + 3600n,
+    nonce: 1n,
+    deadline: now + 600n,
+  });
+  const domain = { chainId: await grantee.ledger.chainId(), verifyingContract: consortium.setup.addresses.consents };
+  const signature = (await signConsentGrant(customerKey, domain, grant)) as Hex;
+  const wire = {
+    ...grant,
+    validUntil: String(grant.validUntil),
+    nonce: String(grant.nonce),
+    deadline: String(grant.deadline),
+  };
+  return { grant, domain, request: { attestationUid: sourceUid, grant: wire, signature } };
 }

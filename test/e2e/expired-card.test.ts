@@ -8,11 +8,11 @@
 import { collectionConsent } from "@kycnet/sdk/customer";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { ALL_FIELDS_MASK, Purpose, signConsentGrant, toConsentGrant, type Hex } from "@kycnet/sdk/protocol";
+import { type Hex } from "@kycnet/sdk/protocol";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { expectCode } from "../support/expect-code.ts";
-import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+import { signedReuse, startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
 describe("e2e: a card expired since bank A's check is refused at bank B", function () {
   this.timeout(300_000);
@@ -58,31 +58,7 @@ describe("e2e: a card expired since bank A's check is refused at bank B", functi
     const uid = decision.attestationUid!;
     await a!.outbox.flush();
 
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const grant = toConsentGrant({
-      attestationUid: uid,
-      grantee: await b!.ledger.account(),
-      purpose: Purpose.ONBOARDING,
-      fieldMask: ALL_FIELDS_MASK,
-      validUntil: now + 3600n,
-      nonce: 1n,
-      deadline: now + 600n,
-    });
-    const signature = await signConsentGrant(
-      subject,
-      { chainId: await b!.ledger.chainId(), verifyingContract: consortium.setup.addresses.consents },
-      grant,
-    );
-    const request = {
-      attestationUid: uid,
-      grant: {
-        ...grant,
-        validUntil: String(grant.validUntil),
-        nonce: String(grant.nonce),
-        deadline: String(grant.deadline),
-      },
-      signature: signature as Hex,
-    };
+    const { request } = await signedReuse(consortium, b!, uid, subject);
     const error = await expectCode(
       b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, request),
       "DOCUMENT_EXPIRED",
