@@ -23,11 +23,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { id as topicOf, JsonRpcProvider, Wallet } from "ethers";
-import { loadNodeConfig } from "../node/src/config.ts";
 import { peerKeyPath } from "../node/src/node.ts";
 import { openPostgresRecordStore } from "../node/src/vault/store/postgres/postgres-record-store.ts";
-import { DEMO_HSM_PIN, prepareConsortium } from "../scripts/consortium/setup.ts";
-import { freePort, startLocalChain } from "../scripts/lib/local-chain.ts";
+import { freePort } from "../scripts/lib/local-chain.ts";
+import { prepareOneBank } from "../test/support/one-bank.ts";
 import { startPostgresCluster } from "../scripts/postgres/cluster.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
@@ -43,18 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), "kycnet-bench-ha-"));
-const chain = await startLocalChain();
-const setup = await prepareConsortium({
-  dir,
-  rpcUrl: chain.url,
-  chainId: chain.chainId,
-  registryUrl: "http://127.0.0.1:9",
-  bankNames: ["Bank A"],
-  threshold: 1,
-});
-process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
+const { chain, setup, base } = await prepareOneBank(dir);
 const bank = setup.banks[0]!;
-const base = await loadNodeConfig(bank.configPath);
 const cluster = await startPostgresCluster();
 const connectionString = await cluster.createDatabase("bench_ha");
 const store = await openPostgresRecordStore({ connectionString });

@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
+import type { NodeConfig } from "../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createNode, type KycnetNode } from "../../node/src/node.ts";
 import { createLogger } from "../../node/src/observability/logger.ts";
-import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../scripts/consortium/setup.ts";
-import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
+import type { LocalChain } from "../../scripts/lib/local-chain.ts";
+import { prepareOneBank } from "./one-bank.ts";
 
 export interface LoggedNode {
   readonly node: KycnetNode;
@@ -37,17 +38,9 @@ export async function startSingleNodeFixture(prefix: string): Promise<SingleNode
   let chain: LocalChain | undefined;
   let model: FaceModel | undefined;
   try {
-    chain = await startLocalChain();
-    const setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl: "http://127.0.0.1:9",
-      bankNames: ["Bank A"],
-      threshold: 1,
-    });
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    const base = await loadNodeConfig(setup.banks[0]!.configPath);
+    const bank = await prepareOneBank(dir);
+    chain = bank.chain;
+    const { setup, base } = bank;
     const faceModel = await loadOnnxFaceModel();
     model = faceModel;
     const stopChain = chain;

@@ -14,12 +14,12 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { Hex } from "@kycnet/sdk/protocol";
 import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
-import { loadNodeConfig, type NodeConfig } from "../../../node/src/config.ts";
+import type { NodeConfig } from "../../../node/src/config.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
 import { createNode, peerKeyPath, type KycnetNode } from "../../../node/src/node.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
-import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../../scripts/consortium/setup.ts";
-import { freePort, startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { freePort, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { prepareOneBank } from "../../support/one-bank.ts";
 import { createTestDatabase, sharedPostgres } from "../../support/postgres.ts";
 import { verifiedRecord } from "../vault/fixtures.ts";
 
@@ -43,7 +43,6 @@ describe("node on PostgreSQL", function () {
   this.timeout(240_000);
   let chain: LocalChain;
   let dir: string;
-  let setup: ConsortiumSetup;
   let base: NodeConfig;
   let model: FaceModel;
   const notUsed = async (): Promise<never> => {
@@ -85,17 +84,7 @@ describe("node on PostgreSQL", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "kycnet-pg-node-"));
-    chain = await startLocalChain();
-    setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl: "http://127.0.0.1:9",
-      bankNames: ["Bank A"],
-      threshold: 1,
-    });
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    base = await loadNodeConfig(setup.banks[0]!.configPath);
+    ({ chain, base } = await prepareOneBank(dir));
     model = await loadOnnxFaceModel();
     // The bank's peer key, made once by its first (LevelDB) start: every instance serves with it.
     const first = await build(base);

@@ -14,15 +14,15 @@ import { expect } from "chai";
 import { HDNodeWallet, Mnemonic, parseEther } from "ethers";
 import { isKycnetError, type KycnetError } from "@kycnet/sdk/errors";
 import { nodeReadinessChecks } from "../../../node/src/composition/api.ts";
-import { loadNodeConfig, type NodeConfig } from "../../../node/src/config.ts";
+import type { NodeConfig } from "../../../node/src/config.ts";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { loadOnnxFaceModel, type FaceModel } from "../../../node/src/ekyc/biometrics/index.ts";
 import { createRpcProvider } from "../../../node/src/ledger/provider.ts";
 import { createNode, type KycnetNode } from "../../../node/src/node.ts";
 import { createLogger } from "../../../node/src/observability/logger.ts";
 import { checkReadiness } from "../../../node/src/observability/readiness.ts";
-import { DEMO_HSM_PIN, prepareConsortium, type ConsortiumSetup } from "../../../scripts/consortium/setup.ts";
-import { freePort, startLocalChain, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { freePort, type LocalChain } from "../../../scripts/lib/local-chain.ts";
+import { prepareOneBank } from "../../support/one-bank.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const silent = createLogger({ level: "silent" });
@@ -49,7 +49,6 @@ describe("node start-up checks", function () {
   this.timeout(180_000);
   let chain: LocalChain;
   let dir: string;
-  let setup: ConsortiumSetup;
   let base: NodeConfig;
   let model: FaceModel;
   const notUsed = async (): Promise<never> => {
@@ -63,17 +62,7 @@ describe("node start-up checks", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "kycnet-startup-checks-"));
-    chain = await startLocalChain();
-    setup = await prepareConsortium({
-      dir,
-      rpcUrl: chain.url,
-      chainId: chain.chainId,
-      registryUrl: "http://127.0.0.1:9",
-      bankNames: ["Bank A"],
-      threshold: 1,
-    });
-    process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-    base = await loadNodeConfig(setup.banks[0]!.configPath);
+    ({ chain, base } = await prepareOneBank(dir));
     model = await loadOnnxFaceModel();
   });
   after(async () => {
