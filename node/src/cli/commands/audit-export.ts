@@ -10,10 +10,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Provider } from "ethers";
 import { verifyAuditExport, type AuditExportCheck } from "@kycnet/sdk/auditor";
-import { BankApiError, createBankClient, type SignedDocument } from "@kycnet/sdk/bank";
-import { connectAuditChain, parseTime } from "@kycnet/sdk/cli";
-import { InvalidArgumentError, isKycnetError } from "@kycnet/sdk/errors";
+import type { SignedDocument } from "@kycnet/sdk/bank";
+import { connectAuditChain } from "@kycnet/sdk/cli";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { colour, printJson, renderFacts, renderTable } from "../output.ts";
+import { auditorClient, periodBound, reportFailure } from "./auditor-api.ts";
 
 export interface ExportOptions {
   readonly node?: string;
@@ -29,28 +30,14 @@ export interface ExportOptions {
 
 const MAX_FILE = 256 * 1024 * 1024;
 
-const at = (value: string | undefined, name: string): Date => {
+const required = (value: string | undefined, name: string): Date => {
   if (value === undefined) throw new InvalidArgumentError(name, "is required (or give --file)");
-  try {
-    return new Date(Number(parseTime(value)) * 1000);
-  } catch {
-    throw new InvalidArgumentError(
-      name,
-      "must be unix seconds or an ISO 8601 date (2027-01-01 or 2027-01-01T00:00:00Z)",
-    );
-  }
+  return periodBound(value, name);
 };
 
 async function fetchExport(options: ExportOptions): Promise<SignedDocument> {
-  const node = options.node ?? process.env.KYCNET_NODE_URL;
-  if (node === undefined || !/^https?:\/\//.test(node))
-    throw new InvalidArgumentError("node", "give --node <http(s) url> or set KYCNET_NODE_URL");
-  const apiKey = process.env.KYCNET_API_KEY;
-  if (apiKey === undefined || apiKey === "")
-    throw new InvalidArgumentError("KYCNET_API_KEY", "set it to an auditor API key");
-  const from = at(options.from, "from");
-  const to = at(options.to, "to");
-  return createBankClient({ baseUrl: node, apiKey }).getAuditExport({ from, to });
+  const client = auditorClient(options.node);
+  return client.getAuditExport({ from: required(options.from, "from"), to: required(options.to, "to") });
 }
 
 async function readExport(file: string): Promise<SignedDocument> {
@@ -114,17 +101,7 @@ export async function runAuditExport(options: ExportOptions): Promise<void> {
     else process.stdout.write(render(signed, check));
     process.exitCode = 0;
   } catch (error) {
-    const code = isKycnetError(error) ? error.code : "AUDIT_FAILED";
-    const message = error instanceof Error ? error.message : String(error);
-    if (options.json === true) printJson({ error: { code, message } });
-    process.stderr.write(`kycnet: ${code}: ${message}\n`);
-    const unreachable = error instanceof BankApiError && (error.status === 0 || error.status >= 500);
-    process.exitCode =
-      code === "AUDIT_EXPORT_INVALID"
-        ? 1
-        : code === "INVALID_ARGUMENT" || (error instanceof BankApiError && !unreachable)
-          ? 2
-          : 3;
+    reportFailure(error, options.json === true, "AUDIT_EXPORT_INVALID");
   } finally {
     provider?.destroy();
   }

@@ -8,10 +8,9 @@
  * account the node states. Exit codes: 0 signature valid, 1 not valid, 2 bad input, 3 node unreachable.
  */
 import { verifySignedDocument } from "@kycnet/sdk/auditor";
-import { BankApiError, createBankClient } from "@kycnet/sdk/bank";
-import { InvalidArgumentError, isKycnetError } from "@kycnet/sdk/errors";
-import { parseTime } from "@kycnet/sdk/cli";
+import { InvalidArgumentError } from "@kycnet/sdk/errors";
 import { colour, printJson } from "../output.ts";
+import { auditorClient, periodBound, reportFailure } from "./auditor-api.ts";
 
 export interface ReportOptions {
   readonly node?: string;
@@ -22,30 +21,14 @@ export interface ReportOptions {
   readonly json?: boolean;
 }
 
-const at = (value: string, name: string): Date => {
-  try {
-    return new Date(Number(parseTime(value)) * 1000);
-  } catch {
-    throw new InvalidArgumentError(
-      name,
-      "must be unix seconds or an ISO 8601 date (2027-01-01 or 2027-01-01T00:00:00Z)",
-    );
-  }
-};
-
 export async function runAuditReport(options: ReportOptions): Promise<void> {
   try {
-    const node = options.node ?? process.env.KYCNET_NODE_URL;
-    if (node === undefined || !/^https?:\/\//.test(node))
-      throw new InvalidArgumentError("node", "give --node <http(s) url> or set KYCNET_NODE_URL");
-    const apiKey = process.env.KYCNET_API_KEY;
-    if (apiKey === undefined || apiKey === "")
-      throw new InvalidArgumentError("KYCNET_API_KEY", "set it to an auditor API key");
+    const client = auditorClient(options.node);
     const format = options.format ?? "json";
     if (format !== "json" && format !== "csv") throw new InvalidArgumentError("format", "must be json or csv");
-    const from = at(options.from, "from");
-    const to = at(options.to, "to");
-    const signed = await createBankClient({ baseUrl: node, apiKey }).getAuditReport({ from, to, format });
+    const from = periodBound(options.from, "from");
+    const to = periodBound(options.to, "to");
+    const signed = await client.getAuditReport({ from, to, format });
     const check = verifySignedDocument(signed, options.signer);
     if (options.json === true) printJson({ ...signed, verification: check });
     else {
@@ -58,11 +41,6 @@ export async function runAuditReport(options: ReportOptions): Promise<void> {
     }
     process.exitCode = check.valid ? 0 : 1;
   } catch (error) {
-    const code = isKycnetError(error) ? error.code : "AUDIT_FAILED";
-    const message = error instanceof Error ? error.message : String(error);
-    if (options.json === true) printJson({ error: { code, message } });
-    process.stderr.write(`kycnet: ${code}: ${message}\n`);
-    const unreachable = error instanceof BankApiError && (error.status === 0 || error.status >= 500);
-    process.exitCode = code === "INVALID_ARGUMENT" || (error instanceof BankApiError && !unreachable) ? 2 : 3;
+    reportFailure(error, options.json === true);
   }
 }
