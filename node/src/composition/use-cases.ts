@@ -6,7 +6,6 @@ import type { JsonRpcProvider } from "ethers";
 import { encodePipelineVersion, type Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
-import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import { createCoreBankingRecords } from "../onboarding/adapters/core-banking-records.ts";
 import { createDataSubjectRequests } from "../onboarding/data-subject-requests.ts";
@@ -62,9 +61,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
       minimumSourceLevel: config.reuse.minimumSourceLevel,
       ...(deps.reuseClock === undefined ? {} : { clock: deps.reuseClock }),
     },
-    ...(engines.chipTrust === null
-      ? {}
-      : { chip: { trust: engines.chipTrust, challenges: new ActiveAuthChallenges() } }),
+    ...(engines.chipTrust === null ? {} : { chip: { trust: engines.chipTrust } }),
   });
   const ledgerServices = createLedgerServices({
     vault,

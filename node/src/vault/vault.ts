@@ -113,8 +113,16 @@ export interface StoreRecordInput {
   readonly retentionClass?: RetentionClassName;
   /** Keep the record IN_REVIEW, not queued for anchoring, until `releaseForAnchoring`. */
   readonly hold?: boolean;
-  /** Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic write. */
+  /**
+   * Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic
+   * write. Called under the write lock, after `sealedExtras` was prepared.
+   */
   readonly extraOps?: (stored: { readonly id: string; readonly uid: Hex }) => readonly WriteOp[];
+  /**
+   * Runs under the write lock before anything is written, reading the store: throws to write nothing
+   * (e.g. the onboarding session has its record already, kept by another instance).
+   */
+  readonly check?: () => Promise<void>;
   /**
    * Writes sealed under the record's key (its case evidence: `EvidenceStore.sealOps`), prepared
    * once the key is known and written with their audit entries in the record's own write: the
@@ -260,6 +268,7 @@ function intakeOperations(
         envelope: sealedToJson(envelope),
       };
       await audit.commit(async () => {
+        await input.check?.();
         if ((await store.get(uidKey(uid))) !== undefined)
           throw new RecordIntegrityError(id, "an attestation with this uid is already stored");
         return [
