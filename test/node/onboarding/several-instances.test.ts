@@ -6,16 +6,24 @@
  * - no double decision after a takeover: an instance that stored the record and died before storing
  *   the session's decision leaves the decision kept with the record; the instance that takes the
  *   claim over finishes the session with it (one record, one attestation, one outbox entry), and two
- *   live instances racing to keep a record for one session keep one.
+ *   live instances racing to keep a record for one session keep one;
+ * - the liveness check's memory of earlier sessions' frames is in the store, sealed: a recording
+ *   replayed at instance 2 after instance 1 saw it is refused (FRAMES_SEEN_BEFORE, through the real
+ *   face models), bounded in number and in time.
  */
 import { collectionConsent } from "@kycnet/sdk/customer";
 import { Method, type Hex } from "@kycnet/sdk/protocol";
 import { expect } from "chai";
 import { Wallet, ZeroHash } from "ethers";
+import sharp from "sharp";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
-import type { SelfieVerification } from "../../../node/src/ekyc/biometrics/index.ts";
+import type { FaceModel, SelfieVerification } from "../../../node/src/ekyc/biometrics/index.ts";
+import { decodeImage } from "../../../node/src/ekyc/biometrics/image.ts";
+import { verifyChallenge, type Challenge } from "../../../node/src/ekyc/biometrics/liveness/challenge.ts";
+import { loadThresholds } from "../../../node/src/ekyc/biometrics/matching.ts";
 import type { DecisionResult } from "../../../node/src/ekyc/decision/types.ts";
 import { CscaTrustStore } from "../../../node/src/ekyc/document/chip/trust-store.ts";
+import { createStoredFrameMemory } from "../../../node/src/onboarding/adapters/stored-frame-memory.ts";
 import { createStoredSessions } from "../../../node/src/onboarding/adapters/stored-sessions.ts";
 import { createOnboardingService, type OnboardingDeps } from "../../../node/src/onboarding/onboarding-service.ts";
 import type { ChipUploadInput, OnboardingDecision } from "../../../node/src/onboarding/ports.ts";
@@ -28,6 +36,8 @@ import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/
 import type { RecordStore, WriteOp } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
 import { answerChallenge } from "../../../scripts/chip/aa.ts";
+import { framesFor } from "../../../scripts/faces/synthetic-frames.ts";
+import { sharedOnnxModel, stillFace } from "../ekyc/biometrics/helpers.ts";
 import { createTestPki, generateChip, type GeneratedChip } from "../../../scripts/chip/generate.ts";
 import { expectCode } from "../../support/expect-code.ts";
 import { createTestDatabase } from "../../support/postgres.ts";
@@ -330,6 +340,118 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
       expect(await keysUnder(one.store, "outbox/")).to.deep.equal([]);
       const sessions: SessionStore = two.sessions;
       expect(await sessions.keptDecision(session.id)).to.deep.equal(a);
+    });
+  });
+
+  describe("the liveness check's memory of earlier sessions' frames", () => {
+    /** A 256-bit hash (64 hex) with the given bits flipped from a base pattern. */
+    const hash = (flips: readonly number[] = [], base = 0x5a) => {
+      const bytes = Array.from({ length: 32 }, (_, i) => (base + i * 37) & 0xff);
+      for (const b of flips) bytes[b >> 3]! ^= 1 << (b & 7);
+      return Buffer.from(bytes).toString("hex");
+    };
+
+    it("is shared, sealed, answers a challenge once, and is bounded in number and time", async () => {
+      const connectionString = await createTestDatabase();
+      const keys = new MemoryKeyManager();
+      let now = Date.UTC(2026, 11, 7, 12);
+      const options = { keys, capacity: 3, ttlMs: 86_400_000, clock: () => now };
+      const one = createStoredFrameMemory({ store: await instanceStore(connectionString), ...options });
+      const twoStore = await instanceStore(connectionString);
+      const two = createStoredFrameMemory({ store: twoStore, ...options });
+
+      const recorded = [hash(), hash([], 0x21)];
+      expect(await one.recall("challenge-1", recorded, 12)).to.deep.equal([]);
+      // Replayed at the other instance, re-encoded (a few bits off), for another challenge.
+      expect(await two.recall("challenge-2", [hash([3, 70, 200]), hash([], 0x77)], 12)).to.deep.equal([0]);
+      // The first challenge checked again (its decision retried or taken over): the same answer, on either.
+      expect(await two.recall("challenge-1", recorded, 12)).to.deep.equal([]);
+      expect(await one.recall("challenge-2", [], 12)).to.deep.equal([0]);
+
+      // The same new recording at both instances at once: one of them saw it first.
+      const fresh = [hash([], 0x33)];
+      const both = await Promise.all([one.recall("challenge-3", fresh, 12), two.recall("challenge-4", fresh, 12)]);
+      expect(both.map((seen) => seen.length).sort()).to.deep.equal([0, 1]);
+
+      // Nothing of a hash in clear in the store: only the log's sequence, owners, times and sealed bytes.
+      const raw: string[] = [];
+      for await (const [key, value] of twoStore.range({ prefix: "liveness-frames/" }))
+        raw.push(key, JSON.stringify(value));
+      for (const h of [...recorded, ...fresh]) {
+        expect(raw.join()).to.not.include(h.slice(0, 8));
+        expect(raw.join()).to.not.include(Buffer.from(h, "hex").toString("base64").slice(0, 8));
+      }
+      // Bounded: at most `capacity` sessions, the oldest gone with the write of a new one.
+      const logged = await keysUnder(twoStore, "liveness-frames/log/");
+      expect(logged).to.have.length(3);
+      // (challenge-1's second frame is in no later session: past the capacity, it is forgotten.)
+      expect(await one.recall("challenge-5", [recorded[1]!], 12), "forgotten beyond the capacity").to.deep.equal([]);
+
+      // Expired after a day: not compared any more, and its day's key destroyed by the sweep.
+      now += 86_400_000 + 1;
+      expect(await two.recall("challenge-6", fresh, 12)).to.deep.equal([]);
+      expect(await keys.listRecordKeys()).to.include("liveness-frames/2026-12-07");
+      now += 86_400_000;
+      expect(await one.sweepKeys()).to.equal(1);
+      expect(await keys.listRecordKeys()).to.not.include("liveness-frames/2026-12-07");
+    });
+
+    describe("through the real liveness check", function () {
+      let model: FaceModel;
+      let howard: Awaited<ReturnType<typeof stillFace>>;
+      before(async function () {
+        this.timeout(120_000);
+        model = await sharedOnnxModel();
+        howard = await stillFace(model, "howard", 1);
+      });
+
+      it("refuses at instance 2 a recording instance 1 checked, re-encoded for a new challenge", async () => {
+        const connectionString = await createTestDatabase();
+        const keys = new MemoryKeyManager();
+        const capacity = loadThresholds().liveness.memory.sessions;
+        const one = createStoredFrameMemory({ store: await instanceStore(connectionString), keys, capacity });
+        const two = createStoredFrameMemory({ store: await instanceStore(connectionString), keys, capacity });
+        const thresholds = loadThresholds();
+        const challengeAt = (nonce: string, issuedAt: number): Challenge => ({
+          nonce,
+          steps: ["TURN_LEFT", "BLINK", "TURN_RIGHT"],
+          promptsAtMs: [500, 1700, 2900],
+          issuedAt,
+          expiresAt: issuedAt + 30_000,
+        });
+        const first = challengeAt("first", 1_000_000);
+        const recorded = framesFor(howard, first, first.issuedAt + 10, { session: 1 });
+        const r1 = await verifyChallenge(model, first, recorded, thresholds, {
+          now: first.issuedAt + 5_000,
+          recall: one,
+        });
+        expect(r1.failures).to.deep.equal([]);
+
+        const again = challengeAt("again", first.issuedAt + 60_000);
+        const replayed = await Promise.all(
+          recorded.map(async (f) => ({
+            image: await decodeImage(
+              await sharp(f.image.data, { raw: { width: 150, height: 150, channels: 3 } })
+                .jpeg({ quality: 85 })
+                .toBuffer(),
+            ),
+            timestampMs: f.timestampMs + 60_000,
+          })),
+        );
+        const r2 = await verifyChallenge(model, again, replayed, thresholds, {
+          now: again.issuedAt + 5_000,
+          recall: two,
+        });
+        expect(r2.failures).to.deep.equal(["FRAMES_SEEN_BEFORE"]);
+        // Another session of the same person is not taken for a replay, on either instance.
+        const other = challengeAt("other", first.issuedAt + 120_000);
+        const fresh = framesFor(howard, other, other.issuedAt + 10, { session: 2 });
+        const r3 = await verifyChallenge(model, other, fresh, thresholds, {
+          now: other.issuedAt + 5_000,
+          recall: one,
+        });
+        expect(r3.failures).to.not.include("FRAMES_SEEN_BEFORE");
+      });
     });
   });
 });
