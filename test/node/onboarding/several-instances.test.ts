@@ -2,7 +2,8 @@
  * What several instances of one bank's node share through the store (issue 20), on a real
  * PostgreSQL with two instances, each with its own pool, as two processes would have:
  * - the chip's active-authentication challenge lives in the session and is consumed by a
- *   compare-and-set there: the same answer sent to both instances at once is taken once;
+ *   compare-and-set there: the same answer sent to both instances at once is taken once (and, by
+ *   the same port, twice at once to one LevelDB node);
  * - no double decision after a takeover: an instance that stored the record and died before storing
  *   the session's decision leaves the decision kept with the record; the instance that takes the
  *   claim over finishes the session with it (one record, one attestation, one outbox entry), and two
@@ -11,6 +12,9 @@
  *   replayed at instance 2 after instance 1 saw it is refused (FRAMES_SEEN_BEFORE, through the real
  *   face models), bounded in number and in time.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { collectionConsent } from "@kycnet/sdk/customer";
 import { Method, type Hex } from "@kycnet/sdk/protocol";
 import { expect } from "chai";
@@ -32,6 +36,7 @@ import type { EvidenceInHand } from "../../../node/src/onboarding/review/case-ev
 import { createReviewQueue } from "../../../node/src/onboarding/review/review-queue.ts";
 import type { Session, SessionStore } from "../../../node/src/onboarding/sessions.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
+import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/postgres-record-store.ts";
 import type { RecordStore, WriteOp } from "../../../node/src/vault/store/record-store.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
@@ -87,6 +92,38 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
       trust = new CscaTrustStore();
       trust.addCertificate(pki.csca.certificate);
       chip = await generateChip({ index: 3, seed: 20_261_207, pki, variant: "valid" });
+    });
+
+    it("is consumed once on LevelDB too (one process): the same answer sent twice at once is taken once", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "kycnet-chip-challenge-"));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      const store = await openLevelRecordStore(join(dir, "vault"));
+      cleanup.push(() => store.close());
+      const now = start;
+      const sessions = createStoredSessions({ store, keys: new MemoryKeyManager(), clock: () => now });
+      const onboarding = createOnboardingService(
+        depsOf({
+          sessions,
+          chip: { trust },
+          clock: () => new Date(now),
+          observeStage: undefined,
+        } as Partial<OnboardingDeps>),
+      );
+      const { sessionId } = await onboarding.createSession(subject());
+      await onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "n-1", chip: true }));
+      const challenge = new Uint8Array(Buffer.from((await onboarding.createChipChallenge(sessionId)).challenge, "hex"));
+      const upload: ChipUploadInput = {
+        files: chip.files as ChipUploadInput["files"],
+        activeAuthentication: { challenge, response: answerChallenge(chip.activeAuthenticationKey, challenge) },
+      };
+      const outcomes = await Promise.allSettled([
+        onboarding.uploadChip(sessionId, upload),
+        onboarding.uploadChip(sessionId, upload),
+      ]);
+      const accepted = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.activeAuthentication] : []));
+      expect(accepted).to.deep.equal(["PASSED"]);
+      const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as { code?: string }).code] : []));
+      expect(refused).to.deep.equal(["AA_CHALLENGE_REPLAYED"]);
     });
 
     it("is issued on one instance, answered on either, and consumed once when the same answer reaches both at once", async () => {
