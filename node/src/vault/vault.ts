@@ -36,6 +36,13 @@ import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } fr
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
 /** What the vault encrypts: the committed fields and salts plus whatever evidence the pipeline keeps. */
+
+/**
+ * The audit actions of the write that stores a record (active, or held for review). Readers that
+ * follow new records through the audit log (the vault check, the duplicate index of another
+ * instance) name them from here.
+ */
+export const RECORD_STORED_ACTIONS = ["record.stored", "record.held-for-review"] as const;
 export interface VerifiedRecord {
   readonly fields: RecordFields;
   readonly salts: FieldSalts;
@@ -282,7 +289,7 @@ function intakeOperations(
       }, [
         {
           actor: input.actor,
-          action: input.hold === true ? "record.held-for-review" : "record.stored",
+          action: input.hold === true ? RECORD_STORED_ACTIONS[1] : RECORD_STORED_ACTIONS[0],
           target: id,
           details: { uid, method: attestation.method },
         },

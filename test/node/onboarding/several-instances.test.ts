@@ -10,7 +10,9 @@
  *   live instances racing to keep a record for one session keep one;
  * - the liveness check's memory of earlier sessions' frames is in the store, sealed: a recording
  *   replayed at instance 2 after instance 1 saw it is refused (FRAMES_SEEN_BEFORE, through the real
- *   face models), bounded in number and in time.
+ *   face models), bounded in number and in time;
+ * - the duplicate-identity index: a face instance 1 stored after instance 2 started is found by
+ *   instance 2 under another number (it follows the shared audit log).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,8 +27,10 @@ import type { FaceModel, SelfieVerification } from "../../../node/src/ekyc/biome
 import { decodeImage } from "../../../node/src/ekyc/biometrics/image.ts";
 import { verifyChallenge, type Challenge } from "../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../node/src/ekyc/biometrics/matching.ts";
+import { RULES_V1 } from "../../../node/src/ekyc/decision/rule-set.ts";
 import type { DecisionResult } from "../../../node/src/ekyc/decision/types.ts";
 import { CscaTrustStore } from "../../../node/src/ekyc/document/chip/trust-store.ts";
+import { createDuplicateIdentities } from "../../../node/src/onboarding/duplicate-identities.ts";
 import { createStoredFrameMemory } from "../../../node/src/onboarding/adapters/stored-frame-memory.ts";
 import { createStoredSessions } from "../../../node/src/onboarding/adapters/stored-sessions.ts";
 import { createOnboardingService, type OnboardingDeps } from "../../../node/src/onboarding/onboarding-service.ts";
@@ -45,8 +49,15 @@ import { framesFor } from "../../../scripts/faces/synthetic-frames.ts";
 import { sharedOnnxModel, stillFace } from "../ekyc/biometrics/helpers.ts";
 import { createTestPki, generateChip, type GeneratedChip } from "../../../scripts/chip/generate.ts";
 import { expectCode } from "../../support/expect-code.ts";
+import { verifiedRecord } from "../vault/fixtures.ts";
 import { createTestDatabase } from "../../support/postgres.ts";
 
+/** The chain an instance's vault computes attestation uids for (never reached here). */
+const attestationContext = {
+  chainId: 1n,
+  registry: `0x${"11".repeat(20)}` as Hex,
+  issuer: `0x${"22".repeat(20)}` as Hex,
+};
 const subject = () => Wallet.createRandom().address as Hex;
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
@@ -193,12 +204,6 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
   });
 
   describe("no double decision after a takeover", () => {
-    const attestationContext = {
-      chainId: 1n,
-      registry: `0x${"11".repeat(20)}` as Hex,
-      issuer: `0x${"22".repeat(20)}` as Hex,
-    };
-
     /** One instance: its own pool, sessions, vault and review queue over the shared database. */
     async function instance(
       connectionString: string,
@@ -377,6 +382,36 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
       expect(await keysUnder(one.store, "outbox/")).to.deep.equal([]);
       const sessions: SessionStore = two.sessions;
       expect(await sessions.keptDecision(session.id)).to.deep.equal(a);
+    });
+  });
+
+  describe("the duplicate-identity index", () => {
+    it("finds at instance 2 a face that instance 1 stored after instance 2 started", async () => {
+      const connectionString = await createTestDatabase();
+      const keys = new MemoryKeyManager();
+      const instance = async () => {
+        const store = await instanceStore(connectionString);
+        const audit = createAuditLog(store);
+        const vault = createVault({ store, keys, audit, attestationContext });
+        const duplicates = createDuplicateIdentities({ store, keys, audit, vault, policy: RULES_V1.duplicates });
+        await duplicates.load();
+        return { vault, duplicates };
+      };
+      const one = await instance();
+      const two = await instance();
+      const face = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.7));
+      const alice = { idNumber: "001090000001", oldIdNumber: "", template: { modelId: "test", embedding: face } };
+      const { record, attestation } = verifiedRecord(1);
+      const stored = await one.vault.storeVerifiedRecord({
+        record,
+        attestation: attestation(1_800_000_000n),
+        actor: "node",
+        indexEntry: one.duplicates.entryOf(alice),
+      });
+      one.duplicates.indexed(stored.id, alice);
+
+      const found = await two.duplicates.check({ ...alice, idNumber: "001090000002" });
+      expect(found.map((f) => [f.kind, f.otherUid])).to.deep.equal([["SAME_FACE_OTHER_ID", stored.uid]]);
     });
   });
 
