@@ -18,6 +18,7 @@ import { provisionToken, writeSoftHsmConf } from "../node/src/custody/provision.
 import { seededRandom } from "../node/src/ekyc/checks/national-id/simulator/citizens.ts";
 import { RULES_V1 } from "../node/src/ekyc/decision/rule-set.ts";
 import { createDuplicateIdentities } from "../node/src/onboarding/duplicate-identities.ts";
+import { createAuditLog } from "../node/src/vault/audit-log.ts";
 import { sealIndexEntryOp } from "../node/src/vault/index-entries.ts";
 import { openLevelRecordStore } from "../node/src/vault/store/level/level-record-store.ts";
 import type { RecordStore, WriteOp } from "../node/src/vault/store/record-store.ts";
@@ -34,6 +35,7 @@ async function fill(store: RecordStore, keys: KeyManager): Promise<number> {
   const writer = createDuplicateIdentities({
     store,
     keys,
+    audit: createAuditLog(store),
     vault: { findRecordMeta: async () => null },
     policy: RULES_V1.duplicates,
   });
@@ -65,6 +67,7 @@ async function measure(name: string, keys: KeyManager, dir: string): Promise<Row
     const index = createDuplicateIdentities({
       store,
       keys,
+      audit: createAuditLog(store),
       vault: { findRecordMeta: async () => null },
       policy: RULES_V1.duplicates,
     });

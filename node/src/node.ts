@@ -25,6 +25,8 @@ import { createUseCases } from "./composition/use-cases.ts";
 import { createLeaderWorkers, type LeaderWorker, type LeaderWorkers } from "./ha/leader-workers.ts";
 import { createChainPoller } from "./ledger/chain-poller.ts";
 import { createStoredSessions } from "./onboarding/adapters/stored-sessions.ts";
+import { createStoredFrameMemory } from "./onboarding/adapters/stored-frame-memory.ts";
+import { loadThresholds } from "./ekyc/biometrics/index.ts";
 import type { SessionStore } from "./onboarding/sessions.ts";
 import { openRetentionSchedule } from "./composition/retention.ts";
 import { openNodeVault } from "./composition/vault.ts";
@@ -148,8 +150,11 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
       ? {}
       : { uploadBudgetBytes: config.sessions.uploadBudgetBytes }),
   });
+  // Shared by the instances, so a recording replayed at one after another saw it is refused.
+  const frameMemory = createStoredFrameMemory({ store, keys, capacity: loadThresholds().liveness.memory.sessions });
   const useCases = createUseCases(config, {
     sessions,
+    frameMemory,
     ledger,
     provider,
     vault: nodeVault,
@@ -185,7 +190,11 @@ export async function createNode(config: NodeConfig, overrides: NodeOverrides = 
 
   // Once per bank, on the leading instance only (ha/leader-workers.ts; on LevelDB always this one).
   const sessionSweep = createChainPoller(
-    () => sessions.sweepExpired(),
+    async () => {
+      const swept = await sessions.sweepExpired();
+      await frameMemory.sweepKeys();
+      return swept;
+    },
     SESSION_SWEEP_INTERVAL_MS,
     (error) => logger.warn({ err: error }, "session expiry sweep failed"),
   );

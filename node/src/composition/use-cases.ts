@@ -5,8 +5,7 @@
 import type { JsonRpcProvider } from "ethers";
 import { encodePipelineVersion, type Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
-import { ChallengeIssuer } from "../ekyc/biometrics/index.ts";
-import { ActiveAuthChallenges } from "../ekyc/document/chip/index.ts";
+import { ChallengeIssuer, type FrameRecall } from "../ekyc/biometrics/index.ts";
 import type { LedgerClient } from "../ledger/ledger-client.ts";
 import { createCoreBankingRecords } from "../onboarding/adapters/core-banking-records.ts";
 import { createDataSubjectRequests } from "../onboarding/data-subject-requests.ts";
@@ -30,6 +29,8 @@ export interface UseCaseDeps {
   readonly exchange: Pick<NodeExchange, "records" | "addressOf">;
   /** The onboarding sessions, in the vault's store (onboarding/adapters/stored-sessions.ts). */
   readonly sessions: SessionStore;
+  /** The liveness check's frames of earlier sessions, in the vault's store (onboarding/adapters/stored-frame-memory.ts). */
+  readonly frameMemory: FrameRecall;
   /** Every pipeline stage's duration (metrics, benchmarks). */
   readonly observeStage: (stage: string, ms: number) => void;
   /** The date the card expiry is checked against at re-onboarding (default: now). */
@@ -45,6 +46,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
     readDocument: engines.readDocument,
     faceModel: engines.faceModel,
     challenges: new ChallengeIssuer(),
+    frameMemory: deps.frameMemory,
     registry: engines.registry,
     sanctions: engines.sanctions,
     vault,
@@ -62,9 +64,7 @@ export function createUseCases(config: NodeConfig, deps: UseCaseDeps): Omit<ApiS
       minimumSourceLevel: config.reuse.minimumSourceLevel,
       ...(deps.reuseClock === undefined ? {} : { clock: deps.reuseClock }),
     },
-    ...(engines.chipTrust === null
-      ? {}
-      : { chip: { trust: engines.chipTrust, challenges: new ActiveAuthChallenges() } }),
+    ...(engines.chipTrust === null ? {} : { chip: { trust: engines.chipTrust } }),
   });
   const ledgerServices = createLedgerServices({
     vault,

@@ -91,6 +91,7 @@ export async function openNodeVault(
   const duplicates = createDuplicateIdentities({
     store,
     keys,
+    audit,
     vault,
     policy: RULES_V1.duplicates,
     onSkipped: (recordId, why) => logger.warn({ recordId, why }, "duplicate-index entry skipped"),

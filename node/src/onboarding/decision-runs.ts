@@ -88,7 +88,11 @@ export async function runFullEkyc(
           frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })),
           challenge: { nonce },
         },
-        { model: deps.faceModel, challenges: deps.challenges },
+        {
+          model: deps.faceModel,
+          challenges: deps.challenges,
+          ...(deps.frameMemory === undefined ? {} : { frameMemory: deps.frameMemory }),
+        },
       ),
     ),
   ]);
@@ -175,7 +179,11 @@ export async function runReuse(
         frames: frames.map((f) => ({ image: f.bytes, timestampMs: f.capturedAtMs })),
         challenge: { nonce: session.challenge!.nonce },
       },
-      { model: deps.faceModel, challenges: deps.challenges },
+      {
+        model: deps.faceModel,
+        challenges: deps.challenges,
+        ...(deps.frameMemory === undefined ? {} : { frameMemory: deps.frameMemory }),
+      },
     ),
   );
   const f = reuse.fields;

@@ -4,7 +4,7 @@
  * (decision-runs.ts, record-keeping.ts) share it without importing each other.
  */
 import type { Hex } from "@kycnet/sdk/protocol";
-import type { ChallengeIssuer, FaceModel } from "../ekyc/biometrics/index.ts";
+import type { ChallengeIssuer, FaceModel, FrameRecall } from "../ekyc/biometrics/index.ts";
 import type { NationalIdRegistry } from "../ekyc/checks/national-id/port.ts";
 import type { SanctionsList } from "../ekyc/checks/sanctions/port.ts";
 import type { RuleSet } from "../ekyc/decision/rule-set.ts";
@@ -23,6 +23,11 @@ export interface OnboardingDeps {
   readonly readDocument: (images: DocumentImages) => Promise<DocumentResult>;
   readonly faceModel: FaceModel;
   readonly challenges: ChallengeIssuer;
+  /**
+   * The liveness check's memory of earlier sessions' frames, shared by the node's instances through
+   * the store (adapters/stored-frame-memory.ts); absent: the challenge issuer's, in this process.
+   */
+  readonly frameMemory?: FrameRecall;
   readonly registry: NationalIdRegistry;
   /** null when no list is loaded: the decision then says SANCTIONS_NOT_SCREENED, never a silent pass. */
   readonly sanctions: SanctionsList | null;

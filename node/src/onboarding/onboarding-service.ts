@@ -128,18 +128,17 @@ export function createOnboardingService(deps: OnboardingDeps): OnboardingService
 
     async createChipChallenge(sessionId: string) {
       const chip = requireChip(deps.chip);
-      return issueChipChallenge(chip, (await openFullEkyc(deps, sessionId)).id);
+      await openFullEkyc(deps, sessionId);
+      return issueChipChallenge(chip, deps.sessions, sessionId, context.clock());
     },
 
     async uploadChip(sessionId: string, upload: ChipUploadInput) {
       const chip = requireChip(deps.chip);
       const session = await openFullEkyc(deps, sessionId);
       requireCollectionConsent(session, "chipData");
-      const verification = await timed("chip", () => verifyChipUpload(chip, session.id, upload, context.clock()));
-      session.chip = verification;
-      // The chip vouches for fields now: what a correction does changes, so the customer confirms again.
-      delete session.fieldConfirmation;
-      await deps.sessions.save(session);
+      const verification = await timed("chip", () =>
+        verifyChipUpload(chip, deps.sessions, session.id, upload, context.clock()),
+      );
       return chipUploadResult(verification);
     },
 

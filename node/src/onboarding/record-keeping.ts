@@ -24,7 +24,8 @@ import type { DecisionContext } from "./onboarding-deps.ts";
 import type { OnboardingDecision, SelfieFrame } from "./ports.ts";
 import { evidenceParts, type EvidenceInHand } from "./review/case-evidence.ts";
 import type { EvidenceKind } from "./review/review-case.ts";
-import type { Session } from "./sessions.ts";
+import { SessionStateError, type Session } from "./sessions.ts";
+import type { QueuedCase } from "./review/review-queue.ts";
 import type { DuplicateMatch } from "./duplicate-identities.ts";
 import { policyExpiresAt } from "./attestation-validity.ts";
 
@@ -96,43 +97,72 @@ export async function keepDecision(
   const attestation = attestationFor(context, session.subject, record, draft, level);
   const hold = result.decision === "REVIEW";
   const evidence = deps.evidence;
+  const actor = actorOf(session.id);
+  const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
+  const duplicates = checked.duplicates ?? [];
   // Held records are indexed too: a second attempt while the first waits for review is a duplicate as well.
   const identity = { idNumber: fields.idNumber, oldIdNumber: fields.oldIdNumber, template: selfie.selfieTemplate };
-  const meta = await deps.vault.storeVerifiedRecord({
-    record,
-    attestation,
-    actor: actorOf(session.id),
-    hold,
-    ...(draft.extraOps === undefined ? {} : { extraOps: draft.extraOps }),
-    // Sealed in the record's own write (so before the case opens: a reviewer never sees a case without its evidence).
-    ...(evidence === undefined
-      ? {}
-      : {
-          sealedExtras: ({ id, keyId }: { id: string; keyId: string }) =>
-            evidence.sealOps(id, keyId, evidenceParts(checked.evidence), actorOf(session.id)),
-        }),
-    ...(deps.duplicates === undefined ? {} : { indexEntry: deps.duplicates.entryOf(identity) }),
-  });
-  deps.duplicates?.indexed(meta.id, identity);
-  const dailyLimitVnd = (deps.rules ?? RULES_V1).levels[level].dailyLimitVnd;
-  if (!hold) return { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: meta.uid, dailyLimitVnd };
-  const duplicates = checked.duplicates ?? [];
-  const reviewCase = await deps.review.open({
-    recordId: meta.id,
-    sessionId: session.id,
-    decision: result,
-    actor: actorOf(session.id),
-    evidence: [...draft.reviewEvidence.map((e) => ({ ...e, vaultRef: meta.id })), ...duplicates.map(duplicateEvidence)],
-    ...(duplicates.length > 0 ? { kind: "DUPLICATE" as const } : {}),
-  });
-  return {
-    outcome: "REVIEW",
-    reasons,
-    assuranceLevel: level,
-    attestationUid: meta.uid,
-    reviewCaseId: reviewCase.caseId,
-    dailyLimitVnd,
-  };
+  let opened: QueuedCase | undefined;
+  let decision: OnboardingDecision | undefined;
+  try {
+    const meta = await deps.vault.storeVerifiedRecord({
+      record,
+      attestation,
+      actor,
+      hold,
+      // One record per session, across instances: another run that kept its record first wins.
+      check: async () => {
+        if ((await deps.sessions.keptDecision(session.id)) !== undefined)
+          throw new SessionStateError(session.id, "the session's record is kept already");
+      },
+      // Sealed in the record's own write, and the review case opened in it: a reviewer never sees a
+      // case without its evidence, and a crash never leaves a held record without its case.
+      sealedExtras: async ({ id, keyId }: { id: string; keyId: string }) => {
+        const sealed =
+          evidence === undefined
+            ? { ops: [], events: [] }
+            : await evidence.sealOps(id, keyId, evidenceParts(checked.evidence), actor);
+        if (!hold) return sealed;
+        const opening = deps.review.opening({
+          recordId: id,
+          sessionId: session.id,
+          decision: result,
+          actor,
+          evidence: [
+            ...draft.reviewEvidence.map((e) => ({ ...e, vaultRef: id })),
+            ...duplicates.map(duplicateEvidence),
+          ],
+          ...(duplicates.length > 0 ? { kind: "DUPLICATE" as const } : {}),
+        });
+        opened = opening.opened;
+        return { ops: [...sealed.ops, ...opening.ops], events: [...sealed.events, ...opening.events] };
+      },
+      // The decision kept in the record's write too: an instance that dies before storing it in the
+      // session leaves it for the takeover, which finishes the session with it (sessions.ts, decideOnce).
+      extraOps: (stored) => {
+        decision = hold
+          ? {
+              outcome: "REVIEW",
+              reasons,
+              assuranceLevel: level,
+              attestationUid: stored.uid,
+              reviewCaseId: opened!.caseId,
+              dailyLimitVnd,
+            }
+          : { outcome: "PASS", reasons, assuranceLevel: level, attestationUid: stored.uid, dailyLimitVnd };
+        return [...(draft.extraOps?.(stored) ?? []), deps.sessions.keptDecisionOp(session.id, decision)];
+      },
+      ...(deps.duplicates === undefined ? {} : { indexEntry: deps.duplicates.entryOf(identity) }),
+    });
+    deps.duplicates?.indexed(meta.id, identity);
+    return decision!;
+  } catch (error) {
+    // Another run kept the session's record first (or this write's outcome was unknown, and it had
+    // landed): its decision is the session's.
+    const kept = await deps.sessions.keptDecision(session.id).catch(() => undefined);
+    if (kept !== undefined) return kept;
+    throw error;
+  }
 }
 
 /** The other record of a duplicate finding as case evidence: its vault id, and a hash of what was found. */

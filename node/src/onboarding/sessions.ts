@@ -12,8 +12,9 @@
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { AttestationProof, Hex, RecordFields } from "@kycnet/sdk/protocol";
 import type { Challenge } from "../ekyc/biometrics/index.ts";
-import type { ChipVerification } from "../ekyc/document/chip/index.ts";
+import type { ChipVerification, IssuedChallenge } from "../ekyc/document/chip/index.ts";
 import type { DocumentResult } from "../ekyc/document/index.ts";
+import type { WriteOp } from "../vault/store/record-store.ts";
 import type {
   CollectionConsentView,
   FieldConfirmationView,
@@ -61,6 +62,11 @@ export interface Session {
   fieldConfirmation?: FieldConfirmationView;
   /** Set when the data page of a passport was uploaded (stored as the front): the session then takes no card side. */
   documentKind?: "PASSPORT";
+  /**
+   * The chip's active-authentication challenge (level 2), issued and consumed only through `modify`
+   * (a compare-and-set in the store), never by `save`: a used challenge never becomes unused again.
+   */
+  chipChallenge?: IssuedChallenge;
   /** The chip as verified at upload (level 2): its portrait becomes the face reference. */
   chip?: ChipVerification;
   /** The liveness challenge as issued (whole, so another instance can check the answer to it). */
@@ -132,8 +138,18 @@ export interface SessionStore {
    * Throws SESSION_NOT_FOUND or SESSION_EXPIRED; never returns an expired session.
    */
   get(id: string): Promise<Session>;
-  /** Stores the session's own fields (not its images, which `holdImages` owns). */
+  /**
+   * Stores the session's own fields (not its images, which `holdImages` owns, nor its chip
+   * challenge, which only `modify` changes).
+   */
   save(session: Session): Promise<void>;
+  /**
+   * Compare-and-set on one session, across instances: `change` gets the session as stored now (under
+   * the session's lock in the store) and returns its next state and a result, written before any
+   * other change of the session is read; nothing is written when `change` throws. Throws
+   * SESSION_NOT_FOUND / SESSION_EXPIRED.
+   */
+  modify<T>(id: string, change: (current: Session) => Promise<{ next: Session; result: T }>): Promise<T>;
   /**
    * Seals and stores these images for `session` (replacing those of the same names; frames answer
    * its current challenge) if the process's upload budget has room for them while they are sealed
@@ -141,21 +157,31 @@ export interface SessionStore {
    */
   holdImages(session: Session, images: SessionImages): Promise<void>;
   /**
-   * Decides the session once, whichever instance is asked and however often: `run` gets the session
-   * (claimed in the store, so that no other instance decides it meanwhile) and its images, opened
-   * within the upload budget. The decision is stored and the images deleted in one write. Callers on
-   * another instance wait for the decision; a claim older than `claimTtlMs` (its instance died) is
-   * taken over. A failed `run` lets the claim go.
-   */
-  /**
    * Runs `use` with the session's stored images opened, within the upload budget (the document step
    * reads the card before the decision, for the customer to check what was read).
    */
   withImages<T>(session: Session, use: (images: SessionImages) => Promise<T>): Promise<T>;
+  /**
+   * Decides the session once, whichever instance is asked and however often: `run` gets the session
+   * (claimed in the store, so that no other instance decides it meanwhile) and its images, opened
+   * within the upload budget. The decision is stored and the images deleted in one write. Callers on
+   * another instance wait for the decision; a claim older than `claimTtlMs` (its instance died) is
+   * taken over. A failed `run` lets the claim go. A decision already kept by a record's write
+   * (`keptDecisionOp`: the instance died after storing the record, before storing the decision) is
+   * the decision: the takeover finishes the session with it and does not run again.
+   */
   decideOnce(
     id: string,
     run: (session: Session, images: SessionImages) => Promise<OnboardingDecision>,
   ): Promise<OnboardingDecision>;
+  /**
+   * The write that keeps `decision` as the session's, to go in the atomic write of what the decision
+   * keeps (its record, its review case): a takeover then finds it (`decideOnce`). No personal data:
+   * outcome, reason codes, level, attestation uid and case id, as the audit log's `decision.made`.
+   */
+  keptDecisionOp(id: string, decision: OnboardingDecision): WriteOp;
+  /** The decision a record's write kept for the session (`keptDecisionOp`), if any. */
+  keptDecision(id: string): Promise<OnboardingDecision | undefined>;
   /** Deletes expired sessions and their images, and destroys the session keys of days gone; safe on several instances at once. Returns how many sessions it deleted. */
   sweepExpired(): Promise<number>;
   /** Bytes of images the process holds now (being stored, or opened for a decision). */

@@ -46,24 +46,35 @@ export async function indexEntryResealOps(
 /** Entries unsealed at once: the PKCS#11 adapter spreads them over its sessions (4 by default). */
 const UNSEAL_BATCH = 64;
 
-type Unsealed = { recordId: string; plaintext: Uint8Array } | { recordId: string; error: unknown };
+export type UnsealedIndexEntry = { recordId: string; plaintext: Uint8Array } | { recordId: string; error: unknown };
+
+async function unseal(keys: KeyManager, recordId: string, value: StoredValue): Promise<UnsealedIndexEntry> {
+  try {
+    return {
+      recordId,
+      plaintext: await keys.openRecord(aadOf(recordId), sealedFromJson(value as unknown as SealedJson)),
+    };
+  } catch (error) {
+    return { recordId, error };
+  }
+}
+
+/** One record's entry unsealed, or undefined when it has none (never indexed, or shredded since). */
+export async function unsealedIndexEntry(
+  store: RecordStore,
+  keys: KeyManager,
+  recordId: string,
+): Promise<UnsealedIndexEntry | undefined> {
+  const value = await store.get(indexEntryKey(recordId));
+  return value === undefined ? undefined : unseal(keys, recordId, value);
+}
 
 /**
  * Every stored entry, unsealed a batch at a time (an entry that does not open is reported, not fatal).
  * The caller should zero each plaintext once read.
  */
-export async function* unsealedIndexEntries(store: RecordStore, keys: KeyManager): AsyncIterable<Unsealed> {
-  const open = async ([key, value]: readonly [string, StoredValue]): Promise<Unsealed> => {
-    const recordId = key.slice(PREFIX.length);
-    try {
-      return {
-        recordId,
-        plaintext: await keys.openRecord(aadOf(recordId), sealedFromJson(value as unknown as SealedJson)),
-      };
-    } catch (error) {
-      return { recordId, error };
-    }
-  };
+export async function* unsealedIndexEntries(store: RecordStore, keys: KeyManager): AsyncIterable<UnsealedIndexEntry> {
+  const open = ([key, value]: readonly [string, StoredValue]) => unseal(keys, key.slice(PREFIX.length), value);
   let batch: Array<readonly [string, StoredValue]> = [];
   for await (const entry of store.range({ prefix: PREFIX })) {
     batch.push(entry);

@@ -18,6 +18,7 @@ import { compareWithAnchors } from "./audit-anchor-check.ts";
 import { AUDIT_GENESIS, type AuditHead, type AuditLog } from "./audit-log.ts";
 import { FAILED, INFLIGHT, PENDING, type InflightBatch, type PendingEntry } from "./outbox-queue.ts";
 import type { RecordStore, StoredValue } from "./store/record-store.ts";
+import { RECORD_STORED_ACTIONS } from "./vault.ts";
 
 const CHECKPOINT_KEY = "vault-check";
 const PAGE = 500;
@@ -55,7 +56,7 @@ export interface VaultCheckOptions {
   readonly anchors?: (fromBlock: number) => Promise<AuditAnchor[]>;
 }
 
-const STORED_ACTIONS = new Set(["record.stored", "record.held-for-review"]);
+const STORED_ACTIONS: ReadonlySet<string> = new Set(RECORD_STORED_ACTIONS);
 
 interface RecordShape {
   readonly uid?: unknown;

@@ -36,6 +36,13 @@ import { RetentionClass, retainUntil, retentionKey, type RetentionClassName } fr
 import type { RecordStore, StoredValue, WriteOp } from "./store/record-store.ts";
 
 /** What the vault encrypts: the committed fields and salts plus whatever evidence the pipeline keeps. */
+
+/**
+ * The audit actions of the write that stores a record (active, or held for review). Readers that
+ * follow new records through the audit log (the vault check, the duplicate index of another
+ * instance) name them from here.
+ */
+export const RECORD_STORED_ACTIONS = ["record.stored", "record.held-for-review"] as const;
 export interface VerifiedRecord {
   readonly fields: RecordFields;
   readonly salts: FieldSalts;
@@ -113,8 +120,16 @@ export interface StoreRecordInput {
   readonly retentionClass?: RetentionClassName;
   /** Keep the record IN_REVIEW, not queued for anchoring, until `releaseForAnchoring`. */
   readonly hold?: boolean;
-  /** Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic write. */
+  /**
+   * Writes another module keeps about this record (e.g. the re-onboarding index), in the same atomic
+   * write. Called under the write lock, after `sealedExtras` was prepared.
+   */
   readonly extraOps?: (stored: { readonly id: string; readonly uid: Hex }) => readonly WriteOp[];
+  /**
+   * Runs under the write lock before anything is written, reading the store: throws to write nothing
+   * (e.g. the onboarding session has its record already, kept by another instance).
+   */
+  readonly check?: () => Promise<void>;
   /**
    * Writes sealed under the record's key (its case evidence: `EvidenceStore.sealOps`), prepared
    * once the key is known and written with their audit entries in the record's own write: the
@@ -260,6 +275,7 @@ function intakeOperations(
         envelope: sealedToJson(envelope),
       };
       await audit.commit(async () => {
+        await input.check?.();
         if ((await store.get(uidKey(uid))) !== undefined)
           throw new RecordIntegrityError(id, "an attestation with this uid is already stored");
         return [
@@ -273,7 +289,7 @@ function intakeOperations(
       }, [
         {
           actor: input.actor,
-          action: input.hold === true ? "record.held-for-review" : "record.stored",
+          action: input.hold === true ? RECORD_STORED_ACTIONS[1] : RECORD_STORED_ACTIONS[0],
           target: id,
           details: { uid, method: attestation.method },
         },

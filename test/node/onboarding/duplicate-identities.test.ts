@@ -98,6 +98,26 @@ describe("duplicate identities kept in the vault", () => {
     expect(await fresh.check(person("001090088888", face()))).to.deep.equal([]);
   });
 
+  it("learns the records another instance stored since it started, by following the audit log", async () => {
+    const { vault, duplicates: first, restarted } = await bankWith([person("001090000001", alice)]);
+    const { fresh: second } = await restarted();
+    const { record, attestation } = verifiedRecord(7);
+    const stored = await vault.storeVerifiedRecord({
+      record,
+      attestation: attestation(NOW),
+      actor: "node",
+      indexEntry: first.entryOf(person("001090000002", bob)),
+    });
+    // A record stored without an entry (a re-onboarding's) is passed over.
+    const reuse = verifiedRecord(8);
+    await vault.storeVerifiedRecord({ record: reuse.record, attestation: reuse.attestation(NOW), actor: "node" });
+    expect(second.size).to.equal(1);
+
+    const found = await second.check(person("001090099999", again(bob)));
+    expect(found.map((f) => [f.kind, f.recordId])).to.deep.equal([["SAME_FACE_OTHER_ID", stored.id]]);
+    expect(second.size).to.equal(2);
+  });
+
   it("cards with no number read do not collide with each other by number", async () => {
     const noNumber = (t: FaceTemplate): IdentityCandidate => ({ idNumber: "", oldIdNumber: "", template: t });
     const { duplicates } = await bankWith([noNumber(alice)]);

@@ -16,6 +16,7 @@ export {
   type ChallengeFrame,
 } from "./liveness/challenge.ts";
 export { replaySignals } from "./liveness/replay.ts";
+export { FrameMemory, type FrameRecall } from "./liveness/frame-memory.ts";
 export {
   templateOf,
   encodeTemplate,

@@ -16,6 +16,7 @@ import {
   type ChallengeFrame,
   type ChallengeIssuer,
 } from "./liveness/challenge.ts";
+import type { FrameRecall } from "./liveness/frame-memory.ts";
 import { replaySignals, type ReplayEvidence } from "./liveness/replay.ts";
 import { loadThresholds, matchBand, seedScore, type BiometricThresholds, type MatchBand } from "./matching.ts";
 import type { FaceTemplate } from "./template.ts";
@@ -35,6 +36,8 @@ export interface VerifySelfieInput {
 export interface SelfieVerifierDeps {
   readonly model: FaceModel;
   readonly challenges: ChallengeIssuer;
+  /** The frames of earlier sessions as the node's instances share them (absent: the issuer's, in this process). */
+  readonly frameMemory?: FrameRecall;
   readonly thresholds?: BiometricThresholds;
   readonly clock?: () => number;
   readonly minFaceSize?: number;
@@ -108,7 +111,7 @@ export async function verifySelfie(input: VerifySelfieInput, deps: SelfieVerifie
     active = await verifyChallenge(model, challenge, input.frames, thresholds, {
       now: (deps.clock ?? Date.now)(),
       minFaceSize: deps.minFaceSize,
-      memory: deps.challenges.frames,
+      ...(deps.frameMemory === undefined ? { memory: deps.challenges.frames } : { recall: deps.frameMemory }),
     });
   } catch (error) {
     if (!(error instanceof ChallengeError)) throw error;

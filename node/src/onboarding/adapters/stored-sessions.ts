@@ -12,6 +12,11 @@
  * - Writes that read the session first run under the store's lock `session/<id>`, across instances:
  *   two uploads of one session on two instances both land, and one claim decides it.
  * - Images are deleted in the write that stores the decision, or with the expired session.
+ * - `session-kept/<id>`: the decision as kept by its record's own write (`keptDecisionOp`): outcome,
+ *   reason codes, level, uid, case id, in clear (no personal data, as the audit log's
+ *   `decision.made`). An instance that stored the record and died before storing the decision here
+ *   leaves it; the takeover's claim finds it and finishes the session with it. Deleted with the
+ *   session at expiry.
  */
 import { randomBytes } from "node:crypto";
 import type { Hex } from "@kycnet/sdk/protocol";
@@ -53,6 +58,7 @@ export interface StoredSessionsOptions {
 
 const META = "session/";
 const IMAGES = "session-image/";
+const KEPT = "session-kept/";
 const SESSION_ID = /^ses_[0-9a-f]{32}$/;
 const SESSION_KEY = /^session\/(\d{4}-\d{2}-\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -64,6 +70,7 @@ interface MetaValue {
 
 const metaKey = (id: string) => META + id;
 const imagePrefix = (id: string) => `${IMAGES}${id}/`;
+const keptKey = (id: string) => KEPT + id;
 const lockOf = (id: string) => `session/${id}`;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const keyIdOf = (session: Session) => `session/${dayOf(session.createdAt)}`;
@@ -127,7 +134,18 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
   }
 
   const deleteSession = async (id: string) =>
-    store.write([{ type: "del", key: metaKey(id) }, ...(await imageDels(id))]);
+    store.write([{ type: "del", key: metaKey(id) }, { type: "del", key: keptKey(id) }, ...(await imageDels(id))]);
+
+  const keptDecision = async (id: string): Promise<OnboardingDecision | undefined> => {
+    const stored = SESSION_ID.test(id) ? await store.get(keptKey(id)) : undefined;
+    return stored === undefined ? undefined : (stored as unknown as { decision: OnboardingDecision }).decision;
+  };
+
+  /** The session decided: the claim and the images' sizes go (the images themselves in the same write). */
+  const decidedSession = (session: Session, decision: OnboardingDecision): Session => {
+    const { decidingSince: _claim, images: _images, ...rest } = session;
+    return { ...rest, decision };
+  };
 
   /** Read-modify-write of one session under its lock, across instances. */
   const update = <T>(
@@ -175,6 +193,11 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
       if (current.decision !== undefined) return { result: { decided: current.decision } };
       if (current.decidingSince !== undefined && clock() - current.decidingSince < claimTtlMs)
         return { result: { busy: true } };
+      // An earlier run kept its decision with its record, and its instance died before storing it
+      // here: that is the decision (deciding again would make a second record).
+      const kept = await keptDecision(id);
+      if (kept !== undefined)
+        return { next: decidedSession(current, kept), extra: await imageDels(id), result: { decided: kept } };
       const claimed: Session = { ...current, decidingSince: clock() };
       return { next: claimed, result: { claimed } };
     });
@@ -195,8 +218,7 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
       const bytes = storedBytes(session);
       try {
         const decision = await withinBudget(bytes, async () => run(session, await openImages(session)));
-        const { decidingSince: _claim, images: _images, ...rest } = session;
-        const decided: Session = { ...rest, decision };
+        const decided = decidedSession(session, decision);
         // The decision and the deletion of the images in one write: no image outlives its decision.
         await store.writeExclusive(lockOf(id), async () => ({
           ops: [await metaPut(decided), ...(await imageDels(id))],
@@ -234,12 +256,30 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
     get: read,
 
     async save(session: Session): Promise<void> {
-      await update(session.id, async (current) => ({
-        // The images are the store's to say (another instance may have stored one meanwhile).
-        next: { ...session, ...(current.images === undefined ? {} : { images: current.images }) },
-        result: undefined,
-      }));
+      await update(session.id, async (current) => {
+        const { chipChallenge: _mine, ...own } = session;
+        return {
+          next: {
+            // The images are the store's to say (another instance may have stored one meanwhile).
+            ...own,
+            ...(current.images === undefined ? {} : { images: current.images }),
+            // So is the chip challenge: a copy read before it was consumed must not make it unused again.
+            ...(current.chipChallenge === undefined ? {} : { chipChallenge: current.chipChallenge }),
+          },
+          result: undefined,
+        };
+      });
     },
+
+    modify: (id, change) => update(id, change),
+
+    keptDecisionOp: (id, decision) => ({
+      type: "put",
+      key: keptKey(id),
+      value: { decision: decision as unknown as StoredValue },
+    }),
+
+    keptDecision,
 
     async holdImages(session: Session, images: SessionImages): Promise<void> {
       await withinBudget(imageBytes(images), async () => {

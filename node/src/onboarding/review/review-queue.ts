@@ -16,7 +16,7 @@ import {
   type ReviewStatus,
 } from "./review-case.ts";
 import type { DecisionResult } from "../../ekyc/decision/types.ts";
-import type { AuditLog } from "../../vault/audit-log.ts";
+import type { AuditEvent, AuditLog } from "../../vault/audit-log.ts";
 import type { RecordStore, StoredValue, WriteOp } from "../../vault/store/record-store.ts";
 import type { Vault } from "../../vault/vault.ts";
 
@@ -87,6 +87,15 @@ export interface QueuedCasePage {
 export interface ReviewQueueStore {
   /** Opens a case for a REVIEW decision whose record the vault holds (IN_REVIEW; ACTIVE for RESCREEN and SOURCE_REVOKED). */
   open(input: OpenCaseInput): Promise<QueuedCase>;
+  /**
+   * What opening the case writes (its ops and audit event), for the atomic write of its record
+   * itself (an onboarding decision: record and case kept together or not at all).
+   */
+  opening(input: OpenCaseInput): {
+    readonly opened: QueuedCase;
+    readonly ops: WriteOp[];
+    readonly events: AuditEvent[];
+  };
   /** Throws CASE_NOT_FOUND for an unknown or malformed id. */
   getCase(caseId: string): Promise<QueuedCase>;
   /** Cases in arrival order, `limit` clamped to 1..100; an unknown cursor starts from the beginning. */
@@ -133,9 +142,38 @@ export function needsFourEyes(c: ReviewCase, fourEyesReasons: readonly string[])
   return c.decision.reasons.some((r) => fourEyesReasons.includes(r.code));
 }
 
+/** A new case and what opening it writes (the case, its index entries, its audit event). */
+function openingOf(input: OpenCaseInput, clock: () => Date): ReturnType<ReviewQueueStore["opening"]> {
+  // Time-ordered ids keep the queue in arrival order without a second index.
+  const caseId = `case_${String(clock().getTime()).padStart(13, "0")}_${randomBytes(4).toString("hex")}`;
+  const opened: QueuedCase = {
+    ...openReviewCase({
+      caseId,
+      createdAt: clock().toISOString(),
+      decision: input.decision,
+      evidence: input.evidence,
+      ...(input.kind === undefined ? {} : { kind: input.kind }),
+    }),
+    recordId: input.recordId,
+    sessionId: input.sessionId,
+  };
+  const event: AuditEvent = {
+    actor: input.actor,
+    action: "review.opened",
+    target: caseId,
+    details: {
+      recordId: input.recordId,
+      kind: opened.kind ?? "ONBOARDING",
+      reasons: input.decision.reasons.map((r) => r.code).join(","),
+    },
+  };
+  return { opened, ops: [...putCase(opened), ...reasonIndexOps(opened)], events: [event] };
+}
+
 export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
   const { store, vault, audit, clock = () => new Date(), fourEyesReasons = [] } = deps;
   const getCase = (caseId: string) => findCase(store, caseId);
+  const opening = (input: OpenCaseInput) => openingOf(input, clock);
 
   async function revokeFor(c: QueuedCase, caseId: string): Promise<{ uid: string; txHash: string | null }> {
     if (deps.revokeOwn === undefined)
@@ -213,36 +251,12 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueueStore {
 
   return {
     async open(input) {
-      // Time-ordered ids keep the queue in arrival order without a second index.
-      const caseId = `case_${String(clock().getTime()).padStart(13, "0")}_${randomBytes(4).toString("hex")}`;
-      const created: QueuedCase = {
-        ...openReviewCase({
-          caseId,
-          createdAt: clock().toISOString(),
-          decision: input.decision,
-          evidence: input.evidence,
-          ...(input.kind === undefined ? {} : { kind: input.kind }),
-        }),
-        recordId: input.recordId,
-        sessionId: input.sessionId,
-      };
-      await audit.commit(
-        [...putCase(created), ...reasonIndexOps(created)],
-        [
-          {
-            actor: input.actor,
-            action: "review.opened",
-            target: caseId,
-            details: {
-              recordId: input.recordId,
-              kind: created.kind ?? "ONBOARDING",
-              reasons: input.decision.reasons.map((r) => r.code).join(","),
-            },
-          },
-        ],
-      );
-      return created;
+      const { opened, ops, events } = opening(input);
+      await audit.commit(ops, events);
+      return opened;
     },
+
+    opening,
 
     getCase,
     list: (filter) => listCases(store, filter),

@@ -19,7 +19,7 @@ import { pixelHash, type RgbImage } from "../image.ts";
 import { loadThresholds, type BiometricThresholds, type LivenessThresholds } from "../matching.ts";
 import { mouthGeometry, smileScore, type MouthGeometry } from "./expression.ts";
 import { discontinuousMotion, implausibleTiming } from "./frame-checks.ts";
-import { FrameMemory } from "./frame-memory.ts";
+import { FrameMemory, type FrameRecall } from "./frame-memory.ts";
 import { headYaw } from "./head-yaw.ts";
 
 export type ChallengeStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK" | "SMILE";
@@ -230,14 +230,15 @@ export function checkFrameTiming(challenge: Challenge, frames: readonly Challeng
  * The frames are decoded here and analysed in one model call (frame-analysis.ts): every frame gets
  * the cheap models, only the first an embedding and passive liveness; one NEUTRAL frame picked at
  * random gets an embedding afterwards (identityCheck).
- * `memory` (the issuer's) refuses frames seen in an earlier session and then remembers these.
+ * `memory` (the issuer's) refuses frames seen in an earlier session and then remembers these;
+ * `recall`, when given, does so instead, in a memory the node's instances share.
  */
 export async function verifyChallenge(
   model: FaceModel,
   challenge: Challenge,
   frames: readonly ChallengeFrame[],
   thresholds: BiometricThresholds,
-  options: { now?: number; minFaceSize?: number; memory?: FrameMemory } = {},
+  options: { now?: number; minFaceSize?: number; memory?: FrameMemory; recall?: FrameRecall } = {},
 ): Promise<ActiveLivenessResult> {
   const now = options.now ?? Date.now();
   checkFrameTiming(challenge, frames, now);
@@ -332,8 +333,12 @@ export async function verifyChallenge(
     yaw: a.face === "ONE" ? headYaw(a.pose, a.landmarks) : null,
   }));
   if (discontinuousMotion(motion, t.motion)) failures.add("DISCONTINUOUS_MOTION");
-  if (options.memory) {
-    const hashes = evidence.flatMap((e) => (e.faceHash === null ? [] : [e.faceHash]));
+  const hashes = evidence.flatMap((e) => (e.faceHash === null ? [] : [e.faceHash]));
+  if (options.recall) {
+    // Shared by the node's instances: one atomic step in the store, keyed by the challenge.
+    const seen = await options.recall.recall(challenge.nonce, hashes, t.memory.sameFrameHashDistance);
+    if (seen.length) failures.add("FRAMES_SEEN_BEFORE");
+  } else if (options.memory) {
     if (options.memory.seenBefore(hashes, t.memory.sameFrameHashDistance).length) failures.add("FRAMES_SEEN_BEFORE");
     options.memory.remember(hashes);
   }

@@ -8,7 +8,22 @@
  *
  * Lookup is multi-index hashing: two hashes at most 15 bits apart share at least one of their
  * sixteen 16-bit chunks, so only remembered hashes sharing a chunk are compared.
+ *
+ * Several instances of a node share their memory through the store instead (`FrameRecall`,
+ * implemented by onboarding/adapters/stored-frame-memory.ts over this class as its cache).
  */
+
+/**
+ * A frame memory shared by several processes (the port; no I/O here). `recall` is one step, atomic
+ * across them: it says which of `hashes` are within `maxDistance` bits of a frame remembered from
+ * another challenge, and remembers `hashes` as `owner`'s (the challenge's nonce). Asked again for the
+ * same owner (a decision retried, or taken over by another instance), it answers as the first time
+ * and remembers nothing more: a check never refuses its own frames.
+ */
+export interface FrameRecall {
+  recall(owner: string, hashes: readonly string[], maxDistance: number): Promise<number[]>;
+}
+
 export class FrameMemory {
   readonly #capacity: number;
   readonly #sessions: Array<readonly string[]> = [];
@@ -42,6 +57,11 @@ export class FrameMemory {
     this.#sessions.push(session);
     for (const h of session) this.#update(h, +1);
     while (this.#sessions.length > this.#capacity) for (const h of this.#sessions.shift()!) this.#update(h, -1);
+  }
+
+  /** Forgets the oldest remembered session (one past its expiry, in a memory that has one). */
+  forgetOldest(): void {
+    for (const h of this.#sessions.shift() ?? []) this.#update(h, -1);
   }
 
   get sessions(): number {

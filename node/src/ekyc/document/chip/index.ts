@@ -2,7 +2,14 @@
 export { verifyChip, type ChipMrz, type ChipVerification, type ChipVerificationOptions } from "./verify-chip.ts";
 export { verifyPassive, type PassiveAuthResult } from "./passive-auth.ts";
 export { verifyActiveAuthentication, type ActiveAuthResult } from "./active-auth.ts";
-export { ActiveAuthChallenges, type ChallengeOptions } from "./challenges.ts";
+export {
+  ActiveAuthChallenges,
+  consumeChallenge,
+  DEFAULT_CHALLENGE_TTL_MS,
+  issueChallenge,
+  type ChallengeOptions,
+  type IssuedChallenge,
+} from "./challenges.ts";
 export { CscaTrustStore } from "./trust-store.ts";
 export { loadTrustStore } from "./trust-files.ts";
 export {
