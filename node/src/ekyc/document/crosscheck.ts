@@ -4,7 +4,7 @@
  * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
-import { foldDiacritics, isIcaoStateCode } from "@kycnet/sdk/protocol";
+import { foldDiacritics, isIcaoStateCode, parsePassportIdNumber } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";
@@ -91,7 +91,9 @@ export function collectReadings(
     set("nationality", ocr.nationality);
     set("address", ocr.address);
     set("expiryDate", ocr.expiryDate);
-    if (ocr.idNumber !== null) r.documentType.ocr = ocr.idNumber.length === 9 ? "CMND" : "CCCD";
+    if (ocr.idNumber !== null)
+      r.documentType.ocr =
+        parsePassportIdNumber(ocr.idNumber) !== null ? "PASSPORT" : ocr.idNumber.length === 9 ? "CMND" : "CCCD";
   }
   if (printedIssueDate !== null) r.issueDate.ocr = printedIssueDate;
   return r;
@@ -125,7 +127,15 @@ export function sameValue(
   return a.value === b.value;
 }
 
-export function crossCheck(readings: Readings): {
+/**
+ * `chooseFrom`: the sources a field's value may be taken from (default all). A passport takes its
+ * values from the MRZ only: its visual zone (printed text) is a witness compared with the MRZ, not a
+ * value for the record (read-passport.ts), so a field the MRZ did not give stays unread.
+ */
+export function crossCheck(
+  readings: Readings,
+  chooseFrom: readonly DocumentSource[] = ["qr", "mrz", "ocr"],
+): {
   fields: Record<DocumentFieldName, FieldResult>;
   disagreements: Disagreement[];
 } {
@@ -151,11 +161,11 @@ export function crossCheck(readings: Readings): {
       if (conflicts.length > 0)
         disagreements.push({ field, readings: { ...readings[field] }, reason: `${field}: ${conflicts.join("; ")}` });
     }
-    const chosen = present[0];
+    const chosen = present.find((p) => chooseFrom.includes(p.source));
     fields[field] = {
       value: chosen?.value ?? "",
       source: chosen?.source ?? null,
-      agreement,
+      agreement: chosen === undefined ? "missing" : agreement,
       readings: { ...readings[field] },
     };
   }
