@@ -39,7 +39,7 @@ export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, 
 const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => c.name === name)?.valid === true;
 
 /** MRZ name as "SURNAME GIVEN NAMES" (ASCII). */
-export const mrzFullName = (mrz: MrzData): string =>
+export const mrzFullName = (mrz: Pick<MrzData, "surname" | "givenNames">): string =>
   [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
 
 /** `printedIssueDate`: the back's printed issue date (ocr/back.ts), read as the printed-text source. */
