@@ -99,6 +99,24 @@ export function collectReadings(
   return r;
 }
 
+/** ICAO 9303 part 3 §6 transliterations of Latin letters that are not folded to one letter (Ä → AE, ß → SS). */
+const ICAO_LATIN: ReadonlyArray<[RegExp, string]> = [
+  [/[ÄÆ]/gu, "AE"],
+  [/[äæ]/gu, "ae"],
+  [/Å/gu, "AA"],
+  [/å/gu, "aa"],
+  [/[ÖØŒ]/gu, "OE"],
+  [/[öøœ]/gu, "oe"],
+  [/Ü/gu, "UE"],
+  [/ü/gu, "ue"],
+  [/ß/gu, "ss"],
+  [/Þ/gu, "TH"],
+  [/þ/gu, "th"],
+];
+
+export const icaoTransliteration = (s: string): string =>
+  ICAO_LATIN.reduce((text, [letter, latin]) => text.replace(letter, latin), s.normalize("NFC"));
+
 /** Name comparison key: folded, A–Z and single spaces. */
 export const nameKey = (s: string): string =>
   foldDiacritics(s)
@@ -115,10 +133,13 @@ export function sameValue(
 ): boolean {
   if (field === "fullName" && (a.source === "mrz" || b.source === "mrz")) {
     const [m, o] = a.source === "mrz" ? [a.value, b.value] : [b.value, a.value];
-    const mk = nameKey(m),
-      ok = nameKey(o);
+    const mk = nameKey(m);
     // TD1 names are cut at 30 characters ("SURNAME<<GIVEN<NAMES"): a full-length MRZ name may be a prefix.
-    return mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk));
+    // A printed name's national letters may be written in the MRZ folded (Ä → A) or transliterated
+    // as ICAO 9303 part 3 recommends (Ä → AE: MÄNNIK is MAENNIK): either form is the same name.
+    return [nameKey(o), nameKey(icaoTransliteration(o))].some(
+      (ok) => mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk)),
+    );
   }
   if (field === "documentType") {
     const family = (v: string) => (v === "CCCD_CHIP" || v === "CCCD" ? "CCCD" : v);

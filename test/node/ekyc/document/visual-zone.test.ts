@@ -11,6 +11,7 @@ import {
   visualZoneFromWords,
 } from "../../../../node/src/ekyc/document/ocr/visual-zone.ts";
 import type { PageWord } from "../../../../node/src/ekyc/document/ocr/tesseract.ts";
+import { sameValue } from "../../../../node/src/ekyc/document/crosscheck.ts";
 
 /** Words of a phrase starting at (x, y), each letter 10 px wide (height `h`), one space between words. */
 function phrase(text: string, x: number, y: number, h = 18, confidence = 92): PageWord[] {
@@ -116,6 +117,18 @@ describe("document: passport visual zone parsing", () => {
     expect(phrases.map(captionOf)).to.deep.equal(["dateOfBirth", "sex"]);
     expect(captionOf(phrasesOf(phrase("Place of birth", 0, 0))[0]!)).to.equal(null);
     expect(captionOf(phrasesOf(phrase("Date of issue", 0, 0))[0]!)).to.equal(null);
+  });
+
+  it("compares a printed name with national letters to its MRZ form, folded or transliterated (ICAO 9303 part 3)", () => {
+    const same = (printed: string, mrz: string) =>
+      sameValue("fullName", { source: "ocr", value: printed }, { source: "mrz", value: mrz });
+    expect(same("MÄNNIK MARI-LIIS", "MAENNIK MARI LIIS")).to.equal(true); // the Estonian specimen's own MRZ
+    expect(same("MÄNNIK MARI-LIIS", "MANNIK MARI LIIS")).to.equal(true);
+    expect(same("MÜLLER ANNA", "MUELLER ANNA")).to.equal(true);
+    expect(same("SØRENSEN JENS", "SOERENSEN JENS")).to.equal(true);
+    expect(same("STRAßE EVA", "STRASSE EVA")).to.equal(true);
+    expect(same("MARIA SMITH", "HARIA SMITH")).to.equal(false);
+    expect(same("MÜLLER ANNA", "MILLER ANNA")).to.equal(false);
   });
 
   it("parses printed dates in the forms ICAO 9303 pages use", () => {
