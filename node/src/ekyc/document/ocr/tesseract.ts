@@ -58,6 +58,9 @@ export async function createTesseractRecogniser(
       tessedit_pageseg_mode: PSM.SINGLE_LINE,
       preserve_interword_spaces: "1",
       user_defined_dpi: "300",
+      // Tesseract's own notes ("Detected 17 diacritics" on every page read) go to its
+      // WebAssembly file system's /dev/null instead of this process's stdout.
+      debug_file: "/dev/null",
     });
   } catch (cause) {
     throw new OcrEngineError("tesseract", "could not start the tesseract.js worker with the Vietnamese model", {
