@@ -10,6 +10,12 @@
  *   degradations of scripts/cards/phone.ts (JPEG 50–90, motion and defocus blur, glare spots, low
  *   light, tilt up to 30°, moiré, a finger over an edge, 300–800 px wide), reported apart per kind:
  *   MRZ fully valid, MRZ and chosen-value field accuracy, refusals, p50/p95;
+ * - `passports`: generated passport data pages (scripts/cards/passport-set.ts: a quarter of the count,
+ *   at least 40, seed + 2), photographed plainly (`clean`) or with one phone effect each, read with
+ *   readDocument({ passport }): MRZ fully valid, the chosen value's accuracy per field and the wrong
+ *   values among them, the visual zone (printed text) read and agreeing per field, the fields where
+ *   it disagreed with a correct MRZ (false alarms) and with a wrong one (caught), refusals with their
+ *   reasons, p50/p95 per page, per capture kind;
  * - `realPhotos`: the real specimen photos of test/fixtures/mrz-real (images from KYCNET_MRZ_REAL_DIR or
  *   ../shared/eval/mrz-real; empty when absent), dev and held-out splits, as
  *   they are and downscaled to 300 px wide: MRZ fully valid against legible, exact transcriptions,
@@ -32,6 +38,7 @@ import {
 } from "../node/src/ekyc/document/index.ts";
 import { parseMrz } from "../node/src/ekyc/document/mrz/parse.ts";
 import { generateCardSet, PHONE_DEGRADATIONS, TAMPERS, type GeneratedCard } from "../scripts/cards/generate.ts";
+import { generatePassportSet, PASSPORT_CAPTURES, type GeneratedPassport } from "../scripts/cards/passport-set.ts";
 import { percentile, printTable, writeResults, type Row } from "./lib/report.ts";
 import {
   loadRealPhotos,
@@ -63,6 +70,11 @@ const phoneCards = await generateCardSet({
   tamperRate: 0,
   degradations: PHONE_DEGRADATIONS,
 });
+const passports = await generatePassportSet({
+  dir: join(dir, "passports"),
+  count: Math.max(4 * PASSPORT_CAPTURES.length, Math.round(count / 4)),
+  seed: seed + 2,
+});
 const generateSeconds = (performance.now() - genStarted) / 1000;
 
 const engines = await createDocumentEngines();
@@ -93,6 +105,27 @@ for (const card of phoneCards) {
   } catch (error) {
     phoneResults.push({
       card,
+      result: null,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+const passportMrzOnlyMs: number[] = [];
+const passportResults: Array<{ passport: GeneratedPassport; result: DocumentResult | null; error: string | null }> = [];
+for (const passport of passports) {
+  try {
+    const page = new Uint8Array(await readFile(passport.path));
+    // Main's path first (the MRZ alone: skipOcr), then with the visual zone: the same page back to back.
+    const mrzOnly = await readDocument({ passport: page }, { engines, now: NOW, skipOcr: true });
+    passportMrzOnlyMs.push(mrzOnly.timings.totalMs);
+    passportResults.push({
+      passport,
+      result: await readDocument({ passport: page }, { engines, now: NOW }),
+      error: null,
+    });
+  } catch (error) {
+    passportResults.push({
+      passport,
       result: null,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
@@ -331,6 +364,89 @@ for (const kind of ["all", ...PHONE_DEGRADATIONS]) {
   };
 }
 
+// ---- passports (every page honest: what the MRZ and the visual zone give, per capture kind)
+const PASSPORT_FIELDS = ["idNumber", "fullName", "dateOfBirth", "sex", "nationality", "expiryDate"] as const;
+const passportTruth = (p: GeneratedPassport, field: (typeof PASSPORT_FIELDS)[number]): string =>
+  field === "idNumber" ? `P:${p.holder.issuingState}:${p.holder.passportNumber}` : p.holder[field];
+interface PassportSummary {
+  pages: number;
+  mrzFullyValid: number;
+  /** Chosen values equal to the ground truth, of pages × fields. */
+  fieldAccuracy: number;
+  /** Chosen values that are not "" and wrong. */
+  wrongValues: number;
+  /** Per field: the visual zone read it, and read it equal to the ground truth. */
+  printed: Record<string, { read: number; correct: number }>;
+  /** Disagreements on a field whose chosen value was right (false alarms) and wrong (caught). */
+  disagreements: { falseAlarm: number; caught: number };
+  /** Pages with any signal ≥ 0.5 other than expiry. */
+  flagged: number;
+  refusals: Record<string, number>;
+  p50Ms: number;
+  p95Ms: number;
+  /** Stages: the MRZ (its worker) and the visual zone (tesseract's worker) run at the same time. */
+  stagesP50Ms: { mrz: number; visualZone: number };
+}
+const passportSummary: Record<string, PassportSummary> = {};
+for (const kind of ["all", ...PASSPORT_CAPTURES]) {
+  const group = passportResults.filter((r) => kind === "all" || r.passport.degradation === kind);
+  const read = group.filter((r) => r.result !== null) as Array<{ passport: GeneratedPassport; result: DocumentResult }>;
+  const refusals: Record<string, number> = {};
+  for (const r of group)
+    if (r.error !== null) refusals[r.error.split(":")[0] ?? ""] = (refusals[r.error.split(":")[0] ?? ""] ?? 0) + 1;
+  let correctValues = 0,
+    wrongValues = 0,
+    falseAlarm = 0,
+    caught = 0;
+  const printed: PassportSummary["printed"] = {};
+  for (const field of PASSPORT_FIELDS) {
+    printed[field] = { read: 0, correct: 0 };
+    for (const { passport, result } of read) {
+      const truth = passportTruth(passport, field);
+      const chosen = result.fields[field].value;
+      if (chosen === truth) correctValues++;
+      else if (chosen !== "") wrongValues++;
+      const ocr = result.fields[field].readings.ocr;
+      if (ocr !== undefined) {
+        printed[field].read++;
+        if (field === "fullName" ? nameKey(ocr) === nameKey(truth) : ocr === truth) printed[field].correct++;
+      }
+      if (result.disagreements.some((d) => d.field === field)) {
+        if (chosen === truth) falseAlarm++;
+        else caught++;
+      }
+    }
+  }
+  const totals = read.map((r) => r.result.timings.totalMs);
+  passportSummary[kind] = {
+    pages: group.length,
+    mrzFullyValid: group.filter((r) => mrzValid(r.result)).length,
+    fieldAccuracy: group.length === 0 ? 0 : correctValues / (group.length * PASSPORT_FIELDS.length),
+    wrongValues,
+    printed,
+    disagreements: { falseAlarm, caught },
+    flagged: read.filter((r) => isFlagged(r.result)).length,
+    refusals,
+    p50Ms: percentile(totals, 50),
+    p95Ms: percentile(totals, 95),
+    stagesP50Ms: {
+      mrz: percentile(
+        read.map((r) => r.result.timings.mrzMs),
+        50,
+      ),
+      visualZone: percentile(
+        read.map((r) => r.result.timings.ocrMs),
+        50,
+      ),
+    },
+  };
+}
+const passportCost = {
+  pages: passportMrzOnlyMs.length,
+  mrzOnly: { p50Ms: percentile(passportMrzOnlyMs, 50), p95Ms: percentile(passportMrzOnlyMs, 95) },
+  withVisualZone: { p50Ms: passportSummary.all?.p50Ms ?? 0, p95Ms: passportSummary.all?.p95Ms ?? 0 },
+};
+
 const errors = results
   .filter((r) => r.error !== null)
   .map((r) => ({ card: r.card.id, degradation: r.card.degradation, severity: r.card.severity, error: r.error }));
@@ -368,6 +484,29 @@ printTable(
     p95: r.p95Ms,
   })),
 );
+printTable(
+  `Passport data pages (${passports.length} generated, seed ${seed + 2}; values from the MRZ, the visual zone compared)`,
+  Object.entries(passportSummary).map(([kind, r]) => ({
+    kind,
+    pages: r.pages,
+    "MRZ valid": `${r.mrzFullyValid}/${r.pages}`,
+    "field %": Math.round(r.fieldAccuracy * 1000) / 10,
+    wrong: r.wrongValues,
+    "printed read/exact": `${Object.values(r.printed).reduce((n, p) => n + p.read, 0)}/${Object.values(r.printed).reduce((n, p) => n + p.correct, 0)}`,
+    "false alarms": r.disagreements.falseAlarm,
+    caught: r.disagreements.caught,
+    flagged: r.flagged,
+    refused: Object.entries(r.refusals)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(" "),
+    p50: r.p50Ms,
+    p95: r.p95Ms,
+  })),
+);
+printTable(`Passport cost per page, the same ${passportCost.pages} pages back to back`, [
+  { path: "MRZ only (skipOcr: main's path)", p50: passportCost.mrzOnly.p50Ms, p95: passportCost.mrzOnly.p95Ms },
+  { path: "MRZ + visual zone", p50: passportCost.withVisualZone.p50Ms, p95: passportCost.withVisualZone.p95Ms },
+]);
 printTable(
   "Real specimen photos (test/fixtures/mrz-real; @300px: downscaled to 300 px wide)",
   Object.entries(realPhotos).map(([set, r]) => ({
@@ -418,6 +557,7 @@ writeResults("documents", {
   latency,
   errors,
   phoneCapture,
+  passports: { count: passports.length, seed: seed + 2, byCapture: passportSummary, cost: passportCost },
   realPhotos,
   ...(peerName === null ? {} : { realPhotosPeer: { peer: peerName, ...realPhotosPeer } }),
   loadAverage: { start: loadAtStart, end: loadAtEnd },

@@ -1,12 +1,13 @@
 /**
- * Turns a rendered card (canonical frame) into a phone-like photo: the card laid on a background
+ * Turns a rendered document (a card in its canonical frame, or a passport data page) into a
+ * phone-like photo: the document laid on a background
  * with a projective transform (shift, scale, rotation, perspective or a tilt in depth), then
  * optional occlusion by a finger, glare, blur (gaussian, motion, defocus), moiré, low light,
  * noise, low resolution and JPEG compression (the phone effects are in phone.ts). Everything is
  * driven by the caller's rng; options left out draw nothing from it.
  */
 import sharp from "sharp";
-import { CARD_HEIGHT, CARD_WIDTH } from "../../node/src/ekyc/document/layout.ts";
+import { CARD_HEIGHT as ID1_HEIGHT, CARD_WIDTH as ID1_WIDTH } from "../../node/src/ekyc/document/layout.ts";
 import { homographyFrom } from "../../node/src/ekyc/document/ocr/card-edges.ts";
 import {
   applyLowLight,
@@ -115,33 +116,44 @@ function warp(
   return out;
 }
 
-/** Photographs a canonical-frame card PNG; returns a JPEG (or PNG when jpegQuality is 0). */
-export async function capture(cardPng: Buffer, rng: Rng, options: CaptureOptions = {}): Promise<Buffer> {
-  const width = 1280,
-    height = 860;
-  const card = await sharp(cardPng).removeAlpha().raw().toBuffer();
+/** The photo of an ID-1 card in its canonical frame; other documents scale it per axis (see `capture`). */
+const CARD_PHOTO = { width: 1280, height: 860 } as const;
+
+/**
+ * Photographs a rendered document PNG (a card in its canonical frame, or a passport data page);
+ * returns a JPEG (or PNG when jpegQuality is 0). The photo, the placement's jitter and the glare
+ * scale with the document against an ID-1 card, so a card's photo is exactly what it always was
+ * (same size, same rng draws) and a larger page gets the same margins around it.
+ */
+export async function capture(documentPng: Buffer, rng: Rng, options: CaptureOptions = {}): Promise<Buffer> {
+  const { data: card, info } = await sharp(documentPng).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const [docWidth, docHeight] = [info.width, info.height];
+  const fx = docWidth / ID1_WIDTH,
+    fy = docHeight / ID1_HEIGHT;
+  const width = Math.round(CARD_PHOTO.width * fx),
+    height = Math.round(CARD_PHOTO.height * fy);
   // A card tilted in depth grows on its near side: a little smaller, so that it stays in the frame.
   const scale = (1.0 + rng.next() * 0.12) * (options.tilt === undefined ? 1 : 0.9);
-  const cx = width / 2 + rng.int(-40, 40),
-    cy = height / 2 + rng.int(-30, 30);
+  const cx = width / 2 + rng.int(-40, 40) * fx,
+    cy = height / 2 + rng.int(-30, 30) * fy;
   const angle = ((options.rotationDeg ?? 0) * Math.PI) / 180;
-  const jitter = (options.perspective ?? 0) * CARD_WIDTH * scale;
+  const jitter = (options.perspective ?? 0) * docWidth * scale;
   const corners: Point[] = [
     [0, 0],
-    [CARD_WIDTH, 0],
-    [CARD_WIDTH, CARD_HEIGHT],
-    [0, CARD_HEIGHT],
+    [docWidth, 0],
+    [docWidth, docHeight],
+    [0, docHeight],
   ];
   // Corners relative to the card's centre: flat, or turned in depth and seen from 2.2 card widths.
   const centred: Point[] =
     options.tilt === undefined
-      ? corners.map(([x, y]): Point => [(x - CARD_WIDTH / 2) * scale, (y - CARD_HEIGHT / 2) * scale])
+      ? corners.map(([x, y]): Point => [(x - docWidth / 2) * scale, (y - docHeight / 2) * scale])
       : tiltedCorners(
-          CARD_WIDTH * scale,
-          CARD_HEIGHT * scale,
+          docWidth * scale,
+          docHeight * scale,
           options.tilt.degrees,
           options.tilt.axis,
-          2.2 * CARD_WIDTH * scale,
+          2.2 * docWidth * scale,
         );
   const placed = centred.map(([dx, dy]): Point => {
     return [
@@ -155,7 +167,7 @@ export async function capture(cardPng: Buffer, rng: Rng, options: CaptureOptions
     const n = rng.int(-6, 6);
     for (let k = 0; k < 3; k++) bg[i * 3 + k] = (base[k] as number) + n;
   }
-  let raw = warp(card, CARD_WIDTH, CARD_HEIGHT, homography(corners, placed), width, height, bg);
+  let raw = warp(card, docWidth, docHeight, homography(corners, placed), width, height, bg);
   const canvas = { width, height };
   const overlay = async (svg: string): Promise<Buffer> =>
     sharp(raw, { raw: { width, height, channels: 3 } })
@@ -204,9 +216,9 @@ export async function capture(cardPng: Buffer, rng: Rng, options: CaptureOptions
   if ((options.blurSigma ?? 0) > 0)
     image = sharp(await image.blur(options.blurSigma).raw().toBuffer(), { raw: { width, height, channels: 3 } });
   if (options.glare === true) {
-    const gx = rng.int(250, 1000),
-      gy = rng.int(200, 650);
-    const glare = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0" stop-color="#fff" stop-opacity="0.85"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${gx}" cy="${gy}" rx="190" ry="120" fill="url(#g)"/></svg>`;
+    const gx = Math.round(rng.int(250, 1000) * fx),
+      gy = Math.round(rng.int(200, 650) * fy);
+    const glare = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0" stop-color="#fff" stop-opacity="0.85"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${gx}" cy="${gy}" rx="${Math.round(190 * fx)}" ry="${Math.round(120 * fy)}" fill="url(#g)"/></svg>`;
     raw = await image
       .composite([{ input: Buffer.from(glare) }])
       .removeAlpha()

@@ -95,8 +95,11 @@ function degradationOptions(
   }
 }
 
-/** A phone capture: one degradation at a strength from its range, and a JPEG quality of 50–90. */
-function phoneOptions(kind: (typeof PHONE_DEGRADATIONS)[number], rng: Rng): CaptureOptions {
+/**
+ * A phone capture: one degradation at a strength from its range, and a JPEG quality of 50–90. Shared
+ * by the card sets and the passport sets (passport-set.ts): one way of degrading a photo.
+ */
+export function phoneOptions(kind: (typeof PHONE_DEGRADATIONS)[number], rng: Rng): CaptureOptions {
   const jpegQuality = rng.int(50, 90);
   switch (kind) {
     case "phone-jpeg":

@@ -16,6 +16,7 @@ import sharp from "sharp";
 import type { ChipFiles, DataGroupNumber } from "../../node/src/ekyc/document/chip/lds.ts";
 import { OID } from "../../node/src/ekyc/document/chip/oids.ts";
 import { td1Lines } from "../cards/mrz.ts";
+import { td3Lines, type PassportHolder } from "../cards/passport.ts";
 import { makePerson, printedDate, printedSex, type SyntheticPerson } from "../cards/people.ts";
 import { createRng, type Rng } from "../cards/random.ts";
 import { portraitPng } from "../cards/render.ts";
@@ -96,24 +97,89 @@ export async function generateChip(options: ChipOptions): Promise<GeneratedChip>
   const person = options.holder?.person ?? makePerson(rng);
   const portrait = options.holder === undefined ? await portraitPng(rng) : { png: options.holder.portrait };
   const extra = createRng(options.seed * 7_919 + options.index);
+  // altered-dg: the holder's birth year changes by one after signing (check digits recomputed, so only the hash tells).
+  const older = {
+    ...person,
+    dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 1}${person.dateOfBirth.slice(4)}`,
+  };
+  const chip = await buildChip(
+    {
+      mrz: td1Lines(person),
+      alteredMrz: td1Lines(older),
+      portrait: portrait.png,
+      sex: person.sex,
+      dg13: dg13File(vietnameseFields(person, extra)),
+    },
+    options,
+  );
+  return { id: `chip-${chip.key}-${String(options.index).padStart(4, "0")}-${options.variant}`, person, ...chip };
+}
+
+export interface PassportChipOptions {
+  index: number;
+  pki: TestPki;
+  /** dg-not-in-sod leaves DG13 out of the SOD, and a passport has no DG13. */
+  variant: Exclude<ChipVariant, "dg-not-in-sod">;
+  holder: PassportHolder;
+  /** The portrait printed on the page, stored in DG2. */
+  portrait: Buffer;
+  portraitFormat?: "jpeg" | "jp2";
+}
+
+export type GeneratedPassportChip = Omit<GeneratedChip, "person"> & { holder: PassportHolder };
+
+/**
+ * The chip of a generated passport (scripts/cards/passport.ts): DG1 holds the data page's TD3 MRZ
+ * (ICAO 9303 part 10 §4.7.1, 88 characters), DG2 its portrait; no DG13 (a Vietnamese CCCD's own).
+ */
+export async function generatePassportChip(options: PassportChipOptions): Promise<GeneratedPassportChip> {
+  const { holder } = options;
+  const older = {
+    ...holder,
+    dateOfBirth: `${Number(holder.dateOfBirth.slice(0, 4)) - 1}${holder.dateOfBirth.slice(4)}`,
+  };
+  const chip = await buildChip(
+    { mrz: td3Lines(holder), alteredMrz: td3Lines(older), portrait: options.portrait, sex: holder.sex, dg13: null },
+    options,
+  );
+  return {
+    id: `passport-chip-${chip.key}-${String(options.index).padStart(4, "0")}-${options.variant}`,
+    holder,
+    ...chip,
+  };
+}
+
+/** What a chip holds about its holder; the rest (keys, SOD, variants) is the same for every document. */
+interface ChipContent {
+  mrz: readonly string[];
+  /** DG1 as the altered-dg variant rewrites it after signing. */
+  alteredMrz: readonly string[];
+  portrait: Buffer;
+  sex: "M" | "F";
+  /** EF.DG13 (a CCCD's Vietnamese fields), or null when the document has none. */
+  dg13: Uint8Array | null;
+}
+
+async function buildChip(
+  content: ChipContent,
+  options: { pki: TestPki; variant: ChipVariant; portraitFormat?: "jpeg" | "jp2" },
+): Promise<Omit<GeneratedChip, "id" | "person">> {
   const format = options.portraitFormat ?? (options.pki.key === "rsa" ? "jpeg" : "jp2");
   const { key } = options.pki;
   const aa = key === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 1024 }) : generateKeys("ecdsa", "P-256");
   const chipAuthentication = generateKeys("ecdsa", "P-256");
 
-  const mrz = td1Lines(person);
   const files: ChipFiles = {
-    DG1: dg1File(mrz),
-    DG2: dg2File({ ...(await portraitImage(portrait.png, format)), format, sex: person.sex }),
-    DG13: dg13File(vietnameseFields(person, extra)),
+    DG1: dg1File(content.mrz),
+    DG2: dg2File({ ...(await portraitImage(content.portrait, format)), format, sex: content.sex }),
+    ...(content.dg13 === null ? {} : { DG13: content.dg13 }),
     DG14: dg14File(chipAuthentication.publicKey, key === "ecdsa" ? OID.ecdsaPlainSha256 : null),
     DG15: dg15File(aa.publicKey),
   };
-  files.COM = comFile([1, 2, 13, 14, 15]);
+  const groups = ([1, 2, 13, 14, 15] as const).filter((n) => files[`DG${n}`] !== undefined);
+  files.COM = comFile([...groups]);
   const covered = new Map<DataGroupNumber, Uint8Array>(
-    ([1, 2, 13, 14, 15] as const)
-      .filter((n) => !(options.variant === "dg-not-in-sod" && n === 13))
-      .map((n) => [n, files[`DG${n}`]!]),
+    groups.filter((n) => !(options.variant === "dg-not-in-sod" && n === 13)).map((n) => [n, files[`DG${n}`]!]),
   );
   const signer = options.variant === "wrong-ds" ? options.pki.rogueDocumentSigner : options.pki.documentSigner;
   files.SOD = sodFile({
@@ -121,14 +187,7 @@ export async function generateChip(options: ChipOptions): Promise<GeneratedChip>
     dataGroups: covered,
     tamper: options.variant === "broken-signature" ? breakSignature : undefined,
   });
-  if (options.variant === "altered-dg") {
-    // After signing: the holder's birth year changes by one (check digits recomputed, so only the hash tells).
-    const older = {
-      ...person,
-      dateOfBirth: `${Number(person.dateOfBirth.slice(0, 4)) - 1}${person.dateOfBirth.slice(4)}`,
-    };
-    files.DG1 = dg1File(td1Lines(older));
-  }
+  if (options.variant === "altered-dg") files.DG1 = dg1File(content.alteredMrz);
   const answering =
     options.variant === "cloned-chip"
       ? key === "rsa"
@@ -136,8 +195,6 @@ export async function generateChip(options: ChipOptions): Promise<GeneratedChip>
         : generateKeys("ecdsa", "P-256")
       : aa;
   return {
-    id: `chip-${key}-${String(options.index).padStart(4, "0")}-${options.variant}`,
-    person,
     key,
     variant: options.variant,
     portraitFormat: format,

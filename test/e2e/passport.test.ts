@@ -6,14 +6,20 @@
  * (REGISTRY_NOT_APPLICABLE, rule set 1.5.0), who approves it: A anchors a level-1 attestation
  * whose record holds the passport number as P:<issuing state>:<number>. The customer then consents
  * for bank B, which re-onboards from A's record with a fresh selfie and anchors a REUSE attestation.
+ * Bank A also trusts a test CSCA: the passport's chip (DG1 in TD3 form, scripts/chip) is verified
+ * through the chip upload and agrees with the page, or names where it does not (CHIP_CARD_MISMATCH).
  */
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { createBankClient, type BankApiError } from "@kycnet/sdk/bank";
+import { createBankClient, packageChipFiles, type BankApiError, type BankClient } from "@kycnet/sdk/bank";
 import { collectionConsent } from "@kycnet/sdk/customer";
 import { documentNumberKind, type Hex } from "@kycnet/sdk/protocol";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import type { KycnetNode } from "../../node/src/node.ts";
+import type { PassportHolder } from "../../scripts/cards/passport.ts";
+import { answerChallenge as chipAnswer } from "../../scripts/chip/aa.ts";
+import { createTestPki, generatePassportChip } from "../../scripts/chip/generate.ts";
+import { pem } from "../../scripts/chip/pki.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { signedReuse, startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
@@ -23,6 +29,7 @@ describe("e2e: a passport holder onboarded at bank A, re-onboarded at bank B", f
   let nodes: readonly KycnetNode[];
   let model: FaceModel;
   let customer: DemoCustomer;
+  const pki = createTestPki("rsa");
 
   before(async () => {
     model = await loadOnnxFaceModel();
@@ -34,7 +41,13 @@ describe("e2e: a passport holder onboarded at bank A, re-onboarded at bank B", f
       model,
       passport: true,
     });
-    consortium = await startE2eConsortium({ model, customer, bankNames: ["Bank A", "Bank B"], threshold: 1 });
+    consortium = await startE2eConsortium({
+      model,
+      customer,
+      bankNames: ["Bank A", "Bank B"],
+      threshold: 1,
+      chipTrustListPem: pem("CERTIFICATE", pki.csca.der),
+    });
     ({ nodes } = consortium);
   });
   after(async () => {
@@ -128,5 +141,48 @@ describe("e2e: a passport holder onboarded at bank A, re-onboarded at bank B", f
     const { faceTemplate: _ours, ...ours } = record.fields;
     expect(ours).to.deep.equal(theirs);
     expect(documentNumberKind(String(record.fields.idNumber))).to.equal("PASSPORT");
+  });
+
+  /** A new session at A with the chip read first (challenge, files and the chip's answer), then the page and the selfie. */
+  async function decideWithChip(chipHolder: PassportHolder) {
+    const bankA = consortium.setup.banks[0]!;
+    const operator: BankClient = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.operator });
+    const { sessionId } = await operator.createSession(Wallet.createRandom().address as Hex);
+    await operator.recordCollectionConsent(sessionId, collectionConsent({ version: "test-notice-1", chip: true }));
+    const chip = await generatePassportChip({
+      index: 0,
+      pki,
+      variant: "valid",
+      holder: chipHolder,
+      portrait: customer.portrait,
+    });
+    const { challenge } = await operator.createChipChallenge(sessionId);
+    const response = chipAnswer(chip.activeAuthenticationKey, Buffer.from(challenge, "hex"));
+    const body = packageChipFiles(chip.files as Record<string, Uint8Array>, { challenge, response });
+    const read = await operator.uploadChip(sessionId, body);
+    await operator.uploadDocument(sessionId, "passport", customer.passport!.page, "image/jpeg");
+    await answerChallenge(nodes[0]!, sessionId);
+    return { read, decision: await operator.decide(sessionId) };
+  }
+
+  it("verifies the passport's chip at A, whose DG1 agrees with the page: a reviewer's case still, at level 1", async () => {
+    const { read, decision } = await decideWithChip(customer.passport!.holder);
+    expect(read).to.deep.include({ status: "VALID", failures: [], activeAuthentication: "PASSED" });
+    expect(read.dataGroupsVerified).to.include.members([1, 2, 14, 15]);
+    // No CHIP_CARD_MISMATCH: DG1's number, name, dates, sex and nationality equal the MRZ and the visual zone.
+    // Level 2 needs the registry's MATCH, which no registry gives a foreigner (rule set 1.5.0).
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("REVIEW");
+    expect(decision.reasons.map((r) => r.code)).to.deep.equal(["REGISTRY_NOT_APPLICABLE"]);
+    expect(decision.assuranceLevel).to.equal(1);
+  });
+
+  it("sends a page whose chip holds another passport number to review with CHIP_CARD_MISMATCH", async () => {
+    const { holder } = customer.passport!;
+    const digits = holder.passportNumber.split("");
+    digits[3] = String((Number(digits[3]) + 1) % 10);
+    const { read, decision } = await decideWithChip({ ...holder, passportNumber: digits.join("") });
+    expect(read.status).to.equal("VALID"); // a genuine chip, of another passport
+    expect(decision.outcome, JSON.stringify(decision.reasons)).to.equal("REVIEW");
+    expect(decision.reasons.map((r) => r.code)).to.include("CHIP_CARD_MISMATCH");
   });
 });

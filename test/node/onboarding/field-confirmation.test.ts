@@ -44,6 +44,34 @@ describe("the customer confirms what was read", () => {
     });
   });
 
+  it("shows a passport's visual zone as a source beside the MRZ, and never as the value's source alone", () => {
+    // The visual zone agreeing with the MRZ: the MRZ vouches, the print is a second source.
+    const agreed = fieldProvenance(
+      "fullName",
+      {
+        value: "SMITH EMMA",
+        source: "mrz",
+        agreement: "agree",
+        readings: { mrz: "SMITH EMMA", ocr: "SMITH EMMA" },
+      },
+      undefined,
+    );
+    expect(agreed).to.deep.equal({ source: "mrz", sources: ["mrz", "ocr"], confidence: 0.98, machineRead: true });
+    // The MRZ gave nothing (a failed check digit): the printed number is not taken, so a customer's
+    // value would be a claim nothing checked, for a reviewer.
+    const printedOnly = fieldProvenance(
+      "idNumber",
+      {
+        value: "",
+        source: null,
+        agreement: "missing",
+        readings: { ocr: "P:GBR:ZW1020623" },
+      },
+      undefined,
+    );
+    expect(printedOnly).to.deep.equal({ source: null, sources: ["ocr"], confidence: 0, machineRead: true });
+  });
+
   it("keeps a printed-text-only correction with its provenance and uses it; a machine-read one goes to review with the value read kept", () => {
     const confirmation = confirmFields(
       FAKE_CARD_READING,

@@ -6,7 +6,8 @@
  */
 import { canonicalName, canonicalText } from "./canonical.ts";
 import type { ChipVerification } from "./chip/index.ts";
-import { sameValue } from "./crosscheck.ts";
+import { isIcaoStateCode } from "@kycnet/sdk/protocol";
+import { mrzFullName, sameValue } from "./crosscheck.ts";
 import { isPassport, passportNumberOf } from "./passport-fields.ts";
 import type { DocumentFieldName, DocumentResult, DocumentSource } from "./types.ts";
 
@@ -18,7 +19,10 @@ export interface ChipCardMismatch {
 
 type ChipData = Pick<ChipVerification, "mrz" | "vietnamese">;
 
-/** The chip's canonical value of each field it holds (DG13 first: the CCCD's full record; then DG1's MRZ). */
+/**
+ * The chip's canonical value of each field it holds (DG13 first: the CCCD's full record; then DG1's
+ * MRZ; a passport's DG1 also gives the name and nationality, which a passport has nowhere else).
+ */
 export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, string>> {
   const vn = chip.vietnamese;
   const mrz = chip.mrz;
@@ -32,7 +36,13 @@ export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, st
           : /^\d{12}$/.test(mrz.optionalData)
             ? mrz.optionalData
             : null),
-    fullName: vn?.fullName === null || vn?.fullName === undefined ? null : canonicalName(vn.fullName),
+    fullName:
+      vn?.fullName !== null && vn?.fullName !== undefined
+        ? canonicalName(vn.fullName)
+        : mrz !== null && isPassport(mrz)
+          ? mrzFullName(mrz) // a passport has no DG13: DG1's name, compared as an MRZ name
+          : null,
+    nationality: mrz !== null && isPassport(mrz) && isIcaoStateCode(mrz.nationality) ? mrz.nationality : null,
     dateOfBirth: vn?.dateOfBirth ?? mrz?.dateOfBirth,
     sex: vn?.sex ?? (mrz?.sex === "M" || mrz?.sex === "F" ? mrz.sex : null),
     expiryDate: vn?.expiryDate ?? mrz?.expiryDate,
@@ -51,10 +61,14 @@ export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCa
   const mismatches: ChipCardMismatch[] = [];
   for (const [field, chipValue] of Object.entries(chipFields(chip)) as [DocumentFieldName, string][]) {
     const readings = card.fields[field].readings;
+    // The chip's DG13 is written like the QR (full Vietnamese text), a passport's DG1 name like the MRZ
+    // (no diacritics): compared as the card's sources are with each other.
+    const chipSource: DocumentSource =
+      field === "fullName" && (chip.vietnamese?.fullName ?? null) === null ? "mrz" : "qr";
     const differing = (Object.entries(readings) as [DocumentSource, string][])
-      // The chip's DG13 is written like the QR (full Vietnamese text): compared as the card's sources are with each other.
       .filter(
-        ([source, value]) => value !== "" && !sameValue(field, { source: "qr", value: chipValue }, { source, value }),
+        ([source, value]) =>
+          value !== "" && !sameValue(field, { source: chipSource, value: chipValue }, { source, value }),
       )
       .map(([source]) => source);
     if (differing.length > 0) mismatches.push({ field, sources: differing });

@@ -4,7 +4,7 @@
  * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
-import { foldDiacritics, isIcaoStateCode } from "@kycnet/sdk/protocol";
+import { foldDiacritics, isIcaoStateCode, parsePassportIdNumber } from "@kycnet/sdk/protocol";
 import type { MrzData } from "./mrz/parse.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { CccdQrData } from "./qr/cccd-payload.ts";
@@ -39,7 +39,7 @@ export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, 
 const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => c.name === name)?.valid === true;
 
 /** MRZ name as "SURNAME GIVEN NAMES" (ASCII). */
-export const mrzFullName = (mrz: MrzData): string =>
+export const mrzFullName = (mrz: Pick<MrzData, "surname" | "givenNames">): string =>
   [mrz.surname, mrz.givenNames].filter((s) => s.length > 0).join(" ");
 
 /** `printedIssueDate`: the back's printed issue date (ocr/back.ts), read as the printed-text source. */
@@ -91,11 +91,31 @@ export function collectReadings(
     set("nationality", ocr.nationality);
     set("address", ocr.address);
     set("expiryDate", ocr.expiryDate);
-    if (ocr.idNumber !== null) r.documentType.ocr = ocr.idNumber.length === 9 ? "CMND" : "CCCD";
+    if (ocr.idNumber !== null)
+      r.documentType.ocr =
+        parsePassportIdNumber(ocr.idNumber) !== null ? "PASSPORT" : ocr.idNumber.length === 9 ? "CMND" : "CCCD";
   }
   if (printedIssueDate !== null) r.issueDate.ocr = printedIssueDate;
   return r;
 }
+
+/** ICAO 9303 part 3 §6 transliterations of Latin letters that are not folded to one letter (Ä → AE, ß → SS). */
+const ICAO_LATIN: ReadonlyArray<[RegExp, string]> = [
+  [/[ÄÆ]/gu, "AE"],
+  [/[äæ]/gu, "ae"],
+  [/Å/gu, "AA"],
+  [/å/gu, "aa"],
+  [/[ÖØŒ]/gu, "OE"],
+  [/[öøœ]/gu, "oe"],
+  [/Ü/gu, "UE"],
+  [/ü/gu, "ue"],
+  [/ß/gu, "ss"],
+  [/Þ/gu, "TH"],
+  [/þ/gu, "th"],
+];
+
+export const icaoTransliteration = (s: string): string =>
+  ICAO_LATIN.reduce((text, [letter, latin]) => text.replace(letter, latin), s.normalize("NFC"));
 
 /** Name comparison key: folded, A–Z and single spaces. */
 export const nameKey = (s: string): string =>
@@ -113,10 +133,13 @@ export function sameValue(
 ): boolean {
   if (field === "fullName" && (a.source === "mrz" || b.source === "mrz")) {
     const [m, o] = a.source === "mrz" ? [a.value, b.value] : [b.value, a.value];
-    const mk = nameKey(m),
-      ok = nameKey(o);
+    const mk = nameKey(m);
     // TD1 names are cut at 30 characters ("SURNAME<<GIVEN<NAMES"): a full-length MRZ name may be a prefix.
-    return mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk));
+    // A printed name's national letters may be written in the MRZ folded (Ä → A) or transliterated
+    // as ICAO 9303 part 3 recommends (Ä → AE: MÄNNIK is MAENNIK): either form is the same name.
+    return [nameKey(o), nameKey(icaoTransliteration(o))].some(
+      (ok) => mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk)),
+    );
   }
   if (field === "documentType") {
     const family = (v: string) => (v === "CCCD_CHIP" || v === "CCCD" ? "CCCD" : v);
@@ -125,7 +148,15 @@ export function sameValue(
   return a.value === b.value;
 }
 
-export function crossCheck(readings: Readings): {
+/**
+ * `chooseFrom`: the sources a field's value may be taken from (default all). A passport takes its
+ * values from the MRZ only: its visual zone (printed text) is a witness compared with the MRZ, not a
+ * value for the record (read-passport.ts), so a field the MRZ did not give stays unread.
+ */
+export function crossCheck(
+  readings: Readings,
+  chooseFrom: readonly DocumentSource[] = ["qr", "mrz", "ocr"],
+): {
   fields: Record<DocumentFieldName, FieldResult>;
   disagreements: Disagreement[];
 } {
@@ -151,11 +182,11 @@ export function crossCheck(readings: Readings): {
       if (conflicts.length > 0)
         disagreements.push({ field, readings: { ...readings[field] }, reason: `${field}: ${conflicts.join("; ")}` });
     }
-    const chosen = present[0];
+    const chosen = present.find((p) => chooseFrom.includes(p.source));
     fields[field] = {
       value: chosen?.value ?? "",
       source: chosen?.source ?? null,
-      agreement,
+      agreement: chosen === undefined ? "missing" : agreement,
       readings: { ...readings[field] },
     };
   }

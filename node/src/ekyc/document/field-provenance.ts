@@ -21,8 +21,9 @@ export interface FieldProvenance {
   readonly sources: readonly ProvenanceSource[];
   readonly confidence: number;
   /**
-   * A machine-readable source read it (QR, MRZ, chip), or nothing did: a correction is then a claim
-   * against checked data, for a reviewer. False only when the printed text alone read it.
+   * A machine-readable source read it (QR, MRZ, chip), or no value was taken: a correction is then a
+   * claim against checked data, for a reviewer. False only when the printed text alone read the value
+   * taken (a card's printed field; a passport's visual zone is compared, never taken).
    */
   readonly machineRead: boolean;
 }
@@ -39,7 +40,9 @@ export function fieldProvenance(
     .filter(([, value]) => value !== "")
     .map(([source]) => source);
   const sources: ProvenanceSource[] = chipValue === undefined ? read : [...read, "chip"];
-  const machineRead = sources.length === 0 || sources.some((s) => s !== "ocr");
+  // Nothing chosen (nothing read, or a passport's printed text alone, which is never taken as its
+  // value): a correction is then a claim nothing checked, for a reviewer.
+  const machineRead = result.source === null || sources.some((s) => s !== "ocr");
   if (chipValue !== undefined) {
     const agrees =
       result.value !== "" &&

@@ -18,7 +18,7 @@ import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readBackIssueDate } from "./ocr/back.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
 import { rectifyCard } from "./ocr/rectify.ts";
-import { createTesseractRecogniser, type LineRecogniser } from "./ocr/tesseract.ts";
+import { createTesseractRecogniser, type LineRecogniser, type PageRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
 import {
@@ -32,7 +32,8 @@ import type { DocumentChecks, DocumentResult, Signal } from "./types.ts";
 
 export interface DocumentEngines {
   mrz: MrzReader;
-  text: LineRecogniser;
+  /** Printed text: a card's field lines, a passport's visual zone (a page of unknown layout). */
+  text: LineRecogniser & PageRecogniser;
   close(): Promise<void>;
 }
 
@@ -79,6 +80,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   if ("passport" in images)
     return readPassport(images.passport, {
       mrz: options.engines.mrz,
+      ...(options.skipOcr === true ? {} : { text: options.engines.text }),
       now,
       limits,
       checksFor: (fields, at) => checksFor({ fields }, at),

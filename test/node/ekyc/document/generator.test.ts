@@ -6,6 +6,8 @@ import sharp from "sharp";
 import { FRONT_GHOST } from "../../../../node/src/ekyc/document/layout.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
 import { generateCardSet, PHONE_DEGRADATIONS, TAMPERS } from "../../../../scripts/cards/generate.ts";
+import { PAGE_HEIGHT, PAGE_WIDTH } from "../../../../scripts/cards/passport.ts";
+import { generatePassportSet, PASSPORT_CAPTURES } from "../../../../scripts/cards/passport-set.ts";
 import { defocusKernel, motionKernel, tiltedCorners } from "../../../../scripts/cards/phone.ts";
 import { checkDigit, mrzName, td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson, qrPayload } from "../../../../scripts/cards/people.ts";
@@ -106,6 +108,39 @@ describe("synthetic card generator", function () {
       expect(option("finger").finger).to.be.oneOf(["top", "right", "bottom", "left"]);
       expect(option("glare-spots").glareSpots).to.be.within(2, 6);
       expect(option("low-light").lowLight!.exposure).to.be.within(0.2, 0.5);
+    } finally {
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  });
+
+  it("photographs passport pages plainly and through every phone effect, the same photos for the same seed", async () => {
+    const dirs = [
+      await mkdtemp(join(tmpdir(), "kycnet-passports-")),
+      await mkdtemp(join(tmpdir(), "kycnet-passports-")),
+    ];
+    try {
+      const options = { count: PASSPORT_CAPTURES.length, seed: 9 };
+      const [a, b] = await Promise.all(dirs.map((dir) => generatePassportSet({ dir, ...options })));
+      expect(a!.map((p) => p.degradation)).to.deep.equal([...PASSPORT_CAPTURES]);
+      // The phone photo scales with the document: an ID-1 card's 1280 px photo, as wide against the page.
+      const phoneWidth = Math.round((1280 * PAGE_WIDTH) / 1012);
+      for (const [i, passport] of a!.entries()) {
+        expect(await readFile(passport.path), passport.degradation).to.deep.equal(await readFile(b![i]!.path));
+        const { width, height } = await sharp(passport.path).metadata();
+        if (passport.degradation === "clean") {
+          expect(passport.capture).to.equal(null);
+          expect(width).to.be.greaterThan(PAGE_WIDTH); // the page on a margin, not resized
+          expect(height).to.be.greaterThan(PAGE_HEIGHT);
+          continue;
+        }
+        expect(passport.capture!.jpegQuality).to.be.within(50, 90);
+        if (passport.degradation === "small") expect(width).to.be.within(300, 800);
+        else expect(width).to.equal(phoneWidth);
+      }
+      const option = (kind: (typeof PHONE_DEGRADATIONS)[number]) => a!.find((p) => p.degradation === kind)!.capture!;
+      expect(Math.abs(option("tilt").tilt!.degrees)).to.be.within(10, 30);
+      expect(option("moire").moire!.strength).to.be.within(0.15, 0.35);
+      expect(option("finger").finger).to.be.oneOf(["top", "right", "bottom", "left"]);
     } finally {
       await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
     }
