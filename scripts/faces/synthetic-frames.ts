@@ -14,7 +14,7 @@
  * plausible geometry, not that they are robust to real video.
  */
 import type { Point } from "../../node/src/ekyc/biometrics/geometry.ts";
-import type { RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
+import { warpImage, type RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
 
 /** Paint both eyes closed, given the 68 iBUG landmarks of the face. */
 export function closeEyes(image: RgbImage, points68: readonly Point[]): RgbImage {
@@ -122,7 +122,57 @@ export function framesFor(
     else action = posed(base.image, step === "TURN_LEFT" ? turnDegrees : -turnDegrees);
     out.push({ image: action, timestampMs: at }, { image: neutral, timestampMs: at + holdMs });
   });
-  return out.map((f, i) => ({ image: jitter(f.image, i + 1 + 7919 * (session ?? 0)), timestampMs: f.timestampMs }));
+  return out.map((f, i) => ({
+    image: session === null ? jitter(f.image, i + 1) : captured(f.image, session, i + 1 + 7919 * session),
+    timestampMs: f.timestampMs,
+  }));
+}
+
+/**
+ * What a phone camera adds to each frame of a session: the hand's drift (up to 3 px of translation
+ * and 4 % of scale between frames), auto-exposure (gain within 8 %) on top of the session's own
+ * white balance (each channel within 6 %), and sensor noise (about 3 grey levels, sd). Two frames,
+ * or two sessions, of one still photo are then no more alike than two captures of a still face.
+ */
+export function captured(image: RgbImage, session: number, frame: number): RgbImage {
+  const sessionRandom = xorshift(session * 7907 + 17);
+  const balance = [0, 1, 2].map(() => 1 + (sessionRandom() - 0.5) * 0.12);
+  const random = xorshift(frame * 104729 + session);
+  const scale = 1 + (random() - 0.5) * 0.08,
+    dx = (random() - 0.5) * 6,
+    dy = (random() - 0.5) * 6,
+    gain = 1 + (random() - 0.5) * 0.16;
+  const { width: W, height: H } = image;
+  // about the centre: the destination pixel (x, y) samples the source at centre + (p - centre - d) / scale
+  const cx = W / 2,
+    cy = H / 2;
+  const moved = warpImage(
+    image,
+    [1 / scale, 0, cx - (cx + dx) / scale, 0, 1 / scale, cy - (cy + dy) / scale],
+    W,
+    H,
+    127,
+  );
+  const out = new Uint8Array(moved.data.length);
+  for (let i = 0; i < out.length; i++) {
+    // sum of three uniforms: roughly normal, sd about 3 grey levels
+    const noise = (random() + random() + random() - 1.5) * 6;
+    out[i] = Math.max(0, Math.min(255, Math.round(moved.data[i]! * gain * balance[i % 3]! + noise)));
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** A small deterministic generator (xorshift32) in [0, 1). */
+function xorshift(seed: number): () => number {
+  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { FaceError } from "./errors.ts";
 import type { FaceModel, FrameAnalysis, FramePlan } from "./face-model.ts";
 import { selectSingleFace } from "./face-reader.ts";
 import type { ScoredBox } from "./geometry.ts";
-import type { RgbImage } from "./image.ts";
+import { cropResize, type RgbImage } from "./image.ts";
 
 /** The model calls `analyseFrames` is made of, so that adapters can share this implementation. */
 export type FramePrimitives = Pick<FaceModel, "detect" | "landmarks" | "embed" | "headPose" | "eyeState" | "liveness">;
@@ -25,7 +25,7 @@ export async function analyseFramesWith(
   for (const [i, image] of images.entries()) {
     let box: ScoredBox;
     try {
-      box = selectSingleFace(await model.detect(image), plan.minFaceSize);
+      box = selectSingleFace(await detectInFrame(model, image), plan.minFaceSize);
     } catch (error) {
       if (!(error instanceof FaceError)) throw error;
       if (error.code === "FACE_MULTIPLE") out.push({ face: "MULTIPLE" });
@@ -48,6 +48,40 @@ export async function analyseFramesWith(
   }
   return out;
 }
+
+/** Grey margin, as a share of the frame on each side, of the detector's second look at a frame. */
+const SECOND_LOOK_MARGINS = [0.25, 0.5] as const;
+
+/**
+ * The frame's faces; when the detector finds none, it looks again at the frame on a wider grey
+ * margin (the face smaller in its input, with more context around it). The detector misses about
+ * one face in sixteen turned 45 degrees at its usual framing (22 of 360 synthetic turns of the
+ * development photos), and finds most of them at another; a frame it still finds nothing in is a
+ * frame without a face. Costs one or two more detector runs on a missed frame only.
+ */
+async function detectInFrame(model: FramePrimitives, image: RgbImage): Promise<ScoredBox[]> {
+  const faces = await model.detect(image);
+  if (faces.length > 0) return faces;
+  for (const margin of SECOND_LOOK_MARGINS) {
+    const ox = Math.round(image.width * margin),
+      oy = Math.round(image.height * margin);
+    const w = image.width + 2 * ox,
+      h = image.height + 2 * oy;
+    const found = await model.detect(cropResize(image, -ox, -oy, w, h, w, h, SECOND_LOOK_GREY));
+    if (found.length === 0) continue;
+    return found.flatMap((b) => {
+      const x1 = Math.max(0, b.x1 - ox),
+        y1 = Math.max(0, b.y1 - oy),
+        x2 = Math.min(image.width, b.x2 - ox),
+        y2 = Math.min(image.height, b.y2 - oy);
+      return x2 > x1 && y2 > y1 ? [{ x1, y1, x2, y2, score: b.score }] : [];
+    });
+  }
+  return [];
+}
+
+/** The grey the detector's own letterbox pads with (onnx-face-model.ts). */
+const SECOND_LOOK_GREY = 127;
 
 /**
  * dHash: the face box averaged down to (side+1) x side grey cells, one bit per horizontal

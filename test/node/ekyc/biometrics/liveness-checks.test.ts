@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { FrameMemory } from "../../../../node/src/ekyc/biometrics/liveness/frame-memory.ts";
 import { discontinuousMotion, implausibleTiming } from "../../../../node/src/ekyc/biometrics/liveness/frame-checks.ts";
 import { mouthGeometry, smileScore } from "../../../../node/src/ekyc/biometrics/liveness/expression.ts";
-import { landmarkYaw } from "../../../../node/src/ekyc/biometrics/liveness/head-yaw.ts";
+import { landmarkYaw, yawChange } from "../../../../node/src/ekyc/biometrics/liveness/head-yaw.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import type { Point } from "../../../../node/src/ekyc/biometrics/geometry.ts";
 
@@ -104,6 +104,24 @@ describe("liveness checks (pure)", function () {
       expect(landmarkYaw({ points5: [], points68: face({ nose: 20 }) })).to.be.greaterThan(30);
       expect(landmarkYaw({ points5: [], points68: face({ nose: -20 }) })).to.be.lessThan(-30);
       expect(landmarkYaw({ points5: [] })).to.equal(null);
+    });
+    it("reads a turn as the larger change of the two yaw readings (the landmarks saturate near a profile)", () => {
+      const at = (poseYaw: number, nose: number) => ({
+        pose: { yaw: poseYaw, pitch: 0, roll: 0 },
+        landmarks: { points5: [], points68: face({ nose }) },
+      });
+      const start = at(-25, -10); // a head already 25 degrees off
+      const byLandmarks = landmarkYaw({ points5: [], points68: face({ nose: -12 }) })! - landmarkYaw(start.landmarks)!;
+      // fr_pose sees 45 degrees more, the saturated landmarks barely move: the turn is fr_pose's
+      expect(yawChange(start, at(-70, -12))).to.equal(-45);
+      expect(Math.abs(byLandmarks)).to.be.lessThan(5);
+      // the landmarks may read the larger change
+      const landmarkTurn = yawChange(at(0, 0), at(-5, 20));
+      expect(landmarkTurn).to.be.greaterThan(30);
+      // a print tilted in the hand: both readings small, the turn small
+      expect(Math.abs(yawChange(at(0, 0), at(9, 3)))).to.be.lessThan(t.turnYawDegrees);
+      // without 68 points, fr_pose alone
+      expect(yawChange({ ...start, landmarks: { points5: [] } }, at(10, 0))).to.equal(35);
     });
   });
 });

@@ -20,7 +20,7 @@ import { loadThresholds, type BiometricThresholds, type LivenessThresholds } fro
 import { mouthGeometry, smileScore, type MouthGeometry } from "./expression.ts";
 import { discontinuousMotion, implausibleTiming } from "./frame-checks.ts";
 import { FrameMemory, type FrameRecall } from "./frame-memory.ts";
-import { headYaw } from "./head-yaw.ts";
+import { headYaw, yawChange } from "./head-yaw.ts";
 
 export type ChallengeStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK" | "SMILE";
 const STEPS: readonly ChallengeStep[] = ["TURN_LEFT", "TURN_RIGHT", "BLINK", "SMILE"];
@@ -291,7 +291,7 @@ export async function verifyChallenge(
       continue;
     }
     const yaw = headYaw(a.pose, a.landmarks);
-    const dYaw = yaw - (first ? headYaw(first.pose, first.landmarks) : yaw);
+    const dYaw = first ? yawChange(first, a) : 0;
     const smile = firstMouth ? smileScore(firstMouth, mouthGeometry(a.landmarks)) : 0;
     const state = frameState(dYaw, a.eyes, eyeBaseline, smile, t);
     if (i === 0 && state !== "NEUTRAL") failures.add("FIRST_FRAME_NOT_NEUTRAL");
@@ -404,6 +404,8 @@ async function loadOwned(
  * fr_eye reads open eyes anywhere from 0.4 to 1 with the light and the shape of the eyes, so
  * "open" is as open as at the start (or above the absolute band), and a blink must fall below
  * the absolute closed band and to half the start; eyes that start below eyeBaselineAbove are never open.
+ * A smile needs eyes that are not closed, not open eyes: the cheeks of a real smile narrow them.
+ * `dYaw` is the turn from the first frame (head-yaw.ts `yawChange`).
  */
 function frameState(
   dYaw: number,
@@ -420,7 +422,9 @@ function frameState(
   const eyesOpen =
     baseline >= t.eyeBaselineAbove &&
     Math.min(eyes.leftOpen, eyes.rightOpen) >= Math.min(t.eyeOpenAbove, t.eyeOpenRelative * baseline);
-  if (smile >= t.smileAbove) return eyesOpen ? "SMILING" : "UNCLEAR";
+  // a real smile narrows the eyes (the cheeks rise): a smiling frame needs eyes that are not
+  // closed, not eyes as open as in the first frame
+  if (smile >= t.smileAbove) return baseline >= t.eyeBaselineAbove ? "SMILING" : "UNCLEAR";
   if (eyesOpen && smile < t.smileAbove / 2) return "NEUTRAL";
   return "UNCLEAR";
 }
