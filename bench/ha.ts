@@ -138,13 +138,21 @@ const live = () => instances.filter((i) => i.up);
 say(`bank A verifies ${SOURCES} customers for bank B to re-onboard …`);
 const sources: Onboarded[] = (await inParallel(SOURCES, 2, bench.onboard)).results;
 await bench.a.outbox.flush();
-/** The next customer of A to re-onboard at B; A verifies another when the pool runs dry. */
-async function nextSource(): Promise<Onboarded> {
+/**
+ * The next customer of A to re-onboard at B; A verifies another when the pool runs dry, or null
+ * when A refused three synthetic selfies in a row (then the customer onboards at B instead).
+ */
+async function nextSource(): Promise<Onboarded | null> {
   const ready = sources.shift();
   if (ready !== undefined) return ready;
-  const fresh = await bench.onboard();
-  await bench.a.outbox.flush();
-  return fresh;
+  try {
+    const fresh = await bench.onboard();
+    await bench.a.outbox.flush();
+    return fresh;
+  } catch (error) {
+    say(`  bank A did not verify a customer to re-onboard (${(error as Error).message}): onboarding at B instead`);
+    return null;
+  }
 }
 
 /** Sessions with a request that failed under a killed instance and went on at another. */
@@ -178,7 +186,8 @@ let turn = 0;
 async function customerLoop() {
   while (traffic) {
     const startedAt = Date.now();
-    const result = turn++ % 2 === 0 ? await flows.onboard() : await flows.reonboard(await nextSource());
+    const source = turn++ % 2 === 0 ? null : await nextSource();
+    const result = source === null ? await flows.onboard() : await flows.reonboard(source);
     results.push({ ...result, startedAt, endedAt: Date.now() });
     if (result.failure !== null) say(`  ${result.kind} stopped: ${result.failure}`);
     else if (result.outcome !== "PASS") say(`  ${result.kind} ${result.outcome}: ${result.reasons.join(", ")}`);
@@ -197,7 +206,7 @@ async function phase(name: string): Promise<{ phase: string; decisions: number; 
 say(`starting instance 0 …`);
 await spawnInstance(instances[0]!);
 // Warm-up, not measured: the first OCR and ONNX runs, A's libp2p connection.
-const warm = [await flows.onboard(), await flows.reonboard(await nextSource())];
+const warm = [await flows.onboard(), await flows.reonboard(sources.shift()!)];
 say(`warm-up: ${warm.map((r) => `${r.kind} ${r.outcome ?? r.failure}`).join(", ")}`);
 const loops = Array.from({ length: CUSTOMERS }, () => customerLoop());
 const one = await phase("1 instance");
