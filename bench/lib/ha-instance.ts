@@ -49,6 +49,8 @@ if (connectionString !== "level") {
     },
   };
 }
+// A parent that dies (an uncaught error, a kill) leaves no instance behind.
+process.once("disconnect", () => process.exit(1));
 const node = await createNode(config, { logger: createLogger({ level: "silent" }) });
 await node.start();
 send({ ready: true, holder: node.leadership.holder });
