@@ -30,7 +30,16 @@ export interface Onboarded {
   readonly subject: Subject;
 }
 
-export async function startBenchConsortium() {
+export interface BenchConsortiumOptions {
+  /**
+   * Start bank B's node in this process (default). bench:ha runs bank B as several instances of its
+   * own (child processes on PostgreSQL) and passes false: `b` and `reonboard` are then not available.
+   */
+  readonly bankBInProcess?: boolean;
+}
+
+export async function startBenchConsortium(options: BenchConsortiumOptions = {}) {
+  const bankBInProcess = options.bankBInProcess ?? true;
   const dir = mkdtempSync(join(tmpdir(), "kycnet-bench-"));
   // Every bank trusts a test CSCA, so bank A can onboard at level 2 with the customer's chip.
   const pki = createTestPki("rsa");
@@ -63,7 +72,7 @@ export async function startBenchConsortium() {
     chipTrustList,
   });
   process.env.KYCNET_HSM_PIN = DEMO_HSM_PIN;
-  for (const bank of setup.banks) {
+  for (const bank of bankBInProcess ? setup.banks : setup.banks.slice(0, 1)) {
     const config = await loadNodeConfig(bank.configPath);
     // A benchmark measures throughput, not the per-key rate limit (600/min by default).
     const node = await createNode(
@@ -77,7 +86,11 @@ export async function startBenchConsortium() {
     await node.start();
     nodes.push(node);
   }
-  const [a, b] = nodes as [KycnetNode, KycnetNode];
+  const a = nodes[0]!;
+  const bankB = (): KycnetNode => {
+    if (nodes[1] === undefined) throw new Error("bank B's node runs outside this process (bankBInProcess: false)");
+    return nodes[1];
+  };
   const chainInfo = { chainId: setup.chainId, consentRegistry: setup.addresses.consents };
 
   /**
@@ -165,6 +178,7 @@ export async function startBenchConsortium() {
       signature: consent.signature as Hex,
     };
     const t = performance.now();
+    const b = bankB();
     const session = await b.onboarding.createReuseSession(createSubjectKey().address as Hex, request);
     const fetchMs = performance.now() - t;
     const challenge = await b.onboarding.createLivenessChallenge(session.sessionId);
@@ -185,7 +199,20 @@ export async function startBenchConsortium() {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  return { a, b, setup, stages, onboard, onboardOverApi, reonboard, stop };
+  return {
+    a,
+    get b() {
+      return bankB();
+    },
+    setup,
+    customer,
+    chainInfo,
+    stages,
+    onboard,
+    onboardOverApi,
+    reonboard,
+    stop,
+  };
 }
 
 /** `n` runs by `concurrency` workers, each taking the next run as soon as it finishes one. */

@@ -2,15 +2,18 @@
  * One instance of a bank's node for bench:ha (bench/ha.ts), run as a child process so the parent
  * can kill it with SIGKILL. argv: <node.json> <dataDir> <apiPort> <postgres connection string | "level">.
  *
- * It starts the real node (PostgreSQL vault, SoftHSM, chain, libp2p, HTTP API) and, while the parent
- * says so, stores verified records through the vault (the write a PASS decision makes: sealed
- * record, outbox entry and audit entry in one transaction), telling the parent each id once the
- * write is acknowledged. No model runs here: the bench's traffic makes no decision (bench/ha.ts says why).
- * Messages to the parent: {ready, holder}, {ack, id}; from it: {write, paceMs}, {check: ids} → {checked}.
+ * It starts the real node as a bank runs it: PostgreSQL vault, SoftHSM, chain, libp2p, the document
+ * reader and the face model (ONNX, each instance its own), and the HTTP API, which takes the
+ * onboarding and re-onboarding traffic the parent sends round-robin across the instances.
+ *
+ * Optionally (BENCH_HA_RECORDS in the parent), while the parent says so, it also stores verified
+ * records straight through the vault (the write a PASS decision makes: sealed record, outbox entry
+ * and audit entry in one transaction), telling the parent each id once the write is acknowledged:
+ * a light load that keeps the leader's anchoring busy between decisions.
+ * Messages to the parent: {ready, holder}, {ack, id}; from it: {write, paceMs}, {stop}.
  */
 import { randomInt } from "node:crypto";
 import { loadNodeConfig, type NodeConfig } from "../../node/src/config.ts";
-import type { FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import { createNode } from "../../node/src/node.ts";
 import { createLogger } from "../../node/src/observability/logger.ts";
 import { verifiedRecord } from "../../test/node/vault/fixtures.ts";
@@ -18,24 +21,19 @@ import { verifiedRecord } from "../../test/node/vault/fixtures.ts";
 const [configPath, dataDir, apiPort, connectionString] = process.argv.slice(2) as [string, string, string, string];
 const send = (message: unknown) => process.send?.(message);
 
-/** Models are never reached by this traffic; touching one is a bench bug, said loudly. */
-const noModel = new Proxy(
-  {},
-  {
-    get(_target, name) {
-      if (name === "then") return undefined;
-      throw new Error(`bench:ha runs no model (${String(name)})`);
-    },
-  },
-) as FaceModel;
-
 const base = await loadNodeConfig(configPath);
-let config: NodeConfig = { ...base, dataDir, api: { ...base.api, port: Number(apiPort) } };
+// A benchmark measures the instances, not the per-key rate limit (600/min by default).
+let config: NodeConfig = {
+  ...base,
+  dataDir,
+  api: { ...base.api, port: Number(apiPort), rateLimit: { max: 10_000_000, windowMs: 60_000 } },
+};
 if (connectionString !== "level") {
   const url = new URL(connectionString);
   process.env.KYCNET_PG_PASSWORD = decodeURIComponent(url.password);
   config = {
     ...config,
+    // Every instance serves the bank's records under its peer key; the other member dials by its address book.
     exchange: { ...base.exchange, listen: ["/ip4/127.0.0.1/tcp/0"] },
     anchoring: { maxBatch: 64, maxDelayMs: 200 },
     vault: {
@@ -51,11 +49,9 @@ if (connectionString !== "level") {
     },
   };
 }
-const node = await createNode(config, {
-  faceModel: noModel,
-  readDocument: () => Promise.reject(new Error("bench:ha reads no card")),
-  logger: createLogger({ level: "silent" }),
-});
+// A parent that dies (an uncaught error, a kill) leaves no instance behind.
+process.once("disconnect", () => process.exit(1));
+const node = await createNode(config, { logger: createLogger({ level: "silent" }) });
 await node.start();
 send({ ready: true, holder: node.leadership.holder });
 
