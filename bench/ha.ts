@@ -55,10 +55,10 @@ const SOURCES = Number(process.env.BENCH_HA_SOURCES ?? 24);
 /** 0: no record-store load; else each instance stores a record through its vault every this many ms. */
 const RECORDS_PACE_MS = Number(process.env.BENCH_HA_RECORDS ?? 0);
 /**
- * A decision claimed by an instance that then died is taken over after 2 minutes (the sessions'
- * claimTtlMs): a flow whose requests took this long waited for that takeover.
+ * A decision claimed by an instance that then died is taken over once its claim goes 15 s without
+ * renewal (the sessions' claimTtlMs): a flow whose requests took this long waited for that takeover.
  */
-const TAKEOVER_WAIT_MS = 100_000;
+const TAKEOVER_WAIT_MS = 15_000;
 /** Sessions live 15 minutes: one older than this at the final check is not checked (it may have expired). */
 const SESSION_CHECK_WITHIN_MS = 14 * 60_000;
 const CHILD = fileURLToPath(new URL("./lib/ha-instance.ts", import.meta.url));
@@ -167,7 +167,7 @@ const client = createBankClient({
   baseUrl: "http://bank-b.balancer",
   apiKey: bank.apiKeys.operator,
   // The balancer retries a request whose instance died; the client waits out a decision that another
-  // instance's dead claim holds back (taken over after 2 minutes).
+  // instance's dead claim holds back (taken over once it goes 15 s without renewal).
   attempts: 1,
   timeoutMs: 240_000,
   fetch: balancer.fetch,

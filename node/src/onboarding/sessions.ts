@@ -165,8 +165,8 @@ export interface SessionStore {
    * Decides the session once, whichever instance is asked and however often: `run` gets the session
    * (claimed in the store, so that no other instance decides it meanwhile) and its images, opened
    * within the upload budget. The decision is stored and the images deleted in one write. Callers on
-   * another instance wait for the decision; a claim older than `claimTtlMs` (its instance died) is
-   * taken over. A failed `run` lets the claim go. A decision already kept by a record's write
+   * another instance wait for the decision; the deciding instance renews its claim while `run` runs,
+   * and a claim not renewed for `claimTtlMs` (its instance died) is taken over. A failed `run` lets the claim go. A decision already kept by a record's write
    * (`keptDecisionOp`: the instance died after storing the record, before storing the decision) is
    * the decision: the takeover finishes the session with it and does not run again.
    */

@@ -156,7 +156,7 @@ describe("node/onboarding sessions in the store", () => {
     expect(runs).to.equal(1);
   });
 
-  it("takes over a decision whose instance died (its claim is older than claimTtlMs), and lets a failed one go", async () => {
+  it("takes over a decision whose instance died (its claim not renewed for claimTtlMs), and lets a failed one go", async () => {
     let now = Date.now();
     const store = createMemoryRecordStore();
     const keys = new MemoryKeyManager();
@@ -171,8 +171,18 @@ describe("node/onboarding sessions in the store", () => {
     expect(String(failed)).to.contain("models crashed");
     // The failure released the claim: uploads are taken again.
     expect((await dying.get(session.id)).decidingSince).to.equal(undefined);
-    // An instance dies mid-decision: its claim stays until it is stale, then another instance decides.
-    void dying.decideOnce(session.id, () => new Promise<never>(() => undefined));
+    // An instance dies mid-decision: once its claim is written, none of its writes (the claim's
+    // renewals included) reach the store any more.
+    let dead = false;
+    const afterClaim: RecordStore = {
+      ...store,
+      write: (ops) => (dead ? new Promise<never>(() => undefined) : store.write(ops)),
+      writeExclusive: (lock, build) => (dead ? new Promise<never>(() => undefined) : store.writeExclusive(lock, build)),
+    };
+    void createStoredSessions({ ...options, store: afterClaim }).decideOnce(session.id, () => {
+      dead = true;
+      return new Promise<never>(() => undefined);
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await dying.get(session.id)).decidingSince).to.be.a("number");
     const survivor = createStoredSessions(options);
@@ -180,6 +190,37 @@ describe("node/onboarding sessions in the store", () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     now += 1_001;
     expect((await waiting).reasons[0]?.message).to.equal(session.id);
+  });
+
+  it("a slow decision renews its claim: another instance waits past claimTtlMs instead of deciding again", async () => {
+    let now = Date.now();
+    const store = createMemoryRecordStore();
+    const keys = new MemoryKeyManager();
+    const options = { store, keys, claimTtlMs: 300, pollMs: 5, clock: () => now };
+    const slow = createStoredSessions(options);
+    const session = await slow.create(subject());
+    let runs = 0;
+    let finish: () => void = () => undefined;
+    const first = slow.decideOnce(session.id, async (s) => {
+      runs++;
+      await new Promise<void>((resolve) => (finish = resolve));
+      return decision(s.id);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const claimed = (await slow.get(session.id)).decidingSince!;
+    const second = createStoredSessions(options).decideOnce(session.id, async (s) => {
+      runs++;
+      return decision(s.id);
+    });
+    // Three claim periods go by on the clock, each followed by more than one renewal period (100 ms).
+    for (let period = 0; period < 3; period++) {
+      now += 250;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect((await slow.get(session.id)).decidingSince).to.be.above(claimed);
+    finish();
+    expect(await second).to.deep.equal(await first);
+    expect(runs).to.equal(1);
   });
 
   it("sweeps expired sessions with their images, and destroys the session keys of days gone", async () => {

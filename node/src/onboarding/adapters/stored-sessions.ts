@@ -49,7 +49,10 @@ export interface StoredSessionsOptions {
   readonly maxSessions?: number;
   /** Most image bytes the process holds at once (default 512 MiB). */
   readonly uploadBudgetBytes?: number;
-  /** A decision claim older than this is taken over (its instance died): default 2 minutes. */
+  /**
+   * A decision claim not renewed for this long is taken over (its instance died): default 15 s. The
+   * instance deciding renews its claim every third of it, so a slow decision is never taken over.
+   */
   readonly claimTtlMs?: number;
   /** How often a caller waiting for another instance's decision looks again (default 200 ms). */
   readonly pollMs?: number;
@@ -84,7 +87,7 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
   if (ttlMs > DAY_MS) throw new RangeError("a session lives at most a day (its images are sealed under a key per day)");
   const maxSessions = options.maxSessions ?? 1_000;
   const budget = options.uploadBudgetBytes ?? DEFAULT_UPLOAD_BUDGET_BYTES;
-  const claimTtlMs = options.claimTtlMs ?? 120_000;
+  const claimTtlMs = options.claimTtlMs ?? 15_000;
   const pollMs = options.pollMs ?? 200;
   const clock = options.clock ?? Date.now;
   /** Decisions this process is computing: a second call here shares the first. */
@@ -203,6 +206,27 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
     });
   }
 
+  /**
+   * Renews this instance's claim while its decision runs. A customer whose deciding instance died
+   * then waits seconds, not minutes, for another to take over; a paused instance that comes back
+   * after a takeover stops renewing, and its record write is refused (the kept decision's check).
+   */
+  function keepClaim(id: string, since: number): () => void {
+    let mine = since;
+    const timer = setInterval(
+      () => {
+        void update(id, async (current) => {
+          if (current.decision !== undefined || current.decidingSince !== mine) return { result: undefined };
+          mine = clock();
+          return { next: { ...current, decidingSince: mine }, result: undefined };
+        }).catch(() => undefined);
+      },
+      Math.max(1, Math.floor(claimTtlMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async function decide(
     id: string,
     run: (session: Session, images: SessionImages) => Promise<OnboardingDecision>,
@@ -217,7 +241,10 @@ export function createStoredSessions(options: StoredSessionsOptions): SessionSto
       const session = outcome.claimed;
       const bytes = storedBytes(session);
       try {
-        const decision = await withinBudget(bytes, async () => run(session, await openImages(session)));
+        const stopRenewing = keepClaim(id, session.decidingSince!);
+        const decision = await withinBudget(bytes, async () => run(session, await openImages(session))).finally(
+          stopRenewing,
+        );
         const decided = decidedSession(session, decision);
         // The decision and the deletion of the images in one write: no image outlives its decision.
         await store.writeExclusive(lockOf(id), async () => ({
