@@ -155,6 +155,21 @@ function plausibility(data: MrzData): number {
 /** A document code and a real date of birth: upright, so failing check digits are the card's own. */
 const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
 
+/**
+ * Half the characters of every line read with a confidence of at least this: an MRZ the
+ * recogniser could read (its lines' medians were ≥ 0.98 on generated cards turned by 90° and 270°), not
+ * rows of something else forced into the MRZ's shape (a card sideways read along its columns:
+ * medians 0.00–0.25, yet a document code and a date of birth).
+ */
+const LEGIBLE_MEDIAN_CONFIDENCE = 0.5;
+
+function legible(reading: MrzReading): boolean {
+  return reading.confidence.every((line) => {
+    const sorted = [...line].sort((a, b) => a - b);
+    return (sorted[Math.floor(sorted.length / 2)] ?? 0) >= LEGIBLE_MEDIAN_CONFIDENCE;
+  });
+}
+
 /** The image turned a quarter clockwise: a card photographed sideways, its lines made horizontal. */
 export function rotateQuarter(image: GrayImage): GrayImage {
   const { width, height, data } = image;
@@ -540,7 +555,7 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
   };
   const native = await engine.findLines(image, NATIVE_SIDE);
   const first = await readRows(engine, image, inReadingOrder(mrzRows(native)), "native", now);
-  if (first !== null && isFinal(first.data)) return first;
+  if (first !== null && isFinal(first.data) && legible(first)) return first;
   consider(first);
   if (mostlyVertical(native)) {
     const turned = rotateQuarter(image);
@@ -551,7 +566,7 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
       "rotated-90",
       now,
     );
-    if (reading !== null && isFinal(reading.data)) return reading;
+    if (reading !== null && isFinal(reading.data) && legible(reading)) return reading;
     consider(reading);
   } else if (best === null && textTooSmall(native, image, NATIVE_SIDE)) {
     // Recognition already works on the full-resolution image: a larger detection copy helps
