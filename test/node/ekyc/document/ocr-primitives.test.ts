@@ -3,7 +3,12 @@
  * boxes from a detector probability map. The models themselves run in read-document.test.ts.
  */
 import { expect } from "chai";
-import { decodeFixedLength, greedyDecode, type CtcFrames } from "../../../../node/src/ekyc/document/ocr/ctc.ts";
+import {
+  decodeFixedLength,
+  decodeFixedLengthScored,
+  greedyDecode,
+  type CtcFrames,
+} from "../../../../node/src/ekyc/document/ocr/ctc.ts";
 import { sampleStrip } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
 import {
   mergeRows,
@@ -33,6 +38,16 @@ const B = [0.05, 0.02, 0.9, 0.03];
 const F = [0.05, 0.02, 0.03, 0.9]; // filler `<`
 
 describe("CTC decoding", () => {
+  it("fixed length, scored: each character's confidence is its best frame's probability", () => {
+    const unsure = [0.3, 0.35, 0.3, 0.05]; // A at 0.35, B close behind
+    const decoded = decodeFixedLengthScored(frames([A, A, _, unsure, _, F]), 3);
+    expect(decoded?.text).to.equal("AA<");
+    // (Differences, not chai's closeTo: hardhat's chai matchers take it over for integers only.)
+    const [first, second, third] = decoded?.confidence ?? [];
+    expect(Math.abs((first ?? 0) - 0.9)).to.be.lessThan(1e-6);
+    expect(Math.abs((second ?? 0) - 0.35)).to.be.lessThan(1e-6);
+    expect(Math.abs((third ?? 0) - 0.9)).to.be.lessThan(1e-6);
+  });
   it("greedy: collapses repeats and drops blanks", () => {
     expect(greedyDecode(frames([A, A, _, B, B, _, F, _, F]))).to.equal("AB<<");
   });

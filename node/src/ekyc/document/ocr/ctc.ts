@@ -61,6 +61,20 @@ export function sliceFrames(ctc: CtcFrames, from: number, to: number): CtcFrames
  * continues it unless a blank came between them. O(frames × length × alphabet).
  */
 export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: readonly string[]): string | null {
+  return decodeFixedLengthScored(ctc, length, allowed)?.text ?? null;
+}
+
+/**
+ * `decodeFixedLength` with each character's confidence: the highest probability the recogniser
+ * gave that character in any frame the path spends on it (1: certain; an MRZ character read
+ * clearly is ≥ 0.9). A low figure marks a character the model was unsure of, whatever the decoding
+ * chose.
+ */
+export function decodeFixedLengthScored(
+  ctc: CtcFrames,
+  length: number,
+  allowed?: readonly string[],
+): { text: string; confidence: number[] } | null {
   const S = ctc.alphabet.length + 1,
     T = ctc.frames,
     L = length;
@@ -142,15 +156,18 @@ export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: read
     }
   if (end < 0 || endScore === -Infinity) return null;
   const chars: string[] = [];
+  const confidence = new Array<number>(L).fill(0);
   let n = L,
     s = end;
   for (let t = T - 1; t >= 0; t--) {
     const pointer = back[t * states + n * S + s] as number;
+    // Frame t shows symbol s of the n-th character (s = 0: a blank between characters).
+    if (s !== 0) confidence[n - 1] = Math.max(confidence[n - 1] as number, Math.exp(ctc.logProbs[t * S + s] as number));
     if (pointer >= S) {
       chars.push(ctc.alphabet[s - 1] as string);
       n--;
       s = pointer - S;
     } else s = pointer;
   }
-  return chars.reverse().join("");
+  return { text: chars.reverse().join(""), confidence };
 }

@@ -15,6 +15,7 @@ import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { OcrEngineError } from "../errors.ts";
 import type { CtcFrames } from "./ctc.ts";
+import { fuseLcnetActivations } from "./onnx-fusion.ts";
 import { sampleGray, type GrayImage } from "./gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "./text-boxes.ts";
 
@@ -96,9 +97,11 @@ export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promi
   ]);
   let detection: ort.InferenceSession, recognition: ort.InferenceSession;
   try {
+    // The pinned bytes, rewritten into the equivalent graph without spelt-out activations
+    // (onnx-fusion.ts: measured 1.7× faster recognition, 1.4× faster detection on one thread).
     [detection, recognition] = await Promise.all([
-      ort.InferenceSession.create(det, sessionOptions),
-      ort.InferenceSession.create(rec, sessionOptions),
+      ort.InferenceSession.create(fuseLcnetActivations(det).model, sessionOptions),
+      ort.InferenceSession.create(fuseLcnetActivations(rec).model, sessionOptions),
     ]);
   } catch (cause) {
     throw new OcrEngineError("paddleocr", "could not create the PaddleOCR ONNX sessions", { cause });
