@@ -4,6 +4,11 @@
  * byte. The ONNX rewrite of onnx-fusion.ts needs no more than that: it changes a few nodes and
  * initializers of a model and passes every other field through untouched, so no generated ONNX
  * classes are needed. Groups (wire types 3 and 4, unused by ONNX) are refused.
+ *
+ * The library alternative is `onnx-proto` (ONNX's classes generated for protobufjs 6): it decodes
+ * and re-encodes the recogniser's 10.8 MB model in about 28 ms here (7 ms decode, 21 ms encode),
+ * and does not give the same bytes back for untouched fields. Moving the rewrite onto it is
+ * possible; this codec was kept because the rewrite was written and tested field by field on it.
  */
 
 export const VARINT = 0,
