@@ -29,6 +29,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { isKycnetError } from "@kycnet/sdk/errors";
 import { foldDiacritics } from "@kycnet/sdk/protocol";
 import {
   createDocumentEngines,
@@ -55,6 +56,13 @@ import {
 } from "../test/support/mrz-real.ts";
 
 const count = Number(process.argv[2] ?? 240);
+/** A refusal as "<stable code>: message" (the class name for an error without a code), counted by its code. */
+const refusalOf = (error: unknown): string =>
+  isKycnetError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : String(error);
 const seed = Number(process.argv[3] ?? 2026);
 const NOW = new Date("2026-01-15T00:00:00Z");
 const loadAtStart = loadavg()[0] ?? 0;
@@ -93,7 +101,7 @@ for (const [i, card] of cards.entries()) {
     results.push({
       card,
       result: null,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: refusalOf(error),
     });
   }
   if ((i + 1) % 40 === 0) process.stdout.write(`  read ${i + 1}/${cards.length}\n`);
@@ -106,7 +114,7 @@ for (const card of phoneCards) {
     phoneResults.push({
       card,
       result: null,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: refusalOf(error),
     });
   }
 }
@@ -127,7 +135,7 @@ for (const passport of passports) {
     passportResults.push({
       passport,
       result: null,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: refusalOf(error),
     });
   }
 }
