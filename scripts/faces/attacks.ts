@@ -21,6 +21,7 @@
 import type { RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
 import { cropResize, warpImage } from "../../node/src/ekyc/biometrics/image.ts";
 import { jitter, tiltPhoto } from "./synthetic-frames.ts";
+import { xorshift32 } from "./xorshift.ts";
 
 export const ATTACK_TYPES = [
   "PRINT_FLAT",
@@ -41,18 +42,8 @@ export interface TimedFrame {
   readonly timestampMs: number;
 }
 
-/** A small deterministic generator (xorshift32): attacks are reproducible from their seed. */
-export function rng(seed: number): () => number {
-  let s = (seed * 2654435761 + 0x9e3779b9) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** Attacks are reproducible from their seed. */
+const rng = (seed: number) => xorshift32(seed, 0x9e3779b9);
 
 /** The frame times an attacker uses: neutral first, each action 350 ms after its prompt, back 350 ms later. */
 export function attackTimes(script: Script, startMs: number): number[] {

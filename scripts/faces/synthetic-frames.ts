@@ -15,6 +15,7 @@
  */
 import type { Point } from "../../node/src/ekyc/biometrics/geometry.ts";
 import { warpImage, type RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
+import { xorshift32 } from "./xorshift.ts";
 
 /** Paint both eyes closed, given the 68 iBUG landmarks of the face. */
 export function closeEyes(image: RgbImage, points68: readonly Point[]): RgbImage {
@@ -162,18 +163,8 @@ export function captured(image: RgbImage, session: number, frame: number): RgbIm
   return { width: W, height: H, data: out };
 }
 
-/** A small deterministic generator (xorshift32) in [0, 1). */
-function xorshift(seed: number): () => number {
-  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** Frames are reproducible from their session and frame numbers. */
+const xorshift = (seed: number) => xorshift32(seed, 12345);
 
 /**
  * The still under another light and framing: a light gradient and a small roll applied to the
@@ -183,15 +174,7 @@ function xorshift(seed: number): () => number {
 export function sessionVariant<
   F extends { image: RgbImage; cx: number; halfWidth: number; points68: readonly Point[] },
 >(face: F, session: number): F & { yaw: number } {
-  let s = (session * 2654435761 + 12345) >>> 0 || 1;
-  const rand = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const rand = xorshift(session);
   const sign = (): number => (rand() < 0.5 ? -1 : 1);
   const light = sign() * (0.2 + rand() * 0.25); // 20-45 % brightness from one side to the other
   const lightAngle = rand() * Math.PI; // direction of the light gradient

@@ -98,6 +98,16 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
     let trust: CscaTrustStore;
     // Inside the generated certificates' validity.
     const start = Date.parse("2026-06-01T00:00:00Z");
+    /** The onboarding use cases with only what the chip step needs (the CSCA trust list, the sessions). */
+    const chipOnboarding = (sessions: SessionStore, now: () => number) =>
+      createOnboardingService(
+        depsOf({
+          sessions,
+          chip: { trust },
+          clock: () => new Date(now()),
+          observeStage: undefined,
+        } as Partial<OnboardingDeps>),
+      );
     before(async () => {
       const pki = createTestPki("ecdsa");
       trust = new CscaTrustStore();
@@ -112,14 +122,7 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
       cleanup.push(() => store.close());
       const now = start;
       const sessions = createStoredSessions({ store, keys: new MemoryKeyManager(), clock: () => now });
-      const onboarding = createOnboardingService(
-        depsOf({
-          sessions,
-          chip: { trust },
-          clock: () => new Date(now),
-          observeStage: undefined,
-        } as Partial<OnboardingDeps>),
-      );
+      const onboarding = chipOnboarding(sessions, () => now);
       const { sessionId } = await onboarding.createSession(subject());
       await onboarding.recordCollectionConsent(sessionId, collectionConsent({ version: "n-1", chip: true }));
       const challenge = new Uint8Array(Buffer.from((await onboarding.createChipChallenge(sessionId)).challenge, "hex"));
@@ -144,14 +147,7 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
       const clock = () => now;
       const instance = async () => {
         const sessions = createStoredSessions({ store: await instanceStore(connectionString), keys, clock });
-        const onboarding = createOnboardingService(
-          depsOf({
-            sessions,
-            chip: { trust },
-            clock: () => new Date(now),
-            observeStage: undefined,
-          } as Partial<OnboardingDeps>),
-        );
+        const onboarding = chipOnboarding(sessions, () => now);
         return { sessions, onboarding };
       };
       const [one, two] = [await instance(), await instance()];

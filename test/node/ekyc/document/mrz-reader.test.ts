@@ -46,15 +46,21 @@ describe("MRZ reader on its worker thread", function () {
       expect(r?.data.valid).to.equal(true);
     });
   });
+
+  /** The card's back photographed turned by `angle` (JPEG, quality 90), read by the reader. */
+  async function readTurned(card: { backPath: string }, angle: number, background?: string) {
+    const turned = await sharp(await readFile(card.backPath))
+      .rotate(angle, background === undefined ? {} : { background })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const img = await loadImage("back", new Uint8Array(turned));
+    return reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+  }
+
   for (const angle of [90, 180, 270]) {
     it(`reads a card photographed turned by ${angle}°`, async () => {
       const card = await generateCard(dir, 10 + angle, 5, "clean", null);
-      const turned = await sharp(await readFile(card.backPath))
-        .rotate(angle)
-        .jpeg({ quality: 90 })
-        .toBuffer();
-      const img = await loadImage("back", new Uint8Array(turned));
-      const reading = await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+      const reading = await readTurned(card, angle);
       expect(reading?.lines).to.deep.equal([...td1Lines(card.person)]);
       expect(reading?.attempt).to.not.equal("native");
     });
@@ -69,12 +75,7 @@ describe("MRZ reader on its worker thread", function () {
   ]) {
     it(`reads card ${index} photographed skewed by ${angle}° exactly, not a wrong MRZ whose check digits pass`, async () => {
       const card = await generateCard(dir, index, 2026, "clean", null);
-      const turned = await sharp(await readFile(card.backPath))
-        .rotate(angle, { background: "#6b6b6b" })
-        .jpeg({ quality: 90 })
-        .toBuffer();
-      const img = await loadImage("back", new Uint8Array(turned));
-      const reading = await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+      const reading = await readTurned(card, angle, "#6b6b6b");
       expect(reading?.lines).to.deep.equal([...td1Lines(card.person)]);
       // Each character carries the recogniser's confidence; read at full width, these rows are sure.
       expect(reading?.confidence.map((line) => line.length)).to.deep.equal([30, 30, 30]);
@@ -89,12 +90,7 @@ describe("MRZ reader on its worker thread", function () {
   ]) {
     it(`reads card ${index} turned by ${angle}°, not its columns forced into an MRZ`, async () => {
       const card = await generateCard(dir, index, 2026, "clean", null);
-      const turned = await sharp(await readFile(card.backPath))
-        .rotate(angle)
-        .jpeg({ quality: 90 })
-        .toBuffer();
-      const img = await loadImage("back", new Uint8Array(turned));
-      const reading = await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+      const reading = await readTurned(card, angle);
       expect(reading?.lines).to.deep.equal([...td1Lines(card.person)]);
       expect(reading?.attempt).to.match(/^rotated-90/);
     });
