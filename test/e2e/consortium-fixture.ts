@@ -123,12 +123,16 @@ export interface SignedReuse {
   readonly request: ReuseSessionRequest;
 }
 
-/** What a customer's app sends to re-onboard at `grantee`: a one-hour consent to every field, signed now. */
+/**
+ * What a customer's app sends to re-onboard at `grantee`: a one-hour consent to every field, signed
+ * now (`nonce`: a customer signing several consents gives each its own).
+ */
 export async function signedReuse(
   consortium: E2eConsortium,
   grantee: KycnetNode,
   sourceUid: Hex,
   customerKey: Wallet | HDNodeWallet,
+  nonce = 1n,
 ): Promise<SignedReuse> {
   const now = BigInt(Math.floor(Date.now() / 1000));
   const grant = toConsentGrant({
@@ -137,7 +141,7 @@ export async function signedReuse(
     purpose: Purpose.ONBOARDING,
     fieldMask: ALL_FIELDS_MASK,
     validUntil: now + 3600n,
-    nonce: 1n,
+    nonce,
     deadline: now + 600n,
   });
   const domain = { chainId: await grantee.ledger.chainId(), verifyingContract: consortium.setup.addresses.consents };

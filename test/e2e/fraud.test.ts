@@ -18,19 +18,11 @@ import { Wallet, type HDNodeWallet } from "ethers";
 import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometrics/index.ts";
 import type { KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
-import {
-  ALL_FIELDS_MASK,
-  Purpose,
-  RevocationReason,
-  signConsentGrant,
-  toConsentGrant,
-  type AttestationProof,
-  type Hex,
-} from "@kycnet/sdk/protocol";
+import { RevocationReason, type AttestationProof, type Hex } from "@kycnet/sdk/protocol";
 import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
 import { createBankClient, type ReviewCaseView } from "@kycnet/sdk/bank";
-import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+import { signedReuse, startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 
 describe("e2e: fraud does not spread through re-onboarding (three banks)", function () {
   this.timeout(300_000);
@@ -104,29 +96,8 @@ describe("e2e: fraud does not spread through re-onboarding (three banks)", funct
   let nonce = 1n;
   /** Opens a re-onboarding session at `grantee` from `sourceUid`, with a consent signed by the source's subject. */
   async function reuseAt(grantee: KycnetNode, sourceUid: Hex, sourceSubject: HDNodeWallet, subject: HDNodeWallet) {
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const grant = toConsentGrant({
-      attestationUid: sourceUid,
-      grantee: await grantee.ledger.account(),
-      purpose: Purpose.ONBOARDING,
-      fieldMask: ALL_FIELDS_MASK,
-      validUntil: now + 3600n,
-      nonce: nonce++,
-      deadline: now + 600n,
-    });
-    const domain = { chainId: await grantee.ledger.chainId(), verifyingContract: setup.addresses.consents };
-    const signature = (await signConsentGrant(sourceSubject, domain, grant)) as Hex;
-    const wire = {
-      ...grant,
-      validUntil: String(grant.validUntil),
-      nonce: String(grant.nonce),
-      deadline: String(grant.deadline),
-    };
-    return grantee.onboarding.createReuseSession(subject.address as Hex, {
-      attestationUid: sourceUid,
-      grant: wire,
-      signature,
-    });
+    const { request } = await signedReuse(consortium, grantee, sourceUid, sourceSubject, nonce++);
+    return grantee.onboarding.createReuseSession(subject.address as Hex, request);
   }
 
   async function reonboard(grantee: KycnetNode, sourceUid: Hex, sourceSubject: HDNodeWallet, subject: HDNodeWallet) {

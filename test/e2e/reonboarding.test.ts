@@ -16,19 +16,10 @@ import { loadOnnxFaceModel, type FaceModel } from "../../node/src/ekyc/biometric
 import type { KycnetNode } from "../../node/src/node.ts";
 import { isKycnetError } from "@kycnet/sdk/errors";
 import { type BankApiError, createBankClient } from "@kycnet/sdk/bank";
-import {
-  ALL_FIELDS_MASK,
-  Purpose,
-  consentIdOf,
-  reuseSourceCommitment,
-  signConsentGrant,
-  signConsentRevocation,
-  toConsentGrant,
-  type Hex,
-} from "@kycnet/sdk/protocol";
+import { consentIdOf, reuseSourceCommitment, signConsentRevocation, type Hex } from "@kycnet/sdk/protocol";
 import type { ConsortiumSetup } from "../../scripts/consortium/setup.ts";
 import { makeDemoCustomer, type DemoCustomer } from "../../scripts/demo/customer.ts";
-import { startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
+import { signedReuse, startE2eConsortium, type E2eConsortium } from "./consortium-fixture.ts";
 import { promtoolComplaints } from "../support/promtool.ts";
 
 describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
@@ -105,44 +96,15 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     expect((await a!.audit.verify()).ok).to.equal(true);
   });
 
-  const reuseRequest = (grant: ReturnType<typeof toConsentGrant>, signature: string) => ({
-    attestationUid: sourceUid,
-    grant: {
-      ...grant,
-      purpose: grant.purpose,
-      validUntil: String(grant.validUntil),
-      nonce: String(grant.nonce),
-      deadline: String(grant.deadline),
-    },
-    signature: signature as Hex,
-  });
-
-  const grantFor = async (grantee: KycnetNode, nonce: bigint) => {
-    const block = await grantee.ledger.chainId();
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const grant = toConsentGrant({
-      attestationUid: sourceUid,
-      grantee: await grantee.ledger.account(),
-      purpose: Purpose.ONBOARDING,
-      fieldMask: ALL_FIELDS_MASK,
-      validUntil: now + 3600n,
-      nonce,
-      deadline: now + 600n,
-    });
-    const signature = await signConsentGrant(
-      subjectA,
-      { chainId: block, verifyingContract: setup.addresses.consents },
-      grant,
-    );
-    return { grant, signature };
-  };
+  /** Subject A's consent naming `grantee` (each signed with its own nonce). */
+  const grantFor = (grantee: KycnetNode, nonce: bigint) => signedReuse(consortium, grantee, sourceUid, subjectA, nonce);
 
   it("re-onboards at bank B from A's record with a fresh selfie, and anchors a REUSE attestation", async () => {
     const [, b] = nodes;
-    const { grant, signature } = await grantFor(b!, 1n);
+    const { grant, request } = await grantFor(b!, 1n);
     const subjectB = Wallet.createRandom();
     const started = performance.now();
-    const session = await b!.onboarding.createReuseSession(subjectB.address as Hex, reuseRequest(grant, signature));
+    const session = await b!.onboarding.createReuseSession(subjectB.address as Hex, request);
     const fetchMs = performance.now() - started;
     expect(session.issuer).to.equal("Bank A");
     await answerChallenge(b!, session.sessionId);
@@ -164,11 +126,8 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
   it("rejects an impostor at bank B: the live face does not match A's template", async () => {
     const [, b] = nodes;
     const impostor = await makeDemoCustomer({ seed: 8, face: { person: "penny", portrait: 1, selfie: 2 }, model });
-    const { grant, signature } = await grantFor(b!, 5n);
-    const session = await b!.onboarding.createReuseSession(
-      Wallet.createRandom().address as Hex,
-      reuseRequest(grant, signature),
-    );
+    const { request } = await grantFor(b!, 5n);
+    const session = await b!.onboarding.createReuseSession(Wallet.createRandom().address as Hex, request);
     await answerChallenge(b!, session.sessionId, impostor);
     const decision = await b!.onboarding.decide(session.sessionId);
     expect(decision.outcome).to.equal("REJECT");
@@ -198,20 +157,20 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
 
   it("refuses bank C, which has no consent of its own", async () => {
     const [, b, c] = nodes;
-    const { grant, signature } = await grantFor(b!, 2n); // a consent naming B, presented to C
+    const { request } = await grantFor(b!, 2n); // a consent naming B, presented to C
     const error = await c!.onboarding
-      .createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature))
+      .createReuseSession(Wallet.createRandom().address as Hex, request)
       .catch((e: unknown) => e);
     expect(isKycnetError(error, "REUSE_NOT_POSSIBLE"), String(error)).to.equal(true);
   });
 
   it("after the customer revokes the consent, bank B cannot fetch the record again", async () => {
     const [, b] = nodes;
-    const { grant, signature } = await grantFor(b!, 3n);
+    const { grant, request } = await grantFor(b!, 3n);
     await b!.ledger.grantConsentBySig(
       grant,
       nodes[0]!.vault.proofOf((await nodes[0]!.vault.findRecordByUid(sourceUid))!)!,
-      signature,
+      request.signature,
     );
     const now = BigInt(Math.floor(Date.now() / 1000));
     const revocation = { consentId: consentIdOf(grant), nonce: 4n, deadline: now + 600n };
@@ -224,7 +183,7 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
       ),
     );
     const error = await b!.onboarding
-      .createReuseSession(Wallet.createRandom().address as Hex, reuseRequest(grant, signature))
+      .createReuseSession(Wallet.createRandom().address as Hex, request)
       .catch((e: unknown) => e);
     expect(isKycnetError(error, "EXCHANGE_REFUSED") || isKycnetError(error), String(error)).to.equal(true);
     expect(String((error as { details?: { status?: string } }).details?.status ?? (error as Error).message)).to.match(
