@@ -20,6 +20,8 @@ import {
   messageField,
   stringField,
   varintField,
+  varintValue,
+  int64Values,
   WireFormatError,
   type WireField,
 } from "../../../../node/src/ekyc/document/ocr/protobuf-wire.ts";
@@ -57,9 +59,23 @@ describe("protobuf wire codec", () => {
     expect(Buffer.from(again).equals(Buffer.from(bytes))).to.equal(true);
   });
   it("refuses truncated input and groups with WireFormatError", () => {
-    expect(() => decodeMessage(Uint8Array.from([0x0a, 0x05, 0x41]))).to.throw(WireFormatError, /past the end/);
-    expect(() => decodeMessage(Uint8Array.from([0x08, 0x80]))).to.throw(WireFormatError, /truncated varint/);
+    expect(() => decodeMessage(Uint8Array.from([0x0a, 0x05, 0x41]))).to.throw(
+      WireFormatError,
+      /field 1 at byte 0: premature EOF/,
+    );
+    expect(() => decodeMessage(Uint8Array.from([0x08, 0x80]))).to.throw(
+      WireFormatError,
+      /field 1 at byte 0: premature EOF/,
+    );
     expect(() => decodeMessage(Uint8Array.from([0x0b]))).to.throw(WireFormatError, /wire type 3/);
+  });
+  it("reads int64 values one by one and packed, negative ones included", () => {
+    // field 1 packed: 3, 300, -1 (ten bytes, as int64 writes it); field 2 unpacked: 7
+    const packed = Uint8Array.from([0x03, 0xac, 0x02, ...Array<number>(9).fill(0xff), 0x01]);
+    const [first, second] = decodeMessage(encodeMessage([{ field: 1, type: 2, bytes: packed }, varintField(2, 7)]));
+    expect(int64Values(first!)).to.deep.equal([3, 300, -1]);
+    expect(int64Values(second!)).to.deep.equal([7]);
+    expect(() => varintValue(first!)).to.throw(WireFormatError, /not a varint/);
   });
 });
 

@@ -21,6 +21,7 @@ import {
   encodeMessage,
   FIXED32,
   float32Field,
+  int64Values,
   messageField,
   stringField,
   text,
@@ -79,20 +80,8 @@ const strings = (fields: readonly WireField[], field: number): string[] =>
   fields.filter((f) => f.field === field).map(text);
 
 /** Repeated int64 values, packed or not. */
-function ints(fields: readonly WireField[], field: number): number[] {
-  const out: number[] = [];
-  for (const f of fields.filter((g) => g.field === field)) {
-    if (f.type !== BYTES) out.push(varintValue(f));
-    else
-      for (let at = 0; at < f.bytes.length;) {
-        let end = at;
-        while (((f.bytes[end] as number) & 0x80) !== 0) end++;
-        out.push(varintValue({ field, type: 0, bytes: f.bytes.subarray(at, end + 1) }));
-        at = end + 1;
-      }
-  }
-  return out;
-}
+const ints = (fields: readonly WireField[], field: number): number[] =>
+  fields.filter((g) => g.field === field).flatMap(int64Values);
 
 function attributes(node: Node): Map<string, WireField[]> {
   const out = new Map<string, WireField[]>();
