@@ -8,6 +8,8 @@ import { expect } from "chai";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { documentAssessment } from "../../../../node/src/ekyc/decision/assessments.ts";
+import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
 import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
 import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
@@ -122,6 +124,18 @@ describe("MRZ reading signals on moiré passport pages (real recogniser)", funct
       expect(signal, JSON.stringify(result.signals)).to.not.equal(undefined);
       expect(signal!.reason).to.include("name");
       expect(signal!.score).to.be.at.least(0.5).and.below(0.7);
+      // The rules send it to a reviewer (DOCUMENT_TAMPER_SUSPECTED), never to a rejection.
+      const decision = decide({
+        document: documentAssessment(result),
+        biometric: { similarityBand: "ACCEPT", similarity: 0.82, livenessPassed: true, replaySuspected: false },
+        registry: { status: "NOT_APPLICABLE" },
+        screening: { hits: [], listVersion: "UN_CONSOLIDATED@test" },
+        asOf: "2026-01-15",
+      });
+      expect(decision.decision).to.equal("REVIEW");
+      const suspected = decision.reasons.find((r) => r.code === "DOCUMENT_TAMPER_SUSPECTED");
+      expect(JSON.stringify(suspected?.detail)).to.include("MRZ_LOW_CONFIDENCE");
+      expect(decision.reasons.map((r) => r.code)).to.not.include("DOCUMENT_TAMPER_LIKELY");
     });
   }
 });
