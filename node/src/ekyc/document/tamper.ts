@@ -8,6 +8,7 @@ import exifr from "exifr";
 import { editDistance } from "./canonical.ts";
 import { nameKey, sameValue, type Readings } from "./crosscheck.ts";
 import type { LoadedImage } from "./image.ts";
+import { unsureFields, UNSURE_MARGIN } from "./mrz/confidence.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import type { FrontOcrResult } from "./ocr/front.ts";
 import type { DocumentFieldName, Signal } from "./types.ts";
@@ -55,6 +56,7 @@ export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
   const signals: Signal[] = [];
   const resolution = lowResolutionSignal(mrz.rowHeightPx);
   if (resolution !== null) signals.push(resolution);
+  for (const s of [lowConfidenceSignal(mrz), stateCodeSignal(mrz)]) if (s !== null) signals.push(s);
   const failed = mrz.data.checks.filter((c) => !c.valid).map((c) => c.name);
   if (failed.length === 0) return signals;
   return [
@@ -65,6 +67,55 @@ export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
       reason: `MRZ check digit wrong for ${failed.join(", ")} (after at most one confirmed OCR repair)`,
     },
   ];
+}
+
+/**
+ * Scores of the reading signals: both send the case to review (≥ 0.5) and neither is evidence of
+ * tampering (below the decision's HIGH_TAMPER_SCORE, 0.7, which rejects): a person reads the MRZ.
+ */
+const UNSURE_SCORE = { atThreshold: 0.5, atTie: 0.65 },
+  UNKNOWN_CODE_SCORE = 0.6;
+
+/**
+ * Fields whose characters the recogniser was unsure of (mrz/confidence.ts): their check digits may
+ * pass on a wrong reading, and names and state codes have none. Scored from 0.5 at the threshold
+ * margin to 0.65 at a tie between two characters.
+ */
+export function lowConfidenceSignal(mrz: Pick<MrzReading, "margin" | "data">): Signal | null {
+  const unsure = unsureFields(mrz);
+  const [least] = unsure;
+  if (least === undefined) return null;
+  // A margin is at least 0.5 (the chosen character is the likeliest the position allows).
+  const shortfall = Math.min(1, Math.max(0, (UNSURE_MARGIN - least.margin) / (UNSURE_MARGIN - 0.5)));
+  const { atThreshold, atTie } = UNSURE_SCORE;
+  return {
+    code: "MRZ_LOW_CONFIDENCE",
+    score: Math.round((atThreshold + shortfall * (atTie - atThreshold)) * 100) / 100,
+    reason:
+      `MRZ read with characters the recogniser was unsure of in ${unsure.map((u) => `${u.field} (${u.margin.toFixed(2)})`).join(", ")}: ` +
+      "a check digit can pass on a misread, and names and state codes have none",
+  };
+}
+
+/**
+ * The issuing state and the nationality are ICAO 9303 codes (part 3: ISO 3166-1 alpha-3 and
+ * ICAO's own, such as D, GBD, UNO, XXA, EUE, RKS), as the `mrz` package lists them (parse.ts
+ * `knownCodes`). No check digit covers either, so an unknown one is a misread (`<OR` for KOR) or
+ * not a real state's document (the ICAO specimens' Utopia, UTO).
+ */
+export function stateCodeSignal(mrz: Pick<MrzReading, "data">): Signal | null {
+  const { issuingState, nationality, knownCodes } = mrz.data;
+  const unknown = [
+    ...(knownCodes.issuingState ? [] : [`issuing state "${issuingState}"`]),
+    ...(knownCodes.nationality ? [] : [`nationality "${nationality}"`]),
+  ];
+  return unknown.length === 0
+    ? null
+    : {
+        code: "MRZ_STATE_CODE_UNKNOWN",
+        score: UNKNOWN_CODE_SCORE,
+        reason: `MRZ ${unknown.join(" and ")} not an ICAO 9303 state code`,
+      };
 }
 
 /**

@@ -44,6 +44,8 @@ export type SignalCode =
   | "QR_UNREADABLE"
   | "QR_PAYLOAD_INVALID"
   | "MRZ_UNREADABLE"
+  | "MRZ_LOW_CONFIDENCE"
+  | "MRZ_STATE_CODE_UNKNOWN"
   | "DOCUMENT_EXPIRED";
 
 /** A tamper or validity signal: `score` in [0, 1]; ≥ 0.5 means "send to review". */

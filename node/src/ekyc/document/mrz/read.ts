@@ -25,6 +25,12 @@ export interface MrzReading {
    * highest probability it gave that character in a frame of its path.
    */
   confidence: number[][];
+  /**
+   * Per line, each character's share against the likeliest other character its position allows
+   * (`decodeFixedLengthScored`'s margin): low when two characters the field may hold competed.
+   * The MRZ_LOW_CONFIDENCE signal (mrz/confidence.ts) reads it.
+   */
+  margin: number[][];
   data: MrzData;
   repairs: Repair[];
   attempt: string;
@@ -67,6 +73,7 @@ interface Decoded {
   format: MrzFormat;
   lines: string[];
   confidence: number[][];
+  margin: number[][];
 }
 
 /** Decodes the last `count` rows as `format`, or null when a row has too few frames. */
@@ -76,14 +83,16 @@ function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | nu
   const sets = characterSets(format);
   const chosen = frames.slice(frames.length - count);
   const lines: string[] = [],
-    confidence: number[][] = [];
+    confidence: number[][] = [],
+    margin: number[][] = [];
   for (const [i, f] of chosen.entries()) {
     const line = decodeFixedLengthScored(f, length, sets[i]);
     if (line === null) return null;
     lines.push(line.text);
     confidence.push(line.confidence);
+    margin.push(line.margin);
   }
-  return { format, lines, confidence };
+  return { format, lines, confidence, margin };
 }
 
 /**
@@ -238,6 +247,7 @@ function bestDecoding(
     const reading = {
       lines,
       confidence: decoded.confidence,
+      margin: decoded.margin,
       data,
       repairs,
       attempt,
@@ -305,7 +315,7 @@ function trimmedDecoding(
     if (variants.every((v) => v.length === 1)) continue; // nothing to trim: the usual decoding said it all
     if (variants.reduce((n, v) => n * v.length, 1) > MAX_TRIMMED_COMBINATIONS) continue;
     const sets = characterSets(format);
-    type Line = { text: string; confidence: number[] };
+    type Line = { text: string; confidence: number[]; margin: number[] };
     const options = variants.map((v, i) =>
       v
         .map((variant) => decodeFixedLengthScored(variant, length, sets[i]))
@@ -323,6 +333,7 @@ function trimmedDecoding(
       return {
         lines,
         confidence: decoded.map((l) => l.confidence),
+        margin: decoded.map((l) => l.margin),
         data,
         repairs,
         attempt: `${attempt}-trimmed`,

@@ -74,7 +74,7 @@ export function decodeFixedLengthScored(
   ctc: CtcFrames,
   length: number,
   allowed?: readonly string[],
-): { text: string; confidence: number[] } | null {
+): { text: string; confidence: number[]; margin: number[] } | null {
   const S = ctc.alphabet.length + 1,
     T = ctc.frames,
     L = length;
@@ -157,17 +157,36 @@ export function decodeFixedLengthScored(
   if (end < 0 || endScore === -Infinity) return null;
   const chars: string[] = [];
   const confidence = new Array<number>(L).fill(0);
+  const margin = new Array<number>(L).fill(0);
   let n = L,
     s = end;
   for (let t = T - 1; t >= 0; t--) {
     const pointer = back[t * states + n * S + s] as number;
     // Frame t shows symbol s of the n-th character (s = 0: a blank between characters).
-    if (s !== 0) confidence[n - 1] = Math.max(confidence[n - 1] as number, Math.exp(ctc.logProbs[t * S + s] as number));
+    if (s !== 0) {
+      confidence[n - 1] = Math.max(confidence[n - 1] as number, Math.exp(ctc.logProbs[t * S + s] as number));
+      margin[n - 1] = Math.max(margin[n - 1] as number, allowedShare(ctc, mask, t, n - 1, s));
+    }
     if (pointer >= S) {
       chars.push(ctc.alphabet[s - 1] as string);
       n--;
       s = pointer - S;
     } else s = pointer;
   }
-  return { text: chars.reverse().join(""), confidence };
+  return { text: chars.reverse().join(""), confidence, margin };
+}
+
+/**
+ * In frame t, the probability of symbol s as a share of it and the likeliest other symbol the
+ * position allows (blank left out): 1 when nothing else the position may hold competes, 0.5 when
+ * another allowed symbol is as likely. Unlike the raw probability it does not fall when the
+ * recogniser prefers a look-alike the position cannot hold (O read as 0 in a letter field).
+ */
+function allowedShare(ctc: CtcFrames, mask: Uint8Array, t: number, position: number, s: number): number {
+  const S = ctc.alphabet.length + 1;
+  const p = Math.exp(ctc.logProbs[t * S + s] as number);
+  let rival = 0;
+  for (let k = 1; k < S; k++)
+    if (k !== s && mask[position * S + k] === 1) rival = Math.max(rival, Math.exp(ctc.logProbs[t * S + k] as number));
+  return p / (p + rival);
 }

@@ -1,0 +1,141 @@
+/**
+ * The MRZ reading signals: fields the recogniser was unsure of (MRZ_LOW_CONFIDENCE, from each
+ * character's margin) and state codes ICAO 9303 does not know (MRZ_STATE_CODE_UNKNOWN). Unit tests
+ * on parsed lines with margins set by hand, then the real recogniser on generated passport pages
+ * photographed through moiré, which it reads wrong with every check digit passing.
+ */
+import { expect } from "chai";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { documentAssessment } from "../../../../node/src/ekyc/decision/assessments.ts";
+import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
+import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
+import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
+import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
+import { lowConfidenceSignal, stateCodeSignal } from "../../../../node/src/ekyc/document/tamper.ts";
+import { makePassportHolder, td3Lines } from "../../../../scripts/cards/passport.ts";
+import { generatePassport } from "../../../../scripts/cards/passport-set.ts";
+import { createRng } from "../../../../scripts/cards/random.ts";
+import { td1Lines } from "../../../../scripts/cards/mrz.ts";
+import { makePerson } from "../../../../scripts/cards/people.ts";
+
+const NOW = new Date("2026-01-15T00:00:00Z");
+
+const passportLines = (seed: number): string[] => td3Lines(makePassportHolder(createRng(seed)));
+/** Every character sure (margin 1) but the given ones: [line, index, margin]. */
+function margins(lines: readonly string[], unsure: Array<[number, number, number]> = []): number[][] {
+  const out = lines.map((line) => Array.from(line, () => 1));
+  for (const [line, index, margin] of unsure) (out[line] as number[])[index] = margin;
+  return out;
+}
+const withState = (lines: readonly string[], state: string): string[] => [
+  `${lines[0]!.slice(0, 2)}${state}${lines[0]!.slice(5)}`,
+  lines[1]!,
+];
+
+describe("MRZ_LOW_CONFIDENCE: fields read with characters the recogniser was unsure of", () => {
+  const lines = passportLines(10);
+  const data = parseMrz(lines, NOW);
+
+  it("names no field when every character is sure, or only just sure enough", () => {
+    expect(unsureFields({ data, margin: margins(lines) })).to.deep.equal([]);
+    expect(unsureFields({ data, margin: margins(lines, [[0, 8, UNSURE_MARGIN]]) })).to.deep.equal([]);
+    expect(lowConfidenceSignal({ data, margin: margins(lines) })).to.equal(null);
+  });
+
+  it("names the field an unsure character is in, a check digit under the field it protects, least sure first", () => {
+    // TD3: line 1 from column 6 is the name; line 2 columns 1-9 the document number, 10 its check digit.
+    const margin = margins(lines, [
+      [0, 8, 0.58],
+      [1, 9, 0.52],
+    ]);
+    expect(unsureFields({ data, margin })).to.deep.equal([
+      { field: "document number", margin: 0.52 },
+      { field: "name", margin: 0.58 },
+    ]);
+  });
+
+  it("scores review (0.5) at the threshold up to 0.65 at a tie, never a rejection (0.7)", () => {
+    const at = (m: number) => lowConfidenceSignal({ data, margin: margins(lines, [[0, 8, m]]) });
+    expect(at(0.599)?.score).to.equal(0.5);
+    expect(at(0.56)?.score).to.equal(0.56);
+    expect(at(0.5)?.score).to.equal(0.65);
+    expect(at(0.5)?.code).to.equal("MRZ_LOW_CONFIDENCE");
+    expect(at(0.5)?.reason).to.include("name (0.50)");
+  });
+
+  it("reads TD1 fields too (the Vietnamese card's optional data holds the 12-digit id)", () => {
+    const td1 = td1Lines(makePerson(createRng(3)));
+    const margin = margins(td1, [[0, 20, 0.51]]);
+    expect(unsureFields({ data: parseMrz(td1, NOW), margin })).to.deep.equal([
+      { field: "optional data", margin: 0.51 },
+    ]);
+  });
+});
+
+describe("MRZ_STATE_CODE_UNKNOWN: issuing state and nationality checked against ICAO 9303's codes", () => {
+  const lines = passportLines(11);
+
+  it("accepts ISO 3166-1 alpha-3 codes and ICAO's own (D, GBD, UNO, XXA, EUE, RKS)", () => {
+    for (const state of ["KOR", "VNM", "D<<", "GBD", "UNO", "XXA", "EUE", "RKS"])
+      expect(stateCodeSignal({ data: parseMrz(withState(lines, state), NOW) }), state).to.equal(null);
+  });
+
+  it("flags a misread code no check digit covers (<OR for KOR) and a specimen's Utopia, for review", () => {
+    const misread = stateCodeSignal({ data: parseMrz(withState(lines, "<OR"), NOW) });
+    expect(misread?.code).to.equal("MRZ_STATE_CODE_UNKNOWN");
+    expect(misread?.score).to.be.at.least(0.5).and.below(0.7);
+    expect(misread?.reason).to.include("issuing state");
+    expect(misread?.reason).to.not.include("nationality");
+    // The check digits do not cover the issuing state: the misread MRZ is still "valid".
+    expect(parseMrz(withState(lines, "<OR"), NOW).valid).to.equal(true);
+    const utopia = [lines[0]!.replace(/^P<.../, "P<UTO"), `${lines[1]!.slice(0, 10)}UTO${lines[1]!.slice(13)}`];
+    expect(stateCodeSignal({ data: parseMrz(utopia, NOW) })?.reason).to.include("nationality");
+  });
+});
+
+describe("MRZ reading signals on moiré passport pages (real recogniser)", function () {
+  this.timeout(180_000);
+  let engines: DocumentEngines;
+  let dir: string;
+  before(async () => {
+    engines = await createDocumentEngines();
+    dir = await mkdtemp(join(tmpdir(), "kycnet-mrz-signals-"));
+  });
+  after(async () => {
+    await engines?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  // Pages 27 and 37 of bench:documents' passport set (seed 2026 + 2): moiré turns name fillers into
+  // K, and every check digit still passes.
+  for (const index of [27, 37]) {
+    it(`flags the silent misread of moiré page ${index} for review`, async () => {
+      const passport = await generatePassport(dir, index, 2028, "moire");
+      const result = await readDocument(
+        { passport: new Uint8Array(await readFile(passport.path)) },
+        { engines, now: NOW, skipOcr: true },
+      );
+      const truth = td3Lines(passport.holder);
+      expect(result.evidence.mrzLines).to.not.deep.equal(truth);
+      expect(result.signals.map((s) => s.code)).to.not.include("MRZ_CHECK_DIGIT_FAILED");
+      const signal = result.signals.find((s) => s.code === "MRZ_LOW_CONFIDENCE");
+      expect(signal, JSON.stringify(result.signals)).to.not.equal(undefined);
+      expect(signal!.reason).to.include("name");
+      expect(signal!.score).to.be.at.least(0.5).and.below(0.7);
+      // The rules send it to a reviewer (DOCUMENT_TAMPER_SUSPECTED), never to a rejection.
+      const decision = decide({
+        document: documentAssessment(result),
+        biometric: { similarityBand: "ACCEPT", similarity: 0.82, livenessPassed: true, replaySuspected: false },
+        registry: { status: "NOT_APPLICABLE" },
+        screening: { hits: [], listVersion: "UN_CONSOLIDATED@test" },
+        asOf: "2026-01-15",
+      });
+      expect(decision.decision).to.equal("REVIEW");
+      const suspected = decision.reasons.find((r) => r.code === "DOCUMENT_TAMPER_SUSPECTED");
+      expect(JSON.stringify(suspected?.detail)).to.include("MRZ_LOW_CONFIDENCE");
+      expect(decision.reasons.map((r) => r.code)).to.not.include("DOCUMENT_TAMPER_LIKELY");
+    });
+  }
+});
