@@ -352,6 +352,6 @@ writeResults("liveness", {
     loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0]! },
   },
   genuineSequences:
-    "synthetic, from one still photo per session: a landmark-driven 3-D head turned 45 degrees, painted-closed eyes, a mouth-corner and cheek warp for the smile, a per-session light gradient, roll and small yaw, and per frame what a phone camera adds (drift, scale, exposure, white balance, sensor noise); JPEG-free RGB; no real video",
+    "synthetic, from one still photo per session: a landmark-driven 3-D head turned 45 degrees, painted-closed eyes, the mouth corners pulled 30 % wider and up by a warp local to the mouth for the smile (nose, chin and jaw outline unmoved; until 2026-12-07 a warp of the whole lower face), a per-session light gradient, roll and small yaw, and per frame what a phone camera adds (drift, scale, exposure, white balance, sensor noise); JPEG-free RGB; no real video",
 });
 await model.close();

@@ -7,7 +7,7 @@
  *   development-split photos as 34-55 degrees (a cylinder warp of the same photos read 24-45).
  * - `closeEyes`: paints each eye over with skin tone sampled from just below it, plus a thin darker
  *   lid line, which is what a closed eye looks like at selfie resolution.
- * - `smile`: the mouth corners pulled outwards and up by a smooth local warp.
+ * - `smile`: the mouth corners pulled outwards and up by a smooth warp local to the mouth (30 % wider).
  * What they do not cover: ears and hair seen from the side, motion blur, lighting that follows the
  * head, real blinks (partial closure, speed), teeth and cheeks of a real smile, masks, and replay
  * devices. Passing with these frames shows the checking logic is right and that the models read
@@ -236,23 +236,37 @@ export function tiltPhoto(image: RgbImage, cx: number, cy: number, degrees: numb
 
 /**
  * A smile painted on a still face: the mouth corners (iBUG 48 and 54) pulled outwards and up by a
- * smooth local warp, which is what a smile does to mouth geometry at selfie resolution. It does not
- * show teeth, cheek bulges or the eye narrowing of a real smile.
+ * smooth warp local to the mouth. `strength` is how much wider the mouth gets (0.3: 30 % wider,
+ * each corner moved 15 % of the mouth's width outwards and 10 % up), a broad smile; a real smile
+ * widens the mouth by 15-35 %. The warp stays inside the mouth's own surroundings: it reaches no
+ * higher than halfway to the nose's base, no lower than halfway to the chin, and at most 0.7 mouth
+ * widths sideways from each corner, so the nose, the chin and the jaw outline keep their shape, as
+ * in a real smile. Until 2026-12-07 the pull reached 1.2 mouth widths from the corners and moved
+ * each corner by 0.3 mouth widths: the mouth 60 % wider, the nose's wings and the cheeks dragged
+ * along and the face outline widened. The models read that distorted lower face as a smile (median
+ * score 0.23 on the development split), and on photos already smiling broadly the lips folded and
+ * the score went negative (howard5, amy1, bernadette2: 23 of the 35 failures in 300 development sessions).
+ * What the landmark model sees of this mouth-local smile is little: on 6 development photos a
+ * mouth made 30 % wider reads 2-8 % wider between fr_landmark's corners (80 % wider: -20..+12 %);
+ * the 64 x 64 model holds the corners to the face's usual shape. So the smile check reads it
+ * weakly (development split, 136 smile frames: median score 0.09, 5th percentile 0.01, against
+ * the 0.06 threshold): a weakness of the check, which a real smile's teeth, cheeks and folds may
+ * or may not hide; measuring it needs real video or a model that reads expressions.
+ * It does not show teeth, cheek bulges or the eye narrowing of a real smile.
  */
-export function smile(image: RgbImage, points68: readonly Point[], strength = 0.18): RgbImage {
+export function smile(image: RgbImage, points68: readonly Point[], strength = 0.3): RgbImage {
   const { width: W, height: H, data } = image;
   const left = points68[48]!,
     right = points68[54]!;
   const mouthWidth = Math.hypot(right.x - left.x, right.y - left.y);
-  // the pull fades out over 1.2 mouth widths sideways (0.72 up and down, short of the eyes), taking
-  // the cheeks with the corners as a smile does;
-  // a tighter pull (0.6) folded the lips over on wide mouths and the landmarks lost the corners
-  // (15 development photos at strength 0.3: smile scores -0.04..0.43 at 0.6, -0.06..0.49 at 1.2 with
-  // only one, already grinning broadly, below the 0.06 threshold)
-  const radius = mouthWidth * 1.2;
+  const mouthY = (left.y + right.y) / 2;
+  // vertical reach: half the way up to the nose's base and down to the chin, on each side of the corners
+  const up = Math.max(2, Math.min(0.5 * mouthWidth, (mouthY - points68[33]!.y) / 2));
+  const down = Math.max(2, Math.min(0.6 * mouthWidth, (points68[8]!.y - mouthY) / 2));
+  const sideways = 0.7 * mouthWidth;
   const pulls = [
-    { c: left, dx: -strength * mouthWidth, dy: -strength * 0.6 * mouthWidth },
-    { c: right, dx: strength * mouthWidth, dy: -strength * 0.6 * mouthWidth },
+    { c: left, dx: (-strength / 2) * mouthWidth, dy: (-strength / 3) * mouthWidth },
+    { c: right, dx: (strength / 2) * mouthWidth, dy: (-strength / 3) * mouthWidth },
   ];
   const out = new Uint8Array(data.length);
   for (let y = 0; y < H; y++) {
@@ -261,7 +275,8 @@ export function smile(image: RgbImage, points68: readonly Point[], strength = 0.
         sy = y;
       for (const { c, dx, dy } of pulls) {
         // backward map: the pixel here came from where the pull started (centre moved by the pull)
-        const d = Math.hypot((x - c.x - dx) / radius, (y - c.y - dy) / (radius * 0.6));
+        const v = y - c.y - dy;
+        const d = Math.hypot((x - c.x - dx) / sideways, v / (v < 0 ? up : down));
         if (d >= 1) continue;
         const w = (1 - d * d) ** 2;
         sx -= dx * w;

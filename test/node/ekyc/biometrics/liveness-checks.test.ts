@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { eyesReading, frameState } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { FrameMemory } from "../../../../node/src/ekyc/biometrics/liveness/frame-memory.ts";
 import { discontinuousMotion, implausibleTiming } from "../../../../node/src/ekyc/biometrics/liveness/frame-checks.ts";
 import { mouthGeometry, smileScore } from "../../../../node/src/ekyc/biometrics/liveness/expression.ts";
@@ -122,6 +123,28 @@ describe("liveness checks (pure)", function () {
       expect(Math.abs(yawChange(at(0, 0), at(9, 3)))).to.be.lessThan(t.turnYawDegrees);
       // without 68 points, fr_pose alone
       expect(yawChange({ ...start, landmarks: { points5: [] } }, at(10, 0))).to.equal(35);
+    });
+  });
+
+  describe("eyes", () => {
+    const eyes = (leftOpen: number, rightOpen: number) => ({ leftOpen, rightOpen });
+    it("reads the eyes as the more open eye: one eye misread as closed leaves a frontal frame NEUTRAL", () => {
+      // fr_eye under a side light: one open eye read 0.02, the other 1.00 (a first frame of amy5)
+      const first = eyes(1, 0.02);
+      const baseline = eyesReading(first);
+      expect(baseline).to.equal(1);
+      expect(frameState(0, first, baseline, 0, t)).to.equal("NEUTRAL");
+      expect(frameState(0, eyes(0.3, 0.97), baseline, 0, t)).to.equal("NEUTRAL");
+    });
+    it("still needs both eyes read closed for a blink, and reads half-open eyes as neither", () => {
+      const baseline = eyesReading(eyes(0.98, 1));
+      expect(frameState(0, eyes(0.02, 0.05), baseline, 0, t)).to.equal("EYES_CLOSED");
+      // one eye closed (a wink, or a misread) is no blink
+      expect(frameState(0, eyes(0.02, 0.9), baseline, 0, t)).to.not.equal("EYES_CLOSED");
+      // both eyes between the bands: UNCLEAR, never an action nor a return to neutral
+      expect(frameState(0, eyes(0.5, 0.55), baseline, 0, t)).to.equal("UNCLEAR");
+      // a first frame with both eyes read near closed cannot start a session
+      expect(frameState(0, eyes(0.35, 0.3), eyesReading(eyes(0.35, 0.3)), 0, t)).to.equal("UNCLEAR");
     });
   });
 });
