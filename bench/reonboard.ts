@@ -4,7 +4,8 @@
  * transaction), record fetch (chain checks, libp2p round trip, sealed answer, per-field proof
  * checks), liveness + face match against the issuer's template, vault, and anchoring of B's REUSE
  * attestations afterwards. The chain is Hardhat's node with automine: no block time; the consent
- * relay waits for its one block. Target: p95 ≤ 1,000 ms server side excluding block confirmation.
+ * relay waits for its one block. The lookup and the revocation read run at once, so their rows
+ * overlap. Target (docs/architecture.md §7): p95 ≤ 600 ms server side excluding block confirmation.
  */
 import { inParallel, startBenchConsortium, type Onboarded } from "./lib/consortium.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
@@ -80,7 +81,7 @@ try {
         50,
       ),
     ),
-    target: { p95ServerMs: 1000, met: p95 <= 1000 },
+    target: { p95ServerMs: 600, met: p95 <= 600 },
     chain: "Hardhat node over JSON-RPC, automine (no block time)",
     stages: rows,
     anchoring: { records: anchored.anchored, batches: anchored.batches, ms: Math.round(anchorMs) },

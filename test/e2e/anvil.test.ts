@@ -2,11 +2,12 @@
  * The node is not tied to Hardhat: the chain-facing code runs unchanged against Foundry's Anvil
  * (a second, independent EVM implementation in Rust), started by `startLocalChain({ engine: "anvil" })`.
  * Contracts are deployed with `deployKycnet` from the dev mnemonic accounts over plain JSON-RPC, each
- * bank signs through ethers' NonceManager as the production node does (node/src/node.ts), then
+ * bank signs through the node's LeanNonceManager as the production node does (composition/ledger.ts), then
  * the whole LedgerClient compliance suite and the auditor's attestation/consent checks run on it.
  */
 import { expect } from "chai";
-import { HDNodeWallet, Mnemonic, NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
+import { HDNodeWallet, Mnemonic, Wallet, type JsonRpcProvider, type Signer } from "ethers";
+import { LeanNonceManager } from "../../node/src/ledger/ethers/lean-nonce-manager.ts";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { createRpcProvider } from "../../node/src/ledger/provider.ts";
 import { deployKycnet } from "../../node/src/ledger/deploy.ts";
@@ -51,7 +52,7 @@ async function anvilConsortium(): Promise<AnvilConsortium> {
   // behaviour, so each Anvil block is made one second after the previous one.
   if (first) await provider.send("anvil_setBlockTimestampInterval", [1]);
   const dev = (i: number): Signer =>
-    new NonceManager(
+    new LeanNonceManager(
       HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).connect(provider),
     );
   const [deployer, bankA, bankB, bankC, outsider] = [0, 1, 2, 3, 4].map(dev) as [
@@ -95,7 +96,7 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
   });
 
   describe("findings from running on Anvil", () => {
-    it("a NonceManager signer keeps sending after a transaction the chain refused before it was sent", async () => {
+    it("the node's nonce-managing signer keeps sending after a transaction the chain refused before it was sent", async () => {
       const f = await anvilConsortium();
       const t = await f.now();
       const record = {
@@ -183,7 +184,7 @@ describe("e2e: the node on Anvil (Foundry) instead of Hardhat", function () {
     });
   });
 
-  describeLedgerClientCompliance("ethers adapter on Anvil (JSON-RPC, NonceManager signers)", async () => {
+  describeLedgerClientCompliance("ethers adapter on Anvil (JSON-RPC, LeanNonceManager signers)", async () => {
     const f = await anvilConsortium();
     return {
       ledgerA: f.ledgers.a,

@@ -3,13 +3,14 @@
  * Before anything else it asks the chain for its id, so that an unreachable URL or a chain other
  * than the configured one stops the start-up with a message naming the URL and both ids.
  */
-import { NonceManager, type JsonRpcProvider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { KycnetError } from "@kycnet/sdk/errors";
 import type { Hex } from "@kycnet/sdk/protocol";
 import type { NodeConfig } from "../config.ts";
 import type { KeyManager } from "../custody/key-manager.ts";
 import { createEthersLedger } from "../ledger/ethers/ethers-ledger.ts";
 import type { ContractAddresses, LedgerClient } from "../ledger/ledger-client.ts";
+import { LeanNonceManager } from "../ledger/ethers/lean-nonce-manager.ts";
 import { createRpcProvider, probeChainId, redactUrl, type RpcProviderOptions } from "../ledger/provider.ts";
 import { StoreNonceSigner } from "../ha/store-nonce-signer.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -56,11 +57,11 @@ export async function openLedger(
   // The probed id is the provider's static network: ethers never re-detects (or retries) it.
   const provider = createRpcProvider(chain.rpcUrl, { chainId: actualChainId, ...auth });
   startup.onClose(async () => provider.destroy());
-  // The NonceManager keeps this node's own transactions (anchoring, revocations) in sequence; with
+  // The nonce manager keeps this node's own transactions (anchoring, revocations) in sequence; with
   // several instances on one vault, the vault hands out the nonces instead (ha/store-nonce-signer.ts).
   const runner = vault.shared
     ? new StoreNonceSigner(keys.createSigner(provider), vault.store, provider)
-    : new NonceManager(keys.createSigner(provider));
+    : new LeanNonceManager(keys.createSigner(provider));
   // The first calls to the chain are part of the step, so an unreachable chain closes the HSM session.
   return startup.step("ledger", async () => {
     const ledger = await createEthersLedger({

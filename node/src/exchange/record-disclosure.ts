@@ -112,23 +112,32 @@ export async function checkAndDisclose(
   }
 }
 
-/** The chain checks, in order; the grantee as read from the chain just now, and the record to disclose. */
+/**
+ * The chain checks, in order; the grantee as read from the chain just now, and the record to disclose.
+ * Every read is started at once (each as soon as what it needs is known) and the checks then run
+ * on the answers in the order of the file header: three chains of dependent reads take two round
+ * trips, not five one after the other. A refused request costs the reads it would have skipped.
+ */
 async function checkRequest(
   { ledger, source }: DisclosureDeps,
   ownMemberId: number | null,
   request: RecordRequest,
   requester: MemberInfo,
 ): Promise<{ grantee: MemberInfo; record: SourceRecord }> {
-  const [consent, consentStatus, record] = await Promise.all([
-    ledger.findConsent(request.consentId),
+  const consentRead = ledger.findConsent(request.consentId);
+  const recordRead = source.findByAttestationUid(request.attestationUid);
+  const [consent, consentStatus, record, grantee, issuer, status] = await Promise.all([
+    consentRead,
     ledger.consentStatus(request.consentId),
-    source.findByAttestationUid(request.attestationUid),
+    recordRead,
+    consentRead.then((c) => (c === null ? null : ledger.findMember(c.grantee))),
+    recordRead.then((r) => (r === null ? null : ledger.findMember(r.attestation.issuer))),
+    recordRead.then((r) => (r === null ? null : ledger.attestationStatus(r.attestation))),
   ]);
   if (consent === null) return refuse("CONSENT_NOT_FOUND", "no such consent on chain");
   if (consent.attestationUid.toLowerCase() !== request.attestationUid)
     return refuse("BAD_REQUEST", "consent is for another attestation");
   if (consentStatus !== "ACTIVE") return refuse("CONSENT_NOT_ACTIVE", `consent is ${consentStatus}`);
-  const grantee = await ledger.findMember(consent.grantee);
   if (grantee === null || grantee.id !== requester.id)
     return refuse("NOT_GRANTEE", "consent names another member as grantee");
   // Read fresh from the chain (the gate's answer may be up to one TTL old): a removed member stops here.
@@ -138,10 +147,6 @@ async function checkRequest(
   if (record === null) return refuse("RECORD_NOT_FOUND", "this bank holds no record for the attestation");
   if (consent.issuerMemberId !== ownMemberId)
     return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
-  const [issuer, status] = await Promise.all([
-    ledger.findMember(record.attestation.issuer),
-    ledger.attestationStatus(record.attestation),
-  ]);
   if (issuer === null || issuer.id !== ownMemberId)
     return refuse("ATTESTATION_NOT_VALID", "attestation was not issued by this bank");
   if (status !== "VALID") return refuse("ATTESTATION_NOT_VALID", `attestation is ${status}`);

@@ -92,9 +92,15 @@ export async function prepareReuse(
       fieldMask: grant.fieldMask,
     });
 
-  const { proof } = await timed("reuse.lookup", () =>
-    findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
-  );
+  // The lookup and the revocation read need only the uid: read at once, checked in the same order.
+  const [{ proof }, revoked] = await Promise.all([
+    timed("reuse.lookup", () =>
+      findAttestation(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
+    ),
+    timed("reuse.revocation", () =>
+      revocationOf(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
+    ),
+  ]);
   // Checked before the consent goes on chain: a source this bank's policy cannot accept costs no transaction.
   const minimum = deps.minimumSourceLevel ?? 1;
   if (proof.data.assuranceLevel < minimum)
@@ -104,20 +110,21 @@ export async function prepareReuse(
     });
   // A revoked source is refused before anything is relayed, with its reason: one revoked for fraud
   // must not open an account here (issue 21), and the customer's app can say why.
-  const revoked = await timed("reuse.revocation", () =>
-    revocationOf(deps.provider, deps.ledger.addresses.attestations, grant.attestationUid),
-  );
   if (revoked !== null)
     throw new ReuseNotPossibleError(`the source attestation is revoked (${revoked.reason})`, {
       sourceRevokedFor: revoked.reason,
     });
   const consentId = consentIdOf(grant);
+  // The issuer's membership is read while the consent is relayed; it is checked after, as before.
+  const issuerRead = deps.ledger.findMember(proof.issuer);
+  issuerRead.catch(() => undefined); // awaited below; no unhandled rejection if the relay fails first
   await timed("reuse.consent", async () => {
-    if ((await deps.ledger.consentStatus(consentId)) === "NONE")
+    // Any stored consent (NONE means none stored, at any time) is not relayed again; one read, not two.
+    if ((await deps.ledger.findConsent(consentId)) === null)
       await deps.ledger.grantConsentBySig(grant, proof, request.signature);
   });
 
-  const issuer = await deps.ledger.findMember(proof.issuer);
+  const issuer = await issuerRead;
   if (issuer === null || !issuer.active) throw new ReuseNotPossibleError("the issuing bank is not an active member");
   const address = deps.addressOf(issuer);
   if (address === null)
