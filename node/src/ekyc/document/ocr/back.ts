@@ -58,7 +58,7 @@ export async function readBackIssueDate(back: GrayImage, recogniser: LineRecogni
   const { card } = rectifyBack(back, DATE_REGION);
   const read = async (dx: number, dy: number) =>
     recogniser.readLine(
-      await cropLine(card, { ...BACK_ISSUE_DATE_BOX, x: BACK_ISSUE_DATE_BOX.x + dx, y: BACK_ISSUE_DATE_BOX.y + dy }),
+      cropLine(card, { ...BACK_ISSUE_DATE_BOX, x: BACK_ISSUE_DATE_BOX.x + dx, y: BACK_ISSUE_DATE_BOX.y + dy }),
     );
   let best = await read(0, 0);
   for (const [dx, dy] of SHIFTS) {
