@@ -5,7 +5,7 @@
  * line box is cropped (layout.ts) and read as one line, with small vertical shifts when the read
  * is unsure. The cross-check compares it with the QR's issue date (crosscheck.ts).
  */
-import { BACK_ISSUE_DATE_BOX } from "../layout.ts";
+import { BACK_ISSUE_DATE_BOX, type Box } from "../layout.ts";
 import type { GrayImage } from "./gray.ts";
 import { parseDayMonthYear } from "../canonical.ts";
 import { cropLine } from "./front.ts";
@@ -44,11 +44,21 @@ const RETRY_BELOW_CONFIDENCE = 70;
 /** A date read below this mean word confidence (0–100) is not trusted: unread, not a contradiction. */
 const MIN_CONFIDENCE = 60;
 
+/** The part of the card frame any of the date's crops reads: its box under every shift. */
+const DATE_REGION: Box = (() => {
+  const all: ReadonlyArray<readonly [number, number]> = [[0, 0], ...SHIFTS];
+  const x0 = Math.min(...all.map(([dx]) => BACK_ISSUE_DATE_BOX.x + dx)),
+    y0 = Math.min(...all.map(([, dy]) => BACK_ISSUE_DATE_BOX.y + dy));
+  const x1 = Math.max(...all.map(([dx]) => BACK_ISSUE_DATE_BOX.x + dx + BACK_ISSUE_DATE_BOX.width)),
+    y1 = Math.max(...all.map(([, dy]) => BACK_ISSUE_DATE_BOX.y + dy + BACK_ISSUE_DATE_BOX.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+})();
+
 export async function readBackIssueDate(back: GrayImage, recogniser: LineRecogniser): Promise<BackOcrResult> {
-  const { card } = rectifyBack(back);
+  const { card } = rectifyBack(back, DATE_REGION);
   const read = async (dx: number, dy: number) =>
     recogniser.readLine(
-      await cropLine(card, { ...BACK_ISSUE_DATE_BOX, x: BACK_ISSUE_DATE_BOX.x + dx, y: BACK_ISSUE_DATE_BOX.y + dy }),
+      cropLine(card, { ...BACK_ISSUE_DATE_BOX, x: BACK_ISSUE_DATE_BOX.x + dx, y: BACK_ISSUE_DATE_BOX.y + dy }),
     );
   let best = await read(0, 0);
   for (const [dx, dy] of SHIFTS) {

@@ -5,7 +5,8 @@
  * pipeline keeps its JavaScript pre- and post-processing out of the way (measured on a card back:
  * ≈ 0.6 s through the package where the two models need ≈ 0.35 s) and gives the reader the
  * recogniser's per-frame probabilities, which fixed-length MRZ decoding needs (ctc.ts). Works on
- * greyscale images; one ONNX thread per session so concurrent requests share the cores fairly.
+ * greyscale images. Two ONNX threads per session that sleep instead of spinning when idle (see
+ * `SESSION_THREADS`).
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -82,10 +83,19 @@ async function pinned(dir: string, asset: { file: string; sha256: string }): Pro
   return bytes;
 }
 
+/**
+ * Threads per ONNX session. A card's MRZ is read on its worker while tesseract reads the printed
+ * text on the other core; the MRZ is the longer of the two paths, and once the printed text is
+ * done its convolutions can use both cores. The threads do not spin while waiting (onnxruntime's
+ * default would keep a core busy between runs, taken from the other paths and requests).
+ */
+const SESSION_THREADS = 2;
+
 export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promise<PaddleOcr> {
   const dir = options.assetsDir ?? defaultPaddleAssetsDir();
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: 1,
+    intraOpNumThreads: SESSION_THREADS,
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",

@@ -16,7 +16,7 @@ export const DEFAULT_TESSDATA_DIRS = [
 ];
 
 export interface LineRecogniser {
-  /** Reads one text line from an encoded image (PNG). */
+  /** Reads one text line from an encoded image (PNG, PGM: any format Leptonica reads). */
   readLine(image: Buffer): Promise<{ text: string; confidence: number }>;
   close(): Promise<void>;
 }
