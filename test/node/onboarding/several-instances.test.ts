@@ -32,6 +32,7 @@ import type { DecisionResult } from "../../../node/src/ekyc/decision/types.ts";
 import { CscaTrustStore } from "../../../node/src/ekyc/document/chip/trust-store.ts";
 import { createDuplicateIdentities } from "../../../node/src/onboarding/duplicate-identities.ts";
 import { createStoredFrameMemory } from "../../../node/src/onboarding/adapters/stored-frame-memory.ts";
+import { DESCRIPTOR_LENGTH } from "../../../node/src/ekyc/biometrics/liveness/frame-descriptor.ts";
 import { createStoredSessions } from "../../../node/src/onboarding/adapters/stored-sessions.ts";
 import { createOnboardingService, type OnboardingDeps } from "../../../node/src/onboarding/onboarding-service.ts";
 import type { ChipUploadInput, OnboardingDecision } from "../../../node/src/onboarding/ports.ts";
@@ -42,7 +43,8 @@ import type { Session, SessionStore } from "../../../node/src/onboarding/session
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { openLevelRecordStore } from "../../../node/src/vault/store/level/level-record-store.ts";
 import { openPostgresRecordStore } from "../../../node/src/vault/store/postgres/postgres-record-store.ts";
-import type { RecordStore, WriteOp } from "../../../node/src/vault/store/record-store.ts";
+import type { RecordStore, StoredValue, WriteOp } from "../../../node/src/vault/store/record-store.ts";
+import { sealedToJson } from "../../../node/src/vault/codec.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
 import { answerChallenge } from "../../../scripts/chip/aa.ts";
 import { framesFor } from "../../../scripts/faces/synthetic-frames.ts";
@@ -412,56 +414,82 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
   });
 
   describe("the liveness check's memory of earlier sessions' frames", () => {
-    /** A 256-bit hash (64 hex) with the given bits flipped from a base pattern. */
-    const hash = (flips: readonly number[] = [], base = 0x5a) => {
-      const bytes = Array.from({ length: 32 }, (_, i) => (base + i * 37) & 0xff);
-      for (const b of flips) bytes[b >> 3]! ^= 1 << (b & 7);
-      return Buffer.from(bytes).toString("hex");
-    };
+    /** A frame descriptor from a base pattern, moved by `by` along its first `spread` numbers. */
+    const descriptor = (base = 1, by = 0, spread = 1) =>
+      Float32Array.from({ length: DESCRIPTOR_LENGTH }, (_, i) => Math.sin(base * (i + 1)) / 4 + (i < spread ? by : 0));
+    const limit = 0.1;
 
     it("is shared, sealed, answers a challenge once, and is bounded in number and time", async () => {
       const connectionString = await createTestDatabase();
       const keys = new MemoryKeyManager();
-      let now = Date.UTC(2026, 11, 7, 12);
+      let now = Date.UTC(2026, 11, 7, limit);
       const options = { keys, capacity: 3, ttlMs: 86_400_000, clock: () => now };
       const one = createStoredFrameMemory({ store: await instanceStore(connectionString), ...options });
       const twoStore = await instanceStore(connectionString);
       const two = createStoredFrameMemory({ store: twoStore, ...options });
 
-      const recorded = [hash(), hash([], 0x21)];
-      expect(await one.recall("challenge-1", recorded, 12)).to.deep.equal([]);
-      // Replayed at the other instance, re-encoded (a few bits off), for another challenge.
-      expect(await two.recall("challenge-2", [hash([3, 70, 200]), hash([], 0x77)], 12)).to.deep.equal([0]);
+      const recorded = [descriptor(1), descriptor(2)];
+      expect(await one.recall("challenge-1", recorded, limit)).to.deep.equal([]);
+      // Replayed at the other instance, re-encoded (moved a little), for another challenge.
+      expect(await two.recall("challenge-2", [descriptor(1, 0.05, 3), descriptor(7)], limit)).to.deep.equal([0]);
       // The first challenge checked again (its decision retried or taken over): the same answer, on either.
-      expect(await two.recall("challenge-1", recorded, 12)).to.deep.equal([]);
-      expect(await one.recall("challenge-2", [], 12)).to.deep.equal([0]);
+      expect(await two.recall("challenge-1", recorded, limit)).to.deep.equal([]);
+      expect(await one.recall("challenge-2", [], limit)).to.deep.equal([0]);
 
       // The same new recording at both instances at once: one of them saw it first.
-      const fresh = [hash([], 0x33)];
-      const both = await Promise.all([one.recall("challenge-3", fresh, 12), two.recall("challenge-4", fresh, 12)]);
+      const fresh = [descriptor(3)];
+      const both = await Promise.all([
+        one.recall("challenge-3", fresh, limit),
+        two.recall("challenge-4", fresh, limit),
+      ]);
       expect(both.map((seen) => seen.length).sort()).to.deep.equal([0, 1]);
 
-      // Nothing of a hash in clear in the store: only the log's sequence, owners, times and sealed bytes.
+      // Nothing of a descriptor in clear in the store: only the log's sequence, owners, times and sealed bytes.
       const raw: string[] = [];
       for await (const [key, value] of twoStore.range({ prefix: "liveness-frames/" }))
         raw.push(key, JSON.stringify(value));
-      for (const h of [...recorded, ...fresh]) {
-        expect(raw.join()).to.not.include(h.slice(0, 8));
-        expect(raw.join()).to.not.include(Buffer.from(h, "hex").toString("base64").slice(0, 8));
+      for (const d of [...recorded, ...fresh]) {
+        const bytes = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+        expect(raw.join()).to.not.include(bytes.toString("base64").slice(0, 8));
+        expect(raw.join()).to.not.include(bytes.toString("hex").slice(0, 8));
+        expect(raw.join()).to.not.include(d[0]!.toFixed(4));
       }
       // Bounded: at most `capacity` sessions, the oldest gone with the write of a new one.
       const logged = await keysUnder(twoStore, "liveness-frames/log/");
       expect(logged).to.have.length(3);
       // (challenge-1's second frame is in no later session: past the capacity, it is forgotten.)
-      expect(await one.recall("challenge-5", [recorded[1]!], 12), "forgotten beyond the capacity").to.deep.equal([]);
+      expect(await one.recall("challenge-5", [recorded[1]!], limit), "forgotten beyond the capacity").to.deep.equal([]);
 
       // Expired after a day: not compared any more, and its day's key destroyed by the sweep.
       now += 86_400_000 + 1;
-      expect(await two.recall("challenge-6", fresh, 12)).to.deep.equal([]);
+      expect(await two.recall("challenge-6", fresh, limit)).to.deep.equal([]);
       expect(await keys.listRecordKeys()).to.include("liveness-frames/2026-12-07");
       now += 86_400_000;
       expect(await one.sweepKeys()).to.equal(1);
       expect(await keys.listRecordKeys()).to.not.include("liveness-frames/2026-12-07");
+    });
+
+    it("reads entries of the earlier form (difference hashes) as sessions that match nothing", async () => {
+      const connectionString = await createTestDatabase();
+      const keys = new MemoryKeyManager();
+      const now = Date.UTC(2026, 11, 7, 12);
+      const store = await instanceStore(connectionString);
+      // an entry as the node logged it before the descriptor: sealed hashes and the check's answer
+      const key = "liveness-frames/log/0000000000000001";
+      const plaintext = new TextEncoder().encode(JSON.stringify({ hashes: ["5a".repeat(32)], seen: [0] }));
+      const sealed = sealedToJson(await keys.sealRecord(key, plaintext, "liveness-frames/2026-12-07"));
+      await store.writeExclusive("liveness-frames", () =>
+        Promise.resolve({
+          ops: [{ type: "put", key, value: { owner: "before", at: now, sealed } as unknown as StoredValue }],
+          result: null,
+        }),
+      );
+      const memory = createStoredFrameMemory({ store, keys, capacity: 2, clock: () => now });
+      // its challenge answered as it was; a new session matches none of it, and is logged after it
+      expect(await memory.recall("before", [], limit)).to.deep.equal([0]);
+      expect(await memory.recall("after", [descriptor(1)], limit)).to.deep.equal([]);
+      expect(await memory.recall("again", [descriptor(1, 0.05)], limit)).to.deep.equal([0]);
+      expect(await keysUnder(store, "liveness-frames/log/")).to.have.length(2);
     });
 
     describe("through the real liveness check", function () {

@@ -65,8 +65,8 @@ export type FrameAnalysis =
       readonly eyes: EyeState;
       readonly embedding: Float32Array | null;
       readonly passive: number | null;
-      /** 64-bit difference hash of the face crop, hex (liveness/frame-memory.ts). */
-      readonly faceHash: string;
+      /** The face's low frequencies, aligned on its landmarks (liveness/frame-descriptor.ts), for the replay memory. */
+      readonly faceDescriptor: Float32Array;
     };
 
 export interface FaceModel {

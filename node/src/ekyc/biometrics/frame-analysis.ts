@@ -10,6 +10,7 @@ import type { FaceModel, FrameAnalysis, FramePlan } from "./face-model.ts";
 import { selectSingleFace } from "./face-reader.ts";
 import type { ScoredBox } from "./geometry.ts";
 import { cropResize, type RgbImage } from "./image.ts";
+import { frameDescriptor } from "./liveness/frame-descriptor.ts";
 
 /** The model calls `analyseFrames` is made of, so that adapters can share this implementation. */
 export type FramePrimitives = Pick<FaceModel, "detect" | "landmarks" | "embed" | "headPose" | "eyeState" | "liveness">;
@@ -43,7 +44,7 @@ export async function analyseFramesWith(
       eyes: await model.eyeState(image, landmarks),
       embedding: embed.has(i) ? await model.embed(image, landmarks) : null,
       passive: passive.has(i) ? await model.liveness(image, box) : null,
-      faceHash: differenceHash(image, box),
+      faceDescriptor: frameDescriptor(image, landmarks),
     });
   }
   return out;
@@ -82,40 +83,3 @@ async function detectInFrame(model: FramePrimitives, image: RgbImage): Promise<S
 
 /** The grey the detector's own letterbox pads with (onnx-face-model.ts). */
 const SECOND_LOOK_GREY = 127;
-
-/**
- * dHash: the face box averaged down to (side+1) x side grey cells, one bit per horizontal
- * neighbour pair (brighter left), as hex. Each cell is the mean of every pixel it covers: a hash of
- * point samples (bilinear at 17 x 16 spots of a 100-pixel face) flipped 10-20 of its bits under a
- * JPEG re-encoding, as many as two genuinely different sessions differ by. Changes with pose,
- * expression and lighting. 16 x 16 bits: 8 x 8 could not tell two sessions made from one photo.
- */
-export function differenceHash(image: RgbImage, box: ScoredBox, side = 16): string {
-  const cols = side + 1;
-  const sum = new Float64Array(cols * side);
-  const count = new Uint32Array(cols * side);
-  const x1 = Math.max(0, Math.floor(box.x1)),
-    x2 = Math.min(image.width, Math.ceil(box.x2));
-  const y1 = Math.max(0, Math.floor(box.y1)),
-    y2 = Math.min(image.height, Math.ceil(box.y2));
-  const w = Math.max(1, box.x2 - box.x1),
-    h = Math.max(1, box.y2 - box.y1);
-  for (let y = y1; y < y2; y++) {
-    const row = Math.min(side - 1, Math.max(0, Math.floor(((y + 0.5 - box.y1) * side) / h)));
-    for (let x = x1; x < x2; x++) {
-      const col = Math.min(cols - 1, Math.max(0, Math.floor(((x + 0.5 - box.x1) * cols) / w)));
-      const o = (y * image.width + x) * 3;
-      sum[row * cols + col]! += 0.299 * image.data[o]! + 0.587 * image.data[o + 1]! + 0.114 * image.data[o + 2]!;
-      count[row * cols + col]! += 1;
-    }
-  }
-  // a face smaller than the grid leaves cells empty: they take their left neighbour's mean
-  const grey = (x: number, y: number): number => {
-    for (let k = x; k >= 0; k--) if (count[y * cols + k]! > 0) return sum[y * cols + k]! / count[y * cols + k]!;
-    return 0;
-  };
-  let bits = 0n;
-  for (let y = 0; y < side; y++)
-    for (let x = 0; x < side; x++) bits = (bits << 1n) | (grey(x, y) > grey(x + 1, y) ? 1n : 0n);
-  return bits.toString(16).padStart((side * side) / 4, "0");
-}

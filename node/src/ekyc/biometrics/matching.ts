@@ -54,8 +54,8 @@ export interface LivenessThresholds {
     readonly maxBoxScalePerFrame: number;
   };
   readonly memory: {
-    /** Frame hashes at most this many bits apart are the same frame. */
-    readonly sameFrameHashDistance: number;
+    /** Frame descriptors (liveness/frame-descriptor.ts) at most this far apart are the same frame. */
+    readonly sameFrameDistance: number;
     /** Sessions whose frame hashes are remembered. */
     readonly sessions: number;
   };

@@ -5,11 +5,16 @@
  * it is refused.
  *
  * - A log in the store: `liveness-frames/log/<seq>` per checked challenge, `{ owner, at, sealed }`:
- *   the owner is the challenge's nonce (random), `at` the check's time; the frame hashes (256-bit
- *   difference hashes of downscaled face crops, derived from biometric data) and the check's answer
- *   are sealed (custody AES-GCM in the HSM, the storage key bound as associated data) under a key per
- *   UTC day, `liveness-frames/<yyyy-mm-dd>`. Nothing of a face is in the store in clear.
- * - Each instance keeps the hashes it has read in memory (a `FrameMemory`, the in-process index) and
+ *   the owner is the challenge's nonce (random), `at` the check's time; the frame descriptors (the
+ *   low frequencies of each aligned face, liveness/frame-descriptor.ts: biometric data), as
+ *   little-endian float32 in base64, and the check's answer are sealed (custody AES-GCM in the HSM,
+ *   the storage key bound as associated data) under a key per UTC day, `liveness-frames/<yyyy-mm-dd>`.
+ *   Nothing of a face is in the store in clear.
+ * - Entries of the earlier form (`hashes`: difference hashes, which the descriptor replaced) are read
+ *   as sessions without frames: they keep their place in the log (capacity, expiry, a retried
+ *   challenge's answer) and match nothing. They are forgotten as they expire (30 days at most);
+ *   until then a replay of a session checked before the change is not caught by this check.
+ * - Each instance keeps the descriptors it has read in memory (a `FrameMemory`, the in-process cache) and
  *   reads only the entries written since (keyset paging by sequence number), so a check costs one
  *   locked write and the opening of what other instances logged meanwhile.
  * - `recall` runs under the store's lock `liveness-frames` (across instances): catch up, compare,
@@ -51,8 +56,22 @@ interface LogEntry {
   readonly sealed: SealedJson;
 }
 interface Sealed {
+  readonly descriptors: readonly string[];
+  readonly seen: readonly number[];
+}
+/** The form logged before the descriptor: its difference hashes are not comparable with descriptors. */
+interface SealedBefore {
   readonly hashes: readonly string[];
   readonly seen: readonly number[];
+}
+
+const toBase64 = (d: Float32Array): string => Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("base64");
+/** Float32 little-endian (the platforms Node runs on; a descriptor is never sent to another kind). */
+function fromBase64(text: string): Float32Array {
+  const bytes = Buffer.from(text, "base64");
+  const out = new Float32Array(bytes.length >> 2);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+  return out;
 }
 
 const logKey = (seq: number) => LOG + String(seq).padStart(SEQ_DIGITS, "0");
@@ -64,7 +83,7 @@ export function createStoredFrameMemory(options: StoredFrameMemoryOptions): Stor
   const capacity = Math.max(1, options.capacity);
   const ttlMs = options.ttlMs ?? 30 * DAY_MS;
   const clock = options.clock ?? Date.now;
-  /** The hashes read so far, and when each session was logged (oldest first), for expiry. */
+  /** The descriptors read so far, and when each session was logged (oldest first), for expiry. */
   const cache = new FrameMemory(capacity);
   const loggedAt: number[] = [];
   /** The answer given to each owner (challenge) in the cache: asked again, it answers the same. */
@@ -75,8 +94,8 @@ export function createStoredFrameMemory(options: StoredFrameMemoryOptions): Stor
   /** Entries this instance logged itself: already in the cache, not opened again when read back. */
   const ownEntries = new Map<number, string>();
 
-  const remember = (owner: string, at: number, hashes: readonly string[], seen: readonly number[]) => {
-    cache.remember(hashes);
+  const remember = (owner: string, at: number, descriptors: readonly Float32Array[], seen: readonly number[]) => {
+    cache.remember(descriptors);
     loggedAt.push(at);
     answers.set(owner, seen);
     owners.push(owner);
@@ -110,10 +129,10 @@ export function createStoredFrameMemory(options: StoredFrameMemoryOptions): Stor
         expired.push(key);
         continue;
       }
-      const opened = JSON.parse(
-        new TextDecoder().decode(await keys.openRecord(key, sealedFromJson(entry.sealed))),
-      ) as Sealed;
-      remember(entry.owner, entry.at, opened.hashes, opened.seen);
+      const opened = JSON.parse(new TextDecoder().decode(await keys.openRecord(key, sealedFromJson(entry.sealed)))) as
+        Sealed | SealedBefore;
+      const descriptors = "descriptors" in opened ? opened.descriptors.map(fromBase64) : [];
+      remember(entry.owner, entry.at, descriptors, opened.seen);
     }
     expire(now);
     return expired;
@@ -131,22 +150,23 @@ export function createStoredFrameMemory(options: StoredFrameMemoryOptions): Stor
   }
 
   return {
-    recall: (owner, hashes, maxDistance) =>
+    recall: (owner, descriptors, maxDistance) =>
       store.writeExclusive(LOCK, async () => {
         const now = clock();
         const expired = await catchUp(now);
         const earlier = answers.get(owner);
         if (earlier !== undefined) return { ops: expired.map((key) => ({ type: "del", key })), result: [...earlier] };
-        const seen = cache.seenBefore(hashes, maxDistance);
+        const seen = cache.seenBefore(descriptors, maxDistance);
         const seq = cursor + 1;
         const key = logKey(seq);
-        const plaintext = new TextEncoder().encode(JSON.stringify({ hashes, seen } satisfies Sealed));
+        const sealed: Sealed = { descriptors: descriptors.map(toBase64), seen };
+        const plaintext = new TextEncoder().encode(JSON.stringify(sealed));
         const entry: LogEntry = {
           owner,
           at: now,
           sealed: sealedToJson(await keys.sealRecord(key, plaintext, `liveness-frames/${dayOf(now)}`)),
         };
-        remember(owner, now, hashes, seen);
+        remember(owner, now, descriptors, seen);
         ownEntries.set(seq, owner);
         const ops: WriteOp[] = [
           ...expired.map((k): WriteOp => ({ type: "del", key: k })),

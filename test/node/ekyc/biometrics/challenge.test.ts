@@ -11,9 +11,10 @@ import {
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
 import sharp from "sharp";
-import { decodeImage } from "../../../../node/src/ekyc/biometrics/image.ts";
+import { decodeImage, type RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { evalImage, flatImage, sharedOnnxModel, sideBySide, stillFace } from "./helpers.ts";
 import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
+import { sequenceReplay } from "../../../../scripts/faces/attacks.ts";
 
 function expectThrowCode(f: () => unknown, code: ErrorCode): void {
   try {
@@ -303,6 +304,32 @@ describe("active liveness challenge", () => {
       const fresh = framesFor(howard, other, other.issuedAt + 10, { session: 2 });
       const r3 = await verifyChallenge(model, other, fresh, thresholds, { now: other.issuedAt + 5_000, memory });
       expect(r3.failures).to.not.include("FRAMES_SEEN_BEFORE");
+    });
+    it("FRAMES_SEEN_BEFORE for a recording cut up, rescaled, re-encoded and re-timed for another challenge", async () => {
+      // the sequence-replay attack of bench:liveness: JPEG 60-95, scaled 0.85-1.15, fresh noise per frame
+      const recode = async (image: RgbImage, quality: number, scale: number): Promise<RgbImage> =>
+        decodeImage(
+          await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+            .resize(Math.round(image.width * scale))
+            .jpeg({ quality })
+            .toBuffer(),
+        );
+      const memory = new ChallengeIssuer().frames;
+      const first = challengeOf(steps);
+      const recorded = framesFor(howard, first, first.issuedAt + 10, { session: 3 });
+      await verifyChallenge(model, first, recorded, thresholds, { now: first.issuedAt + 5_000, memory });
+      for (const seed of [1, 2, 3]) {
+        const again = challengeOf(["TURN_RIGHT", "SMILE", "TURN_LEFT"], first.issuedAt + 60_000 * seed);
+        const replayed = await sequenceReplay(
+          { frames: recorded.map((f) => f.image), steps },
+          again,
+          again.issuedAt + 10,
+          seed,
+          recode,
+        );
+        const r = await verifyChallenge(model, again, replayed, thresholds, { now: again.issuedAt + 5_000, memory });
+        expect(r.failures, `seed ${seed}`).to.include("FRAMES_SEEN_BEFORE");
+      }
     });
   });
 });

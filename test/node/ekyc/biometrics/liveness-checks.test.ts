@@ -1,19 +1,27 @@
 import { expect } from "chai";
 import { eyesReading, frameState } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { FrameMemory } from "../../../../node/src/ekyc/biometrics/liveness/frame-memory.ts";
+import {
+  DESCRIPTOR_LENGTH,
+  descriptorDistance,
+  frameDescriptor,
+} from "../../../../node/src/ekyc/biometrics/liveness/frame-descriptor.ts";
+import type { RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { discontinuousMotion, implausibleTiming } from "../../../../node/src/ekyc/biometrics/liveness/frame-checks.ts";
 import { mouthGeometry, smileScore } from "../../../../node/src/ekyc/biometrics/liveness/expression.ts";
 import { landmarkYaw, yawChange } from "../../../../node/src/ekyc/biometrics/liveness/head-yaw.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import type { Point } from "../../../../node/src/ekyc/biometrics/geometry.ts";
+import { expectNear } from "../../../support/near.ts";
 
 const t = loadThresholds().liveness;
 
-/** A 256-bit hash (64 hex) with the given bits flipped from a base pattern. */
-function hash(flips: readonly number[] = [], base = 0x5a): string {
-  const bytes = Array.from({ length: 32 }, (_, i) => (base + i * 37) & 0xff);
-  for (const b of flips) bytes[b >> 3]! ^= 1 << (b & 7);
-  return bytes.map((v) => v.toString(16).padStart(2, "0")).join("");
+/** A frame descriptor from a base pattern, moved by `by` along its first `spread` numbers (distance by * sqrt(spread)). */
+function descriptor(base = 1, by = 0, spread = 1): Float32Array {
+  return Float32Array.from(
+    { length: DESCRIPTOR_LENGTH },
+    (_, i) => Math.sin(base * (i + 1)) / 4 + (i < spread ? by : 0),
+  );
 }
 
 describe("liveness checks (pure)", function () {
@@ -22,19 +30,85 @@ describe("liveness checks (pure)", function () {
   describe("FrameMemory", () => {
     it("finds a frame within the distance in an earlier session, not a farther one", () => {
       const m = new FrameMemory(10);
-      m.remember([hash()]);
-      expect(m.seenBefore([hash([3, 70, 200])], 6)).to.deep.equal([0]);
-      expect(m.seenBefore([hash([1, 40, 80, 120, 160, 200, 240])], 6)).to.deep.equal([]);
-      expect(m.seenBefore([hash([1, 2]), hash([], 0x11)], 6)).to.deep.equal([0]);
+      m.remember([descriptor()]);
+      expect(m.seenBefore([descriptor(1, 0.05, 3)], 0.1)).to.deep.equal([0]);
+      expect(m.seenBefore([descriptor(1, 0.06, 3)], 0.1)).to.deep.equal([]);
+      expect(m.seenBefore([descriptor(1, 0.02, 2), descriptor(2)], 0.1)).to.deep.equal([0]);
+    });
+    it("finds a frame across the index's cells, at any limit", () => {
+      const m = new FrameMemory(10);
+      const near = (first: number) => Float32Array.from(descriptor(), (v, i) => (i === 0 ? first : v));
+      m.remember([near(0.49)]);
+      expect(m.seenBefore([near(0.51)], 0.05)).to.deep.equal([0]);
+      expect(m.seenBefore([near(-0.49)], 0.97)).to.deep.equal([]);
+      expect(m.seenBefore([near(-0.49)], 0.99)).to.deep.equal([0]);
+      expect(m.seenBefore([near(2.4)], 2)).to.deep.equal([0]);
     });
     it("forgets the oldest sessions beyond its capacity", () => {
       const m = new FrameMemory(2);
-      m.remember([hash([], 1)]);
-      m.remember([hash([], 2)]);
-      m.remember([hash([], 3)]);
+      m.remember([descriptor(1)]);
+      m.remember([descriptor(2)]);
+      m.remember([descriptor(3)]);
       expect(m.sessions).to.equal(2);
-      expect(m.seenBefore([hash([], 1)], 0)).to.deep.equal([]);
-      expect(m.seenBefore([hash([], 3)], 0)).to.deep.equal([0]);
+      expect(m.seenBefore([descriptor(1)], 0)).to.deep.equal([]);
+      expect(m.seenBefore([descriptor(3)], 0)).to.deep.equal([0]);
+    });
+    it("keeps its own copy of what it remembers", () => {
+      const m = new FrameMemory(2);
+      const d = descriptor(1);
+      m.remember([d]);
+      d[0] = 9;
+      expect(m.seenBefore([descriptor(1)], 0)).to.deep.equal([0]);
+    });
+  });
+
+  describe("frameDescriptor", () => {
+    /** A face-like still: a bright oval with dark eyes and mouth, on a grey background; `light` % more brightness per pixel to the right. */
+    const still = (options: { gain?: number; shift?: number; scale?: number; light?: number } = {}) => {
+      const { gain = 1, shift = 0, scale = 1, light = 0 } = options;
+      const W = 200;
+      const data = new Uint8Array(W * W * 3);
+      const centre = 100 + shift;
+      const at = (x: number, y: number) => ({ x: centre + (x - 100) * scale, y: centre + (y - 100) * scale });
+      const points = {
+        eyeL: at(80, 85),
+        eyeR: at(120, 85),
+        nose: at(100, 105),
+        mouthL: at(85, 125),
+        mouthR: at(115, 125),
+      };
+      for (let y = 0; y < W; y++)
+        for (let x = 0; x < W; x++) {
+          const u = (x - centre) / scale,
+            v = (y - centre) / scale;
+          // soft shapes (a face seen through a lens), so that scaling them does not change their rendering
+          const oval = 1 / (1 + Math.exp(((u * u) / 45 ** 2 + (v * v) / 60 ** 2 - 1) * 12));
+          const blob = (p: { x: number; y: number }, r: number) =>
+            Math.exp(-((x - p.x) ** 2 + (y - p.y) ** 2) / (2 * (r * scale) ** 2));
+          let grey = 90 + 90 * oval;
+          grey -= 120 * Math.max(blob(points.eyeL, 5), blob(points.eyeR, 5));
+          grey -= 80 * blob({ x: (points.mouthL.x + points.mouthR.x) / 2, y: points.mouthL.y }, 7);
+          grey *= gain * (1 + (light * u) / 100);
+          data.fill(Math.max(0, Math.min(255, Math.round(grey))), (y * W + x) * 3, (y * W + x) * 3 + 3);
+        }
+      const image: RgbImage = { width: W, height: W, data };
+      const { eyeL, eyeR, nose, mouthL, mouthR } = points;
+      return frameDescriptor(image, { points5: [eyeL, eyeR, nose, mouthL, mouthR] });
+    };
+
+    it("does not move with the camera's gain, or with the face moved and scaled in the frame", () => {
+      const d = still();
+      expect(d).to.have.length(DESCRIPTOR_LENGTH);
+      // (rounding to 8-bit grey levels alone moves it by about 0.02)
+      expect(descriptorDistance(d, still({ gain: 1.15 }))).to.be.below(0.05);
+      expect(descriptorDistance(d, still({ shift: 17, scale: 0.8 }))).to.be.below(0.1);
+    });
+    it("moves with the light across the face (another capture)", () => {
+      expect(descriptorDistance(still(), still({ light: 0.25 }))).to.be.above(0.3);
+    });
+    it("abandons the distance past the limit", () => {
+      expect(descriptorDistance(descriptor(1), descriptor(1, 0.5), 0.2)).to.equal(Infinity);
+      expectNear(descriptorDistance(descriptor(1), descriptor(1, 0.1), 0.2), 0.1, 1e-6);
     });
   });
 

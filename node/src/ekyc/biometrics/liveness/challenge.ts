@@ -166,7 +166,6 @@ export interface FrameEvidence {
   /** only on the one frame whose identity was checked (a NEUTRAL frame picked at random) */
   readonly similarityToFirst: number | null;
   readonly pixelSha256: string | null;
-  readonly faceHash: string | null;
 }
 
 export type ActiveLivenessFailure =
@@ -287,7 +286,6 @@ export async function verifyChallenge(
         passiveLiveness: null,
         similarityToFirst: null,
         pixelSha256,
-        faceHash: null,
       });
       continue;
     }
@@ -305,7 +303,6 @@ export async function verifyChallenge(
       passiveLiveness: a.passive,
       similarityToFirst: null,
       pixelSha256,
-      faceHash: a.faceHash,
     });
   }
 
@@ -334,14 +331,15 @@ export async function verifyChallenge(
     yaw: a.face === "ONE" ? headYaw(a.pose, a.landmarks) : null,
   }));
   if (discontinuousMotion(motion, t.motion)) failures.add("DISCONTINUOUS_MOTION");
-  const hashes = evidence.flatMap((e) => (e.faceHash === null ? [] : [e.faceHash]));
+  // The descriptors stay out of the evidence: they are biometric data, kept only sealed in the memory.
+  const descriptors = analyses.flatMap((a) => (a.face === "ONE" ? [a.faceDescriptor] : []));
   if (options.recall) {
     // Shared by the node's instances: one atomic step in the store, keyed by the challenge.
-    const seen = await options.recall.recall(challenge.nonce, hashes, t.memory.sameFrameHashDistance);
+    const seen = await options.recall.recall(challenge.nonce, descriptors, t.memory.sameFrameDistance);
     if (seen.length) failures.add("FRAMES_SEEN_BEFORE");
   } else if (options.memory) {
-    if (options.memory.seenBefore(hashes, t.memory.sameFrameHashDistance).length) failures.add("FRAMES_SEEN_BEFORE");
-    options.memory.remember(hashes);
+    if (options.memory.seenBefore(descriptors, t.memory.sameFrameDistance).length) failures.add("FRAMES_SEEN_BEFORE");
+    options.memory.remember(descriptors);
   }
   return {
     passed: failures.size === 0,
