@@ -189,6 +189,15 @@ export function rotateQuarter(image: GrayImage): GrayImage {
   return { data: out, width: height, height: width };
 }
 
+/**
+ * Some of the MRZ-shaped rows run up and down, though not most long lines: a passport opened flat
+ * and turned a quarter, whose facing page's lines run across (measured: the UK passport scan
+ * turned 90° and 270°, 4 of its 13 MRZ-shaped rows up and down).
+ */
+function someVertical(rows: readonly TextBox[]): boolean {
+  return rows.some((b) => Math.abs(b.uy) > Math.abs(b.ux));
+}
+
 /** Most of the long text lines run up and down: the card lies sideways in the photo. */
 function mostlyVertical(boxes: readonly TextBox[]): boolean {
   const longest = boxes.reduce((max, b) => Math.max(max, b.length), 0); // (no spread: boxes may be many)
@@ -539,10 +548,21 @@ async function readRows(
       const usedEveryRow = best !== null && SHAPES[best.data.format].lines === boxes.length;
       if (best !== null && isFinal(best.data) && usedEveryRow) return best;
       // Next group: one row up when the group's top row has fillers (the MRZ may begin there and
-      // end below); the three rows above when no row had any (printed text, a page); none when
-      // only lower rows had fillers (they were read as the MRZ's bottom already).
+      // end below); the three rows above when no row had any (printed text, a page); ending at the
+      // lowest row with fillers when rows without any lie below it (a caption banner under the
+      // MRZ, whose first row read squeezed without a filler: measured on the Czech stock photo
+      // turned 180° and 270°, first row "PACZESPECMENAAVNORAAAAAA", never read again before);
+      // none when the bottom row had fillers (it was read as the MRZ's bottom already).
       const fillers = texts.map((t) => t.includes("<<"));
-      way.end = fillers[0] === true ? way.end - 1 : fillers.some(Boolean) ? lowest : way.end - boxes.length;
+      const lastFillers = fillers.lastIndexOf(true);
+      way.end =
+        fillers[0] === true
+          ? way.end - 1
+          : lastFillers > 0 && lastFillers < fillers.length - 1
+            ? way.end - (fillers.length - 1 - lastFillers)
+            : fillers.some(Boolean)
+              ? lowest
+              : way.end - boxes.length;
     }
     if (round > MAX_ROWS_SEARCHED) break; // (each round moves every way at least one row up)
   }
@@ -553,7 +573,7 @@ async function readRows(
  * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
  * Passes: the photo as it is (both ways up); turned a quarter when its long lines run up and
- * down; a larger detection copy when all its text was too small for the detector.
+ * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when all its text was too small for the detector.
  * Small photos need no pass of their own: the detector's copy (640 px) already enlarges a photo
  * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
  * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
@@ -565,10 +585,15 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
     if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
   };
   const native = await engine.findLines(image, NATIVE_SIDE);
-  const first = await readRows(engine, image, inReadingOrder(mrzRows(native)), "native", now);
+  const nativeRows = mrzRows(native);
+  const first = await readRows(engine, image, inReadingOrder(nativeRows), "native", now);
   if (first !== null && isFinal(first.data) && legible(first)) return first;
   consider(first);
-  if (mostlyVertical(native)) {
+  // Read turned a quarter when most long lines run up and down, or, since nothing final and
+  // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
+  // the native pass failed on.
+  const sideways = mostlyVertical(native);
+  if (sideways || someVertical(nativeRows)) {
     const turned = rotateQuarter(image);
     const reading = await readRows(
       engine,
@@ -579,7 +604,8 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
     );
     if (reading !== null && isFinal(reading.data) && legible(reading)) return reading;
     consider(reading);
-  } else if (best === null && textTooSmall(native, image, NATIVE_SIDE)) {
+  }
+  if (!sideways && best === null && textTooSmall(native, image, NATIVE_SIDE)) {
     // Recognition already works on the full-resolution image: a larger detection copy helps
     // only when the text was too small for the detector to separate the lines.
     consider(
