@@ -15,7 +15,6 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
-import sharp from "sharp";
 import { listLabelledImages, DEFAULT_FACE_EVAL_DIR } from "../node/src/ekyc/biometrics/eval-set.ts";
 import { readFace } from "../node/src/ekyc/biometrics/face-reader.ts";
 import { decodeImage, type RgbImage } from "../node/src/ekyc/biometrics/image.ts";
@@ -175,16 +174,6 @@ async function run(
   return kept.map((f, i) => ({ ...f, steps: challenge.steps, i }));
 }
 
-const recode = async (image: RgbImage, quality: number, scale: number): Promise<RgbImage> =>
-  decodeImage(
-    new Uint8Array(
-      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-        .resize(Math.round(image.width * scale))
-        .jpeg({ quality })
-        .toBuffer(),
-    ),
-  );
-
 process.stdout.write(
   `${faces.length} faces; ${GENUINE_PER_FACE} genuine and ${ATTACKS_PER_FACE} attacks of each type per face …\n`,
 );
@@ -226,7 +215,7 @@ for (const face of from ? [] : faces.filter(chosen)) {
       const photo = others[k % others.length]!.image;
       await run(face, type, async (script, start) =>
         type === "SEQUENCE_REPLAY"
-          ? sequenceReplay(recordings[k % recordings.length]!, script, start, seed, recode)
+          ? sequenceReplay(recordings[k % recordings.length]!, script, start, seed)
           : photoAttack(type, photo, script, start, seed),
       );
       await save();

@@ -19,7 +19,6 @@
 import { basename, extname } from "node:path";
 import { readFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
-import sharp from "sharp";
 import { listLabelledImages, DEFAULT_FACE_EVAL_DIR } from "../node/src/ekyc/biometrics/eval-set.ts";
 import { readFace, DEFAULT_MIN_FACE_SIZE } from "../node/src/ekyc/biometrics/face-reader.ts";
 import { decodeImage, type RgbImage } from "../node/src/ekyc/biometrics/image.ts";
@@ -58,16 +57,6 @@ async function describe(frames: readonly RgbImage[]): Promise<Frame[]> {
       : [],
   );
 }
-
-const recode = async (image: RgbImage, quality: number, scale: number): Promise<RgbImage> =>
-  decodeImage(
-    new Uint8Array(
-      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-        .resize(Math.round(image.width * scale))
-        .jpeg({ quality })
-        .toBuffer(),
-    ),
-  );
 
 type Measure = "descriptor" | "hash";
 const nearest = (f: Frame, others: readonly Frame[], m: Measure): number =>
@@ -126,7 +115,6 @@ for (const [index, img] of images.entries()) {
       replayScript,
       replayScript.issuedAt + 20,
       index * 10_000 + k,
-      recode,
     );
     const replayFrames = await describe(replayed.map((f) => f.image));
     for (const m of ["descriptor", "hash"] as const) {

@@ -18,8 +18,9 @@
  * eyes and mouth, as the genuine synthetic frames themselves are made: such an attack passes the
  * active check as the genuine frames do), and real optics (focus, specular paper, screen pixels).
  */
+import sharp from "sharp";
 import type { RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
-import { cropResize, warpImage } from "../../node/src/ekyc/biometrics/image.ts";
+import { cropResize, decodeImage, warpImage } from "../../node/src/ekyc/biometrics/image.ts";
 import { jitter, tiltPhoto } from "./synthetic-frames.ts";
 import { xorshift32 } from "./xorshift.ts";
 
@@ -199,9 +200,18 @@ function warped(photo: RgbImage, turn: number, random: () => number): RgbImage {
   return out;
 }
 
+/** A frame as a replay tool passes it on: rescaled by `scale`, re-encoded as JPEG of `quality`. */
+export const recode = async (image: RgbImage, quality: number, scale: number): Promise<RgbImage> =>
+  decodeImage(
+    await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .resize(Math.round(image.width * scale))
+      .jpeg({ quality })
+      .toBuffer(),
+  );
+
 /**
  * An earlier genuine session re-used for a new challenge: each needed action taken from the
- * recording where it has it (else a neutral frame), re-encoded and rescaled by `recode`, re-timed
+ * recording where it has it (else a neutral frame), re-encoded and rescaled (`recode`), re-timed
  * to the new prompts.
  */
 export async function sequenceReplay(
@@ -209,7 +219,6 @@ export async function sequenceReplay(
   script: Script,
   startMs: number,
   seed: number,
-  recode: (image: RgbImage, quality: number, scale: number) => Promise<RgbImage>,
 ): Promise<TimedFrame[]> {
   const random = rng(seed);
   const quality = Math.round(60 + random() * 35),
