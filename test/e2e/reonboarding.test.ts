@@ -238,7 +238,13 @@ describe("e2e: onboarding at bank A, re-onboarding at bank B", function () {
     const auditor = createBankClient({ baseUrl: bankA.apiUrl, apiKey: bankA.apiKeys.auditor });
     expect((await auditor.attestationStatus(sourceUid)).status).to.equal("VALID");
 
-    const text = await (await fetch(`${bankA.apiUrl}/metrics`)).text();
+    // The re-screen's counters are counted when its pass ends, which may be just after its case opened.
+    const rescreenCounted = /^kycnet_sanctions_rescreen_cases_total [1-9]/m;
+    let text = await (await fetch(`${bankA.apiUrl}/metrics`)).text();
+    while (!rescreenCounted.test(text) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      text = await (await fetch(`${bankA.apiUrl}/metrics`)).text();
+    }
     expect(text).to.match(/^kycnet_sanctions_refreshes_total\{outcome="reloaded"\} [1-9]/m);
     expect(text).to.match(/^kycnet_sanctions_rescreen_cases_total 1$/m);
     expect(text).to.match(/^kycnet_sanctions_last_confirmed_timestamp_seconds \d/m);
