@@ -21,10 +21,8 @@ import { collectionConsent } from "@kycnet/sdk/customer";
 import { Method, type Hex } from "@kycnet/sdk/protocol";
 import { expect } from "chai";
 import { Wallet, ZeroHash } from "ethers";
-import sharp from "sharp";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import type { FaceModel, SelfieVerification } from "../../../node/src/ekyc/biometrics/index.ts";
-import { decodeImage } from "../../../node/src/ekyc/biometrics/image.ts";
 import { verifyChallenge, type Challenge } from "../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../node/src/ekyc/biometrics/matching.ts";
 import { RULES_V1 } from "../../../node/src/ekyc/decision/rule-set.ts";
@@ -47,11 +45,12 @@ import type { RecordStore, StoredValue, WriteOp } from "../../../node/src/vault/
 import { sealedToJson } from "../../../node/src/vault/codec.ts";
 import { createVault } from "../../../node/src/vault/vault.ts";
 import { answerChallenge } from "../../../scripts/chip/aa.ts";
+import { recode } from "../../../scripts/faces/attacks.ts";
 import { framesFor } from "../../../scripts/faces/synthetic-frames.ts";
 import { sharedOnnxModel, stillFace } from "../ekyc/biometrics/helpers.ts";
 import { createTestPki, generateChip, type GeneratedChip } from "../../../scripts/chip/generate.ts";
 import { expectCode } from "../../support/expect-code.ts";
-import { verifiedRecord } from "../vault/fixtures.ts";
+import { personFields, verifiedRecord } from "../vault/fixtures.ts";
 import { createTestDatabase } from "../../support/postgres.ts";
 
 /** The chain an instance's vault computes attestation uids for (never reached here). */
@@ -255,18 +254,7 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
         frames: [],
         evidence: {} as EvidenceInHand,
         draft: {
-          fields: {
-            idNumber: `00120301${String(1000 + n)}`,
-            oldIdNumber: "",
-            fullName: `Nguyễn Văn Thử ${n}`,
-            dateOfBirth: "1990-01-31",
-            sex: "M",
-            nationality: "VNM",
-            address: "1 Tràng Tiền, Hà Nội",
-            issueDate: "2021-01-01",
-            expiryDate: "2036-01-31",
-            documentType: "CCCD",
-          },
+          fields: personFields(n),
           method: Method.FULL_EKYC,
           refCommitment: ZeroHash as Hex,
           maxLevel: 2,
@@ -526,11 +514,7 @@ describe("node/onboarding: several instances on one PostgreSQL", function () {
         const again = challengeAt("again", first.issuedAt + 60_000);
         const replayed = await Promise.all(
           recorded.map(async (f) => ({
-            image: await decodeImage(
-              await sharp(f.image.data, { raw: { width: 150, height: 150, channels: 3 } })
-                .jpeg({ quality: 85 })
-                .toBuffer(),
-            ),
+            image: await recode(f.image, 85, 1),
             timestampMs: f.timestampMs + 60_000,
           })),
         );

@@ -7,19 +7,19 @@ import {
   encodePipelineVersion,
   type AttestationData,
   type Hex,
+  type RecordFields,
 } from "@kycnet/sdk/protocol";
 import { MemoryKeyManager } from "../../../node/src/custody/memory/memory-key-manager.ts";
 import { createAuditLog } from "../../../node/src/vault/audit-log.ts";
 import { createMemoryRecordStore } from "../../../node/src/vault/store/memory/memory-record-store.ts";
 import { createVault, type VerifiedRecord } from "../../../node/src/vault/vault.ts";
 
-export function verifiedRecord(
-  n = 0,
-  fields: { fullName?: string } = {},
-): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {
-  const c = commitRecord({
+/** A made-up person's record fields, as read from a CCCD (no face template). */
+export function personFields(n = 0, fullName = `Nguyễn Văn Thử ${n}`): Omit<RecordFields, "faceTemplate"> {
+  return {
     idNumber: `0012030${String(10000 + n).slice(-5)}`,
-    fullName: fields.fullName ?? `Nguyễn Văn Thử ${n}`,
+    oldIdNumber: "",
+    fullName,
     dateOfBirth: "1990-01-31",
     sex: "M",
     nationality: "VNM",
@@ -27,8 +27,14 @@ export function verifiedRecord(
     issueDate: "2021-01-01",
     expiryDate: "2036-01-31",
     documentType: "CCCD",
-    faceTemplate: hexlify(randomBytes(32)),
-  });
+  };
+}
+
+export function verifiedRecord(
+  n = 0,
+  fields: { fullName?: string } = {},
+): { record: VerifiedRecord; attestation: (now: bigint) => AttestationData } {
+  const c = commitRecord({ ...personFields(n, fields.fullName), faceTemplate: hexlify(randomBytes(32)) });
   const subject = Wallet.createRandom().address as Hex;
   return {
     record: { fields: c.fields, salts: c.salts, evidence: { faceModel: "test", similarity: 0.93 } },

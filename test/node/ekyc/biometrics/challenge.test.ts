@@ -10,11 +10,9 @@ import {
 } from "../../../../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { loadThresholds } from "../../../../node/src/ekyc/biometrics/matching.ts";
 import { isKycnetError, type ErrorCode } from "@kycnet/sdk/errors";
-import sharp from "sharp";
-import { decodeImage } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { evalImage, flatImage, sharedOnnxModel, sideBySide, stillFace } from "./helpers.ts";
 import { framesFor, jitter, tiltPhoto } from "../../../../scripts/faces/synthetic-frames.ts";
-import { sequenceReplay } from "../../../../scripts/faces/attacks.ts";
+import { recode, sequenceReplay } from "../../../../scripts/faces/attacks.ts";
 
 function expectThrowCode(f: () => unknown, code: ErrorCode): void {
   try {
@@ -289,11 +287,7 @@ describe("active liveness challenge", () => {
       const again = challengeOf(steps, first.issuedAt + 60_000);
       const replayed = await Promise.all(
         recorded.map(async (f) => ({
-          image: await decodeImage(
-            await sharp(f.image.data, { raw: { width: 150, height: 150, channels: 3 } })
-              .jpeg({ quality: 85 })
-              .toBuffer(),
-          ),
+          image: await recode(f.image, 85, 1),
           timestampMs: f.timestampMs + 60_000,
         })),
       );
