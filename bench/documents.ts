@@ -18,7 +18,7 @@
  *   reasons, p50/p95 per page, per capture kind;
  * - `realPhotos`: the real specimen photos of test/fixtures/mrz-real (images from KYCNET_MRZ_REAL_DIR or
  *   ../shared/eval/mrz-real; empty when absent), dev and held-out splits, as
- *   they are and downscaled to 300 px wide: MRZ fully valid against legible, exact transcriptions,
+ *   they are and downscaled to 300 px wide (never enlarged): MRZ fully valid against legible, exact transcriptions,
  *   field accuracy, refusals with their reasons, p50/p95 per image (test/support/mrz-real.ts).
  *   With KYCNET_MRZ_PEER set to a peer reader's script (run as `<script> <transcriptions.json>
  *   <images dir> [width]`, printing `{ peer, reads: [{ file, lines, valid }] }`), the peer's figure on the

@@ -119,8 +119,8 @@ export interface RealPhotoRead {
 const NOW = new Date("2026-01-15T00:00:00Z");
 
 /**
- * Reads one image of the set, downscaled to `width` px wide first when given, and turned clockwise
- * by `angle` degrees when given (each a JPEG re-encoding at quality 90).
+ * Reads one image of the set, downscaled to `width` px wide first when given (never enlarged), and
+ * turned clockwise by `angle` degrees when given (each a JPEG re-encoding at quality 90).
  */
 export async function readRealPhoto(
   engines: DocumentEngines,
@@ -129,7 +129,12 @@ export async function readRealPhoto(
   angle?: number,
 ): Promise<RealPhotoRead> {
   let bytes = new Uint8Array(await readFile(new URL(photo.file, IMAGES)));
-  if (width !== undefined) bytes = new Uint8Array(await sharp(bytes).resize(width).jpeg({ quality: 90 }).toBuffer());
+  // Never enlarged: an image already narrower than `width` (a card back 282 px wide) is read as it is
+  // re-encoded, so "@300 px" means at most 300 px wide.
+  if (width !== undefined)
+    bytes = new Uint8Array(
+      await sharp(bytes).resize({ width, withoutEnlargement: true }).jpeg({ quality: 90 }).toBuffer(),
+    );
   if (angle !== undefined) bytes = new Uint8Array(await sharp(bytes).rotate(angle).jpeg({ quality: 90 }).toBuffer());
   const truth = parseMrz(photo.lines, NOW);
   const started = performance.now();

@@ -43,9 +43,9 @@ describe("MRZ on real specimen photos and small photos", function () {
     const small: RealPhotoRead[] = [];
     const smaller: RealPhotoRead[] = [];
     before(async function () {
-      // 27 reads (9 images, 3 sizes): ≈ 2 minutes on 2 cores at load 15, far more on a machine
+      // 96 reads (32 images, 3 sizes): ≈ 2 minutes on 2 cores at load 7, far more on a machine
       // loaded further.
-      this.timeout(1_200_000);
+      this.timeout(2_400_000);
       // The images are not in the repository (see test/fixtures/mrz-real/README.md): without them
       // these cases are reported as pending, never as passed.
       if (!(await realPhotosPresent())) {
@@ -59,33 +59,95 @@ describe("MRZ on real specimen photos and small photos", function () {
       }
     });
 
-    // Refused when downscaled: an Azerbaijani passport photographed on a printed page, whose MRZ
-    // rows the detector joins with the page's words beside them; at 280–300 px the trimmed rows
-    // no longer read with every check digit valid (see the README of the set).
-    const refusedSmall = ["dev/aze-passport-on-page.jpg"];
-
-    it("reads every legible MRZ with all its check digits valid: TD1, TD2, TD3, an MRV-A visa, a stock photo with a banner, a page turned a quarter, a page on a printed sheet", () => {
-      const summary = summarise(native);
-      expect(summary.images).to.equal(9);
-      expect(summary.legible).to.equal(9);
-      expect(summary.refusals).to.deep.equal({});
-      expect(summary.fullyValid, JSON.stringify(native.map((r) => r.lines))).to.equal(9);
-      // Not exact: the sideways Czech photo reads a guilloche mark as a one-letter given name.
-      expect(summary.exact).to.equal(8);
-      expect(summary.fieldAccuracy).to.equal(0.989);
+    /** The legible images not read with every check digit valid, and the images not read exactly. */
+    const misses = (reads: readonly RealPhotoRead[]) => ({
+      notValid: reads.filter((r) => r.photo.printedValid && !r.valid).map((r) => r.photo.file),
+      notExact: reads.filter((r) => !r.exact).map((r) => r.photo.file),
     });
-    it("reads them downscaled to 300 px wide (characters ≈ 7–9 px) rather than refusing them", () => {
+
+    // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
+    // each; see node/src/ekyc/document/README.md, "The larger real-photo set"):
+    // - Peruvian card: its MRZ rows are boxed short (the fillers on the blue guilloche are not
+    //   text to the detector) and its first row is not found, so no three rows read as an MRZ;
+    // - Serbian card, front and back side by side: the detector joins each MRZ row with the
+    //   front's dates printed on the same line, and the trimmed rows do not read valid;
+    // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes;
+    // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
+    //   so two rows are read as a TD2;
+    // - German visa: a faint MRZ on a guilloche; fillers read as letters and 97 as 82 in the
+    //   expiry date, whose check digit then fails (it is reported, never corrected);
+    // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
+    //   guards names; MRZ_LOW_CONFIDENCE flags it);
+    // - sideways Czech photo: a guilloche mark read as a one-letter given name;
+    // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
+    const refusedNative = [
+      "dev/per-id-card-small.png",
+      "dev/srb-id-card-small.png",
+      "dev/aze-passport-photo-small.jpg",
+    ];
+    const notValidNative = [
+      "dev/lie-id-card-small.png",
+      "dev/per-id-card-small.png",
+      "dev/srb-id-card-small.png",
+      "dev/deu-visa-b-small.png",
+      "dev/aze-passport-photo-small.jpg",
+    ];
+
+    it("reads 26 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
+      const summary = summarise(native);
+      expect(summary.images).to.equal(32);
+      expect(summary.legible).to.equal(31);
+      expect(Object.keys(summary.refusals)).to.deep.equal(refusedNative);
+      expect(summary.readValidWhenPrintedInvalid).to.equal(0);
+      expect(misses(native).notValid, JSON.stringify(native.map((r) => r.lines))).to.deep.equal(notValidNative);
+      expect(summary.fullyValid).to.equal(26);
+      expect(misses(native).notExact).to.deep.equal([
+        "dev/cze-passport-stock-photo-sideways.jpg",
+        "dev/lie-id-card-small.png",
+        "dev/mlt-id-card-small-invalid.png",
+        "dev/per-id-card-small.png",
+        "dev/srb-id-card-small.png",
+        "dev/deu-visa-b-small.png",
+        "dev/can-passport-phone-tilted.jpg",
+        "dev/aze-passport-photo-small.jpg",
+      ]);
+      expect(summary.exact).to.equal(24);
+      expect(summary.fieldAccuracy).to.equal(0.859);
+    });
+    it("reads them downscaled to 300 px wide (characters ≈ 5–9 px) rather than refusing them", () => {
       const summary = summarise(small);
-      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
-      expect(summary.fullyValid, JSON.stringify(small.map((r) => r.lines))).to.equal(8);
-      expect(summary.exact).to.equal(8);
-      expect(summary.fieldAccuracy).to.equal(0.889);
+      expect(Object.keys(summary.refusals)).to.deep.equal([
+        "dev/aze-passport-on-page.jpg",
+        "dev/srb-id-card-small.png",
+        "dev/can-passport-phone-tilted.jpg",
+        "dev/aze-passport-photo-small.jpg",
+      ]);
+      expect(summary.readValidWhenPrintedInvalid).to.equal(0);
+      expect(misses(small).notValid, JSON.stringify(small.map((r) => r.lines))).to.deep.equal([
+        "dev/aze-passport-on-page.jpg",
+        "dev/lie-id-card-small.png",
+        "dev/per-id-card-small.png",
+        "dev/srb-id-card-small.png",
+        // its document number read with a D for a 0: the check digit fails, as it must
+        "dev/esp-id-card-small.png",
+        "dev/can-passport-phone-tilted.jpg",
+        "dev/aze-passport-photo-small.jpg",
+      ]);
+      expect(summary.fullyValid).to.equal(24);
+      expect(summary.exact).to.equal(24);
+      expect(summary.fieldAccuracy).to.equal(0.809);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
-      expect(Object.keys(summary.refusals)).to.deep.equal(refusedSmall);
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(8);
-      expect(summary.exact).to.be.at.least(4);
+      expect(Object.keys(summary.refusals)).to.deep.equal([
+        "dev/aze-passport-on-page.jpg",
+        "dev/srb-id-card-small.png",
+        "dev/can-passport-phone-tilted.jpg",
+        "dev/aze-passport-photo-small.jpg",
+      ]);
+      expect(summary.readValidWhenPrintedInvalid).to.equal(0);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(23);
+      expect(summary.exact).to.be.at.least(19);
     });
   });
 
