@@ -139,6 +139,25 @@ describe("MRZ_READS_DISAGREE: two readings of the same rows compared field by fi
     expect(disagreeingFields(data, passing)).to.deep.equal(["date of birth"]);
   });
 
+  it("compares optional data under their check digit (a passport's personal number), never a visa's", () => {
+    // TD3 line 2: columns 28-41 the personal number, 42 its check digit.
+    const withPersonalNumber = (number: string, check = checkDigit(number)): string[] =>
+      lines.map((l, i) => (i === 1 ? l.slice(0, 28) + number + check + l.slice(43) : l));
+    const first = parseMrz(withPersonalNumber("AB1234<<<<<<<<"), NOW);
+    expect(disagreeingFields(first, parseMrz(withPersonalNumber("AB1284<<<<<<<<"), NOW))).to.deep.equal([
+      "optional data",
+    ]);
+    const failing = parseMrz(withPersonalNumber("AB1284<<<<<<<<", checkDigit("AB1234<<<<<<<<")), NOW);
+    expect(disagreeingFields(first, failing)).to.deep.equal([]);
+    const visa = (optional: string): string[] => [
+      `V${lines[0]!.slice(1)}`,
+      lines[1]!.slice(0, 28) + optional + lines[1]!.slice(42),
+    ];
+    expect(
+      disagreeingFields(parseMrz(visa("AB1234<<<<<<<<"), NOW), parseMrz(visa("AB1284<<<<<<<<"), NOW)),
+    ).to.deep.equal([]);
+  });
+
   it("scores review (0.6), never a rejection (0.7), and names the fields", () => {
     const signal = readsDisagreeSignal({ disagreements: ["surname", "given names"] });
     expect(signal?.code).to.equal("MRZ_READS_DISAGREE");

@@ -7,10 +7,24 @@
  * the first reading is kept as it is and the disagreement is reported (tamper.ts
  * MRZ_READS_DISAGREE), never used to correct it.
  */
+import type { MrzFormat } from "./layout.ts";
 import type { CheckedSpan, MrzData } from "./parse.ts";
 
+/**
+ * The check digit guarding the optional data of each shape: in TD1 and TD2 only the composite
+ * covers them (TD1: the Vietnamese card's 12-digit id), in TD3 the personal number's own. A visa
+ * has neither, so its optional data are never compared.
+ */
+const OPTIONAL_DATA_CHECK: Record<MrzFormat, CheckedSpan["name"]> = {
+  TD1: "composite",
+  TD2: "composite",
+  TD3: "personalNumber",
+};
+
 /** The fields compared, as a reviewer reads them, and the check digit guarding each (if any). */
-const FIELDS: ReadonlyArray<{ key: keyof MrzData; name: string; check?: CheckedSpan["name"] }> = [
+const fieldsOf = (
+  format: MrzFormat,
+): ReadonlyArray<{ key: keyof MrzData; name: string; check?: CheckedSpan["name"] }> => [
   { key: "documentCode", name: "document code" },
   { key: "issuingState", name: "issuing state" },
   { key: "documentNumber", name: "document number", check: "documentNumber" },
@@ -20,6 +34,7 @@ const FIELDS: ReadonlyArray<{ key: keyof MrzData; name: string; check?: CheckedS
   { key: "nationality", name: "nationality" },
   { key: "surname", name: "surname" },
   { key: "givenNames", name: "given names" },
+  { key: "optionalData", name: "optional data", check: OPTIONAL_DATA_CHECK[format] },
 ];
 
 const checkPasses = (data: MrzData, check: CheckedSpan["name"]): boolean =>
@@ -28,14 +43,15 @@ const checkPasses = (data: MrzData, check: CheckedSpan["name"]): boolean =>
 /**
  * The fields the two readings read differently, where the difference is evidence: a field with a
  * check digit only when it passes in both readings (a second reading that fails a check is merely
- * the worse reading of the two); a field without one (names, state codes, sex) always. Optional
- * data are left out: on visas and many passports they carry no check digit and are mostly fillers,
- * which a second crop may read as a run of a different length.
+ * the worse reading of the two; a visa's optional data, which no check digit covers, are never
+ * compared); a field without one (names, state codes, sex) always.
  */
 export function disagreeingFields(first: MrzData, second: MrzData): string[] {
   if (first.format !== second.format) return [];
-  return FIELDS.filter(({ key, check }) => {
-    if (first[key] === second[key]) return false;
-    return check === undefined || (checkPasses(first, check) && checkPasses(second, check));
-  }).map(({ name }) => name);
+  return fieldsOf(first.format)
+    .filter(({ key, check }) => {
+      if (first[key] === second[key]) return false;
+      return check === undefined || (checkPasses(first, check) && checkPasses(second, check));
+    })
+    .map(({ name }) => name);
 }
