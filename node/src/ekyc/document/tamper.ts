@@ -56,7 +56,8 @@ export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
   const signals: Signal[] = [];
   const resolution = lowResolutionSignal(mrz.rowHeightPx);
   if (resolution !== null) signals.push(resolution);
-  for (const s of [lowConfidenceSignal(mrz), stateCodeSignal(mrz)]) if (s !== null) signals.push(s);
+  for (const s of [lowConfidenceSignal(mrz), readsDisagreeSignal(mrz), stateCodeSignal(mrz)])
+    if (s !== null) signals.push(s);
   const failed = mrz.data.checks.filter((c) => !c.valid).map((c) => c.name);
   if (failed.length === 0) return signals;
   return [
@@ -70,11 +71,12 @@ export function mrzSignals(mrz: MrzReading | null, hadBack: boolean): Signal[] {
 }
 
 /**
- * Scores of the reading signals: both send the case to review (≥ 0.5) and neither is evidence of
+ * Scores of the reading signals: each sends the case to review (≥ 0.5) and none is evidence of
  * tampering (below the decision's HIGH_TAMPER_SCORE, 0.7, which rejects): a person reads the MRZ.
  */
 const UNSURE_SCORE = { atThreshold: 0.5, atTie: 0.65 },
-  UNKNOWN_CODE_SCORE = 0.6;
+  UNKNOWN_CODE_SCORE = 0.6,
+  DISAGREE_SCORE = 0.6;
 
 /**
  * Fields whose characters the recogniser was unsure of (mrz/confidence.ts): their check digits may
@@ -94,6 +96,22 @@ export function lowConfidenceSignal(mrz: Pick<MrzReading, "margin" | "data">): S
     reason:
       `MRZ read with characters the recogniser was unsure of in ${unsure.map((u) => `${u.field} (${u.margin.toFixed(2)})`).join(", ")}: ` +
       "a check digit can pass on a misread, and names and state codes have none",
+  };
+}
+
+/**
+ * Fields that a second reading of the same rows read otherwise (read.ts `secondReading`,
+ * mrz/agreement.ts), each passing its check digits in both readings: at least one of the two is
+ * wrong, and the check digits cannot say which. A person reads the MRZ; the reading is not changed.
+ */
+export function readsDisagreeSignal(mrz: Pick<MrzReading, "disagreements">): Signal | null {
+  if (mrz.disagreements.length === 0) return null;
+  return {
+    code: "MRZ_READS_DISAGREE",
+    score: DISAGREE_SCORE,
+    reason:
+      `two readings of the MRZ rows disagree on ${mrz.disagreements.join(", ")}, ` +
+      "each passing its check digits: one of them is a misread",
   };
 }
 

@@ -304,7 +304,8 @@ describe("readMrz (scripted recogniser)", () => {
     }));
     const engine = createFakePaddleOcr(small);
     expect((await readMrz(engine, image, NOW))?.lines).to.deep.equal([...truth]);
-    expect(engine.widthScales).to.deep.equal([SMALL_ROW_WIDTH, SMALL_ROW_WIDTH, SMALL_ROW_WIDTH]);
+    // The three rows, then the same three again for the second reading of small rows (below).
+    expect(engine.widthScales).to.deep.equal(Array.from({ length: 6 }, () => SMALL_ROW_WIDTH));
   });
   it("reads a row again at full width where its squeezed reading fails a check digit", async () => {
     const lines = page(truth);
@@ -423,6 +424,52 @@ describe("readMrz (scripted recogniser)", () => {
   it("reports the height of the MRZ rows for the resolution signal", async () => {
     const got = await readMrz(createFakePaddleOcr(page(truth)), image, NOW);
     expect(got?.rowHeightPx).to.equal(40);
+  });
+});
+
+describe("readMrz: a second reading of the rows where a silent misread is likely (scripted recogniser)", () => {
+  const truth = td1Lines(people[3]!);
+  const image = { data: new Uint8Array(1600 * 1000), width: 1600, height: 1000 };
+  const rows = (thickness: number, confusions: Array<ScriptedLine["thickerConfusions"]> = []): ScriptedLine[] =>
+    truth.map((text, i) => ({
+      box: { cx: 700, cy: 600 + 2 * thickness * i, ux: 1, uy: 0, length: 20 * thickness, thickness, score: 0.9 },
+      text,
+      thickerConfusions: confusions[i],
+    }));
+  const small = MIN_SQUEEZED_ROW_PX - 6;
+  // A letter of the surname (TD1: the third row from column 0) that a taller crop reads as
+  // another letter: no check digit guards it.
+  const nameLetter = 1;
+  const otherLetter = truth[2][nameLetter] === "X" ? "Y" : "X";
+
+  it("reads small rows twice and records no disagreement when both readings agree", async () => {
+    const engine = createFakePaddleOcr(rows(small));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(engine.reads).to.equal(6);
+    expect(got?.disagreements).to.deep.equal([]);
+  });
+  it("records the field the second reading reads otherwise, and keeps the first reading as it is", async () => {
+    const engine = createFakePaddleOcr(rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.disagreements).to.deep.equal(["surname"]);
+  });
+  it("ignores a field the second reading reads otherwise but fails the check digit of: the worse reading, not evidence", async () => {
+    // Row 2 column 0: the first digit of the date of birth, guarded by its check digit.
+    const wrongDigit = String((Number(truth[1][0]) + 3) % 10);
+    const engine = createFakePaddleOcr(rows(small, [undefined, { 0: wrongDigit }]));
+    const got = await readMrz(engine, image, NOW);
+    expect(engine.reads).to.equal(6);
+    expect(got?.disagreements).to.deep.equal([]);
+  });
+  it("reads large rows read with sure characters once: no second reading", async () => {
+    const engine = createFakePaddleOcr(rows(40, [undefined, undefined, { [nameLetter]: otherLetter }]));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(engine.reads).to.equal(3);
+    expect(got?.disagreements).to.deep.equal([]);
   });
 });
 

@@ -12,7 +12,7 @@
  */
 import type { FieldName } from "mrz";
 import { LAYOUTS, type Span } from "./layout.ts";
-import type { MrzReading } from "./read.ts";
+import type { MrzData } from "./parse.ts";
 
 /**
  * A field with a character under this margin is unsure. Measured with the MRZ reader alone on
@@ -54,8 +54,11 @@ export interface UnsureField {
   margin: number;
 }
 
-/** The fields holding a character under UNSURE_MARGIN, each once, least sure first. */
-export function unsureFields(reading: Pick<MrzReading, "margin" | "data">): UnsureField[] {
+/**
+ * The fields holding a character under UNSURE_MARGIN, each once, least sure first. Takes the two
+ * parts of a reading (read.ts `MrzReading`) it needs, so that the reader can ask it too.
+ */
+export function unsureFields(reading: { margin: readonly number[][]; data: MrzData }): UnsureField[] {
   const lowest = new Map<string, number>();
   for (const [field, spans] of Object.entries(LAYOUTS[reading.data.format]) as Array<[FieldName, readonly Span[]]>) {
     const name = FIELD_NAMES[field];

@@ -19,6 +19,8 @@ export interface ScriptedLine {
   confusions?: Record<number, string>;
   /** Like `confusions`, but only when the line is read squeezed (widthScale < 1): what a narrower crop misreads. */
   squeezedConfusions?: Record<number, string>;
+  /** Like `confusions`, but only in a crop thicker than the line's box: what a second, taller crop misreads. */
+  thickerConfusions?: Record<number, string>;
 }
 
 export function createFakePaddleOcr(
@@ -61,7 +63,10 @@ export function createFakePaddleOcr(
     };
     for (const { c, i } of order) {
       const symbol = alphabet.indexOf(c) + 1;
-      const preferred = line.confusions?.[i] ?? (widthScale < 1 ? line.squeezedConfusions?.[i] : undefined);
+      const preferred =
+        line.confusions?.[i] ??
+        (widthScale < 1 ? line.squeezedConfusions?.[i] : undefined) ??
+        (box.thickness > line.box.thickness ? line.thickerConfusions?.[i] : undefined);
       const top = preferred === undefined ? symbol : preferred === "" ? 0 : alphabet.indexOf(preferred) + 1;
       const second = preferred === undefined ? undefined : symbol;
       rows.push(frame(top, second), frame(top, second), frame(0));

@@ -1,0 +1,57 @@
+/**
+ * Whether two independent readings of the same MRZ rows agree, field by field. A check digit says
+ * whether a field adds up, not whether it was read right: a small photo can turn one name letter
+ * into a look-alike (N for M) with every check digit passing and the recogniser sure of it. A
+ * second reading of the same rows from a different crop (read.ts `secondReading`) that reads a
+ * field otherwise is evidence that at least one of the two is wrong; which one is not known, so
+ * the first reading is kept as it is and the disagreement is reported (tamper.ts
+ * MRZ_READS_DISAGREE), never used to correct it.
+ */
+import type { MrzFormat } from "./layout.ts";
+import type { CheckedSpan, MrzData } from "./parse.ts";
+
+/**
+ * The check digit guarding the optional data of each shape: in TD1 and TD2 only the composite
+ * covers them (TD1: the Vietnamese card's 12-digit id), in TD3 the personal number's own. A visa
+ * has neither, so its optional data are never compared.
+ */
+const OPTIONAL_DATA_CHECK: Record<MrzFormat, CheckedSpan["name"]> = {
+  TD1: "composite",
+  TD2: "composite",
+  TD3: "personalNumber",
+};
+
+/** The fields compared, as a reviewer reads them, and the check digit guarding each (if any). */
+const fieldsOf = (
+  format: MrzFormat,
+): ReadonlyArray<{ key: keyof MrzData; name: string; check?: CheckedSpan["name"] }> => [
+  { key: "documentCode", name: "document code" },
+  { key: "issuingState", name: "issuing state" },
+  { key: "documentNumber", name: "document number", check: "documentNumber" },
+  { key: "dateOfBirth", name: "date of birth", check: "dateOfBirth" },
+  { key: "sex", name: "sex" },
+  { key: "expiryDate", name: "expiry date", check: "expiryDate" },
+  { key: "nationality", name: "nationality" },
+  { key: "surname", name: "surname" },
+  { key: "givenNames", name: "given names" },
+  { key: "optionalData", name: "optional data", check: OPTIONAL_DATA_CHECK[format] },
+];
+
+const checkPasses = (data: MrzData, check: CheckedSpan["name"]): boolean =>
+  data.checks.find((c) => c.name === check)?.valid === true;
+
+/**
+ * The fields the two readings read differently, where the difference is evidence: a field with a
+ * check digit only when it passes in both readings (a second reading that fails a check is merely
+ * the worse reading of the two; a visa's optional data, which no check digit covers, are never
+ * compared); a field without one (names, state codes, sex) always.
+ */
+export function disagreeingFields(first: MrzData, second: MrzData): string[] {
+  if (first.format !== second.format) return [];
+  return fieldsOf(first.format)
+    .filter(({ key, check }) => {
+      if (first[key] === second[key]) return false;
+      return check === undefined || (checkPasses(first, check) && checkPasses(second, check));
+    })
+    .map(({ name }) => name);
+}
