@@ -207,6 +207,16 @@ describe("MRZ repair", () => {
     // A name with one- and two-filler separators is left as it is.
     expect(repairMrz(ICAO_TD1, "TD1").repairs).to.deep.equal([]);
   });
+  it("reads a digit in the document code's second character as its letter (ICAO: a letter or a filler there)", () => {
+    // A German service passport's `PO` read as `P0`: no check digit covers the document code.
+    const bad = [ICAO_TD3[0]!.replace(/^P</, "P0"), ICAO_TD3[1]!];
+    const { lines, repairs } = repairMrz(bad, "TD3");
+    expect(lines[0]!.slice(0, 2)).to.equal("PO");
+    expect(repairs.map((r) => [r.line, r.index, r.from, r.why])).to.deep.equal([
+      [0, 1, "0", "digit in an alphabetic position"],
+    ]);
+    expect(characterSets("TD1")[0]![1]).to.not.match(/\d/);
+  });
   it("never puts a letter into a date to make an altered check digit pass (regression)", () => {
     // Date-of-birth check digit altered on a generated card; "67O522" would satisfy it via O = 24.
     const altered = [

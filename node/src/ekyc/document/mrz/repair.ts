@@ -80,8 +80,9 @@ function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; le
     return Array.from({ length: end - start }, (_, i) => [line, start + i]);
   };
   const digits = NUMERIC_FIELDS.flatMap(positions);
-  // Only the first character of the document code: the second may be a letter or a filler.
-  const letters: Array<[number, number]> = [[0, 0], ...ALPHABETIC_FIELDS.flatMap(positions)];
+  // Both characters of the document code: ICAO 9303 allows a letter at the first and a letter
+  // or a filler (which LETTERS holds) at the second, never a digit.
+  const letters: Array<[number, number]> = [[0, 0], [0, 1], ...ALPHABETIC_FIELDS.flatMap(positions)];
   return { digits, letters };
 }
 
