@@ -20,6 +20,7 @@
  */
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
 import type { RgbImage } from "./image.ts";
+import type { MouthPatch } from "./liveness/mouth-motion.ts";
 
 export interface FaceModelInfo {
   /** Stable id of the embedding space: templates are comparable only within one id. */
@@ -67,6 +68,8 @@ export type FrameAnalysis =
       readonly passive: number | null;
       /** The face's low frequencies, aligned on its landmarks (liveness/frame-descriptor.ts), for the replay memory. */
       readonly faceDescriptor: Float32Array;
+      /** The lower face in the face's own coordinates (liveness/mouth-motion.ts), for the smile; null without 68 points. */
+      readonly mouth: MouthPatch | null;
     };
 
 export interface FaceModel {
