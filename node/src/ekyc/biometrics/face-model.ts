@@ -20,7 +20,6 @@
  */
 import type { FaceBox, Point, ScoredBox } from "./geometry.ts";
 import type { RgbImage } from "./image.ts";
-import type { MouthPatch } from "./liveness/mouth-motion.ts";
 
 export interface FaceModelInfo {
   /** Stable id of the embedding space: templates are comparable only within one id. */
@@ -54,6 +53,18 @@ export interface FramePlan {
   readonly embed: readonly number[];
   /** Frame indices that get a passive liveness score. */
   readonly passive: readonly number[];
+}
+
+/** The lower face of one frame, resampled in the face's own axes (grey, row-major; liveness/mouth-motion.ts). */
+export interface MouthPatch {
+  readonly width: number;
+  readonly height: number;
+  readonly grey: Float32Array;
+  /** the mouth corners in patch pixels, where the landmark model put them */
+  readonly left: Point;
+  readonly right: Point;
+  /** patch pixels across per patch pixel down, on this face (the eyes-to-nose length against the eye distance) */
+  readonly yScale: number;
 }
 
 export type FrameAnalysis =
