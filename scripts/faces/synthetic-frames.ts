@@ -248,10 +248,12 @@ export function tiltPhoto(image: RgbImage, cx: number, cy: number, degrees: numb
  * the score went negative (howard5, amy1, bernadette2: 23 of the 35 failures in 300 development sessions).
  * What the landmark model sees of this mouth-local smile is little: on 6 development photos a
  * mouth made 30 % wider reads 2-8 % wider between fr_landmark's corners (80 % wider: -20..+12 %);
- * the 64 x 64 model holds the corners to the face's usual shape. So the smile check reads it
- * weakly (development split, 136 smile frames: median score 0.09, 5th percentile 0.01, against
- * the 0.06 threshold): a weakness of the check, which a real smile's teeth, cheeks and folds may
- * or may not hide; measuring it needs real video or a model that reads expressions.
+ * the 64 x 64 model holds the corners to the face's usual shape. Since 2026-12-07 the check follows
+ * the corners in the pixels instead (liveness/mouth-motion.ts), which reads this smile as 0.19-0.40
+ * (development split, bench:smile-separation). A warp moves the corners' pixels and nothing else,
+ * the easiest case for that tracking; a real smile also changes how the corners look (teeth, folds,
+ * shading), which lowers the correlation the tracker finds (a corner below 0.5 is not followed and
+ * the frame is UNCLEAR). Real video is still needed to measure it.
  * It does not show teeth, cheek bulges or the eye narrowing of a real smile.
  */
 export function smile(image: RgbImage, points68: readonly Point[], strength = 0.3): RgbImage {

@@ -55,6 +55,18 @@ export interface FramePlan {
   readonly passive: readonly number[];
 }
 
+/** The lower face of one frame, resampled in the face's own axes (grey, row-major; liveness/mouth-motion.ts). */
+export interface MouthPatch {
+  readonly width: number;
+  readonly height: number;
+  readonly grey: Float32Array;
+  /** the mouth corners in patch pixels, where the landmark model put them */
+  readonly left: Point;
+  readonly right: Point;
+  /** patch pixels across per patch pixel down, on this face (the eyes-to-nose length against the eye distance) */
+  readonly yScale: number;
+}
+
 export type FrameAnalysis =
   | { readonly face: "NOT_FOUND" | "MULTIPLE" | "TOO_SMALL" }
   | {
@@ -67,6 +79,8 @@ export type FrameAnalysis =
       readonly passive: number | null;
       /** The face's low frequencies, aligned on its landmarks (liveness/frame-descriptor.ts), for the replay memory. */
       readonly faceDescriptor: Float32Array;
+      /** The lower face in the face's own coordinates (liveness/mouth-motion.ts), for the smile; null without 68 points. */
+      readonly mouth: MouthPatch | null;
     };
 
 export interface FaceModel {

@@ -11,6 +11,7 @@ import { selectSingleFace } from "./face-reader.ts";
 import type { ScoredBox } from "./geometry.ts";
 import { cropResize, type RgbImage } from "./image.ts";
 import { frameDescriptor } from "./liveness/frame-descriptor.ts";
+import { mouthPatch } from "./liveness/mouth-motion.ts";
 
 /** The model calls `analyseFrames` is made of, so that adapters can share this implementation. */
 export type FramePrimitives = Pick<FaceModel, "detect" | "landmarks" | "embed" | "headPose" | "eyeState" | "liveness">;
@@ -45,6 +46,7 @@ export async function analyseFramesWith(
       embedding: embed.has(i) ? await model.embed(image, landmarks) : null,
       passive: passive.has(i) ? await model.liveness(image, box) : null,
       faceDescriptor: frameDescriptor(image, landmarks),
+      mouth: mouthPatch(image, landmarks),
     });
   }
   return out;

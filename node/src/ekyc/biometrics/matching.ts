@@ -33,7 +33,7 @@ export interface LivenessThresholds {
   readonly eyeOpenRelative: number;
   /** The first frame's eyes must read at least this open: a blink cannot be seen from eyes that look half-closed. */
   readonly eyeBaselineAbove: number;
-  /** Smile score (liveness/expression.ts) above which a frame shows a smile. */
+  /** Smile score (liveness/mouth-motion.ts: the corners' widening + lift in mouth widths) above which a frame shows a smile. */
   readonly smileAbove: number;
   /** Passive liveness below this sends the case to review; null: advisory only. */
   readonly passiveReviewBelow: number | null;

@@ -17,10 +17,10 @@ import { loadFaceImage, DEFAULT_MIN_FACE_SIZE, type FaceImageInput } from "../fa
 import { cosineSimilarity } from "../geometry.ts";
 import { pixelHash, type RgbImage } from "../image.ts";
 import { loadThresholds, type BiometricThresholds, type LivenessThresholds } from "../matching.ts";
-import { mouthGeometry, smileScore, type MouthGeometry } from "./expression.ts";
 import { discontinuousMotion, implausibleTiming } from "./frame-checks.ts";
 import { FrameMemory, type FrameRecall } from "./frame-memory.ts";
 import { headYaw, yawChange } from "./head-yaw.ts";
+import { mouthSmile } from "./mouth-motion.ts";
 
 export type ChallengeStep = "TURN_LEFT" | "TURN_RIGHT" | "BLINK" | "SMILE";
 const STEPS: readonly ChallengeStep[] = ["TURN_LEFT", "TURN_RIGHT", "BLINK", "SMILE"];
@@ -159,7 +159,7 @@ export interface FrameEvidence {
   readonly yaw: number | null;
   /** the more open eye's reading (eyesReading) */
   readonly eyesOpen: number | null;
-  /** smile score against the first frame (expression.ts) */
+  /** smile score against the first frame (mouth-motion.ts); null where the mouth's corners could not be followed */
   readonly smile: number | null;
   /** only on the frames the plan scored (the frontal one) */
   readonly passiveLiveness: number | null;
@@ -265,7 +265,6 @@ export async function verifyChallenge(
     : loaded.map((): FrameAnalysis => ({ face: "NOT_FOUND" }));
 
   const first = analyses[0]?.face === "ONE" ? analyses[0] : null;
-  const firstMouth: MouthGeometry | null = first ? mouthGeometry(first.landmarks) : null;
   const eyeBaseline = first ? eyesReading(first.eyes) : 0;
   const evidence: FrameEvidence[] = [];
   const seenPixels = new Set<string>();
@@ -291,7 +290,8 @@ export async function verifyChallenge(
     }
     const yaw = headYaw(a.pose, a.landmarks);
     const dYaw = first ? yawChange(first, a) : 0;
-    const smile = firstMouth ? smileScore(firstMouth, mouthGeometry(a.landmarks)) : 0;
+    // null: the mouth's corners could not be followed from the first frame (mouth-motion.ts)
+    const smile = first?.mouth && a.mouth ? mouthSmile(first.mouth, a.mouth) : null;
     const state = frameState(dYaw, a.eyes, eyeBaseline, smile, t);
     if (i === 0 && state !== "NEUTRAL") failures.add("FIRST_FRAME_NOT_NEUTRAL");
     evidence.push({
@@ -424,7 +424,7 @@ export function frameState(
   dYaw: number,
   eyes: { readonly leftOpen: number; readonly rightOpen: number },
   baseline: number,
-  smile: number,
+  smile: number | null,
   t: LivenessThresholds,
 ): FrameState {
   if (dYaw >= t.turnYawDegrees) return "TURNED_LEFT";
@@ -435,6 +435,8 @@ export function frameState(
   const eyesOpen = baseline >= t.eyeBaselineAbove && reading >= Math.min(t.eyeOpenAbove, t.eyeOpenRelative * baseline);
   // a real smile narrows the eyes (the cheeks rise): a smiling frame needs eyes that are not
   // closed, not eyes as open as in the first frame
+  // a mouth that could not be followed (covered, out of the frame) is neither smiling nor neutral
+  if (smile === null) return "UNCLEAR";
   if (smile >= t.smileAbove) return baseline >= t.eyeBaselineAbove ? "SMILING" : "UNCLEAR";
   if (eyesOpen && smile < t.smileAbove / 2) return "NEUTRAL";
   return "UNCLEAR";
