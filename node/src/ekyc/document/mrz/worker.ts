@@ -4,12 +4,13 @@
  */
 import { serveRpc } from "../../../workers/rpc.ts";
 import { loadPaddleOcr } from "../ocr/paddle.ts";
+import { MRZ_ALPHABET } from "./repair.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import type { Homography } from "../ocr/card-edges.ts";
 import { readCardMrz } from "./layout-rows.ts";
 
 await serveRpc(async () => {
-  const engine = await loadPaddleOcr();
+  const engine = await loadPaddleOcr({ alphabet: MRZ_ALPHABET });
   return {
     info: null,
     methods: {
