@@ -9,6 +9,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import {
   BACK_ISSUE_DATE_TEXT,
+  BACK_MRZ_TEXT,
   CARD_HEIGHT,
   CARD_WIDTH,
   FRONT_GHOST,
@@ -114,7 +115,11 @@ export function backSvg(
   mrz: readonly string[] = td1Lines(p),
   issueDate = printedDate(p.issueDate),
 ): string {
-  const mrzText = mrz.map((line, i) => text(66, 478 + i * 56, 42, line, { family: "OCR B" })).join("\n");
+  const mrzText = mrz
+    .map((line, i) =>
+      text(BACK_MRZ_TEXT.x, BACK_MRZ_TEXT.y + i * BACK_MRZ_TEXT.pitch, BACK_MRZ_TEXT.size, line, { family: "OCR B" }),
+    )
+    .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}">
   ${cardBackground("#c9c2dd")}
   ${text(40, 60, 16, "Đặc điểm nhân dạng / Personal identification:")}

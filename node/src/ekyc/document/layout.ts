@@ -73,3 +73,19 @@ export const FRONT_TEXT = {
  */
 export const BACK_ISSUE_DATE_TEXT = { x: 360, y: 140, size: 20, bold: true } as const;
 export const BACK_ISSUE_DATE_BOX: Box = { x: 352, y: 114, width: 170, height: 34 };
+
+/**
+ * The back's MRZ (TD1, three rows of 30 OCR-B characters): where the generator draws it (the first
+ * row's baseline, the rows' pitch, the font size), and the three row boxes the MRZ reader crops when
+ * the back's frame is known (mrz/layout-rows.ts). The boxes are where the text detector put these
+ * rows on 19 generated backs whose edges were found (mapped back into the card frame: ends at
+ * x ≈ 67 and ≈ 980, centres 464.5, 520.7 and 577.3, 37–45 px thick, ≈ 41 on most), so a crop from the layout
+ * gives the recogniser what a detected box does.
+ */
+export const BACK_MRZ_TEXT = { x: 66, y: 478, pitch: 56, size: 42 } as const;
+export const BACK_MRZ_ROWS: readonly Box[] = [464.5, 520.7, 577.3].map((centre) => ({
+  x: 67,
+  y: centre - 20.5,
+  width: 913,
+  height: 41,
+}));

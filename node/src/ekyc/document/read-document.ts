@@ -17,7 +17,8 @@ import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readBackIssueDate, type BackOcrResult } from "./ocr/back.ts";
 import { readFront, type FrontOcrResult } from "./ocr/front.ts";
-import { rectifyCard } from "./ocr/rectify.ts";
+import type { GrayImage } from "./ocr/gray.ts";
+import { backFrame, rectifyCard } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser, type PageRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
@@ -86,24 +87,28 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       checksFor: (fields, at) => checksFor({ fields }, at),
     });
   const started = performance.now();
-  const [front, back] = await Promise.all([
-    loadImage("front", images.front, limits),
-    images.back === undefined ? Promise.resolve(null) : loadImage("back", images.back, limits),
-  ]);
-  const decodeMs = performance.now() - started;
-
+  const frontLoading = loadImage("front", images.front, limits);
+  const backLoading = images.back === undefined ? null : loadImage("back", images.back, limits);
   // The MRZ is read on its worker thread while this thread decodes the QR and has the printed
-  // text read (tesseract.js worker) and the portrait compared.
-  const mrzSource = back ?? front;
+  // text read (tesseract.js worker) and the portrait compared. It starts as soon as its photo is
+  // decoded. A back's MRZ rows are first read where the card's layout puts them, through the
+  // back's frame (found here once, and used again for its issue date): the edges' homography, or
+  // else the bright area's guess, which the reader checks against the rows' ink (mrz/layout-rows.ts).
+  const backFramed =
+    backLoading === null ? null : backLoading.then((image) => ({ image, frame: backFrame(grayOf(image)) }));
   let mrzMs = 0;
-  const mrzStarted = performance.now();
-  const mrzRead = options.engines.mrz
-    .read({ data: mrzSource.gray, width: mrzSource.width, height: mrzSource.height }, now)
-    .then((reading) => {
+  const mrzRead = (backFramed ?? frontLoading.then((image) => ({ image, frame: null }))).then(({ image, frame }) => {
+    const mrzStarted = performance.now();
+    return options.engines.mrz.read(grayOf(image), now, frame?.homography ?? frame?.affine).then((reading) => {
       mrzMs = performance.now() - mrzStarted;
       return reading;
     });
+  });
   mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
+  const [front, framedBack] = await Promise.all([frontLoading, backFramed]);
+  const decodeMs = performance.now() - started;
+  const back = framedBack?.image ?? null;
+  const mrzSource = back ?? front;
 
   let t = performance.now();
   const { qr, qrData, signals } = readQr(front);
@@ -120,7 +125,11 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
       : readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" }),
     options.skipOcr === true || back === null
       ? null
-      : readBackIssueDate({ data: back.gray, width: back.width, height: back.height }, options.engines.text),
+      : readBackIssueDate(
+          { data: back.gray, width: back.width, height: back.height },
+          options.engines.text,
+          framedBack?.frame,
+        ),
   ]);
   printedText.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
   const ghostStarted = performance.now();
@@ -239,6 +248,8 @@ async function consistencySignals(read: {
   }
   return signals;
 }
+
+const grayOf = (image: LoadedImage): GrayImage => ({ data: image.gray, width: image.width, height: image.height });
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 

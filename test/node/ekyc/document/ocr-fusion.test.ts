@@ -12,7 +12,9 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
-import { fuseLcnetActivations } from "../../../../node/src/ekyc/document/ocr/onnx-fusion.ts";
+import { fuseLcnetActivations, restrictOutputClasses } from "../../../../node/src/ekyc/document/ocr/onnx-fusion.ts";
+import { MRZ_ALPHABET } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { expectCode } from "../../../support/expect-code.ts";
 import { defaultPaddleAssetsDir, loadPaddleOcr, sampleStrip } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
 import {
   decodeMessage,
@@ -121,6 +123,42 @@ describe("fusing the PaddleOCR graphs", function () {
       expect(maxDifference(before, after)).to.be.lessThan(1e-4);
       expect(spread(before)).to.be.greaterThan(0.5); // confident characters: the comparison means something
     }
+  });
+
+  it("cuts the recogniser's classifier to the MRZ's symbols: the full output renormalised over them, per frame", async () => {
+    const original = new Uint8Array(await readFile(join(defaultPaddleAssetsDir(), "ch_PP-OCRv4_rec_infer.onnx")));
+    const dictionary = (await readFile(join(defaultPaddleAssetsDir(), "ppocr_keys_v1.txt"), "utf8")).split("\n");
+    // Column of a symbol: 1 + its first line in the dictionary (0 is the CTC blank).
+    const classes = [0, ...[...MRZ_ALPHABET].map((ch) => dictionary.indexOf(ch) + 1)];
+    expect(classes.slice(1).every((c) => c > 0)).to.equal(true);
+    const fused = fuseLcnetActivations(original).model;
+    const cut = restrictOutputClasses(fused, classes);
+    expect(cut).to.not.equal(null);
+    expect(cut!.length).to.be.lessThan(fused.length);
+    for (const row of inputs.recognition) {
+      const [full, kept] = [await run(fused, row, [1, 3, 48, 640]), await run(cut!, row, [1, 3, 48, 640])];
+      const frames = full.length / 6625;
+      expect(kept.length).to.equal(frames * classes.length);
+      const renormalised = new Float32Array(kept.length);
+      for (let t = 0; t < frames; t++) {
+        const total = classes.reduce((sum, c) => sum + (full[t * 6625 + c] as number), 0);
+        classes.forEach((c, k) => {
+          renormalised[t * classes.length + k] = (full[t * 6625 + c] as number) / total;
+        });
+      }
+      expect(maxDifference(renormalised, kept)).to.be.lessThan(1e-5);
+      expect(spread(kept)).to.be.greaterThan(0.5); // confident characters: the comparison means something
+    }
+  });
+
+  it("leaves a model whose output is not a classifier alone, and reads only the symbols kept", async () => {
+    const detector = new Uint8Array(await readFile(join(defaultPaddleAssetsDir(), "ch_PP-OCRv4_det_infer.onnx")));
+    expect(restrictOutputClasses(detector, [0, 1, 2])).to.equal(null);
+    const engine = await loadPaddleOcr({ alphabet: MRZ_ALPHABET });
+    const box = { cx: 100, cy: 30, ux: 1, uy: 0, length: 180, thickness: 40, score: 1 };
+    const image = { data: new Uint8Array(200 * 60).fill(255), width: 200, height: 60 };
+    expect((await engine.readLines(image, [box], "<0A"))[0]?.alphabet).to.equal("<0A");
+    await expectCode(engine.readLines(image, [box], "é"), "OCR_ENGINE_UNAVAILABLE");
   });
 
   it("rewrites the detector into a graph with the same text map on the card's page", async () => {

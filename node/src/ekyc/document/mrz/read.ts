@@ -172,7 +172,7 @@ function plausibility(data: MrzData): number {
 }
 
 /** A document code and a real date of birth: upright, so failing check digits are the card's own. */
-const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
+export const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
 
 /**
  * Half the characters of every line read with a confidence of at least this: an MRZ the
@@ -182,7 +182,7 @@ const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
  */
 const LEGIBLE_MEDIAN_CONFIDENCE = 0.5;
 
-function legible(reading: MrzReading): boolean {
+export function legible(reading: MrzReading): boolean {
   return reading.confidence.every((line) => {
     const sorted = [...line].sort((a, b) => a - b);
     return (sorted[Math.floor(sorted.length / 2)] ?? 0) >= LEGIBLE_MEDIAN_CONFIDENCE;
@@ -445,14 +445,16 @@ function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonl
  * name row and rows too small to squeeze (MIN_SQUEEZED_ROW_PX); then, at full width, the squeezed rows the reading needs so
  * (`rowsNeedingFullWidth`) and those the recogniser was unsure of (`unsureRows`). A CCCD whose check digits all pass costs 2 × 0.6 + 1 row widths
  * instead of 3. The second reading replaces the first when it is at least as plausible: a printed
- * check digit that is wrong is read wrong twice and still reported, never corrected.
+ * check digit that is wrong is read wrong twice and still reported, never corrected. `onlyIfValid`:
+ * the first reading is returned as it is when a check digit fails (no second pass).
  */
-async function readOneWay(
+export async function readOneWay(
   engine: PaddleOcr,
   image: GrayImage,
   boxes: readonly TextBox[],
   attempt: string,
   now: Date,
+  options: { onlyIfValid?: boolean } = {},
 ): Promise<{ reading: MrzReading | null; texts: string[] }> {
   const scales = boxes.map((box, i) =>
     box.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : i === likelyNameRow(boxes.length) ? 1 : SQUEEZED_WIDTH,
@@ -465,6 +467,9 @@ async function readOneWay(
   // full-width row are enough to look again (measured: a strongly noisy card read null otherwise).
   const fillersAtFullWidth = frames.some((f, i) => scales[i] === 1 && greedyDecode(f).includes("<<"));
   if (first === null && formatsFor(texts).length === 0 && !fillersAtFullWidth) return { reading: null, texts };
+  // The caller has another way to read these rows (mrz/layout-rows.ts): no second pass for a
+  // reading whose check digits fail.
+  if (options.onlyIfValid === true && first?.data.valid !== true) return { reading: first, texts };
   const needed = rowsNeedingFullWidth(first, boxes.length).filter((i) => (scales[i] as number) < 1);
   const unsure = unsureRows(first, boxes.length).filter((i) => (scales[i] as number) < 1);
   const retry = [...new Set([...needed, ...unsure])].sort((a, b) => a - b);

@@ -1,15 +1,20 @@
 /**
- * The MRZ reader the document pipeline uses: `readMrz` with the PaddleOCR models, on a worker
+ * The MRZ reader the document pipeline uses: `readCardMrz` (layout-rows.ts: a card back's rows from its layout, else `readMrz`) with the PaddleOCR models, on a worker
  * thread of its own (workers/rpc.ts says why). Each call carries a copy of the greyscale working
  * image. Failures surface as OCR_ENGINE_UNAVAILABLE.
  */
 import { RpcWorker, type WireError } from "../../../workers/rpc.ts";
 import { OcrEngineError } from "../errors.ts";
+import type { Homography } from "../ocr/card-edges.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import type { MrzReading } from "./read.ts";
 
 export interface MrzReader {
-  read(image: GrayImage, now: Date): Promise<MrzReading | null>;
+  /**
+   * `cardBackFrame`: the card → photo map of a CCCD back (ocr/rectify.ts `backFrame`), whose MRZ
+   * rows are then read where the layout puts them first (layout-rows.ts); omitted for any other photo.
+   */
+  read(image: GrayImage, now: Date, cardBackFrame?: Homography): Promise<MrzReading | null>;
   close(): Promise<void>;
 }
 
@@ -30,10 +35,11 @@ export async function startMrzReader(): Promise<MrzReader> {
     closed: () => new OcrEngineError("paddleocr", "MRZ reader is closed"),
   });
   return {
-    read: (image, now) =>
+    read: (image, now, cardBackFrame) =>
       rpc.call<MrzReading | null>("read", [
         { data: image.data, width: image.width, height: image.height },
         now.getTime(),
+        cardBackFrame ?? null,
       ]),
     close: () => rpc.close(),
   };

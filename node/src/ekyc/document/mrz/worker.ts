@@ -1,13 +1,21 @@
 /**
  * Worker-thread entry of the MRZ reader (reader.ts): the PaddleOCR models load once here and each
- * `read` runs `readMrz` on this thread (workers/rpc.ts says why).
+ * `read` runs `readCardMrz` (the layout's rows of a card back, else `readMrz`) on this thread (workers/rpc.ts says why).
  */
 import { serveRpc } from "../../../workers/rpc.ts";
 import { loadPaddleOcr } from "../ocr/paddle.ts";
+import { MRZ_ALPHABET } from "./repair.ts";
 import type { GrayImage } from "../ocr/gray.ts";
-import { readMrz } from "./read.ts";
+import type { Homography } from "../ocr/card-edges.ts";
+import { readCardMrz } from "./layout-rows.ts";
 
 await serveRpc(async () => {
-  const engine = await loadPaddleOcr();
-  return { info: null, methods: { read: (image: GrayImage, now: number) => readMrz(engine, image, new Date(now)) } };
+  const engine = await loadPaddleOcr({ alphabet: MRZ_ALPHABET });
+  return {
+    info: null,
+    methods: {
+      read: (image: GrayImage, now: number, cardBackFrame: Homography | null) =>
+        readCardMrz(engine, image, new Date(now), cardBackFrame),
+    },
+  };
 });

@@ -9,7 +9,7 @@ import { BACK_ISSUE_DATE_BOX, type Box } from "../layout.ts";
 import type { GrayImage } from "./gray.ts";
 import { parseDayMonthYear } from "../canonical.ts";
 import { cropLine } from "./front.ts";
-import { rectifyBack } from "./rectify.ts";
+import { backFrame, rectifyBack, type BackFrame } from "./rectify.ts";
 import type { LineRecogniser } from "./tesseract.ts";
 
 /**
@@ -54,8 +54,13 @@ const DATE_REGION: Box = (() => {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 })();
 
-export async function readBackIssueDate(back: GrayImage, recogniser: LineRecogniser): Promise<BackOcrResult> {
-  const { card } = rectifyBack(back, DATE_REGION);
+/** `frame`: the back's frame when it was already found (rectify.ts `backFrame`, which the MRZ reader also uses). */
+export async function readBackIssueDate(
+  back: GrayImage,
+  recogniser: LineRecogniser,
+  frame: BackFrame = backFrame(back),
+): Promise<BackOcrResult> {
+  const { card } = rectifyBack(back, DATE_REGION, frame);
   const read = async (dx: number, dy: number) =>
     recogniser.readLine(
       cropLine(card, { ...BACK_ISSUE_DATE_BOX, x: BACK_ISSUE_DATE_BOX.x + dx, y: BACK_ISSUE_DATE_BOX.y + dy }),

@@ -388,3 +388,76 @@ export function fuseLcnetActivations(model: Uint8Array): { model: Uint8Array; co
   );
   return { model: encodeMessage(rewritten), counts };
 }
+
+/** ValueInfoProto.type, TypeProto.tensor_type, TypeProto.Tensor.shape (onnx.proto). */
+const VALUE_INFO_TYPE = 2,
+  TYPE_TENSOR = 1,
+  TENSOR_TYPE_SHAPE = 2;
+
+/** The graph output's declared type without its shape: the class dimension changes. */
+function withoutShape(valueInfo: readonly WireField[]): WireField[] {
+  return valueInfo.map((f) => {
+    if (f.field !== VALUE_INFO_TYPE) return f;
+    const type = decodeMessage(f.bytes).map((t) =>
+      t.field === TYPE_TENSOR
+        ? messageField(
+            TYPE_TENSOR,
+            decodeMessage(t.bytes).filter((g) => g.field !== TENSOR_TYPE_SHAPE),
+          )
+        : t,
+    );
+    return messageField(VALUE_INFO_TYPE, type);
+  });
+}
+
+/**
+ * The recogniser with its classifier cut to `classes` (columns of its output: 0 the CTC blank, then
+ * the dictionary's symbols a caller reads), or null when its tail is not `MatMul → Add → Softmax`
+ * over the last axis with constant weights. The output is then the softmax over those columns'
+ * logits alone, which is exactly what renormalising the full softmax over them gives
+ * (e^lᵢ / Σ_K e^lⱼ either way), without computing and copying the other ≈ 6,600 classes per frame.
+ */
+export function restrictOutputClasses(model: Uint8Array, classes: readonly number[]): Uint8Array | null {
+  const modelFields = decodeMessage(model);
+  const graphField = modelFields.find((f) => f.field === MODEL_GRAPH);
+  if (graphField === undefined) return null;
+  const graphFields = decodeMessage(graphField.bytes);
+  const graph = new Graph(graphFields);
+  const outputs = graphFields.filter((f) => f.field === GRAPH_OUTPUT);
+  const outputName =
+    outputs.length === 1 ? strings(decodeMessage((outputs[0] as WireField).bytes), VALUE_INFO_NAME)[0] : undefined;
+  const producer = (tensor: string | undefined): Node | undefined =>
+    graph.nodes.find((n) => !n.removed && tensor !== undefined && n.outputs.includes(tensor));
+  const softmax = producer(outputName);
+  const add = producer(softmax?.inputs[0]);
+  const matmul = producer(add?.inputs[0]);
+  if (softmax?.op !== "Softmax" || add?.op !== "Add" || matmul?.op !== "MatMul") return null;
+  const axis = ints(attributes(softmax).get("axis") ?? [], ATTR_I)[0];
+  const weights = graph.constant(matmul.inputs[1]),
+    bias = graph.constant(add.inputs[1]);
+  if (weights === null || bias === null || weights.dims.length !== 2) return null;
+  const [depth, width] = weights.dims as [number, number];
+  if (axis !== 2 && axis !== -1) return null;
+  if (bias.values.length !== width || classes.some((c) => !Number.isInteger(c) || c < 0 || c >= width)) return null;
+  if (
+    graph.soleConsumer(add.outputs[0] as string) !== softmax ||
+    graph.soleConsumer(matmul.outputs[0] as string) !== add
+  )
+    return null;
+  const cut = new Float32Array(depth * classes.length);
+  for (let d = 0; d < depth; d++)
+    classes.forEach((c, k) => {
+      cut[d * classes.length + k] = weights.values[d * width + c] as number;
+    });
+  const cutWeights = graph.addConstant(matmul.inputs[1] as string, { dims: [depth, classes.length], values: cut });
+  const cutBias = graph.addConstant(add.inputs[1] as string, {
+    dims: [classes.length],
+    values: Float32Array.from(classes, (c) => bias.values[c] as number),
+  });
+  rebuilt(matmul, { inputs: [matmul.inputs[0] as string, cutWeights] });
+  rebuilt(add, { inputs: [add.inputs[0] as string, cutBias] });
+  const rewrittenGraph = graph
+    .encode(graphFields)
+    .map((f) => (f.field === GRAPH_OUTPUT ? messageField(GRAPH_OUTPUT, withoutShape(decodeMessage(f.bytes))) : f));
+  return encodeMessage(modelFields.map((f) => (f === graphField ? messageField(MODEL_GRAPH, rewrittenGraph) : f)));
+}

@@ -16,7 +16,7 @@ import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { OcrEngineError } from "../errors.ts";
 import type { CtcFrames } from "./ctc.ts";
-import { fuseLcnetActivations } from "./onnx-fusion.ts";
+import { fuseLcnetActivations, restrictOutputClasses } from "./onnx-fusion.ts";
 import { sampleGray, type GrayImage } from "./gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "./text-boxes.ts";
 
@@ -91,7 +91,18 @@ async function pinned(dir: string, asset: { file: string; sha256: string }): Pro
  */
 const SESSION_THREADS = 2;
 
-export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promise<PaddleOcr> {
+export interface PaddleLoadOptions {
+  assetsDir?: string;
+  /**
+   * The only symbols the caller will read (`readLines`' alphabet, or part of it): the recogniser's
+   * classifier is cut to them and the CTC blank at load (onnx-fusion.ts `restrictOutputClasses`),
+   * the same probabilities over them as the full output renormalised, without the other ≈ 6,600
+   * classes' work. Default: every symbol of the dictionary.
+   */
+  alphabet?: string;
+}
+
+export async function loadPaddleOcr(options: PaddleLoadOptions = {}): Promise<PaddleOcr> {
   const dir = options.assetsDir ?? defaultPaddleAssetsDir();
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: SESSION_THREADS,
@@ -105,17 +116,6 @@ export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promi
     pinned(dir, ASSETS.recognition),
     pinned(dir, ASSETS.dictionary),
   ]);
-  let detection: ort.InferenceSession, recognition: ort.InferenceSession;
-  try {
-    // The pinned bytes, rewritten into the equivalent graph without spelt-out activations
-    // (onnx-fusion.ts: measured 1.7× faster recognition, 1.4× faster detection on one thread).
-    [detection, recognition] = await Promise.all([
-      ort.InferenceSession.create(fuseLcnetActivations(det).model, sessionOptions),
-      ort.InferenceSession.create(fuseLcnetActivations(rec).model, sessionOptions),
-    ]);
-  } catch (cause) {
-    throw new OcrEngineError("paddleocr", "could not create the PaddleOCR ONNX sessions", { cause });
-  }
   // Column of each dictionary symbol in the recogniser's output: 0 is the CTC blank.
   const column = new Map<string, number>();
   dict
@@ -124,6 +124,31 @@ export async function loadPaddleOcr(options: { assetsDir?: string } = {}): Promi
     .forEach((symbol, i) => {
       if (symbol.length > 0 && !column.has(symbol)) column.set(symbol, i + 1);
     });
+  // The pinned bytes, rewritten into the equivalent graph without spelt-out activations
+  // (onnx-fusion.ts: measured 1.7× faster recognition, 1.4× faster detection on one thread).
+  let recogniser = fuseLcnetActivations(rec).model;
+  if (options.alphabet !== undefined) {
+    const symbols = [...new Set(options.alphabet)];
+    const kept = symbols.map((ch) => {
+      const c = column.get(ch);
+      if (c === undefined) throw new OcrEngineError("paddleocr", `the recogniser has no symbol ${JSON.stringify(ch)}`);
+      return c;
+    });
+    const cut = restrictOutputClasses(recogniser, [0, ...kept]);
+    if (cut === null) throw new OcrEngineError("paddleocr", "the recogniser's output layer is not the expected shape");
+    recogniser = cut;
+    column.clear();
+    symbols.forEach((ch, k) => column.set(ch, k + 1));
+  }
+  let detection: ort.InferenceSession, recognition: ort.InferenceSession;
+  try {
+    [detection, recognition] = await Promise.all([
+      ort.InferenceSession.create(fuseLcnetActivations(det).model, sessionOptions),
+      ort.InferenceSession.create(recogniser, sessionOptions),
+    ]);
+  } catch (cause) {
+    throw new OcrEngineError("paddleocr", "could not create the PaddleOCR ONNX sessions", { cause });
+  }
   return new OnnxPaddleOcr(detection, recognition, column);
 }
 
@@ -228,8 +253,8 @@ class OnnxPaddleOcr implements PaddleOcr {
 
 /**
  * The first `frames` frames of one line's recogniser output, keeping the blank and the alphabet's
- * symbols, renormalised: the other 6,600 classes (Chinese characters, punctuation) cannot occur in
- * the text the caller expects.
+ * symbols, renormalised: the other classes (Chinese characters, punctuation; or none left when the
+ * output was cut to the alphabet at load) cannot occur in the text the caller expects.
  */
 function alphabetFrames(
   data: Float32Array,

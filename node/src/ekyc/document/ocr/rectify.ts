@@ -113,22 +113,34 @@ export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
 /**
  * The back has no QR: its frame is guessed from the card's bright area on the darker table, then
  * refined by the card's four edges where they are clear (card-edges.ts searches around the guess).
- * `region`: the part of the card frame the caller reads (the issue date's box and its retry
- * shifts); warping only it cost ≈ 1/40 of the whole frame, which took most of the back's reading.
+ * `homography` is null when an edge was not clear: then only the bright area's affine guess is
+ * known, which a turned card's bounding box makes wrong.
  */
-export function rectifyBack(img: GrayImage, region?: Box): Rectified {
+export interface BackFrame {
+  /** Card → photo from the bright area alone (axis-aligned). */
+  affine: Homography;
+  /** Card → photo refined by the card's four edges, or null when they were not all clear. */
+  homography: Homography | null;
+  /** Photo px per card px. */
+  scale: number;
+}
+
+export function backFrame(img: GrayImage): BackFrame {
   const box = brightBoundingBox(img);
   const a: Affine = [box.width / CARD_WIDTH, 0, box.x, 0, box.height / CARD_HEIGHT, box.y];
-  const scale = box.width / CARD_WIDTH;
-  const h = homographyFromEdges(img, affineMap(a));
+  return { affine: asHomography(a), homography: homographyFromEdges(img, affineMap(a)), scale: box.width / CARD_WIDTH };
+}
+
+/**
+ * The back's frame (`backFrame`, or the one already found for this photo). `region`: the part of the
+ * card frame the caller reads (the issue date's box and its retry shifts); warping only it cost
+ * ≈ 1/40 of the whole frame, which took most of the back's reading.
+ */
+export function rectifyBack(img: GrayImage, region?: Box, frame: BackFrame = backFrame(img)): Rectified {
+  const { homography: h, affine, scale } = frame;
   return h === null
-    ? { card: warp(img, asHomography(a), region), anchor: "whole-image", model: "affine", scale }
-    : {
-        card: warp(img, h, region),
-        anchor: "whole-image",
-        model: "homography",
-        scale,
-      };
+    ? { card: warp(img, affine, region), anchor: "whole-image", model: "affine", scale }
+    : { card: warp(img, h, region), anchor: "whole-image", model: "homography", scale };
 }
 
 /** Bounding box of rows/columns that are mostly brighter than the image mean (a card on a darker table). */
