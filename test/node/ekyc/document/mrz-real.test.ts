@@ -80,11 +80,9 @@ describe("MRZ on real specimen photos and small photos", function () {
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
     // - sideways Czech photo: a guilloche mark read as a one-letter given name;
     // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
-    const refusedNative = [
-      "dev/per-id-card-small.png",
-      "dev/srb-id-card-small.png",
-      "dev/aze-passport-photo-small.jpg",
-    ];
+    // The Serbian card is read, not refused, since the document code's second character is read as
+    // a letter (ICAO 9303); its rows still do not read valid.
+    const refusedNative = ["dev/per-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
     const notValidNative = [
       "dev/lie-id-card-small.png",
       "dev/per-id-card-small.png",
@@ -135,12 +133,15 @@ describe("MRZ on real specimen photos and small photos", function () {
       ]);
       expect(summary.fullyValid).to.equal(24);
       expect(summary.exact).to.equal(24);
-      expect(summary.fieldAccuracy).to.equal(0.809);
+      expect(summary.fieldAccuracy).to.equal(0.816);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
       expect(Object.keys(summary.refusals)).to.deep.equal([
         "dev/aze-passport-on-page.jpg",
+        // read invalid (as two rows of a TD2) before the document code's second character was read
+        // as a letter; now refused: no valid reading either way
+        "dev/lie-id-card-small.png",
         "dev/srb-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
