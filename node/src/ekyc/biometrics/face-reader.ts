@@ -61,9 +61,30 @@ function isRgbImage(v: unknown): v is RgbImage {
   );
 }
 
-/** Picks the single usable face or throws FACE_NOT_FOUND / FACE_TOO_SMALL / FACE_MULTIPLE. */
+/**
+ * A face box lying at least this much inside a larger face's box is part of that face read twice (the
+ * detector finds the eyes and glasses of a turned face as a face of their own; IoU suppression keeps
+ * both, a small box inside a large one having a small IoU). Another person's face cannot be seen
+ * inside a face's box without covering that face.
+ */
+const NESTED_SHARE = 0.9;
+const area = (b: ScoredBox): number => boxWidth(b) * boxHeight(b);
+/** The share of `inner`'s area inside `outer`. */
+function shareInside(inner: ScoredBox, outer: ScoredBox): number {
+  const w = Math.min(inner.x2, outer.x2) - Math.max(inner.x1, outer.x1);
+  const h = Math.min(inner.y2, outer.y2) - Math.max(inner.y1, outer.y1);
+  return w > 0 && h > 0 ? (w * h) / area(inner) : 0;
+}
+
+/**
+ * Picks the single usable face or throws FACE_NOT_FOUND / FACE_TOO_SMALL / FACE_MULTIPLE. A face
+ * nested inside a larger one (NESTED_SHARE) is not counted.
+ */
 export function selectSingleFace(faces: readonly ScoredBox[], minFaceSize: number): ScoredBox {
-  const usable = faces.filter((f) => Math.min(boxWidth(f), boxHeight(f)) >= minFaceSize);
+  const large = faces.filter((f) => Math.min(boxWidth(f), boxHeight(f)) >= minFaceSize);
+  const usable = large.filter(
+    (f) => !large.some((g) => g !== f && area(g) > area(f) && shareInside(f, g) >= NESTED_SHARE),
+  );
   if (usable.length === 1) return usable[0]!;
   if (usable.length > 1) {
     throw new FaceError("FACE_MULTIPLE", `${usable.length} faces in the image, expected one`, {

@@ -83,6 +83,7 @@ describe("readFace with the real models on the eval faces", function () {
 
   describe("selectSingleFace", () => {
     const box = (s: number, score = 0.9) => ({ x1: 0, y1: 0, x2: s, y2: s, score });
+    const at = (x: number, y: number, s: number) => ({ x1: x, y1: y, x2: x + s, y2: y + s, score: 0.9 });
     it("ignores faces below the minimum size when one usable face remains", () => {
       expect(selectSingleFace([box(100), box(20)], 40).x2).to.equal(100);
     });
@@ -93,7 +94,22 @@ describe("readFace with the real models on the eval faces", function () {
       expect(() => selectSingleFace([], 40))
         .to.throw()
         .with.property("code", "FACE_NOT_FOUND");
-      expect(() => selectSingleFace([box(100), box(90)], 40))
+      // two faces side by side, and one overlapping the other by half
+      expect(() => selectSingleFace([at(0, 0, 100), at(120, 0, 90)], 40))
+        .to.throw()
+        .with.property("code", "FACE_MULTIPLE");
+      expect(() => selectSingleFace([at(0, 0, 100), at(55, 0, 90)], 40))
+        .to.throw()
+        .with.property("code", "FACE_MULTIPLE");
+    });
+    it("counts a face nested inside a larger one as part of it (a turned face's eyes read as a face)", () => {
+      // the boxes bernadette5's turned synthetic frame gave (development split)
+      const face = { x1: 8.1, y1: 24.4, x2: 111.5, y2: 132.7, score: 0.96 };
+      const eyes = { x1: 21.0, y1: 22.4, x2: 79.5, y2: 89.4, score: 0.77 };
+      expect(selectSingleFace([face, eyes], 40)).to.equal(face);
+      expect(selectSingleFace([box(100), box(90)], 40).x2).to.equal(100);
+      // 70 % inside is not nested: still two faces
+      expect(() => selectSingleFace([box(100), { x1: 30, y1: 0, x2: 130, y2: 60, score: 0.9 }], 40))
         .to.throw()
         .with.property("code", "FACE_MULTIPLE");
     });
