@@ -18,7 +18,8 @@ import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import { disagreeingFields } from "./agreement.ts";
 import { unsureFields } from "./confidence.ts";
-import { SHAPES } from "./layout.ts";
+import { LAYOUTS, SHAPES } from "./layout.ts";
+import { alignedBlocks, rowCuts, type RowCut } from "./row-block.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
@@ -286,6 +287,12 @@ function bestDecoding(
 const MAX_TRIMMED = 12,
   MAX_TRIMMED_COMBINATIONS = 640;
 
+/** Characters a row must read beyond its MRZ's length to be cut: fewer are left to the decoding. */
+const MIN_EXTRA_CHARACTERS = 3;
+
+/** See `checkDigitsSure`. */
+const TRIMMED_CHECK_CONFIDENCE = 0.5;
+
 /**
  * A row's frames without the text the detector joined to the MRZ on its line: the greedy reading's
  * first k characters cut off (text before the MRZ), or all after its first `length + k` (text
@@ -297,7 +304,7 @@ function trimmedRows(frames: CtcFrames, length: number, firstRow: boolean): CtcF
   const starts = greedyStarts(frames);
   const text = greedyDecode(frames);
   const extra = starts.length - length;
-  if (extra <= 3) return [];
+  if (extra <= MIN_EXTRA_CHARACTERS) return [];
   const canBegin = firstRow ? /[PVIAC]/ : /[A-Z0-9]/,
     canEnd = firstRow ? /</ : /[0-9<]/;
   const out: CtcFrames[] = [];
@@ -365,6 +372,92 @@ function trimmedDecoding(
   return null;
 }
 
+/**
+ * Where each TD1 row may begin and end (ICAO 9303 part 5): the first with its document code (I, A,
+ * C; the I often read as 1 beside the digits of a date) and ends with optional data; the second
+ * begins with the date of birth and ends with the composite check digit; the third, the name,
+ * begins with a letter and ends with a letter or a filler.
+ */
+const TD1_ROW_BEGINS = [/[IAC1]/, /[0-9]/, /[A-Z]/],
+  TD1_ROW_ENDS = [/[0-9A-Z<]/, /[0-9]/, /[A-Z<]/];
+
+/**
+ * Largest distance between the rows' first (and last) characters along the rows for them to be
+ * one block, as a fraction of the rows' median thickness (about 2 MRZ characters).
+ */
+const BLOCK_TOLERANCE = 0.8;
+
+/**
+ * An ID card's MRZ whose rows the detector joined with other words on their lines (a card's front
+ * photographed beside its back): each row as it is and cut (mrz/row-block.ts), combined only
+ * where the three cuts form one block, the best aligned first; kept only when every check digit
+ * is valid and read sure (`checkDigitsSure`), with a document code and a date of birth.
+ */
+function trimmedCardDecoding(
+  frames: readonly CtcFrames[],
+  boxes: readonly TextBox[],
+  attempt: string,
+  now: Date,
+): MrzReading | null {
+  const { lines: count, length } = SHAPES.TD1;
+  if (frames.length < count || boxes.length < count) return null;
+  const rows = frames.slice(-count),
+    rowBoxes = boxes.slice(-count);
+  // Only when a row reads clearly longer than an MRZ row (as `trimmedRows` asks): a card whose
+  // printed check digit is wrong, read as it is, is never cut (measured: none of 168 generated card
+  // backs, tampered ones included, is cut; without this, the 6 with an altered check digit were).
+  if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
+  const direction = rowBoxes[0] as TextBox;
+  const cuts = rows.map((f, i) =>
+    rowCuts(f, rowBoxes[i] as TextBox, length, direction, TD1_ROW_BEGINS[i] as RegExp, TD1_ROW_ENDS[i] as RegExp),
+  );
+  if (cuts.every((c) => c.length <= 1)) return null; // nothing cut: the usual decoding said it all
+  const spread = (block: readonly RowCut[]): number =>
+    Math.max(...block.map((c) => c.begin)) -
+    Math.min(...block.map((c) => c.begin)) +
+    Math.max(...block.map((c) => c.end)) -
+    Math.min(...block.map((c) => c.end));
+  const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes)).sort((a, b) => spread(a) - spread(b));
+  const sets = characterSets("TD1");
+  for (const block of blocks) {
+    const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
+    if (decoded.some((line) => line === null)) continue;
+    const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
+    const { lines, repairs } = repairMrz(
+      read.map((l) => l.text),
+      "TD1",
+    );
+    const data = parseOrNull(lines, now);
+    if (data === null || !data.valid || !isFinal(data)) continue;
+    if (!checkDigitsSure(read.map((l) => l.confidence))) continue;
+    return {
+      lines,
+      confidence: read.map((l) => l.confidence),
+      margin: read.map((l) => l.margin),
+      data,
+      repairs,
+      attempt: `${attempt}-trimmed`,
+      rowHeightPx: medianThickness(rowBoxes),
+      disagreements: [],
+    };
+  }
+  return null;
+}
+
+/**
+ * Each check digit (the 4 of the layout) of a trimmed TD1 read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
+ * TD1's three rows can be cut out of any three long rows (a passport's, a page's): its check digits
+ * must then be digits the recogniser saw, not letters forced into digits by the positions'
+ * character sets, whose check would pass once in ten tries.
+ */
+function checkDigitsSure(confidence: readonly (readonly number[])[]): boolean {
+  return Object.entries(LAYOUTS.TD1).every(([field, spans]) => {
+    const span = spans?.[0];
+    if (!field.endsWith("CheckDigit") || span === undefined) return true;
+    return (confidence[span.line]?.[span.start] ?? 0) >= TRIMMED_CHECK_CONFIDENCE;
+  });
+}
+
 /** The reading when it is a valid MRZ, else the trimmed rows' reading when one is, else the reading. */
 function orTrimmed(
   reading: MrzReading | null,
@@ -376,7 +469,7 @@ function orTrimmed(
   if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
   // Only rows where an MRZ shows (fillers) are worth trimming: lines of prose are not.
   if (!frames.some((f) => greedyDecode(f).includes("<<"))) return reading;
-  return trimmedDecoding(frames, boxes, attempt, now) ?? reading;
+  return trimmedDecoding(frames, boxes, attempt, now) ?? trimmedCardDecoding(frames, boxes, attempt, now) ?? reading;
 }
 
 /**

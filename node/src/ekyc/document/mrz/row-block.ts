@@ -1,0 +1,81 @@
+/**
+ * An ID card's MRZ rows cut out of longer rows: the detector boxes each row together with words
+ * printed on the same line (a card's front photographed beside its back: the front's dates before
+ * each row). The three rows of a TD1 are one block, printed in a fixed-pitch font from the same
+ * left edge to the same right edge, so a cut is kept only where all three rows' cuts begin and end
+ * at the same place on the image. That decides which cut of the name row (which no check digit
+ * guards) is the MRZ's, and leaves few combinations for the check digits to pass by chance.
+ */
+import { greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
+import type { TextBox } from "../ocr/text-boxes.ts";
+
+/** One way to cut a row: its frames, and where its first and last characters are on the image. */
+export interface RowCut {
+  frames: CtcFrames;
+  /** Positions along the text direction (image pixels) of the first and the last character. */
+  begin: number;
+  end: number;
+}
+
+/** Most characters cut off either end of a row. */
+const MAX_CUT = 12;
+
+/**
+ * The row as it is and cut where an MRZ row of `length` characters may begin (text before it cut
+ * off) or end (text after it), each with the image positions of its first and last characters
+ * along `direction` (the first row's: rows are parallel). `canBegin` and `canEnd` say which
+ * characters of the greedy reading may begin and end the MRZ row.
+ */
+export function rowCuts(
+  frames: CtcFrames,
+  box: TextBox,
+  length: number,
+  direction: { ux: number; uy: number },
+  canBegin: RegExp,
+  canEnd: RegExp,
+): RowCut[] {
+  const starts = greedyStarts(frames);
+  const text = greedyDecode(frames);
+  // Where frame t's middle lies along the direction: frames cover the box's length evenly.
+  const at = (t: number): number => {
+    const along = box.length * ((t + 0.5) / Math.max(1, frames.frames) - 0.5);
+    return (box.cx + box.ux * along) * direction.ux + (box.cy + box.uy * along) * direction.uy;
+  };
+  const cut = (first: number, last: number, from: number, to: number): RowCut => ({
+    frames: from === 0 && to === frames.frames ? frames : sliceFrames(frames, from, to),
+    begin: at(starts[first] as number),
+    end: at(starts[last] as number),
+  });
+  if (starts.length === 0) return [];
+  const cuts = [cut(0, starts.length - 1, 0, frames.frames)];
+  // Not only rows read longer than an MRZ row: greedy decoding joins runs of fillers, so a row
+  // with a word before it can read no longer than the MRZ alone. Cuts that fall inside the MRZ
+  // do not line up with the other rows' (`alignedBlocks`).
+  for (let k = 1; k <= MAX_CUT; k++) {
+    // Text before the MRZ: the k first characters cut off.
+    const start = starts[k];
+    if (start !== undefined && canBegin.test(text.charAt(k)))
+      cuts.push(cut(k, starts.length - 1, Math.max(0, start - 1), frames.frames));
+    // Text after it: all from character length + k - 1 on cut off.
+    const end = starts[length + k - 1];
+    if (end !== undefined && canEnd.test(text.charAt(length + k - 2))) cuts.push(cut(0, length + k - 2, 0, end));
+  }
+  return cuts;
+}
+
+/**
+ * The combinations of one cut per row whose first characters lie within `tolerance` pixels of
+ * each other along the rows, and whose last characters do too: a block of rows.
+ */
+export function alignedBlocks(cuts: readonly (readonly RowCut[])[], tolerance: number): RowCut[][] {
+  let blocks: RowCut[][] = [[]];
+  for (const row of cuts)
+    blocks = blocks.flatMap((block) =>
+      row
+        .filter((c) =>
+          block.every((b) => Math.abs(b.begin - c.begin) <= tolerance && Math.abs(b.end - c.end) <= tolerance),
+        )
+        .map((c) => [...block, c]),
+    );
+  return blocks;
+}
