@@ -18,7 +18,7 @@ import { loadThresholds, matchBand } from "../node/src/ekyc/biometrics/matching.
 import { calibrate, rates } from "../node/src/ekyc/biometrics/calibration.ts";
 import { ChallengeIssuer } from "../node/src/ekyc/biometrics/liveness/challenge.ts";
 import { verifySelfie } from "../node/src/ekyc/biometrics/verify-selfie.ts";
-import { framesFor } from "../scripts/faces/synthetic-frames.ts";
+import { framesFor, stillFace } from "../scripts/faces/synthetic-frames.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
 const loadAtStart = loadavg()[0]!;
@@ -151,12 +151,7 @@ async function livenessRun(concurrency: number): Promise<{
       while (next < jobs.length) {
         const { i, img } = jobs[next++]!;
         const r = readings[i]!;
-        const face = {
-          image: r.image,
-          cx: (r.box.x1 + r.box.x2) / 2,
-          halfWidth: (r.box.x2 - r.box.x1) / 2,
-          points68: r.landmarks.points68!,
-        };
+        const face = stillFace(r.image, r);
         const same = images.findIndex((o, k) => k !== i && o.person === img.person);
         const other = images.findIndex((o) => o.person === people[(people.indexOf(img.person) + 1) % people.length]);
         for (const [portrait, genuine] of [

@@ -22,7 +22,7 @@ import { ChallengeIssuer, verifyChallenge } from "../node/src/ekyc/biometrics/li
 import { loadThresholds } from "../node/src/ekyc/biometrics/matching.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
 import { ATTACK_TYPES, photoAttack, sequenceReplay, type AttackType } from "../scripts/faces/attacks.ts";
-import { framesFor } from "../scripts/faces/synthetic-frames.ts";
+import { framesFor, stillFace } from "../scripts/faces/synthetic-frames.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
 const DEV = new Set(["amy", "bernadette", "howard"]);
@@ -118,15 +118,7 @@ interface Face {
 const faces: Face[] = [];
 for (const [index, img] of images.entries()) {
   const image = await decodeImage(new Uint8Array(await readFile(img.file)));
-  const r = await readFace(model, image);
-  faces.push({
-    person: img.person,
-    index,
-    image,
-    cx: (r.box.x1 + r.box.x2) / 2,
-    halfWidth: (r.box.x2 - r.box.x1) / 2,
-    points68: r.landmarks.points68!,
-  });
+  faces.push({ person: img.person, index, ...stillFace(image, await readFace(model, image)) });
 }
 
 /** The node's clock for a trial: the answer arrives 4 s after the challenge was issued. */

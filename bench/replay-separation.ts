@@ -32,7 +32,7 @@ import { FrameMemory } from "../node/src/ekyc/biometrics/liveness/frame-memory.t
 import { loadThresholds } from "../node/src/ekyc/biometrics/matching.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
 import { sequenceReplay } from "../scripts/faces/attacks.ts";
-import { framesFor } from "../scripts/faces/synthetic-frames.ts";
+import { framesFor, stillFace } from "../scripts/faces/synthetic-frames.ts";
 import { differenceHash, hammingDistance } from "./lib/difference-hash.ts";
 import { largestMatching } from "./lib/largest-matching.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
@@ -116,13 +116,7 @@ const issuer = new ChallengeIssuer({ clock: () => now });
 let session = 1;
 for (const [index, img] of images.entries()) {
   const photo = await decodeImage(new Uint8Array(await readFile(img.file)));
-  const r = await readFace(model, photo);
-  const face = {
-    image: photo,
-    cx: (r.box.x1 + r.box.x2) / 2,
-    halfWidth: (r.box.x2 - r.box.x1) / 2,
-    points68: r.landmarks.points68!,
-  };
+  const face = stillFace(photo, await readFace(model, photo));
   const earlier: Frame[][] = [];
   for (let k = 0; k < SESSIONS; k++) {
     now += 60_000;

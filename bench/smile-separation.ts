@@ -21,7 +21,7 @@ import { mouthPatch, mouthSmile } from "../node/src/ekyc/biometrics/liveness/mou
 import { loadThresholds } from "../node/src/ekyc/biometrics/matching.ts";
 import { loadOnnxFaceModel } from "../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
 import { ATTACK_TYPES, photoAttack, type AttackType } from "../scripts/faces/attacks.ts";
-import { framesFor } from "../scripts/faces/synthetic-frames.ts";
+import { framesFor, stillFace } from "../scripts/faces/synthetic-frames.ts";
 import { percentile, printTable, writeResults } from "./lib/report.ts";
 
 const split = process.env.BENCH_SMILE_SPLIT === "heldout" ? "heldout" : "dev";
@@ -66,13 +66,7 @@ const photos = await Promise.all(development.map(async (i) => decodeImage(new Ui
 let session = 1;
 for (const [index, img] of development.entries()) {
   const image = photos[index]!;
-  const r = await readFace(model, image);
-  const face = {
-    image,
-    cx: (r.box.x1 + r.box.x2) / 2,
-    halfWidth: (r.box.x2 - r.box.x1) / 2,
-    points68: r.landmarks.points68!,
-  };
+  const face = stillFace(image, await readFace(model, image));
   for (let k = 0; k < SESSIONS; k++) {
     const frames = framesFor(face, script, 0, { session: session++ });
     const analyses = await model.analyseFrames(

@@ -26,7 +26,7 @@ import { makePerson, qrPayload, type SyntheticPerson } from "../cards/people.ts"
 import { td1Lines } from "../cards/mrz.ts";
 import { createRng } from "../cards/random.ts";
 import { renderBack, renderFront } from "../cards/render.ts";
-import { framesFor, type SyntheticScript } from "../faces/synthetic-frames.ts";
+import { framesFor, stillFace, type SyntheticScript } from "../faces/synthetic-frames.ts";
 
 export interface DemoCustomer {
   readonly person: SyntheticPerson;
@@ -82,13 +82,7 @@ export async function makeDemoCustomer(options: {
 
   const still = decodeImage(new Uint8Array(await evalPhoto(options.face.person, options.face.selfie)));
   const image = await still;
-  const face = await readFace(options.model, image);
-  const prepared = {
-    image,
-    cx: (face.box.x1 + face.box.x2) / 2,
-    halfWidth: (face.box.x2 - face.box.x1) / 2,
-    points68: face.landmarks.points68!,
-  };
+  const prepared = stillFace(image, await readFace(options.model, image));
   let sessions = options.seed * 1000;
   // This customer's own earlier sessions, as the node remembers them: a synthetic session too close
   // to an earlier one (the same still photo under it) is made again rather than sent.

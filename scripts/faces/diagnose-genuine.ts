@@ -15,7 +15,7 @@ import { ChallengeIssuer, verifyChallenge } from "../../node/src/ekyc/biometrics
 import { landmarkYaw } from "../../node/src/ekyc/biometrics/liveness/head-yaw.ts";
 import { loadThresholds } from "../../node/src/ekyc/biometrics/matching.ts";
 import { loadOnnxFaceModel } from "../../node/src/ekyc/biometrics/onnx/onnx-face-model.ts";
-import { framesFor } from "./synthetic-frames.ts";
+import { framesFor, stillFace } from "./synthetic-frames.ts";
 
 const DEVELOPMENT = new Set(["amy", "bernadette", "howard"]);
 const SESSIONS = Number(process.env.DIAG_SESSIONS ?? 6);
@@ -31,13 +31,7 @@ const fmt = (v: number | null | undefined, digits = 2): string => (v == null ? "
 
 for (const img of (await listLabelledImages(DEFAULT_FACE_EVAL_DIR)).filter((i) => DEVELOPMENT.has(i.person))) {
   const image = await decodeImage(new Uint8Array(await readFile(img.file)));
-  const r = await readFace(model, image);
-  const face = {
-    image,
-    cx: (r.box.x1 + r.box.x2) / 2,
-    halfWidth: (r.box.x2 - r.box.x1) / 2,
-    points68: r.landmarks.points68!,
-  };
+  const face = stillFace(image, await readFace(model, image));
   for (let k = 0; k < SESSIONS; k++) {
     now += 60_000;
     const challenge = issuer.consume(issuer.create().nonce);

@@ -13,7 +13,8 @@
  * devices. Passing with these frames shows the checking logic is right and that the models read
  * plausible geometry, not that they are robust to real video.
  */
-import type { Point } from "../../node/src/ekyc/biometrics/geometry.ts";
+import type { FaceLandmarks } from "../../node/src/ekyc/biometrics/face-model.ts";
+import type { FaceBox, Point } from "../../node/src/ekyc/biometrics/geometry.ts";
 import { warpImage, type RgbImage } from "../../node/src/ekyc/biometrics/image.ts";
 import { xorshift32 } from "./xorshift.ts";
 
@@ -94,6 +95,26 @@ export interface SyntheticOptions {
   session?: number | null;
 }
 
+/** A still face as the synthesis takes it: its box's centre and half width, and its 68 landmarks. */
+export interface StillFace {
+  readonly image: RgbImage;
+  readonly cx: number;
+  readonly halfWidth: number;
+  readonly points68: readonly Point[];
+}
+
+/** The still face of a photo from the face model's reading of it (which must carry the 68 landmarks). */
+export function stillFace(image: RgbImage, reading: { box: FaceBox; landmarks: FaceLandmarks }): StillFace {
+  const points68 = reading.landmarks.points68;
+  if (!points68) throw new Error("the face model gave no 68 landmarks: a still face for synthesis needs them");
+  return {
+    image,
+    cx: (reading.box.x1 + reading.box.x2) / 2,
+    halfWidth: (reading.box.x2 - reading.box.x1) / 2,
+    points68,
+  };
+}
+
 /**
  * Frames answering a challenge from one still face: neutral, then each action `reactionMs` after
  * its prompt, then a return to neutral `holdMs` later. TURN_LEFT (the customer's left) turns the
@@ -102,7 +123,7 @@ export interface SyntheticOptions {
  * frames (as two real sessions never are).
  */
 export function framesFor(
-  face: { image: RgbImage; cx: number; halfWidth: number; points68: readonly Point[] },
+  face: StillFace,
   script: SyntheticScript,
   startMs: number,
   options: SyntheticOptions = {},

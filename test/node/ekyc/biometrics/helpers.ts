@@ -10,6 +10,7 @@ import { loadOnnxFaceModel } from "../../../../node/src/ekyc/biometrics/onnx/onn
 import { decodeImage, type RgbImage } from "../../../../node/src/ekyc/biometrics/image.ts";
 import { DEFAULT_FACE_EVAL_DIR } from "../../../../node/src/ekyc/biometrics/eval-set.ts";
 import { readFace } from "../../../../node/src/ekyc/biometrics/face-reader.ts";
+import { stillFace as stillFaceOf } from "../../../../scripts/faces/synthetic-frames.ts";
 
 export const EVAL_DIR = DEFAULT_FACE_EVAL_DIR;
 
@@ -31,13 +32,7 @@ export async function evalImage(person: string, n: number): Promise<RgbImage> {
 /** A still face prepared for synthetic frames (box centre, half width, 68 landmarks). */
 export async function stillFace(model: FaceModel, person: string, n: number) {
   const image = await evalImage(person, n);
-  const r = await readFace(model, image);
-  return {
-    image,
-    cx: (r.box.x1 + r.box.x2) / 2,
-    halfWidth: (r.box.x2 - r.box.x1) / 2,
-    points68: r.landmarks.points68!,
-  };
+  return stillFaceOf(image, await readFace(model, image));
 }
 
 /** Places images side by side (same height) on a grey canvas: e.g. two faces in one picture. */
