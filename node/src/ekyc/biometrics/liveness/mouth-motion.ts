@@ -6,6 +6,9 @@
  * face and holds them to the face's usual shape; a mouth made 30 % wider moves its corner points by
  * 2-8 % (development split), less than camera noise moves them in neutral frames. The pixels of the
  * corners themselves (the dark crease where the lips meet) move with the smile.
+ * Why not a published model: no expression or dense face-landmark model is on npm as ONNX (checked
+ * 2026-12-07: @vladmandic/human and @vladmandic/face-api ship TFJS graphs, @mediapipe/* TFLite or a
+ * download at run time, which this node may not do), so this is our own code, measured below.
  *
  * How:
  * - Each frame's lower face is resampled into a patch in the face's own coordinates: x along the
