@@ -19,7 +19,7 @@ import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import { disagreeingFields } from "./agreement.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
-import { alignedBlocks, rowCuts, type RowCut } from "./row-block.ts";
+import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
@@ -301,21 +301,12 @@ const TRIMMED_CHECK_CONFIDENCE = 0.5;
  * and ends with a filler; the others begin with a letter or digit and end with a digit or a filler.
  */
 function trimmedRows(frames: CtcFrames, length: number, firstRow: boolean): CtcFrames[] {
-  const starts = greedyStarts(frames);
-  const text = greedyDecode(frames);
-  const extra = starts.length - length;
+  const extra = greedyStarts(frames).length - length;
   if (extra <= MIN_EXTRA_CHARACTERS) return [];
   const canBegin = firstRow ? /[PVIAC]/ : /[A-Z0-9]/,
     canEnd = firstRow ? /</ : /[0-9<]/;
-  const out: CtcFrames[] = [];
-  for (let k = 1; k <= Math.min(extra + 2, MAX_TRIMMED); k++) {
-    const start = starts[k];
-    if (start !== undefined && canBegin.test(text.charAt(k)))
-      out.push(sliceFrames(frames, Math.max(0, start - 1), frames.frames));
-    const end = starts[length + k - 1];
-    if (end !== undefined && canEnd.test(text.charAt(length + k - 2))) out.push(sliceFrames(frames, 0, end));
-  }
-  return out;
+  const { spans } = cutSpans(frames, length, canBegin, canEnd, Math.min(extra + 2, MAX_TRIMMED));
+  return spans.map(({ from, to }) => sliceFrames(frames, from, to));
 }
 
 /**
@@ -351,25 +342,40 @@ function trimmedDecoding(
     let combos: Line[][] = [[]];
     for (const o of options) combos = combos.flatMap((c) => o.map((line) => [...c, line]));
     for (const decoded of combos) {
-      const { lines, repairs } = repairMrz(
-        decoded.map((l) => l.text),
-        format,
-      );
-      const data = parseOrNull(lines, now);
-      if (data === null || !data.valid || !isFinal(data)) continue;
-      return {
-        lines,
-        confidence: decoded.map((l) => l.confidence),
-        margin: decoded.map((l) => l.margin),
-        data,
-        repairs,
-        attempt: `${attempt}-trimmed`,
-        rowHeightPx: medianThickness(boxes.slice(-count)),
-        disagreements: [],
-      };
+      const reading = validTrimmedReading(decoded, format, attempt, boxes.slice(-count), now);
+      if (reading !== null) return reading;
     }
   }
   return null;
+}
+
+/**
+ * A combination of trimmed rows as a reading, when it is a valid MRZ with a document code and a
+ * date of birth (choosing among many trims, a partial or failing reading proves nothing); else null.
+ */
+function validTrimmedReading(
+  decoded: readonly { text: string; confidence: number[]; margin: number[] }[],
+  format: MrzFormat,
+  attempt: string,
+  rowBoxes: readonly TextBox[],
+  now: Date,
+): MrzReading | null {
+  const { lines, repairs } = repairMrz(
+    decoded.map((l) => l.text),
+    format,
+  );
+  const data = parseOrNull(lines, now);
+  if (data === null || !data.valid || !isFinal(data)) return null;
+  return {
+    lines,
+    confidence: decoded.map((l) => l.confidence),
+    margin: decoded.map((l) => l.margin),
+    data,
+    repairs,
+    attempt: `${attempt}-trimmed`,
+    rowHeightPx: medianThickness(rowBoxes),
+    disagreements: [],
+  };
 }
 
 /**
@@ -423,23 +429,8 @@ function trimmedCardDecoding(
     const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
-    const { lines, repairs } = repairMrz(
-      read.map((l) => l.text),
-      "TD1",
-    );
-    const data = parseOrNull(lines, now);
-    if (data === null || !data.valid || !isFinal(data)) continue;
-    if (!checkDigitsSure(read.map((l) => l.confidence))) continue;
-    return {
-      lines,
-      confidence: read.map((l) => l.confidence),
-      margin: read.map((l) => l.margin),
-      data,
-      repairs,
-      attempt: `${attempt}-trimmed`,
-      rowHeightPx: medianThickness(rowBoxes),
-      disagreements: [],
-    };
+    const reading = validTrimmedReading(read, "TD1", attempt, rowBoxes, now);
+    if (reading !== null && checkDigitsSure(reading.confidence)) return reading;
   }
   return null;
 }

@@ -20,6 +20,44 @@ export interface RowCut {
 /** Most characters cut off either end of a row. */
 const MAX_CUT = 12;
 
+/** A cut of a row: the indices of its first and last characters in the greedy reading, and its frames [from, to). */
+export interface CutSpan {
+  first: number;
+  last: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Where an MRZ row of `length` characters may be cut out of a longer row, for k = 1 to `maxCut`:
+ * the k first characters cut off (text before it) where `canBegin` accepts the character then
+ * first, or all from character length + k - 1 on (text after it) where `canEnd` accepts the
+ * character then last. Also gives the greedy reading's character starts (frame indices).
+ * One cutting for both users: `trimmedRows` (read.ts, passports) and `rowCuts` (ID cards).
+ */
+export function cutSpans(
+  frames: CtcFrames,
+  length: number,
+  canBegin: RegExp,
+  canEnd: RegExp,
+  maxCut: number,
+): { starts: number[]; spans: CutSpan[] } {
+  const starts = greedyStarts(frames);
+  const text = greedyDecode(frames);
+  const spans: CutSpan[] = [];
+  for (let k = 1; k <= maxCut; k++) {
+    // Text before the MRZ: the k first characters cut off.
+    const start = starts[k];
+    if (start !== undefined && canBegin.test(text.charAt(k)))
+      spans.push({ first: k, last: starts.length - 1, from: Math.max(0, start - 1), to: frames.frames });
+    // Text after it: all from character length + k - 1 on cut off.
+    const end = starts[length + k - 1];
+    if (end !== undefined && canEnd.test(text.charAt(length + k - 2)))
+      spans.push({ first: 0, last: length + k - 2, from: 0, to: end });
+  }
+  return { starts, spans };
+}
+
 /**
  * The row as it is and cut where an MRZ row of `length` characters may begin (text before it cut
  * off) or end (text after it), each with the image positions of its first and last characters
@@ -34,33 +72,22 @@ export function rowCuts(
   canBegin: RegExp,
   canEnd: RegExp,
 ): RowCut[] {
-  const starts = greedyStarts(frames);
-  const text = greedyDecode(frames);
+  // Not only rows read longer than an MRZ row: greedy decoding joins runs of fillers, so a row
+  // with a word before it can read no longer than the MRZ alone. Cuts that fall inside the MRZ
+  // do not line up with the other rows' (`alignedBlocks`).
+  const { starts, spans } = cutSpans(frames, length, canBegin, canEnd, MAX_CUT);
+  if (starts.length === 0) return [];
   // Where frame t's middle lies along the direction: frames cover the box's length evenly.
   const at = (t: number): number => {
     const along = box.length * ((t + 0.5) / Math.max(1, frames.frames) - 0.5);
     return (box.cx + box.ux * along) * direction.ux + (box.cy + box.uy * along) * direction.uy;
   };
-  const cut = (first: number, last: number, from: number, to: number): RowCut => ({
+  const whole: CutSpan = { first: 0, last: starts.length - 1, from: 0, to: frames.frames };
+  return [whole, ...spans].map(({ first, last, from, to }) => ({
     frames: from === 0 && to === frames.frames ? frames : sliceFrames(frames, from, to),
     begin: at(starts[first] as number),
     end: at(starts[last] as number),
-  });
-  if (starts.length === 0) return [];
-  const cuts = [cut(0, starts.length - 1, 0, frames.frames)];
-  // Not only rows read longer than an MRZ row: greedy decoding joins runs of fillers, so a row
-  // with a word before it can read no longer than the MRZ alone. Cuts that fall inside the MRZ
-  // do not line up with the other rows' (`alignedBlocks`).
-  for (let k = 1; k <= MAX_CUT; k++) {
-    // Text before the MRZ: the k first characters cut off.
-    const start = starts[k];
-    if (start !== undefined && canBegin.test(text.charAt(k)))
-      cuts.push(cut(k, starts.length - 1, Math.max(0, start - 1), frames.frames));
-    // Text after it: all from character length + k - 1 on cut off.
-    const end = starts[length + k - 1];
-    if (end !== undefined && canEnd.test(text.charAt(length + k - 2))) cuts.push(cut(0, length + k - 2, 0, end));
-  }
-  return cuts;
+  }));
 }
 
 /**
