@@ -85,7 +85,7 @@ export const ERROR_CATALOGUE: ErrorCatalogue = {
   DOCUMENT_IMAGE_INVALID: unprocessableImage("Document image cannot be read"),
   DOCUMENT_IMAGE_TOO_LARGE: { status: 413, title: "Document image too large" },
   DOCUMENT_IMAGE_TOO_SMALL: unprocessableImage("Document image too small"),
-  DOCUMENT_NOT_FOUND: unprocessableImage("No ID card found in the image"),
+  DOCUMENT_NOT_FOUND: unprocessableImage("No identity document found in the image"),
   DOCUMENT_KIND_MISMATCH: unprocessableImage("The image holds another kind of document than the session's"),
   QR_PAYLOAD_INVALID: unprocessableImage("ID card QR code is invalid"),
   MRZ_FORMAT_INVALID: unprocessableImage("ID card MRZ is invalid"),

@@ -45,10 +45,10 @@ export class MrzFormatError extends KycnetError {
   }
 }
 
-/** Nothing identifiable as a card was found: no QR, no MRZ and no readable printed fields. */
+/** Nothing identifiable as an identity document was found: no QR, no MRZ and no readable printed fields. */
 export class DocumentNotFoundError extends KycnetError {
   constructor(reason: string) {
-    super("DOCUMENT_NOT_FOUND", `no ID card found: ${reason}`, { details: { reason } });
+    super("DOCUMENT_NOT_FOUND", `no identity document found: ${reason}`, { details: { reason } });
   }
 }
 
