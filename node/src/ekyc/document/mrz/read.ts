@@ -860,7 +860,11 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
   // when nothing valid was read and what was read is not a whole TD1 or TD3 (whose failing check
   // digit is then the document's own, to be reported).
   const partial = best as MrzReading | null;
-  if (!sideways && (partial === null || !partial.data.valid) && (partial === null || !wholeBlock(partial))) {
+  if (
+    !sideways &&
+    (partial === null || !(partial.data.valid && isFinal(partial.data))) &&
+    (partial === null || !wholeBlock(partial))
+  ) {
     const predicted = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
     if (predicted !== null) return remembered(predicted.reading, image, predicted.boxes);
   }
