@@ -14,6 +14,13 @@ import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
 import { predictedRowsRuns, readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { MRZ_ALPHABET } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { loadPaddleOcr, type PaddleOcr } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
+import type { CtcFrames } from "../../../../node/src/ekyc/document/ocr/ctc.ts";
+import {
+  blockGeometry,
+  predictedBlocks,
+  predictedBox,
+  type AnchorRow,
+} from "../../../../node/src/ekyc/document/mrz/predicted-rows.ts";
 import { BACK_MRZ_ROWS, CARD_HEIGHT, CARD_WIDTH } from "../../../../node/src/ekyc/document/layout.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
@@ -121,5 +128,65 @@ describe("MRZ rows predicted from the block's geometry", function () {
     });
     expect(read.refusal).to.equal(null);
     expect(read.lines).to.deep.equal(lines);
+  });
+});
+
+describe("the MRZ block's geometry from the rows found (unit, synthetic recogniser frames)", () => {
+  const ALPHABET = MRZ_ALPHABET;
+  /** Frames of a row reading `text`, one character every `step` frames (blanks between), `lead` blank frames first. */
+  function framesOf(text: string, step: number, lead: number): CtcFrames {
+    const width = ALPHABET.length + 1;
+    const count = lead + text.length * step + lead;
+    const logProbs = new Float32Array(count * width).fill(-20);
+    for (let t = 0; t < count; t++) logProbs[t * width] = 0; // blank
+    [...text].forEach((ch, i) => {
+      const t = lead + i * step;
+      logProbs[t * width] = -20;
+      logProbs[t * width + 1 + ALPHABET.indexOf(ch)] = 0;
+    });
+    return { alphabet: ALPHABET, frames: count, logProbs };
+  }
+  /** A horizontal row box whose frames are 2.5 px each, centred at (cx, cy). */
+  function row(text: string, cx: number, cy: number): AnchorRow {
+    const frames = framesOf(text, 4, 4);
+    return { box: { cx, cy, ux: 1, uy: 0, length: frames.frames * 2.5, thickness: 14, score: 0.9 }, frames };
+  }
+  const second = "8205122F1906224LIE<<<<<<<<<<<6",
+    third = "OSPELTBECK<<MARISA<<<<<<<<<<<<";
+
+  it("measures the character pitch on the readings and the line pitch between two adjacent rows", () => {
+    // 4 frames of 2.5 px a character: a 10 px pitch; rows 17 px apart (1.7 pitches).
+    const geometry = blockGeometry([row(second, 200, 395), row(third, 200, 412)]);
+    expect(geometry).to.not.equal(null);
+    expect(geometry!.characterPitch).to.be.closeTo(10, 0.01);
+    expect(geometry!.linePitch).to.be.closeTo(17, 0.01);
+    expect(geometry!.anchorsAcross).to.deep.equal([395, 412]);
+  });
+
+  it("places a TD1 around two adjacent rows (the missing row above or below) and a TD2 or TD3 on them", () => {
+    const geometry = blockGeometry([row(second, 200, 395), row(third, 200, 412)])!;
+    const blocks = predictedBlocks(geometry, ["TD1", "TD3", "TD2"]);
+    expect(blocks.map((b) => [b.format, b.rowsAcross.map(Math.round)])).to.deep.equal([
+      ["TD1", [378, 395, 412]],
+      ["TD1", [395, 412, 429]],
+      ["TD3", [395, 412]],
+      ["TD2", [395, 412]],
+    ]);
+  });
+
+  it("extends a row boxed short to the shape's full length from the block's left edge", () => {
+    // The first 12 characters only, as a detector that missed the fillers on a guilloche boxes it.
+    const short = row("8906120M2107", 80, 172);
+    const geometry = blockGeometry([short])!;
+    expect(geometry.linePitch).to.be.closeTo(16.7, 0.01); // predicted: 1.67 character pitches
+    const box = predictedBox(geometry, "TD1", 172);
+    const firstCentre = short.box.cx - short.box.length / 2 + (4 + 0.5) * 2.5;
+    expect(box.cx - box.length / 2).to.be.closeTo(firstCentre - 10, 0.01); // half a character before the first
+    expect(box.length).to.be.closeTo(31 * 10, 0.01); // 30 characters and a margin
+  });
+
+  it("leaves out a row with fillers that is no whole number of line pitches from the lowest", () => {
+    const geometry = blockGeometry([row(third, 200, 387), row(third, 200, 412)])!; // 25 px: 1.5 pitches
+    expect(geometry.anchorsAcross).to.deep.equal([412]);
   });
 });

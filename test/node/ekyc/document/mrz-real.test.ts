@@ -67,47 +67,48 @@ describe("MRZ on real specimen photos and small photos", function () {
 
     // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
     // each; see node/src/ekyc/document/README.md, "The larger real-photo set"):
-    // - Peruvian card: its MRZ rows are boxed short (the fillers on the blue guilloche are not
-    //   text to the detector) and its first row is not found, so no three rows read as an MRZ;
+    // - Peruvian card at 300 and 280 px (read exactly at full size since mrz/predicted-rows.ts: its
+    //   rows, boxed short where their fillers lie on the blue guilloche and the first left out of
+    //   the MRZ-shaped rows, are predicted from the name row's geometry): read from the short boxes
+    //   as a whole TD1 whose check digits fail, so no rows are predicted;
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
     //   280 px the rows so cut do not read valid;
     // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
-    //   so two rows are read as a TD2;
+    //   so two rows are read as a TD2; predicted (mrz/predicted-rows.ts), the row reads its
+    //   document number's ID as 1D or 10, two substitutions from valid;
     // - German visa: a faint MRZ on a guilloche; fillers read as letters and 97 as 82 in the
     //   expiry date, whose check digit then fails (it is reported, never corrected);
     // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
     // - sideways Czech photo: a guilloche mark read as a one-letter given name;
     // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
-    const refusedNative = ["dev/per-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
+    const refusedNative = ["dev/aze-passport-photo-small.jpg"];
     const notValidNative = [
       "dev/lie-id-card-small.png",
-      "dev/per-id-card-small.png",
       "dev/deu-visa-b-small.png",
       "dev/aze-passport-photo-small.jpg",
     ];
 
-    it("reads 27 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
+    it("reads 28 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
       const summary = summarise(native);
       expect(summary.images).to.equal(32);
       expect(summary.legible).to.equal(31);
       expect(Object.keys(summary.refusals)).to.deep.equal(refusedNative);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       expect(misses(native).notValid, JSON.stringify(native.map((r) => r.lines))).to.deep.equal(notValidNative);
-      expect(summary.fullyValid).to.equal(27);
+      expect(summary.fullyValid).to.equal(28);
       expect(misses(native).notExact).to.deep.equal([
         "dev/cze-passport-stock-photo-sideways.jpg",
         "dev/lie-id-card-small.png",
         "dev/mlt-id-card-small-invalid.png",
-        "dev/per-id-card-small.png",
         "dev/deu-visa-b-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.exact).to.equal(25);
-      expect(summary.fieldAccuracy).to.equal(0.891);
+      expect(summary.exact).to.equal(26);
+      expect(summary.fieldAccuracy).to.equal(0.922);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 5–9 px) rather than refusing them", () => {
       const summary = summarise(small);
