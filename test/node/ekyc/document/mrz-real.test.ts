@@ -66,11 +66,10 @@ describe("MRZ on real specimen photos and small photos", function () {
     });
 
     // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
-    // each; see node/src/ekyc/document/README.md, "The larger real-photo set"):
-    // - Peruvian card at 300 and 280 px (read exactly at full size since mrz/predicted-rows.ts: its
-    //   rows, boxed short where their fillers lie on the blue guilloche and the first left out of
-    //   the MRZ-shaped rows, are predicted from the name row's geometry): read from the short boxes
-    //   as a whole TD1 whose check digits fail, so no rows are predicted;
+    // each; see node/src/ekyc/document/README.md, "The larger real-photo set"). The Peruvian card,
+    // missed at every size before mrz/predicted-rows.ts (its rows boxed short where their fillers lie
+    // on the blue guilloche, its first row left out of the MRZ-shaped rows), is read exactly at all
+    // three from rows predicted from its name row's geometry.
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
     //   280 px the rows so cut do not read valid;
@@ -122,16 +121,15 @@ describe("MRZ on real specimen photos and small photos", function () {
       expect(misses(small).notValid, JSON.stringify(small.map((r) => r.lines))).to.deep.equal([
         "dev/aze-passport-on-page.jpg",
         "dev/lie-id-card-small.png",
-        "dev/per-id-card-small.png",
         "dev/srb-id-card-small.png",
         // its document number read with a D for a 0: the check digit fails, as it must
         "dev/esp-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.fullyValid).to.equal(24);
-      expect(summary.exact).to.equal(24);
-      expect(summary.fieldAccuracy).to.equal(0.816);
+      expect(summary.fullyValid).to.equal(25);
+      expect(summary.exact).to.equal(25);
+      expect(summary.fieldAccuracy).to.equal(0.834);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
@@ -145,8 +143,8 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-photo-small.jpg",
       ]);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(23);
-      expect(summary.exact).to.be.at.least(19);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(24);
+      expect(summary.exact).to.be.at.least(20);
     });
   });
 

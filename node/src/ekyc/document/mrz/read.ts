@@ -822,15 +822,25 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
   };
   const native = await engine.findLines(image, NATIVE_SIDE);
   const nativeRows = mrzRows(native);
+  const sideways = mostlyVertical(native);
   // The native rows' frames, kept for the predicted rows (`predictedDecoding`).
   const nativeEngine = rememberingRows(engine);
+  // An MRZ the detector found only partly: its rows predicted from the block's geometry, only
+  // when nothing valid was read and what was read is not a whole TD1 or TD3 (whose failing check
+  // digit is then the document's own, to be reported). Null when not tried or nothing valid read.
+  const predicted = async (partial: MrzReading | null): Promise<MrzReading | null> => {
+    if (sideways || (partial !== null && ((partial.data.valid && isFinal(partial.data)) || wholeBlock(partial))))
+      return null;
+    const found = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
+    return found === null ? null : remembered(found.reading, image, found.boxes);
+  };
   const first = await readRows(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
-  if (first !== null && isFinal(first.data) && legible(first)) return first;
+  if (first !== null && isFinal(first.data) && legible(first))
+    return first.data.valid ? first : ((await predicted(first)) ?? first);
   consider(first);
   // Read turned a quarter when most long lines run up and down, or, since nothing final and
   // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
   // the native pass failed on.
-  const sideways = mostlyVertical(native);
   if (sideways || someVertical(nativeRows)) {
     const turned = rotateQuarter(image);
     const reading = await readRows(
@@ -856,18 +866,8 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
       ),
     );
   }
-  // An MRZ the detector found only partly: its rows predicted from the block's geometry, only
-  // when nothing valid was read and what was read is not a whole TD1 or TD3 (whose failing check
-  // digit is then the document's own, to be reported).
-  const partial = best as MrzReading | null;
-  if (
-    !sideways &&
-    (partial === null || !(partial.data.valid && isFinal(partial.data))) &&
-    (partial === null || !wholeBlock(partial))
-  ) {
-    const predicted = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
-    if (predicted !== null) return remembered(predicted.reading, image, predicted.boxes);
-  }
+  const fromPrediction = await predicted(best);
+  if (fromPrediction !== null) return fromPrediction;
   // Without even a document code, what was read is not an MRZ.
   const found = best as MrzReading | null;
   return found !== null && plausibility(found.data) >= 100 ? found : null;
