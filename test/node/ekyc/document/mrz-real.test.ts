@@ -66,48 +66,48 @@ describe("MRZ on real specimen photos and small photos", function () {
     });
 
     // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
-    // each; see node/src/ekyc/document/README.md, "The larger real-photo set"):
-    // - Peruvian card: its MRZ rows are boxed short (the fillers on the blue guilloche are not
-    //   text to the detector) and its first row is not found, so no three rows read as an MRZ;
+    // each; see node/src/ekyc/document/README.md, "The larger real-photo set"). The Peruvian card,
+    // missed at every size before mrz/predicted-rows.ts (its rows boxed short where their fillers lie
+    // on the blue guilloche, its first row left out of the MRZ-shaped rows), is read exactly at all
+    // three from rows predicted from its name row's geometry.
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
     //   280 px the rows so cut do not read valid;
     // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
-    //   so two rows are read as a TD2;
+    //   so two rows are read as a TD2; predicted (mrz/predicted-rows.ts), the row reads its
+    //   document number's ID as 1D or 10, two substitutions from valid;
     // - German visa: a faint MRZ on a guilloche; fillers read as letters and 97 as 82 in the
     //   expiry date, whose check digit then fails (it is reported, never corrected);
     // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
     // - sideways Czech photo: a guilloche mark read as a one-letter given name;
     // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
-    const refusedNative = ["dev/per-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
+    const refusedNative = ["dev/aze-passport-photo-small.jpg"];
     const notValidNative = [
       "dev/lie-id-card-small.png",
-      "dev/per-id-card-small.png",
       "dev/deu-visa-b-small.png",
       "dev/aze-passport-photo-small.jpg",
     ];
 
-    it("reads 27 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
+    it("reads 28 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
       const summary = summarise(native);
       expect(summary.images).to.equal(32);
       expect(summary.legible).to.equal(31);
       expect(Object.keys(summary.refusals)).to.deep.equal(refusedNative);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       expect(misses(native).notValid, JSON.stringify(native.map((r) => r.lines))).to.deep.equal(notValidNative);
-      expect(summary.fullyValid).to.equal(27);
+      expect(summary.fullyValid).to.equal(28);
       expect(misses(native).notExact).to.deep.equal([
         "dev/cze-passport-stock-photo-sideways.jpg",
         "dev/lie-id-card-small.png",
         "dev/mlt-id-card-small-invalid.png",
-        "dev/per-id-card-small.png",
         "dev/deu-visa-b-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.exact).to.equal(25);
-      expect(summary.fieldAccuracy).to.equal(0.891);
+      expect(summary.exact).to.equal(26);
+      expect(summary.fieldAccuracy).to.equal(0.922);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 5–9 px) rather than refusing them", () => {
       const summary = summarise(small);
@@ -121,16 +121,15 @@ describe("MRZ on real specimen photos and small photos", function () {
       expect(misses(small).notValid, JSON.stringify(small.map((r) => r.lines))).to.deep.equal([
         "dev/aze-passport-on-page.jpg",
         "dev/lie-id-card-small.png",
-        "dev/per-id-card-small.png",
         "dev/srb-id-card-small.png",
         // its document number read with a D for a 0: the check digit fails, as it must
         "dev/esp-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.fullyValid).to.equal(24);
-      expect(summary.exact).to.equal(24);
-      expect(summary.fieldAccuracy).to.equal(0.816);
+      expect(summary.fullyValid).to.equal(25);
+      expect(summary.exact).to.equal(25);
+      expect(summary.fieldAccuracy).to.equal(0.834);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
@@ -144,8 +143,8 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-photo-small.jpg",
       ]);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(23);
-      expect(summary.exact).to.be.at.least(19);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(24);
+      expect(summary.exact).to.be.at.least(20);
     });
   });
 

@@ -19,6 +19,8 @@ import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import { disagreeingFields } from "./agreement.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
+import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
+import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
@@ -436,13 +438,14 @@ function trimmedCardDecoding(
 }
 
 /**
- * Each check digit (the 4 of the layout) of a trimmed TD1 read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
- * TD1's three rows can be cut out of any three long rows (a passport's, a page's): its check digits
+ * Each check digit of the format's layout read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
+ * TD1's three rows can be cut out of any three long rows (a passport's, a page's), and predicted
+ * rows (mrz/predicted-rows.ts) read wherever the block's geometry puts them: the check digits
  * must then be digits the recogniser saw, not letters forced into digits by the positions'
  * character sets, whose check would pass once in ten tries.
  */
-function checkDigitsSure(confidence: readonly (readonly number[])[]): boolean {
-  return Object.entries(LAYOUTS.TD1).every(([field, spans]) => {
+function checkDigitsSure(confidence: readonly (readonly number[])[], format: MrzFormat = "TD1"): boolean {
+  return Object.entries(LAYOUTS[format]).every(([field, spans]) => {
     const span = spans?.[0];
     if (!field.endsWith("CheckDigit") || span === undefined) return true;
     return (confidence[span.line]?.[span.start] ?? 0) >= TRIMMED_CHECK_CONFIDENCE;
@@ -602,9 +605,11 @@ const MAX_ROWS_SEARCHED = 9;
  * The recogniser with each row's frames kept per width scale: groups of rows overlap, and a row
  * is never recognised twice at the same width.
  */
-function rememberingRows(engine: PaddleOcr): PaddleOcr {
+function rememberingRows(engine: PaddleOcr): PaddleOcr & { framesOf(box: TextBox): CtcFrames | undefined } {
   const known = new Map<TextBox, Map<number, CtcFrames>>();
   return {
+    /** The row's frames at any width it was read at: each covers the box's length evenly. */
+    framesOf: (box) => known.get(box)?.values().next().value,
     findLines: (image, longSide) => engine.findLines(image, longSide),
     async readLines(image, boxes, alphabet, options = {}) {
       const scaleOf = (i: number): number => options.widthScales?.[i] ?? 1;
@@ -687,6 +692,119 @@ async function readRows(
   return best;
 }
 
+/** Groups of rows with fillers (from the lowest up) a block is predicted from. */
+const MAX_ANCHOR_GROUPS = 2;
+
+/**
+ * Farthest a predicted row may be moved onto ink (`alignRow`), in line pitches: further, it has
+ * found a neighbouring row or other print, and the prediction is read as it is.
+ */
+const MAX_ALIGNMENT_SHIFT = 0.35;
+
+/** Rows of one MRZ block shorter than this share of its longest row were boxed short. */
+const EQUAL_ROWS = 0.85;
+
+/**
+ * The reading is a whole TD1 or TD3, read from equally long rows: the detector found the whole
+ * block, so a failing check digit is the document's own (reported, not looked past). A TD2 may be
+ * two rows of a TD1 whose third was missed.
+ */
+function wholeBlock(reading: MrzReading): boolean {
+  const boxes = rowSources.get(reading)?.boxes ?? [];
+  const longest = Math.max(0, ...boxes.map((b) => b.length));
+  return isFinal(reading.data) && reading.data.format !== "TD2" && boxes.every((b) => b.length >= EQUAL_ROWS * longest);
+}
+
+/** How often the predicted rows were read (`predictedDecoding`), for the benchmark's count. */
+export const predictedRowsRuns = { count: 0 };
+
+/**
+ * The MRZ read from rows predicted by the block's geometry (mrz/predicted-rows.ts), for an MRZ the
+ * detector found only partly: a row under an emblem or a stamp not found, rows boxed short where
+ * their fillers lie on a guilloche. The anchors are the lowest MRZ-shaped rows whose reading holds
+ * fillers; each shape's rows are placed a line pitch apart around them, as long as the shape's
+ * characters, a missing row moved onto its ink where a line of ink is near. A reading is kept
+ * only when every check digit is valid and read sure (`checkDigitsSure`), with a document code
+ * and a date of birth, and legible: the boxes were guessed, so nothing less proves they hold the
+ * MRZ. Null otherwise; with the reading, the boxes it was read from (for `secondReading`).
+ */
+async function predictedDecoding(
+  engine: ReturnType<typeof rememberingRows>,
+  image: GrayImage,
+  rows: readonly TextBox[],
+  name: string,
+  now: Date,
+): Promise<{ reading: MrzReading; boxes: TextBox[] } | null> {
+  const candidates = rows.slice(-MAX_ROWS_SEARCHED);
+  if (candidates.length === 0) return null;
+  predictedRowsRuns.count++;
+  // The rows the search read already keep their frames; the others are read at full width.
+  const unread = candidates.filter((box) => engine.framesOf(box) === undefined);
+  const read = await engine.readLines(image, unread, MRZ_ALPHABET);
+  const framesOf = (box: TextBox): CtcFrames => engine.framesOf(box) ?? (read[unread.indexOf(box)] as CtcFrames);
+  const anchors: AnchorRow[] = candidates
+    .map((box) => ({ box, frames: framesOf(box) }))
+    .filter((row) => greedyDecode(row.frames).includes("<"));
+  // The lowest rows with fillers first, each with the one above it: the MRZ is the lowest block,
+  // unless a card's other side lies below it.
+  for (let lowest = anchors.length; lowest >= Math.max(1, anchors.length - MAX_ANCHOR_GROUPS + 1); lowest--) {
+    const found = await predictedFrom(engine, image, anchors.slice(Math.max(0, lowest - 2), lowest), name, now);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** `predictedDecoding` from one group of anchors (the lowest last). */
+async function predictedFrom(
+  engine: PaddleOcr,
+  image: GrayImage,
+  anchors: readonly AnchorRow[],
+  name: string,
+  now: Date,
+): Promise<{ reading: MrzReading; boxes: TextBox[] } | null> {
+  const geometry = blockGeometry(anchors);
+  if (geometry === null) return null;
+  // Each predicted row is read once, whichever placements share it.
+  const known = new Map<string, CtcFrames>();
+  const anchorsAcross = new Set(geometry.anchorsAcross);
+  for (const block of predictedBlocks(geometry, ["TD1", "TD3", "TD2"])) {
+    const { format } = block;
+    const boxes = block.rowsAcross.map((across) => {
+      const box = predictedBox(geometry, format, across);
+      if (anchorsAcross.has(across)) return box;
+      const aligned = alignRow(image, box);
+      if (aligned === null) return box;
+      const shift = Math.abs(-(aligned.cx - box.cx) * box.uy + (aligned.cy - box.cy) * box.ux);
+      return shift <= MAX_ALIGNMENT_SHIFT * geometry.linePitch ? aligned : box;
+    });
+    const keys = block.rowsAcross.map((across) => `${format}:${Math.round(across)}`);
+    const missing = boxes.filter((_, i) => !known.has(keys[i] as string));
+    const read = await engine.readLines(image, missing, MRZ_ALPHABET, {
+      widthScales: missing.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)),
+    });
+    missing.forEach((box, k) => known.set(keys[boxes.indexOf(box)] as string, read[k] as CtcFrames));
+    const decoded = decodeAs(
+      keys.map((key) => known.get(key) as CtcFrames),
+      format,
+    );
+    if (decoded === null) continue;
+    const reading = validTrimmedReading(
+      decoded.lines.map((text, i) => ({
+        text,
+        confidence: decoded.confidence[i] as number[],
+        margin: decoded.margin[i] as number[],
+      })),
+      format,
+      `${name}-predicted`,
+      boxes,
+      now,
+    );
+    if (reading !== null && checkDigitsSure(reading.confidence, format) && legible(reading))
+      return { reading: { ...reading, attempt: `${name}-predicted` }, boxes };
+  }
+  return null;
+}
+
 /**
  * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
@@ -704,13 +822,25 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
   };
   const native = await engine.findLines(image, NATIVE_SIDE);
   const nativeRows = mrzRows(native);
-  const first = await readRows(engine, image, inReadingOrder(nativeRows), "native", now);
-  if (first !== null && isFinal(first.data) && legible(first)) return first;
+  const sideways = mostlyVertical(native);
+  // The native rows' frames, kept for the predicted rows (`predictedDecoding`).
+  const nativeEngine = rememberingRows(engine);
+  // An MRZ the detector found only partly: its rows predicted from the block's geometry, only
+  // when nothing valid was read and what was read is not a whole TD1 or TD3 (whose failing check
+  // digit is then the document's own, to be reported). Null when not tried or nothing valid read.
+  const predicted = async (partial: MrzReading | null): Promise<MrzReading | null> => {
+    if (sideways || (partial !== null && ((partial.data.valid && isFinal(partial.data)) || wholeBlock(partial))))
+      return null;
+    const found = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
+    return found === null ? null : remembered(found.reading, image, found.boxes);
+  };
+  const first = await readRows(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
+  if (first !== null && isFinal(first.data) && legible(first))
+    return first.data.valid ? first : ((await predicted(first)) ?? first);
   consider(first);
   // Read turned a quarter when most long lines run up and down, or, since nothing final and
   // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
   // the native pass failed on.
-  const sideways = mostlyVertical(native);
   if (sideways || someVertical(nativeRows)) {
     const turned = rotateQuarter(image);
     const reading = await readRows(
@@ -736,6 +866,8 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
       ),
     );
   }
+  const fromPrediction = await predicted(best);
+  if (fromPrediction !== null) return fromPrediction;
   // Without even a document code, what was read is not an MRZ.
   const found = best as MrzReading | null;
   return found !== null && plausibility(found.data) >= 100 ? found : null;
