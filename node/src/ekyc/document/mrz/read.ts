@@ -7,7 +7,8 @@
  * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
  * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
  * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
- * long lines run up and down, a larger detection pass for small or far-away cards. Where a misread
+ * long lines run up and down, a larger detection pass for small or far-away cards, and rows the
+ * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts). Where a misread
  * that passes its check digits is likely (small rows, an unsure field), the rows are read a second
  * time from another crop and the fields the two readings disagree on are reported, never corrected.
  */
@@ -344,7 +345,7 @@ function trimmedDecoding(
     let combos: Line[][] = [[]];
     for (const o of options) combos = combos.flatMap((c) => o.map((line) => [...c, line]));
     for (const decoded of combos) {
-      const reading = validTrimmedReading(decoded, format, attempt, boxes.slice(-count), now);
+      const reading = validCandidateReading(decoded, format, `${attempt}-trimmed`, boxes.slice(-count), now);
       if (reading !== null) return reading;
     }
   }
@@ -352,10 +353,12 @@ function trimmedDecoding(
 }
 
 /**
- * A combination of trimmed rows as a reading, when it is a valid MRZ with a document code and a
- * date of birth (choosing among many trims, a partial or failing reading proves nothing); else null.
+ * Rows read from boxes other than the detector's as they are (a combination of trimmed rows, or
+ * predicted rows: mrz/predicted-rows.ts) as a reading, when it is a valid MRZ with a document code
+ * and a date of birth (choosing among many trims or placements, a partial or failing reading proves
+ * nothing); else null. `attempt` names the way it was read.
  */
-function validTrimmedReading(
+function validCandidateReading(
   decoded: readonly { text: string; confidence: number[]; margin: number[] }[],
   format: MrzFormat,
   attempt: string,
@@ -374,7 +377,7 @@ function validTrimmedReading(
     margin: decoded.map((l) => l.margin),
     data,
     repairs,
-    attempt: `${attempt}-trimmed`,
+    attempt,
     rowHeightPx: medianThickness(rowBoxes),
     disagreements: [],
   };
@@ -431,7 +434,7 @@ function trimmedCardDecoding(
     const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
-    const reading = validTrimmedReading(read, "TD1", attempt, rowBoxes, now);
+    const reading = validCandidateReading(read, "TD1", `${attempt}-trimmed`, rowBoxes, now);
     if (reading !== null && checkDigitsSure(reading.confidence)) return reading;
   }
   return null;
@@ -722,7 +725,7 @@ export const predictedRowsRuns = { count: 0 };
  * The MRZ read from rows predicted by the block's geometry (mrz/predicted-rows.ts), for an MRZ the
  * detector found only partly: a row under an emblem or a stamp not found, rows boxed short where
  * their fillers lie on a guilloche. The anchors are the lowest MRZ-shaped rows whose reading holds
- * fillers; each shape's rows are placed a line pitch apart around them, as long as the shape's
+ * a filler; each shape's rows are placed a line pitch apart around them, as long as the shape's
  * characters, a missing row moved onto its ink where a line of ink is near. A reading is kept
  * only when every check digit is valid and read sure (`checkDigitsSure`), with a document code
  * and a date of birth, and legible: the boxes were guessed, so nothing less proves they hold the
@@ -788,7 +791,7 @@ async function predictedFrom(
       format,
     );
     if (decoded === null) continue;
-    const reading = validTrimmedReading(
+    const reading = validCandidateReading(
       decoded.lines.map((text, i) => ({
         text,
         confidence: decoded.confidence[i] as number[],
@@ -799,8 +802,7 @@ async function predictedFrom(
       boxes,
       now,
     );
-    if (reading !== null && checkDigitsSure(reading.confidence, format) && legible(reading))
-      return { reading: { ...reading, attempt: `${name}-predicted` }, boxes };
+    if (reading !== null && checkDigitsSure(reading.confidence, format) && legible(reading)) return { reading, boxes };
   }
   return null;
 }
