@@ -68,11 +68,16 @@ describe("MRZ on real specimen photos and small photos", function () {
     // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
     // each; see node/src/ekyc/document/README.md, "The larger real-photo set"):
     // - Peruvian card: its MRZ rows are boxed short (the fillers on the blue guilloche are not
-    //   text to the detector) and its first row is not found, so no three rows read as an MRZ;
+    //   text to the detector) and its first row is not found, so no three rows read as an MRZ; at
+    //   300 and 280 px the rows found by their texture (mrz/texture-rows.ts) read valid, with two
+    //   fillers of the second row's optional data read as 5 (two equal digits cancel in the
+    //   composite check: no check digit can refute them);
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
     //   280 px the rows so cut do not read valid;
-    // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes;
+    // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes; both are found by
+    //   their texture, but the blurred fillers of the second row's optional data read as digits
+    //   and its last two check digits fail;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
     //   so two rows are read as a TD2;
     // - German visa: a faint MRZ on a guilloche; fillers read as letters and 97 as 82 in the
@@ -121,16 +126,13 @@ describe("MRZ on real specimen photos and small photos", function () {
       expect(misses(small).notValid, JSON.stringify(small.map((r) => r.lines))).to.deep.equal([
         "dev/aze-passport-on-page.jpg",
         "dev/lie-id-card-small.png",
-        "dev/per-id-card-small.png",
         "dev/srb-id-card-small.png",
-        // its document number read with a D for a 0: the check digit fails, as it must
-        "dev/esp-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.fullyValid).to.equal(24);
-      expect(summary.exact).to.equal(24);
-      expect(summary.fieldAccuracy).to.equal(0.816);
+      expect(summary.fullyValid).to.equal(26);
+      expect(summary.exact).to.equal(25);
+      expect(summary.fieldAccuracy).to.equal(0.841);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
@@ -144,7 +146,7 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-photo-small.jpg",
       ]);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(23);
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(25);
       expect(summary.exact).to.be.at.least(19);
     });
   });

@@ -20,6 +20,7 @@ import { disagreeingFields } from "./agreement.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
+import { textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
@@ -430,19 +431,20 @@ function trimmedCardDecoding(
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
     const reading = validTrimmedReading(read, "TD1", attempt, rowBoxes, now);
-    if (reading !== null && checkDigitsSure(reading.confidence)) return reading;
+    if (reading !== null && checkDigitsSure(reading.confidence, "TD1")) return reading;
   }
   return null;
 }
 
 /**
- * Each check digit (the 4 of the layout) of a trimmed TD1 read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
- * TD1's three rows can be cut out of any three long rows (a passport's, a page's): its check digits
- * must then be digits the recogniser saw, not letters forced into digits by the positions'
- * character sets, whose check would pass once in ten tries.
+ * Each check digit of the layout read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
+ * TD1's three rows can be cut out of any three long rows (a passport's, a page's), and rows found
+ * without the detector (`textureReading`) may be anything long and striped: the check digits must
+ * then be digits the recogniser saw, not letters forced into digits by the positions' character
+ * sets, whose check would pass once in ten tries.
  */
-function checkDigitsSure(confidence: readonly (readonly number[])[]): boolean {
-  return Object.entries(LAYOUTS.TD1).every(([field, spans]) => {
+function checkDigitsSure(confidence: readonly (readonly number[])[], format: MrzFormat): boolean {
+  return Object.entries(LAYOUTS[format]).every(([field, spans]) => {
     const span = spans?.[0];
     if (!field.endsWith("CheckDigit") || span === undefined) return true;
     return (confidence[span.line]?.[span.start] ?? 0) >= TRIMMED_CHECK_CONFIDENCE;
@@ -530,7 +532,8 @@ function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonl
  * (`rowsNeedingFullWidth`) and those the recogniser was unsure of (`unsureRows`). A CCCD whose check digits all pass costs 2 × 0.6 + 1 row widths
  * instead of 3. The second reading replaces the first when it is at least as plausible: a printed
  * check digit that is wrong is read wrong twice and still reported, never corrected. `onlyIfValid`:
- * the first reading is returned as it is when a check digit fails (no second pass).
+ * the first reading is returned as it is when a check digit fails (no second pass). `unsqueezed`:
+ * every row read at its natural width at once (rows not from the detector: `textureReading`).
  */
 export async function readOneWay(
   engine: PaddleOcr,
@@ -538,10 +541,14 @@ export async function readOneWay(
   boxes: readonly TextBox[],
   attempt: string,
   now: Date,
-  options: { onlyIfValid?: boolean } = {},
+  options: { onlyIfValid?: boolean; unsqueezed?: boolean } = {},
 ): Promise<{ reading: MrzReading | null; texts: string[] }> {
   const scales = boxes.map((box, i) =>
-    box.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : i === likelyNameRow(boxes.length) ? 1 : SQUEEZED_WIDTH,
+    box.thickness < MIN_SQUEEZED_ROW_PX
+      ? SMALL_ROW_WIDTH
+      : i === likelyNameRow(boxes.length) || options.unsqueezed === true
+        ? 1
+        : SQUEEZED_WIDTH,
   );
   const frames = await engine.readLines(image, boxes, MRZ_ALPHABET, { widthScales: scales });
   const first = bestDecoding(frames, boxes, attempt, now);
@@ -637,6 +644,7 @@ async function readRows(
   rows: readonly TextBox[],
   name: string,
   now: Date,
+  options: { unsqueezed?: boolean } = {},
 ): Promise<MrzReading | null> {
   if (rows.length < 2) return null;
   const engine = rememberingRows(recogniser);
@@ -656,7 +664,7 @@ async function readRows(
       const boxes = way.ordered.slice(Math.max(lowest, way.end - 3), way.end);
       const above = rows.length - way.end;
       const attempt = `${name}${way.upsideDown ? "-upside-down" : ""}${above > 0 ? `-rows-${above}-up` : ""}`;
-      const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now);
+      const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now, options);
       if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
       if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
       // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
@@ -742,6 +750,20 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
 }
 
 /**
+ * The MRZ read from rows found by their texture (mrz/texture-rows.ts), for photos on which the
+ * detector's rows gave nothing valid (a blurred or dim photo: no MRZ-shaped line among the
+ * detector's boxes). Kept only when every check digit is valid and read sure (`checkDigitsSure`),
+ * with a document code, a date of birth and legible rows: these rows come from no text detector,
+ * and a partial or failing reading of them proves nothing.
+ */
+async function textureReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
+  const rows = await textureRows(image);
+  const reading = await readRows(engine, image, inReadingOrder(rows), "texture", now, { unsqueezed: true });
+  if (reading === null || !reading.data.valid || !isFinal(reading.data) || !legible(reading)) return null;
+  return checkDigitsSure(reading.confidence, reading.data.format) ? reading : null;
+}
+
+/**
  * The second reading's crop: each row's box 1.25 × as thick, read at the same width rule as the
  * first (SMALL_ROW_WIDTH under MIN_SQUEEZED_ROW_PX), so the recogniser sees the characters smaller
  * and resampled from other pixels. Chosen on the development images at full size, 300 and 280 px
@@ -776,10 +798,15 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
 }
 
 /**
- * Reads the MRZ (`findMrz`), then, where a silent misread is likely, compares it with a second
- * reading of its rows (`secondReading`). Null when no MRZ-shaped text is found.
+ * Reads the MRZ (`findMrz`; when its rows read nothing valid, rows found by their texture,
+ * `textureReading`), then, where a silent misread is likely, compares it with a second reading of
+ * its rows (`secondReading`). Null when no MRZ-shaped text is found.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
-  const reading = await findMrz(engine, image, now);
+  const detected = await findMrz(engine, image, now);
+  const reading =
+    detected !== null && detected.data.valid && isFinal(detected.data)
+      ? detected
+      : ((await textureReading(engine, image, now)) ?? detected);
   return reading === null ? null : secondReading(engine, reading, now);
 }
