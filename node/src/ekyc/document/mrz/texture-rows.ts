@@ -11,7 +11,7 @@
  * away (an MRZ never has a single row). The caller recognises them as detected rows.
  */
 import sharp from "sharp";
-import type { GrayImage } from "../ocr/gray.ts";
+import { sampleGray, type GrayImage } from "../ocr/gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "../ocr/text-boxes.ts";
 
 /** Long side of the working copy (the detector's copy is the same size). */
@@ -39,6 +39,9 @@ const ROW_CLOSINGS = [11, 21];
  * region of both rows) and keeps the rows, as thick as their glyphs.
  */
 const OPENING = 3;
+
+/** Rows turned by more than this are found again on the working copy turned level (`turned`). */
+const TURNED_DEGREES = 5;
 
 /** A region must be this many times longer than thick, and at least this long (working pixels). */
 const MIN_ASPECT = 6,
@@ -183,33 +186,27 @@ export async function textureRows(image: GrayImage): Promise<TextBox[]> {
   const scale = TEXTURE_SIDE / Math.max(image.width, image.height);
   const width = Math.max(1, Math.round(image.width * scale)),
     height = Math.max(1, Math.round(image.height * scale));
-  const copy = new Uint8Array(
-    await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
-      raw: { width: image.width, height: image.height, channels: 1 },
-    })
-      .resize(width, height, { fit: "fill" })
-      .toColourspace("b-w")
-      .raw()
-      .toBuffer(),
-  );
-  const closed = closing(copy, width, height, BLACK_HAT.width, BLACK_HAT.height);
-  const blackHat = new Uint8Array(copy.length);
-  for (let i = 0; i < copy.length; i++) blackHat[i] = (closed[i] as number) - (copy[i] as number);
-  const level = otsuThreshold(blackHat);
-  const ink = new Uint8Array(copy.length);
-  for (let i = 0; i < copy.length; i++) ink[i] = (blackHat[i] as number) > level ? 255 : 0;
-  const found: TextBox[] = [];
-  for (const length of ROW_CLOSINGS) {
-    const joined = opening(closing(ink, width, height, length, 1), width, height, OPENING);
-    const map = new Float32Array(joined.length);
-    for (let i = 0; i < joined.length; i++) map[i] = (joined[i] as number) / 255;
-    found.push(
-      ...textBoxes(map, width, height, { threshold: 0.5, minScore: 0, minPixels: MIN_LENGTH, unclip: 0 }).filter(
-        (b) => b.length >= MIN_LENGTH && b.length / Math.max(1, b.thickness) >= MIN_ASPECT,
-      ),
-    );
+  const copy: GrayImage = {
+    width,
+    height,
+    data: new Uint8Array(
+      await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+        raw: { width: image.width, height: image.height, channels: 1 },
+      })
+        .resize(width, height, { fit: "fill" })
+        .toColourspace("b-w")
+        .raw()
+        .toBuffer(),
+    ),
+  };
+  let regions = rowRegions(copy);
+  // Rows turned by more than TURNED_DEGREES break apart under a closing along x (a filler's ink
+  // misses the next one, a few pixels higher or lower): found again with the copy turned level.
+  const angle = dominantAngle(regions);
+  if (Math.abs(angle) > (TURNED_DEGREES * Math.PI) / 180) {
+    const level = turned(copy, -angle);
+    regions = rowRegions(level.image).map(level.back);
   }
-  const regions = distinctRows(found);
   const paired = regions.filter((b) => hasNeighbourRow(b, regions));
   const longest = paired[0]?.length ?? 0;
   return paired
@@ -223,4 +220,69 @@ export async function textureRows(image: GrayImage): Promise<TextBox[]> {
         thickness: box.thickness * CROP_THICKNESS,
       };
     });
+}
+
+/** Long thin regions of dark glyphs joined along x, longest first, each row once (`distinctRows`). */
+function rowRegions(copy: GrayImage): TextBox[] {
+  const { width, height, data } = copy;
+  const closed = closing(data, width, height, BLACK_HAT.width, BLACK_HAT.height);
+  const blackHat = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) blackHat[i] = (closed[i] as number) - (data[i] as number);
+  const level = otsuThreshold(blackHat);
+  const ink = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) ink[i] = (blackHat[i] as number) > level ? 255 : 0;
+  const found: TextBox[] = [];
+  for (const length of ROW_CLOSINGS) {
+    const joined = opening(closing(ink, width, height, length, 1), width, height, OPENING);
+    const map = new Float32Array(joined.length);
+    for (let i = 0; i < joined.length; i++) map[i] = (joined[i] as number) / 255;
+    found.push(
+      ...textBoxes(map, width, height, { threshold: 0.5, minScore: 0, minPixels: MIN_LENGTH, unclip: 0 }).filter(
+        (b) => b.length >= MIN_LENGTH && b.length / Math.max(1, b.thickness) >= MIN_ASPECT,
+      ),
+    );
+  }
+  return distinctRows(found);
+}
+
+/** The length-weighted median direction of the regions (radians, x towards y), 0 when none. */
+function dominantAngle(regions: readonly TextBox[]): number {
+  const angles = regions
+    .map((b) => ({ angle: Math.atan2(b.uy, b.ux), weight: b.length }))
+    .sort((a, b) => a.angle - b.angle);
+  let half = angles.reduce((sum, a) => sum + a.weight, 0) / 2;
+  for (const a of angles) {
+    half -= a.weight;
+    if (half <= 0) return a.angle;
+  }
+  return 0;
+}
+
+/**
+ * `image` turned by `angle` radians (x towards y) about its centre onto a canvas that holds all of
+ * it (white outside), and the map of a box found on it back to `image`.
+ */
+function turned(image: GrayImage, angle: number): { image: GrayImage; back: (box: TextBox) => TextBox } {
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
+  const width = Math.ceil(Math.abs(image.width * cos) + Math.abs(image.height * sin)),
+    height = Math.ceil(Math.abs(image.width * sin) + Math.abs(image.height * cos));
+  const [cx, cy, ox, oy] = [(image.width - 1) / 2, (image.height - 1) / 2, (width - 1) / 2, (height - 1) / 2];
+  const data = new Uint8Array(width * height);
+  // Canvas (x, y) shows the image at its point turned back by `angle`.
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const dx = x - ox,
+        dy = y - oy;
+      data[y * width + x] = Math.round(sampleGray(image, cx + dx * cos + dy * sin, cy - dx * sin + dy * cos));
+    }
+  const back = (box: TextBox): TextBox => {
+    const dx = box.cx - ox,
+      dy = box.cy - oy;
+    const ux = box.ux * cos + box.uy * sin,
+      uy = -box.ux * sin + box.uy * cos,
+      flip = ux < 0 ? -1 : 1;
+    return { ...box, cx: cx + dx * cos + dy * sin, cy: cy - dx * sin + dy * cos, ux: ux * flip, uy: uy * flip };
+  };
+  return { image: { width, height, data }, back };
 }
