@@ -7,7 +7,8 @@
  * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
  * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
  * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
- * long lines run up and down, a larger detection pass for small or far-away cards. Where a misread
+ * long lines run up and down, a larger detection pass for small or far-away cards, and rows found by
+ * their texture when the detector's rows read nothing valid (mrz/texture-rows.ts). Where a misread
  * that passes its check digits is likely (small rows, an unsure field), the rows are read a second
  * time from another crop and the fields the two readings disagree on are reported, never corrected.
  */
