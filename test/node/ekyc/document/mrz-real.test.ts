@@ -70,7 +70,7 @@ describe("MRZ on real specimen photos and small photos", function () {
     // - Peruvian card: its MRZ rows are boxed short (the fillers on the blue guilloche are not
     //   text to the detector) and its first row is not found, so no three rows read as an MRZ; at
     //   300 and 280 px the rows found by their texture (mrz/texture-rows.ts) read valid, with two
-    //   fillers of the second row's optional data read as 5 (two equal digits cancel in the
+    //   fillers of the second row's optional data read as 5 (two 5s there always cancel in the
     //   composite check: no check digit can refute them);
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
