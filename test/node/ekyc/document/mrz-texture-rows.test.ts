@@ -16,6 +16,9 @@ import {
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
 import { CARD_WIDTH } from "../../../../node/src/ekyc/document/layout.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
+import { textureReading, type MrzReading } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import { MRZ_ALPHABET } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { loadPaddleOcr } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
 import { startMrzReader, type MrzReader } from "../../../../node/src/ekyc/document/mrz/reader.ts";
 import { textureRows } from "../../../../node/src/ekyc/document/mrz/texture-rows.ts";
 import type { GrayImage } from "../../../../node/src/ekyc/document/ocr/gray.ts";
@@ -84,32 +87,57 @@ describe("MRZ rows found by their texture", function () {
   });
 
   describe("reading them when the detector's rows read nothing valid", () => {
-    let reader: MrzReader;
-    before(async () => {
-      reader = await startMrzReader();
-    });
-    after(async () => {
-      await reader?.close();
-    });
-
     // Card backs 300 px wide blurred by σ 1.6 (characters ≈ 7 px, their strokes smeared): the
-    // detector boxes their rows, but none of the six reads valid from its boxes. Rows found by
-    // their texture, read at full width, read valid for three; for the other three nothing valid is
-    // read either way (refused, never a wrong MRZ that passes its check digits).
-    it("reads 3 of 6 blurred small card backs from rows found by their texture, each field its check digit guards right", async () => {
+    // detector boxes their rows, but none of the six read valid from its boxes (measured when
+    // texture rows were added). Read from rows found by their texture, at full width, three read
+    // valid; the other three read nothing valid (refused, never a wrong MRZ passing its check digits).
+    const SEEDS = [1, 2, 3, 4, 5, 6];
+    const blurred = (seed: number) => photographedBack(seed, 300, { sigma: 1.6 });
+
+    /** The reading's fields guarded by check digits are the person's. */
+    function expectCheckedFieldsRight(reading: MrzReading, person: ReturnType<typeof makePerson>, seed: number) {
+      const truth = parseMrz([...td1Lines(person)], NOW);
+      expect(reading.data.documentNumber, `seed ${seed}`).to.equal(truth.documentNumber);
+      expect(reading.data.dateOfBirth, `seed ${seed}`).to.equal(truth.dateOfBirth);
+      expect(reading.data.expiryDate, `seed ${seed}`).to.equal(truth.expiryDate);
+    }
+
+    it("reads 3 of 6 blurred small card backs from their texture rows alone, each field its check digit guards right", async () => {
+      const engine = await loadPaddleOcr({ alphabet: MRZ_ALPHABET });
       const read: number[] = [];
-      for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const { person, bytes } = await photographedBack(seed, 300, { sigma: 1.6 });
-        const reading = await reader.read(await grayOf(bytes), NOW);
-        if (reading === null || !reading.data.valid) continue;
+      for (const seed of SEEDS) {
+        const { person, bytes } = await blurred(seed);
+        const reading = await textureReading(engine, await grayOf(bytes), NOW);
+        if (reading === null) continue;
+        expect(reading.data.valid).to.equal(true);
         expect(reading.attempt, `seed ${seed}`).to.match(/^texture/);
-        const truth = parseMrz([...td1Lines(person)], NOW);
-        expect(reading.data.documentNumber, `seed ${seed}`).to.equal(truth.documentNumber);
-        expect(reading.data.dateOfBirth, `seed ${seed}`).to.equal(truth.dateOfBirth);
-        expect(reading.data.expiryDate, `seed ${seed}`).to.equal(truth.expiryDate);
+        expectCheckedFieldsRight(reading, person, seed);
         read.push(seed);
       }
       expect(read).to.deep.equal([1, 4, 5]);
+    });
+
+    describe("through the MRZ reader", () => {
+      let reader: MrzReader;
+      before(async () => {
+        reader = await startMrzReader();
+      });
+      after(async () => {
+        await reader?.close();
+      });
+
+      it("reads at least those 3 of the 6 valid, each field its check digit guards right", async () => {
+        const read: number[] = [];
+        for (const seed of SEEDS) {
+          const { person, bytes } = await blurred(seed);
+          const reading = await reader.read(await grayOf(bytes), NOW);
+          if (reading === null || !reading.data.valid) continue;
+          expectCheckedFieldsRight(reading, person, seed);
+          read.push(seed);
+        }
+        // At least: a better reading of the detector's rows may read more of them.
+        expect(read).to.include.members([1, 4, 5]);
+      });
     });
   });
 

@@ -757,7 +757,7 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
  * with a document code, a date of birth and legible rows: these rows come from no text detector,
  * and a partial or failing reading of them proves nothing.
  */
-async function textureReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
+export async function textureReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
   const rows = await textureRows(image);
   const reading = await readRows(engine, image, inReadingOrder(rows), "texture", now, { unsqueezed: true });
   if (reading === null || !reading.data.valid || !isFinal(reading.data) || !legible(reading)) return null;
