@@ -291,7 +291,7 @@ const MAX_TRIMMED = 12,
 const MIN_EXTRA_CHARACTERS = 3;
 
 /** See `checkDigitsSure`. */
-const TRIMMED_CHECK_CONFIDENCE = 0.5;
+const SURE_CHECK_DIGIT_CONFIDENCE = 0.5;
 
 /**
  * A row's frames without the text the detector joined to the MRZ on its line: the greedy reading's
@@ -430,22 +430,23 @@ function trimmedCardDecoding(
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
     const reading = validTrimmedReading(read, "TD1", attempt, rowBoxes, now);
-    if (reading !== null && checkDigitsSure(reading.confidence)) return reading;
+    if (reading !== null && checkDigitsSure("TD1", reading.confidence)) return reading;
   }
   return null;
 }
 
 /**
- * Each check digit (the 4 of the layout) of a trimmed TD1 read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
- * TD1's three rows can be cut out of any three long rows (a passport's, a page's): its check digits
- * must then be digits the recogniser saw, not letters forced into digits by the positions'
- * character sets, whose check would pass once in ten tries.
+ * Each check digit of the layout read with a confidence of at least SURE_CHECK_DIGIT_CONFIDENCE.
+ * Where a reading is chosen among several (a TD1's three rows cut out of any three long rows, a
+ * passport's or a page's; small rows read from a second crop, `thickerReading`), its check digits
+ * must be digits the recogniser saw, not letters forced into digits by the positions' character
+ * sets, whose check would pass once in ten tries.
  */
-function checkDigitsSure(confidence: readonly (readonly number[])[]): boolean {
-  return Object.entries(LAYOUTS.TD1).every(([field, spans]) => {
+function checkDigitsSure(format: MrzFormat, confidence: readonly (readonly number[])[]): boolean {
+  return Object.entries(LAYOUTS[format]).every(([field, spans]) => {
     const span = spans?.[0];
     if (!field.endsWith("CheckDigit") || span === undefined) return true;
-    return (confidence[span.line]?.[span.start] ?? 0) >= TRIMMED_CHECK_CONFIDENCE;
+    return (confidence[span.line]?.[span.start] ?? 0) >= SURE_CHECK_DIGIT_CONFIDENCE;
   });
 }
 
@@ -516,11 +517,18 @@ export function unsureRows(reading: MrzReading | null, rowCount: number): number
  * their boxes, for a second reading of the same rows (`secondReading`). Not kept for trimmed rows,
  * whose frames were cut from a longer box.
  */
-const rowSources = new WeakMap<MrzReading, { image: GrayImage; boxes: readonly TextBox[] }>();
+const rowSources = new WeakMap<MrzReading, RowSource>();
+
+interface RowSource {
+  image: GrayImage;
+  boxes: readonly TextBox[];
+  /** How many times the boxes' thickness the crops read were (1, or THICKER_SMALL_ROW_CROP). */
+  crop: number;
+}
 
 function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonly TextBox[]): MrzReading | null {
   if (reading !== null && !reading.attempt.endsWith("-trimmed"))
-    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines) });
+    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines), crop: 1 });
   return reading;
 }
 
@@ -754,32 +762,93 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
 const SECOND_READING_THICKNESS = 1.25;
 
 /**
+ * The other crop of rows under MIN_SQUEEZED_ROW_PX: each box this many times as thick, read with
+ * as many frames per character as the box itself (its width scale times as much). The recogniser
+ * then sees the characters at two thirds of the height it saw them, with the lines above and
+ * below in its view: at 280 px wide (characters ≈ 6–7 px, boxes ≈ 9–10 px), the box's own crop
+ * read fillers as C and K and M as N or H in names where this crop read them right, and this
+ * crop misread others the box's crop read right (see the document README, "Small characters").
+ * Neither is better alone: the second is read when the first is not valid (`thickerReading`) and
+ * compared with it when it is (`secondReading`).
+ */
+export const THICKER_SMALL_ROW_CROP = 1.5;
+
+/** Rows of a reading, each `crop` times as thick as its box, read at SMALL_ROW_WIDTH × `crop` when small. */
+function readCrops(engine: PaddleOcr, source: RowSource, crop: number): Promise<CtcFrames[]> {
+  return engine.readLines(
+    source.image,
+    source.boxes.map((b) => ({ ...b, thickness: b.thickness * crop })),
+    MRZ_ALPHABET,
+    { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH * crop : 1)) },
+  );
+}
+
+/**
+ * Small rows (under MIN_SQUEEZED_ROW_PX) read without every check digit valid, read again from
+ * the thicker crop (THICKER_SMALL_ROW_CROP). The new reading is kept only when it is a valid MRZ
+ * with a document code and a date of birth, every check digit read sure (`checkDigitsSure`); a
+ * check digit that fails is never corrected, only a reading of the same rows where all of them
+ * pass preferred. Null: nothing better.
+ */
+async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading | null> {
+  const source = rowSources.get(reading);
+  if (source === undefined || reading.rowHeightPx >= MIN_SQUEEZED_ROW_PX) return null;
+  if (reading.data.valid && isFinal(reading.data)) return null;
+  const thicker = bestDecoding(
+    await readCrops(engine, source, THICKER_SMALL_ROW_CROP),
+    source.boxes,
+    `${reading.attempt}-thicker`,
+    now,
+  );
+  if (thicker === null || !thicker.data.valid || !isFinal(thicker.data)) return null;
+  if (!checkDigitsSure(thicker.data.format, thicker.confidence)) return null;
+  rowSources.set(thicker, { ...source, crop: THICKER_SMALL_ROW_CROP });
+  return thicker;
+}
+
+/**
  * A second, independent reading of the reading's rows, only where a misread that passes its check
  * digits is likely: rows smaller than MIN_SQUEEZED_ROW_PX (where LOW_RESOLUTION fires) or a field
  * the recogniser was unsure of (MRZ_LOW_CONFIDENCE). The fields it reads otherwise are recorded in
- * `disagreements` (mrz/agreement.ts); the first reading is kept as it is, never corrected.
+ * `disagreements` (mrz/agreement.ts); the first reading is kept as it is, never corrected. Small
+ * rows are read from two other crops, the box 1.25 × as thick (SECOND_READING_THICKNESS) and the
+ * crop the reading did not come from (THICKER_SMALL_ROW_CROP or the box's own): a field either
+ * reads otherwise is reported.
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
   if (source === undefined || !isFinal(reading.data)) return reading;
-  if (reading.rowHeightPx >= MIN_SQUEEZED_ROW_PX && unsureFields(reading).length === 0) return reading;
-  const frames = await engine.readLines(
-    source.image,
-    source.boxes.map((b) => ({ ...b, thickness: b.thickness * SECOND_READING_THICKNESS })),
-    MRZ_ALPHABET,
-    { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)) },
-  );
-  const decoded = decodeAs(frames, reading.data.format);
-  if (decoded === null) return reading;
-  const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
-  return data === null ? reading : { ...reading, disagreements: disagreeingFields(reading.data, data) };
+  const small = reading.rowHeightPx < MIN_SQUEEZED_ROW_PX;
+  if (!small && unsureFields(reading).length === 0) return reading;
+  // Read one after the other: the recogniser runs one crop at a time.
+  const others = [
+    () =>
+      engine.readLines(
+        source.image,
+        source.boxes.map((b) => ({ ...b, thickness: b.thickness * SECOND_READING_THICKNESS })),
+        MRZ_ALPHABET,
+        { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)) },
+      ),
+  ];
+  if (small) others.push(() => readCrops(engine, source, source.crop === 1 ? THICKER_SMALL_ROW_CROP : 1));
+  const disagreements = new Set<string>();
+  for (const frames of others) {
+    const decoded = decodeAs(await frames(), reading.data.format);
+    if (decoded === null) continue;
+    const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
+    if (data !== null) for (const field of disagreeingFields(reading.data, data)) disagreements.add(field);
+  }
+  return { ...reading, disagreements: [...disagreements] };
 }
 
 /**
- * Reads the MRZ (`findMrz`), then, where a silent misread is likely, compares it with a second
- * reading of its rows (`secondReading`). Null when no MRZ-shaped text is found.
+ * Reads the MRZ (`findMrz`); small rows read without every check digit valid are read again from
+ * a thicker crop (`thickerReading`); then, where a silent misread is likely, the reading is
+ * compared with other readings of its rows (`secondReading`). Null when no MRZ-shaped text is found.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
-  const reading = await findMrz(engine, image, now);
-  return reading === null ? null : secondReading(engine, reading, now);
+  const found = await findMrz(engine, image, now);
+  if (found === null) return null;
+  const reading = (await thickerReading(engine, found, now)) ?? found;
+  return secondReading(engine, reading, now);
 }
