@@ -113,6 +113,8 @@ export interface RealPhotoRead {
   fieldsTotal: number;
   /** Error code and message when the pipeline refused the image. */
   refusal: string | null;
+  /** The reading was flagged as possibly misread (MRZ_LOW_CONFIDENCE or MRZ_READS_DISAGREE). */
+  flagged: boolean;
   ms: number;
 }
 
@@ -139,10 +141,12 @@ export async function readRealPhoto(
   const truth = parseMrz(photo.lines, NOW);
   const started = performance.now();
   let lines: string[] | null = null,
-    refusal: string | null = null;
+    refusal: string | null = null,
+    flagged = false;
   try {
     const result = await readDocument({ front: bytes }, { engines, now: NOW, skipOcr: true });
     lines = result.evidence.mrzLines;
+    flagged = result.signals.some((s) => s.code === "MRZ_LOW_CONFIDENCE" || s.code === "MRZ_READS_DISAGREE");
   } catch (error) {
     if (!(error instanceof KycnetError)) throw error;
     refusal = `${error.code}: ${error.message}`;
@@ -158,6 +162,7 @@ export async function readRealPhoto(
     fieldsCorrect,
     fieldsTotal: FIELDS.length,
     refusal,
+    flagged,
     ms,
   };
 }

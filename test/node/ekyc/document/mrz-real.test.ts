@@ -1,7 +1,7 @@
 /**
  * The MRZ reader on real photos and scans of specimen documents (the set of test/fixtures/mrz-real,
  * images from KYCNET_MRZ_REAL_DIR or ../shared/eval/mrz-real; dev split only: the held-out split is for the benchmark) and on small photos: the dev images and
- * generated cards downscaled to 300–400 px wide. Real engines (PaddleOCR ONNX on its worker).
+ * generated cards downscaled to 280–400 px wide. Real engines (PaddleOCR ONNX on its worker).
  * The counts asserted are the ones reached: a regression fails, an improvement raises them.
  */
 import { expect } from "chai";
@@ -63,41 +63,47 @@ describe("MRZ on real specimen photos and small photos", function () {
     const misses = (reads: readonly RealPhotoRead[]) => ({
       notValid: reads.filter((r) => r.photo.printedValid && !r.valid).map((r) => r.photo.file),
       notExact: reads.filter((r) => !r.exact).map((r) => r.photo.file),
+      // Read with every check digit valid, a field wrong, and neither MRZ_LOW_CONFIDENCE nor
+      // MRZ_READS_DISAGREE raised: a misread nothing tells a reviewer of.
+      silent: reads.filter((r) => r.valid && r.fieldsCorrect < r.fieldsTotal && !r.flagged).map((r) => r.photo.file),
     });
 
     // Why each is missed (diagnosed with the detector's rows and the recogniser's greedy reading of
     // each; see node/src/ekyc/document/README.md, "The larger real-photo set"). The Peruvian card,
     // missed at every size before mrz/predicted-rows.ts (its rows boxed short where their fillers lie
     // on the blue guilloche, its first row left out of the MRZ-shaped rows), is read exactly at all
-    // three from rows predicted from its name row's geometry.
+    // three from rows predicted from its name row's geometry (the rows found by their texture,
+    // mrz/texture-rows.ts, read it valid at 300 and 280 px too, with two fillers of the second row's
+    // optional data read as 5: two 5s there always cancel in the composite check).
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
     //   280 px the rows so cut do not read valid;
-    // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes;
+    // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes; both are found by
+    //   their texture, but the blurred fillers of the second row's optional data read as digits
+    //   and its last two check digits fail;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
     //   so two rows are read as a TD2; predicted (mrz/predicted-rows.ts), the row reads its
     //   document number's ID as 1D or 10, two substitutions from valid;
-    // - German visa: a faint MRZ on a guilloche; fillers read as letters and 97 as 82 in the
-    //   expiry date, whose check digit then fails (it is reported, never corrected);
+    // - German visa: a faint MRZ on a guilloche, its rows under 20 px: read from the box's own crop,
+    //   97 reads 82 in the expiry date, whose check digit then fails; read again from the thicker
+    //   crop (mrz/read.ts thickerReading) every check digit is valid, but its issuing state and given
+    //   names (no check digit) are misread, which MRZ_READS_DISAGREE and MRZ_LOW_CONFIDENCE report;
     // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
     // - sideways Czech photo: a guilloche mark read as a one-letter given name;
     // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
     const refusedNative = ["dev/aze-passport-photo-small.jpg"];
-    const notValidNative = [
-      "dev/lie-id-card-small.png",
-      "dev/deu-visa-b-small.png",
-      "dev/aze-passport-photo-small.jpg",
-    ];
+    const notValidNative = ["dev/lie-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
 
-    it("reads 28 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
+    it("reads 29 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
       const summary = summarise(native);
       expect(summary.images).to.equal(32);
       expect(summary.legible).to.equal(31);
       expect(Object.keys(summary.refusals)).to.deep.equal(refusedNative);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       expect(misses(native).notValid, JSON.stringify(native.map((r) => r.lines))).to.deep.equal(notValidNative);
-      expect(summary.fullyValid).to.equal(28);
+      expect(summary.fullyValid).to.equal(29);
+      expect(misses(native).silent).to.deep.equal([]);
       expect(misses(native).notExact).to.deep.equal([
         "dev/cze-passport-stock-photo-sideways.jpg",
         "dev/lie-id-card-small.png",
@@ -122,14 +128,13 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-on-page.jpg",
         "dev/lie-id-card-small.png",
         "dev/srb-id-card-small.png",
-        // its document number read with a D for a 0: the check digit fails, as it must
-        "dev/esp-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.fullyValid).to.equal(25);
-      expect(summary.exact).to.equal(25);
-      expect(summary.fieldAccuracy).to.equal(0.834);
+      expect(summary.fullyValid).to.equal(26);
+      expect(summary.exact).to.equal(26);
+      expect(summary.fieldAccuracy).to.equal(0.841);
+      expect(misses(small).silent).to.deep.equal([]);
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
@@ -143,8 +148,17 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-photo-small.jpg",
       ]);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(24);
-      expect(summary.exact).to.be.at.least(20);
+      // Two more than before the predicted rows and the thicker crop of small rows: the Peruvian card
+      // (mrz/predicted-rows.ts), and the Canadian passport on the desk, read invalid from the box's
+      // own crop (fillers as C), read exactly from the thicker one (mrz/read.ts THICKER_SMALL_ROW_CROP).
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(25);
+      expect(summary.exact).to.be.at.least(21);
+      // The Estonian given name MARI reads NARI from both the box's crop and the one 1.25 × as thick,
+      // MARI from the thicker crop: MRZ_READS_DISAGREE reports it. The Czech stock photo's surname
+      // SPECIMEN reads SPECIHEN from all three crops; its printed date of birth (29 February 2011)
+      // is no date, so its reading is never compared (mrz/read.ts secondReading reads only an MRZ
+      // with a date of birth).
+      expect(misses(smaller).silent).to.deep.equal(["dev/cze-passport-stock-photo.jpg"]);
     });
   });
 
@@ -200,8 +214,8 @@ describe("MRZ on real specimen photos and small photos", function () {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 
-    for (const width of [300, 350, 400]) {
-      it(`reads the MRZ of a card back ${width} px wide, with a LOW_RESOLUTION signal below review`, async () => {
+    for (const width of [280, 300, 350, 400]) {
+      it(`reads the MRZ of a card back ${width} px wide, with a LOW_RESOLUTION signal below review and no crop reading it otherwise`, async () => {
         const card = await generateCard(dir, width, 4242, "clean", null);
         const back = await sharp(await readFile(card.backPath))
           .resize(width)
@@ -212,6 +226,9 @@ describe("MRZ on real specimen photos and small photos", function () {
         expect(result.fields.dateOfBirth.readings.mrz).to.equal(card.person.dateOfBirth);
         expect(result.fields.expiryDate.readings.mrz).to.equal(card.person.expiryDate);
         expect(result.signals.map((s) => s.code)).to.not.include("MRZ_CHECK_DIGIT_FAILED");
+        // The small rows' other crops (1.25 × and 1.5 × as thick, mrz/read.ts secondReading) read
+        // this right reading the same: a name they read otherwise would route it to review.
+        expect(result.signals.map((s) => s.code)).to.not.include("MRZ_READS_DISAGREE");
         const lowResolution = result.signals.find((s) => s.code === "LOW_RESOLUTION");
         expect(lowResolution, JSON.stringify(result.signals)).to.not.equal(undefined);
         expect(lowResolution!.score).to.be.greaterThan(0).and.below(0.5);

@@ -5,6 +5,7 @@ import {
   MIN_SQUEEZED_ROW_PX,
   readMrz,
   SMALL_ROW_WIDTH,
+  THICKER_SMALL_ROW_CROP,
   SQUEEZED_WIDTH,
 } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
@@ -314,8 +315,12 @@ describe("readMrz (scripted recogniser)", () => {
     }));
     const engine = createFakePaddleOcr(small);
     expect((await readMrz(engine, image, NOW))?.lines).to.deep.equal([...truth]);
-    // The three rows, then the same three again for the second reading of small rows (below).
-    expect(engine.widthScales).to.deep.equal(Array.from({ length: 6 }, () => SMALL_ROW_WIDTH));
+    // The three rows, then the same three again for each of the two other crops of small rows
+    // (below): 1.25 × as thick at the same width, 1.5 × as thick with as many frames per character.
+    expect(engine.widthScales).to.deep.equal([
+      ...Array.from({ length: 6 }, () => SMALL_ROW_WIDTH),
+      ...Array.from({ length: 3 }, () => SMALL_ROW_WIDTH * THICKER_SMALL_ROW_CROP),
+    ]);
   });
   it("reads a row again at full width where its squeezed reading fails a check digit", async () => {
     const lines = page(truth);
@@ -452,11 +457,11 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
   const nameLetter = 1;
   const otherLetter = truth[2][nameLetter] === "X" ? "Y" : "X";
 
-  it("reads small rows twice and records no disagreement when both readings agree", async () => {
+  it("reads small rows three times and records no disagreement when the three readings agree", async () => {
     const engine = createFakePaddleOcr(rows(small));
     const got = await readMrz(engine, image, NOW);
     expect(got?.lines).to.deep.equal([...truth]);
-    expect(engine.reads).to.equal(6);
+    expect(engine.reads).to.equal(9);
     expect(got?.disagreements).to.deep.equal([]);
   });
   it("records the field the second reading reads otherwise, and keeps the first reading as it is", async () => {
@@ -471,8 +476,32 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     const wrongDigit = String((Number(truth[1][0]) + 3) % 10);
     const engine = createFakePaddleOcr(rows(small, [undefined, { 0: wrongDigit }]));
     const got = await readMrz(engine, image, NOW);
-    expect(engine.reads).to.equal(6);
+    expect(engine.reads).to.equal(9);
     expect(got?.disagreements).to.deep.equal([]);
+  });
+  it("reads small rows whose check digit fails again from a crop 1.5 × as thick, kept when every check digit passes there", async () => {
+    // The box's own crop reads a digit of the date of birth as another: its check digit fails.
+    const wrongDigit = String((Number(truth[1][0]) + 3) % 10);
+    const lines = rows(small).map((line, i) => (i === 1 ? { ...line, ownCropConfusions: { 0: wrongDigit } } : line));
+    const engine = createFakePaddleOcr(lines);
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...truth]);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.attempt).to.match(/-thicker$/);
+    // The second reading compares it with the crop 1.25 × as thick and the box's own, whose date
+    // of birth fails its check digit: the worse reading, not evidence.
+    expect(got?.disagreements).to.deep.equal([]);
+  });
+  it("keeps a small row's failing check digit when the thicker crop reads it the same: never corrected", async () => {
+    // A printed check digit that does not add up (an altered date of birth), read so by every crop.
+    const check = truth[1][6] === "9" ? "0" : String(Number(truth[1][6]) + 1);
+    const lines = rows(small).map((line, i) =>
+      i === 1 ? { ...line, text: line.text.slice(0, 6) + check + line.text.slice(7) } : line,
+    );
+    const got = await readMrz(createFakePaddleOcr(lines), image, NOW);
+    expect(got?.lines[1]).to.equal(lines[1]!.text);
+    expect(got?.data.valid).to.equal(false);
+    expect(got?.attempt).to.not.match(/-thicker$/);
   });
   it("reads large rows read with sure characters once: no second reading", async () => {
     const engine = createFakePaddleOcr(rows(40, [undefined, undefined, { [nameLetter]: otherLetter }]));

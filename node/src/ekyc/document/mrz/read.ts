@@ -7,8 +7,9 @@
  * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
  * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
  * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
- * long lines run up and down, a larger detection pass for small or far-away cards, and rows the
- * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts). Where a misread
+ * long lines run up and down, a larger detection pass for small or far-away cards, rows the
+ * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts), and
+ * rows found by their texture when the detector's rows read nothing valid (mrz/texture-rows.ts). Where a misread
  * that passes its check digits is likely (small rows, an unsure field), the rows are read a second
  * time from another crop and the fields the two readings disagree on are reported, never corrected.
  */
@@ -23,6 +24,7 @@ import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
 import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
+import { textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
@@ -294,7 +296,7 @@ const MAX_TRIMMED = 12,
 const MIN_EXTRA_CHARACTERS = 3;
 
 /** See `checkDigitsSure`. */
-const TRIMMED_CHECK_CONFIDENCE = 0.5;
+const SURE_CHECK_DIGIT_CONFIDENCE = 0.5;
 
 /**
  * A row's frames without the text the detector joined to the MRZ on its line: the greedy reading's
@@ -435,23 +437,25 @@ function trimmedCardDecoding(
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
     const reading = validCandidateReading(read, "TD1", `${attempt}-trimmed`, rowBoxes, now);
-    if (reading !== null && checkDigitsSure(reading.confidence)) return reading;
+    if (reading !== null && checkDigitsSure(reading.confidence, "TD1")) return reading;
   }
   return null;
 }
 
 /**
- * Each check digit of the format's layout read with a confidence of at least TRIMMED_CHECK_CONFIDENCE. A
- * TD1's three rows can be cut out of any three long rows (a passport's, a page's), and predicted
- * rows (mrz/predicted-rows.ts) read wherever the block's geometry puts them: the check digits
- * must then be digits the recogniser saw, not letters forced into digits by the positions'
- * character sets, whose check would pass once in ten tries.
+ * Each check digit of the format's layout read with a confidence of at least
+ * SURE_CHECK_DIGIT_CONFIDENCE. Where a reading is chosen among several (a TD1's three rows cut out
+ * of any three long rows, a passport's or a page's; rows predicted from the block's geometry,
+ * mrz/predicted-rows.ts; small rows read from a second crop, `thickerReading`) or read from rows no
+ * text detector found (`textureReading`: anything long and striped), its check digits must be
+ * digits the recogniser saw, not letters forced into digits by the positions' character sets, whose
+ * check would pass once in ten tries.
  */
-function checkDigitsSure(confidence: readonly (readonly number[])[], format: MrzFormat = "TD1"): boolean {
+function checkDigitsSure(confidence: readonly (readonly number[])[], format: MrzFormat): boolean {
   return Object.entries(LAYOUTS[format]).every(([field, spans]) => {
     const span = spans?.[0];
     if (!field.endsWith("CheckDigit") || span === undefined) return true;
-    return (confidence[span.line]?.[span.start] ?? 0) >= TRIMMED_CHECK_CONFIDENCE;
+    return (confidence[span.line]?.[span.start] ?? 0) >= SURE_CHECK_DIGIT_CONFIDENCE;
   });
 }
 
@@ -522,11 +526,18 @@ export function unsureRows(reading: MrzReading | null, rowCount: number): number
  * their boxes, for a second reading of the same rows (`secondReading`). Not kept for trimmed rows,
  * whose frames were cut from a longer box.
  */
-const rowSources = new WeakMap<MrzReading, { image: GrayImage; boxes: readonly TextBox[] }>();
+const rowSources = new WeakMap<MrzReading, RowSource>();
+
+interface RowSource {
+  image: GrayImage;
+  boxes: readonly TextBox[];
+  /** How many times the boxes' thickness the crops read were (1, or THICKER_SMALL_ROW_CROP). */
+  crop: number;
+}
 
 function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonly TextBox[]): MrzReading | null {
   if (reading !== null && !reading.attempt.endsWith("-trimmed"))
-    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines) });
+    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines), crop: 1 });
   return reading;
 }
 
@@ -536,7 +547,8 @@ function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonl
  * (`rowsNeedingFullWidth`) and those the recogniser was unsure of (`unsureRows`). A CCCD whose check digits all pass costs 2 × 0.6 + 1 row widths
  * instead of 3. The second reading replaces the first when it is at least as plausible: a printed
  * check digit that is wrong is read wrong twice and still reported, never corrected. `onlyIfValid`:
- * the first reading is returned as it is when a check digit fails (no second pass).
+ * the first reading is returned as it is when a check digit fails (no second pass). `unsqueezed`:
+ * every row read at its natural width at once (rows not from the detector: `textureReading`).
  */
 export async function readOneWay(
   engine: PaddleOcr,
@@ -544,10 +556,14 @@ export async function readOneWay(
   boxes: readonly TextBox[],
   attempt: string,
   now: Date,
-  options: { onlyIfValid?: boolean } = {},
+  options: { onlyIfValid?: boolean; unsqueezed?: boolean } = {},
 ): Promise<{ reading: MrzReading | null; texts: string[] }> {
   const scales = boxes.map((box, i) =>
-    box.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : i === likelyNameRow(boxes.length) ? 1 : SQUEEZED_WIDTH,
+    box.thickness < MIN_SQUEEZED_ROW_PX
+      ? SMALL_ROW_WIDTH
+      : i === likelyNameRow(boxes.length) || options.unsqueezed === true
+        ? 1
+        : SQUEEZED_WIDTH,
   );
   const frames = await engine.readLines(image, boxes, MRZ_ALPHABET, { widthScales: scales });
   const first = bestDecoding(frames, boxes, attempt, now);
@@ -645,6 +661,7 @@ async function readRows(
   rows: readonly TextBox[],
   name: string,
   now: Date,
+  options: { unsqueezed?: boolean } = {},
 ): Promise<MrzReading | null> {
   if (rows.length < 2) return null;
   const engine = rememberingRows(recogniser);
@@ -664,7 +681,7 @@ async function readRows(
       const boxes = way.ordered.slice(Math.max(lowest, way.end - 3), way.end);
       const above = rows.length - way.end;
       const attempt = `${name}${way.upsideDown ? "-upside-down" : ""}${above > 0 ? `-rows-${above}-up` : ""}`;
-      const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now);
+      const { reading, texts } = await readOneWay(engine, image, boxes, attempt, now, options);
       if (reading !== null && reading.data.valid && isFinal(reading.data)) return reading;
       if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
       // An upright read whose check digits fail is a genuinely bad or altered MRZ, not an
@@ -876,6 +893,20 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
 }
 
 /**
+ * The MRZ read from rows found by their texture (mrz/texture-rows.ts), for photos on which the
+ * detector's rows gave nothing valid (a blurred or dim photo: no MRZ-shaped line among the
+ * detector's boxes). Kept only when every check digit is valid and read sure (`checkDigitsSure`),
+ * with a document code, a date of birth and legible rows: these rows come from no text detector,
+ * and a partial or failing reading of them proves nothing.
+ */
+export async function textureReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
+  const rows = await textureRows(image);
+  const reading = await readRows(engine, image, inReadingOrder(rows), "texture", now, { unsqueezed: true });
+  if (reading === null || !reading.data.valid || !isFinal(reading.data) || !legible(reading)) return null;
+  return checkDigitsSure(reading.confidence, reading.data.format) ? reading : null;
+}
+
+/**
  * The second reading's crop: each row's box 1.25 × as thick, read at the same width rule as the
  * first (SMALL_ROW_WIDTH under MIN_SQUEEZED_ROW_PX), so the recogniser sees the characters smaller
  * and resampled from other pixels. Chosen on the development images at full size, 300 and 280 px
@@ -888,32 +919,96 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
 const SECOND_READING_THICKNESS = 1.25;
 
 /**
+ * The other crop of rows under MIN_SQUEEZED_ROW_PX: each box this many times as thick, read with
+ * as many frames per character as the box itself (its width scale times as much). The recogniser
+ * then sees the characters at two thirds of the height it saw them, with the lines above and
+ * below in its view: at 280 px wide (characters ≈ 6–7 px, boxes ≈ 9–10 px), the box's own crop
+ * read fillers as C and K and M as N or H in names where this crop read them right, and this
+ * crop misread others the box's crop read right (see the document README, "Small characters").
+ * Neither is better alone: the second is read when the first is not valid (`thickerReading`) and
+ * compared with it when it is (`secondReading`).
+ */
+export const THICKER_SMALL_ROW_CROP = 1.5;
+
+/** Rows of a reading, each `crop` times as thick as its box, read at SMALL_ROW_WIDTH × `crop` when small. */
+function readCrops(engine: PaddleOcr, source: RowSource, crop: number): Promise<CtcFrames[]> {
+  return engine.readLines(
+    source.image,
+    source.boxes.map((b) => ({ ...b, thickness: b.thickness * crop })),
+    MRZ_ALPHABET,
+    { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH * crop : 1)) },
+  );
+}
+
+/**
+ * Small rows (under MIN_SQUEEZED_ROW_PX) read without every check digit valid, read again from
+ * the thicker crop (THICKER_SMALL_ROW_CROP). The new reading is kept only when it is a valid MRZ
+ * with a document code and a date of birth, every check digit read sure (`checkDigitsSure`); a
+ * check digit that fails is never corrected, only a reading of the same rows where all of them
+ * pass preferred. Null: nothing better.
+ */
+async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading | null> {
+  const source = rowSources.get(reading);
+  if (source === undefined || reading.rowHeightPx >= MIN_SQUEEZED_ROW_PX) return null;
+  if (reading.data.valid && isFinal(reading.data)) return null;
+  const thicker = bestDecoding(
+    await readCrops(engine, source, THICKER_SMALL_ROW_CROP),
+    source.boxes,
+    `${reading.attempt}-thicker`,
+    now,
+  );
+  if (thicker === null || !thicker.data.valid || !isFinal(thicker.data)) return null;
+  if (!checkDigitsSure(thicker.confidence, thicker.data.format)) return null;
+  rowSources.set(thicker, { ...source, crop: THICKER_SMALL_ROW_CROP });
+  return thicker;
+}
+
+/**
  * A second, independent reading of the reading's rows, only where a misread that passes its check
  * digits is likely: rows smaller than MIN_SQUEEZED_ROW_PX (where LOW_RESOLUTION fires) or a field
  * the recogniser was unsure of (MRZ_LOW_CONFIDENCE). The fields it reads otherwise are recorded in
- * `disagreements` (mrz/agreement.ts); the first reading is kept as it is, never corrected.
+ * `disagreements` (mrz/agreement.ts); the first reading is kept as it is, never corrected. Small
+ * rows are read from two other crops, the box 1.25 × as thick (SECOND_READING_THICKNESS) and the
+ * crop the reading did not come from (THICKER_SMALL_ROW_CROP or the box's own): a field either
+ * reads otherwise is reported.
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
   if (source === undefined || !isFinal(reading.data)) return reading;
-  if (reading.rowHeightPx >= MIN_SQUEEZED_ROW_PX && unsureFields(reading).length === 0) return reading;
-  const frames = await engine.readLines(
-    source.image,
-    source.boxes.map((b) => ({ ...b, thickness: b.thickness * SECOND_READING_THICKNESS })),
-    MRZ_ALPHABET,
-    { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)) },
-  );
-  const decoded = decodeAs(frames, reading.data.format);
-  if (decoded === null) return reading;
-  const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
-  return data === null ? reading : { ...reading, disagreements: disagreeingFields(reading.data, data) };
+  const small = reading.rowHeightPx < MIN_SQUEEZED_ROW_PX;
+  if (!small && unsureFields(reading).length === 0) return reading;
+  // Read one after the other: the recogniser runs one crop at a time.
+  const others = [
+    () =>
+      engine.readLines(
+        source.image,
+        source.boxes.map((b) => ({ ...b, thickness: b.thickness * SECOND_READING_THICKNESS })),
+        MRZ_ALPHABET,
+        { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)) },
+      ),
+  ];
+  if (small) others.push(() => readCrops(engine, source, source.crop === 1 ? THICKER_SMALL_ROW_CROP : 1));
+  const disagreements = new Set<string>();
+  for (const frames of others) {
+    const decoded = decodeAs(await frames(), reading.data.format);
+    if (decoded === null) continue;
+    const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
+    if (data !== null) for (const field of disagreeingFields(reading.data, data)) disagreements.add(field);
+  }
+  return { ...reading, disagreements: [...disagreements] };
 }
 
 /**
- * Reads the MRZ (`findMrz`), then, where a silent misread is likely, compares it with a second
- * reading of its rows (`secondReading`). Null when no MRZ-shaped text is found.
+ * Reads the MRZ (`findMrz`); when its reading is not valid, small rows are read again from a
+ * thicker crop (`thickerReading`), and then rows are looked for by their texture
+ * (`textureReading`); then, where a silent misread is likely, the reading is compared with other
+ * readings of its rows (`secondReading`). Null when no MRZ-shaped text is found.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
-  const reading = await findMrz(engine, image, now);
+  const found = await findMrz(engine, image, now);
+  const valid = (r: MrzReading | null): r is MrzReading => r !== null && r.data.valid && isFinal(r.data);
+  const thicker = found === null || valid(found) ? null : await thickerReading(engine, found, now);
+  const detected = thicker ?? found;
+  const reading = valid(detected) ? detected : ((await textureReading(engine, image, now)) ?? detected);
   return reading === null ? null : secondReading(engine, reading, now);
 }

@@ -21,6 +21,8 @@ export interface ScriptedLine {
   squeezedConfusions?: Record<number, string>;
   /** Like `confusions`, but only in a crop thicker than the line's box: what a second, taller crop misreads. */
   thickerConfusions?: Record<number, string>;
+  /** Like `confusions`, but only in a crop no thicker than the line's box: what a taller crop reads right. */
+  ownCropConfusions?: Record<number, string>;
 }
 
 export function createFakePaddleOcr(
@@ -66,7 +68,7 @@ export function createFakePaddleOcr(
       const preferred =
         line.confusions?.[i] ??
         (widthScale < 1 ? line.squeezedConfusions?.[i] : undefined) ??
-        (box.thickness > line.box.thickness ? line.thickerConfusions?.[i] : undefined);
+        (box.thickness > line.box.thickness ? line.thickerConfusions?.[i] : line.ownCropConfusions?.[i]);
       const top = preferred === undefined ? symbol : preferred === "" ? 0 : alphabet.indexOf(preferred) + 1;
       const second = preferred === undefined ? undefined : symbol;
       rows.push(frame(top, second), frame(top, second), frame(0));
