@@ -100,9 +100,11 @@ export function lowConfidenceSignal(mrz: Pick<MrzReading, "margin" | "data">): S
 }
 
 /**
- * Fields that a second reading of the same rows read otherwise (read.ts `secondReading`,
- * mrz/agreement.ts), each passing its check digits in both readings: at least one of the two is
- * wrong, and the check digits cannot say which. A person reads the MRZ; the reading is not changed.
+ * Fields that another reading of the same rows read otherwise (mrz/agreement.ts): a field passing
+ * its check digits in both readings (read.ts `secondReading`), or a check digit failing in the
+ * reading that was replaced by one where it passes (`thickerReading`, `textureReading`). At least
+ * one of the two is wrong, and the check digits cannot say which. A person reads the MRZ; the
+ * reading is not changed.
  */
 export function readsDisagreeSignal(mrz: Pick<MrzReading, "disagreements">): Signal | null {
   if (mrz.disagreements.length === 0) return null;
@@ -110,8 +112,8 @@ export function readsDisagreeSignal(mrz: Pick<MrzReading, "disagreements">): Sig
     code: "MRZ_READS_DISAGREE",
     score: DISAGREE_SCORE,
     reason:
-      `two readings of the MRZ rows disagree on ${mrz.disagreements.join(", ")}, ` +
-      "each passing its check digits: one of them is a misread",
+      `two readings of the MRZ rows disagree on ${mrz.disagreements.join(", ")}: ` +
+      "one of them is a misread, and the check digits cannot say which",
   };
 }
 

@@ -55,3 +55,25 @@ export function disagreeingFields(first: MrzData, second: MrzData): string[] {
     })
     .map(({ name }) => name);
 }
+
+/** How a reviewer reads each check digit's name. */
+const CHECK_NAMES: Record<CheckedSpan["name"], string> = {
+  documentNumber: "document number",
+  dateOfBirth: "date of birth",
+  expiryDate: "expiry date",
+  personalNumber: "personal number",
+  composite: "composite check digit",
+};
+
+/**
+ * The check digits that fail in a reading of the whole MRZ and pass in another reading of the same
+ * rows that replaced it (read.ts: a thicker crop, rows found by their texture). Which of the two is
+ * right is not known: a misread digit in the first, or a printed digit altered and misread back in
+ * the second. So a failed check is never looked past in silence: it is reported as a disagreement.
+ */
+export function checksPassingOnlyIn(replaced: MrzData, kept: MrzData): string[] {
+  if (replaced.format !== kept.format) return [];
+  return replaced.checks
+    .filter((check) => !check.valid && kept.checks.some((c) => c.name === check.name && c.valid))
+    .map((check) => CHECK_NAMES[check.name]);
+}

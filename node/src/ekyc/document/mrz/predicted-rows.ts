@@ -57,8 +57,9 @@ const median = (values: readonly number[]): number => {
 
 /**
  * A row's character pitch (pixels) and the position along the rows of its first character, from its
- * greedy reading: the median step between consecutive characters, leaving out steps from a filler
- * (greedy decoding joins a run of fillers into one, so their steps span several characters).
+ * greedy reading: the mean step between consecutive characters, leaving out steps from a filler
+ * (greedy decoding joins a run of fillers into one, so their steps span several characters) and
+ * steps over a dropped character (more than MAX_STEP × the median step).
  */
 function rowMeasures(row: AnchorRow, u: { ux: number; uy: number }): { pitch: number; first: number } | null {
   const { box, frames } = row;
@@ -84,9 +85,8 @@ function rowMeasures(row: AnchorRow, u: { ux: number; uy: number }): { pitch: nu
 
 /**
  * The block's geometry from its anchors (rows that read like an MRZ, in reading order, the lowest
- * last), or null when the anchors are not one block: no measurable pitch, or rows at a distance
- * that is no whole number (1 or 2) of line pitches. Anchors not in the lowest one's block are left
- * out.
+ * last), or null when the lowest anchor's character pitch cannot be measured. Anchors at a distance
+ * from the lowest that is no whole number (1 or 2) of line pitches are not of its block: left out.
  */
 export function blockGeometry(anchors: readonly AnchorRow[]): BlockGeometry | null {
   const lowest = anchors.at(-1);
@@ -117,10 +117,14 @@ export function blockGeometry(anchors: readonly AnchorRow[]): BlockGeometry | nu
   };
 }
 
-/** A candidate MRZ: its shape and the position across of each of its rows, top to bottom. */
+/**
+ * A candidate MRZ: its shape, the position across of each of its rows, top to bottom, and which of
+ * them are anchors (rows the detector found, kept where it boxed them across).
+ */
 export interface PredictedBlock {
   format: MrzFormat;
   rowsAcross: number[];
+  anchored: boolean[];
 }
 
 /**
@@ -140,7 +144,11 @@ export function predictedBlocks(geometry: BlockGeometry, formats: readonly MrzFo
     for (let top = -(count - 1); top <= 0; top++) {
       const lines = Array.from({ length: count }, (_, i) => top + i);
       if (!anchorLines.every((l) => lines.includes(l))) continue;
-      blocks.push({ format, rowsAcross: lines.map((l) => lowest + l * linePitch) });
+      blocks.push({
+        format,
+        rowsAcross: lines.map((l) => lowest + l * linePitch),
+        anchored: lines.map((l) => anchorLines.includes(l)),
+      });
     }
   }
   return blocks;

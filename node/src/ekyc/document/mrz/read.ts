@@ -2,29 +2,32 @@
  * Finds and reads the MRZ on a card or passport photo with PaddleOCR (ocr/paddle.ts): detect
  * text lines on a 640 px copy, keep the long thin ones (MRZ lines are the longest text on a
  * card), recognise the last three on the full-resolution image (squeezed first where check digits
- * will confirm the reading, `readOneWay`), and decode each line to exactly 30 (TD1),
- * 36 (TD2, MRV-B visas) or 44 (TD3 passports, MRV-A visas) characters with the ICAO character set of every position (digits in dates, letters
- * in names). Fixed-length decoding puts back the characters greedy decoding drops (a letter
- * before `<`, one `<` of a run); nothing is guessed that the check digits could not then refute.
+ * will confirm the reading, `readOneWay`), and decode each line to exactly 30 (TD1), 36 (TD2,
+ * MRV-B visas) or 44 (TD3 passports, MRV-A visas) characters with the ICAO character set of every
+ * position (digits in dates, letters in names). Fixed-length decoding puts back the characters
+ * greedy decoding drops (a letter before `<`, one `<` of a run); nothing is guessed that the check
+ * digits could not then refute.
  * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
  * long lines run up and down, a larger detection pass for small or far-away cards, rows the
- * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts), and
- * rows found by their texture when the detector's rows read nothing valid (mrz/texture-rows.ts). Where a misread
- * that passes its check digits is likely (small rows, an unsure field), the rows are read a second
- * time from another crop and the fields the two readings disagree on are reported, never corrected.
+ * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts); when
+ * nothing valid was read, small rows read again from a thicker crop, then rows found by their
+ * texture (mrz/texture-rows.ts). Where a misread that passes its check digits is likely (small
+ * rows, an unsure field), the rows are read again from other crops and the fields the readings
+ * disagree on are reported, never corrected; so is a check digit that failed in a whole block and
+ * passes in the reading that replaced it.
  */
 import { MrzFormatError } from "../errors.ts";
 import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { disagreeingFields } from "./agreement.ts";
+import { checksPassingOnlyIn, disagreeingFields } from "./agreement.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
 import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
-import { textureRows } from "./texture-rows.ts";
+import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
 
@@ -255,6 +258,10 @@ export const MIN_SQUEEZED_ROW_PX = 20;
  */
 export const SMALL_ROW_WIDTH = 1.4;
 
+/** The width scale a row is recognised at unsqueezed: SMALL_ROW_WIDTH (× `factor`) when it is small, else 1. */
+const naturalWidth = (box: TextBox, factor = 1): number =>
+  box.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH * factor : 1;
+
 /** The best reading of the rows' frames over the shapes they may be (null: none parses). */
 function bestDecoding(
   frames: readonly CtcFrames[],
@@ -459,6 +466,21 @@ function checkDigitsSure(confidence: readonly (readonly number[])[], format: Mrz
   });
 }
 
+/**
+ * A reading from rows or crops other than the search's own (predicted rows, texture rows, a thicker
+ * crop) is kept only when it proves itself: a valid MRZ with a document code and a date of birth,
+ * every check digit read sure (`checkDigitsSure`), and legible. A partial or failing reading of
+ * guessed rows proves nothing.
+ */
+function acceptedRetry(reading: MrzReading): boolean {
+  return (
+    reading.data.valid &&
+    isFinal(reading.data) &&
+    legible(reading) &&
+    checkDigitsSure(reading.confidence, reading.data.format)
+  );
+}
+
 /** The reading when it is a valid MRZ, else the trimmed rows' reading when one is, else the reading. */
 function orTrimmed(
   reading: MrzReading | null,
@@ -522,22 +544,23 @@ export function unsureRows(reading: MrzReading | null, rowCount: number): number
 }
 
 /**
- * Where each reading's rows lie: the image they were read on (the photo, or turned a quarter) and
- * their boxes, for a second reading of the same rows (`secondReading`). Not kept for trimmed rows,
- * whose frames were cut from a longer box.
+ * Where each reading's rows lie: the image they were read on (the photo, or turned a quarter), their
+ * boxes and the crop read, for other readings of the same rows (`thickerReading`, `secondReading`)
+ * and for whether they were a whole block (`wholeBlock`). Not kept for trimmed rows, whose frames
+ * were cut from a longer box.
  */
 const rowSources = new WeakMap<MrzReading, RowSource>();
 
 interface RowSource {
   image: GrayImage;
   boxes: readonly TextBox[];
-  /** How many times the boxes' thickness the crops read were (1, or THICKER_SMALL_ROW_CROP). */
-  crop: number;
+  /** The crop the reading was read from (OWN_CROP, or THICKER_CROP). */
+  crop: Crop;
 }
 
 function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonly TextBox[]): MrzReading | null {
   if (reading !== null && !reading.attempt.endsWith("-trimmed"))
-    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines), crop: 1 });
+    rowSources.set(reading, { image, boxes: boxes.slice(-SHAPES[reading.data.format].lines), crop: OWN_CROP });
   return reading;
 }
 
@@ -548,7 +571,8 @@ function remembered(reading: MrzReading | null, image: GrayImage, boxes: readonl
  * instead of 3. The second reading replaces the first when it is at least as plausible: a printed
  * check digit that is wrong is read wrong twice and still reported, never corrected. `onlyIfValid`:
  * the first reading is returned as it is when a check digit fails (no second pass). `unsqueezed`:
- * every row read at its natural width at once (rows not from the detector: `textureReading`).
+ * no row squeezed, each read at once at its `naturalWidth` (rows not from the detector:
+ * `textureReading`).
  */
 export async function readOneWay(
   engine: PaddleOcr,
@@ -559,11 +583,9 @@ export async function readOneWay(
   options: { onlyIfValid?: boolean; unsqueezed?: boolean } = {},
 ): Promise<{ reading: MrzReading | null; texts: string[] }> {
   const scales = boxes.map((box, i) =>
-    box.thickness < MIN_SQUEEZED_ROW_PX
-      ? SMALL_ROW_WIDTH
-      : i === likelyNameRow(boxes.length) || options.unsqueezed === true
-        ? 1
-        : SQUEEZED_WIDTH,
+    box.thickness < MIN_SQUEEZED_ROW_PX || i === likelyNameRow(boxes.length) || options.unsqueezed === true
+      ? naturalWidth(box)
+      : SQUEEZED_WIDTH,
   );
   const frames = await engine.readLines(image, boxes, MRZ_ALPHABET, { widthScales: scales });
   const first = bestDecoding(frames, boxes, attempt, now);
@@ -627,8 +649,11 @@ const MAX_ROWS_SEARCHED = 9;
 function rememberingRows(engine: PaddleOcr): PaddleOcr & { framesOf(box: TextBox): CtcFrames | undefined } {
   const known = new Map<TextBox, Map<number, CtcFrames>>();
   return {
-    /** The row's frames at any width it was read at: each covers the box's length evenly. */
-    framesOf: (box) => known.get(box)?.values().next().value,
+    /**
+     * The row's frames, at its natural width where it was read so (a squeezed reading loses
+     * fillers), else at the width it was read at: each covers the box's length evenly.
+     */
+    framesOf: (box) => known.get(box)?.get(naturalWidth(box)) ?? known.get(box)?.values().next().value,
     findLines: (image, longSide) => engine.findLines(image, longSide),
     async readLines(image, boxes, alphabet, options = {}) {
       const scaleOf = (i: number): number => options.widthScales?.[i] ?? 1;
@@ -735,7 +760,7 @@ function wholeBlock(reading: MrzReading): boolean {
   return isFinal(reading.data) && reading.data.format !== "TD2" && boxes.every((b) => b.length >= EQUAL_ROWS * longest);
 }
 
-/** How often the predicted rows were read (`predictedDecoding`), for the benchmark's count. */
+/** How often the predicted rows were read (`predictedDecoding`): tests count it. */
 export const predictedRowsRuns = { count: 0 };
 
 /**
@@ -758,12 +783,11 @@ async function predictedDecoding(
   const candidates = rows.slice(-MAX_ROWS_SEARCHED);
   if (candidates.length === 0) return null;
   predictedRowsRuns.count++;
-  // The rows the search read already keep their frames; the others are read at full width.
+  // The rows the search read already keep their frames; the others are read at their natural width.
   const unread = candidates.filter((box) => engine.framesOf(box) === undefined);
-  const read = await engine.readLines(image, unread, MRZ_ALPHABET);
-  const framesOf = (box: TextBox): CtcFrames => engine.framesOf(box) ?? (read[unread.indexOf(box)] as CtcFrames);
+  await engine.readLines(image, unread, MRZ_ALPHABET, { widthScales: unread.map((b) => naturalWidth(b)) });
   const anchors: AnchorRow[] = candidates
-    .map((box) => ({ box, frames: framesOf(box) }))
+    .map((box) => ({ box, frames: engine.framesOf(box) as CtcFrames }))
     .filter((row) => greedyDecode(row.frames).includes("<"));
   // The lowest rows with fillers first, each with the one above it: the MRZ is the lowest block,
   // unless a card's other side lies below it.
@@ -786,12 +810,11 @@ async function predictedFrom(
   if (geometry === null) return null;
   // Each predicted row is read once, whichever placements share it.
   const known = new Map<string, CtcFrames>();
-  const anchorsAcross = new Set(geometry.anchorsAcross);
   for (const block of predictedBlocks(geometry, ["TD1", "TD3", "TD2"])) {
     const { format } = block;
-    const boxes = block.rowsAcross.map((across) => {
+    const boxes = block.rowsAcross.map((across, i) => {
       const box = predictedBox(geometry, format, across);
-      if (anchorsAcross.has(across)) return box;
+      if (block.anchored[i] === true) return box;
       const aligned = alignRow(image, box);
       if (aligned === null) return box;
       const shift = Math.abs(-(aligned.cx - box.cx) * box.uy + (aligned.cy - box.cy) * box.ux);
@@ -800,7 +823,7 @@ async function predictedFrom(
     const keys = block.rowsAcross.map((across) => `${format}:${Math.round(across)}`);
     const missing = boxes.filter((_, i) => !known.has(keys[i] as string));
     const read = await engine.readLines(image, missing, MRZ_ALPHABET, {
-      widthScales: missing.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)),
+      widthScales: missing.map((b) => naturalWidth(b)),
     });
     missing.forEach((box, k) => known.set(keys[boxes.indexOf(box)] as string, read[k] as CtcFrames));
     const decoded = decodeAs(
@@ -819,7 +842,7 @@ async function predictedFrom(
       boxes,
       now,
     );
-    if (reading !== null && checkDigitsSure(reading.confidence, format) && legible(reading)) return { reading, boxes };
+    if (reading !== null && acceptedRetry(reading)) return { reading, boxes };
   }
   return null;
 }
@@ -828,7 +851,9 @@ async function predictedFrom(
  * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
  * Passes: the photo as it is (both ways up); turned a quarter when its long lines run up and
- * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when all its text was too small for the detector.
+ * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when
+ * all its text was too small for the detector; rows predicted from the block's geometry when the
+ * detector found it only partly (`predictedDecoding`).
  * Small photos need no pass of their own: the detector's copy (640 px) already enlarges a photo
  * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
  * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
@@ -902,8 +927,9 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
 export async function textureReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
   const rows = await textureRows(image);
   const reading = await readRows(engine, image, inReadingOrder(rows), "texture", now, { unsqueezed: true });
-  if (reading === null || !reading.data.valid || !isFinal(reading.data) || !legible(reading)) return null;
-  return checkDigitsSure(reading.confidence, reading.data.format) ? reading : null;
+  if (reading === null || !acceptedRetry(reading)) return null;
+  // Texture rows are boxed thicker than the detector's: the row height in the detector's measure.
+  return { ...reading, rowHeightPx: reading.rowHeightPx * DETECTOR_THICKNESS_PER_CROP };
 }
 
 /**
@@ -930,14 +956,35 @@ const SECOND_READING_THICKNESS = 1.25;
  */
 export const THICKER_SMALL_ROW_CROP = 1.5;
 
-/** Rows of a reading, each `crop` times as thick as its box, read at SMALL_ROW_WIDTH × `crop` when small. */
-function readCrops(engine: PaddleOcr, source: RowSource, crop: number): Promise<CtcFrames[]> {
-  return engine.readLines(
+/** A crop of a reading's rows: each box `thickness` times as thick, small rows `width` times as wide again. */
+interface Crop {
+  thickness: number;
+  width: number;
+}
+
+/** The box's own crop, the second reading's (SECOND_READING_THICKNESS) and the thicker one. */
+const OWN_CROP: Crop = { thickness: 1, width: 1 },
+  SECOND_CROP: Crop = { thickness: SECOND_READING_THICKNESS, width: 1 },
+  THICKER_CROP: Crop = { thickness: THICKER_SMALL_ROW_CROP, width: THICKER_SMALL_ROW_CROP };
+
+/** Frames of each crop read of a set of rows (keyed by the rows' boxes): no crop is recognised twice. */
+const cropsRead = new WeakMap<readonly TextBox[], Map<string, Promise<CtcFrames[]>>>();
+
+/** The reading's rows recognised from `crop`, each at its natural width (`naturalWidth`) × `crop.width`. */
+function readCrops(engine: PaddleOcr, source: RowSource, crop: Crop): Promise<CtcFrames[]> {
+  const read = cropsRead.get(source.boxes) ?? new Map<string, Promise<CtcFrames[]>>();
+  cropsRead.set(source.boxes, read);
+  const key = `${crop.thickness}x${crop.width}`;
+  const known = read.get(key);
+  if (known !== undefined) return known;
+  const frames = engine.readLines(
     source.image,
-    source.boxes.map((b) => ({ ...b, thickness: b.thickness * crop })),
+    source.boxes.map((b) => ({ ...b, thickness: b.thickness * crop.thickness })),
     MRZ_ALPHABET,
-    { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH * crop : 1)) },
+    { widthScales: source.boxes.map((b) => naturalWidth(b, crop.width)) },
   );
+  read.set(key, frames);
+  return frames;
 }
 
 /**
@@ -952,14 +999,13 @@ async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date)
   if (source === undefined || reading.rowHeightPx >= MIN_SQUEEZED_ROW_PX) return null;
   if (reading.data.valid && isFinal(reading.data)) return null;
   const thicker = bestDecoding(
-    await readCrops(engine, source, THICKER_SMALL_ROW_CROP),
+    await readCrops(engine, source, THICKER_CROP),
     source.boxes,
     `${reading.attempt}-thicker`,
     now,
   );
-  if (thicker === null || !thicker.data.valid || !isFinal(thicker.data)) return null;
-  if (!checkDigitsSure(thicker.confidence, thicker.data.format)) return null;
-  rowSources.set(thicker, { ...source, crop: THICKER_SMALL_ROW_CROP });
+  if (thicker === null || !acceptedRetry(thicker)) return null;
+  rowSources.set(thicker, { ...source, crop: THICKER_CROP });
   return thicker;
 }
 
@@ -978,19 +1024,10 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
   const small = reading.rowHeightPx < MIN_SQUEEZED_ROW_PX;
   if (!small && unsureFields(reading).length === 0) return reading;
   // Read one after the other: the recogniser runs one crop at a time.
-  const others = [
-    () =>
-      engine.readLines(
-        source.image,
-        source.boxes.map((b) => ({ ...b, thickness: b.thickness * SECOND_READING_THICKNESS })),
-        MRZ_ALPHABET,
-        { widthScales: source.boxes.map((b) => (b.thickness < MIN_SQUEEZED_ROW_PX ? SMALL_ROW_WIDTH : 1)) },
-      ),
-  ];
-  if (small) others.push(() => readCrops(engine, source, source.crop === 1 ? THICKER_SMALL_ROW_CROP : 1));
-  const disagreements = new Set<string>();
-  for (const frames of others) {
-    const decoded = decodeAs(await frames(), reading.data.format);
+  const others = [SECOND_CROP, ...(small ? [source.crop === OWN_CROP ? THICKER_CROP : OWN_CROP] : [])];
+  const disagreements = new Set<string>(reading.disagreements);
+  for (const crop of others) {
+    const decoded = decodeAs(await readCrops(engine, source, crop), reading.data.format);
     if (decoded === null) continue;
     const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
     if (data !== null) for (const field of disagreeingFields(reading.data, data)) disagreements.add(field);
@@ -999,16 +1036,31 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
 }
 
 /**
- * Reads the MRZ (`findMrz`); when its reading is not valid, small rows are read again from a
+ * `retry`, which replaced `found`, with the check digits that failed in `found` and pass in `retry`
+ * reported as disagreements (mrz/agreement.ts `checksPassingOnlyIn`) when `found` was a whole
+ * block: its failing check digit may be the document's own (altered), misread into validity by the
+ * other crop, and is never looked past in silence. A partial block's failing checks (rows missed
+ * or boxed short) say nothing of the print.
+ */
+function replacing(found: MrzReading | null, retry: MrzReading): MrzReading {
+  if (found === null || !wholeBlock(found)) return retry;
+  const failed = checksPassingOnlyIn(found.data, retry.data);
+  return failed.length === 0 ? retry : { ...retry, disagreements: [...new Set([...retry.disagreements, ...failed])] };
+}
+
+/**
+ * Reads the MRZ (`findMrz`, the detector's rows, and rows predicted from the block's geometry when
+ * it found the block only partly); when its reading is not valid, small rows are read again from a
  * thicker crop (`thickerReading`), and then rows are looked for by their texture
- * (`textureReading`); then, where a silent misread is likely, the reading is compared with other
- * readings of its rows (`secondReading`). Null when no MRZ-shaped text is found.
+ * (`textureReading`), either kept only valid (`replacing` says what the first reading failed); then,
+ * where a silent misread is likely, the reading is compared with other readings of its rows
+ * (`secondReading`). Null when no MRZ-shaped text is found.
  */
 export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
   const found = await findMrz(engine, image, now);
-  const valid = (r: MrzReading | null): r is MrzReading => r !== null && r.data.valid && isFinal(r.data);
-  const thicker = found === null || valid(found) ? null : await thickerReading(engine, found, now);
-  const detected = thicker ?? found;
-  const reading = valid(detected) ? detected : ((await textureReading(engine, image, now)) ?? detected);
+  if (found !== null && found.data.valid && isFinal(found.data)) return secondReading(engine, found, now);
+  const retry =
+    (found === null ? null : await thickerReading(engine, found, now)) ?? (await textureReading(engine, image, now));
+  const reading = retry === null ? found : replacing(found, retry);
   return reading === null ? null : secondReading(engine, reading, now);
 }
