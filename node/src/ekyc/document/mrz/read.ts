@@ -755,9 +755,14 @@ const EQUAL_ROWS = 0.85;
  * two rows of a TD1 whose third was missed.
  */
 function wholeBlock(reading: MrzReading): boolean {
+  return isFinal(reading.data) && reading.data.format !== "TD2" && equalRows(reading);
+}
+
+/** The reading's rows are about equally long: none was boxed short. */
+function equalRows(reading: MrzReading): boolean {
   const boxes = rowSources.get(reading)?.boxes ?? [];
   const longest = Math.max(0, ...boxes.map((b) => b.length));
-  return isFinal(reading.data) && reading.data.format !== "TD2" && boxes.every((b) => b.length >= EQUAL_ROWS * longest);
+  return boxes.every((b) => b.length >= EQUAL_ROWS * longest);
 }
 
 /** How often the predicted rows were read (`predictedDecoding`): tests count it. */
@@ -1037,13 +1042,14 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
 
 /**
  * `retry`, which replaced `found`, with the check digits that failed in `found` and pass in `retry`
- * reported as disagreements (mrz/agreement.ts `checksPassingOnlyIn`) when `found` was a whole
- * block: its failing check digit may be the document's own (altered), misread into validity by the
- * other crop, and is never looked past in silence. A partial block's failing checks (rows missed
- * or boxed short) say nothing of the print.
+ * reported as disagreements (mrz/agreement.ts `checksPassingOnlyIn`) when `found` was read from
+ * rows of the same shape, equally long: its failing check digit may be the document's own
+ * (altered), misread into validity by the other reading, and is never looked past in silence. A
+ * reading of another shape (two rows of a TD1 read as a TD2) or of rows boxed short says nothing
+ * of the print.
  */
 function replacing(found: MrzReading | null, retry: MrzReading): MrzReading {
-  if (found === null || !wholeBlock(found)) return retry;
+  if (found === null || !isFinal(found.data) || !equalRows(found)) return retry;
   const failed = checksPassingOnlyIn(found.data, retry.data);
   return failed.length === 0 ? retry : { ...retry, disagreements: [...new Set([...retry.disagreements, ...failed])] };
 }
