@@ -13,7 +13,7 @@ import {
   readDocument,
   type DocumentEngines,
 } from "../../../../node/src/ekyc/document/index.ts";
-import { CARD_WIDTH, CARD_HEIGHT } from "../../../../node/src/ekyc/document/layout.ts";
+import { BACK_MRZ_TEXT, CARD_WIDTH, CARD_HEIGHT } from "../../../../node/src/ekyc/document/layout.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
@@ -22,9 +22,9 @@ import { readRealPhoto, realPhotosDir } from "../../../support/mrz-real.ts";
 
 const NOW = new Date("2026-01-15T00:00:00Z");
 
-/** Left edge and baselines of the MRZ rows on a generated card back (scripts/cards/render.ts, backSvg). */
-const MRZ_LEFT = 66,
-  MRZ_BASELINES = [478, 534, 590];
+/** Left edge and baselines of the MRZ rows on a generated card back (where scripts/cards/render.ts prints them). */
+const MRZ_LEFT = BACK_MRZ_TEXT.x,
+  MRZ_BASELINES = [0, 1, 2].map((i) => BACK_MRZ_TEXT.y + i * BACK_MRZ_TEXT.pitch);
 /** White space added left of the card for the words, and the gap between a word and its MRZ row. */
 const MARGIN = 300,
   GAP = 25;

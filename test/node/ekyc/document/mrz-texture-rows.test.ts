@@ -14,7 +14,7 @@ import {
   type DocumentEngines,
 } from "../../../../node/src/ekyc/document/index.ts";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
-import { CARD_WIDTH } from "../../../../node/src/ekyc/document/layout.ts";
+import { BACK_MRZ_TEXT, CARD_WIDTH } from "../../../../node/src/ekyc/document/layout.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import { textureReading, type MrzReading } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { MRZ_ALPHABET } from "../../../../node/src/ekyc/document/mrz/repair.ts";
@@ -30,8 +30,8 @@ import { renderBack } from "../../../../scripts/cards/render.ts";
 
 const NOW = new Date("2026-01-15T00:00:00Z");
 
-/** Baselines of the MRZ rows on a generated card back (scripts/cards/render.ts, backSvg), card pixels. */
-const MRZ_BASELINES = [478, 534, 590];
+/** Baselines of the MRZ rows on a generated card back (where scripts/cards/render.ts prints them), card pixels. */
+const MRZ_BASELINES = [0, 1, 2].map((i) => BACK_MRZ_TEXT.y + i * BACK_MRZ_TEXT.pitch);
 
 async function grayOf(bytes: Uint8Array): Promise<GrayImage> {
   const image = await loadImage("back", bytes);
