@@ -883,9 +883,13 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
     const found = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
     return found === null ? null : remembered(found.reading, image, found.boxes);
   };
+  // A predicted reading replaces the search's as any retry does (`replacing`): a check digit that
+  // failed in rows of its shape, equally long (a whole TD2 or visa), is still reported.
+  const withPrediction = (found: MrzReading | null, retry: MrzReading | null): MrzReading | null =>
+    retry === null ? found : replacing(found, retry);
   const first = await readRows(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
   if (first !== null && isFinal(first.data) && legible(first))
-    return first.data.valid ? first : ((await predicted(first)) ?? first);
+    return first.data.valid ? first : withPrediction(first, await predicted(first));
   consider(first);
   // Read turned a quarter when most long lines run up and down, or, since nothing final and
   // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
@@ -916,7 +920,7 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
     );
   }
   const fromPrediction = await predicted(best);
-  if (fromPrediction !== null) return fromPrediction;
+  if (fromPrediction !== null) return withPrediction(best, fromPrediction);
   // Without even a document code, what was read is not an MRZ.
   const found = best as MrzReading | null;
   return found !== null && plausibility(found.data) >= 100 ? found : null;
