@@ -19,19 +19,29 @@ const IMAGES = process.env.KYCNET_MRZ_REAL_DIR
   ? pathToFileURL(process.env.KYCNET_MRZ_REAL_DIR.replace(/\/?$/, "/"))
   : new URL("../../../shared/eval/mrz-real/", import.meta.url);
 
+/** True when the image `file` of the set is where `IMAGES` says. */
+const imagePresent = (file: string): Promise<boolean> =>
+  access(new URL(file, IMAGES)).then(
+    () => true,
+    () => false,
+  );
+
 /** True when the images of the set are where `IMAGES` says (they are not in this repository). */
 export async function realPhotosPresent(): Promise<boolean> {
   const manifest = JSON.parse(await readFile(MANIFEST, "utf8")) as { images: RealPhoto[] };
-  for (const image of manifest.images) {
-    if (
-      !(await access(new URL(image.file, IMAGES)).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return false;
-  }
+  for (const image of manifest.images) if (!(await imagePresent(image.file))) return false;
   return true;
+}
+
+/**
+ * One photo of the set with its transcription, or null when its image is not on this machine (the
+ * caller's case is then skipped, never passed).
+ */
+export async function presentRealPhoto(file: string): Promise<RealPhoto | null> {
+  const manifest = JSON.parse(await readFile(MANIFEST, "utf8")) as { images: RealPhoto[] };
+  const photo = manifest.images.find((image) => image.file === file);
+  if (photo === undefined) throw new Error(`${file} is not in the real-photo set`);
+  return (await imagePresent(file)) ? photo : null;
 }
 
 /** Where the images are looked for, for messages. */

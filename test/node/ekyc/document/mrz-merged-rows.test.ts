@@ -5,7 +5,6 @@
  * photographed that way (from KYCNET_MRZ_REAL_DIR, skipped without it). Real engines.
  */
 import { expect } from "chai";
-import { access } from "node:fs/promises";
 import sharp from "sharp";
 import {
   createDocumentEngines,
@@ -18,7 +17,7 @@ import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
 import { renderBack } from "../../../../scripts/cards/render.ts";
-import { readRealPhoto, realPhotosDir } from "../../../support/mrz-real.ts";
+import { presentRealPhoto, readRealPhoto, realPhotosDir } from "../../../support/mrz-real.ts";
 
 const NOW = new Date("2026-01-15T00:00:00Z");
 
@@ -88,29 +87,14 @@ describe("MRZ rows joined with other words on their lines", function () {
   });
 
   it("reads the Serbian specimen photographed front beside back, each MRZ row boxed with the front's dates", async function () {
-    const file = "dev/srb-id-card-small.png";
-    const present = await access(new URL(file, `file://${realPhotosDir()}`)).then(
-      () => true,
-      () => false,
-    );
-    if (!present) {
-      console.warn(`      ${file} not found at ${realPhotosDir()}: skipped`);
+    const photo = await presentRealPhoto("dev/srb-id-card-small.png");
+    if (photo === null) {
+      console.warn(`      dev/srb-id-card-small.png not found at ${realPhotosDir()}: skipped`);
       this.skip();
     }
     // Measured before row-block.ts: refused DOCUMENT_NOT_FOUND.
-    const lines = [
-      "IDSRB95555554612902968000000<<",
-      "6802295F1307245SRB<<<<<<<<<<<6",
-      "TEST<<MILICA<<<<<<<<<<<<<<<<<<",
-    ];
-    const read = await readRealPhoto(engines, {
-      split: "dev",
-      file,
-      kind: "TD1, front beside back",
-      lines,
-      printedValid: true,
-    });
+    const read = await readRealPhoto(engines, photo);
     expect(read.refusal).to.equal(null);
-    expect(read.lines).to.deep.equal(lines);
+    expect(read.lines).to.deep.equal(photo.lines);
   });
 });

@@ -7,7 +7,6 @@
  * the detector boxes short (from KYCNET_MRZ_REAL_DIR, skipped without it). Real engines.
  */
 import { expect } from "chai";
-import { access } from "node:fs/promises";
 import sharp from "sharp";
 import { createDocumentEngines, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
@@ -26,7 +25,7 @@ import { td1Lines } from "../../../../scripts/cards/mrz.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
 import { renderBack } from "../../../../scripts/cards/render.ts";
-import { readRealPhoto, realPhotosDir } from "../../../support/mrz-real.ts";
+import { presentRealPhoto, readRealPhoto, realPhotosDir } from "../../../support/mrz-real.ts";
 
 const NOW = new Date("2026-01-15T00:00:00Z");
 
@@ -105,26 +104,16 @@ describe("MRZ rows predicted from the block's geometry", function () {
 
   for (const width of [undefined, 300, 280]) {
     it(`reads the Peruvian specimen${width === undefined ? "" : ` at ${width} px wide`}, whose MRZ rows the detector boxes short and whose first row it leaves out`, async function () {
-      const file = "dev/per-id-card-small.png";
-      const present = await access(new URL(file, `file://${realPhotosDir()}`)).then(
-        () => true,
-        () => false,
-      );
-      if (!present) {
-        console.warn(`      ${file} not found at ${realPhotosDir()}: skipped`);
+      const photo = await presentRealPhoto("dev/per-id-card-small.png");
+      if (photo === null) {
+        console.warn(`      dev/per-id-card-small.png not found at ${realPhotosDir()}: skipped`);
         this.skip();
       }
       // Measured before predicted-rows.ts: refused DOCUMENT_NOT_FOUND at full size; at 300 and
       // 280 px read from the short boxes as a TD1 whose check digits fail.
-      const lines = [
-        "I<PER70275722<2<<<<<<<<<<<<<<<",
-        "8906120M2107165PER<<<<<<<<<<<8",
-        "CARDENAS<<JORGE<ANTHONY<<<<<<<",
-      ];
-      const photo = { split: "dev" as const, file, kind: "TD1, rows boxed short", lines, printedValid: true };
       const read = await readRealPhoto(engines, photo, width);
       expect(read.refusal).to.equal(null);
-      expect(read.lines).to.deep.equal(lines);
+      expect(read.lines).to.deep.equal(photo.lines);
     });
   }
 });
