@@ -195,18 +195,30 @@ describe("MRZ repair", () => {
     const { lines } = repairMrz(bad, "TD1");
     expect(parseMrz(lines, NOW).checks.find((c) => c.name === "dateOfBirth")!.valid).to.equal(false);
   });
-  it("clears letters read after the name's end (three fillers), and only there", () => {
-    // The Czech specimen passport of a stock photo: its watermark was read as A and S in the filler.
+  it("clears letters read after the name's end (three fillers, or two after the given names), and only there", () => {
+    // The Czech specimen passport of a stock photo: its watermark was read as A and S in the filler,
+    // and a guilloche mark as a K after the given name's two fillers.
     const line2 = "99006000<8CZE1102299F16090641152291111<<<<24";
     const stray = ["P<CZESPECIMEN<<VZOR<<K<<<<A<<<<S<<<<<<<<<<<<", line2];
     const { lines, repairs } = repairMrz(stray, "TD3");
-    expect(lines).to.deep.equal(["P<CZESPECIMEN<<VZOR<<K<<<<<<<<<<<<<<<<<<<<<<", line2]);
+    expect(lines).to.deep.equal(["P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<", line2]);
     expect(repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
-      [26, "A", "character after the end of the name (three fillers)"],
-      [31, "S", "character after the end of the name (three fillers)"],
+      [21, "K", "character after the end of the name (two fillers after the given names)"],
+      [26, "A", "character after the end of the name (two fillers after the given names)"],
+      [31, "S", "character after the end of the name (two fillers after the given names)"],
     ]);
-    // A name with one- and two-filler separators is left as it is.
+    // A name with no given names ends at three fillers.
+    const surnameOnly = repairMrz(["P<CZESPECIMEN<<<<A<<<<<<<<<<<<<<<<<<<<<<<<<<", line2], "TD3");
+    expect(surnameOnly.repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
+      [17, "A", "character after the end of the name (three fillers)"],
+    ]);
+    // One- and two-filler separators, a one-letter given name after one filler, and a name that fills
+    // its field are left as they are.
     expect(repairMrz(ICAO_TD1, "TD1").repairs).to.deep.equal([]);
+    const initial = [ICAO_TD1[0]!, ICAO_TD1[1]!, "SPITERI<<MANDY<K<<<<<<<<<<<<<<"];
+    expect(repairMrz(initial, "TD1").repairs).to.deep.equal([]);
+    const full = "P<UTOABCDEFGHIJKLMNOPQRST<<ABCDEFGHIJKL<MNOP";
+    expect(repairMrz([full, line2], "TD3").lines[0]).to.equal(full);
   });
   it("reads a digit in the document code's second character as its letter (ICAO: a letter or a filler there)", () => {
     // A German service passport's `PO` read as `P0`: no check digit covers the document code.
@@ -469,6 +481,19 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     const got = await readMrz(engine, image, NOW);
     expect(got?.lines).to.deep.equal([...truth]);
     expect(got?.data.valid).to.equal(true);
+    expect(got?.disagreements).to.deep.equal(["surname"]);
+  });
+  it("compares a reading whose printed date of birth is no date, every check digit passing (the Czech specimen's 29 February 2011)", async () => {
+    const noDate = td1Lines({ ...people[3]!, dateOfBirth: "2011-02-29" });
+    const engine = createFakePaddleOcr(
+      rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]).map((line, i) => ({
+        ...line,
+        text: noDate[i]!,
+      })),
+    );
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...noDate]);
+    expect(got?.data).to.include({ valid: true, dateOfBirth: null });
     expect(got?.disagreements).to.deep.equal(["surname"]);
   });
   it("ignores a field the second reading reads otherwise but fails the check digit of: the worse reading, not evidence", async () => {

@@ -111,24 +111,42 @@ function setChar(lines: string[], line: number, index: number, c: string): void 
 }
 
 /**
- * ICAO 9303 name fields: name parts are joined by one `<`, surname and given names by two, and
- * the rest of the field is filler. Three fillers in a row therefore end the name, and anything
- * after them is not the document's (a watermark, a guilloche line or a stain read as a letter:
- * measured on a stock photo of the Czech specimen passport, whose watermark put stray A and S in
- * the filler). Structural, like the character set of a position: no check digit is involved.
+ * ICAO 9303 name fields: name parts are joined by one `<` (a space, a hyphen or a comma between
+ * two components becomes one filler), the primary and the secondary identifier by two, and the
+ * rest of the field is filler. So the name ends at three fillers in a row, and at the first two
+ * fillers after the secondary identifier has begun: anything after that end is not the document's
+ * (a watermark, a guilloche line, a stamp or a stain read as a letter). Measured on a stock photo
+ * of the Czech specimen passport, whose watermark put stray A and S in the filler, and on small
+ * photos whose filler after the given names was read as C, K, S or X (`VZOR<<K<<`, `DIL<<C<C<<`,
+ * `SIDNAN<<XSXXX<S<<`). Structural, like the character set of a position: no check digit is involved.
  */
-const NAME_END = /[A-Z]<<<+/;
+const THREE_FILLERS = /[A-Z]<<<+/;
+const TWO_FILLERS = /[A-Z]<</g;
+
+/** Index in `field` just past the name's end, with the rule that ended it; null when the name fills the field. */
+function nameEnd(field: string): { at: number; why: string } | null {
+  const three = THREE_FILLERS.exec(field);
+  const doubles = [...field.matchAll(TWO_FILLERS)];
+  const second = doubles[1];
+  const ends = [
+    ...(three === null ? [] : [{ at: three.index + three[0].length, why: "three fillers" }]),
+    ...(second === undefined ? [] : [{ at: second.index + 3, why: "two fillers after the given names" }]),
+  ];
+  return ends.reduce<{ at: number; why: string } | null>(
+    (first, end) => (first === null || end.at < first.at ? end : first),
+    null,
+  );
+}
 
 function clearAfterNameEnd(lines: string[], format: MrzFormat, repairs: Repair[]): void {
   const { line, start, end } = fieldSpan(format, "lastName");
-  const field = (lines[line] ?? "").slice(start, end);
-  const match = NAME_END.exec(field);
-  if (match === null) return;
-  for (let index = start + match.index + match[0].length; index < end; index++) {
+  const found = nameEnd((lines[line] ?? "").slice(start, end));
+  if (found === null) return;
+  for (let index = start + found.at; index < end; index++) {
     const c = (lines[line] ?? "").charAt(index);
     if (c === "<") continue;
     setChar(lines, line, index, "<");
-    repairs.push({ line, index, from: c, to: "<", why: "character after the end of the name (three fillers)" });
+    repairs.push({ line, index, from: c, to: "<", why: `character after the end of the name (${found.why})` });
   }
 }
 
