@@ -184,6 +184,14 @@ function plausibility(data: MrzData): number {
 export const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
 
 /**
+ * Final, or a document code of its format with every check digit valid: upright all the same, so
+ * its fields are worth comparing with other readings of its rows (`secondReading`) even when its
+ * printed date of birth is no date (the Czech specimen passport's 29 February 2011).
+ */
+const comparable = (data: MrzData): boolean =>
+  isFinal(data) || (data.valid && DOCUMENT_CODES[data.format].test(data.documentCode));
+
+/**
  * Half the characters of every line read with a confidence of at least this: an MRZ the
  * recogniser could read (its lines' medians were ≥ 0.98 on generated cards turned by 90° and 270°), not
  * rows of something else forced into the MRZ's shape (a card sideways read along its columns:
@@ -1029,7 +1037,7 @@ async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date)
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
-  if (source === undefined || !isFinal(reading.data)) return reading;
+  if (source === undefined || !comparable(reading.data)) return reading;
   const small = reading.rowHeightPx < MIN_SQUEEZED_ROW_PX;
   if (!small && unsureFields(reading).length === 0) return reading;
   // Read one after the other: the recogniser runs one crop at a time.
