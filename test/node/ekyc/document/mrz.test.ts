@@ -8,7 +8,7 @@ import {
   THICKER_SMALL_ROW_CROP,
   SQUEEZED_WIDTH,
 } from "../../../../node/src/ekyc/document/mrz/read.ts";
-import { characterSets, repairMrz } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { characterSets, repairMrz, settledMargins } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 import { MrzFormatError } from "../../../../node/src/ekyc/document/errors.ts";
@@ -207,6 +207,16 @@ describe("MRZ repair", () => {
       [26, "A", "character after the end of the name (two fillers after the given names)"],
       [31, "S", "character after the end of the name (two fillers after the given names)"],
     ]);
+    // The margins after the name's end count as sure: a stray mark read unsure there is no doubt about the name.
+    const unsure = stray.map((line) => Array.from(line, () => 0.3));
+    const margins = settledMargins(unsure, lines, "TD3");
+    expect(margins[0]!.flatMap((m, i) => (m === 1 ? [i] : []))).to.deep.equal(
+      Array.from({ length: 23 }, (_, i) => 21 + i),
+    );
+    expect(margins[1]).to.deep.equal(unsure[1]);
+    expect(
+      settledMargins(unsure, [ICAO_TD3[0]!.replace(/<+$/, (f) => "A".repeat(f.length)), line2], "TD3"),
+    ).to.deep.equal(unsure);
     // A name with no given names ends at three fillers.
     const surnameOnly = repairMrz(["P<CZESPECIMEN<<<<A<<<<<<<<<<<<<<<<<<<<<<<<<<", line2], "TD3");
     expect(surnameOnly.repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([

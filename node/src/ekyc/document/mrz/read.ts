@@ -29,7 +29,7 @@ import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
-import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
+import { characterSets, MRZ_ALPHABET, repairMrz, settledMargins, type Repair } from "./repair.ts";
 
 export interface MrzReading {
   lines: string[];
@@ -287,7 +287,7 @@ function bestDecoding(
     const reading = {
       lines,
       confidence: decoded.confidence,
-      margin: decoded.margin,
+      margin: settledMargins(decoded.margin, lines, decoded.format),
       data,
       repairs,
       attempt,
@@ -391,7 +391,11 @@ function validCandidateReading(
   return {
     lines,
     confidence: decoded.map((l) => l.confidence),
-    margin: decoded.map((l) => l.margin),
+    margin: settledMargins(
+      decoded.map((l) => l.margin),
+      lines,
+      format,
+    ),
     data,
     repairs,
     attempt,

@@ -146,7 +146,13 @@ function clearAfterNameEnd(lines: string[], format: MrzFormat, repairs: Repair[]
     const c = (lines[line] ?? "").charAt(index);
     if (c === "<") continue;
     setChar(lines, line, index, "<");
-    repairs.push({ line, index, from: c, to: "<", why: `character after the end of the name (${found.why})` });
+    repairs.push({
+      line,
+      index,
+      from: c,
+      to: "<",
+      why: `character after the end of the name (${found.why})`,
+    });
   }
 }
 
@@ -195,7 +201,13 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
         setChar(trial, line, index, alt);
         if (checkSpans(trial, format).every((s) => s.valid)) {
           candidates++;
-          found ??= { line, index, from: c, to: alt, why: "single look-alike substitution confirmed by check digits" };
+          found ??= {
+            line,
+            index,
+            from: c,
+            to: alt,
+            why: "single look-alike substitution confirmed by check digits",
+          };
         }
       }
     }
@@ -206,4 +218,23 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
     repairs.push(found);
   }
   return { lines, repairs };
+}
+
+/**
+ * Each character's margin (read.ts `MrzReading.margin`) with the positions after the name's end
+ * counted as sure: the structure, not the recogniser, says they hold fillers, so a stray mark
+ * read there with a low margin (and cleared) is no doubt about the name (mrz/confidence.ts would
+ * otherwise report the name as unsure).
+ */
+export function settledMargins(
+  margin: readonly (readonly number[])[],
+  lines: readonly string[],
+  format: MrzFormat,
+): number[][] {
+  const settled = margin.map((line) => [...line]);
+  const { line, start, end } = fieldSpan(format, "lastName");
+  const found = nameEnd((lines[line] ?? "").slice(start, end));
+  const row = settled[line];
+  if (found !== null && row !== undefined) for (let index = start + found.at; index < end; index++) row[index] = 1;
+  return settled;
 }
