@@ -195,40 +195,81 @@ describe("MRZ repair", () => {
     const { lines } = repairMrz(bad, "TD1");
     expect(parseMrz(lines, NOW).checks.find((c) => c.name === "dateOfBirth")!.valid).to.equal(false);
   });
-  it("clears letters read after the name's end (three fillers, or two after the given names), and only there", () => {
+  describe("the name's end", () => {
+    const line2 = "99006000<8CZE1102299F16090641152291111<<<<24";
     // The Czech specimen passport of a stock photo: its watermark was read as A and S in the filler,
     // and a guilloche mark as a K after the given name's two fillers.
-    const line2 = "99006000<8CZE1102299F16090641152291111<<<<24";
     const stray = ["P<CZESPECIMEN<<VZOR<<K<<<<A<<<<S<<<<<<<<<<<<", line2];
-    const { lines, repairs } = repairMrz(stray, "TD3");
-    expect(lines).to.deep.equal(["P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<", line2]);
-    expect(repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
-      [21, "K", "character after the end of the name (two fillers after the given names)"],
-      [26, "A", "character after the end of the name (two fillers after the given names)"],
-      [31, "S", "character after the end of the name (two fillers after the given names)"],
-    ]);
-    // The margins after the name's end count as sure: a stray mark read unsure there is no doubt about the name.
-    const unsure = stray.map((line) => Array.from(line, () => 0.3));
-    const margins = settledMargins(unsure, lines, "TD3");
-    expect(margins[0]!.flatMap((m, i) => (m === 1 ? [i] : []))).to.deep.equal(
-      Array.from({ length: 23 }, (_, i) => 21 + i),
-    );
-    expect(margins[1]).to.deep.equal(unsure[1]);
-    expect(
-      settledMargins(unsure, [ICAO_TD3[0]!.replace(/<+$/, (f) => "A".repeat(f.length)), line2], "TD3"),
-    ).to.deep.equal(unsure);
-    // A name with no given names ends at three fillers.
-    const surnameOnly = repairMrz(["P<CZESPECIMEN<<<<A<<<<<<<<<<<<<<<<<<<<<<<<<<", line2], "TD3");
-    expect(surnameOnly.repairs.map((r) => [r.index, r.from, r.why])).to.deep.equal([
-      [17, "A", "character after the end of the name (three fillers)"],
-    ]);
-    // One- and two-filler separators, a one-letter given name after one filler, and a name that fills
-    // its field are left as they are.
-    expect(repairMrz(ICAO_TD1, "TD1").repairs).to.deep.equal([]);
-    const initial = [ICAO_TD1[0]!, ICAO_TD1[1]!, "SPITERI<<MANDY<K<<<<<<<<<<<<<<"];
-    expect(repairMrz(initial, "TD1").repairs).to.deep.equal([]);
-    const full = "P<UTOABCDEFGHIJKLMNOPQRST<<ABCDEFGHIJKL<MNOP";
-    expect(repairMrz([full, line2], "TD3").lines[0]).to.equal(full);
+    /** Margins of `lines`: 0.9 everywhere but 0.3 at the given positions of the first row. */
+    const marginsWithUnsure = (lines: readonly string[], unsure: readonly number[]): number[][] =>
+      lines.map((line, row) => Array.from(line, (_, i) => (row === 0 && unsure.includes(i) ? 0.3 : 0.9)));
+    const why = (repairs: readonly { index: number; from: string; why: string }[]) =>
+      repairs.map((r) => [r.index, r.from, r.why]);
+
+    it("clears letters after three fillers whatever their margins", () => {
+      const surnameOnly = repairMrz(["P<CZESPECIMEN<<<<A<<<<<<<<<<<<<<<<<<<<<<<<<<", line2], "TD3");
+      expect(why(surnameOnly.repairs)).to.deep.equal([
+        [17, "A", "character after the end of the name (three fillers)"],
+      ]);
+      expect(surnameOnly.nameTail).to.deep.include({ from: 16, to: 44, clearedSure: false });
+    });
+    it("clears letters after the given names' two fillers, and reports the name unsure where one was read sure", () => {
+      const unsure = repairMrz(stray, "TD3", marginsWithUnsure(stray, [21, 26, 31]));
+      expect(unsure.lines[0]).to.equal("P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<");
+      expect(why(unsure.repairs)).to.deep.equal([
+        [21, "K", "character after the end of the name (two fillers after the given names)"],
+        [26, "A", "character after the end of the name (two fillers after the given names)"],
+        [31, "S", "character after the end of the name (two fillers after the given names)"],
+      ]);
+      expect(unsure.nameTail).to.deep.include({ from: 21, to: 44, clearedSure: false });
+      // The K read sure: cleared all the same, but the name is in doubt (an issuer's second `<<`, or
+      // a letter misread as `<`, must not cut a real name part off in silence): see settledMargins.
+      const sureK = repairMrz(stray, "TD3", marginsWithUnsure(stray, [26, 31]));
+      expect(sureK.lines[0]).to.equal("P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<");
+      expect(sureK.nameTail).to.deep.include({ clearedSure: true });
+      const secondDouble = ["P<UTOERIKSSON<<ANNA<<MARIA<<<<<<<<<<<<<<<<<<", ICAO_TD3[1]!];
+      expect(repairMrz(secondDouble, "TD3", marginsWithUnsure(secondDouble, [])).nameTail).to.deep.include({
+        from: 21,
+        clearedSure: true,
+      });
+      // A letter read sure that three fillers clear anyway (`HENERT<<<<K`) leaves the name sure.
+      const pastThree = ["P<GBRPUDARSAN<<HENERT<<<<K<<<<<<<<<<<<<<<<<<", line2];
+      const pastThreeRead = repairMrz(pastThree, "TD3", marginsWithUnsure(pastThree, []));
+      expect(pastThreeRead.lines[0]).to.equal("P<GBRPUDARSAN<<HENERT<<<<<<<<<<<<<<<<<<<<<<<");
+      expect(pastThreeRead.nameTail).to.deep.include({ from: 23, clearedSure: false });
+      // No margins (lines from elsewhere): nothing was read sure.
+      expect(repairMrz(stray, "TD3").nameTail).to.deep.include({ from: 21, clearedSure: false });
+      // No primary identifier: the given names begin the field, and their two fillers end it.
+      const noPrimary = ["P<UTO<<ANNA<<K<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<", ICAO_TD3[1]!];
+      expect(repairMrz(noPrimary, "TD3", marginsWithUnsure(noPrimary, [13])).lines[0]).to.equal(
+        "P<UTO<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+      );
+    });
+    it("leaves one- and two-filler separators, a one-letter given name after one filler, and a full field as they are", () => {
+      expect(repairMrz(ICAO_TD1, "TD1", marginsWithUnsure(ICAO_TD1, [])).repairs).to.deep.equal([]);
+      const initial = [ICAO_TD1[0]!, ICAO_TD1[1]!, "SPITERI<<MANDY<K<<<<<<<<<<<<<<"];
+      const initialUnsure = initial.map((line, row) => Array.from(line, (_, i) => (row === 2 && i === 15 ? 0.3 : 0.9)));
+      expect(repairMrz(initial, "TD1", initialUnsure).repairs).to.deep.equal([]);
+      const full = "P<UTOABCDEFGHIJKLMNOPQRST<<ABCDEFGHIJKL<MNOP";
+      const fullRead = repairMrz([full, line2], "TD3", marginsWithUnsure([full, line2], []));
+      expect(fullRead.lines[0]).to.equal(full);
+      expect(fullRead.nameTail).to.equal(null);
+    });
+    it("counts the margins of the name's tail as sure: a stray mark read unsure there is no doubt about the name", () => {
+      const margin = stray.map((line) => Array.from(line, () => 0.3));
+      const { nameTail } = repairMrz(stray, "TD3", margin);
+      const settled = settledMargins(margin, nameTail);
+      expect(settled[0]!.flatMap((m, i) => (m === 1 ? [i] : []))).to.deep.equal(
+        Array.from({ length: 23 }, (_, i) => 21 + i),
+      );
+      expect(settled[1]).to.deep.equal(margin[1]);
+      expect(settledMargins(margin, null)).to.deep.equal(margin);
+      // A letter read sure cleared at a second `<<`: the tail's margins are 0, and the name is unsure.
+      const sureK = marginsWithUnsure(stray, [26, 31]);
+      const doubted = settledMargins(sureK, repairMrz(stray, "TD3", sureK).nameTail);
+      expect(doubted[0]!.slice(21)).to.deep.equal(Array.from({ length: 23 }, () => 0));
+      expect(doubted[0]!.slice(0, 21)).to.deep.equal(sureK[0]!.slice(0, 21));
+    });
   });
   it("reads a digit in the document code's second character as its letter (ICAO: a letter or a filler there)", () => {
     // A German service passport's `PO` read as `P0`: no check digit covers the document code.
@@ -493,19 +534,23 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     expect(got?.data.valid).to.equal(true);
     expect(got?.disagreements).to.deep.equal(["surname"]);
   });
-  it("compares a reading whose printed date of birth is no date, every check digit passing (the Czech specimen's 29 February 2011)", async () => {
-    const noDate = td1Lines({ ...people[3]!, dateOfBirth: "2011-02-29" });
-    const engine = createFakePaddleOcr(
-      rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]).map((line, i) => ({
-        ...line,
-        text: noDate[i]!,
-      })),
-    );
-    const got = await readMrz(engine, image, NOW);
-    expect(got?.lines).to.deep.equal([...noDate]);
-    expect(got?.data).to.include({ valid: true, dateOfBirth: null });
-    expect(got?.disagreements).to.deep.equal(["surname"]);
-  });
+  for (const { dateOfBirth, what } of [
+    { dateOfBirth: "2011-02-29", what: "impossible (the Czech specimen's 29 February 2011)" },
+    { dateOfBirth: "", what: "unknown (<<<<<<)" },
+  ])
+    it(`compares a reading whose printed date of birth is ${what}, every check digit passing`, async () => {
+      const noDate = td1Lines({ ...people[3]!, dateOfBirth });
+      const engine = createFakePaddleOcr(
+        rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]).map((line, i) => ({
+          ...line,
+          text: noDate[i]!,
+        })),
+      );
+      const got = await readMrz(engine, image, NOW);
+      expect(got?.lines).to.deep.equal([...noDate]);
+      expect(got?.data).to.include({ valid: true, dateOfBirth: null });
+      expect(got?.disagreements).to.deep.equal(["surname"]);
+    });
   it("ignores a field the second reading reads otherwise but fails the check digit of: the worse reading, not evidence", async () => {
     // Row 2 column 0: the first digit of the date of birth, guarded by its check digit.
     const wrongDigit = String((Number(truth[1][0]) + 3) % 10);

@@ -186,7 +186,9 @@ export const isFinal = (data: MrzData): boolean => plausibility(data) >= 150;
 /**
  * Final, or a document code of its format with every check digit valid: upright all the same, so
  * its fields are worth comparing with other readings of its rows (`secondReading`) even when its
- * printed date of birth is no date (the Czech specimen passport's 29 February 2011).
+ * printed date of birth is no date: unknown (`<<<<<<`, or a year alone, as ICAO 9303 writes it on
+ * a refugee's or a stateless person's travel document) or impossible (the Czech specimen
+ * passport's 29 February 2011, whose surname read SPECIHEN at 280 px in silence before).
  */
 const comparable = (data: MrzData): boolean =>
   isFinal(data) || (data.valid && DOCUMENT_CODES[data.format].test(data.documentCode));
@@ -281,13 +283,13 @@ function bestDecoding(
   for (const format of formatsFor(frames.map(greedyDecode))) {
     const decoded = decodeAs(frames, format);
     if (decoded === null) continue;
-    const { lines, repairs } = repairMrz(decoded.lines, decoded.format);
+    const { lines, repairs, nameTail } = repairMrz(decoded.lines, decoded.format, decoded.margin);
     const data = parseOrNull(lines, now);
     if (data === null) continue;
     const reading = {
       lines,
       confidence: decoded.confidence,
-      margin: settledMargins(decoded.margin, lines, decoded.format),
+      margin: settledMargins(decoded.margin, nameTail),
       data,
       repairs,
       attempt,
@@ -382,20 +384,18 @@ function validCandidateReading(
   rowBoxes: readonly TextBox[],
   now: Date,
 ): MrzReading | null {
-  const { lines, repairs } = repairMrz(
+  const margin = decoded.map((l) => l.margin);
+  const { lines, repairs, nameTail } = repairMrz(
     decoded.map((l) => l.text),
     format,
+    margin,
   );
   const data = parseOrNull(lines, now);
   if (data === null || !data.valid || !isFinal(data)) return null;
   return {
     lines,
     confidence: decoded.map((l) => l.confidence),
-    margin: settledMargins(
-      decoded.map((l) => l.margin),
-      lines,
-      format,
-    ),
+    margin: settledMargins(margin, nameTail),
     data,
     repairs,
     attempt,
@@ -1050,7 +1050,7 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
   for (const crop of others) {
     const decoded = decodeAs(await readCrops(engine, source, crop), reading.data.format);
     if (decoded === null) continue;
-    const data = parseOrNull(repairMrz(decoded.lines, decoded.format).lines, now);
+    const data = parseOrNull(repairMrz(decoded.lines, decoded.format, decoded.margin).lines, now);
     if (data !== null) for (const field of disagreeingFields(reading.data, data)) disagreements.add(field);
   }
   return { ...reading, disagreements: [...disagreements] };

@@ -11,6 +11,7 @@
  */
 import type { FieldName } from "mrz";
 import { fieldSpan, SHAPES, type MrzFormat } from "./layout.ts";
+import { UNSURE_MARGIN } from "./confidence.ts";
 import { checkSpans } from "./parse.ts";
 
 const TO_DIGIT: Record<string, string> = {
@@ -111,59 +112,91 @@ function setChar(lines: string[], line: number, index: number, c: string): void 
 }
 
 /**
- * ICAO 9303 name fields: name parts are joined by one `<` (a space, a hyphen or a comma between
- * two components becomes one filler), the primary and the secondary identifier by two, and the
- * rest of the field is filler. So the name ends at three fillers in a row, and at the first two
- * fillers after the secondary identifier has begun: anything after that end is not the document's
- * (a watermark, a guilloche line, a stamp or a stain read as a letter). Measured on a stock photo
- * of the Czech specimen passport, whose watermark put stray A and S in the filler, and on small
- * photos whose filler after the given names was read as C, K, S or X (`VZOR<<K<<`, `DIL<<C<C<<`,
- * `SIDNAN<<XSXXX<S<<`). Structural, like the character set of a position: no check digit is involved.
+ * ICAO 9303 name fields (part 3, 4.6): name parts are joined by one `<` (a space, a hyphen or a
+ * comma between two components becomes one filler; apostrophes are dropped), the primary and the
+ * secondary identifier by two, and the rest of the field is filler. So three fillers in a row end
+ * the name, and anything after them is not the document's (a watermark, a guilloche line or a
+ * stain read as a letter: measured on a stock photo of the Czech specimen passport, whose
+ * watermark put stray A and S in the filler). Structural, like the character set of a position:
+ * no check digit is involved.
+ *
+ * Two fillers after the given names have begun end the name too: on small photos the filler after
+ * the given names was read as C, K, S or X (`VZOR<<K<<`, `DIL<<C<C<<`, `SIDNAN<<XSXXX<S<<`), most of
+ * them read sure. But some issuers do print a second `<<`, and a letter misread as `<` (`ANNA<<MARIA`
+ * for `ANNA<MARIA`) would cut a real name part off: where a letter cleared there was read sure
+ * (margin at least UNSURE_MARGIN), the name is reported unsure (`settledMargins`), never cut in
+ * silence; the letters cleared stay in the repairs for the reviewer.
  */
-const THREE_FILLERS = /[A-Z]<<<+/;
+const THREE_FILLERS = /[A-Z]<<</;
 const TWO_FILLERS = /[A-Z]<</g;
 
-/** Index in `field` just past the name's end, with the rule that ended it; null when the name fills the field. */
-function nameEnd(field: string): { at: number; why: string } | null {
-  const three = THREE_FILLERS.exec(field);
-  const doubles = [...field.matchAll(TWO_FILLERS)];
-  const second = doubles[1];
-  const ends = [
-    ...(three === null ? [] : [{ at: three.index + three[0].length, why: "three fillers" }]),
-    ...(second === undefined ? [] : [{ at: second.index + 3, why: "two fillers after the given names" }]),
-  ];
-  return ends.reduce<{ at: number; why: string } | null>(
-    (first, end) => (first === null || end.at < first.at ? end : first),
-    null,
-  );
+/** Where the name's end leaves only fillers: positions [from, to) of row `line`. */
+export interface NameTail {
+  line: number;
+  from: number;
+  to: number;
+  why: string;
+  /** A letter read sure was cleared at a second `<<`: the name is in doubt (`settledMargins`). */
+  clearedSure: boolean;
 }
 
-function clearAfterNameEnd(lines: string[], format: MrzFormat, repairs: Repair[]): void {
+/**
+ * The name's end in the name field `field`: past the three fillers, or past the two that follow
+ * the given names (the second `[A-Z]<<`, or the first when the field begins with `<<`: no primary
+ * identifier), whichever comes first; null when the name runs to the end of its field.
+ * `afterThree`: where three fillers alone would end it (the field's length when they do not).
+ */
+function nameEnd(field: string): { at: number; why: string; afterThree: number } | null {
+  const three = THREE_FILLERS.exec(field);
+  const afterThree = three === null ? field.length : three.index + 4;
+  const givenNamesEnd = [...field.matchAll(TWO_FILLERS)][field.startsWith("<<") ? 0 : 1];
+  const afterTwo = givenNamesEnd === undefined ? field.length : givenNamesEnd.index + 3;
+  if (afterTwo < afterThree) return { at: afterTwo, why: "two fillers after the given names", afterThree };
+  return three === null ? null : { at: afterThree, why: "three fillers", afterThree };
+}
+
+function clearAfterNameEnd(
+  lines: string[],
+  format: MrzFormat,
+  margin: readonly (readonly number[])[] | undefined,
+  repairs: Repair[],
+): NameTail | null {
   const { line, start, end } = fieldSpan(format, "lastName");
   const found = nameEnd((lines[line] ?? "").slice(start, end));
-  if (found === null) return;
+  if (found === null) return null;
+  let clearedSure = false;
   for (let index = start + found.at; index < end; index++) {
     const c = (lines[line] ?? "").charAt(index);
     if (c === "<") continue;
     setChar(lines, line, index, "<");
-    repairs.push({
-      line,
-      index,
-      from: c,
-      to: "<",
-      why: `character after the end of the name (${found.why})`,
-    });
+    repairs.push({ line, index, from: c, to: "<", why: `character after the end of the name (${found.why})` });
+    // A letter three fillers would not have cleared, read sure; without the recogniser's margins
+    // (lines from elsewhere) nothing was read sure.
+    if (index < start + found.afterThree && (margin?.[line]?.[index] ?? 0) >= UNSURE_MARGIN) clearedSure = true;
   }
+  return { line, from: start + found.at, to: end, why: found.why, clearedSure };
+}
+
+export interface RepairedMrz {
+  lines: string[];
+  repairs: Repair[];
+  /** Where the name's end left only fillers (null: the name runs to the end of its field). */
+  nameTail: NameTail | null;
 }
 
 /**
  * Applies the name's end (clearAfterNameEnd), then steps 1 and 2, to lines of the right shape;
- * returns the repaired lines and what changed.
+ * returns the repaired lines, what changed and the name's tail. `margin`: the recogniser's margin
+ * of each character (read.ts `MrzReading.margin`), without which only three fillers end a name.
  */
-export function repairMrz(input: readonly string[], format: MrzFormat): { lines: string[]; repairs: Repair[] } {
+export function repairMrz(
+  input: readonly string[],
+  format: MrzFormat,
+  margin?: readonly (readonly number[])[],
+): RepairedMrz {
   const lines = [...input];
   const repairs: Repair[] = [];
-  clearAfterNameEnd(lines, format, repairs);
+  const nameTail = clearAfterNameEnd(lines, format, margin, repairs);
   const { digits, letters } = positionKinds(format);
   for (const [line, index] of digits) {
     const c = (lines[line] ?? "").charAt(index);
@@ -181,7 +214,7 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
       repairs.push({ line, index, from: c, to: a, why: "digit in an alphabetic position" });
     }
   }
-  if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs };
+  if (checkSpans(lines, format).every((c) => c.valid)) return { lines, repairs, nameTail };
   // Step 2: one look-alike substitution, accepted only if all checks pass. It must keep the
   // position's kind: numeric positions stay digits, alphabetic ones letters (a letter in a date
   // would otherwise "fix" a check digit through its value 10–35).
@@ -217,24 +250,20 @@ export function repairMrz(input: readonly string[], format: MrzFormat): { lines:
     setChar(lines, found.line, found.index, found.to);
     repairs.push(found);
   }
-  return { lines, repairs };
+  return { lines, repairs, nameTail };
 }
 
 /**
- * Each character's margin (read.ts `MrzReading.margin`) with the positions after the name's end
- * counted as sure: the structure, not the recogniser, says they hold fillers, so a stray mark
- * read there with a low margin (and cleared) is no doubt about the name (mrz/confidence.ts would
- * otherwise report the name as unsure).
+ * Each character's margin (read.ts `MrzReading.margin`) with the name's tail (`repairMrz`) counted
+ * as sure: the structure, not the recogniser, says those positions hold fillers, so a stray mark
+ * read there with a low margin, and cleared, is no doubt about the name (mrz/confidence.ts would
+ * otherwise report the name as unsure). Where a letter read sure was cleared at a second `<<`
+ * (`NameTail.clearedSure`), the tail's margins are 0 instead: the recogniser saw a letter where
+ * the structure says filler, so the name is reported unsure and goes to a reviewer.
  */
-export function settledMargins(
-  margin: readonly (readonly number[])[],
-  lines: readonly string[],
-  format: MrzFormat,
-): number[][] {
+export function settledMargins(margin: readonly (readonly number[])[], tail: NameTail | null): number[][] {
   const settled = margin.map((line) => [...line]);
-  const { line, start, end } = fieldSpan(format, "lastName");
-  const found = nameEnd((lines[line] ?? "").slice(start, end));
-  const row = settled[line];
-  if (found !== null && row !== undefined) for (let index = start + found.at; index < end; index++) row[index] = 1;
+  const row = tail === null ? undefined : settled[tail.line];
+  if (tail !== null && row !== undefined) row.fill(tail.clearedSure ? 0 : 1, tail.from, tail.to);
   return settled;
 }
