@@ -3,9 +3,10 @@
  * `DocumentResult` out: every canonical field with its value, source and agreement, the
  * disagreements, tamper/validity signals with reasons, and timings.
  *
- * Engines (PaddleOCR ONNX sessions on a worker thread, one tesseract.js worker) are loaded once by
+ * Engines (PaddleOCR ONNX sessions on a worker thread, tesseract.js workers) are loaded once by
  * `createDocumentEngines()` and reused across calls; close them when done.
  */
+import { availableParallelism } from "node:os";
 import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
@@ -38,8 +39,17 @@ export interface DocumentEngines {
   close(): Promise<void>;
 }
 
+/**
+ * Printed-text workers: one per core up to two. A card's lines and the MRZ are read at once; once the
+ * MRZ is read, the second core reads lines too instead of idling.
+ */
+const TEXT_WORKERS = Math.min(2, availableParallelism());
+
 export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
-  const [mrz, text] = await Promise.all([startMrzReader(), createTesseractRecogniser(options)]);
+  const [mrz, text] = await Promise.all([
+    startMrzReader(),
+    createTesseractRecogniser({ ...options, workers: TEXT_WORKERS }),
+  ]);
   return {
     mrz,
     text,
