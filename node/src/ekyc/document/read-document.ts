@@ -100,7 +100,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const frontLoading = loadImage("front", images.front, limits);
   const backLoading = images.back === undefined ? null : loadImage("back", images.back, limits);
   // The MRZ is read on its worker thread while this thread decodes the QR and has the printed
-  // text read (tesseract.js worker) and the portrait compared. It starts as soon as its photo is
+  // text read (tesseract.js workers) and the portrait compared. It starts as soon as its photo is
   // decoded. A back's MRZ rows are first read where the card's layout puts them, through the
   // back's frame (found here once, and used again for its issue date): the edges' homography, or
   // else the bright area's guess, which the reader checks against the rows' ink (mrz/layout-rows.ts).
@@ -116,8 +116,8 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   });
   mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
   // The back's issue date (the one printed field of the back the record needs, cross-checked with
-  // the QR's) needs only the back's frame: it is queued on the tesseract worker at once, so that
-  // the worker reads it while this thread decodes the front's QR and rectifies the front.
+  // the QR's) needs only the back's frame: it is queued on the tesseract workers at once, so that
+  // a worker reads it while this thread decodes the front's QR and rectifies the front.
   const backDateRead =
     backFramed === null || options.skipOcr === true
       ? Promise.resolve(null)
@@ -134,9 +134,9 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
 
   t = performance.now();
   // Only the parts of the card frame that are read are warped: first the front's lines, which are
-  // then queued on the tesseract worker together, then (on a card anchored on its QR, the only one
+  // then queued on the tesseract workers together, then (on a card anchored on its QR, the only one
   // whose ghost and portrait are where the layout says) the portrait's and the ghost's areas, which
-  // this thread compares while the worker reads the lines.
+  // this thread compares while the workers read the lines.
   const frame = frontFrame(grayOf(front), qr);
   const card = warpFront(grayOf(front), frame, FRONT_READ_REGIONS);
   const printedText = Promise.all([
