@@ -5,7 +5,7 @@
  * PORTRAIT_GHOST_MISMATCH when they do not show the same picture (README: how, and measured
  * separation).
  */
-import { FRONT_GHOST, FRONT_PORTRAIT } from "./layout.ts";
+import { FRONT_GHOST, FRONT_PORTRAIT, type Box } from "./layout.ts";
 import { sampleGray, type GrayImage } from "./ocr/gray.ts";
 import type { Signal } from "./types.ts";
 
@@ -216,6 +216,44 @@ export interface GhostComparison {
 const PORTRAIT_MAX_OFFSET = 48;
 /** How far scale and shear of the portrait may be from nominal (fraction). */
 const PORTRAIT_MAX_DISTORTION = 0.08;
+
+/**
+ * The parts of the card frame `compareGhost` reads, so that the caller warps only these (the portrait
+ * search's reach, read-document.ts): the ghost's box, and every point the portrait's map can reach
+ * within the search's bounds (`within`: offset ≤ PORTRAIT_MAX_OFFSET + 4, scale and shear within
+ * PORTRAIT_MAX_DISTORTION), each widened by the bilinear sample's neighbour pixel and a margin.
+ */
+export function ghostReadRegions(): Box[] {
+  const margin = 2;
+  const ratioX = FRONT_PORTRAIT.width / FRONT_GHOST.width,
+    ratioY = FRONT_PORTRAIT.height / FRONT_GHOST.height;
+  const offset = PORTRAIT_MAX_OFFSET + 4;
+  // Ghost-local coordinates sampled: the compared patch, inside the inset.
+  const [guMin, guMax] = [GHOST_INSET, FRONT_GHOST.width - GHOST_INSET],
+    [gvMin, gvMax] = [GHOST_INSET, FRONT_GHOST.height - GHOST_INSET];
+  const [aMin, aMax] = [ratioX * (1 - PORTRAIT_MAX_DISTORTION), ratioX * (1 + PORTRAIT_MAX_DISTORTION)],
+    [dMin, dMax] = [ratioY * (1 - PORTRAIT_MAX_DISTORTION), ratioY * (1 + PORTRAIT_MAX_DISTORTION)];
+  const shearX = ratioY * PORTRAIT_MAX_DISTORTION * gvMax,
+    shearY = ratioX * PORTRAIT_MAX_DISTORTION * guMax;
+  const x0 = FRONT_PORTRAIT.x - offset + Math.min(aMin * guMin, aMax * guMin) - shearX - margin,
+    x1 = FRONT_PORTRAIT.x + offset + aMax * guMax + shearX + 1 + margin,
+    y0 = FRONT_PORTRAIT.y - offset + Math.min(dMin * gvMin, dMax * gvMin) - shearY - margin,
+    y1 = FRONT_PORTRAIT.y + offset + dMax * gvMax + shearY + 1 + margin;
+  return [
+    {
+      x: FRONT_GHOST.x - margin,
+      y: FRONT_GHOST.y - margin,
+      width: FRONT_GHOST.width + 2 * margin,
+      height: FRONT_GHOST.height + 2 * margin,
+    },
+    {
+      x: Math.floor(x0),
+      y: Math.floor(y0),
+      width: Math.ceil(x1) - Math.floor(x0),
+      height: Math.ceil(y1) - Math.floor(y0),
+    },
+  ];
+}
 
 /**
  * Compares the ghost image with the main portrait on a rectified card. The QR-anchored affine is

@@ -3,22 +3,23 @@
  * `DocumentResult` out: every canonical field with its value, source and agreement, the
  * disagreements, tamper/validity signals with reasons, and timings.
  *
- * Engines (PaddleOCR ONNX sessions on a worker thread, one tesseract.js worker) are loaded once by
+ * Engines (PaddleOCR ONNX sessions on a worker thread, tesseract.js workers) are loaded once by
  * `createDocumentEngines()` and reused across calls; close them when done.
  */
+import { availableParallelism } from "node:os";
 import { ageAt } from "./canonical.ts";
 import { citizenIdInconsistencies } from "./citizen-id.ts";
 import { collectReadings, crossCheck, documentTypeOf } from "./crosscheck.ts";
 import { DocumentNotFoundError, QrPayloadError } from "./errors.ts";
 import { readPassport } from "./read-passport.ts";
-import { portraitGhostSignal } from "./ghost.ts";
+import { ghostReadRegions, portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
 import { readBackIssueDate, type BackOcrResult } from "./ocr/back.ts";
-import { readFront, type FrontOcrResult } from "./ocr/front.ts";
+import { FRONT_READ_REGIONS, readFront, type FrontOcrResult } from "./ocr/front.ts";
 import type { GrayImage } from "./ocr/gray.ts";
-import { backFrame, rectifyCard } from "./ocr/rectify.ts";
+import { backFrame, frontFrame, warpFront } from "./ocr/rectify.ts";
 import { createTesseractRecogniser, type LineRecogniser, type PageRecogniser } from "./ocr/tesseract.ts";
 import { parseCccdQr, type CccdQrData } from "./qr/cccd-payload.ts";
 import { decodeQr } from "./qr/decode.ts";
@@ -38,8 +39,17 @@ export interface DocumentEngines {
   close(): Promise<void>;
 }
 
+/**
+ * Printed-text workers: one per core up to two. A card's lines and the MRZ are read at once; once the
+ * MRZ is read, the second core reads lines too instead of idling.
+ */
+const TEXT_WORKERS = Math.min(2, availableParallelism());
+
 export async function createDocumentEngines(options: { tessdataDir?: string } = {}): Promise<DocumentEngines> {
-  const [mrz, text] = await Promise.all([startMrzReader(), createTesseractRecogniser(options)]);
+  const [mrz, text] = await Promise.all([
+    startMrzReader(),
+    createTesseractRecogniser({ ...options, workers: TEXT_WORKERS }),
+  ]);
   return {
     mrz,
     text,
@@ -90,7 +100,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const frontLoading = loadImage("front", images.front, limits);
   const backLoading = images.back === undefined ? null : loadImage("back", images.back, limits);
   // The MRZ is read on its worker thread while this thread decodes the QR and has the printed
-  // text read (tesseract.js worker) and the portrait compared. It starts as soon as its photo is
+  // text read (tesseract.js workers) and the portrait compared. It starts as soon as its photo is
   // decoded. A back's MRZ rows are first read where the card's layout puts them, through the
   // back's frame (found here once, and used again for its issue date): the edges' homography, or
   // else the bright area's guess, which the reader checks against the rows' ink (mrz/layout-rows.ts).
@@ -105,6 +115,14 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
     });
   });
   mrzRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
+  // The back's issue date (the one printed field of the back the record needs, cross-checked with
+  // the QR's) needs only the back's frame: it is queued on the tesseract workers at once, so that
+  // a worker reads it while this thread decodes the front's QR and rectifies the front.
+  const backDateRead =
+    backFramed === null || options.skipOcr === true
+      ? Promise.resolve(null)
+      : backFramed.then(({ image, frame }) => readBackIssueDate(grayOf(image), options.engines.text, frame));
+  backDateRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
   const [front, framedBack] = await Promise.all([frontLoading, backFramed]);
   const decodeMs = performance.now() - started;
   const back = framedBack?.image ?? null;
@@ -115,26 +133,20 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const qrMs = performance.now() - t;
 
   t = performance.now();
-  const rectified = rectifyCard({ data: front.gray, width: front.width, height: front.height }, qr);
-  // The front's lines and the back's issue date (the one printed field of the back the record
-  // needs, cross-checked with the QR's) are queued on the tesseract worker together; this thread
-  // compares the portrait with its ghost while the worker reads them.
+  // Only the parts of the card frame that are read are warped: first the front's lines, which are
+  // then queued on the tesseract workers together, then (on a card anchored on its QR, the only one
+  // whose ghost and portrait are where the layout says) the portrait's and the ghost's areas, which
+  // this thread compares while the workers read the lines.
+  const frame = frontFrame(grayOf(front), qr);
+  const card = warpFront(grayOf(front), frame, FRONT_READ_REGIONS);
   const printedText = Promise.all([
-    options.skipOcr === true
-      ? null
-      : readFront(rectified.card, options.engines.text, { retryShifts: rectified.anchor === "qr" }),
-    options.skipOcr === true || back === null
-      ? null
-      : readBackIssueDate(
-          { data: back.gray, width: back.width, height: back.height },
-          options.engines.text,
-          framedBack?.frame,
-        ),
+    options.skipOcr === true ? null : readFront(card, options.engines.text, { retryShifts: frame.anchor === "qr" }),
+    backDateRead,
   ]);
   printedText.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
   const ghostStarted = performance.now();
-  // Only a card anchored on its QR has its ghost and portrait where the layout says.
-  const portrait = portraitGhostSignal(rectified.anchor === "qr" ? rectified.card : null);
+  const portrait =
+    frame.anchor === "qr" ? portraitGhostSignal(warpFront(grayOf(front), frame, ghostReadRegions(), card)) : null;
   let tamperMs = performance.now() - ghostStarted;
   const [ocr, backOcr]: [FrontOcrResult | null, BackOcrResult | null] = await printedText;
   // Wall time of the printed-text path (rectification included), the portrait check overlapping it.

@@ -8,12 +8,20 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_IMAGE_LIMITS, loadImage } from "../../../../node/src/ekyc/document/image.ts";
-import { CARD_HEIGHT, CARD_WIDTH, FRONT_GHOST, FRONT_PORTRAIT } from "../../../../node/src/ekyc/document/layout.ts";
+import {
+  CARD_HEIGHT,
+  CARD_WIDTH,
+  FRONT_FIELD_BOXES,
+  FRONT_GHOST,
+  FRONT_PORTRAIT,
+} from "../../../../node/src/ekyc/document/layout.ts";
 import type { GrayImage } from "../../../../node/src/ekyc/document/ocr/gray.ts";
-import { rectifyCard } from "../../../../node/src/ekyc/document/ocr/rectify.ts";
+import { cropLine, FRONT_READ_REGIONS, RETRY_SHIFTS } from "../../../../node/src/ekyc/document/ocr/front.ts";
+import { frontFrame, rectifyCard, warpFront } from "../../../../node/src/ekyc/document/ocr/rectify.ts";
 import { decodeQr } from "../../../../node/src/ekyc/document/qr/decode.ts";
 import {
   compareGhost,
+  ghostReadRegions,
   GHOST_SIMILARITY_THRESHOLD,
   normalisedCrossCorrelation,
   portraitGhostSignal,
@@ -164,13 +172,30 @@ describe("portrait ghost-image check", function () {
     });
 
     const check = async (photo: Uint8Array): Promise<Signal | null> => {
-      const img = await loadImage("front", photo, DEFAULT_IMAGE_LIMITS);
-      const rectified = rectifyCard(
-        { data: img.gray, width: img.width, height: img.height },
-        decodeQr(img.gray, img.width, img.height),
-      );
+      const loaded = await loadImage("front", photo, DEFAULT_IMAGE_LIMITS);
+      const img = { data: loaded.gray, width: loaded.width, height: loaded.height };
+      const qr = decodeQr(img.data, img.width, img.height);
+      const rectified = rectifyCard(img, qr);
       expect(rectified.anchor).to.equal("qr");
+      expectReadRegionsSuffice(img, qr, rectified.card);
       return portraitGhostSignal(rectified.card);
+    };
+    /**
+     * readDocument warps only the parts of the card that are read (the lines with their retry
+     * shifts, then the ghost's and the portrait's reach): each reader must see there what it sees on
+     * the whole frame, the ghost's fit (which roams up to its bounds on a swapped portrait) included.
+     * The rest is black here (white in readDocument), so that a pixel read outside them shows.
+     */
+    const expectReadRegionsSuffice = (img: GrayImage, qr: ReturnType<typeof decodeQr>, whole: GrayImage): void => {
+      const frame = frontFrame(img, qr);
+      const black = { data: new Uint8Array(CARD_WIDTH * CARD_HEIGHT), width: CARD_WIDTH, height: CARD_HEIGHT };
+      const lines = warpFront(img, frame, FRONT_READ_REGIONS, black);
+      for (const box of Object.values(FRONT_FIELD_BOXES))
+        for (const dy of [0, ...RETRY_SHIFTS])
+          expect(
+            cropLine(lines, { ...box, y: box.y + dy }).equals(cropLine(whole, { ...box, y: box.y + dy })),
+          ).to.equal(true);
+      expect(compareGhost(warpFront(img, frame, ghostReadRegions(), lines))).to.deep.equal(compareGhost(whole));
     };
     const cases: Array<[Degradation, "mild" | undefined, Tamper | null]> = [
       ["clean", undefined, null],

@@ -21,8 +21,19 @@ export interface FrontOcrResult {
 }
 
 /** Vertical shifts (card px) tried when a line reads with confidence below the bar; < half the line pitch. */
-const RETRY_SHIFTS = [-7, 7, -13, 13];
+export const RETRY_SHIFTS = [-7, 7, -13, 13];
 const RETRY_BELOW_CONFIDENCE = 70;
+
+/**
+ * The parts of the card frame `readFront` reads: each line's box and its retry shifts. The caller
+ * warps only these before the lines go to Tesseract (read-document.ts).
+ */
+export const FRONT_READ_REGIONS: readonly Box[] = Object.values(FRONT_FIELD_BOXES).map((box) => ({
+  x: box.x,
+  y: box.y + Math.min(0, ...RETRY_SHIFTS),
+  width: box.width,
+  height: box.height + Math.max(0, ...RETRY_SHIFTS) - Math.min(0, ...RETRY_SHIFTS),
+}));
 /** Printed text is near black; the guilloche background stays far above this level. */
 const DARK_LEVEL = 110;
 const BLANK_INK_FRACTION = 0.004;

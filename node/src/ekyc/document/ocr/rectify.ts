@@ -40,17 +40,30 @@ const asHomography = (a: Affine): Homography => [a[0], a[1], a[2], a[3], a[4], a
 
 /**
  * The card frame seen through a homography from card to photo coordinates: the whole frame, or
- * only `region` of it (the rest left white) when the caller reads nothing else. The map and the
- * bilinear sampling (gray.ts `sampleGray`, same arithmetic) are written out in the loop: through
- * a closure returning a point per pixel, the whole frame took ≈ 4× as long.
+ * only `regions` of it (the rest left white) when the caller reads nothing else.
  */
-function warp(img: GrayImage, h: Homography, region?: Box): GrayImage {
-  const out = new Uint8Array(CARD_WIDTH * CARD_HEIGHT);
-  const u0 = Math.max(0, Math.floor(region?.x ?? 0)),
-    v0 = Math.max(0, Math.floor(region?.y ?? 0));
-  const u1 = Math.min(CARD_WIDTH, region === undefined ? CARD_WIDTH : Math.ceil(region.x + region.width)),
-    v1 = Math.min(CARD_HEIGHT, region === undefined ? CARD_HEIGHT : Math.ceil(region.y + region.height));
-  if (region !== undefined) out.fill(255);
+function warp(img: GrayImage, h: Homography, regions?: readonly Box[]): GrayImage {
+  const card = { data: new Uint8Array(CARD_WIDTH * CARD_HEIGHT), width: CARD_WIDTH, height: CARD_HEIGHT };
+  if (regions === undefined) warpInto(card, img, h, { x: 0, y: 0, width: CARD_WIDTH, height: CARD_HEIGHT });
+  else {
+    card.data.fill(255);
+    for (const region of regions) warpInto(card, img, h, region);
+  }
+  return card;
+}
+
+/**
+ * Writes `region` of the card frame seen through `h` into `card`. The map and the bilinear sampling
+ * (gray.ts `sampleGray`, same arithmetic) are written out in the loop: through a closure returning
+ * a point per pixel, the whole frame took ≈ 4× as long. A pixel's value depends on its own
+ * coordinates only, so regions that overlap, or are warped at different times, agree.
+ */
+function warpInto(card: GrayImage, img: GrayImage, h: Homography, region: Box): void {
+  const out = card.data;
+  const u0 = Math.max(0, Math.floor(region.x)),
+    v0 = Math.max(0, Math.floor(region.y));
+  const u1 = Math.min(CARD_WIDTH, Math.ceil(region.x + region.width)),
+    v1 = Math.min(CARD_HEIGHT, Math.ceil(region.y + region.height));
   const { data: d, width: w, height: ih } = img;
   const [h0, h1, h2, h3, h4, h5, h6, h7] = h;
   for (let v = v0; v < v1; v++) {
@@ -75,7 +88,6 @@ function warp(img: GrayImage, h: Homography, region?: Box): GrayImage {
       out[v * CARD_WIDTH + u] = Math.round(value);
     }
   }
-  return { data: out, width: CARD_WIDTH, height: CARD_HEIGHT };
 }
 
 export interface Rectified {
@@ -87,8 +99,17 @@ export interface Rectified {
   scale: number;
 }
 
-/** Rectifies using the QR finders; falls back to the bounding box of the non-background area. */
-export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
+/** How a front photo maps onto the card frame, before any pixel is warped (`warpFront`). */
+export interface FrontFrame {
+  /** Card → photo. */
+  homography: Homography;
+  anchor: Rectified["anchor"];
+  model: Rectified["model"];
+  scale: number;
+}
+
+/** The front's frame from the QR finders, refined by the card's edges; else the bounding box of the non-background area. */
+export function frontFrame(img: GrayImage, qr: QrReading | null): FrontFrame {
   if (qr !== null) {
     const c = qrFinderCentres();
     const a = affineFrom(
@@ -100,14 +121,32 @@ export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
       if (scale > 0.2 && scale < 10) {
         const h = homographyFromEdges(img, affineMap(a));
         return h === null
-          ? { card: warp(img, asHomography(a)), anchor: "qr", model: "affine", scale }
-          : { card: warp(img, h), anchor: "qr", model: "homography", scale };
+          ? { homography: asHomography(a), anchor: "qr", model: "affine", scale }
+          : { homography: h, anchor: "qr", model: "homography", scale };
       }
     }
   }
   const box = brightBoundingBox(img);
   const a: Affine = [box.width / CARD_WIDTH, 0, box.x, 0, box.height / CARD_HEIGHT, box.y];
-  return { card: warp(img, asHomography(a)), anchor: "whole-image", model: "affine", scale: box.width / CARD_WIDTH };
+  return { homography: asHomography(a), anchor: "whole-image", model: "affine", scale: box.width / CARD_WIDTH };
+}
+
+/**
+ * The front seen through its frame, only in `regions` (the rest white): the parts of the card its
+ * readers read, so that the printed text's lines can go to Tesseract before the portrait's area is
+ * warped. `onto`: a card this call already returned, to which more regions are added (the pixels
+ * of an overlap get the same values again).
+ */
+export function warpFront(img: GrayImage, frame: FrontFrame, regions: readonly Box[], onto?: GrayImage): GrayImage {
+  if (onto === undefined) return warp(img, frame.homography, regions);
+  for (const region of regions) warpInto(onto, img, frame.homography, region);
+  return onto;
+}
+
+/** Rectifies the whole card frame using the QR finders; falls back to the bounding box of the non-background area. */
+export function rectifyCard(img: GrayImage, qr: QrReading | null): Rectified {
+  const { homography, ...frame } = frontFrame(img, qr);
+  return { card: warp(img, homography), ...frame };
 }
 
 /**
@@ -138,9 +177,10 @@ export function backFrame(img: GrayImage): BackFrame {
  */
 export function rectifyBack(img: GrayImage, region?: Box, frame: BackFrame = backFrame(img)): Rectified {
   const { homography: h, affine, scale } = frame;
+  const regions = region === undefined ? undefined : [region];
   return h === null
-    ? { card: warp(img, affine, region), anchor: "whole-image", model: "affine", scale }
-    : { card: warp(img, h, region), anchor: "whole-image", model: "homography", scale };
+    ? { card: warp(img, affine, regions), anchor: "whole-image", model: "affine", scale }
+    : { card: warp(img, h, regions), anchor: "whole-image", model: "homography", scale };
 }
 
 /** Bounding box of rows/columns that are mostly brighter than the image mean (a card on a darker table). */

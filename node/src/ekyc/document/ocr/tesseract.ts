@@ -1,7 +1,7 @@
 /**
  * Vietnamese line OCR with tesseract.js 7, fully offline: the language file is Debian's
  * `vie.traineddata` (package tesseract-ocr-vie), read from `langPath` uncompressed and never
- * cached or downloaded. One worker is created and reused (≈ 15 ms per field line); page
+ * cached or downloaded. Its workers are created once and reused (≈ 15 ms per field line); page
  * segmentation mode 7 (a single text line) since the layout already isolates each line.
  */
 import { existsSync } from "node:fs";
@@ -47,43 +47,50 @@ export function findTessdataDir(explicit?: string): string {
   );
 }
 
+/**
+ * `workers`: how many tesseract.js workers read lines at once (each a thread with its own copy of
+ * the model). A card's lines are independent readings, and Tesseract's LSTM keeps nothing from one
+ * line to the next, so a line reads the same on any worker; two let the printed text take both
+ * cores once the MRZ's worker is done (read-document.ts).
+ */
 export async function createTesseractRecogniser(
-  options: { tessdataDir?: string } = {},
+  options: { tessdataDir?: string; workers?: number } = {},
 ): Promise<LineRecogniser & PageRecogniser> {
   const langPath = findTessdataDir(options.tessdataDir);
-  let worker: Worker;
-  try {
-    worker = await createWorker("vie", OEM.LSTM_ONLY, { langPath, gzip: false, cacheMethod: "none" });
-    await worker.setParameters({
-      tessedit_pageseg_mode: PSM.SINGLE_LINE,
-      preserve_interword_spaces: "1",
-      user_defined_dpi: "300",
-      // Tesseract's own notes ("Detected 17 diacritics" on every page read) go to its
-      // WebAssembly file system's /dev/null instead of this process's stdout.
-      debug_file: "/dev/null",
-    });
-  } catch (cause) {
+  const count = Math.max(1, Math.floor(options.workers ?? 1));
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(langPath)));
+  const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed !== undefined) {
+    await Promise.all(workers.map((w) => w.terminate()));
     throw new OcrEngineError("tesseract", "could not start the tesseract.js worker with the Vietnamese model", {
-      cause,
+      cause: failed.reason,
     });
   }
-  // tesseract.js runs one job at a time per worker; serialise so concurrent callers queue fairly.
-  let queue: Promise<unknown> = Promise.resolve();
-  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
-    const job = queue.then(work);
-    queue = job.catch(() => undefined);
-    return job;
+  // tesseract.js runs one job at a time per worker: jobs wait in one queue, in order, and each
+  // goes to the first worker that is free, so concurrent callers queue fairly.
+  const idle: Worker[] = [...workers];
+  const waiting: Array<(worker: Worker) => void> = [];
+  const run = async <T>(work: (worker: Worker) => Promise<T>): Promise<T> => {
+    const worker = idle.pop() ?? (await new Promise<Worker>((resolve) => waiting.push(resolve)));
+    try {
+      return await work(worker);
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) idle.push(worker);
+      else next(worker);
+    }
   };
   return {
     readLine: (image) =>
-      enqueue(async () => {
+      run(async (worker) => {
         const { data } = await worker.recognize(image);
         return { text: data.text.replace(/\n+/g, " ").trim(), confidence: data.confidence };
       }),
     // Sparse text: a data page's fields are short phrases scattered around a portrait, not paragraphs.
-    // The single-line mode is set back before the next job, which the queue keeps from interleaving.
+    // The single-line mode is set back before the worker's next job, which it runs only after this one.
     readPage: (image) =>
-      enqueue(async () => {
+      run(async (worker) => {
         await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT });
         try {
           const { data } = await worker.recognize(image, {}, { blocks: true, text: false });
@@ -99,7 +106,25 @@ export async function createTesseractRecogniser(
         }
       }),
     async close() {
-      await worker.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+async function startWorker(langPath: string): Promise<Worker> {
+  const worker = await createWorker("vie", OEM.LSTM_ONLY, { langPath, gzip: false, cacheMethod: "none" });
+  try {
+    await worker.setParameters({
+      tessedit_pageseg_mode: PSM.SINGLE_LINE,
+      preserve_interword_spaces: "1",
+      user_defined_dpi: "300",
+      // Tesseract's own notes ("Detected 17 diacritics" on every page read) go to its
+      // WebAssembly file system's /dev/null instead of this process's stdout.
+      debug_file: "/dev/null",
+    });
+  } catch (cause) {
+    await worker.terminate();
+    throw cause;
+  }
+  return worker;
 }
