@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { DocumentNotFoundError } from "../../../../node/src/ekyc/document/errors.ts";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
+import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
 import {
   budgeted,
   BudgetSpent,
@@ -101,17 +103,17 @@ describe("MRZ recognition budget (scripted recogniser)", () => {
 
 /**
  * A hostile upload: a page of rows printed in the MRZ's font and alphabet, fillers in every row, none
- * of them an MRZ (random characters, so no check digit passes but by chance). Every pass of the
- * search and every retry finds rows worth reading on it.
+ * of them an MRZ (random characters, so no check digit passes but by chance; each row begins and ends
+ * with fillers, so no way up reads a document code). Every pass of the search and every retry finds
+ * rows worth reading on it.
  */
 async function mrzLikePage(seed: number): Promise<Uint8Array> {
   const rng = createRng(seed);
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  const rows = Array.from({ length: 24 }, () =>
-    Array.from({ length: 44 }, (_, k) => (k % 7 === 3 || k % 11 === 5 ? "<<" : rng.pick([...alphabet])))
-      .join("")
-      .slice(0, 44),
-  );
+  const rows = Array.from({ length: 24 }, () => {
+    const row = Array.from({ length: 44 }, (_, k) => (k % 7 === 3 || k % 11 === 5 ? "<<" : rng.pick([...alphabet])));
+    return `<<${row.join("").slice(2, 42)}<<`;
+  });
   const text = rows.map(
     (t, i) =>
       `<text x="40" y="${60 + i * 44}" font-family="OCR B" font-size="30" fill="#111">${t.replaceAll("<", "&lt;")}</text>`,
@@ -140,7 +142,7 @@ describe("MRZ recognition budget (PaddleOCR)", function () {
   it("gives up on a page of MRZ-like rows within its budget, reading nothing", async () => {
     const trace = newSearchTrace();
     const reading = await readMrz(engine, await grayOf(await mrzLikePage(17)), NOW, trace);
-    expect(reading?.data.valid ?? false).to.equal(false);
+    expect(reading).to.equal(null);
     expect(trace.exhausted, `spent ${trace.recognised} rows`).to.equal(true);
     expect(trace.recognised).to.be.at.most(MRZ_RECOGNITION_BUDGET - SECOND_READING_RESERVE);
   });
@@ -153,5 +155,35 @@ describe("MRZ recognition budget (PaddleOCR)", function () {
     expect(reading?.data.valid).to.equal(true);
     expect(trace).to.deep.include({ exhausted: false, detections: 1 });
     expect(trace.recognised).to.be.at.most(6);
+  });
+});
+
+describe("MRZ recognition budget in the document pipeline", function () {
+  this.timeout(300_000);
+  let engines: DocumentEngines;
+  before(async () => {
+    engines = await createDocumentEngines();
+  });
+  after(async () => {
+    await engines?.close();
+  });
+
+  it("refuses a page of MRZ-like rows as not found, saying the search gave up", async () => {
+    const page = await mrzLikePage(17);
+    const error = await readDocument({ front: page }, { engines, now: NOW, skipOcr: true }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DocumentNotFoundError);
+    expect((error as DocumentNotFoundError).message).to.match(
+      new RegExp(`the MRZ search gave up after \\d+ row recognitions \\(its budget is ${MRZ_RECOGNITION_BUDGET}\\)$`),
+    );
+  });
+  it("refuses a blank photo as not found without saying it gave up: nothing there", async () => {
+    const blank = await sharp({ create: { width: 600, height: 400, channels: 3, background: "#fff" } })
+      .jpeg()
+      .toBuffer();
+    const error = await readDocument({ front: new Uint8Array(blank) }, { engines, now: NOW, skipOcr: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(DocumentNotFoundError);
+    expect((error as DocumentNotFoundError).message).to.not.include("gave up");
   });
 });
