@@ -16,6 +16,7 @@ import { ghostReadRegions, portraitGhostSignal } from "./ghost.ts";
 import { DEFAULT_IMAGE_LIMITS, loadImage, type ImageLimits, type LoadedImage } from "./image.ts";
 import type { MrzReading } from "./mrz/read.ts";
 import { startMrzReader, type MrzReader } from "./mrz/reader.ts";
+import { searchStopNote } from "./mrz/budget.ts";
 import { readBackIssueDate, type BackOcrResult } from "./ocr/back.ts";
 import { FRONT_READ_REGIONS, readFront, type FrontOcrResult } from "./ocr/front.ts";
 import type { GrayImage } from "./ocr/gray.ts";
@@ -151,7 +152,7 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   const [ocr, backOcr]: [FrontOcrResult | null, BackOcrResult | null] = await printedText;
   // Wall time of the printed-text path (rectification included), the portrait check overlapping it.
   const ocrMs = performance.now() - t;
-  const mrz = await mrzRead;
+  const { reading: mrz, trace: mrzTrace } = await mrzRead;
 
   const ocrFields =
     ocr === null
@@ -160,7 +161,8 @@ export async function readDocument(images: DocumentImages, options: ReadDocument
   if (qr === null && mrz === null && ocrFields < 2)
     throw new DocumentNotFoundError(
       `no QR code, no MRZ and no printed card fields could be read in the ${mrzSource.original.width} x ` +
-        `${mrzSource.original.height} px photo (text must be about 8 px high or more to be read)`,
+        `${mrzSource.original.height} px photo (text must be about 8 px high or more to be read)` +
+        searchStopNote(mrzTrace),
     );
 
   t = performance.now();

@@ -16,6 +16,7 @@ import { crossCheck, collectReadings } from "./crosscheck.ts";
 import { DocumentKindMismatchError, DocumentNotFoundError } from "./errors.ts";
 import { loadImage, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./image.ts";
 import type { MrzReader } from "./mrz/reader.ts";
+import { searchStopNote } from "./mrz/budget.ts";
 import { readVisualZoneWords, visualZoneFromWords } from "./ocr/visual-zone.ts";
 import type { PageRecogniser, PageWord } from "./ocr/tesseract.ts";
 import { isPassport } from "./passport-fields.ts";
@@ -57,12 +58,13 @@ export async function readPassport(page: Uint8Array, options: ReadPassportOption
           return words;
         });
   pageRead.catch(() => undefined); // awaited below: a failure meanwhile must not count as unhandled
-  const mrz = await mrzRead;
+  const { reading: mrz, trace: mrzTrace } = await mrzRead;
   const words = await pageRead;
   if (mrz === null)
     throw new DocumentNotFoundError(
       `no machine readable zone could be read on the ${image.original.width} x ${image.original.height} px ` +
-        "passport photo (its two MRZ lines must be in the photo, characters about 8 px high or more)",
+        "passport photo (its two MRZ lines must be in the photo, characters about 8 px high or more)" +
+        searchStopNote(mrzTrace),
     );
   if (!isPassport(mrz.data))
     throw new DocumentKindMismatchError(

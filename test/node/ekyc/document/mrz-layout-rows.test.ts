@@ -157,8 +157,8 @@ describe("MRZ rows from a card back's layout", function () {
     try {
       const card = await generateCard(dir, 7, 2026, "clean", null);
       const gray = await grayOf(new Uint8Array(await readFile(card.backPath)));
-      const withFrame = await reader.read(gray, NOW, frameOf(gray));
-      const without = await reader.read(gray, NOW);
+      const withFrame = (await reader.read(gray, NOW, frameOf(gray))).reading;
+      const without = (await reader.read(gray, NOW)).reading;
       expect(withFrame?.attempt).to.equal("layout");
       expect(without?.attempt).to.not.equal("layout");
       expect(withFrame?.lines).to.deep.equal(without?.lines);

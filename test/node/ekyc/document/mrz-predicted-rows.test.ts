@@ -10,7 +10,8 @@ import { expect } from "chai";
 import sharp from "sharp";
 import { createDocumentEngines, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
 import { loadImage } from "../../../../node/src/ekyc/document/image.ts";
-import { predictedRowsRuns, readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
+import { newSearchTrace } from "../../../../node/src/ekyc/document/mrz/budget.ts";
+import { readMrz } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { MRZ_ALPHABET } from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { loadPaddleOcr, type PaddleOcr } from "../../../../node/src/ekyc/document/ocr/paddle.ts";
 import type { CtcFrames } from "../../../../node/src/ekyc/document/ocr/ctc.ts";
@@ -96,9 +97,9 @@ describe("MRZ rows predicted from the block's geometry", function () {
     const composite = Number(lines[1].charAt(29));
     const altered = [lines[0], `${lines[1].slice(0, 29)}${(composite + 1) % 10}`, lines[2]];
     const { gray } = await backWithEmblem(1, altered);
-    const runs = predictedRowsRuns.count;
-    const reading = await readMrz(engine, gray, NOW);
-    expect(predictedRowsRuns.count, "the predicted rows were not read").to.equal(runs + 1);
+    const trace = newSearchTrace();
+    const reading = await readMrz(engine, gray, NOW, trace);
+    expect(trace.predictedRuns, "the predicted rows were not read").to.equal(1);
     expect(reading?.data.valid ?? false, `read as a valid MRZ: ${JSON.stringify(reading?.lines)}`).to.equal(false);
   });
 

@@ -39,7 +39,9 @@ describe("MRZ reader on its worker thread", function () {
       cards.map(async (c) => loadImage("back", new Uint8Array(await readFile(c.backPath)))),
     );
     const readings = await Promise.all(
-      images.map((img) => reader.read({ data: img.gray, width: img.width, height: img.height }, NOW)),
+      images.map(
+        async (img) => (await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW)).reading,
+      ),
     );
     readings.forEach((r, i) => {
       expect(r?.lines).to.deep.equal([...td1Lines(cards[i]!.person)]);
@@ -54,7 +56,7 @@ describe("MRZ reader on its worker thread", function () {
       .jpeg({ quality: 90 })
       .toBuffer();
     const img = await loadImage("back", new Uint8Array(turned));
-    return reader.read({ data: img.gray, width: img.width, height: img.height }, NOW);
+    return (await reader.read({ data: img.gray, width: img.width, height: img.height }, NOW)).reading;
   }
 
   for (const angle of [90, 180, 270]) {
@@ -105,7 +107,10 @@ describe("MRZ reader on its worker thread", function () {
   });
   it("answers null for an image with no text", async () => {
     const blank = { data: new Uint8Array(400 * 300).fill(235), width: 400, height: 300 };
-    expect(await reader.read(blank, NOW)).to.equal(null);
+    const { reading, trace } = await reader.read(blank, NOW);
+    expect(reading).to.equal(null);
+    // Nothing there, not given up: no row to recognise on a blank image.
+    expect(trace).to.deep.include({ recognised: 0, exhausted: false });
   });
   it("refuses work once closed, with OCR_ENGINE_UNAVAILABLE", async () => {
     const closing = await startMrzReader();

@@ -14,6 +14,7 @@ import type { GrayImage } from "../ocr/gray.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { TextBox } from "../ocr/text-boxes.ts";
 import { alignRow } from "./row-alignment.ts";
+import { budgeted, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { isFinal, legible, readMrz, readOneWay, type MrzReading } from "./read.ts";
 
 /** The back's MRZ rows as oriented boxes in the photo, through `frame` (card → photo). */
@@ -109,17 +110,19 @@ export async function readLayoutRows(
 
 /**
  * A card back's MRZ: from the layout when the back's frame is known and that reading is sure, else
- * (and for any other photo) `readMrz`'s search.
+ * (and for any other photo) `readMrz`'s search. The layout's rows count in `trace` against the
+ * image's one recognition budget (mrz/budget.ts), as the search's do.
  */
 export async function readCardMrz(
   engine: PaddleOcr,
   image: GrayImage,
   now: Date,
   backFrame: Homography | null,
+  trace: MrzSearchTrace = newSearchTrace(),
 ): Promise<MrzReading | null> {
   if (backFrame !== null) {
-    const fromLayout = await readLayoutRows(engine, image, backFrame, now);
+    const fromLayout = await readLayoutRows(budgeted(engine, trace, null), image, backFrame, now);
     if (fromLayout !== null) return fromLayout;
   }
-  return readMrz(engine, image, now);
+  return readMrz(engine, image, now, trace);
 }

@@ -22,6 +22,7 @@ import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import { checksPassingOnlyIn, disagreeingFields } from "./agreement.ts";
+import { budgeted, BudgetSpent, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
@@ -777,9 +778,6 @@ function equalRows(reading: MrzReading): boolean {
   return boxes.every((b) => b.length >= EQUAL_ROWS * longest);
 }
 
-/** How often the predicted rows were read (`predictedDecoding`): tests count it. */
-export const predictedRowsRuns = { count: 0 };
-
 /**
  * The MRZ read from rows predicted by the block's geometry (mrz/predicted-rows.ts), for an MRZ the
  * detector found only partly: a row under an emblem or a stamp not found, rows boxed short where
@@ -796,10 +794,11 @@ async function predictedDecoding(
   rows: readonly TextBox[],
   name: string,
   now: Date,
+  trace: MrzSearchTrace,
 ): Promise<{ reading: MrzReading; boxes: TextBox[] } | null> {
   const candidates = rows.slice(-MAX_ROWS_SEARCHED);
   if (candidates.length === 0) return null;
-  predictedRowsRuns.count++;
+  trace.predictedRuns++;
   // The rows the search read already keep their frames; the others are read at their natural width.
   const unread = candidates.filter((box) => engine.framesOf(box) === undefined);
   await engine.readLines(image, unread, MRZ_ALPHABET, { widthScales: unread.map((b) => naturalWidth(b)) });
@@ -875,12 +874,40 @@ async function predictedFrom(
  * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
  * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
  * development set at 250–300 px wide: its ringing turns fillers `<` into C and K.
+ * `engine` is the budgeted recogniser (mrz/budget.ts): when it refuses a recognition, the search
+ * stops and the best reading so far is returned as at the search's end.
  */
-async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
+async function findMrz(
+  engine: PaddleOcr,
+  image: GrayImage,
+  now: Date,
+  trace: MrzSearchTrace,
+): Promise<MrzReading | null> {
   let best: MrzReading | null = null;
   const consider = (reading: MrzReading | null): void => {
     if (reading !== null && (best === null || plausibility(reading.data) > plausibility(best.data))) best = reading;
   };
+  try {
+    return await searchMrz(engine, image, now, trace, consider, () => best);
+  } catch (error) {
+    if (!(error instanceof BudgetSpent)) throw error;
+    return plausibleOrNull(best);
+  }
+}
+
+/** Without even a document code, what was read is not an MRZ. */
+const plausibleOrNull = (reading: MrzReading | null): MrzReading | null =>
+  reading !== null && plausibility(reading.data) >= 100 ? reading : null;
+
+/** `findMrz`'s passes, each reading offered to `consider` before the next may spend the budget. */
+async function searchMrz(
+  engine: PaddleOcr,
+  image: GrayImage,
+  now: Date,
+  trace: MrzSearchTrace,
+  consider: (reading: MrzReading | null) => void,
+  bestSoFar: () => MrzReading | null,
+): Promise<MrzReading | null> {
   const native = await engine.findLines(image, NATIVE_SIDE);
   const nativeRows = mrzRows(native);
   const sideways = mostlyVertical(native);
@@ -892,7 +919,7 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
   const predicted = async (partial: MrzReading | null): Promise<MrzReading | null> => {
     if (sideways || (partial !== null && ((partial.data.valid && isFinal(partial.data)) || wholeBlock(partial))))
       return null;
-    const found = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
+    const found = await predictedDecoding(nativeEngine, image, inReadingOrder(nativeRows), "native", now, trace);
     return found === null ? null : remembered(found.reading, image, found.boxes);
   };
   // A predicted reading replaces the search's as any retry does (`replacing`): a check digit that
@@ -900,9 +927,9 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
   const withPrediction = (found: MrzReading | null, retry: MrzReading | null): MrzReading | null =>
     retry === null ? found : replacing(found, retry);
   const first = await readRows(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
+  consider(first); // (kept should the predicted rows overspend the budget)
   if (first !== null && isFinal(first.data) && legible(first))
     return first.data.valid ? first : withPrediction(first, await predicted(first));
-  consider(first);
   // Read turned a quarter when most long lines run up and down, or, since nothing final and
   // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
   // the native pass failed on.
@@ -918,7 +945,7 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
     if (reading !== null && isFinal(reading.data) && legible(reading)) return reading;
     consider(reading);
   }
-  if (!sideways && best === null && textTooSmall(native, image, NATIVE_SIDE)) {
+  if (!sideways && bestSoFar() === null && textTooSmall(native, image, NATIVE_SIDE)) {
     // Recognition already works on the full-resolution image: a larger detection copy helps
     // only when the text was too small for the detector to separate the lines.
     consider(
@@ -931,11 +958,10 @@ async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<
       ),
     );
   }
+  const best = bestSoFar();
   const fromPrediction = await predicted(best);
   if (fromPrediction !== null) return withPrediction(best, fromPrediction);
-  // Without even a document code, what was read is not an MRZ.
-  const found = best as MrzReading | null;
-  return found !== null && plausibility(found.data) >= 100 ? found : null;
+  return plausibleOrNull(best);
 }
 
 /**
@@ -1005,6 +1031,8 @@ function readCrops(engine: PaddleOcr, source: RowSource, crop: Crop): Promise<Ct
     { widthScales: source.boxes.map((b) => naturalWidth(b, crop.width)) },
   );
   read.set(key, frames);
+  // A crop the budget refused (mrz/budget.ts) was not read: another reading may still read it.
+  frames.catch(() => read.delete(key));
   return frames;
 }
 
@@ -1077,12 +1105,30 @@ function replacing(found: MrzReading | null, retry: MrzReading): MrzReading {
  * (`textureReading`), either kept only valid (`replacing` says what the first reading failed); then,
  * where a silent misread is likely, the reading is compared with other readings of its rows
  * (`secondReading`). Null when no MRZ-shaped text is found.
+ * The search and its retries share one recognition budget (mrz/budget.ts), counted in `trace`:
+ * when the next recognition would overspend it, the reading stops where it is (`trace.exhausted`,
+ * which the refusal then names) and keeps what was read. The second reading's rows are held in
+ * reserve and always read.
  */
-export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = new Date()): Promise<MrzReading | null> {
-  const found = await findMrz(engine, image, now);
-  if (found !== null && found.data.valid && isFinal(found.data)) return secondReading(engine, found, now);
-  const retry =
-    (found === null ? null : await thickerReading(engine, found, now)) ?? (await textureReading(engine, image, now));
+export async function readMrz(
+  engine: PaddleOcr,
+  image: GrayImage,
+  now: Date = new Date(),
+  trace: MrzSearchTrace = newSearchTrace(),
+): Promise<MrzReading | null> {
+  const search = budgeted(engine, trace);
+  const check = budgeted(engine, trace, null);
+  const found = await findMrz(search, image, now, trace);
+  if (found !== null && found.data.valid && isFinal(found.data)) return secondReading(check, found, now);
+  let retry: MrzReading | null = null;
+  try {
+    if (!trace.exhausted)
+      retry =
+        (found === null ? null : await thickerReading(search, found, now)) ??
+        (await textureReading(search, image, now));
+  } catch (error) {
+    if (!(error instanceof BudgetSpent)) throw error;
+  }
   const reading = retry === null ? found : replacing(found, retry);
-  return reading === null ? null : secondReading(engine, reading, now);
+  return reading === null ? null : secondReading(check, reading, now);
 }

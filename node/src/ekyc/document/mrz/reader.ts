@@ -8,13 +8,21 @@ import { OcrEngineError } from "../errors.ts";
 import type { Homography } from "../ocr/card-edges.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import type { MrzReading } from "./read.ts";
+import type { MrzSearchTrace } from "./budget.ts";
+
+/** One image's MRZ reading (null: none) and what its search spent (mrz/budget.ts). */
+export interface MrzSearch {
+  reading: MrzReading | null;
+  /** `trace.exhausted`: the search gave up at its recognition budget, which a refusal must say. */
+  trace: MrzSearchTrace;
+}
 
 export interface MrzReader {
   /**
    * `cardBackFrame`: the card → photo map of a CCCD back (ocr/rectify.ts `backFrame`), whose MRZ
    * rows are then read where the layout puts them first (layout-rows.ts); omitted for any other photo.
    */
-  read(image: GrayImage, now: Date, cardBackFrame?: Homography): Promise<MrzReading | null>;
+  read(image: GrayImage, now: Date, cardBackFrame?: Homography): Promise<MrzSearch>;
   close(): Promise<void>;
 }
 
@@ -36,7 +44,7 @@ export async function startMrzReader(): Promise<MrzReader> {
   });
   return {
     read: (image, now, cardBackFrame) =>
-      rpc.call<MrzReading | null>("read", [
+      rpc.call<MrzSearch>("read", [
         { data: image.data, width: image.width, height: image.height },
         now.getTime(),
         cardBackFrame ?? null,
