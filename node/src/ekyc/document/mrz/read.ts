@@ -11,7 +11,7 @@
  * long lines run up and down, a larger detection pass for small or far-away cards, rows the
  * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts); when
  * nothing valid was read, small rows read again from a thicker crop, then rows found by their
- * texture (mrz/texture-rows.ts). Where a misread that passes its check digits is likely (small
+ * texture (mrz/texture-rows.ts), then a small photo searched again sharpened (mrz/sharpened.ts). Where a misread that passes its check digits is likely (small
  * rows, an unsure field), the rows are read again from other crops and the fields the readings
  * disagree on are reported, never corrected; so is a check digit that failed in a whole block and
  * passes in the reading that replaced it.
@@ -27,6 +27,7 @@ import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
 import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
+import { isSmallPhoto, sharpenedCopy } from "./sharpened.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, type Repair } from "./repair.ts";
@@ -942,6 +943,25 @@ export async function textureReading(engine: PaddleOcr, image: GrayImage, now: D
 }
 
 /**
+ * The MRZ searched for again (`findMrz`: the detector's rows, rows predicted from the block; then
+ * small rows from the thicker crop, `thickerReading`) on a sharpened copy of a small photo
+ * (mrz/sharpened.ts), for small photos on which nothing valid was read otherwise. Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check
+ * digit read sure. Same size and coordinates as the photo, so the row height is the photo's.
+ */
+export async function sharpenedReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
+  if (!isSmallPhoto(image)) return null;
+  const found = await findMrz(engine, await sharpenedCopy(image), now);
+  // Small rows read nothing valid from their own crop: read again from the thicker one, as on the photo.
+  const reading = found === null || acceptedRetry(found) ? found : await thickerReading(engine, found, now);
+  if (reading === null || !acceptedRetry(reading)) return null;
+  // Named for the pass; its rows stay known for the second reading (`secondReading`).
+  const named = { ...reading, attempt: `sharpened-${reading.attempt}` };
+  const source = rowSources.get(reading);
+  if (source !== undefined) rowSources.set(named, source);
+  return named;
+}
+
+/**
  * The second reading's crop: each row's box 1.25 × as thick, read at the same width rule as the
  * first (SMALL_ROW_WIDTH under MIN_SQUEEZED_ROW_PX), so the recogniser sees the characters smaller
  * and resampled from other pixels. Chosen on the development images at full size, 300 and 280 px
@@ -1061,8 +1081,9 @@ function replacing(found: MrzReading | null, retry: MrzReading): MrzReading {
 /**
  * Reads the MRZ (`findMrz`, the detector's rows, and rows predicted from the block's geometry when
  * it found the block only partly); when its reading is not valid, small rows are read again from a
- * thicker crop (`thickerReading`), and then rows are looked for by their texture
- * (`textureReading`), either kept only valid (`replacing` says what the first reading failed); then,
+ * thicker crop (`thickerReading`), then rows are looked for by their texture
+ * (`textureReading`), then a small photo is searched again sharpened (`sharpenedReading`), each
+ * kept only valid (`replacing` says what the first reading failed); then,
  * where a silent misread is likely, the reading is compared with other readings of its rows
  * (`secondReading`). Null when no MRZ-shaped text is found.
  */
@@ -1070,7 +1091,9 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
   const found = await findMrz(engine, image, now);
   if (found !== null && found.data.valid && isFinal(found.data)) return secondReading(engine, found, now);
   const retry =
-    (found === null ? null : await thickerReading(engine, found, now)) ?? (await textureReading(engine, image, now));
+    (found === null ? null : await thickerReading(engine, found, now)) ??
+    (await textureReading(engine, image, now)) ??
+    (await sharpenedReading(engine, image, now));
   const reading = retry === null ? found : replacing(found, retry);
   return reading === null ? null : secondReading(engine, reading, now);
 }
