@@ -945,14 +945,22 @@ export async function textureReading(engine: PaddleOcr, image: GrayImage, now: D
 /**
  * The MRZ searched for again (`findMrz`: the detector's rows, rows predicted from the block; then
  * small rows from the thicker crop, `thickerReading`) on a sharpened copy of a small photo
- * (mrz/sharpened.ts), for small photos on which nothing valid was read otherwise. Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check
- * digit read sure. Same size and coordinates as the photo, so the row height is the photo's.
+ * (mrz/sharpened.ts), when nothing valid was read otherwise (`found`: the search's reading, null
+ * when none). Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check digit
+ * read sure. Same size and coordinates as the photo, so the row height is the photo's.
  */
-export async function sharpenedReading(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
-  if (!isSmallPhoto(image)) return null;
-  const found = await findMrz(engine, await sharpenedCopy(image), now);
+export async function sharpenedReading(
+  engine: PaddleOcr,
+  image: GrayImage,
+  found: MrzReading | null,
+  now: Date,
+): Promise<MrzReading | null> {
+  // A reading whose check digits all pass, though it is not final (a printed date of birth that is
+  // no date), would be read so again: no retry can be kept for it.
+  if (!isSmallPhoto(image) || found?.data.valid === true) return null;
+  const again = await findMrz(engine, await sharpenedCopy(image), now);
   // Small rows read nothing valid from their own crop: read again from the thicker one, as on the photo.
-  const reading = found === null || acceptedRetry(found) ? found : await thickerReading(engine, found, now);
+  const reading = again === null || acceptedRetry(again) ? again : await thickerReading(engine, again, now);
   if (reading === null || !acceptedRetry(reading)) return null;
   // Named for the pass; its rows stay known for the second reading (`secondReading`).
   const named = { ...reading, attempt: `sharpened-${reading.attempt}` };
@@ -1093,7 +1101,7 @@ export async function readMrz(engine: PaddleOcr, image: GrayImage, now: Date = n
   const retry =
     (found === null ? null : await thickerReading(engine, found, now)) ??
     (await textureReading(engine, image, now)) ??
-    (await sharpenedReading(engine, image, now));
+    (await sharpenedReading(engine, image, found, now));
   const reading = retry === null ? found : replacing(found, retry);
   return reading === null ? null : secondReading(engine, reading, now);
 }
