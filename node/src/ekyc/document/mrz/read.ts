@@ -860,10 +860,11 @@ async function predictedFrom(
  * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when
  * all its text was too small for the detector; rows predicted from the block's geometry when the
  * detector found it only partly (`predictedDecoding`).
- * Small photos need no pass of their own: the detector's copy (640 px) already enlarges a photo
- * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
- * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
- * development set at 250–300 px wide: its ringing turns fillers `<` into C and K.
+ * Small photos need no detection pass of their own: the detector's copy (640 px) already enlarges
+ * a photo 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by
+ * bilinear sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the
+ * real-photo development set at 250–300 px wide: its ringing turns fillers `<` into C and K. When
+ * nothing valid is read, `readMrz` searches a small photo again sharpened (`sharpenedReading`).
  */
 async function findMrz(engine: PaddleOcr, image: GrayImage, now: Date): Promise<MrzReading | null> {
   let best: MrzReading | null = null;
