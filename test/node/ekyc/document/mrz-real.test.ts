@@ -77,13 +77,14 @@ describe("MRZ on real specimen photos and small photos", function () {
     // optional data read as 5: two 5s there always cancel in the composite check).
     // - Serbian card, front and back side by side (read at full size since mrz/row-block.ts): the
     //   detector joins each MRZ row with the front's dates printed on the same line; at 300 and
-    //   280 px the rows so cut do not read valid;
+    //   280 px (character pitch 4.9 and 4.5 px) the rows so cut do not read valid;
     // - blurred Azerbaijani photo: no MRZ row is among the detector's long boxes; both are found by
     //   their texture, but the blurred fillers of the second row's optional data read as digits
     //   and its last two check digits fail;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
     //   so two rows are read as a TD2; predicted (mrz/predicted-rows.ts), the row reads its
-    //   document number's ID as 1D or 10, two substitutions from valid;
+    //   document number's ID as 1D or 10, two substitutions from valid (at 280 px it reads ID on
+    //   the sharpened copy, mrz/sharpened.ts; at full size and 300 px it does not);
     // - German visa: a faint MRZ on a guilloche, its rows under 20 px: read from the box's own crop,
     //   97 reads 82 in the expiry date, whose check digit then fails; read again from the thicker
     //   crop (mrz/read.ts thickerReading) every check digit is valid, but its issuing state and given
@@ -139,11 +140,10 @@ describe("MRZ on real specimen photos and small photos", function () {
     });
     it("reads them downscaled to 280 px wide with every check digit valid; names (no check digit) are where misreads remain", () => {
       const summary = summarise(smaller);
+      // The Liechtenstein card, refused before the sharpened pass (mrz/sharpened.ts), is read
+      // exactly: on the sharpened copy its predicted first row reads ID, not 1D.
       expect(Object.keys(summary.refusals)).to.deep.equal([
         "dev/aze-passport-on-page.jpg",
-        // read invalid (as two rows of a TD2) before the document code's second character was read
-        // as a letter; now refused: no valid reading either way
-        "dev/lie-id-card-small.png",
         "dev/srb-id-card-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
@@ -152,9 +152,11 @@ describe("MRZ on real specimen photos and small photos", function () {
       // Two more than before the predicted rows and the thicker crop of small rows: the Peruvian card
       // (mrz/predicted-rows.ts), and the Canadian passport on the desk, read invalid from the box's
       // own crop (fillers as C), read exactly from the thicker one (mrz/read.ts THICKER_SMALL_ROW_CROP).
-      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(25);
-      // The Azerbaijani scan's filler after its given name, read C<C, is cleared (mrz/repair.ts).
-      expect(summary.exact).to.be.at.least(22);
+      // One more since: the Liechtenstein card (above).
+      expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(26);
+      // The Azerbaijani scan's filler after its given name, read C<C, is cleared (mrz/repair.ts), and
+      // the Liechtenstein card is read exactly.
+      expect(summary.exact).to.be.at.least(23);
       // The Estonian given name MARI reads NARI from both the box's crop and the one 1.25 × as thick,
       // MARI from the thicker crop: MRZ_READS_DISAGREE reports it. The Czech stock photo's surname
       // SPECIMEN reads SPECIHEN from the box's crop and MRZ_READS_DISAGREE reports it too: its printed

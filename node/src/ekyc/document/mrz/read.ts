@@ -11,7 +11,7 @@
  * long lines run up and down, a larger detection pass for small or far-away cards, rows the
  * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts); when
  * nothing valid was read, small rows read again from a thicker crop, then rows found by their
- * texture (mrz/texture-rows.ts). Where a misread that passes its check digits is likely (small
+ * texture (mrz/texture-rows.ts), then a small photo searched again sharpened (mrz/sharpened.ts). Where a misread that passes its check digits is likely (small
  * rows, an unsure field), the rows are read again from other crops and the fields the readings
  * disagree on are reported, never corrected; so is a check digit that failed in a whole block and
  * passes in the reading that replaced it.
@@ -28,6 +28,7 @@ import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
 import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
+import { isSmallPhoto, sharpenedCopy } from "./sharpened.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, settledMargins, type Repair } from "./repair.ts";
@@ -870,10 +871,11 @@ async function predictedFrom(
  * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when
  * all its text was too small for the detector; rows predicted from the block's geometry when the
  * detector found it only partly (`predictedDecoding`).
- * Small photos need no pass of their own: the detector's copy (640 px) already enlarges a photo
- * 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by bilinear
- * sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the real-photo
- * development set at 250–300 px wide: its ringing turns fillers `<` into C and K.
+ * Small photos need no detection pass of their own: the detector's copy (640 px) already enlarges
+ * a photo 300 px wide about twice, and each line crop is stretched to the recogniser's 48 px by
+ * bilinear sampling. Enlarging the photo first with Lanczos (sharp) was measured worse on the
+ * real-photo development set at 250–300 px wide: its ringing turns fillers `<` into C and K. When
+ * nothing valid is read, `readMrz` searches a small photo again sharpened (`sharpenedReading`).
  * `engine` is the budgeted recogniser (mrz/budget.ts): when it refuses a recognition, the search
  * stops and the best reading so far is returned as at the search's end.
  */
@@ -977,6 +979,35 @@ export async function textureReading(engine: PaddleOcr, image: GrayImage, now: D
   if (reading === null || !acceptedRetry(reading)) return null;
   // Texture rows are boxed thicker than the detector's: the row height in the detector's measure.
   return { ...reading, rowHeightPx: reading.rowHeightPx * DETECTOR_THICKNESS_PER_CROP };
+}
+
+/**
+ * The MRZ searched for again (`findMrz`: the detector's rows, rows predicted from the block; then
+ * small rows from the thicker crop, `thickerReading`) on a sharpened copy of a small photo
+ * (mrz/sharpened.ts), when nothing valid was read otherwise (`found`: the search's reading, null
+ * when none). Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check digit
+ * read sure. Same size and coordinates as the photo, so the row height is the photo's. `trace`:
+ * the reading's budget (mrz/budget.ts), which the pass spends from as the search's other retries do.
+ */
+export async function sharpenedReading(
+  engine: PaddleOcr,
+  image: GrayImage,
+  found: MrzReading | null,
+  now: Date,
+  trace: MrzSearchTrace = newSearchTrace(),
+): Promise<MrzReading | null> {
+  // A reading whose check digits all pass, though it is not final (a printed date of birth that is
+  // no date), would be read so again: no retry can be kept for it.
+  if (!isSmallPhoto(image) || found?.data.valid === true) return null;
+  const again = await findMrz(engine, await sharpenedCopy(image), now, trace);
+  // Small rows read nothing valid from their own crop: read again from the thicker one, as on the photo.
+  const reading = again === null || acceptedRetry(again) ? again : await thickerReading(engine, again, now);
+  if (reading === null || !acceptedRetry(reading)) return null;
+  // Named for the pass; its rows stay known for the second reading (`secondReading`).
+  const named = { ...reading, attempt: `sharpened-${reading.attempt}` };
+  const source = rowSources.get(reading);
+  if (source !== undefined) rowSources.set(named, source);
+  return named;
 }
 
 /**
@@ -1101,8 +1132,9 @@ function replacing(found: MrzReading | null, retry: MrzReading): MrzReading {
 /**
  * Reads the MRZ (`findMrz`, the detector's rows, and rows predicted from the block's geometry when
  * it found the block only partly); when its reading is not valid, small rows are read again from a
- * thicker crop (`thickerReading`), and then rows are looked for by their texture
- * (`textureReading`), either kept only valid (`replacing` says what the first reading failed); then,
+ * thicker crop (`thickerReading`), then rows are looked for by their texture
+ * (`textureReading`), then a small photo is searched again sharpened (`sharpenedReading`), each
+ * kept only valid (`replacing` says what the first reading failed); then,
  * where a silent misread is likely, the reading is compared with other readings of its rows
  * (`secondReading`). Null when no MRZ-shaped text is found.
  * The search and its retries share one recognition budget (mrz/budget.ts), counted in `trace`:
@@ -1125,7 +1157,8 @@ export async function readMrz(
     if (!trace.exhausted)
       retry =
         (found === null ? null : await thickerReading(search, found, now)) ??
-        (await textureReading(search, image, now));
+        (await textureReading(search, image, now)) ??
+        (await sharpenedReading(search, image, found, now, trace));
   } catch (error) {
     if (!(error instanceof BudgetSpent)) throw error;
   }
