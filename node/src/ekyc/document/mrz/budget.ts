@@ -1,7 +1,7 @@
 /**
  * One recognition budget per image for the MRZ search (read.ts `readMrz`): every row the
  * recogniser reads, in the search and in each of its retries (predicted rows, the thicker crop,
- * texture rows), is counted against one limit, so that a photo on which nothing valid is read costs
+ * texture rows, the sharpened search of a small photo), is counted against one limit, so that a photo on which nothing valid is read costs
  * bounded CPU. Each retry is bounded on its own; the budget bounds their sum. Rows are what grows
  * with what a photo holds (a page of long lines, rows with fillers everywhere): measured on a page
  * of MRZ-like rows, a search of 60 rows took 10–17 s (2 shared cores under load). The
