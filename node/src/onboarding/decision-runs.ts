@@ -76,7 +76,7 @@ export async function runFullEkyc(
   const reference = chip === undefined ? null : await chipPortraitReference(chip);
 
   // The card and the selfie are independent: read them at once (OCR and face models run on
-  // their own native threads and the tesseract worker).
+  // their own native threads and the tesseract workers).
   // The card was read already when the customer checked the fields (field-confirmation.ts).
   const reading = session.reading;
   const [read, selfie] = await Promise.all([

@@ -1,7 +1,7 @@
 /**
  * Calls into a worker thread that serves named async methods. For work that would block the
  * event loop: onnxruntime-node runs an inference on the calling thread, so a model run on the
- * main thread stalls every other request (HTTP, the tesseract.js worker waiting for its next
+ * main thread stalls every other request (HTTP, the tesseract.js workers waiting for their next
  * line) for its whole duration. The MRZ reader and the face model each get a worker of their own.
  *
  * The worker loads (models, sessions) and then says it is ready, with whatever the caller should

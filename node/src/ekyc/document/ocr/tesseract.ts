@@ -63,7 +63,7 @@ export async function createTesseractRecogniser(
   const failed = started.find((s) => s.status === "rejected");
   if (failed !== undefined) {
     await Promise.all(workers.map((w) => w.terminate()));
-    throw new OcrEngineError("tesseract", "could not start the tesseract.js worker with the Vietnamese model", {
+    throw new OcrEngineError("tesseract", "could not start the tesseract.js workers with the Vietnamese model", {
       cause: failed.reason,
     });
   }
