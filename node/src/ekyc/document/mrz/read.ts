@@ -11,10 +11,11 @@
  * long lines run up and down, a larger detection pass for small or far-away cards, rows the
  * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts); when
  * nothing valid was read, small rows read again from a thicker crop, then rows found by their
- * texture (mrz/texture-rows.ts), then a small photo searched again sharpened (mrz/sharpened.ts). Where a misread that passes its check digits is likely (small
- * rows, an unsure field), the rows are read again from other crops and the fields the readings
- * disagree on are reported, never corrected; so is a check digit that failed in a whole block and
- * passes in the reading that replaced it.
+ * texture (mrz/texture-rows.ts), then a small photo searched again sharpened (mrz/sharpened.ts).
+ * Where a misread that passes its check digits is likely (small rows, an unsure field), the rows
+ * are read again from other crops and the fields the readings disagree on are reported, never
+ * corrected; so is a check digit that failed in a whole block and passes in the reading that
+ * replaced it.
  */
 import { MrzFormatError } from "../errors.ts";
 import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
@@ -984,21 +985,17 @@ export async function textureReading(engine: PaddleOcr, image: GrayImage, now: D
 /**
  * The MRZ searched for again (`findMrz`: the detector's rows, rows predicted from the block; then
  * small rows from the thicker crop, `thickerReading`) on a sharpened copy of a small photo
- * (mrz/sharpened.ts), when nothing valid was read otherwise (`found`: the search's reading, null
- * when none). Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check digit
+ * (mrz/sharpened.ts), when nothing valid was read otherwise. Kept only as any retry is (`acceptedRetry`): valid, final, legible, every check digit
  * read sure. Same size and coordinates as the photo, so the row height is the photo's. `trace`:
  * the reading's budget (mrz/budget.ts), which the pass spends from as the search's other retries do.
  */
 export async function sharpenedReading(
   engine: PaddleOcr,
   image: GrayImage,
-  found: MrzReading | null,
   now: Date,
   trace: MrzSearchTrace = newSearchTrace(),
 ): Promise<MrzReading | null> {
-  // A reading whose check digits all pass, though it is not final (a printed date of birth that is
-  // no date), would be read so again: no retry can be kept for it.
-  if (!isSmallPhoto(image) || found?.data.valid === true) return null;
+  if (!isSmallPhoto(image)) return null;
   const again = await findMrz(engine, await sharpenedCopy(image), now, trace);
   // Small rows read nothing valid from their own crop: read again from the thicker one, as on the photo.
   const reading = again === null || acceptedRetry(again) ? again : await thickerReading(engine, again, now);
@@ -1151,14 +1148,16 @@ export async function readMrz(
   const search = budgeted(engine, trace);
   const check = budgeted(engine, trace, null);
   const found = await findMrz(search, image, now, trace);
-  if (found !== null && found.data.valid && isFinal(found.data)) return secondReading(check, found, now);
+  // Every check digit valid with a document code: no retry is needed, and none could be kept where
+  // the printed date of birth is no date (a retry is kept only final), so none is paid for.
+  if (found !== null && found.data.valid && comparable(found.data)) return secondReading(check, found, now);
   let retry: MrzReading | null = null;
   try {
     if (!trace.exhausted)
       retry =
         (found === null ? null : await thickerReading(search, found, now)) ??
         (await textureReading(search, image, now)) ??
-        (await sharpenedReading(search, image, found, now, trace));
+        (await sharpenedReading(search, image, now, trace));
   } catch (error) {
     if (!(error instanceof BudgetSpent)) throw error;
   }

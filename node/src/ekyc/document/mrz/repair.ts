@@ -135,7 +135,6 @@ export interface NameTail {
   line: number;
   from: number;
   to: number;
-  why: string;
   /** A letter read sure was cleared at a second `<<`: the name is in doubt (`settledMargins`). */
   clearedSure: boolean;
 }
@@ -174,7 +173,7 @@ function clearAfterNameEnd(
     // (lines from elsewhere) nothing was read sure.
     if (index < start + found.afterThree && (margin?.[line]?.[index] ?? 0) >= UNSURE_MARGIN) clearedSure = true;
   }
-  return { line, from: start + found.at, to: end, why: found.why, clearedSure };
+  return { line, from: start + found.at, to: end, clearedSure };
 }
 
 export interface RepairedMrz {
