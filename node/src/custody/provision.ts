@@ -85,50 +85,59 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
   const identityKeyLabel = recordKeyLabel(labels.kek, IDENTITY_KEY_ID);
 
   const module = acquireModule(options.modulePath, options.softhsm2Conf);
-  const p = module.pkcs11;
   try {
-    let slot = findTokenSlot(p, options.tokenLabel);
-    const tokenCreated = slot === null;
-    if (slot === null) slot = initialiseToken(p, options.tokenLabel, options.soPin, options.userPin);
-    const session = p.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-    try {
-      login(p, session, options.tokenLabel, "user", options.userPin);
-      const keys = {
-        signing: ensure(p, session, "signing", labels.signing, () =>
-          generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign"),
-        ),
-        // The node's own long-lived record key (its sealed libp2p key); the vault's per-period
-        // record keys are created by the key manager when their period starts.
-        kek: ensure(p, session, "kek", identityKeyLabel, () =>
-          generate(() =>
-            p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, recordKeyTemplate(identityKeyLabel)),
-          ),
-        ),
-        transport: ensure(p, session, "transport", labels.transport, () =>
-          generateEcPair(p, session, labels.transport, P256_PARAMS, "derive"),
-        ),
-      };
-      // Read everything back through the same checks the key manager applies.
-      const signing = getEcKeyPair(p, session, "signing", labels.signing, SECP256K1_PARAMS, "sign");
-      if (findRecordKey(p, session, identityKeyLabel) === null) throw new HsmKeyNotFoundError("kek", identityKeyLabel);
-      const transport = getEcKeyPair(p, session, "transport", labels.transport, P256_PARAMS, "derive");
-      return {
-        tokenLabel: options.tokenLabel,
-        tokenCreated,
-        keys,
-        address: new Secp256k1PublicKey(signing.publicPoint).address,
-        transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
-      };
-    } finally {
-      try {
-        p.C_Logout(session);
-      } catch {
-        // Not logged in (login failed): nothing to undo.
-      }
-      p.C_CloseSession(session);
-    }
+    // It creates token objects: alone on the module (token-gate.ts), even beside a running node.
+    return await module.gate.run(true, async () => provisionOn(module.pkcs11, options, labels, identityKeyLabel));
   } finally {
     module.release();
+  }
+}
+
+function provisionOn(
+  p: pkcs11js.PKCS11,
+  options: ProvisionOptions,
+  labels: Pkcs11KeyLabels,
+  identityKeyLabel: string,
+): ProvisionResult {
+  let slot = findTokenSlot(p, options.tokenLabel);
+  const tokenCreated = slot === null;
+  if (slot === null) slot = initialiseToken(p, options.tokenLabel, options.soPin, options.userPin);
+  const session = p.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  try {
+    login(p, session, options.tokenLabel, "user", options.userPin);
+    const keys = {
+      signing: ensure(p, session, "signing", labels.signing, () =>
+        generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign"),
+      ),
+      // The node's own long-lived record key (its sealed libp2p key); the vault's per-period
+      // record keys are created by the key manager when their period starts.
+      kek: ensure(p, session, "kek", identityKeyLabel, () =>
+        generate(() =>
+          p.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, recordKeyTemplate(identityKeyLabel)),
+        ),
+      ),
+      transport: ensure(p, session, "transport", labels.transport, () =>
+        generateEcPair(p, session, labels.transport, P256_PARAMS, "derive"),
+      ),
+    };
+    // Read everything back through the same checks the key manager applies.
+    const signing = getEcKeyPair(p, session, "signing", labels.signing, SECP256K1_PARAMS, "sign");
+    if (findRecordKey(p, session, identityKeyLabel) === null) throw new HsmKeyNotFoundError("kek", identityKeyLabel);
+    const transport = getEcKeyPair(p, session, "transport", labels.transport, P256_PARAMS, "derive");
+    return {
+      tokenLabel: options.tokenLabel,
+      tokenCreated,
+      keys,
+      address: new Secp256k1PublicKey(signing.publicPoint).address,
+      transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
+    };
+  } finally {
+    try {
+      p.C_Logout(session);
+    } catch {
+      // Not logged in (login failed): nothing to undo.
+    }
+    p.C_CloseSession(session);
   }
 }
 

@@ -413,6 +413,40 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
     });
   });
 
+  describe("token objects created and destroyed while other operations run", () => {
+    it("creates and destroys record keys beside seals, signatures and listings, on two managers, and none fails", async function () {
+      // Without the module's gate (token-gate.ts), SoftHSM2 2.6 failed 2 to 9 key creations
+      // (CKR_GENERAL_ERROR) and 3 to 6 listings (CKR_OBJECT_HANDLE_INVALID) in 300 such rounds.
+      this.timeout(60_000);
+      const km = await openKm("bank-a");
+      const other = await openKm("bank-a", { sessions: 2 });
+      const failures: string[] = [];
+      const noted = (what: string) => (error: unknown) => void failures.push(`${what}: ${String(error)}`);
+      const sealed = new Map<string, Awaited<ReturnType<typeof km.sealRecord>>>();
+      const seal = (keyId: string) =>
+        km.sealRecord(`rec-${keyId}`, toUtf8Bytes(keyId), keyId).then((envelope) => void sealed.set(keyId, envelope));
+      await seal("race/base");
+      for (let i = 0; i < 150; i++) {
+        await Promise.all([
+          seal(`race/${i}a`).catch(noted("create")),
+          seal(`race/${i}b`).catch(noted("create")),
+          km.sealRecord("rec-base", toUtf8Bytes("base"), "race/base").catch(noted("seal")),
+          other.signDigest(randomBytes(32)).catch(noted("sign")),
+          other.listRecordKeys().catch(noted("list")),
+          i >= 2 ? other.destroyRecordKey(`race/${i - 2}a`).catch(noted("destroy")) : undefined,
+        ]);
+      }
+      expect(failures).to.deep.equal([]);
+      const left = (await km.listRecordKeys()).filter((keyId) => keyId.startsWith("race/"));
+      expect(left).to.have.length(1 + 150 + 2);
+      for (const keyId of left) {
+        const plaintext = await km.openRecord(`rec-${keyId}`, sealed.get(keyId)!);
+        expect(new TextDecoder().decode(plaintext)).to.equal(keyId);
+      }
+      for (const keyId of left) await km.destroyRecordKey(keyId);
+    });
+  });
+
   describe("interoperability", () => {
     it("opens a message the in-memory adapter sealed for the token's transport key, and vice versa", async () => {
       const km = await openKm("bank-b");

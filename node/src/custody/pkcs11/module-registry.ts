@@ -7,10 +7,13 @@
 import pkcs11js from "pkcs11js";
 import { HsmModuleBusyError, HsmModuleNotFoundError } from "../errors.ts";
 import { rvOf, toHsmError } from "./rv.ts";
+import { TokenGate } from "./token-gate.ts";
 
 export interface LoadedModule {
   readonly pkcs11: pkcs11js.PKCS11;
   readonly modulePath: string;
+  /** Shared by every holder: operations that create or destroy token objects run alone. */
+  readonly gate: TokenGate;
   /** Drops this holder's reference; the last one finalises the library. */
   release(): void;
 }
@@ -18,6 +21,7 @@ export interface LoadedModule {
 interface Entry {
   readonly pkcs11: pkcs11js.PKCS11;
   readonly softhsm2Conf: string | undefined;
+  readonly gate: TokenGate;
   refs: number;
 }
 
@@ -30,7 +34,7 @@ export function acquireModule(modulePath: string, softhsm2Conf?: string): Loaded
       throw new HsmModuleBusyError(modulePath, "already initialised with another SOFTHSM2_CONF in this process");
     }
   } else {
-    entry = { pkcs11: load(modulePath, softhsm2Conf), softhsm2Conf, refs: 0 };
+    entry = { pkcs11: load(modulePath, softhsm2Conf), softhsm2Conf, gate: new TokenGate(), refs: 0 };
     loaded.set(modulePath, entry);
   }
   entry.refs += 1;
@@ -39,6 +43,7 @@ export function acquireModule(modulePath: string, softhsm2Conf?: string): Loaded
   return {
     pkcs11: held.pkcs11,
     modulePath,
+    gate: held.gate,
     release() {
       if (released) return;
       released = true;

@@ -74,7 +74,7 @@ export async function openPkcs11KeyManager(config: Pkcs11Config): Promise<Pkcs11
   let pool: SessionPool | null = null;
   try {
     const slot = getTokenSlot(module.pkcs11, config.tokenLabel);
-    pool = SessionPool.open(module.pkcs11, slot, sessions, (first) =>
+    pool = SessionPool.open(module, slot, sessions, (first) =>
       login(module.pkcs11, first, config.tokenLabel, "user", config.pin),
     );
     const keys = await pool.use((session) => ({
@@ -233,7 +233,7 @@ export class Pkcs11KeyManager implements KeyManager {
     const label = recordKeyLabel(this.#labels.kek, keyId);
     await this.#recordKeys.get(keyId)?.catch(() => null);
     this.#recordKeys.delete(keyId);
-    await this.#pool.use((session) => {
+    await this.#pool.useAlone((session) => {
       for (const handle of findObjects(this.#p, session, A.CKO_SECRET_KEY, label)) {
         try {
           this.#p.C_DestroyObject(session, handle);
@@ -271,15 +271,9 @@ export class Pkcs11KeyManager implements KeyManager {
     const cached = this.#recordKeys.get(keyId);
     if (cached !== undefined) return cached.then((key) => (key === null && create ? this.#createKey(keyId) : key));
     const label = recordKeyLabel(this.#labels.kek, keyId);
-    const found = this.#pool.use(async (session) => {
-      const existing = findRecordKey(this.#p, session, label);
-      if (existing !== null || !create) return existing;
-      try {
-        return await this.#p.C_GenerateKeyAsync(session, { mechanism: A.CKM_AES_KEY_GEN }, recordKeyTemplate(label));
-      } catch (error) {
-        throw toHsmError(`generate record key ${label}`, error);
-      }
-    });
+    const found = this.#pool
+      .use((session) => findRecordKey(this.#p, session, label))
+      .then((existing) => (existing !== null || !create ? existing : this.#generateRecordKey(label)));
     // Only known keys are cached: a missing key may be created later by a seal.
     const remembered = found.then((key) => {
       if (key === null) this.#recordKeys.delete(keyId);
@@ -288,6 +282,19 @@ export class Pkcs11KeyManager implements KeyManager {
     this.#recordKeys.set(keyId, remembered);
     remembered.catch(() => this.#recordKeys.delete(keyId));
     return remembered;
+  }
+
+  /** Creates the record key `label` alone on the token (see session-pool.ts), unless another process just did. */
+  #generateRecordKey(label: string): Promise<Buffer> {
+    return this.#pool.useAlone(async (session) => {
+      const existing = findRecordKey(this.#p, session, label);
+      if (existing !== null) return existing;
+      try {
+        return await this.#p.C_GenerateKeyAsync(session, { mechanism: A.CKM_AES_KEY_GEN }, recordKeyTemplate(label));
+      } catch (error) {
+        throw toHsmError(`generate record key ${label}`, error);
+      }
+    });
   }
 
   #createKey(keyId: string): Promise<Buffer | null> {

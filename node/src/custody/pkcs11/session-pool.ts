@@ -3,10 +3,13 @@
  * caller borrows a session for the duration of its operation; with N sessions, N operations run in
  * the module's own threads at once (pkcs11js' *Async calls), and further callers queue in order.
  * Login happens once, on the first session, and covers every session of the process on the token.
+ * Every operation passes the module's gate first (token-gate.ts): `useAlone` for one that creates or
+ * destroys token objects.
  */
 import pkcs11js from "pkcs11js";
 import { KeyManagerClosedError } from "../errors.ts";
 import { toHsmError } from "./rv.ts";
+import type { TokenGate } from "./token-gate.ts";
 
 export class SessionPool {
   readonly #pkcs11: pkcs11js.PKCS11;
@@ -18,16 +21,24 @@ export class SessionPool {
   #drained: (() => void) | null = null;
 
   readonly #slot: Buffer;
+  readonly #gate: TokenGate;
 
-  private constructor(pkcs11: pkcs11js.PKCS11, slot: Buffer, sessions: Buffer[]) {
+  private constructor(pkcs11: pkcs11js.PKCS11, gate: TokenGate, slot: Buffer, sessions: Buffer[]) {
     this.#pkcs11 = pkcs11;
+    this.#gate = gate;
     this.#slot = slot;
     this.#sessions = sessions;
     this.#idle = [...sessions];
   }
 
   /** Opens `size` sessions on `slot`; `onFirst` runs on the first one (login); all are closed if anything fails. */
-  static open(pkcs11: pkcs11js.PKCS11, slot: Buffer, size: number, onFirst: (session: Buffer) => void): SessionPool {
+  static open(
+    module: { readonly pkcs11: pkcs11js.PKCS11; readonly gate: TokenGate },
+    slot: Buffer,
+    size: number,
+    onFirst: (session: Buffer) => void,
+  ): SessionPool {
+    const { pkcs11 } = module;
     const sessions: Buffer[] = [];
     try {
       for (let i = 0; i < size; i++)
@@ -37,7 +48,7 @@ export class SessionPool {
       for (const s of sessions) closeQuietly(pkcs11, s);
       throw toHsmError("C_OpenSession", error);
     }
-    return new SessionPool(pkcs11, slot, sessions);
+    return new SessionPool(pkcs11, module.gate, slot, sessions);
   }
 
   get size(): number {
@@ -45,7 +56,16 @@ export class SessionPool {
   }
 
   /** Runs `operation` with a borrowed session; the session returns to the pool whatever happens. */
-  async use<T>(operation: (session: Buffer) => Promise<T> | T): Promise<T> {
+  use<T>(operation: (session: Buffer) => Promise<T> | T): Promise<T> {
+    return this.#gate.run(false, () => this.#withSession(operation));
+  }
+
+  /** As `use`, alone on the module: for an operation that creates or destroys token objects. */
+  useAlone<T>(operation: (session: Buffer) => Promise<T> | T): Promise<T> {
+    return this.#gate.run(true, () => this.#withSession(operation));
+  }
+
+  async #withSession<T>(operation: (session: Buffer) => Promise<T> | T): Promise<T> {
     let session = await this.#acquire();
     try {
       return await operation(session);
