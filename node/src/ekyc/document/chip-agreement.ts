@@ -8,6 +8,7 @@ import { canonicalName, canonicalText } from "./canonical.ts";
 import type { ChipVerification } from "./chip/index.ts";
 import { isIcaoStateCode } from "@kycnet/sdk/protocol";
 import { mrzFullName, sameValue } from "./crosscheck.ts";
+import { nameFillsField } from "./mrz/parse.ts";
 import { isPassport, passportNumberOf } from "./passport-fields.ts";
 import type { DocumentFieldName, DocumentResult, DocumentSource } from "./types.ts";
 
@@ -59,6 +60,9 @@ export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, st
 /** The fields where a card reading differs from the chip; a source that read nothing is not a disagreement. */
 export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCardMismatch[] {
   const mismatches: ChipCardMismatch[] = [];
+  // Either MRZ (the chip's DG1 or the card's) may have cut a long name at its field's end.
+  const cardMrz = card.evidence.mrzLines;
+  const mrzNameCut = (chip.mrz?.nameCut ?? false) || (cardMrz !== null && nameFillsField(cardMrz));
   for (const [field, chipValue] of Object.entries(chipFields(chip)) as [DocumentFieldName, string][]) {
     const readings = card.fields[field].readings;
     // The chip's DG13 is written like the QR (full Vietnamese text), a passport's DG1 name like the MRZ
@@ -68,7 +72,7 @@ export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCa
     const differing = (Object.entries(readings) as [DocumentSource, string][])
       .filter(
         ([source, value]) =>
-          value !== "" && !sameValue(field, { source: chipSource, value: chipValue }, { source, value }),
+          value !== "" && !sameValue(field, { source: chipSource, value: chipValue }, { source, value }, mrzNameCut),
       )
       .map(([source]) => source);
     if (differing.length > 0) mismatches.push({ field, sources: differing });

@@ -1,7 +1,7 @@
 /**
  * Cross-check of the three sources field by field, after canonicalisation. The MRZ has no
  * diacritics, so names are compared folded (Đ → D, marks dropped) and, when the MRZ name fills
- * its line, as a prefix (TD1 truncates long names). MRZ values whose check digit failed are not
+ * its field, as a prefix (the MRZ cuts long names there). MRZ values whose check digit failed are not
  * used as readings. Picks one value per field by a fixed source preference.
  */
 import { foldDiacritics, isIcaoStateCode, parsePassportIdNumber } from "@kycnet/sdk/protocol";
@@ -34,7 +34,10 @@ const PREFERENCE: Record<DocumentFieldName, readonly DocumentSource[]> = {
   documentType: ["mrz", "qr", "ocr"],
 };
 
-export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, string>>>;
+export type Readings = Record<DocumentFieldName, Partial<Record<DocumentSource, string>>> & {
+  /** The MRZ's name fills its field (`MrzData.nameCut`): a longer name that begins with it is the same. */
+  mrzNameCut?: boolean;
+};
 
 const checked = (mrz: MrzData, name: string): boolean => mrz.checks.find((c) => c.name === name)?.valid === true;
 
@@ -78,6 +81,7 @@ export function collectReadings(
     if (isIcaoStateCode(mrz.nationality)) r.nationality.mrz = mrz.nationality;
     const name = mrzFullName(mrz);
     if (name.length > 0) r.fullName.mrz = name;
+    r.mrzNameCut = mrz.nameCut;
     r.documentType.mrz = isPassport(mrz) ? "PASSPORT" : vietnameseCard ? "CCCD_CHIP" : "CCCD";
   }
   if (ocr !== null) {
@@ -125,21 +129,22 @@ export const nameKey = (s: string): string =>
     .replace(/\s+/g, " ")
     .trim();
 
-/** True when two readings of a field say the same thing. */
+/**
+ * True when two readings of a field say the same thing. `mrzNameCut`: the MRZ name fills its field
+ * and may be cut there, so a longer name that begins with it is the same name.
+ */
 export function sameValue(
   field: DocumentFieldName,
   a: { source: DocumentSource; value: string },
   b: { source: DocumentSource; value: string },
+  mrzNameCut = false,
 ): boolean {
   if (field === "fullName" && (a.source === "mrz" || b.source === "mrz")) {
     const [m, o] = a.source === "mrz" ? [a.value, b.value] : [b.value, a.value];
     const mk = nameKey(m);
-    // TD1 names are cut at 30 characters ("SURNAME<<GIVEN<NAMES"): a full-length MRZ name may be a prefix.
     // A printed name's national letters may be written in the MRZ folded (Ä → A) or transliterated
     // as ICAO 9303 part 3 recommends (Ä → AE: MÄNNIK is MAENNIK): either form is the same name.
-    return [nameKey(o), nameKey(icaoTransliteration(o))].some(
-      (ok) => mk === ok || (mk.length + 2 >= 28 && ok.startsWith(mk)),
-    );
+    return [nameKey(o), nameKey(icaoTransliteration(o))].some((ok) => mk === ok || (mrzNameCut && ok.startsWith(mk)));
   }
   if (field === "documentType") {
     const family = (v: string) => (v === "CCCD_CHIP" || v === "CCCD" ? "CCCD" : v);
@@ -174,7 +179,7 @@ export function crossCheck(
         for (let j = i + 1; j < present.length; j++) {
           const a = present[i] as { source: DocumentSource; value: string },
             b = present[j] as { source: DocumentSource; value: string };
-          if (!sameValue(field, a, b))
+          if (!sameValue(field, a, b, readings.mrzNameCut))
             conflicts.push(`${a.source.toUpperCase()} "${a.value}" ≠ ${b.source.toUpperCase()} "${b.value}"`);
         }
       }

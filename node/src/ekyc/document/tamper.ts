@@ -173,7 +173,11 @@ export function qrMrzSignal(readings: Readings): Signal | null {
   for (const f of CORE_FIELDS) {
     const q = readings[f].qr,
       m = readings[f].mrz;
-    if (q === undefined || m === undefined || sameValue(f, { source: "qr", value: q }, { source: "mrz", value: m }))
+    if (
+      q === undefined ||
+      m === undefined ||
+      sameValue(f, { source: "qr", value: q }, { source: "mrz", value: m }, readings.mrzNameCut)
+    )
       continue;
     const score = f === "fullName" && editDistance(nameKey(q), nameKey(m)) <= 1 ? 0.3 : 0.95;
     worst = Math.max(worst, score);
@@ -204,7 +208,7 @@ export function printMismatchSignal(
     if (
       printed === undefined ||
       machine === undefined ||
-      sameValue(field, { source: "ocr", value: printed }, { source: against, value: machine })
+      sameValue(field, { source: "ocr", value: printed }, { source: against, value: machine }, readings.mrzNameCut)
     )
       continue;
     let score: number;

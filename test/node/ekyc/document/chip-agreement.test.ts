@@ -51,6 +51,7 @@ const MRZ: ChipMrz = {
   optionalData: "079095001234",
   surname: "NGUYEN",
   givenNames: "THI THANH HUONG",
+  nameCut: false,
   nationality: "VNM",
   sex: "F",
   dateOfBirth: "1995-03-14",
@@ -138,5 +139,29 @@ describe("chip against card (chip-agreement)", () => {
     expect(chipFields({ mrz: { ...passport, checkDigitsValid: false }, vietnamese: null }).idNumber).to.equal(
       undefined,
     );
+  });
+
+  it("takes a passport chip's DG1 name as cut only when it fills its field: then a longer printed name agrees", () => {
+    const passport = (surname: string, givenNames: string, nameCut: boolean): ChipMrz => ({
+      ...MRZ,
+      format: "TD3",
+      documentCode: "P",
+      issuingState: "UTO",
+      documentNumber: "L898902C3",
+      optionalData: "",
+      nationality: "UTO",
+      surname,
+      givenNames,
+      nameCut,
+    });
+    const page = card({ fullName: { ocr: "ERIKSSON ANNA MARIA CHRISTINA LOUISE ELISABETH" } });
+    // 39 characters: ERIKSSON<<ANNA<MARIA<CHRISTINA<LOUISE<E
+    const cut = passport("ERIKSSON", "ANNA MARIA CHRISTINA LOUISE E", true);
+    expect(chipCardMismatches({ mrz: cut, vietnamese: null }, page)).to.deep.equal([]);
+    // ERIKSSON<<ANNA<MARIA<CHRISTINA and nine fillers: the whole name, so the printed one is longer.
+    const whole = passport("ERIKSSON", "ANNA MARIA CHRISTINA", false);
+    expect(chipCardMismatches({ mrz: whole, vietnamese: null }, page)).to.deep.equal([
+      { field: "fullName", sources: ["ocr"] },
+    ]);
   });
 });

@@ -45,6 +45,8 @@ export interface ChipMrz {
   optionalData: string;
   surname: string;
   givenNames: string;
+  /** The name fills its field and may be cut there (`MrzData.nameCut`). */
+  nameCut: boolean;
   nationality: string;
   sex: MrzData["sex"];
   /** YYYY-MM-DD, null when not a date */
@@ -220,6 +222,7 @@ function mrzOf(dg1: Dg1File): ChipMrz {
     optionalData: m.optionalData,
     surname: m.surname,
     givenNames: m.givenNames,
+    nameCut: m.nameCut,
     nationality: m.nationality,
     sex: m.sex,
     dateOfBirth: m.dateOfBirth,

@@ -40,6 +40,11 @@ export interface MrzData {
   nationality: string;
   surname: string;
   givenNames: string;
+  /**
+   * The name fills its field to the last character, so it may have been cut there (ICAO 9303 cuts a
+   * long name at the field's end: 30 characters on TD1, 31 on TD2, 39 on TD3).
+   */
+  nameCut: boolean;
   checks: CheckedSpan[];
   /** All check digits valid. */
   valid: boolean;
@@ -104,6 +109,13 @@ export function checkSpans(lines: readonly string[], format: MrzFormat): Checked
   return checksOf(parseWithPackage(lines, format), isVisa(lines));
 }
 
+/** The name fills its field to the last character (`MrzData.nameCut`) in MRZ lines of a known shape. */
+export function nameFillsField(lines: readonly string[], format: MrzFormat = detectFormat(lines)): boolean {
+  const { line, start, end } = fieldSpan(format, "lastName");
+  const name = (lines[line] ?? "").slice(start, end);
+  return name.length > 0 && !name.endsWith("<");
+}
+
 /** Parses MRZ lines (already cleaned to A–Z, 0–9 and `<`). Throws MrzFormatError on a bad shape. */
 export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzData {
   const format = detectFormat(lines);
@@ -134,6 +146,7 @@ export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzD
     nationality: stripFillers(raw("nationality")),
     surname: result.fields.lastName ?? stripFillers(surname),
     givenNames: result.fields.firstName ?? stripFillers(name.slice(surname.length + 2)).replace(/\s+/g, " "),
+    nameCut: nameFillsField(lines, format),
     checks,
     valid: checks.every((c) => c.valid),
     knownCodes: { issuingState: known("issuingState"), nationality: known("nationality") },
