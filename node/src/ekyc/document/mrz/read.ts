@@ -31,6 +31,7 @@ import { alignRow } from "./row-alignment.ts";
 import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
 import { isSmallPhoto, sharpenedCopy } from "./sharpened.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
+import { dominantAngle, turned } from "./level.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
 import { characterSets, MRZ_ALPHABET, repairMrz, settledMargins, type Repair } from "./repair.ts";
 
@@ -70,6 +71,9 @@ export interface MrzReading {
  */
 const NATIVE_SIDE = 640,
   ENLARGED_SIDE = 1280;
+
+/** MRZ rows turned by more than this are read from a copy of the photo turned level first. */
+const LEVELLED_DEGREES = 4;
 
 /** Boxes considered for MRZ rows, longest first. */
 const MAX_BOXES = 200;
@@ -166,9 +170,12 @@ function textTooSmall(boxes: readonly TextBox[], image: GrayImage, longSide: num
 
 /**
  * First letter of the document code each shape may carry (ICAO 9303 parts 4–7): P passports and V
- * visas (MRV-A) in TD3; I, A, C identity documents in TD1; TD2 both, and MRV-B visas.
+ * visas (MRV-A) in TD3; I, A, C official travel documents in TD1 and TD2, and MRV-B visas (V) in
+ * TD2. A passport read as two rows of 36 is a TD3 whose rows were cut short (measured: the tilted
+ * Canadian photo turned 12° more, its rows found short on the levelled copy, read as a TD2 whose
+ * composite digit passed by chance, with half its name).
  */
-const DOCUMENT_CODES: Record<MrzFormat, RegExp> = { TD1: /^[IAC]/, TD2: /^[IACPV]/, TD3: /^[PV]/ };
+const DOCUMENT_CODES: Record<MrzFormat, RegExp> = { TD1: /^[IAC]/, TD2: /^[IACV]/, TD3: /^[PV]/ };
 
 /**
  * How much a parsed reading looks like a real MRZ: a document code of its format
@@ -931,17 +938,30 @@ async function searchMrz(
     retry === null ? found : replacing(found, retry);
   const first = await readRows(nativeEngine, image, inReadingOrder(nativeRows), "native", now);
   consider(first); // (kept should the predicted rows overspend the budget)
-  if (first !== null && isFinal(first.data) && legible(first))
-    return first.data.valid ? first : withPrediction(first, await predicted(first));
+  if (first !== null && first.data.valid && isFinal(first.data) && legible(first)) return first;
+  // Rows turned by more than LEVELLED_DEGREES (and less than half a quarter: a quarter turn is
+  // `rotateQuarter`'s) are read again from a copy of the photo turned level, also when the photo as
+  // it is read a check digit failing: on rows turned 20°, a row's far end drifts off its box.
+  const tilt = sideways ? 0 : dominantAngle(nativeRows);
+  if (Math.abs(tilt) > (LEVELLED_DEGREES * Math.PI) / 180 && Math.abs(tilt) < Math.PI / 4) {
+    const level = turned(image, -tilt).image;
+    // Its canvas holds the whole photo turned, so it is larger: detected at the photo's scale.
+    const side = Math.round((NATIVE_SIDE * Math.max(level.width, level.height)) / Math.max(image.width, image.height));
+    const rows = inReadingOrder(mrzRows(await engine.findLines(level, side)));
+    const reading = await readRows(engine, level, rows, "levelled", now);
+    if (reading !== null && reading.data.valid && isFinal(reading.data) && legible(reading)) return reading;
+    consider(reading);
+  }
+  if (first !== null && isFinal(first.data) && legible(first)) return withPrediction(first, await predicted(first));
   // Read turned a quarter when most long lines run up and down, or, since nothing final and
   // legible was read as the photo is, when some MRZ-shaped rows do: an extra pass only for photos
   // the native pass failed on.
   if (sideways || someVertical(nativeRows)) {
-    const turned = rotateQuarter(image);
+    const quarter = rotateQuarter(image);
     const reading = await readRows(
       engine,
-      turned,
-      inReadingOrder(mrzRows(await engine.findLines(turned, NATIVE_SIDE))),
+      quarter,
+      inReadingOrder(mrzRows(await engine.findLines(quarter, NATIVE_SIDE))),
       "rotated-90",
       now,
     );

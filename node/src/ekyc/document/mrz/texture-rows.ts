@@ -11,8 +11,9 @@
  * away (an MRZ never has a single row). The caller recognises them as detected rows.
  */
 import sharp from "sharp";
-import { sampleGray, type GrayImage } from "../ocr/gray.ts";
+import type { GrayImage } from "../ocr/gray.ts";
 import { scaleBox, textBoxes, type TextBox } from "../ocr/text-boxes.ts";
+import { dominantAngle, turned } from "./level.ts";
 
 /** Long side of the working copy (the detector's copy is the same size). */
 const TEXTURE_SIDE = 640;
@@ -259,46 +260,4 @@ function rowRegions(copy: GrayImage): TextBox[] {
     );
   }
   return distinctRows(found);
-}
-
-/** The length-weighted median direction of the regions (radians, x towards y), 0 when none. */
-function dominantAngle(regions: readonly TextBox[]): number {
-  const angles = regions
-    .map((b) => ({ angle: Math.atan2(b.uy, b.ux), weight: b.length }))
-    .sort((a, b) => a.angle - b.angle);
-  let half = angles.reduce((sum, a) => sum + a.weight, 0) / 2;
-  for (const a of angles) {
-    half -= a.weight;
-    if (half <= 0) return a.angle;
-  }
-  return 0;
-}
-
-/**
- * `image` turned by `angle` radians (x towards y) about its centre onto a canvas that holds all of
- * it (white outside), and the map of a box found on it back to `image`.
- */
-function turned(image: GrayImage, angle: number): { image: GrayImage; back: (box: TextBox) => TextBox } {
-  const cos = Math.cos(angle),
-    sin = Math.sin(angle);
-  const width = Math.ceil(Math.abs(image.width * cos) + Math.abs(image.height * sin)),
-    height = Math.ceil(Math.abs(image.width * sin) + Math.abs(image.height * cos));
-  const [cx, cy, ox, oy] = [(image.width - 1) / 2, (image.height - 1) / 2, (width - 1) / 2, (height - 1) / 2];
-  const data = new Uint8Array(width * height);
-  // Canvas (x, y) shows the image at its point turned back by `angle`.
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const dx = x - ox,
-        dy = y - oy;
-      data[y * width + x] = Math.round(sampleGray(image, cx + dx * cos + dy * sin, cy - dx * sin + dy * cos));
-    }
-  const back = (box: TextBox): TextBox => {
-    const dx = box.cx - ox,
-      dy = box.cy - oy;
-    const ux = box.ux * cos + box.uy * sin,
-      uy = -box.ux * sin + box.uy * cos,
-      flip = ux < 0 ? -1 : 1;
-    return { ...box, cx: cx + dx * cos + dy * sin, cy: cy - dx * sin + dy * cos, ux: ux * flip, uy: uy * flip };
-  };
-  return { image: { width, height, data }, back };
 }
