@@ -86,7 +86,8 @@ export async function provisionToken(options: ProvisionOptions): Promise<Provisi
 
   const module = acquireModule(options.modulePath, options.softhsm2Conf);
   try {
-    // It creates token objects: alone on the module (token-gate.ts), even beside a running node.
+    // It creates token objects: alone on the module (token-gate.ts) among this process's key
+    // managers; another process (a node beside `kycnet token init`) is not held back by it.
     return await module.gate.run(true, async () => provisionOn(module.pkcs11, options, labels, identityKeyLabel));
   } finally {
     module.release();
@@ -103,8 +104,9 @@ function provisionOn(
   const tokenCreated = slot === null;
   if (slot === null) slot = initialiseToken(p, options.tokenLabel, options.soPin, options.userPin);
   const session = p.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  let loggedIn = false;
   try {
-    login(p, session, options.tokenLabel, "user", options.userPin);
+    loggedIn = login(p, session, options.tokenLabel, "user", options.userPin);
     const keys = {
       signing: ensure(p, session, "signing", labels.signing, () =>
         generateEcPair(p, session, labels.signing, SECP256K1_PARAMS, "sign"),
@@ -132,10 +134,13 @@ function provisionOn(
       transportPublicKey: hexlify(toCompressedP256(transport.publicPoint)),
     };
   } finally {
-    try {
-      p.C_Logout(session);
-    } catch {
-      // Not logged in (login failed): nothing to undo.
+    // A key manager of this process logged in already: its login is left as it was.
+    if (loggedIn) {
+      try {
+        p.C_Logout(session);
+      } catch {
+        // Logged out meanwhile: nothing to undo.
+      }
     }
     p.C_CloseSession(session);
   }

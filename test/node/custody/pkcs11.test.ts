@@ -126,6 +126,20 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
       expect(again.transportPublicKey).to.equal(provisioned["bank-a"]!.transportPublicKey);
     });
 
+    it("re-run beside a key manager of the same process, leaves its login: it still signs and opens", async () => {
+      const km = await openKm("bank-a");
+      const sealed = await km.sealRecord("rec-provision", toUtf8Bytes("kept"), "open/2026");
+      await provisionToken({
+        modulePath: DEFAULT_MODULE_PATH,
+        tokenLabel: "bank-a",
+        soPin: SO_PIN,
+        userPin: PIN,
+        softhsm2Conf,
+      });
+      expect((await km.signDigest(randomBytes(32))).serialized).to.have.length(132);
+      expect(new TextDecoder().decode(await km.openRecord("rec-provision", sealed))).to.equal("kept");
+    });
+
     it("refuses a SoftHSM2 directory whose path would add lines to softhsm2.conf", () => {
       expect(() => writeSoftHsmConf(`${dir}/x\nlog.level = DEBUG`)).to.throw(/confDir/);
     });

@@ -6,7 +6,7 @@
  */
 import pkcs11js from "pkcs11js";
 import { HsmKeyNotFoundError, HsmWrongKeyTypeError, type KeyRole } from "../errors.ts";
-import { toHsmError } from "./rv.ts";
+import { rvOf, toHsmError } from "./rv.ts";
 
 /** DER-encoded named-curve OIDs (CKA_EC_PARAMS). */
 export const SECP256K1_PARAMS = Buffer.from("06052b8104000a", "hex"); // 1.3.132.0.10
@@ -88,7 +88,11 @@ export function recordKeyTemplate(label: string): pkcs11js.Template {
 /** Label of the record key `keyId` under the configured prefix (`kycnet/kek` by default). */
 export const recordKeyLabel = (prefix: string, keyId: string): string => `${prefix}/${keyId}`;
 
-/** Up to `max` objects of `objectClass` labelled `label` (every label when omitted). */
+/**
+ * Up to `max` token objects of `objectClass` labelled `label` (every label when omitted). Session
+ * objects are left out: the message keys of transport operations on other sessions are created
+ * and destroyed while a search runs, and none of them is a key looked up by label.
+ */
 export function findObjects(
   pkcs11: pkcs11js.PKCS11,
   session: Buffer,
@@ -99,6 +103,7 @@ export function findObjects(
   try {
     pkcs11.C_FindObjectsInit(session, [
       { type: A.CKA_CLASS, value: objectClass },
+      { type: A.CKA_TOKEN, value: true },
       ...(label === undefined ? [] : [{ type: A.CKA_LABEL, value: label }]),
     ]);
     try {
@@ -207,7 +212,14 @@ export function findRecordKey(pkcs11: pkcs11js.PKCS11, session: Buffer, label: s
 export function listSecretKeyLabels(pkcs11: pkcs11js.PKCS11, session: Buffer, prefix: string): string[] {
   const labels: string[] = [];
   for (const handle of findObjects(pkcs11, session, A.CKO_SECRET_KEY, undefined, 100_000)) {
-    const [label] = attributes(pkcs11, session, handle, [A.CKA_LABEL]) as [Buffer];
+    let label: Buffer;
+    try {
+      [label] = pkcs11.C_GetAttributeValue(session, handle, [{ type: A.CKA_LABEL }]).map((a) => a.value) as [Buffer];
+    } catch (error) {
+      // Destroyed since the search, by another process on the token: no longer a key to list.
+      if (rvOf(error) === "CKR_OBJECT_HANDLE_INVALID") continue;
+      throw toHsmError("C_GetAttributeValue", error);
+    }
     const text = label.toString("utf8");
     if (text.startsWith(prefix)) labels.push(text);
   }

@@ -73,9 +73,12 @@ export async function openPkcs11KeyManager(config: Pkcs11Config): Promise<Pkcs11
   const module = acquireModule(config.modulePath, config.softhsm2Conf);
   let pool: SessionPool | null = null;
   try {
-    const slot = getTokenSlot(module.pkcs11, config.tokenLabel);
-    pool = SessionPool.open(module, slot, sessions, (first) =>
-      login(module.pkcs11, first, config.tokenLabel, "user", config.pin),
+    // Finding the token, opening sessions and logging in read the token's files: through the gate
+    // too (token-gate.ts).
+    pool = await module.gate.run(false, async () =>
+      SessionPool.open(module, getTokenSlot(module.pkcs11, config.tokenLabel), sessions, (first) => {
+        login(module.pkcs11, first, config.tokenLabel, "user", config.pin);
+      }),
     );
     const keys = await pool.use((session) => ({
       signing: getEcKeyPair(module.pkcs11, session, "signing", labels.signing, SECP256K1_PARAMS, "sign"),

@@ -46,25 +46,30 @@ const loggedInPins = new Map<string, Buffer>();
 const pinHash = (tokenLabel: string, userType: string, pin: string) =>
   createHmac("sha256", pinHashKey).update(`${userType}\0${tokenLabel}\0${pin}`).digest();
 
-/** Logs `session`'s application in to the token as `userType`. */
+/**
+ * Logs `session`'s application in to the token as `userType`. True when this call logged in, false
+ * when the application already was: only a caller that logged in may log out, since a logout ends
+ * the login of every session of the process on the token (a running key manager's too).
+ */
 export function login(
   pkcs11: pkcs11js.PKCS11,
   session: Buffer,
   tokenLabel: string,
   userType: "user" | "so",
   pin: string,
-): void {
+): boolean {
   const key = `${userType}\0${tokenLabel}`;
   try {
     pkcs11.C_Login(session, userType === "so" ? pkcs11js.CKU_SO : pkcs11js.CKU_USER, pin);
     loggedInPins.set(key, pinHash(tokenLabel, userType, pin));
+    return true;
   } catch (error) {
     const rv = rvOf(error);
     if (rv === "CKR_USER_ALREADY_LOGGED_IN") {
       const known = loggedInPins.get(key);
       if (known !== undefined && !known.equals(pinHash(tokenLabel, userType, pin)))
         throw new HsmPinIncorrectError(tokenLabel, userType);
-      return;
+      return false;
     }
     // Never pass the native error on as `cause` for PIN failures: keep the chain free of anything PIN-related.
     if (rv === "CKR_PIN_INCORRECT" || rv === "CKR_PIN_LEN_RANGE" || rv === "CKR_PIN_INVALID")
