@@ -60,19 +60,23 @@ export function chipFields(chip: ChipData): Partial<Record<DocumentFieldName, st
 /** The fields where a card reading differs from the chip; a source that read nothing is not a disagreement. */
 export function chipCardMismatches(chip: ChipData, card: DocumentResult): ChipCardMismatch[] {
   const mismatches: ChipCardMismatch[] = [];
-  // Either MRZ (the chip's DG1 or the card's) may have cut a long name at its field's end.
-  const cardMrz = card.evidence.mrzLines;
-  const mrzNameCut = (chip.mrz?.nameCut ?? false) || (cardMrz !== null && nameFillsField(cardMrz));
+  const cardMrzCut = card.evidence.mrzLines !== null && nameFillsField(card.evidence.mrzLines);
   for (const [field, chipValue] of Object.entries(chipFields(chip)) as [DocumentFieldName, string][]) {
     const readings = card.fields[field].readings;
     // The chip's DG13 is written like the QR (full Vietnamese text), a passport's DG1 name like the MRZ
     // (no diacritics): compared as the card's sources are with each other.
     const chipSource: DocumentSource =
       field === "fullName" && (chip.vietnamese?.fullName ?? null) === null ? "mrz" : "qr";
+    // A name may be cut at its MRZ field's end (`MrzData.nameCut`): the cut of the MRZ on the MRZ
+    // side of each comparison, the chip's DG1 or the card's; DG1 against the card's MRZ is one MRZ
+    // against another, compared whole.
+    const mrzNameCut = (source: DocumentSource): boolean =>
+      chipSource === "mrz" ? source !== "mrz" && (chip.mrz?.nameCut ?? false) : source === "mrz" && cardMrzCut;
     const differing = (Object.entries(readings) as [DocumentSource, string][])
       .filter(
         ([source, value]) =>
-          value !== "" && !sameValue(field, { source: chipSource, value: chipValue }, { source, value }, mrzNameCut),
+          value !== "" &&
+          !sameValue(field, { source: chipSource, value: chipValue }, { source, value }, mrzNameCut(source)),
       )
       .map(([source]) => source);
     if (differing.length > 0) mismatches.push({ field, sources: differing });

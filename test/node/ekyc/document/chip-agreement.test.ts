@@ -16,7 +16,7 @@ import {
 
 type Readings = Partial<Record<DocumentFieldName, Partial<Record<DocumentSource, string>>>>;
 
-function card(readings: Readings): DocumentResult {
+function card(readings: Readings, mrzLines: string[] | null = null): DocumentResult {
   const fields = Object.fromEntries(
     DOCUMENT_FIELDS.map((f): [DocumentFieldName, FieldResult] => {
       const r = readings[f] ?? {};
@@ -38,7 +38,7 @@ function card(readings: Readings): DocumentResult {
     disagreements: [],
     signals: [],
     checks: { expired: false, ageYears: null, adult: null },
-    evidence: { qrText: null, mrzLines: null, mrzRepairs: [], ocrLines: {} },
+    evidence: { qrText: null, mrzLines, mrzRepairs: [], ocrLines: {} },
     timings: { decodeMs: 0, qrMs: 0, mrzMs: 0, ocrMs: 0, tamperMs: 0, totalMs: 0 },
   };
 }
@@ -162,6 +162,53 @@ describe("chip against card (chip-agreement)", () => {
     const whole = passport("ERIKSSON", "ANNA MARIA CHRISTINA", false);
     expect(chipCardMismatches({ mrz: whole, vietnamese: null }, page)).to.deep.equal([
       { field: "fullName", sources: ["ocr"] },
+    ]);
+  });
+
+  it("takes the cut of the MRZ on each comparison's MRZ side: a page whose MRZ fills its field does not make a whole chip name cut", () => {
+    const chipMrz: ChipMrz = {
+      ...MRZ,
+      format: "TD3",
+      documentCode: "P",
+      issuingState: "UTO",
+      documentNumber: "L898902C3",
+      optionalData: "",
+      nationality: "UTO",
+      surname: "ERIKSSON",
+      givenNames: "ANNA MARIA CHRISTINA",
+      nameCut: false,
+    };
+    // The page's MRZ names two more given names and fills its 39 characters; the chip's does not.
+    const page = card(
+      {
+        fullName: {
+          mrz: "ERIKSSON ANNA MARIA CHRISTINA LOUISE E",
+          ocr: "ERIKSSON ANNA MARIA CHRISTINA LOUISE ELISABETH",
+        },
+      },
+      ["P<UTOERIKSSON<<ANNA<MARIA<CHRISTINA<LOUISE<E", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"],
+    );
+    expect(chipCardMismatches({ mrz: chipMrz, vietnamese: null }, page)).to.deep.equal([
+      { field: "fullName", sources: ["mrz", "ocr"] },
+    ]);
+  });
+
+  it("takes a card MRZ name that fills its field as cut against the chip's DG13 name", () => {
+    // NGUYEN<<THI<THANH<HUONG<NGOC<A: 30 characters, the TD1 field full.
+    const longName = { ...VN, fullName: "Nguyễn Thị Thanh Hương Ngọc Anh" };
+    const lines = [
+      "IDVNM0950012341079095001234<<<",
+      "9503143F3503143VNM<<<<<<<<<<<2",
+      "NGUYEN<<THI<THANH<HUONG<NGOC<A",
+    ];
+    const cut = card({ fullName: { mrz: "NGUYEN THI THANH HUONG NGOC A" } }, lines);
+    expect(chipCardMismatches({ mrz: MRZ, vietnamese: longName }, cut)).to.deep.equal([]);
+    const whole = card({ fullName: { mrz: "NGUYEN THI THANH HUONG NGOC" } }, [
+      ...lines.slice(0, 2),
+      "NGUYEN<<THI<THANH<HUONG<NGOC<<",
+    ]);
+    expect(chipCardMismatches({ mrz: MRZ, vietnamese: longName }, whole)).to.deep.equal([
+      { field: "fullName", sources: ["mrz"] },
     ]);
   });
 });
