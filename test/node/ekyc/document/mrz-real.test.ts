@@ -193,9 +193,11 @@ describe("MRZ on real specimen photos and small photos", function () {
       });
     }
     // A phone held askew: rows turned by more than 4° are read again from a copy of the photo turned
-    // level (mrz/read.ts, LEVELLED_DEGREES) when the photo as it is reads nothing valid. The whole
-    // dev split turned 20° the other way: 22 of 31 fully valid and 15 exact before, 29 and 24 now.
-    it("reads the dev split turned -20°: 29 of 31 fully valid, 24 exact, no printed-invalid MRZ valid", async function () {
+    // level (mrz/read.ts, LEVELLED_DEGREES) when the photo as it is reads nothing valid, the reading
+    // kept as any retry's (every check digit read sure). The whole dev split turned 20° the other
+    // way: 22 of 31 fully valid and 15 exact before, 28 and 23 now. The Utopia card is read valid on
+    // the levelled copy, its check digits unsure there, and failing as the photo is: not taken.
+    it("reads the dev split turned -20°: 28 of 31 fully valid, 23 exact, no printed-invalid MRZ valid", async function () {
       this.timeout(1_200_000);
       const reads: RealPhotoRead[] = [];
       for (const photo of await loadRealPhotos("dev")) reads.push(await readRealPhoto(engines, photo, undefined, -20));
@@ -203,9 +205,9 @@ describe("MRZ on real specimen photos and small photos", function () {
       expect(
         reads.filter((r) => r.photo.printedValid && !r.valid).map((r) => r.photo.file),
         JSON.stringify(reads.map((r) => r.lines)),
-      ).to.deep.equal(["dev/aze-passport-on-page.jpg", "dev/lie-id-card-small.png"]);
-      expect(summary.fullyValid).to.equal(29);
-      expect(summary.exact).to.equal(24);
+      ).to.deep.equal(["dev/uto-td1-card.jpg", "dev/aze-passport-on-page.jpg", "dev/lie-id-card-small.png"]);
+      expect(summary.fullyValid).to.equal(28);
+      expect(summary.exact).to.equal(23);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       // Read valid with a field wrong and not flagged: the Azerbaijani scan's surname ABDULLAYEV
       // reads ABDULLAAYEV from the photo as it is (so before the levelled copy too).

@@ -7,7 +7,8 @@
  * position (digits in dates, letters in names). Fixed-length decoding puts back the characters
  * greedy decoding drops (a letter before `<`, one `<` of a run); nothing is guessed that the check
  * digits could not then refute.
- * Fallbacks: the card upside down (the same boxes read the other way), a quarter turn when the
+ * Fallbacks: the card upside down (the same boxes read the other way), a copy turned level when
+ * the rows run 4–45° off level and nothing valid was read (mrz/level.ts), a quarter turn when the
  * long lines run up and down, a larger detection pass for small or far-away cards, rows the
  * detector missed or boxed short predicted from the block's geometry (mrz/predicted-rows.ts); when
  * nothing valid was read, small rows read again from a thicker crop, then rows found by their
@@ -875,7 +876,8 @@ async function predictedFrom(
 /**
  * Reads the MRZ, or returns null when no MRZ-shaped text is found. `image` is the working copy
  * made by the intake (image.ts): already bounded in size and turned upright by its EXIF tag.
- * Passes: the photo as it is (both ways up); turned a quarter when its long lines run up and
+ * Passes: the photo as it is (both ways up); turned level when that read nothing valid and its rows
+ * run 4–45° off level; turned a quarter when its long lines run up and
  * down, or when that read nothing and some of its MRZ-shaped rows do; a larger detection copy when
  * all its text was too small for the detector; rows predicted from the block's geometry when the
  * detector found it only partly (`predictedDecoding`).
@@ -885,7 +887,8 @@ async function predictedFrom(
  * real-photo development set at 250–300 px wide: its ringing turns fillers `<` into C and K. When
  * nothing valid is read, `readMrz` searches a small photo again sharpened (`sharpenedReading`).
  * `engine` is the budgeted recogniser (mrz/budget.ts): when it refuses a recognition, the search
- * stops and the best reading so far is returned as at the search's end.
+ * stops and the best reading so far is returned as at the search's end (a levelled pass that spent
+ * it leaves a failing reading of the photo as it is without its predicted rows).
  */
 async function findMrz(
   engine: PaddleOcr,
@@ -941,7 +944,9 @@ async function searchMrz(
   if (first !== null && first.data.valid && isFinal(first.data) && legible(first)) return first;
   // Rows turned by more than LEVELLED_DEGREES (and less than half a quarter: a quarter turn is
   // `rotateQuarter`'s) are read again from a copy of the photo turned level, also when the photo as
-  // it is read a check digit failing: on rows turned 20°, a row's far end drifts off its box.
+  // it is read a check digit failing: on rows turned 20°, a row's far end drifts off its box. Its
+  // reading is kept as any retry's (`acceptedRetry`): a check digit that failed as the photo is, in
+  // rows of the same shape, stays reported (`replacing`: MRZ_READS_DISAGREE), never looked past.
   const tilt = sideways ? 0 : dominantAngle(nativeRows);
   if (Math.abs(tilt) > (LEVELLED_DEGREES * Math.PI) / 180 && Math.abs(tilt) < Math.PI / 4) {
     const level = turned(image, -tilt).image;
@@ -949,7 +954,7 @@ async function searchMrz(
     const side = Math.round((NATIVE_SIDE * Math.max(level.width, level.height)) / Math.max(image.width, image.height));
     const rows = inReadingOrder(mrzRows(await engine.findLines(level, side)));
     const reading = await readRows(engine, level, rows, "levelled", now);
-    if (reading !== null && reading.data.valid && isFinal(reading.data) && legible(reading)) return reading;
+    if (reading !== null && acceptedRetry(reading)) return replacing(first, reading);
     consider(reading);
   }
   if (first !== null && isFinal(first.data) && legible(first)) return withPrediction(first, await predicted(first));
