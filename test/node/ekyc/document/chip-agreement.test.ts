@@ -60,6 +60,18 @@ const MRZ: ChipMrz = {
   lines: [],
 };
 
+/** A Utopian passport chip's DG1 (ICAO 9303's specimen number), with `overrides`. */
+const passportMrz = (overrides: Partial<ChipMrz> = {}): ChipMrz => ({
+  ...MRZ,
+  format: "TD3",
+  documentCode: "P",
+  issuingState: "UTO",
+  documentNumber: "L898902C3",
+  optionalData: "",
+  nationality: "UTO",
+  ...overrides,
+});
+
 const VN: VietnameseChipData = {
   idNumber: "079095001234",
   fullName: "Nguyễn Thị Thanh Hương",
@@ -120,15 +132,7 @@ describe("chip against card (chip-agreement)", () => {
   });
 
   it("takes a passport chip's DG1 number in its canonical form, and only when its check digit holds", () => {
-    const passport: ChipMrz = {
-      ...MRZ,
-      format: "TD3",
-      documentCode: "P",
-      issuingState: "UTO",
-      documentNumber: "L898902C3",
-      optionalData: "",
-      nationality: "UTO",
-    };
+    const passport = passportMrz();
     expect(chipFields({ mrz: passport, vietnamese: null }).idNumber).to.equal("P:UTO:L898902C3");
     const page = card({ idNumber: { mrz: "P:UTO:L898902C3" } });
     expect(chipCardMismatches({ mrz: passport, vietnamese: null }, page)).to.deep.equal([]);
@@ -142,18 +146,8 @@ describe("chip against card (chip-agreement)", () => {
   });
 
   it("takes a passport chip's DG1 name as cut only when it fills its field: then a longer printed name agrees", () => {
-    const passport = (surname: string, givenNames: string, nameCut: boolean): ChipMrz => ({
-      ...MRZ,
-      format: "TD3",
-      documentCode: "P",
-      issuingState: "UTO",
-      documentNumber: "L898902C3",
-      optionalData: "",
-      nationality: "UTO",
-      surname,
-      givenNames,
-      nameCut,
-    });
+    const passport = (surname: string, givenNames: string, nameCut: boolean): ChipMrz =>
+      passportMrz({ surname, givenNames, nameCut });
     const page = card({ fullName: { ocr: "ERIKSSON ANNA MARIA CHRISTINA LOUISE ELISABETH" } });
     // 39 characters: ERIKSSON<<ANNA<MARIA<CHRISTINA<LOUISE<E
     const cut = passport("ERIKSSON", "ANNA MARIA CHRISTINA LOUISE E", true);
@@ -166,18 +160,7 @@ describe("chip against card (chip-agreement)", () => {
   });
 
   it("takes the cut of the MRZ on each comparison's MRZ side: a page whose MRZ fills its field does not make a whole chip name cut", () => {
-    const chipMrz: ChipMrz = {
-      ...MRZ,
-      format: "TD3",
-      documentCode: "P",
-      issuingState: "UTO",
-      documentNumber: "L898902C3",
-      optionalData: "",
-      nationality: "UTO",
-      surname: "ERIKSSON",
-      givenNames: "ANNA MARIA CHRISTINA",
-      nameCut: false,
-    };
+    const chipMrz = passportMrz({ surname: "ERIKSSON", givenNames: "ANNA MARIA CHRISTINA", nameCut: false });
     // The page's MRZ names two more given names and fills its 39 characters; the chip's does not.
     const page = card(
       {
