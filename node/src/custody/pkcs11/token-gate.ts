@@ -9,7 +9,8 @@
  * (CKR_OBJECT_HANDLE_INVALID) in each of three runs; SoftHSMv2 issue 573 reports the same. With the
  * gate, none failed. Token objects are created and destroyed rarely (a record key per purpose and
  * day), so the wait costs a busy node nothing it would notice. One gate per module, not per session
- * pool: two key managers of one process on one token (two nodes in a test, a CLI beside them) share it.
+ * pool: the key managers and the provisioning of one process (two nodes in a test) share it. It holds
+ * back nothing in another process: SoftHSM2's own file locks are all there is between processes.
  *
  * Hand-written: the packages already installed (p-queue, p-limit) limit how many run, not which run
  * together; this is a reader-writer lock in 50 lines.
