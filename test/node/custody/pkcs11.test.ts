@@ -18,7 +18,7 @@ import {
   pkcs11ConfigFromEnv,
   type Pkcs11Config,
 } from "../../../node/src/custody/pkcs11/config.ts";
-import { findObjects } from "../../../node/src/custody/pkcs11/keys.ts";
+import { findObjects, recordKeyTemplate } from "../../../node/src/custody/pkcs11/keys.ts";
 import { acquireModule } from "../../../node/src/custody/pkcs11/module-registry.ts";
 import { openPkcs11KeyManager, type Pkcs11KeyManager } from "../../../node/src/custody/pkcs11/pkcs11-key-manager.ts";
 import { getTokenSlot, login } from "../../../node/src/custody/pkcs11/token.ts";
@@ -428,6 +428,27 @@ describe("custody/pkcs11 (SoftHSM2)", function () {
   });
 
   describe("token objects created and destroyed while other operations run", () => {
+    it("lists token keys only: a session key under a record key's label, another session's, is not one", async () => {
+      const km = await openKm("bank-a");
+      const module = acquireModule(DEFAULT_MODULE_PATH, softhsm2Conf);
+      const session = module.pkcs11.C_OpenSession(
+        getTokenSlot(module.pkcs11, "bank-a"),
+        pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
+      );
+      try {
+        login(module.pkcs11, session, "bank-a", "user", PIN);
+        // As a transport operation's keys are: session objects, alive while their session is.
+        const template = recordKeyTemplate("kycnet/kek/session-only").map((a) =>
+          a.type === pkcs11js.CKA_TOKEN ? { ...a, value: false } : a,
+        );
+        module.pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, template);
+        expect(await km.listRecordKeys()).to.not.include("session-only");
+      } finally {
+        module.pkcs11.C_CloseSession(session);
+        module.release();
+      }
+    });
+
     it("creates and destroys record keys beside seals, signatures and listings, on two managers, and none fails", async function () {
       // Without the module's gate (token-gate.ts), SoftHSM2 2.6 failed 2 to 9 key creations
       // (CKR_GENERAL_ERROR) and 3 to 6 listings (CKR_OBJECT_HANDLE_INVALID) in 300 such rounds.
