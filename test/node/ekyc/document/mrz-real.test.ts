@@ -91,7 +91,9 @@ describe("MRZ on real specimen photos and small photos", function () {
     //   names (no check digit) are misread, which MRZ_READS_DISAGREE and MRZ_LOW_CONFIDENCE report;
     // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
-    // - Maltese card: printed invalid and read invalid (a K in the name's fillers).
+    // - Maltese card: printed invalid and read invalid; the K its box's crop reads among the name's
+    //   fillers is outvoted by the two other crops (mrz/agreement.ts nameMajority), so it is read
+    //   exactly as printed.
     const refusedNative = ["dev/aze-passport-photo-small.jpg"];
     const notValidNative = ["dev/lie-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
 
@@ -108,13 +110,13 @@ describe("MRZ on real specimen photos and small photos", function () {
       // name's two fillers, is cleared (mrz/repair.ts: the name ends there).
       expect(misses(native).notExact).to.deep.equal([
         "dev/lie-id-card-small.png",
-        "dev/mlt-id-card-small-invalid.png",
         "dev/deu-visa-b-small.png",
         "dev/can-passport-phone-tilted.jpg",
         "dev/aze-passport-photo-small.jpg",
       ]);
-      expect(summary.exact).to.equal(27);
-      expect(summary.fieldAccuracy).to.equal(0.925);
+      expect(summary.exact).to.equal(28);
+      // 0.925 before the name majority: the Maltese card's given names read MANDY<K.
+      expect(summary.fieldAccuracy).to.equal(0.928);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 5–9 px) rather than refusing them", () => {
       const summary = summarise(small);
@@ -158,13 +160,24 @@ describe("MRZ on real specimen photos and small photos", function () {
       // One more since: the Liechtenstein card (above).
       expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(26);
       // The Azerbaijani scan's filler after its given name, read C<C, is cleared (mrz/repair.ts), and
-      // the Liechtenstein card is read exactly.
-      expect(summary.exact).to.be.at.least(23);
+      // the Liechtenstein card is read exactly. Two more are read exactly since a name letter two
+      // crops read alike outvotes the first reading (mrz/agreement.ts nameMajority): the Czech stock
+      // photo's surname SPECIMEN, read SPECIHEN from the box's crop (its printed date of birth,
+      // 29 February 2011, is no date, yet a reading with its document code and every check digit
+      // valid is compared with the other crops: mrz/read.ts comparable), and the Spanish card's
+      // ESPANOLA<<CARMEN, whose second filler the box's crop read as C.
+      expect(misses(smaller).notExact).to.deep.equal([
+        "dev/uto-visa-a.jpg",
+        "dev/est-passport.jpg",
+        "dev/aze-passport-on-page.jpg",
+        "dev/srb-id-card-small.png",
+        "dev/deu-visa-b-small.png",
+        "dev/can-passport-phone-tilted.jpg",
+        "dev/aze-passport-photo-small.jpg",
+      ]);
+      expect(summary.exact).to.equal(25);
       // The Estonian given name MARI reads NARI from both the box's crop and the one 1.25 × as thick,
-      // MARI from the thicker crop: MRZ_READS_DISAGREE reports it. The Czech stock photo's surname
-      // SPECIMEN reads SPECIHEN from the box's crop and MRZ_READS_DISAGREE reports it too: its printed
-      // date of birth (29 February 2011) is no date, yet a reading with its document code and every
-      // check digit valid is compared with the other crops (mrz/read.ts comparable).
+      // MARI from the thicker crop: one against two, so NARI stays, and MRZ_READS_DISAGREE reports it.
       expect(misses(smaller).silent).to.deep.equal([]);
     });
   });

@@ -12,7 +12,7 @@ import sharp from "sharp";
 import { documentAssessment } from "../../../../node/src/ekyc/decision/assessments.ts";
 import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
 import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
-import { disagreeingFields } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
+import { disagreeingFields, nameMajority } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
 import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import {
@@ -163,6 +163,47 @@ describe("MRZ_READS_DISAGREE: two readings of the same rows compared field by fi
     expect(signal?.code).to.equal("MRZ_READS_DISAGREE");
     expect(signal?.score).to.be.at.least(0.5).and.below(0.7);
     expect(signal?.reason).to.include("surname, given names");
+  });
+});
+
+describe("nameMajority: a name letter two other crops read alike outvotes the first reading", () => {
+  const lines = passportLines(12);
+  const withChar = (of: readonly string[], line: number, index: number, c: string): string[] =>
+    of.map((l, i) => (i === line ? l.slice(0, index) + c + l.slice(index + 1) : l));
+  // TD3: line 1 from column 5 is the name; the generated holder's surname begins there.
+  const misread = withChar(lines, 0, 6, lines[0]![6] === "H" ? "N" : "H");
+
+  it("takes the letter both other readings read, and says from what to what", () => {
+    expect(nameMajority("TD3", misread, [lines, lines])).to.deep.equal([
+      { line: 0, index: 6, from: misread[0]![6], to: lines[0]![6] },
+    ]);
+    expect(nameMajority("TD3", lines, [lines, lines])).to.deep.equal([]);
+  });
+
+  it("outvotes nothing with one other reading, or when the other readings differ", () => {
+    expect(nameMajority("TD3", misread, [lines])).to.deep.equal([]);
+    expect(nameMajority("TD3", misread, [lines, withChar(lines, 0, 6, "X")])).to.deep.equal([]);
+  });
+
+  it("never touches a field outside the name (a date under its check digit) or the fillers after the name", () => {
+    // TD3 line 2: column 13 is the first digit of the date of birth.
+    const date = withChar(lines, 1, 13, lines[1]![13] === "1" ? "7" : "1");
+    expect(nameMajority("TD3", lines, [date, date])).to.deep.equal([]);
+    // Letters both other crops read among the fillers after the name (a guilloche) stay fillers.
+    const last = lines[0]!.length - 1;
+    expect(lines[0]![last]).to.equal("<");
+    const tail = withChar(lines, 0, last, "K");
+    expect(nameMajority("TD3", lines, [tail, tail])).to.deep.equal([]);
+  });
+
+  it("reads a TD1's name on its third line, a filler inside the name included", () => {
+    const card = td1Lines(makePerson(createRng(4)));
+    const name = card[2]!;
+    const firstFiller = name.indexOf("<");
+    const misreadFiller = withChar(card, 2, firstFiller, "C");
+    expect(nameMajority("TD1", misreadFiller, [card, card])).to.deep.equal([
+      { line: 2, index: firstFiller, from: "C", to: "<" },
+    ]);
   });
 });
 

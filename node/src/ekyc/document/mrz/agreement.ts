@@ -1,13 +1,14 @@
 /**
- * Whether two independent readings of the same MRZ rows agree, field by field. A check digit says
+ * Whether independent readings of the same MRZ rows agree, field by field. A check digit says
  * whether a field adds up, not whether it was read right: a small photo can turn one name letter
  * into a look-alike (N for M) with every check digit passing and the recogniser sure of it. A
  * second reading of the same rows from a different crop (read.ts `secondReading`) that reads a
  * field otherwise is evidence that at least one of the two is wrong; which one is not known, so
- * the first reading is kept as it is and the disagreement is reported (tamper.ts
- * MRZ_READS_DISAGREE), never used to correct it.
+ * the disagreement is reported (tamper.ts MRZ_READS_DISAGREE) and a field with a check digit is
+ * never corrected from it. Only the name, which no check digit guards, is settled by a majority
+ * when three readings were made (`nameMajority`): a letter two crops read alike against one.
  */
-import type { MrzFormat } from "./layout.ts";
+import { fieldSpan, type MrzFormat } from "./layout.ts";
 import type { CheckedSpan, MrzData } from "./parse.ts";
 
 /**
@@ -76,4 +77,47 @@ export function checksPassingOnlyIn(replaced: MrzData, kept: MrzData): string[] 
   return replaced.checks
     .filter((check) => !check.valid && kept.checks.some((c) => c.name === check.name && c.valid))
     .map((check) => CHECK_NAMES[check.name]);
+}
+
+/** A name character the other readings agree on against the first reading. */
+export interface NameVote {
+  line: number;
+  index: number;
+  /** The first reading's character. */
+  from: string;
+  /** The character every other reading read there. */
+  to: string;
+}
+
+/**
+ * The name characters to take from the other readings of the same rows: where the other readings
+ * (at least two) all read one character and the first reading read another, the first is outvoted
+ * (two independent crops against one). Small rows are read from three crops (read.ts
+ * `secondReading`), and a misread name letter in one of them (`SPECIHEN`, a filler read as C in
+ * `ESPANOLA<<CARMEN`, a K among the fillers) is seldom read the same way in the other two.
+ *
+ * Only inside the name as the first reading read it, up to its last letter: past it the name's
+ * end is the structure's to decide (mrz/repair.ts), and crops that read the fillers after a name
+ * as letters would otherwise add them back. Only the name field: every other field is a code, a
+ * number or a date that a check digit or a list guards, and a check digit is never argued into
+ * validity. Empty when fewer than two other readings are given, or their lines are of another shape.
+ */
+export function nameMajority(
+  format: MrzFormat,
+  first: readonly string[],
+  others: readonly (readonly string[])[],
+): NameVote[] {
+  if (others.length < 2) return [];
+  const { line, start, end } = fieldSpan(format, "lastName");
+  const name = first[line]?.slice(start, end) ?? "";
+  const lastLetter = name.replace(/<+$/, "").length;
+  const votes: NameVote[] = [];
+  for (let index = start; index < start + lastLetter; index++) {
+    const from = first[line]?.charAt(index) ?? "";
+    const read = others.map((lines) => lines[line]?.charAt(index) ?? "");
+    const [to] = read;
+    if (to !== undefined && to !== "" && to !== from && read.every((c) => c === to))
+      votes.push({ line, index, from, to });
+  }
+  return votes;
 }

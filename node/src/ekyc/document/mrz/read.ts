@@ -23,7 +23,7 @@ import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type 
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { checksPassingOnlyIn, disagreeingFields } from "./agreement.ts";
+import { checksPassingOnlyIn, disagreeingFields, nameMajority } from "./agreement.ts";
 import { budgeted, BudgetSpent, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
@@ -1115,10 +1115,11 @@ async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date)
  * A second, independent reading of the reading's rows, only where a misread that passes its check
  * digits is likely: rows smaller than MIN_SQUEEZED_ROW_PX (where LOW_RESOLUTION fires) or a field
  * the recogniser was unsure of (MRZ_LOW_CONFIDENCE). The fields it reads otherwise are recorded in
- * `disagreements` (mrz/agreement.ts); the first reading is kept as it is, never corrected. Small
- * rows are read from two other crops, the box 1.25 × as thick (SECOND_READING_THICKNESS) and the
- * crop the reading did not come from (THICKER_SMALL_ROW_CROP or the box's own): a field either
- * reads otherwise is reported.
+ * `disagreements` (mrz/agreement.ts). Small rows are read from two other crops, the box 1.25 × as
+ * thick (SECOND_READING_THICKNESS) and the crop the reading did not come from
+ * (THICKER_SMALL_ROW_CROP or the box's own): a field either reads otherwise is reported, and a name
+ * character both read alike against the first reading is taken from them (`outvotedName`). Nothing
+ * else of the first reading is changed.
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
@@ -1126,15 +1127,67 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
   const small = reading.rowHeightPx < MIN_SQUEEZED_ROW_PX;
   if (!small && unsureFields(reading).length === 0) return reading;
   // Read one after the other: the recogniser runs one crop at a time.
-  const others = [SECOND_CROP, ...(small ? [source.crop === OWN_CROP ? THICKER_CROP : OWN_CROP] : [])];
-  const disagreements = new Set<string>(reading.disagreements);
-  for (const crop of others) {
+  const crops = [SECOND_CROP, ...(small ? [source.crop === OWN_CROP ? THICKER_CROP : OWN_CROP] : [])];
+  const others: OtherReading[] = [];
+  for (const crop of crops) {
     const decoded = decodeAs(await readCrops(engine, source, crop), reading.data.format);
     if (decoded === null) continue;
-    const data = parseOrNull(repairMrz(decoded.lines, decoded.format, decoded.margin).lines, now);
-    if (data !== null) for (const field of disagreeingFields(reading.data, data)) disagreements.add(field);
+    const { lines } = repairMrz(decoded.lines, decoded.format, decoded.margin);
+    const data = parseOrNull(lines, now);
+    if (data !== null) others.push({ lines, data, confidence: decoded.confidence, margin: decoded.margin });
   }
-  return { ...reading, disagreements: [...disagreements] };
+  // An outvoted name letter is settled by the two crops against one (its repairs name it); what
+  // the other crops still read otherwise is reported.
+  const kept = outvotedName(reading, others, now);
+  const disagreements = new Set<string>(reading.disagreements);
+  for (const other of others) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
+  return { ...kept, disagreements: [...disagreements] };
+}
+
+/** Another reading of a reading's rows (`secondReading`), decoded as the same shape. */
+interface OtherReading {
+  lines: string[];
+  data: MrzData;
+  confidence: number[][];
+  margin: number[][];
+}
+
+/**
+ * `reading` with the name characters the other readings outvote (mrz/agreement.ts `nameMajority`)
+ * taken from them, each listed in its repairs; each such character's confidence and margin are the
+ * lowest the other readings gave it. The name has no check digit, so no check changes. `reading`
+ * itself when nothing is outvoted.
+ */
+function outvotedName(reading: MrzReading, others: readonly OtherReading[], now: Date): MrzReading {
+  const votes = nameMajority(
+    reading.data.format,
+    reading.lines,
+    others.map((o) => o.lines),
+  );
+  if (votes.length === 0) return reading;
+  const lines = [...reading.lines],
+    confidence = reading.confidence.map((row) => [...row]),
+    margin = reading.margin.map((row) => [...row]);
+  const lowest = (of: (o: OtherReading) => number[][], line: number, index: number): number =>
+    Math.min(...others.map((o) => of(o)[line]?.[index] ?? 0));
+  for (const { line, index, to } of votes) {
+    const row = lines[line] ?? "";
+    lines[line] = row.slice(0, index) + to + row.slice(index + 1);
+    const confidenceRow = confidence[line],
+      marginRow = margin[line];
+    if (confidenceRow !== undefined) confidenceRow[index] = lowest((o) => o.confidence, line, index);
+    if (marginRow !== undefined) marginRow[index] = lowest((o) => o.margin, line, index);
+  }
+  const data = parseOrNull(lines, now);
+  if (data === null) return reading;
+  const repairs = votes.map(({ line, index, from, to }) => ({
+    line,
+    index,
+    from,
+    to,
+    why: "the name read so by both other crops of the rows",
+  }));
+  return { ...reading, lines, confidence, margin, data, repairs: [...reading.repairs, ...repairs] };
 }
 
 /**
