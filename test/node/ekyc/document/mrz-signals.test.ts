@@ -12,7 +12,7 @@ import sharp from "sharp";
 import { documentAssessment } from "../../../../node/src/ekyc/decision/assessments.ts";
 import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
 import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
-import { disagreeingFields, nameMajority } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
+import { disagreeingFields, outvoted } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
 import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import {
@@ -166,42 +166,65 @@ describe("MRZ_READS_DISAGREE: two readings of the same rows compared field by fi
   });
 });
 
-describe("nameMajority: a name letter two other crops read alike outvotes the first reading", () => {
+describe("outvoted: a character two other crops read alike outvotes the first reading", () => {
   const lines = passportLines(12);
+  const read = (of: readonly string[]) => ({ lines: of, data: parseMrz(of, NOW) });
   const withChar = (of: readonly string[], line: number, index: number, c: string): string[] =>
     of.map((l, i) => (i === line ? l.slice(0, index) + c + l.slice(index + 1) : l));
   // TD3: line 1 from column 5 is the name; the generated holder's surname begins there.
   const misread = withChar(lines, 0, 6, lines[0]![6] === "H" ? "N" : "H");
+  /** A visa (MRV-A) of the same holder, with `number` as its document number and its check digit. */
+  const visa = (number: string, check = checkDigit(number)): string[] => [
+    `V${lines[0]!.slice(1)}`,
+    number + check + lines[1]!.slice(10),
+  ];
 
-  it("takes the letter both other readings read, and says from what to what", () => {
-    expect(nameMajority("TD3", misread, [lines, lines])).to.deep.equal([
+  it("takes a name letter both other readings read, and says from what to what", () => {
+    expect(outvoted(read(misread), [read(lines), read(lines)])).to.deep.equal([
       { line: 0, index: 6, from: misread[0]![6], to: lines[0]![6] },
     ]);
-    expect(nameMajority("TD3", lines, [lines, lines])).to.deep.equal([]);
+    expect(outvoted(read(lines), [read(lines), read(lines)])).to.deep.equal([]);
   });
 
   it("outvotes nothing with one other reading, or when the other readings differ", () => {
-    expect(nameMajority("TD3", misread, [lines])).to.deep.equal([]);
-    expect(nameMajority("TD3", misread, [lines, withChar(lines, 0, 6, "X")])).to.deep.equal([]);
+    expect(outvoted(read(misread), [read(lines)])).to.deep.equal([]);
+    expect(outvoted(read(misread), [read(lines), read(withChar(lines, 0, 6, "X"))])).to.deep.equal([]);
   });
 
-  it("never touches a field outside the name (a date under its check digit) or the fillers after the name", () => {
-    // TD3 line 2: column 13 is the first digit of the date of birth.
-    const date = withChar(lines, 1, 13, lines[1]![13] === "1" ? "7" : "1");
-    expect(nameMajority("TD3", lines, [date, date])).to.deep.equal([]);
+  it("outvotes a guarded field only when every check digit passes in every reading", () => {
+    // A visa's document number whose check digit passed by chance in one crop (L89889Q10 for L8988901C).
+    const right = visa("L8988901C");
+    const wrong = visa("L89889Q10", right[1]![9]);
+    expect(parseMrz(wrong, NOW).valid, "the misread passes its check digit by chance").to.equal(true);
+    // L89889Q10 against L8988901C: columns 6 and 8 of the document number.
+    expect(outvoted(read(wrong), [read(right), read(right)])).to.deep.equal([
+      { line: 1, index: 6, from: "Q", to: "0" },
+      { line: 1, index: 8, from: "0", to: "C" },
+    ]);
+    // A date of birth read otherwise that fails its check digit is never argued into validity.
+    const failing = withChar(lines, 1, 13, lines[1]![13] === "1" ? "7" : "1");
+    expect(parseMrz(failing, NOW).valid).to.equal(false);
+    expect(outvoted(read(failing), [read(lines), read(lines)])).to.deep.equal([]);
+    expect(outvoted(read(lines), [read(failing), read(failing)])).to.deep.equal([]);
+  });
+
+  it("never touches a code a list guards, or the fillers after the name", () => {
+    // Two crops reading the fillers of a state code as a letter (D<< as DK<) outvote nothing.
+    const german = withState(lines, "D<<");
+    const misreadState = withState(lines, "DK<");
+    expect(outvoted(read(german), [read(misreadState), read(misreadState)])).to.deep.equal([]);
     // Letters both other crops read among the fillers after the name (a guilloche) stay fillers.
     const last = lines[0]!.length - 1;
     expect(lines[0]![last]).to.equal("<");
     const tail = withChar(lines, 0, last, "K");
-    expect(nameMajority("TD3", lines, [tail, tail])).to.deep.equal([]);
+    expect(outvoted(read(lines), [read(tail), read(tail)])).to.deep.equal([]);
   });
 
   it("reads a TD1's name on its third line, a filler inside the name included", () => {
     const card = td1Lines(makePerson(createRng(4)));
-    const name = card[2]!;
-    const firstFiller = name.indexOf("<");
+    const firstFiller = card[2]!.indexOf("<");
     const misreadFiller = withChar(card, 2, firstFiller, "C");
-    expect(nameMajority("TD1", misreadFiller, [card, card])).to.deep.equal([
+    expect(outvoted(read(misreadFiller), [read(card), read(card)])).to.deep.equal([
       { line: 2, index: firstFiller, from: "C", to: "<" },
     ]);
   });

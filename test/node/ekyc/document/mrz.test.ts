@@ -508,11 +508,15 @@ describe("readMrz (scripted recogniser)", () => {
 describe("readMrz: a second reading of the rows where a silent misread is likely (scripted recogniser)", () => {
   const truth = td1Lines(people[3]!);
   const image = { data: new Uint8Array(1600 * 1000), width: 1600, height: 1000 };
-  const rows = (thickness: number, confusions: Array<ScriptedLine["thickerConfusions"]> = []): ScriptedLine[] =>
+  const rows = (
+    thickness: number,
+    confusions: Array<ScriptedLine["thickerConfusions"]> = [],
+    inCrops: "thickerConfusions" | "thickestConfusions" = "thickerConfusions",
+  ): ScriptedLine[] =>
     truth.map((text, i) => ({
       box: { cx: 700, cy: 600 + 2 * thickness * i, ux: 1, uy: 0, length: 20 * thickness, thickness, score: 0.9 },
       text,
-      thickerConfusions: confusions[i],
+      [inCrops]: confusions[i],
     }));
   const small = MIN_SQUEEZED_ROW_PX - 6;
   // A letter of the surname (TD1: the third row from column 0) that a taller crop reads as
@@ -527,12 +531,32 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     expect(engine.reads).to.equal(9);
     expect(got?.disagreements).to.deep.equal([]);
   });
-  it("records the field the second reading reads otherwise, and keeps the first reading as it is", async () => {
-    const engine = createFakePaddleOcr(rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]));
+  it("records the field one other crop reads otherwise, and keeps the first reading as it is", async () => {
+    const engine = createFakePaddleOcr(
+      rows(small, [undefined, undefined, { [nameLetter]: otherLetter }], "thickestConfusions"),
+    );
     const got = await readMrz(engine, image, NOW);
+    expect(engine.reads).to.equal(9);
     expect(got?.lines).to.deep.equal([...truth]);
     expect(got?.data.valid).to.equal(true);
     expect(got?.disagreements).to.deep.equal(["surname"]);
+  });
+  it("takes a name letter both other crops read alike against the first (two to one), and lists it in the repairs", async () => {
+    // Both taller crops read the letter otherwise: the box's own crop is outvoted (mrz/agreement.ts outvoted).
+    const engine = createFakePaddleOcr(rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]));
+    const got = await readMrz(engine, image, NOW);
+    const outvotedLine = truth[2].slice(0, nameLetter) + otherLetter + truth[2].slice(nameLetter + 1);
+    expect(got?.lines).to.deep.equal([truth[0], truth[1], outvotedLine]);
+    expect(got?.data.valid).to.equal(true);
+    expect(got?.repairs).to.deep.include({
+      line: 2,
+      index: nameLetter,
+      from: truth[2][nameLetter],
+      to: otherLetter,
+      why: "read so by both other crops of the rows",
+    });
+    // The two crops the reading now agrees with read nothing otherwise.
+    expect(got?.disagreements).to.deep.equal([]);
   });
   for (const { dateOfBirth, what } of [
     { dateOfBirth: "2011-02-29", what: "impossible (the Czech specimen's 29 February 2011)" },
@@ -541,7 +565,7 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     it(`compares a reading whose printed date of birth is ${what}, every check digit passing`, async () => {
       const noDate = td1Lines({ ...people[3]!, dateOfBirth });
       const engine = createFakePaddleOcr(
-        rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]).map((line, i) => ({
+        rows(small, [undefined, undefined, { [nameLetter]: otherLetter }], "thickestConfusions").map((line, i) => ({
           ...line,
           text: noDate[i]!,
         })),

@@ -4,12 +4,19 @@
  * into a look-alike (N for M) with every check digit passing and the recogniser sure of it. A
  * second reading of the same rows from a different crop (read.ts `secondReading`) that reads a
  * field otherwise is evidence that at least one of the two is wrong; which one is not known, so
- * the disagreement is reported (tamper.ts MRZ_READS_DISAGREE) and a field with a check digit is
- * never corrected from it. Only the name, which no check digit guards, is settled by a majority
- * when three readings were made (`nameMajority`): a letter two crops read alike against one.
+ * the disagreement is reported (tamper.ts MRZ_READS_DISAGREE). Only when three readings were made
+ * is a character settled by a majority, two crops against one (`outvoted`), and never so that a
+ * failing check digit passes.
  */
 import { fieldSpan, type MrzFormat } from "./layout.ts";
-import type { CheckedSpan, MrzData } from "./parse.ts";
+import {
+  checkedPositions,
+  isVisa,
+  visaOptionalPositions,
+  type CheckedSpan,
+  type MrzData,
+  type MrzPosition,
+} from "./parse.ts";
 
 /**
  * The check digit guarding the optional data of each shape: in TD1 and TD2 only the composite
@@ -79,8 +86,8 @@ export function checksPassingOnlyIn(replaced: MrzData, kept: MrzData): string[] 
     .map((check) => CHECK_NAMES[check.name]);
 }
 
-/** A name character the other readings agree on against the first reading. */
-export interface NameVote {
+/** A character the other readings agree on against the first reading (`outvoted`). */
+export interface Vote {
   line: number;
   index: number;
   /** The first reading's character. */
@@ -89,35 +96,69 @@ export interface NameVote {
   to: string;
 }
 
+/** One reading of MRZ rows: its lines and what they parse to. */
+export interface ReadLines {
+  lines: readonly string[];
+  data: MrzData;
+}
+
 /**
- * The name characters to take from the other readings of the same rows: where the other readings
- * (at least two) all read one character and the first reading read another, the first is outvoted
- * (two independent crops against one). Small rows are read from three crops (read.ts
- * `secondReading`), and a misread name letter in one of them (`SPECIHEN`, a filler read as C in
- * `ESPANOLA<<CARMEN`, a K among the fillers) is seldom read the same way in the other two.
- *
- * Only inside the name as the first reading read it, up to its last letter: past it the name's
- * end is the structure's to decide (mrz/repair.ts), and crops that read the fillers after a name
- * as letters would otherwise add them back. Only the name field: every other field is a code, a
- * number or a date that a check digit or a list guards, and a check digit is never argued into
- * validity. Empty when fewer than two other readings are given, or their lines are of another shape.
+ * The positions of `positions` where the other readings (at least two) all read one character and
+ * the first reading read another: two independent crops against one.
  */
-export function nameMajority(
-  format: MrzFormat,
-  first: readonly string[],
-  others: readonly (readonly string[])[],
-): NameVote[] {
+function votesAt(positions: readonly MrzPosition[], first: ReadLines, others: readonly ReadLines[]): Vote[] {
   if (others.length < 2) return [];
-  const { line, start, end } = fieldSpan(format, "lastName");
-  const name = first[line]?.slice(start, end) ?? "";
-  const lastLetter = name.replace(/<+$/, "").length;
-  const votes: NameVote[] = [];
-  for (let index = start; index < start + lastLetter; index++) {
-    const from = first[line]?.charAt(index) ?? "";
-    const read = others.map((lines) => lines[line]?.charAt(index) ?? "");
+  return positions.flatMap(({ line, index }) => {
+    const from = first.lines[line]?.charAt(index) ?? "";
+    const read = others.map((o) => o.lines[line]?.charAt(index) ?? "");
     const [to] = read;
-    if (to !== undefined && to !== "" && to !== from && read.every((c) => c === to))
-      votes.push({ line, index, from, to });
-  }
-  return votes;
+    return to !== undefined && to !== "" && to !== from && read.every((c) => c === to)
+      ? [{ line, index, from, to }]
+      : [];
+  });
+}
+
+/**
+ * The positions of a field no check digit guards, up to the last character the first reading read
+ * in it that is not a filler: past it the field's end is the structure's to decide (mrz/repair.ts),
+ * and crops that read the fillers after a name as letters (a guilloche) would add them back.
+ */
+function readPart(positions: readonly MrzPosition[], first: ReadLines): MrzPosition[] {
+  const last = positions.findLastIndex(({ line, index }) => (first.lines[line]?.charAt(index) ?? "<") !== "<");
+  return positions.slice(0, last + 1);
+}
+
+/** The name field's positions. */
+function namePositions(format: MrzFormat): MrzPosition[] {
+  const { line, start, end } = fieldSpan(format, "lastName");
+  return Array.from({ length: end - start }, (_, i) => ({ line, index: start + i }));
+}
+
+/**
+ * The characters to take from the other readings of the same rows (read.ts `secondReading`: small
+ * rows are read from three crops), where the others (at least two) all read one character and the
+ * first reading another. A misread in one crop (`SPECIHEN`, a filler read as C in
+ * `ESPANOLA<<CARMEN`, a K among the fillers, a visa's document number `L89889Q10` whose check
+ * digit passed by chance) is seldom read the same way by the other two. Where:
+ * - **the name**, and **a visa's optional data**, which no check digit guards: up to the last
+ *   character the first reading read there (`readPart`);
+ * - **the characters a check digit guards** (the digit included), only when every check digit
+ *   passes in every reading: outvoting there never turns a failing check into a passing one. The
+ *   caller keeps the result only if every check digit still passes (a composite digit covers
+ *   several fields).
+ * Never the document code, the state codes or the sex: a list guards those, and a crop that reads
+ * the fillers of `D<<` as a letter in two crops would turn a known code into an unknown one.
+ * Empty when fewer than two other readings are given.
+ */
+export function outvoted(first: ReadLines, others: readonly ReadLines[]): Vote[] {
+  const { format } = first.data;
+  const sameShape = others.filter((o) => o.data.format === format);
+  const visa = isVisa(first.lines);
+  const unguarded = [namePositions(format), ...(visa ? [visaOptionalPositions(format)] : [])];
+  const guarded = first.data.valid && sameShape.every((o) => o.data.valid) ? checkedPositions(format, visa) : [];
+  // A composite digit guards positions another check digit guards too: each is voted on once.
+  const positions = new Map(
+    [...unguarded.flatMap((field) => readPart(field, first)), ...guarded].map((p) => [`${p.line}:${p.index}`, p]),
+  );
+  return votesAt([...positions.values()], first, sameShape);
 }

@@ -13,7 +13,7 @@
 import { parse, type FieldName, type ParseResult } from "mrz";
 import { isoDate } from "../canonical.ts";
 import { MrzFormatError } from "../errors.ts";
-import { detectFormat, fieldSpan, LAYOUTS, type MrzFormat } from "./layout.ts";
+import { detectFormat, fieldSpan, LAYOUTS, type MrzFormat, type Span } from "./layout.ts";
 
 export type { MrzFormat } from "./layout.ts";
 
@@ -60,14 +60,49 @@ const CHECK_DIGITS: Partial<Record<FieldName, CheckedSpan["name"]>> = {
   compositeCheckDigit: "composite",
 };
 
-/** The lines a check digit and the characters it protects sit on (0-based). */
-export function checkLines(format: MrzFormat, name: CheckedSpan["name"]): number[] {
+const OPTIONAL_DATA: Record<MrzFormat, FieldName> = { TD1: "optional1", TD2: "optional", TD3: "personalNumber" };
+
+/** Check digits a machine readable visa (MRV-A, MRV-B) does not have. */
+const NOT_ON_VISAS: ReadonlySet<CheckedSpan["name"]> = new Set(["personalNumber", "composite"]);
+
+/** A check digit's own span first, then the characters it protects. */
+function checkDigitSpans(format: MrzFormat, name: CheckedSpan["name"]): readonly Span[] {
   const field = (Object.keys(CHECK_DIGITS) as FieldName[]).find((f) => CHECK_DIGITS[f] === name);
-  const spans = field === undefined ? [] : (LAYOUTS[format][field] ?? []);
-  return [...new Set(spans.map((span) => span.line))];
+  return field === undefined ? [] : (LAYOUTS[format][field] ?? []);
 }
 
-const OPTIONAL_DATA: Record<MrzFormat, FieldName> = { TD1: "optional1", TD2: "optional", TD3: "personalNumber" };
+/** The lines a check digit and the characters it protects sit on (0-based). */
+export function checkLines(format: MrzFormat, name: CheckedSpan["name"]): number[] {
+  return [...new Set(checkDigitSpans(format, name).map((span) => span.line))];
+}
+
+/** A position in MRZ lines: row `line` (0-based), character `index`. */
+export interface MrzPosition {
+  line: number;
+  index: number;
+}
+
+const positionsIn = (spans: readonly Span[]): MrzPosition[] =>
+  spans.flatMap(({ line, start, end }) => Array.from({ length: end - start }, (_, i) => ({ line, index: start + i })));
+
+/**
+ * The positions a check digit of the document guards, each digit included: every check digit of
+ * its shape, a visa's (no composite, no personal-number digit) only its three.
+ */
+export function checkedPositions(format: MrzFormat, visa: boolean): MrzPosition[] {
+  const names = [...new Set(Object.values(CHECK_DIGITS))].filter((name) => !(visa && NOT_ON_VISAS.has(name)));
+  return names.flatMap((name) => positionsIn(checkDigitSpans(format, name)));
+}
+
+/**
+ * A visa's optional data, which no check digit guards (ICAO 9303 part 7): the optional-data field
+ * of its shape and the positions where a passport or a TD2 document has the check digits a visa
+ * does not.
+ */
+export function visaOptionalPositions(format: MrzFormat): MrzPosition[] {
+  const digits = [...NOT_ON_VISAS].flatMap((name) => checkDigitSpans(format, name).slice(0, 1));
+  return positionsIn([fieldSpan(format, OPTIONAL_DATA[format]), ...digits]);
+}
 
 const stripFillers = (s: string): string => s.replace(/<+$/g, "").replace(/</g, " ").trim();
 
@@ -90,9 +125,6 @@ function parseWithPackage(lines: readonly string[], format: MrzFormat): ParseRes
   if (result.format !== format) throw new MrzFormatError(`read as ${result.format}, not ${format}`);
   return result;
 }
-
-/** Check digits a machine readable visa (MRV-A, MRV-B) does not have. */
-const NOT_ON_VISAS: ReadonlySet<CheckedSpan["name"]> = new Set(["personalNumber", "composite"]);
 
 /** A visa: the document code starts with V (ICAO 9303 part 7). */
 export const isVisa = (lines: readonly string[]): boolean => (lines[0] ?? "").startsWith("V");

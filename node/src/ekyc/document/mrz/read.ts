@@ -23,7 +23,7 @@ import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type 
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { checksPassingOnlyIn, disagreeingFields, nameMajority } from "./agreement.ts";
+import { checksPassingOnlyIn, disagreeingFields, outvoted } from "./agreement.ts";
 import { budgeted, BudgetSpent, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
@@ -1117,9 +1117,9 @@ async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date)
  * the recogniser was unsure of (MRZ_LOW_CONFIDENCE). The fields it reads otherwise are recorded in
  * `disagreements` (mrz/agreement.ts). Small rows are read from two other crops, the box 1.25 × as
  * thick (SECOND_READING_THICKNESS) and the crop the reading did not come from
- * (THICKER_SMALL_ROW_CROP or the box's own): a field either reads otherwise is reported, and a name
- * character both read alike against the first reading is taken from them (`outvotedName`). Nothing
- * else of the first reading is changed.
+ * (THICKER_SMALL_ROW_CROP or the box's own): a field either reads otherwise is reported, and a
+ * character both read alike against the first reading, where `outvoted` allows, is taken from them
+ * (`withOutvoted`).
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
@@ -1136,9 +1136,9 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
     const data = parseOrNull(lines, now);
     if (data !== null) others.push({ lines, data, confidence: decoded.confidence, margin: decoded.margin });
   }
-  // An outvoted name letter is settled by the two crops against one (its repairs name it); what
-  // the other crops still read otherwise is reported.
-  const kept = outvotedName(reading, others, now);
+  // A character outvoted is settled by the two crops against one (its repairs name it); what the
+  // other crops still read otherwise is reported.
+  const kept = withOutvoted(reading, others, now);
   const disagreements = new Set<string>(reading.disagreements);
   for (const other of others) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
   return { ...kept, disagreements: [...disagreements] };
@@ -1153,17 +1153,14 @@ interface OtherReading {
 }
 
 /**
- * `reading` with the name characters the other readings outvote (mrz/agreement.ts `nameMajority`)
- * taken from them, each listed in its repairs; each such character's confidence and margin are the
- * lowest the other readings gave it. The name has no check digit, so no check changes. `reading`
- * itself when nothing is outvoted.
+ * `reading` with the characters the other readings outvote (mrz/agreement.ts `outvoted`) taken
+ * from them, each listed in its repairs; each such character's confidence and margin are the
+ * lowest the other readings gave it, so an unsure vote still raises MRZ_LOW_CONFIDENCE. `reading`
+ * itself when nothing is outvoted, or when the result would not keep every check digit as it was
+ * (a composite digit over a field outvoted alone): the check digits are never argued with.
  */
-function outvotedName(reading: MrzReading, others: readonly OtherReading[], now: Date): MrzReading {
-  const votes = nameMajority(
-    reading.data.format,
-    reading.lines,
-    others.map((o) => o.lines),
-  );
+function withOutvoted(reading: MrzReading, others: readonly OtherReading[], now: Date): MrzReading {
+  const votes = outvoted(reading, others);
   if (votes.length === 0) return reading;
   const lines = [...reading.lines],
     confidence = reading.confidence.map((row) => [...row]),
@@ -1179,13 +1176,16 @@ function outvotedName(reading: MrzReading, others: readonly OtherReading[], now:
     if (marginRow !== undefined) marginRow[index] = lowest((o) => o.margin, line, index);
   }
   const data = parseOrNull(lines, now);
-  if (data === null) return reading;
+  const checksKept = (after: MrzData): boolean =>
+    after.checks.length === reading.data.checks.length &&
+    after.checks.every((check, i) => check.valid === reading.data.checks[i]?.valid);
+  if (data === null || !checksKept(data)) return reading;
   const repairs = votes.map(({ line, index, from, to }) => ({
     line,
     index,
     from,
     to,
-    why: "the name read so by both other crops of the rows",
+    why: "read so by both other crops of the rows",
   }));
   return { ...reading, lines, confidence, margin, data, repairs: [...reading.repairs, ...repairs] };
 }

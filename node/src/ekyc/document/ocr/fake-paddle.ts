@@ -23,6 +23,11 @@ export interface ScriptedLine {
   thickerConfusions?: Record<number, string>;
   /** Like `confusions`, but only in a crop no thicker than the line's box: what a taller crop reads right. */
   ownCropConfusions?: Record<number, string>;
+  /**
+   * Like `confusions`, but only in a crop more than 1.25 × as thick as the line's box (the MRZ
+   * reader's thickest crop of small rows): what one crop of three misreads.
+   */
+  thickestConfusions?: Record<number, string>;
 }
 
 export function createFakePaddleOcr(
@@ -68,7 +73,8 @@ export function createFakePaddleOcr(
       const preferred =
         line.confusions?.[i] ??
         (widthScale < 1 ? line.squeezedConfusions?.[i] : undefined) ??
-        (box.thickness > line.box.thickness ? line.thickerConfusions?.[i] : line.ownCropConfusions?.[i]);
+        (box.thickness > line.box.thickness ? line.thickerConfusions?.[i] : line.ownCropConfusions?.[i]) ??
+        (box.thickness > 1.25 * line.box.thickness ? line.thickestConfusions?.[i] : undefined);
       const top = preferred === undefined ? symbol : preferred === "" ? 0 : alphabet.indexOf(preferred) + 1;
       const second = preferred === undefined ? undefined : symbol;
       rows.push(frame(top, second), frame(top, second), frame(0));
