@@ -92,7 +92,7 @@ describe("MRZ on real specimen photos and small photos", function () {
     // - tilted Canadian photo: valid, but the given name TANIA reads TANSITA (no check digit
     //   guards names; MRZ_LOW_CONFIDENCE flags it);
     // - Maltese card: printed invalid and read invalid; the K its box's crop reads among the name's
-    //   fillers is outvoted by the two other crops (mrz/agreement.ts nameMajority), so it is read
+    //   fillers is outvoted by the two other crops (mrz/agreement.ts outvoted), so it is read
     //   exactly as printed.
     const refusedNative = ["dev/aze-passport-photo-small.jpg"];
     const notValidNative = ["dev/lie-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
@@ -161,7 +161,7 @@ describe("MRZ on real specimen photos and small photos", function () {
       expect(summary.fullyValid, JSON.stringify(smaller.map((r) => r.lines))).to.equal(26);
       // The Azerbaijani scan's filler after its given name, read C<C, is cleared (mrz/repair.ts), and
       // the Liechtenstein card is read exactly. Two more are read exactly since a name letter two
-      // crops read alike outvotes the first reading (mrz/agreement.ts nameMajority): the Czech stock
+      // crops read alike outvotes the first reading (mrz/agreement.ts outvoted): the Czech stock
       // photo's surname SPECIMEN, read SPECIHEN from the box's crop (its printed date of birth,
       // 29 February 2011, is no date, yet a reading with its document code and every check digit
       // valid is compared with the other crops: mrz/read.ts comparable), and the Spanish card's

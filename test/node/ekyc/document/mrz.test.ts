@@ -541,22 +541,33 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     expect(got?.data.valid).to.equal(true);
     expect(got?.disagreements).to.deep.equal(["surname"]);
   });
-  it("takes a name letter both other crops read alike against the first (two to one), and lists it in the repairs", async () => {
-    // Both taller crops read the letter otherwise: the box's own crop is outvoted (mrz/agreement.ts outvoted).
-    const engine = createFakePaddleOcr(rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]));
+  it("takes a name letter both other crops read alike against the first (two to one), lists it in the repairs and still reports the field", async () => {
+    // The box's own crop misreads the letter; both taller crops read it right and outvote it
+    // (mrz/agreement.ts outvoted).
+    const lines = rows(small).map((line, i) =>
+      i === 2 ? { ...line, ownCropConfusions: { [nameLetter]: otherLetter } } : line,
+    );
+    const engine = createFakePaddleOcr(lines);
     const got = await readMrz(engine, image, NOW);
-    const outvotedLine = truth[2].slice(0, nameLetter) + otherLetter + truth[2].slice(nameLetter + 1);
-    expect(got?.lines).to.deep.equal([truth[0], truth[1], outvotedLine]);
+    expect(engine.reads).to.equal(9);
+    expect(got?.lines).to.deep.equal([...truth]);
     expect(got?.data.valid).to.equal(true);
     expect(got?.repairs).to.deep.include({
       line: 2,
       index: nameLetter,
-      from: truth[2][nameLetter],
-      to: otherLetter,
+      from: otherLetter,
+      to: truth[2][nameLetter],
       why: "read so by both other crops of the rows",
     });
-    // The two crops the reading now agrees with read nothing otherwise.
-    expect(got?.disagreements).to.deep.equal([]);
+    // One crop of three read the surname otherwise: reported, so two crops agreeing on a misread
+    // (the same test with the letters swapped) could never silence the third.
+    expect(got?.disagreements).to.deep.equal(["surname"]);
+  });
+  it("reports the field when both other crops outvote a right letter with a wrong one", async () => {
+    const engine = createFakePaddleOcr(rows(small, [undefined, undefined, { [nameLetter]: otherLetter }]));
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines[2]?.[nameLetter]).to.equal(otherLetter);
+    expect(got?.disagreements).to.deep.equal(["surname"]);
   });
   for (const { dateOfBirth, what } of [
     { dateOfBirth: "2011-02-29", what: "impossible (the Czech specimen's 29 February 2011)" },

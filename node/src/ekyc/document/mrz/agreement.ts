@@ -100,19 +100,40 @@ export interface Vote {
 export interface ReadLines {
   lines: readonly string[];
   data: MrzData;
+  /**
+   * Positions where the lines hold what a repair wrote, not what the crop read (mrz/repair.ts: a
+   * name's end cleared, a look-alike substituted): they cast no vote.
+   */
+  repaired?: readonly MrzPosition[];
 }
 
+/** A reading with the recogniser's scores per character (read.ts `MrzReading`). */
+export interface ScoredLines extends ReadLines {
+  confidence: readonly (readonly number[])[];
+  margin: readonly (readonly number[])[];
+}
+
+const key = ({ line, index }: MrzPosition): string => `${line}:${index}`;
+
+/** A character's value in an ICAO 9303 check digit's sum, modulo 10 (`<` 0, digits, A–Z 10–35). */
+const checkValue = (c: string): number => (c === "<" ? 0 : Number.parseInt(c, 36) % 10);
+
 /**
- * The positions of `positions` where the other readings (at least two) all read one character and
- * the first reading read another: two independent crops against one.
+ * The positions of `positions` where the other readings (at least two) all read one character,
+ * none of them by a repair, and the first reading read another: two independent crops against one.
  */
 function votesAt(positions: readonly MrzPosition[], first: ReadLines, others: readonly ReadLines[]): Vote[] {
   if (others.length < 2) return [];
+  const repaired = new Set(others.flatMap((o) => (o.repaired ?? []).map(key)));
   return positions.flatMap(({ line, index }) => {
     const from = first.lines[line]?.charAt(index) ?? "";
     const read = others.map((o) => o.lines[line]?.charAt(index) ?? "");
     const [to] = read;
-    return to !== undefined && to !== "" && to !== from && read.every((c) => c === to)
+    return to !== undefined &&
+      to !== "" &&
+      to !== from &&
+      read.every((c) => c === to) &&
+      !repaired.has(key({ line, index }))
       ? [{ line, index, from, to }]
       : [];
   });
@@ -136,16 +157,17 @@ function namePositions(format: MrzFormat): MrzPosition[] {
 
 /**
  * The characters to take from the other readings of the same rows (read.ts `secondReading`: small
- * rows are read from three crops), where the others (at least two) all read one character and the
- * first reading another. A misread in one crop (`SPECIHEN`, a filler read as C in
+ * rows are read from three crops), where the others (at least two) all read one character, none by
+ * a repair, and the first reading another. A misread in one crop (`SPECIHEN`, a filler read as C in
  * `ESPANOLA<<CARMEN`, a K among the fillers, a visa's document number `L89889Q10` whose check
  * digit passed by chance) is seldom read the same way by the other two. Where:
  * - **the name**, and **a visa's optional data**, which no check digit guards: up to the last
  *   character the first reading read there (`readPart`);
  * - **the characters a check digit guards** (the digit included), only when every check digit
- *   passes in every reading: outvoting there never turns a failing check into a passing one. The
- *   caller keeps the result only if every check digit still passes (a composite digit covers
- *   several fields).
+ *   passes in every reading, and only between characters the check digit tells apart: `<`, 0, A, K
+ *   and U weigh the same in its sum, so a filler read as K (or a 0 as a K) would pass in silence.
+ *   The caller keeps the result only if every check digit passes as before (`applyVotes`: a
+ *   composite digit covers several fields).
  * Never the document code, the state codes or the sex: a list guards those, and a crop that reads
  * the fillers of `D<<` as a letter in two crops would turn a known code into an unknown one.
  * Empty when fewer than two other readings are given.
@@ -155,10 +177,58 @@ export function outvoted(first: ReadLines, others: readonly ReadLines[]): Vote[]
   const sameShape = others.filter((o) => o.data.format === format);
   const visa = isVisa(first.lines);
   const unguarded = [namePositions(format), ...(visa ? [visaOptionalPositions(format)] : [])];
-  const guarded = first.data.valid && sameShape.every((o) => o.data.valid) ? checkedPositions(format, visa) : [];
-  // A composite digit guards positions another check digit guards too: each is voted on once.
-  const positions = new Map(
-    [...unguarded.flatMap((field) => readPart(field, first)), ...guarded].map((p) => [`${p.line}:${p.index}`, p]),
-  );
-  return votesAt([...positions.values()], first, sameShape);
+  const unguardedKeys = new Set(unguarded.flat().map(key));
+  // A composite digit guards positions another check digit guards too: each is voted on once, and
+  // the positions of the name or a visa's optional data only as unguarded (some issuers' document
+  // number overflows into the optional data, which its check digit then covers).
+  const guarded = [
+    ...new Map(
+      (first.data.valid && sameShape.every((o) => o.data.valid) ? checkedPositions(format, visa) : [])
+        .filter((p) => !unguardedKeys.has(key(p)))
+        .map((p) => [key(p), p]),
+    ).values(),
+  ];
+  return [
+    ...votesAt(
+      unguarded.flatMap((field) => readPart(field, first)),
+      first,
+      sameShape,
+    ),
+    ...votesAt(guarded, first, sameShape).filter(({ from, to }) => checkValue(from) !== checkValue(to)),
+  ];
+}
+
+/**
+ * `first` with `votes` applied: each character taken from the other readings, with the lowest
+ * confidence and margin they gave it (so an unsure vote still raises MRZ_LOW_CONFIDENCE), and the
+ * lines parsed again. Null when they do not parse, or when a check digit would no longer pass or
+ * fail as it did in `first`: the check digits are never argued with.
+ */
+export function applyVotes(
+  first: ScoredLines,
+  others: readonly ScoredLines[],
+  votes: readonly Vote[],
+  parse: (lines: string[]) => MrzData | null,
+): (ScoredLines & { lines: string[]; confidence: number[][]; margin: number[][] }) | null {
+  const lines = [...first.lines],
+    confidence = first.confidence.map((row) => [...row]),
+    margin = first.margin.map((row) => [...row]);
+  const lowest = (of: (o: ScoredLines) => readonly (readonly number[])[], line: number, index: number): number =>
+    Math.min(...others.map((o) => of(o)[line]?.[index] ?? 0));
+  for (const { line, index, to } of votes) {
+    const row = lines[line] ?? "";
+    lines[line] = row.slice(0, index) + to + row.slice(index + 1);
+    const confidenceRow = confidence[line],
+      marginRow = margin[line];
+    if (confidenceRow !== undefined) confidenceRow[index] = lowest((o) => o.confidence, line, index);
+    if (marginRow !== undefined) marginRow[index] = lowest((o) => o.margin, line, index);
+  }
+  const data = parse(lines);
+  const passed = (d: MrzData): string =>
+    d.checks
+      .map((c) => `${c.name}:${c.valid}`)
+      .sort()
+      .join();
+  if (data === null || passed(data) !== passed(first.data)) return null;
+  return { lines, confidence, margin, data };
 }

@@ -14,16 +14,17 @@
  * nothing valid was read, small rows read again from a thicker crop, then rows found by their
  * texture (mrz/texture-rows.ts), then a small photo searched again sharpened (mrz/sharpened.ts).
  * Where a misread that passes its check digits is likely (small rows, an unsure field), the rows
- * are read again from other crops and the fields the readings disagree on are reported, never
- * corrected; so is a check digit that failed in a whole block and passes in the reading that
- * replaced it.
+ * are read again from other crops and the fields the readings disagree on are reported; so is a
+ * check digit that failed in a whole block and passes in the reading that replaced it. Only a
+ * character two crops of small rows read alike against the third is taken from them, still
+ * reported, and never so that a check digit's result changes (mrz/agreement.ts `outvoted`).
  */
 import { MrzFormatError } from "../errors.ts";
 import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { checksPassingOnlyIn, disagreeingFields, outvoted } from "./agreement.ts";
+import { applyVotes, checksPassingOnlyIn, disagreeingFields, outvoted, type ScoredLines } from "./agreement.ts";
 import { budgeted, BudgetSpent, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
@@ -58,9 +59,10 @@ export interface MrzReading {
    */
   rowHeightPx: number;
   /**
-   * Fields a second, independent reading of the same rows read otherwise (mrz/agreement.ts), each
-   * passing its check digits in both: empty when the two agree or no second reading was needed
-   * (`secondReading`). The MRZ_READS_DISAGREE signal (tamper.ts) reads it.
+   * Fields another, independent reading of the same rows read otherwise (mrz/agreement.ts), each
+   * passing its check digits in both, an outvoted character's field included: empty when the
+   * readings agree or no second reading was needed (`secondReading`). The MRZ_READS_DISAGREE
+   * signal (tamper.ts) reads it.
    */
   disagreements: string[];
 }
@@ -1119,7 +1121,7 @@ async function thickerReading(engine: PaddleOcr, reading: MrzReading, now: Date)
  * thick (SECOND_READING_THICKNESS) and the crop the reading did not come from
  * (THICKER_SMALL_ROW_CROP or the box's own): a field either reads otherwise is reported, and a
  * character both read alike against the first reading, where `outvoted` allows, is taken from them
- * (`withOutvoted`).
+ * (`withOutvoted`), the field still reported.
  */
 async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date): Promise<MrzReading> {
   const source = rowSources.get(reading);
@@ -1128,58 +1130,33 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
   if (!small && unsureFields(reading).length === 0) return reading;
   // Read one after the other: the recogniser runs one crop at a time.
   const crops = [SECOND_CROP, ...(small ? [source.crop === OWN_CROP ? THICKER_CROP : OWN_CROP] : [])];
-  const others: OtherReading[] = [];
+  const others: ScoredLines[] = [];
   for (const crop of crops) {
     const decoded = decodeAs(await readCrops(engine, source, crop), reading.data.format);
     if (decoded === null) continue;
-    const { lines } = repairMrz(decoded.lines, decoded.format, decoded.margin);
+    const { lines, repairs } = repairMrz(decoded.lines, decoded.format, decoded.margin);
     const data = parseOrNull(lines, now);
-    if (data !== null) others.push({ lines, data, confidence: decoded.confidence, margin: decoded.margin });
+    if (data !== null)
+      others.push({ lines, data, repaired: repairs, confidence: decoded.confidence, margin: decoded.margin });
   }
-  // A character outvoted is settled by the two crops against one (its repairs name it); what the
-  // other crops still read otherwise is reported.
   const kept = withOutvoted(reading, others, now);
+  // A character outvoted was read otherwise by one crop of three: its field is reported as any
+  // other disagreement is, so two crops agreeing on a misread never silence the third.
+  const compared = kept === reading ? others : [...others, reading];
   const disagreements = new Set<string>(reading.disagreements);
-  for (const other of others) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
+  for (const other of compared) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
   return { ...kept, disagreements: [...disagreements] };
 }
 
-/** Another reading of a reading's rows (`secondReading`), decoded as the same shape. */
-interface OtherReading {
-  lines: string[];
-  data: MrzData;
-  confidence: number[][];
-  margin: number[][];
-}
-
 /**
- * `reading` with the characters the other readings outvote (mrz/agreement.ts `outvoted`) taken
- * from them, each listed in its repairs; each such character's confidence and margin are the
- * lowest the other readings gave it, so an unsure vote still raises MRZ_LOW_CONFIDENCE. `reading`
- * itself when nothing is outvoted, or when the result would not keep every check digit as it was
- * (a composite digit over a field outvoted alone): the check digits are never argued with.
+ * `reading` with the characters the other readings outvote (mrz/agreement.ts `outvoted`,
+ * `applyVotes`) taken from them, each listed in its repairs. `reading` itself when nothing is
+ * outvoted, or when a check digit would no longer pass or fail as it did.
  */
-function withOutvoted(reading: MrzReading, others: readonly OtherReading[], now: Date): MrzReading {
+function withOutvoted(reading: MrzReading, others: readonly ScoredLines[], now: Date): MrzReading {
   const votes = outvoted(reading, others);
-  if (votes.length === 0) return reading;
-  const lines = [...reading.lines],
-    confidence = reading.confidence.map((row) => [...row]),
-    margin = reading.margin.map((row) => [...row]);
-  const lowest = (of: (o: OtherReading) => number[][], line: number, index: number): number =>
-    Math.min(...others.map((o) => of(o)[line]?.[index] ?? 0));
-  for (const { line, index, to } of votes) {
-    const row = lines[line] ?? "";
-    lines[line] = row.slice(0, index) + to + row.slice(index + 1);
-    const confidenceRow = confidence[line],
-      marginRow = margin[line];
-    if (confidenceRow !== undefined) confidenceRow[index] = lowest((o) => o.confidence, line, index);
-    if (marginRow !== undefined) marginRow[index] = lowest((o) => o.margin, line, index);
-  }
-  const data = parseOrNull(lines, now);
-  const checksKept = (after: MrzData): boolean =>
-    after.checks.length === reading.data.checks.length &&
-    after.checks.every((check, i) => check.valid === reading.data.checks[i]?.valid);
-  if (data === null || !checksKept(data)) return reading;
+  const voted = votes.length === 0 ? null : applyVotes(reading, others, votes, (lines) => parseOrNull(lines, now));
+  if (voted === null) return reading;
   const repairs = votes.map(({ line, index, from, to }) => ({
     line,
     index,
@@ -1187,7 +1164,7 @@ function withOutvoted(reading: MrzReading, others: readonly OtherReading[], now:
     to,
     why: "read so by both other crops of the rows",
   }));
-  return { ...reading, lines, confidence, margin, data, repairs: [...reading.repairs, ...repairs] };
+  return { ...reading, ...voted, repairs: [...reading.repairs, ...repairs] };
 }
 
 /**

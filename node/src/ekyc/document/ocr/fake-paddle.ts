@@ -25,7 +25,8 @@ export interface ScriptedLine {
   ownCropConfusions?: Record<number, string>;
   /**
    * Like `confusions`, but only in a crop more than 1.25 × as thick as the line's box (the MRZ
-   * reader's thickest crop of small rows): what one crop of three misreads.
+   * reader's thickest crop of small rows): what one crop of three misreads. `thickerConfusions` at
+   * the same index comes first.
    */
   thickestConfusions?: Record<number, string>;
 }
