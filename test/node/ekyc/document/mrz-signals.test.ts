@@ -12,7 +12,12 @@ import sharp from "sharp";
 import { documentAssessment } from "../../../../node/src/ekyc/decision/assessments.ts";
 import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
 import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
-import { applyVotes, disagreeingFields, outvoted } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
+import {
+  applyVotes,
+  disagreeingFields,
+  outvoted,
+  votedFields,
+} from "../../../../node/src/ekyc/document/mrz/agreement.ts";
 import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import {
@@ -256,6 +261,44 @@ describe("outvoted: a character two other crops read alike outvotes the first re
     // A vote on a date of birth's digit alone (its check digit not voted) would fail the check: refused.
     const dateVote = [{ line: 1, index: 13, from: lines[1]![13]!, to: lines[1]![13] === "1" ? "7" : "1" }];
     expect(applyVotes(scored(lines, 0.9), [scored(lines, 0.9), scored(lines, 0.9)], dateVote, parse)).to.equal(null);
+  });
+
+  it("names the field of every vote as a reviewer reads it, a visa's optional data included", () => {
+    // TD3 line 1: the surname from column 5 to the first <<, then the given names.
+    const givenAt = lines[0]!.indexOf("<<") + 2;
+    expect(
+      votedFields(lines, [
+        { line: 0, index: 6, from: "X", to: lines[0]![6]! },
+        { line: 0, index: givenAt, from: "X", to: lines[0]![givenAt]! },
+        { line: 1, index: 2, from: "X", to: lines[1]![2]! },
+        { line: 1, index: 19, from: "X", to: lines[1]![19]! },
+      ]),
+    ).to.deep.equal(["surname", "given names", "document number", "date of birth"]);
+    // An MRV-A visa's optional data (line 2 from column 28 to the end: no check digit guards them,
+    // and disagreeingFields never compares them) are reported when a vote changed them.
+    const visaLines = [`V${lines[0]!.slice(1)}`, lines[1]!];
+    expect(votedFields(visaLines, [{ line: 1, index: 43, from: "X", to: "<" }])).to.deep.equal(["optional data"]);
+  });
+
+  it("refuses votes that would leave a name no crop read (a second << the repairs would end it at)", () => {
+    const parse = (l: string[]) => parseMrz(l, NOW);
+    const scored = (of: readonly string[]) => ({
+      ...read(of),
+      confidence: of.map((l) => Array.from(l, () => 0.9)),
+      margin: of.map((l) => Array.from(l, () => 0.9)),
+    });
+    // TD1 name MARIA<LOUISE: two crops read its L as <, their repairs clear OUISE (cast no vote),
+    // and the one vote left would make MARIA<<OUISE, which the repairs would cut again.
+    const card = td1Lines(makePerson(createRng(4)));
+    const named = [card[0]!, card[1]!, "DOE<<MARIA<LOUISE".padEnd(30, "<")];
+    const lAt = named[2]!.indexOf("L");
+    const vote = [{ line: 2, index: lAt, from: "L", to: "<" }];
+    expect(applyVotes(scored(named), [scored(named), scored(named)], vote, parse)).to.equal(null);
+    // The same vote where it leaves a name the repairs keep as it is (a letter for a letter) is applied.
+    const letter = [{ line: 2, index: lAt, from: "L", to: "M" }];
+    expect(applyVotes(scored(named), [scored(named), scored(named)], letter, parse)?.lines[2]).to.equal(
+      "DOE<<MARIA<MOUISE".padEnd(30, "<"),
+    );
   });
 
   it("reads a TD1's name on its third line, a filler inside the name included", () => {

@@ -569,6 +569,36 @@ describe("readMrz: a second reading of the rows where a silent misread is likely
     expect(got?.lines[2]?.[nameLetter]).to.equal(otherLetter);
     expect(got?.disagreements).to.deep.equal(["surname"]);
   });
+  it("casts no vote with the letters the other crops' repairs cleared, and keeps no name none of the crops read", async () => {
+    // A given name of two parts: both taller crops read the second part's first letter as <, so
+    // their name ends at that second << and their repairs clear what follows. The first reading
+    // is right; no vote may cut the name.
+    const twoParts = td1Lines({ ...people[3]!, fullName: "Doe Maria Louise" });
+    expect(twoParts[2]).to.equal("DOE<<MARIA<LOUISE".padEnd(30, "<"));
+    const at = twoParts[2].indexOf("L");
+    const engine = createFakePaddleOcr(
+      rows(small).map((line, i) => ({
+        ...line,
+        text: twoParts[i]!,
+        ...(i === 2 ? { thickerConfusions: { [at]: "<" } } : {}),
+      })),
+    );
+    const got = await readMrz(engine, image, NOW);
+    expect(got?.lines).to.deep.equal([...twoParts]);
+    expect(got?.disagreements).to.include("given names");
+  });
+  it("reports a visa's optional data a vote changed, which no check digit guards", async () => {
+    const mrvB = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109AB12CD34"];
+    const lines: ScriptedLine[] = mrvB.map((text, i) => ({
+      box: { cx: 700, cy: 600 + 2 * small * i, ux: 1, uy: 0, length: 20 * small, thickness: small, score: 0.9 },
+      text,
+      ...(i === 1 ? { ownCropConfusions: { 29: "8" } } : {}),
+    }));
+    const got = await readMrz(createFakePaddleOcr(lines), image, NOW);
+    expect(got?.lines).to.deep.equal(mrvB);
+    expect(got?.data).to.include({ documentCode: "V", valid: true });
+    expect(got?.disagreements).to.deep.equal(["optional data"]);
+  });
   for (const { dateOfBirth, what } of [
     { dateOfBirth: "2011-02-29", what: "impossible (the Czech specimen's 29 February 2011)" },
     { dateOfBirth: "", what: "unknown (<<<<<<)" },

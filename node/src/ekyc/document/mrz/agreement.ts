@@ -8,7 +8,8 @@
  * is a character settled by a majority, two crops against one (`outvoted`), and never so that a
  * failing check digit passes.
  */
-import { fieldSpan, type MrzFormat } from "./layout.ts";
+import type { FieldName } from "mrz";
+import { detectFormat, fieldSpan, LAYOUTS, type MrzFormat } from "./layout.ts";
 import {
   checkedPositions,
   isVisa,
@@ -17,6 +18,7 @@ import {
   type MrzData,
   type MrzPosition,
 } from "./parse.ts";
+import { repairMrz } from "./repair.ts";
 
 /**
  * The check digit guarding the optional data of each shape: in TD1 and TD2 only the composite
@@ -198,11 +200,54 @@ export function outvoted(first: ReadLines, others: readonly ReadLines[]): Vote[]
   ];
 }
 
+/** The fields holding each position, as `disagreeingFields` names them (a check digit with its field). */
+const VOTED_FIELDS: ReadonlyArray<[FieldName, string]> = [
+  ["documentNumber", "document number"],
+  ["documentNumberCheckDigit", "document number"],
+  ["birthDate", "date of birth"],
+  ["birthDateCheckDigit", "date of birth"],
+  ["expirationDate", "expiry date"],
+  ["expirationDateCheckDigit", "expiry date"],
+  ["optional", "optional data"],
+  ["optional1", "optional data"],
+  ["optional2", "optional data"],
+  ["personalNumber", "optional data"],
+  ["personalNumberCheckDigit", "optional data"],
+  ["compositeCheckDigit", "composite check digit"],
+];
+
+/**
+ * The fields the votes changed, as a reviewer reads them: the name's part by the first `<<` of
+ * `lines` (surname before it, given names after), a visa's optional data as such, any other field
+ * by the position's own span. Every vote's field is reported (read.ts `secondReading`) whether or
+ * not `disagreeingFields` compares it (a visa's optional data, a TD1's second optional data).
+ */
+export function votedFields(lines: readonly string[], votes: readonly Vote[]): string[] {
+  const format = detectFormat(lines);
+  const visa = isVisa(lines);
+  const name = fieldSpan(format, "lastName");
+  const split = (lines[name.line] ?? "").slice(name.start, name.end).indexOf("<<");
+  const givenFrom = split < 0 ? name.end : name.start + split;
+  const visaOptional = new Set(visa ? visaOptionalPositions(format).map(key) : []);
+  const fields = votes.map((vote) => {
+    if (vote.line === name.line && vote.index >= name.start && vote.index < name.end)
+      return vote.index < givenFrom ? "surname" : "given names";
+    if (visaOptional.has(key(vote))) return "optional data";
+    const held = VOTED_FIELDS.find(([field]) => {
+      const span = LAYOUTS[format][field]?.[0];
+      return span !== undefined && span.line === vote.line && vote.index >= span.start && vote.index < span.end;
+    });
+    return held?.[1] ?? "MRZ";
+  });
+  return [...new Set(fields)];
+}
+
 /**
  * `first` with `votes` applied: each character taken from the other readings, with the lowest
  * confidence and margin they gave it (so an unsure vote still raises MRZ_LOW_CONFIDENCE), and the
  * lines parsed again. Null when they do not parse, or when a check digit would no longer pass or
- * fail as it did in `first`: the check digits are never argued with.
+ * fail as it did in `first` (the check digits are never argued with), or when the repairs would
+ * change the lines again (mrz/repair.ts: a name's end the votes made).
  */
 export function applyVotes(
   first: ScoredLines,
@@ -223,6 +268,10 @@ export function applyVotes(
     if (confidenceRow !== undefined) confidenceRow[index] = lowest((o) => o.confidence, line, index);
     if (marginRow !== undefined) marginRow[index] = lowest((o) => o.margin, line, index);
   }
+  // Votes apply character by character: two crops that read a given-name letter as `<` outvote it
+  // into a second `<<`, and the name's end would then cut letters no crop cleared. Lines the
+  // repairs would change again are no crop's reading.
+  if (repairMrz(lines, first.data.format, margin).repairs.length > 0) return null;
   const data = parse(lines);
   const passed = (d: MrzData): string =>
     d.checks

@@ -24,7 +24,15 @@ import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type 
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
-import { applyVotes, checksPassingOnlyIn, disagreeingFields, outvoted, type ScoredLines } from "./agreement.ts";
+import {
+  applyVotes,
+  checksPassingOnlyIn,
+  disagreeingFields,
+  outvoted,
+  votedFields,
+  type ScoredLines,
+  type Vote,
+} from "./agreement.ts";
 import { budgeted, BudgetSpent, newSearchTrace, type MrzSearchTrace } from "./budget.ts";
 import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
@@ -1139,24 +1147,27 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
     if (data !== null)
       others.push({ lines, data, repaired: repairs, confidence: decoded.confidence, margin: decoded.margin });
   }
-  const kept = withOutvoted(reading, others, now);
-  // A character outvoted was read otherwise by one crop of three: its field is reported as any
-  // other disagreement is, so two crops agreeing on a misread never silence the third.
-  const compared = kept === reading ? others : [...others, reading];
-  const disagreements = new Set<string>(reading.disagreements);
-  for (const other of compared) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
+  const { kept, votes } = withOutvoted(reading, others, now);
+  // A character outvoted was read otherwise by one crop of three: its field is reported whatever
+  // it is (`votedFields`), so two crops agreeing on a misread never silence the third.
+  const disagreements = new Set<string>([...reading.disagreements, ...votedFields(kept.lines, votes)]);
+  for (const other of others) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
   return { ...kept, disagreements: [...disagreements] };
 }
 
 /**
  * `reading` with the characters the other readings outvote (mrz/agreement.ts `outvoted`,
- * `applyVotes`) taken from them, each listed in its repairs. `reading` itself when nothing is
- * outvoted, or when a check digit would no longer pass or fail as it did.
+ * `applyVotes`) taken from them, each listed in its repairs, and the votes taken. `reading` itself
+ * and no vote when nothing is outvoted, or when `applyVotes` refuses the votes.
  */
-function withOutvoted(reading: MrzReading, others: readonly ScoredLines[], now: Date): MrzReading {
+function withOutvoted(
+  reading: MrzReading,
+  others: readonly ScoredLines[],
+  now: Date,
+): { kept: MrzReading; votes: readonly Vote[] } {
   const votes = outvoted(reading, others);
   const voted = votes.length === 0 ? null : applyVotes(reading, others, votes, (lines) => parseOrNull(lines, now));
-  if (voted === null) return reading;
+  if (voted === null) return { kept: reading, votes: [] };
   const repairs = votes.map(({ line, index, from, to }) => ({
     line,
     index,
@@ -1164,7 +1175,7 @@ function withOutvoted(reading: MrzReading, others: readonly ScoredLines[], now: 
     to,
     why: "read so by both other crops of the rows",
   }));
-  return { ...reading, ...voted, repairs: [...reading.repairs, ...repairs] };
+  return { kept: { ...reading, ...voted, repairs: [...reading.repairs, ...repairs] }, votes };
 }
 
 /**
