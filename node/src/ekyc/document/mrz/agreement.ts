@@ -13,6 +13,7 @@ import { detectFormat, fieldSpan, LAYOUTS, type MrzFormat } from "./layout.ts";
 import {
   checkedPositions,
   isVisa,
+  positionsIn,
   visaOptionalPositions,
   type CheckedSpan,
   type MrzData,
@@ -151,12 +152,6 @@ function readPart(positions: readonly MrzPosition[], first: ReadLines): MrzPosit
   return positions.slice(0, last + 1);
 }
 
-/** The name field's positions. */
-function namePositions(format: MrzFormat): MrzPosition[] {
-  const { line, start, end } = fieldSpan(format, "lastName");
-  return Array.from({ length: end - start }, (_, i) => ({ line, index: start + i }));
-}
-
 /**
  * The characters to take from the other readings of the same rows (read.ts `secondReading`: small
  * rows are read from three crops), where the others (at least two) all read one character, none by
@@ -178,7 +173,7 @@ export function outvoted(first: ReadLines, others: readonly ReadLines[]): Vote[]
   const { format } = first.data;
   const sameShape = others.filter((o) => o.data.format === format);
   const visa = isVisa(first.lines);
-  const unguarded = [namePositions(format), ...(visa ? [visaOptionalPositions(format)] : [])];
+  const unguarded = [positionsIn([fieldSpan(format, "lastName")]), ...(visa ? [visaOptionalPositions(format)] : [])];
   const unguardedKeys = new Set(unguarded.flat().map(key));
   // A composite digit guards positions another check digit guards too: each is voted on once, and
   // the positions of the name or a visa's optional data only as unguarded (some issuers' document

@@ -82,7 +82,8 @@ export interface MrzPosition {
   index: number;
 }
 
-const positionsIn = (spans: readonly Span[]): MrzPosition[] =>
+/** Every position of the spans, in order. */
+export const positionsIn = (spans: readonly Span[]): MrzPosition[] =>
   spans.flatMap(({ line, start, end }) => Array.from({ length: end - start }, (_, i) => ({ line, index: start + i })));
 
 /**
