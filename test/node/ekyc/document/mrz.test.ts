@@ -450,18 +450,48 @@ describe("readMrz (scripted recogniser)", () => {
     expect(got?.lines).to.deep.equal(ICAO_TD3);
     expect(got?.attempt).to.equal("native-rows-1-up");
   });
+  // Rows the detector joined with a page's words: each box spans the words and the MRZ row, the
+  // characters 20 px apart, the MRZ rows beginning at x = 400 plus `shift` characters (a row's own
+  // misplacement, to break the block).
+  const joined = (
+    lines: readonly string[],
+    before: readonly string[],
+    after: readonly string[] = [],
+    shift: readonly number[] = [],
+    thickness = 40,
+  ): ScriptedLine[] =>
+    lines.map((mrz, i) => {
+      const text = `${before[i] ?? ""}${mrz}${after[i] ?? ""}`;
+      const begin = 400 + 20 * ((shift[i] ?? 0) - (before[i] ?? "").length);
+      const box = { ...row(600 + 60 * i), cx: begin + 10 * text.length, length: 20 * text.length, thickness };
+      return { box, text };
+    });
   it("reads an MRZ whose rows the detector joined with a page's words on the same lines, only as a valid whole", async () => {
-    const joined = (lines: readonly string[]) =>
-      lines.map((text, i) => ({ box: row(600 + 60 * i, 1100), text: `${i === 0 ? "COCTOHHNIO" : "PA3MEPA4"}${text}` }));
-    const got = await readMrz(createFakePaddleOcr(joined(ICAO_TD3)), image, NOW);
+    const words = ["COCTOHHNIO", "PA3MEPA4"];
+    const got = await readMrz(createFakePaddleOcr(joined(ICAO_TD3, words)), image, NOW);
     expect(got?.lines).to.deep.equal(ICAO_TD3);
     expect(got?.data.valid).to.equal(true);
     expect(got?.attempt).to.match(/-trimmed$/);
     // A wrong printed check digit: no trim makes every check valid, so no trimmed reading is given.
     const wrong = [ICAO_TD3[0]!, ICAO_TD3[1]!.slice(0, 9) + "7" + ICAO_TD3[1]!.slice(10)];
-    const bad = await readMrz(createFakePaddleOcr(joined(wrong)), image, NOW);
+    const bad = await readMrz(createFakePaddleOcr(joined(wrong, words)), image, NOW);
     expect(bad === null || !bad.attempt.endsWith("-trimmed")).to.equal(true);
     expect(bad?.data.valid ?? false).to.equal(false);
+  });
+  it("cuts a page's words off both ends of a passport's row, only where its two rows begin at the same place", async () => {
+    const words = ["COCTOHHNIO", "PA3MEPA4"],
+      stray = ["", "1"];
+    const got = await readMrz(createFakePaddleOcr(joined(ICAO_TD3, words, stray)), image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD3);
+    expect(got?.attempt).to.match(/-trimmed$/);
+    // The second row's MRZ five characters to the right of the first's: not one printed block.
+    const apart = await readMrz(createFakePaddleOcr(joined(ICAO_TD3, words, stray, [0, 5])), image, NOW);
+    expect(apart === null || !apart.attempt.endsWith("-trimmed")).to.equal(true);
+    expect(apart?.data.valid ?? false).to.equal(false);
+    // Rows under MIN_SQUEEZED_ROW_PX, read unsqueezed at SMALL_ROW_WIDTH: their fillers say an MRZ
+    // may be in them although no shape fits their length (a photo 640 px wide).
+    const small = await readMrz(createFakePaddleOcr(joined(ICAO_TD3, words, stray, [], 12)), image, NOW);
+    expect(small?.lines).to.deep.equal(ICAO_TD3);
   });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.

@@ -20,7 +20,7 @@
  * reported, and never so that a check digit's result changes (mrz/agreement.ts `outvoted`).
  */
 import { MrzFormatError } from "../errors.ts";
-import { decodeFixedLengthScored, greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
+import { decodeFixedLengthScored, greedyDecode, greedyStarts, type CtcFrames } from "../ocr/ctc.ts";
 import type { PaddleOcr } from "../ocr/paddle.ts";
 import type { GrayImage } from "../ocr/gray.ts";
 import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
@@ -38,7 +38,7 @@ import { unsureFields } from "./confidence.ts";
 import { LAYOUTS, SHAPES } from "./layout.ts";
 import { blockGeometry, predictedBlocks, predictedBox, type AnchorRow } from "./predicted-rows.ts";
 import { alignRow } from "./row-alignment.ts";
-import { alignedBlocks, cutSpans, rowCuts, type RowCut } from "./row-block.ts";
+import { alignedBlocks, rowCuts, type RowCut } from "./row-block.ts";
 import { isSmallPhoto, sharpenedCopy } from "./sharpened.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { dominantAngle, turned } from "./level.ts";
@@ -323,12 +323,8 @@ function bestDecoding(
   return best;
 }
 
-/**
- * Most characters a row may carry beyond its MRZ (the words of a page or a caption on the same
- * line, which the detector joins into one box), and most combinations of trimmed rows tried.
- */
-const MAX_TRIMMED = 12,
-  MAX_TRIMMED_COMBINATIONS = 640;
+/** Most combinations of cut rows tried (`trimmedDecoding`). */
+const MAX_TRIMMED_COMBINATIONS = 640;
 
 /** Characters a row must read beyond its MRZ's length to be cut: fewer are left to the decoding. */
 const MIN_EXTRA_CHARACTERS = 3;
@@ -337,27 +333,18 @@ const MIN_EXTRA_CHARACTERS = 3;
 const SURE_CHECK_DIGIT_CONFIDENCE = 0.5;
 
 /**
- * A row's frames without the text the detector joined to the MRZ on its line: the greedy reading's
- * first k characters cut off (text before the MRZ), or all after its first `length + k` (text
- * after it). Only for rows whose greedy reading is longer than the MRZ's line could be, and only
- * cuts where an MRZ row can begin and end: a first row begins with a document code (P, V, I, A, C)
- * and ends with a filler; the others begin with a letter or digit and end with a digit or a filler.
- */
-function trimmedRows(frames: CtcFrames, length: number, firstRow: boolean): CtcFrames[] {
-  const extra = greedyStarts(frames).length - length;
-  if (extra <= MIN_EXTRA_CHARACTERS) return [];
-  const canBegin = firstRow ? /[PVIAC]/ : /[A-Z0-9]/,
-    canEnd = firstRow ? /</ : /[0-9<]/;
-  const { spans } = cutSpans(frames, length, canBegin, canEnd, Math.min(extra + 2, MAX_TRIMMED));
-  return spans.map(({ from, to }) => sliceFrames(frames, from, to));
-}
-
-/**
  * The MRZ in rows that carry other text on the same line (a passport photographed on a printed
- * page: the page's words beside each MRZ row, joined to it by the detector). Tries each row as it
- * is and trimmed (`trimmedRows`), and keeps a combination only when every check digit is valid
- * with a document code and a date of birth: choosing among many trims, a partial or failing
- * reading proves nothing.
+ * page: the page's words beside each MRZ row, joined to it by the detector, before it, after it or
+ * both). Each row is tried as it is and cut where an MRZ row can begin and end (mrz/row-block.ts
+ * `rowCuts`: a first row begins with a document code and ends with a filler; the second begins
+ * with a letter or digit and ends with a digit or a filler). A cut is kept only where it holds
+ * about an MRZ row (no more than MIN_EXTRA_CHARACTERS beyond it: more is other text forced into
+ * the row), and the two rows' cuts only where they begin at the same place on the image, as the
+ * rows of one printed block do (their ends are not compared: greedy decoding runs a name's
+ * fillers together, so the first row's last character is found short of its end). A combination
+ * is kept only when every check digit is valid and read sure (`checkDigitsSure`) with a document
+ * code and a date of birth: choosing among many cuts, a partial or failing reading proves nothing.
+ * Best aligned first.
  */
 function trimmedDecoding(
   frames: readonly CtcFrames[],
@@ -367,27 +354,53 @@ function trimmedDecoding(
 ): MrzReading | null {
   // Passports only (TD3, the longest rows): a TD3 row trimmed to 36 characters can pass for a TD2
   // (measured: the ICAO specimen passport at 300 px, read as a TD2 whose composite check passed by
-  // chance), and a TD1's three rows would be trimmed from rows of any longer document.
-  for (const format of ["TD3"] as const) {
-    const { lines: count, length } = SHAPES[format];
-    if (frames.length < count) continue;
-    const rows = frames.slice(frames.length - count);
-    const variants = rows.map((f, i) => [f, ...trimmedRows(f, length, i === 0)]);
-    if (variants.every((v) => v.length === 1)) continue; // nothing to trim: the usual decoding said it all
-    if (variants.reduce((n, v) => n * v.length, 1) > MAX_TRIMMED_COMBINATIONS) continue;
-    const sets = characterSets(format);
-    type Line = { text: string; confidence: number[]; margin: number[] };
-    const options = variants.map((v, i) =>
-      v
-        .map((variant) => decodeFixedLengthScored(variant, length, sets[i]))
-        .filter((line): line is Line => line !== null),
-    );
-    let combos: Line[][] = [[]];
-    for (const o of options) combos = combos.flatMap((c) => o.map((line) => [...c, line]));
-    for (const decoded of combos) {
-      const reading = validCandidateReading(decoded, format, `${attempt}-trimmed`, boxes.slice(-count), now);
-      if (reading !== null) return reading;
-    }
+  // chance), and a TD1's three rows are cut as a block of three (`trimmedCardDecoding`).
+  const format = "TD3";
+  const { lines: count, length } = SHAPES[format];
+  if (frames.length < count || boxes.length < count) return null;
+  const rows = frames.slice(-count),
+    rowBoxes = boxes.slice(-count);
+  if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
+  const direction = rowBoxes[0] as TextBox;
+  const cuts = rows.map((f, i) =>
+    rowCuts(
+      f,
+      rowBoxes[i] as TextBox,
+      length,
+      direction,
+      TD3_ROW_BEGINS[i] as RegExp,
+      TD3_ROW_ENDS[i] as RegExp,
+    ).filter((cut) => greedyStarts(cut.frames).length - length <= MIN_EXTRA_CHARACTERS),
+  );
+  const tolerance = BLOCK_TOLERANCE * medianThickness(rowBoxes);
+  const blocks = alignedBlocks(cuts, tolerance, { ends: false }).sort((a, b) => beginSpread(a) - beginSpread(b));
+  if (blocks.length > MAX_TRIMMED_COMBINATIONS) return null;
+  return decodedBlock(blocks, format, `${attempt}-trimmed`, rowBoxes, now);
+}
+
+/** How far apart the cuts' first characters lie along the rows. */
+const beginSpread = (block: readonly RowCut[]): number =>
+  Math.max(...block.map((c) => c.begin)) - Math.min(...block.map((c) => c.begin));
+
+/**
+ * The first of the blocks of cut rows that reads as a valid MRZ of `format` with every check digit
+ * read sure (`validCandidateReading`, `checkDigitsSure`); null when none does.
+ */
+function decodedBlock(
+  blocks: readonly (readonly RowCut[])[],
+  format: MrzFormat,
+  attempt: string,
+  rowBoxes: readonly TextBox[],
+  now: Date,
+): MrzReading | null {
+  const { length } = SHAPES[format];
+  const sets = characterSets(format);
+  for (const block of blocks) {
+    const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
+    if (decoded.some((line) => line === null)) continue;
+    const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
+    const reading = validCandidateReading(read, format, attempt, rowBoxes, now);
+    if (reading !== null && checkDigitsSure(reading.confidence, format)) return reading;
   }
   return null;
 }
@@ -435,6 +448,14 @@ const TD1_ROW_BEGINS = [/[IAC1]/, /[0-9]/, /[A-Z]/],
   TD1_ROW_ENDS = [/[0-9A-Z<]/, /[0-9]/, /[A-Z<]/];
 
 /**
+ * Where each TD3 row may begin and end: the first with its document code (P, V) and ends with a
+ * filler or a name's letter; the second begins with the document number and ends with the
+ * composite check digit.
+ */
+const TD3_ROW_BEGINS = [/[PV]/, /[A-Z0-9]/],
+  TD3_ROW_ENDS = [/[A-Z<]/, /[0-9]/];
+
+/**
  * Largest distance between the rows' first (and last) characters along the rows for them to be
  * one block, as a fraction of the rows' median thickness (about 2 MRZ characters).
  */
@@ -456,7 +477,7 @@ function trimmedCardDecoding(
   if (frames.length < count || boxes.length < count) return null;
   const rows = frames.slice(-count),
     rowBoxes = boxes.slice(-count);
-  // Only when a row reads clearly longer than an MRZ row (as `trimmedRows` asks): a card whose
+  // Only when a row reads clearly longer than an MRZ row (as `trimmedDecoding` asks): a card whose
   // printed check digit is wrong, read as it is, is never cut (measured: none of 168 generated card
   // backs, tampered ones included, is cut; without this, the 6 with an altered check digit were).
   if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
@@ -471,15 +492,7 @@ function trimmedCardDecoding(
     Math.max(...block.map((c) => c.end)) -
     Math.min(...block.map((c) => c.end));
   const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes)).sort((a, b) => spread(a) - spread(b));
-  const sets = characterSets("TD1");
-  for (const block of blocks) {
-    const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
-    if (decoded.some((line) => line === null)) continue;
-    const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
-    const reading = validCandidateReading(read, "TD1", `${attempt}-trimmed`, rowBoxes, now);
-    if (reading !== null && checkDigitsSure(reading.confidence, "TD1")) return reading;
-  }
-  return null;
+  return decodedBlock(blocks, "TD1", `${attempt}-trimmed`, rowBoxes, now);
 }
 
 /**
@@ -626,7 +639,10 @@ export async function readOneWay(
   // Rows with no MRZ shape, not even fillers in a row read at full width, are printed text: not
   // worth a second look. A squeezed reading of a noisy MRZ can lose its shape, so fillers in the
   // full-width row are enough to look again (measured: a strongly noisy card read null otherwise).
-  const fillersAtFullWidth = frames.some((f, i) => scales[i] === 1 && greedyDecode(f).includes("<<"));
+  // A small row is read unsqueezed at SMALL_ROW_WIDTH, its full width too (measured: the
+  // Azerbaijani passport on a printed page at 400–640 px wide, whose rows, joined with the page's
+  // words, fit no shape's length and were never cut).
+  const fillersAtFullWidth = frames.some((f, i) => (scales[i] as number) >= 1 && greedyDecode(f).includes("<<"));
   if (first === null && formatsFor(texts).length === 0 && !fillersAtFullWidth) return { reading: null, texts };
   // The caller has another way to read these rows (mrz/layout-rows.ts): no second pass for a
   // reading whose check digits fail.

@@ -1,10 +1,11 @@
 /**
- * An ID card's MRZ rows cut out of longer rows: the detector boxes each row together with words
- * printed on the same line (a card's front photographed beside its back: the front's dates before
- * each row). The three rows of a TD1 are one block, printed in a fixed-pitch font from the same
- * left edge to the same right edge, so a cut is kept only where all three rows' cuts begin and end
- * at the same place on the image. That decides which cut of the name row (which no check digit
- * guards) is the MRZ's, and leaves few combinations for the check digits to pass by chance.
+ * MRZ rows cut out of longer rows: the detector boxes each row together with words printed on the
+ * same line (a card's front photographed beside its back: the front's dates before each row; a
+ * passport lying on a printed page: the page's words). The rows of an MRZ are one block, printed
+ * in a fixed-pitch font from the same left edge (and, on a card, to the same right edge), so a
+ * cut is kept only where the rows' cuts begin (and end) at the same place on the image. That
+ * decides which cut of the name row (which no check digit guards) is the MRZ's, and leaves few
+ * combinations for the check digits to pass by chance.
  */
 import { greedyDecode, greedyStarts, sliceFrames, type CtcFrames } from "../ocr/ctc.ts";
 import type { TextBox } from "../ocr/text-boxes.ts";
@@ -20,8 +21,14 @@ export interface RowCut {
 /** Most characters cut off either end of a row. */
 const MAX_CUT = 12;
 
+/**
+ * Fewest characters below an MRZ row's length a cut of both ends may keep: greedy decoding joins a
+ * run of fillers that the recogniser read without a blank between two of them.
+ */
+const TWO_SIDED_SLACK = 2;
+
 /** A cut of a row: the indices of its first and last characters in the greedy reading, and its frames [from, to). */
-export interface CutSpan {
+interface CutSpan {
   first: number;
   last: number;
   from: number;
@@ -29,23 +36,24 @@ export interface CutSpan {
 }
 
 /**
- * Where an MRZ row of `length` characters may be cut out of a longer row, for k = 1 to `maxCut`:
+ * Where an MRZ row of `length` characters may be cut out of a longer row, for k = 1 to MAX_CUT:
  * the k first characters cut off (text before it) where `canBegin` accepts the character then
- * first, or all from character length + k - 1 on (text after it) where `canEnd` accepts the
- * character then last. Also gives the greedy reading's character starts (frame indices).
- * One cutting for both users: `trimmedRows` (read.ts, passports) and `rowCuts` (ID cards).
+ * first; all from character length + k - 1 on (text after it) where `canEnd` accepts the character
+ * then last; or both, the k first and the j last, where length - TWO_SIDED_SLACK to length + 1
+ * characters are left and both accept (measured: an Azerbaijani passport photographed on a printed
+ * page, at 500 and 640 px wide, whose second row read a word of the page before it and a stray
+ * character after it). Also gives the greedy reading's character starts (frame indices).
  */
-export function cutSpans(
+function cutSpans(
   frames: CtcFrames,
   length: number,
   canBegin: RegExp,
   canEnd: RegExp,
-  maxCut: number,
 ): { starts: number[]; spans: CutSpan[] } {
   const starts = greedyStarts(frames);
   const text = greedyDecode(frames);
   const spans: CutSpan[] = [];
-  for (let k = 1; k <= maxCut; k++) {
+  for (let k = 1; k <= MAX_CUT; k++) {
     // Text before the MRZ: the k first characters cut off.
     const start = starts[k];
     if (start !== undefined && canBegin.test(text.charAt(k)))
@@ -54,6 +62,15 @@ export function cutSpans(
     const end = starts[length + k - 1];
     if (end !== undefined && canEnd.test(text.charAt(length + k - 2)))
       spans.push({ first: 0, last: length + k - 2, from: 0, to: end });
+    // Text on both sides.
+    if (start === undefined || !canBegin.test(text.charAt(k))) continue;
+    for (let j = 1; k + j <= MAX_CUT; j++) {
+      const last = starts.length - 1 - j;
+      const kept = last - k + 1;
+      if (kept < length - TWO_SIDED_SLACK) break;
+      if (kept > length + 1 || !canEnd.test(text.charAt(last))) continue;
+      spans.push({ first: k, last, from: Math.max(0, start - 1), to: starts[last + 1] as number });
+    }
   }
   return { starts, spans };
 }
@@ -75,7 +92,7 @@ export function rowCuts(
   // Not only rows read longer than an MRZ row: greedy decoding joins runs of fillers, so a row
   // with a word before it can read no longer than the MRZ alone. Cuts that fall inside the MRZ
   // do not line up with the other rows' (`alignedBlocks`).
-  const { starts, spans } = cutSpans(frames, length, canBegin, canEnd, MAX_CUT);
+  const { starts, spans } = cutSpans(frames, length, canBegin, canEnd);
   if (starts.length === 0) return [];
   // Where frame t's middle lies along the direction: frames cover the box's length evenly.
   const at = (t: number): number => {
@@ -92,15 +109,23 @@ export function rowCuts(
 
 /**
  * The combinations of one cut per row whose first characters lie within `tolerance` pixels of
- * each other along the rows, and whose last characters do too: a block of rows.
+ * each other along the rows, and whose last characters do too (unless `ends` is false): a block of
+ * rows.
  */
-export function alignedBlocks(cuts: readonly (readonly RowCut[])[], tolerance: number): RowCut[][] {
+export function alignedBlocks(
+  cuts: readonly (readonly RowCut[])[],
+  tolerance: number,
+  options: { ends?: boolean } = {},
+): RowCut[][] {
+  const ends = options.ends ?? true;
   let blocks: RowCut[][] = [[]];
   for (const row of cuts)
     blocks = blocks.flatMap((block) =>
       row
         .filter((c) =>
-          block.every((b) => Math.abs(b.begin - c.begin) <= tolerance && Math.abs(b.end - c.end) <= tolerance),
+          block.every(
+            (b) => Math.abs(b.begin - c.begin) <= tolerance && (!ends || Math.abs(b.end - c.end) <= tolerance),
+          ),
         )
         .map((c) => [...block, c]),
     );
