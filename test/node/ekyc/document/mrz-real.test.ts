@@ -232,10 +232,12 @@ describe("MRZ on real specimen photos and small photos", function () {
     });
     // Photos 400–640 px wide, where the characters are 7–11 px high. The Azerbaijani passport on a
     // printed page: its rows joined with the page's words, the second with a stray character after
-    // it too, were refused before (mrz/read.ts trimmedDecoding, mrz/row-block.ts).
+    // it too, were refused before (mrz/read.ts trimmedDecoding, mrz/row-block.ts). The Utopia card
+    // at 640 px read `I<<UT0D2I…` valid, in silence, before a state code had to begin with a letter.
     for (const { file, width, exact } of [
       { file: "dev/aze-passport-on-page.jpg", width: 640, exact: true },
       { file: "dev/aze-passport-on-page.jpg", width: 400, exact: false },
+      { file: "dev/uto-td1-card.jpg", width: 640, exact: true },
     ]) {
       it(`reads ${file} at ${width} px wide with every check digit valid${exact ? ", exactly" : ""}`, async () => {
         const read = await readRealPhoto(engines, await photo(file), width);

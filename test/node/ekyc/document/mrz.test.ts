@@ -9,6 +9,7 @@ import {
   SQUEEZED_WIDTH,
 } from "../../../../node/src/ekyc/document/mrz/read.ts";
 import { characterSets, repairMrz, settledMargins } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import { fieldSpan } from "../../../../node/src/ekyc/document/mrz/layout.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 import { MrzFormatError } from "../../../../node/src/ekyc/document/errors.ts";
@@ -303,6 +304,18 @@ describe("MRZ character sets", () => {
     expect(sets[1]![15]).to.not.match(/\d/); // nationality
     expect(sets[2]!.every((s) => !/\d/.test(s))).to.equal(true); // names
     expect(sets[0]![5]).to.match(/A.*0/); // document number: letters and digits
+  });
+  it("begins a state code with a letter, its fillers after it (D<<), never before", () => {
+    for (const format of ["TD1", "TD2", "TD3"] as const) {
+      const sets = characterSets(format);
+      for (const field of ["issuingState", "nationality"] as const) {
+        const { line, start } = fieldSpan(format, field);
+        expect(sets[line]![start], `${format} ${field}`).to.equal("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        expect(sets[line]![start + 1], `${format} ${field}`).to.include("<");
+      }
+      // The document code's first character still admits a filler: rows read backwards show so.
+      expect(sets[0]![0]).to.include("<");
+    }
   });
   it("fits the ICAO specimens: every character is in its position's set", () => {
     for (const [format, lines] of [

@@ -88,7 +88,8 @@ function positionKinds(format: MrzFormat): { digits: Array<[number, number]>; le
 }
 
 const DIGITS = "0123456789<",
-  LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+  LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<",
+  CODE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export const MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /**
@@ -103,6 +104,16 @@ export function characterSets(format: MrzFormat): string[][] {
   for (const [line, index] of letters) (sets[line] as string[])[index] = LETTERS;
   const sex = fieldSpan(format, "sex");
   (sets[sex.line] as string[])[sex.start] = "MFX<";
+  // A state code begins with a letter: its fillers only ever follow its letters (ICAO 9303 part 3:
+  // Germany is D<<). Measured: the Utopia card at 640 px read `I<<UT0D2I45…`, a filler inserted
+  // before the state code and the document number shifted, both its check digits passing by
+  // chance, in silence. Not the document code's first character: a filler read there is how rows
+  // read backwards or out of order show they are no MRZ (read.ts `plausibility`), and forcing a
+  // letter there made a card read upside down pass for a two-row document.
+  for (const field of ["issuingState", "nationality"] as const) {
+    const { line, start } = fieldSpan(format, field);
+    (sets[line] as string[])[start] = CODE_LETTERS;
+  }
   return sets;
 }
 
