@@ -163,6 +163,21 @@ describe("MRZ_READS_DISAGREE: two readings of the same rows compared field by fi
     ).to.deep.equal([]);
   });
 
+  it("compares a TD1's second optional data (line 2) under the composite check digit", () => {
+    const card = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+    // Columns 18 and 19 weigh 7 and 3 in the composite: 1 and 1 there add 10, so it still passes.
+    const withOptional2 = (text: string, composite = "6"): string[] => [
+      card[0]!,
+      card[1]!.slice(0, 18) + text.padEnd(11, "<") + composite,
+      card[2]!,
+    ];
+    const first = parseMrz(card, NOW),
+      second = parseMrz(withOptional2("11"), NOW);
+    expect(second).to.include({ optionalData2: "11", valid: true });
+    expect(disagreeingFields(first, second)).to.deep.equal(["optional data"]);
+    expect(disagreeingFields(first, parseMrz(withOptional2("12", "6"), NOW))).to.deep.equal([]);
+  });
+
   it("scores review (0.6), never a rejection (0.7), and names the fields", () => {
     const signal = readsDisagreeSignal({ disagreements: ["surname", "given names"] });
     expect(signal?.code).to.equal("MRZ_READS_DISAGREE");

@@ -46,6 +46,8 @@ const fieldsOf = (
   { key: "surname", name: "surname" },
   { key: "givenNames", name: "given names" },
   { key: "optionalData", name: "optional data", check: OPTIONAL_DATA_CHECK[format] },
+  // A TD1's second optional data (line 2), which the composite covers; "" in the other shapes.
+  { key: "optionalData2", name: "optional data", check: "composite" },
 ];
 
 const checkPasses = (data: MrzData, check: CheckedSpan["name"]): boolean =>
@@ -59,12 +61,13 @@ const checkPasses = (data: MrzData, check: CheckedSpan["name"]): boolean =>
  */
 export function disagreeingFields(first: MrzData, second: MrzData): string[] {
   if (first.format !== second.format) return [];
-  return fieldsOf(first.format)
+  const fields = fieldsOf(first.format)
     .filter(({ key, check }) => {
       if (first[key] === second[key]) return false;
       return check === undefined || (checkPasses(first, check) && checkPasses(second, check));
     })
     .map(({ name }) => name);
+  return [...new Set(fields)];
 }
 
 /** How a reviewer reads each check digit's name. */
@@ -215,7 +218,7 @@ const VOTED_FIELDS: ReadonlyArray<[FieldName, string]> = [
  * The fields the votes changed, as a reviewer reads them: the name's part by the first `<<` of
  * `lines` (surname before it, given names after), a visa's optional data as such, any other field
  * by the position's own span. Every vote's field is reported (read.ts `secondReading`) whether or
- * not `disagreeingFields` compares it (a visa's optional data, a TD1's second optional data).
+ * not `disagreeingFields` compares it (a visa's optional data).
  */
 export function votedFields(lines: readonly string[], votes: readonly Vote[]): string[] {
   const format = detectFormat(lines);
