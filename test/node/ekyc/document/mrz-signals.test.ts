@@ -144,6 +144,26 @@ describe("MRZ_READS_DISAGREE: two readings of the same rows compared field by fi
     expect(disagreeingFields(data, passing)).to.deep.equal(["date of birth"]);
   });
 
+  it("compares dates as printed: two unknown or impossible dates of birth read otherwise disagree", () => {
+    // A year alone (ICAO 9303 writes an unknown month and day as fillers), and the Czech specimen's
+    // 29 February 2011 read as the 30th: no reading is a date, so each parses to null, and two
+    // readings of one still differ.
+    for (const [printed, misread] of [
+      ["72<<<<", "73<<<<"],
+      ["110229", "110230"],
+    ]) {
+      const withBirth = (birth: string): string[] =>
+        lines.map((l, i) => (i === 1 ? l.slice(0, 13) + birth + checkDigit(birth) + l.slice(20) : l));
+      const first = parseMrz(withBirth(printed!), NOW),
+        second = parseMrz(withBirth(misread!), NOW);
+      expect(first.checks.find((c) => c.name === "dateOfBirth")?.valid).to.equal(true);
+      expect(second.checks.find((c) => c.name === "dateOfBirth")?.valid).to.equal(true);
+      expect([first.dateOfBirth, second.dateOfBirth]).to.deep.equal([null, null]);
+      expect(disagreeingFields(first, second), printed).to.deep.equal(["date of birth"]);
+      expect(disagreeingFields(first, parseMrz(withBirth(printed!), NOW))).to.deep.equal([]);
+    }
+  });
+
   it("compares optional data under their check digit (a passport's personal number), never a visa's", () => {
     // TD3 line 2: columns 28-41 the personal number, 42 its check digit.
     const withPersonalNumber = (number: string, check = checkDigit(number)): string[] =>

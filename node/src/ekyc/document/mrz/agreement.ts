@@ -39,9 +39,10 @@ const fieldsOf = (
   { key: "documentCode", name: "document code" },
   { key: "issuingState", name: "issuing state" },
   { key: "documentNumber", name: "document number", check: "documentNumber" },
-  { key: "dateOfBirth", name: "date of birth", check: "dateOfBirth" },
+  // Dates as printed: two impossible or unknown dates both parse to null.
+  { key: "dateOfBirthText", name: "date of birth", check: "dateOfBirth" },
   { key: "sex", name: "sex" },
-  { key: "expiryDate", name: "expiry date", check: "expiryDate" },
+  { key: "expiryDateText", name: "expiry date", check: "expiryDate" },
   { key: "nationality", name: "nationality" },
   { key: "surname", name: "surname" },
   { key: "givenNames", name: "given names" },

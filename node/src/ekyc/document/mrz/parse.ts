@@ -34,9 +34,16 @@ export interface MrzData {
   optionalData2: string;
   /** YYYY-MM-DD, or null when not a real date. */
   dateOfBirth: string | null;
+  /**
+   * The date of birth as printed (YYMMDD, fillers kept): readings compare by it, since every
+   * impossible or unknown date (`<<<<<<`, or a year alone) parses to null.
+   */
+  dateOfBirthText: string;
   sex: "M" | "F" | "X";
   /** YYYY-MM-DD, "" when the MRZ says no expiry, null when not a real date. */
   expiryDate: string | null;
+  /** The expiry date as printed (YYMMDD, fillers kept). */
+  expiryDateText: string;
   nationality: string;
   surname: string;
   givenNames: string;
@@ -174,8 +181,10 @@ export function parseMrz(lines: readonly string[], now: Date = new Date()): MrzD
     optionalData2:
       LAYOUTS[format].optional2 === undefined ? "" : (result.fields.optional2 ?? stripFillers(raw("optional2"))),
     dateOfBirth: mrzDate(raw("birthDate"), "birth", now),
+    dateOfBirthText: raw("birthDate"),
     sex: sexChar === "M" ? "M" : sexChar === "F" ? "F" : "X",
     expiryDate: expiryRaw === "<<<<<<" ? "" : mrzDate(expiryRaw, "expiry", now),
+    expiryDateText: expiryRaw,
     nationality: stripFillers(raw("nationality")),
     surname: result.fields.lastName ?? stripFillers(surname),
     givenNames: result.fields.firstName ?? stripFillers(name.slice(surname.length + 2)).replace(/\s+/g, " "),
