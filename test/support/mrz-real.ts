@@ -125,6 +125,8 @@ export interface RealPhotoRead {
   refusal: string | null;
   /** The reading was flagged as possibly misread (MRZ_LOW_CONFIDENCE or MRZ_READS_DISAGREE). */
   flagged: boolean;
+  /** Other readings of its rows read it otherwise (MRZ_READS_DISAGREE). */
+  disagreed: boolean;
   ms: number;
 }
 
@@ -152,11 +154,13 @@ export async function readRealPhoto(
   const started = performance.now();
   let lines: string[] | null = null,
     refusal: string | null = null,
-    flagged = false;
+    flagged = false,
+    disagreed = false;
   try {
     const result = await readDocument({ front: bytes }, { engines, now: NOW, skipOcr: true });
     lines = result.evidence.mrzLines;
     flagged = result.signals.some((s) => s.code === "MRZ_LOW_CONFIDENCE" || s.code === "MRZ_READS_DISAGREE");
+    disagreed = result.signals.some((s) => s.code === "MRZ_READS_DISAGREE");
   } catch (error) {
     if (!(error instanceof KycnetError)) throw error;
     refusal = `${error.code}: ${error.message}`;
@@ -173,6 +177,7 @@ export async function readRealPhoto(
     fieldsTotal: FIELDS.length,
     refusal,
     flagged,
+    disagreed,
     ms,
   };
 }

@@ -120,7 +120,7 @@ export function readsDisagreeSignal(mrz: Pick<MrzReading, "disagreements">): Sig
 /**
  * The issuing state and the nationality are ICAO 9303 codes (part 3: ISO 3166-1 alpha-3 and
  * ICAO's own, such as D, GBD, UNO, XXA, EUE, RKS), as the `mrz` package lists them (parse.ts
- * `knownCodes`). No check digit covers either, so an unknown one is a misread (`<OR` for KOR) or
+ * `knownCodes`). No check digit covers either, so an unknown one is a misread (`KQR` for KOR) or
  * not a real state's document (the ICAO specimens' Utopia, UTO).
  */
 export function stateCodeSignal(mrz: Pick<MrzReading, "data">): Signal | null {

@@ -14,9 +14,10 @@ import { decide } from "../../../../node/src/ekyc/decision/engine.ts";
 import { createDocumentEngines, readDocument, type DocumentEngines } from "../../../../node/src/ekyc/document/index.ts";
 import {
   applyVotes,
+  differingPositions,
   disagreeingFields,
+  fieldsAt,
   outvoted,
-  votedFields,
 } from "../../../../node/src/ekyc/document/mrz/agreement.ts";
 import { unsureFields, UNSURE_MARGIN } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
@@ -298,21 +299,27 @@ describe("outvoted: a character two other crops read alike outvotes the first re
     expect(applyVotes(scored(lines, 0.9), [scored(lines, 0.9), scored(lines, 0.9)], dateVote, parse)).to.equal(null);
   });
 
-  it("names the field of every vote as a reviewer reads it, a visa's optional data included", () => {
+  it("names the field of every position as a reviewer reads it, a visa's optional data and the codes included", () => {
     // TD3 line 1: the surname from column 5 to the first <<, then the given names.
     const givenAt = lines[0]!.indexOf("<<") + 2;
     expect(
-      votedFields(lines, [
-        { line: 0, index: 6, from: "X", to: lines[0]![6]! },
-        { line: 0, index: givenAt, from: "X", to: lines[0]![givenAt]! },
-        { line: 1, index: 2, from: "X", to: lines[1]![2]! },
-        { line: 1, index: 19, from: "X", to: lines[1]![19]! },
+      fieldsAt(lines, [
+        { line: 0, index: 6 },
+        { line: 0, index: givenAt },
+        { line: 1, index: 2 },
+        { line: 1, index: 19 },
+        { line: 0, index: 3 },
+        { line: 1, index: 11 },
       ]),
-    ).to.deep.equal(["surname", "given names", "document number", "date of birth"]);
+    ).to.deep.equal(["surname", "given names", "document number", "date of birth", "issuing state", "nationality"]);
     // An MRV-A visa's optional data (line 2 from column 28 to the end: no check digit guards them,
     // and disagreeingFields never compares them) are reported when a vote changed them.
     const visaLines = [`V${lines[0]!.slice(1)}`, lines[1]!];
-    expect(votedFields(visaLines, [{ line: 1, index: 43, from: "X", to: "<" }])).to.deep.equal(["optional data"]);
+    expect(fieldsAt(visaLines, [{ line: 1, index: 43 }])).to.deep.equal(["optional data"]);
+    expect(differingPositions(lines, [lines[0]!, `X${lines[1]!.slice(1, 40)}Y${lines[1]!.slice(41)}`])).to.deep.equal([
+      { line: 1, index: 0 },
+      { line: 1, index: 40 },
+    ]);
   });
 
   it("refuses votes that would leave a name no crop read (a second << the repairs would end it at)", () => {

@@ -2,19 +2,28 @@ import { expect } from "chai";
 import { parse as parseWithMrzPackage } from "mrz";
 import { parseMrz } from "../../../../node/src/ekyc/document/mrz/parse.ts";
 import {
+  decodedBlocks,
   MIN_SQUEEZED_ROW_PX,
   readMrz,
   SMALL_ROW_WIDTH,
   THICKER_SMALL_ROW_CROP,
   SQUEEZED_WIDTH,
 } from "../../../../node/src/ekyc/document/mrz/read.ts";
-import { characterSets, repairMrz, settledMargins } from "../../../../node/src/ekyc/document/mrz/repair.ts";
+import {
+  characterSets,
+  MRZ_ALPHABET,
+  repairMrz,
+  rivalSets,
+  settledMargins,
+} from "../../../../node/src/ekyc/document/mrz/repair.ts";
 import { fieldSpan } from "../../../../node/src/ekyc/document/mrz/layout.ts";
+import { unsureFields } from "../../../../node/src/ekyc/document/mrz/confidence.ts";
 import { createFakePaddleOcr, type ScriptedLine } from "../../../../node/src/ekyc/document/ocr/fake-paddle.ts";
 import type { TextBox } from "../../../../node/src/ekyc/document/ocr/text-boxes.ts";
 import { MrzFormatError } from "../../../../node/src/ekyc/document/errors.ts";
 import { lowResolutionSignal } from "../../../../node/src/ekyc/document/tamper.ts";
 import { td1Lines } from "../../../../scripts/cards/mrz.ts";
+import { makePassportHolder, td3Lines } from "../../../../scripts/cards/passport.ts";
 import { makePerson } from "../../../../scripts/cards/people.ts";
 import { createRng } from "../../../../scripts/cards/random.ts";
 
@@ -315,6 +324,9 @@ describe("MRZ character sets", () => {
       }
       // The document code's first character still admits a filler: rows read backwards show so.
       expect(sets[0]![0]).to.include("<");
+      // A filler seen there still weighs against the letter forced in its place (its margin).
+      const { line, start } = fieldSpan(format, "issuingState");
+      expect(rivalSets(format)[line]![start]).to.include("<");
     }
   });
   it("fits the ICAO specimens: every character is in its position's set", () => {
@@ -505,6 +517,90 @@ describe("readMrz (scripted recogniser)", () => {
     // may be in them although no shape fits their length (a photo 640 px wide).
     const small = await readMrz(createFakePaddleOcr(joined(ICAO_TD3, words, stray, [], 12)), image, NOW);
     expect(small?.lines).to.deep.equal(ICAO_TD3);
+  });
+  // Generated passports lying on a page: 4–10 of the page's characters before each row, 0–3
+  // after the second, each read as printed and with one printed check digit altered. Choosing
+  // among cuts, a wrong reading must never come out valid in silence, nor an altered digit valid.
+  it("never reads a passport joined with a page's words valid and wrong in silence, nor an altered check digit valid", async function () {
+    this.timeout(120_000);
+    const rng = createRng(2026);
+    const PAGE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const word = (min: number, max: number): string =>
+      Array.from({ length: rng.int(min, max) }, () => rng.pick([...PAGE])).join("");
+    // TD3 line 2: the document number's check digit (9), the date of birth's (19), the expiry
+    // date's (27), the composite (43).
+    const checkDigits = [9, 19, 27, 43];
+    let exact = 0;
+    const silent: string[] = [],
+      alteredValid: string[] = [];
+    for (let n = 0; n < 150; n++) {
+      const printed = td3Lines(makePassportHolder(createRng(5000 + n)));
+      const before = [word(4, 10), word(4, 10)],
+        after = ["", word(0, 3)];
+      const got = await readMrz(createFakePaddleOcr(joined(printed, before, after)), image, NOW);
+      if (got?.lines.join("\n") === printed.join("\n")) exact++;
+      else if (got?.data.valid === true && got.disagreements.length === 0)
+        silent.push([...before, ...got.lines].join(" "));
+      const at = rng.pick(checkDigits);
+      const digit = printed[1][at]!;
+      const wrong = [printed[0], printed[1].slice(0, at) + String((Number(digit) + 1) % 10) + printed[1].slice(at + 1)];
+      const altered = await readMrz(createFakePaddleOcr(joined(wrong, before, after)), image, NOW);
+      if (altered?.data.valid === true) alteredValid.push([...before, ...altered.lines].join(" "));
+    }
+    expect(silent).to.deep.equal([]);
+    expect(alteredValid).to.deep.equal([]);
+    expect(exact).to.be.at.least(140);
+  });
+  it("never reads a page's words after a name that fills its row into the name", async () => {
+    // The name fills row 1 to its last character: the page's "XYZ" after it reads as more name.
+    const holder = {
+      ...makePassportHolder(createRng(77)),
+      surname: "ERIKSONBERGQUIST",
+      givenNames: "ANAMARIA CHRISTINESSA",
+    };
+    const printed = td3Lines(holder);
+    expect(printed[0].endsWith("<")).to.equal(false);
+    const got = await readMrz(createFakePaddleOcr(joined(printed, ["COCTOH", "PA3MEP"], ["XYZ", "1"])), image, NOW);
+    expect(got === null || !got.lines[0]!.includes("XYZ"), JSON.stringify(got?.lines)).to.equal(true);
+    if (got !== null) expect(got.lines).to.deep.equal(printed);
+  });
+  it("reports the fields two blocks of cut rows read otherwise, both valid (decodedBlocks)", async () => {
+    // Frames of two different valid passports, as two blocks of cuts of the same rows.
+    const other = td3Lines(makePassportHolder(createRng(78)));
+    const engine = createFakePaddleOcr([
+      ...page(ICAO_TD3),
+      ...other.map((text, i) => ({ box: row(900 + 60 * i), text })),
+    ]);
+    const boxes = await engine.findLines(image, 640);
+    const frames = await engine.readLines(image, boxes, MRZ_ALPHABET);
+    const cut = (i: number) => ({ frames: frames[i]!, begin: 0, end: 0 });
+    const one = [cut(0), cut(1)],
+      two = [cut(2), cut(3)];
+    const alone = decodedBlocks([one, one], "TD3", "test", boxes.slice(0, 2), NOW);
+    expect(alone?.lines).to.deep.equal(ICAO_TD3);
+    expect(alone?.disagreements).to.deep.equal([]);
+    const both = decodedBlocks([one, two], "TD3", "test", boxes.slice(0, 2), NOW);
+    expect(both?.lines).to.deep.equal(ICAO_TD3);
+    expect(both?.disagreements).to.include.members(["surname", "document number", "date of birth"]);
+    expect(
+      decodedBlocks(
+        Array.from({ length: 641 }, () => one),
+        "TD3",
+        "test",
+        boxes.slice(0, 2),
+        NOW,
+      ),
+    ).to.equal(null);
+  });
+  it("reads the letter of a state code where the recogniser rather saw a filler as unsure, never sure", async () => {
+    // The recogniser prefers a filler over the U of UTO (its second choice): the U is taken, unsure.
+    const lines: ScriptedLine[] = page(ICAO_TD1).map((line, i) =>
+      i === 0 ? { ...line, confusions: { 2: "<" } } : line,
+    );
+    const got = await readMrz(createFakePaddleOcr(lines), image, NOW);
+    expect(got?.lines).to.deep.equal(ICAO_TD1);
+    expect(got?.margin[0]![2]).to.be.below(0.3);
+    expect(unsureFields(got!).map((f) => f.field)).to.include("issuing state");
   });
   it("stays bounded on thousands of specks (a photo of noise)", async () => {
     // Specks in every direction, so few merge into rows: pairwise merging would make ≈ 10⁹ checks.

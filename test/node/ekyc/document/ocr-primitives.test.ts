@@ -76,6 +76,17 @@ describe("CTC decoding", () => {
     expect(decodeFixedLength(f, 2)).to.equal("AA");
     expect(decodeFixedLength(f, 2, ["B<", "AB<"])).to.equal("BA");
   });
+  it("fixed length, scored: a symbol a position shuts out but lists as a rival makes its character unsure", () => {
+    // The recogniser sees a filler (0.7) where the position admits only letters: A is forced there.
+    const f = frames([[0.05, 0.2, 0.05, 0.7], _, A, _]);
+    const sure = decodeFixedLengthScored(f, 2, ["AB", "AB<"])!;
+    expect(sure.text).to.equal("AA");
+    expect(sure.margin[0]).to.be.above(0.75); // weighed against B alone
+    const weighed = decodeFixedLengthScored(f, 2, ["AB", "AB<"], ["AB<", "AB<"])!;
+    expect(weighed.text).to.equal("AA");
+    expect(weighed.margin[0]).to.be.below(0.3); // weighed against the filler it saw
+    expect(weighed.margin[1]).to.equal(sure.margin[1]);
+  });
   it("fixed length: null when there are fewer frames than symbols, or for length 0", () => {
     expect(decodeFixedLength(frames([A, B]), 3)).to.equal(null);
     expect(decodeFixedLength(frames([A, B]), 0)).to.equal(null);

@@ -200,13 +200,17 @@ export function outvoted(first: ReadLines, others: readonly ReadLines[]): Vote[]
 }
 
 /** The fields holding each position, as `disagreeingFields` names them (a check digit with its field). */
-const VOTED_FIELDS: ReadonlyArray<[FieldName, string]> = [
+const FIELDS_AT: ReadonlyArray<[FieldName, string]> = [
+  ["documentCode", "document code"],
+  ["issuingState", "issuing state"],
   ["documentNumber", "document number"],
   ["documentNumberCheckDigit", "document number"],
   ["birthDate", "date of birth"],
   ["birthDateCheckDigit", "date of birth"],
+  ["sex", "sex"],
   ["expirationDate", "expiry date"],
   ["expirationDateCheckDigit", "expiry date"],
+  ["nationality", "nationality"],
   ["optional", "optional data"],
   ["optional1", "optional data"],
   ["optional2", "optional data"],
@@ -216,29 +220,37 @@ const VOTED_FIELDS: ReadonlyArray<[FieldName, string]> = [
 ];
 
 /**
- * The fields the votes changed, as a reviewer reads them: the name's part by the first `<<` of
- * `lines` (surname before it, given names after), a visa's optional data as such, any other field
- * by the position's own span. Every vote's field is reported (read.ts `secondReading`) whether or
- * not `disagreeingFields` compares it (a visa's optional data).
+ * The fields holding the positions (the characters votes changed, or where two readings differ),
+ * as a reviewer reads them: the name's part by the first `<<` of `lines` (surname before it, given
+ * names after), a visa's optional data as such, any other field by the position's own span. Every
+ * vote's field is reported (read.ts `secondReading`) whether or not `disagreeingFields` compares
+ * it (a visa's optional data).
  */
-export function votedFields(lines: readonly string[], votes: readonly Vote[]): string[] {
+export function fieldsAt(lines: readonly string[], positions: readonly MrzPosition[]): string[] {
   const format = detectFormat(lines);
   const visa = isVisa(lines);
   const name = fieldSpan(format, "lastName");
   const split = (lines[name.line] ?? "").slice(name.start, name.end).indexOf("<<");
   const givenFrom = split < 0 ? name.end : name.start + split;
   const visaOptional = new Set(visa ? visaOptionalPositions(format).map(key) : []);
-  const fields = votes.map((vote) => {
-    if (vote.line === name.line && vote.index >= name.start && vote.index < name.end)
-      return vote.index < givenFrom ? "surname" : "given names";
-    if (visaOptional.has(key(vote))) return "optional data";
-    const held = VOTED_FIELDS.find(([field]) => {
+  const fields = positions.map((position) => {
+    if (position.line === name.line && position.index >= name.start && position.index < name.end)
+      return position.index < givenFrom ? "surname" : "given names";
+    if (visaOptional.has(key(position))) return "optional data";
+    const held = FIELDS_AT.find(([field]) => {
       const span = LAYOUTS[format][field]?.[0];
-      return span !== undefined && span.line === vote.line && vote.index >= span.start && vote.index < span.end;
+      return (
+        span !== undefined && span.line === position.line && position.index >= span.start && position.index < span.end
+      );
     });
     return held?.[1] ?? "MRZ";
   });
   return [...new Set(fields)];
+}
+
+/** Where two readings of the same shape hold different characters. */
+export function differingPositions(a: readonly string[], b: readonly string[]): MrzPosition[] {
+  return a.flatMap((line, l) => [...line].flatMap((c, index) => (b[l]?.[index] === c ? [] : [{ line: l, index }])));
 }
 
 /**

@@ -27,9 +27,10 @@ import { mergeRows, reversed, type TextBox } from "../ocr/text-boxes.ts";
 import {
   applyVotes,
   checksPassingOnlyIn,
+  differingPositions,
   disagreeingFields,
+  fieldsAt,
   outvoted,
-  votedFields,
   type ScoredLines,
   type Vote,
 } from "./agreement.ts";
@@ -43,7 +44,7 @@ import { isSmallPhoto, sharpenedCopy } from "./sharpened.ts";
 import { DETECTOR_THICKNESS_PER_CROP, textureRows } from "./texture-rows.ts";
 import { dominantAngle, turned } from "./level.ts";
 import { checkLines, isVisa, parseMrz, type MrzData, type MrzFormat } from "./parse.ts";
-import { characterSets, MRZ_ALPHABET, repairMrz, settledMargins, type Repair } from "./repair.ts";
+import { characterSets, MRZ_ALPHABET, repairMrz, rivalSets, settledMargins, type Repair } from "./repair.ts";
 
 export interface MrzReading {
   lines: string[];
@@ -117,13 +118,14 @@ interface Decoded {
 function decodeAs(frames: readonly CtcFrames[], format: MrzFormat): Decoded | null {
   const { lines: count, length } = SHAPES[format];
   if (frames.length < count) return null;
-  const sets = characterSets(format);
+  const sets = characterSets(format),
+    rivals = rivalSets(format);
   const chosen = frames.slice(frames.length - count);
   const lines: string[] = [],
     confidence: number[][] = [],
     margin: number[][] = [];
   for (const [i, f] of chosen.entries()) {
-    const line = decodeFixedLengthScored(f, length, sets[i]);
+    const line = decodeFixedLengthScored(f, length, sets[i], rivals[i]);
     if (line === null) return null;
     lines.push(line.text);
     confidence.push(line.confidence);
@@ -323,7 +325,7 @@ function bestDecoding(
   return best;
 }
 
-/** Most combinations of cut rows tried (`trimmedDecoding`). */
+/** Most blocks of cut rows tried (`decodedBlocks`): more, and the rows are not read so. */
 const MAX_TRIMMED_COMBINATIONS = 640;
 
 /** Characters a row must read beyond its MRZ's length to be cut: fewer are left to the decoding. */
@@ -332,19 +334,20 @@ const MIN_EXTRA_CHARACTERS = 3;
 /** See `checkDigitsSure`. */
 const SURE_CHECK_DIGIT_CONFIDENCE = 0.5;
 
+/** Furthest a passport's two cut rows may begin apart along the rows, in character pitches. */
+const BLOCK_ALIGNMENT = 0.5;
+
 /**
  * The MRZ in rows that carry other text on the same line (a passport photographed on a printed
  * page: the page's words beside each MRZ row, joined to it by the detector, before it, after it or
  * both). Each row is tried as it is and cut where an MRZ row can begin and end (mrz/row-block.ts
- * `rowCuts`: a first row begins with a document code and ends with a filler; the second begins
- * with a letter or digit and ends with a digit or a filler). A cut is kept only where it holds
- * about an MRZ row (no more than MIN_EXTRA_CHARACTERS beyond it: more is other text forced into
- * the row), and the two rows' cuts only where they begin at the same place on the image, as the
- * rows of one printed block do (their ends are not compared: greedy decoding runs a name's
- * fillers together, so the first row's last character is found short of its end). A combination
- * is kept only when every check digit is valid and read sure (`checkDigitsSure`) with a document
- * code and a date of birth: choosing among many cuts, a partial or failing reading proves nothing.
- * Best aligned first.
+ * `rowCuts`; TD3_ROW_BEGINS, TD3_ROW_ENDS). A cut is kept only where it reads no more characters
+ * than an MRZ row (more is other text that the fixed-length decoding would squeeze into the row,
+ * dropping a character of the document number where the page's word was, or keeping the page's
+ * word after a name that fills its row: measured with generated passports), and the two rows' cuts
+ * only where they begin at the same place on the image, as the rows of one printed block do
+ * (BLOCK_ALIGNMENT). Best aligned first, then the cuts nearest an MRZ row's length
+ * (`decodedBlocks`).
  */
 function trimmedDecoding(
   frames: readonly CtcFrames[],
@@ -362,6 +365,7 @@ function trimmedDecoding(
     rowBoxes = boxes.slice(-count);
   if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
   const direction = rowBoxes[0] as TextBox;
+  const read = (cut: RowCut): number => greedyStarts(cut.frames).length;
   const cuts = rows.map((f, i) =>
     rowCuts(
       f,
@@ -370,12 +374,23 @@ function trimmedDecoding(
       direction,
       TD3_ROW_BEGINS[i] as RegExp,
       TD3_ROW_ENDS[i] as RegExp,
-    ).filter((cut) => greedyStarts(cut.frames).length - length <= MIN_EXTRA_CHARACTERS),
+    ).filter((cut) => read(cut) <= length),
   );
-  const tolerance = BLOCK_TOLERANCE * medianThickness(rowBoxes);
-  const blocks = alignedBlocks(cuts, tolerance, { ends: false }).sort((a, b) => beginSpread(a) - beginSpread(b));
-  if (blocks.length > MAX_TRIMMED_COMBINATIONS) return null;
-  return decodedBlock(blocks, format, `${attempt}-trimmed`, rowBoxes, now);
+  // One printed block: the rows' cuts begin within half a character of each other (a cut one
+  // character off reads a shifted number that can pass its check digit and the composite by
+  // chance: measured on the Azerbaijani page at full size). The character pitch is the second
+  // row's, which ends at its composite digit. The ends are not compared: greedy decoding runs a
+  // name's fillers together, so the first row's last character is found short of its end.
+  const printedBlock = ([name, numbers]: readonly RowCut[]): boolean => {
+    if (name === undefined || numbers === undefined) return false;
+    const pitch = (numbers.end - numbers.begin) / Math.max(1, read(numbers) - 1);
+    return Math.abs(name.begin - numbers.begin) <= BLOCK_ALIGNMENT * pitch;
+  };
+  const offLength = (block: readonly RowCut[]): number => block.reduce((sum, cut) => sum + length - read(cut), 0);
+  const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes), { ends: false })
+    .filter(printedBlock)
+    .sort((a, b) => beginSpread(a) - beginSpread(b) || offLength(a) - offLength(b));
+  return decodedBlocks(blocks, format, `${attempt}-trimmed`, rowBoxes, now);
 }
 
 /** How far apart the cuts' first characters lie along the rows. */
@@ -383,26 +398,43 @@ const beginSpread = (block: readonly RowCut[]): number =>
   Math.max(...block.map((c) => c.begin)) - Math.min(...block.map((c) => c.begin));
 
 /**
- * The first of the blocks of cut rows that reads as a valid MRZ of `format` with every check digit
- * read sure (`validCandidateReading`, `checkDigitsSure`); null when none does.
+ * The MRZ of `format` that blocks of cut rows read, valid and with every check digit read sure
+ * (`validCandidateReading`, `checkDigitsSure`): the first such block's, best first. Choosing among
+ * many cuts, a reading proves itself only where no other cut reads otherwise: each other valid
+ * reading's differing fields are reported as disagreements (MRZ_READS_DISAGREE), whichever
+ * fields they are. Null when none reads valid, and when there are more than MAX_TRIMMED_COMBINATIONS
+ * blocks (rows that cut so many ways are not read so). Each cut is decoded once.
  */
-function decodedBlock(
+export function decodedBlocks(
   blocks: readonly (readonly RowCut[])[],
   format: MrzFormat,
   attempt: string,
   rowBoxes: readonly TextBox[],
   now: Date,
 ): MrzReading | null {
+  if (blocks.length > MAX_TRIMMED_COMBINATIONS) return null;
   const { length } = SHAPES[format];
-  const sets = characterSets(format);
+  const sets = characterSets(format),
+    rivals = rivalSets(format);
+  const decodedCuts = new Map<RowCut, ReturnType<typeof decodeFixedLengthScored>>();
+  const decode = (cut: RowCut, i: number): ReturnType<typeof decodeFixedLengthScored> => {
+    if (!decodedCuts.has(cut)) decodedCuts.set(cut, decodeFixedLengthScored(cut.frames, length, sets[i], rivals[i]));
+    return decodedCuts.get(cut) ?? null;
+  };
+  let found: MrzReading | null = null;
+  const disagreements = new Set<string>();
   for (const block of blocks) {
-    const decoded = block.map((c, i) => decodeFixedLengthScored(c.frames, length, sets[i]));
+    const decoded = block.map(decode);
     if (decoded.some((line) => line === null)) continue;
     const read = decoded as { text: string; confidence: number[]; margin: number[] }[];
     const reading = validCandidateReading(read, format, attempt, rowBoxes, now);
-    if (reading !== null && checkDigitsSure(reading.confidence, format)) return reading;
+    if (reading === null || !checkDigitsSure(reading.confidence, format)) continue;
+    if (found === null) found = reading;
+    else
+      for (const field of fieldsAt(found.lines, differingPositions(found.lines, reading.lines)))
+        disagreements.add(field);
   }
-  return null;
+  return found === null ? null : { ...found, disagreements: [...disagreements] };
 }
 
 /**
@@ -448,11 +480,14 @@ const TD1_ROW_BEGINS = [/[IAC1]/, /[0-9]/, /[A-Z]/],
   TD1_ROW_ENDS = [/[0-9A-Z<]/, /[0-9]/, /[A-Z<]/];
 
 /**
- * Where each TD3 row may begin and end: the first with its document code (P, V) and ends with a
- * filler or a name's letter; the second begins with the document number and ends with the
- * composite check digit.
+ * Where each TD3 row may be cut to begin and end: the first at a passport's document code P (not a
+ * visa's V: a V of the page's word before a passport's P is one character off, within the block's
+ * tolerance, and a visa has no composite and no personal-number check digit, so a cut read as one
+ * passes by chance far more often; measured with generated passports; a visa's row read whole
+ * still begins with its V), ending with a name's letter or a filler; the second with the document
+ * number, ending with the composite check digit.
  */
-const TD3_ROW_BEGINS = [/[PV]/, /[A-Z0-9]/],
+const TD3_ROW_BEGINS = [/P/, /[A-Z0-9]/],
   TD3_ROW_ENDS = [/[A-Z<]/, /[0-9]/];
 
 /**
@@ -492,7 +527,7 @@ function trimmedCardDecoding(
     Math.max(...block.map((c) => c.end)) -
     Math.min(...block.map((c) => c.end));
   const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes)).sort((a, b) => spread(a) - spread(b));
-  return decodedBlock(blocks, "TD1", `${attempt}-trimmed`, rowBoxes, now);
+  return decodedBlocks(blocks, "TD1", `${attempt}-trimmed`, rowBoxes, now);
 }
 
 /**
@@ -1165,8 +1200,8 @@ async function secondReading(engine: PaddleOcr, reading: MrzReading, now: Date):
   }
   const { kept, votes } = withOutvoted(reading, others, now);
   // A character outvoted was read otherwise by one crop of three: its field is reported whatever
-  // it is (`votedFields`), so two crops agreeing on a misread never silence the third.
-  const disagreements = new Set<string>([...reading.disagreements, ...votedFields(kept.lines, votes)]);
+  // it is (`fieldsAt`), so two crops agreeing on a misread never silence the third.
+  const disagreements = new Set<string>([...reading.disagreements, ...fieldsAt(kept.lines, votes)]);
   for (const other of others) for (const field of disagreeingFields(kept.data, other.data)) disagreements.add(field);
   return { ...kept, disagreements: [...disagreements] };
 }

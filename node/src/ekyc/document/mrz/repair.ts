@@ -97,13 +97,7 @@ export const MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
  * check digits, letters (or `<`) in codes, sex and names, anything of the alphabet elsewhere.
  */
 export function characterSets(format: MrzFormat): string[][] {
-  const { lines, length } = SHAPES[format];
-  const sets = Array.from({ length: lines }, () => Array.from({ length }, () => MRZ_ALPHABET));
-  const { digits, letters } = positionKinds(format);
-  for (const [line, index] of digits) (sets[line] as string[])[index] = DIGITS;
-  for (const [line, index] of letters) (sets[line] as string[])[index] = LETTERS;
-  const sex = fieldSpan(format, "sex");
-  (sets[sex.line] as string[])[sex.start] = "MFX<";
+  const sets = rivalSets(format);
   // A state code begins with a letter: its fillers only ever follow its letters (ICAO 9303 part 3:
   // Germany is D<<). Measured: the Utopia card at 640 px read `I<<UT0D2I45…`, a filler inserted
   // before the state code and the document number shifted, both its check digits passing by
@@ -114,6 +108,23 @@ export function characterSets(format: MrzFormat): string[][] {
     const { line, start } = fieldSpan(format, field);
     (sets[line] as string[])[start] = CODE_LETTERS;
   }
+  return sets;
+}
+
+/**
+ * The characters each position's reading is weighed against for its margin (ocr/ctc.ts
+ * `decodeFixedLengthScored`): `characterSets`, but a state code's first position keeps the
+ * filler, which it may not hold yet may have been seen there: a letter forced where the recogniser
+ * saw a filler is unsure (MRZ_LOW_CONFIDENCE), not read as sure.
+ */
+export function rivalSets(format: MrzFormat): string[][] {
+  const { lines, length } = SHAPES[format];
+  const sets = Array.from({ length: lines }, () => Array.from({ length }, () => MRZ_ALPHABET));
+  const { digits, letters } = positionKinds(format);
+  for (const [line, index] of digits) (sets[line] as string[])[index] = DIGITS;
+  for (const [line, index] of letters) (sets[line] as string[])[index] = LETTERS;
+  const sex = fieldSpan(format, "sex");
+  (sets[sex.line] as string[])[sex.start] = "MFX<";
   return sets;
 }
 

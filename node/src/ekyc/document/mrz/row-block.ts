@@ -91,7 +91,9 @@ export function rowCuts(
 ): RowCut[] {
   // Not only rows read longer than an MRZ row: greedy decoding joins runs of fillers, so a row
   // with a word before it can read no longer than the MRZ alone. Cuts that fall inside the MRZ
-  // do not line up with the other rows' (`alignedBlocks`).
+  // do not line up with the other rows' (`alignedBlocks`) unless every row is cut alike; the
+  // check digits, read sure, then decide, and a second valid reading is reported (read.ts
+  // `decodedBlocks`).
   const { starts, spans } = cutSpans(frames, length, canBegin, canEnd);
   if (starts.length === 0) return [];
   // Where frame t's middle lies along the direction: frames cover the box's length evenly.

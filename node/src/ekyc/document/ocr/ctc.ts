@@ -68,26 +68,23 @@ export function decodeFixedLength(ctc: CtcFrames, length: number, allowed?: read
  * `decodeFixedLength` with each character's confidence: the highest probability the recogniser
  * gave that character in any frame the path spends on it (1: certain; an MRZ character read
  * clearly is ≥ 0.9). A low figure marks a character the model was unsure of, whatever the decoding
- * chose.
+ * chose. Its margin (`allowedShare`) weighs it against the symbols `rivals` lists at its position
+ * (by default those `allowed` lists): a position may admit fewer symbols than a reader could see
+ * there, and a symbol it shuts out but the recogniser preferred still makes the character unsure.
  */
 export function decodeFixedLengthScored(
   ctc: CtcFrames,
   length: number,
   allowed?: readonly string[],
+  rivals: readonly string[] | undefined = allowed,
 ): { text: string; confidence: number[]; margin: number[] } | null {
   const S = ctc.alphabet.length + 1,
     T = ctc.frames,
     L = length;
   if (L <= 0 || T < L) return null;
-  // mask[(n - 1) * S + k]: may the n-th character be symbol k?
-  const mask = new Uint8Array(L * S).fill(1);
-  if (allowed !== undefined) {
-    for (let n = 0; n < L; n++) {
-      const set = allowed[n];
-      if (set === undefined) continue;
-      for (let k = 1; k < S; k++) mask[n * S + k] = set.includes(ctc.alphabet[k - 1] as string) ? 1 : 0;
-    }
-  }
+  // mask[(n - 1) * S + k]: may the n-th character be symbol k? rivalMask: does k compete there?
+  const mask = symbolMask(ctc.alphabet, L, allowed),
+    rivalMask = rivals === allowed ? mask : symbolMask(ctc.alphabet, L, rivals);
   const states = (L + 1) * S;
   let score = new Float64Array(states).fill(-Infinity);
   let next = new Float64Array(states);
@@ -165,7 +162,7 @@ export function decodeFixedLengthScored(
     // Frame t shows symbol s of the n-th character (s = 0: a blank between characters).
     if (s !== 0) {
       confidence[n - 1] = Math.max(confidence[n - 1] as number, Math.exp(ctc.logProbs[t * S + s] as number));
-      margin[n - 1] = Math.max(margin[n - 1] as number, allowedShare(ctc, mask, t, n - 1, s));
+      margin[n - 1] = Math.max(margin[n - 1] as number, allowedShare(ctc, rivalMask, t, n - 1, s));
     }
     if (pointer >= S) {
       chars.push(ctc.alphabet[s - 1] as string);
@@ -174,6 +171,19 @@ export function decodeFixedLengthScored(
     } else s = pointer;
   }
   return { text: chars.reverse().join(""), confidence, margin };
+}
+
+/** Per position of a line of `length`, 1 where symbol k (1-based, 0 the blank) is in the position's set. */
+function symbolMask(alphabet: string, length: number, sets: readonly string[] | undefined): Uint8Array {
+  const S = alphabet.length + 1;
+  const mask = new Uint8Array(length * S).fill(1);
+  if (sets === undefined) return mask;
+  for (let n = 0; n < length; n++) {
+    const set = sets[n];
+    if (set === undefined) continue;
+    for (let k = 1; k < S; k++) mask[n * S + k] = set.includes(alphabet[k - 1] as string) ? 1 : 0;
+  }
+  return mask;
 }
 
 /**
