@@ -538,8 +538,11 @@ describe("readMrz (scripted recogniser)", () => {
       const before = [word(4, 10), word(4, 10)],
         after = ["", word(0, 3)];
       const got = await readMrz(createFakePaddleOcr(joined(printed, before, after)), image, NOW);
-      if (got?.lines.join("\n") === printed.join("\n")) exact++;
-      else if (got?.data.valid === true && got.disagreements.length === 0)
+      if (got?.lines.join("\n") === printed.join("\n")) {
+        exact++;
+        // A right reading carries no disagreement: no other block of cuts reads valid otherwise.
+        expect(got.disagreements, before.join(" ")).to.deep.equal([]);
+      } else if (got?.data.valid === true && got.disagreements.length === 0)
         silent.push([...before, ...got.lines].join(" "));
       const at = rng.pick(checkDigits);
       const digit = printed[1][at]!;
@@ -550,6 +553,17 @@ describe("readMrz (scripted recogniser)", () => {
     expect(silent).to.deep.equal([]);
     expect(alteredValid).to.deep.equal([]);
     expect(exact).to.be.at.least(140);
+  });
+  it("reads an ID card whose rows the detector joined with the words before them exactly, with no disagreement", async () => {
+    // A card's front beside its back: the front's dates and place before each row of the back.
+    const card = td1Lines(people[4]!);
+    const got = await readMrz(createFakePaddleOcr(joined(card, ["24072008", "24072013", "BEOGRAD"])), image, NOW);
+    expect(got?.lines).to.deep.equal(card);
+    expect(got?.attempt).to.match(/-trimmed$/);
+    // No name read otherwise: a name row cut one character early reads the D of BEOGRAD into it.
+    // (Optional data may be: where a cut is a character short, the scripted recogniser, whose
+    // blank frames favour no symbol, makes a filler an A, which weighs as a filler in the composite.)
+    expect(got?.disagreements.filter((field) => field !== "optional data")).to.deep.equal([]);
   });
   it("never reads a page's words after a name that fills its row into the name", async () => {
     // The name fills row 1 to its last character: the page's "XYZ" after it reads as more name.

@@ -376,21 +376,27 @@ function trimmedDecoding(
       TD3_ROW_ENDS[i] as RegExp,
     ).filter((cut) => read(cut) <= length),
   );
-  // One printed block: the rows' cuts begin within half a character of each other (a cut one
-  // character off reads a shifted number that can pass its check digit and the composite by
-  // chance: measured on the Azerbaijani page at full size). The character pitch is the second
-  // row's, which ends at its composite digit. The ends are not compared: greedy decoding runs a
-  // name's fillers together, so the first row's last character is found short of its end.
-  const printedBlock = ([name, numbers]: readonly RowCut[]): boolean => {
-    if (name === undefined || numbers === undefined) return false;
-    const pitch = (numbers.end - numbers.begin) / Math.max(1, read(numbers) - 1);
-    return Math.abs(name.begin - numbers.begin) <= BLOCK_ALIGNMENT * pitch;
-  };
+  // The ends are not compared: greedy decoding runs a name's fillers together, so the first
+  // row's last character is found short of its end.
   const offLength = (block: readonly RowCut[]): number => block.reduce((sum, cut) => sum + length - read(cut), 0);
   const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes), { ends: false })
     .filter(printedBlock)
     .sort((a, b) => beginSpread(a) - beginSpread(b) || offLength(a) - offLength(b));
   return decodedBlocks(blocks, format, `${attempt}-trimmed`, rowBoxes, now);
+}
+
+/**
+ * One printed block: every row's cut begins within BLOCK_ALIGNMENT character pitches of the second
+ * row's (a cut one character off reads a shifted number that can pass its check digit and the
+ * composite by chance: measured on the Azerbaijani page at full size; on a card, a name row cut one
+ * character early reads a letter of the words before it into the name, which no check digit
+ * guards). The pitch is the second row's, which ends at its composite check digit in every shape.
+ */
+function printedBlock(block: readonly RowCut[]): boolean {
+  const numbers = block[1];
+  if (numbers === undefined) return false;
+  const pitch = (numbers.end - numbers.begin) / Math.max(1, greedyStarts(numbers.frames).length - 1);
+  return block.every((cut) => Math.abs(cut.begin - numbers.begin) <= BLOCK_ALIGNMENT * pitch);
 }
 
 /** How far apart the cuts' first characters lie along the rows. */
@@ -517,16 +523,25 @@ function trimmedCardDecoding(
   // backs, tampered ones included, is cut; without this, the 6 with an altered check digit were).
   if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
   const direction = rowBoxes[0] as TextBox;
+  // A cut reads no more characters than an MRZ row, as a passport's (`trimmedDecoding`).
   const cuts = rows.map((f, i) =>
-    rowCuts(f, rowBoxes[i] as TextBox, length, direction, TD1_ROW_BEGINS[i] as RegExp, TD1_ROW_ENDS[i] as RegExp),
+    rowCuts(
+      f,
+      rowBoxes[i] as TextBox,
+      length,
+      direction,
+      TD1_ROW_BEGINS[i] as RegExp,
+      TD1_ROW_ENDS[i] as RegExp,
+    ).filter((cut) => greedyStarts(cut.frames).length <= length),
   );
-  if (cuts.every((c) => c.length <= 1)) return null; // nothing cut: the usual decoding said it all
   const spread = (block: readonly RowCut[]): number =>
     Math.max(...block.map((c) => c.begin)) -
     Math.min(...block.map((c) => c.begin)) +
     Math.max(...block.map((c) => c.end)) -
     Math.min(...block.map((c) => c.end));
-  const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes)).sort((a, b) => spread(a) - spread(b));
+  const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes))
+    .filter(printedBlock)
+    .sort((a, b) => spread(a) - spread(b));
   return decodedBlocks(blocks, "TD1", `${attempt}-trimmed`, rowBoxes, now);
 }
 
