@@ -334,7 +334,7 @@ const MIN_EXTRA_CHARACTERS = 3;
 /** See `checkDigitsSure`. */
 const SURE_CHECK_DIGIT_CONFIDENCE = 0.5;
 
-/** Furthest a passport's two cut rows may begin apart along the rows, in character pitches. */
+/** Furthest an MRZ's cut rows may begin apart along the rows, in character pitches (`printedBlock`). */
 const BLOCK_ALIGNMENT = 0.5;
 
 /**
