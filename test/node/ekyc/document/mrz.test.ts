@@ -587,7 +587,7 @@ describe("readMrz (scripted recogniser)", () => {
     ]);
     const boxes = await engine.findLines(image, 640);
     const frames = await engine.readLines(image, boxes, MRZ_ALPHABET);
-    const cut = (i: number) => ({ frames: frames[i]!, begin: 0, end: 0 });
+    const cut = (i: number) => ({ frames: frames[i]!, characters: 44, begin: 0, end: 0 });
     const one = [cut(0), cut(1)],
       two = [cut(2), cut(3)];
     const alone = decodedBlocks([one, one], "TD3", "test", boxes.slice(0, 2), NOW);

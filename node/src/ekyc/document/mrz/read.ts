@@ -365,7 +365,6 @@ function trimmedDecoding(
     rowBoxes = boxes.slice(-count);
   if (!rows.some((f) => greedyStarts(f).length - length > MIN_EXTRA_CHARACTERS)) return null;
   const direction = rowBoxes[0] as TextBox;
-  const read = (cut: RowCut): number => greedyStarts(cut.frames).length;
   const cuts = rows.map((f, i) =>
     rowCuts(
       f,
@@ -374,11 +373,11 @@ function trimmedDecoding(
       direction,
       TD3_ROW_BEGINS[i] as RegExp,
       TD3_ROW_ENDS[i] as RegExp,
-    ).filter((cut) => read(cut) <= length),
+    ).filter((cut) => cut.characters <= length),
   );
   // The ends are not compared: greedy decoding runs a name's fillers together, so the first
   // row's last character is found short of its end.
-  const offLength = (block: readonly RowCut[]): number => block.reduce((sum, cut) => sum + length - read(cut), 0);
+  const offLength = (block: readonly RowCut[]): number => block.reduce((sum, cut) => sum + length - cut.characters, 0);
   const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes), { ends: false })
     .filter(printedBlock)
     .sort((a, b) => beginSpread(a) - beginSpread(b) || offLength(a) - offLength(b));
@@ -395,13 +394,15 @@ function trimmedDecoding(
 function printedBlock(block: readonly RowCut[]): boolean {
   const numbers = block[1];
   if (numbers === undefined) return false;
-  const pitch = (numbers.end - numbers.begin) / Math.max(1, greedyStarts(numbers.frames).length - 1);
+  const pitch = (numbers.end - numbers.begin) / Math.max(1, numbers.characters - 1);
   return block.every((cut) => Math.abs(cut.begin - numbers.begin) <= BLOCK_ALIGNMENT * pitch);
 }
 
-/** How far apart the cuts' first characters lie along the rows. */
+/** How far apart the cuts' first characters lie along the rows, and their last. */
 const beginSpread = (block: readonly RowCut[]): number =>
-  Math.max(...block.map((c) => c.begin)) - Math.min(...block.map((c) => c.begin));
+    Math.max(...block.map((c) => c.begin)) - Math.min(...block.map((c) => c.begin)),
+  endSpread = (block: readonly RowCut[]): number =>
+    Math.max(...block.map((c) => c.end)) - Math.min(...block.map((c) => c.end));
 
 /**
  * The MRZ of `format` that blocks of cut rows read, valid and with every check digit read sure
@@ -532,13 +533,9 @@ function trimmedCardDecoding(
       direction,
       TD1_ROW_BEGINS[i] as RegExp,
       TD1_ROW_ENDS[i] as RegExp,
-    ).filter((cut) => greedyStarts(cut.frames).length <= length),
+    ).filter((cut) => cut.characters <= length),
   );
-  const spread = (block: readonly RowCut[]): number =>
-    Math.max(...block.map((c) => c.begin)) -
-    Math.min(...block.map((c) => c.begin)) +
-    Math.max(...block.map((c) => c.end)) -
-    Math.min(...block.map((c) => c.end));
+  const spread = (block: readonly RowCut[]): number => beginSpread(block) + endSpread(block);
   const blocks = alignedBlocks(cuts, BLOCK_TOLERANCE * medianThickness(rowBoxes))
     .filter(printedBlock)
     .sort((a, b) => spread(a) - spread(b));
@@ -692,8 +689,8 @@ export async function readOneWay(
   // A small row is read unsqueezed at SMALL_ROW_WIDTH, its full width too (measured: the
   // Azerbaijani passport on a printed page at 400–640 px wide, whose rows, joined with the page's
   // words, fit no shape's length and were never cut).
-  const fillersAtFullWidth = frames.some((f, i) => (scales[i] as number) >= 1 && greedyDecode(f).includes("<<"));
-  if (first === null && formatsFor(texts).length === 0 && !fillersAtFullWidth) return { reading: null, texts };
+  const fillersUnsqueezed = frames.some((f, i) => (scales[i] as number) >= 1 && greedyDecode(f).includes("<<"));
+  if (first === null && formatsFor(texts).length === 0 && !fillersUnsqueezed) return { reading: null, texts };
   // The caller has another way to read these rows (mrz/layout-rows.ts): no second pass for a
   // reading whose check digits fail.
   if (options.onlyIfValid === true && first?.data.valid !== true) return { reading: first, texts };

@@ -13,6 +13,8 @@ import type { TextBox } from "../ocr/text-boxes.ts";
 /** One way to cut a row: its frames, and where its first and last characters are on the image. */
 export interface RowCut {
   frames: CtcFrames;
+  /** How many characters the greedy reading of `frames` holds (counted once, here). */
+  characters: number;
   /** Positions along the text direction (image pixels) of the first and the last character. */
   begin: number;
   end: number;
@@ -56,14 +58,14 @@ function cutSpans(
   for (let k = 1; k <= MAX_CUT; k++) {
     // Text before the MRZ: the k first characters cut off.
     const start = starts[k];
-    if (start !== undefined && canBegin.test(text.charAt(k)))
-      spans.push({ first: k, last: starts.length - 1, from: Math.max(0, start - 1), to: frames.frames });
+    const begins = start !== undefined && canBegin.test(text.charAt(k));
+    if (begins) spans.push({ first: k, last: starts.length - 1, from: Math.max(0, start - 1), to: frames.frames });
     // Text after it: all from character length + k - 1 on cut off.
     const end = starts[length + k - 1];
     if (end !== undefined && canEnd.test(text.charAt(length + k - 2)))
       spans.push({ first: 0, last: length + k - 2, from: 0, to: end });
     // Text on both sides.
-    if (start === undefined || !canBegin.test(text.charAt(k))) continue;
+    if (!begins) continue;
     for (let j = 1; k + j <= MAX_CUT; j++) {
       const last = starts.length - 1 - j;
       const kept = last - k + 1;
@@ -102,11 +104,15 @@ export function rowCuts(
     return (box.cx + box.ux * along) * direction.ux + (box.cy + box.uy * along) * direction.uy;
   };
   const whole: CutSpan = { first: 0, last: starts.length - 1, from: 0, to: frames.frames };
-  return [whole, ...spans].map(({ first, last, from, to }) => ({
-    frames: from === 0 && to === frames.frames ? frames : sliceFrames(frames, from, to),
-    begin: at(starts[first] as number),
-    end: at(starts[last] as number),
-  }));
+  return [whole, ...spans].map(({ first, last, from, to }) => {
+    const cut = from === 0 && to === frames.frames ? frames : sliceFrames(frames, from, to);
+    return {
+      frames: cut,
+      characters: cut === frames ? starts.length : greedyStarts(cut).length,
+      begin: at(starts[first] as number),
+      end: at(starts[last] as number),
+    };
+  });
 }
 
 /**
