@@ -438,7 +438,14 @@ describe("MRZ reading signals on moiré passport pages (real recogniser)", funct
         // A reading right because two crops outvoted a misread of the third (mrz/agreement.ts
         // outvoted: its repairs say so) was read otherwise by that crop, which is reported: not a
         // false alarm. Any other right reading carries no disagreement.
-        const outvotedCrop = result.evidence.mrzRepairs.some((r) => r.includes("read so by both other crops"));
+        // The MRV-A visa at 280 px: the detector's crop reads the document number's C as 0, its check
+        // digit failing; the thicker crop reads it right, valid, and the failure is reported
+        // (mrz/read.ts `replacing`), as for any retry. Before look-alikes were substituted only for
+        // characters read unsure (mrz/repair.ts), a Q written over a 0 read sure made the first
+        // reading valid, and no retry was made.
+        const firstReadingFailed = photo.file === "dev/uto-visa-a.jpg" && width === 280;
+        const outvotedCrop =
+          firstReadingFailed || result.evidence.mrzRepairs.some((r) => r.includes("read so by both other crops"));
         if (outvotedCrop) expect(codes, `${photo.file} at ${width} px`).to.include("MRZ_READS_DISAGREE");
         else expect(codes, `${photo.file} at ${width} px`).to.not.include("MRZ_READS_DISAGREE");
         expect(codes, `${photo.file} at ${width} px`).to.include("LOW_RESOLUTION");

@@ -302,6 +302,24 @@ describe("MRZ repair", () => {
     expect(repairs).to.deep.equal([]);
     expect(parseMrz(lines, NOW).valid).to.equal(false);
   });
+  it("substitutes only a character the recogniser was unsure of: an altered composite stays invalid", () => {
+    // A generated CCCD back, its composite check digit altered. The optional data's 5 read as S
+    // would pass it: a character read sure is evidence, as the printed digit is.
+    const altered = [
+      "IDVNM0878554278079087855427<<<",
+      "8704186M2704184VNM<<<<<<<<<<<7",
+      "LY<<CONG<DUNG<<<<<<<<<<<<<<<<<",
+    ];
+    const at = altered[0]!.lastIndexOf("5");
+    expect(parseMrz(withChar(altered, 0, at, "S"), NOW).valid).to.equal(true);
+    const sure = altered.map((l) => Array.from(l, () => 0.99));
+    const read = repairMrz(altered, "TD1", sure);
+    expect(read.repairs).to.deep.equal([]);
+    expect(parseMrz(read.lines, NOW).valid).to.equal(false);
+    // The same character read unsure: the one substitution its check digits confirm is made.
+    const unsure = sure.map((line, i) => line.map((m, j) => (i === 0 && j === at ? 0.3 : m)));
+    expect(repairMrz(altered, "TD1", unsure).lines[0]![at]).to.equal("S");
+  });
 });
 
 describe("MRZ character sets", () => {
@@ -554,6 +572,46 @@ describe("readMrz (scripted recogniser)", () => {
     expect(alteredValid).to.deep.equal([]);
     expect(exact).to.be.at.least(140);
   });
+  // Rows only a few characters longer than an MRZ row (1–6 of a page's characters before or after
+  // them): forced into the row's length, they read valid and wrong by chance (24 of 300 generated
+  // passports, before they were cut instead). Generated passports and CCCD backs, each read as
+  // printed and with one check digit of its second row altered.
+  for (const kind of ["passport", "card"] as const)
+    it(`never forces a ${kind}'s rows joined with a few characters into their length: read exactly or not at all`, async function () {
+      this.timeout(120_000);
+      const rng = createRng(kind === "passport" ? 31 : 37);
+      const PAGE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+      const word = (min: number, max: number): string =>
+        Array.from({ length: rng.int(min, max) }, () => rng.pick([...PAGE])).join("");
+      // The second row's check digits: TD3 document number, birth, expiry, composite; TD1 birth,
+      // expiry, composite.
+      const checkDigits = kind === "passport" ? [9, 19, 27, 43] : [6, 14, 29];
+      const runs = 60;
+      let exact = 0;
+      const wrong: string[] = [],
+        alteredValid: string[] = [];
+      for (let n = 0; n < runs; n++) {
+        const printed =
+          kind === "passport"
+            ? td3Lines(makePassportHolder(createRng(9000 + n)))
+            : [...td1Lines(makePerson(createRng(9000 + n)))];
+        const extra = rng.int(1, 6);
+        const before = printed.map(() => (rng.next() < 0.5 ? word(1, extra) : ""));
+        const after = printed.map(() => (rng.next() < 0.5 ? word(0, extra) : ""));
+        if ([...before, ...after].join("") === "") before[0] = word(1, extra);
+        const got = await readMrz(createFakePaddleOcr(joined(printed, before, after)), image, NOW);
+        if (got?.lines.join("\n") === printed.join("\n")) exact++;
+        else if (got?.data.valid === true) wrong.push([...before, ...after, ...got.lines].join(" "));
+        const at = rng.pick(checkDigits);
+        const digit = printed[1]![at]!;
+        const altered = withChar(printed, 1, at, String((Number(digit) + 1) % 10));
+        const read = await readMrz(createFakePaddleOcr(joined(altered, before, after)), image, NOW);
+        if (read?.data.valid === true) alteredValid.push([...before, ...after, ...read.lines].join(" "));
+      }
+      expect(wrong).to.deep.equal([]);
+      expect(alteredValid).to.deep.equal([]);
+      expect(exact).to.be.at.least(runs - 2);
+    });
   it("reads an ID card whose rows the detector joined with the words before them exactly, with no disagreement", async () => {
     // A card's front beside its back: the front's dates and place before each row of the back.
     const card = td1Lines(people[4]!);
