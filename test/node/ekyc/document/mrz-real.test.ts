@@ -83,11 +83,8 @@ describe("MRZ on real specimen photos and small photos", function () {
     //   and its last two check digits fail;
     // - Liechtenstein card: its first row, on red with an emblem over its start, is not found,
     //   so two rows are read as a TD2; predicted (mrz/predicted-rows.ts), the row reads its
-    //   document number's ID as 1Q, which passes both its check digit and the composite by chance
-    //   (I → 1 and D → Q change the weighted sum by −119 and +39); valid and wrong, and flagged
-    //   (MRZ_READS_DISAGREE, MRZ_LOW_CONFIDENCE). Refused before only because a look-alike
-    //   substitution of a character read sure made a garbage TD2 reading of two rows plausible
-    //   enough to end the search (mrz/repair.ts now substitutes only characters read unsure);
+    //   document number's ID as 1D or 10, two substitutions from valid (at 280 px it reads ID on
+    //   the sharpened copy, mrz/sharpened.ts; at full size and 300 px it does not);
     // - German visa: a faint MRZ on a guilloche, its rows under 20 px: read from the box's own crop,
     //   97 reads 82 in the expiry date, whose check digit then fails; read again from the thicker
     //   crop (mrz/read.ts thickerReading) every check digit is valid, but its issuing state and given
@@ -98,16 +95,16 @@ describe("MRZ on real specimen photos and small photos", function () {
     //   fillers is outvoted by the two other crops (mrz/agreement.ts outvoted), so it is read
     //   exactly as printed.
     const refusedNative = ["dev/aze-passport-photo-small.jpg"];
-    const notValidNative = ["dev/aze-passport-photo-small.jpg"];
+    const notValidNative = ["dev/lie-id-card-small.png", "dev/aze-passport-photo-small.jpg"];
 
-    it("reads 30 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
+    it("reads 29 of the 31 legible MRZs with all their check digits valid (TD1 cards and residence permits, TD2, TD3, MRV-A and MRV-B visas, scans, small scans, phone photos), and never the invalid one as valid", () => {
       const summary = summarise(native);
       expect(summary.images).to.equal(32);
       expect(summary.legible).to.equal(31);
       expect(Object.keys(summary.refusals)).to.deep.equal(refusedNative);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       expect(misses(native).notValid, JSON.stringify(native.map((r) => r.lines))).to.deep.equal(notValidNative);
-      expect(summary.fullyValid).to.equal(30);
+      expect(summary.fullyValid).to.equal(29);
       expect(misses(native).silent).to.deep.equal([]);
       // The sideways Czech photo's guilloche mark, read as a one-letter given name after the given
       // name's two fillers, is cleared (mrz/repair.ts: the name ends there).
@@ -118,9 +115,8 @@ describe("MRZ on real specimen photos and small photos", function () {
         "dev/aze-passport-photo-small.jpg",
       ]);
       expect(summary.exact).to.equal(28);
-      // 0.925 before the name majority: the Maltese card's given names read MANDY<K. 0.928 before the
-      // Liechtenstein card was read (all its fields but the document number right).
-      expect(summary.fieldAccuracy).to.equal(0.956);
+      // 0.925 before the name majority: the Maltese card's given names read MANDY<K.
+      expect(summary.fieldAccuracy).to.equal(0.928);
     });
     it("reads them downscaled to 300 px wide (characters ≈ 5–9 px) rather than refusing them", () => {
       const summary = summarise(small);
@@ -217,10 +213,11 @@ describe("MRZ on real specimen photos and small photos", function () {
     // way: 22 of 31 fully valid and 15 exact before, 28 and 23 later, 29 and 24 since a row may be
     // cut at both ends (the Azerbaijani passport on a printed page). The Utopia card is read valid on
     // the levelled copy, its check digits unsure there, and failing as the photo is: not taken.
-    // 28 valid since a look-alike is substituted only for a character read unsure (mrz/repair.ts):
+    // 28 and 25 since a look-alike is substituted only for a character read unsure (mrz/repair.ts):
     // the blurred Azerbaijani photo's 29th was its texture rows' garbage, fillers read 4842A2442,
-    // made valid by writing an A over a 4 read sure.
-    it("reads the dev split turned -20°: 28 of 31 fully valid, 24 exact, no printed-invalid MRZ valid", async function () {
+    // made valid by writing an A over a 4 read sure; the Lithuanian card, whose optional data's
+    // fillers read AE<4<<I, now reads exactly.
+    it("reads the dev split turned -20°: 28 of 31 fully valid, 25 exact, no printed-invalid MRZ valid", async function () {
       this.timeout(1_200_000);
       const reads: RealPhotoRead[] = [];
       for (const photo of await loadRealPhotos("dev")) reads.push(await readRealPhoto(engines, photo, undefined, -20));
@@ -230,7 +227,7 @@ describe("MRZ on real specimen photos and small photos", function () {
         JSON.stringify(reads.map((r) => r.lines)),
       ).to.deep.equal(["dev/uto-td1-card.jpg", "dev/lie-id-card-small.png", "dev/aze-passport-photo-small.jpg"]);
       expect(summary.fullyValid).to.equal(28);
-      expect(summary.exact).to.equal(24);
+      expect(summary.exact).to.equal(25);
       expect(summary.readValidWhenPrintedInvalid).to.equal(0);
       // Read valid with a field wrong and not flagged: the Azerbaijani scan's surname ABDULLAYEV
       // reads ABDULLAAYEV from the photo as it is (so before the levelled copy too).

@@ -319,6 +319,15 @@ describe("MRZ repair", () => {
     // The same character read unsure: the one substitution its check digits confirm is made.
     const unsure = sure.map((line, i) => line.map((m, j) => (i === 0 && j === at ? 0.3 : m)));
     expect(repairMrz(altered, "TD1", unsure).lines[0]![at]).to.equal("S");
+    // Composite 8: the 0 at 15 read as O passes, and so does the 0 at 18, read sure. Only one of
+    // them read unsure is no reason to prefer it: ambiguous, nothing substituted.
+    const eight = withChar(altered, 1, 29, "8");
+    expect(parseMrz(withChar(eight, 0, 15, "O"), NOW).valid).to.equal(true);
+    expect(parseMrz(withChar(eight, 0, 18, "O"), NOW).valid).to.equal(true);
+    const oneUnsure = sure.map((line, i) => line.map((m, j) => (i === 0 && j === 15 ? 0.3 : m)));
+    const ambiguous = repairMrz(eight, "TD1", oneUnsure);
+    expect(ambiguous.repairs).to.deep.equal([]);
+    expect(parseMrz(ambiguous.lines, NOW).valid).to.equal(false);
   });
 });
 
@@ -574,27 +583,43 @@ describe("readMrz (scripted recogniser)", () => {
   });
   // Rows only a few characters longer than an MRZ row (1–6 of a page's characters before or after
   // them): forced into the row's length, they read valid and wrong by chance (24 of 300 generated
-  // passports, before they were cut instead). Generated passports and CCCD backs, each read as
-  // printed and with one check digit of its second row altered.
-  for (const kind of ["passport", "card"] as const)
+  // passports, before they were cut instead). Generated passports, MRV-A visas (a passport's rows
+  // as a visa prints them: no composite, optional data after the expiry date) and CCCD backs,
+  // each read as printed and with one check digit of its second row altered.
+  const PAGE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const kinds = {
+    passport: {
+      seed: 31,
+      checkDigits: [9, 19, 27, 43],
+      lines: (n: number): string[] => [...td3Lines(makePassportHolder(createRng(9000 + n)))],
+    },
+    visa: {
+      seed: 41,
+      checkDigits: [9, 19, 27],
+      lines: (n: number): string[] => {
+        const [names, numbers] = td3Lines(makePassportHolder(createRng(9000 + n)));
+        const optional = n % 2 === 0 ? "" : PAGE.slice(n % 20, (n % 20) + 8);
+        return [`V<${names.slice(2)}`, `${numbers.slice(0, 28)}${optional.padEnd(16, "<")}`];
+      },
+    },
+    card: {
+      seed: 37,
+      checkDigits: [6, 14, 29],
+      lines: (n: number): string[] => [...td1Lines(makePerson(createRng(9000 + n)))],
+    },
+  };
+  for (const [kind, { seed, checkDigits, lines }] of Object.entries(kinds))
     it(`never forces a ${kind}'s rows joined with a few characters into their length: read exactly or not at all`, async function () {
       this.timeout(120_000);
-      const rng = createRng(kind === "passport" ? 31 : 37);
-      const PAGE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+      const rng = createRng(seed);
       const word = (min: number, max: number): string =>
         Array.from({ length: rng.int(min, max) }, () => rng.pick([...PAGE])).join("");
-      // The second row's check digits: TD3 document number, birth, expiry, composite; TD1 birth,
-      // expiry, composite.
-      const checkDigits = kind === "passport" ? [9, 19, 27, 43] : [6, 14, 29];
       const runs = 60;
       let exact = 0;
       const wrong: string[] = [],
         alteredValid: string[] = [];
       for (let n = 0; n < runs; n++) {
-        const printed =
-          kind === "passport"
-            ? td3Lines(makePassportHolder(createRng(9000 + n)))
-            : [...td1Lines(makePerson(createRng(9000 + n)))];
+        const printed = lines(n);
         const extra = rng.int(1, 6);
         const before = printed.map(() => (rng.next() < 0.5 ? word(1, extra) : ""));
         const after = printed.map(() => (rng.next() < 0.5 ? word(0, extra) : ""));
@@ -612,6 +637,18 @@ describe("readMrz (scripted recogniser)", () => {
       expect(alteredValid).to.deep.equal([]);
       expect(exact).to.be.at.least(runs - 2);
     });
+  it("never stretches a 2 × 36 block read a character long into 44: a TD2 card and an MRV-B visa stay TD2", async () => {
+    const mrvB = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"];
+    for (const [lines, before, after] of [
+      [mrvB, [], ["", "1"]],
+      [mrvB, [], ["K", ""]],
+      [ICAO_TD2, [], ["K", ""]],
+    ] as const) {
+      const got = await readMrz(createFakePaddleOcr(joined(lines, before, after)), image, NOW);
+      expect(got?.data.format, JSON.stringify([before, after, got?.lines])).to.equal("TD2");
+      expect(got?.lines[0]).to.equal(lines[0]);
+    }
+  });
   it("reads an ID card whose rows the detector joined with the words before them exactly, with no disagreement", async () => {
     // A card's front beside its back: the front's dates and place before each row of the back.
     const card = td1Lines(people[4]!);
